@@ -1,0 +1,40 @@
+/*
+ * util.h - small pure helpers: checked integer parsing, hex, random tokens, time.
+ */
+#ifndef SHENLIAO_BASE_UTIL_H
+#define SHENLIAO_BASE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* num_parse parses a decimal integer in p[0..n) (optional '-', digits only, no spaces) within
+ * [min, max] into *out. ERR_INVALID otherwise; *out unchanged on error. */
+int num_parse(const char *p, size_t n, int64_t min, int64_t max, int64_t *out) WARN_UNUSED;
+
+/* hex_encode writes 2n lower-case hex digits and a NUL to out (size >= 2n+1). */
+void hex_encode(const unsigned char *p, size_t n, char *out);
+
+/* rand_token fills out (size >= 2*bytes+1) with bytes random bytes as hex, from the kernel
+ * CSPRNG via libsodium. Thread-safe (sodium_init must have run). */
+void rand_token(size_t bytes, char *out);
+
+/* hash_token writes the hex BLAKE2b-256 of token into out[65]; what we store for secrets. */
+void hash_token(const char *token, size_t n, char out[65]);
+
+/* time_now returns seconds since the epoch (UTC). time_now_us returns a monotonic clock in
+ * microseconds, for durations. */
+int64_t time_now(void);
+int64_t time_now_us(void);
+
+/* time_iso writes t as "YYYY-MM-DDTHH:MM:SSZ" into out[21]. */
+void time_iso(int64_t t, char out[21]);
+
+/* str_eq_ct compares two strings in time independent of where they differ. */
+bool str_eq_ct(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * db.h - the one small query interface every caller uses.
+ *
+ * Callers see connections, prepared statements, positional parameters and typed columns,
+ * never a driver's API, so a PostgreSQL driver can be added beside db_sqlite.c without
+ * touching them. SQL text is written with '?' placeholders (a PostgreSQL driver rewrites
+ * them to $1, $2...). Only prepared statements with bound parameters: no SQL is ever built
+ * from input. Statements are prepared once per connection and cached by their SQL text's
+ * address, so SQL must be a string literal (or otherwise live as long as the process).
+ *
+ * Threads: a struct db is one connection and belongs to one thread at a time. db_thread()
+ * hands each worker thread its own connection to the file given to db_pool_init().
+ */
+#ifndef SHENLIAO_DB_DB_H
+#define SHENLIAO_DB_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct db;
+struct db_stmt;
+
+enum db_open_flags {
+	DB_OPEN_CREATE = 1,   /* create the file if missing (default: it must exist) */
+	DB_OPEN_SYNC_FULL = 2 /* synchronous=FULL instead of NORMAL */
+};
+
+/* db_open opens a connection to path with WAL, foreign keys and a busy timeout set.
+ * *out is the caller's, closed with db_close. */
+int db_open(const char *path, int flags, struct db **out) WARN_UNUSED;
+
+/* db_close finalizes cached statements and closes; accepts NULL. */
+void db_close(struct db *db);
+
+/* db_exec_script runs trusted SQL text (from the binary, never from input) that may hold
+ * several statements. */
+int db_exec_script(struct db *db, const char *sql) WARN_UNUSED;
+
+/* db_prepare returns the cached statement for sql (prepared on first use), reset and with
+ * bindings cleared. The statement is borrowed; call db_done when finished with it. A
+ * statement must not be prepared again while in use (no nesting of the same SQL). */
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out) WARN_UNUSED;
+
+/* Parameters are numbered from 1. Text is copied. */
+int db_bind_int(struct db_stmt *st, int i, int64_t v) WARN_UNUSED;
+int db_bind_text(struct db_stmt *st, int i, const char *p, size_t n) WARN_UNUSED;
+int db_bind_str(struct db_stmt *st, int i, const char *s) WARN_UNUSED; /* NULL binds NULL */
+int db_bind_null(struct db_stmt *st, int i) WARN_UNUSED;
+int db_bind_double(struct db_stmt *st, int i, double v) WARN_UNUSED;
+
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+/* db_step runs st: DB_ROW with a row to read, DB_DONE at the end; ERR_CONFLICT on a
+ * constraint violation (unique, check, foreign key); ERR_DB otherwise. */
+int db_step(struct db_stmt *st) WARN_UNUSED;
+
+/* Columns are numbered from 0 and valid until the next db_step/db_done. */
+int64_t db_col_int(struct db_stmt *st, int i);
+double db_col_double(struct db_stmt *st, int i);
+const char *db_col_text(struct db_stmt *st, int i); /* "" for NULL */
+size_t db_col_len(struct db_stmt *st, int i);
+bool db_col_null(struct db_stmt *st, int i);
+
+/* db_done resets st so the connection holds no read lock; accepts NULL. */
+void db_done(struct db_stmt *st);
+
+/* db_run binds nothing more, steps st to completion and resets it: for INSERT/UPDATE. */
+int db_run(struct db_stmt *st) WARN_UNUSED;
+
+/* Transactions. db_begin_write takes the write lock at once (BEGIN IMMEDIATE), so a
+ * read-then-write transaction never fails half-way with "busy". */
+int db_begin_write(struct db *db) WARN_UNUSED;
+int db_begin_read(struct db *db) WARN_UNUSED;
+int db_commit(struct db *db) WARN_UNUSED;
+void db_rollback(struct db *db); /* safe when no transaction is open */
+
+int64_t db_last_id(struct db *db);
+int db_changes(struct db *db);
+
+/* db_errmsg returns the driver's message for the last failure (borrowed). */
+const char *db_errmsg(struct db *db);
+
+/* db_backup copies the database to path consistently (online backup), even while others
+ * write. Refuses (ERR_EXISTS) when path exists. */
+int db_backup(struct db *db, const char *path) WARN_UNUSED;
+
+/* --- per-thread connections (see top of file) --- */
+
+/* db_pool_init records the database path for db_thread; call once before threads start. */
+int db_pool_init(const char *path, int flags) WARN_UNUSED;
+
+/* db_thread returns the calling thread's connection, opening it on first use; NULL if it
+ * cannot be opened (logged). */
+struct db *db_thread(void);
+
+/* db_pool_fini closes every connection db_thread opened; call after all threads stopped. */
+void db_pool_fini(void);
+
+/* --- migrations (migrate.c) --- */
+
+/* db_migrate applies every embedded migrations/NNNN_*.sql newer than the database's schema,
+ * each in its own transaction, and records it in schema_migrations. *version gets the
+ * schema version now in force (may be NULL). */
+int db_migrate(struct db *db, int *version) WARN_UNUSED;
+
+/* db_schema_version reads the highest applied migration (0 for a new database). */
+int db_schema_version(struct db *db, int *version) WARN_UNUSED;
+
+/* db_latest_version is the number of the newest embedded migration. */
+int db_latest_version(void);
+
+#endif

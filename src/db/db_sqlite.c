@@ -1,0 +1,333 @@
+/*
+ * db_sqlite.c - the SQLite driver behind db.h.
+ *
+ * Each connection keeps a small cache of prepared statements keyed by the address of their
+ * SQL text (always a literal), so each statement is compiled once per connection.
+ */
+#include "db.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/log.h"
+
+#define DB_CACHE_MAX 256
+
+struct db_stmt {
+	const char *sql;
+	sqlite3_stmt *st;
+	struct db *db;
+};
+
+struct db {
+	sqlite3 *h;
+	struct db_stmt cache[DB_CACHE_MAX];
+	int ncache;
+	struct db *next_in_pool;
+};
+
+int db_open(const char *path, int flags, struct db **out)
+{
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	struct db *db;
+	int rc;
+
+	db = calloc(1, sizeof(*db));
+	if (!db)
+		return ERR_NOMEM;
+	if (flags & DB_OPEN_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &db->h, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("db: cannot open %s: %s", path,
+			  db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->h, 10000);
+	sqlite3_extended_result_codes(db->h, 1);
+	if (db_exec_script(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"))
+		goto fail;
+	if (db_exec_script(db, (flags & DB_OPEN_SYNC_FULL) ? "PRAGMA synchronous=FULL;"
+							    : "PRAGMA synchronous=NORMAL;"))
+		goto fail;
+	*out = db;
+	return ERR_OK;
+fail:
+	sqlite3_close(db->h);
+	free(db);
+	return ERR_DB;
+}
+
+void db_close(struct db *db)
+{
+	int i;
+
+	if (!db)
+		return;
+	for (i = 0; i < db->ncache; i++)
+		sqlite3_finalize(db->cache[i].st);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+int db_exec_script(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("db: %s", msg ? msg : sqlite3_errmsg(db->h));
+		sqlite3_free(msg);
+		return ERR_DB;
+	}
+	return ERR_OK;
+}
+
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
+{
+	struct db_stmt *s;
+	int i;
+
+	for (i = 0; i < db->ncache; i++) {
+		if (db->cache[i].sql == sql) {
+			s = &db->cache[i];
+			sqlite3_reset(s->st);
+			sqlite3_clear_bindings(s->st);
+			*out = s;
+			return ERR_OK;
+		}
+	}
+	if (db->ncache == DB_CACHE_MAX) {
+		log_error("db: statement cache full");
+		return ERR_DB;
+	}
+	s = &db->cache[db->ncache];
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) !=
+	    SQLITE_OK) {
+		log_error("db: prepare failed: %s: %s", sqlite3_errmsg(db->h), sql);
+		return ERR_DB;
+	}
+	s->sql = sql;
+	s->db = db;
+	db->ncache++;
+	*out = s;
+	return ERR_OK;
+}
+
+static int bind_rc(struct db_stmt *st, int rc)
+{
+	if (rc == SQLITE_OK)
+		return ERR_OK;
+	log_error("db: bind failed: %s", sqlite3_errmsg(st->db->h));
+	return rc == SQLITE_NOMEM ? ERR_NOMEM : ERR_DB;
+}
+
+int db_bind_int(struct db_stmt *st, int i, int64_t v)
+{
+	return bind_rc(st, sqlite3_bind_int64(st->st, i, v));
+}
+
+int db_bind_text(struct db_stmt *st, int i, const char *p, size_t n)
+{
+	return bind_rc(st, sqlite3_bind_text64(st->st, i, p ? p : "", n, SQLITE_TRANSIENT,
+					       SQLITE_UTF8));
+}
+
+int db_bind_str(struct db_stmt *st, int i, const char *s)
+{
+	if (!s)
+		return db_bind_null(st, i);
+	return db_bind_text(st, i, s, strlen(s));
+}
+
+int db_bind_null(struct db_stmt *st, int i)
+{
+	return bind_rc(st, sqlite3_bind_null(st->st, i));
+}
+
+int db_bind_double(struct db_stmt *st, int i, double v)
+{
+	return bind_rc(st, sqlite3_bind_double(st->st, i, v));
+}
+
+int db_step(struct db_stmt *st)
+{
+	int rc = sqlite3_step(st->st);
+
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE)
+		return DB_DONE;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return ERR_CONFLICT;
+	log_error("db: step failed (%d): %s", rc, sqlite3_errmsg(st->db->h));
+	return ERR_DB;
+}
+
+int64_t db_col_int(struct db_stmt *st, int i)
+{
+	return sqlite3_column_int64(st->st, i);
+}
+
+double db_col_double(struct db_stmt *st, int i)
+{
+	return sqlite3_column_double(st->st, i);
+}
+
+const char *db_col_text(struct db_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st->st, i);
+
+	return t ? (const char *)t : "";
+}
+
+size_t db_col_len(struct db_stmt *st, int i)
+{
+	return (size_t)sqlite3_column_bytes(st->st, i);
+}
+
+bool db_col_null(struct db_stmt *st, int i)
+{
+	return sqlite3_column_type(st->st, i) == SQLITE_NULL;
+}
+
+void db_done(struct db_stmt *st)
+{
+	if (st)
+		sqlite3_reset(st->st);
+}
+
+int db_run(struct db_stmt *st)
+{
+	int rc;
+
+	do
+		rc = db_step(st);
+	while (rc == DB_ROW);
+	db_done(st);
+	return rc;
+}
+
+int db_begin_write(struct db *db)
+{
+	return db_exec_script(db, "BEGIN IMMEDIATE");
+}
+
+int db_begin_read(struct db *db)
+{
+	return db_exec_script(db, "BEGIN");
+}
+
+int db_commit(struct db *db)
+{
+	return db_exec_script(db, "COMMIT");
+}
+
+void db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int64_t db_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->h);
+}
+
+int db_changes(struct db *db)
+{
+	return sqlite3_changes(db->h);
+}
+
+const char *db_errmsg(struct db *db)
+{
+	return sqlite3_errmsg(db->h);
+}
+
+int db_backup(struct db *db, const char *path)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	struct stat sb;
+	int rc;
+
+	if (stat(path, &sb) == 0)
+		return ERR_EXISTS;
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		log_error("backup: cannot create %s", path);
+		sqlite3_close(dst);
+		return ERR_IO;
+	}
+	b = sqlite3_backup_init(dst, "main", db->h, "main");
+	if (!b) {
+		log_error("backup: %s", sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return ERR_DB;
+	}
+	/* Copy in steps so writers are not blocked for long; a write by another
+	 * connection restarts the copy, which keeps it consistent. */
+	do {
+		rc = sqlite3_backup_step(b, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		log_error("backup: %s", sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return ERR_DB;
+	}
+	rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+	sqlite3_close(dst);
+	return rc == SQLITE_OK ? ERR_OK : ERR_DB;
+}
+
+/* --- per-thread connections --- */
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *pool_path;
+static int pool_flags;
+static struct db *pool_all;
+static _Thread_local struct db *thread_db;
+
+int db_pool_init(const char *path, int flags)
+{
+	pool_path = strdup(path);
+	pool_flags = flags & ~DB_OPEN_CREATE;
+	return pool_path ? ERR_OK : ERR_NOMEM;
+}
+
+struct db *db_thread(void)
+{
+	struct db *db;
+
+	if (thread_db)
+		return thread_db;
+	if (!pool_path || db_open(pool_path, pool_flags, &db))
+		return NULL;
+	pthread_mutex_lock(&pool_lock);
+	db->next_in_pool = pool_all;
+	pool_all = db;
+	pthread_mutex_unlock(&pool_lock);
+	thread_db = db;
+	return db;
+}
+
+void db_pool_fini(void)
+{
+	struct db *db, *next;
+
+	pthread_mutex_lock(&pool_lock);
+	for (db = pool_all; db; db = next) {
+		next = db->next_in_pool;
+		db_close(db);
+	}
+	pool_all = NULL;
+	pthread_mutex_unlock(&pool_lock);
+	thread_db = NULL;
+	free(pool_path);
+	pool_path = NULL;
+}

@@ -1,0 +1,122 @@
+/*
+ * migrate.c - numbered SQL migrations embedded in the binary (migrations/NNNN_name.sql).
+ * Each runs in its own transaction and is recorded in schema_migrations, so a partly
+ * applied migration never stays behind.
+ */
+#include "db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/embed.h"
+#include "base/log.h"
+
+static const char sql_create[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+				 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+				 " applied_at INTEGER NOT NULL)";
+static const char sql_max[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+static const char sql_record[] = "INSERT INTO schema_migrations (version, name, applied_at)"
+				 " VALUES (?, ?, strftime('%s','now'))";
+
+/* migration_number returns NNNN of "migrations/NNNN_x.sql", or -1 if f is not one. */
+static int migration_number(const struct embed_file *f)
+{
+	const char *p;
+	int v = 0, digits = 0;
+
+	if (strncmp(f->name, "migrations/", 11) != 0)
+		return -1;
+	for (p = f->name + 11; *p >= '0' && *p <= '9'; p++, digits++)
+		v = v * 10 + (*p - '0');
+	if (digits != 4 || *p != '_')
+		return -1;
+	return v;
+}
+
+int db_latest_version(void)
+{
+	const struct embed_file *f;
+	int v, max = 0;
+
+	for (f = embed_files; f->name; f++) {
+		v = migration_number(f);
+		if (v > max)
+			max = v;
+	}
+	return max;
+}
+
+int db_schema_version(struct db *db, int *version)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_exec_script(db, sql_create);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, sql_max, &st);
+	if (rc)
+		return rc;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*version = (int)db_col_int(st, 0);
+		rc = ERR_OK;
+	} else if (rc == DB_DONE) {
+		rc = ERR_DB;
+	}
+	db_done(st);
+	return rc;
+}
+
+int db_migrate(struct db *db, int *version)
+{
+	const struct embed_file *f;
+	struct db_stmt *st;
+	int cur, next, rc;
+
+	rc = db_schema_version(db, &cur);
+	if (rc)
+		return rc;
+	if (cur > db_latest_version()) {
+		log_error("db: schema %d is newer than this binary (%d)", cur,
+			  db_latest_version());
+		return ERR_CONFLICT;
+	}
+	for (next = cur + 1; next <= db_latest_version(); next++) {
+		for (f = embed_files; f->name; f++)
+			if (migration_number(f) == next)
+				break;
+		if (!f->name) {
+			log_error("db: migration %04d is missing", next);
+			return ERR_NOT_FOUND;
+		}
+		rc = db_begin_write(db);
+		if (rc)
+			return rc;
+		rc = db_exec_script(db, f->data);
+		if (rc)
+			goto fail;
+		rc = db_prepare(db, sql_record, &st);
+		if (rc)
+			goto fail;
+		rc = db_bind_int(st, 1, next);
+		if (!rc)
+			rc = db_bind_str(st, 2, f->name + 11);
+		if (!rc)
+			rc = db_run(st);
+		if (rc)
+			goto fail;
+		rc = db_commit(db);
+		if (rc)
+			goto fail;
+		log_info("db: applied %s", f->name);
+		cur = next;
+	}
+	if (version)
+		*version = cur;
+	return ERR_OK;
+fail:
+	db_rollback(db);
+	log_error("db: migration %s failed", f->name);
+	return rc;
+}

@@ -1,0 +1,374 @@
+/*
+ * server.c - libmicrohttpd glue (see http.h).
+ *
+ * MHD calls the access handler several times per request: first with the headers, then with
+ * each body chunk, then once more with no data. We answer on that last call, never the
+ * first: queuing a response early makes MHD close the connection (DESIGN.md).
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/util.h"
+
+/* bodies over a route's limit but under this are read and dropped before the 413 */
+#define HTTP_DRAIN_LIMIT ((uint64_t)16 << 20)
+
+struct http_server {
+	struct MHD_Daemon *d;
+	struct http_server_config cfg;
+	atomic_int inflight;
+	unsigned port;
+};
+
+const char *http_header(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_cookie(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *http_param(const struct http_req *req, const char *name)
+{
+	static _Thread_local char value[256];
+	size_t len = strlen(name);
+	int i;
+
+	for (i = 0; i < req->nparams; i++) {
+		const struct http_param *p = &req->params[i];
+
+		if (strncmp(p->name, name, len) == 0 && p->name[len] == '}') {
+			if (p->value_len >= sizeof(value))
+				return NULL;
+			memcpy(value, p->value, p->value_len);
+			value[p->value_len] = '\0';
+			return value;
+		}
+	}
+	return NULL;
+}
+
+int http_resp_header(struct http_resp *resp, const char *name, const char *value)
+{
+	struct http_resp_header *h;
+
+	if (resp->nheaders == HTTP_MAX_HEADERS)
+		return ERR_TOO_BIG;
+	h = &resp->headers[resp->nheaders];
+	h->name = strdup(name);
+	h->value = strdup(value);
+	if (!h->name || !h->value) {
+		free(h->name);
+		free(h->value);
+		return ERR_NOMEM;
+	}
+	resp->nheaders++;
+	return ERR_OK;
+}
+
+static void resp_fini(struct http_resp *resp)
+{
+	int i;
+
+	for (i = 0; i < resp->nheaders; i++) {
+		free(resp->headers[i].name);
+		free(resp->headers[i].value);
+	}
+	buf_fini(&resp->body);
+}
+
+const char *http_status_text(int status)
+{
+	const char *s = MHD_get_reason_phrase_for((unsigned)status);
+
+	return s && *s ? s : "Unknown";
+}
+
+enum http_method http_method_parse(const char *s)
+{
+	static const struct {
+		const char *name;
+		enum http_method m;
+	} map[] = {{"GET", HTTP_GET},	{"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},
+		   {"PUT", HTTP_PUT},	{"PATCH", HTTP_PATCH},   {"DELETE", HTTP_DELETE},
+		   {"OPTIONS", HTTP_OPTIONS}};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(map); i++)
+		if (strcmp(s, map[i].name) == 0)
+			return map[i].m;
+	return HTTP_OTHER;
+}
+
+static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, n, "unknown");
+	if (!sa)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)n);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)n);
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_req *req,
+				 struct http_resp *resp)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	size_t len;
+	int i;
+
+	if (resp->status == 0)
+		resp->status = 500;
+	if (resp->static_body) {
+		len = resp->static_len;
+		r = MHD_create_response_from_buffer(len, (void *)resp->static_body,
+						    MHD_RESPMEM_PERSISTENT);
+	} else {
+		len = resp->body.n;
+		r = MHD_create_response_from_buffer(len, buf_detach(&resp->body),
+						    MHD_RESPMEM_MUST_FREE);
+	}
+	if (!r) {
+		resp_fini(resp);
+		return MHD_NO;
+	}
+	if (resp->content_type)
+		MHD_add_response_header(r, "Content-Type", resp->content_type);
+	for (i = 0; i < resp->nheaders; i++)
+		MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	req->status = resp->status;
+	req->bytes = len;
+	ret = MHD_queue_response(conn, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	resp_fini(resp);
+	return ret;
+}
+
+static enum MHD_Result simple_error(struct MHD_Connection *conn, struct http_req *req,
+				    int status, const char *json)
+{
+	struct http_resp resp;
+
+	memset(&resp, 0, sizeof(resp));
+	buf_init(&resp.body, 4096);
+	resp.status = status;
+	resp.content_type = "application/json; charset=utf-8";
+	resp.static_body = json;
+	resp.static_len = strlen(json);
+	return send_resp(conn, req, &resp);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct http_req *req = *con_cls;
+	struct http_resp resp;
+	(void)version;
+
+	if (!req) {
+		const char *cl;
+		size_t limit;
+
+		req = calloc(1, sizeof(*req));
+		if (!req)
+			return MHD_NO;
+		req->start_us = time_now_us();
+		req->conn = conn;
+		req->method_name = method;
+		req->method = http_method_parse(method);
+		req->path = url;
+		client_addr(conn, req->addr, sizeof(req->addr));
+		*con_cls = req;
+		atomic_fetch_add(&srv->inflight, 1);
+		limit = srv->cfg.body_limit ? srv->cfg.body_limit(req, srv->cfg.ud) : 0;
+		if (!limit)
+			limit = HTTP_BODY_LIMIT;
+		buf_init(&req->body, limit);
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if (cl) {
+			int64_t v;
+
+			/* Over the limit: read and drop a moderately large body so the client
+			 * gets to read the 413 (closing on a client still writing makes it see
+			 * a broken pipe instead); refuse a huge one at once. */
+			if (num_parse(cl, strlen(cl), 0, INT64_MAX, &v) == ERR_OK &&
+			    (uint64_t)v > limit && (uint64_t)v <= HTTP_DRAIN_LIMIT) {
+				req->body_too_big = true;
+				buf_fini(&req->body);
+			} else if (num_parse(cl, strlen(cl), 0, INT64_MAX, &v) == ERR_OK &&
+				   (uint64_t)v > limit)
+				return simple_error(
+					conn, req, 413,
+					"{\"error\":{\"code\":\"payload_too_large\","
+					"\"message\":\"请求体过大 / request body too large\"}}");
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!req->body_too_big &&
+		    buf_append(&req->body, upload_data, *upload_data_size) != ERR_OK) {
+			req->body_too_big = true;
+			buf_fini(&req->body);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (req->status)
+		return MHD_YES; /* already answered */
+	if (req->body_too_big)
+		return simple_error(conn, req, 413,
+				    "{\"error\":{\"code\":\"payload_too_large\","
+				    "\"message\":\"请求体过大 / request body too large\"}}");
+	memset(&resp, 0, sizeof(resp));
+	buf_init(&resp.body, BUF_MAX_DEFAULT);
+	srv->cfg.dispatch(req, &resp, srv->cfg.ud);
+	return send_resp(conn, req, &resp);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct http_req *req = *con_cls;
+	(void)conn;
+
+	if (!req)
+		return;
+	if (!srv->cfg.quiet) {
+		/* the path is logged as received, escaped to keep one record per line */
+		char path[256];
+		size_t i, o = 0;
+
+		for (i = 0; req->path[i] && o + 5 < sizeof(path); i++) {
+			unsigned char c = (unsigned char)req->path[i];
+
+			if (c < 0x20 || c == 0x7f || c == '"')
+				o += (size_t)snprintf(path + o, sizeof(path) - o, "%%%02X", c);
+			else
+				path[o++] = (char)c;
+		}
+		path[o] = '\0';
+		log_info("access %s %s %d %zuB %lldus%s", req->method_name, path, req->status,
+			 req->bytes, (long long)(time_now_us() - req->start_us),
+			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+	}
+	buf_fini(&req->body);
+	free(req);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->inflight, 1);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa)
+{
+	const char *colon = strrchr(listen, ':');
+	char host[64];
+	int64_t port;
+
+	if (!colon || (size_t)(colon - listen) >= sizeof(host))
+		return ERR_INVALID;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	if (num_parse(colon + 1, strlen(colon + 1), 0, 65535, &port))
+		return ERR_INVALID;
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	if (host[0] == '\0' || strcmp(host, "*") == 0)
+		sa->sin_addr.s_addr = htonl(INADDR_ANY);
+	else if (strcmp(host, "localhost") == 0)
+		sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	else if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+		return ERR_INVALID;
+	return ERR_OK;
+}
+
+int http_server_start(const struct http_server_config *cfg, struct http_server **out)
+{
+	struct http_server *srv;
+	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *info;
+	unsigned threads = cfg->threads;
+	long ncpu;
+
+	if (parse_listen(cfg->listen, &sa)) {
+		log_error("http: cannot parse listen address %s (want ADDR:PORT)", cfg->listen);
+		return ERR_INVALID;
+	}
+	if (!threads) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = ncpu > 0 ? (unsigned)ncpu : 1;
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return ERR_NOMEM;
+	srv->cfg = *cfg;
+	atomic_init(&srv->inflight, 0);
+	srv->d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+		cfg->timeout_s ? cfg->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT, 4096u,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+		srv, MHD_OPTION_END);
+	if (!srv->d) {
+		log_error("http: cannot listen on %s", cfg->listen);
+		free(srv);
+		return ERR_IO;
+	}
+	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : ntohs(sa.sin_port);
+	*out = srv;
+	return ERR_OK;
+}
+
+unsigned http_server_port(const struct http_server *srv)
+{
+	return srv->port;
+}
+
+void http_server_stop(struct http_server *srv, unsigned grace_s)
+{
+	MHD_socket fd;
+	int64_t deadline;
+
+	fd = MHD_quiesce_daemon(srv->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	deadline = time_now_us() + (int64_t)grace_s * 1000000;
+	while (atomic_load(&srv->inflight) > 0 && time_now_us() < deadline)
+		usleep(10000);
+	MHD_stop_daemon(srv->d);
+	free(srv);
+}

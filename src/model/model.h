@@ -1,0 +1,186 @@
+/*
+ * model.h - the domain's shared types: who is acting (struct actor), validation errors
+ * for people (struct verr), and the entities of the foundation: bodies (org), accounts
+ * (user), sign-in (auth) and the audit log.
+ *
+ * Every function takes the connection to use; none opens transactions unless it says so.
+ * Functions that change data write their audit row in the caller's transaction, so the
+ * change and its record commit or roll back together.
+ */
+#ifndef SHENLIAO_MODEL_MODEL_H
+#define SHENLIAO_MODEL_MODEL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "db/db.h"
+
+/* A validation error for people: machine code, the field at fault, messages in Chinese and
+ * English. */
+struct verr {
+	const char *code;
+	const char *field;
+	char zh[256];
+	char en[256];
+};
+
+/* verr_set fills e (which may be NULL) and returns ERR_INVALID, so callers can
+ * "return verr_set(...)". zh and en are printf formats sharing the same arguments. */
+int verr_set(struct verr *e, const char *code, const char *field, const char *zh, const char *en,
+	     ...);
+
+/* verr_type fills e for a field of the wrong JSON type (code "invalid_type"). */
+int verr_type(struct verr *e, const char *field, const char *type_zh, const char *type_en);
+
+/* --- bodies --- */
+
+enum org_level { ORG_NATIONAL = 0, ORG_PROVINCE, ORG_CITY, ORG_DISTRICT };
+
+struct org {
+	int64_t id;
+	int64_t parent_id; /* 0 for a root */
+	char slug[64];
+	char name[512];
+	char level[16];
+	char path[128]; /* "/1/4/" */
+	int64_t created_at, updated_at;
+};
+
+/* org_level_parse returns the enum org_level for "national".."district", or -1. */
+int org_level_parse(const char *s);
+
+/* org_get loads org id into *o. ERR_NOT_FOUND if none. */
+int org_get(struct db *db, int64_t id, struct org *o) WARN_UNUSED;
+int org_get_by_slug(struct db *db, const char *slug, struct org *o) WARN_UNUSED;
+
+/* org_is_within reports whether org "inner" is "outer" or below it (by path). */
+bool org_is_within(const struct org *inner, const struct org *outer);
+
+/* org_create validates and inserts o (slug, name, level, parent_id set by the caller; a
+ * parent_id of 0 makes a root, which only the command line does). Fills id, path, times.
+ * ERR_INVALID with e filled; ERR_CONFLICT with e filled when the slug is taken. */
+struct actor;
+int org_create(struct db *db, const struct actor *who, struct org *o, struct verr *e) WARN_UNUSED;
+
+/* org_update stores o's name and slug (validated) and audits the change from before. */
+int org_update(struct db *db, const struct actor *who, const struct org *before, struct org *o,
+	       struct verr *e) WARN_UNUSED;
+
+/* org_to_json returns a new JSON object for o (caller owns). */
+json_t *org_to_json(const struct org *o);
+
+/* org_list calls fn for each org within scope (path prefix) with id > after, in id order,
+ * up to limit rows. Also includes the ancestors of scope when with_ancestors. */
+int org_list(struct db *db, const struct org *scope, bool with_ancestors, int64_t after,
+	     int limit, int (*fn)(const struct org *o, void *ud), void *ud) WARN_UNUSED;
+
+/* --- accounts --- */
+
+struct user {
+	int64_t id;
+	int64_t org_id;
+	char username[64];
+	char display_name[512];
+	char role[16];
+	bool disabled;
+	int64_t created_at, updated_at;
+};
+
+enum role { ROLE_GUEST = 0, ROLE_MEMBER, ROLE_ORGANIZER, ROLE_ADMIN };
+
+/* role_parse returns the enum role for "guest".."admin", or -1. */
+int role_parse(const char *s);
+
+int user_get(struct db *db, int64_t id, struct user *u) WARN_UNUSED;
+int user_get_by_name(struct db *db, const char *username, struct user *u) WARN_UNUSED;
+
+/* user_create validates u and password, hashes the password (argon2id) and inserts. */
+int user_create(struct db *db, const struct actor *who, struct user *u, const char *password,
+		struct verr *e) WARN_UNUSED;
+
+/* user_update stores u's display_name, role, org_id and disabled flag; when password is not
+ * NULL it is validated and replaces the old one (and every sign-in of u is ended). */
+int user_update(struct db *db, const struct actor *who, const struct user *before,
+		struct user *u, const char *password, struct verr *e) WARN_UNUSED;
+
+json_t *user_to_json(const struct user *u);
+
+/* user_list calls fn for users whose org is within scope, id > after, id order. */
+int user_list(struct db *db, const struct org *scope, int64_t after, int limit,
+	      int (*fn)(const struct user *u, void *ud), void *ud) WARN_UNUSED;
+
+/* password_check validates a new password (length 8..256, UTF-8). */
+int password_check(const char *pw, struct verr *e) WARN_UNUSED;
+
+/* password_hash writes the argon2id hash string of pw into out (>= 128 bytes). */
+int password_hash(const char *pw, char *out, size_t outlen) WARN_UNUSED;
+
+/* password_verify reports whether pw matches hash. Takes the same time for a NULL hash. */
+bool password_verify(const char *hash, const char *pw);
+
+/* --- who acts: the signed-in user and how they came in --- */
+
+enum auth_via { AUTH_NONE = 0, AUTH_COOKIE, AUTH_BEARER, AUTH_SYSTEM };
+
+struct actor {
+	enum auth_via via;
+	struct user user; /* id 0 for the command line's system actor */
+	struct org org;
+	enum role role;
+	char csrf[65]; /* for cookie sign-ins */
+	const char *address;
+};
+
+/* actor_system fills a for actions of the command line (audited as user NULL). */
+void actor_system(struct actor *a);
+
+/* actor_can_see_org: the actor's own org, anything below it, and its ancestors (for
+ * names and structure). actor_can_manage_org: admins, their org and below. */
+bool actor_can_see_org(const struct actor *a, const struct org *o);
+bool actor_can_manage_org(const struct actor *a, const struct org *o);
+
+/* --- sign-in (auth.c) --- */
+
+struct auth_limits {
+	int per_user;    /* failures per username per window before 429 */
+	int per_address; /* failures per client address per window */
+	int window_s;
+	int session_ttl_s;
+};
+
+extern struct auth_limits auth_limits;
+
+/* auth_login checks username and password. On success fills *u. ERR_AUTH for wrong
+ * credentials (recorded); ERR_LIMIT when too many recent failures, with *retry_after set
+ * (seconds). Runs its own write transactions. */
+int auth_login(struct db *db, const char *username, const char *password, const char *address,
+	       struct user *u, int *retry_after) WARN_UNUSED;
+
+/* auth_session_create starts a browser sign-in for user_id: token gets the cookie value
+ * (64 hex), csrf the form token. Only the token's hash is stored. */
+int auth_session_create(struct db *db, int64_t user_id, char token[65], char csrf[65]) WARN_UNUSED;
+
+/* auth_session_find fills a from a cookie token; ERR_AUTH when unknown, expired or the
+ * user is disabled. */
+int auth_session_find(struct db *db, const char *token, struct actor *a) WARN_UNUSED;
+
+/* auth_session_delete ends the sign-in with that token (no error if none). */
+int auth_session_delete(struct db *db, const char *token) WARN_UNUSED;
+
+/* auth_token_create makes an API bearer token for user_id (shown once, hash stored). */
+int auth_token_create(struct db *db, int64_t user_id, char token[65]) WARN_UNUSED;
+
+/* auth_token_find fills a from a bearer token; ERR_AUTH when unknown or revoked. */
+int auth_token_find(struct db *db, const char *token, struct actor *a) WARN_UNUSED;
+
+/* --- the audit log (audit.c) --- */
+
+/* audit_write records that who did action to entity #id, with before/after (either may be
+ * NULL; borrowed). */
+int audit_write(struct db *db, const struct actor *who, int64_t org_id, const char *action,
+		const char *entity, int64_t id, const json_t *before,
+		const json_t *after) WARN_UNUSED;
+
+#endif

@@ -1,0 +1,268 @@
+/*
+ * org.c - consultative bodies (政协 at national, province, city, district level) and their
+ * hierarchy. Each org stores its materialized path ("/1/4/9/"), so "this org and all below
+ * it" is one prefix comparison, the same in SQLite and PostgreSQL.
+ */
+#include "model.h"
+#include "valid.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/util.h"
+
+static const char *const level_names[] = {"national", "province", "city", "district"};
+
+#define ORG_COLS "id, COALESCE(parent_id, 0), slug, name, level, path, created_at, updated_at"
+
+static const char sql_get[] = "SELECT " ORG_COLS " FROM org WHERE id = ?";
+static const char sql_get_slug[] = "SELECT " ORG_COLS " FROM org WHERE slug = ?";
+static const char sql_insert[] = "INSERT INTO org (parent_id, slug, name, level, path, created_at,"
+				 " updated_at) VALUES (?, ?, ?, ?, '', ?, ?)";
+static const char sql_set_path[] = "UPDATE org SET path = ? WHERE id = ?";
+static const char sql_update[] = "UPDATE org SET slug = ?, name = ?, updated_at = ? WHERE id = ?";
+static const char sql_list[] =
+	"SELECT " ORG_COLS " FROM org WHERE id > ?1 AND (substr(path, 1, length(?2)) = ?2"
+	" OR (?3 AND instr(?2, '/' || id || '/') > 0)) ORDER BY id LIMIT ?4";
+
+int org_level_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(level_names); i++)
+		if (strcmp(s, level_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int org_read(struct db_stmt *st, struct org *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = db_col_int(st, 0);
+	o->parent_id = db_col_int(st, 1);
+	if (copy_field(o->slug, sizeof(o->slug), db_col_text(st, 2)) ||
+	    copy_field(o->name, sizeof(o->name), db_col_text(st, 3)) ||
+	    copy_field(o->level, sizeof(o->level), db_col_text(st, 4)) ||
+	    copy_field(o->path, sizeof(o->path), db_col_text(st, 5)))
+		return ERR_TOO_BIG;
+	o->created_at = db_col_int(st, 6);
+	o->updated_at = db_col_int(st, 7);
+	return ERR_OK;
+}
+
+static int org_get_one(struct db *db, const char *sql, int64_t id, const char *slug,
+		       struct org *o)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql, &st);
+	if (rc)
+		return rc;
+	rc = slug ? db_bind_str(st, 1, slug) : db_bind_int(st, 1, id);
+	if (rc)
+		goto out;
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		rc = org_read(st, o);
+	else if (rc == DB_DONE)
+		rc = ERR_NOT_FOUND;
+out:
+	db_done(st);
+	return rc;
+}
+
+int org_get(struct db *db, int64_t id, struct org *o)
+{
+	return org_get_one(db, sql_get, id, NULL, o);
+}
+
+int org_get_by_slug(struct db *db, const char *slug, struct org *o)
+{
+	return org_get_one(db, sql_get_slug, 0, slug, o);
+}
+
+bool org_is_within(const struct org *inner, const struct org *outer)
+{
+	size_t n = strlen(outer->path);
+
+	return n > 0 && strncmp(inner->path, outer->path, n) == 0;
+}
+
+static int slug_check(const char *s, struct verr *e)
+{
+	size_t i, n = strlen(s);
+
+	if (n < 2 || n > 40)
+		return verr_set(e, "invalid", "slug", "简称（slug）需为 2 到 40 个字符",
+				"slug must be 2 to 40 characters");
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0)))
+			return verr_set(e, "invalid", "slug",
+					"简称（slug）只能包含小写字母、数字和连字符",
+					"slug may contain only a-z, 0-9 and '-'");
+	}
+	return ERR_OK;
+}
+
+static int org_validate(struct db *db, struct org *o, struct org *parent, struct verr *e)
+{
+	int rc, level;
+
+	rc = slug_check(o->slug, e);
+	if (rc)
+		return rc;
+	rc = text_check(o->name, "name", 1, 100, e);
+	if (rc)
+		return rc;
+	level = org_level_parse(o->level);
+	if (level < 0)
+		return verr_set(e, "invalid", "level",
+				"级别须为 national、province、city 或 district 之一",
+				"level must be one of national, province, city, district");
+	if (!parent)
+		return ERR_OK;
+	rc = org_get(db, o->parent_id, parent);
+	if (rc == ERR_NOT_FOUND)
+		return verr_set(e, "invalid", "parent_id", "上级组织不存在",
+				"the parent org does not exist");
+	if (rc)
+		return rc;
+	if (level <= org_level_parse(parent->level))
+		return verr_set(e, "invalid", "level", "下级组织的级别必须低于上级（%s）",
+				"an org must be at a lower level than its parent (%s)",
+				parent->level);
+	return ERR_OK;
+}
+
+int org_create(struct db *db, const struct actor *who, struct org *o, struct verr *e)
+{
+	struct org parent;
+	struct db_stmt *st;
+	int64_t now = time_now();
+	char path[sizeof(o->path)];
+	int rc;
+
+	rc = org_validate(db, o, o->parent_id ? &parent : NULL, e);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, sql_insert, &st);
+	if (rc)
+		return rc;
+	rc = o->parent_id ? db_bind_int(st, 1, o->parent_id) : db_bind_null(st, 1);
+	if (!rc)
+		rc = db_bind_str(st, 2, o->slug);
+	if (!rc)
+		rc = db_bind_str(st, 3, o->name);
+	if (!rc)
+		rc = db_bind_str(st, 4, o->level);
+	if (!rc)
+		rc = db_bind_int(st, 5, now);
+	if (!rc)
+		rc = db_bind_int(st, 6, now);
+	if (!rc)
+		rc = db_run(st);
+	if (rc == ERR_CONFLICT)
+		return verr_set(e, "conflict", "slug", "简称“%s”已被使用",
+				"the slug '%s' is already taken", o->slug),
+		       ERR_CONFLICT;
+	if (rc)
+		return rc;
+	o->id = db_last_id(db);
+	o->created_at = o->updated_at = now;
+	if ((size_t)snprintf(path, sizeof(path), "%s%lld/", o->parent_id ? parent.path : "/",
+			     (long long)o->id) >= sizeof(path))
+		return ERR_TOO_BIG;
+	memcpy(o->path, path, sizeof(path));
+	rc = db_prepare(db, sql_set_path, &st);
+	if (!rc)
+		rc = db_bind_str(st, 1, o->path);
+	if (!rc)
+		rc = db_bind_int(st, 2, o->id);
+	if (!rc)
+		rc = db_run(st);
+	if (!rc) {
+		json_t *after = org_to_json(o);
+
+		rc = audit_write(db, who, o->id, "org.create", "org", o->id, NULL, after);
+		json_decref(after);
+	}
+	return rc;
+}
+
+int org_update(struct db *db, const struct actor *who, const struct org *before, struct org *o,
+	       struct verr *e)
+{
+	struct db_stmt *st;
+	json_t *b, *a;
+	int rc;
+
+	rc = org_validate(db, o, NULL, e);
+	if (rc)
+		return rc;
+	o->updated_at = time_now();
+	rc = db_prepare(db, sql_update, &st);
+	if (rc)
+		return rc;
+	rc = db_bind_str(st, 1, o->slug);
+	if (!rc)
+		rc = db_bind_str(st, 2, o->name);
+	if (!rc)
+		rc = db_bind_int(st, 3, o->updated_at);
+	if (!rc)
+		rc = db_bind_int(st, 4, o->id);
+	if (!rc)
+		rc = db_run(st);
+	if (rc == ERR_CONFLICT)
+		return verr_set(e, "conflict", "slug", "简称“%s”已被使用",
+				"the slug '%s' is already taken", o->slug),
+		       ERR_CONFLICT;
+	if (rc)
+		return rc;
+	b = org_to_json(before);
+	a = org_to_json(o);
+	rc = audit_write(db, who, o->id, "org.update", "org", o->id, b, a);
+	json_decref(b);
+	json_decref(a);
+	return rc;
+}
+
+json_t *org_to_json(const struct org *o)
+{
+	char created[21], updated[21];
+
+	time_iso(o->created_at, created);
+	time_iso(o->updated_at, updated);
+	return json_pack("{sI so? ss ss ss ss ss}", "id", (json_int_t)o->id, "parent_id",
+			 o->parent_id ? json_integer(o->parent_id) : NULL, "slug", o->slug,
+			 "name", o->name, "level", o->level, "created_at", created,
+			 "updated_at", updated);
+}
+
+int org_list(struct db *db, const struct org *scope, bool with_ancestors, int64_t after,
+	     int limit, int (*fn)(const struct org *o, void *ud), void *ud)
+{
+	struct db_stmt *st;
+	struct org o;
+	int rc;
+
+	rc = db_prepare(db, sql_list, &st);
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, after);
+	if (!rc)
+		rc = db_bind_str(st, 2, scope->path);
+	if (!rc)
+		rc = db_bind_int(st, 3, with_ancestors);
+	if (!rc)
+		rc = db_bind_int(st, 4, limit);
+	while (!rc && (rc = db_step(st)) == DB_ROW) {
+		rc = org_read(st, &o);
+		if (!rc)
+			rc = fn(&o, ud);
+	}
+	db_done(st);
+	return rc;
+}

@@ -1,0 +1,339 @@
+/*
+ * user.c - accounts: who signs in, in which body, with which role. Passwords are stored
+ * only as argon2id hashes (libsodium's crypto_pwhash_str).
+ */
+#include "model.h"
+#include "valid.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "base/util.h"
+
+static const char *const role_names[] = {"guest", "member", "organizer", "admin"};
+
+#define USER_COLS "id, org_id, username, display_name, role, disabled, created_at, updated_at"
+
+static const char sql_get[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
+static const char sql_get_name[] = "SELECT " USER_COLS " FROM users WHERE username = ?";
+static const char sql_insert[] =
+	"INSERT INTO users (org_id, username, display_name, role, password_hash, disabled,"
+	" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_update[] = "UPDATE users SET org_id = ?, display_name = ?, role = ?,"
+				 " disabled = ?, updated_at = ? WHERE id = ?";
+static const char sql_set_pw[] = "UPDATE users SET password_hash = ? WHERE id = ?";
+static const char sql_end_sessions[] = "DELETE FROM auth_session WHERE user_id = ?";
+static const char sql_list[] =
+	"SELECT u.id, u.org_id, u.username, u.display_name, u.role, u.disabled, u.created_at,"
+	" u.updated_at FROM users u JOIN org o ON o.id = u.org_id"
+	" WHERE u.id > ?1 AND substr(o.path, 1, length(?2)) = ?2 ORDER BY u.id LIMIT ?3";
+
+int role_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(role_names); i++)
+		if (strcmp(s, role_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int user_read(struct db_stmt *st, struct user *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = db_col_int(st, 0);
+	u->org_id = db_col_int(st, 1);
+	if (copy_field(u->username, sizeof(u->username), db_col_text(st, 2)) ||
+	    copy_field(u->display_name, sizeof(u->display_name), db_col_text(st, 3)) ||
+	    copy_field(u->role, sizeof(u->role), db_col_text(st, 4)))
+		return ERR_TOO_BIG;
+	u->disabled = db_col_int(st, 5) != 0;
+	u->created_at = db_col_int(st, 6);
+	u->updated_at = db_col_int(st, 7);
+	return ERR_OK;
+}
+
+static int user_get_one(struct db *db, const char *sql, int64_t id, const char *name,
+			struct user *u)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql, &st);
+	if (rc)
+		return rc;
+	rc = name ? db_bind_str(st, 1, name) : db_bind_int(st, 1, id);
+	if (rc)
+		goto out;
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		rc = user_read(st, u);
+	else if (rc == DB_DONE)
+		rc = ERR_NOT_FOUND;
+out:
+	db_done(st);
+	return rc;
+}
+
+int user_get(struct db *db, int64_t id, struct user *u)
+{
+	return user_get_one(db, sql_get, id, NULL, u);
+}
+
+int user_get_by_name(struct db *db, const char *username, struct user *u)
+{
+	return user_get_one(db, sql_get_name, 0, username, u);
+}
+
+int password_check(const char *pw, struct verr *e)
+{
+	size_t n = strlen(pw);
+
+	if (n < 8)
+		return verr_set(e, "too_short", "password", "密码至少需要 8 个字符",
+				"the password needs at least 8 characters");
+	if (n > 256)
+		return verr_set(e, "too_long", "password", "密码最多 256 个字符",
+				"the password may have at most 256 characters");
+	return text_check(pw, "password", 8, 256, e);
+}
+
+int password_hash(const char *pw, char *out, size_t outlen)
+{
+	if (outlen < crypto_pwhash_STRBYTES)
+		return ERR_TOO_BIG;
+	if (crypto_pwhash_str_alg(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				  crypto_pwhash_MEMLIMIT_INTERACTIVE,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return ERR_NOMEM;
+	return ERR_OK;
+}
+
+static char dummy_hash[crypto_pwhash_STRBYTES];
+
+static void dummy_init(void)
+{
+	if (password_hash("not-a-password", dummy_hash, sizeof(dummy_hash)))
+		dummy_hash[0] = '\0';
+}
+
+bool password_verify(const char *hash, const char *pw)
+{
+	/* a fixed hash for unknown users, so a wrong name costs as much time as a wrong
+	 * password and does not reveal which names exist */
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	if (!hash) {
+		pthread_once(&once, dummy_init);
+		if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, pw, strlen(pw)) == 0)
+			return false; /* equal work either way */
+		return false;
+	}
+	return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+}
+
+static int username_check(const char *s, struct verr *e)
+{
+	size_t i, n = strlen(s);
+
+	if (n < 3 || n > 32)
+		return verr_set(e, "invalid", "username", "用户名需为 3 到 32 个字符",
+				"username must be 3 to 32 characters");
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return verr_set(e, "invalid", "username",
+					"用户名只能包含字母、数字和 . _ -",
+					"username may contain only letters, digits and . _ -");
+	}
+	return ERR_OK;
+}
+
+static int user_validate(struct db *db, struct user *u, struct verr *e)
+{
+	struct org o;
+	int rc;
+
+	rc = username_check(u->username, e);
+	if (rc)
+		return rc;
+	if (!u->display_name[0])
+		memcpy(u->display_name, u->username, strlen(u->username) + 1);
+	rc = text_check(u->display_name, "display_name", 1, 100, e);
+	if (rc)
+		return rc;
+	if (role_parse(u->role) < 0)
+		return verr_set(e, "invalid", "role",
+				"角色须为 admin、organizer、member 或 guest 之一",
+				"role must be one of admin, organizer, member, guest");
+	rc = org_get(db, u->org_id, &o);
+	if (rc == ERR_NOT_FOUND)
+		return verr_set(e, "invalid", "org_id", "所属组织不存在",
+				"the org does not exist");
+	return rc;
+}
+
+static int set_password(struct db *db, int64_t id, const char *password)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	struct db_stmt *st;
+	int rc;
+
+	rc = password_hash(password, hash, sizeof(hash));
+	if (rc)
+		return rc;
+	rc = db_prepare(db, sql_set_pw, &st);
+	if (!rc)
+		rc = db_bind_str(st, 1, hash);
+	if (!rc)
+		rc = db_bind_int(st, 2, id);
+	if (!rc)
+		rc = db_run(st);
+	sodium_memzero(hash, sizeof(hash));
+	return rc;
+}
+
+int user_create(struct db *db, const struct actor *who, struct user *u, const char *password,
+		struct verr *e)
+{
+	struct db_stmt *st;
+	int64_t now = time_now();
+	json_t *after;
+	int rc;
+
+	rc = user_validate(db, u, e);
+	if (!rc)
+		rc = password_check(password, e);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, sql_insert, &st);
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, u->org_id);
+	if (!rc)
+		rc = db_bind_str(st, 2, u->username);
+	if (!rc)
+		rc = db_bind_str(st, 3, u->display_name);
+	if (!rc)
+		rc = db_bind_str(st, 4, u->role);
+	if (!rc)
+		rc = db_bind_str(st, 5, "!"); /* replaced below, never matches */
+	if (!rc)
+		rc = db_bind_int(st, 6, u->disabled);
+	if (!rc)
+		rc = db_bind_int(st, 7, now);
+	if (!rc)
+		rc = db_bind_int(st, 8, now);
+	if (!rc)
+		rc = db_run(st);
+	if (rc == ERR_CONFLICT)
+		return verr_set(e, "conflict", "username", "用户名“%s”已被使用",
+				"the username '%s' is already taken", u->username),
+		       ERR_CONFLICT;
+	if (rc)
+		return rc;
+	u->id = db_last_id(db);
+	u->created_at = u->updated_at = now;
+	rc = set_password(db, u->id, password);
+	if (rc)
+		return rc;
+	after = user_to_json(u);
+	rc = audit_write(db, who, u->org_id, "user.create", "user", u->id, NULL, after);
+	json_decref(after);
+	return rc;
+}
+
+int user_update(struct db *db, const struct actor *who, const struct user *before,
+		struct user *u, const char *password, struct verr *e)
+{
+	struct db_stmt *st;
+	json_t *b, *a;
+	int rc;
+
+	rc = user_validate(db, u, e);
+	if (!rc && password)
+		rc = password_check(password, e);
+	if (rc)
+		return rc;
+	u->updated_at = time_now();
+	rc = db_prepare(db, sql_update, &st);
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, u->org_id);
+	if (!rc)
+		rc = db_bind_str(st, 2, u->display_name);
+	if (!rc)
+		rc = db_bind_str(st, 3, u->role);
+	if (!rc)
+		rc = db_bind_int(st, 4, u->disabled);
+	if (!rc)
+		rc = db_bind_int(st, 5, u->updated_at);
+	if (!rc)
+		rc = db_bind_int(st, 6, u->id);
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	if (password || u->disabled) {
+		if (password) {
+			rc = set_password(db, u->id, password);
+			if (rc)
+				return rc;
+		}
+		rc = db_prepare(db, sql_end_sessions, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, u->id);
+		if (!rc)
+			rc = db_run(st);
+		if (rc)
+			return rc;
+	}
+	b = user_to_json(before);
+	a = user_to_json(u);
+	if (password)
+		json_object_set_new(a, "password_changed", json_true());
+	rc = audit_write(db, who, u->org_id, password ? "user.password" : "user.update", "user",
+			 u->id, b, a);
+	json_decref(b);
+	json_decref(a);
+	return rc;
+}
+
+json_t *user_to_json(const struct user *u)
+{
+	char created[21], updated[21];
+
+	time_iso(u->created_at, created);
+	time_iso(u->updated_at, updated);
+	return json_pack("{sI sI ss ss ss sb ss ss}", "id", (json_int_t)u->id, "org_id",
+			 (json_int_t)u->org_id, "username", u->username, "display_name",
+			 u->display_name, "role", u->role, "disabled", u->disabled, "created_at",
+			 created, "updated_at", updated);
+}
+
+int user_list(struct db *db, const struct org *scope, int64_t after, int limit,
+	      int (*fn)(const struct user *u, void *ud), void *ud)
+{
+	struct db_stmt *st;
+	struct user u;
+	int rc;
+
+	rc = db_prepare(db, sql_list, &st);
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, after);
+	if (!rc)
+		rc = db_bind_str(st, 2, scope->path);
+	if (!rc)
+		rc = db_bind_int(st, 3, limit);
+	while (!rc && (rc = db_step(st)) == DB_ROW) {
+		rc = user_read(st, &u);
+		if (!rc)
+			rc = fn(&u, ud);
+	}
+	db_done(st);
+	return rc;
+}

@@ -1,0 +1,336 @@
+/*
+ * app.c - the dispatcher: from a request to a handler.
+ *
+ * Order of checks, each answering at once when it fails:
+ *   1. route (404 unknown path, 405 known path with another method);
+ *   2. who is calling: "Authorization: Bearer" token, else the session cookie;
+ *   3. signed-in routes without a sign-in: 401 (API) or a redirect to /login (pages);
+ *   4. body: /api/ changes must be JSON (415), well-formed (400 invalid_json), valid UTF-8
+ *      (400 naming the field); page forms are urlencoded, valid UTF-8;
+ *   5. CSRF: a change authenticated by cookie carries the session's token (X-CSRF-Token
+ *      header or csrf_token field); an anonymous form carries the double-submit cookie's
+ *      token; bearer requests need none (403 csrf);
+ *   6. the route's declared role (403);
+ *   7. the handler, which checks org scope against what it touches.
+ */
+#include "web.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/log.h"
+#include "base/utf8.h"
+#include "base/util.h"
+#include "view/view.h"
+
+struct web_options web_options;
+
+int web_start(void)
+{
+	int bad = router_check(web_routes, web_nroutes);
+	int rc;
+
+	if (bad >= 0) {
+		log_error("web: route %s has no declared access or a malformed pattern",
+			  web_routes[bad].pattern ? web_routes[bad].pattern : "(null)");
+		return ERR_INVALID;
+	}
+	rc = view_init();
+	return rc;
+}
+
+void web_stop(void)
+{
+	view_fini();
+}
+
+size_t web_body_limit(struct http_req *req, void *ud)
+{
+	const struct route *r;
+	unsigned allowed;
+	(void)ud;
+
+	r = router_match(web_routes, web_nroutes, req->method, req->path, req, &allowed);
+	req->route = r;
+	if (!r)
+		return HTTP_BODY_LIMIT;
+	return r->max_body ? r->max_body : HTTP_BODY_LIMIT;
+}
+
+static const char *pick_lang(struct http_req *req)
+{
+	const char *l = http_cookie(req, "sl_lang");
+	const char *al;
+
+	if (l && (strcmp(l, "en") == 0 || strcmp(l, "zh") == 0))
+		return strcmp(l, "en") == 0 ? "en" : "zh";
+	al = http_header(req, "Accept-Language");
+	if (al && strncasecmp(al, "en", 2) == 0)
+		return "en";
+	return "zh";
+}
+
+static bool is_change(enum http_method m)
+{
+	return m == HTTP_POST || m == HTTP_PUT || m == HTTP_PATCH || m == HTTP_DELETE;
+}
+
+/* media_is reports whether Content-Type ct names type (parameters ignored). */
+static bool media_is(const char *ct, const char *type)
+{
+	size_t n = strlen(type);
+
+	return ct && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' ||
+						       ct[n] == ' ');
+}
+
+/* invalid_utf8_field finds the member name whose string holds byte offset bad in the JSON
+ * text p[0..n): a small scanner that tracks the last object key. */
+static void invalid_utf8_field(const char *p, size_t n, size_t bad, char *out, size_t cap)
+{
+	size_t i = 0, start, klen;
+	char last_key[64] = "";
+
+	while (i < n && i <= bad) {
+		if (p[i] != '"') {
+			i++;
+			continue;
+		}
+		start = ++i;
+		while (i < n && p[i] != '"') {
+			if (p[i] == '\\')
+				i++;
+			i++;
+		}
+		if (bad >= start && bad < i) {
+			/* inside this string: a key names itself, a value its key */
+			size_t j = i + 1;
+
+			while (j < n && (p[j] == ' ' || p[j] == '\n' || p[j] == '\t' || p[j] == '\r'))
+				j++;
+			if (j < n && p[j] == ':') {
+				klen = i - start < cap - 1 ? i - start : cap - 1;
+				memcpy(out, p + start, klen);
+				out[klen] = '\0';
+				/* the key itself is not printable text; say so */
+				if (!utf8_valid(out, klen))
+					snprintf(out, cap, "(key)");
+				return;
+			}
+			snprintf(out, cap, "%s", last_key);
+			return;
+		}
+		{
+			size_t j = i + 1;
+
+			while (j < n && (p[j] == ' ' || p[j] == '\n' || p[j] == '\t' || p[j] == '\r'))
+				j++;
+			if (j < n && p[j] == ':') {
+				klen = i - start < sizeof(last_key) - 1 ? i - start
+									 : sizeof(last_key) - 1;
+				memcpy(last_key, p + start, klen);
+				last_key[klen] = '\0';
+			}
+		}
+		i++;
+	}
+	snprintf(out, cap, "%s", last_key);
+}
+
+static int parse_json_body(struct web_ctx *c)
+{
+	struct http_req *req = c->req;
+	const char *ct = http_header(req, "Content-Type");
+	json_error_t jerr;
+	size_t bad;
+
+	if (req->body.n == 0 && !ct)
+		return ERR_OK; /* a change with no body at all (logout, transitions without data) */
+	if (!media_is(ct, "application/json"))
+		return web_error(c, 415, "unsupported_media_type", NULL,
+				 "请求须为 JSON（Content-Type: application/json）",
+				 "the request body must be JSON (Content-Type: application/json)"),
+		       ERR_INVALID;
+	if (req->body.n == 0)
+		return web_error(c, 400, "invalid_json", NULL, "请求体为空", "the body is empty"),
+		       ERR_INVALID;
+	bad = utf8_first_invalid(req->body.p, req->body.n);
+	if (bad < req->body.n) {
+		char field[64], zh[160], en[160];
+
+		invalid_utf8_field(req->body.p, req->body.n, bad, field, sizeof(field));
+		snprintf(zh, sizeof(zh), "字段 %s 不是有效的 UTF-8 文本", field);
+		snprintf(en, sizeof(en), "field %s is not valid UTF-8", field);
+		return web_error(c, 400, "invalid_utf8", field, zh, en), ERR_INVALID;
+	}
+	c->json = json_loadb(req->body.p, req->body.n, JSON_REJECT_DUPLICATES, &jerr);
+	if (!c->json) {
+		char zh[256], en[256];
+
+		snprintf(zh, sizeof(zh), "JSON 格式错误（第 %d 行第 %d 列）：%s", jerr.line,
+			 jerr.column, jerr.text);
+		snprintf(en, sizeof(en), "malformed JSON at line %d column %d: %s", jerr.line,
+			 jerr.column, jerr.text);
+		return web_error(c, 400, "invalid_json", NULL, zh, en), ERR_INVALID;
+	}
+	if (!json_is_object(c->json))
+		return web_error(c, 400, "invalid_json", NULL, "请求体须为 JSON 对象",
+				 "the body must be a JSON object"),
+		       ERR_INVALID;
+	return ERR_OK;
+}
+
+static int parse_form_body(struct web_ctx *c)
+{
+	struct http_req *req = c->req;
+	const char *ct = http_header(req, "Content-Type");
+	size_t i;
+	int rc;
+
+	if (req->body.n == 0)
+		return ERR_OK;
+	if (!media_is(ct, "application/x-www-form-urlencoded"))
+		return web_error_key(c, 415, "unsupported_media_type"), ERR_INVALID;
+	rc = form_parse(req->body.p, req->body.n, 256, &c->form);
+	if (rc)
+		return web_error_key(c, 400, "bad_form"), ERR_INVALID;
+	for (i = 0; i < c->form.n; i++) {
+		const struct http_param *f = &c->form.items[i];
+
+		if (!utf8_valid(f->name, strlen(f->name)) || !utf8_valid(f->value, f->value_len)) {
+			char zh[160], en[160];
+			const char *name = utf8_valid(f->name, strlen(f->name)) ? f->name : "?";
+
+			snprintf(zh, sizeof(zh), "字段 %s 不是有效的 UTF-8 文本", name);
+			snprintf(en, sizeof(en), "field %s is not valid UTF-8", name);
+			return web_error(c, 400, "invalid_utf8", name, zh, en), ERR_INVALID;
+		}
+	}
+	return ERR_OK;
+}
+
+static void identify(struct web_ctx *c)
+{
+	const char *auth = http_header(c->req, "Authorization");
+	const char *cookie;
+
+	memset(&c->actor, 0, sizeof(c->actor));
+	c->actor.address = c->req->addr;
+	if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+		if (auth_token_find(c->db, auth + 7, &c->actor) != ERR_OK) {
+			memset(&c->actor, 0, sizeof(c->actor));
+			c->actor.address = c->req->addr;
+			c->actor.via = AUTH_NONE;
+		}
+		return;
+	}
+	cookie = http_cookie(c->req, "sl_session");
+	if (cookie && auth_session_find(c->db, cookie, &c->actor) != ERR_OK) {
+		memset(&c->actor, 0, sizeof(c->actor));
+		c->actor.via = AUTH_NONE;
+	}
+	c->actor.address = c->req->addr;
+}
+
+bool csrf_valid(enum auth_via via, bool api, const char *token, const char *session_csrf,
+		const char *cookie_token)
+{
+	if (via == AUTH_BEARER || via == AUTH_SYSTEM)
+		return true;
+	if (via == AUTH_COOKIE)
+		return token && session_csrf && str_eq_ct(token, session_csrf);
+	/* anonymous: JSON cannot be sent cross-site without a CORS preflight, forms can */
+	if (api)
+		return true;
+	return token && cookie_token && str_eq_ct(token, cookie_token);
+}
+
+static bool csrf_ok(struct web_ctx *c)
+{
+	const char *tok = http_header(c->req, "X-CSRF-Token");
+	const struct http_param *f;
+
+	if (!tok) {
+		f = form_get(&c->form, "csrf_token");
+		tok = f ? f->value : NULL;
+	}
+	return csrf_valid(c->actor.via, c->api, tok, c->actor.csrf,
+			  http_cookie(c->req, "sl_csrf"));
+}
+
+static void run(struct web_ctx *c)
+{
+	struct http_req *req = c->req;
+	const struct route *r;
+	unsigned allowed = 0;
+	char allow[64];
+
+	r = router_match(web_routes, web_nroutes, req->method, req->path, req, &allowed);
+	if (!r) {
+		if (!allowed) {
+			web_error_key(c, 404, "not_found");
+			return;
+		}
+		snprintf(allow, sizeof(allow), "%s%s%s%s%s",
+			 allowed & HTTP_GET ? "GET, HEAD, " : "", allowed & HTTP_POST ? "POST, " : "",
+			 allowed & HTTP_PUT ? "PUT, " : "", allowed & HTTP_PATCH ? "PATCH, " : "",
+			 allowed & HTTP_DELETE ? "DELETE, " : "");
+		allow[strlen(allow) > 2 ? strlen(allow) - 2 : 0] = '\0';
+		if (http_resp_header(c->resp, "Allow", allow))
+			log_warn("web: too many headers");
+		web_error_key(c, 405, "method_not_allowed");
+		return;
+	}
+	c->route = r;
+	c->db = db_thread();
+	if (!c->db) {
+		web_error_key(c, 503, "unavailable");
+		return;
+	}
+	identify(c);
+	if (r->access != ACCESS_PUBLIC && c->actor.via == AUTH_NONE) {
+		if (c->api) {
+			web_error_key(c, 401, "unauthorized");
+		} else {
+			char loc[600];
+
+			snprintf(loc, sizeof(loc), "/login?next=%s",
+				 req->method == HTTP_GET && strlen(req->path) < 500 ? req->path
+										   : "/");
+			web_redirect(c, loc);
+		}
+		return;
+	}
+	if (is_change(req->method)) {
+		if ((c->api ? parse_json_body(c) : parse_form_body(c)) != ERR_OK)
+			return;
+		if (!csrf_ok(c)) {
+			web_error_key(c, 403, "csrf");
+			return;
+		}
+	}
+	if ((r->access == ACCESS_ADMIN && c->actor.role < ROLE_ADMIN) ||
+	    (r->access == ACCESS_ORGANIZER && c->actor.role < ROLE_ORGANIZER)) {
+		web_error_key(c, 403, "forbidden");
+		return;
+	}
+	r->handler(c);
+}
+
+void web_dispatch(struct http_req *req, struct http_resp *resp, void *ud)
+{
+	struct web_ctx c;
+	(void)ud;
+
+	memset(&c, 0, sizeof(c));
+	c.req = req;
+	c.resp = resp;
+	c.lang = pick_lang(req);
+	c.api = strncmp(req->path, "/api/", 5) == 0;
+	run(&c);
+	if (c.db)
+		db_rollback(c.db); /* a handler that left a transaction open changed nothing */
+	json_decref(c.json);
+	form_fini(&c.form);
+}

@@ -1,0 +1,270 @@
+/*
+ * orgs.c - consultative bodies: JSON API and the administration pages.
+ *
+ * Everyone signed in sees their own body, those below it and those above it (names and
+ * structure); admins create and change bodies in their own subtree only.
+ */
+#include "web.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "view/view.h"
+
+#define ORG_PAGE_MAX 500
+
+static int collect_org(const struct org *o, void *ud)
+{
+	return json_array_append_new(ud, org_to_json(o)) ? ERR_NOMEM : ERR_OK;
+}
+
+int h_api_orgs_list(struct web_ctx *c)
+{
+	json_t *items;
+	int64_t after;
+	int limit, rc;
+
+	if (web_page(c, &limit, &after))
+		return 0;
+	items = json_array();
+	rc = org_list(c->db, &c->actor.org, true, after, limit + 1, collect_org, items);
+	if (rc) {
+		json_decref(items);
+		return web_fail(c, rc);
+	}
+	return web_list(c, items, limit);
+}
+
+/* load_visible loads org {id}: ERR_NOT_FOUND, or ERR_DENIED when the caller may not see
+ * it. Answers nothing. */
+static int load_visible(struct web_ctx *c, struct org *o)
+{
+	int64_t id = web_id(c, "id");
+	int rc;
+
+	if (!id)
+		return ERR_NOT_FOUND;
+	rc = org_get(c->db, id, o);
+	if (rc)
+		return rc;
+	if (!actor_can_see_org(&c->actor, o))
+		return ERR_DENIED;
+	return ERR_OK;
+}
+
+int h_api_org_get(struct web_ctx *c)
+{
+	struct org o;
+	int rc = load_visible(c, &o);
+
+	if (rc)
+		return web_answer(c, rc, NULL);
+	return web_json(c, 200, org_to_json(&o));
+}
+
+/* read_org_fields copies name/slug/level given in the request into o; answers type errors. */
+static int read_org_fields(struct web_ctx *c, struct org *o, bool with_level, struct verr *e)
+{
+	static const char *const names[] = {"name", "slug", "level"};
+	char *dst[] = {o->name, o->slug, o->level};
+	size_t caps[] = {sizeof(o->name), sizeof(o->slug), sizeof(o->level)};
+	size_t i;
+
+	for (i = 0; i < (with_level ? 3u : 2u); i++) {
+		bool bad = false;
+		const char *v = web_field(c, names[i], &bad);
+
+		if (bad)
+			return verr_type(e, names[i], "字符串", "a string");
+		if (!v)
+			continue;
+		if (strlen(v) >= caps[i])
+			return verr_set(e, "too_long", names[i], "%s 过长", "%s is too long",
+					names[i]);
+		memcpy(dst[i], v, strlen(v) + 1);
+	}
+	return ERR_OK;
+}
+
+/* create_org is shared by the API and the page. Returns ERR_INVALID/ERR_CONFLICT with e
+ * filled, ERR_DENIED, or another failure; fills *o on success. Answers nothing. */
+static int create_org(struct web_ctx *c, struct org *o, struct verr *e)
+{
+	struct org parent;
+	int64_t parent_id = c->actor.org.id;
+	bool present;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	rc = read_org_fields(c, o, true, e);
+	if (rc)
+		return rc;
+	if (web_int_field(c, "parent_id", &parent_id, &present))
+		return verr_type(e, "parent_id", "整数", "an integer");
+	if (!present)
+		parent_id = c->actor.org.id;
+	rc = org_get(c->db, parent_id, &parent);
+	if (rc == ERR_NOT_FOUND)
+		return verr_set(e, "invalid", "parent_id", "上级组织不存在",
+				"the parent org does not exist");
+	if (rc)
+		return rc;
+	if (!actor_can_manage_org(&c->actor, &parent))
+		return ERR_DENIED;
+	o->parent_id = parent_id;
+	rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, org_create(c->db, &c->actor, o, e));
+	return rc;
+}
+
+int h_api_orgs_create(struct web_ctx *c)
+{
+	struct verr e;
+	struct org o;
+	int rc = create_org(c, &o, &e);
+
+	if (rc)
+		return web_answer(c, rc, &e);
+	return web_json(c, 201, org_to_json(&o));
+}
+
+/* update_org: like create_org, for org {id}; *before gets the stored org. */
+static int update_org(struct web_ctx *c, struct org *before, struct org *o, struct verr *e)
+{
+	int rc;
+
+	rc = load_visible(c, before);
+	if (rc)
+		return rc;
+	if (!actor_can_manage_org(&c->actor, before))
+		return ERR_DENIED;
+	*o = *before;
+	if (c->json && json_object_get(c->json, "level"))
+		return verr_set(e, "invalid", "level", "组织级别不能修改",
+				"an org's level cannot be changed");
+	if (c->json && json_object_get(c->json, "parent_id"))
+		return verr_set(e, "invalid", "parent_id", "上级组织不能修改",
+				"an org's parent cannot be changed");
+	rc = read_org_fields(c, o, false, e);
+	if (rc)
+		return rc;
+	rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, org_update(c->db, &c->actor, before, o, e));
+	return rc;
+}
+
+int h_api_org_patch(struct web_ctx *c)
+{
+	struct org before, o;
+	struct verr e;
+	int rc = update_org(c, &before, &o, &e);
+
+	if (rc)
+		return web_answer(c, rc, &e);
+	return web_json(c, 200, org_to_json(&o));
+}
+
+/* --- pages --- */
+
+struct org_rows {
+	json_t *rows;
+	const struct actor *actor;
+};
+
+static int org_row(const struct org *o, void *ud)
+{
+	struct org_rows *r = ud;
+	json_t *j = org_to_json(o);
+	int depth = -1;
+	const char *p;
+
+	for (p = o->path; *p; p++)
+		depth += *p == '/';
+	json_object_set_new(j, "depth", json_integer(depth - 1));
+	json_object_set_new(j, "indent", json_integer((depth - 1) * 16));
+	json_object_set_new(j, "manage", json_boolean(actor_can_manage_org(r->actor, o)));
+	return json_array_append_new(r->rows, j) ? ERR_NOMEM : ERR_OK;
+}
+
+/* orgs_page renders the list of bodies and the form to add one (with form values and an
+ * error when re-shown after a refused submission). */
+static int orgs_page(struct web_ctx *c, int status, const char *error)
+{
+	struct org_rows r = {json_array(), &c->actor};
+	json_t *form;
+	int rc;
+
+	rc = org_list(c->db, &c->actor.org, false, 0, ORG_PAGE_MAX, org_row, &r);
+	if (rc) {
+		json_decref(r.rows);
+		return web_fail(c, rc);
+	}
+	form = json_pack("{s:s s:s s:s}", "name", "", "slug", "", "level", "");
+	if (error) {
+		static const char *const f[] = {"name", "slug", "level"};
+		size_t i;
+
+		for (i = 0; i < ARRAY_LEN(f); i++) {
+			const char *v = web_field(c, f[i], NULL);
+
+			json_object_set_new(form, f[i], json_string(v ? v : ""));
+		}
+	}
+	return web_render(c, status, "orgs",
+			  json_pack("{so so ss?}", "orgs", r.rows, "form", form, "error", error));
+}
+
+int h_orgs_page(struct web_ctx *c)
+{
+	return orgs_page(c, 200, NULL);
+}
+
+int h_orgs_post(struct web_ctx *c)
+{
+	struct verr e;
+	struct org o;
+	int rc = create_org(c, &o, &e);
+
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
+		return orgs_page(c, rc == ERR_CONFLICT ? 409 : 422, web_verr_text(c, &e));
+	if (rc)
+		return web_answer(c, rc, &e);
+	return web_redirect(c, "/admin/orgs");
+}
+
+static int org_page(struct web_ctx *c, int status, const struct org *o, const char *error)
+{
+	return web_render(c, status, "org",
+			  json_pack("{so ss? sb}", "org", org_to_json(o), "error", error, "saved",
+				    http_query(c->req, "saved") != NULL));
+}
+
+int h_org_page(struct web_ctx *c)
+{
+	struct org o;
+	int rc = load_visible(c, &o);
+
+	if (!rc && !actor_can_manage_org(&c->actor, &o))
+		rc = ERR_DENIED;
+	if (rc)
+		return web_answer(c, rc, NULL);
+	return org_page(c, 200, &o, NULL);
+}
+
+int h_org_post(struct web_ctx *c)
+{
+	struct org before, o;
+	struct verr e;
+	char loc[64];
+	int rc = update_org(c, &before, &o, &e);
+
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
+		return org_page(c, rc == ERR_CONFLICT ? 409 : 422, &o, web_verr_text(c, &e));
+	if (rc)
+		return web_answer(c, rc, &e);
+	snprintf(loc, sizeof(loc), "/admin/orgs/%lld?saved=1", (long long)o.id);
+	return web_redirect(c, loc);
+}

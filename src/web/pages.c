@@ -1,0 +1,157 @@
+/*
+ * pages.c - static files, the language switch, the home page, the dashboard and the audit
+ * log page.
+ */
+#include "web.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/embed.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "view/view.h"
+
+static const char *media_type(const char *name)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
+		{".css", "text/css; charset=utf-8"},
+		{".js", "text/javascript; charset=utf-8"},
+		{".svg", "image/svg+xml"},
+		{".png", "image/png"},
+		{".ico", "image/x-icon"},
+		{".txt", "text/plain; charset=utf-8"},
+		{".html", "text/html; charset=utf-8"},
+		{".json", "application/json"},
+		{".woff2", "font/woff2"},
+	};
+	const char *dot = strrchr(name, '.');
+	size_t i;
+
+	for (i = 0; dot && i < ARRAY_LEN(types); i++)
+		if (strcmp(dot, types[i].ext) == 0)
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+/* etag_of writes a strong ETag ("\"<16 hex>\"") for data: FNV-1a 64 of the content. */
+static void etag_of(const char *data, size_t n, char out[24])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)data[i];
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(out, 24, "\"%016llx\"", (unsigned long long)h);
+}
+
+int h_static(struct web_ctx *c)
+{
+	const char *file = http_param(c->req, "file");
+	const struct embed_file *f;
+	const char *inm;
+	char path[160], etag[24];
+	int k;
+
+	if (!file || strstr(file, ".."))
+		return web_error_key(c, 404, "not_found");
+	k = snprintf(path, sizeof(path), "static/%s", file);
+	if (k < 0 || (size_t)k >= sizeof(path) || !(f = embed_find(path, (size_t)k)))
+		return web_error_key(c, 404, "not_found");
+	etag_of(f->data, f->len, etag);
+	if (http_resp_header(c->resp, "ETag", etag) ||
+	    http_resp_header(c->resp, "Cache-Control", "public, max-age=3600"))
+		log_warn("web: too many headers");
+	inm = http_header(c->req, "If-None-Match");
+	if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
+		c->resp->status = 304;
+		return 0;
+	}
+	c->resp->status = 200;
+	c->resp->content_type = media_type(file);
+	c->resp->static_body = f->data;
+	c->resp->static_len = f->len;
+	return 0;
+}
+
+int h_home(struct web_ctx *c)
+{
+	return web_redirect(c, c->actor.via == AUTH_NONE ? "/login" : "/dashboard");
+}
+
+int h_lang(struct web_ctx *c)
+{
+	const char *to = http_query(c->req, "to");
+	const char *next = http_query(c->req, "next");
+
+	if (!to || (strcmp(to, "zh") != 0 && strcmp(to, "en") != 0))
+		return web_error(c, 400, "invalid", "to", "语言须为 zh 或 en",
+				 "the language must be zh or en");
+	if (web_set_cookie(c, "sl_lang", to, 365L * 86400, false))
+		return web_fail(c, ERR_TOO_BIG);
+	return web_redirect(c, next ? next : "/");
+}
+
+int h_dashboard(struct web_ctx *c)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "role_%s", c->actor.user.role);
+	return web_render(c, 200, "dashboard",
+			  json_pack("{ss ss}", "role_label", view_text(c->lang, key), "level_label",
+				    view_text(c->lang, c->actor.org.level)));
+}
+
+/* --- audit log --- */
+
+static const char sql_audit[] =
+	"SELECT a.id, a.at, COALESCE(u.username, ''), a.action, a.entity,"
+	" COALESCE(a.entity_id, 0), COALESCE(a.address, ''), COALESCE(o.name, '')"
+	" FROM audit a LEFT JOIN users u ON u.id = a.user_id LEFT JOIN org o ON o.id = a.org_id"
+	" WHERE a.id < ?1 AND (o.id IS NULL AND ?3 OR substr(o.path, 1, length(?2)) = ?2)"
+	" ORDER BY a.id DESC LIMIT 100";
+
+int h_audit_page(struct web_ctx *c)
+{
+	const char *before = http_query(c->req, "before");
+	struct db_stmt *st;
+	json_t *rows = json_array();
+	int64_t b = INT64_MAX, last = 0;
+	char when[21];
+	int rc;
+
+	if (before && num_parse(before, strlen(before), 1, INT64_MAX, &b))
+		b = INT64_MAX;
+	rc = db_prepare(c->db, sql_audit, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, b);
+	if (!rc)
+		rc = db_bind_str(st, 2, c->actor.org.path);
+	/* entries without a body (failed sign-ins) are shown to admins of a root body */
+	if (!rc)
+		rc = db_bind_int(st, 3, c->actor.org.parent_id == 0);
+	while (!rc && (rc = db_step(st)) == DB_ROW) {
+		last = db_col_int(st, 0);
+		time_iso(db_col_int(st, 1), when);
+		json_array_append_new(
+			rows, json_pack("{sI ss ss ss ss sI ss ss}", "id", (json_int_t)last, "at",
+					when, "user", db_col_text(st, 2), "action",
+					db_col_text(st, 3), "entity", db_col_text(st, 4),
+					"entity_id", (json_int_t)db_col_int(st, 5), "address",
+					db_col_text(st, 6), "org", db_col_text(st, 7)));
+		rc = ERR_OK;
+	}
+	db_done(st);
+	if (rc < 0) {
+		json_decref(rows);
+		return web_fail(c, rc);
+	}
+	return web_render(c, 200, "audit",
+			  json_pack("{so sI sb}", "rows", rows, "next", (json_int_t)last, "more",
+				    json_array_size(rows) == 100));
+}

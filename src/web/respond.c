@@ -1,0 +1,323 @@
+/*
+ * respond.c - how handlers answer: JSON, pages, errors, redirects, cookies; and the small
+ * readers of input every handler shares.
+ */
+#include "web.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/util.h"
+#include "view/view.h"
+
+static const char json_ctype[] = "application/json; charset=utf-8";
+static const char html_type[] = "text/html; charset=utf-8";
+
+int web_json(struct web_ctx *c, int status, json_t *obj)
+{
+	char *s;
+
+	c->resp->status = status;
+	c->resp->content_type = json_ctype;
+	s = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+	json_decref(obj);
+	if (!s || buf_puts(&c->resp->body, s)) {
+		c->resp->status = 500;
+		buf_reset(&c->resp->body);
+	}
+	free(s);
+	if (http_resp_header(c->resp, "Cache-Control", "no-store"))
+		log_warn("web: too many headers");
+	return 0;
+}
+
+static void security_headers(struct web_ctx *c)
+{
+	if (http_resp_header(c->resp, "Content-Security-Policy",
+			     "default-src 'self'; img-src 'self' data:; style-src 'self';"
+			     " script-src 'self'; frame-ancestors 'none'; base-uri 'none';"
+			     " form-action 'self'") ||
+	    http_resp_header(c->resp, "X-Frame-Options", "DENY") ||
+	    http_resp_header(c->resp, "Referrer-Policy", "same-origin") ||
+	    http_resp_header(c->resp, "Cache-Control", "no-store"))
+		log_warn("web: too many headers");
+}
+
+int web_error(struct web_ctx *c, int status, const char *code, const char *field, const char *zh,
+	      const char *en)
+{
+	const char *msg = strcmp(c->lang, "en") == 0 ? en : zh;
+
+	if (c->api) {
+		json_t *err = json_pack("{ss ss}", "code", code, "message", msg);
+
+		if (field)
+			json_object_set_new(err, "field", json_string(field));
+		return web_json(c, status, json_pack("{so}", "error", err));
+	}
+	return web_render(c, status, "error",
+			  json_pack("{si ss ss ss?}", "status", status, "code", code, "message",
+				    msg, "field", field));
+}
+
+int web_error_key(struct web_ctx *c, int status, const char *code)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "err_%s", code);
+	return web_error(c, status, code, NULL, view_text("zh", key), view_text("en", key));
+}
+
+int web_verr(struct web_ctx *c, const struct verr *e)
+{
+	int status = strcmp(e->code, "conflict") == 0 ? 409 : 422;
+
+	if (c->api && strcmp(e->code, "invalid_type") == 0)
+		status = 400;
+
+	return web_error(c, status, e->code, e->field, e->zh, e->en);
+}
+
+const char *web_verr_text(const struct web_ctx *c, const struct verr *e)
+{
+	return strcmp(c->lang, "en") == 0 ? e->en : e->zh;
+}
+
+int web_answer(struct web_ctx *c, int rc, const struct verr *e)
+{
+	if ((rc == ERR_INVALID || rc == ERR_CONFLICT) && e && e->code)
+		return web_verr(c, e);
+	if (rc == ERR_DENIED)
+		return web_error_key(c, 403, "forbidden");
+	return web_fail(c, rc);
+}
+
+int web_fail(struct web_ctx *c, int rc)
+{
+	switch (rc) {
+	case ERR_NOT_FOUND:
+		return web_error_key(c, 404, "not_found");
+	case ERR_DENIED:
+		return web_error_key(c, 403, "forbidden");
+	case ERR_CONFLICT:
+		return web_error_key(c, 409, "conflict");
+	case ERR_TOO_BIG:
+		return web_error_key(c, 413, "payload_too_large");
+	default:
+		log_error("web: %s %s failed: %s", c->req->method_name, c->req->path,
+			  err_name(rc));
+		return web_error_key(c, 500, "internal");
+	}
+}
+
+json_t *web_me_json(const struct web_ctx *c)
+{
+	const struct actor *a = &c->actor;
+
+	return json_pack("{so so ss}", "user", user_to_json(&a->user), "org",
+			 org_to_json(&a->org), "role", a->user.role);
+}
+
+int web_render(struct web_ctx *c, int status, const char *name, json_t *data)
+{
+	json_t *ctx = data ? data : json_object();
+	bool en = strcmp(c->lang, "en") == 0;
+	int rc;
+
+	json_object_set(ctx, "t", (json_t *)view_catalog(c->lang));
+	json_object_set_new(ctx, "lang", json_string(en ? "en" : "zh-CN"));
+	json_object_set_new(ctx, "lang_en", json_boolean(en));
+	json_object_set_new(ctx, "other_lang", json_string(en ? "zh" : "en"));
+	json_object_set_new(ctx, "path", json_string(c->req->path));
+	if (c->actor.via != AUTH_NONE) {
+		json_t *me = web_me_json(c);
+
+		json_object_set_new(me, "is_admin", json_boolean(c->actor.role == ROLE_ADMIN));
+		json_object_set_new(me, "is_organizer",
+				    json_boolean(c->actor.role >= ROLE_ORGANIZER));
+		json_object_set_new(ctx, "me", me);
+		json_object_set_new(ctx, "csrf", json_string(c->actor.csrf));
+	} else if (c->anon_csrf[0]) {
+		json_object_set_new(ctx, "csrf", json_string(c->anon_csrf));
+	}
+	c->resp->status = status;
+	c->resp->content_type = html_type;
+	rc = view_render(name, ctx, &c->resp->body);
+	json_decref(ctx);
+	if (rc) {
+		buf_reset(&c->resp->body);
+		c->resp->status = 500;
+		c->resp->content_type = "text/plain; charset=utf-8";
+		if (buf_puts(&c->resp->body, "500 服务器内部错误 / Internal Server Error\n"))
+			return 0;
+	}
+	security_headers(c);
+	return 0;
+}
+
+int web_redirect(struct web_ctx *c, const char *location)
+{
+	/* only local paths: "/x" but never "//host" or "/\host" */
+	if (location[0] != '/' || location[1] == '/' || location[1] == '\\')
+		location = "/";
+	c->resp->status = 303;
+	if (http_resp_header(c->resp, "Location", location))
+		log_warn("web: too many headers");
+	return 0;
+}
+
+int web_set_cookie(struct web_ctx *c, const char *name, const char *value, long max_age,
+		   bool http_only)
+{
+	char h[512];
+
+	snprintf(h, sizeof(h), "%s=%s; Path=/; Max-Age=%ld; SameSite=Lax%s%s", name, value,
+		 max_age, http_only ? "; HttpOnly" : "",
+		 web_options.secure_cookies ? "; Secure" : "");
+	return http_resp_header(c->resp, "Set-Cookie", h);
+}
+
+int web_no_content(struct web_ctx *c)
+{
+	c->resp->status = 204;
+	return 0;
+}
+
+int64_t web_id(struct web_ctx *c, const char *name)
+{
+	const char *s = http_param(c->req, name);
+	int64_t v;
+
+	if (!s || num_parse(s, strlen(s), 1, INT64_MAX, &v))
+		return 0;
+	return v;
+}
+
+const char *web_field(struct web_ctx *c, const char *name, bool *bad)
+{
+	const struct http_param *f;
+	json_t *v;
+
+	if (c->json) {
+		v = json_object_get(c->json, name);
+		if (!v || json_is_null(v))
+			return NULL;
+		if (!json_is_string(v)) {
+			if (bad)
+				*bad = true;
+			return NULL;
+		}
+		return json_string_value(v);
+	}
+	f = form_get(&c->form, name);
+	return f ? f->value : NULL;
+}
+
+int web_page(struct web_ctx *c, int *limit, int64_t *after)
+{
+	const char *l = http_query(c->req, "limit");
+	const char *cur = http_query(c->req, "cursor");
+	int64_t v;
+
+	*limit = 50;
+	*after = 0;
+	if (l) {
+		if (num_parse(l, strlen(l), 1, 500, &v))
+			return web_error(c, 400, "invalid", "limit", "limit 须为 1 到 500 的整数",
+					 "limit must be an integer from 1 to 500"),
+			       ERR_INVALID;
+		*limit = (int)v;
+	}
+	if (cur && *cur) {
+		if (num_parse(cur, strlen(cur), 0, INT64_MAX, &v))
+			return web_error(c, 400, "invalid", "cursor", "cursor 无效",
+					 "cursor is not valid"),
+			       ERR_INVALID;
+		*after = v;
+	}
+	return ERR_OK;
+}
+
+int web_list(struct web_ctx *c, json_t *items, int limit)
+{
+	json_t *next = json_null();
+	char cur[24];
+
+	if ((int)json_array_size(items) > limit) {
+		json_t *last = json_array_get(items, (size_t)limit - 1);
+
+		snprintf(cur, sizeof(cur), "%lld",
+			 (long long)json_integer_value(json_object_get(last, "id")));
+		next = json_string(cur);
+		while ((int)json_array_size(items) > limit)
+			json_array_remove(items, json_array_size(items) - 1);
+	}
+	return web_json(c, 200, json_pack("{so so}", "items", items, "next", next));
+}
+
+int web_begin(struct web_ctx *c)
+{
+	return db_begin_write(c->db);
+}
+
+int web_finish(struct web_ctx *c, int rc)
+{
+	if (rc == ERR_OK)
+		rc = db_commit(c->db);
+	if (rc)
+		db_rollback(c->db);
+	return rc;
+}
+
+int web_int_field(struct web_ctx *c, const char *name, int64_t *out, bool *present)
+{
+	const char *s;
+	json_t *v;
+
+	*present = false;
+	if (c->json) {
+		v = json_object_get(c->json, name);
+		if (!v || json_is_null(v))
+			return ERR_OK;
+		*present = true;
+		if (json_is_integer(v)) {
+			*out = json_integer_value(v);
+			return ERR_OK;
+		}
+		if (!json_is_string(v))
+			return ERR_INVALID;
+		s = json_string_value(v);
+	} else {
+		const struct http_param *f = form_get(&c->form, name);
+
+		if (!f || !f->value_len)
+			return ERR_OK;
+		*present = true;
+		s = f->value;
+	}
+	return num_parse(s, strlen(s), INT64_MIN, INT64_MAX, out);
+}
+
+int web_bool_field(struct web_ctx *c, const char *name, bool *out, bool *present)
+{
+	const struct http_param *f;
+	json_t *v;
+
+	*present = false;
+	if (c->json) {
+		v = json_object_get(c->json, name);
+		if (!v || json_is_null(v))
+			return ERR_OK;
+		*present = true;
+		if (!json_is_boolean(v))
+			return ERR_INVALID;
+		*out = json_is_true(v);
+		return ERR_OK;
+	}
+	f = form_get(&c->form, name);
+	*present = true; /* an unchecked box sends nothing: absent means false */
+	*out = f && (strcmp(f->value, "1") == 0 || strcmp(f->value, "on") == 0);
+	return ERR_OK;
+}

@@ -1,0 +1,411 @@
+/*
+ * users.c - accounts: JSON API, the administration pages, and one's own account page.
+ *
+ * Admins manage accounts in their own body and those below it. Everyone may read and
+ * change their own display name and password (the password only with the current one).
+ */
+#include "web.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "view/view.h"
+
+#define USER_PAGE_MAX 500
+
+static int collect_user(const struct user *u, void *ud)
+{
+	return json_array_append_new(ud, user_to_json(u)) ? ERR_NOMEM : ERR_OK;
+}
+
+int h_api_users_list(struct web_ctx *c)
+{
+	json_t *items;
+	int64_t after;
+	int limit, rc;
+
+	if (web_page(c, &limit, &after))
+		return 0;
+	items = json_array();
+	rc = user_list(c->db, &c->actor.org, after, limit + 1, collect_user, items);
+	if (rc) {
+		json_decref(items);
+		return web_fail(c, rc);
+	}
+	return web_list(c, items, limit);
+}
+
+/* can_manage_user: an admin whose subtree holds the user's org. */
+static bool can_manage_user(struct web_ctx *c, const struct user *u)
+{
+	struct org o;
+
+	if (c->actor.role != ROLE_ADMIN)
+		return false;
+	if (org_get(c->db, u->org_id, &o))
+		return false;
+	return actor_can_manage_org(&c->actor, &o);
+}
+
+/* load_user loads user id that the caller may read (self, or managed). */
+static int load_user(struct web_ctx *c, int64_t id, struct user *u)
+{
+	int rc;
+
+	if (!id)
+		return ERR_NOT_FOUND;
+	rc = user_get(c->db, id, u);
+	if (rc)
+		return rc;
+	if (u->id != c->actor.user.id && !can_manage_user(c, u))
+		return ERR_DENIED;
+	return ERR_OK;
+}
+
+int h_api_user_get(struct web_ctx *c)
+{
+	struct user u;
+	int rc = load_user(c, web_id(c, "id"), &u);
+
+	if (rc)
+		return web_answer(c, rc, NULL);
+	return web_json(c, 200, user_to_json(&u));
+}
+
+/* str_field copies string field name, when given, into dst[cap]. */
+static int str_field(struct web_ctx *c, const char *name, char *dst, size_t cap, struct verr *e)
+{
+	bool bad = false;
+	const char *v = web_field(c, name, &bad);
+
+	if (bad)
+		return verr_type(e, name, "字符串", "a string");
+	if (!v)
+		return ERR_OK;
+	if (strlen(v) >= cap)
+		return verr_set(e, "too_long", name, "%s 过长", "%s is too long", name);
+	memcpy(dst, v, strlen(v) + 1);
+	return ERR_OK;
+}
+
+/* target_org checks that org_id (when given) exists and is managed by the caller. */
+static int target_org(struct web_ctx *c, struct user *u, struct verr *e)
+{
+	struct org o;
+	int64_t id;
+	bool present;
+	int rc;
+
+	if (web_int_field(c, "org_id", &id, &present))
+		return verr_type(e, "org_id", "整数", "an integer");
+	if (!present)
+		return ERR_OK;
+	rc = org_get(c->db, id, &o);
+	if (rc == ERR_NOT_FOUND)
+		return verr_set(e, "invalid", "org_id", "所属组织不存在", "the org does not exist");
+	if (rc)
+		return rc;
+	if (!actor_can_manage_org(&c->actor, &o))
+		return ERR_DENIED;
+	u->org_id = id;
+	return ERR_OK;
+}
+
+static int create_user(struct web_ctx *c, struct user *u, struct verr *e)
+{
+	bool bad = false;
+	const char *password;
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	u->org_id = c->actor.org.id;
+	snprintf(u->role, sizeof(u->role), "member");
+	rc = str_field(c, "username", u->username, sizeof(u->username), e);
+	if (!rc)
+		rc = str_field(c, "display_name", u->display_name, sizeof(u->display_name), e);
+	if (!rc)
+		rc = str_field(c, "role", u->role, sizeof(u->role), e);
+	if (!rc)
+		rc = target_org(c, u, e);
+	if (rc)
+		return rc;
+	if (!u->username[0])
+		return verr_set(e, "required", "username", "请填写用户名", "username is required");
+	password = web_field(c, "password", &bad);
+	if (bad)
+		return verr_type(e, "password", "字符串", "a string");
+	if (!password)
+		return verr_set(e, "required", "password", "请填写密码", "password is required");
+	rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, user_create(c->db, &c->actor, u, password, e));
+	return rc;
+}
+
+int h_api_users_create(struct web_ctx *c)
+{
+	struct verr e;
+	struct user u;
+	int rc = create_user(c, &u, &e);
+
+	if (rc)
+		return web_answer(c, rc, &e);
+	return web_json(c, 201, user_to_json(&u));
+}
+
+/* update_user applies the request to user {id}: what the caller may change depends on
+ * whether they manage the account or it is their own. */
+static int update_user(struct web_ctx *c, int64_t id, struct user *before, struct user *u,
+		       struct verr *e)
+{
+	bool self, manage, bad = false, present, disabled;
+	const char *password, *current;
+	char role[sizeof(u->role)];
+	int rc;
+
+	rc = load_user(c, id, before);
+	if (rc)
+		return rc;
+	self = before->id == c->actor.user.id;
+	manage = can_manage_user(c, before);
+	*u = *before;
+	rc = str_field(c, "display_name", u->display_name, sizeof(u->display_name), e);
+	if (rc)
+		return rc;
+	snprintf(role, sizeof(role), "%s", u->role);
+	rc = str_field(c, "role", u->role, sizeof(u->role), e);
+	if (rc)
+		return rc;
+	if (web_bool_field(c, "disabled", &disabled, &present))
+		return verr_type(e, "disabled", "布尔值", "a boolean");
+	if (present)
+		u->disabled = disabled;
+	if (!manage) {
+		if (strcmp(role, u->role) != 0 || u->disabled != before->disabled ||
+		    (c->json && json_object_get(c->json, "org_id")))
+			return ERR_DENIED;
+	} else {
+		rc = target_org(c, u, e);
+		if (rc)
+			return rc;
+		if (self && (strcmp(u->role, "admin") != 0 || u->disabled))
+			return verr_set(e, "invalid", strcmp(u->role, "admin") ? "role" : "disabled",
+					"不能降低或停用自己的管理员账号",
+					"you cannot demote or disable your own admin account");
+	}
+	password = web_field(c, "password", &bad);
+	if (bad)
+		return verr_type(e, "password", "字符串", "a string");
+	if (password && !*password)
+		password = NULL;
+	if (password && self) {
+		struct user tmp;
+		int retry;
+
+		current = web_field(c, "current_password", &bad);
+		if (bad)
+			return verr_type(e, "current_password", "字符串", "a string");
+		if (!current || !*current)
+			return verr_set(e, "required", "current_password", "请填写当前密码",
+					"the current password is required");
+		rc = auth_login(c->db, before->username, current, c->req->addr, &tmp, &retry);
+		if (rc == ERR_AUTH || rc == ERR_LIMIT)
+			return verr_set(e, "invalid", "current_password", "当前密码不正确",
+					"the current password is wrong");
+		if (rc)
+			return rc;
+	}
+	rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, user_update(c->db, &c->actor, before, u, password, e));
+	return rc;
+}
+
+int h_api_user_patch(struct web_ctx *c)
+{
+	struct user before, u;
+	struct verr e;
+	int rc = update_user(c, web_id(c, "id"), &before, &u, &e);
+
+	if (rc)
+		return web_answer(c, rc, &e);
+	return web_json(c, 200, user_to_json(&u));
+}
+
+/* --- pages --- */
+
+static int org_option(const struct org *o, void *ud)
+{
+	return json_array_append_new(ud, org_to_json(o)) ? ERR_NOMEM : ERR_OK;
+}
+
+/* role_options returns [{value, label, selected}] for a role select. */
+static json_t *role_options(struct web_ctx *c, const char *selected)
+{
+	static const char *const roles[] = {"member", "organizer", "admin", "guest"};
+	json_t *a = json_array();
+	char key[32];
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(roles); i++) {
+		snprintf(key, sizeof(key), "role_%s", roles[i]);
+		json_array_append_new(a, json_pack("{ss ss sb}", "value", roles[i], "label",
+						   view_text(c->lang, key), "selected",
+						   selected && strcmp(selected, roles[i]) == 0));
+	}
+	return a;
+}
+
+static json_t *org_options(struct web_ctx *c, int64_t selected)
+{
+	json_t *a = json_array();
+	size_t i;
+	json_t *o;
+
+	if (org_list(c->db, &c->actor.org, false, 0, USER_PAGE_MAX, org_option, a)) {
+		json_decref(a);
+		return json_array();
+	}
+	json_array_foreach(a, i, o)
+	{
+		json_object_set_new(o, "selected", json_boolean(json_integer_value(json_object_get(
+									o, "id")) == selected));
+	}
+	return a;
+}
+
+struct user_rows {
+	json_t *rows;
+	struct web_ctx *c;
+};
+
+static int user_row(const struct user *u, void *ud)
+{
+	struct user_rows *r = ud;
+	json_t *j = user_to_json(u);
+	struct org o;
+	char key[32];
+
+	snprintf(key, sizeof(key), "role_%s", u->role);
+	json_object_set_new(j, "role_label", json_string(view_text(r->c->lang, key)));
+	if (org_get(r->c->db, u->org_id, &o) == ERR_OK)
+		json_object_set_new(j, "org_name", json_string(o.name));
+	return json_array_append_new(r->rows, j) ? ERR_NOMEM : ERR_OK;
+}
+
+static int users_page(struct web_ctx *c, int status, const char *error)
+{
+	struct user_rows r = {json_array(), c};
+	const char *v;
+	json_t *form;
+	int64_t org_id = c->actor.org.id;
+	bool present;
+	int rc;
+
+	rc = user_list(c->db, &c->actor.org, 0, USER_PAGE_MAX, user_row, &r);
+	if (rc) {
+		json_decref(r.rows);
+		return web_fail(c, rc);
+	}
+	form = json_object();
+	v = error ? web_field(c, "username", NULL) : NULL;
+	json_object_set_new(form, "username", json_string(v ? v : ""));
+	v = error ? web_field(c, "display_name", NULL) : NULL;
+	json_object_set_new(form, "display_name", json_string(v ? v : ""));
+	v = error ? web_field(c, "role", NULL) : NULL;
+	if (error && (web_int_field(c, "org_id", &org_id, &present) || !present))
+		org_id = c->actor.org.id;
+	return web_render(c, status, "users",
+			  json_pack("{so so so so ss?}", "users", r.rows, "form", form, "roles",
+				    role_options(c, v ? v : "member"), "orgs",
+				    org_options(c, org_id), "error", error));
+}
+
+int h_users_page(struct web_ctx *c)
+{
+	return users_page(c, 200, NULL);
+}
+
+int h_users_post(struct web_ctx *c)
+{
+	struct verr e;
+	struct user u;
+	int rc = create_user(c, &u, &e);
+
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
+		return users_page(c, rc == ERR_CONFLICT ? 409 : 422, web_verr_text(c, &e));
+	if (rc)
+		return web_answer(c, rc, &e);
+	return web_redirect(c, "/admin/users");
+}
+
+static int user_page(struct web_ctx *c, int status, const struct user *u, const char *error)
+{
+	return web_render(c, status, "user",
+			  json_pack("{so so so ss? sb sb}", "user", user_to_json(u), "roles",
+				    role_options(c, u->role), "orgs", org_options(c, u->org_id),
+				    "error", error, "saved", http_query(c->req, "saved") != NULL,
+				    "self", u->id == c->actor.user.id));
+}
+
+int h_user_page(struct web_ctx *c)
+{
+	struct user u;
+	int rc = load_user(c, web_id(c, "id"), &u);
+
+	if (!rc && !can_manage_user(c, &u))
+		rc = ERR_DENIED;
+	if (rc)
+		return web_answer(c, rc, NULL);
+	return user_page(c, 200, &u, NULL);
+}
+
+int h_user_post(struct web_ctx *c)
+{
+	struct user before, u;
+	struct verr e;
+	char loc[64];
+	int rc = update_user(c, web_id(c, "id"), &before, &u, &e);
+
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
+		return user_page(c, rc == ERR_CONFLICT ? 409 : 422, &before, web_verr_text(c, &e));
+	if (rc)
+		return web_answer(c, rc, &e);
+	snprintf(loc, sizeof(loc), "/admin/users/%lld?saved=1", (long long)u.id);
+	return web_redirect(c, loc);
+}
+
+static int account_page(struct web_ctx *c, int status, const char *error)
+{
+	return web_render(c, status, "account",
+			  json_pack("{ss? sb}", "error", error, "saved",
+				    http_query(c->req, "saved") != NULL));
+}
+
+int h_account_page(struct web_ctx *c)
+{
+	return account_page(c, 200, NULL);
+}
+
+int h_account_password(struct web_ctx *c)
+{
+	const char *pw = web_field(c, "password", NULL);
+	const char *again = web_field(c, "password_again", NULL);
+	struct user before, u;
+	struct verr e;
+	int rc;
+
+	if (!pw || !*pw)
+		return account_page(c, 422, view_text(c->lang, "account_pw_missing"));
+	if (!again || strcmp(pw, again) != 0)
+		return account_page(c, 422, view_text(c->lang, "account_pw_mismatch"));
+	/* the account page edits the caller's own account through the same rules */
+	rc = update_user(c, c->actor.user.id, &before, &u, &e);
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
+		return account_page(c, 422, web_verr_text(c, &e));
+	if (rc)
+		return web_answer(c, rc, &e);
+	/* a new password ends every sign-in, this one too: sign in again */
+	return web_redirect(c, "/login?changed=1");
+}

@@ -1,0 +1,180 @@
+/*
+ * web.h - the web layer: the route table, the per-request context every handler gets, and
+ * the helpers handlers answer with (JSON, pages, errors, redirects).
+ *
+ * A handler reads top to bottom: parse -> authorize -> validate -> act in one transaction
+ * -> render (STYLE.md). By the time it runs, the dispatcher (app.c) has matched the route,
+ * identified the caller, checked the route's declared access, parsed the body (JSON for
+ * /api/, a form for pages) and checked the CSRF token of cookie-authenticated changes.
+ *
+ * Threads: handlers run on the server's worker threads; c->db is that thread's connection.
+ */
+#ifndef SHENLIAO_WEB_WEB_H
+#define SHENLIAO_WEB_WEB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db/db.h"
+#include "http/http.h"
+#include "http/router.h"
+#include "model/model.h"
+
+/* Who may call a route. Every route must declare one (ACCESS_UNSET is refused at start and
+ * by the tests). Org scope (a caller's own body and those below it) is checked by each
+ * handler against the object it touches, through actor_can_see_org/actor_can_manage_org. */
+enum access {
+	ACCESS_UNSET = 0,
+	ACCESS_PUBLIC,    /* anyone, signed in or not */
+	ACCESS_SIGNED_IN, /* any signed-in user */
+	ACCESS_ORGANIZER, /* organizers and admins */
+	ACCESS_ADMIN,     /* admins */
+};
+
+struct web_ctx {
+	struct http_req *req;
+	struct http_resp *resp;
+	struct db *db;
+	const struct route *route;
+	struct actor actor; /* actor.via == AUTH_NONE when anonymous */
+	const char *lang;   /* "zh" or "en" */
+	bool api;           /* path under /api/ */
+	json_t *json;       /* parsed JSON object body, or NULL */
+	struct form form;   /* parsed form body (pages) */
+	char anon_csrf[65]; /* double-submit token for forms of anonymous visitors */
+};
+
+/* The route table (routes.c). */
+extern const struct route web_routes[];
+extern const size_t web_nroutes;
+
+/* web_start prepares the layer (templates, static ETags) and checks the route table;
+ * ERR_INVALID naming the bad route if one has no declared access. */
+int web_start(void) WARN_UNUSED;
+void web_stop(void);
+
+/* csrf_valid decides whether a state-changing request may proceed: bearer requests always;
+ * cookie sign-ins when token equals the session's; anonymous JSON (cannot come cross-site
+ * without CORS) always; anonymous forms when token equals the double-submit cookie's.
+ * Tokens are compared in constant time; empty tokens never match. Pure, thread-safe. */
+bool csrf_valid(enum auth_via via, bool api, const char *token, const char *session_csrf,
+		const char *cookie_token);
+
+/* The two callbacks the http server is configured with. */
+size_t web_body_limit(struct http_req *req, void *ud);
+void web_dispatch(struct http_req *req, struct http_resp *resp, void *ud);
+
+/* Options set by `serve`. */
+struct web_options {
+	bool secure_cookies;
+};
+extern struct web_options web_options;
+
+/* --- answering (respond.c); each returns 0 so a handler can "return web_json(...)" --- */
+
+/* web_json answers with obj (reference stolen) as JSON. */
+int web_json(struct web_ctx *c, int status, json_t *obj);
+
+/* web_error answers an error: under /api/ as {"error":{code,message,field}}, otherwise as
+ * the error page. zh/en are the message; field may be NULL. */
+int web_error(struct web_ctx *c, int status, const char *code, const char *field, const char *zh,
+	      const char *en);
+
+/* web_error_key is web_error with the message taken from the catalog entry "err_<code>". */
+int web_error_key(struct web_ctx *c, int status, const char *code);
+
+/* web_verr answers a validation error: 422 (409 for code "conflict"). */
+int web_verr(struct web_ctx *c, const struct verr *e);
+
+/* web_answer answers a failed action: ERR_INVALID/ERR_CONFLICT from e (may be NULL for
+ * other codes), ERR_DENIED 403, ERR_NOT_FOUND 404, anything else via web_fail. */
+int web_answer(struct web_ctx *c, int rc, const struct verr *e);
+
+/* web_verr_text returns e's message in the request's language (borrowed from e). */
+const char *web_verr_text(const struct web_ctx *c, const struct verr *e);
+
+/* web_fail answers an internal failure rc (logged) with the right status. */
+int web_fail(struct web_ctx *c, int rc);
+
+/* web_render answers with page template name rendered with data (reference stolen), to
+ * which the common page context is added: t (catalog), lang, me, csrf, path. */
+int web_render(struct web_ctx *c, int status, const char *name, json_t *data);
+
+/* web_redirect answers 303 See Other to a local path. */
+int web_redirect(struct web_ctx *c, const char *location);
+
+/* web_set_cookie adds a Set-Cookie header (Path=/, SameSite=Lax, Secure when configured). */
+int web_set_cookie(struct web_ctx *c, const char *name, const char *value, long max_age,
+		   bool http_only);
+
+/* web_no_content answers 204. */
+int web_no_content(struct web_ctx *c);
+
+/* --- reading input --- */
+
+/* web_id parses route parameter name as a positive id; 0 if absent or malformed. */
+int64_t web_id(struct web_ctx *c, const char *name);
+
+/* web_field returns a field of the request body: the JSON object's string member (NULL when
+ * absent or JSON null; *bad set when present but not a string), or the form field. */
+const char *web_field(struct web_ctx *c, const char *name, bool *bad);
+
+/* web_int_field reads an integer field (JSON integer or decimal string; form decimal).
+ * *present tells whether it was given; ERR_INVALID when given but not an integer. */
+int web_int_field(struct web_ctx *c, const char *name, int64_t *out, bool *present) WARN_UNUSED;
+
+/* web_bool_field reads a boolean (JSON true/false; a form checkbox: "1"/"on" or absent). */
+int web_bool_field(struct web_ctx *c, const char *name, bool *out, bool *present) WARN_UNUSED;
+
+
+/* web_page reads ?limit= (1..500, default 50) and ?cursor= (an id). On bad input answers
+ * 400 and returns ERR_INVALID. */
+int web_page(struct web_ctx *c, int *limit, int64_t *after) WARN_UNUSED;
+
+/* web_list answers {"items": items, "next": cursor or null}: items holds up to limit+1
+ * rows; a row past limit means there is a next page, after the id of row [limit-1]. */
+int web_list(struct web_ctx *c, json_t *items, int limit);
+
+/* web_begin opens the write transaction of a user action; web_finish commits it (rc==0)
+ * or rolls back. */
+int web_begin(struct web_ctx *c) WARN_UNUSED;
+int web_finish(struct web_ctx *c, int rc) WARN_UNUSED;
+
+/* web_me_json returns {"user":…, "org":…, "role":…} for the caller (new reference). */
+json_t *web_me_json(const struct web_ctx *c);
+
+/* Handlers (one file per resource). */
+int h_health(struct web_ctx *c);
+int h_api_login(struct web_ctx *c);
+int h_api_logout(struct web_ctx *c);
+int h_api_me(struct web_ctx *c);
+int h_api_orgs_list(struct web_ctx *c);
+int h_api_orgs_create(struct web_ctx *c);
+int h_api_org_get(struct web_ctx *c);
+int h_api_org_patch(struct web_ctx *c);
+int h_api_users_list(struct web_ctx *c);
+int h_api_users_create(struct web_ctx *c);
+int h_api_user_get(struct web_ctx *c);
+int h_api_user_patch(struct web_ctx *c);
+
+int h_static(struct web_ctx *c);
+int h_home(struct web_ctx *c);
+int h_lang(struct web_ctx *c);
+int h_login_page(struct web_ctx *c);
+int h_login_post(struct web_ctx *c);
+int h_logout_post(struct web_ctx *c);
+int h_dashboard(struct web_ctx *c);
+int h_account_page(struct web_ctx *c);
+int h_account_password(struct web_ctx *c);
+int h_orgs_page(struct web_ctx *c);
+int h_orgs_post(struct web_ctx *c);
+int h_org_page(struct web_ctx *c);
+int h_org_post(struct web_ctx *c);
+int h_users_page(struct web_ctx *c);
+int h_users_post(struct web_ctx *c);
+int h_user_page(struct web_ctx *c);
+int h_user_post(struct web_ctx *c);
+int h_audit_page(struct web_ctx *c);
+
+#endif

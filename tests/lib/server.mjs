@@ -1,0 +1,101 @@
+// Starts a real shenliao server on a fresh SQLite file for a test file, and gives the tests
+// a small HTTP client that keeps cookies like a browser does.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const BIN = resolve(process.env.SHENLIAO_BIN || 'build/shenliao');
+export const ADMIN_PASSWORD = 'admin-pass-123';
+export const DEMO_PASSWORD = 'shenliao-demo';
+
+// run executes the binary synchronously: {status, stdout, stderr}.
+export function run(args, env = {}) {
+  const r = spawnSync(BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function tempDir() {
+  return mkdtempSync(join(tmpdir(), 'shenliao-test-'));
+}
+
+// startServer creates a database with the demo data (unless opts.empty) and serves it on a
+// free port. Returns {url, db, dir, proc, stop(), log()}.
+export async function startServer(opts = {}) {
+  const dir = tempDir();
+  const db = join(dir, 'test.db');
+  const env = { SHENLIAO_ADMIN_PASSWORD: ADMIN_PASSWORD };
+  const r = opts.empty
+    ? run(['init', '--db', db, '--org', '测试省政协', '--admin', 'admin', '--slug', 'root'], env)
+    : run(['demo', '--db', db, '--quiet'], env);
+  if (r.status !== 0) throw new Error(`setup failed: ${r.stderr}`);
+  const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', ...(opts.args || [])];
+  const proc = spawn(BIN, args, { env: { ...process.env, ...(opts.env || {}) } });
+  let log = '';
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`server did not start:\n${log}`)), 15000);
+    proc.stderr.on('data', (d) => {
+      log += d;
+      const m = /serving (http:\/\/[^/\s]+)\//.exec(log);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); fail(new Error(`server exited ${code}:\n${log}`)); });
+  });
+  proc.removeAllListeners('exit');
+  const exited = new Promise((ok) => proc.on('exit', (code, sig) => ok({ code, sig })));
+  return {
+    url, db, dir, proc, exited,
+    log: () => log,
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      const r2 = await exited;
+      if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+      // A sanitizer report or a non-zero exit on SIGTERM is a failure of the test run.
+      if (r2.code !== 0) throw new Error(`server exited with ${r2.code} ${r2.sig}:\n${log.slice(-4000)}`);
+      if (/ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/.test(log))
+        throw new Error(`sanitizer report:\n${log.slice(-4000)}`);
+    },
+  };
+}
+
+// Client: fetch with a cookie jar and JSON helpers.
+export class Client {
+  constructor(base) { this.base = base; this.cookies = new Map(); this.csrf = null; this.token = null; }
+
+  cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async req(method, path, { json, body, headers = {}, csrf = true, redirect = 'manual' } = {}) {
+    const h = { ...headers };
+    if (this.cookies.size) h.Cookie = this.cookieHeader();
+    if (this.token) h.Authorization = `Bearer ${this.token}`;
+    if (json !== undefined) { h['Content-Type'] = 'application/json'; body = JSON.stringify(json); }
+    if (csrf && this.csrf && method !== 'GET' && !('X-CSRF-Token' in h)) h['X-CSRF-Token'] = this.csrf;
+    const res = await fetch(this.base + path, { method, headers: h, body, redirect });
+    for (const c of res.headers.getSetCookie()) {
+      const [kv, ...attrs] = c.split(';');
+      const i = kv.indexOf('=');
+      const k = kv.slice(0, i).trim(), v = kv.slice(i + 1).trim();
+      if (attrs.some((a) => /max-age=0$/i.test(a.trim())) || v === '') this.cookies.delete(k);
+      else this.cookies.set(k, v);
+    }
+    const text = await res.text();
+    let data = null;
+    if ((res.headers.get('content-type') || '').startsWith('application/json') && text) data = JSON.parse(text);
+    return { status: res.status, headers: res.headers, text, data };
+  }
+
+  get(path, o) { return this.req('GET', path, o); }
+  post(path, json, o = {}) { return this.req('POST', path, { json, ...o }); }
+  patch(path, json, o = {}) { return this.req('PATCH', path, { json, ...o }); }
+
+  async login(username, password) {
+    const r = await this.post('/api/v1/login', { username, password });
+    if (r.status !== 200) throw new Error(`login ${username} failed: ${r.status} ${r.text}`);
+    this.csrf = r.data.csrf_token;
+    return r;
+  }
+}
+
+export function writeFile(path, text) { writeFileSync(path, text); }
