@@ -43,7 +43,8 @@ int buf_puts(struct buf *b, const char *s) WARN_UNUSED;
 int buf_putc(struct buf *b, char c) WARN_UNUSED;
 
 /* buf_printf appends printf-formatted text. */
-int buf_printf(struct buf *b, const char *fmt, ...) WARN_UNUSED __attribute__((format(printf, 2, 3)));
+int buf_printf(struct buf *b, const char *fmt, ...) WARN_UNUSED
+    __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) WARN_UNUSED;
 
 /* buf_append_html appends p[0..n) with & < > " ' escaped for HTML text and attributes. */

@@ -11,16 +11,16 @@
 
 enum err {
 	ERR_OK = 0,
-	ERR_NOMEM = -1,     /* allocation failed */
+	ERR_NOMEM = -1,	    /* allocation failed */
 	ERR_TOO_BIG = -2,   /* a bounded buffer or limit would be exceeded */
 	ERR_INVALID = -3,   /* input failed validation */
 	ERR_NOT_FOUND = -4, /* no such row / file / route */
 	ERR_CONFLICT = -5,  /* state does not allow it (illegal transition, duplicate) */
-	ERR_DB = -6,        /* the database failed */
-	ERR_IO = -7,        /* the operating system failed */
+	ERR_DB = -6,	    /* the database failed */
+	ERR_IO = -7,	    /* the operating system failed */
 	ERR_DENIED = -8,    /* the caller may not do this */
 	ERR_EXISTS = -9,    /* refused to overwrite something that exists */
-	ERR_AUTH = -10,     /* credentials missing or wrong */
+	ERR_AUTH = -10,	    /* credentials missing or wrong */
 	ERR_LIMIT = -11,    /* rate limited */
 };
 

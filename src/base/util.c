@@ -33,8 +33,8 @@ int num_parse(const char *p, size_t n, int64_t min, int64_t max, int64_t *out)
 	if (neg && v > (uint64_t)INT64_MAX + 1)
 		return ERR_INVALID;
 	{
-		int64_t r = neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v)
-				: (int64_t)v;
+		int64_t r =
+		    neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v) : (int64_t)v;
 		if (r < min || r > max)
 			return ERR_INVALID;
 		*out = r;

@@ -56,8 +56,8 @@ static void env_name(const char *opt, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-int cli_parse(int argc, char **argv, int from, struct cli_opt *opts, size_t nopts,
-	      const char **pos, size_t npos_max, size_t *npos, const char *usage, bool *help)
+int cli_parse(int argc, char **argv, int from, struct cli_opt *opts, size_t nopts, const char **pos,
+	      size_t npos_max, size_t *npos, const char *usage, bool *help)
 {
 	size_t i;
 	int a;
@@ -82,7 +82,8 @@ int cli_parse(int argc, char **argv, int from, struct cli_opt *opts, size_t nopt
 		eq = strchr(arg, '=');
 		nlen = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
 		for (i = 0; i < nopts; i++)
-			if (strlen(opts[i].name) == nlen && strncmp(opts[i].name, arg + 2, nlen) == 0)
+			if (strlen(opts[i].name) == nlen &&
+			    strncmp(opts[i].name, arg + 2, nlen) == 0)
 				break;
 		if (i == nopts)
 			return cli_usage_error(usage, "unknown option '%.*s'", (int)nlen + 2, arg);
@@ -146,8 +147,7 @@ int cli_read_secret(const char *file, char *out, size_t cap)
 	return 0;
 }
 
-int cli_password(const struct cli_opt *opts, size_t nopts, const char *env, char *out,
-		 size_t cap)
+int cli_password(const struct cli_opt *opts, size_t nopts, const char *env, char *out, size_t cap)
 {
 	const char *file = cli_get(opts, nopts, "password-file");
 	const char *v;

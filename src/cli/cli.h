@@ -24,8 +24,8 @@ struct cli_opt {
 /* cli_parse fills opts from argv[from..argc) (argv[0] is the command name); positional
  * arguments go to pos (up to npos_max, count in *npos). Prints usage and returns
  * EXIT_USAGE (or EXIT_OK for --help, with *help set) on a bad command line; -1 when fine. */
-int cli_parse(int argc, char **argv, int from, struct cli_opt *opts, size_t nopts,
-	      const char **pos, size_t npos_max, size_t *npos, const char *usage, bool *help);
+int cli_parse(int argc, char **argv, int from, struct cli_opt *opts, size_t nopts, const char **pos,
+	      size_t npos_max, size_t *npos, const char *usage, bool *help);
 
 /* cli_get returns the value of option name, or NULL. */
 const char *cli_get(const struct cli_opt *opts, size_t nopts, const char *name);
@@ -41,8 +41,7 @@ int cli_read_secret(const char *file, char *out, size_t cap);
 
 /* cli_password takes a password from --password-file (opts) or the environment variable
  * env; 0 on success, else prints why and returns EXIT_FAIL. */
-int cli_password(const struct cli_opt *opts, size_t nopts, const char *env, char *out,
-		 size_t cap);
+int cli_password(const struct cli_opt *opts, size_t nopts, const char *env, char *out, size_t cap);
 
 /* cli_open_db opens path (which must exist) and migrates it. NULL on failure (printed). */
 struct db;

@@ -14,12 +14,12 @@
 #include "model/model.h"
 
 static const char usage_init[] =
-	"usage: shenliao init --db FILE --org NAME --admin USER [--slug SLUG] [--level LEVEL]\n"
-	"                     [--password-file F]\n"
-	"Creates a new database with its root body (org) and its first admin.\n"
-	"The admin's password comes from SHENLIAO_ADMIN_PASSWORD or the first line of F.\n"
-	"  --slug    short name of the root org (default: root)\n"
-	"  --level   national|province|city|district (default: province)\n";
+    "usage: shenliao init --db FILE --org NAME --admin USER [--slug SLUG] [--level LEVEL]\n"
+    "                     [--password-file F]\n"
+    "Creates a new database with its root body (org) and its first admin.\n"
+    "The admin's password comes from SHENLIAO_ADMIN_PASSWORD or the first line of F.\n"
+    "  --slug    short name of the root org (default: root)\n"
+    "  --level   national|province|city|district (default: province)\n";
 
 /* create_db makes a new database file with the root org and admin. Returns an exit code. */
 int init_database(const char *path, const char *org_name, const char *slug, const char *level,
@@ -79,7 +79,7 @@ fail_msg:
 
 int cmd_init(int argc, char **argv)
 {
-	struct cli_opt opts[] = {{"db", true, 0, 0},    {"org", true, 0, 0},
+	struct cli_opt opts[] = {{"db", true, 0, 0},	{"org", true, 0, 0},
 				 {"admin", true, 0, 0}, {"slug", true, 0, 0},
 				 {"level", true, 0, 0}, {"password-file", true, 0, 0}};
 	const size_t n = sizeof(opts) / sizeof(opts[0]);
@@ -107,15 +107,15 @@ int cmd_init(int argc, char **argv)
 }
 
 static const char usage_user[] =
-	"usage: shenliao user add --db FILE --org SLUG --username U\n"
-	"                         --role admin|organizer|member|guest [--display-name NAME]\n"
-	"                         [--password-file F]\n"
-	"Adds an account. The password comes from the first line of F or SHENLIAO_PASSWORD.\n";
+    "usage: shenliao user add --db FILE --org SLUG --username U\n"
+    "                         --role admin|organizer|member|guest [--display-name NAME]\n"
+    "                         [--password-file F]\n"
+    "Adds an account. The password comes from the first line of F or SHENLIAO_PASSWORD.\n";
 
 int cmd_user(int argc, char **argv)
 {
-	struct cli_opt opts[] = {{"db", true, 0, 0},	 {"org", true, 0, 0},
-				 {"username", true, 0, 0}, {"role", true, 0, 0},
+	struct cli_opt opts[] = {{"db", true, 0, 0},	       {"org", true, 0, 0},
+				 {"username", true, 0, 0},     {"role", true, 0, 0},
 				 {"display-name", true, 0, 0}, {"password-file", true, 0, 0}};
 	const size_t n = sizeof(opts) / sizeof(opts[0]);
 	const char *pos[1];
@@ -139,9 +139,10 @@ int cmd_user(int argc, char **argv)
 	rc = cli_parse(argc, argv, 2, opts, n, pos, 0, &npos, usage_user, &help);
 	if (rc >= 0)
 		return rc;
-	if (!cli_get(opts, n, "db") || !cli_get(opts, n, "org") ||
-	    !cli_get(opts, n, "username") || !cli_get(opts, n, "role"))
-		return cli_usage_error(usage_user, "user add needs --db, --org, --username, --role");
+	if (!cli_get(opts, n, "db") || !cli_get(opts, n, "org") || !cli_get(opts, n, "username") ||
+	    !cli_get(opts, n, "role"))
+		return cli_usage_error(usage_user,
+				       "user add needs --db, --org, --username, --role");
 	if (role_parse(cli_get(opts, n, "role")) < 0)
 		return cli_usage_error(usage_user, "unknown role '%s'", cli_get(opts, n, "role"));
 	if (cli_password(opts, n, "SHENLIAO_PASSWORD", password, sizeof(password)))

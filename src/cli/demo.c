@@ -16,30 +16,30 @@
 const char demo_password[] = "shenliao-demo";
 
 static const char usage_demo[] =
-	"usage: shenliao demo --db FILE\n"
-	"Loads the demo bodies and accounts below the root org of FILE. When FILE does not\n"
-	"exist it is created first (root org 广东省政协, admin 'admin' whose password comes\n"
-	"from SHENLIAO_ADMIN_PASSWORD). Demo accounts use the password 'shenliao-demo'.\n";
+    "usage: shenliao demo --db FILE\n"
+    "Loads the demo bodies and accounts below the root org of FILE. When FILE does not\n"
+    "exist it is created first (root org 广东省政协, admin 'admin' whose password comes\n"
+    "from SHENLIAO_ADMIN_PASSWORD). Demo accounts use the password 'shenliao-demo'.\n";
 
 static const char sql_root[] = "SELECT id FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 1";
 
 static const struct demo_org {
 	const char *slug, *name, *level, *parent; /* parent NULL: the root */
 } demo_orgs[] = {
-	{"sz", "深圳市政协", "city", NULL},
-	{"sz-nanshan", "南山区政协", "district", "sz"},
-	{"sz-futian", "福田区政协", "district", "sz"},
+    {"sz", "深圳市政协", "city", NULL},
+    {"sz-nanshan", "南山区政协", "district", "sz"},
+    {"sz-futian", "福田区政协", "district", "sz"},
 };
 
 static const struct demo_user {
 	const char *username, *name, *role, *org;
 } demo_users[] = {
-	{"sz-admin", "陈管理", "admin", "sz"},
-	{"organizer", "李组织", "organizer", "sz"},
-	{"member", "王委员", "member", "sz"},
-	{"guest", "赵来宾", "guest", "sz"},
-	{"ns-organizer", "刘组织（南山）", "organizer", "sz-nanshan"},
-	{"ft-member", "周委员（福田）", "member", "sz-futian"},
+    {"sz-admin", "陈管理", "admin", "sz"},
+    {"organizer", "李组织", "organizer", "sz"},
+    {"member", "王委员", "member", "sz"},
+    {"guest", "赵来宾", "guest", "sz"},
+    {"ns-organizer", "刘组织（南山）", "organizer", "sz-nanshan"},
+    {"ft-member", "周委员（福田）", "member", "sz-futian"},
 };
 
 int demo_load(struct db *db, bool quiet)

@@ -11,21 +11,22 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{"init", cmd_init, "create a new database with its root org and first admin"},
-	{"serve", cmd_serve, "serve the web pages and the JSON API"},
-	{"demo", cmd_demo, "load the demo bodies, people and sessions"},
-	{"user", cmd_user, "user add: add an account"},
-	{"token", cmd_token, "token create: make an API bearer token"},
-	{"backup", cmd_backup, "copy the database consistently, even while serving"},
+    {"init", cmd_init, "create a new database with its root org and first admin"},
+    {"serve", cmd_serve, "serve the web pages and the JSON API"},
+    {"demo", cmd_demo, "load the demo bodies, people and sessions"},
+    {"user", cmd_user, "user add: add an account"},
+    {"token", cmd_token, "token create: make an API bearer token"},
+    {"backup", cmd_backup, "copy the database consistently, even while serving"},
 };
 
 static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "shenliao %s - 深聊会 deep-talk sessions from plan to proof\n\n"
-		   "usage: shenliao <command> [options]   (each command has --help)\n\n"
-		   "commands:\n",
+	fprintf(f,
+		"shenliao %s - 深聊会 deep-talk sessions from plan to proof\n\n"
+		"usage: shenliao <command> [options]   (each command has --help)\n\n"
+		"commands:\n",
 		SHENLIAO_VERSION);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);

@@ -18,23 +18,27 @@
 extern int web_schema_version;
 
 static const char usage_serve[] =
-	"usage: shenliao serve --db FILE [--listen ADDR:PORT] [--threads N] [--secure-cookies]\n"
-	"                      [--sync-full] [--quiet]\n"
-	"Migrates the database to the latest schema, then serves the web pages and the API.\n"
-	"  --listen          address and port (default 127.0.0.1:8080; port 0 picks one)\n"
-	"  --threads         worker threads (default: one per CPU)\n"
-	"  --secure-cookies  mark cookies Secure (when served behind TLS)\n"
-	"  --sync-full       SQLite synchronous=FULL (default NORMAL)\n"
-	"  --quiet           no access log\n"
-	"  --login-limit-user N     failed sign-ins per username per 15 min (default 10)\n"
-	"  --login-limit-address N  failed sign-ins per client address per 15 min (default 100)\n";
+    "usage: shenliao serve --db FILE [--listen ADDR:PORT] [--threads N] [--secure-cookies]\n"
+    "                      [--sync-full] [--quiet]\n"
+    "Migrates the database to the latest schema, then serves the web pages and the API.\n"
+    "  --listen          address and port (default 127.0.0.1:8080; port 0 picks one)\n"
+    "  --threads         worker threads (default: one per CPU)\n"
+    "  --secure-cookies  mark cookies Secure (when served behind TLS)\n"
+    "  --sync-full       SQLite synchronous=FULL (default NORMAL)\n"
+    "  --quiet           no access log\n"
+    "  --login-limit-user N     failed sign-ins per username per 15 min (default 10)\n"
+    "  --login-limit-address N  failed sign-ins per client address per 15 min (default 100)\n";
 
 int cmd_serve(int argc, char **argv)
 {
-	struct cli_opt opts[] = {{"db", true, 0, 0},		 {"listen", true, 0, 0},
-				 {"threads", true, 0, 0},	 {"secure-cookies", false, 0, 0},
-				 {"sync-full", false, 0, 0},	 {"quiet", false, 0, 0},
-				 {"login-limit-user", true, 0, 0}, {"login-limit-address", true, 0, 0}};
+	struct cli_opt opts[] = {{"db", true, 0, 0},
+				 {"listen", true, 0, 0},
+				 {"threads", true, 0, 0},
+				 {"secure-cookies", false, 0, 0},
+				 {"sync-full", false, 0, 0},
+				 {"quiet", false, 0, 0},
+				 {"login-limit-user", true, 0, 0},
+				 {"login-limit-address", true, 0, 0}};
 	const size_t n = sizeof(opts) / sizeof(opts[0]);
 	struct http_server_config cfg;
 	struct http_server *srv;
@@ -67,8 +71,8 @@ int cmd_serve(int argc, char **argv)
 			if (!v)
 				continue;
 			if (num_parse(v, strlen(v), 1, 1000000, &x))
-				return cli_usage_error(usage_serve, "--%s must be a positive number",
-						       lim[i]);
+				return cli_usage_error(usage_serve,
+						       "--%s must be a positive number", lim[i]);
 			*dst[i] = (int)x;
 		}
 	}

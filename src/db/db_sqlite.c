@@ -51,7 +51,7 @@ int db_open(const char *path, int flags, struct db **out)
 	if (db_exec_script(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"))
 		goto fail;
 	if (db_exec_script(db, (flags & DB_OPEN_SYNC_FULL) ? "PRAGMA synchronous=FULL;"
-							    : "PRAGMA synchronous=NORMAL;"))
+							   : "PRAGMA synchronous=NORMAL;"))
 		goto fail;
 	*out = db;
 	return ERR_OK;
@@ -131,8 +131,8 @@ int db_bind_int(struct db_stmt *st, int i, int64_t v)
 
 int db_bind_text(struct db_stmt *st, int i, const char *p, size_t n)
 {
-	return bind_rc(st, sqlite3_bind_text64(st->st, i, p ? p : "", n, SQLITE_TRANSIENT,
-					       SQLITE_UTF8));
+	return bind_rc(
+	    st, sqlite3_bind_text64(st->st, i, p ? p : "", n, SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
 int db_bind_str(struct db_stmt *st, int i, const char *s)

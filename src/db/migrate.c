@@ -78,8 +78,7 @@ int db_migrate(struct db *db, int *version)
 	if (rc)
 		return rc;
 	if (cur > db_latest_version()) {
-		log_error("db: schema %d is newer than this binary (%d)", cur,
-			  db_latest_version());
+		log_error("db: schema %d is newer than this binary (%d)", cur, db_latest_version());
 		return ERR_CONFLICT;
 	}
 	for (next = cur + 1; next <= db_latest_version(); next++) {

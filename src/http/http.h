@@ -31,9 +31,9 @@ enum http_method {
 	HTTP_OTHER = 128
 };
 
-#define HTTP_MAX_PARAMS  8
+#define HTTP_MAX_PARAMS	 8
 #define HTTP_MAX_HEADERS 12
-#define HTTP_BODY_LIMIT  ((size_t)1 << 20) /* default request body limit: 1 MiB */
+#define HTTP_BODY_LIMIT	 ((size_t)1 << 20) /* default request body limit: 1 MiB */
 
 struct http_param {
 	const char *name;
@@ -44,13 +44,13 @@ struct http_param {
 struct http_req {
 	enum http_method method;
 	const char *method_name;
-	const char *path;   /* percent-decoded, as MHD gives it */
-	struct buf body;    /* request body, bounded by the route's limit */
-	char addr[48];      /* client address, numeric */
+	const char *path;			   /* percent-decoded, as MHD gives it */
+	struct buf body;			   /* request body, bounded by the route's limit */
+	char addr[48];				   /* client address, numeric */
 	struct http_param params[HTTP_MAX_PARAMS]; /* from the route pattern */
 	int nparams;
-	const void *route;  /* set by the dispatcher's router; opaque here */
-	void *conn;         /* the MHD connection (opaque) */
+	const void *route; /* set by the dispatcher's router; opaque here */
+	void *conn;	   /* the MHD connection (opaque) */
 	int64_t start_us;
 	bool body_too_big;
 	/* filled when the response is sent, for the access log */
@@ -66,7 +66,7 @@ struct http_resp_header {
 struct http_resp {
 	int status;
 	const char *content_type; /* static string */
-	struct buf body;          /* owned body, or ... */
+	struct buf body;	  /* owned body, or ... */
 	const char *static_body;  /* ... a borrowed body that outlives the server */
 	size_t static_len;
 	struct http_resp_header headers[HTTP_MAX_HEADERS];

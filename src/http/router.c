@@ -14,8 +14,7 @@ static const char *seg_end(const char *p)
 }
 
 /* match_one matches path against pattern, filling params (not req) on success. */
-static int match_one(const char *pattern, const char *path, struct http_param *params,
-		     int *nparams)
+static int match_one(const char *pattern, const char *path, struct http_param *params, int *nparams)
 {
 	const char *pp = pattern, *sp = path;
 	int np = 0;

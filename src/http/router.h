@@ -19,7 +19,7 @@ struct web_ctx;
 struct route {
 	unsigned methods;    /* mask of enum http_method */
 	const char *pattern; /* "/api/v1/orgs/{id}" */
-	int access;          /* who may call it; 0 = undeclared (refused) */
+	int access;	     /* who may call it; 0 = undeclared (refused) */
 	int (*handler)(struct web_ctx *c);
 	size_t max_body; /* 0 = HTTP_BODY_LIMIT */
 };

@@ -107,8 +107,8 @@ enum http_method http_method_parse(const char *s)
 	static const struct {
 		const char *name;
 		enum http_method m;
-	} map[] = {{"GET", HTTP_GET},	{"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},
-		   {"PUT", HTTP_PUT},	{"PATCH", HTTP_PATCH},   {"DELETE", HTTP_DELETE},
+	} map[] = {{"GET", HTTP_GET},	     {"HEAD", HTTP_HEAD},   {"POST", HTTP_POST},
+		   {"PUT", HTTP_PUT},	     {"PATCH", HTTP_PATCH}, {"DELETE", HTTP_DELETE},
 		   {"OPTIONS", HTTP_OPTIONS}};
 	size_t i;
 
@@ -121,7 +121,7 @@ enum http_method http_method_parse(const char *s)
 static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
 	snprintf(out, n, "unknown");
@@ -171,8 +171,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_req *r
 	return ret;
 }
 
-static enum MHD_Result simple_error(struct MHD_Connection *conn, struct http_req *req,
-				    int status, const char *json)
+static enum MHD_Result simple_error(struct MHD_Connection *conn, struct http_req *req, int status,
+				    const char *json)
 {
 	struct http_resp resp;
 
@@ -186,9 +186,8 @@ static enum MHD_Result simple_error(struct MHD_Connection *conn, struct http_req
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size,
-				  void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	struct http_server *srv = cls;
 	struct http_req *req = *con_cls;
@@ -228,9 +227,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			} else if (num_parse(cl, strlen(cl), 0, INT64_MAX, &v) == ERR_OK &&
 				   (uint64_t)v > limit)
 				return simple_error(
-					conn, req, 413,
-					"{\"error\":{\"code\":\"payload_too_large\","
-					"\"message\":\"请求体过大 / request body too large\"}}");
+				    conn, req, 413,
+				    "{\"error\":{\"code\":\"payload_too_large\","
+				    "\"message\":\"请求体过大 / request body too large\"}}");
 		}
 		return MHD_YES;
 	}
@@ -334,14 +333,13 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
 	srv->cfg = *cfg;
 	atomic_init(&srv->inflight, 0);
 	srv->d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
-		0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-		cfg->timeout_s ? cfg->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT, 4096u,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		srv, MHD_OPTION_END);
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+		MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+	    0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+	    cfg->timeout_s ? cfg->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+	    1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
 	if (!srv->d) {
 		log_error("http: cannot listen on %s", cfg->listen);
 		free(srv);

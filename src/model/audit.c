@@ -8,8 +8,8 @@
 #include "base/util.h"
 
 static const char sql_insert[] =
-	"INSERT INTO audit (at, user_id, org_id, action, entity, entity_id, before_json,"
-	" after_json, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO audit (at, user_id, org_id, action, entity, entity_id, before_json,"
+    " after_json, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 int audit_write(struct db *db, const struct actor *who, int64_t org_id, const char *action,
 		const char *entity, int64_t id, const json_t *before, const json_t *after)

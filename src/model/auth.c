@@ -12,30 +12,30 @@
 #include "base/util.h"
 
 struct auth_limits auth_limits = {
-	.per_user = 10,
-	.per_address = 100,
-	.window_s = 900,
-	.session_ttl_s = 12 * 3600,
+    .per_user = 10,
+    .per_address = 100,
+    .window_s = 900,
+    .session_ttl_s = 12 * 3600,
 };
 
 static const char sql_pw[] = "SELECT password_hash FROM users WHERE username = ? AND disabled = 0";
 static const char sql_fail_count[] =
-	"SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failure WHERE key = ? AND at > ?";
+    "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failure WHERE key = ? AND at > ?";
 static const char sql_fail_add[] = "INSERT INTO login_failure (key, at) VALUES (?, ?)";
 static const char sql_fail_clear[] = "DELETE FROM login_failure WHERE key = ?";
 static const char sql_fail_prune[] = "DELETE FROM login_failure WHERE at <= ?";
 static const char sql_sess_add[] = "INSERT INTO auth_session (token_hash, user_id, csrf_token,"
 				   " created_at, expires_at) VALUES (?, ?, ?, ?, ?)";
 static const char sql_sess_find[] =
-	"SELECT s.user_id, s.csrf_token FROM auth_session s JOIN users u ON u.id = s.user_id"
-	" WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
+    "SELECT s.user_id, s.csrf_token FROM auth_session s JOIN users u ON u.id = s.user_id"
+    " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
 static const char sql_sess_del[] = "DELETE FROM auth_session WHERE token_hash = ?";
 static const char sql_sess_prune[] = "DELETE FROM auth_session WHERE expires_at <= ?";
 static const char sql_tok_add[] =
-	"INSERT INTO api_token (token_hash, user_id, created_at) VALUES (?, ?, ?)";
+    "INSERT INTO api_token (token_hash, user_id, created_at) VALUES (?, ?, ?)";
 static const char sql_tok_find[] =
-	"SELECT t.user_id FROM api_token t JOIN users u ON u.id = t.user_id"
-	" WHERE t.token_hash = ? AND t.revoked = 0 AND u.disabled = 0";
+    "SELECT t.user_id FROM api_token t JOIN users u ON u.id = t.user_id"
+    " WHERE t.token_hash = ? AND t.revoked = 0 AND u.disabled = 0";
 
 /* failures counts recent failures for key; *oldest gets the oldest one's time. */
 static int failures(struct db *db, const char *key, int64_t now, int *count, int64_t *oldest)

@@ -73,8 +73,8 @@ json_t *org_to_json(const struct org *o);
 
 /* org_list calls fn for each org within scope (path prefix) with id > after, in id order,
  * up to limit rows. Also includes the ancestors of scope when with_ancestors. */
-int org_list(struct db *db, const struct org *scope, bool with_ancestors, int64_t after,
-	     int limit, int (*fn)(const struct org *o, void *ud), void *ud) WARN_UNUSED;
+int org_list(struct db *db, const struct org *scope, bool with_ancestors, int64_t after, int limit,
+	     int (*fn)(const struct org *o, void *ud), void *ud) WARN_UNUSED;
 
 /* --- accounts --- */
 
@@ -102,8 +102,8 @@ int user_create(struct db *db, const struct actor *who, struct user *u, const ch
 
 /* user_update stores u's display_name, role, org_id and disabled flag; when password is not
  * NULL it is validated and replaces the old one (and every sign-in of u is ended). */
-int user_update(struct db *db, const struct actor *who, const struct user *before,
-		struct user *u, const char *password, struct verr *e) WARN_UNUSED;
+int user_update(struct db *db, const struct actor *who, const struct user *before, struct user *u,
+		const char *password, struct verr *e) WARN_UNUSED;
 
 json_t *user_to_json(const struct user *u);
 
@@ -144,7 +144,7 @@ bool actor_can_manage_org(const struct actor *a, const struct org *o);
 /* --- sign-in (auth.c) --- */
 
 struct auth_limits {
-	int per_user;    /* failures per username per window before 429 */
+	int per_user;	 /* failures per username per window before 429 */
 	int per_address; /* failures per client address per window */
 	int window_s;
 	int session_ttl_s;

@@ -22,8 +22,8 @@ static const char sql_insert[] = "INSERT INTO org (parent_id, slug, name, level,
 static const char sql_set_path[] = "UPDATE org SET path = ? WHERE id = ?";
 static const char sql_update[] = "UPDATE org SET slug = ?, name = ?, updated_at = ? WHERE id = ?";
 static const char sql_list[] =
-	"SELECT " ORG_COLS " FROM org WHERE id > ?1 AND (substr(path, 1, length(?2)) = ?2"
-	" OR (?3 AND instr(?2, '/' || id || '/') > 0)) ORDER BY id LIMIT ?4";
+    "SELECT " ORG_COLS " FROM org WHERE id > ?1 AND (substr(path, 1, length(?2)) = ?2"
+    " OR (?3 AND instr(?2, '/' || id || '/') > 0)) ORDER BY id LIMIT ?4";
 
 int org_level_parse(const char *s)
 {
@@ -50,8 +50,7 @@ static int org_read(struct db_stmt *st, struct org *o)
 	return ERR_OK;
 }
 
-static int org_get_one(struct db *db, const char *sql, int64_t id, const char *slug,
-		       struct org *o)
+static int org_get_one(struct db *db, const char *sql, int64_t id, const char *slug, struct org *o)
 {
 	struct db_stmt *st;
 	int rc;
@@ -236,13 +235,12 @@ json_t *org_to_json(const struct org *o)
 	time_iso(o->created_at, created);
 	time_iso(o->updated_at, updated);
 	return json_pack("{sI so? ss ss ss ss ss}", "id", (json_int_t)o->id, "parent_id",
-			 o->parent_id ? json_integer(o->parent_id) : NULL, "slug", o->slug,
-			 "name", o->name, "level", o->level, "created_at", created,
-			 "updated_at", updated);
+			 o->parent_id ? json_integer(o->parent_id) : NULL, "slug", o->slug, "name",
+			 o->name, "level", o->level, "created_at", created, "updated_at", updated);
 }
 
-int org_list(struct db *db, const struct org *scope, bool with_ancestors, int64_t after,
-	     int limit, int (*fn)(const struct org *o, void *ud), void *ud)
+int org_list(struct db *db, const struct org *scope, bool with_ancestors, int64_t after, int limit,
+	     int (*fn)(const struct org *o, void *ud), void *ud)
 {
 	struct db_stmt *st;
 	struct org o;

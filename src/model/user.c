@@ -18,16 +18,16 @@ static const char *const role_names[] = {"guest", "member", "organizer", "admin"
 static const char sql_get[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
 static const char sql_get_name[] = "SELECT " USER_COLS " FROM users WHERE username = ?";
 static const char sql_insert[] =
-	"INSERT INTO users (org_id, username, display_name, role, password_hash, disabled,"
-	" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO users (org_id, username, display_name, role, password_hash, disabled,"
+    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_update[] = "UPDATE users SET org_id = ?, display_name = ?, role = ?,"
 				 " disabled = ?, updated_at = ? WHERE id = ?";
 static const char sql_set_pw[] = "UPDATE users SET password_hash = ? WHERE id = ?";
 static const char sql_end_sessions[] = "DELETE FROM auth_session WHERE user_id = ?";
 static const char sql_list[] =
-	"SELECT u.id, u.org_id, u.username, u.display_name, u.role, u.disabled, u.created_at,"
-	" u.updated_at FROM users u JOIN org o ON o.id = u.org_id"
-	" WHERE u.id > ?1 AND substr(o.path, 1, length(?2)) = ?2 ORDER BY u.id LIMIT ?3";
+    "SELECT u.id, u.org_id, u.username, u.display_name, u.role, u.disabled, u.created_at,"
+    " u.updated_at FROM users u JOIN org o ON o.id = u.org_id"
+    " WHERE u.id > ?1 AND substr(o.path, 1, length(?2)) = ?2 ORDER BY u.id LIMIT ?3";
 
 int role_parse(const char *s)
 {
@@ -171,8 +171,7 @@ static int user_validate(struct db *db, struct user *u, struct verr *e)
 				"role must be one of admin, organizer, member, guest");
 	rc = org_get(db, u->org_id, &o);
 	if (rc == ERR_NOT_FOUND)
-		return verr_set(e, "invalid", "org_id", "所属组织不存在",
-				"the org does not exist");
+		return verr_set(e, "invalid", "org_id", "所属组织不存在", "the org does not exist");
 	return rc;
 }
 
@@ -246,8 +245,8 @@ int user_create(struct db *db, const struct actor *who, struct user *u, const ch
 	return rc;
 }
 
-int user_update(struct db *db, const struct actor *who, const struct user *before,
-		struct user *u, const char *password, struct verr *e)
+int user_update(struct db *db, const struct actor *who, const struct user *before, struct user *u,
+		const char *password, struct verr *e)
 {
 	struct db_stmt *st;
 	json_t *b, *a;

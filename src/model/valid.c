@@ -42,8 +42,7 @@ int verr_type(struct verr *e, const char *field, const char *type_zh, const char
 	return ERR_INVALID;
 }
 
-int text_check(const char *s, const char *field, size_t min_chars, size_t max_chars,
-	       struct verr *e)
+int text_check(const char *s, const char *field, size_t min_chars, size_t max_chars, struct verr *e)
 {
 	size_t n = strlen(s), chars, i;
 
@@ -56,15 +55,14 @@ int text_check(const char *s, const char *field, size_t min_chars, size_t max_ch
 					"%s contains control characters", field);
 	chars = utf8_count(s, n);
 	if (chars < min_chars)
-		return min_chars == 1 ? verr_set(e, "required", field, "请填写 %s",
-						 "%s is required", field)
-				      : verr_set(e, "too_short", field, "%s 至少需要 %zu 个字符",
-						 "%s needs at least %zu characters", field,
-						 min_chars);
+		return min_chars == 1
+			   ? verr_set(e, "required", field, "请填写 %s", "%s is required", field)
+			   : verr_set(e, "too_short", field, "%s 至少需要 %zu 个字符",
+				      "%s needs at least %zu characters", field, min_chars);
 	if (chars > max_chars)
 		return verr_set(e, "too_long", field, "%s 最多 %zu 个字符（现在 %zu 个）",
-				"%s may have at most %zu characters (it has %zu)", field,
-				max_chars, chars);
+				"%s may have at most %zu characters (it has %zu)", field, max_chars,
+				chars);
 	return ERR_OK;
 }
 

@@ -81,8 +81,8 @@ static bool media_is(const char *ct, const char *type)
 {
 	size_t n = strlen(type);
 
-	return ct && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' ||
-						       ct[n] == ' ');
+	return ct && strncasecmp(ct, type, n) == 0 &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 /* invalid_utf8_field finds the member name whose string holds byte offset bad in the JSON
@@ -107,7 +107,8 @@ static void invalid_utf8_field(const char *p, size_t n, size_t bad, char *out, s
 			/* inside this string: a key names itself, a value its key */
 			size_t j = i + 1;
 
-			while (j < n && (p[j] == ' ' || p[j] == '\n' || p[j] == '\t' || p[j] == '\r'))
+			while (j < n &&
+			       (p[j] == ' ' || p[j] == '\n' || p[j] == '\t' || p[j] == '\r'))
 				j++;
 			if (j < n && p[j] == ':') {
 				klen = i - start < cap - 1 ? i - start : cap - 1;
@@ -124,11 +125,12 @@ static void invalid_utf8_field(const char *p, size_t n, size_t bad, char *out, s
 		{
 			size_t j = i + 1;
 
-			while (j < n && (p[j] == ' ' || p[j] == '\n' || p[j] == '\t' || p[j] == '\r'))
+			while (j < n &&
+			       (p[j] == ' ' || p[j] == '\n' || p[j] == '\t' || p[j] == '\r'))
 				j++;
 			if (j < n && p[j] == ':') {
 				klen = i - start < sizeof(last_key) - 1 ? i - start
-									 : sizeof(last_key) - 1;
+									: sizeof(last_key) - 1;
 				memcpy(last_key, p + start, klen);
 				last_key[klen] = '\0';
 			}
@@ -255,8 +257,7 @@ static bool csrf_ok(struct web_ctx *c)
 		f = form_get(&c->form, "csrf_token");
 		tok = f ? f->value : NULL;
 	}
-	return csrf_valid(c->actor.via, c->api, tok, c->actor.csrf,
-			  http_cookie(c->req, "sl_csrf"));
+	return csrf_valid(c->actor.via, c->api, tok, c->actor.csrf, http_cookie(c->req, "sl_csrf"));
 }
 
 static void run(struct web_ctx *c)
@@ -272,10 +273,10 @@ static void run(struct web_ctx *c)
 			web_error_key(c, 404, "not_found");
 			return;
 		}
-		snprintf(allow, sizeof(allow), "%s%s%s%s%s",
-			 allowed & HTTP_GET ? "GET, HEAD, " : "", allowed & HTTP_POST ? "POST, " : "",
-			 allowed & HTTP_PUT ? "PUT, " : "", allowed & HTTP_PATCH ? "PATCH, " : "",
-			 allowed & HTTP_DELETE ? "DELETE, " : "");
+		snprintf(
+		    allow, sizeof(allow), "%s%s%s%s%s", allowed & HTTP_GET ? "GET, HEAD, " : "",
+		    allowed & HTTP_POST ? "POST, " : "", allowed & HTTP_PUT ? "PUT, " : "",
+		    allowed & HTTP_PATCH ? "PATCH, " : "", allowed & HTTP_DELETE ? "DELETE, " : "");
 		allow[strlen(allow) > 2 ? strlen(allow) - 2 : 0] = '\0';
 		if (http_resp_header(c->resp, "Allow", allow))
 			log_warn("web: too many headers");
@@ -297,7 +298,7 @@ static void run(struct web_ctx *c)
 
 			snprintf(loc, sizeof(loc), "/login?next=%s",
 				 req->method == HTTP_GET && strlen(req->path) < 500 ? req->path
-										   : "/");
+										    : "/");
 			web_redirect(c, loc);
 		}
 		return;

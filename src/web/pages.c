@@ -18,15 +18,15 @@ static const char *media_type(const char *name)
 	static const struct {
 		const char *ext, *type;
 	} types[] = {
-		{".css", "text/css; charset=utf-8"},
-		{".js", "text/javascript; charset=utf-8"},
-		{".svg", "image/svg+xml"},
-		{".png", "image/png"},
-		{".ico", "image/x-icon"},
-		{".txt", "text/plain; charset=utf-8"},
-		{".html", "text/html; charset=utf-8"},
-		{".json", "application/json"},
-		{".woff2", "font/woff2"},
+	    {".css", "text/css; charset=utf-8"},
+	    {".js", "text/javascript; charset=utf-8"},
+	    {".svg", "image/svg+xml"},
+	    {".png", "image/png"},
+	    {".ico", "image/x-icon"},
+	    {".txt", "text/plain; charset=utf-8"},
+	    {".html", "text/html; charset=utf-8"},
+	    {".json", "application/json"},
+	    {".woff2", "font/woff2"},
 	};
 	const char *dot = strrchr(name, '.');
 	size_t i;
@@ -110,11 +110,11 @@ int h_dashboard(struct web_ctx *c)
 /* --- audit log --- */
 
 static const char sql_audit[] =
-	"SELECT a.id, a.at, COALESCE(u.username, ''), a.action, a.entity,"
-	" COALESCE(a.entity_id, 0), COALESCE(a.address, ''), COALESCE(o.name, '')"
-	" FROM audit a LEFT JOIN users u ON u.id = a.user_id LEFT JOIN org o ON o.id = a.org_id"
-	" WHERE a.id < ?1 AND (o.id IS NULL AND ?3 OR substr(o.path, 1, length(?2)) = ?2)"
-	" ORDER BY a.id DESC LIMIT 100";
+    "SELECT a.id, a.at, COALESCE(u.username, ''), a.action, a.entity,"
+    " COALESCE(a.entity_id, 0), COALESCE(a.address, ''), COALESCE(o.name, '')"
+    " FROM audit a LEFT JOIN users u ON u.id = a.user_id LEFT JOIN org o ON o.id = a.org_id"
+    " WHERE a.id < ?1 AND (o.id IS NULL AND ?3 OR substr(o.path, 1, length(?2)) = ?2)"
+    " ORDER BY a.id DESC LIMIT 100";
 
 int h_audit_page(struct web_ctx *c)
 {
@@ -139,11 +139,11 @@ int h_audit_page(struct web_ctx *c)
 		last = db_col_int(st, 0);
 		time_iso(db_col_int(st, 1), when);
 		json_array_append_new(
-			rows, json_pack("{sI ss ss ss ss sI ss ss}", "id", (json_int_t)last, "at",
-					when, "user", db_col_text(st, 2), "action",
-					db_col_text(st, 3), "entity", db_col_text(st, 4),
-					"entity_id", (json_int_t)db_col_int(st, 5), "address",
-					db_col_text(st, 6), "org", db_col_text(st, 7)));
+		    rows,
+		    json_pack("{sI ss ss ss ss sI ss ss}", "id", (json_int_t)last, "at", when,
+			      "user", db_col_text(st, 2), "action", db_col_text(st, 3), "entity",
+			      db_col_text(st, 4), "entity_id", (json_int_t)db_col_int(st, 5),
+			      "address", db_col_text(st, 6), "org", db_col_text(st, 7)));
 		rc = ERR_OK;
 	}
 	db_done(st);

@@ -106,8 +106,7 @@ int web_fail(struct web_ctx *c, int rc)
 	case ERR_TOO_BIG:
 		return web_error_key(c, 413, "payload_too_large");
 	default:
-		log_error("web: %s %s failed: %s", c->req->method_name, c->req->path,
-			  err_name(rc));
+		log_error("web: %s %s failed: %s", c->req->method_name, c->req->path, err_name(rc));
 		return web_error_key(c, 500, "internal");
 	}
 }
@@ -116,8 +115,8 @@ json_t *web_me_json(const struct web_ctx *c)
 {
 	const struct actor *a = &c->actor;
 
-	return json_pack("{so so ss}", "user", user_to_json(&a->user), "org",
-			 org_to_json(&a->org), "role", a->user.role);
+	return json_pack("{so so ss}", "user", user_to_json(&a->user), "org", org_to_json(&a->org),
+			 "role", a->user.role);
 }
 
 int web_render(struct web_ctx *c, int status, const char *name, json_t *data)
@@ -173,9 +172,8 @@ int web_set_cookie(struct web_ctx *c, const char *name, const char *value, long 
 {
 	char h[512];
 
-	snprintf(h, sizeof(h), "%s=%s; Path=/; Max-Age=%ld; SameSite=Lax%s%s", name, value,
-		 max_age, http_only ? "; HttpOnly" : "",
-		 web_options.secure_cookies ? "; Secure" : "");
+	snprintf(h, sizeof(h), "%s=%s; Path=/; Max-Age=%ld; SameSite=Lax%s%s", name, value, max_age,
+		 http_only ? "; HttpOnly" : "", web_options.secure_cookies ? "; Secure" : "");
 	return http_resp_header(c->resp, "Set-Cookie", h);
 }
 

@@ -190,7 +190,8 @@ static int update_user(struct web_ctx *c, int64_t id, struct user *before, struc
 		if (rc)
 			return rc;
 		if (self && (strcmp(u->role, "admin") != 0 || u->disabled))
-			return verr_set(e, "invalid", strcmp(u->role, "admin") ? "role" : "disabled",
+			return verr_set(e, "invalid",
+					strcmp(u->role, "admin") ? "role" : "disabled",
 					"不能降低或停用自己的管理员账号",
 					"you cannot demote or disable your own admin account");
 	}
@@ -269,8 +270,9 @@ static json_t *org_options(struct web_ctx *c, int64_t selected)
 	}
 	json_array_foreach(a, i, o)
 	{
-		json_object_set_new(o, "selected", json_boolean(json_integer_value(json_object_get(
-									o, "id")) == selected));
+		json_object_set_new(
+		    o, "selected",
+		    json_boolean(json_integer_value(json_object_get(o, "id")) == selected));
 	}
 	return a;
 }
@@ -378,9 +380,9 @@ int h_user_post(struct web_ctx *c)
 
 static int account_page(struct web_ctx *c, int status, const char *error)
 {
-	return web_render(c, status, "account",
-			  json_pack("{ss? sb}", "error", error, "saved",
-				    http_query(c->req, "saved") != NULL));
+	return web_render(
+	    c, status, "account",
+	    json_pack("{ss? sb}", "error", error, "saved", http_query(c->req, "saved") != NULL));
 }
 
 int h_account_page(struct web_ctx *c)

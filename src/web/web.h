@@ -26,10 +26,10 @@
  * handler against the object it touches, through actor_can_see_org/actor_can_manage_org. */
 enum access {
 	ACCESS_UNSET = 0,
-	ACCESS_PUBLIC,    /* anyone, signed in or not */
+	ACCESS_PUBLIC,	  /* anyone, signed in or not */
 	ACCESS_SIGNED_IN, /* any signed-in user */
 	ACCESS_ORGANIZER, /* organizers and admins */
-	ACCESS_ADMIN,     /* admins */
+	ACCESS_ADMIN,	  /* admins */
 };
 
 struct web_ctx {
@@ -39,8 +39,8 @@ struct web_ctx {
 	const struct route *route;
 	struct actor actor; /* actor.via == AUTH_NONE when anonymous */
 	const char *lang;   /* "zh" or "en" */
-	bool api;           /* path under /api/ */
-	json_t *json;       /* parsed JSON object body, or NULL */
+	bool api;	    /* path under /api/ */
+	json_t *json;	    /* parsed JSON object body, or NULL */
 	struct form form;   /* parsed form body (pages) */
 	char anon_csrf[65]; /* double-submit token for forms of anonymous visitors */
 };
@@ -126,7 +126,6 @@ int web_int_field(struct web_ctx *c, const char *name, int64_t *out, bool *prese
 
 /* web_bool_field reads a boolean (JSON true/false; a form checkbox: "1"/"on" or absent). */
 int web_bool_field(struct web_ctx *c, const char *name, bool *out, bool *present) WARN_UNUSED;
-
 
 /* web_page reads ?limit= (1..500, default 50) and ?cursor= (an id). On bad input answers
  * 400 and returns ERR_INVALID. */

@@ -1,0 +1,114 @@
+#!/bin/sh
+# Runs every test suite and ends with one line totalled over all of them:
+#   N passed, N failed
+# Suites: format (clang-format), unit (cmocka), http (node:test against a live server),
+# e2e (playwright-core + Debian chromium), then unit and http again under ASan+UBSan.
+# Exits non-zero when anything failed. Called by `make check` (after scripts/deps.sh check).
+set -u
+cd "$(dirname "$0")/.."
+
+out=test-output
+mkdir -p "$out"
+total_pass=0
+total_fail=0
+
+# count NAME PASS FAIL: add a suite's figures to the totals and print them.
+count() {
+	printf '== %-18s %d passed, %d failed\n' "$1" "$2" "$3"
+	total_pass=$((total_pass + $2))
+	total_fail=$((total_fail + $3))
+}
+
+# tap_counts FILE: "PASS FAIL" from TAP lines (cmocka's "ok N - x" / "not ok N - x", and
+# node's "# pass N" / "# fail N" summary when present).
+tap_counts() {
+	if grep -q '^# pass ' "$1"; then
+		p=$(grep '^# pass ' "$1" | tail -1 | awk '{print $3}')
+		f=$(grep '^# fail ' "$1" | tail -1 | awk '{print $3}')
+		echo "${p:-0} ${f:-0}"
+	else
+		p=$(grep -c '^ok ' "$1")
+		f=$(grep -c '^not ok ' "$1")
+		echo "$p $f"
+	fi
+}
+
+# run_unit BUILD_DIR LABEL
+run_unit() {
+	dir=$1
+	label=$2
+	log="$out/$label.log"
+	: >"$log"
+	crashed=0
+	for t in "$dir"/tests/test_*; do
+		[ -x "$t" ] || continue
+		if ! CMOCKA_MESSAGE_OUTPUT=TAP "$t" >>"$log" 2>&1; then
+			# a failed assertion shows as "not ok"; a crash or sanitizer abort may not
+			if ! grep -q '^not ok ' "$log"; then
+				echo "not ok - $t exited with failure" >>"$log"
+			fi
+		fi
+	done
+	set -- $(tap_counts "$log")
+	[ "$2" -gt 0 ] && grep -B2 -A12 '^not ok' "$log" | head -80
+	count "$label" "$1" "$2"
+}
+
+# run_node LABEL BINARY FILES...
+run_node() {
+	label=$1
+	bin=$2
+	shift 2
+	log="$out/$label.log"
+	SHENLIAO_BIN=$bin node --test --test-reporter=tap --test-concurrency=1 "$@" >"$log" 2>&1
+	rc=$?
+	set -- $(tap_counts "$log")
+	p=$1
+	f=$2
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # the runner itself failed (e.g. a file did not load)
+		tail -40 "$log"
+	fi
+	[ "$f" -gt 0 ] && grep -B2 -A30 '^not ok\|^    not ok' "$log" | head -150
+	count "$label" "$p" "$f"
+}
+
+# 1. style
+if make --no-print-directory format-check >"$out/format.log" 2>&1; then
+	count format 1 0
+else
+	head -40 "$out/format.log"
+	count format 0 1
+fi
+
+# 2. build (a failed build fails everything after it)
+if ! make --no-print-directory -j2 test-bins >"$out/build.log" 2>&1; then
+	tail -40 "$out/build.log"
+	count build 0 1
+	echo "$total_pass passed, $total_fail failed"
+	exit 1
+fi
+count build 1 0
+
+[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent >"$out/npm.log" 2>&1
+
+run_unit build unit
+run_node http build/shenliao tests/http/*.test.mjs
+if ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
+	run_node e2e build/shenliao tests/e2e/*.test.mjs
+fi
+
+# 3. the same unit and HTTP suites under AddressSanitizer + UndefinedBehaviorSanitizer
+if make --no-print-directory -j2 SAN=1 test-bins >"$out/build-asan.log" 2>&1; then
+	count build-asan 1 0
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	run_unit build-asan unit-asan
+	run_node http-asan build-asan/shenliao tests/http/*.test.mjs
+else
+	tail -40 "$out/build-asan.log"
+	count build-asan 0 1
+fi
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
