@@ -23,12 +23,14 @@ export function tempDir() {
 // free port. Returns {url, db, dir, proc, stop(), log()}.
 export async function startServer(opts = {}) {
   const dir = tempDir();
-  const db = join(dir, 'test.db');
+  const db = opts.existing || join(dir, 'test.db');
   const env = { SHENLIAO_ADMIN_PASSWORD: ADMIN_PASSWORD };
-  const r = opts.empty
-    ? run(['init', '--db', db, '--org', '测试省政协', '--admin', 'admin', '--slug', 'root'], env)
-    : run(['demo', '--db', db, '--quiet'], env);
-  if (r.status !== 0) throw new Error(`setup failed: ${r.stderr}`);
+  if (!opts.existing) {
+    const r = opts.empty
+      ? run(['init', '--db', db, '--org', '测试省政协', '--admin', 'admin', '--slug', 'root'], env)
+      : run(['demo', '--db', db, '--quiet'], env);
+    if (r.status !== 0) throw new Error(`setup failed: ${r.stderr}`);
+  }
   const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', ...(opts.args || [])];
   const proc = spawn(BIN, args, { env: { ...process.env, ...(opts.env || {}) } });
   let log = '';
