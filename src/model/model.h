@@ -51,6 +51,9 @@ struct org {
 /* org_level_parse returns the enum org_level for "national".."district", or -1. */
 int org_level_parse(const char *s);
 
+/* org_level_name returns "national".."district" for an enum org_level, or NULL. */
+const char *org_level_name(int level);
+
 /* org_get loads org id into *o. ERR_NOT_FOUND if none. */
 int org_get(struct db *db, int64_t id, struct org *o) WARN_UNUSED;
 int org_get_by_slug(struct db *db, const char *slug, struct org *o) WARN_UNUSED;
@@ -59,7 +62,8 @@ int org_get_by_slug(struct db *db, const char *slug, struct org *o) WARN_UNUSED;
 bool org_is_within(const struct org *inner, const struct org *outer);
 
 /* org_create validates and inserts o (slug, name, level, parent_id set by the caller; a
- * parent_id of 0 makes a root, which only the command line does). Fills id, path, times.
+ * parent_id of 0 makes a root, which only the command line does; an empty slug becomes
+ * "org-<id>"). Fills id, path, times.
  * ERR_INVALID with e filled; ERR_CONFLICT with e filled when the slug is taken. */
 struct actor;
 int org_create(struct db *db, const struct actor *who, struct org *o, struct verr *e) WARN_UNUSED;

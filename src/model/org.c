@@ -19,7 +19,7 @@ static const char sql_get[] = "SELECT " ORG_COLS " FROM org WHERE id = ?";
 static const char sql_get_slug[] = "SELECT " ORG_COLS " FROM org WHERE slug = ?";
 static const char sql_insert[] = "INSERT INTO org (parent_id, slug, name, level, path, created_at,"
 				 " updated_at) VALUES (?, ?, ?, ?, '', ?, ?)";
-static const char sql_set_path[] = "UPDATE org SET path = ? WHERE id = ?";
+static const char sql_set_path[] = "UPDATE org SET path = ?, slug = ? WHERE id = ?";
 static const char sql_update[] = "UPDATE org SET slug = ?, name = ?, updated_at = ? WHERE id = ?";
 static const char sql_list[] =
     "SELECT " ORG_COLS " FROM org WHERE id > ?1 AND (substr(path, 1, length(?2)) = ?2"
@@ -136,6 +136,11 @@ static int org_validate(struct db *db, struct org *o, struct org *parent, struct
 	return ERR_OK;
 }
 
+const char *org_level_name(int level)
+{
+	return level >= 0 && (size_t)level < ARRAY_LEN(level_names) ? level_names[level] : NULL;
+}
+
 int org_create(struct db *db, const struct actor *who, struct org *o, struct verr *e)
 {
 	struct org parent;
@@ -144,6 +149,11 @@ int org_create(struct db *db, const struct actor *who, struct org *o, struct ver
 	char path[sizeof(o->path)];
 	int rc;
 
+	/* without a slug the org is named by its id ("org-12") once it has one */
+	bool auto_slug = o->slug[0] == '\0';
+
+	if (auto_slug)
+		rand_token(8, o->slug + snprintf(o->slug, sizeof(o->slug), "org-tmp-"));
 	rc = org_validate(db, o, o->parent_id ? &parent : NULL, e);
 	if (rc)
 		return rc;
@@ -175,11 +185,15 @@ int org_create(struct db *db, const struct actor *who, struct org *o, struct ver
 			     (long long)o->id) >= sizeof(path))
 		return ERR_TOO_BIG;
 	memcpy(o->path, path, sizeof(path));
+	if (auto_slug)
+		snprintf(o->slug, sizeof(o->slug), "org-%lld", (long long)o->id);
 	rc = db_prepare(db, sql_set_path, &st);
 	if (!rc)
 		rc = db_bind_str(st, 1, o->path);
 	if (!rc)
-		rc = db_bind_int(st, 2, o->id);
+		rc = db_bind_str(st, 2, o->slug);
+	if (!rc)
+		rc = db_bind_int(st, 3, o->id);
 	if (!rc)
 		rc = db_run(st);
 	if (!rc) {

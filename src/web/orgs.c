@@ -113,6 +113,15 @@ static int create_org(struct web_ctx *c, struct org *o, struct verr *e)
 	if (!actor_can_manage_org(&c->actor, &parent))
 		return ERR_DENIED;
 	o->parent_id = parent_id;
+	if (!o->level[0]) {
+		/* by default one level below the parent */
+		const char *below = org_level_name(org_level_parse(parent.level) + 1);
+
+		if (!below)
+			return verr_set(e, "invalid", "level", "区级组织下不能再设下级组织",
+					"a district body cannot have bodies below it");
+		snprintf(o->level, sizeof(o->level), "%s", below);
+	}
 	rc = web_begin(c);
 	if (!rc)
 		rc = web_finish(c, org_create(c->db, &c->actor, o, e));

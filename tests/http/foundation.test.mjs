@@ -194,6 +194,15 @@ describe('orgs', () => {
     assertError(await c.post('/api/v1/orgs', { slug: 'okslug', name: 'x'.repeat(101), level: 'district' }), 422, null, 'name');
     assert.equal((await c.get('/api/v1/orgs?limit=500')).data.items.length, before);
   });
+  test('create: slug and level may be left out (org-<id>, one level below the parent)', async () => {
+    const c = await as('sz-admin');
+    const r = await c.post('/api/v1/orgs', { name: '宝安区政协' });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.data.slug, `org-${r.data.id}`);
+    assert.equal(r.data.level, 'district');
+    const ns = await orgId(c, 'sz-nanshan');
+    assertError(await c.post('/api/v1/orgs', { name: '街道', parent_id: ns }), 422, null, 'level');
+  });
   test('create: outside the admin\'s subtree 403; non-admin 403; cookie without CSRF 403 csrf', async () => {
     const c = await as('sz-admin');
     const root = await orgId(c, 'gd');
@@ -306,6 +315,32 @@ describe('users', () => {
     assertError(await victim.get('/api/v1/me'), 401);
     assertError(await anon().post('/api/v1/login', { username: 'ns-organizer', password: DEMO_PASSWORD }), 401);
     assertError(await admin.patch(`/api/v1/users/${g.id}`, { disabled: 'yes' }), 400, 'invalid_type', 'disabled');
+  });
+});
+
+describe('limits', () => {
+  test('oversized headers are refused', async () => {
+    const r = await anon().get('/api/v1/health', { headers: { 'X-Big': 'x'.repeat(100 * 1024) } }).catch((e) => ({ status: 'closed', e }));
+    assert.ok(r.status === 'closed' || r.status === 431 || r.status === 413, `got ${r.status}`);
+    assert.equal((await anon().get('/api/v1/health')).status, 200, 'server still serves');
+  });
+  test('--secure-cookies marks the session cookie Secure', async () => {
+    const s2 = await startServer({ args: ['--secure-cookies'] });
+    try {
+      const r = await new Client(s2.url).post('/api/v1/login', { username: 'member', password: DEMO_PASSWORD });
+      assert.equal(r.status, 200);
+      assert.match(r.headers.getSetCookie().join('\n'), /sl_session=[^;]+;.*Secure/);
+    } finally { await s2.stop(); }
+  });
+  test('per-address sign-in limit', async () => {
+    const s2 = await startServer({ args: ['--login-limit-address', '3'] });
+    try {
+      const c = new Client(s2.url);
+      for (const u of ['member', 'guest', 'organizer']) assert.equal((await c.post('/api/v1/login', { username: u, password: 'wrong-one' })).status, 401);
+      const r = await c.post('/api/v1/login', { username: 'sz-admin', password: DEMO_PASSWORD });
+      assert.equal(r.status, 429);
+      assert.ok(Number(r.headers.get('retry-after')) > 0);
+    } finally { await s2.stop(); }
   });
 });
 
