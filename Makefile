@@ -15,7 +15,7 @@ OPT = -O2 -g
 endif
 
 CC ?= cc
-PKGS = libmicrohttpd sqlite3 jansson libsodium
+PKGS = libmicrohttpd sqlite3 jansson libsodium md4c-html xlsxwriter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=c17 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \

@@ -11,6 +11,8 @@
 #   BENCH_CONNECTIONS    wrk connections (default 64)
 #   BENCH_THREADS        wrk threads (default 1)
 #   BENCH_WARMUP         seconds of unrecorded warm-up before each run, 0 for none (default 2)
+#   BENCH_ROUNDS         rounds over all targets, interleaved; the table shows each target's
+#                        median (default 1)
 #   BENCH_NGINX_WORKERS  nginx worker_processes settings to compare (default "1 auto")
 #   BENCH_SHENLIAO_ARGS  extra `shenliao serve` arguments, e.g. "--threads 1" (default none;
 #                        --quiet is always given)
@@ -30,16 +32,17 @@ DURATION=${BENCH_DURATION:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 WRK_THREADS=${BENCH_THREADS:-1}
 WARMUP=${BENCH_WARMUP:-2}
+ROUNDS=${BENCH_ROUNDS:-1}
 NGINX_WORKERS=${BENCH_NGINX_WORKERS:-1 auto}
 SHENLIAO_ARGS=${BENCH_SHENLIAO_ARGS:-}
 OUT=${BENCH_OUT:-bench/results/health.md}
 SHENLIAO=${SHENLIAO:-build/shenliao}
 HOST=127.0.0.1
 
-for v in "$DURATION" "$CONNECTIONS" "$WRK_THREADS" "$WARMUP"; do
+for v in "$DURATION" "$CONNECTIONS" "$WRK_THREADS" "$WARMUP" "$ROUNDS"; do
 	case $v in
 	'' | *[!0-9]*)
-		echo "bench: BENCH_DURATION, BENCH_CONNECTIONS, BENCH_THREADS and BENCH_WARMUP must be whole numbers" >&2
+		echo "bench: BENCH_DURATION, BENCH_CONNECTIONS, BENCH_THREADS, BENCH_WARMUP and BENCH_ROUNDS must be whole numbers" >&2
 		exit 2
 		;;
 	esac
@@ -54,7 +57,8 @@ done
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/shenliao-bench.XXXXXX")
 SL_PID=""
 NGINX_PIDS=""
-ROWS=$TMP/rows     # name<TAB>url<TAB>req/s<TAB>p50 ms<TAB>p99 ms<TAB>errors<TAB>load
+# one line per wrk run: name url req/s p50-ms p99-ms errors load server-cpu-s requests wrk-cpu-s
+ROWS=$TMP/rows
 CMDS=$TMP/commands # the commands run, for the report
 
 # ---- lifecycle -------------------------------------------------------------------------
@@ -157,7 +161,7 @@ start_shenliao() { # sets SL_PID, SL_PORT, SL_URL
 }
 
 # start_nginx WORKERS: an nginx with worker_processes WORKERS serving $TMP/www; sets
-# NGINX_URL_<WORKERS> (the static file's URL).
+# NGINX_URL_<WORKERS> (the static file's URL) and NGINX_PID_<WORKERS> (its master).
 start_nginx() {
 	w=$1
 	dir=$TMP/nginx-$w
@@ -199,7 +203,7 @@ EOF
 		pid=$!
 		if wait_http "http://$HOST:$port/health.json" "$pid" "$dir/error.log"; then
 			NGINX_PIDS="$NGINX_PIDS $pid"
-			eval "NGINX_URL_$w=http://$HOST:$port/health.json"
+			eval "NGINX_URL_$w=http://$HOST:$port/health.json NGINX_PID_$w=$pid"
 			echo "nginx -p \$TMP/nginx-$w -e \$TMP/nginx-$w/error.log -c \$TMP/nginx-$w/nginx.conf   # worker_processes $w; listen $HOST:$port" >>"$CMDS"
 			return 0
 		fi
@@ -223,10 +227,30 @@ to_ms() { # wrk's "1.23ms", "850.00us", "1.02s" -> milliseconds
 		printf "%.3f", v }'
 }
 
-# bench_url NAME URL: warm up, run wrk, add a row (req/s, p50, p99, errors) to $ROWS.
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+cpu_ticks() { # cpu_ticks PID...: user+system clock ticks of the PIDs and their children
+	for p in "$@"; do
+		echo "$p"
+		ps -o pid= --ppid "$p" 2>/dev/null || true
+	done | while read -r q; do
+		cat "/proc/$q/stat" 2>/dev/null || true
+	done | awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
+}
+
+child_cpu() { # $TMP/times.s: CPU seconds used so far by this shell's finished children
+	times >"$TMP/times" # not in a pipe or $(...): a subshell has no children of its own
+	awk 'NR == 2 { t = 0
+		for (i = 1; i <= 2; i++) { split($i, a, "m"); sub(/s$/, "", a[2]); t += a[1] * 60 + a[2] }
+		printf "%.2f", t }' "$TMP/times" >"$TMP/times.s"
+}
+
+# bench_url NAME URL [SERVER-PID...]: warm up, run wrk, add a row (req/s, p50, p99, errors,
+# and the CPU time the server processes used during the run) to $ROWS.
 bench_url() {
 	name=$1
 	url=$2
+	shift 2
 	log=$TMP/wrk-$name.txt
 	if [ "$WARMUP" -gt 0 ]; then
 		wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >/dev/null
@@ -235,7 +259,16 @@ bench_url() {
 	cmd="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency $url"
 	echo "$cmd" >>"$CMDS"
 	printf 'bench: %-22s %s ... ' "$name" "$url" >&2
+	t0=$(cpu_ticks "$@")
+	child_cpu
+	w0=$(cat "$TMP/times.s")
 	$cmd >"$log"
+	child_cpu
+	w1=$(cat "$TMP/times.s")
+	t1=$(cpu_ticks "$@")
+	wcpu=$(awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.2f", b - a }')
+	cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / hz }')
+	reqs=$(awk '/ requests in / { print $1 }' "$log")
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$log")
 	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$log")")
 	p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$log")")
@@ -248,51 +281,79 @@ bench_url() {
 		cat "$log" >&2
 		return 1
 	fi
-	echo "$rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errs" >&2
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$url" "$rps" "$p50" "$p99" "$errs" "$load" >>"$ROWS"
+	echo "$rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errs, CPU server ${cpu} s wrk ${wcpu} s" >&2
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$url" "$rps" "$p50" "$p99" "$errs" \
+		"$load" "$cpu" "${reqs:-0}" "$wcpu" >>"$ROWS"
 }
 
 # ---- benchmarks (add more as functions, call them from main) ----------------------------
 
 bench_health() {
 	for w in $NGINX_WORKERS; do
-		eval "bench_url nginx-static-w$w \"\$NGINX_URL_$w\""
+		eval "bench_url nginx-static-w$w \"\$NGINX_URL_$w\" \"\$NGINX_PID_$w\""
 	done
-	bench_url shenliao-health "$SL_URL/api/v1/health"
+	bench_url shenliao-health "$SL_URL/api/v1/health" "$SL_PID"
 }
 
 # ---- report -----------------------------------------------------------------------------
 
-# table FORMAT: FORMAT is "text" or "md"; every row gets its req/s ratio to each nginx row.
+# table FORMAT: FORMAT is "text" or "md". One row per target: the median over its runs
+# (BENCH_ROUNDS), with the req/s ratio to each nginx static row.
 table() {
 	awk -F '\t' -v fmt="$1" '
-	{ n++; name[n] = $1; url[n] = $2; rps[n] = $3; p50[n] = $4; p99[n] = $5; err[n] = $6
-	  load[n] = $7
-	  if ($1 ~ /^nginx-static-/) { nb++; base[nb] = n } }
+	function median(key, col,    a, i, j, k, t) {
+		k = cnt[key]
+		for (i = 1; i <= k; i++) a[i] = v[key, i, col] + 0
+		for (i = 2; i <= k; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+	}
+	{
+		if (!($1 in cnt)) { n++; name[n] = $1; url[$1] = $2 }
+		k = ++cnt[$1]
+		for (c = 3; c <= 10; c++) v[$1, k, c] = $c
+		errs[$1] += $6
+		if (!($1 in lo) || $3 + 0 < lo[$1]) lo[$1] = $3 + 0
+		if (!($1 in hi) || $3 + 0 > hi[$1]) hi[$1] = $3 + 0
+	}
 	END {
-		hdr = "target|URL|requests/s|p50 ms|p99 ms|errors|load"
-		for (b = 1; b <= nb; b++) hdr = hdr "|/" name[base[b]]
+		for (i = 1; i <= n; i++) {
+			t = name[i]
+			rps[t] = median(t, 3); p50[t] = median(t, 4); p99[t] = median(t, 5)
+			load[t] = median(t, 7); cpu[t] = median(t, 8)
+			# requests per server CPU second, from the summed runs
+			rq = 0; cs = 0
+			for (k = 1; k <= cnt[t]; k++) { rq += v[t, k, 9]; cs += v[t, k, 8] }
+			eff[t] = cs > 0 ? rq / cs : 0
+			util[t] = cpu[t] / dur * 100
+			wutil[t] = median(t, 10) / dur * 100
+			if (t ~ /^nginx-static-/) base[++nb] = t
+		}
+		hdr = "target|URL|runs|requests/s|min-max req/s|p50 ms|p99 ms|errors|server CPU %|req per CPU-s|wrk CPU %|load"
+		for (b = 1; b <= nb; b++) hdr = hdr "|/" base[b]
 		nc = split(hdr, h, "|")
 		if (fmt == "md") {
 			line = "|"; sep = "|"
 			for (i = 1; i <= nc; i++) { line = line " " h[i] " |"; sep = sep (i <= 2 ? "---|" : "---:|") }
 			print line; print sep
 		} else {
-			printf "%-22s %11s %8s %8s %6s %5s", h[1], h[3], h[4], h[5], h[6], h[7]
-			for (b = 1; b <= nb; b++) printf " %20s", h[7 + b]
+			printf "%-20s %4s %10s %15s %7s %7s %6s %5s %9s %5s %5s", "target", "runs", "req/s", "min-max", "p50 ms", "p99 ms", "errors", "CPU%", "req/CPU-s", "wrk%", "load"
+			for (b = 1; b <= nb; b++) printf " %19s", "/" base[b]
 			printf "\n"
 		}
 		for (i = 1; i <= n; i++) {
+			t = name[i]
+			range = sprintf("%.0f-%.0f", lo[t], hi[t])
 			if (fmt == "md") {
-				printf "| %s | %s | %.0f | %.2f | %.2f | %d | %s |", name[i], url[i], rps[i], p50[i], p99[i], err[i], load[i]
-				for (b = 1; b <= nb; b++) printf " %.2f |", rps[i] / rps[base[b]]
+				printf "| %s | %s | %d | %.0f | %s | %.2f | %.2f | %d | %.0f | %.0f | %.0f | %.2f |", t, url[t], cnt[t], rps[t], range, p50[t], p99[t], errs[t], util[t], eff[t], wutil[t], load[t]
+				for (b = 1; b <= nb; b++) printf " %.2f |", rps[t] / rps[base[b]]
 			} else {
-				printf "%-22s %11.0f %8.2f %8.2f %6d %5s", name[i], rps[i], p50[i], p99[i], err[i], load[i]
-				for (b = 1; b <= nb; b++) printf " %20.2f", rps[i] / rps[base[b]]
+				printf "%-20s %4d %10.0f %15s %7.2f %7.2f %6d %5.0f %9.0f %5.0f %5.2f", t, cnt[t], rps[t], range, p50[t], p99[t], errs[t], util[t], eff[t], wutil[t], load[t]
+				for (b = 1; b <= nb; b++) printf " %19.2f", rps[t] / rps[base[b]]
 			}
 			printf "\n"
 		}
-	}' "$ROWS"
+	}' dur="$DURATION" "$ROWS"
 }
 
 versions() {
@@ -309,7 +370,7 @@ write_report() {
 		echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 		echo "- machine: nproc $(nproc), memory $(free -h 2>/dev/null | awk '/^Mem:/ { print $2 }'), $(uname -srm)"
 		echo "- load average at start: $LOAD_START (other work on the machine skews the numbers)"
-		echo "- wrk: $WRK_THREADS thread(s), $CONNECTIONS connections, ${DURATION} s (after ${WARMUP} s warm-up)"
+		echo "- wrk: $WRK_THREADS thread(s), $CONNECTIONS connections, ${DURATION} s (after ${WARMUP} s warm-up), $ROUNDS round(s) over all targets"
 		echo "- nginx serves a copy of the health response ($(wc -c <"$TMP/www/health.json" | tr -d ' ') bytes) as a static file, access_log off"
 		echo "- shenliao: \`serve --quiet${SHENLIAO_ARGS:+ $SHENLIAO_ARGS}\` (no access log)"
 		echo "- versions:"
@@ -317,8 +378,13 @@ write_report() {
 		echo
 		table md
 		echo
-		echo "\"/nginx-static-wN\" is requests/s divided by that nginx row's (worker_processes N)."
-		echo "\"errors\" counts wrk socket errors and non-2xx/3xx answers; \"load\" is the 1-minute load average just before the run."
+		echo "Each row is the median over its runs. \"/nginx-static-wN\" is requests/s divided by that"
+		echo "nginx row's (worker_processes N). \"errors\" counts wrk socket errors and non-2xx/3xx"
+		echo "answers. \"server CPU %\" is the CPU time the server's processes used during a run over"
+		echo "its length (200 = both cores); \"req per CPU-s\" is requests per second of that CPU time,"
+		echo "which other load on the machine disturbs far less than requests/s. \"wrk CPU %\" is the"
+		echo "same for the load generator (near 100 means wrk's one thread, not the server, is the"
+		echo "limit). \"load\" is the 1-minute load average just before the run."
 		echo
 		echo "Commands (\`make bench\`, i.e. \`sh bench/run.sh\`; \$TMP is the run's temp dir):"
 		echo
@@ -345,7 +411,12 @@ main() {
 		start_nginx "$w"
 	done
 
-	bench_health
+	r=1
+	while [ $r -le "$ROUNDS" ]; do
+		[ "$ROUNDS" -gt 1 ] && echo "bench: round $r of $ROUNDS" >&2
+		bench_health
+		r=$((r + 1))
+	done
 
 	echo
 	table text

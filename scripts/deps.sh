@@ -6,7 +6,7 @@
 # Idempotent and quiet when nothing is missing. Uses sudo when not root.
 set -eu
 
-build_pkgs="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev"
+build_pkgs="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libmd4c-dev libmd4c-html0-dev libxlsxwriter-dev"
 check_pkgs="$build_pkgs libcmocka-dev clang-format nodejs npm chromium"
 bench_pkgs="$build_pkgs wrk nginx-light"
 

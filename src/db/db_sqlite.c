@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "base/log.h"
+#include "db_internal.h"
 
 #define DB_CACHE_MAX 256
 
@@ -47,6 +48,10 @@ int db_open(const char *path, int flags, struct db **out)
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->h, 10000);
+	if (fts_cjk_register(db->h) != SQLITE_OK) {
+		log_error("db: cannot register the cjk tokenizer: %s", sqlite3_errmsg(db->h));
+		goto fail;
+	}
 	sqlite3_extended_result_codes(db->h, 1);
 	if (db_exec_script(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"))
 		goto fail;

@@ -133,6 +133,11 @@ test('phone viewport 360x740: no horizontal scrolling on login and dashboard', a
     for (const p of ['orgs', 'users', 'audit']) {
       await page.goto(`/admin/${p}`);
       assert.ok(await scrollWidth() <= 360, `/admin/${p} scrollWidth ${await scrollWidth()} > 360`);
+      // every cell is on screen, not hidden to the right in the table's scroll box
+      const cut = await page.locator('table td').evaluateAll((tds) => tds
+        .filter((td) => td.getClientRects().length && td.getBoundingClientRect().right > 360)
+        .map((td) => td.textContent));
+      assert.deepEqual(cut, [], `/admin/${p}: cells beyond the right edge`);
       await screenshot(page, `phone-${p}`);
     }
     await page.goto('/account');
