@@ -282,7 +282,7 @@ bench_url() {
 		return 1
 	fi
 	echo "$rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errs, CPU server ${cpu} s wrk ${wcpu} s" >&2
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$url" "$rps" "$p50" "$p99" "$errs" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$url" "$rps" "$p50" "$p99" "$errs" \
 		"$load" "$cpu" "${reqs:-0}" "$wcpu" >>"$ROWS"
 }
 

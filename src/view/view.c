@@ -37,23 +37,52 @@ static const struct mustache *lookup(void *ud, const char *name, size_t n)
 	return NULL;
 }
 
-static json_t *load_catalog(const char *name)
+/* load_catalog merges every embedded i18n/<lang>.json and i18n/<lang>-<part>.json (one
+ * part per resource, so modules do not edit one shared file). A key defined twice is an
+ * error. */
+static json_t *load_catalog(const char *lang)
 {
-	const struct embed_file *f = embed_find(name, strlen(name));
+	const struct embed_file *f;
 	json_error_t jerr;
-	json_t *j;
+	json_t *all = json_object(), *j, *v;
+	char base[32], prefix[32];
+	const char *key;
+	int found = 0;
 
-	if (!f) {
-		log_error("view: catalog %s missing", name);
-		return NULL;
-	}
-	j = json_loadb(f->data, f->len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!j || !json_is_object(j)) {
-		log_error("view: %s:%d: %s", name, jerr.line, jerr.text);
+	snprintf(base, sizeof(base), "i18n/%s.json", lang);
+	snprintf(prefix, sizeof(prefix), "i18n/%s-", lang);
+	for (f = embed_files; f->name; f++) {
+		size_t n = strlen(f->name);
+
+		if (strcmp(f->name, base) != 0 &&
+		    !(strncmp(f->name, prefix, strlen(prefix)) == 0 && n > 5 &&
+		      strcmp(f->name + n - 5, ".json") == 0))
+			continue;
+		j = json_loadb(f->data, f->len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!j || !json_is_object(j)) {
+			log_error("view: %s:%d: %s", f->name, jerr.line, jerr.text);
+			goto fail;
+		}
+		json_object_foreach(j, key, v)
+		{
+			if (json_object_get(all, key)) {
+				log_error("view: %s: key %s is defined twice", f->name, key);
+				json_decref(j);
+				goto fail;
+			}
+			json_object_set(all, key, v);
+		}
 		json_decref(j);
-		return NULL;
+		found++;
 	}
-	return j;
+	if (!found) {
+		log_error("view: no catalog for %s", lang);
+		goto fail;
+	}
+	return all;
+fail:
+	json_decref(all);
+	return NULL;
 }
 
 int view_init(void)
@@ -81,8 +110,8 @@ int view_init(void)
 		}
 		ntpls++;
 	}
-	cat_zh = load_catalog("i18n/zh.json");
-	cat_en = load_catalog("i18n/en.json");
+	cat_zh = load_catalog("zh");
+	cat_en = load_catalog("en");
 	if (!cat_zh || !cat_en)
 		return ERR_INVALID;
 	return ERR_OK;

@@ -157,6 +157,15 @@ int h_api_users_create(struct web_ctx *c);
 int h_api_user_get(struct web_ctx *c);
 int h_api_user_patch(struct web_ctx *c);
 
+/* === people (people.c) === */
+/* === end people === */
+
+/* === topics and sessions (topics.c, sessions.c, record.c) === */
+/* === end sessions === */
+
+/* === search (search.c) === */
+/* === end search === */
+
 int h_static(struct web_ctx *c);
 int h_home(struct web_ctx *c);
 int h_lang(struct web_ctx *c);
