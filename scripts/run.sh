@@ -21,7 +21,7 @@ cat <<MSG
     organizer     organizer, 深圳市政协
     member        member, 深圳市政协
     guest         guest, 深圳市政协
-    ns-organizer  organizer, 南山区政协
+    yt-organizer  organizer, 盐田区政协
     ft-member     member, 福田区政协
 
   Ctrl-C stops the server.

@@ -34,6 +34,24 @@ int64_t time_now_us(void);
 /* time_iso writes t as "YYYY-MM-DDTHH:MM:SSZ" into out[21]. */
 void time_iso(int64_t t, char out[21]);
 
+/* The body's time zone: China Standard Time, UTC+8 all year (no daylight saving), so a
+ * fixed offset is exact. Times are stored as UTC seconds. */
+#define TZ_OFFSET_S (8 * 3600)
+
+/* time_parse reads "YYYY-MM-DD", "YYYY-MM-DD HH:MM", "YYYY-MM-DDTHH:MM[:SS]" optionally
+ * followed by "Z" or "+HH:MM"/"-HH:MM" (no offset means the body's time zone) into UTC
+ * seconds. ERR_INVALID on anything else or an impossible date. */
+int time_parse(const char *s, int64_t *out) WARN_UNUSED;
+
+/* time_local writes t in the body's time zone as "YYYY-MM-DDTHH:MM:SS+08:00" (out[26]). */
+void time_local(int64_t t, char out[26]);
+
+/* time_fmt writes t in the body's time zone with strftime format fmt. */
+void time_fmt(int64_t t, const char *fmt, char *out, size_t n);
+
+/* time_year returns the year of t in the body's time zone. */
+int time_year(int64_t t);
+
 /* str_eq_ct compares two strings in time independent of where they differ. */
 bool str_eq_ct(const char *a, const char *b);
 

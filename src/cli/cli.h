@@ -65,6 +65,10 @@ int init_database(const char *path, const char *org_name, const char *slug, cons
 /* demo_load adds the demo bodies and users below the root org of db (demo.c). */
 int demo_load(struct db *db, bool quiet);
 
+/* demo_sessions adds the demo people, rules, topics and 2024 sessions (demo_sessions.c);
+ * called inside demo_load's transaction, after the bodies and accounts exist. */
+int demo_sessions(struct db *db);
+
 /* The demo logins, printed by `make run`. */
 extern const char demo_password[];
 

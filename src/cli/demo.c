@@ -27,7 +27,7 @@ static const struct demo_org {
 	const char *slug, *name, *level, *parent; /* parent NULL: the root */
 } demo_orgs[] = {
     {"sz", "深圳市政协", "city", NULL},
-    {"sz-nanshan", "南山区政协", "district", "sz"},
+    {"sz-yantian", "盐田区政协", "district", "sz"},
     {"sz-futian", "福田区政协", "district", "sz"},
 };
 
@@ -38,7 +38,7 @@ static const struct demo_user {
     {"organizer", "李组织", "organizer", "sz"},
     {"member", "王委员", "member", "sz"},
     {"guest", "赵来宾", "guest", "sz"},
-    {"ns-organizer", "刘组织（南山）", "organizer", "sz-nanshan"},
+    {"yt-organizer", "刘组织（盐田）", "organizer", "sz-yantian"},
     {"ft-member", "周委员（福田）", "member", "sz-futian"},
 };
 
@@ -97,6 +97,8 @@ int demo_load(struct db *db, bool quiet)
 		rc = user_create(db, &sys, &u, demo_password, &e);
 	}
 	if (!rc)
+		rc = demo_sessions(db);
+	if (!rc)
 		rc = db_commit(db);
 	if (rc) {
 		db_rollback(db);
@@ -105,7 +107,7 @@ int demo_load(struct db *db, bool quiet)
 		return rc;
 	}
 	if (!quiet) {
-		printf("demo data loaded: 深圳市政协 (sz) with 南山区政协 and 福田区政协\n");
+		printf("demo data loaded: 深圳市政协 (sz) with 盐田区政协 and 福田区政协\n");
 		printf("demo logins (password %s):", demo_password);
 		for (i = 0; i < sizeof(demo_users) / sizeof(demo_users[0]); i++)
 			printf(" %s(%s)", demo_users[i].username, demo_users[i].role);

@@ -87,7 +87,9 @@ const char *web_verr_text(const struct web_ctx *c, const struct verr *e)
 
 int web_answer(struct web_ctx *c, int rc, const struct verr *e)
 {
-	if ((rc == ERR_INVALID || rc == ERR_CONFLICT) && e && e->code)
+	if (rc == ERR_CONFLICT && e && e->code)
+		return web_error(c, 409, e->code, e->field, e->zh, e->en);
+	if (rc == ERR_INVALID && e && e->code)
 		return web_verr(c, e);
 	if (rc == ERR_DENIED)
 		return web_error_key(c, 403, "forbidden");
@@ -317,5 +319,93 @@ int web_bool_field(struct web_ctx *c, const char *name, bool *out, bool *present
 	f = form_get(&c->form, name);
 	*present = true; /* an unchecked box sends nothing: absent means false */
 	*out = f && (strcmp(f->value, "1") == 0 || strcmp(f->value, "on") == 0);
+	return ERR_OK;
+}
+
+int web_list_field(struct web_ctx *c, const char *name, const char **out, size_t max,
+		   size_t *n, bool *present)
+{
+	json_t *v, *x;
+	size_t i;
+
+	*n = 0;
+	*present = false;
+	if (c->json) {
+		v = json_object_get(c->json, name);
+		if (!v || json_is_null(v))
+			return ERR_OK;
+		*present = true;
+		if (!json_is_array(v))
+			return ERR_INVALID;
+		json_array_foreach(v, i, x)
+		{
+			if (!json_is_string(x))
+				return ERR_INVALID;
+			if (*n == max)
+				return ERR_TOO_BIG;
+			out[(*n)++] = json_string_value(x);
+		}
+		return ERR_OK;
+	}
+	for (i = 0; i < c->form.n; i++) {
+		if (strcmp(c->form.items[i].name, name) != 0)
+			continue;
+		*present = true;
+		if (!c->form.items[i].value_len)
+			continue;
+		if (*n == max)
+			return ERR_TOO_BIG;
+		out[(*n)++] = c->form.items[i].value;
+	}
+	/* a form says "the list is empty" with a hidden marker field name + "_present" */
+	if (!*present) {
+		char marker[64];
+
+		snprintf(marker, sizeof(marker), "%s_present", name);
+		*present = form_get(&c->form, marker) != NULL;
+	}
+	return ERR_OK;
+}
+
+int web_id_list_field(struct web_ctx *c, const char *name, int64_t *out, size_t max, size_t *n,
+		      bool *present)
+{
+	json_t *v, *x;
+	size_t i;
+
+	*n = 0;
+	*present = false;
+	if (c->json) {
+		v = json_object_get(c->json, name);
+		if (!v || json_is_null(v))
+			return ERR_OK;
+		*present = true;
+		if (!json_is_array(v))
+			return ERR_INVALID;
+		json_array_foreach(v, i, x)
+		{
+			if (!json_is_integer(x) || json_integer_value(x) <= 0)
+				return ERR_INVALID;
+			if (*n == max)
+				return ERR_TOO_BIG;
+			out[(*n)++] = json_integer_value(x);
+		}
+		return ERR_OK;
+	}
+	{
+		const char *vals[256];
+		size_t k, m;
+		int rc = web_list_field(c, name, vals, max < 256 ? max : 256, &m, present);
+
+		if (rc)
+			return rc;
+		for (k = 0; k < m; k++) {
+			int64_t id;
+
+			if (num_parse(vals[k], strlen(vals[k]), 1, INT64_MAX, &id))
+				return ERR_INVALID;
+			out[(*n)++] = id;
+		}
+	}
 	return ERR_OK;
 }

@@ -25,6 +25,49 @@ const struct route web_routes[] = {
     {GET, "/api/v1/users/{id}", ACCESS_SIGNED_IN, h_api_user_get, 0},
     {PATCH, "/api/v1/users/{id}", ACCESS_SIGNED_IN, h_api_user_patch, 64 * KIB},
 
+    /* === people (people.c) === */
+    /* === end people === */
+
+    /* === topics and sessions (topics.c, sessions.c, record.c) === */
+    {GET, "/api/v1/domains", ACCESS_SIGNED_IN, h_api_domains, 0},
+    {GET, "/api/v1/topics", ACCESS_SIGNED_IN, h_api_topics_list, 0},
+    {POST, "/api/v1/topics", ACCESS_ORGANIZER, h_api_topics_create, 256 * KIB},
+    {GET, "/api/v1/topics/{id}", ACCESS_SIGNED_IN, h_api_topic_get, 0},
+    {PATCH, "/api/v1/topics/{id}", ACCESS_ORGANIZER, h_api_topic_patch, 256 * KIB},
+    {POST, "/api/v1/topics/{id}/transition", ACCESS_ORGANIZER, h_api_topic_transition, 16 * KIB},
+    {GET, "/api/v1/sessions", ACCESS_PUBLIC, h_api_sessions_list, 0},
+    {POST, "/api/v1/sessions", ACCESS_ORGANIZER, h_api_sessions_create, 256 * KIB},
+    {GET, "/api/v1/sessions/{id}", ACCESS_PUBLIC, h_api_session_get, 0},
+    {PATCH, "/api/v1/sessions/{id}", ACCESS_ORGANIZER, h_api_session_patch, 256 * KIB},
+    {POST, "/api/v1/sessions/{id}/transition", ACCESS_ORGANIZER, h_api_session_transition,
+     16 * KIB},
+    {POST, "/api/v1/sessions/{id}/invitations", ACCESS_ORGANIZER, h_api_invitations_create,
+     16 * KIB},
+    {POST, "/api/v1/sessions/{id}/attendance", ACCESS_ORGANIZER, h_api_attendance, 16 * KIB},
+    {POST, "/api/v1/sessions/{id}/remarks", ACCESS_ORGANIZER, h_api_remarks_create, 256 * KIB},
+    {POST, "/api/v1/sessions/{id}/commitments", ACCESS_ORGANIZER, h_api_commitments_create,
+     64 * KIB},
+    {POST, "/api/v1/sessions/{id}/points", ACCESS_ORGANIZER, h_api_points_create, 64 * KIB},
+    {POST, "/api/v1/sessions/{id}/suggestions", ACCESS_ORGANIZER, h_api_suggestions_create,
+     256 * KIB},
+    {PATCH, "/api/v1/commitments/{id}", ACCESS_ORGANIZER, h_api_commitment_patch, 16 * KIB},
+    {GET, "/api/v1/me/invitations", ACCESS_SIGNED_IN, h_api_my_invitations, 0},
+    {POST, "/api/v1/invitations/{id}/answer", ACCESS_SIGNED_IN, h_api_invitation_answer,
+     16 * KIB},
+    {GET, "/api/v1/people/{id}/duty", ACCESS_SIGNED_IN, h_api_person_duty, 0},
+    {GET, "/api/v1/duty-points", ACCESS_SIGNED_IN, h_api_duty_points, 0},
+    {PATCH, "/api/v1/duty-points", ACCESS_ADMIN, h_api_duty_points_set, 16 * KIB},
+    {GET, "/topics", ACCESS_SIGNED_IN, h_topics_page, 0},
+    {POST, "/topics", ACCESS_ORGANIZER, h_topics_post, 256 * KIB},
+    {GET, "/topics/plan", ACCESS_SIGNED_IN, h_topics_plan, 0},
+    {GET, "/topics/{id}", ACCESS_SIGNED_IN, h_topic_page, 0},
+    {POST, "/topics/{id}", ACCESS_ORGANIZER, h_topic_post, 256 * KIB},
+    /* === end sessions === */
+
+    /* === search (search.c) === */
+    {GET, "/api/v1/search", ACCESS_PUBLIC, h_api_search, 0},
+    /* === end search === */
+
     /* pages */
     {GET, "/static/{file}", ACCESS_PUBLIC, h_static, 0},
     {GET, "/", ACCESS_PUBLIC, h_home, 0},

@@ -127,6 +127,16 @@ int web_int_field(struct web_ctx *c, const char *name, int64_t *out, bool *prese
 /* web_bool_field reads a boolean (JSON true/false; a form checkbox: "1"/"on" or absent). */
 int web_bool_field(struct web_ctx *c, const char *name, bool *out, bool *present) WARN_UNUSED;
 
+/* web_list_field reads a list of strings: a JSON array of strings, or every form field
+ * called name (checkboxes, multiple selects; a field "<name>_present" marks an empty
+ * list). Up to max; ERR_INVALID on wrong types, ERR_TOO_BIG past max. */
+int web_list_field(struct web_ctx *c, const char *name, const char **out, size_t max, size_t *n,
+		   bool *present) WARN_UNUSED;
+
+/* web_id_list_field is web_list_field for positive ids (JSON integers or decimal text). */
+int web_id_list_field(struct web_ctx *c, const char *name, int64_t *out, size_t max, size_t *n,
+		      bool *present) WARN_UNUSED;
+
 /* web_page reads ?limit= (1..500, default 50) and ?cursor= (an id). On bad input answers
  * 400 and returns ERR_INVALID. */
 int web_page(struct web_ctx *c, int *limit, int64_t *after) WARN_UNUSED;
@@ -161,9 +171,38 @@ int h_api_user_patch(struct web_ctx *c);
 /* === end people === */
 
 /* === topics and sessions (topics.c, sessions.c, record.c) === */
+int h_api_domains(struct web_ctx *c);
+int h_api_topics_list(struct web_ctx *c);
+int h_api_topics_create(struct web_ctx *c);
+int h_api_topic_get(struct web_ctx *c);
+int h_api_topic_patch(struct web_ctx *c);
+int h_api_topic_transition(struct web_ctx *c);
+int h_api_sessions_list(struct web_ctx *c);
+int h_api_sessions_create(struct web_ctx *c);
+int h_api_session_get(struct web_ctx *c);
+int h_api_session_patch(struct web_ctx *c);
+int h_api_session_transition(struct web_ctx *c);
+int h_api_invitations_create(struct web_ctx *c);
+int h_api_attendance(struct web_ctx *c);
+int h_api_remarks_create(struct web_ctx *c);
+int h_api_commitments_create(struct web_ctx *c);
+int h_api_points_create(struct web_ctx *c);
+int h_api_suggestions_create(struct web_ctx *c);
+int h_api_commitment_patch(struct web_ctx *c);
+int h_api_my_invitations(struct web_ctx *c);
+int h_api_invitation_answer(struct web_ctx *c);
+int h_api_person_duty(struct web_ctx *c);
+int h_api_duty_points(struct web_ctx *c);
+int h_api_duty_points_set(struct web_ctx *c);
+int h_topics_page(struct web_ctx *c);
+int h_topics_post(struct web_ctx *c);
+int h_topics_plan(struct web_ctx *c);
+int h_topic_page(struct web_ctx *c);
+int h_topic_post(struct web_ctx *c);
 /* === end sessions === */
 
 /* === search (search.c) === */
+int h_api_search(struct web_ctx *c);
 /* === end search === */
 
 int h_static(struct web_ctx *c);

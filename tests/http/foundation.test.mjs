@@ -156,7 +156,7 @@ describe('orgs', () => {
     const r = await c.get('/api/v1/orgs');
     assert.equal(r.status, 200);
     const slugs = r.data.items.map((o) => o.slug);
-    for (const s of ['gd', 'sz', 'sz-nanshan', 'sz-futian']) assert.ok(slugs.includes(s), s);
+    for (const s of ['gd', 'sz', 'sz-yantian', 'sz-futian']) assert.ok(slugs.includes(s), s);
     assert.equal(r.data.next, null);
     const p1 = await c.get('/api/v1/orgs?limit=1');
     assert.equal(p1.data.items.length, 1);
@@ -200,7 +200,7 @@ describe('orgs', () => {
     assert.equal(r.status, 201, r.text);
     assert.equal(r.data.slug, `org-${r.data.id}`);
     assert.equal(r.data.level, 'district');
-    const ns = await orgId(c, 'sz-nanshan');
+    const ns = await orgId(c, 'sz-yantian');
     assertError(await c.post('/api/v1/orgs', { name: '街道', parent_id: ns }), 422, null, 'level');
   });
   test('create: outside the admin\'s subtree 403; non-admin 403; cookie without CSRF 403 csrf', async () => {
@@ -215,18 +215,18 @@ describe('orgs', () => {
   });
   test('get: 200 own, 403 another branch, 404 missing', async () => {
     const admin = await as('sz-admin');
-    const ns = await orgId(admin, 'sz-nanshan');
+    const ns = await orgId(admin, 'sz-yantian');
     const ft = await orgId(admin, 'sz-futian');
     // a district admin sees its own district but not its sibling
-    const cu = await admin.post('/api/v1/users', { username: 'ns-admin', password: 'district-pass', role: 'admin', org_id: ns });
+    const cu = await admin.post('/api/v1/users', { username: 'yt-admin', password: 'district-pass', role: 'admin', org_id: ns });
     assert.equal(cu.status, 201, cu.text);
-    const d = await as('ns-admin', 'district-pass');
+    const d = await as('yt-admin', 'district-pass');
     assert.equal((await d.get(`/api/v1/orgs/${ns}`)).status, 200);
     assertError(await d.get(`/api/v1/orgs/${ft}`), 403, 'forbidden');
     assertError(await d.get('/api/v1/orgs/999999'), 404, 'not_found');
     assertError(await d.get('/api/v1/orgs/abc'), 404);
     const list = (await d.get('/api/v1/orgs')).data.items.map((o) => o.slug);
-    assert.ok(list.includes('sz') && list.includes('sz-nanshan'));
+    assert.ok(list.includes('sz') && list.includes('sz-yantian'));
     assert.ok(!list.includes('sz-futian'), 'sibling branch hidden');
     assertError(await d.patch(`/api/v1/orgs/${ft}`, { name: '改名' }), 403);
   });
@@ -253,7 +253,7 @@ describe('users', () => {
     const r = await c.get('/api/v1/users?limit=500');
     assert.equal(r.status, 200);
     const names = r.data.items.map((u) => u.username);
-    for (const u of ['sz-admin', 'organizer', 'member', 'ns-organizer', 'ft-member']) assert.ok(names.includes(u), u);
+    for (const u of ['sz-admin', 'organizer', 'member', 'yt-organizer', 'ft-member']) assert.ok(names.includes(u), u);
     assert.ok(!names.includes('admin'), 'the province admin is above this admin');
     assert.ok(r.data.items.every((u) => u.password_hash === undefined));
     assertError(await (await as('organizer')).get('/api/v1/users'), 403, 'forbidden');
@@ -281,7 +281,7 @@ describe('users', () => {
     const m = await as('member');
     assert.equal((await m.get(`/api/v1/users/${id('member')}`)).status, 200);
     assertError(await m.get(`/api/v1/users/${id('organizer')}`), 403);
-    assert.equal((await admin.get(`/api/v1/users/${id('ns-organizer')}`)).status, 200);
+    assert.equal((await admin.get(`/api/v1/users/${id('yt-organizer')}`)).status, 200);
     assertError(await admin.get('/api/v1/users/999999'), 404);
   });
   test('patch: role by admin, own name and password by self, with the current password', async () => {
@@ -307,13 +307,13 @@ describe('users', () => {
   test('a disabled account cannot sign in; its sessions end', async () => {
     const admin = await as('sz-admin');
     const users = (await admin.get('/api/v1/users?limit=500')).data.items;
-    const g = users.find((u) => u.username === 'ns-organizer');
-    const victim = await as('ns-organizer');
+    const g = users.find((u) => u.username === 'yt-organizer');
+    const victim = await as('yt-organizer');
     const r = await admin.patch(`/api/v1/users/${g.id}`, { disabled: true });
     assert.equal(r.status, 200);
     assert.equal(r.data.disabled, true);
     assertError(await victim.get('/api/v1/me'), 401);
-    assertError(await anon().post('/api/v1/login', { username: 'ns-organizer', password: DEMO_PASSWORD }), 401);
+    assertError(await anon().post('/api/v1/login', { username: 'yt-organizer', password: DEMO_PASSWORD }), 401);
     assertError(await admin.patch(`/api/v1/users/${g.id}`, { disabled: 'yes' }), 400, 'invalid_type', 'disabled');
   });
 });

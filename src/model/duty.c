@@ -1,0 +1,154 @@
+/*
+ * duty.c - duty records (履职档案): points a person earns for attending a session, speaking
+ * at one, and having a suggestion adopted into an output. Each body sets its own points
+ * (defaults 5, 2, 5); a credit is recorded once per person, kind and thing credited, with
+ * the points in force at the time.
+ */
+#include "session.h"
+#include "rowjson.h"
+#include "valid.h"
+
+#include <string.h>
+
+#include "base/util.h"
+
+static const struct {
+	const char *kind;
+	int points;
+} defaults[] = {{"attended", 5}, {"remark", 2}, {"adopted", 5}};
+
+static const char sql_points[] = "SELECT points FROM duty_points WHERE org_id = ? AND kind = ?";
+static const char sql_set[] =
+	"INSERT INTO duty_points (org_id, kind, points) VALUES (?, ?, ?)"
+	" ON CONFLICT (org_id, kind) DO UPDATE SET points = excluded.points";
+static const char sql_credit[] =
+	"INSERT INTO duty_record (org_id, person_id, kind, points, session_id, ref_id, year, at)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id, kind, ref_id) DO NOTHING";
+static const char sql_revoke[] = "DELETE FROM duty_record WHERE person_id = ? AND kind = ?"
+				 " AND ref_id = ?";
+static const char sql_items[] =
+	"SELECT d.id, d.kind, d.points, d.session_id, COALESCE(s.title, ''), d.ref_id, d.at"
+	" FROM duty_record d LEFT JOIN session s ON s.id = d.session_id"
+	" WHERE d.person_id = ? AND d.year = ? ORDER BY d.at, d.id";
+
+int duty_points_of(struct db *db, int64_t org_id, const char *kind)
+{
+	struct db_stmt *st;
+	size_t i;
+	int points = -1;
+
+	if (db_prepare(db, sql_points, &st) == ERR_OK) {
+		if (db_bind_int(st, 1, org_id) == ERR_OK && db_bind_str(st, 2, kind) == ERR_OK &&
+		    db_step(st) == DB_ROW)
+			points = (int)db_col_int(st, 0);
+		db_done(st);
+	}
+	if (points >= 0)
+		return points;
+	for (i = 0; i < ARRAY_LEN(defaults); i++)
+		if (strcmp(kind, defaults[i].kind) == 0)
+			return defaults[i].points;
+	return 0;
+}
+
+int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, const char *kind,
+		    int points, struct verr *e)
+{
+	struct db_stmt *st;
+	json_t *b, *a;
+	size_t i;
+	int rc, before;
+
+	for (i = 0; i < ARRAY_LEN(defaults); i++)
+		if (strcmp(kind, defaults[i].kind) == 0)
+			break;
+	if (i == ARRAY_LEN(defaults))
+		return verr_set(e, "invalid", "kind", "积分项须为 attended、remark 或 adopted",
+				"kind must be attended, remark or adopted");
+	if (points < 0 || points > 1000)
+		return verr_set(e, "invalid", "points", "分值须为 0 到 1000",
+				"points must be 0 to 1000");
+	before = duty_points_of(db, org_id, kind);
+	rc = db_prepare(db, sql_set, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, org_id);
+	if (!rc)
+		rc = db_bind_str(st, 2, kind);
+	if (!rc)
+		rc = db_bind_int(st, 3, points);
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	b = json_pack("{ss si}", "kind", kind, "points", before);
+	a = json_pack("{ss si}", "kind", kind, "points", points);
+	rc = audit_write(db, who, org_id, "duty.points", "org", org_id, b, a);
+	json_decref(b);
+	json_decref(a);
+	return rc;
+}
+
+int duty_credit(struct db *db, int64_t org_id, int64_t person_id, const char *kind,
+		int64_t session_id, int64_t ref_id, int64_t at)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql_credit, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, org_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, person_id);
+	if (!rc)
+		rc = db_bind_str(st, 3, kind);
+	if (!rc)
+		rc = db_bind_int(st, 4, duty_points_of(db, org_id, kind));
+	if (!rc)
+		rc = session_id ? db_bind_int(st, 5, session_id) : db_bind_null(st, 5);
+	if (!rc)
+		rc = db_bind_int(st, 6, ref_id);
+	if (!rc)
+		rc = db_bind_int(st, 7, time_year(at));
+	if (!rc)
+		rc = db_bind_int(st, 8, at);
+	if (!rc)
+		rc = db_run(st);
+	return rc;
+}
+
+int duty_revoke(struct db *db, int64_t person_id, const char *kind, int64_t ref_id)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql_revoke, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, person_id);
+	if (!rc)
+		rc = db_bind_str(st, 2, kind);
+	if (!rc)
+		rc = db_bind_int(st, 3, ref_id);
+	if (!rc)
+		rc = db_run(st);
+	return rc;
+}
+
+json_t *duty_record_json(struct db *db, int64_t person_id, int year)
+{
+	struct db_stmt *st;
+	json_t *items = json_array(), *v;
+	json_int_t total = 0;
+	size_t i;
+
+	if (db_prepare(db, sql_items, &st) == ERR_OK) {
+		if (db_bind_int(st, 1, person_id) == ERR_OK && db_bind_int(st, 2, year) == ERR_OK)
+			(void)rows_json(st,
+					"i:id s:kind i:points n:session_id s:session_title i:ref_id"
+					" t:at",
+					items);
+		else
+			db_done(st);
+	}
+	json_array_foreach(items, i, v) total += json_integer_value(json_object_get(v, "points"));
+	return json_pack("{si sI so}", "year", year, "total", total, "items", items);
+}

@@ -1,0 +1,715 @@
+/*
+ * record.c - what happens at and after a session: invitations with the invitee's answer,
+ * attendance, the speaker-level remarks, a department's commitments (counterpart talks),
+ * the agreed points and differences (求同存异), and suggestions (对策建议) with their
+ * proposers and the remarks or statements they came from. Attendance and remarks credit the
+ * duty records of the people concerned.
+ */
+#include "session.h"
+#include "rowjson.h"
+#include "valid.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/util.h"
+
+static const char *const invite_roles[] = {"host",   "speaker", "expert",
+					   "member", "official", "observer"};
+
+static const char sql_person_path[] = "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id"
+				      " WHERE p.id = ?";
+static const char sql_linked_paths[] = "SELECT o.path FROM session_org so JOIN org o"
+				       " ON o.id = so.org_id WHERE so.session_id = ?";
+
+/* person_reachable: the person belongs to the actor's scope, the session's body or one of
+ * the session's linked bodies (or below them). */
+static int person_reachable(struct db *db, const struct actor *who,
+			    const struct session_head *h, int64_t person_id, bool *ok)
+{
+	struct db_stmt *st;
+	char path[128] = "";
+	int rc;
+
+	*ok = false;
+	rc = db_prepare(db, sql_person_path, &st);
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, person_id);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW)
+		rc = copy_field(path, sizeof(path), db_col_text(st, 0));
+	else if (rc == DB_DONE)
+		rc = ERR_OK;
+	db_done(st);
+	if (rc || !path[0])
+		return rc;
+	if (strncmp(path, scope_path(who), strlen(scope_path(who))) == 0 ||
+	    strncmp(path, h->org_path, strlen(h->org_path)) == 0) {
+		*ok = true;
+		return ERR_OK;
+	}
+	rc = db_prepare(db, sql_linked_paths, &st);
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, h->id);
+	while (!rc && (rc = db_step(st)) == DB_ROW) {
+		if (strncmp(path, db_col_text(st, 0), db_col_len(st, 0)) == 0)
+			*ok = true;
+		rc = ERR_OK;
+	}
+	db_done(st);
+	return rc < 0 ? rc : ERR_OK;
+}
+
+static int check_person(struct db *db, const struct actor *who, const struct session_head *h,
+			int64_t person_id, const char *field, struct verr *e)
+{
+	bool ok;
+	int rc = person_reachable(db, who, h, person_id, &ok);
+
+	if (rc)
+		return rc;
+	if (!ok)
+		return verr_set(e, "invalid", field, "人员 %lld 不存在或不在可邀请范围内",
+				"person %lld does not exist or is out of reach", (long long)person_id);
+	return ERR_OK;
+}
+
+/* --- invitations --- */
+
+static const char sql_invite[] = "INSERT INTO invitation (org_id, session_id, person_id, role,"
+				 " created_at) VALUES (?, ?, ?, ?, ?)";
+
+int invitation_add(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
+		   const char *role, int64_t *id, struct verr *e)
+{
+	struct session_head h;
+	struct db_stmt *st;
+	json_t *after;
+	size_t i;
+	int rc;
+
+	rc = session_head(db, session_id, &h);
+	if (rc)
+		return rc;
+	if (!role)
+		role = "member";
+	for (i = 0; i < ARRAY_LEN(invite_roles); i++)
+		if (strcmp(role, invite_roles[i]) == 0)
+			break;
+	if (i == ARRAY_LEN(invite_roles))
+		return verr_set(e, "invalid", "role",
+				"角色须为 host、speaker、expert、member、official 或 observer",
+				"role must be host, speaker, expert, member, official or observer");
+	if (person_id <= 0)
+		return verr_set(e, "required", "person_id", "请选择受邀人员",
+				"person_id is required");
+	rc = check_person(db, who, &h, person_id, "person_id", e);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, sql_invite, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, h.org_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, session_id);
+	if (!rc)
+		rc = db_bind_int(st, 3, person_id);
+	if (!rc)
+		rc = db_bind_str(st, 4, role);
+	if (!rc)
+		rc = db_bind_int(st, 5, time_now());
+	if (!rc)
+		rc = db_run(st);
+	if (rc == ERR_CONFLICT) {
+		verr_set(e, "conflict", "person_id", "此人已受邀", "this person is already invited");
+		return ERR_CONFLICT;
+	}
+	if (rc)
+		return rc;
+	*id = db_last_id(db);
+	after = json_pack("{sI sI ss}", "session_id", (json_int_t)session_id, "person_id",
+			  (json_int_t)person_id, "role", role);
+	rc = audit_write(db, who, h.org_id, "invitation.create", "invitation", *id, NULL, after);
+	json_decref(after);
+	return rc;
+}
+
+static const char sql_inv_of_user[] =
+	"SELECT i.id, i.session_id, i.rsvp, i.org_id FROM invitation i JOIN person p"
+	" ON p.id = i.person_id WHERE i.id = ? AND p.user_id = ?";
+static const char sql_answer[] = "UPDATE invitation SET rsvp = ?, responded_at = ? WHERE id = ?";
+
+int invitation_answer(struct db *db, const struct actor *who, int64_t invitation_id,
+		      const char *answer, struct verr *e)
+{
+	struct db_stmt *st;
+	char before[16] = "";
+	int64_t org_id = 0;
+	json_t *b, *a;
+	int rc;
+
+	if (!answer || (strcmp(answer, "accepted") != 0 && strcmp(answer, "declined") != 0))
+		return verr_set(e, "invalid", "answer", "答复须为 accepted（接受）或 declined（谢绝）",
+				"answer must be accepted or declined");
+	rc = db_prepare(db, sql_inv_of_user, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, invitation_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, who->user.id);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		rc = copy_field(before, sizeof(before), db_col_text(st, 2));
+		org_id = db_col_int(st, 3);
+	} else if (rc == DB_DONE) {
+		rc = ERR_NOT_FOUND; /* not this user's invitation: it does not exist for them */
+	}
+	db_done(st);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, sql_answer, &st);
+	if (!rc)
+		rc = db_bind_str(st, 1, answer);
+	if (!rc)
+		rc = db_bind_int(st, 2, time_now());
+	if (!rc)
+		rc = db_bind_int(st, 3, invitation_id);
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	b = json_pack("{ss}", "rsvp", before);
+	a = json_pack("{ss}", "rsvp", answer);
+	rc = audit_write(db, who, org_id, "invitation.answer", "invitation", invitation_id, b, a);
+	json_decref(b);
+	json_decref(a);
+	return rc;
+}
+
+static const char sql_attend_find[] =
+	"SELECT id, attended FROM invitation WHERE session_id = ? AND person_id = ?";
+static const char sql_attend_add[] =
+	"INSERT INTO invitation (org_id, session_id, person_id, role, rsvp, attended, created_at)"
+	" VALUES (?, ?, ?, 'member', 'accepted', 1, ?)";
+static const char sql_attend_set[] = "UPDATE invitation SET attended = ? WHERE id = ?";
+
+int invitation_attend(struct db *db, const struct actor *who, int64_t session_id,
+		      int64_t person_id, bool attended, struct verr *e)
+{
+	struct session_head h;
+	struct db_stmt *st;
+	int64_t inv = 0;
+	int64_t now = time_now();
+	bool was = false;
+	json_t *b, *a;
+	int rc;
+
+	rc = session_head(db, session_id, &h);
+	if (rc)
+		return rc;
+	rc = check_person(db, who, &h, person_id, "person_id", e);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, sql_attend_find, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, session_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, person_id);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		inv = db_col_int(st, 0);
+		was = db_col_int(st, 1) != 0;
+		rc = ERR_OK;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (!inv && attended) {
+		/* someone came who was not invited: record them as a participant */
+		rc = db_prepare(db, sql_attend_add, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, h.org_id);
+		if (!rc)
+			rc = db_bind_int(st, 2, session_id);
+		if (!rc)
+			rc = db_bind_int(st, 3, person_id);
+		if (!rc)
+			rc = db_bind_int(st, 4, now);
+		if (!rc)
+			rc = db_run(st);
+		inv = db_last_id(db);
+	} else if (inv) {
+		rc = db_prepare(db, sql_attend_set, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, attended);
+		if (!rc)
+			rc = db_bind_int(st, 2, inv);
+		if (!rc)
+			rc = db_run(st);
+	}
+	if (rc || !inv)
+		return rc;
+	/* credited in the year the session took place */
+	rc = attended ? duty_credit(db, h.org_id, person_id, "attended", session_id, inv,
+				    h.starts_at ? h.starts_at : now)
+		      : duty_revoke(db, person_id, "attended", inv);
+	if (rc)
+		return rc;
+	b = json_pack("{sb}", "attended", was);
+	a = json_pack("{sb sI}", "attended", attended, "person_id", (json_int_t)person_id);
+	rc = audit_write(db, who, h.org_id, "invitation.attend", "invitation", inv, b, a);
+	json_decref(b);
+	json_decref(a);
+	return rc;
+}
+
+static const char sql_my_invitations[] =
+	"SELECT i.id, i.session_id, s.title, s.starts_at, s.venue, s.status, i.role, i.rsvp,"
+	" i.attended FROM invitation i JOIN person p ON p.id = i.person_id"
+	" JOIN session s ON s.id = i.session_id WHERE p.user_id = ?"
+	" ORDER BY s.starts_at DESC, i.id DESC LIMIT 200";
+
+json_t *invitations_of_user(struct db *db, int64_t user_id)
+{
+	struct db_stmt *st;
+	json_t *a = json_array();
+
+	if (db_prepare(db, sql_my_invitations, &st))
+		return a;
+	if (db_bind_int(st, 1, user_id) == ERR_OK &&
+	    rows_json(st,
+		      "i:id i:session_id s:title t:starts_at s:venue s:status s:role s:rsvp"
+		      " b:attended",
+		      a) < 0)
+		json_array_clear(a);
+	return a;
+}
+
+/* --- remarks --- */
+
+static const char sql_next_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM remark"
+				   " WHERE session_id = ?";
+static const char sql_remark[] = "INSERT INTO remark (org_id, session_id, person_id, role, body,"
+				 " position, created_by, created_at, updated_at)"
+				 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+static int next_position(struct db *db, const char *sql, int64_t session_id, int64_t *pos)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, session_id);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		*pos = db_col_int(st, 0);
+		rc = ERR_OK;
+	} else if (rc == DB_DONE) {
+		rc = ERR_DB;
+	}
+	db_done(st);
+	return rc;
+}
+
+int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
+	       const char *role, const char *body, int64_t *id, struct verr *e)
+{
+	struct session_head h;
+	struct db_stmt *st;
+	int64_t pos, now = time_now();
+	json_t *after;
+	int rc;
+
+	rc = session_head(db, session_id, &h);
+	if (rc)
+		return rc;
+	if (!body)
+		return verr_set(e, "required", "body", "请填写发言内容", "body is required");
+	rc = text_check(body, "body", 1, 50000, e);
+	if (!rc)
+		rc = text_check(role ? role : "", "role", 0, 50, e);
+	if (!rc && person_id > 0)
+		rc = check_person(db, who, &h, person_id, "person_id", e);
+	if (!rc && person_id <= 0)
+		rc = verr_set(e, "required", "person_id", "请选择发言人",
+			      "person_id (the speaker) is required");
+	if (!rc)
+		rc = next_position(db, sql_next_pos, session_id, &pos);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, sql_remark, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, h.org_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, session_id);
+	if (!rc)
+		rc = db_bind_int(st, 3, person_id);
+	if (!rc)
+		rc = db_bind_str(st, 4, role ? role : "");
+	if (!rc)
+		rc = db_bind_str(st, 5, body);
+	if (!rc)
+		rc = db_bind_int(st, 6, pos);
+	if (!rc)
+		rc = who->user.id ? db_bind_int(st, 7, who->user.id) : db_bind_null(st, 7);
+	if (!rc)
+		rc = db_bind_int(st, 8, now);
+	if (!rc)
+		rc = db_bind_int(st, 9, now);
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	*id = db_last_id(db);
+	rc = search_put(db, "remark", *id, session_id, h.org_id, "", body);
+	if (!rc)
+		rc = duty_credit(db, h.org_id, person_id, "remark", session_id, *id,
+				 h.starts_at ? h.starts_at : now);
+	if (rc)
+		return rc;
+	after = json_pack("{sI sI ss ss}", "session_id", (json_int_t)session_id, "person_id",
+			  (json_int_t)person_id, "role", role ? role : "", "body", body);
+	rc = audit_write(db, who, h.org_id, "remark.create", "remark", *id, NULL, after);
+	json_decref(after);
+	return rc;
+}
+
+/* --- commitments --- */
+
+static const char sql_commit[] = "INSERT INTO commitment (org_id, session_id, owner, owner_id,"
+				 " body, due_date, created_at, updated_at)"
+				 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_commit_get[] = "SELECT c.org_id, c.status FROM commitment c WHERE c.id = ?";
+static const char sql_commit_set[] = "UPDATE commitment SET status = ?, updated_at = ?"
+				     " WHERE id = ?";
+
+int commitment_add(struct db *db, const struct actor *who, int64_t session_id, const char *owner,
+		   int64_t owner_id, const char *body, const char *due_date, int64_t *id,
+		   struct verr *e)
+{
+	struct session_head h;
+	struct db_stmt *st;
+	int64_t now = time_now(), t;
+	json_t *after;
+	int rc;
+
+	rc = session_head(db, session_id, &h);
+	if (rc)
+		return rc;
+	if (!(h.formats & FORMAT_COUNTERPART))
+		return verr_set(e, "invalid", "session", "只有对口聊记录部门承诺事项",
+				"commitments are recorded for counterpart talks only");
+	if (!owner || !*owner)
+		owner = h.department;
+	if (!body)
+		return verr_set(e, "required", "body", "请填写承诺内容", "body is required");
+	rc = text_check(owner, "owner", 1, 200, e);
+	if (!rc)
+		rc = text_check(body, "body", 1, 5000, e);
+	if (rc)
+		return rc;
+	if (due_date && *due_date && (strlen(due_date) != 10 || time_parse(due_date, &t)))
+		return verr_set(e, "invalid", "due_date", "完成期限须为 YYYY-MM-DD 格式的日期",
+				"due_date must be a date YYYY-MM-DD");
+	if (owner_id > 0) {
+		rc = check_person(db, who, &h, owner_id, "owner_id", e);
+		if (rc)
+			return rc;
+	}
+	rc = db_prepare(db, sql_commit, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, h.org_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, session_id);
+	if (!rc)
+		rc = db_bind_str(st, 3, owner);
+	if (!rc)
+		rc = owner_id > 0 ? db_bind_int(st, 4, owner_id) : db_bind_null(st, 4);
+	if (!rc)
+		rc = db_bind_str(st, 5, body);
+	if (!rc)
+		rc = due_date && *due_date ? db_bind_str(st, 6, due_date) : db_bind_null(st, 6);
+	if (!rc)
+		rc = db_bind_int(st, 7, now);
+	if (!rc)
+		rc = db_bind_int(st, 8, now);
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	*id = db_last_id(db);
+	after = json_pack("{sI ss ss ss?}", "session_id", (json_int_t)session_id, "owner", owner,
+			  "body", body, "due_date", due_date);
+	rc = audit_write(db, who, h.org_id, "commitment.create", "commitment", *id, NULL, after);
+	json_decref(after);
+	return rc;
+}
+
+int commitment_set_status(struct db *db, const struct actor *who, int64_t id, const char *status,
+			  struct verr *e)
+{
+	static const char *const ok[] = {"open", "in_progress", "done", "dropped"};
+	struct db_stmt *st;
+	char before[16] = "";
+	int64_t org_id = 0;
+	json_t *b, *a;
+	size_t i;
+	int rc;
+
+	for (i = 0; status && i < ARRAY_LEN(ok); i++)
+		if (strcmp(status, ok[i]) == 0)
+			break;
+	if (!status || i == ARRAY_LEN(ok))
+		return verr_set(e, "invalid", "status",
+				"状态须为 open、in_progress、done 或 dropped",
+				"status must be open, in_progress, done or dropped");
+	rc = db_prepare(db, sql_commit_get, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, id);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		org_id = db_col_int(st, 0);
+		rc = copy_field(before, sizeof(before), db_col_text(st, 1));
+	} else if (rc == DB_DONE) {
+		rc = ERR_NOT_FOUND;
+	}
+	db_done(st);
+	if (!rc)
+		rc = db_prepare(db, sql_commit_set, &st);
+	if (!rc)
+		rc = db_bind_str(st, 1, status);
+	if (!rc)
+		rc = db_bind_int(st, 2, time_now());
+	if (!rc)
+		rc = db_bind_int(st, 3, id);
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	b = json_pack("{ss}", "status", before);
+	a = json_pack("{ss}", "status", status);
+	rc = audit_write(db, who, org_id, "commitment.update", "commitment", id, b, a);
+	json_decref(b);
+	json_decref(a);
+	return rc;
+}
+
+/* --- agreed points and differences --- */
+
+static const char sql_point_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM session_point"
+				    " WHERE session_id = ?";
+static const char sql_point[] = "INSERT INTO session_point (org_id, session_id, kind, body,"
+				" position, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+
+int point_add(struct db *db, const struct actor *who, int64_t session_id, const char *kind,
+	      const char *body, int64_t *id, struct verr *e)
+{
+	struct session_head h;
+	struct db_stmt *st;
+	int64_t pos;
+	json_t *after;
+	int rc;
+
+	rc = session_head(db, session_id, &h);
+	if (rc)
+		return rc;
+	if (!kind || (strcmp(kind, "agreed") != 0 && strcmp(kind, "difference") != 0))
+		return verr_set(e, "invalid", "kind", "类型须为 agreed（共识）或 difference（分歧）",
+				"kind must be agreed or difference");
+	if (!body)
+		return verr_set(e, "required", "body", "请填写内容", "body is required");
+	rc = text_check(body, "body", 1, 5000, e);
+	if (!rc)
+		rc = next_position(db, sql_point_pos, session_id, &pos);
+	if (!rc)
+		rc = db_prepare(db, sql_point, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, h.org_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, session_id);
+	if (!rc)
+		rc = db_bind_str(st, 3, kind);
+	if (!rc)
+		rc = db_bind_str(st, 4, body);
+	if (!rc)
+		rc = db_bind_int(st, 5, pos);
+	if (!rc)
+		rc = db_bind_int(st, 6, time_now());
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	*id = db_last_id(db);
+	after = json_pack("{sI ss ss}", "session_id", (json_int_t)session_id, "kind", kind, "body",
+			  body);
+	rc = audit_write(db, who, h.org_id, "point.create", "session_point", *id, NULL, after);
+	json_decref(after);
+	return rc;
+}
+
+/* --- suggestions --- */
+
+static const char sql_sug_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM suggestion"
+				  " WHERE session_id = ?";
+static const char sql_sug[] = "INSERT INTO suggestion (org_id, session_id, title, body, position,"
+			      " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_sug_proposer[] = "INSERT INTO suggestion_proposer (suggestion_id, person_id)"
+				       " VALUES (?, ?)";
+static const char sql_sug_source[] = "INSERT INTO suggestion_source (suggestion_id, kind,"
+				     " source_id) VALUES (?, ?, ?)";
+static const char sql_remark_in_session[] = "SELECT 1 FROM remark WHERE id = ? AND session_id = ?";
+static const char sql_sug_get[] =
+	"SELECT s.id, s.session_id, s.org_id, s.title, s.body, s.position, s.created_at"
+	" FROM suggestion s WHERE s.id = ?";
+static const char sql_sug_proposers[] =
+	"SELECT p.id, p.name, p.category, p.public_name FROM suggestion_proposer sp"
+	" JOIN person p ON p.id = sp.person_id WHERE sp.suggestion_id = ? ORDER BY p.id";
+static const char sql_sug_sources[] =
+	"SELECT ss.kind, ss.source_id, COALESCE(substr(r.body, 1, 120), '')"
+	" FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark'"
+	" AND r.id = ss.source_id WHERE ss.suggestion_id = ? ORDER BY ss.kind, ss.source_id";
+
+json_t *suggestion_get(struct db *db, int64_t id)
+{
+	struct db_stmt *st;
+	json_t *s = NULL, *a;
+
+	if (db_prepare(db, sql_sug_get, &st))
+		return NULL;
+	if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW)
+		s = row_json(st, "i:id i:session_id i:org_id s:title s:body i:position"
+				 " t:created_at");
+	db_done(st);
+	if (!s)
+		return NULL;
+	a = json_array();
+	if (db_prepare(db, sql_sug_proposers, &st) == ERR_OK) {
+		if (db_bind_int(st, 1, id) == ERR_OK)
+			(void)rows_json(st, "i:id s:name s:category b:public_name", a);
+		else
+			db_done(st);
+	}
+	json_object_set_new(s, "proposers", a);
+	a = json_array();
+	if (db_prepare(db, sql_sug_sources, &st) == ERR_OK) {
+		if (db_bind_int(st, 1, id) == ERR_OK)
+			(void)rows_json(st, "s:kind i:id s:excerpt", a);
+		else
+			db_done(st);
+	}
+	json_object_set_new(s, "sources", a);
+	return s;
+}
+
+int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, const char *title,
+		   const char *body, const int64_t *proposers, size_t nproposers,
+		   const struct source_ref *sources, size_t nsources, int64_t *id,
+		   struct verr *e)
+{
+	struct session_head h;
+	struct db_stmt *st;
+	int64_t pos, now = time_now();
+	json_t *after;
+	size_t i;
+	int rc;
+
+	rc = session_head(db, session_id, &h);
+	if (rc)
+		return rc;
+	if (!title)
+		return verr_set(e, "required", "title", "请填写建议标题", "title is required");
+	if (!body)
+		body = "";
+	rc = text_check(title, "title", 1, 200, e);
+	if (!rc)
+		rc = text_check(body, "body", 0, 20000, e);
+	for (i = 0; !rc && i < nproposers; i++)
+		rc = check_person(db, who, &h, proposers[i], "proposer_ids", e);
+	for (i = 0; !rc && i < nsources; i++) {
+		if (strcmp(sources[i].kind, "remark") == 0) {
+			rc = db_prepare(db, sql_remark_in_session, &st);
+			if (!rc)
+				rc = db_bind_int(st, 1, sources[i].id);
+			if (!rc)
+				rc = db_bind_int(st, 2, session_id);
+			if (!rc)
+				rc = db_step(st);
+			db_done(st);
+			if (rc == DB_ROW)
+				rc = ERR_OK;
+			else if (rc == DB_DONE)
+				rc = verr_set(e, "invalid", "sources",
+					      "来源发言 %lld 不属于本场深聊会",
+					      "source remark %lld is not part of this session",
+					      (long long)sources[i].id);
+		} else if (strcmp(sources[i].kind, "statement") != 0) {
+			rc = verr_set(e, "invalid", "sources",
+				      "来源类型须为 remark（发言）或 statement（观点）",
+				      "a source's kind must be remark or statement");
+		}
+	}
+	if (!rc)
+		rc = next_position(db, sql_sug_pos, session_id, &pos);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, sql_sug, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, h.org_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, session_id);
+	if (!rc)
+		rc = db_bind_str(st, 3, title);
+	if (!rc)
+		rc = db_bind_str(st, 4, body);
+	if (!rc)
+		rc = db_bind_int(st, 5, pos);
+	if (!rc)
+		rc = who->user.id ? db_bind_int(st, 6, who->user.id) : db_bind_null(st, 6);
+	if (!rc)
+		rc = db_bind_int(st, 7, now);
+	if (!rc)
+		rc = db_bind_int(st, 8, now);
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	*id = db_last_id(db);
+	for (i = 0; !rc && i < nproposers; i++) {
+		rc = db_prepare(db, sql_sug_proposer, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, *id);
+		if (!rc)
+			rc = db_bind_int(st, 2, proposers[i]);
+		if (!rc)
+			rc = db_run(st);
+		if (rc == ERR_CONFLICT)
+			rc = ERR_OK; /* named twice */
+	}
+	for (i = 0; !rc && i < nsources; i++) {
+		rc = db_prepare(db, sql_sug_source, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, *id);
+		if (!rc)
+			rc = db_bind_str(st, 2, sources[i].kind);
+		if (!rc)
+			rc = db_bind_int(st, 3, sources[i].id);
+		if (!rc)
+			rc = db_run(st);
+		if (rc == ERR_CONFLICT)
+			rc = ERR_OK;
+	}
+	if (!rc)
+		rc = search_put(db, "suggestion", *id, session_id, h.org_id, title, body);
+	if (rc)
+		return rc;
+	after = suggestion_get(db, *id);
+	rc = audit_write(db, who, h.org_id, "suggestion.create", "suggestion", *id, NULL, after);
+	json_decref(after);
+	return rc;
+}

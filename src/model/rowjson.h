@@ -1,0 +1,22 @@
+/*
+ * rowjson.h - turning a result row into a JSON object by a column spec, so each entity's
+ * reader is one line instead of twenty (internal to src/model).
+ */
+#ifndef SHENLIAO_MODEL_ROWJSON_H
+#define SHENLIAO_MODEL_ROWJSON_H
+
+#include <jansson.h>
+
+#include "db/db.h"
+
+/* row_json returns a new object from the current row of st. spec lists the columns in
+ * order as "type:name" separated by spaces; types: i integer, n integer or null (NULL or
+ * 0), s text, t time (UTC seconds -> "YYYY-MM-DDTHH:MM:SS+08:00", or null), b boolean,
+ * d real, j JSON text (parsed; null when empty). A name of "_" skips the column. */
+json_t *row_json(struct db_stmt *st, const char *spec);
+
+/* rows_json steps st to the end, appending row_json of each row to arr. Returns 0 or the
+ * failing db_step code. Resets st. */
+int rows_json(struct db_stmt *st, const char *spec, json_t *arr);
+
+#endif

@@ -1,0 +1,293 @@
+/*
+ * search.c - one search over topics, sessions, remarks and suggestions, in Chinese and
+ * English, filtered to what the searcher may see.
+ *
+ * The index is an FTS5 table tokenized by our CJK bigram tokenizer (db/fts_cjk.c). Each
+ * indexed object has a fixed rowid derived from its kind and id, so re-indexing is a delete
+ * and an insert by rowid. A query is split at spaces; each term becomes an FTS5 phrase
+ * (quoted, so no user text is ever read as query syntax), and all terms must match.
+ * Snippets are cut from the stored text around the first match, HTML-escaped, with every
+ * match wrapped in <mark>.
+ */
+#include "session.h"
+#include "rowjson.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/utf8.h"
+#include "base/util.h"
+
+static const char *const kinds[] = {"topic", "session", "remark", "suggestion"};
+
+static int64_t index_rowid(const char *kind, int64_t ref)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(kinds); i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return ref * 8 + (int64_t)i;
+	return -1;
+}
+
+static const char sql_del[] = "DELETE FROM search_index WHERE rowid = ?";
+static const char sql_put[] = "INSERT INTO search_index (rowid, title, body, kind, ref, session,"
+			      " org) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+int search_drop(struct db *db, const char *kind, int64_t ref)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql_del, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, index_rowid(kind, ref));
+	if (!rc)
+		rc = db_run(st);
+	return rc;
+}
+
+int search_put(struct db *db, const char *kind, int64_t ref, int64_t session_id, int64_t org_id,
+	       const char *title, const char *body)
+{
+	struct db_stmt *st;
+	int64_t rowid = index_rowid(kind, ref);
+	int rc;
+
+	if (rowid < 0)
+		return ERR_INVALID;
+	rc = search_drop(db, kind, ref);
+	if (!rc)
+		rc = db_prepare(db, sql_put, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, rowid);
+	if (!rc)
+		rc = db_bind_str(st, 2, title ? title : "");
+	if (!rc)
+		rc = db_bind_str(st, 3, body ? body : "");
+	if (!rc)
+		rc = db_bind_str(st, 4, kind);
+	if (!rc)
+		rc = db_bind_int(st, 5, ref);
+	if (!rc)
+		rc = db_bind_int(st, 6, session_id);
+	if (!rc)
+		rc = db_bind_int(st, 7, org_id);
+	if (!rc)
+		rc = db_run(st);
+	return rc;
+}
+
+#define MAX_TERMS 8
+
+struct terms {
+	char t[MAX_TERMS][128];
+	size_t n;
+};
+
+/* split_terms cuts q at ASCII and ideographic spaces into at most MAX_TERMS terms. */
+static void split_terms(const char *q, struct terms *tm)
+{
+	const char *p = q;
+
+	tm->n = 0;
+	while (*p && tm->n < MAX_TERMS) {
+		size_t len;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n' || strncmp(p, "\xe3\x80\x80", 3) == 0)
+			p += (*p == '\xe3') ? 3 : 1;
+		if (!*p)
+			break;
+		len = 0;
+		while (p[len] && p[len] != ' ' && p[len] != '\t' && p[len] != '\n' &&
+		       strncmp(p + len, "\xe3\x80\x80", 3) != 0)
+			len++;
+		if (len < sizeof(tm->t[0])) {
+			memcpy(tm->t[tm->n], p, len);
+			tm->t[tm->n][len] = '\0';
+			tm->n++;
+		}
+		p += len;
+	}
+}
+
+/* fts_query writes the FTS5 query for the terms: each a quoted phrase; a lone CJK
+ * character becomes a prefix query (the index holds bigrams). */
+static int fts_query(const struct terms *tm, struct buf *out)
+{
+	size_t i, k;
+	int rc = ERR_OK;
+
+	for (i = 0; !rc && i < tm->n; i++) {
+		const char *t = tm->t[i];
+		size_t n = strlen(t);
+
+		rc = buf_puts(out, i ? " \"" : "\"");
+		for (k = 0; !rc && k < n; k++)
+			rc = t[k] == '"' ? buf_puts(out, "\"\"") : buf_putc(out, t[k]);
+		if (!rc)
+			rc = buf_putc(out, '"');
+		if (!rc && utf8_count(t, n) == 1 && (unsigned char)t[0] >= 0xE0)
+			rc = buf_putc(out, '*');
+	}
+	return rc;
+}
+
+/* find_ci finds needle in hay[0..n) (ASCII letters compared without case). */
+static const char *find_ci(const char *hay, size_t n, const char *needle)
+{
+	size_t m = strlen(needle), i, k;
+
+	if (!m || m > n)
+		return NULL;
+	for (i = 0; i + m <= n; i++) {
+		for (k = 0; k < m; k++) {
+			char a = hay[i + k], b = needle[k];
+
+			if (a >= 'A' && a <= 'Z')
+				a = (char)(a + 32);
+			if (b >= 'A' && b <= 'Z')
+				b = (char)(b + 32);
+			if (a != b)
+				break;
+		}
+		if (k == m)
+			return hay + i;
+	}
+	return NULL;
+}
+
+/* back_chars moves back up to count code points from p, not before start. */
+static const char *back_chars(const char *start, const char *p, int count)
+{
+	while (p > start && count > 0) {
+		p--;
+		while (p > start && ((unsigned char)*p & 0xC0) == 0x80)
+			p--;
+		count--;
+	}
+	return p;
+}
+
+static const char *fwd_chars(const char *p, const char *end, int count)
+{
+	while (p < end && count > 0) {
+		p++;
+		while (p < end && ((unsigned char)*p & 0xC0) == 0x80)
+			p++;
+		count--;
+	}
+	return p;
+}
+
+/* snippet writes around the first match of any term in text, escaped, matches marked. */
+static int snippet(const char *text, const struct terms *tm, struct buf *out)
+{
+	size_t n = strlen(text), i;
+	const char *first = NULL, *from, *to, *p;
+	int rc = ERR_OK;
+
+	for (i = 0; i < tm->n; i++) {
+		const char *m = find_ci(text, n, tm->t[i]);
+
+		if (m && (!first || m < first))
+			first = m;
+	}
+	if (!first)
+		first = text;
+	from = back_chars(text, first, 30);
+	to = fwd_chars(first, text + n, 70);
+	if (from > text)
+		rc = buf_puts(out, "…");
+	p = from;
+	while (!rc && p < to) {
+		const char *best = NULL;
+		size_t best_len = 0;
+
+		for (i = 0; i < tm->n; i++) {
+			const char *m = find_ci(p, (size_t)(to - p), tm->t[i]);
+
+			if (m && (!best || m < best)) {
+				best = m;
+				best_len = strlen(tm->t[i]);
+			}
+		}
+		if (!best) {
+			rc = buf_append_html(out, p, (size_t)(to - p));
+			break;
+		}
+		rc = buf_append_html(out, p, (size_t)(best - p));
+		if (!rc)
+			rc = buf_puts(out, "<mark>");
+		if (!rc)
+			rc = buf_append_html(out, best, best_len);
+		if (!rc)
+			rc = buf_puts(out, "</mark>");
+		p = best + best_len;
+	}
+	if (!rc && to < text + n)
+		rc = buf_puts(out, "…");
+	return rc;
+}
+
+static const char sql_query[] =
+	"SELECT f.kind, f.ref, CASE WHEN f.kind = 'remark' THEN COALESCE(s.title, '')"
+	" ELSE f.title END, f.title, f.body, f.session"
+	" FROM search_index f JOIN org o ON o.id = f.org"
+	" LEFT JOIN session s ON s.id = f.session AND f.kind != 'topic'"
+	" LEFT JOIN org so ON so.id = s.org_id"
+	" WHERE search_index MATCH ?1 AND ("
+	"  (f.kind = 'topic' AND substr(o.path, 1, length(?2)) = ?2)"
+	"  OR (f.kind != 'topic' AND ((s.visibility = 'public' AND s.status != 'draft')"
+	"   OR substr(so.path, 1, length(?2)) = ?2"
+	"   OR EXISTS (SELECT 1 FROM session_org sl JOIN org lo ON lo.id = sl.org_id"
+	"    WHERE sl.session_id = s.id AND substr(lo.path, 1, length(?2)) = ?2))))"
+	" ORDER BY rank LIMIT ?3";
+
+int search_query(struct db *db, const struct actor *a, const char *q, int limit, json_t *results)
+{
+	struct terms tm;
+	struct buf fq, snip;
+	struct db_stmt *st;
+	int rc;
+
+	split_terms(q, &tm);
+	if (tm.n == 0)
+		return ERR_INVALID;
+	buf_init(&fq, 4096);
+	buf_init(&snip, 4096);
+	rc = fts_query(&tm, &fq);
+	if (!rc)
+		rc = db_prepare(db, sql_query, &st);
+	if (rc)
+		goto out;
+	rc = db_bind_text(st, 1, fq.p, fq.n);
+	if (!rc)
+		rc = db_bind_str(st, 2, scope_path(a));
+	if (!rc)
+		rc = db_bind_int(st, 3, limit);
+	while (!rc && (rc = db_step(st)) == DB_ROW) {
+		const char *title = db_col_text(st, 3), *body = db_col_text(st, 4);
+		int has_body = 0;
+		size_t i;
+
+		for (i = 0; i < tm.n && !has_body; i++)
+			has_body = find_ci(body, strlen(body), tm.t[i]) != NULL;
+		buf_reset(&snip);
+		rc = snippet(has_body || !title[0] ? body : title, &tm, &snip);
+		if (!rc)
+			json_array_append_new(
+				results, json_pack("{ss sI ss ss sI}", "kind", db_col_text(st, 0),
+						   "id", (json_int_t)db_col_int(st, 1), "title",
+						   db_col_text(st, 2), "snippet", buf_cstr(&snip),
+						   "session_id", (json_int_t)db_col_int(st, 5)));
+	}
+	db_done(st);
+	if (rc == DB_DONE)
+		rc = ERR_OK;
+out:
+	buf_fini(&fq);
+	buf_fini(&snip);
+	return rc;
+}

@@ -1,0 +1,816 @@
+/*
+ * session.c - deep-talk sessions (深聊会): topic, time, venue, organizer unit, formats as a
+ * set (专家聊 expert, 对口聊 counterpart, 界别聊 sector, 联动聊 joint), linked bodies for joint
+ * sessions, visibility, and the status machine draft -> scheduled -> live -> closed ->
+ * archived. Moving to scheduled checks the participant requirements of the work rules in
+ * force and records their version.
+ */
+#include "session.h"
+#include "rowjson.h"
+#include "valid.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+static const char *const format_names[] = {"expert", "counterpart", "sector", "joint"};
+
+static const struct {
+	const char *from, *to;
+} session_moves[] = {
+	{"draft", "scheduled"}, {"scheduled", "draft"},	  {"scheduled", "live"},
+	{"live", "closed"},	{"closed", "archived"},
+};
+
+int format_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(format_names); i++)
+		if (strcmp(name, format_names[i]) == 0)
+			return 1 << i;
+	return 0;
+}
+
+json_t *formats_json(int formats)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(format_names); i++)
+		if (formats & (1 << i))
+			json_array_append_new(a, json_string(format_names[i]));
+	return a;
+}
+
+void session_in_init(struct session_in *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->starts_at = -1;
+	in->ends_at = -1;
+	in->formats = -1;
+}
+
+static const char sql_head[] =
+	"SELECT s.id, s.org_id, s.topic_id, s.formats, s.status, s.visibility, o.path,"
+	" s.department, COALESCE(s.starts_at, 0) FROM session s JOIN org o ON o.id = s.org_id"
+	" WHERE s.id = ?";
+static const char sql_linked_visible[] =
+	"SELECT 1 FROM session_org so JOIN org lo ON lo.id = so.org_id WHERE so.session_id = ?1"
+	" AND substr(lo.path, 1, length(?2)) = ?2";
+
+int session_head(struct db *db, int64_t id, struct session_head *h)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql_head, &st);
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, id);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		h->id = db_col_int(st, 0);
+		h->org_id = db_col_int(st, 1);
+		h->topic_id = db_col_int(st, 2);
+		h->formats = (int)db_col_int(st, 3);
+		h->starts_at = db_col_int(st, 8);
+		rc = copy_field(h->status, sizeof(h->status), db_col_text(st, 4));
+		if (!rc)
+			rc = copy_field(h->visibility, sizeof(h->visibility), db_col_text(st, 5));
+		if (!rc)
+			rc = copy_field(h->org_path, sizeof(h->org_path), db_col_text(st, 6));
+		if (!rc)
+			rc = copy_field(h->department, sizeof(h->department), db_col_text(st, 7));
+	} else if (rc == DB_DONE) {
+		rc = ERR_NOT_FOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
+static bool path_within(const char *inner, const char *outer)
+{
+	return strncmp(inner, outer, strlen(outer)) == 0;
+}
+
+bool session_visible(struct db *db, const struct actor *a, const struct session_head *h)
+{
+	struct db_stmt *st;
+	bool ok = false;
+
+	if (strcmp(h->visibility, "public") == 0 && strcmp(h->status, "draft") != 0)
+		return true;
+	if (path_within(h->org_path, scope_path(a)))
+		return true;
+	if (db_prepare(db, sql_linked_visible, &st))
+		return false;
+	if (db_bind_int(st, 1, h->id) == ERR_OK && db_bind_str(st, 2, scope_path(a)) == ERR_OK)
+		ok = db_step(st) == DB_ROW;
+	db_done(st);
+	return ok;
+}
+
+bool session_editable(const struct actor *a, const struct session_head *h)
+{
+	if (a->via == AUTH_SYSTEM)
+		return true;
+	return a->role >= ROLE_ORGANIZER && path_within(h->org_path, scope_path(a));
+}
+
+bool session_record_open(const struct actor *a, const struct session_head *h)
+{
+	if (!session_editable(a, h))
+		return false;
+	if (strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0)
+		return a->role == ROLE_ADMIN;
+	return true;
+}
+
+/* --- reading --- */
+
+#define SESSION_COLS                                                                        \
+	"s.id, s.org_id, o.name, s.topic_id, t.title, t.domain, s.title, s.summary,"          \
+	" s.starts_at, s.ends_at, s.venue, s.organizer_unit, s.formats, s.department,"        \
+	" s.visibility, s.rules_version, s.status, s.created_at, s.updated_at, s.closed_at"
+#define SESSION_SPEC                                                                        \
+	"i:id i:org_id s:org_name i:topic_id s:topic_title s:domain s:title s:summary"        \
+	" t:starts_at t:ends_at s:venue s:organizer_unit i:_ s:department"             \
+	" s:visibility s:rules_version s:status t:created_at t:updated_at t:closed_at"
+
+static const char sql_get[] = "SELECT " SESSION_COLS ", s.starts_at FROM session s"
+			      " JOIN org o ON o.id = s.org_id JOIN topic t ON t.id = s.topic_id"
+			      " WHERE s.id = ?";
+static const char sql_linked[] = "SELECT o.id, o.name FROM session_org so JOIN org o"
+				 " ON o.id = so.org_id WHERE so.session_id = ? ORDER BY o.id";
+static const char sql_invitations[] =
+	"SELECT i.id, i.person_id, p.name, p.category, p.affiliation, p.public_name, i.role,"
+	" i.rsvp, i.attended FROM invitation i JOIN person p ON p.id = i.person_id"
+	" WHERE i.session_id = ? ORDER BY i.id";
+static const char sql_remarks[] =
+	"SELECT r.id, r.person_id, COALESCE(p.name, ''), r.role, r.body, r.position,"
+	" r.created_at FROM remark r LEFT JOIN person p ON p.id = r.person_id"
+	" WHERE r.session_id = ? ORDER BY r.position, r.id";
+static const char sql_commitments[] =
+	"SELECT id, owner, owner_id, body, due_date, status, created_at FROM commitment"
+	" WHERE session_id = ? ORDER BY id";
+static const char sql_points[] = "SELECT id, body FROM session_point WHERE session_id = ?"
+				 " AND kind = ? ORDER BY position, id";
+static const char sql_suggestion_ids[] =
+	"SELECT id FROM suggestion WHERE session_id = ? ORDER BY position, id";
+static const char sql_category_counts[] =
+	"SELECT p.category, COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
+	" WHERE i.session_id = ? AND i.rsvp != 'declined' GROUP BY p.category ORDER BY 2 DESC";
+
+static int by_session(struct db *db, const char *sql, int64_t id, const char *spec, json_t *arr)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql, &st);
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, id);
+	if (rc) {
+		db_done(st);
+		return rc;
+	}
+	rc = rows_json(st, spec, arr);
+	return rc < 0 ? rc : ERR_OK;
+}
+
+static json_t *points_of(struct db *db, int64_t id, const char *kind)
+{
+	struct db_stmt *st;
+	json_t *a = json_array();
+
+	if (db_prepare(db, sql_points, &st))
+		return a;
+	if (db_bind_int(st, 1, id) == ERR_OK && db_bind_str(st, 2, kind) == ERR_OK &&
+	    rows_json(st, "i:id s:body", a) < 0)
+		json_array_clear(a);
+	return a;
+}
+
+json_t *session_get(struct db *db, int64_t id, bool detail, bool names)
+{
+	struct db_stmt *st;
+	json_t *s = NULL, *a, *v;
+	size_t i;
+
+	if (db_prepare(db, sql_get, &st))
+		return NULL;
+	if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW) {
+		s = row_json(st, SESSION_SPEC);
+		json_object_set_new(s, "formats", formats_json((int)db_col_int(st, 12)));
+		json_object_set_new(s, "year", db_col_null(st, 20)
+							? json_null()
+							: json_integer(time_year(db_col_int(st, 20))));
+	}
+	db_done(st);
+	if (!s)
+		return NULL;
+	a = json_array();
+	if (by_session(db, sql_linked, id, "i:id s:name", a) == ERR_OK) {
+		json_t *ids = json_array();
+
+		json_array_foreach(a, i, v) json_array_append(ids, json_object_get(v, "id"));
+		json_object_set_new(s, "linked_org_ids", ids);
+	}
+	json_object_set_new(s, "linked_orgs", a);
+	a = json_array();
+	if (by_session(db, sql_category_counts, id, "s:category i:count", a) == ERR_OK)
+		json_object_set_new(s, "participants_by_category", a);
+	else
+		json_decref(a);
+	if (!detail)
+		return s;
+	a = json_array();
+	if (by_session(db, sql_invitations, id,
+		       "i:id i:person_id s:name s:category s:affiliation b:public_name s:role"
+		       " s:rsvp b:attended",
+		       a) == ERR_OK) {
+		if (!names) {
+			json_array_foreach(a, i, v) if (!json_is_true(
+				json_object_get(v, "public_name"))) json_object_set_new(v, "name",
+											json_null());
+		}
+		json_object_set_new(s, "invitations", a);
+	} else {
+		json_decref(a);
+	}
+	a = json_array();
+	if (by_session(db, sql_remarks, id,
+		       "i:id n:person_id s:speaker s:role s:body i:position t:created_at",
+		       a) == ERR_OK)
+		json_object_set_new(s, "remarks", a);
+	else
+		json_decref(a);
+	a = json_array();
+	if (by_session(db, sql_commitments, id,
+		       "i:id s:owner n:owner_id s:body s:due_date s:status t:created_at",
+		       a) == ERR_OK)
+		json_object_set_new(s, "commitments", a);
+	else
+		json_decref(a);
+	json_object_set_new(s, "agreed", points_of(db, id, "agreed"));
+	json_object_set_new(s, "differences", points_of(db, id, "difference"));
+	a = json_array();
+	if (db_prepare(db, sql_suggestion_ids, &st) == ERR_OK) {
+		int64_t ids[512];
+		size_t n = 0, k;
+
+		if (db_bind_int(st, 1, id) == ERR_OK)
+			while (n < ARRAY_LEN(ids) && db_step(st) == DB_ROW)
+				ids[n++] = db_col_int(st, 0);
+		db_done(st);
+		for (k = 0; k < n; k++) {
+			v = suggestion_get(db, ids[k]);
+			if (v)
+				json_array_append_new(a, v);
+		}
+	}
+	json_object_set_new(s, "suggestions", a);
+	return s;
+}
+
+/* --- writing --- */
+
+static const char sql_insert[] =
+	"INSERT INTO session (org_id, topic_id, title, summary, starts_at, ends_at, venue,"
+	" organizer_unit, formats, department, visibility, created_by, created_at, updated_at)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_update[] =
+	"UPDATE session SET topic_id = ?, title = ?, summary = ?, starts_at = ?, ends_at = ?,"
+	" venue = ?, organizer_unit = ?, formats = ?, department = ?, visibility = ?,"
+	" updated_at = ? WHERE id = ?";
+static const char sql_unlink[] = "DELETE FROM session_org WHERE session_id = ?";
+static const char sql_link[] = "INSERT INTO session_org (session_id, org_id) VALUES (?, ?)";
+static const char sql_status[] = "UPDATE session SET status = ?, updated_at = ?,"
+				 " closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END"
+				 " WHERE id = ?";
+static const char sql_rules_version[] = "UPDATE session SET rules_version = ? WHERE id = ?";
+static const char sql_topic_scheduled[] =
+	"UPDATE topic SET status = 'scheduled', updated_at = ? WHERE id = ? AND status = 'approved'";
+
+/* the merged values of a session about to be stored */
+struct session_vals {
+	int64_t topic_id, starts_at, ends_at;
+	const char *title, *summary, *venue, *organizer_unit, *department, *visibility;
+	int formats;
+};
+
+static int session_validate(struct db *db, const struct org *org, const struct session_vals *v,
+			    int64_t old_topic, const struct session_in *in, struct verr *e)
+{
+	struct topic_head th;
+	size_t i;
+	int rc;
+
+	rc = text_check(v->title, "title", 1, 200, e);
+	if (!rc)
+		rc = text_check(v->summary, "summary", 0, 20000, e);
+	if (!rc)
+		rc = text_check(v->venue, "venue", 0, 200, e);
+	if (!rc)
+		rc = text_check(v->organizer_unit, "organizer_unit", 0, 200, e);
+	if (!rc)
+		rc = text_check(v->department, "department", 0, 200, e);
+	if (rc)
+		return rc;
+	if (strcmp(v->visibility, "internal") != 0 && strcmp(v->visibility, "public") != 0)
+		return verr_set(e, "invalid", "visibility", "可见范围须为 internal 或 public",
+				"visibility must be internal or public");
+	if (v->starts_at && v->ends_at && v->ends_at < v->starts_at)
+		return verr_set(e, "invalid", "ends_at", "结束时间早于开始时间",
+				"the end is before the start");
+	rc = topic_head(db, v->topic_id, &th);
+	if (rc == ERR_NOT_FOUND || (!rc && !path_within(th.org_path, org->path) &&
+				    !path_within(org->path, th.org_path)))
+		return verr_set(e, "invalid", "topic_id", "议题不存在", "no such topic");
+	if (rc)
+		return rc;
+	if (v->topic_id != old_topic && strcmp(th.status, "approved") != 0 &&
+	    strcmp(th.status, "scheduled") != 0)
+		return verr_set(e, "topic_not_approved", "topic_id",
+				"议题尚未通过（状态：%s），深聊会需要已通过的议题",
+				"the topic is not approved (status %s): a session needs an "
+				"approved topic",
+				th.status);
+	for (i = 0; in->linked_orgs && i < in->nlinked; i++) {
+		struct org lo;
+
+		rc = org_get(db, in->linked_orgs[i], &lo);
+		if (rc == ERR_NOT_FOUND || (!rc && lo.id == org->id))
+			return verr_set(e, "invalid", "linked_org_ids",
+					"联动组织 %lld 不存在或是本组织",
+					"linked org %lld does not exist or is the session's own",
+					(long long)in->linked_orgs[i]);
+		if (rc)
+			return rc;
+	}
+	return ERR_OK;
+}
+
+static int bind_vals(struct db_stmt *st, int first, const struct session_vals *v)
+{
+	int rc = db_bind_str(st, first, v->title);
+
+	if (!rc)
+		rc = db_bind_str(st, first + 1, v->summary);
+	if (!rc)
+		rc = v->starts_at ? db_bind_int(st, first + 2, v->starts_at)
+				  : db_bind_null(st, first + 2);
+	if (!rc)
+		rc = v->ends_at ? db_bind_int(st, first + 3, v->ends_at)
+				: db_bind_null(st, first + 3);
+	if (!rc)
+		rc = db_bind_str(st, first + 4, v->venue);
+	if (!rc)
+		rc = db_bind_str(st, first + 5, v->organizer_unit);
+	if (!rc)
+		rc = db_bind_int(st, first + 6, v->formats);
+	if (!rc)
+		rc = db_bind_str(st, first + 7, v->department);
+	if (!rc)
+		rc = db_bind_str(st, first + 8, v->visibility);
+	return rc;
+}
+
+static int set_links(struct db *db, int64_t id, const struct session_in *in)
+{
+	struct db_stmt *st;
+	size_t i;
+	int rc;
+
+	if (!in->linked_orgs)
+		return ERR_OK;
+	rc = db_prepare(db, sql_unlink, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, id);
+	if (!rc)
+		rc = db_run(st);
+	for (i = 0; !rc && i < in->nlinked; i++) {
+		rc = db_prepare(db, sql_link, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, id);
+		if (!rc)
+			rc = db_bind_int(st, 2, in->linked_orgs[i]);
+		if (!rc)
+			rc = db_run(st);
+		if (rc == ERR_CONFLICT)
+			rc = ERR_OK; /* listed twice */
+	}
+	return rc;
+}
+
+static int index_session(struct db *db, int64_t id)
+{
+	json_t *s = session_get(db, id, false, false);
+	int rc;
+
+	if (!s)
+		return ERR_NOT_FOUND;
+	rc = search_put(db, "session", id, id, json_integer_value(json_object_get(s, "org_id")),
+			json_string_value(json_object_get(s, "title")),
+			json_string_value(json_object_get(s, "summary")));
+	json_decref(s);
+	return rc;
+}
+
+int session_create(struct db *db, const struct actor *who, int64_t org_id,
+		   const struct session_in *in, int64_t *id, struct verr *e)
+{
+	struct session_vals v;
+	struct db_stmt *st;
+	struct org org;
+	int64_t now = time_now();
+	json_t *after;
+	int rc;
+
+	if (!in->topic_id)
+		return verr_set(e, "required", "topic_id", "请选择议题", "topic_id is required");
+	if (!in->title)
+		return verr_set(e, "required", "title", "请填写深聊会名称", "title is required");
+	v.topic_id = in->topic_id;
+	v.title = in->title;
+	v.summary = in->summary ? in->summary : "";
+	v.venue = in->venue ? in->venue : "";
+	v.organizer_unit = in->organizer_unit ? in->organizer_unit : "";
+	v.department = in->department ? in->department : "";
+	v.visibility = in->visibility ? in->visibility : "internal";
+	v.starts_at = in->starts_at > 0 ? in->starts_at : 0;
+	v.ends_at = in->ends_at > 0 ? in->ends_at : 0;
+	v.formats = in->formats > 0 ? in->formats : 0;
+	rc = org_get(db, org_id, &org);
+	if (!rc)
+		rc = session_validate(db, &org, &v, 0, in, e);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, sql_insert, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, org_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, v.topic_id);
+	if (!rc)
+		rc = bind_vals(st, 3, &v);
+	if (!rc)
+		rc = who->user.id ? db_bind_int(st, 12, who->user.id) : db_bind_null(st, 12);
+	if (!rc)
+		rc = db_bind_int(st, 13, now);
+	if (!rc)
+		rc = db_bind_int(st, 14, now);
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	*id = db_last_id(db);
+	rc = set_links(db, *id, in);
+	if (!rc)
+		rc = index_session(db, *id);
+	if (rc)
+		return rc;
+	after = session_get(db, *id, false, true);
+	rc = audit_write(db, who, org_id, "session.create", "session", *id, NULL, after);
+	json_decref(after);
+	return rc;
+}
+
+static int64_t stored_time(json_t *s, const char *key)
+{
+	const char *t = json_string_value(json_object_get(s, key));
+	int64_t v = 0;
+
+	if (t && time_parse(t, &v))
+		v = 0;
+	return v;
+}
+
+int session_update(struct db *db, const struct actor *who, int64_t id, const struct session_in *in,
+		   struct verr *e)
+{
+	json_t *before = session_get(db, id, false, true), *after, *f;
+	struct session_vals v;
+	struct db_stmt *st;
+	struct org org;
+	int64_t old_topic;
+	size_t i;
+	int rc;
+
+	if (!before)
+		return ERR_NOT_FOUND;
+	old_topic = json_integer_value(json_object_get(before, "topic_id"));
+	v.topic_id = in->topic_id ? in->topic_id : old_topic;
+	v.title = merged_text(in->title, before, "title");
+	v.summary = merged_text(in->summary, before, "summary");
+	v.venue = merged_text(in->venue, before, "venue");
+	v.organizer_unit = merged_text(in->organizer_unit, before, "organizer_unit");
+	v.department = merged_text(in->department, before, "department");
+	v.visibility = merged_text(in->visibility, before, "visibility");
+	v.starts_at = in->starts_at >= 0 ? in->starts_at : stored_time(before, "starts_at");
+	v.ends_at = in->ends_at >= 0 ? in->ends_at : stored_time(before, "ends_at");
+	v.formats = in->formats;
+	if (v.formats < 0) {
+		v.formats = 0;
+		json_array_foreach(json_object_get(before, "formats"), i, f) v.formats |=
+			format_parse(json_string_value(f));
+	}
+	rc = org_get(db, json_integer_value(json_object_get(before, "org_id")), &org);
+	if (!rc)
+		rc = session_validate(db, &org, &v, old_topic, in, e);
+	if (!rc)
+		rc = db_prepare(db, sql_update, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, v.topic_id);
+	if (!rc)
+		rc = bind_vals(st, 2, &v);
+	if (!rc)
+		rc = db_bind_int(st, 11, time_now());
+	if (!rc)
+		rc = db_bind_int(st, 12, id);
+	if (!rc)
+		rc = db_run(st);
+	if (!rc)
+		rc = set_links(db, id, in);
+	if (!rc)
+		rc = index_session(db, id);
+	if (!rc) {
+		after = session_get(db, id, false, true);
+		rc = audit_write(db, who, org.id, "session.update", "session", id, before, after);
+		json_decref(after);
+	}
+	json_decref(before);
+	return rc;
+}
+
+/* --- participant requirements --- */
+
+static const char sql_count_category[] =
+	"SELECT COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
+	" WHERE i.session_id = ?1 AND i.rsvp != 'declined' AND (p.category = ?2 OR i.role = ?2)";
+static const char sql_count_dept[] =
+	"SELECT COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
+	" WHERE i.session_id = ?1 AND i.rsvp != 'declined' AND p.category = 'official'"
+	" AND (?2 = '' OR instr(p.affiliation, ?2) > 0 OR instr(?2, p.affiliation) > 0)"
+	" AND p.affiliation != ''";
+static const char sql_count_linked[] = "SELECT COUNT(*) FROM session_org WHERE session_id = ?1";
+
+static int count_of(struct db *db, const char *sql, int64_t id, const char *arg, int *n)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, id);
+	if (!rc && arg)
+		rc = db_bind_str(st, 2, arg);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		*n = (int)db_col_int(st, 0);
+		rc = ERR_OK;
+	} else if (rc == DB_DONE) {
+		rc = ERR_DB;
+	}
+	db_done(st);
+	return rc;
+}
+
+/* what_label names a requirement for people, in both languages. */
+static void what_label(const char *what, const char *dept, char *zh, size_t zn, char *en,
+		       size_t en_n)
+{
+	static const struct {
+		const char *what, *zh, *en;
+	} labels[] = {
+		{"expert", "专家学者", "expert"},
+		{"member", "政协委员", "CPPCC member"},
+		{"official", "政府部门人员", "government official"},
+		{"entrepreneur", "企业家", "entrepreneur"},
+		{"sector_rep", "界别群众", "sector representative"},
+		{"social_org", "社会组织代表", "social organization representative"},
+		{"think_tank", "智库专家", "think-tank expert"},
+		{"citizen", "市民", "citizen"},
+		{"leader", "政协领导", "CPPCC leader"},
+	};
+	size_t i;
+
+	if (strcmp(what, "department_official") == 0) {
+		snprintf(zh, zn, "对口部门（%s）的政府部门人员", dept[0] ? dept : "未填写");
+		snprintf(en, en_n, "official of the matched department (%s)",
+			 dept[0] ? dept : "not given");
+		return;
+	}
+	if (strcmp(what, "linked_org") == 0) {
+		snprintf(zh, zn, "联动组织");
+		snprintf(en, en_n, "linked body");
+		return;
+	}
+	for (i = 0; i < ARRAY_LEN(labels); i++) {
+		if (strcmp(what, labels[i].what) == 0) {
+			snprintf(zh, zn, "%s", labels[i].zh);
+			snprintf(en, en_n, "%s", labels[i].en);
+			return;
+		}
+	}
+	snprintf(zh, zn, "%s", what);
+	snprintf(en, en_n, "%s", what);
+}
+
+/* check_requirements verifies the session's invitations against the rules' requirements
+ * for each of its formats; the first unmet one is reported in e. */
+static int check_requirements(struct db *db, const struct session_head *h, const json_t *rules,
+			      struct verr *e)
+{
+	static const char *const fmt_zh[] = {"专家聊", "对口聊", "界别聊", "联动聊"};
+	json_t *reqs = json_object_get(json_object_get(rules, "params"), "requirements");
+	size_t i, k;
+	int rc;
+
+	if (h->formats == 0)
+		return verr_set(e, "invalid", "formats", "请至少选择一种形式（专家聊、对口聊、界别聊、联动聊）",
+				"choose at least one format (expert, counterpart, sector, joint)");
+	if ((h->formats & FORMAT_COUNTERPART) && !h->department[0])
+		return verr_set(e, "requirements_unmet", "department", "对口聊须填写对口部门",
+				"a counterpart talk needs the matched department");
+	for (i = 0; i < ARRAY_LEN(format_names); i++) {
+		json_t *list, *r;
+
+		if (!(h->formats & (1 << i)))
+			continue;
+		list = json_object_get(reqs, format_names[i]);
+		json_array_foreach(list, k, r)
+		{
+			const char *what = json_string_value(json_object_get(r, "what"));
+			int min = (int)json_integer_value(json_object_get(r, "min")), n = 0;
+			char zh[400], en[400];
+
+			if (!what || min <= 0)
+				continue;
+			if (strcmp(what, "department_official") == 0)
+				rc = count_of(db, sql_count_dept, h->id, h->department, &n);
+			else if (strcmp(what, "linked_org") == 0)
+				rc = count_of(db, sql_count_linked, h->id, NULL, &n);
+			else
+				rc = count_of(db, sql_count_category, h->id, what, &n);
+			if (rc)
+				return rc;
+			if (n >= min)
+				continue;
+			what_label(what, h->department, zh, sizeof(zh), en, sizeof(en));
+			return verr_set(e, "requirements_unmet",
+					strcmp(what, "linked_org") == 0 ? "linked_org_ids"
+									: "invitations",
+					"%s：还需要邀请至少 %d 位%s（现有 %d 位）",
+					"%s: invite at least %d %s (now %d)", fmt_zh[i], min, zh, n,
+					format_names[i], min, en, n);
+		}
+	}
+	return ERR_OK;
+}
+
+int session_transition(struct db *db, const struct actor *who, int64_t id, const char *to,
+		       struct verr *e)
+{
+	struct session_head h;
+	struct db_stmt *st;
+	json_t *b, *a, *rules = NULL;
+	int64_t now = time_now();
+	size_t i;
+	int rc;
+
+	rc = session_head(db, id, &h);
+	if (rc)
+		return rc;
+	for (i = 0; i < ARRAY_LEN(session_moves); i++)
+		if (strcmp(session_moves[i].from, h.status) == 0 &&
+		    strcmp(session_moves[i].to, to) == 0)
+			break;
+	if (i == ARRAY_LEN(session_moves)) {
+		verr_set(e, "illegal_transition", "to", "深聊会不能从“%s”变为“%s”",
+			 "a session cannot go from %s to %s", h.status, to);
+		return ERR_CONFLICT;
+	}
+	if (strcmp(to, "scheduled") == 0) {
+		struct org org;
+
+		rc = org_get(db, h.org_id, &org);
+		if (rc)
+			return rc;
+		rules = rules_in_force(db, &org);
+		rc = check_requirements(db, &h, rules, e);
+		if (!rc)
+			rc = db_prepare(db, sql_rules_version, &st);
+		if (!rc)
+			rc = db_bind_str(st, 1,
+					 json_string_value(json_object_get(rules, "version")));
+		if (!rc)
+			rc = db_bind_int(st, 2, id);
+		if (!rc)
+			rc = db_run(st);
+		if (!rc)
+			rc = db_prepare(db, sql_topic_scheduled, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, now);
+		if (!rc)
+			rc = db_bind_int(st, 2, h.topic_id);
+		if (!rc)
+			rc = db_run(st);
+		json_decref(rules);
+		if (rc)
+			return rc;
+	}
+	rc = db_prepare(db, sql_status, &st);
+	if (!rc)
+		rc = db_bind_str(st, 1, to);
+	if (!rc)
+		rc = db_bind_int(st, 2, now);
+	if (!rc)
+		rc = db_bind_str(st, 3, to);
+	if (!rc)
+		rc = db_bind_int(st, 4, now);
+	if (!rc)
+		rc = db_bind_int(st, 5, id);
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	b = json_pack("{ss}", "status", h.status);
+	a = json_pack("{ss}", "status", to);
+	rc = audit_write(db, who, h.org_id, "session.transition", "session", id, b, a);
+	json_decref(b);
+	json_decref(a);
+	return rc;
+}
+
+/* --- lists --- */
+
+static const char sql_list[] =
+	"SELECT " SESSION_COLS ", s.starts_at FROM session s JOIN org o ON o.id = s.org_id"
+	" JOIN topic t ON t.id = s.topic_id"
+	" WHERE s.id > ?1"
+	" AND ((s.visibility = 'public' AND s.status != 'draft' AND ?2 IS NOT NULL)"
+	"  OR (?3 = 0 AND (substr(o.path, 1, length(?4)) = ?4 OR EXISTS (SELECT 1 FROM"
+	"   session_org so JOIN org lo ON lo.id = so.org_id WHERE so.session_id = s.id"
+	"   AND substr(lo.path, 1, length(?4)) = ?4))))"
+	" AND (?5 = 0 OR (s.starts_at >= ?6 AND s.starts_at < ?7))"
+	" AND (?8 IS NULL OR t.domain = ?8) AND (?9 IS NULL OR s.status = ?9)"
+	" ORDER BY s.id LIMIT ?10";
+
+int session_list(struct db *db, const struct actor *a, const struct session_filter *f,
+		 int64_t after, int limit, json_t *items)
+{
+	struct db_stmt *st;
+	int64_t from = 0, to = 0;
+	int rc;
+
+	if (f->year) {
+		char y0[24], y1[24];
+
+		snprintf(y0, sizeof(y0), "%04d-01-01", f->year);
+		snprintf(y1, sizeof(y1), "%04d-01-01", f->year + 1);
+		if (time_parse(y0, &from) || time_parse(y1, &to))
+			return ERR_INVALID;
+	}
+	rc = db_prepare(db, sql_list, &st);
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, after);
+	if (!rc)
+		rc = db_bind_int(st, 2, 1); /* public sessions are always listed */
+	if (!rc)
+		rc = db_bind_int(st, 3, f->public_only);
+	if (!rc)
+		rc = db_bind_str(st, 4, scope_path(a));
+	if (!rc)
+		rc = db_bind_int(st, 5, f->year);
+	if (!rc)
+		rc = db_bind_int(st, 6, from);
+	if (!rc)
+		rc = db_bind_int(st, 7, to);
+	if (!rc)
+		rc = db_bind_str(st, 8, f->domain);
+	if (!rc)
+		rc = db_bind_str(st, 9, f->status);
+	if (!rc)
+		rc = db_bind_int(st, 10, limit);
+	if (rc) {
+		db_done(st);
+		return rc;
+	}
+	while ((rc = db_step(st)) == DB_ROW) {
+		json_t *s = row_json(st, SESSION_SPEC);
+
+		json_object_set_new(s, "formats", formats_json((int)db_col_int(st, 12)));
+		json_object_set_new(s, "year", db_col_null(st, 20)
+						       ? json_null()
+						       : json_integer(time_year(db_col_int(st, 20))));
+		json_array_append_new(items, s);
+	}
+	db_done(st);
+	return rc < 0 ? rc : ERR_OK;
+}
