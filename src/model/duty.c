@@ -18,18 +18,17 @@ static const struct {
 } defaults[] = {{"attended", 5}, {"remark", 2}, {"adopted", 5}};
 
 static const char sql_points[] = "SELECT points FROM duty_points WHERE org_id = ? AND kind = ?";
-static const char sql_set[] =
-	"INSERT INTO duty_points (org_id, kind, points) VALUES (?, ?, ?)"
-	" ON CONFLICT (org_id, kind) DO UPDATE SET points = excluded.points";
+static const char sql_set[] = "INSERT INTO duty_points (org_id, kind, points) VALUES (?, ?, ?)"
+			      " ON CONFLICT (org_id, kind) DO UPDATE SET points = excluded.points";
 static const char sql_credit[] =
-	"INSERT INTO duty_record (org_id, person_id, kind, points, session_id, ref_id, year, at)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id, kind, ref_id) DO NOTHING";
+    "INSERT INTO duty_record (org_id, person_id, kind, points, session_id, ref_id, year, at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id, kind, ref_id) DO NOTHING";
 static const char sql_revoke[] = "DELETE FROM duty_record WHERE person_id = ? AND kind = ?"
 				 " AND ref_id = ?";
 static const char sql_items[] =
-	"SELECT d.id, d.kind, d.points, d.session_id, COALESCE(s.title, ''), d.ref_id, d.at"
-	" FROM duty_record d LEFT JOIN session s ON s.id = d.session_id"
-	" WHERE d.person_id = ? AND d.year = ? ORDER BY d.at, d.id";
+    "SELECT d.id, d.kind, d.points, d.session_id, COALESCE(s.title, ''), d.ref_id, d.at"
+    " FROM duty_record d LEFT JOIN session s ON s.id = d.session_id"
+    " WHERE d.person_id = ? AND d.year = ? ORDER BY d.at, d.id";
 
 int duty_points_of(struct db *db, int64_t org_id, const char *kind)
 {

@@ -22,8 +22,8 @@
 struct verr {
 	const char *code;
 	const char *field;
-	char zh[256];
-	char en[256];
+	char zh[512];
+	char en[512];
 };
 
 /* verr_set fills e (which may be NULL) and returns ERR_INVALID, so callers can

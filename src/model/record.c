@@ -14,7 +14,7 @@
 
 #include "base/util.h"
 
-static const char *const invite_roles[] = {"host",   "speaker", "expert",
+static const char *const invite_roles[] = {"host",   "speaker",	 "expert",
 					   "member", "official", "observer"};
 
 static const char sql_person_path[] = "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id"
@@ -24,8 +24,8 @@ static const char sql_linked_paths[] = "SELECT o.path FROM session_org so JOIN o
 
 /* person_reachable: the person belongs to the actor's scope, the session's body or one of
  * the session's linked bodies (or below them). */
-static int person_reachable(struct db *db, const struct actor *who,
-			    const struct session_head *h, int64_t person_id, bool *ok)
+static int person_reachable(struct db *db, const struct actor *who, const struct session_head *h,
+			    int64_t person_id, bool *ok)
 {
 	struct db_stmt *st;
 	char path[128] = "";
@@ -73,7 +73,8 @@ static int check_person(struct db *db, const struct actor *who, const struct ses
 		return rc;
 	if (!ok)
 		return verr_set(e, "invalid", field, "人员 %lld 不存在或不在可邀请范围内",
-				"person %lld does not exist or is out of reach", (long long)person_id);
+				"person %lld does not exist or is out of reach",
+				(long long)person_id);
 	return ERR_OK;
 }
 
@@ -123,7 +124,8 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 	if (!rc)
 		rc = db_run(st);
 	if (rc == ERR_CONFLICT) {
-		verr_set(e, "conflict", "person_id", "此人已受邀", "this person is already invited");
+		verr_set(e, "conflict", "person_id", "此人已受邀",
+			 "this person is already invited");
 		return ERR_CONFLICT;
 	}
 	if (rc)
@@ -137,8 +139,8 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 }
 
 static const char sql_inv_of_user[] =
-	"SELECT i.id, i.session_id, i.rsvp, i.org_id FROM invitation i JOIN person p"
-	" ON p.id = i.person_id WHERE i.id = ? AND p.user_id = ?";
+    "SELECT i.id, i.session_id, i.rsvp, i.org_id FROM invitation i JOIN person p"
+    " ON p.id = i.person_id WHERE i.id = ? AND p.user_id = ?";
 static const char sql_answer[] = "UPDATE invitation SET rsvp = ?, responded_at = ? WHERE id = ?";
 
 int invitation_answer(struct db *db, const struct actor *who, int64_t invitation_id,
@@ -151,7 +153,8 @@ int invitation_answer(struct db *db, const struct actor *who, int64_t invitation
 	int rc;
 
 	if (!answer || (strcmp(answer, "accepted") != 0 && strcmp(answer, "declined") != 0))
-		return verr_set(e, "invalid", "answer", "答复须为 accepted（接受）或 declined（谢绝）",
+		return verr_set(e, "invalid", "answer",
+				"答复须为 accepted（接受）或 declined（谢绝）",
 				"answer must be accepted or declined");
 	rc = db_prepare(db, sql_inv_of_user, &st);
 	if (!rc)
@@ -189,14 +192,16 @@ int invitation_answer(struct db *db, const struct actor *who, int64_t invitation
 }
 
 static const char sql_attend_find[] =
-	"SELECT id, attended FROM invitation WHERE session_id = ? AND person_id = ?";
+    "SELECT id, attended FROM invitation WHERE session_id = ? AND person_id = ?";
 static const char sql_attend_add[] =
-	"INSERT INTO invitation (org_id, session_id, person_id, role, rsvp, attended, created_at)"
-	" VALUES (?, ?, ?, 'member', 'accepted', 1, ?)";
-static const char sql_attend_set[] = "UPDATE invitation SET attended = ? WHERE id = ?";
+    "INSERT INTO invitation (org_id, session_id, person_id, role, rsvp, attended, created_at)"
+    " VALUES (?, ?, ?, 'member', 'accepted', 1, ?)";
+static const char sql_attend_set[] =
+    "UPDATE invitation SET attended = ?1, rsvp = CASE WHEN ?1 AND rsvp = 'pending'"
+    " THEN 'accepted' ELSE rsvp END WHERE id = ?2";
 
-int invitation_attend(struct db *db, const struct actor *who, int64_t session_id,
-		      int64_t person_id, bool attended, struct verr *e)
+int invitation_attend(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
+		      bool attended, struct verr *e)
 {
 	struct session_head h;
 	struct db_stmt *st;
@@ -267,10 +272,10 @@ int invitation_attend(struct db *db, const struct actor *who, int64_t session_id
 }
 
 static const char sql_my_invitations[] =
-	"SELECT i.id, i.session_id, s.title, s.starts_at, s.venue, s.status, i.role, i.rsvp,"
-	" i.attended FROM invitation i JOIN person p ON p.id = i.person_id"
-	" JOIN session s ON s.id = i.session_id WHERE p.user_id = ?"
-	" ORDER BY s.starts_at DESC, i.id DESC LIMIT 200";
+    "SELECT i.id, i.session_id, s.title, s.starts_at, s.venue, s.status, i.role, i.rsvp,"
+    " i.attended FROM invitation i JOIN person p ON p.id = i.person_id"
+    " JOIN session s ON s.id = i.session_id WHERE p.user_id = ?"
+    " ORDER BY s.starts_at DESC, i.id DESC LIMIT 200";
 
 json_t *invitations_of_user(struct db *db, int64_t user_id)
 {
@@ -520,7 +525,8 @@ int point_add(struct db *db, const struct actor *who, int64_t session_id, const 
 	if (rc)
 		return rc;
 	if (!kind || (strcmp(kind, "agreed") != 0 && strcmp(kind, "difference") != 0))
-		return verr_set(e, "invalid", "kind", "类型须为 agreed（共识）或 difference（分歧）",
+		return verr_set(e, "invalid", "kind",
+				"类型须为 agreed（共识）或 difference（分歧）",
 				"kind must be agreed or difference");
 	if (!body)
 		return verr_set(e, "required", "body", "请填写内容", "body is required");
@@ -557,23 +563,25 @@ int point_add(struct db *db, const struct actor *who, int64_t session_id, const 
 
 static const char sql_sug_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM suggestion"
 				  " WHERE session_id = ?";
-static const char sql_sug[] = "INSERT INTO suggestion (org_id, session_id, title, body, position,"
-			      " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_sug[] =
+    "INSERT INTO suggestion (org_id, session_id, title, body, position,"
+    " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_sug_proposer[] = "INSERT INTO suggestion_proposer (suggestion_id, person_id)"
 				       " VALUES (?, ?)";
 static const char sql_sug_source[] = "INSERT INTO suggestion_source (suggestion_id, kind,"
 				     " source_id) VALUES (?, ?, ?)";
 static const char sql_remark_in_session[] = "SELECT 1 FROM remark WHERE id = ? AND session_id = ?";
 static const char sql_sug_get[] =
-	"SELECT s.id, s.session_id, s.org_id, s.title, s.body, s.position, s.created_at"
-	" FROM suggestion s WHERE s.id = ?";
+    "SELECT s.id, s.session_id, s.org_id, s.title, s.body, s.position, s.created_at"
+    " FROM suggestion s WHERE s.id = ?";
 static const char sql_sug_proposers[] =
-	"SELECT p.id, p.name, p.category, p.public_name FROM suggestion_proposer sp"
-	" JOIN person p ON p.id = sp.person_id WHERE sp.suggestion_id = ? ORDER BY p.id";
+    "SELECT p.id, p.name, p.category, p.public_name FROM suggestion_proposer sp"
+    " JOIN person p ON p.id = sp.person_id WHERE sp.suggestion_id = ? ORDER BY p.id";
 static const char sql_sug_sources[] =
-	"SELECT ss.kind, ss.source_id, COALESCE(substr(r.body, 1, 120), '')"
-	" FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark'"
-	" AND r.id = ss.source_id WHERE ss.suggestion_id = ? ORDER BY ss.kind, ss.source_id";
+    "SELECT ss.kind, ss.source_id, COALESCE(replace(replace(substr(r.body, 1, 120), '**', ''),"
+    " char(10), ' '), '')"
+    " FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark'"
+    " AND r.id = ss.source_id WHERE ss.suggestion_id = ? ORDER BY ss.kind, ss.source_id";
 
 json_t *suggestion_get(struct db *db, int64_t id)
 {
@@ -609,8 +617,7 @@ json_t *suggestion_get(struct db *db, int64_t id)
 
 int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, const char *title,
 		   const char *body, const int64_t *proposers, size_t nproposers,
-		   const struct source_ref *sources, size_t nsources, int64_t *id,
-		   struct verr *e)
+		   const struct source_ref *sources, size_t nsources, int64_t *id, struct verr *e)
 {
 	struct session_head h;
 	struct db_stmt *st;
@@ -712,4 +719,23 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 	rc = audit_write(db, who, h.org_id, "suggestion.create", "suggestion", *id, NULL, after);
 	json_decref(after);
 	return rc;
+}
+
+static const char sql_people_options[] =
+    "SELECT p.id, p.name, p.category, p.affiliation FROM person p JOIN org o"
+    " ON o.id = p.org_id WHERE substr(o.path, 1, length(?1)) = ?1 OR p.org_id = ?2"
+    " ORDER BY p.category, p.name, p.id LIMIT 2000";
+
+json_t *people_options(struct db *db, const struct actor *a, int64_t org_id)
+{
+	struct db_stmt *st;
+	json_t *arr = json_array();
+
+	if (db_prepare(db, sql_people_options, &st))
+		return arr;
+	if (db_bind_str(st, 1, scope_path(a)) == ERR_OK && db_bind_int(st, 2, org_id) == ERR_OK)
+		(void)rows_json(st, "i:id s:name s:category s:affiliation", arr);
+	else
+		db_done(st);
+	return arr;
 }

@@ -36,8 +36,8 @@ json_t *row_json(struct db_stmt *st, const char *spec)
 			break;
 		case 'n':
 			v = db_col_null(st, col) || db_col_int(st, col) == 0
-				    ? json_null()
-				    : json_integer(db_col_int(st, col));
+				? json_null()
+				: json_integer(db_col_int(st, col));
 			break;
 		case 's':
 			v = json_stringn(db_col_text(st, col), db_col_len(st, col));
@@ -60,8 +60,8 @@ json_t *row_json(struct db_stmt *st, const char *spec)
 			break;
 		case 'j':
 			v = db_col_len(st, col)
-				    ? json_loadb(db_col_text(st, col), db_col_len(st, col), 0, NULL)
-				    : NULL;
+				? json_loadb(db_col_text(st, col), db_col_len(st, col), 0, NULL)
+				: NULL;
 			if (!v)
 				v = json_null();
 			break;

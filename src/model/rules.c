@@ -18,17 +18,17 @@
 /* The defaults: one invited expert for 专家聊, one official of the matched department for
  * 对口聊, one member for 界别聊, one other body for 联动聊. */
 static const char default_params[] =
-	"{\"requirements\":{"
-	"\"expert\":[{\"what\":\"expert\",\"min\":1}],"
-	"\"counterpart\":[{\"what\":\"department_official\",\"min\":1}],"
-	"\"sector\":[{\"what\":\"member\",\"min\":1}],"
-	"\"joint\":[{\"what\":\"linked_org\",\"min\":1}]},"
-	"\"reply_days\":90}";
+    "{\"requirements\":{"
+    "\"expert\":[{\"what\":\"expert\",\"min\":1}],"
+    "\"counterpart\":[{\"what\":\"department_official\",\"min\":1}],"
+    "\"sector\":[{\"what\":\"member\",\"min\":1}],"
+    "\"joint\":[{\"what\":\"linked_org\",\"min\":1}]},"
+    "\"reply_days\":90}";
 
 static const char sql_in_force[] =
-	"SELECT r.version, r.title, r.params FROM rules r JOIN org o ON o.id = r.org_id"
-	" WHERE instr(?1, '/' || r.org_id || '/') > 0 AND r.effective_from <= ?2"
-	" ORDER BY length(o.path) DESC, r.effective_from DESC, r.id DESC LIMIT 1";
+    "SELECT r.version, r.title, r.params FROM rules r JOIN org o ON o.id = r.org_id"
+    " WHERE instr(?1, '/' || r.org_id || '/') > 0 AND r.effective_from <= ?2"
+    " ORDER BY length(o.path) DESC, r.effective_from DESC, r.id DESC LIMIT 1";
 static const char sql_add[] = "INSERT INTO rules (org_id, version, title, body, params,"
 			      " effective_from, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 

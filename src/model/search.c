@@ -232,18 +232,18 @@ static int snippet(const char *text, const struct terms *tm, struct buf *out)
 }
 
 static const char sql_query[] =
-	"SELECT f.kind, f.ref, CASE WHEN f.kind = 'remark' THEN COALESCE(s.title, '')"
-	" ELSE f.title END, f.title, f.body, f.session"
-	" FROM search_index f JOIN org o ON o.id = f.org"
-	" LEFT JOIN session s ON s.id = f.session AND f.kind != 'topic'"
-	" LEFT JOIN org so ON so.id = s.org_id"
-	" WHERE search_index MATCH ?1 AND ("
-	"  (f.kind = 'topic' AND substr(o.path, 1, length(?2)) = ?2)"
-	"  OR (f.kind != 'topic' AND ((s.visibility = 'public' AND s.status != 'draft')"
-	"   OR substr(so.path, 1, length(?2)) = ?2"
-	"   OR EXISTS (SELECT 1 FROM session_org sl JOIN org lo ON lo.id = sl.org_id"
-	"    WHERE sl.session_id = s.id AND substr(lo.path, 1, length(?2)) = ?2))))"
-	" ORDER BY rank LIMIT ?3";
+    "SELECT f.kind, f.ref, CASE WHEN f.kind = 'remark' THEN COALESCE(s.title, '')"
+    " ELSE f.title END, f.title, f.body, f.session"
+    " FROM search_index f JOIN org o ON o.id = f.org"
+    " LEFT JOIN session s ON s.id = f.session AND f.kind != 'topic'"
+    " LEFT JOIN org so ON so.id = s.org_id"
+    " WHERE search_index MATCH ?1 AND ("
+    "  (f.kind = 'topic' AND substr(o.path, 1, length(?2)) = ?2)"
+    "  OR (f.kind != 'topic' AND ((s.visibility = 'public' AND s.status != 'draft')"
+    "   OR substr(so.path, 1, length(?2)) = ?2"
+    "   OR EXISTS (SELECT 1 FROM session_org sl JOIN org lo ON lo.id = sl.org_id"
+    "    WHERE sl.session_id = s.id AND substr(lo.path, 1, length(?2)) = ?2))))"
+    " ORDER BY rank LIMIT ?3";
 
 int search_query(struct db *db, const struct actor *a, const char *q, int limit, json_t *results)
 {
@@ -278,10 +278,10 @@ int search_query(struct db *db, const struct actor *a, const char *q, int limit,
 		rc = snippet(has_body || !title[0] ? body : title, &tm, &snip);
 		if (!rc)
 			json_array_append_new(
-				results, json_pack("{ss sI ss ss sI}", "kind", db_col_text(st, 0),
-						   "id", (json_int_t)db_col_int(st, 1), "title",
-						   db_col_text(st, 2), "snippet", buf_cstr(&snip),
-						   "session_id", (json_int_t)db_col_int(st, 5)));
+			    results, json_pack("{ss sI ss ss sI}", "kind", db_col_text(st, 0), "id",
+					       (json_int_t)db_col_int(st, 1), "title",
+					       db_col_text(st, 2), "snippet", buf_cstr(&snip),
+					       "session_id", (json_int_t)db_col_int(st, 5)));
 	}
 	db_done(st);
 	if (rc == DB_DONE)

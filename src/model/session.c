@@ -20,8 +20,8 @@ static const char *const format_names[] = {"expert", "counterpart", "sector", "j
 static const struct {
 	const char *from, *to;
 } session_moves[] = {
-	{"draft", "scheduled"}, {"scheduled", "draft"},	  {"scheduled", "live"},
-	{"live", "closed"},	{"closed", "archived"},
+    {"draft", "scheduled"}, {"scheduled", "draft"}, {"scheduled", "live"},
+    {"live", "closed"},	    {"closed", "archived"},
 };
 
 int format_parse(const char *name)
@@ -54,12 +54,12 @@ void session_in_init(struct session_in *in)
 }
 
 static const char sql_head[] =
-	"SELECT s.id, s.org_id, s.topic_id, s.formats, s.status, s.visibility, o.path,"
-	" s.department, COALESCE(s.starts_at, 0) FROM session s JOIN org o ON o.id = s.org_id"
-	" WHERE s.id = ?";
+    "SELECT s.id, s.org_id, s.topic_id, s.formats, s.status, s.visibility, o.path,"
+    " s.department, COALESCE(s.starts_at, 0) FROM session s JOIN org o ON o.id = s.org_id"
+    " WHERE s.id = ?";
 static const char sql_linked_visible[] =
-	"SELECT 1 FROM session_org so JOIN org lo ON lo.id = so.org_id WHERE so.session_id = ?1"
-	" AND substr(lo.path, 1, length(?2)) = ?2";
+    "SELECT 1 FROM session_org so JOIN org lo ON lo.id = so.org_id WHERE so.session_id = ?1"
+    " AND substr(lo.path, 1, length(?2)) = ?2";
 
 int session_head(struct db *db, int64_t id, struct session_head *h)
 {
@@ -132,13 +132,13 @@ bool session_record_open(const struct actor *a, const struct session_head *h)
 
 /* --- reading --- */
 
-#define SESSION_COLS                                                                        \
-	"s.id, s.org_id, o.name, s.topic_id, t.title, t.domain, s.title, s.summary,"          \
-	" s.starts_at, s.ends_at, s.venue, s.organizer_unit, s.formats, s.department,"        \
+#define SESSION_COLS                                                                               \
+	"s.id, s.org_id, o.name, s.topic_id, t.title, t.domain, s.title, s.summary,"               \
+	" s.starts_at, s.ends_at, s.venue, s.organizer_unit, s.formats, s.department,"             \
 	" s.visibility, s.rules_version, s.status, s.created_at, s.updated_at, s.closed_at"
-#define SESSION_SPEC                                                                        \
-	"i:id i:org_id s:org_name i:topic_id s:topic_title s:domain s:title s:summary"        \
-	" t:starts_at t:ends_at s:venue s:organizer_unit i:_ s:department"             \
+#define SESSION_SPEC                                                                               \
+	"i:id i:org_id s:org_name i:topic_id s:topic_title s:domain s:title s:summary"             \
+	" t:starts_at t:ends_at s:venue s:organizer_unit i:_ s:department"                         \
 	" s:visibility s:rules_version s:status t:created_at t:updated_at t:closed_at"
 
 static const char sql_get[] = "SELECT " SESSION_COLS ", s.starts_at FROM session s"
@@ -147,23 +147,23 @@ static const char sql_get[] = "SELECT " SESSION_COLS ", s.starts_at FROM session
 static const char sql_linked[] = "SELECT o.id, o.name FROM session_org so JOIN org o"
 				 " ON o.id = so.org_id WHERE so.session_id = ? ORDER BY o.id";
 static const char sql_invitations[] =
-	"SELECT i.id, i.person_id, p.name, p.category, p.affiliation, p.public_name, i.role,"
-	" i.rsvp, i.attended FROM invitation i JOIN person p ON p.id = i.person_id"
-	" WHERE i.session_id = ? ORDER BY i.id";
+    "SELECT i.id, i.person_id, p.name, p.category, p.affiliation, p.public_name, i.role,"
+    " i.rsvp, i.attended FROM invitation i JOIN person p ON p.id = i.person_id"
+    " WHERE i.session_id = ? ORDER BY i.id";
 static const char sql_remarks[] =
-	"SELECT r.id, r.person_id, COALESCE(p.name, ''), r.role, r.body, r.position,"
-	" r.created_at FROM remark r LEFT JOIN person p ON p.id = r.person_id"
-	" WHERE r.session_id = ? ORDER BY r.position, r.id";
+    "SELECT r.id, r.person_id, COALESCE(p.name, ''), r.role, r.body, r.position,"
+    " r.created_at FROM remark r LEFT JOIN person p ON p.id = r.person_id"
+    " WHERE r.session_id = ? ORDER BY r.position, r.id";
 static const char sql_commitments[] =
-	"SELECT id, owner, owner_id, body, due_date, status, created_at FROM commitment"
-	" WHERE session_id = ? ORDER BY id";
+    "SELECT id, owner, owner_id, body, due_date, status, created_at FROM commitment"
+    " WHERE session_id = ? ORDER BY id";
 static const char sql_points[] = "SELECT id, body FROM session_point WHERE session_id = ?"
 				 " AND kind = ? ORDER BY position, id";
 static const char sql_suggestion_ids[] =
-	"SELECT id FROM suggestion WHERE session_id = ? ORDER BY position, id";
+    "SELECT id FROM suggestion WHERE session_id = ? ORDER BY position, id";
 static const char sql_category_counts[] =
-	"SELECT p.category, COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
-	" WHERE i.session_id = ? AND i.rsvp != 'declined' GROUP BY p.category ORDER BY 2 DESC";
+    "SELECT p.category, COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
+    " WHERE i.session_id = ? AND i.rsvp != 'declined' GROUP BY p.category ORDER BY 2 DESC";
 
 static int by_session(struct db *db, const char *sql, int64_t id, const char *spec, json_t *arr)
 {
@@ -206,9 +206,10 @@ json_t *session_get(struct db *db, int64_t id, bool detail, bool names)
 	if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW) {
 		s = row_json(st, SESSION_SPEC);
 		json_object_set_new(s, "formats", formats_json((int)db_col_int(st, 12)));
-		json_object_set_new(s, "year", db_col_null(st, 20)
-							? json_null()
-							: json_integer(time_year(db_col_int(st, 20))));
+		json_object_set_new(s, "year",
+				    db_col_null(st, 20)
+					? json_null()
+					: json_integer(time_year(db_col_int(st, 20))));
 	}
 	db_done(st);
 	if (!s)
@@ -234,9 +235,9 @@ json_t *session_get(struct db *db, int64_t id, bool detail, bool names)
 		       " s:rsvp b:attended",
 		       a) == ERR_OK) {
 		if (!names) {
-			json_array_foreach(a, i, v) if (!json_is_true(
-				json_object_get(v, "public_name"))) json_object_set_new(v, "name",
-											json_null());
+			json_array_foreach(a, i,
+					   v) if (!json_is_true(json_object_get(v, "public_name")))
+			    json_object_set_new(v, "name", json_null());
 		}
 		json_object_set_new(s, "invitations", a);
 	} else {
@@ -280,13 +281,13 @@ json_t *session_get(struct db *db, int64_t id, bool detail, bool names)
 /* --- writing --- */
 
 static const char sql_insert[] =
-	"INSERT INTO session (org_id, topic_id, title, summary, starts_at, ends_at, venue,"
-	" organizer_unit, formats, department, visibility, created_by, created_at, updated_at)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO session (org_id, topic_id, title, summary, starts_at, ends_at, venue,"
+    " organizer_unit, formats, department, visibility, created_by, created_at, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_update[] =
-	"UPDATE session SET topic_id = ?, title = ?, summary = ?, starts_at = ?, ends_at = ?,"
-	" venue = ?, organizer_unit = ?, formats = ?, department = ?, visibility = ?,"
-	" updated_at = ? WHERE id = ?";
+    "UPDATE session SET topic_id = ?, title = ?, summary = ?, starts_at = ?, ends_at = ?,"
+    " venue = ?, organizer_unit = ?, formats = ?, department = ?, visibility = ?,"
+    " updated_at = ? WHERE id = ?";
 static const char sql_unlink[] = "DELETE FROM session_org WHERE session_id = ?";
 static const char sql_link[] = "INSERT INTO session_org (session_id, org_id) VALUES (?, ?)";
 static const char sql_status[] = "UPDATE session SET status = ?, updated_at = ?,"
@@ -294,7 +295,7 @@ static const char sql_status[] = "UPDATE session SET status = ?, updated_at = ?,
 				 " WHERE id = ?";
 static const char sql_rules_version[] = "UPDATE session SET rules_version = ? WHERE id = ?";
 static const char sql_topic_scheduled[] =
-	"UPDATE topic SET status = 'scheduled', updated_at = ? WHERE id = ? AND status = 'approved'";
+    "UPDATE topic SET status = 'scheduled', updated_at = ? WHERE id = ? AND status = 'approved'";
 
 /* the merged values of a session about to be stored */
 struct session_vals {
@@ -328,8 +329,8 @@ static int session_validate(struct db *db, const struct org *org, const struct s
 		return verr_set(e, "invalid", "ends_at", "结束时间早于开始时间",
 				"the end is before the start");
 	rc = topic_head(db, v->topic_id, &th);
-	if (rc == ERR_NOT_FOUND || (!rc && !path_within(th.org_path, org->path) &&
-				    !path_within(org->path, th.org_path)))
+	if (rc == ERR_NOT_FOUND ||
+	    (!rc && !path_within(th.org_path, org->path) && !path_within(org->path, th.org_path)))
 		return verr_set(e, "invalid", "topic_id", "议题不存在", "no such topic");
 	if (rc)
 		return rc;
@@ -516,7 +517,7 @@ int session_update(struct db *db, const struct actor *who, int64_t id, const str
 	if (v.formats < 0) {
 		v.formats = 0;
 		json_array_foreach(json_object_get(before, "formats"), i, f) v.formats |=
-			format_parse(json_string_value(f));
+		    format_parse(json_string_value(f));
 	}
 	rc = org_get(db, json_integer_value(json_object_get(before, "org_id")), &org);
 	if (!rc)
@@ -549,13 +550,13 @@ int session_update(struct db *db, const struct actor *who, int64_t id, const str
 /* --- participant requirements --- */
 
 static const char sql_count_category[] =
-	"SELECT COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
-	" WHERE i.session_id = ?1 AND i.rsvp != 'declined' AND (p.category = ?2 OR i.role = ?2)";
+    "SELECT COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
+    " WHERE i.session_id = ?1 AND i.rsvp != 'declined' AND (p.category = ?2 OR i.role = ?2)";
 static const char sql_count_dept[] =
-	"SELECT COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
-	" WHERE i.session_id = ?1 AND i.rsvp != 'declined' AND p.category = 'official'"
-	" AND (?2 = '' OR instr(p.affiliation, ?2) > 0 OR instr(?2, p.affiliation) > 0)"
-	" AND p.affiliation != ''";
+    "SELECT COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
+    " WHERE i.session_id = ?1 AND i.rsvp != 'declined' AND p.category = 'official'"
+    " AND (?2 = '' OR instr(p.affiliation, ?2) > 0 OR instr(?2, p.affiliation) > 0)"
+    " AND p.affiliation != ''";
 static const char sql_count_linked[] = "SELECT COUNT(*) FROM session_org WHERE session_id = ?1";
 
 static int count_of(struct db *db, const char *sql, int64_t id, const char *arg, int *n)
@@ -587,15 +588,15 @@ static void what_label(const char *what, const char *dept, char *zh, size_t zn, 
 	static const struct {
 		const char *what, *zh, *en;
 	} labels[] = {
-		{"expert", "专家学者", "expert"},
-		{"member", "政协委员", "CPPCC member"},
-		{"official", "政府部门人员", "government official"},
-		{"entrepreneur", "企业家", "entrepreneur"},
-		{"sector_rep", "界别群众", "sector representative"},
-		{"social_org", "社会组织代表", "social organization representative"},
-		{"think_tank", "智库专家", "think-tank expert"},
-		{"citizen", "市民", "citizen"},
-		{"leader", "政协领导", "CPPCC leader"},
+	    {"expert", "专家学者", "expert"},
+	    {"member", "政协委员", "CPPCC member"},
+	    {"official", "政府部门人员", "government official"},
+	    {"entrepreneur", "企业家", "entrepreneur"},
+	    {"sector_rep", "界别群众", "sector representative"},
+	    {"social_org", "社会组织代表", "social organization representative"},
+	    {"think_tank", "智库专家", "think-tank expert"},
+	    {"citizen", "市民", "citizen"},
+	    {"leader", "政协领导", "CPPCC leader"},
 	};
 	size_t i;
 
@@ -628,15 +629,19 @@ static int check_requirements(struct db *db, const struct session_head *h, const
 {
 	static const char *const fmt_zh[] = {"专家聊", "对口聊", "界别聊", "联动聊"};
 	json_t *reqs = json_object_get(json_object_get(rules, "params"), "requirements");
-	size_t i, k;
+	char zh[512] = "", en[512] = "";
+	const char *field = NULL;
+	size_t i, k, zn = 0, enn = 0;
 	int rc;
 
 	if (h->formats == 0)
-		return verr_set(e, "invalid", "formats", "请至少选择一种形式（专家聊、对口聊、界别聊、联动聊）",
+		return verr_set(e, "invalid", "formats",
+				"请至少选择一种形式（专家聊、对口聊、界别聊、联动聊）",
 				"choose at least one format (expert, counterpart, sector, joint)");
 	if ((h->formats & FORMAT_COUNTERPART) && !h->department[0])
 		return verr_set(e, "requirements_unmet", "department", "对口聊须填写对口部门",
 				"a counterpart talk needs the matched department");
+	/* every unmet requirement, so the organizer sees all that is missing at once */
 	for (i = 0; i < ARRAY_LEN(format_names); i++) {
 		json_t *list, *r;
 
@@ -646,8 +651,8 @@ static int check_requirements(struct db *db, const struct session_head *h, const
 		json_array_foreach(list, k, r)
 		{
 			const char *what = json_string_value(json_object_get(r, "what"));
-			int min = (int)json_integer_value(json_object_get(r, "min")), n = 0;
-			char zh[400], en[400];
+			int min = (int)json_integer_value(json_object_get(r, "min")), n = 0, w;
+			char lz[400], le[400];
 
 			if (!what || min <= 0)
 				continue;
@@ -661,16 +666,30 @@ static int check_requirements(struct db *db, const struct session_head *h, const
 				return rc;
 			if (n >= min)
 				continue;
-			what_label(what, h->department, zh, sizeof(zh), en, sizeof(en));
-			return verr_set(e, "requirements_unmet",
-					strcmp(what, "linked_org") == 0 ? "linked_org_ids"
-									: "invitations",
-					"%s：还需要邀请至少 %d 位%s（现有 %d 位）",
-					"%s: invite at least %d %s (now %d)", fmt_zh[i], min, zh, n,
-					format_names[i], min, en, n);
+			what_label(what, h->department, lz, sizeof(lz), le, sizeof(le));
+			if (!field)
+				field = strcmp(what, "linked_org") == 0 ? "linked_org_ids"
+									: "invitations";
+			w = snprintf(zh + zn, sizeof(zh) - zn,
+				     "%s%s：还需要邀请至少 %d 位%s（现有 %d 位）", zn ? "；" : "",
+				     fmt_zh[i], min, lz, n);
+			if (w > 0)
+				zn = zn + (size_t)w < sizeof(zh) ? zn + (size_t)w : sizeof(zh) - 1;
+			w = snprintf(en + enn, sizeof(en) - enn,
+				     "%s%s: invite at least %d %s (now %d)", enn ? "; " : "",
+				     format_names[i], min, le, n);
+			if (w > 0)
+				enn =
+				    enn + (size_t)w < sizeof(en) ? enn + (size_t)w : sizeof(en) - 1;
 		}
 	}
-	return ERR_OK;
+	if (!field)
+		return ERR_OK;
+	e->code = "requirements_unmet";
+	e->field = field;
+	snprintf(e->zh, sizeof(e->zh), "%s", zh);
+	snprintf(e->en, sizeof(e->en), "%s", en);
+	return ERR_INVALID;
 }
 
 int session_transition(struct db *db, const struct actor *who, int64_t id, const char *to,
@@ -750,16 +769,16 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 /* --- lists --- */
 
 static const char sql_list[] =
-	"SELECT " SESSION_COLS ", s.starts_at FROM session s JOIN org o ON o.id = s.org_id"
-	" JOIN topic t ON t.id = s.topic_id"
-	" WHERE s.id > ?1"
-	" AND ((s.visibility = 'public' AND s.status != 'draft' AND ?2 IS NOT NULL)"
-	"  OR (?3 = 0 AND (substr(o.path, 1, length(?4)) = ?4 OR EXISTS (SELECT 1 FROM"
-	"   session_org so JOIN org lo ON lo.id = so.org_id WHERE so.session_id = s.id"
-	"   AND substr(lo.path, 1, length(?4)) = ?4))))"
-	" AND (?5 = 0 OR (s.starts_at >= ?6 AND s.starts_at < ?7))"
-	" AND (?8 IS NULL OR t.domain = ?8) AND (?9 IS NULL OR s.status = ?9)"
-	" ORDER BY s.id LIMIT ?10";
+    "SELECT " SESSION_COLS ", s.starts_at FROM session s JOIN org o ON o.id = s.org_id"
+    " JOIN topic t ON t.id = s.topic_id"
+    " WHERE s.id > ?1"
+    " AND ((s.visibility = 'public' AND s.status != 'draft' AND ?2 IS NOT NULL)"
+    "  OR (?3 = 0 AND (substr(o.path, 1, length(?4)) = ?4 OR EXISTS (SELECT 1 FROM"
+    "   session_org so JOIN org lo ON lo.id = so.org_id WHERE so.session_id = s.id"
+    "   AND substr(lo.path, 1, length(?4)) = ?4))))"
+    " AND (?5 = 0 OR (s.starts_at >= ?6 AND s.starts_at < ?7))"
+    " AND (?8 IS NULL OR t.domain = ?8) AND (?9 IS NULL OR s.status = ?9)"
+    " ORDER BY s.id LIMIT ?10";
 
 int session_list(struct db *db, const struct actor *a, const struct session_filter *f,
 		 int64_t after, int limit, json_t *items)
@@ -806,9 +825,10 @@ int session_list(struct db *db, const struct actor *a, const struct session_filt
 		json_t *s = row_json(st, SESSION_SPEC);
 
 		json_object_set_new(s, "formats", formats_json((int)db_col_int(st, 12)));
-		json_object_set_new(s, "year", db_col_null(st, 20)
-						       ? json_null()
-						       : json_integer(time_year(db_col_int(st, 20))));
+		json_object_set_new(s, "year",
+				    db_col_null(st, 20)
+					? json_null()
+					: json_integer(time_year(db_col_int(st, 20))));
 		json_array_append_new(items, s);
 	}
 	db_done(st);

@@ -29,8 +29,8 @@ const char *scope_path(const struct actor *a);
 struct topic_in {
 	const char *title, *description, *domain, *origin, *proposer;
 	int64_t proposer_id; /* -1: unchanged; 0: none */
-	int plan_year;       /* -1: unchanged; 0: none */
-	int plan_month;      /* -1: unchanged; 0: none */
+	int plan_year;	     /* -1: unchanged; 0: none */
+	int plan_month;	     /* -1: unchanged; 0: none */
 };
 
 /* topic_in_init sets every field to "unchanged". */
@@ -50,8 +50,8 @@ json_t *topic_get(struct db *db, int64_t id);
 
 /* topic_create makes a topic in org_id (status proposed). title, domain and origin are
  * required. */
-int topic_create(struct db *db, const struct actor *who, int64_t org_id,
-		 const struct topic_in *in, int64_t *id, struct verr *e) WARN_UNUSED;
+int topic_create(struct db *db, const struct actor *who, int64_t org_id, const struct topic_in *in,
+		 int64_t *id, struct verr *e) WARN_UNUSED;
 int topic_update(struct db *db, const struct actor *who, int64_t id, const struct topic_in *in,
 		 struct verr *e) WARN_UNUSED;
 
@@ -62,7 +62,7 @@ int topic_transition(struct db *db, const struct actor *who, int64_t id, const c
 		     struct verr *e) WARN_UNUSED;
 
 struct topic_filter {
-	int year;           /* plan year or creation year; 0: any */
+	int year;	    /* plan year or creation year; 0: any */
 	const char *domain; /* NULL: any */
 	const char *status; /* NULL: any */
 };
@@ -104,9 +104,9 @@ json_t *formats_json(int formats);
 
 struct session_in {
 	const char *title, *summary, *venue, *organizer_unit, *department, *visibility;
-	int64_t topic_id;          /* 0: unchanged */
+	int64_t topic_id;	    /* 0: unchanged */
 	int64_t starts_at, ends_at; /* -1: unchanged; 0: none */
-	int formats;               /* -1: unchanged */
+	int formats;		    /* -1: unchanged */
 	const int64_t *linked_orgs; /* NULL: unchanged */
 	size_t nlinked;
 };
@@ -171,11 +171,15 @@ int invitation_answer(struct db *db, const struct actor *who, int64_t invitation
 		      const char *answer, struct verr *e) WARN_UNUSED;
 
 /* invitation_attend marks attendance (and credits the duty record). */
-int invitation_attend(struct db *db, const struct actor *who, int64_t session_id,
-		      int64_t person_id, bool attended, struct verr *e) WARN_UNUSED;
+int invitation_attend(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
+		      bool attended, struct verr *e) WARN_UNUSED;
 
 /* invitations_of_user returns the invitations of the person linked to user_id. */
 json_t *invitations_of_user(struct db *db, int64_t user_id);
+
+/* people_options lists [{id,name,category,affiliation}] of the people an actor may invite
+ * to a session of org_id: those in the actor's scope and the session body's own. */
+json_t *people_options(struct db *db, const struct actor *a, int64_t org_id);
 
 int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 	       const char *role, const char *body, int64_t *id, struct verr *e) WARN_UNUSED;

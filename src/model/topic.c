@@ -18,9 +18,9 @@ static const char *const origins[] = {"assigned", "member", "sector", "public"};
 static const struct {
 	const char *from, *to;
 } topic_moves[] = {
-	{"proposed", "approved"},  {"proposed", "rejected"},  {"approved", "scheduled"},
-	{"approved", "rejected"},  {"scheduled", "concluded"}, {"scheduled", "approved"},
-	{"rejected", "proposed"},
+    {"proposed", "approved"}, {"proposed", "rejected"},	  {"approved", "scheduled"},
+    {"approved", "rejected"}, {"scheduled", "concluded"}, {"scheduled", "approved"},
+    {"rejected", "proposed"},
 };
 
 const char *scope_path(const struct actor *a)
@@ -38,13 +38,13 @@ void topic_in_init(struct topic_in *in)
 	in->plan_month = -1;
 }
 
-#define TOPIC_COLS                                                                          \
-	"t.id, t.org_id, t.title, t.description, t.domain, t.origin, t.proposer,"             \
-	" t.proposer_id, COALESCE(p.name, ''), t.status, t.plan_year, t.plan_month,"          \
+#define TOPIC_COLS                                                                                 \
+	"t.id, t.org_id, t.title, t.description, t.domain, t.origin, t.proposer,"                  \
+	" t.proposer_id, COALESCE(p.name, ''), t.status, t.plan_year, t.plan_month,"               \
 	" t.created_at, t.updated_at, (SELECT COUNT(*) FROM session s WHERE s.topic_id = t.id)"
-#define TOPIC_SPEC                                                                          \
-	"i:id i:org_id s:title s:description s:domain s:origin s:proposer n:proposer_id"      \
-	" s:proposer_name s:status n:plan_year n:plan_month t:created_at t:updated_at"       \
+#define TOPIC_SPEC                                                                                 \
+	"i:id i:org_id s:title s:description s:domain s:origin s:proposer n:proposer_id"           \
+	" s:proposer_name s:status n:plan_year n:plan_month t:created_at t:updated_at"             \
 	" i:sessions"
 
 static const char sql_get[] = "SELECT " TOPIC_COLS " FROM topic t LEFT JOIN person p"
@@ -52,27 +52,27 @@ static const char sql_get[] = "SELECT " TOPIC_COLS " FROM topic t LEFT JOIN pers
 static const char sql_head[] = "SELECT t.id, t.org_id, t.status, o.path FROM topic t"
 			       " JOIN org o ON o.id = t.org_id WHERE t.id = ?";
 static const char sql_insert[] =
-	"INSERT INTO topic (org_id, title, description, domain, origin, proposer, proposer_id,"
-	" plan_year, plan_month, created_by, created_at, updated_at)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO topic (org_id, title, description, domain, origin, proposer, proposer_id,"
+    " plan_year, plan_month, created_by, created_at, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_update[] =
-	"UPDATE topic SET title = ?, description = ?, domain = ?, origin = ?, proposer = ?,"
-	" proposer_id = ?, plan_year = ?, plan_month = ?, updated_at = ? WHERE id = ?";
+    "UPDATE topic SET title = ?, description = ?, domain = ?, origin = ?, proposer = ?,"
+    " proposer_id = ?, plan_year = ?, plan_month = ?, updated_at = ? WHERE id = ?";
 static const char sql_status[] = "UPDATE topic SET status = ?, updated_at = ? WHERE id = ?";
 static const char sql_list[] =
-	"SELECT " TOPIC_COLS " FROM topic t JOIN org o ON o.id = t.org_id"
-	" LEFT JOIN person p ON p.id = t.proposer_id"
-	" WHERE t.id > ?1 AND substr(o.path, 1, length(?2)) = ?2"
-	" AND (?3 = 0 OR t.plan_year = ?3 OR (t.plan_year IS NULL AND"
-	" CAST(strftime('%Y', t.created_at + 28800, 'unixepoch') AS INTEGER) = ?3))"
-	" AND (?4 IS NULL OR t.domain = ?4) AND (?5 IS NULL OR t.status = ?5)"
-	" ORDER BY t.id LIMIT ?6";
+    "SELECT " TOPIC_COLS " FROM topic t JOIN org o ON o.id = t.org_id"
+    " LEFT JOIN person p ON p.id = t.proposer_id"
+    " WHERE t.id > ?1 AND substr(o.path, 1, length(?2)) = ?2"
+    " AND (?3 = 0 OR t.plan_year = ?3 OR (t.plan_year IS NULL AND"
+    " CAST(strftime('%Y', t.created_at + 28800, 'unixepoch') AS INTEGER) = ?3))"
+    " AND (?4 IS NULL OR t.domain = ?4) AND (?5 IS NULL OR t.status = ?5)"
+    " ORDER BY t.id LIMIT ?6";
 static const char sql_domain_ok[] =
-	"SELECT 1 FROM domain d LEFT JOIN org o ON o.id = d.org_id WHERE d.code = ?1"
-	" AND (d.org_id IS NULL OR instr(?2, '/' || d.org_id || '/') > 0)";
+    "SELECT 1 FROM domain d LEFT JOIN org o ON o.id = d.org_id WHERE d.code = ?1"
+    " AND (d.org_id IS NULL OR instr(?2, '/' || d.org_id || '/') > 0)";
 static const char sql_domains[] =
-	"SELECT d.code, d.name_zh, d.name_en FROM domain d WHERE d.org_id IS NULL"
-	" OR instr(?1, '/' || d.org_id || '/') > 0 ORDER BY d.org_id IS NOT NULL, d.position, d.id";
+    "SELECT d.code, d.name_zh, d.name_en FROM domain d WHERE d.org_id IS NULL"
+    " OR instr(?1, '/' || d.org_id || '/') > 0 ORDER BY d.org_id IS NOT NULL, d.position, d.id";
 static const char sql_person_org[] = "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id"
 				     " WHERE p.id = ?";
 
@@ -154,12 +154,13 @@ static int topic_validate(struct db *db, const struct org *org, const struct top
 	if (rc)
 		return rc;
 	if (!domain_valid(db, org, v->domain))
-		return verr_set(e, "invalid", "domain",
-				"领域“%s”不存在（可选：economy、politics、society、culture、ecology"
-				"或本组织添加的领域）",
-				"unknown domain '%s' (economy, politics, society, culture, ecology or "
-				"one your body added)",
-				v->domain);
+		return verr_set(
+		    e, "invalid", "domain",
+		    "领域“%s”不存在（可选：economy、politics、society、culture、ecology"
+		    "或本组织添加的领域）",
+		    "unknown domain '%s' (economy, politics, society, culture, ecology or "
+		    "one your body added)",
+		    v->domain);
 	for (i = 0; i < ARRAY_LEN(origins); i++)
 		if (strcmp(v->origin, origins[i]) == 0)
 			break;
@@ -184,8 +185,8 @@ static int topic_validate(struct db *db, const struct org *org, const struct top
 			rc = db_step(st);
 		if (rc == DB_ROW)
 			rc = strncmp(db_col_text(st, 0), org->path, strlen(org->path)) == 0
-				     ? ERR_OK
-				     : ERR_INVALID;
+				 ? ERR_OK
+				 : ERR_INVALID;
 		else if (rc == DB_DONE)
 			rc = ERR_INVALID;
 		db_done(st);
@@ -236,8 +237,8 @@ static int index_topic(struct db *db, int64_t id)
 	return rc;
 }
 
-int topic_create(struct db *db, const struct actor *who, int64_t org_id,
-		 const struct topic_in *in, int64_t *id, struct verr *e)
+int topic_create(struct db *db, const struct actor *who, int64_t org_id, const struct topic_in *in,
+		 int64_t *id, struct verr *e)
 {
 	struct topic_in v = *in;
 	struct db_stmt *st;
@@ -322,8 +323,8 @@ int topic_update(struct db *db, const struct actor *who, int64_t id, const struc
 	v.origin = merged_str(in->origin, before, "origin");
 	v.proposer = merged_str(in->proposer, before, "proposer");
 	v.proposer_id = in->proposer_id >= 0
-				? in->proposer_id
-				: json_integer_value(json_object_get(before, "proposer_id"));
+			    ? in->proposer_id
+			    : json_integer_value(json_object_get(before, "proposer_id"));
 	v.plan_year = merged_int(in->plan_year, before, "plan_year");
 	v.plan_month = merged_int(in->plan_month, before, "plan_month");
 	rc = org_get(db, json_integer_value(json_object_get(before, "org_id")), &org);
@@ -363,7 +364,8 @@ int topic_transition(struct db *db, const struct actor *who, int64_t id, const c
 	if (rc)
 		return rc;
 	for (i = 0; i < ARRAY_LEN(topic_moves); i++)
-		if (strcmp(topic_moves[i].from, h.status) == 0 && strcmp(topic_moves[i].to, to) == 0)
+		if (strcmp(topic_moves[i].from, h.status) == 0 &&
+		    strcmp(topic_moves[i].to, to) == 0)
 			break;
 	if (i == ARRAY_LEN(topic_moves)) {
 		verr_set(e, "illegal_transition", "to", "议题不能从“%s”变为“%s”",

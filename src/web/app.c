@@ -6,7 +6,8 @@
  *   2. who is calling: "Authorization: Bearer" token, else the session cookie;
  *   3. signed-in routes without a sign-in: 401 (API) or a redirect to /login (pages);
  *   4. body: /api/ changes must be JSON (415), well-formed (400 invalid_json), valid UTF-8
- *      (400 naming the field); page forms are urlencoded, valid UTF-8;
+ *      (400 naming the field); page forms are urlencoded, valid UTF-8; routes marked
+ *      ROUTE_RAW_BODY get the body as sent, for their handler to check and read;
  *   5. CSRF: a change authenticated by cookie carries the session's token (X-CSRF-Token
  *      header or csrf_token field); an anonymous form carries the double-submit cookie's
  *      token; bearer requests need none (403 csrf);
@@ -304,7 +305,8 @@ static void run(struct web_ctx *c)
 		return;
 	}
 	if (is_change(req->method)) {
-		if ((c->api ? parse_json_body(c) : parse_form_body(c)) != ERR_OK)
+		if (!(r->methods & ROUTE_RAW_BODY) &&
+		    (c->api ? parse_json_body(c) : parse_form_body(c)) != ERR_OK)
 			return;
 		if (!csrf_ok(c)) {
 			web_error_key(c, 403, "csrf");

@@ -322,8 +322,8 @@ int web_bool_field(struct web_ctx *c, const char *name, bool *out, bool *present
 	return ERR_OK;
 }
 
-int web_list_field(struct web_ctx *c, const char *name, const char **out, size_t max,
-		   size_t *n, bool *present)
+int web_list_field(struct web_ctx *c, const char *name, const char **out, size_t max, size_t *n,
+		   bool *present)
 {
 	json_t *v, *x;
 	size_t i;

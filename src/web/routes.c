@@ -26,6 +26,21 @@ const struct route web_routes[] = {
     {PATCH, "/api/v1/users/{id}", ACCESS_SIGNED_IN, h_api_user_patch, 64 * KIB},
 
     /* === people (people.c) === */
+    {GET, "/api/v1/people", ACCESS_SIGNED_IN, h_api_people_list, 0},
+    {POST, "/api/v1/people", ACCESS_ORGANIZER, h_api_people_create, 64 * KIB},
+    {GET, "/api/v1/people.csv", ACCESS_ORGANIZER, h_api_people_csv, 0},
+    {GET, "/api/v1/people.xlsx", ACCESS_ORGANIZER, h_api_people_xlsx, 0},
+    {POST | ROUTE_RAW_BODY, "/api/v1/people/import", ACCESS_ORGANIZER, h_api_people_import,
+     8 * 1024 * KIB},
+    {GET, "/api/v1/people/{id}", ACCESS_SIGNED_IN, h_api_person_get, 0},
+    {PATCH, "/api/v1/people/{id}", ACCESS_ORGANIZER, h_api_person_patch, 64 * KIB},
+    {GET, "/people", ACCESS_SIGNED_IN, h_people_page, 0},
+    {GET, "/people/new", ACCESS_ORGANIZER, h_person_new_page, 0},
+    {POST, "/people/new", ACCESS_ORGANIZER, h_person_new_post, 64 * KIB},
+    {GET, "/people/import", ACCESS_ORGANIZER, h_people_import_page, 0},
+    {POST, "/people/import", ACCESS_ORGANIZER, h_people_import_post, 8 * 1024 * KIB},
+    {GET, "/people/{id}", ACCESS_SIGNED_IN, h_person_page, 0},
+    {POST, "/people/{id}", ACCESS_ORGANIZER, h_person_post, 64 * KIB},
     /* === end people === */
 
     /* === topics and sessions (topics.c, sessions.c, record.c) === */
@@ -52,8 +67,7 @@ const struct route web_routes[] = {
      256 * KIB},
     {PATCH, "/api/v1/commitments/{id}", ACCESS_ORGANIZER, h_api_commitment_patch, 16 * KIB},
     {GET, "/api/v1/me/invitations", ACCESS_SIGNED_IN, h_api_my_invitations, 0},
-    {POST, "/api/v1/invitations/{id}/answer", ACCESS_SIGNED_IN, h_api_invitation_answer,
-     16 * KIB},
+    {POST, "/api/v1/invitations/{id}/answer", ACCESS_SIGNED_IN, h_api_invitation_answer, 16 * KIB},
     {GET, "/api/v1/people/{id}/duty", ACCESS_SIGNED_IN, h_api_person_duty, 0},
     {GET, "/api/v1/duty-points", ACCESS_SIGNED_IN, h_api_duty_points, 0},
     {PATCH, "/api/v1/duty-points", ACCESS_ADMIN, h_api_duty_points_set, 16 * KIB},
@@ -62,10 +76,22 @@ const struct route web_routes[] = {
     {GET, "/topics/plan", ACCESS_SIGNED_IN, h_topics_plan, 0},
     {GET, "/topics/{id}", ACCESS_SIGNED_IN, h_topic_page, 0},
     {POST, "/topics/{id}", ACCESS_ORGANIZER, h_topic_post, 256 * KIB},
+    {GET, "/sessions", ACCESS_PUBLIC, h_sessions_page, 0},
+    {POST, "/sessions", ACCESS_ORGANIZER, h_sessions_post, 256 * KIB},
+    {GET, "/sessions/new", ACCESS_ORGANIZER, h_session_new, 0},
+    {GET, "/sessions/{id}.ics", ACCESS_PUBLIC, h_session_ics, 0},
+    {GET, "/sessions/{id}", ACCESS_PUBLIC, h_session_page, 0},
+    {GET, "/sessions/{id}/edit", ACCESS_ORGANIZER, h_session_edit, 0},
+    {POST, "/sessions/{id}/edit", ACCESS_ORGANIZER, h_session_edit_post, 256 * KIB},
+    {POST, "/sessions/{id}/{op}", ACCESS_ORGANIZER, h_session_op_post, 256 * KIB},
+    {GET, "/invitations", ACCESS_SIGNED_IN, h_invitations_page, 0},
+    {POST, "/invitations/{id}/answer", ACCESS_SIGNED_IN, h_invitation_answer_post, 16 * KIB},
+    {GET, "/people/{id}/duty", ACCESS_SIGNED_IN, h_person_duty_page, 0},
     /* === end sessions === */
 
     /* === search (search.c) === */
     {GET, "/api/v1/search", ACCESS_PUBLIC, h_api_search, 0},
+    {GET, "/search", ACCESS_PUBLIC, h_search_page, 0},
     /* === end search === */
 
     /* pages */

@@ -284,11 +284,11 @@ static int topics_page(struct web_ctx *c, int status, const char *error)
 	v = error ? web_field(c, "proposer", NULL) : NULL;
 	json_object_set_new(form, "proposer", json_string(v ? v : ""));
 	return web_render(
-		c, status, "topics",
-		json_pack("{so so so so ss? sb}", "topics", items, "form", form, "domains",
-			  domain_options(c, error ? web_field(c, "domain", NULL) : NULL), "origins",
-			  origin_options(c, error ? web_field(c, "origin", NULL) : NULL), "error",
-			  error, "can_edit", c->actor.role >= ROLE_ORGANIZER));
+	    c, status, "topics",
+	    json_pack("{so so so so ss? sb}", "topics", items, "form", form, "domains",
+		      domain_options(c, error ? web_field(c, "domain", NULL) : NULL), "origins",
+		      origin_options(c, error ? web_field(c, "origin", NULL) : NULL), "error",
+		      error, "can_edit", c->actor.role >= ROLE_ORGANIZER));
 }
 
 int h_topics_page(struct web_ctx *c)
@@ -312,10 +312,10 @@ int h_topics_post(struct web_ctx *c)
 }
 
 static const char *const topic_next[][3] = {
-	{"proposed", "approved", "rejected"},
-	{"approved", "scheduled", "rejected"},
-	{"scheduled", "concluded", "approved"},
-	{"rejected", "proposed", NULL},
+    {"proposed", "approved", "rejected"},
+    {"approved", "scheduled", "rejected"},
+    {"scheduled", "concluded", "approved"},
+    {"rejected", "proposed", NULL},
 };
 
 static int topic_page(struct web_ctx *c, int status, int64_t id, const char *error)
@@ -354,22 +354,21 @@ static int topic_page(struct web_ctx *c, int status, int64_t id, const char *err
 	if (session_list(c->db, &c->actor, &f, 0, 500, sessions) == ERR_OK) {
 		json_t *mine = json_array();
 
-		json_array_foreach(sessions, i, s) if (json_integer_value(json_object_get(
-							       s, "topic_id")) == id)
-			json_array_append(mine, s);
+		json_array_foreach(sessions, i,
+				   s) if (json_integer_value(json_object_get(s, "topic_id")) == id)
+		    json_array_append(mine, s);
 		json_decref(sessions);
 		sessions = mine;
 	}
-	return web_render(c, status, "topic",
-			  json_pack("{so so so so so ss? sb sb}", "topic", t, "moves", moves,
-				    "sessions", sessions, "domains",
-				    domain_options(c, json_string_value(json_object_get(t, "domain"))),
-				    "origins",
-				    origin_options(c, json_string_value(json_object_get(t, "origin"))),
-				    "error", error, "can_edit", c->actor.role >= ROLE_ORGANIZER,
-				    "can_schedule",
-				    c->actor.role >= ROLE_ORGANIZER &&
-					    (strcmp(st, "approved") == 0 || strcmp(st, "scheduled") == 0)));
+	return web_render(
+	    c, status, "topic",
+	    json_pack("{so so so so so ss? sb sb}", "topic", t, "moves", moves, "sessions",
+		      sessions, "domains",
+		      domain_options(c, json_string_value(json_object_get(t, "domain"))), "origins",
+		      origin_options(c, json_string_value(json_object_get(t, "origin"))), "error",
+		      error, "can_edit", c->actor.role >= ROLE_ORGANIZER, "can_schedule",
+		      c->actor.role >= ROLE_ORGANIZER &&
+			  (strcmp(st, "approved") == 0 || strcmp(st, "scheduled") == 0)));
 }
 
 int h_topic_page(struct web_ctx *c)
@@ -430,8 +429,8 @@ int h_topics_plan(struct web_ctx *c)
 		json_t *months = json_array(), *unplanned = json_array();
 
 		for (m = 1; m <= 12; m++)
-			json_array_append_new(months, json_pack("{si so}", "month", m, "topics",
-								json_array()));
+			json_array_append_new(
+			    months, json_pack("{si so}", "month", m, "topics", json_array()));
 		json_array_foreach(items, k, t)
 		{
 			int pm = (int)json_integer_value(json_object_get(t, "plan_month"));
@@ -439,10 +438,10 @@ int h_topics_plan(struct web_ctx *c)
 			if (strcmp(json_string_value(json_object_get(t, "domain")), code) != 0)
 				continue;
 			if (pm >= 1 && pm <= 12)
-				json_array_append(json_object_get(json_array_get(months,
-										 (size_t)pm - 1),
-								  "topics"),
-						  t);
+				json_array_append(
+				    json_object_get(json_array_get(months, (size_t)pm - 1),
+						    "topics"),
+				    t);
 			else
 				json_array_append(unplanned, t);
 		}

@@ -168,6 +168,20 @@ int h_api_user_get(struct web_ctx *c);
 int h_api_user_patch(struct web_ctx *c);
 
 /* === people (people.c) === */
+int h_api_people_list(struct web_ctx *c);
+int h_api_people_create(struct web_ctx *c);
+int h_api_people_import(struct web_ctx *c);
+int h_api_people_csv(struct web_ctx *c);
+int h_api_people_xlsx(struct web_ctx *c);
+int h_api_person_get(struct web_ctx *c);
+int h_api_person_patch(struct web_ctx *c);
+int h_people_page(struct web_ctx *c);
+int h_person_new_page(struct web_ctx *c);
+int h_person_new_post(struct web_ctx *c);
+int h_people_import_page(struct web_ctx *c);
+int h_people_import_post(struct web_ctx *c);
+int h_person_page(struct web_ctx *c);
+int h_person_post(struct web_ctx *c);
 /* === end people === */
 
 /* === topics and sessions (topics.c, sessions.c, record.c) === */
@@ -199,10 +213,22 @@ int h_topics_post(struct web_ctx *c);
 int h_topics_plan(struct web_ctx *c);
 int h_topic_page(struct web_ctx *c);
 int h_topic_post(struct web_ctx *c);
+int h_sessions_page(struct web_ctx *c);
+int h_sessions_post(struct web_ctx *c);
+int h_session_new(struct web_ctx *c);
+int h_session_ics(struct web_ctx *c);
+int h_session_page(struct web_ctx *c);
+int h_session_edit(struct web_ctx *c);
+int h_session_edit_post(struct web_ctx *c);
+int h_session_op_post(struct web_ctx *c);
+int h_invitations_page(struct web_ctx *c);
+int h_invitation_answer_post(struct web_ctx *c);
+int h_person_duty_page(struct web_ctx *c);
 /* === end sessions === */
 
 /* === search (search.c) === */
 int h_api_search(struct web_ctx *c);
+int h_search_page(struct web_ctx *c);
 /* === end search === */
 
 int h_static(struct web_ctx *c);
