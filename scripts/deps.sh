@@ -7,7 +7,7 @@
 set -eu
 
 build_pkgs="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libmd4c-dev libmd4c-html0-dev libxlsxwriter-dev"
-check_pkgs="$build_pkgs libcmocka-dev clang-format nodejs npm chromium"
+check_pkgs="$build_pkgs libcmocka-dev clang-format nodejs npm chromium fonts-noto-cjk"
 bench_pkgs="$build_pkgs wrk nginx-light"
 
 case "${1:-run}" in

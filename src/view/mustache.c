@@ -875,6 +875,23 @@ struct render {
 	int depth; /* partials, parents and overrides being expanded */
 };
 
+/* array_index resolves a decimal part of a dotted name against an array ("items.0": the
+ * first item), an extension beyond the spec so templates can test "has any" with
+ * {{#items.0}}. NULL when not a valid index. */
+static const json_t *array_index(const json_t *a, const char *name, size_t k)
+{
+	size_t i, idx = 0;
+
+	if (k == 0 || k > 6)
+		return NULL;
+	for (i = 0; i < k; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return NULL;
+		idx = idx * 10 + (size_t)(name[i] - '0');
+	}
+	return json_array_get(a, idx);
+}
+
 /* resolve looks a (dotted) name up in the context stack; NULL if it is not there. */
 static const json_t *resolve(const struct frame *f, const char *name, size_t n)
 {
@@ -896,7 +913,10 @@ static const json_t *resolve(const struct frame *f, const char *name, size_t n)
 		n -= k + 1;
 		dot = memchr(name, '.', n);
 		k = dot ? (size_t)(dot - name) : n;
-		v = json_is_object(v) ? json_object_getn(v, name, k) : NULL;
+		if (json_is_array(v))
+			v = array_index(v, name, k);
+		else
+			v = json_is_object(v) ? json_object_getn(v, name, k) : NULL;
 	}
 	return v;
 }

@@ -2,7 +2,7 @@
 // real shenliao server (tests/lib/server.mjs: temp SQLite db with the demo data, free port).
 // No network here: Chromium is /usr/bin/chromium, never a downloaded browser.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startServer } from '../lib/server.mjs';
 
@@ -57,7 +57,15 @@ export async function screenshot(page, name) {
 
 // login fills and submits the login form the way a person does (labels, then the button).
 export async function login(page, username, password) {
-  await page.getByLabel('用户名').or(page.getByLabel('Username')).fill(username);
-  await page.getByLabel('密码').or(page.getByLabel('Password')).fill(password);
+  const label = (zh, en) => page.getByLabel(zh, { exact: true }).or(page.getByLabel(en, { exact: true }));
+  await label('用户名', 'Username').fill(username);
+  await label('密码', 'Password').fill(password);
   await page.locator('form[action="/login"] button[type=submit]').click();
+}
+
+// saveServerLog writes the server's log (access lines, warnings, sanitizer reports) to
+// test-output/e2e/server.log.
+export function saveServerLog(text) {
+  mkdirSync(SHOT_DIR, { recursive: true });
+  writeFileSync(join(SHOT_DIR, 'server.log'), text);
 }

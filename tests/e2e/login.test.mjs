@@ -4,17 +4,27 @@
 //   node --test --test-reporter=tap tests/e2e/*.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startE2EServer, newPage, screenshot, login, DEMO_PASSWORD }
+import { launchBrowser, startE2EServer, newPage, screenshot, login, saveServerLog, DEMO_PASSWORD }
   from './browser.mjs';
 
 let srv, browser;
 before(async () => {
-  [srv, browser] = await Promise.all([startE2EServer(), launchBrowser()]);
+  // Start both at once, but keep whichever started even if the other failed, so that
+  // after() can close it (a Chromium left running would keep the test process alive).
+  const [s, b] = await Promise.allSettled([startE2EServer(), launchBrowser()]);
+  srv = s.value;
+  browser = b.value;
+  if (s.status === 'rejected') throw s.reason;
+  if (b.status === 'rejected') throw b.reason;
 });
 after(async () => {
   // Close the browser first, then stop the server (stop() fails on a sanitizer report).
   await browser?.close();
-  await srv?.stop();
+  try {
+    await srv?.stop();
+  } finally {
+    if (srv) saveServerLog(srv.log()); // test-output/e2e/server.log, to read after a run
+  }
 });
 
 const path = (page) => new URL(page.url()).pathname;
