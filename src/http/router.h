@@ -16,8 +16,15 @@
 
 struct web_ctx;
 
+/* ROUTE_RAW_BODY, or'ed into a route's methods, says the route takes its request body as
+ * sent (a CSV file, say): the dispatcher neither parses it (JSON, form) nor checks its media
+ * type, and the handler reads req->body and answers 415 itself. A cookie sign-in then sends
+ * its CSRF token in the X-CSRF-Token header. It is no method, so router_match never matches
+ * a request by it. */
+#define ROUTE_RAW_BODY 0x10000u
+
 struct route {
-	unsigned methods;    /* mask of enum http_method */
+	unsigned methods;    /* mask of enum http_method, and ROUTE_RAW_BODY */
 	const char *pattern; /* "/api/v1/orgs/{id}" */
 	int access;	     /* who may call it; 0 = undeclared (refused) */
 	int (*handler)(struct web_ctx *c);

@@ -505,6 +505,26 @@ static const struct {
 	const char *zh, *en;
 } extra_cols[] = {{"所属组织", "org"}, {"公开姓名", "public_name"}};
 
+/* clip returns how many bytes of s[0..n) to show when echoing a cell in a message: at most
+ * max, never cutting a character in two. */
+static int clip(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return (int)n;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return (int)max;
+}
+
+/* whole_chars cuts s at the first incomplete character, which a truncating snprintf may
+ * leave at the end: messages must stay valid UTF-8 to become JSON. */
+static void whole_chars(char *s)
+{
+	s[utf8_first_invalid(s, strlen(s))] = '\0';
+}
+
+#define ECHO 40 /* bytes of a cell echoed in a message */
+
 struct import_col {
 	int kind;	  /* enum person_field, COL_ORG, COL_PUBLIC, or COL_NONE (empty header) */
 	const char *head; /* the header as written in the file (trimmed) */
@@ -545,7 +565,7 @@ static int column_kind(const char *h)
 
 /* row_problem records problem e of the cell in column col (NULL: the whole row). */
 static int row_problem(struct import_ctx *x, size_t line, const struct import_col *col,
-		       const struct verr *e)
+		       struct verr *e)
 {
 	struct person_import *imp = x->imp;
 	size_t max = imp->max_listed ? imp->max_listed : 1000;
@@ -556,6 +576,8 @@ static int row_problem(struct import_ctx *x, size_t line, const struct import_co
 	x->row_bad = true;
 	if (json_array_size(imp->errors) >= max)
 		return ERR_OK;
+	whole_chars(e->zh);
+	whole_chars(e->en);
 	item = json_pack("{sI ss ss ss ss ss}", "line", (json_int_t)line, "column",
 			 col ? col->head : "", "field", e->field ? e->field : "", "code", e->code,
 			 "zh", e->zh, "en", e->en);
@@ -589,13 +611,15 @@ static int cell_org(struct import_ctx *x, const char *slug, struct person *p, st
 		return ERR_OK;
 	rc = org_get_by_slug(x->db, slug, &o);
 	if (rc == ERR_NOT_FOUND)
-		return verr_set(e, "invalid", "org", "没有简称为“%s”的组织",
-				"there is no org with the slug '%s'", slug);
+		return verr_set(e, "invalid", "org", "没有简称为“%.*s”的组织",
+				"there is no org with the slug '%.*s'",
+				clip(slug, strlen(slug), ECHO), slug);
 	if (rc)
 		return rc;
 	if (!org_is_within(&o, x->imp->scope))
-		return verr_set(e, "forbidden", "org", "组织“%s”不在您管理的范围内",
-				"the org '%s' is outside the bodies you manage", slug);
+		return verr_set(e, "forbidden", "org", "组织“%.*s”不在您管理的范围内",
+				"the org '%.*s' is outside the bodies you manage",
+				clip(slug, strlen(slug), ECHO), slug);
 	p->org_id = o.id;
 	return ERR_OK;
 }
@@ -626,10 +650,10 @@ static int import_cell(struct import_ctx *x, const struct import_col *col, const
 		if (col)
 			return verr_set(e, "invalid", NULL, "此列没有表头，却填了内容“%.*s”",
 					"this column has no header but holds '%.*s'",
-					(int)(n > 40 ? 40 : n), s);
+					clip(s, n, ECHO), s);
 		return verr_set(e, "invalid", NULL, "此行的字段比表头多（多出“%.*s”）",
 				"this row has more fields than the header ('%.*s')",
-				(int)(n > 40 ? 40 : n), s);
+				clip(s, n, ECHO), s);
 	}
 	if (k < PERSON_NFIELDS && k != PERSON_CATEGORY) {
 		int rc = person_set_text(p, (enum person_field)k, s, n, e);
@@ -646,18 +670,19 @@ static int import_cell(struct import_ctx *x, const struct import_col *col, const
 		code = n ? person_category_parse(small) : "";
 		if (!code)
 			return verr_set(e, "invalid", "category",
-					"类别“%s”无效：须为政协委员、政协领导、专家学者、企业家、"
+					"类别“%.*s”无效：须为政协委员、政协领导、专家学者、企业家、"
 					"界别群众、社会组织、政府部门、智库、市民之一（或其代码）",
-					"category '%s' is not one of the categories (a Chinese "
+					"category '%.*s' is not one of the categories (a Chinese "
 					"label or a code such as member, expert, official)",
-					small);
+					clip(small, n, ECHO), small);
 		snprintf(p->category, sizeof(p->category), "%s", code);
 		return person_check(p, PERSON_CATEGORY, e);
 	case COL_PUBLIC:
 		if (parse_public(small, &p->public_name))
 			return verr_set(e, "invalid", "public_name",
-					"公开姓名须为“是”或“否”（现在是“%s”）",
-					"public_name must be yes or no (it is '%s')", small);
+					"公开姓名须为“是”或“否”（现在是“%.*s”）",
+					"public_name must be yes or no (it is '%.*s')",
+					clip(small, n, ECHO), small);
 		return ERR_OK;
 	default: /* COL_ORG */
 		return cell_org(x, small, p, e);
@@ -725,6 +750,8 @@ static int file_problem(struct person_import *imp, const char *code, const char 
 	vsnprintf(imp->file_err.en, sizeof(imp->file_err.en), en, ap);
 #pragma GCC diagnostic pop
 	va_end(ap);
+	whole_chars(imp->file_err.zh);
+	whole_chars(imp->file_err.en);
 	return ERR_INVALID;
 }
 
@@ -760,19 +787,16 @@ static int read_header(struct import_ctx *x, struct csv_reader *r)
 		if (k == -2)
 			return file_problem(
 			    x->imp, "unknown_column",
-			    "第 %zu "
-			    "列的表头“%s”无法识别。可用的表头：姓名、类别、界别、专委会、届次、"
-			    "工作单位、职务、电话、邮箱、所属组织、公开姓名（或英文 "
-			    "name、category、"
-			    "sector、committee、term、affiliation、title、phone、email、org、"
-			    "public_name）",
-			    "column %zu: the header '%s' is not known. Headers: name, category, "
-			    "sector, committee, term, affiliation, title, phone, email, org, "
-			    "public_name (or in Chinese 姓名、类别 ...)",
-			    i + 1, copy);
+			    "第 %zu 列的表头“%.*s”无法识别。可用：姓名、类别、界别、"
+			    "专委会、届次、工作单位、职务、电话、邮箱、所属组织、公开姓名",
+			    "column %zu: the header '%.*s' is not known; use name, "
+			    "category, sector, committee, term, affiliation, title, "
+			    "phone, email, org, public_name",
+			    i + 1, clip(copy, n, ECHO), copy);
 		if (k >= 0 && seen[k])
-			return file_problem(x->imp, "duplicate_column", "表头“%s”出现了两次",
-					    "the header '%s' appears twice", copy);
+			return file_problem(x->imp, "duplicate_column", "表头“%.*s”出现了两次",
+					    "the header '%.*s' appears twice", clip(copy, n, ECHO),
+					    copy);
 		if (k >= 0)
 			seen[k] = true;
 		x->cols[i].kind = k;
@@ -786,6 +810,16 @@ static int read_header(struct import_ctx *x, struct csv_reader *r)
 	return ERR_OK;
 }
 
+/* guess_sep picks the separator from the first line: a tab when it has tabs and no comma
+ * (cells copied from a spreadsheet and pasted), else a comma. */
+static char guess_sep(const char *text, size_t n)
+{
+	const char *eol = memchr(text, '\n', n);
+	size_t len = eol ? (size_t)(eol - text) : n;
+
+	return memchr(text, '\t', len) && !memchr(text, ',', len) ? '\t' : ',';
+}
+
 /* import_pass reads the whole table once: validating (write false) or inserting. */
 static int import_pass(struct import_ctx *x, const char *text, size_t n)
 {
@@ -794,6 +828,7 @@ static int import_pass(struct import_ctx *x, const char *text, size_t n)
 	int rc;
 
 	csv_reader_init(&r, text, n);
+	r.sep = guess_sep(text, n);
 	x->cols = NULL;
 	x->ncols = 0;
 	x->imp->rows = 0;

@@ -160,12 +160,13 @@ struct person_import {
 };
 
 /* person_import_csv imports persons from the CSV file p[0..n): encoding detected
- * (csv_decode); a header line naming the columns in Chinese or English (姓名/name and
- * 类别/category required; 界别/sector, 专委会/committee, 届次/term, 工作单位/affiliation,
- * 职务/title, 电话/phone, 邮箱/email, 所属组织/org as a slug, 公开姓名/public_name optional);
- * category as a code or a label; blank lines skipped; cells trimmed of spaces, and of the
- * apostrophe exports put before formula-like text. Every row is validated before any is
- * written: either all rows are inserted (ERR_OK, imp->imported, an audit row
+ * (csv_decode); commas separate cells, or tabs when the first line has tabs and no comma
+ * (cells copied from a spreadsheet); a header line naming the columns in Chinese or English
+ * (姓名/name and 类别/category required; 界别/sector, 专委会/committee, 届次/term,
+ * 工作单位/affiliation, 职务/title, 电话/phone, 邮箱/email, 所属组织/org as a slug,
+ * 公开姓名/public_name optional); category as a code or a label; blank lines skipped; cells trimmed
+ * of spaces, and of the apostrophe exports put before formula-like text. Every row is validated
+ * before any is written: either all rows are inserted (ERR_OK, imp->imported, an audit row
  * "person.import" each) or none (ERR_INVALID with imp->file_err.code set for a problem of
  * the whole file - empty, unknown or missing or repeated column, malformed CSV, unknown
  * encoding - or imp->bad_rows > 0 and imp->errors listing the rows' problems, line numbers

@@ -10,6 +10,15 @@
 
 #include "base/utf8.h"
 
+/* utf8_trim cuts s before a UTF-8 sequence that truncation left incomplete. */
+static void utf8_trim(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && !utf8_valid(s, n))
+		s[--n] = '\0';
+}
+
 int verr_set(struct verr *e, const char *code, const char *field, const char *zh, const char *en,
 	     ...)
 {
@@ -28,6 +37,8 @@ int verr_set(struct verr *e, const char *code, const char *field, const char *zh
 	vsnprintf(e->en, sizeof(e->en), en, ap);
 	va_end(ap);
 #pragma GCC diagnostic pop
+	utf8_trim(e->zh);
+	utf8_trim(e->en);
 	return ERR_INVALID;
 }
 

@@ -542,8 +542,10 @@ static int url_query(struct buf *b, const char *name, const char *value)
 	return rc;
 }
 
-/* filter_url returns base followed by the list's filters (and cursor when not 0). */
-static json_t *filter_url(const char *base, const struct people_query *pq, int64_t cursor)
+/* filter_url returns base followed by the list's filters, and limit and cursor when not 0
+ * (new reference). */
+static json_t *filter_url(const char *base, const struct people_query *pq, int limit,
+			  int64_t cursor)
 {
 	char num[24];
 	struct buf b;
@@ -558,6 +560,10 @@ static json_t *filter_url(const char *base, const struct people_query *pq, int64
 		rc = url_query(&b, "q", pq->q);
 	if (!rc && pq->org_given)
 		rc = url_query(&b, "org", pq->scope.slug);
+	if (!rc && limit) {
+		snprintf(num, sizeof(num), "%d", limit);
+		rc = url_query(&b, "limit", num);
+	}
 	if (!rc && cursor) {
 		snprintf(num, sizeof(num), "%lld", (long long)cursor);
 		rc = url_query(&b, "cursor", num);
@@ -686,7 +692,8 @@ int h_people_page(struct web_ctx *c)
 		json_t *last = json_array_get(r.rows, (size_t)limit - 1);
 
 		json_decref(next);
-		next = filter_url("/people", &pq, json_integer_value(json_object_get(last, "id")));
+		next = filter_url("/people", &pq, http_query(c->req, "limit") ? limit : 0,
+				  json_integer_value(json_object_get(last, "id")));
 		while ((int)json_array_size(r.rows) > limit)
 			json_array_remove(r.rows, json_array_size(r.rows) - 1);
 	}
@@ -694,9 +701,9 @@ int h_people_page(struct web_ctx *c)
 			  json_pack("{so so ss sb so so so ss? sb}", "people", r.rows, "categories",
 				    category_options(c, pq.category), "q", pq.q, "staff",
 				    is_staff(c), "next", next, "export_csv",
-				    filter_url("/api/v1/people.csv", &pq, 0), "export_xlsx",
-				    filter_url("/api/v1/people.xlsx", &pq, 0), "imported", imported,
-				    "empty", json_array_size(r.rows) == 0));
+				    filter_url("/api/v1/people.csv", &pq, 0, 0), "export_xlsx",
+				    filter_url("/api/v1/people.xlsx", &pq, 0, 0), "imported",
+				    imported, "empty", json_array_size(r.rows) == 0));
 }
 
 /* person_page renders person p (stored) with the edit form showing form (p itself, or the

@@ -1104,10 +1104,10 @@ static int session_page(struct web_ctx *c, int status, const struct session_head
 	snprintf(when, sizeof(when), "%s%s%s", a, b[0] ? " – " : "", b[0] ? b + 11 : "");
 	label_formats(c, s);
 	cats = json_object_get(s, "participants_by_category");
-	json_array_foreach(cats, i, x) label_one(c, x, "category", "cat_label_", "label");
+	json_array_foreach(cats, i, x) label_one(c, x, "category", "cat_", "label");
 	json_array_foreach(json_object_get(s, "invitations"), i, x)
 	{
-		label_one(c, x, "category", "cat_label_", "category_label");
+		label_one(c, x, "category", "cat_", "category_label");
 		label_one(c, x, "role", "role_", "role_label");
 		label_one(c, x, "rsvp", "rsvp_", "rsvp_label");
 		json_object_set_new(x, "session_id", json_integer(h->id));
@@ -1172,7 +1172,7 @@ static int session_page(struct web_ctx *c, int status, const struct session_head
 	if (edit) {
 		people = people_options(c->db, &c->actor, h->org_id);
 		json_array_foreach(people, i, x)
-		    label_one(c, x, "category", "cat_label_", "category_label");
+		    label_one(c, x, "category", "cat_", "category_label");
 		for (i = 0; i < ARRAY_LEN(invite_roles); i++) {
 			snprintf(key, sizeof(key), "role_%s", invite_roles[i]);
 			json_array_append_new(roles, json_pack("{ss ss}", "value", invite_roles[i],
