@@ -70,6 +70,9 @@ int demo_load(struct db *db, bool quiet);
  * called inside demo_load's transaction, after the bodies and accounts exist. */
 int demo_sessions(struct db *db);
 
+/* demo_outputs adds the year's other sessions and its 53 outputs (demo_outputs.c). */
+int demo_outputs(struct db *db);
+
 /* The demo logins, printed by `make run`. */
 extern const char demo_password[];
 

@@ -99,6 +99,8 @@ int demo_load(struct db *db, bool quiet)
 	if (!rc)
 		rc = demo_sessions(db);
 	if (!rc)
+		rc = demo_outputs(db);
+	if (!rc)
 		rc = db_commit(db);
 	if (rc) {
 		db_rollback(db);

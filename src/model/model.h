@@ -89,6 +89,7 @@ struct user {
 	char display_name[512];
 	char role[16];
 	bool disabled;
+	int64_t handler_id; /* a handling unit's account (承办单位), 0 otherwise */
 	int64_t created_at, updated_at;
 };
 

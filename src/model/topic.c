@@ -27,6 +27,9 @@ const char *scope_path(const struct actor *a)
 {
 	if (a->via == AUTH_SYSTEM)
 		return "/";
+	/* a handling unit's account sees only what is assigned to it (output.c) */
+	if (a->user.handler_id)
+		return "-";
 	return a->via == AUTH_NONE || !a->org.path[0] ? "-" : a->org.path;
 }
 

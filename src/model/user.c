@@ -13,15 +13,17 @@
 
 static const char *const role_names[] = {"guest", "member", "organizer", "admin"};
 
-#define USER_COLS "id, org_id, username, display_name, role, disabled, created_at, updated_at"
+#define USER_COLS                                                                           \
+	"id, org_id, username, display_name, role, disabled, created_at, updated_at,"         \
+	" COALESCE(handler_id, 0)"
 
 static const char sql_get[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
 static const char sql_get_name[] = "SELECT " USER_COLS " FROM users WHERE username = ?";
 static const char sql_insert[] =
     "INSERT INTO users (org_id, username, display_name, role, password_hash, disabled,"
-    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    " created_at, updated_at, handler_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_update[] = "UPDATE users SET org_id = ?, display_name = ?, role = ?,"
-				 " disabled = ?, updated_at = ? WHERE id = ?";
+				 " disabled = ?, updated_at = ?, handler_id = ? WHERE id = ?";
 static const char sql_set_pw[] = "UPDATE users SET password_hash = ? WHERE id = ?";
 static const char sql_end_sessions[] = "DELETE FROM auth_session WHERE user_id = ?";
 static const char sql_list[] =
@@ -51,6 +53,7 @@ static int user_read(struct db_stmt *st, struct user *u)
 	u->disabled = db_col_int(st, 5) != 0;
 	u->created_at = db_col_int(st, 6);
 	u->updated_at = db_col_int(st, 7);
+	u->handler_id = db_col_int(st, 8);
 	return ERR_OK;
 }
 
@@ -227,6 +230,8 @@ int user_create(struct db *db, const struct actor *who, struct user *u, const ch
 	if (!rc)
 		rc = db_bind_int(st, 8, now);
 	if (!rc)
+		rc = u->handler_id ? db_bind_int(st, 9, u->handler_id) : db_bind_null(st, 9);
+	if (!rc)
 		rc = db_run(st);
 	if (rc == ERR_CONFLICT)
 		return verr_set(e, "conflict", "username", "用户名“%s”已被使用",
@@ -271,7 +276,9 @@ int user_update(struct db *db, const struct actor *who, const struct user *befor
 	if (!rc)
 		rc = db_bind_int(st, 5, u->updated_at);
 	if (!rc)
-		rc = db_bind_int(st, 6, u->id);
+		rc = u->handler_id ? db_bind_int(st, 6, u->handler_id) : db_bind_null(st, 6);
+	if (!rc)
+		rc = db_bind_int(st, 7, u->id);
 	if (!rc)
 		rc = db_run(st);
 	if (rc)
@@ -307,10 +314,11 @@ json_t *user_to_json(const struct user *u)
 
 	time_iso(u->created_at, created);
 	time_iso(u->updated_at, updated);
-	return json_pack("{sI sI ss ss ss sb ss ss}", "id", (json_int_t)u->id, "org_id",
+	return json_pack("{sI sI ss ss ss sb ss ss so}", "id", (json_int_t)u->id, "org_id",
 			 (json_int_t)u->org_id, "username", u->username, "display_name",
 			 u->display_name, "role", u->role, "disabled", u->disabled, "created_at",
-			 created, "updated_at", updated);
+			 created, "updated_at", updated, "handler_id",
+			 u->handler_id ? json_integer(u->handler_id) : json_null());
 }
 
 int user_list(struct db *db, const struct org *scope, int64_t after, int limit,

@@ -89,6 +89,25 @@ const struct route web_routes[] = {
     {GET, "/people/{id}/duty", ACCESS_SIGNED_IN, h_person_duty_page, 0},
     /* === end sessions === */
 
+    /* === outputs and statistics (outputs.c, output_pages.c) === */
+    {GET, "/api/v1/outputs", ACCESS_SIGNED_IN, h_api_outputs_list, 0},
+    {POST, "/api/v1/outputs", ACCESS_ORGANIZER, h_api_outputs_create, 1024 * KIB},
+    {GET, "/api/v1/outputs/{id}", ACCESS_SIGNED_IN, h_api_output_get, 0},
+    {PATCH, "/api/v1/outputs/{id}", ACCESS_ORGANIZER, h_api_output_patch, 1024 * KIB},
+    {POST, "/api/v1/outputs/{id}/transition", ACCESS_SIGNED_IN, h_api_output_transition,
+     256 * KIB},
+    {POST, "/api/v1/outputs/{id}/confirm", ACCESS_SIGNED_IN, h_api_output_confirm, 16 * KIB},
+    {POST, "/api/v1/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_api_output_adoptions,
+     64 * KIB},
+    {GET, "/api/v1/outputs/{id}/lineage", ACCESS_SIGNED_IN, h_api_output_lineage, 0},
+    {GET, "/api/v1/sessions/{id}/outcomes", ACCESS_PUBLIC, h_api_session_outcomes, 0},
+    {GET, "/api/v1/handlers", ACCESS_SIGNED_IN, h_api_handlers_list, 0},
+    {POST, "/api/v1/handlers", ACCESS_ORGANIZER, h_api_handlers_create, 16 * KIB},
+    {GET, "/api/v1/stats", ACCESS_SIGNED_IN, h_api_stats, 0},
+    {GET, "/api/v1/stats.csv", ACCESS_SIGNED_IN, h_api_stats_csv, 0},
+    {GET, "/api/v1/stats.xlsx", ACCESS_SIGNED_IN, h_api_stats_xlsx, 0},
+    /* === end outputs === */
+
     /* === search (search.c) === */
     {GET, "/api/v1/search", ACCESS_PUBLIC, h_api_search, 0},
     {GET, "/search", ACCESS_PUBLIC, h_search_page, 0},

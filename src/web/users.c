@@ -89,6 +89,46 @@ static int str_field(struct web_ctx *c, const char *name, char *dst, size_t cap,
 	return ERR_OK;
 }
 
+static const char sql_handler_path[] = "SELECT o.path FROM handler h JOIN org o"
+				       " ON o.id = h.org_id WHERE h.id = ?";
+
+/* target_handler reads "handler_id": the account becomes a handling unit's (承办单位), which
+ * sees only what is assigned to it. null/0 clears it. */
+static int target_handler(struct web_ctx *c, struct user *u, struct verr *e)
+{
+	struct db_stmt *st;
+	int64_t id;
+	bool present, ok = false;
+	int rc;
+
+	if (c->json && json_is_null(json_object_get(c->json, "handler_id"))) {
+		if (json_object_get(c->json, "handler_id"))
+			u->handler_id = 0;
+		return ERR_OK;
+	}
+	if (web_int_field(c, "handler_id", &id, &present))
+		return verr_type(e, "handler_id", "整数", "an integer");
+	if (!present)
+		return ERR_OK;
+	if (id <= 0) {
+		u->handler_id = 0;
+		return ERR_OK;
+	}
+	rc = db_prepare(c->db, sql_handler_path, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, id);
+	if (!rc && db_step(st) == DB_ROW)
+		ok = strncmp(db_col_text(st, 0), c->actor.org.path, strlen(c->actor.org.path)) == 0;
+	db_done(st);
+	if (rc)
+		return rc;
+	if (!ok)
+		return verr_set(e, "invalid", "handler_id", "承办单位不存在",
+				"no such handling unit");
+	u->handler_id = id;
+	return ERR_OK;
+}
+
 /* target_org checks that org_id (when given) exists and is managed by the caller. */
 static int target_org(struct web_ctx *c, struct user *u, struct verr *e)
 {
@@ -128,6 +168,8 @@ static int create_user(struct web_ctx *c, struct user *u, struct verr *e)
 		rc = str_field(c, "role", u->role, sizeof(u->role), e);
 	if (!rc)
 		rc = target_org(c, u, e);
+	if (!rc)
+		rc = target_handler(c, u, e);
 	if (rc)
 		return rc;
 	if (!u->username[0])
@@ -183,10 +225,13 @@ static int update_user(struct web_ctx *c, int64_t id, struct user *before, struc
 		u->disabled = disabled;
 	if (!manage) {
 		if (strcmp(role, u->role) != 0 || u->disabled != before->disabled ||
-		    (c->json && json_object_get(c->json, "org_id")))
+		    (c->json && (json_object_get(c->json, "org_id") ||
+				 json_object_get(c->json, "handler_id"))))
 			return ERR_DENIED;
 	} else {
 		rc = target_org(c, u, e);
+		if (!rc && c->json)
+			rc = target_handler(c, u, e);
 		if (rc)
 			return rc;
 		if (self && (strcmp(u->role, "admin") != 0 || u->disabled))

@@ -226,6 +226,23 @@ int h_invitation_answer_post(struct web_ctx *c);
 int h_person_duty_page(struct web_ctx *c);
 /* === end sessions === */
 
+/* === outputs and statistics (outputs.c, output_pages.c) === */
+int h_api_outputs_list(struct web_ctx *c);
+int h_api_outputs_create(struct web_ctx *c);
+int h_api_output_get(struct web_ctx *c);
+int h_api_output_patch(struct web_ctx *c);
+int h_api_output_transition(struct web_ctx *c);
+int h_api_output_confirm(struct web_ctx *c);
+int h_api_output_adoptions(struct web_ctx *c);
+int h_api_output_lineage(struct web_ctx *c);
+int h_api_session_outcomes(struct web_ctx *c);
+int h_api_handlers_list(struct web_ctx *c);
+int h_api_handlers_create(struct web_ctx *c);
+int h_api_stats(struct web_ctx *c);
+int h_api_stats_csv(struct web_ctx *c);
+int h_api_stats_xlsx(struct web_ctx *c);
+/* === end outputs === */
+
 /* === search (search.c) === */
 int h_api_search(struct web_ctx *c);
 int h_search_page(struct web_ctx *c);

@@ -1,0 +1,1484 @@
+/*
+ * output.c - outputs and their workflows (see output.h).
+ *
+ * The three workflows are one table of moves: for each kind class, from which state to
+ * which, and who may make the move. A proposal: draft -> submitted -> accepted (立案) or
+ * not_accepted -> assigned to handling units (one lead 主办, any co-handlers 协办) -> replied
+ * (text, grade A-D) -> evaluated by the lead author (satisfied / basically satisfied /
+ * dissatisfied; dissatisfied may reopen handling once: back to assigned) -> closed. An
+ * opinion report: draft -> submitted -> edited (into a bulletin issue) -> sent (up to a
+ * body) -> instructed (批示) -> closed. The other kinds: draft -> submitted -> delivered ->
+ * closed.
+ */
+#include "output.h"
+#include "rowjson.h"
+#include "session.h"
+#include "valid.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/utf8.h"
+#include "base/util.h"
+
+static const char *const kinds[] = {"proposal", "opinion_report", "research_report", "speech",
+				    "special_report"};
+
+enum { K_PROPOSAL = 1, K_OPINION = 2, K_OTHER = 4, K_ANY = 7 };
+
+static const struct move {
+	int kinds;
+	const char *from, *to;
+	int who; /* OROLE_ bits, any of which may make the move */
+} moves[] = {
+	{K_ANY, "draft", "submitted", OROLE_STAFF | OROLE_AUTHOR},
+	{K_PROPOSAL, "submitted", "accepted", OROLE_STAFF},
+	{K_PROPOSAL, "submitted", "not_accepted", OROLE_STAFF},
+	{K_PROPOSAL, "not_accepted", "closed", OROLE_STAFF},
+	{K_PROPOSAL, "accepted", "assigned", OROLE_STAFF},
+	{K_PROPOSAL, "assigned", "replied", OROLE_LEAD_HANDLER | OROLE_STAFF},
+	{K_PROPOSAL, "replied", "evaluated", OROLE_LEAD_AUTHOR},
+	{K_PROPOSAL, "evaluated", "assigned", OROLE_LEAD_AUTHOR | OROLE_STAFF},
+	{K_PROPOSAL, "evaluated", "closed", OROLE_STAFF | OROLE_LEAD_AUTHOR},
+	{K_OPINION, "submitted", "edited", OROLE_STAFF},
+	{K_OPINION, "edited", "sent", OROLE_STAFF},
+	{K_OPINION, "sent", "instructed", OROLE_STAFF},
+	{K_OPINION, "sent", "closed", OROLE_STAFF},
+	{K_OPINION, "instructed", "closed", OROLE_STAFF},
+	{K_OTHER, "submitted", "delivered", OROLE_STAFF},
+	{K_OTHER, "delivered", "closed", OROLE_STAFF},
+};
+
+static int kind_class(const char *kind)
+{
+	if (strcmp(kind, "proposal") == 0)
+		return K_PROPOSAL;
+	if (strcmp(kind, "opinion_report") == 0)
+		return K_OPINION;
+	return K_OTHER;
+}
+
+static bool kind_valid(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; kind && i < ARRAY_LEN(kinds); i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return true;
+	return false;
+}
+
+void output_in_init(struct output_in *in)
+{
+	memset(in, 0, sizeof(*in));
+}
+
+/* --- reading --- */
+
+static const char sql_head[] = "SELECT o.id, o.org_id, o.kind, o.state, g.path, o.reopened"
+			       " FROM output o JOIN org g ON g.id = o.org_id WHERE o.id = ?";
+
+int output_head(struct db *db, int64_t id, struct output_head *h)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql_head, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, id);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		h->id = db_col_int(st, 0);
+		h->org_id = db_col_int(st, 1);
+		rc = copy_field(h->kind, sizeof(h->kind), db_col_text(st, 2));
+		if (!rc)
+			rc = copy_field(h->state, sizeof(h->state), db_col_text(st, 3));
+		if (!rc)
+			rc = copy_field(h->org_path, sizeof(h->org_path), db_col_text(st, 4));
+		h->reopened = (int)db_col_int(st, 5);
+	} else if (rc == DB_DONE) {
+		rc = ERR_NOT_FOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
+#define OUTPUT_COLS                                                                         \
+	"o.id, o.org_id, g.name, o.kind, o.title, o.body, o.state, o.number, o.dated_at,"     \
+	" o.cosign_deadline, o.reason, o.reply_due, o.reply_text, o.reply_grade,"             \
+	" o.satisfaction, o.reopened, o.bulletin_issue, o.sent_to, o.instruction_by,"         \
+	" o.instruction_text, o.submitted_at, o.accepted_at, o.assigned_at, o.replied_at,"    \
+	" o.evaluated_at, o.closed_at, o.created_at, o.updated_at,"                          \
+	" (o.state = 'assigned' AND o.reply_due IS NOT NULL AND o.reply_due < ?2),"          \
+	" (SELECT COUNT(*) FROM adoption a WHERE a.output_id = o.id)"
+#define OUTPUT_SPEC                                                                         \
+	"i:id i:org_id s:org_name s:kind s:title s:body s:state s:number t:dated_at"          \
+	" t:cosign_deadline s:reason t:reply_due s:reply_text s:reply_grade s:satisfaction"   \
+	" b:reopened s:bulletin_issue s:sent_to s:instruction_by s:instruction_text"          \
+	" t:submitted_at t:accepted_at t:assigned_at t:replied_at t:evaluated_at t:closed_at" \
+	" t:created_at t:updated_at b:overdue i:adoption_count"
+
+static const char sql_get[] = "SELECT " OUTPUT_COLS " FROM output o JOIN org g"
+			      " ON g.id = o.org_id WHERE o.id = ?1";
+static const char sql_authors[] =
+	"SELECT a.person_id, p.name, p.category, a.role, a.confirmed_at IS NOT NULL,"
+	" a.confirmed_at FROM output_author a JOIN person p ON p.id = a.person_id"
+	" WHERE a.output_id = ? ORDER BY a.role = 'cosigner', p.id";
+static const char sql_handlers[] =
+	"SELECT h.id, h.name, oh.role FROM output_handler oh JOIN handler h ON h.id = oh.handler_id"
+	" WHERE oh.output_id = ? ORDER BY oh.role = 'co', h.id";
+static const char sql_suggestions[] =
+	"SELECT s.id, s.title, s.session_id, se.title FROM output_suggestion os"
+	" JOIN suggestion s ON s.id = os.suggestion_id JOIN session se ON se.id = s.session_id"
+	" WHERE os.output_id = ? ORDER BY s.id";
+static const char sql_sessions[] =
+	"SELECT se.id, se.title, se.starts_at FROM output_session os JOIN session se"
+	" ON se.id = os.session_id WHERE os.output_id = ? ORDER BY se.starts_at, se.id";
+static const char sql_events[] =
+	"SELECT e.id, e.at, COALESCE(u.display_name, ''), e.from_state, e.to_state, e.note,"
+	" e.data FROM output_event e LEFT JOIN users u ON u.id = e.user_id"
+	" WHERE e.output_id = ? ORDER BY e.id";
+static const char sql_adoptions[] =
+	"SELECT id, kind, title, issuer, reference, date, link, note, created_at FROM adoption"
+	" WHERE output_id = ? ORDER BY date, id";
+
+static int list_of(struct db *db, const char *sql, int64_t id, const char *spec, json_t *arr)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql, &st);
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, id);
+	if (rc) {
+		db_done(st);
+		return rc;
+	}
+	rc = rows_json(st, spec, arr);
+	return rc < 0 ? rc : ERR_OK;
+}
+
+static void attach(struct db *db, json_t *o, const char *key, const char *sql, int64_t id,
+		   const char *spec)
+{
+	json_t *a = json_array();
+
+	if (list_of(db, sql, id, spec, a))
+		json_array_clear(a);
+	json_object_set_new(o, key, a);
+}
+
+static json_t *ids_of(json_t *arr, const char *key)
+{
+	json_t *ids = json_array(), *x;
+	size_t i;
+
+	json_array_foreach(arr, i, x) json_array_append(ids, json_object_get(x, key));
+	return ids;
+}
+
+json_t *output_get(struct db *db, int64_t id)
+{
+	struct db_stmt *st;
+	json_t *o = NULL;
+	const char *body;
+
+	if (db_prepare(db, sql_get, &st))
+		return NULL;
+	if (db_bind_int(st, 1, id) == ERR_OK && db_bind_int(st, 2, time_now()) == ERR_OK &&
+	    db_step(st) == DB_ROW)
+		o = row_json(st, OUTPUT_SPEC);
+	db_done(st);
+	if (!o)
+		return NULL;
+	body = json_string_value(json_object_get(o, "body"));
+	json_object_set_new(o, "char_count", json_integer((json_int_t)utf8_count(body, strlen(body))));
+	json_object_set_new(o, "adopted",
+			    json_boolean(json_integer_value(json_object_get(o, "adoption_count")) > 0));
+	attach(db, o, "authors", sql_authors, id,
+	       "i:person_id s:name s:category s:role b:confirmed t:confirmed_at");
+	attach(db, o, "handlers", sql_handlers, id, "i:id s:name s:role");
+	attach(db, o, "suggestions", sql_suggestions, id, "i:id s:title i:session_id s:session_title");
+	attach(db, o, "sessions", sql_sessions, id, "i:id s:title t:starts_at");
+	attach(db, o, "events", sql_events, id, "i:id t:at s:by s:from s:to s:note j:data");
+	attach(db, o, "adoptions", sql_adoptions, id,
+	       "i:id s:kind s:title s:issuer s:reference s:date s:link s:note t:created_at");
+	json_object_set_new(o, "suggestion_ids", ids_of(json_object_get(o, "suggestions"), "id"));
+	json_object_set_new(o, "session_ids", ids_of(json_object_get(o, "sessions"), "id"));
+	return o;
+}
+
+/* --- who the actor is for an output --- */
+
+static const char sql_is_author[] =
+	"SELECT a.role FROM output_author a JOIN person p ON p.id = a.person_id"
+	" WHERE a.output_id = ? AND p.user_id = ?";
+static const char sql_is_handler[] =
+	"SELECT role FROM output_handler WHERE output_id = ? AND handler_id = ?";
+
+static int role_lookup(struct db *db, const char *sql, int64_t id, int64_t who, char *role,
+		       size_t n)
+{
+	struct db_stmt *st;
+	int rc;
+
+	role[0] = '\0';
+	rc = db_prepare(db, sql, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, id);
+	if (!rc)
+		rc = db_bind_int(st, 2, who);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW)
+		rc = copy_field(role, n, db_col_text(st, 0));
+	db_done(st);
+	return rc < 0 ? rc : ERR_OK;
+}
+
+int output_role_of(struct db *db, const struct actor *a, const struct output_head *h)
+{
+	const char *scope = scope_path(a);
+	char role[16];
+	int r = 0;
+
+	if (a->via == AUTH_SYSTEM)
+		return OROLE_READER | OROLE_STAFF | OROLE_LEAD_AUTHOR | OROLE_AUTHOR |
+		       OROLE_LEAD_HANDLER | OROLE_HANDLER;
+	if (a->via == AUTH_NONE)
+		return OROLE_NONE;
+	if (strncmp(h->org_path, scope, strlen(scope)) == 0) {
+		r |= OROLE_READER;
+		if (a->role >= ROLE_ORGANIZER)
+			r |= OROLE_STAFF;
+	}
+	if (a->user.id && role_lookup(db, sql_is_author, h->id, a->user.id, role, sizeof(role)) ==
+				  ERR_OK &&
+	    role[0]) {
+		r |= OROLE_READER | OROLE_AUTHOR;
+		if (strcmp(role, "lead") == 0)
+			r |= OROLE_LEAD_AUTHOR;
+	}
+	if (a->user.handler_id &&
+	    role_lookup(db, sql_is_handler, h->id, a->user.handler_id, role, sizeof(role)) ==
+		    ERR_OK &&
+	    role[0]) {
+		r |= OROLE_READER | OROLE_HANDLER;
+		if (strcmp(role, "lead") == 0)
+			r |= OROLE_LEAD_HANDLER;
+	}
+	/* an admin may record what an author said on paper */
+	if ((r & OROLE_STAFF) && a->role == ROLE_ADMIN)
+		r |= OROLE_LEAD_AUTHOR;
+	return r;
+}
+
+/* --- writing --- */
+
+static const char sql_insert[] =
+	"INSERT INTO output (org_id, kind, title, body, dated_at, cosign_deadline, created_by,"
+	" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_update[] = "UPDATE output SET title = ?, body = ?, dated_at = ?,"
+				 " cosign_deadline = ?, updated_at = ? WHERE id = ?";
+static const char sql_sug_info[] =
+	"SELECT s.session_id, s.title, s.body, o.path FROM suggestion s JOIN org o"
+	" ON o.id = s.org_id WHERE s.id = ?";
+static const char sql_session_path[] = "SELECT o.path FROM session s JOIN org o ON o.id = s.org_id"
+				       " WHERE s.id = ?";
+static const char sql_person_path[] = "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id"
+				      " WHERE p.id = ?";
+static const char sql_del_sug[] = "DELETE FROM output_suggestion WHERE output_id = ?";
+static const char sql_del_ses[] = "DELETE FROM output_session WHERE output_id = ?";
+static const char sql_del_auth[] = "DELETE FROM output_author WHERE output_id = ?";
+static const char sql_add_sug[] = "INSERT OR IGNORE INTO output_suggestion (output_id,"
+				  " suggestion_id) VALUES (?, ?)";
+static const char sql_add_ses[] = "INSERT OR IGNORE INTO output_session (output_id, session_id)"
+				  " VALUES (?, ?)";
+static const char sql_add_auth[] = "INSERT INTO output_author (output_id, person_id, role,"
+				   " confirmed_at) VALUES (?, ?, ?, ?)";
+
+/* path_of reads one path column for id with sql; "" when absent. */
+static int path_of(struct db *db, const char *sql, int64_t id, char *out, size_t n)
+{
+	struct db_stmt *st;
+	int rc;
+
+	out[0] = '\0';
+	rc = db_prepare(db, sql, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, id);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW)
+		rc = copy_field(out, n, db_col_text(st, 0));
+	db_done(st);
+	return rc < 0 ? rc : ERR_OK;
+}
+
+/* related: may a thing of path p go with an output of the body at org_path? Its own body,
+ * below it, or above it (a city's output may build on a district's suggestion and the
+ * other way round when the session was joint). */
+static bool related(const char *p, const char *org_path)
+{
+	return p[0] && (strncmp(p, org_path, strlen(org_path)) == 0 ||
+			strncmp(org_path, p, strlen(p)) == 0);
+}
+
+static int check_links(struct db *db, const char *org_path, const struct output_in *in,
+		       struct verr *e)
+{
+	char path[128];
+	size_t i;
+	int rc;
+
+	for (i = 0; in->suggestions && i < in->nsuggestions; i++) {
+		struct db_stmt *st;
+
+		rc = db_prepare(db, sql_sug_info, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, in->suggestions[i]);
+		if (!rc)
+			rc = db_step(st);
+		if (rc == DB_ROW)
+			rc = related(db_col_text(st, 3), org_path) ? ERR_OK : ERR_INVALID;
+		else if (rc == DB_DONE)
+			rc = ERR_INVALID;
+		db_done(st);
+		if (rc == ERR_INVALID)
+			return verr_set(e, "invalid", "suggestion_ids", "建议 %lld 不存在",
+					"suggestion %lld does not exist",
+					(long long)in->suggestions[i]);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; in->sessions && i < in->nsessions; i++) {
+		rc = path_of(db, sql_session_path, in->sessions[i], path, sizeof(path));
+		if (rc)
+			return rc;
+		if (!related(path, org_path))
+			return verr_set(e, "invalid", "session_ids", "深聊会 %lld 不存在",
+					"session %lld does not exist", (long long)in->sessions[i]);
+	}
+	for (i = 0; in->authors && i < in->nauthors; i++) {
+		size_t k;
+
+		if (strcmp(in->authors[i].role, "lead") != 0 &&
+		    strcmp(in->authors[i].role, "cosigner") != 0)
+			return verr_set(e, "invalid", "authors",
+					"作者角色须为 lead（领衔）或 cosigner（联名）",
+					"an author's role must be lead or cosigner");
+		for (k = 0; k < i; k++)
+			if (in->authors[k].person_id == in->authors[i].person_id)
+				return verr_set(e, "invalid", "authors", "同一作者列了两次",
+						"an author is listed twice");
+		rc = path_of(db, sql_person_path, in->authors[i].person_id, path, sizeof(path));
+		if (rc)
+			return rc;
+		if (!path[0])
+			return verr_set(e, "invalid", "authors", "作者 %lld 不在人员库中",
+					"author %lld is not in the people registry",
+					(long long)in->authors[i].person_id);
+	}
+	return ERR_OK;
+}
+
+static int count_leads(const struct output_in *in)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; in->authors && i < in->nauthors; i++)
+		n += strcmp(in->authors[i].role, "lead") == 0;
+	return n;
+}
+
+/* check_kind applies the kind's rules to the text (and the lead author of a proposal). */
+static int check_kind(const char *kind, const char *body, int leads, struct verr *e)
+{
+	size_t chars = utf8_count(body, strlen(body));
+
+	if (strcmp(kind, "opinion_report") == 0 && chars > OPINION_REPORT_MAX_CHARS)
+		return verr_set(e, "too_long", "body",
+				"社情民意信息最多 %d 字，现为 %zu 字，请精简 %zu 字",
+				"an opinion report has at most %d characters; this one has %zu "
+				"(%zu too many)",
+				OPINION_REPORT_MAX_CHARS, chars, chars - OPINION_REPORT_MAX_CHARS);
+	if (strcmp(kind, "proposal") == 0 && leads != 1)
+		return verr_set(e, "invalid", "authors",
+				leads ? "提案只能有一位领衔人" : "提案需要一位领衔人（role: lead）",
+				leads ? "a proposal has exactly one lead author"
+				      : "a proposal needs a lead author (role: lead)");
+	return ERR_OK;
+}
+
+/* prefill writes the draft text made from the suggestions into out. */
+static int prefill(struct db *db, const struct output_in *in, struct buf *out)
+{
+	size_t i;
+	int rc = ERR_OK;
+
+	for (i = 0; !rc && i < in->nsuggestions; i++) {
+		struct db_stmt *st;
+
+		rc = db_prepare(db, sql_sug_info, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, in->suggestions[i]);
+		if (!rc && db_step(st) == DB_ROW)
+			rc = buf_printf(out, "%s%zu. %s\n%s\n", i ? "\n" : "", i + 1,
+					db_col_text(st, 1), db_col_text(st, 2));
+		db_done(st);
+	}
+	return rc;
+}
+
+static int set_links(struct db *db, int64_t id, const struct output_in *in)
+{
+	struct db_stmt *st;
+	size_t i;
+	int rc = ERR_OK;
+
+	if (in->suggestions || in->sessions) {
+		rc = db_prepare(db, sql_del_sug, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, id);
+		if (!rc)
+			rc = db_run(st);
+		if (!rc)
+			rc = db_prepare(db, sql_del_ses, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, id);
+		if (!rc)
+			rc = db_run(st);
+		for (i = 0; !rc && in->suggestions && i < in->nsuggestions; i++) {
+			int64_t session = 0;
+
+			rc = db_prepare(db, sql_add_sug, &st);
+			if (!rc)
+				rc = db_bind_int(st, 1, id);
+			if (!rc)
+				rc = db_bind_int(st, 2, in->suggestions[i]);
+			if (!rc)
+				rc = db_run(st);
+			if (!rc)
+				rc = db_prepare(db, sql_sug_info, &st);
+			if (!rc)
+				rc = db_bind_int(st, 1, in->suggestions[i]);
+			if (!rc && db_step(st) == DB_ROW)
+				session = db_col_int(st, 0);
+			db_done(st);
+			if (!rc)
+				rc = db_prepare(db, sql_add_ses, &st);
+			if (!rc)
+				rc = db_bind_int(st, 1, id);
+			if (!rc)
+				rc = db_bind_int(st, 2, session);
+			if (!rc)
+				rc = db_run(st);
+		}
+		for (i = 0; !rc && in->sessions && i < in->nsessions; i++) {
+			rc = db_prepare(db, sql_add_ses, &st);
+			if (!rc)
+				rc = db_bind_int(st, 1, id);
+			if (!rc)
+				rc = db_bind_int(st, 2, in->sessions[i]);
+			if (!rc)
+				rc = db_run(st);
+		}
+	}
+	if (!rc && in->authors) {
+		rc = db_prepare(db, sql_del_auth, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, id);
+		if (!rc)
+			rc = db_run(st);
+		for (i = 0; !rc && i < in->nauthors; i++) {
+			rc = db_prepare(db, sql_add_auth, &st);
+			if (!rc)
+				rc = db_bind_int(st, 1, id);
+			if (!rc)
+				rc = db_bind_int(st, 2, in->authors[i].person_id);
+			if (!rc)
+				rc = db_bind_str(st, 3, in->authors[i].role);
+			/* the lead author signs by leading; co-signers confirm themselves */
+			if (!rc)
+				rc = strcmp(in->authors[i].role, "lead") == 0
+					     ? db_bind_int(st, 4, time_now())
+					     : db_bind_null(st, 4);
+			if (!rc)
+				rc = db_run(st);
+		}
+	}
+	return rc;
+}
+
+int output_create(struct db *db, const struct actor *who, int64_t org_id,
+		  const struct output_in *in, int64_t *id, struct verr *e)
+{
+	struct db_stmt *st;
+	struct buf body;
+	struct org org;
+	int64_t now = time_now();
+	json_t *after;
+	int rc;
+
+	if (!in->kind)
+		return verr_set(e, "required", "kind", "请选择成果类型", "kind is required");
+	if (!kind_valid(in->kind))
+		return verr_set(e, "invalid", "kind",
+				"成果类型须为 proposal、opinion_report、research_report、speech 或 "
+				"special_report",
+				"kind must be proposal, opinion_report, research_report, speech or "
+				"special_report");
+	if (!in->title)
+		return verr_set(e, "required", "title", "请填写标题", "title is required");
+	rc = text_check(in->title, "title", 1, 200, e);
+	if (rc)
+		return rc;
+	rc = org_get(db, org_id, &org);
+	if (!rc)
+		rc = check_links(db, org.path, in, e);
+	if (rc)
+		return rc;
+	buf_init(&body, 1 << 20);
+	if (in->body && *in->body)
+		rc = buf_puts(&body, in->body);
+	else
+		rc = prefill(db, in, &body);
+	if (rc == ERR_TOO_BIG)
+		rc = verr_set(e, "too_long", "body", "正文过长", "the body is too long");
+	if (!rc)
+		rc = text_check(buf_cstr(&body), "body", 0, 200000, e);
+	if (!rc)
+		rc = check_kind(in->kind, buf_cstr(&body), count_leads(in), e);
+	if (!rc)
+		rc = db_prepare(db, sql_insert, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, org_id);
+	if (!rc)
+		rc = db_bind_str(st, 2, in->kind);
+	if (!rc)
+		rc = db_bind_str(st, 3, in->title);
+	if (!rc)
+		rc = db_bind_str(st, 4, buf_cstr(&body));
+	if (!rc)
+		rc = db_bind_int(st, 5, in->dated_at ? in->dated_at : now);
+	if (!rc)
+		rc = db_bind_int(st, 6, in->cosign_deadline ? in->cosign_deadline
+							    : now + 7 * 86400);
+	if (!rc)
+		rc = who->user.id ? db_bind_int(st, 7, who->user.id) : db_bind_null(st, 7);
+	if (!rc)
+		rc = db_bind_int(st, 8, now);
+	if (!rc)
+		rc = db_bind_int(st, 9, now);
+	if (!rc)
+		rc = db_run(st);
+	buf_fini(&body);
+	if (rc)
+		return rc;
+	*id = db_last_id(db);
+	rc = set_links(db, *id, in);
+	if (rc)
+		return rc;
+	after = output_get(db, *id);
+	rc = audit_write(db, who, org_id, "output.create", "output", *id, NULL, after);
+	json_decref(after);
+	return rc;
+}
+
+int output_update(struct db *db, const struct actor *who, int64_t id, const struct output_in *in,
+		  struct verr *e)
+{
+	json_t *before = output_get(db, id), *after;
+	struct output_head h;
+	struct db_stmt *st;
+	const char *title, *body;
+	int64_t dated, deadline;
+	int rc, leads = 0;
+	size_t i;
+	json_t *a;
+
+	if (!before)
+		return ERR_NOT_FOUND;
+	rc = output_head(db, id, &h);
+	if (rc)
+		goto out;
+	if (strcmp(h.state, "draft") != 0) {
+		rc = verr_set(e, "not_draft", "state", "成果已提交（%s），不能再修改",
+			      "the output was submitted (%s) and can no longer be changed",
+			      h.state);
+		rc = ERR_CONFLICT;
+		goto out;
+	}
+	if (in->kind && strcmp(in->kind, h.kind) != 0) {
+		rc = verr_set(e, "invalid", "kind", "成果类型不能修改", "the kind cannot change");
+		goto out;
+	}
+	title = merged_text(in->title, before, "title");
+	body = merged_text(in->body, before, "body");
+	rc = text_check(title, "title", 1, 200, e);
+	if (!rc)
+		rc = text_check(body, "body", 0, 200000, e);
+	if (!rc)
+		rc = check_links(db, h.org_path, in, e);
+	if (in->authors) {
+		leads = count_leads(in);
+	} else {
+		json_array_foreach(json_object_get(before, "authors"), i, a) leads +=
+			strcmp(json_string_value(json_object_get(a, "role")), "lead") == 0;
+	}
+	if (!rc)
+		rc = check_kind(h.kind, body, leads, e);
+	if (rc)
+		goto out;
+	dated = in->dated_at;
+	deadline = in->cosign_deadline;
+	if (!dated && time_parse(json_string_value(json_object_get(before, "dated_at")), &dated))
+		dated = time_now();
+	if (!deadline && (!json_is_string(json_object_get(before, "cosign_deadline")) ||
+			  time_parse(json_string_value(json_object_get(before, "cosign_deadline")),
+				     &deadline)))
+		deadline = time_now() + 7 * 86400;
+	rc = db_prepare(db, sql_update, &st);
+	if (!rc)
+		rc = db_bind_str(st, 1, title);
+	if (!rc)
+		rc = db_bind_str(st, 2, body);
+	if (!rc)
+		rc = db_bind_int(st, 3, dated);
+	if (!rc)
+		rc = db_bind_int(st, 4, deadline);
+	if (!rc)
+		rc = db_bind_int(st, 5, time_now());
+	if (!rc)
+		rc = db_bind_int(st, 6, id);
+	if (!rc)
+		rc = db_run(st);
+	if (!rc)
+		rc = set_links(db, id, in);
+	if (!rc) {
+		after = output_get(db, id);
+		rc = audit_write(db, who, h.org_id, "output.update", "output", id, before, after);
+		json_decref(after);
+	}
+out:
+	json_decref(before);
+	return rc;
+}
+
+/* --- workflows --- */
+
+static const char sql_event[] = "INSERT INTO output_event (output_id, org_id, at, user_id,"
+				" from_state, to_state, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_state[] =
+	"UPDATE output SET state = ?1, updated_at = ?2,"
+	" submitted_at = CASE WHEN ?1 = 'submitted' THEN ?3 ELSE submitted_at END,"
+	" accepted_at = CASE WHEN ?1 = 'accepted' THEN ?3 ELSE accepted_at END,"
+	" assigned_at = CASE WHEN ?1 = 'assigned' THEN ?3 ELSE assigned_at END,"
+	" replied_at = CASE WHEN ?1 = 'replied' THEN ?3 ELSE replied_at END,"
+	" evaluated_at = CASE WHEN ?1 = 'evaluated' THEN ?3 ELSE evaluated_at END,"
+	" closed_at = CASE WHEN ?1 = 'closed' THEN ?3 ELSE closed_at END"
+	" WHERE id = ?4";
+static const char sql_set_reason[] = "UPDATE output SET reason = ? WHERE id = ?";
+static const char sql_set_number[] =
+	"UPDATE output SET number = ?1 || printf('%04d', (SELECT COUNT(*) FROM output"
+	" WHERE org_id = ?2 AND kind = 'proposal' AND number != '' AND number LIKE ?1 || '%'"
+	") + 1) WHERE id = ?3";
+static const char sql_clear_handlers[] = "DELETE FROM output_handler WHERE output_id = ?";
+static const char sql_add_handler[] = "INSERT INTO output_handler (output_id, handler_id, role)"
+				      " VALUES (?, ?, ?)";
+static const char sql_handler_ok[] = "SELECT o.path FROM handler h JOIN org o ON o.id = h.org_id"
+				     " WHERE h.id = ?";
+static const char sql_set_due[] = "UPDATE output SET reply_due = ? WHERE id = ?";
+static const char sql_set_reply[] = "UPDATE output SET reply_text = ?, reply_grade = ? WHERE id = ?";
+static const char sql_set_eval[] = "UPDATE output SET satisfaction = ? WHERE id = ?";
+static const char sql_reopen[] = "UPDATE output SET reopened = 1, satisfaction = NULL,"
+				 " reply_text = '', reply_grade = NULL WHERE id = ?";
+static const char sql_set_issue[] = "UPDATE output SET bulletin_issue = ? WHERE id = ?";
+static const char sql_set_sent[] = "UPDATE output SET sent_to = ? WHERE id = ?";
+static const char sql_set_instr[] = "UPDATE output SET instruction_by = ?, instruction_text = ?"
+				    " WHERE id = ?";
+
+static int set_text(struct db *db, const char *sql, const char *a, const char *b, int64_t id)
+{
+	struct db_stmt *st;
+	int rc, i = 1;
+
+	rc = db_prepare(db, sql, &st);
+	if (!rc)
+		rc = db_bind_str(st, i++, a);
+	if (!rc && b)
+		rc = db_bind_str(st, i++, b);
+	if (!rc)
+		rc = db_bind_int(st, i, id);
+	if (!rc)
+		rc = db_run(st);
+	return rc;
+}
+
+static int required_text(const char *v, const char *field, const char *zh, const char *en,
+			 size_t max, struct verr *e)
+{
+	if (!v || !*v) {
+		e->code = "required";
+		e->field = field;
+		snprintf(e->zh, sizeof(e->zh), "%s", zh);
+		snprintf(e->en, sizeof(e->en), "%s", en);
+		return ERR_INVALID;
+	}
+	return text_check(v, field, 1, max, e);
+}
+
+/* three_parts: an opinion report is situation, analysis and suggestion. */
+static bool three_parts(const char *body)
+{
+	return strstr(body, "情况") && strstr(body, "分析") && strstr(body, "建议");
+}
+
+static int assign_handlers(struct db *db, const struct output_head *h,
+			   const struct output_move *m, struct verr *e)
+{
+	struct db_stmt *st;
+	char path[128];
+	size_t i, k;
+	int rc;
+
+	if (m->nlead != 1)
+		return verr_set(e, "invalid", "handlers",
+				"交办需要且只能有一个主办单位（lead），协办单位（co）可有多个",
+				"assignment needs exactly one lead handling unit; co-handlers are "
+				"optional");
+	for (i = 0; i < m->nlead + m->nco; i++) {
+		int64_t hid = i < m->nlead ? m->lead_handlers[i] : m->co_handlers[i - m->nlead];
+
+		rc = path_of(db, sql_handler_ok, hid, path, sizeof(path));
+		if (rc)
+			return rc;
+		if (!related(path, h->org_path))
+			return verr_set(e, "invalid", "handlers", "承办单位 %lld 不存在",
+					"handling unit %lld does not exist", (long long)hid);
+		for (k = 0; k < m->nco; k++)
+			if (i < m->nlead && m->co_handlers[k] == hid)
+				return verr_set(e, "invalid", "handlers",
+						"主办单位不能同时是协办单位",
+						"the lead unit cannot also be a co-handler");
+	}
+	rc = db_prepare(db, sql_clear_handlers, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, h->id);
+	if (!rc)
+		rc = db_run(st);
+	for (i = 0; !rc && i < m->nlead + m->nco; i++) {
+		rc = db_prepare(db, sql_add_handler, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, h->id);
+		if (!rc)
+			rc = db_bind_int(st, 2, i < m->nlead ? m->lead_handlers[i]
+							     : m->co_handlers[i - m->nlead]);
+		if (!rc)
+			rc = db_bind_str(st, 3, i < m->nlead ? "lead" : "co");
+		if (!rc)
+			rc = db_run(st);
+		if (rc == ERR_CONFLICT)
+			rc = ERR_OK; /* listed twice */
+	}
+	return rc;
+}
+
+static int reply_days(struct db *db, int64_t org_id)
+{
+	struct org org;
+	json_t *rules;
+	int days = 90;
+
+	if (org_get(db, org_id, &org) == ERR_OK) {
+		rules = rules_in_force(db, &org);
+		if (json_is_integer(json_object_get(json_object_get(rules, "params"), "reply_days")))
+			days = (int)json_integer_value(
+				json_object_get(json_object_get(rules, "params"), "reply_days"));
+		json_decref(rules);
+	}
+	return days > 0 ? days : 90;
+}
+
+/* apply_data checks and stores what the move carries; data gets a copy for the event. */
+static int apply_data(struct db *db, const struct output_head *h, const struct output_move *m,
+		      int64_t at, json_t *data, struct verr *e)
+{
+	const char *to = m->to;
+	json_t *o;
+	int rc = ERR_OK;
+
+	if (strcmp(to, "submitted") == 0) {
+		o = output_get(db, h->id);
+		if (!o)
+			return ERR_NOT_FOUND;
+		if (strcmp(h->kind, "opinion_report") == 0) {
+			const char *body = json_string_value(json_object_get(o, "body"));
+
+			rc = check_kind(h->kind, body, 1, e);
+			if (!rc && !three_parts(body))
+				rc = verr_set(e, "invalid", "body",
+					      "社情民意信息须包括情况、分析、建议三部分",
+					      "an opinion report has three parts: situation (情况), "
+					      "analysis (分析) and suggestion (建议)");
+		} else if (strcmp(h->kind, "proposal") == 0) {
+			json_t *a;
+			size_t i;
+			int leads = 0;
+
+			json_array_foreach(json_object_get(o, "authors"), i, a) leads +=
+				strcmp(json_string_value(json_object_get(a, "role")), "lead") == 0;
+			rc = check_kind(h->kind, "", leads, e);
+		}
+		json_decref(o);
+	} else if (strcmp(to, "accepted") == 0) {
+		char prefix[8];
+
+		snprintf(prefix, sizeof(prefix), "%04d", time_year(at) % 10000);
+		{
+			struct db_stmt *st;
+
+			rc = db_prepare(db, sql_set_number, &st);
+			if (!rc)
+				rc = db_bind_str(st, 1, prefix);
+			if (!rc)
+				rc = db_bind_int(st, 2, h->org_id);
+			if (!rc)
+				rc = db_bind_int(st, 3, h->id);
+			if (!rc)
+				rc = db_run(st);
+		}
+	} else if (strcmp(to, "not_accepted") == 0) {
+		rc = required_text(m->reason, "reason", "请说明不予立案的理由",
+				   "a reason for not accepting is required", 2000, e);
+		if (!rc)
+			rc = set_text(db, sql_set_reason, m->reason, NULL, h->id);
+		json_object_set_new(data, "reason", json_string(m->reason ? m->reason : ""));
+	} else if (strcmp(to, "assigned") == 0 && strcmp(h->state, "evaluated") == 0) {
+		/* reopening after a dissatisfied evaluation, once */
+		o = output_get(db, h->id);
+		if (!o)
+			return ERR_NOT_FOUND;
+		if (h->reopened)
+			rc = (verr_set(e, "reopen_used", "to", "重新办理只能申请一次",
+				       "handling can be reopened only once"),
+			      ERR_CONFLICT);
+		else if (!json_is_string(json_object_get(o, "satisfaction")) ||
+			 strcmp(json_string_value(json_object_get(o, "satisfaction")),
+				"dissatisfied") != 0)
+			rc = (verr_set(e, "illegal_transition", "to",
+				       "只有“不满意”的评价可以申请重新办理",
+				       "only a dissatisfied evaluation can reopen handling"),
+			      ERR_CONFLICT);
+		json_decref(o);
+		if (!rc) {
+			struct db_stmt *st;
+
+			rc = db_prepare(db, sql_reopen, &st);
+			if (!rc)
+				rc = db_bind_int(st, 1, h->id);
+			if (!rc)
+				rc = db_run(st);
+			json_object_set_new(data, "reopened", json_true());
+		}
+	} else if (strcmp(to, "assigned") == 0) {
+		struct db_stmt *st;
+		int64_t due = m->reply_due ? m->reply_due
+					   : at + (int64_t)reply_days(db, h->org_id) * 86400;
+
+		rc = assign_handlers(db, h, m, e);
+		if (!rc)
+			rc = db_prepare(db, sql_set_due, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, due);
+		if (!rc)
+			rc = db_bind_int(st, 2, h->id);
+		if (!rc)
+			rc = db_run(st);
+		json_object_set_new(data, "lead_handlers", json_integer((json_int_t)m->nlead));
+		json_object_set_new(data, "co_handlers", json_integer((json_int_t)m->nco));
+	} else if (strcmp(to, "replied") == 0) {
+		rc = required_text(m->reply_text, "reply_text", "请填写答复内容",
+				   "the reply text is required", 50000, e);
+		if (!rc && (!m->grade || strlen(m->grade) != 1 || !strchr("ABCD", m->grade[0])))
+			rc = verr_set(e, "invalid", "grade",
+				      "答复类别须为 A（已解决或采纳）、B（正在解决或列入计划）、C（因条件"
+				      "限制暂不能解决）或 D（留作参考）",
+				      "grade must be A (resolved/adopted), B (being resolved/planned), "
+				      "C (limited by conditions) or D (for reference)");
+		if (!rc)
+			rc = set_text(db, sql_set_reply, m->reply_text, m->grade, h->id);
+		json_object_set_new(data, "grade", json_string(m->grade ? m->grade : ""));
+	} else if (strcmp(to, "evaluated") == 0) {
+		if (!m->satisfaction || (strcmp(m->satisfaction, "satisfied") != 0 &&
+					 strcmp(m->satisfaction, "basically_satisfied") != 0 &&
+					 strcmp(m->satisfaction, "dissatisfied") != 0))
+			rc = verr_set(e, "invalid", "satisfaction",
+				      "评价须为 satisfied（满意）、basically_satisfied（基本满意）或 "
+				      "dissatisfied（不满意）",
+				      "satisfaction must be satisfied, basically_satisfied or "
+				      "dissatisfied");
+		if (!rc)
+			rc = set_text(db, sql_set_eval, m->satisfaction, NULL, h->id);
+		json_object_set_new(data, "satisfaction",
+				    json_string(m->satisfaction ? m->satisfaction : ""));
+	} else if (strcmp(to, "edited") == 0) {
+		rc = required_text(m->issue, "issue", "请填写编入的期号（如 2024 年第 12 期）",
+				   "the bulletin issue is required", 100, e);
+		if (!rc)
+			rc = set_text(db, sql_set_issue, m->issue, NULL, h->id);
+		json_object_set_new(data, "issue", json_string(m->issue ? m->issue : ""));
+	} else if (strcmp(to, "sent") == 0) {
+		rc = required_text(m->sent_to, "sent_to", "请填写报送单位", "sent_to is required",
+				   200, e);
+		if (!rc)
+			rc = set_text(db, sql_set_sent, m->sent_to, NULL, h->id);
+		json_object_set_new(data, "sent_to", json_string(m->sent_to ? m->sent_to : ""));
+	} else if (strcmp(to, "instructed") == 0) {
+		rc = required_text(m->instruction_by, "instruction_by", "请填写批示领导",
+				   "instruction_by is required", 200, e);
+		if (!rc)
+			rc = required_text(m->instruction_text, "instruction_text",
+					   "请填写批示内容", "instruction_text is required", 5000,
+					   e);
+		if (!rc)
+			rc = set_text(db, sql_set_instr, m->instruction_by, m->instruction_text,
+				      h->id);
+		json_object_set_new(data, "instruction_by",
+				    json_string(m->instruction_by ? m->instruction_by : ""));
+	}
+	return rc;
+}
+
+int output_transition(struct db *db, const struct actor *who, int64_t id,
+		      const struct output_move *m, struct verr *e)
+{
+	struct output_head h;
+	struct db_stmt *st;
+	int64_t at = m->at ? m->at : time_now();
+	json_t *data = json_object(), *b, *a;
+	char *dump = NULL;
+	size_t i;
+	int rc, role;
+
+	rc = output_head(db, id, &h);
+	if (rc)
+		goto out;
+	if (!m->to || !*m->to) {
+		rc = verr_set(e, "required", "to", "请指明目标状态（to）",
+			      "the target state (to) is required");
+		goto out;
+	}
+	for (i = 0; i < ARRAY_LEN(moves); i++)
+		if ((moves[i].kinds & kind_class(h.kind)) && strcmp(moves[i].from, h.state) == 0 &&
+		    strcmp(moves[i].to, m->to) == 0)
+			break;
+	if (i == ARRAY_LEN(moves)) {
+		verr_set(e, "illegal_transition", "to", "%s 不能从“%s”变为“%s”",
+			 "a %s cannot go from %s to %s", h.kind, h.state, m->to);
+		rc = ERR_CONFLICT;
+		goto out;
+	}
+	role = output_role_of(db, who, &h);
+	if (!(role & moves[i].who)) {
+		rc = ERR_DENIED;
+		goto out;
+	}
+	if (m->note) {
+		rc = text_check(m->note, "note", 0, 5000, e);
+		if (rc)
+			goto out;
+	}
+	rc = apply_data(db, &h, m, at, data, e);
+	if (rc)
+		goto out;
+	rc = db_prepare(db, sql_state, &st);
+	if (!rc)
+		rc = db_bind_str(st, 1, m->to);
+	if (!rc)
+		rc = db_bind_int(st, 2, time_now());
+	if (!rc)
+		rc = db_bind_int(st, 3, at);
+	if (!rc)
+		rc = db_bind_int(st, 4, id);
+	if (!rc)
+		rc = db_run(st);
+	dump = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!rc)
+		rc = db_prepare(db, sql_event, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, id);
+	if (!rc)
+		rc = db_bind_int(st, 2, h.org_id);
+	if (!rc)
+		rc = db_bind_int(st, 3, at);
+	if (!rc)
+		rc = who->user.id ? db_bind_int(st, 4, who->user.id) : db_bind_null(st, 4);
+	if (!rc)
+		rc = db_bind_str(st, 5, h.state);
+	if (!rc)
+		rc = db_bind_str(st, 6, m->to);
+	if (!rc)
+		rc = db_bind_str(st, 7, m->note ? m->note : "");
+	if (!rc)
+		rc = db_bind_str(st, 8, dump ? dump : "{}");
+	if (!rc)
+		rc = db_run(st);
+	if (!rc && strcmp(m->to, "instructed") == 0) {
+		/* a leader's instruction is also an adoption record */
+		struct adoption_in ad = {"instruction", m->instruction_text, m->instruction_by,
+					 "", NULL, NULL, m->note};
+		char date[16];
+		int64_t aid;
+
+		time_fmt(at, "%Y-%m-%d", date, sizeof(date));
+		ad.date = date;
+		rc = adoption_add(db, who, id, &ad, &aid, e);
+	}
+	if (rc)
+		goto out;
+	b = json_pack("{ss}", "state", h.state);
+	a = json_pack("{ss sO}", "state", m->to, "data", data);
+	rc = audit_write(db, who, h.org_id, "output.transition", "output", id, b, a);
+	json_decref(b);
+	json_decref(a);
+out:
+	free(dump);
+	json_decref(data);
+	return rc;
+}
+
+static const char sql_cosigner[] =
+	"SELECT a.person_id, a.role, a.confirmed_at FROM output_author a JOIN person p"
+	" ON p.id = a.person_id WHERE a.output_id = ? AND p.user_id = ?";
+static const char sql_deadline[] = "SELECT cosign_deadline FROM output WHERE id = ?";
+static const char sql_confirm[] = "UPDATE output_author SET confirmed_at = ? WHERE output_id = ?"
+				  " AND person_id = ?";
+
+int output_confirm(struct db *db, const struct actor *who, int64_t id, struct verr *e)
+{
+	struct output_head h;
+	struct db_stmt *st;
+	int64_t person = 0, deadline = 0, now = time_now();
+	char role[16] = "";
+	bool confirmed = false;
+	json_t *a;
+	int rc;
+
+	rc = output_head(db, id, &h);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, sql_cosigner, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, id);
+	if (!rc)
+		rc = db_bind_int(st, 2, who->user.id);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		person = db_col_int(st, 0);
+		rc = copy_field(role, sizeof(role), db_col_text(st, 1));
+		confirmed = !db_col_null(st, 2);
+	} else if (rc == DB_DONE) {
+		rc = ERR_DENIED; /* not an author of this output */
+	}
+	db_done(st);
+	if (rc)
+		return rc;
+	if (confirmed)
+		return ERR_OK;
+	rc = db_prepare(db, sql_deadline, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, id);
+	if (!rc && db_step(st) == DB_ROW)
+		deadline = db_col_int(st, 0);
+	db_done(st);
+	if (rc)
+		return rc;
+	if (deadline && now > deadline) {
+		char when[32];
+
+		time_fmt(deadline, "%Y-%m-%d %H:%M", when, sizeof(when));
+		verr_set(e, "deadline_passed", "cosign_deadline", "联名确认已于 %s 截止",
+			 "the deadline for co-signing passed on %s", when);
+		return ERR_CONFLICT;
+	}
+	rc = db_prepare(db, sql_confirm, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, now);
+	if (!rc)
+		rc = db_bind_int(st, 2, id);
+	if (!rc)
+		rc = db_bind_int(st, 3, person);
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	a = json_pack("{sI ss}", "person_id", (json_int_t)person, "role", role);
+	rc = audit_write(db, who, h.org_id, "output.confirm", "output", id, NULL, a);
+	json_decref(a);
+	return rc;
+}
+
+/* --- adoption --- */
+
+static const char sql_adopt[] =
+	"INSERT INTO adoption (org_id, output_id, kind, title, issuer, reference, date, link,"
+	" note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_adopt_count[] = "SELECT COUNT(*) FROM adoption WHERE output_id = ?";
+static const char sql_authors_of[] = "SELECT person_id FROM output_author WHERE output_id = ?";
+
+int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
+		 const struct adoption_in *in, int64_t *id, struct verr *e)
+{
+	static const char *const ok[] = {"instruction", "department", "policy", "escalation",
+					 "media"};
+	struct output_head h;
+	struct db_stmt *st;
+	int64_t now = time_now(), t, persons[64];
+	size_t i, n = 0;
+	int rc, before = 0;
+	json_t *after;
+
+	rc = output_head(db, output_id, &h);
+	if (rc)
+		return rc;
+	for (i = 0; in->kind && i < ARRAY_LEN(ok); i++)
+		if (strcmp(in->kind, ok[i]) == 0)
+			break;
+	if (!in->kind || i == ARRAY_LEN(ok))
+		return verr_set(e, "invalid", "kind",
+				"采纳类型须为 instruction（批示）、department（部门采纳）、policy（政策"
+				"措施）、escalation（上报/提升）或 media（媒体报道）",
+				"kind must be instruction, department, policy, escalation or media");
+	if (!in->title || !*in->title)
+		return verr_set(e, "required", "title", "请填写标题或内容", "title is required");
+	rc = text_check(in->title, "title", 1, 500, e);
+	if (!rc)
+		rc = text_check(in->issuer ? in->issuer : "", "issuer", 0, 200, e);
+	if (!rc)
+		rc = text_check(in->reference ? in->reference : "", "reference", 0, 200, e);
+	if (!rc)
+		rc = text_check(in->link ? in->link : "", "link", 0, 1000, e);
+	if (!rc)
+		rc = text_check(in->note ? in->note : "", "note", 0, 5000, e);
+	if (rc)
+		return rc;
+	if (in->date && *in->date && (strlen(in->date) != 10 || time_parse(in->date, &t)))
+		return verr_set(e, "invalid", "date", "日期须为 YYYY-MM-DD",
+				"date must be YYYY-MM-DD");
+	if (in->link && *in->link && strncmp(in->link, "http://", 7) != 0 &&
+	    strncmp(in->link, "https://", 8) != 0)
+		return verr_set(e, "invalid", "link", "链接须以 http:// 或 https:// 开头",
+				"link must start with http:// or https://");
+	rc = db_prepare(db, sql_adopt_count, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, output_id);
+	if (!rc && db_step(st) == DB_ROW)
+		before = (int)db_col_int(st, 0);
+	db_done(st);
+	if (!rc)
+		rc = db_prepare(db, sql_adopt, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, h.org_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, output_id);
+	if (!rc)
+		rc = db_bind_str(st, 3, in->kind);
+	if (!rc)
+		rc = db_bind_str(st, 4, in->title);
+	if (!rc)
+		rc = db_bind_str(st, 5, in->issuer ? in->issuer : "");
+	if (!rc)
+		rc = db_bind_str(st, 6, in->reference ? in->reference : "");
+	if (!rc)
+		rc = db_bind_str(st, 7, in->date ? in->date : "");
+	if (!rc)
+		rc = db_bind_str(st, 8, in->link ? in->link : "");
+	if (!rc)
+		rc = db_bind_str(st, 9, in->note ? in->note : "");
+	if (!rc)
+		rc = who->user.id ? db_bind_int(st, 10, who->user.id) : db_bind_null(st, 10);
+	if (!rc)
+		rc = db_bind_int(st, 11, now);
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	*id = db_last_id(db);
+	if (before == 0) {
+		/* the first adoption credits every author's duty record, once */
+		int64_t at = now;
+
+		if (in->date && *in->date && time_parse(in->date, &t) == ERR_OK)
+			at = t;
+		rc = db_prepare(db, sql_authors_of, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, output_id);
+		while (!rc && n < ARRAY_LEN(persons) && db_step(st) == DB_ROW)
+			persons[n++] = db_col_int(st, 0);
+		db_done(st);
+		for (i = 0; !rc && i < n; i++)
+			rc = duty_credit(db, h.org_id, persons[i], "adopted", 0, output_id, at);
+		if (rc)
+			return rc;
+	}
+	after = json_pack("{ss ss ss? ss? ss?}", "kind", in->kind, "title", in->title, "issuer",
+			  in->issuer, "reference", in->reference, "date", in->date);
+	rc = audit_write(db, who, h.org_id, "adoption.create", "output", output_id, NULL, after);
+	json_decref(after);
+	return rc;
+}
+
+/* --- lists --- */
+
+static const char sql_list[] =
+	"SELECT " OUTPUT_COLS " FROM output o JOIN org g ON g.id = o.org_id"
+	" WHERE o.id > ?1"
+	" AND (substr(g.path, 1, length(?3)) = ?3"
+	"  OR (?4 != 0 AND EXISTS (SELECT 1 FROM output_handler oh WHERE oh.output_id = o.id"
+	"   AND oh.handler_id = ?4))"
+	"  OR (?5 != 0 AND EXISTS (SELECT 1 FROM output_author a JOIN person p"
+	"   ON p.id = a.person_id WHERE a.output_id = o.id AND p.user_id = ?5)))"
+	" AND (?6 IS NULL OR o.kind = ?6) AND (?7 IS NULL OR o.state = ?7)"
+	" AND (?8 = 0 OR (o.dated_at >= ?9 AND o.dated_at < ?10))"
+	" AND (?11 = 0 OR (o.state = 'assigned' AND o.reply_due < ?2))"
+	" ORDER BY o.id LIMIT ?12";
+
+int output_list(struct db *db, const struct actor *a, const struct output_filter *f,
+		int64_t after, int limit, json_t *items)
+{
+	struct db_stmt *st;
+	int64_t from = 0, to = 0;
+	int rc;
+
+	if (f->year) {
+		char y0[24], y1[24];
+
+		snprintf(y0, sizeof(y0), "%04d-01-01", f->year);
+		snprintf(y1, sizeof(y1), "%04d-01-01", f->year + 1);
+		if (time_parse(y0, &from) || time_parse(y1, &to))
+			return ERR_INVALID;
+	}
+	rc = db_prepare(db, sql_list, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, after);
+	if (!rc)
+		rc = db_bind_int(st, 2, time_now());
+	if (!rc)
+		rc = db_bind_str(st, 3, scope_path(a));
+	if (!rc)
+		rc = db_bind_int(st, 4, a->user.handler_id);
+	if (!rc)
+		rc = db_bind_int(st, 5, a->user.id);
+	if (!rc)
+		rc = db_bind_str(st, 6, f->kind);
+	if (!rc)
+		rc = db_bind_str(st, 7, f->state);
+	if (!rc)
+		rc = db_bind_int(st, 8, f->year);
+	if (!rc)
+		rc = db_bind_int(st, 9, from);
+	if (!rc)
+		rc = db_bind_int(st, 10, to);
+	if (!rc)
+		rc = db_bind_int(st, 11, f->overdue);
+	if (!rc)
+		rc = db_bind_int(st, 12, limit);
+	if (rc) {
+		db_done(st);
+		return rc;
+	}
+	rc = rows_json(st, OUTPUT_SPEC, items);
+	return rc < 0 ? rc : ERR_OK;
+}
+
+/* --- lineage --- */
+
+static const char sql_sug_sources[] =
+	"SELECT ss.kind, ss.source_id, COALESCE(r.body, ''), COALESCE(p.name, '')"
+	" FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark' AND r.id = ss.source_id"
+	" LEFT JOIN person p ON p.id = r.person_id WHERE ss.suggestion_id = ? ORDER BY ss.source_id";
+static const char sql_session_brief[] =
+	"SELECT s.id, s.title, s.starts_at, s.venue, s.status, s.visibility, t.id, t.title, t.domain"
+	" FROM session s JOIN topic t ON t.id = s.topic_id WHERE s.id = ?";
+
+static json_t *session_brief(struct db *db, int64_t id)
+{
+	struct db_stmt *st;
+	json_t *s = NULL;
+
+	if (db_prepare(db, sql_session_brief, &st))
+		return NULL;
+	if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW)
+		s = row_json(st, "i:id s:title t:starts_at s:venue s:status s:visibility i:topic_id"
+				 " s:topic_title s:domain");
+	db_done(st);
+	return s;
+}
+
+json_t *output_lineage(struct db *db, int64_t id)
+{
+	json_t *o = output_get(db, id), *sugs, *x, *sessions;
+	size_t i;
+
+	if (!o)
+		return NULL;
+	sugs = json_array();
+	json_array_foreach(json_object_get(o, "suggestions"), i, x)
+	{
+		int64_t sid = json_integer_value(json_object_get(x, "id"));
+		json_t *s = suggestion_get(db, sid), *src = json_array();
+
+		if (!s)
+			continue;
+		if (list_of(db, sql_sug_sources, sid, "s:kind i:id s:text s:speaker", src))
+			json_array_clear(src);
+		json_object_set_new(s, "sources", src);
+		json_object_set_new(
+			s, "session",
+			session_brief(db, json_integer_value(json_object_get(s, "session_id"))));
+		json_array_append_new(sugs, s);
+	}
+	sessions = json_array();
+	json_array_foreach(json_object_get(o, "sessions"), i, x)
+	{
+		json_t *b = session_brief(db, json_integer_value(json_object_get(x, "id")));
+
+		if (b)
+			json_array_append_new(sessions, b);
+	}
+	return json_pack("{so so so sO sO}", "output", o, "suggestions", sugs, "sessions",
+			 sessions, "events", json_object_get(o, "events"), "adoptions",
+			 json_object_get(o, "adoptions"));
+}
+
+static const char sql_outputs_of_session[] =
+	"SELECT DISTINCT o.id FROM output o JOIN output_session os ON os.output_id = o.id"
+	" WHERE os.session_id = ? ORDER BY o.id";
+static const char sql_outputs_of_sug[] =
+	"SELECT output_id FROM output_suggestion WHERE suggestion_id = ? ORDER BY output_id";
+
+static json_t *output_brief(struct db *db, int64_t id)
+{
+	json_t *o = output_get(db, id), *b;
+
+	if (!o)
+		return NULL;
+	b = json_pack("{sO sO sO sO sO sO sO}", "id", json_object_get(o, "id"), "kind",
+		      json_object_get(o, "kind"), "title", json_object_get(o, "title"), "state",
+		      json_object_get(o, "state"), "dated_at", json_object_get(o, "dated_at"),
+		      "adopted", json_object_get(o, "adopted"), "adoptions",
+		      json_object_get(o, "adoptions"));
+	json_decref(o);
+	return b;
+}
+
+static json_t *outputs_by(struct db *db, const char *sql, int64_t id)
+{
+	struct db_stmt *st;
+	json_t *a = json_array();
+	int64_t ids[256];
+	size_t n = 0, i;
+
+	if (db_prepare(db, sql, &st))
+		return a;
+	if (db_bind_int(st, 1, id) == ERR_OK)
+		while (n < ARRAY_LEN(ids) && db_step(st) == DB_ROW)
+			ids[n++] = db_col_int(st, 0);
+	db_done(st);
+	for (i = 0; i < n; i++) {
+		json_t *b = output_brief(db, ids[i]);
+
+		if (b)
+			json_array_append_new(a, b);
+	}
+	return a;
+}
+
+json_t *session_outcomes(struct db *db, int64_t session_id)
+{
+	json_t *s = session_get(db, session_id, true, false), *sugs, *x, *outputs;
+	size_t i, adopted = 0;
+
+	if (!s)
+		return NULL;
+	sugs = json_deep_copy(json_object_get(s, "suggestions"));
+	json_array_foreach(sugs, i, x) json_object_set_new(
+		x, "outputs",
+		outputs_by(db, sql_outputs_of_sug, json_integer_value(json_object_get(x, "id"))));
+	outputs = outputs_by(db, sql_outputs_of_session, session_id);
+	json_array_foreach(outputs, i, x) adopted += json_is_true(json_object_get(x, "adopted"));
+	x = json_pack("{s{sO sO sO sO sO} sO so so s{si si si}}", "session", "id",
+		      json_object_get(s, "id"), "title", json_object_get(s, "title"), "starts_at",
+		      json_object_get(s, "starts_at"), "status", json_object_get(s, "status"),
+		      "visibility", json_object_get(s, "visibility"), "agreed",
+		      json_object_get(s, "agreed"), "suggestions", sugs, "outputs", outputs,
+		      "counts", "suggestions", (int)json_array_size(sugs), "outputs",
+		      (int)json_array_size(outputs), "adopted", (int)adopted);
+	json_decref(s);
+	return x;
+}
+
+/* --- handling units --- */
+
+static const char sql_handler_add[] = "INSERT INTO handler (org_id, name, created_at)"
+				      " VALUES (?, ?, ?)";
+static const char sql_handler_list[] =
+	"SELECT h.id, h.org_id, h.name FROM handler h JOIN org o ON o.id = h.org_id"
+	" WHERE substr(o.path, 1, length(?1)) = ?1 OR instr(?1, '/' || o.id || '/') > 0"
+	" ORDER BY h.name LIMIT 1000";
+
+int handler_create(struct db *db, const struct actor *who, int64_t org_id, const char *name,
+		   int64_t *id, struct verr *e)
+{
+	struct db_stmt *st;
+	json_t *after;
+	int rc;
+
+	if (!name)
+		return verr_set(e, "required", "name", "请填写承办单位名称", "name is required");
+	rc = text_check(name, "name", 1, 100, e);
+	if (!rc)
+		rc = db_prepare(db, sql_handler_add, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, org_id);
+	if (!rc)
+		rc = db_bind_str(st, 2, name);
+	if (!rc)
+		rc = db_bind_int(st, 3, time_now());
+	if (!rc)
+		rc = db_run(st);
+	if (rc == ERR_CONFLICT)
+		return verr_set(e, "conflict", "name", "承办单位“%s”已存在",
+				"handling unit %s exists already", name),
+		       ERR_CONFLICT;
+	if (rc)
+		return rc;
+	*id = db_last_id(db);
+	after = json_pack("{ss}", "name", name);
+	rc = audit_write(db, who, org_id, "handler.create", "handler", *id, NULL, after);
+	json_decref(after);
+	return rc;
+}
+
+json_t *handler_list(struct db *db, const struct actor *a)
+{
+	struct db_stmt *st;
+	json_t *arr = json_array();
+	const char *scope = a->user.handler_id ? "-" : scope_path(a);
+
+	if (db_prepare(db, sql_handler_list, &st))
+		return arr;
+	if (db_bind_str(st, 1, a->via == AUTH_NONE ? "-" : (a->org.path[0] ? a->org.path : scope)) ==
+	    ERR_OK)
+		(void)rows_json(st, "i:id i:org_id s:name", arr);
+	else
+		db_done(st);
+	return arr;
+}

@@ -1,0 +1,147 @@
+/*
+ * output.h - outputs made from suggestions (提案 proposal, 社情民意信息 opinion report, 调研报告
+ * research report, 大会发言 speech, 专报 special report), their authors, their handling
+ * workflows, handling units, adoption into policy, and their lineage back to sessions.
+ *
+ * Workflows are explicit state machines (output.c, table "moves"): every transition is
+ * recorded with who, when, a note and its data; an illegal one is ERR_CONFLICT. Reads return
+ * JSON in the API's shape. Writes validate first, audit in the caller's transaction.
+ */
+#ifndef SHENLIAO_MODEL_OUTPUT_H
+#define SHENLIAO_MODEL_OUTPUT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db/db.h"
+#include "model/model.h"
+
+#define OPINION_REPORT_MAX_CHARS 1500
+
+struct output_author_in {
+	int64_t person_id;
+	char role[16]; /* lead | cosigner */
+};
+
+struct output_in {
+	const char *kind, *title, *body;
+	const int64_t *suggestions; /* NULL: unchanged (update) / none (create) */
+	size_t nsuggestions;
+	const int64_t *sessions; /* cited directly */
+	size_t nsessions;
+	const struct output_author_in *authors; /* NULL: unchanged / none */
+	size_t nauthors;
+	int64_t dated_at;        /* 0: today (create) / unchanged (update) */
+	int64_t cosign_deadline; /* 0: a week after creation / unchanged */
+};
+
+void output_in_init(struct output_in *in);
+
+struct output_head {
+	int64_t id, org_id;
+	char kind[24];
+	char state[24];
+	char org_path[128];
+	int reopened;
+};
+
+int output_head(struct db *db, int64_t id, struct output_head *h) WARN_UNUSED;
+
+/* output_get returns the output as JSON (authors, handlers, suggestions, sessions, events,
+ * adoptions, overdue flag), NULL when absent. */
+json_t *output_get(struct db *db, int64_t id);
+
+/* output_create drafts an output in org_id. An empty body is prefilled from the
+ * suggestions. Kind rules: a proposal needs a lead author; an opinion report has at most
+ * OPINION_REPORT_MAX_CHARS characters (refused with the count). */
+int output_create(struct db *db, const struct actor *who, int64_t org_id,
+		  const struct output_in *in, int64_t *id, struct verr *e) WARN_UNUSED;
+
+/* output_update changes a draft (title, body, suggestions, authors...); other states:
+ * ERR_CONFLICT. */
+int output_update(struct db *db, const struct actor *who, int64_t id, const struct output_in *in,
+		  struct verr *e) WARN_UNUSED;
+
+/* What a transition may carry besides "to" and "note" (NULL / 0 when absent). */
+struct output_move {
+	const char *to, *note;
+	const char *reason;                    /* not_accepted */
+	const int64_t *lead_handlers, *co_handlers; /* assigned */
+	size_t nlead, nco;
+	int64_t reply_due;                     /* assigned: 0 = rules' reply_days from now */
+	const char *reply_text, *grade;        /* replied */
+	const char *satisfaction;              /* evaluated */
+	const char *issue;                     /* edited (opinion report) */
+	const char *sent_to;                   /* sent */
+	const char *instruction_by, *instruction_text; /* instructed */
+	int64_t at;                            /* when it happened: 0 = now (imports, demo) */
+};
+
+/* role of the actor for an output, which decides who may make which move */
+enum output_role {
+	OROLE_NONE = 0,
+	OROLE_READER = 1,    /* may read */
+	OROLE_HANDLER = 2,   /* a handling unit it is assigned to */
+	OROLE_LEAD_HANDLER = 4,
+	OROLE_AUTHOR = 8,    /* an author (person linked to the account) */
+	OROLE_LEAD_AUTHOR = 16,
+	OROLE_STAFF = 32,    /* organizer or admin of its body (or above) */
+};
+
+/* output_role_of returns the OROLE_ bits of a for output h. */
+int output_role_of(struct db *db, const struct actor *a, const struct output_head *h);
+
+/* output_transition moves output id along its workflow. ERR_CONFLICT when the move is not
+ * allowed from its state; ERR_DENIED when a may not make it; ERR_INVALID for missing data
+ * (e.g. a reply without its grade). */
+int output_transition(struct db *db, const struct actor *who, int64_t id,
+		      const struct output_move *m, struct verr *e) WARN_UNUSED;
+
+/* output_confirm: a co-signer (the person linked to who) confirms before the deadline. */
+int output_confirm(struct db *db, const struct actor *who, int64_t id, struct verr *e) WARN_UNUSED;
+
+struct adoption_in {
+	const char *kind, *title, *issuer, *reference, *date, *link, *note;
+};
+
+/* adoption_add records an adoption; the first one credits the authors' duty records. */
+int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
+		 const struct adoption_in *in, int64_t *id, struct verr *e) WARN_UNUSED;
+
+struct output_filter {
+	const char *kind, *state;
+	int year;
+	bool overdue;
+};
+
+/* output_list appends the outputs a may see (handling units: only those assigned to them). */
+int output_list(struct db *db, const struct actor *a, const struct output_filter *f,
+		int64_t after, int limit, json_t *items) WARN_UNUSED;
+
+/* output_lineage returns the chain back: suggestions with their sessions and sources
+ * (remarks, statements), and forward: events and adoptions. */
+json_t *output_lineage(struct db *db, int64_t id);
+
+/* session_outcomes returns everything that came of a session: its suggestions, the outputs
+ * made of them (or citing it) with their states and adoptions. */
+json_t *session_outcomes(struct db *db, int64_t session_id);
+
+/* handler units */
+int handler_create(struct db *db, const struct actor *who, int64_t org_id, const char *name,
+		   int64_t *id, struct verr *e) WARN_UNUSED;
+json_t *handler_list(struct db *db, const struct actor *a);
+
+/* --- statistics (stats.c) --- */
+
+struct stats_query {
+	int64_t from, to;     /* UTC seconds, [from, to) */
+	const struct org *org;
+	bool subtree;
+	const char *lang;     /* for labels */
+};
+
+/* stats_compute returns the statistics object for q (see docs/API.md). */
+json_t *stats_compute(struct db *db, const struct stats_query *q);
+
+#endif

@@ -1,0 +1,634 @@
+/*
+ * outputs.c - outputs, their workflows and adoption, lineage, handling units, statistics:
+ * JSON API (pages are in output_pages.c).
+ */
+#include "web.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "model/output.h"
+#include "model/session.h"
+#include "view/sheet.h"
+
+#define MAX_LINKS 64
+
+/* read_authors reads "authors": [{"person_id","role"}]. */
+static int read_authors(struct web_ctx *c, struct output_author_in *out, size_t *n,
+			bool *present, struct verr *e)
+{
+	json_t *v, *x;
+	size_t i;
+
+	*n = 0;
+	*present = false;
+	if (!c->json) {
+		/* the page's form: lead_author (one id) and cosigners (ids) */
+		int64_t lead, co[MAX_LINKS];
+		bool p1, p2;
+		size_t k, m;
+
+		if (web_int_field(c, "lead_author", &lead, &p1))
+			return verr_type(e, "lead_author", "整数", "an integer");
+		if (web_id_list_field(c, "cosigners", co, MAX_LINKS - 1, &m, &p2))
+			return verr_type(e, "cosigners", "人员编号", "person ids");
+		*present = p1 || p2;
+		if (p1 && lead > 0) {
+			out[*n].person_id = lead;
+			snprintf(out[*n].role, sizeof(out[*n].role), "lead");
+			(*n)++;
+		}
+		for (k = 0; k < m; k++) {
+			if (p1 && co[k] == lead)
+				continue;
+			out[*n].person_id = co[k];
+			snprintf(out[*n].role, sizeof(out[*n].role), "cosigner");
+			(*n)++;
+		}
+		return ERR_OK;
+	}
+	v = json_object_get(c->json, "authors");
+	if (!v || json_is_null(v))
+		return ERR_OK;
+	*present = true;
+	if (!json_is_array(v))
+		return verr_type(e, "authors", "数组", "an array");
+	json_array_foreach(v, i, x)
+	{
+		json_t *pid = json_object_get(x, "person_id");
+		const char *role = json_string_value(json_object_get(x, "role"));
+
+		if (!json_is_integer(pid) || !role || strlen(role) >= sizeof(out[0].role))
+			return verr_set(e, "invalid", "authors",
+					"作者须为 {\"person_id\":编号,\"role\":\"lead|cosigner\"}",
+					"each author must be {\"person_id\":N,\"role\":\"lead|cosigner\"}");
+		if (*n == MAX_LINKS)
+			return verr_set(e, "too_long", "authors", "作者过多", "too many authors");
+		out[*n].person_id = json_integer_value(pid);
+		snprintf(out[*n].role, sizeof(out[*n].role), "%s", role);
+		(*n)++;
+	}
+	return ERR_OK;
+}
+
+/* read_date reads an optional date/time field (0 when absent). */
+static int read_date(struct web_ctx *c, const char *name, int64_t *out, struct verr *e)
+{
+	bool bad = false;
+	const char *v = web_field(c, name, &bad);
+
+	*out = 0;
+	if (bad)
+		return verr_type(e, name, "日期字符串", "a date string");
+	if (v && *v && time_parse(v, out))
+		return verr_set(e, "invalid", name, "%s 须为日期（YYYY-MM-DD）或时间",
+				"%s must be a date (YYYY-MM-DD) or time", name);
+	return ERR_OK;
+}
+
+struct output_form {
+	struct output_in in;
+	int64_t suggestions[MAX_LINKS], sessions[MAX_LINKS];
+	struct output_author_in authors[MAX_LINKS];
+};
+
+static int read_output(struct web_ctx *c, struct output_form *f, struct verr *e)
+{
+	static const char *const names[] = {"kind", "title", "body"};
+	const char **dst[] = {&f->in.kind, &f->in.title, &f->in.body};
+	size_t i, n;
+	bool present;
+	int rc;
+
+	output_in_init(&f->in);
+	for (i = 0; i < ARRAY_LEN(names); i++) {
+		bool bad = false;
+
+		*dst[i] = web_field(c, names[i], &bad);
+		if (bad)
+			return verr_type(e, names[i], "字符串", "a string");
+	}
+	if (web_id_list_field(c, "suggestion_ids", f->suggestions, MAX_LINKS, &n, &present))
+		return verr_type(e, "suggestion_ids", "建议编号的数组", "an array of suggestion ids");
+	if (present) {
+		f->in.suggestions = f->suggestions;
+		f->in.nsuggestions = n;
+	}
+	if (web_id_list_field(c, "session_ids", f->sessions, MAX_LINKS, &n, &present))
+		return verr_type(e, "session_ids", "深聊会编号的数组", "an array of session ids");
+	if (present) {
+		f->in.sessions = f->sessions;
+		f->in.nsessions = n;
+	}
+	rc = read_authors(c, f->authors, &n, &present, e);
+	if (rc)
+		return rc;
+	if (present) {
+		f->in.authors = f->authors;
+		f->in.nauthors = n;
+	}
+	rc = read_date(c, "date", &f->in.dated_at, e);
+	if (!rc)
+		rc = read_date(c, "cosign_deadline", &f->in.cosign_deadline, e);
+	return rc;
+}
+
+/* load_output loads output {id} for the caller; ERR_DENIED unless they may read it. */
+static int load_output(struct web_ctx *c, int64_t id, struct output_head *h, int *role)
+{
+	int rc;
+
+	if (!id)
+		id = web_id(c, "id");
+	if (!id)
+		return ERR_NOT_FOUND;
+	rc = output_head(c->db, id, h);
+	if (rc)
+		return rc;
+	*role = output_role_of(c->db, &c->actor, h);
+	return (*role & OROLE_READER) ? ERR_OK : ERR_DENIED;
+}
+
+static int answer_output(struct web_ctx *c, int status, int64_t id)
+{
+	json_t *o = output_get(c->db, id);
+
+	return o ? web_json(c, status, o) : web_fail(c, ERR_NOT_FOUND);
+}
+
+int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e)
+{
+	struct output_form f;
+	int64_t org_id = c->actor.org.id, v;
+	bool present;
+	int rc;
+
+	rc = read_output(c, &f, e);
+	if (rc)
+		return rc;
+	if (web_int_field(c, "org_id", &v, &present))
+		return verr_type(e, "org_id", "整数", "an integer");
+	if (present) {
+		struct org o;
+
+		rc = org_get(c->db, v, &o);
+		if (rc == ERR_NOT_FOUND)
+			return verr_set(e, "invalid", "org_id", "组织不存在", "no such org");
+		if (rc)
+			return rc;
+		if (!org_is_within(&o, &c->actor.org))
+			return ERR_DENIED;
+		org_id = v;
+	}
+	rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, output_create(c->db, &c->actor, org_id, &f.in, id, e));
+	return rc;
+}
+
+int h_api_outputs_list(struct web_ctx *c)
+{
+	struct output_filter f = {NULL, NULL, 0, false};
+	const char *y = http_query(c->req, "year"), *od = http_query(c->req, "overdue");
+	json_t *items;
+	int64_t after, v;
+	int limit, rc;
+
+	if (web_page(c, &limit, &after))
+		return 0;
+	if (y && num_parse(y, strlen(y), 1900, 9999, &v))
+		return web_error(c, 400, "invalid", "year", "年份无效", "year is not valid");
+	f.year = y ? (int)v : 0;
+	f.kind = http_query(c->req, "kind");
+	f.state = http_query(c->req, "state");
+	f.overdue = od && (strcmp(od, "1") == 0 || strcmp(od, "true") == 0);
+	items = json_array();
+	rc = output_list(c->db, &c->actor, &f, after, limit + 1, items);
+	if (rc) {
+		json_decref(items);
+		return web_fail(c, rc);
+	}
+	return web_list(c, items, limit);
+}
+
+int h_api_outputs_create(struct web_ctx *c)
+{
+	struct verr e;
+	int64_t id;
+	int rc = web_output_create(c, &id, &e);
+
+	return rc ? web_answer(c, rc, &e) : answer_output(c, 201, id);
+}
+
+int h_api_output_get(struct web_ctx *c)
+{
+	struct output_head h;
+	int role, rc = load_output(c, 0, &h, &role);
+
+	return rc ? web_answer(c, rc, NULL) : answer_output(c, 200, h.id);
+}
+
+int h_api_output_patch(struct web_ctx *c)
+{
+	struct output_form f;
+	struct output_head h;
+	struct verr e;
+	int role, rc = load_output(c, 0, &h, &role);
+
+	if (!rc && !(role & OROLE_STAFF))
+		rc = ERR_DENIED;
+	if (!rc)
+		rc = read_output(c, &f, &e);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, output_update(c->db, &c->actor, h.id, &f.in, &e));
+	return rc ? web_answer(c, rc, &e) : answer_output(c, 200, h.id);
+}
+
+/* handler_ref resolves one handler given by id, or by name in the output's body (made when
+ * missing, so a workflow can name a unit the first time it is assigned). */
+static int handler_ref(struct web_ctx *c, const struct output_head *h, json_t *x, int64_t *id,
+		       struct verr *e)
+{
+	json_t *v = json_object_get(x, "handler_id");
+	const char *name;
+	json_t *all, *u;
+	size_t i;
+
+	if (!v)
+		v = json_object_get(x, "id");
+	if (json_is_integer(v)) {
+		*id = json_integer_value(v);
+		return ERR_OK;
+	}
+	name = json_string_value(json_object_get(x, "name"));
+	if (!name || !*name)
+		return verr_set(e, "invalid", "handlers",
+				"承办单位须为 {\"handler_id\":编号} 或 {\"name\":\"单位名称\"}",
+				"a handling unit is {\"handler_id\":N} or {\"name\":\"…\"}");
+	all = handler_list(c->db, &c->actor);
+	json_array_foreach(all, i, u)
+	{
+		if (strcmp(json_string_value(json_object_get(u, "name")), name) == 0) {
+			*id = json_integer_value(json_object_get(u, "id"));
+			json_decref(all);
+			return ERR_OK;
+		}
+	}
+	json_decref(all);
+	return handler_create(c->db, &c->actor, h->org_id, name, id, e);
+}
+
+struct move_form {
+	struct output_move m;
+	int64_t lead[4], co[MAX_LINKS];
+};
+
+/* read_move reads a transition request (JSON or the page's form). Runs inside the write
+ * transaction because naming a new handling unit creates it. */
+static int read_move(struct web_ctx *c, const struct output_head *h, struct move_form *f,
+		     struct verr *e)
+{
+	static const char *const names[] = {"to",	     "note",	     "reason",
+					    "reply_text",    "grade",	     "satisfaction",
+					    "issue",	     "sent_to",     "instruction_by",
+					    "instruction_text"};
+	const char **dst[] = {&f->m.to,		   &f->m.note,	   &f->m.reason,
+			      &f->m.reply_text,	   &f->m.grade,	   &f->m.satisfaction,
+			      &f->m.issue,	   &f->m.sent_to,  &f->m.instruction_by,
+			      &f->m.instruction_text};
+	json_t *hs, *x;
+	int64_t v;
+	bool present;
+	size_t i, n;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < ARRAY_LEN(names); i++) {
+		bool bad = false;
+
+		*dst[i] = web_field(c, names[i], &bad);
+		if (bad)
+			return verr_type(e, names[i], "字符串", "a string");
+	}
+	if (!f->m.reply_text)
+		f->m.reply_text = web_field(c, "reply", NULL);
+	f->m.lead_handlers = f->lead;
+	f->m.co_handlers = f->co;
+	hs = c->json ? json_object_get(c->json, "handlers") : NULL;
+	if (hs && !json_is_array(hs))
+		return verr_type(e, "handlers", "数组", "an array");
+	json_array_foreach(hs, i, x)
+	{
+		const char *role = json_string_value(json_object_get(x, "role"));
+		bool lead = role && strcmp(role, "lead") == 0;
+
+		rc = handler_ref(c, h, x, &v, e);
+		if (rc)
+			return rc;
+		if (lead && f->m.nlead < ARRAY_LEN(f->lead))
+			f->lead[f->m.nlead++] = v;
+		else if (!lead && f->m.nco < ARRAY_LEN(f->co))
+			f->co[f->m.nco++] = v;
+	}
+	if (web_int_field(c, "lead_handler_id", &v, &present))
+		return verr_type(e, "lead_handler_id", "整数", "an integer");
+	if (present && v > 0 && f->m.nlead < ARRAY_LEN(f->lead))
+		f->lead[f->m.nlead++] = v;
+	if (web_id_list_field(c, "co_handler_ids", f->co + f->m.nco, MAX_LINKS - f->m.nco, &n,
+			      &present))
+		return verr_type(e, "co_handler_ids", "编号的数组", "an array of ids");
+	f->m.nco += n;
+	return read_date(c, "reply_due", &f->m.reply_due, e);
+}
+
+int web_output_transition(struct web_ctx *c, struct output_head *h, struct verr *e)
+{
+	struct move_form f;
+	int role, rc = load_output(c, 0, h, &role);
+
+	if (rc)
+		return rc;
+	rc = web_begin(c);
+	if (rc)
+		return rc;
+	rc = read_move(c, h, &f, e);
+	if (!rc)
+		rc = output_transition(c->db, &c->actor, h->id, &f.m, e);
+	return web_finish(c, rc);
+}
+
+int h_api_output_transition(struct web_ctx *c)
+{
+	struct output_head h;
+	struct verr e;
+	int rc = web_output_transition(c, &h, &e);
+
+	return rc ? web_answer(c, rc, &e) : answer_output(c, 200, h.id);
+}
+
+int h_api_output_confirm(struct web_ctx *c)
+{
+	struct output_head h;
+	struct verr e;
+	int role, rc = load_output(c, 0, &h, &role);
+
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, output_confirm(c->db, &c->actor, h.id, &e));
+	return rc ? web_answer(c, rc, &e) : answer_output(c, 200, h.id);
+}
+
+int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e)
+{
+	static const char *const names[] = {"kind", "title", "issuer", "reference",
+					    "date", "link",  "note"};
+	struct adoption_in in;
+	const char **dst[] = {&in.kind, &in.title, &in.issuer, &in.reference,
+			      &in.date, &in.link,  &in.note};
+	int64_t id;
+	size_t i;
+	int role, rc = load_output(c, 0, h, &role);
+
+	if (!rc && !(role & OROLE_STAFF))
+		rc = ERR_DENIED;
+	for (i = 0; !rc && i < ARRAY_LEN(names); i++) {
+		bool bad = false;
+
+		*dst[i] = web_field(c, names[i], &bad);
+		if (bad)
+			rc = verr_type(e, names[i], "字符串", "a string");
+	}
+	if (!rc && !in.title)
+		in.title = web_field(c, "name", NULL);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, adoption_add(c->db, &c->actor, h->id, &in, &id, e));
+	return rc;
+}
+
+int h_api_output_adoptions(struct web_ctx *c)
+{
+	struct output_head h;
+	struct verr e;
+	json_t *o, *last;
+	int rc = web_adoption_add(c, &h, &e);
+
+	if (rc)
+		return web_answer(c, rc, &e);
+	o = output_get(c->db, h.id);
+	if (!o)
+		return web_fail(c, ERR_NOT_FOUND);
+	last = json_array_get(json_object_get(o, "adoptions"),
+			      json_array_size(json_object_get(o, "adoptions")) - 1);
+	/* the adoption with the highest id is the one just made */
+	{
+		json_t *x;
+		size_t i;
+
+		json_array_foreach(json_object_get(o, "adoptions"), i, x) if (
+			json_integer_value(json_object_get(x, "id")) >
+			json_integer_value(json_object_get(last, "id"))) last = x;
+	}
+	last = json_deep_copy(last);
+	json_object_set_new(last, "output_id", json_integer(h.id));
+	json_decref(o);
+	return web_json(c, 201, last);
+}
+
+int h_api_output_lineage(struct web_ctx *c)
+{
+	struct output_head h;
+	json_t *l;
+	int role, rc = load_output(c, 0, &h, &role);
+
+	if (rc)
+		return web_answer(c, rc, NULL);
+	l = output_lineage(c->db, h.id);
+	return l ? web_json(c, 200, l) : web_fail(c, ERR_NOT_FOUND);
+}
+
+int h_api_session_outcomes(struct web_ctx *c)
+{
+	struct session_head h;
+	int64_t id = web_id(c, "id");
+	json_t *o;
+	int rc = id ? session_head(c->db, id, &h) : ERR_NOT_FOUND;
+
+	if (!rc && !session_visible(c->db, &c->actor, &h))
+		rc = c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_DENIED;
+	if (rc == ERR_AUTH)
+		return web_error_key(c, 401, "unauthorized");
+	if (rc)
+		return web_answer(c, rc, NULL);
+	o = session_outcomes(c->db, id);
+	return o ? web_json(c, 200, o) : web_fail(c, ERR_NOT_FOUND);
+}
+
+int h_api_handlers_list(struct web_ctx *c)
+{
+	return web_json(c, 200, json_pack("{so sn}", "items", handler_list(c->db, &c->actor),
+					  "next"));
+}
+
+int h_api_handlers_create(struct web_ctx *c)
+{
+	struct verr e;
+	bool bad = false;
+	const char *name = web_field(c, "name", &bad);
+	int64_t id;
+	int rc = bad ? verr_type(&e, "name", "字符串", "a string") : web_begin(c);
+
+	if (!rc)
+		rc = web_finish(c, handler_create(c->db, &c->actor, c->actor.org.id, name, &id, &e));
+	if (rc)
+		return web_answer(c, rc, &e);
+	return web_json(c, 201, json_pack("{sI sI ss}", "id", (json_int_t)id, "org_id",
+					  (json_int_t)c->actor.org.id, "name", name));
+}
+
+/* --- statistics --- */
+
+/* web_stats_query reads ?year= [&quarter=1..4] or ?from=&to= (dates), ?org=, ?scope=.
+ * Answers the error itself and returns non-zero on bad input. */
+int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org)
+{
+	const char *y = http_query(c->req, "year"), *qt = http_query(c->req, "quarter");
+	const char *from = http_query(c->req, "from"), *to = http_query(c->req, "to");
+	const char *o = http_query(c->req, "org"), *scope = http_query(c->req, "scope");
+	int64_t year = time_year(time_now()), quarter = 0, id;
+	char a[24], b[24];
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	q->lang = c->lang;
+	if (y && num_parse(y, strlen(y), 1900, 9998, &year))
+		return web_error(c, 400, "invalid", "year", "年份无效", "year is not valid"), 1;
+	if (qt && num_parse(qt, strlen(qt), 1, 4, &quarter))
+		return web_error(c, 400, "invalid", "quarter", "季度须为 1 到 4",
+				 "quarter must be 1 to 4"),
+		       1;
+	if (from || to) {
+		if (!from || !to || time_parse(from, &q->from) || time_parse(to, &q->to) ||
+		    q->to <= q->from)
+			return web_error(c, 400, "invalid", from && !time_parse(from, &id) ? "to" : "from",
+					 "自定义时段须给出 from 和 to（YYYY-MM-DD），且 to 晚于 from",
+					 "a custom period needs from and to (YYYY-MM-DD), to after "
+					 "from"),
+			       1;
+		q->to += strlen(to) == 10 ? 86400 : 0; /* a date "to" includes that day */
+	} else {
+		snprintf(a, sizeof(a), "%04d-%02d-01", (int)year,
+			 quarter ? (int)(quarter - 1) * 3 + 1 : 1);
+		if (quarter && quarter < 4)
+			snprintf(b, sizeof(b), "%04d-%02d-01", (int)year, (int)quarter * 3 + 1);
+		else
+			snprintf(b, sizeof(b), "%04d-01-01", (int)year + 1);
+		if (time_parse(a, &q->from) || time_parse(b, &q->to))
+			return web_fail(c, ERR_INVALID), 1;
+	}
+	if (scope && strcmp(scope, "self") != 0 && strcmp(scope, "subtree") != 0)
+		return web_error(c, 400, "invalid", "scope", "scope 须为 self 或 subtree",
+				 "scope must be self or subtree"),
+		       1;
+	q->subtree = scope && strcmp(scope, "subtree") == 0;
+	*org = c->actor.org;
+	if (o && *o) {
+		if (num_parse(o, strlen(o), 1, INT64_MAX, &id))
+			rc = org_get_by_slug(c->db, o, org);
+		else
+			rc = org_get(c->db, id, org);
+		if (rc == ERR_NOT_FOUND)
+			return web_error(c, 404, "not_found", "org", "组织不存在", "no such org"), 1;
+		if (rc)
+			return web_fail(c, rc), 1;
+	}
+	/* statistics of a body are for its own people and those above it */
+	if (c->actor.user.handler_id || !org_is_within(org, &c->actor.org))
+		return web_error_key(c, 403, "forbidden"), 1;
+	q->org = org;
+	return 0;
+}
+
+int h_api_stats(struct web_ctx *c)
+{
+	struct stats_query q;
+	struct org org;
+
+	if (web_stats_query(c, &q, &org))
+		return 0;
+	return web_json(c, 200, stats_compute(c->db, &q));
+}
+
+/* web_stats_tables turns the statistics into the tables of the CSV/XLSX export (and of
+ * the annual report): [{"name","header":[…],"rows":[[…]]}] (output_pages.c). */
+json_t *web_stats_tables(struct web_ctx *c, json_t *s);
+
+static int stats_export(struct web_ctx *c, bool xlsx)
+{
+	struct stats_query q;
+	struct org org;
+	struct buf *b = &c->resp->body, part;
+	struct sheet sheets[32];
+	json_t *s, *tables, *t;
+	char disp[160], ymd[16];
+	size_t i, n = 0;
+	int rc = ERR_OK;
+
+	if (web_stats_query(c, &q, &org))
+		return 0;
+	s = stats_compute(c->db, &q);
+	tables = web_stats_tables(c, s);
+	json_array_foreach(tables, i, t)
+	{
+		if (n == 32)
+			break;
+		sheets[n].name = json_string_value(json_object_get(t, "name"));
+		sheets[n].header = json_object_get(t, "header");
+		sheets[n].rows = json_object_get(t, "rows");
+		n++;
+	}
+	if (xlsx) {
+		rc = sheet_xlsx(sheets, n, b);
+	} else {
+		/* one CSV, the tables one after another, each under its name */
+		buf_init(&part, BUF_MAX_DEFAULT);
+		for (i = 0; !rc && i < n; i++) {
+			buf_reset(&part);
+			rc = sheet_csv(&sheets[i], &part);
+			if (!rc && i == 0)
+				rc = buf_append(b, part.p, 3); /* the BOM, once */
+			if (!rc)
+				rc = buf_printf(b, "%s%s\r\n", i ? "\r\n" : "", sheets[i].name);
+			if (!rc)
+				rc = buf_append(b, part.p + 3, part.n - 3);
+		}
+		buf_fini(&part);
+	}
+	json_decref(tables);
+	json_decref(s);
+	if (rc)
+		return web_fail(c, rc);
+	time_fmt(q.from, "%Y%m%d", ymd, sizeof(ymd));
+	snprintf(disp, sizeof(disp), "attachment; filename=\"stats-%s-%s.%s\"", org.slug, ymd,
+		 xlsx ? "xlsx" : "csv");
+	c->resp->status = 200;
+	c->resp->content_type = xlsx ? sheet_xlsx_type : sheet_csv_type;
+	return http_resp_header(c->resp, "Content-Disposition", disp) ? web_fail(c, ERR_TOO_BIG)
+								     : 0;
+}
+
+int h_api_stats_csv(struct web_ctx *c)
+{
+	return stats_export(c, false);
+}
+
+int h_api_stats_xlsx(struct web_ctx *c)
+{
+	return stats_export(c, true);
+}
