@@ -23,55 +23,55 @@ static const struct {
 	const char *title, *domain, *unit;
 	int formats;
 } more[] = {
-	{"提升深圳国际航运中心能级", "economy", "经济委员会", FORMAT_EXPERT},
-	{"培育低空经济新质生产力", "economy", "经济委员会", FORMAT_EXPERT | FORMAT_COUNTERPART},
-	{"优化民营经济发展环境", "economy", "工商联界别", FORMAT_SECTOR},
-	{"推动数据要素市场化配置", "economy", "科技界", FORMAT_EXPERT},
-	{"加快发展跨境金融", "economy", "经济界", FORMAT_EXPERT},
-	{"促进首发经济发展", "economy", "经济委员会", FORMAT_SECTOR},
-	{"建设全球海洋中心城市", "economy", "经济委员会", FORMAT_EXPERT | FORMAT_JOINT},
-	{"提升中小企业融资便利度", "economy", "经济界", FORMAT_COUNTERPART},
-	{"打造世界级先进制造业集群", "economy", "科技界", FORMAT_EXPERT},
-	{"发展银发经济", "economy", "社会和法制委员会", FORMAT_SECTOR},
-	{"完善基层协商民主机制", "politics", "提案委员会", FORMAT_SECTOR},
-	{"深化法治化营商环境建设", "politics", "社会和法制委员会", FORMAT_EXPERT},
-	{"加强知识产权保护", "politics", "社会和法制委员会", FORMAT_COUNTERPART},
-	{"推进政务服务“一网通办”", "politics", "提案委员会", FORMAT_COUNTERPART},
-	{"健全社区治理体系", "politics", "社会和法制委员会", FORMAT_SECTOR},
-	{"加强港澳青年创新创业服务", "politics", "港澳台侨和外事委员会", FORMAT_JOINT},
-	{"提升城市安全韧性", "politics", "人口资源环境委员会", FORMAT_EXPERT},
-	{"完善多元化纠纷解决机制", "politics", "社会和法制委员会", FORMAT_EXPERT},
-	{"构建生育友好型社会", "society", "妇联界别", FORMAT_SECTOR},
-	{"推进普惠托育服务体系建设", "society", "妇联界别", FORMAT_SECTOR | FORMAT_COUNTERPART},
-	{"发展职业教育产教融合", "society", "教科卫体委员会", FORMAT_EXPERT},
-	{"加强青少年心理健康服务", "society", "教科卫体委员会", FORMAT_EXPERT},
-	{"完善灵活就业人员社会保障", "society", "社会和法制委员会", FORMAT_COUNTERPART},
-	{"推进社区居家养老服务", "society", "社会和法制委员会", FORMAT_SECTOR},
-	{"优化基层医疗卫生服务", "society", "教科卫体委员会", FORMAT_COUNTERPART},
-	{"增加保障性住房供给", "society", "人口资源环境委员会", FORMAT_COUNTERPART},
-	{"促进高校毕业生就业", "society", "教科卫体委员会", FORMAT_SECTOR},
-	{"加强残疾人就业帮扶", "society", "社会和法制委员会", FORMAT_SECTOR},
-	{"打造全民阅读之城", "culture", "文化文史和学习委员会", FORMAT_SECTOR},
-	{"推动文化和旅游深度融合", "culture", "文化文史和学习委员会", FORMAT_EXPERT},
-	{"保护和活化利用历史建筑", "culture", "文化文史和学习委员会", FORMAT_EXPERT},
-	{"发展数字文化产业", "culture", "文化艺术界", FORMAT_EXPERT},
-	{"讲好深圳故事", "culture", "新闻出版界", FORMAT_SECTOR},
-	{"建设体育强市", "culture", "教科卫体委员会", FORMAT_COUNTERPART},
-	{"繁荣社区文化生活", "culture", "文化文史和学习委员会", FORMAT_SECTOR},
-	{"推进“无废城市”建设", "ecology", "人口资源环境委员会", FORMAT_EXPERT},
-	{"加强红树林湿地保护", "ecology", "人口资源环境委员会", FORMAT_EXPERT | FORMAT_JOINT},
-	{"推动绿色低碳交通发展", "ecology", "人口资源环境委员会", FORMAT_COUNTERPART},
-	{"提升河湖水环境质量", "ecology", "人口资源环境委员会", FORMAT_COUNTERPART},
-	{"建设公园城市", "ecology", "人口资源环境委员会", FORMAT_SECTOR},
-	{"推进建筑领域碳达峰", "ecology", "科技界", FORMAT_EXPERT},
-	{"发展海上风电", "ecology", "经济委员会", FORMAT_EXPERT},
-	{"加强生物多样性保护", "ecology", "人口资源环境委员会", FORMAT_EXPERT},
-	{"推进垃圾分类精细化管理", "ecology", "人口资源环境委员会", FORMAT_SECTOR},
-	{"完善城市更新中的公共服务配套", "society", "人口资源环境委员会", FORMAT_COUNTERPART},
-	{"促进人工智能赋能千行百业", "economy", "科技界", FORMAT_EXPERT},
-	{"提升国际化街区建设水平", "culture", "港澳台侨和外事委员会", FORMAT_SECTOR},
-	{"加快建设国际消费中心城市", "economy", "经济委员会", FORMAT_EXPERT},
-	{"完善新就业形态劳动者权益保障", "society", "社会和法制委员会", FORMAT_COUNTERPART},
+    {"提升深圳国际航运中心能级", "economy", "经济委员会", FORMAT_EXPERT},
+    {"培育低空经济新质生产力", "economy", "经济委员会", FORMAT_EXPERT | FORMAT_COUNTERPART},
+    {"优化民营经济发展环境", "economy", "工商联界别", FORMAT_SECTOR},
+    {"推动数据要素市场化配置", "economy", "科技界", FORMAT_EXPERT},
+    {"加快发展跨境金融", "economy", "经济界", FORMAT_EXPERT},
+    {"促进首发经济发展", "economy", "经济委员会", FORMAT_SECTOR},
+    {"建设全球海洋中心城市", "economy", "经济委员会", FORMAT_EXPERT | FORMAT_JOINT},
+    {"提升中小企业融资便利度", "economy", "经济界", FORMAT_COUNTERPART},
+    {"打造世界级先进制造业集群", "economy", "科技界", FORMAT_EXPERT},
+    {"发展银发经济", "economy", "社会和法制委员会", FORMAT_SECTOR},
+    {"完善基层协商民主机制", "politics", "提案委员会", FORMAT_SECTOR},
+    {"深化法治化营商环境建设", "politics", "社会和法制委员会", FORMAT_EXPERT},
+    {"加强知识产权保护", "politics", "社会和法制委员会", FORMAT_COUNTERPART},
+    {"推进政务服务“一网通办”", "politics", "提案委员会", FORMAT_COUNTERPART},
+    {"健全社区治理体系", "politics", "社会和法制委员会", FORMAT_SECTOR},
+    {"加强港澳青年创新创业服务", "politics", "港澳台侨和外事委员会", FORMAT_JOINT},
+    {"提升城市安全韧性", "politics", "人口资源环境委员会", FORMAT_EXPERT},
+    {"完善多元化纠纷解决机制", "politics", "社会和法制委员会", FORMAT_EXPERT},
+    {"构建生育友好型社会", "society", "妇联界别", FORMAT_SECTOR},
+    {"推进普惠托育服务体系建设", "society", "妇联界别", FORMAT_SECTOR | FORMAT_COUNTERPART},
+    {"发展职业教育产教融合", "society", "教科卫体委员会", FORMAT_EXPERT},
+    {"加强青少年心理健康服务", "society", "教科卫体委员会", FORMAT_EXPERT},
+    {"完善灵活就业人员社会保障", "society", "社会和法制委员会", FORMAT_COUNTERPART},
+    {"推进社区居家养老服务", "society", "社会和法制委员会", FORMAT_SECTOR},
+    {"优化基层医疗卫生服务", "society", "教科卫体委员会", FORMAT_COUNTERPART},
+    {"增加保障性住房供给", "society", "人口资源环境委员会", FORMAT_COUNTERPART},
+    {"促进高校毕业生就业", "society", "教科卫体委员会", FORMAT_SECTOR},
+    {"加强残疾人就业帮扶", "society", "社会和法制委员会", FORMAT_SECTOR},
+    {"打造全民阅读之城", "culture", "文化文史和学习委员会", FORMAT_SECTOR},
+    {"推动文化和旅游深度融合", "culture", "文化文史和学习委员会", FORMAT_EXPERT},
+    {"保护和活化利用历史建筑", "culture", "文化文史和学习委员会", FORMAT_EXPERT},
+    {"发展数字文化产业", "culture", "文化艺术界", FORMAT_EXPERT},
+    {"讲好深圳故事", "culture", "新闻出版界", FORMAT_SECTOR},
+    {"建设体育强市", "culture", "教科卫体委员会", FORMAT_COUNTERPART},
+    {"繁荣社区文化生活", "culture", "文化文史和学习委员会", FORMAT_SECTOR},
+    {"推进“无废城市”建设", "ecology", "人口资源环境委员会", FORMAT_EXPERT},
+    {"加强红树林湿地保护", "ecology", "人口资源环境委员会", FORMAT_EXPERT | FORMAT_JOINT},
+    {"推动绿色低碳交通发展", "ecology", "人口资源环境委员会", FORMAT_COUNTERPART},
+    {"提升河湖水环境质量", "ecology", "人口资源环境委员会", FORMAT_COUNTERPART},
+    {"建设公园城市", "ecology", "人口资源环境委员会", FORMAT_SECTOR},
+    {"推进建筑领域碳达峰", "ecology", "科技界", FORMAT_EXPERT},
+    {"发展海上风电", "ecology", "经济委员会", FORMAT_EXPERT},
+    {"加强生物多样性保护", "ecology", "人口资源环境委员会", FORMAT_EXPERT},
+    {"推进垃圾分类精细化管理", "ecology", "人口资源环境委员会", FORMAT_SECTOR},
+    {"完善城市更新中的公共服务配套", "society", "人口资源环境委员会", FORMAT_COUNTERPART},
+    {"促进人工智能赋能千行百业", "economy", "科技界", FORMAT_EXPERT},
+    {"提升国际化街区建设水平", "culture", "港澳台侨和外事委员会", FORMAT_SECTOR},
+    {"加快建设国际消费中心城市", "economy", "经济委员会", FORMAT_EXPERT},
+    {"完善新就业形态劳动者权益保障", "society", "社会和法制委员会", FORMAT_COUNTERPART},
 };
 
 struct ctx {
@@ -209,8 +209,8 @@ static int make_output(struct ctx *x, const char *kind, const char *title, const
 		       int64_t session, int64_t lead, int64_t cosigner, int steps, int64_t dated,
 		       int64_t *out)
 {
-	static const char *const proposal_path[] = {"submitted", "accepted", "assigned",
-						    "replied", "evaluated", "closed"};
+	static const char *const proposal_path[] = {"submitted", "accepted",  "assigned",
+						    "replied",	 "evaluated", "closed"};
 	static const char *const report_path[] = {"submitted", "edited", "sent", "instructed",
 						  "closed"};
 	static const char *const other_path[] = {"submitted", "delivered", "closed"};
@@ -330,36 +330,38 @@ int demo_outputs(struct db *db)
 	women = lookup(db, sql_session_of_title, "对因生育影响职业的妇女提供职业帮助");
 	ocean = lookup(db, sql_session_of_title, "“海洋+新能源”市政协领导与专家“聊”");
 	sci = lookup(db, sql_session_of_title, "支持民营企业参与重大科技创新平台建设");
-	rc = make_output(&x, "proposal", "关于建立育后岗位保留制度 帮助生育妇女重返职场的提案",
-			 "", women, lookup(db, sql_pid, "张丽华"), lookup(db, sql_pid, "王委员"), 6,
+	rc = make_output(&x, "proposal", "关于建立育后岗位保留制度 帮助生育妇女重返职场的提案", "",
+			 women, lookup(db, sql_pid, "张丽华"), lookup(db, sql_pid, "王委员"), 6,
 			 day("2024-07-25"), &id);
 	if (!rc)
 		rc = adopt(&x, id, "policy", "关于推动“妈妈岗”向新兴领域扩展的若干措施",
 			   "深圳市人力资源和社会保障局", "深人社规〔2024〕12号", "2024-11-20");
 	if (!rc)
-		rc = make_output(&x, "opinion_report", "关于为生育影响职业的妇女提供就业帮助的建议",
-				 "一、情况：生育率持续走低，女性因生育面临职业中断。\n"
-				 "二、分析：育后岗位保留、男性产假、“妈妈岗”覆盖面等制度仍有短板。\n"
-				 "三、建议：建立育后岗位保留制度，延长男性产假，将“妈妈岗”推广到"
-				 "新兴领域，关注女性情感健康。",
-				 women, lookup(db, sql_pid, "王委员"), 0, 4, day("2024-07-18"), &id);
+		rc =
+		    make_output(&x, "opinion_report", "关于为生育影响职业的妇女提供就业帮助的建议",
+				"一、情况：生育率持续走低，女性因生育面临职业中断。\n"
+				"二、分析：育后岗位保留、男性产假、“妈妈岗”覆盖面等制度仍有短板。\n"
+				"三、建议：建立育后岗位保留制度，延长男性产假，将“妈妈岗”推广到"
+				"新兴领域，关注女性情感健康。",
+				women, lookup(db, sql_pid, "王委员"), 0, 4, day("2024-07-18"), &id);
 	if (!rc)
-		rc = adopt(&x, id, "escalation",
-			   "全国政协“保障生育妇女就业权益 营造生育友好社会环境”妇联界别协商座谈会发言",
-			   "全国政协", "", "2024-09-12");
+		rc = adopt(
+		    &x, id, "escalation",
+		    "全国政协“保障生育妇女就业权益 营造生育友好社会环境”妇联界别协商座谈会发言",
+		    "全国政协", "", "2024-09-12");
 	if (!rc)
 		rc = make_output(&x, "research_report", "“海洋+新能源”产业发展调研报告", "", ocean,
 				 lookup(db, sql_pid, "周海宁"), 0, 3, day("2024-10-20"), &id);
 	if (!rc)
-		rc = make_output(&x, "speech", "加快建设滨海光伏长廊 培育海洋新能源产业", "",
-				 ocean, lookup(db, sql_pid, "陈建国"), 0, 2, day("2024-11-05"), &id);
+		rc = make_output(&x, "speech", "加快建设滨海光伏长廊 培育海洋新能源产业", "", ocean,
+				 lookup(db, sql_pid, "陈建国"), 0, 2, day("2024-11-05"), &id);
 	if (!rc)
 		rc = adopt(&x, id, "media", "滨海光伏长廊建议引起关注", "深圳特区报", "",
 			   "2024-11-08");
 	if (!rc)
 		rc = make_output(&x, "proposal", "关于支持民营企业牵头建设重大科技创新平台的提案",
-				 "", sci, lookup(db, sql_pid, "陈建国"), lookup(db, sql_pid, "黄志明"),
-				 4, day("2024-11-01"), &id);
+				 "", sci, lookup(db, sql_pid, "陈建国"),
+				 lookup(db, sql_pid, "黄志明"), 4, day("2024-11-01"), &id);
 	if (!rc)
 		rc = adopt(&x, id, "department", "将民营企业牵头承担重大平台项目纳入支持范围",
 			   "市科技创新局", "", "2024-12-10");
@@ -381,18 +383,18 @@ int demo_outputs(struct db *db)
 		snprintf(title, sizeof(title), "%s%s", i < ARRAY_LEN(more) ? "关于" : "再谈",
 			 more[s].title);
 		snprintf(title + strlen(title), sizeof(title) - strlen(title), "%s",
-			 strcmp(kind, "proposal") == 0		 ? "的提案"
-			 : strcmp(kind, "opinion_report") == 0	 ? "的社情民意信息"
+			 strcmp(kind, "proposal") == 0		? "的提案"
+			 : strcmp(kind, "opinion_report") == 0	? "的社情民意信息"
 			 : strcmp(kind, "research_report") == 0 ? "的调研报告"
-			 : strcmp(kind, "speech") == 0		 ? "（大会发言）"
-								 : "（专报）");
+			 : strcmp(kind, "speech") == 0		? "（大会发言）"
+								: "（专报）");
 		rc = make_output(&x, kind, title,
 				 strcmp(kind, "opinion_report") == 0
-					 ? "一、情况：问题日益突出。\n二、分析：制度和资源仍有短板。\n"
-					   "三、建议：加强统筹，出台专项措施。"
-					 : "",
-				 sessions[s], x.member, i % 3 ? x.expert : 0, (int)(i % 7),
-				 dated, &id);
+				     ? "一、情况：问题日益突出。\n二、分析：制度和资源仍有短板。\n"
+				       "三、建议：加强统筹，出台专项措施。"
+				     : "",
+				 sessions[s], x.member, i % 3 ? x.expert : 0, (int)(i % 7), dated,
+				 &id);
 		if (!rc && i % 4 == 1)
 			rc = adopt(&x, id, i % 8 == 1 ? "department" : "instruction",
 				   "相关建议被有关部门吸纳", "市有关部门", "", "2024-12-15");

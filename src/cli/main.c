@@ -17,6 +17,7 @@ static const struct {
     {"user", cmd_user, "user add: add an account"},
     {"token", cmd_token, "token create: make an API bearer token"},
     {"backup", cmd_backup, "copy the database consistently, even while serving"},
+    {"opinion", cmd_opinion, "opinion groups and consensus of a Pol.is conversation export"},
 };
 
 static void usage(FILE *f)

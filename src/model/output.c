@@ -33,22 +33,22 @@ static const struct move {
 	const char *from, *to;
 	int who; /* OROLE_ bits, any of which may make the move */
 } moves[] = {
-	{K_ANY, "draft", "submitted", OROLE_STAFF | OROLE_AUTHOR},
-	{K_PROPOSAL, "submitted", "accepted", OROLE_STAFF},
-	{K_PROPOSAL, "submitted", "not_accepted", OROLE_STAFF},
-	{K_PROPOSAL, "not_accepted", "closed", OROLE_STAFF},
-	{K_PROPOSAL, "accepted", "assigned", OROLE_STAFF},
-	{K_PROPOSAL, "assigned", "replied", OROLE_LEAD_HANDLER | OROLE_STAFF},
-	{K_PROPOSAL, "replied", "evaluated", OROLE_LEAD_AUTHOR},
-	{K_PROPOSAL, "evaluated", "assigned", OROLE_LEAD_AUTHOR | OROLE_STAFF},
-	{K_PROPOSAL, "evaluated", "closed", OROLE_STAFF | OROLE_LEAD_AUTHOR},
-	{K_OPINION, "submitted", "edited", OROLE_STAFF},
-	{K_OPINION, "edited", "sent", OROLE_STAFF},
-	{K_OPINION, "sent", "instructed", OROLE_STAFF},
-	{K_OPINION, "sent", "closed", OROLE_STAFF},
-	{K_OPINION, "instructed", "closed", OROLE_STAFF},
-	{K_OTHER, "submitted", "delivered", OROLE_STAFF},
-	{K_OTHER, "delivered", "closed", OROLE_STAFF},
+    {K_ANY, "draft", "submitted", OROLE_STAFF | OROLE_AUTHOR},
+    {K_PROPOSAL, "submitted", "accepted", OROLE_STAFF},
+    {K_PROPOSAL, "submitted", "not_accepted", OROLE_STAFF},
+    {K_PROPOSAL, "not_accepted", "closed", OROLE_STAFF},
+    {K_PROPOSAL, "accepted", "assigned", OROLE_STAFF},
+    {K_PROPOSAL, "assigned", "replied", OROLE_LEAD_HANDLER | OROLE_STAFF},
+    {K_PROPOSAL, "replied", "evaluated", OROLE_LEAD_AUTHOR},
+    {K_PROPOSAL, "evaluated", "assigned", OROLE_LEAD_AUTHOR | OROLE_STAFF},
+    {K_PROPOSAL, "evaluated", "closed", OROLE_STAFF | OROLE_LEAD_AUTHOR},
+    {K_OPINION, "submitted", "edited", OROLE_STAFF},
+    {K_OPINION, "edited", "sent", OROLE_STAFF},
+    {K_OPINION, "sent", "instructed", OROLE_STAFF},
+    {K_OPINION, "sent", "closed", OROLE_STAFF},
+    {K_OPINION, "instructed", "closed", OROLE_STAFF},
+    {K_OTHER, "submitted", "delivered", OROLE_STAFF},
+    {K_OTHER, "delivered", "closed", OROLE_STAFF},
 };
 
 static int kind_class(const char *kind)
@@ -106,44 +106,44 @@ int output_head(struct db *db, int64_t id, struct output_head *h)
 	return rc;
 }
 
-#define OUTPUT_COLS                                                                         \
-	"o.id, o.org_id, g.name, o.kind, o.title, o.body, o.state, o.number, o.dated_at,"     \
-	" o.cosign_deadline, o.reason, o.reply_due, o.reply_text, o.reply_grade,"             \
-	" o.satisfaction, o.reopened, o.bulletin_issue, o.sent_to, o.instruction_by,"         \
-	" o.instruction_text, o.submitted_at, o.accepted_at, o.assigned_at, o.replied_at,"    \
-	" o.evaluated_at, o.closed_at, o.created_at, o.updated_at,"                          \
-	" (o.state = 'assigned' AND o.reply_due IS NOT NULL AND o.reply_due < ?2),"          \
+#define OUTPUT_COLS                                                                                \
+	"o.id, o.org_id, g.name, o.kind, o.title, o.body, o.state, o.number, o.dated_at,"          \
+	" o.cosign_deadline, o.reason, o.reply_due, o.reply_text, o.reply_grade,"                  \
+	" o.satisfaction, o.reopened, o.bulletin_issue, o.sent_to, o.instruction_by,"              \
+	" o.instruction_text, o.submitted_at, o.accepted_at, o.assigned_at, o.replied_at,"         \
+	" o.evaluated_at, o.closed_at, o.created_at, o.updated_at,"                                \
+	" (o.state = 'assigned' AND o.reply_due IS NOT NULL AND o.reply_due < ?2),"                \
 	" (SELECT COUNT(*) FROM adoption a WHERE a.output_id = o.id)"
-#define OUTPUT_SPEC                                                                         \
-	"i:id i:org_id s:org_name s:kind s:title s:body s:state s:number t:dated_at"          \
-	" t:cosign_deadline s:reason t:reply_due s:reply_text s:reply_grade s:satisfaction"   \
-	" b:reopened s:bulletin_issue s:sent_to s:instruction_by s:instruction_text"          \
-	" t:submitted_at t:accepted_at t:assigned_at t:replied_at t:evaluated_at t:closed_at" \
+#define OUTPUT_SPEC                                                                                \
+	"i:id i:org_id s:org_name s:kind s:title s:body s:state s:number t:dated_at"               \
+	" t:cosign_deadline s:reason t:reply_due s:reply_text s:reply_grade s:satisfaction"        \
+	" b:reopened s:bulletin_issue s:sent_to s:instruction_by s:instruction_text"               \
+	" t:submitted_at t:accepted_at t:assigned_at t:replied_at t:evaluated_at t:closed_at"      \
 	" t:created_at t:updated_at b:overdue i:adoption_count"
 
 static const char sql_get[] = "SELECT " OUTPUT_COLS " FROM output o JOIN org g"
 			      " ON g.id = o.org_id WHERE o.id = ?1";
 static const char sql_authors[] =
-	"SELECT a.person_id, p.name, p.category, a.role, a.confirmed_at IS NOT NULL,"
-	" a.confirmed_at FROM output_author a JOIN person p ON p.id = a.person_id"
-	" WHERE a.output_id = ? ORDER BY a.role = 'cosigner', p.id";
+    "SELECT a.person_id, p.name, p.category, a.role, a.confirmed_at IS NOT NULL,"
+    " a.confirmed_at FROM output_author a JOIN person p ON p.id = a.person_id"
+    " WHERE a.output_id = ? ORDER BY a.role = 'cosigner', p.id";
 static const char sql_handlers[] =
-	"SELECT h.id, h.name, oh.role FROM output_handler oh JOIN handler h ON h.id = oh.handler_id"
-	" WHERE oh.output_id = ? ORDER BY oh.role = 'co', h.id";
+    "SELECT h.id, h.name, oh.role FROM output_handler oh JOIN handler h ON h.id = oh.handler_id"
+    " WHERE oh.output_id = ? ORDER BY oh.role = 'co', h.id";
 static const char sql_suggestions[] =
-	"SELECT s.id, s.title, s.session_id, se.title FROM output_suggestion os"
-	" JOIN suggestion s ON s.id = os.suggestion_id JOIN session se ON se.id = s.session_id"
-	" WHERE os.output_id = ? ORDER BY s.id";
+    "SELECT s.id, s.title, s.session_id, se.title FROM output_suggestion os"
+    " JOIN suggestion s ON s.id = os.suggestion_id JOIN session se ON se.id = s.session_id"
+    " WHERE os.output_id = ? ORDER BY s.id";
 static const char sql_sessions[] =
-	"SELECT se.id, se.title, se.starts_at FROM output_session os JOIN session se"
-	" ON se.id = os.session_id WHERE os.output_id = ? ORDER BY se.starts_at, se.id";
+    "SELECT se.id, se.title, se.starts_at FROM output_session os JOIN session se"
+    " ON se.id = os.session_id WHERE os.output_id = ? ORDER BY se.starts_at, se.id";
 static const char sql_events[] =
-	"SELECT e.id, e.at, COALESCE(u.display_name, ''), e.from_state, e.to_state, e.note,"
-	" e.data FROM output_event e LEFT JOIN users u ON u.id = e.user_id"
-	" WHERE e.output_id = ? ORDER BY e.id";
+    "SELECT e.id, e.at, COALESCE(u.display_name, ''), e.from_state, e.to_state, e.note,"
+    " e.data FROM output_event e LEFT JOIN users u ON u.id = e.user_id"
+    " WHERE e.output_id = ? ORDER BY e.id";
 static const char sql_adoptions[] =
-	"SELECT id, kind, title, issuer, reference, date, link, note, created_at FROM adoption"
-	" WHERE output_id = ? ORDER BY date, id";
+    "SELECT id, kind, title, issuer, reference, date, link, note, created_at FROM adoption"
+    " WHERE output_id = ? ORDER BY date, id";
 
 static int list_of(struct db *db, const char *sql, int64_t id, const char *spec, json_t *arr)
 {
@@ -196,13 +196,16 @@ json_t *output_get(struct db *db, int64_t id)
 	if (!o)
 		return NULL;
 	body = json_string_value(json_object_get(o, "body"));
-	json_object_set_new(o, "char_count", json_integer((json_int_t)utf8_count(body, strlen(body))));
-	json_object_set_new(o, "adopted",
-			    json_boolean(json_integer_value(json_object_get(o, "adoption_count")) > 0));
+	json_object_set_new(o, "char_count",
+			    json_integer((json_int_t)utf8_count(body, strlen(body))));
+	json_object_set_new(
+	    o, "adopted",
+	    json_boolean(json_integer_value(json_object_get(o, "adoption_count")) > 0));
 	attach(db, o, "authors", sql_authors, id,
 	       "i:person_id s:name s:category s:role b:confirmed t:confirmed_at");
 	attach(db, o, "handlers", sql_handlers, id, "i:id s:name s:role");
-	attach(db, o, "suggestions", sql_suggestions, id, "i:id s:title i:session_id s:session_title");
+	attach(db, o, "suggestions", sql_suggestions, id,
+	       "i:id s:title i:session_id s:session_title");
 	attach(db, o, "sessions", sql_sessions, id, "i:id s:title t:starts_at");
 	attach(db, o, "events", sql_events, id, "i:id t:at s:by s:from s:to s:note j:data");
 	attach(db, o, "adoptions", sql_adoptions, id,
@@ -215,10 +218,10 @@ json_t *output_get(struct db *db, int64_t id)
 /* --- who the actor is for an output --- */
 
 static const char sql_is_author[] =
-	"SELECT a.role FROM output_author a JOIN person p ON p.id = a.person_id"
-	" WHERE a.output_id = ? AND p.user_id = ?";
+    "SELECT a.role FROM output_author a JOIN person p ON p.id = a.person_id"
+    " WHERE a.output_id = ? AND p.user_id = ?";
 static const char sql_is_handler[] =
-	"SELECT role FROM output_handler WHERE output_id = ? AND handler_id = ?";
+    "SELECT role FROM output_handler WHERE output_id = ? AND handler_id = ?";
 
 static int role_lookup(struct db *db, const char *sql, int64_t id, int64_t who, char *role,
 		       size_t n)
@@ -256,8 +259,8 @@ int output_role_of(struct db *db, const struct actor *a, const struct output_hea
 		if (a->role >= ROLE_ORGANIZER)
 			r |= OROLE_STAFF;
 	}
-	if (a->user.id && role_lookup(db, sql_is_author, h->id, a->user.id, role, sizeof(role)) ==
-				  ERR_OK &&
+	if (a->user.id &&
+	    role_lookup(db, sql_is_author, h->id, a->user.id, role, sizeof(role)) == ERR_OK &&
 	    role[0]) {
 		r |= OROLE_READER | OROLE_AUTHOR;
 		if (strcmp(role, "lead") == 0)
@@ -265,7 +268,7 @@ int output_role_of(struct db *db, const struct actor *a, const struct output_hea
 	}
 	if (a->user.handler_id &&
 	    role_lookup(db, sql_is_handler, h->id, a->user.handler_id, role, sizeof(role)) ==
-		    ERR_OK &&
+		ERR_OK &&
 	    role[0]) {
 		r |= OROLE_READER | OROLE_HANDLER;
 		if (strcmp(role, "lead") == 0)
@@ -280,13 +283,13 @@ int output_role_of(struct db *db, const struct actor *a, const struct output_hea
 /* --- writing --- */
 
 static const char sql_insert[] =
-	"INSERT INTO output (org_id, kind, title, body, dated_at, cosign_deadline, created_by,"
-	" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO output (org_id, kind, title, body, dated_at, cosign_deadline, created_by,"
+    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_update[] = "UPDATE output SET title = ?, body = ?, dated_at = ?,"
 				 " cosign_deadline = ?, updated_at = ? WHERE id = ?";
 static const char sql_sug_info[] =
-	"SELECT s.session_id, s.title, s.body, o.path FROM suggestion s JOIN org o"
-	" ON o.id = s.org_id WHERE s.id = ?";
+    "SELECT s.session_id, s.title, s.body, o.path FROM suggestion s JOIN org o"
+    " ON o.id = s.org_id WHERE s.id = ?";
 static const char sql_session_path[] = "SELECT o.path FROM session s JOIN org o ON o.id = s.org_id"
 				       " WHERE s.id = ?";
 static const char sql_person_path[] = "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id"
@@ -506,8 +509,8 @@ static int set_links(struct db *db, int64_t id, const struct output_in *in)
 			/* the lead author signs by leading; co-signers confirm themselves */
 			if (!rc)
 				rc = strcmp(in->authors[i].role, "lead") == 0
-					     ? db_bind_int(st, 4, time_now())
-					     : db_bind_null(st, 4);
+					 ? db_bind_int(st, 4, time_now())
+					 : db_bind_null(st, 4);
 			if (!rc)
 				rc = db_run(st);
 		}
@@ -567,8 +570,8 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 	if (!rc)
 		rc = db_bind_int(st, 5, in->dated_at ? in->dated_at : now);
 	if (!rc)
-		rc = db_bind_int(st, 6, in->cosign_deadline ? in->cosign_deadline
-							    : now + 7 * 86400);
+		rc =
+		    db_bind_int(st, 6, in->cosign_deadline ? in->cosign_deadline : now + 7 * 86400);
 	if (!rc)
 		rc = who->user.id ? db_bind_int(st, 7, who->user.id) : db_bind_null(st, 7);
 	if (!rc)
@@ -608,9 +611,9 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 	if (rc)
 		goto out;
 	if (strcmp(h.state, "draft") != 0) {
-		rc = verr_set(e, "not_draft", "state", "成果已提交（%s），不能再修改",
-			      "the output was submitted (%s) and can no longer be changed",
-			      h.state);
+		rc =
+		    verr_set(e, "not_draft", "state", "成果已提交（%s），不能再修改",
+			     "the output was submitted (%s) and can no longer be changed", h.state);
 		rc = ERR_CONFLICT;
 		goto out;
 	}
@@ -629,7 +632,7 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 		leads = count_leads(in);
 	} else {
 		json_array_foreach(json_object_get(before, "authors"), i, a) leads +=
-			strcmp(json_string_value(json_object_get(a, "role")), "lead") == 0;
+		    strcmp(json_string_value(json_object_get(a, "role")), "lead") == 0;
 	}
 	if (!rc)
 		rc = check_kind(h.kind, body, leads, e);
@@ -639,9 +642,9 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 	deadline = in->cosign_deadline;
 	if (!dated && time_parse(json_string_value(json_object_get(before, "dated_at")), &dated))
 		dated = time_now();
-	if (!deadline && (!json_is_string(json_object_get(before, "cosign_deadline")) ||
-			  time_parse(json_string_value(json_object_get(before, "cosign_deadline")),
-				     &deadline)))
+	if (!deadline &&
+	    (!json_is_string(json_object_get(before, "cosign_deadline")) ||
+	     time_parse(json_string_value(json_object_get(before, "cosign_deadline")), &deadline)))
 		deadline = time_now() + 7 * 86400;
 	rc = db_prepare(db, sql_update, &st);
 	if (!rc)
@@ -672,29 +675,31 @@ out:
 
 /* --- workflows --- */
 
-static const char sql_event[] = "INSERT INTO output_event (output_id, org_id, at, user_id,"
-				" from_state, to_state, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_event[] =
+    "INSERT INTO output_event (output_id, org_id, at, user_id,"
+    " from_state, to_state, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_state[] =
-	"UPDATE output SET state = ?1, updated_at = ?2,"
-	" submitted_at = CASE WHEN ?1 = 'submitted' THEN ?3 ELSE submitted_at END,"
-	" accepted_at = CASE WHEN ?1 = 'accepted' THEN ?3 ELSE accepted_at END,"
-	" assigned_at = CASE WHEN ?1 = 'assigned' THEN ?3 ELSE assigned_at END,"
-	" replied_at = CASE WHEN ?1 = 'replied' THEN ?3 ELSE replied_at END,"
-	" evaluated_at = CASE WHEN ?1 = 'evaluated' THEN ?3 ELSE evaluated_at END,"
-	" closed_at = CASE WHEN ?1 = 'closed' THEN ?3 ELSE closed_at END"
-	" WHERE id = ?4";
+    "UPDATE output SET state = ?1, updated_at = ?2,"
+    " submitted_at = CASE WHEN ?1 = 'submitted' THEN ?3 ELSE submitted_at END,"
+    " accepted_at = CASE WHEN ?1 = 'accepted' THEN ?3 ELSE accepted_at END,"
+    " assigned_at = CASE WHEN ?1 = 'assigned' THEN ?3 ELSE assigned_at END,"
+    " replied_at = CASE WHEN ?1 = 'replied' THEN ?3 ELSE replied_at END,"
+    " evaluated_at = CASE WHEN ?1 = 'evaluated' THEN ?3 ELSE evaluated_at END,"
+    " closed_at = CASE WHEN ?1 = 'closed' THEN ?3 ELSE closed_at END"
+    " WHERE id = ?4";
 static const char sql_set_reason[] = "UPDATE output SET reason = ? WHERE id = ?";
 static const char sql_set_number[] =
-	"UPDATE output SET number = ?1 || printf('%04d', (SELECT COUNT(*) FROM output"
-	" WHERE org_id = ?2 AND kind = 'proposal' AND number != '' AND number LIKE ?1 || '%'"
-	") + 1) WHERE id = ?3";
+    "UPDATE output SET number = ?1 || printf('%04d', (SELECT COUNT(*) FROM output"
+    " WHERE org_id = ?2 AND kind = 'proposal' AND number != '' AND number LIKE ?1 || '%'"
+    ") + 1) WHERE id = ?3";
 static const char sql_clear_handlers[] = "DELETE FROM output_handler WHERE output_id = ?";
 static const char sql_add_handler[] = "INSERT INTO output_handler (output_id, handler_id, role)"
 				      " VALUES (?, ?, ?)";
 static const char sql_handler_ok[] = "SELECT o.path FROM handler h JOIN org o ON o.id = h.org_id"
 				     " WHERE h.id = ?";
 static const char sql_set_due[] = "UPDATE output SET reply_due = ? WHERE id = ?";
-static const char sql_set_reply[] = "UPDATE output SET reply_text = ?, reply_grade = ? WHERE id = ?";
+static const char sql_set_reply[] =
+    "UPDATE output SET reply_text = ?, reply_grade = ? WHERE id = ?";
 static const char sql_set_eval[] = "UPDATE output SET satisfaction = ? WHERE id = ?";
 static const char sql_reopen[] = "UPDATE output SET reopened = 1, satisfaction = NULL,"
 				 " reply_text = '', reply_grade = NULL WHERE id = ?";
@@ -739,8 +744,8 @@ static bool three_parts(const char *body)
 	return strstr(body, "情况") && strstr(body, "分析") && strstr(body, "建议");
 }
 
-static int assign_handlers(struct db *db, const struct output_head *h,
-			   const struct output_move *m, struct verr *e)
+static int assign_handlers(struct db *db, const struct output_head *h, const struct output_move *m,
+			   struct verr *e)
 {
 	struct db_stmt *st;
 	char path[128];
@@ -777,8 +782,9 @@ static int assign_handlers(struct db *db, const struct output_head *h,
 		if (!rc)
 			rc = db_bind_int(st, 1, h->id);
 		if (!rc)
-			rc = db_bind_int(st, 2, i < m->nlead ? m->lead_handlers[i]
-							     : m->co_handlers[i - m->nlead]);
+			rc = db_bind_int(st, 2,
+					 i < m->nlead ? m->lead_handlers[i]
+						      : m->co_handlers[i - m->nlead]);
 		if (!rc)
 			rc = db_bind_str(st, 3, i < m->nlead ? "lead" : "co");
 		if (!rc)
@@ -797,9 +803,10 @@ static int reply_days(struct db *db, int64_t org_id)
 
 	if (org_get(db, org_id, &org) == ERR_OK) {
 		rules = rules_in_force(db, &org);
-		if (json_is_integer(json_object_get(json_object_get(rules, "params"), "reply_days")))
+		if (json_is_integer(
+			json_object_get(json_object_get(rules, "params"), "reply_days")))
 			days = (int)json_integer_value(
-				json_object_get(json_object_get(rules, "params"), "reply_days"));
+			    json_object_get(json_object_get(rules, "params"), "reply_days"));
 		json_decref(rules);
 	}
 	return days > 0 ? days : 90;
@@ -822,17 +829,18 @@ static int apply_data(struct db *db, const struct output_head *h, const struct o
 
 			rc = check_kind(h->kind, body, 1, e);
 			if (!rc && !three_parts(body))
-				rc = verr_set(e, "invalid", "body",
-					      "社情民意信息须包括情况、分析、建议三部分",
-					      "an opinion report has three parts: situation (情况), "
-					      "analysis (分析) and suggestion (建议)");
+				rc =
+				    verr_set(e, "invalid", "body",
+					     "社情民意信息须包括情况、分析、建议三部分",
+					     "an opinion report has three parts: situation (情况), "
+					     "analysis (分析) and suggestion (建议)");
 		} else if (strcmp(h->kind, "proposal") == 0) {
 			json_t *a;
 			size_t i;
 			int leads = 0;
 
 			json_array_foreach(json_object_get(o, "authors"), i, a) leads +=
-				strcmp(json_string_value(json_object_get(a, "role")), "lead") == 0;
+			    strcmp(json_string_value(json_object_get(a, "role")), "lead") == 0;
 			rc = check_kind(h->kind, "", leads, e);
 		}
 		json_decref(o);
@@ -888,8 +896,8 @@ static int apply_data(struct db *db, const struct output_head *h, const struct o
 		}
 	} else if (strcmp(to, "assigned") == 0) {
 		struct db_stmt *st;
-		int64_t due = m->reply_due ? m->reply_due
-					   : at + (int64_t)reply_days(db, h->org_id) * 86400;
+		int64_t due =
+		    m->reply_due ? m->reply_due : at + (int64_t)reply_days(db, h->org_id) * 86400;
 
 		rc = assign_handlers(db, h, m, e);
 		if (!rc)
@@ -906,11 +914,12 @@ static int apply_data(struct db *db, const struct output_head *h, const struct o
 		rc = required_text(m->reply_text, "reply_text", "请填写答复内容",
 				   "the reply text is required", 50000, e);
 		if (!rc && (!m->grade || strlen(m->grade) != 1 || !strchr("ABCD", m->grade[0])))
-			rc = verr_set(e, "invalid", "grade",
-				      "答复类别须为 A（已解决或采纳）、B（正在解决或列入计划）、C（因条件"
-				      "限制暂不能解决）或 D（留作参考）",
-				      "grade must be A (resolved/adopted), B (being resolved/planned), "
-				      "C (limited by conditions) or D (for reference)");
+			rc = verr_set(
+			    e, "invalid", "grade",
+			    "答复类别须为 A（已解决或采纳）、B（正在解决或列入计划）、C（因条件"
+			    "限制暂不能解决）或 D（留作参考）",
+			    "grade must be A (resolved/adopted), B (being resolved/planned), "
+			    "C (limited by conditions) or D (for reference)");
 		if (!rc)
 			rc = set_text(db, sql_set_reply, m->reply_text, m->grade, h->id);
 		json_object_set_new(data, "grade", json_string(m->grade ? m->grade : ""));
@@ -918,11 +927,12 @@ static int apply_data(struct db *db, const struct output_head *h, const struct o
 		if (!m->satisfaction || (strcmp(m->satisfaction, "satisfied") != 0 &&
 					 strcmp(m->satisfaction, "basically_satisfied") != 0 &&
 					 strcmp(m->satisfaction, "dissatisfied") != 0))
-			rc = verr_set(e, "invalid", "satisfaction",
-				      "评价须为 satisfied（满意）、basically_satisfied（基本满意）或 "
-				      "dissatisfied（不满意）",
-				      "satisfaction must be satisfied, basically_satisfied or "
-				      "dissatisfied");
+			rc = verr_set(
+			    e, "invalid", "satisfaction",
+			    "评价须为 satisfied（满意）、basically_satisfied（基本满意）或 "
+			    "dissatisfied（不满意）",
+			    "satisfaction must be satisfied, basically_satisfied or "
+			    "dissatisfied");
 		if (!rc)
 			rc = set_text(db, sql_set_eval, m->satisfaction, NULL, h->id);
 		json_object_set_new(data, "satisfaction",
@@ -943,9 +953,9 @@ static int apply_data(struct db *db, const struct output_head *h, const struct o
 		rc = required_text(m->instruction_by, "instruction_by", "请填写批示领导",
 				   "instruction_by is required", 200, e);
 		if (!rc)
-			rc = required_text(m->instruction_text, "instruction_text",
-					   "请填写批示内容", "instruction_text is required", 5000,
-					   e);
+			rc =
+			    required_text(m->instruction_text, "instruction_text", "请填写批示内容",
+					  "instruction_text is required", 5000, e);
 		if (!rc)
 			rc = set_text(db, sql_set_instr, m->instruction_by, m->instruction_text,
 				      h->id);
@@ -1031,8 +1041,8 @@ int output_transition(struct db *db, const struct actor *who, int64_t id,
 		rc = db_run(st);
 	if (!rc && strcmp(m->to, "instructed") == 0) {
 		/* a leader's instruction is also an adoption record */
-		struct adoption_in ad = {"instruction", m->instruction_text, m->instruction_by,
-					 "", NULL, NULL, m->note};
+		struct adoption_in ad = {
+		    "instruction", m->instruction_text, m->instruction_by, "", NULL, NULL, m->note};
 		char date[16];
 		int64_t aid;
 
@@ -1054,8 +1064,8 @@ out:
 }
 
 static const char sql_cosigner[] =
-	"SELECT a.person_id, a.role, a.confirmed_at FROM output_author a JOIN person p"
-	" ON p.id = a.person_id WHERE a.output_id = ? AND p.user_id = ?";
+    "SELECT a.person_id, a.role, a.confirmed_at FROM output_author a JOIN person p"
+    " ON p.id = a.person_id WHERE a.output_id = ? AND p.user_id = ?";
 static const char sql_deadline[] = "SELECT cosign_deadline FROM output WHERE id = ?";
 static const char sql_confirm[] = "UPDATE output_author SET confirmed_at = ? WHERE output_id = ?"
 				  " AND person_id = ?";
@@ -1128,8 +1138,8 @@ int output_confirm(struct db *db, const struct actor *who, int64_t id, struct ve
 /* --- adoption --- */
 
 static const char sql_adopt[] =
-	"INSERT INTO adoption (org_id, output_id, kind, title, issuer, reference, date, link,"
-	" note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO adoption (org_id, output_id, kind, title, issuer, reference, date, link,"
+    " note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_adopt_count[] = "SELECT COUNT(*) FROM adoption WHERE output_id = ?";
 static const char sql_authors_of[] = "SELECT person_id FROM output_author WHERE output_id = ?";
 
@@ -1152,10 +1162,11 @@ int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
 		if (strcmp(in->kind, ok[i]) == 0)
 			break;
 	if (!in->kind || i == ARRAY_LEN(ok))
-		return verr_set(e, "invalid", "kind",
-				"采纳类型须为 instruction（批示）、department（部门采纳）、policy（政策"
-				"措施）、escalation（上报/提升）或 media（媒体报道）",
-				"kind must be instruction, department, policy, escalation or media");
+		return verr_set(
+		    e, "invalid", "kind",
+		    "采纳类型须为 instruction（批示）、department（部门采纳）、policy（政策"
+		    "措施）、escalation（上报/提升）或 media（媒体报道）",
+		    "kind must be instruction, department, policy, escalation or media");
 	if (!in->title || !*in->title)
 		return verr_set(e, "required", "title", "请填写标题或内容", "title is required");
 	rc = text_check(in->title, "title", 1, 500, e);
@@ -1238,20 +1249,20 @@ int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
 /* --- lists --- */
 
 static const char sql_list[] =
-	"SELECT " OUTPUT_COLS " FROM output o JOIN org g ON g.id = o.org_id"
-	" WHERE o.id > ?1"
-	" AND (substr(g.path, 1, length(?3)) = ?3"
-	"  OR (?4 != 0 AND EXISTS (SELECT 1 FROM output_handler oh WHERE oh.output_id = o.id"
-	"   AND oh.handler_id = ?4))"
-	"  OR (?5 != 0 AND EXISTS (SELECT 1 FROM output_author a JOIN person p"
-	"   ON p.id = a.person_id WHERE a.output_id = o.id AND p.user_id = ?5)))"
-	" AND (?6 IS NULL OR o.kind = ?6) AND (?7 IS NULL OR o.state = ?7)"
-	" AND (?8 = 0 OR (o.dated_at >= ?9 AND o.dated_at < ?10))"
-	" AND (?11 = 0 OR (o.state = 'assigned' AND o.reply_due < ?2))"
-	" ORDER BY o.id LIMIT ?12";
+    "SELECT " OUTPUT_COLS " FROM output o JOIN org g ON g.id = o.org_id"
+    " WHERE o.id > ?1"
+    " AND (substr(g.path, 1, length(?3)) = ?3"
+    "  OR (?4 != 0 AND EXISTS (SELECT 1 FROM output_handler oh WHERE oh.output_id = o.id"
+    "   AND oh.handler_id = ?4))"
+    "  OR (?5 != 0 AND EXISTS (SELECT 1 FROM output_author a JOIN person p"
+    "   ON p.id = a.person_id WHERE a.output_id = o.id AND p.user_id = ?5)))"
+    " AND (?6 IS NULL OR o.kind = ?6) AND (?7 IS NULL OR o.state = ?7)"
+    " AND (?8 = 0 OR (o.dated_at >= ?9 AND o.dated_at < ?10))"
+    " AND (?11 = 0 OR (o.state = 'assigned' AND o.reply_due < ?2))"
+    " ORDER BY o.id LIMIT ?12";
 
-int output_list(struct db *db, const struct actor *a, const struct output_filter *f,
-		int64_t after, int limit, json_t *items)
+int output_list(struct db *db, const struct actor *a, const struct output_filter *f, int64_t after,
+		int limit, json_t *items)
 {
 	struct db_stmt *st;
 	int64_t from = 0, to = 0;
@@ -1301,12 +1312,12 @@ int output_list(struct db *db, const struct actor *a, const struct output_filter
 /* --- lineage --- */
 
 static const char sql_sug_sources[] =
-	"SELECT ss.kind, ss.source_id, COALESCE(r.body, ''), COALESCE(p.name, '')"
-	" FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark' AND r.id = ss.source_id"
-	" LEFT JOIN person p ON p.id = r.person_id WHERE ss.suggestion_id = ? ORDER BY ss.source_id";
+    "SELECT ss.kind, ss.source_id, COALESCE(r.body, ''), COALESCE(p.name, '')"
+    " FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark' AND r.id = ss.source_id"
+    " LEFT JOIN person p ON p.id = r.person_id WHERE ss.suggestion_id = ? ORDER BY ss.source_id";
 static const char sql_session_brief[] =
-	"SELECT s.id, s.title, s.starts_at, s.venue, s.status, s.visibility, t.id, t.title, t.domain"
-	" FROM session s JOIN topic t ON t.id = s.topic_id WHERE s.id = ?";
+    "SELECT s.id, s.title, s.starts_at, s.venue, s.status, s.visibility, t.id, t.title, t.domain"
+    " FROM session s JOIN topic t ON t.id = s.topic_id WHERE s.id = ?";
 
 static json_t *session_brief(struct db *db, int64_t id)
 {
@@ -1341,8 +1352,8 @@ json_t *output_lineage(struct db *db, int64_t id)
 			json_array_clear(src);
 		json_object_set_new(s, "sources", src);
 		json_object_set_new(
-			s, "session",
-			session_brief(db, json_integer_value(json_object_get(s, "session_id"))));
+		    s, "session",
+		    session_brief(db, json_integer_value(json_object_get(s, "session_id"))));
 		json_array_append_new(sugs, s);
 	}
 	sessions = json_array();
@@ -1353,16 +1364,16 @@ json_t *output_lineage(struct db *db, int64_t id)
 		if (b)
 			json_array_append_new(sessions, b);
 	}
-	return json_pack("{so so so sO sO}", "output", o, "suggestions", sugs, "sessions",
-			 sessions, "events", json_object_get(o, "events"), "adoptions",
+	return json_pack("{so so so sO sO}", "output", o, "suggestions", sugs, "sessions", sessions,
+			 "events", json_object_get(o, "events"), "adoptions",
 			 json_object_get(o, "adoptions"));
 }
 
 static const char sql_outputs_of_session[] =
-	"SELECT DISTINCT o.id FROM output o JOIN output_session os ON os.output_id = o.id"
-	" WHERE os.session_id = ? ORDER BY o.id";
+    "SELECT DISTINCT o.id FROM output o JOIN output_session os ON os.output_id = o.id"
+    " WHERE os.session_id = ? ORDER BY o.id";
 static const char sql_outputs_of_sug[] =
-	"SELECT output_id FROM output_suggestion WHERE suggestion_id = ? ORDER BY output_id";
+    "SELECT output_id FROM output_suggestion WHERE suggestion_id = ? ORDER BY output_id";
 
 static json_t *output_brief(struct db *db, int64_t id)
 {
@@ -1410,8 +1421,8 @@ json_t *session_outcomes(struct db *db, int64_t session_id)
 		return NULL;
 	sugs = json_deep_copy(json_object_get(s, "suggestions"));
 	json_array_foreach(sugs, i, x) json_object_set_new(
-		x, "outputs",
-		outputs_by(db, sql_outputs_of_sug, json_integer_value(json_object_get(x, "id"))));
+	    x, "outputs",
+	    outputs_by(db, sql_outputs_of_sug, json_integer_value(json_object_get(x, "id"))));
 	outputs = outputs_by(db, sql_outputs_of_session, session_id);
 	json_array_foreach(outputs, i, x) adopted += json_is_true(json_object_get(x, "adopted"));
 	x = json_pack("{s{sO sO sO sO sO} sO so so s{si si si}}", "session", "id",
@@ -1430,9 +1441,9 @@ json_t *session_outcomes(struct db *db, int64_t session_id)
 static const char sql_handler_add[] = "INSERT INTO handler (org_id, name, created_at)"
 				      " VALUES (?, ?, ?)";
 static const char sql_handler_list[] =
-	"SELECT h.id, h.org_id, h.name FROM handler h JOIN org o ON o.id = h.org_id"
-	" WHERE substr(o.path, 1, length(?1)) = ?1 OR instr(?1, '/' || o.id || '/') > 0"
-	" ORDER BY h.name LIMIT 1000";
+    "SELECT h.id, h.org_id, h.name FROM handler h JOIN org o ON o.id = h.org_id"
+    " WHERE substr(o.path, 1, length(?1)) = ?1 OR instr(?1, '/' || o.id || '/') > 0"
+    " ORDER BY h.name LIMIT 1000";
 
 int handler_create(struct db *db, const struct actor *who, int64_t org_id, const char *name,
 		   int64_t *id, struct verr *e)
@@ -1475,7 +1486,8 @@ json_t *handler_list(struct db *db, const struct actor *a)
 
 	if (db_prepare(db, sql_handler_list, &st))
 		return arr;
-	if (db_bind_str(st, 1, a->via == AUTH_NONE ? "-" : (a->org.path[0] ? a->org.path : scope)) ==
+	if (db_bind_str(st, 1,
+			a->via == AUTH_NONE ? "-" : (a->org.path[0] ? a->org.path : scope)) ==
 	    ERR_OK)
 		(void)rows_json(st, "i:id i:org_id s:name", arr);
 	else

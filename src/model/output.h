@@ -32,7 +32,7 @@ struct output_in {
 	size_t nsessions;
 	const struct output_author_in *authors; /* NULL: unchanged / none */
 	size_t nauthors;
-	int64_t dated_at;        /* 0: today (create) / unchanged (update) */
+	int64_t dated_at;	 /* 0: today (create) / unchanged (update) */
 	int64_t cosign_deadline; /* 0: a week after creation / unchanged */
 };
 
@@ -66,27 +66,27 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 /* What a transition may carry besides "to" and "note" (NULL / 0 when absent). */
 struct output_move {
 	const char *to, *note;
-	const char *reason;                    /* not_accepted */
+	const char *reason;			    /* not_accepted */
 	const int64_t *lead_handlers, *co_handlers; /* assigned */
 	size_t nlead, nco;
-	int64_t reply_due;                     /* assigned: 0 = rules' reply_days from now */
-	const char *reply_text, *grade;        /* replied */
-	const char *satisfaction;              /* evaluated */
-	const char *issue;                     /* edited (opinion report) */
-	const char *sent_to;                   /* sent */
+	int64_t reply_due;		/* assigned: 0 = rules' reply_days from now */
+	const char *reply_text, *grade; /* replied */
+	const char *satisfaction;	/* evaluated */
+	const char *issue;		/* edited (opinion report) */
+	const char *sent_to;		/* sent */
 	const char *instruction_by, *instruction_text; /* instructed */
-	int64_t at;                            /* when it happened: 0 = now (imports, demo) */
+	int64_t at; /* when it happened: 0 = now (imports, demo) */
 };
 
 /* role of the actor for an output, which decides who may make which move */
 enum output_role {
 	OROLE_NONE = 0,
-	OROLE_READER = 1,    /* may read */
-	OROLE_HANDLER = 2,   /* a handling unit it is assigned to */
+	OROLE_READER = 1,  /* may read */
+	OROLE_HANDLER = 2, /* a handling unit it is assigned to */
 	OROLE_LEAD_HANDLER = 4,
-	OROLE_AUTHOR = 8,    /* an author (person linked to the account) */
+	OROLE_AUTHOR = 8, /* an author (person linked to the account) */
 	OROLE_LEAD_AUTHOR = 16,
-	OROLE_STAFF = 32,    /* organizer or admin of its body (or above) */
+	OROLE_STAFF = 32, /* organizer or admin of its body (or above) */
 };
 
 /* output_role_of returns the OROLE_ bits of a for output h. */
@@ -116,8 +116,8 @@ struct output_filter {
 };
 
 /* output_list appends the outputs a may see (handling units: only those assigned to them). */
-int output_list(struct db *db, const struct actor *a, const struct output_filter *f,
-		int64_t after, int limit, json_t *items) WARN_UNUSED;
+int output_list(struct db *db, const struct actor *a, const struct output_filter *f, int64_t after,
+		int limit, json_t *items) WARN_UNUSED;
 
 /* output_lineage returns the chain back: suggestions with their sessions and sources
  * (remarks, statements), and forward: events and adoptions. */
@@ -135,10 +135,10 @@ json_t *handler_list(struct db *db, const struct actor *a);
 /* --- statistics (stats.c) --- */
 
 struct stats_query {
-	int64_t from, to;     /* UTC seconds, [from, to) */
+	int64_t from, to; /* UTC seconds, [from, to) */
 	const struct org *org;
 	bool subtree;
-	const char *lang;     /* for labels */
+	const char *lang; /* for labels */
 };
 
 /* stats_compute returns the statistics object for q (see docs/API.md). */

@@ -6,7 +6,8 @@
  * session to output and from submission to reply.
  *
  * Sessions count by their start (drafts are plans, not sessions held); outputs by their
- * document date. Every figure is one aggregate query over indexed columns.
+ * document date. Days are calendar days in the body's time zone. Every figure is one aggregate
+ * query over indexed columns.
  */
 #include "output.h"
 #include "rowjson.h"
@@ -18,63 +19,64 @@
 #include "base/util.h"
 
 /* The scope condition on a row's org: ?1 its path prefix, ?2 1 for subtree, ?3 org id. */
-#define IN_SCOPE(alias)                                                                     \
-	" (CASE WHEN ?2 THEN " alias ".org_id IN (SELECT id FROM org WHERE"                  \
+#define IN_SCOPE(alias)                                                                            \
+	" (CASE WHEN ?2 THEN " alias ".org_id IN (SELECT id FROM org WHERE"                        \
 	" substr(path, 1, length(?1)) = ?1) ELSE " alias ".org_id = ?3 END)"
-#define SESSIONS_IN                                                                         \
-	" FROM session s WHERE" IN_SCOPE("s") " AND s.status != 'draft' AND s.starts_at >= ?4" \
-	" AND s.starts_at < ?5"
+#define SESSIONS_IN                                                                                \
+	" FROM session s WHERE" IN_SCOPE("s") " AND s.status != 'draft' AND s.starts_at >= ?4"     \
+					      " AND s.starts_at < ?5"
 #define OUTPUTS_IN " FROM output o WHERE" IN_SCOPE("o") " AND o.dated_at >= ?4 AND o.dated_at < ?5"
 
 static const char sql_sessions[] = "SELECT COUNT(*)" SESSIONS_IN;
-static const char sql_by_domain[] = "SELECT t.domain, COUNT(*) FROM session s JOIN topic t"
-				    " ON t.id = s.topic_id WHERE" IN_SCOPE("s")
-				    " AND s.status != 'draft' AND s.starts_at >= ?4"
-				    " AND s.starts_at < ?5 GROUP BY t.domain";
+static const char sql_by_domain[] =
+    "SELECT t.domain, COUNT(*) FROM session s JOIN topic t"
+    " ON t.id = s.topic_id WHERE" IN_SCOPE("s") " AND s.status != 'draft' AND s.starts_at >= ?4"
+						" AND s.starts_at < ?5 GROUP BY t.domain";
 static const char sql_formats[] = "SELECT s.formats, COUNT(*)" SESSIONS_IN " GROUP BY s.formats";
-static const char sql_by_unit[] = "SELECT s.organizer_unit, COUNT(*)" SESSIONS_IN
-				  " GROUP BY s.organizer_unit ORDER BY 2 DESC, 1";
+static const char sql_by_unit[] =
+    "SELECT s.organizer_unit, COUNT(*)" SESSIONS_IN " GROUP BY s.organizer_unit ORDER BY 2 DESC, 1";
 static const char sql_by_month[] =
-	"SELECT CAST(strftime('%m', s.starts_at + 28800, 'unixepoch') AS INTEGER), COUNT(*)"
-	SESSIONS_IN " GROUP BY 1";
+    "SELECT CAST(strftime('%m', s.starts_at + 28800, 'unixepoch') AS INTEGER), COUNT(*)" SESSIONS_IN
+    " GROUP BY 1";
 static const char sql_participants[] =
-	"SELECT p.category, COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
-	" JOIN session s ON s.id = i.session_id WHERE" IN_SCOPE("s")
-	" AND s.status != 'draft' AND s.starts_at >= ?4 AND s.starts_at < ?5"
-	" AND i.rsvp != 'declined' GROUP BY p.category ORDER BY 2 DESC";
+    "SELECT p.category, COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
+    " JOIN session s ON s.id = i.session_id WHERE" IN_SCOPE(
+	"s") " AND s.status != 'draft' AND s.starts_at >= ?4 AND s.starts_at < ?5"
+	     " AND i.rsvp != 'declined' GROUP BY p.category ORDER BY 2 DESC";
 static const char sql_suggestions[] =
-	"SELECT COUNT(*) FROM suggestion g JOIN session s ON s.id = g.session_id WHERE"
-	IN_SCOPE("s") " AND s.status != 'draft' AND s.starts_at >= ?4 AND s.starts_at < ?5";
+    "SELECT COUNT(*) FROM suggestion g JOIN session s ON s.id = g.session_id WHERE" IN_SCOPE(
+	"s") " AND s.status != 'draft' AND s.starts_at >= ?4 AND s.starts_at < ?5";
 static const char sql_outputs_kind[] = "SELECT o.kind, COUNT(*)" OUTPUTS_IN " GROUP BY o.kind";
 static const char sql_outputs_state[] = "SELECT o.state, COUNT(*)" OUTPUTS_IN " GROUP BY o.state";
 static const char sql_adopted[] =
-	"SELECT COUNT(*)" OUTPUTS_IN " AND EXISTS (SELECT 1 FROM adoption a WHERE a.output_id = o.id)";
+    "SELECT COUNT(*)" OUTPUTS_IN " AND EXISTS (SELECT 1 FROM adoption a WHERE a.output_id = o.id)";
 static const char sql_adoption_kinds[] =
-	"SELECT a.kind, COUNT(*) FROM adoption a JOIN output o ON o.id = a.output_id WHERE"
-	IN_SCOPE("o") " AND o.dated_at >= ?4 AND o.dated_at < ?5 GROUP BY a.kind";
+    "SELECT a.kind, COUNT(*) FROM adoption a JOIN output o ON o.id = a.output_id WHERE" IN_SCOPE(
+	"o") " AND o.dated_at >= ?4 AND o.dated_at < ?5 GROUP BY a.kind";
 static const char sql_rates[] =
-	"SELECT SUM(o.submitted_at IS NOT NULL), SUM(o.accepted_at IS NOT NULL),"
-	" SUM(o.assigned_at IS NOT NULL), SUM(o.replied_at IS NOT NULL),"
-	" SUM(o.satisfaction IS NOT NULL),"
-	" SUM(o.satisfaction IN ('satisfied', 'basically_satisfied')),"
-	" SUM(o.satisfaction = 'satisfied'), SUM(o.state = 'not_accepted')"
-	OUTPUTS_IN " AND o.kind = 'proposal'";
+    "SELECT SUM(o.submitted_at IS NOT NULL), SUM(o.accepted_at IS NOT NULL),"
+    " SUM(o.assigned_at IS NOT NULL), SUM(o.replied_at IS NOT NULL),"
+    " SUM(o.satisfaction IS NOT NULL),"
+    " SUM(o.satisfaction IN ('satisfied', 'basically_satisfied')),"
+    " SUM(o.satisfaction = 'satisfied'), SUM(o.state = 'not_accepted')" OUTPUTS_IN
+    " AND o.kind = 'proposal'";
 static const char sql_days_session[] =
-	"SELECT (o.dated_at - (SELECT MIN(se.starts_at) FROM output_session os JOIN session se"
-	" ON se.id = os.session_id WHERE os.output_id = o.id)) / 86400.0 AS d" OUTPUTS_IN
-	" AND d IS NOT NULL ORDER BY d";
-static const char sql_days_reply[] = "SELECT (o.replied_at - o.submitted_at) / 86400.0 AS d"
-				     OUTPUTS_IN " AND o.replied_at IS NOT NULL"
-				     " AND o.submitted_at IS NOT NULL ORDER BY d";
+    "SELECT (o.dated_at + 28800) / 86400 - (SELECT MIN(se.starts_at + 28800) / 86400"
+    " FROM output_session os JOIN session se ON se.id = os.session_id"
+    " WHERE os.output_id = o.id) AS d" OUTPUTS_IN " AND d IS NOT NULL ORDER BY d";
+static const char sql_days_reply[] =
+    "SELECT (o.replied_at + 28800) / 86400"
+    " - (o.submitted_at + 28800) / 86400 AS d" OUTPUTS_IN " AND o.replied_at IS NOT NULL"
+    " AND o.submitted_at IS NOT NULL ORDER BY d";
 static const char sql_orgs[] =
-	"SELECT o.id, o.name, o.level, o.parent_id FROM org o WHERE CASE WHEN ?2 THEN"
-	" substr(o.path, 1, length(?1)) = ?1 ELSE o.id = ?3 END ORDER BY o.path";
+    "SELECT o.id, o.name, o.level, o.parent_id FROM org o WHERE CASE WHEN ?2 THEN"
+    " substr(o.path, 1, length(?1)) = ?1 ELSE o.id = ?3 END ORDER BY o.path";
 static const char sql_org_sessions[] =
-	"SELECT COUNT(*) FROM session s WHERE s.org_id = ?1 AND s.status != 'draft'"
-	" AND s.starts_at >= ?2 AND s.starts_at < ?3";
+    "SELECT COUNT(*) FROM session s WHERE s.org_id = ?1 AND s.status != 'draft'"
+    " AND s.starts_at >= ?2 AND s.starts_at < ?3";
 static const char sql_org_outputs[] =
-	"SELECT COUNT(*), SUM(EXISTS (SELECT 1 FROM adoption a WHERE a.output_id = o.id))"
-	" FROM output o WHERE o.org_id = ?1 AND o.dated_at >= ?2 AND o.dated_at < ?3";
+    "SELECT COUNT(*), SUM(EXISTS (SELECT 1 FROM adoption a WHERE a.output_id = o.id))"
+    " FROM output o WHERE o.org_id = ?1 AND o.dated_at >= ?2 AND o.dated_at < ?3";
 
 static int bind_q(struct db_stmt *st, const struct stats_query *q)
 {
@@ -123,8 +125,7 @@ static json_t *counts(struct db *db, const char *sql, const struct stats_query *
 	return o;
 }
 
-static json_t *pairs(struct db *db, const char *sql, const struct stats_query *q,
-		     const char *name)
+static json_t *pairs(struct db *db, const char *sql, const struct stats_query *q, const char *name)
 {
 	struct db_stmt *st;
 	json_t *a = json_array();
@@ -134,8 +135,7 @@ static json_t *pairs(struct db *db, const char *sql, const struct stats_query *q
 	if (bind_q(st, q) == ERR_OK)
 		while (db_step(st) == DB_ROW)
 			json_array_append_new(a, json_pack("{ss sI}", name, db_col_text(st, 0),
-							   "count",
-							   (json_int_t)db_col_int(st, 1)));
+							   "count", (json_int_t)db_col_int(st, 1)));
 	db_done(st);
 	return a;
 }
@@ -209,10 +209,10 @@ json_t *stats_compute(struct db *db, const struct stats_query *q)
 				for (i = 0; i < ARRAY_LEN(fmts); i++)
 					if (f & (1 << i))
 						json_object_set_new(
-							by_format, fmts[i],
-							json_integer(json_integer_value(json_object_get(
-									     by_format, fmts[i])) +
-								     db_col_int(st, 1)));
+						    by_format, fmts[i],
+						    json_integer(json_integer_value(json_object_get(
+								     by_format, fmts[i])) +
+								 db_col_int(st, 1)));
 			}
 		db_done(st);
 	}
@@ -250,13 +250,15 @@ json_t *stats_compute(struct db *db, const struct stats_query *q)
 		int64_t oid = json_integer_value(json_object_get(x, "id")), n = 0, o = 0, a = 0;
 
 		if (db_prepare(db, sql_org_sessions, &st) == ERR_OK) {
-			if (db_bind_int(st, 1, oid) == ERR_OK && db_bind_int(st, 2, q->from) == ERR_OK &&
+			if (db_bind_int(st, 1, oid) == ERR_OK &&
+			    db_bind_int(st, 2, q->from) == ERR_OK &&
 			    db_bind_int(st, 3, q->to) == ERR_OK && db_step(st) == DB_ROW)
 				n = db_col_int(st, 0);
 			db_done(st);
 		}
 		if (db_prepare(db, sql_org_outputs, &st) == ERR_OK) {
-			if (db_bind_int(st, 1, oid) == ERR_OK && db_bind_int(st, 2, q->from) == ERR_OK &&
+			if (db_bind_int(st, 1, oid) == ERR_OK &&
+			    db_bind_int(st, 2, q->from) == ERR_OK &&
 			    db_bind_int(st, 3, q->to) == ERR_OK && db_step(st) == DB_ROW) {
 				o = db_col_int(st, 0);
 				a = db_col_int(st, 1);
@@ -270,8 +272,9 @@ json_t *stats_compute(struct db *db, const struct stats_query *q)
 	time_local(q->from, from);
 	time_local(q->to, to);
 	json_object_set_new(r, "period", json_pack("{ss ss}", "from", from, "to", to));
-	json_object_set_new(r, "org", json_pack("{sI ss ss}", "id", (json_int_t)q->org->id, "name",
-						q->org->name, "level", q->org->level));
+	json_object_set_new(r, "org",
+			    json_pack("{sI ss ss}", "id", (json_int_t)q->org->id, "name",
+				      q->org->name, "level", q->org->level));
 	json_object_set_new(r, "scope", json_string(q->subtree ? "subtree" : "self"));
 	json_object_set_new(r, "sessions", json_integer(sessions));
 	json_object_set_new(r, "by_domain",
@@ -292,12 +295,12 @@ json_t *stats_compute(struct db *db, const struct stats_query *q)
 			    json_pack("{sI sI sI sI}", "sessions", (json_int_t)sessions,
 				      "suggestions", (json_int_t)suggestions, "outputs",
 				      (json_int_t)total, "adopted", (json_int_t)adopted));
-	json_object_set_new(r, "proposals",
-			    json_pack("{sI sI sI sI sI sI sI sI}", "submitted", (json_int_t)v[0],
-				      "accepted", (json_int_t)v[1], "not_accepted",
-				      (json_int_t)v[7], "assigned", (json_int_t)v[2], "replied",
-				      (json_int_t)v[3], "evaluated", (json_int_t)v[4], "satisfied",
-				      (json_int_t)v[6], "satisfied_or_basically", (json_int_t)v[5]));
+	json_object_set_new(
+	    r, "proposals",
+	    json_pack("{sI sI sI sI sI sI sI sI}", "submitted", (json_int_t)v[0], "accepted",
+		      (json_int_t)v[1], "not_accepted", (json_int_t)v[7], "assigned",
+		      (json_int_t)v[2], "replied", (json_int_t)v[3], "evaluated", (json_int_t)v[4],
+		      "satisfied", (json_int_t)v[6], "satisfied_or_basically", (json_int_t)v[5]));
 	json_object_set_new(r, "filing_rate", rate(v[1], v[0]));
 	json_object_set_new(r, "reply_rate", rate(v[3], v[2]));
 	json_object_set_new(r, "satisfaction_rate", rate(v[5], v[4]));

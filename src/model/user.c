@@ -13,8 +13,8 @@
 
 static const char *const role_names[] = {"guest", "member", "organizer", "admin"};
 
-#define USER_COLS                                                                           \
-	"id, org_id, username, display_name, role, disabled, created_at, updated_at,"         \
+#define USER_COLS                                                                                  \
+	"id, org_id, username, display_name, role, disabled, created_at, updated_at,"              \
 	" COALESCE(handler_id, 0)"
 
 static const char sql_get[] = "SELECT " USER_COLS " FROM users WHERE id = ?";

@@ -17,7 +17,7 @@
 
 #include "par.h"
 
-#define KM_PART ((size_t)1 << 16)	 /* points per part */
+#define KM_PART	      ((size_t)1 << 16) /* points per part */
 #define KM_BRUTE_WORK ((size_t)1 << 21) /* n * k up to which every distance is computed */
 
 size_t kmeans_first_distinct(const double *pts, size_t n, size_t k, size_t *idx)
@@ -34,32 +34,69 @@ size_t kmeans_first_distinct(const double *pts, size_t n, size_t k, size_t *idx)
 	return found;
 }
 
-struct km_ctx {
-	const double *pts, *w;
-	size_t n, kc;	   /* points, current centres */
-	const double *c;   /* [2 kc] */
-	const double *s;   /* [kc]: half the distance to the nearest other centre */
-	uint32_t *a;	   /* [n] assignment */
-	double *u, *l;	   /* [n] Hamerly bounds; NULL: brute force */
-	double *sums;	   /* [n_parts][kc][4]: sum w*x, sum w*y, sum w, count */
-	bool first;	   /* first assignment: every point scanned */
+/* Centres sorted by x, for nearest(): a rescan looks outward from the point's x and stops
+ * once the horizontal distance alone exceeds the second-best distance found. */
+struct sorted_centres {
+	size_t k;
+	double *x, *y;	/* [k] ascending x (then index) */
+	uint32_t *idx;	/* [k] the centre's index */
 };
 
-/* nearest scans every centre for point (x, y): the lowest index at minimal squared distance,
- * and the two smallest distances. */
-static uint32_t nearest(const double *c, size_t kc, double x, double y, double *d1, double *d2)
+struct km_ctx {
+	const double *pts, *w;
+	size_t n, kc;		   /* points, current centres */
+	const double *c;	   /* [2 kc] */
+	const double *s;	   /* [kc]: half the distance to the nearest other centre */
+	const struct sorted_centres *sc;
+	uint32_t *a;		   /* [n] assignment */
+	double *u, *l;		   /* [n] Hamerly bounds; NULL: every point is rescanned */
+	double *sums;		   /* [n_parts][kc][4]: sum w*x, sum w*y, sum w, count */
+	bool first;		   /* first assignment: every point scanned */
+	const uint32_t *keep_of;   /* pending from the last update: old index -> new, or NULL */
+	const double *move;	   /* [kc] how far each (new-index) centre moved */
+	double max_move;
+};
+
+/* nearest finds the centre nearest to (x, y): the lowest index among those at the minimal
+ * squared distance (computed as dx*dx + dy*dy, like the plain loop), and the two smallest
+ * distances. Exact: a centre is skipped only when its dx alone rules it out. */
+static uint32_t nearest(const struct sorted_centres *sc, double x, double y, double *d1,
+			double *d2)
 {
 	double best = INFINITY, second = INFINITY;
-	uint32_t bi = 0;
-	size_t j;
+	uint32_t bi = UINT32_MAX;
+	size_t lo = 0, hi = sc->k, mid;
+	ptrdiff_t left, right;
 
-	for (j = 0; j < kc; j++) {
-		double dx = x - c[2 * j], dy = y - c[2 * j + 1], d = dx * dx + dy * dy;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (sc->x[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	left = (ptrdiff_t)lo - 1;
+	right = (ptrdiff_t)lo;
+	while (left >= 0 || right < (ptrdiff_t)sc->k) {
+		double dl = left >= 0 ? x - sc->x[left] : INFINITY;
+		double dr = right < (ptrdiff_t)sc->k ? sc->x[right] - x : INFINITY;
+		ptrdiff_t at;
+		double dx, dy, d;
 
-		if (d < best) {
+		if (dl <= dr) {
+			at = left--;
+		} else {
+			at = right++;
+		}
+		dx = x - sc->x[at];
+		if (dx * dx > second)
+			break; /* every centre further out in x is further still */
+		dy = y - sc->y[at];
+		d = dx * dx + dy * dy;
+		if (d < best || (d == best && sc->idx[at] < bi)) {
 			second = best;
 			best = d;
-			bi = (uint32_t)j;
+			bi = sc->idx[at];
 		} else if (d < second) {
 			second = d;
 		}
@@ -82,23 +119,25 @@ static void assign_part(void *arg, size_t part)
 		const double wi = c->w ? c->w[i] : 1.0;
 		uint32_t a;
 
-		if (!c->u) {
-			a = nearest(c->c, c->kc, x, y, &d1, &d2);
-		} else if (c->first) {
-			a = nearest(c->c, c->kc, x, y, &d1, &d2);
-			c->u[i] = d1;
-			c->l[i] = d2;
+		if (!c->u || c->first) {
+			a = nearest(c->sc, x, y, &d1, &d2);
+			if (c->u) {
+				c->u[i] = d1;
+				c->l[i] = d2;
+			}
 		} else {
 			double z;
 
-			a = c->a[i];
+			a = c->keep_of ? c->keep_of[c->a[i]] : c->a[i];
+			c->u[i] += c->move[a];
+			c->l[i] -= c->max_move;
 			z = c->l[i] > c->s[a] ? c->l[i] : c->s[a];
 			if (!(c->u[i] < z)) {
 				double dx = x - c->c[2 * a], dy = y - c->c[2 * a + 1];
 
 				c->u[i] = sqrt(dx * dx + dy * dy);
 				if (!(c->u[i] < z)) {
-					a = nearest(c->c, c->kc, x, y, &d1, &d2);
+					a = nearest(c->sc, x, y, &d1, &d2);
 					c->u[i] = d1;
 					c->l[i] = d2;
 				}
@@ -109,29 +148,6 @@ static void assign_part(void *arg, size_t part)
 		sums[4 * a + 1] += wi * y;
 		sums[4 * a + 2] += wi;
 		sums[4 * a + 3] += 1;
-	}
-}
-
-struct bound_ctx {
-	size_t n;
-	uint32_t *a;
-	double *u, *l;
-	const uint32_t *keep_of; /* old index -> new index */
-	const double *move;	 /* [new k] */
-	double max_move;
-};
-
-static void bound_part(void *arg, size_t part)
-{
-	struct bound_ctx *c = arg;
-	size_t i, lo = part * KM_PART, hi = lo + KM_PART < c->n ? lo + KM_PART : c->n;
-
-	for (i = lo; i < hi; i++) {
-		c->a[i] = c->keep_of[c->a[i]];
-		if (c->u) {
-			c->u[i] += c->move[c->a[i]];
-			c->l[i] -= c->max_move;
-		}
 	}
 }
 
@@ -330,9 +346,9 @@ double kmeans_silhouette(const double *pts, size_t n, const uint32_t *labels)
 			continue; /* scores 0 */
 		memset(sum, 0, k * sizeof(*sum));
 		for (j = 0; j < n; j++)
-			if (j != i)
-				{
-				double dx = pts[2 * i] - pts[2 * j], dy = pts[2 * i + 1] - pts[2 * j + 1];
+			if (j != i) {
+				double dx = pts[2 * i] - pts[2 * j],
+				       dy = pts[2 * i + 1] - pts[2 * j + 1];
 
 				sum[labels[j]] += sqrt(dx * dx + dy * dy);
 			}

@@ -48,7 +48,7 @@ struct opinion_params {
 	unsigned group_iters;	 /* 20, as Pol.is */
 	unsigned pca_max_passes; /* 1000 */
 	double pca_tol;		 /* 1e-9: relative residual of the components */
-	bool warm_kmeans;	 /* with a warm result, start base k-means from its centres (true) */
+	bool warm_kmeans; /* with a warm result, start base k-means from its centres (true) */
 };
 
 /* opinion_params_default fills p with the values above. */
@@ -73,8 +73,8 @@ struct opinion_repness {
 };
 
 struct opinion_group {
-	uint32_t size;	/* participants */
-	double x, y;	/* centre (weighted mean of its base centres) */
+	uint32_t size; /* participants */
+	double x, y;   /* centre (weighted mean of its base centres) */
 	size_t n_repness;
 	struct opinion_repness repness[REPNESS_MAX];
 };
@@ -91,25 +91,25 @@ struct opinion_result {
 	size_t n_statements;
 	int64_t *statement_ids; /* ascending: every statement with a vote */
 	uint8_t *moderated;	/* [n_statements] 1 = moderated out */
-	double *gic;		/* [n_statements] group-informed consensus (raw votes, all columns) */
-	double *center;		/* [n_statements] column means */
-	double *comp[2];	/* [n_statements] each: the components; the warm start */
+	double *gic;	 /* [n_statements] group-informed consensus (raw votes, all columns) */
+	double *center;	 /* [n_statements] column means */
+	double *comp[2]; /* [n_statements] each: the components; the warm start */
 	double eigval[2];
 	size_t n_groups;
 	struct opinion_group *groups;
 	size_t n_agree, n_disagree;
 	struct opinion_consensus agree[CONSENSUS_MAX], disagree[CONSENSUS_MAX];
 	size_t n_base;
-	double *base_centers;  /* [2 * n_base] */
-	uint32_t *base_sizes;  /* [n_base] */
+	double *base_centers;			/* [2 * n_base] */
+	uint32_t *base_sizes;			/* [n_base] */
 	double silhouette[OPINION_K_LIMIT + 1]; /* by k; 0 where k was not tried */
-	unsigned k_tried;      /* silhouette[2 .. k_tried] are set */
-	size_t n_in_conv;      /* participants clustered */
-	size_t n_qualified;    /* of them, those with enough votes by themselves */
-	bool too_few_voters;   /* n_qualified < min_in_conv: latent groups are not stable */
-	unsigned pca_passes;   /* passes over the votes the components took */
+	unsigned k_tried;			/* silhouette[2 .. k_tried] are set */
+	size_t n_in_conv;			/* participants clustered */
+	size_t n_qualified;			/* of them, those with enough votes by themselves */
+	bool too_few_voters; /* n_qualified < min_in_conv: latent groups are not stable */
+	unsigned pca_passes; /* passes over the votes the components took */
 	double pca_residual;
-	unsigned base_iters;   /* assignments the base k-means took */
+	unsigned base_iters; /* assignments the base k-means took */
 };
 
 /* opinion_compute runs the pipeline on m. warm (may be NULL) is an earlier result for the same

@@ -64,8 +64,7 @@ void par_run(int threads, size_t n_parts, par_fn *fn, void *ctx)
 		pthread_join(tid[i], NULL);
 }
 
-size_t par_split(const size_t *cum, size_t n, size_t min_weight, size_t max_parts,
-		 size_t *bounds)
+size_t par_split(const size_t *cum, size_t n, size_t min_weight, size_t max_parts, size_t *bounds)
 {
 	size_t total = cum[n], parts, p, lo, hi, mid, target;
 

@@ -26,7 +26,6 @@ void par_run(int threads, size_t n_parts, par_fn *fn, void *ctx);
  * min_weight each where possible. Writes the n_parts + 1 boundaries to bounds (room for
  * max_parts + 1) and returns n_parts (>= 1, a single part [0, n) when n is 0). The result
  * depends only on cum, n, min_weight and max_parts. */
-size_t par_split(const size_t *cum, size_t n, size_t min_weight, size_t max_parts,
-		 size_t *bounds);
+size_t par_split(const size_t *cum, size_t n, size_t min_weight, size_t max_parts, size_t *bounds);
 
 #endif

@@ -17,8 +17,8 @@
 
 #include "par.h"
 
-enum { PCA_MAX_PARTS = 256 };
-#define PCA_PART_VOTES ((size_t)1 << 20)
+enum { PCA_MAX_PARTS = 256, PCA_MAX_BLOCKS = 10 };
+#define PCA_PART_VOTES	  ((size_t)1 << 20)
 #define PCA_PARTIAL_BYTES ((size_t)256 << 20) /* cap on the partial products' memory */
 
 void pca_fini(struct pca *p)
@@ -41,46 +41,67 @@ static uint64_t splitmix64(uint64_t x)
 
 static double start_value(int64_t col_id, unsigned k, unsigned attempt)
 {
-	uint64_t h = splitmix64((uint64_t)col_id * 0x100000001b3ULL + k * 7919u + attempt * 104729u);
+	uint64_t h =
+	    splitmix64((uint64_t)col_id * 0x100000001b3ULL + k * 7919u + attempt * 104729u);
 
 	return (double)(h >> 11) * (1.0 / 9007199254740992.0) - 0.5;
 }
 
-/* orthonormalize makes columns 0..nb-1 of v (m x PCA_BLOCK, row-major) orthonormal by
- * modified Gram-Schmidt, twice; a column that vanishes is replaced by a pseudo-random one. */
-static void orthonormalize(double *v, size_t m, size_t nb, const int64_t *col_ids)
+/* orthonormalize makes columns 0..nb-1 of the block v (n x PCA_BLOCK, row-major) orthonormal
+ * to the n_prev earlier blocks prev[] and to each other: modified Gram-Schmidt, twice. A
+ * column that vanishes (it lay in the span already) is replaced by a pseudo-random one, a few
+ * times at most; returns 0, or -1 when the earlier blocks already span everything. */
+static int orthonormalize(double *v, size_t n, size_t nb, double *const *prev, size_t n_prev,
+			  size_t prev_nb, const int64_t *col_ids)
 {
-	size_t k, q, j;
+	size_t k, q, j, b;
 	unsigned attempt, round;
 
 	for (k = 0; k < nb; k++) {
 		for (attempt = 0;; attempt++) {
 			double before = 0, norm = 0;
 
-			for (j = 0; j < m; j++)
+			for (j = 0; j < n; j++)
 				before += v[j * PCA_BLOCK + k] * v[j * PCA_BLOCK + k];
 			for (round = 0; round < 2; round++) {
+				for (b = 0; b < n_prev; b++) {
+					for (q = 0; q < prev_nb; q++) {
+						const double *pv = prev[b];
+						double d = 0;
+
+						for (j = 0; j < n; j++)
+							d += pv[j * PCA_BLOCK + q] *
+							     v[j * PCA_BLOCK + k];
+						for (j = 0; j < n; j++)
+							v[j * PCA_BLOCK + k] -=
+							    d * pv[j * PCA_BLOCK + q];
+					}
+				}
 				for (q = 0; q < k; q++) {
 					double d = 0;
 
-					for (j = 0; j < m; j++)
+					for (j = 0; j < n; j++)
 						d += v[j * PCA_BLOCK + q] * v[j * PCA_BLOCK + k];
-					for (j = 0; j < m; j++)
+					for (j = 0; j < n; j++)
 						v[j * PCA_BLOCK + k] -= d * v[j * PCA_BLOCK + q];
 				}
 			}
-			for (j = 0; j < m; j++)
+			for (j = 0; j < n; j++)
 				norm += v[j * PCA_BLOCK + k] * v[j * PCA_BLOCK + k];
-			if (norm > 1e-24 * before && norm > 0) {
+			if (norm > 1e-20 * before && norm > 0) {
 				norm = 1.0 / sqrt(norm);
-				for (j = 0; j < m; j++)
+				for (j = 0; j < n; j++)
 					v[j * PCA_BLOCK + k] *= norm;
 				break;
 			}
-			for (j = 0; j < m; j++)
-				v[j * PCA_BLOCK + k] = start_value(col_ids[j], (unsigned)k, attempt + 1);
+			if (attempt == 4)
+				return -1;
+			for (j = 0; j < n; j++)
+				v[j * PCA_BLOCK + k] =
+				    start_value(col_ids[j], (unsigned)k, attempt + 1);
 		}
 	}
+	return 0;
 }
 
 void pca_eigen_sym(double *a, size_t n, double *w, double *v)
@@ -107,7 +128,8 @@ void pca_eigen_sym(double *a, size_t n, double *w, double *v)
 				if (apq == 0)
 					continue;
 				theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-				t = (theta >= 0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1));
+				t = (theta >= 0 ? 1.0 : -1.0) /
+				    (fabs(theta) + sqrt(theta * theta + 1));
 				c = 1 / sqrt(t * t + 1);
 				s = t * c;
 				for (k = 0; k < n; k++) {
@@ -159,8 +181,8 @@ void pca_eigen_sym(double *a, size_t n, double *w, double *v)
 struct colsum_ctx {
 	const struct vote_matrix *m;
 	const size_t *bounds;
-	int64_t *sum;	/* [n_parts][n_cols] */
-	uint32_t *cnt;	/* [n_parts][n_cols] */
+	int64_t *sum;  /* [n_parts][n_cols] */
+	uint32_t *cnt; /* [n_parts][n_cols] */
 };
 
 static void colsum_part(void *arg, size_t part)
@@ -179,12 +201,18 @@ static void colsum_part(void *arg, size_t part)
 
 /* ---- X^T X V ------------------------------------------------------------------------------ */
 
+/* The multiplication is bound by the cache misses of its random accesses (one row of the
+ * block and one row of the partial product per vote), so its tables are kept small: the
+ * block (32 bytes a column), the column means (8 bytes) and the partial product (32 bytes),
+ * under 1 MB for 10,000 statements, so that they stay in a core's L2 cache. A vote's centred
+ * value is computed (vote - mean); moderated-out columns, whose centred values are all zero,
+ * have zero block rows going in and get zero rows coming out. */
 struct mul_ctx {
 	const struct vote_matrix *m;
 	const size_t *bounds;
-	const double *xtab; /* [3 * n_cols]: X value of a vote -1/0/+1 in column j */
-	const double *v;    /* [n_cols * PCA_BLOCK] */
-	double *partial;    /* [n_parts][n_cols * PCA_BLOCK] */
+	const double *v;      /* [n_cols * PCA_BLOCK], moderated rows zero */
+	const double *center; /* [n_cols] */
+	double *partial;      /* [n_parts][n_cols * PCA_BLOCK] */
 };
 
 static void mul_part(void *arg, size_t part)
@@ -192,7 +220,7 @@ static void mul_part(void *arg, size_t part)
 	struct mul_ctx *c = arg;
 	const struct vote_matrix *m = c->m;
 	double *w = c->partial + part * m->n_cols * PCA_BLOCK;
-	const double *v = c->v, *xtab = c->xtab;
+	const double *v = c->v, *center = c->center;
 	const uint32_t *col = m->col;
 	const int8_t *val = m->val;
 	size_t r, e, k;
@@ -203,14 +231,14 @@ static void mul_part(void *arg, size_t part)
 		double s[PCA_BLOCK] = {0};
 
 		for (e = lo; e < hi; e++) {
-			const double x = xtab[3 * (size_t)col[e] + (size_t)(val[e] + 1)];
+			const double x = (double)val[e] - center[col[e]];
 			const double *vj = v + (size_t)col[e] * PCA_BLOCK;
 
 			for (k = 0; k < PCA_BLOCK; k++)
 				s[k] += x * vj[k];
 		}
 		for (e = lo; e < hi; e++) {
-			const double x = xtab[3 * (size_t)col[e] + (size_t)(val[e] + 1)];
+			const double x = (double)val[e] - center[col[e]];
 			double *wj = w + (size_t)col[e] * PCA_BLOCK;
 
 			for (k = 0; k < PCA_BLOCK; k++)
@@ -239,15 +267,38 @@ static void reduce_part(void *arg, size_t part)
 	}
 }
 
+/* multiply sets w = X^T X v for one block (one pass over the votes); vz is scratch. */
+static void multiply(const struct vote_matrix *m, const size_t *bounds, size_t n_parts,
+		     const double *center, const double *v, double *vz, double *partial, double *w,
+		     int threads)
+{
+	struct mul_ctx mc = {m, bounds, vz, center, partial};
+	const size_t chunk = 4096;
+	struct reduce_ctx rc = {w, partial, m->n_cols * PCA_BLOCK, n_parts, chunk};
+	size_t j;
+
+	memcpy(vz, v, m->n_cols * PCA_BLOCK * sizeof(*vz));
+	for (j = 0; j < m->n_cols; j++)
+		if (m->moderated[j])
+			memset(vz + j * PCA_BLOCK, 0, PCA_BLOCK * sizeof(*vz));
+	par_run(threads, n_parts, mul_part, &mc);
+	par_run(threads, (m->n_cols * PCA_BLOCK + chunk - 1) / chunk, reduce_part, &rc);
+	for (j = 0; j < m->n_cols; j++)
+		if (m->moderated[j])
+			memset(w + j * PCA_BLOCK, 0, PCA_BLOCK * sizeof(*w));
+}
+
 int pca_fit(const struct vote_matrix *m, const double *warm0, const double *warm1,
 	    const struct pca_params *p, struct pca *out)
 {
+	enum { DIM_MAX = PCA_MAX_BLOCKS * PCA_BLOCK };
 	const size_t n = m->n_cols, nb = n < PCA_BLOCK ? n : PCA_BLOCK, nc = n < 2 ? n : 2;
-	size_t bounds[PCA_MAX_PARTS + 1], n_parts, max_parts, j, k, q;
-	double *xtab = NULL, *v = NULL, *w = NULL, *partial = NULL, *u = NULL, *cu = NULL;
+	size_t bounds[PCA_MAX_PARTS + 1], n_parts, max_parts, j, k, s, l, t = 0, dim;
+	double *partial = NULL, *u = NULL, *cu = NULL, *q_[PCA_MAX_BLOCKS] = {0};
+	double *tab = NULL;
+	double *aq[PCA_MAX_BLOCKS] = {0}, *h = NULL, *hs = NULL, *y = NULL, *lam = NULL;
 	int64_t *sum = NULL;
 	uint32_t *cnt = NULL;
-	double h[PCA_BLOCK * PCA_BLOCK], s[PCA_BLOCK * PCA_BLOCK], lam[PCA_BLOCK];
 	int rc = ERR_NOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -268,17 +319,26 @@ int pca_fit(const struct vote_matrix *m, const double *warm0, const double *warm
 		max_parts = PCA_MAX_PARTS;
 	n_parts = par_split(m->row_ptr, m->n_rows, PCA_PART_VOTES, max_parts, bounds);
 
-	/* column means: integer sums, exact in any order */
 	sum = calloc(n_parts * n, sizeof(*sum));
 	cnt = calloc(n_parts * n, sizeof(*cnt));
-	xtab = malloc(3 * n * sizeof(*xtab));
-	v = calloc(n * PCA_BLOCK, sizeof(*v));
-	w = calloc(n * PCA_BLOCK, sizeof(*w));
+	tab = malloc(n * PCA_BLOCK * sizeof(*tab));
 	u = calloc(n * PCA_BLOCK, sizeof(*u));
 	cu = calloc(n * PCA_BLOCK, sizeof(*cu));
 	partial = malloc(n_parts * n * PCA_BLOCK * sizeof(*partial));
-	if (!sum || !cnt || !xtab || !v || !w || !u || !cu || !partial)
+	h = calloc(DIM_MAX * DIM_MAX, sizeof(*h));
+	hs = malloc(DIM_MAX * DIM_MAX * sizeof(*hs));
+	y = malloc(DIM_MAX * DIM_MAX * sizeof(*y));
+	lam = malloc(DIM_MAX * sizeof(*lam));
+	if (!sum || !cnt || !tab || !u || !cu || !partial || !h || !hs || !y || !lam)
 		goto done;
+	for (t = 0; t < PCA_MAX_BLOCKS; t++) {
+		q_[t] = calloc(n * PCA_BLOCK, sizeof(double));
+		aq[t] = calloc(n * PCA_BLOCK, sizeof(double));
+		if (!q_[t] || !aq[t])
+			goto done;
+	}
+
+	/* column means: integer sums, exact in any order */
 	{
 		struct colsum_ctx c = {m, bounds, sum, cnt};
 
@@ -293,55 +353,75 @@ int pca_fit(const struct vote_matrix *m, const double *warm0, const double *warm
 			cj += cnt[k * n + j];
 		}
 		out->center[j] = m->moderated[j] || cj == 0 ? 0.0 : (double)sj / (double)cj;
-		for (k = 0; k < 3; k++)
-			xtab[3 * j + k] = m->moderated[j] ? 0.0 : ((double)k - 1.0) - out->center[j];
 	}
 
 	/* the starting block: warm vectors first, pseudo-random columns after */
 	for (j = 0; j < n; j++)
 		for (k = 0; k < nb; k++)
-			v[j * PCA_BLOCK + k] = start_value(m->col_ids[j], (unsigned)k, 0);
+			q_[0][j * PCA_BLOCK + k] = start_value(m->col_ids[j], (unsigned)k, 0);
 	for (j = 0; j < n && warm0; j++)
-		v[j * PCA_BLOCK] = warm0[j];
+		q_[0][j * PCA_BLOCK] = warm0[j];
 	for (j = 0; j < n && warm1 && nb > 1; j++)
-		v[j * PCA_BLOCK + 1] = warm1[j];
-	orthonormalize(v, n, nb, m->col_ids);
+		q_[0][j * PCA_BLOCK + 1] = warm1[j];
+	(void)orthonormalize(q_[0], n, nb, NULL, 0, 0, m->col_ids);
 
+	/* block Krylov: the basis q_[0..t] grows by one block per pass; Rayleigh-Ritz on it.
+	 * When it is full, restart from the best nb Ritz vectors (thick restart). */
 	out->converged = 0;
+	t = 0;
 	for (;;) {
-		struct mul_ctx mc = {m, bounds, xtab, v, partial};
-		size_t chunk = 4096;
-		struct reduce_ctx rc2 = {w, partial, n * PCA_BLOCK, n_parts, chunk};
 		double worst = 0;
 
-		par_run(p->threads, n_parts, mul_part, &mc);
-		par_run(p->threads, (n * PCA_BLOCK + chunk - 1) / chunk, reduce_part, &rc2);
+		multiply(m, bounds, n_parts, out->center, q_[t], tab, partial, aq[t], p->threads);
 		out->passes++;
+		dim = (t + 1) * nb;
+		/* the new block column of H = Q^T X^T X Q (symmetric) */
+		for (s = 0; s <= t; s++) {
+			for (k = 0; k < nb; k++) {
+				for (l = 0; l < nb; l++) {
+					double d = 0;
 
-		/* Rayleigh-Ritz: H = V^T W, H = S diag(lam) S^T; U = V S, CU = W S */
-		for (k = 0; k < nb; k++) {
-			for (q = 0; q < nb; q++) {
-				double d = 0;
-
-				for (j = 0; j < n; j++)
-					d += v[j * PCA_BLOCK + k] * w[j * PCA_BLOCK + q];
-				h[k * nb + q] = d;
+					for (j = 0; j < n; j++)
+						d += q_[s][j * PCA_BLOCK + k] *
+						     aq[t][j * PCA_BLOCK + l];
+					h[(s * nb + k) * DIM_MAX + t * nb + l] = d;
+				}
 			}
 		}
-		for (k = 0; k < nb; k++)
-			for (q = k + 1; q < nb; q++)
-				h[k * nb + q] = h[q * nb + k] = 0.5 * (h[k * nb + q] + h[q * nb + k]);
-		pca_eigen_sym(h, nb, lam, s);
-		for (j = 0; j < n; j++) {
-			for (k = 0; k < nb; k++) {
-				double a = 0, b = 0;
+		for (k = 0; k < dim; k++) {
+			for (l = t * nb; l < dim; l++) {
+				if (k >= t * nb && l < k)
+					continue;
+				if (k >= t * nb) { /* the diagonal block: average the two halves */
+					double a = 0.5 * (h[k * DIM_MAX + l] + h[l * DIM_MAX + k]);
 
-				for (q = 0; q < nb; q++) {
-					a += v[j * PCA_BLOCK + q] * s[q * nb + k];
-					b += w[j * PCA_BLOCK + q] * s[q * nb + k];
+					h[k * DIM_MAX + l] = h[l * DIM_MAX + k] = a;
+				} else {
+					h[l * DIM_MAX + k] = h[k * DIM_MAX + l];
 				}
-				u[j * PCA_BLOCK + k] = a;
-				cu[j * PCA_BLOCK + k] = b;
+			}
+		}
+		for (k = 0; k < dim; k++)
+			for (l = 0; l < dim; l++)
+				hs[k * dim + l] = h[k * DIM_MAX + l];
+		pca_eigen_sym(hs, dim, lam, y);
+		/* the best nb Ritz vectors u and X^T X u */
+		memset(u, 0, n * PCA_BLOCK * sizeof(*u));
+		memset(cu, 0, n * PCA_BLOCK * sizeof(*cu));
+		for (s = 0; s <= t; s++) {
+			for (l = 0; l < nb; l++) {
+				for (k = 0; k < nb; k++) {
+					double c = y[(s * nb + l) * dim + k];
+
+					if (c == 0)
+						continue;
+					for (j = 0; j < n; j++) {
+						u[j * PCA_BLOCK + k] +=
+						    c * q_[s][j * PCA_BLOCK + l];
+						cu[j * PCA_BLOCK + k] +=
+						    c * aq[s][j * PCA_BLOCK + l];
+					}
+				}
 			}
 		}
 		for (k = 0; k < nc; k++) {
@@ -356,16 +436,35 @@ int pca_fit(const struct vote_matrix *m, const double *warm0, const double *warm
 				worst = sqrt(r2);
 		}
 		out->residual = lam[0] > 0 ? worst / lam[0] : 0;
-		if (lam[0] <= 0 || out->residual <= p->tol) {
-			out->converged = 1;
+		if (lam[0] <= 0 || out->residual <= p->tol || dim + nb > n) {
+			out->converged = 1; /* (a basis of every dimension is exact) */
 			break;
 		}
 		if (out->passes >= p->max_passes)
 			break;
-		memcpy(v, cu, n * PCA_BLOCK * sizeof(*v));
-		orthonormalize(v, n, nb, m->col_ids);
+		if (t + 1 == PCA_MAX_BLOCKS) {
+			/* thick restart: keep the Ritz block; the next block continues from the
+			 * residuals, which is where the Krylov space was growing */
+			memcpy(q_[0], u, n * PCA_BLOCK * sizeof(*u));
+			memcpy(aq[0], cu, n * PCA_BLOCK * sizeof(*cu));
+			memset(h, 0, DIM_MAX * DIM_MAX * sizeof(*h));
+			for (k = 0; k < nb; k++)
+				h[k * DIM_MAX + k] = lam[k];
+			for (j = 0; j < n; j++)
+				for (k = 0; k < nb; k++)
+					q_[1][j * PCA_BLOCK + k] =
+					    cu[j * PCA_BLOCK + k] - lam[k] * u[j * PCA_BLOCK + k];
+			t = 1;
+		} else {
+			memcpy(q_[t + 1], aq[t], n * PCA_BLOCK * sizeof(double));
+			t++;
+		}
+		if (orthonormalize(q_[t], n, nb, q_, t, nb, m->col_ids)) {
+			out->converged =
+			    1; /* the basis spans everything: the Ritz pairs are exact */
+			break;
+		}
 	}
-
 	for (k = 0; k < nc; k++) {
 		const double *warm = k == 0 ? warm0 : warm1;
 		double norm = 0, dot = 0, big = 0;
@@ -381,25 +480,33 @@ int pca_fit(const struct vote_matrix *m, const double *warm0, const double *warm
 			out->comp[k][j] = x;
 			if (warm)
 				dot += x * warm[j];
-			if (fabs(x) > big) {
+			if (fabs(x) > big)
 				big = fabs(x);
-				at = j;
-			}
 		}
-		if (warm ? dot < 0 : out->comp[k][at] < 0)
+		/* the sign: the warm vector's, else that of the first entry within rounding of
+		 * the largest magnitude */
+		for (at = 0; at < n && fabs(out->comp[k][at]) < big * (1 - 1e-9); at++)
+			;
+		if (warm ? dot < 0 : at < n && out->comp[k][at] < 0)
 			for (j = 0; j < n; j++)
 				out->comp[k][j] = -out->comp[k][j];
 	}
 	rc = ERR_OK;
 done:
+	for (t = 0; t < PCA_MAX_BLOCKS; t++) {
+		free(q_[t]);
+		free(aq[t]);
+	}
 	free(sum);
 	free(cnt);
-	free(xtab);
-	free(v);
-	free(w);
+	free(tab);
 	free(u);
 	free(cu);
 	free(partial);
+	free(h);
+	free(hs);
+	free(y);
+	free(lam);
 	return rc;
 }
 

@@ -27,12 +27,12 @@ enum { PCA_BLOCK = 4 };
 
 struct pca {
 	size_t n_cols;
-	double *center;	   /* [n_cols]: column means (0 for moderated-out columns) */
-	double *comp[2];   /* [n_cols] each: unit components, comp[1] orthogonal to comp[0] */
-	double eigval[2];  /* eigenvalues of X^T X for comp[0], comp[1] (descending) */
-	unsigned passes;   /* multiplications by X^T X done */
-	double residual;   /* max ||X^T X c - l c|| / l_0 over both components at the end */
-	int converged;	   /* 1 when residual <= tol */
+	double *center;	  /* [n_cols]: column means (0 for moderated-out columns) */
+	double *comp[2];  /* [n_cols] each: unit components, comp[1] orthogonal to comp[0] */
+	double eigval[2]; /* eigenvalues of X^T X for comp[0], comp[1] (descending) */
+	unsigned passes;  /* multiplications by X^T X done */
+	double residual;  /* max ||X^T X c - l c|| / l_0 over both components at the end */
+	int converged;	  /* 1 when residual <= tol */
 };
 
 struct pca_params {
@@ -44,7 +44,8 @@ struct pca_params {
 /* pca_fit computes the components of m into *out (which the caller releases with pca_fini,
  * also on error). warm0, warm1 ([m->n_cols] each, or NULL) start the iteration; the result
  * then has the sign of the warm vector it continues, otherwise the sign that makes the
- * largest-magnitude entry of each component positive. With fewer than two columns the
+ * largest-magnitude entry of each component positive (the first of entries equal
+ * within a relative 1e-9). With fewer than two columns the
  * missing component is zero. ERR_NOMEM on allocation failure. */
 int pca_fit(const struct vote_matrix *m, const double *warm0, const double *warm1,
 	    const struct pca_params *p, struct pca *out) WARN_UNUSED;
@@ -57,8 +58,8 @@ void pca_fini(struct pca *p);
  * on statements that are not moderated out plus every moderated-out column (Pol.is zeroes
  * those columns, which then count as voted), at least 1. xy has room for 2 * m->n_rows.
  * ERR_NOMEM (xy unchanged) or ERR_OK. */
-int pca_project(const struct vote_matrix *m, const struct pca *p, int threads, double *xy)
-    WARN_UNUSED;
+int pca_project(const struct vote_matrix *m, const struct pca *p, int threads,
+		double *xy) WARN_UNUSED;
 
 /* pca_eigen_sym diagonalizes the symmetric n x n matrix a (row-major, destroyed) by cyclic
  * Jacobi: eigenvalues to w (descending), eigenvectors to the columns of v (n x n). */

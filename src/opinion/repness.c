@@ -237,5 +237,6 @@ void repness_gic(const struct repness_counts *groups, size_t k, size_t n_cols, d
 		gic[j] = 1.0;
 	for (g = 0; g < k; g++)
 		for (j = 0; j < n_cols; j++)
-			gic[j] *= (groups[g * n_cols + j].na + 1.0) / (groups[g * n_cols + j].ns + 2.0);
+			gic[j] *=
+			    (groups[g * n_cols + j].na + 1.0) / (groups[g * n_cols + j].ns + 2.0);
 }

@@ -536,7 +536,8 @@ int vote_matrix_merge(const struct vote_matrix *a, const struct opinion_input *m
 	if (!bounds)
 		goto fail;
 	{
-		struct merge_ctx c = {a, b, ra, rb, amap, bmap, bounds, m->row_ptr, NULL, NULL, false};
+		struct merge_ctx c = {a,      b,	  ra,	rb,   amap, bmap,
+				      bounds, m->row_ptr, NULL, NULL, false};
 
 		par_run(threads, n_parts, merge_part, &c);
 		m->row_ptr[0] = 0;

@@ -59,8 +59,8 @@ struct vote_matrix {
  * frees with vote_matrix_free. ERR_INVALID when an index is out of range, a value is not
  * -1/0/+1 or an id repeats; ERR_TOO_BIG when n_votes >= 2^32; ERR_NOMEM. *out is untouched on
  * error. Thread-safe. */
-int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_matrix **out)
-    WARN_UNUSED;
+int vote_matrix_build(const struct opinion_input *in, int threads,
+		      struct vote_matrix **out) WARN_UNUSED;
 
 /* vote_matrix_merge makes a new matrix holding m's votes and more's: a vote in `more`
  * replaces m's vote on the same pair (they are newer: this is the live path, where votes

@@ -16,8 +16,8 @@
 #define MAX_LINKS 64
 
 /* read_authors reads "authors": [{"person_id","role"}]. */
-static int read_authors(struct web_ctx *c, struct output_author_in *out, size_t *n,
-			bool *present, struct verr *e)
+static int read_authors(struct web_ctx *c, struct output_author_in *out, size_t *n, bool *present,
+			struct verr *e)
 {
 	json_t *v, *x;
 	size_t i;
@@ -61,9 +61,10 @@ static int read_authors(struct web_ctx *c, struct output_author_in *out, size_t 
 		const char *role = json_string_value(json_object_get(x, "role"));
 
 		if (!json_is_integer(pid) || !role || strlen(role) >= sizeof(out[0].role))
-			return verr_set(e, "invalid", "authors",
-					"作者须为 {\"person_id\":编号,\"role\":\"lead|cosigner\"}",
-					"each author must be {\"person_id\":N,\"role\":\"lead|cosigner\"}");
+			return verr_set(
+			    e, "invalid", "authors",
+			    "作者须为 {\"person_id\":编号,\"role\":\"lead|cosigner\"}",
+			    "each author must be {\"person_id\":N,\"role\":\"lead|cosigner\"}");
 		if (*n == MAX_LINKS)
 			return verr_set(e, "too_long", "authors", "作者过多", "too many authors");
 		out[*n].person_id = json_integer_value(pid);
@@ -111,7 +112,8 @@ static int read_output(struct web_ctx *c, struct output_form *f, struct verr *e)
 			return verr_type(e, names[i], "字符串", "a string");
 	}
 	if (web_id_list_field(c, "suggestion_ids", f->suggestions, MAX_LINKS, &n, &present))
-		return verr_type(e, "suggestion_ids", "建议编号的数组", "an array of suggestion ids");
+		return verr_type(e, "suggestion_ids", "建议编号的数组",
+				 "an array of suggestion ids");
 	if (present) {
 		f->in.suggestions = f->suggestions;
 		f->in.nsuggestions = n;
@@ -292,13 +294,18 @@ struct move_form {
 static int read_move(struct web_ctx *c, const struct output_head *h, struct move_form *f,
 		     struct verr *e)
 {
-	static const char *const names[] = {"to",	     "note",	     "reason",
-					    "reply_text",    "grade",	     "satisfaction",
-					    "issue",	     "sent_to",     "instruction_by",
-					    "instruction_text"};
-	const char **dst[] = {&f->m.to,		   &f->m.note,	   &f->m.reason,
-			      &f->m.reply_text,	   &f->m.grade,	   &f->m.satisfaction,
-			      &f->m.issue,	   &f->m.sent_to,  &f->m.instruction_by,
+	static const char *const names[] = {
+	    "to",	    "note",  "reason",	"reply_text",	  "grade",
+	    "satisfaction", "issue", "sent_to", "instruction_by", "instruction_text"};
+	const char **dst[] = {&f->m.to,
+			      &f->m.note,
+			      &f->m.reason,
+			      &f->m.reply_text,
+			      &f->m.grade,
+			      &f->m.satisfaction,
+			      &f->m.issue,
+			      &f->m.sent_to,
+			      &f->m.instruction_by,
 			      &f->m.instruction_text};
 	json_t *hs, *x;
 	int64_t v;
@@ -431,9 +438,9 @@ int h_api_output_adoptions(struct web_ctx *c)
 		json_t *x;
 		size_t i;
 
-		json_array_foreach(json_object_get(o, "adoptions"), i, x) if (
-			json_integer_value(json_object_get(x, "id")) >
-			json_integer_value(json_object_get(last, "id"))) last = x;
+		json_array_foreach(json_object_get(o, "adoptions"), i,
+				   x) if (json_integer_value(json_object_get(x, "id")) >
+					  json_integer_value(json_object_get(last, "id"))) last = x;
 	}
 	last = json_deep_copy(last);
 	json_object_set_new(last, "output_id", json_integer(h.id));
@@ -472,8 +479,8 @@ int h_api_session_outcomes(struct web_ctx *c)
 
 int h_api_handlers_list(struct web_ctx *c)
 {
-	return web_json(c, 200, json_pack("{so sn}", "items", handler_list(c->db, &c->actor),
-					  "next"));
+	return web_json(c, 200,
+			json_pack("{so sn}", "items", handler_list(c->db, &c->actor), "next"));
 }
 
 int h_api_handlers_create(struct web_ctx *c)
@@ -485,11 +492,13 @@ int h_api_handlers_create(struct web_ctx *c)
 	int rc = bad ? verr_type(&e, "name", "字符串", "a string") : web_begin(c);
 
 	if (!rc)
-		rc = web_finish(c, handler_create(c->db, &c->actor, c->actor.org.id, name, &id, &e));
+		rc =
+		    web_finish(c, handler_create(c->db, &c->actor, c->actor.org.id, name, &id, &e));
 	if (rc)
 		return web_answer(c, rc, &e);
-	return web_json(c, 201, json_pack("{sI sI ss}", "id", (json_int_t)id, "org_id",
-					  (json_int_t)c->actor.org.id, "name", name));
+	return web_json(c, 201,
+			json_pack("{sI sI ss}", "id", (json_int_t)id, "org_id",
+				  (json_int_t)c->actor.org.id, "name", name));
 }
 
 /* --- statistics --- */
@@ -516,10 +525,12 @@ int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org)
 	if (from || to) {
 		if (!from || !to || time_parse(from, &q->from) || time_parse(to, &q->to) ||
 		    q->to <= q->from)
-			return web_error(c, 400, "invalid", from && !time_parse(from, &id) ? "to" : "from",
-					 "自定义时段须给出 from 和 to（YYYY-MM-DD），且 to 晚于 from",
-					 "a custom period needs from and to (YYYY-MM-DD), to after "
-					 "from"),
+			return web_error(
+				   c, 400, "invalid",
+				   from && !time_parse(from, &id) ? "to" : "from",
+				   "自定义时段须给出 from 和 to（YYYY-MM-DD），且 to 晚于 from",
+				   "a custom period needs from and to (YYYY-MM-DD), to after "
+				   "from"),
 			       1;
 		q->to += strlen(to) == 10 ? 86400 : 0; /* a date "to" includes that day */
 	} else {
@@ -544,7 +555,8 @@ int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org)
 		else
 			rc = org_get(c->db, id, org);
 		if (rc == ERR_NOT_FOUND)
-			return web_error(c, 404, "not_found", "org", "组织不存在", "no such org"), 1;
+			return web_error(c, 404, "not_found", "org", "组织不存在", "no such org"),
+			       1;
 		if (rc)
 			return web_fail(c, rc), 1;
 	}
@@ -620,7 +632,7 @@ static int stats_export(struct web_ctx *c, bool xlsx)
 	c->resp->status = 200;
 	c->resp->content_type = xlsx ? sheet_xlsx_type : sheet_csv_type;
 	return http_resp_header(c->resp, "Content-Disposition", disp) ? web_fail(c, ERR_TOO_BIG)
-								     : 0;
+								      : 0;
 }
 
 int h_api_stats_csv(struct web_ctx *c)

@@ -1,0 +1,801 @@
+/*
+ * polis.c - Pol.is export loader (see polis.h).
+ *
+ * Files are mapped, not read into buffers, and walked with the project's CSV reader; votes
+ * go straight into the engine's vote array. Ids become indices through a direct table when
+ * they are small non-negative integers (Pol.is numbers voters and comments from 0) and a
+ * hash table otherwise.
+ */
+#include "polis.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/csv.h"
+#include "base/util.h"
+
+#define IDMAP_DIRECT_LIMIT ((int64_t)1 << 24) /* ids below this use the direct table */
+#define POLIS_MAX_VOTES	   ((size_t)UINT32_MAX - 1)
+#define POLIS_BODY_MAX	   ((size_t)64 * 1024)
+
+/* ---- id -> index -------------------------------------------------------------------------- */
+
+struct polis_idmap {
+	uint32_t *direct; /* [direct_cap]: index + 1, 0 when absent */
+	size_t direct_cap;
+	int64_t *keys; /* open addressing for the other ids */
+	uint32_t *vals;
+	size_t hcap, hn;
+};
+
+static void idmap_free(struct polis_idmap *m)
+{
+	if (!m)
+		return;
+	free(m->direct);
+	free(m->keys);
+	free(m->vals);
+	free(m);
+}
+
+static size_t id_hash(int64_t id, size_t cap)
+{
+	uint64_t x = (uint64_t)id * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(x ^ (x >> 29)) & (cap - 1);
+}
+
+/* idmap_find returns the index of id, or UINT32_MAX. */
+static uint32_t idmap_find(const struct polis_idmap *m, int64_t id)
+{
+	size_t h;
+
+	if (id >= 0 && id < IDMAP_DIRECT_LIMIT) {
+		if ((size_t)id >= m->direct_cap || m->direct[id] == 0)
+			return UINT32_MAX;
+		return m->direct[id] - 1;
+	}
+	if (m->hcap == 0)
+		return UINT32_MAX;
+	for (h = id_hash(id, m->hcap);; h = (h + 1) & (m->hcap - 1)) {
+		if (m->vals[h] == 0)
+			return UINT32_MAX;
+		if (m->keys[h] == id)
+			return m->vals[h] - 1;
+	}
+}
+
+static int idmap_put(struct polis_idmap *m, int64_t id, uint32_t index)
+{
+	size_t h, i;
+
+	if (id >= 0 && id < IDMAP_DIRECT_LIMIT) {
+		if ((size_t)id >= m->direct_cap) {
+			size_t cap = m->direct_cap ? m->direct_cap : 1024;
+			uint32_t *d;
+
+			while (cap <= (size_t)id)
+				cap *= 2;
+			d = realloc(m->direct, cap * sizeof(*d));
+			if (!d)
+				return ERR_NOMEM;
+			memset(d + m->direct_cap, 0, (cap - m->direct_cap) * sizeof(*d));
+			m->direct = d;
+			m->direct_cap = cap;
+		}
+		m->direct[id] = index + 1;
+		return ERR_OK;
+	}
+	if (2 * (m->hn + 1) > m->hcap) {
+		size_t cap = m->hcap ? 2 * m->hcap : 1024;
+		int64_t *k = calloc(cap, sizeof(*k));
+		uint32_t *v = calloc(cap, sizeof(*v));
+
+		if (!k || !v) {
+			free(k);
+			free(v);
+			return ERR_NOMEM;
+		}
+		for (i = 0; i < m->hcap; i++) {
+			if (!m->vals[i])
+				continue;
+			for (h = id_hash(m->keys[i], cap); v[h]; h = (h + 1) & (cap - 1))
+				;
+			k[h] = m->keys[i];
+			v[h] = m->vals[i];
+		}
+		free(m->keys);
+		free(m->vals);
+		m->keys = k;
+		m->vals = v;
+		m->hcap = cap;
+	}
+	for (h = id_hash(id, m->hcap); m->vals[h]; h = (h + 1) & (m->hcap - 1))
+		;
+	m->keys[h] = id;
+	m->vals[h] = index + 1;
+	m->hn++;
+	return ERR_OK;
+}
+
+/* grow makes room for one more element in *arr (element size sz, capacity *cap). */
+static int grow(void **arr, size_t *cap, size_t n, size_t sz)
+{
+	size_t nc;
+	void *p;
+
+	if (n < *cap)
+		return ERR_OK;
+	nc = *cap ? *cap * 2 : 1024;
+	p = realloc(*arr, nc * sz);
+	if (!p)
+		return ERR_NOMEM;
+	*arr = p;
+	*cap = nc;
+	return ERR_OK;
+}
+
+static int participant_index(struct polis_conv *c, int64_t id, uint32_t *out)
+{
+	uint32_t i = idmap_find(c->pmap, id);
+	int rc;
+
+	if (i == UINT32_MAX) {
+		if (c->n_participants >= UINT32_MAX - 1)
+			return ERR_TOO_BIG;
+		rc = grow((void **)&c->participant_ids, &c->cap_participants, c->n_participants,
+			  sizeof(*c->participant_ids));
+		if (rc)
+			return rc;
+		i = (uint32_t)c->n_participants;
+		rc = idmap_put(c->pmap, id, i);
+		if (rc)
+			return rc;
+		c->participant_ids[c->n_participants++] = id;
+	}
+	*out = i;
+	return ERR_OK;
+}
+
+static int statement_index(struct polis_conv *c, int64_t id, uint32_t *out)
+{
+	uint32_t i = idmap_find(c->smap, id);
+	size_t old = c->cap_statements;
+	int rc;
+
+	if (i == UINT32_MAX) {
+		if (c->n_statements >= UINT32_MAX - 1)
+			return ERR_TOO_BIG;
+		rc = grow((void **)&c->statement_ids, &c->cap_statements, c->n_statements,
+			  sizeof(*c->statement_ids));
+		if (rc)
+			return rc;
+		if (c->cap_statements != old) {
+			uint8_t *m = realloc(c->moderated_out, c->cap_statements);
+			char **b = realloc(c->bodies, c->cap_statements * sizeof(*b));
+
+			if (m)
+				c->moderated_out = m;
+			if (b)
+				c->bodies = b;
+			if (!m || !b)
+				return ERR_NOMEM;
+		}
+		i = (uint32_t)c->n_statements;
+		rc = idmap_put(c->smap, id, i);
+		if (rc)
+			return rc;
+		c->statement_ids[i] = id;
+		c->moderated_out[i] = 0;
+		c->bodies[i] = NULL;
+		c->n_statements++;
+	}
+	*out = i;
+	return ERR_OK;
+}
+
+ptrdiff_t polis_statement_index(const struct polis_conv *c, int64_t id)
+{
+	uint32_t i = idmap_find(c->smap, id);
+
+	return i == UINT32_MAX ? -1 : (ptrdiff_t)i;
+}
+
+void polis_conv_fini(struct polis_conv *c)
+{
+	size_t i;
+
+	free(c->participant_ids);
+	free(c->statement_ids);
+	free(c->moderated_out);
+	for (i = 0; c->bodies && i < c->n_statements; i++)
+		free(c->bodies[i]);
+	free(c->bodies);
+	free(c->votes);
+	idmap_free(c->pmap);
+	idmap_free(c->smap);
+	memset(c, 0, sizeof(*c));
+}
+
+void polis_input(const struct polis_conv *c, struct opinion_input *in)
+{
+	in->participant_ids = c->participant_ids;
+	in->n_participants = c->n_participants;
+	in->statement_ids = c->statement_ids;
+	in->n_statements = c->n_statements;
+	in->moderated_out = c->moderated_out;
+	in->votes = c->votes;
+	in->n_votes = c->n_votes;
+}
+
+/* ---- files -------------------------------------------------------------------------------- */
+
+struct mapped {
+	const char *p;
+	size_t n;
+	void *base;
+};
+
+static int why_set(char *why, size_t cap, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int why_set(char *why, size_t cap, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, cap, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* map_file maps path read-only. ERR_NOT_FOUND when it does not exist, ERR_IO otherwise. */
+static int map_file(const char *path, struct mapped *m, char *why, size_t cap)
+{
+	struct stat sb;
+	int fd;
+
+	memset(m, 0, sizeof(*m));
+	m->p = "";
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return why_set(why, cap, errno == ENOENT ? ERR_NOT_FOUND : ERR_IO, "%s: %s", path,
+			       strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return why_set(why, cap, ERR_IO, "%s: not a readable file", path);
+	}
+	if (sb.st_size > 0) {
+		m->base = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m->base == MAP_FAILED) {
+			m->base = NULL;
+			close(fd);
+			return why_set(why, cap, ERR_IO, "%s: cannot map: %s", path,
+				       strerror(errno));
+		}
+		madvise(m->base, (size_t)sb.st_size, MADV_SEQUENTIAL);
+		m->p = m->base;
+		m->n = (size_t)sb.st_size;
+	}
+	close(fd);
+	return ERR_OK;
+}
+
+static void unmap_file(struct mapped *m)
+{
+	if (m->base)
+		munmap(m->base, m->n);
+	memset(m, 0, sizeof(*m));
+}
+
+/* column returns the index of the header field named name, or -1. */
+static ptrdiff_t column(const struct csv_reader *r, const char *name)
+{
+	size_t i, n;
+	const char *f;
+
+	for (i = 0; i < r->nfields; i++) {
+		f = csv_field(r, i, &n);
+		if (n == strlen(name) && memcmp(f, name, n) == 0)
+			return (ptrdiff_t)i;
+	}
+	return -1;
+}
+
+/* parse_int parses an integer field, allowing a ".0" tail as Pol.is exports sometimes write
+ * (Python's int(float(x)) in the reference accepts it too). */
+static int parse_int(const char *p, size_t n, int64_t min, int64_t max, int64_t *out)
+{
+	size_t dot;
+
+	for (dot = 0; dot < n && p[dot] != '.'; dot++)
+		;
+	if (dot < n) {
+		size_t i;
+
+		if (dot + 1 == n)
+			return ERR_INVALID;
+		for (i = dot + 1; i < n; i++)
+			if (p[i] != '0')
+				return ERR_INVALID;
+		n = dot;
+	}
+	return num_parse(p, n, min, max, out);
+}
+
+static int csv_error(const struct csv_reader *r, const char *path, char *why, size_t cap)
+{
+	return why_set(why, cap, r->err == ERR_TOO_BIG ? ERR_TOO_BIG : ERR_INVALID, "%s:%zu: %s",
+		       path, r->err_line, r->err_en ? r->err_en : "bad CSV");
+}
+
+static int load_votes_csv(struct polis_conv *c, const char *path, const struct mapped *f, char *why,
+			  size_t cap)
+{
+	struct csv_reader r;
+	ptrdiff_t it, ic, iv, ivote;
+	int rc;
+
+	csv_reader_init(&r, f->p, f->n);
+	rc = csv_next(&r);
+	if (rc == ERR_NOT_FOUND) {
+		rc = why_set(why, cap, ERR_INVALID, "%s:1: empty file, expected a header", path);
+		goto done;
+	}
+	if (rc) {
+		rc = csv_error(&r, path, why, cap);
+		goto done;
+	}
+	it = column(&r, "timestamp");
+	ic = column(&r, "comment-id");
+	iv = column(&r, "voter-id");
+	ivote = column(&r, "vote");
+	if (it < 0 || ic < 0 || iv < 0 || ivote < 0) {
+		rc = why_set(why, cap, ERR_INVALID,
+			     "%s:%zu: the header needs timestamp, comment-id, voter-id and vote",
+			     path, r.rec_line);
+		goto done;
+	}
+	for (;;) {
+		struct opinion_vote v;
+		const char *fld;
+		size_t n;
+		int64_t t, cid, vid, vote;
+		uint32_t pi, si;
+
+		rc = csv_next(&r);
+		if (rc == ERR_NOT_FOUND) {
+			rc = ERR_OK;
+			break;
+		}
+		if (rc) {
+			rc = csv_error(&r, path, why, cap);
+			goto done;
+		}
+		if (csv_record_blank(&r))
+			continue;
+		fld = csv_field(&r, (size_t)it, &n);
+		if (parse_int(fld, n, INT64_MIN, INT64_MAX, &t)) {
+			rc = why_set(why, cap, ERR_INVALID, "%s:%zu: bad timestamp '%.40s'", path,
+				     r.rec_line, fld);
+			goto done;
+		}
+		fld = csv_field(&r, (size_t)ic, &n);
+		if (parse_int(fld, n, INT64_MIN, INT64_MAX, &cid)) {
+			rc = why_set(why, cap, ERR_INVALID, "%s:%zu: bad comment-id '%.40s'", path,
+				     r.rec_line, fld);
+			goto done;
+		}
+		fld = csv_field(&r, (size_t)iv, &n);
+		if (parse_int(fld, n, INT64_MIN, INT64_MAX, &vid)) {
+			rc = why_set(why, cap, ERR_INVALID, "%s:%zu: bad voter-id '%.40s'", path,
+				     r.rec_line, fld);
+			goto done;
+		}
+		fld = csv_field(&r, (size_t)ivote, &n);
+		if (parse_int(fld, n, -1, 1, &vote)) {
+			rc = why_set(why, cap, ERR_INVALID,
+				     "%s:%zu: bad vote '%.40s' (expected -1, 0 or 1)", path,
+				     r.rec_line, fld);
+			goto done;
+		}
+		if (c->n_votes >= POLIS_MAX_VOTES) {
+			rc = why_set(why, cap, ERR_TOO_BIG, "%s:%zu: too many votes", path,
+				     r.rec_line);
+			goto done;
+		}
+		rc = participant_index(c, vid, &pi);
+		if (!rc)
+			rc = statement_index(c, cid, &si);
+		if (!rc)
+			rc = grow((void **)&c->votes, &c->cap_votes, c->n_votes, sizeof(*c->votes));
+		if (rc) {
+			rc = why_set(why, cap, rc, "%s:%zu: %s", path, r.rec_line,
+				     rc == ERR_NOMEM ? "out of memory" : "too many ids");
+			goto done;
+		}
+		v.time = t;
+		v.participant = pi;
+		v.statement = si;
+		v.value = (int8_t)vote;
+		c->votes[c->n_votes++] = v;
+	}
+done:
+	csv_reader_fini(&r);
+	return rc;
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int load_votes_bin(struct polis_conv *c, const char *path, char *why, size_t cap)
+{
+	enum { CHUNK = 1 << 16 };
+	unsigned char head[POLIS_BIN_HEADER], *buf = NULL;
+	uint64_t n, done = 0;
+	struct stat sb;
+	FILE *f;
+	int rc = ERR_OK;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return why_set(why, cap, errno == ENOENT ? ERR_NOT_FOUND : ERR_IO, "%s: %s", path,
+			       strerror(errno));
+	if (fread(head, 1, sizeof(head), f) != sizeof(head) ||
+	    memcmp(head, POLIS_BIN_MAGIC, 8) != 0) {
+		rc = why_set(why, cap, ERR_INVALID, "%s: not a %s file", path, POLIS_BIN_MAGIC);
+		goto done;
+	}
+	n = le64(head + 8);
+	if (fstat(fileno(f), &sb) != 0 || n > POLIS_MAX_VOTES ||
+	    (uint64_t)sb.st_size != POLIS_BIN_HEADER + n * POLIS_BIN_RECORD) {
+		rc = why_set(why, cap, ERR_INVALID, "%s: size does not match its %llu records",
+			     path, (unsigned long long)n);
+		goto done;
+	}
+	c->votes = malloc((size_t)(n ? n : 1) * sizeof(*c->votes));
+	buf = malloc((size_t)CHUNK * POLIS_BIN_RECORD);
+	if (!c->votes || !buf) {
+		rc = why_set(why, cap, ERR_NOMEM, "%s: out of memory for %llu votes", path,
+			     (unsigned long long)n);
+		goto done;
+	}
+	c->cap_votes = (size_t)(n ? n : 1);
+	while (done < n) {
+		size_t want = n - done < CHUNK ? (size_t)(n - done) : CHUNK, i;
+
+		if (fread(buf, POLIS_BIN_RECORD, want, f) != want) {
+			rc = why_set(why, cap, ERR_IO, "%s: short read", path);
+			goto done;
+		}
+		for (i = 0; i < want; i++) {
+			const unsigned char *p = buf + i * POLIS_BIN_RECORD;
+			struct opinion_vote *v = &c->votes[c->n_votes];
+			int8_t vote = (int8_t)p[16];
+
+			if (vote < -1 || vote > 1) {
+				rc = why_set(why, cap, ERR_INVALID,
+					     "%s: record %llu: bad vote %d (expected -1, 0 or 1)",
+					     path, (unsigned long long)(done + i + 1), vote);
+				goto done;
+			}
+			v->time = (int64_t)le64(p);
+			rc = statement_index(c, le32(p + 8), &v->statement);
+			if (!rc)
+				rc = participant_index(c, le32(p + 12), &v->participant);
+			if (rc) {
+				rc = why_set(why, cap, rc, "%s: record %llu: out of memory", path,
+					     (unsigned long long)(done + i + 1));
+				goto done;
+			}
+			v->value = vote;
+			c->n_votes++;
+		}
+		done += want;
+	}
+done:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+static int load_comments(struct polis_conv *c, const char *path, const struct mapped *f,
+			 uint64_t *agrees_disagrees_seen, int64_t **ad, char *why, size_t cap)
+{
+	struct csv_reader r;
+	ptrdiff_t ic, im, ia, id, ib;
+	int rc;
+	size_t n_ad = 0, cap_ad = 0;
+
+	*ad = NULL;
+	*agrees_disagrees_seen = 0;
+	csv_reader_init(&r, f->p, f->n);
+	r.max_field = POLIS_BODY_MAX;
+	rc = csv_next(&r);
+	if (rc == ERR_NOT_FOUND) {
+		rc = ERR_OK; /* an empty comments.csv: no moderation, no sign evidence */
+		goto done;
+	}
+	if (rc) {
+		rc = csv_error(&r, path, why, cap);
+		goto done;
+	}
+	ic = column(&r, "comment-id");
+	im = column(&r, "moderated");
+	ia = column(&r, "agrees");
+	id = column(&r, "disagrees");
+	ib = column(&r, "comment-body");
+	if (ic < 0) {
+		rc = why_set(why, cap, ERR_INVALID, "%s:%zu: the header needs comment-id", path,
+			     r.rec_line);
+		goto done;
+	}
+	for (;;) {
+		const char *fld;
+		size_t n;
+		int64_t cid, mod = 0, a = 0, d = 0;
+		uint32_t si;
+
+		rc = csv_next(&r);
+		if (rc == ERR_NOT_FOUND) {
+			rc = ERR_OK;
+			break;
+		}
+		if (rc) {
+			rc = csv_error(&r, path, why, cap);
+			goto done;
+		}
+		if (csv_record_blank(&r))
+			continue;
+		fld = csv_field(&r, (size_t)ic, &n);
+		if (parse_int(fld, n, INT64_MIN, INT64_MAX, &cid)) {
+			rc = why_set(why, cap, ERR_INVALID, "%s:%zu: bad comment-id '%.40s'", path,
+				     r.rec_line, fld);
+			goto done;
+		}
+		if (im >= 0) {
+			fld = csv_field(&r, (size_t)im, &n);
+			if (n > 0 && parse_int(fld, n, -1, 1, &mod)) {
+				rc = why_set(why, cap, ERR_INVALID,
+					     "%s:%zu: bad moderated '%.40s' (expected -1, 0 or 1)",
+					     path, r.rec_line, fld);
+				goto done;
+			}
+		}
+		if (ia >= 0 && id >= 0) {
+			const char *fa = csv_field(&r, (size_t)ia, &n);
+
+			if (parse_int(fa, n, 0, INT64_MAX, &a)) {
+				rc = why_set(why, cap, ERR_INVALID, "%s:%zu: bad agrees '%.40s'",
+					     path, r.rec_line, fa);
+				goto done;
+			}
+			fld = csv_field(&r, (size_t)id, &n);
+			if (parse_int(fld, n, 0, INT64_MAX, &d)) {
+				rc = why_set(why, cap, ERR_INVALID, "%s:%zu: bad disagrees '%.40s'",
+					     path, r.rec_line, fld);
+				goto done;
+			}
+		}
+		rc = statement_index(c, cid, &si);
+		if (rc) {
+			rc = why_set(why, cap, rc, "%s:%zu: out of memory", path, r.rec_line);
+			goto done;
+		}
+		c->moderated_out[si] = mod == -1;
+		if (ib >= 0 && !c->bodies[si]) {
+			fld = csv_field(&r, (size_t)ib, &n);
+			c->bodies[si] = strndup(fld, n);
+		}
+		if (ia >= 0 && id >= 0) {
+			rc = grow((void **)ad, &cap_ad, n_ad + 2, sizeof(**ad)); /* room for 3 */
+			if (rc) {
+				rc = why_set(why, cap, rc, "%s:%zu: out of memory", path,
+					     r.rec_line);
+				goto done;
+			}
+			(*ad)[n_ad++] = si;
+			(*ad)[n_ad++] = a;
+			(*ad)[n_ad++] = d;
+		}
+	}
+	*agrees_disagrees_seen = n_ad / 3;
+done:
+	csv_reader_fini(&r);
+	return rc;
+}
+
+/* decide_sign compares comments.csv's agree/disagree counts with the vote file's +1/-1
+ * counts (see polis.h) and negates the votes when the file stores agree as -1. */
+static int decide_sign(struct polis_conv *c, const int64_t *ad, size_t n_ad)
+{
+	uint64_t *pos = calloc(c->n_statements + 1, sizeof(*pos));
+	uint64_t *neg = calloc(c->n_statements + 1, sizeof(*neg));
+	size_t i;
+
+	if (!pos || !neg) {
+		free(pos);
+		free(neg);
+		return ERR_NOMEM;
+	}
+	for (i = 0; i < c->n_votes; i++) {
+		pos[c->votes[i].statement] += c->votes[i].value == 1;
+		neg[c->votes[i].statement] += c->votes[i].value == -1;
+	}
+	for (i = 0; i < n_ad; i++) {
+		size_t s = (size_t)ad[3 * i];
+		int64_t a = ad[3 * i + 1], d = ad[3 * i + 2];
+		int64_t p = (int64_t)pos[s], q = (int64_t)neg[s];
+
+		c->sign_same += (uint64_t)(llabs(a - p) + llabs(d - q));
+		c->sign_swapped += (uint64_t)(llabs(a - q) + llabs(d - p));
+	}
+	free(pos);
+	free(neg);
+	c->agree_sign = c->sign_swapped < c->sign_same ? -1 : 1;
+	if (c->agree_sign < 0)
+		for (i = 0; i < c->n_votes; i++)
+			c->votes[i].value = (int8_t)-c->votes[i].value;
+	return ERR_OK;
+}
+
+int polis_load(const char *dir, struct polis_conv *c, char *why, size_t cap)
+{
+	char path[4096];
+	struct mapped f;
+	int64_t *ad = NULL;
+	uint64_t n_ad = 0;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->agree_sign = 1;
+	c->pmap = calloc(1, sizeof(*c->pmap));
+	c->smap = calloc(1, sizeof(*c->smap));
+	if (!c->pmap || !c->smap)
+		return why_set(why, cap, ERR_NOMEM, "out of memory");
+	if ((size_t)snprintf(path, sizeof(path), "%s/votes.csv", dir) >= sizeof(path))
+		return why_set(why, cap, ERR_INVALID, "%s: path too long", dir);
+	rc = map_file(path, &f, why, cap);
+	if (rc == ERR_NOT_FOUND) {
+		char bin[4096];
+		struct stat sb;
+
+		snprintf(bin, sizeof(bin), "%s/votes.bin", dir);
+		if (stat(bin, &sb) != 0)
+			return rc; /* the reason names votes.csv */
+		c->binary = true;
+		rc = load_votes_bin(c, bin, why, cap);
+		if (rc)
+			return rc;
+	} else if (rc) {
+		return rc;
+	} else {
+		rc = load_votes_csv(c, path, &f, why, cap);
+		unmap_file(&f);
+		if (rc)
+			return rc;
+	}
+
+	snprintf(path, sizeof(path), "%s/comments.csv", dir);
+	rc = map_file(path, &f, why, cap);
+	if (rc == ERR_NOT_FOUND) {
+		why[0] = '\0';
+		rc = ERR_OK;
+	} else if (rc) {
+		return rc;
+	} else {
+		c->have_comments = true;
+		rc = load_comments(c, path, &f, &n_ad, &ad, why, cap);
+		unmap_file(&f);
+		if (rc) {
+			free(ad);
+			return rc;
+		}
+	}
+	rc = decide_sign(c, ad, (size_t)n_ad);
+	free(ad);
+	if (rc)
+		return why_set(why, cap, rc, "out of memory");
+	return ERR_OK;
+}
+
+int polis_load_groups(const char *path, int64_t **ids, int32_t **groups, size_t *n, char *why,
+		      size_t cap)
+{
+	struct csv_reader r;
+	struct mapped f;
+	ptrdiff_t ip, ig;
+	size_t cap_i = 0, cap_g = 0;
+	int rc;
+
+	*ids = NULL;
+	*groups = NULL;
+	*n = 0;
+	rc = map_file(path, &f, why, cap);
+	if (rc)
+		return rc;
+	csv_reader_init(&r, f.p, f.n);
+	r.max_fields = (size_t)1 << 20; /* one column per comment */
+	rc = csv_next(&r);
+	if (rc) {
+		rc = rc == ERR_NOT_FOUND ? why_set(why, cap, ERR_INVALID, "%s:1: empty file", path)
+					 : csv_error(&r, path, why, cap);
+		goto done;
+	}
+	ip = column(&r, "participant");
+	ig = column(&r, "group-id");
+	if (ip < 0 || ig < 0) {
+		rc = why_set(why, cap, ERR_INVALID,
+			     "%s:1: the header needs participant and group-id", path);
+		goto done;
+	}
+	for (;;) {
+		const char *fld;
+		size_t len;
+		int64_t pid, g = -1;
+
+		rc = csv_next(&r);
+		if (rc == ERR_NOT_FOUND) {
+			rc = ERR_OK;
+			break;
+		}
+		if (rc) {
+			rc = csv_error(&r, path, why, cap);
+			goto done;
+		}
+		if (csv_record_blank(&r))
+			continue;
+		fld = csv_field(&r, (size_t)ip, &len);
+		if (parse_int(fld, len, INT64_MIN, INT64_MAX, &pid)) {
+			rc = why_set(why, cap, ERR_INVALID, "%s:%zu: bad participant '%.40s'", path,
+				     r.rec_line, fld);
+			goto done;
+		}
+		fld = csv_field(&r, (size_t)ig, &len);
+		if (len > 0 && parse_int(fld, len, 0, INT32_MAX, &g)) {
+			rc = why_set(why, cap, ERR_INVALID, "%s:%zu: bad group-id '%.40s'", path,
+				     r.rec_line, fld);
+			goto done;
+		}
+		rc = grow((void **)ids, &cap_i, *n, sizeof(**ids));
+		if (!rc)
+			rc = grow((void **)groups, &cap_g, *n, sizeof(**groups));
+		if (rc) {
+			rc = why_set(why, cap, rc, "%s: out of memory", path);
+			goto done;
+		}
+		(*ids)[*n] = pid;
+		(*groups)[*n] = (int32_t)g;
+		(*n)++;
+	}
+done:
+	csv_reader_fini(&r);
+	unmap_file(&f);
+	if (rc) {
+		free(*ids);
+		free(*groups);
+		*ids = NULL;
+		*groups = NULL;
+		*n = 0;
+	}
+	return rc;
+}

@@ -1,0 +1,76 @@
+/*
+ * polis.h - reading a Pol.is conversation export into the opinion engine's input.
+ *
+ * A conversation directory holds:
+ *   votes.csv     timestamp,datetime,comment-id,voter-id,vote  (CSV with quotes; datetime is
+ *                 ignored); or, when there is no votes.csv, votes.bin (below);
+ *   comments.csv  comment-id, ..., agrees, disagrees, moderated, ... (optional; moderated == -1
+ *                 means moderated out; agrees/disagrees decide the sign convention);
+ *   participants-votes.csv  participant, group-id, ... (optional; Pol.is's own groups, only
+ *                 read by polis_load_groups, for comparisons).
+ *
+ * Vote sign. Pol.is's exports write agree = +1, but its database (and raw dumps) store
+ * agree = -1. comments.csv counts each comment's agrees and disagrees; we compare them with
+ * the number of +1 and -1 votes per comment in the vote file. When the counts match better
+ * with the signs swapped (sum of absolute differences strictly smaller), the file uses
+ * agree = -1 and every vote is negated on load; otherwise (also without those columns or
+ * without comments.csv) agree = +1 is assumed.
+ *
+ * votes.bin, our compact format for large synthetic conversations (bench/gen_synthetic.c):
+ * the 8 bytes "SLVOTES1", a little-endian uint64 record count, then per record 17 bytes:
+ * int64 timestamp, uint32 comment-id, uint32 voter-id, int8 vote (little-endian).
+ *
+ * Not thread-safe per struct; different conversations may load in parallel.
+ */
+#ifndef SHENLIAO_CLI_POLIS_H
+#define SHENLIAO_CLI_POLIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "opinion/votes.h"
+
+#define POLIS_BIN_MAGIC "SLVOTES1"
+enum { POLIS_BIN_HEADER = 16, POLIS_BIN_RECORD = 17 };
+
+struct polis_conv {
+	int64_t *participant_ids; /* voter-ids, in order of first appearance */
+	size_t n_participants;
+	int64_t *statement_ids; /* comment-ids from votes and comments.csv */
+	size_t n_statements;
+	uint8_t *moderated_out; /* [n_statements] */
+	char **bodies;		/* [n_statements] comment-body or NULL */
+	struct opinion_vote *votes;
+	size_t n_votes;
+	size_t cap_votes, cap_participants, cap_statements;
+	int agree_sign;			  /* +1 export convention; -1 raw (votes were negated) */
+	uint64_t sign_same, sign_swapped; /* the evidence: summed count differences */
+	bool have_comments;
+	bool binary; /* votes came from votes.bin */
+	struct polis_idmap *pmap, *smap;
+};
+
+/* polis_load reads the conversation in dir into c (zeroed by the call; release with
+ * polis_conv_fini, also after an error). On error returns ERR_NOT_FOUND (no vote file),
+ * ERR_INVALID (bad content), ERR_IO, ERR_TOO_BIG or ERR_NOMEM, with a one-line reason naming
+ * the file and line written to why[cap]. */
+int polis_load(const char *dir, struct polis_conv *c, char *why, size_t cap) WARN_UNUSED;
+
+/* polis_conv_fini releases everything c holds. */
+void polis_conv_fini(struct polis_conv *c);
+
+/* polis_input points in at c's arrays (borrowed: valid while c is). */
+void polis_input(const struct polis_conv *c, struct opinion_input *in);
+
+/* polis_statement_index returns the index of comment-id id in c, or -1. */
+ptrdiff_t polis_statement_index(const struct polis_conv *c, int64_t id);
+
+/* polis_load_groups reads participant and group-id from a participants-votes.csv: on success
+ * *ids and *groups (caller frees both) hold *n entries, group -1 where group-id is empty.
+ * Errors as polis_load. */
+int polis_load_groups(const char *path, int64_t **ids, int32_t **groups, size_t *n, char *why,
+		      size_t cap) WARN_UNUSED;
+
+#endif
