@@ -1494,3 +1494,28 @@ json_t *handler_list(struct db *db, const struct actor *a)
 		db_done(st);
 	return arr;
 }
+
+json_t *output_moves(struct db *db, const struct actor *a, const struct output_head *h)
+{
+	json_t *arr = json_array();
+	int role = output_role_of(db, a, h);
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(moves); i++) {
+		if (!(moves[i].kinds & kind_class(h->kind)) || strcmp(moves[i].from, h->state) != 0 ||
+		    !(role & moves[i].who))
+			continue;
+		/* reopening is offered once, after a dissatisfied evaluation */
+		if (strcmp(moves[i].from, "evaluated") == 0 && strcmp(moves[i].to, "assigned") == 0) {
+			json_t *o = output_get(db, h->id);
+			const char *sat = json_string_value(json_object_get(o, "satisfaction"));
+			bool ok = !h->reopened && sat && strcmp(sat, "dissatisfied") == 0;
+
+			json_decref(o);
+			if (!ok)
+				continue;
+		}
+		json_array_append_new(arr, json_string(moves[i].to));
+	}
+	return arr;
+}

@@ -98,6 +98,9 @@ int output_role_of(struct db *db, const struct actor *a, const struct output_hea
 int output_transition(struct db *db, const struct actor *who, int64_t id,
 		      const struct output_move *m, struct verr *e) WARN_UNUSED;
 
+/* output_moves returns the states a may move output h to now (["submitted", …]). */
+json_t *output_moves(struct db *db, const struct actor *a, const struct output_head *h);
+
 /* output_confirm: a co-signer (the person linked to who) confirms before the deadline. */
 int output_confirm(struct db *db, const struct actor *who, int64_t id, struct verr *e) WARN_UNUSED;
 

@@ -1,12 +1,19 @@
 /*
- * kmeans.c - Lloyd's k-means with Pol.is's rules, Hamerly-accelerated (see kmeans.h).
+ * kmeans.c - Lloyd's k-means with Pol.is's rules (see kmeans.h).
  *
- * Hamerly keeps, per point, an upper bound u on the distance to its centre and a lower bound
- * l on the distance to every other centre. When centres move, u grows by its centre's move
- * and l shrinks by the largest move. A point whose u is below max(l, half the distance from
- * its centre to the nearest other centre) provably keeps its centre, so it is skipped; the
- * comparison is strict, so a point that might be tied is recomputed and gets the lowest
- * index, as in the plain loop.
+ * The assignment step finds each point's nearest centre. For few points every distance is
+ * computed. For many (a million participants, 100 centres, up to 101 iterations) a grid
+ * over the points' bounding box is rebuilt each iteration: every grid cell lists the centres
+ * that can be nearest to some point of the cell. With the cell's middle g and half-diagonal
+ * h, and d* the smallest distance from g to a centre, a centre at distance d from g is at
+ * least d - h from every point of the cell while the nearest is at most d* + h away, so only
+ * centres with d <= d* + 2h can win (plus a relative margin for rounding). Most cells list one
+ * centre, so most points are assigned without computing a distance; the others compute the
+ * distances to their few candidates exactly as the plain loop does (dx*dx + dy*dy, lowest
+ * index on a tie). The partition is therefore Lloyd's, bit for bit.
+ *
+ * Sums for the new centres are kept per part of KM_PART points and added in part order, so
+ * the threads never change the result.
  */
 #include "kmeans.h"
 
@@ -19,6 +26,8 @@
 
 #define KM_PART	      ((size_t)1 << 16) /* points per part */
 #define KM_BRUTE_WORK ((size_t)1 << 21) /* n * k up to which every distance is computed */
+#define KM_GRID	      128		/* grid cells per side */
+#define KM_MARGIN     1e-9		/* relative rounding margin of the candidate test */
 
 size_t kmeans_first_distinct(const double *pts, size_t n, size_t k, size_t *idx)
 {
@@ -34,75 +43,84 @@ size_t kmeans_first_distinct(const double *pts, size_t n, size_t k, size_t *idx)
 	return found;
 }
 
-/* Centres sorted by x, for nearest(): a rescan looks outward from the point's x and stops
- * once the horizontal distance alone exceeds the second-best distance found. */
-struct sorted_centres {
-	size_t k;
-	double *x, *y;	/* [k] ascending x (then index) */
-	uint32_t *idx;	/* [k] the centre's index */
+/* The candidate grid: cell (cx, cy) covers [x0 + cx*side, x0 + (cx+1)*side] x (same in y);
+ * its candidates are cand[start[c] .. start[c+1]), ascending centre index. */
+struct km_grid {
+	double x0, y0, side, inv;
+	uint32_t *start; /* [KM_GRID * KM_GRID + 1] */
+	uint32_t *cand;	 /* room for KM_GRID * KM_GRID * k */
 };
+
+static void grid_build(struct km_grid *g, const double *c, size_t kc, double *dist)
+{
+	size_t cx, cy, j, n = 0;
+	const double h = g->side * 0.7071067811865476;
+
+	for (cy = 0; cy < KM_GRID; cy++) {
+		for (cx = 0; cx < KM_GRID; cx++) {
+			const double mx = g->x0 + ((double)cx + 0.5) * g->side;
+			const double my = g->y0 + ((double)cy + 0.5) * g->side;
+			double best = INFINITY, limit;
+
+			for (j = 0; j < kc; j++) {
+				double dx = mx - c[2 * j], dy = my - c[2 * j + 1];
+
+				dist[j] = sqrt(dx * dx + dy * dy);
+				if (dist[j] < best)
+					best = dist[j];
+			}
+			limit = (best + 2 * h) * (1 + KM_MARGIN) + KM_MARGIN * h;
+			g->start[cy * KM_GRID + cx] = (uint32_t)n;
+			for (j = 0; j < kc; j++)
+				if (dist[j] <= limit)
+					g->cand[n++] = (uint32_t)j;
+		}
+	}
+	g->start[KM_GRID * KM_GRID] = (uint32_t)n;
+}
 
 struct km_ctx {
 	const double *pts, *w;
-	size_t n, kc;		   /* points, current centres */
-	const double *c;	   /* [2 kc] */
-	const double *s;	   /* [kc]: half the distance to the nearest other centre */
-	const struct sorted_centres *sc;
-	uint32_t *a;		   /* [n] assignment */
-	double *u, *l;		   /* [n] Hamerly bounds; NULL: every point is rescanned */
-	double *sums;		   /* [n_parts][kc][4]: sum w*x, sum w*y, sum w, count */
-	bool first;		   /* first assignment: every point scanned */
-	const uint32_t *keep_of;   /* pending from the last update: old index -> new, or NULL */
-	const double *move;	   /* [kc] how far each (new-index) centre moved */
-	double max_move;
+	size_t n, kc;		    /* points, current centres */
+	const double *c;	    /* [2 kc] */
+	const struct km_grid *grid; /* NULL: every distance */
+	uint32_t *a;		    /* [n] assignment */
+	double *sums;		    /* [n_parts][kc][4]: sum w*x, sum w*y, sum w, count */
 };
 
-/* nearest finds the centre nearest to (x, y): the lowest index among those at the minimal
- * squared distance (computed as dx*dx + dy*dy, like the plain loop), and the two smallest
- * distances. Exact: a centre is skipped only when its dx alone rules it out. */
-static uint32_t nearest(const struct sorted_centres *sc, double x, double y, double *d1,
-			double *d2)
+/* nearest_of returns the lowest index among the centres cand[0..n) (ascending indices) at the
+ * smallest squared distance from (x, y). */
+static uint32_t nearest_of(const double *c, const uint32_t *cand, size_t n, double x, double y)
 {
-	double best = INFINITY, second = INFINITY;
-	uint32_t bi = UINT32_MAX;
-	size_t lo = 0, hi = sc->k, mid;
-	ptrdiff_t left, right;
+	double best = INFINITY;
+	uint32_t bi = cand[0];
+	size_t i;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (sc->x[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	left = (ptrdiff_t)lo - 1;
-	right = (ptrdiff_t)lo;
-	while (left >= 0 || right < (ptrdiff_t)sc->k) {
-		double dl = left >= 0 ? x - sc->x[left] : INFINITY;
-		double dr = right < (ptrdiff_t)sc->k ? sc->x[right] - x : INFINITY;
-		ptrdiff_t at;
-		double dx, dy, d;
+	for (i = 0; i < n; i++) {
+		double dx = x - c[2 * cand[i]], dy = y - c[2 * cand[i] + 1], d = dx * dx + dy * dy;
 
-		if (dl <= dr) {
-			at = left--;
-		} else {
-			at = right++;
-		}
-		dx = x - sc->x[at];
-		if (dx * dx > second)
-			break; /* every centre further out in x is further still */
-		dy = y - sc->y[at];
-		d = dx * dx + dy * dy;
-		if (d < best || (d == best && sc->idx[at] < bi)) {
-			second = best;
+		if (d < best) {
 			best = d;
-			bi = sc->idx[at];
-		} else if (d < second) {
-			second = d;
+			bi = cand[i];
 		}
 	}
-	*d1 = sqrt(best);
-	*d2 = sqrt(second);
+	return bi;
+}
+
+static uint32_t nearest_all(const double *c, size_t kc, double x, double y)
+{
+	double best = INFINITY;
+	uint32_t bi = 0;
+	size_t j;
+
+	for (j = 0; j < kc; j++) {
+		double dx = x - c[2 * j], dy = y - c[2 * j + 1], d = dx * dx + dy * dy;
+
+		if (d < best) {
+			best = d;
+			bi = (uint32_t)j;
+		}
+	}
 	return bi;
 }
 
@@ -111,7 +129,7 @@ static void assign_part(void *arg, size_t part)
 	struct km_ctx *c = arg;
 	size_t i, lo = part * KM_PART, hi = lo + KM_PART < c->n ? lo + KM_PART : c->n;
 	double *sums = c->sums + part * c->kc * 4;
-	double d1, d2;
+	const struct km_grid *g = c->grid;
 
 	memset(sums, 0, c->kc * 4 * sizeof(*sums));
 	for (i = lo; i < hi; i++) {
@@ -119,29 +137,21 @@ static void assign_part(void *arg, size_t part)
 		const double wi = c->w ? c->w[i] : 1.0;
 		uint32_t a;
 
-		if (!c->u || c->first) {
-			a = nearest(c->sc, x, y, &d1, &d2);
-			if (c->u) {
-				c->u[i] = d1;
-				c->l[i] = d2;
-			}
+		if (g) {
+			size_t cx = (size_t)((x - g->x0) * g->inv),
+			       cy = (size_t)((y - g->y0) * g->inv);
+			size_t cell, b, e;
+
+			if (cx >= KM_GRID)
+				cx = KM_GRID - 1;
+			if (cy >= KM_GRID)
+				cy = KM_GRID - 1;
+			cell = cy * KM_GRID + cx;
+			b = g->start[cell];
+			e = g->start[cell + 1];
+			a = e - b == 1 ? g->cand[b] : nearest_of(c->c, g->cand + b, e - b, x, y);
 		} else {
-			double z;
-
-			a = c->keep_of ? c->keep_of[c->a[i]] : c->a[i];
-			c->u[i] += c->move[a];
-			c->l[i] -= c->max_move;
-			z = c->l[i] > c->s[a] ? c->l[i] : c->s[a];
-			if (!(c->u[i] < z)) {
-				double dx = x - c->c[2 * a], dy = y - c->c[2 * a + 1];
-
-				c->u[i] = sqrt(dx * dx + dy * dy);
-				if (!(c->u[i] < z)) {
-					a = nearest(c->sc, x, y, &d1, &d2);
-					c->u[i] = d1;
-					c->l[i] = d2;
-				}
-			}
+			a = nearest_all(c->c, c->kc, x, y);
 		}
 		c->a[i] = a;
 		sums[4 * a] += wi * x;
@@ -179,15 +189,43 @@ static bool same_clustering(double *a, size_t na, double *b, size_t nb)
 	return true;
 }
 
+/* grid_setup sizes the grid to the points' bounding box; false when it has no extent (all
+ * points equal: the plain loop is then as fast). */
+static bool grid_setup(struct km_grid *g, const double *pts, size_t n)
+{
+	double x1 = pts[0], y1 = pts[1], side;
+	size_t i;
+
+	g->x0 = pts[0];
+	g->y0 = pts[1];
+	for (i = 1; i < n; i++) {
+		if (pts[2 * i] < g->x0)
+			g->x0 = pts[2 * i];
+		if (pts[2 * i] > x1)
+			x1 = pts[2 * i];
+		if (pts[2 * i + 1] < g->y0)
+			g->y0 = pts[2 * i + 1];
+		if (pts[2 * i + 1] > y1)
+			y1 = pts[2 * i + 1];
+	}
+	side = x1 - g->x0 > y1 - g->y0 ? x1 - g->x0 : y1 - g->y0;
+	if (!(side > 0) || !isfinite(side))
+		return false;
+	g->side = side / KM_GRID;
+	g->inv = KM_GRID / side;
+	return true;
+}
+
 int kmeans_fit(const double *pts, const double *w, size_t n, size_t k, const double *init,
 	       size_t n_init, const struct kmeans_params *p, uint32_t *labels, double *centers,
 	       uint32_t *sizes, size_t *k_out, unsigned *iters)
 {
 	size_t kc, kmax, n_parts = (n + KM_PART - 1) / KM_PART, i, j, q, kn;
-	double *c = NULL, *nc = NULL, *sums = NULL, *s = NULL, *u = NULL, *l = NULL, *move = NULL;
-	double *sa = NULL, *sb = NULL;
+	double *c = NULL, *nc = NULL, *sums = NULL, *sa = NULL, *sb = NULL, *dist = NULL;
 	uint32_t *keep_of = NULL, *cnt = NULL;
 	size_t *idx = NULL;
+	struct km_grid grid = {0, 0, 0, 0, NULL, NULL};
+	bool use_grid = false;
 	unsigned it = p->max_iters, done = 0;
 	int rc = ERR_NOMEM;
 
@@ -201,13 +239,12 @@ int kmeans_fit(const double *pts, const double *w, size_t n, size_t k, const dou
 	nc = malloc(2 * kmax * sizeof(*nc));
 	sa = malloc(2 * kmax * sizeof(*sa));
 	sb = malloc(2 * kmax * sizeof(*sb));
-	s = malloc(kmax * sizeof(*s));
-	move = malloc(kmax * sizeof(*move));
+	dist = malloc(kmax * sizeof(*dist));
 	keep_of = malloc(kmax * sizeof(*keep_of));
 	cnt = malloc(kmax * sizeof(*cnt));
 	sums = malloc(n_parts * kmax * 4 * sizeof(*sums));
 	idx = malloc(kmax * sizeof(*idx));
-	if (!c || !nc || !sa || !sb || !s || !move || !keep_of || !cnt || !sums || !idx)
+	if (!c || !nc || !sa || !sb || !dist || !keep_of || !cnt || !sums || !idx)
 		goto done;
 	if (init) {
 		memcpy(c, init, 2 * n_init * sizeof(*c));
@@ -219,40 +256,26 @@ int kmeans_fit(const double *pts, const double *w, size_t n, size_t k, const dou
 			c[2 * j + 1] = pts[2 * idx[j] + 1];
 		}
 	}
-	if (n * kc > KM_BRUTE_WORK) {
-		u = malloc(n * sizeof(*u));
-		l = malloc(n * sizeof(*l));
-		if (!u || !l)
+	if (n * kc > KM_BRUTE_WORK && grid_setup(&grid, pts, n)) {
+		grid.start = malloc((KM_GRID * KM_GRID + 1) * sizeof(*grid.start));
+		grid.cand = malloc((size_t)KM_GRID * KM_GRID * kmax * sizeof(*grid.cand));
+		if (!grid.start || !grid.cand)
 			goto done;
+		use_grid = true;
 	}
 
 	for (;;) {
-		struct km_ctx ctx = {pts, w, n, kc, c, s, labels, u, l, sums, done == 0};
+		struct km_ctx ctx = {pts, w, n, kc, c, use_grid ? &grid : NULL, labels, sums};
 
-		/* half the distance from each centre to its nearest neighbour */
-		for (j = 0; j < kc && u; j++) {
-			double best = INFINITY;
-
-			for (q = 0; q < kc; q++) {
-				double dx, dy, d;
-
-				if (q == j)
-					continue;
-				dx = c[2 * j] - c[2 * q];
-				dy = c[2 * j + 1] - c[2 * q + 1];
-				d = sqrt(dx * dx + dy * dy);
-				if (d < best)
-					best = d;
-			}
-			s[j] = 0.5 * best;
-		}
+		if (use_grid)
+			grid_build(&grid, c, kc, dist);
 		par_run(p->threads, n_parts, assign_part, &ctx);
 		done++;
 
 		/* new centres: weighted means of the non-empty clusters, in cluster order */
 		kn = 0;
 		for (j = 0; j < kc; j++) {
-			double sx = 0, sy = 0, sw = 0, sc = 0;
+			double sx = 0, sy = 0, sw = 0, sn = 0;
 
 			for (q = 0; q < n_parts; q++) {
 				const double *ps = sums + (q * kc + j) * 4;
@@ -260,17 +283,16 @@ int kmeans_fit(const double *pts, const double *w, size_t n, size_t k, const dou
 				sx += ps[0];
 				sy += ps[1];
 				sw += ps[2];
-				sc += ps[3];
+				sn += ps[3];
 			}
-			if (sc == 0) {
+			if (sn == 0) {
 				keep_of[j] = UINT32_MAX;
 				continue;
 			}
 			keep_of[j] = (uint32_t)kn;
 			nc[2 * kn] = sx / sw;
 			nc[2 * kn + 1] = sy / sw;
-			cnt[kn] = (uint32_t)sc;
-			move[kn] = hypot(nc[2 * kn] - c[2 * j], nc[2 * kn + 1] - c[2 * j + 1]);
+			cnt[kn] = (uint32_t)sn;
 			kn++;
 		}
 		memcpy(sa, c, 2 * kc * sizeof(*c));
@@ -284,14 +306,6 @@ int kmeans_fit(const double *pts, const double *w, size_t n, size_t k, const dou
 			*k_out = kn;
 			break;
 		}
-		{
-			struct bound_ctx bc = {n, labels, u, l, keep_of, move, 0};
-
-			for (j = 0; j < kn; j++)
-				if (move[j] > bc.max_move)
-					bc.max_move = move[j];
-			par_run(p->threads, n_parts, bound_part, &bc);
-		}
 		memcpy(c, nc, 2 * kn * sizeof(*nc));
 		kc = kn;
 		it--;
@@ -304,14 +318,13 @@ done:
 	free(nc);
 	free(sa);
 	free(sb);
-	free(s);
-	free(move);
+	free(dist);
 	free(keep_of);
 	free(cnt);
 	free(sums);
 	free(idx);
-	free(u);
-	free(l);
+	free(grid.start);
+	free(grid.cand);
 	return rc;
 }
 

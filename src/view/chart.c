@@ -304,14 +304,16 @@ int chart_bars_svg(const char *title, const char *const *labels, const double *v
 			   "</text>\n<rect class=\"track\" x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" "
 			   "height=\"%.0f\" fill=\"" COLOR_TRACK "\"/>\n",
 			   PAD, y + 24, bar_max, BAR_H);
-		svg_printf(&g,
-			   "<rect class=\"bar\" x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"%.0f\" "
-			   "fill=\"" COLOR_ACCENT "\"/>\n",
-			   PAD, y + 24, w, BAR_H);
+		svg_printf(
+		    &g,
+		    "<rect class=\"bar\" x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"%.0f\" "
+		    "fill=\"" COLOR_ACCENT "\"/>\n",
+		    PAD, y + 24, w, BAR_H);
 		chart_format_value(values[i], num, sizeof(num));
-		svg_printf(&g,
-			   "<text class=\"value\" x=\"%.2f\" y=\"%.1f\" font-weight=\"700\">%s</text>\n",
-			   PAD + w + 6, y + 24 + BAR_H - 4, num);
+		svg_printf(
+		    &g,
+		    "<text class=\"value\" x=\"%.2f\" y=\"%.1f\" font-weight=\"700\">%s</text>\n",
+		    PAD + w + 6, y + 24 + BAR_H - 4, num);
 	}
 	return svg_finish(&g);
 }
@@ -323,8 +325,8 @@ int chart_bars_svg(const char *title, const char *const *labels, const double *v
 #define FUNNEL_BAR_H   26.0
 #define FUNNEL_GAP     6.0
 
-int chart_funnel_svg(const char *title, const char *const *labels, const double *values,
-		     size_t n, struct buf *out)
+int chart_funnel_svg(const char *title, const char *const *labels, const double *values, size_t n,
+		     struct buf *out)
 {
 	char num[CHART_NUM_MAX];
 	struct svg g;
@@ -348,25 +350,28 @@ int chart_funnel_svg(const char *title, const char *const *labels, const double 
 	for (i = 0; i < n; i++) {
 		if (i > 0) {
 			chart_format_ratio(values[i], values[i - 1], num, sizeof(num));
-			svg_printf(&g,
-				   "<text class=\"ratio\" x=\"%.0f\" y=\"%.1f\" text-anchor=\"middle\" "
-				   "font-size=\"%.0f\" fill=\"" COLOR_MUTED "\">↓ %s</text>\n",
-				   VIEW_W / 2, y + 16, FONT_SMALL, num);
+			svg_printf(
+			    &g,
+			    "<text class=\"ratio\" x=\"%.0f\" y=\"%.1f\" text-anchor=\"middle\" "
+			    "font-size=\"%.0f\" fill=\"" COLOR_MUTED "\">↓ %s</text>\n",
+			    VIEW_W / 2, y + 16, FONT_SMALL, num);
 			y += FUNNEL_RATIO_H;
 		}
 		svg_printf(&g, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"middle\"><tspan>",
 			   VIEW_W / 2, y + 17);
 		svg_text(&g, labels[i], label_cols);
 		chart_format_value(values[i], num, sizeof(num));
-		svg_printf(&g, "</tspan> <tspan class=\"value\" font-weight=\"700\">%s</tspan></text>\n",
-			   num);
+		svg_printf(
+		    &g, "</tspan> <tspan class=\"value\" font-weight=\"700\">%s</tspan></text>\n",
+		    num);
 		y += FUNNEL_LABEL_H;
 		w = max > 0 ? chart_clean(values[i]) / max * (VIEW_W - 2 * PAD) : 0;
-		svg_printf(&g,
-			   "<rect class=\"stage\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.0f\" "
-			   "rx=\"3\" fill=\"%s\"/>\n",
-			   (VIEW_W - w) / 2, y, w, FUNNEL_BAR_H,
-			   funnel_colors[i < ncolors ? i : ncolors - 1]);
+		svg_printf(
+		    &g,
+		    "<rect class=\"stage\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.0f\" "
+		    "rx=\"3\" fill=\"%s\"/>\n",
+		    (VIEW_W - w) / 2, y, w, FUNNEL_BAR_H,
+		    funnel_colors[i < ncolors ? i : ncolors - 1]);
 		y += FUNNEL_BAR_H + FUNNEL_GAP;
 	}
 	return svg_finish(&g);
@@ -388,8 +393,8 @@ static size_t thin(double spacing, double need)
 	return k;
 }
 
-int chart_line_svg(const char *title, const char *const *xlabels, const double *values,
-		   size_t n, struct buf *out)
+int chart_line_svg(const char *title, const char *const *xlabels, const double *values, size_t n,
+		   struct buf *out)
 {
 	char num[CHART_NUM_MAX];
 	struct svg g;
@@ -448,10 +453,11 @@ int chart_line_svg(const char *title, const char *const *xlabels, const double *
 		x = n > 1 ? left + spacing * (double)i : (left + right) / 2;
 		y = max > 0 ? bottom - chart_clean(values[i]) / (step * count) * LINE_PLOT_H
 			    : bottom;
-		svg_printf(&g,
-			   "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"" COLOR_ACCENT
-			   "\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n",
-			   x, y);
+		svg_printf(
+		    &g,
+		    "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"" COLOR_ACCENT
+		    "\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n",
+		    x, y);
 		if (i % kv == 0) {
 			chart_format_value(values[i], num, sizeof(num));
 			svg_printf(&g,

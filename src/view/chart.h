@@ -43,15 +43,15 @@ int chart_bars_svg(const char *title, const char *const *labels, const double *v
  * ratio of the stage to the previous one as a percentage ("↓ 44.2%"; "—" when the
  * previous stage is 0). Stages need not shrink (55 sessions may give 120 suggestions:
  * 218.2%). Arguments and errors as for chart_bars_svg. */
-int chart_funnel_svg(const char *title, const char *const *labels, const double *values,
-		     size_t n, struct buf *out) WARN_UNUSED;
+int chart_funnel_svg(const char *title, const char *const *labels, const double *values, size_t n,
+		     struct buf *out) WARN_UNUSED;
 
 /* chart_line_svg appends a line chart of values over xlabels (typically 12 months): y axis
  * from 0 with ticks at round numbers (1, 2 or 5 times a power of ten), a dot with its value
  * above every point, x labels thinned out when they would overlap. Arguments and errors as
  * for chart_bars_svg. */
-int chart_line_svg(const char *title, const char *const *xlabels, const double *values,
-		   size_t n, struct buf *out) WARN_UNUSED;
+int chart_line_svg(const char *title, const char *const *xlabels, const double *values, size_t n,
+		   struct buf *out) WARN_UNUSED;
 
 /* --- shared with pdf.c --- */
 

@@ -30,7 +30,7 @@
 
 const char pdf_type[] = "application/pdf";
 
-#define MM(x) ((x) * 72.0 / 25.4)
+#define MM(x) ((x)*72.0 / 25.4)
 
 #define PAGE_W	      MM(210)
 #define PAGE_H	      MM(297)
@@ -50,7 +50,7 @@ const char pdf_type[] = "application/pdf";
 #define PITCH	   28.0 /* body grid: 1.75 lines */
 #define INDENT	   (2 * BODY_PT)
 #define TRACKING   (-0.25) /* letter spacing: 28 characters to a line, as in GB/T 9704 */
-#define META_PT	   14.0    /* 四号 */
+#define META_PT	   14.0	   /* 四号 */
 #define META_LINE  24.0
 #define TABLE_PT   12.0 /* 小四 */
 #define CAPTION_PT 13.0
@@ -281,8 +281,8 @@ static void set_tracking(PangoLayout *l)
 {
 	PangoAttrList *attrs = pango_attr_list_new();
 
-	pango_attr_list_insert(attrs, pango_attr_letter_spacing_new(
-					  (int)lround(TRACKING * PANGO_SCALE)));
+	pango_attr_list_insert(attrs,
+			       pango_attr_letter_spacing_new((int)lround(TRACKING * PANGO_SCALE)));
 	pango_layout_set_attributes(l, attrs);
 	pango_attr_list_unref(attrs);
 }
@@ -370,7 +370,8 @@ static int flow(struct pdf *p, PangoLayout *l, double x, double pitch)
 			base = pango_units_to_double(pango_layout_iter_get_baseline(it) - log.y);
 			cairo_move_to(p->cr, x + pango_units_to_double(log.x),
 				      p->y + (pitch - h) / 2 + base);
-			pango_cairo_show_layout_line(p->cr, pango_layout_iter_get_line_readonly(it));
+			pango_cairo_show_layout_line(p->cr,
+						     pango_layout_iter_get_line_readonly(it));
 			p->y += pitch;
 			p->fresh = false;
 			pango_layout_iter_next_line(it);
@@ -708,8 +709,8 @@ static void draw_bars(struct pdf *p, const struct chart_in *c, double x0, double
 
 /* funnel_label draws "label  value" centred in the chart box around ymid, the value in
  * bold. */
-static void funnel_label(struct pdf *p, PangoLayout *l, const char *label, double value,
-			 double x0, double ymid)
+static void funnel_label(struct pdf *p, PangoLayout *l, const char *label, double value, double x0,
+			 double ymid)
 {
 	char line[512], num[CHART_NUM_MAX];
 	PangoAttrList *attrs = pango_attr_list_new();
@@ -733,8 +734,8 @@ static void funnel_label(struct pdf *p, PangoLayout *l, const char *label, doubl
 
 /* funnel: like the SVG - a ratio line, a label line and a centred bar per stage, in
  * units of unit points. */
-static void draw_funnel(struct pdf *p, const struct chart_in *c, double x0, double y0,
-			double unit, double pt)
+static void draw_funnel(struct pdf *p, const struct chart_in *c, double x0, double y0, double unit,
+			double pt)
 {
 	static const unsigned colors[] = {0xb3261e, 0xc0463b, 0xcc6459,
 					  0xd88278, 0xe3a098, 0xedbdb7};
@@ -922,13 +923,11 @@ fail:
 
 /* --- tables --- */
 
-/* cell_text gives the text of a table cell: numbers as people write them, true/false
+/* cell_text gives the text of a table cell: numbers as given (reals to 15 digits, so
+ * 0.1 stays 0.1), true/false
  * as 是/否, null as nothing. s points into the document or into num. */
 static const char *cell_text(const json_t *v, char *num, size_t cap)
 {
-	double d;
-	int k;
-
 	if (is_text(v))
 		return json_string_value(v);
 	if (json_is_integer(v)) {
@@ -936,18 +935,7 @@ static const char *cell_text(const json_t *v, char *num, size_t cap)
 		return num;
 	}
 	if (json_is_real(v)) {
-		d = json_real_value(v);
-		if (fabs(d) >= 1e15)
-			snprintf(num, cap, "%.6g", d);
-		else if (d == floor(d))
-			snprintf(num, cap, "%.0f", d);
-		else {
-			k = snprintf(num, cap, "%.2f", d);
-			while (k > 0 && num[k - 1] == '0')
-				num[--k] = '\0';
-			if (k > 0 && num[k - 1] == '.')
-				num[--k] = '\0';
-		}
+		snprintf(num, cap, "%.15g", json_real_value(v));
 		return num;
 	}
 	if (json_is_true(v))
@@ -1184,8 +1172,7 @@ int pdf_render(const json_t *doc, struct buf *out)
 		rc = ERR_NOMEM;
 		goto fail;
 	}
-	cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_TITLE,
-				       get_text(doc, "title"));
+	cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_TITLE, get_text(doc, "title"));
 	cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_CREATOR, "shenliao");
 	p.cr = cairo_create(p.surface);
 	if (cairo_status(p.cr)) {

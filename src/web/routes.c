@@ -104,6 +104,18 @@ const struct route web_routes[] = {
     {GET, "/api/v1/stats", ACCESS_SIGNED_IN, h_api_stats, 0},
     {GET, "/api/v1/stats.csv", ACCESS_SIGNED_IN, h_api_stats_csv, 0},
     {GET, "/api/v1/stats.xlsx", ACCESS_SIGNED_IN, h_api_stats_xlsx, 0},
+    {GET, "/outputs", ACCESS_SIGNED_IN, h_outputs_page, 0},
+    {POST, "/outputs", ACCESS_ORGANIZER, h_outputs_post, 1024 * KIB},
+    {GET, "/outputs/new", ACCESS_ORGANIZER, h_output_new, 0},
+    {GET, "/outputs/{id}.pdf", ACCESS_SIGNED_IN, h_output_pdf, 0},
+    {GET, "/outputs/{id}", ACCESS_SIGNED_IN, h_output_page, 0},
+    {GET, "/outputs/{id}/lineage", ACCESS_SIGNED_IN, h_output_lineage_page, 0},
+    {POST, "/outputs/{id}/transition", ACCESS_SIGNED_IN, h_output_transition_post, 256 * KIB},
+    {POST, "/outputs/{id}/confirm", ACCESS_SIGNED_IN, h_output_confirm_post, 16 * KIB},
+    {POST, "/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_output_adoption_post, 64 * KIB},
+    {GET, "/sessions/{id}/outcomes", ACCESS_PUBLIC, h_session_outcomes_page, 0},
+    {GET, "/stats", ACCESS_SIGNED_IN, h_stats_page, 0},
+    {GET, "/stats/report.pdf", ACCESS_SIGNED_IN, h_stats_pdf, 0},
     /* === end outputs === */
 
     /* === search (search.c) === */

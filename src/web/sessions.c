@@ -1167,6 +1167,7 @@ static int session_page(struct web_ctx *c, int status, const struct session_head
 		if (names.n)
 			json_object_set_new(x, "proposer_names", json_string(buf_cstr(&names)));
 		json_object_set_new(x, "show_sources", json_boolean(insider || linked));
+		json_object_set_new(x, "can_draft", json_boolean(edit));
 		buf_fini(&names);
 	}
 	if (edit) {

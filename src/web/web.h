@@ -241,6 +241,18 @@ int h_api_handlers_create(struct web_ctx *c);
 int h_api_stats(struct web_ctx *c);
 int h_api_stats_csv(struct web_ctx *c);
 int h_api_stats_xlsx(struct web_ctx *c);
+int h_outputs_page(struct web_ctx *c);
+int h_outputs_post(struct web_ctx *c);
+int h_output_new(struct web_ctx *c);
+int h_output_pdf(struct web_ctx *c);
+int h_output_page(struct web_ctx *c);
+int h_output_lineage_page(struct web_ctx *c);
+int h_output_transition_post(struct web_ctx *c);
+int h_output_confirm_post(struct web_ctx *c);
+int h_output_adoption_post(struct web_ctx *c);
+int h_session_outcomes_page(struct web_ctx *c);
+int h_stats_page(struct web_ctx *c);
+int h_stats_pdf(struct web_ctx *c);
 /* === end outputs === */
 
 /* === search (search.c) === */
