@@ -15,8 +15,9 @@ OPT = -O2 -g
 endif
 
 CC ?= cc
-PKGS = libmicrohttpd sqlite3 jansson libsodium md4c-html xlsxwriter
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS = libmicrohttpd sqlite3 jansson libsodium md4c-html xlsxwriter pangocairo cairo-pdf
+# -isystem: warnings in library headers (glib, pango) are not ours to fix
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed "s/-I/-isystem /g")
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=c17 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
 	-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(SANFLAGS) -Isrc -I$(BUILD)/gen \
@@ -67,7 +68,7 @@ $(LIB_OBJS) $(BUILD)/obj/src/cli/main.o: | $(BUILD)/gen/embedded.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libshenliao.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libshenliao.a $(LDLIBS_ALL) -lcmocka
+	@echo "  LD $@"; $(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libshenliao.a $(LDLIBS_ALL) -lcmocka
 
 test-bins: $(UNIT_BINS) $(BUILD)/shenliao
 

@@ -927,6 +927,10 @@ static bool truthy(const json_t *v)
 		return false;
 	if (json_is_array(v))
 		return json_array_size(v) > 0;
+	/* as in mustache.js: an empty string is false, so {{#venue}}…{{/venue}} shows only
+	 * what was filled in (the spec leaves strings to the implementation) */
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
 	return true;
 }
 

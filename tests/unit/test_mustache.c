@@ -323,7 +323,9 @@ static void test_partial_recursion(void **state)
 static void test_truthiness(void **state)
 {
 	(void)state;
-	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": \"\"}", NULL, "yes");
+	/* an empty string is false, as in mustache.js; any other string is true */
+	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": \"\"}", NULL, "no");
+	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": \" \"}", NULL, "yes");
 	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": 0}", NULL, "yes");
 	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": {}}", NULL, "yes");
 	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": false}", NULL, "no");
