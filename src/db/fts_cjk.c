@@ -48,7 +48,7 @@ static int is_cjk(unsigned cp)
 	       (cp >= 0x20000 && cp <= 0x2FA1F) || /* extensions B.., compatibility supplement */
 	       (cp >= 0xF900 && cp <= 0xFAFF) ||   /* compatibility ideographs */
 	       (cp >= 0x3040 && cp <= 0x30FF) ||   /* kana */
-	       (cp >= 0xAC00 && cp <= 0xD7AF);     /* hangul */
+	       (cp >= 0xAC00 && cp <= 0xD7AF);	   /* hangul */
 }
 
 /* is_word: letters and digits outside CJK that make up words (ASCII alphanumerics, and
@@ -140,7 +140,8 @@ static int cjk_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
 					for (k = 0; k < l; k++) {
 						char ch = text[i + k];
 
-						word[w++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+						word[w++] =
+						    (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
 					}
 				}
 				i += l;

@@ -1502,11 +1502,12 @@ json_t *output_moves(struct db *db, const struct actor *a, const struct output_h
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(moves); i++) {
-		if (!(moves[i].kinds & kind_class(h->kind)) || strcmp(moves[i].from, h->state) != 0 ||
-		    !(role & moves[i].who))
+		if (!(moves[i].kinds & kind_class(h->kind)) ||
+		    strcmp(moves[i].from, h->state) != 0 || !(role & moves[i].who))
 			continue;
 		/* reopening is offered once, after a dissatisfied evaluation */
-		if (strcmp(moves[i].from, "evaluated") == 0 && strcmp(moves[i].to, "assigned") == 0) {
+		if (strcmp(moves[i].from, "evaluated") == 0 &&
+		    strcmp(moves[i].to, "assigned") == 0) {
 			json_t *o = output_get(db, h->id);
 			const char *sat = json_string_value(json_object_get(o, "satisfaction"));
 			bool ok = !h->reopened && sat && strcmp(sat, "dissatisfied") == 0;

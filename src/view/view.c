@@ -54,9 +54,8 @@ static json_t *load_catalog(const char *lang)
 	for (f = embed_files; f->name; f++) {
 		size_t n = strlen(f->name);
 
-		if (strcmp(f->name, base) != 0 &&
-		    !(strncmp(f->name, prefix, strlen(prefix)) == 0 && n > 5 &&
-		      strcmp(f->name + n - 5, ".json") == 0))
+		if (strcmp(f->name, base) != 0 && !(strncmp(f->name, prefix, strlen(prefix)) == 0 &&
+						    n > 5 && strcmp(f->name + n - 5, ".json") == 0))
 			continue;
 		j = json_loadb(f->data, f->len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!j || !json_is_object(j)) {

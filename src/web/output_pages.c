@@ -158,10 +158,10 @@ static void label_field(struct web_ctx *c, json_t *o, const char *field, const c
 {
 	char key[96];
 
-	json_object_set_new(o, out,
-			    json_string(label(c, prefix,
-					      json_string_value(json_object_get(o, field)), key,
-					      sizeof(key))));
+	json_object_set_new(
+	    o, out,
+	    json_string(
+		label(c, prefix, json_string_value(json_object_get(o, field)), key, sizeof(key))));
 }
 
 /* short_date turns "2024-07-25T00:00:00+08:00" into "2024-07-25" in place (copy). */
@@ -224,7 +224,8 @@ static json_t *kind_options(struct web_ctx *c, const char *selected)
 
 static int output_form(struct web_ctx *c, int status, const char *error)
 {
-	const char *sid = http_query(c->req, "session_id"), *sg = http_query(c->req, "suggestion_id");
+	const char *sid = http_query(c->req, "session_id"),
+		   *sg = http_query(c->req, "suggestion_id");
 	json_t *sugs = json_array(), *people, *x, *sess = NULL;
 	int64_t session = 0, sug = 0;
 	size_t i;
@@ -248,18 +249,17 @@ static int output_form(struct web_ctx *c, int status, const char *error)
 	json_array_foreach(sess ? json_object_get(sess, "suggestions") : NULL, i, x)
 	{
 		json_array_append_new(
-			sugs, json_pack("{sO sO sb}", "id", json_object_get(x, "id"), "title",
-					json_object_get(x, "title"), "checked",
-					!sug || json_integer_value(json_object_get(x, "id")) == sug));
+		    sugs, json_pack("{sO sO sb}", "id", json_object_get(x, "id"), "title",
+				    json_object_get(x, "title"), "checked",
+				    !sug || json_integer_value(json_object_get(x, "id")) == sug));
 	}
 	people = people_options(c->db, &c->actor, c->actor.org.id);
-	json_array_foreach(people, i, x)
-		label_field(c, x, "category", "cat_", "category_label");
+	json_array_foreach(people, i, x) label_field(c, x, "category", "cat_", "category_label");
 	{
-		json_t *ctx = json_pack("{so so so ss? sb}", "kinds",
-					kind_options(c, web_field(c, "kind", NULL)), "suggestions",
-					sugs, "people", people, "error", error, "has_session",
-					sess != NULL);
+		json_t *ctx =
+		    json_pack("{so so so ss? sb}", "kinds",
+			      kind_options(c, web_field(c, "kind", NULL)), "suggestions", sugs,
+			      "people", people, "error", error, "has_session", sess != NULL);
 
 		if (sess) {
 			json_object_set(ctx, "session_title", json_object_get(sess, "title"));
@@ -319,14 +319,17 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 				      reopen ? view_text(c->lang, "oto_reopen")
 					     : label(c, "oto_", to, key, sizeof(key)));
 
-		json_object_set_new(f, "need_reason", json_boolean(strcmp(to, "not_accepted") == 0));
+		json_object_set_new(f, "need_reason",
+				    json_boolean(strcmp(to, "not_accepted") == 0));
 		json_object_set_new(f, "need_handlers",
 				    json_boolean(strcmp(to, "assigned") == 0 && !reopen));
 		json_object_set_new(f, "need_reply", json_boolean(strcmp(to, "replied") == 0));
-		json_object_set_new(f, "need_satisfaction", json_boolean(strcmp(to, "evaluated") == 0));
+		json_object_set_new(f, "need_satisfaction",
+				    json_boolean(strcmp(to, "evaluated") == 0));
 		json_object_set_new(f, "need_issue", json_boolean(strcmp(to, "edited") == 0));
 		json_object_set_new(f, "need_sent_to", json_boolean(strcmp(to, "sent") == 0));
-		json_object_set_new(f, "need_instruction", json_boolean(strcmp(to, "instructed") == 0));
+		json_object_set_new(f, "need_instruction",
+				    json_boolean(strcmp(to, "instructed") == 0));
 		json_array_append_new(forms, f);
 	}
 	json_decref(moves);
@@ -346,40 +349,41 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 	}
 	json_array_foreach(json_object_get(o, "authors"), i, x)
 	{
-		json_object_set_new(x, "is_lead",
-				    json_boolean(strcmp(json_string_value(json_object_get(x, "role")),
-							"lead") == 0));
-		json_object_set_new(x, "can_confirm",
-				    json_boolean(me && json_integer_value(json_object_get(
-							       x, "person_id")) == me &&
-						 !json_is_true(json_object_get(x, "confirmed"))));
+		json_object_set_new(
+		    x, "is_lead",
+		    json_boolean(strcmp(json_string_value(json_object_get(x, "role")), "lead") ==
+				 0));
+		json_object_set_new(
+		    x, "can_confirm",
+		    json_boolean(me && json_integer_value(json_object_get(x, "person_id")) == me &&
+				 !json_is_true(json_object_get(x, "confirmed"))));
 	}
 	json_array_foreach(json_object_get(o, "handlers"), i, x) json_object_set_new(
-		x, "is_lead",
-		json_boolean(strcmp(json_string_value(json_object_get(x, "role")), "lead") == 0));
+	    x, "is_lead",
+	    json_boolean(strcmp(json_string_value(json_object_get(x, "role")), "lead") == 0));
 	json_array_foreach(json_object_get(o, "events"), i, x)
 	{
 		label_field(c, x, "to", "ostate_", "to_label");
-		json_object_set_new(x, "when", json_stringn(json_string_value(json_object_get(x, "at")),
-							    16));
+		json_object_set_new(x, "when",
+				    json_stringn(json_string_value(json_object_get(x, "at")), 16));
 	}
 	json_array_foreach(json_object_get(o, "adoptions"), i, x)
-		label_field(c, x, "kind", "adoption_", "kind_label");
+	    label_field(c, x, "kind", "adoption_", "kind_label");
 	{
 		json_t *gs = json_array(), *ss = json_array(), *ak = json_array();
 
 		for (k = 0; k < ARRAY_LEN(grades); k++)
-			json_array_append_new(gs, json_pack("{ss ss}", "value", grades[k], "label",
-							    label(c, "grade_", grades[k], key,
-								  sizeof(key))));
+			json_array_append_new(
+			    gs, json_pack("{ss ss}", "value", grades[k], "label",
+					  label(c, "grade_", grades[k], key, sizeof(key))));
 		for (k = 0; k < ARRAY_LEN(sats); k++)
-			json_array_append_new(ss, json_pack("{ss ss}", "value", sats[k], "label",
-							    label(c, "sat_", sats[k], key,
-								  sizeof(key))));
+			json_array_append_new(
+			    ss, json_pack("{ss ss}", "value", sats[k], "label",
+					  label(c, "sat_", sats[k], key, sizeof(key))));
 		for (k = 0; k < ARRAY_LEN(akinds); k++)
-			json_array_append_new(ak, json_pack("{ss ss}", "value", akinds[k], "label",
-							    label(c, "adoption_", akinds[k], key,
-								  sizeof(key))));
+			json_array_append_new(
+			    ak, json_pack("{ss ss}", "value", akinds[k], "label",
+					  label(c, "adoption_", akinds[k], key, sizeof(key))));
 		return web_render(c, status, "output",
 				  json_pack("{so so so so so so ss? sb sb}", "output", o, "forms",
 					    forms, "handlers", handlers, "grades", gs,
@@ -474,7 +478,7 @@ int h_output_lineage_page(struct web_ctx *c)
 	json_array_foreach(json_object_get(l, "suggestions"), i, x)
 	{
 		short_date(json_object_get(x, "session"), "starts_at", "date");
-		json_array_foreach(json_object_get(x, "sources"), k, y) (void)y;
+		json_array_foreach(json_object_get(x, "sources"), k, y)(void) y;
 	}
 	json_array_foreach(json_object_get(l, "events"), i, x)
 	{
@@ -482,7 +486,7 @@ int h_output_lineage_page(struct web_ctx *c)
 		short_date(x, "at", "date");
 	}
 	json_array_foreach(json_object_get(l, "adoptions"), i, x)
-		label_field(c, x, "kind", "adoption_", "kind_label");
+	    label_field(c, x, "kind", "adoption_", "kind_label");
 	return web_render(c, 200, "lineage", l);
 }
 
@@ -502,7 +506,7 @@ int h_session_outcomes_page(struct web_ctx *c)
 	if (!o)
 		return web_fail(c, ERR_NOT_FOUND);
 	json_array_foreach(json_object_get(o, "suggestions"), i, x)
-		json_array_foreach(json_object_get(x, "outputs"), k, y)
+	    json_array_foreach(json_object_get(x, "outputs"), k, y)
 	{
 		label_field(c, y, "kind", "kind_", "kind_label");
 		label_field(c, y, "state", "ostate_", "state_label");
@@ -513,7 +517,7 @@ int h_session_outcomes_page(struct web_ctx *c)
 		label_field(c, x, "state", "ostate_", "state_label");
 		short_date(x, "dated_at", "date");
 		json_array_foreach(json_object_get(x, "adoptions"), k, y)
-			label_field(c, y, "kind", "adoption_", "kind_label");
+		    label_field(c, y, "kind", "adoption_", "kind_label");
 	}
 	json_object_set_new(o, "signed_in", json_boolean(c->actor.via != AUTH_NONE));
 	return web_render(c, 200, "outcomes", o);
@@ -541,7 +545,7 @@ static json_t *bars_of(struct web_ctx *c, const char *title, json_t *obj, const 
 	}
 	buf_init(&b, 1 << 20);
 	r = chart_bars_svg(title, labels, values, n, &b) == ERR_OK ? json_string(buf_cstr(&b))
-								    : json_string("");
+								   : json_string("");
 	buf_fini(&b);
 	return r;
 }
@@ -569,12 +573,13 @@ static void funnel_and_months(struct web_ctx *c, json_t *s, const char **fl, dou
 	for (i = 0; i < 4; i++) {
 		fl[i] = label(c, "funnel_", stages[i], fkeys[i], 96);
 		fv[i] = (double)json_integer_value(
-			json_object_get(json_object_get(s, "funnel"), stages[i]));
+		    json_object_get(json_object_get(s, "funnel"), stages[i]));
 	}
 	for (i = 0; i < 12; i++) {
 		snprintf(mlab[i], 16, strcmp(c->lang, "en") == 0 ? "%zu" : "%zu月", i + 1);
 		ml[i] = mlab[i];
-		mv[i] = (double)json_integer_value(json_array_get(json_object_get(s, "by_month"), i));
+		mv[i] =
+		    (double)json_integer_value(json_array_get(json_object_get(s, "by_month"), i));
 	}
 }
 
@@ -637,21 +642,23 @@ static json_t *stats_doc(struct web_ctx *c, json_t *s, const struct org *org, in
 	bool en = strcmp(c->lang, "en") == 0;
 
 	funnel_and_months(c, s, fl, fv, fkeys, ml, mv, mlab);
-	json_array_append_new(charts, chart_json("funnel", view_text(c->lang, "stats_funnel"), fl,
-						 fv, 4));
-	json_array_append_new(charts, chart_json("line", view_text(c->lang, "stats_by_month"), ml,
-						 mv, 12));
-	snprintf(title, sizeof(title), en ? "%s: deep-talk sessions in %d" : "%s %d年深聊会工作报告",
-		 org->name, year);
-	snprintf(summary, sizeof(summary),
-		 en ? "In %d the body held %lld sessions. Their %lld suggestions became %lld outputs, "
-		      "of which %lld were adopted."
-		    : "%d年共开展深聊会 %lld 场，形成对策建议 %lld 条，转化为提案、社情民意信息、调研报告等成果 "
-		      "%lld 篇，其中 %lld 篇获得采纳。",
-		 year, (long long)json_integer_value(json_object_get(s, "sessions")),
-		 (long long)json_integer_value(json_object_get(s, "suggestions")),
-		 (long long)json_integer_value(json_object_get(s, "outputs_total")),
-		 (long long)json_integer_value(json_object_get(s, "adopted")));
+	json_array_append_new(charts,
+			      chart_json("funnel", view_text(c->lang, "stats_funnel"), fl, fv, 4));
+	json_array_append_new(charts,
+			      chart_json("line", view_text(c->lang, "stats_by_month"), ml, mv, 12));
+	snprintf(title, sizeof(title),
+		 en ? "%s: deep-talk sessions in %d" : "%s %d年深聊会工作报告", org->name, year);
+	snprintf(
+	    summary, sizeof(summary),
+	    en ? "In %d the body held %lld sessions. Their %lld suggestions became %lld outputs, "
+		 "of which %lld were adopted."
+	       : "%d年共开展深聊会 %lld 场，形成对策建议 %lld "
+		 "条，转化为提案、社情民意信息、调研报告等成果 "
+		 "%lld 篇，其中 %lld 篇获得采纳。",
+	    year, (long long)json_integer_value(json_object_get(s, "sessions")),
+	    (long long)json_integer_value(json_object_get(s, "suggestions")),
+	    (long long)json_integer_value(json_object_get(s, "outputs_total")),
+	    (long long)json_integer_value(json_object_get(s, "adopted")));
 	doc = json_pack("{ss ss s[{ss ss}] so so}", "title", title, "subtitle",
 			en ? "Annual report" : "年度统计报告", "sections", "heading",
 			en ? "Summary" : "一、总体情况", "body", summary, "charts", charts,
@@ -670,7 +677,8 @@ static int send_pdf(struct web_ctx *c, json_t *doc, const char *filename)
 	c->resp->status = 200;
 	c->resp->content_type = "application/pdf";
 	snprintf(disp, sizeof(disp), "inline; filename=\"%s\"", filename);
-	return http_resp_header(c->resp, "Content-Disposition", disp) ? web_fail(c, ERR_TOO_BIG) : 0;
+	return http_resp_header(c->resp, "Content-Disposition", disp) ? web_fail(c, ERR_TOO_BIG)
+								      : 0;
 }
 
 int h_stats_pdf(struct web_ctx *c)
@@ -720,20 +728,18 @@ static json_t *output_doc(struct web_ctx *c, json_t *o)
 		json_array_append_new(meta, json_pack("{ss sO}", "label",
 						      view_text(c->lang, "output_number"), "value",
 						      json_object_get(o, "number")));
-	json_array_append_new(meta, json_pack("{ss s s#}", "label", view_text(c->lang, "output_date"),
-					      "value",
-					      json_string_value(json_object_get(o, "dated_at")),
-					      (int)10));
-	json_array_append_new(sections, json_pack("{ss sO}", "heading", "", "body",
-						  json_object_get(o, "body")));
+	json_array_append_new(
+	    meta, json_pack("{ss s s#}", "label", view_text(c->lang, "output_date"), "value",
+			    json_string_value(json_object_get(o, "dated_at")), (int)10));
+	json_array_append_new(
+	    sections, json_pack("{ss sO}", "heading", "", "body", json_object_get(o, "body")));
 	if (*json_string_value(json_object_get(o, "reply_text")))
-		json_array_append_new(sections,
-				      json_pack("{ss sO}", "heading",
-						view_text(c->lang, "output_reply"), "body",
-						json_object_get(o, "reply_text")));
-	snprintf(sub, sizeof(sub), "%s · %s",
-		 json_string_value(json_object_get(o, "org_name")),
-		 label(c, "kind_", json_string_value(json_object_get(o, "kind")), key, sizeof(key)));
+		json_array_append_new(
+		    sections, json_pack("{ss sO}", "heading", view_text(c->lang, "output_reply"),
+					"body", json_object_get(o, "reply_text")));
+	snprintf(
+	    sub, sizeof(sub), "%s · %s", json_string_value(json_object_get(o, "org_name")),
+	    label(c, "kind_", json_string_value(json_object_get(o, "kind")), key, sizeof(key)));
 	return json_pack("{sO ss so so}", "title", json_object_get(o, "title"), "subtitle", sub,
 			 "meta", meta, "sections", sections);
 }
