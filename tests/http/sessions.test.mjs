@@ -286,10 +286,10 @@ describe('duty records', () => {
     assert.equal(d.status, 200);
     // demo 2024: attended the 10 July session (5), spoke there (2), and her proposal
     // was adopted (5)
-    const pts = Object.fromEntries(d.data.items.map((i) => [i.kind, i.points]));
-    assert.equal(pts.attended, 5);
-    assert.equal(pts.remark, 2);
-    assert.equal(pts.adopted, 5);
+    const byKind = Object.fromEntries(d.data.items.map((i) => [i.kind, i.points]));
+    assert.equal(byKind.attended, 5);
+    assert.equal(byKind.remark, 2);
+    assert.equal(byKind.adopted, 5);
     assert.equal(d.data.total, d.data.items.reduce((a, i) => a + i.points, 0));
     assert.equal(d.data.year, 2024);
     // the admin changes the points table: new credits use it
