@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "http/http.h"
 #include "model/model.h"
+#include "model/room.h"
 #include "web/web.h"
 
 extern int web_schema_version;
@@ -104,7 +105,16 @@ int cmd_serve(int argc, char **argv)
 	cfg.body_limit = web_body_limit;
 	cfg.dispatch = web_dispatch;
 	cfg.quiet = cli_get(opts, n, "quiet") != NULL;
+	cfg.on_quiesce = web_opinion_quiesce;
+	if (web_opinion_start() ||
+	    live_start(cli_get(opts, n, "db"), 200, web_opinion_notify, NULL)) {
+		web_stop();
+		db_pool_fini();
+		return cli_fail("cannot start the opinion worker");
+	}
 	if (http_server_start(&cfg, &srv)) {
+		web_opinion_quiesce(NULL);
+		live_stop();
 		web_stop();
 		db_pool_fini();
 		return cli_fail("cannot listen on %s", listen);
@@ -121,6 +131,7 @@ int cmd_serve(int argc, char **argv)
 		;
 	log_info("signal %d: stopping (finishing requests in flight)", sig);
 	http_server_stop(srv, 10);
+	live_stop();
 	web_stop();
 	db_pool_fini();
 	log_info("stopped");

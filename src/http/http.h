@@ -58,6 +58,21 @@ struct http_req {
 	size_t bytes;
 };
 
+/* A streamed response (server-sent events): the server calls fn whenever the connection
+ * can take more bytes. fn writes up to max bytes into buf and returns how many; returns 0
+ * when it has nothing now, after calling http_stream_suspend (the connection then waits
+ * without a thread until http_stream_resume); returns -1 to end the response. ud_free
+ * releases ud when the response is done. */
+struct http_stream;
+typedef long (*http_stream_fn)(void *ud, struct http_stream *s, char *buf, size_t max);
+
+/* http_stream_suspend parks the connection; call it from fn, then return 0. */
+void http_stream_suspend(struct http_stream *s);
+
+/* http_stream_resume wakes a parked connection so fn is called again. Thread-safe; call
+ * only while the stream is alive (before ud_free ran). */
+void http_stream_resume(struct http_stream *s);
+
 struct http_resp_header {
 	char *name;
 	char *value;
@@ -71,6 +86,9 @@ struct http_resp {
 	size_t static_len;
 	struct http_resp_header headers[HTTP_MAX_HEADERS];
 	int nheaders;
+	http_stream_fn stream; /* when set, a streamed response (status and headers apply) */
+	void *stream_ud;
+	void (*stream_free)(void *ud);
 };
 
 /* Lookups of request data; returned strings are borrowed, valid for the request. NULL if
@@ -107,6 +125,9 @@ struct http_server_config {
 	void (*dispatch)(struct http_req *req, struct http_resp *resp, void *ud);
 	void *ud;
 	bool quiet; /* no access log */
+	/* on_quiesce is called when the server stops accepting, before it waits for requests
+	 * in flight: the moment to end open-ended responses (event streams). May be NULL. */
+	void (*on_quiesce)(void *ud);
 };
 
 /* http_server_start binds and starts serving in background threads. *out is the caller's,

@@ -135,6 +135,44 @@ static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
 			  out, (socklen_t)n);
 }
 
+struct http_stream {
+	struct MHD_Connection *conn;
+	http_stream_fn fn;
+	void *ud;
+	void (*ud_free)(void *ud);
+};
+
+void http_stream_suspend(struct http_stream *s)
+{
+	MHD_suspend_connection(s->conn);
+}
+
+void http_stream_resume(struct http_stream *s)
+{
+	MHD_resume_connection(s->conn);
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct http_stream *s = cls;
+	long n;
+	(void)pos;
+
+	n = s->fn(s->ud, s, buf, max);
+	if (n < 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct http_stream *s = cls;
+
+	if (s->ud_free)
+		s->ud_free(s->ud);
+	free(s);
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_req *req,
 				 struct http_resp *resp)
 {
@@ -145,7 +183,28 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_req *r
 
 	if (resp->status == 0)
 		resp->status = 500;
-	if (resp->static_body) {
+	if (resp->stream) {
+		struct http_stream *hs = calloc(1, sizeof(*hs));
+
+		if (!hs) {
+			if (resp->stream_free)
+				resp->stream_free(resp->stream_ud);
+			resp_fini(resp);
+			return MHD_NO;
+		}
+		hs->conn = conn;
+		hs->fn = resp->stream;
+		hs->ud = resp->stream_ud;
+		hs->ud_free = resp->stream_free;
+		len = 0;
+		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, hs,
+						      stream_free);
+		if (!r) {
+			stream_free(hs);
+			resp_fini(resp);
+			return MHD_NO;
+		}
+	} else if (resp->static_body) {
 		len = resp->static_len;
 		r = MHD_create_response_from_buffer(len, (void *)resp->static_body,
 						    MHD_RESPMEM_PERSISTENT);
@@ -364,6 +423,8 @@ void http_server_stop(struct http_server *srv, unsigned grace_s)
 	fd = MHD_quiesce_daemon(srv->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	if (srv->cfg.on_quiesce)
+		srv->cfg.on_quiesce(srv->cfg.ud);
 	deadline = time_now_us() + (int64_t)grace_s * 1000000;
 	while (atomic_load(&srv->inflight) > 0 && time_now_us() < deadline)
 		usleep(10000);

@@ -118,6 +118,27 @@ const struct route web_routes[] = {
     {GET, "/stats/report.pdf", ACCESS_SIGNED_IN, h_stats_pdf, 0},
     /* === end outputs === */
 
+    /* === the live opinion map (opinion.c) === */
+    {POST, "/api/v1/sessions/{id}/statements", ACCESS_PUBLIC, h_api_statements_create,
+     16 * KIB},
+    {GET, "/api/v1/sessions/{id}/statements", ACCESS_PUBLIC, h_api_statements_list, 0},
+    {HTTP_PUT, "/api/v1/statements/{id}/vote", ACCESS_PUBLIC, h_api_statement_vote, 4 * KIB},
+    {PATCH, "/api/v1/statements/{id}", ACCESS_ORGANIZER, h_api_statement_moderate, 4 * KIB},
+    {GET, "/api/v1/sessions/{id}/room", ACCESS_PUBLIC, h_api_room_get, 0},
+    {POST, "/api/v1/sessions/{id}/room", ACCESS_ORGANIZER, h_api_room_set, 4 * KIB},
+    {GET, "/api/v1/sessions/{id}/opinion", ACCESS_PUBLIC, h_api_opinion, 0},
+    {GET, "/api/v1/sessions/{id}/opinion.csv", ACCESS_ORGANIZER, h_api_opinion_csv, 0},
+    {GET, "/api/v1/sessions/{id}/opinion.xlsx", ACCESS_ORGANIZER, h_api_opinion_xlsx, 0},
+    {GET, "/api/v1/sessions/{id}/events", ACCESS_PUBLIC, h_api_events, 0},
+    {GET, "/sessions/{id}/map", ACCESS_PUBLIC, h_map_page, 0},
+    {GET, "/sessions/{id}/map/live", ACCESS_PUBLIC, h_map_fragment, 0},
+    {POST, "/sessions/{id}/room", ACCESS_ORGANIZER, h_room_post, 4 * KIB},
+    {POST, "/statements/{id}/moderate", ACCESS_ORGANIZER, h_statement_moderate_post, 4 * KIB},
+    {GET, "/j/{code}", ACCESS_PUBLIC, h_join_page, 0},
+    {POST, "/j/{code}/vote", ACCESS_PUBLIC, h_join_vote, 4 * KIB},
+    {POST, "/j/{code}/statements", ACCESS_PUBLIC, h_join_statement, 16 * KIB},
+    /* === end opinion === */
+
     /* === search (search.c) === */
     {GET, "/api/v1/search", ACCESS_PUBLIC, h_api_search, 0},
     {GET, "/search", ACCESS_PUBLIC, h_search_page, 0},

@@ -255,6 +255,33 @@ int h_stats_page(struct web_ctx *c);
 int h_stats_pdf(struct web_ctx *c);
 /* === end outputs === */
 
+/* === the live opinion map (opinion.c) === */
+int h_api_statements_create(struct web_ctx *c);
+int h_api_statements_list(struct web_ctx *c);
+int h_api_statement_vote(struct web_ctx *c);
+int h_api_statement_moderate(struct web_ctx *c);
+int h_api_room_get(struct web_ctx *c);
+int h_api_room_set(struct web_ctx *c);
+int h_api_opinion(struct web_ctx *c);
+int h_api_opinion_csv(struct web_ctx *c);
+int h_api_opinion_xlsx(struct web_ctx *c);
+int h_api_events(struct web_ctx *c);
+int h_map_page(struct web_ctx *c);
+int h_map_fragment(struct web_ctx *c);
+int h_room_post(struct web_ctx *c);
+int h_statement_moderate_post(struct web_ctx *c);
+int h_join_page(struct web_ctx *c);
+int h_join_vote(struct web_ctx *c);
+int h_join_statement(struct web_ctx *c);
+
+/* The live side: web_opinion_start starts the event streams' heartbeat;
+ * web_opinion_notify is model/live.c's notifier (a new snapshot: wake its streams);
+ * web_opinion_quiesce ends every stream (the server is stopping). */
+int web_opinion_start(void) WARN_UNUSED;
+void web_opinion_notify(int64_t session, int64_t version, void *ud);
+void web_opinion_quiesce(void *ud);
+/* === end opinion === */
+
 /* === search (search.c) === */
 int h_api_search(struct web_ctx *c);
 int h_search_page(struct web_ctx *c);

@@ -143,7 +143,9 @@ static void test_product_routes_declare_access(void **state)
 		    strcmp(r->pattern, "/api/v1/sessions") != 0 &&
 		    strcmp(r->pattern, "/api/v1/sessions/{id}") != 0 &&
 		    strcmp(r->pattern, "/api/v1/search") != 0 &&
-		    strcmp(r->pattern, "/api/v1/sessions/{id}/outcomes") != 0)
+		    strcmp(r->pattern, "/api/v1/sessions/{id}/outcomes") != 0 &&
+		    strncmp(r->pattern, "/api/v1/sessions/{id}/", 22) != 0 &&
+		    strcmp(r->pattern, "/api/v1/statements/{id}/vote") != 0)
 			fail_msg("API route %s is public; is that intended?", r->pattern);
 	}
 }
@@ -174,6 +176,7 @@ static void test_product_routes_not_shadowed(void **state)
 		}
 		path[o] = '\0';
 		for (m = 1; m <= HTTP_DELETE; m <<= 1) {
+			/* a route's flags (e.g. raw body) are not methods */
 			if (!(r->methods & m))
 				continue;
 			memset(&req, 0, sizeof(req));

@@ -1,0 +1,522 @@
+/*
+ * room.c - rooms, participants, statements, votes, snapshots (see room.h).
+ */
+#include "room.h"
+#include "rowjson.h"
+#include "session.h"
+#include "valid.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "base/util.h"
+
+static const char sql_room[] = "SELECT session_id, org_id, code, open, anonymous, moderation"
+			       " FROM room WHERE session_id = ?";
+static const char sql_room_code[] = "SELECT session_id, org_id, code, open, anonymous, moderation"
+				    " FROM room WHERE code = ?";
+static const char sql_room_add[] = "INSERT INTO room (session_id, org_id, code, open, anonymous,"
+				   " moderation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char sql_room_set[] = "UPDATE room SET open = ?, anonymous = ?, moderation = ?"
+				   " WHERE session_id = ?";
+
+static int room_read(struct db *db, const char *sql, int64_t id, const char *code, struct room *r)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql, &st);
+	if (!rc)
+		rc = code ? db_bind_str(st, 1, code) : db_bind_int(st, 1, id);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		memset(r, 0, sizeof(*r));
+		r->session_id = db_col_int(st, 0);
+		r->org_id = db_col_int(st, 1);
+		rc = copy_field(r->code, sizeof(r->code), db_col_text(st, 2));
+		r->open = db_col_int(st, 3) != 0;
+		r->anonymous = db_col_int(st, 4) != 0;
+		if (!rc)
+			rc = copy_field(r->moderation, sizeof(r->moderation), db_col_text(st, 5));
+	} else if (rc == DB_DONE) {
+		rc = ERR_NOT_FOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
+int room_get(struct db *db, int64_t session_id, struct room *r)
+{
+	return room_read(db, sql_room, session_id, NULL, r);
+}
+
+int room_by_code(struct db *db, const char *code, struct room *r)
+{
+	return room_read(db, sql_room_code, 0, code, r);
+}
+
+/* new_code makes a 6-character join code from an alphabet without look-alikes. */
+static void new_code(char out[8])
+{
+	static const char alphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+	unsigned char r[6];
+	size_t i;
+
+	randombytes_buf(r, sizeof(r));
+	for (i = 0; i < 6; i++)
+		out[i] = alphabet[r[i] % (sizeof(alphabet) - 1)];
+	out[6] = '\0';
+}
+
+int room_set(struct db *db, const struct actor *who, int64_t session_id, int anonymous,
+	     const char *moderation, int open, struct room *out, struct verr *e)
+{
+	struct session_head h;
+	struct db_stmt *st;
+	struct room r;
+	json_t *b = NULL, *a;
+	int rc, tries;
+
+	if (moderation && strcmp(moderation, "pre") != 0 && strcmp(moderation, "post") != 0)
+		return verr_set(e, "invalid", "moderation",
+				"审核方式须为 pre（先审后发）或 post（先发后审）",
+				"moderation must be pre or post");
+	rc = session_head(db, session_id, &h);
+	if (rc)
+		return rc;
+	rc = room_get(db, session_id, &r);
+	if (rc == ERR_NOT_FOUND) {
+		memset(&r, 0, sizeof(r));
+		r.session_id = session_id;
+		r.org_id = h.org_id;
+		r.open = open != 0;
+		r.anonymous = anonymous > 0;
+		snprintf(r.moderation, sizeof(r.moderation), "%s",
+			 moderation ? moderation : "post");
+		for (tries = 0; tries < 8; tries++) {
+			new_code(r.code);
+			rc = db_prepare(db, sql_room_add, &st);
+			if (!rc)
+				rc = db_bind_int(st, 1, session_id);
+			if (!rc)
+				rc = db_bind_int(st, 2, h.org_id);
+			if (!rc)
+				rc = db_bind_str(st, 3, r.code);
+			if (!rc)
+				rc = db_bind_int(st, 4, r.open);
+			if (!rc)
+				rc = db_bind_int(st, 5, r.anonymous);
+			if (!rc)
+				rc = db_bind_str(st, 6, r.moderation);
+			if (!rc)
+				rc = db_bind_int(st, 7, time_now());
+			if (!rc)
+				rc = db_run(st);
+			if (rc != ERR_CONFLICT)
+				break;
+		}
+	} else if (rc == ERR_OK) {
+		b = json_pack("{sb sb ss}", "open", r.open, "anonymous", r.anonymous, "moderation",
+			      r.moderation);
+		if (open >= 0)
+			r.open = open != 0;
+		if (anonymous >= 0)
+			r.anonymous = anonymous != 0;
+		if (moderation)
+			snprintf(r.moderation, sizeof(r.moderation), "%s", moderation);
+		rc = db_prepare(db, sql_room_set, &st);
+		if (!rc)
+			rc = db_bind_int(st, 1, r.open);
+		if (!rc)
+			rc = db_bind_int(st, 2, r.anonymous);
+		if (!rc)
+			rc = db_bind_str(st, 3, r.moderation);
+		if (!rc)
+			rc = db_bind_int(st, 4, session_id);
+		if (!rc)
+			rc = db_run(st);
+	}
+	if (rc) {
+		json_decref(b);
+		return rc;
+	}
+	a = json_pack("{ss sb sb ss}", "code", r.code, "open", r.open, "anonymous", r.anonymous,
+		      "moderation", r.moderation);
+	rc = audit_write(db, who, h.org_id, "room.set", "session", session_id, b, a);
+	json_decref(a);
+	json_decref(b);
+	if (!rc && out)
+		*out = r;
+	return rc;
+}
+
+/* --- participants --- */
+
+static const char sql_part_user[] = "SELECT id FROM participant WHERE session_id = ?"
+				    " AND user_id = ?";
+static const char sql_part_anon[] = "SELECT id FROM participant WHERE session_id = ?"
+				    " AND anon_hash = ?";
+static const char sql_part_add[] = "INSERT INTO participant (org_id, session_id, user_id,"
+				   " anon_hash, category, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_user_cat[] = "SELECT category FROM person WHERE user_id = ?";
+static const char sql_part_cat[] = "UPDATE participant SET category = ? WHERE id = ?";
+
+static const char *const categories[] = {"member",	 "leader",     "expert",
+					 "entrepreneur", "sector_rep", "social_org",
+					 "official",	 "think_tank", "citizen"};
+
+static bool category_ok(const char *c)
+{
+	size_t i;
+
+	for (i = 0; c && i < ARRAY_LEN(categories); i++)
+		if (strcmp(c, categories[i]) == 0)
+			return true;
+	return false;
+}
+
+static int find_or_add(struct db *db, const struct room *r, const char *sql_find, int64_t user,
+		       const char *anon, const char *category, int64_t *id)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql_find, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, r->session_id);
+	if (!rc)
+		rc = anon ? db_bind_str(st, 2, anon) : db_bind_int(st, 2, user);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		*id = db_col_int(st, 0);
+		db_done(st);
+		return ERR_OK;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	rc = db_prepare(db, sql_part_add, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, r->org_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, r->session_id);
+	if (!rc)
+		rc = anon ? db_bind_null(st, 3) : db_bind_int(st, 3, user);
+	if (!rc)
+		rc = anon ? db_bind_str(st, 4, anon) : db_bind_null(st, 4);
+	if (!rc)
+		rc = db_bind_str(st, 5, category_ok(category) ? category : "citizen");
+	if (!rc)
+		rc = db_bind_int(st, 6, time_now());
+	if (!rc)
+		rc = db_run(st);
+	if (!rc)
+		*id = db_last_id(db);
+	return rc;
+}
+
+int participant_of_user(struct db *db, const struct room *r, const struct user *u, int64_t *id)
+{
+	struct db_stmt *st;
+	char cat[24] = "citizen";
+
+	if (db_prepare(db, sql_user_cat, &st) == ERR_OK) {
+		if (db_bind_int(st, 1, u->id) == ERR_OK && db_step(st) == DB_ROW &&
+		    copy_field(cat, sizeof(cat), db_col_text(st, 0)))
+			snprintf(cat, sizeof(cat), "citizen");
+		db_done(st);
+	}
+	return find_or_add(db, r, sql_part_user, u->id, NULL, cat, id);
+}
+
+int participant_of_anon(struct db *db, const struct room *r, const char *anon_hash,
+			const char *category, int64_t *id)
+{
+	return find_or_add(db, r, sql_part_anon, 0, anon_hash, category, id);
+}
+
+int participant_category(struct db *db, int64_t id, const char *category, struct verr *e)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if (!category_ok(category))
+		return verr_set(e, "invalid", "category", "身份类别无效", "unknown category");
+	rc = db_prepare(db, sql_part_cat, &st);
+	if (!rc)
+		rc = db_bind_str(st, 1, category);
+	if (!rc)
+		rc = db_bind_int(st, 2, id);
+	if (!rc)
+		rc = db_run(st);
+	return rc;
+}
+
+/* --- statements --- */
+
+static const char sql_st_head[] = "SELECT id, session_id, org_id, status FROM statement"
+				  " WHERE id = ?";
+static const char sql_st_dup[] = "SELECT 1 FROM statement WHERE session_id = ? AND text = ?";
+static const char sql_st_add[] = "INSERT INTO statement (org_id, session_id, participant_id,"
+				 " text, status, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_st_mod[] = "UPDATE statement SET status = ?, moderated_at = ?,"
+				 " moderated_by = ? WHERE id = ?";
+static const char sql_st_get[] =
+    "SELECT s.id, s.session_id, s.text, s.status, s.created_at,"
+    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 1),"
+    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = -1),"
+    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 0)"
+    " FROM statement s WHERE s.id = ?";
+#define ST_SPEC "i:id i:session_id s:text s:status t:created_at i:agree i:disagree i:pass"
+
+int statement_head(struct db *db, int64_t id, struct statement_head *s)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql_st_head, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, id);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		s->id = db_col_int(st, 0);
+		s->session_id = db_col_int(st, 1);
+		s->org_id = db_col_int(st, 2);
+		rc = copy_field(s->status, sizeof(s->status), db_col_text(st, 3));
+	} else if (rc == DB_DONE) {
+		rc = ERR_NOT_FOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
+json_t *statement_get(struct db *db, int64_t id)
+{
+	struct db_stmt *st;
+	json_t *j = NULL;
+
+	if (db_prepare(db, sql_st_get, &st))
+		return NULL;
+	if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW)
+		j = row_json(st, ST_SPEC);
+	db_done(st);
+	return j;
+}
+
+int statement_add(struct db *db, const struct room *r, int64_t participant, const char *text,
+		  int64_t *id, struct verr *e)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if (!text)
+		return verr_set(e, "required", "text", "请写下您的观点", "text is required");
+	rc = text_check(text, "text", 1, 280, e);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, sql_st_dup, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, r->session_id);
+	if (!rc)
+		rc = db_bind_str(st, 2, text);
+	if (!rc)
+		rc = db_step(st);
+	db_done(st);
+	if (rc == DB_ROW)
+		return verr_set(e, "conflict", "text", "已有相同的观点",
+				"the same statement exists"),
+		       ERR_CONFLICT;
+	if (rc < 0)
+		return rc;
+	rc = db_prepare(db, sql_st_add, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, r->org_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, r->session_id);
+	if (!rc)
+		rc = participant ? db_bind_int(st, 3, participant) : db_bind_null(st, 3);
+	if (!rc)
+		rc = db_bind_str(st, 4, text);
+	if (!rc)
+		rc = db_bind_str(st, 5, strcmp(r->moderation, "pre") == 0 ? "pending" : "accepted");
+	if (!rc)
+		rc = db_bind_int(st, 6, time_now());
+	if (!rc)
+		rc = db_run(st);
+	if (!rc)
+		*id = db_last_id(db);
+	return rc;
+}
+
+int statement_moderate(struct db *db, const struct actor *who, int64_t id, const char *status,
+		       struct verr *e)
+{
+	struct statement_head s;
+	struct db_stmt *st;
+	json_t *b, *a;
+	int rc;
+
+	if (!status || (strcmp(status, "accepted") != 0 && strcmp(status, "rejected") != 0))
+		return verr_set(e, "invalid", "status", "审核结果须为 accepted 或 rejected",
+				"status must be accepted or rejected");
+	rc = statement_head(db, id, &s);
+	if (!rc)
+		rc = db_prepare(db, sql_st_mod, &st);
+	if (!rc)
+		rc = db_bind_str(st, 1, status);
+	if (!rc)
+		rc = db_bind_int(st, 2, time_now());
+	if (!rc)
+		rc = who->user.id ? db_bind_int(st, 3, who->user.id) : db_bind_null(st, 3);
+	if (!rc)
+		rc = db_bind_int(st, 4, id);
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	b = json_pack("{ss}", "status", s.status);
+	a = json_pack("{ss}", "status", status);
+	rc = audit_write(db, who, s.org_id, "statement.moderate", "statement", id, b, a);
+	json_decref(b);
+	json_decref(a);
+	return rc;
+}
+
+static const char sql_list_all[] =
+    "SELECT s.id, s.session_id, s.text, s.status, s.created_at,"
+    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 1),"
+    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = -1),"
+    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 0),"
+    " (SELECT v.value FROM vote v WHERE v.statement_id = s.id AND v.participant_id = ?2)"
+    " FROM statement s WHERE s.session_id = ?1 AND (?3 OR s.status = 'accepted')"
+    " ORDER BY s.id";
+
+json_t *statements_list(struct db *db, int64_t session_id, bool all, int64_t participant)
+{
+	struct db_stmt *st;
+	json_t *a = json_array();
+
+	if (db_prepare(db, sql_list_all, &st))
+		return a;
+	if (db_bind_int(st, 1, session_id) || db_bind_int(st, 2, participant) ||
+	    db_bind_int(st, 3, all)) {
+		db_done(st);
+		return a;
+	}
+	while (db_step(st) == DB_ROW) {
+		json_t *s = row_json(st, ST_SPEC);
+
+		json_object_set_new(s, "my_vote",
+				    db_col_null(st, 8) ? json_null()
+						       : json_integer(db_col_int(st, 8)));
+		json_array_append_new(a, s);
+	}
+	db_done(st);
+	return a;
+}
+
+static const char sql_vote[] =
+    "INSERT INTO vote (statement_id, participant_id, session_id, value, at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (statement_id, participant_id)"
+    " DO UPDATE SET value = excluded.value, at = excluded.at";
+
+int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
+	     struct verr *e)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if (value < -1 || value > 1)
+		return verr_set(e, "invalid", "vote", "表态须为 1（赞成）、-1（反对）或 0（跳过）",
+				"vote must be 1 (agree), -1 (disagree) or 0 (pass)");
+	if (strcmp(s->status, "accepted") != 0)
+		return verr_set(e, "not_votable", "statement", "该观点尚未通过审核或已被移除",
+				"this statement is not open for votes"),
+		       ERR_CONFLICT;
+	rc = db_prepare(db, sql_vote, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, s->id);
+	if (!rc)
+		rc = db_bind_int(st, 2, participant);
+	if (!rc)
+		rc = db_bind_int(st, 3, s->session_id);
+	if (!rc)
+		rc = db_bind_int(st, 4, value);
+	if (!rc)
+		rc = db_bind_int(st, 5, time_now_us());
+	if (!rc)
+		rc = db_run(st);
+	return rc;
+}
+
+/* --- snapshots --- */
+
+static const char sql_snap[] = "SELECT version, snapshot FROM opinion_snapshot"
+			       " WHERE session_id = ?";
+static const char sql_snap_version[] = "SELECT version FROM opinion_snapshot WHERE session_id = ?";
+
+json_t *snapshot_get(struct db *db, int64_t session_id, int64_t *version)
+{
+	struct db_stmt *st;
+	json_t *j = NULL;
+
+	*version = 0;
+	if (db_prepare(db, sql_snap, &st))
+		return NULL;
+	if (db_bind_int(st, 1, session_id) == ERR_OK && db_step(st) == DB_ROW) {
+		*version = db_col_int(st, 0);
+		j = json_loadb(db_col_text(st, 1), db_col_len(st, 1), 0, NULL);
+	}
+	db_done(st);
+	return j;
+}
+
+int64_t snapshot_version(struct db *db, int64_t session_id)
+{
+	struct db_stmt *st;
+	int64_t v = 0;
+
+	if (db_prepare(db, sql_snap_version, &st))
+		return 0;
+	if (db_bind_int(st, 1, session_id) == ERR_OK && db_step(st) == DB_ROW)
+		v = db_col_int(st, 0);
+	db_done(st);
+	return v;
+}
+
+static const char sql_exp_st[] = "SELECT id, text, status, created_at FROM statement"
+				 " WHERE session_id = ? ORDER BY id";
+static const char sql_exp_votes[] = "SELECT statement_id, participant_id, value, at FROM vote"
+				    " WHERE session_id = ? ORDER BY statement_id, participant_id";
+static const char sql_exp_part[] = "SELECT id, category, created_at FROM participant"
+				   " WHERE session_id = ? ORDER BY id";
+
+json_t *room_export(struct db *db, int64_t session_id)
+{
+	static const char *const sqls[] = {sql_exp_st, sql_exp_votes, sql_exp_part};
+	static const char *const specs[] = {"i:id s:text s:status t:created_at",
+					    "i:statement i:participant i:vote i:at",
+					    "i:id s:category t:created_at"};
+	static const char *const keys[] = {"statements", "votes", "participants"};
+	json_t *o = json_object();
+	struct db_stmt *st;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		json_t *a = json_array();
+
+		if (db_prepare(db, sqls[i], &st) == ERR_OK) {
+			if (db_bind_int(st, 1, session_id) == ERR_OK)
+				(void)rows_json(st, specs[i], a);
+			else
+				db_done(st);
+		}
+		json_object_set_new(o, keys[i], a);
+	}
+	return o;
+}

@@ -1,0 +1,103 @@
+/*
+ * room.h - the live side of a session (会: 凝聚共识): its room (a short join code, whether
+ * anonymous browsers may take part, pre- or post-moderation), participants, statements,
+ * votes, and the opinion snapshots computed from them (live.c).
+ *
+ * Votes are committed before the request that cast them is answered. A statement's status
+ * is pending (pre-moderation, not shown yet), accepted, or rejected (leaves the analysis as
+ * a moderated-out column, as in Pol.is).
+ */
+#ifndef SHENLIAO_MODEL_ROOM_H
+#define SHENLIAO_MODEL_ROOM_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db/db.h"
+#include "model/model.h"
+
+struct room {
+	int64_t session_id, org_id;
+	char code[16];
+	bool open, anonymous;
+	char moderation[8]; /* pre | post */
+};
+
+/* room_get / room_by_code load a room: ERR_NOT_FOUND when the session has none. */
+int room_get(struct db *db, int64_t session_id, struct room *r) WARN_UNUSED;
+int room_by_code(struct db *db, const char *code, struct room *r) WARN_UNUSED;
+
+/* room_set opens (or changes) the room of a session: anonymous participation on or off,
+ * moderation "pre" or "post" (NULL: unchanged / "post"), open or closed. Makes the join
+ * code the first time. */
+int room_set(struct db *db, const struct actor *who, int64_t session_id, int anonymous,
+	     const char *moderation, int open, struct room *out, struct verr *e) WARN_UNUSED;
+
+/* participant_of_user / participant_of_anon return (making it on first use) the session's
+ * participant for a signed-in user (its category from the linked person, else "citizen")
+ * or an anonymous browser (anon_hash: the hash of its cookie). */
+int participant_of_user(struct db *db, const struct room *r, const struct user *u,
+			int64_t *id) WARN_UNUSED;
+int participant_of_anon(struct db *db, const struct room *r, const char *anon_hash,
+			const char *category, int64_t *id) WARN_UNUSED;
+
+/* participant_category sets a participant's declared category. */
+int participant_category(struct db *db, int64_t id, const char *category,
+			 struct verr *e) WARN_UNUSED;
+
+struct statement_head {
+	int64_t id, session_id, org_id;
+	char status[12];
+};
+
+int statement_head(struct db *db, int64_t id, struct statement_head *s) WARN_UNUSED;
+
+/* statement_add posts a statement (1..280 characters) by participant; pending under
+ * pre-moderation, accepted otherwise. A statement equal to one already there is refused. */
+int statement_add(struct db *db, const struct room *r, int64_t participant, const char *text,
+		  int64_t *id, struct verr *e) WARN_UNUSED;
+
+/* statement_moderate accepts or rejects a statement (organizers), audited. */
+int statement_moderate(struct db *db, const struct actor *who, int64_t id, const char *status,
+		       struct verr *e) WARN_UNUSED;
+
+json_t *statement_get(struct db *db, int64_t id);
+
+/* statements_list returns the session's statements: all of them for moderators, otherwise
+ * the accepted ones; with participant > 0 each carries that participant's vote (or null). */
+json_t *statements_list(struct db *db, int64_t session_id, bool all, int64_t participant);
+
+/* vote_put records participant's vote (-1, 0, 1) on an accepted statement; the latest wins. */
+int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
+	     struct verr *e) WARN_UNUSED;
+
+/* snapshot_get returns the latest snapshot of a session (NULL when none); *version gets
+ * its version (0 when none). snapshot_version reads only the version. */
+json_t *snapshot_get(struct db *db, int64_t session_id, int64_t *version);
+int64_t snapshot_version(struct db *db, int64_t session_id);
+
+/* room_export returns {"statements":[…], "votes":[…], "participants":[…]} for exports. */
+json_t *room_export(struct db *db, int64_t session_id);
+
+/* --- the background computation (live.c) --- */
+
+/* live_notify_fn is told (on the worker thread) that session_id has a new snapshot. */
+typedef void (*live_notify_fn)(int64_t session_id, int64_t version, void *ud);
+
+/* live_start starts the worker that recomputes dirty sessions off the request path, with
+ * its own connection to db_path: at most one computation per session at a time (one
+ * worker), debounced (debounce_ms after the first change it waits for more). */
+int live_start(const char *db_path, int debounce_ms, live_notify_fn fn, void *ud) WARN_UNUSED;
+
+/* live_stop finishes the computation in progress and stops the worker. */
+void live_stop(void);
+
+/* live_touch marks a session changed; thread-safe, cheap, never blocks on a computation. */
+void live_touch(int64_t session_id);
+
+/* live_compute computes and stores a session's snapshot now, on the caller's connection
+ * (imports, the command line); *version gets the new version. */
+int live_compute(struct db *db, int64_t session_id, int64_t *version) WARN_UNUSED;
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * map.c - the opinion map as SVG (see map.h).
+ */
+#include "map.h"
+
+#include <math.h>
+
+static const char *const colors[] = {"#b3261e", "#1f5fa8", "#2e7d32", "#8a5300", "#6a3d9a"};
+
+const char *map_group_color(int g)
+{
+	if (g < 0)
+		return "#9aa3ad";
+	return colors[g % 5];
+}
+
+int map_svg(const json_t *snapshot, struct buf *out)
+{
+	const json_t *parts = json_object_get(snapshot, "participants"), *p;
+	double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
+	double sx, sy, cx[16] = {0}, cy[16] = {0};
+	int cn[16] = {0};
+	size_t i;
+	int rc, g;
+
+	json_array_foreach(parts, i, p)
+	{
+		double x = json_number_value(json_object_get(p, "x"));
+		double y = json_number_value(json_object_get(p, "y"));
+
+		minx = fmin(minx, x);
+		maxx = fmax(maxx, x);
+		miny = fmin(miny, y);
+		maxy = fmax(maxy, y);
+	}
+	if (!isfinite(minx) || !isfinite(miny)) {
+		minx = miny = -1;
+		maxx = maxy = 1;
+	}
+	if (maxx - minx < 1e-9) {
+		minx -= 1;
+		maxx += 1;
+	}
+	if (maxy - miny < 1e-9) {
+		miny -= 1;
+		maxy += 1;
+	}
+	sx = 560.0 / (maxx - minx);
+	sy = 360.0 / (maxy - miny);
+	rc = buf_puts(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 600 400\" "
+			   "role=\"img\" aria-label=\"观点地图 opinion map\" class=\"map\">"
+			   "<rect width=\"600\" height=\"400\" fill=\"#fafbfc\" rx=\"8\"/>");
+	json_array_foreach(parts, i, p)
+	{
+		const json_t *gj = json_object_get(p, "group");
+		double x = 20 + (json_number_value(json_object_get(p, "x")) - minx) * sx;
+		double y = 20 + (maxy - json_number_value(json_object_get(p, "y"))) * sy;
+
+		g = json_is_integer(gj) ? (int)json_integer_value(gj) : -1;
+		if (g >= 0 && g < 16) {
+			cx[g] += x;
+			cy[g] += y;
+			cn[g]++;
+		}
+		if (!rc)
+			rc = buf_printf(out,
+					"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\" "
+					"fill-opacity=\"0.75\" data-group=\"%d\"/>",
+					x, y, map_group_color(g), g);
+	}
+	for (g = 0; !rc && g < 16; g++)
+		if (cn[g])
+			rc = buf_printf(
+			    out,
+			    "<g><circle cx=\"%.1f\" cy=\"%.1f\" r=\"16\" fill=\"#fff\" "
+			    "stroke=\"%s\" stroke-width=\"3\"/><text x=\"%.1f\" y=\"%.1f\" "
+			    "text-anchor=\"middle\" font-size=\"16\" font-weight=\"700\" "
+			    "fill=\"%s\">%c</text></g>",
+			    cx[g] / cn[g], cy[g] / cn[g], map_group_color(g), cx[g] / cn[g],
+			    cy[g] / cn[g] + 6, map_group_color(g), 'A' + g);
+	if (!rc)
+		rc = buf_puts(out, "</svg>");
+	return rc;
+}
