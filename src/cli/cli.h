@@ -56,6 +56,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_opinion(int argc, char **argv);
 
 /* init_database creates path with its schema, root org and admin; refuses to overwrite.

@@ -18,6 +18,7 @@ static const struct {
     {"token", cmd_token, "token create: make an API bearer token"},
     {"backup", cmd_backup, "copy the database consistently, even while serving"},
     {"opinion", cmd_opinion, "opinion groups and consensus of a Pol.is conversation export"},
+    {"import", cmd_import, "import polis DIR: load a Pol.is conversation into a session"},
 };
 
 static void usage(FILE *f)

@@ -520,3 +520,85 @@ json_t *room_export(struct db *db, int64_t session_id)
 	}
 	return o;
 }
+
+/* --- imports of conversations held elsewhere (Pol.is) --- */
+
+static const char sql_imp_st[] =
+    "INSERT INTO statement (org_id, session_id, text, status, external_id, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_imp_part[] = "INSERT INTO participant (org_id, session_id, external_id,"
+				   " category, created_at) VALUES (?, ?, ?, 'citizen', ?)";
+static const char sql_imp_vote[] =
+    "INSERT INTO vote (statement_id, participant_id, session_id, value, at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (statement_id, participant_id)"
+    " DO UPDATE SET value = excluded.value, at = excluded.at WHERE excluded.at >= vote.at";
+
+int room_import_statement(struct db *db, const struct room *r, const char *external_id,
+			  const char *text, bool moderated_out, int64_t *id)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql_imp_st, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, r->org_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, r->session_id);
+	if (!rc)
+		rc = db_bind_str(st, 3, text);
+	if (!rc)
+		rc = db_bind_str(st, 4, moderated_out ? "rejected" : "accepted");
+	if (!rc)
+		rc = db_bind_str(st, 5, external_id);
+	if (!rc)
+		rc = db_bind_int(st, 6, time_now());
+	if (!rc)
+		rc = db_run(st);
+	if (!rc)
+		*id = db_last_id(db);
+	return rc;
+}
+
+int room_import_participant(struct db *db, const struct room *r, const char *external_id,
+			    int64_t *id)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql_imp_part, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, r->org_id);
+	if (!rc)
+		rc = db_bind_int(st, 2, r->session_id);
+	if (!rc)
+		rc = db_bind_str(st, 3, external_id);
+	if (!rc)
+		rc = db_bind_int(st, 4, time_now());
+	if (!rc)
+		rc = db_run(st);
+	if (!rc)
+		*id = db_last_id(db);
+	return rc;
+}
+
+int room_import_vote(struct db *db, int64_t session_id, int64_t statement, int64_t participant,
+		     int value, int64_t at)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, sql_imp_vote, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, statement);
+	if (!rc)
+		rc = db_bind_int(st, 2, participant);
+	if (!rc)
+		rc = db_bind_int(st, 3, session_id);
+	if (!rc)
+		rc = db_bind_int(st, 4, value);
+	if (!rc)
+		rc = db_bind_int(st, 5, at);
+	if (!rc)
+		rc = db_run(st);
+	return rc;
+}

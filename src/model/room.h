@@ -80,6 +80,16 @@ int64_t snapshot_version(struct db *db, int64_t session_id);
 /* room_export returns {"statements":[…], "votes":[…], "participants":[…]} for exports. */
 json_t *room_export(struct db *db, int64_t session_id);
 
+/* Imports (shenliao import polis): a statement with its id elsewhere (moderated out:
+ * stored as rejected), a participant with its id elsewhere, a vote at a time (the latest
+ * wins). Run inside the caller's transaction. */
+int room_import_statement(struct db *db, const struct room *r, const char *external_id,
+			  const char *text, bool moderated_out, int64_t *id) WARN_UNUSED;
+int room_import_participant(struct db *db, const struct room *r, const char *external_id,
+			    int64_t *id) WARN_UNUSED;
+int room_import_vote(struct db *db, int64_t session_id, int64_t statement, int64_t participant,
+		     int value, int64_t at) WARN_UNUSED;
+
 /* --- the background computation (live.c) --- */
 
 /* live_notify_fn is told (on the worker thread) that session_id has a new snapshot. */
