@@ -1,8 +1,8 @@
 /*
  * chart.c - bar, funnel and line charts as SVG (see chart.h).
  *
- * All drawing happens in a 480-unit-wide viewBox. At 360 px that is a scale of 0.75, so the
- * 15-unit body text shows at about 11 px and the 17-unit titles at about 13 px; on a
+ * All drawing happens in a 420-unit-wide viewBox. At 360 px that is a scale of 0.86, so the
+ * 15-unit body text shows at about 13 px and the 17-unit titles at about 15 px; on a
  * projector everything grows with the box. We cannot measure text on the server, so
  * widths are estimated (a CJK character is one em, anything else about half) and labels
  * are cut to the columns they have.
@@ -20,7 +20,7 @@
 
 #include "base/utf8.h"
 
-#define VIEW_W	   480.0
+#define VIEW_W	   420.0
 #define PAD	   16.0
 #define FONT	   15.0 /* labels and values */
 #define FONT_SMALL 13.0 /* ticks, ratios, value labels on the line */
@@ -91,10 +91,26 @@ static size_t text_cols(const char *s)
 	return cols;
 }
 
-/* text_px estimates the drawn width of cols columns at font size font. */
+/* text_px estimates the drawn width of cols narrow characters (digits) at size font. */
 static double text_px(size_t cols, double font)
 {
 	return (double)cols * font * 0.55;
+}
+
+/* label_px estimates the drawn width of s cut to max_cols columns, at size font: a wide
+ * character is one em, any other about half. */
+static double label_px(const char *s, size_t max_cols, double font)
+{
+	size_t n = s ? strlen(s) : 0, i = 0, cols = 0;
+	double em = 0;
+	unsigned cp;
+
+	while (i < n && cols < max_cols) {
+		i += u8_next(s, n, i, &cp);
+		cols += cp_wide(cp) ? 2 : 1;
+		em += cp_wide(cp) ? 1.0 : 0.55;
+	}
+	return em * font;
 }
 
 /* cols_for returns how many columns fit in width px at font size font. */
@@ -388,7 +404,7 @@ static size_t thin(double spacing, double need)
 {
 	size_t k = 1;
 
-	while (spacing > 0 && (double)k * spacing < need + 4 && k < 1000000)
+	while (spacing > 0 && (double)k * spacing < need + 3 && k < 1000000)
 		k++;
 	return k;
 }
@@ -415,11 +431,8 @@ int chart_line_svg(const char *title, const char *const *xlabels, const double *
 		if (text_px(c, FONT_SMALL) > tick_w)
 			tick_w = text_px(c, FONT_SMALL);
 	}
-	for (i = 0; i < n; i++) {
-		c = text_cols(xlabels[i] ? xlabels[i] : "");
-		if (text_px(c < label_cols ? c : label_cols, FONT_SMALL) > label_w)
-			label_w = text_px(c < label_cols ? c : label_cols, FONT_SMALL);
-	}
+	for (i = 0; i < n; i++)
+		label_w = fmax(label_w, label_px(xlabels[i], label_cols, FONT_SMALL));
 	top = svg_open(&g, "line", title_band(title) + 22 + LINE_PLOT_H + LINE_AXIS_H, title) + 22;
 	svg_desc(&g, xlabels, values, n, false);
 	bottom = top + LINE_PLOT_H;

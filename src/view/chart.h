@@ -5,7 +5,7 @@
  * works without scripts and is the same on a 360-pixel phone and on a projector. The SVG
  * has a viewBox and width="100%", so it scales to its container; the drawing is laid out
  * for a narrow box (labels sit above bars, not beside them) and font sizes are chosen so
- * that text stays about 12 px high at 360 px wide.
+ * that text stays about 13 px high at 360 px wide.
  *
  * Accessibility: the root has role="img" and an aria-label (the title); a <title> and a
  * <desc> listing every value in words follow, for screen readers and for copying.

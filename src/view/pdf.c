@@ -61,8 +61,6 @@ const char pdf_type[] = "application/pdf";
 #define CELL_PAD_Y 4.0
 #define CELL_LINES 10
 
-#define TABLE_COLS_MAX 16
-
 #define RGB_TEXT   0x1a1a1a
 #define RGB_MUTED  0x555555
 #define RGB_ACCENT 0xb3261e
@@ -84,10 +82,11 @@ struct pdf {
 
 /* --- checking the document --- */
 
-/* is_text reports whether v is a string without NUL bytes. */
+/* is_text reports whether v is a string without NUL bytes, at most PDF_TEXT_MAX long. */
 static bool is_text(const json_t *v)
 {
-	return json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v);
+	return json_is_string(v) && json_string_length(v) <= PDF_TEXT_MAX &&
+	       strlen(json_string_value(v)) == json_string_length(v);
 }
 
 /* opt_text reports whether obj[key] is absent, null or text. */
@@ -203,7 +202,7 @@ static int check_table(const json_t *t)
 	}
 	if (json_array_size(header) > cols)
 		cols = json_array_size(header);
-	return cols > TABLE_COLS_MAX ? ERR_TOO_BIG : ERR_OK;
+	return cols > PDF_TABLE_COLS_MAX ? ERR_TOO_BIG : ERR_OK;
 }
 
 /* doc_check validates the whole document (see pdf.h) before anything is drawn. */
@@ -496,7 +495,8 @@ static int draw_meta(struct pdf *p, const json_t *meta)
 	return rc;
 }
 
-/* is_blank reports whether s[i..n) starts with a blank and gives its length. */
+/* blank_len returns the length of the blank (space, tab, U+3000, U+00A0...) that
+ * s[i..n) starts with, or 0. */
 static size_t blank_len(const char *s, size_t n, size_t i)
 {
 	if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\f' || s[i] == '\v')
@@ -517,7 +517,7 @@ static bool next_para(const char *s, size_t n, size_t *pos, size_t *start, size_
 		size_t a = *pos, e = nl ? (size_t)(nl - s) : n, k;
 
 		*pos = nl ? e + 1 : n;
-		while (a < e && (k = blank_len(s, e, a)) > 0)
+		for (k = a < e ? blank_len(s, e, a) : 0; k > 0; k = a < e ? blank_len(s, e, a) : 0)
 			a += k;
 		while (e > a) {
 			if (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')
@@ -606,17 +606,30 @@ fail:
 	return rc;
 }
 
+/* draw_footer sets the sign-off the way official documents do: a block right-aligned two
+ * characters from the margin, its lines centred on each other (the issuer over the date),
+ * two blank lines under the text. When that does not fit, the block moves up to the foot
+ * of the page rather than alone onto a new one. */
 static int draw_footer(struct pdf *p, const char *footer)
 {
-	PangoLayout *l = new_layout(p, SERIF, false, BODY_PT, TEXT_W - INDENT, PANGO_ALIGN_RIGHT);
-	int rc;
+	PangoLayout *l = new_layout(p, SERIF, false, BODY_PT, 0, PANGO_ALIGN_CENTER);
+	double w, h, need, max = TEXT_W - INDENT;
+	int rc = ERR_OK;
 
 	pango_layout_set_text(l, footer, -1);
-	skip(p, PITCH * 2);
-	rc = ensure(p, PITCH * pango_layout_get_line_count(l));
+	layout_size(l, &w, &h);
+	w = w + 0.5 < max ? w + 0.5 : max;
+	pango_layout_set_width(l, pango_units_from_double(w));
+	need = PITCH * pango_layout_get_line_count(l);
+	if (p->fresh || p->y + 2 * PITCH + need <= TEXT_BOTTOM)
+		skip(p, PITCH * 2);
+	else if (p->y + PITCH / 2 + need <= TEXT_BOTTOM)
+		p->y = TEXT_BOTTOM - need;
+	else
+		rc = new_page(p);
 	if (!rc) {
 		set_rgb(p->cr, RGB_TEXT);
-		rc = flow(p, l, MARGIN_LEFT, PITCH);
+		rc = flow(p, l, MARGIN_LEFT + max - w, PITCH);
 	}
 	g_object_unref(l);
 	return rc;
@@ -665,11 +678,11 @@ struct chart_in {
 	bool integral;
 };
 
-/* bars: label column on the left, right-aligned and ellipsized; bar; value after it. */
+/* bars: label column on the left, ellipsized; bar; value after it. */
 static void draw_bars(struct pdf *p, const struct chart_in *c, double x0, double y0, double row,
 		      double pt)
 {
-	PangoLayout *lab = new_layout(p, SANS, false, pt, 0, PANGO_ALIGN_RIGHT);
+	PangoLayout *lab = new_layout(p, SANS, false, pt, 0, PANGO_ALIGN_LEFT);
 	PangoLayout *val = new_layout(p, SANS, true, pt, 0, PANGO_ALIGN_LEFT);
 	char num[CHART_NUM_MAX];
 	double labw = 0, valw = 0, barx, barmax, w, y;
@@ -923,9 +936,9 @@ fail:
 
 /* --- tables --- */
 
-/* cell_text gives the text of a table cell: numbers as given (reals to 15 digits, so
- * 0.1 stays 0.1), true/false
- * as 是/否, null as nothing. s points into the document or into num. */
+/* cell_text gives the text of a table cell: numbers as given (reals to 15 digits, so 0.1
+ * stays 0.1), true/false as 是/否, null as nothing. The result points into the document or
+ * into num. */
 static const char *cell_text(const json_t *v, char *num, size_t cap)
 {
 	if (is_text(v))
@@ -949,7 +962,7 @@ struct table {
 	const json_t *header; /* may be NULL or empty */
 	const json_t *rows;   /* may be NULL */
 	size_t cols;
-	double w[TABLE_COLS_MAX];
+	double w[PDF_TABLE_COLS_MAX];
 };
 
 /* table_widths shares the text width among the columns: each wants its widest cell (up
@@ -959,7 +972,8 @@ static void table_widths(struct pdf *p, struct table *t)
 {
 	PangoLayout *l = new_layout(p, SERIF, false, TABLE_PT, 0, PANGO_ALIGN_LEFT);
 	PangoLayout *hl = new_layout(p, SANS, true, TABLE_PT, 0, PANGO_ALIGN_LEFT);
-	double want[TABLE_COLS_MAX], sum = 0, fair = TEXT_W / (double)t->cols, small = 0, big = 0;
+	double want[PDF_TABLE_COLS_MAX], sum = 0, fair = TEXT_W / (double)t->cols, small = 0,
+					 big = 0;
 	double minw = 2 * TABLE_PT + 2 * CELL_PAD_X, w;
 	char num[CHART_NUM_MAX];
 	size_t i, j;
@@ -1004,8 +1018,8 @@ static void table_widths(struct pdf *p, struct table *t)
 static double table_row(struct pdf *p, const struct table *t, const json_t *row, bool head,
 			bool measure)
 {
-	PangoLayout *l[TABLE_COLS_MAX];
-	char num[TABLE_COLS_MAX][CHART_NUM_MAX];
+	PangoLayout *l[PDF_TABLE_COLS_MAX];
+	char num[PDF_TABLE_COLS_MAX][CHART_NUM_MAX];
 	double h = 0, w, lh, x = MARGIN_LEFT;
 	size_t j;
 
@@ -1159,7 +1173,7 @@ static int draw_doc(struct pdf *p, const json_t *doc)
 
 int pdf_render(const json_t *doc, struct buf *out)
 {
-	struct pdf p = {out, ERR_OK, NULL, NULL, NULL, MARGIN_TOP, 1, true};
+	struct pdf p = {.out = out, .y = MARGIN_TOP, .page = 1, .fresh = true};
 	cairo_font_options_t *fo = NULL;
 	size_t start = out->n;
 	int rc;
