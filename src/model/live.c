@@ -319,6 +319,9 @@ static int compute(struct db *db, int64_t session_id, struct opinion_result **wa
 	if (rc)
 		goto out;
 	opinion_params_default(&p);
+	/* Warm-start the components only: base k-means started from the previous centres can
+	 * stay with too few clusters when the room began with everyone voting alike. */
+	p.warm_kmeans = false;
 	if (m->n_rows > 0 && m->n_cols > 0) {
 		rc = opinion_compute(m, warm ? *warm : NULL, &p, &r);
 		if (rc)

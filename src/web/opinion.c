@@ -249,6 +249,15 @@ void web_opinion_quiesce(void *ud)
 
 /* --- taking part --- */
 
+/* open_to: the session is visible to the caller, or it is public and its room lets
+ * anonymous browsers in (a stand-alone public consultation need not be scheduled). */
+static bool open_to(struct web_ctx *c, const struct session_head *h, const struct room *r)
+{
+	if (session_visible(c->db, &c->actor, h))
+		return true;
+	return r && r->anonymous && strcmp(h->visibility, "public") == 0;
+}
+
 /* load_room loads session {id} (or id) and its room for the caller. With create, a session
  * without a room gets one (open, post-moderation, no anonymous browsers). */
 static int load_room(struct web_ctx *c, int64_t id, bool create, struct session_head *h,
@@ -275,7 +284,7 @@ static int load_room(struct web_ctx *c, int64_t id, bool create, struct session_
 		return ERR_AUTH;
 	if (rc)
 		return rc;
-	if (!session_visible(c->db, &c->actor, h))
+	if (!open_to(c, h, r))
 		return c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_DENIED;
 	if (c->actor.via == AUTH_NONE && !r->anonymous)
 		return ERR_AUTH;
@@ -573,13 +582,16 @@ static json_t *snapshot_for(struct web_ctx *c, int64_t session, int64_t *version
 	return snapshot_get(c->db, session, version);
 }
 
-/* load_visible_session: the session, visible to the caller (anonymous: public ones). */
+/* load_visible_session: the session, visible to the caller, or open to anonymous
+ * browsers through its room. */
 static int load_visible_session(struct web_ctx *c, struct session_head *h)
 {
 	int64_t id = web_id(c, "id");
+	struct room r;
 	int rc = id ? session_head(c->db, id, h) : ERR_NOT_FOUND;
+	bool has_room = !rc && room_get(c->db, id, &r) == ERR_OK;
 
-	if (!rc && !session_visible(c->db, &c->actor, h))
+	if (!rc && !open_to(c, h, has_room ? &r : NULL))
 		rc = c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_DENIED;
 	return rc;
 }
@@ -924,8 +936,7 @@ static int join_room(struct web_ctx *c, struct room *r, struct session_head *h)
 	rc = room_by_code(c->db, code, r);
 	if (!rc)
 		rc = session_head(c->db, r->session_id, h);
-	if (!rc && !session_visible(c->db, &c->actor, h) &&
-	    !(c->actor.via == AUTH_NONE && r->anonymous && strcmp(h->visibility, "public") == 0))
+	if (!rc && !open_to(c, h, r))
 		rc = c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_DENIED;
 	if (!rc && c->actor.via == AUTH_NONE && !r->anonymous)
 		rc = ERR_AUTH;
