@@ -130,18 +130,12 @@ static const char *local_next(const char *next)
 /* login_form renders the login page; a fresh double-submit token is set when missing. */
 static int login_form(struct web_ctx *c, int status, const char *username, const char *error)
 {
-	const char *cookie = http_cookie(c->req, "sl_csrf");
 	const char *next = http_query(c->req, "next");
 
 	if (!next)
 		next = web_field(c, "next", NULL);
-	if (cookie && strlen(cookie) == 64) {
-		snprintf(c->anon_csrf, sizeof(c->anon_csrf), "%s", cookie);
-	} else {
-		rand_token(32, c->anon_csrf);
-		if (web_set_cookie(c, "sl_csrf", c->anon_csrf, 86400, true))
-			return web_fail(c, ERR_TOO_BIG);
-	}
+	if (web_anon_csrf(c))
+		return web_fail(c, ERR_TOO_BIG);
 	return web_render(c, status, "login",
 			  json_pack("{ss ss? ss?}", "username", username ? username : "", "error",
 				    error, "next", local_next(next)));

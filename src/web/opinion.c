@@ -970,6 +970,8 @@ static int phone_page(struct web_ctx *c, int status, const char *error, const ch
 		if (participant_of_anon(c->db, &r, hash, NULL, &pid))
 			pid = 0;
 	}
+	if (web_anon_csrf(c))
+		return web_fail(c, ERR_TOO_BIG);
 	list = statements_list(c->db, h.id, false, pid);
 	json_array_foreach(list, i, x)
 	{

@@ -409,3 +409,17 @@ int web_id_list_field(struct web_ctx *c, const char *name, int64_t *out, size_t 
 	}
 	return ERR_OK;
 }
+
+int web_anon_csrf(struct web_ctx *c)
+{
+	const char *cookie = http_cookie(c->req, "sl_csrf");
+
+	if (c->actor.via != AUTH_NONE)
+		return ERR_OK;
+	if (cookie && strlen(cookie) == 64) {
+		snprintf(c->anon_csrf, sizeof(c->anon_csrf), "%s", cookie);
+		return ERR_OK;
+	}
+	rand_token(32, c->anon_csrf);
+	return web_set_cookie(c, "sl_csrf", c->anon_csrf, 86400, true);
+}

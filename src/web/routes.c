@@ -119,8 +119,7 @@ const struct route web_routes[] = {
     /* === end outputs === */
 
     /* === the live opinion map (opinion.c) === */
-    {POST, "/api/v1/sessions/{id}/statements", ACCESS_PUBLIC, h_api_statements_create,
-     16 * KIB},
+    {POST, "/api/v1/sessions/{id}/statements", ACCESS_PUBLIC, h_api_statements_create, 16 * KIB},
     {GET, "/api/v1/sessions/{id}/statements", ACCESS_PUBLIC, h_api_statements_list, 0},
     {HTTP_PUT, "/api/v1/statements/{id}/vote", ACCESS_PUBLIC, h_api_statement_vote, 4 * KIB},
     {PATCH, "/api/v1/statements/{id}", ACCESS_ORGANIZER, h_api_statement_moderate, 4 * KIB},

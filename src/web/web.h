@@ -108,6 +108,10 @@ int web_redirect(struct web_ctx *c, const char *location);
 int web_set_cookie(struct web_ctx *c, const char *name, const char *value, long max_age,
 		   bool http_only);
 
+/* web_anon_csrf gives an anonymous visitor's forms their double-submit token (the
+ * sl_csrf cookie, set when missing); the page context then carries it as csrf. */
+int web_anon_csrf(struct web_ctx *c) WARN_UNUSED;
+
 /* web_no_content answers 204. */
 int web_no_content(struct web_ctx *c);
 
