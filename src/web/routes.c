@@ -83,6 +83,8 @@ const struct route web_routes[] = {
     {GET, "/sessions/{id}", ACCESS_PUBLIC, h_session_page, 0},
     {GET, "/sessions/{id}/edit", ACCESS_ORGANIZER, h_session_edit, 0},
     {POST, "/sessions/{id}/edit", ACCESS_ORGANIZER, h_session_edit_post, 256 * KIB},
+    /* the opinion room's form (opinion.c); before the generic record operations */
+    {POST, "/sessions/{id}/room", ACCESS_ORGANIZER, h_room_post, 4 * KIB},
     {POST, "/sessions/{id}/{op}", ACCESS_ORGANIZER, h_session_op_post, 256 * KIB},
     {GET, "/invitations", ACCESS_SIGNED_IN, h_invitations_page, 0},
     {POST, "/invitations/{id}/answer", ACCESS_SIGNED_IN, h_invitation_answer_post, 16 * KIB},
@@ -131,7 +133,6 @@ const struct route web_routes[] = {
     {GET, "/api/v1/sessions/{id}/events", ACCESS_PUBLIC, h_api_events, 0},
     {GET, "/sessions/{id}/map", ACCESS_PUBLIC, h_map_page, 0},
     {GET, "/sessions/{id}/map/live", ACCESS_PUBLIC, h_map_fragment, 0},
-    {POST, "/sessions/{id}/room", ACCESS_ORGANIZER, h_room_post, 4 * KIB},
     {POST, "/statements/{id}/moderate", ACCESS_ORGANIZER, h_statement_moderate_post, 4 * KIB},
     {GET, "/j/{code}", ACCESS_PUBLIC, h_join_page, 0},
     {POST, "/j/{code}/vote", ACCESS_PUBLIC, h_join_vote, 4 * KIB},

@@ -219,6 +219,10 @@ describe('pages, exports, imports', () => {
     assert.equal(map.status, 200);
     assert.match(map.text, /<svg[^>]*aria-label="QR"/);
     assert.ok(map.text.includes(code));
+    // the page's settings form
+    const f = await org.req('POST', `/sessions/${id}/room`, { body: 'anonymous=1&moderation=pre&open=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.equal(f.status, 303, f.text);
+    assert.equal((await org.get(`/api/v1/sessions/${id}/room`)).data.moderation, 'pre');
     const phone = await new Client(srv.url).get(`/j/${code}`);
     assert.equal(phone.status, 200);
     assert.match(phone.text, /地图页测试/);
