@@ -106,6 +106,8 @@ int cmd_serve(int argc, char **argv)
 	cfg.dispatch = web_dispatch;
 	cfg.quiet = cli_get(opts, n, "quiet") != NULL;
 	cfg.on_quiesce = web_opinion_quiesce;
+	if (cli_get(opts, n, "no-flood-limits"))
+		web_opinion_no_limits();
 	if (web_opinion_start() ||
 	    live_start(cli_get(opts, n, "db"), 200, web_opinion_notify, NULL)) {
 		web_stop();
