@@ -39,7 +39,8 @@ int cmd_serve(int argc, char **argv)
 				 {"sync-full", false, 0, 0},
 				 {"quiet", false, 0, 0},
 				 {"login-limit-user", true, 0, 0},
-				 {"login-limit-address", true, 0, 0}};
+				 {"login-limit-address", true, 0, 0},
+				 {"no-flood-limits", false, 0, 0}};
 	const size_t n = sizeof(opts) / sizeof(opts[0]);
 	struct http_server_config cfg;
 	struct http_server *srv;
