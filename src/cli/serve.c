@@ -28,7 +28,9 @@ static const char usage_serve[] =
     "  --sync-full       SQLite synchronous=FULL (default NORMAL)\n"
     "  --quiet           no access log\n"
     "  --login-limit-user N     failed sign-ins per username per 15 min (default 10)\n"
-    "  --login-limit-address N  failed sign-ins per client address per 15 min (default 100)\n";
+    "  --login-limit-address N  failed sign-ins per client address per 15 min (default 100)\n"
+    "  --no-flood-limits   no per-participant/address limits on statements and votes\n"
+    "                      (for load tests only)\n";
 
 int cmd_serve(int argc, char **argv)
 {
