@@ -931,6 +931,9 @@ static bool truthy(const json_t *v)
 	 * what was filled in (the spec leaves strings to the implementation) */
 	if (json_is_string(v))
 		return json_string_length(v) > 0;
+	/* and so is zero ({{#count}}…{{/count}} shows only when there is something) */
+	if (json_is_number(v))
+		return json_number_value(v) != 0;
 	return true;
 }
 

@@ -181,6 +181,7 @@ int h_api_org_patch(struct web_ctx *c)
 struct org_rows {
 	json_t *rows;
 	const struct actor *actor;
+	const char *lang;
 };
 
 static int org_row(const struct org *o, void *ud)
@@ -195,6 +196,7 @@ static int org_row(const struct org *o, void *ud)
 	json_object_set_new(j, "depth", json_integer(depth - 1));
 	json_object_set_new(j, "indent", json_integer((depth - 1) * 16));
 	json_object_set_new(j, "manage", json_boolean(actor_can_manage_org(r->actor, o)));
+	json_object_set_new(j, "level_label", json_string(view_text(r->lang, o->level)));
 	return json_array_append_new(r->rows, j) ? ERR_NOMEM : ERR_OK;
 }
 
@@ -202,7 +204,7 @@ static int org_row(const struct org *o, void *ud)
  * error when re-shown after a refused submission). */
 static int orgs_page(struct web_ctx *c, int status, const char *error)
 {
-	struct org_rows r = {json_array(), &c->actor};
+	struct org_rows r = {json_array(), &c->actor, c->lang};
 	json_t *form;
 	int rc;
 

@@ -11,6 +11,7 @@
 #include "base/embed.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "model/session.h"
 #include "view/view.h"
 
 static const char *media_type(const char *name)
@@ -99,12 +100,41 @@ int h_lang(struct web_ctx *c)
 
 int h_dashboard(struct web_ctx *c)
 {
-	char key[32];
+	struct session_filter f = {0, NULL, NULL, false};
+	json_t *sessions = json_array(), *upcoming = json_array(), *inv, *x;
+	char key[32], date[32];
+	int64_t t;
+	size_t i, pending = 0;
 
 	snprintf(key, sizeof(key), "role_%s", c->actor.user.role);
+	/* what is coming up and what waits for an answer */
+	if (session_list(c->db, &c->actor, &f, 0, 2000, sessions) == ERR_OK) {
+		json_array_foreach(sessions, i, x)
+		{
+			const char *st = json_string_value(json_object_get(x, "status"));
+
+			if (strcmp(st, "scheduled") != 0 && strcmp(st, "live") != 0)
+				continue;
+			if (!time_parse(json_string_value(json_object_get(x, "starts_at")), &t))
+				time_fmt(t, "%Y-%m-%d %H:%M", date, sizeof(date));
+			else
+				date[0] = '\0';
+			json_array_append_new(upcoming,
+					      json_pack("{sO sO sO ss}", "id", json_object_get(x, "id"),
+							"title", json_object_get(x, "title"), "status", json_object_get(x, "status"),
+							"date", date));
+		}
+	}
+	json_decref(sessions);
+	inv = invitations_of_user(c->db, c->actor.user.id);
+	json_array_foreach(inv, i, x) pending +=
+		strcmp(json_string_value(json_object_get(x, "rsvp")), "pending") == 0;
+	json_decref(inv);
 	return web_render(c, 200, "dashboard",
-			  json_pack("{ss ss}", "role_label", view_text(c->lang, key), "level_label",
-				    view_text(c->lang, c->actor.org.level)));
+			  json_pack("{ss ss so si sb}", "role_label", view_text(c->lang, key),
+				    "level_label", view_text(c->lang, c->actor.org.level), "upcoming",
+				    upcoming, "pending", (int)pending, "organizer",
+				    c->actor.role >= ROLE_ORGANIZER && !c->actor.user.handler_id));
 }
 
 /* --- audit log --- */

@@ -82,10 +82,13 @@ describe('command line', () => {
   test('SIGTERM: requests in flight finish, then exit 0', async () => {
     const srv = await startServer();
     const c = new Client(srv.url);
-    // password checks take tens of milliseconds: a good request to have in flight
+    // open the connections first (keep-alive), so the requests below reach the server
+    // however busy this machine is; password checks take tens of milliseconds: good
+    // requests to have in flight
+    await Promise.all([0, 1, 2, 3].map(() => c.get('/api/v1/health')));
     const inflight = [];
     for (let i = 0; i < 4; i++) inflight.push(c.post('/api/v1/login', { username: 'organizer', password: DEMO_PASSWORD }));
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 60));
     srv.proc.kill('SIGTERM');
     const results = await Promise.allSettled(inflight);
     const answered = results.filter((r) => r.status === 'fulfilled' && r.value.status === 200).length;

@@ -326,7 +326,8 @@ static void test_truthiness(void **state)
 	/* an empty string is false, as in mustache.js; any other string is true */
 	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": \"\"}", NULL, "no");
 	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": \" \"}", NULL, "yes");
-	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": 0}", NULL, "yes");
+	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": 0}", NULL, "no");
+	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": 0.5}", NULL, "yes");
 	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": {}}", NULL, "yes");
 	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": false}", NULL, "no");
 	expect("{{#s}}yes{{/s}}{{^s}}no{{/s}}", "{\"s\": null}", NULL, "no");
