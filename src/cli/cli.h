@@ -71,6 +71,9 @@ int demo_load(struct db *db, bool quiet);
  * called inside demo_load's transaction, after the bodies and accounts exist. */
 int demo_sessions(struct db *db);
 
+/* demo_room opens the live demo session's opinion room with statements and votes. */
+int demo_room(struct db *db);
+
 /* demo_outputs adds the year's other sessions and its 53 outputs (demo_outputs.c). */
 int demo_outputs(struct db *db);
 

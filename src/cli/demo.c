@@ -12,6 +12,7 @@
 
 #include "db/db.h"
 #include "model/model.h"
+#include "model/room.h"
 
 const char demo_password[] = "shenliao-demo";
 
@@ -101,12 +102,26 @@ int demo_load(struct db *db, bool quiet)
 	if (!rc)
 		rc = demo_outputs(db);
 	if (!rc)
+		rc = demo_room(db);
+	if (!rc)
 		rc = db_commit(db);
 	if (rc) {
 		db_rollback(db);
 		if (e.code)
 			fprintf(stderr, "shenliao: demo: %s\n", e.en);
 		return rc;
+	}
+	{
+		int64_t sid = 0, v;
+
+		/* the demo map's first snapshot */
+		if (db_prepare(db, "SELECT session_id FROM room LIMIT 1", &st) == ERR_OK) {
+			if (db_step(st) == DB_ROW)
+				sid = db_col_int(st, 0);
+			db_done(st);
+		}
+		if (sid && live_compute(db, sid, &v))
+			fprintf(stderr, "shenliao: demo: the opinion map was not computed\n");
 	}
 	if (!quiet) {
 		printf("demo data loaded: 深圳市政协 (sz) with 盐田区政协 and 福田区政协\n");

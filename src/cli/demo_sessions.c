@@ -15,6 +15,7 @@
 #include "base/util.h"
 #include "db/db.h"
 #include "model/model.h"
+#include "model/room.h"
 #include "model/session.h"
 
 struct demo_person {
@@ -571,5 +572,62 @@ int demo_sessions(struct db *db)
 		rc = demo_rules(db, &sys);
 	for (i = 0; !rc && i < sizeof(sessions) / sizeof(sessions[0]); i++)
 		rc = add_session(db, &sys, &sessions[i]);
+	return rc;
+}
+
+/* demo_room gives the live session (人工智能与文化发展) an opinion room: statements from
+ * the floor and the votes of 40 phones in two camps with shared ground, so the map has
+ * something to show. */
+int demo_room(struct db *db)
+{
+	static const char *const texts[] = {
+	    "应当制定人工智能生成内容的标识规则",   "人工智能会削弱年轻人的原创能力",
+	    "应当鼓励文化企业大胆使用人工智能",	    "版权制度需要尽快修订以适应人工智能",
+	    "应当设立人工智能伦理委员会",	    "中小学应当开设人工智能素养课",
+	    "公共文化机构应当率先试点人工智能导览", "人工智能训练数据应当向创作者付费",
+	};
+	struct actor sys;
+	struct room r;
+	struct verr e;
+	int64_t session, ids[8], pid;
+	size_t i, k;
+	int rc;
+
+	actor_system(&sys);
+	session = 0;
+	{
+		struct db_stmt *st;
+
+		rc = db_prepare(db, "SELECT id FROM session WHERE title = '人工智能与文化发展'",
+				&st);
+		if (rc)
+			return rc;
+		if (db_step(st) == DB_ROW)
+			session = db_col_int(st, 0);
+		db_done(st);
+	}
+	if (!session)
+		return ERR_NOT_FOUND;
+	rc = room_set(db, &sys, session, 1, "post", 1, &r, &e);
+	for (i = 0; !rc && i < 8; i++)
+		rc = statement_add(db, &r, 0, texts[i], &ids[i], &e);
+	for (k = 0; !rc && k < 40; k++) {
+		char hash[65], token[32];
+		static const char *const cats[] = {"member", "expert", "citizen", "official",
+						   "entrepreneur"};
+
+		snprintf(token, sizeof(token), "demo-phone-%zu", k);
+		hash_token(token, strlen(token), hash);
+		rc = participant_of_anon(db, &r, hash, cats[k % 5], &pid);
+		for (i = 0; !rc && i < 8; i++) {
+			struct statement_head s = {ids[i], session, r.org_id, "accepted"};
+			/* two camps on 2-4 and 6-8, everyone agrees on 1 and 5 */
+			int v = (i == 0 || i == 4) ? 1 : (((k % 2) ^ (i % 2)) ? 1 : -1);
+
+			if ((k + i) % 7 == 3)
+				v = 0;
+			rc = vote_put(db, &s, pid, v, &e);
+		}
+	}
 	return rc;
 }

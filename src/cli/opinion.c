@@ -463,24 +463,29 @@ int cmd_opinion(int argc, char **argv)
 			}
 			fprintf(stderr,
 				"opinion: recompute after %zu new votes (%.3g%%): merge %.3f s, "
-				"compute %.3f s, total %.3f s; pca passes %u (cold %u), base "
-				"k-means assignments %u (cold %u); ARI warm vs cold %.4f; "
-				"groups %zu (cold %zu)\n",
-				more.n_votes, hold_pct, t5 - t4, t6 - t5, t6 - t4, r2->pca_passes,
-				cold->pca_passes, r2->base_iters, cold->base_iters, ari_wc,
-				r2->n_groups, cold->n_groups);
+				"compute %.3f s (pca %.3f s, projection %.3f s, base k-means %.3f "
+				"s, groups %.3f s, statements %.3f s), total %.3f s; pca passes %u "
+				"(cold %u), base k-means assignments %u (cold %u); ARI warm vs "
+				"cold %.4f; groups %zu (cold %zu)\n",
+				more.n_votes, hold_pct, t5 - t4, t6 - t5, r2->seconds[0],
+				r2->seconds[1], r2->seconds[2], r2->seconds[3], r2->seconds[4],
+				t6 - t4, r2->pca_passes, cold->pca_passes, r2->base_iters,
+				cold->base_iters, ari_wc, r2->n_groups, cold->n_groups);
 		}
 		opinion_result_free(r);
 		r = r2;
 		r2 = NULL;
 	}
 	if (timings)
-		fprintf(stderr,
-			"opinion: load %.3f s, matrix %.3f s, compute %.3f s (pca passes %u, "
-			"residual %.2g; base k-means assignments %u); %zu participants, %zu "
-			"statements, %zu votes, %d threads\n",
-			t1 - t0, t2 - t1, t3 - t2, r->pca_passes, r->pca_residual, r->base_iters,
-			r->n_participants, r->n_statements, total_votes, params.threads);
+		fprintf(
+		    stderr,
+		    "opinion: load %.3f s, matrix %.3f s, compute %.3f s (pca %.3f s in %u passes, "
+		    "residual %.2g; projection %.3f s; base k-means %.3f s in %u assignments; "
+		    "groups %.3f s; statements %.3f s); %zu participants, %zu statements, %zu "
+		    "votes, %d threads\n",
+		    t1 - t0, t2 - t1, t3 - t2, r->seconds[0], r->pca_passes, r->pca_residual,
+		    r->seconds[1], r->seconds[2], r->base_iters, r->seconds[3], r->seconds[4],
+		    r->n_participants, r->n_statements, total_votes, params.threads);
 	if (!json) {
 		rc = compare_polis(dir, r, &ari, &ari_n);
 		if (rc) {

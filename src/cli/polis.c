@@ -8,6 +8,7 @@
  */
 #include "polis.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -171,7 +172,7 @@ static int statement_index(struct polis_conv *c, int64_t id, uint32_t *out)
 	int rc;
 
 	if (i == UINT32_MAX) {
-		if (c->n_statements >= UINT32_MAX - 1)
+		if (c->n_statements >= OPINION_MAX_STATEMENTS)
 			return ERR_TOO_BIG;
 		rc = grow((void **)&c->statement_ids, &c->cap_statements, c->n_statements,
 			  sizeof(*c->statement_ids));
@@ -180,12 +181,18 @@ static int statement_index(struct polis_conv *c, int64_t id, uint32_t *out)
 		if (c->cap_statements != old) {
 			uint8_t *m = realloc(c->moderated_out, c->cap_statements);
 			char **b = realloc(c->bodies, c->cap_statements * sizeof(*b));
+			uint64_t *pa = realloc(c->plus, c->cap_statements * sizeof(*pa));
+			uint64_t *mi = realloc(c->minus, c->cap_statements * sizeof(*mi));
 
 			if (m)
 				c->moderated_out = m;
 			if (b)
 				c->bodies = b;
-			if (!m || !b)
+			if (pa)
+				c->plus = pa;
+			if (mi)
+				c->minus = mi;
+			if (!m || !b || !pa || !mi)
 				return ERR_NOMEM;
 		}
 		i = (uint32_t)c->n_statements;
@@ -195,6 +202,7 @@ static int statement_index(struct polis_conv *c, int64_t id, uint32_t *out)
 		c->statement_ids[i] = id;
 		c->moderated_out[i] = 0;
 		c->bodies[i] = NULL;
+		c->plus[i] = c->minus[i] = 0;
 		c->n_statements++;
 	}
 	*out = i;
@@ -218,6 +226,8 @@ void polis_conv_fini(struct polis_conv *c)
 	for (i = 0; c->bodies && i < c->n_statements; i++)
 		free(c->bodies[i]);
 	free(c->bodies);
+	free(c->plus);
+	free(c->minus);
 	free(c->votes);
 	idmap_free(c->pmap);
 	idmap_free(c->smap);
@@ -426,25 +436,28 @@ static int load_votes_csv(struct polis_conv *c, const char *path, const struct m
 		v.statement = si;
 		v.value = (int8_t)vote;
 		c->votes[c->n_votes++] = v;
+		c->plus[si] += vote == 1;
+		c->minus[si] += vote == -1;
 	}
 done:
 	csv_reader_fini(&r);
 	return rc;
 }
 
-static uint64_t le64(const unsigned char *p)
+static uint64_t rd_le64(const unsigned char *p)
 {
-	uint64_t v = 0;
-	int i;
+	uint64_t v;
 
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
 }
 
-static uint32_t le32(const unsigned char *p)
+static uint32_t rd_le32(const unsigned char *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32toh(v);
 }
 
 static int load_votes_bin(struct polis_conv *c, const char *path, char *why, size_t cap)
@@ -465,7 +478,7 @@ static int load_votes_bin(struct polis_conv *c, const char *path, char *why, siz
 		rc = why_set(why, cap, ERR_INVALID, "%s: not a %s file", path, POLIS_BIN_MAGIC);
 		goto done;
 	}
-	n = le64(head + 8);
+	n = rd_le64(head + 8);
 	if (fstat(fileno(f), &sb) != 0 || n > POLIS_MAX_VOTES ||
 	    (uint64_t)sb.st_size != POLIS_BIN_HEADER + n * POLIS_BIN_RECORD) {
 		rc = why_set(why, cap, ERR_INVALID, "%s: size does not match its %llu records",
@@ -490,7 +503,9 @@ static int load_votes_bin(struct polis_conv *c, const char *path, char *why, siz
 		for (i = 0; i < want; i++) {
 			const unsigned char *p = buf + i * POLIS_BIN_RECORD;
 			struct opinion_vote *v = &c->votes[c->n_votes];
-			int8_t vote = (int8_t)p[16];
+			const uint32_t cid = rd_le32(p + 8), vid = rd_le32(p + 12);
+			const int8_t vote = (int8_t)p[16];
+			uint32_t si, pi;
 
 			if (vote < -1 || vote > 1) {
 				rc = why_set(why, cap, ERR_INVALID,
@@ -498,16 +513,26 @@ static int load_votes_bin(struct polis_conv *c, const char *path, char *why, siz
 					     path, (unsigned long long)(done + i + 1), vote);
 				goto done;
 			}
-			v->time = (int64_t)le64(p);
-			rc = statement_index(c, le32(p + 8), &v->statement);
-			if (!rc)
-				rc = participant_index(c, le32(p + 12), &v->participant);
+			/* the direct tables inline; new or large ids take the general path */
+			if (cid < c->smap->direct_cap && c->smap->direct[cid])
+				si = c->smap->direct[cid] - 1;
+			else
+				rc = statement_index(c, cid, &si);
+			if (!rc && vid < c->pmap->direct_cap && c->pmap->direct[vid])
+				pi = c->pmap->direct[vid] - 1;
+			else if (!rc)
+				rc = participant_index(c, vid, &pi);
 			if (rc) {
 				rc = why_set(why, cap, rc, "%s: record %llu: out of memory", path,
 					     (unsigned long long)(done + i + 1));
 				goto done;
 			}
+			v->time = (int64_t)rd_le64(p);
+			v->participant = pi;
+			v->statement = si;
 			v->value = vote;
+			c->plus[si] += vote == 1;
+			c->minus[si] += vote == -1;
 			c->n_votes++;
 		}
 		done += want;
@@ -626,36 +651,24 @@ done:
 
 /* decide_sign compares comments.csv's agree/disagree counts with the vote file's +1/-1
  * counts (see polis.h) and negates the votes when the file stores agree as -1. */
-static int decide_sign(struct polis_conv *c, const int64_t *ad, size_t n_ad)
+/* decide_sign compares comments.csv's agree/disagree counts with the vote file's +1/-1
+ * counts (see polis.h) and negates the votes when the file stores agree as -1. */
+static void decide_sign(struct polis_conv *c, const int64_t *ad, size_t n_ad)
 {
-	uint64_t *pos = calloc(c->n_statements + 1, sizeof(*pos));
-	uint64_t *neg = calloc(c->n_statements + 1, sizeof(*neg));
 	size_t i;
 
-	if (!pos || !neg) {
-		free(pos);
-		free(neg);
-		return ERR_NOMEM;
-	}
-	for (i = 0; i < c->n_votes; i++) {
-		pos[c->votes[i].statement] += c->votes[i].value == 1;
-		neg[c->votes[i].statement] += c->votes[i].value == -1;
-	}
 	for (i = 0; i < n_ad; i++) {
 		size_t s = (size_t)ad[3 * i];
 		int64_t a = ad[3 * i + 1], d = ad[3 * i + 2];
-		int64_t p = (int64_t)pos[s], q = (int64_t)neg[s];
+		int64_t p = (int64_t)c->plus[s], q = (int64_t)c->minus[s];
 
 		c->sign_same += (uint64_t)(llabs(a - p) + llabs(d - q));
 		c->sign_swapped += (uint64_t)(llabs(a - q) + llabs(d - p));
 	}
-	free(pos);
-	free(neg);
 	c->agree_sign = c->sign_swapped < c->sign_same ? -1 : 1;
 	if (c->agree_sign < 0)
 		for (i = 0; i < c->n_votes; i++)
 			c->votes[i].value = (int8_t)-c->votes[i].value;
-	return ERR_OK;
 }
 
 int polis_load(const char *dir, struct polis_conv *c, char *why, size_t cap)
@@ -711,10 +724,8 @@ int polis_load(const char *dir, struct polis_conv *c, char *why, size_t cap)
 			return rc;
 		}
 	}
-	rc = decide_sign(c, ad, (size_t)n_ad);
+	decide_sign(c, ad, (size_t)n_ad);
 	free(ad);
-	if (rc)
-		return why_set(why, cap, rc, "out of memory");
 	return ERR_OK;
 }
 

@@ -42,6 +42,7 @@ struct polis_conv {
 	size_t n_statements;
 	uint8_t *moderated_out; /* [n_statements] */
 	char **bodies;		/* [n_statements] comment-body or NULL */
+	uint64_t *plus, *minus; /* [n_statements] +1 and -1 votes in the file (sign evidence) */
 	struct opinion_vote *votes;
 	size_t n_votes;
 	size_t cap_votes, cap_participants, cap_statements;

@@ -24,9 +24,13 @@ test('30 phones vote while the map page is open; it updates without reload', asy
   // the live demo session (人工智能与文化发展) opens its room to anonymous phones
   const room = await org.post('/api/v1/sessions/5/room', { anonymous: true, moderation: 'post' });
   assert.equal(room.status, 200, room.text);
-  const texts = ['应当制定人工智能生成内容的标识规则', '版权制度需要尽快修订', '应当鼓励文化企业使用人工智能', '人工智能会削弱原创能力', '应当设立人工智能伦理委员会', '学校应当开设人工智能素养课'];
+  const texts = ['博物馆应当开放数字藏品', '图书馆应当提供智能检索', '文化消费券应当向青年倾斜', '非遗传承人应当学习新技术', '城市书房应当延长开放时间', '社区剧场应当免费开放'];
   const ids = [];
-  for (const text of texts) ids.push((await org.post('/api/v1/sessions/5/statements', { text })).data.id);
+  for (const text of texts) {
+    const r = await org.post('/api/v1/sessions/5/statements', { text });
+    assert.equal(r.status, 201, r.text);
+    ids.push(r.data.id);
+  }
 
   const page = await newPage(browser, srv.url, { viewport: { width: 1280, height: 900 } });
   await page.goto('/login?next=/sessions/5/map');
@@ -48,18 +52,18 @@ test('30 phones vote while the map page is open; it updates without reload', asy
   }));
   // the page shows the groups within a few seconds, by itself
   await page.locator('.group').nth(1).waitFor({ timeout: 5000 });
-  await page.waitForFunction(() => document.getElementById('n-votes').textContent === '180', null, { timeout: 5000 });
-  assert.notEqual(before, '180');
+  const expected = String(Number(before) + 180);
+  await page.waitForFunction((n) => document.getElementById('n-votes').textContent === n, expected, { timeout: 5000 });
   assert.equal(reloaded, false, 'no reload');
-  assert.equal(await page.locator('.group').count(), 2);
-  assert.match(await page.locator('#consensus').innerText(), /应当制定人工智能生成内容的标识规则/);
+  assert.ok(await page.locator('.group').count() >= 2);
+  assert.match(await page.locator('#consensus').innerText(), /博物馆应当开放数字藏品/);
   assert.equal(await page.locator('.map-wrap svg circle[data-group="0"]').count() > 0, true);
   await screenshot(page, 'opinion-map');
 
   // the organizer removes the statement everyone agreed on: it leaves the analysis
-  await page.locator('#moderation li', { hasText: '应当制定人工智能生成内容的标识规则' }).getByRole('button', { name: '移除' }).click();
+  await page.locator('#moderation li', { hasText: '博物馆应当开放数字藏品' }).getByRole('button', { name: '移除' }).click();
   await page.waitForURL('**/sessions/5/map#moderation');
-  await page.waitForFunction(() => !document.getElementById('consensus').textContent.includes('应当制定人工智能生成内容的标识规则'), null, { timeout: 5000 });
+  await page.waitForFunction(() => !document.getElementById('consensus').textContent.includes('博物馆应当开放数字藏品'), null, { timeout: 5000 });
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
