@@ -348,8 +348,15 @@ int statement_add(struct db *db, const struct room *r, int64_t participant, cons
 		rc = db_bind_int(st, 6, time_now());
 	if (!rc)
 		rc = db_run(st);
-	if (!rc)
+	if (!rc) {
+		json_t *after = json_pack("{sI sI ss}", "session_id", (json_int_t)r->session_id,
+					  "participant_id", (json_int_t)participant, "text", text);
+
 		*id = db_last_id(db);
+		rc = audit_write(db, NULL, r->org_id, "statement.create", "statement", *id, NULL,
+				 after);
+		json_decref(after);
+	}
 	return rc;
 }
 
