@@ -14,6 +14,8 @@
 #   BENCH_ROUNDS         rounds over all targets, interleaved; the table shows each target's
 #                        median (default 1)
 #   BENCH_NGINX_WORKERS  nginx worker_processes settings to compare (default "1 auto")
+#   BENCH_NGINX_EXTRA    extra directives for nginx's http block, e.g.
+#                        "open_file_cache max=16; keepalive_requests 100000;" (default none)
 #   BENCH_SHENLIAO_ARGS  extra `shenliao serve` arguments, e.g. "--threads 1" (default none;
 #                        --quiet is always given)
 #   BENCH_OUT            the Markdown fragment (default bench/results/health.md)
@@ -34,6 +36,7 @@ WRK_THREADS=${BENCH_THREADS:-1}
 WARMUP=${BENCH_WARMUP:-2}
 ROUNDS=${BENCH_ROUNDS:-1}
 NGINX_WORKERS=${BENCH_NGINX_WORKERS:-1 auto}
+NGINX_EXTRA=${BENCH_NGINX_EXTRA:-}
 SHENLIAO_ARGS=${BENCH_SHENLIAO_ARGS:-}
 OUT=${BENCH_OUT:-bench/results/health.md}
 SHENLIAO=${SHENLIAO:-build/shenliao}
@@ -43,6 +46,19 @@ for v in "$DURATION" "$CONNECTIONS" "$WRK_THREADS" "$WARMUP" "$ROUNDS"; do
 	case $v in
 	'' | *[!0-9]*)
 		echo "bench: BENCH_DURATION, BENCH_CONNECTIONS, BENCH_THREADS, BENCH_WARMUP and BENCH_ROUNDS must be whole numbers" >&2
+		exit 2
+		;;
+	esac
+done
+if [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$CONNECTIONS" -lt 1 ] || [ "$WRK_THREADS" -lt 1 ]; then
+	echo "bench: BENCH_DURATION, BENCH_CONNECTIONS, BENCH_THREADS and BENCH_ROUNDS must be at least 1" >&2
+	exit 2
+fi
+for w in $NGINX_WORKERS; do
+	case $w in
+	auto | [1-9] | [1-9][0-9]) ;;
+	*)
+		echo "bench: BENCH_NGINX_WORKERS takes numbers from 1 to 99 and \"auto\", not \"$w\"" >&2
 		exit 2
 		;;
 	esac
@@ -57,7 +73,8 @@ done
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/shenliao-bench.XXXXXX")
 SL_PID=""
 NGINX_PIDS=""
-# one line per wrk run: name url req/s p50-ms p99-ms errors load server-cpu-s requests wrk-cpu-s
+# one line per wrk run: name url req/s p50-ms p99-ms errors other-cpu-s server-cpu-s requests
+# wrk-cpu-s
 ROWS=$TMP/rows
 CMDS=$TMP/commands # the commands run, for the report
 
@@ -93,8 +110,8 @@ trap 'exit 143' TERM
 port_free() {
 	if command -v ss >/dev/null 2>&1; then
 		[ -z "$(ss -Htln "sport = :$1" 2>/dev/null)" ]
-	else
-		! curl -s -o /dev/null --max-time 1 "http://$HOST:$1/"
+	elif curl -s -o /dev/null --max-time 1 "http://$HOST:$1/"; then
+		return 1
 	fi
 }
 
@@ -193,6 +210,7 @@ http {
     fastcgi_temp_path $dir/tmp/fastcgi;
     uwsgi_temp_path $dir/tmp/uwsgi;
     scgi_temp_path $dir/tmp/scgi;
+    $NGINX_EXTRA
     server {
         listen $HOST:$port;
         root $TMP/www;
@@ -238,6 +256,10 @@ cpu_ticks() { # cpu_ticks PID...: user+system clock ticks of the PIDs and their 
 	done | awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
 }
 
+busy_ticks() { # clock ticks all CPUs spent busy since boot (every process, and the kernel)
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
 child_cpu() { # $TMP/times.s: CPU seconds used so far by this shell's finished children
 	times >"$TMP/times" # not in a pipe or $(...): a subshell has no children of its own
 	awk 'NR == 2 { t = 0
@@ -255,19 +277,27 @@ bench_url() {
 	if [ "$WARMUP" -gt 0 ]; then
 		wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >/dev/null
 	fi
-	load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
 	cmd="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency $url"
 	echo "$cmd" >>"$CMDS"
 	printf 'bench: %-22s %s ... ' "$name" "$url" >&2
+	b0=$(busy_ticks)
 	t0=$(cpu_ticks "$@")
 	child_cpu
 	w0=$(cat "$TMP/times.s")
-	$cmd >"$log"
+	if ! $cmd >"$log" 2>&1; then
+		echo "failed; wrk said:" >&2
+		cat "$log" >&2
+		return 1
+	fi
 	child_cpu
 	w1=$(cat "$TMP/times.s")
 	t1=$(cpu_ticks "$@")
-	wcpu=$(awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.2f", b - a }')
+	b1=$(busy_ticks)
 	cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / hz }')
+	wcpu=$(awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.2f", b - a }')
+	# CPU time everything else on the machine took meanwhile: other people's work skews a run
+	other=$(awk -v a="$b0" -v b="$b1" -v s="$cpu" -v w="$wcpu" -v hz="$CLK_TCK" \
+		'BEGIN { o = (b - a) / hz - s - w; printf "%.2f", o < 0 ? 0 : o }')
 	reqs=$(awk '/ requests in / { print $1 }' "$log")
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$log")
 	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$log")")
@@ -277,13 +307,13 @@ bench_url() {
 		/Non-2xx or 3xx responses:/ { n += $5 }
 		END { print n + 0 }' "$log")
 	if [ -z "$rps" ]; then
-		echo "failed; wrk said:" >&2
+		echo "no requests/s in wrk's output:" >&2
 		cat "$log" >&2
 		return 1
 	fi
-	echo "$rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errs, CPU server ${cpu} s wrk ${wcpu} s" >&2
+	echo "$rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errs, CPU s: server $cpu wrk $wcpu other $other" >&2
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$url" "$rps" "$p50" "$p99" "$errs" \
-		"$load" "$cpu" "${reqs:-0}" "$wcpu" >>"$ROWS"
+		"$other" "$cpu" "${reqs:-0}" "$wcpu" >>"$ROWS"
 }
 
 # ---- benchmarks (add more as functions, call them from main) ----------------------------
@@ -320,7 +350,7 @@ table() {
 		for (i = 1; i <= n; i++) {
 			t = name[i]
 			rps[t] = median(t, 3); p50[t] = median(t, 4); p99[t] = median(t, 5)
-			load[t] = median(t, 7); cpu[t] = median(t, 8)
+			other[t] = median(t, 7) / dur * 100; cpu[t] = median(t, 8)
 			# requests per server CPU second, from the summed runs
 			rq = 0; cs = 0
 			for (k = 1; k <= cnt[t]; k++) { rq += v[t, k, 9]; cs += v[t, k, 8] }
@@ -329,7 +359,7 @@ table() {
 			wutil[t] = median(t, 10) / dur * 100
 			if (t ~ /^nginx-static-/) base[++nb] = t
 		}
-		hdr = "target|URL|runs|requests/s|min-max req/s|p50 ms|p99 ms|errors|server CPU %|req per CPU-s|wrk CPU %|load"
+		hdr = "target|URL|runs|requests/s|min-max req/s|p50 ms|p99 ms|errors|server CPU %|req per CPU-s|wrk CPU %|other CPU %"
 		for (b = 1; b <= nb; b++) hdr = hdr "|/" base[b]
 		nc = split(hdr, h, "|")
 		if (fmt == "md") {
@@ -337,7 +367,7 @@ table() {
 			for (i = 1; i <= nc; i++) { line = line " " h[i] " |"; sep = sep (i <= 2 ? "---|" : "---:|") }
 			print line; print sep
 		} else {
-			printf "%-20s %4s %10s %15s %7s %7s %6s %5s %9s %5s %5s", "target", "runs", "req/s", "min-max", "p50 ms", "p99 ms", "errors", "CPU%", "req/CPU-s", "wrk%", "load"
+			printf "%-20s %4s %10s %15s %7s %7s %6s %5s %9s %5s %6s", "target", "runs", "req/s", "min-max", "p50 ms", "p99 ms", "errors", "CPU%", "req/CPU-s", "wrk%", "other%"
 			for (b = 1; b <= nb; b++) printf " %19s", "/" base[b]
 			printf "\n"
 		}
@@ -345,10 +375,10 @@ table() {
 			t = name[i]
 			range = sprintf("%.0f-%.0f", lo[t], hi[t])
 			if (fmt == "md") {
-				printf "| %s | %s | %d | %.0f | %s | %.2f | %.2f | %d | %.0f | %.0f | %.0f | %.2f |", t, url[t], cnt[t], rps[t], range, p50[t], p99[t], errs[t], util[t], eff[t], wutil[t], load[t]
+				printf "| %s | %s | %d | %.0f | %s | %.2f | %.2f | %d | %.0f | %.0f | %.0f | %.0f |", t, url[t], cnt[t], rps[t], range, p50[t], p99[t], errs[t], util[t], eff[t], wutil[t], other[t]
 				for (b = 1; b <= nb; b++) printf " %.2f |", rps[t] / rps[base[b]]
 			} else {
-				printf "%-20s %4d %10.0f %15s %7.2f %7.2f %6d %5.0f %9.0f %5.0f %5.2f", t, cnt[t], rps[t], range, p50[t], p99[t], errs[t], util[t], eff[t], wutil[t], load[t]
+				printf "%-20s %4d %10.0f %15s %7.2f %7.2f %6d %5.0f %9.0f %5.0f %6.0f", t, cnt[t], rps[t], range, p50[t], p99[t], errs[t], util[t], eff[t], wutil[t], other[t]
 				for (b = 1; b <= nb; b++) printf " %19.2f", rps[t] / rps[base[b]]
 			}
 			printf "\n"
@@ -369,9 +399,9 @@ write_report() {
 		echo
 		echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 		echo "- machine: nproc $(nproc), memory $(free -h 2>/dev/null | awk '/^Mem:/ { print $2 }'), $(uname -srm)"
-		echo "- load average at start: $LOAD_START (other work on the machine skews the numbers)"
+		echo "- load average at start: $LOAD_START"
 		echo "- wrk: $WRK_THREADS thread(s), $CONNECTIONS connections, ${DURATION} s (after ${WARMUP} s warm-up), $ROUNDS round(s) over all targets"
-		echo "- nginx serves a copy of the health response ($(wc -c <"$TMP/www/health.json" | tr -d ' ') bytes) as a static file, access_log off"
+		echo "- nginx serves a copy of the health response ($(wc -c <"$TMP/www/health.json" | tr -d ' ') bytes) as a static file, access_log off${NGINX_EXTRA:+, plus \`$NGINX_EXTRA\`}"
 		echo "- shenliao: \`serve --quiet${SHENLIAO_ARGS:+ $SHENLIAO_ARGS}\` (no access log)"
 		echo "- versions:"
 		versions | sed 's/^/  - /'
@@ -384,7 +414,9 @@ write_report() {
 		echo "its length (200 = both cores); \"req per CPU-s\" is requests per second of that CPU time,"
 		echo "which other load on the machine disturbs far less than requests/s. \"wrk CPU %\" is the"
 		echo "same for the load generator (near 100 means wrk's one thread, not the server, is the"
-		echo "limit). \"load\" is the 1-minute load average just before the run."
+		echo "limit). \"other CPU %\" is what everything else on the machine (other people's work, the"
+		echo "kernel's own threads) took meanwhile - with $(nproc) CPUs the whole machine is $(($(nproc) * 100)); when it"
+		echo "is high, the run was disturbed and its requests/s understate both servers."
 		echo
 		echo "Commands (\`make bench\`, i.e. \`sh bench/run.sh\`; \$TMP is the run's temp dir):"
 		echo

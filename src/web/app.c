@@ -37,6 +37,7 @@ int web_start(void)
 			  web_routes[bad].pattern ? web_routes[bad].pattern : "(null)");
 		return ERR_INVALID;
 	}
+	web_health_init();
 	rc = view_init();
 	return rc;
 }

@@ -157,6 +157,9 @@ int web_finish(struct web_ctx *c, int rc) WARN_UNUSED;
 /* web_me_json returns {"user":…, "org":…, "role":…} for the caller (new reference). */
 json_t *web_me_json(const struct web_ctx *c);
 
+/* web_health_init makes the health answer (after the schema version is known). */
+void web_health_init(void);
+
 /* Handlers (one file per resource). */
 int h_health(struct web_ctx *c);
 int h_api_login(struct web_ctx *c);
