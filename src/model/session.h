@@ -77,6 +77,10 @@ int topic_list(struct db *db, const struct actor *a, const struct topic_filter *
 bool domain_valid(struct db *db, const struct org *org, const char *code);
 json_t *domain_list(struct db *db, const struct org *org);
 
+/* domain_add extends org's list of domains (admins); the bodies below it inherit it. */
+int domain_add(struct db *db, const struct actor *who, const struct org *org, const char *code,
+	       const char *name_zh, const char *name_en, struct verr *e) WARN_UNUSED;
+
 /* --- work rules ---------------------------------------------------------------------- */
 
 /* rules_in_force returns (new reference) {"version","title","params"} of the rules in force

@@ -421,3 +421,57 @@ int topic_list(struct db *db, const struct actor *a, const struct topic_filter *
 	rc = rows_json(st, TOPIC_SPEC, items);
 	return rc < 0 ? rc : ERR_OK;
 }
+
+static const char sql_domain_add[] = "INSERT INTO domain (org_id, code, name_zh, name_en, position)"
+				     " VALUES (?, ?, ?, ?, 100)";
+
+int domain_add(struct db *db, const struct actor *who, const struct org *org, const char *code,
+	       const char *name_zh, const char *name_en, struct verr *e)
+{
+	struct db_stmt *st;
+	json_t *after;
+	size_t i, n = code ? strlen(code) : 0;
+	int rc;
+
+	if (n < 2 || n > 32)
+		return verr_set(e, "invalid", "code",
+				"领域代码需为 2 到 32 个小写字母、数字或下划线",
+				"code must be 2 to 32 lower-case letters, digits or underscores");
+	for (i = 0; i < n; i++)
+		if (!((code[i] >= 'a' && code[i] <= 'z') || (code[i] >= '0' && code[i] <= '9') ||
+		      code[i] == '_'))
+			return verr_set(e, "invalid", "code",
+					"领域代码只能包含小写字母、数字和下划线",
+					"code may contain only a-z, 0-9 and _");
+	if (!name_zh)
+		return verr_set(e, "required", "name_zh", "请填写中文名称", "name_zh is required");
+	rc = text_check(name_zh, "name_zh", 1, 50, e);
+	if (!rc)
+		rc = text_check(name_en ? name_en : name_zh, "name_en", 1, 50, e);
+	if (rc)
+		return rc;
+	if (domain_valid(db, org, code))
+		return verr_set(e, "conflict", "code", "领域“%s”已存在", "domain %s exists", code),
+		       ERR_CONFLICT;
+	rc = db_prepare(db, sql_domain_add, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, org->id);
+	if (!rc)
+		rc = db_bind_str(st, 2, code);
+	if (!rc)
+		rc = db_bind_str(st, 3, name_zh);
+	if (!rc)
+		rc = db_bind_str(st, 4, name_en ? name_en : name_zh);
+	if (!rc)
+		rc = db_run(st);
+	if (rc == ERR_CONFLICT)
+		return verr_set(e, "conflict", "code", "领域“%s”已存在", "domain %s exists", code),
+		       ERR_CONFLICT;
+	if (rc)
+		return rc;
+	after = json_pack("{ss ss ss}", "code", code, "name_zh", name_zh, "name_en",
+			  name_en ? name_en : name_zh);
+	rc = audit_write(db, who, org->id, "domain.create", "domain", db_last_id(db), NULL, after);
+	json_decref(after);
+	return rc;
+}

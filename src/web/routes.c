@@ -45,6 +45,7 @@ const struct route web_routes[] = {
 
     /* === topics and sessions (topics.c, sessions.c, record.c) === */
     {GET, "/api/v1/domains", ACCESS_SIGNED_IN, h_api_domains, 0},
+    {POST, "/api/v1/domains", ACCESS_ADMIN, h_api_domains_create, 16 * KIB},
     {GET, "/api/v1/topics", ACCESS_SIGNED_IN, h_api_topics_list, 0},
     {POST, "/api/v1/topics", ACCESS_ORGANIZER, h_api_topics_create, 256 * KIB},
     {GET, "/api/v1/topics/{id}", ACCESS_SIGNED_IN, h_api_topic_get, 0},

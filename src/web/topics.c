@@ -203,6 +203,22 @@ int h_api_domains(struct web_ctx *c)
 	return web_json(c, 200, json_pack("{so}", "items", domain_list(c->db, &c->actor.org)));
 }
 
+int h_api_domains_create(struct web_ctx *c)
+{
+	struct verr e;
+	bool bad = false;
+	const char *code = web_field(c, "code", &bad), *zh = web_field(c, "name_zh", &bad);
+	const char *en = web_field(c, "name_en", &bad);
+	int rc = bad ? verr_type(&e, "code", "字符串", "a string") : web_begin(c);
+
+	if (!rc)
+		rc = web_finish(c, domain_add(c->db, &c->actor, &c->actor.org, code, zh, en, &e));
+	if (rc)
+		return web_answer(c, rc, &e);
+	return web_json(
+	    c, 201, json_pack("{ss ss ss}", "code", code, "name_zh", zh, "name_en", en ? en : zh));
+}
+
 /* --- pages --- */
 
 /* label_of adds key "<field>_label" to each object of arr from the catalog entry

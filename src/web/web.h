@@ -193,6 +193,7 @@ int h_person_post(struct web_ctx *c);
 
 /* === topics and sessions (topics.c, sessions.c, record.c) === */
 int h_api_domains(struct web_ctx *c);
+int h_api_domains_create(struct web_ctx *c);
 int h_api_topics_list(struct web_ctx *c);
 int h_api_topics_create(struct web_ctx *c);
 int h_api_topic_get(struct web_ctx *c);

@@ -66,6 +66,21 @@ describe('topics', () => {
     assertError(await c.post('/api/v1/topics', { title: 5, domain: 'society', origin: 'member' }), 400, 'invalid_type', 'title');
     assert.equal((await c.get('/api/v1/topics?limit=500')).data.items.length, before);
   });
+  test('a body extends its list of domains', async () => {
+    const admin = await as('sz-admin');
+    const r = await admin.post('/api/v1/domains', { code: 'party_building', name_zh: '党的建设', name_en: 'Party building' });
+    assert.equal(r.status, 201, r.text);
+    assertError(await admin.post('/api/v1/domains', { code: 'party_building', name_zh: '重复' }), 409);
+    assertError(await admin.post('/api/v1/domains', { code: 'Bad Code', name_zh: 'x' }), 422, null, 'code');
+    assertError(await (await as('organizer')).post('/api/v1/domains', { code: 'x_y', name_zh: 'x' }), 403);
+    const c = await as('organizer');
+    assert.ok((await c.get('/api/v1/domains')).data.items.some((d) => d.code === 'party_building'));
+    const t = await c.post('/api/v1/topics', { title: '基层党建与协商', domain: 'party_building', origin: 'assigned' });
+    assert.equal(t.status, 201, t.text);
+    // a district below the city inherits it; another branch does not see it
+    const yt = await as('yt-organizer');
+    assert.ok((await yt.get('/api/v1/domains')).data.items.some((d) => d.code === 'party_building'));
+  });
   test('pipeline: legal moves 200, illegal 409; members may not create or move', async () => {
     const c = await as('organizer');
     const t = await c.post('/api/v1/topics', { title: '流程测试', domain: 'economy', origin: 'public' });
