@@ -23,6 +23,7 @@ cat <<MSG
     guest         guest, 深圳市政协
     yt-organizer  organizer, 盐田区政协
     ft-member     member, 福田区政协
+    hr-handler    handling unit 市人力资源和社会保障局 (sees what is assigned to it)
 
   Ctrl-C stops the server.
 
