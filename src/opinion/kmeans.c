@@ -2,18 +2,20 @@
  * kmeans.c - Lloyd's k-means with Pol.is's rules (see kmeans.h).
  *
  * The assignment step finds each point's nearest centre. For few points every distance is
- * computed. For many (a million participants, 100 centres, up to 101 iterations) a grid
- * over the points' bounding box is rebuilt each iteration: every grid cell lists the centres
- * that can be nearest to some point of the cell. With the cell's middle g and half-diagonal
- * h, and d* the smallest distance from g to a centre, a centre at distance d from g is at
- * least d - h from every point of the cell while the nearest is at most d* + h away, so only
- * centres with d <= d* + 2h can win (plus a relative margin for rounding). Most cells list one
- * centre, so most points are assigned without computing a distance; the others compute the
+ * computed. For many (a million participants, 100 centres, up to 101 iterations) the points
+ * are bucketed once into a grid over their bounding box, with each cell's point sums; every
+ * iteration then lists, per cell, the centres that can be nearest to some point of the cell.
+ * With the cell's middle g and half-diagonal h, and d* the smallest distance from g to a
+ * centre, a centre at distance d from g is at least d - h from every point of the cell while
+ * the nearest is at most d* + h away, so only centres with d <= d* + 2h can win (plus a
+ * relative margin for rounding). Most cells list one centre: their points all go to it, and
+ * the cell's precomputed sums are added at once. Points of the other cells compute the
  * distances to their few candidates exactly as the plain loop does (dx*dx + dy*dy, lowest
- * index on a tie). The partition is therefore Lloyd's, bit for bit.
+ * index on a tie). The partition is therefore Lloyd's; only the order in which the new
+ * centres' sums are added differs from a plain loop (by cell, then point).
  *
- * Sums for the new centres are kept per part of KM_PART points and added in part order, so
- * the threads never change the result.
+ * Sums are kept per part (fixed ranges of points or cells) and added in part order, so the
+ * threads never change the result.
  */
 #include "kmeans.h"
 
@@ -27,7 +29,9 @@
 #define KM_PART	      ((size_t)1 << 16) /* points per part */
 #define KM_BRUTE_WORK ((size_t)1 << 21) /* n * k up to which every distance is computed */
 #define KM_GRID	      128		/* grid cells per side */
-#define KM_MARGIN     1e-9		/* relative rounding margin of the candidate test */
+#define KM_CELLS      (KM_GRID * KM_GRID)
+#define KM_CELL_PARTS 64   /* parts of the cells, KM_CELLS / KM_CELL_PARTS each */
+#define KM_MARGIN     1e-9 /* relative rounding margin of the candidate test */
 
 size_t kmeans_first_distinct(const double *pts, size_t n, size_t k, size_t *idx)
 {
@@ -43,40 +47,110 @@ size_t kmeans_first_distinct(const double *pts, size_t n, size_t k, size_t *idx)
 	return found;
 }
 
-/* The candidate grid: cell (cx, cy) covers [x0 + cx*side, x0 + (cx+1)*side] x (same in y);
- * its candidates are cand[start[c] .. start[c+1]), ascending centre index. */
+/* The grid: cell (cx, cy) covers [x0 + cx*side, x0 + (cx+1)*side] x (the same in y). Its
+ * points are order[first[c] .. first[c+1]) (ascending index), their sums csum[4c .. 4c+3];
+ * its candidates this iteration are cand[c*kmax .. c*kmax + ncand[c]) (ascending index). */
 struct km_grid {
 	double x0, y0, side, inv;
-	uint32_t *start; /* [KM_GRID * KM_GRID + 1] */
-	uint32_t *cand;	 /* room for KM_GRID * KM_GRID * k */
+	size_t kmax;
+	uint32_t *first; /* [KM_CELLS + 1] */
+	uint32_t *order; /* [n] */
+	double *sp;	 /* [2n]: the points in that order, so a cell's points are adjacent */
+	double *sw;	 /* [n]: their weights, or NULL */
+	double *csum;	 /* [KM_CELLS * 4]: sum w*x, sum w*y, sum w, count */
+	uint32_t *ncand; /* [KM_CELLS] */
+	uint32_t *cand;	 /* [KM_CELLS * kmax] */
 };
 
-static void grid_build(struct km_grid *g, const double *c, size_t kc, double *dist)
+static size_t cell_of(const struct km_grid *g, double x, double y)
 {
-	size_t cx, cy, j, n = 0;
-	const double h = g->side * 0.7071067811865476;
+	size_t cx = (size_t)((x - g->x0) * g->inv), cy = (size_t)((y - g->y0) * g->inv);
 
-	for (cy = 0; cy < KM_GRID; cy++) {
-		for (cx = 0; cx < KM_GRID; cx++) {
-			const double mx = g->x0 + ((double)cx + 0.5) * g->side;
-			const double my = g->y0 + ((double)cy + 0.5) * g->side;
-			double best = INFINITY, limit;
+	if (cx >= KM_GRID)
+		cx = KM_GRID - 1;
+	if (cy >= KM_GRID)
+		cy = KM_GRID - 1;
+	return cy * KM_GRID + cx;
+}
 
-			for (j = 0; j < kc; j++) {
-				double dx = mx - c[2 * j], dy = my - c[2 * j + 1];
+/* grid_setup sizes the grid to the points' bounding box and buckets the points; false when
+ * the box has no extent (all points equal: the plain loop is then as fast) or on ERR_NOMEM
+ * (*nomem set). */
+static bool grid_setup(struct km_grid *g, const double *pts, const double *w, size_t n, size_t kmax,
+		       bool *nomem)
+{
+	double x1 = pts[0], y1 = pts[1], side;
+	uint32_t *cellv = NULL;
+	size_t i, c;
 
-				dist[j] = sqrt(dx * dx + dy * dy);
-				if (dist[j] < best)
-					best = dist[j];
-			}
-			limit = (best + 2 * h) * (1 + KM_MARGIN) + KM_MARGIN * h;
-			g->start[cy * KM_GRID + cx] = (uint32_t)n;
-			for (j = 0; j < kc; j++)
-				if (dist[j] <= limit)
-					g->cand[n++] = (uint32_t)j;
+	g->x0 = pts[0];
+	g->y0 = pts[1];
+	for (i = 1; i < n; i++) {
+		g->x0 = pts[2 * i] < g->x0 ? pts[2 * i] : g->x0;
+		x1 = pts[2 * i] > x1 ? pts[2 * i] : x1;
+		g->y0 = pts[2 * i + 1] < g->y0 ? pts[2 * i + 1] : g->y0;
+		y1 = pts[2 * i + 1] > y1 ? pts[2 * i + 1] : y1;
+	}
+	side = x1 - g->x0 > y1 - g->y0 ? x1 - g->x0 : y1 - g->y0;
+	if (!(side > 0) || !isfinite(side))
+		return false;
+	g->side = side / KM_GRID;
+	g->inv = KM_GRID / side;
+	g->kmax = kmax;
+	g->first = calloc(KM_CELLS + 1, sizeof(*g->first));
+	g->order = malloc(n * sizeof(*g->order));
+	g->sp = malloc(2 * n * sizeof(*g->sp));
+	g->sw = w ? malloc(n * sizeof(*g->sw)) : NULL;
+	g->csum = calloc(4 * KM_CELLS, sizeof(*g->csum));
+	g->ncand = malloc(KM_CELLS * sizeof(*g->ncand));
+	g->cand = malloc(KM_CELLS * kmax * sizeof(*g->cand));
+	cellv = malloc(n * sizeof(*cellv));
+	if (!g->first || !g->order || !g->sp || (w && !g->sw) || !g->csum || !g->ncand ||
+	    !g->cand || !cellv) {
+		free(cellv);
+		*nomem = true;
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		cellv[i] = (uint32_t)cell_of(g, pts[2 * i], pts[2 * i + 1]);
+		g->first[cellv[i] + 1]++;
+	}
+	for (c = 0; c < KM_CELLS; c++)
+		g->first[c + 1] += g->first[c];
+	{
+		uint32_t *next = g->ncand; /* borrowed as cursors */
+
+		memcpy(next, g->first, KM_CELLS * sizeof(*next));
+		for (i = 0; i < n; i++) {
+			const double wi = w ? w[i] : 1.0;
+			double *cs = g->csum + 4 * (size_t)cellv[i];
+
+			const size_t at = next[cellv[i]]++;
+
+			g->order[at] = (uint32_t)i;
+			g->sp[2 * at] = pts[2 * i];
+			g->sp[2 * at + 1] = pts[2 * i + 1];
+			if (w)
+				g->sw[at] = w[i];
+			cs[0] += wi * pts[2 * i];
+			cs[1] += wi * pts[2 * i + 1];
+			cs[2] += wi;
+			cs[3] += 1;
 		}
 	}
-	g->start[KM_GRID * KM_GRID] = (uint32_t)n;
+	free(cellv);
+	return true;
+}
+
+static void grid_free(struct km_grid *g)
+{
+	free(g->first);
+	free(g->order);
+	free(g->sp);
+	free(g->sw);
+	free(g->csum);
+	free(g->ncand);
+	free(g->cand);
 }
 
 struct km_ctx {
@@ -84,7 +158,7 @@ struct km_ctx {
 	size_t n, kc;		    /* points, current centres */
 	const double *c;	    /* [2 kc] */
 	const struct km_grid *grid; /* NULL: every distance */
-	uint32_t *a;		    /* [n] assignment */
+	uint32_t *a;		    /* [n] assignment (brute force, and the final labels) */
 	double *sums;		    /* [n_parts][kc][4]: sum w*x, sum w*y, sum w, count */
 };
 
@@ -124,35 +198,113 @@ static uint32_t nearest_all(const double *c, size_t kc, double x, double y)
 	return bi;
 }
 
+/* candidates_part lists the candidates of the (non-empty) cells of one part of the grid. */
+static void candidates_part(void *arg, size_t part)
+{
+	struct km_ctx *c = arg;
+	struct km_grid *g = (struct km_grid *)c->grid;
+	const size_t per = KM_CELLS / KM_CELL_PARTS;
+	const double h = g->side * 0.7071067811865476;
+	size_t cell, j;
+
+	for (cell = part * per; cell < (part + 1) * per; cell++) {
+		const double mx = g->x0 + ((double)(cell % KM_GRID) + 0.5) * g->side;
+		const double my = g->y0 + ((double)(cell / KM_GRID) + 0.5) * g->side;
+		uint32_t *cand = g->cand + cell * g->kmax, nc = 0;
+		double best = INFINITY, limit;
+
+		if (g->first[cell] == g->first[cell + 1]) {
+			g->ncand[cell] = 0;
+			continue;
+		}
+		for (j = 0; j < c->kc; j++) {
+			double dx = mx - c->c[2 * j], dy = my - c->c[2 * j + 1],
+			       d = dx * dx + dy * dy;
+
+			best = d < best ? d : best;
+		}
+		/* d <= d* + 2h, compared squared (both sides are non-negative) */
+		limit = (sqrt(best) + 2 * h) * (1 + KM_MARGIN) + KM_MARGIN * h;
+		limit *= limit;
+		for (j = 0; j < c->kc; j++) {
+			double dx = mx - c->c[2 * j], dy = my - c->c[2 * j + 1];
+
+			if (dx * dx + dy * dy <= limit)
+				cand[nc++] = (uint32_t)j;
+		}
+		g->ncand[cell] = nc;
+	}
+}
+
+/* grid_sums_part adds up one part of the cells: whole cells for single-candidate cells,
+ * point by point for the others. */
+static void grid_sums_part(void *arg, size_t part)
+{
+	struct km_ctx *c = arg;
+	const struct km_grid *g = c->grid;
+	const size_t per = KM_CELLS / KM_CELL_PARTS;
+	double *sums = c->sums + part * c->kc * 4;
+	size_t cell, i;
+
+	memset(sums, 0, c->kc * 4 * sizeof(*sums));
+	for (cell = part * per; cell < (part + 1) * per; cell++) {
+		const uint32_t *cand = g->cand + cell * g->kmax;
+		const size_t nc = g->ncand[cell];
+
+		if (nc == 0)
+			continue;
+		if (nc == 1) {
+			const double *cs = g->csum + 4 * cell;
+			double *s = sums + 4 * (size_t)cand[0];
+
+			s[0] += cs[0];
+			s[1] += cs[1];
+			s[2] += cs[2];
+			s[3] += cs[3];
+			continue;
+		}
+		for (i = g->first[cell]; i < g->first[cell + 1]; i++) {
+			const double x = g->sp[2 * i], y = g->sp[2 * i + 1];
+			const double wi = g->sw ? g->sw[i] : 1.0;
+			double *s = sums + 4 * (size_t)nearest_of(c->c, cand, nc, x, y);
+
+			s[0] += wi * x;
+			s[1] += wi * y;
+			s[2] += wi;
+			s[3] += 1;
+		}
+	}
+}
+
+/* grid_labels_part writes the labels of one part of the points from this iteration's
+ * candidates. */
+static void grid_labels_part(void *arg, size_t part)
+{
+	struct km_ctx *c = arg;
+	const struct km_grid *g = c->grid;
+	size_t i, lo = part * KM_PART, hi = lo + KM_PART < c->n ? lo + KM_PART : c->n;
+
+	for (i = lo; i < hi; i++) {
+		const double x = c->pts[2 * i], y = c->pts[2 * i + 1];
+		const size_t cell = cell_of(g, x, y);
+
+		c->a[i] = nearest_of(c->c, g->cand + cell * g->kmax, g->ncand[cell], x, y);
+	}
+}
+
+/* assign_part: the plain loop for one part of the points */
 static void assign_part(void *arg, size_t part)
 {
 	struct km_ctx *c = arg;
 	size_t i, lo = part * KM_PART, hi = lo + KM_PART < c->n ? lo + KM_PART : c->n;
 	double *sums = c->sums + part * c->kc * 4;
-	const struct km_grid *g = c->grid;
 
 	memset(sums, 0, c->kc * 4 * sizeof(*sums));
 	for (i = lo; i < hi; i++) {
 		const double x = c->pts[2 * i], y = c->pts[2 * i + 1];
 		const double wi = c->w ? c->w[i] : 1.0;
-		uint32_t a;
+		const uint32_t a = nearest_all(c->c, c->kc, x, y);
 
-		if (g) {
-			size_t cx = (size_t)((x - g->x0) * g->inv),
-			       cy = (size_t)((y - g->y0) * g->inv);
-			size_t cell, b, e;
-
-			if (cx >= KM_GRID)
-				cx = KM_GRID - 1;
-			if (cy >= KM_GRID)
-				cy = KM_GRID - 1;
-			cell = cy * KM_GRID + cx;
-			b = g->start[cell];
-			e = g->start[cell + 1];
-			a = e - b == 1 ? g->cand[b] : nearest_of(c->c, g->cand + b, e - b, x, y);
-		} else {
-			a = nearest_all(c->c, c->kc, x, y);
-		}
 		c->a[i] = a;
 		sums[4 * a] += wi * x;
 		sums[4 * a + 1] += wi * y;
@@ -189,62 +341,36 @@ static bool same_clustering(double *a, size_t na, double *b, size_t nb)
 	return true;
 }
 
-/* grid_setup sizes the grid to the points' bounding box; false when it has no extent (all
- * points equal: the plain loop is then as fast). */
-static bool grid_setup(struct km_grid *g, const double *pts, size_t n)
-{
-	double x1 = pts[0], y1 = pts[1], side;
-	size_t i;
-
-	g->x0 = pts[0];
-	g->y0 = pts[1];
-	for (i = 1; i < n; i++) {
-		if (pts[2 * i] < g->x0)
-			g->x0 = pts[2 * i];
-		if (pts[2 * i] > x1)
-			x1 = pts[2 * i];
-		if (pts[2 * i + 1] < g->y0)
-			g->y0 = pts[2 * i + 1];
-		if (pts[2 * i + 1] > y1)
-			y1 = pts[2 * i + 1];
-	}
-	side = x1 - g->x0 > y1 - g->y0 ? x1 - g->x0 : y1 - g->y0;
-	if (!(side > 0) || !isfinite(side))
-		return false;
-	g->side = side / KM_GRID;
-	g->inv = KM_GRID / side;
-	return true;
-}
-
 int kmeans_fit(const double *pts, const double *w, size_t n, size_t k, const double *init,
 	       size_t n_init, const struct kmeans_params *p, uint32_t *labels, double *centers,
 	       uint32_t *sizes, size_t *k_out, unsigned *iters)
 {
-	size_t kc, kmax, n_parts = (n + KM_PART - 1) / KM_PART, i, j, q, kn;
-	double *c = NULL, *nc = NULL, *sums = NULL, *sa = NULL, *sb = NULL, *dist = NULL;
+	size_t kc, kmax, n_parts = (n + KM_PART - 1) / KM_PART, i, j, q, kn, sum_parts;
+	double *c = NULL, *nc = NULL, *sums = NULL, *sa = NULL, *sb = NULL;
 	uint32_t *keep_of = NULL, *cnt = NULL;
 	size_t *idx = NULL;
-	struct km_grid grid = {0, 0, 0, 0, NULL, NULL};
-	bool use_grid = false;
+	struct km_grid grid;
+	bool use_grid = false, nomem = false;
 	unsigned it = p->max_iters, done = 0;
 	int rc = ERR_NOMEM;
 
+	memset(&grid, 0, sizeof(grid));
 	*k_out = 0;
 	if (iters)
 		*iters = 0;
 	if (n == 0 || (init ? n_init : k) == 0)
 		return ERR_OK;
 	kmax = init ? n_init : k;
+	sum_parts = n_parts > KM_CELL_PARTS ? n_parts : KM_CELL_PARTS;
 	c = malloc(2 * kmax * sizeof(*c));
 	nc = malloc(2 * kmax * sizeof(*nc));
 	sa = malloc(2 * kmax * sizeof(*sa));
 	sb = malloc(2 * kmax * sizeof(*sb));
-	dist = malloc(kmax * sizeof(*dist));
 	keep_of = malloc(kmax * sizeof(*keep_of));
 	cnt = malloc(kmax * sizeof(*cnt));
-	sums = malloc(n_parts * kmax * 4 * sizeof(*sums));
+	sums = malloc(sum_parts * kmax * 4 * sizeof(*sums));
 	idx = malloc(kmax * sizeof(*idx));
-	if (!c || !nc || !sa || !sb || !dist || !keep_of || !cnt || !sums || !idx)
+	if (!c || !nc || !sa || !sb || !keep_of || !cnt || !sums || !idx)
 		goto done;
 	if (init) {
 		memcpy(c, init, 2 * n_init * sizeof(*c));
@@ -256,20 +382,22 @@ int kmeans_fit(const double *pts, const double *w, size_t n, size_t k, const dou
 			c[2 * j + 1] = pts[2 * idx[j] + 1];
 		}
 	}
-	if (n * kc > KM_BRUTE_WORK && grid_setup(&grid, pts, n)) {
-		grid.start = malloc((KM_GRID * KM_GRID + 1) * sizeof(*grid.start));
-		grid.cand = malloc((size_t)KM_GRID * KM_GRID * kmax * sizeof(*grid.cand));
-		if (!grid.start || !grid.cand)
+	if (n * kc > KM_BRUTE_WORK) {
+		use_grid = grid_setup(&grid, pts, w, n, kmax, &nomem);
+		if (nomem)
 			goto done;
-		use_grid = true;
 	}
 
 	for (;;) {
 		struct km_ctx ctx = {pts, w, n, kc, c, use_grid ? &grid : NULL, labels, sums};
+		size_t parts = use_grid ? KM_CELL_PARTS : n_parts;
 
-		if (use_grid)
-			grid_build(&grid, c, kc, dist);
-		par_run(p->threads, n_parts, assign_part, &ctx);
+		if (use_grid) {
+			par_run(p->threads, KM_CELL_PARTS, candidates_part, &ctx);
+			par_run(p->threads, KM_CELL_PARTS, grid_sums_part, &ctx);
+		} else {
+			par_run(p->threads, n_parts, assign_part, &ctx);
+		}
 		done++;
 
 		/* new centres: weighted means of the non-empty clusters, in cluster order */
@@ -277,7 +405,7 @@ int kmeans_fit(const double *pts, const double *w, size_t n, size_t k, const dou
 		for (j = 0; j < kc; j++) {
 			double sx = 0, sy = 0, sw = 0, sn = 0;
 
-			for (q = 0; q < n_parts; q++) {
+			for (q = 0; q < parts; q++) {
 				const double *ps = sums + (q * kc + j) * 4;
 
 				sx += ps[0];
@@ -298,6 +426,8 @@ int kmeans_fit(const double *pts, const double *w, size_t n, size_t k, const dou
 		memcpy(sa, c, 2 * kc * sizeof(*c));
 		memcpy(sb, nc, 2 * kn * sizeof(*nc));
 		if (it == 0 || same_clustering(sa, kc, sb, kn)) {
+			if (use_grid) /* the labels of this (the last) assignment */
+				par_run(p->threads, n_parts, grid_labels_part, &ctx);
 			for (i = 0; i < n; i++)
 				labels[i] = keep_of[labels[i]];
 			memcpy(centers, nc, 2 * kn * sizeof(*nc));
@@ -318,13 +448,11 @@ done:
 	free(nc);
 	free(sa);
 	free(sb);
-	free(dist);
 	free(keep_of);
 	free(cnt);
 	free(sums);
 	free(idx);
-	free(grid.start);
-	free(grid.cand);
+	grid_free(&grid);
 	return rc;
 }
 

@@ -7,9 +7,9 @@
  * max_iters + 1 assignments or when the centres, each list sorted, moved less than 0.01 each.
  * Clusters keep the order of their starting centres.
  *
- * For many points (the base clustering of a national conversation) the assignment uses
- * Hamerly's bounds, which skip the distance computations that cannot change a point's
- * cluster; few points use the plain loop. Both give Lloyd's partition. Work is split into
+ * For many points (the base clustering of a national conversation) a grid of candidate
+ * centres per cell skips the distance computations that cannot change a point's cluster (see
+ * kmeans.c); few points use the plain loop. Both give Lloyd's partition. Work is split into
  * parts of fixed size whose sums are added in order, so the threads never change the result.
  *
  * Thread-safe: no shared state.

@@ -10,10 +10,19 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "opinion/kmeans.h"
 #include "opinion/par.h"
 #include "opinion/pca.h"
+
+static double clock_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 void opinion_params_default(struct opinion_params *p)
 {
@@ -26,7 +35,7 @@ void opinion_params_default(struct opinion_params *p)
 	p->max_group_k = OPINION_MAX_GROUPS;
 	p->group_iters = 20;
 	p->pca_max_passes = 1000;
-	p->pca_tol = 1e-9;
+	p->pca_tol = 1e-6;
 	p->warm_kmeans = true;
 }
 
@@ -99,24 +108,68 @@ static double pairs_in_runs(uint64_t *v, size_t n)
 	return s;
 }
 
+/* ari_dense counts the contingency table directly when both label ranges are small. */
+static bool ari_dense(const int32_t *a, const int32_t *b, size_t n, double *sab, double *sa,
+		      double *sb)
+{
+	int32_t amin = INT32_MAX, amax = INT32_MIN, bmin = INT32_MAX, bmax = INT32_MIN;
+	size_t i, ka, kb, j;
+	uint64_t *t, *ra, *rb;
+
+	for (i = 0; i < n; i++) {
+		amin = a[i] < amin ? a[i] : amin;
+		amax = a[i] > amax ? a[i] : amax;
+		bmin = b[i] < bmin ? b[i] : bmin;
+		bmax = b[i] > bmax ? b[i] : bmax;
+	}
+	ka = (size_t)((int64_t)amax - amin + 1);
+	kb = (size_t)((int64_t)bmax - bmin + 1);
+	if (ka > 4096 || kb > 4096 || ka * kb > ((size_t)1 << 20))
+		return false;
+	t = calloc(ka * kb + ka + kb, sizeof(*t));
+	if (!t)
+		return false;
+	ra = t + ka * kb;
+	rb = ra + ka;
+	for (i = 0; i < n; i++) {
+		size_t x = (size_t)(a[i] - amin), y = (size_t)(b[i] - bmin);
+
+		t[x * kb + y]++;
+		ra[x]++;
+		rb[y]++;
+	}
+	*sab = *sa = *sb = 0;
+	for (i = 0; i < ka * kb; i++)
+		*sab += (double)t[i] * ((double)t[i] - 1) / 2.0;
+	for (j = 0; j < ka; j++)
+		*sa += (double)ra[j] * ((double)ra[j] - 1) / 2.0;
+	for (j = 0; j < kb; j++)
+		*sb += (double)rb[j] * ((double)rb[j] - 1) / 2.0;
+	free(t);
+	return true;
+}
+
 int opinion_ari(const int32_t *a, const int32_t *b, size_t n, double *out)
 {
-	uint64_t *v = malloc((n + 1) * sizeof(*v));
 	double sab, sa, sb, total, expected, max;
 	size_t i;
 
-	if (!v)
-		return ERR_NOMEM;
-	for (i = 0; i < n; i++)
-		v[i] = (uint64_t)(uint32_t)a[i] << 32 | (uint32_t)b[i];
-	sab = pairs_in_runs(v, n);
-	for (i = 0; i < n; i++)
-		v[i] = (uint32_t)a[i];
-	sa = pairs_in_runs(v, n);
-	for (i = 0; i < n; i++)
-		v[i] = (uint32_t)b[i];
-	sb = pairs_in_runs(v, n);
-	free(v);
+	if (n == 0 || !ari_dense(a, b, n, &sab, &sa, &sb)) {
+		uint64_t *v = malloc((n + 1) * sizeof(*v));
+
+		if (!v)
+			return ERR_NOMEM;
+		for (i = 0; i < n; i++)
+			v[i] = (uint64_t)(uint32_t)a[i] << 32 | (uint32_t)b[i];
+		sab = pairs_in_runs(v, n);
+		for (i = 0; i < n; i++)
+			v[i] = (uint32_t)a[i];
+		sa = pairs_in_runs(v, n);
+		for (i = 0; i < n; i++)
+			v[i] = (uint32_t)b[i];
+		sb = pairs_in_runs(v, n);
+		free(v);
+	}
 	total = (double)n * ((double)n - 1) / 2.0;
 	expected = total > 0 ? sa * sb / total : 0;
 	max = (sa + sb) / 2.0;
@@ -310,9 +363,14 @@ static int score_statements(const struct vote_matrix *m, const struct opinion_pa
 	struct consensus_entry ag[CONSENSUS_MAX], dg[CONSENSUS_MAX];
 	int rc = ERR_NOMEM;
 
-	/* integer counts are exact in any order: one part per thread is enough */
-	n_parts = par_split(m->row_ptr, m->n_rows, (size_t)1 << 20,
-			    p->threads > 256 ? 256 : (size_t)p->threads, bounds);
+	/* integer counts are exact in any order; several parts per thread keep the threads
+	 * busy when one of them is slowed down, within 64 MB of partial counts */
+	{
+		size_t max_parts = ((size_t)64 << 20) / ((k + 1) * (n + 1) * sizeof(*partial));
+
+		max_parts = max_parts < 1 ? 1 : max_parts > 16 ? 16 : max_parts;
+		n_parts = par_split(m->row_ptr, m->n_rows, (size_t)1 << 21, max_parts, bounds);
+	}
 	partial = malloc(n_parts * (k + 1) * (n + 1) * sizeof(*partial));
 	cnt = calloc((k + 1) * (n + 1), sizeof(*cnt));
 	rest = malloc((n + 1) * sizeof(*rest));
@@ -397,6 +455,7 @@ int opinion_compute(const struct vote_matrix *m, const struct opinion_result *wa
 	uint32_t *blab = NULL, *glab = NULL;
 	int32_t *group = NULL;
 	size_t i, n_in, nrow = m->n_rows, ncol = m->n_cols;
+	double t0;
 	int rc = ERR_NOMEM;
 
 	if (!p) {
@@ -431,12 +490,15 @@ int opinion_compute(const struct vote_matrix *m, const struct opinion_result *wa
 		if (rc)
 			goto fail;
 	}
+	t0 = clock_s();
 	pp.max_passes = p->pca_max_passes;
 	pp.tol = p->pca_tol;
 	pp.threads = p->threads;
 	rc = pca_fit(m, w0, w1, &pp, &pc);
 	if (rc)
 		goto fail;
+	r->seconds[0] = clock_s() - t0;
+	t0 = clock_s();
 	rc = pca_project(m, &pc, p->threads, xy);
 	if (rc)
 		goto fail;
@@ -458,6 +520,9 @@ int opinion_compute(const struct vote_matrix *m, const struct opinion_result *wa
 		r->participants[i].n_votes = (uint32_t)(m->row_ptr[i + 1] - m->row_ptr[i]);
 		group[i] = -1;
 	}
+
+	r->seconds[1] = clock_s() - t0;
+	t0 = clock_s();
 
 	/* who is clustered */
 	rc = pick_in_conv(m, p, in, &n_in, &r->n_qualified);
@@ -498,6 +563,9 @@ int opinion_compute(const struct vote_matrix *m, const struct opinion_result *wa
 			goto fail;
 	}
 
+	r->seconds[2] = clock_s() - t0;
+	t0 = clock_s();
+
 	/* groups of base clusters */
 	if (r->n_base > 0) {
 		size_t k = 0;
@@ -520,9 +588,12 @@ int opinion_compute(const struct vote_matrix *m, const struct opinion_result *wa
 			k++;
 		}
 	}
+	r->seconds[3] = clock_s() - t0;
+	t0 = clock_s();
 	rc = score_statements(m, p, group, r);
 	if (rc)
 		goto fail;
+	r->seconds[4] = clock_s() - t0;
 
 	free(w0);
 	free(w1);

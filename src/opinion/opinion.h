@@ -47,7 +47,7 @@ struct opinion_params {
 	unsigned max_group_k;	 /* OPINION_MAX_GROUPS, at most OPINION_K_LIMIT */
 	unsigned group_iters;	 /* 20, as Pol.is */
 	unsigned pca_max_passes; /* 1000 */
-	double pca_tol;		 /* 1e-9: relative residual of the components */
+	double pca_tol;		 /* 1e-6: relative residual of the components (see pca.h) */
 	bool warm_kmeans; /* with a warm result, start base k-means from its centres (true) */
 };
 
@@ -110,6 +110,7 @@ struct opinion_result {
 	unsigned pca_passes; /* passes over the votes the components took */
 	double pca_residual;
 	unsigned base_iters; /* assignments the base k-means took */
+	double seconds[5];   /* wall time of: PCA, projection, base k-means, groups, statements */
 };
 
 /* opinion_compute runs the pipeline on m. warm (may be NULL) is an earlier result for the same

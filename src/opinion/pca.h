@@ -7,11 +7,15 @@
  * X[i][j] = vote - mean_j where i voted on j, 0 elsewhere (and 0 in moderated columns). We
  * never form it: X^T X V is computed row by row from the sparse votes.
  *
- * The components come from block power (subspace) iteration with Rayleigh-Ritz on a block of
- * PCA_BLOCK vectors, started from a previous result when there is one, so that recomputing
- * after a few new votes converges in one or two passes over the votes. Pol.is runs 100 plain
- * power iterations; we iterate until the residual is below a tolerance, which makes the
- * result the exact SVD components (checked against numpy in the tests).
+ * The components come from power iteration on blocks of PCA_BLOCK vectors, started from a
+ * previous result when there is one, so that recomputing after a few new votes converges in a
+ * few passes over the votes. The iteration is a block Krylov method (block Lanczos with full
+ * reorthogonalization and thick restarts): each pass adds X^T X times the newest block to the
+ * basis, and Rayleigh-Ritz on the whole basis gives the components. Pol.is runs 100 plain power
+ * iterations (or numpy's exact SVD in the reference); we stop when the relative residual ||X^T X c
+ * - l c|| / l_0 of both components is below a tolerance. The engine's default, 1e-6, moves the
+ * projections of the real Pol.is conversations by about 1e-6 from the exact SVD and changes no
+ * group; cold starts take about 8 passes, warm restarts after 1% new votes about 4.
  *
  * Thread-safe: no shared state; each call may use `threads` threads.
  */

@@ -4,7 +4,7 @@
  * Build in four passes, each linear: count votes per participant and mark used statements;
  * give participants and statements their canonical row and column numbers (sorted ids);
  * scatter every vote into its row (rows keep input order, so the scatter is the same however
- * it is split among threads); then sort each row by column and keep, for each column, the
+ * it is split among threads); then order each row by column and keep, for each column, the
  * latest vote. Only the scatter needs room for the raw votes (9 bytes each); the duplicates
  * it keeps are rare and compacted away at the end.
  */
@@ -16,6 +16,8 @@
 
 #include "par.h"
 
+_Static_assert(sizeof(struct opinion_vote) == 16, "a vote takes 16 bytes");
+
 enum { ROW_SORT_SMALL = 32 };
 #define NO_INDEX UINT32_MAX
 
@@ -24,13 +26,39 @@ struct id_index {
 	uint32_t index;
 };
 
-static int id_index_cmp(const void *a, const void *b)
+/* sort_ids sorts a[0..n) by id, then index (the indices are distinct and a is in index
+ * order on entry, so a stable sort by id gives that): LSD radix sort on 16-bit digits of the
+ * id with its sign bit flipped, skipping digits that are the same everywhere; tmp has room
+ * for n, count for 65536. */
+static void sort_ids(struct id_index *a, struct id_index *tmp, size_t n, size_t *count)
 {
-	const struct id_index *x = a, *y = b;
+	static const uint64_t flip = (uint64_t)1 << 63;
+	size_t i, shift;
 
-	if (x->id != y->id)
-		return x->id < y->id ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
+	for (shift = 0; shift < 64; shift += 16) {
+		size_t sum = 0;
+		const uint64_t d0 = n ? (((uint64_t)a[0].id ^ flip) >> shift) & 0xffff : 0;
+		bool same = true;
+
+		memset(count, 0, 65536 * sizeof(*count));
+		for (i = 0; i < n; i++) {
+			uint64_t d = (((uint64_t)a[i].id ^ flip) >> shift) & 0xffff;
+
+			count[d]++;
+			same = same && d == d0;
+		}
+		if (same)
+			continue;
+		for (i = 0; i < 65536; i++) {
+			size_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[count[(((uint64_t)a[i].id ^ flip) >> shift) & 0xffff]++] = a[i];
+		memcpy(a, tmp, n * sizeof(*a));
+	}
 }
 
 ptrdiff_t vote_matrix_find(const int64_t *ids, size_t n, int64_t id)
@@ -66,16 +94,20 @@ void vote_matrix_free(struct vote_matrix *m)
 static int number_used(const int64_t *ids, size_t n, const uint32_t *used, uint32_t *map,
 		       int64_t **sorted_ids, size_t *n_used)
 {
-	struct id_index *tmp;
-	size_t i, k = 0;
+	struct id_index *tmp, *tmp2;
+	size_t i, k = 0, *count;
 	int64_t *out;
 
 	for (i = 0; i < n; i++)
 		k += used[i] != 0;
 	tmp = malloc((k ? k : 1) * sizeof(*tmp));
+	tmp2 = malloc((k ? k : 1) * sizeof(*tmp2));
+	count = malloc(65536 * sizeof(*count));
 	out = malloc((k ? k : 1) * sizeof(*out));
-	if (!tmp || !out) {
+	if (!tmp || !tmp2 || !count || !out) {
 		free(tmp);
+		free(tmp2);
+		free(count);
 		free(out);
 		return ERR_NOMEM;
 	}
@@ -88,7 +120,9 @@ static int number_used(const int64_t *ids, size_t n, const uint32_t *used, uint3
 			k++;
 		}
 	}
-	qsort(tmp, k, sizeof(*tmp), id_index_cmp);
+	sort_ids(tmp, tmp2, k, count);
+	free(tmp2);
+	free(count);
 	for (i = 0; i < k; i++) {
 		if (i > 0 && tmp[i].id == tmp[i - 1].id) {
 			free(tmp);
@@ -104,75 +138,110 @@ static int number_used(const int64_t *ids, size_t n, const uint32_t *used, uint3
 	return ERR_OK;
 }
 
-/* ---- scatter ---------------------------------------------------------------------------- */
+/* ---- count and scatter ---------------------------------------------------------------- */
 
-struct scatter_ctx {
+/* The votes are cut into parts of VOTE_PART (fixed by the input's size, not by the threads).
+ * Each part counts its votes per participant; those counts become, per part and participant,
+ * the slot where the part's next vote of that participant goes, so each part scatters its
+ * own votes and a row holds its votes in input order, whoever ran which part. */
+#define VOTE_PART	   ((size_t)1 << 22)
+#define VOTE_CURSOR_MEMORY ((size_t)128 << 20) /* bytes of per-part cursors at most */
+enum { VOTE_MAX_PARTS = 64 };
+
+struct scan_ctx {
 	const struct opinion_input *in;
-	const uint32_t *prow, *scol;
-	const size_t *bounds; /* row ranges per part */
-	size_t *cursor;	      /* [n_rows], next free slot of each row */
+	size_t per;   /* votes per part */
+	uint32_t *pc; /* [n_parts][n_participants]: counts, then cursors */
+	uint8_t *su;  /* [n_parts][n_statements]: statement used */
+	const uint32_t *scol;
 	uint32_t *col, *src;
 	int8_t *val;
+	atomic_int bad;
 };
+
+static void count_part(void *arg, size_t part)
+{
+	struct scan_ctx *c = arg;
+	const struct opinion_input *in = c->in;
+	uint32_t *pc = c->pc + part * in->n_participants;
+	uint8_t *su = c->su + part * in->n_statements;
+	size_t i, hi = (part + 1) * c->per < in->n_votes ? (part + 1) * c->per : in->n_votes;
+
+	for (i = part * c->per; i < hi; i++) {
+		const struct opinion_vote *v = &in->votes[i];
+
+		if (v->participant >= in->n_participants || v->statement >= in->n_statements ||
+		    v->value == -2) {
+			atomic_store(&c->bad, 1);
+			return;
+		}
+		pc[v->participant]++;
+		su[v->statement] = 1;
+	}
+}
 
 static void scatter_part(void *arg, size_t part)
 {
-	struct scatter_ctx *c = arg;
-	uint32_t lo = (uint32_t)c->bounds[part], hi = (uint32_t)c->bounds[part + 1];
-	const struct opinion_vote *v = c->in->votes;
-	size_t i, n = c->in->n_votes, pos;
-	uint32_t r;
+	struct scan_ctx *c = arg;
+	const struct opinion_input *in = c->in;
+	uint32_t *pc = c->pc + part * in->n_participants;
+	size_t i, hi = (part + 1) * c->per < in->n_votes ? (part + 1) * c->per : in->n_votes;
 
-	if (lo == hi)
-		return;
-	for (i = 0; i < n; i++) {
-		r = c->prow[v[i].participant];
-		if (r < lo || r >= hi)
-			continue;
-		pos = c->cursor[r]++;
-		c->col[pos] = c->scol[v[i].statement];
+	for (i = part * c->per; i < hi; i++) {
+		const struct opinion_vote *v = &in->votes[i];
+		const uint32_t pos = pc[v->participant]++;
+
+		c->col[pos] = c->scol[v->statement];
 		c->src[pos] = (uint32_t)i;
-		c->val[pos] = v[i].value;
+		c->val[pos] = (int8_t)v->value;
 	}
 }
 
 /* ---- per-row sort and dedupe ---------------------------------------------------------- */
 
-struct entry {
-	uint32_t col, src;
-	int8_t val;
-};
-
 struct dedupe_ctx {
 	const struct opinion_input *in;
+	size_t n_cols;
 	const size_t *bounds;
 	const size_t *row_ptr;
-	uint32_t *col, *src;
+	uint32_t *col;
+	const uint32_t *src;
 	int8_t *val;
 	uint32_t *len; /* [n_rows] length after dedupe */
 	atomic_int failed;
 };
 
-/* merge_sort sorts e[0..n) by col, stably, using tmp[0..n). */
-static void merge_sort(struct entry *e, struct entry *tmp, size_t n)
+/* sort_keys sorts the distinct keys k[0..n) ascending: insertion sort for short rows, a
+ * bottom-up merge sort through tmp[0..n) for long ones. */
+static void sort_keys(uint64_t *k, uint64_t *tmp, size_t n)
 {
-	size_t width, lo, mid, hi, i, j, k;
+	size_t width, lo, mid, hi, i, j, o;
 
+	if (n <= ROW_SORT_SMALL) {
+		for (i = 1; i < n; i++) {
+			uint64_t x = k[i];
+
+			for (j = i; j > 0 && k[j - 1] > x; j--)
+				k[j] = k[j - 1];
+			k[j] = x;
+		}
+		return;
+	}
 	for (width = 1; width < n; width *= 2) {
 		for (lo = 0; lo < n; lo += 2 * width) {
 			mid = lo + width < n ? lo + width : n;
 			hi = lo + 2 * width < n ? lo + 2 * width : n;
 			i = lo;
 			j = mid;
-			k = lo;
+			o = lo;
 			while (i < mid && j < hi)
-				tmp[k++] = e[j].col < e[i].col ? e[j++] : e[i++];
+				tmp[o++] = k[j] < k[i] ? k[j++] : k[i++];
 			while (i < mid)
-				tmp[k++] = e[i++];
+				tmp[o++] = k[i++];
 			while (j < hi)
-				tmp[k++] = e[j++];
+				tmp[o++] = k[j++];
 		}
-		memcpy(e, tmp, n * sizeof(*e));
+		memcpy(k, tmp, n * sizeof(*k));
 	}
 }
 
@@ -184,72 +253,132 @@ static bool later(const struct opinion_vote *a, const struct opinion_vote *b)
 	return a->value > b->value;
 }
 
+/* dedupe_bitmap is dedupe for a row whose columns fit a short bitmap: mark each column in
+ * bm (remembering in slot[] which entry holds it, the later one for a repeat), then read the
+ * marks in order. No comparisons of columns, so no mispredicted branches; bm is left clear. */
+static size_t dedupe_bitmap(uint32_t *col, int8_t *val, const uint32_t *src, size_t n,
+			    const struct opinion_vote *v, uint64_t *bm, uint32_t *slot,
+			    int8_t *sval)
+{
+	size_t i, w, lo = SIZE_MAX, hi = 0, o = 0;
+
+	for (i = 0; i < n; i++) {
+		uint32_t cl = col[i];
+		uint64_t bit = (uint64_t)1 << (cl & 63);
+
+		w = cl >> 6;
+		if (bm[w] & bit) {
+			if (later(&v[src[i]], &v[src[slot[cl]]]))
+				slot[cl] = (uint32_t)i;
+		} else {
+			bm[w] |= bit;
+			slot[cl] = (uint32_t)i;
+		}
+		lo = w < lo ? w : lo;
+		hi = w > hi ? w : hi;
+		sval[i] = val[i];
+	}
+	for (w = lo; w <= hi; w++) {
+		uint64_t word = bm[w];
+
+		while (word) {
+			uint32_t cl = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(word));
+
+			col[o] = cl;
+			val[o] = sval[slot[cl]];
+			o++;
+			word &= word - 1;
+		}
+		bm[w] = 0;
+	}
+	return o;
+}
+
+/* dedupe_part sorts each row of the part by column and keeps the latest vote of each column,
+ * in place: with the bitmap when the matrix has few columns for the row's length, else by
+ * sorting keys (column, then position, so equal columns keep input order). */
 static void dedupe_part(void *arg, size_t part)
 {
 	struct dedupe_ctx *c = arg;
-	size_t r, lo = c->bounds[part], hi = c->bounds[part + 1], n, i, j, w, best, cap = 0;
-	struct entry *e = NULL, *tmp = NULL;
+	size_t r, lo = c->bounds[part], hi = c->bounds[part + 1], n, i, w, cap = 0;
+	const size_t words = (c->n_cols + 63) / 64;
+	uint64_t *key = NULL, *tmp = NULL, *bm = calloc(words + 1, sizeof(*bm));
+	uint32_t *scol = NULL, *ssrc = NULL, *slot = malloc((c->n_cols + 1) * sizeof(*slot));
+	uint32_t last = 0;
+	int8_t *sval = NULL;
 	const struct opinion_vote *v = c->in->votes;
 
+	if (!bm || !slot) {
+		atomic_store(&c->failed, 1);
+		goto done;
+	}
 	for (r = lo; r < hi; r++) {
-		uint32_t *col = c->col + c->row_ptr[r], *src = c->src + c->row_ptr[r];
+		uint32_t *col = c->col + c->row_ptr[r];
+		const uint32_t *src = c->src + c->row_ptr[r];
 		int8_t *val = c->val + c->row_ptr[r];
 
 		n = c->row_ptr[r + 1] - c->row_ptr[r];
-		if (n <= ROW_SORT_SMALL) {
-			for (i = 1; i < n; i++) {
-				uint32_t kc = col[i], ks = src[i];
-				int8_t kv = val[i];
-
-				for (j = i; j > 0 && col[j - 1] > kc; j--) {
-					col[j] = col[j - 1];
-					src[j] = src[j - 1];
-					val[j] = val[j - 1];
-				}
-				col[j] = kc;
-				src[j] = ks;
-				val[j] = kv;
-			}
-		} else {
-			if (n > cap) {
-				free(e);
-				free(tmp);
-				cap = n;
-				e = malloc(cap * sizeof(*e));
-				tmp = malloc(cap * sizeof(*tmp));
-				if (!e || !tmp) {
-					atomic_store(&c->failed, 1);
-					break;
-				}
-			}
-			for (i = 0; i < n; i++) {
-				e[i].col = col[i];
-				e[i].src = src[i];
-				e[i].val = val[i];
-			}
-			merge_sort(e, tmp, n);
-			for (i = 0; i < n; i++) {
-				col[i] = e[i].col;
-				src[i] = e[i].src;
-				val[i] = e[i].val;
+		for (i = 1; i < n && col[i - 1] < col[i]; i++)
+			;
+		if (i >= n) { /* already ascending: nothing to sort or drop */
+			c->len[r] = (uint32_t)n;
+			continue;
+		}
+		if (n > cap) {
+			free(key);
+			free(tmp);
+			free(scol);
+			free(ssrc);
+			free(sval);
+			cap = n < 256 ? 256 : n;
+			key = malloc(cap * sizeof(*key));
+			tmp = malloc(cap * sizeof(*tmp));
+			scol = malloc(cap * sizeof(*scol));
+			ssrc = malloc(cap * sizeof(*ssrc));
+			sval = malloc(cap);
+			if (!key || !tmp || !scol || !ssrc || !sval) {
+				atomic_store(&c->failed, 1);
+				break;
 			}
 		}
-		/* keep the latest vote of each run of equal columns */
+		if (words <= 16 * n + 64) {
+			c->len[r] = (uint32_t)dedupe_bitmap(col, val, src, n, v, bm, slot, sval);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			key[i] = (uint64_t)col[i] << 32 | i;
+			scol[i] = col[i];
+			ssrc[i] = src[i];
+			sval[i] = val[i];
+		}
+		sort_keys(key, tmp, n);
 		w = 0;
-		for (i = 0; i < n; i = j) {
-			best = i;
-			for (j = i + 1; j < n && col[j] == col[i]; j++)
-				if (later(&v[src[j]], &v[src[best]]))
-					best = j;
-			col[w] = col[best];
-			src[w] = src[best];
-			val[w] = val[best];
+		for (i = 0; i < n; i++) {
+			uint32_t at = (uint32_t)key[i];
+
+			if (w > 0 && scol[at] == col[w - 1]) {
+				/* a repeated vote: keep the later one */
+				if (later(&v[ssrc[at]], &v[last])) {
+					last = ssrc[at];
+					val[w - 1] = sval[at];
+				}
+				continue;
+			}
+			col[w] = scol[at];
+			val[w] = sval[at];
+			last = ssrc[at];
 			w++;
 		}
 		c->len[r] = (uint32_t)w;
 	}
-	free(e);
+done:
+	free(key);
 	free(tmp);
+	free(scol);
+	free(ssrc);
+	free(sval);
+	free(bm);
+	free(slot);
 }
 
 /* row_parts splits the rows of row_ptr into parts of about equal vote counts. */
@@ -268,36 +397,53 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 {
 	uint32_t *pcount = NULL, *sused = NULL, *prow = NULL, *scol = NULL, *src = NULL;
 	uint32_t *len = NULL;
-	size_t *cursor = NULL, *bounds = NULL, *tb = NULL;
+	size_t *bounds = NULL;
 	struct vote_matrix *m;
-	size_t i, r, n_parts, n_tparts, raw, w;
+	struct scan_ctx sc;
+	size_t i, r, p, n_parts, n_vparts, raw, w;
 	int rc = ERR_NOMEM;
 
 	if (in->n_votes >= UINT32_MAX || in->n_participants >= UINT32_MAX ||
-	    in->n_statements >= UINT32_MAX)
+	    in->n_statements > OPINION_MAX_STATEMENTS)
 		return ERR_TOO_BIG;
+	memset(&sc, 0, sizeof(sc));
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return ERR_NOMEM;
+	n_vparts = (in->n_votes + VOTE_PART - 1) / VOTE_PART;
+	if (n_vparts > VOTE_MAX_PARTS)
+		n_vparts = VOTE_MAX_PARTS;
+	if (n_vparts > VOTE_CURSOR_MEMORY / 4 / (in->n_participants + 1))
+		n_vparts = VOTE_CURSOR_MEMORY / 4 / (in->n_participants + 1);
+	if (n_vparts < 1)
+		n_vparts = 1;
+	sc.in = in;
+	sc.per = (in->n_votes + n_vparts - 1) / n_vparts;
+	sc.per = sc.per ? sc.per : 1;
+	atomic_init(&sc.bad, 0);
+	sc.pc = calloc(n_vparts * in->n_participants + 1, sizeof(*sc.pc));
+	sc.su = calloc(n_vparts * in->n_statements + 1, 1);
 	pcount = calloc(in->n_participants + 1, sizeof(*pcount));
 	sused = calloc(in->n_statements + 1, sizeof(*sused));
 	prow = malloc((in->n_participants + 1) * sizeof(*prow));
 	scol = malloc((in->n_statements + 1) * sizeof(*scol));
-	if (!pcount || !sused || !prow || !scol)
+	if (!sc.pc || !sc.su || !pcount || !sused || !prow || !scol)
 		goto fail;
 
-	/* 1. count, and check every vote */
-	for (i = 0; i < in->n_votes; i++) {
-		const struct opinion_vote *v = &in->votes[i];
-
-		if (v->participant >= in->n_participants || v->statement >= in->n_statements ||
-		    v->value < -1 || v->value > 1) {
-			rc = ERR_INVALID;
-			goto fail;
-		}
-		pcount[v->participant]++;
-		sused[v->statement] = 1;
+	/* 1. count per part, and check every vote */
+	par_run(threads, n_vparts, count_part, &sc);
+	if (atomic_load(&sc.bad)) {
+		rc = ERR_INVALID;
+		goto fail;
 	}
+	for (p = 0; p < n_vparts; p++) {
+		for (i = 0; i < in->n_participants; i++)
+			pcount[i] += sc.pc[p * in->n_participants + i];
+		for (i = 0; i < in->n_statements; i++)
+			sused[i] |= sc.su[p * in->n_statements + i];
+	}
+	free(sc.su);
+	sc.su = NULL;
 
 	/* 2. canonical numbering */
 	rc = number_used(in->participant_ids, in->n_participants, pcount, prow, &m->row_ids,
@@ -310,9 +456,8 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 	rc = ERR_NOMEM;
 	m->moderated = calloc(m->n_cols + 1, 1);
 	m->row_ptr = malloc((m->n_rows + 1) * sizeof(*m->row_ptr));
-	cursor = malloc((m->n_rows + 1) * sizeof(*cursor));
 	len = malloc((m->n_rows + 1) * sizeof(*len));
-	if (!m->moderated || !m->row_ptr || !cursor || !len)
+	if (!m->moderated || !m->row_ptr || !len)
 		goto fail;
 	for (i = 0; i < in->n_statements; i++) {
 		if (scol[i] != NO_INDEX && in->moderated_out && in->moderated_out[i]) {
@@ -327,26 +472,39 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 	for (r = 0; r < m->n_rows; r++)
 		m->row_ptr[r + 1] += m->row_ptr[r];
 	raw = m->row_ptr[m->n_rows];
+	/* the parts' counts become their cursors: part p's votes of a participant follow those
+	 * of parts 0 .. p-1 in the participant's row */
+	for (i = 0; i < in->n_participants; i++) {
+		size_t at;
+
+		if (prow[i] == NO_INDEX)
+			continue;
+		at = m->row_ptr[prow[i]];
+		for (p = 0; p < n_vparts; p++) {
+			uint32_t n = sc.pc[p * in->n_participants + i];
+
+			sc.pc[p * in->n_participants + i] = (uint32_t)at;
+			at += n;
+		}
+	}
 	free(pcount);
 	pcount = NULL;
 	free(sused);
 	sused = NULL;
 
-	/* 3. scatter; one part per thread, each scanning all votes for its rows */
+	/* 3. scatter every part's votes into their rows */
 	m->col = malloc((raw + 1) * sizeof(*m->col));
 	m->val = malloc(raw + 1);
 	src = malloc((raw + 1) * sizeof(*src));
-	tb = malloc(((size_t)(threads > 1 ? threads : 1) + 1) * sizeof(*tb));
-	if (!m->col || !m->val || !src || !tb)
+	if (!m->col || !m->val || !src)
 		goto fail;
-	memcpy(cursor, m->row_ptr, m->n_rows * sizeof(*cursor));
-	n_tparts = par_split(m->row_ptr, m->n_rows, (size_t)1 << 20,
-			     (size_t)(threads > 1 ? threads : 1), tb);
-	{
-		struct scatter_ctx sc = {in, prow, scol, tb, cursor, m->col, src, m->val};
-
-		par_run(threads, n_tparts, scatter_part, &sc);
-	}
+	sc.scol = scol;
+	sc.col = m->col;
+	sc.src = src;
+	sc.val = m->val;
+	par_run(threads, n_vparts, scatter_part, &sc);
+	free(sc.pc);
+	sc.pc = NULL;
 
 	/* 4. sort rows, keep the latest vote per cell */
 	bounds = row_parts(m->row_ptr, m->n_rows, (size_t)1 << 18, &n_parts);
@@ -356,6 +514,7 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 		struct dedupe_ctx dc;
 
 		dc.in = in;
+		dc.n_cols = m->n_cols;
 		dc.bounds = bounds;
 		dc.row_ptr = m->row_ptr;
 		dc.col = m->col;
@@ -393,22 +552,20 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 	free(src);
 	free(prow);
 	free(scol);
-	free(cursor);
 	free(len);
 	free(bounds);
-	free(tb);
 	*out = m;
 	return ERR_OK;
 fail:
+	free(sc.pc);
+	free(sc.su);
 	free(pcount);
 	free(sused);
 	free(prow);
 	free(scol);
 	free(src);
-	free(cursor);
 	free(len);
 	free(bounds);
-	free(tb);
 	vote_matrix_free(m);
 	return rc;
 }
@@ -424,6 +581,7 @@ struct merge_ctx {
 	uint32_t *col;
 	int8_t *val;
 	bool fill;
+	bool a_identity; /* amap is the identity: no new statements */
 };
 
 static void merge_part(void *arg, size_t part)
@@ -442,6 +600,14 @@ static void merge_part(void *arg, size_t part)
 			je = c->b->row_ptr[c->rb[r] + 1];
 		}
 		w = c->fill ? c->row_ptr[r] : 0;
+		if (j == je && c->a_identity) { /* an old row without new votes: a copy */
+			if (c->fill) {
+				memcpy(c->col + w, c->a->col + i, (ie - i) * sizeof(*c->col));
+				memcpy(c->val + w, c->a->val + i, ie - i);
+			}
+			w += ie - i;
+			i = ie;
+		}
 		while (i < ie || j < je) {
 			uint32_t ca = i < ie ? c->amap[c->a->col[i]] : UINT32_MAX;
 			uint32_t cb = j < je ? c->bmap[c->b->col[j]] : UINT32_MAX;
@@ -536,8 +702,10 @@ int vote_matrix_merge(const struct vote_matrix *a, const struct opinion_input *m
 	if (!bounds)
 		goto fail;
 	{
-		struct merge_ctx c = {a,      b,	  ra,	rb,   amap, bmap,
-				      bounds, m->row_ptr, NULL, NULL, false};
+		struct merge_ctx c = {a,      b,	  ra,	rb,   amap,  bmap,
+				      bounds, m->row_ptr, NULL, NULL, false, false};
+
+		c.a_identity = m->n_cols == a->n_cols;
 
 		par_run(threads, n_parts, merge_part, &c);
 		m->row_ptr[0] = 0;
