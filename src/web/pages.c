@@ -119,21 +119,21 @@ int h_dashboard(struct web_ctx *c)
 				time_fmt(t, "%Y-%m-%d %H:%M", date, sizeof(date));
 			else
 				date[0] = '\0';
-			json_array_append_new(upcoming,
-					      json_pack("{sO sO sO ss}", "id", json_object_get(x, "id"),
-							"title", json_object_get(x, "title"), "status", json_object_get(x, "status"),
-							"date", date));
+			json_array_append_new(
+			    upcoming, json_pack("{sO sO sO ss}", "id", json_object_get(x, "id"),
+						"title", json_object_get(x, "title"), "status",
+						json_object_get(x, "status"), "date", date));
 		}
 	}
 	json_decref(sessions);
 	inv = invitations_of_user(c->db, c->actor.user.id);
 	json_array_foreach(inv, i, x) pending +=
-		strcmp(json_string_value(json_object_get(x, "rsvp")), "pending") == 0;
+	    strcmp(json_string_value(json_object_get(x, "rsvp")), "pending") == 0;
 	json_decref(inv);
 	return web_render(c, 200, "dashboard",
 			  json_pack("{ss ss so si sb}", "role_label", view_text(c->lang, key),
-				    "level_label", view_text(c->lang, c->actor.org.level), "upcoming",
-				    upcoming, "pending", (int)pending, "organizer",
+				    "level_label", view_text(c->lang, c->actor.org.level),
+				    "upcoming", upcoming, "pending", (int)pending, "organizer",
 				    c->actor.role >= ROLE_ORGANIZER && !c->actor.user.handler_id));
 }
 
