@@ -195,7 +195,7 @@ static json_t *points_of(struct db *db, int64_t id, const char *kind)
 	return a;
 }
 
-json_t *session_get(struct db *db, int64_t id, bool detail, bool names)
+json_t *session_get(struct db *db, int64_t id, int detail, bool names)
 {
 	struct db_stmt *st;
 	json_t *s = NULL, *a, *v;
@@ -244,7 +244,8 @@ json_t *session_get(struct db *db, int64_t id, bool detail, bool names)
 		json_decref(a);
 	}
 	a = json_array();
-	if (by_session(db, sql_remarks, id,
+	if (detail != SESSION_DETAIL_NO_RECORD &&
+	    by_session(db, sql_remarks, id,
 		       "i:id n:person_id s:speaker s:role s:body i:position t:created_at",
 		       a) == ERR_OK)
 		json_object_set_new(s, "remarks", a);
@@ -768,17 +769,19 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 
 /* --- lists --- */
 
-static const char sql_list[] =
-    "SELECT " SESSION_COLS ", s.starts_at FROM session s JOIN org o ON o.id = s.org_id"
-    " JOIN topic t ON t.id = s.topic_id"
-    " WHERE s.id > ?1"
-    " AND ((s.visibility = 'public' AND s.status != 'draft' AND ?2 IS NOT NULL)"
-    "  OR (?3 = 0 AND (substr(o.path, 1, length(?4)) = ?4 OR EXISTS (SELECT 1 FROM"
-    "   session_org so JOIN org lo ON lo.id = so.org_id WHERE so.session_id = s.id"
-    "   AND substr(lo.path, 1, length(?4)) = ?4))))"
-    " AND (?5 = 0 OR (s.starts_at >= ?6 AND s.starts_at < ?7))"
-    " AND (?8 IS NULL OR t.domain = ?8) AND (?9 IS NULL OR s.status = ?9)"
-    " ORDER BY s.id LIMIT ?10";
+#define SQL_LIST_FROM                                                                              \
+	"SELECT " SESSION_COLS ", s.starts_at FROM session s JOIN org o ON o.id = s.org_id"        \
+	" JOIN topic t ON t.id = s.topic_id"                                                       \
+	" WHERE s.id > ?1"                                                                         \
+	" AND ((s.visibility = 'public' AND s.status != 'draft' AND ?2 IS NOT NULL)"               \
+	"  OR (?3 = 0 AND (substr(o.path, 1, length(?4)) = ?4 OR EXISTS (SELECT 1 FROM"            \
+	"   session_org so JOIN org lo ON lo.id = so.org_id WHERE so.session_id = s.id"            \
+	"   AND substr(lo.path, 1, length(?4)) = ?4))))"                                           \
+	" AND (?5 = 0 OR (s.starts_at >= ?6 AND s.starts_at < ?7))"                                \
+	" AND (?8 IS NULL OR t.domain = ?8) AND (?9 IS NULL OR s.status = ?9)"
+static const char sql_list[] = SQL_LIST_FROM " ORDER BY s.id LIMIT ?10";
+static const char sql_list_by_start[] =
+    SQL_LIST_FROM " ORDER BY s.starts_at DESC NULLS LAST, s.id DESC LIMIT ?10 OFFSET ?11";
 
 int session_list(struct db *db, const struct actor *a, const struct session_filter *f,
 		 int64_t after, int limit, json_t *items)
@@ -795,7 +798,7 @@ int session_list(struct db *db, const struct actor *a, const struct session_filt
 		if (time_parse(y0, &from) || time_parse(y1, &to))
 			return ERR_INVALID;
 	}
-	rc = db_prepare(db, sql_list, &st);
+	rc = db_prepare(db, f->by_start ? sql_list_by_start : sql_list, &st);
 	if (rc)
 		return rc;
 	rc = db_bind_int(st, 1, after);
@@ -817,6 +820,8 @@ int session_list(struct db *db, const struct actor *a, const struct session_filt
 		rc = db_bind_str(st, 9, f->status);
 	if (!rc)
 		rc = db_bind_int(st, 10, limit);
+	if (!rc && f->by_start)
+		rc = db_bind_int(st, 11, f->offset);
 	if (rc) {
 		db_done(st);
 		return rc;

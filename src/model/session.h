@@ -142,7 +142,12 @@ bool session_record_open(const struct actor *a, const struct session_head *h);
 /* session_get returns the session as JSON; with detail, also its invitations, remarks,
  * commitments, agreed points, differences and suggestions. contacts: include invitees'
  * names even when they did not agree to be named (for people who may see the record). */
-json_t *session_get(struct db *db, int64_t id, bool detail, bool names);
+enum {
+	SESSION_BRIEF = 0,
+	SESSION_DETAIL = 1,
+	SESSION_DETAIL_NO_RECORD = 2, /* detail without the remarks (for outsiders) */
+};
+json_t *session_get(struct db *db, int64_t id, int detail, bool names);
 
 int session_create(struct db *db, const struct actor *who, int64_t org_id,
 		   const struct session_in *in, int64_t *id, struct verr *e) WARN_UNUSED;
@@ -160,6 +165,10 @@ struct session_filter {
 	int year;
 	const char *domain, *status;
 	bool public_only;
+	/* by_start: newest first (undated last), skipping offset rows, instead of by id
+	 * after the cursor */
+	bool by_start;
+	int offset;
 };
 
 int session_list(struct db *db, const struct actor *a, const struct session_filter *f,

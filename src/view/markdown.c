@@ -55,14 +55,20 @@ int markdown_html(const char *text, size_t n, struct buf *out)
 	/* neutralize unsafe schemes in place: md4c escapes attribute values, so the value
 	 * runs to the next '"' */
 	for (i = start; i < out->n; i++) {
+		const char *eq = memchr(out->p + i, '=', out->n - i);
 		size_t k;
 
+		if (!eq)
+			break;
+		i = (size_t)(eq - out->p);
 		for (k = 0; k < 2; k++) {
 			size_t al = strlen(attrs[k]), vs, ve;
 
-			if (out->n - i < al || memcmp(out->p + i, attrs[k], al) != 0)
+			/* the '=' is the attribute's last but one byte */
+			if (i + 2 < start + al || i + 2 > out->n ||
+			    memcmp(out->p + i + 2 - al, attrs[k], al) != 0)
 				continue;
-			vs = i + al;
+			vs = i + 2;
 			for (ve = vs; ve < out->n && out->p[ve] != '"'; ve++)
 				;
 			if (!url_safe(out->p + vs, ve - vs))

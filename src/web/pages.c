@@ -100,7 +100,7 @@ int h_lang(struct web_ctx *c)
 
 int h_dashboard(struct web_ctx *c)
 {
-	struct session_filter f = {0, NULL, NULL, false};
+	struct session_filter f = {0};
 	json_t *sessions = json_array(), *upcoming = json_array(), *inv, *x;
 	char key[32], date[32];
 	int64_t t;

@@ -181,7 +181,7 @@ static int create_session(struct web_ctx *c, int64_t *id, struct verr *e)
 
 int h_api_sessions_list(struct web_ctx *c)
 {
-	struct session_filter f = {0, NULL, NULL, false};
+	struct session_filter f = {0};
 	const char *y = http_query(c->req, "year");
 	json_t *items;
 	int64_t after, v;
@@ -798,40 +798,30 @@ static void label_one(struct web_ctx *c, json_t *o, const char *field, const cha
 	json_object_set_new(o, out, json_string(view_text(c->lang, key)));
 }
 
-static int by_start_desc(const void *a, const void *b)
+enum { SESSIONS_PER_PAGE = 50 };
+
+/* page_link gives the /sessions address of another page with the same filters. */
+static json_t *page_link(const struct session_filter *f, int page)
 {
-	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "starts_at"));
-	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "starts_at"));
+	char url[256];
+	int n = snprintf(url, sizeof(url), "/sessions?page=%d", page);
 
-	if (!x || !y)
-		return (x == NULL) - (y == NULL);
-	return strcmp(y, x);
-}
-
-/* json_array_sort_by_start orders sessions by start time, newest first. */
-static void json_array_sort_by_start(json_t *arr)
-{
-	size_t n = json_array_size(arr), i;
-	json_t **v;
-
-	if (n < 2)
-		return;
-	v = malloc(n * sizeof(*v));
-	if (!v)
-		return;
-	for (i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(arr, i));
-	qsort(v, n, sizeof(*v), by_start_desc);
-	json_array_clear(arr);
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, v[i]);
-	free(v);
+	if (f->year)
+		n += snprintf(url + n, sizeof(url) - (size_t)n, "&year=%d", f->year);
+	if (f->domain &&
+	    strspn(f->domain, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(f->domain) &&
+	    strlen(f->domain) < 64)
+		snprintf(url + n, sizeof(url) - (size_t)n, "&domain=%s", f->domain);
+	return json_string(url);
 }
 
 int h_sessions_page(struct web_ctx *c)
 {
-	struct session_filter f = {0, NULL, NULL, false};
+	struct session_filter f = {0};
 	const char *y = http_query(c->req, "year"), *d = http_query(c->req, "domain");
+	const char *p = http_query(c->req, "page");
+	int page = 1;
+	bool more;
 	json_t *items = json_array(), *groups = json_array(), *years = json_array(), *s, *g = NULL;
 	json_t *domains, *dd;
 	int64_t v, cur_year = -1, now_year = time_year(time_now());
@@ -842,14 +832,21 @@ int h_sessions_page(struct web_ctx *c)
 		f.year = (int)v;
 	f.domain = d && *d ? d : NULL;
 	f.public_only = c->actor.via == AUTH_NONE;
-	if (session_list(c->db, &c->actor, &f, 0, 2000, items)) {
+	f.by_start = true;
+	if (p && *p && num_parse(p, strlen(p), 1, 100000, &v) == ERR_OK)
+		page = (int)v;
+	f.offset = (page - 1) * SESSIONS_PER_PAGE;
+	/* one more than a page tells whether there is a next one */
+	if (session_list(c->db, &c->actor, &f, 0, SESSIONS_PER_PAGE + 1, items)) {
 		json_decref(items);
 		json_decref(groups);
 		json_decref(years);
 		return web_fail(c, ERR_DB);
 	}
+	more = json_array_size(items) > SESSIONS_PER_PAGE;
+	if (more)
+		json_array_remove(items, SESSIONS_PER_PAGE);
 	/* newest first, grouped by year; undated sessions last */
-	json_array_sort_by_start(items);
 	for (i = 0; i < json_array_size(items); i++) {
 		json_int_t sy;
 
@@ -892,8 +889,12 @@ int h_sessions_page(struct web_ctx *c)
 								  dd, "code"))) == 0));
 	}
 	return web_render(c, 200, "sessions",
-			  json_pack("{so so so sb}", "groups", groups, "years", years, "domains",
-				    domains, "can_create", c->actor.role >= ROLE_ORGANIZER));
+			  json_pack("{so so so sb so* so* sI sb}", "groups", groups, "years", years,
+				    "domains", domains, "can_create",
+				    c->actor.role >= ROLE_ORGANIZER, "prev_url",
+				    page > 1 ? page_link(&f, page - 1) : NULL, "next_url",
+				    more ? page_link(&f, page + 1) : NULL, "page", (json_int_t)page,
+				    "paged", page > 1 || more));
 }
 
 /* input_time gives the datetime-local form value of a stored time. */
@@ -1080,7 +1081,10 @@ static int session_page(struct web_ctx *c, int status, const struct session_head
 	bool insider = c->actor.via != AUTH_NONE && strncmp(h->org_path, scope_path(&c->actor),
 							    strlen(scope_path(&c->actor))) == 0;
 	bool linked = c->actor.via != AUTH_NONE && !insider;
-	json_t *s = session_get(c->db, h->id, true, insider), *moves = json_array(), *x, *y;
+	json_t *s = session_get(c->db, h->id,
+				insider || linked ? SESSION_DETAIL : SESSION_DETAIL_NO_RECORD,
+				insider),
+	       *moves = json_array(), *x, *y;
 	json_t *invitees = json_array(), *cats, *people = NULL, *roles = json_array();
 	static const char *const invite_roles[] = {"member", "host",	 "speaker",
 						   "expert", "official", "observer"};

@@ -337,7 +337,7 @@ static const char *const topic_next[][3] = {
 static int topic_page(struct web_ctx *c, int status, int64_t id, const char *error)
 {
 	json_t *t = topic_get(c->db, id), *moves = json_array(), *sessions = json_array();
-	struct session_filter f = {0, NULL, NULL, false};
+	struct session_filter f = {0};
 	const char *st;
 	struct buf md;
 	size_t i, k;

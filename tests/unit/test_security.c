@@ -12,7 +12,9 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/util.h"
+#include "view/markdown.h"
 #include "model/model.h"
 #include "web/web.h"
 
@@ -78,6 +80,30 @@ static void test_constant_time_compare(void **state)
 	assert_false(str_eq_ct("", "")); /* empty tokens never match */
 }
 
+/* Links and images in a record keep safe schemes and relative paths; anything else
+ * (javascript:, data:, vbscript:) is blanked, wherever it stands in the text. */
+static void test_markdown_links(void **state)
+{
+	static const char md[] = "[a](https://example.org/x?y=1) [b](javascript:alert(1))\n\n"
+				 "![c](data:text/html,hi) [d](/sessions/3) [e](mailto:x@y.cn)\n\n"
+				 "a = b, href=\"javascript:z\" stays text [f](JavaScript:1)";
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, 1 << 16);
+	assert_int_equal(buf_puts(&out, "<p>prefix</p>"), 0);
+	assert_int_equal(markdown_html(md, strlen(md), &out), 0);
+	assert_non_null(strstr(buf_cstr(&out), "href=\"https://example.org/x?y=1"));
+	assert_non_null(strstr(buf_cstr(&out), "href=\"/sessions/3\""));
+	assert_non_null(strstr(buf_cstr(&out), "href=\"mailto:x@y.cn\""));
+	assert_null(strstr(buf_cstr(&out), "href=\"javascript"));
+	assert_null(strstr(buf_cstr(&out), "href=\"JavaScript"));
+	assert_null(strstr(buf_cstr(&out), "src=\"data:"));
+	assert_non_null(strstr(buf_cstr(&out), "href=\"###"));
+	assert_non_null(strstr(buf_cstr(&out), "<p>prefix</p>"));
+	buf_fini(&out);
+}
+
 static void test_csrf(void **state)
 {
 	const char *s = "5f2b9f0c5f2b9f0c5f2b9f0c5f2b9f0c5f2b9f0c5f2b9f0c5f2b9f0c5f2b9f0c";
@@ -111,6 +137,7 @@ int main(void)
 	    cmocka_unit_test(test_tokens),
 	    cmocka_unit_test(test_constant_time_compare),
 	    cmocka_unit_test(test_csrf),
+	    cmocka_unit_test(test_markdown_links),
 	};
 
 	return cmocka_run_group_tests_name("security", tests, setup, NULL);
