@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "http/http.h"
 #include "model/model.h"
+#include "model/output.h"
 #include "model/room.h"
 #include "web/web.h"
 
@@ -138,6 +139,7 @@ int cmd_serve(int argc, char **argv)
 	http_server_stop(srv, 10);
 	live_stop();
 	web_stop();
+	stats_cache_clear();
 	db_pool_fini();
 	log_info("stopped");
 	return EXIT_OK;

@@ -144,7 +144,11 @@ struct stats_query {
 	const char *lang; /* for labels */
 };
 
-/* stats_compute returns the statistics object for q (see docs/API.md). */
+/* stats_compute returns the statistics object for q (see docs/API.md): a fresh copy, made
+ * once per change to the data it counts and cached in between (see stats.c). */
 json_t *stats_compute(struct db *db, const struct stats_query *q);
+
+/* stats_cache_clear frees the cached answers (at exit, so leak checkers see none). */
+void stats_cache_clear(void);
 
 #endif

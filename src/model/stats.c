@@ -13,6 +13,7 @@
 #include "rowjson.h"
 #include "session.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,7 +178,7 @@ static json_t *rate(int64_t num, int64_t den)
 	return json_real((double)(int64_t)((double)num / (double)den * 10000 + 0.5) / 10000);
 }
 
-json_t *stats_compute(struct db *db, const struct stats_query *q)
+static json_t *compute(struct db *db, const struct stats_query *q)
 {
 	static const char *const domains[] = {"economy", "politics", "society", "culture",
 					      "ecology"};
@@ -308,4 +309,97 @@ json_t *stats_compute(struct db *db, const struct stats_query *q)
 	json_object_set_new(r, "median_days_submission_to_reply", median(db, sql_days_reply, q));
 	json_object_set_new(r, "by_org", by_org);
 	return r;
+}
+
+/*
+ * The cache. A statistics answer reads tens of thousands of rows and changes only when a
+ * session, output, adoption... changes, which bumps stats_generation (a trigger, in whatever
+ * process writes). An answer is kept with the generation it was made at and given again,
+ * as a copy, while the generation is the same. A write that lands during a computation
+ * leaves an answer labelled with the older generation, which the next reader sees as
+ * stale: never an answer older than its label.
+ */
+enum { STATS_CACHE_SLOTS = 32 };
+
+struct stats_slot {
+	int64_t org_id, from, to, generation;
+	bool subtree;
+	uint64_t used; /* for replacing the least recently used */
+	json_t *answer;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct stats_slot slot[STATS_CACHE_SLOTS];
+	uint64_t clock;
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static const char sql_generation[] = "SELECT n FROM stats_generation WHERE id = 1";
+
+static bool same_query(const struct stats_slot *s, const struct stats_query *q)
+{
+	return s->answer && s->org_id == q->org->id && s->subtree == q->subtree &&
+	       s->from == q->from && s->to == q->to;
+}
+
+json_t *stats_compute(struct db *db, const struct stats_query *q)
+{
+	struct db_stmt *st;
+	int64_t gen = -1;
+	json_t *answer = NULL;
+	size_t i, victim = 0;
+
+	if (db_prepare(db, sql_generation, &st) == ERR_OK) {
+		if (db_step(st) == DB_ROW)
+			gen = db_col_int(st, 0);
+		db_done(st);
+	}
+	if (gen < 0)
+		return compute(db, q);
+	pthread_mutex_lock(&cache.lock);
+	for (i = 0; i < STATS_CACHE_SLOTS; i++)
+		if (same_query(&cache.slot[i], q) && cache.slot[i].generation == gen) {
+			cache.slot[i].used = ++cache.clock;
+			answer = json_deep_copy(cache.slot[i].answer);
+			break;
+		}
+	pthread_mutex_unlock(&cache.lock);
+	if (answer)
+		return answer;
+	answer = compute(db, q);
+	if (!answer)
+		return NULL;
+	pthread_mutex_lock(&cache.lock);
+	for (i = 0; i < STATS_CACHE_SLOTS; i++) {
+		if (same_query(&cache.slot[i], q)) {
+			victim = i;
+			break;
+		}
+		if (cache.slot[i].used < cache.slot[victim].used)
+			victim = i;
+	}
+	if (!same_query(&cache.slot[victim], q) || cache.slot[victim].generation <= gen) {
+		json_decref(cache.slot[victim].answer);
+		cache.slot[victim] = (struct stats_slot){q->org->id,
+							 q->from,
+							 q->to,
+							 gen,
+							 q->subtree,
+							 ++cache.clock,
+							 json_deep_copy(answer)};
+	}
+	pthread_mutex_unlock(&cache.lock);
+	return answer;
+}
+
+void stats_cache_clear(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&cache.lock);
+	for (i = 0; i < STATS_CACHE_SLOTS; i++) {
+		json_decref(cache.slot[i].answer);
+		cache.slot[i] = (struct stats_slot){0};
+	}
+	pthread_mutex_unlock(&cache.lock);
 }

@@ -299,6 +299,15 @@ describe('statistics counted by hand, rolled up province -> city -> district', (
     assert.equal((await admin.get(`/api/v1/stats?year=2024&quarter=3&org=${city}`)).data.sessions, 2);
     assert.equal((await admin.get(`/api/v1/stats?from=2024-03-01&to=2024-03-31&org=${city}`)).data.sessions, 1);
     assert.equal((await admin.get(`/api/v1/stats?year=2025&org=${city}`)).data.sessions, 1);
+    // answers are cached until something they count changes: each change shows at once
+    const s6 = await session(root, 'culture', ['sector'], '2024-12-02T09:00', [[pp, 'member']], 1);
+    let again = (await admin.get('/api/v1/stats?year=2024')).data;
+    assert.equal(again.sessions, 2);
+    assert.equal(again.suggestions, 2);
+    await out(root, 'speech', '省发言二', [s6.sugs[0]], '2024-12-05');
+    assert.equal((await admin.get('/api/v1/stats?year=2024')).data.outputs.speech, 2);
+    assert.equal((await admin.patch(`/api/v1/orgs/${root}`, { name: '广东省政协（改）' })).status, 200);
+    assert.equal((await admin.get('/api/v1/stats?year=2024')).data.org.name, '广东省政协（改）');
     // bad input and permissions
     assertError(await admin.get('/api/v1/stats?year=20x4'), 400, null, 'year');
     assertError(await admin.get('/api/v1/stats?scope=all'), 400, null, 'scope');
