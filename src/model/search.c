@@ -231,51 +231,64 @@ static int snippet(const char *text, const struct terms *tm, struct buf *out)
 	return rc;
 }
 
-static const char sql_query[] =
-    "SELECT f.kind, f.ref, CASE WHEN f.kind = 'remark' THEN COALESCE(s.title, '')"
-    " ELSE f.title END, f.title, f.body, f.session"
-    " FROM search_index f JOIN org o ON o.id = f.org"
-    " LEFT JOIN session s ON s.id = f.session AND f.kind != 'topic'"
-    " LEFT JOIN org so ON so.id = s.org_id"
-    " WHERE search_index MATCH ?1 AND ("
-    "  (f.kind = 'topic' AND substr(o.path, 1, length(?2)) = ?2)"
-    "  OR (f.kind != 'topic' AND ((s.visibility = 'public' AND s.status != 'draft')"
-    "   OR substr(so.path, 1, length(?2)) = ?2"
-    "   OR EXISTS (SELECT 1 FROM session_org sl JOIN org lo ON lo.id = sl.org_id"
-    "    WHERE sl.session_id = s.id AND substr(lo.path, 1, length(?2)) = ?2))))"
-    " ORDER BY rank LIMIT ?3";
+/* Who may see a hit: topics of the caller's branch; records and suggestions of public
+ * sessions, of the branch's sessions and of sessions linked to the branch. */
+#define SEARCH_VISIBLE                                                                             \
+	"  (f.kind = 'topic' AND substr(o.path, 1, length(?2)) = ?2)"                              \
+	"  OR (f.kind != 'topic' AND ((s.visibility = 'public' AND s.status != 'draft')"           \
+	"   OR substr(so.path, 1, length(?2)) = ?2"                                                \
+	"   OR EXISTS (SELECT 1 FROM session_org sl JOIN org lo ON lo.id = sl.org_id"              \
+	"    WHERE sl.session_id = s.id AND substr(lo.path, 1, length(?2)) = ?2)))"
+#define SEARCH_COLS                                                                                \
+	"SELECT f.kind, f.ref, CASE WHEN f.kind = 'remark' THEN COALESCE(s.title, '')"             \
+	" ELSE f.title END, f.title, f.body, f.session"
+#define SEARCH_JOINS                                                                               \
+	" JOIN org o ON o.id = f.org"                                                              \
+	" LEFT JOIN session s ON s.id = f.session AND f.kind != 'topic'"                           \
+	" LEFT JOIN org so ON so.id = s.org_id"
 
-int search_query(struct db *db, const struct actor *a, const char *q, int limit, json_t *results)
+/* First the best-ranked hits alone, then who may see them: fast when most of the best
+ * hits are visible. Ranking (bm25) costs a lookup per hit, so a word found in tens of
+ * thousands of texts is ranked among its SEARCH_RANK_WINDOW newest hits (the index keeps
+ * them in insertion order): the answer stays under a few milliseconds, and for rarer
+ * words, the usual case, the ranking is over every hit. */
+#define SEARCH_RANK_WINDOW "4000"
+static const char sql_query_top[] =
+    SEARCH_COLS " FROM (SELECT rid, r FROM (SELECT rowid AS rid, rank AS r FROM search_index"
+		" WHERE search_index MATCH ?1 ORDER BY rowid DESC LIMIT " SEARCH_RANK_WINDOW
+		") ORDER BY r, rid LIMIT ?4) m JOIN search_index f ON f.rowid = m.rid" SEARCH_JOINS
+		" WHERE (" SEARCH_VISIBLE ") ORDER BY m.r, m.rid LIMIT ?3";
+/* Every hit, checked for visibility, then ranked: when the first way found too few. */
+static const char sql_query[] = SEARCH_COLS " FROM search_index f" SEARCH_JOINS
+					    " WHERE search_index MATCH ?1 AND (" SEARCH_VISIBLE
+					    ") ORDER BY rank, f.rowid LIMIT ?3";
+
+static int run_query(struct db *db, const char *sql, const struct actor *a, const struct buf *fq,
+		     const struct terms *tm, int limit, json_t *results)
 {
-	struct terms tm;
-	struct buf fq, snip;
 	struct db_stmt *st;
-	int rc;
+	struct buf snip;
+	int rc = db_prepare(db, sql, &st);
 
-	split_terms(q, &tm);
-	if (tm.n == 0)
-		return ERR_INVALID;
-	buf_init(&fq, 4096);
-	buf_init(&snip, 4096);
-	rc = fts_query(&tm, &fq);
-	if (!rc)
-		rc = db_prepare(db, sql_query, &st);
 	if (rc)
-		goto out;
-	rc = db_bind_text(st, 1, fq.p, fq.n);
+		return rc;
+	buf_init(&snip, 4096);
+	rc = db_bind_text(st, 1, fq->p, fq->n);
 	if (!rc)
 		rc = db_bind_str(st, 2, scope_path(a));
 	if (!rc)
 		rc = db_bind_int(st, 3, limit);
+	if (!rc && sql == sql_query_top)
+		rc = db_bind_int(st, 4, (int64_t)limit * 4);
 	while (!rc && (rc = db_step(st)) == DB_ROW) {
 		const char *title = db_col_text(st, 3), *body = db_col_text(st, 4);
 		int has_body = 0;
 		size_t i;
 
-		for (i = 0; i < tm.n && !has_body; i++)
-			has_body = find_ci(body, strlen(body), tm.t[i]) != NULL;
+		for (i = 0; i < tm->n && !has_body; i++)
+			has_body = find_ci(body, strlen(body), tm->t[i]) != NULL;
 		buf_reset(&snip);
-		rc = snippet(has_body || !title[0] ? body : title, &tm, &snip);
+		rc = snippet(has_body || !title[0] ? body : title, tm, &snip);
 		if (!rc)
 			json_array_append_new(
 			    results, json_pack("{ss sI ss ss sI}", "kind", db_col_text(st, 0), "id",
@@ -284,10 +297,30 @@ int search_query(struct db *db, const struct actor *a, const char *q, int limit,
 					       "session_id", (json_int_t)db_col_int(st, 5)));
 	}
 	db_done(st);
-	if (rc == DB_DONE)
-		rc = ERR_OK;
-out:
-	buf_fini(&fq);
 	buf_fini(&snip);
+	return rc == DB_DONE ? ERR_OK : rc;
+}
+
+int search_query(struct db *db, const struct actor *a, const char *q, int limit, json_t *results)
+{
+	struct terms tm;
+	struct buf fq;
+	size_t before = json_array_size(results);
+	int rc;
+
+	split_terms(q, &tm);
+	if (tm.n == 0)
+		return ERR_INVALID;
+	buf_init(&fq, 4096);
+	rc = fts_query(&tm, &fq);
+	if (!rc)
+		rc = run_query(db, sql_query_top, a, &fq, &tm, limit, results);
+	if (!rc && json_array_size(results) - before < (size_t)limit) {
+		/* too few of the best hits were visible: look at them all */
+		while (json_array_size(results) > before)
+			json_array_remove(results, json_array_size(results) - 1);
+		rc = run_query(db, sql_query, a, &fq, &tm, limit, results);
+	}
+	buf_fini(&fq);
 	return rc;
 }

@@ -662,15 +662,18 @@ static int read_sources(struct web_ctx *c, struct source_ref *out, size_t *n, st
 
 int h_api_search(struct web_ctx *c)
 {
-	const char *q = http_query(c->req, "q");
-	json_t *results = json_array();
+	const char *q = http_query(c->req, "q"), *l = http_query(c->req, "limit");
+	json_t *results;
+	int64_t limit = 50;
 	int rc;
 
-	if (!q || !*q) {
-		json_decref(results);
+	if (!q || !*q)
 		return web_error(c, 400, "required", "q", "请输入要搜索的词", "q is required");
-	}
-	rc = search_query(c->db, &c->actor, q, 50, results);
+	if (l && num_parse(l, strlen(l), 1, 200, &limit) != ERR_OK)
+		return web_error(c, 400, "invalid", "limit", "limit 须为 1 到 200 之间的整数",
+				 "limit must be a whole number from 1 to 200");
+	results = json_array();
+	rc = search_query(c->db, &c->actor, q, (int)limit, results);
 	if (rc == ERR_INVALID) {
 		json_decref(results);
 		return web_error(c, 400, "invalid", "q", "请输入要搜索的词",

@@ -351,6 +351,16 @@ describe('search', () => {
     const pub = await anon().get(`/api/v1/search?q=${encodeURIComponent('生育')}`);
     assert.ok(pub.data.results.some((x) => x.kind === 'suggestion'));
     assert.ok(!pub.data.results.some((x) => x.kind === 'topic'), 'topics are internal');
+    // one result at a time: the best-ranked hits first, falling back to all of them when
+    // the best are not the searcher's to see; same order as the full list
+    for (const [who, q] of [[c, '生育'], [anon(), '生育'], [anon(), '先行先试'], [c, '先行先试']]) {
+      const all = (await who.get(`/api/v1/search?q=${encodeURIComponent(q)}`)).data.results;
+      for (const n of [1, 2, 3]) {
+        const some = (await who.get(`/api/v1/search?q=${encodeURIComponent(q)}&limit=${n}`)).data.results;
+        assert.deepEqual(some.map((x) => [x.kind, x.id]), all.slice(0, n).map((x) => [x.kind, x.id]), `${q} limit ${n}`);
+      }
+    }
+    assertError(await c.get(`/api/v1/search?q=x&limit=0`), 400, null, 'limit');
   });
 });
 
