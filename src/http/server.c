@@ -8,6 +8,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -24,8 +25,18 @@
 /* bodies over a route's limit but under this are read and dropped before the 413 */
 #define HTTP_DRAIN_LIMIT ((uint64_t)16 << 20)
 
+enum { MAX_DAEMONS = 64 };
+
+/*
+ * One libmicrohttpd daemon per thread, each with its own listening socket on the same
+ * port (SO_REUSEPORT), so the kernel spreads new connections over the threads. With one
+ * socket shared by a thread pool, whichever thread woke first accepted a burst of
+ * connections and kept them: under wrk's 64 connections one thread did all the work
+ * while the other idled.
+ */
 struct http_server {
-	struct MHD_Daemon *d;
+	struct MHD_Daemon *d[MAX_DAEMONS];
+	unsigned nd;
 	struct http_server_config cfg;
 	atomic_int inflight;
 	unsigned port;
@@ -370,6 +381,26 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa)
 	return ERR_OK;
 }
 
+/* port_free: 0 when nobody listens on sa's port (port 0 is always free). */
+static int port_free(const struct sockaddr_in *sa)
+{
+	int fd, rc, one = 1, saved;
+
+	if (sa->sin_port == 0)
+		return 0;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	/* like the server's own sockets: connections of an earlier run in TIME_WAIT do not
+	 * count, a listener does */
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
 int http_server_start(const struct http_server_config *cfg, struct http_server **out)
 {
 	struct http_server *srv;
@@ -386,26 +417,45 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = ncpu > 0 ? (unsigned)ncpu : 1;
 	}
+	if (threads > MAX_DAEMONS)
+		threads = MAX_DAEMONS;
+	/* SO_REUSEPORT would let us share a port another server holds: make sure it is free
+	 * (a socket without the option cannot bind a port someone listens on) */
+	if (port_free(&sa)) {
+		log_error("http: cannot listen on %s: %s", cfg->listen, strerror(errno));
+		return ERR_IO;
+	}
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return ERR_NOMEM;
 	srv->cfg = *cfg;
 	atomic_init(&srv->inflight, 0);
-	srv->d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-		MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
-	    0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-	    cfg->timeout_s ? cfg->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)32 * 1024, MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-	    1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
-	if (!srv->d) {
-		log_error("http: cannot listen on %s", cfg->listen);
-		free(srv);
-		return ERR_IO;
+	for (srv->nd = 0; srv->nd < threads; srv->nd++) {
+		struct MHD_Daemon *d = MHD_start_daemon(
+		    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+		    0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_CONNECTION_TIMEOUT,
+		    cfg->timeout_s ? cfg->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		    (size_t)32 * 1024, MHD_OPTION_CONNECTION_LIMIT, 4096u / threads + 16u,
+		    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED,
+		    on_completed, srv, MHD_OPTION_END);
+
+		if (!d) {
+			log_error("http: cannot listen on %s", cfg->listen);
+			while (srv->nd > 0)
+				MHD_stop_daemon(srv->d[--srv->nd]);
+			free(srv);
+			return ERR_IO;
+		}
+		srv->d[srv->nd] = d;
+		if (srv->nd == 0) {
+			/* port 0 picked one: the others take the same */
+			info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+			srv->port = info && info->port ? info->port : ntohs(sa.sin_port);
+			sa.sin_port = htons((uint16_t)srv->port);
+		}
 	}
-	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
-	srv->port = info ? info->port : ntohs(sa.sin_port);
 	*out = srv;
 	return ERR_OK;
 }
@@ -419,15 +469,19 @@ void http_server_stop(struct http_server *srv, unsigned grace_s)
 {
 	MHD_socket fd;
 	int64_t deadline;
+	unsigned i;
 
-	fd = MHD_quiesce_daemon(srv->d);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	for (i = 0; i < srv->nd; i++) {
+		fd = MHD_quiesce_daemon(srv->d[i]);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	}
 	if (srv->cfg.on_quiesce)
 		srv->cfg.on_quiesce(srv->cfg.ud);
 	deadline = time_now_us() + (int64_t)grace_s * 1000000;
 	while (atomic_load(&srv->inflight) > 0 && time_now_us() < deadline)
 		usleep(10000);
-	MHD_stop_daemon(srv->d);
+	for (i = 0; i < srv->nd; i++)
+		MHD_stop_daemon(srv->d[i]);
 	free(srv);
 }
