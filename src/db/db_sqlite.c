@@ -241,15 +241,16 @@ static void write_unlock(struct db *db)
 
 int db_begin_write(struct db *db)
 {
+	bool took = false;
 	int rc;
 
 	if (!write_lock_held && !db->holds_write_lock) {
 		pthread_mutex_lock(&write_lock);
 		write_lock_held = 1;
-		db->holds_write_lock = true;
+		db->holds_write_lock = took = true;
 	}
 	rc = db_exec_script(db, "BEGIN IMMEDIATE");
-	if (rc)
+	if (rc && took) /* (a BEGIN inside an open transaction keeps that one's lock) */
 		write_unlock(db);
 	return rc;
 }

@@ -431,25 +431,27 @@ static int cast_vote(struct web_ctx *c, int64_t statement, int value, struct ver
 	int64_t pid;
 	int rc, wait;
 
-	rc = statement_head(c->db, statement, &s);
-	if (!rc)
-		rc = load_room(c, s.session_id, true, &h, &r, e);
-	if (rc)
-		return rc;
-	if (!r.open || session_closed(&h))
-		return verr_set(e, "closed", "session", "本场深聊会已停止表态",
-				"this session is not taking votes"),
-		       ERR_CONFLICT;
 	snprintf(key, sizeof(key), "va:%s", c->req->addr);
 	wait = limit_hit(key, olimits.votes_per_address);
 	if (wait) {
 		c->resp->status = wait;
 		return ERR_LIMIT;
 	}
+	/* one transaction for the reads and the write: each separate read would take and
+	 * drop the database's shared lock again */
 	rc = web_begin(c);
 	if (rc)
 		return rc;
-	rc = participant_for(c, &r, &pid);
+	rc = statement_head(c->db, statement, &s);
+	if (!rc) /* a statement's room exists: nothing to create inside this transaction */
+		rc = load_room(c, s.session_id, false, &h, &r, e);
+	if (!rc && (!r.open || session_closed(&h))) {
+		verr_set(e, "closed", "session", "本场深聊会已停止表态",
+			 "this session is not taking votes");
+		rc = ERR_CONFLICT;
+	}
+	if (!rc)
+		rc = participant_for(c, &r, &pid);
 	if (!rc) {
 		snprintf(key, sizeof(key), "vp:%lld", (long long)pid);
 		wait = limit_hit(key, olimits.votes_per_participant);
