@@ -85,6 +85,10 @@ bench:
 	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh
+	@sh bench/sessions.sh
+	@sh bench/stats.sh
+	@sh bench/votes.sh
+	@sh bench/opinion.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
