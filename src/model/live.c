@@ -40,7 +40,11 @@ static const char sql_store[] =
     " VALUES (?1, (SELECT org_id FROM session WHERE id = ?1), 1, ?2, ?3, ?4)"
     " ON CONFLICT (session_id) DO UPDATE SET version = version + 1,"
     " computed_at = excluded.computed_at, n_votes = excluded.n_votes,"
-    " snapshot = excluded.snapshot";
+    " snapshot = excluded.snapshot"
+    /* votes are never taken back, only changed: a map made from fewer votes than the
+     * stored one was computed from older data (another process, e.g. an import, stored a
+     * newer one meanwhile) and must not replace it */
+    " WHERE excluded.n_votes >= opinion_snapshot.n_votes";
 
 struct loaded {
 	int64_t *st_ids, *p_ids;
@@ -298,15 +302,22 @@ static int compute(struct db *db, int64_t session_id, struct opinion_result **wa
 	struct vote_matrix *m = NULL;
 	struct opinion_result *r = NULL;
 	struct category_result *cr = NULL;
-	struct loaded l;
+	struct loaded l = {0};
 	struct db_stmt *st;
 	json_t *snap = NULL;
 	char *text = NULL;
 	int rc;
 
-	rc = load(db, session_id, &l);
+	/* one read transaction: statements, participants and votes of the same moment */
+	rc = db_begin_read(db);
 	if (rc)
 		goto out;
+	rc = load(db, session_id, &l);
+	if (rc) {
+		db_rollback(db);
+		goto out;
+	}
+	db_rollback(db); /* (a read: nothing to keep) */
 	memset(&in, 0, sizeof(in));
 	in.participant_ids = l.p_ids;
 	in.n_participants = l.n_p;
