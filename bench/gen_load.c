@@ -1292,7 +1292,7 @@ static void vote_test(const char *what, int threads, int batch, int flags, int s
 	}
 	dt = now_s() - t0;
 	qsort(all, n, sizeof(double), cmp_double);
-	printf("%-52s %8.0f votes/s  transaction p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms%s\n",
+	printf("%-57s %8.0f votes/s  transaction p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms%s\n",
 	       what, (double)votes / dt, n ? all[n / 2] : 0,
 	       n ? all[(size_t)((double)n * 0.99)] : 0, n ? all[n - 1] : 0,
 	       failed ? "  (FAILED)" : "");
