@@ -61,10 +61,12 @@ static const char sql_rates[] =
     " SUM(o.satisfaction IN ('satisfied', 'basically_satisfied')),"
     " SUM(o.satisfaction = 'satisfied'), SUM(o.state = 'not_accepted')" OUTPUTS_IN
     " AND o.kind = 'proposal'";
+/* (the inner SELECT computes each output's first session once; filtering on the alias in
+ * the same SELECT ran the correlated subquery twice) */
 static const char sql_days_session[] =
-    "SELECT (o.dated_at + 28800) / 86400 - (SELECT MIN(se.starts_at + 28800) / 86400"
-    " FROM output_session os JOIN session se ON se.id = os.session_id"
-    " WHERE os.output_id = o.id) AS d" OUTPUTS_IN " AND d IS NOT NULL ORDER BY d";
+    "SELECT d FROM (SELECT (o.dated_at + 28800) / 86400 - (SELECT MIN(se.starts_at + 28800)"
+    " / 86400 FROM output_session os JOIN session se ON se.id = os.session_id"
+    " WHERE os.output_id = o.id) AS d" OUTPUTS_IN ") WHERE d IS NOT NULL ORDER BY d";
 static const char sql_days_reply[] =
     "SELECT (o.replied_at + 28800) / 86400"
     " - (o.submitted_at + 28800) / 86400 AS d" OUTPUTS_IN " AND o.replied_at IS NOT NULL"
@@ -72,12 +74,11 @@ static const char sql_days_reply[] =
 static const char sql_orgs[] =
     "SELECT o.id, o.name, o.level, o.parent_id FROM org o WHERE CASE WHEN ?2 THEN"
     " substr(o.path, 1, length(?1)) = ?1 ELSE o.id = ?3 END ORDER BY o.path";
-static const char sql_org_sessions[] =
-    "SELECT COUNT(*) FROM session s WHERE s.org_id = ?1 AND s.status != 'draft'"
-    " AND s.starts_at >= ?2 AND s.starts_at < ?3";
+/* each body's own figures, all bodies in scope at once */
+static const char sql_org_sessions[] = "SELECT s.org_id, COUNT(*)" SESSIONS_IN " GROUP BY s.org_id";
 static const char sql_org_outputs[] =
-    "SELECT COUNT(*), SUM(EXISTS (SELECT 1 FROM adoption a WHERE a.output_id = o.id))"
-    " FROM output o WHERE o.org_id = ?1 AND o.dated_at >= ?2 AND o.dated_at < ?3";
+    "SELECT o.org_id, COUNT(*), SUM(EXISTS (SELECT 1 FROM adoption a WHERE a.output_id = "
+    "o.id))" OUTPUTS_IN " GROUP BY o.org_id";
 
 static int bind_q(struct db_stmt *st, const struct stats_query *q)
 {
@@ -246,29 +247,55 @@ static json_t *compute(struct db *db, const struct stats_query *q)
 		else
 			db_done(st);
 	}
-	json_array_foreach(by_org, i, x)
 	{
-		int64_t oid = json_integer_value(json_object_get(x, "id")), n = 0, o = 0, a = 0;
+		json_t *own = json_object(); /* "org id" -> [sessions, outputs, adopted] */
+		char k[24];
 
 		if (db_prepare(db, sql_org_sessions, &st) == ERR_OK) {
-			if (db_bind_int(st, 1, oid) == ERR_OK &&
-			    db_bind_int(st, 2, q->from) == ERR_OK &&
-			    db_bind_int(st, 3, q->to) == ERR_OK && db_step(st) == DB_ROW)
-				n = db_col_int(st, 0);
+			if (bind_q(st, q) == ERR_OK)
+				while (db_step(st) == DB_ROW) {
+					snprintf(k, sizeof(k), "%lld",
+						 (long long)db_col_int(st, 0));
+					json_object_set_new(own, k,
+							    json_pack("[I i i]",
+								      (json_int_t)db_col_int(st, 1),
+								      0, 0));
+				}
 			db_done(st);
 		}
 		if (db_prepare(db, sql_org_outputs, &st) == ERR_OK) {
-			if (db_bind_int(st, 1, oid) == ERR_OK &&
-			    db_bind_int(st, 2, q->from) == ERR_OK &&
-			    db_bind_int(st, 3, q->to) == ERR_OK && db_step(st) == DB_ROW) {
-				o = db_col_int(st, 0);
-				a = db_col_int(st, 1);
-			}
+			if (bind_q(st, q) == ERR_OK)
+				while (db_step(st) == DB_ROW) {
+					json_t *row;
+
+					snprintf(k, sizeof(k), "%lld",
+						 (long long)db_col_int(st, 0));
+					row = json_object_get(own, k);
+					if (!row) {
+						row = json_pack("[i i i]", 0, 0, 0);
+						json_object_set_new(own, k, row);
+					}
+					json_array_set_new(row, 1, json_integer(db_col_int(st, 1)));
+					json_array_set_new(row, 2, json_integer(db_col_int(st, 2)));
+				}
 			db_done(st);
 		}
-		json_object_set_new(x, "sessions", json_integer(n));
-		json_object_set_new(x, "outputs", json_integer(o));
-		json_object_set_new(x, "adopted", json_integer(a));
+		json_array_foreach(by_org, i, x)
+		{
+			json_t *row;
+
+			snprintf(k, sizeof(k), "%lld",
+				 (long long)json_integer_value(json_object_get(x, "id")));
+			row = json_object_get(own, k);
+			json_object_set_new(
+			    x, "sessions",
+			    json_integer(json_integer_value(json_array_get(row, 0))));
+			json_object_set_new(
+			    x, "outputs", json_integer(json_integer_value(json_array_get(row, 1))));
+			json_object_set_new(
+			    x, "adopted", json_integer(json_integer_value(json_array_get(row, 2))));
+		}
+		json_decref(own);
 	}
 	time_local(q->from, from);
 	time_local(q->to, to);
