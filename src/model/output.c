@@ -145,29 +145,12 @@ static const char sql_adoptions[] =
     "SELECT id, kind, title, issuer, reference, date, link, note, created_at FROM adoption"
     " WHERE output_id = ? ORDER BY date, id";
 
-static int list_of(struct db *db, const char *sql, int64_t id, const char *spec, json_t *arr)
-{
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, sql, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, id);
-	if (rc) {
-		db_done(st);
-		return rc;
-	}
-	rc = rows_json(st, spec, arr);
-	return rc < 0 ? rc : ERR_OK;
-}
-
 static void attach(struct db *db, json_t *o, const char *key, const char *sql, int64_t id,
 		   const char *spec)
 {
 	json_t *a = json_array();
 
-	if (list_of(db, sql, id, spec, a))
+	if (rows_json_by_id(db, sql, id, spec, a))
 		json_array_clear(a);
 	json_object_set_new(o, key, a);
 }
@@ -1348,7 +1331,7 @@ json_t *output_lineage(struct db *db, int64_t id)
 
 		if (!s)
 			continue;
-		if (list_of(db, sql_sug_sources, sid, "s:kind i:id s:text s:speaker", src))
+		if (rows_json_by_id(db, sql_sug_sources, sid, "s:kind i:id s:text s:speaker", src))
 			json_array_clear(src);
 		json_object_set_new(s, "sources", src);
 		json_object_set_new(

@@ -597,20 +597,10 @@ json_t *suggestion_get(struct db *db, int64_t id)
 	if (!s)
 		return NULL;
 	a = json_array();
-	if (db_prepare(db, sql_sug_proposers, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, id) == ERR_OK)
-			(void)rows_json(st, "i:id s:name s:category b:public_name", a);
-		else
-			db_done(st);
-	}
+	(void)rows_json_by_id(db, sql_sug_proposers, id, "i:id s:name s:category b:public_name", a);
 	json_object_set_new(s, "proposers", a);
 	a = json_array();
-	if (db_prepare(db, sql_sug_sources, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, id) == ERR_OK)
-			(void)rows_json(st, "s:kind i:id s:excerpt", a);
-		else
-			db_done(st);
-	}
+	(void)rows_json_by_id(db, sql_sug_sources, id, "s:kind i:id s:excerpt", a);
 	json_object_set_new(s, "sources", a);
 	return s;
 }

@@ -511,18 +511,12 @@ json_t *room_export(struct db *db, int64_t session_id)
 					    "i:id s:category t:created_at"};
 	static const char *const keys[] = {"statements", "votes", "participants"};
 	json_t *o = json_object();
-	struct db_stmt *st;
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
 		json_t *a = json_array();
 
-		if (db_prepare(db, sqls[i], &st) == ERR_OK) {
-			if (db_bind_int(st, 1, session_id) == ERR_OK)
-				(void)rows_json(st, specs[i], a);
-			else
-				db_done(st);
-		}
+		(void)rows_json_by_id(db, sqls[i], session_id, specs[i], a);
 		json_object_set_new(o, keys[i], a);
 	}
 	return o;

@@ -84,3 +84,19 @@ int rows_json(struct db_stmt *st, const char *spec, json_t *arr)
 	db_done(st);
 	return rc;
 }
+
+int rows_json_by_id(struct db *db, const char *sql, int64_t id, const char *spec, json_t *arr)
+{
+	struct db_stmt *st;
+	int rc = db_prepare(db, sql, &st);
+
+	if (rc)
+		return rc;
+	rc = db_bind_int(st, 1, id);
+	if (rc) {
+		db_done(st);
+		return rc;
+	}
+	rc = rows_json(st, spec, arr);
+	return rc < 0 ? rc : ERR_OK;
+}

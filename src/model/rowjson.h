@@ -19,4 +19,8 @@ json_t *row_json(struct db_stmt *st, const char *spec);
  * failing db_step code. Resets st. */
 int rows_json(struct db_stmt *st, const char *spec, json_t *arr);
 
+/* rows_json_by_id runs sql with id as its one parameter and appends its rows to arr;
+ * ERR_OK or the error (arr keeps what was read). */
+int rows_json_by_id(struct db *db, const char *sql, int64_t id, const char *spec, json_t *arr);
+
 #endif

@@ -165,23 +165,6 @@ static const char sql_category_counts[] =
     "SELECT p.category, COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
     " WHERE i.session_id = ? AND i.rsvp != 'declined' GROUP BY p.category ORDER BY 2 DESC";
 
-static int by_session(struct db *db, const char *sql, int64_t id, const char *spec, json_t *arr)
-{
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, sql, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, id);
-	if (rc) {
-		db_done(st);
-		return rc;
-	}
-	rc = rows_json(st, spec, arr);
-	return rc < 0 ? rc : ERR_OK;
-}
-
 static json_t *points_of(struct db *db, int64_t id, const char *kind)
 {
 	struct db_stmt *st;
@@ -215,7 +198,7 @@ json_t *session_get(struct db *db, int64_t id, int detail, bool names)
 	if (!s)
 		return NULL;
 	a = json_array();
-	if (by_session(db, sql_linked, id, "i:id s:name", a) == ERR_OK) {
+	if (rows_json_by_id(db, sql_linked, id, "i:id s:name", a) == ERR_OK) {
 		json_t *ids = json_array();
 
 		json_array_foreach(a, i, v) json_array_append(ids, json_object_get(v, "id"));
@@ -223,17 +206,17 @@ json_t *session_get(struct db *db, int64_t id, int detail, bool names)
 	}
 	json_object_set_new(s, "linked_orgs", a);
 	a = json_array();
-	if (by_session(db, sql_category_counts, id, "s:category i:count", a) == ERR_OK)
+	if (rows_json_by_id(db, sql_category_counts, id, "s:category i:count", a) == ERR_OK)
 		json_object_set_new(s, "participants_by_category", a);
 	else
 		json_decref(a);
 	if (!detail)
 		return s;
 	a = json_array();
-	if (by_session(db, sql_invitations, id,
-		       "i:id i:person_id s:name s:category s:affiliation b:public_name s:role"
-		       " s:rsvp b:attended",
-		       a) == ERR_OK) {
+	if (rows_json_by_id(db, sql_invitations, id,
+			    "i:id i:person_id s:name s:category s:affiliation b:public_name s:role"
+			    " s:rsvp b:attended",
+			    a) == ERR_OK) {
 		if (!names) {
 			json_array_foreach(a, i,
 					   v) if (!json_is_true(json_object_get(v, "public_name")))
@@ -245,16 +228,16 @@ json_t *session_get(struct db *db, int64_t id, int detail, bool names)
 	}
 	a = json_array();
 	if (detail != SESSION_DETAIL_NO_RECORD &&
-	    by_session(db, sql_remarks, id,
-		       "i:id n:person_id s:speaker s:role s:body i:position t:created_at",
-		       a) == ERR_OK)
+	    rows_json_by_id(db, sql_remarks, id,
+			    "i:id n:person_id s:speaker s:role s:body i:position t:created_at",
+			    a) == ERR_OK)
 		json_object_set_new(s, "remarks", a);
 	else
 		json_decref(a);
 	a = json_array();
-	if (by_session(db, sql_commitments, id,
-		       "i:id s:owner n:owner_id s:body s:due_date s:status t:created_at",
-		       a) == ERR_OK)
+	if (rows_json_by_id(db, sql_commitments, id,
+			    "i:id s:owner n:owner_id s:body s:due_date s:status t:created_at",
+			    a) == ERR_OK)
 		json_object_set_new(s, "commitments", a);
 	else
 		json_decref(a);
