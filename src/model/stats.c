@@ -13,6 +13,7 @@
 #include "rowjson.h"
 #include "session.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,55 +248,46 @@ static json_t *compute(struct db *db, const struct stats_query *q)
 		else
 			db_done(st);
 	}
+	/* each body's own figures: zero, then what the grouped queries found */
 	{
-		json_t *own = json_object(); /* "org id" -> [sessions, outputs, adopted] */
+		json_t *by_id = json_object(); /* "org id" -> its by_org entry (borrowed) */
 		char k[24];
 
+		json_array_foreach(by_org, i, x)
+		{
+			snprintf(k, sizeof(k), "%" PRId64,
+				 (int64_t)json_integer_value(json_object_get(x, "id")));
+			json_object_set(by_id, k, x);
+			json_object_set_new(x, "sessions", json_integer(0));
+			json_object_set_new(x, "outputs", json_integer(0));
+			json_object_set_new(x, "adopted", json_integer(0));
+		}
 		if (db_prepare(db, sql_org_sessions, &st) == ERR_OK) {
 			if (bind_q(st, q) == ERR_OK)
 				while (db_step(st) == DB_ROW) {
-					snprintf(k, sizeof(k), "%lld",
-						 (long long)db_col_int(st, 0));
-					json_object_set_new(own, k,
-							    json_pack("[I i i]",
-								      (json_int_t)db_col_int(st, 1),
-								      0, 0));
+					snprintf(k, sizeof(k), "%" PRId64, db_col_int(st, 0));
+					x = json_object_get(by_id, k);
+					if (x)
+						json_object_set_new(
+						    x, "sessions", json_integer(db_col_int(st, 1)));
 				}
 			db_done(st);
 		}
 		if (db_prepare(db, sql_org_outputs, &st) == ERR_OK) {
 			if (bind_q(st, q) == ERR_OK)
 				while (db_step(st) == DB_ROW) {
-					json_t *row;
-
-					snprintf(k, sizeof(k), "%lld",
-						 (long long)db_col_int(st, 0));
-					row = json_object_get(own, k);
-					if (!row) {
-						row = json_pack("[i i i]", 0, 0, 0);
-						json_object_set_new(own, k, row);
-					}
-					json_array_set_new(row, 1, json_integer(db_col_int(st, 1)));
-					json_array_set_new(row, 2, json_integer(db_col_int(st, 2)));
+					snprintf(k, sizeof(k), "%" PRId64, db_col_int(st, 0));
+					x = json_object_get(by_id, k);
+					if (!x)
+						continue;
+					json_object_set_new(x, "outputs",
+							    json_integer(db_col_int(st, 1)));
+					json_object_set_new(x, "adopted",
+							    json_integer(db_col_int(st, 2)));
 				}
 			db_done(st);
 		}
-		json_array_foreach(by_org, i, x)
-		{
-			json_t *row;
-
-			snprintf(k, sizeof(k), "%lld",
-				 (long long)json_integer_value(json_object_get(x, "id")));
-			row = json_object_get(own, k);
-			json_object_set_new(
-			    x, "sessions",
-			    json_integer(json_integer_value(json_array_get(row, 0))));
-			json_object_set_new(
-			    x, "outputs", json_integer(json_integer_value(json_array_get(row, 1))));
-			json_object_set_new(
-			    x, "adopted", json_integer(json_integer_value(json_array_get(row, 2))));
-		}
-		json_decref(own);
+		json_decref(by_id);
 	}
 	time_local(q->from, from);
 	time_local(q->to, to);
