@@ -263,8 +263,10 @@ static const char sql_query[] = SEARCH_COLS " FROM search_index f" SEARCH_JOINS
 					    " WHERE search_index MATCH ?1 AND (" SEARCH_VISIBLE
 					    ") ORDER BY rank, f.rowid LIMIT ?3";
 
-static int run_query(struct db *db, const char *sql, const struct actor *a, const struct buf *fq,
-		     const struct terms *tm, int limit, json_t *results)
+/* run_query appends up to limit hits of sql; top: how many best-ranked hits it looks at
+ * (its ?4), 0 for a query that takes every hit. */
+static int run_query(struct db *db, const char *sql, int64_t top, const struct actor *a,
+		     const struct buf *fq, const struct terms *tm, int limit, json_t *results)
 {
 	struct db_stmt *st;
 	struct buf snip;
@@ -278,8 +280,8 @@ static int run_query(struct db *db, const char *sql, const struct actor *a, cons
 		rc = db_bind_str(st, 2, scope_path(a));
 	if (!rc)
 		rc = db_bind_int(st, 3, limit);
-	if (!rc && sql == sql_query_top)
-		rc = db_bind_int(st, 4, (int64_t)limit * 4);
+	if (!rc && top)
+		rc = db_bind_int(st, 4, top);
 	while (!rc && (rc = db_step(st)) == DB_ROW) {
 		const char *title = db_col_text(st, 3), *body = db_col_text(st, 4);
 		int has_body = 0;
@@ -314,12 +316,12 @@ int search_query(struct db *db, const struct actor *a, const char *q, int limit,
 	buf_init(&fq, 4096);
 	rc = fts_query(&tm, &fq);
 	if (!rc)
-		rc = run_query(db, sql_query_top, a, &fq, &tm, limit, results);
+		rc = run_query(db, sql_query_top, (int64_t)limit * 4, a, &fq, &tm, limit, results);
 	if (!rc && json_array_size(results) - before < (size_t)limit) {
 		/* too few of the best hits were visible: look at them all */
 		while (json_array_size(results) > before)
 			json_array_remove(results, json_array_size(results) - 1);
-		rc = run_query(db, sql_query, a, &fq, &tm, limit, results);
+		rc = run_query(db, sql_query, 0, a, &fq, &tm, limit, results);
 	}
 	buf_fini(&fq);
 	return rc;
