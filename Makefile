@@ -20,6 +20,7 @@ PKGS = libmicrohttpd sqlite3 jansson libsodium md4c-html xlsxwriter pangocairo c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed "s/-I/-isystem /g")
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=c17 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wmissing-declarations \
 	-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(SANFLAGS) -Isrc -I$(BUILD)/gen \
 	$(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 LDLIBS_ALL = $(SANFLAGS) $(PKG_LIBS) -lpthread -lm $(LDLIBS)

@@ -13,7 +13,7 @@
 #
 # Environment:
 #   SHENLIAO                    the binary (default build/shenliao; `make` builds it)
-#   SHENLIAO_SHARED             the shared directory (default ../shared)
+#   SHENLIAO_TESTDATA           the test data directory (default tests/data)
 #   BENCH_OPINION_DIR           where the synthetic conversation lives
 #                               (default ${TMPDIR:-/tmp}/shenliao-opinion-synthetic)
 #   BENCH_OPINION_PARTICIPANTS  default 1000000
@@ -27,8 +27,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 SHENLIAO=${SHENLIAO:-build/shenliao}
-SHARED=${SHENLIAO_SHARED:-../shared}
-REF=$SHARED/reference/polis_ref.py
+DATA=${SHENLIAO_TESTDATA:-tests/data}
+REF=bench/reference/polis_ref.py
 PY=/usr/bin/python3
 SYN=${BENCH_OPINION_DIR:-${TMPDIR:-/tmp}/shenliao-opinion-synthetic}
 NP=${BENCH_OPINION_PARTICIPANTS:-1000000}
@@ -87,7 +87,7 @@ ROWS=$TMP/rows
 
 # ---- (a) the real conversations ----------------------------------------------------------
 for conv in scoop-hivemind.biodiversity ssis.land-bank-farmland.2rumnecbeh.2021-08-01; do
-	dir=$SHARED/data/polis/$conv
+	dir=$DATA/polis/$conv
 	echo "bench/opinion: $conv ..." >&2
 	ours=$(wall "$RUNS" "$SHENLIAO" opinion --polis "$dir" --json)
 	ref=$(wall 3 "$PY" "$REF" "$dir")

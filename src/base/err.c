@@ -22,8 +22,8 @@ const char *err_name(int code)
 		return "db";
 	case ERR_IO:
 		return "io";
-	case ERR_DENIED:
-		return "denied";
+	case ERR_FORBIDDEN:
+		return "forbidden";
 	case ERR_EXISTS:
 		return "exists";
 	case ERR_AUTH:

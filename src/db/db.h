@@ -70,6 +70,35 @@ void db_done(struct db_stmt *st);
 /* db_run binds nothing more, steps st to completion and resets it: for INSERT/UPDATE. */
 int db_run(struct db_stmt *st) WARN_UNUSED;
 
+/* --- typed helpers (query.c): prepare, bind and step in one call ---
+ *
+ * types names each parameter after sql, one letter each, in order:
+ *   'i'  int64_t (cast ints: va_arg reads 64 bits)
+ *   'n'  int
+ *   'd'  double
+ *   's'  const char * (NULL binds NULL)
+ *   '0'  nothing is read; binds NULL
+ * A wrong letter is a programming error: logged, ERR_INVALID. */
+
+/* db_exec runs an INSERT/UPDATE/DELETE to completion. ERR_CONFLICT on a constraint. */
+int db_exec(struct db *db, const char *sql, const char *types, ...) WARN_UNUSED;
+
+/* db_get_row runs a query and leaves *st on its first row for the caller to read; the
+ * caller ends it with db_done(*st). ERR_NOT_FOUND (nothing left to release) when there is
+ * no row. */
+int db_get_row(struct db *db, const char *sql, struct db_stmt **st, const char *types,
+	       ...) WARN_UNUSED;
+
+/* db_get_int reads the first column of the first row as an integer into *out.
+ * ERR_NOT_FOUND when there is no row. */
+int db_get_int(struct db *db, const char *sql, int64_t *out, const char *types, ...) WARN_UNUSED;
+
+/* db_each calls fn(st, ud) for every row; a non-zero return from fn stops the loop and is
+ * returned. The statement is released in every case. */
+typedef int (*db_row_fn)(struct db_stmt *st, void *ud);
+int db_each(struct db *db, const char *sql, db_row_fn fn, void *ud, const char *types,
+	    ...) WARN_UNUSED;
+
 /* Transactions. db_begin_write takes the write lock at once (BEGIN IMMEDIATE), so a
  * read-then-write transaction never fails half-way with "busy". */
 int db_begin_write(struct db *db) WARN_UNUSED;

@@ -1,8 +1,11 @@
 /*
  * db_sqlite.c - the SQLite driver behind db.h.
  *
- * Each connection keeps a small cache of prepared statements keyed by the address of their
- * SQL text (always a literal), so each statement is compiled once per connection.
+ * Each connection keeps a cache of prepared statements keyed by the address of their SQL
+ * text (always a literal), so each statement is compiled once per connection. The cache is
+ * an open-addressing hash table that doubles when it is half full, so it is as large as
+ * the program's set of statements and no larger; each statement is allocated on its own,
+ * so the pointers callers borrow stay valid when the table grows.
  */
 #include "db.h"
 
@@ -15,7 +18,7 @@
 #include "base/log.h"
 #include "db_internal.h"
 
-#define DB_CACHE_MAX 256
+#define DB_CACHE_MIN 64 /* slots of a new connection's table (a power of two) */
 
 struct db_stmt {
 	const char *sql;
@@ -37,8 +40,8 @@ static _Thread_local int write_lock_held;
 struct db {
 	sqlite3 *h;
 	bool holds_write_lock;
-	struct db_stmt cache[DB_CACHE_MAX];
-	int ncache;
+	struct db_stmt **cache; /* cap slots, NULL when empty */
+	size_t cap, ncache;
 	struct db *next_in_pool;
 };
 
@@ -81,14 +84,19 @@ fail:
 
 void db_close(struct db *db)
 {
-	int i;
+	size_t i;
 
 	if (!db)
 		return;
 	if (db->holds_write_lock)
 		db_rollback(db);
-	for (i = 0; i < db->ncache; i++)
-		sqlite3_finalize(db->cache[i].st);
+	for (i = 0; i < db->cap; i++) {
+		if (db->cache[i]) {
+			sqlite3_finalize(db->cache[i]->st);
+			free(db->cache[i]);
+		}
+	}
+	free(db->cache);
 	sqlite3_close(db->h);
 	free(db);
 }
@@ -105,32 +113,66 @@ int db_exec_script(struct db *db, const char *sql)
 	return ERR_OK;
 }
 
+static size_t slot_of(const char *sql, size_t cap)
+{
+	uint64_t h = (uint64_t)(uintptr_t)sql * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h >> 32) & (cap - 1);
+}
+
+/* cache_grow doubles the table (or makes the first one) and places every statement again. */
+static int cache_grow(struct db *db)
+{
+	size_t cap = db->cap ? db->cap * 2 : DB_CACHE_MIN, i, j;
+	struct db_stmt **t = calloc(cap, sizeof(*t));
+
+	if (!t)
+		return ERR_NOMEM;
+	for (i = 0; i < db->cap; i++) {
+		if (!db->cache[i])
+			continue;
+		for (j = slot_of(db->cache[i]->sql, cap); t[j]; j = (j + 1) & (cap - 1))
+			;
+		t[j] = db->cache[i];
+	}
+	free(db->cache);
+	db->cache = t;
+	db->cap = cap;
+	return ERR_OK;
+}
+
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
 {
 	struct db_stmt *s;
-	int i;
+	size_t i;
 
-	for (i = 0; i < db->ncache; i++) {
-		if (db->cache[i].sql == sql) {
-			s = &db->cache[i];
-			sqlite3_reset(s->st);
-			sqlite3_clear_bindings(s->st);
-			*out = s;
-			return ERR_OK;
+	if (db->cap) {
+		for (i = slot_of(sql, db->cap); db->cache[i]; i = (i + 1) & (db->cap - 1)) {
+			if (db->cache[i]->sql == sql) {
+				s = db->cache[i];
+				sqlite3_reset(s->st);
+				sqlite3_clear_bindings(s->st);
+				*out = s;
+				return ERR_OK;
+			}
 		}
 	}
-	if (db->ncache == DB_CACHE_MAX) {
-		log_error("db: statement cache full");
-		return ERR_DB;
-	}
-	s = &db->cache[db->ncache];
+	if ((db->ncache + 1) * 2 > db->cap && cache_grow(db))
+		return ERR_NOMEM;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ERR_NOMEM;
 	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) !=
 	    SQLITE_OK) {
 		log_error("db: prepare failed: %s: %s", sqlite3_errmsg(db->h), sql);
+		free(s);
 		return ERR_DB;
 	}
 	s->sql = sql;
 	s->db = db;
+	for (i = slot_of(sql, db->cap); db->cache[i]; i = (i + 1) & (db->cap - 1))
+		;
+	db->cache[i] = s;
 	db->ncache++;
 	*out = s;
 	return ERR_OK;

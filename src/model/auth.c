@@ -345,3 +345,12 @@ bool actor_can_manage_org(const struct actor *a, const struct org *o)
 		return true;
 	return a->role == ROLE_ADMIN && org_is_within(o, &a->org);
 }
+
+int authz_decide(const struct actor *a, bool visible, bool allowed)
+{
+	if (allowed)
+		return ERR_OK;
+	if (a->via == AUTH_NONE)
+		return ERR_AUTH;
+	return visible ? ERR_FORBIDDEN : ERR_NOT_FOUND;
+}

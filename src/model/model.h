@@ -138,6 +138,16 @@ struct actor {
 	const char *address;
 };
 
+/* authz_decide is the one answer to "may this caller do this to that object", given what
+ * the resource's own rule found: visible (the caller may know the object exists and read
+ * it) and allowed (the caller may do the action asked for). Every X_authorize of the model
+ * ends here, so the API and the pages answer the same situation the same way:
+ *   allowed                       -> ERR_OK
+ *   anonymous, not allowed        -> ERR_AUTH      (sign in first; 401 / sign-in page)
+ *   signed in, not visible        -> ERR_NOT_FOUND (as if it did not exist; 404)
+ *   signed in, visible, not allowed -> ERR_FORBIDDEN (403) */
+int authz_decide(const struct actor *a, bool visible, bool allowed);
+
 /* actor_system fills a for actions of the command line (audited as user NULL). */
 void actor_system(struct actor *a);
 

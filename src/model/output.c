@@ -979,7 +979,7 @@ int output_transition(struct db *db, const struct actor *who, int64_t id,
 	}
 	role = output_role_of(db, who, &h);
 	if (!(role & moves[i].who)) {
-		rc = ERR_DENIED;
+		rc = ERR_FORBIDDEN;
 		goto out;
 	}
 	if (m->note) {
@@ -1078,7 +1078,7 @@ int output_confirm(struct db *db, const struct actor *who, int64_t id, struct ve
 		rc = copy_field(role, sizeof(role), db_col_text(st, 1));
 		confirmed = !db_col_null(st, 2);
 	} else if (rc == DB_DONE) {
-		rc = ERR_DENIED; /* not an author of this output */
+		rc = ERR_FORBIDDEN; /* not an author of this output */
 	}
 	db_done(st);
 	if (rc)

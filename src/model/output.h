@@ -93,7 +93,7 @@ enum output_role {
 int output_role_of(struct db *db, const struct actor *a, const struct output_head *h);
 
 /* output_transition moves output id along its workflow. ERR_CONFLICT when the move is not
- * allowed from its state; ERR_DENIED when a may not make it; ERR_INVALID for missing data
+ * allowed from its state; ERR_FORBIDDEN when a may not make it; ERR_INVALID for missing data
  * (e.g. a reply without its grade). */
 int output_transition(struct db *db, const struct actor *who, int64_t id,
 		      const struct output_move *m, struct verr *e) WARN_UNUSED;

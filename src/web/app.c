@@ -293,16 +293,7 @@ static void run(struct web_ctx *c)
 	}
 	identify(c);
 	if (r->access != ACCESS_PUBLIC && c->actor.via == AUTH_NONE) {
-		if (c->api) {
-			web_error_key(c, 401, "unauthorized");
-		} else {
-			char loc[600];
-
-			snprintf(loc, sizeof(loc), "/login?next=%s",
-				 req->method == HTTP_GET && strlen(req->path) < 500 ? req->path
-										    : "/");
-			web_redirect(c, loc);
-		}
+		web_need_signin(c);
 		return;
 	}
 	if (is_change(req->method)) {

@@ -291,7 +291,7 @@ static int load_room(struct web_ctx *c, int64_t id, bool create, struct session_
 	if (rc)
 		return rc;
 	if (!open_to(c, h, r))
-		return c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_DENIED;
+		return c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_FORBIDDEN;
 	if (c->actor.via == AUTH_NONE && !r->anonymous)
 		return ERR_AUTH;
 	return ERR_OK;
@@ -505,7 +505,7 @@ int h_api_statement_moderate(struct web_ctx *c)
 	if (!rc)
 		rc = session_head(c->db, s.session_id, &h);
 	if (!rc && !session_editable(&c->actor, &h))
-		rc = ERR_DENIED;
+		rc = ERR_FORBIDDEN;
 	if (!rc && bad)
 		rc = verr_type(&e, "status", "字符串", "a string");
 	if (!rc)
@@ -540,7 +540,7 @@ static int set_room(struct web_ctx *c, struct room *r, struct verr *e)
 	int rc = session_head(c->db, web_id(c, "id"), &h);
 
 	if (!rc && !session_editable(&c->actor, &h))
-		rc = ERR_DENIED;
+		rc = ERR_FORBIDDEN;
 	if (!rc && bad)
 		rc = verr_type(e, "moderation", "字符串", "a string");
 	if (!rc && web_bool_field(c, "anonymous", &anon, &pa))
@@ -600,7 +600,7 @@ static int load_visible_session(struct web_ctx *c, struct session_head *h)
 	bool has_room = !rc && room_get(c->db, id, &r) == ERR_OK;
 
 	if (!rc && !open_to(c, h, has_room ? &r : NULL))
-		rc = c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_DENIED;
+		rc = c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_FORBIDDEN;
 	return rc;
 }
 
@@ -665,7 +665,7 @@ static int opinion_export(struct web_ctx *c, bool xlsx)
 	int rc = load_visible_session(c, &h);
 
 	if (!rc && !session_editable(&c->actor, &h))
-		rc = ERR_DENIED;
+		rc = ERR_FORBIDDEN;
 	if (rc)
 		return room_answer(c, rc, NULL);
 	x = room_export(c->db, h.id);
@@ -919,7 +919,7 @@ int h_statement_moderate_post(struct web_ctx *c)
 	if (!rc)
 		rc = session_head(c->db, s.session_id, &h);
 	if (!rc && !session_editable(&c->actor, &h))
-		rc = ERR_DENIED;
+		rc = ERR_FORBIDDEN;
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)
@@ -945,7 +945,7 @@ static int join_room(struct web_ctx *c, struct room *r, struct session_head *h)
 	if (!rc)
 		rc = session_head(c->db, r->session_id, h);
 	if (!rc && !open_to(c, h, r))
-		rc = c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_DENIED;
+		rc = c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_FORBIDDEN;
 	if (!rc && c->actor.via == AUTH_NONE && !r->anonymous)
 		rc = ERR_AUTH;
 	return rc;

@@ -36,7 +36,7 @@ int h_api_orgs_list(struct web_ctx *c)
 	return web_list(c, items, limit);
 }
 
-/* load_visible loads org {id}: ERR_NOT_FOUND, or ERR_DENIED when the caller may not see
+/* load_visible loads org {id}: ERR_NOT_FOUND, or ERR_FORBIDDEN when the caller may not see
  * it. Answers nothing. */
 static int load_visible(struct web_ctx *c, struct org *o)
 {
@@ -49,7 +49,7 @@ static int load_visible(struct web_ctx *c, struct org *o)
 	if (rc)
 		return rc;
 	if (!actor_can_see_org(&c->actor, o))
-		return ERR_DENIED;
+		return ERR_FORBIDDEN;
 	return ERR_OK;
 }
 
@@ -88,7 +88,7 @@ static int read_org_fields(struct web_ctx *c, struct org *o, bool with_level, st
 }
 
 /* create_org is shared by the API and the page. Returns ERR_INVALID/ERR_CONFLICT with e
- * filled, ERR_DENIED, or another failure; fills *o on success. Answers nothing. */
+ * filled, ERR_FORBIDDEN, or another failure; fills *o on success. Answers nothing. */
 static int create_org(struct web_ctx *c, struct org *o, struct verr *e)
 {
 	struct org parent;
@@ -111,7 +111,7 @@ static int create_org(struct web_ctx *c, struct org *o, struct verr *e)
 	if (rc)
 		return rc;
 	if (!actor_can_manage_org(&c->actor, &parent))
-		return ERR_DENIED;
+		return ERR_FORBIDDEN;
 	o->parent_id = parent_id;
 	if (!o->level[0]) {
 		/* by default one level below the parent */
@@ -148,7 +148,7 @@ static int update_org(struct web_ctx *c, struct org *before, struct org *o, stru
 	if (rc)
 		return rc;
 	if (!actor_can_manage_org(&c->actor, before))
-		return ERR_DENIED;
+		return ERR_FORBIDDEN;
 	*o = *before;
 	if (c->json && json_object_get(c->json, "level"))
 		return verr_set(e, "invalid", "level", "组织级别不能修改",
@@ -259,7 +259,7 @@ int h_org_page(struct web_ctx *c)
 	int rc = load_visible(c, &o);
 
 	if (!rc && !actor_can_manage_org(&c->actor, &o))
-		rc = ERR_DENIED;
+		rc = ERR_FORBIDDEN;
 	if (rc)
 		return web_answer(c, rc, NULL);
 	return org_page(c, 200, &o, NULL);

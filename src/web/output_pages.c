@@ -148,11 +148,6 @@ json_t *web_stats_tables(struct web_ctx *c, json_t *s)
 #include "view/chart.h"
 #include "view/pdf.h"
 
-int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e);
-int web_output_transition(struct web_ctx *c, struct output_head *h, struct verr *e);
-int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e);
-int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org);
-
 static void label_field(struct web_ctx *c, json_t *o, const char *field, const char *prefix,
 			const char *out)
 {
@@ -404,7 +399,7 @@ static int load_readable(struct web_ctx *c, struct output_head *h)
 	rc = output_head(c->db, id, h);
 	if (rc)
 		return rc;
-	return (output_role_of(c->db, &c->actor, h) & OROLE_READER) ? ERR_OK : ERR_DENIED;
+	return (output_role_of(c->db, &c->actor, h) & OROLE_READER) ? ERR_OK : ERR_FORBIDDEN;
 }
 
 int h_output_page(struct web_ctx *c)
@@ -499,7 +494,7 @@ int h_session_outcomes_page(struct web_ctx *c)
 	int rc = id ? session_head(c->db, id, &h) : ERR_NOT_FOUND;
 
 	if (!rc && !session_visible(c->db, &c->actor, &h))
-		rc = ERR_DENIED;
+		rc = ERR_FORBIDDEN;
 	if (rc)
 		return web_answer(c, rc, NULL);
 	o = session_outcomes(c->db, id);

@@ -137,7 +137,7 @@ static int read_output(struct web_ctx *c, struct output_form *f, struct verr *e)
 	return rc;
 }
 
-/* load_output loads output {id} for the caller; ERR_DENIED unless they may read it. */
+/* load_output loads output {id} for the caller; ERR_FORBIDDEN unless they may read it. */
 static int load_output(struct web_ctx *c, int64_t id, struct output_head *h, int *role)
 {
 	int rc;
@@ -150,7 +150,7 @@ static int load_output(struct web_ctx *c, int64_t id, struct output_head *h, int
 	if (rc)
 		return rc;
 	*role = output_role_of(c->db, &c->actor, h);
-	return (*role & OROLE_READER) ? ERR_OK : ERR_DENIED;
+	return (*role & OROLE_READER) ? ERR_OK : ERR_FORBIDDEN;
 }
 
 static int answer_output(struct web_ctx *c, int status, int64_t id)
@@ -181,7 +181,7 @@ int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e)
 		if (rc)
 			return rc;
 		if (!org_is_within(&o, &c->actor.org))
-			return ERR_DENIED;
+			return ERR_FORBIDDEN;
 		org_id = v;
 	}
 	rc = web_begin(c);
@@ -240,7 +240,7 @@ int h_api_output_patch(struct web_ctx *c)
 	int role, rc = load_output(c, 0, &h, &role);
 
 	if (!rc && !(role & OROLE_STAFF))
-		rc = ERR_DENIED;
+		rc = ERR_FORBIDDEN;
 	if (!rc)
 		rc = read_output(c, &f, &e);
 	if (!rc)
@@ -402,7 +402,7 @@ int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e)
 	int role, rc = load_output(c, 0, h, &role);
 
 	if (!rc && !(role & OROLE_STAFF))
-		rc = ERR_DENIED;
+		rc = ERR_FORBIDDEN;
 	for (i = 0; !rc && i < ARRAY_LEN(names); i++) {
 		bool bad = false;
 
@@ -468,7 +468,7 @@ int h_api_session_outcomes(struct web_ctx *c)
 	int rc = id ? session_head(c->db, id, &h) : ERR_NOT_FOUND;
 
 	if (!rc && !session_visible(c->db, &c->actor, &h))
-		rc = c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_DENIED;
+		rc = c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_FORBIDDEN;
 	if (rc == ERR_AUTH)
 		return web_error_key(c, 401, "unauthorized");
 	if (rc)
@@ -576,10 +576,6 @@ int h_api_stats(struct web_ctx *c)
 		return 0;
 	return web_json(c, 200, stats_compute(c->db, &q));
 }
-
-/* web_stats_tables turns the statistics into the tables of the CSV/XLSX export (and of
- * the annual report): [{"name","header":[…],"rows":[[…]]}] (output_pages.c). */
-json_t *web_stats_tables(struct web_ctx *c, json_t *s);
 
 static int stats_export(struct web_ctx *c, bool xlsx)
 {

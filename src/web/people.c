@@ -96,14 +96,14 @@ static int read_query(struct web_ctx *c, struct people_query *pq)
 		if (rc)
 			return web_fail(c, rc), rc;
 		if (!org_is_within(&o, &c->actor.org))
-			return web_error_key(c, 403, "forbidden"), ERR_DENIED;
+			return web_error_key(c, 403, "forbidden"), ERR_FORBIDDEN;
 		pq->scope = o;
 		pq->org_given = true;
 	}
 	return ERR_OK;
 }
 
-/* load_person loads person id and its org: ERR_NOT_FOUND, or ERR_DENIED when the person
+/* load_person loads person id and its org: ERR_NOT_FOUND, or ERR_FORBIDDEN when the person
  * belongs to a body outside the caller's subtree. Answers nothing. */
 static int load_person(struct web_ctx *c, int64_t id, struct person *p, struct org *o)
 {
@@ -117,7 +117,7 @@ static int load_person(struct web_ctx *c, int64_t id, struct person *p, struct o
 	if (rc)
 		return rc;
 	if (!org_is_within(o, &c->actor.org))
-		return ERR_DENIED;
+		return ERR_FORBIDDEN;
 	return ERR_OK;
 }
 
@@ -166,7 +166,7 @@ static int read_user(struct web_ctx *c, struct person *p, struct verr *e)
 		if (rc)
 			return rc;
 		if (!org_is_within(&o, &c->actor.org))
-			return ERR_DENIED;
+			return ERR_FORBIDDEN;
 	}
 	p->user_id = id;
 	return ERR_OK;
@@ -204,7 +204,7 @@ static int read_fields(struct web_ctx *c, struct person *p, struct verr *e)
 		if (rc)
 			return rc;
 		if (!can_manage(c, &o))
-			return ERR_DENIED;
+			return ERR_FORBIDDEN;
 		p->org_id = org_id;
 	}
 	return read_user(c, p, e);
@@ -240,7 +240,7 @@ static int update_person(struct web_ctx *c, struct person *before, struct person
 		return rc;
 	*p = *before;
 	if (!can_manage(c, &o))
-		return ERR_DENIED;
+		return ERR_FORBIDDEN;
 	rc = read_fields(c, p, e);
 	if (rc)
 		return rc;

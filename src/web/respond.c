@@ -91,17 +91,30 @@ int web_answer(struct web_ctx *c, int rc, const struct verr *e)
 		return web_error(c, 409, e->code, e->field, e->zh, e->en);
 	if (rc == ERR_INVALID && e && e->code)
 		return web_verr(c, e);
-	if (rc == ERR_DENIED)
-		return web_error_key(c, 403, "forbidden");
 	return web_fail(c, rc);
+}
+
+int web_need_signin(struct web_ctx *c)
+{
+	char loc[600];
+
+	if (c->api)
+		return web_error_key(c, 401, "unauthorized");
+	snprintf(loc, sizeof(loc), "/login?next=%s",
+		 c->req->method == HTTP_GET && strlen(c->req->path) < 500 ? c->req->path : "/");
+	return web_redirect(c, loc);
 }
 
 int web_fail(struct web_ctx *c, int rc)
 {
 	switch (rc) {
+	case ERR_AUTH:
+		/* the caller is signed in (the credentials expired or changed under them):
+		 * the same answer as for anyone else without a valid sign-in */
+		return web_need_signin(c);
 	case ERR_NOT_FOUND:
 		return web_error_key(c, 404, "not_found");
-	case ERR_DENIED:
+	case ERR_FORBIDDEN:
 		return web_error_key(c, 403, "forbidden");
 	case ERR_CONFLICT:
 		return web_error_key(c, 409, "conflict");

@@ -17,8 +17,6 @@
 #include "view/markdown.h"
 #include "view/view.h"
 
-void web_labels(struct web_ctx *c, json_t *arr, const char *field, const char *prefix);
-
 #define MAX_LINKED 32
 #define MAX_REFS   64
 
@@ -105,7 +103,7 @@ static int read_session(struct web_ctx *c, struct session_in *in, int64_t *linke
 }
 
 /* load_session loads session {id} (or id when given) for the caller: ERR_NOT_FOUND,
- * ERR_AUTH (anonymous, not public), ERR_DENIED; with edit, the caller must be able to
+ * ERR_AUTH (anonymous, not public), ERR_FORBIDDEN; with edit, the caller must be able to
  * change it. */
 static int load_session(struct web_ctx *c, int64_t id, bool edit, struct session_head *h)
 {
@@ -119,9 +117,9 @@ static int load_session(struct web_ctx *c, int64_t id, bool edit, struct session
 	if (rc)
 		return rc;
 	if (!session_visible(c->db, &c->actor, h))
-		return c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_DENIED;
+		return c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_FORBIDDEN;
 	if (edit && !session_editable(&c->actor, h))
-		return ERR_DENIED;
+		return ERR_FORBIDDEN;
 	return ERR_OK;
 }
 
@@ -170,7 +168,7 @@ static int create_session(struct web_ctx *c, int64_t *id, struct verr *e)
 		if (rc)
 			return rc;
 		if (strncmp(th.org_path, scope_path(&c->actor), strlen(scope_path(&c->actor))) != 0)
-			return ERR_DENIED;
+			return ERR_FORBIDDEN;
 		org_id = th.org_id;
 	}
 	rc = web_begin(c);
@@ -705,7 +703,7 @@ static int person_readable(struct web_ctx *c, int64_t id)
 			     strlen(scope_path(&c->actor))) == 0 ||
 			     db_col_int(st, 1) == c->actor.user.id
 			 ? ERR_OK
-			 : ERR_DENIED;
+			 : ERR_FORBIDDEN;
 	} else if (rc == DB_DONE) {
 		rc = ERR_NOT_FOUND;
 	}

@@ -65,7 +65,7 @@ static int target_org_id(struct web_ctx *c, int64_t *org_id, struct verr *e)
 	if (rc)
 		return rc;
 	if (!org_is_within(&o, &c->actor.org))
-		return ERR_DENIED;
+		return ERR_FORBIDDEN;
 	*org_id = id;
 	return ERR_OK;
 }
@@ -82,9 +82,9 @@ static int load_topic(struct web_ctx *c, bool edit, struct topic_head *h)
 	if (rc)
 		return rc;
 	if (strncmp(h->org_path, scope_path(&c->actor), strlen(scope_path(&c->actor))) != 0)
-		return ERR_DENIED;
+		return ERR_FORBIDDEN;
 	if (edit && c->actor.role < ROLE_ORGANIZER)
-		return ERR_DENIED;
+		return ERR_FORBIDDEN;
 	return ERR_OK;
 }
 

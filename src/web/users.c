@@ -59,7 +59,7 @@ static int load_user(struct web_ctx *c, int64_t id, struct user *u)
 	if (rc)
 		return rc;
 	if (u->id != c->actor.user.id && !can_manage_user(c, u))
-		return ERR_DENIED;
+		return ERR_FORBIDDEN;
 	return ERR_OK;
 }
 
@@ -147,7 +147,7 @@ static int target_org(struct web_ctx *c, struct user *u, struct verr *e)
 	if (rc)
 		return rc;
 	if (!actor_can_manage_org(&c->actor, &o))
-		return ERR_DENIED;
+		return ERR_FORBIDDEN;
 	u->org_id = id;
 	return ERR_OK;
 }
@@ -227,7 +227,7 @@ static int update_user(struct web_ctx *c, int64_t id, struct user *before, struc
 		if (strcmp(role, u->role) != 0 || u->disabled != before->disabled ||
 		    (c->json && (json_object_get(c->json, "org_id") ||
 				 json_object_get(c->json, "handler_id"))))
-			return ERR_DENIED;
+			return ERR_FORBIDDEN;
 	} else {
 		rc = target_org(c, u, e);
 		if (!rc && c->json)
@@ -402,7 +402,7 @@ int h_user_page(struct web_ctx *c)
 	int rc = load_user(c, web_id(c, "id"), &u);
 
 	if (!rc && !can_manage_user(c, &u))
-		rc = ERR_DENIED;
+		rc = ERR_FORBIDDEN;
 	if (rc)
 		return web_answer(c, rc, NULL);
 	return user_page(c, 200, &u, NULL);

@@ -88,8 +88,16 @@ int web_error_key(struct web_ctx *c, int status, const char *code);
 int web_verr(struct web_ctx *c, const struct verr *e);
 
 /* web_answer answers a failed action: ERR_INVALID/ERR_CONFLICT from e (may be NULL for
- * other codes), ERR_DENIED 403, ERR_NOT_FOUND 404, anything else via web_fail. */
+ * other codes), anything else via web_fail. The one mapping of authorization results, the
+ * same for the API and the pages (see authz_decide in model/model.h):
+ *   ERR_AUTH      not signed in: API 401; pages redirect to the sign-in page;
+ *   ERR_FORBIDDEN signed in, the object is visible, the action is not theirs: 403;
+ *   ERR_NOT_FOUND no such object, or not visible to the caller at all: 404. */
 int web_answer(struct web_ctx *c, int rc, const struct verr *e);
+
+/* web_need_signin answers a caller who must sign in first: 401 under /api/, otherwise a
+ * redirect to /login?next=<this page>. */
+int web_need_signin(struct web_ctx *c);
 
 /* web_verr_text returns e's message in the request's language (borrowed from e). */
 const char *web_verr_text(const struct web_ctx *c, const struct verr *e);
@@ -156,6 +164,10 @@ int web_finish(struct web_ctx *c, int rc) WARN_UNUSED;
 
 /* web_me_json returns {"user":…, "org":…, "role":…} for the caller (new reference). */
 json_t *web_me_json(const struct web_ctx *c);
+
+/* web_labels adds key "<field>_label" to each object of arr from the catalog entry
+ * prefix + value (topics.c). */
+void web_labels(struct web_ctx *c, json_t *arr, const char *field, const char *prefix);
 
 /* web_health_init makes the health answer (after the schema version is known). */
 void web_health_init(void);
@@ -261,6 +273,18 @@ int h_output_adoption_post(struct web_ctx *c);
 int h_session_outcomes_page(struct web_ctx *c);
 int h_stats_page(struct web_ctx *c);
 int h_stats_pdf(struct web_ctx *c);
+
+/* Shared by the API (outputs.c) and the pages (output_pages.c). */
+struct output_head;
+struct stats_query;
+int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e) WARN_UNUSED;
+int web_output_transition(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
+int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
+/* web_stats_query reads ?year= [&quarter=1..4] or ?from=&to= (dates), ?org=, ?scope=. */
+int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org) WARN_UNUSED;
+/* web_stats_tables turns the statistics into the tables of the CSV/XLSX export (and of
+ * the annual report): [{"name","header":[…],"rows":[[…]]}] (output_pages.c). */
+json_t *web_stats_tables(struct web_ctx *c, json_t *s);
 /* === end outputs === */
 
 /* === the live opinion map (opinion.c) === */

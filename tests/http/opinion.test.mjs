@@ -1,8 +1,8 @@
 // `shenliao opinion --polis DIR --json` on the two real Pol.is conversations in
-// shared/data/polis: the JSON's shape, and the agreement (adjusted Rand index, computed here)
+// tests/data/polis: the JSON's shape, and the agreement (adjusted Rand index, computed here)
 // between its groups and Pol.is's own group-id in participants-votes.csv; plus the errors
-// (missing directory: exit 1, no arguments: exit 2). The shared directory is
-// $SHENLIAO_SHARED, by default ../shared.
+// (missing directory: exit 1, no arguments: exit 2). The data directory is
+// $SHENLIAO_TESTDATA, by default tests/data.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { run } from '../lib/server.mjs';
 
-const SHARED = resolve(process.env.SHENLIAO_SHARED || '../shared');
+const DATA = resolve(process.env.SHENLIAO_TESTDATA || 'tests/data');
 const CONVERSATIONS = ['scoop-hivemind.biodiversity', 'ssis.land-bank-farmland.2rumnecbeh.2021-08-01'];
 
 // parseCsv: RFC 4180 records (quoted fields, doubled quotes, line breaks inside quotes).
@@ -70,7 +70,7 @@ function voters(dir) {
 describe('shenliao opinion', () => {
   for (const name of CONVERSATIONS) {
     test(`--json on ${name}: shape, and ARI >= 0.9 against Pol.is's groups`, () => {
-      const dir = join(SHARED, 'data/polis', name);
+      const dir = join(DATA, 'polis', name);
       const r = run(['opinion', '--polis', dir, '--json']);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout.trim().split('\n').length, 1, 'exactly one JSON object');
@@ -135,7 +135,7 @@ describe('shenliao opinion', () => {
   }
 
   test('the summary names groups and compares with Pol.is', () => {
-    const r = run(['opinion', '--polis', join(SHARED, 'data/polis', CONVERSATIONS[1])]);
+    const r = run(['opinion', '--polis', join(DATA, 'polis', CONVERSATIONS[1])]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^group 0: \d+ participants$/m);
     assert.match(r.stdout, /ARI 0\.9\d+/);

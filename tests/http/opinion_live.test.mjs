@@ -242,7 +242,7 @@ describe('pages, exports, imports', () => {
 
   test('shenliao import polis loads a real conversation into a session', async () => {
     const { id } = await liveSession();
-    const dir = new URL('../../../shared/data/polis/ssis.land-bank-farmland.2rumnecbeh.2021-08-01', import.meta.url).pathname;
+    const dir = new URL('../data/polis/ssis.land-bank-farmland.2rumnecbeh.2021-08-01', import.meta.url).pathname;
     const r = run(['import', 'polis', dir, '--db', srv.db, '--session', String(id)]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /imported \d+ statements, \d+ participants, \d+ votes/);

@@ -1,8 +1,8 @@
 /*
  * test_mustache.c - unit tests for view/mustache.
  *
- * Every case of the official spec files (data/mustache-spec/NAME.json under $SHENLIAO_SHARED,
- * default ../shared, so run from the repository root) runs as its own cmocka test, through
+ * Every case of the official spec files (mustache-spec/NAME.json under $SHENLIAO_TESTDATA,
+ * default tests/data, so run from the repository root) runs as its own cmocka test, through
  * both the one-shot and the compiled API. Then our own cases: escaping, errors with line
  * numbers, the output bound, runaway partials, truthiness, numbers, and a page layout built
  * with inheritance.
@@ -131,7 +131,7 @@ static int run_spec_file(const char *dir, const char *file)
 	size_t i, n = 0;
 	int k, failed = 1;
 
-	k = snprintf(path, sizeof(path), "%s/data/mustache-spec/%s.json", dir, file);
+	k = snprintf(path, sizeof(path), "%s/mustache-spec/%s.json", dir, file);
 	if (k < 0 || (size_t)k >= sizeof(path)) {
 		fprintf(stderr, "spec path too long: %s\n", dir);
 		goto done;
@@ -567,7 +567,7 @@ static void test_whitespace(void **state)
 
 int main(void)
 {
-	const char *dir = getenv("SHENLIAO_SHARED");
+	const char *dir = getenv("SHENLIAO_TESTDATA");
 	const struct CMUnitTest own[] = {
 	    cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_syntax_errors),
@@ -584,7 +584,7 @@ int main(void)
 	int failed = 0;
 
 	if (!dir || !*dir)
-		dir = "../shared";
+		dir = "tests/data";
 	for (i = 0; i < sizeof(spec_files) / sizeof(spec_files[0]); i++)
 		failed += run_spec_file(dir, spec_files[i]);
 	failed += cmocka_run_group_tests_name("mustache", own, NULL, NULL);

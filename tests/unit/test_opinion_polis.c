@@ -1,9 +1,9 @@
 /*
  * test_opinion_polis.c - the opinion engine on the two real Pol.is conversations in
- * shared/data/polis, through the Pol.is loader: agreement with Pol.is's own groups (adjusted
+ * tests/data/polis, through the Pol.is loader: agreement with Pol.is's own groups (adjusted
  * Rand index >= 0.9), the same result for ten shuffled input orders, the vote sign detection,
- * the binary vote file, and the loader's errors. The shared directory is $SHENLIAO_SHARED,
- * by default ../shared (tests run from the repository root).
+ * the binary vote file, and the loader's errors. The data directory is $SHENLIAO_TESTDATA,
+ * by default tests/data (tests run from the repository root).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,9 +28,9 @@ static const char *const conversations[] = {
 
 static void conv_dir(const char *name, char *out, size_t cap)
 {
-	const char *shared = getenv("SHENLIAO_SHARED");
+	const char *data = getenv("SHENLIAO_TESTDATA");
 
-	snprintf(out, cap, "%s/data/polis/%s", shared && *shared ? shared : "../shared", name);
+	snprintf(out, cap, "%s/polis/%s", data && *data ? data : "tests/data", name);
 }
 
 static struct opinion_result *compute(const struct opinion_input *in, int threads)
