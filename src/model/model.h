@@ -138,6 +138,12 @@ struct actor {
 	const char *address;
 };
 
+/* What a caller asks to do with an object, for the per-resource X_authorize functions of
+ * the model (session_authorize, topic_authorize, output_authorize...). READ: see it;
+ * WRITE: change it (edit, record, transition); a resource may define more specific needs
+ * in its own header and map them to these. */
+enum authz_op { AUTHZ_READ = 0, AUTHZ_WRITE = 1 };
+
 /* authz_decide is the one answer to "may this caller do this to that object", given what
  * the resource's own rule found: visible (the caller may know the object exists and read
  * it) and allowed (the caller may do the action asked for). Every X_authorize of the model
