@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "base/log.h"
-#include "db/db.h"
+#include "model/store.h"
 
 int cli_init_runtime(void)
 {
@@ -46,14 +46,31 @@ int cli_fail(const char *fmt, ...)
 	return EXIT_FAIL;
 }
 
-static void env_name(const char *opt, char *out, size_t cap)
+int cli_fmt(char *out, size_t cap, const char *fmt, ...)
 {
-	size_t i, o = 0;
+	va_list ap;
+	int n;
 
-	o = (size_t)snprintf(out, cap, "SHENLIAO_");
-	for (i = 0; opt[i] && o + 1 < cap; i++)
+	va_start(ap, fmt);
+	n = vsnprintf(out, cap, fmt, ap);
+	va_end(ap);
+	return n >= 0 && (size_t)n < cap ? ERR_OK : ERR_TOO_BIG;
+}
+
+/* env_name writes SHENLIAO_<OPT> into out[cap]; ERR_TOO_BIG when it does not fit (the
+ * option then has no environment variable). */
+static int env_name(const char *opt, char *out, size_t cap)
+{
+	static const char prefix[] = "SHENLIAO_";
+	size_t i, o = sizeof(prefix) - 1;
+
+	if (o + strlen(opt) >= cap)
+		return ERR_TOO_BIG;
+	memcpy(out, prefix, o);
+	for (i = 0; opt[i]; i++)
 		out[o++] = opt[i] == '-' ? '_' : (char)toupper((unsigned char)opt[i]);
 	out[o] = '\0';
+	return ERR_OK;
 }
 
 int cli_parse(int argc, char **argv, int from, struct cli_opt *opts, size_t nopts, const char **pos,
@@ -110,7 +127,8 @@ int cli_parse(int argc, char **argv, int from, struct cli_opt *opts, size_t nopt
 
 		if (opts[i].given)
 			continue;
-		env_name(opts[i].name, env, sizeof(env));
+		if (env_name(opts[i].name, env, sizeof(env)))
+			continue;
 		v = getenv(env);
 		if (v && *v) {
 			opts[i].value = v;
@@ -168,22 +186,16 @@ int cli_password(const struct cli_opt *opts, size_t nopts, const char *env, char
 
 struct db *cli_open_db(const char *path)
 {
+	enum store_stage stage;
 	struct db *db;
-	FILE *f = fopen(path, "rb");
+	int rc;
 
-	if (!f) {
+	rc = store_open(path, 0, &db, NULL, &stage);
+	if (rc == ERR_NOT_FOUND && stage == STORE_STAGE_OPEN)
 		cli_fail("no database at %s (create one with `shenliao init`)", path);
-		return NULL;
-	}
-	fclose(f);
-	if (db_open(path, 0, &db)) {
-		cli_fail("cannot open the database %s", path);
-		return NULL;
-	}
-	if (db_migrate(db, NULL)) {
+	else if (rc && stage == STORE_STAGE_MIGRATE)
 		cli_fail("cannot migrate the database %s", path);
-		db_close(db);
-		return NULL;
-	}
-	return db;
+	else if (rc)
+		cli_fail("cannot open the database %s", path);
+	return rc ? NULL : db;
 }

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/err.h"
+
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 struct cli_opt {
@@ -43,7 +45,14 @@ int cli_read_secret(const char *file, char *out, size_t cap);
  * env; 0 on success, else prints why and returns EXIT_FAIL. */
 int cli_password(const struct cli_opt *opts, size_t nopts, const char *env, char *out, size_t cap);
 
-/* cli_open_db opens path (which must exist) and migrates it. NULL on failure (printed). */
+/* cli_fmt formats into out[cap] like snprintf, but says when the text did not fit:
+ * ERR_TOO_BIG (out then holds a truncated copy, never to be used as if complete). */
+int cli_fmt(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4))) WARN_UNUSED;
+
+/* cli_open_db opens path (which must exist) for a command and migrates it (store_open).
+ * NULL on failure (printed); close with store_close. struct db stays opaque here: the
+ * commands pass it to model functions and never query it themselves. */
 struct db;
 struct db *cli_open_db(const char *path);
 
@@ -66,16 +75,6 @@ int init_database(const char *path, const char *org_name, const char *slug, cons
 
 /* demo_load adds the demo bodies and users below the root org of db (demo.c). */
 int demo_load(struct db *db, bool quiet);
-
-/* demo_sessions adds the demo people, rules, topics and 2024 sessions (demo_sessions.c);
- * called inside demo_load's transaction, after the bodies and accounts exist. */
-int demo_sessions(struct db *db);
-
-/* demo_room opens the live demo session's opinion room with statements and votes. */
-int demo_room(struct db *db);
-
-/* demo_outputs adds the year's other sessions and its 53 outputs (demo_outputs.c). */
-int demo_outputs(struct db *db);
 
 /* The demo logins, printed by `make run`. */
 extern const char demo_password[];

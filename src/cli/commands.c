@@ -6,12 +6,10 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/util.h"
-#include "db/db.h"
 #include "model/model.h"
+#include "model/store.h"
 
 static const char usage_init[] =
     "usage: shenliao init --db FILE --org NAME --admin USER [--slug SLUG] [--level LEVEL]\n"
@@ -21,35 +19,46 @@ static const char usage_init[] =
     "  --slug    short name of the root org (default: root)\n"
     "  --level   national|province|city|district (default: province)\n";
 
-/* create_db makes a new database file with the root org and admin. Returns an exit code. */
+/* too_long reports which option did not fit its field. */
+static int too_long(const char *what)
+{
+	return cli_fail("%s is too long", what);
+}
+
+/* init_database makes a new database file with the root org and admin. Returns an exit
+ * code. */
 int init_database(const char *path, const char *org_name, const char *slug, const char *level,
 		  const char *admin, const char *password, struct db **out)
 {
+	enum store_stage stage;
 	struct actor sys;
 	struct org o;
 	struct user u;
 	struct verr e;
-	struct stat sb;
 	struct db *db;
 	int rc;
 
-	if (stat(path, &sb) == 0)
-		return cli_fail("%s exists; refusing to overwrite it", path);
-	if (db_open(path, DB_OPEN_CREATE, &db))
-		return cli_fail("cannot create the database %s", path);
-	rc = db_migrate(db, NULL);
-	if (rc)
-		goto fail_msg;
-	actor_system(&sys);
 	memset(&o, 0, sizeof(o));
 	memset(&u, 0, sizeof(u));
-	snprintf(o.name, sizeof(o.name), "%s", org_name);
-	snprintf(o.slug, sizeof(o.slug), "%s", slug);
-	snprintf(o.level, sizeof(o.level), "%s", level);
-	snprintf(u.username, sizeof(u.username), "%s", admin);
-	snprintf(u.role, sizeof(u.role), "admin");
+	if (cli_fmt(o.name, sizeof(o.name), "%s", org_name))
+		return too_long("the org name");
+	if (cli_fmt(o.slug, sizeof(o.slug), "%s", slug))
+		return too_long("the slug");
+	if (cli_fmt(o.level, sizeof(o.level), "%s", level))
+		return too_long("the level");
+	if (cli_fmt(u.username, sizeof(u.username), "%s", admin))
+		return too_long("the admin's username");
+	memcpy(u.role, "admin", sizeof("admin"));
+	rc = store_open(path, STORE_CREATE, &db, NULL, &stage);
+	if (rc == ERR_EXISTS)
+		return cli_fail("%s exists; refusing to overwrite it", path);
+	if (rc && stage == STORE_STAGE_MIGRATE)
+		return cli_fail("cannot create the schema in %s", path);
+	if (rc)
+		return cli_fail("cannot create the database %s", path);
+	actor_system(&sys);
 	memset(&e, 0, sizeof(e));
-	rc = db_begin_write(db);
+	rc = store_begin(db);
 	if (!rc)
 		rc = org_create(db, &sys, &o, &e);
 	if (!rc) {
@@ -57,11 +66,10 @@ int init_database(const char *path, const char *org_name, const char *slug, cons
 		rc = user_create(db, &sys, &u, password, &e);
 	}
 	if (!rc)
-		rc = db_commit(db);
+		rc = store_commit(db);
 	if (rc) {
-		db_rollback(db);
-		db_close(db);
-		unlink(path);
+		store_rollback(db);
+		store_discard(db, path);
 		if (e.code)
 			return cli_fail("%s", e.en);
 		return cli_fail("cannot initialize %s: %s", path, err_name(rc));
@@ -69,12 +77,8 @@ int init_database(const char *path, const char *org_name, const char *slug, cons
 	if (out)
 		*out = db;
 	else
-		db_close(db);
+		store_close(db);
 	return EXIT_OK;
-fail_msg:
-	db_close(db);
-	unlink(path);
-	return cli_fail("cannot create the schema in %s", path);
 }
 
 int cmd_init(int argc, char **argv)
@@ -152,30 +156,36 @@ int cmd_user(int argc, char **argv)
 		return EXIT_FAIL;
 	rc = org_get_by_slug(db, cli_get(opts, n, "org"), &o);
 	if (rc) {
-		db_close(db);
+		store_close(db);
 		return cli_fail("no org with slug '%s'", cli_get(opts, n, "org"));
 	}
 	actor_system(&sys);
 	memset(&u, 0, sizeof(u));
 	memset(&e, 0, sizeof(e));
 	u.org_id = o.id;
-	snprintf(u.username, sizeof(u.username), "%s", cli_get(opts, n, "username"));
-	snprintf(u.role, sizeof(u.role), "%s", cli_get(opts, n, "role"));
-	if (cli_get(opts, n, "display-name"))
-		snprintf(u.display_name, sizeof(u.display_name), "%s",
-			 cli_get(opts, n, "display-name"));
-	rc = db_begin_write(db);
+	rc = cli_fmt(u.username, sizeof(u.username), "%s", cli_get(opts, n, "username"));
+	if (!rc)
+		rc = cli_fmt(u.role, sizeof(u.role), "%s", cli_get(opts, n, "role"));
+	if (!rc && cli_get(opts, n, "display-name"))
+		rc = cli_fmt(u.display_name, sizeof(u.display_name), "%s",
+			     cli_get(opts, n, "display-name"));
+	if (rc) {
+		sodium_memzero(password, sizeof(password));
+		store_close(db);
+		return cli_fail("--username or --display-name is too long");
+	}
+	rc = store_begin(db);
 	if (!rc)
 		rc = user_create(db, &sys, &u, password, &e);
 	if (!rc)
-		rc = db_commit(db);
+		rc = store_commit(db);
 	sodium_memzero(password, sizeof(password));
 	if (rc) {
-		db_rollback(db);
-		db_close(db);
+		store_rollback(db);
+		store_close(db);
 		return e.code ? cli_fail("%s", e.en) : cli_fail("cannot add the user");
 	}
-	db_close(db);
+	store_close(db);
 	printf("added user %s (id %lld) to %s\n", u.username, (long long)u.id, o.slug);
 	return EXIT_OK;
 }
@@ -214,23 +224,23 @@ int cmd_token(int argc, char **argv)
 		return EXIT_FAIL;
 	rc = user_get_by_name(db, cli_get(opts, n, "username"), &u);
 	if (rc) {
-		db_close(db);
+		store_close(db);
 		return cli_fail("no user '%s'", cli_get(opts, n, "username"));
 	}
 	actor_system(&sys);
-	rc = db_begin_write(db);
+	rc = store_begin(db);
 	if (!rc)
 		rc = auth_token_create(db, u.id, token);
 	if (!rc)
 		rc = audit_write(db, &sys, u.org_id, "token.create", "user", u.id, NULL, NULL);
 	if (!rc)
-		rc = db_commit(db);
+		rc = store_commit(db);
 	if (rc) {
-		db_rollback(db);
-		db_close(db);
+		store_rollback(db);
+		store_close(db);
 		return cli_fail("cannot create a token");
 	}
-	db_close(db);
+	store_close(db);
 	printf("%s\n", token);
 	sodium_memzero(token, sizeof(token));
 	return EXIT_OK;
@@ -258,8 +268,8 @@ int cmd_backup(int argc, char **argv)
 	db = cli_open_db(cli_get(opts, n, "db"));
 	if (!db)
 		return EXIT_FAIL;
-	rc = db_backup(db, pos[0]);
-	db_close(db);
+	rc = store_backup(db, pos[0]);
+	store_close(db);
 	if (rc == ERR_EXISTS)
 		return cli_fail("%s exists; refusing to overwrite it", pos[0]);
 	if (rc)

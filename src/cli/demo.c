@@ -7,12 +7,15 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "db/db.h"
+#include "base/util.h"
+#include "cli/demo.h"
 #include "model/model.h"
 #include "model/room.h"
+#include "model/store.h"
 
 const char demo_password[] = "shenliao-demo";
 
@@ -22,8 +25,6 @@ static const char usage_demo[] =
     "exist it is created first (root org 广东省政协, admin 'admin' whose password comes\n"
     "from SHENLIAO_ADMIN_PASSWORD). Demo accounts use the password 'shenliao-demo'.\n";
 
-static const char sql_root[] = "SELECT id FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 1";
-
 static const struct demo_org {
 	const char *slug, *name, *level, *parent; /* parent NULL: the root */
 } demo_orgs[] = {
@@ -31,6 +32,7 @@ static const struct demo_org {
     {"sz-yantian", "盐田区政协", "district", "sz"},
     {"sz-futian", "福田区政协", "district", "sz"},
 };
+_Static_assert(ARRAY_LEN(demo_orgs) == 3, "demo.h names three demo bodies");
 
 static const struct demo_user {
 	const char *username, *name, *role, *org;
@@ -43,14 +45,65 @@ static const struct demo_user {
     {"ft-member", "周委员（福田）", "member", "sz-futian"},
 };
 
+/* add_bodies makes the demo bodies and accounts below the root. */
+static int add_bodies(struct demo *d)
+{
+	struct org *made[] = {&d->sz, &d->yantian, &d->futian};
+	struct org *o;
+	struct user u;
+	size_t i, k;
+	int rc = ERR_OK;
+
+	for (i = 0; !rc && i < ARRAY_LEN(demo_orgs); i++) {
+		o = made[i];
+		memset(o, 0, sizeof(*o));
+		rc = cli_fmt(o->slug, sizeof(o->slug), "%s", demo_orgs[i].slug);
+		if (!rc)
+			rc = cli_fmt(o->name, sizeof(o->name), "%s", demo_orgs[i].name);
+		if (!rc)
+			rc = cli_fmt(o->level, sizeof(o->level), "%s", demo_orgs[i].level);
+		o->parent_id = demo_orgs[i].parent ? d->sz.id : d->root.id;
+		if (!rc)
+			rc = org_create(d->db, &d->sys, o, &d->e);
+	}
+	for (i = 0; !rc && i < ARRAY_LEN(demo_users); i++) {
+		memset(&u, 0, sizeof(u));
+		for (k = 0; k < ARRAY_LEN(demo_orgs); k++)
+			if (strcmp(demo_orgs[k].slug, demo_users[i].org) == 0)
+				u.org_id = made[k]->id;
+		rc = cli_fmt(u.username, sizeof(u.username), "%s", demo_users[i].username);
+		if (!rc)
+			rc = cli_fmt(u.display_name, sizeof(u.display_name), "%s",
+				     demo_users[i].name);
+		if (!rc)
+			rc = cli_fmt(u.role, sizeof(u.role), "%s", demo_users[i].role);
+		if (!rc)
+			rc = user_create(d->db, &d->sys, &u, demo_password, &d->e);
+	}
+	return rc;
+}
+
+/* load runs the whole demo as one unit of work (store_tx). */
+static int load(struct db *db, void *ud)
+{
+	struct demo *d = ud;
+	int rc;
+
+	(void)db;
+	rc = add_bodies(d);
+	if (!rc)
+		rc = demo_sessions(d);
+	if (!rc)
+		rc = demo_outputs(d);
+	if (!rc)
+		rc = demo_room(d);
+	return rc;
+}
+
 int demo_load(struct db *db, bool quiet)
 {
-	struct db_stmt *st;
-	struct actor sys;
-	struct org o, parent;
-	struct user u;
-	struct verr e;
-	int64_t root = 0;
+	struct demo *d;
+	struct org o;
 	size_t i;
 	int rc;
 
@@ -59,74 +112,32 @@ int demo_load(struct db *db, bool quiet)
 			printf("demo data is already loaded\n");
 		return ERR_OK;
 	}
-	rc = db_prepare(db, sql_root, &st);
-	if (rc)
-		return rc;
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		root = db_col_int(st, 0);
-	db_done(st);
-	if (!root)
-		return ERR_NOT_FOUND;
-	actor_system(&sys);
-	memset(&e, 0, sizeof(e));
-	rc = db_begin_write(db);
-	if (rc)
-		return rc;
-	for (i = 0; !rc && i < sizeof(demo_orgs) / sizeof(demo_orgs[0]); i++) {
-		memset(&o, 0, sizeof(o));
-		snprintf(o.slug, sizeof(o.slug), "%s", demo_orgs[i].slug);
-		snprintf(o.name, sizeof(o.name), "%s", demo_orgs[i].name);
-		snprintf(o.level, sizeof(o.level), "%s", demo_orgs[i].level);
-		o.parent_id = root;
-		if (demo_orgs[i].parent) {
-			rc = org_get_by_slug(db, demo_orgs[i].parent, &parent);
-			o.parent_id = parent.id;
-		}
-		if (!rc)
-			rc = org_create(db, &sys, &o, &e);
-	}
-	for (i = 0; !rc && i < sizeof(demo_users) / sizeof(demo_users[0]); i++) {
-		memset(&u, 0, sizeof(u));
-		rc = org_get_by_slug(db, demo_users[i].org, &o);
-		if (rc)
-			break;
-		u.org_id = o.id;
-		snprintf(u.username, sizeof(u.username), "%s", demo_users[i].username);
-		snprintf(u.display_name, sizeof(u.display_name), "%s", demo_users[i].name);
-		snprintf(u.role, sizeof(u.role), "%s", demo_users[i].role);
-		rc = user_create(db, &sys, &u, demo_password, &e);
-	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return ERR_NOMEM;
+	d->db = db;
+	actor_system(&d->sys);
+	rc = org_get_root(db, &d->root);
 	if (!rc)
-		rc = demo_sessions(db);
-	if (!rc)
-		rc = demo_outputs(db);
-	if (!rc)
-		rc = demo_room(db);
-	if (!rc)
-		rc = db_commit(db);
+		rc = store_tx(db, load, d);
 	if (rc) {
-		db_rollback(db);
-		if (e.code)
-			fprintf(stderr, "shenliao: demo: %s\n", e.en);
+		if (d->e.code)
+			fprintf(stderr, "shenliao: demo: %s\n", d->e.en);
+		free(d);
 		return rc;
 	}
 	{
-		int64_t sid = 0, v;
+		int64_t v;
 
 		/* the demo map's first snapshot */
-		if (db_prepare(db, "SELECT session_id FROM room LIMIT 1", &st) == ERR_OK) {
-			if (db_step(st) == DB_ROW)
-				sid = db_col_int(st, 0);
-			db_done(st);
-		}
-		if (sid && live_compute(db, sid, &v))
+		if (d->room_session && live_compute(db, d->room_session, &v))
 			fprintf(stderr, "shenliao: demo: the opinion map was not computed\n");
 	}
+	free(d);
 	if (!quiet) {
 		printf("demo data loaded: 深圳市政协 (sz) with 盐田区政协 and 福田区政协\n");
 		printf("demo logins (password %s):", demo_password);
-		for (i = 0; i < sizeof(demo_users) / sizeof(demo_users[0]); i++)
+		for (i = 0; i < ARRAY_LEN(demo_users); i++)
 			printf(" %s(%s)", demo_users[i].username, demo_users[i].role);
 		printf("\n");
 	}
@@ -164,7 +175,7 @@ int cmd_demo(int argc, char **argv)
 			return EXIT_FAIL;
 	}
 	rc = demo_load(db, cli_get(opts, n, "quiet") != NULL);
-	db_close(db);
+	store_close(db);
 	if (rc)
 		return cli_fail("cannot load the demo data into %s", path);
 	return EXIT_OK;

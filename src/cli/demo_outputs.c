@@ -9,10 +9,11 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
-#include "db/db.h"
+#include "cli/demo.h"
 #include "model/model.h"
 #include "model/output.h"
 #include "model/session.h"
@@ -75,45 +76,15 @@ static const struct {
 };
 
 struct ctx {
+	struct demo *d;
 	struct db *db;
 	struct actor sys;
-	struct verr e;
+	struct verr *e;
 	int64_t org;
 	int64_t expert, official, member, speaker;
 	int64_t hr, sci, dev, women; /* handling units */
+	struct demo_made more[ARRAY_LEN(more)];
 };
-
-static const char sql_pid[] = "SELECT id FROM person WHERE name = ?";
-static const char sql_suggestions_of[] = "SELECT id FROM suggestion WHERE session_id = ?"
-					 " ORDER BY id";
-static const char sql_session_of_title[] = "SELECT id FROM session WHERE title = ?";
-
-static int64_t lookup(struct db *db, const char *sql, const char *key)
-{
-	struct db_stmt *st;
-	int64_t id = 0;
-
-	if (db_prepare(db, sql, &st))
-		return 0;
-	if (db_bind_str(st, 1, key) == ERR_OK && db_step(st) == DB_ROW)
-		id = db_col_int(st, 0);
-	db_done(st);
-	return id;
-}
-
-static size_t suggestions_of(struct db *db, int64_t session, int64_t *out, size_t max)
-{
-	struct db_stmt *st;
-	size_t n = 0;
-
-	if (db_prepare(db, sql_suggestions_of, &st))
-		return 0;
-	if (db_bind_int(st, 1, session) == ERR_OK)
-		while (n < max && db_step(st) == DB_ROW)
-			out[n++] = db_col_int(st, 0);
-	db_done(st);
-	return n;
-}
 
 static int64_t day(const char *ymd)
 {
@@ -123,12 +94,13 @@ static int64_t day(const char *ymd)
 }
 
 /* add_more_session holds one of the year's other sessions with a remark and two
- * suggestions; returns its id. */
-static int add_more_session(struct ctx *x, size_t i, int64_t *out)
+ * suggestions, noting what it made in x->more[i]. */
+static int add_more_session(struct ctx *x, size_t i)
 {
+	struct demo_made *made = &x->more[i];
 	struct topic_in ti;
 	struct session_in si;
-	int64_t topic, session, id, remark, props[1], t;
+	int64_t topic, session, id, remark = 0, props[1], t, linked[1];
 	struct source_ref src;
 	char when[32], body[256], title[256];
 	int rc, month = 1 + (int)(i * 11 / ARRAY_LEN(more)), dd = 3 + (int)(i * 7 % 24);
@@ -139,9 +111,9 @@ static int add_more_session(struct ctx *x, size_t i, int64_t *out)
 	ti.origin = i % 3 == 0 ? "assigned" : (i % 3 == 1 ? "member" : "sector");
 	ti.plan_year = 2024;
 	ti.plan_month = month;
-	rc = topic_create(x->db, &x->sys, x->org, &ti, &topic, &x->e);
+	rc = topic_create(x->db, &x->sys, x->org, &ti, &topic, x->e);
 	if (!rc)
-		rc = topic_transition(x->db, &x->sys, topic, "approved", &x->e);
+		rc = topic_transition(x->db, &x->sys, topic, "approved", x->e);
 	if (rc)
 		return rc;
 	session_in_init(&si);
@@ -152,62 +124,65 @@ static int add_more_session(struct ctx *x, size_t i, int64_t *out)
 	si.formats = more[i].formats;
 	si.department = more[i].formats & FORMAT_COUNTERPART ? "市发展和改革委员会" : "";
 	si.visibility = i % 4 == 3 ? "internal" : "public";
-	snprintf(when, sizeof(when), "2024-%02d-%02dT14:30", month, dd);
-	if (time_parse(when, &t) == ERR_OK)
-		si.starts_at = t;
+	if (cli_fmt(when, sizeof(when), "2024-%02d-%02dT14:30", month, dd) == ERR_OK &&
+	    time_parse(when, &t) == ERR_OK)
+		si.starts_at = made->starts_at = t;
 	if (more[i].formats & FORMAT_JOINT) {
-		struct org yt;
-
-		if (org_get_by_slug(x->db, "sz-yantian", &yt) == ERR_OK) {
-			static int64_t linked[1];
-
-			linked[0] = yt.id;
-			si.linked_orgs = linked;
-			si.nlinked = 1;
-		}
+		linked[0] = x->d->yantian.id;
+		si.linked_orgs = linked;
+		si.nlinked = 1;
 	}
-	rc = session_create(x->db, &x->sys, x->org, &si, &session, &x->e);
+	rc = session_create(x->db, &x->sys, x->org, &si, &session, x->e);
+	made->id = session;
 	if (!rc)
-		rc = invitation_add(x->db, &x->sys, session, x->expert, "expert", &id, &x->e);
+		rc = invitation_add(x->db, &x->sys, session, x->expert, "expert", &id, x->e);
 	if (!rc)
-		rc = invitation_add(x->db, &x->sys, session, x->member, "member", &id, &x->e);
+		rc = invitation_add(x->db, &x->sys, session, x->member, "member", &id, x->e);
 	if (!rc && (more[i].formats & FORMAT_COUNTERPART))
-		rc = invitation_add(x->db, &x->sys, session, x->official, "official", &id, &x->e);
+		rc = invitation_add(x->db, &x->sys, session, x->official, "official", &id, x->e);
 	if (!rc)
-		rc = session_transition(x->db, &x->sys, session, "scheduled", &x->e);
+		rc = session_transition(x->db, &x->sys, session, "scheduled", x->e);
 	if (!rc)
-		rc = session_transition(x->db, &x->sys, session, "live", &x->e);
+		rc = session_transition(x->db, &x->sys, session, "live", x->e);
 	if (!rc)
-		rc = invitation_attend(x->db, &x->sys, session, x->member, true, &x->e);
+		rc = invitation_attend(x->db, &x->sys, session, x->member, true, x->e);
 	if (!rc)
-		rc = invitation_attend(x->db, &x->sys, session, x->expert, true, &x->e);
-	snprintf(body, sizeof(body), "围绕“%s”，建议加强统筹协调，明确责任分工，加大政策支持力度。",
-		 more[i].title);
+		rc = invitation_attend(x->db, &x->sys, session, x->expert, true, x->e);
 	if (!rc)
-		rc = remark_add(x->db, &x->sys, session, x->expert, "专家", body, &remark, &x->e);
+		rc = cli_fmt(body, sizeof(body),
+			     "围绕“%s”，建议加强统筹协调，明确责任分工，加大政策支持力度。",
+			     more[i].title);
+	if (!rc)
+		rc = remark_add(x->db, &x->sys, session, x->expert, "专家", body, &remark, x->e);
 	props[0] = x->member;
-	snprintf(src.kind, sizeof(src.kind), "remark");
+	memset(&src, 0, sizeof(src));
+	memcpy(src.kind, "remark", sizeof("remark"));
 	src.id = remark;
-	snprintf(title, sizeof(title), "关于%s的对策建议", more[i].title);
+	if (!rc)
+		rc = cli_fmt(title, sizeof(title), "关于%s的对策建议", more[i].title);
 	if (!rc)
 		rc = suggestion_add(x->db, &x->sys, session, title,
 				    "建立部门协同机制，出台专项支持措施。", props, 1, &src, 1, &id,
-				    &x->e);
-	snprintf(title, sizeof(title), "%s：开展试点示范", more[i].title);
+				    x->e);
+	if (!rc)
+		made->suggestions[made->nsuggestions++] = id;
+	if (!rc)
+		rc = cli_fmt(title, sizeof(title), "%s：开展试点示范", more[i].title);
 	if (!rc)
 		rc = suggestion_add(x->db, &x->sys, session, title, "选择条件成熟的区先行试点。",
-				    props, 1, NULL, 0, &id, &x->e);
+				    props, 1, NULL, 0, &id, x->e);
 	if (!rc)
-		rc = session_transition(x->db, &x->sys, session, "closed", &x->e);
-	*out = session;
+		made->suggestions[made->nsuggestions++] = id;
+	if (!rc)
+		rc = session_transition(x->db, &x->sys, session, "closed", x->e);
 	return rc;
 }
 
 /* make_output drafts an output from a session's suggestions and walks its workflow to
  * state (an index into the kind's path), with dates after the session's. */
 static int make_output(struct ctx *x, const char *kind, const char *title, const char *body,
-		       int64_t session, int64_t lead, int64_t cosigner, int steps, int64_t dated,
-		       int64_t *out)
+		       const struct demo_made *session, int64_t lead, int64_t cosigner, int steps,
+		       int64_t dated, int64_t *out)
 {
 	static const char *const proposal_path[] = {"submitted", "accepted",  "assigned",
 						    "replied",	 "evaluated", "closed"};
@@ -217,7 +192,7 @@ static int make_output(struct ctx *x, const char *kind, const char *title, const
 	struct output_author_in authors[2];
 	struct output_in in;
 	struct output_move m;
-	int64_t sugs[8], lead_h[1], co_h[1];
+	int64_t lead_h[1], co_h[1];
 	const char *const *path;
 	size_t npath;
 	int rc, k;
@@ -226,17 +201,18 @@ static int make_output(struct ctx *x, const char *kind, const char *title, const
 	in.kind = kind;
 	in.title = title;
 	in.body = body;
-	in.nsuggestions = suggestions_of(x->db, session, sugs, 8);
-	in.suggestions = sugs;
+	in.nsuggestions = session->nsuggestions;
+	in.suggestions = session->suggestions;
 	in.dated_at = dated;
 	in.cosign_deadline = dated + 7 * 86400;
+	memset(authors, 0, sizeof(authors));
 	authors[0].person_id = lead;
-	snprintf(authors[0].role, sizeof(authors[0].role), "lead");
+	memcpy(authors[0].role, "lead", sizeof("lead"));
 	authors[1].person_id = cosigner;
-	snprintf(authors[1].role, sizeof(authors[1].role), "cosigner");
+	memcpy(authors[1].role, "cosigner", sizeof("cosigner"));
 	in.authors = authors;
 	in.nauthors = cosigner ? 2 : 1;
-	rc = output_create(x->db, &x->sys, x->org, &in, out, &x->e);
+	rc = output_create(x->db, &x->sys, x->org, &in, out, x->e);
 	if (rc)
 		return rc;
 	if (strcmp(kind, "proposal") == 0) {
@@ -266,7 +242,7 @@ static int make_output(struct ctx *x, const char *kind, const char *title, const
 		m.sent_to = "广东省政协";
 		m.instruction_by = "市领导";
 		m.instruction_text = "请有关部门认真研究吸纳。";
-		rc = output_transition(x->db, &x->sys, *out, &m, &x->e);
+		rc = output_transition(x->db, &x->sys, *out, &m, x->e);
 	}
 	return rc;
 }
@@ -277,93 +253,95 @@ static int adopt(struct ctx *x, int64_t output, const char *kind, const char *ti
 	struct adoption_in a = {kind, title, issuer, ref, date, "", ""};
 	int64_t id;
 
-	return adoption_add(x->db, &x->sys, output, &a, &id, &x->e);
+	return adoption_add(x->db, &x->sys, output, &a, &id, x->e);
 }
 
-int demo_outputs(struct db *db)
+int demo_outputs(struct demo *d)
 {
 	static const char *const kinds[] = {"proposal", "opinion_report", "research_report",
 					    "proposal", "special_report", "speech"};
-	struct ctx x;
-	struct org sz;
+	const struct demo_made *women, *ocean, *sci;
+	struct ctx *x;
 	struct user u;
-	int64_t sessions[ARRAY_LEN(more)], women, ocean, sci, id, hr_user_org;
+	int64_t id;
 	size_t i;
 	int rc, made = 0;
 
-	memset(&x, 0, sizeof(x));
-	x.db = db;
-	actor_system(&x.sys);
-	rc = org_get_by_slug(db, "sz", &sz);
-	if (rc)
-		return rc;
-	x.org = sz.id;
-	x.expert = lookup(db, sql_pid, "唐智");
-	x.official = lookup(db, sql_pid, "杨帆");
-	x.member = lookup(db, sql_pid, "陈建国");
-	x.speaker = lookup(db, sql_pid, "张丽华");
-	rc = handler_create(db, &x.sys, sz.id, "市人力资源和社会保障局", &x.hr, &x.e);
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return ERR_NOMEM;
+	x->d = d;
+	x->db = d->db;
+	x->sys = d->sys;
+	x->e = &d->e;
+	x->org = d->sz.id;
+	x->expert = demo_person(d, "tt");
+	x->official = demo_person(d, "dev");
+	x->member = demo_person(d, "chen");
+	x->speaker = demo_person(d, "zhang");
+	women = demo_session(d, "对因生育影响职业的妇女提供职业帮助");
+	ocean = demo_session(d, "“海洋+新能源”市政协领导与专家“聊”");
+	sci = demo_session(d, "支持民营企业参与重大科技创新平台建设");
+	rc = women && ocean && sci ? ERR_OK : ERR_NOT_FOUND;
 	if (!rc)
-		rc = handler_create(db, &x.sys, sz.id, "市科技创新局", &x.sci, &x.e);
+		rc = handler_create(x->db, &x->sys, x->org, "市人力资源和社会保障局", &x->hr, x->e);
 	if (!rc)
-		rc = handler_create(db, &x.sys, sz.id, "市发展和改革委员会", &x.dev, &x.e);
+		rc = handler_create(x->db, &x->sys, x->org, "市科技创新局", &x->sci, x->e);
 	if (!rc)
-		rc = handler_create(db, &x.sys, sz.id, "市妇女联合会", &x.women, &x.e);
+		rc = handler_create(x->db, &x->sys, x->org, "市发展和改革委员会", &x->dev, x->e);
+	if (!rc)
+		rc = handler_create(x->db, &x->sys, x->org, "市妇女联合会", &x->women, x->e);
 	if (rc)
 		goto fail;
 	/* the handling unit's account */
 	memset(&u, 0, sizeof(u));
-	hr_user_org = sz.id;
-	u.org_id = hr_user_org;
-	snprintf(u.username, sizeof(u.username), "hr-handler");
-	snprintf(u.display_name, sizeof(u.display_name), "市人社局（承办）");
-	snprintf(u.role, sizeof(u.role), "guest");
-	u.handler_id = x.hr;
-	rc = user_create(db, &x.sys, &u, demo_password, &x.e);
+	u.org_id = x->org;
+	memcpy(u.username, "hr-handler", sizeof("hr-handler"));
+	memcpy(u.display_name, "市人社局（承办）", sizeof("市人社局（承办）"));
+	memcpy(u.role, "guest", sizeof("guest"));
+	u.handler_id = x->hr;
+	rc = user_create(x->db, &x->sys, &u, demo_password, x->e);
 	for (i = 0; !rc && i < ARRAY_LEN(more); i++)
-		rc = add_more_session(&x, i, &sessions[i]);
+		rc = add_more_session(x, i);
 	if (rc)
 		goto fail;
 
 	/* the women's-employment session: a proposal, handled and adopted into policy, and
 	 * an opinion report whose consensus reached the national CPPCC */
-	women = lookup(db, sql_session_of_title, "对因生育影响职业的妇女提供职业帮助");
-	ocean = lookup(db, sql_session_of_title, "“海洋+新能源”市政协领导与专家“聊”");
-	sci = lookup(db, sql_session_of_title, "支持民营企业参与重大科技创新平台建设");
-	rc = make_output(&x, "proposal", "关于建立育后岗位保留制度 帮助生育妇女重返职场的提案", "",
-			 women, lookup(db, sql_pid, "张丽华"), lookup(db, sql_pid, "王委员"), 6,
+	rc = make_output(x, "proposal", "关于建立育后岗位保留制度 帮助生育妇女重返职场的提案", "",
+			 women, demo_person(d, "zhang"), demo_person(d, "wang"), 6,
 			 day("2024-07-25"), &id);
 	if (!rc)
-		rc = adopt(&x, id, "policy", "关于推动“妈妈岗”向新兴领域扩展的若干措施",
+		rc = adopt(x, id, "policy", "关于推动“妈妈岗”向新兴领域扩展的若干措施",
 			   "深圳市人力资源和社会保障局", "深人社规〔2024〕12号", "2024-11-20");
 	if (!rc)
 		rc =
-		    make_output(&x, "opinion_report", "关于为生育影响职业的妇女提供就业帮助的建议",
+		    make_output(x, "opinion_report", "关于为生育影响职业的妇女提供就业帮助的建议",
 				"一、情况：生育率持续走低，女性因生育面临职业中断。\n"
 				"二、分析：育后岗位保留、男性产假、“妈妈岗”覆盖面等制度仍有短板。\n"
 				"三、建议：建立育后岗位保留制度，延长男性产假，将“妈妈岗”推广到"
 				"新兴领域，关注女性情感健康。",
-				women, lookup(db, sql_pid, "王委员"), 0, 4, day("2024-07-18"), &id);
+				women, demo_person(d, "wang"), 0, 4, day("2024-07-18"), &id);
 	if (!rc)
 		rc = adopt(
-		    &x, id, "escalation",
+		    x, id, "escalation",
 		    "全国政协“保障生育妇女就业权益 营造生育友好社会环境”妇联界别协商座谈会发言",
 		    "全国政协", "", "2024-09-12");
 	if (!rc)
-		rc = make_output(&x, "research_report", "“海洋+新能源”产业发展调研报告", "", ocean,
-				 lookup(db, sql_pid, "周海宁"), 0, 3, day("2024-10-20"), &id);
+		rc = make_output(x, "research_report", "“海洋+新能源”产业发展调研报告", "", ocean,
+				 demo_person(d, "zhou_e"), 0, 3, day("2024-10-20"), &id);
 	if (!rc)
-		rc = make_output(&x, "speech", "加快建设滨海光伏长廊 培育海洋新能源产业", "", ocean,
-				 lookup(db, sql_pid, "陈建国"), 0, 2, day("2024-11-05"), &id);
+		rc = make_output(x, "speech", "加快建设滨海光伏长廊 培育海洋新能源产业", "", ocean,
+				 demo_person(d, "chen"), 0, 2, day("2024-11-05"), &id);
 	if (!rc)
-		rc = adopt(&x, id, "media", "滨海光伏长廊建议引起关注", "深圳特区报", "",
+		rc = adopt(x, id, "media", "滨海光伏长廊建议引起关注", "深圳特区报", "",
 			   "2024-11-08");
 	if (!rc)
-		rc = make_output(&x, "proposal", "关于支持民营企业牵头建设重大科技创新平台的提案",
-				 "", sci, lookup(db, sql_pid, "陈建国"),
-				 lookup(db, sql_pid, "黄志明"), 4, day("2024-11-01"), &id);
+		rc = make_output(x, "proposal", "关于支持民营企业牵头建设重大科技创新平台的提案",
+				 "", sci, demo_person(d, "chen"), demo_person(d, "huang"), 4,
+				 day("2024-11-01"), &id);
 	if (!rc)
-		rc = adopt(&x, id, "department", "将民营企业牵头承担重大平台项目纳入支持范围",
+		rc = adopt(x, id, "department", "将民营企业牵头承担重大平台项目纳入支持范围",
 			   "市科技创新局", "", "2024-12-10");
 	made = 5;
 	/* the year's other outputs, one or two per session, to 53 in all */
@@ -371,39 +349,37 @@ int demo_outputs(struct db *db)
 		size_t s = i % ARRAY_LEN(more);
 		const char *kind = kinds[i % ARRAY_LEN(kinds)];
 		char title[300];
-		int64_t dated, start = 0;
-		json_t *se = session_get(db, sessions[s], false, false);
+		int64_t dated, start = x->more[s].starts_at;
 
-		if (se && time_parse(json_string_value(json_object_get(se, "starts_at")), &start))
+		if (!start)
 			start = day("2024-06-01");
-		json_decref(se);
 		dated = start + (int64_t)(15 + i % 30) * 86400;
 		if (dated >= day("2024-12-31"))
 			dated = day("2024-12-20");
-		snprintf(title, sizeof(title), "%s%s", i < ARRAY_LEN(more) ? "关于" : "再谈",
-			 more[s].title);
-		snprintf(title + strlen(title), sizeof(title) - strlen(title), "%s",
-			 strcmp(kind, "proposal") == 0		? "的提案"
-			 : strcmp(kind, "opinion_report") == 0	? "的社情民意信息"
-			 : strcmp(kind, "research_report") == 0 ? "的调研报告"
-			 : strcmp(kind, "speech") == 0		? "（大会发言）"
-								: "（专报）");
-		rc = make_output(&x, kind, title,
-				 strcmp(kind, "opinion_report") == 0
-				     ? "一、情况：问题日益突出。\n二、分析：制度和资源仍有短板。\n"
-				       "三、建议：加强统筹，出台专项措施。"
-				     : "",
-				 sessions[s], x.member, i % 3 ? x.expert : 0, (int)(i % 7), dated,
-				 &id);
+		rc = cli_fmt(title, sizeof(title), "%s%s%s", i < ARRAY_LEN(more) ? "关于" : "再谈",
+			     more[s].title,
+			     strcmp(kind, "proposal") == 0	    ? "的提案"
+			     : strcmp(kind, "opinion_report") == 0  ? "的社情民意信息"
+			     : strcmp(kind, "research_report") == 0 ? "的调研报告"
+			     : strcmp(kind, "speech") == 0	    ? "（大会发言）"
+								    : "（专报）");
+		if (!rc)
+			rc = make_output(
+			    x, kind, title,
+			    strcmp(kind, "opinion_report") == 0
+				? "一、情况：问题日益突出。\n二、分析：制度和资源仍有短板。\n"
+				  "三、建议：加强统筹，出台专项措施。"
+				: "",
+			    &x->more[s], x->member, i % 3 ? x->expert : 0, (int)(i % 7), dated,
+			    &id);
 		if (!rc && i % 4 == 1)
-			rc = adopt(&x, id, i % 8 == 1 ? "department" : "instruction",
+			rc = adopt(x, id, i % 8 == 1 ? "department" : "instruction",
 				   "相关建议被有关部门吸纳", "市有关部门", "", "2024-12-15");
 		made++;
 	}
-	if (!rc)
-		return ERR_OK;
 fail:
-	if (x.e.code)
-		fprintf(stderr, "shenliao: demo outputs: %s\n", x.e.en);
+	if (rc && d->e.code)
+		fprintf(stderr, "shenliao: demo outputs: %s\n", d->e.en);
+	free(x);
 	return rc;
 }

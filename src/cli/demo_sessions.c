@@ -13,8 +13,9 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "db/db.h"
+#include "cli/demo.h"
 #include "model/model.h"
+#include "model/person.h"
 #include "model/room.h"
 #include "model/session.h"
 
@@ -58,65 +59,65 @@ static const struct demo_person people[] = {
     {"cit2", "朱女士", "citizen", "", "", "", "", "sz", NULL, 0},
 };
 
-static int64_t person_ids[sizeof(people) / sizeof(people[0])];
+_Static_assert(sizeof(people) / sizeof(people[0]) <= DEMO_MAX_PEOPLE, "demo people");
 
-static int64_t pid(const char *key)
+int64_t demo_person(const struct demo *d, const char *key)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(people) / sizeof(people[0]); i++)
+	for (i = 0; i < ARRAY_LEN(people); i++)
 		if (strcmp(people[i].key, key) == 0)
-			return person_ids[i];
+			return d->people[i];
 	return 0;
 }
 
-static const char sql_person[] =
-    "INSERT INTO person (org_id, name, category, sector, committee, term, affiliation, title,"
-    " user_id, public_name, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, '第七届', ?, ?, ?, ?, ?, ?)";
-
-static int add_people(struct db *db)
+/* org_of returns the demo body with slug (one of the three the demo made). */
+static const struct org *org_of(const struct demo *d, const char *slug)
 {
-	struct db_stmt *st;
-	struct org o;
+	if (strcmp(slug, d->yantian.slug) == 0)
+		return &d->yantian;
+	if (strcmp(slug, d->futian.slug) == 0)
+		return &d->futian;
+	return &d->sz;
+}
+
+/* set_text stores s as field f of p (person_set_text), keeping the first error. */
+static int set_text(struct person *p, enum person_field f, const char *s, int rc, struct verr *e)
+{
+	return rc ? rc : person_set_text(p, f, s, strlen(s), e);
+}
+
+/* add_people registers the demo people through person_create, as the people pages do. */
+static int add_people(struct demo *d)
+{
+	struct person p;
 	struct user u;
 	size_t i;
 	int rc = ERR_OK;
 
-	for (i = 0; !rc && i < sizeof(people) / sizeof(people[0]); i++) {
-		const struct demo_person *p = &people[i];
+	for (i = 0; !rc && i < ARRAY_LEN(people); i++) {
+		const struct demo_person *dp = &people[i];
 
-		rc = org_get_by_slug(db, p->org, &o);
-		if (!rc && p->user)
-			rc = user_get_by_name(db, p->user, &u);
+		memset(&p, 0, sizeof(p));
+		p.org_id = org_of(d, dp->org)->id;
+		p.public_name = dp->public_name != 0;
+		if (dp->user) {
+			rc = user_get_by_name(d->db, dp->user, &u);
+			p.user_id = rc ? 0 : u.id;
+		}
+		rc = set_text(&p, PERSON_NAME, dp->name, rc, &d->e);
+		rc = set_text(&p, PERSON_CATEGORY, dp->category, rc, &d->e);
+		rc = set_text(&p, PERSON_SECTOR, dp->sector, rc, &d->e);
+		rc = set_text(&p, PERSON_COMMITTEE, dp->committee, rc, &d->e);
+		rc = set_text(&p, PERSON_TERM, "第七届", rc, &d->e);
+		rc = set_text(&p, PERSON_AFFILIATION, dp->affiliation, rc, &d->e);
+		rc = set_text(&p, PERSON_TITLE, dp->title, rc, &d->e);
 		if (!rc)
-			rc = db_prepare(db, sql_person, &st);
+			rc = person_create(d->db, &d->sys, &p, &d->e);
 		if (!rc)
-			rc = db_bind_int(st, 1, o.id);
-		if (!rc)
-			rc = db_bind_str(st, 2, p->name);
-		if (!rc)
-			rc = db_bind_str(st, 3, p->category);
-		if (!rc)
-			rc = db_bind_str(st, 4, p->sector);
-		if (!rc)
-			rc = db_bind_str(st, 5, p->committee);
-		if (!rc)
-			rc = db_bind_str(st, 6, p->affiliation);
-		if (!rc)
-			rc = db_bind_str(st, 7, p->title);
-		if (!rc)
-			rc = p->user ? db_bind_int(st, 8, u.id) : db_bind_null(st, 8);
-		if (!rc)
-			rc = db_bind_int(st, 9, p->public_name);
-		if (!rc)
-			rc = db_bind_int(st, 10, time_now());
-		if (!rc)
-			rc = db_bind_int(st, 11, time_now());
-		if (!rc)
-			rc = db_run(st);
-		if (!rc)
-			person_ids[i] = db_last_id(db);
+			d->people[i] = p.id;
+		else if (d->e.code)
+			fprintf(stderr, "shenliao: demo: %s: %s\n", dp->name, d->e.en);
 	}
 	return rc;
 }
@@ -435,150 +436,164 @@ static const struct demo_session sessions[] = {
      {{NULL}}},
 };
 
-static int demo_rules(struct db *db, const struct actor *sys)
+_Static_assert(sizeof(sessions) / sizeof(sessions[0]) <= DEMO_MAX_SESSIONS, "demo sessions");
+
+const struct demo_made *demo_session(const struct demo *d, const char *title)
 {
-	struct org sz;
-	struct verr e;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(sessions); i++)
+		if (strcmp(sessions[i].title, title) == 0)
+			return &d->sessions[i];
+	return NULL;
+}
+
+static int demo_rules(struct demo *d)
+{
 	int64_t from;
 	json_t *params;
 	int rc;
 
-	rc = org_get_by_slug(db, "sz", &sz);
-	if (rc || time_parse("2024-01-01", &from))
-		return rc ? rc : ERR_INVALID;
+	if (time_parse("2024-01-01", &from))
+		return ERR_INVALID;
 	params = json_loads("{\"requirements\":{"
 			    "\"expert\":[{\"what\":\"expert\",\"min\":1}],"
 			    "\"counterpart\":[{\"what\":\"department_official\",\"min\":1}],"
 			    "\"sector\":[{\"what\":\"member\",\"min\":1}],"
 			    "\"joint\":[{\"what\":\"linked_org\",\"min\":1}]},\"reply_days\":90}",
 			    0, NULL);
+	if (!params)
+		return ERR_NOMEM;
 	rc = rules_add(
-	    db, sys, &sz, "2.0", "深圳市政协“深聊会”工作规则（2.0 版）",
+	    d->db, &d->sys, &d->sz, "2.0", "深圳市政协“深聊会”工作规则（2.0 版）",
 	    "深聊会坚持“深、聊、会”：立足深圳实际深入调研、深度互动；不设发言规矩，"
 	    "畅所欲言；广泛凝聚共识。\n\n专家聊须邀请专家学者；对口聊须邀请对口部门负责同志；"
 	    "界别聊由界别组织；联动聊须有其他政协组织参与。",
-	    params, from, &e);
+	    params, from, &d->e);
 	json_decref(params);
 	return rc;
 }
 
-static int add_session(struct db *db, const struct actor *sys, const struct demo_session *d)
+/* add_record writes what was said and agreed while session s is live. */
+static int add_record(struct demo *d, const struct demo_session *ds, struct demo_made *made)
+{
+	int64_t remarks[6] = {0}, id;
+	size_t i, n;
+	int rc = ERR_OK;
+
+	for (i = 0; !rc && i < 10 && ds->invites[i].who; i++)
+		if (ds->invites[i].attended)
+			rc = invitation_attend(d->db, &d->sys, made->id,
+					       demo_person(d, ds->invites[i].who), true, &d->e);
+	for (i = 0; !rc && i < 6 && ds->remarks[i].who; i++)
+		rc = remark_add(d->db, &d->sys, made->id, demo_person(d, ds->remarks[i].who),
+				ds->remarks[i].role, ds->remarks[i].body, &remarks[i], &d->e);
+	for (i = 0; !rc && i < 3 && ds->commitments[i]; i++)
+		rc = commitment_add(d->db, &d->sys, made->id, NULL, 0, ds->commitments[i],
+				    "2024-12-31", &id, &d->e);
+	for (i = 0; !rc && i < 3 && ds->agreed[i]; i++)
+		rc = point_add(d->db, &d->sys, made->id, "agreed", ds->agreed[i], &id, &d->e);
+	for (i = 0; !rc && i < 2 && ds->differences[i]; i++)
+		rc = point_add(d->db, &d->sys, made->id, "difference", ds->differences[i], &id,
+			       &d->e);
+	for (i = 0; !rc && i < 5 && ds->suggestions[i].title; i++) {
+		int64_t props[3];
+		struct source_ref src;
+
+		for (n = 0; n < 3 && ds->suggestions[i].proposers[n]; n++)
+			props[n] = demo_person(d, ds->suggestions[i].proposers[n]);
+		memset(&src, 0, sizeof(src));
+		memcpy(src.kind, "remark", sizeof("remark"));
+		src.id = ds->suggestions[i].from_remark
+			     ? remarks[ds->suggestions[i].from_remark - 1]
+			     : 0;
+		rc = suggestion_add(d->db, &d->sys, made->id, ds->suggestions[i].title,
+				    ds->suggestions[i].body, props, n, &src, src.id ? 1 : 0, &id,
+				    &d->e);
+		if (!rc && made->nsuggestions < DEMO_MAX_SUGGESTIONS)
+			made->suggestions[made->nsuggestions++] = id;
+	}
+	return rc;
+}
+
+static int add_session(struct demo *d, const struct demo_session *ds, struct demo_made *made)
 {
 	static const char *const path_to[] = {"scheduled", "live", "closed"};
+	const struct org *o = org_of(d, ds->org);
 	struct topic_in ti;
 	struct session_in si;
-	struct org o, lo;
-	struct verr e;
-	int64_t topic, session, id, linked[1], remarks[6] = {0}, t;
-	size_t i, k, n;
+	int64_t topic, id, linked[1], t;
+	size_t i, k;
 	int rc;
 
-	memset(&e, 0, sizeof(e));
-	rc = org_get_by_slug(db, d->org, &o);
-	if (rc)
-		return rc;
+	memset(made, 0, sizeof(*made));
 	topic_in_init(&ti);
-	ti.title = d->topic;
-	ti.description = d->description;
-	ti.domain = d->domain;
-	ti.origin = d->origin;
-	ti.proposer = d->proposer;
+	ti.title = ds->topic;
+	ti.description = ds->description;
+	ti.domain = ds->domain;
+	ti.origin = ds->origin;
+	ti.proposer = ds->proposer;
 	ti.plan_year = 2024;
-	ti.plan_month = d->plan_month;
-	rc = topic_create(db, sys, o.id, &ti, &topic, &e);
+	ti.plan_month = ds->plan_month;
+	rc = topic_create(d->db, &d->sys, o->id, &ti, &topic, &d->e);
 	if (!rc)
-		rc = topic_transition(db, sys, topic, "approved", &e);
+		rc = topic_transition(d->db, &d->sys, topic, "approved", &d->e);
 	if (rc)
 		goto fail;
 	session_in_init(&si);
 	si.topic_id = topic;
-	si.title = d->title;
-	si.summary = d->description;
-	si.venue = d->venue;
-	si.organizer_unit = d->unit;
-	si.department = d->department;
-	si.visibility = d->visibility;
-	si.formats = d->formats;
-	if (d->starts && !time_parse(d->starts, &t))
-		si.starts_at = t;
-	if (d->ends && !time_parse(d->ends, &t))
+	si.title = ds->title;
+	si.summary = ds->description;
+	si.venue = ds->venue;
+	si.organizer_unit = ds->unit;
+	si.department = ds->department;
+	si.visibility = ds->visibility;
+	si.formats = ds->formats;
+	if (ds->starts && !time_parse(ds->starts, &t))
+		si.starts_at = made->starts_at = t;
+	if (ds->ends && !time_parse(ds->ends, &t))
 		si.ends_at = t;
-	if (d->linked) {
-		rc = org_get_by_slug(db, d->linked, &lo);
-		if (rc)
-			return rc;
-		linked[0] = lo.id;
+	if (ds->linked) {
+		linked[0] = org_of(d, ds->linked)->id;
 		si.linked_orgs = linked;
 		si.nlinked = 1;
 	}
-	rc = session_create(db, sys, o.id, &si, &session, &e);
-	for (i = 0; !rc && i < 10 && d->invites[i].who; i++)
-		rc = invitation_add(db, sys, session, pid(d->invites[i].who), d->invites[i].role,
-				    &id, &e);
-	for (k = 0; !rc && k < 3 && strcmp(d->status, "draft") != 0; k++) {
-		rc = session_transition(db, sys, session, path_to[k], &e);
-		if (!rc && strcmp(path_to[k], "live") == 0) {
-			for (i = 0; !rc && i < 10 && d->invites[i].who; i++)
-				if (d->invites[i].attended)
-					rc = invitation_attend(db, sys, session,
-							       pid(d->invites[i].who), true, &e);
-			for (i = 0; !rc && i < 6 && d->remarks[i].who; i++)
-				rc = remark_add(db, sys, session, pid(d->remarks[i].who),
-						d->remarks[i].role, d->remarks[i].body, &remarks[i],
-						&e);
-			for (i = 0; !rc && i < 3 && d->commitments[i]; i++)
-				rc = commitment_add(db, sys, session, NULL, 0, d->commitments[i],
-						    "2024-12-31", &id, &e);
-			for (i = 0; !rc && i < 3 && d->agreed[i]; i++)
-				rc = point_add(db, sys, session, "agreed", d->agreed[i], &id, &e);
-			for (i = 0; !rc && i < 2 && d->differences[i]; i++)
-				rc = point_add(db, sys, session, "difference", d->differences[i],
-					       &id, &e);
-			for (i = 0; !rc && i < 5 && d->suggestions[i].title; i++) {
-				int64_t props[3];
-				struct source_ref src;
-
-				for (n = 0; n < 3 && d->suggestions[i].proposers[n]; n++)
-					props[n] = pid(d->suggestions[i].proposers[n]);
-				snprintf(src.kind, sizeof(src.kind), "remark");
-				src.id = d->suggestions[i].from_remark
-					     ? remarks[d->suggestions[i].from_remark - 1]
-					     : 0;
-				rc = suggestion_add(db, sys, session, d->suggestions[i].title,
-						    d->suggestions[i].body, props, n, &src,
-						    src.id ? 1 : 0, &id, &e);
-			}
-		}
-		if (strcmp(path_to[k], d->status) == 0)
+	rc = session_create(d->db, &d->sys, o->id, &si, &made->id, &d->e);
+	for (i = 0; !rc && i < 10 && ds->invites[i].who; i++)
+		rc = invitation_add(d->db, &d->sys, made->id, demo_person(d, ds->invites[i].who),
+				    ds->invites[i].role, &id, &d->e);
+	for (k = 0; !rc && k < 3 && strcmp(ds->status, "draft") != 0; k++) {
+		rc = session_transition(d->db, &d->sys, made->id, path_to[k], &d->e);
+		if (!rc && strcmp(path_to[k], "live") == 0)
+			rc = add_record(d, ds, made);
+		if (strcmp(path_to[k], ds->status) == 0)
 			break;
 	}
 	if (!rc)
 		return ERR_OK;
 fail:
-	if (e.code)
-		fprintf(stderr, "shenliao: demo: %s: %s\n", d->title, e.en);
+	if (d->e.code)
+		fprintf(stderr, "shenliao: demo: %s: %s\n", ds->title, d->e.en);
 	return rc;
 }
 
-int demo_sessions(struct db *db)
+int demo_sessions(struct demo *d)
 {
-	struct actor sys;
 	size_t i;
 	int rc;
 
-	actor_system(&sys);
-	rc = add_people(db);
+	rc = add_people(d);
 	if (!rc)
-		rc = demo_rules(db, &sys);
-	for (i = 0; !rc && i < sizeof(sessions) / sizeof(sessions[0]); i++)
-		rc = add_session(db, &sys, &sessions[i]);
+		rc = demo_rules(d);
+	for (i = 0; !rc && i < ARRAY_LEN(sessions); i++)
+		rc = add_session(d, &sessions[i], &d->sessions[i]);
 	return rc;
 }
 
 /* demo_room gives the live session (人工智能与文化发展) an opinion room: statements from
  * the floor and the votes of 40 phones in two camps with shared ground, so the map has
  * something to show. */
-int demo_room(struct db *db)
+int demo_room(struct demo *d)
 {
 	static const char *const texts[] = {
 	    "应当制定人工智能生成内容的标识规则",   "人工智能会削弱年轻人的原创能力",
@@ -586,48 +601,41 @@ int demo_room(struct db *db)
 	    "应当设立人工智能伦理委员会",	    "中小学应当开设人工智能素养课",
 	    "公共文化机构应当率先试点人工智能导览", "人工智能训练数据应当向创作者付费",
 	};
-	struct actor sys;
+	static const char *const cats[] = {"member", "expert", "citizen", "official",
+					   "entrepreneur"};
+	const struct demo_made *live = demo_session(d, "人工智能与文化发展");
+	struct statement_head heads[ARRAY_LEN(texts)];
 	struct room r;
-	struct verr e;
-	int64_t session, ids[8], pid;
+	int64_t id, participant;
 	size_t i, k;
 	int rc;
 
-	actor_system(&sys);
-	session = 0;
-	{
-		struct db_stmt *st;
-
-		rc = db_prepare(db, "SELECT id FROM session WHERE title = '人工智能与文化发展'",
-				&st);
-		if (rc)
-			return rc;
-		if (db_step(st) == DB_ROW)
-			session = db_col_int(st, 0);
-		db_done(st);
-	}
-	if (!session)
+	if (!live || !live->id)
 		return ERR_NOT_FOUND;
-	rc = room_set(db, &sys, session, 1, "post", 1, &r, &e);
-	for (i = 0; !rc && i < 8; i++)
-		rc = statement_add(db, &r, 0, texts[i], &ids[i], &e);
+	rc = room_set(d->db, &d->sys, live->id, 1, "post", 1, &r, &d->e);
+	for (i = 0; !rc && i < ARRAY_LEN(texts); i++) {
+		rc = statement_add(d->db, &r, 0, texts[i], &id, &d->e);
+		if (!rc)
+			rc = statement_head(d->db, id, &heads[i]);
+	}
 	for (k = 0; !rc && k < 40; k++) {
 		char hash[65], token[32];
-		static const char *const cats[] = {"member", "expert", "citizen", "official",
-						   "entrepreneur"};
 
-		snprintf(token, sizeof(token), "demo-phone-%zu", k);
+		rc = cli_fmt(token, sizeof(token), "demo-phone-%zu", k);
+		if (rc)
+			break;
 		hash_token(token, strlen(token), hash);
-		rc = participant_of_anon(db, &r, hash, cats[k % 5], &pid);
-		for (i = 0; !rc && i < 8; i++) {
-			struct statement_head s = {ids[i], session, r.org_id, "accepted"};
+		rc = participant_of_anon(d->db, &r, hash, cats[k % ARRAY_LEN(cats)], &participant);
+		for (i = 0; !rc && i < ARRAY_LEN(texts); i++) {
 			/* two camps on 2-4 and 6-8, everyone agrees on 1 and 5 */
 			int v = (i == 0 || i == 4) ? 1 : (((k % 2) ^ (i % 2)) ? 1 : -1);
 
 			if ((k + i) % 7 == 3)
 				v = 0;
-			rc = vote_put(db, &s, pid, v, &e);
+			rc = vote_put(d->db, &heads[i], participant, v, &d->e);
 		}
 	}
+	if (!rc)
+		d->room_session = live->id;
 	return rc;
 }

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "cli/polis.h"
-#include "db/db.h"
 #include "model/model.h"
 #include "model/room.h"
+#include "model/store.h"
 
 static const char usage_import[] =
     "usage: shenliao import polis DIR --db FILE --session ID\n"
@@ -61,18 +61,20 @@ int cmd_import(int argc, char **argv)
 	memset(&e, 0, sizeof(e));
 	st_ids = calloc(conv.n_statements + 1, sizeof(*st_ids));
 	p_ids = calloc(conv.n_participants + 1, sizeof(*p_ids));
-	rc = st_ids && p_ids ? db_begin_write(db) : ERR_NOMEM;
+	rc = st_ids && p_ids ? store_begin(db) : ERR_NOMEM;
 	if (!rc)
 		rc = room_set(db, &sys, session, -1, NULL, 1, &room, &e);
 	for (i = 0; !rc && i < conv.n_statements; i++) {
-		snprintf(ext, sizeof(ext), "%lld", (long long)conv.statement_ids[i]);
-		rc = room_import_statement(db, &room, ext,
-					   conv.bodies && conv.bodies[i] ? conv.bodies[i] : ext,
-					   conv.moderated_out[i] != 0, &st_ids[i]);
+		rc = cli_fmt(ext, sizeof(ext), "%lld", (long long)conv.statement_ids[i]);
+		if (!rc)
+			rc = room_import_statement(
+			    db, &room, ext, conv.bodies && conv.bodies[i] ? conv.bodies[i] : ext,
+			    conv.moderated_out[i] != 0, &st_ids[i]);
 	}
 	for (i = 0; !rc && i < conv.n_participants; i++) {
-		snprintf(ext, sizeof(ext), "%lld", (long long)conv.participant_ids[i]);
-		rc = room_import_participant(db, &room, ext, &p_ids[i]);
+		rc = cli_fmt(ext, sizeof(ext), "%lld", (long long)conv.participant_ids[i]);
+		if (!rc)
+			rc = room_import_participant(db, &room, ext, &p_ids[i]);
 	}
 	for (i = 0; !rc && i < conv.n_votes; i++) {
 		const struct opinion_vote *v = &conv.votes[i];
@@ -81,14 +83,14 @@ int cmd_import(int argc, char **argv)
 				      v->value, v->time);
 	}
 	if (!rc)
-		rc = db_commit(db);
+		rc = store_commit(db);
 	if (rc)
-		db_rollback(db);
+		store_rollback(db);
 	if (!rc)
 		rc = live_compute(db, session, &version);
 	free(st_ids);
 	free(p_ids);
-	db_close(db);
+	store_close(db);
 	if (rc) {
 		polis_conv_fini(&conv);
 		if (rc == ERR_NOT_FOUND)

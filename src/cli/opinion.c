@@ -302,7 +302,10 @@ static int compare_polis(const char *dir, const struct opinion_result *r, double
 
 	*n = 0;
 	*ari = 0;
-	snprintf(path, sizeof(path), "%s/participants-votes.csv", dir);
+	if (cli_fmt(path, sizeof(path), "%s/participants-votes.csv", dir)) {
+		fprintf(stderr, "shenliao: (comparison skipped) %s: path too long\n", dir);
+		return ERR_OK;
+	}
 	if (stat(path, &sb) != 0)
 		return ERR_OK;
 	rc = polis_load_groups(path, &ids, &groups, &count, why, sizeof(why));

@@ -260,6 +260,8 @@ static int why_set(char *why, size_t cap, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* a reason for people: a very long one (a long path in it) may end cut short, which
+	 * only shortens the message; rc still says what happened */
 	va_start(ap, fmt);
 	vsnprintf(why, cap, fmt, ap);
 	va_end(ap);
@@ -692,8 +694,8 @@ int polis_load(const char *dir, struct polis_conv *c, char *why, size_t cap)
 		char bin[4096];
 		struct stat sb;
 
-		snprintf(bin, sizeof(bin), "%s/votes.bin", dir);
-		if (stat(bin, &sb) != 0)
+		if ((size_t)snprintf(bin, sizeof(bin), "%s/votes.bin", dir) >= sizeof(bin) ||
+		    stat(bin, &sb) != 0)
 			return rc; /* the reason names votes.csv */
 		c->binary = true;
 		rc = load_votes_bin(c, bin, why, cap);
@@ -708,7 +710,8 @@ int polis_load(const char *dir, struct polis_conv *c, char *why, size_t cap)
 			return rc;
 	}
 
-	snprintf(path, sizeof(path), "%s/comments.csv", dir);
+	if ((size_t)snprintf(path, sizeof(path), "%s/comments.csv", dir) >= sizeof(path))
+		return why_set(why, cap, ERR_INVALID, "%s: path too long", dir);
 	rc = map_file(path, &f, why, cap);
 	if (rc == ERR_NOT_FOUND) {
 		why[0] = '\0';

@@ -10,11 +10,11 @@
 
 #include "base/log.h"
 #include "base/util.h"
-#include "db/db.h"
 #include "http/http.h"
 #include "model/model.h"
 #include "model/output.h"
 #include "model/room.h"
+#include "model/store.h"
 #include "web/web.h"
 
 extern int web_schema_version;
@@ -48,6 +48,7 @@ int cmd_serve(int argc, char **argv)
 	struct http_server_config cfg;
 	struct http_server *srv;
 	const char *pos[1], *listen, *threads;
+	enum store_stage stage;
 	struct db *db;
 	sigset_t set;
 	int64_t nthreads = 0;
@@ -81,17 +82,19 @@ int cmd_serve(int argc, char **argv)
 			*dst[i] = (int)x;
 		}
 	}
-	db = cli_open_db(cli_get(opts, n, "db"));
-	if (!db)
-		return EXIT_FAIL;
-	rc = db_schema_version(db, &version);
-	db_close(db);
+	rc = store_open(cli_get(opts, n, "db"), 0, &db, &version, &stage);
+	if (rc == ERR_NOT_FOUND && stage == STORE_STAGE_OPEN)
+		return cli_fail("no database at %s (create one with `shenliao init`)",
+				cli_get(opts, n, "db"));
 	if (rc)
-		return cli_fail("cannot read the schema version");
+		return cli_fail("cannot %s the database %s",
+				stage == STORE_STAGE_MIGRATE ? "migrate" : "open",
+				cli_get(opts, n, "db"));
+	store_close(db);
 	web_schema_version = version;
 	web_options.secure_cookies = cli_get(opts, n, "secure-cookies") != NULL;
-	if (db_pool_init(cli_get(opts, n, "db"),
-			 cli_get(opts, n, "sync-full") ? DB_OPEN_SYNC_FULL : 0))
+	if (store_pool_init(cli_get(opts, n, "db"),
+			    cli_get(opts, n, "sync-full") ? STORE_SYNC_FULL : 0))
 		return cli_fail("out of memory");
 	if (web_start())
 		return cli_fail("cannot start the web layer (see the log above)");
@@ -115,23 +118,24 @@ int cmd_serve(int argc, char **argv)
 	if (web_opinion_start() ||
 	    live_start(cli_get(opts, n, "db"), 200, web_opinion_notify, NULL)) {
 		web_stop();
-		db_pool_fini();
+		store_pool_fini();
 		return cli_fail("cannot start the opinion worker");
 	}
 	if (http_server_start(&cfg, &srv)) {
 		web_opinion_quiesce(NULL);
 		live_stop();
 		web_stop();
-		db_pool_fini();
+		store_pool_fini();
 		return cli_fail("cannot listen on %s", listen);
 	}
 	{
-		char host[64];
 		const char *colon = strrchr(listen, ':');
+		int nhost = colon ? (int)(colon - listen) : (int)strlen(listen);
 
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
-		log_info("shenliao %s serving http://%s:%u/ (schema %d)", SHENLIAO_VERSION,
-			 host[0] ? host : "0.0.0.0", http_server_port(srv), version);
+		/* the host part is printed from listen itself, so no buffer can cut it short */
+		log_info("shenliao %s serving http://%.*s:%u/ (schema %d)", SHENLIAO_VERSION,
+			 nhost ? nhost : 7, nhost ? listen : "0.0.0.0", http_server_port(srv),
+			 version);
 	}
 	while (sigwait(&set, &sig) != 0)
 		;
@@ -140,7 +144,7 @@ int cmd_serve(int argc, char **argv)
 	live_stop();
 	web_stop();
 	stats_cache_clear();
-	db_pool_fini();
+	store_pool_fini();
 	log_info("stopped");
 	return EXIT_OK;
 }

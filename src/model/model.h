@@ -58,6 +58,10 @@ const char *org_level_name(int level);
 int org_get(struct db *db, int64_t id, struct org *o) WARN_UNUSED;
 int org_get_by_slug(struct db *db, const char *slug, struct org *o) WARN_UNUSED;
 
+/* org_get_root loads the first root body (no parent; the one `shenliao init` made).
+ * ERR_NOT_FOUND if the database has none. */
+int org_get_root(struct db *db, struct org *o) WARN_UNUSED;
+
 /* org_is_within reports whether org "inner" is "outer" or below it (by path). */
 bool org_is_within(const struct org *inner, const struct org *outer);
 

@@ -17,6 +17,8 @@ static const char *const level_names[] = {"national", "province", "city", "distr
 
 static const char sql_get[] = "SELECT " ORG_COLS " FROM org WHERE id = ?";
 static const char sql_get_slug[] = "SELECT " ORG_COLS " FROM org WHERE slug = ?";
+static const char sql_get_root[] =
+    "SELECT " ORG_COLS " FROM org WHERE parent_id IS NULL AND id > ? ORDER BY id LIMIT 1";
 static const char sql_insert[] = "INSERT INTO org (parent_id, slug, name, level, path, created_at,"
 				 " updated_at) VALUES (?, ?, ?, ?, '', ?, ?)";
 static const char sql_set_path[] = "UPDATE org SET path = ?, slug = ? WHERE id = ?";
@@ -79,6 +81,11 @@ int org_get(struct db *db, int64_t id, struct org *o)
 int org_get_by_slug(struct db *db, const char *slug, struct org *o)
 {
 	return org_get_one(db, sql_get_slug, 0, slug, o);
+}
+
+int org_get_root(struct db *db, struct org *o)
+{
+	return org_get_one(db, sql_get_root, 0, NULL, o);
 }
 
 bool org_is_within(const struct org *inner, const struct org *outer)

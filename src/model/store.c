@@ -1,0 +1,124 @@
+/*
+ * store.c - opening, migrating, copying and transacting on the database for the commands
+ * and the server (see store.h): the only door from the layers above the model to src/db.
+ */
+#include "model/store.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db/db.h"
+
+/* remove_files unlinks path and the WAL and shared-memory files SQLite keeps beside it. */
+static void remove_files(const char *path)
+{
+	static const char *const suffix[] = {"-wal", "-shm"};
+	char side[4096];
+	size_t i;
+	int n;
+
+	unlink(path);
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		n = snprintf(side, sizeof(side), "%s%s", path, suffix[i]);
+		if (n > 0 && (size_t)n < sizeof(side))
+			unlink(side);
+	}
+}
+
+int store_open(const char *path, int flags, struct db **out, int *version, enum store_stage *stage)
+{
+	bool create = (flags & STORE_CREATE) != 0;
+	struct stat sb;
+	struct db *db;
+	int rc, v = 0;
+
+	*out = NULL;
+	if (stage)
+		*stage = STORE_STAGE_OPEN;
+	if (stat(path, &sb) == 0) {
+		if (create)
+			return ERR_EXISTS;
+	} else if (!create) {
+		return ERR_NOT_FOUND;
+	}
+	rc = db_open(
+	    path, (create ? DB_OPEN_CREATE : 0) | (flags & STORE_SYNC_FULL ? DB_OPEN_SYNC_FULL : 0),
+	    &db);
+	if (rc) {
+		if (create)
+			remove_files(path);
+		return rc;
+	}
+	if (stage)
+		*stage = STORE_STAGE_MIGRATE;
+	rc = db_migrate(db, &v);
+	if (rc) {
+		db_close(db);
+		if (create)
+			remove_files(path);
+		return rc;
+	}
+	if (stage)
+		*stage = STORE_STAGE_NONE;
+	if (version)
+		*version = v;
+	*out = db;
+	return ERR_OK;
+}
+
+void store_close(struct db *db)
+{
+	db_close(db);
+}
+
+void store_discard(struct db *db, const char *path)
+{
+	db_close(db);
+	remove_files(path);
+}
+
+int store_begin(struct db *db)
+{
+	return db_begin_write(db);
+}
+
+int store_commit(struct db *db)
+{
+	return db_commit(db);
+}
+
+void store_rollback(struct db *db)
+{
+	db_rollback(db);
+}
+
+int store_tx(struct db *db, int (*fn)(struct db *db, void *ud), void *ud)
+{
+	int rc = db_begin_write(db);
+
+	if (rc)
+		return rc;
+	rc = fn(db, ud);
+	if (!rc)
+		rc = db_commit(db);
+	if (rc)
+		db_rollback(db);
+	return rc;
+}
+
+int store_backup(struct db *db, const char *path)
+{
+	return db_backup(db, path);
+}
+
+int store_pool_init(const char *path, int flags)
+{
+	return db_pool_init(path, flags & STORE_SYNC_FULL ? DB_OPEN_SYNC_FULL : 0);
+}
+
+void store_pool_fini(void)
+{
+	db_pool_fini();
+}

@@ -1,0 +1,65 @@
+/*
+ * store.h - the database as the commands see it: open one for a command (a new file or an
+ * existing one, migrated to the latest schema), the per-thread connections of the server,
+ * a consistent copy, and the transaction around a command's unit of work.
+ *
+ * It exists so the layers above the model (src/cli, src/web) never speak to src/db: they
+ * hold a struct db only as an opaque handle to pass to model functions.
+ *
+ * Threads: store_open's connection belongs to the thread that uses it; store_pool_init and
+ * store_pool_fini are called once, before the worker threads start and after they stop.
+ */
+#ifndef SHENLIAO_MODEL_STORE_H
+#define SHENLIAO_MODEL_STORE_H
+
+#include "base/err.h"
+
+struct db;
+
+enum store_open_flags {
+	STORE_CREATE = 1,   /* make a new database: ERR_EXISTS when path exists */
+	STORE_SYNC_FULL = 2 /* synchronous=FULL instead of NORMAL (store_pool_init) */
+};
+
+/* Why store_open failed, for the command's message. */
+enum store_stage {
+	STORE_STAGE_NONE = 0,
+	STORE_STAGE_OPEN,   /* the file could not be opened or created */
+	STORE_STAGE_MIGRATE /* the schema could not be created or migrated */
+};
+
+/* store_open opens path for a command and migrates it to the latest schema. Without
+ * STORE_CREATE the file must exist (ERR_NOT_FOUND); with it the file must not (ERR_EXISTS),
+ * and a file that cannot be given its schema is removed again. *out is the caller's, closed
+ * with store_close. *version (may be NULL) gets the schema version in force; *stage (may be
+ * NULL) says which step failed. */
+int store_open(const char *path, int flags, struct db **out, int *version,
+	       enum store_stage *stage) WARN_UNUSED;
+
+/* store_close closes a connection from store_open; accepts NULL. */
+void store_close(struct db *db);
+
+/* store_discard closes db and removes its file path (and the WAL files beside it): for a
+ * command that created a database and failed before it was complete. */
+void store_discard(struct db *db, const char *path);
+
+/* A command's unit of work. store_begin takes the write lock at once; store_commit makes
+ * the work durable; store_rollback undoes it (safe when no transaction is open). */
+int store_begin(struct db *db) WARN_UNUSED;
+int store_commit(struct db *db) WARN_UNUSED;
+void store_rollback(struct db *db);
+
+/* store_tx runs fn(db, ud) in one write transaction: committed when fn returns ERR_OK,
+ * rolled back otherwise. Returns fn's result, or the failure to begin or commit. */
+int store_tx(struct db *db, int (*fn)(struct db *db, void *ud), void *ud) WARN_UNUSED;
+
+/* store_backup copies the database of db to path consistently, even while others write.
+ * ERR_EXISTS when path exists. */
+int store_backup(struct db *db, const char *path) WARN_UNUSED;
+
+/* store_pool_init records the file whose connection each server thread opens on first use
+ * (flags: STORE_SYNC_FULL); store_pool_fini closes them all after the threads stopped. */
+int store_pool_init(const char *path, int flags) WARN_UNUSED;
+void store_pool_fini(void);
+
+#endif
