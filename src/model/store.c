@@ -122,3 +122,8 @@ void store_pool_fini(void)
 {
 	db_pool_fini();
 }
+
+struct db *store_thread(void)
+{
+	return db_thread();
+}

@@ -62,4 +62,8 @@ int store_backup(struct db *db, const char *path) WARN_UNUSED;
 int store_pool_init(const char *path, int flags) WARN_UNUSED;
 void store_pool_fini(void);
 
+/* store_thread returns the calling server thread's connection (opened on first use, kept
+ * until store_pool_fini); NULL when it cannot be opened (logged). */
+struct db *store_thread(void);
+
 #endif

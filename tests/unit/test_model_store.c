@@ -176,7 +176,14 @@ static void test_pool(void **state)
 {
 	struct dir *d = *state;
 
+	struct db *db;
+	struct org o;
+
 	assert_int_equal(store_pool_init(d->db, STORE_SYNC_FULL), ERR_OK);
+	db = store_thread();
+	assert_non_null(db);
+	assert_ptr_equal(store_thread(), db); /* the same connection for the same thread */
+	assert_int_equal(org_get_root(db, &o), ERR_OK);
 	store_pool_fini();
 }
 
