@@ -4,8 +4,6 @@
  * success and rolls back on failure), backups, discarding a half-made file, and the root
  * body lookup the demo loader uses (org_get_root).
  */
-#define _POSIX_C_SOURCE 200809L
-
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
