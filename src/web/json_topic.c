@@ -19,7 +19,7 @@ static json_t *time_json(int64_t t)
 	return json_string(s);
 }
 
-/* id_json is an optional id or number: null when 0. */
+/* opt_json is an optional id or number: null when 0. */
 static json_t *opt_json(int64_t v)
 {
 	return v ? json_integer(v) : json_null();

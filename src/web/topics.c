@@ -275,27 +275,6 @@ int h_api_domains_create(struct web_ctx *c)
 
 /* --- pages --- */
 
-/* label_of adds key "<field>_label" to each object of arr from the catalog entry
- * prefix + value. */
-void web_labels(struct web_ctx *c, json_t *arr, const char *field, const char *prefix)
-{
-	size_t i;
-	json_t *o;
-	char key[96];
-
-	json_array_foreach(arr, i, o)
-	{
-		const char *v = json_string_value(json_object_get(o, field));
-		char out[64];
-
-		if (!v)
-			continue;
-		snprintf(key, sizeof(key), "%s%s", prefix, v);
-		snprintf(out, sizeof(out), "%s_label", field);
-		json_object_set_new(o, out, json_string(view_text(c->lang, key)));
-	}
-}
-
 /* label is the catalog text of prefix + value (value itself when the key would not fit). */
 static const char *label(const struct web_ctx *c, const char *prefix, const char *value)
 {
