@@ -780,19 +780,15 @@ static int assign_handlers(struct db *db, const struct output_head *h, const str
 
 static int reply_days(struct db *db, int64_t org_id)
 {
+	struct rules rules;
 	struct org org;
-	json_t *rules;
 	int days = 90;
 
-	if (org_get(db, org_id, &org) == ERR_OK) {
-		rules = rules_in_force(db, &org);
-		if (json_is_integer(
-			json_object_get(json_object_get(rules, "params"), "reply_days")))
-			days = (int)json_integer_value(
-			    json_object_get(json_object_get(rules, "params"), "reply_days"));
-		json_decref(rules);
+	if (org_get(db, org_id, &org) == ERR_OK && rules_in_force(db, &org, &rules) == ERR_OK) {
+		days = rules_reply_days(&rules);
+		rules_release(&rules);
 	}
-	return days > 0 ? days : 90;
+	return days;
 }
 
 /* apply_data checks and stores what the move carries; data gets a copy for the event. */

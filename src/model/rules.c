@@ -3,10 +3,11 @@
  * the parameters the software enforces (JSON), e.g. which participants each session format
  * requires. The version in force is recorded on a session when it is scheduled, so a
  * session keeps the rules it was planned under. A body without rules of its own follows the
- * nearest body above it that has some, then the built-in defaults.
+ * nearest body above it that has some, then the built-in defaults. The model reads the
+ * parameters it enforces through the typed getters of topic.h (rules_requirements,
+ * rules_reply_days), so their JSON shape is known in this file only.
  */
-#include "session.h"
-#include "rowjson.h"
+#include "topic.h"
 #include "valid.h"
 
 #include <stdio.h>
@@ -32,30 +33,90 @@ static const char sql_in_force[] =
 static const char sql_add[] = "INSERT INTO rules (org_id, version, title, body, params,"
 			      " effective_from, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-json_t *rules_in_force(struct db *db, const struct org *org)
+void rules_release(struct rules *r)
+{
+	json_decref(r->params);
+	memset(r, 0, sizeof(*r));
+}
+
+int rules_in_force(struct db *db, const struct org *org, struct rules *r)
 {
 	struct db_stmt *st;
-	json_t *r = NULL;
+	int rc;
 
-	if (db_prepare(db, sql_in_force, &st) == ERR_OK) {
-		if (db_bind_str(st, 1, org->path) == ERR_OK &&
-		    db_bind_int(st, 2, time_now()) == ERR_OK && db_step(st) == DB_ROW)
-			r = row_json(st, "s:version s:title j:params");
+	memset(r, 0, sizeof(*r));
+	rc = db_get_row(db, sql_in_force, &st, "si", org->path, time_now());
+	if (rc == ERR_OK) {
+		rc = copy_field(r->version, sizeof(r->version), db_col_text(st, 0));
+		if (!rc)
+			rc = copy_field(r->title, sizeof(r->title), db_col_text(st, 1));
+		if (!rc && db_col_len(st, 2))
+			r->params = json_loadb(db_col_text(st, 2), db_col_len(st, 2), 0, NULL);
 		db_done(st);
+	} else if (rc == ERR_NOT_FOUND) {
+		snprintf(r->version, sizeof(r->version), "%s", "default");
+		snprintf(r->title, sizeof(r->title), "%s", "默认规则 / defaults");
+		rc = ERR_OK;
 	}
-	if (!r)
-		r = json_pack("{ss ss so}", "version", "default", "title", "默认规则 / defaults",
-			      "params", json_loads(default_params, 0, NULL));
-	if (!json_is_object(json_object_get(r, "params")))
-		json_object_set_new(r, "params", json_loads(default_params, 0, NULL));
-	return r;
+	if (!rc && !json_is_object(r->params)) {
+		json_decref(r->params);
+		r->params = json_loads(default_params, 0, NULL);
+		if (!r->params)
+			rc = ERR_NOMEM;
+	}
+	if (rc)
+		rules_release(r);
+	return rc;
+}
+
+int rules_reply_days(const struct rules *r)
+{
+	json_t *d = json_object_get(r->params, "reply_days");
+
+	return json_is_integer(d) && json_integer_value(d) > 0 && json_integer_value(d) <= 36500
+		   ? (int)json_integer_value(d)
+		   : 90;
+}
+
+size_t rules_requirements(const struct rules *r, const char *format, struct rules_req *out,
+			  size_t max)
+{
+	json_t *list = json_object_get(json_object_get(r->params, "requirements"), format), *q;
+	size_t i, n = 0;
+
+	json_array_foreach(list, i, q)
+	{
+		const char *what = json_string_value(json_object_get(q, "what"));
+		json_t *min = json_object_get(q, "min");
+
+		if (!what || !json_is_integer(min) || json_integer_value(min) <= 0)
+			continue;
+		if (n < max) {
+			out[n].what = what;
+			out[n].min =
+			    json_integer_value(min) > 10000 ? 10000 : (int)json_integer_value(min);
+		}
+		n++;
+	}
+	return n;
+}
+
+int rules_min_of(const struct rules *r, const char *format, const char *what)
+{
+	struct rules_req q[16];
+	size_t i, n = rules_requirements(r, format, q, ARRAY_LEN(q));
+	int min = 0;
+
+	for (i = 0; i < n && i < ARRAY_LEN(q); i++)
+		if (strcmp(q[i].what, what) == 0 && q[i].min > min)
+			min = q[i].min;
+	return min;
 }
 
 int rules_add(struct db *db, const struct actor *who, const struct org *org, const char *version,
 	      const char *title, const char *body, const json_t *params, int64_t effective_from,
 	      struct verr *e)
 {
-	struct db_stmt *st;
 	char *p;
 	json_t *after;
 	int rc;
@@ -73,23 +134,8 @@ int rules_add(struct db *db, const struct actor *who, const struct org *org, con
 	p = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!p)
 		return ERR_NOMEM;
-	rc = db_prepare(db, sql_add, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, org->id);
-	if (!rc)
-		rc = db_bind_str(st, 2, version);
-	if (!rc)
-		rc = db_bind_str(st, 3, title);
-	if (!rc)
-		rc = db_bind_str(st, 4, body);
-	if (!rc)
-		rc = db_bind_str(st, 5, p);
-	if (!rc)
-		rc = db_bind_int(st, 6, effective_from);
-	if (!rc)
-		rc = db_bind_int(st, 7, time_now());
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_add, "issssii", org->id, version, title, body, p, effective_from,
+		     time_now());
 	free(p);
 	if (rc == ERR_CONFLICT)
 		return verr_set(e, "conflict", "version", "版本“%s”已存在",

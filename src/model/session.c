@@ -608,11 +608,10 @@ static void what_label(const char *what, const char *dept, char *zh, size_t zn, 
 
 /* check_requirements verifies the session's invitations against the rules' requirements
  * for each of its formats; the first unmet one is reported in e. */
-static int check_requirements(struct db *db, const struct session_head *h, const json_t *rules,
-			      struct verr *e)
+static int check_requirements(struct db *db, const struct session_head *h,
+			      const struct rules *rules, struct verr *e)
 {
 	static const char *const fmt_zh[] = {"专家聊", "对口聊", "界别聊", "联动聊"};
-	json_t *reqs = json_object_get(json_object_get(rules, "params"), "requirements");
 	char zh[512] = "", en[512] = "";
 	const char *field = NULL;
 	size_t i, k, zn = 0, enn = 0;
@@ -627,19 +626,17 @@ static int check_requirements(struct db *db, const struct session_head *h, const
 				"a counterpart talk needs the matched department");
 	/* every unmet requirement, so the organizer sees all that is missing at once */
 	for (i = 0; i < ARRAY_LEN(format_names); i++) {
-		json_t *list, *r;
+		struct rules_req req[16];
+		size_t nreq;
 
 		if (!(h->formats & (1 << i)))
 			continue;
-		list = json_object_get(reqs, format_names[i]);
-		json_array_foreach(list, k, r)
-		{
-			const char *what = json_string_value(json_object_get(r, "what"));
-			int min = (int)json_integer_value(json_object_get(r, "min")), n = 0, w;
+		nreq = rules_requirements(rules, format_names[i], req, ARRAY_LEN(req));
+		for (k = 0; k < nreq && k < ARRAY_LEN(req); k++) {
+			const char *what = req[k].what;
+			int min = req[k].min, n = 0, w;
 			char lz[400], le[400];
 
-			if (!what || min <= 0)
-				continue;
 			if (strcmp(what, "department_official") == 0)
 				rc = count_of(db, sql_count_dept, h->id, h->department, &n);
 			else if (strcmp(what, "linked_org") == 0)
@@ -681,7 +678,8 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 {
 	struct session_head h;
 	struct db_stmt *st;
-	json_t *b, *a, *rules = NULL;
+	struct rules rules;
+	json_t *b, *a;
 	int64_t now = time_now();
 	size_t i;
 	int rc;
@@ -704,13 +702,14 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 		rc = org_get(db, h.org_id, &org);
 		if (rc)
 			return rc;
-		rules = rules_in_force(db, &org);
-		rc = check_requirements(db, &h, rules, e);
+		rc = rules_in_force(db, &org, &rules);
+		if (rc)
+			return rc;
+		rc = check_requirements(db, &h, &rules, e);
 		if (!rc)
 			rc = db_prepare(db, sql_rules_version, &st);
 		if (!rc)
-			rc = db_bind_str(st, 1,
-					 json_string_value(json_object_get(rules, "version")));
+			rc = db_bind_str(st, 1, rules.version);
 		if (!rc)
 			rc = db_bind_int(st, 2, id);
 		if (!rc)
@@ -723,7 +722,7 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 			rc = db_bind_int(st, 2, h.topic_id);
 		if (!rc)
 			rc = db_run(st);
-		json_decref(rules);
+		rules_release(&rules);
 		if (rc)
 			return rc;
 	}

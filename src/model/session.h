@@ -17,81 +17,13 @@
 
 #include "db/db.h"
 #include "model/model.h"
+#include "model/topic.h" /* topics, domains and work rules */
 
 /* --- visibility ---------------------------------------------------------------------- */
 
 /* scope_path is the path prefix that selects what an actor may see of internal data:
  * their org's path, or "-" (matches nothing) for anonymous visitors. */
 const char *scope_path(const struct actor *a);
-
-/* --- topics ---------------------------------------------------------------------------- */
-
-struct topic_in {
-	const char *title, *description, *domain, *origin, *proposer;
-	int64_t proposer_id; /* -1: unchanged; 0: none */
-	int plan_year;	     /* -1: unchanged; 0: none */
-	int plan_month;	     /* -1: unchanged; 0: none */
-};
-
-/* topic_in_init sets every field to "unchanged". */
-void topic_in_init(struct topic_in *in);
-
-struct topic_head {
-	int64_t id, org_id;
-	char status[16];
-	char org_path[128];
-};
-
-/* topic_head loads what permission checks need. ERR_NOT_FOUND if none. */
-int topic_head(struct db *db, int64_t id, struct topic_head *h) WARN_UNUSED;
-
-/* topic_get returns the topic as JSON (NULL when absent). */
-json_t *topic_get(struct db *db, int64_t id);
-
-/* topic_create makes a topic in org_id (status proposed). title, domain and origin are
- * required. */
-int topic_create(struct db *db, const struct actor *who, int64_t org_id, const struct topic_in *in,
-		 int64_t *id, struct verr *e) WARN_UNUSED;
-int topic_update(struct db *db, const struct actor *who, int64_t id, const struct topic_in *in,
-		 struct verr *e) WARN_UNUSED;
-
-/* topic_transition moves topic id to status to: ERR_CONFLICT (e filled) when the pipeline
- * does not allow it (proposed -> approved|rejected, approved -> scheduled|rejected,
- * scheduled -> concluded|approved, rejected -> proposed). */
-int topic_transition(struct db *db, const struct actor *who, int64_t id, const char *to,
-		     struct verr *e) WARN_UNUSED;
-
-struct topic_filter {
-	int year;	    /* plan year or creation year; 0: any */
-	const char *domain; /* NULL: any */
-	const char *status; /* NULL: any */
-};
-
-/* topic_list appends to items the topics within the actor's scope, id > after, up to
- * limit, in id order. */
-int topic_list(struct db *db, const struct actor *a, const struct topic_filter *f, int64_t after,
-	       int limit, json_t *items) WARN_UNUSED;
-
-/* domain_valid reports whether code is a domain of org (built-in or its own or an
- * ancestor's); domain_list returns [{code,name_zh,name_en}] for org. */
-bool domain_valid(struct db *db, const struct org *org, const char *code);
-json_t *domain_list(struct db *db, const struct org *org);
-
-/* domain_add extends org's list of domains (admins); the bodies below it inherit it. */
-int domain_add(struct db *db, const struct actor *who, const struct org *org, const char *code,
-	       const char *name_zh, const char *name_en, struct verr *e) WARN_UNUSED;
-
-/* --- work rules ---------------------------------------------------------------------- */
-
-/* rules_in_force returns (new reference) {"version","title","params"} of the rules in force
- * for org now: its own latest effective version, else the nearest ancestor's, else the
- * built-in defaults (version "default"). */
-json_t *rules_in_force(struct db *db, const struct org *org);
-
-/* rules_add records a new version for org (admins). params must be a JSON object. */
-int rules_add(struct db *db, const struct actor *who, const struct org *org, const char *version,
-	      const char *title, const char *body, const json_t *params, int64_t effective_from,
-	      struct verr *e) WARN_UNUSED;
 
 /* --- sessions ------------------------------------------------------------------------ */
 

@@ -3,18 +3,24 @@
  * government 点题, a member, a sector, the public), its domain, and its pipeline
  * proposed -> approved -> scheduled -> concluded, or rejected. A session needs an approved
  * topic; scheduling the first session makes the topic scheduled.
+ *
+ * Also the domains (领域) topics are filed under, and the one rule of who may see or change
+ * a topic (topic_authorize).
  */
+#include "topic.h"
 #include "session.h"
-#include "rowjson.h"
 #include "valid.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
 
 static const char *const origins[] = {"assigned", "member", "sector", "public"};
 
+/* The pipeline, read by topic_check_move (topic_transition) and topic_moves_from (the topic page).
+ */
 static const struct {
 	const char *from, *to;
 } topic_moves[] = {
@@ -33,6 +39,11 @@ const char *scope_path(const struct actor *a)
 	return a->via == AUTH_NONE || !a->org.path[0] ? "-" : a->org.path;
 }
 
+static bool path_within(const char *inner, const char *outer)
+{
+	return strncmp(inner, outer, strlen(outer)) == 0;
+}
+
 void topic_in_init(struct topic_in *in)
 {
 	memset(in, 0, sizeof(*in));
@@ -41,111 +52,288 @@ void topic_in_init(struct topic_in *in)
 	in->plan_month = -1;
 }
 
-#define TOPIC_COLS                                                                                 \
-	"t.id, t.org_id, t.title, t.description, t.domain, t.origin, t.proposer,"                  \
-	" t.proposer_id, COALESCE(p.name, ''), t.status, t.plan_year, t.plan_month,"               \
-	" t.created_at, t.updated_at, (SELECT COUNT(*) FROM session s WHERE s.topic_id = t.id)"
-#define TOPIC_SPEC                                                                                 \
-	"i:id i:org_id s:title s:description s:domain s:origin s:proposer n:proposer_id"           \
-	" s:proposer_name s:status n:plan_year n:plan_month t:created_at t:updated_at"             \
-	" i:sessions"
+void topic_release(struct topic *t)
+{
+	free(t->title);
+	free(t->description);
+	free(t->proposer);
+	free(t->proposer_name);
+	memset(t, 0, sizeof(*t));
+}
 
-static const char sql_get[] = "SELECT " TOPIC_COLS " FROM topic t LEFT JOIN person p"
-			      " ON p.id = t.proposer_id WHERE t.id = ?";
+void topics_release(struct topics *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		topic_release(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* grow makes room for one more element of size sz in *v (holding n of cap). */
+static int grow(void **v, size_t n, size_t *cap, size_t sz)
+{
+	size_t c = *cap ? *cap * 2 : 16;
+	void *p;
+
+	if (n < *cap)
+		return ERR_OK;
+	p = realloc(*v, c * sz);
+	if (!p)
+		return ERR_NOMEM;
+	*v = p;
+	*cap = c;
+	return ERR_OK;
+}
+
+/* TOPIC_COLS are the columns topic_read reads, in its order. */
+#define TOPIC_COLS                                                                                 \
+	"t.id, t.org_id, t.title, t.description, t.proposer, COALESCE(p.name, ''),"                \
+	" COALESCE(t.proposer_id, 0), t.domain, t.origin, t.status, COALESCE(t.plan_year, 0),"     \
+	" COALESCE(t.plan_month, 0), t.created_at, t.updated_at,"                                  \
+	" (SELECT COUNT(*) FROM session s WHERE s.topic_id = t.id), o.path"
+#define TOPIC_FROM                                                                                 \
+	" FROM topic t JOIN org o ON o.id = t.org_id LEFT JOIN person p ON p.id = t.proposer_id"
+
+static const char sql_get[] = "SELECT " TOPIC_COLS TOPIC_FROM " WHERE t.id = ?";
 static const char sql_head[] = "SELECT t.id, t.org_id, t.status, o.path FROM topic t"
 			       " JOIN org o ON o.id = t.org_id WHERE t.id = ?";
 static const char sql_insert[] =
     "INSERT INTO topic (org_id, title, description, domain, origin, proposer, proposer_id,"
     " plan_year, plan_month, created_by, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), NULLIF(?, 0), NULLIF(?, 0), ?, ?)";
 static const char sql_update[] =
     "UPDATE topic SET title = ?, description = ?, domain = ?, origin = ?, proposer = ?,"
-    " proposer_id = ?, plan_year = ?, plan_month = ?, updated_at = ? WHERE id = ?";
+    " proposer_id = NULLIF(?, 0), plan_year = NULLIF(?, 0), plan_month = NULLIF(?, 0),"
+    " updated_at = ? WHERE id = ?";
 static const char sql_status[] = "UPDATE topic SET status = ?, updated_at = ? WHERE id = ?";
 static const char sql_list[] =
-    "SELECT " TOPIC_COLS " FROM topic t JOIN org o ON o.id = t.org_id"
-    " LEFT JOIN person p ON p.id = t.proposer_id"
-    " WHERE t.id > ?1 AND substr(o.path, 1, length(?2)) = ?2"
+    "SELECT " TOPIC_COLS TOPIC_FROM " WHERE t.id > ?1 AND substr(o.path, 1, length(?2)) = ?2"
     " AND (?3 = 0 OR t.plan_year = ?3 OR (t.plan_year IS NULL AND"
     " CAST(strftime('%Y', t.created_at + 28800, 'unixepoch') AS INTEGER) = ?3))"
     " AND (?4 IS NULL OR t.domain = ?4) AND (?5 IS NULL OR t.status = ?5)"
     " ORDER BY t.id LIMIT ?6";
+static const char sql_sessions[] = "SELECT id, title, status FROM session WHERE topic_id = ?"
+				   " ORDER BY id";
 static const char sql_domain_ok[] =
-    "SELECT 1 FROM domain d LEFT JOIN org o ON o.id = d.org_id WHERE d.code = ?1"
+    "SELECT 1 FROM domain d WHERE d.code = ?1"
     " AND (d.org_id IS NULL OR instr(?2, '/' || d.org_id || '/') > 0)";
 static const char sql_domains[] =
-    "SELECT d.code, d.name_zh, d.name_en FROM domain d WHERE d.org_id IS NULL"
-    " OR instr(?1, '/' || d.org_id || '/') > 0 ORDER BY d.org_id IS NOT NULL, d.position, d.id";
+    "SELECT COALESCE(d.org_id, 0), d.code, d.name_zh, d.name_en FROM domain d"
+    " WHERE d.org_id IS NULL OR instr(?1, '/' || d.org_id || '/') > 0"
+    " ORDER BY d.org_id IS NOT NULL, d.position, d.id";
+static const char sql_domain_add[] = "INSERT INTO domain (org_id, code, name_zh, name_en, position)"
+				     " VALUES (?, ?, ?, ?, 100)";
 static const char sql_person_org[] = "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id"
 				     " WHERE p.id = ?";
+
+/* dup_col returns a heap copy of text column i (NULL when out of memory). */
+static char *dup_col(struct db_stmt *st, int i)
+{
+	size_t n = db_col_len(st, i);
+	char *s = malloc(n + 1);
+
+	if (s) {
+		memcpy(s, db_col_text(st, i), n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+/* topic_read fills *t from the current row of a TOPIC_COLS query. */
+static int topic_read(struct db_stmt *st, struct topic *t)
+{
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->id = db_col_int(st, 0);
+	t->org_id = db_col_int(st, 1);
+	t->title = dup_col(st, 2);
+	t->description = dup_col(st, 3);
+	t->proposer = dup_col(st, 4);
+	t->proposer_name = dup_col(st, 5);
+	t->proposer_id = db_col_int(st, 6);
+	rc = t->title && t->description && t->proposer && t->proposer_name ? ERR_OK : ERR_NOMEM;
+	if (!rc)
+		rc = copy_field(t->domain, sizeof(t->domain), db_col_text(st, 7));
+	if (!rc)
+		rc = copy_field(t->origin, sizeof(t->origin), db_col_text(st, 8));
+	if (!rc)
+		rc = copy_field(t->status, sizeof(t->status), db_col_text(st, 9));
+	t->plan_year = (int)db_col_int(st, 10);
+	t->plan_month = (int)db_col_int(st, 11);
+	t->created_at = db_col_int(st, 12);
+	t->updated_at = db_col_int(st, 13);
+	t->sessions = db_col_int(st, 14);
+	if (!rc)
+		rc = copy_field(t->org_path, sizeof(t->org_path), db_col_text(st, 15));
+	if (rc)
+		topic_release(t);
+	return rc;
+}
 
 int topic_head(struct db *db, int64_t id, struct topic_head *h)
 {
 	struct db_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, sql_head, &st);
+	rc = db_get_row(db, sql_head, &st, "i", id);
 	if (rc)
 		return rc;
-	rc = db_bind_int(st, 1, id);
+	h->id = db_col_int(st, 0);
+	h->org_id = db_col_int(st, 1);
+	rc = copy_field(h->status, sizeof(h->status), db_col_text(st, 2));
 	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		h->id = db_col_int(st, 0);
-		h->org_id = db_col_int(st, 1);
-		rc = copy_field(h->status, sizeof(h->status), db_col_text(st, 2));
-		if (!rc)
-			rc = copy_field(h->org_path, sizeof(h->org_path), db_col_text(st, 3));
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
+		rc = copy_field(h->org_path, sizeof(h->org_path), db_col_text(st, 3));
 	db_done(st);
 	return rc;
 }
 
-json_t *topic_get(struct db *db, int64_t id)
+int topic_get(struct db *db, int64_t id, struct topic *t)
 {
 	struct db_stmt *st;
-	json_t *j = NULL;
+	int rc;
 
-	if (db_prepare(db, sql_get, &st))
-		return NULL;
-	if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW)
-		j = row_json(st, TOPIC_SPEC);
+	memset(t, 0, sizeof(*t));
+	rc = db_get_row(db, sql_get, &st, "i", id);
+	if (rc)
+		return rc;
+	rc = topic_read(st, t);
 	db_done(st);
-	return j;
+	return rc;
+}
+
+int topic_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		    struct topic *out)
+{
+	struct topic t;
+	int rc;
+
+	if (out)
+		memset(out, 0, sizeof(*out));
+	memset(&t, 0, sizeof(t));
+	rc = id > 0 ? topic_get(db, id, &t) : ERR_NOT_FOUND;
+	if (rc && rc != ERR_NOT_FOUND)
+		return rc;
+	rc = rc ? authz_decide(a, false, false) : topic_decide(a, &t, op);
+	if (!rc && out)
+		*out = t;
+	else
+		topic_release(&t);
+	return rc;
+}
+
+int topic_decide(const struct actor *a, const struct topic *t, enum authz_op op)
+{
+	bool visible = path_within(t->org_path, scope_path(a));
+	bool allowed =
+	    visible && (op == AUTHZ_READ || a->via == AUTH_SYSTEM || a->role >= ROLE_ORGANIZER);
+
+	return authz_decide(a, visible, allowed);
+}
+
+int topic_authorize_create(const struct actor *a, const struct org *org)
+{
+	bool visible = actor_can_see_org(a, org);
+	bool allowed = path_within(org->path, scope_path(a)) &&
+		       (a->via == AUTH_SYSTEM || a->role >= ROLE_ORGANIZER);
+
+	return authz_decide(a, visible, allowed);
 }
 
 bool domain_valid(struct db *db, const struct org *org, const char *code)
 {
-	struct db_stmt *st;
-	bool ok = false;
+	int64_t one;
 
-	if (db_prepare(db, sql_domain_ok, &st))
-		return false;
-	if (db_bind_str(st, 1, code) == ERR_OK && db_bind_str(st, 2, org->path) == ERR_OK)
-		ok = db_step(st) == DB_ROW;
-	db_done(st);
-	return ok;
+	return code && db_get_int(db, sql_domain_ok, &one, "ss", code, org->path) == ERR_OK;
 }
 
-json_t *domain_list(struct db *db, const struct org *org)
+void domains_release(struct domains *l)
 {
-	struct db_stmt *st;
-	json_t *a = json_array();
-
-	if (db_prepare(db, sql_domains, &st))
-		return a;
-	if (db_bind_str(st, 1, org->path) == ERR_OK &&
-	    rows_json(st, "s:code s:name_zh s:name_en", a) < 0)
-		json_array_clear(a);
-	return a;
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
-/* topic_validate checks the merged values of a topic about to be stored. */
+static int domain_row(struct db_stmt *st, void *ud)
+{
+	struct domains *l = ud;
+	struct domain *d;
+	int rc = grow((void **)&l->v, l->n, &l->cap, sizeof(*l->v));
+
+	if (rc)
+		return rc;
+	d = &l->v[l->n];
+	memset(d, 0, sizeof(*d));
+	d->org_id = db_col_int(st, 0);
+	rc = copy_field(d->code, sizeof(d->code), db_col_text(st, 1));
+	if (!rc)
+		rc = copy_field(d->name_zh, sizeof(d->name_zh), db_col_text(st, 2));
+	if (!rc)
+		rc = copy_field(d->name_en, sizeof(d->name_en), db_col_text(st, 3));
+	if (!rc)
+		l->n++;
+	return rc;
+}
+
+int domain_list(struct db *db, const struct org *org, struct domains *out)
+{
+	return db_each(db, sql_domains, domain_row, out, "s", org->path);
+}
+
+/* topic_merge gives in *v the values a topic would be stored with: for a new topic
+ * (before NULL) in's fields with defaults, the required ones checked; for a stored one,
+ * in's fields over before's (v borrows from both). */
+static int topic_merge(const struct topic *before, const struct topic_in *in, struct topic_in *v,
+		       struct verr *e)
+{
+	*v = *in;
+	if (!before) {
+		if (!v->title)
+			return verr_set(e, "required", "title", "请填写议题名称",
+					"title is required");
+		if (!v->domain)
+			return verr_set(e, "required", "domain", "请选择领域",
+					"domain is required");
+		if (!v->origin)
+			return verr_set(e, "required", "origin", "请选择议题来源",
+					"origin is required");
+		if (!v->description)
+			v->description = "";
+		if (!v->proposer)
+			v->proposer = "";
+		if (v->proposer_id < 0)
+			v->proposer_id = 0;
+		if (v->plan_year < 0)
+			v->plan_year = 0;
+		if (v->plan_month < 0)
+			v->plan_month = 0;
+		return ERR_OK;
+	}
+	if (!v->title)
+		v->title = before->title;
+	if (!v->description)
+		v->description = before->description;
+	if (!v->domain)
+		v->domain = before->domain;
+	if (!v->origin)
+		v->origin = before->origin;
+	if (!v->proposer)
+		v->proposer = before->proposer;
+	if (v->proposer_id < 0)
+		v->proposer_id = before->proposer_id;
+	if (v->plan_year < 0)
+		v->plan_year = before->plan_year;
+	if (v->plan_month < 0)
+		v->plan_month = before->plan_month;
+	return ERR_OK;
+}
+
+/* topic_validate checks the merged values of a topic about to be stored in org. */
 static int topic_validate(struct db *db, const struct org *org, const struct topic_in *v,
 			  struct verr *e)
 {
+	struct db_stmt *st;
 	size_t i;
 	int rc;
 
@@ -177,213 +365,159 @@ static int topic_validate(struct db *db, const struct org *org, const struct top
 	if (v->plan_month && (v->plan_month < 1 || v->plan_month > 12))
 		return verr_set(e, "invalid", "plan_month", "计划月份须为 1 到 12",
 				"plan_month must be 1 to 12");
-	if (v->proposer_id > 0) {
-		struct db_stmt *st;
-
-		rc = db_prepare(db, sql_person_org, &st);
-		if (rc)
-			return rc;
-		rc = db_bind_int(st, 1, v->proposer_id);
-		if (!rc)
-			rc = db_step(st);
-		if (rc == DB_ROW)
-			rc = strncmp(db_col_text(st, 0), org->path, strlen(org->path)) == 0
-				 ? ERR_OK
-				 : ERR_INVALID;
-		else if (rc == DB_DONE)
-			rc = ERR_INVALID;
+	if (v->proposer_id <= 0)
+		return ERR_OK;
+	rc = db_get_row(db, sql_person_org, &st, "i", v->proposer_id);
+	if (rc == ERR_OK) {
+		rc = path_within(db_col_text(st, 0), org->path) ? ERR_OK : ERR_NOT_FOUND;
 		db_done(st);
-		if (rc == ERR_INVALID)
-			return verr_set(e, "invalid", "proposer_id", "提出人不存在",
-					"the proposer is not a person of this body");
-		if (rc)
-			return rc;
 	}
-	return ERR_OK;
-}
-
-static int bind_topic(struct db_stmt *st, int first, const struct topic_in *v)
-{
-	int rc = db_bind_str(st, first, v->title);
-
-	if (!rc)
-		rc = db_bind_str(st, first + 1, v->description);
-	if (!rc)
-		rc = db_bind_str(st, first + 2, v->domain);
-	if (!rc)
-		rc = db_bind_str(st, first + 3, v->origin);
-	if (!rc)
-		rc = db_bind_str(st, first + 4, v->proposer);
-	if (!rc)
-		rc = v->proposer_id > 0 ? db_bind_int(st, first + 5, v->proposer_id)
-					: db_bind_null(st, first + 5);
-	if (!rc)
-		rc = v->plan_year ? db_bind_int(st, first + 6, v->plan_year)
-				  : db_bind_null(st, first + 6);
-	if (!rc)
-		rc = v->plan_month ? db_bind_int(st, first + 7, v->plan_month)
-				   : db_bind_null(st, first + 7);
+	if (rc == ERR_NOT_FOUND)
+		return verr_set(e, "invalid", "proposer_id", "提出人不存在",
+				"the proposer is not a person of this body");
 	return rc;
 }
 
-static int index_topic(struct db *db, int64_t id)
+int topic_check(struct db *db, int64_t org_id, const struct topic *before,
+		const struct topic_in *in, struct verr *e)
 {
-	json_t *t = topic_get(db, id);
+	struct topic_in v;
+	struct org org;
 	int rc;
 
-	if (!t)
-		return ERR_NOT_FOUND;
-	rc = search_put(db, "topic", id, 0, json_integer_value(json_object_get(t, "org_id")),
-			json_string_value(json_object_get(t, "title")),
-			json_string_value(json_object_get(t, "description")));
-	json_decref(t);
+	rc = topic_merge(before, in, &v, e);
+	if (!rc)
+		rc = org_get(db, org_id, &org);
+	if (!rc)
+		rc = topic_validate(db, &org, &v, e);
+	return rc;
+}
+
+/* audit_json is what the audit log records of t (a new reference; NULL when out of
+ * memory, which audit_write records as nothing). */
+static json_t *audit_json(const struct topic *t)
+{
+	return json_pack("{sI sI ss ss ss ss ss sI ss si si}", "id", (json_int_t)t->id, "org_id",
+			 (json_int_t)t->org_id, "title", t->title, "description", t->description,
+			 "domain", t->domain, "origin", t->origin, "proposer", t->proposer,
+			 "proposer_id", (json_int_t)t->proposer_id, "status", t->status,
+			 "plan_year", t->plan_year, "plan_month", t->plan_month);
+}
+
+/* index_topic (re)indexes t for search. */
+static int index_topic(struct db *db, const struct topic *t)
+{
+	return search_put(db, "topic", t->id, 0, t->org_id, t->title, t->description);
+}
+
+/* audit_topic indexes topic id as it now is and records action with before (may be
+ * NULL). */
+static int audit_topic(struct db *db, const struct actor *who, int64_t id, const char *action,
+		       const struct topic *before)
+{
+	struct topic t;
+	json_t *b, *a;
+	int rc;
+
+	rc = topic_get(db, id, &t);
+	if (rc)
+		return rc;
+	rc = index_topic(db, &t);
+	if (!rc) {
+		b = before ? audit_json(before) : NULL;
+		a = audit_json(&t);
+		rc = audit_write(db, who, t.org_id, action, "topic", id, b, a);
+		json_decref(b);
+		json_decref(a);
+	}
+	topic_release(&t);
 	return rc;
 }
 
 int topic_create(struct db *db, const struct actor *who, int64_t org_id, const struct topic_in *in,
 		 int64_t *id, struct verr *e)
 {
-	struct topic_in v = *in;
-	struct db_stmt *st;
+	struct topic_in v;
 	struct org org;
 	int64_t now = time_now();
-	json_t *after;
 	int rc;
 
-	if (!v.title)
-		return verr_set(e, "required", "title", "请填写议题名称", "title is required");
-	if (!v.domain)
-		return verr_set(e, "required", "domain", "请选择领域", "domain is required");
-	if (!v.origin)
-		return verr_set(e, "required", "origin", "请选择议题来源", "origin is required");
-	if (!v.description)
-		v.description = "";
-	if (!v.proposer)
-		v.proposer = "";
-	if (v.proposer_id < 0)
-		v.proposer_id = 0;
-	if (v.plan_year < 0)
-		v.plan_year = 0;
-	if (v.plan_month < 0)
-		v.plan_month = 0;
-	rc = org_get(db, org_id, &org);
-	if (rc)
-		return rc;
-	rc = topic_validate(db, &org, &v, e);
-	if (rc)
-		return rc;
-	rc = db_prepare(db, sql_insert, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, org_id);
+	rc = topic_merge(NULL, in, &v, e);
 	if (!rc)
-		rc = bind_topic(st, 2, &v);
+		rc = org_get(db, org_id, &org);
 	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 10, who->user.id) : db_bind_null(st, 10);
+		rc = topic_validate(db, &org, &v, e);
 	if (!rc)
-		rc = db_bind_int(st, 11, now);
-	if (!rc)
-		rc = db_bind_int(st, 12, now);
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_insert, "isssssinniii", org_id, v.title, v.description,
+			     v.domain, v.origin, v.proposer, v.proposer_id, v.plan_year,
+			     v.plan_month, who->user.id, now, now);
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
-	rc = index_topic(db, *id);
-	if (rc)
-		return rc;
-	after = topic_get(db, *id);
-	rc = audit_write(db, who, org_id, "topic.create", "topic", *id, NULL, after);
-	json_decref(after);
-	return rc;
-}
-
-/* merged_str returns the new value when given, else the stored one. */
-static const char *merged_str(const char *given, json_t *stored, const char *key)
-{
-	return given ? given : json_string_value(json_object_get(stored, key));
-}
-
-static int merged_int(int64_t given, json_t *stored, const char *key)
-{
-	return given >= 0 ? (int)given : (int)json_integer_value(json_object_get(stored, key));
+	return audit_topic(db, who, *id, "topic.create", NULL);
 }
 
 int topic_update(struct db *db, const struct actor *who, int64_t id, const struct topic_in *in,
 		 struct verr *e)
 {
-	json_t *before = topic_get(db, id), *after;
+	struct topic before;
 	struct topic_in v;
-	struct db_stmt *st;
 	struct org org;
 	int rc;
 
-	if (!before)
-		return ERR_NOT_FOUND;
-	v.title = merged_str(in->title, before, "title");
-	v.description = merged_str(in->description, before, "description");
-	v.domain = merged_str(in->domain, before, "domain");
-	v.origin = merged_str(in->origin, before, "origin");
-	v.proposer = merged_str(in->proposer, before, "proposer");
-	v.proposer_id = in->proposer_id >= 0
-			    ? in->proposer_id
-			    : json_integer_value(json_object_get(before, "proposer_id"));
-	v.plan_year = merged_int(in->plan_year, before, "plan_year");
-	v.plan_month = merged_int(in->plan_month, before, "plan_month");
-	rc = org_get(db, json_integer_value(json_object_get(before, "org_id")), &org);
+	rc = topic_get(db, id, &before);
+	if (rc)
+		return rc;
+	rc = topic_merge(&before, in, &v, e);
+	if (!rc)
+		rc = org_get(db, before.org_id, &org);
 	if (!rc)
 		rc = topic_validate(db, &org, &v, e);
 	if (!rc)
-		rc = db_prepare(db, sql_update, &st);
+		rc = db_exec(db, sql_update, "sssssinnii", v.title, v.description, v.domain,
+			     v.origin, v.proposer, v.proposer_id, v.plan_year, v.plan_month,
+			     time_now(), id);
 	if (!rc)
-		rc = bind_topic(st, 1, &v);
-	if (!rc)
-		rc = db_bind_int(st, 9, time_now());
-	if (!rc)
-		rc = db_bind_int(st, 10, id);
-	if (!rc)
-		rc = db_run(st);
-	if (!rc)
-		rc = index_topic(db, id);
-	if (!rc) {
-		after = topic_get(db, id);
-		rc = audit_write(db, who, org.id, "topic.update", "topic", id, before, after);
-		json_decref(after);
-	}
-	json_decref(before);
+		rc = audit_topic(db, who, id, "topic.update", &before);
+	topic_release(&before);
 	return rc;
+}
+
+int topic_check_move(const char *from, const char *to, struct verr *e)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(topic_moves); i++)
+		if (strcmp(topic_moves[i].from, from) == 0 && strcmp(topic_moves[i].to, to) == 0)
+			return ERR_OK;
+	verr_set(e, "illegal_transition", "to", "议题不能从“%s”变为“%s”",
+		 "a topic cannot go from %s to %s", from, to);
+	return ERR_CONFLICT;
+}
+
+size_t topic_moves_from(const char *from, const char **to, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_LEN(topic_moves); i++)
+		if (strcmp(topic_moves[i].from, from) == 0 && n < max)
+			to[n++] = topic_moves[i].to;
+	return n;
 }
 
 int topic_transition(struct db *db, const struct actor *who, int64_t id, const char *to,
 		     struct verr *e)
 {
 	struct topic_head h;
-	struct db_stmt *st;
 	json_t *b, *a;
-	size_t i;
 	int rc;
 
 	rc = topic_head(db, id, &h);
 	if (rc)
 		return rc;
-	for (i = 0; i < ARRAY_LEN(topic_moves); i++)
-		if (strcmp(topic_moves[i].from, h.status) == 0 &&
-		    strcmp(topic_moves[i].to, to) == 0)
-			break;
-	if (i == ARRAY_LEN(topic_moves)) {
-		verr_set(e, "illegal_transition", "to", "议题不能从“%s”变为“%s”",
-			 "a topic cannot go from %s to %s", h.status, to);
-		return ERR_CONFLICT;
-	}
-	rc = db_prepare(db, sql_status, &st);
+	rc = topic_check_move(h.status, to, e);
 	if (!rc)
-		rc = db_bind_str(st, 1, to);
-	if (!rc)
-		rc = db_bind_int(st, 2, time_now());
-	if (!rc)
-		rc = db_bind_int(st, 3, id);
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_status, "sii", to, time_now(), id);
 	if (rc)
 		return rc;
 	b = json_pack("{ss}", "status", h.status);
@@ -394,41 +528,97 @@ int topic_transition(struct db *db, const struct actor *who, int64_t id, const c
 	return rc;
 }
 
-int topic_list(struct db *db, const struct actor *a, const struct topic_filter *f, int64_t after,
-	       int limit, json_t *items)
+static int topic_row(struct db_stmt *st, void *ud)
 {
-	struct db_stmt *st;
-	int rc;
+	struct topics *l = ud;
+	int rc = grow((void **)&l->v, l->n, &l->cap, sizeof(*l->v));
 
-	rc = db_prepare(db, sql_list, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, after);
 	if (!rc)
-		rc = db_bind_str(st, 2, scope_path(a));
+		rc = topic_read(st, &l->v[l->n]);
 	if (!rc)
-		rc = db_bind_int(st, 3, f->year);
-	if (!rc)
-		rc = db_bind_str(st, 4, f->domain);
-	if (!rc)
-		rc = db_bind_str(st, 5, f->status);
-	if (!rc)
-		rc = db_bind_int(st, 6, limit);
-	if (rc) {
-		db_done(st);
-		return rc;
-	}
-	rc = rows_json(st, TOPIC_SPEC, items);
-	return rc < 0 ? rc : ERR_OK;
+		l->n++;
+	return rc;
 }
 
-static const char sql_domain_add[] = "INSERT INTO domain (org_id, code, name_zh, name_en, position)"
-				     " VALUES (?, ?, ?, ?, 100)";
+int topic_list(struct db *db, const struct actor *a, const struct topic_filter *f, int64_t after,
+	       int limit, struct topics *out)
+{
+	return db_each(db, sql_list, topic_row, out, "isnssn", after, scope_path(a), f->year,
+		       f->domain, f->status, limit);
+}
+
+void topic_sessions_release(struct topic_sessions *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].title);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int topic_session_row(struct db_stmt *st, void *ud)
+{
+	struct topic_sessions *l = ud;
+	struct topic_session *s;
+	int rc = grow((void **)&l->v, l->n, &l->cap, sizeof(*l->v));
+
+	if (rc)
+		return rc;
+	s = &l->v[l->n];
+	memset(s, 0, sizeof(*s));
+	s->id = db_col_int(st, 0);
+	s->title = dup_col(st, 1);
+	if (!s->title)
+		return ERR_NOMEM;
+	rc = copy_field(s->status, sizeof(s->status), db_col_text(st, 2));
+	if (rc) {
+		free(s->title);
+		return rc;
+	}
+	l->n++;
+	return ERR_OK;
+}
+
+int topic_sessions(struct db *db, const struct actor *a, int64_t topic_id,
+		   struct topic_sessions *out)
+{
+	struct session_head h;
+	size_t i, kept = 0;
+	int rc;
+
+	/* every session on the topic first, then only those a may see, by the sessions' own
+	 * rule (no statement is held open while session_visible runs its own) */
+	rc = db_each(db, sql_sessions, topic_session_row, out, "i", topic_id);
+	for (i = 0; !rc && i < out->n; i++) {
+		rc = session_head(db, out->v[i].id, &h);
+		if (rc)
+			break;
+		if (session_visible(db, a, &h))
+			out->v[kept++] = out->v[i];
+		else
+			free(out->v[i].title);
+	}
+	if (rc) {
+		/* the first i were kept or freed; free the rest */
+		for (; i < out->n; i++)
+			free(out->v[i].title);
+		out->n = kept;
+		topic_sessions_release(out);
+		return rc;
+	}
+	out->n = kept;
+	return ERR_OK;
+}
+
+int domain_authorize_add(const struct actor *a, const struct org *org)
+{
+	return authz_decide(a, actor_can_see_org(a, org), actor_can_manage_org(a, org));
+}
 
 int domain_add(struct db *db, const struct actor *who, const struct org *org, const char *code,
 	       const char *name_zh, const char *name_en, struct verr *e)
 {
-	struct db_stmt *st;
 	json_t *after;
 	size_t i, n = code ? strlen(code) : 0;
 	int rc;
@@ -445,32 +635,23 @@ int domain_add(struct db *db, const struct actor *who, const struct org *org, co
 					"code may contain only a-z, 0-9 and _");
 	if (!name_zh)
 		return verr_set(e, "required", "name_zh", "请填写中文名称", "name_zh is required");
+	if (!name_en)
+		name_en = name_zh;
 	rc = text_check(name_zh, "name_zh", 1, 50, e);
 	if (!rc)
-		rc = text_check(name_en ? name_en : name_zh, "name_en", 1, 50, e);
+		rc = text_check(name_en, "name_en", 1, 50, e);
 	if (rc)
 		return rc;
 	if (domain_valid(db, org, code))
-		return verr_set(e, "conflict", "code", "领域“%s”已存在", "domain %s exists", code),
-		       ERR_CONFLICT;
-	rc = db_prepare(db, sql_domain_add, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, org->id);
-	if (!rc)
-		rc = db_bind_str(st, 2, code);
-	if (!rc)
-		rc = db_bind_str(st, 3, name_zh);
-	if (!rc)
-		rc = db_bind_str(st, 4, name_en ? name_en : name_zh);
-	if (!rc)
-		rc = db_run(st);
+		rc = ERR_CONFLICT;
+	else
+		rc = db_exec(db, sql_domain_add, "isss", org->id, code, name_zh, name_en);
 	if (rc == ERR_CONFLICT)
 		return verr_set(e, "conflict", "code", "领域“%s”已存在", "domain %s exists", code),
 		       ERR_CONFLICT;
 	if (rc)
 		return rc;
-	after = json_pack("{ss ss ss}", "code", code, "name_zh", name_zh, "name_en",
-			  name_en ? name_en : name_zh);
+	after = json_pack("{ss ss ss}", "code", code, "name_zh", name_zh, "name_en", name_en);
 	rc = audit_write(db, who, org->id, "domain.create", "domain", db_last_id(db), NULL, after);
 	json_decref(after);
 	return rc;

@@ -7,6 +7,7 @@
  * record is read-only except for admins. Invitees answer their own invitations.
  */
 #include "web.h"
+#include "json_topic.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -873,7 +874,12 @@ int h_sessions_page(struct web_ctx *c)
 		    years, json_pack("{sI sb}", "year", (json_int_t)v, "selected", f.year == v));
 	domains = c->actor.via == AUTH_NONE ? json_array() : NULL;
 	if (!domains) {
-		domains = domain_list(c->db, &c->actor.org);
+		struct domains dl = {0};
+
+		domains = domain_list(c->db, &c->actor.org, &dl) ? NULL : domains_to_json(&dl);
+		domains_release(&dl);
+		if (!domains)
+			domains = json_array();
 	} else {
 		static const char *const five[] = {"economy", "politics", "society", "culture",
 						   "ecology"};
@@ -920,27 +926,27 @@ static int session_form(struct web_ctx *c, int status, json_t *s, const char *ac
 			const char *error)
 {
 	struct topic_filter tf = {0, NULL, NULL};
-	json_t *topics = json_array(), *all = json_array(), *orgs = json_array(), *formats, *x;
+	struct topics all = {0};
+	json_t *topics = json_array(), *orgs = json_array(), *formats, *x;
 	static const char *const fmts[] = {"expert", "counterpart", "sector", "joint"};
 	int64_t topic_id = json_integer_value(json_object_get(s, "topic_id"));
 	char starts[32], ends[32], key[32];
 	struct org root;
 	size_t i, k;
 
-	if (topic_list(c->db, &c->actor, &tf, 0, 2000, all) == ERR_OK) {
-		json_array_foreach(all, i, x)
-		{
-			const char *st = json_string_value(json_object_get(x, "status"));
-			int64_t id = json_integer_value(json_object_get(x, "id"));
+	if (topic_list(c->db, &c->actor, &tf, 0, 2000, &all) == ERR_OK) {
+		for (i = 0; i < all.n; i++) {
+			const struct topic *tp = &all.v[i];
 
-			if (id != topic_id && strcmp(st, "approved") != 0 &&
-			    strcmp(st, "scheduled") != 0)
+			if (tp->id != topic_id && strcmp(tp->status, "approved") != 0 &&
+			    strcmp(tp->status, "scheduled") != 0)
 				continue;
-			json_object_set_new(x, "selected", json_boolean(id == topic_id));
-			json_array_append(topics, x);
+			x = topic_to_json(tp);
+			json_object_set_new(x, "selected", json_boolean(tp->id == topic_id));
+			json_array_append_new(topics, x);
 		}
 	}
-	json_decref(all);
+	topics_release(&all);
 	formats = json_array();
 	for (i = 0; i < ARRAY_LEN(fmts); i++) {
 		bool on = false;
@@ -1034,12 +1040,12 @@ int h_session_new(struct web_ctx *c)
 	int rc;
 
 	if (tid && num_parse(tid, strlen(tid), 1, INT64_MAX, &t) == ERR_OK) {
-		json_t *topic = topic_get(c->db, t);
+		struct topic topic;
 
 		json_object_set_new(s, "topic_id", json_integer(t));
-		if (topic)
-			json_object_set(s, "title", json_object_get(topic, "title"));
-		json_decref(topic);
+		if (topic_authorize(c->db, &c->actor, t, AUTHZ_READ, &topic) == ERR_OK)
+			json_object_set_new(s, "title", json_string(topic.title));
+		topic_release(&topic);
 	}
 	rc = session_form(c, 200, s, "/sessions", NULL);
 	json_decref(s);

@@ -1,19 +1,35 @@
 /*
  * topics.c - topics (议题): JSON API and pages (list, new, detail with its pipeline, and the
  * annual plan by domain and month).
+ *
+ * Every handler reads the same way: parse the request into a typed struct (no database),
+ * authorize (topic_authorize / topic_authorize_create, the same rule for the API and the
+ * pages), validate (topic_check, topic_check_move), act in one short transaction, and
+ * render after it commits from the model's structs through json_topic.c.
  */
 #include "web.h"
+#include "json_topic.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/util.h"
-#include "model/session.h"
 #include "view/markdown.h"
 #include "view/view.h"
 
-/* read_topic fills in from the request: text fields and the optional integers. */
-static int read_topic(struct web_ctx *c, struct topic_in *in, struct verr *e)
+/* --- parsing (no database) --- */
+
+/* A request to create or change a topic. */
+struct topic_req {
+	struct topic_in in;
+	bool org_given; /* create: "org_id" was given (else the caller's own body) */
+	int64_t org_id;
+	const char *to; /* transition target; pages post either a move or an edit */
+};
+
+/* parse_fields fills in from the request: text fields and the optional integers. */
+static int parse_fields(struct web_ctx *c, struct topic_in *in, struct verr *e)
 {
 	static const char *const names[] = {"title", "description", "domain", "origin", "proposer"};
 	const char **dst[] = {&in->title, &in->description, &in->domain, &in->origin,
@@ -45,75 +61,97 @@ static int read_topic(struct web_ctx *c, struct topic_in *in, struct verr *e)
 	return ERR_OK;
 }
 
-/* target_org_id: the org a new object goes to: "org_id" when given and within the
- * caller's scope, else the caller's own org. */
-static int target_org_id(struct web_ctx *c, int64_t *org_id, struct verr *e)
+/* parse_new reads a new topic and the body it goes to ("org_id", optional). */
+static int parse_new(struct web_ctx *c, struct topic_req *r, struct verr *e)
 {
-	struct org o;
-	bool present;
-	int64_t id;
 	int rc;
 
-	*org_id = c->actor.org.id;
-	if (web_int_field(c, "org_id", &id, &present))
-		return verr_type(e, "org_id", "整数", "an integer");
-	if (!present)
-		return ERR_OK;
-	rc = org_get(c->db, id, &o);
-	if (rc == ERR_NOT_FOUND)
-		return verr_set(e, "invalid", "org_id", "组织不存在", "no such org");
-	if (rc)
-		return rc;
-	if (!org_is_within(&o, &c->actor.org))
-		return ERR_FORBIDDEN;
-	*org_id = id;
-	return ERR_OK;
-}
-
-/* load_topic loads topic {id} that the caller may see (and, with edit, change). */
-static int load_topic(struct web_ctx *c, bool edit, struct topic_head *h)
-{
-	int64_t id = web_id(c, "id");
-	int rc;
-
-	if (!id)
-		return ERR_NOT_FOUND;
-	rc = topic_head(c->db, id, h);
-	if (rc)
-		return rc;
-	if (strncmp(h->org_path, scope_path(&c->actor), strlen(scope_path(&c->actor))) != 0)
-		return ERR_FORBIDDEN;
-	if (edit && c->actor.role < ROLE_ORGANIZER)
-		return ERR_FORBIDDEN;
-	return ERR_OK;
-}
-
-static int create_topic(struct web_ctx *c, int64_t *id, struct verr *e)
-{
-	struct topic_in in;
-	int64_t org_id;
-	int rc;
-
-	rc = read_topic(c, &in, e);
-	if (!rc)
-		rc = target_org_id(c, &org_id, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, topic_create(c->db, &c->actor, org_id, &in, id, e));
+	memset(r, 0, sizeof(*r));
+	rc = parse_fields(c, &r->in, e);
+	if (!rc && web_int_field(c, "org_id", &r->org_id, &r->org_given))
+		rc = verr_type(e, "org_id", "整数", "an integer");
 	return rc;
 }
 
+/* parse_to reads "to" (required) into r->to. */
+static int parse_to(struct web_ctx *c, struct topic_req *r, struct verr *e)
+{
+	bool bad = false;
+
+	r->to = web_field(c, "to", &bad);
+	if (bad)
+		return verr_type(e, "to", "字符串", "a string");
+	if (!r->to || !*r->to)
+		return verr_set(e, "required", "to", "请指明目标状态（to）",
+				"the target status (to) is required");
+	return ERR_OK;
+}
+
+/* --- acting --- */
+
+/* create_topic: parse -> authorize (the target body) -> validate -> one transaction. */
+static int create_topic(struct web_ctx *c, int64_t *id, struct verr *e)
+{
+	struct topic_req r;
+	struct org org;
+	int rc;
+
+	rc = parse_new(c, &r, e);
+	if (rc)
+		return rc;
+	org = c->actor.org;
+	if (r.org_given) {
+		rc = org_get(c->db, r.org_id, &org);
+		if (rc == ERR_NOT_FOUND)
+			return verr_set(e, "invalid", "org_id", "组织不存在", "no such org");
+		if (rc)
+			return rc;
+	}
+	rc = topic_authorize_create(&c->actor, &org);
+	if (!rc)
+		rc = topic_check(c->db, org.id, NULL, &r.in, e);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, topic_create(c->db, &c->actor, org.id, &r.in, id, e));
+	return rc;
+}
+
+/* change_topic applies r (a move when r->to is set, else an edit) to t, which the caller
+ * authorized for writing: validate -> one transaction. */
+static int change_topic(struct web_ctx *c, const struct topic *t, const struct topic_req *r,
+			struct verr *e)
+{
+	int rc = r->to ? topic_check_move(t->status, r->to, e)
+		       : topic_check(c->db, t->org_id, t, &r->in, e);
+
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, r->to ? topic_transition(c->db, &c->actor, t->id, r->to, e)
+					 : topic_update(c->db, &c->actor, t->id, &r->in, e));
+	return rc;
+}
+
+/* --- the API --- */
+
+/* answer_topic renders topic id as it is now (after the action committed). */
 static int answer_topic(struct web_ctx *c, int status, int64_t id)
 {
-	json_t *t = topic_get(c->db, id);
+	struct topic t;
+	int rc = topic_get(c->db, id, &t);
+	json_t *j = rc ? NULL : topic_to_json(&t);
 
-	return t ? web_json(c, status, t) : web_fail(c, ERR_NOT_FOUND);
+	topic_release(&t);
+	if (rc)
+		return web_fail(c, rc);
+	return j ? web_json(c, status, j) : web_fail(c, ERR_NOMEM);
 }
 
 int h_api_topics_list(struct web_ctx *c)
 {
 	struct topic_filter f = {0, NULL, NULL};
+	struct topics l = {0};
 	const char *y = http_query(c->req, "year");
 	json_t *items;
 	int64_t after, v;
@@ -126,13 +164,12 @@ int h_api_topics_list(struct web_ctx *c)
 	f.year = y ? (int)v : 0;
 	f.domain = http_query(c->req, "domain");
 	f.status = http_query(c->req, "status");
-	items = json_array();
-	rc = topic_list(c->db, &c->actor, &f, after, limit + 1, items);
-	if (rc) {
-		json_decref(items);
+	rc = topic_list(c->db, &c->actor, &f, after, limit + 1, &l);
+	items = rc ? NULL : topics_to_json(&l);
+	topics_release(&l);
+	if (rc)
 		return web_fail(c, rc);
-	}
-	return web_list(c, items, limit);
+	return items ? web_list(c, items, limit) : web_fail(c, ERR_NOMEM);
 }
 
 int h_api_topics_create(struct web_ctx *c)
@@ -146,115 +183,137 @@ int h_api_topics_create(struct web_ctx *c)
 
 int h_api_topic_get(struct web_ctx *c)
 {
-	struct topic_head h;
-	int rc = load_topic(c, false, &h);
+	struct topic t;
+	json_t *j;
+	int rc = topic_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &t);
 
-	return rc ? web_answer(c, rc, NULL) : answer_topic(c, 200, h.id);
+	if (rc)
+		return web_answer(c, rc, NULL);
+	j = topic_to_json(&t);
+	topic_release(&t);
+	return j ? web_json(c, 200, j) : web_fail(c, ERR_NOMEM);
+}
+
+/* api_change: parse (with parse) -> authorize for writing -> change_topic -> render. */
+static int api_change(struct web_ctx *c,
+		      int (*parse)(struct web_ctx *, struct topic_req *, struct verr *))
+{
+	struct topic_req r;
+	struct topic t;
+	struct verr e;
+	int prc, rc;
+
+	memset(&r, 0, sizeof(r));
+	prc = parse(c, &r, &e);
+	rc = topic_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &t);
+	if (!rc)
+		rc = prc ? prc : change_topic(c, &t, &r, &e);
+	topic_release(&t);
+	return rc ? web_answer(c, rc, &e) : answer_topic(c, 200, web_id(c, "id"));
+}
+
+static int parse_edit(struct web_ctx *c, struct topic_req *r, struct verr *e)
+{
+	return parse_fields(c, &r->in, e);
 }
 
 int h_api_topic_patch(struct web_ctx *c)
 {
-	struct topic_head h;
-	struct topic_in in;
-	struct verr e;
-	int rc = load_topic(c, true, &h);
-
-	if (!rc)
-		rc = read_topic(c, &in, &e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, topic_update(c->db, &c->actor, h.id, &in, &e));
-	return rc ? web_answer(c, rc, &e) : answer_topic(c, 200, h.id);
-}
-
-/* transition_target reads "to" (required). */
-static int transition_target(struct web_ctx *c, const char **to, struct verr *e)
-{
-	bool bad = false;
-
-	*to = web_field(c, "to", &bad);
-	if (bad)
-		return verr_type(e, "to", "字符串", "a string");
-	if (!*to || !**to)
-		return verr_set(e, "required", "to", "请指明目标状态（to）",
-				"the target status (to) is required");
-	return ERR_OK;
+	return api_change(c, parse_edit);
 }
 
 int h_api_topic_transition(struct web_ctx *c)
 {
-	struct topic_head h;
-	struct verr e;
-	const char *to;
-	int rc = load_topic(c, true, &h);
-
-	if (!rc)
-		rc = transition_target(c, &to, &e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, topic_transition(c->db, &c->actor, h.id, to, &e));
-	return rc ? web_answer(c, rc, &e) : answer_topic(c, 200, h.id);
+	return api_change(c, parse_to);
 }
 
 int h_api_domains(struct web_ctx *c)
 {
-	return web_json(c, 200, json_pack("{so}", "items", domain_list(c->db, &c->actor.org)));
+	struct domains l = {0};
+	int rc = domain_list(c->db, &c->actor.org, &l);
+	json_t *items = rc ? NULL : domains_to_json(&l);
+
+	domains_release(&l);
+	if (rc || !items)
+		return web_fail(c, rc ? rc : ERR_NOMEM);
+	return web_json(c, 200, json_pack("{so}", "items", items));
 }
 
 int h_api_domains_create(struct web_ctx *c)
 {
+	static const char *const names[] = {"code", "name_zh", "name_en"};
+	const char *v[ARRAY_LEN(names)];
+	struct domain d;
 	struct verr e;
-	bool bad = false;
-	const char *code = web_field(c, "code", &bad), *zh = web_field(c, "name_zh", &bad);
-	const char *en = web_field(c, "name_en", &bad);
-	int rc = bad ? verr_type(&e, "code", "字符串", "a string") : web_begin(c);
+	size_t i;
+	int rc = ERR_OK;
 
+	for (i = 0; i < ARRAY_LEN(names) && !rc; i++) {
+		bool bad = false;
+
+		v[i] = web_field(c, names[i], &bad);
+		if (bad)
+			rc = verr_type(&e, names[i], "字符串", "a string");
+	}
 	if (!rc)
-		rc = web_finish(c, domain_add(c->db, &c->actor, &c->actor.org, code, zh, en, &e));
+		rc = domain_authorize_add(&c->actor, &c->actor.org);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c,
+				domain_add(c->db, &c->actor, &c->actor.org, v[0], v[1], v[2], &e));
 	if (rc)
 		return web_answer(c, rc, &e);
-	return web_json(
-	    c, 201, json_pack("{ss ss ss}", "code", code, "name_zh", zh, "name_en", en ? en : zh));
+	/* domain_add validated the texts: they fit */
+	memset(&d, 0, sizeof(d));
+	d.org_id = c->actor.org.id;
+	snprintf(d.code, sizeof(d.code), "%s", v[0]);
+	snprintf(d.name_zh, sizeof(d.name_zh), "%s", v[1]);
+	snprintf(d.name_en, sizeof(d.name_en), "%s", v[2] ? v[2] : v[1]);
+	return web_json(c, 201, domain_to_json(&d));
 }
 
 /* --- pages --- */
 
-/* label_of adds key "<field>_label" to each object of arr from the catalog entry
- * prefix + value. */
-void web_labels(struct web_ctx *c, json_t *arr, const char *field, const char *prefix)
+/* label is the catalog text of prefix + value (value itself when the key would not fit). */
+static const char *label(const struct web_ctx *c, const char *prefix, const char *value)
 {
-	size_t i;
-	json_t *o;
 	char key[96];
+	int n = snprintf(key, sizeof(key), "%s%s", prefix, value);
 
-	json_array_foreach(arr, i, o)
-	{
-		const char *v = json_string_value(json_object_get(o, field));
-		char out[64];
-
-		if (!v)
-			continue;
-		snprintf(key, sizeof(key), "%s%s", prefix, v);
-		snprintf(out, sizeof(out), "%s_label", field);
-		json_object_set_new(o, out, json_string(view_text(c->lang, key)));
-	}
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return value;
+	return view_text(c->lang, key);
 }
 
-static json_t *domain_options(struct web_ctx *c, const char *selected)
+/* topic_page_json is topic_to_json of t with the labels the pages show. */
+static json_t *topic_page_json(const struct web_ctx *c, const struct topic *t)
 {
-	json_t *a = domain_list(c->db, &c->actor.org), *d;
+	json_t *j = topic_to_json(t);
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "status_label", json_string(label(c, "topic_status_", t->status)));
+	json_object_set_new(j, "domain_label", json_string(label(c, "domain_", t->domain)));
+	json_object_set_new(j, "origin_label", json_string(label(c, "origin_", t->origin)));
+	return j;
+}
+
+/* domain_options lists the domains of the caller's body for a select (selected may be
+ * NULL). */
+static json_t *domain_options(struct web_ctx *c, const struct domains *l, const char *selected)
+{
 	bool en = strcmp(c->lang, "en") == 0;
+	json_t *a = json_array(), *d;
 	size_t i;
 
-	json_array_foreach(a, i, d)
-	{
-		const char *code = json_string_value(json_object_get(d, "code"));
-
-		json_object_set(d, "label", json_object_get(d, en ? "name_en" : "name_zh"));
+	for (i = 0; i < l->n; i++) {
+		d = domain_to_json(&l->v[i]);
+		json_object_set_new(d, "label",
+				    json_string(en ? l->v[i].name_en : l->v[i].name_zh));
 		json_object_set_new(d, "selected",
-				    json_boolean(selected && code && strcmp(code, selected) == 0));
+				    json_boolean(selected && strcmp(l->v[i].code, selected) == 0));
+		json_array_append_new(a, d);
 	}
 	return a;
 }
@@ -263,35 +322,41 @@ static json_t *origin_options(struct web_ctx *c, const char *selected)
 {
 	static const char *const origins[] = {"assigned", "member", "sector", "public"};
 	json_t *a = json_array();
-	char key[32];
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(origins); i++) {
-		snprintf(key, sizeof(key), "origin_%s", origins[i]);
+	for (i = 0; i < ARRAY_LEN(origins); i++)
 		json_array_append_new(a, json_pack("{ss ss sb}", "value", origins[i], "label",
-						   view_text(c->lang, key), "selected",
+						   label(c, "origin_", origins[i]), "selected",
 						   selected && strcmp(selected, origins[i]) == 0));
-	}
 	return a;
 }
 
+/* topics_page lists the topics (with ?status= and ?domain=) and the form for a new one,
+ * re-filled from the request when error is set. */
 static int topics_page(struct web_ctx *c, int status, const char *error)
 {
 	struct topic_filter f = {0, NULL, NULL};
-	json_t *items = json_array(), *form;
+	struct topics l = {0};
+	struct domains dl = {0};
+	json_t *items, *form;
 	const char *v;
+	size_t i;
 	int rc;
 
 	f.status = http_query(c->req, "status");
 	f.domain = http_query(c->req, "domain");
-	rc = topic_list(c->db, &c->actor, &f, 0, 500, items);
+	rc = topic_list(c->db, &c->actor, &f, 0, 500, &l);
+	if (!rc)
+		rc = domain_list(c->db, &c->actor.org, &dl);
 	if (rc) {
-		json_decref(items);
+		topics_release(&l);
+		domains_release(&dl);
 		return web_fail(c, rc);
 	}
-	web_labels(c, items, "status", "topic_status_");
-	web_labels(c, items, "domain", "domain_");
-	web_labels(c, items, "origin", "origin_");
+	items = json_array();
+	for (i = 0; i < l.n; i++)
+		json_array_append_new(items, topic_page_json(c, &l.v[i]));
+	topics_release(&l);
 	form = json_object();
 	v = error ? web_field(c, "title", NULL) : NULL;
 	json_object_set_new(form, "title", json_string(v ? v : ""));
@@ -299,12 +364,14 @@ static int topics_page(struct web_ctx *c, int status, const char *error)
 	json_object_set_new(form, "description", json_string(v ? v : ""));
 	v = error ? web_field(c, "proposer", NULL) : NULL;
 	json_object_set_new(form, "proposer", json_string(v ? v : ""));
-	return web_render(
+	rc = web_render(
 	    c, status, "topics",
 	    json_pack("{so so so so ss? sb}", "topics", items, "form", form, "domains",
-		      domain_options(c, error ? web_field(c, "domain", NULL) : NULL), "origins",
-		      origin_options(c, error ? web_field(c, "origin", NULL) : NULL), "error",
-		      error, "can_edit", c->actor.role >= ROLE_ORGANIZER));
+		      domain_options(c, &dl, error ? web_field(c, "domain", NULL) : NULL),
+		      "origins", origin_options(c, error ? web_field(c, "origin", NULL) : NULL),
+		      "error", error, "can_edit", c->actor.role >= ROLE_ORGANIZER));
+	domains_release(&dl);
+	return rc;
 }
 
 int h_topics_page(struct web_ctx *c)
@@ -327,145 +394,152 @@ int h_topics_post(struct web_ctx *c)
 	return web_redirect(c, loc);
 }
 
-static const char *const topic_next[][3] = {
-    {"proposed", "approved", "rejected"},
-    {"approved", "scheduled", "rejected"},
-    {"scheduled", "concluded", "approved"},
-    {"rejected", "proposed", NULL},
-};
-
-static int topic_page(struct web_ctx *c, int status, int64_t id, const char *error)
+/* topic_page shows t (authorized for reading by the caller) with its pipeline moves, its
+ * sessions and, for those who may change it, the edit form. */
+static int topic_page(struct web_ctx *c, int status, const struct topic *t, const char *error)
 {
-	json_t *t = topic_get(c->db, id), *moves = json_array(), *sessions = json_array();
-	struct session_filter f = {0};
-	const char *st;
+	json_t *tj = topic_page_json(c, t), *moves = json_array(), *sessions = json_array();
+	bool can_edit = topic_decide(&c->actor, t, AUTHZ_WRITE) == ERR_OK;
+	struct topic_sessions ts = {0};
+	struct domains dl = {0};
+	const char *to[8];
 	struct buf md;
-	size_t i, k;
-	json_t *s;
-	char key[48];
+	size_t i, n;
+	int rc;
 
-	if (!t)
-		return web_fail(c, ERR_NOT_FOUND);
-	st = json_string_value(json_object_get(t, "status"));
-	for (i = 0; i < ARRAY_LEN(topic_next); i++) {
-		if (strcmp(topic_next[i][0], st) != 0)
-			continue;
-		for (k = 1; k < 3 && topic_next[i][k]; k++) {
-			snprintf(key, sizeof(key), "topic_to_%s", topic_next[i][k]);
-			json_array_append_new(moves, json_pack("{ss ss}", "to", topic_next[i][k],
-							       "label", view_text(c->lang, key)));
-		}
-	}
-	snprintf(key, sizeof(key), "topic_status_%s", st);
-	json_object_set_new(t, "status_label", json_string(view_text(c->lang, key)));
-	snprintf(key, sizeof(key), "domain_%s", json_string_value(json_object_get(t, "domain")));
-	json_object_set_new(t, "domain_label", json_string(view_text(c->lang, key)));
-	snprintf(key, sizeof(key), "origin_%s", json_string_value(json_object_get(t, "origin")));
-	json_object_set_new(t, "origin_label", json_string(view_text(c->lang, key)));
-	buf_init(&md, 1 << 20);
-	if (markdown_html(json_string_value(json_object_get(t, "description")),
-			  strlen(json_string_value(json_object_get(t, "description"))), &md) == 0)
-		json_object_set_new(t, "description_html", json_string(buf_cstr(&md)));
-	buf_fini(&md);
-	if (session_list(c->db, &c->actor, &f, 0, 500, sessions) == ERR_OK) {
-		json_t *mine = json_array();
-
-		json_array_foreach(sessions, i,
-				   s) if (json_integer_value(json_object_get(s, "topic_id")) == id)
-		    json_array_append(mine, s);
+	if (!tj) {
+		json_decref(moves);
 		json_decref(sessions);
-		sessions = mine;
+		return web_fail(c, ERR_NOMEM);
 	}
-	return web_render(
-	    c, status, "topic",
-	    json_pack("{so so so so so ss? sb sb}", "topic", t, "moves", moves, "sessions",
-		      sessions, "domains",
-		      domain_options(c, json_string_value(json_object_get(t, "domain"))), "origins",
-		      origin_options(c, json_string_value(json_object_get(t, "origin"))), "error",
-		      error, "can_edit", c->actor.role >= ROLE_ORGANIZER, "can_schedule",
-		      c->actor.role >= ROLE_ORGANIZER &&
-			  (strcmp(st, "approved") == 0 || strcmp(st, "scheduled") == 0)));
+	n = topic_moves_from(t->status, to, ARRAY_LEN(to));
+	for (i = 0; i < n && i < ARRAY_LEN(to); i++)
+		json_array_append_new(moves, json_pack("{ss ss}", "to", to[i], "label",
+						       label(c, "topic_to_", to[i])));
+	buf_init(&md, 1 << 20);
+	if (markdown_html(t->description, strlen(t->description), &md) == 0)
+		json_object_set_new(tj, "description_html", json_string(buf_cstr(&md)));
+	buf_fini(&md);
+	rc = topic_sessions(c->db, &c->actor, t->id, &ts);
+	for (i = 0; !rc && i < ts.n; i++)
+		json_array_append_new(sessions,
+				      json_pack("{sI ss ss}", "id", (json_int_t)ts.v[i].id, "title",
+						ts.v[i].title, "status", ts.v[i].status));
+	topic_sessions_release(&ts);
+	if (!rc)
+		rc = domain_list(c->db, &c->actor.org, &dl);
+	if (rc) {
+		json_decref(tj);
+		json_decref(moves);
+		json_decref(sessions);
+		domains_release(&dl);
+		return web_fail(c, rc);
+	}
+	rc =
+	    web_render(c, status, "topic",
+		       json_pack("{so so so so so ss? sb sb}", "topic", tj, "moves", moves,
+				 "sessions", sessions, "domains", domain_options(c, &dl, t->domain),
+				 "origins", origin_options(c, t->origin), "error", error,
+				 "can_edit", can_edit, "can_schedule",
+				 can_edit && (strcmp(t->status, "approved") == 0 ||
+					      strcmp(t->status, "scheduled") == 0)));
+	domains_release(&dl);
+	return rc;
 }
 
 int h_topic_page(struct web_ctx *c)
 {
-	struct topic_head h;
-	int rc = load_topic(c, false, &h);
-
-	return rc ? web_answer(c, rc, NULL) : topic_page(c, 200, h.id, NULL);
-}
-
-int h_topic_post(struct web_ctx *c)
-{
-	struct topic_head h;
-	struct topic_in in;
-	struct verr e;
-	const char *to = web_field(c, "to", NULL);
-	char loc[64];
-	int rc = load_topic(c, true, &h);
+	struct topic t;
+	int rc = topic_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &t);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	rc = to ? ERR_OK : read_topic(c, &in, &e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, to ? topic_transition(c->db, &c->actor, h.id, to, &e)
-				      : topic_update(c->db, &c->actor, h.id, &in, &e));
-	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		return topic_page(c, rc == ERR_CONFLICT ? 409 : 422, h.id, web_verr_text(c, &e));
+	rc = topic_page(c, 200, &t, NULL);
+	topic_release(&t);
+	return rc;
+}
+
+/* The topic page posts either a move ("to") or an edit of its fields. */
+int h_topic_post(struct web_ctx *c)
+{
+	struct topic_req r;
+	struct topic t;
+	struct verr e;
+	char loc[64];
+	int prc, rc;
+
+	memset(&r, 0, sizeof(r));
+	r.to = web_field(c, "to", NULL);
+	prc = r.to ? ERR_OK : parse_fields(c, &r.in, &e);
+	rc = topic_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &t);
 	if (rc)
-		return web_answer(c, rc, &e);
-	snprintf(loc, sizeof(loc), "/topics/%lld", (long long)h.id);
-	return web_redirect(c, loc);
+		return web_answer(c, rc, NULL);
+	rc = prc ? prc : change_topic(c, &t, &r, &e);
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
+		rc = topic_page(c, rc == ERR_CONFLICT ? 409 : 422, &t, web_verr_text(c, &e));
+		topic_release(&t);
+		return rc;
+	}
+	snprintf(loc, sizeof(loc), "/topics/%lld", (long long)t.id);
+	topic_release(&t);
+	return rc ? web_answer(c, rc, &e) : web_redirect(c, loc);
 }
 
 /* The annual plan: topics of a year by domain (rows) and month (columns). */
 int h_topics_plan(struct web_ctx *c)
 {
 	struct topic_filter f = {0, NULL, NULL};
+	struct topics l = {0};
+	struct domains dl = {0};
 	const char *y = http_query(c->req, "year");
-	json_t *items = json_array(), *rows = json_array(), *domains, *d, *t;
+	json_t *items, *rows;
 	int64_t year;
 	size_t i, k;
-	int m;
+	int m, rc;
 
 	if (!y || num_parse(y, strlen(y), 2000, 2100, &year))
 		year = time_year(time_now());
 	f.year = (int)year;
-	if (topic_list(c->db, &c->actor, &f, 0, 2000, items)) {
-		json_decref(items);
-		json_decref(rows);
-		return web_fail(c, ERR_DB);
+	rc = topic_list(c->db, &c->actor, &f, 0, 2000, &l);
+	if (!rc)
+		rc = domain_list(c->db, &c->actor.org, &dl);
+	items = rc ? NULL : topics_to_json(&l);
+	if (!items) {
+		topics_release(&l);
+		domains_release(&dl);
+		return web_fail(c, rc ? rc : ERR_NOMEM);
 	}
-	domains = domain_options(c, NULL);
-	json_array_foreach(domains, i, d)
-	{
-		const char *code = json_string_value(json_object_get(d, "code"));
-		json_t *months = json_array(), *unplanned = json_array();
+	rows = json_array();
+	for (i = 0; i < dl.n; i++) {
+		json_t *month[12], *months = json_array(), *unplanned = json_array();
+		json_t *d = domain_to_json(&dl.v[i]);
 
-		for (m = 1; m <= 12; m++)
+		json_object_set_new(
+		    d, "label",
+		    json_string(strcmp(c->lang, "en") == 0 ? dl.v[i].name_en : dl.v[i].name_zh));
+		for (m = 0; m < 12; m++) {
+			month[m] = json_array();
 			json_array_append_new(
-			    months, json_pack("{si so}", "month", m, "topics", json_array()));
-		json_array_foreach(items, k, t)
-		{
-			int pm = (int)json_integer_value(json_object_get(t, "plan_month"));
-
-			if (strcmp(json_string_value(json_object_get(t, "domain")), code) != 0)
-				continue;
-			if (pm >= 1 && pm <= 12)
-				json_array_append(
-				    json_object_get(json_array_get(months, (size_t)pm - 1),
-						    "topics"),
-				    t);
-			else
-				json_array_append(unplanned, t);
+			    months, json_pack("{si sO}", "month", m + 1, "topics", month[m]));
 		}
-		json_array_append_new(rows, json_pack("{sO so so}", "domain", d, "months", months,
+		for (k = 0; k < l.n; k++) {
+			const struct topic *t = &l.v[k];
+
+			if (strcmp(t->domain, dl.v[i].code) != 0)
+				continue;
+			json_array_append(t->plan_month >= 1 && t->plan_month <= 12
+					      ? month[t->plan_month - 1]
+					      : unplanned,
+					  json_array_get(items, k));
+		}
+		for (m = 0; m < 12; m++)
+			json_decref(month[m]);
+		json_array_append_new(rows, json_pack("{so so so}", "domain", d, "months", months,
 						      "unplanned", unplanned));
 	}
-	json_decref(domains);
 	json_decref(items);
+	topics_release(&l);
+	domains_release(&dl);
 	return web_render(c, 200, "plan",
 			  json_pack("{so sI sI sI}", "rows", rows, "year", (json_int_t)year, "prev",
 				    (json_int_t)(year - 1), "next", (json_int_t)(year + 1)));

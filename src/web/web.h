@@ -165,10 +165,6 @@ int web_finish(struct web_ctx *c, int rc) WARN_UNUSED;
 /* web_me_json returns {"user":…, "org":…, "role":…} for the caller (new reference). */
 json_t *web_me_json(const struct web_ctx *c);
 
-/* web_labels adds key "<field>_label" to each object of arr from the catalog entry
- * prefix + value (topics.c). */
-void web_labels(struct web_ctx *c, json_t *arr, const char *field, const char *prefix);
-
 /* web_health_init makes the health answer (after the schema version is known). */
 void web_health_init(void);
 

@@ -94,6 +94,29 @@ describe('topics', () => {
     assertError(await m.post(`/api/v1/topics/${t.data.id}/transition`, { to: 'rejected' }), 403);
     assert.equal((await m.get(`/api/v1/topics/${t.data.id}`)).status, 200);
   });
+  test('a topic of another body: 404 for a signed-in caller (API and page alike), 401 without', async () => {
+    const c = await as('organizer');
+    const yt = await as('yt-organizer');
+    const t = await c.post('/api/v1/topics', { title: '市里的议题', domain: 'society', origin: 'member' });
+    assert.equal(t.status, 201, t.text);
+    // the city's topic is not visible to a district below it
+    assertError(await yt.get(`/api/v1/topics/${t.data.id}`), 404);
+    assertError(await yt.patch(`/api/v1/topics/${t.data.id}`, { title: '改' }), 404);
+    assertError(await yt.post(`/api/v1/topics/${t.data.id}/transition`, { to: 'approved' }), 404);
+    assert.equal((await yt.get(`/topics/${t.data.id}`)).status, 404);
+    assert.ok(!(await yt.get('/api/v1/topics?limit=500')).data.items.some((x) => x.id === t.data.id));
+    assertError(await anon().get(`/api/v1/topics/${t.data.id}`), 401);
+    assert.equal((await c.get(`/api/v1/topics/${t.data.id}`)).data.title, '市里的议题');
+    // a district's topic is visible to the city above it, not to a district beside it
+    const low = await yt.post('/api/v1/topics', { title: '盐田的议题', domain: 'society', origin: 'public' });
+    assert.equal(low.status, 201, low.text);
+    assert.equal((await c.get(`/api/v1/topics/${low.data.id}`)).status, 200);
+    assertError(await (await as('ft-member')).get(`/api/v1/topics/${low.data.id}`), 404);
+    // a new topic may not go to the body above (visible, not theirs: 403) or a missing one (422)
+    const sz = (await c.get('/api/v1/me')).data.org.id;
+    assertError(await yt.post('/api/v1/topics', { title: 'x', domain: 'society', origin: 'member', org_id: sz }), 403);
+    assertError(await yt.post('/api/v1/topics', { title: 'x', domain: 'society', origin: 'member', org_id: 999999 }), 422, null, 'org_id');
+  });
 });
 
 describe('sessions', () => {
