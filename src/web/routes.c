@@ -144,41 +144,41 @@ static const struct field_decl domain_new[] = {
 
 static const struct field_decl filter_query[] = {LIST_FILTERS, END};
 
-#define TOPIC_FIELDS                                                                               \
-	TEXT("title", OPT, "the topic's title"), TEXT("description", OPT, "Markdown text"),        \
-	    TEXT("domain", OPT, "a domain code"),                                                  \
-	    TEXT("origin", OPT, "where the topic came from"),                                      \
+#define TOPIC_FIELDS(req)                                                                          \
+	TEXT("title", req, "the topic's title"), TEXT("description", OPT, "Markdown text"),        \
+	    TEXT("domain", req, "a domain code"),                                                  \
+	    TEXT("origin", req, "where the topic came from"),                                      \
 	    TEXT("proposer", OPT, "who proposed it (free text)"),                                  \
 	    INT("proposer_id", OPT, "who proposed it (a person)"),                                 \
 	    INT("plan_year", OPT, "the planned year"),                                             \
 	    INT("plan_month", OPT, "the planned month, 1 to 12 (0: none)")
 
 static const struct field_decl topic_new[] = {
-    TOPIC_FIELDS,
+    TOPIC_FIELDS(REQ),
     INT("org_id", OPT, "the topic's body (default: the caller's)"),
     END,
 };
-static const struct field_decl topic_change[] = {TOPIC_FIELDS, END};
+static const struct field_decl topic_change[] = {TOPIC_FIELDS(OPT), END};
 
 static const struct field_decl transition_in[] = {
     TEXT("to", REQ, "the target status"),
     END,
 };
 
-static const struct field_decl session_in[] = {
-    TEXT("title", OPT, "the session's title"),
-    TEXT("summary", OPT, "Markdown text"),
-    TEXT("venue", OPT, "where it takes place"),
-    TEXT("organizer_unit", OPT, "the organizing unit"),
-    TEXT("department", OPT, "the department in charge"),
-    TEXT("visibility", OPT, "public or internal"),
-    INT("topic_id", OPT, "the topic it discusses"),
-    TIME("starts_at", OPT, "start time (Beijing time, or ISO 8601 with an offset)"),
-    TIME("ends_at", OPT, "end time"),
-    TEXTS("formats", OPT, "expert, counterpart, sector, joint"),
-    IDS("linked_org_ids", OPT, "other bodies taking part"),
-    END,
-};
+#define SESSION_FIELDS(req)                                                                        \
+	TEXT("title", req, "the session's title"), TEXT("summary", OPT, "Markdown text"),          \
+	    TEXT("venue", OPT, "where it takes place"),                                            \
+	    TEXT("organizer_unit", OPT, "the organizing unit"),                                    \
+	    TEXT("department", OPT, "the department in charge"),                                   \
+	    TEXT("visibility", OPT, "public or internal"),                                         \
+	    INT("topic_id", req, "the approved topic it discusses"),                               \
+	    TIME("starts_at", OPT, "start time (Beijing time, or ISO 8601 with an offset)"),       \
+	    TIME("ends_at", OPT, "end time"),                                                      \
+	    TEXTS("formats", OPT, "expert, counterpart, sector, joint"),                           \
+	    IDS("linked_org_ids", OPT, "other bodies taking part")
+
+static const struct field_decl session_new[] = {SESSION_FIELDS(REQ), END};
+static const struct field_decl session_change[] = {SESSION_FIELDS(OPT), END};
 
 static const struct field_decl invitation_new[] = {
     INT("person_id", REQ, "the person invited"),
@@ -193,7 +193,7 @@ static const struct field_decl attendance_in[] = {
 };
 
 static const struct field_decl remark_new[] = {
-    INT("person_id", OPT, "who spoke"),
+    INT("person_id", REQ, "who spoke"),
     TEXT("role", OPT, "the speaker's role"),
     TEXT("body", REQ, "what was said"),
     END,
@@ -264,8 +264,8 @@ static const struct field_decl author_ref[] = {
     END,
 };
 
-#define OUTPUT_FIELDS                                                                              \
-	TEXT("kind", OPT, "the kind of output"), TEXT("title", OPT, "the output's title"),         \
+#define OUTPUT_FIELDS(req)                                                                         \
+	TEXT("kind", req, "the kind of output"), TEXT("title", req, "the output's title"),         \
 	    TEXT("body", OPT, "Markdown text"),                                                    \
 	    IDS("suggestion_ids", OPT, "the suggestions it carries"),                              \
 	    IDS("session_ids", OPT, "the sessions it comes from"),                                 \
@@ -274,11 +274,11 @@ static const struct field_decl author_ref[] = {
 	    TIME("cosign_deadline", OPT, "until when cosigners may sign")
 
 static const struct field_decl output_new[] = {
-    OUTPUT_FIELDS,
+    OUTPUT_FIELDS(REQ),
     INT("org_id", OPT, "the output's body (default: the caller's)"),
     END,
 };
-static const struct field_decl output_change[] = {OUTPUT_FIELDS, END};
+static const struct field_decl output_change[] = {OUTPUT_FIELDS(OPT), END};
 
 static const struct field_decl handler_ref[] = {
     INT("handler_id", OPT, "a handling unit by id"),
@@ -432,11 +432,11 @@ const struct route web_routes[] = {
     {GET, "/api/v1/sessions", ACCESS_PUBLIC, h_api_sessions_list, 0,
      API("Sessions the caller can see (public ones for anyone)", filter_query, LIST("session"))},
     {POST, "/api/v1/sessions", ACCESS_ORGANIZER, h_api_sessions_create, 256 * KIB,
-     API("Plan a session", session_in, OBJ(201, "session"))},
+     API("Plan a session", session_new, OBJ(201, "session"))},
     {GET, "/api/v1/sessions/{id}", ACCESS_PUBLIC, h_api_session_get, 0,
      API("One session with its record", NULL, OBJ(200, "session"))},
     {PATCH, "/api/v1/sessions/{id}", ACCESS_ORGANIZER, h_api_session_patch, 256 * KIB,
-     API("Change a session", session_in, OBJ(200, "session"))},
+     API("Change a session", session_change, OBJ(200, "session"))},
     {POST, "/api/v1/sessions/{id}/transition", ACCESS_ORGANIZER, h_api_session_transition, 16 * KIB,
      API("Move a session to another status", transition_in, OBJ(200, "session"))},
     {POST, "/api/v1/sessions/{id}/invitations", ACCESS_ORGANIZER, h_api_invitations_create,
