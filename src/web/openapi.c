@@ -201,8 +201,8 @@ static json_t *success_response(const struct route_doc *d)
 		schema = ref(d->entity);
 		break;
 	}
-	return json_pack("{ss s{s{so}}}", "description", d->summary, "content",
-			 "application/json; charset=utf-8", "schema", schema);
+	return json_pack("{ss s{s{so}}}", "description", d->summary, "content", "application/json",
+			 "schema", schema);
 }
 
 static bool has_path_params(const struct route *r)
