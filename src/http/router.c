@@ -82,7 +82,63 @@ const struct route *router_match(const struct route *table, size_t n, enum http_
 	return NULL;
 }
 
-int router_check(const struct route *table, size_t n)
+int router_takes_body(const struct route *r)
+{
+	return (r->methods & (HTTP_POST | HTTP_PUT | HTTP_PATCH)) && !(r->methods & ROUTE_RAW_BODY);
+}
+
+const struct field_decl *router_field(const struct route *r, const char *name, int query)
+{
+	const struct field_decl *f;
+
+	if (!r->doc || !r->doc->fields || !name)
+		return NULL;
+	for (f = r->doc->fields; f->name; f++)
+		if (!(f->flags & FIELD_QUERY) == !query && strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+/* fields_ok checks a field list: named, typed, objects with their members, no name twice
+ * in one place (body or query). */
+static int fields_ok(const struct field_decl *list)
+{
+	const struct field_decl *f, *g;
+
+	for (f = list; f->name; f++) {
+		if (!f->name[0] || f->type < FIELD_STRING || f->type > FIELD_OBJECTS || !f->desc)
+			return 0;
+		if ((f->type == FIELD_OBJECTS) != (f->members != NULL))
+			return 0;
+		if (f->members && !fields_ok(f->members))
+			return 0;
+		for (g = list; g != f; g++)
+			if (strcmp(g->name, f->name) == 0 &&
+			    !(g->flags & FIELD_QUERY) == !(f->flags & FIELD_QUERY))
+				return 0;
+	}
+	return 1;
+}
+
+/* doc_ok checks the declaration an API route must carry (see router_check). */
+static int doc_ok(const struct route *r)
+{
+	const struct route_doc *d = r->doc;
+
+	if (!d || !d->summary || !d->summary[0] || d->reply < REPLY_OBJECT ||
+	    d->reply > REPLY_EVENTS || d->status < 200 || d->status > 299)
+		return 0;
+	if ((d->reply == REPLY_OBJECT || d->reply == REPLY_LIST || d->reply == REPLY_FILE) &&
+	    !d->entity)
+		return 0;
+	if (router_takes_body(r) && !d->fields)
+		return 0; /* a body nobody declared: neither validated nor documented */
+	if ((r->methods & ROUTE_RAW_BODY) && !d->raw_media)
+		return 0;
+	return !d->fields || fields_ok(d->fields);
+}
+
+int router_check(const struct route *table, size_t n, const char *doc_prefix)
 {
 	size_t i;
 
@@ -102,6 +158,9 @@ int router_check(const struct route *table, size_t n)
 				return (int)i;
 		}
 		if (depth)
+			return (int)i;
+		if (doc_prefix && strncmp(table[i].pattern, doc_prefix, strlen(doc_prefix)) == 0 &&
+		    !doc_ok(&table[i]))
 			return (int)i;
 	}
 	return -1;

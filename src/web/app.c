@@ -6,13 +6,16 @@
  *   2. who is calling: "Authorization: Bearer" token, else the session cookie;
  *   3. signed-in routes without a sign-in: 401 (API) or a redirect to /login (pages);
  *   4. body: /api/ changes must be JSON (415), well-formed (400 invalid_json), valid UTF-8
- *      (400 naming the field); page forms are urlencoded, valid UTF-8; routes marked
- *      ROUTE_RAW_BODY get the body as sent, for their handler to check and read;
+ *      (400 naming the field), each member once (422 duplicate_field naming it); page
+ *      forms are urlencoded, valid UTF-8, and read leniently (helper fields such as csrf_token and
+ *      *_present); routes marked ROUTE_RAW_BODY get the body as sent, for their handler to
+ *      check and read;
  *   5. CSRF: a change authenticated by cookie carries the session's token (X-CSRF-Token
  *      header or csrf_token field); an anonymous form carries the double-submit cookie's
  *      token; bearer requests need none (403 csrf);
  *   6. the route's declared role (403);
- *   7. the handler, which checks org scope against what it touches.
+ *   7. the JSON body's members against the route's declared fields (422 unknown_field);
+ *   8. the handler, which checks org scope against what it touches.
  */
 #include "web.h"
 
@@ -24,27 +27,32 @@
 #include "base/utf8.h"
 #include "base/util.h"
 #include "view/view.h"
+#include "web/openapi.h"
 
 struct web_options web_options;
 
 int web_start(void)
 {
-	int bad = router_check(web_routes, web_nroutes);
+	int bad = router_check(web_routes, web_nroutes, "/api/");
 	int rc;
 
 	if (bad >= 0) {
-		log_error("web: route %s has no declared access or a malformed pattern",
+		log_error("web: route %s has no declared access, a malformed pattern, or (an API "
+			  "route) no declaration of its summary, reply or body fields",
 			  web_routes[bad].pattern ? web_routes[bad].pattern : "(null)");
 		return ERR_INVALID;
 	}
 	web_health_init();
-	rc = view_init();
+	rc = web_openapi_init();
+	if (!rc)
+		rc = view_init();
 	return rc;
 }
 
 void web_stop(void)
 {
 	view_fini();
+	web_openapi_fini();
 }
 
 size_t web_body_limit(struct http_req *req, void *ud)
@@ -142,6 +150,69 @@ static void invalid_utf8_field(const char *p, size_t n, size_t bad, char *out, s
 	snprintf(out, cap, "%s", last_key);
 }
 
+/* field_error answers 422 code ("unknown_field", "duplicate_field") naming field, with the
+ * catalog's message "err_<code>" followed by the name. */
+static int field_error(struct web_ctx *c, const char *code, const char *field)
+{
+	char key[64], zh[256], en[256];
+
+	snprintf(key, sizeof(key), "err_%s", code);
+	snprintf(zh, sizeof(zh), "%s：%s", view_text("zh", key), field);
+	snprintf(en, sizeof(en), "%s: %s", view_text("en", key), field);
+	return web_error(c, 422, code, field, zh, en);
+}
+
+/* duplicate_key finds the member name jansson refused as a duplicate: its error position is
+ * just past the key's closing quote (whitespace allowed before it). Writes the key, decoded,
+ * into out; "" when it cannot be found. */
+static void duplicate_key(const char *p, size_t n, size_t pos, char *out, size_t cap)
+{
+	size_t end = pos < n ? pos : n, start;
+	json_t *k;
+
+	out[0] = '\0';
+	while (end > 0 && (p[end - 1] == ' ' || p[end - 1] == '\t' || p[end - 1] == '\n' ||
+			   p[end - 1] == '\r'))
+		end--;
+	if (end < 2 || p[end - 1] != '"')
+		return;
+	/* the opening quote is the first one before that is not escaped: preceded by an even
+	 * number of backslashes */
+	for (start = end - 1; start > 0;) {
+		size_t bs = 0;
+
+		start--;
+		if (p[start] != '"')
+			continue;
+		while (bs < start && p[start - 1 - bs] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			break;
+	}
+	if (p[start] != '"' || start == end - 1)
+		return;
+	k = json_loadb(p + start, end - start, JSON_DECODE_ANY, NULL);
+	if (json_is_string(k))
+		snprintf(out, cap, "%s", json_string_value(k));
+	json_decref(k);
+}
+
+/* check_declared refuses a member of the JSON body that the route does not declare. */
+static int check_declared(struct web_ctx *c)
+{
+	const char *key;
+	json_t *v;
+
+	if (!c->route->doc || !c->route->doc->fields)
+		return ERR_OK; /* router_check makes every /api/ route that takes a body declare */
+	json_object_foreach(c->json, key, v)
+	{
+		if (!router_field(c->route, key, 0))
+			return field_error(c, "unknown_field", key), ERR_INVALID;
+	}
+	return ERR_OK;
+}
+
 static int parse_json_body(struct web_ctx *c)
 {
 	struct http_req *req = c->req;
@@ -169,6 +240,12 @@ static int parse_json_body(struct web_ctx *c)
 		return web_error(c, 400, "invalid_utf8", field, zh, en), ERR_INVALID;
 	}
 	c->json = json_loadb(req->body.p, req->body.n, JSON_REJECT_DUPLICATES, &jerr);
+	if (!c->json && json_error_code(&jerr) == json_error_duplicate_key) {
+		char key[128];
+
+		duplicate_key(req->body.p, req->body.n, (size_t)jerr.position, key, sizeof(key));
+		return field_error(c, "duplicate_field", key[0] ? key : "?"), ERR_INVALID;
+	}
 	if (!c->json) {
 		char zh[256], en[256];
 
@@ -310,6 +387,8 @@ static void run(struct web_ctx *c)
 		web_error_key(c, 403, "forbidden");
 		return;
 	}
+	if (c->json && check_declared(c) != ERR_OK)
+		return;
 	r->handler(c);
 }
 

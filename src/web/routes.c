@@ -1,169 +1,585 @@
 /*
- * routes.c - every route of the product, with who may call it. Keep API and page routes
- * of one resource next to each other.
+ * routes.c - every route of the product, with who may call it and, for the API, its
+ * declaration (router.h): a summary, the input fields the handler reads, the shape of its
+ * answer. The dispatcher refuses a JSON body member a route does not declare (422
+ * unknown_field) and the OpenAPI document (openapi.c) is made from this table, so a field a
+ * handler starts reading must be declared here too. Keep API and page routes of one
+ * resource next to each other.
  */
 #include "web.h"
+
+#include "web/openapi.h"
 
 #define GET   HTTP_GET
 #define POST  HTTP_POST
 #define PATCH HTTP_PATCH
 #define KIB   ((size_t)1024)
 
+/* --- the declarations --- */
+
+/* field flags */
+#define OPT 0u
+#define REQ FIELD_REQUIRED
+#define NUL FIELD_NULLABLE
+#define Q   FIELD_QUERY
+
+/* clang-format off */
+#define TEXT(n, fl, d)    {n, FIELD_STRING, fl, d, NULL}
+#define INT(n, fl, d)     {n, FIELD_INTEGER, fl, d, NULL}
+#define BOOL(n, fl, d)    {n, FIELD_BOOLEAN, fl, d, NULL}
+#define TIME(n, fl, d)    {n, FIELD_TIME, fl, d, NULL}
+#define TEXTS(n, fl, d)   {n, FIELD_STRINGS, fl, d, NULL}
+#define IDS(n, fl, d)     {n, FIELD_IDS, fl, d, NULL}
+#define OBJS(n, fl, d, m) {n, FIELD_OBJECTS, fl, d, m}
+#define END               {NULL, 0, 0, NULL, NULL}
+/* clang-format on */
+
+/* API(summary, fields, reply): an API route's declaration; reply is one of the below. */
+#define API(sum, f, reply) (&(const struct route_doc){.summary = (sum), .fields = (f), reply})
+#define API_RAW(sum, media, f, reply)                                                              \
+	(&(const struct route_doc){.summary = (sum), .fields = (f), .raw_media = (media), reply})
+#define OBJ(st, e)     .status = (st), .reply = REPLY_OBJECT, .entity = (e)
+#define LIST(e)	       .status = 200, .reply = REPLY_LIST, .entity = (e)
+#define NONE	       .status = 204, .reply = REPLY_NONE
+#define FILE_OF(media) .status = 200, .reply = REPLY_FILE, .entity = (media)
+#define EVENTS	       .status = 200, .reply = REPLY_EVENTS
+#define PAGE	       NULL /* a page route: HTML, forms read leniently, not in the API */
+
+#define CSV  "text/csv"
+#define XLSX "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+#define PAGING                                                                                     \
+	INT("limit", Q, "page size, 1 to 500 (default 50)"),                                       \
+	    INT("cursor", Q, "where the page starts: the \"next\" of the page before")
+
+/* a change that reads no input: any body member is unknown */
+static const struct field_decl no_input[] = {END};
+
+static const struct field_decl login_in[] = {
+    TEXT("username", REQ, "the account's username"),
+    TEXT("password", REQ, "the account's password"),
+    END,
+};
+
+static const struct field_decl paging_in[] = {PAGING, END};
+
+static const struct field_decl org_new[] = {
+    TEXT("name", REQ, "the body's name"),
+    TEXT("slug", REQ, "short unique name used in addresses and exports"),
+    TEXT("level", OPT, "province, city or district (default: one below the parent)"),
+    INT("parent_id", OPT, "the parent body (default: the caller's)"),
+    END,
+};
+
+static const struct field_decl org_change[] = {
+    TEXT("name", OPT, "the body's name"),
+    TEXT("slug", OPT, "short unique name"),
+    TEXT("level", OPT, "cannot be changed: refused with 422"),
+    INT("parent_id", OPT, "cannot be changed: refused with 422"),
+    END,
+};
+
+static const struct field_decl user_new[] = {
+    TEXT("username", REQ, "sign-in name"),
+    TEXT("password", REQ, "the first password"),
+    TEXT("display_name", OPT, "the name shown to others"),
+    TEXT("role", OPT, "member, organizer or admin (default member)"),
+    INT("org_id", OPT, "the account's body (default: the caller's)"),
+    INT("handler_id", NUL, "makes it a handling unit's account; null or 0 clears"),
+    END,
+};
+
+static const struct field_decl user_change[] = {
+    TEXT("display_name", OPT, "the name shown to others"),
+    TEXT("role", OPT, "member, organizer or admin (managers only)"),
+    BOOL("disabled", OPT, "a disabled account cannot sign in (managers only)"),
+    INT("org_id", OPT, "move the account to another body (managers only)"),
+    INT("handler_id", NUL, "the handling unit of the account; null or 0 clears"),
+    TEXT("password", OPT, "a new password"),
+    TEXT("current_password", OPT, "required when changing one's own password"),
+    END,
+};
+
+/* a person's fields (person_fields in model/person.c, plus the links) */
+#define PERSON_FIELDS(req)                                                                         \
+	TEXT("name", req, "the person's name"),                                                    \
+	    TEXT("category", req, "a category code, e.g. member, expert, citizen"),                \
+	    TEXT("sector", OPT, "the sector (界别)"),                                              \
+	    TEXT("committee", OPT, "the special committee"), TEXT("term", OPT, "the term (届次)"), \
+	    TEXT("affiliation", OPT, "the work unit"), TEXT("title", OPT, "the position held"),    \
+	    TEXT("phone", OPT, "contact phone (staff)"),                                           \
+	    TEXT("email", OPT, "contact email (staff)"),                                           \
+	    BOOL("public_name", OPT, "the name may be shown publicly"),                            \
+	    INT("org_id", OPT, "the person's body (default: the caller's)"),                       \
+	    INT("user_id", NUL, "the linked account; null unlinks")
+
+static const struct field_decl person_new[] = {PERSON_FIELDS(REQ), END};
+static const struct field_decl person_change[] = {PERSON_FIELDS(OPT), END};
+
+static const struct field_decl people_query[] = {
+    PAGING,
+    TEXT("category", Q, "only this category (code or label)"),
+    TEXT("q", Q, "part of a name"),
+    TEXT("org", Q, "a body (id or slug) in the caller's subtree"),
+    END,
+};
+
+static const struct field_decl people_export_query[] = {
+    TEXT("category", Q, "only this category (code or label)"),
+    TEXT("q", Q, "part of a name"),
+    TEXT("org", Q, "a body (id or slug) in the caller's subtree"),
+    END,
+};
+
+static const struct field_decl domain_new[] = {
+    TEXT("code", REQ, "the domain's code"),
+    TEXT("name_zh", REQ, "the Chinese name"),
+    TEXT("name_en", OPT, "the English name (default: the Chinese)"),
+    END,
+};
+
+#define LIST_FILTERS                                                                               \
+	PAGING, INT("year", Q, "only this year"), TEXT("domain", Q, "only this domain (code)"),    \
+	    TEXT("status", Q, "only this status")
+
+static const struct field_decl filter_query[] = {LIST_FILTERS, END};
+
+#define TOPIC_FIELDS(req)                                                                          \
+	TEXT("title", req, "the topic's title"), TEXT("description", OPT, "Markdown text"),        \
+	    TEXT("domain", req, "a domain code"),                                                  \
+	    TEXT("origin", req, "where the topic came from"),                                      \
+	    TEXT("proposer", OPT, "who proposed it (free text)"),                                  \
+	    INT("proposer_id", OPT, "who proposed it (a person)"),                                 \
+	    INT("plan_year", OPT, "the planned year"),                                             \
+	    INT("plan_month", OPT, "the planned month, 1 to 12 (0: none)")
+
+static const struct field_decl topic_new[] = {
+    TOPIC_FIELDS(REQ),
+    INT("org_id", OPT, "the topic's body (default: the caller's)"),
+    END,
+};
+static const struct field_decl topic_change[] = {TOPIC_FIELDS(OPT), END};
+
+static const struct field_decl transition_in[] = {
+    TEXT("to", REQ, "the target status"),
+    END,
+};
+
+#define SESSION_FIELDS(req)                                                                        \
+	TEXT("title", req, "the session's title"), TEXT("summary", OPT, "Markdown text"),          \
+	    TEXT("venue", OPT, "where it takes place"),                                            \
+	    TEXT("organizer_unit", OPT, "the organizing unit"),                                    \
+	    TEXT("department", OPT, "the department in charge"),                                   \
+	    TEXT("visibility", OPT, "public or internal"),                                         \
+	    INT("topic_id", req, "the approved topic it discusses"),                               \
+	    TIME("starts_at", OPT, "start time (Beijing time, or ISO 8601 with an offset)"),       \
+	    TIME("ends_at", OPT, "end time"),                                                      \
+	    TEXTS("formats", OPT, "expert, counterpart, sector, joint"),                           \
+	    IDS("linked_org_ids", OPT, "other bodies taking part")
+
+static const struct field_decl session_new[] = {SESSION_FIELDS(REQ), END};
+static const struct field_decl session_change[] = {SESSION_FIELDS(OPT), END};
+
+static const struct field_decl invitation_new[] = {
+    INT("person_id", REQ, "the person invited"),
+    TEXT("role", OPT, "their role in the session"),
+    END,
+};
+
+static const struct field_decl attendance_in[] = {
+    INT("person_id", REQ, "the person"),
+    BOOL("attended", OPT, "whether they attended (default true)"),
+    END,
+};
+
+static const struct field_decl remark_new[] = {
+    INT("person_id", REQ, "who spoke"),
+    TEXT("role", OPT, "the speaker's role"),
+    TEXT("body", REQ, "what was said"),
+    END,
+};
+
+static const struct field_decl commitment_new[] = {
+    TEXT("owner", OPT, "who committed (free text)"),
+    INT("owner_id", OPT, "who committed (a person)"),
+    TEXT("body", REQ, "the commitment"),
+    TIME("due_date", OPT, "when it is due (YYYY-MM-DD)"),
+    END,
+};
+
+static const struct field_decl point_new[] = {
+    TEXT("kind", REQ, "agreed or difference"),
+    TEXT("body", REQ, "the point"),
+    END,
+};
+
+static const struct field_decl source_ref[] = {
+    TEXT("kind", REQ, "remark or statement"),
+    INT("id", REQ, "its id"),
+    END,
+};
+
+static const struct field_decl suggestion_new[] = {
+    TEXT("title", REQ, "the suggestion's title"),
+    TEXT("body", OPT, "Markdown text"),
+    IDS("proposer_ids", OPT, "the people who proposed it"),
+    OBJS("sources", NUL, "what in the record it comes from", source_ref),
+    END,
+};
+
+static const struct field_decl status_in[] = {
+    TEXT("status", REQ, "the new status"),
+    END,
+};
+
+static const struct field_decl answer_in[] = {
+    TEXT("answer", REQ, "accepted or declined"),
+    END,
+};
+
+static const struct field_decl year_query[] = {
+    INT("year", Q, "the year (default: this year)"),
+    END,
+};
+
+static const struct field_decl duty_points_in[] = {
+    INT("attended", OPT, "points for attending a session"),
+    INT("remark", OPT, "points for a remark"),
+    INT("adopted", OPT, "points for an adopted output"),
+    END,
+};
+
+static const struct field_decl output_query[] = {
+    PAGING,
+    INT("year", Q, "only this year"),
+    TEXT("kind", Q, "only this kind"),
+    TEXT("state", Q, "only this state"),
+    BOOL("overdue", Q, "only overdue outputs (1 or true)"),
+    END,
+};
+
+static const struct field_decl author_ref[] = {
+    INT("person_id", REQ, "the author"),
+    TEXT("role", REQ, "lead or cosigner"),
+    END,
+};
+
+#define OUTPUT_FIELDS(req)                                                                         \
+	TEXT("kind", req, "the kind of output"), TEXT("title", req, "the output's title"),         \
+	    TEXT("body", OPT, "Markdown text"),                                                    \
+	    IDS("suggestion_ids", OPT, "the suggestions it carries"),                              \
+	    IDS("session_ids", OPT, "the sessions it comes from"),                                 \
+	    OBJS("authors", NUL, "its authors", author_ref),                                       \
+	    TIME("date", OPT, "its date (YYYY-MM-DD)"),                                            \
+	    TIME("cosign_deadline", OPT, "until when cosigners may sign")
+
+static const struct field_decl output_new[] = {
+    OUTPUT_FIELDS(REQ),
+    INT("org_id", OPT, "the output's body (default: the caller's)"),
+    END,
+};
+static const struct field_decl output_change[] = {OUTPUT_FIELDS(OPT), END};
+
+static const struct field_decl handler_ref[] = {
+    INT("handler_id", OPT, "a handling unit by id"),
+    TEXT("name", OPT, "or by name (made when missing)"),
+    TEXT("role", OPT, "lead or co"),
+    END,
+};
+
+static const struct field_decl output_move[] = {
+    TEXT("to", REQ, "the target state"),
+    TEXT("note", OPT, "a note on the step"),
+    TEXT("reason", OPT, "why (returns and rejections)"),
+    TEXT("reply_text", OPT, "the handling unit's reply"),
+    TEXT("reply", OPT, "the same as reply_text"),
+    TEXT("grade", OPT, "the grade given"),
+    TEXT("satisfaction", OPT, "the proposers' satisfaction"),
+    TEXT("issue", OPT, "the issue it was published in"),
+    TEXT("sent_to", OPT, "to whom it was sent"),
+    TEXT("instruction_by", OPT, "the leader who gave an instruction"),
+    TEXT("instruction_text", OPT, "the instruction"),
+    OBJS("handlers", OPT, "the handling units assigned", handler_ref),
+    INT("lead_handler_id", OPT, "the lead handling unit"),
+    IDS("co_handler_ids", OPT, "co-handling units"),
+    TIME("reply_due", OPT, "when the reply is due"),
+    END,
+};
+
+static const struct field_decl adoption_new[] = {
+    TEXT("kind", OPT, "the kind of adoption"),
+    TEXT("title", OPT, "the document adopting it"),
+    TEXT("name", OPT, "the same as title"),
+    TEXT("issuer", OPT, "who issued it"),
+    TEXT("reference", OPT, "its reference number"),
+    TEXT("date", OPT, "its date"),
+    TEXT("link", OPT, "a link to it"),
+    TEXT("note", OPT, "a note"),
+    END,
+};
+
+static const struct field_decl handler_new[] = {
+    TEXT("name", REQ, "the handling unit's name"),
+    END,
+};
+
+static const struct field_decl stats_query[] = {
+    INT("year", Q, "the year (default: this year)"),
+    INT("quarter", Q, "a quarter of the year, 1 to 4"),
+    TIME("from", Q, "start date, with to: instead of year"),
+    TIME("to", Q, "end date"),
+    TEXT("org", Q, "a body (id or slug) in the caller's subtree"),
+    TEXT("scope", Q, "self or subtree"),
+    END,
+};
+
+static const struct field_decl statement_new[] = {
+    TEXT("text", REQ, "the statement"),
+    TEXT("category", OPT, "an anonymous participant's category"),
+    END,
+};
+
+static const struct field_decl vote_in[] = {
+    INT("vote", REQ, "1 agree, -1 disagree, 0 pass"),
+    TEXT("category", OPT, "an anonymous participant's category"),
+    END,
+};
+
+static const struct field_decl room_in[] = {
+    TEXT("moderation", OPT, "pre or post"),
+    BOOL("anonymous", OPT, "anonymous participants may join"),
+    BOOL("open", OPT, "the room takes statements and votes"),
+    END,
+};
+
+static const struct field_decl search_query[] = {
+    TEXT("q", Q | REQ, "what to search for"),
+    INT("limit", Q, "at most this many results, 1 to 200 (default 50)"),
+    END,
+};
+
 const struct route web_routes[] = {
     /* API: service and sign-in */
-    {GET, "/api/v1/health", ACCESS_PUBLIC, h_health, 0},
-    {POST, "/api/v1/login", ACCESS_PUBLIC, h_api_login, 16 * KIB},
-    {POST, "/api/v1/logout", ACCESS_SIGNED_IN, h_api_logout, 16 * KIB},
-    {GET, "/api/v1/me", ACCESS_SIGNED_IN, h_api_me, 0},
+    {GET, "/api/v1/openapi.json", ACCESS_PUBLIC, h_api_openapi, 0,
+     API("This document: the API described in OpenAPI 3.1", NULL, OBJ(200, "openapi"))},
+    {GET, "/api/v1/health", ACCESS_PUBLIC, h_health, 0,
+     API("Is the service up: status, version, schema", NULL, OBJ(200, "health"))},
+    {POST, "/api/v1/login", ACCESS_PUBLIC, h_api_login, 16 * KIB,
+     API("Sign in: sets the session cookie, answers the CSRF token", login_in, OBJ(200, "login"))},
+    {POST, "/api/v1/logout", ACCESS_SIGNED_IN, h_api_logout, 16 * KIB,
+     API("Sign out of this session", no_input, NONE)},
+    {GET, "/api/v1/me", ACCESS_SIGNED_IN, h_api_me, 0,
+     API("Who is calling: user, body, role", NULL, OBJ(200, "me"))},
     /* API: bodies and accounts */
-    {GET, "/api/v1/orgs", ACCESS_SIGNED_IN, h_api_orgs_list, 0},
-    {POST, "/api/v1/orgs", ACCESS_ADMIN, h_api_orgs_create, 64 * KIB},
-    {GET, "/api/v1/orgs/{id}", ACCESS_SIGNED_IN, h_api_org_get, 0},
-    {PATCH, "/api/v1/orgs/{id}", ACCESS_ADMIN, h_api_org_patch, 64 * KIB},
-    {GET, "/api/v1/users", ACCESS_ADMIN, h_api_users_list, 0},
-    {POST, "/api/v1/users", ACCESS_ADMIN, h_api_users_create, 64 * KIB},
-    {GET, "/api/v1/users/{id}", ACCESS_SIGNED_IN, h_api_user_get, 0},
-    {PATCH, "/api/v1/users/{id}", ACCESS_SIGNED_IN, h_api_user_patch, 64 * KIB},
+    {GET, "/api/v1/orgs", ACCESS_SIGNED_IN, h_api_orgs_list, 0,
+     API("The bodies the caller can see", paging_in, LIST("org"))},
+    {POST, "/api/v1/orgs", ACCESS_ADMIN, h_api_orgs_create, 64 * KIB,
+     API("Create a body below the caller's", org_new, OBJ(201, "org"))},
+    {GET, "/api/v1/orgs/{id}", ACCESS_SIGNED_IN, h_api_org_get, 0,
+     API("One body", NULL, OBJ(200, "org"))},
+    {PATCH, "/api/v1/orgs/{id}", ACCESS_ADMIN, h_api_org_patch, 64 * KIB,
+     API("Rename a body", org_change, OBJ(200, "org"))},
+    {GET, "/api/v1/users", ACCESS_ADMIN, h_api_users_list, 0,
+     API("The accounts the caller manages", paging_in, LIST("user"))},
+    {POST, "/api/v1/users", ACCESS_ADMIN, h_api_users_create, 64 * KIB,
+     API("Create an account", user_new, OBJ(201, "user"))},
+    {GET, "/api/v1/users/{id}", ACCESS_SIGNED_IN, h_api_user_get, 0,
+     API("One account (one's own, or one managed)", NULL, OBJ(200, "user"))},
+    {PATCH, "/api/v1/users/{id}", ACCESS_SIGNED_IN, h_api_user_patch, 64 * KIB,
+     API("Change an account, or one's own name and password", user_change, OBJ(200, "user"))},
 
     /* === people (people.c) === */
-    {GET, "/api/v1/people", ACCESS_SIGNED_IN, h_api_people_list, 0},
-    {POST, "/api/v1/people", ACCESS_ORGANIZER, h_api_people_create, 64 * KIB},
-    {GET, "/api/v1/people.csv", ACCESS_ORGANIZER, h_api_people_csv, 0},
-    {GET, "/api/v1/people.xlsx", ACCESS_ORGANIZER, h_api_people_xlsx, 0},
+    {GET, "/api/v1/people", ACCESS_SIGNED_IN, h_api_people_list, 0,
+     API("People of the caller's body and those below it", people_query, LIST("person"))},
+    {POST, "/api/v1/people", ACCESS_ORGANIZER, h_api_people_create, 64 * KIB,
+     API("Add a person", person_new, OBJ(201, "person"))},
+    {GET, "/api/v1/people.csv", ACCESS_ORGANIZER, h_api_people_csv, 0,
+     API("Export people as CSV", people_export_query, FILE_OF(CSV))},
+    {GET, "/api/v1/people.xlsx", ACCESS_ORGANIZER, h_api_people_xlsx, 0,
+     API("Export people as a spreadsheet", people_export_query, FILE_OF(XLSX))},
     {POST | ROUTE_RAW_BODY, "/api/v1/people/import", ACCESS_ORGANIZER, h_api_people_import,
-     8 * 1024 * KIB},
-    {GET, "/api/v1/people/{id}", ACCESS_SIGNED_IN, h_api_person_get, 0},
-    {PATCH, "/api/v1/people/{id}", ACCESS_ORGANIZER, h_api_person_patch, 64 * KIB},
-    {GET, "/people", ACCESS_SIGNED_IN, h_people_page, 0},
-    {GET, "/people/new", ACCESS_ORGANIZER, h_person_new_page, 0},
-    {POST, "/people/new", ACCESS_ORGANIZER, h_person_new_post, 64 * KIB},
-    {GET, "/people/import", ACCESS_ORGANIZER, h_people_import_page, 0},
-    {POST, "/people/import", ACCESS_ORGANIZER, h_people_import_post, 8 * 1024 * KIB},
-    {GET, "/people/{id}", ACCESS_SIGNED_IN, h_person_page, 0},
-    {POST, "/people/{id}", ACCESS_ORGANIZER, h_person_post, 64 * KIB},
+     8 * 1024 * KIB,
+     API_RAW("Import people from a CSV file (UTF-8 or GB18030)", CSV, NULL,
+	     OBJ(200, "import_result"))},
+    {GET, "/api/v1/people/{id}", ACCESS_SIGNED_IN, h_api_person_get, 0,
+     API("One person", NULL, OBJ(200, "person"))},
+    {PATCH, "/api/v1/people/{id}", ACCESS_ORGANIZER, h_api_person_patch, 64 * KIB,
+     API("Change a person", person_change, OBJ(200, "person"))},
+    {GET, "/people", ACCESS_SIGNED_IN, h_people_page, 0, PAGE},
+    {GET, "/people/new", ACCESS_ORGANIZER, h_person_new_page, 0, PAGE},
+    {POST, "/people/new", ACCESS_ORGANIZER, h_person_new_post, 64 * KIB, PAGE},
+    {GET, "/people/import", ACCESS_ORGANIZER, h_people_import_page, 0, PAGE},
+    {POST, "/people/import", ACCESS_ORGANIZER, h_people_import_post, 8 * 1024 * KIB, PAGE},
+    {GET, "/people/{id}", ACCESS_SIGNED_IN, h_person_page, 0, PAGE},
+    {POST, "/people/{id}", ACCESS_ORGANIZER, h_person_post, 64 * KIB, PAGE},
     /* === end people === */
 
     /* === topics and sessions (topics.c, sessions.c, record.c) === */
-    {GET, "/api/v1/domains", ACCESS_SIGNED_IN, h_api_domains, 0},
-    {POST, "/api/v1/domains", ACCESS_ADMIN, h_api_domains_create, 16 * KIB},
-    {GET, "/api/v1/topics", ACCESS_SIGNED_IN, h_api_topics_list, 0},
-    {POST, "/api/v1/topics", ACCESS_ORGANIZER, h_api_topics_create, 256 * KIB},
-    {GET, "/api/v1/topics/{id}", ACCESS_SIGNED_IN, h_api_topic_get, 0},
-    {PATCH, "/api/v1/topics/{id}", ACCESS_ORGANIZER, h_api_topic_patch, 256 * KIB},
-    {POST, "/api/v1/topics/{id}/transition", ACCESS_ORGANIZER, h_api_topic_transition, 16 * KIB},
-    {GET, "/api/v1/sessions", ACCESS_PUBLIC, h_api_sessions_list, 0},
-    {POST, "/api/v1/sessions", ACCESS_ORGANIZER, h_api_sessions_create, 256 * KIB},
-    {GET, "/api/v1/sessions/{id}", ACCESS_PUBLIC, h_api_session_get, 0},
-    {PATCH, "/api/v1/sessions/{id}", ACCESS_ORGANIZER, h_api_session_patch, 256 * KIB},
-    {POST, "/api/v1/sessions/{id}/transition", ACCESS_ORGANIZER, h_api_session_transition,
-     16 * KIB},
+    {GET, "/api/v1/domains", ACCESS_SIGNED_IN, h_api_domains, 0,
+     API("The topic domains of the caller's body", NULL, LIST("domain"))},
+    {POST, "/api/v1/domains", ACCESS_ADMIN, h_api_domains_create, 16 * KIB,
+     API("Add a topic domain", domain_new, OBJ(201, "domain"))},
+    {GET, "/api/v1/topics", ACCESS_SIGNED_IN, h_api_topics_list, 0,
+     API("Topics the caller can see", filter_query, LIST("topic"))},
+    {POST, "/api/v1/topics", ACCESS_ORGANIZER, h_api_topics_create, 256 * KIB,
+     API("Propose a topic", topic_new, OBJ(201, "topic"))},
+    {GET, "/api/v1/topics/{id}", ACCESS_SIGNED_IN, h_api_topic_get, 0,
+     API("One topic", NULL, OBJ(200, "topic"))},
+    {PATCH, "/api/v1/topics/{id}", ACCESS_ORGANIZER, h_api_topic_patch, 256 * KIB,
+     API("Change a topic", topic_change, OBJ(200, "topic"))},
+    {POST, "/api/v1/topics/{id}/transition", ACCESS_ORGANIZER, h_api_topic_transition, 16 * KIB,
+     API("Move a topic to another status", transition_in, OBJ(200, "topic"))},
+    {GET, "/api/v1/sessions", ACCESS_PUBLIC, h_api_sessions_list, 0,
+     API("Sessions the caller can see (public ones for anyone)", filter_query, LIST("session"))},
+    {POST, "/api/v1/sessions", ACCESS_ORGANIZER, h_api_sessions_create, 256 * KIB,
+     API("Plan a session", session_new, OBJ(201, "session"))},
+    {GET, "/api/v1/sessions/{id}", ACCESS_PUBLIC, h_api_session_get, 0,
+     API("One session with its record", NULL, OBJ(200, "session"))},
+    {PATCH, "/api/v1/sessions/{id}", ACCESS_ORGANIZER, h_api_session_patch, 256 * KIB,
+     API("Change a session", session_change, OBJ(200, "session"))},
+    {POST, "/api/v1/sessions/{id}/transition", ACCESS_ORGANIZER, h_api_session_transition, 16 * KIB,
+     API("Move a session to another status", transition_in, OBJ(200, "session"))},
     {POST, "/api/v1/sessions/{id}/invitations", ACCESS_ORGANIZER, h_api_invitations_create,
-     16 * KIB},
-    {POST, "/api/v1/sessions/{id}/attendance", ACCESS_ORGANIZER, h_api_attendance, 16 * KIB},
-    {POST, "/api/v1/sessions/{id}/remarks", ACCESS_ORGANIZER, h_api_remarks_create, 256 * KIB},
+     16 * KIB, API("Invite a person to a session", invitation_new, OBJ(201, "invitation"))},
+    {POST, "/api/v1/sessions/{id}/attendance", ACCESS_ORGANIZER, h_api_attendance, 16 * KIB,
+     API("Record whether a person attended", attendance_in, OBJ(200, "attendance"))},
+    {POST, "/api/v1/sessions/{id}/remarks", ACCESS_ORGANIZER, h_api_remarks_create, 256 * KIB,
+     API("Record a remark", remark_new, OBJ(201, "remark"))},
     {POST, "/api/v1/sessions/{id}/commitments", ACCESS_ORGANIZER, h_api_commitments_create,
-     64 * KIB},
-    {POST, "/api/v1/sessions/{id}/points", ACCESS_ORGANIZER, h_api_points_create, 64 * KIB},
+     64 * KIB, API("Record a commitment", commitment_new, OBJ(201, "commitment"))},
+    {POST, "/api/v1/sessions/{id}/points", ACCESS_ORGANIZER, h_api_points_create, 64 * KIB,
+     API("Record a point agreed or a difference", point_new, OBJ(201, "point"))},
     {POST, "/api/v1/sessions/{id}/suggestions", ACCESS_ORGANIZER, h_api_suggestions_create,
-     256 * KIB},
-    {PATCH, "/api/v1/commitments/{id}", ACCESS_ORGANIZER, h_api_commitment_patch, 16 * KIB},
-    {GET, "/api/v1/me/invitations", ACCESS_SIGNED_IN, h_api_my_invitations, 0},
-    {POST, "/api/v1/invitations/{id}/answer", ACCESS_SIGNED_IN, h_api_invitation_answer, 16 * KIB},
-    {GET, "/api/v1/people/{id}/duty", ACCESS_SIGNED_IN, h_api_person_duty, 0},
-    {GET, "/api/v1/duty-points", ACCESS_SIGNED_IN, h_api_duty_points, 0},
-    {PATCH, "/api/v1/duty-points", ACCESS_ADMIN, h_api_duty_points_set, 16 * KIB},
-    {GET, "/topics", ACCESS_SIGNED_IN, h_topics_page, 0},
-    {POST, "/topics", ACCESS_ORGANIZER, h_topics_post, 256 * KIB},
-    {GET, "/topics/plan", ACCESS_SIGNED_IN, h_topics_plan, 0},
-    {GET, "/topics/{id}", ACCESS_SIGNED_IN, h_topic_page, 0},
-    {POST, "/topics/{id}", ACCESS_ORGANIZER, h_topic_post, 256 * KIB},
-    {GET, "/sessions", ACCESS_PUBLIC, h_sessions_page, 0},
-    {POST, "/sessions", ACCESS_ORGANIZER, h_sessions_post, 256 * KIB},
-    {GET, "/sessions/new", ACCESS_ORGANIZER, h_session_new, 0},
-    {GET, "/sessions/{id}.ics", ACCESS_PUBLIC, h_session_ics, 0},
-    {GET, "/sessions/{id}", ACCESS_PUBLIC, h_session_page, 0},
-    {GET, "/sessions/{id}/edit", ACCESS_ORGANIZER, h_session_edit, 0},
-    {POST, "/sessions/{id}/edit", ACCESS_ORGANIZER, h_session_edit_post, 256 * KIB},
+     256 * KIB, API("Record a suggestion", suggestion_new, OBJ(201, "suggestion"))},
+    {PATCH, "/api/v1/commitments/{id}", ACCESS_ORGANIZER, h_api_commitment_patch, 16 * KIB,
+     API("Follow a commitment up: its status", status_in, OBJ(200, "commitment"))},
+    {GET, "/api/v1/me/invitations", ACCESS_SIGNED_IN, h_api_my_invitations, 0,
+     API("The caller's invitations", NULL, LIST("invitation"))},
+    {POST, "/api/v1/invitations/{id}/answer", ACCESS_SIGNED_IN, h_api_invitation_answer, 16 * KIB,
+     API("Accept or decline an invitation", answer_in, OBJ(200, "invitation"))},
+    {GET, "/api/v1/people/{id}/duty", ACCESS_SIGNED_IN, h_api_person_duty, 0,
+     API("A person's duty record for a year", year_query, OBJ(200, "duty_record"))},
+    {GET, "/api/v1/duty-points", ACCESS_SIGNED_IN, h_api_duty_points, 0,
+     API("The duty points of the caller's body", NULL, OBJ(200, "duty_points"))},
+    {PATCH, "/api/v1/duty-points", ACCESS_ADMIN, h_api_duty_points_set, 16 * KIB,
+     API("Set the duty points of the caller's body", duty_points_in, OBJ(200, "duty_points"))},
+    {GET, "/topics", ACCESS_SIGNED_IN, h_topics_page, 0, PAGE},
+    {POST, "/topics", ACCESS_ORGANIZER, h_topics_post, 256 * KIB, PAGE},
+    {GET, "/topics/plan", ACCESS_SIGNED_IN, h_topics_plan, 0, PAGE},
+    {GET, "/topics/{id}", ACCESS_SIGNED_IN, h_topic_page, 0, PAGE},
+    {POST, "/topics/{id}", ACCESS_ORGANIZER, h_topic_post, 256 * KIB, PAGE},
+    {GET, "/sessions", ACCESS_PUBLIC, h_sessions_page, 0, PAGE},
+    {POST, "/sessions", ACCESS_ORGANIZER, h_sessions_post, 256 * KIB, PAGE},
+    {GET, "/sessions/new", ACCESS_ORGANIZER, h_session_new, 0, PAGE},
+    {GET, "/sessions/{id}.ics", ACCESS_PUBLIC, h_session_ics, 0, PAGE},
+    {GET, "/sessions/{id}", ACCESS_PUBLIC, h_session_page, 0, PAGE},
+    {GET, "/sessions/{id}/edit", ACCESS_ORGANIZER, h_session_edit, 0, PAGE},
+    {POST, "/sessions/{id}/edit", ACCESS_ORGANIZER, h_session_edit_post, 256 * KIB, PAGE},
     /* the opinion room's form (opinion.c); before the generic record operations */
-    {POST, "/sessions/{id}/room", ACCESS_ORGANIZER, h_room_post, 4 * KIB},
-    {POST, "/sessions/{id}/{op}", ACCESS_ORGANIZER, h_session_op_post, 256 * KIB},
-    {GET, "/invitations", ACCESS_SIGNED_IN, h_invitations_page, 0},
-    {POST, "/invitations/{id}/answer", ACCESS_SIGNED_IN, h_invitation_answer_post, 16 * KIB},
-    {GET, "/people/{id}/duty", ACCESS_SIGNED_IN, h_person_duty_page, 0},
+    {POST, "/sessions/{id}/room", ACCESS_ORGANIZER, h_room_post, 4 * KIB, PAGE},
+    {POST, "/sessions/{id}/{op}", ACCESS_ORGANIZER, h_session_op_post, 256 * KIB, PAGE},
+    {GET, "/invitations", ACCESS_SIGNED_IN, h_invitations_page, 0, PAGE},
+    {POST, "/invitations/{id}/answer", ACCESS_SIGNED_IN, h_invitation_answer_post, 16 * KIB, PAGE},
+    {GET, "/people/{id}/duty", ACCESS_SIGNED_IN, h_person_duty_page, 0, PAGE},
     /* === end sessions === */
 
     /* === outputs and statistics (outputs.c, output_pages.c) === */
-    {GET, "/api/v1/outputs", ACCESS_SIGNED_IN, h_api_outputs_list, 0},
-    {POST, "/api/v1/outputs", ACCESS_ORGANIZER, h_api_outputs_create, 1024 * KIB},
-    {GET, "/api/v1/outputs/{id}", ACCESS_SIGNED_IN, h_api_output_get, 0},
-    {PATCH, "/api/v1/outputs/{id}", ACCESS_ORGANIZER, h_api_output_patch, 1024 * KIB},
-    {POST, "/api/v1/outputs/{id}/transition", ACCESS_SIGNED_IN, h_api_output_transition, 256 * KIB},
-    {POST, "/api/v1/outputs/{id}/confirm", ACCESS_SIGNED_IN, h_api_output_confirm, 16 * KIB},
-    {POST, "/api/v1/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_api_output_adoptions, 64 * KIB},
-    {GET, "/api/v1/outputs/{id}/lineage", ACCESS_SIGNED_IN, h_api_output_lineage, 0},
-    {GET, "/api/v1/sessions/{id}/outcomes", ACCESS_PUBLIC, h_api_session_outcomes, 0},
-    {GET, "/api/v1/handlers", ACCESS_SIGNED_IN, h_api_handlers_list, 0},
-    {POST, "/api/v1/handlers", ACCESS_ORGANIZER, h_api_handlers_create, 16 * KIB},
-    {GET, "/api/v1/stats", ACCESS_SIGNED_IN, h_api_stats, 0},
-    {GET, "/api/v1/stats.csv", ACCESS_SIGNED_IN, h_api_stats_csv, 0},
-    {GET, "/api/v1/stats.xlsx", ACCESS_SIGNED_IN, h_api_stats_xlsx, 0},
-    {GET, "/outputs", ACCESS_SIGNED_IN, h_outputs_page, 0},
-    {POST, "/outputs", ACCESS_ORGANIZER, h_outputs_post, 1024 * KIB},
-    {GET, "/outputs/new", ACCESS_ORGANIZER, h_output_new, 0},
-    {GET, "/outputs/{id}.pdf", ACCESS_SIGNED_IN, h_output_pdf, 0},
-    {GET, "/outputs/{id}", ACCESS_SIGNED_IN, h_output_page, 0},
-    {GET, "/outputs/{id}/lineage", ACCESS_SIGNED_IN, h_output_lineage_page, 0},
-    {POST, "/outputs/{id}/transition", ACCESS_SIGNED_IN, h_output_transition_post, 256 * KIB},
-    {POST, "/outputs/{id}/confirm", ACCESS_SIGNED_IN, h_output_confirm_post, 16 * KIB},
-    {POST, "/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_output_adoption_post, 64 * KIB},
-    {GET, "/sessions/{id}/outcomes", ACCESS_PUBLIC, h_session_outcomes_page, 0},
-    {GET, "/stats", ACCESS_SIGNED_IN, h_stats_page, 0},
-    {GET, "/stats/report.pdf", ACCESS_SIGNED_IN, h_stats_pdf, 0},
+    {GET, "/api/v1/outputs", ACCESS_SIGNED_IN, h_api_outputs_list, 0,
+     API("Outputs the caller can see", output_query, LIST("output"))},
+    {POST, "/api/v1/outputs", ACCESS_ORGANIZER, h_api_outputs_create, 1024 * KIB,
+     API("Draft an output", output_new, OBJ(201, "output"))},
+    {GET, "/api/v1/outputs/{id}", ACCESS_SIGNED_IN, h_api_output_get, 0,
+     API("One output with its workflow", NULL, OBJ(200, "output"))},
+    {PATCH, "/api/v1/outputs/{id}", ACCESS_ORGANIZER, h_api_output_patch, 1024 * KIB,
+     API("Change an output", output_change, OBJ(200, "output"))},
+    {POST, "/api/v1/outputs/{id}/transition", ACCESS_SIGNED_IN, h_api_output_transition, 256 * KIB,
+     API("Move an output through its workflow", output_move, OBJ(200, "output"))},
+    {POST, "/api/v1/outputs/{id}/confirm", ACCESS_SIGNED_IN, h_api_output_confirm, 16 * KIB,
+     API("Confirm as a cosigner", no_input, OBJ(200, "output"))},
+    {POST, "/api/v1/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_api_output_adoptions, 64 * KIB,
+     API("Record an adoption of an output", adoption_new, OBJ(201, "adoption"))},
+    {GET, "/api/v1/outputs/{id}/lineage", ACCESS_SIGNED_IN, h_api_output_lineage, 0,
+     API("Where an output comes from and what came of it", NULL, OBJ(200, "lineage"))},
+    {GET, "/api/v1/sessions/{id}/outcomes", ACCESS_PUBLIC, h_api_session_outcomes, 0,
+     API("What came of a session", NULL, OBJ(200, "outcomes"))},
+    {GET, "/api/v1/handlers", ACCESS_SIGNED_IN, h_api_handlers_list, 0,
+     API("The handling units the caller can see", NULL, LIST("handler"))},
+    {POST, "/api/v1/handlers", ACCESS_ORGANIZER, h_api_handlers_create, 16 * KIB,
+     API("Add a handling unit to the caller's body", handler_new, OBJ(201, "handler"))},
+    {GET, "/api/v1/stats", ACCESS_SIGNED_IN, h_api_stats, 0,
+     API("Statistics of a period", stats_query, OBJ(200, "stats"))},
+    {GET, "/api/v1/stats.csv", ACCESS_SIGNED_IN, h_api_stats_csv, 0,
+     API("Statistics as CSV", stats_query, FILE_OF(CSV))},
+    {GET, "/api/v1/stats.xlsx", ACCESS_SIGNED_IN, h_api_stats_xlsx, 0,
+     API("Statistics as a spreadsheet", stats_query, FILE_OF(XLSX))},
+    {GET, "/outputs", ACCESS_SIGNED_IN, h_outputs_page, 0, PAGE},
+    {POST, "/outputs", ACCESS_ORGANIZER, h_outputs_post, 1024 * KIB, PAGE},
+    {GET, "/outputs/new", ACCESS_ORGANIZER, h_output_new, 0, PAGE},
+    {GET, "/outputs/{id}.pdf", ACCESS_SIGNED_IN, h_output_pdf, 0, PAGE},
+    {GET, "/outputs/{id}", ACCESS_SIGNED_IN, h_output_page, 0, PAGE},
+    {GET, "/outputs/{id}/lineage", ACCESS_SIGNED_IN, h_output_lineage_page, 0, PAGE},
+    {POST, "/outputs/{id}/transition", ACCESS_SIGNED_IN, h_output_transition_post, 256 * KIB, PAGE},
+    {POST, "/outputs/{id}/confirm", ACCESS_SIGNED_IN, h_output_confirm_post, 16 * KIB, PAGE},
+    {POST, "/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_output_adoption_post, 64 * KIB, PAGE},
+    {GET, "/sessions/{id}/outcomes", ACCESS_PUBLIC, h_session_outcomes_page, 0, PAGE},
+    {GET, "/stats", ACCESS_SIGNED_IN, h_stats_page, 0, PAGE},
+    {GET, "/stats/report.pdf", ACCESS_SIGNED_IN, h_stats_pdf, 0, PAGE},
     /* === end outputs === */
 
     /* === the live opinion map (opinion.c) === */
-    {POST, "/api/v1/sessions/{id}/statements", ACCESS_PUBLIC, h_api_statements_create, 16 * KIB},
-    {GET, "/api/v1/sessions/{id}/statements", ACCESS_PUBLIC, h_api_statements_list, 0},
-    {HTTP_PUT, "/api/v1/statements/{id}/vote", ACCESS_PUBLIC, h_api_statement_vote, 4 * KIB},
-    {PATCH, "/api/v1/statements/{id}", ACCESS_ORGANIZER, h_api_statement_moderate, 4 * KIB},
-    {GET, "/api/v1/sessions/{id}/room", ACCESS_PUBLIC, h_api_room_get, 0},
-    {POST, "/api/v1/sessions/{id}/room", ACCESS_ORGANIZER, h_api_room_set, 4 * KIB},
-    {GET, "/api/v1/sessions/{id}/opinion", ACCESS_PUBLIC, h_api_opinion, 0},
-    {GET, "/api/v1/sessions/{id}/opinion.csv", ACCESS_ORGANIZER, h_api_opinion_csv, 0},
-    {GET, "/api/v1/sessions/{id}/opinion.xlsx", ACCESS_ORGANIZER, h_api_opinion_xlsx, 0},
-    {GET, "/api/v1/sessions/{id}/events", ACCESS_PUBLIC, h_api_events, 0},
-    {GET, "/sessions/{id}/map", ACCESS_PUBLIC, h_map_page, 0},
-    {GET, "/sessions/{id}/map/live", ACCESS_PUBLIC, h_map_fragment, 0},
-    {POST, "/statements/{id}/moderate", ACCESS_ORGANIZER, h_statement_moderate_post, 4 * KIB},
-    {GET, "/j/{code}", ACCESS_PUBLIC, h_join_page, 0},
-    {POST, "/j/{code}/vote", ACCESS_PUBLIC, h_join_vote, 4 * KIB},
-    {POST, "/j/{code}/statements", ACCESS_PUBLIC, h_join_statement, 16 * KIB},
+    {POST, "/api/v1/sessions/{id}/statements", ACCESS_PUBLIC, h_api_statements_create, 16 * KIB,
+     API("Submit a statement to a session's opinion room", statement_new, OBJ(201, "statement"))},
+    {GET, "/api/v1/sessions/{id}/statements", ACCESS_PUBLIC, h_api_statements_list, 0,
+     API("The statements of a session's opinion room", NULL, LIST("statement"))},
+    {HTTP_PUT, "/api/v1/statements/{id}/vote", ACCESS_PUBLIC, h_api_statement_vote, 4 * KIB,
+     API("Vote on a statement", vote_in, OBJ(200, "vote"))},
+    {PATCH, "/api/v1/statements/{id}", ACCESS_ORGANIZER, h_api_statement_moderate, 4 * KIB,
+     API("Moderate a statement", status_in, OBJ(200, "statement"))},
+    {GET, "/api/v1/sessions/{id}/room", ACCESS_PUBLIC, h_api_room_get, 0,
+     API("A session's opinion room", NULL, OBJ(200, "room"))},
+    {POST, "/api/v1/sessions/{id}/room", ACCESS_ORGANIZER, h_api_room_set, 4 * KIB,
+     API("Open, close or configure the opinion room", room_in, OBJ(200, "room"))},
+    {GET, "/api/v1/sessions/{id}/opinion", ACCESS_PUBLIC, h_api_opinion, 0,
+     API("The opinion map: groups, statements, consensus", NULL, OBJ(200, "opinion"))},
+    {GET, "/api/v1/sessions/{id}/opinion.csv", ACCESS_ORGANIZER, h_api_opinion_csv, 0,
+     API("The opinion data as CSV", NULL, FILE_OF(CSV))},
+    {GET, "/api/v1/sessions/{id}/opinion.xlsx", ACCESS_ORGANIZER, h_api_opinion_xlsx, 0,
+     API("The opinion data as a spreadsheet", NULL, FILE_OF(XLSX))},
+    {GET, "/api/v1/sessions/{id}/events", ACCESS_PUBLIC, h_api_events, 0,
+     API("Live updates of the opinion map", NULL, EVENTS)},
+    {GET, "/sessions/{id}/map", ACCESS_PUBLIC, h_map_page, 0, PAGE},
+    {GET, "/sessions/{id}/map/live", ACCESS_PUBLIC, h_map_fragment, 0, PAGE},
+    {POST, "/statements/{id}/moderate", ACCESS_ORGANIZER, h_statement_moderate_post, 4 * KIB, PAGE},
+    {GET, "/j/{code}", ACCESS_PUBLIC, h_join_page, 0, PAGE},
+    {POST, "/j/{code}/vote", ACCESS_PUBLIC, h_join_vote, 4 * KIB, PAGE},
+    {POST, "/j/{code}/statements", ACCESS_PUBLIC, h_join_statement, 16 * KIB, PAGE},
     /* === end opinion === */
 
     /* === search (search.c) === */
-    {GET, "/api/v1/search", ACCESS_PUBLIC, h_api_search, 0},
-    {GET, "/search", ACCESS_PUBLIC, h_search_page, 0},
+    {GET, "/api/v1/search", ACCESS_PUBLIC, h_api_search, 0,
+     API("Search what the caller can see", search_query, OBJ(200, "search_results"))},
+    {GET, "/search", ACCESS_PUBLIC, h_search_page, 0, PAGE},
     /* === end search === */
 
     /* pages */
-    {GET, "/static/{file}", ACCESS_PUBLIC, h_static, 0},
-    {GET, "/", ACCESS_PUBLIC, h_home, 0},
-    {GET, "/lang", ACCESS_PUBLIC, h_lang, 0},
-    {GET, "/login", ACCESS_PUBLIC, h_login_page, 0},
-    {POST, "/login", ACCESS_PUBLIC, h_login_post, 16 * KIB},
-    {POST, "/logout", ACCESS_SIGNED_IN, h_logout_post, 16 * KIB},
-    {GET, "/dashboard", ACCESS_SIGNED_IN, h_dashboard, 0},
-    {GET, "/account", ACCESS_SIGNED_IN, h_account_page, 0},
-    {POST, "/account/password", ACCESS_SIGNED_IN, h_account_password, 16 * KIB},
-    {GET, "/admin/orgs", ACCESS_ADMIN, h_orgs_page, 0},
-    {POST, "/admin/orgs", ACCESS_ADMIN, h_orgs_post, 64 * KIB},
-    {GET, "/admin/orgs/{id}", ACCESS_ADMIN, h_org_page, 0},
-    {POST, "/admin/orgs/{id}", ACCESS_ADMIN, h_org_post, 64 * KIB},
-    {GET, "/admin/users", ACCESS_ADMIN, h_users_page, 0},
-    {POST, "/admin/users", ACCESS_ADMIN, h_users_post, 64 * KIB},
-    {GET, "/admin/users/{id}", ACCESS_ADMIN, h_user_page, 0},
-    {POST, "/admin/users/{id}", ACCESS_ADMIN, h_user_post, 64 * KIB},
-    {GET, "/admin/audit", ACCESS_ADMIN, h_audit_page, 0},
+    {GET, "/static/{file}", ACCESS_PUBLIC, h_static, 0, PAGE},
+    {GET, "/", ACCESS_PUBLIC, h_home, 0, PAGE},
+    {GET, "/lang", ACCESS_PUBLIC, h_lang, 0, PAGE},
+    {GET, "/login", ACCESS_PUBLIC, h_login_page, 0, PAGE},
+    {POST, "/login", ACCESS_PUBLIC, h_login_post, 16 * KIB, PAGE},
+    {POST, "/logout", ACCESS_SIGNED_IN, h_logout_post, 16 * KIB, PAGE},
+    {GET, "/dashboard", ACCESS_SIGNED_IN, h_dashboard, 0, PAGE},
+    {GET, "/account", ACCESS_SIGNED_IN, h_account_page, 0, PAGE},
+    {POST, "/account/password", ACCESS_SIGNED_IN, h_account_password, 16 * KIB, PAGE},
+    {GET, "/admin/orgs", ACCESS_ADMIN, h_orgs_page, 0, PAGE},
+    {POST, "/admin/orgs", ACCESS_ADMIN, h_orgs_post, 64 * KIB, PAGE},
+    {GET, "/admin/orgs/{id}", ACCESS_ADMIN, h_org_page, 0, PAGE},
+    {POST, "/admin/orgs/{id}", ACCESS_ADMIN, h_org_post, 64 * KIB, PAGE},
+    {GET, "/admin/users", ACCESS_ADMIN, h_users_page, 0, PAGE},
+    {POST, "/admin/users", ACCESS_ADMIN, h_users_post, 64 * KIB, PAGE},
+    {GET, "/admin/users/{id}", ACCESS_ADMIN, h_user_page, 0, PAGE},
+    {POST, "/admin/users/{id}", ACCESS_ADMIN, h_user_post, 64 * KIB, PAGE},
+    {GET, "/admin/audit", ACCESS_ADMIN, h_audit_page, 0, PAGE},
 };
 
 const size_t web_nroutes = sizeof(web_routes) / sizeof(web_routes[0]);
