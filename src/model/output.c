@@ -11,6 +11,7 @@
  * closed.
  */
 #include "output.h"
+#include "output_int.h"
 #include "rowjson.h"
 #include "session.h"
 #include "valid.h"
@@ -25,40 +26,6 @@
 
 static const char *const kinds[] = {"proposal", "opinion_report", "research_report", "speech",
 				    "special_report"};
-
-enum { K_PROPOSAL = 1, K_OPINION = 2, K_OTHER = 4, K_ANY = 7 };
-
-static const struct move {
-	int kinds;
-	const char *from, *to;
-	int who; /* OROLE_ bits, any of which may make the move */
-} moves[] = {
-    {K_ANY, "draft", "submitted", OROLE_STAFF | OROLE_AUTHOR},
-    {K_PROPOSAL, "submitted", "accepted", OROLE_STAFF},
-    {K_PROPOSAL, "submitted", "not_accepted", OROLE_STAFF},
-    {K_PROPOSAL, "not_accepted", "closed", OROLE_STAFF},
-    {K_PROPOSAL, "accepted", "assigned", OROLE_STAFF},
-    {K_PROPOSAL, "assigned", "replied", OROLE_LEAD_HANDLER | OROLE_STAFF},
-    {K_PROPOSAL, "replied", "evaluated", OROLE_LEAD_AUTHOR},
-    {K_PROPOSAL, "evaluated", "assigned", OROLE_LEAD_AUTHOR | OROLE_STAFF},
-    {K_PROPOSAL, "evaluated", "closed", OROLE_STAFF | OROLE_LEAD_AUTHOR},
-    {K_OPINION, "submitted", "edited", OROLE_STAFF},
-    {K_OPINION, "edited", "sent", OROLE_STAFF},
-    {K_OPINION, "sent", "instructed", OROLE_STAFF},
-    {K_OPINION, "sent", "closed", OROLE_STAFF},
-    {K_OPINION, "instructed", "closed", OROLE_STAFF},
-    {K_OTHER, "submitted", "delivered", OROLE_STAFF},
-    {K_OTHER, "delivered", "closed", OROLE_STAFF},
-};
-
-static int kind_class(const char *kind)
-{
-	if (strcmp(kind, "proposal") == 0)
-		return K_PROPOSAL;
-	if (strcmp(kind, "opinion_report") == 0)
-		return K_OPINION;
-	return K_OTHER;
-}
 
 static bool kind_valid(const char *kind)
 {
@@ -77,7 +44,8 @@ void output_in_init(struct output_in *in)
 
 /* --- reading --- */
 
-static const char sql_head[] = "SELECT o.id, o.org_id, o.kind, o.state, g.path, o.reopened"
+static const char sql_head[] = "SELECT o.id, o.org_id, o.kind, o.state, g.path, o.reopened,"
+			       " COALESCE(o.satisfaction, '')"
 			       " FROM output o JOIN org g ON g.id = o.org_id WHERE o.id = ?";
 
 int output_head(struct db *db, int64_t id, struct output_head *h)
@@ -99,6 +67,9 @@ int output_head(struct db *db, int64_t id, struct output_head *h)
 		if (!rc)
 			rc = copy_field(h->org_path, sizeof(h->org_path), db_col_text(st, 4));
 		h->reopened = (int)db_col_int(st, 5);
+		if (!rc)
+			rc = copy_field(h->satisfaction, sizeof(h->satisfaction),
+					db_col_text(st, 6));
 	} else if (rc == DB_DONE) {
 		rc = ERR_NOT_FOUND;
 	}
@@ -287,8 +258,7 @@ static const char sql_add_ses[] = "INSERT OR IGNORE INTO output_session (output_
 static const char sql_add_auth[] = "INSERT INTO output_author (output_id, person_id, role,"
 				   " confirmed_at) VALUES (?, ?, ?, ?)";
 
-/* path_of reads one path column for id with sql; "" when absent. */
-static int path_of(struct db *db, const char *sql, int64_t id, char *out, size_t n)
+int output_path_of(struct db *db, const char *sql, int64_t id, char *out, size_t n)
 {
 	struct db_stmt *st;
 	int rc;
@@ -305,10 +275,7 @@ static int path_of(struct db *db, const char *sql, int64_t id, char *out, size_t
 	return rc < 0 ? rc : ERR_OK;
 }
 
-/* related: may a thing of path p go with an output of the body at org_path? Its own body,
- * below it, or above it (a city's output may build on a district's suggestion and the
- * other way round when the session was joint). */
-static bool related(const char *p, const char *org_path)
+bool output_related(const char *p, const char *org_path)
 {
 	return p[0] && (strncmp(p, org_path, strlen(org_path)) == 0 ||
 			strncmp(org_path, p, strlen(p)) == 0);
@@ -330,7 +297,7 @@ static int check_links(struct db *db, const char *org_path, const struct output_
 		if (!rc)
 			rc = db_step(st);
 		if (rc == DB_ROW)
-			rc = related(db_col_text(st, 3), org_path) ? ERR_OK : ERR_INVALID;
+			rc = output_related(db_col_text(st, 3), org_path) ? ERR_OK : ERR_INVALID;
 		else if (rc == DB_DONE)
 			rc = ERR_INVALID;
 		db_done(st);
@@ -342,10 +309,10 @@ static int check_links(struct db *db, const char *org_path, const struct output_
 			return rc;
 	}
 	for (i = 0; in->sessions && i < in->nsessions; i++) {
-		rc = path_of(db, sql_session_path, in->sessions[i], path, sizeof(path));
+		rc = output_path_of(db, sql_session_path, in->sessions[i], path, sizeof(path));
 		if (rc)
 			return rc;
-		if (!related(path, org_path))
+		if (!output_related(path, org_path))
 			return verr_set(e, "invalid", "session_ids", "深聊会 %lld 不存在",
 					"session %lld does not exist", (long long)in->sessions[i]);
 	}
@@ -361,7 +328,8 @@ static int check_links(struct db *db, const char *org_path, const struct output_
 			if (in->authors[k].person_id == in->authors[i].person_id)
 				return verr_set(e, "invalid", "authors", "同一作者列了两次",
 						"an author is listed twice");
-		rc = path_of(db, sql_person_path, in->authors[i].person_id, path, sizeof(path));
+		rc = output_path_of(db, sql_person_path, in->authors[i].person_id, path,
+				    sizeof(path));
 		if (rc)
 			return rc;
 		if (!path[0])
@@ -382,8 +350,7 @@ static int count_leads(const struct output_in *in)
 	return n;
 }
 
-/* check_kind applies the kind's rules to the text (and the lead author of a proposal). */
-static int check_kind(const char *kind, const char *body, int leads, struct verr *e)
+int output_check_kind(const char *kind, const char *body, int leads, struct verr *e)
 {
 	size_t chars = utf8_count(body, strlen(body));
 
@@ -539,7 +506,7 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 	if (!rc)
 		rc = text_check(buf_cstr(&body), "body", 0, 200000, e);
 	if (!rc)
-		rc = check_kind(in->kind, buf_cstr(&body), count_leads(in), e);
+		rc = output_check_kind(in->kind, buf_cstr(&body), count_leads(in), e);
 	if (!rc)
 		rc = db_prepare(db, sql_insert, &st);
 	if (!rc)
@@ -618,7 +585,7 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 		    strcmp(json_string_value(json_object_get(a, "role")), "lead") == 0;
 	}
 	if (!rc)
-		rc = check_kind(h.kind, body, leads, e);
+		rc = output_check_kind(h.kind, body, leads, e);
 	if (rc)
 		goto out;
 	dated = in->dated_at;
@@ -653,396 +620,6 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 	}
 out:
 	json_decref(before);
-	return rc;
-}
-
-/* --- workflows --- */
-
-static const char sql_event[] =
-    "INSERT INTO output_event (output_id, org_id, at, user_id,"
-    " from_state, to_state, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-static const char sql_state[] =
-    "UPDATE output SET state = ?1, updated_at = ?2,"
-    " submitted_at = CASE WHEN ?1 = 'submitted' THEN ?3 ELSE submitted_at END,"
-    " accepted_at = CASE WHEN ?1 = 'accepted' THEN ?3 ELSE accepted_at END,"
-    " assigned_at = CASE WHEN ?1 = 'assigned' THEN ?3 ELSE assigned_at END,"
-    " replied_at = CASE WHEN ?1 = 'replied' THEN ?3 ELSE replied_at END,"
-    " evaluated_at = CASE WHEN ?1 = 'evaluated' THEN ?3 ELSE evaluated_at END,"
-    " closed_at = CASE WHEN ?1 = 'closed' THEN ?3 ELSE closed_at END"
-    " WHERE id = ?4";
-static const char sql_set_reason[] = "UPDATE output SET reason = ? WHERE id = ?";
-static const char sql_set_number[] =
-    "UPDATE output SET number = ?1 || printf('%04d', (SELECT COUNT(*) FROM output"
-    " WHERE org_id = ?2 AND kind = 'proposal' AND number != '' AND number LIKE ?1 || '%'"
-    ") + 1) WHERE id = ?3";
-static const char sql_clear_handlers[] = "DELETE FROM output_handler WHERE output_id = ?";
-static const char sql_add_handler[] = "INSERT INTO output_handler (output_id, handler_id, role)"
-				      " VALUES (?, ?, ?)";
-static const char sql_handler_ok[] = "SELECT o.path FROM handler h JOIN org o ON o.id = h.org_id"
-				     " WHERE h.id = ?";
-static const char sql_set_due[] = "UPDATE output SET reply_due = ? WHERE id = ?";
-static const char sql_set_reply[] =
-    "UPDATE output SET reply_text = ?, reply_grade = ? WHERE id = ?";
-static const char sql_set_eval[] = "UPDATE output SET satisfaction = ? WHERE id = ?";
-static const char sql_reopen[] = "UPDATE output SET reopened = 1, satisfaction = NULL,"
-				 " reply_text = '', reply_grade = NULL WHERE id = ?";
-static const char sql_set_issue[] = "UPDATE output SET bulletin_issue = ? WHERE id = ?";
-static const char sql_set_sent[] = "UPDATE output SET sent_to = ? WHERE id = ?";
-static const char sql_set_instr[] = "UPDATE output SET instruction_by = ?, instruction_text = ?"
-				    " WHERE id = ?";
-
-static int set_text(struct db *db, const char *sql, const char *a, const char *b, int64_t id)
-{
-	struct db_stmt *st;
-	int rc, i = 1;
-
-	rc = db_prepare(db, sql, &st);
-	if (!rc)
-		rc = db_bind_str(st, i++, a);
-	if (!rc && b)
-		rc = db_bind_str(st, i++, b);
-	if (!rc)
-		rc = db_bind_int(st, i, id);
-	if (!rc)
-		rc = db_run(st);
-	return rc;
-}
-
-static int required_text(const char *v, const char *field, const char *zh, const char *en,
-			 size_t max, struct verr *e)
-{
-	if (!v || !*v) {
-		e->code = "required";
-		e->field = field;
-		snprintf(e->zh, sizeof(e->zh), "%s", zh);
-		snprintf(e->en, sizeof(e->en), "%s", en);
-		return ERR_INVALID;
-	}
-	return text_check(v, field, 1, max, e);
-}
-
-/* three_parts: an opinion report is situation, analysis and suggestion. */
-static bool three_parts(const char *body)
-{
-	return strstr(body, "情况") && strstr(body, "分析") && strstr(body, "建议");
-}
-
-static int assign_handlers(struct db *db, const struct output_head *h, const struct output_move *m,
-			   struct verr *e)
-{
-	struct db_stmt *st;
-	char path[128];
-	size_t i, k;
-	int rc;
-
-	if (m->nlead != 1)
-		return verr_set(e, "invalid", "handlers",
-				"交办需要且只能有一个主办单位（lead），协办单位（co）可有多个",
-				"assignment needs exactly one lead handling unit; co-handlers are "
-				"optional");
-	for (i = 0; i < m->nlead + m->nco; i++) {
-		int64_t hid = i < m->nlead ? m->lead_handlers[i] : m->co_handlers[i - m->nlead];
-
-		rc = path_of(db, sql_handler_ok, hid, path, sizeof(path));
-		if (rc)
-			return rc;
-		if (!related(path, h->org_path))
-			return verr_set(e, "invalid", "handlers", "承办单位 %lld 不存在",
-					"handling unit %lld does not exist", (long long)hid);
-		for (k = 0; k < m->nco; k++)
-			if (i < m->nlead && m->co_handlers[k] == hid)
-				return verr_set(e, "invalid", "handlers",
-						"主办单位不能同时是协办单位",
-						"the lead unit cannot also be a co-handler");
-	}
-	rc = db_prepare(db, sql_clear_handlers, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h->id);
-	if (!rc)
-		rc = db_run(st);
-	for (i = 0; !rc && i < m->nlead + m->nco; i++) {
-		rc = db_prepare(db, sql_add_handler, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, h->id);
-		if (!rc)
-			rc = db_bind_int(st, 2,
-					 i < m->nlead ? m->lead_handlers[i]
-						      : m->co_handlers[i - m->nlead]);
-		if (!rc)
-			rc = db_bind_str(st, 3, i < m->nlead ? "lead" : "co");
-		if (!rc)
-			rc = db_run(st);
-		if (rc == ERR_CONFLICT)
-			rc = ERR_OK; /* listed twice */
-	}
-	return rc;
-}
-
-static int reply_days(struct db *db, int64_t org_id)
-{
-	struct org org;
-	json_t *rules;
-	int days = 90;
-
-	if (org_get(db, org_id, &org) == ERR_OK) {
-		rules = rules_in_force(db, &org);
-		if (json_is_integer(
-			json_object_get(json_object_get(rules, "params"), "reply_days")))
-			days = (int)json_integer_value(
-			    json_object_get(json_object_get(rules, "params"), "reply_days"));
-		json_decref(rules);
-	}
-	return days > 0 ? days : 90;
-}
-
-/* apply_data checks and stores what the move carries; data gets a copy for the event. */
-static int apply_data(struct db *db, const struct output_head *h, const struct output_move *m,
-		      int64_t at, json_t *data, struct verr *e)
-{
-	const char *to = m->to;
-	json_t *o;
-	int rc = ERR_OK;
-
-	if (strcmp(to, "submitted") == 0) {
-		o = output_get(db, h->id);
-		if (!o)
-			return ERR_NOT_FOUND;
-		if (strcmp(h->kind, "opinion_report") == 0) {
-			const char *body = json_string_value(json_object_get(o, "body"));
-
-			rc = check_kind(h->kind, body, 1, e);
-			if (!rc && !three_parts(body))
-				rc =
-				    verr_set(e, "invalid", "body",
-					     "社情民意信息须包括情况、分析、建议三部分",
-					     "an opinion report has three parts: situation (情况), "
-					     "analysis (分析) and suggestion (建议)");
-		} else if (strcmp(h->kind, "proposal") == 0) {
-			json_t *a;
-			size_t i;
-			int leads = 0;
-
-			json_array_foreach(json_object_get(o, "authors"), i, a) leads +=
-			    strcmp(json_string_value(json_object_get(a, "role")), "lead") == 0;
-			rc = check_kind(h->kind, "", leads, e);
-		}
-		json_decref(o);
-	} else if (strcmp(to, "accepted") == 0) {
-		char prefix[8];
-
-		snprintf(prefix, sizeof(prefix), "%04d", time_year(at) % 10000);
-		{
-			struct db_stmt *st;
-
-			rc = db_prepare(db, sql_set_number, &st);
-			if (!rc)
-				rc = db_bind_str(st, 1, prefix);
-			if (!rc)
-				rc = db_bind_int(st, 2, h->org_id);
-			if (!rc)
-				rc = db_bind_int(st, 3, h->id);
-			if (!rc)
-				rc = db_run(st);
-		}
-	} else if (strcmp(to, "not_accepted") == 0) {
-		rc = required_text(m->reason, "reason", "请说明不予立案的理由",
-				   "a reason for not accepting is required", 2000, e);
-		if (!rc)
-			rc = set_text(db, sql_set_reason, m->reason, NULL, h->id);
-		json_object_set_new(data, "reason", json_string(m->reason ? m->reason : ""));
-	} else if (strcmp(to, "assigned") == 0 && strcmp(h->state, "evaluated") == 0) {
-		/* reopening after a dissatisfied evaluation, once */
-		o = output_get(db, h->id);
-		if (!o)
-			return ERR_NOT_FOUND;
-		if (h->reopened)
-			rc = (verr_set(e, "reopen_used", "to", "重新办理只能申请一次",
-				       "handling can be reopened only once"),
-			      ERR_CONFLICT);
-		else if (!json_is_string(json_object_get(o, "satisfaction")) ||
-			 strcmp(json_string_value(json_object_get(o, "satisfaction")),
-				"dissatisfied") != 0)
-			rc = (verr_set(e, "illegal_transition", "to",
-				       "只有“不满意”的评价可以申请重新办理",
-				       "only a dissatisfied evaluation can reopen handling"),
-			      ERR_CONFLICT);
-		json_decref(o);
-		if (!rc) {
-			struct db_stmt *st;
-
-			rc = db_prepare(db, sql_reopen, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, h->id);
-			if (!rc)
-				rc = db_run(st);
-			json_object_set_new(data, "reopened", json_true());
-		}
-	} else if (strcmp(to, "assigned") == 0) {
-		struct db_stmt *st;
-		int64_t due =
-		    m->reply_due ? m->reply_due : at + (int64_t)reply_days(db, h->org_id) * 86400;
-
-		rc = assign_handlers(db, h, m, e);
-		if (!rc)
-			rc = db_prepare(db, sql_set_due, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, due);
-		if (!rc)
-			rc = db_bind_int(st, 2, h->id);
-		if (!rc)
-			rc = db_run(st);
-		json_object_set_new(data, "lead_handlers", json_integer((json_int_t)m->nlead));
-		json_object_set_new(data, "co_handlers", json_integer((json_int_t)m->nco));
-	} else if (strcmp(to, "replied") == 0) {
-		rc = required_text(m->reply_text, "reply_text", "请填写答复内容",
-				   "the reply text is required", 50000, e);
-		if (!rc && (!m->grade || strlen(m->grade) != 1 || !strchr("ABCD", m->grade[0])))
-			rc = verr_set(
-			    e, "invalid", "grade",
-			    "答复类别须为 A（已解决或采纳）、B（正在解决或列入计划）、C（因条件"
-			    "限制暂不能解决）或 D（留作参考）",
-			    "grade must be A (resolved/adopted), B (being resolved/planned), "
-			    "C (limited by conditions) or D (for reference)");
-		if (!rc)
-			rc = set_text(db, sql_set_reply, m->reply_text, m->grade, h->id);
-		json_object_set_new(data, "grade", json_string(m->grade ? m->grade : ""));
-	} else if (strcmp(to, "evaluated") == 0) {
-		if (!m->satisfaction || (strcmp(m->satisfaction, "satisfied") != 0 &&
-					 strcmp(m->satisfaction, "basically_satisfied") != 0 &&
-					 strcmp(m->satisfaction, "dissatisfied") != 0))
-			rc = verr_set(
-			    e, "invalid", "satisfaction",
-			    "评价须为 satisfied（满意）、basically_satisfied（基本满意）或 "
-			    "dissatisfied（不满意）",
-			    "satisfaction must be satisfied, basically_satisfied or "
-			    "dissatisfied");
-		if (!rc)
-			rc = set_text(db, sql_set_eval, m->satisfaction, NULL, h->id);
-		json_object_set_new(data, "satisfaction",
-				    json_string(m->satisfaction ? m->satisfaction : ""));
-	} else if (strcmp(to, "edited") == 0) {
-		rc = required_text(m->issue, "issue", "请填写编入的期号（如 2024 年第 12 期）",
-				   "the bulletin issue is required", 100, e);
-		if (!rc)
-			rc = set_text(db, sql_set_issue, m->issue, NULL, h->id);
-		json_object_set_new(data, "issue", json_string(m->issue ? m->issue : ""));
-	} else if (strcmp(to, "sent") == 0) {
-		rc = required_text(m->sent_to, "sent_to", "请填写报送单位", "sent_to is required",
-				   200, e);
-		if (!rc)
-			rc = set_text(db, sql_set_sent, m->sent_to, NULL, h->id);
-		json_object_set_new(data, "sent_to", json_string(m->sent_to ? m->sent_to : ""));
-	} else if (strcmp(to, "instructed") == 0) {
-		rc = required_text(m->instruction_by, "instruction_by", "请填写批示领导",
-				   "instruction_by is required", 200, e);
-		if (!rc)
-			rc =
-			    required_text(m->instruction_text, "instruction_text", "请填写批示内容",
-					  "instruction_text is required", 5000, e);
-		if (!rc)
-			rc = set_text(db, sql_set_instr, m->instruction_by, m->instruction_text,
-				      h->id);
-		json_object_set_new(data, "instruction_by",
-				    json_string(m->instruction_by ? m->instruction_by : ""));
-	}
-	return rc;
-}
-
-int output_transition(struct db *db, const struct actor *who, int64_t id,
-		      const struct output_move *m, struct verr *e)
-{
-	struct output_head h;
-	struct db_stmt *st;
-	int64_t at = m->at ? m->at : time_now();
-	json_t *data = json_object(), *b, *a;
-	char *dump = NULL;
-	size_t i;
-	int rc, role;
-
-	rc = output_head(db, id, &h);
-	if (rc)
-		goto out;
-	if (!m->to || !*m->to) {
-		rc = verr_set(e, "required", "to", "请指明目标状态（to）",
-			      "the target state (to) is required");
-		goto out;
-	}
-	for (i = 0; i < ARRAY_LEN(moves); i++)
-		if ((moves[i].kinds & kind_class(h.kind)) && strcmp(moves[i].from, h.state) == 0 &&
-		    strcmp(moves[i].to, m->to) == 0)
-			break;
-	if (i == ARRAY_LEN(moves)) {
-		verr_set(e, "illegal_transition", "to", "%s 不能从“%s”变为“%s”",
-			 "a %s cannot go from %s to %s", h.kind, h.state, m->to);
-		rc = ERR_CONFLICT;
-		goto out;
-	}
-	role = output_role_of(db, who, &h);
-	if (!(role & moves[i].who)) {
-		rc = ERR_FORBIDDEN;
-		goto out;
-	}
-	if (m->note) {
-		rc = text_check(m->note, "note", 0, 5000, e);
-		if (rc)
-			goto out;
-	}
-	rc = apply_data(db, &h, m, at, data, e);
-	if (rc)
-		goto out;
-	rc = db_prepare(db, sql_state, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, m->to);
-	if (!rc)
-		rc = db_bind_int(st, 2, time_now());
-	if (!rc)
-		rc = db_bind_int(st, 3, at);
-	if (!rc)
-		rc = db_bind_int(st, 4, id);
-	if (!rc)
-		rc = db_run(st);
-	dump = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!rc)
-		rc = db_prepare(db, sql_event, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_bind_int(st, 2, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 3, at);
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 4, who->user.id) : db_bind_null(st, 4);
-	if (!rc)
-		rc = db_bind_str(st, 5, h.state);
-	if (!rc)
-		rc = db_bind_str(st, 6, m->to);
-	if (!rc)
-		rc = db_bind_str(st, 7, m->note ? m->note : "");
-	if (!rc)
-		rc = db_bind_str(st, 8, dump ? dump : "{}");
-	if (!rc)
-		rc = db_run(st);
-	if (!rc && strcmp(m->to, "instructed") == 0) {
-		/* a leader's instruction is also an adoption record */
-		struct adoption_in ad = {
-		    "instruction", m->instruction_text, m->instruction_by, "", NULL, NULL, m->note};
-		char date[16];
-		int64_t aid;
-
-		time_fmt(at, "%Y-%m-%d", date, sizeof(date));
-		ad.date = date;
-		rc = adoption_add(db, who, id, &ad, &aid, e);
-	}
-	if (rc)
-		goto out;
-	b = json_pack("{ss}", "state", h.state);
-	a = json_pack("{ss sO}", "state", m->to, "data", data);
-	rc = audit_write(db, who, h.org_id, "output.transition", "output", id, b, a);
-	json_decref(b);
-	json_decref(a);
-out:
-	free(dump);
-	json_decref(data);
 	return rc;
 }
 
@@ -1475,31 +1052,5 @@ json_t *handler_list(struct db *db, const struct actor *a)
 		(void)rows_json(st, "i:id i:org_id s:name", arr);
 	else
 		db_done(st);
-	return arr;
-}
-
-json_t *output_moves(struct db *db, const struct actor *a, const struct output_head *h)
-{
-	json_t *arr = json_array();
-	int role = output_role_of(db, a, h);
-	size_t i;
-
-	for (i = 0; i < ARRAY_LEN(moves); i++) {
-		if (!(moves[i].kinds & kind_class(h->kind)) ||
-		    strcmp(moves[i].from, h->state) != 0 || !(role & moves[i].who))
-			continue;
-		/* reopening is offered once, after a dissatisfied evaluation */
-		if (strcmp(moves[i].from, "evaluated") == 0 &&
-		    strcmp(moves[i].to, "assigned") == 0) {
-			json_t *o = output_get(db, h->id);
-			const char *sat = json_string_value(json_object_get(o, "satisfaction"));
-			bool ok = !h->reopened && sat && strcmp(sat, "dissatisfied") == 0;
-
-			json_decref(o);
-			if (!ok)
-				continue;
-		}
-		json_array_append_new(arr, json_string(moves[i].to));
-	}
 	return arr;
 }

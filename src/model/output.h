@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "db/db.h"
 #include "model/model.h"
 
@@ -43,6 +44,7 @@ struct output_head {
 	char kind[24];
 	char state[24];
 	char org_path[128];
+	char satisfaction[24]; /* "" until evaluated */
 	int reopened;
 };
 
@@ -92,14 +94,79 @@ enum output_role {
 /* output_role_of returns the OROLE_ bits of a for output h. */
 int output_role_of(struct db *db, const struct actor *a, const struct output_head *h);
 
-/* output_transition moves output id along its workflow. ERR_CONFLICT when the move is not
- * allowed from its state; ERR_FORBIDDEN when a may not make it; ERR_INVALID for missing data
- * (e.g. a reply without its grade). */
+/* --- the workflow table (workflow.c) ---
+ *
+ * Every move of every workflow is one row of output_steps: which kinds it applies to, from
+ * which state to which, who may make it, which fields it requires, a guard (may the move be
+ * made now at all), a check of the data it carries (read-only) and its effect (the writes
+ * besides the state change, event and audit row that every move gets). output_transition
+ * runs moves only through the table, output_moves offers only its rows, docs/WORKFLOW.md is
+ * rendered from it (output_workflow_markdown) and tests/unit/test_model_output.c walks it. */
+
+enum output_kind_class { OKIND_PROPOSAL = 1, OKIND_OPINION = 2, OKIND_OTHER = 4, OKIND_ANY = 7 };
+
+/* output_kind_class returns the OKIND_ bit of a kind ("proposal" -> OKIND_PROPOSAL, …). */
+int output_kind_class(const char *kind);
+
+/* fields a move may require (bits of output_step.need) */
+enum output_field {
+	OFIELD_REASON = 1 << 0,
+	OFIELD_HANDLERS = 1 << 1,
+	OFIELD_REPLY_TEXT = 1 << 2,
+	OFIELD_GRADE = 1 << 3,
+	OFIELD_SATISFACTION = 1 << 4,
+	OFIELD_ISSUE = 1 << 5,
+	OFIELD_SENT_TO = 1 << 6,
+	OFIELD_INSTRUCTION_BY = 1 << 7,
+	OFIELD_INSTRUCTION_TEXT = 1 << 8,
+	OFIELD_END = 1 << 9
+};
+
+/* output_field_name is the request field of one OFIELD_ bit ("reason", …), NULL if none. */
+const char *output_field_name(unsigned bit);
+
+struct output_step {
+	int kinds;	       /* OKIND_ bits */
+	const char *from, *to; /* states */
+	int who;	       /* OROLE_ bits, any of which may make the move */
+	unsigned need;	       /* OFIELD_ bits: required fields */
+	/* guard: may the move be made now (NULL: always)? ERR_CONFLICT with e filled if not */
+	int (*guard)(struct db *db, const struct output_head *h, struct verr *e);
+	/* check: is the data valid (read-only; NULL: nothing more to check)? */
+	int (*check)(struct db *db, const struct output_head *h, const struct output_move *m,
+		     struct verr *e);
+	/* apply: the writes of the move; data receives what the event records */
+	int (*apply)(struct db *db, const struct actor *who, const struct output_head *h,
+		     const struct output_move *m, int64_t at, json_t *data, struct verr *e);
+	const char *effect; /* what apply does, in words, for the docs */
+};
+
+extern const struct output_step output_steps[];
+extern const size_t output_nsteps;
+
+/* output_step_find returns the row for kind from -> to, NULL when there is none. */
+const struct output_step *output_step_find(const char *kind, const char *from, const char *to);
+
+/* output_move_check decides whether a may make move m on output h now, without writing:
+ * ERR_INVALID (e names "to") without a target; ERR_CONFLICT when the table has no such move
+ * from h's state or its guard refuses; ERR_FORBIDDEN when a's role is not among the row's;
+ * ERR_INVALID naming the field when a required field is missing or a value is not valid.
+ * Handling units with id 0 in m are units still to be made in h's body (the web layer
+ * creates them in its transaction) and pass. */
+int output_move_check(struct db *db, const struct actor *a, const struct output_head *h,
+		      const struct output_move *m, struct verr *e) WARN_UNUSED;
+
+/* output_transition moves output id along its workflow: output_move_check, then the row's
+ * effect, the state change, an output_event row and an audit row. Call inside the write
+ * transaction. Errors as output_move_check. */
 int output_transition(struct db *db, const struct actor *who, int64_t id,
 		      const struct output_move *m, struct verr *e) WARN_UNUSED;
 
 /* output_moves returns the states a may move output h to now (["submitted", …]). */
 json_t *output_moves(struct db *db, const struct actor *a, const struct output_head *h);
+
+/* output_workflow_markdown renders the workflow table as Markdown (docs/WORKFLOW.md). */
+int output_workflow_markdown(struct buf *out) WARN_UNUSED;
 
 /* output_confirm: a co-signer (the person linked to who) confirms before the deadline. */
 int output_confirm(struct db *db, const struct actor *who, int64_t id, struct verr *e) WARN_UNUSED;

@@ -1,0 +1,420 @@
+/*
+ * test_model_output.c - the output model against a real temporary database: creating
+ * outputs, every row of the workflow table (the move allowed, and refused from another
+ * state, by a caller without the row's role, and without each required field), the
+ * generated docs/WORKFLOW.md, output_authorize for callers of every kind, adoption, and
+ * the statistics of a tiny dataset.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "model_fixture.h"
+#include "model/output.h"
+#include "model/person.h"
+
+#include "base/util.h"
+
+struct ofix {
+	struct mfix *f;
+	int64_t lead_person, handler;
+};
+
+static struct ofix of;
+
+static int group_setup(void **state)
+{
+	struct person p;
+	struct verr e;
+	int rc;
+
+	if (mfix_setup(state))
+		return -1;
+	of.f = *state;
+	memset(&p, 0, sizeof(p));
+	p.org_id = of.f->city.id;
+	snprintf(p.name, sizeof(p.name), "领衔委员");
+	snprintf(p.category, sizeof(p.category), "member");
+	rc = mfix_begin(of.f);
+	if (!rc)
+		rc = person_create(of.f->db, &of.f->sys, &p, &e);
+	if (!rc)
+		rc = handler_create(of.f->db, &of.f->sys, of.f->city.id, "市测试局", &of.handler,
+				    &e);
+	rc = mfix_commit(of.f, rc);
+	of.lead_person = p.id;
+	return rc ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	stats_cache_clear();
+	return mfix_teardown(state);
+}
+
+static const char *kind_of_class(int k)
+{
+	return k == OKIND_PROPOSAL  ? "proposal"
+	       : k == OKIND_OPINION ? "opinion_report"
+				    : "research_report";
+}
+
+/* make_output drafts an output of kind in the city (a proposal with its lead author). */
+static int64_t make_output(const char *kind, const char *title)
+{
+	struct output_author_in author = {of.lead_person, "lead"};
+	struct output_in in;
+	struct verr e;
+	int64_t id = 0;
+	int rc;
+
+	output_in_init(&in);
+	in.kind = kind;
+	in.title = title;
+	in.body = "情况：夜间公交不足。分析：线路规划滞后。建议：增开夜班线路。";
+	in.authors = &author;
+	in.nauthors = 1;
+	rc = mfix_begin(of.f);
+	if (!rc)
+		rc = output_create(of.f->db, &of.f->sys, of.f->city.id, &in, &id, &e);
+	assert_int_equal(mfix_commit(of.f, rc), ERR_OK);
+	return id;
+}
+
+/* full_move fills m with every field any move may need (handlers: the fixture's unit). */
+static void full_move(struct output_move *m, const char *to, const int64_t *lead)
+{
+	memset(m, 0, sizeof(*m));
+	m->to = to;
+	m->reason = "不属于提案范围";
+	m->lead_handlers = lead;
+	m->nlead = 1;
+	m->reply_text = "已研究办理。";
+	m->grade = "A";
+	m->satisfaction = "dissatisfied"; /* so the reopen row can be walked too */
+	m->issue = "2024年第1期";
+	m->sent_to = "省政协";
+	m->instruction_by = "市领导";
+	m->instruction_text = "请研究吸纳。";
+}
+
+static int move(const struct actor *a, int64_t id, const struct output_move *m, struct verr *e)
+{
+	int rc = mfix_begin(of.f);
+
+	if (!rc)
+		rc = output_transition(of.f->db, a, id, m, e);
+	return mfix_commit(of.f, rc);
+}
+
+/* path_to finds the moves from draft to state for kind class k (breadth first over the
+ * table); returns their number, -1 when unreachable. */
+static int path_to(int k, const char *state, const char **out, int max)
+{
+	const char *seen[32], *prev[32];
+	int n = 1, i, len = 0;
+	size_t s;
+
+	seen[0] = "draft";
+	prev[0] = NULL;
+	for (i = 0; i < n; i++) {
+		if (strcmp(seen[i], state) == 0)
+			break;
+		for (s = 0; s < output_nsteps; s++) {
+			int j, known = 0;
+
+			if (!(output_steps[s].kinds & k) ||
+			    strcmp(output_steps[s].from, seen[i]) != 0)
+				continue;
+			for (j = 0; j < n; j++)
+				known |= strcmp(seen[j], output_steps[s].to) == 0;
+			if (!known && n < 32) {
+				seen[n] = output_steps[s].to;
+				prev[n++] = seen[i];
+			}
+		}
+	}
+	if (i == n)
+		return -1;
+	/* walk back */
+	{
+		const char *chain[32];
+		const char *cur = seen[i];
+
+		while (cur && strcmp(cur, "draft") != 0) {
+			int j;
+
+			chain[len++] = cur;
+			for (j = 0; j < n && strcmp(seen[j], cur) != 0; j++)
+				;
+			cur = prev[j];
+		}
+		for (i = 0; i < len && i < max; i++)
+			out[i] = chain[len - 1 - i];
+	}
+	return len;
+}
+
+static void test_create(void **state)
+{
+	struct mfix *f = *state;
+	struct output_author_in two[2] = {{0, "lead"}, {0, "lead"}};
+	struct output_in in;
+	struct output_head h;
+	struct verr e;
+	int64_t id = make_output("proposal", "增开夜班公交");
+	char big[2000 * 3 + 1];
+	size_t i;
+
+	assert_int_equal(output_head(f->db, id, &h), ERR_OK);
+	assert_string_equal(h.state, "draft");
+	assert_string_equal(h.kind, "proposal");
+	assert_int_equal(h.org_id, f->city.id);
+	output_in_init(&in);
+	in.title = "无类型";
+	assert_int_equal(output_create(f->db, &f->sys, f->city.id, &in, &id, &e), ERR_INVALID);
+	assert_string_equal(e.field, "kind");
+	in.kind = "poem";
+	assert_int_equal(output_create(f->db, &f->sys, f->city.id, &in, &id, &e), ERR_INVALID);
+	assert_string_equal(e.field, "kind");
+	in.kind = "proposal";
+	in.title = NULL;
+	assert_int_equal(output_create(f->db, &f->sys, f->city.id, &in, &id, &e), ERR_INVALID);
+	assert_string_equal(e.field, "title");
+	in.title = "没有领衔人";
+	assert_int_equal(output_create(f->db, &f->sys, f->city.id, &in, &id, &e), ERR_INVALID);
+	assert_string_equal(e.field, "authors");
+	two[0].person_id = two[1].person_id = of.lead_person;
+	in.authors = two;
+	in.nauthors = 2;
+	assert_int_equal(output_create(f->db, &f->sys, f->city.id, &in, &id, &e), ERR_INVALID);
+	assert_string_equal(e.field, "authors");
+	/* an opinion report has at most 1500 characters */
+	for (i = 0; i < 1600; i++)
+		memcpy(big + 3 * i, "字", 3);
+	big[3 * 1600] = '\0';
+	output_in_init(&in);
+	in.kind = "opinion_report";
+	in.title = "太长";
+	in.body = big;
+	assert_int_equal(output_create(f->db, &f->sys, f->city.id, &in, &id, &e), ERR_INVALID);
+	assert_string_equal(e.code, "too_long");
+	assert_string_equal(e.field, "body");
+}
+
+/* walk_row checks one row of the table for kind class k. */
+static void walk_row(const struct output_step *s, int k)
+{
+	struct mfix *f = of.f;
+	const char *path[16];
+	struct output_move m;
+	struct output_head h;
+	struct verr e;
+	int64_t lead[1] = {of.handler}, id, other;
+	unsigned bit;
+	int n, i;
+
+	n = path_to(k, s->from, path, 16);
+	assert_true(n >= 0);
+	id = make_output(kind_of_class(k), s->to);
+	for (i = 0; i < n; i++) {
+		full_move(&m, path[i], lead);
+		assert_int_equal(move(&f->sys, id, &m, &e), ERR_OK);
+	}
+	assert_int_equal(output_head(f->db, id, &h), ERR_OK);
+	assert_string_equal(h.state, s->from);
+	full_move(&m, s->to, lead);
+	/* from another state: the table has no such move */
+	other = make_output(kind_of_class(k), "别的状态");
+	if (strcmp(s->from, "draft") == 0) {
+		struct output_move sub;
+
+		full_move(&sub, "submitted", lead);
+		assert_int_equal(move(&f->sys, other, &sub, &e), ERR_OK);
+	}
+	assert_int_equal(move(&f->sys, other, &m, &e), ERR_CONFLICT);
+	assert_string_equal(e.code, "illegal_transition");
+	/* by a reader without the row's role */
+	assert_int_equal(move(&f->city_guest, id, &m, &e), ERR_FORBIDDEN);
+	/* without each required field */
+	for (bit = 1; bit < OFIELD_END; bit <<= 1) {
+		struct output_move miss = m;
+
+		if (!(s->need & bit))
+			continue;
+		switch (bit) {
+		case OFIELD_REASON:
+			miss.reason = NULL;
+			break;
+		case OFIELD_HANDLERS:
+			miss.nlead = miss.nco = 0;
+			break;
+		case OFIELD_REPLY_TEXT:
+			miss.reply_text = "";
+			break;
+		case OFIELD_GRADE:
+			miss.grade = NULL;
+			break;
+		case OFIELD_SATISFACTION:
+			miss.satisfaction = NULL;
+			break;
+		case OFIELD_ISSUE:
+			miss.issue = NULL;
+			break;
+		case OFIELD_SENT_TO:
+			miss.sent_to = NULL;
+			break;
+		case OFIELD_INSTRUCTION_BY:
+			miss.instruction_by = NULL;
+			break;
+		case OFIELD_INSTRUCTION_TEXT:
+			miss.instruction_text = NULL;
+			break;
+		default:
+			fail_msg("a field bit without a test: %u", bit);
+		}
+		assert_int_equal(move(&f->sys, id, &miss, &e), ERR_INVALID);
+		assert_string_equal(e.code, "required");
+		assert_string_equal(e.field, output_field_name(bit));
+	}
+	/* allowed: the row's move, offered and made */
+	{
+		json_t *offered = output_moves(f->db, &f->sys, &h), *x;
+		size_t j;
+		bool found = false;
+
+		json_array_foreach(offered, j, x) found |= strcmp(json_string_value(x), s->to) == 0;
+		json_decref(offered);
+		assert_true(found);
+	}
+	assert_int_equal(move(&f->sys, id, &m, &e), ERR_OK);
+	assert_int_equal(output_head(f->db, id, &h), ERR_OK);
+	assert_string_equal(h.state, s->to);
+}
+
+static void test_every_row(void **state)
+{
+	static const int classes[] = {OKIND_PROPOSAL, OKIND_OPINION, OKIND_OTHER};
+	size_t i, c;
+
+	(void)state;
+	for (i = 0; i < output_nsteps; i++)
+		for (c = 0; c < ARRAY_LEN(classes); c++)
+			if (output_steps[i].kinds & classes[c])
+				walk_row(&output_steps[i], classes[c]);
+}
+
+static void test_workflow_rules(void **state)
+{
+	struct mfix *f = *state;
+	struct output_move m;
+	struct verr e;
+	int64_t lead[1] = {of.handler}, id = make_output("proposal", "规则");
+	static const char *const to_evaluated[] = {"submitted", "accepted", "assigned", "replied",
+						   "evaluated"};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(to_evaluated); i++) {
+		full_move(&m, to_evaluated[i], lead);
+		m.satisfaction = "satisfied";
+		assert_int_equal(move(&f->sys, id, &m, &e), ERR_OK);
+	}
+	/* a satisfied evaluation cannot reopen handling */
+	full_move(&m, "assigned", lead);
+	assert_int_equal(move(&f->sys, id, &m, &e), ERR_CONFLICT);
+	/* a bad grade, a bad satisfaction, two lead units */
+	id = make_output("proposal", "规则二");
+	for (i = 0; i < 3; i++) {
+		full_move(&m, to_evaluated[i], lead);
+		assert_int_equal(move(&f->sys, id, &m, &e), ERR_OK);
+	}
+	full_move(&m, "replied", lead);
+	m.grade = "E";
+	assert_int_equal(move(&f->sys, id, &m, &e), ERR_INVALID);
+	assert_string_equal(e.field, "grade");
+	m.grade = "B";
+	assert_int_equal(move(&f->sys, id, &m, &e), ERR_OK);
+	full_move(&m, "evaluated", lead);
+	m.satisfaction = "meh";
+	assert_int_equal(move(&f->sys, id, &m, &e), ERR_INVALID);
+	assert_string_equal(e.field, "satisfaction");
+	/* a unit of an unrelated body does not exist for this output */
+	{
+		int64_t foreign, unit[1];
+
+		assert_int_equal(mfix_begin(f), ERR_OK);
+		assert_int_equal(mfix_commit(f, handler_create(f->db, &f->sys, f->other.id,
+							       "外市局", &foreign, &e)),
+				 ERR_OK);
+		id = make_output("proposal", "规则三");
+		for (i = 0; i < 2; i++) {
+			full_move(&m, to_evaluated[i], lead);
+			assert_int_equal(move(&f->sys, id, &m, &e), ERR_OK);
+		}
+		unit[0] = foreign;
+		full_move(&m, "assigned", unit);
+		assert_int_equal(move(&f->sys, id, &m, &e), ERR_INVALID);
+		assert_string_equal(e.field, "handlers");
+	}
+	/* an opinion report needs its three parts to be submitted */
+	{
+		struct output_in in;
+		int64_t rid;
+
+		output_in_init(&in);
+		in.kind = "opinion_report";
+		in.title = "缺部分";
+		in.body = "只有情况。";
+		assert_int_equal(mfix_begin(f), ERR_OK);
+		assert_int_equal(
+		    mfix_commit(f, output_create(f->db, &f->sys, f->city.id, &in, &rid, &e)),
+		    ERR_OK);
+		full_move(&m, "submitted", lead);
+		assert_int_equal(move(&f->sys, rid, &m, &e), ERR_INVALID);
+		assert_string_equal(e.field, "body");
+	}
+}
+
+/* test_workflow_doc: docs/WORKFLOW.md is what the table renders (run from the top folder,
+ * as make check does; SHENLIAO_WRITE_DOCS=1 rewrites the file). */
+static void test_workflow_doc(void **state)
+{
+	struct buf md, file;
+	FILE *fp;
+	char chunk[4096];
+	size_t n;
+
+	(void)state;
+	buf_init(&md, 1 << 20);
+	buf_init(&file, 1 << 20);
+	assert_int_equal(output_workflow_markdown(&md), ERR_OK);
+	if (getenv("SHENLIAO_WRITE_DOCS")) {
+		fp = fopen("docs/WORKFLOW.md", "w");
+		assert_non_null(fp);
+		assert_int_equal(fwrite(md.p, 1, md.n, fp), md.n);
+		fclose(fp);
+	}
+	fp = fopen("docs/WORKFLOW.md", "r");
+	assert_non_null(fp);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		assert_int_equal(buf_append(&file, chunk, n), ERR_OK);
+	fclose(fp);
+	assert_string_equal(buf_cstr(&file), buf_cstr(&md));
+	buf_fini(&md);
+	buf_fini(&file);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_create),
+	    cmocka_unit_test(test_every_row),
+	    cmocka_unit_test(test_workflow_rules),
+	    cmocka_unit_test(test_workflow_doc),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
