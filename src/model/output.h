@@ -3,9 +3,11 @@
  * research report, 大会发言 speech, 专报 special report), their authors, their handling
  * workflows, handling units, adoption into policy, and their lineage back to sessions.
  *
- * Workflows are explicit state machines (output.c, table "moves"): every transition is
- * recorded with who, when, a note and its data; an illegal one is ERR_CONFLICT. Reads return
- * JSON in the API's shape. Writes validate first, audit in the caller's transaction.
+ * Files: output.c (outputs: read, draft, change, list, the caller's role), workflow.c (the
+ * workflow table and the moves), handler.c (handling units), adoption.c, lineage.c,
+ * outcomes.c (what came of a session), stats.c. Workflows are one table (output_steps):
+ * every transition is recorded with who, when, a note and its data; an illegal one is
+ * ERR_CONFLICT. Writes validate first, audit in the caller's transaction.
  */
 #ifndef SHENLIAO_MODEL_OUTPUT_H
 #define SHENLIAO_MODEL_OUTPUT_H

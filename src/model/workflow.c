@@ -542,6 +542,80 @@ json_t *output_moves(struct db *db, const struct actor *a, const struct output_h
 	return arr;
 }
 
+/* --- co-signing (before submission, outside the table) --- */
+
+static const char sql_cosigner[] =
+    "SELECT a.person_id, a.role, a.confirmed_at FROM output_author a JOIN person p"
+    " ON p.id = a.person_id WHERE a.output_id = ? AND p.user_id = ?";
+static const char sql_deadline[] = "SELECT cosign_deadline FROM output WHERE id = ?";
+static const char sql_confirm[] = "UPDATE output_author SET confirmed_at = ? WHERE output_id = ?"
+				  " AND person_id = ?";
+
+int output_confirm(struct db *db, const struct actor *who, int64_t id, struct verr *e)
+{
+	struct output_head h;
+	struct db_stmt *st;
+	int64_t person = 0, deadline = 0, now = time_now();
+	char role[16] = "";
+	bool confirmed = false;
+	json_t *a;
+	int rc;
+
+	rc = output_head(db, id, &h);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, sql_cosigner, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, id);
+	if (!rc)
+		rc = db_bind_int(st, 2, who->user.id);
+	if (!rc)
+		rc = db_step(st);
+	if (rc == DB_ROW) {
+		person = db_col_int(st, 0);
+		rc = copy_field(role, sizeof(role), db_col_text(st, 1));
+		confirmed = !db_col_null(st, 2);
+	} else if (rc == DB_DONE) {
+		rc = ERR_FORBIDDEN; /* not an author of this output */
+	}
+	db_done(st);
+	if (rc)
+		return rc;
+	if (confirmed)
+		return ERR_OK;
+	rc = db_prepare(db, sql_deadline, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, id);
+	if (!rc && db_step(st) == DB_ROW)
+		deadline = db_col_int(st, 0);
+	db_done(st);
+	if (rc)
+		return rc;
+	if (deadline && now > deadline) {
+		char when[32];
+
+		time_fmt(deadline, "%Y-%m-%d %H:%M", when, sizeof(when));
+		verr_set(e, "deadline_passed", "cosign_deadline", "联名确认已于 %s 截止",
+			 "the deadline for co-signing passed on %s", when);
+		return ERR_CONFLICT;
+	}
+	rc = db_prepare(db, sql_confirm, &st);
+	if (!rc)
+		rc = db_bind_int(st, 1, now);
+	if (!rc)
+		rc = db_bind_int(st, 2, id);
+	if (!rc)
+		rc = db_bind_int(st, 3, person);
+	if (!rc)
+		rc = db_run(st);
+	if (rc)
+		return rc;
+	a = json_pack("{sI ss}", "person_id", (json_int_t)person, "role", role);
+	rc = audit_write(db, who, h.org_id, "output.confirm", "output", id, NULL, a);
+	json_decref(a);
+	return rc;
+}
+
 /* --- the docs --- */
 
 static int put_roles(struct buf *out, int who)
