@@ -228,6 +228,28 @@ int output_role_of(struct db *db, const struct actor *a, const struct output_hea
 	return r;
 }
 
+int output_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		     struct output_head *out, int *role)
+{
+	struct output_head h;
+	int r, rc;
+
+	if (role)
+		*role = OROLE_NONE;
+	rc = id > 0 ? output_head(db, id, &h) : ERR_NOT_FOUND;
+	if (rc == ERR_NOT_FOUND)
+		return authz_decide(a, false, false);
+	if (rc)
+		return rc;
+	r = output_role_of(db, a, &h);
+	if (out)
+		*out = h;
+	if (role)
+		*role = r;
+	return authz_decide(a, (r & OROLE_READER) != 0,
+			    op == AUTHZ_READ ? (r & OROLE_READER) != 0 : (r & OROLE_STAFF) != 0);
+}
+
 /* --- writing --- */
 
 static const char sql_insert[] =

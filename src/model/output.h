@@ -96,6 +96,17 @@ enum output_role {
 /* output_role_of returns the OROLE_ bits of a for output h. */
 int output_role_of(struct db *db, const struct actor *a, const struct output_head *h);
 
+/* output_authorize loads output id for a and decides (authz_decide) whether a may do op:
+ * AUTHZ_READ needs a reader (its body's people and those above, its authors, its handling
+ * units); AUTHZ_WRITE (change the draft, record an adoption) needs staff. Moves along the
+ * workflow and co-signing are authorized with AUTHZ_READ here and then by the workflow
+ * table (output_move_check) or output_confirm, which answer ERR_FORBIDDEN. Fills *out and
+ * *role (OROLE_ bits; either may be NULL) when the output exists. Returns ERR_OK,
+ * ERR_AUTH (anonymous), ERR_NOT_FOUND (absent or not readable by a), ERR_FORBIDDEN
+ * (readable, op not a's). */
+int output_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		     struct output_head *out, int *role) WARN_UNUSED;
+
 /* --- the workflow table (workflow.c) ---
  *
  * Every move of every workflow is one row of output_steps: which kinds it applies to, from

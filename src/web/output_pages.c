@@ -388,24 +388,10 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 	}
 }
 
-/* load_readable loads output {id} that the caller may read. */
-static int load_readable(struct web_ctx *c, struct output_head *h)
-{
-	int64_t id = web_id(c, "id");
-	int rc;
-
-	if (!id)
-		return ERR_NOT_FOUND;
-	rc = output_head(c->db, id, h);
-	if (rc)
-		return rc;
-	return (output_role_of(c->db, &c->actor, h) & OROLE_READER) ? ERR_OK : ERR_FORBIDDEN;
-}
-
 int h_output_page(struct web_ctx *c)
 {
 	struct output_head h;
-	int rc = load_readable(c, &h);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
 	return rc ? web_answer(c, rc, NULL) : output_page(c, 200, h.id, NULL);
 }
@@ -444,7 +430,7 @@ int h_output_confirm_post(struct web_ctx *c)
 {
 	struct output_head h;
 	struct verr e;
-	int rc = load_readable(c, &h);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
 	if (!rc)
 		rc = web_begin(c);
@@ -458,7 +444,7 @@ int h_output_lineage_page(struct web_ctx *c)
 	struct output_head h;
 	json_t *l, *x, *y;
 	size_t i, k;
-	int rc = load_readable(c, &h);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
@@ -744,7 +730,7 @@ int h_output_pdf(struct web_ctx *c)
 	struct output_head h;
 	json_t *o, *doc;
 	char name[64];
-	int rc = load_readable(c, &h);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
 	if (rc)
 		return web_answer(c, rc, NULL);

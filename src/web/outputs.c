@@ -137,22 +137,6 @@ static int read_output(struct web_ctx *c, struct output_form *f, struct verr *e)
 	return rc;
 }
 
-/* load_output loads output {id} for the caller; ERR_FORBIDDEN unless they may read it. */
-static int load_output(struct web_ctx *c, int64_t id, struct output_head *h, int *role)
-{
-	int rc;
-
-	if (!id)
-		id = web_id(c, "id");
-	if (!id)
-		return ERR_NOT_FOUND;
-	rc = output_head(c->db, id, h);
-	if (rc)
-		return rc;
-	*role = output_role_of(c->db, &c->actor, h);
-	return (*role & OROLE_READER) ? ERR_OK : ERR_FORBIDDEN;
-}
-
 static int answer_output(struct web_ctx *c, int status, int64_t id)
 {
 	json_t *o = output_get(c->db, id);
@@ -227,7 +211,7 @@ int h_api_outputs_create(struct web_ctx *c)
 int h_api_output_get(struct web_ctx *c)
 {
 	struct output_head h;
-	int role, rc = load_output(c, 0, &h, &role);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
 	return rc ? web_answer(c, rc, NULL) : answer_output(c, 200, h.id);
 }
@@ -237,10 +221,8 @@ int h_api_output_patch(struct web_ctx *c)
 	struct output_form f;
 	struct output_head h;
 	struct verr e;
-	int role, rc = load_output(c, 0, &h, &role);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h, NULL);
 
-	if (!rc && !(role & OROLE_STAFF))
-		rc = ERR_FORBIDDEN;
 	if (!rc)
 		rc = read_output(c, &f, &e);
 	if (!rc)
@@ -355,7 +337,7 @@ static int read_move(struct web_ctx *c, const struct output_head *h, struct move
 int web_output_transition(struct web_ctx *c, struct output_head *h, struct verr *e)
 {
 	struct move_form f;
-	int role, rc = load_output(c, 0, h, &role);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, h, NULL);
 
 	if (rc)
 		return rc;
@@ -381,7 +363,7 @@ int h_api_output_confirm(struct web_ctx *c)
 {
 	struct output_head h;
 	struct verr e;
-	int role, rc = load_output(c, 0, &h, &role);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
 	if (!rc)
 		rc = web_begin(c);
@@ -399,10 +381,8 @@ int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e)
 			      &in.date, &in.link,  &in.note};
 	int64_t id;
 	size_t i;
-	int role, rc = load_output(c, 0, h, &role);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, h, NULL);
 
-	if (!rc && !(role & OROLE_STAFF))
-		rc = ERR_FORBIDDEN;
 	for (i = 0; !rc && i < ARRAY_LEN(names); i++) {
 		bool bad = false;
 
@@ -452,7 +432,7 @@ int h_api_output_lineage(struct web_ctx *c)
 {
 	struct output_head h;
 	json_t *l;
-	int role, rc = load_output(c, 0, &h, &role);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
 	if (rc)
 		return web_answer(c, rc, NULL);

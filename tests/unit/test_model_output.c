@@ -407,13 +407,65 @@ static void test_workflow_doc(void **state)
 	buf_fini(&file);
 }
 
+static void test_authorize(void **state)
+{
+	struct mfix *f = *state;
+	struct output_head h;
+	int64_t id = make_output("speech", "授权"), did;
+	int role;
+
+	assert_int_equal(output_authorize(f->db, &f->city_org, id, AUTHZ_READ, &h, &role), ERR_OK);
+	assert_int_equal(h.id, id);
+	assert_true(role & OROLE_STAFF);
+	assert_int_equal(output_authorize(f->db, &f->city_org, id, AUTHZ_WRITE, &h, &role), ERR_OK);
+	/* a reader of its body: read yes, change no */
+	assert_int_equal(output_authorize(f->db, &f->city_member, id, AUTHZ_READ, &h, &role),
+			 ERR_OK);
+	assert_int_equal(output_authorize(f->db, &f->city_member, id, AUTHZ_WRITE, &h, &role),
+			 ERR_FORBIDDEN);
+	/* the body above sees and manages it; the body below does not see it */
+	assert_int_equal(output_authorize(f->db, &f->province_org, id, AUTHZ_WRITE, &h, &role),
+			 ERR_OK);
+	assert_int_equal(output_authorize(f->db, &f->district_org, id, AUTHZ_READ, &h, &role),
+			 ERR_NOT_FOUND);
+	/* an unrelated body: as if it did not exist */
+	assert_int_equal(output_authorize(f->db, &f->other_org, id, AUTHZ_READ, &h, &role),
+			 ERR_NOT_FOUND);
+	assert_int_equal(output_authorize(f->db, &f->other_org, id, AUTHZ_WRITE, NULL, NULL),
+			 ERR_NOT_FOUND);
+	assert_int_equal(output_authorize(f->db, &f->city_org, 999999, AUTHZ_READ, &h, &role),
+			 ERR_NOT_FOUND);
+	/* anonymous: sign in first, whether or not it exists */
+	assert_int_equal(output_authorize(f->db, &f->anon, id, AUTHZ_READ, &h, &role), ERR_AUTH);
+	assert_int_equal(output_authorize(f->db, &f->anon, 999999, AUTHZ_READ, &h, &role),
+			 ERR_AUTH);
+	/* a district's output is seen from the city above */
+	{
+		struct output_in in;
+		struct verr e;
+
+		output_in_init(&in);
+		in.kind = "speech";
+		in.title = "区里的发言";
+		assert_int_equal(mfix_begin(f), ERR_OK);
+		assert_int_equal(
+		    mfix_commit(f, output_create(f->db, &f->sys, f->district.id, &in, &did, &e)),
+		    ERR_OK);
+	}
+	assert_int_equal(output_authorize(f->db, &f->city_member, did, AUTHZ_READ, &h, &role),
+			 ERR_OK);
+	assert_int_equal(output_authorize(f->db, &f->district_org, did, AUTHZ_WRITE, &h, &role),
+			 ERR_OK);
+	assert_int_equal(output_authorize(f->db, &f->other_org, did, AUTHZ_READ, &h, &role),
+			 ERR_NOT_FOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_create),
-	    cmocka_unit_test(test_every_row),
-	    cmocka_unit_test(test_workflow_rules),
-	    cmocka_unit_test(test_workflow_doc),
+	    cmocka_unit_test(test_create),	   cmocka_unit_test(test_every_row),
+	    cmocka_unit_test(test_workflow_rules), cmocka_unit_test(test_workflow_doc),
+	    cmocka_unit_test(test_authorize),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
