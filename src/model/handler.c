@@ -21,10 +21,27 @@ static const char sql_handler_list[] =
     " WHERE substr(o.path, 1, length(?1)) = ?1 OR instr(?1, '/' || o.id || '/') > 0"
     " ORDER BY h.name LIMIT 1000";
 
+static const char sql_handler_get[] =
+    "SELECT h.id, h.org_id, h.name, o.path FROM handler h JOIN org o ON o.id = h.org_id"
+    " WHERE h.id = ?";
+static const char sql_handler_by_name[] =
+    "SELECT h.id FROM handler h JOIN org o ON o.id = h.org_id"
+    " WHERE (substr(o.path, 1, length(?1)) = ?1 OR instr(?1, '/' || o.id || '/') > 0)"
+    " AND h.name = ?2 ORDER BY h.id LIMIT 1";
+
+/* list_scope is the path whose units a may see: its body, those below and above it. */
+static const char *list_scope(const struct actor *a)
+{
+	if (a->via == AUTH_NONE)
+		return "-";
+	if (a->org.path[0])
+		return a->org.path;
+	return a->user.handler_id ? "-" : scope_path(a);
+}
+
 int handler_create(struct db *db, const struct actor *who, int64_t org_id, const char *name,
 		   int64_t *id, struct verr *e)
 {
-	struct db_stmt *st;
 	json_t *after;
 	int rc;
 
@@ -32,15 +49,7 @@ int handler_create(struct db *db, const struct actor *who, int64_t org_id, const
 		return verr_set(e, "required", "name", "请填写承办单位名称", "name is required");
 	rc = text_check(name, "name", 1, 100, e);
 	if (!rc)
-		rc = db_prepare(db, sql_handler_add, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, org_id);
-	if (!rc)
-		rc = db_bind_str(st, 2, name);
-	if (!rc)
-		rc = db_bind_int(st, 3, time_now());
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_handler_add, "isi", org_id, name, time_now());
 	if (rc == ERR_CONFLICT)
 		return verr_set(e, "conflict", "name", "承办单位“%s”已存在",
 				"handling unit %s exists already", name),
@@ -54,17 +63,53 @@ int handler_create(struct db *db, const struct actor *who, int64_t org_id, const
 	return rc;
 }
 
+int handler_get(struct db *db, int64_t id, struct handler *out)
+{
+	struct db_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = db_get_row(db, sql_handler_get, &st, "i", id);
+	if (rc)
+		return rc;
+	out->id = db_col_int(st, 0);
+	out->org_id = db_col_int(st, 1);
+	rc = copy_field(out->name, sizeof(out->name), db_col_text(st, 2));
+	if (!rc)
+		rc = copy_field(out->org_path, sizeof(out->org_path), db_col_text(st, 3));
+	db_done(st);
+	return rc;
+}
+
+int handler_resolve(struct db *db, const struct actor *a, const char *name, int64_t *id,
+		    struct verr *e)
+{
+	int rc;
+
+	*id = 0;
+	if (!name || !*name)
+		return verr_set(e, "invalid", "handlers",
+				"承办单位须为 {\"handler_id\":编号} 或 {\"name\":\"单位名称\"}",
+				"a handling unit is {\"handler_id\":N} or {\"name\":\"…\"}");
+	rc = text_check(name, "handlers", 1, 100, e);
+	if (rc)
+		return rc;
+	rc = db_get_int(db, sql_handler_by_name, id, "ss", list_scope(a), name);
+	if (rc == ERR_NOT_FOUND) {
+		*id = 0;
+		return ERR_OK;
+	}
+	return rc;
+}
+
 json_t *handler_list(struct db *db, const struct actor *a)
 {
 	struct db_stmt *st;
 	json_t *arr = json_array();
-	const char *scope = a->user.handler_id ? "-" : scope_path(a);
 
 	if (db_prepare(db, sql_handler_list, &st))
 		return arr;
-	if (db_bind_str(st, 1,
-			a->via == AUTH_NONE ? "-" : (a->org.path[0] ? a->org.path : scope)) ==
-	    ERR_OK)
+	if (db_bind_str(st, 1, list_scope(a)) == ERR_OK)
 		(void)rows_json(st, "i:id i:org_id s:name", arr);
 	else
 		db_done(st);

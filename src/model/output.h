@@ -210,9 +210,31 @@ json_t *output_lineage(struct db *db, int64_t id);
  * made of them (or citing it) with their states and adoptions. */
 json_t *session_outcomes(struct db *db, int64_t session_id);
 
-/* handler units */
+/* --- handling units (handler.c) --- */
+
+struct handler {
+	int64_t id, org_id;
+	char name[401];
+	char org_path[128]; /* of its body */
+};
+
+/* handler_create makes the unit name (1-100 characters) in org_id and audits it.
+ * ERR_CONFLICT (field name) when the body has a unit of that name. Call inside the write
+ * transaction; authorization is the caller's. */
 int handler_create(struct db *db, const struct actor *who, int64_t org_id, const char *name,
 		   int64_t *id, struct verr *e) WARN_UNUSED;
+
+/* handler_get reads unit id into *out; ERR_NOT_FOUND when absent. */
+int handler_get(struct db *db, int64_t id, struct handler *out) WARN_UNUSED;
+
+/* handler_resolve finds the unit called name among those a may see (read-only): *id is its
+ * id, or 0 when there is none yet (a workflow may name a unit the first time it is
+ * assigned; the caller makes it with handler_create in its transaction). ERR_INVALID
+ * (field handlers) for an empty or over-long name. */
+int handler_resolve(struct db *db, const struct actor *a, const char *name, int64_t *id,
+		    struct verr *e) WARN_UNUSED;
+
+/* handler_list returns the units a may see: of its body, those below and above it. */
 json_t *handler_list(struct db *db, const struct actor *a);
 
 /* --- statistics (stats.c) --- */

@@ -232,70 +232,45 @@ int h_api_output_patch(struct web_ctx *c)
 	return rc ? web_answer(c, rc, &e) : answer_output(c, 200, h.id);
 }
 
-/* handler_ref resolves one handler given by id, or by name in the output's body (made when
- * missing, so a workflow can name a unit the first time it is assigned). */
-static int handler_ref(struct web_ctx *c, const struct output_head *h, json_t *x, int64_t *id,
-		       struct verr *e)
-{
-	json_t *v = json_object_get(x, "handler_id");
-	const char *name;
-	json_t *all, *u;
-	size_t i;
-
-	if (!v)
-		v = json_object_get(x, "id");
-	if (json_is_integer(v)) {
-		*id = json_integer_value(v);
-		return ERR_OK;
-	}
-	name = json_string_value(json_object_get(x, "name"));
-	if (!name || !*name)
-		return verr_set(e, "invalid", "handlers",
-				"承办单位须为 {\"handler_id\":编号} 或 {\"name\":\"单位名称\"}",
-				"a handling unit is {\"handler_id\":N} or {\"name\":\"…\"}");
-	all = handler_list(c->db, &c->actor);
-	json_array_foreach(all, i, u)
-	{
-		if (strcmp(json_string_value(json_object_get(u, "name")), name) == 0) {
-			*id = json_integer_value(json_object_get(u, "id"));
-			json_decref(all);
-			return ERR_OK;
-		}
-	}
-	json_decref(all);
-	return handler_create(c->db, &c->actor, h->org_id, name, id, e);
-}
-
-struct move_form {
-	struct output_move m;
-	int64_t lead[4], co[MAX_LINKS];
+/* A transition request, parsed whole before anything else happens. Handling units are
+ * named by id or by name; a name not yet known is made in the output's body inside the
+ * transaction that makes the move. */
+struct handler_ref {
+	int64_t id;	  /* 0: by name */
+	const char *name; /* borrowed from the request */
+	bool lead;
 };
 
-/* read_move reads a transition request (JSON or the page's form). Runs inside the write
- * transaction because naming a new handling unit creates it. */
-static int read_move(struct web_ctx *c, const struct output_head *h, struct move_form *f,
-		     struct verr *e)
+struct transition_req {
+	struct output_move m;
+	struct handler_ref refs[MAX_LINKS + 4];
+	size_t nrefs;
+	int64_t lead[4], co[MAX_LINKS + 4];
+};
+
+/* parse_transition reads a transition request (JSON or the page's form) into r. No
+ * database. */
+static int parse_transition(struct web_ctx *c, struct transition_req *r, struct verr *e)
 {
 	static const char *const names[] = {
 	    "to",	    "note",  "reason",	"reply_text",	  "grade",
 	    "satisfaction", "issue", "sent_to", "instruction_by", "instruction_text"};
-	const char **dst[] = {&f->m.to,
-			      &f->m.note,
-			      &f->m.reason,
-			      &f->m.reply_text,
-			      &f->m.grade,
-			      &f->m.satisfaction,
-			      &f->m.issue,
-			      &f->m.sent_to,
-			      &f->m.instruction_by,
-			      &f->m.instruction_text};
+	const char **dst[] = {&r->m.to,
+			      &r->m.note,
+			      &r->m.reason,
+			      &r->m.reply_text,
+			      &r->m.grade,
+			      &r->m.satisfaction,
+			      &r->m.issue,
+			      &r->m.sent_to,
+			      &r->m.instruction_by,
+			      &r->m.instruction_text};
+	int64_t v, co[MAX_LINKS];
 	json_t *hs, *x;
-	int64_t v;
 	bool present;
 	size_t i, n;
-	int rc;
 
-	memset(f, 0, sizeof(*f));
+	memset(r, 0, sizeof(*r));
 	for (i = 0; i < ARRAY_LEN(names); i++) {
 		bool bad = false;
 
@@ -303,50 +278,125 @@ static int read_move(struct web_ctx *c, const struct output_head *h, struct move
 		if (bad)
 			return verr_type(e, names[i], "字符串", "a string");
 	}
-	if (!f->m.reply_text)
-		f->m.reply_text = web_field(c, "reply", NULL);
-	f->m.lead_handlers = f->lead;
-	f->m.co_handlers = f->co;
+	if (!r->m.reply_text)
+		r->m.reply_text = web_field(c, "reply", NULL);
 	hs = c->json ? json_object_get(c->json, "handlers") : NULL;
 	if (hs && !json_is_array(hs))
 		return verr_type(e, "handlers", "数组", "an array");
 	json_array_foreach(hs, i, x)
 	{
 		const char *role = json_string_value(json_object_get(x, "role"));
-		bool lead = role && strcmp(role, "lead") == 0;
+		json_t *hid = json_object_get(x, "handler_id");
+		struct handler_ref *ref;
 
-		rc = handler_ref(c, h, x, &v, e);
-		if (rc)
-			return rc;
-		if (lead && f->m.nlead < ARRAY_LEN(f->lead))
-			f->lead[f->m.nlead++] = v;
-		else if (!lead && f->m.nco < ARRAY_LEN(f->co))
-			f->co[f->m.nco++] = v;
+		if (r->nrefs == MAX_LINKS)
+			return verr_set(e, "too_long", "handlers", "承办单位过多",
+					"too many handling units");
+		ref = &r->refs[r->nrefs++];
+		ref->lead = role && strcmp(role, "lead") == 0;
+		if (!hid)
+			hid = json_object_get(x, "id");
+		if (json_is_integer(hid))
+			ref->id = json_integer_value(hid);
+		else
+			ref->name = json_string_value(json_object_get(x, "name"));
+		if (!ref->id && (!ref->name || !*ref->name))
+			return verr_set(
+			    e, "invalid", "handlers",
+			    "承办单位须为 {\"handler_id\":编号} 或 {\"name\":\"单位名称\"}",
+			    "a handling unit is {\"handler_id\":N} or {\"name\":\"…\"}");
 	}
 	if (web_int_field(c, "lead_handler_id", &v, &present))
 		return verr_type(e, "lead_handler_id", "整数", "an integer");
-	if (present && v > 0 && f->m.nlead < ARRAY_LEN(f->lead))
-		f->lead[f->m.nlead++] = v;
-	if (web_id_list_field(c, "co_handler_ids", f->co + f->m.nco, MAX_LINKS - f->m.nco, &n,
-			      &present))
+	if (present && v > 0)
+		r->refs[r->nrefs++] = (struct handler_ref){v, NULL, true};
+	if (web_id_list_field(c, "co_handler_ids", co, MAX_LINKS - 1, &n, &present))
 		return verr_type(e, "co_handler_ids", "编号的数组", "an array of ids");
-	f->m.nco += n;
-	return read_date(c, "reply_due", &f->m.reply_due, e);
+	for (i = 0; i < n && r->nrefs < ARRAY_LEN(r->refs); i++)
+		r->refs[r->nrefs++] = (struct handler_ref){co[i], NULL, false};
+	return read_date(c, "reply_due", &r->m.reply_due, e);
 }
 
+/* fill_handlers lists the units of r in the move: leads, then co-handlers (0 for a name
+ * still to be made). */
+static void fill_handlers(struct transition_req *r)
+{
+	size_t i;
+
+	r->m.lead_handlers = r->lead;
+	r->m.co_handlers = r->co;
+	r->m.nlead = r->m.nco = 0;
+	for (i = 0; i < r->nrefs; i++) {
+		if (r->refs[i].lead && r->m.nlead < ARRAY_LEN(r->lead))
+			r->lead[r->m.nlead++] = r->refs[i].id;
+		else if (!r->refs[i].lead && r->m.nco < ARRAY_LEN(r->co))
+			r->co[r->m.nco++] = r->refs[i].id;
+	}
+}
+
+/* resolve_handlers turns the names of r into ids where the units exist (read-only). */
+static int resolve_handlers(struct web_ctx *c, struct transition_req *r, struct verr *e)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->nrefs; i++) {
+		if (r->refs[i].id)
+			continue;
+		rc = handler_resolve(c->db, &c->actor, r->refs[i].name, &r->refs[i].id, e);
+		if (rc)
+			return rc;
+	}
+	fill_handlers(r);
+	return ERR_OK;
+}
+
+/* make_handlers makes the units named for the first time (in the transaction). */
+static int make_handlers(struct web_ctx *c, const struct output_head *h, struct transition_req *r,
+			 struct verr *e)
+{
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < r->nrefs; i++) {
+		if (r->refs[i].id)
+			continue;
+		for (k = 0; k < i; k++) /* the same new name twice: made once */
+			if (r->refs[k].name && strcmp(r->refs[k].name, r->refs[i].name) == 0)
+				r->refs[i].id = r->refs[k].id;
+		if (r->refs[i].id)
+			continue;
+		rc =
+		    handler_create(c->db, &c->actor, h->org_id, r->refs[i].name, &r->refs[i].id, e);
+		if (rc)
+			return rc;
+	}
+	fill_handlers(r);
+	return ERR_OK;
+}
+
+/* web_output_transition: parse -> authorize -> validate (names of units resolved, the move
+ * checked against the workflow table) -> one transaction (new units, the move). The caller
+ * renders after it commits. */
 int web_output_transition(struct web_ctx *c, struct output_head *h, struct verr *e)
 {
-	struct move_form f;
-	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, h, NULL);
+	struct transition_req r;
+	int rc = parse_transition(c, &r, e);
 
+	if (!rc)
+		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, h, NULL);
+	if (!rc)
+		rc = resolve_handlers(c, &r, e);
+	if (!rc)
+		rc = output_move_check(c->db, &c->actor, h, &r.m, e);
 	if (rc)
 		return rc;
 	rc = web_begin(c);
 	if (rc)
 		return rc;
-	rc = read_move(c, h, &f, e);
+	rc = make_handlers(c, h, &r, e);
 	if (!rc)
-		rc = output_transition(c->db, &c->actor, h->id, &f.m, e);
+		rc = output_transition(c->db, &c->actor, h->id, &r.m, e);
 	return web_finish(c, rc);
 }
 
