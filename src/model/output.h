@@ -17,7 +17,6 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "db/db.h"
 #include "model/model.h"
 
 #define OPINION_REPORT_MAX_CHARS 1500

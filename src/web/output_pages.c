@@ -9,6 +9,7 @@
 
 #include "base/util.h"
 #include "model/output.h"
+#include "model/person.h"
 #include "model/session.h"
 #include "view/view.h"
 
@@ -285,8 +286,6 @@ int h_outputs_post(struct web_ctx *c)
 	return web_redirect(c, loc);
 }
 
-static const char sql_my_person[] = "SELECT id FROM person WHERE user_id = ?";
-
 static int output_page(struct web_ctx *c, int status, int64_t id, const char *error)
 {
 	json_t *o = output_get(c->db, id), *moves, *forms = json_array(), *x, *handlers;
@@ -295,7 +294,7 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 	static const char *const akinds[] = {"instruction", "department", "policy", "escalation",
 					     "media"};
 	struct output_head h;
-	struct db_stmt *st;
+	struct person p;
 	int64_t me = 0;
 	char key[64];
 	size_t i, k;
@@ -337,11 +336,8 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 		label_field(c, o, "reply_grade", "grade_", "grade_label");
 	if (json_is_string(json_object_get(o, "satisfaction")))
 		label_field(c, o, "satisfaction", "sat_", "satisfaction_label");
-	if (db_prepare(c->db, sql_my_person, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, c->actor.user.id) == ERR_OK && db_step(st) == DB_ROW)
-			me = db_col_int(st, 0);
-		db_done(st);
-	}
+	if (c->actor.user.id && person_find_by_user(c->db, c->actor.user.id, &p) == ERR_OK)
+		me = p.id;
 	json_array_foreach(json_object_get(o, "authors"), i, x)
 	{
 		json_object_set_new(
