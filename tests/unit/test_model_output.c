@@ -460,12 +460,196 @@ static void test_authorize(void **state)
 			 ERR_NOT_FOUND);
 }
 
+static void test_adoption(void **state)
+{
+	struct mfix *f = *state;
+	struct adoption_in in = {"policy",     "出台夜班公交办法",	"市交通局", "交〔2024〕1号",
+				 "2024-05-01", "https://example.org/a", ""};
+	int64_t id = make_output("research_report", "采纳"), aid;
+	struct verr e;
+	json_t *o;
+	int rc;
+
+	rc = mfix_begin(f);
+	if (!rc)
+		rc = adoption_add(f->db, &f->city_org, id, &in, &aid, &e);
+	assert_int_equal(mfix_commit(f, rc), ERR_OK);
+	o = output_get(f->db, id);
+	assert_non_null(o);
+	assert_true(json_is_true(json_object_get(o, "adopted")));
+	assert_int_equal(json_array_size(json_object_get(o, "adoptions")), 1);
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(json_object_get(o, "adoptions"), 0), "issuer")),
+			    "市交通局");
+	json_decref(o);
+	/* refusals: kind, title, date, link; an absent output */
+	in.kind = "rumour";
+	assert_int_equal(adoption_add(f->db, &f->city_org, id, &in, &aid, &e), ERR_INVALID);
+	assert_string_equal(e.field, "kind");
+	in.kind = "media";
+	in.title = "";
+	assert_int_equal(adoption_add(f->db, &f->city_org, id, &in, &aid, &e), ERR_INVALID);
+	assert_string_equal(e.field, "title");
+	in.title = "报道";
+	in.date = "2024-5-1";
+	assert_int_equal(adoption_add(f->db, &f->city_org, id, &in, &aid, &e), ERR_INVALID);
+	assert_string_equal(e.field, "date");
+	in.date = "";
+	in.link = "javascript:alert(1)";
+	assert_int_equal(adoption_add(f->db, &f->city_org, id, &in, &aid, &e), ERR_INVALID);
+	assert_string_equal(e.field, "link");
+	in.link = "";
+	assert_int_equal(adoption_add(f->db, &f->city_org, 999999, &in, &aid, &e), ERR_NOT_FOUND);
+}
+
+static void test_confirm(void **state)
+{
+	struct mfix *f = *state;
+	struct output_author_in authors[2];
+	struct output_in in;
+	struct person p;
+	struct verr e;
+	int64_t id;
+	json_t *o, *a, *x;
+	size_t i;
+	int rc;
+
+	/* the city member is a co-signer through the person linked to its account */
+	memset(&p, 0, sizeof(p));
+	p.org_id = f->city.id;
+	p.user_id = f->city_member.user.id;
+	snprintf(p.name, sizeof(p.name), "联名委员");
+	snprintf(p.category, sizeof(p.category), "member");
+	rc = mfix_begin(f);
+	if (!rc)
+		rc = person_create(f->db, &f->sys, &p, &e);
+	assert_int_equal(mfix_commit(f, rc), ERR_OK);
+	authors[0] = (struct output_author_in){of.lead_person, "lead"};
+	authors[1] = (struct output_author_in){p.id, "cosigner"};
+	output_in_init(&in);
+	in.kind = "proposal";
+	in.title = "联名";
+	in.authors = authors;
+	in.nauthors = 2;
+	rc = mfix_begin(f);
+	if (!rc)
+		rc = output_create(f->db, &f->sys, f->city.id, &in, &id, &e);
+	assert_int_equal(mfix_commit(f, rc), ERR_OK);
+	/* not an author: refused; the co-signer: confirmed */
+	assert_int_equal(output_confirm(f->db, &f->city_org, id, &e), ERR_FORBIDDEN);
+	rc = mfix_begin(f);
+	if (!rc)
+		rc = output_confirm(f->db, &f->city_member, id, &e);
+	assert_int_equal(mfix_commit(f, rc), ERR_OK);
+	o = output_get(f->db, id);
+	a = json_object_get(o, "authors");
+	json_array_foreach(a, i, x) assert_true(json_is_true(json_object_get(x, "confirmed")));
+	json_decref(o);
+	/* after the deadline it is too late */
+	in.cosign_deadline = 1000000000; /* 2001 */
+	rc = mfix_begin(f);
+	if (!rc)
+		rc = output_create(f->db, &f->sys, f->city.id, &in, &id, &e);
+	assert_int_equal(mfix_commit(f, rc), ERR_OK);
+	assert_int_equal(output_confirm(f->db, &f->city_member, id, &e), ERR_CONFLICT);
+	assert_string_equal(e.code, "deadline_passed");
+}
+
+static void test_handlers(void **state)
+{
+	struct mfix *f = *state;
+	struct handler h;
+	struct verr e;
+	int64_t id;
+
+	assert_int_equal(handler_get(f->db, of.handler, &h), ERR_OK);
+	assert_string_equal(h.name, "市测试局");
+	assert_int_equal(h.org_id, f->city.id);
+	assert_string_equal(h.org_path, f->city.path);
+	assert_int_equal(handler_get(f->db, 999999, &h), ERR_NOT_FOUND);
+	/* names resolve among the units the caller may see, read-only */
+	assert_int_equal(handler_resolve(f->db, &f->city_org, "市测试局", &id, &e), ERR_OK);
+	assert_int_equal(id, of.handler);
+	assert_int_equal(handler_resolve(f->db, &f->city_org, "新的局", &id, &e), ERR_OK);
+	assert_int_equal(id, 0);
+	assert_int_equal(handler_resolve(f->db, &f->other_org, "市测试局", &id, &e), ERR_OK);
+	assert_int_equal(id, 0); /* another body's unit is not found by name */
+	assert_int_equal(handler_resolve(f->db, &f->city_org, "", &id, &e), ERR_INVALID);
+	assert_string_equal(e.field, "handlers");
+	/* the same name twice in a body */
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(
+	    mfix_commit(f, handler_create(f->db, &f->sys, f->city.id, "市测试局", &id, &e)),
+	    ERR_CONFLICT);
+	assert_string_equal(e.field, "name");
+	assert_int_equal(handler_create(f->db, &f->sys, f->city.id, NULL, &id, &e), ERR_INVALID);
+}
+
+/* test_stats: a tiny dataset of its own (the unrelated city, the year 2023) */
+static void test_stats(void **state)
+{
+	struct mfix *f = *state;
+	struct adoption_in ad = {"department", "部门采纳", "", "", "2023-06-01", "", ""};
+	struct stats_query q;
+	struct output_in in;
+	struct verr e;
+	int64_t ids[3], aid, y0, y1;
+	static const char *const kinds[] = {"speech", "speech", "research_report"};
+	json_t *s;
+	size_t i;
+	int rc;
+
+	assert_int_equal(time_parse("2023-01-01", &y0), ERR_OK);
+	assert_int_equal(time_parse("2024-01-01", &y1), ERR_OK);
+	for (i = 0; i < 3; i++) {
+		output_in_init(&in);
+		in.kind = kinds[i];
+		in.title = "统计";
+		in.dated_at = y0 + 86400 * 40 * (int64_t)(i + 1);
+		rc = mfix_begin(f);
+		if (!rc)
+			rc = output_create(f->db, &f->sys, f->other.id, &in, &ids[i], &e);
+		assert_int_equal(mfix_commit(f, rc), ERR_OK);
+	}
+	rc = mfix_begin(f);
+	if (!rc)
+		rc = adoption_add(f->db, &f->sys, ids[2], &ad, &aid, &e);
+	assert_int_equal(mfix_commit(f, rc), ERR_OK);
+	memset(&q, 0, sizeof(q));
+	q.from = y0;
+	q.to = y1;
+	q.org = &f->other;
+	q.lang = "zh";
+	s = stats_compute(f->db, &q);
+	assert_non_null(s);
+	assert_int_equal(json_integer_value(json_object_get(s, "outputs_total")), 3);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(s, "outputs"), "speech")), 2);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(s, "outputs"), "research_report")),
+	    1);
+	assert_int_equal(json_integer_value(json_object_get(s, "adopted")), 1);
+	assert_int_equal(json_integer_value(json_object_get(s, "sessions")), 0);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(s, "outputs_by_state"), "draft")),
+	    3);
+	json_decref(s);
+	/* the year after: nothing */
+	q.from = y1;
+	q.to = y1 + 365 * 86400;
+	s = stats_compute(f->db, &q);
+	assert_int_equal(json_integer_value(json_object_get(s, "outputs_total")), 0);
+	json_decref(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_create),	   cmocka_unit_test(test_every_row),
 	    cmocka_unit_test(test_workflow_rules), cmocka_unit_test(test_workflow_doc),
-	    cmocka_unit_test(test_authorize),
+	    cmocka_unit_test(test_authorize),	   cmocka_unit_test(test_adoption),
+	    cmocka_unit_test(test_confirm),	   cmocka_unit_test(test_handlers),
+	    cmocka_unit_test(test_stats),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
