@@ -35,21 +35,19 @@ static json_t *session_brief(struct db *db, int64_t id)
 	return s;
 }
 
-json_t *output_lineage(struct db *db, int64_t id)
+json_t *output_lineage(struct db *db, const struct output *o)
 {
-	json_t *o = output_get(db, id), *sugs, *x, *sessions;
+	json_t *sugs = json_array(), *sessions = json_array();
 	size_t i;
 
-	if (!o)
-		return NULL;
-	sugs = json_array();
-	json_array_foreach(json_object_get(o, "suggestions"), i, x)
-	{
-		int64_t sid = json_integer_value(json_object_get(x, "id"));
+	for (i = 0; i < o->nsuggestions; i++) {
+		int64_t sid = o->suggestions[i].id;
 		json_t *s = suggestion_get(db, sid), *src = json_array();
 
-		if (!s)
+		if (!s) {
+			json_decref(src);
 			continue;
+		}
 		if (rows_json_by_id(db, sql_sug_sources, sid, "s:kind i:id s:text s:speaker", src))
 			json_array_clear(src);
 		json_object_set_new(s, "sources", src);
@@ -58,15 +56,11 @@ json_t *output_lineage(struct db *db, int64_t id)
 		    session_brief(db, json_integer_value(json_object_get(s, "session_id"))));
 		json_array_append_new(sugs, s);
 	}
-	sessions = json_array();
-	json_array_foreach(json_object_get(o, "sessions"), i, x)
-	{
-		json_t *b = session_brief(db, json_integer_value(json_object_get(x, "id")));
+	for (i = 0; i < o->nsessions; i++) {
+		json_t *b = session_brief(db, o->sessions[i].id);
 
 		if (b)
 			json_array_append_new(sessions, b);
 	}
-	return json_pack("{so so so sO sO}", "output", o, "suggestions", sugs, "sessions", sessions,
-			 "events", json_object_get(o, "events"), "adoptions",
-			 json_object_get(o, "adoptions"));
+	return json_pack("{so so}", "suggestions", sugs, "sessions", sessions);
 }

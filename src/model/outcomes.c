@@ -18,21 +18,6 @@ static const char sql_outputs_of_session[] =
 static const char sql_outputs_of_sug[] =
     "SELECT output_id FROM output_suggestion WHERE suggestion_id = ? ORDER BY output_id";
 
-static json_t *output_brief(struct db *db, int64_t id)
-{
-	json_t *o = output_get(db, id), *b;
-
-	if (!o)
-		return NULL;
-	b = json_pack("{sO sO sO sO sO sO sO}", "id", json_object_get(o, "id"), "kind",
-		      json_object_get(o, "kind"), "title", json_object_get(o, "title"), "state",
-		      json_object_get(o, "state"), "dated_at", json_object_get(o, "dated_at"),
-		      "adopted", json_object_get(o, "adopted"), "adoptions",
-		      json_object_get(o, "adoptions"));
-	json_decref(o);
-	return b;
-}
-
 static json_t *outputs_by(struct db *db, const char *sql, int64_t id)
 {
 	struct db_stmt *st;
@@ -46,19 +31,15 @@ static json_t *outputs_by(struct db *db, const char *sql, int64_t id)
 		while (n < ARRAY_LEN(ids) && db_step(st) == DB_ROW)
 			ids[n++] = db_col_int(st, 0);
 	db_done(st);
-	for (i = 0; i < n; i++) {
-		json_t *b = output_brief(db, ids[i]);
-
-		if (b)
-			json_array_append_new(a, b);
-	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)ids[i]));
 	return a;
 }
 
 json_t *session_outcomes(struct db *db, int64_t session_id)
 {
 	json_t *s = session_get(db, session_id, true, false), *sugs, *x, *outputs;
-	size_t i, adopted = 0;
+	size_t i;
 
 	if (!s)
 		return NULL;
@@ -67,14 +48,13 @@ json_t *session_outcomes(struct db *db, int64_t session_id)
 	    x, "outputs",
 	    outputs_by(db, sql_outputs_of_sug, json_integer_value(json_object_get(x, "id"))));
 	outputs = outputs_by(db, sql_outputs_of_session, session_id);
-	json_array_foreach(outputs, i, x) adopted += json_is_true(json_object_get(x, "adopted"));
-	x = json_pack("{s{sO sO sO sO sO} sO so so s{si si si}}", "session", "id",
+	x = json_pack("{s{sO sO sO sO sO} sO so so s{si si}}", "session", "id",
 		      json_object_get(s, "id"), "title", json_object_get(s, "title"), "starts_at",
 		      json_object_get(s, "starts_at"), "status", json_object_get(s, "status"),
 		      "visibility", json_object_get(s, "visibility"), "agreed",
 		      json_object_get(s, "agreed"), "suggestions", sugs, "outputs", outputs,
 		      "counts", "suggestions", (int)json_array_size(sugs), "outputs",
-		      (int)json_array_size(outputs), "adopted", (int)adopted);
+		      (int)json_array_size(outputs));
 	json_decref(s);
 	return x;
 }

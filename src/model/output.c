@@ -79,13 +79,6 @@ int output_head(struct db *db, int64_t id, struct output_head *h)
 	" o.evaluated_at, o.closed_at, o.created_at, o.updated_at,"                                \
 	" (o.state = 'assigned' AND o.reply_due IS NOT NULL AND o.reply_due < ?2),"                \
 	" (SELECT COUNT(*) FROM adoption a WHERE a.output_id = o.id)"
-#define OUTPUT_SPEC                                                                                \
-	"i:id i:org_id s:org_name s:kind s:title s:body s:state s:number t:dated_at"               \
-	" t:cosign_deadline s:reason t:reply_due s:reply_text s:reply_grade s:satisfaction"        \
-	" b:reopened s:bulletin_issue s:sent_to s:instruction_by s:instruction_text"               \
-	" t:submitted_at t:accepted_at t:assigned_at t:replied_at t:evaluated_at t:closed_at"      \
-	" t:created_at t:updated_at b:overdue i:adoption_count"
-
 static const char sql_get[] = "SELECT " OUTPUT_COLS " FROM output o JOIN org g"
 			      " ON g.id = o.org_id WHERE o.id = ?1";
 static const char sql_authors[] =
@@ -110,57 +103,280 @@ static const char sql_adoptions[] =
     "SELECT id, kind, title, issuer, reference, date, link, note, created_at FROM adoption"
     " WHERE output_id = ? ORDER BY date, id";
 
-static void attach(struct db *db, json_t *o, const char *key, const char *sql, int64_t id,
-		   const char *spec)
-{
-	json_t *a = json_array();
+/* --- the typed value --- */
 
-	if (rows_json_by_id(db, sql, id, spec, a))
-		json_array_clear(a);
-	json_object_set_new(o, key, a);
+static char *dup_col(struct db_stmt *st, int i, int *rc)
+{
+	char *p = strdup(db_col_text(st, i));
+
+	if (!p)
+		*rc = ERR_NOMEM;
+	return p;
 }
 
-static json_t *ids_of(json_t *arr, const char *key)
+static int64_t time_col(struct db_stmt *st, int i)
 {
-	json_t *ids = json_array(), *x;
+	return db_col_null(st, i) ? 0 : db_col_int(st, i);
+}
+
+static void copy_col(char *dst, size_t n, struct db_stmt *st, int i, int *rc)
+{
+	if (copy_field(dst, n, db_col_text(st, i)))
+		*rc = ERR_TOO_BIG;
+}
+
+void output_init(struct output *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+static void release_parts(struct output *o)
+{
 	size_t i;
 
-	json_array_foreach(arr, i, x) json_array_append(ids, json_object_get(x, key));
-	return ids;
+	for (i = 0; i < o->nauthors; i++)
+		free(o->authors[i].name);
+	for (i = 0; i < o->nunits; i++)
+		free(o->units[i].name);
+	for (i = 0; i < o->nsuggestions; i++) {
+		free(o->suggestions[i].title);
+		free(o->suggestions[i].session_title);
+	}
+	for (i = 0; i < o->nsessions; i++)
+		free(o->sessions[i].title);
+	for (i = 0; i < o->nevents; i++) {
+		free(o->events[i].by);
+		free(o->events[i].note);
+		free(o->events[i].data);
+	}
+	for (i = 0; i < o->nadoptions; i++) {
+		struct output_adoption *a = &o->adoptions[i];
+
+		free(a->title);
+		free(a->issuer);
+		free(a->reference);
+		free(a->link);
+		free(a->note);
+	}
+	free(o->authors);
+	free(o->units);
+	free(o->suggestions);
+	free(o->sessions);
+	free(o->events);
+	free(o->adoptions);
 }
 
-json_t *output_get(struct db *db, int64_t id)
+void output_release(struct output *o)
+{
+	char **texts[] = {&o->org_name,	   &o->title,	       &o->body,
+			  &o->number,	   &o->reason,	       &o->reply_text,
+			  &o->reply_grade, &o->satisfaction,   &o->bulletin_issue,
+			  &o->sent_to,	   &o->instruction_by, &o->instruction_text};
+	size_t i;
+
+	if (!o)
+		return;
+	for (i = 0; i < ARRAY_LEN(texts); i++)
+		free(*texts[i]);
+	release_parts(o);
+	output_init(o);
+}
+
+/* read_row fills o from a row of OUTPUT_COLS. */
+static int read_row(struct db_stmt *st, struct output *o)
+{
+	int rc = ERR_OK;
+
+	o->id = db_col_int(st, 0);
+	o->org_id = db_col_int(st, 1);
+	o->org_name = dup_col(st, 2, &rc);
+	copy_col(o->kind, sizeof(o->kind), st, 3, &rc);
+	o->title = dup_col(st, 4, &rc);
+	o->body = dup_col(st, 5, &rc);
+	copy_col(o->state, sizeof(o->state), st, 6, &rc);
+	o->number = dup_col(st, 7, &rc);
+	o->dated_at = time_col(st, 8);
+	o->cosign_deadline = time_col(st, 9);
+	o->reason = dup_col(st, 10, &rc);
+	o->reply_due = time_col(st, 11);
+	o->reply_text = dup_col(st, 12, &rc);
+	o->reply_grade = dup_col(st, 13, &rc);
+	o->satisfaction = dup_col(st, 14, &rc);
+	o->reopened = db_col_int(st, 15) != 0;
+	o->bulletin_issue = dup_col(st, 16, &rc);
+	o->sent_to = dup_col(st, 17, &rc);
+	o->instruction_by = dup_col(st, 18, &rc);
+	o->instruction_text = dup_col(st, 19, &rc);
+	o->submitted_at = time_col(st, 20);
+	o->accepted_at = time_col(st, 21);
+	o->assigned_at = time_col(st, 22);
+	o->replied_at = time_col(st, 23);
+	o->evaluated_at = time_col(st, 24);
+	o->closed_at = time_col(st, 25);
+	o->created_at = time_col(st, 26);
+	o->updated_at = time_col(st, 27);
+	o->overdue = db_col_int(st, 28) != 0;
+	o->adoption_count = db_col_int(st, 29);
+	return rc;
+}
+
+/* a growable array of parts: grow makes room for one more element of size sz */
+static void *grow(void **arr, size_t *n, size_t sz)
+{
+	char *p = realloc(*arr, (*n + 1) * sz);
+
+	if (!p)
+		return NULL;
+	*arr = p;
+	memset(p + *n * sz, 0, sz);
+	return p + (*n)++ * sz;
+}
+
+#define GROW(arr, n) grow((void **)&(arr), &(n), sizeof(*(arr)))
+
+static int author_row(struct db_stmt *st, void *ud)
+{
+	struct output *o = ud;
+	struct output_author *a = GROW(o->authors, o->nauthors);
+	int rc = ERR_OK;
+
+	if (!a)
+		return ERR_NOMEM;
+	a->person_id = db_col_int(st, 0);
+	a->name = dup_col(st, 1, &rc);
+	copy_col(a->category, sizeof(a->category), st, 2, &rc);
+	copy_col(a->role, sizeof(a->role), st, 3, &rc);
+	a->confirmed = db_col_int(st, 4) != 0;
+	a->confirmed_at = time_col(st, 5);
+	return rc;
+}
+
+static int unit_row(struct db_stmt *st, void *ud)
+{
+	struct output *o = ud;
+	struct output_unit *u = GROW(o->units, o->nunits);
+	int rc = ERR_OK;
+
+	if (!u)
+		return ERR_NOMEM;
+	u->id = db_col_int(st, 0);
+	u->name = dup_col(st, 1, &rc);
+	copy_col(u->role, sizeof(u->role), st, 2, &rc);
+	return rc;
+}
+
+static int suggestion_row(struct db_stmt *st, void *ud)
+{
+	struct output *o = ud;
+	struct output_suggestion *g = GROW(o->suggestions, o->nsuggestions);
+	int rc = ERR_OK;
+
+	if (!g)
+		return ERR_NOMEM;
+	g->id = db_col_int(st, 0);
+	g->title = dup_col(st, 1, &rc);
+	g->session_id = db_col_int(st, 2);
+	g->session_title = dup_col(st, 3, &rc);
+	return rc;
+}
+
+static int session_row(struct db_stmt *st, void *ud)
+{
+	struct output *o = ud;
+	struct output_session *x = GROW(o->sessions, o->nsessions);
+	int rc = ERR_OK;
+
+	if (!x)
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	x->title = dup_col(st, 1, &rc);
+	x->starts_at = time_col(st, 2);
+	return rc;
+}
+
+static int event_row(struct db_stmt *st, void *ud)
+{
+	struct output *o = ud;
+	struct output_event *v = GROW(o->events, o->nevents);
+	int rc = ERR_OK;
+
+	if (!v)
+		return ERR_NOMEM;
+	v->id = db_col_int(st, 0);
+	v->at = time_col(st, 1);
+	v->by = dup_col(st, 2, &rc);
+	copy_col(v->from, sizeof(v->from), st, 3, &rc);
+	copy_col(v->to, sizeof(v->to), st, 4, &rc);
+	v->note = dup_col(st, 5, &rc);
+	v->data = dup_col(st, 6, &rc);
+	return rc;
+}
+
+static int adoption_row(struct db_stmt *st, void *ud)
+{
+	struct output *o = ud;
+	struct output_adoption *a = GROW(o->adoptions, o->nadoptions);
+	int rc = ERR_OK;
+
+	if (!a)
+		return ERR_NOMEM;
+	a->id = db_col_int(st, 0);
+	copy_col(a->kind, sizeof(a->kind), st, 1, &rc);
+	a->title = dup_col(st, 2, &rc);
+	a->issuer = dup_col(st, 3, &rc);
+	a->reference = dup_col(st, 4, &rc);
+	copy_col(a->date, sizeof(a->date), st, 5, &rc);
+	a->link = dup_col(st, 6, &rc);
+	a->note = dup_col(st, 7, &rc);
+	a->created_at = time_col(st, 8);
+	return rc;
+}
+
+int output_get(struct db *db, int64_t id, struct output *o)
 {
 	struct db_stmt *st;
-	json_t *o = NULL;
-	const char *body;
+	int rc;
 
-	if (db_prepare(db, sql_get, &st))
-		return NULL;
-	if (db_bind_int(st, 1, id) == ERR_OK && db_bind_int(st, 2, time_now()) == ERR_OK &&
-	    db_step(st) == DB_ROW)
-		o = row_json(st, OUTPUT_SPEC);
+	output_init(o);
+	rc = db_get_row(db, sql_get, &st, "ii", id, time_now());
+	if (rc)
+		return rc;
+	rc = read_row(st, o);
 	db_done(st);
-	if (!o)
-		return NULL;
-	body = json_string_value(json_object_get(o, "body"));
-	json_object_set_new(o, "char_count",
-			    json_integer((json_int_t)utf8_count(body, strlen(body))));
-	json_object_set_new(
-	    o, "adopted",
-	    json_boolean(json_integer_value(json_object_get(o, "adoption_count")) > 0));
-	attach(db, o, "authors", sql_authors, id,
-	       "i:person_id s:name s:category s:role b:confirmed t:confirmed_at");
-	attach(db, o, "handlers", sql_handlers, id, "i:id s:name s:role");
-	attach(db, o, "suggestions", sql_suggestions, id,
-	       "i:id s:title i:session_id s:session_title");
-	attach(db, o, "sessions", sql_sessions, id, "i:id s:title t:starts_at");
-	attach(db, o, "events", sql_events, id, "i:id t:at s:by s:from s:to s:note j:data");
-	attach(db, o, "adoptions", sql_adoptions, id,
-	       "i:id s:kind s:title s:issuer s:reference s:date s:link s:note t:created_at");
-	json_object_set_new(o, "suggestion_ids", ids_of(json_object_get(o, "suggestions"), "id"));
-	json_object_set_new(o, "session_ids", ids_of(json_object_get(o, "sessions"), "id"));
-	return o;
+	o->full = true;
+	if (!rc)
+		rc = db_each(db, sql_authors, author_row, o, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_handlers, unit_row, o, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_suggestions, suggestion_row, o, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_sessions, session_row, o, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_events, event_row, o, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_adoptions, adoption_row, o, "i", id);
+	return rc;
+}
+
+/* audit_json is what the audit log keeps of an output: its text and links (internal). */
+static json_t *audit_json(const struct output *o)
+{
+	json_t *authors = json_array(), *sugs = json_array(), *sess = json_array();
+	size_t i;
+
+	for (i = 0; i < o->nauthors; i++)
+		json_array_append_new(authors, json_pack("{sI ss}", "person_id",
+							 (json_int_t)o->authors[i].person_id,
+							 "role", o->authors[i].role));
+	for (i = 0; i < o->nsuggestions; i++)
+		json_array_append_new(sugs, json_integer((json_int_t)o->suggestions[i].id));
+	for (i = 0; i < o->nsessions; i++)
+		json_array_append_new(sess, json_integer((json_int_t)o->sessions[i].id));
+	return json_pack("{sI ss ss ss ss sI so so so}", "id", (json_int_t)o->id, "kind", o->kind,
+			 "state", o->state, "title", o->title, "body", o->body, "dated_at",
+			 (json_int_t)o->dated_at, "authors", authors, "suggestion_ids", sugs,
+			 "session_ids", sess);
 }
 
 /* --- who the actor is for an output --- */
@@ -489,6 +705,7 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 {
 	struct db_stmt *st;
 	struct buf body;
+	struct output o;
 	struct org org;
 	int64_t now = time_now();
 	json_t *after;
@@ -553,8 +770,11 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 	rc = set_links(db, *id, in);
 	if (rc)
 		return rc;
-	after = output_get(db, *id);
-	rc = audit_write(db, who, org_id, "output.create", "output", *id, NULL, after);
+	rc = output_get(db, *id, &o);
+	after = rc ? NULL : audit_json(&o);
+	output_release(&o);
+	if (!rc)
+		rc = audit_write(db, who, org_id, "output.create", "output", *id, NULL, after);
 	json_decref(after);
 	return rc;
 }
@@ -562,24 +782,22 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 int output_update(struct db *db, const struct actor *who, int64_t id, const struct output_in *in,
 		  struct verr *e)
 {
-	json_t *before = output_get(db, id), *after;
+	struct output before, now;
 	struct output_head h;
-	struct db_stmt *st;
 	const char *title, *body;
 	int64_t dated, deadline;
+	json_t *b = NULL, *a = NULL;
 	int rc, leads = 0;
 	size_t i;
-	json_t *a;
 
-	if (!before)
-		return ERR_NOT_FOUND;
-	rc = output_head(db, id, &h);
+	rc = output_get(db, id, &before);
+	if (!rc)
+		rc = output_head(db, id, &h);
 	if (rc)
 		goto out;
 	if (strcmp(h.state, "draft") != 0) {
-		rc =
-		    verr_set(e, "not_draft", "state", "成果已提交（%s），不能再修改",
-			     "the output was submitted (%s) and can no longer be changed", h.state);
+		verr_set(e, "not_draft", "state", "成果已提交（%s），不能再修改",
+			 "the output was submitted (%s) and can no longer be changed", h.state);
 		rc = ERR_CONFLICT;
 		goto out;
 	}
@@ -587,55 +805,42 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 		rc = verr_set(e, "invalid", "kind", "成果类型不能修改", "the kind cannot change");
 		goto out;
 	}
-	title = merged_text(in->title, before, "title");
-	body = merged_text(in->body, before, "body");
+	title = in->title ? in->title : before.title;
+	body = in->body ? in->body : before.body;
 	rc = text_check(title, "title", 1, 200, e);
 	if (!rc)
 		rc = text_check(body, "body", 0, 200000, e);
 	if (!rc)
 		rc = check_links(db, h.org_path, in, e);
-	if (in->authors) {
+	if (in->authors)
 		leads = count_leads(in);
-	} else {
-		json_array_foreach(json_object_get(before, "authors"), i, a) leads +=
-		    strcmp(json_string_value(json_object_get(a, "role")), "lead") == 0;
-	}
+	else
+		for (i = 0; i < before.nauthors; i++)
+			leads += strcmp(before.authors[i].role, "lead") == 0;
 	if (!rc)
 		rc = output_check_kind(h.kind, body, leads, e);
 	if (rc)
 		goto out;
-	dated = in->dated_at;
-	deadline = in->cosign_deadline;
-	if (!dated && time_parse(json_string_value(json_object_get(before, "dated_at")), &dated))
-		dated = time_now();
-	if (!deadline &&
-	    (!json_is_string(json_object_get(before, "cosign_deadline")) ||
-	     time_parse(json_string_value(json_object_get(before, "cosign_deadline")), &deadline)))
-		deadline = time_now() + 7 * 86400;
-	rc = db_prepare(db, sql_update, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, title);
-	if (!rc)
-		rc = db_bind_str(st, 2, body);
-	if (!rc)
-		rc = db_bind_int(st, 3, dated);
-	if (!rc)
-		rc = db_bind_int(st, 4, deadline);
-	if (!rc)
-		rc = db_bind_int(st, 5, time_now());
-	if (!rc)
-		rc = db_bind_int(st, 6, id);
-	if (!rc)
-		rc = db_run(st);
+	dated = in->dated_at ? in->dated_at : before.dated_at ? before.dated_at : time_now();
+	deadline = in->cosign_deadline	    ? in->cosign_deadline
+		   : before.cosign_deadline ? before.cosign_deadline
+					    : time_now() + 7 * 86400;
+	rc = db_exec(db, sql_update, "ssiiii", title, body, dated, deadline, time_now(), id);
 	if (!rc)
 		rc = set_links(db, id, in);
+	if (rc)
+		goto out;
+	rc = output_get(db, id, &now);
 	if (!rc) {
-		after = output_get(db, id);
-		rc = audit_write(db, who, h.org_id, "output.update", "output", id, before, after);
-		json_decref(after);
+		b = audit_json(&before);
+		a = audit_json(&now);
+		rc = audit_write(db, who, h.org_id, "output.update", "output", id, b, a);
 	}
+	output_release(&now);
 out:
-	json_decref(before);
+	json_decref(b);
+	json_decref(a);
+	output_release(&before);
 	return rc;
 }
 
@@ -654,13 +859,20 @@ static const char sql_list[] =
     " AND (?11 = 0 OR (o.state = 'assigned' AND o.reply_due < ?2))"
     " ORDER BY o.id LIMIT ?12";
 
-int output_list(struct db *db, const struct actor *a, const struct output_filter *f, int64_t after,
-		int limit, json_t *items)
+static int list_row(struct db_stmt *st, void *ud)
 {
-	struct db_stmt *st;
-	int64_t from = 0, to = 0;
-	int rc;
+	struct output_list *l = ud;
+	struct output *o = GROW(l->items, l->n);
 
+	return o ? read_row(st, o) : ERR_NOMEM;
+}
+
+int output_list(struct db *db, const struct actor *a, const struct output_filter *f, int64_t after,
+		int limit, struct output_list *l)
+{
+	int64_t from = 0, to = 0;
+
+	memset(l, 0, sizeof(*l));
 	if (f->year) {
 		char y0[24], y1[24];
 
@@ -669,35 +881,17 @@ int output_list(struct db *db, const struct actor *a, const struct output_filter
 		if (time_parse(y0, &from) || time_parse(y1, &to))
 			return ERR_INVALID;
 	}
-	rc = db_prepare(db, sql_list, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, after);
-	if (!rc)
-		rc = db_bind_int(st, 2, time_now());
-	if (!rc)
-		rc = db_bind_str(st, 3, scope_path(a));
-	if (!rc)
-		rc = db_bind_int(st, 4, a->user.handler_id);
-	if (!rc)
-		rc = db_bind_int(st, 5, a->user.id);
-	if (!rc)
-		rc = db_bind_str(st, 6, f->kind);
-	if (!rc)
-		rc = db_bind_str(st, 7, f->state);
-	if (!rc)
-		rc = db_bind_int(st, 8, f->year);
-	if (!rc)
-		rc = db_bind_int(st, 9, from);
-	if (!rc)
-		rc = db_bind_int(st, 10, to);
-	if (!rc)
-		rc = db_bind_int(st, 11, f->overdue);
-	if (!rc)
-		rc = db_bind_int(st, 12, limit);
-	if (rc) {
-		db_done(st);
-		return rc;
-	}
-	rc = rows_json(st, OUTPUT_SPEC, items);
-	return rc < 0 ? rc : ERR_OK;
+	return db_each(db, sql_list, list_row, l, "iisiissniinn", after, time_now(), scope_path(a),
+		       a->user.handler_id, a->user.id, f->kind, f->state, f->year, from, to,
+		       (int)f->overdue, limit);
+}
+
+void output_list_release(struct output_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		output_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }

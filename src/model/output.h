@@ -51,9 +51,83 @@ struct output_head {
 
 int output_head(struct db *db, int64_t id, struct output_head *h) WARN_UNUSED;
 
-/* output_get returns the output as JSON (authors, handlers, suggestions, sessions, events,
- * adoptions, overdue flag), NULL when absent. */
-json_t *output_get(struct db *db, int64_t id);
+/* --- the output as a typed value ---
+ * Every string is owned by the struct (never NULL; "" for an empty or absent column) and
+ * freed by output_release; a time of 0 is absent. */
+
+struct output_author {
+	int64_t person_id;
+	char *name;
+	char category[16];
+	char role[16]; /* lead | cosigner */
+	bool confirmed;
+	int64_t confirmed_at;
+};
+
+struct output_unit { /* a handling unit assigned to the output */
+	int64_t id;
+	char *name;
+	char role[8]; /* lead | co */
+};
+
+struct output_suggestion {
+	int64_t id, session_id;
+	char *title, *session_title;
+};
+
+struct output_session {
+	int64_t id, starts_at;
+	char *title;
+};
+
+struct output_event {
+	int64_t id, at;
+	char *by; /* display name, "" for the command line */
+	char from[24], to[24];
+	char *note;
+	char *data; /* JSON text of what the move carried */
+};
+
+struct output_adoption {
+	int64_t id, created_at;
+	char kind[16];
+	char date[16]; /* YYYY-MM-DD or "" */
+	char *title, *issuer, *reference, *link, *note;
+};
+
+struct output {
+	int64_t id, org_id;
+	char kind[24], state[24];
+	char *org_name, *title, *body, *number, *reason, *reply_text, *reply_grade, *satisfaction,
+	    *bulletin_issue, *sent_to, *instruction_by, *instruction_text;
+	int64_t dated_at, cosign_deadline, reply_due, submitted_at, accepted_at, assigned_at,
+	    replied_at, evaluated_at, closed_at, created_at, updated_at;
+	bool reopened, overdue;
+	int64_t adoption_count;
+	/* the parts: read by output_get (full is true), not by output_list */
+	bool full;
+	struct output_author *authors;
+	size_t nauthors;
+	struct output_unit *units;
+	size_t nunits;
+	struct output_suggestion *suggestions;
+	size_t nsuggestions;
+	struct output_session *sessions;
+	size_t nsessions;
+	struct output_event *events;
+	size_t nevents;
+	struct output_adoption *adoptions;
+	size_t nadoptions;
+};
+
+/* output_init makes o empty (safe to release); output_release frees what o owns. */
+void output_init(struct output *o);
+void output_release(struct output *o);
+
+/* output_get reads output id with all its parts into o (initialized by it; release it in
+ * every case). ERR_NOT_FOUND when absent. Authorization is the caller's
+ * (output_authorize). */
+int output_get(struct db *db, int64_t id, struct output *o) WARN_UNUSED;
 
 /* output_create drafts an output in org_id. An empty body is prefilled from the
  * suggestions. Kind rules: a proposal needs a lead author; an opinion report has at most
@@ -197,16 +271,27 @@ struct output_filter {
 	bool overdue;
 };
 
-/* output_list appends the outputs a may see (handling units: only those assigned to them). */
+struct output_list {
+	struct output *items;
+	size_t n;
+};
+
+/* output_list reads into l (which it initializes; release it with output_list_release in
+ * every case) up to limit outputs with id > after that a may see (handling units: only
+ * those assigned to them), in id order, without their parts. */
 int output_list(struct db *db, const struct actor *a, const struct output_filter *f, int64_t after,
-		int limit, json_t *items) WARN_UNUSED;
+		int limit, struct output_list *l) WARN_UNUSED;
+void output_list_release(struct output_list *l);
 
-/* output_lineage returns the chain back: suggestions with their sessions and sources
- * (remarks, statements), and forward: events and adoptions. */
-json_t *output_lineage(struct db *db, int64_t id);
+/* output_lineage returns the chain back of output o: {"suggestions": [suggestion with its
+ * "sources" (remarks, statements) and "session"], "sessions": [sessions cited directly]}.
+ * (The output itself, its events and adoptions the caller has in o.) */
+json_t *output_lineage(struct db *db, const struct output *o);
 
-/* session_outcomes returns everything that came of a session: its suggestions, the outputs
- * made of them (or citing it) with their states and adoptions. */
+/* session_outcomes returns everything that came of a session: {"session", "agreed",
+ * "suggestions": [… "outputs": [ids of the outputs made of it]], "outputs": [ids of the
+ * outputs made of its suggestions or citing it], "counts": {"suggestions", "outputs"}}. The
+ * caller reads each output (output_get) for its answer. */
 json_t *session_outcomes(struct db *db, int64_t session_id);
 
 /* --- handling units (handler.c) --- */

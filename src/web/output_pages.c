@@ -10,6 +10,7 @@
 #include "base/util.h"
 #include "model/output.h"
 #include "model/person.h"
+#include "json_output.h"
 #include "model/session.h"
 #include "view/view.h"
 
@@ -176,8 +177,10 @@ int h_outputs_page(struct web_ctx *c)
 {
 	struct output_filter f = {NULL, NULL, 0, false};
 	const char *od = http_query(c->req, "overdue");
-	json_t *items = json_array(), *x;
+	struct output_list list;
+	json_t *items, *x;
 	size_t i;
+	int rc;
 
 	f.kind = http_query(c->req, "kind");
 	f.state = http_query(c->req, "state");
@@ -186,10 +189,13 @@ int h_outputs_page(struct web_ctx *c)
 	if (f.state && !*f.state)
 		f.state = NULL;
 	f.overdue = od && *od;
-	if (output_list(c->db, &c->actor, &f, 0, 1000, items)) {
-		json_decref(items);
+	rc = output_list(c->db, &c->actor, &f, 0, 1000, &list);
+	if (rc) {
+		output_list_release(&list);
 		return web_fail(c, ERR_DB);
 	}
+	items = output_list_json(&list);
+	output_list_release(&list);
 	json_array_foreach(items, i, x)
 	{
 		label_field(c, x, "kind", "kind_", "kind_label");
@@ -288,7 +294,7 @@ int h_outputs_post(struct web_ctx *c)
 
 static int output_page(struct web_ctx *c, int status, int64_t id, const char *error)
 {
-	json_t *o = output_get(c->db, id), *moves, *forms = json_array(), *x, *handlers;
+	json_t *o = output_get_json(c->db, id), *moves, *forms = json_array(), *x, *handlers;
 	static const char *const grades[] = {"A", "B", "C", "D"};
 	static const char *const sats[] = {"satisfied", "basically_satisfied", "dissatisfied"};
 	static const char *const akinds[] = {"instruction", "department", "policy", "escalation",
@@ -444,7 +450,7 @@ int h_output_lineage_page(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	l = output_lineage(c->db, h.id);
+	l = output_lineage_json(c->db, h.id);
 	if (!l)
 		return web_fail(c, ERR_NOT_FOUND);
 	x = json_object_get(l, "output");
@@ -479,7 +485,7 @@ int h_session_outcomes_page(struct web_ctx *c)
 		rc = ERR_FORBIDDEN;
 	if (rc)
 		return web_answer(c, rc, NULL);
-	o = session_outcomes(c->db, id);
+	o = session_outcomes_json(c->db, id);
 	if (!o)
 		return web_fail(c, ERR_NOT_FOUND);
 	json_array_foreach(json_object_get(o, "suggestions"), i, x)
@@ -730,7 +736,7 @@ int h_output_pdf(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	o = output_get(c->db, h.id);
+	o = output_get_json(c->db, h.id);
 	if (!o)
 		return web_fail(c, ERR_NOT_FOUND);
 	doc = output_doc(c, o);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "json_output.h"
 #include "model/output.h"
 #include "model/session.h"
 #include "view/sheet.h"
@@ -139,7 +140,7 @@ static int read_output(struct web_ctx *c, struct output_form *f, struct verr *e)
 
 static int answer_output(struct web_ctx *c, int status, int64_t id)
 {
-	json_t *o = output_get(c->db, id);
+	json_t *o = output_get_json(c->db, id);
 
 	return o ? web_json(c, status, o) : web_fail(c, ERR_NOT_FOUND);
 }
@@ -177,6 +178,7 @@ int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e)
 int h_api_outputs_list(struct web_ctx *c)
 {
 	struct output_filter f = {NULL, NULL, 0, false};
+	struct output_list list;
 	const char *y = http_query(c->req, "year"), *od = http_query(c->req, "overdue");
 	json_t *items;
 	int64_t after, v;
@@ -190,12 +192,11 @@ int h_api_outputs_list(struct web_ctx *c)
 	f.kind = http_query(c->req, "kind");
 	f.state = http_query(c->req, "state");
 	f.overdue = od && (strcmp(od, "1") == 0 || strcmp(od, "true") == 0);
-	items = json_array();
-	rc = output_list(c->db, &c->actor, &f, after, limit + 1, items);
-	if (rc) {
-		json_decref(items);
+	rc = output_list(c->db, &c->actor, &f, after, limit + 1, &list);
+	items = rc ? NULL : output_list_json(&list);
+	output_list_release(&list);
+	if (rc)
 		return web_fail(c, rc);
-	}
 	return web_list(c, items, limit);
 }
 
@@ -458,7 +459,7 @@ int h_api_output_adoptions(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, &e);
-	o = output_get(c->db, h.id);
+	o = output_get_json(c->db, h.id);
 	if (!o)
 		return web_fail(c, ERR_NOT_FOUND);
 	last = json_array_get(json_object_get(o, "adoptions"),
@@ -486,7 +487,7 @@ int h_api_output_lineage(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	l = output_lineage(c->db, h.id);
+	l = output_lineage_json(c->db, h.id);
 	return l ? web_json(c, 200, l) : web_fail(c, ERR_NOT_FOUND);
 }
 
@@ -503,7 +504,7 @@ int h_api_session_outcomes(struct web_ctx *c)
 		return web_error_key(c, 401, "unauthorized");
 	if (rc)
 		return web_answer(c, rc, NULL);
-	o = session_outcomes(c->db, id);
+	o = session_outcomes_json(c->db, id);
 	return o ? web_json(c, 200, o) : web_fail(c, ERR_NOT_FOUND);
 }
 
