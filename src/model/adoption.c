@@ -15,9 +15,24 @@
 
 static const char sql_adopt[] =
     "INSERT INTO adoption (org_id, output_id, kind, title, issuer, reference, date, link,"
-    " note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?)";
 static const char sql_adopt_count[] = "SELECT COUNT(*) FROM adoption WHERE output_id = ?";
 static const char sql_authors_of[] = "SELECT person_id FROM output_author WHERE output_id = ?";
+
+/* the authors of an output (at most 64 are credited) */
+struct ids {
+	int64_t v[64];
+	size_t n;
+};
+
+static int author_id(struct db_stmt *st, void *ud)
+{
+	struct ids *ids = ud;
+
+	if (ids->n < ARRAY_LEN(ids->v))
+		ids->v[ids->n++] = db_col_int(st, 0);
+	return ERR_OK;
+}
 
 int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
 		 const struct adoption_in *in, int64_t *id, struct verr *e)
@@ -25,10 +40,10 @@ int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
 	static const char *const ok[] = {"instruction", "department", "policy", "escalation",
 					 "media"};
 	struct output_head h;
-	struct db_stmt *st;
-	int64_t now = time_now(), t, persons[64];
-	size_t i, n = 0;
-	int rc, before = 0;
+	struct ids ids = {{0}, 0};
+	int64_t now = time_now(), t, before = 0;
+	size_t i;
+	int rc;
 	json_t *after;
 
 	rc = output_head(db, output_id, &h);
@@ -63,38 +78,12 @@ int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
 	    strncmp(in->link, "https://", 8) != 0)
 		return verr_set(e, "invalid", "link", "链接须以 http:// 或 https:// 开头",
 				"link must start with http:// or https://");
-	rc = db_prepare(db, sql_adopt_count, &st);
+	rc = db_get_int(db, sql_adopt_count, &before, "i", output_id);
 	if (!rc)
-		rc = db_bind_int(st, 1, output_id);
-	if (!rc && db_step(st) == DB_ROW)
-		before = (int)db_col_int(st, 0);
-	db_done(st);
-	if (!rc)
-		rc = db_prepare(db, sql_adopt, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, output_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, in->kind);
-	if (!rc)
-		rc = db_bind_str(st, 4, in->title);
-	if (!rc)
-		rc = db_bind_str(st, 5, in->issuer ? in->issuer : "");
-	if (!rc)
-		rc = db_bind_str(st, 6, in->reference ? in->reference : "");
-	if (!rc)
-		rc = db_bind_str(st, 7, in->date ? in->date : "");
-	if (!rc)
-		rc = db_bind_str(st, 8, in->link ? in->link : "");
-	if (!rc)
-		rc = db_bind_str(st, 9, in->note ? in->note : "");
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 10, who->user.id) : db_bind_null(st, 10);
-	if (!rc)
-		rc = db_bind_int(st, 11, now);
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_adopt, "iisssssssii", h.org_id, output_id, in->kind, in->title,
+			     in->issuer ? in->issuer : "", in->reference ? in->reference : "",
+			     in->date ? in->date : "", in->link ? in->link : "",
+			     in->note ? in->note : "", who->user.id, now);
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
@@ -104,14 +93,9 @@ int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
 
 		if (in->date && *in->date && time_parse(in->date, &t) == ERR_OK)
 			at = t;
-		rc = db_prepare(db, sql_authors_of, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, output_id);
-		while (!rc && n < ARRAY_LEN(persons) && db_step(st) == DB_ROW)
-			persons[n++] = db_col_int(st, 0);
-		db_done(st);
-		for (i = 0; !rc && i < n; i++)
-			rc = duty_credit(db, h.org_id, persons[i], "adopted", 0, output_id, at);
+		rc = db_each(db, sql_authors_of, author_id, &ids, "i", output_id);
+		for (i = 0; !rc && i < ids.n; i++)
+			rc = duty_credit(db, h.org_id, ids.v[i], "adopted", 0, output_id, at);
 		if (rc)
 			return rc;
 	}

@@ -38,6 +38,12 @@ void output_in_init(struct output_in *in)
 
 /* --- reading --- */
 
+static void copy_col(char *dst, size_t n, struct db_stmt *st, int i, int *rc)
+{
+	if (copy_field(dst, n, db_col_text(st, i)))
+		*rc = ERR_TOO_BIG;
+}
+
 static const char sql_head[] = "SELECT o.id, o.org_id, o.kind, o.state, g.path, o.reopened,"
 			       " COALESCE(o.satisfaction, '')"
 			       " FROM output o JOIN org g ON g.id = o.org_id WHERE o.id = ?";
@@ -47,26 +53,17 @@ int output_head(struct db *db, int64_t id, struct output_head *h)
 	struct db_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, sql_head, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		h->id = db_col_int(st, 0);
-		h->org_id = db_col_int(st, 1);
-		rc = copy_field(h->kind, sizeof(h->kind), db_col_text(st, 2));
-		if (!rc)
-			rc = copy_field(h->state, sizeof(h->state), db_col_text(st, 3));
-		if (!rc)
-			rc = copy_field(h->org_path, sizeof(h->org_path), db_col_text(st, 4));
-		h->reopened = (int)db_col_int(st, 5);
-		if (!rc)
-			rc = copy_field(h->satisfaction, sizeof(h->satisfaction),
-					db_col_text(st, 6));
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
+	memset(h, 0, sizeof(*h));
+	rc = db_get_row(db, sql_head, &st, "i", id);
+	if (rc)
+		return rc;
+	h->id = db_col_int(st, 0);
+	h->org_id = db_col_int(st, 1);
+	copy_col(h->kind, sizeof(h->kind), st, 2, &rc);
+	copy_col(h->state, sizeof(h->state), st, 3, &rc);
+	copy_col(h->org_path, sizeof(h->org_path), st, 4, &rc);
+	h->reopened = (int)db_col_int(st, 5);
+	copy_col(h->satisfaction, sizeof(h->satisfaction), st, 6, &rc);
 	db_done(st);
 	return rc;
 }
@@ -117,12 +114,6 @@ static char *dup_col(struct db_stmt *st, int i, int *rc)
 static int64_t time_col(struct db_stmt *st, int i)
 {
 	return db_col_null(st, i) ? 0 : db_col_int(st, i);
-}
-
-static void copy_col(char *dst, size_t n, struct db_stmt *st, int i, int *rc)
-{
-	if (copy_field(dst, n, db_col_text(st, i)))
-		*rc = ERR_TOO_BIG;
 }
 
 void output_init(struct output *o)
@@ -387,6 +378,7 @@ static const char sql_is_author[] =
 static const char sql_is_handler[] =
     "SELECT role FROM output_handler WHERE output_id = ? AND handler_id = ?";
 
+/* role_lookup reads the role of who for output id with sql; "" when none. */
 static int role_lookup(struct db *db, const char *sql, int64_t id, int64_t who, char *role,
 		       size_t n)
 {
@@ -394,17 +386,14 @@ static int role_lookup(struct db *db, const char *sql, int64_t id, int64_t who, 
 	int rc;
 
 	role[0] = '\0';
-	rc = db_prepare(db, sql, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_bind_int(st, 2, who);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW)
-		rc = copy_field(role, n, db_col_text(st, 0));
+	rc = db_get_row(db, sql, &st, "ii", id, who);
+	if (rc == ERR_NOT_FOUND)
+		return ERR_OK;
+	if (rc)
+		return rc;
+	copy_col(role, n, st, 0, &rc);
 	db_done(st);
-	return rc < 0 ? rc : ERR_OK;
+	return rc;
 }
 
 int output_role_of(struct db *db, const struct actor *a, const struct output_head *h)
@@ -470,7 +459,7 @@ int output_authorize(struct db *db, const struct actor *a, int64_t id, enum auth
 
 static const char sql_insert[] =
     "INSERT INTO output (org_id, kind, title, body, dated_at, cosign_deadline, created_by,"
-    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
 static const char sql_update[] = "UPDATE output SET title = ?, body = ?, dated_at = ?,"
 				 " cosign_deadline = ?, updated_at = ? WHERE id = ?";
 static const char sql_sug_info[] =
@@ -487,8 +476,12 @@ static const char sql_add_sug[] = "INSERT OR IGNORE INTO output_suggestion (outp
 				  " suggestion_id) VALUES (?, ?)";
 static const char sql_add_ses[] = "INSERT OR IGNORE INTO output_session (output_id, session_id)"
 				  " VALUES (?, ?)";
-static const char sql_add_auth[] = "INSERT INTO output_author (output_id, person_id, role,"
-				   " confirmed_at) VALUES (?, ?, ?, ?)";
+static const char sql_add_sug_session[] =
+    "INSERT OR IGNORE INTO output_session (output_id, session_id)"
+    " SELECT ?1, session_id FROM suggestion WHERE id = ?2";
+static const char sql_add_auth[] =
+    "INSERT INTO output_author (output_id, person_id, role, confirmed_at)"
+    " VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'lead' THEN ?4 END)";
 
 int output_path_of(struct db *db, const char *sql, int64_t id, char *out, size_t n)
 {
@@ -496,15 +489,14 @@ int output_path_of(struct db *db, const char *sql, int64_t id, char *out, size_t
 	int rc;
 
 	out[0] = '\0';
-	rc = db_prepare(db, sql, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW)
-		rc = copy_field(out, n, db_col_text(st, 0));
+	rc = db_get_row(db, sql, &st, "i", id);
+	if (rc == ERR_NOT_FOUND)
+		return ERR_OK;
+	if (rc)
+		return rc;
+	copy_col(out, n, st, 0, &rc);
 	db_done(st);
-	return rc < 0 ? rc : ERR_OK;
+	return rc;
 }
 
 bool output_related(const char *p, const char *org_path)
@@ -523,17 +515,12 @@ static int check_links(struct db *db, const char *org_path, const struct output_
 	for (i = 0; in->suggestions && i < in->nsuggestions; i++) {
 		struct db_stmt *st;
 
-		rc = db_prepare(db, sql_sug_info, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, in->suggestions[i]);
-		if (!rc)
-			rc = db_step(st);
-		if (rc == DB_ROW)
+		rc = db_get_row(db, sql_sug_info, &st, "i", in->suggestions[i]);
+		if (rc == ERR_OK) {
 			rc = output_related(db_col_text(st, 3), org_path) ? ERR_OK : ERR_INVALID;
-		else if (rc == DB_DONE)
-			rc = ERR_INVALID;
-		db_done(st);
-		if (rc == ERR_INVALID)
+			db_done(st);
+		}
+		if (rc == ERR_INVALID || rc == ERR_NOT_FOUND)
 			return verr_set(e, "invalid", "suggestion_ids", "建议 %lld 不存在",
 					"suggestion %lld does not exist",
 					(long long)in->suggestions[i]);
@@ -609,12 +596,10 @@ static int prefill(struct db *db, const struct output_in *in, struct buf *out)
 	for (i = 0; !rc && i < in->nsuggestions; i++) {
 		struct db_stmt *st;
 
-		rc = db_prepare(db, sql_sug_info, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, in->suggestions[i]);
-		if (!rc && db_step(st) == DB_ROW)
-			rc = buf_printf(out, "%s%zu. %s\n%s\n", i ? "\n" : "", i + 1,
-					db_col_text(st, 1), db_col_text(st, 2));
+		if (db_get_row(db, sql_sug_info, &st, "i", in->suggestions[i]) != ERR_OK)
+			continue; /* checked before */
+		rc = buf_printf(out, "%s%zu. %s\n%s\n", i ? "\n" : "", i + 1, db_col_text(st, 1),
+				db_col_text(st, 2));
 		db_done(st);
 	}
 	return rc;
@@ -622,80 +607,28 @@ static int prefill(struct db *db, const struct output_in *in, struct buf *out)
 
 static int set_links(struct db *db, int64_t id, const struct output_in *in)
 {
-	struct db_stmt *st;
 	size_t i;
 	int rc = ERR_OK;
 
 	if (in->suggestions || in->sessions) {
-		rc = db_prepare(db, sql_del_sug, &st);
+		rc = db_exec(db, sql_del_sug, "i", id);
 		if (!rc)
-			rc = db_bind_int(st, 1, id);
-		if (!rc)
-			rc = db_run(st);
-		if (!rc)
-			rc = db_prepare(db, sql_del_ses, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, id);
-		if (!rc)
-			rc = db_run(st);
+			rc = db_exec(db, sql_del_ses, "i", id);
 		for (i = 0; !rc && in->suggestions && i < in->nsuggestions; i++) {
-			int64_t session = 0;
-
-			rc = db_prepare(db, sql_add_sug, &st);
+			/* a suggestion brings its session along */
+			rc = db_exec(db, sql_add_sug, "ii", id, in->suggestions[i]);
 			if (!rc)
-				rc = db_bind_int(st, 1, id);
-			if (!rc)
-				rc = db_bind_int(st, 2, in->suggestions[i]);
-			if (!rc)
-				rc = db_run(st);
-			if (!rc)
-				rc = db_prepare(db, sql_sug_info, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, in->suggestions[i]);
-			if (!rc && db_step(st) == DB_ROW)
-				session = db_col_int(st, 0);
-			db_done(st);
-			if (!rc)
-				rc = db_prepare(db, sql_add_ses, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, id);
-			if (!rc)
-				rc = db_bind_int(st, 2, session);
-			if (!rc)
-				rc = db_run(st);
+				rc = db_exec(db, sql_add_sug_session, "ii", id, in->suggestions[i]);
 		}
-		for (i = 0; !rc && in->sessions && i < in->nsessions; i++) {
-			rc = db_prepare(db, sql_add_ses, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, id);
-			if (!rc)
-				rc = db_bind_int(st, 2, in->sessions[i]);
-			if (!rc)
-				rc = db_run(st);
-		}
+		for (i = 0; !rc && in->sessions && i < in->nsessions; i++)
+			rc = db_exec(db, sql_add_ses, "ii", id, in->sessions[i]);
 	}
 	if (!rc && in->authors) {
-		rc = db_prepare(db, sql_del_auth, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, id);
-		if (!rc)
-			rc = db_run(st);
-		for (i = 0; !rc && i < in->nauthors; i++) {
-			rc = db_prepare(db, sql_add_auth, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, id);
-			if (!rc)
-				rc = db_bind_int(st, 2, in->authors[i].person_id);
-			if (!rc)
-				rc = db_bind_str(st, 3, in->authors[i].role);
-			/* the lead author signs by leading; co-signers confirm themselves */
-			if (!rc)
-				rc = strcmp(in->authors[i].role, "lead") == 0
-					 ? db_bind_int(st, 4, time_now())
-					 : db_bind_null(st, 4);
-			if (!rc)
-				rc = db_run(st);
-		}
+		rc = db_exec(db, sql_del_auth, "i", id);
+		/* the lead author signs by leading; co-signers confirm themselves */
+		for (i = 0; !rc && i < in->nauthors; i++)
+			rc = db_exec(db, sql_add_auth, "iisi", id, in->authors[i].person_id,
+				     in->authors[i].role, time_now());
 	}
 	return rc;
 }
@@ -703,7 +636,6 @@ static int set_links(struct db *db, int64_t id, const struct output_in *in)
 int output_create(struct db *db, const struct actor *who, int64_t org_id,
 		  const struct output_in *in, int64_t *id, struct verr *e)
 {
-	struct db_stmt *st;
 	struct buf body;
 	struct output o;
 	struct org org;
@@ -741,28 +673,10 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 	if (!rc)
 		rc = output_check_kind(in->kind, buf_cstr(&body), count_leads(in), e);
 	if (!rc)
-		rc = db_prepare(db, sql_insert, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, org_id);
-	if (!rc)
-		rc = db_bind_str(st, 2, in->kind);
-	if (!rc)
-		rc = db_bind_str(st, 3, in->title);
-	if (!rc)
-		rc = db_bind_str(st, 4, buf_cstr(&body));
-	if (!rc)
-		rc = db_bind_int(st, 5, in->dated_at ? in->dated_at : now);
-	if (!rc)
-		rc =
-		    db_bind_int(st, 6, in->cosign_deadline ? in->cosign_deadline : now + 7 * 86400);
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 7, who->user.id) : db_bind_null(st, 7);
-	if (!rc)
-		rc = db_bind_int(st, 8, now);
-	if (!rc)
-		rc = db_bind_int(st, 9, now);
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_insert, "isssiiiii", org_id, in->kind, in->title,
+			     buf_cstr(&body), in->dated_at ? in->dated_at : now,
+			     in->cosign_deadline ? in->cosign_deadline : now + 7 * 86400,
+			     who->user.id, now, now);
 	buf_fini(&body);
 	if (rc)
 		return rc;

@@ -235,7 +235,8 @@ const struct output_step *output_step_find(const char *kind, const char *from, c
 
 /* output_move_check decides whether a may make move m on output h now, without writing:
  * ERR_INVALID (e names "to") without a target; ERR_CONFLICT when the table has no such move
- * from h's state or its guard refuses; ERR_FORBIDDEN when a's role is not among the row's;
+ * from h's state; ERR_FORBIDDEN when a's role is not among the row's; ERR_CONFLICT when the
+ * row's guard refuses;
  * ERR_INVALID naming the field when a required field is missing or a value is not valid.
  * Handling units with id 0 in m are units still to be made in h's body (the web layer
  * creates them in its transaction) and pass. */

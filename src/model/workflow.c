@@ -453,13 +453,13 @@ int output_move_check(struct db *db, const struct actor *a, const struct output_
 		return verr_set(e, "illegal_transition", "to", "%s 不能从“%s”变为“%s”",
 				"a %s cannot go from %s to %s", h->kind, h->state, m->to),
 		       ERR_CONFLICT;
+	if (!(output_role_of(db, a, h) & s->who))
+		return ERR_FORBIDDEN;
 	if (s->guard) {
 		rc = s->guard(db, h, e);
 		if (rc)
 			return rc;
 	}
-	if (!(output_role_of(db, a, h) & s->who))
-		return ERR_FORBIDDEN;
 	rc = check_required(s->need, m, e);
 	if (!rc && m->note)
 		rc = text_check(m->note, "note", 0, 5000, e);
@@ -470,7 +470,7 @@ int output_move_check(struct db *db, const struct actor *a, const struct output_
 
 static const char sql_event[] =
     "INSERT INTO output_event (output_id, org_id, at, user_id,"
-    " from_state, to_state, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    " from_state, to_state, note, data) VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?)";
 static const char sql_state[] =
     "UPDATE output SET state = ?1, updated_at = ?2,"
     " submitted_at = CASE WHEN ?1 = 'submitted' THEN ?3 ELSE submitted_at END,"
@@ -504,12 +504,9 @@ int output_transition(struct db *db, const struct actor *who, int64_t id,
 	}
 	rc = db_exec(db, sql_state, "siii", m->to, time_now(), at, id);
 	dump = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!rc && who->user.id)
+	if (!rc)
 		rc = db_exec(db, sql_event, "iiiissss", id, h.org_id, at, who->user.id, h.state,
 			     m->to, m->note ? m->note : "", dump ? dump : "{}");
-	else if (!rc)
-		rc = db_exec(db, sql_event, "iii0ssss", id, h.org_id, at, h.state, m->to,
-			     m->note ? m->note : "", dump ? dump : "{}");
 	if (rc)
 		goto out;
 	b = json_pack("{ss}", "state", h.state);
@@ -547,7 +544,7 @@ json_t *output_moves(struct db *db, const struct actor *a, const struct output_h
 static const char sql_cosigner[] =
     "SELECT a.person_id, a.role, a.confirmed_at FROM output_author a JOIN person p"
     " ON p.id = a.person_id WHERE a.output_id = ? AND p.user_id = ?";
-static const char sql_deadline[] = "SELECT cosign_deadline FROM output WHERE id = ?";
+static const char sql_deadline[] = "SELECT COALESCE(cosign_deadline, 0) FROM output WHERE id = ?";
 static const char sql_confirm[] = "UPDATE output_author SET confirmed_at = ? WHERE output_id = ?"
 				  " AND person_id = ?";
 
@@ -564,31 +561,18 @@ int output_confirm(struct db *db, const struct actor *who, int64_t id, struct ve
 	rc = output_head(db, id, &h);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_cosigner, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_bind_int(st, 2, who->user.id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		person = db_col_int(st, 0);
-		rc = copy_field(role, sizeof(role), db_col_text(st, 1));
-		confirmed = !db_col_null(st, 2);
-	} else if (rc == DB_DONE) {
-		rc = ERR_FORBIDDEN; /* not an author of this output */
-	}
-	db_done(st);
+	rc = db_get_row(db, sql_cosigner, &st, "ii", id, who->user.id);
+	if (rc == ERR_NOT_FOUND)
+		return ERR_FORBIDDEN; /* not an author of this output */
 	if (rc)
 		return rc;
-	if (confirmed)
-		return ERR_OK;
-	rc = db_prepare(db, sql_deadline, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc && db_step(st) == DB_ROW)
-		deadline = db_col_int(st, 0);
+	person = db_col_int(st, 0);
+	rc = copy_field(role, sizeof(role), db_col_text(st, 1));
+	confirmed = !db_col_null(st, 2);
 	db_done(st);
+	if (rc || confirmed)
+		return rc;
+	rc = db_get_int(db, sql_deadline, &deadline, "i", id);
 	if (rc)
 		return rc;
 	if (deadline && now > deadline) {
@@ -599,15 +583,7 @@ int output_confirm(struct db *db, const struct actor *who, int64_t id, struct ve
 			 "the deadline for co-signing passed on %s", when);
 		return ERR_CONFLICT;
 	}
-	rc = db_prepare(db, sql_confirm, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, now);
-	if (!rc)
-		rc = db_bind_int(st, 2, id);
-	if (!rc)
-		rc = db_bind_int(st, 3, person);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_confirm, "iii", now, id, person);
 	if (rc)
 		return rc;
 	a = json_pack("{sI ss}", "person_id", (json_int_t)person, "role", role);
