@@ -58,3 +58,16 @@ json_t *session_outcomes(struct db *db, int64_t session_id)
 	json_decref(s);
 	return x;
 }
+
+int session_outcomes_authorize(struct db *db, const struct actor *a, int64_t session_id)
+{
+	struct session_head h;
+	bool visible = false;
+	int rc = session_id > 0 ? session_head(db, session_id, &h) : ERR_NOT_FOUND;
+
+	if (rc == ERR_OK)
+		visible = session_visible(db, a, &h);
+	else if (rc != ERR_NOT_FOUND)
+		return rc;
+	return authz_decide(a, visible, visible);
+}

@@ -295,6 +295,11 @@ json_t *output_lineage(struct db *db, const struct output *o);
  * caller reads each output (output_get) for its answer. */
 json_t *session_outcomes(struct db *db, int64_t session_id);
 
+/* session_outcomes_authorize: what came of a session is as visible as the session itself
+ * (authz_decide: ERR_AUTH anonymous, ERR_NOT_FOUND absent or not visible). */
+int session_outcomes_authorize(struct db *db, const struct actor *a,
+			       int64_t session_id) WARN_UNUSED;
+
 /* --- handling units (handler.c) --- */
 
 struct handler {

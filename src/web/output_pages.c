@@ -475,14 +475,11 @@ int h_output_lineage_page(struct web_ctx *c)
 
 int h_session_outcomes_page(struct web_ctx *c)
 {
-	struct session_head h;
 	int64_t id = web_id(c, "id");
 	json_t *o, *x, *y;
 	size_t i, k;
-	int rc = id ? session_head(c->db, id, &h) : ERR_NOT_FOUND;
+	int rc = session_outcomes_authorize(c->db, &c->actor, id);
 
-	if (!rc && !session_visible(c->db, &c->actor, &h))
-		rc = ERR_FORBIDDEN;
 	if (rc)
 		return web_answer(c, rc, NULL);
 	o = session_outcomes_json(c->db, id);

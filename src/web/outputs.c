@@ -493,15 +493,10 @@ int h_api_output_lineage(struct web_ctx *c)
 
 int h_api_session_outcomes(struct web_ctx *c)
 {
-	struct session_head h;
 	int64_t id = web_id(c, "id");
 	json_t *o;
-	int rc = id ? session_head(c->db, id, &h) : ERR_NOT_FOUND;
+	int rc = session_outcomes_authorize(c->db, &c->actor, id);
 
-	if (!rc && !session_visible(c->db, &c->actor, &h))
-		rc = c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_FORBIDDEN;
-	if (rc == ERR_AUTH)
-		return web_error_key(c, 401, "unauthorized");
 	if (rc)
 		return web_answer(c, rc, NULL);
 	o = session_outcomes_json(c->db, id);

@@ -485,6 +485,9 @@ static void test_authorize(void **state)
 			 ERR_OK);
 	assert_int_equal(output_authorize(f->db, &f->other_org, did, AUTHZ_READ, &h, &role),
 			 ERR_NOT_FOUND);
+	/* a session's outcomes: an absent session is not found, or sign in first */
+	assert_int_equal(session_outcomes_authorize(f->db, &f->city_org, 999999), ERR_NOT_FOUND);
+	assert_int_equal(session_outcomes_authorize(f->db, &f->anon, 999999), ERR_AUTH);
 }
 
 static void test_adoption(void **state)
