@@ -225,6 +225,7 @@ struct output_step {
 	int (*apply)(struct db *db, const struct actor *who, const struct output_head *h,
 		     const struct output_move *m, int64_t at, json_t *data, struct verr *e);
 	const char *effect; /* what apply does, in words, for the docs */
+	const char *label;  /* catalog key of the move's button; NULL: "oto_" + to */
 };
 
 extern const struct output_step output_steps[];
@@ -249,8 +250,10 @@ int output_move_check(struct db *db, const struct actor *a, const struct output_
 int output_transition(struct db *db, const struct actor *who, int64_t id,
 		      const struct output_move *m, struct verr *e) WARN_UNUSED;
 
-/* output_moves returns the states a may move output h to now (["submitted", …]). */
-json_t *output_moves(struct db *db, const struct actor *a, const struct output_head *h);
+/* output_moves fills out[max] with the rows of the moves a may make on output h now (the
+ * row's kind, state and role match, its guard allows it) and returns how many. */
+size_t output_moves(struct db *db, const struct actor *a, const struct output_head *h,
+		    const struct output_step **out, size_t max);
 
 /* output_workflow_markdown renders the workflow table as Markdown (docs/WORKFLOW.md). */
 int output_workflow_markdown(struct buf *out) WARN_UNUSED;

@@ -393,35 +393,39 @@ static int apply_instruct(struct db *db, const struct actor *who, const struct o
 const struct output_step output_steps[] = {
     {OKIND_ANY, "draft", "submitted", STAFF | AUTHOR, 0, NULL, check_submit, NULL,
      "checks the kind's rules: a proposal has one lead author; an opinion report has at most "
-     "1500 characters and the three parts 情况、分析、建议"},
+     "1500 characters and the three parts 情况、分析、建议",
+     NULL},
     {OKIND_PROPOSAL, "submitted", "accepted", STAFF, 0, NULL, NULL, apply_accept,
-     "numbers the proposal (year and a running number of its body)"},
+     "numbers the proposal (year and a running number of its body)", NULL},
     {OKIND_PROPOSAL, "submitted", "not_accepted", STAFF, OFIELD_REASON, NULL, NULL,
-     apply_not_accept, "stores the reason"},
-    {OKIND_PROPOSAL, "not_accepted", "closed", STAFF, 0, NULL, NULL, NULL, ""},
+     apply_not_accept, "stores the reason", NULL},
+    {OKIND_PROPOSAL, "not_accepted", "closed", STAFF, 0, NULL, NULL, NULL, "", NULL},
     {OKIND_PROPOSAL, "accepted", "assigned", STAFF, OFIELD_HANDLERS, NULL, check_assign,
      apply_assign,
      "assigns one lead unit and any co-handlers of the body (or above/below it); sets the "
-     "reply due date (reply_due, or the rules' reply_days from now)"},
+     "reply due date (reply_due, or the rules' reply_days from now)",
+     NULL},
     {OKIND_PROPOSAL, "assigned", "replied", LEAD_HANDLER | STAFF, OFIELD_REPLY_TEXT | OFIELD_GRADE,
-     NULL, check_reply, apply_reply, "stores the reply and its grade (A-D)"},
+     NULL, check_reply, apply_reply, "stores the reply and its grade (A-D)", NULL},
     {OKIND_PROPOSAL, "replied", "evaluated", LEAD_AUTHOR, OFIELD_SATISFACTION, NULL, check_evaluate,
-     apply_evaluate, "stores the satisfaction (satisfied, basically_satisfied, dissatisfied)"},
+     apply_evaluate, "stores the satisfaction (satisfied, basically_satisfied, dissatisfied)",
+     NULL},
     {OKIND_PROPOSAL, "evaluated", "assigned", LEAD_AUTHOR | STAFF, 0, guard_reopen, NULL,
      apply_reopen,
      "reopens handling, once, after a dissatisfied evaluation: clears the reply and the "
-     "evaluation"},
-    {OKIND_PROPOSAL, "evaluated", "closed", STAFF | LEAD_AUTHOR, 0, NULL, NULL, NULL, ""},
+     "evaluation",
+     "oto_reopen"},
+    {OKIND_PROPOSAL, "evaluated", "closed", STAFF | LEAD_AUTHOR, 0, NULL, NULL, NULL, "", NULL},
     {OKIND_OPINION, "submitted", "edited", STAFF, OFIELD_ISSUE, NULL, NULL, apply_edit,
-     "stores the bulletin issue it was edited into"},
+     "stores the bulletin issue it was edited into", NULL},
     {OKIND_OPINION, "edited", "sent", STAFF, OFIELD_SENT_TO, NULL, NULL, apply_send,
-     "stores where it was sent"},
+     "stores where it was sent", NULL},
     {OKIND_OPINION, "sent", "instructed", STAFF, OFIELD_INSTRUCTION_BY | OFIELD_INSTRUCTION_TEXT,
-     NULL, NULL, apply_instruct, "stores the instruction and records it as an adoption"},
-    {OKIND_OPINION, "sent", "closed", STAFF, 0, NULL, NULL, NULL, ""},
-    {OKIND_OPINION, "instructed", "closed", STAFF, 0, NULL, NULL, NULL, ""},
-    {OKIND_OTHER, "submitted", "delivered", STAFF, 0, NULL, NULL, NULL, ""},
-    {OKIND_OTHER, "delivered", "closed", STAFF, 0, NULL, NULL, NULL, ""},
+     NULL, NULL, apply_instruct, "stores the instruction and records it as an adoption", NULL},
+    {OKIND_OPINION, "sent", "closed", STAFF, 0, NULL, NULL, NULL, "", NULL},
+    {OKIND_OPINION, "instructed", "closed", STAFF, 0, NULL, NULL, NULL, "", NULL},
+    {OKIND_OTHER, "submitted", "delivered", STAFF, 0, NULL, NULL, NULL, "", NULL},
+    {OKIND_OTHER, "delivered", "closed", STAFF, 0, NULL, NULL, NULL, "", NULL},
 };
 const size_t output_nsteps = ARRAY_LEN(output_steps);
 
@@ -520,23 +524,23 @@ out:
 	return rc;
 }
 
-json_t *output_moves(struct db *db, const struct actor *a, const struct output_head *h)
+size_t output_moves(struct db *db, const struct actor *a, const struct output_head *h,
+		    const struct output_step **out, size_t max)
 {
-	json_t *arr = json_array();
 	int role = output_role_of(db, a, h), k = output_kind_class(h->kind);
 	struct verr e;
-	size_t i;
+	size_t i, n = 0;
 
-	for (i = 0; i < output_nsteps; i++) {
+	for (i = 0; i < output_nsteps && n < max; i++) {
 		const struct output_step *s = &output_steps[i];
 
 		if (!(s->kinds & k) || strcmp(s->from, h->state) != 0 || !(role & s->who))
 			continue;
 		if (s->guard && s->guard(db, h, &e))
 			continue;
-		json_array_append_new(arr, json_string(s->to));
+		out[n++] = s;
 	}
-	return arr;
+	return n;
 }
 
 /* --- co-signing (before submission, outside the table) --- */

@@ -292,102 +292,101 @@ int h_outputs_post(struct web_ctx *c)
 	return web_redirect(c, loc);
 }
 
+/* move_form is the form of one move the caller may make now: what it asks for is what the
+ * workflow table's row requires. */
+static json_t *move_form(struct web_ctx *c, const struct output_step *s)
+{
+	char key[64];
+	json_t *f = json_pack("{ss ss}", "to", s->to, "label",
+			      s->label ? view_text(c->lang, s->label)
+				       : label(c, "oto_", s->to, key, sizeof(key)));
+
+	json_object_set_new(f, "need_reason", json_boolean(s->need & OFIELD_REASON));
+	json_object_set_new(f, "need_handlers", json_boolean(s->need & OFIELD_HANDLERS));
+	json_object_set_new(f, "need_reply", json_boolean(s->need & OFIELD_REPLY_TEXT));
+	json_object_set_new(f, "need_satisfaction", json_boolean(s->need & OFIELD_SATISFACTION));
+	json_object_set_new(f, "need_issue", json_boolean(s->need & OFIELD_ISSUE));
+	json_object_set_new(f, "need_sent_to", json_boolean(s->need & OFIELD_SENT_TO));
+	json_object_set_new(f, "need_instruction", json_boolean(s->need & OFIELD_INSTRUCTION_BY));
+	return f;
+}
+
+static json_t *options(struct web_ctx *c, const char *prefix, const char *const *values, size_t n)
+{
+	json_t *arr = json_array();
+	char key[64];
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		json_array_append_new(arr,
+				      json_pack("{ss ss}", "value", values[k], "label",
+						label(c, prefix, values[k], key, sizeof(key))));
+	return arr;
+}
+
 static int output_page(struct web_ctx *c, int status, int64_t id, const char *error)
 {
-	json_t *o = output_get_json(c->db, id), *moves, *forms = json_array(), *x, *handlers;
 	static const char *const grades[] = {"A", "B", "C", "D"};
 	static const char *const sats[] = {"satisfied", "basically_satisfied", "dissatisfied"};
 	static const char *const akinds[] = {"instruction", "department", "policy", "escalation",
 					     "media"};
+	const struct output_step *steps[32];
 	struct output_head h;
+	struct output out;
 	struct person p;
+	json_t *o, *forms = json_array(), *x;
 	int64_t me = 0;
-	char key[64];
-	size_t i, k;
+	size_t i, n;
 	int role;
 
-	if (!o || output_head(c->db, id, &h))
+	if (output_head(c->db, id, &h) || output_get(c->db, id, &out)) {
+		output_release(&out);
+		json_decref(forms);
 		return web_fail(c, ERR_NOT_FOUND);
-	role = output_role_of(c->db, &c->actor, &h);
-	moves = output_moves(c->db, &c->actor, &h);
-	handlers = handler_list(c->db, &c->actor);
-	json_array_foreach(moves, i, x)
-	{
-		const char *to = json_string_value(x);
-		bool reopen = strcmp(h.state, "evaluated") == 0 && strcmp(to, "assigned") == 0;
-		json_t *f = json_pack("{ss ss}", "to", to, "label",
-				      reopen ? view_text(c->lang, "oto_reopen")
-					     : label(c, "oto_", to, key, sizeof(key)));
-
-		json_object_set_new(f, "need_reason",
-				    json_boolean(strcmp(to, "not_accepted") == 0));
-		json_object_set_new(f, "need_handlers",
-				    json_boolean(strcmp(to, "assigned") == 0 && !reopen));
-		json_object_set_new(f, "need_reply", json_boolean(strcmp(to, "replied") == 0));
-		json_object_set_new(f, "need_satisfaction",
-				    json_boolean(strcmp(to, "evaluated") == 0));
-		json_object_set_new(f, "need_issue", json_boolean(strcmp(to, "edited") == 0));
-		json_object_set_new(f, "need_sent_to", json_boolean(strcmp(to, "sent") == 0));
-		json_object_set_new(f, "need_instruction",
-				    json_boolean(strcmp(to, "instructed") == 0));
-		json_array_append_new(forms, f);
 	}
-	json_decref(moves);
+	role = output_role_of(c->db, &c->actor, &h);
+	n = output_moves(c->db, &c->actor, &h, steps, ARRAY_LEN(steps));
+	for (i = 0; i < n; i++)
+		json_array_append_new(forms, move_form(c, steps[i]));
+	if (c->actor.user.id && person_find_by_user(c->db, c->actor.user.id, &p) == ERR_OK)
+		me = p.id;
+	o = output_to_json(&out);
 	label_field(c, o, "kind", "kind_", "kind_label");
 	label_field(c, o, "state", "ostate_", "state_label");
 	short_date(o, "dated_at", "date");
 	short_date(o, "cosign_deadline", "deadline");
 	short_date(o, "reply_due", "due");
-	if (json_is_string(json_object_get(o, "reply_grade")))
-		label_field(c, o, "reply_grade", "grade_", "grade_label");
-	if (json_is_string(json_object_get(o, "satisfaction")))
-		label_field(c, o, "satisfaction", "sat_", "satisfaction_label");
-	if (c->actor.user.id && person_find_by_user(c->db, c->actor.user.id, &p) == ERR_OK)
-		me = p.id;
-	json_array_foreach(json_object_get(o, "authors"), i, x)
-	{
-		json_object_set_new(
-		    x, "is_lead",
-		    json_boolean(strcmp(json_string_value(json_object_get(x, "role")), "lead") ==
-				 0));
-		json_object_set_new(
-		    x, "can_confirm",
-		    json_boolean(me && json_integer_value(json_object_get(x, "person_id")) == me &&
-				 !json_is_true(json_object_get(x, "confirmed"))));
+	label_field(c, o, "reply_grade", "grade_", "grade_label");
+	label_field(c, o, "satisfaction", "sat_", "satisfaction_label");
+	for (i = 0; i < out.nauthors; i++) {
+		x = json_array_get(json_object_get(o, "authors"), i);
+		json_object_set_new(x, "is_lead",
+				    json_boolean(strcmp(out.authors[i].role, "lead") == 0));
+		json_object_set_new(x, "can_confirm",
+				    json_boolean(me && out.authors[i].person_id == me &&
+						 !out.authors[i].confirmed));
 	}
-	json_array_foreach(json_object_get(o, "handlers"), i, x) json_object_set_new(
-	    x, "is_lead",
-	    json_boolean(strcmp(json_string_value(json_object_get(x, "role")), "lead") == 0));
-	json_array_foreach(json_object_get(o, "events"), i, x)
-	{
+	for (i = 0; i < out.nunits; i++)
+		json_object_set_new(json_array_get(json_object_get(o, "handlers"), i), "is_lead",
+				    json_boolean(strcmp(out.units[i].role, "lead") == 0));
+	for (i = 0; i < out.nevents; i++) {
+		x = json_array_get(json_object_get(o, "events"), i);
 		label_field(c, x, "to", "ostate_", "to_label");
 		json_object_set_new(x, "when",
 				    json_stringn(json_string_value(json_object_get(x, "at")), 16));
 	}
-	json_array_foreach(json_object_get(o, "adoptions"), i, x)
-	    label_field(c, x, "kind", "adoption_", "kind_label");
-	{
-		json_t *gs = json_array(), *ss = json_array(), *ak = json_array();
-
-		for (k = 0; k < ARRAY_LEN(grades); k++)
-			json_array_append_new(
-			    gs, json_pack("{ss ss}", "value", grades[k], "label",
-					  label(c, "grade_", grades[k], key, sizeof(key))));
-		for (k = 0; k < ARRAY_LEN(sats); k++)
-			json_array_append_new(
-			    ss, json_pack("{ss ss}", "value", sats[k], "label",
-					  label(c, "sat_", sats[k], key, sizeof(key))));
-		for (k = 0; k < ARRAY_LEN(akinds); k++)
-			json_array_append_new(
-			    ak, json_pack("{ss ss}", "value", akinds[k], "label",
-					  label(c, "adoption_", akinds[k], key, sizeof(key))));
-		return web_render(c, status, "output",
-				  json_pack("{so so so so so so ss? sb sb}", "output", o, "forms",
-					    forms, "handlers", handlers, "grades", gs,
-					    "satisfactions", ss, "adoption_kinds", ak, "error",
-					    error, "can_adopt", (role & OROLE_STAFF) != 0, "staff",
-					    (role & OROLE_STAFF) != 0));
-	}
+	for (i = 0; i < out.nadoptions; i++)
+		label_field(c, json_array_get(json_object_get(o, "adoptions"), i), "kind",
+			    "adoption_", "kind_label");
+	output_release(&out);
+	return web_render(
+	    c, status, "output",
+	    json_pack("{so so so so so so ss? sb sb}", "output", o, "forms", forms, "handlers",
+		      handler_list(c->db, &c->actor), "grades",
+		      options(c, "grade_", grades, ARRAY_LEN(grades)), "satisfactions",
+		      options(c, "sat_", sats, ARRAY_LEN(sats)), "adoption_kinds",
+		      options(c, "adoption_", akinds, ARRAY_LEN(akinds)), "error", error,
+		      "can_adopt", (role & OROLE_STAFF) != 0, "staff", (role & OROLE_STAFF) != 0));
 }
 
 int h_output_page(struct web_ctx *c)
