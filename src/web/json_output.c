@@ -19,7 +19,7 @@ static json_t *time_json(int64_t t)
 	return json_string(s);
 }
 
-static json_t *adoption_json(const struct output_adoption *a)
+json_t *output_adoption_to_json(const struct output_adoption *a)
 {
 	json_t *x = json_object();
 
@@ -41,7 +41,7 @@ static json_t *adoptions_json(const struct output *o)
 	size_t i;
 
 	for (i = 0; i < o->nadoptions; i++)
-		json_array_append_new(arr, adoption_json(&o->adoptions[i]));
+		json_array_append_new(arr, output_adoption_to_json(&o->adoptions[i]));
 	return arr;
 }
 

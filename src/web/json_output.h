@@ -15,6 +15,9 @@
  * when o->full. */
 json_t *output_to_json(const struct output *o);
 
+/* output_adoption_to_json returns (new reference) one adoption of an output. */
+json_t *output_adoption_to_json(const struct output_adoption *a);
+
 /* output_list_json returns an array of the items of l (without parts). */
 json_t *output_list_json(const struct output_list *l);
 

@@ -683,60 +683,59 @@ int h_stats_pdf(struct web_ctx *c)
 
 /* output_doc lays an output out as a document: title, kind and number, authors, the body
  * in paragraphs, handling and adoption. */
-static json_t *output_doc(struct web_ctx *c, json_t *o)
+static json_t *output_doc(struct web_ctx *c, const struct output *o)
 {
-	json_t *meta = json_array(), *sections = json_array(), *x;
+	json_t *meta = json_array(), *sections = json_array();
 	struct buf authors;
-	char key[64], sub[200];
+	char key[64], sub[200], date[16];
 	size_t i;
+	int rc = ERR_OK;
 
 	buf_init(&authors, 4096);
-	json_array_foreach(json_object_get(o, "authors"), i, x)
-	{
-		if (authors.n && buf_puts(&authors, "、"))
-			break;
-		if (buf_puts(&authors, json_string_value(json_object_get(x, "name"))))
-			break;
+	for (i = 0; !rc && i < o->nauthors; i++) {
+		if (authors.n)
+			rc = buf_puts(&authors, "、");
+		if (!rc)
+			rc = buf_puts(&authors, o->authors[i].name);
 	}
 	if (authors.n)
 		json_array_append_new(meta, json_pack("{ss ss}", "label",
 						      view_text(c->lang, "output_authors"), "value",
 						      buf_cstr(&authors)));
 	buf_fini(&authors);
-	if (*json_string_value(json_object_get(o, "number")))
-		json_array_append_new(meta, json_pack("{ss sO}", "label",
+	if (o->number[0])
+		json_array_append_new(meta, json_pack("{ss ss}", "label",
 						      view_text(c->lang, "output_number"), "value",
-						      json_object_get(o, "number")));
+						      o->number));
+	time_fmt(o->dated_at, "%Y-%m-%d", date, sizeof(date));
 	json_array_append_new(
-	    meta, json_pack("{ss s s#}", "label", view_text(c->lang, "output_date"), "value",
-			    json_string_value(json_object_get(o, "dated_at")), (int)10));
-	json_array_append_new(
-	    sections, json_pack("{ss sO}", "heading", "", "body", json_object_get(o, "body")));
-	if (*json_string_value(json_object_get(o, "reply_text")))
-		json_array_append_new(
-		    sections, json_pack("{ss sO}", "heading", view_text(c->lang, "output_reply"),
-					"body", json_object_get(o, "reply_text")));
-	snprintf(
-	    sub, sizeof(sub), "%s · %s", json_string_value(json_object_get(o, "org_name")),
-	    label(c, "kind_", json_string_value(json_object_get(o, "kind")), key, sizeof(key)));
-	return json_pack("{sO ss so so}", "title", json_object_get(o, "title"), "subtitle", sub,
-			 "meta", meta, "sections", sections);
+	    meta, json_pack("{ss ss}", "label", view_text(c->lang, "output_date"), "value", date));
+	json_array_append_new(sections, json_pack("{ss ss}", "heading", "", "body", o->body));
+	if (o->reply_text[0])
+		json_array_append_new(sections, json_pack("{ss ss}", "heading",
+							  view_text(c->lang, "output_reply"),
+							  "body", o->reply_text));
+	snprintf(sub, sizeof(sub), "%s · %s", o->org_name,
+		 label(c, "kind_", o->kind, key, sizeof(key)));
+	return json_pack("{ss ss so so}", "title", o->title, "subtitle", sub, "meta", meta,
+			 "sections", sections);
 }
 
 int h_output_pdf(struct web_ctx *c)
 {
 	struct output_head h;
-	json_t *o, *doc;
+	struct output o;
+	json_t *doc;
 	char name[64];
 	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	o = output_get_json(c->db, h.id);
-	if (!o)
-		return web_fail(c, ERR_NOT_FOUND);
-	doc = output_doc(c, o);
-	json_decref(o);
+	rc = output_get(c->db, h.id, &o);
+	doc = rc ? NULL : output_doc(c, &o);
+	output_release(&o);
+	if (rc)
+		return web_fail(c, rc);
 	snprintf(name, sizeof(name), "output-%lld.pdf", (long long)h.id);
 	return send_pdf(c, doc, name);
 }

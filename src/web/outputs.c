@@ -453,30 +453,25 @@ int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e)
 int h_api_output_adoptions(struct web_ctx *c)
 {
 	struct output_head h;
+	struct output o;
 	struct verr e;
-	json_t *o, *last;
+	json_t *x = NULL;
+	size_t i, last = 0;
 	int rc = web_adoption_add(c, &h, &e);
 
 	if (rc)
 		return web_answer(c, rc, &e);
-	o = output_get_json(c->db, h.id);
-	if (!o)
-		return web_fail(c, ERR_NOT_FOUND);
-	last = json_array_get(json_object_get(o, "adoptions"),
-			      json_array_size(json_object_get(o, "adoptions")) - 1);
+	rc = output_get(c->db, h.id, &o);
 	/* the adoption with the highest id is the one just made */
-	{
-		json_t *x;
-		size_t i;
-
-		json_array_foreach(json_object_get(o, "adoptions"), i,
-				   x) if (json_integer_value(json_object_get(x, "id")) >
-					  json_integer_value(json_object_get(last, "id"))) last = x;
+	for (i = 1; !rc && i < o.nadoptions; i++)
+		if (o.adoptions[i].id > o.adoptions[last].id)
+			last = i;
+	if (!rc && o.nadoptions) {
+		x = output_adoption_to_json(&o.adoptions[last]);
+		json_object_set_new(x, "output_id", json_integer((json_int_t)h.id));
 	}
-	last = json_deep_copy(last);
-	json_object_set_new(last, "output_id", json_integer(h.id));
-	json_decref(o);
-	return web_json(c, 201, last);
+	output_release(&o);
+	return x ? web_json(c, 201, x) : web_fail(c, rc ? rc : ERR_NOT_FOUND);
 }
 
 int h_api_output_lineage(struct web_ctx *c)
