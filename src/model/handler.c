@@ -17,7 +17,7 @@
 static const char sql_handler_add[] = "INSERT INTO handler (org_id, name, created_at)"
 				      " VALUES (?, ?, ?)";
 static const char sql_handler_list[] =
-    "SELECT h.id, h.org_id, h.name FROM handler h JOIN org o ON o.id = h.org_id"
+    "SELECT h.id, h.org_id, h.name, o.path FROM handler h JOIN org o ON o.id = h.org_id"
     " WHERE substr(o.path, 1, length(?1)) = ?1 OR instr(?1, '/' || o.id || '/') > 0"
     " ORDER BY h.name LIMIT 1000";
 
@@ -102,16 +102,39 @@ int handler_resolve(struct db *db, const struct actor *a, const char *name, int6
 	return rc;
 }
 
-json_t *handler_list(struct db *db, const struct actor *a)
+static int handler_row(struct db_stmt *st, void *ud)
 {
-	struct db_stmt *st;
-	json_t *arr = json_array();
+	struct handler_list *l = ud;
+	struct handler *h;
+	int rc = ERR_OK;
 
-	if (db_prepare(db, sql_handler_list, &st))
-		return arr;
-	if (db_bind_str(st, 1, list_scope(a)) == ERR_OK)
-		(void)rows_json(st, "i:id i:org_id s:name", arr);
-	else
-		db_done(st);
-	return arr;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct handler *p = realloc(l->items, cap * sizeof(*p));
+
+		if (!p)
+			return ERR_NOMEM;
+		l->items = p;
+		l->cap = cap;
+	}
+	h = &l->items[l->n++];
+	memset(h, 0, sizeof(*h));
+	h->id = db_col_int(st, 0);
+	h->org_id = db_col_int(st, 1);
+	if (copy_field(h->name, sizeof(h->name), db_col_text(st, 2)) ||
+	    copy_field(h->org_path, sizeof(h->org_path), db_col_text(st, 3)))
+		rc = ERR_TOO_BIG;
+	return rc;
+}
+
+int handler_list(struct db *db, const struct actor *a, struct handler_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	return db_each(db, sql_handler_list, handler_row, l, "s", list_scope(a));
+}
+
+void handler_list_release(struct handler_list *l)
+{
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }

@@ -327,8 +327,16 @@ int handler_get(struct db *db, int64_t id, struct handler *out) WARN_UNUSED;
 int handler_resolve(struct db *db, const struct actor *a, const char *name, int64_t *id,
 		    struct verr *e) WARN_UNUSED;
 
-/* handler_list returns the units a may see: of its body, those below and above it. */
-json_t *handler_list(struct db *db, const struct actor *a);
+struct handler_list {
+	struct handler *items;
+	size_t n, cap;
+};
+
+/* handler_list reads into l (initialized by it; release it with handler_list_release in
+ * every case) the units a may see, by name: of its body, those below and above it (at
+ * most 1000). */
+int handler_list(struct db *db, const struct actor *a, struct handler_list *l) WARN_UNUSED;
+void handler_list_release(struct handler_list *l);
 
 /* --- statistics (stats.c) --- */
 

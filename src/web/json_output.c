@@ -231,3 +231,22 @@ json_t *session_outcomes_json(struct db *db, int64_t session_id)
 			    json_integer((json_int_t)adopted));
 	return x;
 }
+
+json_t *handler_to_json(const struct handler *h)
+{
+	return json_pack("{sI sI ss}", "id", (json_int_t)h->id, "org_id", (json_int_t)h->org_id,
+			 "name", h->name);
+}
+
+json_t *handler_list_json(struct db *db, const struct actor *a)
+{
+	struct handler_list l;
+	json_t *arr = json_array();
+	size_t i;
+
+	if (handler_list(db, a, &l) == ERR_OK)
+		for (i = 0; i < l.n; i++)
+			json_array_append_new(arr, handler_to_json(&l.items[i]));
+	handler_list_release(&l);
+	return arr;
+}

@@ -34,4 +34,11 @@ json_t *output_lineage_json(struct db *db, int64_t id);
  * when the session is absent. */
 json_t *session_outcomes_json(struct db *db, int64_t session_id);
 
+/* handler_to_json returns (new reference) a handling unit {"id","org_id","name"}. */
+json_t *handler_to_json(const struct handler *h);
+
+/* handler_list_json returns the units a may see (handler_list) as an array; empty on
+ * error. */
+json_t *handler_list_json(struct db *db, const struct actor *a);
+
 #endif

@@ -382,7 +382,7 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 	return web_render(
 	    c, status, "output",
 	    json_pack("{so so so so so so ss? sb sb}", "output", o, "forms", forms, "handlers",
-		      handler_list(c->db, &c->actor), "grades",
+		      handler_list_json(c->db, &c->actor), "grades",
 		      options(c, "grade_", grades, ARRAY_LEN(grades)), "satisfactions",
 		      options(c, "sat_", sats, ARRAY_LEN(sats)), "adoption_kinds",
 		      options(c, "adoption_", akinds, ARRAY_LEN(akinds)), "error", error,

@@ -501,11 +501,12 @@ int h_api_session_outcomes(struct web_ctx *c)
 int h_api_handlers_list(struct web_ctx *c)
 {
 	return web_json(c, 200,
-			json_pack("{so sn}", "items", handler_list(c->db, &c->actor), "next"));
+			json_pack("{so sn}", "items", handler_list_json(c->db, &c->actor), "next"));
 }
 
 int h_api_handlers_create(struct web_ctx *c)
 {
+	struct handler u;
 	struct verr e;
 	bool bad = false;
 	const char *name = web_field(c, "name", &bad);
@@ -517,9 +518,8 @@ int h_api_handlers_create(struct web_ctx *c)
 		    web_finish(c, handler_create(c->db, &c->actor, c->actor.org.id, name, &id, &e));
 	if (rc)
 		return web_answer(c, rc, &e);
-	return web_json(c, 201,
-			json_pack("{sI sI ss}", "id", (json_int_t)id, "org_id",
-				  (json_int_t)c->actor.org.id, "name", name));
+	rc = handler_get(c->db, id, &u);
+	return rc ? web_fail(c, rc) : web_json(c, 201, handler_to_json(&u));
 }
 
 /* --- statistics --- */

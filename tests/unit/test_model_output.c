@@ -598,6 +598,25 @@ static void test_handlers(void **state)
 	assert_int_equal(h.org_id, f->city.id);
 	assert_string_equal(h.org_path, f->city.path);
 	assert_int_equal(handler_get(f->db, 999999, &h), ERR_NOT_FOUND);
+	/* lists: the city's units for the city, none of them for the unrelated city */
+	{
+		struct handler_list l;
+		size_t i;
+		bool found = false;
+
+		assert_int_equal(handler_list(f->db, &f->city_org, &l), ERR_OK);
+		for (i = 0; i < l.n; i++)
+			found |= l.items[i].id == of.handler;
+		assert_true(found);
+		handler_list_release(&l);
+		assert_int_equal(handler_list(f->db, &f->other_org, &l), ERR_OK);
+		for (i = 0; i < l.n; i++)
+			assert_int_not_equal(l.items[i].id, of.handler);
+		handler_list_release(&l);
+		assert_int_equal(handler_list(f->db, &f->anon, &l), ERR_OK);
+		assert_int_equal(l.n, 0);
+		handler_list_release(&l);
+	}
 	/* names resolve among the units the caller may see, read-only */
 	assert_int_equal(handler_resolve(f->db, &f->city_org, "市测试局", &id, &e), ERR_OK);
 	assert_int_equal(id, of.handler);
