@@ -347,9 +347,52 @@ struct stats_query {
 	const char *lang; /* for labels */
 };
 
-/* stats_compute returns the statistics object for q (see docs/API.md): a fresh copy, made
- * once per change to the data it counts and cached in between (see stats.c). */
-json_t *stats_compute(struct db *db, const struct stats_query *q);
+/* a figure by key (a domain, a kind, a state, a unit…), in the answer's order */
+struct stats_count {
+	char *key;
+	int64_t n;
+};
+
+struct stats_counts {
+	struct stats_count *v;
+	size_t n;
+};
+
+struct stats_org { /* one body in scope with its own figures */
+	int64_t id, parent_id;
+	char *name, *level;
+	int64_t sessions, outputs, adopted;
+};
+
+struct stats_rate { /* a share, rounded to 4 places; absent when nothing to divide by */
+	bool present;
+	double v;
+};
+
+struct stats {
+	int64_t from, to; /* the period */
+	int64_t org_id;
+	char *org_name, *org_level;
+	bool subtree;
+	int64_t sessions, suggestions, outputs_total, adopted;
+	struct stats_counts by_domain, by_format, by_unit, participants_by_category, outputs,
+	    outputs_by_state, adoptions_by_kind;
+	int64_t by_month[12];
+	struct {
+		int64_t submitted, accepted, not_accepted, assigned, replied, evaluated, satisfied,
+		    satisfied_or_basically;
+	} proposals;
+	struct stats_rate filing_rate, reply_rate, satisfaction_rate;
+	struct stats_rate median_days_session_to_output, median_days_submission_to_reply;
+	struct stats_org *by_org;
+	size_t nby_org;
+};
+
+/* stats_compute fills s (which it initializes; release it with stats_release in every
+ * case) with the statistics for q (see docs/API.md): made once per change to the data it
+ * counts and cached in between (see stats.c); s is the caller's copy. */
+int stats_compute(struct db *db, const struct stats_query *q, struct stats *s) WARN_UNUSED;
+void stats_release(struct stats *s);
 
 /* stats_cache_clear frees the cached answers (at exit, so leak checkers see none). */
 void stats_cache_clear(void);

@@ -11,6 +11,7 @@
 #include "model/output.h"
 #include "model/person.h"
 #include "json_output.h"
+#include "json_stats.h"
 #include "model/session.h"
 #include "view/view.h"
 
@@ -18,129 +19,6 @@ static const char *label(struct web_ctx *c, const char *prefix, const char *v, c
 {
 	snprintf(key, n, "%s%s", prefix, v ? v : "");
 	return view_text(c->lang, key);
-}
-
-/* add_counts appends [label, n] rows for each key of obj (catalog prefix for labels). */
-static void add_counts(struct web_ctx *c, json_t *rows, json_t *obj, const char *prefix)
-{
-	const char *k;
-	json_t *v;
-	char key[96];
-
-	json_object_foreach(obj, k, v) json_array_append_new(
-	    rows, json_pack("[s O]", label(c, prefix, k, key, sizeof(key)), v));
-}
-
-static json_t *table(const char *name, json_t *header, json_t *rows)
-{
-	return json_pack("{ss so so}", "name", name, "header", header, "rows", rows);
-}
-
-static json_t *pct(json_t *rate)
-{
-	char s[16];
-
-	if (!json_is_number(rate))
-		return json_string("—");
-	snprintf(s, sizeof(s), "%.1f%%", json_number_value(rate) * 100);
-	return json_string(s);
-}
-
-json_t *web_stats_tables(struct web_ctx *c, json_t *s)
-{
-	json_t *t = json_array(), *rows, *x;
-	const char *k;
-	char key[96];
-	size_t i;
-	bool en = strcmp(c->lang, "en") == 0;
-
-	rows = json_array();
-	json_array_append_new(rows, json_pack("[s O]", view_text(c->lang, "stats_sessions"),
-					      json_object_get(s, "sessions")));
-	json_array_append_new(rows, json_pack("[s O]", view_text(c->lang, "stats_suggestions"),
-					      json_object_get(s, "suggestions")));
-	json_array_append_new(rows, json_pack("[s O]", view_text(c->lang, "stats_outputs"),
-					      json_object_get(s, "outputs_total")));
-	json_array_append_new(rows, json_pack("[s O]", view_text(c->lang, "stats_adopted"),
-					      json_object_get(s, "adopted")));
-	json_array_append_new(rows, json_pack("[s o]", view_text(c->lang, "stats_filing_rate"),
-					      pct(json_object_get(s, "filing_rate"))));
-	json_array_append_new(rows, json_pack("[s o]", view_text(c->lang, "stats_reply_rate"),
-					      pct(json_object_get(s, "reply_rate"))));
-	json_array_append_new(rows,
-			      json_pack("[s o]", view_text(c->lang, "stats_satisfaction_rate"),
-					pct(json_object_get(s, "satisfaction_rate"))));
-	json_array_append_new(rows, json_pack("[s O]", view_text(c->lang, "stats_median_output"),
-					      json_object_get(s, "median_days_session_to_output")));
-	json_array_append_new(rows,
-			      json_pack("[s O]", view_text(c->lang, "stats_median_reply"),
-					json_object_get(s, "median_days_submission_to_reply")));
-	json_array_append_new(
-	    t, table(en ? "Summary" : "总览",
-		     json_pack("[ss]", en ? "Figure" : "指标", en ? "Value" : "数值"), rows));
-	rows = json_array();
-	add_counts(c, rows, json_object_get(s, "by_domain"), "domain_");
-	json_array_append_new(
-	    t, table(en ? "By domain" : "按领域",
-		     json_pack("[ss]", en ? "Domain" : "领域", en ? "Sessions" : "场次"), rows));
-	rows = json_array();
-	add_counts(c, rows, json_object_get(s, "by_format"), "format_");
-	json_array_append_new(
-	    t, table(en ? "By format" : "按形式",
-		     json_pack("[ss]", en ? "Format" : "形式", en ? "Sessions" : "场次"), rows));
-	rows = json_array();
-	json_array_foreach(json_object_get(s, "by_unit"), i, x) json_array_append_new(
-	    rows, json_pack("[O O]", json_object_get(x, "unit"), json_object_get(x, "count")));
-	json_array_append_new(
-	    t, table(en ? "By organizer unit" : "按承办单位",
-		     json_pack("[ss]", en ? "Unit" : "承办单位", en ? "Sessions" : "场次"), rows));
-	rows = json_array();
-	json_array_foreach(json_object_get(s, "by_month"), i, x)
-	{
-		char m[16];
-
-		snprintf(m, sizeof(m), en ? "Month %zu" : "%zu月", i + 1);
-		json_array_append_new(rows, json_pack("[s O]", m, x));
-	}
-	json_array_append_new(
-	    t, table(en ? "By month" : "按月份",
-		     json_pack("[ss]", en ? "Month" : "月份", en ? "Sessions" : "场次"), rows));
-	rows = json_array();
-	json_array_foreach(json_object_get(s, "participants_by_category"), i, x)
-	    json_array_append_new(
-		rows, json_pack("[s O]",
-				label(c, "cat_", json_string_value(json_object_get(x, "category")),
-				      key, sizeof(key)),
-				json_object_get(x, "count")));
-	json_array_append_new(
-	    t, table(en ? "Participants" : "参加人员",
-		     json_pack("[ss]", en ? "Category" : "类别", en ? "People" : "人次"), rows));
-	rows = json_array();
-	add_counts(c, rows, json_object_get(s, "outputs"), "kind_");
-	json_array_append_new(
-	    t, table(en ? "Outputs by kind" : "成果类型",
-		     json_pack("[ss]", en ? "Kind" : "类型", en ? "Outputs" : "篇数"), rows));
-	rows = json_array();
-	add_counts(c, rows, json_object_get(s, "outputs_by_state"), "ostate_");
-	json_array_append_new(
-	    t, table(en ? "Outputs by state" : "成果状态",
-		     json_pack("[ss]", en ? "State" : "状态", en ? "Outputs" : "篇数"), rows));
-	rows = json_array();
-	json_object_foreach(json_object_get(s, "funnel"), k, x) json_array_append_new(
-	    rows, json_pack("[s O]", label(c, "funnel_", k, key, sizeof(key)), x));
-	json_array_append_new(
-	    t, table(en ? "Funnel" : "转化漏斗",
-		     json_pack("[ss]", en ? "Stage" : "阶段", en ? "Count" : "数量"), rows));
-	rows = json_array();
-	json_array_foreach(json_object_get(s, "by_org"), i, x) json_array_append_new(
-	    rows, json_pack("[O O O O]", json_object_get(x, "name"), json_object_get(x, "sessions"),
-			    json_object_get(x, "outputs"), json_object_get(x, "adopted")));
-	json_array_append_new(
-	    t, table(en ? "By body" : "按组织",
-		     json_pack("[ssss]", en ? "Body" : "组织", en ? "Sessions" : "场次",
-			       en ? "Outputs" : "成果", en ? "Adopted" : "采纳"),
-		     rows));
-	return t;
 }
 
 /* --- pages --- */
@@ -505,28 +383,35 @@ int h_session_outcomes_page(struct web_ctx *c)
 /* --- statistics page, charts, PDF --- */
 
 /* chart_of draws obj's counts (keys labelled with prefix) as bars into a string. */
-static json_t *bars_of(struct web_ctx *c, const char *title, json_t *obj, const char *prefix)
+static json_t *bars_of(struct web_ctx *c, const char *title, const struct stats_counts *n,
+		       const char *prefix)
 {
-	const char *labels[64], *k;
+	const char *labels[64];
 	double values[64];
 	char keys[64][96];
 	struct buf b;
-	json_t *v, *r;
-	size_t n = 0;
+	json_t *r;
+	size_t i;
 
-	json_object_foreach(obj, k, v)
-	{
-		if (n == 64)
-			break;
-		labels[n] = label(c, prefix, k, keys[n], sizeof(keys[n]));
-		values[n] = (double)json_integer_value(v);
-		n++;
+	for (i = 0; i < n->n && i < 64; i++) {
+		labels[i] = label(c, prefix, n->v[i].key, keys[i], sizeof(keys[i]));
+		values[i] = (double)n->v[i].n;
 	}
 	buf_init(&b, 1 << 20);
-	r = chart_bars_svg(title, labels, values, n, &b) == ERR_OK ? json_string(buf_cstr(&b))
+	r = chart_bars_svg(title, labels, values, i, &b) == ERR_OK ? json_string(buf_cstr(&b))
 								   : json_string("");
 	buf_fini(&b);
 	return r;
+}
+
+static json_t *pct(struct stats_rate r)
+{
+	char s[16];
+
+	if (!r.present)
+		return json_string("—");
+	snprintf(s, sizeof(s), "%.1f%%", r.v * 100);
+	return json_string(s);
 }
 
 static json_t *chart_json(const char *kind, const char *title, const char *const *labels,
@@ -543,30 +428,30 @@ static json_t *chart_json(const char *kind, const char *title, const char *const
 }
 
 /* funnel_and_months fills the funnel and monthly-line inputs from the statistics. */
-static void funnel_and_months(struct web_ctx *c, json_t *s, const char **fl, double *fv,
+static void funnel_and_months(struct web_ctx *c, const struct stats *s, const char **fl, double *fv,
 			      char fkeys[4][96], const char **ml, double *mv, char mlab[12][16])
 {
 	static const char *const stages[] = {"sessions", "suggestions", "outputs", "adopted"};
+	const int64_t funnel[] = {s->sessions, s->suggestions, s->outputs_total, s->adopted};
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
 		fl[i] = label(c, "funnel_", stages[i], fkeys[i], 96);
-		fv[i] = (double)json_integer_value(
-		    json_object_get(json_object_get(s, "funnel"), stages[i]));
+		fv[i] = (double)funnel[i];
 	}
 	for (i = 0; i < 12; i++) {
 		snprintf(mlab[i], 16, strcmp(c->lang, "en") == 0 ? "%zu" : "%zu月", i + 1);
 		ml[i] = mlab[i];
-		mv[i] =
-		    (double)json_integer_value(json_array_get(json_object_get(s, "by_month"), i));
+		mv[i] = (double)s->by_month[i];
 	}
 }
 
 int h_stats_page(struct web_ctx *c)
 {
 	struct stats_query q;
+	struct stats s;
 	struct org org;
-	json_t *s, *tables, *charts = json_object(), *x, *rates;
+	json_t *tables, *charts, *x, *rates;
 	const char *fl[4], *ml[12];
 	double fv[4], mv[12];
 	char fkeys[4][96], mlab[12][16], qs[160];
@@ -577,8 +462,12 @@ int h_stats_page(struct web_ctx *c)
 
 	if (web_stats_query(c, &q, &org))
 		return 0;
-	s = stats_compute(c->db, &q);
-	funnel_and_months(c, s, fl, fv, fkeys, ml, mv, mlab);
+	if (stats_compute(c->db, &q, &s)) {
+		stats_release(&s);
+		return web_fail(c, ERR_DB);
+	}
+	charts = json_object();
+	funnel_and_months(c, &s, fl, fv, fkeys, ml, mv, mlab);
 	buf_init(&b, 1 << 20);
 	if (chart_funnel_svg(view_text(c->lang, "stats_funnel"), fl, fv, 4, &b) == ERR_OK)
 		json_object_set_new(charts, "funnel", json_string(buf_cstr(&b)));
@@ -586,33 +475,33 @@ int h_stats_page(struct web_ctx *c)
 	if (chart_line_svg(view_text(c->lang, "stats_by_month"), ml, mv, 12, &b) == ERR_OK)
 		json_object_set_new(charts, "months", json_string(buf_cstr(&b)));
 	buf_fini(&b);
-	json_object_set_new(charts, "domains",
-			    bars_of(c, view_text(c->lang, "stats_by_domain"),
-				    json_object_get(s, "by_domain"), "domain_"));
-	json_object_set_new(charts, "formats",
-			    bars_of(c, view_text(c->lang, "stats_by_format"),
-				    json_object_get(s, "by_format"), "format_"));
-	json_object_set_new(charts, "kinds",
-			    bars_of(c, view_text(c->lang, "stats_outputs_by_kind"),
-				    json_object_get(s, "outputs"), "kind_"));
-	tables = web_stats_tables(c, s);
-	rates = json_pack("{so so so}", "filing", pct(json_object_get(s, "filing_rate")), "reply",
-			  pct(json_object_get(s, "reply_rate")), "satisfaction",
-			  pct(json_object_get(s, "satisfaction_rate")));
+	json_object_set_new(
+	    charts, "domains",
+	    bars_of(c, view_text(c->lang, "stats_by_domain"), &s.by_domain, "domain_"));
+	json_object_set_new(
+	    charts, "formats",
+	    bars_of(c, view_text(c->lang, "stats_by_format"), &s.by_format, "format_"));
+	json_object_set_new(
+	    charts, "kinds",
+	    bars_of(c, view_text(c->lang, "stats_outputs_by_kind"), &s.outputs, "kind_"));
+	tables = web_stats_tables(c, &s);
+	rates = json_pack("{so so so}", "filing", pct(s.filing_rate), "reply", pct(s.reply_rate),
+			  "satisfaction", pct(s.satisfaction_rate));
 	if (!y || num_parse(y, strlen(y), 1900, 9998, &year))
 		year = time_year(q.from);
 	snprintf(qs, sizeof(qs), "year=%lld%s%s%s%s", (long long)year, qt ? "&quarter=" : "",
 		 qt ? qt : "", sc && strcmp(sc, "subtree") == 0 ? "&scope=subtree" : "",
 		 http_query(c->req, "org") ? "" : "");
-	x = json_pack("{so so so so sI sI sI ss sb}", "stats", s, "charts", charts, "tables",
-		      tables, "rates", rates, "year", (json_int_t)year, "prev",
+	x = json_pack("{so so so so sI sI sI ss sb}", "stats", stats_to_json(&s), "charts", charts,
+		      "tables", tables, "rates", rates, "year", (json_int_t)year, "prev",
 		      (json_int_t)(year - 1), "next", (json_int_t)(year + 1), "qs", qs, "subtree",
 		      q.subtree);
+	stats_release(&s);
 	return web_render(c, 200, "stats", x);
 }
 
 /* stats_doc builds the annual report document for pdf_render. */
-static json_t *stats_doc(struct web_ctx *c, json_t *s, const struct org *org, int year)
+static json_t *stats_doc(struct web_ctx *c, const struct stats *s, const struct org *org, int year)
 {
 	const char *fl[4], *ml[12];
 	double fv[4], mv[12];
@@ -634,10 +523,8 @@ static json_t *stats_doc(struct web_ctx *c, json_t *s, const struct org *org, in
 	       : "%d年共开展深聊会 %lld 场，形成对策建议 %lld "
 		 "条，转化为提案、社情民意信息、调研报告等成果 "
 		 "%lld 篇，其中 %lld 篇获得采纳。",
-	    year, (long long)json_integer_value(json_object_get(s, "sessions")),
-	    (long long)json_integer_value(json_object_get(s, "suggestions")),
-	    (long long)json_integer_value(json_object_get(s, "outputs_total")),
-	    (long long)json_integer_value(json_object_get(s, "adopted")));
+	    year, (long long)s->sessions, (long long)s->suggestions, (long long)s->outputs_total,
+	    (long long)s->adopted);
 	doc = json_pack("{ss ss s[{ss ss}] so so}", "title", title, "subtitle",
 			en ? "Annual report" : "年度统计报告", "sections", "heading",
 			en ? "Summary" : "一、总体情况", "body", summary, "charts", charts,
@@ -663,22 +550,23 @@ static int send_pdf(struct web_ctx *c, json_t *doc, const char *filename)
 int h_stats_pdf(struct web_ctx *c)
 {
 	struct stats_query q;
+	struct stats s;
 	struct org org;
 	char name[80];
-	json_t *s;
+	json_t *doc;
 	int year;
 
 	if (web_stats_query(c, &q, &org))
 		return 0;
-	s = stats_compute(c->db, &q);
+	if (stats_compute(c->db, &q, &s)) {
+		stats_release(&s);
+		return web_fail(c, ERR_DB);
+	}
 	year = time_year(q.from);
 	snprintf(name, sizeof(name), "report-%s-%d.pdf", org.slug, year);
-	{
-		json_t *doc = stats_doc(c, s, &org, year);
-
-		json_decref(s);
-		return send_pdf(c, doc, name);
-	}
+	doc = stats_doc(c, &s, &org, year);
+	stats_release(&s);
+	return send_pdf(c, doc, name);
 }
 
 /* output_doc lays an output out as a document: title, kind and number, authors, the body

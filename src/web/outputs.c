@@ -10,6 +10,7 @@
 
 #include "base/util.h"
 #include "json_output.h"
+#include "json_stats.h"
 #include "model/output.h"
 #include "model/session.h"
 #include "view/sheet.h"
@@ -591,28 +592,38 @@ int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org)
 int h_api_stats(struct web_ctx *c)
 {
 	struct stats_query q;
+	struct stats s;
 	struct org org;
+	json_t *x;
+	int rc;
 
 	if (web_stats_query(c, &q, &org))
 		return 0;
-	return web_json(c, 200, stats_compute(c->db, &q));
+	rc = stats_compute(c->db, &q, &s);
+	x = rc ? NULL : stats_to_json(&s);
+	stats_release(&s);
+	return x ? web_json(c, 200, x) : web_fail(c, rc ? rc : ERR_NOMEM);
 }
 
 static int stats_export(struct web_ctx *c, bool xlsx)
 {
 	struct stats_query q;
+	struct stats s;
 	struct org org;
 	struct buf *b = &c->resp->body, part;
 	struct sheet sheets[32];
-	json_t *s, *tables, *t;
+	json_t *tables, *t;
 	char disp[160], ymd[16];
 	size_t i, n = 0;
 	int rc = ERR_OK;
 
 	if (web_stats_query(c, &q, &org))
 		return 0;
-	s = stats_compute(c->db, &q);
-	tables = web_stats_tables(c, s);
+	rc = stats_compute(c->db, &q, &s);
+	tables = rc ? NULL : web_stats_tables(c, &s);
+	stats_release(&s);
+	if (rc)
+		return web_fail(c, rc);
 	json_array_foreach(tables, i, t)
 	{
 		if (n == 32)
@@ -640,7 +651,6 @@ static int stats_export(struct web_ctx *c, bool xlsx)
 		buf_fini(&part);
 	}
 	json_decref(tables);
-	json_decref(s);
 	if (rc)
 		return web_fail(c, rc);
 	time_fmt(q.from, "%Y%m%d", ymd, sizeof(ymd));

@@ -635,6 +635,16 @@ static void test_handlers(void **state)
 	assert_int_equal(handler_create(f->db, &f->sys, f->city.id, NULL, &id, &e), ERR_INVALID);
 }
 
+static int64_t count_of(const struct stats_counts *c, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].key, key) == 0)
+			return c->v[i].n;
+	return -1;
+}
+
 /* test_stats: a tiny dataset of its own (the unrelated city, the year 2023) */
 static void test_stats(void **state)
 {
@@ -645,7 +655,7 @@ static void test_stats(void **state)
 	struct verr e;
 	int64_t ids[3], aid, y0, y1;
 	static const char *const kinds[] = {"speech", "speech", "research_report"};
-	json_t *s;
+	struct stats s;
 	size_t i;
 	int rc;
 
@@ -670,26 +680,33 @@ static void test_stats(void **state)
 	q.to = y1;
 	q.org = &f->other;
 	q.lang = "zh";
-	s = stats_compute(f->db, &q);
-	assert_non_null(s);
-	assert_int_equal(json_integer_value(json_object_get(s, "outputs_total")), 3);
-	assert_int_equal(
-	    json_integer_value(json_object_get(json_object_get(s, "outputs"), "speech")), 2);
-	assert_int_equal(
-	    json_integer_value(json_object_get(json_object_get(s, "outputs"), "research_report")),
-	    1);
-	assert_int_equal(json_integer_value(json_object_get(s, "adopted")), 1);
-	assert_int_equal(json_integer_value(json_object_get(s, "sessions")), 0);
-	assert_int_equal(
-	    json_integer_value(json_object_get(json_object_get(s, "outputs_by_state"), "draft")),
-	    3);
-	json_decref(s);
+	assert_int_equal(stats_compute(f->db, &q, &s), ERR_OK);
+	assert_int_equal(s.outputs_total, 3);
+	assert_int_equal(count_of(&s.outputs, "speech"), 2);
+	assert_int_equal(count_of(&s.outputs, "research_report"), 1);
+	assert_int_equal(count_of(&s.outputs, "proposal"), 0); /* listed, at zero */
+	assert_int_equal(count_of(&s.outputs_by_state, "draft"), 3);
+	assert_int_equal(s.adopted, 1);
+	assert_int_equal(count_of(&s.adoptions_by_kind, "department"), 1);
+	assert_int_equal(s.sessions, 0);
+	assert_false(s.filing_rate.present); /* no proposals: no rate */
+	assert_int_equal(s.by_month[0], 0);
+	assert_int_equal(s.nby_org, 1);
+	assert_int_equal(s.by_org[0].id, f->other.id);
+	assert_int_equal(s.by_org[0].outputs, 3);
+	assert_int_equal(s.by_org[0].adopted, 1);
+	stats_release(&s);
+	/* the same again: from the cache, the same figures */
+	assert_int_equal(stats_compute(f->db, &q, &s), ERR_OK);
+	assert_int_equal(s.outputs_total, 3);
+	assert_string_equal(s.org_name, f->other.name);
+	stats_release(&s);
 	/* the year after: nothing */
 	q.from = y1;
 	q.to = y1 + 365 * 86400;
-	s = stats_compute(f->db, &q);
-	assert_int_equal(json_integer_value(json_object_get(s, "outputs_total")), 0);
-	json_decref(s);
+	assert_int_equal(stats_compute(f->db, &q, &s), ERR_OK);
+	assert_int_equal(s.outputs_total, 0);
+	stats_release(&s);
 }
 
 int main(void)
