@@ -34,21 +34,14 @@ static int author_id(struct db_stmt *st, void *ud)
 	return ERR_OK;
 }
 
-int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
-		 const struct adoption_in *in, int64_t *id, struct verr *e)
+int adoption_check(const struct adoption_in *in, struct verr *e)
 {
 	static const char *const ok[] = {"instruction", "department", "policy", "escalation",
 					 "media"};
-	struct output_head h;
-	struct ids ids = {{0}, 0};
-	int64_t now = time_now(), t, before = 0;
+	int64_t t;
 	size_t i;
 	int rc;
-	json_t *after;
 
-	rc = output_head(db, output_id, &h);
-	if (rc)
-		return rc;
 	for (i = 0; in->kind && i < ARRAY_LEN(ok); i++)
 		if (strcmp(in->kind, ok[i]) == 0)
 			break;
@@ -78,6 +71,24 @@ int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
 	    strncmp(in->link, "https://", 8) != 0)
 		return verr_set(e, "invalid", "link", "链接须以 http:// 或 https:// 开头",
 				"link must start with http:// or https://");
+	return ERR_OK;
+}
+
+int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
+		 const struct adoption_in *in, int64_t *id, struct verr *e)
+{
+	struct output_head h;
+	struct ids ids = {{0}, 0};
+	int64_t now = time_now(), t, before = 0;
+	json_t *after;
+	size_t i;
+	int rc;
+
+	rc = output_head(db, output_id, &h);
+	if (!rc)
+		rc = adoption_check(in, e);
+	if (rc)
+		return rc;
 	rc = db_get_int(db, sql_adopt_count, &before, "i", output_id);
 	if (!rc)
 		rc = db_exec(db, sql_adopt, "iisssssssii", h.org_id, output_id, in->kind, in->title,

@@ -633,14 +633,12 @@ static int set_links(struct db *db, int64_t id, const struct output_in *in)
 	return rc;
 }
 
-int output_create(struct db *db, const struct actor *who, int64_t org_id,
-		  const struct output_in *in, int64_t *id, struct verr *e)
+/* draft_body fills body with the draft's text (given, or made from the suggestions) and
+ * checks everything about a new output of org_id (read-only). */
+static int draft_body(struct db *db, int64_t org_id, const struct output_in *in, struct buf *body,
+		      struct verr *e)
 {
-	struct buf body;
-	struct output o;
 	struct org org;
-	int64_t now = time_now();
-	json_t *after;
 	int rc;
 
 	if (!in->kind)
@@ -661,17 +659,41 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 		rc = check_links(db, org.path, in, e);
 	if (rc)
 		return rc;
-	buf_init(&body, 1 << 20);
 	if (in->body && *in->body)
-		rc = buf_puts(&body, in->body);
+		rc = buf_puts(body, in->body);
 	else
-		rc = prefill(db, in, &body);
+		rc = prefill(db, in, body);
 	if (rc == ERR_TOO_BIG)
 		rc = verr_set(e, "too_long", "body", "正文过长", "the body is too long");
 	if (!rc)
-		rc = text_check(buf_cstr(&body), "body", 0, 200000, e);
+		rc = text_check(buf_cstr(body), "body", 0, 200000, e);
 	if (!rc)
-		rc = output_check_kind(in->kind, buf_cstr(&body), count_leads(in), e);
+		rc = output_check_kind(in->kind, buf_cstr(body), count_leads(in), e);
+	return rc;
+}
+
+int output_create_check(struct db *db, int64_t org_id, const struct output_in *in, struct verr *e)
+{
+	struct buf body;
+	int rc;
+
+	buf_init(&body, 1 << 20);
+	rc = draft_body(db, org_id, in, &body, e);
+	buf_fini(&body);
+	return rc;
+}
+
+int output_create(struct db *db, const struct actor *who, int64_t org_id,
+		  const struct output_in *in, int64_t *id, struct verr *e)
+{
+	struct buf body;
+	struct output o;
+	int64_t now = time_now();
+	json_t *after;
+	int rc;
+
+	buf_init(&body, 1 << 20);
+	rc = draft_body(db, org_id, in, &body, e);
 	if (!rc)
 		rc = db_exec(db, sql_insert, "isssiiiii", org_id, in->kind, in->title,
 			     buf_cstr(&body), in->dated_at ? in->dated_at : now,
@@ -693,6 +715,49 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 	return rc;
 }
 
+/* check_update checks changing draft h (whose full value is before) with in (read-only). */
+static int check_update(struct db *db, const struct output_head *h, const struct output *before,
+			const struct output_in *in, struct verr *e)
+{
+	const char *title = in->title ? in->title : before->title;
+	const char *body = in->body ? in->body : before->body;
+	int rc, leads = 0;
+	size_t i;
+
+	if (strcmp(h->state, "draft") != 0)
+		return verr_set(e, "not_draft", "state", "成果已提交（%s），不能再修改",
+				"the output was submitted (%s) and can no longer be changed",
+				h->state),
+		       ERR_CONFLICT;
+	if (in->kind && strcmp(in->kind, h->kind) != 0)
+		return verr_set(e, "invalid", "kind", "成果类型不能修改", "the kind cannot change");
+	rc = text_check(title, "title", 1, 200, e);
+	if (!rc)
+		rc = text_check(body, "body", 0, 200000, e);
+	if (!rc)
+		rc = check_links(db, h->org_path, in, e);
+	if (in->authors)
+		leads = count_leads(in);
+	else
+		for (i = 0; i < before->nauthors; i++)
+			leads += strcmp(before->authors[i].role, "lead") == 0;
+	if (!rc)
+		rc = output_check_kind(h->kind, body, leads, e);
+	return rc;
+}
+
+int output_update_check(struct db *db, const struct output_head *h, const struct output_in *in,
+			struct verr *e)
+{
+	struct output before;
+	int rc = output_get(db, h->id, &before);
+
+	if (!rc)
+		rc = check_update(db, h, &before, in, e);
+	output_release(&before);
+	return rc;
+}
+
 int output_update(struct db *db, const struct actor *who, int64_t id, const struct output_in *in,
 		  struct verr *e)
 {
@@ -701,40 +766,17 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 	const char *title, *body;
 	int64_t dated, deadline;
 	json_t *b = NULL, *a = NULL;
-	int rc, leads = 0;
-	size_t i;
+	int rc;
 
 	rc = output_get(db, id, &before);
 	if (!rc)
 		rc = output_head(db, id, &h);
+	if (!rc)
+		rc = check_update(db, &h, &before, in, e);
 	if (rc)
 		goto out;
-	if (strcmp(h.state, "draft") != 0) {
-		verr_set(e, "not_draft", "state", "成果已提交（%s），不能再修改",
-			 "the output was submitted (%s) and can no longer be changed", h.state);
-		rc = ERR_CONFLICT;
-		goto out;
-	}
-	if (in->kind && strcmp(in->kind, h.kind) != 0) {
-		rc = verr_set(e, "invalid", "kind", "成果类型不能修改", "the kind cannot change");
-		goto out;
-	}
 	title = in->title ? in->title : before.title;
 	body = in->body ? in->body : before.body;
-	rc = text_check(title, "title", 1, 200, e);
-	if (!rc)
-		rc = text_check(body, "body", 0, 200000, e);
-	if (!rc)
-		rc = check_links(db, h.org_path, in, e);
-	if (in->authors)
-		leads = count_leads(in);
-	else
-		for (i = 0; i < before.nauthors; i++)
-			leads += strcmp(before.authors[i].role, "lead") == 0;
-	if (!rc)
-		rc = output_check_kind(h.kind, body, leads, e);
-	if (rc)
-		goto out;
 	dated = in->dated_at ? in->dated_at : before.dated_at ? before.dated_at : time_now();
 	deadline = in->cosign_deadline	    ? in->cosign_deadline
 		   : before.cosign_deadline ? before.cosign_deadline

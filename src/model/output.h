@@ -135,6 +135,15 @@ int output_get(struct db *db, int64_t id, struct output *o) WARN_UNUSED;
 int output_create(struct db *db, const struct actor *who, int64_t org_id,
 		  const struct output_in *in, int64_t *id, struct verr *e) WARN_UNUSED;
 
+/* output_create_check makes every check of output_create without writing (the web layer
+ * validates before it opens its transaction; output_create checks again inside it). */
+int output_create_check(struct db *db, int64_t org_id, const struct output_in *in,
+			struct verr *e) WARN_UNUSED;
+
+/* output_update_check makes every check of output_update on output h without writing. */
+int output_update_check(struct db *db, const struct output_head *h, const struct output_in *in,
+			struct verr *e) WARN_UNUSED;
+
 /* output_update changes a draft (title, body, suggestions, authors...); other states:
  * ERR_CONFLICT. */
 int output_update(struct db *db, const struct actor *who, int64_t id, const struct output_in *in,
@@ -258,14 +267,24 @@ size_t output_moves(struct db *db, const struct actor *a, const struct output_he
 /* output_workflow_markdown renders the workflow table as Markdown (docs/WORKFLOW.md). */
 int output_workflow_markdown(struct buf *out) WARN_UNUSED;
 
-/* output_confirm: a co-signer (the person linked to who) confirms before the deadline. */
+/* output_confirm_check: may who confirm output id now (read-only)? ERR_FORBIDDEN when who
+ * is not one of its authors, ERR_CONFLICT (deadline_passed) after the deadline. */
+int output_confirm_check(struct db *db, const struct actor *who, int64_t id,
+			 struct verr *e) WARN_UNUSED;
+
+/* output_confirm: a co-signer (the person linked to who) confirms before the deadline
+ * (already confirmed: nothing to do). Errors as output_confirm_check. */
 int output_confirm(struct db *db, const struct actor *who, int64_t id, struct verr *e) WARN_UNUSED;
 
 struct adoption_in {
 	const char *kind, *title, *issuer, *reference, *date, *link, *note;
 };
 
-/* adoption_add records an adoption; the first one credits the authors' duty records. */
+/* adoption_check checks in (kind, title, lengths, date, link) without the database. */
+int adoption_check(const struct adoption_in *in, struct verr *e) WARN_UNUSED;
+
+/* adoption_add records an adoption (adoption_check first); the first one credits the authors' duty
+ * records. */
 int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
 		 const struct adoption_in *in, int64_t *id, struct verr *e) WARN_UNUSED;
 

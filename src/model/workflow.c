@@ -552,34 +552,30 @@ static const char sql_deadline[] = "SELECT COALESCE(cosign_deadline, 0) FROM out
 static const char sql_confirm[] = "UPDATE output_author SET confirmed_at = ? WHERE output_id = ?"
 				  " AND person_id = ?";
 
-int output_confirm(struct db *db, const struct actor *who, int64_t id, struct verr *e)
+/* cosign_state finds who's author row of output id: *person, its role, whether it is
+ * confirmed; ERR_FORBIDDEN when who is not an author; ERR_CONFLICT (e) when it is not
+ * confirmed and the deadline passed. Read-only. */
+static int cosign_state(struct db *db, const struct actor *who, int64_t id, int64_t *person,
+			char role[16], bool *confirmed, struct verr *e)
 {
-	struct output_head h;
 	struct db_stmt *st;
-	int64_t person = 0, deadline = 0, now = time_now();
-	char role[16] = "";
-	bool confirmed = false;
-	json_t *a;
-	int rc;
+	int64_t deadline = 0;
+	int rc = db_get_row(db, sql_cosigner, &st, "ii", id, who->user.id);
 
-	rc = output_head(db, id, &h);
-	if (rc)
-		return rc;
-	rc = db_get_row(db, sql_cosigner, &st, "ii", id, who->user.id);
 	if (rc == ERR_NOT_FOUND)
 		return ERR_FORBIDDEN; /* not an author of this output */
 	if (rc)
 		return rc;
-	person = db_col_int(st, 0);
-	rc = copy_field(role, sizeof(role), db_col_text(st, 1));
-	confirmed = !db_col_null(st, 2);
+	*person = db_col_int(st, 0);
+	rc = copy_field(role, 16, db_col_text(st, 1));
+	*confirmed = !db_col_null(st, 2);
 	db_done(st);
-	if (rc || confirmed)
+	if (rc || *confirmed)
 		return rc;
 	rc = db_get_int(db, sql_deadline, &deadline, "i", id);
 	if (rc)
 		return rc;
-	if (deadline && now > deadline) {
+	if (deadline && time_now() > deadline) {
 		char when[32];
 
 		time_fmt(deadline, "%Y-%m-%d %H:%M", when, sizeof(when));
@@ -587,7 +583,33 @@ int output_confirm(struct db *db, const struct actor *who, int64_t id, struct ve
 			 "the deadline for co-signing passed on %s", when);
 		return ERR_CONFLICT;
 	}
-	rc = db_exec(db, sql_confirm, "iii", now, id, person);
+	return ERR_OK;
+}
+
+int output_confirm_check(struct db *db, const struct actor *who, int64_t id, struct verr *e)
+{
+	int64_t person;
+	char role[16];
+	bool confirmed;
+
+	return cosign_state(db, who, id, &person, role, &confirmed, e);
+}
+
+int output_confirm(struct db *db, const struct actor *who, int64_t id, struct verr *e)
+{
+	struct output_head h;
+	int64_t person = 0;
+	char role[16] = "";
+	bool confirmed = false;
+	json_t *a;
+	int rc;
+
+	rc = output_head(db, id, &h);
+	if (!rc)
+		rc = cosign_state(db, who, id, &person, role, &confirmed, e);
+	if (rc || confirmed)
+		return rc;
+	rc = db_exec(db, sql_confirm, "iii", time_now(), id, person);
 	if (rc)
 		return rc;
 	a = json_pack("{sI ss}", "person_id", (json_int_t)person, "role", role);

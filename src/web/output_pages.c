@@ -309,13 +309,8 @@ int h_output_confirm_post(struct web_ctx *c)
 {
 	struct output_head h;
 	struct verr e;
-	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, output_confirm(c->db, &c->actor, h.id, &e));
-	return after_action(c, rc, &e, "authors");
+	return after_action(c, web_output_confirm(c, &h, &e), &e, "authors");
 }
 
 int h_output_lineage_page(struct web_ctx *c)

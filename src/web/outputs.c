@@ -170,7 +170,9 @@ int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e)
 			return ERR_FORBIDDEN;
 		org_id = v;
 	}
-	rc = web_begin(c);
+	rc = output_create_check(c->db, org_id, &f.in, e);
+	if (!rc)
+		rc = web_begin(c);
 	if (!rc)
 		rc = web_finish(c, output_create(c->db, &c->actor, org_id, &f.in, id, e));
 	return rc;
@@ -223,10 +225,12 @@ int h_api_output_patch(struct web_ctx *c)
 	struct output_form f;
 	struct output_head h;
 	struct verr e;
-	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h, NULL);
+	int rc = read_output(c, &f, &e);
 
 	if (!rc)
-		rc = read_output(c, &f, &e);
+		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h, NULL);
+	if (!rc)
+		rc = output_update_check(c->db, &h, &f.in, &e);
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)
@@ -411,16 +415,25 @@ int h_api_output_transition(struct web_ctx *c)
 	return rc ? web_answer(c, rc, &e) : answer_output(c, 200, h.id);
 }
 
+int web_output_confirm(struct web_ctx *c, struct output_head *h, struct verr *e)
+{
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, h, NULL);
+
+	if (!rc)
+		rc = output_confirm_check(c->db, &c->actor, h->id, e);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, output_confirm(c->db, &c->actor, h->id, e));
+	return rc;
+}
+
 int h_api_output_confirm(struct web_ctx *c)
 {
 	struct output_head h;
 	struct verr e;
-	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
+	int rc = web_output_confirm(c, &h, &e);
 
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, output_confirm(c->db, &c->actor, h.id, &e));
 	return rc ? web_answer(c, rc, &e) : answer_output(c, 200, h.id);
 }
 
@@ -433,7 +446,7 @@ int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e)
 			      &in.date, &in.link,  &in.note};
 	int64_t id;
 	size_t i;
-	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, h, NULL);
+	int rc = ERR_OK;
 
 	for (i = 0; !rc && i < ARRAY_LEN(names); i++) {
 		bool bad = false;
@@ -444,6 +457,10 @@ int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e)
 	}
 	if (!rc && !in.title)
 		in.title = web_field(c, "name", NULL);
+	if (!rc)
+		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, h, NULL);
+	if (!rc)
+		rc = adoption_check(&in, e);
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)

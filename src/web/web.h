@@ -280,6 +280,7 @@ struct stats_query;
 int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e) WARN_UNUSED;
 int web_output_transition(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
 int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
+int web_output_confirm(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
 /* web_stats_query reads ?year= [&quarter=1..4] or ?from=&to= (dates), ?org=, ?scope=. */
 int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org) WARN_UNUSED;
 /* web_stats_tables: see json_stats.h */

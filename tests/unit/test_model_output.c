@@ -219,6 +219,26 @@ static void test_create(void **state)
 	in.nauthors = 2;
 	assert_int_equal(output_create(f->db, &f->sys, f->city.id, &in, &id, &e), ERR_INVALID);
 	assert_string_equal(e.field, "authors");
+	/* the read-only checks answer the same as the writes */
+	assert_int_equal(output_create_check(f->db, f->city.id, &in, &e), ERR_INVALID);
+	assert_string_equal(e.field, "authors");
+	in.nauthors = 1; /* the lead alone */
+	assert_int_equal(output_create_check(f->db, f->city.id, &in, &e), ERR_OK);
+	assert_int_equal(output_head(f->db, id, &h), ERR_OK);
+	in.kind = "speech";
+	assert_int_equal(output_update_check(f->db, &h, &in, &e), ERR_INVALID);
+	assert_string_equal(e.field, "kind");
+	in.kind = NULL;
+	in.title = "";
+	assert_int_equal(output_update_check(f->db, &h, &in, &e), ERR_INVALID);
+	assert_string_equal(e.field, "title");
+	in.title = "改了标题";
+	assert_int_equal(output_update_check(f->db, &h, &in, &e), ERR_OK);
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(mfix_commit(f, output_update(f->db, &f->sys, id, &in, &e)), ERR_OK);
+	assert_int_equal(output_get(f->db, id, &o), ERR_OK);
+	assert_string_equal(o.title, "改了标题");
+	output_release(&o);
 	/* an opinion report has at most 1500 characters */
 	for (i = 0; i < 1600; i++)
 		memcpy(big + 3 * i, "字", 3);
@@ -528,7 +548,10 @@ static void test_adoption(void **state)
 	in.link = "javascript:alert(1)";
 	assert_int_equal(adoption_add(f->db, &f->city_org, id, &in, &aid, &e), ERR_INVALID);
 	assert_string_equal(e.field, "link");
+	assert_int_equal(adoption_check(&in, &e), ERR_INVALID);
+	assert_string_equal(e.field, "link");
 	in.link = "";
+	assert_int_equal(adoption_check(&in, &e), ERR_OK);
 	assert_int_equal(adoption_add(f->db, &f->city_org, 999999, &in, &aid, &e), ERR_NOT_FOUND);
 }
 
@@ -567,6 +590,8 @@ static void test_confirm(void **state)
 	assert_int_equal(mfix_commit(f, rc), ERR_OK);
 	/* not an author: refused; the co-signer: confirmed */
 	assert_int_equal(output_confirm(f->db, &f->city_org, id, &e), ERR_FORBIDDEN);
+	assert_int_equal(output_confirm_check(f->db, &f->city_org, id, &e), ERR_FORBIDDEN);
+	assert_int_equal(output_confirm_check(f->db, &f->city_member, id, &e), ERR_OK);
 	rc = mfix_begin(f);
 	if (!rc)
 		rc = output_confirm(f->db, &f->city_member, id, &e);
@@ -584,6 +609,7 @@ static void test_confirm(void **state)
 	assert_int_equal(mfix_commit(f, rc), ERR_OK);
 	assert_int_equal(output_confirm(f->db, &f->city_member, id, &e), ERR_CONFLICT);
 	assert_string_equal(e.code, "deadline_passed");
+	assert_int_equal(output_confirm_check(f->db, &f->city_member, id, &e), ERR_CONFLICT);
 }
 
 static void test_handlers(void **state)
