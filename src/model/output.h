@@ -244,7 +244,8 @@ extern const size_t output_nsteps;
 const struct output_step *output_step_find(const char *kind, const char *from, const char *to);
 
 /* output_move_check decides whether a may make move m on output h now, without writing:
- * ERR_INVALID (e names "to") without a target; ERR_CONFLICT when the table has no such move
+ * ERR_NOT_FOUND / ERR_AUTH (authz_decide) when a may not even read h; ERR_INVALID (e names
+ * "to") without a target; ERR_CONFLICT when the table has no such move
  * from h's state; ERR_FORBIDDEN when a's role is not among the row's; ERR_CONFLICT when the
  * row's guard refuses;
  * ERR_INVALID naming the field when a required field is missing or a value is not valid.

@@ -284,8 +284,10 @@ static void walk_row(const struct output_step *s, int k)
 	}
 	assert_int_equal(move(&f->sys, other, &m, &e), ERR_CONFLICT);
 	assert_string_equal(e.code, "illegal_transition");
-	/* by a reader without the row's role */
+	/* by a reader without the row's role; by a foreign body; anonymous */
 	assert_int_equal(move(&f->city_guest, id, &m, &e), ERR_FORBIDDEN);
+	assert_int_equal(move(&f->other_org, id, &m, &e), ERR_NOT_FOUND);
+	assert_int_equal(move(&f->anon, id, &m, &e), ERR_AUTH);
 	/* without each required field */
 	for (bit = 1; bit < OFIELD_END; bit <<= 1) {
 		struct output_move miss = m;
