@@ -4,7 +4,6 @@
  */
 #include "output.h"
 #include "output_int.h"
-#include "rowjson.h"
 #include "session.h"
 #include "valid.h"
 

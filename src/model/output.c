@@ -6,7 +6,6 @@
  */
 #include "output.h"
 #include "output_int.h"
-#include "rowjson.h"
 #include "session.h"
 #include "valid.h"
 

@@ -10,7 +10,6 @@
  * query over indexed columns.
  */
 #include "output.h"
-#include "rowjson.h"
 #include "session.h"
 
 #include <inttypes.h>
