@@ -1,17 +1,11 @@
 /*
- * output.c - outputs and their workflows (see output.h).
- *
- * The three workflows are one table of moves: for each kind class, from which state to
- * which, and who may make the move. A proposal: draft -> submitted -> accepted (立案) or
- * not_accepted -> assigned to handling units (one lead 主办, any co-handlers 协办) -> replied
- * (text, grade A-D) -> evaluated by the lead author (satisfied / basically satisfied /
- * dissatisfied; dissatisfied may reopen handling once: back to assigned) -> closed. An
- * opinion report: draft -> submitted -> edited (into a bulletin issue) -> sent (up to a
- * body) -> instructed (批示) -> closed. The other kinds: draft -> submitted -> delivered ->
- * closed.
+ * output.c - outputs themselves (see output.h): reading one (head, full), who the caller is
+ * for it (output_role_of), drafting and changing a draft (with its suggestions, sessions
+ * and authors), and lists. The workflow is in workflow.c, handling units in handler.c,
+ * adoption in adoption.c, lineage in lineage.c, a session's outcomes in outcomes.c.
  */
 #include "output.h"
-#include "rowjson.h"
+#include "output_int.h"
 #include "session.h"
 #include "valid.h"
 
@@ -25,40 +19,6 @@
 
 static const char *const kinds[] = {"proposal", "opinion_report", "research_report", "speech",
 				    "special_report"};
-
-enum { K_PROPOSAL = 1, K_OPINION = 2, K_OTHER = 4, K_ANY = 7 };
-
-static const struct move {
-	int kinds;
-	const char *from, *to;
-	int who; /* OROLE_ bits, any of which may make the move */
-} moves[] = {
-    {K_ANY, "draft", "submitted", OROLE_STAFF | OROLE_AUTHOR},
-    {K_PROPOSAL, "submitted", "accepted", OROLE_STAFF},
-    {K_PROPOSAL, "submitted", "not_accepted", OROLE_STAFF},
-    {K_PROPOSAL, "not_accepted", "closed", OROLE_STAFF},
-    {K_PROPOSAL, "accepted", "assigned", OROLE_STAFF},
-    {K_PROPOSAL, "assigned", "replied", OROLE_LEAD_HANDLER | OROLE_STAFF},
-    {K_PROPOSAL, "replied", "evaluated", OROLE_LEAD_AUTHOR},
-    {K_PROPOSAL, "evaluated", "assigned", OROLE_LEAD_AUTHOR | OROLE_STAFF},
-    {K_PROPOSAL, "evaluated", "closed", OROLE_STAFF | OROLE_LEAD_AUTHOR},
-    {K_OPINION, "submitted", "edited", OROLE_STAFF},
-    {K_OPINION, "edited", "sent", OROLE_STAFF},
-    {K_OPINION, "sent", "instructed", OROLE_STAFF},
-    {K_OPINION, "sent", "closed", OROLE_STAFF},
-    {K_OPINION, "instructed", "closed", OROLE_STAFF},
-    {K_OTHER, "submitted", "delivered", OROLE_STAFF},
-    {K_OTHER, "delivered", "closed", OROLE_STAFF},
-};
-
-static int kind_class(const char *kind)
-{
-	if (strcmp(kind, "proposal") == 0)
-		return K_PROPOSAL;
-	if (strcmp(kind, "opinion_report") == 0)
-		return K_OPINION;
-	return K_OTHER;
-}
 
 static bool kind_valid(const char *kind)
 {
@@ -77,7 +37,14 @@ void output_in_init(struct output_in *in)
 
 /* --- reading --- */
 
-static const char sql_head[] = "SELECT o.id, o.org_id, o.kind, o.state, g.path, o.reopened"
+static void copy_col(char *dst, size_t n, struct db_stmt *st, int i, int *rc)
+{
+	if (copy_field(dst, n, db_col_text(st, i)))
+		*rc = ERR_TOO_BIG;
+}
+
+static const char sql_head[] = "SELECT o.id, o.org_id, o.kind, o.state, g.path, o.reopened,"
+			       " COALESCE(o.satisfaction, '')"
 			       " FROM output o JOIN org g ON g.id = o.org_id WHERE o.id = ?";
 
 int output_head(struct db *db, int64_t id, struct output_head *h)
@@ -85,23 +52,17 @@ int output_head(struct db *db, int64_t id, struct output_head *h)
 	struct db_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, sql_head, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		h->id = db_col_int(st, 0);
-		h->org_id = db_col_int(st, 1);
-		rc = copy_field(h->kind, sizeof(h->kind), db_col_text(st, 2));
-		if (!rc)
-			rc = copy_field(h->state, sizeof(h->state), db_col_text(st, 3));
-		if (!rc)
-			rc = copy_field(h->org_path, sizeof(h->org_path), db_col_text(st, 4));
-		h->reopened = (int)db_col_int(st, 5);
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
+	memset(h, 0, sizeof(*h));
+	rc = db_get_row(db, sql_head, &st, "i", id);
+	if (rc)
+		return rc;
+	h->id = db_col_int(st, 0);
+	h->org_id = db_col_int(st, 1);
+	copy_col(h->kind, sizeof(h->kind), st, 2, &rc);
+	copy_col(h->state, sizeof(h->state), st, 3, &rc);
+	copy_col(h->org_path, sizeof(h->org_path), st, 4, &rc);
+	h->reopened = (int)db_col_int(st, 5);
+	copy_col(h->satisfaction, sizeof(h->satisfaction), st, 6, &rc);
 	db_done(st);
 	return rc;
 }
@@ -114,13 +75,6 @@ int output_head(struct db *db, int64_t id, struct output_head *h)
 	" o.evaluated_at, o.closed_at, o.created_at, o.updated_at,"                                \
 	" (o.state = 'assigned' AND o.reply_due IS NOT NULL AND o.reply_due < ?2),"                \
 	" (SELECT COUNT(*) FROM adoption a WHERE a.output_id = o.id)"
-#define OUTPUT_SPEC                                                                                \
-	"i:id i:org_id s:org_name s:kind s:title s:body s:state s:number t:dated_at"               \
-	" t:cosign_deadline s:reason t:reply_due s:reply_text s:reply_grade s:satisfaction"        \
-	" b:reopened s:bulletin_issue s:sent_to s:instruction_by s:instruction_text"               \
-	" t:submitted_at t:accepted_at t:assigned_at t:replied_at t:evaluated_at t:closed_at"      \
-	" t:created_at t:updated_at b:overdue i:adoption_count"
-
 static const char sql_get[] = "SELECT " OUTPUT_COLS " FROM output o JOIN org g"
 			      " ON g.id = o.org_id WHERE o.id = ?1";
 static const char sql_authors[] =
@@ -145,57 +99,274 @@ static const char sql_adoptions[] =
     "SELECT id, kind, title, issuer, reference, date, link, note, created_at FROM adoption"
     " WHERE output_id = ? ORDER BY date, id";
 
-static void attach(struct db *db, json_t *o, const char *key, const char *sql, int64_t id,
-		   const char *spec)
-{
-	json_t *a = json_array();
+/* --- the typed value --- */
 
-	if (rows_json_by_id(db, sql, id, spec, a))
-		json_array_clear(a);
-	json_object_set_new(o, key, a);
+static char *dup_col(struct db_stmt *st, int i, int *rc)
+{
+	char *p = strdup(db_col_text(st, i));
+
+	if (!p)
+		*rc = ERR_NOMEM;
+	return p;
 }
 
-static json_t *ids_of(json_t *arr, const char *key)
+static int64_t time_col(struct db_stmt *st, int i)
 {
-	json_t *ids = json_array(), *x;
+	return db_col_null(st, i) ? 0 : db_col_int(st, i);
+}
+
+void output_init(struct output *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+static void release_parts(struct output *o)
+{
 	size_t i;
 
-	json_array_foreach(arr, i, x) json_array_append(ids, json_object_get(x, key));
-	return ids;
+	for (i = 0; i < o->nauthors; i++)
+		free(o->authors[i].name);
+	for (i = 0; i < o->nunits; i++)
+		free(o->units[i].name);
+	for (i = 0; i < o->nsuggestions; i++) {
+		free(o->suggestions[i].title);
+		free(o->suggestions[i].session_title);
+	}
+	for (i = 0; i < o->nsessions; i++)
+		free(o->sessions[i].title);
+	for (i = 0; i < o->nevents; i++) {
+		free(o->events[i].by);
+		free(o->events[i].note);
+		free(o->events[i].data);
+	}
+	for (i = 0; i < o->nadoptions; i++) {
+		struct output_adoption *a = &o->adoptions[i];
+
+		free(a->title);
+		free(a->issuer);
+		free(a->reference);
+		free(a->link);
+		free(a->note);
+	}
+	free(o->authors);
+	free(o->units);
+	free(o->suggestions);
+	free(o->sessions);
+	free(o->events);
+	free(o->adoptions);
 }
 
-json_t *output_get(struct db *db, int64_t id)
+void output_release(struct output *o)
+{
+	char **texts[] = {&o->org_name,	   &o->title,	       &o->body,
+			  &o->number,	   &o->reason,	       &o->reply_text,
+			  &o->reply_grade, &o->satisfaction,   &o->bulletin_issue,
+			  &o->sent_to,	   &o->instruction_by, &o->instruction_text};
+	size_t i;
+
+	if (!o)
+		return;
+	for (i = 0; i < ARRAY_LEN(texts); i++)
+		free(*texts[i]);
+	release_parts(o);
+	output_init(o);
+}
+
+/* read_row fills o from a row of OUTPUT_COLS. */
+static int read_row(struct db_stmt *st, struct output *o)
+{
+	int rc = ERR_OK;
+
+	o->id = db_col_int(st, 0);
+	o->org_id = db_col_int(st, 1);
+	o->org_name = dup_col(st, 2, &rc);
+	copy_col(o->kind, sizeof(o->kind), st, 3, &rc);
+	o->title = dup_col(st, 4, &rc);
+	o->body = dup_col(st, 5, &rc);
+	copy_col(o->state, sizeof(o->state), st, 6, &rc);
+	o->number = dup_col(st, 7, &rc);
+	o->dated_at = time_col(st, 8);
+	o->cosign_deadline = time_col(st, 9);
+	o->reason = dup_col(st, 10, &rc);
+	o->reply_due = time_col(st, 11);
+	o->reply_text = dup_col(st, 12, &rc);
+	o->reply_grade = dup_col(st, 13, &rc);
+	o->satisfaction = dup_col(st, 14, &rc);
+	o->reopened = db_col_int(st, 15) != 0;
+	o->bulletin_issue = dup_col(st, 16, &rc);
+	o->sent_to = dup_col(st, 17, &rc);
+	o->instruction_by = dup_col(st, 18, &rc);
+	o->instruction_text = dup_col(st, 19, &rc);
+	o->submitted_at = time_col(st, 20);
+	o->accepted_at = time_col(st, 21);
+	o->assigned_at = time_col(st, 22);
+	o->replied_at = time_col(st, 23);
+	o->evaluated_at = time_col(st, 24);
+	o->closed_at = time_col(st, 25);
+	o->created_at = time_col(st, 26);
+	o->updated_at = time_col(st, 27);
+	o->overdue = db_col_int(st, 28) != 0;
+	o->adoption_count = db_col_int(st, 29);
+	return rc;
+}
+
+/* a growable array of parts: grow makes room for one more element of size sz */
+static void *grow(void **arr, size_t *n, size_t sz)
+{
+	char *p = realloc(*arr, (*n + 1) * sz);
+
+	if (!p)
+		return NULL;
+	*arr = p;
+	memset(p + *n * sz, 0, sz);
+	return p + (*n)++ * sz;
+}
+
+#define GROW(arr, n) grow((void **)&(arr), &(n), sizeof(*(arr)))
+
+static int author_row(struct db_stmt *st, void *ud)
+{
+	struct output *o = ud;
+	struct output_author *a = GROW(o->authors, o->nauthors);
+	int rc = ERR_OK;
+
+	if (!a)
+		return ERR_NOMEM;
+	a->person_id = db_col_int(st, 0);
+	a->name = dup_col(st, 1, &rc);
+	copy_col(a->category, sizeof(a->category), st, 2, &rc);
+	copy_col(a->role, sizeof(a->role), st, 3, &rc);
+	a->confirmed = db_col_int(st, 4) != 0;
+	a->confirmed_at = time_col(st, 5);
+	return rc;
+}
+
+static int unit_row(struct db_stmt *st, void *ud)
+{
+	struct output *o = ud;
+	struct output_unit *u = GROW(o->units, o->nunits);
+	int rc = ERR_OK;
+
+	if (!u)
+		return ERR_NOMEM;
+	u->id = db_col_int(st, 0);
+	u->name = dup_col(st, 1, &rc);
+	copy_col(u->role, sizeof(u->role), st, 2, &rc);
+	return rc;
+}
+
+static int suggestion_row(struct db_stmt *st, void *ud)
+{
+	struct output *o = ud;
+	struct output_suggestion *g = GROW(o->suggestions, o->nsuggestions);
+	int rc = ERR_OK;
+
+	if (!g)
+		return ERR_NOMEM;
+	g->id = db_col_int(st, 0);
+	g->title = dup_col(st, 1, &rc);
+	g->session_id = db_col_int(st, 2);
+	g->session_title = dup_col(st, 3, &rc);
+	return rc;
+}
+
+static int session_row(struct db_stmt *st, void *ud)
+{
+	struct output *o = ud;
+	struct output_session *x = GROW(o->sessions, o->nsessions);
+	int rc = ERR_OK;
+
+	if (!x)
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	x->title = dup_col(st, 1, &rc);
+	x->starts_at = time_col(st, 2);
+	return rc;
+}
+
+static int event_row(struct db_stmt *st, void *ud)
+{
+	struct output *o = ud;
+	struct output_event *v = GROW(o->events, o->nevents);
+	int rc = ERR_OK;
+
+	if (!v)
+		return ERR_NOMEM;
+	v->id = db_col_int(st, 0);
+	v->at = time_col(st, 1);
+	v->by = dup_col(st, 2, &rc);
+	copy_col(v->from, sizeof(v->from), st, 3, &rc);
+	copy_col(v->to, sizeof(v->to), st, 4, &rc);
+	v->note = dup_col(st, 5, &rc);
+	v->data = dup_col(st, 6, &rc);
+	return rc;
+}
+
+static int adoption_row(struct db_stmt *st, void *ud)
+{
+	struct output *o = ud;
+	struct output_adoption *a = GROW(o->adoptions, o->nadoptions);
+	int rc = ERR_OK;
+
+	if (!a)
+		return ERR_NOMEM;
+	a->id = db_col_int(st, 0);
+	copy_col(a->kind, sizeof(a->kind), st, 1, &rc);
+	a->title = dup_col(st, 2, &rc);
+	a->issuer = dup_col(st, 3, &rc);
+	a->reference = dup_col(st, 4, &rc);
+	copy_col(a->date, sizeof(a->date), st, 5, &rc);
+	a->link = dup_col(st, 6, &rc);
+	a->note = dup_col(st, 7, &rc);
+	a->created_at = time_col(st, 8);
+	return rc;
+}
+
+int output_get(struct db *db, int64_t id, struct output *o)
 {
 	struct db_stmt *st;
-	json_t *o = NULL;
-	const char *body;
+	int rc;
 
-	if (db_prepare(db, sql_get, &st))
-		return NULL;
-	if (db_bind_int(st, 1, id) == ERR_OK && db_bind_int(st, 2, time_now()) == ERR_OK &&
-	    db_step(st) == DB_ROW)
-		o = row_json(st, OUTPUT_SPEC);
+	output_init(o);
+	rc = db_get_row(db, sql_get, &st, "ii", id, time_now());
+	if (rc)
+		return rc;
+	rc = read_row(st, o);
 	db_done(st);
-	if (!o)
-		return NULL;
-	body = json_string_value(json_object_get(o, "body"));
-	json_object_set_new(o, "char_count",
-			    json_integer((json_int_t)utf8_count(body, strlen(body))));
-	json_object_set_new(
-	    o, "adopted",
-	    json_boolean(json_integer_value(json_object_get(o, "adoption_count")) > 0));
-	attach(db, o, "authors", sql_authors, id,
-	       "i:person_id s:name s:category s:role b:confirmed t:confirmed_at");
-	attach(db, o, "handlers", sql_handlers, id, "i:id s:name s:role");
-	attach(db, o, "suggestions", sql_suggestions, id,
-	       "i:id s:title i:session_id s:session_title");
-	attach(db, o, "sessions", sql_sessions, id, "i:id s:title t:starts_at");
-	attach(db, o, "events", sql_events, id, "i:id t:at s:by s:from s:to s:note j:data");
-	attach(db, o, "adoptions", sql_adoptions, id,
-	       "i:id s:kind s:title s:issuer s:reference s:date s:link s:note t:created_at");
-	json_object_set_new(o, "suggestion_ids", ids_of(json_object_get(o, "suggestions"), "id"));
-	json_object_set_new(o, "session_ids", ids_of(json_object_get(o, "sessions"), "id"));
-	return o;
+	o->full = true;
+	if (!rc)
+		rc = db_each(db, sql_authors, author_row, o, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_handlers, unit_row, o, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_suggestions, suggestion_row, o, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_sessions, session_row, o, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_events, event_row, o, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_adoptions, adoption_row, o, "i", id);
+	return rc;
+}
+
+/* audit_json is what the audit log keeps of an output: its text and links (internal). */
+static json_t *audit_json(const struct output *o)
+{
+	json_t *authors = json_array(), *sugs = json_array(), *sess = json_array();
+	size_t i;
+
+	for (i = 0; i < o->nauthors; i++)
+		json_array_append_new(authors, json_pack("{sI ss}", "person_id",
+							 (json_int_t)o->authors[i].person_id,
+							 "role", o->authors[i].role));
+	for (i = 0; i < o->nsuggestions; i++)
+		json_array_append_new(sugs, json_integer((json_int_t)o->suggestions[i].id));
+	for (i = 0; i < o->nsessions; i++)
+		json_array_append_new(sess, json_integer((json_int_t)o->sessions[i].id));
+	return json_pack("{sI ss ss ss ss sI so so so}", "id", (json_int_t)o->id, "kind", o->kind,
+			 "state", o->state, "title", o->title, "body", o->body, "dated_at",
+			 (json_int_t)o->dated_at, "authors", authors, "suggestion_ids", sugs,
+			 "session_ids", sess);
 }
 
 /* --- who the actor is for an output --- */
@@ -206,6 +377,7 @@ static const char sql_is_author[] =
 static const char sql_is_handler[] =
     "SELECT role FROM output_handler WHERE output_id = ? AND handler_id = ?";
 
+/* role_lookup reads the role of who for output id with sql; "" when none. */
 static int role_lookup(struct db *db, const char *sql, int64_t id, int64_t who, char *role,
 		       size_t n)
 {
@@ -213,17 +385,14 @@ static int role_lookup(struct db *db, const char *sql, int64_t id, int64_t who, 
 	int rc;
 
 	role[0] = '\0';
-	rc = db_prepare(db, sql, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_bind_int(st, 2, who);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW)
-		rc = copy_field(role, n, db_col_text(st, 0));
+	rc = db_get_row(db, sql, &st, "ii", id, who);
+	if (rc == ERR_NOT_FOUND)
+		return ERR_OK;
+	if (rc)
+		return rc;
+	copy_col(role, n, st, 0, &rc);
 	db_done(st);
-	return rc < 0 ? rc : ERR_OK;
+	return rc;
 }
 
 int output_role_of(struct db *db, const struct actor *a, const struct output_head *h)
@@ -263,11 +432,33 @@ int output_role_of(struct db *db, const struct actor *a, const struct output_hea
 	return r;
 }
 
+int output_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		     struct output_head *out, int *role)
+{
+	struct output_head h;
+	int r, rc;
+
+	if (role)
+		*role = OROLE_NONE;
+	rc = id > 0 ? output_head(db, id, &h) : ERR_NOT_FOUND;
+	if (rc == ERR_NOT_FOUND)
+		return authz_decide(a, false, false);
+	if (rc)
+		return rc;
+	r = output_role_of(db, a, &h);
+	if (out)
+		*out = h;
+	if (role)
+		*role = r;
+	return authz_decide(a, (r & OROLE_READER) != 0,
+			    op == AUTHZ_READ ? (r & OROLE_READER) != 0 : (r & OROLE_STAFF) != 0);
+}
+
 /* --- writing --- */
 
 static const char sql_insert[] =
     "INSERT INTO output (org_id, kind, title, body, dated_at, cosign_deadline, created_by,"
-    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
 static const char sql_update[] = "UPDATE output SET title = ?, body = ?, dated_at = ?,"
 				 " cosign_deadline = ?, updated_at = ? WHERE id = ?";
 static const char sql_sug_info[] =
@@ -284,31 +475,30 @@ static const char sql_add_sug[] = "INSERT OR IGNORE INTO output_suggestion (outp
 				  " suggestion_id) VALUES (?, ?)";
 static const char sql_add_ses[] = "INSERT OR IGNORE INTO output_session (output_id, session_id)"
 				  " VALUES (?, ?)";
-static const char sql_add_auth[] = "INSERT INTO output_author (output_id, person_id, role,"
-				   " confirmed_at) VALUES (?, ?, ?, ?)";
+static const char sql_add_sug_session[] =
+    "INSERT OR IGNORE INTO output_session (output_id, session_id)"
+    " SELECT ?1, session_id FROM suggestion WHERE id = ?2";
+static const char sql_add_auth[] =
+    "INSERT INTO output_author (output_id, person_id, role, confirmed_at)"
+    " VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'lead' THEN ?4 END)";
 
-/* path_of reads one path column for id with sql; "" when absent. */
-static int path_of(struct db *db, const char *sql, int64_t id, char *out, size_t n)
+int output_path_of(struct db *db, const char *sql, int64_t id, char *out, size_t n)
 {
 	struct db_stmt *st;
 	int rc;
 
 	out[0] = '\0';
-	rc = db_prepare(db, sql, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW)
-		rc = copy_field(out, n, db_col_text(st, 0));
+	rc = db_get_row(db, sql, &st, "i", id);
+	if (rc == ERR_NOT_FOUND)
+		return ERR_OK;
+	if (rc)
+		return rc;
+	copy_col(out, n, st, 0, &rc);
 	db_done(st);
-	return rc < 0 ? rc : ERR_OK;
+	return rc;
 }
 
-/* related: may a thing of path p go with an output of the body at org_path? Its own body,
- * below it, or above it (a city's output may build on a district's suggestion and the
- * other way round when the session was joint). */
-static bool related(const char *p, const char *org_path)
+bool output_related(const char *p, const char *org_path)
 {
 	return p[0] && (strncmp(p, org_path, strlen(org_path)) == 0 ||
 			strncmp(org_path, p, strlen(p)) == 0);
@@ -324,17 +514,12 @@ static int check_links(struct db *db, const char *org_path, const struct output_
 	for (i = 0; in->suggestions && i < in->nsuggestions; i++) {
 		struct db_stmt *st;
 
-		rc = db_prepare(db, sql_sug_info, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, in->suggestions[i]);
-		if (!rc)
-			rc = db_step(st);
-		if (rc == DB_ROW)
-			rc = related(db_col_text(st, 3), org_path) ? ERR_OK : ERR_INVALID;
-		else if (rc == DB_DONE)
-			rc = ERR_INVALID;
-		db_done(st);
-		if (rc == ERR_INVALID)
+		rc = db_get_row(db, sql_sug_info, &st, "i", in->suggestions[i]);
+		if (rc == ERR_OK) {
+			rc = output_related(db_col_text(st, 3), org_path) ? ERR_OK : ERR_INVALID;
+			db_done(st);
+		}
+		if (rc == ERR_INVALID || rc == ERR_NOT_FOUND)
 			return verr_set(e, "invalid", "suggestion_ids", "建议 %lld 不存在",
 					"suggestion %lld does not exist",
 					(long long)in->suggestions[i]);
@@ -342,10 +527,10 @@ static int check_links(struct db *db, const char *org_path, const struct output_
 			return rc;
 	}
 	for (i = 0; in->sessions && i < in->nsessions; i++) {
-		rc = path_of(db, sql_session_path, in->sessions[i], path, sizeof(path));
+		rc = output_path_of(db, sql_session_path, in->sessions[i], path, sizeof(path));
 		if (rc)
 			return rc;
-		if (!related(path, org_path))
+		if (!output_related(path, org_path))
 			return verr_set(e, "invalid", "session_ids", "深聊会 %lld 不存在",
 					"session %lld does not exist", (long long)in->sessions[i]);
 	}
@@ -361,7 +546,8 @@ static int check_links(struct db *db, const char *org_path, const struct output_
 			if (in->authors[k].person_id == in->authors[i].person_id)
 				return verr_set(e, "invalid", "authors", "同一作者列了两次",
 						"an author is listed twice");
-		rc = path_of(db, sql_person_path, in->authors[i].person_id, path, sizeof(path));
+		rc = output_path_of(db, sql_person_path, in->authors[i].person_id, path,
+				    sizeof(path));
 		if (rc)
 			return rc;
 		if (!path[0])
@@ -382,8 +568,7 @@ static int count_leads(const struct output_in *in)
 	return n;
 }
 
-/* check_kind applies the kind's rules to the text (and the lead author of a proposal). */
-static int check_kind(const char *kind, const char *body, int leads, struct verr *e)
+int output_check_kind(const char *kind, const char *body, int leads, struct verr *e)
 {
 	size_t chars = utf8_count(body, strlen(body));
 
@@ -410,12 +595,10 @@ static int prefill(struct db *db, const struct output_in *in, struct buf *out)
 	for (i = 0; !rc && i < in->nsuggestions; i++) {
 		struct db_stmt *st;
 
-		rc = db_prepare(db, sql_sug_info, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, in->suggestions[i]);
-		if (!rc && db_step(st) == DB_ROW)
-			rc = buf_printf(out, "%s%zu. %s\n%s\n", i ? "\n" : "", i + 1,
-					db_col_text(st, 1), db_col_text(st, 2));
+		if (db_get_row(db, sql_sug_info, &st, "i", in->suggestions[i]) != ERR_OK)
+			continue; /* checked before */
+		rc = buf_printf(out, "%s%zu. %s\n%s\n", i ? "\n" : "", i + 1, db_col_text(st, 1),
+				db_col_text(st, 2));
 		db_done(st);
 	}
 	return rc;
@@ -423,92 +606,38 @@ static int prefill(struct db *db, const struct output_in *in, struct buf *out)
 
 static int set_links(struct db *db, int64_t id, const struct output_in *in)
 {
-	struct db_stmt *st;
 	size_t i;
 	int rc = ERR_OK;
 
 	if (in->suggestions || in->sessions) {
-		rc = db_prepare(db, sql_del_sug, &st);
+		rc = db_exec(db, sql_del_sug, "i", id);
 		if (!rc)
-			rc = db_bind_int(st, 1, id);
-		if (!rc)
-			rc = db_run(st);
-		if (!rc)
-			rc = db_prepare(db, sql_del_ses, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, id);
-		if (!rc)
-			rc = db_run(st);
+			rc = db_exec(db, sql_del_ses, "i", id);
 		for (i = 0; !rc && in->suggestions && i < in->nsuggestions; i++) {
-			int64_t session = 0;
-
-			rc = db_prepare(db, sql_add_sug, &st);
+			/* a suggestion brings its session along */
+			rc = db_exec(db, sql_add_sug, "ii", id, in->suggestions[i]);
 			if (!rc)
-				rc = db_bind_int(st, 1, id);
-			if (!rc)
-				rc = db_bind_int(st, 2, in->suggestions[i]);
-			if (!rc)
-				rc = db_run(st);
-			if (!rc)
-				rc = db_prepare(db, sql_sug_info, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, in->suggestions[i]);
-			if (!rc && db_step(st) == DB_ROW)
-				session = db_col_int(st, 0);
-			db_done(st);
-			if (!rc)
-				rc = db_prepare(db, sql_add_ses, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, id);
-			if (!rc)
-				rc = db_bind_int(st, 2, session);
-			if (!rc)
-				rc = db_run(st);
+				rc = db_exec(db, sql_add_sug_session, "ii", id, in->suggestions[i]);
 		}
-		for (i = 0; !rc && in->sessions && i < in->nsessions; i++) {
-			rc = db_prepare(db, sql_add_ses, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, id);
-			if (!rc)
-				rc = db_bind_int(st, 2, in->sessions[i]);
-			if (!rc)
-				rc = db_run(st);
-		}
+		for (i = 0; !rc && in->sessions && i < in->nsessions; i++)
+			rc = db_exec(db, sql_add_ses, "ii", id, in->sessions[i]);
 	}
 	if (!rc && in->authors) {
-		rc = db_prepare(db, sql_del_auth, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, id);
-		if (!rc)
-			rc = db_run(st);
-		for (i = 0; !rc && i < in->nauthors; i++) {
-			rc = db_prepare(db, sql_add_auth, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, id);
-			if (!rc)
-				rc = db_bind_int(st, 2, in->authors[i].person_id);
-			if (!rc)
-				rc = db_bind_str(st, 3, in->authors[i].role);
-			/* the lead author signs by leading; co-signers confirm themselves */
-			if (!rc)
-				rc = strcmp(in->authors[i].role, "lead") == 0
-					 ? db_bind_int(st, 4, time_now())
-					 : db_bind_null(st, 4);
-			if (!rc)
-				rc = db_run(st);
-		}
+		rc = db_exec(db, sql_del_auth, "i", id);
+		/* the lead author signs by leading; co-signers confirm themselves */
+		for (i = 0; !rc && i < in->nauthors; i++)
+			rc = db_exec(db, sql_add_auth, "iisi", id, in->authors[i].person_id,
+				     in->authors[i].role, time_now());
 	}
 	return rc;
 }
 
-int output_create(struct db *db, const struct actor *who, int64_t org_id,
-		  const struct output_in *in, int64_t *id, struct verr *e)
+/* draft_body fills body with the draft's text (given, or made from the suggestions) and
+ * checks everything about a new output of org_id (read-only). */
+static int draft_body(struct db *db, int64_t org_id, const struct output_in *in, struct buf *body,
+		      struct verr *e)
 {
-	struct db_stmt *st;
-	struct buf body;
 	struct org org;
-	int64_t now = time_now();
-	json_t *after;
 	int rc;
 
 	if (!in->kind)
@@ -529,40 +658,46 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 		rc = check_links(db, org.path, in, e);
 	if (rc)
 		return rc;
-	buf_init(&body, 1 << 20);
 	if (in->body && *in->body)
-		rc = buf_puts(&body, in->body);
+		rc = buf_puts(body, in->body);
 	else
-		rc = prefill(db, in, &body);
+		rc = prefill(db, in, body);
 	if (rc == ERR_TOO_BIG)
 		rc = verr_set(e, "too_long", "body", "正文过长", "the body is too long");
 	if (!rc)
-		rc = text_check(buf_cstr(&body), "body", 0, 200000, e);
+		rc = text_check(buf_cstr(body), "body", 0, 200000, e);
 	if (!rc)
-		rc = check_kind(in->kind, buf_cstr(&body), count_leads(in), e);
+		rc = output_check_kind(in->kind, buf_cstr(body), count_leads(in), e);
+	return rc;
+}
+
+int output_create_check(struct db *db, int64_t org_id, const struct output_in *in, struct verr *e)
+{
+	struct buf body;
+	int rc;
+
+	buf_init(&body, 1 << 20);
+	rc = draft_body(db, org_id, in, &body, e);
+	buf_fini(&body);
+	return rc;
+}
+
+int output_create(struct db *db, const struct actor *who, int64_t org_id,
+		  const struct output_in *in, int64_t *id, struct verr *e)
+{
+	struct buf body;
+	struct output o;
+	int64_t now = time_now();
+	json_t *after;
+	int rc;
+
+	buf_init(&body, 1 << 20);
+	rc = draft_body(db, org_id, in, &body, e);
 	if (!rc)
-		rc = db_prepare(db, sql_insert, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, org_id);
-	if (!rc)
-		rc = db_bind_str(st, 2, in->kind);
-	if (!rc)
-		rc = db_bind_str(st, 3, in->title);
-	if (!rc)
-		rc = db_bind_str(st, 4, buf_cstr(&body));
-	if (!rc)
-		rc = db_bind_int(st, 5, in->dated_at ? in->dated_at : now);
-	if (!rc)
-		rc =
-		    db_bind_int(st, 6, in->cosign_deadline ? in->cosign_deadline : now + 7 * 86400);
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 7, who->user.id) : db_bind_null(st, 7);
-	if (!rc)
-		rc = db_bind_int(st, 8, now);
-	if (!rc)
-		rc = db_bind_int(st, 9, now);
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_insert, "isssiiiii", org_id, in->kind, in->title,
+			     buf_cstr(&body), in->dated_at ? in->dated_at : now,
+			     in->cosign_deadline ? in->cosign_deadline : now + 7 * 86400,
+			     who->user.id, now, now);
 	buf_fini(&body);
 	if (rc)
 		return rc;
@@ -570,658 +705,97 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 	rc = set_links(db, *id, in);
 	if (rc)
 		return rc;
-	after = output_get(db, *id);
-	rc = audit_write(db, who, org_id, "output.create", "output", *id, NULL, after);
+	rc = output_get(db, *id, &o);
+	after = rc ? NULL : audit_json(&o);
+	output_release(&o);
+	if (!rc)
+		rc = audit_write(db, who, org_id, "output.create", "output", *id, NULL, after);
 	json_decref(after);
+	return rc;
+}
+
+/* check_update checks changing draft h (whose full value is before) with in (read-only). */
+static int check_update(struct db *db, const struct output_head *h, const struct output *before,
+			const struct output_in *in, struct verr *e)
+{
+	const char *title = in->title ? in->title : before->title;
+	const char *body = in->body ? in->body : before->body;
+	int rc, leads = 0;
+	size_t i;
+
+	if (strcmp(h->state, "draft") != 0)
+		return verr_set(e, "not_draft", "state", "成果已提交（%s），不能再修改",
+				"the output was submitted (%s) and can no longer be changed",
+				h->state),
+		       ERR_CONFLICT;
+	if (in->kind && strcmp(in->kind, h->kind) != 0)
+		return verr_set(e, "invalid", "kind", "成果类型不能修改", "the kind cannot change");
+	rc = text_check(title, "title", 1, 200, e);
+	if (!rc)
+		rc = text_check(body, "body", 0, 200000, e);
+	if (!rc)
+		rc = check_links(db, h->org_path, in, e);
+	if (in->authors)
+		leads = count_leads(in);
+	else
+		for (i = 0; i < before->nauthors; i++)
+			leads += strcmp(before->authors[i].role, "lead") == 0;
+	if (!rc)
+		rc = output_check_kind(h->kind, body, leads, e);
+	return rc;
+}
+
+int output_update_check(struct db *db, const struct output_head *h, const struct output_in *in,
+			struct verr *e)
+{
+	struct output before;
+	int rc = output_get(db, h->id, &before);
+
+	if (!rc)
+		rc = check_update(db, h, &before, in, e);
+	output_release(&before);
 	return rc;
 }
 
 int output_update(struct db *db, const struct actor *who, int64_t id, const struct output_in *in,
 		  struct verr *e)
 {
-	json_t *before = output_get(db, id), *after;
+	struct output before, now;
 	struct output_head h;
-	struct db_stmt *st;
 	const char *title, *body;
 	int64_t dated, deadline;
-	int rc, leads = 0;
-	size_t i;
-	json_t *a;
+	json_t *b = NULL, *a = NULL;
+	int rc;
 
-	if (!before)
-		return ERR_NOT_FOUND;
-	rc = output_head(db, id, &h);
+	rc = output_get(db, id, &before);
+	if (!rc)
+		rc = output_head(db, id, &h);
+	if (!rc)
+		rc = check_update(db, &h, &before, in, e);
 	if (rc)
 		goto out;
-	if (strcmp(h.state, "draft") != 0) {
-		rc =
-		    verr_set(e, "not_draft", "state", "成果已提交（%s），不能再修改",
-			     "the output was submitted (%s) and can no longer be changed", h.state);
-		rc = ERR_CONFLICT;
-		goto out;
-	}
-	if (in->kind && strcmp(in->kind, h.kind) != 0) {
-		rc = verr_set(e, "invalid", "kind", "成果类型不能修改", "the kind cannot change");
-		goto out;
-	}
-	title = merged_text(in->title, before, "title");
-	body = merged_text(in->body, before, "body");
-	rc = text_check(title, "title", 1, 200, e);
-	if (!rc)
-		rc = text_check(body, "body", 0, 200000, e);
-	if (!rc)
-		rc = check_links(db, h.org_path, in, e);
-	if (in->authors) {
-		leads = count_leads(in);
-	} else {
-		json_array_foreach(json_object_get(before, "authors"), i, a) leads +=
-		    strcmp(json_string_value(json_object_get(a, "role")), "lead") == 0;
-	}
-	if (!rc)
-		rc = check_kind(h.kind, body, leads, e);
-	if (rc)
-		goto out;
-	dated = in->dated_at;
-	deadline = in->cosign_deadline;
-	if (!dated && time_parse(json_string_value(json_object_get(before, "dated_at")), &dated))
-		dated = time_now();
-	if (!deadline &&
-	    (!json_is_string(json_object_get(before, "cosign_deadline")) ||
-	     time_parse(json_string_value(json_object_get(before, "cosign_deadline")), &deadline)))
-		deadline = time_now() + 7 * 86400;
-	rc = db_prepare(db, sql_update, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, title);
-	if (!rc)
-		rc = db_bind_str(st, 2, body);
-	if (!rc)
-		rc = db_bind_int(st, 3, dated);
-	if (!rc)
-		rc = db_bind_int(st, 4, deadline);
-	if (!rc)
-		rc = db_bind_int(st, 5, time_now());
-	if (!rc)
-		rc = db_bind_int(st, 6, id);
-	if (!rc)
-		rc = db_run(st);
+	title = in->title ? in->title : before.title;
+	body = in->body ? in->body : before.body;
+	dated = in->dated_at ? in->dated_at : before.dated_at ? before.dated_at : time_now();
+	deadline = in->cosign_deadline	    ? in->cosign_deadline
+		   : before.cosign_deadline ? before.cosign_deadline
+					    : time_now() + 7 * 86400;
+	rc = db_exec(db, sql_update, "ssiiii", title, body, dated, deadline, time_now(), id);
 	if (!rc)
 		rc = set_links(db, id, in);
+	if (rc)
+		goto out;
+	rc = output_get(db, id, &now);
 	if (!rc) {
-		after = output_get(db, id);
-		rc = audit_write(db, who, h.org_id, "output.update", "output", id, before, after);
-		json_decref(after);
+		b = audit_json(&before);
+		a = audit_json(&now);
+		rc = audit_write(db, who, h.org_id, "output.update", "output", id, b, a);
 	}
+	output_release(&now);
 out:
-	json_decref(before);
-	return rc;
-}
-
-/* --- workflows --- */
-
-static const char sql_event[] =
-    "INSERT INTO output_event (output_id, org_id, at, user_id,"
-    " from_state, to_state, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-static const char sql_state[] =
-    "UPDATE output SET state = ?1, updated_at = ?2,"
-    " submitted_at = CASE WHEN ?1 = 'submitted' THEN ?3 ELSE submitted_at END,"
-    " accepted_at = CASE WHEN ?1 = 'accepted' THEN ?3 ELSE accepted_at END,"
-    " assigned_at = CASE WHEN ?1 = 'assigned' THEN ?3 ELSE assigned_at END,"
-    " replied_at = CASE WHEN ?1 = 'replied' THEN ?3 ELSE replied_at END,"
-    " evaluated_at = CASE WHEN ?1 = 'evaluated' THEN ?3 ELSE evaluated_at END,"
-    " closed_at = CASE WHEN ?1 = 'closed' THEN ?3 ELSE closed_at END"
-    " WHERE id = ?4";
-static const char sql_set_reason[] = "UPDATE output SET reason = ? WHERE id = ?";
-static const char sql_set_number[] =
-    "UPDATE output SET number = ?1 || printf('%04d', (SELECT COUNT(*) FROM output"
-    " WHERE org_id = ?2 AND kind = 'proposal' AND number != '' AND number LIKE ?1 || '%'"
-    ") + 1) WHERE id = ?3";
-static const char sql_clear_handlers[] = "DELETE FROM output_handler WHERE output_id = ?";
-static const char sql_add_handler[] = "INSERT INTO output_handler (output_id, handler_id, role)"
-				      " VALUES (?, ?, ?)";
-static const char sql_handler_ok[] = "SELECT o.path FROM handler h JOIN org o ON o.id = h.org_id"
-				     " WHERE h.id = ?";
-static const char sql_set_due[] = "UPDATE output SET reply_due = ? WHERE id = ?";
-static const char sql_set_reply[] =
-    "UPDATE output SET reply_text = ?, reply_grade = ? WHERE id = ?";
-static const char sql_set_eval[] = "UPDATE output SET satisfaction = ? WHERE id = ?";
-static const char sql_reopen[] = "UPDATE output SET reopened = 1, satisfaction = NULL,"
-				 " reply_text = '', reply_grade = NULL WHERE id = ?";
-static const char sql_set_issue[] = "UPDATE output SET bulletin_issue = ? WHERE id = ?";
-static const char sql_set_sent[] = "UPDATE output SET sent_to = ? WHERE id = ?";
-static const char sql_set_instr[] = "UPDATE output SET instruction_by = ?, instruction_text = ?"
-				    " WHERE id = ?";
-
-static int set_text(struct db *db, const char *sql, const char *a, const char *b, int64_t id)
-{
-	struct db_stmt *st;
-	int rc, i = 1;
-
-	rc = db_prepare(db, sql, &st);
-	if (!rc)
-		rc = db_bind_str(st, i++, a);
-	if (!rc && b)
-		rc = db_bind_str(st, i++, b);
-	if (!rc)
-		rc = db_bind_int(st, i, id);
-	if (!rc)
-		rc = db_run(st);
-	return rc;
-}
-
-static int required_text(const char *v, const char *field, const char *zh, const char *en,
-			 size_t max, struct verr *e)
-{
-	if (!v || !*v) {
-		e->code = "required";
-		e->field = field;
-		snprintf(e->zh, sizeof(e->zh), "%s", zh);
-		snprintf(e->en, sizeof(e->en), "%s", en);
-		return ERR_INVALID;
-	}
-	return text_check(v, field, 1, max, e);
-}
-
-/* three_parts: an opinion report is situation, analysis and suggestion. */
-static bool three_parts(const char *body)
-{
-	return strstr(body, "情况") && strstr(body, "分析") && strstr(body, "建议");
-}
-
-static int assign_handlers(struct db *db, const struct output_head *h, const struct output_move *m,
-			   struct verr *e)
-{
-	struct db_stmt *st;
-	char path[128];
-	size_t i, k;
-	int rc;
-
-	if (m->nlead != 1)
-		return verr_set(e, "invalid", "handlers",
-				"交办需要且只能有一个主办单位（lead），协办单位（co）可有多个",
-				"assignment needs exactly one lead handling unit; co-handlers are "
-				"optional");
-	for (i = 0; i < m->nlead + m->nco; i++) {
-		int64_t hid = i < m->nlead ? m->lead_handlers[i] : m->co_handlers[i - m->nlead];
-
-		rc = path_of(db, sql_handler_ok, hid, path, sizeof(path));
-		if (rc)
-			return rc;
-		if (!related(path, h->org_path))
-			return verr_set(e, "invalid", "handlers", "承办单位 %lld 不存在",
-					"handling unit %lld does not exist", (long long)hid);
-		for (k = 0; k < m->nco; k++)
-			if (i < m->nlead && m->co_handlers[k] == hid)
-				return verr_set(e, "invalid", "handlers",
-						"主办单位不能同时是协办单位",
-						"the lead unit cannot also be a co-handler");
-	}
-	rc = db_prepare(db, sql_clear_handlers, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h->id);
-	if (!rc)
-		rc = db_run(st);
-	for (i = 0; !rc && i < m->nlead + m->nco; i++) {
-		rc = db_prepare(db, sql_add_handler, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, h->id);
-		if (!rc)
-			rc = db_bind_int(st, 2,
-					 i < m->nlead ? m->lead_handlers[i]
-						      : m->co_handlers[i - m->nlead]);
-		if (!rc)
-			rc = db_bind_str(st, 3, i < m->nlead ? "lead" : "co");
-		if (!rc)
-			rc = db_run(st);
-		if (rc == ERR_CONFLICT)
-			rc = ERR_OK; /* listed twice */
-	}
-	return rc;
-}
-
-static int reply_days(struct db *db, int64_t org_id)
-{
-	struct rules rules;
-	struct org org;
-	int days = 90;
-
-	if (org_get(db, org_id, &org) == ERR_OK && rules_in_force(db, &org, &rules) == ERR_OK) {
-		days = rules_reply_days(&rules);
-		rules_release(&rules);
-	}
-	return days;
-}
-
-/* apply_data checks and stores what the move carries; data gets a copy for the event. */
-static int apply_data(struct db *db, const struct output_head *h, const struct output_move *m,
-		      int64_t at, json_t *data, struct verr *e)
-{
-	const char *to = m->to;
-	json_t *o;
-	int rc = ERR_OK;
-
-	if (strcmp(to, "submitted") == 0) {
-		o = output_get(db, h->id);
-		if (!o)
-			return ERR_NOT_FOUND;
-		if (strcmp(h->kind, "opinion_report") == 0) {
-			const char *body = json_string_value(json_object_get(o, "body"));
-
-			rc = check_kind(h->kind, body, 1, e);
-			if (!rc && !three_parts(body))
-				rc =
-				    verr_set(e, "invalid", "body",
-					     "社情民意信息须包括情况、分析、建议三部分",
-					     "an opinion report has three parts: situation (情况), "
-					     "analysis (分析) and suggestion (建议)");
-		} else if (strcmp(h->kind, "proposal") == 0) {
-			json_t *a;
-			size_t i;
-			int leads = 0;
-
-			json_array_foreach(json_object_get(o, "authors"), i, a) leads +=
-			    strcmp(json_string_value(json_object_get(a, "role")), "lead") == 0;
-			rc = check_kind(h->kind, "", leads, e);
-		}
-		json_decref(o);
-	} else if (strcmp(to, "accepted") == 0) {
-		char prefix[8];
-
-		snprintf(prefix, sizeof(prefix), "%04d", time_year(at) % 10000);
-		{
-			struct db_stmt *st;
-
-			rc = db_prepare(db, sql_set_number, &st);
-			if (!rc)
-				rc = db_bind_str(st, 1, prefix);
-			if (!rc)
-				rc = db_bind_int(st, 2, h->org_id);
-			if (!rc)
-				rc = db_bind_int(st, 3, h->id);
-			if (!rc)
-				rc = db_run(st);
-		}
-	} else if (strcmp(to, "not_accepted") == 0) {
-		rc = required_text(m->reason, "reason", "请说明不予立案的理由",
-				   "a reason for not accepting is required", 2000, e);
-		if (!rc)
-			rc = set_text(db, sql_set_reason, m->reason, NULL, h->id);
-		json_object_set_new(data, "reason", json_string(m->reason ? m->reason : ""));
-	} else if (strcmp(to, "assigned") == 0 && strcmp(h->state, "evaluated") == 0) {
-		/* reopening after a dissatisfied evaluation, once */
-		o = output_get(db, h->id);
-		if (!o)
-			return ERR_NOT_FOUND;
-		if (h->reopened)
-			rc = (verr_set(e, "reopen_used", "to", "重新办理只能申请一次",
-				       "handling can be reopened only once"),
-			      ERR_CONFLICT);
-		else if (!json_is_string(json_object_get(o, "satisfaction")) ||
-			 strcmp(json_string_value(json_object_get(o, "satisfaction")),
-				"dissatisfied") != 0)
-			rc = (verr_set(e, "illegal_transition", "to",
-				       "只有“不满意”的评价可以申请重新办理",
-				       "only a dissatisfied evaluation can reopen handling"),
-			      ERR_CONFLICT);
-		json_decref(o);
-		if (!rc) {
-			struct db_stmt *st;
-
-			rc = db_prepare(db, sql_reopen, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, h->id);
-			if (!rc)
-				rc = db_run(st);
-			json_object_set_new(data, "reopened", json_true());
-		}
-	} else if (strcmp(to, "assigned") == 0) {
-		struct db_stmt *st;
-		int64_t due =
-		    m->reply_due ? m->reply_due : at + (int64_t)reply_days(db, h->org_id) * 86400;
-
-		rc = assign_handlers(db, h, m, e);
-		if (!rc)
-			rc = db_prepare(db, sql_set_due, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, due);
-		if (!rc)
-			rc = db_bind_int(st, 2, h->id);
-		if (!rc)
-			rc = db_run(st);
-		json_object_set_new(data, "lead_handlers", json_integer((json_int_t)m->nlead));
-		json_object_set_new(data, "co_handlers", json_integer((json_int_t)m->nco));
-	} else if (strcmp(to, "replied") == 0) {
-		rc = required_text(m->reply_text, "reply_text", "请填写答复内容",
-				   "the reply text is required", 50000, e);
-		if (!rc && (!m->grade || strlen(m->grade) != 1 || !strchr("ABCD", m->grade[0])))
-			rc = verr_set(
-			    e, "invalid", "grade",
-			    "答复类别须为 A（已解决或采纳）、B（正在解决或列入计划）、C（因条件"
-			    "限制暂不能解决）或 D（留作参考）",
-			    "grade must be A (resolved/adopted), B (being resolved/planned), "
-			    "C (limited by conditions) or D (for reference)");
-		if (!rc)
-			rc = set_text(db, sql_set_reply, m->reply_text, m->grade, h->id);
-		json_object_set_new(data, "grade", json_string(m->grade ? m->grade : ""));
-	} else if (strcmp(to, "evaluated") == 0) {
-		if (!m->satisfaction || (strcmp(m->satisfaction, "satisfied") != 0 &&
-					 strcmp(m->satisfaction, "basically_satisfied") != 0 &&
-					 strcmp(m->satisfaction, "dissatisfied") != 0))
-			rc = verr_set(
-			    e, "invalid", "satisfaction",
-			    "评价须为 satisfied（满意）、basically_satisfied（基本满意）或 "
-			    "dissatisfied（不满意）",
-			    "satisfaction must be satisfied, basically_satisfied or "
-			    "dissatisfied");
-		if (!rc)
-			rc = set_text(db, sql_set_eval, m->satisfaction, NULL, h->id);
-		json_object_set_new(data, "satisfaction",
-				    json_string(m->satisfaction ? m->satisfaction : ""));
-	} else if (strcmp(to, "edited") == 0) {
-		rc = required_text(m->issue, "issue", "请填写编入的期号（如 2024 年第 12 期）",
-				   "the bulletin issue is required", 100, e);
-		if (!rc)
-			rc = set_text(db, sql_set_issue, m->issue, NULL, h->id);
-		json_object_set_new(data, "issue", json_string(m->issue ? m->issue : ""));
-	} else if (strcmp(to, "sent") == 0) {
-		rc = required_text(m->sent_to, "sent_to", "请填写报送单位", "sent_to is required",
-				   200, e);
-		if (!rc)
-			rc = set_text(db, sql_set_sent, m->sent_to, NULL, h->id);
-		json_object_set_new(data, "sent_to", json_string(m->sent_to ? m->sent_to : ""));
-	} else if (strcmp(to, "instructed") == 0) {
-		rc = required_text(m->instruction_by, "instruction_by", "请填写批示领导",
-				   "instruction_by is required", 200, e);
-		if (!rc)
-			rc =
-			    required_text(m->instruction_text, "instruction_text", "请填写批示内容",
-					  "instruction_text is required", 5000, e);
-		if (!rc)
-			rc = set_text(db, sql_set_instr, m->instruction_by, m->instruction_text,
-				      h->id);
-		json_object_set_new(data, "instruction_by",
-				    json_string(m->instruction_by ? m->instruction_by : ""));
-	}
-	return rc;
-}
-
-int output_transition(struct db *db, const struct actor *who, int64_t id,
-		      const struct output_move *m, struct verr *e)
-{
-	struct output_head h;
-	struct db_stmt *st;
-	int64_t at = m->at ? m->at : time_now();
-	json_t *data = json_object(), *b, *a;
-	char *dump = NULL;
-	size_t i;
-	int rc, role;
-
-	rc = output_head(db, id, &h);
-	if (rc)
-		goto out;
-	if (!m->to || !*m->to) {
-		rc = verr_set(e, "required", "to", "请指明目标状态（to）",
-			      "the target state (to) is required");
-		goto out;
-	}
-	for (i = 0; i < ARRAY_LEN(moves); i++)
-		if ((moves[i].kinds & kind_class(h.kind)) && strcmp(moves[i].from, h.state) == 0 &&
-		    strcmp(moves[i].to, m->to) == 0)
-			break;
-	if (i == ARRAY_LEN(moves)) {
-		verr_set(e, "illegal_transition", "to", "%s 不能从“%s”变为“%s”",
-			 "a %s cannot go from %s to %s", h.kind, h.state, m->to);
-		rc = ERR_CONFLICT;
-		goto out;
-	}
-	role = output_role_of(db, who, &h);
-	if (!(role & moves[i].who)) {
-		rc = ERR_FORBIDDEN;
-		goto out;
-	}
-	if (m->note) {
-		rc = text_check(m->note, "note", 0, 5000, e);
-		if (rc)
-			goto out;
-	}
-	rc = apply_data(db, &h, m, at, data, e);
-	if (rc)
-		goto out;
-	rc = db_prepare(db, sql_state, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, m->to);
-	if (!rc)
-		rc = db_bind_int(st, 2, time_now());
-	if (!rc)
-		rc = db_bind_int(st, 3, at);
-	if (!rc)
-		rc = db_bind_int(st, 4, id);
-	if (!rc)
-		rc = db_run(st);
-	dump = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!rc)
-		rc = db_prepare(db, sql_event, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_bind_int(st, 2, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 3, at);
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 4, who->user.id) : db_bind_null(st, 4);
-	if (!rc)
-		rc = db_bind_str(st, 5, h.state);
-	if (!rc)
-		rc = db_bind_str(st, 6, m->to);
-	if (!rc)
-		rc = db_bind_str(st, 7, m->note ? m->note : "");
-	if (!rc)
-		rc = db_bind_str(st, 8, dump ? dump : "{}");
-	if (!rc)
-		rc = db_run(st);
-	if (!rc && strcmp(m->to, "instructed") == 0) {
-		/* a leader's instruction is also an adoption record */
-		struct adoption_in ad = {
-		    "instruction", m->instruction_text, m->instruction_by, "", NULL, NULL, m->note};
-		char date[16];
-		int64_t aid;
-
-		time_fmt(at, "%Y-%m-%d", date, sizeof(date));
-		ad.date = date;
-		rc = adoption_add(db, who, id, &ad, &aid, e);
-	}
-	if (rc)
-		goto out;
-	b = json_pack("{ss}", "state", h.state);
-	a = json_pack("{ss sO}", "state", m->to, "data", data);
-	rc = audit_write(db, who, h.org_id, "output.transition", "output", id, b, a);
 	json_decref(b);
 	json_decref(a);
-out:
-	free(dump);
-	json_decref(data);
-	return rc;
-}
-
-static const char sql_cosigner[] =
-    "SELECT a.person_id, a.role, a.confirmed_at FROM output_author a JOIN person p"
-    " ON p.id = a.person_id WHERE a.output_id = ? AND p.user_id = ?";
-static const char sql_deadline[] = "SELECT cosign_deadline FROM output WHERE id = ?";
-static const char sql_confirm[] = "UPDATE output_author SET confirmed_at = ? WHERE output_id = ?"
-				  " AND person_id = ?";
-
-int output_confirm(struct db *db, const struct actor *who, int64_t id, struct verr *e)
-{
-	struct output_head h;
-	struct db_stmt *st;
-	int64_t person = 0, deadline = 0, now = time_now();
-	char role[16] = "";
-	bool confirmed = false;
-	json_t *a;
-	int rc;
-
-	rc = output_head(db, id, &h);
-	if (rc)
-		return rc;
-	rc = db_prepare(db, sql_cosigner, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_bind_int(st, 2, who->user.id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		person = db_col_int(st, 0);
-		rc = copy_field(role, sizeof(role), db_col_text(st, 1));
-		confirmed = !db_col_null(st, 2);
-	} else if (rc == DB_DONE) {
-		rc = ERR_FORBIDDEN; /* not an author of this output */
-	}
-	db_done(st);
-	if (rc)
-		return rc;
-	if (confirmed)
-		return ERR_OK;
-	rc = db_prepare(db, sql_deadline, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc && db_step(st) == DB_ROW)
-		deadline = db_col_int(st, 0);
-	db_done(st);
-	if (rc)
-		return rc;
-	if (deadline && now > deadline) {
-		char when[32];
-
-		time_fmt(deadline, "%Y-%m-%d %H:%M", when, sizeof(when));
-		verr_set(e, "deadline_passed", "cosign_deadline", "联名确认已于 %s 截止",
-			 "the deadline for co-signing passed on %s", when);
-		return ERR_CONFLICT;
-	}
-	rc = db_prepare(db, sql_confirm, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, now);
-	if (!rc)
-		rc = db_bind_int(st, 2, id);
-	if (!rc)
-		rc = db_bind_int(st, 3, person);
-	if (!rc)
-		rc = db_run(st);
-	if (rc)
-		return rc;
-	a = json_pack("{sI ss}", "person_id", (json_int_t)person, "role", role);
-	rc = audit_write(db, who, h.org_id, "output.confirm", "output", id, NULL, a);
-	json_decref(a);
-	return rc;
-}
-
-/* --- adoption --- */
-
-static const char sql_adopt[] =
-    "INSERT INTO adoption (org_id, output_id, kind, title, issuer, reference, date, link,"
-    " note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char sql_adopt_count[] = "SELECT COUNT(*) FROM adoption WHERE output_id = ?";
-static const char sql_authors_of[] = "SELECT person_id FROM output_author WHERE output_id = ?";
-
-int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
-		 const struct adoption_in *in, int64_t *id, struct verr *e)
-{
-	static const char *const ok[] = {"instruction", "department", "policy", "escalation",
-					 "media"};
-	struct output_head h;
-	struct db_stmt *st;
-	int64_t now = time_now(), t, persons[64];
-	size_t i, n = 0;
-	int rc, before = 0;
-	json_t *after;
-
-	rc = output_head(db, output_id, &h);
-	if (rc)
-		return rc;
-	for (i = 0; in->kind && i < ARRAY_LEN(ok); i++)
-		if (strcmp(in->kind, ok[i]) == 0)
-			break;
-	if (!in->kind || i == ARRAY_LEN(ok))
-		return verr_set(
-		    e, "invalid", "kind",
-		    "采纳类型须为 instruction（批示）、department（部门采纳）、policy（政策"
-		    "措施）、escalation（上报/提升）或 media（媒体报道）",
-		    "kind must be instruction, department, policy, escalation or media");
-	if (!in->title || !*in->title)
-		return verr_set(e, "required", "title", "请填写标题或内容", "title is required");
-	rc = text_check(in->title, "title", 1, 500, e);
-	if (!rc)
-		rc = text_check(in->issuer ? in->issuer : "", "issuer", 0, 200, e);
-	if (!rc)
-		rc = text_check(in->reference ? in->reference : "", "reference", 0, 200, e);
-	if (!rc)
-		rc = text_check(in->link ? in->link : "", "link", 0, 1000, e);
-	if (!rc)
-		rc = text_check(in->note ? in->note : "", "note", 0, 5000, e);
-	if (rc)
-		return rc;
-	if (in->date && *in->date && (strlen(in->date) != 10 || time_parse(in->date, &t)))
-		return verr_set(e, "invalid", "date", "日期须为 YYYY-MM-DD",
-				"date must be YYYY-MM-DD");
-	if (in->link && *in->link && strncmp(in->link, "http://", 7) != 0 &&
-	    strncmp(in->link, "https://", 8) != 0)
-		return verr_set(e, "invalid", "link", "链接须以 http:// 或 https:// 开头",
-				"link must start with http:// or https://");
-	rc = db_prepare(db, sql_adopt_count, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, output_id);
-	if (!rc && db_step(st) == DB_ROW)
-		before = (int)db_col_int(st, 0);
-	db_done(st);
-	if (!rc)
-		rc = db_prepare(db, sql_adopt, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, output_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, in->kind);
-	if (!rc)
-		rc = db_bind_str(st, 4, in->title);
-	if (!rc)
-		rc = db_bind_str(st, 5, in->issuer ? in->issuer : "");
-	if (!rc)
-		rc = db_bind_str(st, 6, in->reference ? in->reference : "");
-	if (!rc)
-		rc = db_bind_str(st, 7, in->date ? in->date : "");
-	if (!rc)
-		rc = db_bind_str(st, 8, in->link ? in->link : "");
-	if (!rc)
-		rc = db_bind_str(st, 9, in->note ? in->note : "");
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 10, who->user.id) : db_bind_null(st, 10);
-	if (!rc)
-		rc = db_bind_int(st, 11, now);
-	if (!rc)
-		rc = db_run(st);
-	if (rc)
-		return rc;
-	*id = db_last_id(db);
-	if (before == 0) {
-		/* the first adoption credits every author's duty record, once */
-		int64_t at = now;
-
-		if (in->date && *in->date && time_parse(in->date, &t) == ERR_OK)
-			at = t;
-		rc = db_prepare(db, sql_authors_of, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, output_id);
-		while (!rc && n < ARRAY_LEN(persons) && db_step(st) == DB_ROW)
-			persons[n++] = db_col_int(st, 0);
-		db_done(st);
-		for (i = 0; !rc && i < n; i++)
-			rc = duty_credit(db, h.org_id, persons[i], "adopted", 0, output_id, at);
-		if (rc)
-			return rc;
-	}
-	after = json_pack("{ss ss ss? ss? ss?}", "kind", in->kind, "title", in->title, "issuer",
-			  in->issuer, "reference", in->reference, "date", in->date);
-	rc = audit_write(db, who, h.org_id, "adoption.create", "output", output_id, NULL, after);
-	json_decref(after);
+	output_release(&before);
 	return rc;
 }
 
@@ -1240,13 +814,20 @@ static const char sql_list[] =
     " AND (?11 = 0 OR (o.state = 'assigned' AND o.reply_due < ?2))"
     " ORDER BY o.id LIMIT ?12";
 
-int output_list(struct db *db, const struct actor *a, const struct output_filter *f, int64_t after,
-		int limit, json_t *items)
+static int list_row(struct db_stmt *st, void *ud)
 {
-	struct db_stmt *st;
-	int64_t from = 0, to = 0;
-	int rc;
+	struct output_list *l = ud;
+	struct output *o = GROW(l->items, l->n);
 
+	return o ? read_row(st, o) : ERR_NOMEM;
+}
+
+int output_list(struct db *db, const struct actor *a, const struct output_filter *f, int64_t after,
+		int limit, struct output_list *l)
+{
+	int64_t from = 0, to = 0;
+
+	memset(l, 0, sizeof(*l));
 	if (f->year) {
 		char y0[24], y1[24];
 
@@ -1255,247 +836,17 @@ int output_list(struct db *db, const struct actor *a, const struct output_filter
 		if (time_parse(y0, &from) || time_parse(y1, &to))
 			return ERR_INVALID;
 	}
-	rc = db_prepare(db, sql_list, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, after);
-	if (!rc)
-		rc = db_bind_int(st, 2, time_now());
-	if (!rc)
-		rc = db_bind_str(st, 3, scope_path(a));
-	if (!rc)
-		rc = db_bind_int(st, 4, a->user.handler_id);
-	if (!rc)
-		rc = db_bind_int(st, 5, a->user.id);
-	if (!rc)
-		rc = db_bind_str(st, 6, f->kind);
-	if (!rc)
-		rc = db_bind_str(st, 7, f->state);
-	if (!rc)
-		rc = db_bind_int(st, 8, f->year);
-	if (!rc)
-		rc = db_bind_int(st, 9, from);
-	if (!rc)
-		rc = db_bind_int(st, 10, to);
-	if (!rc)
-		rc = db_bind_int(st, 11, f->overdue);
-	if (!rc)
-		rc = db_bind_int(st, 12, limit);
-	if (rc) {
-		db_done(st);
-		return rc;
-	}
-	rc = rows_json(st, OUTPUT_SPEC, items);
-	return rc < 0 ? rc : ERR_OK;
+	return db_each(db, sql_list, list_row, l, "iisiissniinn", after, time_now(), scope_path(a),
+		       a->user.handler_id, a->user.id, f->kind, f->state, f->year, from, to,
+		       (int)f->overdue, limit);
 }
 
-/* --- lineage --- */
-
-static const char sql_sug_sources[] =
-    "SELECT ss.kind, ss.source_id, COALESCE(r.body, ''), COALESCE(p.name, '')"
-    " FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark' AND r.id = ss.source_id"
-    " LEFT JOIN person p ON p.id = r.person_id WHERE ss.suggestion_id = ? ORDER BY ss.source_id";
-static const char sql_session_brief[] =
-    "SELECT s.id, s.title, s.starts_at, s.venue, s.status, s.visibility, t.id, t.title, t.domain"
-    " FROM session s JOIN topic t ON t.id = s.topic_id WHERE s.id = ?";
-
-static json_t *session_brief(struct db *db, int64_t id)
+void output_list_release(struct output_list *l)
 {
-	struct db_stmt *st;
-	json_t *s = NULL;
-
-	if (db_prepare(db, sql_session_brief, &st))
-		return NULL;
-	if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW)
-		s = row_json(st, "i:id s:title t:starts_at s:venue s:status s:visibility i:topic_id"
-				 " s:topic_title s:domain");
-	db_done(st);
-	return s;
-}
-
-json_t *output_lineage(struct db *db, int64_t id)
-{
-	json_t *o = output_get(db, id), *sugs, *x, *sessions;
 	size_t i;
 
-	if (!o)
-		return NULL;
-	sugs = json_array();
-	json_array_foreach(json_object_get(o, "suggestions"), i, x)
-	{
-		int64_t sid = json_integer_value(json_object_get(x, "id"));
-		json_t *s = suggestion_get(db, sid), *src = json_array();
-
-		if (!s)
-			continue;
-		if (rows_json_by_id(db, sql_sug_sources, sid, "s:kind i:id s:text s:speaker", src))
-			json_array_clear(src);
-		json_object_set_new(s, "sources", src);
-		json_object_set_new(
-		    s, "session",
-		    session_brief(db, json_integer_value(json_object_get(s, "session_id"))));
-		json_array_append_new(sugs, s);
-	}
-	sessions = json_array();
-	json_array_foreach(json_object_get(o, "sessions"), i, x)
-	{
-		json_t *b = session_brief(db, json_integer_value(json_object_get(x, "id")));
-
-		if (b)
-			json_array_append_new(sessions, b);
-	}
-	return json_pack("{so so so sO sO}", "output", o, "suggestions", sugs, "sessions", sessions,
-			 "events", json_object_get(o, "events"), "adoptions",
-			 json_object_get(o, "adoptions"));
-}
-
-static const char sql_outputs_of_session[] =
-    "SELECT DISTINCT o.id FROM output o JOIN output_session os ON os.output_id = o.id"
-    " WHERE os.session_id = ? ORDER BY o.id";
-static const char sql_outputs_of_sug[] =
-    "SELECT output_id FROM output_suggestion WHERE suggestion_id = ? ORDER BY output_id";
-
-static json_t *output_brief(struct db *db, int64_t id)
-{
-	json_t *o = output_get(db, id), *b;
-
-	if (!o)
-		return NULL;
-	b = json_pack("{sO sO sO sO sO sO sO}", "id", json_object_get(o, "id"), "kind",
-		      json_object_get(o, "kind"), "title", json_object_get(o, "title"), "state",
-		      json_object_get(o, "state"), "dated_at", json_object_get(o, "dated_at"),
-		      "adopted", json_object_get(o, "adopted"), "adoptions",
-		      json_object_get(o, "adoptions"));
-	json_decref(o);
-	return b;
-}
-
-static json_t *outputs_by(struct db *db, const char *sql, int64_t id)
-{
-	struct db_stmt *st;
-	json_t *a = json_array();
-	int64_t ids[256];
-	size_t n = 0, i;
-
-	if (db_prepare(db, sql, &st))
-		return a;
-	if (db_bind_int(st, 1, id) == ERR_OK)
-		while (n < ARRAY_LEN(ids) && db_step(st) == DB_ROW)
-			ids[n++] = db_col_int(st, 0);
-	db_done(st);
-	for (i = 0; i < n; i++) {
-		json_t *b = output_brief(db, ids[i]);
-
-		if (b)
-			json_array_append_new(a, b);
-	}
-	return a;
-}
-
-json_t *session_outcomes(struct db *db, int64_t session_id)
-{
-	json_t *s = session_get(db, session_id, true, false), *sugs, *x, *outputs;
-	size_t i, adopted = 0;
-
-	if (!s)
-		return NULL;
-	sugs = json_deep_copy(json_object_get(s, "suggestions"));
-	json_array_foreach(sugs, i, x) json_object_set_new(
-	    x, "outputs",
-	    outputs_by(db, sql_outputs_of_sug, json_integer_value(json_object_get(x, "id"))));
-	outputs = outputs_by(db, sql_outputs_of_session, session_id);
-	json_array_foreach(outputs, i, x) adopted += json_is_true(json_object_get(x, "adopted"));
-	x = json_pack("{s{sO sO sO sO sO} sO so so s{si si si}}", "session", "id",
-		      json_object_get(s, "id"), "title", json_object_get(s, "title"), "starts_at",
-		      json_object_get(s, "starts_at"), "status", json_object_get(s, "status"),
-		      "visibility", json_object_get(s, "visibility"), "agreed",
-		      json_object_get(s, "agreed"), "suggestions", sugs, "outputs", outputs,
-		      "counts", "suggestions", (int)json_array_size(sugs), "outputs",
-		      (int)json_array_size(outputs), "adopted", (int)adopted);
-	json_decref(s);
-	return x;
-}
-
-/* --- handling units --- */
-
-static const char sql_handler_add[] = "INSERT INTO handler (org_id, name, created_at)"
-				      " VALUES (?, ?, ?)";
-static const char sql_handler_list[] =
-    "SELECT h.id, h.org_id, h.name FROM handler h JOIN org o ON o.id = h.org_id"
-    " WHERE substr(o.path, 1, length(?1)) = ?1 OR instr(?1, '/' || o.id || '/') > 0"
-    " ORDER BY h.name LIMIT 1000";
-
-int handler_create(struct db *db, const struct actor *who, int64_t org_id, const char *name,
-		   int64_t *id, struct verr *e)
-{
-	struct db_stmt *st;
-	json_t *after;
-	int rc;
-
-	if (!name)
-		return verr_set(e, "required", "name", "请填写承办单位名称", "name is required");
-	rc = text_check(name, "name", 1, 100, e);
-	if (!rc)
-		rc = db_prepare(db, sql_handler_add, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, org_id);
-	if (!rc)
-		rc = db_bind_str(st, 2, name);
-	if (!rc)
-		rc = db_bind_int(st, 3, time_now());
-	if (!rc)
-		rc = db_run(st);
-	if (rc == ERR_CONFLICT)
-		return verr_set(e, "conflict", "name", "承办单位“%s”已存在",
-				"handling unit %s exists already", name),
-		       ERR_CONFLICT;
-	if (rc)
-		return rc;
-	*id = db_last_id(db);
-	after = json_pack("{ss}", "name", name);
-	rc = audit_write(db, who, org_id, "handler.create", "handler", *id, NULL, after);
-	json_decref(after);
-	return rc;
-}
-
-json_t *handler_list(struct db *db, const struct actor *a)
-{
-	struct db_stmt *st;
-	json_t *arr = json_array();
-	const char *scope = a->user.handler_id ? "-" : scope_path(a);
-
-	if (db_prepare(db, sql_handler_list, &st))
-		return arr;
-	if (db_bind_str(st, 1,
-			a->via == AUTH_NONE ? "-" : (a->org.path[0] ? a->org.path : scope)) ==
-	    ERR_OK)
-		(void)rows_json(st, "i:id i:org_id s:name", arr);
-	else
-		db_done(st);
-	return arr;
-}
-
-json_t *output_moves(struct db *db, const struct actor *a, const struct output_head *h)
-{
-	json_t *arr = json_array();
-	int role = output_role_of(db, a, h);
-	size_t i;
-
-	for (i = 0; i < ARRAY_LEN(moves); i++) {
-		if (!(moves[i].kinds & kind_class(h->kind)) ||
-		    strcmp(moves[i].from, h->state) != 0 || !(role & moves[i].who))
-			continue;
-		/* reopening is offered once, after a dissatisfied evaluation */
-		if (strcmp(moves[i].from, "evaluated") == 0 &&
-		    strcmp(moves[i].to, "assigned") == 0) {
-			json_t *o = output_get(db, h->id);
-			const char *sat = json_string_value(json_object_get(o, "satisfaction"));
-			bool ok = !h->reopened && sat && strcmp(sat, "dissatisfied") == 0;
-
-			json_decref(o);
-			if (!ok)
-				continue;
-		}
-		json_array_append_new(arr, json_string(moves[i].to));
-	}
-	return arr;
+	for (i = 0; i < l->n; i++)
+		output_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }

@@ -3,9 +3,11 @@
  * research report, 大会发言 speech, 专报 special report), their authors, their handling
  * workflows, handling units, adoption into policy, and their lineage back to sessions.
  *
- * Workflows are explicit state machines (output.c, table "moves"): every transition is
- * recorded with who, when, a note and its data; an illegal one is ERR_CONFLICT. Reads return
- * JSON in the API's shape. Writes validate first, audit in the caller's transaction.
+ * Files: output.c (outputs: read, draft, change, list, the caller's role), workflow.c (the
+ * workflow table and the moves), handler.c (handling units), adoption.c, lineage.c,
+ * outcomes.c (what came of a session), stats.c. Workflows are one table (output_steps):
+ * every transition is recorded with who, when, a note and its data; an illegal one is
+ * ERR_CONFLICT. Writes validate first, audit in the caller's transaction.
  */
 #ifndef SHENLIAO_MODEL_OUTPUT_H
 #define SHENLIAO_MODEL_OUTPUT_H
@@ -14,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "db/db.h"
+#include "base/buf.h"
 #include "model/model.h"
 
 #define OPINION_REPORT_MAX_CHARS 1500
@@ -43,20 +45,104 @@ struct output_head {
 	char kind[24];
 	char state[24];
 	char org_path[128];
+	char satisfaction[24]; /* "" until evaluated */
 	int reopened;
 };
 
 int output_head(struct db *db, int64_t id, struct output_head *h) WARN_UNUSED;
 
-/* output_get returns the output as JSON (authors, handlers, suggestions, sessions, events,
- * adoptions, overdue flag), NULL when absent. */
-json_t *output_get(struct db *db, int64_t id);
+/* --- the output as a typed value ---
+ * Every string is owned by the struct (never NULL; "" for an empty or absent column) and
+ * freed by output_release; a time of 0 is absent. */
+
+struct output_author {
+	int64_t person_id;
+	char *name;
+	char category[16];
+	char role[16]; /* lead | cosigner */
+	bool confirmed;
+	int64_t confirmed_at;
+};
+
+struct output_unit { /* a handling unit assigned to the output */
+	int64_t id;
+	char *name;
+	char role[8]; /* lead | co */
+};
+
+struct output_suggestion {
+	int64_t id, session_id;
+	char *title, *session_title;
+};
+
+struct output_session {
+	int64_t id, starts_at;
+	char *title;
+};
+
+struct output_event {
+	int64_t id, at;
+	char *by; /* display name, "" for the command line */
+	char from[24], to[24];
+	char *note;
+	char *data; /* JSON text of what the move carried */
+};
+
+struct output_adoption {
+	int64_t id, created_at;
+	char kind[16];
+	char date[16]; /* YYYY-MM-DD or "" */
+	char *title, *issuer, *reference, *link, *note;
+};
+
+struct output {
+	int64_t id, org_id;
+	char kind[24], state[24];
+	char *org_name, *title, *body, *number, *reason, *reply_text, *reply_grade, *satisfaction,
+	    *bulletin_issue, *sent_to, *instruction_by, *instruction_text;
+	int64_t dated_at, cosign_deadline, reply_due, submitted_at, accepted_at, assigned_at,
+	    replied_at, evaluated_at, closed_at, created_at, updated_at;
+	bool reopened, overdue;
+	int64_t adoption_count;
+	/* the parts: read by output_get (full is true), not by output_list */
+	bool full;
+	struct output_author *authors;
+	size_t nauthors;
+	struct output_unit *units;
+	size_t nunits;
+	struct output_suggestion *suggestions;
+	size_t nsuggestions;
+	struct output_session *sessions;
+	size_t nsessions;
+	struct output_event *events;
+	size_t nevents;
+	struct output_adoption *adoptions;
+	size_t nadoptions;
+};
+
+/* output_init makes o empty (safe to release); output_release frees what o owns. */
+void output_init(struct output *o);
+void output_release(struct output *o);
+
+/* output_get reads output id with all its parts into o (initialized by it; release it in
+ * every case). ERR_NOT_FOUND when absent. Authorization is the caller's
+ * (output_authorize). */
+int output_get(struct db *db, int64_t id, struct output *o) WARN_UNUSED;
 
 /* output_create drafts an output in org_id. An empty body is prefilled from the
  * suggestions. Kind rules: a proposal needs a lead author; an opinion report has at most
  * OPINION_REPORT_MAX_CHARS characters (refused with the count). */
 int output_create(struct db *db, const struct actor *who, int64_t org_id,
 		  const struct output_in *in, int64_t *id, struct verr *e) WARN_UNUSED;
+
+/* output_create_check makes every check of output_create without writing (the web layer
+ * validates before it opens its transaction; output_create checks again inside it). */
+int output_create_check(struct db *db, int64_t org_id, const struct output_in *in,
+			struct verr *e) WARN_UNUSED;
+
+/* output_update_check makes every check of output_update on output h without writing. */
+int output_update_check(struct db *db, const struct output_head *h, const struct output_in *in,
+			struct verr *e) WARN_UNUSED;
 
 /* output_update changes a draft (title, body, suggestions, authors...); other states:
  * ERR_CONFLICT. */
@@ -92,23 +178,114 @@ enum output_role {
 /* output_role_of returns the OROLE_ bits of a for output h. */
 int output_role_of(struct db *db, const struct actor *a, const struct output_head *h);
 
-/* output_transition moves output id along its workflow. ERR_CONFLICT when the move is not
- * allowed from its state; ERR_FORBIDDEN when a may not make it; ERR_INVALID for missing data
- * (e.g. a reply without its grade). */
+/* output_authorize loads output id for a and decides (authz_decide) whether a may do op:
+ * AUTHZ_READ needs a reader (its body's people and those above, its authors, its handling
+ * units); AUTHZ_WRITE (change the draft, record an adoption) needs staff. Moves along the
+ * workflow and co-signing are authorized with AUTHZ_READ here and then by the workflow
+ * table (output_move_check) or output_confirm, which answer ERR_FORBIDDEN. Fills *out and
+ * *role (OROLE_ bits; either may be NULL) when the output exists. Returns ERR_OK,
+ * ERR_AUTH (anonymous), ERR_NOT_FOUND (absent or not readable by a), ERR_FORBIDDEN
+ * (readable, op not a's). */
+int output_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		     struct output_head *out, int *role) WARN_UNUSED;
+
+/* --- the workflow table (workflow.c) ---
+ *
+ * Every move of every workflow is one row of output_steps: which kinds it applies to, from
+ * which state to which, who may make it, which fields it requires, a guard (may the move be
+ * made now at all), a check of the data it carries (read-only) and its effect (the writes
+ * besides the state change, event and audit row that every move gets). output_transition
+ * runs moves only through the table, output_moves offers only its rows, docs/WORKFLOW.md is
+ * rendered from it (output_workflow_markdown) and tests/unit/test_model_output.c walks it. */
+
+enum output_kind_class { OKIND_PROPOSAL = 1, OKIND_OPINION = 2, OKIND_OTHER = 4, OKIND_ANY = 7 };
+
+/* output_kind_class returns the OKIND_ bit of a kind ("proposal" -> OKIND_PROPOSAL, …). */
+int output_kind_class(const char *kind);
+
+/* fields a move may require (bits of output_step.need) */
+enum output_field {
+	OFIELD_REASON = 1 << 0,
+	OFIELD_HANDLERS = 1 << 1,
+	OFIELD_REPLY_TEXT = 1 << 2,
+	OFIELD_GRADE = 1 << 3,
+	OFIELD_SATISFACTION = 1 << 4,
+	OFIELD_ISSUE = 1 << 5,
+	OFIELD_SENT_TO = 1 << 6,
+	OFIELD_INSTRUCTION_BY = 1 << 7,
+	OFIELD_INSTRUCTION_TEXT = 1 << 8,
+	OFIELD_END = 1 << 9
+};
+
+/* output_field_name is the request field of one OFIELD_ bit ("reason", …), NULL if none. */
+const char *output_field_name(unsigned bit);
+
+struct output_step {
+	int kinds;	       /* OKIND_ bits */
+	const char *from, *to; /* states */
+	int who;	       /* OROLE_ bits, any of which may make the move */
+	unsigned need;	       /* OFIELD_ bits: required fields */
+	/* guard: may the move be made now (NULL: always)? ERR_CONFLICT with e filled if not */
+	int (*guard)(struct db *db, const struct output_head *h, struct verr *e);
+	/* check: is the data valid (read-only; NULL: nothing more to check)? */
+	int (*check)(struct db *db, const struct output_head *h, const struct output_move *m,
+		     struct verr *e);
+	/* apply: the writes of the move; data receives what the event records */
+	int (*apply)(struct db *db, const struct actor *who, const struct output_head *h,
+		     const struct output_move *m, int64_t at, json_t *data, struct verr *e);
+	const char *effect; /* what apply does, in words, for the docs */
+	const char *label;  /* catalog key of the move's button; NULL: "oto_" + to */
+};
+
+extern const struct output_step output_steps[];
+extern const size_t output_nsteps;
+
+/* output_step_find returns the row for kind from -> to, NULL when there is none. */
+const struct output_step *output_step_find(const char *kind, const char *from, const char *to);
+
+/* output_move_check decides whether a may make move m on output h now, without writing:
+ * ERR_NOT_FOUND / ERR_AUTH (authz_decide) when a may not even read h; ERR_INVALID (e names
+ * "to") without a target; ERR_CONFLICT when the table has no such move
+ * from h's state; ERR_FORBIDDEN when a's role is not among the row's; ERR_CONFLICT when the
+ * row's guard refuses;
+ * ERR_INVALID naming the field when a required field is missing or a value is not valid.
+ * Handling units with id 0 in m are units still to be made in h's body (the web layer
+ * creates them in its transaction) and pass. */
+int output_move_check(struct db *db, const struct actor *a, const struct output_head *h,
+		      const struct output_move *m, struct verr *e) WARN_UNUSED;
+
+/* output_transition moves output id along its workflow: output_move_check, then the row's
+ * effect, the state change, an output_event row and an audit row. Call inside the write
+ * transaction. Errors as output_move_check. */
 int output_transition(struct db *db, const struct actor *who, int64_t id,
 		      const struct output_move *m, struct verr *e) WARN_UNUSED;
 
-/* output_moves returns the states a may move output h to now (["submitted", …]). */
-json_t *output_moves(struct db *db, const struct actor *a, const struct output_head *h);
+/* output_moves fills out[max] with the rows of the moves a may make on output h now (the
+ * row's kind, state and role match, its guard allows it) and returns how many. */
+size_t output_moves(struct db *db, const struct actor *a, const struct output_head *h,
+		    const struct output_step **out, size_t max);
 
-/* output_confirm: a co-signer (the person linked to who) confirms before the deadline. */
+/* output_workflow_markdown renders the workflow table as Markdown (docs/WORKFLOW.md). */
+int output_workflow_markdown(struct buf *out) WARN_UNUSED;
+
+/* output_confirm_check: may who confirm output id now (read-only)? ERR_FORBIDDEN when who
+ * is not one of its authors, ERR_CONFLICT (deadline_passed) after the deadline. */
+int output_confirm_check(struct db *db, const struct actor *who, int64_t id,
+			 struct verr *e) WARN_UNUSED;
+
+/* output_confirm: a co-signer (the person linked to who) confirms before the deadline
+ * (already confirmed: nothing to do). Errors as output_confirm_check. */
 int output_confirm(struct db *db, const struct actor *who, int64_t id, struct verr *e) WARN_UNUSED;
 
 struct adoption_in {
 	const char *kind, *title, *issuer, *reference, *date, *link, *note;
 };
 
-/* adoption_add records an adoption; the first one credits the authors' duty records. */
+/* adoption_check checks in (kind, title, lengths, date, link) without the database. */
+int adoption_check(const struct adoption_in *in, struct verr *e) WARN_UNUSED;
+
+/* adoption_add records an adoption (adoption_check first); the first one credits the authors' duty
+ * records. */
 int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
 		 const struct adoption_in *in, int64_t *id, struct verr *e) WARN_UNUSED;
 
@@ -118,22 +295,68 @@ struct output_filter {
 	bool overdue;
 };
 
-/* output_list appends the outputs a may see (handling units: only those assigned to them). */
+struct output_list {
+	struct output *items;
+	size_t n;
+};
+
+/* output_list reads into l (which it initializes; release it with output_list_release in
+ * every case) up to limit outputs with id > after that a may see (handling units: only
+ * those assigned to them), in id order, without their parts. */
 int output_list(struct db *db, const struct actor *a, const struct output_filter *f, int64_t after,
-		int limit, json_t *items) WARN_UNUSED;
+		int limit, struct output_list *l) WARN_UNUSED;
+void output_list_release(struct output_list *l);
 
-/* output_lineage returns the chain back: suggestions with their sessions and sources
- * (remarks, statements), and forward: events and adoptions. */
-json_t *output_lineage(struct db *db, int64_t id);
+/* output_lineage returns the chain back of output o: {"suggestions": [suggestion with its
+ * "sources" (remarks, statements) and "session"], "sessions": [sessions cited directly]}.
+ * (The output itself, its events and adoptions the caller has in o.) */
+json_t *output_lineage(struct db *db, const struct output *o);
 
-/* session_outcomes returns everything that came of a session: its suggestions, the outputs
- * made of them (or citing it) with their states and adoptions. */
+/* session_outcomes returns everything that came of a session: {"session", "agreed",
+ * "suggestions": [… "outputs": [ids of the outputs made of it]], "outputs": [ids of the
+ * outputs made of its suggestions or citing it], "counts": {"suggestions", "outputs"}}. The
+ * caller reads each output (output_get) for its answer. */
 json_t *session_outcomes(struct db *db, int64_t session_id);
 
-/* handler units */
+/* session_outcomes_authorize: what came of a session is as visible as the session itself
+ * (authz_decide: ERR_AUTH anonymous, ERR_NOT_FOUND absent or not visible). */
+int session_outcomes_authorize(struct db *db, const struct actor *a,
+			       int64_t session_id) WARN_UNUSED;
+
+/* --- handling units (handler.c) --- */
+
+struct handler {
+	int64_t id, org_id;
+	char name[401];
+	char org_path[128]; /* of its body */
+};
+
+/* handler_create makes the unit name (1-100 characters) in org_id and audits it.
+ * ERR_CONFLICT (field name) when the body has a unit of that name. Call inside the write
+ * transaction; authorization is the caller's. */
 int handler_create(struct db *db, const struct actor *who, int64_t org_id, const char *name,
 		   int64_t *id, struct verr *e) WARN_UNUSED;
-json_t *handler_list(struct db *db, const struct actor *a);
+
+/* handler_get reads unit id into *out; ERR_NOT_FOUND when absent. */
+int handler_get(struct db *db, int64_t id, struct handler *out) WARN_UNUSED;
+
+/* handler_resolve finds the unit called name among those a may see (read-only): *id is its
+ * id, or 0 when there is none yet (a workflow may name a unit the first time it is
+ * assigned; the caller makes it with handler_create in its transaction). ERR_INVALID
+ * (field handlers) for an empty or over-long name. */
+int handler_resolve(struct db *db, const struct actor *a, const char *name, int64_t *id,
+		    struct verr *e) WARN_UNUSED;
+
+struct handler_list {
+	struct handler *items;
+	size_t n, cap;
+};
+
+/* handler_list reads into l (initialized by it; release it with handler_list_release in
+ * every case) the units a may see, by name: of its body, those below and above it (at
+ * most 1000). */
+int handler_list(struct db *db, const struct actor *a, struct handler_list *l) WARN_UNUSED;
+void handler_list_release(struct handler_list *l);
 
 /* --- statistics (stats.c) --- */
 
@@ -144,9 +367,52 @@ struct stats_query {
 	const char *lang; /* for labels */
 };
 
-/* stats_compute returns the statistics object for q (see docs/API.md): a fresh copy, made
- * once per change to the data it counts and cached in between (see stats.c). */
-json_t *stats_compute(struct db *db, const struct stats_query *q);
+/* a figure by key (a domain, a kind, a state, a unit…), in the answer's order */
+struct stats_count {
+	char *key;
+	int64_t n;
+};
+
+struct stats_counts {
+	struct stats_count *v;
+	size_t n;
+};
+
+struct stats_org { /* one body in scope with its own figures */
+	int64_t id, parent_id;
+	char *name, *level;
+	int64_t sessions, outputs, adopted;
+};
+
+struct stats_rate { /* a share, rounded to 4 places; absent when nothing to divide by */
+	bool present;
+	double v;
+};
+
+struct stats {
+	int64_t from, to; /* the period */
+	int64_t org_id;
+	char *org_name, *org_level;
+	bool subtree;
+	int64_t sessions, suggestions, outputs_total, adopted;
+	struct stats_counts by_domain, by_format, by_unit, participants_by_category, outputs,
+	    outputs_by_state, adoptions_by_kind;
+	int64_t by_month[12];
+	struct {
+		int64_t submitted, accepted, not_accepted, assigned, replied, evaluated, satisfied,
+		    satisfied_or_basically;
+	} proposals;
+	struct stats_rate filing_rate, reply_rate, satisfaction_rate;
+	struct stats_rate median_days_session_to_output, median_days_submission_to_reply;
+	struct stats_org *by_org;
+	size_t nby_org;
+};
+
+/* stats_compute fills s (which it initializes; release it with stats_release in every
+ * case) with the statistics for q (see docs/API.md): made once per change to the data it
+ * counts and cached in between (see stats.c); s is the caller's copy. */
+int stats_compute(struct db *db, const struct stats_query *q, struct stats *s) WARN_UNUSED;
+void stats_release(struct stats *s);
 
 /* stats_cache_clear frees the cached answers (at exit, so leak checkers see none). */
 void stats_cache_clear(void);

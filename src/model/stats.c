@@ -10,7 +10,6 @@
  * query over indexed columns.
  */
 #include "output.h"
-#include "rowjson.h"
 #include "session.h"
 
 #include <inttypes.h>
@@ -81,106 +80,234 @@ static const char sql_org_outputs[] =
     "SELECT o.org_id, COUNT(*), SUM(EXISTS (SELECT 1 FROM adoption a WHERE a.output_id = "
     "o.id))" OUTPUTS_IN " GROUP BY o.org_id";
 
-static int bind_q(struct db_stmt *st, const struct stats_query *q)
-{
-	int rc = db_bind_str(st, 1, q->org->path);
+/* Q binds a query's five parameters (see IN_SCOPE) */
+#define Q_TYPES	  "siiii"
+#define Q_ARGS(q) (q)->org->path, (int64_t)(q)->subtree, (q)->org->id, (q)->from, (q)->to
 
-	if (!rc)
-		rc = db_bind_int(st, 2, q->subtree);
-	if (!rc)
-		rc = db_bind_int(st, 3, q->org->id);
-	if (!rc)
-		rc = db_bind_int(st, 4, q->from);
-	if (!rc)
-		rc = db_bind_int(st, 5, q->to);
+static int scalar(struct db *db, const char *sql, const struct stats_query *q, int64_t *v)
+{
+	*v = 0;
+	return db_get_int(db, sql, v, Q_TYPES, Q_ARGS(q));
+}
+
+static int counts_append(struct stats_counts *c, const char *key, int64_t n);
+
+/* counts_add adds n to key (appended when new; the key is copied). */
+static int counts_add(struct stats_counts *c, const char *key, int64_t n, bool replace)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].key, key) == 0) {
+			c->v[i].n = replace ? n : c->v[i].n + n;
+			return ERR_OK;
+		}
+	return counts_append(c, key, n);
+}
+
+static void counts_release(struct stats_counts *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->v[i].key);
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+static int count_row(struct db_stmt *st, void *ud)
+{
+	return counts_add(ud, db_col_text(st, 0), db_col_int(st, 1), true);
+}
+
+/* counts fills c with each (text, count) row, over the given zero keys first. */
+static int counts(struct db *db, const char *sql, const struct stats_query *q,
+		  const char *const *keys, size_t nkeys, struct stats_counts *c)
+{
+	size_t i;
+	int rc = ERR_OK;
+
+	for (i = 0; !rc && i < nkeys; i++)
+		rc = counts_add(c, keys[i], 0, true);
+	return rc ? rc : db_each(db, sql, count_row, c, Q_TYPES, Q_ARGS(q));
+}
+
+/* counts_append appends (key, n) whether or not key is there (the key is copied) */
+static int counts_append(struct stats_counts *c, const char *key, int64_t n)
+{
+	struct stats_count *v = realloc(c->v, (c->n + 1) * sizeof(*v));
+
+	if (!v)
+		return ERR_NOMEM;
+	c->v = v;
+	v[c->n].key = strdup(key);
+	if (!v[c->n].key)
+		return ERR_NOMEM;
+	v[c->n++].n = n;
+	return ERR_OK;
+}
+
+/* pair_row appends every row, as the query orders them */
+static int pair_row(struct db_stmt *st, void *ud)
+{
+	return counts_append(ud, db_col_text(st, 0), db_col_int(st, 1));
+}
+
+struct doubles {
+	double *v;
+	size_t n, cap;
+};
+
+static int double_row(struct db_stmt *st, void *ud)
+{
+	struct doubles *d = ud;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		double *nv = realloc(d->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return ERR_NOMEM;
+		d->v = nv;
+		d->cap = cap;
+	}
+	d->v[d->n++] = db_col_double(st, 0);
+	return ERR_OK;
+}
+
+static int median(struct db *db, const char *sql, const struct stats_query *q, struct stats_rate *r)
+{
+	struct doubles d = {NULL, 0, 0};
+	double m;
+	int rc = db_each(db, sql, double_row, &d, Q_TYPES, Q_ARGS(q));
+
+	r->present = false;
+	r->v = 0;
+	if (!rc && d.n) {
+		m = d.n % 2 ? d.v[d.n / 2] : (d.v[d.n / 2 - 1] + d.v[d.n / 2]) / 2;
+		r->present = true;
+		r->v = (double)(int64_t)(m * 10 + (m >= 0 ? 0.5 : -0.5)) / 10;
+	}
+	free(d.v);
 	return rc;
 }
 
-static int64_t scalar(struct db *db, const char *sql, const struct stats_query *q)
+static struct stats_rate rate(int64_t num, int64_t den)
 {
-	struct db_stmt *st;
-	int64_t v = 0;
+	struct stats_rate r = {false, 0};
 
-	if (db_prepare(db, sql, &st))
-		return 0;
-	if (bind_q(st, q) == ERR_OK && db_step(st) == DB_ROW)
-		v = db_col_int(st, 0);
-	db_done(st);
-	return v;
-}
-
-/* counts fills obj[key] = n for each (text, count) row, over the given zero keys. */
-static json_t *counts(struct db *db, const char *sql, const struct stats_query *q,
-		      const char *const *keys, size_t nkeys)
-{
-	struct db_stmt *st;
-	json_t *o = json_object();
-	size_t i;
-
-	for (i = 0; i < nkeys; i++)
-		json_object_set_new(o, keys[i], json_integer(0));
-	if (db_prepare(db, sql, &st))
-		return o;
-	if (bind_q(st, q) == ERR_OK)
-		while (db_step(st) == DB_ROW)
-			json_object_set_new(o, db_col_text(st, 0), json_integer(db_col_int(st, 1)));
-	db_done(st);
-	return o;
-}
-
-static json_t *pairs(struct db *db, const char *sql, const struct stats_query *q, const char *name)
-{
-	struct db_stmt *st;
-	json_t *a = json_array();
-
-	if (db_prepare(db, sql, &st))
-		return a;
-	if (bind_q(st, q) == ERR_OK)
-		while (db_step(st) == DB_ROW)
-			json_array_append_new(a, json_pack("{ss sI}", name, db_col_text(st, 0),
-							   "count", (json_int_t)db_col_int(st, 1)));
-	db_done(st);
-	return a;
-}
-
-static json_t *median(struct db *db, const char *sql, const struct stats_query *q)
-{
-	struct db_stmt *st;
-	double *v = NULL, m;
-	size_t n = 0, cap = 0;
-	json_t *r = json_null();
-
-	if (db_prepare(db, sql, &st))
-		return r;
-	if (bind_q(st, q) == ERR_OK) {
-		while (db_step(st) == DB_ROW) {
-			if (n == cap) {
-				double *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
-
-				if (!nv)
-					break;
-				v = nv;
-			}
-			v[n++] = db_col_double(st, 0);
-		}
+	if (den > 0) {
+		r.present = true;
+		r.v = (double)(int64_t)((double)num / (double)den * 10000 + 0.5) / 10000;
 	}
-	db_done(st);
-	if (n) {
-		m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-		r = json_real((double)(int64_t)(m * 10 + (m >= 0 ? 0.5 : -0.5)) / 10);
-	}
-	free(v);
 	return r;
 }
 
-static json_t *rate(int64_t num, int64_t den)
+static int format_row(struct db_stmt *st, void *ud)
 {
-	if (den <= 0)
-		return json_null();
-	return json_real((double)(int64_t)((double)num / (double)den * 10000 + 0.5) / 10000);
+	static const char *const fmts[] = {"expert", "counterpart", "sector", "joint"};
+	struct stats *s = ud;
+	int f = (int)db_col_int(st, 0);
+	size_t i;
+	int rc = ERR_OK;
+
+	for (i = 0; !rc && i < ARRAY_LEN(fmts); i++)
+		if (f & (1 << i))
+			rc = counts_add(&s->by_format, fmts[i], db_col_int(st, 1), false);
+	return rc;
 }
 
-static json_t *compute(struct db *db, const struct stats_query *q)
+static int month_row(struct db_stmt *st, void *ud)
+{
+	struct stats *s = ud;
+	int m = (int)db_col_int(st, 0);
+
+	if (m >= 1 && m <= 12)
+		s->by_month[m - 1] = db_col_int(st, 1);
+	return ERR_OK;
+}
+
+static int rates_row(struct db_stmt *st, void *ud)
+{
+	int64_t *v = ud;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v[i] = db_col_int(st, i);
+	return ERR_OK;
+}
+
+static int org_row(struct db_stmt *st, void *ud)
+{
+	struct stats *s = ud;
+	struct stats_org *o = realloc(s->by_org, (s->nby_org + 1) * sizeof(*o));
+
+	if (!o)
+		return ERR_NOMEM;
+	s->by_org = o;
+	o = &o[s->nby_org++];
+	memset(o, 0, sizeof(*o));
+	o->id = db_col_int(st, 0);
+	o->name = strdup(db_col_text(st, 1));
+	o->level = strdup(db_col_text(st, 2));
+	o->parent_id = db_col_null(st, 3) ? 0 : db_col_int(st, 3);
+	return o->name && o->level ? ERR_OK : ERR_NOMEM;
+}
+
+static struct stats_org *org_by_id(struct stats *s, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < s->nby_org; i++)
+		if (s->by_org[i].id == id)
+			return &s->by_org[i];
+	return NULL;
+}
+
+static int org_sessions_row(struct db_stmt *st, void *ud)
+{
+	struct stats_org *o = org_by_id(ud, db_col_int(st, 0));
+
+	if (o)
+		o->sessions = db_col_int(st, 1);
+	return ERR_OK;
+}
+
+static int org_outputs_row(struct db_stmt *st, void *ud)
+{
+	struct stats_org *o = org_by_id(ud, db_col_int(st, 0));
+
+	if (o) {
+		o->outputs = db_col_int(st, 1);
+		o->adopted = db_col_int(st, 2);
+	}
+	return ERR_OK;
+}
+
+void stats_release(struct stats *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	free(s->org_name);
+	free(s->org_level);
+	counts_release(&s->by_domain);
+	counts_release(&s->by_format);
+	counts_release(&s->by_unit);
+	counts_release(&s->participants_by_category);
+	counts_release(&s->outputs);
+	counts_release(&s->outputs_by_state);
+	counts_release(&s->adoptions_by_kind);
+	for (i = 0; i < s->nby_org; i++) {
+		free(s->by_org[i].name);
+		free(s->by_org[i].level);
+	}
+	free(s->by_org);
+	memset(s, 0, sizeof(*s));
+}
+
+static int compute(struct db *db, const struct stats_query *q, struct stats *s)
 {
 	static const char *const domains[] = {"economy", "politics", "society", "culture",
 					      "ecology"};
@@ -189,145 +316,114 @@ static json_t *compute(struct db *db, const struct stats_query *q)
 					     "speech", "special_report"};
 	static const char *const akinds[] = {"instruction", "department", "policy", "escalation",
 					     "media"};
-	json_t *r = json_object(), *by_format = json_object(), *months = json_array(), *outputs;
-	json_t *by_org = json_array();
-	struct db_stmt *st;
-	int64_t sessions, suggestions, adopted, total = 0, v[8] = {0};
-	int64_t month[12] = {0};
-	char from[26], to[26];
-	const char *key;
-	json_t *x;
+	int64_t v[8] = {0};
 	size_t i;
+	int rc = ERR_OK;
 
-	sessions = scalar(db, sql_sessions, q);
-	suggestions = scalar(db, sql_suggestions, q);
-	adopted = scalar(db, sql_adopted, q);
-	for (i = 0; i < ARRAY_LEN(fmts); i++)
-		json_object_set_new(by_format, fmts[i], json_integer(0));
-	if (db_prepare(db, sql_formats, &st) == ERR_OK) {
-		if (bind_q(st, q) == ERR_OK)
-			while (db_step(st) == DB_ROW) {
-				int f = (int)db_col_int(st, 0);
-
-				for (i = 0; i < ARRAY_LEN(fmts); i++)
-					if (f & (1 << i))
-						json_object_set_new(
-						    by_format, fmts[i],
-						    json_integer(json_integer_value(json_object_get(
-								     by_format, fmts[i])) +
-								 db_col_int(st, 1)));
-			}
-		db_done(st);
-	}
-	if (db_prepare(db, sql_by_month, &st) == ERR_OK) {
-		if (bind_q(st, q) == ERR_OK)
-			while (db_step(st) == DB_ROW) {
-				int m = (int)db_col_int(st, 0);
-
-				if (m >= 1 && m <= 12)
-					month[m - 1] = db_col_int(st, 1);
-			}
-		db_done(st);
-	}
-	for (i = 0; i < 12; i++)
-		json_array_append_new(months, json_integer(month[i]));
-	outputs = counts(db, sql_outputs_kind, q, okinds, ARRAY_LEN(okinds));
-	json_object_foreach(outputs, key, x) total += json_integer_value(x);
-	if (db_prepare(db, sql_rates, &st) == ERR_OK) {
-		if (bind_q(st, q) == ERR_OK && db_step(st) == DB_ROW)
-			for (i = 0; i < 8; i++)
-				v[i] = db_col_int(st, (int)i);
-		db_done(st);
-	}
+	memset(s, 0, sizeof(*s));
+	s->from = q->from;
+	s->to = q->to;
+	s->org_id = q->org->id;
+	s->org_name = strdup(q->org->name);
+	s->org_level = strdup(q->org->level);
+	s->subtree = q->subtree;
+	if (!s->org_name || !s->org_level)
+		return ERR_NOMEM;
+	rc = scalar(db, sql_sessions, q, &s->sessions);
+	if (!rc)
+		rc = scalar(db, sql_suggestions, q, &s->suggestions);
+	if (!rc)
+		rc = scalar(db, sql_adopted, q, &s->adopted);
+	if (!rc)
+		rc = counts(db, sql_by_domain, q, domains, ARRAY_LEN(domains), &s->by_domain);
+	for (i = 0; !rc && i < ARRAY_LEN(fmts); i++)
+		rc = counts_add(&s->by_format, fmts[i], 0, true);
+	if (!rc)
+		rc = db_each(db, sql_formats, format_row, s, Q_TYPES, Q_ARGS(q));
+	if (!rc)
+		rc = db_each(db, sql_by_unit, pair_row, &s->by_unit, Q_TYPES, Q_ARGS(q));
+	if (!rc)
+		rc = db_each(db, sql_by_month, month_row, s, Q_TYPES, Q_ARGS(q));
+	if (!rc)
+		rc = db_each(db, sql_participants, pair_row, &s->participants_by_category, Q_TYPES,
+			     Q_ARGS(q));
+	if (!rc)
+		rc = counts(db, sql_outputs_kind, q, okinds, ARRAY_LEN(okinds), &s->outputs);
+	for (i = 0; !rc && i < s->outputs.n; i++)
+		s->outputs_total += s->outputs.v[i].n;
+	if (!rc)
+		rc = counts(db, sql_outputs_state, q, NULL, 0, &s->outputs_by_state);
+	if (!rc)
+		rc = counts(db, sql_adoption_kinds, q, akinds, ARRAY_LEN(akinds),
+			    &s->adoptions_by_kind);
+	if (!rc)
+		rc = db_each(db, sql_rates, rates_row, v, Q_TYPES, Q_ARGS(q));
+	s->proposals.submitted = v[0];
+	s->proposals.accepted = v[1];
+	s->proposals.assigned = v[2];
+	s->proposals.replied = v[3];
+	s->proposals.evaluated = v[4];
+	s->proposals.satisfied_or_basically = v[5];
+	s->proposals.satisfied = v[6];
+	s->proposals.not_accepted = v[7];
+	s->filing_rate = rate(v[1], v[0]);
+	s->reply_rate = rate(v[3], v[2]);
+	s->satisfaction_rate = rate(v[5], v[4]);
+	if (!rc)
+		rc = median(db, sql_days_session, q, &s->median_days_session_to_output);
+	if (!rc)
+		rc = median(db, sql_days_reply, q, &s->median_days_submission_to_reply);
 	/* the bodies in scope, each with its own figures (the roll-up's parts) */
-	if (db_prepare(db, sql_orgs, &st) == ERR_OK) {
-		if (db_bind_str(st, 1, q->org->path) == ERR_OK &&
-		    db_bind_int(st, 2, q->subtree) == ERR_OK &&
-		    db_bind_int(st, 3, q->org->id) == ERR_OK)
-			(void)rows_json(st, "i:id s:name s:level n:parent_id", by_org);
-		else
-			db_done(st);
-	}
-	/* each body's own figures: zero, then what the grouped queries found */
-	{
-		json_t *by_id = json_object(); /* "org id" -> its by_org entry (borrowed) */
-		char k[24];
+	if (!rc)
+		rc = db_each(db, sql_orgs, org_row, s, "sii", q->org->path, (int64_t)q->subtree,
+			     q->org->id);
+	if (!rc)
+		rc = db_each(db, sql_org_sessions, org_sessions_row, s, Q_TYPES, Q_ARGS(q));
+	if (!rc)
+		rc = db_each(db, sql_org_outputs, org_outputs_row, s, Q_TYPES, Q_ARGS(q));
+	return rc;
+}
 
-		json_array_foreach(by_org, i, x)
-		{
-			snprintf(k, sizeof(k), "%" PRId64,
-				 (int64_t)json_integer_value(json_object_get(x, "id")));
-			json_object_set(by_id, k, x);
-			json_object_set_new(x, "sessions", json_integer(0));
-			json_object_set_new(x, "outputs", json_integer(0));
-			json_object_set_new(x, "adopted", json_integer(0));
+/* stats_copy makes dst a deep copy of src (release dst in every case). */
+static int stats_copy(struct stats *dst, const struct stats *src)
+{
+	const struct stats_counts *from[] = {&src->by_domain,	     &src->by_format,
+					     &src->by_unit,	     &src->participants_by_category,
+					     &src->outputs,	     &src->outputs_by_state,
+					     &src->adoptions_by_kind};
+	struct stats_counts *to[] = {&dst->by_domain,	     &dst->by_format,
+				     &dst->by_unit,	     &dst->participants_by_category,
+				     &dst->outputs,	     &dst->outputs_by_state,
+				     &dst->adoptions_by_kind};
+	size_t i, k;
+	int rc = ERR_OK;
+
+	*dst = *src;
+	for (i = 0; i < ARRAY_LEN(to); i++)
+		memset(to[i], 0, sizeof(*to[i]));
+	dst->by_org = NULL;
+	dst->nby_org = 0;
+	dst->org_name = strdup(src->org_name);
+	dst->org_level = strdup(src->org_level);
+	if (!dst->org_name || !dst->org_level)
+		return ERR_NOMEM;
+	for (i = 0; i < ARRAY_LEN(to); i++)
+		for (k = 0; !rc && k < from[i]->n; k++)
+			rc = counts_append(to[i], from[i]->v[k].key, from[i]->v[k].n);
+	if (!rc && src->nby_org) {
+		dst->by_org = calloc(src->nby_org, sizeof(*dst->by_org));
+		if (!dst->by_org)
+			return ERR_NOMEM;
+		for (i = 0; i < src->nby_org; i++) {
+			dst->by_org[i] = src->by_org[i];
+			dst->by_org[i].name = strdup(src->by_org[i].name);
+			dst->by_org[i].level = strdup(src->by_org[i].level);
+			dst->nby_org++;
+			if (!dst->by_org[i].name || !dst->by_org[i].level)
+				return ERR_NOMEM;
 		}
-		if (db_prepare(db, sql_org_sessions, &st) == ERR_OK) {
-			if (bind_q(st, q) == ERR_OK)
-				while (db_step(st) == DB_ROW) {
-					snprintf(k, sizeof(k), "%" PRId64, db_col_int(st, 0));
-					x = json_object_get(by_id, k);
-					if (x)
-						json_object_set_new(
-						    x, "sessions", json_integer(db_col_int(st, 1)));
-				}
-			db_done(st);
-		}
-		if (db_prepare(db, sql_org_outputs, &st) == ERR_OK) {
-			if (bind_q(st, q) == ERR_OK)
-				while (db_step(st) == DB_ROW) {
-					snprintf(k, sizeof(k), "%" PRId64, db_col_int(st, 0));
-					x = json_object_get(by_id, k);
-					if (!x)
-						continue;
-					json_object_set_new(x, "outputs",
-							    json_integer(db_col_int(st, 1)));
-					json_object_set_new(x, "adopted",
-							    json_integer(db_col_int(st, 2)));
-				}
-			db_done(st);
-		}
-		json_decref(by_id);
 	}
-	time_local(q->from, from);
-	time_local(q->to, to);
-	json_object_set_new(r, "period", json_pack("{ss ss}", "from", from, "to", to));
-	json_object_set_new(r, "org",
-			    json_pack("{sI ss ss}", "id", (json_int_t)q->org->id, "name",
-				      q->org->name, "level", q->org->level));
-	json_object_set_new(r, "scope", json_string(q->subtree ? "subtree" : "self"));
-	json_object_set_new(r, "sessions", json_integer(sessions));
-	json_object_set_new(r, "by_domain",
-			    counts(db, sql_by_domain, q, domains, ARRAY_LEN(domains)));
-	json_object_set_new(r, "by_format", by_format);
-	json_object_set_new(r, "by_unit", pairs(db, sql_by_unit, q, "unit"));
-	json_object_set_new(r, "by_month", months);
-	json_object_set_new(r, "participants_by_category",
-			    pairs(db, sql_participants, q, "category"));
-	json_object_set_new(r, "suggestions", json_integer(suggestions));
-	json_object_set_new(r, "outputs", outputs);
-	json_object_set_new(r, "outputs_total", json_integer(total));
-	json_object_set_new(r, "outputs_by_state", counts(db, sql_outputs_state, q, NULL, 0));
-	json_object_set_new(r, "adopted", json_integer(adopted));
-	json_object_set_new(r, "adoptions_by_kind",
-			    counts(db, sql_adoption_kinds, q, akinds, ARRAY_LEN(akinds)));
-	json_object_set_new(r, "funnel",
-			    json_pack("{sI sI sI sI}", "sessions", (json_int_t)sessions,
-				      "suggestions", (json_int_t)suggestions, "outputs",
-				      (json_int_t)total, "adopted", (json_int_t)adopted));
-	json_object_set_new(
-	    r, "proposals",
-	    json_pack("{sI sI sI sI sI sI sI sI}", "submitted", (json_int_t)v[0], "accepted",
-		      (json_int_t)v[1], "not_accepted", (json_int_t)v[7], "assigned",
-		      (json_int_t)v[2], "replied", (json_int_t)v[3], "evaluated", (json_int_t)v[4],
-		      "satisfied", (json_int_t)v[6], "satisfied_or_basically", (json_int_t)v[5]));
-	json_object_set_new(r, "filing_rate", rate(v[1], v[0]));
-	json_object_set_new(r, "reply_rate", rate(v[3], v[2]));
-	json_object_set_new(r, "satisfaction_rate", rate(v[5], v[4]));
-	json_object_set_new(r, "median_days_session_to_output", median(db, sql_days_session, q));
-	json_object_set_new(r, "median_days_submission_to_reply", median(db, sql_days_reply, q));
-	json_object_set_new(r, "by_org", by_org);
-	return r;
+	return rc;
 }
 
 /*
@@ -344,7 +440,8 @@ struct stats_slot {
 	int64_t org_id, from, to, generation;
 	bool subtree;
 	uint64_t used; /* for replacing the least recently used */
-	json_t *answer;
+	bool filled;
+	struct stats answer;
 };
 
 static struct {
@@ -357,37 +454,34 @@ static const char sql_generation[] = "SELECT n FROM stats_generation WHERE id = 
 
 static bool same_query(const struct stats_slot *s, const struct stats_query *q)
 {
-	return s->answer && s->org_id == q->org->id && s->subtree == q->subtree &&
+	return s->filled && s->org_id == q->org->id && s->subtree == q->subtree &&
 	       s->from == q->from && s->to == q->to;
 }
 
-json_t *stats_compute(struct db *db, const struct stats_query *q)
+int stats_compute(struct db *db, const struct stats_query *q, struct stats *s)
 {
-	struct db_stmt *st;
 	int64_t gen = -1;
-	json_t *answer = NULL;
 	size_t i, victim = 0;
+	int rc = ERR_NOT_FOUND;
 
-	if (db_prepare(db, sql_generation, &st) == ERR_OK) {
-		if (db_step(st) == DB_ROW)
-			gen = db_col_int(st, 0);
-		db_done(st);
-	}
+	memset(s, 0, sizeof(*s));
+	if (db_get_int(db, sql_generation, &gen, ""))
+		gen = -1;
 	if (gen < 0)
-		return compute(db, q);
+		return compute(db, q, s);
 	pthread_mutex_lock(&cache.lock);
 	for (i = 0; i < STATS_CACHE_SLOTS; i++)
 		if (same_query(&cache.slot[i], q) && cache.slot[i].generation == gen) {
 			cache.slot[i].used = ++cache.clock;
-			answer = json_deep_copy(cache.slot[i].answer);
+			rc = stats_copy(s, &cache.slot[i].answer);
 			break;
 		}
 	pthread_mutex_unlock(&cache.lock);
-	if (answer)
-		return answer;
-	answer = compute(db, q);
-	if (!answer)
-		return NULL;
+	if (rc != ERR_NOT_FOUND)
+		return rc;
+	rc = compute(db, q, s);
+	if (rc)
+		return rc;
 	pthread_mutex_lock(&cache.lock);
 	for (i = 0; i < STATS_CACHE_SLOTS; i++) {
 		if (same_query(&cache.slot[i], q)) {
@@ -398,17 +492,18 @@ json_t *stats_compute(struct db *db, const struct stats_query *q)
 			victim = i;
 	}
 	if (!same_query(&cache.slot[victim], q) || cache.slot[victim].generation <= gen) {
-		json_decref(cache.slot[victim].answer);
-		cache.slot[victim] = (struct stats_slot){q->org->id,
-							 q->from,
-							 q->to,
-							 gen,
-							 q->subtree,
-							 ++cache.clock,
-							 json_deep_copy(answer)};
+		struct stats_slot *v = &cache.slot[victim];
+
+		stats_release(&v->answer);
+		*v = (struct stats_slot){q->org->id, q->from,	    q->to, gen,
+					 q->subtree, ++cache.clock, false, {0}};
+		if (stats_copy(&v->answer, s) == ERR_OK)
+			v->filled = true;
+		else
+			stats_release(&v->answer);
 	}
 	pthread_mutex_unlock(&cache.lock);
-	return answer;
+	return ERR_OK;
 }
 
 void stats_cache_clear(void)
@@ -417,7 +512,7 @@ void stats_cache_clear(void)
 
 	pthread_mutex_lock(&cache.lock);
 	for (i = 0; i < STATS_CACHE_SLOTS; i++) {
-		json_decref(cache.slot[i].answer);
+		stats_release(&cache.slot[i].answer);
 		cache.slot[i] = (struct stats_slot){0};
 	}
 	pthread_mutex_unlock(&cache.lock);

@@ -9,6 +9,9 @@
 
 #include "base/util.h"
 #include "model/output.h"
+#include "model/person.h"
+#include "json_output.h"
+#include "json_stats.h"
 #include "model/session.h"
 #include "view/view.h"
 
@@ -16,129 +19,6 @@ static const char *label(struct web_ctx *c, const char *prefix, const char *v, c
 {
 	snprintf(key, n, "%s%s", prefix, v ? v : "");
 	return view_text(c->lang, key);
-}
-
-/* add_counts appends [label, n] rows for each key of obj (catalog prefix for labels). */
-static void add_counts(struct web_ctx *c, json_t *rows, json_t *obj, const char *prefix)
-{
-	const char *k;
-	json_t *v;
-	char key[96];
-
-	json_object_foreach(obj, k, v) json_array_append_new(
-	    rows, json_pack("[s O]", label(c, prefix, k, key, sizeof(key)), v));
-}
-
-static json_t *table(const char *name, json_t *header, json_t *rows)
-{
-	return json_pack("{ss so so}", "name", name, "header", header, "rows", rows);
-}
-
-static json_t *pct(json_t *rate)
-{
-	char s[16];
-
-	if (!json_is_number(rate))
-		return json_string("—");
-	snprintf(s, sizeof(s), "%.1f%%", json_number_value(rate) * 100);
-	return json_string(s);
-}
-
-json_t *web_stats_tables(struct web_ctx *c, json_t *s)
-{
-	json_t *t = json_array(), *rows, *x;
-	const char *k;
-	char key[96];
-	size_t i;
-	bool en = strcmp(c->lang, "en") == 0;
-
-	rows = json_array();
-	json_array_append_new(rows, json_pack("[s O]", view_text(c->lang, "stats_sessions"),
-					      json_object_get(s, "sessions")));
-	json_array_append_new(rows, json_pack("[s O]", view_text(c->lang, "stats_suggestions"),
-					      json_object_get(s, "suggestions")));
-	json_array_append_new(rows, json_pack("[s O]", view_text(c->lang, "stats_outputs"),
-					      json_object_get(s, "outputs_total")));
-	json_array_append_new(rows, json_pack("[s O]", view_text(c->lang, "stats_adopted"),
-					      json_object_get(s, "adopted")));
-	json_array_append_new(rows, json_pack("[s o]", view_text(c->lang, "stats_filing_rate"),
-					      pct(json_object_get(s, "filing_rate"))));
-	json_array_append_new(rows, json_pack("[s o]", view_text(c->lang, "stats_reply_rate"),
-					      pct(json_object_get(s, "reply_rate"))));
-	json_array_append_new(rows,
-			      json_pack("[s o]", view_text(c->lang, "stats_satisfaction_rate"),
-					pct(json_object_get(s, "satisfaction_rate"))));
-	json_array_append_new(rows, json_pack("[s O]", view_text(c->lang, "stats_median_output"),
-					      json_object_get(s, "median_days_session_to_output")));
-	json_array_append_new(rows,
-			      json_pack("[s O]", view_text(c->lang, "stats_median_reply"),
-					json_object_get(s, "median_days_submission_to_reply")));
-	json_array_append_new(
-	    t, table(en ? "Summary" : "总览",
-		     json_pack("[ss]", en ? "Figure" : "指标", en ? "Value" : "数值"), rows));
-	rows = json_array();
-	add_counts(c, rows, json_object_get(s, "by_domain"), "domain_");
-	json_array_append_new(
-	    t, table(en ? "By domain" : "按领域",
-		     json_pack("[ss]", en ? "Domain" : "领域", en ? "Sessions" : "场次"), rows));
-	rows = json_array();
-	add_counts(c, rows, json_object_get(s, "by_format"), "format_");
-	json_array_append_new(
-	    t, table(en ? "By format" : "按形式",
-		     json_pack("[ss]", en ? "Format" : "形式", en ? "Sessions" : "场次"), rows));
-	rows = json_array();
-	json_array_foreach(json_object_get(s, "by_unit"), i, x) json_array_append_new(
-	    rows, json_pack("[O O]", json_object_get(x, "unit"), json_object_get(x, "count")));
-	json_array_append_new(
-	    t, table(en ? "By organizer unit" : "按承办单位",
-		     json_pack("[ss]", en ? "Unit" : "承办单位", en ? "Sessions" : "场次"), rows));
-	rows = json_array();
-	json_array_foreach(json_object_get(s, "by_month"), i, x)
-	{
-		char m[16];
-
-		snprintf(m, sizeof(m), en ? "Month %zu" : "%zu月", i + 1);
-		json_array_append_new(rows, json_pack("[s O]", m, x));
-	}
-	json_array_append_new(
-	    t, table(en ? "By month" : "按月份",
-		     json_pack("[ss]", en ? "Month" : "月份", en ? "Sessions" : "场次"), rows));
-	rows = json_array();
-	json_array_foreach(json_object_get(s, "participants_by_category"), i, x)
-	    json_array_append_new(
-		rows, json_pack("[s O]",
-				label(c, "cat_", json_string_value(json_object_get(x, "category")),
-				      key, sizeof(key)),
-				json_object_get(x, "count")));
-	json_array_append_new(
-	    t, table(en ? "Participants" : "参加人员",
-		     json_pack("[ss]", en ? "Category" : "类别", en ? "People" : "人次"), rows));
-	rows = json_array();
-	add_counts(c, rows, json_object_get(s, "outputs"), "kind_");
-	json_array_append_new(
-	    t, table(en ? "Outputs by kind" : "成果类型",
-		     json_pack("[ss]", en ? "Kind" : "类型", en ? "Outputs" : "篇数"), rows));
-	rows = json_array();
-	add_counts(c, rows, json_object_get(s, "outputs_by_state"), "ostate_");
-	json_array_append_new(
-	    t, table(en ? "Outputs by state" : "成果状态",
-		     json_pack("[ss]", en ? "State" : "状态", en ? "Outputs" : "篇数"), rows));
-	rows = json_array();
-	json_object_foreach(json_object_get(s, "funnel"), k, x) json_array_append_new(
-	    rows, json_pack("[s O]", label(c, "funnel_", k, key, sizeof(key)), x));
-	json_array_append_new(
-	    t, table(en ? "Funnel" : "转化漏斗",
-		     json_pack("[ss]", en ? "Stage" : "阶段", en ? "Count" : "数量"), rows));
-	rows = json_array();
-	json_array_foreach(json_object_get(s, "by_org"), i, x) json_array_append_new(
-	    rows, json_pack("[O O O O]", json_object_get(x, "name"), json_object_get(x, "sessions"),
-			    json_object_get(x, "outputs"), json_object_get(x, "adopted")));
-	json_array_append_new(
-	    t, table(en ? "By body" : "按组织",
-		     json_pack("[ssss]", en ? "Body" : "组织", en ? "Sessions" : "场次",
-			       en ? "Outputs" : "成果", en ? "Adopted" : "采纳"),
-		     rows));
-	return t;
 }
 
 /* --- pages --- */
@@ -175,8 +55,10 @@ int h_outputs_page(struct web_ctx *c)
 {
 	struct output_filter f = {NULL, NULL, 0, false};
 	const char *od = http_query(c->req, "overdue");
-	json_t *items = json_array(), *x;
+	struct output_list list;
+	json_t *items, *x;
 	size_t i;
+	int rc;
 
 	f.kind = http_query(c->req, "kind");
 	f.state = http_query(c->req, "state");
@@ -185,10 +67,13 @@ int h_outputs_page(struct web_ctx *c)
 	if (f.state && !*f.state)
 		f.state = NULL;
 	f.overdue = od && *od;
-	if (output_list(c->db, &c->actor, &f, 0, 1000, items)) {
-		json_decref(items);
+	rc = output_list(c->db, &c->actor, &f, 0, 1000, &list);
+	if (rc) {
+		output_list_release(&list);
 		return web_fail(c, ERR_DB);
 	}
+	items = output_list_json(&list);
+	output_list_release(&list);
 	json_array_foreach(items, i, x)
 	{
 		label_field(c, x, "kind", "kind_", "kind_label");
@@ -285,127 +170,107 @@ int h_outputs_post(struct web_ctx *c)
 	return web_redirect(c, loc);
 }
 
-static const char sql_my_person[] = "SELECT id FROM person WHERE user_id = ?";
+/* move_form is the form of one move the caller may make now: what it asks for is what the
+ * workflow table's row requires. */
+static json_t *move_form(struct web_ctx *c, const struct output_step *s)
+{
+	char key[64];
+	json_t *f = json_pack("{ss ss}", "to", s->to, "label",
+			      s->label ? view_text(c->lang, s->label)
+				       : label(c, "oto_", s->to, key, sizeof(key)));
+
+	json_object_set_new(f, "need_reason", json_boolean(s->need & OFIELD_REASON));
+	json_object_set_new(f, "need_handlers", json_boolean(s->need & OFIELD_HANDLERS));
+	json_object_set_new(f, "need_reply", json_boolean(s->need & OFIELD_REPLY_TEXT));
+	json_object_set_new(f, "need_satisfaction", json_boolean(s->need & OFIELD_SATISFACTION));
+	json_object_set_new(f, "need_issue", json_boolean(s->need & OFIELD_ISSUE));
+	json_object_set_new(f, "need_sent_to", json_boolean(s->need & OFIELD_SENT_TO));
+	json_object_set_new(f, "need_instruction", json_boolean(s->need & OFIELD_INSTRUCTION_BY));
+	return f;
+}
+
+static json_t *options(struct web_ctx *c, const char *prefix, const char *const *values, size_t n)
+{
+	json_t *arr = json_array();
+	char key[64];
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		json_array_append_new(arr,
+				      json_pack("{ss ss}", "value", values[k], "label",
+						label(c, prefix, values[k], key, sizeof(key))));
+	return arr;
+}
 
 static int output_page(struct web_ctx *c, int status, int64_t id, const char *error)
 {
-	json_t *o = output_get(c->db, id), *moves, *forms = json_array(), *x, *handlers;
 	static const char *const grades[] = {"A", "B", "C", "D"};
 	static const char *const sats[] = {"satisfied", "basically_satisfied", "dissatisfied"};
 	static const char *const akinds[] = {"instruction", "department", "policy", "escalation",
 					     "media"};
+	const struct output_step *steps[32];
 	struct output_head h;
-	struct db_stmt *st;
+	struct output out;
+	struct person p;
+	json_t *o, *forms = json_array(), *x;
 	int64_t me = 0;
-	char key[64];
-	size_t i, k;
+	size_t i, n;
 	int role;
 
-	if (!o || output_head(c->db, id, &h))
+	if (output_head(c->db, id, &h) || output_get(c->db, id, &out)) {
+		output_release(&out);
+		json_decref(forms);
 		return web_fail(c, ERR_NOT_FOUND);
-	role = output_role_of(c->db, &c->actor, &h);
-	moves = output_moves(c->db, &c->actor, &h);
-	handlers = handler_list(c->db, &c->actor);
-	json_array_foreach(moves, i, x)
-	{
-		const char *to = json_string_value(x);
-		bool reopen = strcmp(h.state, "evaluated") == 0 && strcmp(to, "assigned") == 0;
-		json_t *f = json_pack("{ss ss}", "to", to, "label",
-				      reopen ? view_text(c->lang, "oto_reopen")
-					     : label(c, "oto_", to, key, sizeof(key)));
-
-		json_object_set_new(f, "need_reason",
-				    json_boolean(strcmp(to, "not_accepted") == 0));
-		json_object_set_new(f, "need_handlers",
-				    json_boolean(strcmp(to, "assigned") == 0 && !reopen));
-		json_object_set_new(f, "need_reply", json_boolean(strcmp(to, "replied") == 0));
-		json_object_set_new(f, "need_satisfaction",
-				    json_boolean(strcmp(to, "evaluated") == 0));
-		json_object_set_new(f, "need_issue", json_boolean(strcmp(to, "edited") == 0));
-		json_object_set_new(f, "need_sent_to", json_boolean(strcmp(to, "sent") == 0));
-		json_object_set_new(f, "need_instruction",
-				    json_boolean(strcmp(to, "instructed") == 0));
-		json_array_append_new(forms, f);
 	}
-	json_decref(moves);
+	role = output_role_of(c->db, &c->actor, &h);
+	n = output_moves(c->db, &c->actor, &h, steps, ARRAY_LEN(steps));
+	for (i = 0; i < n; i++)
+		json_array_append_new(forms, move_form(c, steps[i]));
+	if (c->actor.user.id && person_find_by_user(c->db, c->actor.user.id, &p) == ERR_OK)
+		me = p.id;
+	o = output_to_json(&out);
 	label_field(c, o, "kind", "kind_", "kind_label");
 	label_field(c, o, "state", "ostate_", "state_label");
 	short_date(o, "dated_at", "date");
 	short_date(o, "cosign_deadline", "deadline");
 	short_date(o, "reply_due", "due");
-	if (json_is_string(json_object_get(o, "reply_grade")))
-		label_field(c, o, "reply_grade", "grade_", "grade_label");
-	if (json_is_string(json_object_get(o, "satisfaction")))
-		label_field(c, o, "satisfaction", "sat_", "satisfaction_label");
-	if (db_prepare(c->db, sql_my_person, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, c->actor.user.id) == ERR_OK && db_step(st) == DB_ROW)
-			me = db_col_int(st, 0);
-		db_done(st);
+	label_field(c, o, "reply_grade", "grade_", "grade_label");
+	label_field(c, o, "satisfaction", "sat_", "satisfaction_label");
+	for (i = 0; i < out.nauthors; i++) {
+		x = json_array_get(json_object_get(o, "authors"), i);
+		json_object_set_new(x, "is_lead",
+				    json_boolean(strcmp(out.authors[i].role, "lead") == 0));
+		json_object_set_new(x, "can_confirm",
+				    json_boolean(me && out.authors[i].person_id == me &&
+						 !out.authors[i].confirmed));
 	}
-	json_array_foreach(json_object_get(o, "authors"), i, x)
-	{
-		json_object_set_new(
-		    x, "is_lead",
-		    json_boolean(strcmp(json_string_value(json_object_get(x, "role")), "lead") ==
-				 0));
-		json_object_set_new(
-		    x, "can_confirm",
-		    json_boolean(me && json_integer_value(json_object_get(x, "person_id")) == me &&
-				 !json_is_true(json_object_get(x, "confirmed"))));
-	}
-	json_array_foreach(json_object_get(o, "handlers"), i, x) json_object_set_new(
-	    x, "is_lead",
-	    json_boolean(strcmp(json_string_value(json_object_get(x, "role")), "lead") == 0));
-	json_array_foreach(json_object_get(o, "events"), i, x)
-	{
+	for (i = 0; i < out.nunits; i++)
+		json_object_set_new(json_array_get(json_object_get(o, "handlers"), i), "is_lead",
+				    json_boolean(strcmp(out.units[i].role, "lead") == 0));
+	for (i = 0; i < out.nevents; i++) {
+		x = json_array_get(json_object_get(o, "events"), i);
 		label_field(c, x, "to", "ostate_", "to_label");
 		json_object_set_new(x, "when",
 				    json_stringn(json_string_value(json_object_get(x, "at")), 16));
 	}
-	json_array_foreach(json_object_get(o, "adoptions"), i, x)
-	    label_field(c, x, "kind", "adoption_", "kind_label");
-	{
-		json_t *gs = json_array(), *ss = json_array(), *ak = json_array();
-
-		for (k = 0; k < ARRAY_LEN(grades); k++)
-			json_array_append_new(
-			    gs, json_pack("{ss ss}", "value", grades[k], "label",
-					  label(c, "grade_", grades[k], key, sizeof(key))));
-		for (k = 0; k < ARRAY_LEN(sats); k++)
-			json_array_append_new(
-			    ss, json_pack("{ss ss}", "value", sats[k], "label",
-					  label(c, "sat_", sats[k], key, sizeof(key))));
-		for (k = 0; k < ARRAY_LEN(akinds); k++)
-			json_array_append_new(
-			    ak, json_pack("{ss ss}", "value", akinds[k], "label",
-					  label(c, "adoption_", akinds[k], key, sizeof(key))));
-		return web_render(c, status, "output",
-				  json_pack("{so so so so so so ss? sb sb}", "output", o, "forms",
-					    forms, "handlers", handlers, "grades", gs,
-					    "satisfactions", ss, "adoption_kinds", ak, "error",
-					    error, "can_adopt", (role & OROLE_STAFF) != 0, "staff",
-					    (role & OROLE_STAFF) != 0));
-	}
-}
-
-/* load_readable loads output {id} that the caller may read. */
-static int load_readable(struct web_ctx *c, struct output_head *h)
-{
-	int64_t id = web_id(c, "id");
-	int rc;
-
-	if (!id)
-		return ERR_NOT_FOUND;
-	rc = output_head(c->db, id, h);
-	if (rc)
-		return rc;
-	return (output_role_of(c->db, &c->actor, h) & OROLE_READER) ? ERR_OK : ERR_FORBIDDEN;
+	for (i = 0; i < out.nadoptions; i++)
+		label_field(c, json_array_get(json_object_get(o, "adoptions"), i), "kind",
+			    "adoption_", "kind_label");
+	output_release(&out);
+	return web_render(
+	    c, status, "output",
+	    json_pack("{so so so so so so ss? sb sb}", "output", o, "forms", forms, "handlers",
+		      handler_list_json(c->db, &c->actor), "grades",
+		      options(c, "grade_", grades, ARRAY_LEN(grades)), "satisfactions",
+		      options(c, "sat_", sats, ARRAY_LEN(sats)), "adoption_kinds",
+		      options(c, "adoption_", akinds, ARRAY_LEN(akinds)), "error", error,
+		      "can_adopt", (role & OROLE_STAFF) != 0, "staff", (role & OROLE_STAFF) != 0));
 }
 
 int h_output_page(struct web_ctx *c)
 {
 	struct output_head h;
-	int rc = load_readable(c, &h);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
 	return rc ? web_answer(c, rc, NULL) : output_page(c, 200, h.id, NULL);
 }
@@ -444,13 +309,8 @@ int h_output_confirm_post(struct web_ctx *c)
 {
 	struct output_head h;
 	struct verr e;
-	int rc = load_readable(c, &h);
 
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, output_confirm(c->db, &c->actor, h.id, &e));
-	return after_action(c, rc, &e, "authors");
+	return after_action(c, web_output_confirm(c, &h, &e), &e, "authors");
 }
 
 int h_output_lineage_page(struct web_ctx *c)
@@ -458,11 +318,11 @@ int h_output_lineage_page(struct web_ctx *c)
 	struct output_head h;
 	json_t *l, *x, *y;
 	size_t i, k;
-	int rc = load_readable(c, &h);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	l = output_lineage(c->db, h.id);
+	l = output_lineage_json(c->db, h.id);
 	if (!l)
 		return web_fail(c, ERR_NOT_FOUND);
 	x = json_object_get(l, "output");
@@ -487,17 +347,14 @@ int h_output_lineage_page(struct web_ctx *c)
 
 int h_session_outcomes_page(struct web_ctx *c)
 {
-	struct session_head h;
 	int64_t id = web_id(c, "id");
 	json_t *o, *x, *y;
 	size_t i, k;
-	int rc = id ? session_head(c->db, id, &h) : ERR_NOT_FOUND;
+	int rc = session_outcomes_authorize(c->db, &c->actor, id);
 
-	if (!rc && !session_visible(c->db, &c->actor, &h))
-		rc = ERR_FORBIDDEN;
 	if (rc)
 		return web_answer(c, rc, NULL);
-	o = session_outcomes(c->db, id);
+	o = session_outcomes_json(c->db, id);
 	if (!o)
 		return web_fail(c, ERR_NOT_FOUND);
 	json_array_foreach(json_object_get(o, "suggestions"), i, x)
@@ -521,28 +378,35 @@ int h_session_outcomes_page(struct web_ctx *c)
 /* --- statistics page, charts, PDF --- */
 
 /* chart_of draws obj's counts (keys labelled with prefix) as bars into a string. */
-static json_t *bars_of(struct web_ctx *c, const char *title, json_t *obj, const char *prefix)
+static json_t *bars_of(struct web_ctx *c, const char *title, const struct stats_counts *n,
+		       const char *prefix)
 {
-	const char *labels[64], *k;
+	const char *labels[64];
 	double values[64];
 	char keys[64][96];
 	struct buf b;
-	json_t *v, *r;
-	size_t n = 0;
+	json_t *r;
+	size_t i;
 
-	json_object_foreach(obj, k, v)
-	{
-		if (n == 64)
-			break;
-		labels[n] = label(c, prefix, k, keys[n], sizeof(keys[n]));
-		values[n] = (double)json_integer_value(v);
-		n++;
+	for (i = 0; i < n->n && i < 64; i++) {
+		labels[i] = label(c, prefix, n->v[i].key, keys[i], sizeof(keys[i]));
+		values[i] = (double)n->v[i].n;
 	}
 	buf_init(&b, 1 << 20);
-	r = chart_bars_svg(title, labels, values, n, &b) == ERR_OK ? json_string(buf_cstr(&b))
+	r = chart_bars_svg(title, labels, values, i, &b) == ERR_OK ? json_string(buf_cstr(&b))
 								   : json_string("");
 	buf_fini(&b);
 	return r;
+}
+
+static json_t *pct(struct stats_rate r)
+{
+	char s[16];
+
+	if (!r.present)
+		return json_string("—");
+	snprintf(s, sizeof(s), "%.1f%%", r.v * 100);
+	return json_string(s);
 }
 
 static json_t *chart_json(const char *kind, const char *title, const char *const *labels,
@@ -559,30 +423,30 @@ static json_t *chart_json(const char *kind, const char *title, const char *const
 }
 
 /* funnel_and_months fills the funnel and monthly-line inputs from the statistics. */
-static void funnel_and_months(struct web_ctx *c, json_t *s, const char **fl, double *fv,
+static void funnel_and_months(struct web_ctx *c, const struct stats *s, const char **fl, double *fv,
 			      char fkeys[4][96], const char **ml, double *mv, char mlab[12][16])
 {
 	static const char *const stages[] = {"sessions", "suggestions", "outputs", "adopted"};
+	const int64_t funnel[] = {s->sessions, s->suggestions, s->outputs_total, s->adopted};
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
 		fl[i] = label(c, "funnel_", stages[i], fkeys[i], 96);
-		fv[i] = (double)json_integer_value(
-		    json_object_get(json_object_get(s, "funnel"), stages[i]));
+		fv[i] = (double)funnel[i];
 	}
 	for (i = 0; i < 12; i++) {
 		snprintf(mlab[i], 16, strcmp(c->lang, "en") == 0 ? "%zu" : "%zu月", i + 1);
 		ml[i] = mlab[i];
-		mv[i] =
-		    (double)json_integer_value(json_array_get(json_object_get(s, "by_month"), i));
+		mv[i] = (double)s->by_month[i];
 	}
 }
 
 int h_stats_page(struct web_ctx *c)
 {
 	struct stats_query q;
+	struct stats s;
 	struct org org;
-	json_t *s, *tables, *charts = json_object(), *x, *rates;
+	json_t *tables, *charts, *x, *rates;
 	const char *fl[4], *ml[12];
 	double fv[4], mv[12];
 	char fkeys[4][96], mlab[12][16], qs[160];
@@ -593,8 +457,12 @@ int h_stats_page(struct web_ctx *c)
 
 	if (web_stats_query(c, &q, &org))
 		return 0;
-	s = stats_compute(c->db, &q);
-	funnel_and_months(c, s, fl, fv, fkeys, ml, mv, mlab);
+	if (stats_compute(c->db, &q, &s)) {
+		stats_release(&s);
+		return web_fail(c, ERR_DB);
+	}
+	charts = json_object();
+	funnel_and_months(c, &s, fl, fv, fkeys, ml, mv, mlab);
 	buf_init(&b, 1 << 20);
 	if (chart_funnel_svg(view_text(c->lang, "stats_funnel"), fl, fv, 4, &b) == ERR_OK)
 		json_object_set_new(charts, "funnel", json_string(buf_cstr(&b)));
@@ -602,33 +470,33 @@ int h_stats_page(struct web_ctx *c)
 	if (chart_line_svg(view_text(c->lang, "stats_by_month"), ml, mv, 12, &b) == ERR_OK)
 		json_object_set_new(charts, "months", json_string(buf_cstr(&b)));
 	buf_fini(&b);
-	json_object_set_new(charts, "domains",
-			    bars_of(c, view_text(c->lang, "stats_by_domain"),
-				    json_object_get(s, "by_domain"), "domain_"));
-	json_object_set_new(charts, "formats",
-			    bars_of(c, view_text(c->lang, "stats_by_format"),
-				    json_object_get(s, "by_format"), "format_"));
-	json_object_set_new(charts, "kinds",
-			    bars_of(c, view_text(c->lang, "stats_outputs_by_kind"),
-				    json_object_get(s, "outputs"), "kind_"));
-	tables = web_stats_tables(c, s);
-	rates = json_pack("{so so so}", "filing", pct(json_object_get(s, "filing_rate")), "reply",
-			  pct(json_object_get(s, "reply_rate")), "satisfaction",
-			  pct(json_object_get(s, "satisfaction_rate")));
+	json_object_set_new(
+	    charts, "domains",
+	    bars_of(c, view_text(c->lang, "stats_by_domain"), &s.by_domain, "domain_"));
+	json_object_set_new(
+	    charts, "formats",
+	    bars_of(c, view_text(c->lang, "stats_by_format"), &s.by_format, "format_"));
+	json_object_set_new(
+	    charts, "kinds",
+	    bars_of(c, view_text(c->lang, "stats_outputs_by_kind"), &s.outputs, "kind_"));
+	tables = web_stats_tables(c, &s);
+	rates = json_pack("{so so so}", "filing", pct(s.filing_rate), "reply", pct(s.reply_rate),
+			  "satisfaction", pct(s.satisfaction_rate));
 	if (!y || num_parse(y, strlen(y), 1900, 9998, &year))
 		year = time_year(q.from);
 	snprintf(qs, sizeof(qs), "year=%lld%s%s%s%s", (long long)year, qt ? "&quarter=" : "",
 		 qt ? qt : "", sc && strcmp(sc, "subtree") == 0 ? "&scope=subtree" : "",
 		 http_query(c->req, "org") ? "" : "");
-	x = json_pack("{so so so so sI sI sI ss sb}", "stats", s, "charts", charts, "tables",
-		      tables, "rates", rates, "year", (json_int_t)year, "prev",
+	x = json_pack("{so so so so sI sI sI ss sb}", "stats", stats_to_json(&s), "charts", charts,
+		      "tables", tables, "rates", rates, "year", (json_int_t)year, "prev",
 		      (json_int_t)(year - 1), "next", (json_int_t)(year + 1), "qs", qs, "subtree",
 		      q.subtree);
+	stats_release(&s);
 	return web_render(c, 200, "stats", x);
 }
 
 /* stats_doc builds the annual report document for pdf_render. */
-static json_t *stats_doc(struct web_ctx *c, json_t *s, const struct org *org, int year)
+static json_t *stats_doc(struct web_ctx *c, const struct stats *s, const struct org *org, int year)
 {
 	const char *fl[4], *ml[12];
 	double fv[4], mv[12];
@@ -650,10 +518,8 @@ static json_t *stats_doc(struct web_ctx *c, json_t *s, const struct org *org, in
 	       : "%d年共开展深聊会 %lld 场，形成对策建议 %lld "
 		 "条，转化为提案、社情民意信息、调研报告等成果 "
 		 "%lld 篇，其中 %lld 篇获得采纳。",
-	    year, (long long)json_integer_value(json_object_get(s, "sessions")),
-	    (long long)json_integer_value(json_object_get(s, "suggestions")),
-	    (long long)json_integer_value(json_object_get(s, "outputs_total")),
-	    (long long)json_integer_value(json_object_get(s, "adopted")));
+	    year, (long long)s->sessions, (long long)s->suggestions, (long long)s->outputs_total,
+	    (long long)s->adopted);
 	doc = json_pack("{ss ss s[{ss ss}] so so}", "title", title, "subtitle",
 			en ? "Annual report" : "年度统计报告", "sections", "heading",
 			en ? "Summary" : "一、总体情况", "body", summary, "charts", charts,
@@ -679,80 +545,80 @@ static int send_pdf(struct web_ctx *c, json_t *doc, const char *filename)
 int h_stats_pdf(struct web_ctx *c)
 {
 	struct stats_query q;
+	struct stats s;
 	struct org org;
 	char name[80];
-	json_t *s;
+	json_t *doc;
 	int year;
 
 	if (web_stats_query(c, &q, &org))
 		return 0;
-	s = stats_compute(c->db, &q);
+	if (stats_compute(c->db, &q, &s)) {
+		stats_release(&s);
+		return web_fail(c, ERR_DB);
+	}
 	year = time_year(q.from);
 	snprintf(name, sizeof(name), "report-%s-%d.pdf", org.slug, year);
-	{
-		json_t *doc = stats_doc(c, s, &org, year);
-
-		json_decref(s);
-		return send_pdf(c, doc, name);
-	}
+	doc = stats_doc(c, &s, &org, year);
+	stats_release(&s);
+	return send_pdf(c, doc, name);
 }
 
 /* output_doc lays an output out as a document: title, kind and number, authors, the body
  * in paragraphs, handling and adoption. */
-static json_t *output_doc(struct web_ctx *c, json_t *o)
+static json_t *output_doc(struct web_ctx *c, const struct output *o)
 {
-	json_t *meta = json_array(), *sections = json_array(), *x;
+	json_t *meta = json_array(), *sections = json_array();
 	struct buf authors;
-	char key[64], sub[200];
+	char key[64], sub[200], date[16];
 	size_t i;
+	int rc = ERR_OK;
 
 	buf_init(&authors, 4096);
-	json_array_foreach(json_object_get(o, "authors"), i, x)
-	{
-		if (authors.n && buf_puts(&authors, "、"))
-			break;
-		if (buf_puts(&authors, json_string_value(json_object_get(x, "name"))))
-			break;
+	for (i = 0; !rc && i < o->nauthors; i++) {
+		if (authors.n)
+			rc = buf_puts(&authors, "、");
+		if (!rc)
+			rc = buf_puts(&authors, o->authors[i].name);
 	}
 	if (authors.n)
 		json_array_append_new(meta, json_pack("{ss ss}", "label",
 						      view_text(c->lang, "output_authors"), "value",
 						      buf_cstr(&authors)));
 	buf_fini(&authors);
-	if (*json_string_value(json_object_get(o, "number")))
-		json_array_append_new(meta, json_pack("{ss sO}", "label",
+	if (o->number[0])
+		json_array_append_new(meta, json_pack("{ss ss}", "label",
 						      view_text(c->lang, "output_number"), "value",
-						      json_object_get(o, "number")));
+						      o->number));
+	time_fmt(o->dated_at, "%Y-%m-%d", date, sizeof(date));
 	json_array_append_new(
-	    meta, json_pack("{ss s s#}", "label", view_text(c->lang, "output_date"), "value",
-			    json_string_value(json_object_get(o, "dated_at")), (int)10));
-	json_array_append_new(
-	    sections, json_pack("{ss sO}", "heading", "", "body", json_object_get(o, "body")));
-	if (*json_string_value(json_object_get(o, "reply_text")))
-		json_array_append_new(
-		    sections, json_pack("{ss sO}", "heading", view_text(c->lang, "output_reply"),
-					"body", json_object_get(o, "reply_text")));
-	snprintf(
-	    sub, sizeof(sub), "%s · %s", json_string_value(json_object_get(o, "org_name")),
-	    label(c, "kind_", json_string_value(json_object_get(o, "kind")), key, sizeof(key)));
-	return json_pack("{sO ss so so}", "title", json_object_get(o, "title"), "subtitle", sub,
-			 "meta", meta, "sections", sections);
+	    meta, json_pack("{ss ss}", "label", view_text(c->lang, "output_date"), "value", date));
+	json_array_append_new(sections, json_pack("{ss ss}", "heading", "", "body", o->body));
+	if (o->reply_text[0])
+		json_array_append_new(sections, json_pack("{ss ss}", "heading",
+							  view_text(c->lang, "output_reply"),
+							  "body", o->reply_text));
+	snprintf(sub, sizeof(sub), "%s · %s", o->org_name,
+		 label(c, "kind_", o->kind, key, sizeof(key)));
+	return json_pack("{ss ss so so}", "title", o->title, "subtitle", sub, "meta", meta,
+			 "sections", sections);
 }
 
 int h_output_pdf(struct web_ctx *c)
 {
 	struct output_head h;
-	json_t *o, *doc;
+	struct output o;
+	json_t *doc;
 	char name[64];
-	int rc = load_readable(c, &h);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	o = output_get(c->db, h.id);
-	if (!o)
-		return web_fail(c, ERR_NOT_FOUND);
-	doc = output_doc(c, o);
-	json_decref(o);
+	rc = output_get(c->db, h.id, &o);
+	doc = rc ? NULL : output_doc(c, &o);
+	output_release(&o);
+	if (rc)
+		return web_fail(c, rc);
 	snprintf(name, sizeof(name), "output-%lld.pdf", (long long)h.id);
 	return send_pdf(c, doc, name);
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "json_output.h"
+#include "json_stats.h"
 #include "model/output.h"
 #include "model/session.h"
 #include "view/sheet.h"
@@ -137,25 +139,9 @@ static int read_output(struct web_ctx *c, struct output_form *f, struct verr *e)
 	return rc;
 }
 
-/* load_output loads output {id} for the caller; ERR_FORBIDDEN unless they may read it. */
-static int load_output(struct web_ctx *c, int64_t id, struct output_head *h, int *role)
-{
-	int rc;
-
-	if (!id)
-		id = web_id(c, "id");
-	if (!id)
-		return ERR_NOT_FOUND;
-	rc = output_head(c->db, id, h);
-	if (rc)
-		return rc;
-	*role = output_role_of(c->db, &c->actor, h);
-	return (*role & OROLE_READER) ? ERR_OK : ERR_FORBIDDEN;
-}
-
 static int answer_output(struct web_ctx *c, int status, int64_t id)
 {
-	json_t *o = output_get(c->db, id);
+	json_t *o = output_get_json(c->db, id);
 
 	return o ? web_json(c, status, o) : web_fail(c, ERR_NOT_FOUND);
 }
@@ -184,7 +170,9 @@ int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e)
 			return ERR_FORBIDDEN;
 		org_id = v;
 	}
-	rc = web_begin(c);
+	rc = output_create_check(c->db, org_id, &f.in, e);
+	if (!rc)
+		rc = web_begin(c);
 	if (!rc)
 		rc = web_finish(c, output_create(c->db, &c->actor, org_id, &f.in, id, e));
 	return rc;
@@ -193,6 +181,7 @@ int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e)
 int h_api_outputs_list(struct web_ctx *c)
 {
 	struct output_filter f = {NULL, NULL, 0, false};
+	struct output_list list;
 	const char *y = http_query(c->req, "year"), *od = http_query(c->req, "overdue");
 	json_t *items;
 	int64_t after, v;
@@ -206,12 +195,11 @@ int h_api_outputs_list(struct web_ctx *c)
 	f.kind = http_query(c->req, "kind");
 	f.state = http_query(c->req, "state");
 	f.overdue = od && (strcmp(od, "1") == 0 || strcmp(od, "true") == 0);
-	items = json_array();
-	rc = output_list(c->db, &c->actor, &f, after, limit + 1, items);
-	if (rc) {
-		json_decref(items);
+	rc = output_list(c->db, &c->actor, &f, after, limit + 1, &list);
+	items = rc ? NULL : output_list_json(&list);
+	output_list_release(&list);
+	if (rc)
 		return web_fail(c, rc);
-	}
 	return web_list(c, items, limit);
 }
 
@@ -227,7 +215,7 @@ int h_api_outputs_create(struct web_ctx *c)
 int h_api_output_get(struct web_ctx *c)
 {
 	struct output_head h;
-	int role, rc = load_output(c, 0, &h, &role);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
 	return rc ? web_answer(c, rc, NULL) : answer_output(c, 200, h.id);
 }
@@ -237,12 +225,12 @@ int h_api_output_patch(struct web_ctx *c)
 	struct output_form f;
 	struct output_head h;
 	struct verr e;
-	int role, rc = load_output(c, 0, &h, &role);
+	int rc = read_output(c, &f, &e);
 
-	if (!rc && !(role & OROLE_STAFF))
-		rc = ERR_FORBIDDEN;
 	if (!rc)
-		rc = read_output(c, &f, &e);
+		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h, NULL);
+	if (!rc)
+		rc = output_update_check(c->db, &h, &f.in, &e);
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)
@@ -250,70 +238,45 @@ int h_api_output_patch(struct web_ctx *c)
 	return rc ? web_answer(c, rc, &e) : answer_output(c, 200, h.id);
 }
 
-/* handler_ref resolves one handler given by id, or by name in the output's body (made when
- * missing, so a workflow can name a unit the first time it is assigned). */
-static int handler_ref(struct web_ctx *c, const struct output_head *h, json_t *x, int64_t *id,
-		       struct verr *e)
-{
-	json_t *v = json_object_get(x, "handler_id");
-	const char *name;
-	json_t *all, *u;
-	size_t i;
-
-	if (!v)
-		v = json_object_get(x, "id");
-	if (json_is_integer(v)) {
-		*id = json_integer_value(v);
-		return ERR_OK;
-	}
-	name = json_string_value(json_object_get(x, "name"));
-	if (!name || !*name)
-		return verr_set(e, "invalid", "handlers",
-				"承办单位须为 {\"handler_id\":编号} 或 {\"name\":\"单位名称\"}",
-				"a handling unit is {\"handler_id\":N} or {\"name\":\"…\"}");
-	all = handler_list(c->db, &c->actor);
-	json_array_foreach(all, i, u)
-	{
-		if (strcmp(json_string_value(json_object_get(u, "name")), name) == 0) {
-			*id = json_integer_value(json_object_get(u, "id"));
-			json_decref(all);
-			return ERR_OK;
-		}
-	}
-	json_decref(all);
-	return handler_create(c->db, &c->actor, h->org_id, name, id, e);
-}
-
-struct move_form {
-	struct output_move m;
-	int64_t lead[4], co[MAX_LINKS];
+/* A transition request, parsed whole before anything else happens. Handling units are
+ * named by id or by name; a name not yet known is made in the output's body inside the
+ * transaction that makes the move. */
+struct handler_ref {
+	int64_t id;	  /* 0: by name */
+	const char *name; /* borrowed from the request */
+	bool lead;
 };
 
-/* read_move reads a transition request (JSON or the page's form). Runs inside the write
- * transaction because naming a new handling unit creates it. */
-static int read_move(struct web_ctx *c, const struct output_head *h, struct move_form *f,
-		     struct verr *e)
+struct transition_req {
+	struct output_move m;
+	struct handler_ref refs[MAX_LINKS + 4];
+	size_t nrefs;
+	int64_t lead[4], co[MAX_LINKS + 4];
+};
+
+/* parse_transition reads a transition request (JSON or the page's form) into r. No
+ * database. */
+static int parse_transition(struct web_ctx *c, struct transition_req *r, struct verr *e)
 {
 	static const char *const names[] = {
 	    "to",	    "note",  "reason",	"reply_text",	  "grade",
 	    "satisfaction", "issue", "sent_to", "instruction_by", "instruction_text"};
-	const char **dst[] = {&f->m.to,
-			      &f->m.note,
-			      &f->m.reason,
-			      &f->m.reply_text,
-			      &f->m.grade,
-			      &f->m.satisfaction,
-			      &f->m.issue,
-			      &f->m.sent_to,
-			      &f->m.instruction_by,
-			      &f->m.instruction_text};
+	const char **dst[] = {&r->m.to,
+			      &r->m.note,
+			      &r->m.reason,
+			      &r->m.reply_text,
+			      &r->m.grade,
+			      &r->m.satisfaction,
+			      &r->m.issue,
+			      &r->m.sent_to,
+			      &r->m.instruction_by,
+			      &r->m.instruction_text};
+	int64_t v, co[MAX_LINKS];
 	json_t *hs, *x;
-	int64_t v;
 	bool present;
 	size_t i, n;
-	int rc;
 
-	memset(f, 0, sizeof(*f));
+	memset(r, 0, sizeof(*r));
 	for (i = 0; i < ARRAY_LEN(names); i++) {
 		bool bad = false;
 
@@ -321,50 +284,125 @@ static int read_move(struct web_ctx *c, const struct output_head *h, struct move
 		if (bad)
 			return verr_type(e, names[i], "字符串", "a string");
 	}
-	if (!f->m.reply_text)
-		f->m.reply_text = web_field(c, "reply", NULL);
-	f->m.lead_handlers = f->lead;
-	f->m.co_handlers = f->co;
+	if (!r->m.reply_text)
+		r->m.reply_text = web_field(c, "reply", NULL);
 	hs = c->json ? json_object_get(c->json, "handlers") : NULL;
 	if (hs && !json_is_array(hs))
 		return verr_type(e, "handlers", "数组", "an array");
 	json_array_foreach(hs, i, x)
 	{
 		const char *role = json_string_value(json_object_get(x, "role"));
-		bool lead = role && strcmp(role, "lead") == 0;
+		json_t *hid = json_object_get(x, "handler_id");
+		struct handler_ref *ref;
 
-		rc = handler_ref(c, h, x, &v, e);
-		if (rc)
-			return rc;
-		if (lead && f->m.nlead < ARRAY_LEN(f->lead))
-			f->lead[f->m.nlead++] = v;
-		else if (!lead && f->m.nco < ARRAY_LEN(f->co))
-			f->co[f->m.nco++] = v;
+		if (r->nrefs == MAX_LINKS)
+			return verr_set(e, "too_long", "handlers", "承办单位过多",
+					"too many handling units");
+		ref = &r->refs[r->nrefs++];
+		ref->lead = role && strcmp(role, "lead") == 0;
+		if (!hid)
+			hid = json_object_get(x, "id");
+		if (json_is_integer(hid))
+			ref->id = json_integer_value(hid);
+		else
+			ref->name = json_string_value(json_object_get(x, "name"));
+		if (!ref->id && (!ref->name || !*ref->name))
+			return verr_set(
+			    e, "invalid", "handlers",
+			    "承办单位须为 {\"handler_id\":编号} 或 {\"name\":\"单位名称\"}",
+			    "a handling unit is {\"handler_id\":N} or {\"name\":\"…\"}");
 	}
 	if (web_int_field(c, "lead_handler_id", &v, &present))
 		return verr_type(e, "lead_handler_id", "整数", "an integer");
-	if (present && v > 0 && f->m.nlead < ARRAY_LEN(f->lead))
-		f->lead[f->m.nlead++] = v;
-	if (web_id_list_field(c, "co_handler_ids", f->co + f->m.nco, MAX_LINKS - f->m.nco, &n,
-			      &present))
+	if (present && v > 0)
+		r->refs[r->nrefs++] = (struct handler_ref){v, NULL, true};
+	if (web_id_list_field(c, "co_handler_ids", co, MAX_LINKS - 1, &n, &present))
 		return verr_type(e, "co_handler_ids", "编号的数组", "an array of ids");
-	f->m.nco += n;
-	return read_date(c, "reply_due", &f->m.reply_due, e);
+	for (i = 0; i < n && r->nrefs < ARRAY_LEN(r->refs); i++)
+		r->refs[r->nrefs++] = (struct handler_ref){co[i], NULL, false};
+	return read_date(c, "reply_due", &r->m.reply_due, e);
 }
 
+/* fill_handlers lists the units of r in the move: leads, then co-handlers (0 for a name
+ * still to be made). */
+static void fill_handlers(struct transition_req *r)
+{
+	size_t i;
+
+	r->m.lead_handlers = r->lead;
+	r->m.co_handlers = r->co;
+	r->m.nlead = r->m.nco = 0;
+	for (i = 0; i < r->nrefs; i++) {
+		if (r->refs[i].lead && r->m.nlead < ARRAY_LEN(r->lead))
+			r->lead[r->m.nlead++] = r->refs[i].id;
+		else if (!r->refs[i].lead && r->m.nco < ARRAY_LEN(r->co))
+			r->co[r->m.nco++] = r->refs[i].id;
+	}
+}
+
+/* resolve_handlers turns the names of r into ids where the units exist (read-only). */
+static int resolve_handlers(struct web_ctx *c, struct transition_req *r, struct verr *e)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->nrefs; i++) {
+		if (r->refs[i].id)
+			continue;
+		rc = handler_resolve(c->db, &c->actor, r->refs[i].name, &r->refs[i].id, e);
+		if (rc)
+			return rc;
+	}
+	fill_handlers(r);
+	return ERR_OK;
+}
+
+/* make_handlers makes the units named for the first time (in the transaction). */
+static int make_handlers(struct web_ctx *c, const struct output_head *h, struct transition_req *r,
+			 struct verr *e)
+{
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < r->nrefs; i++) {
+		if (r->refs[i].id)
+			continue;
+		for (k = 0; k < i; k++) /* the same new name twice: made once */
+			if (r->refs[k].name && strcmp(r->refs[k].name, r->refs[i].name) == 0)
+				r->refs[i].id = r->refs[k].id;
+		if (r->refs[i].id)
+			continue;
+		rc =
+		    handler_create(c->db, &c->actor, h->org_id, r->refs[i].name, &r->refs[i].id, e);
+		if (rc)
+			return rc;
+	}
+	fill_handlers(r);
+	return ERR_OK;
+}
+
+/* web_output_transition: parse -> authorize -> validate (names of units resolved, the move
+ * checked against the workflow table) -> one transaction (new units, the move). The caller
+ * renders after it commits. */
 int web_output_transition(struct web_ctx *c, struct output_head *h, struct verr *e)
 {
-	struct move_form f;
-	int role, rc = load_output(c, 0, h, &role);
+	struct transition_req r;
+	int rc = parse_transition(c, &r, e);
 
+	if (!rc)
+		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, h, NULL);
+	if (!rc)
+		rc = resolve_handlers(c, &r, e);
+	if (!rc)
+		rc = output_move_check(c->db, &c->actor, h, &r.m, e);
 	if (rc)
 		return rc;
 	rc = web_begin(c);
 	if (rc)
 		return rc;
-	rc = read_move(c, h, &f, e);
+	rc = make_handlers(c, h, &r, e);
 	if (!rc)
-		rc = output_transition(c->db, &c->actor, h->id, &f.m, e);
+		rc = output_transition(c->db, &c->actor, h->id, &r.m, e);
 	return web_finish(c, rc);
 }
 
@@ -377,16 +415,25 @@ int h_api_output_transition(struct web_ctx *c)
 	return rc ? web_answer(c, rc, &e) : answer_output(c, 200, h.id);
 }
 
+int web_output_confirm(struct web_ctx *c, struct output_head *h, struct verr *e)
+{
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, h, NULL);
+
+	if (!rc)
+		rc = output_confirm_check(c->db, &c->actor, h->id, e);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, output_confirm(c->db, &c->actor, h->id, e));
+	return rc;
+}
+
 int h_api_output_confirm(struct web_ctx *c)
 {
 	struct output_head h;
 	struct verr e;
-	int role, rc = load_output(c, 0, &h, &role);
+	int rc = web_output_confirm(c, &h, &e);
 
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, output_confirm(c->db, &c->actor, h.id, &e));
 	return rc ? web_answer(c, rc, &e) : answer_output(c, 200, h.id);
 }
 
@@ -399,10 +446,8 @@ int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e)
 			      &in.date, &in.link,  &in.note};
 	int64_t id;
 	size_t i;
-	int role, rc = load_output(c, 0, h, &role);
+	int rc = ERR_OK;
 
-	if (!rc && !(role & OROLE_STAFF))
-		rc = ERR_FORBIDDEN;
 	for (i = 0; !rc && i < ARRAY_LEN(names); i++) {
 		bool bad = false;
 
@@ -413,6 +458,10 @@ int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e)
 	if (!rc && !in.title)
 		in.title = web_field(c, "name", NULL);
 	if (!rc)
+		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, h, NULL);
+	if (!rc)
+		rc = adoption_check(&in, e);
+	if (!rc)
 		rc = web_begin(c);
 	if (!rc)
 		rc = web_finish(c, adoption_add(c->db, &c->actor, h->id, &in, &id, e));
@@ -422,69 +471,60 @@ int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e)
 int h_api_output_adoptions(struct web_ctx *c)
 {
 	struct output_head h;
+	struct output o;
 	struct verr e;
-	json_t *o, *last;
+	json_t *x = NULL;
+	size_t i, last = 0;
 	int rc = web_adoption_add(c, &h, &e);
 
 	if (rc)
 		return web_answer(c, rc, &e);
-	o = output_get(c->db, h.id);
-	if (!o)
-		return web_fail(c, ERR_NOT_FOUND);
-	last = json_array_get(json_object_get(o, "adoptions"),
-			      json_array_size(json_object_get(o, "adoptions")) - 1);
+	rc = output_get(c->db, h.id, &o);
 	/* the adoption with the highest id is the one just made */
-	{
-		json_t *x;
-		size_t i;
-
-		json_array_foreach(json_object_get(o, "adoptions"), i,
-				   x) if (json_integer_value(json_object_get(x, "id")) >
-					  json_integer_value(json_object_get(last, "id"))) last = x;
+	for (i = 1; !rc && i < o.nadoptions; i++)
+		if (o.adoptions[i].id > o.adoptions[last].id)
+			last = i;
+	if (!rc && o.nadoptions) {
+		x = output_adoption_to_json(&o.adoptions[last]);
+		json_object_set_new(x, "output_id", json_integer((json_int_t)h.id));
 	}
-	last = json_deep_copy(last);
-	json_object_set_new(last, "output_id", json_integer(h.id));
-	json_decref(o);
-	return web_json(c, 201, last);
+	output_release(&o);
+	return x ? web_json(c, 201, x) : web_fail(c, rc ? rc : ERR_NOT_FOUND);
 }
 
 int h_api_output_lineage(struct web_ctx *c)
 {
 	struct output_head h;
 	json_t *l;
-	int role, rc = load_output(c, 0, &h, &role);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	l = output_lineage(c->db, h.id);
+	l = output_lineage_json(c->db, h.id);
 	return l ? web_json(c, 200, l) : web_fail(c, ERR_NOT_FOUND);
 }
 
 int h_api_session_outcomes(struct web_ctx *c)
 {
-	struct session_head h;
 	int64_t id = web_id(c, "id");
 	json_t *o;
-	int rc = id ? session_head(c->db, id, &h) : ERR_NOT_FOUND;
+	int rc = session_outcomes_authorize(c->db, &c->actor, id);
 
-	if (!rc && !session_visible(c->db, &c->actor, &h))
-		rc = c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_FORBIDDEN;
-	if (rc == ERR_AUTH)
-		return web_error_key(c, 401, "unauthorized");
 	if (rc)
 		return web_answer(c, rc, NULL);
-	o = session_outcomes(c->db, id);
+	o = session_outcomes_json(c->db, id);
 	return o ? web_json(c, 200, o) : web_fail(c, ERR_NOT_FOUND);
 }
 
 int h_api_handlers_list(struct web_ctx *c)
 {
 	return web_json(c, 200,
-			json_pack("{so sn}", "items", handler_list(c->db, &c->actor), "next"));
+			json_pack("{so sn}", "items", handler_list_json(c->db, &c->actor), "next"));
 }
 
 int h_api_handlers_create(struct web_ctx *c)
 {
+	struct handler u;
 	struct verr e;
 	bool bad = false;
 	const char *name = web_field(c, "name", &bad);
@@ -496,9 +536,8 @@ int h_api_handlers_create(struct web_ctx *c)
 		    web_finish(c, handler_create(c->db, &c->actor, c->actor.org.id, name, &id, &e));
 	if (rc)
 		return web_answer(c, rc, &e);
-	return web_json(c, 201,
-			json_pack("{sI sI ss}", "id", (json_int_t)id, "org_id",
-				  (json_int_t)c->actor.org.id, "name", name));
+	rc = handler_get(c->db, id, &u);
+	return rc ? web_fail(c, rc) : web_json(c, 201, handler_to_json(&u));
 }
 
 /* --- statistics --- */
@@ -570,28 +609,38 @@ int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org)
 int h_api_stats(struct web_ctx *c)
 {
 	struct stats_query q;
+	struct stats s;
 	struct org org;
+	json_t *x;
+	int rc;
 
 	if (web_stats_query(c, &q, &org))
 		return 0;
-	return web_json(c, 200, stats_compute(c->db, &q));
+	rc = stats_compute(c->db, &q, &s);
+	x = rc ? NULL : stats_to_json(&s);
+	stats_release(&s);
+	return x ? web_json(c, 200, x) : web_fail(c, rc ? rc : ERR_NOMEM);
 }
 
 static int stats_export(struct web_ctx *c, bool xlsx)
 {
 	struct stats_query q;
+	struct stats s;
 	struct org org;
 	struct buf *b = &c->resp->body, part;
 	struct sheet sheets[32];
-	json_t *s, *tables, *t;
+	json_t *tables, *t;
 	char disp[160], ymd[16];
 	size_t i, n = 0;
 	int rc = ERR_OK;
 
 	if (web_stats_query(c, &q, &org))
 		return 0;
-	s = stats_compute(c->db, &q);
-	tables = web_stats_tables(c, s);
+	rc = stats_compute(c->db, &q, &s);
+	tables = rc ? NULL : web_stats_tables(c, &s);
+	stats_release(&s);
+	if (rc)
+		return web_fail(c, rc);
 	json_array_foreach(tables, i, t)
 	{
 		if (n == 32)
@@ -619,7 +668,6 @@ static int stats_export(struct web_ctx *c, bool xlsx)
 		buf_fini(&part);
 	}
 	json_decref(tables);
-	json_decref(s);
 	if (rc)
 		return web_fail(c, rc);
 	time_fmt(q.from, "%Y%m%d", ymd, sizeof(ymd));

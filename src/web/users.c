@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "model/output.h"
 #include "view/view.h"
 
 #define USER_PAGE_MAX 500
@@ -89,14 +90,11 @@ static int str_field(struct web_ctx *c, const char *name, char *dst, size_t cap,
 	return ERR_OK;
 }
 
-static const char sql_handler_path[] = "SELECT o.path FROM handler h JOIN org o"
-				       " ON o.id = h.org_id WHERE h.id = ?";
-
 /* target_handler reads "handler_id": the account becomes a handling unit's (承办单位), which
  * sees only what is assigned to it. null/0 clears it. */
 static int target_handler(struct web_ctx *c, struct user *u, struct verr *e)
 {
-	struct db_stmt *st;
+	struct handler hd;
 	int64_t id;
 	bool present, ok = false;
 	int rc;
@@ -114,13 +112,10 @@ static int target_handler(struct web_ctx *c, struct user *u, struct verr *e)
 		u->handler_id = 0;
 		return ERR_OK;
 	}
-	rc = db_prepare(c->db, sql_handler_path, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc && db_step(st) == DB_ROW)
-		ok = strncmp(db_col_text(st, 0), c->actor.org.path, strlen(c->actor.org.path)) == 0;
-	db_done(st);
-	if (rc)
+	rc = handler_get(c->db, id, &hd);
+	if (rc == ERR_OK)
+		ok = strncmp(hd.org_path, c->actor.org.path, strlen(c->actor.org.path)) == 0;
+	else if (rc != ERR_NOT_FOUND)
 		return rc;
 	if (!ok)
 		return verr_set(e, "invalid", "handler_id", "承办单位不存在",

@@ -276,11 +276,10 @@ struct stats_query;
 int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e) WARN_UNUSED;
 int web_output_transition(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
 int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
+int web_output_confirm(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
 /* web_stats_query reads ?year= [&quarter=1..4] or ?from=&to= (dates), ?org=, ?scope=. */
 int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org) WARN_UNUSED;
-/* web_stats_tables turns the statistics into the tables of the CSV/XLSX export (and of
- * the annual report): [{"name","header":[…],"rows":[[…]]}] (output_pages.c). */
-json_t *web_stats_tables(struct web_ctx *c, json_t *s);
+/* web_stats_tables: see json_stats.h */
 /* === end outputs === */
 
 /* === the live opinion map (opinion.c) === */

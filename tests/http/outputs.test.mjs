@@ -66,8 +66,8 @@ describe('workflows (demo data)', () => {
     const acc = await move(org, id, 'accepted');
     assert.equal(acc.data.state, 'accepted');
     assert.match(acc.data.number, /^\d{8}$/);
-    // the handling unit cannot read it before it is assigned to them
-    assertError(await handler.get(`/api/v1/outputs/${id}`), 403);
+    // the handling unit cannot see it before it is assigned to them: not visible is 404
+    assertError(await handler.get(`/api/v1/outputs/${id}`), 404);
     assertError(await move(org, id, 'assigned', { handlers: [] }), 422, null, 'handlers');
     const as1 = await move(org, id, 'assigned', { handlers: [{ handler_id: hrUnit, role: 'lead' }, { name: '市妇女联合会', role: 'co' }] });
     assert.equal(as1.status, 200, as1.text);

@@ -1,0 +1,44 @@
+/*
+ * json_output.h - the one place outputs become JSON: the API answers and the page
+ * templates both use these (the model hands over struct output, see model/output.h).
+ */
+#ifndef SHENLIAO_WEB_JSON_OUTPUT_H
+#define SHENLIAO_WEB_JSON_OUTPUT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "model/output.h"
+
+/* output_to_json returns (new reference) o in the API's shape; with its parts (authors,
+ * handlers, suggestions, sessions, events, adoptions, char_count, adopted, the id lists)
+ * when o->full. */
+json_t *output_to_json(const struct output *o);
+
+/* output_adoption_to_json returns (new reference) one adoption of an output. */
+json_t *output_adoption_to_json(const struct output_adoption *a);
+
+/* output_list_json returns an array of the items of l (without parts). */
+json_t *output_list_json(const struct output_list *l);
+
+/* output_get_json reads output id (output_get) as JSON; NULL when absent or on error.
+ * Authorization is the caller's. */
+json_t *output_get_json(struct db *db, int64_t id);
+
+/* output_lineage_json returns {"output", "suggestions", "sessions", "events", "adoptions"}
+ * for output id, NULL when absent. */
+json_t *output_lineage_json(struct db *db, int64_t id);
+
+/* session_outcomes_json returns what came of a session with each output as a brief
+ * {"id","kind","title","state","dated_at","adopted","adoptions"} and counts.adopted; NULL
+ * when the session is absent. */
+json_t *session_outcomes_json(struct db *db, int64_t session_id);
+
+/* handler_to_json returns (new reference) a handling unit {"id","org_id","name"}. */
+json_t *handler_to_json(const struct handler *h);
+
+/* handler_list_json returns the units a may see (handler_list) as an array; empty on
+ * error. */
+json_t *handler_list_json(struct db *db, const struct actor *a);
+
+#endif
