@@ -14,10 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/log.h"
 #include "base/util.h"
+#include "http/ratelimit.h"
+#include "http/sse.h"
 #include "model/room.h"
 #include "model/session.h"
 #include "view/map.h"
@@ -25,24 +26,21 @@
 #include "view/sheet.h"
 #include "view/view.h"
 
-/* --- flood limits: fixed one-minute windows per key, in memory --- */
-
-#define LIMIT_SLOTS 4096
-
-struct limit_slot {
-	char key[64];
-	int64_t window;
-	int count;
-};
-
-static struct limit_slot limits[LIMIT_SLOTS];
-static pthread_mutex_t limits_lock = PTHREAD_MUTEX_INITIALIZER;
+/* --- flood limits (http/ratelimit.c) and event streams (http/sse.c) --- */
 
 struct opinion_limits {
 	int statements_per_participant, statements_per_address;
 	int votes_per_participant, votes_per_address;
 };
 static struct opinion_limits olimits = {10, 120, 300, 6000};
+static struct ratelimit *limiter;
+static struct sse_hub *hub;
+static pthread_once_t limiter_once = PTHREAD_ONCE_INIT;
+
+static void limiter_make(void)
+{
+	limiter = ratelimit_new(4096, 60, NULL, NULL);
+}
 
 void web_opinion_no_limits(void)
 {
@@ -53,25 +51,8 @@ void web_opinion_no_limits(void)
 /* limit_hit counts one event for key; returns the seconds to wait when over max, else 0. */
 static int limit_hit(const char *key, int max)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	int64_t now = time_now(), window = now / 60;
-	struct limit_slot *s;
-	const char *p;
-	int wait = 0;
-
-	for (p = key; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	pthread_mutex_lock(&limits_lock);
-	s = &limits[h % LIMIT_SLOTS];
-	if (strcmp(s->key, key) != 0 || s->window != window) {
-		snprintf(s->key, sizeof(s->key), "%s", key);
-		s->window = window;
-		s->count = 0;
-	}
-	if (++s->count > max)
-		wait = (int)((window + 1) * 60 - now);
-	pthread_mutex_unlock(&limits_lock);
-	return wait > 0 ? wait : (s->count > max ? 1 : 0);
+	pthread_once(&limiter_once, limiter_make);
+	return limiter ? ratelimit_hit(limiter, key, max) : 0;
 }
 
 static int too_many(struct web_ctx *c, int wait)
@@ -85,172 +66,29 @@ static int too_many(struct web_ctx *c, int wait)
 			 "too many requests; please wait a moment");
 }
 
-/* --- server-sent events --- */
-
-struct sse_client {
-	int64_t session, sent;
-	struct http_stream *s;
-	bool parked, started;
-	int64_t last_us;
-	struct sse_client *next;
-};
-
-static pthread_mutex_t sse_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct sse_client *sse_all;
-static bool sse_closing;
-static struct {
-	int64_t session, version;
-} sse_versions[512];
-static size_t sse_nversions;
-static pthread_t sse_beat;
-static bool sse_beat_running;
-
-/* version_of returns the latest version known for a session (sse_lock held). */
-static int64_t version_of(int64_t session)
-{
-	size_t i;
-
-	for (i = 0; i < sse_nversions; i++)
-		if (sse_versions[i].session == session)
-			return sse_versions[i].version;
-	return -1;
-}
-
-static void set_version(int64_t session, int64_t version)
-{
-	size_t i;
-
-	for (i = 0; i < sse_nversions; i++)
-		if (sse_versions[i].session == session) {
-			if (version > sse_versions[i].version)
-				sse_versions[i].version = version;
-			return;
-		}
-	if (sse_nversions == sizeof(sse_versions) / sizeof(sse_versions[0])) {
-		memmove(&sse_versions[0], &sse_versions[1],
-			(sse_nversions - 1) * sizeof(sse_versions[0]));
-		sse_nversions--;
-	}
-	sse_versions[sse_nversions].session = session;
-	sse_versions[sse_nversions].version = version;
-	sse_nversions++;
-}
-
-static long sse_read(void *ud, struct http_stream *s, char *buf, size_t max)
-{
-	struct sse_client *c = ud;
-	int64_t v, now = time_now_us();
-	long n = 0;
-
-	pthread_mutex_lock(&sse_lock);
-	c->s = s;
-	if (sse_closing) {
-		pthread_mutex_unlock(&sse_lock);
-		return -1;
-	}
-	v = version_of(c->session);
-	if (!c->started) {
-		n = snprintf(buf, max, "retry: 2000\n\nevent: hello\ndata: {\"version\":%lld}\n\n",
-			     (long long)(v > 0 ? v : 0));
-		c->started = true;
-		c->sent = v;
-	} else if (v > c->sent) {
-		n = snprintf(buf, max, "event: snapshot\ndata: {\"version\":%lld}\n\n",
-			     (long long)v);
-		c->sent = v;
-	} else if (now - c->last_us > 15000000) {
-		n = snprintf(buf, max, ": keep-alive\n\n");
-	}
-	if (n > 0) {
-		c->last_us = now;
-	} else {
-		c->parked = true;
-		http_stream_suspend(s);
-	}
-	pthread_mutex_unlock(&sse_lock);
-	return n;
-}
-
-static void sse_free(void *ud)
-{
-	struct sse_client *c = ud, **pp;
-
-	pthread_mutex_lock(&sse_lock);
-	for (pp = &sse_all; *pp; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	pthread_mutex_unlock(&sse_lock);
-	free(c);
-}
-
-/* wake resumes parked clients of session (0: all; old_us > 0: only those silent that long). */
-static void wake(int64_t session, int64_t old_us)
-{
-	int64_t now = time_now_us();
-	struct sse_client *c;
-
-	for (c = sse_all; c; c = c->next) {
-		if (!c->parked || !c->s || (session && c->session != session))
-			continue;
-		if (old_us && now - c->last_us < old_us)
-			continue;
-		c->parked = false;
-		http_stream_resume(c->s);
-	}
-}
-
 void web_opinion_notify(int64_t session, int64_t version, void *ud)
 {
 	(void)ud;
-	pthread_mutex_lock(&sse_lock);
-	set_version(session, version);
-	wake(session, 0);
-	pthread_mutex_unlock(&sse_lock);
-}
-
-static void *heartbeat(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		int i;
-
-		for (i = 0; i < 50; i++) {
-			usleep(100000);
-			pthread_mutex_lock(&sse_lock);
-			if (sse_closing) {
-				pthread_mutex_unlock(&sse_lock);
-				return NULL;
-			}
-			pthread_mutex_unlock(&sse_lock);
-		}
-		pthread_mutex_lock(&sse_lock);
-		wake(0, 15000000);
-		pthread_mutex_unlock(&sse_lock);
-	}
+	if (hub)
+		sse_hub_notify(hub, session, version);
 }
 
 int web_opinion_start(void)
 {
-	sse_closing = false;
-	if (pthread_create(&sse_beat, NULL, heartbeat, NULL) != 0)
-		return ERR_IO;
-	sse_beat_running = true;
-	return ERR_OK;
+	struct sse_hub_config cfg = {
+	    .event = "snapshot", .keepalive_us = 15000000, .beat_ms = 5000};
+
+	/* the hub lives as long as the process: streams may end after the server quiesced */
+	if (!hub)
+		hub = sse_hub_new(&cfg);
+	return hub ? ERR_OK : ERR_IO;
 }
 
 void web_opinion_quiesce(void *ud)
 {
 	(void)ud;
-	pthread_mutex_lock(&sse_lock);
-	sse_closing = true;
-	wake(0, 0);
-	pthread_mutex_unlock(&sse_lock);
-	if (sse_beat_running) {
-		pthread_join(sse_beat, NULL);
-		sse_beat_running = false;
-	}
+	if (hub)
+		sse_hub_close(hub);
 }
 
 /* --- taking part --- */
@@ -623,33 +461,14 @@ int h_api_opinion(struct web_ctx *c)
 int h_api_events(struct web_ctx *c)
 {
 	struct session_head h;
-	struct sse_client *cl;
-	int64_t v;
 	int rc = load_visible_session(c, &h);
 
 	if (rc)
 		return room_answer(c, rc, NULL);
-	cl = calloc(1, sizeof(*cl));
-	if (!cl)
-		return web_fail(c, ERR_NOMEM);
-	v = snapshot_version(c->db, h.id);
-	cl->session = h.id;
-	cl->last_us = time_now_us();
-	pthread_mutex_lock(&sse_lock);
-	if (version_of(h.id) < v)
-		set_version(h.id, v);
-	cl->next = sse_all;
-	sse_all = cl;
-	pthread_mutex_unlock(&sse_lock);
-	c->resp->status = 200;
-	c->resp->content_type = "text/event-stream; charset=utf-8";
-	c->resp->stream = sse_read;
-	c->resp->stream_ud = cl;
-	c->resp->stream_free = sse_free;
-	if (http_resp_header(c->resp, "Cache-Control", "no-cache") ||
-	    http_resp_header(c->resp, "X-Accel-Buffering", "no"))
-		log_warn("web: too many headers");
-	return 0;
+	if (!hub)
+		return web_fail(c, ERR_IO);
+	rc = sse_hub_attach(hub, h.id, snapshot_version(c->db, h.id), c->resp);
+	return rc ? web_fail(c, rc) : 0;
 }
 
 /* --- exports --- */
