@@ -7,6 +7,7 @@
 #include "valid.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -56,6 +57,68 @@ int room_get(struct db *db, int64_t session_id, struct room *r)
 int room_by_code(struct db *db, const char *code, struct room *r)
 {
 	return room_read(db, sql_room_code, 0, code, r);
+}
+
+/* --- who may --- */
+
+int room_authorize(struct db *db, const struct actor *a, int64_t session_id, enum room_op op,
+		   struct room_access *out)
+{
+	bool anon_room, visible, allowed = false;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (session_id <= 0)
+		return ERR_NOT_FOUND;
+	rc = session_head(db, session_id, &out->session);
+	if (rc)
+		return rc;
+	rc = room_get(db, session_id, &out->room);
+	if (rc == ERR_OK)
+		out->has_room = true;
+	else if (rc == ERR_NOT_FOUND)
+		memset(&out->room, 0, sizeof(out->room));
+	else
+		return rc;
+	anon_room =
+	    out->has_room && out->room.anonymous && strcmp(out->session.visibility, "public") == 0;
+	visible = anon_room || session_visible(db, a, &out->session);
+	out->editable = session_editable(a, &out->session);
+	switch (op) {
+	case ROOM_READ:
+		allowed = visible;
+		break;
+	case ROOM_TAKE_PART:
+		allowed = visible && (a->via != AUTH_NONE || anon_room);
+		break;
+	case ROOM_MANAGE:
+		allowed = out->editable;
+		break;
+	}
+	return authz_decide(a, visible, allowed);
+}
+
+int room_authorize_code(struct db *db, const struct actor *a, const char *code, enum room_op op,
+			struct room_access *out)
+{
+	struct room r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!code)
+		return ERR_NOT_FOUND;
+	rc = room_by_code(db, code, &r);
+	if (rc)
+		return rc;
+	return room_authorize(db, a, r.session_id, op, out);
+}
+
+bool room_accepts(const struct room_access *ra)
+{
+	const char *st = ra->session.status;
+
+	return ra->has_room && ra->room.open && strcmp(st, "closed") != 0 &&
+	       strcmp(st, "archived") != 0;
 }
 
 /* new_code makes a 6-character join code from an alphabet without look-alikes. */
@@ -265,14 +328,6 @@ static const char sql_st_add[] = "INSERT INTO statement (org_id, session_id, par
 				 " text, status, created_at) VALUES (?, ?, ?, ?, ?, ?)";
 static const char sql_st_mod[] = "UPDATE statement SET status = ?, moderated_at = ?,"
 				 " moderated_by = ? WHERE id = ?";
-static const char sql_st_get[] =
-    "SELECT s.id, s.session_id, s.text, s.status, s.created_at,"
-    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 1),"
-    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = -1),"
-    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 0)"
-    " FROM statement s WHERE s.id = ?";
-#define ST_SPEC "i:id i:session_id s:text s:status t:created_at i:agree i:disagree i:pass"
-
 int statement_head(struct db *db, int64_t id, struct statement_head *s)
 {
 	struct db_stmt *st;
@@ -295,17 +350,114 @@ int statement_head(struct db *db, int64_t id, struct statement_head *s)
 	return rc;
 }
 
-json_t *statement_get(struct db *db, int64_t id)
+int statement_authorize(struct db *db, const struct actor *a, int64_t id, enum room_op op,
+			struct statement_head *s, struct room_access *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = id > 0 ? statement_head(db, id, s) : ERR_NOT_FOUND;
+	if (rc)
+		return rc;
+	return room_authorize(db, a, s->session_id, op, out);
+}
+
+/* the columns of a statement, for read_statement; ?2 is the participant whose vote comes
+ * along (0: nobody's) */
+#define ST_COLS                                                                                    \
+	"SELECT s.id, s.session_id, s.org_id, s.participant_id, s.text, s.status,"                 \
+	" s.created_at, s.moderated_at,"                                                           \
+	" CASE WHEN s.external_id IS NOT NULL THEN 3 WHEN p.user_id IS NOT NULL THEN 1"            \
+	" WHEN p.anon_hash IS NOT NULL THEN 2 ELSE 0 END,"                                         \
+	" (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 1),"              \
+	" (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = -1),"             \
+	" (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 0),"              \
+	" (SELECT v.value FROM vote v WHERE v.statement_id = s.id AND v.participant_id = ?2)"      \
+	" FROM statement s LEFT JOIN participant p ON p.id = s.participant_id"
+
+static const char sql_st_get[] = ST_COLS " WHERE s.id = ?1";
+static const char sql_st_list[] = ST_COLS " WHERE s.session_id = ?1 AND (?3 OR s.status = "
+					  "'accepted') ORDER BY s.id";
+
+static int read_statement(struct db_stmt *st, struct statement *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->id = db_col_int(st, 0);
+	s->session_id = db_col_int(st, 1);
+	s->org_id = db_col_int(st, 2);
+	s->participant_id = db_col_null(st, 3) ? 0 : db_col_int(st, 3);
+	s->text = strdup(db_col_text(st, 4));
+	if (!s->text)
+		return ERR_NOMEM;
+	s->created_at = db_col_int(st, 6);
+	s->moderated_at = db_col_null(st, 7) ? 0 : db_col_int(st, 7);
+	s->author = (enum statement_author)db_col_int(st, 8);
+	s->agree = db_col_int(st, 9);
+	s->disagree = db_col_int(st, 10);
+	s->pass = db_col_int(st, 11);
+	s->voted = !db_col_null(st, 12);
+	s->my_vote = s->voted ? (int)db_col_int(st, 12) : 0;
+	return copy_field(s->status, sizeof(s->status), db_col_text(st, 5));
+}
+
+void statement_release(struct statement *s)
+{
+	free(s->text);
+	memset(s, 0, sizeof(*s));
+}
+
+int statement_get(struct db *db, int64_t id, struct statement *out)
 {
 	struct db_stmt *st;
-	json_t *j = NULL;
+	int rc;
 
-	if (db_prepare(db, sql_st_get, &st))
-		return NULL;
-	if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW)
-		j = row_json(st, ST_SPEC);
+	memset(out, 0, sizeof(*out));
+	rc = db_get_row(db, sql_st_get, &st, "ii", id, (int64_t)0);
+	if (rc)
+		return rc;
+	rc = read_statement(st, out);
 	db_done(st);
-	return j;
+	if (rc)
+		statement_release(out);
+	return rc;
+}
+
+static int list_row(struct db_stmt *st, void *ud)
+{
+	struct statement_list *l = ud;
+	int rc;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct statement *p = realloc(l->items, cap * sizeof(*p));
+
+		if (!p)
+			return ERR_NOMEM;
+		l->items = p;
+		l->cap = cap;
+	}
+	rc = read_statement(st, &l->items[l->n]);
+	if (rc) {
+		statement_release(&l->items[l->n]);
+		return rc;
+	}
+	l->n++;
+	return ERR_OK;
+}
+
+int statement_list(struct db *db, int64_t session_id, bool all, int64_t participant,
+		   struct statement_list *out)
+{
+	memset(out, 0, sizeof(*out));
+	return db_each(db, sql_st_list, list_row, out, "iin", session_id, participant, (int)all);
+}
+
+void statement_list_release(struct statement_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		statement_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }
 
 int statement_add(struct db *db, const struct room *r, int64_t participant, const char *text,
@@ -314,6 +466,10 @@ int statement_add(struct db *db, const struct room *r, int64_t participant, cons
 	struct db_stmt *st;
 	int rc;
 
+	if (!r->open)
+		return verr_set(e, "closed", "session", "本场深聊会已停止征集观点",
+				"this session is not taking statements"),
+		       ERR_CONFLICT;
 	if (!text)
 		return verr_set(e, "required", "text", "请写下您的观点", "text is required");
 	rc = text_check(text, "text", 1, 280, e);
@@ -392,39 +548,6 @@ int statement_moderate(struct db *db, const struct actor *who, int64_t id, const
 	json_decref(b);
 	json_decref(a);
 	return rc;
-}
-
-static const char sql_list_all[] =
-    "SELECT s.id, s.session_id, s.text, s.status, s.created_at,"
-    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 1),"
-    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = -1),"
-    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 0),"
-    " (SELECT v.value FROM vote v WHERE v.statement_id = s.id AND v.participant_id = ?2)"
-    " FROM statement s WHERE s.session_id = ?1 AND (?3 OR s.status = 'accepted')"
-    " ORDER BY s.id";
-
-json_t *statements_list(struct db *db, int64_t session_id, bool all, int64_t participant)
-{
-	struct db_stmt *st;
-	json_t *a = json_array();
-
-	if (db_prepare(db, sql_list_all, &st))
-		return a;
-	if (db_bind_int(st, 1, session_id) || db_bind_int(st, 2, participant) ||
-	    db_bind_int(st, 3, all)) {
-		db_done(st);
-		return a;
-	}
-	while (db_step(st) == DB_ROW) {
-		json_t *s = row_json(st, ST_SPEC);
-
-		json_object_set_new(s, "my_vote",
-				    db_col_null(st, 8) ? json_null()
-						       : json_integer(db_col_int(st, 8)));
-		json_array_append_new(a, s);
-	}
-	db_done(st);
-	return a;
 }
 
 static const char sql_vote[] =
