@@ -26,25 +26,18 @@ static const char sql_room_set[] = "UPDATE room SET open = ?, anonymous = ?, mod
 static int room_read(struct db *db, const char *sql, int64_t id, const char *code, struct room *r)
 {
 	struct db_stmt *st;
-	int rc;
+	int rc = code ? db_get_row(db, sql, &st, "s", code) : db_get_row(db, sql, &st, "i", id);
 
-	rc = db_prepare(db, sql, &st);
+	if (rc)
+		return rc;
+	memset(r, 0, sizeof(*r));
+	r->session_id = db_col_int(st, 0);
+	r->org_id = db_col_int(st, 1);
+	rc = copy_field(r->code, sizeof(r->code), db_col_text(st, 2));
+	r->open = db_col_int(st, 3) != 0;
+	r->anonymous = db_col_int(st, 4) != 0;
 	if (!rc)
-		rc = code ? db_bind_str(st, 1, code) : db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		memset(r, 0, sizeof(*r));
-		r->session_id = db_col_int(st, 0);
-		r->org_id = db_col_int(st, 1);
-		rc = copy_field(r->code, sizeof(r->code), db_col_text(st, 2));
-		r->open = db_col_int(st, 3) != 0;
-		r->anonymous = db_col_int(st, 4) != 0;
-		if (!rc)
-			rc = copy_field(r->moderation, sizeof(r->moderation), db_col_text(st, 5));
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
+		rc = copy_field(r->moderation, sizeof(r->moderation), db_col_text(st, 5));
 	db_done(st);
 	return rc;
 }
@@ -138,7 +131,6 @@ int room_set(struct db *db, const struct actor *who, int64_t session_id, int ano
 	     const char *moderation, int open, struct room *out, struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	struct room r;
 	json_t *b = NULL, *a;
 	int rc, tries;
@@ -161,23 +153,8 @@ int room_set(struct db *db, const struct actor *who, int64_t session_id, int ano
 			 moderation ? moderation : "post");
 		for (tries = 0; tries < 8; tries++) {
 			new_code(r.code);
-			rc = db_prepare(db, sql_room_add, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, session_id);
-			if (!rc)
-				rc = db_bind_int(st, 2, h.org_id);
-			if (!rc)
-				rc = db_bind_str(st, 3, r.code);
-			if (!rc)
-				rc = db_bind_int(st, 4, r.open);
-			if (!rc)
-				rc = db_bind_int(st, 5, r.anonymous);
-			if (!rc)
-				rc = db_bind_str(st, 6, r.moderation);
-			if (!rc)
-				rc = db_bind_int(st, 7, time_now());
-			if (!rc)
-				rc = db_run(st);
+			rc = db_exec(db, sql_room_add, "iisnnsi", session_id, h.org_id, r.code,
+				     (int)r.open, (int)r.anonymous, r.moderation, time_now());
 			if (rc != ERR_CONFLICT)
 				break;
 		}
@@ -190,17 +167,8 @@ int room_set(struct db *db, const struct actor *who, int64_t session_id, int ano
 			r.anonymous = anonymous != 0;
 		if (moderation)
 			snprintf(r.moderation, sizeof(r.moderation), "%s", moderation);
-		rc = db_prepare(db, sql_room_set, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, r.open);
-		if (!rc)
-			rc = db_bind_int(st, 2, r.anonymous);
-		if (!rc)
-			rc = db_bind_str(st, 3, r.moderation);
-		if (!rc)
-			rc = db_bind_int(st, 4, session_id);
-		if (!rc)
-			rc = db_run(st);
+		rc = db_exec(db, sql_room_set, "nnsi", (int)r.open, (int)r.anonymous, r.moderation,
+			     session_id);
 	}
 	if (rc) {
 		json_decref(b);
@@ -244,39 +212,15 @@ static bool category_ok(const char *c)
 static int find_or_add(struct db *db, const struct room *r, const char *sql_find, int64_t user,
 		       const char *anon, const char *category, int64_t *id)
 {
-	struct db_stmt *st;
-	int rc;
+	int rc = anon ? db_get_int(db, sql_find, id, "is", r->session_id, anon)
+		      : db_get_int(db, sql_find, id, "ii", r->session_id, user);
 
-	rc = db_prepare(db, sql_find, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, r->session_id);
-	if (!rc)
-		rc = anon ? db_bind_str(st, 2, anon) : db_bind_int(st, 2, user);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		*id = db_col_int(st, 0);
-		db_done(st);
-		return ERR_OK;
-	}
-	db_done(st);
-	if (rc < 0)
+	if (rc != ERR_NOT_FOUND)
 		return rc;
-	rc = db_prepare(db, sql_part_add, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, r->org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, r->session_id);
-	if (!rc)
-		rc = anon ? db_bind_null(st, 3) : db_bind_int(st, 3, user);
-	if (!rc)
-		rc = anon ? db_bind_str(st, 4, anon) : db_bind_null(st, 4);
-	if (!rc)
-		rc = db_bind_str(st, 5, category_ok(category) ? category : "citizen");
-	if (!rc)
-		rc = db_bind_int(st, 6, time_now());
-	if (!rc)
-		rc = db_run(st);
+	rc = anon ? db_exec(db, sql_part_add, "ii0ssi", r->org_id, r->session_id, anon,
+			    category_ok(category) ? category : "citizen", time_now())
+		  : db_exec(db, sql_part_add, "iii0si", r->org_id, r->session_id, user,
+			    category_ok(category) ? category : "citizen", time_now());
 	if (!rc)
 		*id = db_last_id(db);
 	return rc;
@@ -287,9 +231,8 @@ int participant_of_user(struct db *db, const struct room *r, const struct user *
 	struct db_stmt *st;
 	char cat[24] = "citizen";
 
-	if (db_prepare(db, sql_user_cat, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, u->id) == ERR_OK && db_step(st) == DB_ROW &&
-		    copy_field(cat, sizeof(cat), db_col_text(st, 0)))
+	if (db_get_row(db, sql_user_cat, &st, "i", u->id) == ERR_OK) {
+		if (copy_field(cat, sizeof(cat), db_col_text(st, 0)))
 			snprintf(cat, sizeof(cat), "citizen");
 		db_done(st);
 	}
@@ -304,19 +247,9 @@ int participant_of_anon(struct db *db, const struct room *r, const char *anon_ha
 
 int participant_category(struct db *db, int64_t id, const char *category, struct verr *e)
 {
-	struct db_stmt *st;
-	int rc;
-
 	if (!category_ok(category))
 		return verr_set(e, "invalid", "category", "身份类别无效", "unknown category");
-	rc = db_prepare(db, sql_part_cat, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, category);
-	if (!rc)
-		rc = db_bind_int(st, 2, id);
-	if (!rc)
-		rc = db_run(st);
-	return rc;
+	return db_exec(db, sql_part_cat, "si", category, id);
 }
 
 /* --- statements --- */
@@ -331,21 +264,14 @@ static const char sql_st_mod[] = "UPDATE statement SET status = ?, moderated_at 
 int statement_head(struct db *db, int64_t id, struct statement_head *s)
 {
 	struct db_stmt *st;
-	int rc;
+	int rc = db_get_row(db, sql_st_head, &st, "i", id);
 
-	rc = db_prepare(db, sql_st_head, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		s->id = db_col_int(st, 0);
-		s->session_id = db_col_int(st, 1);
-		s->org_id = db_col_int(st, 2);
-		rc = copy_field(s->status, sizeof(s->status), db_col_text(st, 3));
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
+	if (rc)
+		return rc;
+	s->id = db_col_int(st, 0);
+	s->session_id = db_col_int(st, 1);
+	s->org_id = db_col_int(st, 2);
+	rc = copy_field(s->status, sizeof(s->status), db_col_text(st, 3));
 	db_done(st);
 	return rc;
 }
@@ -463,7 +389,7 @@ void statement_list_release(struct statement_list *l)
 int statement_add(struct db *db, const struct room *r, int64_t participant, const char *text,
 		  int64_t *id, struct verr *e)
 {
-	struct db_stmt *st;
+	int64_t one;
 	int rc;
 
 	if (!r->open)
@@ -475,35 +401,18 @@ int statement_add(struct db *db, const struct room *r, int64_t participant, cons
 	rc = text_check(text, "text", 1, 280, e);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_st_dup, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, r->session_id);
-	if (!rc)
-		rc = db_bind_str(st, 2, text);
-	if (!rc)
-		rc = db_step(st);
-	db_done(st);
-	if (rc == DB_ROW)
+	rc = db_get_int(db, sql_st_dup, &one, "is", r->session_id, text);
+	if (rc == ERR_OK)
 		return verr_set(e, "conflict", "text", "已有相同的观点",
 				"the same statement exists"),
 		       ERR_CONFLICT;
-	if (rc < 0)
+	if (rc != ERR_NOT_FOUND)
 		return rc;
-	rc = db_prepare(db, sql_st_add, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, r->org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, r->session_id);
-	if (!rc)
-		rc = participant ? db_bind_int(st, 3, participant) : db_bind_null(st, 3);
-	if (!rc)
-		rc = db_bind_str(st, 4, text);
-	if (!rc)
-		rc = db_bind_str(st, 5, strcmp(r->moderation, "pre") == 0 ? "pending" : "accepted");
-	if (!rc)
-		rc = db_bind_int(st, 6, time_now());
-	if (!rc)
-		rc = db_run(st);
+	rc = participant
+		 ? db_exec(db, sql_st_add, "iiissi", r->org_id, r->session_id, participant, text,
+			   strcmp(r->moderation, "pre") == 0 ? "pending" : "accepted", time_now())
+		 : db_exec(db, sql_st_add, "ii0ssi", r->org_id, r->session_id, text,
+			   strcmp(r->moderation, "pre") == 0 ? "pending" : "accepted", time_now());
 	if (!rc) {
 		json_t *after = json_pack("{sI sI ss}", "session_id", (json_int_t)r->session_id,
 					  "participant_id", (json_int_t)participant, "text", text);
@@ -520,7 +429,6 @@ int statement_moderate(struct db *db, const struct actor *who, int64_t id, const
 		       struct verr *e)
 {
 	struct statement_head s;
-	struct db_stmt *st;
 	json_t *b, *a;
 	int rc;
 
@@ -529,17 +437,9 @@ int statement_moderate(struct db *db, const struct actor *who, int64_t id, const
 				"status must be accepted or rejected");
 	rc = statement_head(db, id, &s);
 	if (!rc)
-		rc = db_prepare(db, sql_st_mod, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, status);
-	if (!rc)
-		rc = db_bind_int(st, 2, time_now());
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 3, who->user.id) : db_bind_null(st, 3);
-	if (!rc)
-		rc = db_bind_int(st, 4, id);
-	if (!rc)
-		rc = db_run(st);
+		rc = who->user.id
+			 ? db_exec(db, sql_st_mod, "siii", status, time_now(), who->user.id, id)
+			 : db_exec(db, sql_st_mod, "si0i", status, time_now(), id);
 	if (rc)
 		return rc;
 	b = json_pack("{ss}", "status", s.status);
@@ -558,8 +458,6 @@ static const char sql_vote[] =
 int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
 	     struct verr *e)
 {
-	struct db_stmt *st;
-	int rc;
 
 	if (value < -1 || value > 1)
 		return verr_set(e, "invalid", "vote", "表态须为 1（赞成）、-1（反对）或 0（跳过）",
@@ -568,20 +466,8 @@ int vote_put(struct db *db, const struct statement_head *s, int64_t participant,
 		return verr_set(e, "not_votable", "statement", "该观点尚未通过审核或已被移除",
 				"this statement is not open for votes"),
 		       ERR_CONFLICT;
-	rc = db_prepare(db, sql_vote, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, s->id);
-	if (!rc)
-		rc = db_bind_int(st, 2, participant);
-	if (!rc)
-		rc = db_bind_int(st, 3, s->session_id);
-	if (!rc)
-		rc = db_bind_int(st, 4, value);
-	if (!rc)
-		rc = db_bind_int(st, 5, time_now_us());
-	if (!rc)
-		rc = db_run(st);
-	return rc;
+	return db_exec(db, sql_vote, "iiini", s->id, participant, s->session_id, value,
+		       time_now_us());
 }
 
 /* --- snapshots --- */
@@ -593,30 +479,22 @@ static const char sql_snap_version[] = "SELECT version FROM opinion_snapshot WHE
 json_t *snapshot_get(struct db *db, int64_t session_id, int64_t *version)
 {
 	struct db_stmt *st;
-	json_t *j = NULL;
+	json_t *j;
 
 	*version = 0;
-	if (db_prepare(db, sql_snap, &st))
+	if (db_get_row(db, sql_snap, &st, "i", session_id))
 		return NULL;
-	if (db_bind_int(st, 1, session_id) == ERR_OK && db_step(st) == DB_ROW) {
-		*version = db_col_int(st, 0);
-		j = json_loadb(db_col_text(st, 1), db_col_len(st, 1), 0, NULL);
-	}
+	*version = db_col_int(st, 0);
+	j = json_loadb(db_col_text(st, 1), db_col_len(st, 1), 0, NULL);
 	db_done(st);
 	return j;
 }
 
 int64_t snapshot_version(struct db *db, int64_t session_id)
 {
-	struct db_stmt *st;
-	int64_t v = 0;
+	int64_t v;
 
-	if (db_prepare(db, sql_snap_version, &st))
-		return 0;
-	if (db_bind_int(st, 1, session_id) == ERR_OK && db_step(st) == DB_ROW)
-		v = db_col_int(st, 0);
-	db_done(st);
-	return v;
+	return db_get_int(db, sql_snap_version, &v, "i", session_id) == ERR_OK ? v : 0;
 }
 
 static const char sql_exp_st[] = "SELECT id, text, status, created_at FROM statement"
@@ -660,24 +538,9 @@ static const char sql_imp_vote[] =
 int room_import_statement(struct db *db, const struct room *r, const char *external_id,
 			  const char *text, bool moderated_out, int64_t *id)
 {
-	struct db_stmt *st;
-	int rc;
+	int rc = db_exec(db, sql_imp_st, "iisssi", r->org_id, r->session_id, text,
+			 moderated_out ? "rejected" : "accepted", external_id, time_now());
 
-	rc = db_prepare(db, sql_imp_st, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, r->org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, r->session_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, text);
-	if (!rc)
-		rc = db_bind_str(st, 4, moderated_out ? "rejected" : "accepted");
-	if (!rc)
-		rc = db_bind_str(st, 5, external_id);
-	if (!rc)
-		rc = db_bind_int(st, 6, time_now());
-	if (!rc)
-		rc = db_run(st);
 	if (!rc)
 		*id = db_last_id(db);
 	return rc;
@@ -686,20 +549,9 @@ int room_import_statement(struct db *db, const struct room *r, const char *exter
 int room_import_participant(struct db *db, const struct room *r, const char *external_id,
 			    int64_t *id)
 {
-	struct db_stmt *st;
-	int rc;
+	int rc =
+	    db_exec(db, sql_imp_part, "iisi", r->org_id, r->session_id, external_id, time_now());
 
-	rc = db_prepare(db, sql_imp_part, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, r->org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, r->session_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, external_id);
-	if (!rc)
-		rc = db_bind_int(st, 4, time_now());
-	if (!rc)
-		rc = db_run(st);
 	if (!rc)
 		*id = db_last_id(db);
 	return rc;
@@ -708,21 +560,5 @@ int room_import_participant(struct db *db, const struct room *r, const char *ext
 int room_import_vote(struct db *db, int64_t session_id, int64_t statement, int64_t participant,
 		     int value, int64_t at)
 {
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, sql_imp_vote, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, statement);
-	if (!rc)
-		rc = db_bind_int(st, 2, participant);
-	if (!rc)
-		rc = db_bind_int(st, 3, session_id);
-	if (!rc)
-		rc = db_bind_int(st, 4, value);
-	if (!rc)
-		rc = db_bind_int(st, 5, at);
-	if (!rc)
-		rc = db_run(st);
-	return rc;
+	return db_exec(db, sql_imp_vote, "iiini", statement, participant, session_id, value, at);
 }
