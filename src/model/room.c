@@ -2,7 +2,6 @@
  * room.c - rooms, participants, statements, votes, snapshots (see room.h).
  */
 #include "room.h"
-#include "rowjson.h"
 #include "session.h"
 #include "valid.h"
 
@@ -497,30 +496,28 @@ int64_t snapshot_version(struct db *db, int64_t session_id)
 	return db_get_int(db, sql_snap_version, &v, "i", session_id) == ERR_OK ? v : 0;
 }
 
-static const char sql_exp_st[] = "SELECT id, text, status, created_at FROM statement"
-				 " WHERE session_id = ? ORDER BY id";
 static const char sql_exp_votes[] = "SELECT statement_id, participant_id, value, at FROM vote"
 				    " WHERE session_id = ? ORDER BY statement_id, participant_id";
-static const char sql_exp_part[] = "SELECT id, category, created_at FROM participant"
-				   " WHERE session_id = ? ORDER BY id";
 
-json_t *room_export(struct db *db, int64_t session_id)
+struct votes_each {
+	room_vote_fn fn;
+	void *ud;
+};
+
+static int vote_each_row(struct db_stmt *st, void *ud)
 {
-	static const char *const sqls[] = {sql_exp_st, sql_exp_votes, sql_exp_part};
-	static const char *const specs[] = {"i:id s:text s:status t:created_at",
-					    "i:statement i:participant i:vote i:at",
-					    "i:id s:category t:created_at"};
-	static const char *const keys[] = {"statements", "votes", "participants"};
-	json_t *o = json_object();
-	size_t i;
+	const struct votes_each *w = ud;
+	struct room_vote v = {db_col_int(st, 0), db_col_int(st, 1), (int)db_col_int(st, 2),
+			      db_col_int(st, 3)};
 
-	for (i = 0; i < 3; i++) {
-		json_t *a = json_array();
+	return w->fn(&v, w->ud);
+}
 
-		(void)rows_json_by_id(db, sqls[i], session_id, specs[i], a);
-		json_object_set_new(o, keys[i], a);
-	}
-	return o;
+int room_votes_each(struct db *db, int64_t session_id, room_vote_fn fn, void *ud)
+{
+	struct votes_each w = {fn, ud};
+
+	return db_each(db, sql_exp_votes, vote_each_row, &w, "i", session_id);
 }
 
 /* --- imports of conversations held elsewhere (Pol.is) --- */

@@ -158,8 +158,17 @@ int vote_put(struct db *db, const struct statement_head *s, int64_t participant,
 json_t *snapshot_get(struct db *db, int64_t session_id, int64_t *version);
 int64_t snapshot_version(struct db *db, int64_t session_id);
 
-/* room_export returns {"statements":[…], "votes":[…], "participants":[…]} for exports. */
-json_t *room_export(struct db *db, int64_t session_id);
+/* A participant's latest vote on a statement (exports). */
+struct room_vote {
+	int64_t statement, participant;
+	int value;  /* -1, 0, 1 */
+	int64_t at; /* microseconds */
+};
+
+/* room_votes_each calls fn for each vote of the session, by statement then participant; a
+ * non-zero return from fn stops and is returned. */
+typedef int (*room_vote_fn)(const struct room_vote *v, void *ud);
+int room_votes_each(struct db *db, int64_t session_id, room_vote_fn fn, void *ud) WARN_UNUSED;
 
 /* Imports (shenliao import polis): a statement with its id elsewhere (moderated out:
  * stored as rejected), a participant with its id elsewhere, a vote at a time (the latest

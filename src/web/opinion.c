@@ -526,12 +526,21 @@ int h_api_events(struct web_ctx *c)
 
 /* --- exports --- */
 
+static int vote_row(const struct room_vote *v, void *ud)
+{
+	return json_array_append_new(ud,
+				     json_pack("[III]", (json_int_t)v->statement,
+					       (json_int_t)v->participant, (json_int_t)v->value))
+		   ? ERR_NOMEM
+		   : ERR_OK;
+}
+
 static int opinion_export(struct web_ctx *c, bool xlsx)
 {
 	struct room_access ra;
 	struct statement_list l;
 	struct sheet sheets[3];
-	json_t *x, *s, *rows[3], *hdr[3], *e;
+	json_t *s, *rows[3], *hdr[3];
 	int64_t version;
 	char disp[96];
 	size_t i;
@@ -544,10 +553,10 @@ static int opinion_export(struct web_ctx *c, bool xlsx)
 		statement_list_release(&l);
 		return web_fail(c, rc);
 	}
-	x = room_export(c->db, ra.session.id);
 	s = opinion_json(c, ra.session.id, &version);
-	for (i = 0; i < 3; i++)
-		rows[i] = json_array();
+	rows[0] = json_array();
+	rows[1] = json_array();
+	rows[2] = s ? map_group_rows(s) : json_array();
 	hdr[0] = json_pack("[ssss]", "statement", "text", "status", "created_at");
 	hdr[1] = json_pack("[sss]", "statement", "participant", "vote");
 	hdr[2] = json_pack("[sssss]", "participant", "category", "group", "x", "y");
@@ -559,18 +568,13 @@ static int opinion_export(struct web_ctx *c, bool xlsx)
 							 l.items[i].text, l.items[i].status, t));
 	}
 	statement_list_release(&l);
-	json_array_foreach(json_object_get(x, "votes"), i, e) json_array_append_new(
-	    rows[1], json_pack("[OOO]", json_object_get(e, "statement"),
-			       json_object_get(e, "participant"), json_object_get(e, "vote")));
-	json_array_foreach(s ? json_object_get(s, "participants") : NULL, i, e)
-	    json_array_append_new(
-		rows[2], json_pack("[OOOOO]", json_object_get(e, "id"),
-				   json_object_get(e, "category"), json_object_get(e, "group"),
-				   json_object_get(e, "x"), json_object_get(e, "y")));
+	rc = room_votes_each(c->db, ra.session.id, vote_row, rows[1]);
 	sheets[0] = (struct sheet){"statements", hdr[0], rows[0]};
 	sheets[1] = (struct sheet){"votes", hdr[1], rows[1]};
 	sheets[2] = (struct sheet){"groups", hdr[2], rows[2]};
-	if (xlsx) {
+	if (rc) {
+		/* the votes could not be read: answered below */
+	} else if (xlsx) {
 		rc = sheet_xlsx(sheets, 3, &c->resp->body);
 	} else {
 		struct buf part;
@@ -593,7 +597,6 @@ static int opinion_export(struct web_ctx *c, bool xlsx)
 		json_decref(rows[i]);
 		json_decref(hdr[i]);
 	}
-	json_decref(x);
 	json_decref(s);
 	if (rc)
 		return web_fail(c, rc);
@@ -617,105 +620,19 @@ int h_api_opinion_xlsx(struct web_ctx *c)
 
 /* --- pages --- */
 
-/* decorate adds what the map page shows to a snapshot: statement texts by id in the group
- * cards and consensus lists, colours, agree/disagree bar widths, labels. */
-static void decorate(struct web_ctx *c, json_t *s)
-{
-	json_t *texts = json_object(), *x, *y;
-	size_t i, k;
-	char key[64];
-
-	json_array_foreach(json_object_get(s, "statements"), i, x)
-	{
-		char id[24];
-
-		snprintf(id, sizeof(id), "%lld",
-			 (long long)json_integer_value(json_object_get(x, "id")));
-		json_object_set(texts, id, json_object_get(x, "text"));
-	}
-	json_array_foreach(json_object_get(s, "groups"), i, x)
-	{
-		json_object_set_new(x, "label", json_sprintf("%c", 'A' + (int)i));
-		json_object_set_new(x, "color", json_string(map_group_color((int)i)));
-		json_array_foreach(json_object_get(x, "repness"), k, y)
-		{
-			double p = json_number_value(json_object_get(y, "p"));
-
-			json_object_set(y, "text",
-					json_object_get(texts, json_string_value(json_object_get(
-								   y, "statement"))));
-			json_object_set_new(y, "pct", json_integer((json_int_t)(p * 100 + 0.5)));
-			json_object_set_new(
-			    y, "agree",
-			    json_boolean(strcmp(json_string_value(json_object_get(y, "direction")),
-						"agree") == 0));
-		}
-	}
-	for (k = 0; k < 2; k++)
-		json_array_foreach(
-		    json_object_get(json_object_get(s, "consensus"), k ? "disagree" : "agree"), i,
-		    y)
-		{
-			json_object_set(y, "text",
-					json_object_get(texts, json_string_value(json_object_get(
-								   y, "statement"))));
-			json_object_set_new(
-			    y, "pct",
-			    json_integer(
-				(json_int_t)(json_number_value(json_object_get(y, "p")) * 100 +
-					     0.5)));
-		}
-	json_array_foreach(json_object_get(json_object_get(s, "categories"), "present"), i, x)
-	{
-		snprintf(key, sizeof(key), "cat_%s",
-			 json_string_value(json_object_get(x, "category")));
-		json_object_set_new(x, "label", json_string(view_text(c->lang, key)));
-	}
-	json_array_foreach(json_object_get(json_object_get(s, "categories"), "statements"), i, x)
-	{
-		json_t *cells = json_array();
-
-		json_object_set(
-		    x, "text",
-		    json_object_get(texts, json_string_value(json_object_get(x, "statement"))));
-		json_array_foreach(json_object_get(json_object_get(s, "categories"), "present"), k,
-				   y)
-		{
-			json_t *st =
-			    json_object_get(json_object_get(x, "by_category"),
-					    json_string_value(json_object_get(y, "category")));
-
-			json_array_append_new(
-			    cells,
-			    json_pack(
-				"{si}", "pct",
-				st ? (int)(json_number_value(json_object_get(st, "share")) * 100 +
-					   0.5)
-				   : 0));
-		}
-		json_object_set_new(x, "cells", cells);
-		json_object_set_new(
-		    x, "consensus_pct",
-		    json_integer(
-			(json_int_t)(json_number_value(json_object_get(x, "consensus")) * 100 +
-				     0.5)));
-	}
-	json_decref(texts);
-}
-
 static int map_context(struct web_ctx *c, int64_t session, json_t **out)
 {
 	int64_t version;
 	json_t *s = opinion_json(c, session, &version), *ctx;
 	struct buf b;
+	bool show;
 
 	if (!s)
 		return ERR_DB;
-	decorate(c, s);
+	show = map_decorate(s, c->lang);
 	buf_init(&b, 4 << 20);
-	ctx = json_pack("{so sI sb}", "snap", s, "version", (json_int_t)version, "show_groups",
-			!json_is_true(json_object_get(s, "too_few_voters")) &&
-			    json_array_size(json_object_get(s, "groups")) > 0);
+	ctx =
+	    json_pack("{so sI sb}", "snap", s, "version", (json_int_t)version, "show_groups", show);
 	if (map_svg(s, &b) == ERR_OK)
 		json_object_set_new(ctx, "map_svg", json_string(buf_cstr(&b)));
 	buf_fini(&b);
@@ -849,7 +766,7 @@ static int phone_page(struct web_ctx *c, int status, const char *error, const ch
 	session = session_get(c->db, ra.session.id, false, false);
 	snap = snapshot_get(c->db, ra.session.id, &version);
 	if (snap)
-		decorate(c, snap);
+		(void)map_decorate(snap, c->lang);
 	ctx = json_pack("{so so so ss si si sb ss? ss? sI sb}", "session",
 			session ? session : json_object(), "statements", list, "next",
 			next ? next : json_null(), "code", ra.room.code, "voted", (int)voted,
