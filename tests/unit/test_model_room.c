@@ -288,6 +288,88 @@ static void test_moderation(void **state)
 	    ERR_NOT_FOUND);
 }
 
+static int count_vote(const struct room_vote *v, void *ud)
+{
+	int *n = ud;
+
+	assert_true(v->value >= -1 && v->value <= 1);
+	assert_true(v->at > 0);
+	(*n)++;
+	return ERR_OK;
+}
+
+static int stop_at_first(const struct room_vote *v, void *ud)
+{
+	(void)v;
+	(void)ud;
+	return ERR_CONFLICT;
+}
+
+/* Who wrote it, declared categories, the export's votes, and a list longer than its first
+ * allocation. */
+static void test_authors_categories_exports(void **state)
+{
+	struct mfix *f = *state;
+	int64_t s = make_session(f, "public", "live"), pu, pa, id_u, id_a, id_n, id;
+	struct room r = make_room(f, s, 1, "post");
+	struct statement_head h;
+	struct statement_list l;
+	struct statement st;
+	struct verr e = {0};
+	char text[32];
+	int n = 0;
+
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(participant_of_user(f->db, &r, &f->city_guest.user, &pu), ERR_OK);
+	assert_int_equal(participant_of_anon(f->db, &r, "another-cookie-hash", NULL, &pa), ERR_OK);
+	assert_int_equal(statement_add(f->db, &r, pu, "由登录用户提出", &id_u, &e), ERR_OK);
+	assert_int_equal(statement_add(f->db, &r, pa, "由匿名用户提出", &id_a, &e), ERR_OK);
+	assert_int_equal(mfix_commit(f, statement_add(f->db, &r, 0, "由组织者提出", &id_n, &e)),
+			 ERR_OK);
+	assert_int_equal(statement_get(f->db, id_u, &st), ERR_OK);
+	assert_int_equal(st.author, STATEMENT_BY_USER);
+	assert_int_equal(st.participant_id, pu);
+	statement_release(&st);
+	assert_int_equal(statement_get(f->db, id_a, &st), ERR_OK);
+	assert_int_equal(st.author, STATEMENT_BY_ANON);
+	statement_release(&st);
+	assert_int_equal(statement_get(f->db, id_n, &st), ERR_OK);
+	assert_int_equal(st.author, STATEMENT_BY_NONE);
+	assert_int_equal(st.participant_id, 0);
+	statement_release(&st);
+
+	/* categories: a known one, an unknown one */
+	assert_int_equal(participant_category(f->db, pa, "expert", &e), ERR_OK);
+	assert_int_equal(participant_category(f->db, pa, "astronaut", &e), ERR_INVALID);
+	assert_string_equal(e.field, "category");
+
+	/* the export's votes, and a callback that stops the walk */
+	assert_int_equal(statement_head(f->db, id_u, &h), ERR_OK);
+	assert_int_equal(put_vote(f, &h, pu, 1, &e), ERR_OK);
+	assert_int_equal(put_vote(f, &h, pa, 0, &e), ERR_OK);
+	assert_int_equal(room_votes_each(f->db, s, count_vote, &n), ERR_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(room_votes_each(f->db, s, stop_at_first, NULL), ERR_CONFLICT);
+
+	/* forty more statements: the list grows past its first allocation, in order */
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	for (int i = 0; i < 40; i++) {
+		snprintf(text, sizeof(text), "第%d条观点", i);
+		assert_int_equal(statement_add(f->db, &r, 0, text, &id, &e), ERR_OK);
+	}
+	assert_int_equal(mfix_commit(f, ERR_OK), ERR_OK);
+	assert_int_equal(statement_list(f->db, s, false, pu, &l), ERR_OK);
+	assert_int_equal(l.n, 43);
+	for (size_t i = 1; i < l.n; i++)
+		assert_true(l.items[i].id > l.items[i - 1].id);
+	assert_true(l.items[0].voted);
+	assert_int_equal(l.items[0].my_vote, 1);
+	assert_false(l.items[1].voted);
+	statement_list_release(&l);
+	assert_int_equal(l.n, 0);
+	assert_null(l.items);
+}
+
 static int authz(struct mfix *f, const struct actor *a, int64_t s, enum room_op op)
 {
 	struct room_access ra;
@@ -427,6 +509,7 @@ int main(void)
 	    cmocka_unit_test(test_statement_create),
 	    cmocka_unit_test(test_votes),
 	    cmocka_unit_test(test_moderation),
+	    cmocka_unit_test(test_authors_categories_exports),
 	    cmocka_unit_test(test_authorize_internal),
 	    cmocka_unit_test(test_authorize_public_and_anonymous),
 	    cmocka_unit_test(test_accepts),
