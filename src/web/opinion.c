@@ -257,8 +257,11 @@ static int post_statement(struct web_ctx *c, const struct statement_req *q, int6
 	rc = web_begin(c);
 	if (rc)
 		return rc;
-	if (!ra.has_room) /* open, post-moderation, no anonymous browsers */
-		rc = room_set(c->db, &c->actor, ra.session.id, 0, NULL, 1, &ra.room, e);
+	if (!ra.has_room) { /* read again under the write lock: someone may have made it */
+		rc = room_get(c->db, ra.session.id, &ra.room);
+		if (rc == ERR_NOT_FOUND) /* open, post-moderation, no anonymous browsers */
+			rc = room_set(c->db, &c->actor, ra.session.id, 0, NULL, 1, &ra.room, e);
+	}
 	if (!rc)
 		rc = participant_for(c, &ra.room, q->category, &pid);
 	if (!rc)
@@ -333,6 +336,7 @@ struct vote_req {
 	int64_t statement;
 	int value;
 	const char *code;
+	const char *category; /* an anonymous browser's declared category, on its first vote */
 };
 
 /* cast_vote is shared by the API and the phone page. The hot path (docs/PERFORMANCE.md):
@@ -358,7 +362,7 @@ static int cast_vote(struct web_ctx *c, const struct vote_req *q, int *wait, str
 	if (!rc && !room_accepts(&ra))
 		rc = closed_err(e, true);
 	if (!rc)
-		rc = participant_for(c, &ra.room, NULL, &pid);
+		rc = participant_for(c, &ra.room, q->category, &pid);
 	if (!rc)
 		rc = over_limit("vp", NULL, pid, olimits.votes_per_participant, wait);
 	if (!rc)
@@ -371,7 +375,7 @@ static int cast_vote(struct web_ctx *c, const struct vote_req *q, int *wait, str
 
 int h_api_statement_vote(struct web_ctx *c)
 {
-	struct vote_req q = {web_id(c, "id"), 0, NULL};
+	struct vote_req q = {web_id(c, "id"), 0, NULL, web_field(c, "category", NULL)};
 	struct verr e = {0};
 	int64_t v = 2;
 	bool present;
@@ -797,7 +801,7 @@ static int join_answer(struct web_ctx *c, int rc, const struct verr *e)
 
 int h_join_vote(struct web_ctx *c)
 {
-	struct vote_req q = {0, 0, http_param(c->req, "code")};
+	struct vote_req q = {0, 0, http_param(c->req, "code"), web_field(c, "category", NULL)};
 	struct verr e = {0};
 	int64_t v = 0;
 	bool present;
