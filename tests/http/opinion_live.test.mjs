@@ -115,6 +115,10 @@ describe('statements and votes', () => {
     const st = list.find((x) => x.id === s);
     assert.equal(st.agree, 0);
     assert.equal(st.disagree, 1);
+    assert.equal(st.author, 'participant'); // posted by a signed-in organizer
+    const anonPost = await p.post(`/api/v1/sessions/${id}/statements`, { text: '匿名提出的观点' });
+    assert.equal(anonPost.status, 201, anonPost.text);
+    assert.equal(anonPost.data.author, 'anonymous');
     assertError(await p.req('PUT', `/api/v1/statements/${s}/vote`, { json: { vote: 2 } }), 422, null, 'vote');
     assertError(await p.req('PUT', `/api/v1/statements/${s}/vote`, { json: { vote: 'yes' } }), 400, null, 'vote');
     assertError(await p.req('PUT', '/api/v1/statements/999999/vote', { json: { vote: 1 } }), 404);
