@@ -80,112 +80,106 @@ static ptrdiff_t find_id(const int64_t *ids, size_t n, int64_t id)
 	return vote_matrix_find(ids, n, id);
 }
 
+/* next_cap: the capacity after cap when it is full (64 first, then twice as many). */
+static size_t next_cap(size_t cap)
+{
+	return cap ? cap * 2 : 64;
+}
+
+static int statement_row(struct db_stmt *st, void *ud)
+{
+	struct loaded *l = ud;
+
+	if (l->n_st == l->cap) {
+		size_t c = next_cap(l->cap);
+		int64_t *a = realloc(l->st_ids, c * sizeof(*a));
+		uint8_t *b;
+
+		if (!a)
+			return ERR_NOMEM;
+		l->st_ids = a;
+		b = realloc(l->moderated, c);
+		if (!b)
+			return ERR_NOMEM;
+		l->moderated = b;
+		l->cap = c;
+	}
+	l->st_ids[l->n_st] = db_col_int(st, 0);
+	l->moderated[l->n_st] = strcmp(db_col_text(st, 2), "rejected") == 0;
+	json_array_append_new(l->texts,
+			      json_pack("{sI ss ss}", "id", (json_int_t)db_col_int(st, 0), "text",
+					db_col_text(st, 1), "status", db_col_text(st, 2)));
+	l->n_st++;
+	return ERR_OK;
+}
+
+static int participant_row(struct db_stmt *st, void *ud)
+{
+	struct loaded *l = ud;
+
+	if (l->n_p == l->cap) {
+		size_t c = next_cap(l->cap);
+		int64_t *a = realloc(l->p_ids, c * sizeof(*a));
+		int32_t *b;
+
+		if (!a)
+			return ERR_NOMEM;
+		l->p_ids = a;
+		b = realloc(l->p_cat, c * sizeof(*b));
+		if (!b)
+			return ERR_NOMEM;
+		l->p_cat = b;
+		l->cap = c;
+	}
+	l->p_ids[l->n_p] = db_col_int(st, 0);
+	l->p_cat[l->n_p] = cat_index(db_col_text(st, 1));
+	l->n_p++;
+	return ERR_OK;
+}
+
+static int vote_row(struct db_stmt *st, void *ud)
+{
+	struct loaded *l = ud;
+	ptrdiff_t pi = find_id(l->p_ids, l->n_p, db_col_int(st, 0));
+	ptrdiff_t si = find_id(l->st_ids, l->n_st, db_col_int(st, 1));
+
+	if (pi < 0 || si < 0)
+		return ERR_OK;
+	if (l->n_votes == l->cap) {
+		size_t c = next_cap(l->cap);
+		struct opinion_vote *v = realloc(l->votes, c * sizeof(*v));
+
+		if (!v)
+			return ERR_NOMEM;
+		l->votes = v;
+		l->cap = c;
+	}
+	l->votes[l->n_votes].participant = (uint32_t)pi;
+	l->votes[l->n_votes].statement = (uint32_t)si;
+	l->votes[l->n_votes].value = (int8_t)db_col_int(st, 2);
+	l->votes[l->n_votes].time = db_col_int(st, 3);
+	l->n_votes++;
+	return ERR_OK;
+}
+
+/* load reads a session's statements, participants (both by id) and votes into l (which the
+ * caller frees with loaded_free in every case). */
 static int load(struct db *db, int64_t session_id, struct loaded *l)
 {
-	struct db_stmt *st;
-	size_t cap;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
 	l->texts = json_array();
-	/* statements */
-	rc = db_prepare(db, sql_st, &st);
+	if (!l->texts)
+		return ERR_NOMEM;
+	rc = db_each(db, sql_st, statement_row, l, "i", session_id);
+	l->cap = 0;
 	if (!rc)
-		rc = db_bind_int(st, 1, session_id);
-	cap = 64;
-	l->st_ids = malloc(cap * sizeof(*l->st_ids));
-	l->moderated = malloc(cap);
-	while (!rc && l->st_ids && l->moderated && (rc = db_step(st)) == DB_ROW) {
-		if (l->n_st == cap) {
-			int64_t *a = realloc(l->st_ids, cap * 2 * sizeof(*a));
-			uint8_t *b = a ? realloc(l->moderated, cap * 2) : NULL;
-
-			if (a)
-				l->st_ids = a;
-			if (!a || !b) {
-				rc = ERR_NOMEM;
-				break;
-			}
-			l->moderated = b;
-			cap *= 2;
-		}
-		l->st_ids[l->n_st] = db_col_int(st, 0);
-		l->moderated[l->n_st] = strcmp(db_col_text(st, 2), "rejected") == 0;
-		json_array_append_new(
-		    l->texts, json_pack("{sI ss ss}", "id", (json_int_t)db_col_int(st, 0), "text",
-					db_col_text(st, 1), "status", db_col_text(st, 2)));
-		l->n_st++;
-		rc = ERR_OK;
-	}
-	db_done(st);
-	if (!l->st_ids || !l->moderated)
-		rc = ERR_NOMEM;
-	if (rc < 0)
-		return rc;
-	/* participants */
-	rc = db_prepare(db, sql_parts, &st);
+		rc = db_each(db, sql_parts, participant_row, l, "i", session_id);
+	l->cap = 0;
 	if (!rc)
-		rc = db_bind_int(st, 1, session_id);
-	cap = 64;
-	l->p_ids = malloc(cap * sizeof(*l->p_ids));
-	l->p_cat = malloc(cap * sizeof(*l->p_cat));
-	while (!rc && l->p_ids && l->p_cat && (rc = db_step(st)) == DB_ROW) {
-		if (l->n_p == cap) {
-			int64_t *a = realloc(l->p_ids, cap * 2 * sizeof(*a));
-			int32_t *b = a ? realloc(l->p_cat, cap * 2 * sizeof(*b)) : NULL;
-
-			if (a)
-				l->p_ids = a;
-			if (!a || !b) {
-				rc = ERR_NOMEM;
-				break;
-			}
-			l->p_cat = b;
-			cap *= 2;
-		}
-		l->p_ids[l->n_p] = db_col_int(st, 0);
-		l->p_cat[l->n_p] = cat_index(db_col_text(st, 1));
-		l->n_p++;
-		rc = ERR_OK;
-	}
-	db_done(st);
-	if (!l->p_ids || !l->p_cat)
-		rc = ERR_NOMEM;
-	if (rc < 0)
-		return rc;
-	/* votes */
-	rc = db_prepare(db, sql_votes, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, session_id);
-	l->cap = 1024;
-	l->votes = malloc(l->cap * sizeof(*l->votes));
-	while (!rc && l->votes && (rc = db_step(st)) == DB_ROW) {
-		ptrdiff_t pi = find_id(l->p_ids, l->n_p, db_col_int(st, 0));
-		ptrdiff_t si = find_id(l->st_ids, l->n_st, db_col_int(st, 1));
-
-		rc = ERR_OK;
-		if (pi < 0 || si < 0)
-			continue;
-		if (l->n_votes == l->cap) {
-			struct opinion_vote *v = realloc(l->votes, l->cap * 2 * sizeof(*v));
-
-			if (!v) {
-				rc = ERR_NOMEM;
-				break;
-			}
-			l->votes = v;
-			l->cap *= 2;
-		}
-		l->votes[l->n_votes].participant = (uint32_t)pi;
-		l->votes[l->n_votes].statement = (uint32_t)si;
-		l->votes[l->n_votes].value = (int8_t)db_col_int(st, 2);
-		l->votes[l->n_votes].time = db_col_int(st, 3);
-		l->n_votes++;
-	}
-	db_done(st);
-	if (!l->votes)
-		rc = ERR_NOMEM;
-	return rc < 0 ? rc : ERR_OK;
+		rc = db_each(db, sql_votes, vote_row, l, "i", session_id);
+	return rc;
 }
 
 static json_t *num(double x)
@@ -303,7 +297,6 @@ static int compute(struct db *db, int64_t session_id, struct opinion_result **wa
 	struct opinion_result *r = NULL;
 	struct category_result *cr = NULL;
 	struct loaded l = {0};
-	struct db_stmt *st;
 	json_t *snap = NULL;
 	char *text = NULL;
 	int rc;
@@ -346,17 +339,7 @@ static int compute(struct db *db, int64_t session_id, struct opinion_result **wa
 	rc = text ? db_begin_write(db) : ERR_NOMEM;
 	if (rc)
 		goto out;
-	rc = db_prepare(db, sql_store, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, session_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, time_now());
-	if (!rc)
-		rc = db_bind_int(st, 3, (int64_t)l.n_votes);
-	if (!rc)
-		rc = db_bind_str(st, 4, text);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_store, "iiis", session_id, time_now(), (int64_t)l.n_votes, text);
 	if (!rc)
 		rc = db_commit(db);
 	if (rc)

@@ -2,11 +2,11 @@
  * room.c - rooms, participants, statements, votes, snapshots (see room.h).
  */
 #include "room.h"
-#include "rowjson.h"
 #include "session.h"
 #include "valid.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -25,25 +25,18 @@ static const char sql_room_set[] = "UPDATE room SET open = ?, anonymous = ?, mod
 static int room_read(struct db *db, const char *sql, int64_t id, const char *code, struct room *r)
 {
 	struct db_stmt *st;
-	int rc;
+	int rc = code ? db_get_row(db, sql, &st, "s", code) : db_get_row(db, sql, &st, "i", id);
 
-	rc = db_prepare(db, sql, &st);
+	if (rc)
+		return rc;
+	memset(r, 0, sizeof(*r));
+	r->session_id = db_col_int(st, 0);
+	r->org_id = db_col_int(st, 1);
+	rc = copy_field(r->code, sizeof(r->code), db_col_text(st, 2));
+	r->open = db_col_int(st, 3) != 0;
+	r->anonymous = db_col_int(st, 4) != 0;
 	if (!rc)
-		rc = code ? db_bind_str(st, 1, code) : db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		memset(r, 0, sizeof(*r));
-		r->session_id = db_col_int(st, 0);
-		r->org_id = db_col_int(st, 1);
-		rc = copy_field(r->code, sizeof(r->code), db_col_text(st, 2));
-		r->open = db_col_int(st, 3) != 0;
-		r->anonymous = db_col_int(st, 4) != 0;
-		if (!rc)
-			rc = copy_field(r->moderation, sizeof(r->moderation), db_col_text(st, 5));
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
+		rc = copy_field(r->moderation, sizeof(r->moderation), db_col_text(st, 5));
 	db_done(st);
 	return rc;
 }
@@ -56,6 +49,68 @@ int room_get(struct db *db, int64_t session_id, struct room *r)
 int room_by_code(struct db *db, const char *code, struct room *r)
 {
 	return room_read(db, sql_room_code, 0, code, r);
+}
+
+/* --- who may --- */
+
+int room_authorize(struct db *db, const struct actor *a, int64_t session_id, enum room_op op,
+		   struct room_access *out)
+{
+	bool anon_room, visible, allowed = false;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (session_id <= 0)
+		return ERR_NOT_FOUND;
+	rc = session_head(db, session_id, &out->session);
+	if (rc)
+		return rc;
+	rc = room_get(db, session_id, &out->room);
+	if (rc == ERR_OK)
+		out->has_room = true;
+	else if (rc == ERR_NOT_FOUND)
+		memset(&out->room, 0, sizeof(out->room));
+	else
+		return rc;
+	anon_room =
+	    out->has_room && out->room.anonymous && strcmp(out->session.visibility, "public") == 0;
+	visible = anon_room || session_visible(db, a, &out->session);
+	out->editable = session_editable(a, &out->session);
+	switch (op) {
+	case ROOM_READ:
+		allowed = visible;
+		break;
+	case ROOM_TAKE_PART:
+		allowed = visible && (a->via != AUTH_NONE || anon_room);
+		break;
+	case ROOM_MANAGE:
+		allowed = out->editable;
+		break;
+	}
+	return authz_decide(a, visible, allowed);
+}
+
+int room_authorize_code(struct db *db, const struct actor *a, const char *code, enum room_op op,
+			struct room_access *out)
+{
+	struct room r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!code)
+		return ERR_NOT_FOUND;
+	rc = room_by_code(db, code, &r);
+	if (rc)
+		return rc;
+	return room_authorize(db, a, r.session_id, op, out);
+}
+
+bool room_accepts(const struct room_access *ra)
+{
+	const char *st = ra->session.status;
+
+	return ra->has_room && ra->room.open && strcmp(st, "closed") != 0 &&
+	       strcmp(st, "archived") != 0;
 }
 
 /* new_code makes a 6-character join code from an alphabet without look-alikes. */
@@ -75,7 +130,6 @@ int room_set(struct db *db, const struct actor *who, int64_t session_id, int ano
 	     const char *moderation, int open, struct room *out, struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	struct room r;
 	json_t *b = NULL, *a;
 	int rc, tries;
@@ -98,23 +152,8 @@ int room_set(struct db *db, const struct actor *who, int64_t session_id, int ano
 			 moderation ? moderation : "post");
 		for (tries = 0; tries < 8; tries++) {
 			new_code(r.code);
-			rc = db_prepare(db, sql_room_add, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, session_id);
-			if (!rc)
-				rc = db_bind_int(st, 2, h.org_id);
-			if (!rc)
-				rc = db_bind_str(st, 3, r.code);
-			if (!rc)
-				rc = db_bind_int(st, 4, r.open);
-			if (!rc)
-				rc = db_bind_int(st, 5, r.anonymous);
-			if (!rc)
-				rc = db_bind_str(st, 6, r.moderation);
-			if (!rc)
-				rc = db_bind_int(st, 7, time_now());
-			if (!rc)
-				rc = db_run(st);
+			rc = db_exec(db, sql_room_add, "iisnnsi", session_id, h.org_id, r.code,
+				     (int)r.open, (int)r.anonymous, r.moderation, time_now());
 			if (rc != ERR_CONFLICT)
 				break;
 		}
@@ -127,17 +166,8 @@ int room_set(struct db *db, const struct actor *who, int64_t session_id, int ano
 			r.anonymous = anonymous != 0;
 		if (moderation)
 			snprintf(r.moderation, sizeof(r.moderation), "%s", moderation);
-		rc = db_prepare(db, sql_room_set, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, r.open);
-		if (!rc)
-			rc = db_bind_int(st, 2, r.anonymous);
-		if (!rc)
-			rc = db_bind_str(st, 3, r.moderation);
-		if (!rc)
-			rc = db_bind_int(st, 4, session_id);
-		if (!rc)
-			rc = db_run(st);
+		rc = db_exec(db, sql_room_set, "nnsi", (int)r.open, (int)r.anonymous, r.moderation,
+			     session_id);
 	}
 	if (rc) {
 		json_decref(b);
@@ -181,39 +211,15 @@ static bool category_ok(const char *c)
 static int find_or_add(struct db *db, const struct room *r, const char *sql_find, int64_t user,
 		       const char *anon, const char *category, int64_t *id)
 {
-	struct db_stmt *st;
-	int rc;
+	int rc = anon ? db_get_int(db, sql_find, id, "is", r->session_id, anon)
+		      : db_get_int(db, sql_find, id, "ii", r->session_id, user);
 
-	rc = db_prepare(db, sql_find, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, r->session_id);
-	if (!rc)
-		rc = anon ? db_bind_str(st, 2, anon) : db_bind_int(st, 2, user);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		*id = db_col_int(st, 0);
-		db_done(st);
-		return ERR_OK;
-	}
-	db_done(st);
-	if (rc < 0)
+	if (rc != ERR_NOT_FOUND)
 		return rc;
-	rc = db_prepare(db, sql_part_add, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, r->org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, r->session_id);
-	if (!rc)
-		rc = anon ? db_bind_null(st, 3) : db_bind_int(st, 3, user);
-	if (!rc)
-		rc = anon ? db_bind_str(st, 4, anon) : db_bind_null(st, 4);
-	if (!rc)
-		rc = db_bind_str(st, 5, category_ok(category) ? category : "citizen");
-	if (!rc)
-		rc = db_bind_int(st, 6, time_now());
-	if (!rc)
-		rc = db_run(st);
+	rc = anon ? db_exec(db, sql_part_add, "ii0ssi", r->org_id, r->session_id, anon,
+			    category_ok(category) ? category : "citizen", time_now())
+		  : db_exec(db, sql_part_add, "iii0si", r->org_id, r->session_id, user,
+			    category_ok(category) ? category : "citizen", time_now());
 	if (!rc)
 		*id = db_last_id(db);
 	return rc;
@@ -224,9 +230,8 @@ int participant_of_user(struct db *db, const struct room *r, const struct user *
 	struct db_stmt *st;
 	char cat[24] = "citizen";
 
-	if (db_prepare(db, sql_user_cat, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, u->id) == ERR_OK && db_step(st) == DB_ROW &&
-		    copy_field(cat, sizeof(cat), db_col_text(st, 0)))
+	if (db_get_row(db, sql_user_cat, &st, "i", u->id) == ERR_OK) {
+		if (copy_field(cat, sizeof(cat), db_col_text(st, 0)))
 			snprintf(cat, sizeof(cat), "citizen");
 		db_done(st);
 	}
@@ -241,19 +246,9 @@ int participant_of_anon(struct db *db, const struct room *r, const char *anon_ha
 
 int participant_category(struct db *db, int64_t id, const char *category, struct verr *e)
 {
-	struct db_stmt *st;
-	int rc;
-
 	if (!category_ok(category))
 		return verr_set(e, "invalid", "category", "身份类别无效", "unknown category");
-	rc = db_prepare(db, sql_part_cat, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, category);
-	if (!rc)
-		rc = db_bind_int(st, 2, id);
-	if (!rc)
-		rc = db_run(st);
-	return rc;
+	return db_exec(db, sql_part_cat, "si", category, id);
 }
 
 /* --- statements --- */
@@ -265,89 +260,158 @@ static const char sql_st_add[] = "INSERT INTO statement (org_id, session_id, par
 				 " text, status, created_at) VALUES (?, ?, ?, ?, ?, ?)";
 static const char sql_st_mod[] = "UPDATE statement SET status = ?, moderated_at = ?,"
 				 " moderated_by = ? WHERE id = ?";
-static const char sql_st_get[] =
-    "SELECT s.id, s.session_id, s.text, s.status, s.created_at,"
-    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 1),"
-    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = -1),"
-    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 0)"
-    " FROM statement s WHERE s.id = ?";
-#define ST_SPEC "i:id i:session_id s:text s:status t:created_at i:agree i:disagree i:pass"
-
 int statement_head(struct db *db, int64_t id, struct statement_head *s)
 {
 	struct db_stmt *st;
-	int rc;
+	int rc = db_get_row(db, sql_st_head, &st, "i", id);
 
-	rc = db_prepare(db, sql_st_head, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		s->id = db_col_int(st, 0);
-		s->session_id = db_col_int(st, 1);
-		s->org_id = db_col_int(st, 2);
-		rc = copy_field(s->status, sizeof(s->status), db_col_text(st, 3));
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
+	if (rc)
+		return rc;
+	s->id = db_col_int(st, 0);
+	s->session_id = db_col_int(st, 1);
+	s->org_id = db_col_int(st, 2);
+	rc = copy_field(s->status, sizeof(s->status), db_col_text(st, 3));
 	db_done(st);
 	return rc;
 }
 
-json_t *statement_get(struct db *db, int64_t id)
+int statement_authorize(struct db *db, const struct actor *a, int64_t id, enum room_op op,
+			struct statement_head *s, struct room_access *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = id > 0 ? statement_head(db, id, s) : ERR_NOT_FOUND;
+	if (rc)
+		return rc;
+	return room_authorize(db, a, s->session_id, op, out);
+}
+
+/* the columns of a statement, for read_statement; ?2 is the participant whose vote comes
+ * along (0: nobody's) */
+#define ST_COLS                                                                                    \
+	"SELECT s.id, s.session_id, s.org_id, s.participant_id, s.text, s.status,"                 \
+	" s.created_at, s.moderated_at,"                                                           \
+	" CASE WHEN s.external_id IS NOT NULL THEN 3 WHEN p.user_id IS NOT NULL THEN 1"            \
+	" WHEN p.anon_hash IS NOT NULL THEN 2 ELSE 0 END,"                                         \
+	" (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 1),"              \
+	" (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = -1),"             \
+	" (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 0),"              \
+	" (SELECT v.value FROM vote v WHERE v.statement_id = s.id AND v.participant_id = ?2)"      \
+	" FROM statement s LEFT JOIN participant p ON p.id = s.participant_id"
+
+static const char sql_st_get[] = ST_COLS " WHERE s.id = ?1";
+static const char sql_st_list[] = ST_COLS " WHERE s.session_id = ?1 AND (?3 OR s.status = "
+					  "'accepted') ORDER BY s.id";
+
+static int read_statement(struct db_stmt *st, struct statement *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->id = db_col_int(st, 0);
+	s->session_id = db_col_int(st, 1);
+	s->org_id = db_col_int(st, 2);
+	s->participant_id = db_col_null(st, 3) ? 0 : db_col_int(st, 3);
+	s->text = strdup(db_col_text(st, 4));
+	if (!s->text)
+		return ERR_NOMEM;
+	s->created_at = db_col_int(st, 6);
+	s->moderated_at = db_col_null(st, 7) ? 0 : db_col_int(st, 7);
+	s->author = (enum statement_author)db_col_int(st, 8);
+	s->agree = db_col_int(st, 9);
+	s->disagree = db_col_int(st, 10);
+	s->pass = db_col_int(st, 11);
+	s->voted = !db_col_null(st, 12);
+	s->my_vote = s->voted ? (int)db_col_int(st, 12) : 0;
+	return copy_field(s->status, sizeof(s->status), db_col_text(st, 5));
+}
+
+void statement_release(struct statement *s)
+{
+	free(s->text);
+	memset(s, 0, sizeof(*s));
+}
+
+int statement_get(struct db *db, int64_t id, struct statement *out)
 {
 	struct db_stmt *st;
-	json_t *j = NULL;
+	int rc;
 
-	if (db_prepare(db, sql_st_get, &st))
-		return NULL;
-	if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW)
-		j = row_json(st, ST_SPEC);
+	memset(out, 0, sizeof(*out));
+	rc = db_get_row(db, sql_st_get, &st, "ii", id, (int64_t)0);
+	if (rc)
+		return rc;
+	rc = read_statement(st, out);
 	db_done(st);
-	return j;
+	if (rc)
+		statement_release(out);
+	return rc;
+}
+
+static int list_row(struct db_stmt *st, void *ud)
+{
+	struct statement_list *l = ud;
+	int rc;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct statement *p = realloc(l->items, cap * sizeof(*p));
+
+		if (!p)
+			return ERR_NOMEM;
+		l->items = p;
+		l->cap = cap;
+	}
+	rc = read_statement(st, &l->items[l->n]);
+	if (rc) {
+		statement_release(&l->items[l->n]);
+		return rc;
+	}
+	l->n++;
+	return ERR_OK;
+}
+
+int statement_list(struct db *db, int64_t session_id, bool all, int64_t participant,
+		   struct statement_list *out)
+{
+	memset(out, 0, sizeof(*out));
+	return db_each(db, sql_st_list, list_row, out, "iin", session_id, participant, (int)all);
+}
+
+void statement_list_release(struct statement_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		statement_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }
 
 int statement_add(struct db *db, const struct room *r, int64_t participant, const char *text,
 		  int64_t *id, struct verr *e)
 {
-	struct db_stmt *st;
+	int64_t one;
 	int rc;
 
+	if (!r->open)
+		return verr_set(e, "closed", "session", "本场深聊会已停止征集观点",
+				"this session is not taking statements"),
+		       ERR_CONFLICT;
 	if (!text)
 		return verr_set(e, "required", "text", "请写下您的观点", "text is required");
 	rc = text_check(text, "text", 1, 280, e);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_st_dup, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, r->session_id);
-	if (!rc)
-		rc = db_bind_str(st, 2, text);
-	if (!rc)
-		rc = db_step(st);
-	db_done(st);
-	if (rc == DB_ROW)
+	rc = db_get_int(db, sql_st_dup, &one, "is", r->session_id, text);
+	if (rc == ERR_OK)
 		return verr_set(e, "conflict", "text", "已有相同的观点",
 				"the same statement exists"),
 		       ERR_CONFLICT;
-	if (rc < 0)
+	if (rc != ERR_NOT_FOUND)
 		return rc;
-	rc = db_prepare(db, sql_st_add, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, r->org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, r->session_id);
-	if (!rc)
-		rc = participant ? db_bind_int(st, 3, participant) : db_bind_null(st, 3);
-	if (!rc)
-		rc = db_bind_str(st, 4, text);
-	if (!rc)
-		rc = db_bind_str(st, 5, strcmp(r->moderation, "pre") == 0 ? "pending" : "accepted");
-	if (!rc)
-		rc = db_bind_int(st, 6, time_now());
-	if (!rc)
-		rc = db_run(st);
+	rc = participant
+		 ? db_exec(db, sql_st_add, "iiissi", r->org_id, r->session_id, participant, text,
+			   strcmp(r->moderation, "pre") == 0 ? "pending" : "accepted", time_now())
+		 : db_exec(db, sql_st_add, "ii0ssi", r->org_id, r->session_id, text,
+			   strcmp(r->moderation, "pre") == 0 ? "pending" : "accepted", time_now());
 	if (!rc) {
 		json_t *after = json_pack("{sI sI ss}", "session_id", (json_int_t)r->session_id,
 					  "participant_id", (json_int_t)participant, "text", text);
@@ -364,7 +428,6 @@ int statement_moderate(struct db *db, const struct actor *who, int64_t id, const
 		       struct verr *e)
 {
 	struct statement_head s;
-	struct db_stmt *st;
 	json_t *b, *a;
 	int rc;
 
@@ -373,17 +436,9 @@ int statement_moderate(struct db *db, const struct actor *who, int64_t id, const
 				"status must be accepted or rejected");
 	rc = statement_head(db, id, &s);
 	if (!rc)
-		rc = db_prepare(db, sql_st_mod, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, status);
-	if (!rc)
-		rc = db_bind_int(st, 2, time_now());
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 3, who->user.id) : db_bind_null(st, 3);
-	if (!rc)
-		rc = db_bind_int(st, 4, id);
-	if (!rc)
-		rc = db_run(st);
+		rc = who->user.id
+			 ? db_exec(db, sql_st_mod, "siii", status, time_now(), who->user.id, id)
+			 : db_exec(db, sql_st_mod, "si0i", status, time_now(), id);
 	if (rc)
 		return rc;
 	b = json_pack("{ss}", "status", s.status);
@@ -394,39 +449,6 @@ int statement_moderate(struct db *db, const struct actor *who, int64_t id, const
 	return rc;
 }
 
-static const char sql_list_all[] =
-    "SELECT s.id, s.session_id, s.text, s.status, s.created_at,"
-    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 1),"
-    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = -1),"
-    " (SELECT COUNT(*) FROM vote v WHERE v.statement_id = s.id AND v.value = 0),"
-    " (SELECT v.value FROM vote v WHERE v.statement_id = s.id AND v.participant_id = ?2)"
-    " FROM statement s WHERE s.session_id = ?1 AND (?3 OR s.status = 'accepted')"
-    " ORDER BY s.id";
-
-json_t *statements_list(struct db *db, int64_t session_id, bool all, int64_t participant)
-{
-	struct db_stmt *st;
-	json_t *a = json_array();
-
-	if (db_prepare(db, sql_list_all, &st))
-		return a;
-	if (db_bind_int(st, 1, session_id) || db_bind_int(st, 2, participant) ||
-	    db_bind_int(st, 3, all)) {
-		db_done(st);
-		return a;
-	}
-	while (db_step(st) == DB_ROW) {
-		json_t *s = row_json(st, ST_SPEC);
-
-		json_object_set_new(s, "my_vote",
-				    db_col_null(st, 8) ? json_null()
-						       : json_integer(db_col_int(st, 8)));
-		json_array_append_new(a, s);
-	}
-	db_done(st);
-	return a;
-}
-
 static const char sql_vote[] =
     "INSERT INTO vote (statement_id, participant_id, session_id, value, at)"
     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (statement_id, participant_id)"
@@ -435,8 +457,6 @@ static const char sql_vote[] =
 int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
 	     struct verr *e)
 {
-	struct db_stmt *st;
-	int rc;
 
 	if (value < -1 || value > 1)
 		return verr_set(e, "invalid", "vote", "表态须为 1（赞成）、-1（反对）或 0（跳过）",
@@ -445,20 +465,8 @@ int vote_put(struct db *db, const struct statement_head *s, int64_t participant,
 		return verr_set(e, "not_votable", "statement", "该观点尚未通过审核或已被移除",
 				"this statement is not open for votes"),
 		       ERR_CONFLICT;
-	rc = db_prepare(db, sql_vote, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, s->id);
-	if (!rc)
-		rc = db_bind_int(st, 2, participant);
-	if (!rc)
-		rc = db_bind_int(st, 3, s->session_id);
-	if (!rc)
-		rc = db_bind_int(st, 4, value);
-	if (!rc)
-		rc = db_bind_int(st, 5, time_now_us());
-	if (!rc)
-		rc = db_run(st);
-	return rc;
+	return db_exec(db, sql_vote, "iiini", s->id, participant, s->session_id, value,
+		       time_now_us());
 }
 
 /* --- snapshots --- */
@@ -470,56 +478,46 @@ static const char sql_snap_version[] = "SELECT version FROM opinion_snapshot WHE
 json_t *snapshot_get(struct db *db, int64_t session_id, int64_t *version)
 {
 	struct db_stmt *st;
-	json_t *j = NULL;
+	json_t *j;
 
 	*version = 0;
-	if (db_prepare(db, sql_snap, &st))
+	if (db_get_row(db, sql_snap, &st, "i", session_id))
 		return NULL;
-	if (db_bind_int(st, 1, session_id) == ERR_OK && db_step(st) == DB_ROW) {
-		*version = db_col_int(st, 0);
-		j = json_loadb(db_col_text(st, 1), db_col_len(st, 1), 0, NULL);
-	}
+	*version = db_col_int(st, 0);
+	j = json_loadb(db_col_text(st, 1), db_col_len(st, 1), 0, NULL);
 	db_done(st);
 	return j;
 }
 
 int64_t snapshot_version(struct db *db, int64_t session_id)
 {
-	struct db_stmt *st;
-	int64_t v = 0;
+	int64_t v;
 
-	if (db_prepare(db, sql_snap_version, &st))
-		return 0;
-	if (db_bind_int(st, 1, session_id) == ERR_OK && db_step(st) == DB_ROW)
-		v = db_col_int(st, 0);
-	db_done(st);
-	return v;
+	return db_get_int(db, sql_snap_version, &v, "i", session_id) == ERR_OK ? v : 0;
 }
 
-static const char sql_exp_st[] = "SELECT id, text, status, created_at FROM statement"
-				 " WHERE session_id = ? ORDER BY id";
 static const char sql_exp_votes[] = "SELECT statement_id, participant_id, value, at FROM vote"
 				    " WHERE session_id = ? ORDER BY statement_id, participant_id";
-static const char sql_exp_part[] = "SELECT id, category, created_at FROM participant"
-				   " WHERE session_id = ? ORDER BY id";
 
-json_t *room_export(struct db *db, int64_t session_id)
+struct votes_each {
+	room_vote_fn fn;
+	void *ud;
+};
+
+static int vote_each_row(struct db_stmt *st, void *ud)
 {
-	static const char *const sqls[] = {sql_exp_st, sql_exp_votes, sql_exp_part};
-	static const char *const specs[] = {"i:id s:text s:status t:created_at",
-					    "i:statement i:participant i:vote i:at",
-					    "i:id s:category t:created_at"};
-	static const char *const keys[] = {"statements", "votes", "participants"};
-	json_t *o = json_object();
-	size_t i;
+	const struct votes_each *w = ud;
+	struct room_vote v = {db_col_int(st, 0), db_col_int(st, 1), (int)db_col_int(st, 2),
+			      db_col_int(st, 3)};
 
-	for (i = 0; i < 3; i++) {
-		json_t *a = json_array();
+	return w->fn(&v, w->ud);
+}
 
-		(void)rows_json_by_id(db, sqls[i], session_id, specs[i], a);
-		json_object_set_new(o, keys[i], a);
-	}
-	return o;
+int room_votes_each(struct db *db, int64_t session_id, room_vote_fn fn, void *ud)
+{
+	struct votes_each w = {fn, ud};
+
+	return db_each(db, sql_exp_votes, vote_each_row, &w, "i", session_id);
 }
 
 /* --- imports of conversations held elsewhere (Pol.is) --- */
@@ -537,24 +535,9 @@ static const char sql_imp_vote[] =
 int room_import_statement(struct db *db, const struct room *r, const char *external_id,
 			  const char *text, bool moderated_out, int64_t *id)
 {
-	struct db_stmt *st;
-	int rc;
+	int rc = db_exec(db, sql_imp_st, "iisssi", r->org_id, r->session_id, text,
+			 moderated_out ? "rejected" : "accepted", external_id, time_now());
 
-	rc = db_prepare(db, sql_imp_st, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, r->org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, r->session_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, text);
-	if (!rc)
-		rc = db_bind_str(st, 4, moderated_out ? "rejected" : "accepted");
-	if (!rc)
-		rc = db_bind_str(st, 5, external_id);
-	if (!rc)
-		rc = db_bind_int(st, 6, time_now());
-	if (!rc)
-		rc = db_run(st);
 	if (!rc)
 		*id = db_last_id(db);
 	return rc;
@@ -563,20 +546,9 @@ int room_import_statement(struct db *db, const struct room *r, const char *exter
 int room_import_participant(struct db *db, const struct room *r, const char *external_id,
 			    int64_t *id)
 {
-	struct db_stmt *st;
-	int rc;
+	int rc =
+	    db_exec(db, sql_imp_part, "iisi", r->org_id, r->session_id, external_id, time_now());
 
-	rc = db_prepare(db, sql_imp_part, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, r->org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, r->session_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, external_id);
-	if (!rc)
-		rc = db_bind_int(st, 4, time_now());
-	if (!rc)
-		rc = db_run(st);
 	if (!rc)
 		*id = db_last_id(db);
 	return rc;
@@ -585,21 +557,5 @@ int room_import_participant(struct db *db, const struct room *r, const char *ext
 int room_import_vote(struct db *db, int64_t session_id, int64_t statement, int64_t participant,
 		     int value, int64_t at)
 {
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, sql_imp_vote, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, statement);
-	if (!rc)
-		rc = db_bind_int(st, 2, participant);
-	if (!rc)
-		rc = db_bind_int(st, 3, session_id);
-	if (!rc)
-		rc = db_bind_int(st, 4, value);
-	if (!rc)
-		rc = db_bind_int(st, 5, at);
-	if (!rc)
-		rc = db_run(st);
-	return rc;
+	return db_exec(db, sql_imp_vote, "iiini", statement, participant, session_id, value, at);
 }

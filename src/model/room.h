@@ -16,6 +16,7 @@
 
 #include "db/db.h"
 #include "model/model.h"
+#include "model/session.h"
 
 struct room {
 	int64_t session_id, org_id;
@@ -27,6 +28,43 @@ struct room {
 /* room_get / room_by_code load a room: ERR_NOT_FOUND when the session has none. */
 int room_get(struct db *db, int64_t session_id, struct room *r) WARN_UNUSED;
 int room_by_code(struct db *db, const char *code, struct room *r) WARN_UNUSED;
+
+/* --- who may: the one authorization path of the live room --- */
+
+/* What a caller asks of a session's room, beyond the AUTHZ_READ / AUTHZ_WRITE of model.h:
+ *   ROOM_READ      see the map, the snapshot and its event stream (AUTHZ_READ);
+ *   ROOM_TAKE_PART the join page, the statements, the room's join code, voting and posting;
+ *   ROOM_MANAGE    change the room, moderate statements, export the votes (AUTHZ_WRITE). */
+enum room_op { ROOM_READ = AUTHZ_READ, ROOM_MANAGE = AUTHZ_WRITE, ROOM_TAKE_PART };
+
+/* What room_authorize found. has_room is false when the session has no room yet (room is
+ * then zeroed); editable: the caller may manage the room (organizers of the body). */
+struct room_access {
+	struct session_head session;
+	struct room room;
+	bool has_room;
+	bool editable;
+};
+
+/* room_authorize loads session_id and its room for actor a and decides op through
+ * authz_decide. The session is visible to a when session_visible says so, or when it is
+ * public and its room lets anonymous browsers in (a stand-alone public consultation need
+ * not be scheduled). ROOM_READ needs it visible; ROOM_TAKE_PART visible and, for an
+ * anonymous caller, a room open to anonymous browsers; ROOM_MANAGE an editor.
+ * Returns ERR_OK (out filled), ERR_NOT_FOUND (no such session, or signed in and not
+ * visible), ERR_AUTH (not signed in and not allowed), ERR_FORBIDDEN (visible, not
+ * allowed), or a database error. out is filled as far as it was read in every case. */
+int room_authorize(struct db *db, const struct actor *a, int64_t session_id, enum room_op op,
+		   struct room_access *out) WARN_UNUSED;
+
+/* room_authorize_code is room_authorize for the room with join code code (the phone
+ * page); ERR_NOT_FOUND for an unknown code. */
+int room_authorize_code(struct db *db, const struct actor *a, const char *code, enum room_op op,
+			struct room_access *out) WARN_UNUSED;
+
+/* room_accepts: the room takes statements and votes now (it exists and is open, and its
+ * session is neither closed nor archived). */
+bool room_accepts(const struct room_access *ra);
 
 /* room_set opens (or changes) the room of a session: anonymous participation on or off,
  * moderation "pre" or "post" (NULL: unchanged / "post"), open or closed. Makes the join
@@ -53,8 +91,14 @@ struct statement_head {
 
 int statement_head(struct db *db, int64_t id, struct statement_head *s) WARN_UNUSED;
 
+/* statement_authorize loads statement id (into *s) and authorizes op on its session's room
+ * as room_authorize does; ERR_NOT_FOUND for an unknown statement. */
+int statement_authorize(struct db *db, const struct actor *a, int64_t id, enum room_op op,
+			struct statement_head *s, struct room_access *out) WARN_UNUSED;
+
 /* statement_add posts a statement (1..280 characters) by participant; pending under
- * pre-moderation, accepted otherwise. A statement equal to one already there is refused. */
+ * pre-moderation, accepted otherwise. A statement equal to one already there is refused
+ * (ERR_CONFLICT), and so is one for a closed room. */
 int statement_add(struct db *db, const struct room *r, int64_t participant, const char *text,
 		  int64_t *id, struct verr *e) WARN_UNUSED;
 
@@ -62,11 +106,48 @@ int statement_add(struct db *db, const struct room *r, int64_t participant, cons
 int statement_moderate(struct db *db, const struct actor *who, int64_t id, const char *status,
 		       struct verr *e) WARN_UNUSED;
 
-json_t *statement_get(struct db *db, int64_t id);
+/* Who wrote a statement: nobody recorded (seeded by the organizers or the demo), a
+ * signed-in participant, an anonymous browser, or a conversation imported from elsewhere. */
+enum statement_author {
+	STATEMENT_BY_NONE = 0,
+	STATEMENT_BY_USER,
+	STATEMENT_BY_ANON,
+	STATEMENT_IMPORTED
+};
 
-/* statements_list returns the session's statements: all of them for moderators, otherwise
- * the accepted ones; with participant > 0 each carries that participant's vote (or null). */
-json_t *statements_list(struct db *db, int64_t session_id, bool all, int64_t participant);
+/* A statement with its vote counts. text is owned (statement_release frees it). With a
+ * participant asked for (statement_list), voted and my_vote give that participant's vote. */
+struct statement {
+	int64_t id, session_id, org_id;
+	int64_t participant_id; /* 0: none recorded */
+	enum statement_author author;
+	char *text;
+	char status[12];      /* pending | accepted | rejected */
+	int64_t created_at;   /* seconds since the epoch */
+	int64_t moderated_at; /* 0: not moderated */
+	int64_t agree, disagree, pass;
+	bool voted;
+	int my_vote;
+};
+
+/* statement_release frees what s owns and zeroes it; accepts a zeroed statement. */
+void statement_release(struct statement *s);
+
+/* statement_get loads statement id into *out (the caller releases it). ERR_NOT_FOUND. */
+int statement_get(struct db *db, int64_t id, struct statement *out) WARN_UNUSED;
+
+/* A list of statements, owned by the list (statement_list_release frees them). */
+struct statement_list {
+	struct statement *items;
+	size_t n, cap;
+};
+
+/* statement_list loads the session's statements in order of posting: all of them with all
+ * (moderators), otherwise the accepted ones; with participant > 0 each carries that
+ * participant's vote. out is initialized here; release it even on failure. */
+int statement_list(struct db *db, int64_t session_id, bool all, int64_t participant,
+		   struct statement_list *out) WARN_UNUSED;
+void statement_list_release(struct statement_list *l);
 
 /* vote_put records participant's vote (-1, 0, 1) on an accepted statement; the latest wins. */
 int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
@@ -77,8 +158,17 @@ int vote_put(struct db *db, const struct statement_head *s, int64_t participant,
 json_t *snapshot_get(struct db *db, int64_t session_id, int64_t *version);
 int64_t snapshot_version(struct db *db, int64_t session_id);
 
-/* room_export returns {"statements":[…], "votes":[…], "participants":[…]} for exports. */
-json_t *room_export(struct db *db, int64_t session_id);
+/* A participant's latest vote on a statement (exports). */
+struct room_vote {
+	int64_t statement, participant;
+	int value;  /* -1, 0, 1 */
+	int64_t at; /* microseconds */
+};
+
+/* room_votes_each calls fn for each vote of the session, by statement then participant; a
+ * non-zero return from fn stops and is returned. */
+typedef int (*room_vote_fn)(const struct room_vote *v, void *ud);
+int room_votes_each(struct db *db, int64_t session_id, room_vote_fn fn, void *ud) WARN_UNUSED;
 
 /* Imports (shenliao import polis): a statement with its id elsewhere (moderated out:
  * stored as rejected), a participant with its id elsewhere, a vote at a time (the latest

@@ -4,6 +4,10 @@
 #include "map.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "view/view.h"
 
 static const char *const colors[] = {"#b3261e", "#1f5fa8", "#2e7d32", "#8a5300", "#6a3d9a"};
 
@@ -81,4 +85,104 @@ int map_svg(const json_t *snapshot, struct buf *out)
 	if (!rc)
 		rc = buf_puts(out, "</svg>");
 	return rc;
+}
+
+/* map_decorate: see map.h. Adds what the map page shows to a snapshot: statement texts by id in the
+ * group cards and consensus lists, colours, agree/disagree bar widths, labels. */
+bool map_decorate(json_t *s, const char *lang)
+{
+	json_t *texts = json_object(), *x, *y;
+	size_t i, k;
+	char key[64];
+
+	json_array_foreach(json_object_get(s, "statements"), i, x)
+	{
+		char id[24];
+
+		snprintf(id, sizeof(id), "%lld",
+			 (long long)json_integer_value(json_object_get(x, "id")));
+		json_object_set(texts, id, json_object_get(x, "text"));
+	}
+	json_array_foreach(json_object_get(s, "groups"), i, x)
+	{
+		json_object_set_new(x, "label", json_sprintf("%c", 'A' + (int)i));
+		json_object_set_new(x, "color", json_string(map_group_color((int)i)));
+		json_array_foreach(json_object_get(x, "repness"), k, y)
+		{
+			double p = json_number_value(json_object_get(y, "p"));
+
+			json_object_set(y, "text",
+					json_object_get(texts, json_string_value(json_object_get(
+								   y, "statement"))));
+			json_object_set_new(y, "pct", json_integer((json_int_t)(p * 100 + 0.5)));
+			json_object_set_new(
+			    y, "agree",
+			    json_boolean(strcmp(json_string_value(json_object_get(y, "direction")),
+						"agree") == 0));
+		}
+	}
+	for (k = 0; k < 2; k++)
+		json_array_foreach(
+		    json_object_get(json_object_get(s, "consensus"), k ? "disagree" : "agree"), i,
+		    y)
+		{
+			json_object_set(y, "text",
+					json_object_get(texts, json_string_value(json_object_get(
+								   y, "statement"))));
+			json_object_set_new(
+			    y, "pct",
+			    json_integer(
+				(json_int_t)(json_number_value(json_object_get(y, "p")) * 100 +
+					     0.5)));
+		}
+	json_array_foreach(json_object_get(json_object_get(s, "categories"), "present"), i, x)
+	{
+		snprintf(key, sizeof(key), "cat_%s",
+			 json_string_value(json_object_get(x, "category")));
+		json_object_set_new(x, "label", json_string(view_text(lang, key)));
+	}
+	json_array_foreach(json_object_get(json_object_get(s, "categories"), "statements"), i, x)
+	{
+		json_t *cells = json_array();
+
+		json_object_set(
+		    x, "text",
+		    json_object_get(texts, json_string_value(json_object_get(x, "statement"))));
+		json_array_foreach(json_object_get(json_object_get(s, "categories"), "present"), k,
+				   y)
+		{
+			json_t *st =
+			    json_object_get(json_object_get(x, "by_category"),
+					    json_string_value(json_object_get(y, "category")));
+
+			json_array_append_new(
+			    cells,
+			    json_pack(
+				"{si}", "pct",
+				st ? (int)(json_number_value(json_object_get(st, "share")) * 100 +
+					   0.5)
+				   : 0));
+		}
+		json_object_set_new(x, "cells", cells);
+		json_object_set_new(
+		    x, "consensus_pct",
+		    json_integer(
+			(json_int_t)(json_number_value(json_object_get(x, "consensus")) * 100 +
+				     0.5)));
+	}
+	json_decref(texts);
+	return !json_is_true(json_object_get(s, "too_few_voters")) &&
+	       json_array_size(json_object_get(s, "groups")) > 0;
+}
+
+json_t *map_group_rows(const json_t *snapshot)
+{
+	json_t *rows = json_array(), *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(snapshot, "participants"), i, e) json_array_append_new(
+	    rows, json_pack("[OOOOO]", json_object_get(e, "id"), json_object_get(e, "category"),
+			    json_object_get(e, "group"), json_object_get(e, "x"),
+			    json_object_get(e, "y")));
+	return rows;
 }

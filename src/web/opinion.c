@@ -14,10 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/log.h"
 #include "base/util.h"
+#include "http/ratelimit.h"
+#include "http/sse.h"
 #include "model/room.h"
 #include "model/session.h"
 #include "view/map.h"
@@ -25,24 +26,21 @@
 #include "view/sheet.h"
 #include "view/view.h"
 
-/* --- flood limits: fixed one-minute windows per key, in memory --- */
-
-#define LIMIT_SLOTS 4096
-
-struct limit_slot {
-	char key[64];
-	int64_t window;
-	int count;
-};
-
-static struct limit_slot limits[LIMIT_SLOTS];
-static pthread_mutex_t limits_lock = PTHREAD_MUTEX_INITIALIZER;
+/* --- flood limits (http/ratelimit.c) and event streams (http/sse.c) --- */
 
 struct opinion_limits {
 	int statements_per_participant, statements_per_address;
 	int votes_per_participant, votes_per_address;
 };
 static struct opinion_limits olimits = {10, 120, 300, 6000};
+static struct ratelimit *limiter;
+static struct sse_hub *hub;
+static pthread_once_t limiter_once = PTHREAD_ONCE_INIT;
+
+static void limiter_make(void)
+{
+	limiter = ratelimit_new(4096, 60, NULL, NULL);
+}
 
 void web_opinion_no_limits(void)
 {
@@ -53,25 +51,8 @@ void web_opinion_no_limits(void)
 /* limit_hit counts one event for key; returns the seconds to wait when over max, else 0. */
 static int limit_hit(const char *key, int max)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	int64_t now = time_now(), window = now / 60;
-	struct limit_slot *s;
-	const char *p;
-	int wait = 0;
-
-	for (p = key; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	pthread_mutex_lock(&limits_lock);
-	s = &limits[h % LIMIT_SLOTS];
-	if (strcmp(s->key, key) != 0 || s->window != window) {
-		snprintf(s->key, sizeof(s->key), "%s", key);
-		s->window = window;
-		s->count = 0;
-	}
-	if (++s->count > max)
-		wait = (int)((window + 1) * 60 - now);
-	pthread_mutex_unlock(&limits_lock);
-	return wait > 0 ? wait : (s->count > max ? 1 : 0);
+	pthread_once(&limiter_once, limiter_make);
+	return limiter ? ratelimit_hit(limiter, key, max) : 0;
 }
 
 static int too_many(struct web_ctx *c, int wait)
@@ -85,221 +66,93 @@ static int too_many(struct web_ctx *c, int wait)
 			 "too many requests; please wait a moment");
 }
 
-/* --- server-sent events --- */
-
-struct sse_client {
-	int64_t session, sent;
-	struct http_stream *s;
-	bool parked, started;
-	int64_t last_us;
-	struct sse_client *next;
-};
-
-static pthread_mutex_t sse_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct sse_client *sse_all;
-static bool sse_closing;
-static struct {
-	int64_t session, version;
-} sse_versions[512];
-static size_t sse_nversions;
-static pthread_t sse_beat;
-static bool sse_beat_running;
-
-/* version_of returns the latest version known for a session (sse_lock held). */
-static int64_t version_of(int64_t session)
-{
-	size_t i;
-
-	for (i = 0; i < sse_nversions; i++)
-		if (sse_versions[i].session == session)
-			return sse_versions[i].version;
-	return -1;
-}
-
-static void set_version(int64_t session, int64_t version)
-{
-	size_t i;
-
-	for (i = 0; i < sse_nversions; i++)
-		if (sse_versions[i].session == session) {
-			if (version > sse_versions[i].version)
-				sse_versions[i].version = version;
-			return;
-		}
-	if (sse_nversions == sizeof(sse_versions) / sizeof(sse_versions[0])) {
-		memmove(&sse_versions[0], &sse_versions[1],
-			(sse_nversions - 1) * sizeof(sse_versions[0]));
-		sse_nversions--;
-	}
-	sse_versions[sse_nversions].session = session;
-	sse_versions[sse_nversions].version = version;
-	sse_nversions++;
-}
-
-static long sse_read(void *ud, struct http_stream *s, char *buf, size_t max)
-{
-	struct sse_client *c = ud;
-	int64_t v, now = time_now_us();
-	long n = 0;
-
-	pthread_mutex_lock(&sse_lock);
-	c->s = s;
-	if (sse_closing) {
-		pthread_mutex_unlock(&sse_lock);
-		return -1;
-	}
-	v = version_of(c->session);
-	if (!c->started) {
-		n = snprintf(buf, max, "retry: 2000\n\nevent: hello\ndata: {\"version\":%lld}\n\n",
-			     (long long)(v > 0 ? v : 0));
-		c->started = true;
-		c->sent = v;
-	} else if (v > c->sent) {
-		n = snprintf(buf, max, "event: snapshot\ndata: {\"version\":%lld}\n\n",
-			     (long long)v);
-		c->sent = v;
-	} else if (now - c->last_us > 15000000) {
-		n = snprintf(buf, max, ": keep-alive\n\n");
-	}
-	if (n > 0) {
-		c->last_us = now;
-	} else {
-		c->parked = true;
-		http_stream_suspend(s);
-	}
-	pthread_mutex_unlock(&sse_lock);
-	return n;
-}
-
-static void sse_free(void *ud)
-{
-	struct sse_client *c = ud, **pp;
-
-	pthread_mutex_lock(&sse_lock);
-	for (pp = &sse_all; *pp; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	pthread_mutex_unlock(&sse_lock);
-	free(c);
-}
-
-/* wake resumes parked clients of session (0: all; old_us > 0: only those silent that long). */
-static void wake(int64_t session, int64_t old_us)
-{
-	int64_t now = time_now_us();
-	struct sse_client *c;
-
-	for (c = sse_all; c; c = c->next) {
-		if (!c->parked || !c->s || (session && c->session != session))
-			continue;
-		if (old_us && now - c->last_us < old_us)
-			continue;
-		c->parked = false;
-		http_stream_resume(c->s);
-	}
-}
-
 void web_opinion_notify(int64_t session, int64_t version, void *ud)
 {
 	(void)ud;
-	pthread_mutex_lock(&sse_lock);
-	set_version(session, version);
-	wake(session, 0);
-	pthread_mutex_unlock(&sse_lock);
-}
-
-static void *heartbeat(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		int i;
-
-		for (i = 0; i < 50; i++) {
-			usleep(100000);
-			pthread_mutex_lock(&sse_lock);
-			if (sse_closing) {
-				pthread_mutex_unlock(&sse_lock);
-				return NULL;
-			}
-			pthread_mutex_unlock(&sse_lock);
-		}
-		pthread_mutex_lock(&sse_lock);
-		wake(0, 15000000);
-		pthread_mutex_unlock(&sse_lock);
-	}
+	if (hub)
+		sse_hub_notify(hub, session, version);
 }
 
 int web_opinion_start(void)
 {
-	sse_closing = false;
-	if (pthread_create(&sse_beat, NULL, heartbeat, NULL) != 0)
-		return ERR_IO;
-	sse_beat_running = true;
-	return ERR_OK;
+	struct sse_hub_config cfg = {
+	    .event = "snapshot", .keepalive_us = 15000000, .beat_ms = 5000};
+
+	/* the hub lives as long as the process: streams may end after the server quiesced */
+	if (!hub)
+		hub = sse_hub_new(&cfg);
+	return hub ? ERR_OK : ERR_IO;
 }
 
 void web_opinion_quiesce(void *ud)
 {
 	(void)ud;
-	pthread_mutex_lock(&sse_lock);
-	sse_closing = true;
-	wake(0, 0);
-	pthread_mutex_unlock(&sse_lock);
-	if (sse_beat_running) {
-		pthread_join(sse_beat, NULL);
-		sse_beat_running = false;
-	}
+	if (hub)
+		sse_hub_close(hub);
+}
+
+/* --- JSON: each entity made in one place, for the API and the pages alike --- */
+
+static const char *const author_names[] = {"none", "participant", "anonymous", "imported"};
+
+/* statement_to_json: the statement as the API and the templates see it; with_vote adds
+ * my_vote (the asking participant's vote, or null). */
+static json_t *statement_to_json(const struct statement *s, bool with_vote)
+{
+	char t[26];
+	json_t *j;
+
+	time_local(s->created_at, t);
+	j = json_pack("{sI sI ss ss ss ss sI sI sI}", "id", (json_int_t)s->id, "session_id",
+		      (json_int_t)s->session_id, "text", s->text, "status", s->status, "created_at",
+		      t, "author", author_names[s->author & 3], "agree", (json_int_t)s->agree,
+		      "disagree", (json_int_t)s->disagree, "pass", (json_int_t)s->pass);
+	if (j && with_vote)
+		json_object_set_new(j, "my_vote",
+				    s->voted ? json_integer(s->my_vote) : json_null());
+	return j;
+}
+
+static json_t *statements_to_json(const struct statement_list *l, bool with_vote)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, statement_to_json(&l->items[i], with_vote));
+	return a;
+}
+
+static json_t *room_to_json(struct web_ctx *c, const struct room *r)
+{
+	char url[128];
+	const char *host = http_header(c->req, "Host");
+
+	snprintf(url, sizeof(url), "http://%s/j/%s", host ? host : "127.0.0.1", r->code);
+	return json_pack("{sI ss sb sb ss ss}", "session_id", (json_int_t)r->session_id, "code",
+			 r->code, "open", r->open, "anonymous", r->anonymous, "moderation",
+			 r->moderation, "join_url", url);
+}
+
+/* opinion_json returns the session's snapshot (computing the first one on the spot) with
+ * its "version": the one producer of the opinion map's JSON, for the API, the exports and
+ * the pages (which decorate it). NULL when it cannot be made. */
+static json_t *opinion_json(struct web_ctx *c, int64_t session, int64_t *version)
+{
+	json_t *s = snapshot_get(c->db, session, version);
+
+	if (!s && live_compute(c->db, session, version) == ERR_OK)
+		s = snapshot_get(c->db, session, version);
+	if (s)
+		json_object_set_new(s, "version", json_integer(*version));
+	return s;
 }
 
 /* --- taking part --- */
 
-/* open_to: the session is visible to the caller, or it is public and its room lets
- * anonymous browsers in (a stand-alone public consultation need not be scheduled). */
-static bool open_to(struct web_ctx *c, const struct session_head *h, const struct room *r)
-{
-	if (session_visible(c->db, &c->actor, h))
-		return true;
-	return r && r->anonymous && strcmp(h->visibility, "public") == 0;
-}
-
-/* load_room loads session {id} (or id) and its room for the caller. With create, a session
- * without a room gets one (open, post-moderation, no anonymous browsers). */
-static int load_room(struct web_ctx *c, int64_t id, bool create, struct session_head *h,
-		     struct room *r, struct verr *e)
-{
-	int rc;
-
-	if (!id)
-		id = web_id(c, "id");
-	if (!id)
-		return ERR_NOT_FOUND;
-	rc = session_head(c->db, id, h);
-	if (rc)
-		return rc;
-	rc = room_get(c->db, id, r);
-	if (rc == ERR_NOT_FOUND && create && c->actor.via != AUTH_NONE &&
-	    session_visible(c->db, &c->actor, h)) {
-		rc = web_begin(c);
-		if (!rc)
-			rc = web_finish(c, room_set(c->db, &c->actor, id, 0, NULL, 1, r, e));
-	}
-	if (rc == ERR_NOT_FOUND && c->actor.via == AUTH_NONE &&
-	    !session_visible(c->db, &c->actor, h))
-		return ERR_AUTH;
-	if (rc)
-		return rc;
-	if (!open_to(c, h, r))
-		return c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_FORBIDDEN;
-	if (c->actor.via == AUTH_NONE && !r->anonymous)
-		return ERR_AUTH;
-	return ERR_OK;
-}
-
 /* participant_for returns the caller's participant in room r, making it on first use; an
- * anonymous browser gets a cookie. */
-static int participant_for(struct web_ctx *c, const struct room *r, int64_t *pid)
+ * anonymous browser gets a cookie. Inside the caller's transaction. */
+static int participant_for(struct web_ctx *c, const struct room *r, const char *category,
+			   int64_t *pid)
 {
 	const char *cookie = http_cookie(c->req, "sl_anon");
 	char token[65], hash[65];
@@ -314,154 +167,206 @@ static int participant_for(struct web_ctx *c, const struct room *r, int64_t *pid
 			return ERR_TOO_BIG;
 	}
 	hash_token(token, 64, hash);
-	return participant_of_anon(c->db, r, hash, web_field(c, "category", NULL), pid);
+	return participant_of_anon(c->db, r, hash, category, pid);
 }
 
-static bool session_closed(const struct session_head *h)
+/* known_participant finds the caller's participant without making one (0: none yet). */
+static int64_t known_participant(struct web_ctx *c, const struct room *r)
 {
-	return strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0;
+	const char *ck = http_cookie(c->req, "sl_anon");
+	int64_t pid = 0;
+	char hash[65];
+
+	if (c->actor.via != AUTH_NONE) {
+		if (participant_of_user(c->db, r, &c->actor.user, &pid))
+			pid = 0;
+	} else if (ck) {
+		hash_token(ck, strlen(ck), hash);
+		if (participant_of_anon(c->db, r, hash, NULL, &pid))
+			pid = 0;
+	}
+	return pid;
 }
 
-static int room_answer(struct web_ctx *c, int rc, const struct verr *e)
+/* over_limit counts one event for "<prefix>:<who>" against max; the seconds to wait when
+ * over go to *wait (ERR_LIMIT). */
+static int over_limit(const char *prefix, const char *who, int64_t id, int max, int *wait)
 {
-	if (rc == ERR_AUTH)
-		return web_error_key(c, 401, "unauthorized");
-	return web_answer(c, rc, e);
-}
-
-/* post_statement is shared by the API and the phone page. */
-static int post_statement(struct web_ctx *c, int64_t session, int64_t *id, struct verr *e)
-{
-	struct session_head h;
-	struct room r;
-	bool bad = false;
-	const char *text = web_field(c, "text", &bad);
 	char key[64];
-	int64_t pid;
-	int rc, wait;
 
-	rc = load_room(c, session, true, &h, &r, e);
+	if (who)
+		snprintf(key, sizeof(key), "%s:%s", prefix, who);
+	else
+		snprintf(key, sizeof(key), "%s:%lld", prefix, (long long)id);
+	*wait = limit_hit(key, max);
+	return *wait ? ERR_LIMIT : ERR_OK;
+}
+
+static int closed_err(struct verr *e, bool votes)
+{
+	if (votes)
+		verr_set(e, "closed", "session", "本场深聊会已停止表态",
+			 "this session is not taking votes");
+	else
+		verr_set(e, "closed", "session", "本场深聊会已停止征集观点",
+			 "this session is not taking statements");
+	return ERR_CONFLICT;
+}
+
+/* A statement as posted: to session (API) or to the room with join code (phone page). */
+struct statement_req {
+	int64_t session;
+	const char *code;
+	const char *text;
+	bool text_bad; /* present but not a string */
+	const char *category;
+};
+
+static void parse_statement(struct web_ctx *c, int64_t session, const char *code,
+			    struct statement_req *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->session = session;
+	q->code = code;
+	q->text = web_field(c, "text", &q->text_bad);
+	q->category = web_field(c, "category", NULL);
+}
+
+/* post_statement: authorize, validate, then one transaction (making the room on the first
+ * statement of a session without one), shared by the API and the phone page. The address
+ * is counted before any database work; *wait gets the seconds to wait on ERR_LIMIT. */
+static int post_statement(struct web_ctx *c, const struct statement_req *q, int64_t *id, int *wait,
+			  struct verr *e)
+{
+	struct room_access ra;
+	int64_t pid;
+	int rc;
+
+	rc = over_limit("sa", c->req->addr, 0, olimits.statements_per_address, wait);
 	if (rc)
 		return rc;
-	if (!r.open || session_closed(&h))
-		return verr_set(e, "closed", "session", "本场深聊会已停止征集观点",
-				"this session is not taking statements"),
-		       ERR_CONFLICT;
-	if (bad)
+	rc = q->code ? room_authorize_code(c->db, &c->actor, q->code, ROOM_TAKE_PART, &ra)
+		     : room_authorize(c->db, &c->actor, q->session, ROOM_TAKE_PART, &ra);
+	if (rc)
+		return rc;
+	if ((ra.has_room && !room_accepts(&ra)) || strcmp(ra.session.status, "closed") == 0 ||
+	    strcmp(ra.session.status, "archived") == 0)
+		return closed_err(e, false);
+	if (q->text_bad)
 		return verr_type(e, "text", "字符串", "a string");
-	snprintf(key, sizeof(key), "sa:%s", c->req->addr);
-	wait = limit_hit(key, olimits.statements_per_address);
-	if (wait) {
-		c->resp->status = wait;
-		return ERR_LIMIT;
-	}
 	rc = web_begin(c);
 	if (rc)
 		return rc;
-	rc = participant_for(c, &r, &pid);
-	if (!rc) {
-		snprintf(key, sizeof(key), "sp:%lld", (long long)pid);
-		wait = limit_hit(key, olimits.statements_per_participant);
-		if (wait) {
-			c->resp->status = wait;
-			rc = ERR_LIMIT;
-		}
+	if (!ra.has_room) { /* read again under the write lock: someone may have made it */
+		rc = room_get(c->db, ra.session.id, &ra.room);
+		if (rc == ERR_NOT_FOUND) /* open, post-moderation, no anonymous browsers */
+			rc = room_set(c->db, &c->actor, ra.session.id, 0, NULL, 1, &ra.room, e);
 	}
 	if (!rc)
-		rc = statement_add(c->db, &r, pid, text, id, e);
+		rc = participant_for(c, &ra.room, q->category, &pid);
+	if (!rc)
+		rc = over_limit("sp", NULL, pid, olimits.statements_per_participant, wait);
+	if (!rc)
+		rc = statement_add(c->db, &ra.room, pid, q->text, id, e);
 	rc = web_finish(c, rc);
 	if (!rc)
-		live_touch(h.id);
+		live_touch(ra.session.id);
 	return rc;
 }
 
-/* limit_answer turns ERR_LIMIT (wait parked in resp->status) into 429. */
-static int limit_answer(struct web_ctx *c, int rc, const struct verr *e)
+/* api_answer: ERR_LIMIT becomes 429 with Retry-After, the rest the usual mapping. */
+static int api_answer(struct web_ctx *c, int rc, int wait, const struct verr *e)
 {
-	if (rc == ERR_LIMIT) {
-		int wait = c->resp->status > 0 ? c->resp->status : 1;
+	if (rc == ERR_LIMIT)
+		return too_many(c, wait > 0 ? wait : 1);
+	return web_answer(c, rc, e);
+}
 
-		c->resp->status = 0;
-		return too_many(c, wait);
-	}
-	return room_answer(c, rc, e);
+static int statement_answer(struct web_ctx *c, int status, int64_t id)
+{
+	struct statement s;
+	int rc = statement_get(c->db, id, &s);
+
+	if (rc)
+		return web_fail(c, rc);
+	rc = web_json(c, status, statement_to_json(&s, false));
+	statement_release(&s);
+	return rc;
 }
 
 int h_api_statements_create(struct web_ctx *c)
 {
+	struct statement_req q;
 	struct verr e = {0};
 	int64_t id;
-	int rc = post_statement(c, 0, &id, &e);
-	json_t *s;
+	int wait = 0, rc;
 
+	parse_statement(c, web_id(c, "id"), NULL, &q);
+	rc = post_statement(c, &q, &id, &wait, &e);
 	if (rc)
-		return limit_answer(c, rc, &e);
-	s = statement_get(c->db, id);
-	return s ? web_json(c, 201, s) : web_fail(c, ERR_NOT_FOUND);
+		return api_answer(c, rc, wait, &e);
+	return statement_answer(c, 201, id);
 }
 
 int h_api_statements_list(struct web_ctx *c)
 {
-	struct session_head h;
-	struct room r;
-	struct verr e = {0};
+	struct room_access ra;
+	struct statement_list l;
 	int64_t pid = 0;
-	int rc = load_room(c, 0, false, &h, &r, &e);
+	json_t *items;
+	int rc = room_authorize(c->db, &c->actor, web_id(c, "id"), ROOM_TAKE_PART, &ra);
 
-	if (rc == ERR_NOT_FOUND && session_head(c->db, web_id(c, "id"), &h) == ERR_OK &&
-	    session_visible(c->db, &c->actor, &h))
-		return web_json(c, 200, json_pack("{s[] sn}", "items", "next"));
 	if (rc)
-		return room_answer(c, rc, &e);
-	if (c->actor.via != AUTH_NONE && participant_of_user(c->db, &r, &c->actor.user, &pid))
+		return web_answer(c, rc, NULL);
+	if (!ra.has_room)
+		return web_json(c, 200, json_pack("{s[] sn}", "items", "next"));
+	if (c->actor.via != AUTH_NONE && participant_of_user(c->db, &ra.room, &c->actor.user, &pid))
 		pid = 0;
-	return web_json(
-	    c, 200,
-	    json_pack("{so sn}", "items",
-		      statements_list(c->db, h.id, session_editable(&c->actor, &h), pid), "next"));
+	rc = statement_list(c->db, ra.session.id, ra.editable, pid, &l);
+	items = rc ? NULL : statements_to_json(&l, true);
+	statement_list_release(&l);
+	if (rc)
+		return web_fail(c, rc);
+	return web_json(c, 200, json_pack("{so sn}", "items", items, "next"));
 }
 
-/* cast_vote is shared by the API and the phone page. */
-static int cast_vote(struct web_ctx *c, int64_t statement, int value, struct verr *e)
+/* A vote as cast: on statement, with value; code: the phone page's room (the statement
+ * must be one of its own). */
+struct vote_req {
+	int64_t statement;
+	int value;
+	const char *code;
+	const char *category; /* an anonymous browser's declared category, on its first vote */
+};
+
+/* cast_vote is shared by the API and the phone page. The hot path (docs/PERFORMANCE.md):
+ * the address is counted before any database work, then one transaction holds the
+ * authorization's reads and the write (each separate read would take and drop the
+ * database's shared lock again). *wait gets the seconds to wait on ERR_LIMIT. */
+static int cast_vote(struct web_ctx *c, const struct vote_req *q, int *wait, struct verr *e)
 {
 	struct statement_head s;
-	struct session_head h;
-	struct room r;
-	char key[64];
+	struct room_access ra;
 	int64_t pid;
-	int rc, wait;
+	int rc;
 
-	snprintf(key, sizeof(key), "va:%s", c->req->addr);
-	wait = limit_hit(key, olimits.votes_per_address);
-	if (wait) {
-		c->resp->status = wait;
-		return ERR_LIMIT;
-	}
-	/* one transaction for the reads and the write: each separate read would take and
-	 * drop the database's shared lock again */
+	rc = over_limit("va", c->req->addr, 0, olimits.votes_per_address, wait);
+	if (rc)
+		return rc;
 	rc = web_begin(c);
 	if (rc)
 		return rc;
-	rc = statement_head(c->db, statement, &s);
-	if (!rc) /* a statement's room exists: nothing to create inside this transaction */
-		rc = load_room(c, s.session_id, false, &h, &r, e);
-	if (!rc && (!r.open || session_closed(&h))) {
-		verr_set(e, "closed", "session", "本场深聊会已停止表态",
-			 "this session is not taking votes");
-		rc = ERR_CONFLICT;
-	}
+	rc = statement_authorize(c->db, &c->actor, q->statement, ROOM_TAKE_PART, &s, &ra);
+	if (!rc && q->code && strcmp(ra.room.code, q->code) != 0)
+		rc = ERR_NOT_FOUND;
+	if (!rc && !room_accepts(&ra))
+		rc = closed_err(e, true);
 	if (!rc)
-		rc = participant_for(c, &r, &pid);
-	if (!rc) {
-		snprintf(key, sizeof(key), "vp:%lld", (long long)pid);
-		wait = limit_hit(key, olimits.votes_per_participant);
-		if (wait) {
-			c->resp->status = wait;
-			rc = ERR_LIMIT;
-		}
-	}
+		rc = participant_for(c, &ra.room, q->category, &pid);
 	if (!rc)
-		rc = vote_put(c->db, &s, pid, value, e);
+		rc = over_limit("vp", NULL, pid, olimits.votes_per_participant, wait);
+	if (!rc)
+		rc = vote_put(c->db, &s, pid, q->value, e);
 	rc = web_finish(c, rc);
 	if (!rc)
 		live_touch(s.session_id);
@@ -470,12 +375,13 @@ static int cast_vote(struct web_ctx *c, int64_t statement, int value, struct ver
 
 int h_api_statement_vote(struct web_ctx *c)
 {
+	struct vote_req q = {web_id(c, "id"), 0, NULL, web_field(c, "category", NULL)};
 	struct verr e = {0};
-	int64_t id = web_id(c, "id"), v = 2;
+	int64_t v = 2;
 	bool present;
-	int rc;
+	int wait = 0, rc;
 
-	if (!id)
+	if (!q.statement)
 		return web_error_key(c, 404, "not_found");
 	if (!c->json || web_int_field(c, "vote", &v, &present) || !present || v < -1 || v > 1)
 		return web_error(c,
@@ -485,211 +391,194 @@ int h_api_statement_vote(struct web_ctx *c)
 				     : 422,
 				 "invalid", "vote", "表态须为 1（赞成）、-1（反对）或 0（跳过）",
 				 "vote must be 1 (agree), -1 (disagree) or 0 (pass)");
-	rc = cast_vote(c, id, (int)v, &e);
+	q.value = (int)v;
+	rc = cast_vote(c, &q, &wait, &e);
 	if (rc)
-		return limit_answer(c, rc, &e);
-	return web_json(c, 200,
-			json_pack("{sI si}", "statement_id", (json_int_t)id, "vote", (int)v));
+		return api_answer(c, rc, wait, &e);
+	return web_json(
+	    c, 200, json_pack("{sI si}", "statement_id", (json_int_t)q.statement, "vote", q.value));
+}
+
+/* moderate: authorize (organizers of the session's body), validate, one transaction. */
+static int moderate(struct web_ctx *c, int64_t id, const char *status, bool status_bad,
+		    int64_t *session, struct verr *e)
+{
+	struct statement_head s;
+	struct room_access ra;
+	int rc = statement_authorize(c->db, &c->actor, id, ROOM_MANAGE, &s, &ra);
+
+	if (rc)
+		return rc;
+	if (status_bad)
+		return verr_type(e, "status", "字符串", "a string");
+	rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, statement_moderate(c->db, &c->actor, s.id, status, e));
+	if (!rc) {
+		live_touch(s.session_id);
+		*session = s.session_id;
+	}
+	return rc;
 }
 
 int h_api_statement_moderate(struct web_ctx *c)
 {
-	struct statement_head s;
-	struct session_head h;
 	struct verr e = {0};
 	bool bad = false;
+	int64_t id = web_id(c, "id"), session;
 	const char *status = web_field(c, "status", &bad);
-	int rc = statement_head(c->db, web_id(c, "id"), &s);
-	json_t *j;
+	int rc = moderate(c, id, status, bad, &session, &e);
 
-	if (!rc)
-		rc = session_head(c->db, s.session_id, &h);
-	if (!rc && !session_editable(&c->actor, &h))
-		rc = ERR_FORBIDDEN;
-	if (!rc && bad)
-		rc = verr_type(&e, "status", "字符串", "a string");
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, statement_moderate(c->db, &c->actor, s.id, status, &e));
 	if (rc)
 		return web_answer(c, rc, &e);
-	live_touch(s.session_id);
-	j = statement_get(c->db, s.id);
-	return j ? web_json(c, 200, j) : web_fail(c, ERR_NOT_FOUND);
+	return statement_answer(c, 200, id);
 }
 
-static json_t *room_json(struct web_ctx *c, const struct room *r)
+/* A change of the room's settings: -1 leaves a setting as it is. */
+struct room_req {
+	int64_t session;
+	int anonymous, open;
+	const char *moderation;
+	bool moderation_bad, anonymous_bad, open_bad;
+};
+
+static void parse_room(struct web_ctx *c, struct room_req *q)
 {
-	char url[128];
-	const char *host = http_header(c->req, "Host");
+	bool anon = false, open = true, pa = false, po = false;
 
-	snprintf(url, sizeof(url), "http://%s/j/%s", host ? host : "127.0.0.1", r->code);
-	return json_pack("{sI ss sb sb ss ss}", "session_id", (json_int_t)r->session_id, "code",
-			 r->code, "open", r->open, "anonymous", r->anonymous, "moderation",
-			 r->moderation, "join_url", url);
-}
-
-/* set_room reads {"anonymous","moderation","open"} and applies it (editors). */
-static int set_room(struct web_ctx *c, struct room *r, struct verr *e)
-{
-	struct session_head h;
-	bool anon = false, open = true, pa, po;
-	bool bad = false;
-	const char *mod = web_field(c, "moderation", &bad);
-	int rc = session_head(c->db, web_id(c, "id"), &h);
-
-	if (!rc && !session_editable(&c->actor, &h))
-		rc = ERR_FORBIDDEN;
-	if (!rc && bad)
-		rc = verr_type(e, "moderation", "字符串", "a string");
-	if (!rc && web_bool_field(c, "anonymous", &anon, &pa))
-		rc = verr_type(e, "anonymous", "布尔值", "a boolean");
-	if (!rc && web_bool_field(c, "open", &open, &po))
-		rc = verr_type(e, "open", "布尔值", "a boolean");
-	if (!rc && !c->json && !form_get(&c->form, "open"))
+	memset(q, 0, sizeof(*q));
+	q->session = web_id(c, "id");
+	q->moderation = web_field(c, "moderation", &q->moderation_bad);
+	q->anonymous_bad = web_bool_field(c, "anonymous", &anon, &pa) != 0;
+	q->open_bad = web_bool_field(c, "open", &open, &po) != 0;
+	if (!c->json && !form_get(&c->form, "open")) /* a form's unticked box: still open */
 		open = true;
+	q->anonymous = pa ? anon : -1;
+	q->open = po || !c->json ? open : -1;
+}
+
+/* set_room: authorize (editors), validate, one transaction. */
+static int set_room(struct web_ctx *c, const struct room_req *q, struct room *r, struct verr *e)
+{
+	struct room_access ra;
+	int rc = room_authorize(c->db, &c->actor, q->session, ROOM_MANAGE, &ra);
+
+	if (rc)
+		return rc;
+	if (q->moderation_bad)
+		return verr_type(e, "moderation", "字符串", "a string");
+	if (q->anonymous_bad)
+		return verr_type(e, "anonymous", "布尔值", "a boolean");
+	if (q->open_bad)
+		return verr_type(e, "open", "布尔值", "a boolean");
+	rc = web_begin(c);
 	if (!rc)
-		rc = web_begin(c);
+		rc = web_finish(c, room_set(c->db, &c->actor, ra.session.id, q->anonymous,
+					    q->moderation, q->open, r, e));
 	if (!rc)
-		rc = web_finish(c, room_set(c->db, &c->actor, h.id, pa ? anon : -1, mod,
-					    po || !c->json ? open : -1, r, e));
-	if (!rc)
-		live_touch(h.id);
+		live_touch(ra.session.id);
 	return rc;
 }
 
 int h_api_room_get(struct web_ctx *c)
 {
-	struct session_head h;
-	struct room r;
-	struct verr e = {0};
-	int rc = load_room(c, 0, false, &h, &r, &e);
+	struct room_access ra;
+	int rc = room_authorize(c->db, &c->actor, web_id(c, "id"), ROOM_TAKE_PART, &ra);
 
-	return rc ? room_answer(c, rc, &e) : web_json(c, 200, room_json(c, &r));
+	if (!rc && !ra.has_room)
+		rc = ERR_NOT_FOUND;
+	return rc ? web_answer(c, rc, NULL) : web_json(c, 200, room_to_json(c, &ra.room));
 }
 
 int h_api_room_set(struct web_ctx *c)
 {
+	struct room_req q;
 	struct room r;
 	struct verr e = {0};
-	int rc = set_room(c, &r, &e);
+	int rc;
 
-	return rc ? web_answer(c, rc, &e) : web_json(c, 200, room_json(c, &r));
-}
-
-/* snapshot_for returns the session's snapshot, computing the first one on the spot. */
-static json_t *snapshot_for(struct web_ctx *c, int64_t session, int64_t *version)
-{
-	json_t *s = snapshot_get(c->db, session, version);
-
-	if (s)
-		return s;
-	if (live_compute(c->db, session, version) != ERR_OK)
-		return NULL;
-	return snapshot_get(c->db, session, version);
-}
-
-/* load_visible_session: the session, visible to the caller, or open to anonymous
- * browsers through its room. */
-static int load_visible_session(struct web_ctx *c, struct session_head *h)
-{
-	int64_t id = web_id(c, "id");
-	struct room r;
-	int rc = id ? session_head(c->db, id, h) : ERR_NOT_FOUND;
-	bool has_room = !rc && room_get(c->db, id, &r) == ERR_OK;
-
-	if (!rc && !open_to(c, h, has_room ? &r : NULL))
-		rc = c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_FORBIDDEN;
-	return rc;
+	parse_room(c, &q);
+	rc = set_room(c, &q, &r, &e);
+	return rc ? web_answer(c, rc, &e) : web_json(c, 200, room_to_json(c, &r));
 }
 
 int h_api_opinion(struct web_ctx *c)
 {
-	struct session_head h;
+	struct room_access ra;
 	int64_t version;
 	json_t *s;
-	int rc = load_visible_session(c, &h);
+	int rc = room_authorize(c->db, &c->actor, web_id(c, "id"), ROOM_READ, &ra);
 
 	if (rc)
-		return room_answer(c, rc, NULL);
-	s = snapshot_for(c, h.id, &version);
-	if (!s)
-		return web_fail(c, ERR_DB);
-	json_object_set_new(s, "version", json_integer(version));
-	return web_json(c, 200, s);
+		return web_answer(c, rc, NULL);
+	s = opinion_json(c, ra.session.id, &version);
+	return s ? web_json(c, 200, s) : web_fail(c, ERR_DB);
 }
 
 int h_api_events(struct web_ctx *c)
 {
-	struct session_head h;
-	struct sse_client *cl;
-	int64_t v;
-	int rc = load_visible_session(c, &h);
+	struct room_access ra;
+	int rc = room_authorize(c->db, &c->actor, web_id(c, "id"), ROOM_READ, &ra);
 
 	if (rc)
-		return room_answer(c, rc, NULL);
-	cl = calloc(1, sizeof(*cl));
-	if (!cl)
-		return web_fail(c, ERR_NOMEM);
-	v = snapshot_version(c->db, h.id);
-	cl->session = h.id;
-	cl->last_us = time_now_us();
-	pthread_mutex_lock(&sse_lock);
-	if (version_of(h.id) < v)
-		set_version(h.id, v);
-	cl->next = sse_all;
-	sse_all = cl;
-	pthread_mutex_unlock(&sse_lock);
-	c->resp->status = 200;
-	c->resp->content_type = "text/event-stream; charset=utf-8";
-	c->resp->stream = sse_read;
-	c->resp->stream_ud = cl;
-	c->resp->stream_free = sse_free;
-	if (http_resp_header(c->resp, "Cache-Control", "no-cache") ||
-	    http_resp_header(c->resp, "X-Accel-Buffering", "no"))
-		log_warn("web: too many headers");
-	return 0;
+		return web_answer(c, rc, NULL);
+	if (!hub)
+		return web_fail(c, ERR_IO);
+	rc = sse_hub_attach(hub, ra.session.id, snapshot_version(c->db, ra.session.id), c->resp);
+	return rc ? web_fail(c, rc) : 0;
 }
 
 /* --- exports --- */
 
+static int vote_row(const struct room_vote *v, void *ud)
+{
+	return json_array_append_new(ud,
+				     json_pack("[III]", (json_int_t)v->statement,
+					       (json_int_t)v->participant, (json_int_t)v->value))
+		   ? ERR_NOMEM
+		   : ERR_OK;
+}
+
 static int opinion_export(struct web_ctx *c, bool xlsx)
 {
-	struct session_head h;
+	struct room_access ra;
+	struct statement_list l;
 	struct sheet sheets[3];
-	json_t *x, *s, *rows[3], *hdr[3], *e;
+	json_t *s, *rows[3], *hdr[3];
 	int64_t version;
 	char disp[96];
 	size_t i;
-	int rc = load_visible_session(c, &h);
+	int rc = room_authorize(c->db, &c->actor, web_id(c, "id"), ROOM_MANAGE, &ra);
 
-	if (!rc && !session_editable(&c->actor, &h))
-		rc = ERR_FORBIDDEN;
 	if (rc)
-		return room_answer(c, rc, NULL);
-	x = room_export(c->db, h.id);
-	s = snapshot_for(c, h.id, &version);
-	for (i = 0; i < 3; i++)
-		rows[i] = json_array();
+		return web_answer(c, rc, NULL);
+	rc = statement_list(c->db, ra.session.id, true, 0, &l);
+	if (rc) {
+		statement_list_release(&l);
+		return web_fail(c, rc);
+	}
+	s = opinion_json(c, ra.session.id, &version);
+	rows[0] = json_array();
+	rows[1] = json_array();
+	rows[2] = s ? map_group_rows(s) : json_array();
 	hdr[0] = json_pack("[ssss]", "statement", "text", "status", "created_at");
 	hdr[1] = json_pack("[sss]", "statement", "participant", "vote");
 	hdr[2] = json_pack("[sssss]", "participant", "category", "group", "x", "y");
-	json_array_foreach(json_object_get(x, "statements"), i, e) json_array_append_new(
-	    rows[0], json_pack("[OOOO]", json_object_get(e, "id"), json_object_get(e, "text"),
-			       json_object_get(e, "status"), json_object_get(e, "created_at")));
-	json_array_foreach(json_object_get(x, "votes"), i, e) json_array_append_new(
-	    rows[1], json_pack("[OOO]", json_object_get(e, "statement"),
-			       json_object_get(e, "participant"), json_object_get(e, "vote")));
-	json_array_foreach(s ? json_object_get(s, "participants") : NULL, i, e)
-	    json_array_append_new(
-		rows[2], json_pack("[OOOOO]", json_object_get(e, "id"),
-				   json_object_get(e, "category"), json_object_get(e, "group"),
-				   json_object_get(e, "x"), json_object_get(e, "y")));
+	for (i = 0; i < l.n; i++) {
+		char t[26];
+
+		time_local(l.items[i].created_at, t);
+		json_array_append_new(rows[0], json_pack("[Isss]", (json_int_t)l.items[i].id,
+							 l.items[i].text, l.items[i].status, t));
+	}
+	statement_list_release(&l);
+	rc = room_votes_each(c->db, ra.session.id, vote_row, rows[1]);
 	sheets[0] = (struct sheet){"statements", hdr[0], rows[0]};
 	sheets[1] = (struct sheet){"votes", hdr[1], rows[1]};
 	sheets[2] = (struct sheet){"groups", hdr[2], rows[2]};
-	if (xlsx) {
+	if (rc) {
+		/* the votes could not be read: answered below */
+	} else if (xlsx) {
 		rc = sheet_xlsx(sheets, 3, &c->resp->body);
 	} else {
 		struct buf part;
@@ -712,14 +601,13 @@ static int opinion_export(struct web_ctx *c, bool xlsx)
 		json_decref(rows[i]);
 		json_decref(hdr[i]);
 	}
-	json_decref(x);
 	json_decref(s);
 	if (rc)
 		return web_fail(c, rc);
 	c->resp->status = 200;
 	c->resp->content_type = xlsx ? sheet_xlsx_type : sheet_csv_type;
-	snprintf(disp, sizeof(disp), "attachment; filename=\"opinion-%lld.%s\"", (long long)h.id,
-		 xlsx ? "xlsx" : "csv");
+	snprintf(disp, sizeof(disp), "attachment; filename=\"opinion-%lld.%s\"",
+		 (long long)ra.session.id, xlsx ? "xlsx" : "csv");
 	return http_resp_header(c->resp, "Content-Disposition", disp) ? web_fail(c, ERR_TOO_BIG)
 								      : 0;
 }
@@ -736,105 +624,19 @@ int h_api_opinion_xlsx(struct web_ctx *c)
 
 /* --- pages --- */
 
-/* decorate adds what the map page shows to a snapshot: statement texts by id in the group
- * cards and consensus lists, colours, agree/disagree bar widths, labels. */
-static void decorate(struct web_ctx *c, json_t *s)
-{
-	json_t *texts = json_object(), *x, *y;
-	size_t i, k;
-	char key[64];
-
-	json_array_foreach(json_object_get(s, "statements"), i, x)
-	{
-		char id[24];
-
-		snprintf(id, sizeof(id), "%lld",
-			 (long long)json_integer_value(json_object_get(x, "id")));
-		json_object_set(texts, id, json_object_get(x, "text"));
-	}
-	json_array_foreach(json_object_get(s, "groups"), i, x)
-	{
-		json_object_set_new(x, "label", json_sprintf("%c", 'A' + (int)i));
-		json_object_set_new(x, "color", json_string(map_group_color((int)i)));
-		json_array_foreach(json_object_get(x, "repness"), k, y)
-		{
-			double p = json_number_value(json_object_get(y, "p"));
-
-			json_object_set(y, "text",
-					json_object_get(texts, json_string_value(json_object_get(
-								   y, "statement"))));
-			json_object_set_new(y, "pct", json_integer((json_int_t)(p * 100 + 0.5)));
-			json_object_set_new(
-			    y, "agree",
-			    json_boolean(strcmp(json_string_value(json_object_get(y, "direction")),
-						"agree") == 0));
-		}
-	}
-	for (k = 0; k < 2; k++)
-		json_array_foreach(
-		    json_object_get(json_object_get(s, "consensus"), k ? "disagree" : "agree"), i,
-		    y)
-		{
-			json_object_set(y, "text",
-					json_object_get(texts, json_string_value(json_object_get(
-								   y, "statement"))));
-			json_object_set_new(
-			    y, "pct",
-			    json_integer(
-				(json_int_t)(json_number_value(json_object_get(y, "p")) * 100 +
-					     0.5)));
-		}
-	json_array_foreach(json_object_get(json_object_get(s, "categories"), "present"), i, x)
-	{
-		snprintf(key, sizeof(key), "cat_%s",
-			 json_string_value(json_object_get(x, "category")));
-		json_object_set_new(x, "label", json_string(view_text(c->lang, key)));
-	}
-	json_array_foreach(json_object_get(json_object_get(s, "categories"), "statements"), i, x)
-	{
-		json_t *cells = json_array();
-
-		json_object_set(
-		    x, "text",
-		    json_object_get(texts, json_string_value(json_object_get(x, "statement"))));
-		json_array_foreach(json_object_get(json_object_get(s, "categories"), "present"), k,
-				   y)
-		{
-			json_t *st =
-			    json_object_get(json_object_get(x, "by_category"),
-					    json_string_value(json_object_get(y, "category")));
-
-			json_array_append_new(
-			    cells,
-			    json_pack(
-				"{si}", "pct",
-				st ? (int)(json_number_value(json_object_get(st, "share")) * 100 +
-					   0.5)
-				   : 0));
-		}
-		json_object_set_new(x, "cells", cells);
-		json_object_set_new(
-		    x, "consensus_pct",
-		    json_integer(
-			(json_int_t)(json_number_value(json_object_get(x, "consensus")) * 100 +
-				     0.5)));
-	}
-	json_decref(texts);
-}
-
-static int map_context(struct web_ctx *c, const struct session_head *h, json_t **out)
+static int map_context(struct web_ctx *c, int64_t session, json_t **out)
 {
 	int64_t version;
-	json_t *s = snapshot_for(c, h->id, &version), *ctx;
+	json_t *s = opinion_json(c, session, &version), *ctx;
 	struct buf b;
+	bool show;
 
 	if (!s)
 		return ERR_DB;
-	decorate(c, s);
+	show = map_decorate(s, c->lang);
 	buf_init(&b, 4 << 20);
-	ctx = json_pack("{so sI sb}", "snap", s, "version", (json_int_t)version, "show_groups",
-			!json_is_true(json_object_get(s, "too_few_voters")) &&
-			    json_array_size(json_object_get(s, "groups")) > 0);
+	ctx =
+	    json_pack("{so sI sb}", "snap", s, "version", (json_int_t)version, "show_groups", show);
 	if (map_svg(s, &b) == ERR_OK)
 		json_object_set_new(ctx, "map_svg", json_string(buf_cstr(&b)));
 	buf_fini(&b);
@@ -844,169 +646,140 @@ static int map_context(struct web_ctx *c, const struct session_head *h, json_t *
 
 int h_map_page(struct web_ctx *c)
 {
-	struct session_head h;
-	struct room r;
+	struct room_access ra;
 	json_t *ctx, *session;
-	struct buf qr;
-	char url[160];
-	bool edit;
-	int rc = load_visible_session(c, &h);
+	int rc = room_authorize(c->db, &c->actor, web_id(c, "id"), ROOM_READ, &ra);
 
-	if (rc == ERR_AUTH) {
-		snprintf(url, sizeof(url), "/login?next=/sessions/%lld/map",
-			 (long long)web_id(c, "id"));
-		return web_redirect(c, url);
-	}
-	if (rc)
+	if (rc) /* not signed in: the sign-in page, back here afterwards */
 		return web_answer(c, rc, NULL);
-	edit = session_editable(&c->actor, &h);
-	rc = map_context(c, &h, &ctx);
+	rc = map_context(c, ra.session.id, &ctx);
 	if (rc)
 		return web_fail(c, rc);
-	session = session_get(c->db, h.id, false, false);
+	session = session_get(c->db, ra.session.id, false, false);
 	json_object_set_new(ctx, "session", session ? session : json_object());
-	json_object_set_new(ctx, "can_edit", json_boolean(edit));
-	if (room_get(c->db, h.id, &r) == ERR_OK) {
-		const char *host = http_header(c->req, "Host");
+	json_object_set_new(ctx, "can_edit", json_boolean(ra.editable));
+	if (ra.has_room) {
+		json_t *room = room_to_json(c, &ra.room);
+		struct buf qr;
 
-		snprintf(url, sizeof(url), "http://%s/j/%s", host ? host : "127.0.0.1", r.code);
 		buf_init(&qr, 1 << 20);
-		if (qr_svg(url, &qr) == ERR_OK)
+		if (qr_svg(json_string_value(json_object_get(room, "join_url")), &qr) == ERR_OK)
 			json_object_set_new(ctx, "qr_svg", json_string(buf_cstr(&qr)));
 		buf_fini(&qr);
-		json_object_set_new(ctx, "room", room_json(c, &r));
-		json_object_set_new(ctx, "pre", json_boolean(strcmp(r.moderation, "pre") == 0));
+		json_object_set_new(ctx, "room", room);
+		json_object_set_new(ctx, "pre",
+				    json_boolean(strcmp(ra.room.moderation, "pre") == 0));
 	}
-	if (edit)
-		json_object_set_new(ctx, "moderation", statements_list(c->db, h.id, true, 0));
+	if (ra.editable) {
+		struct statement_list l;
+
+		if (statement_list(c->db, ra.session.id, true, 0, &l) == ERR_OK)
+			json_object_set_new(ctx, "moderation", statements_to_json(&l, false));
+		statement_list_release(&l);
+	}
 	return web_render(c, 200, "map", ctx);
 }
 
 int h_map_fragment(struct web_ctx *c)
 {
-	struct session_head h;
+	struct room_access ra;
 	json_t *ctx;
-	int rc = load_visible_session(c, &h);
+	int rc = room_authorize(c->db, &c->actor, web_id(c, "id"), ROOM_READ, &ra);
 
 	if (!rc)
-		rc = map_context(c, &h, &ctx);
+		rc = map_context(c, ra.session.id, &ctx);
 	if (rc)
-		return room_answer(c, rc, NULL);
+		return web_answer(c, rc, NULL);
 	return web_render(c, 200, "map_live", ctx);
 }
 
 int h_room_post(struct web_ctx *c)
 {
+	struct room_req q;
 	struct room r;
 	struct verr e = {0};
 	char loc[64];
-	int rc = set_room(c, &r, &e);
+	int rc;
 
+	parse_room(c, &q);
+	rc = set_room(c, &q, &r, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
-	snprintf(loc, sizeof(loc), "/sessions/%lld/map", (long long)web_id(c, "id"));
+	snprintf(loc, sizeof(loc), "/sessions/%lld/map", (long long)r.session_id);
 	return web_redirect(c, loc);
 }
 
 int h_statement_moderate_post(struct web_ctx *c)
 {
-	struct statement_head s;
-	struct session_head h;
 	struct verr e = {0};
+	int64_t session;
 	char loc[64];
-	int rc = statement_head(c->db, web_id(c, "id"), &s);
+	int rc = moderate(c, web_id(c, "id"), web_field(c, "status", NULL), false, &session, &e);
 
-	if (!rc)
-		rc = session_head(c->db, s.session_id, &h);
-	if (!rc && !session_editable(&c->actor, &h))
-		rc = ERR_FORBIDDEN;
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, statement_moderate(c->db, &c->actor, s.id,
-						      web_field(c, "status", NULL), &e));
 	if (rc)
 		return web_answer(c, rc, &e);
-	live_touch(s.session_id);
-	snprintf(loc, sizeof(loc), "/sessions/%lld/map#moderation", (long long)s.session_id);
+	snprintf(loc, sizeof(loc), "/sessions/%lld/map#moderation", (long long)session);
 	return web_redirect(c, loc);
 }
 
 /* the phone page, reached by the join code */
 
-static int join_room(struct web_ctx *c, struct room *r, struct session_head *h)
+/* join_signin: an anonymous browser in a room that wants a sign-in is sent to sign in and
+ * back to the phone page (also after a POST, whose own path is no page). */
+static int join_signin(struct web_ctx *c)
 {
-	const char *code = http_param(c->req, "code");
-	int rc;
+	char loc[96];
 
-	if (!code)
-		return ERR_NOT_FOUND;
-	rc = room_by_code(c->db, code, r);
-	if (!rc)
-		rc = session_head(c->db, r->session_id, h);
-	if (!rc && !open_to(c, h, r))
-		rc = c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_FORBIDDEN;
-	if (!rc && c->actor.via == AUTH_NONE && !r->anonymous)
-		rc = ERR_AUTH;
-	return rc;
+	snprintf(loc, sizeof(loc), "/login?next=/j/%s", http_param(c->req, "code"));
+	return web_redirect(c, loc);
 }
 
 static int phone_page(struct web_ctx *c, int status, const char *error, const char *notice)
 {
-	struct session_head h;
-	struct room r;
-	json_t *list, *x, *next = NULL, *session;
-	int64_t pid = 0, version;
+	struct room_access ra;
+	struct statement_list l;
+	json_t *ctx, *list, *next = NULL, *session, *snap;
+	int64_t pid, version;
 	size_t i, voted = 0;
-	char loc[96];
-	int rc = join_room(c, &r, &h);
+	int rc =
+	    room_authorize_code(c->db, &c->actor, http_param(c->req, "code"), ROOM_TAKE_PART, &ra);
 
-	if (rc == ERR_AUTH) {
-		snprintf(loc, sizeof(loc), "/login?next=/j/%s", http_param(c->req, "code"));
-		return web_redirect(c, loc);
-	}
+	if (rc == ERR_AUTH)
+		return join_signin(c);
 	if (rc)
 		return web_answer(c, rc, NULL);
-	if (c->actor.via != AUTH_NONE) {
-		if (participant_of_user(c->db, &r, &c->actor.user, &pid))
-			pid = 0;
-	} else if (http_cookie(c->req, "sl_anon")) {
-		char hash[65];
-		const char *ck = http_cookie(c->req, "sl_anon");
-
-		hash_token(ck, strlen(ck), hash);
-		if (participant_of_anon(c->db, &r, hash, NULL, &pid))
-			pid = 0;
-	}
+	pid = known_participant(c, &ra.room);
 	if (web_anon_csrf(c))
 		return web_fail(c, ERR_TOO_BIG);
-	list = statements_list(c->db, h.id, false, pid);
-	json_array_foreach(list, i, x)
-	{
-		if (json_is_null(json_object_get(x, "my_vote"))) {
-			if (!next)
-				next = json_incref(x);
-		} else {
-			voted++;
-		}
+	rc = statement_list(c->db, ra.session.id, false, pid, &l);
+	if (rc) {
+		statement_list_release(&l);
+		return web_fail(c, rc);
 	}
-	session = session_get(c->db, h.id, false, false);
-	x = snapshot_get(c->db, h.id, &version);
-	if (x)
-		decorate(c, x);
-	{
-		json_t *ctx = json_pack("{so so so ss si si sb ss? ss? sI sb}", "session",
-					session ? session : json_object(), "statements", list,
-					"next", next ? next : json_null(), "code", r.code, "voted",
-					(int)voted, "total", (int)json_array_size(list), "open",
-					r.open && !session_closed(&h), "error", error, "notice",
-					notice, "version", (json_int_t)version, "anonymous",
-					c->actor.via == AUTH_NONE);
+	list = json_array();
+	for (i = 0; i < l.n; i++) {
+		json_t *x = statement_to_json(&l.items[i], true);
 
-		if (x)
-			json_object_set_new(ctx, "snap", x);
-		return web_render(c, status, "join", ctx);
+		if (l.items[i].voted)
+			voted++;
+		else if (!next)
+			next = json_incref(x);
+		json_array_append_new(list, x);
 	}
+	statement_list_release(&l);
+	session = session_get(c->db, ra.session.id, false, false);
+	snap = snapshot_get(c->db, ra.session.id, &version);
+	if (snap)
+		(void)map_decorate(snap, c->lang);
+	ctx = json_pack("{so so so ss si si sb ss? ss? sI sb}", "session",
+			session ? session : json_object(), "statements", list, "next",
+			next ? next : json_null(), "code", ra.room.code, "voted", (int)voted,
+			"total", (int)json_array_size(list), "open", room_accepts(&ra), "error",
+			error, "notice", notice, "version", (json_int_t)version, "anonymous",
+			c->actor.via == AUTH_NONE);
+	if (snap)
+		json_object_set_new(ctx, "snap", snap);
+	return web_render(c, status, "join", ctx);
 }
 
 int h_join_page(struct web_ctx *c)
@@ -1014,49 +787,52 @@ int h_join_page(struct web_ctx *c)
 	return phone_page(c, 200, NULL, NULL);
 }
 
+/* join_answer: the phone page again with what went wrong, or the usual answer. */
+static int join_answer(struct web_ctx *c, int rc, const struct verr *e)
+{
+	if (rc == ERR_LIMIT)
+		return phone_page(c, 429, view_text(c->lang, "err_rate_limited_room"), NULL);
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
+		return phone_page(c, rc == ERR_CONFLICT ? 409 : 422, web_verr_text(c, e), NULL);
+	if (rc == ERR_AUTH)
+		return join_signin(c);
+	return web_answer(c, rc, e);
+}
+
 int h_join_vote(struct web_ctx *c)
 {
+	struct vote_req q = {0, 0, http_param(c->req, "code"), web_field(c, "category", NULL)};
 	struct verr e = {0};
-	int64_t sid = 0, v = 0;
+	int64_t v = 0;
 	bool present;
 	char loc[64];
-	int rc;
+	int wait, rc;
 
-	if (web_int_field(c, "statement_id", &sid, &present) || !present ||
+	if (web_int_field(c, "statement_id", &q.statement, &present) || !present ||
 	    web_int_field(c, "vote", &v, &present) || !present || v < -1 || v > 1)
 		return phone_page(c, 422, view_text(c->lang, "room_bad_vote"), NULL);
-	rc = cast_vote(c, sid, (int)v, &e);
-	if (rc == ERR_LIMIT) {
-		c->resp->status = 0;
-		return phone_page(c, 429, view_text(c->lang, "err_rate_limited_room"), NULL);
-	}
-	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		return phone_page(c, rc == ERR_CONFLICT ? 409 : 422, web_verr_text(c, &e), NULL);
+	q.value = (int)v;
+	rc = cast_vote(c, &q, &wait, &e);
 	if (rc)
-		return room_answer(c, rc, &e);
-	snprintf(loc, sizeof(loc), "/j/%s", http_param(c->req, "code"));
+		return join_answer(c, rc, &e);
+	snprintf(loc, sizeof(loc), "/j/%s", q.code);
 	return web_redirect(c, loc);
 }
 
 int h_join_statement(struct web_ctx *c)
 {
-	struct session_head h;
-	struct room r;
+	struct statement_req q;
 	struct verr e = {0};
 	int64_t id;
 	char loc[64];
-	int rc = join_room(c, &r, &h);
+	int wait, rc;
 
-	if (!rc)
-		rc = post_statement(c, r.session_id, &id, &e);
-	if (rc == ERR_LIMIT) {
-		c->resp->status = 0;
-		return phone_page(c, 429, view_text(c->lang, "err_rate_limited_room"), NULL);
-	}
-	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		return phone_page(c, rc == ERR_CONFLICT ? 409 : 422, web_verr_text(c, &e), NULL);
+	parse_statement(c, 0, http_param(c->req, "code"), &q);
+	if (!q.code)
+		return web_fail(c, ERR_NOT_FOUND);
+	rc = post_statement(c, &q, &id, &wait, &e);
 	if (rc)
-		return room_answer(c, rc, &e);
-	snprintf(loc, sizeof(loc), "/j/%s?posted=1", http_param(c->req, "code"));
+		return join_answer(c, rc, &e);
+	snprintf(loc, sizeof(loc), "/j/%s?posted=1", q.code);
 	return web_redirect(c, loc);
 }

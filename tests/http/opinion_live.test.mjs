@@ -115,6 +115,10 @@ describe('statements and votes', () => {
     const st = list.find((x) => x.id === s);
     assert.equal(st.agree, 0);
     assert.equal(st.disagree, 1);
+    assert.equal(st.author, 'participant'); // posted by a signed-in organizer
+    const anonPost = await p.post(`/api/v1/sessions/${id}/statements`, { text: '匿名提出的观点' });
+    assert.equal(anonPost.status, 201, anonPost.text);
+    assert.equal(anonPost.data.author, 'anonymous');
     assertError(await p.req('PUT', `/api/v1/statements/${s}/vote`, { json: { vote: 2 } }), 422, null, 'vote');
     assertError(await p.req('PUT', `/api/v1/statements/${s}/vote`, { json: { vote: 'yes' } }), 400, null, 'vote');
     assertError(await p.req('PUT', '/api/v1/statements/999999/vote', { json: { vote: 1 } }), 404);
@@ -210,6 +214,52 @@ describe('statements and votes', () => {
     for (const to of ['scheduled', 'live', 'closed']) await org.post(`/api/v1/sessions/${id}/transition`, { to });
     assertError(await new Client(srv.url).req('PUT', `/api/v1/statements/${s}/vote`, { json: { vote: 1 } }), 409);
     assertError(await org.post(`/api/v1/sessions/${id}/statements`, { text: '关闭后' }), 409);
+  });
+});
+
+describe('who may: one answer for the API and the pages', () => {
+  test('not signed in 401 (pages: sign-in), another body 404, seen but not allowed 403', async () => {
+    const t = await org.post('/api/v1/topics', { title: `内部观点${Math.random()}`, domain: 'society', origin: 'public' });
+    await org.post(`/api/v1/topics/${t.data.id}/transition`, { to: 'approved' });
+    const s = await org.post('/api/v1/sessions', { topic_id: t.data.id, title: '内部征集', formats: ['sector'], visibility: 'internal' });
+    const id = s.data.id;
+    // anonymous on in the room, but the session is internal: that does not let outsiders in
+    const room = await org.post(`/api/v1/sessions/${id}/room`, { anonymous: true, moderation: 'post' });
+    assert.equal(room.status, 200, room.text);
+    const st = (await org.post(`/api/v1/sessions/${id}/statements`, { text: '内部观点' })).data.id;
+    const anon = new Client(srv.url);
+    for (const path of [`/api/v1/sessions/${id}/opinion`, `/api/v1/sessions/${id}/statements`, `/api/v1/sessions/${id}/room`, `/api/v1/sessions/${id}/events`, `/api/v1/sessions/${id}/opinion.csv`]) {
+      assertError(await anon.get(path), 401);
+    }
+    assertError(await anon.req('PUT', `/api/v1/statements/${st}/vote`, { json: { vote: 1 } }), 401);
+    let r = await anon.get(`/sessions/${id}/map`);
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.get('location'), `/login?next=/sessions/${id}/map`);
+    r = await anon.get(`/j/${room.data.code}`);
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.get('location'), `/login?next=/j/${room.data.code}`);
+    // an organizer of a district below does not see the city's internal session: 404
+    const yt = new Client(srv.url);
+    await yt.login('yt-organizer', DEMO_PASSWORD);
+    for (const path of [`/api/v1/sessions/${id}/opinion`, `/api/v1/sessions/${id}/statements`, `/api/v1/sessions/${id}/room`, `/api/v1/sessions/${id}/opinion.csv`, `/sessions/${id}/map`, `/j/${room.data.code}`]) {
+      assert.equal((await yt.get(path)).status, 404, path);
+    }
+    assertError(await yt.req('PUT', `/api/v1/statements/${st}/vote`, { json: { vote: 1 } }), 404);
+    assertError(await yt.patch(`/api/v1/statements/${st}`, { status: 'rejected' }), 404);
+    assertError(await yt.post(`/api/v1/sessions/${id}/statements`, { text: '外部' }), 404);
+    // a member of the body sees it and takes part, but neither moderates nor exports: 403
+    const m = new Client(srv.url);
+    await m.login('member', DEMO_PASSWORD);
+    assert.equal((await m.get(`/api/v1/sessions/${id}/opinion`)).status, 200);
+    assert.equal((await m.get(`/sessions/${id}/map`)).status, 200);
+    assert.equal((await m.get(`/j/${room.data.code}`)).status, 200);
+    assert.equal((await m.req('PUT', `/api/v1/statements/${st}/vote`, { json: { vote: 1 } })).status, 200);
+    assertError(await m.patch(`/api/v1/statements/${st}`, { status: 'rejected' }), 403);
+    assertError(await m.get(`/api/v1/sessions/${id}/opinion.csv`), 403);
+    // a vote sent through another room's phone page is not found there
+    const other = await liveSession();
+    r = await m.req('POST', `/j/${other.code}/vote`, { body: `statement_id=${st}&vote=1`, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.equal(r.status, 404, r.text);
   });
 });
 
