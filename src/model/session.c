@@ -121,6 +121,25 @@ bool session_editable(const struct actor *a, const struct session_head *h)
 	return a->role >= ROLE_ORGANIZER && path_within(h->org_path, scope_path(a));
 }
 
+int session_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		      struct session_head *out)
+{
+	struct session_head h;
+	bool visible, allowed;
+	int rc;
+
+	if (id <= 0)
+		return ERR_NOT_FOUND;
+	rc = session_head(db, id, &h);
+	if (rc)
+		return rc;
+	if (out)
+		*out = h;
+	visible = session_visible(db, a, &h);
+	allowed = op == AUTHZ_READ ? visible : visible && session_editable(a, &h);
+	return authz_decide(a, visible, allowed);
+}
+
 bool session_record_open(const struct actor *a, const struct session_head *h)
 {
 	if (!session_editable(a, h))

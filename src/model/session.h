@@ -135,6 +135,16 @@ bool session_visible(struct db *db, const struct actor *a, const struct session_
 /* session_editable: organizers and admins whose scope holds the session's org. */
 bool session_editable(const struct actor *a, const struct session_head *h);
 
+/* session_authorize is the one answer to "may actor a do op to session id", for the API,
+ * the pages and every other resource that hangs off a session (rooms, outputs...).
+ * READ: the session is visible (session_visible); WRITE: the caller may change it
+ * (session_editable). Fills *out (may be NULL) whenever the session exists, so a caller
+ * can still name it. Returns what authz_decide returns: ERR_OK; ERR_AUTH (anonymous, not
+ * allowed: sign in); ERR_NOT_FOUND (no such session, or not visible to a signed-in
+ * caller); ERR_FORBIDDEN (visible, not allowed); or a database error. */
+int session_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		      struct session_head *out) WARN_UNUSED;
+
 /* session_record_open: the record (remarks, suggestions...) may be changed by a — any
  * state before closed for editors, closed/archived only for admins. */
 bool session_record_open(const struct actor *a, const struct session_head *h);

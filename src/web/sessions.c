@@ -1,24 +1,22 @@
 /*
- * sessions.c - deep-talk sessions (深聊会) and their record: JSON API and pages.
+ * sessions.c - deep-talk sessions (深聊会) themselves: the JSON API (list, create, read,
+ * change, transition) and the pages (list by year, new/edit form, the session page with
+ * the controls of those who run it).
  *
  * Who may do what: anyone may read a public session that is not a draft; people of the
  * session's body (and the bodies above it) and of its linked bodies may read an internal
  * one; organizers and admins of the session's body (or above) change it; once closed, its
- * record is read-only except for admins. Invitees answer their own invitations.
+ * record is read-only except for admins (model/session.c decides).
  */
-#include "web.h"
+#include "sessions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
-#include "model/session.h"
 #include "view/markdown.h"
 #include "view/view.h"
-
-#define MAX_LINKED 32
-#define MAX_REFS   64
 
 /* read_time reads an optional time field into *out (-1 when absent, 0 when empty). */
 static int read_time(struct web_ctx *c, const char *name, int64_t *out, struct verr *e)
@@ -105,7 +103,7 @@ static int read_session(struct web_ctx *c, struct session_in *in, int64_t *linke
 /* load_session loads session {id} (or id when given) for the caller: ERR_NOT_FOUND,
  * ERR_AUTH (anonymous, not public), ERR_FORBIDDEN; with edit, the caller must be able to
  * change it. */
-static int load_session(struct web_ctx *c, int64_t id, bool edit, struct session_head *h)
+int sess_load(struct web_ctx *c, int64_t id, bool edit, struct session_head *h)
 {
 	int rc;
 
@@ -123,14 +121,7 @@ static int load_session(struct web_ctx *c, int64_t id, bool edit, struct session
 	return ERR_OK;
 }
 
-static int answer_err(struct web_ctx *c, int rc, const struct verr *e)
-{
-	if (rc == ERR_AUTH)
-		return web_error_key(c, 401, "unauthorized");
-	return web_answer(c, rc, e);
-}
-
-static json_t *session_for(struct web_ctx *c, int64_t id, bool detail)
+json_t *sess_json(struct web_ctx *c, int64_t id, bool detail)
 {
 	struct session_head h;
 	bool names = false;
@@ -141,9 +132,9 @@ static json_t *session_for(struct web_ctx *c, int64_t id, bool detail)
 	return session_get(c->db, id, detail, names);
 }
 
-static int answer_session(struct web_ctx *c, int status, int64_t id)
+int sess_answer(struct web_ctx *c, int status, int64_t id)
 {
-	json_t *s = session_for(c, id, true);
+	json_t *s = sess_json(c, id, true);
 
 	return s ? web_json(c, status, s) : web_fail(c, ERR_NOT_FOUND);
 }
@@ -208,15 +199,15 @@ int h_api_sessions_create(struct web_ctx *c)
 	int64_t id;
 	int rc = create_session(c, &id, &e);
 
-	return rc ? web_answer(c, rc, &e) : answer_session(c, 201, id);
+	return rc ? web_answer(c, rc, &e) : sess_answer(c, 201, id);
 }
 
 int h_api_session_get(struct web_ctx *c)
 {
 	struct session_head h;
-	int rc = load_session(c, 0, false, &h);
+	int rc = sess_load(c, 0, false, &h);
 
-	return rc ? answer_err(c, rc, NULL) : answer_session(c, 200, h.id);
+	return rc ? web_answer(c, rc, NULL) : sess_answer(c, 200, h.id);
 }
 
 int h_api_session_patch(struct web_ctx *c)
@@ -225,7 +216,7 @@ int h_api_session_patch(struct web_ctx *c)
 	struct session_head h;
 	struct session_in in;
 	struct verr e;
-	int rc = load_session(c, 0, true, &h);
+	int rc = sess_load(c, 0, true, &h);
 
 	if (!rc && !session_record_open(&c->actor, &h))
 		rc = (verr_set(&e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
@@ -239,196 +230,16 @@ int h_api_session_patch(struct web_ctx *c)
 		rc = web_begin(c);
 	if (!rc)
 		rc = web_finish(c, session_update(c->db, &c->actor, h.id, &in, &e));
-	return rc ? answer_err(c, rc, &e) : answer_session(c, 200, h.id);
+	return rc ? web_answer(c, rc, &e) : sess_answer(c, 200, h.id);
 }
 
-/* record_action loads session {id} for a change of its record: the caller must be able to
- * edit it and the record must be open to them. */
-static int record_action(struct web_ctx *c, struct session_head *h, struct verr *e)
-{
-	int rc = load_session(c, 0, true, h);
-
-	if (!rc && !session_record_open(&c->actor, h))
-		return verr_set(e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
-				"the session is closed: its record is read-only except for admins"),
-		       ERR_CONFLICT;
-	return rc;
-}
-
-static int int_field(struct web_ctx *c, const char *name, int64_t *v, struct verr *e)
-{
-	bool present;
-
-	*v = 0;
-	if (web_int_field(c, name, v, &present))
-		return verr_type(e, name, "整数", "an integer");
-	return ERR_OK;
-}
-
-static int str_field(struct web_ctx *c, const char *name, const char **v, struct verr *e)
-{
-	bool bad = false;
-
-	*v = web_field(c, name, &bad);
-	return bad ? verr_type(e, name, "字符串", "a string") : ERR_OK;
-}
-
-/* created answers 201 {"id": id, ...} with the session's record as it now is. */
-static int created(struct web_ctx *c, int64_t session_id, int64_t id, const char *list)
-{
-	json_t *s = session_for(c, session_id, true), *arr, *x, *found = NULL;
-	size_t i;
-
-	if (!s)
-		return web_fail(c, ERR_NOT_FOUND);
-	arr = json_object_get(s, list);
-	json_array_foreach(arr, i, x) if (json_integer_value(json_object_get(x, "id")) == id)
-	    found = x;
-	x = found ? json_deep_copy(found) : json_pack("{sI}", "id", (json_int_t)id);
-	json_object_set_new(x, "session_id", json_integer(session_id));
-	json_decref(s);
-	return web_json(c, 201, x);
-}
-
-/* --- changes to a session's record, shared by the API and the page forms --- */
-
-/* Each operation reads its fields, acts in one transaction, and reports the new object's
- * id; the session head is loaded and authorized by the caller. */
-struct record_op {
-	const char *name; /* the page form's path segment */
-	const char *list; /* where the new object appears in the session JSON */
-	bool record;	  /* a change of the record (closed: admins only) */
-	int (*act)(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
-};
-
-static int act_invite(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
-{
-	const char *role = NULL;
-	int64_t person = 0;
-	int rc;
-
-	if (strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0)
-		return verr_set(e, "closed", "status", "深聊会已结束，不能再邀请",
-				"the session is closed: no more invitations"),
-		       ERR_CONFLICT;
-	rc = int_field(c, "person_id", &person, e);
-	if (!rc)
-		rc = str_field(c, "role", &role, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, invitation_add(c->db, &c->actor, h->id, person, role, id, e));
-	return rc;
-}
-
-static int act_attend(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
-{
-	int64_t person = 0;
-	bool attended = true, present;
-	int rc;
-
-	rc = int_field(c, "person_id", &person, e);
-	if (!rc && web_bool_field(c, "attended", &attended, &present))
-		rc = verr_type(e, "attended", "布尔值", "a boolean");
-	if (!rc && c->json && !present)
-		attended = true;
-	if (!rc && !person)
-		rc = verr_set(e, "required", "person_id", "请选择人员", "person_id is required");
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, invitation_attend(c->db, &c->actor, h->id, person, attended, e));
-	*id = person;
-	return rc;
-}
-
-static int act_remark(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
-{
-	const char *role = NULL, *body = NULL;
-	int64_t person = 0;
-	int rc;
-
-	rc = int_field(c, "person_id", &person, e);
-	if (!rc)
-		rc = str_field(c, "role", &role, e);
-	if (!rc)
-		rc = str_field(c, "body", &body, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, remark_add(c->db, &c->actor, h->id, person, role, body, id, e));
-	return rc;
-}
-
-static int act_commitment(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
-{
-	const char *owner = NULL, *body = NULL, *due = NULL;
-	int64_t owner_id = 0;
-	int rc;
-
-	rc = str_field(c, "owner", &owner, e);
-	if (!rc)
-		rc = int_field(c, "owner_id", &owner_id, e);
-	if (!rc)
-		rc = str_field(c, "body", &body, e);
-	if (!rc)
-		rc = str_field(c, "due_date", &due, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(
-		    c, commitment_add(c->db, &c->actor, h->id, owner, owner_id, body, due, id, e));
-	return rc;
-}
-
-static int act_point(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
-{
-	const char *kind = NULL, *body = NULL;
-	int rc;
-
-	rc = str_field(c, "kind", &kind, e);
-	if (!rc)
-		rc = str_field(c, "body", &body, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, point_add(c->db, &c->actor, h->id, kind, body, id, e));
-	return rc;
-}
-
-static int read_sources(struct web_ctx *c, struct source_ref *out, size_t *n, struct verr *e);
-
-static int act_suggestion(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
-{
-	struct source_ref sources[MAX_REFS];
-	int64_t proposers[MAX_REFS];
-	size_t np = 0, ns = 0;
-	const char *title = NULL, *body = NULL;
-	bool present;
-	int rc;
-
-	rc = str_field(c, "title", &title, e);
-	if (!rc)
-		rc = str_field(c, "body", &body, e);
-	if (!rc && web_id_list_field(c, "proposer_ids", proposers, MAX_REFS, &np, &present))
-		rc = verr_type(e, "proposer_ids", "人员编号的数组", "an array of person ids");
-	if (!rc)
-		rc = read_sources(c, sources, &ns, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, suggestion_add(c->db, &c->actor, h->id, title, body, proposers,
-						  np, sources, ns, id, e));
-	return rc;
-}
-
-static int act_transition(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
+int sess_act_transition(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
 {
 	const char *to = NULL;
 	int rc;
 
 	*id = h->id;
-	rc = str_field(c, "to", &to, e);
+	rc = sess_str_field(c, "to", &to, e);
 	if (!rc && (!to || !*to))
 		rc = verr_set(e, "required", "to", "请指明目标状态（to）",
 			      "the target status (to) is required");
@@ -439,331 +250,15 @@ static int act_transition(struct web_ctx *c, struct session_head *h, int64_t *id
 	return rc;
 }
 
-static const struct record_op ops[] = {
-    {"invitations", "invitations", false, act_invite},
-    {"attendance", NULL, true, act_attend},
-    {"remarks", "remarks", true, act_remark},
-    {"commitments", "commitments", true, act_commitment},
-    {"points", NULL, true, act_point},
-    {"suggestions", "suggestions", true, act_suggestion},
-    {"transition", NULL, false, act_transition},
-};
-
-static const struct record_op *op_named(const char *name)
-{
-	size_t i;
-
-	for (i = 0; name && i < ARRAY_LEN(ops); i++)
-		if (strcmp(ops[i].name, name) == 0)
-			return &ops[i];
-	return NULL;
-}
-
-/* run_op loads session {id} for op and runs it. */
-static int run_op(struct web_ctx *c, const struct record_op *op, struct session_head *h,
-		  int64_t *id, struct verr *e)
-{
-	int rc = op->record ? record_action(c, h, e) : load_session(c, 0, true, h);
-
-	return rc ? rc : op->act(c, h, id, e);
-}
-
-/* api_op answers an API call of op: 201 with the new object (200 for attendance and
- * transitions, which change what exists). */
-static int api_op(struct web_ctx *c, const char *name)
-{
-	const struct record_op *op = op_named(name);
-	struct session_head h;
-	struct verr e;
-	int64_t id = 0;
-	int rc = run_op(c, op, &h, &id, &e);
-
-	if (rc)
-		return answer_err(c, rc, &e);
-	if (op->act == act_transition)
-		return answer_session(c, 200, h.id);
-	if (op->act == act_attend) {
-		bool attended = true, present;
-
-		if (web_bool_field(c, "attended", &attended, &present) || !present)
-			attended = true;
-		return web_json(c, 200,
-				json_pack("{sI sI sb}", "session_id", (json_int_t)h.id, "person_id",
-					  (json_int_t)id, "attended", attended));
-	}
-	if (op->act == act_suggestion) {
-		json_t *s = suggestion_get(c->db, id);
-
-		return s ? web_json(c, 201, s) : web_fail(c, ERR_NOT_FOUND);
-	}
-	if (op->act == act_point) {
-		const char *kind = web_field(c, "kind", NULL);
-
-		return created(c, h.id, id,
-			       kind && strcmp(kind, "agreed") == 0 ? "agreed" : "differences");
-	}
-	return created(c, h.id, id, op->list);
-}
-
 int h_api_session_transition(struct web_ctx *c)
 {
-	return api_op(c, "transition");
+	return sess_api_op(c, "transition");
 }
-
-int h_api_invitations_create(struct web_ctx *c)
-{
-	return api_op(c, "invitations");
-}
-
-int h_api_attendance(struct web_ctx *c)
-{
-	return api_op(c, "attendance");
-}
-
-int h_api_remarks_create(struct web_ctx *c)
-{
-	return api_op(c, "remarks");
-}
-
-int h_api_commitments_create(struct web_ctx *c)
-{
-	return api_op(c, "commitments");
-}
-
-int h_api_points_create(struct web_ctx *c)
-{
-	return api_op(c, "points");
-}
-
-int h_api_suggestions_create(struct web_ctx *c)
-{
-	return api_op(c, "suggestions");
-}
-
-int h_api_invitation_answer(struct web_ctx *c)
-{
-	struct verr e;
-	const char *answer = NULL;
-	int64_t id = web_id(c, "id");
-	int rc = id ? ERR_OK : ERR_NOT_FOUND;
-
-	if (!rc)
-		rc = str_field(c, "answer", &answer, &e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, invitation_answer(c->db, &c->actor, id, answer, &e));
-	if (rc)
-		return answer_err(c, rc, &e);
-	return web_json(c, 200, json_pack("{sI ss}", "id", (json_int_t)id, "rsvp", answer));
-}
-
-int h_api_my_invitations(struct web_ctx *c)
-{
-	return web_json(c, 200,
-			json_pack("{so so}", "items", invitations_of_user(c->db, c->actor.user.id),
-				  "next", json_null()));
-}
-
-static const char sql_commitment_session[] = "SELECT session_id FROM commitment WHERE id = ?";
-
-int h_api_commitment_patch(struct web_ctx *c)
-{
-	struct session_head h;
-	struct db_stmt *st;
-	struct verr e;
-	const char *status = NULL;
-	int64_t id = web_id(c, "id"), sid = 0;
-	int rc;
-
-	rc = db_prepare(c->db, sql_commitment_session, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		sid = db_col_int(st, 0);
-		rc = ERR_OK;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
-	db_done(st);
-	/* following a commitment up goes on after the session closed */
-	if (!rc)
-		rc = load_session(c, sid, true, &h);
-	if (!rc)
-		rc = str_field(c, "status", &status, &e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, commitment_set_status(c->db, &c->actor, id, status, &e));
-	if (rc)
-		return answer_err(c, rc, &e);
-	return web_json(c, 200, json_pack("{sI ss}", "id", (json_int_t)id, "status", status));
-}
-
-/* read_sources reads "sources": JSON [{"kind","id"}], or form values "remark:12". */
-static int read_sources(struct web_ctx *c, struct source_ref *out, size_t *n, struct verr *e)
-{
-	json_t *v, *x;
-	size_t i;
-
-	*n = 0;
-	if (c->json) {
-		v = json_object_get(c->json, "sources");
-		if (!v || json_is_null(v))
-			return ERR_OK;
-		if (!json_is_array(v))
-			return verr_type(e, "sources", "数组", "an array");
-		json_array_foreach(v, i, x)
-		{
-			const char *k = json_string_value(json_object_get(x, "kind"));
-			json_t *id = json_object_get(x, "id");
-
-			if (!k || !json_is_integer(id) || strlen(k) >= sizeof(out[0].kind))
-				return verr_set(
-				    e, "invalid", "sources",
-				    "来源须为 {\"kind\":\"remark\",\"id\":编号}",
-				    "each source must be {\"kind\":\"remark\",\"id\":N}");
-			if (*n == MAX_REFS)
-				return verr_set(e, "too_long", "sources", "来源过多",
-						"too many sources");
-			snprintf(out[*n].kind, sizeof(out[*n].kind), "%s", k);
-			out[*n].id = json_integer_value(id);
-			(*n)++;
-		}
-		return ERR_OK;
-	}
-	{
-		const char *vals[MAX_REFS];
-		size_t m;
-		bool present;
-
-		if (web_list_field(c, "sources", vals, MAX_REFS, &m, &present))
-			return verr_set(e, "too_long", "sources", "来源过多", "too many sources");
-		for (i = 0; i < m; i++) {
-			const char *colon = strchr(vals[i], ':');
-
-			if (!colon || (size_t)(colon - vals[i]) >= sizeof(out[0].kind) ||
-			    num_parse(colon + 1, strlen(colon + 1), 1, INT64_MAX, &out[*n].id))
-				return verr_set(e, "invalid", "sources", "来源格式错误",
-						"malformed source");
-			memcpy(out[*n].kind, vals[i], (size_t)(colon - vals[i]));
-			out[*n].kind[colon - vals[i]] = '\0';
-			(*n)++;
-		}
-	}
-	return ERR_OK;
-}
-
-/* --- search and duty records --- */
-
-int h_api_search(struct web_ctx *c)
-{
-	const char *q = http_query(c->req, "q"), *l = http_query(c->req, "limit");
-	json_t *results;
-	int64_t limit = 50;
-	int rc;
-
-	if (!q || !*q)
-		return web_error(c, 400, "required", "q", "请输入要搜索的词", "q is required");
-	if (l && num_parse(l, strlen(l), 1, 200, &limit) != ERR_OK)
-		return web_error(c, 400, "invalid", "limit", "limit 须为 1 到 200 之间的整数",
-				 "limit must be a whole number from 1 to 200");
-	results = json_array();
-	rc = search_query(c->db, &c->actor, q, (int)limit, results);
-	if (rc == ERR_INVALID) {
-		json_decref(results);
-		return web_error(c, 400, "invalid", "q", "请输入要搜索的词",
-				 "q has nothing to search for");
-	}
-	if (rc) {
-		json_decref(results);
-		return web_fail(c, rc);
-	}
-	return web_json(c, 200, json_pack("{ss so}", "q", q, "results", results));
-}
-
-static const char sql_person_head[] = "SELECT o.path, p.user_id FROM person p JOIN org o"
-				      " ON o.id = p.org_id WHERE p.id = ?";
-
-/* person_readable: the person belongs to the caller's scope, or is the caller. */
-static int person_readable(struct web_ctx *c, int64_t id)
-{
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(c->db, sql_person_head, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		rc = strncmp(db_col_text(st, 0), scope_path(&c->actor),
-			     strlen(scope_path(&c->actor))) == 0 ||
-			     db_col_int(st, 1) == c->actor.user.id
-			 ? ERR_OK
-			 : ERR_FORBIDDEN;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
-	db_done(st);
-	return rc;
-}
-
-int h_api_person_duty(struct web_ctx *c)
-{
-	const char *y = http_query(c->req, "year");
-	int64_t id = web_id(c, "id"), year;
-	int rc = id ? person_readable(c, id) : ERR_NOT_FOUND;
-
-	if (rc)
-		return web_answer(c, rc, NULL);
-	if (!y || num_parse(y, strlen(y), 1900, 9999, &year))
-		year = time_year(time_now());
-	return web_json(c, 200, duty_record_json(c->db, id, (int)year));
-}
-
-int h_api_duty_points(struct web_ctx *c)
-{
-	static const char *const kinds[] = {"attended", "remark", "adopted"};
-	json_t *o = json_object();
-	size_t i;
-
-	for (i = 0; i < ARRAY_LEN(kinds); i++)
-		json_object_set_new(o, kinds[i],
-				    json_integer(duty_points_of(c->db, c->actor.org.id, kinds[i])));
-	return web_json(c, 200, o);
-}
-
-int h_api_duty_points_set(struct web_ctx *c)
-{
-	static const char *const kinds[] = {"attended", "remark", "adopted"};
-	struct verr e;
-	size_t i;
-	int rc;
-
-	rc = web_begin(c);
-	for (i = 0; !rc && i < ARRAY_LEN(kinds); i++) {
-		int64_t v;
-		bool present;
-
-		if (web_int_field(c, kinds[i], &v, &present))
-			rc = verr_type(&e, kinds[i], "整数", "an integer");
-		else if (present)
-			rc = duty_set_points(c->db, &c->actor, c->actor.org.id, kinds[i],
-					     v > 100000 ? 100000 : (int)v, &e);
-	}
-	rc = web_finish(c, rc);
-	return rc ? web_answer(c, rc, &e) : h_api_duty_points(c);
-}
-
-/* --- pages --- */
 
 static const char *const month_fmt = "%Y-%m-%d %H:%M";
 
 /* when_text formats a stored "…+08:00" time for people ("2024-07-10 14:30"). */
-static void when_text(const char *iso, char *out, size_t n)
+void sess_when_text(const char *iso, char *out, size_t n)
 {
 	int64_t t;
 
@@ -775,7 +270,7 @@ static void when_text(const char *iso, char *out, size_t n)
 }
 
 /* label_formats adds "format_labels" to s from its "formats". */
-static void label_formats(struct web_ctx *c, json_t *s)
+void sess_label_formats(struct web_ctx *c, json_t *s)
 {
 	json_t *labels = json_array(), *f;
 	char key[48];
@@ -789,8 +284,8 @@ static void label_formats(struct web_ctx *c, json_t *s)
 	json_object_set_new(s, "format_labels", labels);
 }
 
-static void label_one(struct web_ctx *c, json_t *o, const char *field, const char *prefix,
-		      const char *out)
+void sess_label(struct web_ctx *c, json_t *o, const char *field, const char *prefix,
+		const char *out)
 {
 	const char *v = json_string_value(json_object_get(o, field));
 	char key[96];
@@ -860,11 +355,12 @@ int h_sessions_page(struct web_ctx *c)
 			json_array_append_new(groups, g);
 			cur_year = sy;
 		}
-		when_text(json_string_value(json_object_get(s, "starts_at")), date, sizeof(date));
+		sess_when_text(json_string_value(json_object_get(s, "starts_at")), date,
+			       sizeof(date));
 		json_object_set_new(s, "date", json_string(date));
-		label_formats(c, s);
-		label_one(c, s, "domain", "domain_", "domain_label");
-		label_one(c, s, "status", "status_", "status_label");
+		sess_label_formats(c, s);
+		sess_label(c, s, "domain", "domain_", "domain_label");
+		sess_label(c, s, "status", "status_", "status_label");
 		json_array_append(json_object_get(g, "sessions"), s);
 	}
 	json_decref(items);
@@ -883,7 +379,7 @@ int h_sessions_page(struct web_ctx *c)
 	}
 	json_array_foreach(domains, i, dd)
 	{
-		label_one(c, dd, "code", "domain_", "label");
+		sess_label(c, dd, "code", "domain_", "label");
 		json_object_set_new(
 		    dd, "selected",
 		    json_boolean(f.domain && strcmp(f.domain, json_string_value(json_object_get(
@@ -1075,8 +571,7 @@ static const char *const session_next[][3] = {
 
 /* session_page renders the session for the caller: what anyone may see of it, and for
  * those who run it the controls to run it. */
-static int session_page(struct web_ctx *c, int status, const struct session_head *h,
-			const char *error)
+int sess_page(struct web_ctx *c, int status, const struct session_head *h, const char *error)
 {
 	bool edit = session_editable(&c->actor, h), open = session_record_open(&c->actor, h);
 	bool insider = c->actor.via != AUTH_NONE && strncmp(h->org_path, scope_path(&c->actor),
@@ -1104,17 +599,17 @@ static int session_page(struct web_ctx *c, int status, const struct session_head
 							       "label", view_text(c->lang, key)));
 		}
 	}
-	when_text(json_string_value(json_object_get(s, "starts_at")), a, sizeof(a));
-	when_text(json_string_value(json_object_get(s, "ends_at")), b, sizeof(b));
+	sess_when_text(json_string_value(json_object_get(s, "starts_at")), a, sizeof(a));
+	sess_when_text(json_string_value(json_object_get(s, "ends_at")), b, sizeof(b));
 	snprintf(when, sizeof(when), "%s%s%s", a, b[0] ? " – " : "", b[0] ? b + 11 : "");
-	label_formats(c, s);
+	sess_label_formats(c, s);
 	cats = json_object_get(s, "participants_by_category");
-	json_array_foreach(cats, i, x) label_one(c, x, "category", "cat_", "label");
+	json_array_foreach(cats, i, x) sess_label(c, x, "category", "cat_", "label");
 	json_array_foreach(json_object_get(s, "invitations"), i, x)
 	{
-		label_one(c, x, "category", "cat_", "category_label");
-		label_one(c, x, "role", "role_", "role_label");
-		label_one(c, x, "rsvp", "rsvp_", "rsvp_label");
+		sess_label(c, x, "category", "cat_", "category_label");
+		sess_label(c, x, "role", "role_", "role_label");
+		sess_label(c, x, "rsvp", "rsvp_", "rsvp_label");
 		json_object_set_new(x, "session_id", json_integer(h->id));
 		json_object_set_new(x, "record_open", json_boolean(open));
 		json_object_set_new(x, "csrf", json_string(c->actor.csrf));
@@ -1154,7 +649,7 @@ static int session_page(struct web_ctx *c, int status, const struct session_head
 		json_object_set_new(s, "summary_html", json_string(buf_cstr(&md)));
 	buf_fini(&md);
 	json_array_foreach(json_object_get(s, "commitments"), i, x)
-	    label_one(c, x, "status", "commitment_status_", "status_label");
+	    sess_label(c, x, "status", "commitment_status_", "status_label");
 	json_array_foreach(json_object_get(s, "suggestions"), i, x)
 	{
 		struct buf names;
@@ -1178,7 +673,7 @@ static int session_page(struct web_ctx *c, int status, const struct session_head
 	if (edit) {
 		people = people_options(c->db, &c->actor, h->org_id);
 		json_array_foreach(people, i, x)
-		    label_one(c, x, "category", "cat_", "category_label");
+		    sess_label(c, x, "category", "cat_", "category_label");
 		for (i = 0; i < ARRAY_LEN(invite_roles); i++) {
 			snprintf(key, sizeof(key), "role_%s", invite_roles[i]);
 			json_array_append_new(roles, json_pack("{ss ss}", "value", invite_roles[i],
@@ -1211,7 +706,7 @@ static int session_page(struct web_ctx *c, int status, const struct session_head
 int h_session_page(struct web_ctx *c)
 {
 	struct session_head h;
-	int rc = load_session(c, 0, false, &h);
+	int rc = sess_load(c, 0, false, &h);
 
 	if (rc == ERR_AUTH) {
 		char loc[64];
@@ -1220,7 +715,7 @@ int h_session_page(struct web_ctx *c)
 			 (long long)web_id(c, "id"));
 		return web_redirect(c, loc);
 	}
-	return rc ? web_answer(c, rc, NULL) : session_page(c, 200, &h, NULL);
+	return rc ? web_answer(c, rc, NULL) : sess_page(c, 200, &h, NULL);
 }
 
 int h_session_edit(struct web_ctx *c)
@@ -1228,10 +723,10 @@ int h_session_edit(struct web_ctx *c)
 	struct session_head h;
 	char action[64];
 	json_t *s;
-	int rc = load_session(c, 0, true, &h);
+	int rc = sess_load(c, 0, true, &h);
 
 	if (rc)
-		return answer_err(c, rc, NULL);
+		return web_answer(c, rc, NULL);
 	s = session_get(c->db, h.id, false, true);
 	if (!s)
 		return web_fail(c, ERR_NOT_FOUND);
@@ -1248,10 +743,10 @@ int h_session_edit_post(struct web_ctx *c)
 	struct session_in in;
 	struct verr e;
 	char loc[64];
-	int rc = load_session(c, 0, true, &h);
+	int rc = sess_load(c, 0, true, &h);
 
 	if (rc)
-		return answer_err(c, rc, NULL);
+		return web_answer(c, rc, NULL);
 	if (!session_record_open(&c->actor, &h))
 		rc = (verr_set(&e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
 			       "the session is closed: its record is read-only except for admins"),
@@ -1274,228 +769,4 @@ int h_session_edit_post(struct web_ctx *c)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/sessions/%lld", (long long)h.id);
 	return web_redirect(c, loc);
-}
-
-int h_session_op_post(struct web_ctx *c)
-{
-	const struct record_op *op = op_named(http_param(c->req, "op"));
-	struct session_head h;
-	struct verr e;
-	char loc[96];
-	int64_t id = 0;
-	int rc;
-
-	if (!op)
-		return web_error_key(c, 404, "not_found");
-	rc = run_op(c, op, &h, &id, &e);
-	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
-		if (session_head(c->db, h.id, &h))
-			return web_fail(c, ERR_NOT_FOUND);
-		return session_page(c, rc == ERR_CONFLICT ? 409 : 422, &h, web_verr_text(c, &e));
-	}
-	if (rc)
-		return answer_err(c, rc, &e);
-	snprintf(loc, sizeof(loc), "/sessions/%lld#%s", (long long)h.id,
-		 op->act == act_attend ? "participants" : op->name);
-	return web_redirect(c, loc);
-}
-
-/* ics_text appends s to b escaped for iCalendar TEXT (RFC 5545 3.3.11). */
-static int ics_text(struct buf *b, const char *s)
-{
-	int rc = ERR_OK;
-
-	for (; !rc && *s; s++) {
-		if (*s == '\\' || *s == ';' || *s == ',')
-			rc = buf_putc(b, '\\') ? ERR_TOO_BIG : buf_putc(b, *s);
-		else if (*s == '\n')
-			rc = buf_puts(b, "\\n");
-		else if (*s != '\r')
-			rc = buf_putc(b, *s);
-	}
-	return rc;
-}
-
-int h_session_ics(struct web_ctx *c)
-{
-	struct session_head h;
-	json_t *s;
-	struct buf *b = &c->resp->body;
-	char stamp[21], utc[40];
-	int64_t t;
-	int rc = load_session(c, 0, false, &h);
-
-	if (rc)
-		return answer_err(c, rc, NULL);
-	s = session_get(c->db, h.id, false, false);
-	if (!s)
-		return web_fail(c, ERR_NOT_FOUND);
-	time_iso(time_now(), stamp);
-	rc = buf_printf(b,
-			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//shenliao//深聊 %s//ZH\r\n"
-			"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\n"
-			"UID:session-%lld@shenliao\r\nDTSTAMP:%.4s%.2s%.2sT%.2s%.2s%.2sZ\r\n",
-			SHENLIAO_VERSION, (long long)h.id, stamp, stamp + 5, stamp + 8, stamp + 11,
-			stamp + 14, stamp + 17);
-	for (int i = 0; !rc && i < 2; i++) {
-		const char *iso =
-		    json_string_value(json_object_get(s, i ? "ends_at" : "starts_at"));
-
-		if (!iso || time_parse(iso, &t))
-			continue;
-		time_iso(t, stamp);
-		snprintf(utc, sizeof(utc), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", stamp, stamp + 5,
-			 stamp + 8, stamp + 11, stamp + 14, stamp + 17);
-		rc = buf_printf(b, "%s:%s\r\n", i ? "DTEND" : "DTSTART", utc);
-	}
-	if (!rc)
-		rc = buf_puts(b, "SUMMARY:");
-	if (!rc)
-		rc = ics_text(b, json_string_value(json_object_get(s, "title")));
-	if (!rc)
-		rc = buf_puts(b, "\r\nLOCATION:");
-	if (!rc)
-		rc = ics_text(b, json_string_value(json_object_get(s, "venue")));
-	if (!rc)
-		rc = buf_puts(b, "\r\nDESCRIPTION:");
-	if (!rc)
-		rc = ics_text(b, json_string_value(json_object_get(s, "topic_title")));
-	if (!rc)
-		rc = buf_printf(b, "\r\nSTATUS:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-				strcmp(h.status, "draft") == 0 ? "TENTATIVE" : "CONFIRMED");
-	json_decref(s);
-	if (rc)
-		return web_fail(c, rc);
-	c->resp->status = 200;
-	c->resp->content_type = "text/calendar; charset=utf-8";
-	{
-		char disp[80];
-
-		snprintf(disp, sizeof(disp), "attachment; filename=\"session-%lld.ics\"",
-			 (long long)h.id);
-		rc = http_resp_header(c->resp, "Content-Disposition", disp);
-	}
-	if (rc)
-		return web_fail(c, ERR_TOO_BIG);
-	return 0;
-}
-
-static const char sql_has_person[] = "SELECT 1 FROM person WHERE user_id = ?";
-
-static int invitations_page(struct web_ctx *c, int status, const char *error)
-{
-	json_t *items = invitations_of_user(c->db, c->actor.user.id), *x;
-	struct db_stmt *st;
-	bool linked = false;
-	char date[32];
-	size_t i;
-
-	if (db_prepare(c->db, sql_has_person, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, c->actor.user.id) == ERR_OK)
-			linked = db_step(st) == DB_ROW;
-		db_done(st);
-	}
-	json_array_foreach(items, i, x)
-	{
-		const char *ss = json_string_value(json_object_get(x, "status"));
-
-		when_text(json_string_value(json_object_get(x, "starts_at")), date, sizeof(date));
-		json_object_set_new(x, "date", json_string(date));
-		label_one(c, x, "role", "role_", "role_label");
-		label_one(c, x, "rsvp", "rsvp_", "rsvp_label");
-		json_object_set_new(
-		    x, "open",
-		    json_boolean(strcmp(ss, "closed") != 0 && strcmp(ss, "archived") != 0));
-		json_object_set_new(x, "csrf", json_string(c->actor.csrf));
-	}
-	return web_render(
-	    c, status, "invitations",
-	    json_pack("{so sb ss?}", "items", items, "linked", linked, "error", error));
-}
-
-int h_invitations_page(struct web_ctx *c)
-{
-	return invitations_page(c, 200, NULL);
-}
-
-int h_invitation_answer_post(struct web_ctx *c)
-{
-	struct verr e;
-	const char *answer = web_field(c, "answer", NULL);
-	int64_t id = web_id(c, "id");
-	char loc[64];
-	int rc = id ? web_begin(c) : ERR_NOT_FOUND;
-
-	if (!rc)
-		rc = web_finish(c, invitation_answer(c->db, &c->actor, id, answer, &e));
-	if (rc == ERR_INVALID)
-		return invitations_page(c, 422, web_verr_text(c, &e));
-	if (rc)
-		return web_answer(c, rc, &e);
-	snprintf(loc, sizeof(loc), "/invitations#invitation-%lld", (long long)id);
-	return web_redirect(c, loc);
-}
-
-int h_search_page(struct web_ctx *c)
-{
-	const char *q = http_query(c->req, "q");
-	json_t *results = json_array(), *x;
-	bool searched = q && *q;
-	char href[80];
-	size_t i;
-
-	if (searched && search_query(c->db, &c->actor, q, 50, results) != ERR_OK)
-		json_array_clear(results);
-	json_array_foreach(results, i, x)
-	{
-		const char *k = json_string_value(json_object_get(x, "kind"));
-		long long id = (long long)json_integer_value(json_object_get(x, "id"));
-		long long sid = (long long)json_integer_value(json_object_get(x, "session_id"));
-
-		if (strcmp(k, "topic") == 0)
-			snprintf(href, sizeof(href), "/topics/%lld", id);
-		else if (strcmp(k, "session") == 0)
-			snprintf(href, sizeof(href), "/sessions/%lld", id);
-		else
-			snprintf(href, sizeof(href), "/sessions/%lld#%s-%lld", sid, k, id);
-		json_object_set_new(x, "href", json_string(href));
-		label_one(c, x, "kind", "kind_", "kind_label");
-	}
-	return web_render(
-	    c, 200, "search",
-	    json_pack("{ss so sb}", "q", q ? q : "", "results", results, "searched", searched));
-}
-
-static const char sql_person_name[] = "SELECT name FROM person WHERE id = ?";
-
-int h_person_duty_page(struct web_ctx *c)
-{
-	const char *y = http_query(c->req, "year");
-	int64_t id = web_id(c, "id"), year;
-	struct db_stmt *st;
-	json_t *duty, *x;
-	char name[256] = "", date[32];
-	size_t i;
-	int rc = id ? person_readable(c, id) : ERR_NOT_FOUND;
-
-	if (rc)
-		return web_answer(c, rc, NULL);
-	if (!y || num_parse(y, strlen(y), 1900, 9999, &year))
-		year = time_year(time_now());
-	if (db_prepare(c->db, sql_person_name, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW)
-			snprintf(name, sizeof(name), "%s", db_col_text(st, 0));
-		db_done(st);
-	}
-	duty = duty_record_json(c->db, id, (int)year);
-	json_array_foreach(json_object_get(duty, "items"), i, x)
-	{
-		when_text(json_string_value(json_object_get(x, "at")), date, sizeof(date));
-		date[10] = '\0';
-		json_object_set_new(x, "date", json_string(date));
-		label_one(c, x, "kind", "duty_kind_", "kind_label");
-	}
-	return web_render(c, 200, "duty",
-			  json_pack("{so ss sI sI}", "duty", duty, "name", name, "prev",
-				    (json_int_t)(year - 1), "next", (json_int_t)(year + 1)));
 }

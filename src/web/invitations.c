@@ -1,0 +1,145 @@
+/*
+ * invitations.c - invitations to a session, the invitee's answer (RSVP) and attendance:
+ * the organizer's operations, and the invitee's own list and answers (API and page).
+ */
+#include "sessions.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "view/view.h"
+
+int sess_act_invite(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
+{
+	const char *role = NULL;
+	int64_t person = 0;
+	int rc;
+
+	if (strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0)
+		return verr_set(e, "closed", "status", "深聊会已结束，不能再邀请",
+				"the session is closed: no more invitations"),
+		       ERR_CONFLICT;
+	rc = sess_int_field(c, "person_id", &person, e);
+	if (!rc)
+		rc = sess_str_field(c, "role", &role, e);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, invitation_add(c->db, &c->actor, h->id, person, role, id, e));
+	return rc;
+}
+
+int sess_act_attend(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
+{
+	int64_t person = 0;
+	bool attended = true, present;
+	int rc;
+
+	rc = sess_int_field(c, "person_id", &person, e);
+	if (!rc && web_bool_field(c, "attended", &attended, &present))
+		rc = verr_type(e, "attended", "布尔值", "a boolean");
+	if (!rc && c->json && !present)
+		attended = true;
+	if (!rc && !person)
+		rc = verr_set(e, "required", "person_id", "请选择人员", "person_id is required");
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, invitation_attend(c->db, &c->actor, h->id, person, attended, e));
+	*id = person;
+	return rc;
+}
+
+int h_api_invitations_create(struct web_ctx *c)
+{
+	return sess_api_op(c, "invitations");
+}
+
+int h_api_attendance(struct web_ctx *c)
+{
+	return sess_api_op(c, "attendance");
+}
+
+int h_api_invitation_answer(struct web_ctx *c)
+{
+	struct verr e;
+	const char *answer = NULL;
+	int64_t id = web_id(c, "id");
+	int rc = id ? ERR_OK : ERR_NOT_FOUND;
+
+	if (!rc)
+		rc = sess_str_field(c, "answer", &answer, &e);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, invitation_answer(c->db, &c->actor, id, answer, &e));
+	if (rc)
+		return web_answer(c, rc, &e);
+	return web_json(c, 200, json_pack("{sI ss}", "id", (json_int_t)id, "rsvp", answer));
+}
+
+int h_api_my_invitations(struct web_ctx *c)
+{
+	return web_json(c, 200,
+			json_pack("{so so}", "items", invitations_of_user(c->db, c->actor.user.id),
+				  "next", json_null()));
+}
+
+static const char sql_has_person[] = "SELECT 1 FROM person WHERE user_id = ?";
+
+static int invitations_page(struct web_ctx *c, int status, const char *error)
+{
+	json_t *items = invitations_of_user(c->db, c->actor.user.id), *x;
+	struct db_stmt *st;
+	bool linked = false;
+	char date[32];
+	size_t i;
+
+	if (db_prepare(c->db, sql_has_person, &st) == ERR_OK) {
+		if (db_bind_int(st, 1, c->actor.user.id) == ERR_OK)
+			linked = db_step(st) == DB_ROW;
+		db_done(st);
+	}
+	json_array_foreach(items, i, x)
+	{
+		const char *ss = json_string_value(json_object_get(x, "status"));
+
+		sess_when_text(json_string_value(json_object_get(x, "starts_at")), date,
+			       sizeof(date));
+		json_object_set_new(x, "date", json_string(date));
+		sess_label(c, x, "role", "role_", "role_label");
+		sess_label(c, x, "rsvp", "rsvp_", "rsvp_label");
+		json_object_set_new(
+		    x, "open",
+		    json_boolean(strcmp(ss, "closed") != 0 && strcmp(ss, "archived") != 0));
+		json_object_set_new(x, "csrf", json_string(c->actor.csrf));
+	}
+	return web_render(
+	    c, status, "invitations",
+	    json_pack("{so sb ss?}", "items", items, "linked", linked, "error", error));
+}
+
+int h_invitations_page(struct web_ctx *c)
+{
+	return invitations_page(c, 200, NULL);
+}
+
+int h_invitation_answer_post(struct web_ctx *c)
+{
+	struct verr e;
+	const char *answer = web_field(c, "answer", NULL);
+	int64_t id = web_id(c, "id");
+	char loc[64];
+	int rc = id ? web_begin(c) : ERR_NOT_FOUND;
+
+	if (!rc)
+		rc = web_finish(c, invitation_answer(c->db, &c->actor, id, answer, &e));
+	if (rc == ERR_INVALID)
+		return invitations_page(c, 422, web_verr_text(c, &e));
+	if (rc)
+		return web_answer(c, rc, &e);
+	snprintf(loc, sizeof(loc), "/invitations#invitation-%lld", (long long)id);
+	return web_redirect(c, loc);
+}

@@ -1,0 +1,280 @@
+/*
+ * record.c - a session's record: remarks, agreed points and differences, suggestions with
+ * their sources; and the one table of record operations (these and the invitations,
+ * attendance, commitments and transitions of the other files) that the JSON API and the
+ * page forms (POST /sessions/{id}/{op}) both run.
+ */
+#include "sessions.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "view/view.h"
+
+/* record_action loads session {id} for a change of its record: the caller must be able to
+ * edit it and the record must be open to them. */
+static int record_action(struct web_ctx *c, struct session_head *h, struct verr *e)
+{
+	int rc = sess_load(c, 0, true, h);
+
+	if (!rc && !session_record_open(&c->actor, h))
+		return verr_set(e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
+				"the session is closed: its record is read-only except for admins"),
+		       ERR_CONFLICT;
+	return rc;
+}
+
+int sess_int_field(struct web_ctx *c, const char *name, int64_t *v, struct verr *e)
+{
+	bool present;
+
+	*v = 0;
+	if (web_int_field(c, name, v, &present))
+		return verr_type(e, name, "整数", "an integer");
+	return ERR_OK;
+}
+
+int sess_str_field(struct web_ctx *c, const char *name, const char **v, struct verr *e)
+{
+	bool bad = false;
+
+	*v = web_field(c, name, &bad);
+	return bad ? verr_type(e, name, "字符串", "a string") : ERR_OK;
+}
+
+/* created answers 201 {"id": id, ...} with the session's record as it now is. */
+static int created(struct web_ctx *c, int64_t session_id, int64_t id, const char *list)
+{
+	json_t *s = sess_json(c, session_id, true), *arr, *x, *found = NULL;
+	size_t i;
+
+	if (!s)
+		return web_fail(c, ERR_NOT_FOUND);
+	arr = json_object_get(s, list);
+	json_array_foreach(arr, i, x) if (json_integer_value(json_object_get(x, "id")) == id)
+	    found = x;
+	x = found ? json_deep_copy(found) : json_pack("{sI}", "id", (json_int_t)id);
+	json_object_set_new(x, "session_id", json_integer(session_id));
+	json_decref(s);
+	return web_json(c, 201, x);
+}
+
+int sess_act_remark(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
+{
+	const char *role = NULL, *body = NULL;
+	int64_t person = 0;
+	int rc;
+
+	rc = sess_int_field(c, "person_id", &person, e);
+	if (!rc)
+		rc = sess_str_field(c, "role", &role, e);
+	if (!rc)
+		rc = sess_str_field(c, "body", &body, e);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, remark_add(c->db, &c->actor, h->id, person, role, body, id, e));
+	return rc;
+}
+
+int sess_act_point(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
+{
+	const char *kind = NULL, *body = NULL;
+	int rc;
+
+	rc = sess_str_field(c, "kind", &kind, e);
+	if (!rc)
+		rc = sess_str_field(c, "body", &body, e);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, point_add(c->db, &c->actor, h->id, kind, body, id, e));
+	return rc;
+}
+
+static int read_sources(struct web_ctx *c, struct source_ref *out, size_t *n, struct verr *e);
+
+int sess_act_suggestion(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
+{
+	struct source_ref sources[MAX_REFS];
+	int64_t proposers[MAX_REFS];
+	size_t np = 0, ns = 0;
+	const char *title = NULL, *body = NULL;
+	bool present;
+	int rc;
+
+	rc = sess_str_field(c, "title", &title, e);
+	if (!rc)
+		rc = sess_str_field(c, "body", &body, e);
+	if (!rc && web_id_list_field(c, "proposer_ids", proposers, MAX_REFS, &np, &present))
+		rc = verr_type(e, "proposer_ids", "人员编号的数组", "an array of person ids");
+	if (!rc)
+		rc = read_sources(c, sources, &ns, e);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, suggestion_add(c->db, &c->actor, h->id, title, body, proposers,
+						  np, sources, ns, id, e));
+	return rc;
+}
+
+static const struct record_op ops[] = {
+    {"invitations", "invitations", false, sess_act_invite},
+    {"attendance", NULL, true, sess_act_attend},
+    {"remarks", "remarks", true, sess_act_remark},
+    {"commitments", "commitments", true, sess_act_commitment},
+    {"points", NULL, true, sess_act_point},
+    {"suggestions", "suggestions", true, sess_act_suggestion},
+    {"transition", NULL, false, sess_act_transition},
+};
+
+static const struct record_op *op_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < ARRAY_LEN(ops); i++)
+		if (strcmp(ops[i].name, name) == 0)
+			return &ops[i];
+	return NULL;
+}
+
+/* run_op loads session {id} for op and runs it. */
+static int run_op(struct web_ctx *c, const struct record_op *op, struct session_head *h,
+		  int64_t *id, struct verr *e)
+{
+	int rc = op->record ? record_action(c, h, e) : sess_load(c, 0, true, h);
+
+	return rc ? rc : op->act(c, h, id, e);
+}
+
+/* api_op answers an API call of op: 201 with the new object (200 for attendance and
+ * transitions, which change what exists). */
+int sess_api_op(struct web_ctx *c, const char *name)
+{
+	const struct record_op *op = op_named(name);
+	struct session_head h;
+	struct verr e;
+	int64_t id = 0;
+	int rc = run_op(c, op, &h, &id, &e);
+
+	if (rc)
+		return web_answer(c, rc, &e);
+	if (op->act == sess_act_transition)
+		return sess_answer(c, 200, h.id);
+	if (op->act == sess_act_attend) {
+		bool attended = true, present;
+
+		if (web_bool_field(c, "attended", &attended, &present) || !present)
+			attended = true;
+		return web_json(c, 200,
+				json_pack("{sI sI sb}", "session_id", (json_int_t)h.id, "person_id",
+					  (json_int_t)id, "attended", attended));
+	}
+	if (op->act == sess_act_suggestion) {
+		json_t *s = suggestion_get(c->db, id);
+
+		return s ? web_json(c, 201, s) : web_fail(c, ERR_NOT_FOUND);
+	}
+	if (op->act == sess_act_point) {
+		const char *kind = web_field(c, "kind", NULL);
+
+		return created(c, h.id, id,
+			       kind && strcmp(kind, "agreed") == 0 ? "agreed" : "differences");
+	}
+	return created(c, h.id, id, op->list);
+}
+
+int h_api_remarks_create(struct web_ctx *c)
+{
+	return sess_api_op(c, "remarks");
+}
+
+int h_api_points_create(struct web_ctx *c)
+{
+	return sess_api_op(c, "points");
+}
+
+int h_api_suggestions_create(struct web_ctx *c)
+{
+	return sess_api_op(c, "suggestions");
+}
+
+/* read_sources reads "sources": JSON [{"kind","id"}], or form values "remark:12". */
+static int read_sources(struct web_ctx *c, struct source_ref *out, size_t *n, struct verr *e)
+{
+	json_t *v, *x;
+	size_t i;
+
+	*n = 0;
+	if (c->json) {
+		v = json_object_get(c->json, "sources");
+		if (!v || json_is_null(v))
+			return ERR_OK;
+		if (!json_is_array(v))
+			return verr_type(e, "sources", "数组", "an array");
+		json_array_foreach(v, i, x)
+		{
+			const char *k = json_string_value(json_object_get(x, "kind"));
+			json_t *id = json_object_get(x, "id");
+
+			if (!k || !json_is_integer(id) || strlen(k) >= sizeof(out[0].kind))
+				return verr_set(
+				    e, "invalid", "sources",
+				    "来源须为 {\"kind\":\"remark\",\"id\":编号}",
+				    "each source must be {\"kind\":\"remark\",\"id\":N}");
+			if (*n == MAX_REFS)
+				return verr_set(e, "too_long", "sources", "来源过多",
+						"too many sources");
+			snprintf(out[*n].kind, sizeof(out[*n].kind), "%s", k);
+			out[*n].id = json_integer_value(id);
+			(*n)++;
+		}
+		return ERR_OK;
+	}
+	{
+		const char *vals[MAX_REFS];
+		size_t m;
+		bool present;
+
+		if (web_list_field(c, "sources", vals, MAX_REFS, &m, &present))
+			return verr_set(e, "too_long", "sources", "来源过多", "too many sources");
+		for (i = 0; i < m; i++) {
+			const char *colon = strchr(vals[i], ':');
+
+			if (!colon || (size_t)(colon - vals[i]) >= sizeof(out[0].kind) ||
+			    num_parse(colon + 1, strlen(colon + 1), 1, INT64_MAX, &out[*n].id))
+				return verr_set(e, "invalid", "sources", "来源格式错误",
+						"malformed source");
+			memcpy(out[*n].kind, vals[i], (size_t)(colon - vals[i]));
+			out[*n].kind[colon - vals[i]] = '\0';
+			(*n)++;
+		}
+	}
+	return ERR_OK;
+}
+
+int h_session_op_post(struct web_ctx *c)
+{
+	const struct record_op *op = op_named(http_param(c->req, "op"));
+	struct session_head h;
+	struct verr e;
+	char loc[96];
+	int64_t id = 0;
+	int rc;
+
+	if (!op)
+		return web_error_key(c, 404, "not_found");
+	rc = run_op(c, op, &h, &id, &e);
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
+		if (session_head(c->db, h.id, &h))
+			return web_fail(c, ERR_NOT_FOUND);
+		return sess_page(c, rc == ERR_CONFLICT ? 409 : 422, &h, web_verr_text(c, &e));
+	}
+	if (rc)
+		return web_answer(c, rc, &e);
+	snprintf(loc, sizeof(loc), "/sessions/%lld#%s", (long long)h.id,
+		 op->act == sess_act_attend ? "participants" : op->name);
+	return web_redirect(c, loc);
+}

@@ -1,0 +1,75 @@
+/*
+ * sessions.h - what the web files of deep-talk sessions share (internal to src/web):
+ * sessions.c (the session itself: API, list, form, page), invitations.c (invitations,
+ * answers, attendance), record.c (remarks, points, suggestions and the one table of record
+ * operations the API and the page forms both run), commitments.c, duty.c (duty records and
+ * points), session_ics.c (the calendar file) and search.c.
+ *
+ * Who may do what is decided in the model (session_authorize); these files only parse,
+ * ask it, act in one transaction and answer.
+ */
+#ifndef SHENLIAO_WEB_SESSIONS_H
+#define SHENLIAO_WEB_SESSIONS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/session.h"
+#include "web.h"
+
+#define MAX_LINKED 32
+#define MAX_REFS   64
+
+/* --- the session (sessions.c) --- */
+
+/* sess_load loads session {id} (or id when given) for the caller: ERR_NOT_FOUND,
+ * ERR_AUTH (anonymous, not public), ERR_FORBIDDEN; with edit, the caller must be able to
+ * change it. */
+int sess_load(struct web_ctx *c, int64_t id, bool edit, struct session_head *h);
+
+/* sess_json returns the session as the caller may see it (new reference, NULL if absent). */
+json_t *sess_json(struct web_ctx *c, int64_t id, bool detail);
+
+/* sess_answer answers status with the session in detail. */
+int sess_answer(struct web_ctx *c, int status, int64_t id);
+
+/* sess_page renders the session page (status, with error shown when not NULL). */
+int sess_page(struct web_ctx *c, int status, const struct session_head *h, const char *error);
+
+/* Labels for pages: a stored time for people, the format labels of a session object, and
+ * out = the catalog entry prefix + o[field]. */
+void sess_when_text(const char *iso, char *out, size_t n);
+void sess_label_formats(struct web_ctx *c, json_t *s);
+void sess_label(struct web_ctx *c, json_t *o, const char *field, const char *prefix,
+		const char *out);
+
+/* --- the record operations (record.c) --- */
+
+/* sess_int_field / sess_str_field read an optional field (0 / NULL when absent); e names
+ * the field when it has the wrong type. */
+int sess_int_field(struct web_ctx *c, const char *name, int64_t *v, struct verr *e);
+int sess_str_field(struct web_ctx *c, const char *name, const char **v, struct verr *e);
+
+/* Each operation reads its fields, acts in one transaction, and reports the new object's
+ * id; the session head is loaded and authorized by the caller. */
+struct record_op {
+	const char *name; /* the page form's path segment */
+	const char *list; /* where the new object appears in the session JSON */
+	bool record;	  /* a change of the record (closed: admins only) */
+	int (*act)(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
+};
+
+int sess_act_invite(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
+int sess_act_attend(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
+int sess_act_remark(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
+int sess_act_commitment(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
+int sess_act_point(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
+int sess_act_suggestion(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
+int sess_act_transition(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
+
+/* sess_api_op answers an API call of the operation called name: 201 with the new object
+ * (200 for attendance and transitions, which change what exists). */
+int sess_api_op(struct web_ctx *c, const char *name);
+
+#endif
