@@ -8,6 +8,7 @@
 #include "rowjson.h"
 #include "valid.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -130,6 +131,29 @@ int duty_revoke(struct db *db, int64_t person_id, const char *kind, int64_t ref_
 	if (!rc)
 		rc = db_run(st);
 	return rc;
+}
+
+int duty_record_authorize(struct db *db, const struct actor *a, int64_t person_id, char *name,
+			  size_t n)
+{
+	struct db_stmt *st;
+	bool visible;
+	int rc;
+
+	if (person_id <= 0)
+		return ERR_NOT_FOUND;
+	rc = db_get_row(db,
+			"SELECT o.path, COALESCE(p.user_id, 0), p.name FROM person p JOIN org o"
+			" ON o.id = p.org_id WHERE p.id = ?",
+			&st, "i", person_id);
+	if (rc)
+		return rc;
+	visible = strncmp(db_col_text(st, 0), scope_path(a), strlen(scope_path(a))) == 0 ||
+		  (a->user.id && db_col_int(st, 1) == a->user.id);
+	if (name && n)
+		snprintf(name, n, "%s", db_col_text(st, 2));
+	db_done(st);
+	return authz_decide(a, visible, visible);
 }
 
 json_t *duty_record_json(struct db *db, int64_t person_id, int year)

@@ -277,6 +277,14 @@ static const char sql_my_invitations[] =
     " JOIN session s ON s.id = i.session_id WHERE p.user_id = ?"
     " ORDER BY s.starts_at DESC, i.id DESC LIMIT 200";
 
+bool invitee_linked(struct db *db, int64_t user_id)
+{
+	int64_t one;
+
+	return user_id > 0 && db_get_int(db, "SELECT 1 FROM person WHERE user_id = ?", &one, "i",
+					 user_id) == ERR_OK;
+}
+
 json_t *invitations_of_user(struct db *db, int64_t user_id)
 {
 	struct db_stmt *st;
@@ -453,6 +461,12 @@ int commitment_add(struct db *db, const struct actor *who, int64_t session_id, c
 	rc = audit_write(db, who, h.org_id, "commitment.create", "commitment", *id, NULL, after);
 	json_decref(after);
 	return rc;
+}
+
+int commitment_session(struct db *db, int64_t id, int64_t *session_id)
+{
+	return db_get_int(db, "SELECT session_id FROM commitment WHERE id = ?", session_id, "i",
+			  id);
 }
 
 int commitment_set_status(struct db *db, const struct actor *who, int64_t id, const char *status,

@@ -149,6 +149,15 @@ bool session_record_open(const struct actor *a, const struct session_head *h)
 	return true;
 }
 
+int session_record_check(const struct actor *a, const struct session_head *h, struct verr *e)
+{
+	if (session_record_open(a, h))
+		return ERR_OK;
+	verr_set(e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
+		 "the session is closed: its record is read-only except for admins");
+	return ERR_CONFLICT;
+}
+
 /* --- reading --- */
 
 #define SESSION_COLS                                                                               \

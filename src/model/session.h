@@ -149,6 +149,11 @@ int session_authorize(struct db *db, const struct actor *a, int64_t id, enum aut
  * state before closed for editors, closed/archived only for admins. */
 bool session_record_open(const struct actor *a, const struct session_head *h);
 
+/* session_record_check is session_record_open as an answer: ERR_OK, or ERR_CONFLICT with e
+ * filled (code "closed", field "status") when the record is read-only to a. */
+int session_record_check(const struct actor *a, const struct session_head *h,
+			 struct verr *e) WARN_UNUSED;
+
 /* session_get returns the session as JSON; with detail, also its invitations, remarks,
  * commitments, agreed points, differences and suggestions. contacts: include invitees'
  * names even when they did not agree to be named (for people who may see the record). */
@@ -198,6 +203,10 @@ int invitation_attend(struct db *db, const struct actor *who, int64_t session_id
 		      bool attended, struct verr *e) WARN_UNUSED;
 
 /* invitations_of_user returns the invitations of the person linked to user_id. */
+/* invitee_linked reports whether account user_id is linked to a person (who can be
+ * invited and answer). */
+bool invitee_linked(struct db *db, int64_t user_id);
+
 json_t *invitations_of_user(struct db *db, int64_t user_id);
 
 /* people_options lists [{id,name,category,affiliation}] of the people an actor may invite
@@ -210,6 +219,10 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 int commitment_add(struct db *db, const struct actor *who, int64_t session_id, const char *owner,
 		   int64_t owner_id, const char *body, const char *due_date, int64_t *id,
 		   struct verr *e) WARN_UNUSED;
+
+/* commitment_session gives the session commitment id was made at (for authorizing a
+ * follow-up through session_authorize). ERR_NOT_FOUND if none. */
+int commitment_session(struct db *db, int64_t id, int64_t *session_id) WARN_UNUSED;
 
 /* commitment_set_status follows a commitment up (open, in_progress, done, dropped). */
 int commitment_set_status(struct db *db, const struct actor *who, int64_t id, const char *status,
@@ -245,6 +258,12 @@ int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, cons
 int duty_credit(struct db *db, int64_t org_id, int64_t person_id, const char *kind,
 		int64_t session_id, int64_t ref_id, int64_t at) WARN_UNUSED;
 int duty_revoke(struct db *db, int64_t person_id, const char *kind, int64_t ref_id) WARN_UNUSED;
+
+/* duty_record_authorize: may a read person_id's duty record — people of the caller's scope,
+ * and the person linked to the caller's own account. Fills *name (may be NULL, cap n) with
+ * the person's name when the person exists. Returns what authz_decide returns. */
+int duty_record_authorize(struct db *db, const struct actor *a, int64_t person_id, char *name,
+			  size_t n) WARN_UNUSED;
 
 /* duty_record_json returns {"year","total","items":[…]} for person in year. */
 json_t *duty_record_json(struct db *db, int64_t person_id, int year);

@@ -36,34 +36,20 @@ int h_api_commitments_create(struct web_ctx *c)
 	return sess_api_op(c, "commitments");
 }
 
-static const char sql_commitment_session[] = "SELECT session_id FROM commitment WHERE id = ?";
-
 int h_api_commitment_patch(struct web_ctx *c)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	struct verr e;
 	const char *status = NULL;
 	int64_t id = web_id(c, "id"), sid = 0;
 	int rc;
 
-	rc = db_prepare(c->db, sql_commitment_session, &st);
+	rc = sess_str_field(c, "status", &status, &e);
+	/* following a commitment up goes on after the session closed: no record check */
 	if (!rc)
-		rc = db_bind_int(st, 1, id);
+		rc = commitment_session(c->db, id, &sid);
 	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		sid = db_col_int(st, 0);
-		rc = ERR_OK;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
-	db_done(st);
-	/* following a commitment up goes on after the session closed */
-	if (!rc)
-		rc = sess_load(c, sid, true, &h);
-	if (!rc)
-		rc = sess_str_field(c, "status", &status, &e);
+		rc = session_authorize(c->db, &c->actor, sid, AUTHZ_WRITE, &h);
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)

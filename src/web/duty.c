@@ -11,38 +11,11 @@
 #include "base/util.h"
 #include "view/view.h"
 
-static const char sql_person_head[] = "SELECT o.path, p.user_id FROM person p JOIN org o"
-				      " ON o.id = p.org_id WHERE p.id = ?";
-
-/* person_readable: the person belongs to the caller's scope, or is the caller. */
-static int person_readable(struct web_ctx *c, int64_t id)
-{
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(c->db, sql_person_head, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		rc = strncmp(db_col_text(st, 0), scope_path(&c->actor),
-			     strlen(scope_path(&c->actor))) == 0 ||
-			     db_col_int(st, 1) == c->actor.user.id
-			 ? ERR_OK
-			 : ERR_FORBIDDEN;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
-	db_done(st);
-	return rc;
-}
-
 int h_api_person_duty(struct web_ctx *c)
 {
 	const char *y = http_query(c->req, "year");
 	int64_t id = web_id(c, "id"), year;
-	int rc = id ? person_readable(c, id) : ERR_NOT_FOUND;
+	int rc = duty_record_authorize(c->db, &c->actor, id, NULL, 0);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
@@ -85,27 +58,19 @@ int h_api_duty_points_set(struct web_ctx *c)
 	return rc ? web_answer(c, rc, &e) : h_api_duty_points(c);
 }
 
-static const char sql_person_name[] = "SELECT name FROM person WHERE id = ?";
-
 int h_person_duty_page(struct web_ctx *c)
 {
 	const char *y = http_query(c->req, "year");
 	int64_t id = web_id(c, "id"), year;
-	struct db_stmt *st;
 	json_t *duty, *x;
 	char name[256] = "", date[32];
 	size_t i;
-	int rc = id ? person_readable(c, id) : ERR_NOT_FOUND;
+	int rc = duty_record_authorize(c->db, &c->actor, id, name, sizeof(name));
 
 	if (rc)
 		return web_answer(c, rc, NULL);
 	if (!y || num_parse(y, strlen(y), 1900, 9999, &year))
 		year = time_year(time_now());
-	if (db_prepare(c->db, sql_person_name, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW)
-			snprintf(name, sizeof(name), "%s", db_col_text(st, 0));
-		db_done(st);
-	}
 	duty = duty_record_json(c->db, id, (int)year);
 	json_array_foreach(json_object_get(duty, "items"), i, x)
 	{

@@ -87,21 +87,13 @@ int h_api_my_invitations(struct web_ctx *c)
 				  "next", json_null()));
 }
 
-static const char sql_has_person[] = "SELECT 1 FROM person WHERE user_id = ?";
-
 static int invitations_page(struct web_ctx *c, int status, const char *error)
 {
 	json_t *items = invitations_of_user(c->db, c->actor.user.id), *x;
-	struct db_stmt *st;
-	bool linked = false;
+	bool linked = invitee_linked(c->db, c->actor.user.id);
 	char date[32];
 	size_t i;
 
-	if (db_prepare(c->db, sql_has_person, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, c->actor.user.id) == ERR_OK)
-			linked = db_step(st) == DB_ROW;
-		db_done(st);
-	}
 	json_array_foreach(items, i, x)
 	{
 		const char *ss = json_string_value(json_object_get(x, "status"));

@@ -13,19 +13,6 @@
 #include "base/util.h"
 #include "view/view.h"
 
-/* record_action loads session {id} for a change of its record: the caller must be able to
- * edit it and the record must be open to them. */
-static int record_action(struct web_ctx *c, struct session_head *h, struct verr *e)
-{
-	int rc = sess_load(c, 0, true, h);
-
-	if (!rc && !session_record_open(&c->actor, h))
-		return verr_set(e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
-				"the session is closed: its record is read-only except for admins"),
-		       ERR_CONFLICT;
-	return rc;
-}
-
 int sess_int_field(struct web_ctx *c, const char *name, int64_t *v, struct verr *e)
 {
 	bool present;
@@ -140,12 +127,15 @@ static const struct record_op *op_named(const char *name)
 	return NULL;
 }
 
-/* run_op loads session {id} for op and runs it. */
+/* run_op authorizes the change of session {id} (h is filled when it exists), checks that
+ * a change of its record is still open to the caller, and runs op. */
 static int run_op(struct web_ctx *c, const struct record_op *op, struct session_head *h,
 		  int64_t *id, struct verr *e)
 {
-	int rc = op->record ? record_action(c, h, e) : sess_load(c, 0, true, h);
+	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, h);
 
+	if (!rc && op->record)
+		rc = session_record_check(&c->actor, h, e);
 	return rc ? rc : op->act(c, h, id, e);
 }
 
@@ -268,6 +258,7 @@ int h_session_op_post(struct web_ctx *c)
 		return web_error_key(c, 404, "not_found");
 	rc = run_op(c, op, &h, &id, &e);
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
+		/* the operation may have changed the session: show it as it is now */
 		if (session_head(c->db, h.id, &h))
 			return web_fail(c, ERR_NOT_FOUND);
 		return sess_page(c, rc == ERR_CONFLICT ? 409 : 422, &h, web_verr_text(c, &e));

@@ -32,7 +32,7 @@ int h_session_ics(struct web_ctx *c)
 	struct buf *b = &c->resp->body;
 	char stamp[21], utc[40];
 	int64_t t;
-	int rc = sess_load(c, 0, false, &h);
+	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h);
 
 	if (rc)
 		return web_answer(c, rc, NULL);

@@ -100,27 +100,6 @@ static int read_session(struct web_ctx *c, struct session_in *in, int64_t *linke
 	return ERR_OK;
 }
 
-/* load_session loads session {id} (or id when given) for the caller: ERR_NOT_FOUND,
- * ERR_AUTH (anonymous, not public), ERR_FORBIDDEN; with edit, the caller must be able to
- * change it. */
-int sess_load(struct web_ctx *c, int64_t id, bool edit, struct session_head *h)
-{
-	int rc;
-
-	if (!id)
-		id = web_id(c, "id");
-	if (!id)
-		return ERR_NOT_FOUND;
-	rc = session_head(c->db, id, h);
-	if (rc)
-		return rc;
-	if (!session_visible(c->db, &c->actor, h))
-		return c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_FORBIDDEN;
-	if (edit && !session_editable(&c->actor, h))
-		return ERR_FORBIDDEN;
-	return ERR_OK;
-}
-
 json_t *sess_json(struct web_ctx *c, int64_t id, bool detail)
 {
 	struct session_head h;
@@ -205,7 +184,7 @@ int h_api_sessions_create(struct web_ctx *c)
 int h_api_session_get(struct web_ctx *c)
 {
 	struct session_head h;
-	int rc = sess_load(c, 0, false, &h);
+	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h);
 
 	return rc ? web_answer(c, rc, NULL) : sess_answer(c, 200, h.id);
 }
@@ -216,12 +195,10 @@ int h_api_session_patch(struct web_ctx *c)
 	struct session_head h;
 	struct session_in in;
 	struct verr e;
-	int rc = sess_load(c, 0, true, &h);
+	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
 
-	if (!rc && !session_record_open(&c->actor, &h))
-		rc = (verr_set(&e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
-			       "the session is closed: its record is read-only except for admins"),
-		      ERR_CONFLICT);
+	if (!rc)
+		rc = session_record_check(&c->actor, &h, &e);
 	if (!rc)
 		rc = read_session(c, &in, linked, &e);
 	if (!rc && in.topic_id < 0)
@@ -706,15 +683,8 @@ int sess_page(struct web_ctx *c, int status, const struct session_head *h, const
 int h_session_page(struct web_ctx *c)
 {
 	struct session_head h;
-	int rc = sess_load(c, 0, false, &h);
+	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h);
 
-	if (rc == ERR_AUTH) {
-		char loc[64];
-
-		snprintf(loc, sizeof(loc), "/login?next=/sessions/%lld",
-			 (long long)web_id(c, "id"));
-		return web_redirect(c, loc);
-	}
 	return rc ? web_answer(c, rc, NULL) : sess_page(c, 200, &h, NULL);
 }
 
@@ -723,7 +693,7 @@ int h_session_edit(struct web_ctx *c)
 	struct session_head h;
 	char action[64];
 	json_t *s;
-	int rc = sess_load(c, 0, true, &h);
+	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
@@ -743,14 +713,11 @@ int h_session_edit_post(struct web_ctx *c)
 	struct session_in in;
 	struct verr e;
 	char loc[64];
-	int rc = sess_load(c, 0, true, &h);
+	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	if (!session_record_open(&c->actor, &h))
-		rc = (verr_set(&e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
-			       "the session is closed: its record is read-only except for admins"),
-		      ERR_CONFLICT);
+	rc = session_record_check(&c->actor, &h, &e);
 	if (!rc)
 		rc = read_session(c, &in, linked, &e);
 	if (!rc)

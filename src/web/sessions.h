@@ -23,11 +23,6 @@
 
 /* --- the session (sessions.c) --- */
 
-/* sess_load loads session {id} (or id when given) for the caller: ERR_NOT_FOUND,
- * ERR_AUTH (anonymous, not public), ERR_FORBIDDEN; with edit, the caller must be able to
- * change it. */
-int sess_load(struct web_ctx *c, int64_t id, bool edit, struct session_head *h);
-
 /* sess_json returns the session as the caller may see it (new reference, NULL if absent). */
 json_t *sess_json(struct web_ctx *c, int64_t id, bool detail);
 

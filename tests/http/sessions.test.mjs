@@ -254,7 +254,7 @@ describe('permissions', () => {
     assert.equal((await admin.post('/api/v1/users', { username: 'ft-org', password: 'futian-pass-1', role: 'organizer', org_id: ft })).status, 201);
     const ftOrg = await as('ft-org', 'futian-pass-1');
     // session 4 is the city's internal session
-    assertError(await ftOrg.get('/api/v1/sessions/4'), 403);
+    assertError(await ftOrg.get('/api/v1/sessions/4'), 404); // not visible at all: as if absent
     assert.ok(!(await ftOrg.get('/api/v1/sessions?limit=500')).data.items.some((s) => s.id === 4));
     // a joint session of the city with Yantian, made internal: Yantian sees it, Futian does not
     const c = await as('organizer');
@@ -265,7 +265,7 @@ describe('permissions', () => {
     assert.equal((await ytUser.get(`/api/v1/sessions/${s.id}`)).status, 200);
     assert.ok((await ytUser.get('/api/v1/sessions?limit=500')).data.items.some((x) => x.id === s.id));
     assertError(await ytUser.patch(`/api/v1/sessions/${s.id}`, { title: '改' }), 403, null);
-    assertError(await ftOrg.get(`/api/v1/sessions/${s.id}`), 403);
+    assertError(await ftOrg.get(`/api/v1/sessions/${s.id}`), 404);
     assertError(await anon().get(`/api/v1/sessions/${s.id}`), 401);
     // and joint needs a linked body to be scheduled
     const s2 = (await c.post('/api/v1/sessions', { topic_id: topic, title: '无联动组织', formats: ['joint'] })).data;
