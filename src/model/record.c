@@ -584,7 +584,6 @@ static const char sql_sug_proposer[] = "INSERT INTO suggestion_proposer (suggest
 				       " VALUES (?, ?)";
 static const char sql_sug_source[] = "INSERT INTO suggestion_source (suggestion_id, kind,"
 				     " source_id) VALUES (?, ?, ?)";
-static const char sql_remark_in_session[] = "SELECT 1 FROM remark WHERE id = ? AND session_id = ?";
 static const char sql_sug_get[] =
     "SELECT s.id, s.session_id, s.org_id, s.title, s.body, s.position, s.created_at"
     " FROM suggestion s WHERE s.id = ?";
@@ -593,9 +592,10 @@ static const char sql_sug_proposers[] =
     " JOIN person p ON p.id = sp.person_id WHERE sp.suggestion_id = ? ORDER BY p.id";
 static const char sql_sug_sources[] =
     "SELECT ss.kind, ss.source_id, COALESCE(replace(replace(substr(r.body, 1, 120), '**', ''),"
-    " char(10), ' '), '')"
+    " char(10), ' '), substr(st.text, 1, 120), '')"
     " FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark'"
-    " AND r.id = ss.source_id WHERE ss.suggestion_id = ? ORDER BY ss.kind, ss.source_id";
+    " AND r.id = ss.source_id LEFT JOIN statement st ON ss.kind = 'statement'"
+    " AND st.id = ss.source_id WHERE ss.suggestion_id = ? ORDER BY ss.kind, ss.source_id";
 
 json_t *suggestion_get(struct db *db, int64_t id)
 {
@@ -617,6 +617,34 @@ json_t *suggestion_get(struct db *db, int64_t id)
 	(void)rows_json_by_id(db, sql_sug_sources, id, "s:kind i:id s:excerpt", a);
 	json_object_set_new(s, "sources", a);
 	return s;
+}
+
+/* check_source: a suggestion's source is a remark or a statement (of the live opinion map)
+ * of the same session. ERR_INVALID naming "sources" and the source otherwise. */
+static int check_source(struct db *db, int64_t session_id, const struct source_ref *src,
+			struct verr *e)
+{
+	int64_t one;
+	int rc;
+
+	if (strcmp(src->kind, "remark") == 0)
+		rc = db_get_int(db, "SELECT 1 FROM remark WHERE id = ? AND session_id = ?", &one,
+				"ii", src->id, session_id);
+	else if (strcmp(src->kind, "statement") == 0)
+		rc = db_get_int(db, "SELECT 1 FROM statement WHERE id = ? AND session_id = ?", &one,
+				"ii", src->id, session_id);
+	else
+		return verr_set(e, "invalid", "sources",
+				"来源类型须为 remark（发言）或 statement（观点）",
+				"a source's kind must be remark or statement");
+	if (rc != ERR_NOT_FOUND)
+		return rc;
+	if (strcmp(src->kind, "remark") == 0)
+		return verr_set(e, "invalid", "sources", "来源发言 %lld 不属于本场深聊会",
+				"source remark %lld is not part of this session",
+				(long long)src->id);
+	return verr_set(e, "invalid", "sources", "来源观点 %lld 不属于本场深聊会",
+			"source statement %lld is not part of this session", (long long)src->id);
 }
 
 int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, const char *title,
@@ -642,29 +670,8 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 		rc = text_check(body, "body", 0, 20000, e);
 	for (i = 0; !rc && i < nproposers; i++)
 		rc = check_person(db, who, &h, proposers[i], "proposer_ids", e);
-	for (i = 0; !rc && i < nsources; i++) {
-		if (strcmp(sources[i].kind, "remark") == 0) {
-			rc = db_prepare(db, sql_remark_in_session, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, sources[i].id);
-			if (!rc)
-				rc = db_bind_int(st, 2, session_id);
-			if (!rc)
-				rc = db_step(st);
-			db_done(st);
-			if (rc == DB_ROW)
-				rc = ERR_OK;
-			else if (rc == DB_DONE)
-				rc = verr_set(e, "invalid", "sources",
-					      "来源发言 %lld 不属于本场深聊会",
-					      "source remark %lld is not part of this session",
-					      (long long)sources[i].id);
-		} else if (strcmp(sources[i].kind, "statement") != 0) {
-			rc = verr_set(e, "invalid", "sources",
-				      "来源类型须为 remark（发言）或 statement（观点）",
-				      "a source's kind must be remark or statement");
-		}
-	}
+	for (i = 0; !rc && i < nsources; i++)
+		rc = check_source(db, session_id, &sources[i], e);
 	if (!rc)
 		rc = next_position(db, sql_sug_pos, session_id, &pos);
 	if (rc)

@@ -238,6 +238,49 @@ describe('sessions', () => {
   });
 });
 
+describe('suggestion sources (issue 9, item 12)', () => {
+  test('every source must exist in this session: remarks and statements alike, 422 naming it', async () => {
+    const c = await as('organizer');
+    const ppl = await people(c);
+    const topic = await approvedTopic(c, '来源测试');
+    const s = (await c.post('/api/v1/sessions', { topic_id: topic, title: '来源测试会', formats: ['sector'], visibility: 'public' })).data;
+    const r = await c.post(`/api/v1/sessions/${s.id}/remarks`, { person_id: ppl['张丽华'], body: '一条发言' });
+    assert.equal(r.status, 201, r.text);
+    assert.equal((await c.post(`/api/v1/sessions/${s.id}/room`, { anonymous: true, moderation: 'post' })).status, 200);
+    const st = await c.post(`/api/v1/sessions/${s.id}/statements`, { text: '应当先行试点' });
+    assert.equal(st.status, 201, st.text);
+    // a statement of another session
+    const s2 = (await c.post('/api/v1/sessions', { topic_id: topic, title: '另一场', formats: ['sector'], visibility: 'public' })).data;
+    assert.equal((await c.post(`/api/v1/sessions/${s2.id}/room`, { anonymous: true, moderation: 'post' })).status, 200);
+    const st2 = (await c.post(`/api/v1/sessions/${s2.id}/statements`, { text: '另一场的观点' })).data.id;
+    const post = (sources) => c.post(`/api/v1/sessions/${s.id}/suggestions`, { title: '来源', sources });
+    for (const [sources, id] of [
+      [[{ kind: 'statement', id: 999999 }], 999999],
+      [[{ kind: 'remark', id: r.data.id }, { kind: 'statement', id: st2 }], st2],
+      [[{ kind: 'remark', id: 999998 }], 999998],
+    ]) {
+      const bad = await post(sources);
+      assertError(bad, 422, 'invalid', 'sources');
+      assert.match(bad.data.error.message, new RegExp(String(id)), bad.text);
+    }
+    assertError(await post([{ kind: 'output', id: 1 }]), 422, 'invalid', 'sources');
+    const before = (await c.get(`/api/v1/sessions/${s.id}`)).data.suggestions.length;
+    assert.equal(before, 0);
+    // the good path: a remark and a statement of this session
+    const ok = await post([{ kind: 'remark', id: r.data.id }, { kind: 'statement', id: st.data.id }]);
+    assert.equal(ok.status, 201, ok.text);
+    assert.deepEqual(ok.data.sources.map((x) => x.kind).sort(), ['remark', 'statement']);
+    assert.ok(ok.data.sources.some((x) => x.kind === 'statement' && x.excerpt === '应当先行试点'), ok.text);
+    // the page form speaks the same: "statement:N"
+    const form = await c.req('POST', `/sessions/${s.id}/suggestions`, {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf_token: c.csrf, title: '表单来源', sources: 'statement:999997' }).toString(),
+    });
+    assert.equal(form.status, 422, form.text.slice(0, 200));
+    assert.match(form.text, /999997/);
+  });
+});
+
 describe('permissions', () => {
   test('a member cannot edit a session', async () => {
     const m = await as('member');
