@@ -22,6 +22,23 @@ static const char sql_person_path[] = "SELECT o.path FROM person p JOIN org o ON
 static const char sql_linked_paths[] = "SELECT o.path FROM session_org so JOIN org o"
 				       " ON o.id = so.org_id WHERE so.session_id = ?";
 
+static bool session_closed(const struct session_head *h)
+{
+	return strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0;
+}
+
+/* record_writable: the record of a closed (or archived) session is read-only except for
+ * admins (the work rules); ERR_CONFLICT with e filled. Whether who may change the
+ * session at all is the caller's question (session_authorize). */
+static int record_writable(const struct actor *who, const struct session_head *h, struct verr *e)
+{
+	if (!session_closed(h) || who->role == ROLE_ADMIN)
+		return ERR_OK;
+	verr_set(e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
+		 "the session is closed: its record is read-only except for admins");
+	return ERR_CONFLICT;
+}
+
 /* person_reachable: the person belongs to the actor's scope, the session's body or one of
  * the session's linked bodies (or below them). */
 static int person_reachable(struct db *db, const struct actor *who, const struct session_head *h,
@@ -95,6 +112,11 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 	rc = session_head(db, session_id, &h);
 	if (rc)
 		return rc;
+	if (session_closed(&h)) {
+		verr_set(e, "closed", "status", "深聊会已结束，不能再邀请",
+			 "the session is closed: no more invitations");
+		return ERR_CONFLICT;
+	}
 	if (!role)
 		role = "member";
 	for (i = 0; i < ARRAY_LEN(invite_roles); i++)
@@ -212,6 +234,8 @@ int invitation_attend(struct db *db, const struct actor *who, int64_t session_id
 	int rc;
 
 	rc = session_head(db, session_id, &h);
+	if (!rc)
+		rc = record_writable(who, &h, e);
 	if (rc)
 		return rc;
 	rc = check_person(db, who, &h, person_id, "person_id", e);
@@ -339,6 +363,8 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 	int rc;
 
 	rc = session_head(db, session_id, &h);
+	if (!rc)
+		rc = record_writable(who, &h, e);
 	if (rc)
 		return rc;
 	if (!body)
@@ -412,6 +438,8 @@ int commitment_add(struct db *db, const struct actor *who, int64_t session_id, c
 	int rc;
 
 	rc = session_head(db, session_id, &h);
+	if (!rc)
+		rc = record_writable(who, &h, e);
 	if (rc)
 		return rc;
 	if (!(h.formats & FORMAT_COUNTERPART))
@@ -536,6 +564,8 @@ int point_add(struct db *db, const struct actor *who, int64_t session_id, const 
 	int rc;
 
 	rc = session_head(db, session_id, &h);
+	if (!rc)
+		rc = record_writable(who, &h, e);
 	if (rc)
 		return rc;
 	if (!kind || (strcmp(kind, "agreed") != 0 && strcmp(kind, "difference") != 0))
@@ -659,6 +689,8 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 	int rc;
 
 	rc = session_head(db, session_id, &h);
+	if (!rc)
+		rc = record_writable(who, &h, e);
 	if (rc)
 		return rc;
 	if (!title)

@@ -189,7 +189,14 @@ struct session_filter {
 int session_list(struct db *db, const struct actor *a, const struct session_filter *f,
 		 int64_t after, int limit, json_t *items) WARN_UNUSED;
 
-/* --- the record (record.c) ----------------------------------------------------------- */
+/* --- the record (record.c) -----------------------------------------------------------
+ *
+ * The caller has authorized who to change the session (session_authorize, AUTHZ_WRITE).
+ * The record of a closed or archived session is read-only except for admins: remark_add,
+ * invitation_attend, commitment_add, point_add and suggestion_add answer ERR_CONFLICT
+ * (code "closed", field "status") otherwise; invitation_add refuses any closed session.
+ * People named (speakers, invitees, proposers, owners) must be within reach: the caller's
+ * scope, the session's body or its linked bodies (ERR_INVALID naming the field). */
 
 int invitation_add(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 		   const char *role, int64_t *id, struct verr *e) WARN_UNUSED;

@@ -17,10 +17,6 @@ int sess_act_invite(struct web_ctx *c, struct session_head *h, int64_t *id, stru
 	int64_t person = 0;
 	int rc;
 
-	if (strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0)
-		return verr_set(e, "closed", "status", "深聊会已结束，不能再邀请",
-				"the session is closed: no more invitations"),
-		       ERR_CONFLICT;
 	rc = sess_int_field(c, "person_id", &person, e);
 	if (!rc)
 		rc = sess_str_field(c, "role", &role, e);
