@@ -10,6 +10,7 @@
 #include "valid.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -781,4 +782,265 @@ json_t *people_options(struct db *db, const struct actor *a, int64_t org_id)
 	else
 		db_done(st);
 	return arr;
+}
+
+/* --- the record as structs (session.h) --- */
+
+/* grow makes room for one more element of size sz in *arr (of *n): the new element, zeroed,
+ * or NULL when out of memory. */
+static void *grow(void *arr_p, size_t *n, size_t sz)
+{
+	void **arr = arr_p;
+	char *p = realloc(*arr, (*n + 1) * sz);
+
+	if (!p)
+		return NULL;
+	*arr = p;
+	memset(p + *n * sz, 0, sz);
+	return p + (*n)++ * sz;
+}
+
+/* text_of returns a copy of column i ("" for NULL); NULL when out of memory. */
+static char *text_of(struct db_stmt *st, int i)
+{
+	return strdup(db_col_text(st, i));
+}
+
+void suggestion_init(struct suggestion *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void suggestion_release(struct suggestion *s)
+{
+	size_t i;
+
+	free(s->title);
+	free(s->body);
+	for (i = 0; i < s->nproposers; i++)
+		free(s->proposers[i].name);
+	free(s->proposers);
+	for (i = 0; i < s->nsources; i++)
+		free(s->sources[i].excerpt);
+	free(s->sources);
+	suggestion_init(s);
+}
+
+static int proposer_row(struct db_stmt *st, void *ud)
+{
+	struct suggestion *s = ud;
+	struct suggestion_proposer *p = grow(&s->proposers, &s->nproposers, sizeof(*p));
+
+	if (!p || !(p->name = text_of(st, 1)))
+		return ERR_NOMEM;
+	p->id = db_col_int(st, 0);
+	p->public_name = db_col_int(st, 3) != 0;
+	return copy_field(p->category, sizeof(p->category), db_col_text(st, 2));
+}
+
+static int source_row(struct db_stmt *st, void *ud)
+{
+	struct suggestion *s = ud;
+	struct suggestion_source *x = grow(&s->sources, &s->nsources, sizeof(*x));
+
+	if (!x || !(x->excerpt = text_of(st, 2)))
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 1);
+	return copy_field(x->kind, sizeof(x->kind), db_col_text(st, 0));
+}
+
+int suggestion_read(struct db *db, int64_t id, struct suggestion *s)
+{
+	struct db_stmt *st;
+	int rc;
+
+	suggestion_release(s);
+	rc = db_get_row(db, sql_sug_get, &st, "i", id);
+	if (rc)
+		return rc;
+	s->id = db_col_int(st, 0);
+	s->session_id = db_col_int(st, 1);
+	s->org_id = db_col_int(st, 2);
+	s->position = db_col_int(st, 5);
+	s->created_at = db_col_int(st, 6);
+	s->title = text_of(st, 3);
+	s->body = text_of(st, 4);
+	db_done(st);
+	rc = s->title && s->body ? ERR_OK : ERR_NOMEM;
+	if (!rc)
+		rc = db_each(db, sql_sug_proposers, proposer_row, s, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_sug_sources, source_row, s, "i", id);
+	if (rc)
+		suggestion_release(s);
+	return rc;
+}
+
+void session_record_init(struct session_record *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void session_record_release(struct session_record *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ninvitations; i++) {
+		free(r->invitations[i].name);
+		free(r->invitations[i].affiliation);
+	}
+	free(r->invitations);
+	for (i = 0; i < r->nremarks; i++) {
+		free(r->remarks[i].speaker);
+		free(r->remarks[i].role);
+		free(r->remarks[i].body);
+	}
+	free(r->remarks);
+	for (i = 0; i < r->ncommitments; i++) {
+		free(r->commitments[i].owner);
+		free(r->commitments[i].body);
+	}
+	free(r->commitments);
+	for (i = 0; i < r->nagreed; i++)
+		free(r->agreed[i].body);
+	free(r->agreed);
+	for (i = 0; i < r->ndifferences; i++)
+		free(r->differences[i].body);
+	free(r->differences);
+	for (i = 0; i < r->nsuggestions; i++)
+		suggestion_release(&r->suggestions[i]);
+	free(r->suggestions);
+	session_record_init(r);
+}
+
+static const char sql_rec_invitations[] =
+    "SELECT i.id, i.person_id, p.name, p.category, p.affiliation, p.public_name, i.role,"
+    " i.rsvp, i.attended FROM invitation i JOIN person p ON p.id = i.person_id"
+    " WHERE i.session_id = ? ORDER BY i.id";
+static const char sql_rec_remarks[] =
+    "SELECT r.id, COALESCE(r.person_id, 0), COALESCE(p.name, ''), r.role, r.body, r.position,"
+    " r.created_at FROM remark r LEFT JOIN person p ON p.id = r.person_id"
+    " WHERE r.session_id = ? ORDER BY r.position, r.id";
+static const char sql_rec_commitments[] =
+    "SELECT id, owner, COALESCE(owner_id, 0), body, due_date, status, created_at FROM commitment"
+    " WHERE session_id = ? ORDER BY id";
+static const char sql_rec_points[] = "SELECT id, body FROM session_point WHERE session_id = ?"
+				     " AND kind = ? ORDER BY position, id";
+static const char sql_rec_suggestions[] =
+    "SELECT id FROM suggestion WHERE session_id = ? ORDER BY position, id";
+
+static int invitation_row(struct db_stmt *st, void *ud)
+{
+	struct session_record *r = ud;
+	struct invitation *x = grow(&r->invitations, &r->ninvitations, sizeof(*x));
+	int rc;
+
+	if (!x || !(x->name = text_of(st, 2)) || !(x->affiliation = text_of(st, 4)))
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	x->person_id = db_col_int(st, 1);
+	x->public_name = db_col_int(st, 5) != 0;
+	x->attended = db_col_int(st, 8) != 0;
+	rc = copy_field(x->category, sizeof(x->category), db_col_text(st, 3));
+	if (!rc)
+		rc = copy_field(x->role, sizeof(x->role), db_col_text(st, 6));
+	if (!rc)
+		rc = copy_field(x->rsvp, sizeof(x->rsvp), db_col_text(st, 7));
+	return rc;
+}
+
+static int remark_row(struct db_stmt *st, void *ud)
+{
+	struct session_record *r = ud;
+	struct remark *x = grow(&r->remarks, &r->nremarks, sizeof(*x));
+
+	if (!x || !(x->speaker = text_of(st, 2)) || !(x->role = text_of(st, 3)) ||
+	    !(x->body = text_of(st, 4)))
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	x->person_id = db_col_int(st, 1);
+	x->position = db_col_int(st, 5);
+	x->created_at = db_col_int(st, 6);
+	return ERR_OK;
+}
+
+static int commitment_row(struct db_stmt *st, void *ud)
+{
+	struct session_record *r = ud;
+	struct commitment *x = grow(&r->commitments, &r->ncommitments, sizeof(*x));
+	int rc;
+
+	if (!x || !(x->owner = text_of(st, 1)) || !(x->body = text_of(st, 3)))
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	x->owner_id = db_col_int(st, 2);
+	x->created_at = db_col_int(st, 6);
+	rc = copy_field(x->due_date, sizeof(x->due_date), db_col_text(st, 4));
+	if (!rc)
+		rc = copy_field(x->status, sizeof(x->status), db_col_text(st, 5));
+	return rc;
+}
+
+struct point_acc {
+	struct session_point **arr;
+	size_t *n;
+};
+
+static int point_row(struct db_stmt *st, void *ud)
+{
+	struct point_acc *acc = ud;
+	struct session_point *x = grow(acc->arr, acc->n, sizeof(*x));
+
+	if (!x || !(x->body = text_of(st, 1)))
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	return ERR_OK;
+}
+
+struct id_acc {
+	int64_t *ids;
+	size_t n;
+};
+
+static int id_row(struct db_stmt *st, void *ud)
+{
+	struct id_acc *acc = ud;
+	int64_t *x = grow(&acc->ids, &acc->n, sizeof(*x));
+
+	if (!x)
+		return ERR_NOMEM;
+	*x = db_col_int(st, 0);
+	return ERR_OK;
+}
+
+int session_record_read(struct db *db, int64_t id, bool with_remarks, struct session_record *r)
+{
+	struct point_acc agreed = {&r->agreed, &r->nagreed};
+	struct point_acc diffs = {&r->differences, &r->ndifferences};
+	struct id_acc sugs = {NULL, 0};
+	size_t i;
+	int rc;
+
+	session_record_release(r);
+	rc = db_each(db, sql_rec_invitations, invitation_row, r, "i", id);
+	if (!rc && with_remarks)
+		rc = db_each(db, sql_rec_remarks, remark_row, r, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_rec_commitments, commitment_row, r, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_rec_points, point_row, &agreed, "is", id, "agreed");
+	if (!rc)
+		rc = db_each(db, sql_rec_points, point_row, &diffs, "is", id, "difference");
+	/* the suggestions' ids first: each one's reading runs statements of its own */
+	if (!rc)
+		rc = db_each(db, sql_rec_suggestions, id_row, &sugs, "i", id);
+	for (i = 0; !rc && i < sugs.n; i++) {
+		struct suggestion *x = grow(&r->suggestions, &r->nsuggestions, sizeof(*x));
+
+		rc = x ? suggestion_read(db, sugs.ids[i], x) : ERR_NOMEM;
+	}
+	free(sugs.ids);
+	if (rc)
+		session_record_release(r);
+	return rc;
 }

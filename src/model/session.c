@@ -290,6 +290,119 @@ json_t *session_get(struct db *db, int64_t id, int detail, bool names)
 	return s;
 }
 
+/* --- reading into structs --- */
+
+static const char sql_read[] = "SELECT " SESSION_COLS ", s.starts_at, o.path FROM session s"
+			       " JOIN org o ON o.id = s.org_id JOIN topic t ON t.id = s.topic_id"
+			       " WHERE s.id = ?";
+
+/* dup_col returns a copy of text column i ("" for NULL), or NULL when out of memory. */
+static char *dup_col(struct db_stmt *st, int i)
+{
+	return strdup(db_col_text(st, i));
+}
+
+void session_init(struct session *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void session_release(struct session *s)
+{
+	free(s->topic_title);
+	free(s->title);
+	free(s->summary);
+	free(s->venue);
+	free(s->organizer_unit);
+	free(s->department);
+	free(s->rules_version);
+	free(s->linked);
+	free(s->by_category);
+	session_init(s);
+}
+
+/* session_from_row fills s from a row of SESSION_COLS, s.starts_at, o.path. */
+static int session_from_row(struct db_stmt *st, struct session *s)
+{
+	int rc;
+
+	session_release(s);
+	s->id = db_col_int(st, 0);
+	s->org_id = db_col_int(st, 1);
+	s->topic_id = db_col_int(st, 3);
+	s->starts_at = db_col_int(st, 8);
+	s->ends_at = db_col_int(st, 9);
+	s->formats = (int)db_col_int(st, 12);
+	s->created_at = db_col_int(st, 17);
+	s->updated_at = db_col_int(st, 18);
+	s->closed_at = db_col_int(st, 19);
+	s->topic_title = dup_col(st, 4);
+	s->title = dup_col(st, 6);
+	s->summary = dup_col(st, 7);
+	s->venue = dup_col(st, 10);
+	s->organizer_unit = dup_col(st, 11);
+	s->department = dup_col(st, 13);
+	s->rules_version = dup_col(st, 15);
+	if (!s->topic_title || !s->title || !s->summary || !s->venue || !s->organizer_unit ||
+	    !s->department || !s->rules_version)
+		return ERR_NOMEM;
+	rc = copy_field(s->org_name, sizeof(s->org_name), db_col_text(st, 2));
+	if (!rc)
+		rc = copy_field(s->domain, sizeof(s->domain), db_col_text(st, 5));
+	if (!rc)
+		rc = copy_field(s->visibility, sizeof(s->visibility), db_col_text(st, 14));
+	if (!rc)
+		rc = copy_field(s->status, sizeof(s->status), db_col_text(st, 16));
+	if (!rc)
+		rc = copy_field(s->org_path, sizeof(s->org_path), db_col_text(st, 21));
+	return rc;
+}
+
+static int linked_row(struct db_stmt *st, void *ud)
+{
+	struct session *s = ud;
+	struct session_org *l = realloc(s->linked, (s->nlinked + 1) * sizeof(*l));
+
+	if (!l)
+		return ERR_NOMEM;
+	s->linked = l;
+	l += s->nlinked++;
+	l->id = db_col_int(st, 0);
+	return copy_field(l->name, sizeof(l->name), db_col_text(st, 1));
+}
+
+static int count_row(struct db_stmt *st, void *ud)
+{
+	struct session *s = ud;
+	struct session_count *k = realloc(s->by_category, (s->ncategories + 1) * sizeof(*k));
+
+	if (!k)
+		return ERR_NOMEM;
+	s->by_category = k;
+	k += s->ncategories++;
+	k->count = db_col_int(st, 1);
+	return copy_field(k->category, sizeof(k->category), db_col_text(st, 0));
+}
+
+int session_read(struct db *db, int64_t id, struct session *s)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_get_row(db, sql_read, &st, "i", id);
+	if (rc)
+		return rc;
+	rc = session_from_row(st, s);
+	db_done(st);
+	if (!rc)
+		rc = db_each(db, sql_linked, linked_row, s, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_category_counts, count_row, s, "i", id);
+	if (rc)
+		session_release(s);
+	return rc;
+}
+
 /* --- writing --- */
 
 static const char sql_insert[] =
@@ -781,8 +894,8 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 /* --- lists --- */
 
 #define SQL_LIST_FROM                                                                              \
-	"SELECT " SESSION_COLS ", s.starts_at FROM session s JOIN org o ON o.id = s.org_id"        \
-	" JOIN topic t ON t.id = s.topic_id"                                                       \
+	"SELECT " SESSION_COLS ", s.starts_at, o.path FROM session s JOIN org o"                   \
+	" ON o.id = s.org_id JOIN topic t ON t.id = s.topic_id"                                    \
 	" WHERE s.id > ?1"                                                                         \
 	" AND ((s.visibility = 'public' AND s.status != 'draft' AND ?2 IS NOT NULL)"               \
 	"  OR (?3 = 0 AND (substr(o.path, 1, length(?4)) = ?4 OR EXISTS (SELECT 1 FROM"            \
@@ -849,4 +962,66 @@ int session_list(struct db *db, const struct actor *a, const struct session_filt
 	}
 	db_done(st);
 	return rc < 0 ? rc : ERR_OK;
+}
+
+struct list_acc {
+	struct session *items;
+	size_t n;
+};
+
+static int list_row(struct db_stmt *st, void *ud)
+{
+	struct list_acc *acc = ud;
+	struct session *grown = realloc(acc->items, (acc->n + 1) * sizeof(*grown));
+
+	if (!grown)
+		return ERR_NOMEM;
+	acc->items = grown;
+	session_init(&grown[acc->n]);
+	acc->n++;
+	return session_from_row(st, &grown[acc->n - 1]);
+}
+
+int session_list_read(struct db *db, const struct actor *a, const struct session_filter *f,
+		      int64_t after, int limit, struct session **out, size_t *n)
+{
+	struct list_acc acc = {NULL, 0};
+	int64_t from = 0, to = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (f->year) {
+		char y0[24], y1[24];
+
+		snprintf(y0, sizeof(y0), "%04d-01-01", f->year);
+		snprintf(y1, sizeof(y1), "%04d-01-01", f->year + 1);
+		if (time_parse(y0, &from) || time_parse(y1, &to))
+			return ERR_INVALID;
+	}
+	/* public sessions are always listed (?2) */
+	if (f->by_start)
+		rc = db_each(db, sql_list_by_start, list_row, &acc, "iiisiiissnn", after,
+			     (int64_t)1, (int64_t)f->public_only, scope_path(a), (int64_t)f->year,
+			     from, to, f->domain, f->status, limit, f->offset);
+	else
+		rc = db_each(db, sql_list, list_row, &acc, "iiisiiissn", after, (int64_t)1,
+			     (int64_t)f->public_only, scope_path(a), (int64_t)f->year, from, to,
+			     f->domain, f->status, limit);
+	if (rc) {
+		session_list_release(acc.items, acc.n);
+		return rc;
+	}
+	*out = acc.items;
+	*n = acc.n;
+	return ERR_OK;
+}
+
+void session_list_release(struct session *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		session_release(&list[i]);
+	free(list);
 }

@@ -154,7 +154,120 @@ bool session_record_open(const struct actor *a, const struct session_head *h);
 int session_record_check(const struct actor *a, const struct session_head *h,
 			 struct verr *e) WARN_UNUSED;
 
-/* session_get returns the session as JSON; with detail, also its invitations, remarks,
+/* --- a session as a C struct (what src/web turns into JSON, in web/json_session.c) ---
+ *
+ * Ownership: session_init before use, session_release after; the text members are owned
+ * by the struct (never NULL after a successful read: "" when empty). Reading into a struct
+ * that holds data releases it first. */
+
+struct session_org {
+	int64_t id;
+	char name[512];
+};
+
+struct session_count {
+	char category[16];
+	int64_t count;
+};
+
+struct session {
+	int64_t id, org_id, topic_id;
+	int64_t starts_at, ends_at;		   /* UTC seconds; 0: not set */
+	int64_t created_at, updated_at, closed_at; /* closed_at 0: not closed */
+	int formats;				   /* FORMAT_* bits */
+	char status[16], visibility[16], domain[64];
+	char org_name[512], org_path[128];
+	char *topic_title, *title, *summary, *venue, *organizer_unit, *department;
+	char *rules_version;
+	struct session_org *linked; /* the linked bodies of a joint talk, by id */
+	size_t nlinked;
+	struct session_count *by_category; /* invitees not declined, per category, most first */
+	size_t ncategories;
+};
+
+void session_init(struct session *s);
+void session_release(struct session *s);
+
+/* session_read loads session id into s (see above). ERR_NOT_FOUND if none. */
+int session_read(struct db *db, int64_t id, struct session *s) WARN_UNUSED;
+
+/* The record of a session as structs; text members owned, "" when empty. */
+struct invitation {
+	int64_t id, person_id;
+	char *name, *affiliation; /* the person's */
+	char category[16], role[16], rsvp[16];
+	bool public_name, attended;
+};
+
+struct remark {
+	int64_t id, person_id, position, created_at; /* person_id 0: none */
+	char *speaker, *role, *body;
+};
+
+struct commitment {
+	int64_t id, owner_id, created_at; /* owner_id 0: none */
+	char *owner, *body;
+	char due_date[16], status[16]; /* due_date "" when none */
+};
+
+struct session_point {
+	int64_t id;
+	char *body;
+};
+
+struct suggestion_proposer {
+	int64_t id;
+	char *name;
+	char category[16];
+	bool public_name;
+};
+
+struct suggestion_source {
+	char kind[16];
+	int64_t id;
+	char *excerpt;
+};
+
+struct suggestion {
+	int64_t id, session_id, org_id, position, created_at;
+	char *title, *body;
+	struct suggestion_proposer *proposers;
+	size_t nproposers;
+	struct suggestion_source *sources;
+	size_t nsources;
+};
+
+void suggestion_init(struct suggestion *s);
+void suggestion_release(struct suggestion *s);
+
+/* suggestion_read loads suggestion id with its proposers and sources. ERR_NOT_FOUND. */
+int suggestion_read(struct db *db, int64_t id, struct suggestion *s) WARN_UNUSED;
+
+struct session_record {
+	struct invitation *invitations;
+	size_t ninvitations;
+	struct remark *remarks;
+	size_t nremarks;
+	struct commitment *commitments;
+	size_t ncommitments;
+	struct session_point *agreed, *differences;
+	size_t nagreed, ndifferences;
+	struct suggestion *suggestions;
+	size_t nsuggestions;
+};
+
+void session_record_init(struct session_record *r);
+void session_record_release(struct session_record *r);
+
+/* session_record_read loads the record of session id into r (empty lists when none);
+ * with_remarks false leaves the remarks out (for outsiders). */
+int session_record_read(struct db *db, int64_t id, bool with_remarks,
+			struct session_record *r) WARN_UNUSED;
+
+/* session_get returns the session as JSON: the older interface, still used by output.c,
+ * the opinion map and the demo loader; new code reads struct session (session_read,
+ * session_record_read) and makes its JSON in src/web (json_session.c).
+ * session_get returns the session as JSON; with detail, also its invitations, remarks,
  * commitments, agreed points, differences and suggestions. contacts: include invitees'
  * names even when they did not agree to be named (for people who may see the record). */
 enum {
@@ -188,6 +301,12 @@ struct session_filter {
 
 int session_list(struct db *db, const struct actor *a, const struct session_filter *f,
 		 int64_t after, int limit, json_t *items) WARN_UNUSED;
+
+/* session_list_read is session_list into an array of structs: *out (caller releases with
+ * session_list_release) gets up to limit sessions, *n how many. */
+int session_list_read(struct db *db, const struct actor *a, const struct session_filter *f,
+		      int64_t after, int limit, struct session **out, size_t *n) WARN_UNUSED;
+void session_list_release(struct session *list, size_t n);
 
 /* --- the record (record.c) -----------------------------------------------------------
  *

@@ -100,15 +100,31 @@ static int read_session(struct web_ctx *c, struct session_in *in, int64_t *linke
 	return ERR_OK;
 }
 
+bool sess_insider(const struct web_ctx *c, const char *org_path)
+{
+	const char *scope = scope_path(&c->actor);
+
+	return c->actor.via != AUTH_NONE && strncmp(org_path, scope, strlen(scope)) == 0;
+}
+
 json_t *sess_json(struct web_ctx *c, int64_t id, bool detail)
 {
-	struct session_head h;
-	bool names = false;
+	struct session s;
+	struct session_record r;
+	json_t *o = NULL;
 
-	if (session_head(c->db, id, &h) == ERR_OK)
-		names = c->actor.via != AUTH_NONE && strncmp(h.org_path, scope_path(&c->actor),
-							     strlen(scope_path(&c->actor))) == 0;
-	return session_get(c->db, id, detail, names);
+	session_init(&s);
+	session_record_init(&r);
+	if (session_read(c->db, id, &s) == ERR_OK) {
+		o = session_to_json(&s, true);
+		if (detail && session_record_read(c->db, id, true, &r) == ERR_OK)
+			session_record_to_json(o, &r, sess_insider(c, s.org_path), true);
+		else if (detail)
+			o = (json_decref(o), NULL);
+	}
+	session_record_release(&r);
+	session_release(&s);
+	return o;
 }
 
 int sess_answer(struct web_ctx *c, int status, int64_t id)
@@ -546,138 +562,179 @@ static const char *const session_next[][3] = {
     {"closed", "archived", NULL},
 };
 
-/* session_page renders the session for the caller: what anyone may see of it, and for
- * those who run it the controls to run it. */
-int sess_page(struct web_ctx *c, int status, const struct session_head *h, const char *error)
+/* remark_excerpt writes the first 90 bytes or so of body (whole characters, without the
+ * Markdown marks) for the suggestion form's list of sources. */
+static void remark_excerpt(const char *body, char *out, size_t cap)
+{
+	size_t n = strlen(body), cut = n < 90 ? n : 90, o = 0, k;
+
+	while (cut < n && ((unsigned char)body[cut] & 0xC0) == 0x80)
+		cut++;
+	for (k = 0; k < cut && o + 4 < cap; k++)
+		if (!strchr("*_#`>", body[k]))
+			out[o++] = body[k] == '\n' ? ' ' : body[k];
+	snprintf(out + o, cap - o, "%s", cut < n ? "…" : "");
+}
+
+/* label_of is the catalog entry prefix + value in the request's language. */
+static json_t *label_of(struct web_ctx *c, const char *prefix, const char *value)
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "%s%s", prefix, value);
+	return json_string(view_text(c->lang, key));
+}
+
+/* page_record adds the record of session to the page's session object sj, with the labels
+ * and controls the page shows; invitees gets who may be named as a speaker. */
+static void page_record(struct web_ctx *c, const struct session_head *h,
+			const struct session_record *r, bool insider, bool with_remarks, json_t *sj,
+			json_t *invitees)
 {
 	bool edit = session_editable(&c->actor, h), open = session_record_open(&c->actor, h);
-	bool insider = c->actor.via != AUTH_NONE && strncmp(h->org_path, scope_path(&c->actor),
-							    strlen(scope_path(&c->actor))) == 0;
-	bool linked = c->actor.via != AUTH_NONE && !insider;
-	json_t *s = session_get(c->db, h->id,
-				insider || linked ? SESSION_DETAIL : SESSION_DETAIL_NO_RECORD,
-				insider),
-	       *moves = json_array(), *x, *y;
-	json_t *invitees = json_array(), *cats, *people = NULL, *roles = json_array();
-	static const char *const invite_roles[] = {"member", "host",	 "speaker",
-						   "expert", "official", "observer"};
-	char when[64], a[32], b[32], key[48];
+	json_t *arr, *x;
 	struct buf md;
 	size_t i, k;
 
-	if (!s)
-		return web_fail(c, ERR_NOT_FOUND);
-	for (i = 0; edit && i < ARRAY_LEN(session_next); i++) {
-		if (strcmp(session_next[i][0], h->status) != 0)
-			continue;
-		for (k = 1; k < 3 && session_next[i][k]; k++) {
-			snprintf(key, sizeof(key), "to_%s", session_next[i][k]);
-			json_array_append_new(moves, json_pack("{ss ss}", "to", session_next[i][k],
-							       "label", view_text(c->lang, key)));
-		}
-	}
-	sess_when_text(json_string_value(json_object_get(s, "starts_at")), a, sizeof(a));
-	sess_when_text(json_string_value(json_object_get(s, "ends_at")), b, sizeof(b));
-	snprintf(when, sizeof(when), "%s%s%s", a, b[0] ? " – " : "", b[0] ? b + 11 : "");
-	sess_label_formats(c, s);
-	cats = json_object_get(s, "participants_by_category");
-	json_array_foreach(cats, i, x) sess_label(c, x, "category", "cat_", "label");
-	json_array_foreach(json_object_get(s, "invitations"), i, x)
-	{
-		sess_label(c, x, "category", "cat_", "category_label");
-		sess_label(c, x, "role", "role_", "role_label");
-		sess_label(c, x, "rsvp", "rsvp_", "rsvp_label");
+	session_record_to_json(sj, r, insider, with_remarks);
+	arr = json_object_get(sj, "invitations");
+	for (i = 0; i < r->ninvitations; i++) {
+		const struct invitation *v = &r->invitations[i];
+
+		x = json_array_get(arr, i);
+		json_object_set_new(x, "category_label", label_of(c, "cat_", v->category));
+		json_object_set_new(x, "role_label", label_of(c, "role_", v->role));
+		json_object_set_new(x, "rsvp_label", label_of(c, "rsvp_", v->rsvp));
 		json_object_set_new(x, "session_id", json_integer(h->id));
 		json_object_set_new(x, "record_open", json_boolean(open));
 		json_object_set_new(x, "csrf", json_string(c->actor.csrf));
-		if (strcmp(json_string_value(json_object_get(x, "rsvp")), "declined") != 0)
-			json_array_append_new(invitees,
-					      json_pack("{sO sO}", "person_id",
-							json_object_get(x, "person_id"), "name",
-							json_object_get(x, "name")));
+		if (strcmp(v->rsvp, "declined") != 0)
+			json_array_append_new(invitees, json_pack("{sI sO}", "person_id",
+								  (json_int_t)v->person_id, "name",
+								  json_object_get(x, "name")));
 	}
+	arr = json_object_get(sj, "remarks");
 	buf_init(&md, 4 << 20);
-	json_array_foreach(json_object_get(s, "remarks"), i, x)
-	{
-		const char *body = json_string_value(json_object_get(x, "body"));
+	for (i = 0; with_remarks && i < r->nremarks; i++) {
+		const char *body = r->remarks[i].body;
 		char excerpt[200];
-		size_t n = strlen(body), cut = n < 90 ? n : 90;
 
-		while (cut < n && ((unsigned char)body[cut] & 0xC0) == 0x80)
-			cut++;
-		{
-			size_t o = 0, k2;
-
-			for (k2 = 0; k2 < cut && o + 4 < sizeof(excerpt); k2++)
-				if (!strchr("*_#`>", body[k2]))
-					excerpt[o++] = body[k2] == '\n' ? ' ' : body[k2];
-			snprintf(excerpt + o, sizeof(excerpt) - o, "%s", cut < n ? "…" : "");
-		}
+		x = json_array_get(arr, i);
+		remark_excerpt(body, excerpt, sizeof(excerpt));
 		json_object_set_new(x, "excerpt", json_string(excerpt));
 		buf_reset(&md);
-		if (markdown_html(body, n, &md) == ERR_OK)
+		if (markdown_html(body, strlen(body), &md) == ERR_OK)
 			json_object_set_new(x, "body_html", json_string(buf_cstr(&md)));
 	}
-	buf_reset(&md);
-	if (markdown_html(json_string_value(json_object_get(s, "summary")),
-			  strlen(json_string_value(json_object_get(s, "summary"))),
-			  &md) == ERR_OK &&
-	    md.n)
-		json_object_set_new(s, "summary_html", json_string(buf_cstr(&md)));
 	buf_fini(&md);
-	json_array_foreach(json_object_get(s, "commitments"), i, x)
-	    sess_label(c, x, "status", "commitment_status_", "status_label");
-	json_array_foreach(json_object_get(s, "suggestions"), i, x)
-	{
+	arr = json_object_get(sj, "commitments");
+	for (i = 0; i < r->ncommitments; i++)
+		json_object_set_new(json_array_get(arr, i), "status_label",
+				    label_of(c, "commitment_status_", r->commitments[i].status));
+	arr = json_object_get(sj, "suggestions");
+	for (i = 0; i < r->nsuggestions; i++) {
+		const struct suggestion *g = &r->suggestions[i];
 		struct buf names;
 
+		x = json_array_get(arr, i);
 		buf_init(&names, 4096);
-		json_array_foreach(json_object_get(x, "proposers"), k, y)
-		{
-			if (!insider && !json_is_true(json_object_get(y, "public_name")))
+		for (k = 0; k < g->nproposers; k++) {
+			if (!insider && !g->proposers[k].public_name)
 				continue;
 			if (names.n && buf_puts(&names, "、"))
 				break;
-			if (buf_puts(&names, json_string_value(json_object_get(y, "name"))))
+			if (buf_puts(&names, g->proposers[k].name))
 				break;
 		}
 		if (names.n)
 			json_object_set_new(x, "proposer_names", json_string(buf_cstr(&names)));
-		json_object_set_new(x, "show_sources", json_boolean(insider || linked));
+		json_object_set_new(x, "show_sources", json_boolean(c->actor.via != AUTH_NONE));
 		json_object_set_new(x, "can_draft", json_boolean(edit));
 		buf_fini(&names);
 	}
+}
+
+/* session_page renders the session for the caller: what anyone may see of it, and for
+ * those who run it the controls to run it. Signed-in callers who may see the session see
+ * its record; the session's own body (insider) also sees invitees' names and the topic. */
+int sess_page(struct web_ctx *c, int status, const struct session_head *h, const char *error)
+{
+	static const char *const invite_roles[] = {"member", "host",	 "speaker",
+						   "expert", "official", "observer"};
+	bool edit = session_editable(&c->actor, h), open = session_record_open(&c->actor, h);
+	bool insider = sess_insider(c, h->org_path);
+	bool signed_in = c->actor.via != AUTH_NONE;
+	struct session s;
+	struct session_record r;
+	json_t *sj, *moves = json_array(), *invitees = json_array(), *cats, *people = NULL;
+	json_t *roles = json_array(), *ctx;
+	char when[64], a[32], b[32], key[48];
+	struct buf md;
+	size_t i, k;
+	int rc;
+
+	session_init(&s);
+	session_record_init(&r);
+	rc = session_read(c->db, h->id, &s);
+	if (!rc)
+		rc = session_record_read(c->db, h->id, signed_in, &r);
+	if (rc) {
+		session_release(&s);
+		json_decref(moves);
+		json_decref(invitees);
+		json_decref(roles);
+		return web_fail(c, rc);
+	}
+	for (i = 0; edit && i < ARRAY_LEN(session_next); i++) {
+		if (strcmp(session_next[i][0], h->status) != 0)
+			continue;
+		for (k = 1; k < 3 && session_next[i][k]; k++)
+			json_array_append_new(
+			    moves, json_pack("{ss so}", "to", session_next[i][k], "label",
+					     label_of(c, "to_", session_next[i][k])));
+	}
+	sj = session_to_json(&s, true);
+	sess_when_text(json_string_value(json_object_get(sj, "starts_at")), a, sizeof(a));
+	sess_when_text(json_string_value(json_object_get(sj, "ends_at")), b, sizeof(b));
+	snprintf(when, sizeof(when), "%s%s%s", a, b[0] ? " – " : "", b[0] ? b + 11 : "");
+	sess_label_formats(c, sj);
+	cats = json_object_get(sj, "participants_by_category");
+	for (i = 0; i < s.ncategories; i++)
+		json_object_set_new(json_array_get(cats, i), "label",
+				    label_of(c, "cat_", s.by_category[i].category));
+	page_record(c, h, &r, insider, signed_in, sj, invitees);
+	buf_init(&md, 4 << 20);
+	if (markdown_html(s.summary, strlen(s.summary), &md) == ERR_OK && md.n)
+		json_object_set_new(sj, "summary_html", json_string(buf_cstr(&md)));
+	buf_fini(&md);
 	if (edit) {
+		json_t *x;
+
 		people = people_options(c->db, &c->actor, h->org_id);
 		json_array_foreach(people, i, x)
 		    sess_label(c, x, "category", "cat_", "category_label");
-		for (i = 0; i < ARRAY_LEN(invite_roles); i++) {
-			snprintf(key, sizeof(key), "role_%s", invite_roles[i]);
-			json_array_append_new(roles, json_pack("{ss ss}", "value", invite_roles[i],
-							       "label", view_text(c->lang, key)));
-		}
+		for (i = 0; i < ARRAY_LEN(invite_roles); i++)
+			json_array_append_new(
+			    roles, json_pack("{ss so}", "value", invite_roles[i], "label",
+					     label_of(c, "role_", invite_roles[i])));
 	}
 	snprintf(key, sizeof(key), "status_%s", h->status);
-	{
-		json_t *ctx = json_pack(
-		    "{so ss ss so sb sb sb sb sb sb sb so so so so ss?}", "session", s,
-		    "status_label", view_text(c->lang, key), "when", when, "moves", moves,
-		    "can_edit", edit, "record_open", open, "public",
-		    strcmp(h->visibility, "public") == 0, "show_invitations", insider || linked,
-		    "show_record", insider || linked, "can_see_topic", insider, "can_invite",
-		    edit && strcmp(h->status, "closed") != 0 && strcmp(h->status, "archived") != 0,
-		    "invitees", invitees, "categories", json_incref(cats), "people",
-		    people ? people : json_array(), "invite_roles", roles, "error", error);
-
-		json_object_set_new(ctx, "counterpart",
-				    json_boolean((h->formats & FORMAT_COUNTERPART) != 0));
-		json_object_set(ctx, "invitations", json_object_get(s, "invitations"));
-		json_object_set(ctx, "remarks", json_object_get(s, "remarks"));
-		snprintf(key, sizeof(key), "domain_%s",
-			 json_string_value(json_object_get(s, "domain")));
-		json_object_set_new(ctx, "domain_label", json_string(view_text(c->lang, key)));
-		return web_render(c, status, "session", ctx);
-	}
+	ctx = json_pack(
+	    "{so ss ss so sb sb sb sb sb sb sb so sO so so ss?}", "session", sj, "status_label",
+	    view_text(c->lang, key), "when", when, "moves", moves, "can_edit", edit, "record_open",
+	    open, "public", strcmp(h->visibility, "public") == 0, "show_invitations", signed_in,
+	    "show_record", signed_in, "can_see_topic", insider, "can_invite",
+	    edit && strcmp(h->status, "closed") != 0 && strcmp(h->status, "archived") != 0,
+	    "invitees", invitees, "categories", cats, "people", people ? people : json_array(),
+	    "invite_roles", roles, "error", error);
+	json_object_set_new(ctx, "counterpart",
+			    json_boolean((s.formats & FORMAT_COUNTERPART) != 0));
+	json_object_set(ctx, "invitations", json_object_get(sj, "invitations"));
+	json_object_set(ctx, "remarks", json_object_get(sj, "remarks"));
+	json_object_set_new(ctx, "domain_label", label_of(c, "domain_", s.domain));
+	session_record_release(&r);
+	session_release(&s);
+	return web_render(c, status, "session", ctx);
 }
 
 int h_session_page(struct web_ctx *c)
@@ -697,7 +754,7 @@ int h_session_edit(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	s = session_get(c->db, h.id, false, true);
+	s = sess_json(c, h.id, false);
 	if (!s)
 		return web_fail(c, ERR_NOT_FOUND);
 	snprintf(action, sizeof(action), "/sessions/%lld/edit", (long long)h.id);

@@ -21,7 +21,26 @@
 #define MAX_LINKED 32
 #define MAX_REFS   64
 
+/* --- JSON of a session and its record, the one place (json_session.c) ---
+ * Each returns a new reference. full: with the linked bodies and the participant counts
+ * (a session read by session_read; list rows have neither). names: invitees' names even
+ * when they did not agree to be named (for the session's own body). */
+json_t *session_to_json(const struct session *s, bool full);
+json_t *invitation_to_json(const struct invitation *x, bool names);
+json_t *remark_to_json(const struct remark *x);
+json_t *commitment_to_json(const struct commitment *x);
+json_t *suggestion_to_json(const struct suggestion *x);
+
+/* session_record_to_json adds r to o: invitations, remarks (when with_remarks),
+ * commitments, agreed, differences, suggestions. */
+void session_record_to_json(json_t *o, const struct session_record *r, bool names,
+			    bool with_remarks);
+
 /* --- the session (sessions.c) --- */
+
+/* sess_insider: the caller is of the session's body or above it (sees invitees' names
+ * and the topic). */
+bool sess_insider(const struct web_ctx *c, const char *org_path);
 
 /* sess_json returns the session as the caller may see it (new reference, NULL if absent). */
 json_t *sess_json(struct web_ctx *c, int64_t id, bool detail);
