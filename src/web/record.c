@@ -31,19 +31,26 @@ int sess_str_field(struct web_ctx *c, const char *name, const char **v, struct v
 	return bad ? verr_type(e, name, "字符串", "a string") : ERR_OK;
 }
 
-/* created answers 201 {"id": id, ...} with the session's record as it now is. */
-static int created(struct web_ctx *c, int64_t session_id, int64_t id, const char *list)
+/* created answers 201 with the new object of the record of session h (found in list of
+ * its JSON, as the session's API shows it) and its session_id. */
+static int created(struct web_ctx *c, const struct session_head *h, int64_t id, const char *list)
 {
-	json_t *s = sess_json(c, session_id, true), *arr, *x, *found = NULL;
+	struct session_record r;
+	json_t *s, *x, *found = NULL;
 	size_t i;
+	int rc;
 
-	if (!s)
-		return web_fail(c, ERR_NOT_FOUND);
-	arr = json_object_get(s, list);
-	json_array_foreach(arr, i, x) if (json_integer_value(json_object_get(x, "id")) == id)
-	    found = x;
+	session_record_init(&r);
+	rc = session_record_read(c->db, h->id, true, &r);
+	if (rc)
+		return web_fail(c, rc);
+	s = json_object();
+	session_record_to_json(s, &r, sess_insider(c, h->org_path), true);
+	session_record_release(&r);
+	json_array_foreach(json_object_get(s, list), i,
+			   x) if (json_integer_value(json_object_get(x, "id")) == id) found = x;
 	x = found ? json_deep_copy(found) : json_pack("{sI}", "id", (json_int_t)id);
-	json_object_set_new(x, "session_id", json_integer(session_id));
+	json_object_set_new(x, "session_id", json_integer(h->id));
 	json_decref(s);
 	return web_json(c, 201, x);
 }
@@ -163,17 +170,24 @@ int sess_api_op(struct web_ctx *c, const char *name)
 					  (json_int_t)id, "attended", attended));
 	}
 	if (op->act == sess_act_suggestion) {
-		json_t *s = suggestion_get(c->db, id);
+		struct suggestion g;
+		json_t *s;
 
-		return s ? web_json(c, 201, s) : web_fail(c, ERR_NOT_FOUND);
+		suggestion_init(&g);
+		rc = suggestion_read(c->db, id, &g);
+		if (rc)
+			return web_fail(c, rc);
+		s = suggestion_to_json(&g);
+		suggestion_release(&g);
+		return web_json(c, 201, s);
 	}
 	if (op->act == sess_act_point) {
 		const char *kind = web_field(c, "kind", NULL);
 
-		return created(c, h.id, id,
+		return created(c, &h, id,
 			       kind && strcmp(kind, "agreed") == 0 ? "agreed" : "differences");
 	}
-	return created(c, h.id, id, op->list);
+	return created(c, &h, id, op->list);
 }
 
 int h_api_remarks_create(struct web_ctx *c)

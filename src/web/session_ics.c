@@ -28,17 +28,17 @@ static int ics_text(struct buf *b, const char *s)
 int h_session_ics(struct web_ctx *c)
 {
 	struct session_head h;
-	json_t *s;
+	struct session s;
 	struct buf *b = &c->resp->body;
 	char stamp[21], utc[40];
-	int64_t t;
 	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	s = session_get(c->db, h.id, false, false);
-	if (!s)
-		return web_fail(c, ERR_NOT_FOUND);
+	session_init(&s);
+	rc = session_read(c->db, h.id, &s);
+	if (rc)
+		return web_fail(c, rc);
 	time_iso(time_now(), stamp);
 	rc = buf_printf(b,
 			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//shenliao//深聊 %s//ZH\r\n"
@@ -47,10 +47,9 @@ int h_session_ics(struct web_ctx *c)
 			SHENLIAO_VERSION, (long long)h.id, stamp, stamp + 5, stamp + 8, stamp + 11,
 			stamp + 14, stamp + 17);
 	for (int i = 0; !rc && i < 2; i++) {
-		const char *iso =
-		    json_string_value(json_object_get(s, i ? "ends_at" : "starts_at"));
+		int64_t t = i ? s.ends_at : s.starts_at;
 
-		if (!iso || time_parse(iso, &t))
+		if (!t)
 			continue;
 		time_iso(t, stamp);
 		snprintf(utc, sizeof(utc), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", stamp, stamp + 5,
@@ -60,19 +59,19 @@ int h_session_ics(struct web_ctx *c)
 	if (!rc)
 		rc = buf_puts(b, "SUMMARY:");
 	if (!rc)
-		rc = ics_text(b, json_string_value(json_object_get(s, "title")));
+		rc = ics_text(b, s.title);
 	if (!rc)
 		rc = buf_puts(b, "\r\nLOCATION:");
 	if (!rc)
-		rc = ics_text(b, json_string_value(json_object_get(s, "venue")));
+		rc = ics_text(b, s.venue);
 	if (!rc)
 		rc = buf_puts(b, "\r\nDESCRIPTION:");
 	if (!rc)
-		rc = ics_text(b, json_string_value(json_object_get(s, "topic_title")));
+		rc = ics_text(b, s.topic_title);
 	if (!rc)
 		rc = buf_printf(b, "\r\nSTATUS:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
 				strcmp(h.status, "draft") == 0 ? "TENTATIVE" : "CONFIRMED");
-	json_decref(s);
+	session_release(&s);
 	if (rc)
 		return web_fail(c, rc);
 	c->resp->status = 200;

@@ -167,8 +167,10 @@ int h_api_sessions_list(struct web_ctx *c)
 {
 	struct session_filter f = {0};
 	const char *y = http_query(c->req, "year");
+	struct session *list;
 	json_t *items;
 	int64_t after, v;
+	size_t i, n;
 	int limit, rc;
 
 	if (web_page(c, &limit, &after))
@@ -179,12 +181,13 @@ int h_api_sessions_list(struct web_ctx *c)
 	f.domain = http_query(c->req, "domain");
 	f.status = http_query(c->req, "status");
 	f.public_only = c->actor.via == AUTH_NONE;
-	items = json_array();
-	rc = session_list(c->db, &c->actor, &f, after, limit + 1, items);
-	if (rc) {
-		json_decref(items);
+	rc = session_list_read(c->db, &c->actor, &f, after, limit + 1, &list, &n);
+	if (rc)
 		return web_fail(c, rc);
-	}
+	items = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(items, session_to_json(&list[i], false));
+	session_list_release(list, n);
 	return web_list(c, items, limit);
 }
 
@@ -311,10 +314,11 @@ int h_sessions_page(struct web_ctx *c)
 	const char *p = http_query(c->req, "page");
 	int page = 1;
 	bool more;
-	json_t *items = json_array(), *groups = json_array(), *years = json_array(), *s, *g = NULL;
+	json_t *groups, *years, *sj, *g = NULL;
 	json_t *domains, *dd;
 	int64_t v, cur_year = -1, now_year = time_year(time_now());
-	size_t i;
+	struct session *list;
+	size_t i, n;
 	char date[32];
 
 	if (y && *y && num_parse(y, strlen(y), 1900, 9999, &v) == ERR_OK)
@@ -326,37 +330,33 @@ int h_sessions_page(struct web_ctx *c)
 		page = (int)v;
 	f.offset = (page - 1) * SESSIONS_PER_PAGE;
 	/* one more than a page tells whether there is a next one */
-	if (session_list(c->db, &c->actor, &f, 0, SESSIONS_PER_PAGE + 1, items)) {
-		json_decref(items);
-		json_decref(groups);
-		json_decref(years);
+	if (session_list_read(c->db, &c->actor, &f, 0, SESSIONS_PER_PAGE + 1, &list, &n))
 		return web_fail(c, ERR_DB);
-	}
-	more = json_array_size(items) > SESSIONS_PER_PAGE;
-	if (more)
-		json_array_remove(items, SESSIONS_PER_PAGE);
+	more = n > SESSIONS_PER_PAGE;
+	groups = json_array();
+	years = json_array();
 	/* newest first, grouped by year; undated sessions last */
-	for (i = 0; i < json_array_size(items); i++) {
-		json_int_t sy;
+	for (i = 0; i < n && i < SESSIONS_PER_PAGE; i++) {
+		const struct session *s = &list[i];
+		json_int_t sy = s->starts_at ? time_year(s->starts_at) : 0;
 
-		s = json_array_get(items, i);
-		sy = json_is_integer(json_object_get(s, "year"))
-			 ? json_integer_value(json_object_get(s, "year"))
-			 : 0;
 		if (!g || sy != cur_year) {
 			g = json_pack("{sI so}", "year", sy, "sessions", json_array());
 			json_array_append_new(groups, g);
 			cur_year = sy;
 		}
-		sess_when_text(json_string_value(json_object_get(s, "starts_at")), date,
-			       sizeof(date));
-		json_object_set_new(s, "date", json_string(date));
-		sess_label_formats(c, s);
-		sess_label(c, s, "domain", "domain_", "domain_label");
-		sess_label(c, s, "status", "status_", "status_label");
-		json_array_append(json_object_get(g, "sessions"), s);
+		sj = session_to_json(s, false);
+		if (s->starts_at)
+			time_fmt(s->starts_at, "%Y-%m-%d %H:%M", date, sizeof(date));
+		else
+			date[0] = '\0';
+		json_object_set_new(sj, "date", json_string(date));
+		sess_label_formats(c, sj);
+		sess_label(c, sj, "domain", "domain_", "domain_label");
+		sess_label(c, sj, "status", "status_", "status_label");
+		json_array_append_new(json_object_get(g, "sessions"), sj);
 	}
-	json_decref(items);
+	session_list_release(list, n);
 	for (v = now_year + 1; v >= 2020; v--)
 		json_array_append_new(
 		    years, json_pack("{sI sb}", "year", (json_int_t)v, "selected", f.year == v));
