@@ -23,7 +23,7 @@ static const char sql_set[] = "INSERT INTO duty_points (org_id, kind, points) VA
 			      " ON CONFLICT (org_id, kind) DO UPDATE SET points = excluded.points";
 static const char sql_credit[] =
     "INSERT INTO duty_record (org_id, person_id, kind, points, session_id, ref_id, year, at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id, kind, ref_id) DO NOTHING";
+    " VALUES (?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?) ON CONFLICT (person_id, kind, ref_id) DO NOTHING";
 static const char sql_revoke[] = "DELETE FROM duty_record WHERE person_id = ? AND kind = ?"
 				 " AND ref_id = ?";
 static const char sql_items[] =
@@ -33,18 +33,11 @@ static const char sql_items[] =
 
 int duty_points_of(struct db *db, int64_t org_id, const char *kind)
 {
-	struct db_stmt *st;
+	int64_t points;
 	size_t i;
-	int points = -1;
 
-	if (db_prepare(db, sql_points, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, org_id) == ERR_OK && db_bind_str(st, 2, kind) == ERR_OK &&
-		    db_step(st) == DB_ROW)
-			points = (int)db_col_int(st, 0);
-		db_done(st);
-	}
-	if (points >= 0)
-		return points;
+	if (db_get_int(db, sql_points, &points, "is", org_id, kind) == ERR_OK && points >= 0)
+		return (int)points;
 	for (i = 0; i < ARRAY_LEN(defaults); i++)
 		if (strcmp(kind, defaults[i].kind) == 0)
 			return defaults[i].points;
@@ -54,7 +47,6 @@ int duty_points_of(struct db *db, int64_t org_id, const char *kind)
 int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, const char *kind,
 		    int points, struct verr *e)
 {
-	struct db_stmt *st;
 	json_t *b, *a;
 	size_t i;
 	int rc, before;
@@ -69,15 +61,7 @@ int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, cons
 		return verr_set(e, "invalid", "points", "分值须为 0 到 1000",
 				"points must be 0 to 1000");
 	before = duty_points_of(db, org_id, kind);
-	rc = db_prepare(db, sql_set, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, org_id);
-	if (!rc)
-		rc = db_bind_str(st, 2, kind);
-	if (!rc)
-		rc = db_bind_int(st, 3, points);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_set, "isn", org_id, kind, points);
 	if (rc)
 		return rc;
 	b = json_pack("{ss si}", "kind", kind, "points", before);
@@ -91,46 +75,13 @@ int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, cons
 int duty_credit(struct db *db, int64_t org_id, int64_t person_id, const char *kind,
 		int64_t session_id, int64_t ref_id, int64_t at)
 {
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, sql_credit, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, person_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, kind);
-	if (!rc)
-		rc = db_bind_int(st, 4, duty_points_of(db, org_id, kind));
-	if (!rc)
-		rc = session_id ? db_bind_int(st, 5, session_id) : db_bind_null(st, 5);
-	if (!rc)
-		rc = db_bind_int(st, 6, ref_id);
-	if (!rc)
-		rc = db_bind_int(st, 7, time_year(at));
-	if (!rc)
-		rc = db_bind_int(st, 8, at);
-	if (!rc)
-		rc = db_run(st);
-	return rc;
+	return db_exec(db, sql_credit, "iisniini", org_id, person_id, kind,
+		       duty_points_of(db, org_id, kind), session_id, ref_id, time_year(at), at);
 }
 
 int duty_revoke(struct db *db, int64_t person_id, const char *kind, int64_t ref_id)
 {
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, sql_revoke, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, person_id);
-	if (!rc)
-		rc = db_bind_str(st, 2, kind);
-	if (!rc)
-		rc = db_bind_int(st, 3, ref_id);
-	if (!rc)
-		rc = db_run(st);
-	return rc;
+	return db_exec(db, sql_revoke, "isi", person_id, kind, ref_id);
 }
 
 int duty_record_authorize(struct db *db, const struct actor *a, int64_t person_id, char *name,

@@ -42,24 +42,30 @@ static int record_writable(const struct actor *who, const struct session_head *h
 
 /* person_reachable: the person belongs to the actor's scope, the session's body or one of
  * the session's linked bodies (or below them). */
+static int linked_path_row(struct db_stmt *st, void *ud)
+{
+	const char **path = ud;
+
+	if (strncmp(*path, db_col_text(st, 0), db_col_len(st, 0)) == 0)
+		*path = NULL; /* found: stop looking */
+	return *path ? ERR_OK : 1;
+}
+
 static int person_reachable(struct db *db, const struct actor *who, const struct session_head *h,
 			    int64_t person_id, bool *ok)
 {
 	struct db_stmt *st;
 	char path[128] = "";
+	const char *p = path;
 	int rc;
 
 	*ok = false;
-	rc = db_prepare(db, sql_person_path, &st);
+	rc = db_get_row(db, sql_person_path, &st, "i", person_id);
+	if (rc == ERR_NOT_FOUND)
+		return ERR_OK;
 	if (rc)
 		return rc;
-	rc = db_bind_int(st, 1, person_id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW)
-		rc = copy_field(path, sizeof(path), db_col_text(st, 0));
-	else if (rc == DB_DONE)
-		rc = ERR_OK;
+	rc = copy_field(path, sizeof(path), db_col_text(st, 0));
 	db_done(st);
 	if (rc || !path[0])
 		return rc;
@@ -68,17 +74,12 @@ static int person_reachable(struct db *db, const struct actor *who, const struct
 		*ok = true;
 		return ERR_OK;
 	}
-	rc = db_prepare(db, sql_linked_paths, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, h->id);
-	while (!rc && (rc = db_step(st)) == DB_ROW) {
-		if (strncmp(path, db_col_text(st, 0), db_col_len(st, 0)) == 0)
-			*ok = true;
+	rc = db_each(db, sql_linked_paths, linked_path_row, &p, "i", h->id);
+	if (rc == 1) {
+		*ok = true;
 		rc = ERR_OK;
 	}
-	db_done(st);
-	return rc < 0 ? rc : ERR_OK;
+	return rc;
 }
 
 static int check_person(struct db *db, const struct actor *who, const struct session_head *h,
@@ -105,7 +106,6 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 		   const char *role, int64_t *id, struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	json_t *after;
 	size_t i;
 	int rc;
@@ -133,19 +133,7 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 	rc = check_person(db, who, &h, person_id, "person_id", e);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_invite, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, session_id);
-	if (!rc)
-		rc = db_bind_int(st, 3, person_id);
-	if (!rc)
-		rc = db_bind_str(st, 4, role);
-	if (!rc)
-		rc = db_bind_int(st, 5, time_now());
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_invite, "iiisi", h.org_id, session_id, person_id, role, time_now());
 	if (rc == ERR_CONFLICT) {
 		verr_set(e, "conflict", "person_id", "此人已受邀",
 			 "this person is already invited");
@@ -179,31 +167,15 @@ int invitation_answer(struct db *db, const struct actor *who, int64_t invitation
 		return verr_set(e, "invalid", "answer",
 				"答复须为 accepted（接受）或 declined（谢绝）",
 				"answer must be accepted or declined");
-	rc = db_prepare(db, sql_inv_of_user, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, invitation_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, who->user.id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		rc = copy_field(before, sizeof(before), db_col_text(st, 2));
-		org_id = db_col_int(st, 3);
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND; /* not this user's invitation: it does not exist for them */
-	}
-	db_done(st);
+	/* not this user's invitation: it does not exist for them (ERR_NOT_FOUND) */
+	rc = db_get_row(db, sql_inv_of_user, &st, "ii", invitation_id, who->user.id);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_answer, &st);
+	rc = copy_field(before, sizeof(before), db_col_text(st, 2));
+	org_id = db_col_int(st, 3);
+	db_done(st);
 	if (!rc)
-		rc = db_bind_str(st, 1, answer);
-	if (!rc)
-		rc = db_bind_int(st, 2, time_now());
-	if (!rc)
-		rc = db_bind_int(st, 3, invitation_id);
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_answer, "sii", answer, time_now(), invitation_id);
 	if (rc)
 		return rc;
 	b = json_pack("{ss}", "rsvp", before);
@@ -242,43 +214,21 @@ int invitation_attend(struct db *db, const struct actor *who, int64_t session_id
 	rc = check_person(db, who, &h, person_id, "person_id", e);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_attend_find, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, session_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, person_id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
+	rc = db_get_row(db, sql_attend_find, &st, "ii", session_id, person_id);
+	if (rc == ERR_OK) {
 		inv = db_col_int(st, 0);
 		was = db_col_int(st, 1) != 0;
-		rc = ERR_OK;
-	}
-	db_done(st);
-	if (rc < 0)
+		db_done(st);
+	} else if (rc != ERR_NOT_FOUND) {
 		return rc;
+	}
+	rc = ERR_OK;
 	if (!inv && attended) {
 		/* someone came who was not invited: record them as a participant */
-		rc = db_prepare(db, sql_attend_add, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, h.org_id);
-		if (!rc)
-			rc = db_bind_int(st, 2, session_id);
-		if (!rc)
-			rc = db_bind_int(st, 3, person_id);
-		if (!rc)
-			rc = db_bind_int(st, 4, now);
-		if (!rc)
-			rc = db_run(st);
+		rc = db_exec(db, sql_attend_add, "iiii", h.org_id, session_id, person_id, now);
 		inv = db_last_id(db);
 	} else if (inv) {
-		rc = db_prepare(db, sql_attend_set, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, attended);
-		if (!rc)
-			rc = db_bind_int(st, 2, inv);
-		if (!rc)
-			rc = db_run(st);
+		rc = db_exec(db, sql_attend_set, "ni", (int)attended, inv);
 	}
 	if (rc || !inv)
 		return rc;
@@ -332,33 +282,19 @@ static const char sql_next_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM r
 				   " WHERE session_id = ?";
 static const char sql_remark[] = "INSERT INTO remark (org_id, session_id, person_id, role, body,"
 				 " position, created_by, created_at, updated_at)"
-				 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+				 " VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
 
 static int next_position(struct db *db, const char *sql, int64_t session_id, int64_t *pos)
 {
-	struct db_stmt *st;
-	int rc;
+	int rc = db_get_int(db, sql, pos, "i", session_id);
 
-	rc = db_prepare(db, sql, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, session_id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		*pos = db_col_int(st, 0);
-		rc = ERR_OK;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	return rc;
+	return rc == ERR_NOT_FOUND ? ERR_DB : rc;
 }
 
 int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 	       const char *role, const char *body, int64_t *id, struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	int64_t pos, now = time_now();
 	json_t *after;
 	int rc;
@@ -382,27 +318,8 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 		rc = next_position(db, sql_next_pos, session_id, &pos);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_remark, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, session_id);
-	if (!rc)
-		rc = db_bind_int(st, 3, person_id);
-	if (!rc)
-		rc = db_bind_str(st, 4, role ? role : "");
-	if (!rc)
-		rc = db_bind_str(st, 5, body);
-	if (!rc)
-		rc = db_bind_int(st, 6, pos);
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 7, who->user.id) : db_bind_null(st, 7);
-	if (!rc)
-		rc = db_bind_int(st, 8, now);
-	if (!rc)
-		rc = db_bind_int(st, 9, now);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_remark, "iiissiiii", h.org_id, session_id, person_id, role ? role : "",
+		     body, pos, who->user.id, now, now);
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
@@ -423,7 +340,7 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 
 static const char sql_commit[] = "INSERT INTO commitment (org_id, session_id, owner, owner_id,"
 				 " body, due_date, created_at, updated_at)"
-				 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+				 " VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?)";
 static const char sql_commit_get[] = "SELECT c.org_id, c.status FROM commitment c WHERE c.id = ?";
 static const char sql_commit_set[] = "UPDATE commitment SET status = ?, updated_at = ?"
 				     " WHERE id = ?";
@@ -433,7 +350,6 @@ int commitment_add(struct db *db, const struct actor *who, int64_t session_id, c
 		   struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	int64_t now = time_now(), t;
 	json_t *after;
 	int rc;
@@ -463,25 +379,9 @@ int commitment_add(struct db *db, const struct actor *who, int64_t session_id, c
 		if (rc)
 			return rc;
 	}
-	rc = db_prepare(db, sql_commit, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, session_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, owner);
-	if (!rc)
-		rc = owner_id > 0 ? db_bind_int(st, 4, owner_id) : db_bind_null(st, 4);
-	if (!rc)
-		rc = db_bind_str(st, 5, body);
-	if (!rc)
-		rc = due_date && *due_date ? db_bind_str(st, 6, due_date) : db_bind_null(st, 6);
-	if (!rc)
-		rc = db_bind_int(st, 7, now);
-	if (!rc)
-		rc = db_bind_int(st, 8, now);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_commit, "iisissii", h.org_id, session_id, owner,
+		     owner_id > 0 ? owner_id : (int64_t)0, body,
+		     due_date && *due_date ? due_date : NULL, now, now);
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
@@ -516,28 +416,14 @@ int commitment_set_status(struct db *db, const struct actor *who, int64_t id, co
 		return verr_set(e, "invalid", "status",
 				"状态须为 open、in_progress、done 或 dropped",
 				"status must be open, in_progress, done or dropped");
-	rc = db_prepare(db, sql_commit_get, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		org_id = db_col_int(st, 0);
-		rc = copy_field(before, sizeof(before), db_col_text(st, 1));
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
+	rc = db_get_row(db, sql_commit_get, &st, "i", id);
+	if (rc)
+		return rc;
+	org_id = db_col_int(st, 0);
+	rc = copy_field(before, sizeof(before), db_col_text(st, 1));
 	db_done(st);
 	if (!rc)
-		rc = db_prepare(db, sql_commit_set, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, status);
-	if (!rc)
-		rc = db_bind_int(st, 2, time_now());
-	if (!rc)
-		rc = db_bind_int(st, 3, id);
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_commit_set, "sii", status, time_now(), id);
 	if (rc)
 		return rc;
 	b = json_pack("{ss}", "status", before);
@@ -559,7 +445,6 @@ int point_add(struct db *db, const struct actor *who, int64_t session_id, const 
 	      const char *body, int64_t *id, struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	int64_t pos;
 	json_t *after;
 	int rc;
@@ -579,21 +464,8 @@ int point_add(struct db *db, const struct actor *who, int64_t session_id, const 
 	if (!rc)
 		rc = next_position(db, sql_point_pos, session_id, &pos);
 	if (!rc)
-		rc = db_prepare(db, sql_point, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, session_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, kind);
-	if (!rc)
-		rc = db_bind_str(st, 4, body);
-	if (!rc)
-		rc = db_bind_int(st, 5, pos);
-	if (!rc)
-		rc = db_bind_int(st, 6, time_now());
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_point, "iissii", h.org_id, session_id, kind, body, pos,
+			     time_now());
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
@@ -610,7 +482,7 @@ static const char sql_sug_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM su
 				  " WHERE session_id = ?";
 static const char sql_sug[] =
     "INSERT INTO suggestion (org_id, session_id, title, body, position,"
-    " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
 static const char sql_sug_proposer[] = "INSERT INTO suggestion_proposer (suggestion_id, person_id)"
 				       " VALUES (?, ?)";
 static const char sql_sug_source[] = "INSERT INTO suggestion_source (suggestion_id, kind,"
@@ -683,7 +555,6 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 		   const struct source_ref *sources, size_t nsources, int64_t *id, struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	int64_t pos, now = time_now();
 	json_t *after;
 	size_t i;
@@ -709,49 +580,18 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 		rc = next_position(db, sql_sug_pos, session_id, &pos);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_sug, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, session_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, title);
-	if (!rc)
-		rc = db_bind_str(st, 4, body);
-	if (!rc)
-		rc = db_bind_int(st, 5, pos);
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 6, who->user.id) : db_bind_null(st, 6);
-	if (!rc)
-		rc = db_bind_int(st, 7, now);
-	if (!rc)
-		rc = db_bind_int(st, 8, now);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_sug, "iissiiii", h.org_id, session_id, title, body, pos, who->user.id,
+		     now, now);
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
 	for (i = 0; !rc && i < nproposers; i++) {
-		rc = db_prepare(db, sql_sug_proposer, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, *id);
-		if (!rc)
-			rc = db_bind_int(st, 2, proposers[i]);
-		if (!rc)
-			rc = db_run(st);
+		rc = db_exec(db, sql_sug_proposer, "ii", *id, proposers[i]);
 		if (rc == ERR_CONFLICT)
 			rc = ERR_OK; /* named twice */
 	}
 	for (i = 0; !rc && i < nsources; i++) {
-		rc = db_prepare(db, sql_sug_source, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, *id);
-		if (!rc)
-			rc = db_bind_str(st, 2, sources[i].kind);
-		if (!rc)
-			rc = db_bind_int(st, 3, sources[i].id);
-		if (!rc)
-			rc = db_run(st);
+		rc = db_exec(db, sql_sug_source, "isi", *id, sources[i].kind, sources[i].id);
 		if (rc == ERR_CONFLICT)
 			rc = ERR_OK;
 	}

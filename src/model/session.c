@@ -66,28 +66,21 @@ int session_head(struct db *db, int64_t id, struct session_head *h)
 	struct db_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, sql_head, &st);
+	rc = db_get_row(db, sql_head, &st, "i", id);
 	if (rc)
 		return rc;
-	rc = db_bind_int(st, 1, id);
+	h->id = db_col_int(st, 0);
+	h->org_id = db_col_int(st, 1);
+	h->topic_id = db_col_int(st, 2);
+	h->formats = (int)db_col_int(st, 3);
+	h->starts_at = db_col_int(st, 8);
+	rc = copy_field(h->status, sizeof(h->status), db_col_text(st, 4));
 	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		h->id = db_col_int(st, 0);
-		h->org_id = db_col_int(st, 1);
-		h->topic_id = db_col_int(st, 2);
-		h->formats = (int)db_col_int(st, 3);
-		h->starts_at = db_col_int(st, 8);
-		rc = copy_field(h->status, sizeof(h->status), db_col_text(st, 4));
-		if (!rc)
-			rc = copy_field(h->visibility, sizeof(h->visibility), db_col_text(st, 5));
-		if (!rc)
-			rc = copy_field(h->org_path, sizeof(h->org_path), db_col_text(st, 6));
-		if (!rc)
-			rc = copy_field(h->department, sizeof(h->department), db_col_text(st, 7));
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
+		rc = copy_field(h->visibility, sizeof(h->visibility), db_col_text(st, 5));
+	if (!rc)
+		rc = copy_field(h->org_path, sizeof(h->org_path), db_col_text(st, 6));
+	if (!rc)
+		rc = copy_field(h->department, sizeof(h->department), db_col_text(st, 7));
 	db_done(st);
 	return rc;
 }
@@ -99,19 +92,13 @@ static bool path_within(const char *inner, const char *outer)
 
 bool session_visible(struct db *db, const struct actor *a, const struct session_head *h)
 {
-	struct db_stmt *st;
-	bool ok = false;
+	int64_t one;
 
 	if (strcmp(h->visibility, "public") == 0 && strcmp(h->status, "draft") != 0)
 		return true;
 	if (path_within(h->org_path, scope_path(a)))
 		return true;
-	if (db_prepare(db, sql_linked_visible, &st))
-		return false;
-	if (db_bind_int(st, 1, h->id) == ERR_OK && db_bind_str(st, 2, scope_path(a)) == ERR_OK)
-		ok = db_step(st) == DB_ROW;
-	db_done(st);
-	return ok;
+	return db_get_int(db, sql_linked_visible, &one, "is", h->id, scope_path(a)) == ERR_OK;
 }
 
 bool session_editable(const struct actor *a, const struct session_head *h)
@@ -408,9 +395,10 @@ int session_read(struct db *db, int64_t id, struct session *s)
 static const char sql_insert[] =
     "INSERT INTO session (org_id, topic_id, title, summary, starts_at, ends_at, venue,"
     " organizer_unit, formats, department, visibility, created_by, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " VALUES (?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
 static const char sql_update[] =
-    "UPDATE session SET topic_id = ?, title = ?, summary = ?, starts_at = ?, ends_at = ?,"
+    "UPDATE session SET topic_id = ?, title = ?, summary = ?, starts_at = NULLIF(?, 0),"
+    " ends_at = NULLIF(?, 0),"
     " venue = ?, organizer_unit = ?, formats = ?, department = ?, visibility = ?,"
     " updated_at = ? WHERE id = ?";
 static const char sql_unlink[] = "DELETE FROM session_org WHERE session_id = ?";
@@ -481,52 +469,16 @@ static int session_validate(struct db *db, const struct org *org, const struct s
 	return ERR_OK;
 }
 
-static int bind_vals(struct db_stmt *st, int first, const struct session_vals *v)
-{
-	int rc = db_bind_str(st, first, v->title);
-
-	if (!rc)
-		rc = db_bind_str(st, first + 1, v->summary);
-	if (!rc)
-		rc = v->starts_at ? db_bind_int(st, first + 2, v->starts_at)
-				  : db_bind_null(st, first + 2);
-	if (!rc)
-		rc = v->ends_at ? db_bind_int(st, first + 3, v->ends_at)
-				: db_bind_null(st, first + 3);
-	if (!rc)
-		rc = db_bind_str(st, first + 4, v->venue);
-	if (!rc)
-		rc = db_bind_str(st, first + 5, v->organizer_unit);
-	if (!rc)
-		rc = db_bind_int(st, first + 6, v->formats);
-	if (!rc)
-		rc = db_bind_str(st, first + 7, v->department);
-	if (!rc)
-		rc = db_bind_str(st, first + 8, v->visibility);
-	return rc;
-}
-
 static int set_links(struct db *db, int64_t id, const struct session_in *in)
 {
-	struct db_stmt *st;
 	size_t i;
 	int rc;
 
 	if (!in->linked_orgs)
 		return ERR_OK;
-	rc = db_prepare(db, sql_unlink, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_unlink, "i", id);
 	for (i = 0; !rc && i < in->nlinked; i++) {
-		rc = db_prepare(db, sql_link, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, id);
-		if (!rc)
-			rc = db_bind_int(st, 2, in->linked_orgs[i]);
-		if (!rc)
-			rc = db_run(st);
+		rc = db_exec(db, sql_link, "ii", id, in->linked_orgs[i]);
 		if (rc == ERR_CONFLICT)
 			rc = ERR_OK; /* listed twice */
 	}
@@ -551,7 +503,6 @@ int session_create(struct db *db, const struct actor *who, int64_t org_id,
 		   const struct session_in *in, int64_t *id, struct verr *e)
 {
 	struct session_vals v;
-	struct db_stmt *st;
 	struct org org;
 	int64_t now = time_now();
 	json_t *after;
@@ -576,21 +527,9 @@ int session_create(struct db *db, const struct actor *who, int64_t org_id,
 		rc = session_validate(db, &org, &v, 0, in, e);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_insert, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, v.topic_id);
-	if (!rc)
-		rc = bind_vals(st, 3, &v);
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 12, who->user.id) : db_bind_null(st, 12);
-	if (!rc)
-		rc = db_bind_int(st, 13, now);
-	if (!rc)
-		rc = db_bind_int(st, 14, now);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_insert, "iissiissnssiii", org_id, v.topic_id, v.title, v.summary,
+		     v.starts_at, v.ends_at, v.venue, v.organizer_unit, v.formats, v.department,
+		     v.visibility, who->user.id, now, now);
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
@@ -620,7 +559,6 @@ int session_update(struct db *db, const struct actor *who, int64_t id, const str
 {
 	json_t *before = session_get(db, id, false, true), *after, *f;
 	struct session_vals v;
-	struct db_stmt *st;
 	struct org org;
 	int64_t old_topic;
 	size_t i;
@@ -648,17 +586,9 @@ int session_update(struct db *db, const struct actor *who, int64_t id, const str
 	if (!rc)
 		rc = session_validate(db, &org, &v, old_topic, in, e);
 	if (!rc)
-		rc = db_prepare(db, sql_update, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, v.topic_id);
-	if (!rc)
-		rc = bind_vals(st, 2, &v);
-	if (!rc)
-		rc = db_bind_int(st, 11, time_now());
-	if (!rc)
-		rc = db_bind_int(st, 12, id);
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_update, "issiissnssii", v.topic_id, v.title, v.summary,
+			     v.starts_at, v.ends_at, v.venue, v.organizer_unit, v.formats,
+			     v.department, v.visibility, time_now(), id);
 	if (!rc)
 		rc = set_links(db, id, in);
 	if (!rc)
@@ -686,24 +616,11 @@ static const char sql_count_linked[] = "SELECT COUNT(*) FROM session_org WHERE s
 
 static int count_of(struct db *db, const char *sql, int64_t id, const char *arg, int *n)
 {
-	struct db_stmt *st;
-	int rc;
+	int64_t v = 0;
+	int rc = arg ? db_get_int(db, sql, &v, "is", id, arg) : db_get_int(db, sql, &v, "i", id);
 
-	rc = db_prepare(db, sql, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc && arg)
-		rc = db_bind_str(st, 2, arg);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		*n = (int)db_col_int(st, 0);
-		rc = ERR_OK;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	return rc;
+	*n = (int)v;
+	return rc == ERR_NOT_FOUND ? ERR_DB : rc;
 }
 
 /* what_label names a requirement for people, in both languages. */
@@ -821,7 +738,6 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 		       struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	json_t *b, *a, *rules = NULL;
 	int64_t now = time_now();
 	size_t i;
@@ -848,39 +764,15 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 		rules = rules_in_force(db, &org);
 		rc = check_requirements(db, &h, rules, e);
 		if (!rc)
-			rc = db_prepare(db, sql_rules_version, &st);
+			rc = db_exec(db, sql_rules_version, "si",
+				     json_string_value(json_object_get(rules, "version")), id);
 		if (!rc)
-			rc = db_bind_str(st, 1,
-					 json_string_value(json_object_get(rules, "version")));
-		if (!rc)
-			rc = db_bind_int(st, 2, id);
-		if (!rc)
-			rc = db_run(st);
-		if (!rc)
-			rc = db_prepare(db, sql_topic_scheduled, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, now);
-		if (!rc)
-			rc = db_bind_int(st, 2, h.topic_id);
-		if (!rc)
-			rc = db_run(st);
+			rc = db_exec(db, sql_topic_scheduled, "ii", now, h.topic_id);
 		json_decref(rules);
 		if (rc)
 			return rc;
 	}
-	rc = db_prepare(db, sql_status, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, to);
-	if (!rc)
-		rc = db_bind_int(st, 2, now);
-	if (!rc)
-		rc = db_bind_str(st, 3, to);
-	if (!rc)
-		rc = db_bind_int(st, 4, now);
-	if (!rc)
-		rc = db_bind_int(st, 5, id);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_status, "sisii", to, now, to, now, id);
 	if (rc)
 		return rc;
 	b = json_pack("{ss}", "status", h.status);

@@ -254,6 +254,14 @@ int h_api_session_transition(struct web_ctx *c)
 static const char *const month_fmt = "%Y-%m-%d %H:%M";
 
 /* when_text formats a stored "…+08:00" time for people ("2024-07-10 14:30"). */
+void sess_when(int64_t t, char *out, size_t n)
+{
+	if (t)
+		time_fmt(t, month_fmt, out, n);
+	else
+		snprintf(out, n, "%s", "");
+}
+
 void sess_when_text(const char *iso, char *out, size_t n)
 {
 	int64_t t;
@@ -346,10 +354,7 @@ int h_sessions_page(struct web_ctx *c)
 			cur_year = sy;
 		}
 		sj = session_to_json(s, false);
-		if (s->starts_at)
-			time_fmt(s->starts_at, "%Y-%m-%d %H:%M", date, sizeof(date));
-		else
-			date[0] = '\0';
+		sess_when(s->starts_at, date, sizeof(date));
 		json_object_set_new(sj, "date", json_string(date));
 		sess_label_formats(c, sj);
 		sess_label(c, sj, "domain", "domain_", "domain_label");
@@ -694,8 +699,8 @@ int sess_page(struct web_ctx *c, int status, const struct session_head *h, const
 					     label_of(c, "to_", session_next[i][k])));
 	}
 	sj = session_to_json(&s, true);
-	sess_when_text(json_string_value(json_object_get(sj, "starts_at")), a, sizeof(a));
-	sess_when_text(json_string_value(json_object_get(sj, "ends_at")), b, sizeof(b));
+	sess_when(s.starts_at, a, sizeof(a));
+	sess_when(s.ends_at, b, sizeof(b));
 	snprintf(when, sizeof(when), "%s%s%s", a, b[0] ? " – " : "", b[0] ? b + 11 : "");
 	sess_label_formats(c, sj);
 	cats = json_object_get(sj, "participants_by_category");

@@ -54,6 +54,7 @@ int sess_page(struct web_ctx *c, int status, const struct session_head *h, const
 /* Labels for pages: a stored time for people, the format labels of a session object, and
  * out = the catalog entry prefix + o[field]. */
 void sess_when_text(const char *iso, char *out, size_t n);
+void sess_when(int64_t t, char *out, size_t n); /* the same for UTC seconds (0: "") */
 void sess_label_formats(struct web_ctx *c, json_t *s);
 void sess_label(struct web_ctx *c, json_t *o, const char *field, const char *prefix,
 		const char *out);
