@@ -405,12 +405,63 @@ static void test_suggestions(void **state)
 	json_decref(s);
 }
 
+static void test_record_struct(void **state)
+{
+	struct mfix *f = *state;
+	struct session_record r;
+	size_t i;
+	bool found_official = false;
+
+	/* the record written by the tests above, read back as structs */
+	session_record_init(&r);
+	assert_int_equal(session_record_read(f->db, live_id, true, &r), ERR_OK);
+	assert_true(r.ninvitations >= 2);
+	for (i = 0; i < r.ninvitations; i++)
+		if (r.invitations[i].person_id == official) {
+			found_official = true;
+			assert_string_equal(r.invitations[i].category, "official");
+			assert_string_equal(r.invitations[i].affiliation, "市住建局");
+			assert_string_equal(r.invitations[i].role, "official");
+			assert_string_equal(r.invitations[i].rsvp, "pending");
+		}
+	assert_true(found_official);
+	assert_true(r.nremarks >= 2);
+	assert_int_equal(r.remarks[0].position, 1);
+	assert_int_equal(r.remarks[0].person_id, speaker);
+	assert_string_equal(r.remarks[0].speaker, "张委员");
+	for (i = 1; i < r.nremarks; i++)
+		assert_true(r.remarks[i].position > r.remarks[i - 1].position);
+	assert_int_equal(r.ncommitments, 1);
+	assert_string_equal(r.commitments[0].owner, "住建局");
+	assert_string_equal(r.commitments[0].due_date, "2025-06-30");
+	assert_string_equal(r.commitments[0].status, "in_progress");
+	assert_int_equal(r.commitments[0].owner_id, official);
+	assert_int_equal(r.nagreed, 0);
+	assert_int_equal(r.ndifferences, 1);
+	assert_string_equal(r.differences[0].body, "进度");
+	assert_int_equal(r.nsuggestions, 1);
+	assert_string_equal(r.suggestions[0].title, "分类推进加装电梯");
+	assert_int_equal(r.suggestions[0].nproposers, 1);
+	assert_int_equal(r.suggestions[0].proposers[0].id, speaker);
+	assert_int_equal(r.suggestions[0].nsources, 2);
+	/* without the remarks (what outsiders see) */
+	assert_int_equal(session_record_read(f->db, live_id, false, &r), ERR_OK);
+	assert_int_equal(r.nremarks, 0);
+	assert_int_equal(r.nsuggestions, 1);
+	session_record_release(&r);
+	/* a session with no record: empty lists */
+	assert_int_equal(session_record_read(f->db, 999999, true, &r), ERR_OK);
+	assert_int_equal(r.ninvitations + r.nremarks + r.nsuggestions, 0);
+	session_record_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_remarks),	cmocka_unit_test(test_closed_record),
-	    cmocka_unit_test(test_invitations), cmocka_unit_test(test_commitments),
-	    cmocka_unit_test(test_points),	cmocka_unit_test(test_suggestions),
+	    cmocka_unit_test(test_remarks),	  cmocka_unit_test(test_closed_record),
+	    cmocka_unit_test(test_invitations),	  cmocka_unit_test(test_commitments),
+	    cmocka_unit_test(test_points),	  cmocka_unit_test(test_suggestions),
+	    cmocka_unit_test(test_record_struct),
 	};
 
 	return cmocka_run_group_tests_name("model_record", tests, group_setup, mfix_teardown);

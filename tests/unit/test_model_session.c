@@ -319,6 +319,80 @@ static void test_list(void **state)
 	json_decref(items);
 }
 
+static void test_read_struct(void **state)
+{
+	struct mfix *f = *state;
+	struct session_in in;
+	struct session s;
+	struct verr e = {0};
+	int64_t linked[1], id = 0, inv = 0;
+	int64_t expert = sfix_person(f, &f->city, "钱教授", "expert", NULL);
+	struct session *list = NULL;
+	struct session_filter flt = {0};
+	size_t n = 0, i;
+	bool found = false;
+
+	linked[0] = f->district.id;
+	session_in_init(&in);
+	in.topic_id = topic_id;
+	in.title = "结构体读取";
+	in.summary = "**摘要**";
+	in.venue = "会议室";
+	in.formats = FORMAT_EXPERT | FORMAT_JOINT;
+	in.starts_at = 1720593000; /* 2024-07-10 14:30 Beijing */
+	in.linked_orgs = linked;
+	in.nlinked = 1;
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(
+	    mfix_commit(f, session_create(f->db, &f->city_org, f->city.id, &in, &id, &e)), ERR_OK);
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(
+	    mfix_commit(f, invitation_add(f->db, &f->city_org, id, expert, "expert", &inv, &e)),
+	    ERR_OK);
+
+	session_init(&s);
+	assert_int_equal(session_read(f->db, id, &s), ERR_OK);
+	assert_int_equal(s.id, id);
+	assert_int_equal(s.org_id, f->city.id);
+	assert_string_equal(s.org_path, f->city.path);
+	assert_string_equal(s.title, "结构体读取");
+	assert_string_equal(s.summary, "**摘要**");
+	assert_string_equal(s.topic_title, "城市停车难");
+	assert_string_equal(s.department, ""); /* empty, never NULL */
+	assert_string_equal(s.status, "draft");
+	assert_int_equal(s.formats, FORMAT_EXPERT | FORMAT_JOINT);
+	assert_int_equal(s.starts_at, 1720593000);
+	assert_int_equal(s.ends_at, 0);
+	assert_int_equal(s.closed_at, 0);
+	assert_int_equal(s.nlinked, 1);
+	assert_int_equal(s.linked[0].id, f->district.id);
+	assert_int_equal(s.ncategories, 1);
+	assert_string_equal(s.by_category[0].category, "expert");
+	assert_int_equal(s.by_category[0].count, 1);
+	/* reading again into the same struct releases what it held */
+	assert_int_equal(session_read(f->db, id, &s), ERR_OK);
+	assert_int_equal(session_read(f->db, 999999, &s), ERR_NOT_FOUND);
+	session_release(&s);
+	assert_null(s.title);
+	session_release(&s); /* twice is harmless */
+
+	/* the list gives the same sessions as the JSON list, as structs */
+	assert_int_equal(session_list_read(f->db, &f->city_org, &flt, 0, 500, &list, &n), ERR_OK);
+	for (i = 0; i < n; i++)
+		if (list[i].id == id) {
+			found = true;
+			assert_string_equal(list[i].venue, "会议室");
+			assert_string_equal(list[i].org_path, f->city.path);
+		}
+	assert_true(found);
+	session_list_release(list, n);
+	flt.public_only = true;
+	assert_int_equal(session_list_read(f->db, &f->anon, &flt, 0, 500, &list, &n), ERR_OK);
+	for (i = 0; i < n; i++)
+		assert_string_equal(list[i].visibility, "public");
+	session_list_release(list, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +403,7 @@ int main(void)
 	    cmocka_unit_test(test_authorize_linked),
 	    cmocka_unit_test(test_record_check),
 	    cmocka_unit_test(test_list),
+	    cmocka_unit_test(test_read_struct),
 	};
 
 	return cmocka_run_group_tests_name("model_session", tests, group_setup, mfix_teardown);
