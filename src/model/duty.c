@@ -5,10 +5,10 @@
  * the points in force at the time.
  */
 #include "session.h"
-#include "rowjson.h"
 #include "valid.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -27,7 +27,8 @@ static const char sql_credit[] =
 static const char sql_revoke[] = "DELETE FROM duty_record WHERE person_id = ? AND kind = ?"
 				 " AND ref_id = ?";
 static const char sql_items[] =
-    "SELECT d.id, d.kind, d.points, d.session_id, COALESCE(s.title, ''), d.ref_id, d.at"
+    "SELECT d.id, d.kind, d.points, COALESCE(d.session_id, 0), COALESCE(s.title, ''),"
+    " d.ref_id, d.at"
     " FROM duty_record d LEFT JOIN session s ON s.id = d.session_id"
     " WHERE d.person_id = ? AND d.year = ? ORDER BY d.at, d.id";
 
@@ -107,22 +108,54 @@ int duty_record_authorize(struct db *db, const struct actor *a, int64_t person_i
 	return authz_decide(a, visible, visible);
 }
 
-json_t *duty_record_json(struct db *db, int64_t person_id, int year)
+void duty_record_init(struct duty_record *d)
 {
-	struct db_stmt *st;
-	json_t *items = json_array(), *v;
-	json_int_t total = 0;
+	memset(d, 0, sizeof(*d));
+}
+
+void duty_record_release(struct duty_record *d)
+{
 	size_t i;
 
-	if (db_prepare(db, sql_items, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, person_id) == ERR_OK && db_bind_int(st, 2, year) == ERR_OK)
-			(void)rows_json(st,
-					"i:id s:kind i:points n:session_id s:session_title i:ref_id"
-					" t:at",
-					items);
-		else
-			db_done(st);
+	for (i = 0; i < d->n; i++)
+		free(d->items[i].session_title);
+	free(d->items);
+	duty_record_init(d);
+}
+
+static int item_row(struct db_stmt *st, void *ud)
+{
+	struct duty_record *d = ud;
+	struct duty_item *grown = realloc(d->items, (d->n + 1) * sizeof(*grown)), *x;
+
+	if (!grown)
+		return ERR_NOMEM;
+	d->items = grown;
+	x = &grown[d->n];
+	memset(x, 0, sizeof(*x));
+	x->session_title = strdup(db_col_text(st, 4));
+	if (!x->session_title)
+		return ERR_NOMEM;
+	d->n++;
+	x->id = db_col_int(st, 0);
+	x->points = db_col_int(st, 2);
+	x->session_id = db_col_int(st, 3);
+	x->ref_id = db_col_int(st, 5);
+	x->at = db_col_int(st, 6);
+	d->total += x->points;
+	return copy_field(x->kind, sizeof(x->kind), db_col_text(st, 1));
+}
+
+int duty_record_read(struct db *db, int64_t person_id, int year, struct duty_record *d)
+{
+	int rc;
+
+	duty_record_release(d);
+	d->year = year;
+	rc = db_each(db, sql_items, item_row, d, "in", person_id, year);
+	if (rc) {
+		duty_record_release(d);
+		d->year = year;
 	}
-	json_array_foreach(items, i, v) total += json_integer_value(json_object_get(v, "points"));
-	return json_pack("{si sI so}", "year", year, "total", total, "items", items);
+	return rc;
 }

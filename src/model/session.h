@@ -391,8 +391,26 @@ int duty_revoke(struct db *db, int64_t person_id, const char *kind, int64_t ref_
 int duty_record_authorize(struct db *db, const struct actor *a, int64_t person_id, char *name,
 			  size_t n) WARN_UNUSED;
 
-/* duty_record_json returns {"year","total","items":[…]} for person in year. */
-json_t *duty_record_json(struct db *db, int64_t person_id, int year);
+/* A person's duty record for a year: each credit with the points it gave, and the total.
+ * duty_record_init before use, duty_record_release after (owns the items). */
+struct duty_item {
+	int64_t id, points, session_id, ref_id, at; /* session_id 0: none (an adoption) */
+	char kind[16];				    /* attended, remark, adopted */
+	char *session_title;			    /* "" when none */
+};
+
+struct duty_record {
+	int year;
+	int64_t total;
+	struct duty_item *items; /* in time order */
+	size_t n;
+};
+
+void duty_record_init(struct duty_record *d);
+void duty_record_release(struct duty_record *d);
+
+/* duty_record_read loads person's credits in year into d. */
+int duty_record_read(struct db *db, int64_t person_id, int year, struct duty_record *d) WARN_UNUSED;
 
 /* --- search (search.c) --------------------------------------------------------------- */
 
