@@ -10,25 +10,24 @@
 
 #include "base/util.h"
 
-int sess_act_commitment(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
+int sess_parse_commitment(struct web_ctx *c, struct op_input *in, struct verr *e)
 {
-	const char *owner = NULL, *body = NULL, *due = NULL;
-	int64_t owner_id = 0;
-	int rc;
+	int rc = sess_str_field(c, "owner", &in->owner, e);
 
-	rc = sess_str_field(c, "owner", &owner, e);
 	if (!rc)
-		rc = sess_int_field(c, "owner_id", &owner_id, e);
+		rc = sess_int_field(c, "owner_id", &in->owner_id, e);
 	if (!rc)
-		rc = sess_str_field(c, "body", &body, e);
+		rc = sess_str_field(c, "body", &in->body, e);
 	if (!rc)
-		rc = sess_str_field(c, "due_date", &due, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(
-		    c, commitment_add(c->db, &c->actor, h->id, owner, owner_id, body, due, id, e));
+		rc = sess_str_field(c, "due_date", &in->due_date, e);
 	return rc;
+}
+
+int sess_act_commitment(struct web_ctx *c, const struct session_head *h, const struct op_input *in,
+			int64_t *id, struct verr *e)
+{
+	return commitment_add(c->db, &c->actor, h->id, in->owner, in->owner_id, in->body,
+			      in->due_date, id, e);
 }
 
 int h_api_commitments_create(struct web_ctx *c)

@@ -11,41 +11,40 @@
 #include "base/util.h"
 #include "view/view.h"
 
-int sess_act_invite(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
+int sess_parse_invite(struct web_ctx *c, struct op_input *in, struct verr *e)
 {
-	const char *role = NULL;
-	int64_t person = 0;
-	int rc;
+	int rc = sess_int_field(c, "person_id", &in->person_id, e);
 
-	rc = sess_int_field(c, "person_id", &person, e);
-	if (!rc)
-		rc = sess_str_field(c, "role", &role, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, invitation_add(c->db, &c->actor, h->id, person, role, id, e));
+	return rc ? rc : sess_str_field(c, "role", &in->role, e);
+}
+
+int sess_act_invite(struct web_ctx *c, const struct session_head *h, const struct op_input *in,
+		    int64_t *id, struct verr *e)
+{
+	return invitation_add(c->db, &c->actor, h->id, in->person_id, in->role, id, e);
+}
+
+int sess_parse_attend(struct web_ctx *c, struct op_input *in, struct verr *e)
+{
+	bool present;
+	int rc = sess_int_field(c, "person_id", &in->person_id, e);
+
+	in->attended = true;
+	if (!rc && web_bool_field(c, "attended", &in->attended, &present))
+		rc = verr_type(e, "attended", "布尔值", "a boolean");
+	/* a form's unticked box says no; JSON without the field says yes */
+	if (!rc && c->json && !present)
+		in->attended = true;
 	return rc;
 }
 
-int sess_act_attend(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
+int sess_act_attend(struct web_ctx *c, const struct session_head *h, const struct op_input *in,
+		    int64_t *id, struct verr *e)
 {
-	int64_t person = 0;
-	bool attended = true, present;
-	int rc;
-
-	rc = sess_int_field(c, "person_id", &person, e);
-	if (!rc && web_bool_field(c, "attended", &attended, &present))
-		rc = verr_type(e, "attended", "布尔值", "a boolean");
-	if (!rc && c->json && !present)
-		attended = true;
-	if (!rc && !person)
-		rc = verr_set(e, "required", "person_id", "请选择人员", "person_id is required");
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, invitation_attend(c->db, &c->actor, h->id, person, attended, e));
-	*id = person;
-	return rc;
+	*id = in->person_id;
+	if (!in->person_id)
+		return verr_set(e, "required", "person_id", "请选择人员", "person_id is required");
+	return invitation_attend(c->db, &c->actor, h->id, in->person_id, in->attended, e);
 }
 
 int h_api_invitations_create(struct web_ctx *c)

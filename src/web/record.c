@@ -55,73 +55,68 @@ static int created(struct web_ctx *c, const struct session_head *h, int64_t id, 
 	return web_json(c, 201, x);
 }
 
-int sess_act_remark(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
+static int parse_remark(struct web_ctx *c, struct op_input *in, struct verr *e)
 {
-	const char *role = NULL, *body = NULL;
-	int64_t person = 0;
-	int rc;
+	int rc = sess_int_field(c, "person_id", &in->person_id, e);
 
-	rc = sess_int_field(c, "person_id", &person, e);
 	if (!rc)
-		rc = sess_str_field(c, "role", &role, e);
+		rc = sess_str_field(c, "role", &in->role, e);
 	if (!rc)
-		rc = sess_str_field(c, "body", &body, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, remark_add(c->db, &c->actor, h->id, person, role, body, id, e));
+		rc = sess_str_field(c, "body", &in->body, e);
 	return rc;
 }
 
-int sess_act_point(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
+static int act_remark(struct web_ctx *c, const struct session_head *h, const struct op_input *in,
+		      int64_t *id, struct verr *e)
 {
-	const char *kind = NULL, *body = NULL;
-	int rc;
+	return remark_add(c->db, &c->actor, h->id, in->person_id, in->role, in->body, id, e);
+}
 
-	rc = sess_str_field(c, "kind", &kind, e);
-	if (!rc)
-		rc = sess_str_field(c, "body", &body, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, point_add(c->db, &c->actor, h->id, kind, body, id, e));
-	return rc;
+static int parse_point(struct web_ctx *c, struct op_input *in, struct verr *e)
+{
+	int rc = sess_str_field(c, "kind", &in->kind, e);
+
+	return rc ? rc : sess_str_field(c, "body", &in->body, e);
+}
+
+static int act_point(struct web_ctx *c, const struct session_head *h, const struct op_input *in,
+		     int64_t *id, struct verr *e)
+{
+	return point_add(c->db, &c->actor, h->id, in->kind, in->body, id, e);
 }
 
 static int read_sources(struct web_ctx *c, struct source_ref *out, size_t *n, struct verr *e);
 
-int sess_act_suggestion(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
+static int parse_suggestion(struct web_ctx *c, struct op_input *in, struct verr *e)
 {
-	struct source_ref sources[MAX_REFS];
-	int64_t proposers[MAX_REFS];
-	size_t np = 0, ns = 0;
-	const char *title = NULL, *body = NULL;
 	bool present;
-	int rc;
+	int rc = sess_str_field(c, "title", &in->title, e);
 
-	rc = sess_str_field(c, "title", &title, e);
 	if (!rc)
-		rc = sess_str_field(c, "body", &body, e);
-	if (!rc && web_id_list_field(c, "proposer_ids", proposers, MAX_REFS, &np, &present))
+		rc = sess_str_field(c, "body", &in->body, e);
+	if (!rc && web_id_list_field(c, "proposer_ids", in->proposers, MAX_REFS, &in->nproposers,
+				     &present))
 		rc = verr_type(e, "proposer_ids", "人员编号的数组", "an array of person ids");
 	if (!rc)
-		rc = read_sources(c, sources, &ns, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, suggestion_add(c->db, &c->actor, h->id, title, body, proposers,
-						  np, sources, ns, id, e));
+		rc = read_sources(c, in->sources, &in->nsources, e);
 	return rc;
 }
 
+static int act_suggestion(struct web_ctx *c, const struct session_head *h,
+			  const struct op_input *in, int64_t *id, struct verr *e)
+{
+	return suggestion_add(c->db, &c->actor, h->id, in->title, in->body, in->proposers,
+			      in->nproposers, in->sources, in->nsources, id, e);
+}
+
 static const struct record_op ops[] = {
-    {"invitations", "invitations", false, sess_act_invite},
-    {"attendance", NULL, true, sess_act_attend},
-    {"remarks", "remarks", true, sess_act_remark},
-    {"commitments", "commitments", true, sess_act_commitment},
-    {"points", NULL, true, sess_act_point},
-    {"suggestions", "suggestions", true, sess_act_suggestion},
-    {"transition", NULL, false, sess_act_transition},
+    {"invitations", "invitations", false, sess_parse_invite, sess_act_invite},
+    {"attendance", NULL, true, sess_parse_attend, sess_act_attend},
+    {"remarks", "remarks", true, parse_remark, act_remark},
+    {"commitments", "commitments", true, sess_parse_commitment, sess_act_commitment},
+    {"points", NULL, true, parse_point, act_point},
+    {"suggestions", "suggestions", true, parse_suggestion, act_suggestion},
+    {"transition", NULL, false, sess_parse_transition, sess_act_transition},
 };
 
 static const struct record_op *op_named(const char *name)
@@ -134,16 +129,28 @@ static const struct record_op *op_named(const char *name)
 	return NULL;
 }
 
-/* run_op authorizes the change of session {id} (h is filled when it exists), checks that
- * a change of its record is still open to the caller, and runs op. */
-static int run_op(struct web_ctx *c, const struct record_op *op, struct session_head *h,
-		  int64_t *id, struct verr *e)
+/* run_op runs op on session {id}: parse the request into in (no database), authorize (h is
+ * filled when the session exists) and check that its record is still open to the caller
+ * (these answers come first, whatever was sent), then act in one write transaction. */
+static int run_op(struct web_ctx *c, const struct record_op *op, struct op_input *in,
+		  struct session_head *h, int64_t *id, struct verr *e)
 {
-	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, h);
+	int parsed, rc;
 
+	memset(in, 0, sizeof(*in));
+	memset(h, 0, sizeof(*h));
+	parsed = op->parse(c, in, e);
+	/* who may not change the session hears that, whatever they sent */
+	rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, h);
 	if (!rc && op->record)
 		rc = session_record_check(&c->actor, h, e);
-	return rc ? rc : op->act(c, h, id, e);
+	if (!rc)
+		rc = parsed;
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, op->act(c, h, in, id, e));
+	return rc;
 }
 
 /* api_op answers an API call of op: 201 with the new object (200 for attendance and
@@ -151,25 +158,21 @@ static int run_op(struct web_ctx *c, const struct record_op *op, struct session_
 int sess_api_op(struct web_ctx *c, const char *name)
 {
 	const struct record_op *op = op_named(name);
+	struct op_input in;
 	struct session_head h;
 	struct verr e;
 	int64_t id = 0;
-	int rc = run_op(c, op, &h, &id, &e);
+	int rc = run_op(c, op, &in, &h, &id, &e);
 
 	if (rc)
 		return web_answer(c, rc, &e);
 	if (op->act == sess_act_transition)
 		return sess_answer(c, 200, h.id);
-	if (op->act == sess_act_attend) {
-		bool attended = true, present;
-
-		if (web_bool_field(c, "attended", &attended, &present) || !present)
-			attended = true;
+	if (op->act == sess_act_attend)
 		return web_json(c, 200,
 				json_pack("{sI sI sb}", "session_id", (json_int_t)h.id, "person_id",
-					  (json_int_t)id, "attended", attended));
-	}
-	if (op->act == sess_act_suggestion) {
+					  (json_int_t)id, "attended", in.attended));
+	if (op->act == act_suggestion) {
 		struct suggestion g;
 		json_t *s;
 
@@ -181,12 +184,10 @@ int sess_api_op(struct web_ctx *c, const char *name)
 		suggestion_release(&g);
 		return web_json(c, 201, s);
 	}
-	if (op->act == sess_act_point) {
-		const char *kind = web_field(c, "kind", NULL);
-
+	if (op->act == act_point)
 		return created(c, &h, id,
-			       kind && strcmp(kind, "agreed") == 0 ? "agreed" : "differences");
-	}
+			       in.kind && strcmp(in.kind, "agreed") == 0 ? "agreed"
+									 : "differences");
 	return created(c, &h, id, op->list);
 }
 
@@ -262,6 +263,7 @@ static int read_sources(struct web_ctx *c, struct source_ref *out, size_t *n, st
 int h_session_op_post(struct web_ctx *c)
 {
 	const struct record_op *op = op_named(http_param(c->req, "op"));
+	struct op_input in;
 	struct session_head h;
 	struct verr e;
 	char loc[96];
@@ -270,7 +272,7 @@ int h_session_op_post(struct web_ctx *c)
 
 	if (!op)
 		return web_error_key(c, 404, "not_found");
-	rc = run_op(c, op, &h, &id, &e);
+	rc = run_op(c, op, &in, &h, &id, &e);
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
 		/* the operation may have changed the session: show it as it is now */
 		if (session_head(c->db, h.id, &h))

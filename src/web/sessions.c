@@ -214,14 +214,15 @@ int h_api_session_patch(struct web_ctx *c)
 	struct session_head h;
 	struct session_in in;
 	struct verr e;
-	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
+	int parsed = read_session(c, &in, linked, &e), rc;
 
+	if (!parsed && in.topic_id < 0)
+		parsed = verr_set(&e, "invalid", "topic_id", "议题不存在", "no such topic");
+	rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
 	if (!rc)
 		rc = session_record_check(&c->actor, &h, &e);
 	if (!rc)
-		rc = read_session(c, &in, linked, &e);
-	if (!rc && in.topic_id < 0)
-		rc = verr_set(&e, "invalid", "topic_id", "议题不存在", "no such topic");
+		rc = parsed;
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)
@@ -229,21 +230,19 @@ int h_api_session_patch(struct web_ctx *c)
 	return rc ? web_answer(c, rc, &e) : sess_answer(c, 200, h.id);
 }
 
-int sess_act_transition(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
+int sess_parse_transition(struct web_ctx *c, struct op_input *in, struct verr *e)
 {
-	const char *to = NULL;
-	int rc;
+	return sess_str_field(c, "to", &in->to, e);
+}
 
+int sess_act_transition(struct web_ctx *c, const struct session_head *h, const struct op_input *in,
+			int64_t *id, struct verr *e)
+{
 	*id = h->id;
-	rc = sess_str_field(c, "to", &to, e);
-	if (!rc && (!to || !*to))
-		rc = verr_set(e, "required", "to", "请指明目标状态（to）",
-			      "the target status (to) is required");
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, session_transition(c->db, &c->actor, h->id, to, e));
-	return rc;
+	if (!in->to || !*in->to)
+		return verr_set(e, "required", "to", "请指明目标状态（to）",
+				"the target status (to) is required");
+	return session_transition(c->db, &c->actor, h->id, in->to, e);
 }
 
 int h_api_session_transition(struct web_ctx *c)
@@ -775,13 +774,14 @@ int h_session_edit_post(struct web_ctx *c)
 	struct session_in in;
 	struct verr e;
 	char loc[64];
+	int parsed = read_session(c, &in, linked, &e);
 	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
 	rc = session_record_check(&c->actor, &h, &e);
 	if (!rc)
-		rc = read_session(c, &in, linked, &e);
+		rc = parsed;
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)

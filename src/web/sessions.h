@@ -66,22 +66,44 @@ void sess_label(struct web_ctx *c, json_t *o, const char *field, const char *pre
 int sess_int_field(struct web_ctx *c, const char *name, int64_t *v, struct verr *e);
 int sess_str_field(struct web_ctx *c, const char *name, const char **v, struct verr *e);
 
-/* Each operation reads its fields, acts in one transaction, and reports the new object's
- * id; the session head is loaded and authorized by the caller. */
-struct record_op {
-	const char *name; /* the page form's path segment */
-	const char *list; /* where the new object appears in the session JSON */
-	bool record;	  /* a change of the record (closed: admins only) */
-	int (*act)(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
+/* A record operation in the handler shape: parse (the request into struct op_input, no
+ * database), then run_op authorizes (session_authorize, AUTHZ_WRITE; for the record, the
+ * closed rule), then act validates what is left and calls the model inside the one write
+ * transaction run_op opened; the answer is made after it commits. */
+struct op_input {
+	int64_t person_id, owner_id;
+	const char *role, *body, *owner, *due_date, *kind, *title, *to;
+	bool attended;
+	int64_t proposers[MAX_REFS];
+	size_t nproposers;
+	struct source_ref sources[MAX_REFS];
+	size_t nsources;
 };
 
-int sess_act_invite(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
-int sess_act_attend(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
-int sess_act_remark(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
-int sess_act_commitment(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
-int sess_act_point(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
-int sess_act_suggestion(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
-int sess_act_transition(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
+typedef int (*op_parse_fn)(struct web_ctx *c, struct op_input *in, struct verr *e);
+typedef int (*op_act_fn)(struct web_ctx *c, const struct session_head *h, const struct op_input *in,
+			 int64_t *id, struct verr *e);
+
+struct record_op {
+	const char *name; /* the page form's path segment */
+	const char *list; /* where the new object appears in the session JSON (NULL: none) */
+	bool record;	  /* a change of the record (closed: admins only) */
+	op_parse_fn parse;
+	op_act_fn act;
+};
+
+int sess_parse_invite(struct web_ctx *c, struct op_input *in, struct verr *e);
+int sess_act_invite(struct web_ctx *c, const struct session_head *h, const struct op_input *in,
+		    int64_t *id, struct verr *e);
+int sess_parse_attend(struct web_ctx *c, struct op_input *in, struct verr *e);
+int sess_act_attend(struct web_ctx *c, const struct session_head *h, const struct op_input *in,
+		    int64_t *id, struct verr *e);
+int sess_parse_commitment(struct web_ctx *c, struct op_input *in, struct verr *e);
+int sess_act_commitment(struct web_ctx *c, const struct session_head *h, const struct op_input *in,
+			int64_t *id, struct verr *e);
+int sess_parse_transition(struct web_ctx *c, struct op_input *in, struct verr *e);
+int sess_act_transition(struct web_ctx *c, const struct session_head *h, const struct op_input *in,
+			int64_t *id, struct verr *e);
 
 /* sess_api_op answers an API call of the operation called name: 201 with the new object
  * (200 for attendance and transitions, which change what exists). */
