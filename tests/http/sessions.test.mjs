@@ -238,6 +238,35 @@ describe('sessions', () => {
   });
 });
 
+describe('one authorization answer for the API and the pages (issue 9, item 4)', () => {
+  test('internal session: 401 / sign-in for anonymous, 404 for an unrelated body, 403 for a member who may read', async () => {
+    const admin = await as('sz-admin');
+    const orgs = (await admin.get('/api/v1/orgs?limit=500')).data.items;
+    const ft = orgs.find((o) => o.slug === 'sz-futian').id;
+    await admin.post('/api/v1/users', { username: 'ft-org2', password: 'futian-pass-2', role: 'organizer', org_id: ft });
+    const outsider = await as('ft-org2', 'futian-pass-2');
+    const m = await as('member');
+    // session 4 is the city's internal session
+    assertError(await anon().get('/api/v1/sessions/4'), 401);
+    const page = await anon().get('/sessions/4');
+    assert.equal(page.status, 303);
+    assert.equal(page.headers.get('location'), '/login?next=/sessions/4');
+    for (const p of ['/api/v1/sessions/4', '/sessions/4', '/sessions/4.ics', '/sessions/4/edit']) {
+      assert.equal((await outsider.get(p)).status, 404, p);
+    }
+    for (const [path, body] of [['/api/v1/sessions/4/remarks', { body: 'x', person_id: 1 }], ['/api/v1/sessions/4/transition', { to: 'live' }]]) {
+      assertError(await outsider.post(path, body), 404);
+    }
+    assertError(await outsider.patch('/api/v1/sessions/4', { title: '改' }), 404);
+    // a member of the body reads it but may not change it, even with a malformed request
+    assert.equal((await m.get('/sessions/4')).status, 200);
+    assertError(await m.post('/api/v1/sessions/4/remarks', { body: 42 }), 403);
+    assert.equal((await m.get('/sessions/4/edit')).status, 403);
+    // no such session
+    assertError(await outsider.get('/api/v1/sessions/999999'), 404);
+  });
+});
+
 describe('suggestion sources (issue 9, item 12)', () => {
   test('every source must exist in this session: remarks and statements alike, 422 naming it', async () => {
     const c = await as('organizer');
