@@ -391,15 +391,22 @@ int h_sessions_page(struct web_ctx *c)
 				    "paged", page > 1 || more));
 }
 
-/* input_time gives the datetime-local form value of a stored time. */
-static void input_time(const char *iso, char *out, size_t n)
+/* label_of is the catalog entry prefix + value in the request's language. */
+static json_t *label_of(struct web_ctx *c, const char *prefix, const char *value)
 {
-	int64_t t;
+	char key[96];
 
-	if (!iso || time_parse(iso, &t))
-		snprintf(out, n, "%s", "");
-	else
+	snprintf(key, sizeof(key), "%s%s", prefix, value);
+	return json_string(view_text(c->lang, key));
+}
+
+/* input_time gives the datetime-local form value of a time ("" when not set). */
+static void input_time(int64_t t, char *out, size_t n)
+{
+	if (t)
 		time_fmt(t, "%Y-%m-%dT%H:%M", out, n);
+	else
+		snprintf(out, n, "%s", "");
 }
 
 static int org_collect(const struct org *o, void *ud)
@@ -407,16 +414,76 @@ static int org_collect(const struct org *o, void *ud)
 	return json_array_append_new(ud, org_to_json(o)) ? ERR_NOMEM : ERR_OK;
 }
 
-/* session_form renders the new/edit form: s is the session JSON (or a draft from the
- * request when re-shown), action the form target. */
-static int session_form(struct web_ctx *c, int status, json_t *s, const char *action,
-			const char *error)
+/* What the new/edit form shows: a stored session, or what was sent when it is shown again
+ * with an error. Texts are borrowed (from the session or the request); NULL shows "". */
+struct session_draft {
+	int64_t id, topic_id, starts_at, ends_at; /* 0: none */
+	const char *title, *summary, *venue, *organizer_unit, *department, *visibility;
+	int formats;
+	int64_t linked[MAX_LINKED];
+	size_t nlinked;
+};
+
+static void draft_of_session(const struct session *s, struct session_draft *d)
 {
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->id = s->id;
+	d->topic_id = s->topic_id;
+	d->starts_at = s->starts_at;
+	d->ends_at = s->ends_at;
+	d->title = s->title;
+	d->summary = s->summary;
+	d->venue = s->venue;
+	d->organizer_unit = s->organizer_unit;
+	d->department = s->department;
+	d->visibility = s->visibility;
+	d->formats = s->formats;
+	for (i = 0; i < s->nlinked && i < MAX_LINKED; i++)
+		d->linked[d->nlinked++] = s->linked[i].id;
+}
+
+/* draft_from_request takes what was sent, leniently (what cannot be read is left out). */
+static void draft_from_request(struct web_ctx *c, int64_t id, struct session_draft *d)
+{
+	const char **dst[] = {&d->title,	  &d->summary,	  &d->venue,
+			      &d->organizer_unit, &d->department, &d->visibility};
+	static const char *const names[] = {"title",	      "summary",    "venue",
+					    "organizer_unit", "department", "visibility"};
+	const char *vals[16];
+	int64_t t;
+	size_t i, n;
+	bool present;
+
+	memset(d, 0, sizeof(*d));
+	d->id = id;
+	for (i = 0; i < ARRAY_LEN(names); i++)
+		*dst[i] = web_field(c, names[i], NULL);
+	if (web_int_field(c, "topic_id", &t, &present) == ERR_OK && present)
+		d->topic_id = t;
+	if (web_list_field(c, "formats", vals, ARRAY_LEN(vals), &n, &present) == ERR_OK)
+		for (i = 0; i < n; i++)
+			d->formats |= format_parse(vals[i]);
+	if (web_id_list_field(c, "linked_org_ids", d->linked, MAX_LINKED, &n, &present) == ERR_OK)
+		d->nlinked = n;
+	for (i = 0; i < 2; i++) {
+		const char *v = web_field(c, i ? "ends_at" : "starts_at", NULL);
+
+		if (v && *v && time_parse(v, &t) == ERR_OK)
+			*(i ? &d->ends_at : &d->starts_at) = t;
+	}
+}
+
+/* session_form renders the new/edit form for d; action is the form's target. */
+static int session_form(struct web_ctx *c, int status, const struct session_draft *d,
+			const char *action, const char *error)
+{
+	static const int fmts[] = {FORMAT_EXPERT, FORMAT_COUNTERPART, FORMAT_SECTOR, FORMAT_JOINT};
 	struct topic_filter tf = {0, NULL, NULL};
 	json_t *topics = json_array(), *all = json_array(), *orgs = json_array(), *formats, *x;
-	static const char *const fmts[] = {"expert", "counterpart", "sector", "joint"};
-	int64_t topic_id = json_integer_value(json_object_get(s, "topic_id"));
-	char starts[32], ends[32], key[32];
+	json_t *sj, *names;
+	char starts[32], ends[32];
 	struct org root;
 	size_t i, k;
 
@@ -426,24 +493,24 @@ static int session_form(struct web_ctx *c, int status, json_t *s, const char *ac
 			const char *st = json_string_value(json_object_get(x, "status"));
 			int64_t id = json_integer_value(json_object_get(x, "id"));
 
-			if (id != topic_id && strcmp(st, "approved") != 0 &&
+			if (id != d->topic_id && strcmp(st, "approved") != 0 &&
 			    strcmp(st, "scheduled") != 0)
 				continue;
-			json_object_set_new(x, "selected", json_boolean(id == topic_id));
+			json_object_set_new(x, "selected", json_boolean(id == d->topic_id));
 			json_array_append(topics, x);
 		}
 	}
 	json_decref(all);
 	formats = json_array();
+	names = formats_json(FORMAT_EXPERT | FORMAT_COUNTERPART | FORMAT_SECTOR | FORMAT_JOINT);
 	for (i = 0; i < ARRAY_LEN(fmts); i++) {
-		bool on = false;
+		const char *code = json_string_value(json_array_get(names, i));
 
-		json_array_foreach(json_object_get(s, "formats"), k, x) on |=
-		    strcmp(json_string_value(x), fmts[i]) == 0;
-		snprintf(key, sizeof(key), "format_%s", fmts[i]);
-		json_array_append_new(formats, json_pack("{ss ss sb}", "code", fmts[i], "label",
-							 view_text(c->lang, key), "checked", on));
+		json_array_append_new(formats, json_pack("{ss so sb}", "code", code, "label",
+							 label_of(c, "format_", code), "checked",
+							 (d->formats & fmts[i]) != 0));
 	}
+	json_decref(names);
 	/* linked bodies: any body in the tree of the caller's top-most visible ancestor */
 	if (org_get(c->db, c->actor.org.parent_id ? c->actor.org.parent_id : c->actor.org.id,
 		    &root) == ERR_OK &&
@@ -453,89 +520,51 @@ static int session_form(struct web_ctx *c, int status, json_t *s, const char *ac
 		json_array_foreach(orgs, i, x)
 		{
 			int64_t id = json_integer_value(json_object_get(x, "id"));
-			json_t *l;
 			bool on = false;
 
 			if (id == c->actor.org.id)
 				continue;
-			json_array_foreach(json_object_get(s, "linked_org_ids"), k, l) on |=
-			    json_integer_value(l) == id;
+			for (k = 0; k < d->nlinked; k++)
+				on |= d->linked[k] == id;
 			json_object_set_new(x, "checked", json_boolean(on));
 			json_array_append(kept, x);
 		}
 		json_decref(orgs);
 		orgs = kept;
 	}
-	input_time(json_string_value(json_object_get(s, "starts_at")), starts, sizeof(starts));
-	input_time(json_string_value(json_object_get(s, "ends_at")), ends, sizeof(ends));
+	input_time(d->starts_at, starts, sizeof(starts));
+	input_time(d->ends_at, ends, sizeof(ends));
+	sj = json_pack("{ss ss ss ss ss}", "title", d->title ? d->title : "", "summary",
+		       d->summary ? d->summary : "", "venue", d->venue ? d->venue : "",
+		       "organizer_unit", d->organizer_unit ? d->organizer_unit : "", "department",
+		       d->department ? d->department : "");
+	if (d->id)
+		json_object_set_new(sj, "id", json_integer(d->id));
 	return web_render(c, status, "session_form",
-			  json_pack("{sO so so so ss ss ss ss? sb}", "session", s, "topics", topics,
-				    "formats", formats, "orgs", orgs, "starts_input", starts,
-				    "ends_input", ends, "action", action, "error", error,
+			  json_pack("{so so so so ss ss ss ss? sb}", "session", sj, "topics",
+				    topics, "formats", formats, "orgs", orgs, "starts_input",
+				    starts, "ends_input", ends, "action", action, "error", error,
 				    "internal",
-				    !json_is_string(json_object_get(s, "visibility")) ||
-					strcmp(json_string_value(json_object_get(s, "visibility")),
-					       "public") != 0));
-}
-
-/* draft_from_request turns the submitted form into a session-shaped object for re-showing. */
-static json_t *draft_from_request(struct web_ctx *c, int64_t id)
-{
-	static const char *const f[] = {"title",	  "summary",	"venue",
-					"organizer_unit", "department", "visibility"};
-	json_t *s = json_object(), *fm = json_array(), *ln = json_array();
-	const char *vals[16];
-	int64_t ids[32], t;
-	size_t i, n;
-	bool present;
-
-	if (id)
-		json_object_set_new(s, "id", json_integer(id));
-	for (i = 0; i < ARRAY_LEN(f); i++) {
-		const char *v = web_field(c, f[i], NULL);
-
-		json_object_set_new(s, f[i], json_string(v ? v : ""));
-	}
-	if (web_int_field(c, "topic_id", &t, &present) == ERR_OK && present)
-		json_object_set_new(s, "topic_id", json_integer(t));
-	if (web_list_field(c, "formats", vals, 16, &n, &present) == ERR_OK)
-		for (i = 0; i < n; i++)
-			json_array_append_new(fm, json_string(vals[i]));
-	if (web_id_list_field(c, "linked_org_ids", ids, 32, &n, &present) == ERR_OK)
-		for (i = 0; i < n; i++)
-			json_array_append_new(ln, json_integer(ids[i]));
-	json_object_set_new(s, "formats", fm);
-	json_object_set_new(s, "linked_org_ids", ln);
-	for (i = 0; i < 2; i++) {
-		const char *name = i ? "ends_at" : "starts_at";
-		const char *v = web_field(c, name, NULL);
-		char iso[26];
-
-		if (v && *v && time_parse(v, &t) == ERR_OK) {
-			time_local(t, iso);
-			json_object_set_new(s, name, json_string(iso));
-		}
-	}
-	return s;
+				    !d->visibility || strcmp(d->visibility, "public") != 0));
 }
 
 int h_session_new(struct web_ctx *c)
 {
 	const char *tid = http_query(c->req, "topic_id");
-	json_t *s = json_pack("{ss ss}", "visibility", "internal", "title", "");
+	struct session_draft d;
+	json_t *topic = NULL;
 	int64_t t;
 	int rc;
 
+	memset(&d, 0, sizeof(d));
+	d.visibility = "internal";
 	if (tid && num_parse(tid, strlen(tid), 1, INT64_MAX, &t) == ERR_OK) {
-		json_t *topic = topic_get(c->db, t);
-
-		json_object_set_new(s, "topic_id", json_integer(t));
-		if (topic)
-			json_object_set(s, "title", json_object_get(topic, "title"));
-		json_decref(topic);
+		d.topic_id = t;
+		topic = topic_get(c->db, t);
+		d.title = json_string_value(json_object_get(topic, "title"));
 	}
-	rc = session_form(c, 200, s, "/sessions", NULL);
-	json_decref(s);
+	rc = session_form(c, 200, &d, "/sessions", NULL);
+	json_decref(topic);
 	return rc;
 }
 
@@ -547,11 +576,10 @@ int h_sessions_post(struct web_ctx *c)
 	int rc = create_session(c, &id, &e);
 
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
-		json_t *s = draft_from_request(c, 0);
+		struct session_draft d;
 
-		rc = session_form(c, 422, s, "/sessions", web_verr_text(c, &e));
-		json_decref(s);
-		return rc;
+		draft_from_request(c, 0, &d);
+		return session_form(c, 422, &d, "/sessions", web_verr_text(c, &e));
 	}
 	if (rc)
 		return web_answer(c, rc, &e);
@@ -578,15 +606,6 @@ static void remark_excerpt(const char *body, char *out, size_t cap)
 		if (!strchr("*_#`>", body[k]))
 			out[o++] = body[k] == '\n' ? ' ' : body[k];
 	snprintf(out + o, cap - o, "%s", cut < n ? "…" : "");
-}
-
-/* label_of is the catalog entry prefix + value in the request's language. */
-static json_t *label_of(struct web_ctx *c, const char *prefix, const char *value)
-{
-	char key[96];
-
-	snprintf(key, sizeof(key), "%s%s", prefix, value);
-	return json_string(view_text(c->lang, key));
 }
 
 /* page_record adds the record of session to the page's session object sj, with the labels
@@ -752,18 +771,21 @@ int h_session_page(struct web_ctx *c)
 int h_session_edit(struct web_ctx *c)
 {
 	struct session_head h;
+	struct session_draft d;
+	struct session s;
 	char action[64];
-	json_t *s;
 	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	s = sess_json(c, h.id, false);
-	if (!s)
-		return web_fail(c, ERR_NOT_FOUND);
+	session_init(&s);
+	rc = session_read(c->db, h.id, &s);
+	if (rc)
+		return web_fail(c, rc);
+	draft_of_session(&s, &d);
 	snprintf(action, sizeof(action), "/sessions/%lld/edit", (long long)h.id);
-	rc = session_form(c, 200, s, action, NULL);
-	json_decref(s);
+	rc = session_form(c, 200, &d, action, NULL);
+	session_release(&s);
 	return rc;
 }
 
@@ -787,12 +809,12 @@ int h_session_edit_post(struct web_ctx *c)
 	if (!rc)
 		rc = web_finish(c, session_update(c->db, &c->actor, h.id, &in, &e));
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
-		json_t *s = draft_from_request(c, h.id);
+		struct session_draft d;
 
+		draft_from_request(c, h.id, &d);
 		snprintf(loc, sizeof(loc), "/sessions/%lld/edit", (long long)h.id);
-		rc = session_form(c, rc == ERR_CONFLICT ? 409 : 422, s, loc, web_verr_text(c, &e));
-		json_decref(s);
-		return rc;
+		return session_form(c, rc == ERR_CONFLICT ? 409 : 422, &d, loc,
+				    web_verr_text(c, &e));
 	}
 	if (rc)
 		return web_answer(c, rc, &e);
