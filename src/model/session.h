@@ -3,9 +3,14 @@
  * invitations and attendance, remarks, commitments, agreed points and differences,
  * suggestions (对策建议); the duty records they credit; and the search index they feed.
  *
- * Reads return JSON (the shape the API answers with); writes take borrowed input structs
- * whose NULL fields mean "leave as it is", validate everything before writing, write their
- * audit rows in the caller's transaction, and report people's errors in struct verr.
+ * Sessions, their record and duty records are read into C structs (session_read,
+ * session_record_read, suggestion_read, session_list_read, duty_record_read), which their
+ * caller releases; src/web makes the JSON (web/json_session.c, web/duty.c). The JSON
+ * readers that remain here (session_get, session_list, suggestion_get, topic_get...) serve
+ * modules not moved to the structs yet. Writes take borrowed input structs whose NULL
+ * fields mean "leave as it is", validate everything before writing, write their audit rows
+ * in the caller's transaction, and report people's errors in struct verr.
+ * Who may do what to a session is session_authorize's answer, for every caller.
  * Every function takes the connection to use and is safe on any thread with its own one.
  */
 #ifndef SHENLIAO_MODEL_SESSION_H
