@@ -76,22 +76,24 @@ int h_api_duty_points(struct web_ctx *c)
 int h_api_duty_points_set(struct web_ctx *c)
 {
 	static const char *const kinds[] = {"attended", "remark", "adopted"};
+	int64_t v[ARRAY_LEN(kinds)];
+	bool present[ARRAY_LEN(kinds)];
 	struct verr e;
 	size_t i;
-	int rc;
+	int rc = ERR_OK;
 
-	rc = web_begin(c);
-	for (i = 0; !rc && i < ARRAY_LEN(kinds); i++) {
-		int64_t v;
-		bool present;
-
-		if (web_int_field(c, kinds[i], &v, &present))
+	/* parse every field first; then one transaction sets them (the route is for admins,
+	 * of their own body) */
+	for (i = 0; !rc && i < ARRAY_LEN(kinds); i++)
+		if (web_int_field(c, kinds[i], &v[i], &present[i]))
 			rc = verr_type(&e, kinds[i], "整数", "an integer");
-		else if (present)
+	if (!rc)
+		rc = web_begin(c);
+	for (i = 0; !rc && i < ARRAY_LEN(kinds); i++)
+		if (present[i])
 			rc = duty_set_points(c->db, &c->actor, c->actor.org.id, kinds[i],
-					     v > 100000 ? 100000 : (int)v, &e);
-	}
-	rc = web_finish(c, rc);
+					     v[i] > 100000 ? 100000 : (int)v[i], &e);
+	rc = web_finish(c, rc); /* rolls back (harmless) when nothing was begun */
 	return rc ? web_answer(c, rc, &e) : h_api_duty_points(c);
 }
 

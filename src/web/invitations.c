@@ -119,6 +119,7 @@ int h_invitation_answer_post(struct web_ctx *c)
 	const char *answer = web_field(c, "answer", NULL);
 	int64_t id = web_id(c, "id");
 	char loc[64];
+	/* the invitee answers their own: invitation_answer finds only theirs (404 otherwise) */
 	int rc = id ? web_begin(c) : ERR_NOT_FOUND;
 
 	if (!rc)
