@@ -31,27 +31,51 @@ int sess_str_field(struct web_ctx *c, const char *name, const char **v, struct v
 	return bad ? verr_type(e, name, "字符串", "a string") : ERR_OK;
 }
 
-/* created answers 201 with the new object of the record of session h (found in list of
- * its JSON, as the session's API shows it) and its session_id. */
+/* record_item_json returns the JSON of object id in list of record r (NULL if absent). */
+static json_t *record_item_json(const struct session_record *r, const char *list, int64_t id,
+				bool names)
+{
+	const struct session_point *pts = strcmp(list, "agreed") == 0 ? r->agreed : r->differences;
+	size_t npts = strcmp(list, "agreed") == 0 ? r->nagreed : r->ndifferences, i;
+
+	if (strcmp(list, "invitations") == 0) {
+		for (i = 0; i < r->ninvitations; i++)
+			if (r->invitations[i].id == id)
+				return invitation_to_json(&r->invitations[i], names);
+	} else if (strcmp(list, "remarks") == 0) {
+		for (i = 0; i < r->nremarks; i++)
+			if (r->remarks[i].id == id)
+				return remark_to_json(&r->remarks[i]);
+	} else if (strcmp(list, "commitments") == 0) {
+		for (i = 0; i < r->ncommitments; i++)
+			if (r->commitments[i].id == id)
+				return commitment_to_json(&r->commitments[i]);
+	} else {
+		for (i = 0; i < npts; i++)
+			if (pts[i].id == id)
+				return json_pack("{sI ss}", "id", (json_int_t)id, "body",
+						 pts[i].body);
+	}
+	return NULL;
+}
+
+/* created answers 201 with the new object of the record of session h, as the session's
+ * API shows it in list, and its session_id. */
 static int created(struct web_ctx *c, const struct session_head *h, int64_t id, const char *list)
 {
 	struct session_record r;
-	json_t *s, *x, *found = NULL;
-	size_t i;
+	json_t *x;
 	int rc;
 
 	session_record_init(&r);
 	rc = session_record_read(c->db, h->id, true, &r);
 	if (rc)
 		return web_fail(c, rc);
-	s = json_object();
-	session_record_to_json(s, &r, sess_insider(c, h->org_path), true);
+	x = record_item_json(&r, list, id, sess_insider(c, h->org_path));
 	session_record_release(&r);
-	json_array_foreach(json_object_get(s, list), i,
-			   x) if (json_integer_value(json_object_get(x, "id")) == id) found = x;
-	x = found ? json_deep_copy(found) : json_pack("{sI}", "id", (json_int_t)id);
+	if (!x)
+		x = json_pack("{sI}", "id", (json_int_t)id);
 	json_object_set_new(x, "session_id", json_integer(h->id));
-	json_decref(s);
 	return web_json(c, 201, x);
 }
 
