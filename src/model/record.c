@@ -884,3 +884,54 @@ int session_record_read(struct db *db, int64_t id, bool with_remarks, struct ses
 		session_record_release(r);
 	return rc;
 }
+
+struct my_acc {
+	struct my_invitation *items;
+	size_t n;
+};
+
+static int my_row(struct db_stmt *st, void *ud)
+{
+	struct my_acc *acc = ud;
+	struct my_invitation *x = grow(&acc->items, &acc->n, sizeof(*x));
+	int rc;
+
+	if (!x || !(x->title = text_of(st, 2)) || !(x->venue = text_of(st, 4)))
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	x->session_id = db_col_int(st, 1);
+	x->starts_at = db_col_int(st, 3);
+	x->attended = db_col_int(st, 8) != 0;
+	rc = copy_field(x->status, sizeof(x->status), db_col_text(st, 5));
+	if (!rc)
+		rc = copy_field(x->role, sizeof(x->role), db_col_text(st, 6));
+	if (!rc)
+		rc = copy_field(x->rsvp, sizeof(x->rsvp), db_col_text(st, 7));
+	return rc;
+}
+
+int my_invitations_read(struct db *db, int64_t user_id, struct my_invitation **out, size_t *n)
+{
+	struct my_acc acc = {NULL, 0};
+	int rc = db_each(db, sql_my_invitations, my_row, &acc, "i", user_id);
+
+	if (rc) {
+		my_invitations_release(acc.items, acc.n);
+		acc.items = NULL;
+		acc.n = 0;
+	}
+	*out = acc.items;
+	*n = acc.n;
+	return rc;
+}
+
+void my_invitations_release(struct my_invitation *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].title);
+		free(list[i].venue);
+	}
+	free(list);
+}

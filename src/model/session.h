@@ -333,7 +333,24 @@ int invitation_answer(struct db *db, const struct actor *who, int64_t invitation
 int invitation_attend(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 		      bool attended, struct verr *e) WARN_UNUSED;
 
-/* invitations_of_user returns the invitations of the person linked to user_id. */
+/* An invitation as its invitee sees it in their list: the session's title, time, venue
+ * and status beside the invitation's role and answer. Texts owned, "" when empty. */
+struct my_invitation {
+	int64_t id, session_id, starts_at; /* starts_at 0: not set */
+	char *title, *venue;
+	char status[16], role[16], rsvp[16];
+	bool attended;
+};
+
+/* my_invitations_read gives the invitations of the person linked to account user_id (the
+ * latest sessions first, at most 200) in *out (caller releases with my_invitations_release),
+ * *n how many. */
+int my_invitations_read(struct db *db, int64_t user_id, struct my_invitation **out,
+			size_t *n) WARN_UNUSED;
+void my_invitations_release(struct my_invitation *list, size_t n);
+
+/* invitations_of_user returns the invitations of the person linked to user_id (JSON, for
+ * the dashboard until it reads my_invitations_read). */
 /* invitee_linked reports whether account user_id is linked to a person (who can be
  * invited and answer). */
 bool invitee_linked(struct db *db, int64_t user_id);

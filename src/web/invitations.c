@@ -75,34 +75,56 @@ int h_api_invitation_answer(struct web_ctx *c)
 	return web_json(c, 200, json_pack("{sI ss}", "id", (json_int_t)id, "rsvp", answer));
 }
 
+/* my_invitations answers the caller's invitations: items gets their JSON, and when page,
+ * what the page shows beside each (date, labels, whether it may still be answered). */
+static int my_invitations(struct web_ctx *c, bool page, json_t **items)
+{
+	struct my_invitation *list;
+	char date[32];
+	size_t i, n;
+	int rc = my_invitations_read(c->db, c->actor.user.id, &list, &n);
+
+	if (rc)
+		return rc;
+	*items = json_array();
+	for (i = 0; i < n; i++) {
+		const struct my_invitation *v = &list[i];
+		json_t *x = my_invitation_to_json(v);
+
+		if (page) {
+			sess_when(v->starts_at, date, sizeof(date));
+			json_object_set_new(x, "date", json_string(date));
+			sess_label(c, x, "role", "role_", "role_label");
+			sess_label(c, x, "rsvp", "rsvp_", "rsvp_label");
+			json_object_set_new(x, "open",
+					    json_boolean(strcmp(v->status, "closed") != 0 &&
+							 strcmp(v->status, "archived") != 0));
+			json_object_set_new(x, "csrf", json_string(c->actor.csrf));
+		}
+		json_array_append_new(*items, x);
+	}
+	my_invitations_release(list, n);
+	return ERR_OK;
+}
+
 int h_api_my_invitations(struct web_ctx *c)
 {
-	return web_json(c, 200,
-			json_pack("{so so}", "items", invitations_of_user(c->db, c->actor.user.id),
-				  "next", json_null()));
+	json_t *items;
+	int rc = my_invitations(c, false, &items);
+
+	if (rc)
+		return web_fail(c, rc);
+	return web_json(c, 200, json_pack("{so so}", "items", items, "next", json_null()));
 }
 
 static int invitations_page(struct web_ctx *c, int status, const char *error)
 {
-	json_t *items = invitations_of_user(c->db, c->actor.user.id), *x;
 	bool linked = invitee_linked(c->db, c->actor.user.id);
-	char date[32];
-	size_t i;
+	json_t *items;
+	int rc = my_invitations(c, true, &items);
 
-	json_array_foreach(items, i, x)
-	{
-		const char *ss = json_string_value(json_object_get(x, "status"));
-
-		sess_when_text(json_string_value(json_object_get(x, "starts_at")), date,
-			       sizeof(date));
-		json_object_set_new(x, "date", json_string(date));
-		sess_label(c, x, "role", "role_", "role_label");
-		sess_label(c, x, "rsvp", "rsvp_", "rsvp_label");
-		json_object_set_new(
-		    x, "open",
-		    json_boolean(strcmp(ss, "closed") != 0 && strcmp(ss, "archived") != 0));
-		json_object_set_new(x, "csrf", json_string(c->actor.csrf));
-	}
+	if (rc)
+		return web_fail(c, rc);
 	return web_render(
 	    c, status, "invitations",
 	    json_pack("{so sb ss?}", "items", items, "linked", linked, "error", error));

@@ -159,3 +159,11 @@ void session_record_to_json(json_t *o, const struct session_record *r, bool name
 		json_array_append_new(a, suggestion_to_json(&r->suggestions[i]));
 	json_object_set_new(o, "suggestions", a);
 }
+
+json_t *my_invitation_to_json(const struct my_invitation *x)
+{
+	return json_pack("{sI sI ss so ss ss ss ss sb}", "id", (json_int_t)x->id, "session_id",
+			 (json_int_t)x->session_id, "title", x->title, "starts_at",
+			 time_json(x->starts_at), "venue", x->venue, "status", x->status, "role",
+			 x->role, "rsvp", x->rsvp, "attended", x->attended);
+}

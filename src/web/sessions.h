@@ -30,6 +30,7 @@ json_t *invitation_to_json(const struct invitation *x, bool names);
 json_t *remark_to_json(const struct remark *x);
 json_t *commitment_to_json(const struct commitment *x);
 json_t *suggestion_to_json(const struct suggestion *x);
+json_t *my_invitation_to_json(const struct my_invitation *x);
 
 /* session_record_to_json adds r to o: invitations, remarks (when with_remarks),
  * commitments, agreed, differences, suggestions. */

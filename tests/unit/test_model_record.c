@@ -212,6 +212,24 @@ static void test_invitations(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(mine, 0), "rsvp")),
 			    "accepted");
 	json_decref(mine);
+	{
+		struct my_invitation *list;
+		size_t n;
+
+		assert_int_equal(my_invitations_read(f->db, f->city_member.user.id, &list, &n),
+				 ERR_OK);
+		assert_int_equal(n, 1);
+		assert_int_equal(list[0].id, inv);
+		assert_int_equal(list[0].session_id, id);
+		assert_string_equal(list[0].title, "邀请测试");
+		assert_string_equal(list[0].rsvp, "accepted");
+		assert_string_equal(list[0].status, "draft");
+		my_invitations_release(list, n);
+		assert_int_equal(my_invitations_read(f->db, f->city_guest.user.id, &list, &n),
+				 ERR_OK);
+		assert_int_equal(n, 0);
+		my_invitations_release(list, n);
+	}
 
 	/* attendance credits the duty record; an uninvited participant is recorded too */
 	rc = mfix_begin(f);
