@@ -626,16 +626,20 @@ json_t *people_options(struct db *db, const struct actor *a, int64_t org_id)
 
 /* --- the record as structs (session.h) --- */
 
-/* grow makes room for one more element of size sz in *arr (of *n): the new element, zeroed,
- * or NULL when out of memory. */
+/* grow makes room for one more element of size sz in the array *arr_p (a pointer to any
+ * object pointer) of *n elements: the new element, zeroed, or NULL when out of memory
+ * (the array is then unchanged). The pointer is copied with memcpy, not written through a
+ * void ** (object pointers share one representation here; no aliasing of types). */
 static void *grow(void *arr_p, size_t *n, size_t sz)
 {
-	void **arr = arr_p;
-	char *p = realloc(*arr, (*n + 1) * sz);
+	void *base;
+	char *p;
 
+	memcpy(&base, arr_p, sizeof(base));
+	p = realloc(base, (*n + 1) * sz);
 	if (!p)
 		return NULL;
-	*arr = p;
+	memcpy(arr_p, &p, sizeof(p));
 	memset(p + *n * sz, 0, sz);
 	return p + (*n)++ * sz;
 }
