@@ -252,7 +252,6 @@ int h_api_session_transition(struct web_ctx *c)
 
 static const char *const month_fmt = "%Y-%m-%d %H:%M";
 
-/* when_text formats a stored "…+08:00" time for people ("2024-07-10 14:30"). */
 void sess_when(int64_t t, char *out, size_t n)
 {
 	if (t)
@@ -261,30 +260,19 @@ void sess_when(int64_t t, char *out, size_t n)
 		snprintf(out, n, "%s", "");
 }
 
-void sess_when_text(const char *iso, char *out, size_t n)
+void sess_label_formats(struct web_ctx *c, json_t *o, int formats)
 {
-	int64_t t;
-
-	if (!iso || time_parse(iso, &t)) {
-		snprintf(out, n, "%s", "");
-		return;
-	}
-	time_fmt(t, month_fmt, out, n);
-}
-
-/* label_formats adds "format_labels" to s from its "formats". */
-void sess_label_formats(struct web_ctx *c, json_t *s)
-{
-	json_t *labels = json_array(), *f;
+	json_t *names = formats_json(formats), *labels = json_array(), *f;
 	char key[48];
 	size_t i;
 
-	json_array_foreach(json_object_get(s, "formats"), i, f)
+	json_array_foreach(names, i, f)
 	{
 		snprintf(key, sizeof(key), "format_%s", json_string_value(f));
 		json_array_append_new(labels, json_string(view_text(c->lang, key)));
 	}
-	json_object_set_new(s, "format_labels", labels);
+	json_decref(names);
+	json_object_set_new(o, "format_labels", labels);
 }
 
 void sess_label(struct web_ctx *c, json_t *o, const char *field, const char *prefix,
@@ -355,7 +343,7 @@ int h_sessions_page(struct web_ctx *c)
 		sj = session_to_json(s, false);
 		sess_when(s->starts_at, date, sizeof(date));
 		json_object_set_new(sj, "date", json_string(date));
-		sess_label_formats(c, sj);
+		sess_label_formats(c, sj, s->formats);
 		sess_label(c, sj, "domain", "domain_", "domain_label");
 		sess_label(c, sj, "status", "status_", "status_label");
 		json_array_append_new(json_object_get(g, "sessions"), sj);
@@ -720,7 +708,7 @@ int sess_page(struct web_ctx *c, int status, const struct session_head *h, const
 	sess_when(s.starts_at, a, sizeof(a));
 	sess_when(s.ends_at, b, sizeof(b));
 	snprintf(when, sizeof(when), "%s%s%s", a, b[0] ? " – " : "", b[0] ? b + 11 : "");
-	sess_label_formats(c, sj);
+	sess_label_formats(c, sj, s.formats);
 	cats = json_object_get(sj, "participants_by_category");
 	for (i = 0; i < s.ncategories; i++)
 		json_object_set_new(json_array_get(cats, i), "label",

@@ -52,11 +52,10 @@ int sess_answer(struct web_ctx *c, int status, int64_t id);
 /* sess_page renders the session page (status, with error shown when not NULL). */
 int sess_page(struct web_ctx *c, int status, const struct session_head *h, const char *error);
 
-/* Labels for pages: a stored time for people, the format labels of a session object, and
- * out = the catalog entry prefix + o[field]. */
-void sess_when_text(const char *iso, char *out, size_t n);
-void sess_when(int64_t t, char *out, size_t n); /* the same for UTC seconds (0: "") */
-void sess_label_formats(struct web_ctx *c, json_t *s);
+/* Labels for pages: a time for people ("2024-07-10 14:30", "" for 0), the labels of a
+ * set of formats as o["format_labels"], and o[out] = the catalog entry prefix + o[field]. */
+void sess_when(int64_t t, char *out, size_t n);
+void sess_label_formats(struct web_ctx *c, json_t *o, int formats);
 void sess_label(struct web_ctx *c, json_t *o, const char *field, const char *prefix,
 		const char *out);
 
