@@ -5,9 +5,10 @@
  * the points in force at the time.
  */
 #include "session.h"
-#include "rowjson.h"
 #include "valid.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -22,28 +23,22 @@ static const char sql_set[] = "INSERT INTO duty_points (org_id, kind, points) VA
 			      " ON CONFLICT (org_id, kind) DO UPDATE SET points = excluded.points";
 static const char sql_credit[] =
     "INSERT INTO duty_record (org_id, person_id, kind, points, session_id, ref_id, year, at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id, kind, ref_id) DO NOTHING";
+    " VALUES (?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?) ON CONFLICT (person_id, kind, ref_id) DO NOTHING";
 static const char sql_revoke[] = "DELETE FROM duty_record WHERE person_id = ? AND kind = ?"
 				 " AND ref_id = ?";
 static const char sql_items[] =
-    "SELECT d.id, d.kind, d.points, d.session_id, COALESCE(s.title, ''), d.ref_id, d.at"
+    "SELECT d.id, d.kind, d.points, COALESCE(d.session_id, 0), COALESCE(s.title, ''),"
+    " d.ref_id, d.at"
     " FROM duty_record d LEFT JOIN session s ON s.id = d.session_id"
     " WHERE d.person_id = ? AND d.year = ? ORDER BY d.at, d.id";
 
 int duty_points_of(struct db *db, int64_t org_id, const char *kind)
 {
-	struct db_stmt *st;
+	int64_t points;
 	size_t i;
-	int points = -1;
 
-	if (db_prepare(db, sql_points, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, org_id) == ERR_OK && db_bind_str(st, 2, kind) == ERR_OK &&
-		    db_step(st) == DB_ROW)
-			points = (int)db_col_int(st, 0);
-		db_done(st);
-	}
-	if (points >= 0)
-		return points;
+	if (db_get_int(db, sql_points, &points, "is", org_id, kind) == ERR_OK && points >= 0)
+		return (int)points;
 	for (i = 0; i < ARRAY_LEN(defaults); i++)
 		if (strcmp(kind, defaults[i].kind) == 0)
 			return defaults[i].points;
@@ -53,7 +48,6 @@ int duty_points_of(struct db *db, int64_t org_id, const char *kind)
 int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, const char *kind,
 		    int points, struct verr *e)
 {
-	struct db_stmt *st;
 	json_t *b, *a;
 	size_t i;
 	int rc, before;
@@ -68,15 +62,7 @@ int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, cons
 		return verr_set(e, "invalid", "points", "分值须为 0 到 1000",
 				"points must be 0 to 1000");
 	before = duty_points_of(db, org_id, kind);
-	rc = db_prepare(db, sql_set, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, org_id);
-	if (!rc)
-		rc = db_bind_str(st, 2, kind);
-	if (!rc)
-		rc = db_bind_int(st, 3, points);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_set, "isn", org_id, kind, points);
 	if (rc)
 		return rc;
 	b = json_pack("{ss si}", "kind", kind, "points", before);
@@ -90,64 +76,86 @@ int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, cons
 int duty_credit(struct db *db, int64_t org_id, int64_t person_id, const char *kind,
 		int64_t session_id, int64_t ref_id, int64_t at)
 {
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, sql_credit, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, person_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, kind);
-	if (!rc)
-		rc = db_bind_int(st, 4, duty_points_of(db, org_id, kind));
-	if (!rc)
-		rc = session_id ? db_bind_int(st, 5, session_id) : db_bind_null(st, 5);
-	if (!rc)
-		rc = db_bind_int(st, 6, ref_id);
-	if (!rc)
-		rc = db_bind_int(st, 7, time_year(at));
-	if (!rc)
-		rc = db_bind_int(st, 8, at);
-	if (!rc)
-		rc = db_run(st);
-	return rc;
+	return db_exec(db, sql_credit, "iisniini", org_id, person_id, kind,
+		       duty_points_of(db, org_id, kind), session_id, ref_id, time_year(at), at);
 }
 
 int duty_revoke(struct db *db, int64_t person_id, const char *kind, int64_t ref_id)
 {
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, sql_revoke, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, person_id);
-	if (!rc)
-		rc = db_bind_str(st, 2, kind);
-	if (!rc)
-		rc = db_bind_int(st, 3, ref_id);
-	if (!rc)
-		rc = db_run(st);
-	return rc;
+	return db_exec(db, sql_revoke, "isi", person_id, kind, ref_id);
 }
 
-json_t *duty_record_json(struct db *db, int64_t person_id, int year)
+int duty_record_authorize(struct db *db, const struct actor *a, int64_t person_id, char *name,
+			  size_t n)
 {
 	struct db_stmt *st;
-	json_t *items = json_array(), *v;
-	json_int_t total = 0;
+	bool visible;
+	int rc;
+
+	if (person_id <= 0)
+		return ERR_NOT_FOUND;
+	rc = db_get_row(db,
+			"SELECT o.path, COALESCE(p.user_id, 0), p.name FROM person p JOIN org o"
+			" ON o.id = p.org_id WHERE p.id = ?",
+			&st, "i", person_id);
+	if (rc)
+		return rc;
+	visible = strncmp(db_col_text(st, 0), scope_path(a), strlen(scope_path(a))) == 0 ||
+		  (a->user.id && db_col_int(st, 1) == a->user.id);
+	if (name && n)
+		snprintf(name, n, "%s", db_col_text(st, 2));
+	db_done(st);
+	return authz_decide(a, visible, visible);
+}
+
+void duty_record_init(struct duty_record *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void duty_record_release(struct duty_record *d)
+{
 	size_t i;
 
-	if (db_prepare(db, sql_items, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, person_id) == ERR_OK && db_bind_int(st, 2, year) == ERR_OK)
-			(void)rows_json(st,
-					"i:id s:kind i:points n:session_id s:session_title i:ref_id"
-					" t:at",
-					items);
-		else
-			db_done(st);
+	for (i = 0; i < d->n; i++)
+		free(d->items[i].session_title);
+	free(d->items);
+	duty_record_init(d);
+}
+
+static int item_row(struct db_stmt *st, void *ud)
+{
+	struct duty_record *d = ud;
+	struct duty_item *grown = realloc(d->items, (d->n + 1) * sizeof(*grown)), *x;
+
+	if (!grown)
+		return ERR_NOMEM;
+	d->items = grown;
+	x = &grown[d->n];
+	memset(x, 0, sizeof(*x));
+	x->session_title = strdup(db_col_text(st, 4));
+	if (!x->session_title)
+		return ERR_NOMEM;
+	d->n++;
+	x->id = db_col_int(st, 0);
+	x->points = db_col_int(st, 2);
+	x->session_id = db_col_int(st, 3);
+	x->ref_id = db_col_int(st, 5);
+	x->at = db_col_int(st, 6);
+	d->total += x->points;
+	return copy_field(x->kind, sizeof(x->kind), db_col_text(st, 1));
+}
+
+int duty_record_read(struct db *db, int64_t person_id, int year, struct duty_record *d)
+{
+	int rc;
+
+	duty_record_release(d);
+	d->year = year;
+	rc = db_each(db, sql_items, item_row, d, "in", person_id, year);
+	if (rc) {
+		duty_record_release(d);
+		d->year = year;
 	}
-	json_array_foreach(items, i, v) total += json_integer_value(json_object_get(v, "points"));
-	return json_pack("{si sI so}", "year", year, "total", total, "items", items);
+	return rc;
 }

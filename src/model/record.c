@@ -10,6 +10,7 @@
 #include "valid.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -22,26 +23,49 @@ static const char sql_person_path[] = "SELECT o.path FROM person p JOIN org o ON
 static const char sql_linked_paths[] = "SELECT o.path FROM session_org so JOIN org o"
 				       " ON o.id = so.org_id WHERE so.session_id = ?";
 
+static bool session_closed(const struct session_head *h)
+{
+	return strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0;
+}
+
+/* record_writable: the record of a closed (or archived) session is read-only except for
+ * admins (the work rules); ERR_CONFLICT with e filled. Whether who may change the
+ * session at all is the caller's question (session_authorize). */
+static int record_writable(const struct actor *who, const struct session_head *h, struct verr *e)
+{
+	if (!session_closed(h) || who->role == ROLE_ADMIN)
+		return ERR_OK;
+	verr_set(e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
+		 "the session is closed: its record is read-only except for admins");
+	return ERR_CONFLICT;
+}
+
 /* person_reachable: the person belongs to the actor's scope, the session's body or one of
  * the session's linked bodies (or below them). */
+static int linked_path_row(struct db_stmt *st, void *ud)
+{
+	const char **path = ud;
+
+	if (strncmp(*path, db_col_text(st, 0), db_col_len(st, 0)) == 0)
+		*path = NULL; /* found: stop looking */
+	return *path ? ERR_OK : 1;
+}
+
 static int person_reachable(struct db *db, const struct actor *who, const struct session_head *h,
 			    int64_t person_id, bool *ok)
 {
 	struct db_stmt *st;
 	char path[128] = "";
+	const char *p = path;
 	int rc;
 
 	*ok = false;
-	rc = db_prepare(db, sql_person_path, &st);
+	rc = db_get_row(db, sql_person_path, &st, "i", person_id);
+	if (rc == ERR_NOT_FOUND)
+		return ERR_OK;
 	if (rc)
 		return rc;
-	rc = db_bind_int(st, 1, person_id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW)
-		rc = copy_field(path, sizeof(path), db_col_text(st, 0));
-	else if (rc == DB_DONE)
-		rc = ERR_OK;
+	rc = copy_field(path, sizeof(path), db_col_text(st, 0));
 	db_done(st);
 	if (rc || !path[0])
 		return rc;
@@ -50,17 +74,12 @@ static int person_reachable(struct db *db, const struct actor *who, const struct
 		*ok = true;
 		return ERR_OK;
 	}
-	rc = db_prepare(db, sql_linked_paths, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, h->id);
-	while (!rc && (rc = db_step(st)) == DB_ROW) {
-		if (strncmp(path, db_col_text(st, 0), db_col_len(st, 0)) == 0)
-			*ok = true;
+	rc = db_each(db, sql_linked_paths, linked_path_row, &p, "i", h->id);
+	if (rc == 1) {
+		*ok = true;
 		rc = ERR_OK;
 	}
-	db_done(st);
-	return rc < 0 ? rc : ERR_OK;
+	return rc;
 }
 
 static int check_person(struct db *db, const struct actor *who, const struct session_head *h,
@@ -87,7 +106,6 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 		   const char *role, int64_t *id, struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	json_t *after;
 	size_t i;
 	int rc;
@@ -95,6 +113,11 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 	rc = session_head(db, session_id, &h);
 	if (rc)
 		return rc;
+	if (session_closed(&h)) {
+		verr_set(e, "closed", "status", "深聊会已结束，不能再邀请",
+			 "the session is closed: no more invitations");
+		return ERR_CONFLICT;
+	}
 	if (!role)
 		role = "member";
 	for (i = 0; i < ARRAY_LEN(invite_roles); i++)
@@ -110,19 +133,7 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 	rc = check_person(db, who, &h, person_id, "person_id", e);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_invite, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, session_id);
-	if (!rc)
-		rc = db_bind_int(st, 3, person_id);
-	if (!rc)
-		rc = db_bind_str(st, 4, role);
-	if (!rc)
-		rc = db_bind_int(st, 5, time_now());
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_invite, "iiisi", h.org_id, session_id, person_id, role, time_now());
 	if (rc == ERR_CONFLICT) {
 		verr_set(e, "conflict", "person_id", "此人已受邀",
 			 "this person is already invited");
@@ -156,31 +167,15 @@ int invitation_answer(struct db *db, const struct actor *who, int64_t invitation
 		return verr_set(e, "invalid", "answer",
 				"答复须为 accepted（接受）或 declined（谢绝）",
 				"answer must be accepted or declined");
-	rc = db_prepare(db, sql_inv_of_user, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, invitation_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, who->user.id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		rc = copy_field(before, sizeof(before), db_col_text(st, 2));
-		org_id = db_col_int(st, 3);
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND; /* not this user's invitation: it does not exist for them */
-	}
-	db_done(st);
+	/* not this user's invitation: it does not exist for them (ERR_NOT_FOUND) */
+	rc = db_get_row(db, sql_inv_of_user, &st, "ii", invitation_id, who->user.id);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_answer, &st);
+	rc = copy_field(before, sizeof(before), db_col_text(st, 2));
+	org_id = db_col_int(st, 3);
+	db_done(st);
 	if (!rc)
-		rc = db_bind_str(st, 1, answer);
-	if (!rc)
-		rc = db_bind_int(st, 2, time_now());
-	if (!rc)
-		rc = db_bind_int(st, 3, invitation_id);
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_answer, "sii", answer, time_now(), invitation_id);
 	if (rc)
 		return rc;
 	b = json_pack("{ss}", "rsvp", before);
@@ -212,48 +207,28 @@ int invitation_attend(struct db *db, const struct actor *who, int64_t session_id
 	int rc;
 
 	rc = session_head(db, session_id, &h);
+	if (!rc)
+		rc = record_writable(who, &h, e);
 	if (rc)
 		return rc;
 	rc = check_person(db, who, &h, person_id, "person_id", e);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_attend_find, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, session_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, person_id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
+	rc = db_get_row(db, sql_attend_find, &st, "ii", session_id, person_id);
+	if (rc == ERR_OK) {
 		inv = db_col_int(st, 0);
 		was = db_col_int(st, 1) != 0;
-		rc = ERR_OK;
-	}
-	db_done(st);
-	if (rc < 0)
+		db_done(st);
+	} else if (rc != ERR_NOT_FOUND) {
 		return rc;
+	}
+	rc = ERR_OK;
 	if (!inv && attended) {
 		/* someone came who was not invited: record them as a participant */
-		rc = db_prepare(db, sql_attend_add, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, h.org_id);
-		if (!rc)
-			rc = db_bind_int(st, 2, session_id);
-		if (!rc)
-			rc = db_bind_int(st, 3, person_id);
-		if (!rc)
-			rc = db_bind_int(st, 4, now);
-		if (!rc)
-			rc = db_run(st);
+		rc = db_exec(db, sql_attend_add, "iiii", h.org_id, session_id, person_id, now);
 		inv = db_last_id(db);
 	} else if (inv) {
-		rc = db_prepare(db, sql_attend_set, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, attended);
-		if (!rc)
-			rc = db_bind_int(st, 2, inv);
-		if (!rc)
-			rc = db_run(st);
+		rc = db_exec(db, sql_attend_set, "ni", (int)attended, inv);
 	}
 	if (rc || !inv)
 		return rc;
@@ -277,6 +252,14 @@ static const char sql_my_invitations[] =
     " JOIN session s ON s.id = i.session_id WHERE p.user_id = ?"
     " ORDER BY s.starts_at DESC, i.id DESC LIMIT 200";
 
+bool invitee_linked(struct db *db, int64_t user_id)
+{
+	int64_t one;
+
+	return user_id > 0 && db_get_int(db, "SELECT 1 FROM person WHERE user_id = ?", &one, "i",
+					 user_id) == ERR_OK;
+}
+
 json_t *invitations_of_user(struct db *db, int64_t user_id)
 {
 	struct db_stmt *st;
@@ -299,38 +282,26 @@ static const char sql_next_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM r
 				   " WHERE session_id = ?";
 static const char sql_remark[] = "INSERT INTO remark (org_id, session_id, person_id, role, body,"
 				 " position, created_by, created_at, updated_at)"
-				 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+				 " VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
 
 static int next_position(struct db *db, const char *sql, int64_t session_id, int64_t *pos)
 {
-	struct db_stmt *st;
-	int rc;
+	int rc = db_get_int(db, sql, pos, "i", session_id);
 
-	rc = db_prepare(db, sql, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, session_id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		*pos = db_col_int(st, 0);
-		rc = ERR_OK;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	return rc;
+	return rc == ERR_NOT_FOUND ? ERR_DB : rc;
 }
 
 int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 	       const char *role, const char *body, int64_t *id, struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	int64_t pos, now = time_now();
 	json_t *after;
 	int rc;
 
 	rc = session_head(db, session_id, &h);
+	if (!rc)
+		rc = record_writable(who, &h, e);
 	if (rc)
 		return rc;
 	if (!body)
@@ -347,27 +318,8 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 		rc = next_position(db, sql_next_pos, session_id, &pos);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_remark, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, session_id);
-	if (!rc)
-		rc = db_bind_int(st, 3, person_id);
-	if (!rc)
-		rc = db_bind_str(st, 4, role ? role : "");
-	if (!rc)
-		rc = db_bind_str(st, 5, body);
-	if (!rc)
-		rc = db_bind_int(st, 6, pos);
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 7, who->user.id) : db_bind_null(st, 7);
-	if (!rc)
-		rc = db_bind_int(st, 8, now);
-	if (!rc)
-		rc = db_bind_int(st, 9, now);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_remark, "iiissiiii", h.org_id, session_id, person_id, role ? role : "",
+		     body, pos, who->user.id, now, now);
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
@@ -388,7 +340,7 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 
 static const char sql_commit[] = "INSERT INTO commitment (org_id, session_id, owner, owner_id,"
 				 " body, due_date, created_at, updated_at)"
-				 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+				 " VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?)";
 static const char sql_commit_get[] = "SELECT c.org_id, c.status FROM commitment c WHERE c.id = ?";
 static const char sql_commit_set[] = "UPDATE commitment SET status = ?, updated_at = ?"
 				     " WHERE id = ?";
@@ -398,12 +350,13 @@ int commitment_add(struct db *db, const struct actor *who, int64_t session_id, c
 		   struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	int64_t now = time_now(), t;
 	json_t *after;
 	int rc;
 
 	rc = session_head(db, session_id, &h);
+	if (!rc)
+		rc = record_writable(who, &h, e);
 	if (rc)
 		return rc;
 	if (!(h.formats & FORMAT_COUNTERPART))
@@ -426,25 +379,9 @@ int commitment_add(struct db *db, const struct actor *who, int64_t session_id, c
 		if (rc)
 			return rc;
 	}
-	rc = db_prepare(db, sql_commit, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, session_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, owner);
-	if (!rc)
-		rc = owner_id > 0 ? db_bind_int(st, 4, owner_id) : db_bind_null(st, 4);
-	if (!rc)
-		rc = db_bind_str(st, 5, body);
-	if (!rc)
-		rc = due_date && *due_date ? db_bind_str(st, 6, due_date) : db_bind_null(st, 6);
-	if (!rc)
-		rc = db_bind_int(st, 7, now);
-	if (!rc)
-		rc = db_bind_int(st, 8, now);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_commit, "iisissii", h.org_id, session_id, owner,
+		     owner_id > 0 ? owner_id : (int64_t)0, body,
+		     due_date && *due_date ? due_date : NULL, now, now);
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
@@ -453,6 +390,12 @@ int commitment_add(struct db *db, const struct actor *who, int64_t session_id, c
 	rc = audit_write(db, who, h.org_id, "commitment.create", "commitment", *id, NULL, after);
 	json_decref(after);
 	return rc;
+}
+
+int commitment_session(struct db *db, int64_t id, int64_t *session_id)
+{
+	return db_get_int(db, "SELECT session_id FROM commitment WHERE id = ?", session_id, "i",
+			  id);
 }
 
 int commitment_set_status(struct db *db, const struct actor *who, int64_t id, const char *status,
@@ -473,28 +416,14 @@ int commitment_set_status(struct db *db, const struct actor *who, int64_t id, co
 		return verr_set(e, "invalid", "status",
 				"状态须为 open、in_progress、done 或 dropped",
 				"status must be open, in_progress, done or dropped");
-	rc = db_prepare(db, sql_commit_get, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		org_id = db_col_int(st, 0);
-		rc = copy_field(before, sizeof(before), db_col_text(st, 1));
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
+	rc = db_get_row(db, sql_commit_get, &st, "i", id);
+	if (rc)
+		return rc;
+	org_id = db_col_int(st, 0);
+	rc = copy_field(before, sizeof(before), db_col_text(st, 1));
 	db_done(st);
 	if (!rc)
-		rc = db_prepare(db, sql_commit_set, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, status);
-	if (!rc)
-		rc = db_bind_int(st, 2, time_now());
-	if (!rc)
-		rc = db_bind_int(st, 3, id);
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_commit_set, "sii", status, time_now(), id);
 	if (rc)
 		return rc;
 	b = json_pack("{ss}", "status", before);
@@ -516,12 +445,13 @@ int point_add(struct db *db, const struct actor *who, int64_t session_id, const 
 	      const char *body, int64_t *id, struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	int64_t pos;
 	json_t *after;
 	int rc;
 
 	rc = session_head(db, session_id, &h);
+	if (!rc)
+		rc = record_writable(who, &h, e);
 	if (rc)
 		return rc;
 	if (!kind || (strcmp(kind, "agreed") != 0 && strcmp(kind, "difference") != 0))
@@ -534,21 +464,8 @@ int point_add(struct db *db, const struct actor *who, int64_t session_id, const 
 	if (!rc)
 		rc = next_position(db, sql_point_pos, session_id, &pos);
 	if (!rc)
-		rc = db_prepare(db, sql_point, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, session_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, kind);
-	if (!rc)
-		rc = db_bind_str(st, 4, body);
-	if (!rc)
-		rc = db_bind_int(st, 5, pos);
-	if (!rc)
-		rc = db_bind_int(st, 6, time_now());
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_point, "iissii", h.org_id, session_id, kind, body, pos,
+			     time_now());
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
@@ -565,12 +482,11 @@ static const char sql_sug_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM su
 				  " WHERE session_id = ?";
 static const char sql_sug[] =
     "INSERT INTO suggestion (org_id, session_id, title, body, position,"
-    " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
 static const char sql_sug_proposer[] = "INSERT INTO suggestion_proposer (suggestion_id, person_id)"
 				       " VALUES (?, ?)";
 static const char sql_sug_source[] = "INSERT INTO suggestion_source (suggestion_id, kind,"
 				     " source_id) VALUES (?, ?, ?)";
-static const char sql_remark_in_session[] = "SELECT 1 FROM remark WHERE id = ? AND session_id = ?";
 static const char sql_sug_get[] =
     "SELECT s.id, s.session_id, s.org_id, s.title, s.body, s.position, s.created_at"
     " FROM suggestion s WHERE s.id = ?";
@@ -579,9 +495,10 @@ static const char sql_sug_proposers[] =
     " JOIN person p ON p.id = sp.person_id WHERE sp.suggestion_id = ? ORDER BY p.id";
 static const char sql_sug_sources[] =
     "SELECT ss.kind, ss.source_id, COALESCE(replace(replace(substr(r.body, 1, 120), '**', ''),"
-    " char(10), ' '), '')"
+    " char(10), ' '), substr(st.text, 1, 120), '')"
     " FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark'"
-    " AND r.id = ss.source_id WHERE ss.suggestion_id = ? ORDER BY ss.kind, ss.source_id";
+    " AND r.id = ss.source_id LEFT JOIN statement st ON ss.kind = 'statement'"
+    " AND st.id = ss.source_id WHERE ss.suggestion_id = ? ORDER BY ss.kind, ss.source_id";
 
 json_t *suggestion_get(struct db *db, int64_t id)
 {
@@ -605,18 +522,47 @@ json_t *suggestion_get(struct db *db, int64_t id)
 	return s;
 }
 
+/* check_source: a suggestion's source is a remark or a statement (of the live opinion map)
+ * of the same session. ERR_INVALID naming "sources" and the source otherwise. */
+static int check_source(struct db *db, int64_t session_id, const struct source_ref *src,
+			struct verr *e)
+{
+	int64_t one;
+	int rc;
+
+	if (strcmp(src->kind, "remark") == 0)
+		rc = db_get_int(db, "SELECT 1 FROM remark WHERE id = ? AND session_id = ?", &one,
+				"ii", src->id, session_id);
+	else if (strcmp(src->kind, "statement") == 0)
+		rc = db_get_int(db, "SELECT 1 FROM statement WHERE id = ? AND session_id = ?", &one,
+				"ii", src->id, session_id);
+	else
+		return verr_set(e, "invalid", "sources",
+				"来源类型须为 remark（发言）或 statement（观点）",
+				"a source's kind must be remark or statement");
+	if (rc != ERR_NOT_FOUND)
+		return rc;
+	if (strcmp(src->kind, "remark") == 0)
+		return verr_set(e, "invalid", "sources", "来源发言 %lld 不属于本场深聊会",
+				"source remark %lld is not part of this session",
+				(long long)src->id);
+	return verr_set(e, "invalid", "sources", "来源观点 %lld 不属于本场深聊会",
+			"source statement %lld is not part of this session", (long long)src->id);
+}
+
 int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, const char *title,
 		   const char *body, const int64_t *proposers, size_t nproposers,
 		   const struct source_ref *sources, size_t nsources, int64_t *id, struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	int64_t pos, now = time_now();
 	json_t *after;
 	size_t i;
 	int rc;
 
 	rc = session_head(db, session_id, &h);
+	if (!rc)
+		rc = record_writable(who, &h, e);
 	if (rc)
 		return rc;
 	if (!title)
@@ -628,76 +574,24 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 		rc = text_check(body, "body", 0, 20000, e);
 	for (i = 0; !rc && i < nproposers; i++)
 		rc = check_person(db, who, &h, proposers[i], "proposer_ids", e);
-	for (i = 0; !rc && i < nsources; i++) {
-		if (strcmp(sources[i].kind, "remark") == 0) {
-			rc = db_prepare(db, sql_remark_in_session, &st);
-			if (!rc)
-				rc = db_bind_int(st, 1, sources[i].id);
-			if (!rc)
-				rc = db_bind_int(st, 2, session_id);
-			if (!rc)
-				rc = db_step(st);
-			db_done(st);
-			if (rc == DB_ROW)
-				rc = ERR_OK;
-			else if (rc == DB_DONE)
-				rc = verr_set(e, "invalid", "sources",
-					      "来源发言 %lld 不属于本场深聊会",
-					      "source remark %lld is not part of this session",
-					      (long long)sources[i].id);
-		} else if (strcmp(sources[i].kind, "statement") != 0) {
-			rc = verr_set(e, "invalid", "sources",
-				      "来源类型须为 remark（发言）或 statement（观点）",
-				      "a source's kind must be remark or statement");
-		}
-	}
+	for (i = 0; !rc && i < nsources; i++)
+		rc = check_source(db, session_id, &sources[i], e);
 	if (!rc)
 		rc = next_position(db, sql_sug_pos, session_id, &pos);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_sug, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, h.org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, session_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, title);
-	if (!rc)
-		rc = db_bind_str(st, 4, body);
-	if (!rc)
-		rc = db_bind_int(st, 5, pos);
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 6, who->user.id) : db_bind_null(st, 6);
-	if (!rc)
-		rc = db_bind_int(st, 7, now);
-	if (!rc)
-		rc = db_bind_int(st, 8, now);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_sug, "iissiiii", h.org_id, session_id, title, body, pos, who->user.id,
+		     now, now);
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
 	for (i = 0; !rc && i < nproposers; i++) {
-		rc = db_prepare(db, sql_sug_proposer, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, *id);
-		if (!rc)
-			rc = db_bind_int(st, 2, proposers[i]);
-		if (!rc)
-			rc = db_run(st);
+		rc = db_exec(db, sql_sug_proposer, "ii", *id, proposers[i]);
 		if (rc == ERR_CONFLICT)
 			rc = ERR_OK; /* named twice */
 	}
 	for (i = 0; !rc && i < nsources; i++) {
-		rc = db_prepare(db, sql_sug_source, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, *id);
-		if (!rc)
-			rc = db_bind_str(st, 2, sources[i].kind);
-		if (!rc)
-			rc = db_bind_int(st, 3, sources[i].id);
-		if (!rc)
-			rc = db_run(st);
+		rc = db_exec(db, sql_sug_source, "isi", *id, sources[i].kind, sources[i].id);
 		if (rc == ERR_CONFLICT)
 			rc = ERR_OK;
 	}
@@ -728,4 +622,320 @@ json_t *people_options(struct db *db, const struct actor *a, int64_t org_id)
 	else
 		db_done(st);
 	return arr;
+}
+
+/* --- the record as structs (session.h) --- */
+
+/* grow makes room for one more element of size sz in the array *arr_p (a pointer to any
+ * object pointer) of *n elements: the new element, zeroed, or NULL when out of memory
+ * (the array is then unchanged). The pointer is copied with memcpy, not written through a
+ * void ** (object pointers share one representation here; no aliasing of types). */
+static void *grow(void *arr_p, size_t *n, size_t sz)
+{
+	void *base;
+	char *p;
+
+	memcpy(&base, arr_p, sizeof(base));
+	p = realloc(base, (*n + 1) * sz);
+	if (!p)
+		return NULL;
+	memcpy(arr_p, &p, sizeof(p));
+	memset(p + *n * sz, 0, sz);
+	return p + (*n)++ * sz;
+}
+
+/* text_of returns a copy of column i ("" for NULL); NULL when out of memory. */
+static char *text_of(struct db_stmt *st, int i)
+{
+	return strdup(db_col_text(st, i));
+}
+
+void suggestion_init(struct suggestion *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void suggestion_release(struct suggestion *s)
+{
+	size_t i;
+
+	free(s->title);
+	free(s->body);
+	for (i = 0; i < s->nproposers; i++)
+		free(s->proposers[i].name);
+	free(s->proposers);
+	for (i = 0; i < s->nsources; i++)
+		free(s->sources[i].excerpt);
+	free(s->sources);
+	suggestion_init(s);
+}
+
+static int proposer_row(struct db_stmt *st, void *ud)
+{
+	struct suggestion *s = ud;
+	struct suggestion_proposer *p = grow(&s->proposers, &s->nproposers, sizeof(*p));
+
+	if (!p || !(p->name = text_of(st, 1)))
+		return ERR_NOMEM;
+	p->id = db_col_int(st, 0);
+	p->public_name = db_col_int(st, 3) != 0;
+	return copy_field(p->category, sizeof(p->category), db_col_text(st, 2));
+}
+
+static int source_row(struct db_stmt *st, void *ud)
+{
+	struct suggestion *s = ud;
+	struct suggestion_source *x = grow(&s->sources, &s->nsources, sizeof(*x));
+
+	if (!x || !(x->excerpt = text_of(st, 2)))
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 1);
+	return copy_field(x->kind, sizeof(x->kind), db_col_text(st, 0));
+}
+
+int suggestion_read(struct db *db, int64_t id, struct suggestion *s)
+{
+	struct db_stmt *st;
+	int rc;
+
+	suggestion_release(s);
+	rc = db_get_row(db, sql_sug_get, &st, "i", id);
+	if (rc)
+		return rc;
+	s->id = db_col_int(st, 0);
+	s->session_id = db_col_int(st, 1);
+	s->org_id = db_col_int(st, 2);
+	s->position = db_col_int(st, 5);
+	s->created_at = db_col_int(st, 6);
+	s->title = text_of(st, 3);
+	s->body = text_of(st, 4);
+	db_done(st);
+	rc = s->title && s->body ? ERR_OK : ERR_NOMEM;
+	if (!rc)
+		rc = db_each(db, sql_sug_proposers, proposer_row, s, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_sug_sources, source_row, s, "i", id);
+	if (rc)
+		suggestion_release(s);
+	return rc;
+}
+
+void session_record_init(struct session_record *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void session_record_release(struct session_record *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ninvitations; i++) {
+		free(r->invitations[i].name);
+		free(r->invitations[i].affiliation);
+	}
+	free(r->invitations);
+	for (i = 0; i < r->nremarks; i++) {
+		free(r->remarks[i].speaker);
+		free(r->remarks[i].role);
+		free(r->remarks[i].body);
+	}
+	free(r->remarks);
+	for (i = 0; i < r->ncommitments; i++) {
+		free(r->commitments[i].owner);
+		free(r->commitments[i].body);
+	}
+	free(r->commitments);
+	for (i = 0; i < r->nagreed; i++)
+		free(r->agreed[i].body);
+	free(r->agreed);
+	for (i = 0; i < r->ndifferences; i++)
+		free(r->differences[i].body);
+	free(r->differences);
+	for (i = 0; i < r->nsuggestions; i++)
+		suggestion_release(&r->suggestions[i]);
+	free(r->suggestions);
+	session_record_init(r);
+}
+
+static const char sql_rec_invitations[] =
+    "SELECT i.id, i.person_id, p.name, p.category, p.affiliation, p.public_name, i.role,"
+    " i.rsvp, i.attended FROM invitation i JOIN person p ON p.id = i.person_id"
+    " WHERE i.session_id = ? ORDER BY i.id";
+static const char sql_rec_remarks[] =
+    "SELECT r.id, COALESCE(r.person_id, 0), COALESCE(p.name, ''), r.role, r.body, r.position,"
+    " r.created_at FROM remark r LEFT JOIN person p ON p.id = r.person_id"
+    " WHERE r.session_id = ? ORDER BY r.position, r.id";
+static const char sql_rec_commitments[] =
+    "SELECT id, owner, COALESCE(owner_id, 0), body, due_date, status, created_at FROM commitment"
+    " WHERE session_id = ? ORDER BY id";
+static const char sql_rec_points[] = "SELECT id, body FROM session_point WHERE session_id = ?"
+				     " AND kind = ? ORDER BY position, id";
+static const char sql_rec_suggestions[] =
+    "SELECT id FROM suggestion WHERE session_id = ? ORDER BY position, id";
+
+static int invitation_row(struct db_stmt *st, void *ud)
+{
+	struct session_record *r = ud;
+	struct invitation *x = grow(&r->invitations, &r->ninvitations, sizeof(*x));
+	int rc;
+
+	if (!x || !(x->name = text_of(st, 2)) || !(x->affiliation = text_of(st, 4)))
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	x->person_id = db_col_int(st, 1);
+	x->public_name = db_col_int(st, 5) != 0;
+	x->attended = db_col_int(st, 8) != 0;
+	rc = copy_field(x->category, sizeof(x->category), db_col_text(st, 3));
+	if (!rc)
+		rc = copy_field(x->role, sizeof(x->role), db_col_text(st, 6));
+	if (!rc)
+		rc = copy_field(x->rsvp, sizeof(x->rsvp), db_col_text(st, 7));
+	return rc;
+}
+
+static int remark_row(struct db_stmt *st, void *ud)
+{
+	struct session_record *r = ud;
+	struct remark *x = grow(&r->remarks, &r->nremarks, sizeof(*x));
+
+	if (!x || !(x->speaker = text_of(st, 2)) || !(x->role = text_of(st, 3)) ||
+	    !(x->body = text_of(st, 4)))
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	x->person_id = db_col_int(st, 1);
+	x->position = db_col_int(st, 5);
+	x->created_at = db_col_int(st, 6);
+	return ERR_OK;
+}
+
+static int commitment_row(struct db_stmt *st, void *ud)
+{
+	struct session_record *r = ud;
+	struct commitment *x = grow(&r->commitments, &r->ncommitments, sizeof(*x));
+	int rc;
+
+	if (!x || !(x->owner = text_of(st, 1)) || !(x->body = text_of(st, 3)))
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	x->owner_id = db_col_int(st, 2);
+	x->created_at = db_col_int(st, 6);
+	rc = copy_field(x->due_date, sizeof(x->due_date), db_col_text(st, 4));
+	if (!rc)
+		rc = copy_field(x->status, sizeof(x->status), db_col_text(st, 5));
+	return rc;
+}
+
+struct point_acc {
+	struct session_point **arr;
+	size_t *n;
+};
+
+static int point_row(struct db_stmt *st, void *ud)
+{
+	struct point_acc *acc = ud;
+	struct session_point *x = grow(acc->arr, acc->n, sizeof(*x));
+
+	if (!x || !(x->body = text_of(st, 1)))
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	return ERR_OK;
+}
+
+struct id_acc {
+	int64_t *ids;
+	size_t n;
+};
+
+static int id_row(struct db_stmt *st, void *ud)
+{
+	struct id_acc *acc = ud;
+	int64_t *x = grow(&acc->ids, &acc->n, sizeof(*x));
+
+	if (!x)
+		return ERR_NOMEM;
+	*x = db_col_int(st, 0);
+	return ERR_OK;
+}
+
+int session_record_read(struct db *db, int64_t id, bool with_remarks, struct session_record *r)
+{
+	struct point_acc agreed = {&r->agreed, &r->nagreed};
+	struct point_acc diffs = {&r->differences, &r->ndifferences};
+	struct id_acc sugs = {NULL, 0};
+	size_t i;
+	int rc;
+
+	session_record_release(r);
+	rc = db_each(db, sql_rec_invitations, invitation_row, r, "i", id);
+	if (!rc && with_remarks)
+		rc = db_each(db, sql_rec_remarks, remark_row, r, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_rec_commitments, commitment_row, r, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_rec_points, point_row, &agreed, "is", id, "agreed");
+	if (!rc)
+		rc = db_each(db, sql_rec_points, point_row, &diffs, "is", id, "difference");
+	/* the suggestions' ids first: each one's reading runs statements of its own */
+	if (!rc)
+		rc = db_each(db, sql_rec_suggestions, id_row, &sugs, "i", id);
+	for (i = 0; !rc && i < sugs.n; i++) {
+		struct suggestion *x = grow(&r->suggestions, &r->nsuggestions, sizeof(*x));
+
+		rc = x ? suggestion_read(db, sugs.ids[i], x) : ERR_NOMEM;
+	}
+	free(sugs.ids);
+	if (rc)
+		session_record_release(r);
+	return rc;
+}
+
+struct my_acc {
+	struct my_invitation *items;
+	size_t n;
+};
+
+static int my_row(struct db_stmt *st, void *ud)
+{
+	struct my_acc *acc = ud;
+	struct my_invitation *x = grow(&acc->items, &acc->n, sizeof(*x));
+	int rc;
+
+	if (!x || !(x->title = text_of(st, 2)) || !(x->venue = text_of(st, 4)))
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	x->session_id = db_col_int(st, 1);
+	x->starts_at = db_col_int(st, 3);
+	x->attended = db_col_int(st, 8) != 0;
+	rc = copy_field(x->status, sizeof(x->status), db_col_text(st, 5));
+	if (!rc)
+		rc = copy_field(x->role, sizeof(x->role), db_col_text(st, 6));
+	if (!rc)
+		rc = copy_field(x->rsvp, sizeof(x->rsvp), db_col_text(st, 7));
+	return rc;
+}
+
+int my_invitations_read(struct db *db, int64_t user_id, struct my_invitation **out, size_t *n)
+{
+	struct my_acc acc = {NULL, 0};
+	int rc = db_each(db, sql_my_invitations, my_row, &acc, "i", user_id);
+
+	if (rc) {
+		my_invitations_release(acc.items, acc.n);
+		acc.items = NULL;
+		acc.n = 0;
+	}
+	*out = acc.items;
+	*n = acc.n;
+	return rc;
+}
+
+void my_invitations_release(struct my_invitation *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].title);
+		free(list[i].venue);
+	}
+	free(list);
 }

@@ -66,28 +66,21 @@ int session_head(struct db *db, int64_t id, struct session_head *h)
 	struct db_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, sql_head, &st);
+	rc = db_get_row(db, sql_head, &st, "i", id);
 	if (rc)
 		return rc;
-	rc = db_bind_int(st, 1, id);
+	h->id = db_col_int(st, 0);
+	h->org_id = db_col_int(st, 1);
+	h->topic_id = db_col_int(st, 2);
+	h->formats = (int)db_col_int(st, 3);
+	h->starts_at = db_col_int(st, 8);
+	rc = copy_field(h->status, sizeof(h->status), db_col_text(st, 4));
 	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		h->id = db_col_int(st, 0);
-		h->org_id = db_col_int(st, 1);
-		h->topic_id = db_col_int(st, 2);
-		h->formats = (int)db_col_int(st, 3);
-		h->starts_at = db_col_int(st, 8);
-		rc = copy_field(h->status, sizeof(h->status), db_col_text(st, 4));
-		if (!rc)
-			rc = copy_field(h->visibility, sizeof(h->visibility), db_col_text(st, 5));
-		if (!rc)
-			rc = copy_field(h->org_path, sizeof(h->org_path), db_col_text(st, 6));
-		if (!rc)
-			rc = copy_field(h->department, sizeof(h->department), db_col_text(st, 7));
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
+		rc = copy_field(h->visibility, sizeof(h->visibility), db_col_text(st, 5));
+	if (!rc)
+		rc = copy_field(h->org_path, sizeof(h->org_path), db_col_text(st, 6));
+	if (!rc)
+		rc = copy_field(h->department, sizeof(h->department), db_col_text(st, 7));
 	db_done(st);
 	return rc;
 }
@@ -99,19 +92,13 @@ static bool path_within(const char *inner, const char *outer)
 
 bool session_visible(struct db *db, const struct actor *a, const struct session_head *h)
 {
-	struct db_stmt *st;
-	bool ok = false;
+	int64_t one;
 
 	if (strcmp(h->visibility, "public") == 0 && strcmp(h->status, "draft") != 0)
 		return true;
 	if (path_within(h->org_path, scope_path(a)))
 		return true;
-	if (db_prepare(db, sql_linked_visible, &st))
-		return false;
-	if (db_bind_int(st, 1, h->id) == ERR_OK && db_bind_str(st, 2, scope_path(a)) == ERR_OK)
-		ok = db_step(st) == DB_ROW;
-	db_done(st);
-	return ok;
+	return db_get_int(db, sql_linked_visible, &one, "is", h->id, scope_path(a)) == ERR_OK;
 }
 
 bool session_editable(const struct actor *a, const struct session_head *h)
@@ -121,6 +108,25 @@ bool session_editable(const struct actor *a, const struct session_head *h)
 	return a->role >= ROLE_ORGANIZER && path_within(h->org_path, scope_path(a));
 }
 
+int session_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		      struct session_head *out)
+{
+	struct session_head h;
+	bool visible, allowed;
+	int rc;
+
+	if (id <= 0)
+		return ERR_NOT_FOUND;
+	rc = session_head(db, id, &h);
+	if (rc)
+		return rc;
+	if (out)
+		*out = h;
+	visible = session_visible(db, a, &h);
+	allowed = op == AUTHZ_READ ? visible : visible && session_editable(a, &h);
+	return authz_decide(a, visible, allowed);
+}
+
 bool session_record_open(const struct actor *a, const struct session_head *h)
 {
 	if (!session_editable(a, h))
@@ -128,6 +134,15 @@ bool session_record_open(const struct actor *a, const struct session_head *h)
 	if (strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0)
 		return a->role == ROLE_ADMIN;
 	return true;
+}
+
+int session_record_check(const struct actor *a, const struct session_head *h, struct verr *e)
+{
+	if (session_record_open(a, h))
+		return ERR_OK;
+	verr_set(e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
+		 "the session is closed: its record is read-only except for admins");
+	return ERR_CONFLICT;
 }
 
 /* --- reading --- */
@@ -262,14 +277,128 @@ json_t *session_get(struct db *db, int64_t id, int detail, bool names)
 	return s;
 }
 
+/* --- reading into structs --- */
+
+static const char sql_read[] = "SELECT " SESSION_COLS ", s.starts_at, o.path FROM session s"
+			       " JOIN org o ON o.id = s.org_id JOIN topic t ON t.id = s.topic_id"
+			       " WHERE s.id = ?";
+
+/* dup_col returns a copy of text column i ("" for NULL), or NULL when out of memory. */
+static char *dup_col(struct db_stmt *st, int i)
+{
+	return strdup(db_col_text(st, i));
+}
+
+void session_init(struct session *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void session_release(struct session *s)
+{
+	free(s->topic_title);
+	free(s->title);
+	free(s->summary);
+	free(s->venue);
+	free(s->organizer_unit);
+	free(s->department);
+	free(s->rules_version);
+	free(s->linked);
+	free(s->by_category);
+	session_init(s);
+}
+
+/* session_from_row fills s from a row of SESSION_COLS, s.starts_at, o.path. */
+static int session_from_row(struct db_stmt *st, struct session *s)
+{
+	int rc;
+
+	session_release(s);
+	s->id = db_col_int(st, 0);
+	s->org_id = db_col_int(st, 1);
+	s->topic_id = db_col_int(st, 3);
+	s->starts_at = db_col_int(st, 8);
+	s->ends_at = db_col_int(st, 9);
+	s->formats = (int)db_col_int(st, 12);
+	s->created_at = db_col_int(st, 17);
+	s->updated_at = db_col_int(st, 18);
+	s->closed_at = db_col_int(st, 19);
+	s->topic_title = dup_col(st, 4);
+	s->title = dup_col(st, 6);
+	s->summary = dup_col(st, 7);
+	s->venue = dup_col(st, 10);
+	s->organizer_unit = dup_col(st, 11);
+	s->department = dup_col(st, 13);
+	s->rules_version = dup_col(st, 15);
+	if (!s->topic_title || !s->title || !s->summary || !s->venue || !s->organizer_unit ||
+	    !s->department || !s->rules_version)
+		return ERR_NOMEM;
+	rc = copy_field(s->org_name, sizeof(s->org_name), db_col_text(st, 2));
+	if (!rc)
+		rc = copy_field(s->domain, sizeof(s->domain), db_col_text(st, 5));
+	if (!rc)
+		rc = copy_field(s->visibility, sizeof(s->visibility), db_col_text(st, 14));
+	if (!rc)
+		rc = copy_field(s->status, sizeof(s->status), db_col_text(st, 16));
+	if (!rc)
+		rc = copy_field(s->org_path, sizeof(s->org_path), db_col_text(st, 21));
+	return rc;
+}
+
+static int linked_row(struct db_stmt *st, void *ud)
+{
+	struct session *s = ud;
+	struct session_org *l = realloc(s->linked, (s->nlinked + 1) * sizeof(*l));
+
+	if (!l)
+		return ERR_NOMEM;
+	s->linked = l;
+	l += s->nlinked++;
+	l->id = db_col_int(st, 0);
+	return copy_field(l->name, sizeof(l->name), db_col_text(st, 1));
+}
+
+static int count_row(struct db_stmt *st, void *ud)
+{
+	struct session *s = ud;
+	struct session_count *k = realloc(s->by_category, (s->ncategories + 1) * sizeof(*k));
+
+	if (!k)
+		return ERR_NOMEM;
+	s->by_category = k;
+	k += s->ncategories++;
+	k->count = db_col_int(st, 1);
+	return copy_field(k->category, sizeof(k->category), db_col_text(st, 0));
+}
+
+int session_read(struct db *db, int64_t id, struct session *s)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_get_row(db, sql_read, &st, "i", id);
+	if (rc)
+		return rc;
+	rc = session_from_row(st, s);
+	db_done(st);
+	if (!rc)
+		rc = db_each(db, sql_linked, linked_row, s, "i", id);
+	if (!rc)
+		rc = db_each(db, sql_category_counts, count_row, s, "i", id);
+	if (rc)
+		session_release(s);
+	return rc;
+}
+
 /* --- writing --- */
 
 static const char sql_insert[] =
     "INSERT INTO session (org_id, topic_id, title, summary, starts_at, ends_at, venue,"
     " organizer_unit, formats, department, visibility, created_by, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " VALUES (?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
 static const char sql_update[] =
-    "UPDATE session SET topic_id = ?, title = ?, summary = ?, starts_at = ?, ends_at = ?,"
+    "UPDATE session SET topic_id = ?, title = ?, summary = ?, starts_at = NULLIF(?, 0),"
+    " ends_at = NULLIF(?, 0),"
     " venue = ?, organizer_unit = ?, formats = ?, department = ?, visibility = ?,"
     " updated_at = ? WHERE id = ?";
 static const char sql_unlink[] = "DELETE FROM session_org WHERE session_id = ?";
@@ -340,52 +469,16 @@ static int session_validate(struct db *db, const struct org *org, const struct s
 	return ERR_OK;
 }
 
-static int bind_vals(struct db_stmt *st, int first, const struct session_vals *v)
-{
-	int rc = db_bind_str(st, first, v->title);
-
-	if (!rc)
-		rc = db_bind_str(st, first + 1, v->summary);
-	if (!rc)
-		rc = v->starts_at ? db_bind_int(st, first + 2, v->starts_at)
-				  : db_bind_null(st, first + 2);
-	if (!rc)
-		rc = v->ends_at ? db_bind_int(st, first + 3, v->ends_at)
-				: db_bind_null(st, first + 3);
-	if (!rc)
-		rc = db_bind_str(st, first + 4, v->venue);
-	if (!rc)
-		rc = db_bind_str(st, first + 5, v->organizer_unit);
-	if (!rc)
-		rc = db_bind_int(st, first + 6, v->formats);
-	if (!rc)
-		rc = db_bind_str(st, first + 7, v->department);
-	if (!rc)
-		rc = db_bind_str(st, first + 8, v->visibility);
-	return rc;
-}
-
 static int set_links(struct db *db, int64_t id, const struct session_in *in)
 {
-	struct db_stmt *st;
 	size_t i;
 	int rc;
 
 	if (!in->linked_orgs)
 		return ERR_OK;
-	rc = db_prepare(db, sql_unlink, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_unlink, "i", id);
 	for (i = 0; !rc && i < in->nlinked; i++) {
-		rc = db_prepare(db, sql_link, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, id);
-		if (!rc)
-			rc = db_bind_int(st, 2, in->linked_orgs[i]);
-		if (!rc)
-			rc = db_run(st);
+		rc = db_exec(db, sql_link, "ii", id, in->linked_orgs[i]);
 		if (rc == ERR_CONFLICT)
 			rc = ERR_OK; /* listed twice */
 	}
@@ -410,7 +503,6 @@ int session_create(struct db *db, const struct actor *who, int64_t org_id,
 		   const struct session_in *in, int64_t *id, struct verr *e)
 {
 	struct session_vals v;
-	struct db_stmt *st;
 	struct org org;
 	int64_t now = time_now();
 	json_t *after;
@@ -435,21 +527,9 @@ int session_create(struct db *db, const struct actor *who, int64_t org_id,
 		rc = session_validate(db, &org, &v, 0, in, e);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_insert, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, org_id);
-	if (!rc)
-		rc = db_bind_int(st, 2, v.topic_id);
-	if (!rc)
-		rc = bind_vals(st, 3, &v);
-	if (!rc)
-		rc = who->user.id ? db_bind_int(st, 12, who->user.id) : db_bind_null(st, 12);
-	if (!rc)
-		rc = db_bind_int(st, 13, now);
-	if (!rc)
-		rc = db_bind_int(st, 14, now);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_insert, "iissiissnssiii", org_id, v.topic_id, v.title, v.summary,
+		     v.starts_at, v.ends_at, v.venue, v.organizer_unit, v.formats, v.department,
+		     v.visibility, who->user.id, now, now);
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
@@ -479,7 +559,6 @@ int session_update(struct db *db, const struct actor *who, int64_t id, const str
 {
 	json_t *before = session_get(db, id, false, true), *after, *f;
 	struct session_vals v;
-	struct db_stmt *st;
 	struct org org;
 	int64_t old_topic;
 	size_t i;
@@ -507,17 +586,9 @@ int session_update(struct db *db, const struct actor *who, int64_t id, const str
 	if (!rc)
 		rc = session_validate(db, &org, &v, old_topic, in, e);
 	if (!rc)
-		rc = db_prepare(db, sql_update, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, v.topic_id);
-	if (!rc)
-		rc = bind_vals(st, 2, &v);
-	if (!rc)
-		rc = db_bind_int(st, 11, time_now());
-	if (!rc)
-		rc = db_bind_int(st, 12, id);
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_update, "issiissnssii", v.topic_id, v.title, v.summary,
+			     v.starts_at, v.ends_at, v.venue, v.organizer_unit, v.formats,
+			     v.department, v.visibility, time_now(), id);
 	if (!rc)
 		rc = set_links(db, id, in);
 	if (!rc)
@@ -545,24 +616,11 @@ static const char sql_count_linked[] = "SELECT COUNT(*) FROM session_org WHERE s
 
 static int count_of(struct db *db, const char *sql, int64_t id, const char *arg, int *n)
 {
-	struct db_stmt *st;
-	int rc;
+	int64_t v = 0;
+	int rc = arg ? db_get_int(db, sql, &v, "is", id, arg) : db_get_int(db, sql, &v, "i", id);
 
-	rc = db_prepare(db, sql, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc && arg)
-		rc = db_bind_str(st, 2, arg);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		*n = (int)db_col_int(st, 0);
-		rc = ERR_OK;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	return rc;
+	*n = (int)v;
+	return rc == ERR_NOT_FOUND ? ERR_DB : rc;
 }
 
 /* what_label names a requirement for people, in both languages. */
@@ -677,7 +735,6 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 		       struct verr *e)
 {
 	struct session_head h;
-	struct db_stmt *st;
 	struct rules rules;
 	json_t *b, *a;
 	int64_t now = time_now();
@@ -707,38 +764,14 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 			return rc;
 		rc = check_requirements(db, &h, &rules, e);
 		if (!rc)
-			rc = db_prepare(db, sql_rules_version, &st);
+			rc = db_exec(db, sql_rules_version, "si", rules.version, id);
 		if (!rc)
-			rc = db_bind_str(st, 1, rules.version);
-		if (!rc)
-			rc = db_bind_int(st, 2, id);
-		if (!rc)
-			rc = db_run(st);
-		if (!rc)
-			rc = db_prepare(db, sql_topic_scheduled, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, now);
-		if (!rc)
-			rc = db_bind_int(st, 2, h.topic_id);
-		if (!rc)
-			rc = db_run(st);
+			rc = db_exec(db, sql_topic_scheduled, "ii", now, h.topic_id);
 		rules_release(&rules);
 		if (rc)
 			return rc;
 	}
-	rc = db_prepare(db, sql_status, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, to);
-	if (!rc)
-		rc = db_bind_int(st, 2, now);
-	if (!rc)
-		rc = db_bind_str(st, 3, to);
-	if (!rc)
-		rc = db_bind_int(st, 4, now);
-	if (!rc)
-		rc = db_bind_int(st, 5, id);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_status, "sisii", to, now, to, now, id);
 	if (rc)
 		return rc;
 	b = json_pack("{ss}", "status", h.status);
@@ -752,8 +785,8 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 /* --- lists --- */
 
 #define SQL_LIST_FROM                                                                              \
-	"SELECT " SESSION_COLS ", s.starts_at FROM session s JOIN org o ON o.id = s.org_id"        \
-	" JOIN topic t ON t.id = s.topic_id"                                                       \
+	"SELECT " SESSION_COLS ", s.starts_at, o.path FROM session s JOIN org o"                   \
+	" ON o.id = s.org_id JOIN topic t ON t.id = s.topic_id"                                    \
 	" WHERE s.id > ?1"                                                                         \
 	" AND ((s.visibility = 'public' AND s.status != 'draft' AND ?2 IS NOT NULL)"               \
 	"  OR (?3 = 0 AND (substr(o.path, 1, length(?4)) = ?4 OR EXISTS (SELECT 1 FROM"            \
@@ -820,4 +853,66 @@ int session_list(struct db *db, const struct actor *a, const struct session_filt
 	}
 	db_done(st);
 	return rc < 0 ? rc : ERR_OK;
+}
+
+struct list_acc {
+	struct session *items;
+	size_t n;
+};
+
+static int list_row(struct db_stmt *st, void *ud)
+{
+	struct list_acc *acc = ud;
+	struct session *grown = realloc(acc->items, (acc->n + 1) * sizeof(*grown));
+
+	if (!grown)
+		return ERR_NOMEM;
+	acc->items = grown;
+	session_init(&grown[acc->n]);
+	acc->n++;
+	return session_from_row(st, &grown[acc->n - 1]);
+}
+
+int session_list_read(struct db *db, const struct actor *a, const struct session_filter *f,
+		      int64_t after, int limit, struct session **out, size_t *n)
+{
+	struct list_acc acc = {NULL, 0};
+	int64_t from = 0, to = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (f->year) {
+		char y0[24], y1[24];
+
+		snprintf(y0, sizeof(y0), "%04d-01-01", f->year);
+		snprintf(y1, sizeof(y1), "%04d-01-01", f->year + 1);
+		if (time_parse(y0, &from) || time_parse(y1, &to))
+			return ERR_INVALID;
+	}
+	/* public sessions are always listed (?2) */
+	if (f->by_start)
+		rc = db_each(db, sql_list_by_start, list_row, &acc, "iiisiiissnn", after,
+			     (int64_t)1, (int64_t)f->public_only, scope_path(a), (int64_t)f->year,
+			     from, to, f->domain, f->status, limit, f->offset);
+	else
+		rc = db_each(db, sql_list, list_row, &acc, "iiisiiissn", after, (int64_t)1,
+			     (int64_t)f->public_only, scope_path(a), (int64_t)f->year, from, to,
+			     f->domain, f->status, limit);
+	if (rc) {
+		session_list_release(acc.items, acc.n);
+		return rc;
+	}
+	*out = acc.items;
+	*n = acc.n;
+	return ERR_OK;
+}
+
+void session_list_release(struct session *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		session_release(&list[i]);
+	free(list);
 }

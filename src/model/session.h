@@ -3,9 +3,14 @@
  * invitations and attendance, remarks, commitments, agreed points and differences,
  * suggestions (对策建议); the duty records they credit; and the search index they feed.
  *
- * Reads return JSON (the shape the API answers with); writes take borrowed input structs
- * whose NULL fields mean "leave as it is", validate everything before writing, write their
- * audit rows in the caller's transaction, and report people's errors in struct verr.
+ * Sessions, their record and duty records are read into C structs (session_read,
+ * session_record_read, suggestion_read, session_list_read, duty_record_read), which their
+ * caller releases; src/web makes the JSON (web/json_session.c, web/duty.c). The JSON
+ * readers that remain here (session_get, session_list, suggestion_get, topic_get...) serve
+ * modules not moved to the structs yet. Writes take borrowed input structs whose NULL
+ * fields mean "leave as it is", validate everything before writing, write their audit rows
+ * in the caller's transaction, and report people's errors in struct verr.
+ * Who may do what to a session is session_authorize's answer, for every caller.
  * Every function takes the connection to use and is safe on any thread with its own one.
  */
 #ifndef SHENLIAO_MODEL_SESSION_H
@@ -67,11 +72,139 @@ bool session_visible(struct db *db, const struct actor *a, const struct session_
 /* session_editable: organizers and admins whose scope holds the session's org. */
 bool session_editable(const struct actor *a, const struct session_head *h);
 
+/* session_authorize is the one answer to "may actor a do op to session id", for the API,
+ * the pages and every other resource that hangs off a session (rooms, outputs...).
+ * READ: the session is visible (session_visible); WRITE: the caller may change it
+ * (session_editable). Fills *out (may be NULL) whenever the session exists, so a caller
+ * can still name it. Returns what authz_decide returns: ERR_OK; ERR_AUTH (anonymous, not
+ * allowed: sign in); ERR_NOT_FOUND (no such session, or not visible to a signed-in
+ * caller); ERR_FORBIDDEN (visible, not allowed); or a database error. */
+int session_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		      struct session_head *out) WARN_UNUSED;
+
 /* session_record_open: the record (remarks, suggestions...) may be changed by a — any
  * state before closed for editors, closed/archived only for admins. */
 bool session_record_open(const struct actor *a, const struct session_head *h);
 
-/* session_get returns the session as JSON; with detail, also its invitations, remarks,
+/* session_record_check is session_record_open as an answer: ERR_OK, or ERR_CONFLICT with e
+ * filled (code "closed", field "status") when the record is read-only to a. */
+int session_record_check(const struct actor *a, const struct session_head *h,
+			 struct verr *e) WARN_UNUSED;
+
+/* --- a session as a C struct (what src/web turns into JSON, in web/json_session.c) ---
+ *
+ * Ownership: session_init before use, session_release after; the text members are owned
+ * by the struct (never NULL after a successful read: "" when empty). Reading into a struct
+ * that holds data releases it first. */
+
+struct session_org {
+	int64_t id;
+	char name[512];
+};
+
+struct session_count {
+	char category[16];
+	int64_t count;
+};
+
+struct session {
+	int64_t id, org_id, topic_id;
+	int64_t starts_at, ends_at;		   /* UTC seconds; 0: not set */
+	int64_t created_at, updated_at, closed_at; /* closed_at 0: not closed */
+	int formats;				   /* FORMAT_* bits */
+	char status[16], visibility[16], domain[64];
+	char org_name[512], org_path[128];
+	char *topic_title, *title, *summary, *venue, *organizer_unit, *department;
+	char *rules_version;
+	struct session_org *linked; /* the linked bodies of a joint talk, by id */
+	size_t nlinked;
+	struct session_count *by_category; /* invitees not declined, per category, most first */
+	size_t ncategories;
+};
+
+void session_init(struct session *s);
+void session_release(struct session *s);
+
+/* session_read loads session id into s (see above). ERR_NOT_FOUND if none. */
+int session_read(struct db *db, int64_t id, struct session *s) WARN_UNUSED;
+
+/* The record of a session as structs; text members owned, "" when empty. */
+struct invitation {
+	int64_t id, person_id;
+	char *name, *affiliation; /* the person's */
+	char category[16], role[16], rsvp[16];
+	bool public_name, attended;
+};
+
+struct remark {
+	int64_t id, person_id, position, created_at; /* person_id 0: none */
+	char *speaker, *role, *body;
+};
+
+struct commitment {
+	int64_t id, owner_id, created_at; /* owner_id 0: none */
+	char *owner, *body;
+	char due_date[16], status[16]; /* due_date "" when none */
+};
+
+struct session_point {
+	int64_t id;
+	char *body;
+};
+
+struct suggestion_proposer {
+	int64_t id;
+	char *name;
+	char category[16];
+	bool public_name;
+};
+
+struct suggestion_source {
+	char kind[16];
+	int64_t id;
+	char *excerpt;
+};
+
+struct suggestion {
+	int64_t id, session_id, org_id, position, created_at;
+	char *title, *body;
+	struct suggestion_proposer *proposers;
+	size_t nproposers;
+	struct suggestion_source *sources;
+	size_t nsources;
+};
+
+void suggestion_init(struct suggestion *s);
+void suggestion_release(struct suggestion *s);
+
+/* suggestion_read loads suggestion id with its proposers and sources. ERR_NOT_FOUND. */
+int suggestion_read(struct db *db, int64_t id, struct suggestion *s) WARN_UNUSED;
+
+struct session_record {
+	struct invitation *invitations;
+	size_t ninvitations;
+	struct remark *remarks;
+	size_t nremarks;
+	struct commitment *commitments;
+	size_t ncommitments;
+	struct session_point *agreed, *differences;
+	size_t nagreed, ndifferences;
+	struct suggestion *suggestions;
+	size_t nsuggestions;
+};
+
+void session_record_init(struct session_record *r);
+void session_record_release(struct session_record *r);
+
+/* session_record_read loads the record of session id into r (empty lists when none);
+ * with_remarks false leaves the remarks out (for outsiders). */
+int session_record_read(struct db *db, int64_t id, bool with_remarks,
+			struct session_record *r) WARN_UNUSED;
+
+/* session_get returns the session as JSON: the older interface, still used by output.c,
+ * the opinion map and the demo loader; new code reads struct session (session_read,
+ * session_record_read) and makes its JSON in src/web (json_session.c).
+ * session_get returns the session as JSON; with detail, also its invitations, remarks,
  * commitments, agreed points, differences and suggestions. contacts: include invitees'
  * names even when they did not agree to be named (for people who may see the record). */
 enum {
@@ -106,7 +239,20 @@ struct session_filter {
 int session_list(struct db *db, const struct actor *a, const struct session_filter *f,
 		 int64_t after, int limit, json_t *items) WARN_UNUSED;
 
-/* --- the record (record.c) ----------------------------------------------------------- */
+/* session_list_read is session_list into an array of structs: *out (caller releases with
+ * session_list_release) gets up to limit sessions, *n how many. */
+int session_list_read(struct db *db, const struct actor *a, const struct session_filter *f,
+		      int64_t after, int limit, struct session **out, size_t *n) WARN_UNUSED;
+void session_list_release(struct session *list, size_t n);
+
+/* --- the record (record.c) -----------------------------------------------------------
+ *
+ * The caller has authorized who to change the session (session_authorize, AUTHZ_WRITE).
+ * The record of a closed or archived session is read-only except for admins: remark_add,
+ * invitation_attend, commitment_add, point_add and suggestion_add answer ERR_CONFLICT
+ * (code "closed", field "status") otherwise; invitation_add refuses any closed session.
+ * People named (speakers, invitees, proposers, owners) must be within reach: the caller's
+ * scope, the session's body or its linked bodies (ERR_INVALID naming the field). */
 
 int invitation_add(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 		   const char *role, int64_t *id, struct verr *e) WARN_UNUSED;
@@ -119,7 +265,28 @@ int invitation_answer(struct db *db, const struct actor *who, int64_t invitation
 int invitation_attend(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 		      bool attended, struct verr *e) WARN_UNUSED;
 
-/* invitations_of_user returns the invitations of the person linked to user_id. */
+/* An invitation as its invitee sees it in their list: the session's title, time, venue
+ * and status beside the invitation's role and answer. Texts owned, "" when empty. */
+struct my_invitation {
+	int64_t id, session_id, starts_at; /* starts_at 0: not set */
+	char *title, *venue;
+	char status[16], role[16], rsvp[16];
+	bool attended;
+};
+
+/* my_invitations_read gives the invitations of the person linked to account user_id (the
+ * latest sessions first, at most 200) in *out (caller releases with my_invitations_release),
+ * *n how many. */
+int my_invitations_read(struct db *db, int64_t user_id, struct my_invitation **out,
+			size_t *n) WARN_UNUSED;
+void my_invitations_release(struct my_invitation *list, size_t n);
+
+/* invitations_of_user returns the invitations of the person linked to user_id (JSON, for
+ * the dashboard until it reads my_invitations_read). */
+/* invitee_linked reports whether account user_id is linked to a person (who can be
+ * invited and answer). */
+bool invitee_linked(struct db *db, int64_t user_id);
+
 json_t *invitations_of_user(struct db *db, int64_t user_id);
 
 /* people_options lists [{id,name,category,affiliation}] of the people an actor may invite
@@ -132,6 +299,10 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 int commitment_add(struct db *db, const struct actor *who, int64_t session_id, const char *owner,
 		   int64_t owner_id, const char *body, const char *due_date, int64_t *id,
 		   struct verr *e) WARN_UNUSED;
+
+/* commitment_session gives the session commitment id was made at (for authorizing a
+ * follow-up through session_authorize). ERR_NOT_FOUND if none. */
+int commitment_session(struct db *db, int64_t id, int64_t *session_id) WARN_UNUSED;
 
 /* commitment_set_status follows a commitment up (open, in_progress, done, dropped). */
 int commitment_set_status(struct db *db, const struct actor *who, int64_t id, const char *status,
@@ -168,8 +339,32 @@ int duty_credit(struct db *db, int64_t org_id, int64_t person_id, const char *ki
 		int64_t session_id, int64_t ref_id, int64_t at) WARN_UNUSED;
 int duty_revoke(struct db *db, int64_t person_id, const char *kind, int64_t ref_id) WARN_UNUSED;
 
-/* duty_record_json returns {"year","total","items":[…]} for person in year. */
-json_t *duty_record_json(struct db *db, int64_t person_id, int year);
+/* duty_record_authorize: may a read person_id's duty record — people of the caller's scope,
+ * and the person linked to the caller's own account. Fills *name (may be NULL, cap n) with
+ * the person's name when the person exists. Returns what authz_decide returns. */
+int duty_record_authorize(struct db *db, const struct actor *a, int64_t person_id, char *name,
+			  size_t n) WARN_UNUSED;
+
+/* A person's duty record for a year: each credit with the points it gave, and the total.
+ * duty_record_init before use, duty_record_release after (owns the items). */
+struct duty_item {
+	int64_t id, points, session_id, ref_id, at; /* session_id 0: none (an adoption) */
+	char kind[16];				    /* attended, remark, adopted */
+	char *session_title;			    /* "" when none */
+};
+
+struct duty_record {
+	int year;
+	int64_t total;
+	struct duty_item *items; /* in time order */
+	size_t n;
+};
+
+void duty_record_init(struct duty_record *d);
+void duty_record_release(struct duty_record *d);
+
+/* duty_record_read loads person's credits in year into d. */
+int duty_record_read(struct db *db, int64_t person_id, int year, struct duty_record *d) WARN_UNUSED;
 
 /* --- search (search.c) --------------------------------------------------------------- */
 

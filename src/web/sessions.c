@@ -1,12 +1,14 @@
 /*
- * sessions.c - deep-talk sessions (深聊会) and their record: JSON API and pages.
+ * sessions.c - deep-talk sessions (深聊会) themselves: the JSON API (list, create, read,
+ * change, transition) and the pages (list by year, new/edit form, the session page with
+ * the controls of those who run it).
  *
  * Who may do what: anyone may read a public session that is not a draft; people of the
  * session's body (and the bodies above it) and of its linked bodies may read an internal
  * one; organizers and admins of the session's body (or above) change it; once closed, its
- * record is read-only except for admins. Invitees answer their own invitations.
+ * record is read-only except for admins (model/session.c decides).
  */
-#include "web.h"
+#include "sessions.h"
 #include "json_topic.h"
 
 #include <stdio.h>
@@ -14,12 +16,8 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "model/session.h"
 #include "view/markdown.h"
 #include "view/view.h"
-
-#define MAX_LINKED 32
-#define MAX_REFS   64
 
 /* read_time reads an optional time field into *out (-1 when absent, 0 when empty). */
 static int read_time(struct web_ctx *c, const char *name, int64_t *out, struct verr *e)
@@ -103,48 +101,36 @@ static int read_session(struct web_ctx *c, struct session_in *in, int64_t *linke
 	return ERR_OK;
 }
 
-/* load_session loads session {id} (or id when given) for the caller: ERR_NOT_FOUND,
- * ERR_AUTH (anonymous, not public), ERR_FORBIDDEN; with edit, the caller must be able to
- * change it. */
-static int load_session(struct web_ctx *c, int64_t id, bool edit, struct session_head *h)
+bool sess_insider(const struct web_ctx *c, const char *org_path)
 {
-	int rc;
+	const char *scope = scope_path(&c->actor);
 
-	if (!id)
-		id = web_id(c, "id");
-	if (!id)
-		return ERR_NOT_FOUND;
-	rc = session_head(c->db, id, h);
-	if (rc)
-		return rc;
-	if (!session_visible(c->db, &c->actor, h))
-		return c->actor.via == AUTH_NONE ? ERR_AUTH : ERR_FORBIDDEN;
-	if (edit && !session_editable(&c->actor, h))
-		return ERR_FORBIDDEN;
-	return ERR_OK;
+	return c->actor.via != AUTH_NONE && strncmp(org_path, scope, strlen(scope)) == 0;
 }
 
-static int answer_err(struct web_ctx *c, int rc, const struct verr *e)
+json_t *sess_json(struct web_ctx *c, int64_t id, bool detail)
 {
-	if (rc == ERR_AUTH)
-		return web_error_key(c, 401, "unauthorized");
-	return web_answer(c, rc, e);
+	struct session s;
+	struct session_record r;
+	json_t *o = NULL;
+
+	session_init(&s);
+	session_record_init(&r);
+	if (session_read(c->db, id, &s) == ERR_OK) {
+		o = session_to_json(&s, true);
+		if (detail && session_record_read(c->db, id, true, &r) == ERR_OK)
+			session_record_to_json(o, &r, sess_insider(c, s.org_path), true);
+		else if (detail)
+			o = (json_decref(o), NULL);
+	}
+	session_record_release(&r);
+	session_release(&s);
+	return o;
 }
 
-static json_t *session_for(struct web_ctx *c, int64_t id, bool detail)
+int sess_answer(struct web_ctx *c, int status, int64_t id)
 {
-	struct session_head h;
-	bool names = false;
-
-	if (session_head(c->db, id, &h) == ERR_OK)
-		names = c->actor.via != AUTH_NONE && strncmp(h.org_path, scope_path(&c->actor),
-							     strlen(scope_path(&c->actor))) == 0;
-	return session_get(c->db, id, detail, names);
-}
-
-static int answer_session(struct web_ctx *c, int status, int64_t id)
-{
-	json_t *s = session_for(c, id, true);
+	json_t *s = sess_json(c, id, true);
 
 	return s ? web_json(c, status, s) : web_fail(c, ERR_NOT_FOUND);
 }
@@ -153,7 +139,7 @@ static int create_session(struct web_ctx *c, int64_t *id, struct verr *e)
 {
 	int64_t linked[MAX_LINKED], org_id = c->actor.org.id;
 	struct session_in in;
-	struct topic_head th;
+	struct topic t;
 	int rc;
 
 	rc = read_session(c, &in, linked, e);
@@ -161,16 +147,16 @@ static int create_session(struct web_ctx *c, int64_t *id, struct verr *e)
 		return rc;
 	if (in.topic_id < 0)
 		return verr_set(e, "invalid", "topic_id", "议题不存在", "no such topic");
-	/* the session belongs to its topic's body, which must be within the caller's scope */
+	/* the session belongs to its topic's body: a topic the caller may plan sessions for
+	 * (one they cannot see does not exist for them) */
 	if (in.topic_id > 0) {
-		rc = topic_head(c->db, in.topic_id, &th);
+		rc = topic_authorize(c->db, &c->actor, in.topic_id, AUTHZ_WRITE, &t);
+		org_id = t.org_id;
+		topic_release(&t);
 		if (rc == ERR_NOT_FOUND)
 			return verr_set(e, "invalid", "topic_id", "议题不存在", "no such topic");
 		if (rc)
 			return rc;
-		if (strncmp(th.org_path, scope_path(&c->actor), strlen(scope_path(&c->actor))) != 0)
-			return ERR_FORBIDDEN;
-		org_id = th.org_id;
 	}
 	rc = web_begin(c);
 	if (!rc)
@@ -182,8 +168,10 @@ int h_api_sessions_list(struct web_ctx *c)
 {
 	struct session_filter f = {0};
 	const char *y = http_query(c->req, "year");
+	struct session *list;
 	json_t *items;
 	int64_t after, v;
+	size_t i, n;
 	int limit, rc;
 
 	if (web_page(c, &limit, &after))
@@ -194,12 +182,13 @@ int h_api_sessions_list(struct web_ctx *c)
 	f.domain = http_query(c->req, "domain");
 	f.status = http_query(c->req, "status");
 	f.public_only = c->actor.via == AUTH_NONE;
-	items = json_array();
-	rc = session_list(c->db, &c->actor, &f, after, limit + 1, items);
-	if (rc) {
-		json_decref(items);
+	rc = session_list_read(c->db, &c->actor, &f, after, limit + 1, &list, &n);
+	if (rc)
 		return web_fail(c, rc);
-	}
+	items = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(items, session_to_json(&list[i], false));
+	session_list_release(list, n);
 	return web_list(c, items, limit);
 }
 
@@ -209,15 +198,15 @@ int h_api_sessions_create(struct web_ctx *c)
 	int64_t id;
 	int rc = create_session(c, &id, &e);
 
-	return rc ? web_answer(c, rc, &e) : answer_session(c, 201, id);
+	return rc ? web_answer(c, rc, &e) : sess_answer(c, 201, id);
 }
 
 int h_api_session_get(struct web_ctx *c)
 {
 	struct session_head h;
-	int rc = load_session(c, 0, false, &h);
+	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h);
 
-	return rc ? answer_err(c, rc, NULL) : answer_session(c, 200, h.id);
+	return rc ? web_answer(c, rc, NULL) : sess_answer(c, 200, h.id);
 }
 
 int h_api_session_patch(struct web_ctx *c)
@@ -226,572 +215,69 @@ int h_api_session_patch(struct web_ctx *c)
 	struct session_head h;
 	struct session_in in;
 	struct verr e;
-	int rc = load_session(c, 0, true, &h);
+	int parsed = read_session(c, &in, linked, &e), rc;
 
-	if (!rc && !session_record_open(&c->actor, &h))
-		rc = (verr_set(&e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
-			       "the session is closed: its record is read-only except for admins"),
-		      ERR_CONFLICT);
+	if (!parsed && in.topic_id < 0)
+		parsed = verr_set(&e, "invalid", "topic_id", "议题不存在", "no such topic");
+	rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
 	if (!rc)
-		rc = read_session(c, &in, linked, &e);
-	if (!rc && in.topic_id < 0)
-		rc = verr_set(&e, "invalid", "topic_id", "议题不存在", "no such topic");
+		rc = session_record_check(&c->actor, &h, &e);
+	if (!rc)
+		rc = parsed;
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)
 		rc = web_finish(c, session_update(c->db, &c->actor, h.id, &in, &e));
-	return rc ? answer_err(c, rc, &e) : answer_session(c, 200, h.id);
+	return rc ? web_answer(c, rc, &e) : sess_answer(c, 200, h.id);
 }
 
-/* record_action loads session {id} for a change of its record: the caller must be able to
- * edit it and the record must be open to them. */
-static int record_action(struct web_ctx *c, struct session_head *h, struct verr *e)
+int sess_parse_transition(struct web_ctx *c, struct op_input *in, struct verr *e)
 {
-	int rc = load_session(c, 0, true, h);
-
-	if (!rc && !session_record_open(&c->actor, h))
-		return verr_set(e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
-				"the session is closed: its record is read-only except for admins"),
-		       ERR_CONFLICT;
-	return rc;
+	return sess_str_field(c, "to", &in->to, e);
 }
 
-static int int_field(struct web_ctx *c, const char *name, int64_t *v, struct verr *e)
+int sess_act_transition(struct web_ctx *c, const struct session_head *h, const struct op_input *in,
+			int64_t *id, struct verr *e)
 {
-	bool present;
-
-	*v = 0;
-	if (web_int_field(c, name, v, &present))
-		return verr_type(e, name, "整数", "an integer");
-	return ERR_OK;
-}
-
-static int str_field(struct web_ctx *c, const char *name, const char **v, struct verr *e)
-{
-	bool bad = false;
-
-	*v = web_field(c, name, &bad);
-	return bad ? verr_type(e, name, "字符串", "a string") : ERR_OK;
-}
-
-/* created answers 201 {"id": id, ...} with the session's record as it now is. */
-static int created(struct web_ctx *c, int64_t session_id, int64_t id, const char *list)
-{
-	json_t *s = session_for(c, session_id, true), *arr, *x, *found = NULL;
-	size_t i;
-
-	if (!s)
-		return web_fail(c, ERR_NOT_FOUND);
-	arr = json_object_get(s, list);
-	json_array_foreach(arr, i, x) if (json_integer_value(json_object_get(x, "id")) == id)
-	    found = x;
-	x = found ? json_deep_copy(found) : json_pack("{sI}", "id", (json_int_t)id);
-	json_object_set_new(x, "session_id", json_integer(session_id));
-	json_decref(s);
-	return web_json(c, 201, x);
-}
-
-/* --- changes to a session's record, shared by the API and the page forms --- */
-
-/* Each operation reads its fields, acts in one transaction, and reports the new object's
- * id; the session head is loaded and authorized by the caller. */
-struct record_op {
-	const char *name; /* the page form's path segment */
-	const char *list; /* where the new object appears in the session JSON */
-	bool record;	  /* a change of the record (closed: admins only) */
-	int (*act)(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e);
-};
-
-static int act_invite(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
-{
-	const char *role = NULL;
-	int64_t person = 0;
-	int rc;
-
-	if (strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0)
-		return verr_set(e, "closed", "status", "深聊会已结束，不能再邀请",
-				"the session is closed: no more invitations"),
-		       ERR_CONFLICT;
-	rc = int_field(c, "person_id", &person, e);
-	if (!rc)
-		rc = str_field(c, "role", &role, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, invitation_add(c->db, &c->actor, h->id, person, role, id, e));
-	return rc;
-}
-
-static int act_attend(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
-{
-	int64_t person = 0;
-	bool attended = true, present;
-	int rc;
-
-	rc = int_field(c, "person_id", &person, e);
-	if (!rc && web_bool_field(c, "attended", &attended, &present))
-		rc = verr_type(e, "attended", "布尔值", "a boolean");
-	if (!rc && c->json && !present)
-		attended = true;
-	if (!rc && !person)
-		rc = verr_set(e, "required", "person_id", "请选择人员", "person_id is required");
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, invitation_attend(c->db, &c->actor, h->id, person, attended, e));
-	*id = person;
-	return rc;
-}
-
-static int act_remark(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
-{
-	const char *role = NULL, *body = NULL;
-	int64_t person = 0;
-	int rc;
-
-	rc = int_field(c, "person_id", &person, e);
-	if (!rc)
-		rc = str_field(c, "role", &role, e);
-	if (!rc)
-		rc = str_field(c, "body", &body, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, remark_add(c->db, &c->actor, h->id, person, role, body, id, e));
-	return rc;
-}
-
-static int act_commitment(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
-{
-	const char *owner = NULL, *body = NULL, *due = NULL;
-	int64_t owner_id = 0;
-	int rc;
-
-	rc = str_field(c, "owner", &owner, e);
-	if (!rc)
-		rc = int_field(c, "owner_id", &owner_id, e);
-	if (!rc)
-		rc = str_field(c, "body", &body, e);
-	if (!rc)
-		rc = str_field(c, "due_date", &due, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(
-		    c, commitment_add(c->db, &c->actor, h->id, owner, owner_id, body, due, id, e));
-	return rc;
-}
-
-static int act_point(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
-{
-	const char *kind = NULL, *body = NULL;
-	int rc;
-
-	rc = str_field(c, "kind", &kind, e);
-	if (!rc)
-		rc = str_field(c, "body", &body, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, point_add(c->db, &c->actor, h->id, kind, body, id, e));
-	return rc;
-}
-
-static int read_sources(struct web_ctx *c, struct source_ref *out, size_t *n, struct verr *e);
-
-static int act_suggestion(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
-{
-	struct source_ref sources[MAX_REFS];
-	int64_t proposers[MAX_REFS];
-	size_t np = 0, ns = 0;
-	const char *title = NULL, *body = NULL;
-	bool present;
-	int rc;
-
-	rc = str_field(c, "title", &title, e);
-	if (!rc)
-		rc = str_field(c, "body", &body, e);
-	if (!rc && web_id_list_field(c, "proposer_ids", proposers, MAX_REFS, &np, &present))
-		rc = verr_type(e, "proposer_ids", "人员编号的数组", "an array of person ids");
-	if (!rc)
-		rc = read_sources(c, sources, &ns, e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, suggestion_add(c->db, &c->actor, h->id, title, body, proposers,
-						  np, sources, ns, id, e));
-	return rc;
-}
-
-static int act_transition(struct web_ctx *c, struct session_head *h, int64_t *id, struct verr *e)
-{
-	const char *to = NULL;
-	int rc;
-
 	*id = h->id;
-	rc = str_field(c, "to", &to, e);
-	if (!rc && (!to || !*to))
-		rc = verr_set(e, "required", "to", "请指明目标状态（to）",
-			      "the target status (to) is required");
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, session_transition(c->db, &c->actor, h->id, to, e));
-	return rc;
-}
-
-static const struct record_op ops[] = {
-    {"invitations", "invitations", false, act_invite},
-    {"attendance", NULL, true, act_attend},
-    {"remarks", "remarks", true, act_remark},
-    {"commitments", "commitments", true, act_commitment},
-    {"points", NULL, true, act_point},
-    {"suggestions", "suggestions", true, act_suggestion},
-    {"transition", NULL, false, act_transition},
-};
-
-static const struct record_op *op_named(const char *name)
-{
-	size_t i;
-
-	for (i = 0; name && i < ARRAY_LEN(ops); i++)
-		if (strcmp(ops[i].name, name) == 0)
-			return &ops[i];
-	return NULL;
-}
-
-/* run_op loads session {id} for op and runs it. */
-static int run_op(struct web_ctx *c, const struct record_op *op, struct session_head *h,
-		  int64_t *id, struct verr *e)
-{
-	int rc = op->record ? record_action(c, h, e) : load_session(c, 0, true, h);
-
-	return rc ? rc : op->act(c, h, id, e);
-}
-
-/* api_op answers an API call of op: 201 with the new object (200 for attendance and
- * transitions, which change what exists). */
-static int api_op(struct web_ctx *c, const char *name)
-{
-	const struct record_op *op = op_named(name);
-	struct session_head h;
-	struct verr e;
-	int64_t id = 0;
-	int rc = run_op(c, op, &h, &id, &e);
-
-	if (rc)
-		return answer_err(c, rc, &e);
-	if (op->act == act_transition)
-		return answer_session(c, 200, h.id);
-	if (op->act == act_attend) {
-		bool attended = true, present;
-
-		if (web_bool_field(c, "attended", &attended, &present) || !present)
-			attended = true;
-		return web_json(c, 200,
-				json_pack("{sI sI sb}", "session_id", (json_int_t)h.id, "person_id",
-					  (json_int_t)id, "attended", attended));
-	}
-	if (op->act == act_suggestion) {
-		json_t *s = suggestion_get(c->db, id);
-
-		return s ? web_json(c, 201, s) : web_fail(c, ERR_NOT_FOUND);
-	}
-	if (op->act == act_point) {
-		const char *kind = web_field(c, "kind", NULL);
-
-		return created(c, h.id, id,
-			       kind && strcmp(kind, "agreed") == 0 ? "agreed" : "differences");
-	}
-	return created(c, h.id, id, op->list);
+	if (!in->to || !*in->to)
+		return verr_set(e, "required", "to", "请指明目标状态（to）",
+				"the target status (to) is required");
+	return session_transition(c->db, &c->actor, h->id, in->to, e);
 }
 
 int h_api_session_transition(struct web_ctx *c)
 {
-	return api_op(c, "transition");
+	return sess_api_op(c, "transition");
 }
-
-int h_api_invitations_create(struct web_ctx *c)
-{
-	return api_op(c, "invitations");
-}
-
-int h_api_attendance(struct web_ctx *c)
-{
-	return api_op(c, "attendance");
-}
-
-int h_api_remarks_create(struct web_ctx *c)
-{
-	return api_op(c, "remarks");
-}
-
-int h_api_commitments_create(struct web_ctx *c)
-{
-	return api_op(c, "commitments");
-}
-
-int h_api_points_create(struct web_ctx *c)
-{
-	return api_op(c, "points");
-}
-
-int h_api_suggestions_create(struct web_ctx *c)
-{
-	return api_op(c, "suggestions");
-}
-
-int h_api_invitation_answer(struct web_ctx *c)
-{
-	struct verr e;
-	const char *answer = NULL;
-	int64_t id = web_id(c, "id");
-	int rc = id ? ERR_OK : ERR_NOT_FOUND;
-
-	if (!rc)
-		rc = str_field(c, "answer", &answer, &e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, invitation_answer(c->db, &c->actor, id, answer, &e));
-	if (rc)
-		return answer_err(c, rc, &e);
-	return web_json(c, 200, json_pack("{sI ss}", "id", (json_int_t)id, "rsvp", answer));
-}
-
-int h_api_my_invitations(struct web_ctx *c)
-{
-	return web_json(c, 200,
-			json_pack("{so so}", "items", invitations_of_user(c->db, c->actor.user.id),
-				  "next", json_null()));
-}
-
-static const char sql_commitment_session[] = "SELECT session_id FROM commitment WHERE id = ?";
-
-int h_api_commitment_patch(struct web_ctx *c)
-{
-	struct session_head h;
-	struct db_stmt *st;
-	struct verr e;
-	const char *status = NULL;
-	int64_t id = web_id(c, "id"), sid = 0;
-	int rc;
-
-	rc = db_prepare(c->db, sql_commitment_session, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		sid = db_col_int(st, 0);
-		rc = ERR_OK;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
-	db_done(st);
-	/* following a commitment up goes on after the session closed */
-	if (!rc)
-		rc = load_session(c, sid, true, &h);
-	if (!rc)
-		rc = str_field(c, "status", &status, &e);
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, commitment_set_status(c->db, &c->actor, id, status, &e));
-	if (rc)
-		return answer_err(c, rc, &e);
-	return web_json(c, 200, json_pack("{sI ss}", "id", (json_int_t)id, "status", status));
-}
-
-/* read_sources reads "sources": JSON [{"kind","id"}], or form values "remark:12". */
-static int read_sources(struct web_ctx *c, struct source_ref *out, size_t *n, struct verr *e)
-{
-	json_t *v, *x;
-	size_t i;
-
-	*n = 0;
-	if (c->json) {
-		v = json_object_get(c->json, "sources");
-		if (!v || json_is_null(v))
-			return ERR_OK;
-		if (!json_is_array(v))
-			return verr_type(e, "sources", "数组", "an array");
-		json_array_foreach(v, i, x)
-		{
-			const char *k = json_string_value(json_object_get(x, "kind"));
-			json_t *id = json_object_get(x, "id");
-
-			if (!k || !json_is_integer(id) || strlen(k) >= sizeof(out[0].kind))
-				return verr_set(
-				    e, "invalid", "sources",
-				    "来源须为 {\"kind\":\"remark\",\"id\":编号}",
-				    "each source must be {\"kind\":\"remark\",\"id\":N}");
-			if (*n == MAX_REFS)
-				return verr_set(e, "too_long", "sources", "来源过多",
-						"too many sources");
-			snprintf(out[*n].kind, sizeof(out[*n].kind), "%s", k);
-			out[*n].id = json_integer_value(id);
-			(*n)++;
-		}
-		return ERR_OK;
-	}
-	{
-		const char *vals[MAX_REFS];
-		size_t m;
-		bool present;
-
-		if (web_list_field(c, "sources", vals, MAX_REFS, &m, &present))
-			return verr_set(e, "too_long", "sources", "来源过多", "too many sources");
-		for (i = 0; i < m; i++) {
-			const char *colon = strchr(vals[i], ':');
-
-			if (!colon || (size_t)(colon - vals[i]) >= sizeof(out[0].kind) ||
-			    num_parse(colon + 1, strlen(colon + 1), 1, INT64_MAX, &out[*n].id))
-				return verr_set(e, "invalid", "sources", "来源格式错误",
-						"malformed source");
-			memcpy(out[*n].kind, vals[i], (size_t)(colon - vals[i]));
-			out[*n].kind[colon - vals[i]] = '\0';
-			(*n)++;
-		}
-	}
-	return ERR_OK;
-}
-
-/* --- search and duty records --- */
-
-int h_api_search(struct web_ctx *c)
-{
-	const char *q = http_query(c->req, "q"), *l = http_query(c->req, "limit");
-	json_t *results;
-	int64_t limit = 50;
-	int rc;
-
-	if (!q || !*q)
-		return web_error(c, 400, "required", "q", "请输入要搜索的词", "q is required");
-	if (l && num_parse(l, strlen(l), 1, 200, &limit) != ERR_OK)
-		return web_error(c, 400, "invalid", "limit", "limit 须为 1 到 200 之间的整数",
-				 "limit must be a whole number from 1 to 200");
-	results = json_array();
-	rc = search_query(c->db, &c->actor, q, (int)limit, results);
-	if (rc == ERR_INVALID) {
-		json_decref(results);
-		return web_error(c, 400, "invalid", "q", "请输入要搜索的词",
-				 "q has nothing to search for");
-	}
-	if (rc) {
-		json_decref(results);
-		return web_fail(c, rc);
-	}
-	return web_json(c, 200, json_pack("{ss so}", "q", q, "results", results));
-}
-
-static const char sql_person_head[] = "SELECT o.path, p.user_id FROM person p JOIN org o"
-				      " ON o.id = p.org_id WHERE p.id = ?";
-
-/* person_readable: the person belongs to the caller's scope, or is the caller. */
-static int person_readable(struct web_ctx *c, int64_t id)
-{
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(c->db, sql_person_head, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		rc = strncmp(db_col_text(st, 0), scope_path(&c->actor),
-			     strlen(scope_path(&c->actor))) == 0 ||
-			     db_col_int(st, 1) == c->actor.user.id
-			 ? ERR_OK
-			 : ERR_FORBIDDEN;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
-	db_done(st);
-	return rc;
-}
-
-int h_api_person_duty(struct web_ctx *c)
-{
-	const char *y = http_query(c->req, "year");
-	int64_t id = web_id(c, "id"), year;
-	int rc = id ? person_readable(c, id) : ERR_NOT_FOUND;
-
-	if (rc)
-		return web_answer(c, rc, NULL);
-	if (!y || num_parse(y, strlen(y), 1900, 9999, &year))
-		year = time_year(time_now());
-	return web_json(c, 200, duty_record_json(c->db, id, (int)year));
-}
-
-int h_api_duty_points(struct web_ctx *c)
-{
-	static const char *const kinds[] = {"attended", "remark", "adopted"};
-	json_t *o = json_object();
-	size_t i;
-
-	for (i = 0; i < ARRAY_LEN(kinds); i++)
-		json_object_set_new(o, kinds[i],
-				    json_integer(duty_points_of(c->db, c->actor.org.id, kinds[i])));
-	return web_json(c, 200, o);
-}
-
-int h_api_duty_points_set(struct web_ctx *c)
-{
-	static const char *const kinds[] = {"attended", "remark", "adopted"};
-	struct verr e;
-	size_t i;
-	int rc;
-
-	rc = web_begin(c);
-	for (i = 0; !rc && i < ARRAY_LEN(kinds); i++) {
-		int64_t v;
-		bool present;
-
-		if (web_int_field(c, kinds[i], &v, &present))
-			rc = verr_type(&e, kinds[i], "整数", "an integer");
-		else if (present)
-			rc = duty_set_points(c->db, &c->actor, c->actor.org.id, kinds[i],
-					     v > 100000 ? 100000 : (int)v, &e);
-	}
-	rc = web_finish(c, rc);
-	return rc ? web_answer(c, rc, &e) : h_api_duty_points(c);
-}
-
-/* --- pages --- */
 
 static const char *const month_fmt = "%Y-%m-%d %H:%M";
 
-/* when_text formats a stored "…+08:00" time for people ("2024-07-10 14:30"). */
-static void when_text(const char *iso, char *out, size_t n)
+void sess_when(int64_t t, char *out, size_t n)
 {
-	int64_t t;
-
-	if (!iso || time_parse(iso, &t)) {
+	if (t)
+		time_fmt(t, month_fmt, out, n);
+	else
 		snprintf(out, n, "%s", "");
-		return;
-	}
-	time_fmt(t, month_fmt, out, n);
 }
 
-/* label_formats adds "format_labels" to s from its "formats". */
-static void label_formats(struct web_ctx *c, json_t *s)
+void sess_label_formats(struct web_ctx *c, json_t *o, int formats)
 {
-	json_t *labels = json_array(), *f;
+	json_t *names = formats_json(formats), *labels = json_array(), *f;
 	char key[48];
 	size_t i;
 
-	json_array_foreach(json_object_get(s, "formats"), i, f)
+	json_array_foreach(names, i, f)
 	{
 		snprintf(key, sizeof(key), "format_%s", json_string_value(f));
 		json_array_append_new(labels, json_string(view_text(c->lang, key)));
 	}
-	json_object_set_new(s, "format_labels", labels);
+	json_decref(names);
+	json_object_set_new(o, "format_labels", labels);
 }
 
-static void label_one(struct web_ctx *c, json_t *o, const char *field, const char *prefix,
-		      const char *out)
+void sess_label(struct web_ctx *c, json_t *o, const char *field, const char *prefix,
+		const char *out)
 {
 	const char *v = json_string_value(json_object_get(o, field));
 	char key[96];
@@ -824,10 +310,11 @@ int h_sessions_page(struct web_ctx *c)
 	const char *p = http_query(c->req, "page");
 	int page = 1;
 	bool more;
-	json_t *items = json_array(), *groups = json_array(), *years = json_array(), *s, *g = NULL;
+	json_t *groups, *years, *sj, *g = NULL;
 	json_t *domains, *dd;
 	int64_t v, cur_year = -1, now_year = time_year(time_now());
-	size_t i;
+	struct session *list;
+	size_t i, n;
 	char date[32];
 
 	if (y && *y && num_parse(y, strlen(y), 1900, 9999, &v) == ERR_OK)
@@ -839,36 +326,30 @@ int h_sessions_page(struct web_ctx *c)
 		page = (int)v;
 	f.offset = (page - 1) * SESSIONS_PER_PAGE;
 	/* one more than a page tells whether there is a next one */
-	if (session_list(c->db, &c->actor, &f, 0, SESSIONS_PER_PAGE + 1, items)) {
-		json_decref(items);
-		json_decref(groups);
-		json_decref(years);
+	if (session_list_read(c->db, &c->actor, &f, 0, SESSIONS_PER_PAGE + 1, &list, &n))
 		return web_fail(c, ERR_DB);
-	}
-	more = json_array_size(items) > SESSIONS_PER_PAGE;
-	if (more)
-		json_array_remove(items, SESSIONS_PER_PAGE);
+	more = n > SESSIONS_PER_PAGE;
+	groups = json_array();
+	years = json_array();
 	/* newest first, grouped by year; undated sessions last */
-	for (i = 0; i < json_array_size(items); i++) {
-		json_int_t sy;
+	for (i = 0; i < n && i < SESSIONS_PER_PAGE; i++) {
+		const struct session *s = &list[i];
+		json_int_t sy = s->starts_at ? time_year(s->starts_at) : 0;
 
-		s = json_array_get(items, i);
-		sy = json_is_integer(json_object_get(s, "year"))
-			 ? json_integer_value(json_object_get(s, "year"))
-			 : 0;
 		if (!g || sy != cur_year) {
 			g = json_pack("{sI so}", "year", sy, "sessions", json_array());
 			json_array_append_new(groups, g);
 			cur_year = sy;
 		}
-		when_text(json_string_value(json_object_get(s, "starts_at")), date, sizeof(date));
-		json_object_set_new(s, "date", json_string(date));
-		label_formats(c, s);
-		label_one(c, s, "domain", "domain_", "domain_label");
-		label_one(c, s, "status", "status_", "status_label");
-		json_array_append(json_object_get(g, "sessions"), s);
+		sj = session_to_json(s, false);
+		sess_when(s->starts_at, date, sizeof(date));
+		json_object_set_new(sj, "date", json_string(date));
+		sess_label_formats(c, sj, s->formats);
+		sess_label(c, sj, "domain", "domain_", "domain_label");
+		sess_label(c, sj, "status", "status_", "status_label");
+		json_array_append_new(json_object_get(g, "sessions"), sj);
 	}
-	json_decref(items);
+	session_list_release(list, n);
 	for (v = now_year + 1; v >= 2020; v--)
 		json_array_append_new(
 		    years, json_pack("{sI sb}", "year", (json_int_t)v, "selected", f.year == v));
@@ -889,7 +370,7 @@ int h_sessions_page(struct web_ctx *c)
 	}
 	json_array_foreach(domains, i, dd)
 	{
-		label_one(c, dd, "code", "domain_", "label");
+		sess_label(c, dd, "code", "domain_", "label");
 		json_object_set_new(
 		    dd, "selected",
 		    json_boolean(f.domain && strcmp(f.domain, json_string_value(json_object_get(
@@ -904,15 +385,22 @@ int h_sessions_page(struct web_ctx *c)
 				    "paged", page > 1 || more));
 }
 
-/* input_time gives the datetime-local form value of a stored time. */
-static void input_time(const char *iso, char *out, size_t n)
+/* label_of is the catalog entry prefix + value in the request's language. */
+static json_t *label_of(struct web_ctx *c, const char *prefix, const char *value)
 {
-	int64_t t;
+	char key[96];
 
-	if (!iso || time_parse(iso, &t))
-		snprintf(out, n, "%s", "");
-	else
+	snprintf(key, sizeof(key), "%s%s", prefix, value);
+	return json_string(view_text(c->lang, key));
+}
+
+/* input_time gives the datetime-local form value of a time ("" when not set). */
+static void input_time(int64_t t, char *out, size_t n)
+{
+	if (t)
 		time_fmt(t, "%Y-%m-%dT%H:%M", out, n);
+	else
+		snprintf(out, n, "%s", "");
 }
 
 static int org_collect(const struct org *o, void *ud)
@@ -920,17 +408,77 @@ static int org_collect(const struct org *o, void *ud)
 	return json_array_append_new(ud, org_to_json(o)) ? ERR_NOMEM : ERR_OK;
 }
 
-/* session_form renders the new/edit form: s is the session JSON (or a draft from the
- * request when re-shown), action the form target. */
-static int session_form(struct web_ctx *c, int status, json_t *s, const char *action,
-			const char *error)
+/* What the new/edit form shows: a stored session, or what was sent when it is shown again
+ * with an error. Texts are borrowed (from the session or the request); NULL shows "". */
+struct session_draft {
+	int64_t id, topic_id, starts_at, ends_at; /* 0: none */
+	const char *title, *summary, *venue, *organizer_unit, *department, *visibility;
+	int formats;
+	int64_t linked[MAX_LINKED];
+	size_t nlinked;
+};
+
+static void draft_of_session(const struct session *s, struct session_draft *d)
 {
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->id = s->id;
+	d->topic_id = s->topic_id;
+	d->starts_at = s->starts_at;
+	d->ends_at = s->ends_at;
+	d->title = s->title;
+	d->summary = s->summary;
+	d->venue = s->venue;
+	d->organizer_unit = s->organizer_unit;
+	d->department = s->department;
+	d->visibility = s->visibility;
+	d->formats = s->formats;
+	for (i = 0; i < s->nlinked && i < MAX_LINKED; i++)
+		d->linked[d->nlinked++] = s->linked[i].id;
+}
+
+/* draft_from_request takes what was sent, leniently (what cannot be read is left out). */
+static void draft_from_request(struct web_ctx *c, int64_t id, struct session_draft *d)
+{
+	const char **dst[] = {&d->title,	  &d->summary,	  &d->venue,
+			      &d->organizer_unit, &d->department, &d->visibility};
+	static const char *const names[] = {"title",	      "summary",    "venue",
+					    "organizer_unit", "department", "visibility"};
+	const char *vals[16];
+	int64_t t;
+	size_t i, n;
+	bool present;
+
+	memset(d, 0, sizeof(*d));
+	d->id = id;
+	for (i = 0; i < ARRAY_LEN(names); i++)
+		*dst[i] = web_field(c, names[i], NULL);
+	if (web_int_field(c, "topic_id", &t, &present) == ERR_OK && present)
+		d->topic_id = t;
+	if (web_list_field(c, "formats", vals, ARRAY_LEN(vals), &n, &present) == ERR_OK)
+		for (i = 0; i < n; i++)
+			d->formats |= format_parse(vals[i]);
+	if (web_id_list_field(c, "linked_org_ids", d->linked, MAX_LINKED, &n, &present) == ERR_OK)
+		d->nlinked = n;
+	for (i = 0; i < 2; i++) {
+		const char *v = web_field(c, i ? "ends_at" : "starts_at", NULL);
+
+		if (v && *v && time_parse(v, &t) == ERR_OK)
+			*(i ? &d->ends_at : &d->starts_at) = t;
+	}
+}
+
+/* session_form renders the new/edit form for d; action is the form's target. */
+static int session_form(struct web_ctx *c, int status, const struct session_draft *d,
+			const char *action, const char *error)
+{
+	static const int fmts[] = {FORMAT_EXPERT, FORMAT_COUNTERPART, FORMAT_SECTOR, FORMAT_JOINT};
 	struct topic_filter tf = {0, NULL, NULL};
 	struct topics all = {0};
 	json_t *topics = json_array(), *orgs = json_array(), *formats, *x;
-	static const char *const fmts[] = {"expert", "counterpart", "sector", "joint"};
-	int64_t topic_id = json_integer_value(json_object_get(s, "topic_id"));
-	char starts[32], ends[32], key[32];
+	json_t *sj, *names;
+	char starts[32], ends[32];
 	struct org root;
 	size_t i, k;
 
@@ -938,25 +486,25 @@ static int session_form(struct web_ctx *c, int status, json_t *s, const char *ac
 		for (i = 0; i < all.n; i++) {
 			const struct topic *tp = &all.v[i];
 
-			if (tp->id != topic_id && strcmp(tp->status, "approved") != 0 &&
+			if (tp->id != d->topic_id && strcmp(tp->status, "approved") != 0 &&
 			    strcmp(tp->status, "scheduled") != 0)
 				continue;
 			x = topic_to_json(tp);
-			json_object_set_new(x, "selected", json_boolean(tp->id == topic_id));
+			json_object_set_new(x, "selected", json_boolean(tp->id == d->topic_id));
 			json_array_append_new(topics, x);
 		}
 	}
 	topics_release(&all);
 	formats = json_array();
+	names = formats_json(FORMAT_EXPERT | FORMAT_COUNTERPART | FORMAT_SECTOR | FORMAT_JOINT);
 	for (i = 0; i < ARRAY_LEN(fmts); i++) {
-		bool on = false;
+		const char *code = json_string_value(json_array_get(names, i));
 
-		json_array_foreach(json_object_get(s, "formats"), k, x) on |=
-		    strcmp(json_string_value(x), fmts[i]) == 0;
-		snprintf(key, sizeof(key), "format_%s", fmts[i]);
-		json_array_append_new(formats, json_pack("{ss ss sb}", "code", fmts[i], "label",
-							 view_text(c->lang, key), "checked", on));
+		json_array_append_new(formats, json_pack("{ss so sb}", "code", code, "label",
+							 label_of(c, "format_", code), "checked",
+							 (d->formats & fmts[i]) != 0));
 	}
+	json_decref(names);
 	/* linked bodies: any body in the tree of the caller's top-most visible ancestor */
 	if (org_get(c->db, c->actor.org.parent_id ? c->actor.org.parent_id : c->actor.org.id,
 		    &root) == ERR_OK &&
@@ -966,89 +514,53 @@ static int session_form(struct web_ctx *c, int status, json_t *s, const char *ac
 		json_array_foreach(orgs, i, x)
 		{
 			int64_t id = json_integer_value(json_object_get(x, "id"));
-			json_t *l;
 			bool on = false;
 
 			if (id == c->actor.org.id)
 				continue;
-			json_array_foreach(json_object_get(s, "linked_org_ids"), k, l) on |=
-			    json_integer_value(l) == id;
+			for (k = 0; k < d->nlinked; k++)
+				on |= d->linked[k] == id;
 			json_object_set_new(x, "checked", json_boolean(on));
 			json_array_append(kept, x);
 		}
 		json_decref(orgs);
 		orgs = kept;
 	}
-	input_time(json_string_value(json_object_get(s, "starts_at")), starts, sizeof(starts));
-	input_time(json_string_value(json_object_get(s, "ends_at")), ends, sizeof(ends));
+	input_time(d->starts_at, starts, sizeof(starts));
+	input_time(d->ends_at, ends, sizeof(ends));
+	sj = json_pack("{ss ss ss ss ss}", "title", d->title ? d->title : "", "summary",
+		       d->summary ? d->summary : "", "venue", d->venue ? d->venue : "",
+		       "organizer_unit", d->organizer_unit ? d->organizer_unit : "", "department",
+		       d->department ? d->department : "");
+	if (d->id)
+		json_object_set_new(sj, "id", json_integer(d->id));
 	return web_render(c, status, "session_form",
-			  json_pack("{sO so so so ss ss ss ss? sb}", "session", s, "topics", topics,
-				    "formats", formats, "orgs", orgs, "starts_input", starts,
-				    "ends_input", ends, "action", action, "error", error,
+			  json_pack("{so so so so ss ss ss ss? sb}", "session", sj, "topics",
+				    topics, "formats", formats, "orgs", orgs, "starts_input",
+				    starts, "ends_input", ends, "action", action, "error", error,
 				    "internal",
-				    !json_is_string(json_object_get(s, "visibility")) ||
-					strcmp(json_string_value(json_object_get(s, "visibility")),
-					       "public") != 0));
-}
-
-/* draft_from_request turns the submitted form into a session-shaped object for re-showing. */
-static json_t *draft_from_request(struct web_ctx *c, int64_t id)
-{
-	static const char *const f[] = {"title",	  "summary",	"venue",
-					"organizer_unit", "department", "visibility"};
-	json_t *s = json_object(), *fm = json_array(), *ln = json_array();
-	const char *vals[16];
-	int64_t ids[32], t;
-	size_t i, n;
-	bool present;
-
-	if (id)
-		json_object_set_new(s, "id", json_integer(id));
-	for (i = 0; i < ARRAY_LEN(f); i++) {
-		const char *v = web_field(c, f[i], NULL);
-
-		json_object_set_new(s, f[i], json_string(v ? v : ""));
-	}
-	if (web_int_field(c, "topic_id", &t, &present) == ERR_OK && present)
-		json_object_set_new(s, "topic_id", json_integer(t));
-	if (web_list_field(c, "formats", vals, 16, &n, &present) == ERR_OK)
-		for (i = 0; i < n; i++)
-			json_array_append_new(fm, json_string(vals[i]));
-	if (web_id_list_field(c, "linked_org_ids", ids, 32, &n, &present) == ERR_OK)
-		for (i = 0; i < n; i++)
-			json_array_append_new(ln, json_integer(ids[i]));
-	json_object_set_new(s, "formats", fm);
-	json_object_set_new(s, "linked_org_ids", ln);
-	for (i = 0; i < 2; i++) {
-		const char *name = i ? "ends_at" : "starts_at";
-		const char *v = web_field(c, name, NULL);
-		char iso[26];
-
-		if (v && *v && time_parse(v, &t) == ERR_OK) {
-			time_local(t, iso);
-			json_object_set_new(s, name, json_string(iso));
-		}
-	}
-	return s;
+				    !d->visibility || strcmp(d->visibility, "public") != 0));
 }
 
 int h_session_new(struct web_ctx *c)
 {
 	const char *tid = http_query(c->req, "topic_id");
-	json_t *s = json_pack("{ss ss}", "visibility", "internal", "title", "");
+	struct session_draft d;
+	struct topic topic;
 	int64_t t;
 	int rc;
 
+	memset(&topic, 0, sizeof(topic));
+	memset(&d, 0, sizeof(d));
+	d.visibility = "internal";
 	if (tid && num_parse(tid, strlen(tid), 1, INT64_MAX, &t) == ERR_OK) {
-		struct topic topic;
-
-		json_object_set_new(s, "topic_id", json_integer(t));
+		d.topic_id = t;
+		/* the title only of a topic the caller may read */
 		if (topic_authorize(c->db, &c->actor, t, AUTHZ_READ, &topic) == ERR_OK)
-			json_object_set_new(s, "title", json_string(topic.title));
-		topic_release(&topic);
+			d.title = topic.title;
 	}
-	rc = session_form(c, 200, s, "/sessions", NULL);
-	json_decref(s);
+	rc = session_form(c, 200, &d, "/sessions", NULL);
+	topic_release(&topic);
 	return rc;
 }
 
@@ -1060,11 +572,10 @@ int h_sessions_post(struct web_ctx *c)
 	int rc = create_session(c, &id, &e);
 
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
-		json_t *s = draft_from_request(c, 0);
+		struct session_draft d;
 
-		rc = session_form(c, 422, s, "/sessions", web_verr_text(c, &e));
-		json_decref(s);
-		return rc;
+		draft_from_request(c, 0, &d);
+		return session_form(c, 422, &d, "/sessions", web_verr_text(c, &e));
 	}
 	if (rc)
 		return web_answer(c, rc, &e);
@@ -1079,171 +590,198 @@ static const char *const session_next[][3] = {
     {"closed", "archived", NULL},
 };
 
-/* session_page renders the session for the caller: what anyone may see of it, and for
- * those who run it the controls to run it. */
-static int session_page(struct web_ctx *c, int status, const struct session_head *h,
-			const char *error)
+/* remark_excerpt writes the first 90 bytes or so of body (whole characters, without the
+ * Markdown marks) for the suggestion form's list of sources. */
+static void remark_excerpt(const char *body, char *out, size_t cap)
+{
+	size_t n = strlen(body), cut = n < 90 ? n : 90, o = 0, k;
+
+	while (cut < n && ((unsigned char)body[cut] & 0xC0) == 0x80)
+		cut++;
+	for (k = 0; k < cut && o + 4 < cap; k++)
+		if (!strchr("*_#`>", body[k]))
+			out[o++] = body[k] == '\n' ? ' ' : body[k];
+	snprintf(out + o, cap - o, "%s", cut < n ? "…" : "");
+}
+
+/* page_record adds the record of session to the page's session object sj, with the labels
+ * and controls the page shows; invitees gets who may be named as a speaker. */
+static void page_record(struct web_ctx *c, const struct session_head *h,
+			const struct session_record *r, bool insider, bool with_remarks, json_t *sj,
+			json_t *invitees)
 {
 	bool edit = session_editable(&c->actor, h), open = session_record_open(&c->actor, h);
-	bool insider = c->actor.via != AUTH_NONE && strncmp(h->org_path, scope_path(&c->actor),
-							    strlen(scope_path(&c->actor))) == 0;
-	bool linked = c->actor.via != AUTH_NONE && !insider;
-	json_t *s = session_get(c->db, h->id,
-				insider || linked ? SESSION_DETAIL : SESSION_DETAIL_NO_RECORD,
-				insider),
-	       *moves = json_array(), *x, *y;
-	json_t *invitees = json_array(), *cats, *people = NULL, *roles = json_array();
-	static const char *const invite_roles[] = {"member", "host",	 "speaker",
-						   "expert", "official", "observer"};
-	char when[64], a[32], b[32], key[48];
+	json_t *arr, *x;
 	struct buf md;
 	size_t i, k;
 
-	if (!s)
-		return web_fail(c, ERR_NOT_FOUND);
-	for (i = 0; edit && i < ARRAY_LEN(session_next); i++) {
-		if (strcmp(session_next[i][0], h->status) != 0)
-			continue;
-		for (k = 1; k < 3 && session_next[i][k]; k++) {
-			snprintf(key, sizeof(key), "to_%s", session_next[i][k]);
-			json_array_append_new(moves, json_pack("{ss ss}", "to", session_next[i][k],
-							       "label", view_text(c->lang, key)));
-		}
-	}
-	when_text(json_string_value(json_object_get(s, "starts_at")), a, sizeof(a));
-	when_text(json_string_value(json_object_get(s, "ends_at")), b, sizeof(b));
-	snprintf(when, sizeof(when), "%s%s%s", a, b[0] ? " – " : "", b[0] ? b + 11 : "");
-	label_formats(c, s);
-	cats = json_object_get(s, "participants_by_category");
-	json_array_foreach(cats, i, x) label_one(c, x, "category", "cat_", "label");
-	json_array_foreach(json_object_get(s, "invitations"), i, x)
-	{
-		label_one(c, x, "category", "cat_", "category_label");
-		label_one(c, x, "role", "role_", "role_label");
-		label_one(c, x, "rsvp", "rsvp_", "rsvp_label");
+	session_record_to_json(sj, r, insider, with_remarks);
+	arr = json_object_get(sj, "invitations");
+	for (i = 0; i < r->ninvitations; i++) {
+		const struct invitation *v = &r->invitations[i];
+
+		x = json_array_get(arr, i);
+		json_object_set_new(x, "category_label", label_of(c, "cat_", v->category));
+		json_object_set_new(x, "role_label", label_of(c, "role_", v->role));
+		json_object_set_new(x, "rsvp_label", label_of(c, "rsvp_", v->rsvp));
 		json_object_set_new(x, "session_id", json_integer(h->id));
 		json_object_set_new(x, "record_open", json_boolean(open));
 		json_object_set_new(x, "csrf", json_string(c->actor.csrf));
-		if (strcmp(json_string_value(json_object_get(x, "rsvp")), "declined") != 0)
-			json_array_append_new(invitees,
-					      json_pack("{sO sO}", "person_id",
-							json_object_get(x, "person_id"), "name",
-							json_object_get(x, "name")));
+		if (strcmp(v->rsvp, "declined") != 0)
+			json_array_append_new(invitees, json_pack("{sI sO}", "person_id",
+								  (json_int_t)v->person_id, "name",
+								  json_object_get(x, "name")));
 	}
+	arr = json_object_get(sj, "remarks");
 	buf_init(&md, 4 << 20);
-	json_array_foreach(json_object_get(s, "remarks"), i, x)
-	{
-		const char *body = json_string_value(json_object_get(x, "body"));
+	for (i = 0; with_remarks && i < r->nremarks; i++) {
+		const char *body = r->remarks[i].body;
 		char excerpt[200];
-		size_t n = strlen(body), cut = n < 90 ? n : 90;
 
-		while (cut < n && ((unsigned char)body[cut] & 0xC0) == 0x80)
-			cut++;
-		{
-			size_t o = 0, k2;
-
-			for (k2 = 0; k2 < cut && o + 4 < sizeof(excerpt); k2++)
-				if (!strchr("*_#`>", body[k2]))
-					excerpt[o++] = body[k2] == '\n' ? ' ' : body[k2];
-			snprintf(excerpt + o, sizeof(excerpt) - o, "%s", cut < n ? "…" : "");
-		}
+		x = json_array_get(arr, i);
+		remark_excerpt(body, excerpt, sizeof(excerpt));
 		json_object_set_new(x, "excerpt", json_string(excerpt));
 		buf_reset(&md);
-		if (markdown_html(body, n, &md) == ERR_OK)
+		if (markdown_html(body, strlen(body), &md) == ERR_OK)
 			json_object_set_new(x, "body_html", json_string(buf_cstr(&md)));
 	}
-	buf_reset(&md);
-	if (markdown_html(json_string_value(json_object_get(s, "summary")),
-			  strlen(json_string_value(json_object_get(s, "summary"))),
-			  &md) == ERR_OK &&
-	    md.n)
-		json_object_set_new(s, "summary_html", json_string(buf_cstr(&md)));
 	buf_fini(&md);
-	json_array_foreach(json_object_get(s, "commitments"), i, x)
-	    label_one(c, x, "status", "commitment_status_", "status_label");
-	json_array_foreach(json_object_get(s, "suggestions"), i, x)
-	{
+	arr = json_object_get(sj, "commitments");
+	for (i = 0; i < r->ncommitments; i++)
+		json_object_set_new(json_array_get(arr, i), "status_label",
+				    label_of(c, "commitment_status_", r->commitments[i].status));
+	arr = json_object_get(sj, "suggestions");
+	for (i = 0; i < r->nsuggestions; i++) {
+		const struct suggestion *g = &r->suggestions[i];
 		struct buf names;
 
+		x = json_array_get(arr, i);
 		buf_init(&names, 4096);
-		json_array_foreach(json_object_get(x, "proposers"), k, y)
-		{
-			if (!insider && !json_is_true(json_object_get(y, "public_name")))
+		for (k = 0; k < g->nproposers; k++) {
+			if (!insider && !g->proposers[k].public_name)
 				continue;
 			if (names.n && buf_puts(&names, "、"))
 				break;
-			if (buf_puts(&names, json_string_value(json_object_get(y, "name"))))
+			if (buf_puts(&names, g->proposers[k].name))
 				break;
 		}
 		if (names.n)
 			json_object_set_new(x, "proposer_names", json_string(buf_cstr(&names)));
-		json_object_set_new(x, "show_sources", json_boolean(insider || linked));
+		json_object_set_new(x, "show_sources", json_boolean(c->actor.via != AUTH_NONE));
 		json_object_set_new(x, "can_draft", json_boolean(edit));
 		buf_fini(&names);
 	}
+}
+
+/* session_page renders the session for the caller: what anyone may see of it, and for
+ * those who run it the controls to run it. Signed-in callers who may see the session see
+ * its record; the session's own body (insider) also sees invitees' names and the topic. */
+int sess_page(struct web_ctx *c, int status, const struct session_head *h, const char *error)
+{
+	static const char *const invite_roles[] = {"member", "host",	 "speaker",
+						   "expert", "official", "observer"};
+	bool edit = session_editable(&c->actor, h), open = session_record_open(&c->actor, h);
+	bool insider = sess_insider(c, h->org_path);
+	bool signed_in = c->actor.via != AUTH_NONE;
+	struct session s;
+	struct session_record r;
+	json_t *sj, *moves = json_array(), *invitees = json_array(), *cats, *people = NULL;
+	json_t *roles = json_array(), *ctx;
+	char when[64], a[32], b[32], key[48];
+	struct buf md;
+	size_t i, k;
+	int rc;
+
+	session_init(&s);
+	session_record_init(&r);
+	rc = session_read(c->db, h->id, &s);
+	if (!rc)
+		rc = session_record_read(c->db, h->id, signed_in, &r);
+	if (rc) {
+		session_release(&s);
+		json_decref(moves);
+		json_decref(invitees);
+		json_decref(roles);
+		return web_fail(c, rc);
+	}
+	for (i = 0; edit && i < ARRAY_LEN(session_next); i++) {
+		if (strcmp(session_next[i][0], h->status) != 0)
+			continue;
+		for (k = 1; k < 3 && session_next[i][k]; k++)
+			json_array_append_new(
+			    moves, json_pack("{ss so}", "to", session_next[i][k], "label",
+					     label_of(c, "to_", session_next[i][k])));
+	}
+	sj = session_to_json(&s, true);
+	sess_when(s.starts_at, a, sizeof(a));
+	sess_when(s.ends_at, b, sizeof(b));
+	snprintf(when, sizeof(when), "%s%s%s", a, b[0] ? " – " : "", b[0] ? b + 11 : "");
+	sess_label_formats(c, sj, s.formats);
+	cats = json_object_get(sj, "participants_by_category");
+	for (i = 0; i < s.ncategories; i++)
+		json_object_set_new(json_array_get(cats, i), "label",
+				    label_of(c, "cat_", s.by_category[i].category));
+	page_record(c, h, &r, insider, signed_in, sj, invitees);
+	buf_init(&md, 4 << 20);
+	if (markdown_html(s.summary, strlen(s.summary), &md) == ERR_OK && md.n)
+		json_object_set_new(sj, "summary_html", json_string(buf_cstr(&md)));
+	buf_fini(&md);
 	if (edit) {
+		json_t *x;
+
 		people = people_options(c->db, &c->actor, h->org_id);
 		json_array_foreach(people, i, x)
-		    label_one(c, x, "category", "cat_", "category_label");
-		for (i = 0; i < ARRAY_LEN(invite_roles); i++) {
-			snprintf(key, sizeof(key), "role_%s", invite_roles[i]);
-			json_array_append_new(roles, json_pack("{ss ss}", "value", invite_roles[i],
-							       "label", view_text(c->lang, key)));
-		}
+		    sess_label(c, x, "category", "cat_", "category_label");
+		for (i = 0; i < ARRAY_LEN(invite_roles); i++)
+			json_array_append_new(
+			    roles, json_pack("{ss so}", "value", invite_roles[i], "label",
+					     label_of(c, "role_", invite_roles[i])));
 	}
 	snprintf(key, sizeof(key), "status_%s", h->status);
-	{
-		json_t *ctx = json_pack(
-		    "{so ss ss so sb sb sb sb sb sb sb so so so so ss?}", "session", s,
-		    "status_label", view_text(c->lang, key), "when", when, "moves", moves,
-		    "can_edit", edit, "record_open", open, "public",
-		    strcmp(h->visibility, "public") == 0, "show_invitations", insider || linked,
-		    "show_record", insider || linked, "can_see_topic", insider, "can_invite",
-		    edit && strcmp(h->status, "closed") != 0 && strcmp(h->status, "archived") != 0,
-		    "invitees", invitees, "categories", json_incref(cats), "people",
-		    people ? people : json_array(), "invite_roles", roles, "error", error);
-
-		json_object_set_new(ctx, "counterpart",
-				    json_boolean((h->formats & FORMAT_COUNTERPART) != 0));
-		json_object_set(ctx, "invitations", json_object_get(s, "invitations"));
-		json_object_set(ctx, "remarks", json_object_get(s, "remarks"));
-		snprintf(key, sizeof(key), "domain_%s",
-			 json_string_value(json_object_get(s, "domain")));
-		json_object_set_new(ctx, "domain_label", json_string(view_text(c->lang, key)));
-		return web_render(c, status, "session", ctx);
-	}
+	ctx = json_pack(
+	    "{so ss ss so sb sb sb sb sb sb sb so sO so so ss?}", "session", sj, "status_label",
+	    view_text(c->lang, key), "when", when, "moves", moves, "can_edit", edit, "record_open",
+	    open, "public", strcmp(h->visibility, "public") == 0, "show_invitations", signed_in,
+	    "show_record", signed_in, "can_see_topic", insider, "can_invite",
+	    edit && strcmp(h->status, "closed") != 0 && strcmp(h->status, "archived") != 0,
+	    "invitees", invitees, "categories", cats, "people", people ? people : json_array(),
+	    "invite_roles", roles, "error", error);
+	json_object_set_new(ctx, "counterpart",
+			    json_boolean((s.formats & FORMAT_COUNTERPART) != 0));
+	json_object_set(ctx, "invitations", json_object_get(sj, "invitations"));
+	json_object_set(ctx, "remarks", json_object_get(sj, "remarks"));
+	json_object_set_new(ctx, "domain_label", label_of(c, "domain_", s.domain));
+	session_record_release(&r);
+	session_release(&s);
+	return web_render(c, status, "session", ctx);
 }
 
 int h_session_page(struct web_ctx *c)
 {
 	struct session_head h;
-	int rc = load_session(c, 0, false, &h);
+	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h);
 
-	if (rc == ERR_AUTH) {
-		char loc[64];
-
-		snprintf(loc, sizeof(loc), "/login?next=/sessions/%lld",
-			 (long long)web_id(c, "id"));
-		return web_redirect(c, loc);
-	}
-	return rc ? web_answer(c, rc, NULL) : session_page(c, 200, &h, NULL);
+	return rc ? web_answer(c, rc, NULL) : sess_page(c, 200, &h, NULL);
 }
 
 int h_session_edit(struct web_ctx *c)
 {
 	struct session_head h;
+	struct session_draft d;
+	struct session s;
 	char action[64];
-	json_t *s;
-	int rc = load_session(c, 0, true, &h);
+	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
 
 	if (rc)
-		return answer_err(c, rc, NULL);
-	s = session_get(c->db, h.id, false, true);
-	if (!s)
-		return web_fail(c, ERR_NOT_FOUND);
+		return web_answer(c, rc, NULL);
+	session_init(&s);
+	rc = session_read(c->db, h.id, &s);
+	if (rc)
+		return web_fail(c, rc);
+	draft_of_session(&s, &d);
 	snprintf(action, sizeof(action), "/sessions/%lld/edit", (long long)h.id);
-	rc = session_form(c, 200, s, action, NULL);
-	json_decref(s);
+	rc = session_form(c, 200, &d, action, NULL);
+	session_release(&s);
 	return rc;
 }
 
@@ -1254,254 +792,28 @@ int h_session_edit_post(struct web_ctx *c)
 	struct session_in in;
 	struct verr e;
 	char loc[64];
-	int rc = load_session(c, 0, true, &h);
+	int parsed = read_session(c, &in, linked, &e);
+	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
 
 	if (rc)
-		return answer_err(c, rc, NULL);
-	if (!session_record_open(&c->actor, &h))
-		rc = (verr_set(&e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
-			       "the session is closed: its record is read-only except for admins"),
-		      ERR_CONFLICT);
+		return web_answer(c, rc, NULL);
+	rc = session_record_check(&c->actor, &h, &e);
 	if (!rc)
-		rc = read_session(c, &in, linked, &e);
+		rc = parsed;
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)
 		rc = web_finish(c, session_update(c->db, &c->actor, h.id, &in, &e));
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
-		json_t *s = draft_from_request(c, h.id);
+		struct session_draft d;
 
+		draft_from_request(c, h.id, &d);
 		snprintf(loc, sizeof(loc), "/sessions/%lld/edit", (long long)h.id);
-		rc = session_form(c, rc == ERR_CONFLICT ? 409 : 422, s, loc, web_verr_text(c, &e));
-		json_decref(s);
-		return rc;
+		return session_form(c, rc == ERR_CONFLICT ? 409 : 422, &d, loc,
+				    web_verr_text(c, &e));
 	}
 	if (rc)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/sessions/%lld", (long long)h.id);
 	return web_redirect(c, loc);
-}
-
-int h_session_op_post(struct web_ctx *c)
-{
-	const struct record_op *op = op_named(http_param(c->req, "op"));
-	struct session_head h;
-	struct verr e;
-	char loc[96];
-	int64_t id = 0;
-	int rc;
-
-	if (!op)
-		return web_error_key(c, 404, "not_found");
-	rc = run_op(c, op, &h, &id, &e);
-	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
-		if (session_head(c->db, h.id, &h))
-			return web_fail(c, ERR_NOT_FOUND);
-		return session_page(c, rc == ERR_CONFLICT ? 409 : 422, &h, web_verr_text(c, &e));
-	}
-	if (rc)
-		return answer_err(c, rc, &e);
-	snprintf(loc, sizeof(loc), "/sessions/%lld#%s", (long long)h.id,
-		 op->act == act_attend ? "participants" : op->name);
-	return web_redirect(c, loc);
-}
-
-/* ics_text appends s to b escaped for iCalendar TEXT (RFC 5545 3.3.11). */
-static int ics_text(struct buf *b, const char *s)
-{
-	int rc = ERR_OK;
-
-	for (; !rc && *s; s++) {
-		if (*s == '\\' || *s == ';' || *s == ',')
-			rc = buf_putc(b, '\\') ? ERR_TOO_BIG : buf_putc(b, *s);
-		else if (*s == '\n')
-			rc = buf_puts(b, "\\n");
-		else if (*s != '\r')
-			rc = buf_putc(b, *s);
-	}
-	return rc;
-}
-
-int h_session_ics(struct web_ctx *c)
-{
-	struct session_head h;
-	json_t *s;
-	struct buf *b = &c->resp->body;
-	char stamp[21], utc[40];
-	int64_t t;
-	int rc = load_session(c, 0, false, &h);
-
-	if (rc)
-		return answer_err(c, rc, NULL);
-	s = session_get(c->db, h.id, false, false);
-	if (!s)
-		return web_fail(c, ERR_NOT_FOUND);
-	time_iso(time_now(), stamp);
-	rc = buf_printf(b,
-			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//shenliao//深聊 %s//ZH\r\n"
-			"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\n"
-			"UID:session-%lld@shenliao\r\nDTSTAMP:%.4s%.2s%.2sT%.2s%.2s%.2sZ\r\n",
-			SHENLIAO_VERSION, (long long)h.id, stamp, stamp + 5, stamp + 8, stamp + 11,
-			stamp + 14, stamp + 17);
-	for (int i = 0; !rc && i < 2; i++) {
-		const char *iso =
-		    json_string_value(json_object_get(s, i ? "ends_at" : "starts_at"));
-
-		if (!iso || time_parse(iso, &t))
-			continue;
-		time_iso(t, stamp);
-		snprintf(utc, sizeof(utc), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", stamp, stamp + 5,
-			 stamp + 8, stamp + 11, stamp + 14, stamp + 17);
-		rc = buf_printf(b, "%s:%s\r\n", i ? "DTEND" : "DTSTART", utc);
-	}
-	if (!rc)
-		rc = buf_puts(b, "SUMMARY:");
-	if (!rc)
-		rc = ics_text(b, json_string_value(json_object_get(s, "title")));
-	if (!rc)
-		rc = buf_puts(b, "\r\nLOCATION:");
-	if (!rc)
-		rc = ics_text(b, json_string_value(json_object_get(s, "venue")));
-	if (!rc)
-		rc = buf_puts(b, "\r\nDESCRIPTION:");
-	if (!rc)
-		rc = ics_text(b, json_string_value(json_object_get(s, "topic_title")));
-	if (!rc)
-		rc = buf_printf(b, "\r\nSTATUS:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-				strcmp(h.status, "draft") == 0 ? "TENTATIVE" : "CONFIRMED");
-	json_decref(s);
-	if (rc)
-		return web_fail(c, rc);
-	c->resp->status = 200;
-	c->resp->content_type = "text/calendar; charset=utf-8";
-	{
-		char disp[80];
-
-		snprintf(disp, sizeof(disp), "attachment; filename=\"session-%lld.ics\"",
-			 (long long)h.id);
-		rc = http_resp_header(c->resp, "Content-Disposition", disp);
-	}
-	if (rc)
-		return web_fail(c, ERR_TOO_BIG);
-	return 0;
-}
-
-static const char sql_has_person[] = "SELECT 1 FROM person WHERE user_id = ?";
-
-static int invitations_page(struct web_ctx *c, int status, const char *error)
-{
-	json_t *items = invitations_of_user(c->db, c->actor.user.id), *x;
-	struct db_stmt *st;
-	bool linked = false;
-	char date[32];
-	size_t i;
-
-	if (db_prepare(c->db, sql_has_person, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, c->actor.user.id) == ERR_OK)
-			linked = db_step(st) == DB_ROW;
-		db_done(st);
-	}
-	json_array_foreach(items, i, x)
-	{
-		const char *ss = json_string_value(json_object_get(x, "status"));
-
-		when_text(json_string_value(json_object_get(x, "starts_at")), date, sizeof(date));
-		json_object_set_new(x, "date", json_string(date));
-		label_one(c, x, "role", "role_", "role_label");
-		label_one(c, x, "rsvp", "rsvp_", "rsvp_label");
-		json_object_set_new(
-		    x, "open",
-		    json_boolean(strcmp(ss, "closed") != 0 && strcmp(ss, "archived") != 0));
-		json_object_set_new(x, "csrf", json_string(c->actor.csrf));
-	}
-	return web_render(
-	    c, status, "invitations",
-	    json_pack("{so sb ss?}", "items", items, "linked", linked, "error", error));
-}
-
-int h_invitations_page(struct web_ctx *c)
-{
-	return invitations_page(c, 200, NULL);
-}
-
-int h_invitation_answer_post(struct web_ctx *c)
-{
-	struct verr e;
-	const char *answer = web_field(c, "answer", NULL);
-	int64_t id = web_id(c, "id");
-	char loc[64];
-	int rc = id ? web_begin(c) : ERR_NOT_FOUND;
-
-	if (!rc)
-		rc = web_finish(c, invitation_answer(c->db, &c->actor, id, answer, &e));
-	if (rc == ERR_INVALID)
-		return invitations_page(c, 422, web_verr_text(c, &e));
-	if (rc)
-		return web_answer(c, rc, &e);
-	snprintf(loc, sizeof(loc), "/invitations#invitation-%lld", (long long)id);
-	return web_redirect(c, loc);
-}
-
-int h_search_page(struct web_ctx *c)
-{
-	const char *q = http_query(c->req, "q");
-	json_t *results = json_array(), *x;
-	bool searched = q && *q;
-	char href[80];
-	size_t i;
-
-	if (searched && search_query(c->db, &c->actor, q, 50, results) != ERR_OK)
-		json_array_clear(results);
-	json_array_foreach(results, i, x)
-	{
-		const char *k = json_string_value(json_object_get(x, "kind"));
-		long long id = (long long)json_integer_value(json_object_get(x, "id"));
-		long long sid = (long long)json_integer_value(json_object_get(x, "session_id"));
-
-		if (strcmp(k, "topic") == 0)
-			snprintf(href, sizeof(href), "/topics/%lld", id);
-		else if (strcmp(k, "session") == 0)
-			snprintf(href, sizeof(href), "/sessions/%lld", id);
-		else
-			snprintf(href, sizeof(href), "/sessions/%lld#%s-%lld", sid, k, id);
-		json_object_set_new(x, "href", json_string(href));
-		label_one(c, x, "kind", "kind_", "kind_label");
-	}
-	return web_render(
-	    c, 200, "search",
-	    json_pack("{ss so sb}", "q", q ? q : "", "results", results, "searched", searched));
-}
-
-static const char sql_person_name[] = "SELECT name FROM person WHERE id = ?";
-
-int h_person_duty_page(struct web_ctx *c)
-{
-	const char *y = http_query(c->req, "year");
-	int64_t id = web_id(c, "id"), year;
-	struct db_stmt *st;
-	json_t *duty, *x;
-	char name[256] = "", date[32];
-	size_t i;
-	int rc = id ? person_readable(c, id) : ERR_NOT_FOUND;
-
-	if (rc)
-		return web_answer(c, rc, NULL);
-	if (!y || num_parse(y, strlen(y), 1900, 9999, &year))
-		year = time_year(time_now());
-	if (db_prepare(c->db, sql_person_name, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW)
-			snprintf(name, sizeof(name), "%s", db_col_text(st, 0));
-		db_done(st);
-	}
-	duty = duty_record_json(c->db, id, (int)year);
-	json_array_foreach(json_object_get(duty, "items"), i, x)
-	{
-		when_text(json_string_value(json_object_get(x, "at")), date, sizeof(date));
-		date[10] = '\0';
-		json_object_set_new(x, "date", json_string(date));
-		label_one(c, x, "kind", "duty_kind_", "kind_label");
-	}
-	return web_render(c, 200, "duty",
-			  json_pack("{so ss sI sI}", "duty", duty, "name", name, "prev",
-				    (json_int_t)(year - 1), "next", (json_int_t)(year + 1)));
 }

@@ -195,7 +195,7 @@ describe('workflows (demo data)', () => {
       const full = (await handler.get(`/api/v1/outputs/${o.id}`)).data;
       assert.ok(full.handlers.some((h) => h.id === hrUnit));
     }
-    assertError(await handler.get('/api/v1/sessions/4'), 403);
+    assertError(await handler.get('/api/v1/sessions/4'), 404); // not visible at all (session_authorize)
     assertError(await handler.get('/api/v1/stats?year=2024'), 403);
   });
 });

@@ -261,6 +261,78 @@ describe('sessions', () => {
   });
 });
 
+describe('one authorization answer for the API and the pages (issue 9, item 4)', () => {
+  test('internal session: 401 / sign-in for anonymous, 404 for an unrelated body, 403 for a member who may read', async () => {
+    const admin = await as('sz-admin');
+    const orgs = (await admin.get('/api/v1/orgs?limit=500')).data.items;
+    const ft = orgs.find((o) => o.slug === 'sz-futian').id;
+    await admin.post('/api/v1/users', { username: 'ft-org2', password: 'futian-pass-2', role: 'organizer', org_id: ft });
+    const outsider = await as('ft-org2', 'futian-pass-2');
+    const m = await as('member');
+    // session 4 is the city's internal session
+    assertError(await anon().get('/api/v1/sessions/4'), 401);
+    const page = await anon().get('/sessions/4');
+    assert.equal(page.status, 303);
+    assert.equal(page.headers.get('location'), '/login?next=/sessions/4');
+    for (const p of ['/api/v1/sessions/4', '/sessions/4', '/sessions/4.ics', '/sessions/4/edit']) {
+      assert.equal((await outsider.get(p)).status, 404, p);
+    }
+    for (const [path, body] of [['/api/v1/sessions/4/remarks', { body: 'x', person_id: 1 }], ['/api/v1/sessions/4/transition', { to: 'live' }]]) {
+      assertError(await outsider.post(path, body), 404);
+    }
+    assertError(await outsider.patch('/api/v1/sessions/4', { title: '改' }), 404);
+    // a member of the body reads it but may not change it, even with a malformed request
+    assert.equal((await m.get('/sessions/4')).status, 200);
+    assertError(await m.post('/api/v1/sessions/4/remarks', { body: 42 }), 403);
+    assert.equal((await m.get('/sessions/4/edit')).status, 403);
+    // no such session
+    assertError(await outsider.get('/api/v1/sessions/999999'), 404);
+  });
+});
+
+describe('suggestion sources (issue 9, item 12)', () => {
+  test('every source must exist in this session: remarks and statements alike, 422 naming it', async () => {
+    const c = await as('organizer');
+    const ppl = await people(c);
+    const topic = await approvedTopic(c, '来源测试');
+    const s = (await c.post('/api/v1/sessions', { topic_id: topic, title: '来源测试会', formats: ['sector'], visibility: 'public' })).data;
+    const r = await c.post(`/api/v1/sessions/${s.id}/remarks`, { person_id: ppl['张丽华'], body: '一条发言' });
+    assert.equal(r.status, 201, r.text);
+    assert.equal((await c.post(`/api/v1/sessions/${s.id}/room`, { anonymous: true, moderation: 'post' })).status, 200);
+    const st = await c.post(`/api/v1/sessions/${s.id}/statements`, { text: '应当先行试点' });
+    assert.equal(st.status, 201, st.text);
+    // a statement of another session
+    const s2 = (await c.post('/api/v1/sessions', { topic_id: topic, title: '另一场', formats: ['sector'], visibility: 'public' })).data;
+    assert.equal((await c.post(`/api/v1/sessions/${s2.id}/room`, { anonymous: true, moderation: 'post' })).status, 200);
+    const st2 = (await c.post(`/api/v1/sessions/${s2.id}/statements`, { text: '另一场的观点' })).data.id;
+    const post = (sources) => c.post(`/api/v1/sessions/${s.id}/suggestions`, { title: '来源', sources });
+    for (const [sources, id] of [
+      [[{ kind: 'statement', id: 999999 }], 999999],
+      [[{ kind: 'remark', id: r.data.id }, { kind: 'statement', id: st2 }], st2],
+      [[{ kind: 'remark', id: 999998 }], 999998],
+    ]) {
+      const bad = await post(sources);
+      assertError(bad, 422, 'invalid', 'sources');
+      assert.match(bad.data.error.message, new RegExp(String(id)), bad.text);
+    }
+    assertError(await post([{ kind: 'output', id: 1 }]), 422, 'invalid', 'sources');
+    const before = (await c.get(`/api/v1/sessions/${s.id}`)).data.suggestions.length;
+    assert.equal(before, 0);
+    // the good path: a remark and a statement of this session
+    const ok = await post([{ kind: 'remark', id: r.data.id }, { kind: 'statement', id: st.data.id }]);
+    assert.equal(ok.status, 201, ok.text);
+    assert.deepEqual(ok.data.sources.map((x) => x.kind).sort(), ['remark', 'statement']);
+    assert.ok(ok.data.sources.some((x) => x.kind === 'statement' && x.excerpt === '应当先行试点'), ok.text);
+    // the page form speaks the same: "statement:N"
+    const form = await c.req('POST', `/sessions/${s.id}/suggestions`, {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf_token: c.csrf, title: '表单来源', sources: 'statement:999997' }).toString(),
+    });
+    assert.equal(form.status, 422, form.text.slice(0, 200));
+    assert.match(form.text, /999997/);
+  });
+});
+
 describe('permissions', () => {
   test('a member cannot edit a session', async () => {
     const m = await as('member');
@@ -277,7 +349,7 @@ describe('permissions', () => {
     assert.equal((await admin.post('/api/v1/users', { username: 'ft-org', password: 'futian-pass-1', role: 'organizer', org_id: ft })).status, 201);
     const ftOrg = await as('ft-org', 'futian-pass-1');
     // session 4 is the city's internal session
-    assertError(await ftOrg.get('/api/v1/sessions/4'), 403);
+    assertError(await ftOrg.get('/api/v1/sessions/4'), 404); // not visible at all: as if absent
     assert.ok(!(await ftOrg.get('/api/v1/sessions?limit=500')).data.items.some((s) => s.id === 4));
     // a joint session of the city with Yantian, made internal: Yantian sees it, Futian does not
     const c = await as('organizer');
@@ -288,7 +360,7 @@ describe('permissions', () => {
     assert.equal((await ytUser.get(`/api/v1/sessions/${s.id}`)).status, 200);
     assert.ok((await ytUser.get('/api/v1/sessions?limit=500')).data.items.some((x) => x.id === s.id));
     assertError(await ytUser.patch(`/api/v1/sessions/${s.id}`, { title: '改' }), 403, null);
-    assertError(await ftOrg.get(`/api/v1/sessions/${s.id}`), 403);
+    assertError(await ftOrg.get(`/api/v1/sessions/${s.id}`), 404);
     assertError(await anon().get(`/api/v1/sessions/${s.id}`), 401);
     // and joint needs a linked body to be scheduled
     const s2 = (await c.post('/api/v1/sessions', { topic_id: topic, title: '无联动组织', formats: ['joint'] })).data;
@@ -421,7 +493,10 @@ describe('public pages', () => {
     assert.match(r.text, /BEGIN:VEVENT/);
     assert.match(r.text, /DTSTART:20240710T063000Z/);
     assert.match(r.text, /SUMMARY:对因生育影响职业的妇女提供职业帮助/);
-    assert.equal((await anon().get('/sessions/4.ics')).status, 401);
+    // not a page of the API: an anonymous caller is sent to sign in (web_answer's one mapping)
+    const internal = await anon().get('/sessions/4.ics');
+    assert.equal(internal.status, 303);
+    assert.match(internal.headers.get('location'), /^\/login\?next=/);
   });
   test('pages for organizers: topics, plan, session forms, search, invitations', async () => {
     const c = await as('organizer');

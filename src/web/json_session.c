@@ -1,0 +1,169 @@
+/*
+ * json_session.c - the one place a session and its record become JSON: the shape the API
+ * answers with and the session pages render (their templates read the same keys).
+ *
+ * Times are in the body's zone ("2024-07-10T14:30:00+08:00") or null when not set; ids
+ * of nothing (a remark without a speaker, a commitment without an owner) are null.
+ */
+#include "sessions.h"
+
+#include <string.h>
+
+#include "base/util.h"
+
+static json_t *time_json(int64_t t)
+{
+	char iso[26];
+
+	if (!t)
+		return json_null();
+	time_local(t, iso);
+	return json_string(iso);
+}
+
+static json_t *id_or_null(int64_t id)
+{
+	return id ? json_integer(id) : json_null();
+}
+
+json_t *session_to_json(const struct session *s, bool full)
+{
+	json_t *o = json_object(), *linked, *ids, *counts;
+	size_t i;
+
+	json_object_set_new(o, "id", json_integer(s->id));
+	json_object_set_new(o, "org_id", json_integer(s->org_id));
+	json_object_set_new(o, "org_name", json_string(s->org_name));
+	json_object_set_new(o, "topic_id", json_integer(s->topic_id));
+	json_object_set_new(o, "topic_title", json_string(s->topic_title));
+	json_object_set_new(o, "domain", json_string(s->domain));
+	json_object_set_new(o, "title", json_string(s->title));
+	json_object_set_new(o, "summary", json_string(s->summary));
+	json_object_set_new(o, "starts_at", time_json(s->starts_at));
+	json_object_set_new(o, "ends_at", time_json(s->ends_at));
+	json_object_set_new(o, "venue", json_string(s->venue));
+	json_object_set_new(o, "organizer_unit", json_string(s->organizer_unit));
+	json_object_set_new(o, "department", json_string(s->department));
+	json_object_set_new(o, "visibility", json_string(s->visibility));
+	json_object_set_new(o, "rules_version", json_string(s->rules_version));
+	json_object_set_new(o, "status", json_string(s->status));
+	json_object_set_new(o, "created_at", time_json(s->created_at));
+	json_object_set_new(o, "updated_at", time_json(s->updated_at));
+	json_object_set_new(o, "closed_at", time_json(s->closed_at));
+	json_object_set_new(o, "formats", formats_json(s->formats));
+	json_object_set_new(o, "year",
+			    s->starts_at ? json_integer(time_year(s->starts_at)) : json_null());
+	if (!full)
+		return o;
+	linked = json_array();
+	ids = json_array();
+	for (i = 0; i < s->nlinked; i++) {
+		json_array_append_new(linked,
+				      json_pack("{sI ss}", "id", (json_int_t)s->linked[i].id,
+						"name", s->linked[i].name));
+		json_array_append_new(ids, json_integer(s->linked[i].id));
+	}
+	json_object_set_new(o, "linked_org_ids", ids);
+	json_object_set_new(o, "linked_orgs", linked);
+	counts = json_array();
+	for (i = 0; i < s->ncategories; i++)
+		json_array_append_new(counts,
+				      json_pack("{ss sI}", "category", s->by_category[i].category,
+						"count", (json_int_t)s->by_category[i].count));
+	json_object_set_new(o, "participants_by_category", counts);
+	return o;
+}
+
+json_t *invitation_to_json(const struct invitation *x, bool names)
+{
+	return json_pack("{sI sI so ss ss sb ss ss sb}", "id", (json_int_t)x->id, "person_id",
+			 (json_int_t)x->person_id, "name",
+			 names || x->public_name ? json_string(x->name) : json_null(), "category",
+			 x->category, "affiliation", x->affiliation, "public_name", x->public_name,
+			 "role", x->role, "rsvp", x->rsvp, "attended", x->attended);
+}
+
+json_t *remark_to_json(const struct remark *x)
+{
+	return json_pack("{sI so ss ss ss sI so}", "id", (json_int_t)x->id, "person_id",
+			 id_or_null(x->person_id), "speaker", x->speaker, "role", x->role, "body",
+			 x->body, "position", (json_int_t)x->position, "created_at",
+			 time_json(x->created_at));
+}
+
+json_t *commitment_to_json(const struct commitment *x)
+{
+	return json_pack("{sI ss so ss ss ss so}", "id", (json_int_t)x->id, "owner", x->owner,
+			 "owner_id", id_or_null(x->owner_id), "body", x->body, "due_date",
+			 x->due_date, "status", x->status, "created_at", time_json(x->created_at));
+}
+
+json_t *suggestion_to_json(const struct suggestion *x)
+{
+	json_t *o = json_pack("{sI sI sI ss ss sI so}", "id", (json_int_t)x->id, "session_id",
+			      (json_int_t)x->session_id, "org_id", (json_int_t)x->org_id, "title",
+			      x->title, "body", x->body, "position", (json_int_t)x->position,
+			      "created_at", time_json(x->created_at));
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < x->nproposers; i++)
+		json_array_append_new(
+		    a, json_pack("{sI ss ss sb}", "id", (json_int_t)x->proposers[i].id, "name",
+				 x->proposers[i].name, "category", x->proposers[i].category,
+				 "public_name", x->proposers[i].public_name));
+	json_object_set_new(o, "proposers", a);
+	a = json_array();
+	for (i = 0; i < x->nsources; i++)
+		json_array_append_new(a, json_pack("{ss sI ss}", "kind", x->sources[i].kind, "id",
+						   (json_int_t)x->sources[i].id, "excerpt",
+						   x->sources[i].excerpt));
+	json_object_set_new(o, "sources", a);
+	return o;
+}
+
+static json_t *points_json(const struct session_point *p, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(
+		    a, json_pack("{sI ss}", "id", (json_int_t)p[i].id, "body", p[i].body));
+	return a;
+}
+
+void session_record_to_json(json_t *o, const struct session_record *r, bool names,
+			    bool with_remarks)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < r->ninvitations; i++)
+		json_array_append_new(a, invitation_to_json(&r->invitations[i], names));
+	json_object_set_new(o, "invitations", a);
+	if (with_remarks) {
+		a = json_array();
+		for (i = 0; i < r->nremarks; i++)
+			json_array_append_new(a, remark_to_json(&r->remarks[i]));
+		json_object_set_new(o, "remarks", a);
+	}
+	a = json_array();
+	for (i = 0; i < r->ncommitments; i++)
+		json_array_append_new(a, commitment_to_json(&r->commitments[i]));
+	json_object_set_new(o, "commitments", a);
+	json_object_set_new(o, "agreed", points_json(r->agreed, r->nagreed));
+	json_object_set_new(o, "differences", points_json(r->differences, r->ndifferences));
+	a = json_array();
+	for (i = 0; i < r->nsuggestions; i++)
+		json_array_append_new(a, suggestion_to_json(&r->suggestions[i]));
+	json_object_set_new(o, "suggestions", a);
+}
+
+json_t *my_invitation_to_json(const struct my_invitation *x)
+{
+	return json_pack("{sI sI ss so ss ss ss ss sb}", "id", (json_int_t)x->id, "session_id",
+			 (json_int_t)x->session_id, "title", x->title, "starts_at",
+			 time_json(x->starts_at), "venue", x->venue, "status", x->status, "role",
+			 x->role, "rsvp", x->rsvp, "attended", x->attended);
+}
