@@ -3,6 +3,8 @@
  *
  * Admins manage accounts in their own body and those below it. Everyone may read and
  * change their own display name and password (the password only with the current one).
+ * user_authorize decides for the API and the pages alike: an account of another branch is
+ * 404 to a signed-in caller, one of their own body that is not theirs 403.
  */
 #include "web.h"
 
@@ -36,37 +38,16 @@ int h_api_users_list(struct web_ctx *c)
 	return web_list(c, items, limit);
 }
 
-/* can_manage_user: an admin whose subtree holds the user's org. */
-static bool can_manage_user(struct web_ctx *c, const struct user *u)
+/* manages reports whether the caller administers account id (roles, body, disabling). */
+static bool manages(struct web_ctx *c, int64_t id)
 {
-	struct org o;
-
-	if (c->actor.role != ROLE_ADMIN)
-		return false;
-	if (org_get(c->db, u->org_id, &o))
-		return false;
-	return actor_can_manage_org(&c->actor, &o);
-}
-
-/* load_user loads user id that the caller may read (self, or managed). */
-static int load_user(struct web_ctx *c, int64_t id, struct user *u)
-{
-	int rc;
-
-	if (!id)
-		return ERR_NOT_FOUND;
-	rc = user_get(c->db, id, u);
-	if (rc)
-		return rc;
-	if (u->id != c->actor.user.id && !can_manage_user(c, u))
-		return ERR_FORBIDDEN;
-	return ERR_OK;
+	return user_authorize(c->db, &c->actor, id, AUTHZ_MANAGE, NULL, NULL) == ERR_OK;
 }
 
 int h_api_user_get(struct web_ctx *c)
 {
 	struct user u;
-	int rc = load_user(c, web_id(c, "id"), &u);
+	int rc = user_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &u, NULL);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
@@ -141,13 +122,12 @@ static int target_org(struct web_ctx *c, struct user *u, struct verr *e)
 		return verr_type(e, "org_id", "整数", "an integer");
 	if (!present)
 		return ERR_OK;
-	rc = org_get(c->db, id, &o);
+	/* a body out of sight is as unknown as a missing one */
+	rc = org_authorize(c->db, &c->actor, id, AUTHZ_MANAGE, &o);
 	if (rc == ERR_NOT_FOUND)
 		return verr_set(e, "invalid", "org_id", "所属组织不存在", "the org does not exist");
 	if (rc)
 		return rc;
-	if (!actor_can_manage_org(&c->actor, &o))
-		return ERR_FORBIDDEN;
 	u->org_id = id;
 	return ERR_OK;
 }
@@ -206,11 +186,11 @@ static int update_user(struct web_ctx *c, int64_t id, struct user *before, struc
 	char role[sizeof(u->role)];
 	int rc;
 
-	rc = load_user(c, id, before);
+	rc = user_authorize(c->db, &c->actor, id, AUTHZ_WRITE, before, NULL);
 	if (rc)
 		return rc;
 	self = before->id == c->actor.user.id;
-	manage = can_manage_user(c, before);
+	manage = manages(c, id);
 	*u = *before;
 	rc = str_field(c, "display_name", u->display_name, sizeof(u->display_name), e);
 	if (rc)
@@ -227,7 +207,7 @@ static int update_user(struct web_ctx *c, int64_t id, struct user *before, struc
 		if (strcmp(role, u->role) != 0 || u->disabled != before->disabled ||
 		    (c->json && (json_object_get(c->json, "org_id") ||
 				 json_object_get(c->json, "handler_id"))))
-			return ERR_FORBIDDEN;
+			return authz_decide(&c->actor, true, false);
 	} else {
 		rc = target_org(c, u, e);
 		if (!rc && c->json)
@@ -281,9 +261,18 @@ int h_api_user_patch(struct web_ctx *c)
 
 /* --- pages --- */
 
+struct org_options {
+	json_t *a;
+	int64_t selected;
+};
+
 static int org_option(const struct org *o, void *ud)
 {
-	return json_array_append_new(ud, org_to_json(o)) ? ERR_NOMEM : ERR_OK;
+	struct org_options *k = ud;
+	json_t *j = org_to_json(o);
+
+	json_object_set_new(j, "selected", json_boolean(o->id == k->selected));
+	return json_array_append_new(k->a, j) ? ERR_NOMEM : ERR_OK;
 }
 
 /* role_options returns [{value, label, selected}] for a role select. */
@@ -305,21 +294,13 @@ static json_t *role_options(struct web_ctx *c, const char *selected)
 
 static json_t *org_options(struct web_ctx *c, int64_t selected)
 {
-	json_t *a = json_array();
-	size_t i;
-	json_t *o;
+	struct org_options k = {json_array(), selected};
 
-	if (org_list(c->db, &c->actor.org, false, 0, USER_PAGE_MAX, org_option, a)) {
-		json_decref(a);
+	if (org_list(c->db, &c->actor.org, false, 0, USER_PAGE_MAX, org_option, &k)) {
+		json_decref(k.a);
 		return json_array();
 	}
-	json_array_foreach(a, i, o)
-	{
-		json_object_set_new(
-		    o, "selected",
-		    json_boolean(json_integer_value(json_object_get(o, "id")) == selected));
-	}
-	return a;
+	return k.a;
 }
 
 struct user_rows {
@@ -399,10 +380,8 @@ static int user_page(struct web_ctx *c, int status, const struct user *u, const 
 int h_user_page(struct web_ctx *c)
 {
 	struct user u;
-	int rc = load_user(c, web_id(c, "id"), &u);
+	int rc = user_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_MANAGE, &u, NULL);
 
-	if (!rc && !can_manage_user(c, &u))
-		rc = ERR_FORBIDDEN;
 	if (rc)
 		return web_answer(c, rc, NULL);
 	return user_page(c, 200, &u, NULL);
