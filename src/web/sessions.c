@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "model/person.h"
 #include "model/session.h"
 #include "view/markdown.h"
 #include "view/view.h"
@@ -656,66 +657,13 @@ static int read_sources(struct web_ctx *c, struct source_ref *out, size_t *n, st
 	return ERR_OK;
 }
 
-/* --- search and duty records --- */
-
-int h_api_search(struct web_ctx *c)
-{
-	const char *q = http_query(c->req, "q"), *l = http_query(c->req, "limit");
-	json_t *results;
-	int64_t limit = 50;
-	int rc;
-
-	if (!q || !*q)
-		return web_error(c, 400, "required", "q", "请输入要搜索的词", "q is required");
-	if (l && num_parse(l, strlen(l), 1, 200, &limit) != ERR_OK)
-		return web_error(c, 400, "invalid", "limit", "limit 须为 1 到 200 之间的整数",
-				 "limit must be a whole number from 1 to 200");
-	results = json_array();
-	rc = search_query(c->db, &c->actor, q, (int)limit, results);
-	if (rc == ERR_INVALID) {
-		json_decref(results);
-		return web_error(c, 400, "invalid", "q", "请输入要搜索的词",
-				 "q has nothing to search for");
-	}
-	if (rc) {
-		json_decref(results);
-		return web_fail(c, rc);
-	}
-	return web_json(c, 200, json_pack("{ss so}", "q", q, "results", results));
-}
-
-static const char sql_person_head[] = "SELECT o.path, p.user_id FROM person p JOIN org o"
-				      " ON o.id = p.org_id WHERE p.id = ?";
-
-/* person_readable: the person belongs to the caller's scope, or is the caller. */
-static int person_readable(struct web_ctx *c, int64_t id)
-{
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(c->db, sql_person_head, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, id);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		rc = strncmp(db_col_text(st, 0), scope_path(&c->actor),
-			     strlen(scope_path(&c->actor))) == 0 ||
-			     db_col_int(st, 1) == c->actor.user.id
-			 ? ERR_OK
-			 : ERR_FORBIDDEN;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
-	db_done(st);
-	return rc;
-}
+/* --- duty records (the search is in search.c) --- */
 
 int h_api_person_duty(struct web_ctx *c)
 {
 	const char *y = http_query(c->req, "year");
 	int64_t id = web_id(c, "id"), year;
-	int rc = id ? person_readable(c, id) : ERR_NOT_FOUND;
+	int rc = person_authorize(c->db, &c->actor, id, AUTHZ_READ, NULL, NULL);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
@@ -1436,57 +1384,20 @@ int h_invitation_answer_post(struct web_ctx *c)
 	return web_redirect(c, loc);
 }
 
-int h_search_page(struct web_ctx *c)
-{
-	const char *q = http_query(c->req, "q");
-	json_t *results = json_array(), *x;
-	bool searched = q && *q;
-	char href[80];
-	size_t i;
-
-	if (searched && search_query(c->db, &c->actor, q, 50, results) != ERR_OK)
-		json_array_clear(results);
-	json_array_foreach(results, i, x)
-	{
-		const char *k = json_string_value(json_object_get(x, "kind"));
-		long long id = (long long)json_integer_value(json_object_get(x, "id"));
-		long long sid = (long long)json_integer_value(json_object_get(x, "session_id"));
-
-		if (strcmp(k, "topic") == 0)
-			snprintf(href, sizeof(href), "/topics/%lld", id);
-		else if (strcmp(k, "session") == 0)
-			snprintf(href, sizeof(href), "/sessions/%lld", id);
-		else
-			snprintf(href, sizeof(href), "/sessions/%lld#%s-%lld", sid, k, id);
-		json_object_set_new(x, "href", json_string(href));
-		label_one(c, x, "kind", "kind_", "kind_label");
-	}
-	return web_render(
-	    c, 200, "search",
-	    json_pack("{ss so sb}", "q", q ? q : "", "results", results, "searched", searched));
-}
-
-static const char sql_person_name[] = "SELECT name FROM person WHERE id = ?";
-
 int h_person_duty_page(struct web_ctx *c)
 {
 	const char *y = http_query(c->req, "year");
 	int64_t id = web_id(c, "id"), year;
-	struct db_stmt *st;
+	struct person p;
 	json_t *duty, *x;
-	char name[256] = "", date[32];
+	char date[32];
 	size_t i;
-	int rc = id ? person_readable(c, id) : ERR_NOT_FOUND;
+	int rc = person_authorize(c->db, &c->actor, id, AUTHZ_READ, &p, NULL);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
 	if (!y || num_parse(y, strlen(y), 1900, 9999, &year))
 		year = time_year(time_now());
-	if (db_prepare(c->db, sql_person_name, &st) == ERR_OK) {
-		if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW)
-			snprintf(name, sizeof(name), "%s", db_col_text(st, 0));
-		db_done(st);
-	}
 	duty = duty_record_json(c->db, id, (int)year);
 	json_array_foreach(json_object_get(duty, "items"), i, x)
 	{
@@ -1496,6 +1407,6 @@ int h_person_duty_page(struct web_ctx *c)
 		label_one(c, x, "kind", "duty_kind_", "kind_label");
 	}
 	return web_render(c, 200, "duty",
-			  json_pack("{so ss sI sI}", "duty", duty, "name", name, "prev",
+			  json_pack("{so ss sI sI}", "duty", duty, "name", p.name, "prev",
 				    (json_int_t)(year - 1), "next", (json_int_t)(year + 1)));
 }
