@@ -383,6 +383,28 @@ int person_authorize(struct db *db, const struct actor *a, int64_t id, enum auth
 	return authz_decide(a, visible, allowed);
 }
 
+int person_authorize_org(struct db *db, const struct actor *a, int64_t org_id, enum authz_op op,
+			 struct org *o)
+{
+	struct org tmp;
+	bool visible, allowed;
+	int rc;
+
+	if (!o)
+		o = &tmp;
+	if (org_id <= 0)
+		return ERR_NOT_FOUND;
+	rc = org_get(db, org_id, o);
+	if (rc)
+		return rc;
+	visible = a->via != AUTH_NONE && actor_can_see_org(a, o);
+	if (op == AUTHZ_READ)
+		allowed = visible && (a->via == AUTH_SYSTEM || org_is_within(o, &a->org));
+	else
+		allowed = visible && person_can_manage(a, o);
+	return authz_decide(a, visible, allowed);
+}
+
 /* person_audit_json is what the audit log records of p: every field (new reference). */
 static json_t *person_audit_json(const struct person *p)
 {

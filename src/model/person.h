@@ -145,6 +145,15 @@ bool person_sees_contact(const struct actor *a);
 int person_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
 		     struct person *p, struct org *o) WARN_UNUSED;
 
+/* person_authorize_org loads body org_id into *o (may be NULL) and decides whether a may do
+ * op to the persons of that body as a whole: READ list and export them (the actor's body
+ * and those below it), WRITE add persons to it, move persons into it, import into it
+ * (person_can_manage). Visible: actor_can_see_org (a body above is seen: ERR_FORBIDDEN;
+ * one of another branch is not: ERR_NOT_FOUND). Returns what authz_decide returns, or
+ * ERR_NOT_FOUND when there is no such body. */
+int person_authorize_org(struct db *db, const struct actor *a, int64_t org_id, enum authz_op op,
+			 struct org *o) WARN_UNUSED;
+
 struct person_filter {
 	const char *category; /* a code, or NULL / "" for all */
 	const char *q;	      /* a substring of the name (ASCII letters in any case), or NULL */

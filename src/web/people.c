@@ -93,10 +93,7 @@ static int read_query(struct web_ctx *c, struct people_query *pq)
 			rc = strlen(org) < sizeof(o.slug) ? org_get_by_slug(c->db, org, &o)
 							  : ERR_NOT_FOUND;
 		if (!rc)
-			rc = org_authorize(c->db, &c->actor, id ? id : o.id, AUTHZ_READ, &o);
-		/* the persons of a body above the caller's are not theirs to list */
-		if (!rc && !org_is_within(&o, &c->actor.org))
-			rc = authz_decide(&c->actor, true, false);
+			rc = person_authorize_org(c->db, &c->actor, id ? id : o.id, AUTHZ_READ, &o);
 		if (rc == ERR_NOT_FOUND)
 			return bad_query(c, "org", "没有这个组织", "there is no such org");
 		if (rc)
@@ -192,7 +189,6 @@ static int apply_user(struct web_ctx *c, const struct person_in *in, struct pers
 static int apply_person(struct web_ctx *c, const struct person_in *in, struct person *p,
 			struct verr *e)
 {
-	struct org o;
 	int f, rc;
 
 	for (f = 0; f < PERSON_NFIELDS; f++)
@@ -202,9 +198,7 @@ static int apply_person(struct web_ctx *c, const struct person_in *in, struct pe
 	if (in->public_given)
 		p->public_name = in->public_name;
 	if (in->org_given && in->org_id != p->org_id) {
-		rc = org_authorize(c->db, &c->actor, in->org_id, AUTHZ_READ, &o);
-		if (!rc && !can_manage(c, &o))
-			rc = authz_decide(&c->actor, true, false);
+		rc = person_authorize_org(c->db, &c->actor, in->org_id, AUTHZ_WRITE, NULL);
 		if (rc == ERR_NOT_FOUND)
 			return verr_set(e, "invalid", "org_id", "所属组织不存在",
 					"the org does not exist");
@@ -226,8 +220,8 @@ static int create_person(struct web_ctx *c, struct person *p, struct verr *e)
 	memset(e, 0, sizeof(*e));
 	p->org_id = c->actor.org.id;
 	rc = parse_person(c, &in, e);
-	if (!rc && !can_manage(c, &c->actor.org))
-		rc = authz_decide(&c->actor, true, false);
+	if (!rc)
+		rc = person_authorize_org(c->db, &c->actor, c->actor.org.id, AUTHZ_WRITE, NULL);
 	if (!rc)
 		rc = apply_person(c, &in, p, e);
 	if (!rc)

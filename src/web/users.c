@@ -207,7 +207,7 @@ static int update_user(struct web_ctx *c, int64_t id, struct user *before, struc
 		if (strcmp(role, u->role) != 0 || u->disabled != before->disabled ||
 		    (c->json && (json_object_get(c->json, "org_id") ||
 				 json_object_get(c->json, "handler_id"))))
-			return authz_decide(&c->actor, true, false);
+			return user_authorize(c->db, &c->actor, id, AUTHZ_MANAGE, NULL, NULL);
 	} else {
 		rc = target_org(c, u, e);
 		if (!rc && c->json)

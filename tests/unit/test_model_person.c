@@ -165,6 +165,24 @@ static void test_person_authorize(void **state)
 			 ERR_NOT_FOUND);
 	assert_int_equal(person_authorize(f->db, &f->city_org, 0, AUTHZ_READ, NULL, NULL),
 			 ERR_NOT_FOUND);
+	/* the persons of a body as a whole: list (READ), add or import (WRITE) */
+	assert_int_equal(
+	    person_authorize_org(f->db, &f->city_member, f->district.id, AUTHZ_READ, &o), ERR_OK);
+	assert_int_equal(o.id, f->district.id);
+	assert_int_equal(
+	    person_authorize_org(f->db, &f->city_org, f->province.id, AUTHZ_READ, NULL),
+	    ERR_FORBIDDEN); /* seen, for its name; its persons are not the city's */
+	assert_int_equal(person_authorize_org(f->db, &f->city_org, f->other.id, AUTHZ_READ, NULL),
+			 ERR_NOT_FOUND);
+	assert_int_equal(person_authorize_org(f->db, &f->city_org, f->city.id, AUTHZ_WRITE, NULL),
+			 ERR_OK);
+	assert_int_equal(
+	    person_authorize_org(f->db, &f->city_member, f->city.id, AUTHZ_WRITE, NULL),
+	    ERR_FORBIDDEN);
+	assert_int_equal(person_authorize_org(f->db, &f->anon, f->city.id, AUTHZ_READ, NULL),
+			 ERR_AUTH);
+	assert_int_equal(person_authorize_org(f->db, &f->city_org, 999999, AUTHZ_READ, NULL),
+			 ERR_NOT_FOUND);
 	assert_true(person_sees_contact(&f->city_org));
 	assert_false(person_sees_contact(&f->city_member));
 }
