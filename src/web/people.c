@@ -339,7 +339,9 @@ static int run_import(struct web_ctx *c, const char *p, size_t n, struct person_
 	imp->scope = &c->actor.org;
 	imp->default_org = c->actor.org.id;
 	imp->max_listed = IMPORT_LISTED;
-	rc = web_begin(c);
+	rc = person_authorize_org(c->db, &c->actor, c->actor.org.id, AUTHZ_WRITE, NULL);
+	if (!rc)
+		rc = web_begin(c);
 	if (rc)
 		return rc;
 	return web_finish(c, person_import_csv(c->db, &c->actor, p, n, imp));
