@@ -5,8 +5,8 @@
  * A person is not an account: most never sign in. A person belongs to one body (org) and
  * may be linked to at most one account (user_id), which lets other modules ask "which
  * person is the signed-in user" (person_find_by_user). Phone and email are contact data,
- * shown only to organizers and admins (person_to_json's contact flag). public_name says
- * the person agreed to be named on public pages.
+ * shown only to organizers and admins (person_sees_contact; web/json_people.c leaves them
+ * out for others). public_name says the person agreed to be named on public pages.
  *
  * Field names are those of the JSON API; person_fields lists the text fields with their
  * Chinese and English labels and limits, so the API, the pages, the CSV import and the
@@ -20,7 +20,6 @@
 #ifndef SHENLIAO_MODEL_PERSON_H
 #define SHENLIAO_MODEL_PERSON_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
