@@ -76,9 +76,6 @@ int org_create(struct db *db, const struct actor *who, struct org *o, struct ver
 int org_update(struct db *db, const struct actor *who, const struct org *before, struct org *o,
 	       struct verr *e) WARN_UNUSED;
 
-/* org_to_json returns a new JSON object for o (caller owns). */
-json_t *org_to_json(const struct org *o);
-
 /* org_list calls fn for each org within scope (path prefix) with id > after, in id order,
  * up to limit rows. Also includes the ancestors of scope when with_ancestors. */
 int org_list(struct db *db, const struct org *scope, bool with_ancestors, int64_t after, int limit,
@@ -114,8 +111,6 @@ int user_create(struct db *db, const struct actor *who, struct user *u, const ch
 int user_update(struct db *db, const struct actor *who, const struct user *before, struct user *u,
 		const char *password, struct verr *e) WARN_UNUSED;
 
-json_t *user_to_json(const struct user *u);
-
 /* user_list calls fn for users whose org is within scope, id > after, id order. */
 int user_list(struct db *db, const struct org *scope, int64_t after, int limit,
 	      int (*fn)(const struct user *u, void *ud), void *ud) WARN_UNUSED;
@@ -146,7 +141,11 @@ struct actor {
  * the model (session_authorize, topic_authorize, output_authorize...). READ: see it;
  * WRITE: change it (edit, record, transition); a resource may define more specific needs
  * in its own header and map them to these. */
-enum authz_op { AUTHZ_READ = 0, AUTHZ_WRITE = 1 };
+enum authz_op {
+	AUTHZ_READ = 0,
+	AUTHZ_WRITE = 1,
+	AUTHZ_MANAGE = 2 /* administer it: an account's role and body, a body's own record */
+};
 
 /* authz_decide is the one answer to "may this caller do this to that object", given what
  * the resource's own rule found: visible (the caller may know the object exists and read
@@ -165,6 +164,26 @@ void actor_system(struct actor *a);
  * names and structure). actor_can_manage_org: admins, their org and below. */
 bool actor_can_see_org(const struct actor *a, const struct org *o);
 bool actor_can_manage_org(const struct actor *a, const struct org *o);
+
+/* --- the per-kind authorization of bodies and accounts --- */
+
+/* org_authorize loads org id into *o (may be NULL) and decides whether a may do op to it:
+ * visible (actor_can_see_org: the actor's own body, those below it and those above it);
+ * READ allowed when visible; WRITE and MANAGE allowed when actor_can_manage_org (admins,
+ * their body and those below). Returns what authz_decide returns, or ERR_NOT_FOUND when
+ * there is no such org (id 0 included). */
+int org_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		  struct org *o) WARN_UNUSED;
+
+/* user_authorize loads account id into *u and its body into *o (either may be NULL) and
+ * decides whether a may do op to it. Visible: one's own account, and the accounts of one's
+ * body and those below it. READ and WRITE allowed for one's own account (WRITE: the
+ * display name and the password; which fields is the caller's to check) and for its
+ * manager (an admin whose subtree holds the account's body, actor_can_manage_org); MANAGE
+ * (role, body, disabled, handling unit) for its manager only. Returns what authz_decide
+ * returns, or ERR_NOT_FOUND when there is no such account (id 0 included). */
+int user_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		   struct user *u, struct org *o) WARN_UNUSED;
 
 /* --- sign-in (auth.c) --- */
 
@@ -207,5 +226,24 @@ int auth_token_find(struct db *db, const char *token, struct actor *a) WARN_UNUS
 int audit_write(struct db *db, const struct actor *who, int64_t org_id, const char *action,
 		const char *entity, int64_t id, const json_t *before,
 		const json_t *after) WARN_UNUSED;
+
+/* One row of the audit log as the audit page shows it. */
+struct audit_entry {
+	int64_t id;
+	int64_t at;
+	char user[64];	   /* the username, "" for the command line or a failed sign-in */
+	char action[64];   /* "person.create" */
+	char entity[32];   /* "person" */
+	int64_t entity_id; /* 0 when none */
+	char address[64];  /* the client's address, "" when none */
+	char org[512];	   /* the body's name, "" when none */
+};
+
+/* audit_list calls fn for the entries a may see with id < before (INT64_MAX: from the
+ * newest), newest first, up to limit: those of the actor's body and the bodies below it,
+ * and, for the admins of a root body, the entries of no body (failed sign-ins). Stops at
+ * fn's first non-zero result and returns it. Authorization (admins only) is the caller's. */
+int audit_list(struct db *db, const struct actor *a, int64_t before, int limit,
+	       int (*fn)(const struct audit_entry *e, void *ud), void *ud) WARN_UNUSED;
 
 #endif

@@ -20,12 +20,24 @@ static const char sql_get_slug[] = "SELECT " ORG_COLS " FROM org WHERE slug = ?"
 static const char sql_get_root[] =
     "SELECT " ORG_COLS " FROM org WHERE parent_id IS NULL AND id > ? ORDER BY id LIMIT 1";
 static const char sql_insert[] = "INSERT INTO org (parent_id, slug, name, level, path, created_at,"
-				 " updated_at) VALUES (?, ?, ?, ?, '', ?, ?)";
+				 " updated_at) VALUES (NULLIF(?, 0), ?, ?, ?, '', ?, ?)";
 static const char sql_set_path[] = "UPDATE org SET path = ?, slug = ? WHERE id = ?";
 static const char sql_update[] = "UPDATE org SET slug = ?, name = ?, updated_at = ? WHERE id = ?";
 static const char sql_list[] =
     "SELECT " ORG_COLS " FROM org WHERE id > ?1 AND (substr(path, 1, length(?2)) = ?2"
     " OR (?3 AND instr(?2, '/' || id || '/') > 0)) ORDER BY id LIMIT ?4";
+
+/* org_audit_json is what the audit log records of o (new reference). */
+static json_t *org_audit_json(const struct org *o)
+{
+	char created[21], updated[21];
+
+	time_iso(o->created_at, created);
+	time_iso(o->updated_at, updated);
+	return json_pack("{sI so? ss ss ss ss ss}", "id", (json_int_t)o->id, "parent_id",
+			 o->parent_id ? json_integer(o->parent_id) : NULL, "slug", o->slug, "name",
+			 o->name, "level", o->level, "created_at", created, "updated_at", updated);
+}
 
 int org_level_parse(const char *s)
 {
@@ -52,40 +64,58 @@ static int org_read(struct db_stmt *st, struct org *o)
 	return ERR_OK;
 }
 
-static int org_get_one(struct db *db, const char *sql, int64_t id, const char *slug, struct org *o)
+int org_get(struct db *db, int64_t id, struct org *o)
 {
 	struct db_stmt *st;
-	int rc;
+	int rc = db_get_row(db, sql_get, &st, "i", id);
 
-	rc = db_prepare(db, sql, &st);
 	if (rc)
 		return rc;
-	rc = slug ? db_bind_str(st, 1, slug) : db_bind_int(st, 1, id);
-	if (rc)
-		goto out;
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		rc = org_read(st, o);
-	else if (rc == DB_DONE)
-		rc = ERR_NOT_FOUND;
-out:
+	rc = org_read(st, o);
 	db_done(st);
 	return rc;
 }
 
-int org_get(struct db *db, int64_t id, struct org *o)
-{
-	return org_get_one(db, sql_get, id, NULL, o);
-}
-
 int org_get_by_slug(struct db *db, const char *slug, struct org *o)
 {
-	return org_get_one(db, sql_get_slug, 0, slug, o);
+	struct db_stmt *st;
+	int rc = db_get_row(db, sql_get_slug, &st, "s", slug);
+
+	if (rc)
+		return rc;
+	rc = org_read(st, o);
+	db_done(st);
+	return rc;
+}
+
+int org_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op, struct org *o)
+{
+	struct org tmp;
+	bool visible, allowed;
+	int rc;
+
+	if (!o)
+		o = &tmp;
+	if (id <= 0)
+		return ERR_NOT_FOUND;
+	rc = org_get(db, id, o);
+	if (rc)
+		return rc;
+	visible = a->via != AUTH_NONE && actor_can_see_org(a, o);
+	allowed = op == AUTHZ_READ ? visible : actor_can_manage_org(a, o);
+	return authz_decide(a, visible, allowed);
 }
 
 int org_get_root(struct db *db, struct org *o)
 {
-	return org_get_one(db, sql_get_root, 0, NULL, o);
+	struct db_stmt *st;
+	int rc = db_get_row(db, sql_get_root, &st, "i", (int64_t)0);
+
+	if (rc)
+		return rc;
+	rc = org_read(st, o);
+	db_done(st);
+	return rc;
 }
 
 bool org_is_within(const struct org *inner, const struct org *outer)
@@ -151,7 +181,6 @@ const char *org_level_name(int level)
 int org_create(struct db *db, const struct actor *who, struct org *o, struct verr *e)
 {
 	struct org parent;
-	struct db_stmt *st;
 	int64_t now = time_now();
 	char path[sizeof(o->path)];
 	int rc;
@@ -164,22 +193,7 @@ int org_create(struct db *db, const struct actor *who, struct org *o, struct ver
 	rc = org_validate(db, o, o->parent_id ? &parent : NULL, e);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_insert, &st);
-	if (rc)
-		return rc;
-	rc = o->parent_id ? db_bind_int(st, 1, o->parent_id) : db_bind_null(st, 1);
-	if (!rc)
-		rc = db_bind_str(st, 2, o->slug);
-	if (!rc)
-		rc = db_bind_str(st, 3, o->name);
-	if (!rc)
-		rc = db_bind_str(st, 4, o->level);
-	if (!rc)
-		rc = db_bind_int(st, 5, now);
-	if (!rc)
-		rc = db_bind_int(st, 6, now);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_insert, "isssii", o->parent_id, o->slug, o->name, o->level, now, now);
 	if (rc == ERR_CONFLICT)
 		return verr_set(e, "conflict", "slug", "简称“%s”已被使用",
 				"the slug '%s' is already taken", o->slug),
@@ -194,17 +208,9 @@ int org_create(struct db *db, const struct actor *who, struct org *o, struct ver
 	memcpy(o->path, path, sizeof(path));
 	if (auto_slug)
 		snprintf(o->slug, sizeof(o->slug), "org-%lld", (long long)o->id);
-	rc = db_prepare(db, sql_set_path, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, o->path);
-	if (!rc)
-		rc = db_bind_str(st, 2, o->slug);
-	if (!rc)
-		rc = db_bind_int(st, 3, o->id);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_set_path, "ssi", o->path, o->slug, o->id);
 	if (!rc) {
-		json_t *after = org_to_json(o);
+		json_t *after = org_audit_json(o);
 
 		rc = audit_write(db, who, o->id, "org.create", "org", o->id, NULL, after);
 		json_decref(after);
@@ -215,7 +221,6 @@ int org_create(struct db *db, const struct actor *who, struct org *o, struct ver
 int org_update(struct db *db, const struct actor *who, const struct org *before, struct org *o,
 	       struct verr *e)
 {
-	struct db_stmt *st;
 	json_t *b, *a;
 	int rc;
 
@@ -223,65 +228,40 @@ int org_update(struct db *db, const struct actor *who, const struct org *before,
 	if (rc)
 		return rc;
 	o->updated_at = time_now();
-	rc = db_prepare(db, sql_update, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_str(st, 1, o->slug);
-	if (!rc)
-		rc = db_bind_str(st, 2, o->name);
-	if (!rc)
-		rc = db_bind_int(st, 3, o->updated_at);
-	if (!rc)
-		rc = db_bind_int(st, 4, o->id);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_update, "ssii", o->slug, o->name, o->updated_at, o->id);
 	if (rc == ERR_CONFLICT)
 		return verr_set(e, "conflict", "slug", "简称“%s”已被使用",
 				"the slug '%s' is already taken", o->slug),
 		       ERR_CONFLICT;
 	if (rc)
 		return rc;
-	b = org_to_json(before);
-	a = org_to_json(o);
+	b = org_audit_json(before);
+	a = org_audit_json(o);
 	rc = audit_write(db, who, o->id, "org.update", "org", o->id, b, a);
 	json_decref(b);
 	json_decref(a);
 	return rc;
 }
 
-json_t *org_to_json(const struct org *o)
-{
-	char created[21], updated[21];
+struct org_each {
+	int (*fn)(const struct org *o, void *ud);
+	void *ud;
+};
 
-	time_iso(o->created_at, created);
-	time_iso(o->updated_at, updated);
-	return json_pack("{sI so? ss ss ss ss ss}", "id", (json_int_t)o->id, "parent_id",
-			 o->parent_id ? json_integer(o->parent_id) : NULL, "slug", o->slug, "name",
-			 o->name, "level", o->level, "created_at", created, "updated_at", updated);
+static int org_row(struct db_stmt *st, void *ud)
+{
+	struct org_each *k = ud;
+	struct org o;
+	int rc = org_read(st, &o);
+
+	return rc ? rc : k->fn(&o, k->ud);
 }
 
 int org_list(struct db *db, const struct org *scope, bool with_ancestors, int64_t after, int limit,
 	     int (*fn)(const struct org *o, void *ud), void *ud)
 {
-	struct db_stmt *st;
-	struct org o;
-	int rc;
+	struct org_each k = {fn, ud};
 
-	rc = db_prepare(db, sql_list, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, after);
-	if (!rc)
-		rc = db_bind_str(st, 2, scope->path);
-	if (!rc)
-		rc = db_bind_int(st, 3, with_ancestors);
-	if (!rc)
-		rc = db_bind_int(st, 4, limit);
-	while (!rc && (rc = db_step(st)) == DB_ROW) {
-		rc = org_read(st, &o);
-		if (!rc)
-			rc = fn(&o, ud);
-	}
-	db_done(st);
-	return rc;
+	return db_each(db, sql_list, org_row, &k, "isni", after, scope->path, (int)with_ancestors,
+		       (int64_t)limit);
 }

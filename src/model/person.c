@@ -61,9 +61,9 @@ static const char sql_by_user[] = "SELECT " PERSON_COLS " FROM person p WHERE p.
 static const char sql_insert[] =
     "INSERT INTO person (org_id, user_id, name, category, sector, committee, term,"
     " affiliation, title, phone, email, public_name, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_update[] =
-    "UPDATE person SET org_id = ?, user_id = ?, name = ?, category = ?, sector = ?,"
+    "UPDATE person SET org_id = ?, user_id = NULLIF(?, 0), name = ?, category = ?, sector = ?,"
     " committee = ?, term = ?, affiliation = ?, title = ?, phone = ?, email = ?,"
     " public_name = ?, updated_at = ? WHERE id = ?";
 static const char sql_list[] = "SELECT " PERSON_COLS " FROM person p JOIN org o ON o.id = p.org_id"
@@ -319,51 +319,118 @@ static int person_read(struct db_stmt *st, struct person *p)
 	return ERR_OK;
 }
 
-static int get_one(struct db *db, const char *sql, int64_t key, struct person *p)
+int person_get(struct db *db, int64_t id, struct person *p)
 {
 	struct db_stmt *st;
-	int rc;
+	int rc = db_get_row(db, sql_get, &st, "i", id);
 
-	rc = db_prepare(db, sql, &st);
 	if (rc)
 		return rc;
-	rc = db_bind_int(st, 1, key);
-	if (!rc) {
-		rc = db_step(st);
-		if (rc == DB_ROW)
-			rc = person_read(st, p);
-		else if (rc == DB_DONE)
-			rc = ERR_NOT_FOUND;
-	}
+	rc = person_read(st, p);
 	db_done(st);
 	return rc;
 }
 
-int person_get(struct db *db, int64_t id, struct person *p)
-{
-	return get_one(db, sql_get, id, p);
-}
-
 int person_find_by_user(struct db *db, int64_t user_id, struct person *p)
 {
-	return get_one(db, sql_by_user, user_id, p);
-}
+	struct db_stmt *st;
+	int rc = db_get_row(db, sql_by_user, &st, "i", user_id);
 
-/* bind_fields binds org_id, user_id, the text fields and public_name to parameters
- * 1..12 of st. */
-static int bind_fields(struct db_stmt *st, const struct person *p)
-{
-	int f, rc;
-
-	rc = db_bind_int(st, 1, p->org_id);
-	if (!rc)
-		rc = p->user_id ? db_bind_int(st, 2, p->user_id) : db_bind_null(st, 2);
-	for (f = 0; !rc && f < PERSON_NFIELDS; f++)
-		rc = db_bind_str(st, 3 + f, person_text(p, (enum person_field)f));
-	if (!rc)
-		rc = db_bind_int(st, 12, p->public_name);
+	if (rc)
+		return rc;
+	rc = person_read(st, p);
+	db_done(st);
 	return rc;
 }
+
+/* --- who may --- */
+
+bool person_can_manage(const struct actor *a, const struct org *o)
+{
+	if (a->via == AUTH_SYSTEM)
+		return true;
+	return a->via != AUTH_NONE && a->role >= ROLE_ORGANIZER && org_is_within(o, &a->org);
+}
+
+bool person_sees_contact(const struct actor *a)
+{
+	return a->via == AUTH_SYSTEM || (a->via != AUTH_NONE && a->role >= ROLE_ORGANIZER);
+}
+
+int person_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		     struct person *p, struct org *o)
+{
+	struct person tmp_p;
+	struct org tmp_o;
+	bool self, visible, allowed;
+	int rc;
+
+	if (!p)
+		p = &tmp_p;
+	if (!o)
+		o = &tmp_o;
+	if (id <= 0)
+		return ERR_NOT_FOUND;
+	rc = person_get(db, id, p);
+	if (!rc)
+		rc = org_get(db, p->org_id, o);
+	if (rc)
+		return rc;
+	self = a->via != AUTH_NONE && a->user.id && p->user_id == a->user.id;
+	visible =
+	    a->via == AUTH_SYSTEM || self || (a->via != AUTH_NONE && org_is_within(o, &a->org));
+	allowed = op == AUTHZ_READ ? visible : person_can_manage(a, o);
+	return authz_decide(a, visible, allowed);
+}
+
+int person_authorize_org(struct db *db, const struct actor *a, int64_t org_id, enum authz_op op,
+			 struct org *o)
+{
+	struct org tmp;
+	bool visible, allowed;
+	int rc;
+
+	if (!o)
+		o = &tmp;
+	if (org_id <= 0)
+		return ERR_NOT_FOUND;
+	rc = org_get(db, org_id, o);
+	if (rc)
+		return rc;
+	visible = a->via != AUTH_NONE && actor_can_see_org(a, o);
+	if (op == AUTHZ_READ)
+		allowed = visible && (a->via == AUTH_SYSTEM || org_is_within(o, &a->org));
+	else
+		allowed = visible && person_can_manage(a, o);
+	return authz_decide(a, visible, allowed);
+}
+
+/* person_audit_json is what the audit log records of p: every field (new reference). */
+static json_t *person_audit_json(const struct person *p)
+{
+	char created[21], updated[21];
+	json_t *j;
+	int f;
+
+	time_iso(p->created_at, created);
+	time_iso(p->updated_at, updated);
+	j = json_pack("{sI sI so}", "id", (json_int_t)p->id, "org_id", (json_int_t)p->org_id,
+		      "user_id", p->user_id ? json_integer(p->user_id) : json_null());
+	for (f = 0; j && f < PERSON_NFIELDS; f++)
+		json_object_set_new(j, person_fields[f].name,
+				    json_string(person_text(p, (enum person_field)f)));
+	if (j) {
+		json_object_set_new(j, "public_name", json_boolean(p->public_name));
+		json_object_set_new(j, "created_at", json_string(created));
+		json_object_set_new(j, "updated_at", json_string(updated));
+	}
+	return j;
+}
+
+#define PERSON_ROW_TYPES "iisssssssssn"
+#define PERSON_ROW(p)                                                                              \
+	(p)->org_id, (p)->user_id, (p)->name, (p)->category, (p)->sector, (p)->committee,          \
+	    (p)->term, (p)->affiliation, (p)->title, (p)->phone, (p)->email, (int)(p)->public_name
 
 static int linked_elsewhere(struct verr *e)
 {
@@ -376,7 +443,6 @@ static int linked_elsewhere(struct verr *e)
 static int insert(struct db *db, const struct actor *who, struct person *p, const char *action,
 		  struct verr *e)
 {
-	struct db_stmt *st;
 	int64_t now = time_now();
 	json_t *after;
 	int rc;
@@ -384,23 +450,14 @@ static int insert(struct db *db, const struct actor *who, struct person *p, cons
 	rc = person_validate(db, p, e);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_insert, &st);
-	if (rc)
-		return rc;
-	rc = bind_fields(st, p);
-	if (!rc)
-		rc = db_bind_int(st, 13, now);
-	if (!rc)
-		rc = db_bind_int(st, 14, now);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_insert, PERSON_ROW_TYPES "ii", PERSON_ROW(p), now, now);
 	if (rc == ERR_CONFLICT && p->user_id)
 		return linked_elsewhere(e);
 	if (rc)
 		return rc;
 	p->id = db_last_id(db);
 	p->created_at = p->updated_at = now;
-	after = person_to_json(p, true);
+	after = person_audit_json(p);
 	rc = audit_write(db, who, p->org_id, action, "person", p->id, NULL, after);
 	json_decref(after);
 	return rc;
@@ -414,7 +471,6 @@ int person_create(struct db *db, const struct actor *who, struct person *p, stru
 int person_update(struct db *db, const struct actor *who, const struct person *before,
 		  struct person *p, struct verr *e)
 {
-	struct db_stmt *st;
 	json_t *b, *a;
 	int rc;
 
@@ -422,48 +478,31 @@ int person_update(struct db *db, const struct actor *who, const struct person *b
 	if (rc)
 		return rc;
 	p->updated_at = time_now();
-	rc = db_prepare(db, sql_update, &st);
-	if (rc)
-		return rc;
-	rc = bind_fields(st, p);
-	if (!rc)
-		rc = db_bind_int(st, 13, p->updated_at);
-	if (!rc)
-		rc = db_bind_int(st, 14, p->id);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_update, PERSON_ROW_TYPES "ii", PERSON_ROW(p), p->updated_at, p->id);
 	if (rc == ERR_CONFLICT && p->user_id)
 		return linked_elsewhere(e);
 	if (rc)
 		return rc;
-	b = person_to_json(before, true);
-	a = person_to_json(p, true);
+	b = person_audit_json(before);
+	a = person_audit_json(p);
 	rc = audit_write(db, who, p->org_id, "person.update", "person", p->id, b, a);
 	json_decref(b);
 	json_decref(a);
 	return rc;
 }
 
-json_t *person_to_json(const struct person *p, bool contact)
-{
-	char created[21], updated[21];
-	json_t *j;
-	int f;
+struct person_each {
+	int (*fn)(const struct person *p, void *ud);
+	void *ud;
+};
 
-	time_iso(p->created_at, created);
-	time_iso(p->updated_at, updated);
-	j = json_pack("{sI sI so}", "id", (json_int_t)p->id, "org_id", (json_int_t)p->org_id,
-		      "user_id", p->user_id ? json_integer(p->user_id) : json_null());
-	if (!j)
-		return NULL;
-	for (f = 0; f < PERSON_NFIELDS; f++)
-		if (contact || !person_fields[f].contact)
-			json_object_set_new(j, person_fields[f].name,
-					    json_string(person_text(p, (enum person_field)f)));
-	json_object_set_new(j, "public_name", json_boolean(p->public_name));
-	json_object_set_new(j, "created_at", json_string(created));
-	json_object_set_new(j, "updated_at", json_string(updated));
-	return j;
+static int person_row(struct db_stmt *st, void *ud)
+{
+	struct person_each *k = ud;
+	struct person p;
+	int rc = person_read(st, &p);
+
+	return rc ? rc : k->fn(&p, k->ud);
 }
 
 int person_list(struct db *db, const struct org *scope, const struct person_filter *filter,
@@ -471,29 +510,10 @@ int person_list(struct db *db, const struct org *scope, const struct person_filt
 {
 	const char *cat = filter && filter->category ? filter->category : "";
 	const char *q = filter && filter->q ? filter->q : "";
-	struct db_stmt *st;
-	struct person p;
-	int rc;
+	struct person_each k = {fn, ud};
 
-	rc = db_prepare(db, sql_list, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, after);
-	if (!rc)
-		rc = db_bind_str(st, 2, scope->path);
-	if (!rc)
-		rc = db_bind_str(st, 3, cat);
-	if (!rc)
-		rc = db_bind_str(st, 4, q);
-	if (!rc)
-		rc = db_bind_int(st, 5, limit);
-	while (!rc && (rc = db_step(st)) == DB_ROW) {
-		rc = person_read(st, &p);
-		if (!rc)
-			rc = fn(&p, ud);
-	}
-	db_done(st);
-	return rc;
+	return db_each(db, sql_list, person_row, &k, "isssi", after, scope->path, cat, q,
+		       (int64_t)limit);
 }
 
 /* --- import --- */
@@ -538,6 +558,7 @@ struct import_ctx {
 	size_t ncols;
 	bool write;
 	bool row_bad; /* the current row has a problem already */
+	size_t cap_problems;
 };
 
 static const char *col_zh(int kind)
@@ -569,20 +590,34 @@ static int row_problem(struct import_ctx *x, size_t line, const struct import_co
 {
 	struct person_import *imp = x->imp;
 	size_t max = imp->max_listed ? imp->max_listed : 1000;
-	json_t *item;
+	struct person_import_problem *pb;
 
 	if (!x->row_bad)
 		imp->bad_rows++;
 	x->row_bad = true;
-	if (json_array_size(imp->errors) >= max)
+	if (imp->nproblems >= max)
 		return ERR_OK;
-	whole_chars(e->zh);
-	whole_chars(e->en);
-	item = json_pack("{sI ss ss ss ss ss}", "line", (json_int_t)line, "column",
-			 col ? col->head : "", "field", e->field ? e->field : "", "code", e->code,
-			 "zh", e->zh, "en", e->en);
-	if (!item || json_array_append_new(imp->errors, item))
-		return ERR_NOMEM;
+	if (imp->nproblems == x->cap_problems) {
+		size_t cap = x->cap_problems ? 2 * x->cap_problems : 16;
+		void *q = realloc(imp->problems, cap * sizeof(*imp->problems));
+
+		if (!q)
+			return ERR_NOMEM;
+		imp->problems = q;
+		x->cap_problems = cap;
+	}
+	pb = &imp->problems[imp->nproblems++];
+	memset(pb, 0, sizeof(*pb));
+	pb->line = line;
+	/* a header longer than the column field is cut at a whole character */
+	snprintf(pb->column, sizeof(pb->column), "%s", col ? col->head : "");
+	whole_chars(pb->column);
+	snprintf(pb->field, sizeof(pb->field), "%s", e->field ? e->field : "");
+	snprintf(pb->code, sizeof(pb->code), "%s", e->code ? e->code : "");
+	memcpy(pb->zh, e->zh, sizeof(pb->zh));
+	memcpy(pb->en, e->en, sizeof(pb->en));
+	whole_chars(pb->zh);
+	whole_chars(pb->en);
 	return ERR_OK;
 }
 
@@ -857,15 +892,14 @@ static int import_pass(struct import_ctx *x, const char *text, size_t n)
 int person_import_csv(struct db *db, const struct actor *who, const char *p, size_t n,
 		      struct person_import *imp)
 {
-	struct import_ctx x = {db, who, imp, NULL, 0, false, false};
+	struct import_ctx x = {db, who, imp, NULL, 0, false, false, 0};
 	struct buf text;
 	int rc;
 
 	imp->rows = imp->imported = imp->bad_rows = 0;
 	memset(&imp->file_err, 0, sizeof(imp->file_err));
-	imp->errors = json_array();
-	if (!imp->errors)
-		return ERR_NOMEM;
+	imp->problems = NULL;
+	imp->nproblems = 0;
 	if (n == 0)
 		return file_problem(imp, "empty_file", "文件是空的", "the file is empty");
 	buf_init(&text, 2 * n + 16);
@@ -887,4 +921,11 @@ int person_import_csv(struct db *db, const struct actor *who, const char *p, siz
 	}
 	buf_fini(&text);
 	return rc;
+}
+
+void person_import_release(struct person_import *imp)
+{
+	free(imp->problems);
+	imp->problems = NULL;
+	imp->nproblems = 0;
 }

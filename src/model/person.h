@@ -5,8 +5,8 @@
  * A person is not an account: most never sign in. A person belongs to one body (org) and
  * may be linked to at most one account (user_id), which lets other modules ask "which
  * person is the signed-in user" (person_find_by_user). Phone and email are contact data,
- * shown only to organizers and admins (person_to_json's contact flag). public_name says
- * the person agreed to be named on public pages.
+ * shown only to organizers and admins (person_sees_contact; web/json_people.c leaves them
+ * out for others). public_name says the person agreed to be named on public pages.
  *
  * Field names are those of the JSON API; person_fields lists the text fields with their
  * Chinese and English labels and limits, so the API, the pages, the CSV import and the
@@ -20,7 +20,6 @@
 #ifndef SHENLIAO_MODEL_PERSON_H
 #define SHENLIAO_MODEL_PERSON_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -126,9 +125,33 @@ int person_create(struct db *db, const struct actor *who, struct person *p,
 int person_update(struct db *db, const struct actor *who, const struct person *before,
 		  struct person *p, struct verr *e) WARN_UNUSED;
 
-/* person_to_json returns a new object with p's API fields; phone and email only when
- * contact is true. */
-json_t *person_to_json(const struct person *p, bool contact);
+/* --- who may --- */
+
+/* person_can_manage: may a add, change and import persons of body o (organizers and admins
+ * of o or a body above it; the command line). */
+bool person_can_manage(const struct actor *a, const struct org *o);
+
+/* person_sees_contact: may a see the contact fields (phone, email) of the persons it may
+ * read (organizers and admins; the command line). */
+bool person_sees_contact(const struct actor *a);
+
+/* person_authorize loads person id into *p and its body into *o (either may be NULL) and
+ * decides whether a may do op to it. Visible: the persons of the actor's body and of the
+ * bodies below it, and the person linked to the actor's own account. READ allowed when
+ * visible; WRITE and MANAGE when person_can_manage the person's body. Returns what
+ * authz_decide returns (a person of an unrelated body or of a body above: ERR_NOT_FOUND for
+ * a signed-in caller), or ERR_NOT_FOUND when there is no such person (id 0 included). */
+int person_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		     struct person *p, struct org *o) WARN_UNUSED;
+
+/* person_authorize_org loads body org_id into *o (may be NULL) and decides whether a may do
+ * op to the persons of that body as a whole: READ list and export them (the actor's body
+ * and those below it), WRITE add persons to it, move persons into it, import into it
+ * (person_can_manage). Visible: actor_can_see_org (a body above is seen: ERR_FORBIDDEN;
+ * one of another branch is not: ERR_NOT_FOUND). Returns what authz_decide returns, or
+ * ERR_NOT_FOUND when there is no such body. */
+int person_authorize_org(struct db *db, const struct actor *a, int64_t org_id, enum authz_op op,
+			 struct org *o) WARN_UNUSED;
 
 struct person_filter {
 	const char *category; /* a code, or NULL / "" for all */
@@ -144,19 +167,28 @@ int person_list(struct db *db, const struct org *scope, const struct person_filt
 
 /* --- importing a table --- */
 
+/* One problem of a refused import's row. */
+struct person_import_problem {
+	size_t line;	  /* as an editor counts lines, the header being line 1 */
+	char column[128]; /* the column's header as written in the file, "" for the whole row */
+	char field[32];	  /* the API field, "" when none */
+	char code[32];	  /* "required", "too_long", "invalid"... */
+	char zh[512], en[512];
+};
+
 struct person_import {
 	/* set by the caller */
 	const struct org *scope; /* rows may name orgs (by slug) within it */
 	int64_t default_org;	 /* the org of rows that name none */
 	size_t max_listed;	 /* most row problems listed in errors (0: 1000) */
 	/* results */
-	enum csv_encoding encoding; /* of the file */
-	size_t rows;		    /* data rows read (blank lines not counted) */
-	size_t imported;	    /* persons inserted */
-	size_t bad_rows;	    /* rows refused; every one is counted ... */
-	json_t *errors;		    /* ... and the first max_listed problems are listed here:
-				       [{line, column, field, code, zh, en}] (caller frees) */
-	struct verr file_err;	    /* a problem of the whole file (file_err.code set) */
+	enum csv_encoding encoding;		/* of the file */
+	size_t rows;				/* data rows read (blank lines not counted) */
+	size_t imported;			/* persons inserted */
+	size_t bad_rows;			/* rows refused; every one is counted ... */
+	struct person_import_problem *problems; /* ... and the first max_listed problems are */
+	size_t nproblems;			/* listed here (person_import_release frees) */
+	struct verr file_err; /* a problem of the whole file (file_err.code set) */
 };
 
 /* person_import_csv imports persons from the CSV file p[0..n): encoding detected
@@ -175,5 +207,8 @@ struct person_import {
  * (a quoted field may span several). */
 int person_import_csv(struct db *db, const struct actor *who, const char *p, size_t n,
 		      struct person_import *imp) WARN_UNUSED;
+
+/* person_import_release frees what person_import_csv left in imp (the problems). */
+void person_import_release(struct person_import *imp);
 
 #endif

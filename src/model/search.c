@@ -6,13 +6,14 @@
  * indexed object has a fixed rowid derived from its kind and id, so re-indexing is a delete
  * and an insert by rowid. A query is split at spaces; each term becomes an FTS5 phrase
  * (quoted, so no user text is ever read as query syntax), and all terms must match.
- * Snippets are cut from the stored text around the first match, HTML-escaped, with every
- * match wrapped in <mark>.
+ * Excerpts are cut from the stored text around the first match, as plain text with the
+ * offsets of every match; view/snippet.c makes the escaped HTML with <mark> of them.
  */
+#include "search.h"
 #include "session.h"
-#include "rowjson.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -37,21 +38,12 @@ static const char sql_put[] = "INSERT INTO search_index (rowid, title, body, kin
 
 int search_drop(struct db *db, const char *kind, int64_t ref)
 {
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, sql_del, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, index_rowid(kind, ref));
-	if (!rc)
-		rc = db_run(st);
-	return rc;
+	return db_exec(db, sql_del, "i", index_rowid(kind, ref));
 }
 
 int search_put(struct db *db, const char *kind, int64_t ref, int64_t session_id, int64_t org_id,
 	       const char *title, const char *body)
 {
-	struct db_stmt *st;
 	int64_t rowid = index_rowid(kind, ref);
 	int rc;
 
@@ -59,23 +51,8 @@ int search_put(struct db *db, const char *kind, int64_t ref, int64_t session_id,
 		return ERR_INVALID;
 	rc = search_drop(db, kind, ref);
 	if (!rc)
-		rc = db_prepare(db, sql_put, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, rowid);
-	if (!rc)
-		rc = db_bind_str(st, 2, title ? title : "");
-	if (!rc)
-		rc = db_bind_str(st, 3, body ? body : "");
-	if (!rc)
-		rc = db_bind_str(st, 4, kind);
-	if (!rc)
-		rc = db_bind_int(st, 5, ref);
-	if (!rc)
-		rc = db_bind_int(st, 6, session_id);
-	if (!rc)
-		rc = db_bind_int(st, 7, org_id);
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_put, "isssiii", rowid, title ? title : "", body ? body : "",
+			     kind, ref, session_id, org_id);
 	return rc;
 }
 
@@ -181,12 +158,11 @@ static const char *fwd_chars(const char *p, const char *end, int count)
 	return p;
 }
 
-/* snippet writes around the first match of any term in text, escaped, matches marked. */
-static int snippet(const char *text, const struct terms *tm, struct buf *out)
+/* excerpt cuts the text around the first match of any term into h (text, marks). */
+static int excerpt(const char *text, const struct terms *tm, struct search_hit *h)
 {
 	size_t n = strlen(text), i;
 	const char *first = NULL, *from, *to, *p;
-	int rc = ERR_OK;
 
 	for (i = 0; i < tm->n; i++) {
 		const char *m = find_ci(text, n, tm->t[i]);
@@ -198,10 +174,17 @@ static int snippet(const char *text, const struct terms *tm, struct buf *out)
 		first = text;
 	from = back_chars(text, first, 30);
 	to = fwd_chars(first, text + n, 70);
-	if (from > text)
-		rc = buf_puts(out, "…");
+	h->cut_before = from > text;
+	h->cut_after = to < text + n;
+	h->text_len = (size_t)(to - from);
+	h->text = malloc(h->text_len + 1);
+	if (!h->text)
+		return ERR_NOMEM;
+	memcpy(h->text, from, h->text_len);
+	h->text[h->text_len] = '\0';
+	h->nmarks = 0;
 	p = from;
-	while (!rc && p < to) {
+	while (p < to && h->nmarks < SEARCH_MAX_MARKS) {
 		const char *best = NULL;
 		size_t best_len = 0;
 
@@ -213,22 +196,59 @@ static int snippet(const char *text, const struct terms *tm, struct buf *out)
 				best_len = strlen(tm->t[i]);
 			}
 		}
-		if (!best) {
-			rc = buf_append_html(out, p, (size_t)(to - p));
+		if (!best)
 			break;
-		}
-		rc = buf_append_html(out, p, (size_t)(best - p));
-		if (!rc)
-			rc = buf_puts(out, "<mark>");
-		if (!rc)
-			rc = buf_append_html(out, best, best_len);
-		if (!rc)
-			rc = buf_puts(out, "</mark>");
+		h->mark_off[h->nmarks] = (size_t)(best - from);
+		h->mark_len[h->nmarks] = best_len;
+		h->nmarks++;
 		p = best + best_len;
 	}
-	if (!rc && to < text + n)
-		rc = buf_puts(out, "…");
-	return rc;
+	return ERR_OK;
+}
+
+void search_hits_init(struct search_hits *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+static void hit_release(struct search_hit *h)
+{
+	free(h->title);
+	free(h->text);
+	h->title = h->text = NULL;
+}
+
+void search_hits_release(struct search_hits *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		hit_release(&h->v[i]);
+	free(h->v);
+	search_hits_init(h);
+}
+
+/* hits_truncate drops the hits past the first n. */
+static void hits_truncate(struct search_hits *h, size_t n)
+{
+	while (h->n > n)
+		hit_release(&h->v[--h->n]);
+}
+
+/* hits_add returns a new, zeroed hit at the end of h, or NULL when out of memory. */
+static struct search_hit *hits_add(struct search_hits *h)
+{
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 16;
+		struct search_hit *v = realloc(h->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		h->v = v;
+		h->cap = cap;
+	}
+	memset(&h->v[h->n], 0, sizeof(h->v[0]));
+	return &h->v[h->n++];
 }
 
 /* Who may see a hit: topics of the caller's branch; records and suggestions of public
@@ -263,51 +283,54 @@ static const char sql_query[] = SEARCH_COLS " FROM search_index f" SEARCH_JOINS
 					    " WHERE search_index MATCH ?1 AND (" SEARCH_VISIBLE
 					    ") ORDER BY rank, f.rowid LIMIT ?3";
 
+struct run {
+	const struct terms *tm;
+	struct search_hits *out;
+};
+
+static int hit_row(struct db_stmt *st, void *ud)
+{
+	struct run *r = ud;
+	const char *title = db_col_text(st, 3), *body = db_col_text(st, 4);
+	struct search_hit *h;
+	bool has_body = false;
+	size_t i;
+
+	for (i = 0; i < r->tm->n && !has_body; i++)
+		has_body = find_ci(body, strlen(body), r->tm->t[i]) != NULL;
+	h = hits_add(r->out);
+	if (!h)
+		return ERR_NOMEM;
+	snprintf(h->kind, sizeof(h->kind), "%s", db_col_text(st, 0));
+	h->id = db_col_int(st, 1);
+	h->session_id = db_col_int(st, 5);
+	h->title = strdup(db_col_text(st, 2));
+	if (!h->title)
+		return ERR_NOMEM;
+	return excerpt(has_body || !title[0] ? body : title, r->tm, h);
+}
+
 /* run_query appends up to limit hits of sql; top: how many best-ranked hits it looks at
  * (its ?4), 0 for a query that takes every hit. */
 static int run_query(struct db *db, const char *sql, int64_t top, const struct actor *a,
-		     const struct buf *fq, const struct terms *tm, int limit, json_t *results)
+		     const struct buf *fq, const struct terms *tm, int limit,
+		     struct search_hits *out)
 {
-	struct db_stmt *st;
-	struct buf snip;
-	int rc = db_prepare(db, sql, &st);
+	struct run r = {tm, out};
 
-	if (rc)
-		return rc;
-	buf_init(&snip, 4096);
-	rc = db_bind_text(st, 1, fq->p, fq->n);
-	if (!rc)
-		rc = db_bind_str(st, 2, scope_path(a));
-	if (!rc)
-		rc = db_bind_int(st, 3, limit);
-	if (!rc && top)
-		rc = db_bind_int(st, 4, top);
-	while (!rc && (rc = db_step(st)) == DB_ROW) {
-		const char *title = db_col_text(st, 3), *body = db_col_text(st, 4);
-		int has_body = 0;
-		size_t i;
-
-		for (i = 0; i < tm->n && !has_body; i++)
-			has_body = find_ci(body, strlen(body), tm->t[i]) != NULL;
-		buf_reset(&snip);
-		rc = snippet(has_body || !title[0] ? body : title, tm, &snip);
-		if (!rc)
-			json_array_append_new(
-			    results, json_pack("{ss sI ss ss sI}", "kind", db_col_text(st, 0), "id",
-					       (json_int_t)db_col_int(st, 1), "title",
-					       db_col_text(st, 2), "snippet", buf_cstr(&snip),
-					       "session_id", (json_int_t)db_col_int(st, 5)));
-	}
-	db_done(st);
-	buf_fini(&snip);
-	return rc == DB_DONE ? ERR_OK : rc;
+	/* the FTS query text is bound as a string: buf_cstr ends it */
+	if (top)
+		return db_each(db, sql, hit_row, &r, "ssii", buf_cstr(fq), scope_path(a),
+			       (int64_t)limit, top);
+	return db_each(db, sql, hit_row, &r, "ssi", buf_cstr(fq), scope_path(a), (int64_t)limit);
 }
 
-int search_query(struct db *db, const struct actor *a, const char *q, int limit, json_t *results)
+int search_query(struct db *db, const struct actor *a, const char *q, int limit,
+		 struct search_hits *out)
 {
 	struct terms tm;
 	struct buf fq;
-	size_t before = json_array_size(results);
+	size_t before = out->n;
 	int rc;
 
 	split_terms(q, &tm);
@@ -316,13 +339,14 @@ int search_query(struct db *db, const struct actor *a, const char *q, int limit,
 	buf_init(&fq, 4096);
 	rc = fts_query(&tm, &fq);
 	if (!rc)
-		rc = run_query(db, sql_query_top, (int64_t)limit * 4, a, &fq, &tm, limit, results);
-	if (!rc && json_array_size(results) - before < (size_t)limit) {
+		rc = run_query(db, sql_query_top, (int64_t)limit * 4, a, &fq, &tm, limit, out);
+	if (!rc && out->n - before < (size_t)limit) {
 		/* too few of the best hits were visible: look at them all */
-		while (json_array_size(results) > before)
-			json_array_remove(results, json_array_size(results) - 1);
-		rc = run_query(db, sql_query, 0, a, &fq, &tm, limit, results);
+		hits_truncate(out, before);
+		rc = run_query(db, sql_query, 0, a, &fq, &tm, limit, out);
 	}
+	if (rc)
+		hits_truncate(out, before);
 	buf_fini(&fq);
 	return rc;
 }

@@ -374,10 +374,6 @@ int search_put(struct db *db, const char *kind, int64_t ref, int64_t session_id,
 	       const char *title, const char *body) WARN_UNUSED;
 int search_drop(struct db *db, const char *kind, int64_t ref) WARN_UNUSED;
 
-/* search_query returns [{kind,id,title,snippet,session_id}] for q, only what a may see,
- * best matches first, at most limit. The snippet is HTML-escaped text with the matches in
- * <mark>. ERR_INVALID when q has nothing to search for. */
-int search_query(struct db *db, const struct actor *a, const char *q, int limit,
-		 json_t *results) WARN_UNUSED;
+/* search_query and its typed hits: model/search.h. */
 
 #endif

@@ -21,14 +21,15 @@ static const char sql_get[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
 static const char sql_get_name[] = "SELECT " USER_COLS " FROM users WHERE username = ?";
 static const char sql_insert[] =
     "INSERT INTO users (org_id, username, display_name, role, password_hash, disabled,"
-    " created_at, updated_at, handler_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " created_at, updated_at, handler_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))";
 static const char sql_update[] = "UPDATE users SET org_id = ?, display_name = ?, role = ?,"
-				 " disabled = ?, updated_at = ?, handler_id = ? WHERE id = ?";
+				 " disabled = ?, updated_at = ?, handler_id = NULLIF(?, 0)"
+				 " WHERE id = ?";
 static const char sql_set_pw[] = "UPDATE users SET password_hash = ? WHERE id = ?";
 static const char sql_end_sessions[] = "DELETE FROM auth_session WHERE user_id = ?";
 static const char sql_list[] =
     "SELECT u.id, u.org_id, u.username, u.display_name, u.role, u.disabled, u.created_at,"
-    " u.updated_at FROM users u JOIN org o ON o.id = u.org_id"
+    " u.updated_at, COALESCE(u.handler_id, 0) FROM users u JOIN org o ON o.id = u.org_id"
     " WHERE u.id > ?1 AND substr(o.path, 1, length(?2)) = ?2 ORDER BY u.id LIMIT ?3";
 
 int role_parse(const char *s)
@@ -57,36 +58,55 @@ static int user_read(struct db_stmt *st, struct user *u)
 	return ERR_OK;
 }
 
-static int user_get_one(struct db *db, const char *sql, int64_t id, const char *name,
-			struct user *u)
+int user_get(struct db *db, int64_t id, struct user *u)
 {
 	struct db_stmt *st;
-	int rc;
+	int rc = db_get_row(db, sql_get, &st, "i", id);
 
-	rc = db_prepare(db, sql, &st);
 	if (rc)
 		return rc;
-	rc = name ? db_bind_str(st, 1, name) : db_bind_int(st, 1, id);
-	if (rc)
-		goto out;
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		rc = user_read(st, u);
-	else if (rc == DB_DONE)
-		rc = ERR_NOT_FOUND;
-out:
+	rc = user_read(st, u);
 	db_done(st);
 	return rc;
 }
 
-int user_get(struct db *db, int64_t id, struct user *u)
-{
-	return user_get_one(db, sql_get, id, NULL, u);
-}
-
 int user_get_by_name(struct db *db, const char *username, struct user *u)
 {
-	return user_get_one(db, sql_get_name, 0, username, u);
+	struct db_stmt *st;
+	int rc = db_get_row(db, sql_get_name, &st, "s", username);
+
+	if (rc)
+		return rc;
+	rc = user_read(st, u);
+	db_done(st);
+	return rc;
+}
+
+int user_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		   struct user *u, struct org *o)
+{
+	struct user tmp_u;
+	struct org tmp_o;
+	bool self, manage, visible, allowed;
+	int rc;
+
+	if (!u)
+		u = &tmp_u;
+	if (!o)
+		o = &tmp_o;
+	if (id <= 0)
+		return ERR_NOT_FOUND;
+	rc = user_get(db, id, u);
+	if (!rc)
+		rc = org_get(db, u->org_id, o);
+	if (rc)
+		return rc;
+	self = a->via != AUTH_NONE && a->via != AUTH_SYSTEM && a->user.id == u->id;
+	manage = a->via != AUTH_NONE && actor_can_manage_org(a, o);
+	visible =
+	    self || (a->via != AUTH_NONE && (a->via == AUTH_SYSTEM || org_is_within(o, &a->org)));
+	allowed = op == AUTHZ_MANAGE ? manage : self || manage;
+	return authz_decide(a, visible, allowed);
 }
 
 int password_check(const char *pw, struct verr *e)
@@ -181,134 +201,18 @@ static int user_validate(struct db *db, struct user *u, struct verr *e)
 static int set_password(struct db *db, int64_t id, const char *password)
 {
 	char hash[crypto_pwhash_STRBYTES];
-	struct db_stmt *st;
 	int rc;
 
 	rc = password_hash(password, hash, sizeof(hash));
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_set_pw, &st);
-	if (!rc)
-		rc = db_bind_str(st, 1, hash);
-	if (!rc)
-		rc = db_bind_int(st, 2, id);
-	if (!rc)
-		rc = db_run(st);
+	rc = db_exec(db, sql_set_pw, "si", hash, id);
 	sodium_memzero(hash, sizeof(hash));
 	return rc;
 }
 
-int user_create(struct db *db, const struct actor *who, struct user *u, const char *password,
-		struct verr *e)
-{
-	struct db_stmt *st;
-	int64_t now = time_now();
-	json_t *after;
-	int rc;
-
-	rc = user_validate(db, u, e);
-	if (!rc)
-		rc = password_check(password, e);
-	if (rc)
-		return rc;
-	rc = db_prepare(db, sql_insert, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, u->org_id);
-	if (!rc)
-		rc = db_bind_str(st, 2, u->username);
-	if (!rc)
-		rc = db_bind_str(st, 3, u->display_name);
-	if (!rc)
-		rc = db_bind_str(st, 4, u->role);
-	if (!rc)
-		rc = db_bind_str(st, 5, "!"); /* replaced below, never matches */
-	if (!rc)
-		rc = db_bind_int(st, 6, u->disabled);
-	if (!rc)
-		rc = db_bind_int(st, 7, now);
-	if (!rc)
-		rc = db_bind_int(st, 8, now);
-	if (!rc)
-		rc = u->handler_id ? db_bind_int(st, 9, u->handler_id) : db_bind_null(st, 9);
-	if (!rc)
-		rc = db_run(st);
-	if (rc == ERR_CONFLICT)
-		return verr_set(e, "conflict", "username", "用户名“%s”已被使用",
-				"the username '%s' is already taken", u->username),
-		       ERR_CONFLICT;
-	if (rc)
-		return rc;
-	u->id = db_last_id(db);
-	u->created_at = u->updated_at = now;
-	rc = set_password(db, u->id, password);
-	if (rc)
-		return rc;
-	after = user_to_json(u);
-	rc = audit_write(db, who, u->org_id, "user.create", "user", u->id, NULL, after);
-	json_decref(after);
-	return rc;
-}
-
-int user_update(struct db *db, const struct actor *who, const struct user *before, struct user *u,
-		const char *password, struct verr *e)
-{
-	struct db_stmt *st;
-	json_t *b, *a;
-	int rc;
-
-	rc = user_validate(db, u, e);
-	if (!rc && password)
-		rc = password_check(password, e);
-	if (rc)
-		return rc;
-	u->updated_at = time_now();
-	rc = db_prepare(db, sql_update, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, u->org_id);
-	if (!rc)
-		rc = db_bind_str(st, 2, u->display_name);
-	if (!rc)
-		rc = db_bind_str(st, 3, u->role);
-	if (!rc)
-		rc = db_bind_int(st, 4, u->disabled);
-	if (!rc)
-		rc = db_bind_int(st, 5, u->updated_at);
-	if (!rc)
-		rc = u->handler_id ? db_bind_int(st, 6, u->handler_id) : db_bind_null(st, 6);
-	if (!rc)
-		rc = db_bind_int(st, 7, u->id);
-	if (!rc)
-		rc = db_run(st);
-	if (rc)
-		return rc;
-	if (password || u->disabled) {
-		if (password) {
-			rc = set_password(db, u->id, password);
-			if (rc)
-				return rc;
-		}
-		rc = db_prepare(db, sql_end_sessions, &st);
-		if (!rc)
-			rc = db_bind_int(st, 1, u->id);
-		if (!rc)
-			rc = db_run(st);
-		if (rc)
-			return rc;
-	}
-	b = user_to_json(before);
-	a = user_to_json(u);
-	if (password)
-		json_object_set_new(a, "password_changed", json_true());
-	rc = audit_write(db, who, u->org_id, password ? "user.password" : "user.update", "user",
-			 u->id, b, a);
-	json_decref(b);
-	json_decref(a);
-	return rc;
-}
-
-json_t *user_to_json(const struct user *u)
+/* user_audit_json is what the audit log records of u (new reference). */
+static json_t *user_audit_json(const struct user *u)
 {
 	char created[21], updated[21];
 
@@ -321,26 +225,93 @@ json_t *user_to_json(const struct user *u)
 			 u->handler_id ? json_integer(u->handler_id) : json_null());
 }
 
+int user_create(struct db *db, const struct actor *who, struct user *u, const char *password,
+		struct verr *e)
+{
+	int64_t now = time_now();
+	json_t *after;
+	int rc;
+
+	rc = user_validate(db, u, e);
+	if (!rc)
+		rc = password_check(password, e);
+	if (rc)
+		return rc;
+	/* the hash "!" never matches; set_password replaces it below */
+	rc = db_exec(db, sql_insert, "issssniii", u->org_id, u->username, u->display_name, u->role,
+		     "!", (int)u->disabled, now, now, u->handler_id);
+	if (rc == ERR_CONFLICT)
+		return verr_set(e, "conflict", "username", "用户名“%s”已被使用",
+				"the username '%s' is already taken", u->username),
+		       ERR_CONFLICT;
+	if (rc)
+		return rc;
+	u->id = db_last_id(db);
+	u->created_at = u->updated_at = now;
+	rc = set_password(db, u->id, password);
+	if (rc)
+		return rc;
+	after = user_audit_json(u);
+	rc = audit_write(db, who, u->org_id, "user.create", "user", u->id, NULL, after);
+	json_decref(after);
+	return rc;
+}
+
+int user_update(struct db *db, const struct actor *who, const struct user *before, struct user *u,
+		const char *password, struct verr *e)
+{
+	json_t *b, *a;
+	int rc;
+
+	rc = user_validate(db, u, e);
+	if (!rc && password)
+		rc = password_check(password, e);
+	if (rc)
+		return rc;
+	u->updated_at = time_now();
+	rc = db_exec(db, sql_update, "issniii", u->org_id, u->display_name, u->role,
+		     (int)u->disabled, u->updated_at, u->handler_id, u->id);
+	if (rc)
+		return rc;
+	if (password || u->disabled) {
+		if (password) {
+			rc = set_password(db, u->id, password);
+			if (rc)
+				return rc;
+		}
+		rc = db_exec(db, sql_end_sessions, "i", u->id);
+		if (rc)
+			return rc;
+	}
+	b = user_audit_json(before);
+	a = user_audit_json(u);
+	if (password)
+		json_object_set_new(a, "password_changed", json_true());
+	rc = audit_write(db, who, u->org_id, password ? "user.password" : "user.update", "user",
+			 u->id, b, a);
+	json_decref(b);
+	json_decref(a);
+	return rc;
+}
+
+struct user_each {
+	int (*fn)(const struct user *u, void *ud);
+	void *ud;
+};
+
+static int user_row(struct db_stmt *st, void *ud)
+{
+	struct user_each *k = ud;
+	struct user u;
+	int rc = user_read(st, &u);
+
+	return rc ? rc : k->fn(&u, k->ud);
+}
+
 int user_list(struct db *db, const struct org *scope, int64_t after, int limit,
 	      int (*fn)(const struct user *u, void *ud), void *ud)
 {
-	struct db_stmt *st;
-	struct user u;
-	int rc;
+	struct user_each k = {fn, ud};
 
-	rc = db_prepare(db, sql_list, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, after);
-	if (!rc)
-		rc = db_bind_str(st, 2, scope->path);
-	if (!rc)
-		rc = db_bind_int(st, 3, limit);
-	while (!rc && (rc = db_step(st)) == DB_ROW) {
-		rc = user_read(st, &u);
-		if (!rc)
-			rc = fn(&u, ud);
-	}
-	db_done(st);
-	return rc;
+	return db_each(db, sql_list, user_row, &k, "isi", after, scope->path, (int64_t)limit);
 }

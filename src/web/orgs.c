@@ -2,7 +2,9 @@
  * orgs.c - consultative bodies: JSON API and the administration pages.
  *
  * Everyone signed in sees their own body, those below it and those above it (names and
- * structure); admins create and change bodies in their own subtree only.
+ * structure); admins create and change bodies in their own subtree only. org_authorize
+ * decides for the API and the pages alike: a body of another branch is 404 to a signed-in
+ * caller, one they see but may not change 403.
  */
 #include "web.h"
 
@@ -36,27 +38,10 @@ int h_api_orgs_list(struct web_ctx *c)
 	return web_list(c, items, limit);
 }
 
-/* load_visible loads org {id}: ERR_NOT_FOUND, or ERR_FORBIDDEN when the caller may not see
- * it. Answers nothing. */
-static int load_visible(struct web_ctx *c, struct org *o)
-{
-	int64_t id = web_id(c, "id");
-	int rc;
-
-	if (!id)
-		return ERR_NOT_FOUND;
-	rc = org_get(c->db, id, o);
-	if (rc)
-		return rc;
-	if (!actor_can_see_org(&c->actor, o))
-		return ERR_FORBIDDEN;
-	return ERR_OK;
-}
-
 int h_api_org_get(struct web_ctx *c)
 {
 	struct org o;
-	int rc = load_visible(c, &o);
+	int rc = org_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &o);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
@@ -104,14 +89,13 @@ static int create_org(struct web_ctx *c, struct org *o, struct verr *e)
 		return verr_type(e, "parent_id", "整数", "an integer");
 	if (!present)
 		parent_id = c->actor.org.id;
-	rc = org_get(c->db, parent_id, &parent);
+	/* a parent out of sight is as unknown as a missing one */
+	rc = org_authorize(c->db, &c->actor, parent_id, AUTHZ_WRITE, &parent);
 	if (rc == ERR_NOT_FOUND)
 		return verr_set(e, "invalid", "parent_id", "上级组织不存在",
 				"the parent org does not exist");
 	if (rc)
 		return rc;
-	if (!actor_can_manage_org(&c->actor, &parent))
-		return ERR_FORBIDDEN;
 	o->parent_id = parent_id;
 	if (!o->level[0]) {
 		/* by default one level below the parent */
@@ -144,11 +128,9 @@ static int update_org(struct web_ctx *c, struct org *before, struct org *o, stru
 {
 	int rc;
 
-	rc = load_visible(c, before);
+	rc = org_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, before);
 	if (rc)
 		return rc;
-	if (!actor_can_manage_org(&c->actor, before))
-		return ERR_FORBIDDEN;
 	*o = *before;
 	if (c->json && json_object_get(c->json, "level"))
 		return verr_set(e, "invalid", "level", "组织级别不能修改",
@@ -256,10 +238,8 @@ static int org_page(struct web_ctx *c, int status, const struct org *o, const ch
 int h_org_page(struct web_ctx *c)
 {
 	struct org o;
-	int rc = load_visible(c, &o);
+	int rc = org_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_MANAGE, &o);
 
-	if (!rc && !actor_can_manage_org(&c->actor, &o))
-		rc = ERR_FORBIDDEN;
 	if (rc)
 		return web_answer(c, rc, NULL);
 	return org_page(c, 200, &o, NULL);

@@ -139,49 +139,44 @@ int h_dashboard(struct web_ctx *c)
 
 /* --- audit log --- */
 
-static const char sql_audit[] =
-    "SELECT a.id, a.at, COALESCE(u.username, ''), a.action, a.entity,"
-    " COALESCE(a.entity_id, 0), COALESCE(a.address, ''), COALESCE(o.name, '')"
-    " FROM audit a LEFT JOIN users u ON u.id = a.user_id LEFT JOIN org o ON o.id = a.org_id"
-    " WHERE a.id < ?1 AND (o.id IS NULL AND ?3 OR substr(o.path, 1, length(?2)) = ?2)"
-    " ORDER BY a.id DESC LIMIT 100";
+#define AUDIT_PAGE 100
+
+struct audit_rows {
+	json_t *rows;
+	int64_t last; /* the oldest entry's id: the next page's cursor */
+};
+
+static int audit_row(const struct audit_entry *e, void *ud)
+{
+	struct audit_rows *r = ud;
+	char when[21];
+
+	time_iso(e->at, when);
+	r->last = e->id;
+	return json_array_append_new(
+		   r->rows,
+		   json_pack("{sI ss ss ss ss sI ss ss}", "id", (json_int_t)e->id, "at", when,
+			     "user", e->user, "action", e->action, "entity", e->entity, "entity_id",
+			     (json_int_t)e->entity_id, "address", e->address, "org", e->org))
+		   ? ERR_NOMEM
+		   : ERR_OK;
+}
 
 int h_audit_page(struct web_ctx *c)
 {
 	const char *before = http_query(c->req, "before");
-	struct db_stmt *st;
-	json_t *rows = json_array();
-	int64_t b = INT64_MAX, last = 0;
-	char when[21];
+	struct audit_rows r = {json_array(), 0};
+	int64_t b = INT64_MAX;
 	int rc;
 
 	if (before && num_parse(before, strlen(before), 1, INT64_MAX, &b))
 		b = INT64_MAX;
-	rc = db_prepare(c->db, sql_audit, &st);
-	if (!rc)
-		rc = db_bind_int(st, 1, b);
-	if (!rc)
-		rc = db_bind_str(st, 2, c->actor.org.path);
-	/* entries without a body (failed sign-ins) are shown to admins of a root body */
-	if (!rc)
-		rc = db_bind_int(st, 3, c->actor.org.parent_id == 0);
-	while (!rc && (rc = db_step(st)) == DB_ROW) {
-		last = db_col_int(st, 0);
-		time_iso(db_col_int(st, 1), when);
-		json_array_append_new(
-		    rows,
-		    json_pack("{sI ss ss ss ss sI ss ss}", "id", (json_int_t)last, "at", when,
-			      "user", db_col_text(st, 2), "action", db_col_text(st, 3), "entity",
-			      db_col_text(st, 4), "entity_id", (json_int_t)db_col_int(st, 5),
-			      "address", db_col_text(st, 6), "org", db_col_text(st, 7)));
-		rc = ERR_OK;
-	}
-	db_done(st);
-	if (rc < 0) {
-		json_decref(rows);
+	rc = audit_list(c->db, &c->actor, b, AUDIT_PAGE, audit_row, &r);
+	if (rc) {
+		json_decref(r.rows);
 		return web_fail(c, rc);
 	}
 	return web_render(c, 200, "audit",
-			  json_pack("{so sI sb}", "rows", rows, "next", (json_int_t)last, "more",
-				    json_array_size(rows) == 100));
+			  json_pack("{so sI sb}", "rows", r.rows, "next", (json_int_t)r.last,
+				    "more", json_array_size(r.rows) == AUDIT_PAGE));
 }

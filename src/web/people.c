@@ -4,7 +4,8 @@
  * Everyone signed in sees the persons of their own body and of the bodies below it, without
  * contact data (phone, email). Organizers and admins also see the contact data, add and
  * change persons in that subtree, import tables and export them. Persons of other branches
- * and of the bodies above are out of sight: 403.
+ * and of the bodies above are out of sight: 404, as if they did not exist (person_authorize
+ * decides, for the API and the pages alike).
  *
  * The import route takes the CSV file itself as its body (ROUTE_RAW_BODY, Content-Type
  * text/csv): the server does not read multipart uploads, so the import page offers a text
@@ -30,13 +31,12 @@
 
 static bool is_staff(const struct web_ctx *c)
 {
-	return c->actor.role >= ROLE_ORGANIZER;
+	return person_sees_contact(&c->actor);
 }
 
-/* can_manage: organizers and admins manage the persons of their own body and those below. */
 static bool can_manage(const struct web_ctx *c, const struct org *o)
 {
-	return is_staff(c) && org_is_within(o, &c->actor.org);
+	return person_can_manage(&c->actor, o);
 }
 
 /* --- reading the request --- */
@@ -55,8 +55,9 @@ static int bad_query(struct web_ctx *c, const char *field, const char *zh, const
 }
 
 /* read_query reads the filters ?category= (a code or label), ?q= (part of a name) and
- * ?org= (an id or slug in the caller's subtree). On bad input answers 400 (403 for a body
- * out of sight) and returns non-zero. */
+ * ?org= (an id or slug in the caller's subtree). On bad input answers 400 (a body out of
+ * sight is as unknown as a missing one; 403 for a body above the caller's) and returns
+ * non-zero. */
 static int read_query(struct web_ctx *c, struct people_query *pq)
 {
 	const char *cat = http_query(c->req, "category");
@@ -83,146 +84,148 @@ static int read_query(struct web_ctx *c, struct people_query *pq)
 	}
 	if (org && *org) {
 		struct org o;
-		int64_t id;
+		int64_t id = 0;
 		int rc;
 
 		if (num_parse(org, strlen(org), 1, INT64_MAX, &id) == ERR_OK)
-			rc = org_get(c->db, id, &o);
+			rc = ERR_OK;
 		else
 			rc = strlen(org) < sizeof(o.slug) ? org_get_by_slug(c->db, org, &o)
 							  : ERR_NOT_FOUND;
+		if (!rc)
+			rc = person_authorize_org(c->db, &c->actor, id ? id : o.id, AUTHZ_READ, &o);
 		if (rc == ERR_NOT_FOUND)
 			return bad_query(c, "org", "没有这个组织", "there is no such org");
 		if (rc)
-			return web_fail(c, rc), rc;
-		if (!org_is_within(&o, &c->actor.org))
-			return web_error_key(c, 403, "forbidden"), ERR_FORBIDDEN;
+			return web_answer(c, rc, NULL), rc;
 		pq->scope = o;
 		pq->org_given = true;
 	}
 	return ERR_OK;
 }
 
-/* load_person loads person id and its org: ERR_NOT_FOUND, or ERR_FORBIDDEN when the person
- * belongs to a body outside the caller's subtree. Answers nothing. */
-static int load_person(struct web_ctx *c, int64_t id, struct person *p, struct org *o)
-{
-	int rc;
+/* --- a person's fields in a request: parsed first (no database), then validated --- */
 
-	if (!id)
-		return ERR_NOT_FOUND;
-	rc = person_get(c->db, id, p);
-	if (!rc)
-		rc = org_get(c->db, p->org_id, o);
-	if (rc)
-		return rc;
-	if (!org_is_within(o, &c->actor.org))
-		return ERR_FORBIDDEN;
-	return ERR_OK;
-}
+struct person_in {
+	const char *text[PERSON_NFIELDS]; /* NULL: not given */
+	bool public_given, public_name;
+	bool org_given;
+	int64_t org_id;
+	bool user_given;
+	int64_t user_id;      /* JSON user_id; 0 unlinks */
+	const char *username; /* the pages' username field; "" unlinks */
+};
 
-/* read_user sets p->user_id from the request: JSON user_id (an integer, or null to unlink)
- * or the pages' username field ("" to unlink). A newly linked account must be in the
- * caller's subtree. */
-static int read_user(struct web_ctx *c, struct person *p, struct verr *e)
+/* parse_person reads the person fields of the request (JSON or form) into in, checking
+ * only their types. */
+static int parse_person(struct web_ctx *c, struct person_in *in, struct verr *e)
 {
-	struct user u;
-	struct org o;
-	int64_t id = p->user_id;
 	bool present;
-	int rc;
+	int f;
 
+	memset(in, 0, sizeof(*in));
+	for (f = 0; f < PERSON_NFIELDS; f++) {
+		const char *name = person_fields[f].name;
+		bool bad = false;
+
+		in->text[f] = web_field(c, name, &bad);
+		if (bad)
+			return verr_type(e, name, "字符串", "a string");
+	}
+	if (web_bool_field(c, "public_name", &in->public_name, &in->public_given))
+		return verr_type(e, "public_name", "布尔值", "a boolean");
+	if (web_int_field(c, "org_id", &in->org_id, &in->org_given))
+		return verr_type(e, "org_id", "整数", "an integer");
 	if (c->json) {
 		json_t *v = json_object_get(c->json, "user_id");
 
-		if (!v)
-			return ERR_OK;
-		if (json_is_null(v))
-			id = 0;
-		else if (web_int_field(c, "user_id", &id, &present) || id < 1)
+		in->user_given = v != NULL;
+		if (v && !json_is_null(v) &&
+		    (web_int_field(c, "user_id", &in->user_id, &present) || in->user_id < 1))
 			return verr_type(e, "user_id", "正整数或 null",
 					 "a positive integer or null");
-		rc = id ? user_get(c->db, id, &u) : ERR_OK;
 	} else {
-		const char *name = web_field(c, "username", NULL);
+		in->username = web_field(c, "username", NULL);
+		in->user_given = in->username != NULL;
+	}
+	return ERR_OK;
+}
 
-		if (!name)
-			return ERR_OK;
+/* apply_user sets p->user_id from in: a newly linked account must be in the caller's
+ * subtree (an account out of sight is as unknown as a missing one). */
+static int apply_user(struct web_ctx *c, const struct person_in *in, struct person *p,
+		      struct verr *e)
+{
+	struct user u;
+	int64_t id = in->user_id;
+	int rc = ERR_OK;
+
+	if (!in->user_given)
+		return ERR_OK;
+	if (in->username) {
 		id = 0;
-		rc = ERR_OK;
-		if (*name) {
-			rc = strlen(name) < sizeof(u.username) ? user_get_by_name(c->db, name, &u)
-							       : ERR_NOT_FOUND;
-			id = u.id;
+		if (*in->username) {
+			rc = strlen(in->username) < sizeof(u.username)
+				 ? user_get_by_name(c->db, in->username, &u)
+				 : ERR_NOT_FOUND;
+			id = rc ? 0 : u.id;
 		}
 	}
+	/* linking needs the account in sight (ERR_FORBIDDEN: seen, not administered) */
+	if (!rc && id && id != p->user_id &&
+	    (rc = user_authorize(c->db, &c->actor, id, AUTHZ_READ, NULL, NULL)) == ERR_FORBIDDEN)
+		rc = ERR_OK;
 	if (rc == ERR_NOT_FOUND)
 		return verr_set(e, "invalid", "user_id", "关联的账号不存在",
 				"the linked account does not exist");
 	if (rc)
 		return rc;
-	if (id && id != p->user_id) {
-		rc = org_get(c->db, u.org_id, &o);
-		if (rc)
-			return rc;
-		if (!org_is_within(&o, &c->actor.org))
-			return ERR_FORBIDDEN;
-	}
 	p->user_id = id;
 	return ERR_OK;
 }
 
-/* read_fields applies the fields given in the request (JSON or form) to p. */
-static int read_fields(struct web_ctx *c, struct person *p, struct verr *e)
+/* apply_person validates in and applies it to p: the texts, the flag, the body (one the
+ * caller manages persons of) and the linked account. */
+static int apply_person(struct web_ctx *c, const struct person_in *in, struct person *p,
+			struct verr *e)
 {
-	struct org o;
-	int64_t org_id;
-	bool present, flag;
 	int f, rc;
 
-	for (f = 0; f < PERSON_NFIELDS; f++) {
-		const char *name = person_fields[f].name;
-		bool bad = false;
-		const char *v = web_field(c, name, &bad);
-
-		if (bad)
-			return verr_type(e, name, "字符串", "a string");
-		if (v && (rc = person_set_text(p, (enum person_field)f, v, strlen(v), e)) != 0)
+	for (f = 0; f < PERSON_NFIELDS; f++)
+		if (in->text[f] && (rc = person_set_text(p, (enum person_field)f, in->text[f],
+							 strlen(in->text[f]), e)) != 0)
 			return rc;
-	}
-	if (web_bool_field(c, "public_name", &flag, &present))
-		return verr_type(e, "public_name", "布尔值", "a boolean");
-	if (present)
-		p->public_name = flag;
-	if (web_int_field(c, "org_id", &org_id, &present))
-		return verr_type(e, "org_id", "整数", "an integer");
-	if (present && org_id != p->org_id) {
-		rc = org_get(c->db, org_id, &o);
+	if (in->public_given)
+		p->public_name = in->public_name;
+	if (in->org_given && in->org_id != p->org_id) {
+		rc = person_authorize_org(c->db, &c->actor, in->org_id, AUTHZ_WRITE, NULL);
 		if (rc == ERR_NOT_FOUND)
 			return verr_set(e, "invalid", "org_id", "所属组织不存在",
 					"the org does not exist");
 		if (rc)
 			return rc;
-		if (!can_manage(c, &o))
-			return ERR_FORBIDDEN;
-		p->org_id = org_id;
+		p->org_id = in->org_id;
 	}
-	return read_user(c, p, e);
+	return apply_user(c, in, p, e);
 }
 
 /* create_person is shared by the API and the page: a person of the caller's body unless
  * org_id names another in its subtree. Answers nothing. */
 static int create_person(struct web_ctx *c, struct person *p, struct verr *e)
 {
+	struct person_in in;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
 	memset(e, 0, sizeof(*e));
 	p->org_id = c->actor.org.id;
-	rc = read_fields(c, p, e);
-	if (rc)
-		return rc;
-	rc = web_begin(c);
+	rc = parse_person(c, &in, e);
+	if (!rc)
+		rc = person_authorize_org(c->db, &c->actor, c->actor.org.id, AUTHZ_WRITE, NULL);
+	if (!rc)
+		rc = apply_person(c, &in, p, e);
+	if (!rc)
+		rc = web_begin(c);
 	if (!rc)
 		rc = web_finish(c, person_create(c->db, &c->actor, p, e));
 	return rc;
@@ -231,20 +234,20 @@ static int create_person(struct web_ctx *c, struct person *p, struct verr *e)
 /* update_person applies the request to person {id}; *before gets the stored person. */
 static int update_person(struct web_ctx *c, struct person *before, struct person *p, struct verr *e)
 {
-	struct org o;
-	int rc;
+	struct person_in in;
+	int rc, prc;
 
 	memset(e, 0, sizeof(*e));
-	rc = load_person(c, web_id(c, "id"), before, &o);
+	memset(before, 0, sizeof(*before));
+	prc = parse_person(c, &in, e);
+	/* authorized before a parse error is told, so strangers learn nothing */
+	rc = person_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, before, NULL);
 	if (rc)
 		return rc;
 	*p = *before;
-	if (!can_manage(c, &o))
-		return ERR_FORBIDDEN;
-	rc = read_fields(c, p, e);
-	if (rc)
-		return rc;
-	rc = web_begin(c);
+	rc = prc ? prc : apply_person(c, &in, p, e);
+	if (!rc)
+		rc = web_begin(c);
 	if (!rc)
 		rc = web_finish(c, person_update(c->db, &c->actor, before, p, e));
 	return rc;
@@ -300,8 +303,7 @@ int h_api_people_create(struct web_ctx *c)
 int h_api_person_get(struct web_ctx *c)
 {
 	struct person p;
-	struct org o;
-	int rc = load_person(c, web_id(c, "id"), &p, &o);
+	int rc = person_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &p, NULL);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
@@ -337,7 +339,9 @@ static int run_import(struct web_ctx *c, const char *p, size_t n, struct person_
 	imp->scope = &c->actor.org;
 	imp->default_org = c->actor.org.id;
 	imp->max_listed = IMPORT_LISTED;
-	rc = web_begin(c);
+	rc = person_authorize_org(c->db, &c->actor, c->actor.org.id, AUTHZ_WRITE, NULL);
+	if (!rc)
+		rc = web_begin(c);
 	if (rc)
 		return rc;
 	return web_finish(c, person_import_csv(c->db, &c->actor, p, n, imp));
@@ -348,16 +352,15 @@ static int run_import(struct web_ctx *c, const char *p, size_t n, struct person_
 static json_t *import_problems(const struct web_ctx *c, const struct person_import *imp)
 {
 	bool en = strcmp(c->lang, "en") == 0;
-	json_t *rows = json_array(), *item;
+	json_t *rows = json_array();
 	size_t i;
 
-	json_array_foreach(imp->errors, i, item)
-	{
-		json_array_append_new(rows, json_pack("{sO sO sO sO}", "line",
-						      json_object_get(item, "line"), "column",
-						      json_object_get(item, "column"), "field",
-						      json_object_get(item, "field"), "message",
-						      json_object_get(item, en ? "en" : "zh")));
+	for (i = 0; i < imp->nproblems; i++) {
+		const struct person_import_problem *pb = &imp->problems[i];
+
+		json_array_append_new(rows, json_pack("{sI ss ss ss}", "line", (json_int_t)pb->line,
+						      "column", pb->column, "field", pb->field,
+						      "message", en ? pb->en : pb->zh));
 	}
 	return rows;
 }
@@ -365,7 +368,7 @@ static json_t *import_problems(const struct web_ctx *c, const struct person_impo
 /* import_summary writes the message of a refused import into zh and en. */
 static void import_summary(const struct person_import *imp, char zh[256], char en[256])
 {
-	size_t listed = json_array_size(imp->errors);
+	size_t listed = imp->nproblems;
 
 	snprintf(zh, 256, "有 %zu 行数据有误，未导入任何人员。请改正后重新导入。%s", imp->bad_rows,
 		 listed < imp->bad_rows ? "（只列出了前面的问题）" : "");
@@ -404,7 +407,7 @@ int h_api_people_import(struct web_ctx *c)
 			      json_pack("{sI ss}", "imported", (json_int_t)imp.imported, "encoding",
 					csv_encoding_name(imp.encoding)));
 	}
-	json_decref(imp.errors);
+	person_import_release(&imp);
 	return rc;
 }
 
@@ -588,10 +591,17 @@ static json_t *category_options(const struct web_ctx *c, const char *selected)
 	return a;
 }
 
+struct org_options {
+	json_t *a;
+	int64_t selected;
+};
+
 static int org_option(const struct org *o, void *ud)
 {
-	return json_array_append_new(ud,
-				     json_pack("{sI ss}", "id", (json_int_t)o->id, "name", o->name))
+	struct org_options *k = ud;
+
+	return json_array_append_new(k->a, json_pack("{sI ss sb}", "id", (json_int_t)o->id, "name",
+						     o->name, "selected", o->id == k->selected))
 		   ? ERR_NOMEM
 		   : ERR_OK;
 }
@@ -599,20 +609,13 @@ static int org_option(const struct org *o, void *ud)
 /* org_options lists the bodies the caller may put persons in, selected marked. */
 static json_t *org_options(struct web_ctx *c, int64_t selected)
 {
-	json_t *a = json_array(), *o;
-	size_t i;
+	struct org_options k = {json_array(), selected};
 
-	if (org_list(c->db, &c->actor.org, false, 0, ORG_OPTIONS, org_option, a)) {
-		json_decref(a);
+	if (org_list(c->db, &c->actor.org, false, 0, ORG_OPTIONS, org_option, &k)) {
+		json_decref(k.a);
 		return json_array();
 	}
-	json_array_foreach(a, i, o)
-	{
-		json_object_set_new(
-		    o, "selected",
-		    json_boolean(json_integer_value(json_object_get(o, "id")) == selected));
-	}
-	return a;
+	return k.a;
 }
 
 /* org_name returns the name of org id into out (or "" when missing). */
@@ -657,18 +660,24 @@ static json_t *form_view(struct web_ctx *c, const struct person *p, bool reshown
 struct page_rows {
 	struct web_ctx *c;
 	json_t *rows;
+	int limit;
+	int seen;     /* rows read: one past the page says there is a next page */
+	int64_t last; /* the id of the limit-th row: the next page's cursor */
 };
 
 static int page_row(const struct person *p, void *ud)
 {
 	struct page_rows *r = ud;
 
+	if (++r->seen > r->limit)
+		return ERR_OK;
+	r->last = p->id;
 	return json_array_append_new(r->rows, person_view(r->c, p)) ? ERR_NOMEM : ERR_OK;
 }
 
 int h_people_page(struct web_ctx *c)
 {
-	struct page_rows r = {c, NULL};
+	struct page_rows r = {c, NULL, 0, 0, 0};
 	struct people_query pq;
 	struct person_filter f;
 	const char *imported = http_query(c->req, "imported");
@@ -683,19 +692,15 @@ int h_people_page(struct web_ctx *c)
 	f.category = pq.category;
 	f.q = pq.q;
 	r.rows = json_array();
+	r.limit = limit;
 	rc = person_list(c->db, &pq.scope, &f, after, limit + 1, page_row, &r);
 	if (rc) {
 		json_decref(r.rows);
 		return web_fail(c, rc);
 	}
-	if ((int)json_array_size(r.rows) > limit) {
-		json_t *last = json_array_get(r.rows, (size_t)limit - 1);
-
+	if (r.seen > limit) {
 		json_decref(next);
-		next = filter_url("/people", &pq, http_query(c->req, "limit") ? limit : 0,
-				  json_integer_value(json_object_get(last, "id")));
-		while ((int)json_array_size(r.rows) > limit)
-			json_array_remove(r.rows, json_array_size(r.rows) - 1);
+		next = filter_url("/people", &pq, http_query(c->req, "limit") ? limit : 0, r.last);
 	}
 	return web_render(c, 200, "people",
 			  json_pack("{so so ss sb so so so ss? sb}", "people", r.rows, "categories",
@@ -729,7 +734,7 @@ int h_person_page(struct web_ctx *c)
 {
 	struct person p;
 	struct org o;
-	int rc = load_person(c, web_id(c, "id"), &p, &o);
+	int rc = person_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &p, &o);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
@@ -821,6 +826,6 @@ int h_people_import_post(struct web_ctx *c)
 		snprintf(loc, sizeof(loc), "/people?imported=%zu", imp.imported);
 		rc = web_redirect(c, loc);
 	}
-	json_decref(imp.errors);
+	person_import_release(&imp);
 	return rc;
 }

@@ -3,6 +3,8 @@
  *
  * Admins manage accounts in their own body and those below it. Everyone may read and
  * change their own display name and password (the password only with the current one).
+ * user_authorize decides for the API and the pages alike: an account of another branch is
+ * 404 to a signed-in caller, one of their own body that is not theirs 403.
  */
 #include "web.h"
 
@@ -37,56 +39,75 @@ int h_api_users_list(struct web_ctx *c)
 	return web_list(c, items, limit);
 }
 
-/* can_manage_user: an admin whose subtree holds the user's org. */
-static bool can_manage_user(struct web_ctx *c, const struct user *u)
+/* manages reports whether the caller administers account id (roles, body, disabling). */
+static bool manages(struct web_ctx *c, int64_t id)
 {
-	struct org o;
-
-	if (c->actor.role != ROLE_ADMIN)
-		return false;
-	if (org_get(c->db, u->org_id, &o))
-		return false;
-	return actor_can_manage_org(&c->actor, &o);
-}
-
-/* load_user loads user id that the caller may read (self, or managed). */
-static int load_user(struct web_ctx *c, int64_t id, struct user *u)
-{
-	int rc;
-
-	if (!id)
-		return ERR_NOT_FOUND;
-	rc = user_get(c->db, id, u);
-	if (rc)
-		return rc;
-	if (u->id != c->actor.user.id && !can_manage_user(c, u))
-		return ERR_FORBIDDEN;
-	return ERR_OK;
+	return user_authorize(c->db, &c->actor, id, AUTHZ_MANAGE, NULL, NULL) == ERR_OK;
 }
 
 int h_api_user_get(struct web_ctx *c)
 {
 	struct user u;
-	int rc = load_user(c, web_id(c, "id"), &u);
+	int rc = user_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &u, NULL);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
 	return web_json(c, 200, user_to_json(&u));
 }
 
-/* str_field copies string field name, when given, into dst[cap]. */
-static int str_field(struct web_ctx *c, const char *name, char *dst, size_t cap, struct verr *e)
+/* --- an account's fields in a request: parsed first (no database), then validated --- */
+
+struct user_in {
+	/* NULL: not given */
+	const char *username, *display_name, *role, *password, *current_password;
+	bool disabled_given, disabled;
+	bool org_given;
+	int64_t org_id;
+	bool admin_fields; /* org_id or handler_id named in a JSON body */
+};
+
+/* text_in reads string field name into *out (NULL when not given). */
+static int text_in(struct web_ctx *c, const char *name, const char **out, struct verr *e)
 {
 	bool bad = false;
-	const char *v = web_field(c, name, &bad);
 
-	if (bad)
-		return verr_type(e, name, "字符串", "a string");
-	if (!v)
+	*out = web_field(c, name, &bad);
+	return bad ? verr_type(e, name, "字符串", "a string") : ERR_OK;
+}
+
+/* parse_user reads the account fields of the request (JSON or form) into in, checking only
+ * their types. */
+static int parse_user(struct web_ctx *c, struct user_in *in, struct verr *e)
+{
+	int rc;
+
+	memset(in, 0, sizeof(*in));
+	rc = text_in(c, "username", &in->username, e);
+	if (!rc)
+		rc = text_in(c, "display_name", &in->display_name, e);
+	if (!rc)
+		rc = text_in(c, "role", &in->role, e);
+	if (!rc && web_bool_field(c, "disabled", &in->disabled, &in->disabled_given))
+		rc = verr_type(e, "disabled", "布尔值", "a boolean");
+	if (!rc && web_int_field(c, "org_id", &in->org_id, &in->org_given))
+		rc = verr_type(e, "org_id", "整数", "an integer");
+	if (!rc)
+		rc = text_in(c, "password", &in->password, e);
+	if (!rc)
+		rc = text_in(c, "current_password", &in->current_password, e);
+	in->admin_fields = c->json && (json_object_get(c->json, "org_id") ||
+				       json_object_get(c->json, "handler_id"));
+	return rc;
+}
+
+/* copy_in copies s (when given) into dst[cap]. */
+static int copy_in(const char *name, const char *s, char *dst, size_t cap, struct verr *e)
+{
+	if (!s)
 		return ERR_OK;
-	if (strlen(v) >= cap)
+	if (strlen(s) >= cap)
 		return verr_set(e, "too_long", name, "%s 过长", "%s is too long", name);
-	memcpy(dst, v, strlen(v) + 1);
+	memcpy(dst, s, strlen(s) + 1);
 	return ERR_OK;
 }
 
@@ -124,59 +145,55 @@ static int target_handler(struct web_ctx *c, struct user *u, struct verr *e)
 	return ERR_OK;
 }
 
-/* target_org checks that org_id (when given) exists and is managed by the caller. */
-static int target_org(struct web_ctx *c, struct user *u, struct verr *e)
+/* target_org checks that in's org_id (when given) exists and is managed by the caller. */
+static int target_org(struct web_ctx *c, const struct user_in *in, struct user *u, struct verr *e)
 {
-	struct org o;
-	int64_t id;
-	bool present;
 	int rc;
 
-	if (web_int_field(c, "org_id", &id, &present))
-		return verr_type(e, "org_id", "整数", "an integer");
-	if (!present)
+	if (!in->org_given)
 		return ERR_OK;
-	rc = org_get(c->db, id, &o);
+	/* a body out of sight is as unknown as a missing one */
+	rc = org_authorize(c->db, &c->actor, in->org_id, AUTHZ_MANAGE, NULL);
 	if (rc == ERR_NOT_FOUND)
 		return verr_set(e, "invalid", "org_id", "所属组织不存在", "the org does not exist");
 	if (rc)
 		return rc;
-	if (!actor_can_manage_org(&c->actor, &o))
-		return ERR_FORBIDDEN;
-	u->org_id = id;
+	u->org_id = in->org_id;
 	return ERR_OK;
 }
 
 static int create_user(struct web_ctx *c, struct user *u, struct verr *e)
 {
-	bool bad = false;
-	const char *password;
+	struct user_in in;
 	int rc;
 
 	memset(u, 0, sizeof(*u));
 	u->org_id = c->actor.org.id;
 	snprintf(u->role, sizeof(u->role), "member");
-	rc = str_field(c, "username", u->username, sizeof(u->username), e);
+	rc = parse_user(c, &in, e);
+	/* accounts are made in a body the caller administers (its own unless org_id says) */
 	if (!rc)
-		rc = str_field(c, "display_name", u->display_name, sizeof(u->display_name), e);
+		rc = org_authorize(c->db, &c->actor, c->actor.org.id, AUTHZ_MANAGE, NULL);
 	if (!rc)
-		rc = str_field(c, "role", u->role, sizeof(u->role), e);
+		rc = copy_in("username", in.username, u->username, sizeof(u->username), e);
 	if (!rc)
-		rc = target_org(c, u, e);
+		rc = copy_in("display_name", in.display_name, u->display_name,
+			     sizeof(u->display_name), e);
+	if (!rc)
+		rc = copy_in("role", in.role, u->role, sizeof(u->role), e);
+	if (!rc)
+		rc = target_org(c, &in, u, e);
 	if (!rc)
 		rc = target_handler(c, u, e);
 	if (rc)
 		return rc;
 	if (!u->username[0])
 		return verr_set(e, "required", "username", "请填写用户名", "username is required");
-	password = web_field(c, "password", &bad);
-	if (bad)
-		return verr_type(e, "password", "字符串", "a string");
-	if (!password)
+	if (!in.password)
 		return verr_set(e, "required", "password", "请填写密码", "password is required");
 	rc = web_begin(c);
 	if (!rc)
-		rc = web_finish(c, user_create(c->db, &c->actor, u, password, e));
+		rc = web_finish(c, user_create(c->db, &c->actor, u, in.password, e));
 	return rc;
 }
 
@@ -191,40 +208,57 @@ int h_api_users_create(struct web_ctx *c)
 	return web_json(c, 201, user_to_json(&u));
 }
 
+/* check_current checks the caller's current password before their own is changed. */
+static int check_current(struct web_ctx *c, const struct user *u, const char *current,
+			 struct verr *e)
+{
+	struct user tmp;
+	int retry, rc;
+
+	if (!current || !*current)
+		return verr_set(e, "required", "current_password", "请填写当前密码",
+				"the current password is required");
+	rc = auth_login(c->db, u->username, current, c->req->addr, &tmp, &retry);
+	if (rc == ERR_AUTH || rc == ERR_LIMIT)
+		return verr_set(e, "invalid", "current_password", "当前密码不正确",
+				"the current password is wrong");
+	return rc;
+}
+
 /* update_user applies the request to user {id}: what the caller may change depends on
  * whether they manage the account or it is their own. */
 static int update_user(struct web_ctx *c, int64_t id, struct user *before, struct user *u,
 		       struct verr *e)
 {
-	bool self, manage, bad = false, present, disabled;
-	const char *password, *current;
-	char role[sizeof(u->role)];
-	int rc;
+	const char *password;
+	struct user_in in;
+	bool self, manage;
+	int rc, prc;
 
-	rc = load_user(c, id, before);
+	memset(before, 0, sizeof(*before));
+	prc = parse_user(c, &in, e);
+	/* authorized before a parse error is told, so strangers learn nothing */
+	rc = user_authorize(c->db, &c->actor, id, AUTHZ_WRITE, before, NULL);
 	if (rc)
 		return rc;
-	self = before->id == c->actor.user.id;
-	manage = can_manage_user(c, before);
 	*u = *before;
-	rc = str_field(c, "display_name", u->display_name, sizeof(u->display_name), e);
+	if (prc)
+		return prc;
+	self = before->id == c->actor.user.id;
+	manage = manages(c, id);
+	rc = copy_in("display_name", in.display_name, u->display_name, sizeof(u->display_name), e);
+	if (!rc)
+		rc = copy_in("role", in.role, u->role, sizeof(u->role), e);
 	if (rc)
 		return rc;
-	snprintf(role, sizeof(role), "%s", u->role);
-	rc = str_field(c, "role", u->role, sizeof(u->role), e);
-	if (rc)
-		return rc;
-	if (web_bool_field(c, "disabled", &disabled, &present))
-		return verr_type(e, "disabled", "布尔值", "a boolean");
-	if (present)
-		u->disabled = disabled;
+	if (in.disabled_given)
+		u->disabled = in.disabled;
 	if (!manage) {
-		if (strcmp(role, u->role) != 0 || u->disabled != before->disabled ||
-		    (c->json && (json_object_get(c->json, "org_id") ||
-				 json_object_get(c->json, "handler_id"))))
-			return ERR_FORBIDDEN;
+		if (strcmp(before->role, u->role) != 0 || u->disabled != before->disabled ||
+		    in.admin_fields)
+			return user_authorize(c->db, &c->actor, id, AUTHZ_MANAGE, NULL, NULL);
 	} else {
-		rc = target_org(c, u, e);
+		rc = target_org(c, &in, u, e);
 		if (!rc && c->json)
 			rc = target_handler(c, u, e);
 		if (rc)
@@ -235,28 +269,9 @@ static int update_user(struct web_ctx *c, int64_t id, struct user *before, struc
 					"不能降低或停用自己的管理员账号",
 					"you cannot demote or disable your own admin account");
 	}
-	password = web_field(c, "password", &bad);
-	if (bad)
-		return verr_type(e, "password", "字符串", "a string");
-	if (password && !*password)
-		password = NULL;
-	if (password && self) {
-		struct user tmp;
-		int retry;
-
-		current = web_field(c, "current_password", &bad);
-		if (bad)
-			return verr_type(e, "current_password", "字符串", "a string");
-		if (!current || !*current)
-			return verr_set(e, "required", "current_password", "请填写当前密码",
-					"the current password is required");
-		rc = auth_login(c->db, before->username, current, c->req->addr, &tmp, &retry);
-		if (rc == ERR_AUTH || rc == ERR_LIMIT)
-			return verr_set(e, "invalid", "current_password", "当前密码不正确",
-					"the current password is wrong");
-		if (rc)
-			return rc;
-	}
+	password = in.password && *in.password ? in.password : NULL;
+	if (password && self && (rc = check_current(c, before, in.current_password, e)) != 0)
+		return rc;
 	rc = web_begin(c);
 	if (!rc)
 		rc = web_finish(c, user_update(c->db, &c->actor, before, u, password, e));
@@ -276,9 +291,18 @@ int h_api_user_patch(struct web_ctx *c)
 
 /* --- pages --- */
 
+struct org_options {
+	json_t *a;
+	int64_t selected;
+};
+
 static int org_option(const struct org *o, void *ud)
 {
-	return json_array_append_new(ud, org_to_json(o)) ? ERR_NOMEM : ERR_OK;
+	struct org_options *k = ud;
+	json_t *j = org_to_json(o);
+
+	json_object_set_new(j, "selected", json_boolean(o->id == k->selected));
+	return json_array_append_new(k->a, j) ? ERR_NOMEM : ERR_OK;
 }
 
 /* role_options returns [{value, label, selected}] for a role select. */
@@ -300,21 +324,13 @@ static json_t *role_options(struct web_ctx *c, const char *selected)
 
 static json_t *org_options(struct web_ctx *c, int64_t selected)
 {
-	json_t *a = json_array();
-	size_t i;
-	json_t *o;
+	struct org_options k = {json_array(), selected};
 
-	if (org_list(c->db, &c->actor.org, false, 0, USER_PAGE_MAX, org_option, a)) {
-		json_decref(a);
+	if (org_list(c->db, &c->actor.org, false, 0, USER_PAGE_MAX, org_option, &k)) {
+		json_decref(k.a);
 		return json_array();
 	}
-	json_array_foreach(a, i, o)
-	{
-		json_object_set_new(
-		    o, "selected",
-		    json_boolean(json_integer_value(json_object_get(o, "id")) == selected));
-	}
-	return a;
+	return k.a;
 }
 
 struct user_rows {
@@ -394,10 +410,8 @@ static int user_page(struct web_ctx *c, int status, const struct user *u, const 
 int h_user_page(struct web_ctx *c)
 {
 	struct user u;
-	int rc = load_user(c, web_id(c, "id"), &u);
+	int rc = user_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_MANAGE, &u, NULL);
 
-	if (!rc && !can_manage_user(c, &u))
-		rc = ERR_FORBIDDEN;
 	if (rc)
 		return web_answer(c, rc, NULL);
 	return user_page(c, 200, &u, NULL);

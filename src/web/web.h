@@ -20,6 +20,7 @@
 #include "http/http.h"
 #include "http/router.h"
 #include "model/model.h"
+#include "web/json_people.h"
 
 /* Who may call a route. Every route must declare one (ACCESS_UNSET is refused at start and
  * by the tests). Org scope (a caller's own body and those below it) is checked by each

@@ -168,9 +168,10 @@ describe('create', () => {
     const re = await c.patch(`/api/v1/people/${b.data.id}`, { user_id: String(uid) });
     assert.equal(re.status, 200, re.text);
     assert.equal(re.data.user_id, uid);
-    // an account of a body outside the caller's subtree cannot be linked
+    // an account of a body outside the caller's subtree cannot be linked: out of sight, it
+    // is as unknown as a missing one (issue 9: one authorization path)
     const ns = await as('yt-organizer');
-    assertError(await ns.post('/api/v1/people', { name: 'x', category: 'member', user_id: await userId('sz-admin') }), 403);
+    assertError(await ns.post('/api/v1/people', { name: 'x', category: 'member', user_id: await userId('sz-admin') }), 422, 'invalid', 'user_id');
   });
 });
 
@@ -197,14 +198,14 @@ describe('get and patch', () => {
       assert.equal(r.data.public_name, true);
     }
   });
-  test('get: 404 missing, 403 another branch or a body above, 401 anonymous', async () => {
+  test('get: 404 missing, another branch or a body above (out of sight), 401 anonymous', async () => {
     const c = await as('organizer');
     assertError(await c.get('/api/v1/people/999999'), 404, 'not_found');
     assertError(await c.get('/api/v1/people/abc'), 404);
     const ns = await as('yt-organizer');
     assert.equal((await ns.get(`/api/v1/people/${nsId}`)).status, 200);
-    assertError(await ns.get(`/api/v1/people/${ftId}`), 403, 'forbidden'); // sibling district
-    assertError(await ns.get(`/api/v1/people/${id}`), 403, 'forbidden'); // the city above
+    assertError(await ns.get(`/api/v1/people/${ftId}`), 404, 'not_found'); // sibling district
+    assertError(await ns.get(`/api/v1/people/${id}`), 404, 'not_found'); // the city above
     assertError(await anon().get(`/api/v1/people/${id}`), 401);
   });
   test('patch: partial update 200, audited', async () => {
@@ -235,12 +236,12 @@ describe('get and patch', () => {
     assertError(await c.patch(`/api/v1/people/${id}`, { title: 5 }), 400, 'invalid_type', 'title');
     assert.deepEqual((await c.get(`/api/v1/people/${id}`)).data, before);
   });
-  test('patch: 403 for members, other branches, bodies above; 404 missing', async () => {
+  test('patch: 403 for members; 404 for other branches, bodies above, missing', async () => {
     assertError(await (await as('member')).patch(`/api/v1/people/${id}`, { title: 'x' }), 403, 'forbidden');
     assertError(await (await as('guest')).patch(`/api/v1/people/${id}`, { title: 'x' }), 403, 'forbidden');
     const ns = await as('yt-organizer');
-    assertError(await ns.patch(`/api/v1/people/${ftId}`, { title: 'x' }), 403, 'forbidden');
-    assertError(await ns.patch(`/api/v1/people/${id}`, { title: 'x' }), 403, 'forbidden');
+    assertError(await ns.patch(`/api/v1/people/${ftId}`, { title: 'x' }), 404, 'not_found');
+    assertError(await ns.patch(`/api/v1/people/${id}`, { title: 'x' }), 404, 'not_found');
     assert.equal((await ns.patch(`/api/v1/people/${nsId}`, { title: '盐田委员' })).status, 200);
     const c = await as('organizer');
     assertError(await c.patch(`/api/v1/people/${nsId}`, { org_id: await orgId(c, 'gd') }), 403, 'forbidden');
@@ -287,7 +288,8 @@ describe('list', () => {
     assertError(await c.get('/api/v1/people?category=king'), 400, 'invalid', 'category');
     assertError(await c.get('/api/v1/people?org=no-such-org'), 400, 'invalid', 'org');
     assertError(await c.get('/api/v1/people?org=gd'), 403, 'forbidden');
-    assertError(await (await as('yt-organizer')).get('/api/v1/people?org=sz-futian'), 403, 'forbidden');
+    // a sibling branch is out of sight: as unknown as a missing body
+    assertError(await (await as('yt-organizer')).get('/api/v1/people?org=sz-futian'), 400, 'invalid', 'org');
     assertError(await c.get(`/api/v1/people?q=${'x'.repeat(101)}`), 400, 'invalid', 'q');
   });
   test('pagination: limit and cursor, bounds', async () => {
@@ -614,7 +616,7 @@ describe('pages', () => {
     assert.match(bad.text, /邮箱格式不正确/);
     assert.match(bad.text, /value="bad"/);
     assert.equal((await form(await as('member'), `/people/${p.id}`, { name: 'x', category: 'member' })).status, 403);
-    assert.equal((await (await as('yt-organizer')).get(`/people/${p.id}`)).status, 403);
+    assert.equal((await (await as('yt-organizer')).get(`/people/${p.id}`)).status, 404);
     assert.equal((await c.get('/people/999999')).status, 404);
     const en = await c.get(`/people/${p.id}`, { headers: { 'Accept-Language': 'en' } });
     assert.match(en.text, /Duty record/);

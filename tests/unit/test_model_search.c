@@ -1,0 +1,190 @@
+/*
+ * test_model_search.c - the search against a real database: objects indexed with
+ * search_put are found by a two-character Chinese word (the CJK bigram index) and by an
+ * English word in any case, each hit with its excerpt and the offsets of its matches, and
+ * only what the searcher may see: anonymous visitors the records of public sessions, an
+ * unrelated body nothing of this one's. The excerpt's HTML (view/snippet.c) is checked too.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "base/util.h"
+#include "model/search.h"
+#include "model/session.h"
+#include "model_fixture.h"
+#include "view/snippet.h"
+
+static const char sql_topic[] = "INSERT INTO topic (org_id, title, domain, origin, created_at,"
+				" updated_at) VALUES (?, ?, 'economy', 'assigned', ?, ?)";
+static const char sql_session[] = "INSERT INTO session (org_id, topic_id, title, visibility,"
+				  " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+/* what group_setup made, for the tests to look for */
+static struct {
+	int64_t topic, pub, internal;
+} ids;
+
+#define PUB_REMARK 101
+#define INT_REMARK 102
+
+/* group_setup makes, in the city, a topic, a public scheduled session and an internal one,
+ * and indexes the topic and a remark of each session (the rows the model's writers would
+ * index, inserted here so the test depends on the search alone). */
+static int group_setup(void **state)
+{
+	int64_t now = time_now();
+	struct mfix *f;
+	int rc;
+
+	if (mfix_setup(state))
+		return -1;
+	f = *state;
+	rc = mfix_begin(f);
+	if (!rc)
+		rc = db_exec(f->db, sql_topic, "isii", f->city.id, "滨海湿地保护", now, now);
+	ids.topic = db_last_id(f->db);
+	if (!rc)
+		rc = db_exec(f->db, sql_session, "iisssii", f->city.id, ids.topic, "公开的深聊",
+			     "public", "scheduled", now, now);
+	ids.pub = db_last_id(f->db);
+	if (!rc)
+		rc = db_exec(f->db, sql_session, "iisssii", f->city.id, ids.topic, "内部的深聊",
+			     "internal", "scheduled", now, now);
+	ids.internal = db_last_id(f->db);
+	if (!rc)
+		rc = search_put(f->db, "topic", ids.topic, 0, f->city.id, "滨海湿地保护",
+				"湿地是城市的肾，<保护>要先行。");
+	if (!rc)
+		rc = search_put(f->db, "remark", PUB_REMARK, ids.pub, f->city.id, "",
+				"我建议在湿地周边建设 Wetland Park，并开放给市民。");
+	if (!rc)
+		rc = search_put(f->db, "remark", INT_REMARK, ids.internal, f->city.id, "",
+				"内部讨论：湿地修复的预算需要再核算。");
+	return mfix_commit(f, rc) ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	return mfix_teardown(state);
+}
+
+/* has reports whether hits hold one of kind and id; *hit gets it. */
+static bool has(const struct search_hits *h, const char *kind, int64_t id,
+		const struct search_hit **hit)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (strcmp(h->v[i].kind, kind) == 0 && h->v[i].id == id) {
+			if (hit)
+				*hit = &h->v[i];
+			return true;
+		}
+	return false;
+}
+
+static void test_two_character_word(void **state)
+{
+	struct mfix *f = *state;
+	const struct search_hit *hit = NULL;
+	struct search_hits h;
+
+	search_hits_init(&h);
+	assert_int_equal(search_query(f->db, &f->city_member, "湿地", 50, &h), ERR_OK);
+	assert_int_equal(h.n, 3); /* the topic and both remarks */
+	assert_true(has(&h, "remark", PUB_REMARK, &hit));
+	assert_string_equal(hit->title, "公开的深聊"); /* a remark shows its session's title */
+	assert_int_equal(hit->session_id, ids.pub);
+	assert_true(hit->nmarks >= 1);
+	assert_int_equal(hit->mark_len[0], strlen("湿地"));
+	assert_memory_equal(hit->text + hit->mark_off[0], "湿地", strlen("湿地"));
+	search_hits_release(&h);
+	assert_int_equal(h.n, 0);
+
+	/* English in any case; all terms must match */
+	assert_int_equal(search_query(f->db, &f->city_member, "wetland 市民", 50, &h), ERR_OK);
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, "remark", PUB_REMARK, NULL));
+	search_hits_release(&h);
+	assert_int_equal(search_query(f->db, &f->city_member, "量子", 50, &h), ERR_OK);
+	assert_int_equal(h.n, 0);
+	/* nothing to search for */
+	assert_int_equal(search_query(f->db, &f->city_member, " \xe3\x80\x80 ", 50, &h),
+			 ERR_INVALID);
+	search_hits_release(&h);
+}
+
+static void test_visibility(void **state)
+{
+	struct mfix *f = *state;
+	struct search_hits h;
+
+	search_hits_init(&h);
+	/* anonymous: only the record of the public session */
+	assert_int_equal(search_query(f->db, &f->anon, "湿地", 50, &h), ERR_OK);
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, "remark", PUB_REMARK, NULL));
+	search_hits_release(&h);
+	/* an unrelated body: the public record, nothing internal of the city's */
+	assert_int_equal(search_query(f->db, &f->other_org, "湿地", 50, &h), ERR_OK);
+	assert_false(has(&h, "topic", ids.topic, NULL));
+	assert_false(has(&h, "remark", INT_REMARK, NULL));
+	assert_int_equal(h.n, 1);
+	search_hits_release(&h);
+	assert_int_equal(search_query(f->db, &f->other_org, "预算", 50, &h), ERR_OK);
+	assert_int_equal(h.n, 0);
+	search_hits_release(&h);
+	/* the body above sees its branch */
+	assert_int_equal(search_query(f->db, &f->province_org, "预算", 50, &h), ERR_OK);
+	assert_int_equal(h.n, 1);
+	search_hits_release(&h);
+	/* the limit */
+	assert_int_equal(search_query(f->db, &f->city_member, "湿地", 2, &h), ERR_OK);
+	assert_int_equal(h.n, 2);
+	search_hits_release(&h);
+}
+
+static void test_snippet_html(void **state)
+{
+	struct mfix *f = *state;
+	const struct search_hit *hit = NULL;
+	struct search_hits h;
+	struct buf b;
+
+	search_hits_init(&h);
+	assert_int_equal(search_query(f->db, &f->city_member, "保护", 50, &h), ERR_OK);
+	assert_true(has(&h, "topic", ids.topic, &hit));
+	buf_init(&b, 4096);
+	assert_int_equal(snippet_html(&b, hit->text, hit->text_len, hit->mark_off, hit->mark_len,
+				      hit->nmarks, hit->cut_before, hit->cut_after),
+			 ERR_OK);
+	/* the stored text is escaped, the match marked */
+	assert_string_equal(buf_cstr(&b), "湿地是城市的肾，&lt;<mark>保护</mark>&gt;要先行。");
+	buf_fini(&b);
+	search_hits_release(&h);
+
+	/* the view alone: cut marks, a mark out of range ignored */
+	{
+		size_t off[] = {3, 100}, len[] = {1, 2};
+
+		buf_init(&b, 256);
+		assert_int_equal(snippet_html(&b, "a<b&c\"d", 7, off, len, 2, true, true), ERR_OK);
+		assert_string_equal(buf_cstr(&b), "…a&lt;b<mark>&amp;</mark>c&quot;d…");
+		buf_fini(&b);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_two_character_word),
+	    cmocka_unit_test(test_visibility),
+	    cmocka_unit_test(test_snippet_html),
+	};
+
+	return cmocka_run_group_tests_name("model_search", tests, group_setup, group_teardown);
+}
