@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every test suite and ends with one line totalled over all of them:
 #   N passed, N failed
-# Suites: format (clang-format), unit (cmocka), http (node:test against a live server),
+# Suites: format (clang-format), layers (scripts/layers.sh), unit (cmocka), http (node:test against a live server),
 # e2e (playwright-core + Debian chromium), then unit and http again under ASan+UBSan.
 # Exits non-zero when anything failed. Called by `make check` (after scripts/deps.sh check).
 set -u
@@ -79,6 +79,14 @@ if make --no-print-directory format-check >"$out/format.log" 2>&1; then
 else
 	head -40 "$out/format.log"
 	count format 0 1
+fi
+
+# 1b. layering (scripts/layers.sh: includes point down, no SQL above the model)
+if sh scripts/layers.sh >"$out/layers.log" 2>&1; then
+	count layers 1 0
+else
+	cat "$out/layers.log"
+	count layers 0 1
 fi
 
 # 2. build (a failed build fails everything after it)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 static const char sql_adopt[] =
     "INSERT INTO adoption (org_id, output_id, kind, title, issuer, reference, date, link,"

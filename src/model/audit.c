@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 static const char sql_insert[] =
     "INSERT INTO audit (at, user_id, org_id, action, entity, entity_id, before_json,"

@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "db/db.h"
 
 struct auth_limits auth_limits = {
     .per_user = 10,

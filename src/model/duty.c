@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 static const struct {
 	const char *kind;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 static const char sql_handler_add[] = "INSERT INTO handler (org_id, name, created_at)"
 				      " VALUES (?, ?, ?)";

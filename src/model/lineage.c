@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 static const char sql_sug_sources[] =
     "SELECT ss.kind, ss.source_id, COALESCE(r.body, ''), COALESCE(p.name, '')"

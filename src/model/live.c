@@ -23,6 +23,7 @@
 #include "base/util.h"
 #include "opinion/category.h"
 #include "opinion/opinion.h"
+#include "db/db.h"
 
 static const char *const categories[] = {"member",	 "leader",     "expert",
 					 "entrepreneur", "sector_rep", "social_org",

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "db/db.h"
+struct db; /* the connection (db/db.h): only the model opens it up */
 
 /* A validation error for people: machine code, the field at fault, messages in Chinese and
  * English. */

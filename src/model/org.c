@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 static const char *const level_names[] = {"national", "province", "city", "district"};
 

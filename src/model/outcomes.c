@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 static const char sql_outputs_of_session[] =
     "SELECT DISTINCT o.id FROM output o JOIN output_session os ON os.output_id = o.id"

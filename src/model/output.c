@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "base/utf8.h"
 #include "base/util.h"
+#include "db/db.h"
 
 static const char *const kinds[] = {"proposal", "opinion_report", "research_report", "speech",
 				    "special_report"};

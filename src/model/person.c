@@ -20,6 +20,7 @@
 #include "base/csv.h"
 #include "base/utf8.h"
 #include "base/util.h"
+#include "db/db.h"
 
 #define F(field) offsetof(struct person, field), sizeof(((struct person *)0)->field)
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 static const char *const invite_roles[] = {"host",   "speaker",	 "expert",
 					   "member", "official", "observer"};

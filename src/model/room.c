@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 static const char sql_room[] = "SELECT session_id, org_id, code, open, anonymous, moderation"
 			       " FROM room WHERE session_id = ?";

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "db/db.h"
+struct db; /* the connection (db/db.h): only the model opens it up */
 #include "model/model.h"
 #include "model/session.h"
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 json_t *row_json(struct db_stmt *st, const char *spec)
 {

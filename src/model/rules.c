@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 /* The defaults: one invited expert for 专家聊, one official of the matched department for
  * 对口聊, one member for 界别聊, one other body for 联动聊. */

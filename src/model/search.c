@@ -19,6 +19,7 @@
 #include "base/buf.h"
 #include "base/utf8.h"
 #include "base/util.h"
+#include "db/db.h"
 
 static const char *const kinds[] = {"topic", "session", "remark", "suggestion"};
 

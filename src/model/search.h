@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "db/db.h"
+struct db; /* the connection (db/db.h): only the model opens it up */
 #include "model/model.h"
 
 /* The excerpt holds at most 100 characters, each match at least one: at most 100 marks. */

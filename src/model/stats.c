@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 /* The scope condition on a row's org: ?1 its path prefix, ?2 1 for subtree, ?3 org id. */
 #define IN_SCOPE(alias)                                                                            \

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 static const char *const origins[] = {"assigned", "member", "sector", "public"};
 

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "db/db.h"
+struct db; /* the connection (db/db.h): only the model opens it up */
 #include "model/model.h"
 
 /* --- topics ---------------------------------------------------------------------------- */

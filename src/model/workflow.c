@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "db/db.h"
 
 int output_kind_class(const char *kind)
 {

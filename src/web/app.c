@@ -363,7 +363,7 @@ static void run(struct web_ctx *c)
 		return;
 	}
 	c->route = r;
-	c->db = db_thread();
+	c->db = store_thread();
 	if (!c->db) {
 		web_error_key(c, 503, "unavailable");
 		return;
@@ -404,7 +404,7 @@ void web_dispatch(struct http_req *req, struct http_resp *resp, void *ud)
 	c.api = strncmp(req->path, "/api/", 5) == 0;
 	run(&c);
 	if (c.db)
-		db_rollback(c.db); /* a handler that left a transaction open changed nothing */
+		store_rollback(c.db); /* a handler that left a transaction open changed nothing */
 	json_decref(c.json);
 	form_fini(&c.form);
 }

@@ -272,15 +272,15 @@ int web_list(struct web_ctx *c, json_t *items, int limit)
 
 int web_begin(struct web_ctx *c)
 {
-	return db_begin_write(c->db);
+	return store_begin(c->db);
 }
 
 int web_finish(struct web_ctx *c, int rc)
 {
 	if (rc == ERR_OK)
-		rc = db_commit(c->db);
+		rc = store_commit(c->db);
 	if (rc)
-		db_rollback(c->db);
+		store_rollback(c->db);
 	return rc;
 }
 

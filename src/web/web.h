@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "db/db.h"
+#include "model/store.h"
 #include "http/http.h"
 #include "http/router.h"
 #include "model/model.h"
