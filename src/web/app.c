@@ -133,6 +133,11 @@ static void invalid_utf8_field(const char *p, size_t n, size_t bad, char *out, s
 			if (j < n && p[j] == ':') {
 				klen = i - start < sizeof(last_key) - 1 ? i - start
 									: sizeof(last_key) - 1;
+				/* cut a long key before a character, not inside one: the name
+				 * goes into the (UTF-8) error answer */
+				while (klen < i - start && klen > 0 &&
+				       ((unsigned char)p[start + klen] & 0xC0) == 0x80)
+					klen--;
 				memcpy(last_key, p + start, klen);
 				last_key[klen] = '\0';
 			}
