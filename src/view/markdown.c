@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/utf8.h"
+
 struct md_out {
 	struct buf *out;
 	int rc;
@@ -46,6 +48,9 @@ int markdown_html(const char *text, size_t n, struct buf *out)
 	size_t start = out->n, i;
 	static const char *const attrs[] = {"href=\"", "src=\""};
 
+	/* md4c trusts a lead byte's length: on ill-formed UTF-8 it reads past the text's end */
+	if (!utf8_valid(text, n))
+		return ERR_INVALID;
 	if (md_html(text, (MD_SIZE)n, collect, &o,
 		    MD_FLAG_NOHTML | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH, 0) != 0 &&
 	    !o.rc)

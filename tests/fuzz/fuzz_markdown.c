@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/utf8.h"
 #include "fuzz.h"
 #include "view/markdown.h"
 
@@ -114,7 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&out, (size_t)64 << 20);
 	FUZZ_ASSERT(buf_append(&out, "<p>", 3) == ERR_OK); /* output is appended */
 	rc = markdown_html((const char *)data, size, &out);
-	FUZZ_ASSERT(rc == ERR_OK || rc == ERR_TOO_BIG);
+	FUZZ_ASSERT(rc == ERR_OK || rc == ERR_TOO_BIG || rc == ERR_INVALID);
+	FUZZ_ASSERT((rc == ERR_INVALID) == !utf8_valid((const char *)data, size));
 	FUZZ_ASSERT(out.n >= 3 && memcmp(out.p, "<p>", 3) == 0);
 	for (i = 3; rc == ERR_OK && i < out.n; i++) {
 		const char *gt;
