@@ -57,27 +57,32 @@ int markdown_html(const char *text, size_t n, struct buf *out)
 		o.rc = ERR_INVALID;
 	if (o.rc)
 		return o.rc;
-	/* neutralize unsafe schemes in place: md4c escapes attribute values, so the value
-	 * runs to the next '"' */
+	/* neutralize unsafe schemes in place. md4c escapes text ('<' and '"' never appear in
+	 * it) and attribute values (no '"' inside), so the tags can be walked and each value
+	 * runs from its opening quote to the next '"'. Only href and src values are URLs: the
+	 * same letters inside another value (a title, a URL) are not an attribute. */
 	for (i = start; i < out->n; i++) {
-		const char *eq = memchr(out->p + i, '=', out->n - i);
-		size_t k;
+		if (out->p[i] != '<')
+			continue;
+		for (i++; i < out->n && out->p[i] != '>'; i++) {
+			const char *q;
+			size_t vs, ve, k;
 
-		if (!eq)
-			break;
-		i = (size_t)(eq - out->p);
-		for (k = 0; k < 2; k++) {
-			size_t al = strlen(attrs[k]), vs, ve;
-
-			/* the '=' is the attribute's last but one byte */
-			if (i + 2 < start + al || i + 2 > out->n ||
-			    memcmp(out->p + i + 2 - al, attrs[k], al) != 0)
+			if (out->p[i] != '"')
 				continue;
-			vs = i + 2;
-			for (ve = vs; ve < out->n && out->p[ve] != '"'; ve++)
-				;
-			if (!url_safe(out->p + vs, ve - vs))
-				memset(out->p + vs, '#', ve - vs);
+			vs = i + 1;
+			q = memchr(out->p + vs, '"', out->n - vs);
+			ve = q ? (size_t)(q - out->p) : out->n;
+			for (k = 0; k < 2; k++) {
+				size_t al = strlen(attrs[k]);
+
+				/* the value follows ' href="' (or ' src="') */
+				if (vs >= start + al + 1 && out->p[vs - al - 1] == ' ' &&
+				    memcmp(out->p + vs - al, attrs[k], al) == 0 &&
+				    !url_safe(out->p + vs, ve - vs))
+					memset(out->p + vs, '#', ve - vs);
+			}
+			i = ve;
 		}
 	}
 	return ERR_OK;

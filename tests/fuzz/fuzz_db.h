@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "db/db.h"
 #include "model/model.h"
 
@@ -94,6 +95,39 @@ static void fuzz_db_open(void)
 		fprintf(stderr, "fuzz_db: cannot make the organizer\n");
 		abort();
 	}
+}
+
+/* fuzz_db_subst copies p[0..n) with the placeholders @SESSION@, @TOKEN@ and @CSRF@ replaced
+ * by the secrets of the organizer's sign-in; the copy is NUL-terminated, its length (without
+ * that NUL) goes to *len when len is not NULL. Caller frees. */
+static inline char *fuzz_db_subst(const char *p, size_t n, size_t *len)
+{
+	const char *subst[3][2] = {{"@SESSION@", fdb.session_token},
+				   {"@TOKEN@", fdb.api_token},
+				   {"@CSRF@", fdb.session_csrf}};
+	struct buf b;
+	size_t i, k;
+
+	buf_init(&b, (size_t)16 << 20);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 3; k++) {
+			size_t ml = strlen(subst[k][0]);
+
+			if (n - i >= ml && memcmp(p + i, subst[k][0], ml) == 0) {
+				if (buf_append(&b, subst[k][1], strlen(subst[k][1])))
+					abort();
+				i += ml - 1;
+				break;
+			}
+		}
+		if (k == 3 && buf_append(&b, p + i, 1))
+			abort();
+	}
+	if (len)
+		*len = b.n;
+	if (buf_append(&b, "", 1))
+		abort();
+	return buf_detach(&b);
 }
 
 #endif

@@ -52,33 +52,7 @@ static const char *line_end(const char *p, const char *end, const char **next)
  * byte ends it (the strings libmicrohttpd hands over cannot hold one). Caller frees. */
 static char *dup_text(const char *p, size_t n)
 {
-	static const struct {
-		const char *mark;
-		const char *value;
-	} subst[] = {{"@SESSION@", fdb.session_token},
-		     {"@TOKEN@", fdb.api_token},
-		     {"@CSRF@", fdb.session_csrf}};
-	struct buf b;
-	size_t i, k;
-
-	buf_init(&b, 1 << 20);
-	for (i = 0; i < n && p[i]; i++) {
-		for (k = 0; k < ARRAY_LEN(subst); k++) {
-			size_t ml = strlen(subst[k].mark);
-
-			if (n - i >= ml && memcmp(p + i, subst[k].mark, ml) == 0) {
-				if (buf_append(&b, subst[k].value, strlen(subst[k].value)))
-					abort();
-				i += ml - 1;
-				break;
-			}
-		}
-		if (k == ARRAY_LEN(subst) && buf_append(&b, p + i, 1))
-			abort();
-	}
-	if (buf_append(&b, "", 1))
-		abort();
-	return buf_detach(&b);
+	return fuzz_db_subst(p, n, NULL);
 }
 
 /* check_route checks a matched route against the path and reads its parameters. */

@@ -18,6 +18,8 @@ OUT = os.path.join(HERE, 'corpus')
 
 
 def put(target, name, data):
+    if target == 'route':  # the whole-request target starts from the same requests
+        put('http', name, data)
     d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
     if isinstance(data, str):
@@ -34,6 +36,8 @@ def gb18030(text):
 # --- route: request line, headers, body ---
 def req(method, target, headers=(), body=''):
     lines = [f'{method} {target} HTTP/1.1', 'Host: 127.0.0.1'] + list(headers)
+    if body:
+        lines.append(f'Content-Length: {len(body.encode())}')
     return '\r\n'.join(lines) + '\r\n\r\n' + body
 
 
@@ -66,6 +70,26 @@ put('route', 'join_vote', req('POST', '/join/4/vote', [
     'statement=3&vote=1'))
 put('route', 'vote_api', req('POST', '/api/v1/statements/999999/vote', [
     'Content-Type: application/json'], '{"vote":-1}'))
+
+# whole requests only (the http target): signed-in pages and API calls, chunked bodies
+BEARER = 'Authorization: Bearer @TOKEN@'
+JSON = 'Content-Type: application/json'
+put('http', 'people_create', req('POST', '/api/v1/people', [BEARER, JSON],
+                                  '{"name":"模糊","category":"expert","phone":"0755-1"}'))
+put('http', 'topic_create', req('POST', '/api/v1/topics', [BEARER, JSON],
+                                 '{"title":"养老","domain":"society","description":"# 说明\\n*一*"}'))
+put('http', 'sessions_list', req('GET', '/api/v1/sessions?year=2024&limit=5', [BEARER]))
+put('http', 'search', req('GET', '/api/v1/search?q=%E5%85%BB%E8%80%81', [BEARER]))
+put('http', 'pages_cookie', req('GET', '/people?q=%E5%BC%A0&limit=2', ['Cookie: sl_session=@SESSION@; sl_lang=en']))
+put('http', 'person_form', req('POST', '/people/new', [
+    'Cookie: sl_session=@SESSION@', 'Content-Type: application/x-www-form-urlencoded'],
+    'csrf_token=@CSRF@&name=%E8%A1%A8&category=member&public_name=1'))
+put('http', 'import_csv', req('POST', '/api/v1/people/import', [BEARER, 'Content-Type: text/csv'],
+                               '姓名,类别,电话\n甲,member,1\n乙,国王,\n'))
+put('http', 'chunked', 'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+    'Transfer-Encoding: chunked\r\n\r\n5\r\n{"use\r\n0\r\n\r\n')
+put('http', 'too_big', req('POST', '/api/v1/login', [JSON, 'Content-Length: 99999999']))
+put('http', 'two_requests', req('GET', '/api/v1/health') + req('GET', '/api/v1/me', [BEARER]))
 
 # --- form: urlencoded bodies of the pages ---
 put('form', 'login', 'csrf_token=0f3a&username=organizer&password=shenliao-demo&next=%2Fdashboard')
