@@ -4,6 +4,7 @@
 #include "markdown.h"
 
 #include <md4c-html.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -48,12 +49,27 @@ int markdown_html(const char *text, size_t n, struct buf *out)
 	size_t start = out->n, i;
 	static const char *const attrs[] = {"href=\"", "src=\""};
 
+	char *copy = NULL;
+	int rc;
+
 	/* md4c trusts a lead byte's length: on ill-formed UTF-8 it reads past the text's end */
 	if (!utf8_valid(text, n))
 		return ERR_INVALID;
-	if (md_html(text, (MD_SIZE)n, collect, &o,
-		    MD_FLAG_NOHTML | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH, 0) != 0 &&
-	    !o.rc)
+	/* md4c 0.4.8 also reads past the end of a text that stops inside a link destination
+	 * ("[x](y" with no line break after it): give it one, which renders the same */
+	if (n && text[n - 1] != '\n') {
+		copy = malloc(n + 1);
+		if (!copy)
+			return ERR_NOMEM;
+		memcpy(copy, text, n);
+		copy[n] = '\n';
+		text = copy;
+		n++;
+	}
+	rc = md_html(text, (MD_SIZE)n, collect, &o,
+		     MD_FLAG_NOHTML | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH, 0);
+	free(copy);
+	if (rc != 0 && !o.rc)
 		o.rc = ERR_INVALID;
 	if (o.rc)
 		return o.rc;
