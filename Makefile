@@ -1,10 +1,20 @@
 # shenliao - top-level build. `make` builds build/shenliao; see README.md for run/check/bench.
 #
 # Plain GNU make (see docs/ARCHITECTURE.md for why not meson). Sanitizer builds go to their
-# own directory: `make SAN=1` builds into build-asan/.
+# own directory: `make SAN=1` builds into build-asan/; `make FUZZ=1` builds with clang and
+# libFuzzer's coverage instrumentation into build-fuzz/ (`make fuzz` uses it).
 
 SAN ?= 0
-ifeq ($(SAN),1)
+FUZZ ?= 0
+ifeq ($(FUZZ),1)
+BUILD ?= build-fuzz
+CC = clang
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+OPT = -O1 -g
+# gcc's -Werror build is the gate; warnings only clang gives must not stop the fuzzing
+WERROR_OFF = -Wno-error
+else ifeq ($(SAN),1)
 BUILD ?= build-asan
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT = -O1 -g
@@ -20,7 +30,7 @@ PKGS = libmicrohttpd sqlite3 jansson libsodium md4c-html xlsxwriter pangocairo c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed "s/-I/-isystem /g")
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=c17 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wmissing-declarations \
+	-Wmissing-prototypes -Wmissing-declarations $(WERROR_OFF) \
 	-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(SANFLAGS) -Isrc -I$(BUILD)/gen \
 	$(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 LDLIBS_ALL = $(SANFLAGS) $(PKG_LIBS) -lpthread -lm $(LDLIBS)
@@ -36,8 +46,18 @@ EMBED_FILES := $(sort $(wildcard templates/*.mustache templates/*/*.mustache sta
 	migrations/*.sql i18n/*.json))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# Fuzz targets (tests/fuzz/README.md): linked with libFuzzer under FUZZ=1, otherwise with a
+# small driver that runs each file given once (what `make check` does with the corpus).
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 60
+ifeq ($(FUZZ),1)
+FUZZ_MAIN = -fsanitize=fuzzer
+else
+FUZZ_MAIN = $(BUILD)/obj/tests/fuzz/driver.o
+endif
 
-.PHONY: all run check bench clean format format-check unit test-bins
+.PHONY: all run check bench clean format format-check unit test-bins fuzz fuzz-bins
 
 all: $(BUILD)/shenliao
 
@@ -73,6 +93,21 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libshenliao.a
 
 test-bins: $(UNIT_BINS) $(BUILD)/shenliao
 
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(filter %.o,$(FUZZ_MAIN)) $(BUILD)/libshenliao.a
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"; $(CC) $(CFLAGS_ALL) -Itests/fuzz -o $@ $< $(FUZZ_MAIN) \
+		$(BUILD)/libshenliao.a $(LDLIBS_ALL)
+
+fuzz-bins: $(FUZZ_BINS)
+.PRECIOUS: $(BUILD)/obj/tests/fuzz/driver.o
+
+# make fuzz [FUZZ_SECONDS=60]: each target for FUZZ_SECONDS from its seed corpus; new inputs
+# go to build-fuzz/corpus/, the table of executions to bench/results/fuzz.md.
+fuzz:
+	@sh scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory -j2 FUZZ=1 fuzz-bins
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 run: 
 	@sh scripts/deps.sh run
 	@$(MAKE) --no-print-directory all
@@ -98,6 +133,6 @@ format-check:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/fuzz -name '*.d' 2>/dev/null)

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Runs every test suite and ends with one line totalled over all of them:
 #   N passed, N failed
-# Suites: format (clang-format), layers (scripts/layers.sh), unit (cmocka), http (node:test against a live server),
-# e2e (playwright-core + Debian chromium), then unit and http again under ASan+UBSan.
+# Suites: format (clang-format), layers (scripts/layers.sh), unit (cmocka), http (node:test
+# against a live server), e2e (playwright-core + Debian chromium), then unit and http again
+# under ASan+UBSan, with the fuzz targets' seed and regression inputs (fuzz-corpus) replayed
+# once under ASan+UBSan too.
 # Exits non-zero when anything failed. Called by `make check` (after scripts/deps.sh check).
 set -u
 cd "$(dirname "$0")/.."
@@ -73,6 +75,46 @@ run_node() {
 	count "$label" "$p" "$f"
 }
 
+# run_fuzz_corpus BUILD_DIR: every seed and regression input of each fuzz target, once, through
+# the target linked with tests/fuzz/driver.c (no fuzzing; see tests/fuzz/README.md). Counts
+# inputs; when a target fails, its inputs are run one by one to name the failing ones.
+run_fuzz_corpus() {
+	dir=$1
+	log="$out/fuzz-corpus.log"
+	: >"$log"
+	if ! make --no-print-directory -j2 SAN=1 fuzz-bins >>"$log" 2>&1; then
+		tail -40 "$log"
+		count fuzz-corpus 0 1
+		return
+	fi
+	fp=0
+	ff=0
+	for t in "$dir"/fuzz/fuzz_*; do
+		case $t in *.d) continue ;; esac
+		[ -x "$t" ] || continue
+		name=${t##*/fuzz_}
+		files=$(find "tests/fuzz/corpus/$name" "tests/fuzz/regressions/$name" -type f \
+			2>/dev/null | sort)
+		[ -n "$files" ] || continue
+		n=$(echo "$files" | wc -l)
+		# shellcheck disable=SC2086
+		if "$t" $files >>"$log" 2>&1; then
+			fp=$((fp + n))
+			continue
+		fi
+		for f in $files; do
+			if "$t" "$f" >>"$log" 2>&1; then
+				fp=$((fp + 1))
+			else
+				ff=$((ff + 1))
+				echo "not ok - fuzz_$name $f" | tee -a "$log"
+			fi
+		done
+	done
+	[ "$ff" -gt 0 ] && grep -m3 -A20 'ERROR: \|invariant failed\|runtime error' "$log" | head -80
+	count fuzz-corpus "$fp" "$ff"
+}
+
 # 1. style
 if make --no-print-directory format-check >"$out/format.log" 2>&1; then
 	count format 1 0
@@ -112,6 +154,7 @@ if make --no-print-directory -j2 SAN=1 test-bins >"$out/build-asan.log" 2>&1; th
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	run_unit build-asan unit-asan
+	run_fuzz_corpus build-asan
 	run_node http-asan build-asan/shenliao tests/http/*.test.mjs
 else
 	tail -40 "$out/build-asan.log"

@@ -3,19 +3,23 @@
 #   scripts/deps.sh run    packages to build and serve
 #   scripts/deps.sh check  packages to build and run every test
 #   scripts/deps.sh bench  packages for `make bench`
+#   scripts/deps.sh fuzz   packages for `make fuzz` (clang, and libFuzzer's runtime, which
+#                          Debian ships in libclang-rt-dev: libclang_rt.fuzzer-x86_64.a)
 # Idempotent and quiet when nothing is missing. Uses sudo when not root.
 set -eu
 
 build_pkgs="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libmd4c-dev libmd4c-html0-dev libxlsxwriter-dev libpango1.0-dev libcairo2-dev fonts-noto-cjk libqrencode-dev"
 check_pkgs="$build_pkgs libcmocka-dev clang-format nodejs npm chromium poppler-utils"
 bench_pkgs="$build_pkgs wrk nginx-light"
+fuzz_pkgs="$build_pkgs clang libclang-rt-dev"
 
 case "${1:-run}" in
 run) pkgs=$build_pkgs ;;
 check) pkgs=$check_pkgs ;;
 bench) pkgs=$bench_pkgs ;;
+fuzz) pkgs=$fuzz_pkgs ;;
 *)
-	echo "usage: scripts/deps.sh run|check|bench" >&2
+	echo "usage: scripts/deps.sh run|check|bench|fuzz" >&2
 	exit 2
 	;;
 esac

@@ -97,6 +97,11 @@ const char *http_header(const struct http_req *req, const char *name);
 const char *http_query(const struct http_req *req, const char *name);
 const char *http_cookie(const struct http_req *req, const char *name);
 
+/* http_query_invalid_utf8 returns the name of the first query argument whose name or value
+ * is not valid UTF-8 ("?" when the name itself is not), or NULL when all are text.
+ * Thread: the request's worker. */
+const char *http_query_invalid_utf8(const struct http_req *req);
+
 /* http_param returns the route parameter called name, or NULL. */
 const char *http_param(const struct http_req *req, const char *name);
 

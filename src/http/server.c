@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/utf8.h"
 #include "base/util.h"
 
 /* bodies over a route's limit but under this are read and dropped before the 413 */
@@ -55,6 +56,27 @@ const char *http_query(const struct http_req *req, const char *name)
 const char *http_cookie(const struct http_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+static enum MHD_Result arg_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
+				const char *value)
+{
+	const char **bad = cls;
+	(void)kind;
+
+	if (!utf8_valid(key, strlen(key)))
+		*bad = "?";
+	else if (value && !utf8_valid(value, strlen(value)))
+		*bad = key;
+	return *bad ? MHD_NO : MHD_YES;
+}
+
+const char *http_query_invalid_utf8(const struct http_req *req)
+{
+	const char *bad = NULL;
+
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, arg_utf8, &bad);
+	return bad;
 }
 
 const char *http_param(const struct http_req *req, const char *name)

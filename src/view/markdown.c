@@ -4,8 +4,11 @@
 #include "markdown.h"
 
 #include <md4c-html.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "base/utf8.h"
 
 struct md_out {
 	struct buf *out;
@@ -46,33 +49,56 @@ int markdown_html(const char *text, size_t n, struct buf *out)
 	size_t start = out->n, i;
 	static const char *const attrs[] = {"href=\"", "src=\""};
 
-	if (md_html(text, (MD_SIZE)n, collect, &o,
-		    MD_FLAG_NOHTML | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH, 0) != 0 &&
-	    !o.rc)
+	char *copy = NULL;
+	int rc;
+
+	/* md4c trusts a lead byte's length: on ill-formed UTF-8 it reads past the text's end */
+	if (!utf8_valid(text, n))
+		return ERR_INVALID;
+	/* md4c 0.4.8 also reads past the end of a text that stops inside a link destination
+	 * ("[x](y" with no line break after it): give it one, which renders the same */
+	if (n && text[n - 1] != '\n') {
+		copy = malloc(n + 1);
+		if (!copy)
+			return ERR_NOMEM;
+		memcpy(copy, text, n);
+		copy[n] = '\n';
+		text = copy;
+		n++;
+	}
+	rc = md_html(text, (MD_SIZE)n, collect, &o,
+		     MD_FLAG_NOHTML | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH, 0);
+	free(copy);
+	if (rc != 0 && !o.rc)
 		o.rc = ERR_INVALID;
 	if (o.rc)
 		return o.rc;
-	/* neutralize unsafe schemes in place: md4c escapes attribute values, so the value
-	 * runs to the next '"' */
+	/* neutralize unsafe schemes in place. md4c escapes text ('<' and '"' never appear in
+	 * it) and attribute values (no '"' inside), so the tags can be walked and each value
+	 * runs from its opening quote to the next '"'. Only href and src values are URLs: the
+	 * same letters inside another value (a title, a URL) are not an attribute. */
 	for (i = start; i < out->n; i++) {
-		const char *eq = memchr(out->p + i, '=', out->n - i);
-		size_t k;
+		if (out->p[i] != '<')
+			continue;
+		for (i++; i < out->n && out->p[i] != '>'; i++) {
+			const char *q;
+			size_t vs, ve, k;
 
-		if (!eq)
-			break;
-		i = (size_t)(eq - out->p);
-		for (k = 0; k < 2; k++) {
-			size_t al = strlen(attrs[k]), vs, ve;
-
-			/* the '=' is the attribute's last but one byte */
-			if (i + 2 < start + al || i + 2 > out->n ||
-			    memcmp(out->p + i + 2 - al, attrs[k], al) != 0)
+			if (out->p[i] != '"')
 				continue;
-			vs = i + 2;
-			for (ve = vs; ve < out->n && out->p[ve] != '"'; ve++)
-				;
-			if (!url_safe(out->p + vs, ve - vs))
-				memset(out->p + vs, '#', ve - vs);
+			vs = i + 1;
+			q = memchr(out->p + vs, '"', out->n - vs);
+			ve = q ? (size_t)(q - out->p) : out->n;
+			for (k = 0; k < 2; k++) {
+				size_t al = strlen(attrs[k]);
+
+				/* the value follows ' href="' (or ' src="') */
+				if (vs >= start + al + 1 && out->p[vs - al - 1] == ' ' &&
+				    memcmp(out->p + vs - al, attrs[k], al) == 0 &&
+				    !url_safe(out->p + vs, ve - vs))
+					memset(out->p + vs, '#', ve - vs);
+			}
+			i = ve;
 		}
 	}
 	return ERR_OK;

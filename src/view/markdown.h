@@ -10,7 +10,8 @@
 
 #include "base/buf.h"
 
-/* markdown_html appends the HTML for text[0..n) to out. */
+/* markdown_html appends the HTML for text[0..n) to out. ERR_INVALID (nothing appended) when the
+ * text is not valid UTF-8 or holds a NUL. */
 int markdown_html(const char *text, size_t n, struct buf *out) WARN_UNUSED;
 
 #endif

@@ -141,6 +141,11 @@ static void invalid_utf8_field(const char *p, size_t n, size_t bad, char *out, s
 			if (j < n && p[j] == ':') {
 				klen = i - start < sizeof(last_key) - 1 ? i - start
 									: sizeof(last_key) - 1;
+				/* cut a long key before a character, not inside one: the name
+				 * goes into the (UTF-8) error answer */
+				while (klen < i - start && klen > 0 &&
+				       ((unsigned char)p[start + klen] & 0xC0) == 0x80)
+					klen--;
 				memcpy(last_key, p + start, klen);
 				last_key[klen] = '\0';
 			}
@@ -345,7 +350,20 @@ static void run(struct web_ctx *c)
 	const struct route *r;
 	unsigned allowed = 0;
 	char allow[64];
+	const char *bad = http_query_invalid_utf8(req);
 
+	/* every text is UTF-8 (STYLE.md), the path and the query too: pages and answers carry
+	 * them, and JSON cannot */
+	if (bad || !utf8_valid(req->path, strlen(req->path))) {
+		char zh[160], en[160];
+
+		if (!bad)
+			bad = "path";
+		snprintf(zh, sizeof(zh), "参数 %s 不是有效的 UTF-8 文本", bad);
+		snprintf(en, sizeof(en), "parameter %s is not valid UTF-8", bad);
+		web_error(c, 400, "invalid_utf8", bad, zh, en);
+		return;
+	}
 	r = router_match(web_routes, web_nroutes, req->method, req->path, req, &allowed);
 	if (!r) {
 		if (!allowed) {
