@@ -31,7 +31,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct person_import imp;
-	json_t *row;
 	size_t i;
 	int rc;
 
@@ -45,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = person_import_csv(fdb.db, &fdb.organizer, (const char *)data, size, &imp);
 	db_rollback(fdb.db);
 	FUZZ_ASSERT(rc == ERR_OK || rc == ERR_INVALID || rc == ERR_TOO_BIG);
-	FUZZ_ASSERT(imp.errors && json_is_array(imp.errors));
+	FUZZ_ASSERT(imp.nproblems == 0 || imp.problems);
 	if (rc == ERR_OK) {
 		FUZZ_ASSERT(!imp.file_err.code && imp.bad_rows == 0);
 		FUZZ_ASSERT(imp.imported == imp.rows && imp.rows > 0);
@@ -56,16 +55,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(utf8_valid(imp.file_err.zh, strlen(imp.file_err.zh)));
 		FUZZ_ASSERT(utf8_valid(imp.file_err.en, strlen(imp.file_err.en)));
 	}
-	FUZZ_ASSERT(json_array_size(imp.errors) <= imp.max_listed);
-	FUZZ_ASSERT(imp.bad_rows > 0 || json_array_size(imp.errors) == 0);
-	json_array_foreach(imp.errors, i, row)
-	{
-		json_int_t line = json_integer_value(json_object_get(row, "line"));
+	FUZZ_ASSERT(imp.nproblems <= imp.max_listed);
+	FUZZ_ASSERT(imp.bad_rows > 0 || imp.nproblems == 0);
+	for (i = 0; i < imp.nproblems; i++) {
+		const struct person_import_problem *pr = &imp.problems[i];
 
-		FUZZ_ASSERT(line >= 1 && (size_t)line <= size + 1);
-		FUZZ_ASSERT(json_is_string(json_object_get(row, "zh")));
-		FUZZ_ASSERT(json_is_string(json_object_get(row, "en")));
+		FUZZ_ASSERT(pr->line >= 1 && pr->line <= size + 1);
+		FUZZ_ASSERT(utf8_valid(pr->zh, strlen(pr->zh)));
+		FUZZ_ASSERT(utf8_valid(pr->en, strlen(pr->en)));
 	}
-	json_decref(imp.errors);
+	person_import_release(&imp);
 	return 0;
 }
