@@ -42,55 +42,14 @@ static const char sql_tok_find[] =
 static int failures(struct db *db, const char *key, int64_t now, int *count, int64_t *oldest)
 {
 	struct db_stmt *st;
-	int rc;
+	int rc = db_get_row(db, sql_fail_count, &st, "si", key, now - auth_limits.window_s);
 
-	rc = db_prepare(db, sql_fail_count, &st);
 	if (rc)
-		return rc;
-	rc = db_bind_str(st, 1, key);
-	if (!rc)
-		rc = db_bind_int(st, 2, now - auth_limits.window_s);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		*count = (int)db_col_int(st, 0);
-		*oldest = db_col_int(st, 1);
-		rc = ERR_OK;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
+		return rc == ERR_NOT_FOUND ? ERR_DB : rc; /* COUNT(*) always has a row */
+	*count = (int)db_col_int(st, 0);
+	*oldest = db_col_int(st, 1);
 	db_done(st);
-	return rc;
-}
-
-static int key_stmt(struct db *db, const char *sql, const char *key, int64_t at)
-{
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, sql, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_str(st, 1, key);
-	if (!rc && at)
-		rc = db_bind_int(st, 2, at);
-	if (!rc)
-		rc = db_run(st);
-	return rc;
-}
-
-static int int_stmt(struct db *db, const char *sql, int64_t v)
-{
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, sql, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, v);
-	if (!rc)
-		rc = db_run(st);
-	return rc;
+	return ERR_OK;
 }
 
 int auth_login(struct db *db, const char *username, const char *password, const char *address,
@@ -119,25 +78,19 @@ int auth_login(struct db *db, const char *username, const char *password, const 
 			*retry_after = 1;
 		return ERR_LIMIT;
 	}
-	rc = db_prepare(db, sql_pw, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_str(st, 1, username);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
+	rc = db_get_row(db, sql_pw, &st, "s", username);
+	if (rc == ERR_OK) {
 		found = copy_field(hash, sizeof(hash), db_col_text(st, 0)) == ERR_OK;
-		rc = ERR_OK;
-	}
-	db_done(st);
-	if (rc < 0)
+		db_done(st);
+	} else if (rc != ERR_NOT_FOUND) {
 		return rc;
+	}
 	ok = password_verify(found ? hash : NULL, password);
 	rc = db_begin_write(db);
 	if (rc)
 		return rc;
 	if (ok) {
-		rc = key_stmt(db, sql_fail_clear, ukey, 0);
+		rc = db_exec(db, sql_fail_clear, "s", ukey);
 		if (!rc)
 			rc = user_get_by_name(db, username, u);
 		if (!rc) {
@@ -149,11 +102,11 @@ int auth_login(struct db *db, const char *username, const char *password, const 
 			rc = audit_write(db, &who, u->org_id, "login", "user", u->id, NULL, NULL);
 		}
 	} else {
-		rc = key_stmt(db, sql_fail_add, ukey, now);
+		rc = db_exec(db, sql_fail_add, "si", ukey, now);
 		if (!rc)
-			rc = key_stmt(db, sql_fail_add, akey, now);
+			rc = db_exec(db, sql_fail_add, "si", akey, now);
 		if (!rc)
-			rc = int_stmt(db, sql_fail_prune, now - auth_limits.window_s);
+			rc = db_exec(db, sql_fail_prune, "i", now - auth_limits.window_s);
 		if (!rc) {
 			json_t *what = json_pack("{ss}", "username", username);
 			struct actor who;
@@ -175,7 +128,6 @@ int auth_login(struct db *db, const char *username, const char *password, const 
 
 int auth_session_create(struct db *db, int64_t user_id, char token[65], char csrf[65])
 {
-	struct db_stmt *st;
 	char hash[65];
 	int64_t now = time_now();
 	int rc;
@@ -183,23 +135,10 @@ int auth_session_create(struct db *db, int64_t user_id, char token[65], char csr
 	rand_token(32, token);
 	rand_token(32, csrf);
 	hash_token(token, 64, hash);
-	rc = int_stmt(db, sql_sess_prune, now);
-	if (rc)
-		return rc;
-	rc = db_prepare(db, sql_sess_add, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_str(st, 1, hash);
+	rc = db_exec(db, sql_sess_prune, "i", now);
 	if (!rc)
-		rc = db_bind_int(st, 2, user_id);
-	if (!rc)
-		rc = db_bind_str(st, 3, csrf);
-	if (!rc)
-		rc = db_bind_int(st, 4, now);
-	if (!rc)
-		rc = db_bind_int(st, 5, now + auth_limits.session_ttl_s);
-	if (!rc)
-		rc = db_run(st);
+		rc = db_exec(db, sql_sess_add, "sisii", hash, user_id, csrf, now,
+			     now + (int64_t)auth_limits.session_ttl_s);
 	return rc;
 }
 
@@ -233,26 +172,17 @@ int auth_session_find(struct db *db, const char *token, struct actor *a)
 {
 	struct db_stmt *st;
 	char hash[65];
-	int64_t user_id = 0;
+	int64_t user_id;
 	int rc;
 
 	if (!token_shape_ok(token))
 		return ERR_AUTH;
 	hash_token(token, 64, hash);
-	rc = db_prepare(db, sql_sess_find, &st);
+	rc = db_get_row(db, sql_sess_find, &st, "si", hash, time_now());
 	if (rc)
-		return rc;
-	rc = db_bind_str(st, 1, hash);
-	if (!rc)
-		rc = db_bind_int(st, 2, time_now());
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		user_id = db_col_int(st, 0);
-		rc = copy_field(a->csrf, sizeof(a->csrf), db_col_text(st, 1));
-	} else if (rc == DB_DONE) {
-		rc = ERR_AUTH;
-	}
+		return rc == ERR_NOT_FOUND ? ERR_AUTH : rc;
+	user_id = db_col_int(st, 0);
+	rc = copy_field(a->csrf, sizeof(a->csrf), db_col_text(st, 1));
 	db_done(st);
 	if (rc)
 		return rc;
@@ -267,55 +197,30 @@ int auth_session_delete(struct db *db, const char *token)
 	if (!token_shape_ok(token))
 		return ERR_OK;
 	hash_token(token, 64, hash);
-	return key_stmt(db, sql_sess_del, hash, 0);
+	return db_exec(db, sql_sess_del, "s", hash);
 }
 
 int auth_token_create(struct db *db, int64_t user_id, char token[65])
 {
-	struct db_stmt *st;
 	char hash[65];
-	int rc;
 
 	rand_token(32, token);
 	hash_token(token, 64, hash);
-	rc = db_prepare(db, sql_tok_add, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_str(st, 1, hash);
-	if (!rc)
-		rc = db_bind_int(st, 2, user_id);
-	if (!rc)
-		rc = db_bind_int(st, 3, time_now());
-	if (!rc)
-		rc = db_run(st);
-	return rc;
+	return db_exec(db, sql_tok_add, "sii", hash, user_id, time_now());
 }
 
 int auth_token_find(struct db *db, const char *token, struct actor *a)
 {
-	struct db_stmt *st;
 	char hash[65];
-	int64_t user_id = 0;
+	int64_t user_id;
 	int rc;
 
 	if (!token_shape_ok(token))
 		return ERR_AUTH;
 	hash_token(token, 64, hash);
-	rc = db_prepare(db, sql_tok_find, &st);
+	rc = db_get_int(db, sql_tok_find, &user_id, "s", hash);
 	if (rc)
-		return rc;
-	rc = db_bind_str(st, 1, hash);
-	if (!rc)
-		rc = db_step(st);
-	if (rc == DB_ROW) {
-		user_id = db_col_int(st, 0);
-		rc = ERR_OK;
-	} else if (rc == DB_DONE) {
-		rc = ERR_AUTH;
-	}
-	db_done(st);
-	if (rc)
-		return rc;
+		return rc == ERR_NOT_FOUND ? ERR_AUTH : rc;
 	a->via = AUTH_BEARER;
 	return actor_load(db, user_id, a);
 }
