@@ -65,7 +65,7 @@ size_t progress_format(char *out, size_t cap, const char *label, const char *uni
 			snprintf(eta, sizeof(eta), "0:00");
 	} else {
 		snprintf(rate, sizeof(rate), "-");
-		snprintf(eta, sizeof(eta), "--:--");
+		snprintf(eta, sizeof(eta), total && done >= total ? "0:00" : "--:--");
 	}
 	snprintf(right, sizeof(right), " %3u%%  %s  ETA %s", pct, rate, eta);
 	max = width > 1 ? (size_t)width - 1 : 0;
