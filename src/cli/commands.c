@@ -42,7 +42,7 @@ const struct cli_cmd cli_cmd_init = {
 /* too_long reports which option did not fit its field. */
 static int too_long(const char *what)
 {
-	return cli_fail("%s is too long", what);
+	return cli_fail("%s is too long (shorten it)", what);
 }
 
 /* init_database makes a new database file with the root org and admin. Returns an exit
@@ -74,9 +74,12 @@ int init_database(const char *path, const char *org_name, const char *slug, cons
 	if (rc == ERR_EXISTS)
 		return cli_fail("%s exists; refusing to overwrite it (give a new file name)", path);
 	if (rc && stage == STORE_STAGE_MIGRATE)
-		return cli_fail("cannot create the schema in %s", path);
+		return cli_fail("cannot create the schema in %s (see the log above)", path);
 	if (rc)
-		return cli_fail("cannot create the database %s", path);
+		return cli_fail(
+		    "cannot create the database %s (does its folder exist, may this user "
+		    "write there?)",
+		    path);
 	actor_system(&sys);
 	memset(&e, 0, sizeof(e));
 	rc = store_begin(db);
@@ -93,7 +96,7 @@ int init_database(const char *path, const char *org_name, const char *slug, cons
 		store_discard(db, path);
 		if (e.code)
 			return cli_fail("%s", e.en);
-		return cli_fail("cannot initialize %s: %s", path, err_name(rc));
+		return cli_fail("cannot initialize %s: %s (see the log above)", path, err_name(rc));
 	}
 	if (out)
 		*out = db;
@@ -213,7 +216,7 @@ static int cmd_user(int argc, char **argv)
 	if (rc) {
 		sodium_memzero(password, sizeof(password));
 		store_close(db);
-		return cli_fail("--username or --display-name is too long");
+		return cli_fail("--username or --display-name is too long (shorten it)");
 	}
 	rc = store_begin(db);
 	if (!rc)
@@ -224,7 +227,8 @@ static int cmd_user(int argc, char **argv)
 	if (rc) {
 		store_rollback(db);
 		store_close(db);
-		return e.code ? cli_fail("%s", e.en) : cli_fail("cannot add the user");
+		return e.code ? cli_fail("%s", e.en)
+			      : cli_fail("cannot add the user (see the log above)");
 	}
 	store_close(db);
 	if (a.json)
@@ -285,7 +289,7 @@ static int cmd_token(int argc, char **argv)
 	if (rc) {
 		store_rollback(db);
 		store_close(db);
-		return cli_fail("cannot create a token");
+		return cli_fail("cannot create a token (see the log above)");
 	}
 	store_close(db);
 	if (a.json)

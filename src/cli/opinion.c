@@ -412,7 +412,7 @@ static int cmd_opinion(int argc, char **argv)
 	}
 	if (c.n_votes == 0) {
 		polis_conv_fini(&c);
-		return cli_fail("%s: no votes", dir);
+		return cli_fail("%s: no votes (is it the export folder of a conversation?)", dir);
 	}
 	total_votes = c.n_votes;
 	t1 = now_s();

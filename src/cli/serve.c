@@ -125,7 +125,9 @@ static int cmd_serve(int argc, char **argv)
 		live_stop();
 		web_stop();
 		store_pool_fini();
-		return cli_fail("cannot listen on %s", listen);
+		return cli_fail("cannot listen on %s (is the port in use? choose another with "
+				"--listen)",
+				listen);
 	}
 	{
 		const char *colon = strrchr(listen, ':');
