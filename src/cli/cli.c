@@ -23,6 +23,19 @@ int cli_init_runtime(void)
 	return EXIT_OK;
 }
 
+/* usage_line prints "usage: shenliao NAME --required ARG... [options] ARGS". */
+static void usage_line(FILE *f, const struct cli_cmd *cmd)
+{
+	size_t i;
+
+	fprintf(f, "usage: shenliao %s", cmd->name);
+	for (i = 0; i < cmd->nopts; i++)
+		if (cmd->opts[i].required)
+			fprintf(f, " --%s%s%s", cmd->opts[i].name, cmd->opts[i].arg ? " " : "",
+				cmd->opts[i].arg ? cmd->opts[i].arg : "");
+	fprintf(f, " [options]%s%s\n", *cmd->args ? " " : "", cmd->args);
+}
+
 int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -31,13 +44,13 @@ int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	if (cmd)
-		fprintf(stderr,
-			"\nusage: shenliao %s [options]%s%s\n"
-			"(`shenliao %s --help` lists the options)\n",
-			cmd->name, *cmd->args ? " " : "", cmd->args, cmd->name);
-	else
-		fprintf(stderr, "\n(`shenliao --help` lists the commands)\n");
+	fputc('\n', stderr);
+	if (cmd) {
+		usage_line(stderr, cmd);
+		fprintf(stderr, "(`shenliao %s --help` lists the options)\n", cmd->name);
+	} else {
+		fprintf(stderr, "(`shenliao --help` lists the commands)\n");
+	}
 	return EXIT_USAGE;
 }
 
@@ -90,8 +103,8 @@ void cli_help(FILE *f, const struct cli_cmd *cmd)
 {
 	size_t i;
 
-	fprintf(f, "usage: shenliao %s [options]%s%s\n%s\n", cmd->name, *cmd->args ? " " : "",
-		cmd->args, cmd->summary);
+	usage_line(f, cmd);
+	fprintf(f, "%s\n", cmd->summary);
 	fputs(cmd->about, f);
 	fputs("\noptions (each can also be set in the environment variable shown; the command\n"
 	      "line wins):\n",
