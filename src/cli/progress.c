@@ -43,7 +43,7 @@ static void clock_text(char *out, size_t cap, double s)
 size_t progress_format(char *out, size_t cap, const char *label, const char *unit, uint64_t done,
 		       uint64_t total, double elapsed, int width)
 {
-	char rate[32], eta[32], right[96];
+	char rate[40], eta[32], right[112];
 	unsigned pct;
 	size_t max, len, llen, rlen;
 	int bar, fill, i;
@@ -55,10 +55,10 @@ size_t progress_format(char *out, size_t cap, const char *label, const char *uni
 	pct = total ? (unsigned)(done * 100 / total) : 0;
 	if (elapsed >= 0.2 && done > 0) {
 		double r = (double)done / elapsed;
+		char num[16];
 
-		progress_human(rate, sizeof(rate) - 8, r);
-		strcat(rate, unit);
-		strcat(rate, "/s");
+		progress_human(num, sizeof(num), r);
+		snprintf(rate, sizeof(rate), "%s%.10s/s", num, unit);
 		if (total > done)
 			clock_text(eta, sizeof(eta), (double)(total - done) / r);
 		else

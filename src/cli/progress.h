@@ -24,7 +24,7 @@ struct progress {
 	uint64_t done, total;
 };
 
-/* progress_begin starts a bar labelled label (ASCII) over total units of unit ("B" or ""). */
+/* progress_begin starts a bar labelled label (ASCII) over total units of unit (ASCII). */
 void progress_begin(struct progress *p, const char *label, const char *unit, uint64_t total);
 
 /* progress_cb is a progress_fn (base/progress.h) with ud a struct progress. */
