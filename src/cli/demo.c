@@ -203,7 +203,7 @@ static json_t *report_json(const char *path, bool created, const struct demo_rep
 		      "already_loaded", r->already, "bodies", (json_int_t)r->bodies, "users",
 		      (json_int_t)r->users, "people", (json_int_t)r->people, "sessions",
 		      (json_int_t)r->sessions, "outputs", (json_int_t)r->outputs, "logins", logins,
-		      "password", r->already ? "" : demo_password);
+		      "password", demo_password);
 	if (v && r->room_session)
 		json_object_set_new(v, "opinion_session", json_integer(r->room_session));
 	return v;
