@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,7 +23,20 @@ int cli_init_runtime(void)
 	return EXIT_OK;
 }
 
-int cli_usage_error(const char *usage, const char *fmt, ...)
+/* usage_line prints "usage: shenliao NAME --required ARG... [options] ARGS". */
+static void usage_line(FILE *f, const struct cli_cmd *cmd)
+{
+	size_t i;
+
+	fprintf(f, "usage: shenliao %s", cmd->name);
+	for (i = 0; i < cmd->nopts; i++)
+		if (cmd->opts[i].required)
+			fprintf(f, " --%s%s%s", cmd->opts[i].name, cmd->opts[i].arg ? " " : "",
+				cmd->opts[i].arg ? cmd->opts[i].arg : "");
+	fprintf(f, " [options]%s%s\n", *cmd->args ? " " : "", cmd->args);
+}
+
+int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -30,7 +44,13 @@ int cli_usage_error(const char *usage, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s", usage);
+	fputc('\n', stderr);
+	if (cmd) {
+		usage_line(stderr, cmd);
+		fprintf(stderr, "(`shenliao %s --help` lists the options)\n", cmd->name);
+	} else {
+		fprintf(stderr, "(`shenliao --help` lists the commands)\n");
+	}
 	return EXIT_USAGE;
 }
 
@@ -73,79 +93,137 @@ static int env_name(const char *opt, char *out, size_t cap)
 	return ERR_OK;
 }
 
-int cli_parse(int argc, char **argv, int from, struct cli_opt *opts, size_t nopts, const char **pos,
-	      size_t npos_max, size_t *npos, const char *usage, bool *help)
+const struct cli_cmd *const cli_commands[] = {
+    &cli_cmd_init,	   &cli_cmd_serve,  &cli_cmd_demo,	   &cli_cmd_user_add,
+    &cli_cmd_token_create, &cli_cmd_backup, &cli_cmd_import_polis, &cli_cmd_opinion,
+};
+const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
+
+void cli_help(FILE *f, const struct cli_cmd *cmd)
+{
+	size_t i;
+
+	usage_line(f, cmd);
+	fprintf(f, "%s\n", cmd->summary);
+	fputs(cmd->about, f);
+	fputs("\noptions (each can also be set in the environment variable shown; the command\n"
+	      "line wins):\n",
+	      f);
+	for (i = 0; i < cmd->nopts; i++) {
+		const struct cli_opt *o = &cmd->opts[i];
+		char left[64], env[64];
+
+		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+		if (env_name(o->name, env, sizeof(env)))
+			env[0] = '\0';
+		fprintf(f, "  %-24s %s%s\n", left, o->help, o->required ? " (required)" : "");
+		fprintf(f, "  %-24s [%s%s%s]\n", "", env, o->def ? "; default: " : "",
+			o->def ? o->def : "");
+	}
+	fputs("  --help                   print this help\n", f);
+}
+
+int cli_parse(int argc, char **argv, int from, const struct cli_cmd *cmd, struct cli_args *out)
 {
 	size_t i;
 	int a;
 
-	*npos = 0;
-	*help = false;
+	memset(out, 0, sizeof(*out));
+	out->cmd = cmd;
+	if (cmd->nopts > CLI_MAX_OPTS)
+		return cli_usage(cmd, "internal error: too many options");
 	for (a = from; a < argc; a++) {
 		const char *arg = argv[a], *eq;
 		size_t nlen;
 
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			fputs(usage, stdout);
-			*help = true;
+			cli_help(stdout, cmd);
 			return EXIT_OK;
 		}
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
-			if (*npos == npos_max)
-				return cli_usage_error(usage, "unexpected argument '%s'", arg);
-			pos[(*npos)++] = arg;
+			if (out->npos == cmd->npos_max || out->npos == CLI_MAX_POS)
+				return cli_usage(cmd, "unexpected argument '%s'", arg);
+			out->pos[out->npos++] = arg;
 			continue;
 		}
 		eq = strchr(arg, '=');
 		nlen = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-		for (i = 0; i < nopts; i++)
-			if (strlen(opts[i].name) == nlen &&
-			    strncmp(opts[i].name, arg + 2, nlen) == 0)
+		for (i = 0; i < cmd->nopts; i++)
+			if (strlen(cmd->opts[i].name) == nlen &&
+			    strncmp(cmd->opts[i].name, arg + 2, nlen) == 0)
 				break;
-		if (i == nopts)
-			return cli_usage_error(usage, "unknown option '%.*s'", (int)nlen + 2, arg);
-		opts[i].given = true;
-		if (!opts[i].takes_value) {
+		if (i == cmd->nopts)
+			return cli_usage(cmd, "unknown option '%.*s'", (int)nlen + 2, arg);
+		out->given[i] = true;
+		if (!cmd->opts[i].arg) {
 			if (eq)
-				return cli_usage_error(usage, "option --%s takes no value",
-						       opts[i].name);
-			opts[i].value = "1";
+				return cli_usage(cmd, "option --%s takes no value",
+						 cmd->opts[i].name);
+			out->value[i] = "1";
 			continue;
 		}
 		if (eq) {
-			opts[i].value = eq + 1;
+			out->value[i] = eq + 1;
 		} else {
 			if (a + 1 >= argc)
-				return cli_usage_error(usage, "option --%s needs a value",
-						       opts[i].name);
-			opts[i].value = argv[++a];
+				return cli_usage(cmd, "option --%s needs a value (--%s %s)",
+						 cmd->opts[i].name, cmd->opts[i].name,
+						 cmd->opts[i].arg);
+			out->value[i] = argv[++a];
 		}
 	}
-	for (i = 0; i < nopts; i++) {
+	for (i = 0; i < cmd->nopts; i++) {
 		char env[64];
 		const char *v;
 
-		if (opts[i].given)
-			continue;
-		if (env_name(opts[i].name, env, sizeof(env)))
+		if (out->given[i] || env_name(cmd->opts[i].name, env, sizeof(env)))
 			continue;
 		v = getenv(env);
 		if (v && *v) {
-			opts[i].value = v;
-			opts[i].given = true;
+			out->value[i] = v;
+			out->given[i] = true;
 		}
 	}
+	for (i = 0; i < cmd->nopts; i++) {
+		char env[64];
+
+		if (!cmd->opts[i].required || out->given[i])
+			continue;
+		if (env_name(cmd->opts[i].name, env, sizeof(env)))
+			env[0] = '\0';
+		return cli_usage(cmd, "%s needs --%s %s (or %s)", cmd->name, cmd->opts[i].name,
+				 cmd->opts[i].arg ? cmd->opts[i].arg : "", env);
+	}
+	if (out->npos < cmd->npos_min)
+		return cli_usage(cmd, "%s needs %s", cmd->name, cmd->args);
+	out->json = cli_arg(out, "json") != NULL;
 	return -1;
 }
 
-const char *cli_get(const struct cli_opt *opts, size_t nopts, const char *name)
+const char *cli_arg(const struct cli_args *a, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < nopts; i++)
-		if (strcmp(opts[i].name, name) == 0)
-			return opts[i].given ? opts[i].value : NULL;
+	for (i = 0; i < a->cmd->nopts; i++)
+		if (strcmp(a->cmd->opts[i].name, name) == 0)
+			return a->given[i] ? a->value[i] : NULL;
 	return NULL;
+}
+
+int cli_json_out(json_t *v)
+{
+	int rc;
+
+	if (!v)
+		return cli_fail("out of memory");
+	rc = json_dumpf(v, stdout, JSON_COMPACT);
+	json_decref(v);
+	if (rc == 0)
+		rc = fputc('\n', stdout) == EOF;
+	if (rc || fflush(stdout) != 0)
+		return cli_fail("cannot write the output");
+	return EXIT_OK;
 }
 
 int cli_read_secret(const char *file, char *out, size_t cap)
@@ -165,9 +243,9 @@ int cli_read_secret(const char *file, char *out, size_t cap)
 	return 0;
 }
 
-int cli_password(const struct cli_opt *opts, size_t nopts, const char *env, char *out, size_t cap)
+int cli_password(const struct cli_args *a, const char *env, char *out, size_t cap)
 {
-	const char *file = cli_get(opts, nopts, "password-file");
+	const char *file = cli_arg(a, "password-file");
 	const char *v;
 
 	if (file) {
@@ -194,7 +272,9 @@ struct db *cli_open_db(const char *path)
 	if (rc == ERR_NOT_FOUND && stage == STORE_STAGE_OPEN)
 		cli_fail("no database at %s (create one with `shenliao init`)", path);
 	else if (rc && stage == STORE_STAGE_MIGRATE)
-		cli_fail("cannot migrate the database %s", path);
+		cli_fail("cannot migrate the database %s (is it from a newer shenliao? see the log "
+			 "above)",
+			 path);
 	else if (rc)
 		cli_fail("cannot open the database %s", path);
 	return rc ? NULL : db;

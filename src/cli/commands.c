@@ -3,32 +3,53 @@
  */
 #include "cli.h"
 
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/util.h"
+#include "cli/progress.h"
 #include "model/model.h"
 #include "model/store.h"
 
-static const char usage_init[] =
-    "usage: shenliao init --db FILE --org NAME --admin USER [--slug SLUG] [--level LEVEL]\n"
-    "                     [--password-file F]\n"
-    "Creates a new database with its root body (org) and its first admin.\n"
-    "The admin's password comes from SHENLIAO_ADMIN_PASSWORD or the first line of F.\n"
-    "  --slug    short name of the root org (default: root)\n"
-    "  --level   national|province|city|district (default: province)\n";
+static const struct cli_opt init_opts[] = {
+    {"db", "FILE", NULL, "the new database file (must not exist)", true},
+    {"org", "NAME", NULL, "name of the root body, e.g. 广东省政协", true},
+    {"admin", "USER", NULL, "username of the first admin", true},
+    {"slug", "SLUG", "root", "short name of the root org", false},
+    {"level", "LEVEL", "province", "national|province|city|district", false},
+    {"password-file", "F", NULL, "read the admin's password from the first line of F", false},
+    {"json", NULL, NULL, "print what was made as one JSON object", false},
+};
+
+static int cmd_init(int argc, char **argv);
+
+const struct cli_cmd cli_cmd_init = {
+    "init",
+    "",
+    0,
+    0,
+    "create a new database with its root org and first admin",
+    "The admin's password comes from SHENLIAO_ADMIN_PASSWORD or the first line of\n"
+    "--password-file F (never from the command line).\n",
+    init_opts,
+    ARRAY_LEN(init_opts),
+    cmd_init,
+};
 
 /* too_long reports which option did not fit its field. */
 static int too_long(const char *what)
 {
-	return cli_fail("%s is too long", what);
+	return cli_fail("%s is too long (shorten it)", what);
 }
 
 /* init_database makes a new database file with the root org and admin. Returns an exit
  * code. */
 int init_database(const char *path, const char *org_name, const char *slug, const char *level,
-		  const char *admin, const char *password, struct db **out)
+		  const char *admin, const char *password, struct db **out, struct org *org_out,
+		  struct user *user_out)
 {
 	enum store_stage stage;
 	struct actor sys;
@@ -51,11 +72,14 @@ int init_database(const char *path, const char *org_name, const char *slug, cons
 	memcpy(u.role, "admin", sizeof("admin"));
 	rc = store_open(path, STORE_CREATE, &db, NULL, &stage);
 	if (rc == ERR_EXISTS)
-		return cli_fail("%s exists; refusing to overwrite it", path);
+		return cli_fail("%s exists; refusing to overwrite it (give a new file name)", path);
 	if (rc && stage == STORE_STAGE_MIGRATE)
-		return cli_fail("cannot create the schema in %s", path);
+		return cli_fail("cannot create the schema in %s (see the log above)", path);
 	if (rc)
-		return cli_fail("cannot create the database %s", path);
+		return cli_fail(
+		    "cannot create the database %s (does its folder exist, may this user "
+		    "write there?)",
+		    path);
 	actor_system(&sys);
 	memset(&e, 0, sizeof(e));
 	rc = store_begin(db);
@@ -72,107 +96,127 @@ int init_database(const char *path, const char *org_name, const char *slug, cons
 		store_discard(db, path);
 		if (e.code)
 			return cli_fail("%s", e.en);
-		return cli_fail("cannot initialize %s: %s", path, err_name(rc));
+		return cli_fail("cannot initialize %s: %s (see the log above)", path, err_name(rc));
 	}
 	if (out)
 		*out = db;
 	else
 		store_close(db);
+	if (org_out)
+		*org_out = o;
+	if (user_out)
+		*user_out = u;
 	return EXIT_OK;
 }
 
-int cmd_init(int argc, char **argv)
+static json_t *org_json(const struct org *o)
 {
-	struct cli_opt opts[] = {{"db", true, 0, 0},	{"org", true, 0, 0},
-				 {"admin", true, 0, 0}, {"slug", true, 0, 0},
-				 {"level", true, 0, 0}, {"password-file", true, 0, 0}};
-	const size_t n = sizeof(opts) / sizeof(opts[0]);
-	const char *pos[1];
-	char password[300];
-	size_t npos;
-	bool help;
-	int rc;
-
-	rc = cli_parse(argc, argv, 1, opts, n, pos, 0, &npos, usage_init, &help);
-	if (rc >= 0)
-		return rc;
-	if (!cli_get(opts, n, "db") || !cli_get(opts, n, "org") || !cli_get(opts, n, "admin"))
-		return cli_usage_error(usage_init, "init needs --db, --org and --admin");
-	if (cli_password(opts, n, "SHENLIAO_ADMIN_PASSWORD", password, sizeof(password)))
-		return EXIT_FAIL;
-	rc = init_database(cli_get(opts, n, "db"), cli_get(opts, n, "org"),
-			   cli_get(opts, n, "slug") ? cli_get(opts, n, "slug") : "root",
-			   cli_get(opts, n, "level") ? cli_get(opts, n, "level") : "province",
-			   cli_get(opts, n, "admin"), password, NULL);
-	sodium_memzero(password, sizeof(password));
-	if (rc == EXIT_OK)
-		printf("created %s\n", cli_get(opts, n, "db"));
-	return rc;
+	return json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)o->id, "slug", o->slug, "name",
+			 o->name, "level", o->level);
 }
 
-static const char usage_user[] =
-    "usage: shenliao user add --db FILE --org SLUG --username U\n"
-    "                         --role admin|organizer|member|guest [--display-name NAME]\n"
-    "                         [--password-file F]\n"
-    "Adds an account. The password comes from the first line of F or SHENLIAO_PASSWORD.\n";
-
-int cmd_user(int argc, char **argv)
+static json_t *user_json(const struct user *u, const char *org_slug)
 {
-	struct cli_opt opts[] = {{"db", true, 0, 0},	       {"org", true, 0, 0},
-				 {"username", true, 0, 0},     {"role", true, 0, 0},
-				 {"display-name", true, 0, 0}, {"password-file", true, 0, 0}};
-	const size_t n = sizeof(opts) / sizeof(opts[0]);
-	const char *pos[1];
+	return json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)u->id, "username", u->username,
+			 "display_name", u->display_name, "role", u->role, "org", org_slug);
+}
+
+static int cmd_init(int argc, char **argv)
+{
+	struct cli_args a;
+	char password[300];
+	struct org o;
+	struct user u;
+	int rc;
+
+	rc = cli_parse(argc, argv, 1, &cli_cmd_init, &a);
+	if (rc >= 0)
+		return rc;
+	if (cli_password(&a, "SHENLIAO_ADMIN_PASSWORD", password, sizeof(password)))
+		return EXIT_FAIL;
+	rc = init_database(cli_arg(&a, "db"), cli_arg(&a, "org"),
+			   cli_arg(&a, "slug") ? cli_arg(&a, "slug") : "root",
+			   cli_arg(&a, "level") ? cli_arg(&a, "level") : "province",
+			   cli_arg(&a, "admin"), password, NULL, &o, &u);
+	sodium_memzero(password, sizeof(password));
+	if (rc != EXIT_OK)
+		return rc;
+	if (a.json)
+		return cli_json_out(json_pack("{s:s,s:o,s:o}", "db", cli_arg(&a, "db"), "org",
+					      org_json(&o), "admin", user_json(&u, o.slug)));
+	printf("created %s\n", cli_arg(&a, "db"));
+	return EXIT_OK;
+}
+
+static const struct cli_opt user_opts[] = {
+    {"db", "FILE", NULL, "the database", true},
+    {"org", "SLUG", NULL, "the body the account belongs to", true},
+    {"username", "U", NULL, "the sign-in name", true},
+    {"role", "ROLE", NULL, "admin|organizer|member|guest", true},
+    {"display-name", "NAME", NULL, "the name shown in the pages", false},
+    {"password-file", "F", NULL, "read the password from the first line of F", false},
+    {"json", NULL, NULL, "print the new user as one JSON object", false},
+};
+
+static int cmd_user(int argc, char **argv);
+
+const struct cli_cmd cli_cmd_user_add = {
+    "user add",
+    "",
+    0,
+    0,
+    "add an account",
+    "Adds an account. The password comes from the first line of --password-file F or\n"
+    "SHENLIAO_PASSWORD (never from the command line).\n",
+    user_opts,
+    ARRAY_LEN(user_opts),
+    cmd_user,
+};
+
+static int cmd_user(int argc, char **argv)
+{
+	struct cli_args a;
 	char password[300];
 	struct actor sys;
 	struct org o;
 	struct user u;
 	struct verr e;
 	struct db *db;
-	size_t npos;
-	bool help;
 	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "add") != 0) {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-			fputs(usage_user, stdout);
-			return EXIT_OK;
-		}
-		return cli_usage_error(usage_user, "user needs a subcommand: add");
-	}
-	rc = cli_parse(argc, argv, 2, opts, n, pos, 0, &npos, usage_user, &help);
+	rc = cli_parse(argc, argv, 1, &cli_cmd_user_add, &a);
 	if (rc >= 0)
 		return rc;
-	if (!cli_get(opts, n, "db") || !cli_get(opts, n, "org") || !cli_get(opts, n, "username") ||
-	    !cli_get(opts, n, "role"))
-		return cli_usage_error(usage_user,
-				       "user add needs --db, --org, --username, --role");
-	if (role_parse(cli_get(opts, n, "role")) < 0)
-		return cli_usage_error(usage_user, "unknown role '%s'", cli_get(opts, n, "role"));
-	if (cli_password(opts, n, "SHENLIAO_PASSWORD", password, sizeof(password)))
+	if (role_parse(cli_arg(&a, "role")) < 0)
+		return cli_usage(&cli_cmd_user_add,
+				 "unknown role '%s' (use admin, organizer, member or guest)",
+				 cli_arg(&a, "role"));
+	if (cli_password(&a, "SHENLIAO_PASSWORD", password, sizeof(password)))
 		return EXIT_FAIL;
-	db = cli_open_db(cli_get(opts, n, "db"));
+	db = cli_open_db(cli_arg(&a, "db"));
 	if (!db)
 		return EXIT_FAIL;
-	rc = org_get_by_slug(db, cli_get(opts, n, "org"), &o);
+	rc = org_get_by_slug(db, cli_arg(&a, "org"), &o);
 	if (rc) {
 		store_close(db);
-		return cli_fail("no org with slug '%s'", cli_get(opts, n, "org"));
+		return cli_fail("no org with slug '%s' (the slugs are in the people pages, or "
+				"the one given to `shenliao init --slug`)",
+				cli_arg(&a, "org"));
 	}
 	actor_system(&sys);
 	memset(&u, 0, sizeof(u));
 	memset(&e, 0, sizeof(e));
 	u.org_id = o.id;
-	rc = cli_fmt(u.username, sizeof(u.username), "%s", cli_get(opts, n, "username"));
+	rc = cli_fmt(u.username, sizeof(u.username), "%s", cli_arg(&a, "username"));
 	if (!rc)
-		rc = cli_fmt(u.role, sizeof(u.role), "%s", cli_get(opts, n, "role"));
-	if (!rc && cli_get(opts, n, "display-name"))
+		rc = cli_fmt(u.role, sizeof(u.role), "%s", cli_arg(&a, "role"));
+	if (!rc && cli_arg(&a, "display-name"))
 		rc = cli_fmt(u.display_name, sizeof(u.display_name), "%s",
-			     cli_get(opts, n, "display-name"));
+			     cli_arg(&a, "display-name"));
 	if (rc) {
 		sodium_memzero(password, sizeof(password));
 		store_close(db);
-		return cli_fail("--username or --display-name is too long");
+		return cli_fail("--username or --display-name is too long (shorten it)");
 	}
 	rc = store_begin(db);
 	if (!rc)
@@ -183,49 +227,56 @@ int cmd_user(int argc, char **argv)
 	if (rc) {
 		store_rollback(db);
 		store_close(db);
-		return e.code ? cli_fail("%s", e.en) : cli_fail("cannot add the user");
+		return e.code ? cli_fail("%s", e.en)
+			      : cli_fail("cannot add the user (see the log above)");
 	}
 	store_close(db);
+	if (a.json)
+		return cli_json_out(user_json(&u, o.slug));
 	printf("added user %s (id %lld) to %s\n", u.username, (long long)u.id, o.slug);
 	return EXIT_OK;
 }
 
-static const char usage_token[] = "usage: shenliao token create --db FILE --username U\n"
-				  "Prints a new API bearer token for U, once; only its hash is "
-				  "stored.\n";
+static const struct cli_opt token_opts[] = {
+    {"db", "FILE", NULL, "the database", true},
+    {"username", "U", NULL, "whose token", true},
+    {"json", NULL, NULL, "print the token as one JSON object", false},
+};
 
-int cmd_token(int argc, char **argv)
+static int cmd_token(int argc, char **argv);
+
+const struct cli_cmd cli_cmd_token_create = {
+    "token create",
+    "",
+    0,
+    0,
+    "make an API bearer token",
+    "Prints a new API bearer token for U, once; only its hash is stored.\n",
+    token_opts,
+    ARRAY_LEN(token_opts),
+    cmd_token,
+};
+
+static int cmd_token(int argc, char **argv)
 {
-	struct cli_opt opts[] = {{"db", true, 0, 0}, {"username", true, 0, 0}};
-	const size_t n = sizeof(opts) / sizeof(opts[0]);
-	const char *pos[1];
+	struct cli_args a;
 	char token[65];
 	struct actor sys;
 	struct user u;
 	struct db *db;
-	size_t npos;
-	bool help;
 	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "create") != 0) {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-			fputs(usage_token, stdout);
-			return EXIT_OK;
-		}
-		return cli_usage_error(usage_token, "token needs a subcommand: create");
-	}
-	rc = cli_parse(argc, argv, 2, opts, n, pos, 0, &npos, usage_token, &help);
+	rc = cli_parse(argc, argv, 1, &cli_cmd_token_create, &a);
 	if (rc >= 0)
 		return rc;
-	if (!cli_get(opts, n, "db") || !cli_get(opts, n, "username"))
-		return cli_usage_error(usage_token, "token create needs --db and --username");
-	db = cli_open_db(cli_get(opts, n, "db"));
+	db = cli_open_db(cli_arg(&a, "db"));
 	if (!db)
 		return EXIT_FAIL;
-	rc = user_get_by_name(db, cli_get(opts, n, "username"), &u);
+	rc = user_get_by_name(db, cli_arg(&a, "username"), &u);
 	if (rc) {
 		store_close(db);
-		return cli_fail("no user '%s'", cli_get(opts, n, "username"));
+		return cli_fail("no user '%s' (add one with `shenliao user add`)",
+				cli_arg(&a, "username"));
 	}
 	actor_system(&sys);
 	rc = store_begin(db);
@@ -238,42 +289,70 @@ int cmd_token(int argc, char **argv)
 	if (rc) {
 		store_rollback(db);
 		store_close(db);
-		return cli_fail("cannot create a token");
+		return cli_fail("cannot create a token (see the log above)");
 	}
 	store_close(db);
-	printf("%s\n", token);
+	if (a.json)
+		rc = cli_json_out(json_pack("{s:s,s:s,s:I}", "token", token, "username", u.username,
+					    "user_id", (json_int_t)u.id));
+	else
+		rc = printf("%s\n", token) < 0 ? EXIT_FAIL : EXIT_OK;
 	sodium_memzero(token, sizeof(token));
-	return EXIT_OK;
+	return rc;
 }
 
-static const char usage_backup[] = "usage: shenliao backup --db FILE OUT\n"
-				   "Copies the database to OUT consistently, even while it is "
-				   "being served.\n";
+static const struct cli_opt backup_opts[] = {
+    {"db", "FILE", NULL, "the database to copy (may be in use by `shenliao serve`)", true},
+    {"json", NULL, NULL, "print the copy's path and size as one JSON object", false},
+};
 
-int cmd_backup(int argc, char **argv)
+static int cmd_backup(int argc, char **argv);
+
+const struct cli_cmd cli_cmd_backup = {
+    "backup",
+    "OUT",
+    1,
+    1,
+    "copy the database consistently, even while serving",
+    "Copies the database to the new file OUT consistently, even while it is being served.\n",
+    backup_opts,
+    ARRAY_LEN(backup_opts),
+    cmd_backup,
+};
+
+static int cmd_backup(int argc, char **argv)
 {
-	struct cli_opt opts[] = {{"db", true, 0, 0}};
-	const size_t n = sizeof(opts) / sizeof(opts[0]);
-	const char *pos[1];
+	struct progress bar;
+	struct cli_args a;
+	struct stat sb;
 	struct db *db;
-	size_t npos;
-	bool help;
 	int rc;
 
-	rc = cli_parse(argc, argv, 1, opts, n, pos, 1, &npos, usage_backup, &help);
+	rc = cli_parse(argc, argv, 1, &cli_cmd_backup, &a);
 	if (rc >= 0)
 		return rc;
-	if (!cli_get(opts, n, "db") || npos != 1)
-		return cli_usage_error(usage_backup, "backup needs --db FILE and OUT");
-	db = cli_open_db(cli_get(opts, n, "db"));
+	if (stat(a.pos[0], &sb) == 0)
+		return cli_fail("%s exists; refusing to overwrite it (give a new file name)",
+				a.pos[0]);
+	db = cli_open_db(cli_arg(&a, "db"));
 	if (!db)
 		return EXIT_FAIL;
-	rc = store_backup(db, pos[0]);
+	progress_begin(&bar, "backup", " pages", 0);
+	rc = store_backup_progress(db, a.pos[0], progress_cb, &bar);
+	progress_end(&bar);
 	store_close(db);
 	if (rc == ERR_EXISTS)
-		return cli_fail("%s exists; refusing to overwrite it", pos[0]);
+		return cli_fail("%s exists; refusing to overwrite it (give a new file name)",
+				a.pos[0]);
 	if (rc)
-		return cli_fail("backup to %s failed", pos[0]);
-	printf("backed up to %s\n", pos[0]);
+		return cli_fail("backup to %s failed (is there room, may this user write "
+				"there?)",
+				a.pos[0]);
+	if (stat(a.pos[0], &sb) != 0)
+		return cli_fail("the copy %s is gone", a.pos[0]);
+	if (a.json)
+		return cli_json_out(json_pack("{s:s,s:s,s:I}", "db", cli_arg(&a, "db"), "path",
+					      a.pos[0], "bytes", (json_int_t)sb.st_size));
+	printf("backed up to %s (%lld bytes)\n", a.pos[0], (long long)sb.st_size);
 	return EXIT_OK;
 }

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,17 +14,12 @@
 
 #include "base/util.h"
 #include "cli/demo.h"
+#include "cli/progress.h"
 #include "model/model.h"
 #include "model/room.h"
 #include "model/store.h"
 
 const char demo_password[] = "shenliao-demo";
-
-static const char usage_demo[] =
-    "usage: shenliao demo --db FILE\n"
-    "Loads the demo bodies and accounts below the root org of FILE. When FILE does not\n"
-    "exist it is created first (root org 广东省政协, admin 'admin' whose password comes\n"
-    "from SHENLIAO_ADMIN_PASSWORD). Demo accounts use the password 'shenliao-demo'.\n";
 
 static const struct demo_org {
 	const char *slug, *name, *level, *parent; /* parent NULL: the root */
@@ -83,33 +79,53 @@ static int add_bodies(struct demo *d)
 	return rc;
 }
 
+/* The steps of the demo, for the progress bar. */
+enum { DEMO_STEPS = 5 };
+
+struct demo_run {
+	struct demo *d;
+	progress_fn progress;
+	void *ud;
+};
+
+static void step(const struct demo_run *r, uint64_t done)
+{
+	if (r->progress)
+		r->progress(r->ud, done, DEMO_STEPS);
+}
+
 /* load runs the whole demo as one unit of work (store_tx). */
 static int load(struct db *db, void *ud)
 {
-	struct demo *d = ud;
+	struct demo_run *r = ud;
+	struct demo *d = r->d;
 	int rc;
 
 	(void)db;
 	rc = add_bodies(d);
+	step(r, 1);
 	if (!rc)
 		rc = demo_sessions(d);
+	step(r, 2);
 	if (!rc)
 		rc = demo_outputs(d);
+	step(r, 3);
 	if (!rc)
 		rc = demo_room(d);
+	step(r, 4);
 	return rc;
 }
 
-int demo_load(struct db *db, bool quiet)
+int demo_load(struct db *db, struct demo_report *out, progress_fn progress, void *ud)
 {
+	struct demo_run run;
 	struct demo *d;
 	struct org o;
-	size_t i;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
 	if (org_get_by_slug(db, "sz", &o) == ERR_OK) {
-		if (!quiet)
-			printf("demo data is already loaded\n");
+		out->already = true;
 		return ERR_OK;
 	}
 	d = calloc(1, sizeof(*d));
@@ -117,9 +133,14 @@ int demo_load(struct db *db, bool quiet)
 		return ERR_NOMEM;
 	d->db = db;
 	actor_system(&d->sys);
+	run.d = d;
+	run.progress = progress;
+	run.ud = ud;
+	if (progress)
+		progress(ud, 0, DEMO_STEPS);
 	rc = org_get_root(db, &d->root);
 	if (!rc)
-		rc = store_tx(db, load, d);
+		rc = store_tx(db, load, &run);
 	if (rc) {
 		if (d->e.code)
 			fprintf(stderr, "shenliao: demo: %s\n", d->e.en);
@@ -133,50 +154,113 @@ int demo_load(struct db *db, bool quiet)
 		if (d->room_session && live_compute(db, d->room_session, &v))
 			fprintf(stderr, "shenliao: demo: the opinion map was not computed\n");
 	}
+	step(&run, DEMO_STEPS);
+	out->bodies = (int64_t)ARRAY_LEN(demo_orgs);
+	out->users = (int64_t)ARRAY_LEN(demo_users);
+	out->people = d->n_people;
+	out->sessions = d->n_sessions;
+	out->outputs = d->n_outputs;
+	out->room_session = d->room_session;
 	free(d);
-	if (!quiet) {
-		printf("demo data loaded: 深圳市政协 (sz) with 盐田区政协 and 福田区政协\n");
-		printf("demo logins (password %s):", demo_password);
-		for (i = 0; i < ARRAY_LEN(demo_users); i++)
-			printf(" %s(%s)", demo_users[i].username, demo_users[i].role);
-		printf("\n");
-	}
 	return ERR_OK;
 }
 
-int cmd_demo(int argc, char **argv)
+static const struct cli_opt demo_opts[] = {
+    {"db", "FILE", NULL, "the database (created when it does not exist)", true},
+    {"password-file", "F", NULL,
+     "a new database's admin password: the first line of F (else SHENLIAO_ADMIN_PASSWORD)", false},
+    {"quiet", NULL, NULL, "print nothing on success", false},
+    {"json", NULL, NULL, "print what was made as one JSON object", false},
+};
+
+static int cmd_demo(int argc, char **argv);
+
+const struct cli_cmd cli_cmd_demo = {
+    "demo",
+    "",
+    0,
+    0,
+    "load the demo bodies, people and sessions",
+    "Loads the demo bodies and accounts below the root org of FILE. When FILE does not\n"
+    "exist it is created first (root org 广东省政协, admin 'admin' whose password comes\n"
+    "from SHENLIAO_ADMIN_PASSWORD or --password-file). Demo accounts use the password\n"
+    "'shenliao-demo'. Loading twice changes nothing.\n",
+    demo_opts,
+    ARRAY_LEN(demo_opts),
+    cmd_demo,
+};
+
+static json_t *report_json(const char *path, bool created, const struct demo_report *r)
 {
-	struct cli_opt opts[] = {{"db", true, 0, 0}, {"quiet", false, 0, 0}};
-	const size_t n = sizeof(opts) / sizeof(opts[0]);
-	const char *pos[1], *path;
+	json_t *logins = json_array(), *v;
+	size_t i;
+
+	for (i = 0; logins && i < ARRAY_LEN(demo_users); i++)
+		json_array_append_new(
+		    logins, json_pack("{s:s,s:s,s:s}", "username", demo_users[i].username, "role",
+				      demo_users[i].role, "org", demo_users[i].org));
+	v = json_pack("{s:s,s:b,s:b,s:I,s:I,s:I,s:I,s:I,s:o,s:s}", "db", path, "created", created,
+		      "already_loaded", r->already, "bodies", (json_int_t)r->bodies, "users",
+		      (json_int_t)r->users, "people", (json_int_t)r->people, "sessions",
+		      (json_int_t)r->sessions, "outputs", (json_int_t)r->outputs, "logins", logins,
+		      "password", demo_password);
+	if (v && r->room_session)
+		json_object_set_new(v, "opinion_session", json_integer(r->room_session));
+	return v;
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+	struct demo_report rep;
+	struct progress bar;
+	struct cli_args a;
+	const char *path;
 	char password[300];
 	struct stat sb;
 	struct db *db = NULL;
-	size_t npos;
-	bool help;
+	bool created = false;
+	size_t i;
 	int rc;
 
-	rc = cli_parse(argc, argv, 1, opts, n, pos, 0, &npos, usage_demo, &help);
+	rc = cli_parse(argc, argv, 1, &cli_cmd_demo, &a);
 	if (rc >= 0)
 		return rc;
-	path = cli_get(opts, n, "db");
-	if (!path)
-		return cli_usage_error(usage_demo, "demo needs --db FILE");
+	path = cli_arg(&a, "db");
 	if (stat(path, &sb) != 0) {
-		if (cli_password(opts, n, "SHENLIAO_ADMIN_PASSWORD", password, sizeof(password)))
+		if (cli_password(&a, "SHENLIAO_ADMIN_PASSWORD", password, sizeof(password)))
 			return EXIT_FAIL;
-		rc = init_database(path, "广东省政协", "gd", "province", "admin", password, &db);
+		rc = init_database(path, "广东省政协", "gd", "province", "admin", password, &db,
+				   NULL, NULL);
 		sodium_memzero(password, sizeof(password));
 		if (rc)
 			return rc;
+		created = true;
 	} else {
 		db = cli_open_db(path);
 		if (!db)
 			return EXIT_FAIL;
 	}
-	rc = demo_load(db, cli_get(opts, n, "quiet") != NULL);
+	progress_begin(&bar, "demo", " steps", DEMO_STEPS);
+	rc = demo_load(db, &rep, progress_cb, &bar);
+	progress_end(&bar);
 	store_close(db);
 	if (rc)
-		return cli_fail("cannot load the demo data into %s", path);
+		return cli_fail("cannot load the demo data into %s: %s (see the message above)",
+				path, err_name(rc));
+	if (a.json)
+		return cli_json_out(report_json(path, created, &rep));
+	if (cli_arg(&a, "quiet"))
+		return EXIT_OK;
+	if (rep.already) {
+		printf("demo data is already loaded\n");
+		return EXIT_OK;
+	}
+	printf("demo data loaded: 深圳市政协 (sz) with 盐田区政协 and 福田区政协; %lld people, "
+	       "%lld sessions, %lld outputs\n",
+	       (long long)rep.people, (long long)rep.sessions, (long long)rep.outputs);
+	printf("demo logins (password %s):", demo_password);
+	for (i = 0; i < ARRAY_LEN(demo_users); i++)
+		printf(" %s(%s)", demo_users[i].username, demo_users[i].role);
+	printf("\n");
 	return EXIT_OK;
 }

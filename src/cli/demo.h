@@ -34,6 +34,7 @@ struct demo {
 	int64_t people[DEMO_MAX_PEOPLE];      /* demo_sessions.c's people, in its order */
 	struct demo_made sessions[DEMO_MAX_SESSIONS]; /* demo_sessions.c's, in its order */
 	int64_t room_session;			      /* the session with the opinion room */
+	int64_t n_people, n_sessions, n_outputs;      /* made so far (for the report) */
 };
 
 /* demo_sessions adds the demo people, rules, topics and 2024 sessions (demo_sessions.c);

@@ -175,6 +175,8 @@ static int add_more_session(struct ctx *x, size_t i)
 		made->suggestions[made->nsuggestions++] = id;
 	if (!rc)
 		rc = session_transition(x->db, &x->sys, session, "closed", x->e);
+	if (!rc)
+		x->d->n_sessions++;
 	return rc;
 }
 
@@ -215,6 +217,7 @@ static int make_output(struct ctx *x, const char *kind, const char *title, const
 	rc = output_create(x->db, &x->sys, x->org, &in, out, x->e);
 	if (rc)
 		return rc;
+	x->d->n_outputs++;
 	if (strcmp(kind, "proposal") == 0) {
 		path = proposal_path;
 		npath = ARRAY_LEN(proposal_path);

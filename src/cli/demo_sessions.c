@@ -114,9 +114,10 @@ static int add_people(struct demo *d)
 		rc = set_text(&p, PERSON_TITLE, dp->title, rc, &d->e);
 		if (!rc)
 			rc = person_create(d->db, &d->sys, &p, &d->e);
-		if (!rc)
+		if (!rc) {
 			d->people[i] = p.id;
-		else if (d->e.code)
+			d->n_people++;
+		} else if (d->e.code)
 			fprintf(stderr, "shenliao: demo: %s: %s\n", dp->name, d->e.en);
 	}
 	return rc;
@@ -569,8 +570,10 @@ static int add_session(struct demo *d, const struct demo_session *ds, struct dem
 		if (strcmp(path_to[k], ds->status) == 0)
 			break;
 	}
-	if (!rc)
+	if (!rc) {
+		d->n_sessions++;
 		return ERR_OK;
+	}
 fail:
 	if (d->e.code)
 		fprintf(stderr, "shenliao: demo: %s: %s\n", ds->title, d->e.en);

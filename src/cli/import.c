@@ -4,61 +4,80 @@
  */
 #include "cli.h"
 
+#include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "cli/polis.h"
+#include "cli/progress.h"
 #include "model/model.h"
 #include "model/room.h"
 #include "model/store.h"
 
-static const char usage_import[] =
-    "usage: shenliao import polis DIR --db FILE --session ID\n"
+static const struct cli_opt import_opts[] = {
+    {"db", "FILE", NULL, "the database", true},
+    {"session", "ID", NULL, "the session whose opinion room gets the conversation", true},
+    {"json", NULL, NULL, "print the counts as one JSON object", false},
+};
+
+static int cmd_import(int argc, char **argv);
+
+const struct cli_cmd cli_cmd_import_polis = {
+    "import polis",
+    "DIR",
+    1,
+    1,
+    "load a Pol.is conversation export into a session",
     "Loads a Pol.is export folder (comments.csv, votes.csv) into the opinion room of a\n"
     "session: its comments become statements (moderated-out ones rejected), its voters\n"
-    "participants, its votes votes (the latest wins); then computes the opinion map.\n";
+    "participants, its votes votes (the latest wins); then computes the opinion map.\n",
+    import_opts,
+    ARRAY_LEN(import_opts),
+    cmd_import,
+};
 
-int cmd_import(int argc, char **argv)
+static int cmd_import(int argc, char **argv)
 {
-	struct cli_opt opts[] = {{"db", true, 0, 0}, {"session", true, 0, 0}};
-	const size_t n = sizeof(opts) / sizeof(opts[0]);
-	const char *pos[2];
+	struct progress bar;
+	struct cli_args a;
 	struct polis_conv conv;
 	struct actor sys;
 	struct room room;
 	struct verr e;
 	struct db *db;
 	int64_t session, *st_ids = NULL, *p_ids = NULL, version = 0;
+	uint64_t total, done = 0;
 	char why[256], ext[32];
-	size_t npos, i;
-	bool help;
+	size_t i;
 	int rc;
 
-	rc = cli_parse(argc, argv, 1, opts, n, pos, 2, &npos, usage_import, &help);
+	rc = cli_parse(argc, argv, 1, &cli_cmd_import_polis, &a);
 	if (rc >= 0)
 		return rc;
-	if (npos != 2 || strcmp(pos[0], "polis") != 0)
-		return cli_usage_error(usage_import, "import needs: polis DIR");
-	if (!cli_get(opts, n, "db") || !cli_get(opts, n, "session"))
-		return cli_usage_error(usage_import,
-				       "import polis needs --db FILE and --session ID");
-	session = strtoll(cli_get(opts, n, "session"), NULL, 10);
-	if (session <= 0)
-		return cli_usage_error(usage_import, "--session must be a session id");
+	if (num_parse(cli_arg(&a, "session"), strlen(cli_arg(&a, "session")), 1, INT64_MAX,
+		      &session))
+		return cli_usage(&cli_cmd_import_polis,
+				 "--session must be a session id (the number in /sessions/ID)");
 	memset(&conv, 0, sizeof(conv));
-	rc = polis_load(pos[1], &conv, why, sizeof(why));
+	progress_begin(&bar, "read polis", "B", 0);
+	rc = polis_load_progress(a.pos[0], &conv, why, sizeof(why), progress_cb, &bar);
+	progress_end(&bar);
 	if (rc) {
 		polis_conv_fini(&conv);
 		return cli_fail("%s", why);
 	}
-	db = cli_open_db(cli_get(opts, n, "db"));
+	db = cli_open_db(cli_arg(&a, "db"));
 	if (!db) {
 		polis_conv_fini(&conv);
 		return EXIT_FAIL;
 	}
 	actor_system(&sys);
 	memset(&e, 0, sizeof(e));
+	total = conv.n_statements + conv.n_participants + conv.n_votes;
+	progress_begin(&bar, "import polis", "", total);
 	st_ids = calloc(conv.n_statements + 1, sizeof(*st_ids));
 	p_ids = calloc(conv.n_participants + 1, sizeof(*p_ids));
 	rc = st_ids && p_ids ? store_begin(db) : ERR_NOMEM;
@@ -70,18 +89,23 @@ int cmd_import(int argc, char **argv)
 			rc = room_import_statement(
 			    db, &room, ext, conv.bodies && conv.bodies[i] ? conv.bodies[i] : ext,
 			    conv.moderated_out[i] != 0, &st_ids[i]);
+		progress_cb(&bar, ++done, total);
 	}
 	for (i = 0; !rc && i < conv.n_participants; i++) {
 		rc = cli_fmt(ext, sizeof(ext), "%lld", (long long)conv.participant_ids[i]);
 		if (!rc)
 			rc = room_import_participant(db, &room, ext, &p_ids[i]);
+		progress_cb(&bar, ++done, total);
 	}
 	for (i = 0; !rc && i < conv.n_votes; i++) {
 		const struct opinion_vote *v = &conv.votes[i];
 
 		rc = room_import_vote(db, session, st_ids[v->statement], p_ids[v->participant],
 				      v->value, v->time);
+		if (i % 256 == 0 || i + 1 == conv.n_votes)
+			progress_cb(&bar, done + i + 1, total);
 	}
+	progress_end(&bar);
 	if (!rc)
 		rc = store_commit(db);
 	if (rc)
@@ -94,13 +118,20 @@ int cmd_import(int argc, char **argv)
 	if (rc) {
 		polis_conv_fini(&conv);
 		if (rc == ERR_NOT_FOUND)
-			return cli_fail("no session %lld", (long long)session);
+			return cli_fail("no session %lld (see the sessions list for its id)",
+					(long long)session);
 		return e.code ? cli_fail("%s", e.en) : cli_fail("import failed: %s", err_name(rc));
 	}
-	printf("imported %zu statements, %zu participants, %zu votes into session %lld "
-	       "(snapshot %lld)\n",
-	       conv.n_statements, conv.n_participants, conv.n_votes, (long long)session,
-	       (long long)version);
+	if (a.json)
+		rc = cli_json_out(json_pack(
+		    "{s:I,s:I,s:I,s:I,s:I}", "session", (json_int_t)session, "statements",
+		    (json_int_t)conv.n_statements, "participants", (json_int_t)conv.n_participants,
+		    "votes", (json_int_t)conv.n_votes, "snapshot", (json_int_t)version));
+	else
+		printf("imported %zu statements, %zu participants, %zu votes into session %lld "
+		       "(snapshot %lld)\n",
+		       conv.n_statements, conv.n_participants, conv.n_votes, (long long)session,
+		       (long long)version);
 	polis_conv_fini(&conv);
-	return EXIT_OK;
+	return rc;
 }

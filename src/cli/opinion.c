@@ -22,19 +22,37 @@
 
 #include "base/util.h"
 #include "cli/polis.h"
+#include "cli/progress.h"
 #include "opinion/opinion.h"
 
-static const char usage_opinion[] =
-    "usage: shenliao opinion --polis DIR [--json] [--threads N]\n"
+static const struct cli_opt opinion_opts[] = {
+    {"polis", "DIR", NULL, "the Pol.is export folder (votes.csv or votes.bin, comments.csv)", true},
+    {"json", NULL, NULL, "print one JSON object instead of the summary", false},
+    {"threads", "N", "the CPUs, at most 8",
+     "worker threads (1 to 64); the result does not depend on it", false},
+    {"recompute-after", "PERCENT", NULL,
+     "(benchmarks) hold back the latest PERCENT of the votes, then recompute warm", false},
+    {"timings", NULL, NULL, "(benchmarks) print phase times on stderr", false},
+};
+
+static int cmd_opinion(int argc, char **argv);
+
+const struct cli_cmd cli_cmd_opinion = {
+    "opinion",
+    "",
+    0,
+    0,
+    "opinion groups and consensus of a Pol.is conversation export",
     "Finds the opinion groups of a Pol.is conversation export the way Pol.is does: groups,\n"
     "their representative statements, consensus and group-informed consensus.\n"
     "DIR holds votes.csv (timestamp,datetime,comment-id,voter-id,vote) and comments.csv\n"
     "(comment-id, agrees, disagrees, moderated, comment-body); moderated -1 is moderated out.\n"
     "The vote sign (agree +1 as exported, or -1 as Pol.is stores it) is detected from the\n"
-    "agrees/disagrees counts of comments.csv.\n"
-    "  --json       print one JSON object instead of the summary\n"
-    "  --threads N  worker threads (default: the CPUs, at most 8); the result does not\n"
-    "               depend on it\n";
+    "agrees/disagrees counts of comments.csv.\n",
+    opinion_opts,
+    ARRAY_LEN(opinion_opts),
+    cmd_opinion,
+};
 
 static double now_s(void)
 {
@@ -345,15 +363,11 @@ static int default_threads(void)
 	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
-int cmd_opinion(int argc, char **argv)
+static int cmd_opinion(int argc, char **argv)
 {
-	struct cli_opt opts[] = {{"polis", true, 0, 0},
-				 {"json", false, 0, 0},
-				 {"threads", true, 0, 0},
-				 {"recompute-after", true, 0, 0},
-				 {"timings", false, 0, 0}};
-	const size_t nopts = sizeof(opts) / sizeof(opts[0]);
-	const char *pos[1], *dir, *v;
+	struct progress bar;
+	struct cli_args args;
+	const char *dir, *v;
 	struct polis_conv c;
 	struct opinion_input in, more;
 	struct opinion_params params;
@@ -361,44 +375,44 @@ int cmd_opinion(int argc, char **argv)
 	struct opinion_result *r = NULL, *r2 = NULL, *cold = NULL;
 	char why[600];
 	double t0, t1, t2, t3, t4 = 0, t5 = 0, t6 = 0, hold_pct = 0, ari = 0;
-	size_t npos, ari_n = 0, total_votes;
+	size_t ari_n = 0, total_votes;
 	int64_t threads;
-	bool help, json, timings;
+	bool json, timings;
 	int rc, exit_code = EXIT_FAIL;
 
-	rc = cli_parse(argc, argv, 1, opts, nopts, pos, 0, &npos, usage_opinion, &help);
+	rc = cli_parse(argc, argv, 1, &cli_cmd_opinion, &args);
 	if (rc >= 0)
 		return rc;
-	dir = cli_get(opts, nopts, "polis");
-	if (!dir || !*dir)
-		return cli_usage_error(usage_opinion, "opinion needs --polis DIR");
-	json = cli_get(opts, nopts, "json") != NULL;
-	timings = cli_get(opts, nopts, "timings") != NULL;
+	dir = cli_arg(&args, "polis");
+	json = args.json;
+	timings = cli_arg(&args, "timings") != NULL;
 	threads = default_threads();
-	v = cli_get(opts, nopts, "threads");
+	v = cli_arg(&args, "threads");
 	if (v && num_parse(v, strlen(v), 1, 64, &threads))
-		return cli_usage_error(usage_opinion, "--threads takes a number from 1 to 64");
-	v = cli_get(opts, nopts, "recompute-after");
+		return cli_usage(&cli_cmd_opinion, "--threads takes a number from 1 to 64");
+	v = cli_arg(&args, "recompute-after");
 	if (v) {
 		char *end;
 
 		hold_pct = strtod(v, &end);
 		if (end == v || *end || !(hold_pct > 0 && hold_pct < 100))
-			return cli_usage_error(usage_opinion,
-					       "--recompute-after takes a percentage in (0, 100)");
+			return cli_usage(&cli_cmd_opinion,
+					 "--recompute-after takes a percentage in (0, 100)");
 	}
 	opinion_params_default(&params);
 	params.threads = (int)threads;
 
 	t0 = now_s();
-	rc = polis_load(dir, &c, why, sizeof(why));
+	progress_begin(&bar, "read polis", "B", 0);
+	rc = polis_load_progress(dir, &c, why, sizeof(why), progress_cb, &bar);
+	progress_end(&bar);
 	if (rc) {
 		polis_conv_fini(&c);
 		return cli_fail("%s", why);
 	}
 	if (c.n_votes == 0) {
 		polis_conv_fini(&c);
-		return cli_fail("%s: no votes", dir);
+		return cli_fail("%s: no votes (is it the export folder of a conversation?)", dir);
 	}
 	total_votes = c.n_votes;
 	t1 = now_s();

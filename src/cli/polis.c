@@ -348,8 +348,11 @@ static int csv_error(const struct csv_reader *r, const char *path, char *why, si
 		       path, r->err_line, r->err_en ? r->err_en : "bad CSV");
 }
 
+/* How often (in records) the loaders report progress. */
+enum { POLIS_REPORT_EVERY = 1 << 14 };
+
 static int load_votes_csv(struct polis_conv *c, const char *path, const struct mapped *f, char *why,
-			  size_t cap)
+			  size_t cap, progress_fn progress, void *ud)
 {
 	struct csv_reader r;
 	ptrdiff_t it, ic, iv, ivote;
@@ -391,6 +394,8 @@ static int load_votes_csv(struct polis_conv *c, const char *path, const struct m
 			rc = csv_error(&r, path, why, cap);
 			goto done;
 		}
+		if (progress && c->n_votes % POLIS_REPORT_EVERY == 0)
+			progress(ud, r.pos, f->n);
 		if (csv_record_blank(&r))
 			continue;
 		fld = csv_field(&r, (size_t)it, &n);
@@ -462,7 +467,8 @@ static uint32_t rd_le32(const unsigned char *p)
 	return le32toh(v);
 }
 
-static int load_votes_bin(struct polis_conv *c, const char *path, char *why, size_t cap)
+static int load_votes_bin(struct polis_conv *c, const char *path, char *why, size_t cap,
+			  progress_fn progress, void *ud)
 {
 	enum { CHUNK = 1 << 16 };
 	unsigned char head[POLIS_BIN_HEADER], *buf = NULL;
@@ -538,6 +544,8 @@ static int load_votes_bin(struct polis_conv *c, const char *path, char *why, siz
 			c->n_votes++;
 		}
 		done += want;
+		if (progress)
+			progress(ud, done, n);
 	}
 done:
 	free(buf);
@@ -675,6 +683,12 @@ static void decide_sign(struct polis_conv *c, const int64_t *ad, size_t n_ad)
 
 int polis_load(const char *dir, struct polis_conv *c, char *why, size_t cap)
 {
+	return polis_load_progress(dir, c, why, cap, NULL, NULL);
+}
+
+int polis_load_progress(const char *dir, struct polis_conv *c, char *why, size_t cap,
+			progress_fn progress, void *ud)
+{
 	char path[4096];
 	struct mapped f;
 	int64_t *ad = NULL;
@@ -698,13 +712,15 @@ int polis_load(const char *dir, struct polis_conv *c, char *why, size_t cap)
 		    stat(bin, &sb) != 0)
 			return rc; /* the reason names votes.csv */
 		c->binary = true;
-		rc = load_votes_bin(c, bin, why, cap);
+		rc = load_votes_bin(c, bin, why, cap, progress, ud);
 		if (rc)
 			return rc;
 	} else if (rc) {
 		return rc;
 	} else {
-		rc = load_votes_csv(c, path, &f, why, cap);
+		rc = load_votes_csv(c, path, &f, why, cap, progress, ud);
+		if (!rc && progress)
+			progress(ud, f.n, f.n);
 		unmap_file(&f);
 		if (rc)
 			return rc;

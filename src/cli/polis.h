@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/progress.h"
 #include "opinion/votes.h"
 
 #define POLIS_BIN_MAGIC "SLVOTES1"
@@ -58,6 +59,11 @@ struct polis_conv {
  * ERR_INVALID (bad content), ERR_IO, ERR_TOO_BIG or ERR_NOMEM, with a one-line reason naming
  * the file and line written to why[cap]. */
 int polis_load(const char *dir, struct polis_conv *c, char *why, size_t cap) WARN_UNUSED;
+
+/* polis_load_progress is polis_load telling progress (may be NULL; base/progress.h) how far
+ * it has read the vote file: bytes of votes.csv, or records of votes.bin. */
+int polis_load_progress(const char *dir, struct polis_conv *c, char *why, size_t cap,
+			progress_fn progress, void *ud) WARN_UNUSED;
 
 /* polis_conv_fini releases everything c holds. */
 void polis_conv_fini(struct polis_conv *c);

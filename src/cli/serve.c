@@ -19,82 +19,82 @@
 
 extern int web_schema_version;
 
-static const char usage_serve[] =
-    "usage: shenliao serve --db FILE [--listen ADDR:PORT] [--threads N] [--secure-cookies]\n"
-    "                      [--sync-full] [--quiet]\n"
-    "Migrates the database to the latest schema, then serves the web pages and the API.\n"
-    "  --listen          address and port (default 127.0.0.1:8080; port 0 picks one)\n"
-    "  --threads         worker threads (default: one per CPU)\n"
-    "  --secure-cookies  mark cookies Secure (when served behind TLS)\n"
-    "  --sync-full       SQLite synchronous=FULL (default NORMAL)\n"
-    "  --quiet           no access log\n"
-    "  --login-limit-user N     failed sign-ins per username per 15 min (default 10)\n"
-    "  --login-limit-address N  failed sign-ins per client address per 15 min (default 100)\n"
-    "  --no-flood-limits   no per-participant/address limits on statements and votes\n"
-    "                      (for load tests only)\n";
+static const struct cli_opt serve_opts[] = {
+    {"db", "FILE", NULL, "the database (migrated to the latest schema first)", true},
+    {"listen", "ADDR:PORT", "127.0.0.1:8080", "address and port; port 0 picks a free one", false},
+    {"threads", "N", "one per CPU", "worker threads (1 to 256)", false},
+    {"secure-cookies", NULL, NULL, "mark cookies Secure (when served behind TLS)", false},
+    {"sync-full", NULL, NULL, "SQLite synchronous=FULL instead of NORMAL", false},
+    {"quiet", NULL, NULL, "no access log", false},
+    {"login-limit-user", "N", "10", "failed sign-ins per username per 15 min", false},
+    {"login-limit-address", "N", "100", "failed sign-ins per client address per 15 min", false},
+    {"no-flood-limits", NULL, NULL,
+     "no per-participant/address limits on statements and votes (load tests only)", false},
+};
 
-int cmd_serve(int argc, char **argv)
+static int cmd_serve(int argc, char **argv);
+
+const struct cli_cmd cli_cmd_serve = {
+    "serve",
+    "",
+    0,
+    0,
+    "serve the web pages and the JSON API",
+    "Migrates the database to the latest schema, then serves the web pages and the API\n"
+    "until SIGINT or SIGTERM (requests in flight finish first).\n",
+    serve_opts,
+    ARRAY_LEN(serve_opts),
+    cmd_serve,
+};
+
+static int cmd_serve(int argc, char **argv)
 {
-	struct cli_opt opts[] = {{"db", true, 0, 0},
-				 {"listen", true, 0, 0},
-				 {"threads", true, 0, 0},
-				 {"secure-cookies", false, 0, 0},
-				 {"sync-full", false, 0, 0},
-				 {"quiet", false, 0, 0},
-				 {"login-limit-user", true, 0, 0},
-				 {"login-limit-address", true, 0, 0},
-				 {"no-flood-limits", false, 0, 0}};
-	const size_t n = sizeof(opts) / sizeof(opts[0]);
+	struct cli_args a;
 	struct http_server_config cfg;
 	struct http_server *srv;
-	const char *pos[1], *listen, *threads;
+	const char *listen, *threads;
 	enum store_stage stage;
 	struct db *db;
 	sigset_t set;
 	int64_t nthreads = 0;
-	size_t npos;
-	bool help;
 	int rc, sig, version;
 
-	rc = cli_parse(argc, argv, 1, opts, n, pos, 0, &npos, usage_serve, &help);
+	rc = cli_parse(argc, argv, 1, &cli_cmd_serve, &a);
 	if (rc >= 0)
 		return rc;
-	if (!cli_get(opts, n, "db"))
-		return cli_usage_error(usage_serve, "serve needs --db FILE");
-	listen = cli_get(opts, n, "listen") ? cli_get(opts, n, "listen") : "127.0.0.1:8080";
-	threads = cli_get(opts, n, "threads");
+	listen = cli_arg(&a, "listen") ? cli_arg(&a, "listen") : "127.0.0.1:8080";
+	threads = cli_arg(&a, "threads");
 	if (threads && num_parse(threads, strlen(threads), 1, 256, &nthreads))
-		return cli_usage_error(usage_serve, "--threads must be a number from 1 to 256");
+		return cli_usage(&cli_cmd_serve, "--threads must be a number from 1 to 256");
 	{
 		static const char *const lim[] = {"login-limit-user", "login-limit-address"};
 		int *dst[] = {&auth_limits.per_user, &auth_limits.per_address};
 		size_t i;
 
 		for (i = 0; i < 2; i++) {
-			const char *v = cli_get(opts, n, lim[i]);
+			const char *v = cli_arg(&a, lim[i]);
 			int64_t x;
 
 			if (!v)
 				continue;
 			if (num_parse(v, strlen(v), 1, 1000000, &x))
-				return cli_usage_error(usage_serve,
-						       "--%s must be a positive number", lim[i]);
+				return cli_usage(&cli_cmd_serve, "--%s must be a positive number",
+						 lim[i]);
 			*dst[i] = (int)x;
 		}
 	}
-	rc = store_open(cli_get(opts, n, "db"), 0, &db, &version, &stage);
+	rc = store_open(cli_arg(&a, "db"), 0, &db, &version, &stage);
 	if (rc == ERR_NOT_FOUND && stage == STORE_STAGE_OPEN)
 		return cli_fail("no database at %s (create one with `shenliao init`)",
-				cli_get(opts, n, "db"));
+				cli_arg(&a, "db"));
 	if (rc)
 		return cli_fail("cannot %s the database %s",
 				stage == STORE_STAGE_MIGRATE ? "migrate" : "open",
-				cli_get(opts, n, "db"));
+				cli_arg(&a, "db"));
 	store_close(db);
 	web_schema_version = version;
-	web_options.secure_cookies = cli_get(opts, n, "secure-cookies") != NULL;
-	if (store_pool_init(cli_get(opts, n, "db"),
-			    cli_get(opts, n, "sync-full") ? STORE_SYNC_FULL : 0))
+	web_options.secure_cookies = cli_arg(&a, "secure-cookies") != NULL;
+	if (store_pool_init(cli_arg(&a, "db"), cli_arg(&a, "sync-full") ? STORE_SYNC_FULL : 0))
 		return cli_fail("out of memory");
 	if (web_start())
 		return cli_fail("cannot start the web layer (see the log above)");
@@ -111,12 +111,11 @@ int cmd_serve(int argc, char **argv)
 	cfg.threads = (unsigned)nthreads;
 	cfg.body_limit = web_body_limit;
 	cfg.dispatch = web_dispatch;
-	cfg.quiet = cli_get(opts, n, "quiet") != NULL;
+	cfg.quiet = cli_arg(&a, "quiet") != NULL;
 	cfg.on_quiesce = web_opinion_quiesce;
-	if (cli_get(opts, n, "no-flood-limits"))
+	if (cli_arg(&a, "no-flood-limits"))
 		web_opinion_no_limits();
-	if (web_opinion_start() ||
-	    live_start(cli_get(opts, n, "db"), 200, web_opinion_notify, NULL)) {
+	if (web_opinion_start() || live_start(cli_arg(&a, "db"), 200, web_opinion_notify, NULL)) {
 		web_stop();
 		store_pool_fini();
 		return cli_fail("cannot start the opinion worker");
@@ -126,7 +125,9 @@ int cmd_serve(int argc, char **argv)
 		live_stop();
 		web_stop();
 		store_pool_fini();
-		return cli_fail("cannot listen on %s", listen);
+		return cli_fail("cannot listen on %s (is the port in use? choose another with "
+				"--listen)",
+				listen);
 	}
 	{
 		const char *colon = strrchr(listen, ':');

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/progress.h"
 
 struct db;
 struct db_stmt;
@@ -115,6 +116,8 @@ const char *db_errmsg(struct db *db);
 /* db_backup copies the database to path consistently (online backup), even while others
  * write. Refuses (ERR_EXISTS) when path exists. */
 int db_backup(struct db *db, const char *path) WARN_UNUSED;
+/* db_backup_progress is db_backup telling progress (may be NULL) of the pages copied. */
+int db_backup_progress(struct db *db, const char *path, progress_fn progress, void *ud) WARN_UNUSED;
 
 /* --- per-thread connections (see top of file) --- */
 

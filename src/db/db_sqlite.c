@@ -335,6 +335,11 @@ const char *db_errmsg(struct db *db)
 
 int db_backup(struct db *db, const char *path)
 {
+	return db_backup_progress(db, path, NULL, NULL);
+}
+
+int db_backup_progress(struct db *db, const char *path, progress_fn progress, void *ud)
+{
 	sqlite3 *dst = NULL;
 	sqlite3_backup *b;
 	struct stat sb;
@@ -360,6 +365,12 @@ int db_backup(struct db *db, const char *path)
 		rc = sqlite3_backup_step(b, 256);
 		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 			sqlite3_sleep(20);
+		if (progress && (rc == SQLITE_OK || rc == SQLITE_DONE)) {
+			int total = sqlite3_backup_pagecount(b);
+			int left = sqlite3_backup_remaining(b);
+
+			progress(ud, (uint64_t)(total - left), (uint64_t)total);
+		}
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
 	sqlite3_backup_finish(b);
 	if (rc != SQLITE_DONE) {

@@ -113,6 +113,11 @@ int store_backup(struct db *db, const char *path)
 	return db_backup(db, path);
 }
 
+int store_backup_progress(struct db *db, const char *path, progress_fn progress, void *ud)
+{
+	return db_backup_progress(db, path, progress, ud);
+}
+
 int store_pool_init(const char *path, int flags)
 {
 	return db_pool_init(path, flags & STORE_SYNC_FULL ? DB_OPEN_SYNC_FULL : 0);

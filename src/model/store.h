@@ -13,6 +13,7 @@
 #define SHENLIAO_MODEL_STORE_H
 
 #include "base/err.h"
+#include "base/progress.h"
 
 struct db;
 
@@ -56,6 +57,10 @@ int store_tx(struct db *db, int (*fn)(struct db *db, void *ud), void *ud) WARN_U
 /* store_backup copies the database of db to path consistently, even while others write.
  * ERR_EXISTS when path exists. */
 int store_backup(struct db *db, const char *path) WARN_UNUSED;
+/* store_backup_progress is store_backup telling progress (may be NULL; base/progress.h) of
+ * the pages copied so far and the pages in all. */
+int store_backup_progress(struct db *db, const char *path, progress_fn progress,
+			  void *ud) WARN_UNUSED;
 
 /* store_pool_init records the file whose connection each server thread opens on first use
  * (flags: STORE_SYNC_FULL); store_pool_fini closes them all after the threads stopped. */
