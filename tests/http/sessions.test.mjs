@@ -498,6 +498,43 @@ describe('public pages', () => {
     assert.equal(internal.status, 303);
     assert.match(internal.headers.get('location'), /^\/login\?next=/);
   });
+  test('the .ics event is unique per deployment and its SEQUENCE grows when the session moves', async () => {
+    const c = await as('organizer');
+    const ppl = await people(c);
+    const topic = await approvedTopic(c, '日历更新测试议题');
+    const s = await c.post('/api/v1/sessions', { topic_id: topic, title: '日历测试深聊会', formats: ['expert'], starts_at: '2025-05-06T09:30', ends_at: '2025-05-06T11:30' });
+    assert.equal(s.status, 201, s.text);
+    const id = s.data.id;
+    const host = new URL(srv.url).host;
+    const ics = async () => {
+      const r = await c.get(`/sessions/${id}.ics`);
+      assert.equal(r.status, 200, r.text);
+      const field = (name) => (r.text.match(new RegExp(`^${name}:(.*)\r$`, 'm')) || [])[1];
+      return { uid: field('UID'), stamp: field('DTSTAMP'), seq: Number(field('SEQUENCE')), start: field('DTSTART'), status: field('STATUS') };
+    };
+    const a = await ics();
+    assert.equal(a.uid, `session-${id}@${host}`, 'the UID names the deployment it came from');
+    assert.match(a.stamp, /^\d{8}T\d{6}Z$/);
+    assert.equal(a.seq, 0);
+    assert.equal(a.start, '20250506T013000Z');
+    // a change a calendar does not show leaves the sequence as it is
+    assert.equal((await c.patch(`/api/v1/sessions/${id}`, { summary: '会前材料已发' })).status, 200);
+    assert.equal((await ics()).seq, 0);
+    // the time moves: the same UID, a higher SEQUENCE, the new time
+    assert.equal((await c.patch(`/api/v1/sessions/${id}`, { starts_at: '2025-05-07T09:30', ends_at: '2025-05-07T11:30' })).status, 200);
+    const b = await ics();
+    assert.equal(b.uid, a.uid);
+    assert.ok(b.seq > a.seq, `sequence grew (${a.seq} -> ${b.seq})`);
+    assert.equal(b.start, '20250507T013000Z');
+    // the state moves (draft -> scheduled): higher again, and confirmed
+    assert.equal((await c.post(`/api/v1/sessions/${id}/invitations`, { person_id: ppl['刘明远'], role: 'expert' })).status, 201);
+    const t = await c.post(`/api/v1/sessions/${id}/transition`, { to: 'scheduled' });
+    assert.equal(t.status, 200, t.text);
+    const d = await ics();
+    assert.ok(d.seq > b.seq, `sequence grew (${b.seq} -> ${d.seq})`);
+    assert.equal(d.status, 'CONFIRMED');
+    assert.equal(b.status, 'TENTATIVE');
+  });
   test('pages for organizers: topics, plan, session forms, search, invitations', async () => {
     const c = await as('organizer');
     for (const p of ['/topics', '/topics/plan?year=2024', '/topics/1', '/sessions/new', '/sessions/1/edit', '/search?q=%E6%B5%B7%E6%B4%8B', '/invitations', '/sessions']) {
