@@ -323,6 +323,20 @@ describe('suggestion sources (issue 9, item 12)', () => {
     assert.equal(ok.status, 201, ok.text);
     assert.deepEqual(ok.data.sources.map((x) => x.kind).sort(), ['remark', 'statement']);
     assert.ok(ok.data.sources.some((x) => x.kind === 'statement' && x.excerpt === '应当先行试点'), ok.text);
+    // the statement's text shows where the suggestion is shown: the session page, and the
+    // lineage of an output made from it (API and page)
+    const page = await c.get(`/sessions/${s.id}`);
+    assert.match(page.text, />应当先行试点<\/a>/);
+    const out = await c.post('/api/v1/outputs', { kind: 'opinion_report', title: '来源测试信息', suggestion_ids: [ok.data.id], body: '情况。分析。建议。' });
+    assert.equal(out.status, 201, out.text);
+    const lin = await c.get(`/api/v1/outputs/${out.data.id}/lineage`);
+    assert.equal(lin.status, 200, lin.text);
+    const src = lin.data.suggestions[0].sources.find((x) => x.kind === 'statement');
+    assert.equal(src.text, '应当先行试点');
+    const linPage = await c.get(`/outputs/${out.data.id}/lineage`);
+    assert.equal(linPage.status, 200);
+    assert.match(linPage.text, /<span class="tag">观点<\/span> 应当先行试点/);
+    assert.match(linPage.text, /<span class="tag">发言<\/span> [^<]*：一条发言/);
     // the page form speaks the same: "statement:N"
     const form = await c.req('POST', `/sessions/${s.id}/suggestions`, {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
