@@ -89,3 +89,25 @@ test('posting a statement says it was received, and whether it awaits review', a
   assert.deepEqual(phone.problems, []);
   await phone.context().close();
 });
+
+test('without JavaScript the same: form posts, the vote pressed and counted', async () => {
+  const room = await org.post('/api/v1/sessions/5/room', { anonymous: true, moderation: 'post' });
+  assert.equal(room.status, 200, room.text);
+  const code = room.data.code;
+  const phone = await newPage(browser, srv.url, { ...phoneContext, javaScriptEnabled: false });
+  await phone.goto(`/j/${code}`);
+  const id = await phone.locator('#next').getAttribute('data-statement');
+  await phone.locator('#next').getByRole('button', { name: '跳过' }).click();
+  await phone.waitForURL(new RegExp(`/j/${code}\\?voted=${id}`));
+  const mine = phone.locator(`#mine-${id}`);
+  assert.equal(await mine.getByRole('button', { name: '跳过' }).getAttribute('aria-pressed'), 'true');
+  assert.equal(await mine.getByRole('button', { name: '赞成' }).getAttribute('aria-pressed'), 'false');
+  assert.match(await phone.getByRole('status').innerText(), /您的表态已记录：跳过/);
+  await mine.getByRole('button', { name: '赞成' }).click();
+  await phone.locator(`#mine-${id} button.agree[aria-pressed="true"]`).waitFor();
+  assert.equal(await mine.getByRole('button', { name: '跳过' }).getAttribute('aria-pressed'), 'false');
+  const r = await phone.request.get('/api/v1/sessions/5/statements');
+  assert.equal((await r.json()).items.find((x) => String(x.id) === id).my_vote, 1);
+  assert.deepEqual(phone.problems, []);
+  await phone.context().close();
+});
