@@ -14,9 +14,13 @@
 #include "base/util.h"
 #include "db/db.h"
 
+/* a suggestion's sources: remarks (with their speaker) and opinion-map statements (their
+ * text; no speaker, the statement's author is not shown) */
 static const char sql_sug_sources[] =
-    "SELECT ss.kind, ss.source_id, COALESCE(r.body, ''), COALESCE(p.name, '')"
+    "SELECT ss.kind, ss.source_id, COALESCE(r.body, st.text, ''), COALESCE(p.name, ''),"
+    " ss.kind = 'statement'"
     " FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark' AND r.id = ss.source_id"
+    " LEFT JOIN statement st ON ss.kind = 'statement' AND st.id = ss.source_id"
     " LEFT JOIN person p ON p.id = r.person_id WHERE ss.suggestion_id = ? ORDER BY ss.source_id";
 static const char sql_session_brief[] =
     "SELECT s.id, s.title, s.starts_at, s.venue, s.status, s.visibility, t.id, t.title, t.domain"
@@ -49,7 +53,8 @@ json_t *output_lineage(struct db *db, const struct output *o)
 			json_decref(src);
 			continue;
 		}
-		if (rows_json_by_id(db, sql_sug_sources, sid, "s:kind i:id s:text s:speaker", src))
+		if (rows_json_by_id(db, sql_sug_sources, sid,
+				    "s:kind i:id s:text s:speaker b:is_statement", src))
 			json_array_clear(src);
 		json_object_set_new(s, "sources", src);
 		json_object_set_new(

@@ -391,6 +391,13 @@ int session_read(struct db *db, int64_t id, struct session *s)
 	return rc;
 }
 
+static const char sql_ics_sequence[] = "SELECT ics_sequence FROM session WHERE id = ?";
+
+int session_ics_sequence(struct db *db, int64_t id, int64_t *seq)
+{
+	return db_get_int(db, sql_ics_sequence, seq, "i", id);
+}
+
 /* --- writing --- */
 
 static const char sql_insert[] =

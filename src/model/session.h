@@ -128,6 +128,11 @@ void session_release(struct session *s);
 /* session_read loads session id into s (see above). ERR_NOT_FOUND if none. */
 int session_read(struct db *db, int64_t id, struct session *s) WARN_UNUSED;
 
+/* session_ics_sequence gives how many times session id's time, place, title or state has
+ * changed (migration 0007 counts them): the SEQUENCE of its calendar event. ERR_NOT_FOUND
+ * if none. */
+int session_ics_sequence(struct db *db, int64_t id, int64_t *seq) WARN_UNUSED;
+
 /* The record of a session as structs; text members owned, "" when empty. */
 struct invitation {
 	int64_t id, person_id;

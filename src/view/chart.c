@@ -233,7 +233,7 @@ static int svg_finish(struct svg *g)
 /* svg_desc writes <desc> with every label and value in words ("经济：12；社会：9"); with
  * ratios set, each stage after the first also gets its share of the one before. */
 static void svg_desc(struct svg *g, const char *const *labels, const double *values, size_t n,
-		     bool ratios)
+		     bool ratios, const char *const *steps)
 {
 	char num[CHART_NUM_MAX];
 	size_t i;
@@ -245,7 +245,11 @@ static void svg_desc(struct svg *g, const char *const *labels, const double *val
 		svg_text(g, labels[i], 0);
 		chart_format_value(values[i], num, sizeof(num));
 		svg_printf(g, "：%s", num);
-		if (ratios && i > 0) {
+		if (ratios && i > 0 && steps && steps[i]) {
+			svg_printf(g, "（");
+			svg_text(g, steps[i], 0);
+			svg_printf(g, "）");
+		} else if (ratios && i > 0) {
 			chart_format_ratio(values[i], values[i - 1], num, sizeof(num));
 			svg_printf(g, "（上一环节的 %s）", num);
 		}
@@ -309,7 +313,7 @@ int chart_bars_svg(const char *title, const char *const *labels, const double *v
 		return chart_empty(&g, "bars", title);
 	max = data_max(values, n, &widest, &integral);
 	top = svg_open(&g, "bars", title_band(title) + (double)n * BAR_ROW, title);
-	svg_desc(&g, labels, values, n, false);
+	svg_desc(&g, labels, values, n, false, NULL);
 	bar_max = VIEW_W - 2 * PAD - text_px(widest, FONT) - 10;
 	for (i = 0; i < n; i++) {
 		y = top + (double)i * BAR_ROW;
@@ -344,6 +348,12 @@ int chart_bars_svg(const char *title, const char *const *labels, const double *v
 int chart_funnel_svg(const char *title, const char *const *labels, const double *values, size_t n,
 		     struct buf *out)
 {
+	return chart_funnel_steps_svg(title, labels, values, NULL, n, out);
+}
+
+int chart_funnel_steps_svg(const char *title, const char *const *labels, const double *values,
+			   const char *const *steps, size_t n, struct buf *out)
+{
 	char num[CHART_NUM_MAX];
 	struct svg g;
 	double max, y, w, height;
@@ -360,17 +370,23 @@ int chart_funnel_svg(const char *title, const char *const *labels, const double 
 	height = title_band(title) + (double)n * (FUNNEL_LABEL_H + FUNNEL_BAR_H + FUNNEL_GAP) +
 		 (double)(n - 1) * FUNNEL_RATIO_H + PAD / 2;
 	y = svg_open(&g, "funnel", height, title);
-	svg_desc(&g, labels, values, n, true);
+	svg_desc(&g, labels, values, n, true, steps);
 	label_cols = cols_for(VIEW_W - 2 * PAD, FONT);
 	label_cols = label_cols > widest + 6 ? label_cols - widest - 2 : 4;
 	for (i = 0; i < n; i++) {
 		if (i > 0) {
-			chart_format_ratio(values[i], values[i - 1], num, sizeof(num));
 			svg_printf(
 			    &g,
 			    "<text class=\"ratio\" x=\"%.0f\" y=\"%.1f\" text-anchor=\"middle\" "
-			    "font-size=\"%.0f\" fill=\"" COLOR_MUTED "\">↓ %s</text>\n",
-			    VIEW_W / 2, y + 16, FONT_SMALL, num);
+			    "font-size=\"%.0f\" fill=\"" COLOR_MUTED "\">↓ ",
+			    VIEW_W / 2, y + 16, FONT_SMALL);
+			if (steps && steps[i]) {
+				svg_text(&g, steps[i], 0);
+			} else {
+				chart_format_ratio(values[i], values[i - 1], num, sizeof(num));
+				svg_printf(&g, "%s", num);
+			}
+			svg_printf(&g, "</text>\n");
 			y += FUNNEL_RATIO_H;
 		}
 		svg_printf(&g, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"middle\"><tspan>",
@@ -434,7 +450,7 @@ int chart_line_svg(const char *title, const char *const *xlabels, const double *
 	for (i = 0; i < n; i++)
 		label_w = fmax(label_w, label_px(xlabels[i], label_cols, FONT_SMALL));
 	top = svg_open(&g, "line", title_band(title) + 22 + LINE_PLOT_H + LINE_AXIS_H, title) + 22;
-	svg_desc(&g, xlabels, values, n, false);
+	svg_desc(&g, xlabels, values, n, false, NULL);
 	bottom = top + LINE_PLOT_H;
 	left = PAD + tick_w + 8;
 	right = VIEW_W - PAD - 12;

@@ -46,6 +46,13 @@ int chart_bars_svg(const char *title, const char *const *labels, const double *v
 int chart_funnel_svg(const char *title, const char *const *labels, const double *values, size_t n,
 		     struct buf *out) WARN_UNUSED;
 
+/* chart_funnel_steps_svg is chart_funnel_svg with the words between the stages given:
+ * steps[i] (1 <= i < n) is shown between stage i - 1 and stage i instead of the ratio, for
+ * a stage that is no subset of the one before ("每场平均 1.9 条建议"); steps NULL or
+ * steps[i] NULL: the ratio. */
+int chart_funnel_steps_svg(const char *title, const char *const *labels, const double *values,
+			   const char *const *steps, size_t n, struct buf *out) WARN_UNUSED;
+
 /* chart_line_svg appends a line chart of values over xlabels (typically 12 months): y axis
  * from 0 with ticks at round numbers (1, 2 or 5 times a power of ten), a dot with its value
  * above every point, x labels thinned out when they would overlap. Arguments and errors as

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "chart.h"
+#include "sheet.h"
 
 const char pdf_type[] = "application/pdf";
 
@@ -145,7 +146,7 @@ static int check_sections(const json_t *sections)
 
 static int check_chart(const json_t *c)
 {
-	const json_t *labels, *values, *v;
+	const json_t *labels, *values, *steps, *v;
 	const char *kind;
 	size_t i;
 
@@ -164,13 +165,24 @@ static int check_chart(const json_t *c)
 		if (!is_text(v) || !json_is_number(json_array_get(values, i)))
 			return ERR_INVALID;
 	}
+	steps = json_object_get(c, "steps");
+	if (steps && (!json_is_array(steps) || json_array_size(steps) != json_array_size(values)))
+		return ERR_INVALID;
+	json_array_foreach(steps, i, v)
+	{
+		if (!json_is_null(v) && !is_text(v))
+			return ERR_INVALID;
+	}
 	return json_array_size(values) > PDF_CHART_MAX ? ERR_TOO_BIG : ERR_OK;
 }
 
 /* is_cell reports whether v may be a table cell. */
 static bool is_cell(const json_t *v)
 {
-	return is_text(v) || json_is_number(v) || json_is_boolean(v) || json_is_null(v);
+	double r;
+
+	return is_text(v) || sheet_percent(v, &r) || json_is_number(v) || json_is_boolean(v) ||
+	       json_is_null(v);
 }
 
 static int check_table(const json_t *t)
@@ -673,6 +685,7 @@ struct chart_in {
 	const char *kind;
 	size_t n;
 	const char **labels; /* n entries, borrowed from the document */
+	const char **steps;  /* n entries or NULL: the words between stages (funnel) */
 	double *values;	     /* n entries, cleaned */
 	double max;
 	bool integral;
@@ -754,13 +767,19 @@ static void draw_funnel(struct pdf *p, const struct chart_in *c, double x0, doub
 					  0xd88278, 0xe3a098, 0xedbdb7};
 	PangoLayout *lab = new_layout(p, SANS, false, pt, CHART_W, PANGO_ALIGN_CENTER);
 	PangoLayout *small = new_layout(p, SANS, false, pt * 0.9, 0, PANGO_ALIGN_LEFT);
-	char num[CHART_NUM_MAX], text[CHART_NUM_MAX + 8];
+	char num[CHART_NUM_MAX], text[CHART_NUM_MAX + 208];
 	double y = y0, w, cx = x0 + CHART_W / 2;
 	size_t i, ncolors = sizeof(colors) / sizeof(colors[0]);
 
 	pango_layout_set_ellipsize(lab, PANGO_ELLIPSIZE_MIDDLE);
 	for (i = 0; i < c->n; i++) {
-		if (i > 0) {
+		if (i > 0 && c->steps && c->steps[i]) {
+			snprintf(text, sizeof(text), "↓ %.*s", (int)clip(c->steps[i], 200),
+				 c->steps[i]);
+			set_rgb(p->cr, RGB_MUTED);
+			text_box(p, small, text, cx, y + unit * 0.5, 0);
+			y += unit;
+		} else if (i > 0) {
 			chart_format_ratio(c->values[i], c->values[i - 1], num, sizeof(num));
 			snprintf(text, sizeof(text), "↓ %s", num);
 			set_rgb(p->cr, RGB_MUTED);
@@ -878,10 +897,12 @@ static int draw_chart(struct pdf *p, const json_t *chart)
 	const json_t *labels = json_object_get(chart, "labels");
 	const json_t *values = json_object_get(chart, "values");
 	const char *title = get_text(chart, "title");
-	const char *lab[PDF_CHART_MAX];
+	const json_t *steps = json_object_get(chart, "steps");
+	const char *lab[PDF_CHART_MAX], *step[PDF_CHART_MAX];
 	double val[PDF_CHART_MAX], h, k, x0 = MARGIN_LEFT + (TEXT_W - CHART_W) / 2, caption = 0;
 	double room = TEXT_BOTTOM - MARGIN_TOP - 2 * PITCH, pt;
-	struct chart_in c = {get_text(chart, "kind"), json_array_size(values), lab, val, 0, true};
+	struct chart_in c = {
+	    get_text(chart, "kind"), json_array_size(values), lab, NULL, val, 0, true};
 	PangoLayout *cap = NULL;
 	size_t i;
 	int rc;
@@ -889,11 +910,14 @@ static int draw_chart(struct pdf *p, const json_t *chart)
 	assert(c.n <= PDF_CHART_MAX);
 	for (i = 0; i < c.n; i++) {
 		lab[i] = json_string_value(json_array_get(labels, i));
+		step[i] = steps ? json_string_value(json_array_get(steps, i)) : NULL;
 		val[i] = chart_clean(json_number_value(json_array_get(values, i)));
 		c.max = val[i] > c.max ? val[i] : c.max;
 		if (val[i] != floor(val[i]))
 			c.integral = false;
 	}
+	if (steps)
+		c.steps = step;
 	if (title) {
 		cap = new_layout(p, SANS, true, CAPTION_PT, TEXT_W, PANGO_ALIGN_CENTER);
 		pango_layout_set_text(cap, title, -1);
@@ -941,6 +965,12 @@ fail:
  * into num. */
 static const char *cell_text(const json_t *v, char *num, size_t cap)
 {
+	double r;
+
+	if (sheet_percent(v, &r)) {
+		sheet_percent_text(r, num, cap);
+		return num;
+	}
 	if (is_text(v))
 		return json_string_value(v);
 	if (json_is_integer(v)) {

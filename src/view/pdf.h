@@ -24,8 +24,11 @@
  *                                            spaces people type to indent are dropped
  *   "charts":   [{"kind": "bars"|"funnel"|"line", "title": s,
  *                 "labels": [s], "values": [number]}]   same length, at most PDF_CHART_MAX
+ *                 (funnel: optional "steps": [s|null], the same length, the words between
+ *                 stage i - 1 and i instead of the ratio, as chart_funnel_steps_svg)
  *   "tables":   [{"title": s, "header": [s], "rows": [[cell]]}]   a cell is a string, a
- *                 number, true/false (是/否) or null; no row longer than the header (when
+ *                 number, true/false (是/否), null or a percentage {"percent": ratio}
+ *                 (view/sheet.h: shown "86.7%"); no row longer than the header (when
  *                 there is one); at most PDF_TABLE_COLS_MAX columns; cells are cut after
  *                 ten lines
  *   "footer":   string                      the sign-off after the body, two lines down:

@@ -29,12 +29,54 @@ static bool formula_like(const char *s)
 	       s[0] == '\r';
 }
 
+bool sheet_percent(const json_t *v, double *ratio)
+{
+	const json_t *r = json_is_object(v) ? json_object_get(v, "percent") : NULL;
+
+	if (!json_is_number(r) || json_object_size(v) != 1)
+		return false;
+	*ratio = json_number_value(r);
+	return isfinite(*ratio);
+}
+
+void sheet_percent_text(double ratio, char *out, size_t cap)
+{
+	snprintf(out, cap, "%.1f%%", ratio * 100);
+}
+
+void sheet_tables_text(json_t *tables)
+{
+	json_t *t, *row, *v;
+	size_t i, j, k;
+	double r;
+	char text[40];
+
+	json_array_foreach(tables, i, t)
+	{
+		json_array_foreach(json_object_get(t, "rows"), j, row)
+		{
+			json_array_foreach(row, k, v)
+			{
+				if (!sheet_percent(v, &r))
+					continue;
+				sheet_percent_text(r, text, sizeof(text));
+				json_array_set_new(row, k, json_string(text));
+			}
+		}
+	}
+}
+
 /* csv_cell appends one cell of the table to out. */
 static int csv_cell(struct buf *out, bool first, const json_t *v)
 {
 	char num[40];
+	double r;
 	int k;
 
+	if (sheet_percent(v, &r)) {
+		sheet_percent_text(r, num, sizeof(num));
+		return csv_put_field(out, first, num, strlen(num));
+	}
 	switch (json_typeof(v)) {
 	case JSON_STRING: {
 		const char *s = json_string_value(v);
@@ -134,6 +176,12 @@ static size_t text_width(const char *s, size_t n)
 static size_t cell_width(const json_t *v)
 {
 	char num[40];
+	double r;
+
+	if (sheet_percent(v, &r)) {
+		sheet_percent_text(r, num, sizeof(num));
+		return strlen(num);
+	}
 
 	if (json_is_string(v))
 		return text_width(json_string_value(v), json_string_length(v));
@@ -198,8 +246,12 @@ static int lxw_rc(lxw_error e)
 }
 
 static int xlsx_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, const json_t *v,
-		     lxw_format *fmt)
+		     lxw_format *fmt, lxw_format *pct)
 {
+	double ratio;
+
+	if (sheet_percent(v, &ratio))
+		return lxw_rc(worksheet_write_number(ws, r, col, ratio, pct));
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		if (json_string_length(v) == 0)
@@ -223,7 +275,8 @@ static int xlsx_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, const json_t
 	}
 }
 
-static int xlsx_row(lxw_worksheet *ws, size_t r, const json_t *row, lxw_format *fmt)
+static int xlsx_row(lxw_worksheet *ws, size_t r, const json_t *row, lxw_format *fmt,
+		    lxw_format *pct)
 {
 	const json_t *v;
 	size_t j;
@@ -235,7 +288,7 @@ static int xlsx_row(lxw_worksheet *ws, size_t r, const json_t *row, lxw_format *
 		return ERR_TOO_BIG;
 	json_array_foreach(row, j, v)
 	{
-		rc = xlsx_cell(ws, (lxw_row_t)r, (lxw_col_t)j, v, fmt);
+		rc = xlsx_cell(ws, (lxw_row_t)r, (lxw_col_t)j, v, fmt, pct);
 		if (rc)
 			return rc;
 	}
@@ -298,14 +351,15 @@ static void tab_name(lxw_workbook *wb, const char *name, size_t i, char *out)
 /* write_book fills workbook wb with the sheets; wb is closed (and freed) by the caller. */
 static int write_book(lxw_workbook *wb, const struct sheet *sheets, size_t n)
 {
-	lxw_format *bold = workbook_add_format(wb);
+	lxw_format *bold = workbook_add_format(wb), *pct = workbook_add_format(wb);
 	char name[LXW_MAX_SHEETNAME_LENGTH];
 	size_t i, r;
 	int rc = ERR_OK;
 
-	if (!bold)
+	if (!bold || !pct)
 		return ERR_NOMEM;
 	format_set_bold(bold);
+	format_set_num_format(pct, "0.0%");
 	for (i = 0; i < n && !rc; i++) {
 		const struct sheet *s = &sheets[i];
 		const json_t *row;
@@ -317,7 +371,7 @@ static int write_book(lxw_workbook *wb, const struct sheet *sheets, size_t n)
 		ws = workbook_add_worksheet(wb, name);
 		if (!ws)
 			return ERR_INVALID;
-		rc = xlsx_row(ws, 0, s->header, bold);
+		rc = xlsx_row(ws, 0, s->header, bold, pct);
 		if (!rc)
 			rc = set_widths(ws, s);
 		if (!rc)
@@ -326,7 +380,7 @@ static int write_book(lxw_workbook *wb, const struct sheet *sheets, size_t n)
 		{
 			if (rc)
 				break;
-			rc = xlsx_row(ws, r + 1, row, NULL);
+			rc = xlsx_row(ws, r + 1, row, NULL, pct);
 		}
 	}
 	return rc;

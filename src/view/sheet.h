@@ -3,7 +3,10 @@
  *
  * Every export of the product (people, statistics, votes) builds its table once as
  * jansson values and hands it here: a sheet is a name, a header row and rows of cells.
- * A cell is a string, an integer, a real, true/false or null (empty).
+ * A cell is a string, an integer, a real, true/false or null (empty), or a percentage:
+ * the object {"percent": ratio} (0.867 is 86.7%). XLSX writes every number, percentages
+ * included, as a number cell (a percentage with the number format 0.0%, so a user can sum
+ * and chart it); CSV writes a percentage as people read it ("86.7%").
  *
  * CSV is written for Excel on Chinese Windows: UTF-8 with a byte order mark (without it
  * Excel reads the bytes as GBK and shows garbage), CRLF line ends, RFC 4180 quoting.
@@ -21,6 +24,7 @@
 #define SHENLIAO_VIEW_SHEET_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/buf.h"
@@ -43,6 +47,16 @@ int sheet_csv(const struct sheet *s, struct buf *out) WARN_UNUSED;
  * 1,048,576 rows or 16,384 columns, or out's bound; ERR_IO when the temporary file
  * fails. */
 int sheet_xlsx(const struct sheet *sheets, size_t n, struct buf *out) WARN_UNUSED;
+
+/* sheet_percent reports whether cell v is a percentage and gives its ratio. */
+bool sheet_percent(const json_t *v, double *ratio);
+
+/* sheet_percent_text writes a percentage as people read it ("86.7%") into out[cap]. */
+void sheet_percent_text(double ratio, char *out, size_t cap);
+
+/* sheet_tables_text replaces, in place, each percentage cell of tables (an array of
+ * {"rows": [...]} objects) by its text, for a page that shows the cells as they are. */
+void sheet_tables_text(json_t *tables);
 
 /* The media types of the two formats, for Content-Type. */
 extern const char sheet_csv_type[];

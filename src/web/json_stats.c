@@ -126,14 +126,12 @@ static json_t *table(const char *name, json_t *header, json_t *rows)
 	return json_pack("{ss so so}", "name", name, "header", header, "rows", rows);
 }
 
+/* pct: a rate as a percentage cell (view/sheet.h): a number in XLSX, "86.7%" elsewhere. */
 static json_t *pct(struct stats_rate r)
 {
-	char s[16];
-
 	if (!r.present)
 		return json_string("—");
-	snprintf(s, sizeof(s), "%.1f%%", r.v * 100);
-	return json_string(s);
+	return json_pack("{sf}", "percent", r.v);
 }
 
 static json_t *row(struct web_ctx *c, const char *key, json_t *v)

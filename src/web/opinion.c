@@ -312,7 +312,7 @@ int h_api_statements_list(struct web_ctx *c)
 {
 	struct room_access ra;
 	struct statement_list l;
-	int64_t pid = 0;
+	int64_t pid;
 	json_t *items;
 	int rc = room_authorize(c->db, &c->actor, web_id(c, "id"), ROOM_TAKE_PART, &ra);
 
@@ -320,8 +320,7 @@ int h_api_statements_list(struct web_ctx *c)
 		return web_answer(c, rc, NULL);
 	if (!ra.has_room)
 		return web_json(c, 200, json_pack("{s[] sn}", "items", "next"));
-	if (c->actor.via != AUTH_NONE && participant_of_user(c->db, &ra.room, &c->actor.user, &pid))
-		pid = 0;
+	pid = known_participant(c, &ra.room);
 	rc = statement_list(c->db, ra.session.id, ra.editable, pid, &l);
 	items = rc ? NULL : statements_to_json(&l, true);
 	statement_list_release(&l);
@@ -734,12 +733,35 @@ static int join_signin(struct web_ctx *c)
 	return web_redirect(c, loc);
 }
 
+/* vote_pressed marks statement x (its my_vote) for the three buttons of the phone page:
+ * pressed_agree / pressed_disagree / pressed_pass are "true" for the participant's vote and
+ * "false" otherwise (aria-pressed). */
+static void vote_pressed(json_t *x)
+{
+	json_t *mv = json_object_get(x, "my_vote");
+	int v = json_is_integer(mv) ? (int)json_integer_value(mv) : 2;
+
+	json_object_set_new(x, "pressed_agree", json_string(v == 1 ? "true" : "false"));
+	json_object_set_new(x, "pressed_disagree", json_string(v == -1 ? "true" : "false"));
+	json_object_set_new(x, "pressed_pass", json_string(v == 0 ? "true" : "false"));
+}
+
+static const char *vote_label(struct web_ctx *c, int v)
+{
+	return view_text(c->lang, v == 1 ? "room_agree" : v == -1 ? "room_disagree" : "room_pass");
+}
+
+/* phone_page renders the join page: the next statement to vote on, the participant's own
+ * votes (each can be changed), and what the last post did: ?voted=ID after a vote (the vote
+ * as stored), ?posted=1 after a statement (&pending=1 under pre-moderation). */
 static int phone_page(struct web_ctx *c, int status, const char *error, const char *notice)
 {
 	struct room_access ra;
 	struct statement_list l;
-	json_t *ctx, *list, *next = NULL, *session, *snap;
-	int64_t pid, version;
+	json_t *ctx, *list, *mine, *next = NULL, *session, *snap;
+	const char *vq = http_query(c->req, "voted");
+	int64_t pid, version, just = vq ? strtoll(vq, NULL, 10) : 0;
+	const char *counted = NULL;
 	size_t i, voted = 0;
 	int rc =
 	    room_authorize_code(c->db, &c->actor, http_param(c->req, "code"), ROOM_TAKE_PART, &ra);
@@ -757,26 +779,36 @@ static int phone_page(struct web_ctx *c, int status, const char *error, const ch
 		return web_fail(c, rc);
 	}
 	list = json_array();
+	mine = json_array();
 	for (i = 0; i < l.n; i++) {
 		json_t *x = statement_to_json(&l.items[i], true);
 
-		if (l.items[i].voted)
+		vote_pressed(x);
+		if (l.items[i].voted) {
 			voted++;
-		else if (!next)
+			if (l.items[i].id == just) {
+				counted = vote_label(c, l.items[i].my_vote);
+				json_object_set_new(x, "just", json_true());
+			}
+			json_array_append(mine, x);
+		} else if (!next)
 			next = json_incref(x);
 		json_array_append_new(list, x);
 	}
 	statement_list_release(&l);
+	if (!notice && http_query(c->req, "posted"))
+		notice = view_text(c->lang, http_query(c->req, "pending") ? "room_posted_pending"
+									  : "room_posted_public");
 	session = session_get(c->db, ra.session.id, false, false);
 	snap = snapshot_get(c->db, ra.session.id, &version);
 	if (snap)
 		(void)map_decorate(snap, c->lang);
-	ctx = json_pack("{so so so ss si si sb ss? ss? sI sb}", "session",
-			session ? session : json_object(), "statements", list, "next",
+	ctx = json_pack("{so so so so ss si si sb ss? ss? ss? sI sb}", "session",
+			session ? session : json_object(), "statements", list, "mine", mine, "next",
 			next ? next : json_null(), "code", ra.room.code, "voted", (int)voted,
 			"total", (int)json_array_size(list), "open", room_accepts(&ra), "error",
-			error, "notice", notice, "version", (json_int_t)version, "anonymous",
-			c->actor.via == AUTH_NONE);
+			error, "notice", notice, "counted", counted, "version", (json_int_t)version,
+			"anonymous", c->actor.via == AUTH_NONE);
 	if (snap)
 		json_object_set_new(ctx, "snap", snap);
 	return web_render(c, status, "join", ctx);
@@ -805,7 +837,7 @@ int h_join_vote(struct web_ctx *c)
 	struct verr e = {0};
 	int64_t v = 0;
 	bool present;
-	char loc[64];
+	char loc[112];
 	int wait, rc;
 
 	if (web_int_field(c, "statement_id", &q.statement, &present) || !present ||
@@ -815,16 +847,18 @@ int h_join_vote(struct web_ctx *c)
 	rc = cast_vote(c, &q, &wait, &e);
 	if (rc)
 		return join_answer(c, rc, &e);
-	snprintf(loc, sizeof(loc), "/j/%s", q.code);
+	snprintf(loc, sizeof(loc), "/j/%s?voted=%lld#mine-%lld", q.code, (long long)q.statement,
+		 (long long)q.statement);
 	return web_redirect(c, loc);
 }
 
 int h_join_statement(struct web_ctx *c)
 {
+	struct statement_head s;
 	struct statement_req q;
 	struct verr e = {0};
 	int64_t id;
-	char loc[64];
+	char loc[96];
 	int wait, rc;
 
 	parse_statement(c, 0, http_param(c->req, "code"), &q);
@@ -833,6 +867,9 @@ int h_join_statement(struct web_ctx *c)
 	rc = post_statement(c, &q, &id, &wait, &e);
 	if (rc)
 		return join_answer(c, rc, &e);
-	snprintf(loc, sizeof(loc), "/j/%s?posted=1", q.code);
+	if (statement_head(c->db, id, &s))
+		memset(&s, 0, sizeof(s));
+	snprintf(loc, sizeof(loc), "/j/%s?posted=1%s", q.code,
+		 strcmp(s.status, "pending") == 0 ? "&pending=1" : "");
 	return web_redirect(c, loc);
 }

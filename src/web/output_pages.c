@@ -27,6 +27,7 @@ static const char *label(struct web_ctx *c, const char *prefix, const char *v, c
 
 #include "view/chart.h"
 #include "view/pdf.h"
+#include "view/sheet.h"
 
 static void label_field(struct web_ctx *c, json_t *o, const char *field, const char *prefix,
 			const char *out)
@@ -441,15 +442,70 @@ static void funnel_and_months(struct web_ctx *c, const struct stats *s, const ch
 	}
 }
 
+/* fill_n copies catalog text tmpl into out[cap] with "{n}" replaced by n. */
+static void fill_n(const char *tmpl, const char *n, char *out, size_t cap)
+{
+	const char *at = strstr(tmpl, "{n}");
+
+	if (!at)
+		snprintf(out, cap, "%s %s", tmpl, n);
+	else
+		snprintf(out, cap, "%.*s%s%s", (int)(at - tmpl), tmpl, n, at + 3);
+}
+
+/* funnel_steps gives the words between the funnel's stages. Suggestions are no subset of
+ * sessions, nor outputs of suggestions: those steps say how many per one of the stage
+ * before ("每场平均 1.9 条建议"); adopted outputs are a subset of outputs: a rate. NULL (no
+ * stage before to divide by): the chart's "—". */
+static void funnel_steps(struct web_ctx *c, const struct stats *s, char words[4][160],
+			 const char **steps)
+{
+	static const char *const keys[] = {NULL, "funnel_step_suggestions", "funnel_step_outputs",
+					   "funnel_step_adopted"};
+	const int64_t funnel[] = {s->sessions, s->suggestions, s->outputs_total, s->adopted};
+	char num[CHART_NUM_MAX];
+	size_t i;
+
+	steps[0] = NULL;
+	for (i = 1; i < 4; i++) {
+		steps[i] = NULL;
+		if (funnel[i - 1] <= 0)
+			continue;
+		if (i == 3)
+			chart_format_ratio((double)funnel[i], (double)funnel[i - 1], num,
+					   sizeof(num));
+		else
+			snprintf(num, sizeof(num), "%.1f",
+				 (double)funnel[i] / (double)funnel[i - 1]);
+		fill_n(view_text(c->lang, keys[i]), num, words[i], sizeof(words[i]));
+		steps[i] = words[i];
+	}
+}
+
+static int count_org(const struct org *o, void *ud)
+{
+	(void)o;
+	(*(int *)ud)++;
+	return 0;
+}
+
+/* has_children reports whether org has bodies below it (org_list counts org itself). */
+static bool has_children(struct web_ctx *c, const struct org *org)
+{
+	int n = 0;
+
+	return org_list(c->db, org, false, 0, 2, count_org, &n) == ERR_OK && n > 1;
+}
+
 int h_stats_page(struct web_ctx *c)
 {
 	struct stats_query q;
 	struct stats s;
 	struct org org;
 	json_t *tables, *charts, *x, *rates;
-	const char *fl[4], *ml[12];
+	const char *fl[4], *ml[12], *steps[4];
 	double fv[4], mv[12];
-	char fkeys[4][96], mlab[12][16], qs[160];
+	char fkeys[4][96], mlab[12][16], qs[160], words[4][160];
 	struct buf b;
 	const char *y = http_query(c->req, "year"), *sc = http_query(c->req, "scope");
 	const char *qt = http_query(c->req, "quarter");
@@ -457,6 +513,9 @@ int h_stats_page(struct web_ctx *c)
 
 	if (web_stats_query(c, &q, &org))
 		return 0;
+	/* a body with bodies below it (a province, a city) opens on its whole subtree */
+	if (!sc && has_children(c, &org))
+		q.subtree = true;
 	if (stats_compute(c->db, &q, &s)) {
 		stats_release(&s);
 		return web_fail(c, ERR_DB);
@@ -464,7 +523,9 @@ int h_stats_page(struct web_ctx *c)
 	charts = json_object();
 	funnel_and_months(c, &s, fl, fv, fkeys, ml, mv, mlab);
 	buf_init(&b, 1 << 20);
-	if (chart_funnel_svg(view_text(c->lang, "stats_funnel"), fl, fv, 4, &b) == ERR_OK)
+	funnel_steps(c, &s, words, steps);
+	if (chart_funnel_steps_svg(view_text(c->lang, "stats_funnel"), fl, fv, steps, 4, &b) ==
+	    ERR_OK)
 		json_object_set_new(charts, "funnel", json_string(buf_cstr(&b)));
 	buf_reset(&b);
 	if (chart_line_svg(view_text(c->lang, "stats_by_month"), ml, mv, 12, &b) == ERR_OK)
@@ -480,13 +541,13 @@ int h_stats_page(struct web_ctx *c)
 	    charts, "kinds",
 	    bars_of(c, view_text(c->lang, "stats_outputs_by_kind"), &s.outputs, "kind_"));
 	tables = web_stats_tables(c, &s);
+	sheet_tables_text(tables);
 	rates = json_pack("{so so so}", "filing", pct(s.filing_rate), "reply", pct(s.reply_rate),
 			  "satisfaction", pct(s.satisfaction_rate));
 	if (!y || num_parse(y, strlen(y), 1900, 9998, &year))
 		year = time_year(q.from);
-	snprintf(qs, sizeof(qs), "year=%lld%s%s%s%s", (long long)year, qt ? "&quarter=" : "",
-		 qt ? qt : "", sc && strcmp(sc, "subtree") == 0 ? "&scope=subtree" : "",
-		 http_query(c->req, "org") ? "" : "");
+	snprintf(qs, sizeof(qs), "year=%lld%s%s%s&org=%lld", (long long)year, qt ? "&quarter=" : "",
+		 qt ? qt : "", q.subtree ? "&scope=subtree" : "&scope=self", (long long)org.id);
 	x = json_pack("{so so so so sI sI sI ss sb}", "stats", stats_to_json(&s), "charts", charts,
 		      "tables", tables, "rates", rates, "year", (json_int_t)year, "prev",
 		      (json_int_t)(year - 1), "next", (json_int_t)(year + 1), "qs", qs, "subtree",
@@ -498,15 +559,21 @@ int h_stats_page(struct web_ctx *c)
 /* stats_doc builds the annual report document for pdf_render. */
 static json_t *stats_doc(struct web_ctx *c, const struct stats *s, const struct org *org, int year)
 {
-	const char *fl[4], *ml[12];
+	const char *fl[4], *ml[12], *steps[4];
 	double fv[4], mv[12];
-	char fkeys[4][96], mlab[12][16], title[600], summary[1024];
-	json_t *charts = json_array(), *tables = web_stats_tables(c, s), *doc;
+	char fkeys[4][96], mlab[12][16], title[600], summary[1024], words[4][160];
+	json_t *charts = json_array(), *tables = web_stats_tables(c, s), *doc, *funnel;
+	json_t *jsteps = json_array();
+	size_t i;
 	bool en = strcmp(c->lang, "en") == 0;
 
 	funnel_and_months(c, s, fl, fv, fkeys, ml, mv, mlab);
-	json_array_append_new(charts,
-			      chart_json("funnel", view_text(c->lang, "stats_funnel"), fl, fv, 4));
+	funnel = chart_json("funnel", view_text(c->lang, "stats_funnel"), fl, fv, 4);
+	funnel_steps(c, s, words, steps);
+	for (i = 0; i < 4; i++)
+		json_array_append_new(jsteps, steps[i] ? json_string(steps[i]) : json_null());
+	json_object_set_new(funnel, "steps", jsteps);
+	json_array_append_new(charts, funnel);
 	json_array_append_new(charts,
 			      chart_json("line", view_text(c->lang, "stats_by_month"), ml, mv, 12));
 	snprintf(title, sizeof(title),

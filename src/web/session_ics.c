@@ -25,35 +25,75 @@ static int ics_text(struct buf *b, const char *s)
 	return rc;
 }
 
+/* ics_host writes into out[cap] the address this deployment is reached at (the Host the
+ * request came to, e.g. "zx.example.cn" or "127.0.0.1:8080"), for a UID no other deployment
+ * makes; "shenliao" when the request names none fit for it. */
+static void ics_host(struct web_ctx *c, char *out, size_t cap)
+{
+	const char *h = http_header(c->req, "Host");
+	size_t n = h ? strlen(h) : 0, i;
+
+	for (i = 0; i < n; i++) {
+		char ch = h[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || strchr(".-:[]", ch)))
+			break;
+	}
+	if (n == 0 || i < n || n >= cap)
+		snprintf(out, cap, "shenliao");
+	else
+		for (i = 0; i <= n; i++)
+			out[i] = (char)((h[i] >= 'A' && h[i] <= 'Z') ? h[i] - 'A' + 'a' : h[i]);
+}
+
+/* ics_time writes t as an iCalendar UTC DATE-TIME ("20240710T063000Z") into out[20]. */
+static void ics_time(int64_t t, char *out)
+{
+	char iso[21];
+
+	time_iso(t, iso);
+	snprintf(out, 20, "%.4s%.2s%.2sT%.2s%.2s%.2sZ", iso, iso + 5, iso + 8, iso + 11, iso + 14,
+		 iso + 17);
+}
+
+/* The event: UID "session-ID@HOST" (unique per deployment), DTSTAMP (when this file was
+ * made), LAST-MODIFIED (the session's last change) and SEQUENCE (how often its time, place,
+ * title or state changed), so a calendar updates the event it has instead of adding one. */
 int h_session_ics(struct web_ctx *c)
 {
 	struct session_head h;
 	struct session s;
 	struct buf *b = &c->resp->body;
-	char stamp[21], utc[40];
+	char host[256], now[20], modified[20], utc[20];
+	int64_t seq = 0;
 	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h);
 
 	if (rc)
 		return web_answer(c, rc, NULL);
 	session_init(&s);
 	rc = session_read(c->db, h.id, &s);
-	if (rc)
+	if (!rc)
+		rc = session_ics_sequence(c->db, h.id, &seq);
+	if (rc) {
+		session_release(&s);
 		return web_fail(c, rc);
-	time_iso(time_now(), stamp);
+	}
+	ics_host(c, host, sizeof(host));
+	ics_time(time_now(), now);
+	ics_time(s.updated_at, modified);
 	rc = buf_printf(b,
 			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//shenliao//深聊 %s//ZH\r\n"
 			"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\n"
-			"UID:session-%lld@shenliao\r\nDTSTAMP:%.4s%.2s%.2sT%.2s%.2s%.2sZ\r\n",
-			SHENLIAO_VERSION, (long long)h.id, stamp, stamp + 5, stamp + 8, stamp + 11,
-			stamp + 14, stamp + 17);
+			"UID:session-%lld@%s\r\nDTSTAMP:%s\r\nLAST-MODIFIED:%s\r\n"
+			"SEQUENCE:%lld\r\n",
+			SHENLIAO_VERSION, (long long)h.id, host, now, modified, (long long)seq);
 	for (int i = 0; !rc && i < 2; i++) {
 		int64_t t = i ? s.ends_at : s.starts_at;
 
 		if (!t)
 			continue;
-		time_iso(t, stamp);
-		snprintf(utc, sizeof(utc), "%.4s%.2s%.2sT%.2s%.2s%.2sZ", stamp, stamp + 5,
-			 stamp + 8, stamp + 11, stamp + 14, stamp + 17);
+		ics_time(t, utc);
 		rc = buf_printf(b, "%s:%s\r\n", i ? "DTEND" : "DTSTART", utc);
 	}
 	if (!rc)

@@ -74,7 +74,7 @@ test('a phone votes with its buttons at 360 px', async () => {
   await phone.goto(`/j/${room.code}`);
   const first = await phone.locator('#next .statement').innerText();
   await phone.getByRole('button', { name: '赞成' }).click();
-  await phone.waitForURL(`**/j/${room.code}`);
+  await phone.waitForURL(new RegExp(`/j/${room.code}\\?voted=`));
   assert.notEqual(await phone.locator('#next .statement').innerText().catch(() => ''), first);
   assert.equal(await phone.locator('#voted').innerText(), '1');
   await phone.getByLabel('提出您的观点（280 字以内）').fill('希望多举办这样的讨论');

@@ -3,7 +3,29 @@
 // data set counted by hand, rolled up over a province -> city -> district tree.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { inflateRawSync } from 'node:zlib';
 import { startServer, Client, DEMO_PASSWORD, ADMIN_PASSWORD } from '../lib/server.mjs';
+
+// unzip reads the entries of a ZIP archive (an XLSX) through its central directory:
+// name -> text.
+function unzip(buf) {
+  const files = {};
+  let eocd = buf.length - 22;
+  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  assert.ok(eocd >= 0, 'a ZIP archive');
+  let p = buf.readUInt32LE(eocd + 16);
+  for (let n = buf.readUInt16LE(eocd + 10); n > 0; n--) {
+    const method = buf.readUInt16LE(p + 10), size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28), extra = buf.readUInt16LE(p + 30), comment = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.subarray(p + 46, p + 46 + nameLen).toString();
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    files[name] = (method === 8 ? inflateRawSync(data) : data).toString('utf8');
+    p += 46 + nameLen + extra + comment;
+  }
+  return files;
+}
 
 function assertError(r, status, code, field) {
   assert.equal(r.status, status, r.text);
@@ -326,5 +348,38 @@ describe('statistics counted by hand, rolled up province -> city -> district', (
     assert.equal(xl.status, 200);
     const bytes = Buffer.from(await xl.arrayBuffer());
     assert.equal(bytes.subarray(0, 2).toString(), 'PK');
+    // every figure is a number cell; the rates are numbers with a percent format, so a user
+    // can sum and chart them (issue 12, item 8); CSV keeps them as people read them
+    const book = unzip(bytes);
+    const summary = book['xl/worksheets/sheet1.xml'];
+    const cells = [...summary.matchAll(/<c r="B(\d+)"([^>]*)>(?:<v>([^<]*)<\/v>)?/g)].map((m) => ({ row: Number(m[1]), attrs: m[2], v: m[3] }));
+    const strings = [...(book['xl/sharedStrings.xml'] || '').matchAll(/<t[^>]*>([^<]*)<\/t>/g)].map((m) => m[1]);
+    assert.ok(!strings.some((t) => /^\d+(\.\d+)?%$/.test(t)), `no rate as text: ${strings.join(' | ')}`);
+    const numbers = cells.filter((x) => x.row > 1 && !/t="s"/.test(x.attrs));
+    assert.ok(numbers.length >= 9, `the summary's figures are number cells (${numbers.length})`);
+    const pctStyle = [...book['xl/styles.xml'].matchAll(/<numFmt numFmtId="(\d+)" formatCode="0\.0%"/g)];
+    assert.equal(pctStyle.length, 1, 'a percent number format');
+    const xfs = [...book['xl/styles.xml'].match(/<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/)[1].matchAll(/<xf [^>]*numFmtId="(\d+)"/g)].map((m) => m[1]);
+    const rates = cells.filter((x) => { const sIdx = (x.attrs.match(/s="(\d+)"/) || [])[1]; return sIdx && xfs[Number(sIdx)] === pctStyle[0][1]; });
+    assert.deepEqual(rates.map((x) => Number(x.v)), [0.5, 1, 1], 'filing, reply and satisfaction rates as numbers');
+    assert.match(csv.text, /立案率,50\.0%/);
+    // the statistics page: a province or city opens on its whole subtree; the funnel says
+    // how many suggestions a session gave, not a percentage over 100
+    const page = await admin.get(`/stats?year=2024&org=${city}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /id="kpi-sessions">4</, 'the city with its district');
+    assert.match(page.text, /<option value="subtree" selected>/);
+    assert.match(page.text, /每场平均 1\.0 条建议/);
+    assert.match(page.text, /采纳率 /);
+    assert.match(page.text, /scope=subtree&amp;org=|scope=subtree&org=/);
+    const self = await admin.get(`/stats?year=2024&org=${city}&scope=self`);
+    assert.match(self.text, /id="kpi-sessions">3</);
+    const provPage = await admin.get('/stats?year=2024');
+    // (6: the province's second session s6 came after the figures above)
+    assert.match(provPage.text, /id="kpi-sessions">6</, 'the province with every body below it');
+    assert.match(provPage.text, /平均每条建议形成 1\.2 篇成果/);
+    assert.ok(!/↓ [0-9.]+%<\/text>\s*<text[^>]*><tspan>对策建议/.test(provPage.text), 'no percentage from sessions to suggestions');
+    const pdfReport = await fetch(`${srv.url}/stats/report.pdf?year=2024&scope=subtree`, { headers: { Cookie: admin.cookieHeader() } });
+    assert.equal(pdfReport.status, 200);
   });
 });

@@ -323,6 +323,20 @@ describe('suggestion sources (issue 9, item 12)', () => {
     assert.equal(ok.status, 201, ok.text);
     assert.deepEqual(ok.data.sources.map((x) => x.kind).sort(), ['remark', 'statement']);
     assert.ok(ok.data.sources.some((x) => x.kind === 'statement' && x.excerpt === '应当先行试点'), ok.text);
+    // the statement's text shows where the suggestion is shown: the session page, and the
+    // lineage of an output made from it (API and page)
+    const page = await c.get(`/sessions/${s.id}`);
+    assert.match(page.text, />应当先行试点<\/a>/);
+    const out = await c.post('/api/v1/outputs', { kind: 'opinion_report', title: '来源测试信息', suggestion_ids: [ok.data.id], body: '情况。分析。建议。' });
+    assert.equal(out.status, 201, out.text);
+    const lin = await c.get(`/api/v1/outputs/${out.data.id}/lineage`);
+    assert.equal(lin.status, 200, lin.text);
+    const src = lin.data.suggestions[0].sources.find((x) => x.kind === 'statement');
+    assert.equal(src.text, '应当先行试点');
+    const linPage = await c.get(`/outputs/${out.data.id}/lineage`);
+    assert.equal(linPage.status, 200);
+    assert.match(linPage.text, /<span class="tag">观点<\/span> 应当先行试点/);
+    assert.match(linPage.text, /<span class="tag">发言<\/span> [^<]*：一条发言/);
     // the page form speaks the same: "statement:N"
     const form = await c.req('POST', `/sessions/${s.id}/suggestions`, {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -497,6 +511,43 @@ describe('public pages', () => {
     const internal = await anon().get('/sessions/4.ics');
     assert.equal(internal.status, 303);
     assert.match(internal.headers.get('location'), /^\/login\?next=/);
+  });
+  test('the .ics event is unique per deployment and its SEQUENCE grows when the session moves', async () => {
+    const c = await as('organizer');
+    const ppl = await people(c);
+    const topic = await approvedTopic(c, '日历更新测试议题');
+    const s = await c.post('/api/v1/sessions', { topic_id: topic, title: '日历测试深聊会', formats: ['expert'], starts_at: '2025-05-06T09:30', ends_at: '2025-05-06T11:30' });
+    assert.equal(s.status, 201, s.text);
+    const id = s.data.id;
+    const host = new URL(srv.url).host;
+    const ics = async () => {
+      const r = await c.get(`/sessions/${id}.ics`);
+      assert.equal(r.status, 200, r.text);
+      const field = (name) => (r.text.match(new RegExp(`^${name}:(.*)\r$`, 'm')) || [])[1];
+      return { uid: field('UID'), stamp: field('DTSTAMP'), seq: Number(field('SEQUENCE')), start: field('DTSTART'), status: field('STATUS') };
+    };
+    const a = await ics();
+    assert.equal(a.uid, `session-${id}@${host}`, 'the UID names the deployment it came from');
+    assert.match(a.stamp, /^\d{8}T\d{6}Z$/);
+    assert.equal(a.seq, 0);
+    assert.equal(a.start, '20250506T013000Z');
+    // a change a calendar does not show leaves the sequence as it is
+    assert.equal((await c.patch(`/api/v1/sessions/${id}`, { summary: '会前材料已发' })).status, 200);
+    assert.equal((await ics()).seq, 0);
+    // the time moves: the same UID, a higher SEQUENCE, the new time
+    assert.equal((await c.patch(`/api/v1/sessions/${id}`, { starts_at: '2025-05-07T09:30', ends_at: '2025-05-07T11:30' })).status, 200);
+    const b = await ics();
+    assert.equal(b.uid, a.uid);
+    assert.ok(b.seq > a.seq, `sequence grew (${a.seq} -> ${b.seq})`);
+    assert.equal(b.start, '20250507T013000Z');
+    // the state moves (draft -> scheduled): higher again, and confirmed
+    assert.equal((await c.post(`/api/v1/sessions/${id}/invitations`, { person_id: ppl['刘明远'], role: 'expert' })).status, 201);
+    const t = await c.post(`/api/v1/sessions/${id}/transition`, { to: 'scheduled' });
+    assert.equal(t.status, 200, t.text);
+    const d = await ics();
+    assert.ok(d.seq > b.seq, `sequence grew (${b.seq} -> ${d.seq})`);
+    assert.equal(d.status, 'CONFIRMED');
+    assert.equal(b.status, 'TENTATIVE');
   });
   test('pages for organizers: topics, plan, session forms, search, invitations', async () => {
     const c = await as('organizer');

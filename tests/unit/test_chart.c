@@ -273,6 +273,24 @@ static void test_funnel(void **state)
 	assert_int_equal(chart_funnel_svg("x", zero_first, zero_values, 2, &b), ERR_OK);
 	check_svg(b.p);
 	assert_non_null(strstr(b.p, "↓ —"));
+
+	/* words between the stages where a stage is no subset of the one before; NULL: ratio */
+	{
+		const char *steps[] = {NULL, "每场平均 2.2 条建议", NULL, "采纳 <37.7%> & 更多",
+				       NULL};
+
+		buf_reset(&b);
+		assert_int_equal(chart_funnel_steps_svg("履职漏斗", labels, values, steps, 5, &b),
+				 ERR_OK);
+		check_svg(b.p);
+		assert_true(xmllint_ok(b.p));
+		assert_non_null(strstr(b.p, "↓ 每场平均 2.2 条建议</text>"));
+		assert_null(strstr(b.p, "218.2%"));
+		assert_non_null(strstr(b.p, "↓ 44.2%"));
+		assert_non_null(strstr(b.p, "↓ 采纳 &lt;37.7%&gt; &amp; 更多"));
+		assert_non_null(strstr(b.p, "提出建议：120（每场平均 2.2 条建议）"));
+		assert_int_equal(count(b.p, "class=\"ratio\""), 4);
+	}
 	buf_fini(&b);
 }
 

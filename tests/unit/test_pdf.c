@@ -359,6 +359,11 @@ static void test_small_documents(void **state)
 	    "{\"title\": \"一个很长的标题一个很长的标题一个很长的标题一个很长的标题一个很长的"
 	    "标题一个很长的标题\", \"meta\": [{\"label\": \"只有一项\", \"value\": 1.5}],"
 	    " \"sections\": [{\"heading\": \"无正文\"}, {\"body\": \"\\n\\n  \\n\"}]}",
+	    /* a funnel with words between its stages, a table with percentage cells */
+	    "{\"title\": \"t\", \"charts\": [{\"kind\": \"funnel\", \"labels\": [\"场次\", "
+	    "\"建议\", \"采纳\"], \"values\": [55, 107, 20], \"steps\": [null, \"每场平均 1.9 "
+	    "条建议\", null]}], \"tables\": [{\"header\": [\"指标\", \"数值\"], \"rows\": "
+	    "[[\"立案率\", {\"percent\": 0.867}]]}]}",
 	};
 	struct buf b;
 	size_t i;
@@ -412,6 +417,11 @@ static void test_malformed(void **state)
 	    "{\"title\": \"t\", \"tables\": [{\"rows\": {}}]}",
 	    "{\"title\": \"t\", \"tables\": [{\"title\": 5}]}",
 	    "{\"title\": \"t\", \"tables\": [{\"header\": [\"a\"], \"rows\": [[null], 7]}]}",
+	    "{\"title\": \"t\", \"tables\": [{\"rows\": [[{\"percent\": \"1\"}]]}]}",
+	    "{\"title\": \"t\", \"charts\": [{\"kind\": \"funnel\", \"labels\": [\"a\", "
+	    "\"b\"], \"values\": [1, 2], \"steps\": [null]}]}",
+	    "{\"title\": \"t\", \"charts\": [{\"kind\": \"funnel\", \"labels\": [\"a\", "
+	    "\"b\"], \"values\": [1, 2], \"steps\": [null, 3]}]}",
 	};
 	json_t *many = json_pack("{s:s s:[{s:s s:[] s:[]}]}", "title", "t", "charts", "kind",
 				 "bars", "labels", "values");

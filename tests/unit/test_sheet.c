@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,60 @@ static char *unzip_member(const struct buf *xlsx, const char *member)
 	return buf_detach(&out);
 }
 
+/* A percentage cell {"percent": r}: "86.7%" in CSV (as people read it), a number with the
+ * percent format 0.0% in XLSX; any other object stays refused. */
+static void test_percent(void **state)
+{
+	json_t *header = json_pack("[s s]", "指标", "数值");
+	json_t *rows = json_pack("[[s {sf}] [s {sI}] [s s]]", "立案率", "percent", 0.8667, "办复率",
+				 "percent", (json_int_t)1, "满意率", "—");
+	json_t *bad = json_pack("[[{sfsi}]]", "percent", 0.5, "x", 1);
+	json_t *tables;
+	struct sheet s = {"总览", header, rows};
+	struct buf b;
+	double r = 0;
+	char *xml;
+	(void)state;
+
+	assert_true(sheet_percent(json_array_get(json_array_get(rows, 0), 1), &r));
+	assert_true(fabs(r - 0.8667) < 1e-12);
+	assert_false(sheet_percent(json_array_get(json_array_get(rows, 2), 1), &r));
+	buf_init(&b, 1 << 20);
+	assert_int_equal(sheet_csv(&s, &b), ERR_OK);
+	assert_string_equal(buf_cstr(&b),
+			    "\xef\xbb\xbf"
+			    "指标,数值\r\n立案率,86.7%\r\n办复率,100.0%\r\n满意率,—\r\n");
+	buf_reset(&b);
+	assert_int_equal(sheet_xlsx(&s, 1, &b), ERR_OK);
+	xml = unzip_member(&b, "xl/worksheets/sheet1.xml");
+	if (xml) {
+		/* numbers, not shared strings */
+		assert_non_null(strstr(xml, "<v>0.8667</v>"));
+		assert_non_null(strstr(xml, "<v>1</v>"));
+		free(xml);
+		xml = unzip_member(&b, "xl/styles.xml");
+		assert_non_null(strstr(xml, "formatCode=\"0.0%\""));
+		free(xml);
+		xml = unzip_member(&b, "xl/sharedStrings.xml");
+		assert_null(strstr(xml, "86.7%"));
+		free(xml);
+	}
+	s.rows = bad;
+	buf_reset(&b);
+	assert_int_equal(sheet_csv(&s, &b), ERR_INVALID);
+	/* for a page: the cells in place as text */
+	tables = json_pack("[{sO}]", "rows", rows);
+	sheet_tables_text(tables);
+	assert_string_equal(json_string_value(json_array_get(json_array_get(rows, 0), 1)), "86.7%");
+	assert_string_equal(json_string_value(json_array_get(json_array_get(rows, 1), 1)),
+			    "100.0%");
+	json_decref(tables);
+	buf_fini(&b);
+	json_decref(header);
+	json_decref(rows);
+	json_decref(bad);
+}
+
 static void test_xlsx_one(void **state)
 {
 	json_t *header = json_pack("[s s s]", "姓名", "类别", "数");
@@ -223,7 +278,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_csv_bytes),	cmocka_unit_test(test_csv_numbers_and_errors),
 	    cmocka_unit_test(test_xlsx_one),	cmocka_unit_test(test_xlsx_many),
-	    cmocka_unit_test(test_xlsx_limits),
+	    cmocka_unit_test(test_xlsx_limits), cmocka_unit_test(test_percent),
 	};
 
 	return cmocka_run_group_tests_name("sheet", tests, NULL, NULL);
