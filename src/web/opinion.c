@@ -666,6 +666,9 @@ int h_map_page(struct web_ctx *c)
 		if (qr_svg(json_string_value(json_object_get(room, "join_url")), &qr) == ERR_OK)
 			json_object_set_new(ctx, "qr_svg", json_string(buf_cstr(&qr)));
 		buf_fini(&qr);
+		/* the settings form shows the room's moderation as it is */
+		json_object_set_new(room, "pre_moderation",
+				    json_boolean(strcmp(ra.room.moderation, "pre") == 0));
 		json_object_set_new(ctx, "room", room);
 		json_object_set_new(ctx, "pre",
 				    json_boolean(strcmp(ra.room.moderation, "pre") == 0));
@@ -779,6 +782,12 @@ static int phone_page(struct web_ctx *c, int status, const char *error, const ch
 			c->actor.via == AUTH_NONE);
 	if (snap)
 		json_object_set_new(ctx, "snap", snap);
+	if (error && c->req->method == HTTP_POST) {
+		/* a refused statement comes back as typed */
+		const char *typed = web_field(c, "text", NULL);
+
+		json_object_set_new(ctx, "typed", json_string(typed ? typed : ""));
+	}
 	return web_render(c, status, "join", ctx);
 }
 

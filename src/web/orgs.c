@@ -182,6 +182,29 @@ static int org_row(const struct org *o, void *ud)
 	return json_array_append_new(r->rows, j) ? ERR_NOMEM : ERR_OK;
 }
 
+/* mark_again marks what a refused new-body form had chosen: its parent among rows
+ * ("selected") and its level (form's level_<level>). */
+static void mark_again(struct web_ctx *c, json_t *rows, const char *level, json_t *form)
+{
+	static const char *const levels[] = {"province", "city", "district"};
+	const char *pv = web_field(c, "parent_id", NULL);
+	char id[24], key[32];
+	json_t *x;
+	size_t k;
+
+	json_array_foreach(rows, k, x)
+	{
+		snprintf(id, sizeof(id), "%lld",
+			 (long long)json_integer_value(json_object_get(x, "id")));
+		json_object_set_new(x, "selected", json_boolean(pv && strcmp(pv, id) == 0));
+	}
+	for (k = 0; k < ARRAY_LEN(levels); k++) {
+		snprintf(key, sizeof(key), "level_%s", levels[k]);
+		json_object_set_new(form, key,
+				    json_boolean(level && strcmp(level, levels[k]) == 0));
+	}
+}
+
 /* orgs_page renders the list of bodies and the form to add one (with form values and an
  * error when re-shown after a refused submission). */
 static int orgs_page(struct web_ctx *c, int status, const char *error)
@@ -205,6 +228,7 @@ static int orgs_page(struct web_ctx *c, int status, const char *error)
 
 			json_object_set_new(form, f[i], json_string(v ? v : ""));
 		}
+		mark_again(c, r.rows, json_string_value(json_object_get(form, "level")), form);
 	}
 	return web_render(c, status, "orgs",
 			  json_pack("{so so ss?}", "orgs", r.rows, "form", form, "error", error));

@@ -372,8 +372,67 @@ static json_t *options(struct web_ctx *c, const char *prefix, const char *const 
 	return arr;
 }
 
-static int output_page(struct web_ctx *c, int status, int64_t id, const char *error)
+/* posted_has: value was sent in field name (one of a list of form values). */
+static bool posted_has(struct web_ctx *c, const char *name, const char *value)
 {
+	const char *vals[DRAFT_MAX_LINKS];
+	size_t i, n;
+	bool present;
+
+	if (web_list_field(c, name, vals, DRAFT_MAX_LINKS, &n, &present))
+		return false;
+	for (i = 0; i < n; i++)
+		if (strcmp(vals[i], value) == 0)
+			return true;
+	return false;
+}
+
+/* mark_posted sets flag on each item of arr whose key (an id or a text) was sent in field. */
+static void mark_posted(struct web_ctx *c, json_t *arr, const char *key, const char *field,
+			const char *flag)
+{
+	char v[48];
+	json_t *x, *k;
+	size_t i;
+
+	json_array_foreach(arr, i, x)
+	{
+		k = json_object_get(x, key);
+		if (json_is_integer(k))
+			snprintf(v, sizeof(v), "%lld", (long long)json_integer_value(k));
+		else
+			snprintf(v, sizeof(v), "%s", json_is_string(k) ? json_string_value(k) : "");
+		json_object_set_new(x, flag, json_boolean(posted_has(c, field, v)));
+	}
+}
+
+/* typed_fields returns {name: what was sent, "" when nothing} for the fields names. */
+static json_t *typed_fields(struct web_ctx *c, const char *const *names, size_t n)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *v = web_field(c, names[i], NULL);
+
+		json_object_set_new(o, names[i], json_string(v ? v : ""));
+	}
+	return o;
+}
+
+/* output_page shows output id; refused, the form of again ("workflow": the move posted,
+ * "adoptions": the adoption form; NULL: none) shows what was sent, error beside it. */
+static int output_page(struct web_ctx *c, int status, int64_t id, const char *error,
+		       const char *again)
+{
+	static const char *const move_fields[] = {
+	    "reason",  "reply_text",	 "reply_due",	     "issue",
+	    "sent_to", "instruction_by", "instruction_text", "note"};
+	static const char *const adoption_fields[] = {"title", "issuer", "reference", "date",
+						      "link"};
+	const char *posted_to =
+	    again && strcmp(again, "workflow") == 0 ? web_field(c, "to", NULL) : NULL;
+	json_t *handlers, *grade_opts, *sat_opts, *kind_opts, *page;
 	static const char *const grades[] = {"A", "B", "C", "D"};
 	static const char *const sats[] = {"satisfied", "basically_satisfied", "dissatisfied"};
 	static const char *const akinds[] = {"instruction", "department", "policy", "escalation",
@@ -394,8 +453,16 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 	}
 	role = output_role_of(c->db, &c->actor, &h);
 	n = output_moves(c->db, &c->actor, &h, steps, ARRAY_LEN(steps));
-	for (i = 0; i < n; i++)
-		json_array_append_new(forms, move_form(c, steps[i]));
+	for (i = 0; i < n; i++) {
+		json_t *f = move_form(c, steps[i]);
+
+		if (posted_to && strcmp(posted_to, steps[i]->to) == 0) {
+			json_object_set_new(f, "typed",
+					    typed_fields(c, move_fields, ARRAY_LEN(move_fields)));
+			json_object_set_new(f, "error", json_string(error));
+		}
+		json_array_append_new(forms, f);
+	}
 	if (c->actor.user.id && person_find_by_user(c->db, c->actor.user.id, &p) == ERR_OK)
 		me = p.id;
 	o = output_to_json(&out);
@@ -427,14 +494,27 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 		label_field(c, json_array_get(json_object_get(o, "adoptions"), i), "kind",
 			    "adoption_", "kind_label");
 	output_release(&out);
-	return web_render(
-	    c, status, "output",
-	    json_pack("{so so so so so so ss? sb sb}", "output", o, "forms", forms, "handlers",
-		      handler_list_json(c->db, &c->actor), "grades",
-		      options(c, "grade_", grades, ARRAY_LEN(grades)), "satisfactions",
-		      options(c, "sat_", sats, ARRAY_LEN(sats)), "adoption_kinds",
-		      options(c, "adoption_", akinds, ARRAY_LEN(akinds)), "error", error,
-		      "can_adopt", (role & OROLE_STAFF) != 0, "staff", (role & OROLE_STAFF) != 0));
+	handlers = handler_list_json(c->db, &c->actor);
+	grade_opts = options(c, "grade_", grades, ARRAY_LEN(grades));
+	sat_opts = options(c, "sat_", sats, ARRAY_LEN(sats));
+	kind_opts = options(c, "adoption_", akinds, ARRAY_LEN(akinds));
+	if (posted_to) {
+		mark_posted(c, handlers, "id", "lead_handler_id", "lead_selected");
+		mark_posted(c, handlers, "id", "co_handler_ids", "co_selected");
+		mark_posted(c, grade_opts, "value", "grade", "selected");
+		mark_posted(c, sat_opts, "value", "satisfaction", "selected");
+	}
+	page = json_pack("{so so so so so so ss? sb sb}", "output", o, "forms", forms, "handlers",
+			 handlers, "grades", grade_opts, "satisfactions", sat_opts,
+			 "adoption_kinds", kind_opts, "error", error, "can_adopt",
+			 (role & OROLE_STAFF) != 0, "staff", (role & OROLE_STAFF) != 0);
+	if (again && strcmp(again, "adoptions") == 0) {
+		mark_posted(c, kind_opts, "value", "kind", "selected");
+		json_object_set_new(page, "adoption_typed",
+				    typed_fields(c, adoption_fields, ARRAY_LEN(adoption_fields)));
+		json_object_set_new(page, "adoption_error", json_string(error));
+	}
+	return web_render(c, status, "output", page);
 }
 
 int h_output_page(struct web_ctx *c)
@@ -442,7 +522,7 @@ int h_output_page(struct web_ctx *c)
 	struct output_head h;
 	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
-	return rc ? web_answer(c, rc, NULL) : output_page(c, 200, h.id, NULL);
+	return rc ? web_answer(c, rc, NULL) : output_page(c, 200, h.id, NULL, NULL);
 }
 
 /* after_action redirects back to the output, or shows it again with the error. */
@@ -452,7 +532,8 @@ static int after_action(struct web_ctx *c, int rc, const struct verr *e, const c
 	char loc[80];
 
 	if ((rc == ERR_INVALID || rc == ERR_CONFLICT) && id)
-		return output_page(c, rc == ERR_CONFLICT ? 409 : 422, id, web_verr_text(c, e));
+		return output_page(c, rc == ERR_CONFLICT ? 409 : 422, id, web_verr_text(c, e),
+				   anchor);
 	if (rc)
 		return web_answer(c, rc, e);
 	snprintf(loc, sizeof(loc), "/outputs/%lld#%s", (long long)id, anchor);

@@ -472,8 +472,9 @@ static void draft_from_request(struct web_ctx *c, int64_t id, struct session_dra
 
 /* session_form renders the new/edit form for d; action is the form's target. */
 static int session_form(struct web_ctx *c, int status, const struct session_draft *d,
-			const char *action, const char *error)
+			const char *action, const struct verr *e)
 {
+	const char *error = e ? web_verr_text(c, e) : NULL;
 	static const int fmts[] = {FORMAT_EXPERT, FORMAT_COUNTERPART, FORMAT_SECTOR, FORMAT_JOINT};
 	struct topic_filter tf = {0, NULL, NULL};
 	struct topics all = {0};
@@ -535,12 +536,13 @@ static int session_form(struct web_ctx *c, int status, const struct session_draf
 		       d->department ? d->department : "");
 	if (d->id)
 		json_object_set_new(sj, "id", json_integer(d->id));
-	return web_render(c, status, "session_form",
-			  json_pack("{so so so so ss ss ss ss? sb}", "session", sj, "topics",
-				    topics, "formats", formats, "orgs", orgs, "starts_input",
-				    starts, "ends_input", ends, "action", action, "error", error,
-				    "internal",
-				    !d->visibility || strcmp(d->visibility, "public") != 0));
+	return web_render(
+	    c, status, "session_form",
+	    json_pack("{so so so so ss ss ss ss? sb so}", "session", sj, "topics", topics,
+		      "formats", formats, "orgs", orgs, "starts_input", starts, "ends_input", ends,
+		      "action", action, "error", error, "internal",
+		      !d->visibility || strcmp(d->visibility, "public") != 0, "field_error",
+		      e && e->field && error ? json_pack("{ss}", e->field, error) : json_object()));
 }
 
 int h_session_new(struct web_ctx *c)
@@ -576,7 +578,7 @@ int h_sessions_post(struct web_ctx *c)
 		struct session_draft d;
 
 		draft_from_request(c, 0, &d);
-		return session_form(c, 422, &d, "/sessions", web_verr_text(c, &e));
+		return session_form(c, 422, &d, "/sessions", &e);
 	}
 	if (rc)
 		return web_answer(c, rc, &e);
@@ -914,8 +916,7 @@ int h_session_edit_post(struct web_ctx *c)
 
 		draft_from_request(c, h.id, &d);
 		snprintf(loc, sizeof(loc), "/sessions/%lld/edit", (long long)h.id);
-		return session_form(c, rc == ERR_CONFLICT ? 409 : 422, &d, loc,
-				    web_verr_text(c, &e));
+		return session_form(c, rc == ERR_CONFLICT ? 409 : 422, &d, loc, &e);
 	}
 	if (rc)
 		return web_answer(c, rc, &e);

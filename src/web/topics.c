@@ -364,6 +364,10 @@ static int topics_page(struct web_ctx *c, int status, const char *error)
 	json_object_set_new(form, "description", json_string(v ? v : ""));
 	v = error ? web_field(c, "proposer", NULL) : NULL;
 	json_object_set_new(form, "proposer", json_string(v ? v : ""));
+	v = error ? web_field(c, "plan_month", NULL) : NULL;
+	json_object_set_new(form, "plan_month", json_string(v ? v : ""));
+	v = error ? web_field(c, "plan_year", NULL) : NULL;
+	json_object_set_new(form, "plan_year", json_string(v ? v : ""));
 	rc = web_render(
 	    c, status, "topics",
 	    json_pack("{so so so so ss? sb}", "topics", items, "form", form, "domains",
@@ -398,7 +402,9 @@ int h_topics_post(struct web_ctx *c)
  * sessions and, for those who may change it, the edit form. */
 static int topic_page(struct web_ctx *c, int status, const struct topic *t, const char *error)
 {
-	json_t *tj = topic_page_json(c, t), *moves = json_array(), *sessions = json_array();
+	static const char *const fields[] = {"title", "proposer", "description"};
+	json_t *tj = topic_page_json(c, t), *moves = json_array(), *sessions = json_array(), *form;
+	const char *dom, *org;
 	bool can_edit = topic_decide(&c->actor, t, AUTHZ_WRITE) == ERR_OK;
 	struct topic_sessions ts = {0};
 	struct domains dl = {0};
@@ -435,14 +441,25 @@ static int topic_page(struct web_ctx *c, int status, const struct topic *t, cons
 		domains_release(&dl);
 		return web_fail(c, rc);
 	}
-	rc =
-	    web_render(c, status, "topic",
-		       json_pack("{so so so so so ss? sb sb}", "topic", tj, "moves", moves,
-				 "sessions", sessions, "domains", domain_options(c, &dl, t->domain),
-				 "origins", origin_options(c, t->origin), "error", error,
-				 "can_edit", can_edit, "can_schedule",
-				 can_edit && (strcmp(t->status, "approved") == 0 ||
-					      strcmp(t->status, "scheduled") == 0)));
+	/* refused: the edit form shows what was sent, not what is stored */
+	form = json_object();
+	for (i = 0; i < ARRAY_LEN(fields); i++) {
+		const char *v = error ? web_field(c, fields[i], NULL) : NULL;
+
+		if (v)
+			json_object_set_new(form, fields[i], json_string(v));
+		else if (json_object_get(tj, fields[i]))
+			json_object_set(form, fields[i], json_object_get(tj, fields[i]));
+	}
+	dom = error && web_field(c, "domain", NULL) ? web_field(c, "domain", NULL) : t->domain;
+	org = error && web_field(c, "origin", NULL) ? web_field(c, "origin", NULL) : t->origin;
+	rc = web_render(c, status, "topic",
+			json_pack("{so so so so so so ss? sb sb}", "topic", tj, "form", form,
+				  "moves", moves, "sessions", sessions, "domains",
+				  domain_options(c, &dl, dom), "origins", origin_options(c, org),
+				  "error", error, "can_edit", can_edit, "can_schedule",
+				  can_edit && (strcmp(t->status, "approved") == 0 ||
+					       strcmp(t->status, "scheduled") == 0)));
 	domains_release(&dl);
 	return rc;
 }

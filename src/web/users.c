@@ -398,13 +398,30 @@ int h_users_post(struct web_ctx *c)
 	return web_redirect(c, "/admin/users");
 }
 
+/* user_page shows account u; refused (error), its form shows what was sent instead. */
 static int user_page(struct web_ctx *c, int status, const struct user *u, const char *error)
 {
+	json_t *uj = user_to_json(u);
+	const char *role = u->role, *v;
+	int64_t org_id = u->org_id, id;
+	bool present, on;
+
+	if (error) {
+		v = web_field(c, "display_name", NULL);
+		if (v)
+			json_object_set_new(uj, "display_name", json_string(v));
+		v = web_field(c, "role", NULL);
+		role = v ? v : role;
+		if (web_int_field(c, "org_id", &id, &present) == ERR_OK && present)
+			org_id = id;
+		if (web_bool_field(c, "disabled", &on, &present) == ERR_OK)
+			json_object_set_new(uj, "disabled", json_boolean(present && on));
+	}
 	return web_render(c, status, "user",
-			  json_pack("{so so so ss? sb sb}", "user", user_to_json(u), "roles",
-				    role_options(c, u->role), "orgs", org_options(c, u->org_id),
-				    "error", error, "saved", http_query(c->req, "saved") != NULL,
-				    "self", u->id == c->actor.user.id));
+			  json_pack("{so so so ss? sb sb}", "user", uj, "roles",
+				    role_options(c, role), "orgs", org_options(c, org_id), "error",
+				    error, "saved", http_query(c->req, "saved") != NULL, "self",
+				    u->id == c->actor.user.id));
 }
 
 int h_user_page(struct web_ctx *c)
