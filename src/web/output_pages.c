@@ -115,6 +115,7 @@ struct output_draft {
 	bool suggestions_given; /* false: check every suggestion of the session */
 	int64_t session_id;	/* the session whose suggestions the form offers (0: none) */
 	struct suggestion sug;	/* the suggestion it is made from (id 0: none) */
+	struct buf text;	/* the body made from sug (owned) */
 };
 
 static bool id_in(const int64_t *ids, size_t n, int64_t id)
@@ -144,14 +145,22 @@ static int draft_suggestion(struct web_ctx *c, int64_t id, struct output_draft *
 	return ERR_OK;
 }
 
-/* draft_from_suggestion fills d for a new draft from its suggestion: title, body, the
+/* draft_from_suggestion fills d for a new draft from its suggestion: title, the body as
+ * output_create would make it (numbered title, text) followed by the sources it cites, the
  * suggestion checked, its proposers as authors (the first the lead). */
-static void draft_from_suggestion(struct output_draft *d)
+static void draft_from_suggestion(struct web_ctx *c, struct output_draft *d)
 {
 	size_t i;
+	int rc;
 
 	d->title = d->sug.title;
-	d->body = d->sug.body;
+	rc = buf_printf(&d->text, "1. %s\n%s\n", d->sug.title, d->sug.body);
+	for (i = 0; !rc && i < d->sug.nsources; i++)
+		rc = buf_printf(&d->text, "%s— %s\n",
+				i ? ""
+				  : (strcmp(c->lang, "en") == 0 ? "\nSources:\n" : "\n来源：\n"),
+				d->sug.sources[i].excerpt);
+	d->body = rc ? d->sug.body : buf_cstr(&d->text);
 	d->suggestions[0] = d->sug.id;
 	d->nsuggestions = 1;
 	d->suggestions_given = true;
@@ -290,6 +299,13 @@ static void draft_init(struct output_draft *d)
 {
 	memset(d, 0, sizeof(*d));
 	suggestion_init(&d->sug);
+	buf_init(&d->text, 1 << 20);
+}
+
+static void draft_release(struct output_draft *d)
+{
+	suggestion_release(&d->sug);
+	buf_fini(&d->text);
 }
 
 int h_output_new(struct web_ctx *c)
@@ -303,18 +319,22 @@ int h_output_new(struct web_ctx *c)
 	draft_init(&d);
 	if (sg && *sg) {
 		/* only a suggestion the caller may read: 404 for one of an unrelated body */
-		if (num_parse(sg, strlen(sg), 1, INT64_MAX, &v))
+		if (num_parse(sg, strlen(sg), 1, INT64_MAX, &v)) {
+			draft_release(&d);
 			return web_fail(c, ERR_NOT_FOUND);
+		}
 		rc = draft_suggestion(c, v, &d);
-		if (rc)
+		if (rc) {
+			draft_release(&d);
 			return web_answer(c, rc, NULL);
-		draft_from_suggestion(&d);
+		}
+		draft_from_suggestion(c, &d);
 	} else if (sid && num_parse(sid, strlen(sid), 1, INT64_MAX, &v) == ERR_OK &&
 		   session_authorize(c->db, &c->actor, v, AUTHZ_READ, NULL) == ERR_OK) {
 		d.session_id = v;
 	}
 	rc = output_form(c, 200, &d, NULL);
-	suggestion_release(&d.sug);
+	draft_release(&d);
 	return rc;
 }
 
@@ -331,7 +351,7 @@ int h_outputs_post(struct web_ctx *c)
 		draft_init(&d);
 		draft_from_request(c, &d);
 		rc = output_form(c, rc == ERR_CONFLICT ? 409 : 422, &d, &e);
-		suggestion_release(&d.sug);
+		draft_release(&d);
 		return rc;
 	}
 	if (rc)

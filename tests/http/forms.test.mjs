@@ -28,7 +28,8 @@ describe('forms keep what was typed; drafts start from suggestions', () => {
     const r = await org.get(`/outputs/new?suggestion_id=${sug.id}`);
     assert.equal(r.status, 200, r.text);
     assert.match(r.text, new RegExp(`name="title"[^>]*value="${esc(sug.title)}"`));
-    assert.ok(r.text.includes(`>${esc(sug.body)}</textarea>`), 'the body is the suggestion\'s');
+    const body = `1. ${sug.title}\n${sug.body}\n\n来源：\n${sug.sources.map((x) => `— ${x.excerpt}\n`).join('')}`;
+    assert.ok(r.text.includes(`>${esc(body)}</textarea>`), 'the body: the suggestion and the sources it cites');
     assert.match(r.text, new RegExp(`name="from_suggestion" value="${sug.id}"`));
     assert.match(r.text, /name="session_id" value="1"/);
     assert.match(r.text, new RegExp(`name="suggestion_ids" value="${sug.id}" checked`));
