@@ -207,8 +207,9 @@ static void mark_again(struct web_ctx *c, json_t *rows, const char *level, json_
 
 /* orgs_page renders the list of bodies and the form to add one (with form values and an
  * error when re-shown after a refused submission). */
-static int orgs_page(struct web_ctx *c, int status, const char *error)
+static int orgs_page(struct web_ctx *c, int status, const struct verr *e)
 {
+	const char *error = e ? web_verr_text(c, e) : NULL;
 	struct org_rows r = {json_array(), &c->actor, c->lang};
 	json_t *form;
 	int rc;
@@ -229,6 +230,7 @@ static int orgs_page(struct web_ctx *c, int status, const char *error)
 			json_object_set_new(form, f[i], json_string(v ? v : ""));
 		}
 		mark_again(c, r.rows, json_string_value(json_object_get(form, "level")), form);
+		json_object_set_new(form, "field_error", web_field_error(c, e));
 	}
 	return web_render(c, status, "orgs",
 			  json_pack("{so so ss?}", "orgs", r.rows, "form", form, "error", error));
@@ -246,17 +248,19 @@ int h_orgs_post(struct web_ctx *c)
 	int rc = create_org(c, &o, &e);
 
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		return orgs_page(c, rc == ERR_CONFLICT ? 409 : 422, web_verr_text(c, &e));
+		return orgs_page(c, rc == ERR_CONFLICT ? 409 : 422, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	return web_redirect(c, "/admin/orgs");
 }
 
-static int org_page(struct web_ctx *c, int status, const struct org *o, const char *error)
+static int org_page(struct web_ctx *c, int status, const struct org *o, const struct verr *e)
 {
 	return web_render(c, status, "org",
-			  json_pack("{so ss? sb}", "org", org_to_json(o), "error", error, "saved",
-				    http_query(c->req, "saved") != NULL));
+			  json_pack("{so ss? sb so}", "org", org_to_json(o), "error",
+				    e ? web_verr_text(c, e) : NULL, "saved",
+				    http_query(c->req, "saved") != NULL, "field_error",
+				    web_field_error(c, e)));
 }
 
 int h_org_page(struct web_ctx *c)
@@ -277,7 +281,7 @@ int h_org_post(struct web_ctx *c)
 	int rc = update_org(c, &before, &o, &e);
 
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		return org_page(c, rc == ERR_CONFLICT ? 409 : 422, &o, web_verr_text(c, &e));
+		return org_page(c, rc == ERR_CONFLICT ? 409 : 422, &o, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/admin/orgs/%lld?saved=1", (long long)o.id);

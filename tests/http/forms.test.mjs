@@ -137,6 +137,27 @@ describe('forms keep what was typed; drafts start from suggestions', () => {
     const tb = await form(org, '/topics', { title: '', domain: 'economy', origin: 'annual_plan', proposer: '某委员', plan_month: '5', plan_year: '2030', description: '说明' });
     assert.equal(tb.status, 422);
     assert.match(tb.text, /name="plan_month"[^>]*value="5"/);
-    assert.match(tb.text, /name="proposer" value="某委员"/);
+    assert.match(tb.text, /name="proposer" value="某委员"[^>]*>/);
+    assert.match(tb.text, /id="title"[^>]*aria-invalid="true" aria-describedby="title-error"/);
+    // the topic's own page: a refused edit shows what was sent
+    const te = await form(org, `/topics/${tp.id}`, { title: '', proposer: '改过的提出者', description: '改过的说明', domain: tp.domain, origin: tp.origin });
+    assert.equal(te.status, 422);
+    assert.match(te.text, /name="proposer" value="改过的提出者"/);
+    assert.ok(te.text.includes('>改过的说明</textarea>'));
+    // an account: the password typed twice differently is named beside the second field
+    const pw = await form(org, '/account/password', { current_password: DEMO_PASSWORD, password: 'new-pass-1234', password_again: 'other-pass-1234' });
+    assert.equal(pw.status, 422);
+    assert.match(pw.text, /id="password_again"[^>]*aria-invalid="true"/);
+    assert.ok(!pw.text.includes('new-pass-1234'), 'passwords are never sent back');
+    // the admin's forms
+    const admin = await as('sz-admin');
+    const un = await form(admin, '/admin/users', { username: '', display_name: '没有用户名的人', role: 'member', password: 'long-enough-1' });
+    assert.equal(un.status, 422);
+    assert.match(un.text, /name="display_name" value="没有用户名的人"/);
+    assert.match(un.text, /id="username"[^>]*aria-invalid="true"/);
+    const ob = await form(admin, '/admin/orgs', { name: '新区政协', slug: 'Bad Slug', level: 'district' });
+    assert.equal(ob.status, 422);
+    assert.match(ob.text, /name="name" value="新区政协"/);
+    assert.match(ob.text, /<option value="district" selected>/);
   });
 });
