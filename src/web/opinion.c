@@ -787,6 +787,8 @@ static int phone_page(struct web_ctx *c, int status, const char *error, const ch
 		const char *typed = web_field(c, "text", NULL);
 
 		json_object_set_new(ctx, "typed", json_string(typed ? typed : ""));
+		if (typed)
+			json_object_set_new(ctx, "text_error", json_string(error));
 	}
 	return web_render(c, status, "join", ctx);
 }

@@ -149,6 +149,13 @@ describe('forms keep what was typed; drafts start from suggestions', () => {
     assert.equal(pw.status, 422);
     assert.match(pw.text, /id="password_again"[^>]*aria-invalid="true"/);
     assert.ok(!pw.text.includes('new-pass-1234'), 'passwords are never sent back');
+    // the join page: a statement over 280 characters comes back as typed
+    const room = (await org.get('/api/v1/sessions/5/room')).data;
+    const longSt = '这是一条很长的观点'.repeat(40);
+    const js = await form(org, `/j/${room.code}/statements`, { text: longSt });
+    assert.equal(js.status, 422, js.text.slice(0, 300));
+    assert.ok(js.text.includes(`>${longSt}</textarea>`));
+    assert.match(js.text, /id="text"[^>]*aria-invalid="true" aria-describedby="text-error"/);
     // the admin's forms
     const admin = await as('sz-admin');
     const un = await form(admin, '/admin/users', { username: '', display_name: '没有用户名的人', role: 'member', password: 'long-enough-1' });
