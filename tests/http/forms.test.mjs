@@ -156,6 +156,11 @@ describe('forms keep what was typed; drafts start from suggestions', () => {
     assert.equal(js.status, 422, js.text.slice(0, 300));
     assert.ok(js.text.includes(`>${longSt}</textarea>`));
     assert.match(js.text, /id="text"[^>]*aria-invalid="true" aria-describedby="text-error"/);
+    // room settings: a moderation that does not exist comes back on the map page, as sent
+    const rs = await form(org, '/sessions/5/room', { open: '1', anonymous: '1', moderation: 'sometimes' });
+    assert.equal(rs.status, 422, rs.text.slice(0, 300));
+    assert.match(rs.text, /id="room-error"/);
+    assert.match(rs.text, /name="anonymous" value="1" checked/);
     // the admin's forms
     const admin = await as('sz-admin');
     const un = await form(admin, '/admin/users', { username: '', display_name: '没有用户名的人', role: 'member', password: 'long-enough-1' });
