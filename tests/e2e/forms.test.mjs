@@ -78,6 +78,9 @@ test('a long draft from a suggestion survives its validation error', async () =>
   assert.deepEqual(o.suggestion_ids, [Number(sugId)]);
   assert.equal(o.kind, 'opinion_report');
   assert.equal(o.title, '关于育后女性返岗难的社情民意');
+  // the output's page names the suggestion it was made from, linked to it
+  const made = org.locator('#output-suggestions a', { hasText: sugTitle });
+  assert.equal(await made.getAttribute('href'), `/sessions/1#suggestion-${sugId}`);
   assert.deepEqual(org.problems.filter((p) => !/status of 422/.test(p)), [], 'no page errors besides the 422 answers');
 });
 

@@ -90,6 +90,7 @@ describe('forms keep what was typed; drafts start from suggestions', () => {
     // an edit that does not name the suggestions keeps them
     assert.equal((await org.patch(`/api/v1/outputs/${id}`, { title: '改过的发言' })).status, 200);
     assert.deepEqual((await org.get(`/api/v1/outputs/${id}`)).data.suggestion_ids, [sug.id]);
+    assert.ok((await org.get(`/outputs/${id}`)).text.includes(`href="/sessions/1#suggestion-${sug.id}"`), 'the output page links its suggestion');
   });
 
   test('the session page offers statements as sources, and a refused suggestion keeps its input', async () => {
