@@ -643,7 +643,9 @@ static int map_context(struct web_ctx *c, int64_t session, json_t **out)
 	return ERR_OK;
 }
 
-int h_map_page(struct web_ctx *c)
+/* map_page renders the opinion map of session {id}; refused room settings (e) come back
+ * as they were sent, with the error beside the form. */
+static int map_page(struct web_ctx *c, int status, const struct verr *e)
 {
 	struct room_access ra;
 	json_t *ctx, *session;
@@ -676,7 +678,22 @@ int h_map_page(struct web_ctx *c)
 			json_object_set_new(ctx, "moderation", statements_to_json(&l, false));
 		statement_list_release(&l);
 	}
-	return web_render(c, 200, "map", ctx);
+	if (e) {
+		struct room_req q;
+
+		parse_room(c, &q);
+		json_object_set_new(ctx, "error", json_string(web_verr_text(c, e)));
+		json_object_set_new(ctx, "pre",
+				    json_boolean(q.moderation && strcmp(q.moderation, "pre") == 0));
+		json_object_set_new(ctx, "anonymous_typed", json_boolean(q.anonymous == 1));
+		json_object_set_new(ctx, "typed", json_true());
+	}
+	return web_render(c, status, "map", ctx);
+}
+
+int h_map_page(struct web_ctx *c)
+{
+	return map_page(c, 200, NULL);
 }
 
 int h_map_fragment(struct web_ctx *c)
@@ -702,6 +719,8 @@ int h_room_post(struct web_ctx *c)
 
 	parse_room(c, &q);
 	rc = set_room(c, &q, &r, &e);
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
+		return map_page(c, rc == ERR_CONFLICT ? 409 : 422, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/sessions/%lld/map", (long long)r.session_id);
@@ -811,6 +830,14 @@ static int phone_page(struct web_ctx *c, int status, const char *error, const ch
 			"anonymous", c->actor.via == AUTH_NONE);
 	if (snap)
 		json_object_set_new(ctx, "snap", snap);
+	if (error && c->req->method == HTTP_POST) {
+		/* a refused statement comes back as typed */
+		const char *typed = web_field(c, "text", NULL);
+
+		json_object_set_new(ctx, "typed", json_string(typed ? typed : ""));
+		if (typed)
+			json_object_set_new(ctx, "text_error", json_string(error));
+	}
 	return web_render(c, status, "join", ctx);
 }
 

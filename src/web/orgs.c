@@ -182,10 +182,34 @@ static int org_row(const struct org *o, void *ud)
 	return json_array_append_new(r->rows, j) ? ERR_NOMEM : ERR_OK;
 }
 
+/* mark_again marks what a refused new-body form had chosen: its parent among rows
+ * ("selected") and its level (form's level_<level>). */
+static void mark_again(struct web_ctx *c, json_t *rows, const char *level, json_t *form)
+{
+	static const char *const levels[] = {"province", "city", "district"};
+	const char *pv = web_field(c, "parent_id", NULL);
+	char id[24], key[32];
+	json_t *x;
+	size_t k;
+
+	json_array_foreach(rows, k, x)
+	{
+		snprintf(id, sizeof(id), "%lld",
+			 (long long)json_integer_value(json_object_get(x, "id")));
+		json_object_set_new(x, "selected", json_boolean(pv && strcmp(pv, id) == 0));
+	}
+	for (k = 0; k < ARRAY_LEN(levels); k++) {
+		snprintf(key, sizeof(key), "level_%s", levels[k]);
+		json_object_set_new(form, key,
+				    json_boolean(level && strcmp(level, levels[k]) == 0));
+	}
+}
+
 /* orgs_page renders the list of bodies and the form to add one (with form values and an
  * error when re-shown after a refused submission). */
-static int orgs_page(struct web_ctx *c, int status, const char *error)
+static int orgs_page(struct web_ctx *c, int status, const struct verr *e)
 {
+	const char *error = e ? web_verr_text(c, e) : NULL;
 	struct org_rows r = {json_array(), &c->actor, c->lang};
 	json_t *form;
 	int rc;
@@ -205,6 +229,8 @@ static int orgs_page(struct web_ctx *c, int status, const char *error)
 
 			json_object_set_new(form, f[i], json_string(v ? v : ""));
 		}
+		mark_again(c, r.rows, json_string_value(json_object_get(form, "level")), form);
+		json_object_set_new(form, "field_error", web_field_error(c, e));
 	}
 	return web_render(c, status, "orgs",
 			  json_pack("{so so ss?}", "orgs", r.rows, "form", form, "error", error));
@@ -222,17 +248,19 @@ int h_orgs_post(struct web_ctx *c)
 	int rc = create_org(c, &o, &e);
 
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		return orgs_page(c, rc == ERR_CONFLICT ? 409 : 422, web_verr_text(c, &e));
+		return orgs_page(c, rc == ERR_CONFLICT ? 409 : 422, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	return web_redirect(c, "/admin/orgs");
 }
 
-static int org_page(struct web_ctx *c, int status, const struct org *o, const char *error)
+static int org_page(struct web_ctx *c, int status, const struct org *o, const struct verr *e)
 {
 	return web_render(c, status, "org",
-			  json_pack("{so ss? sb}", "org", org_to_json(o), "error", error, "saved",
-				    http_query(c->req, "saved") != NULL));
+			  json_pack("{so ss? sb so}", "org", org_to_json(o), "error",
+				    e ? web_verr_text(c, e) : NULL, "saved",
+				    http_query(c->req, "saved") != NULL, "field_error",
+				    web_field_error(c, e)));
 }
 
 int h_org_page(struct web_ctx *c)
@@ -253,7 +281,7 @@ int h_org_post(struct web_ctx *c)
 	int rc = update_org(c, &before, &o, &e);
 
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		return org_page(c, rc == ERR_CONFLICT ? 409 : 422, &o, web_verr_text(c, &e));
+		return org_page(c, rc == ERR_CONFLICT ? 409 : 422, &o, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/admin/orgs/%lld?saved=1", (long long)o.id);

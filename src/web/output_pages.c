@@ -103,57 +103,240 @@ static json_t *kind_options(struct web_ctx *c, const char *selected)
 	return a;
 }
 
-static int output_form(struct web_ctx *c, int status, const char *error)
+/* What the draft form shows: empty, pre-filled from a suggestion, or what was sent when it
+ * comes back with an error. Texts are borrowed (from the request or from sug). */
+#define DRAFT_MAX_LINKS 64
+
+struct output_draft {
+	const char *kind, *title, *body, *date;
+	int64_t lead, cosigners[DRAFT_MAX_LINKS];
+	size_t ncosigners;
+	int64_t suggestions[DRAFT_MAX_LINKS];
+	size_t nsuggestions;
+	bool suggestions_given; /* false: check every suggestion of the session */
+	int64_t session_id;	/* the session whose suggestions the form offers (0: none) */
+	struct suggestion sug;	/* the suggestion it is made from (id 0: none) */
+	struct buf text;	/* the body made from sug (owned) */
+};
+
+static bool id_in(const int64_t *ids, size_t n, int64_t id)
 {
-	const char *sid = http_query(c->req, "session_id"),
-		   *sg = http_query(c->req, "suggestion_id");
-	json_t *sugs = json_array(), *people, *x, *sess = NULL;
-	int64_t session = 0, sug = 0;
 	size_t i;
 
-	if (sg && num_parse(sg, strlen(sg), 1, INT64_MAX, &sug) == ERR_OK) {
-		json_t *s = suggestion_get(c->db, sug);
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
 
-		if (s)
-			session = json_integer_value(json_object_get(s, "session_id"));
-		json_decref(s);
-	}
-	if (!session && sid && num_parse(sid, strlen(sid), 1, INT64_MAX, &session))
-		session = 0;
-	if (session) {
-		struct session_head h;
+/* draft_suggestion reads suggestion id into d->sug when the caller may read its session
+ * (session_authorize); returns what that answers (ERR_NOT_FOUND when there is none). */
+static int draft_suggestion(struct web_ctx *c, int64_t id, struct output_draft *d)
+{
+	int rc = suggestion_read(c->db, id, &d->sug);
 
-		if (session_head(c->db, session, &h) == ERR_OK &&
-		    session_visible(c->db, &c->actor, &h))
-			sess = session_get(c->db, session, true, true);
+	if (!rc)
+		rc = session_authorize(c->db, &c->actor, d->sug.session_id, AUTHZ_READ, NULL);
+	if (rc) {
+		suggestion_release(&d->sug);
+		suggestion_init(&d->sug);
+		return rc;
 	}
-	json_array_foreach(sess ? json_object_get(sess, "suggestions") : NULL, i, x)
+	d->session_id = d->sug.session_id;
+	return ERR_OK;
+}
+
+/* draft_from_suggestion fills d for a new draft from its suggestion: title, the body as
+ * output_create would make it (numbered title, text) followed by the sources it cites, the
+ * suggestion checked, its proposers as authors (the first the lead). */
+static void draft_from_suggestion(struct web_ctx *c, struct output_draft *d)
+{
+	size_t i;
+	int rc;
+
+	d->title = d->sug.title;
+	rc = buf_printf(&d->text, "1. %s\n%s\n", d->sug.title, d->sug.body);
+	for (i = 0; !rc && i < d->sug.nsources; i++)
+		rc = buf_printf(&d->text, "%s— %s\n",
+				i ? ""
+				  : (strcmp(c->lang, "en") == 0 ? "\nSources:\n" : "\n来源：\n"),
+				d->sug.sources[i].excerpt);
+	d->body = rc ? d->sug.body : buf_cstr(&d->text);
+	d->suggestions[0] = d->sug.id;
+	d->nsuggestions = 1;
+	d->suggestions_given = true;
+	for (i = 0; i < d->sug.nproposers; i++) {
+		if (!d->lead)
+			d->lead = d->sug.proposers[i].id;
+		else if (d->ncosigners < DRAFT_MAX_LINKS)
+			d->cosigners[d->ncosigners++] = d->sug.proposers[i].id;
+	}
+}
+
+/* draft_from_request takes what was sent, leniently (what cannot be read is left out),
+ * with the suggestion and session it was made from (hidden fields of the form). */
+static void draft_from_request(struct web_ctx *c, struct output_draft *d)
+{
+	const char *from = web_field(c, "from_suggestion", NULL);
+	const char *sid = web_field(c, "session_id", NULL);
+	int64_t v;
+	bool present;
+
+	d->kind = web_field(c, "kind", NULL);
+	d->title = web_field(c, "title", NULL);
+	d->body = web_field(c, "body", NULL);
+	d->date = web_field(c, "date", NULL);
+	if (web_int_field(c, "lead_author", &v, &present) == ERR_OK && present)
+		d->lead = v;
+	if (web_id_list_field(c, "cosigners", d->cosigners, DRAFT_MAX_LINKS, &d->ncosigners,
+			      &present))
+		d->ncosigners = 0;
+	if (web_id_list_field(c, "suggestion_ids", d->suggestions, DRAFT_MAX_LINKS,
+			      &d->nsuggestions, &d->suggestions_given))
+		d->nsuggestions = 0;
+	d->suggestions_given = true; /* the boxes as sent, even none */
+	if (from && num_parse(from, strlen(from), 1, INT64_MAX, &v) == ERR_OK)
+		(void)draft_suggestion(c, v, d);
+	if (!d->session_id && sid && num_parse(sid, strlen(sid), 1, INT64_MAX, &v) == ERR_OK &&
+	    session_authorize(c->db, &c->actor, v, AUTHZ_READ, NULL) == ERR_OK)
+		d->session_id = v;
+}
+
+/* field_of names the form field a validation error belongs to. */
+static const char *field_of(const struct verr *e)
+{
+	static const char *const map[][2] = {{"authors", "lead_author"},
+					     {"dated_at", "date"},
+					     {"cosign_deadline", "date"},
+					     {"session_ids", "suggestion_ids"}};
+	size_t i;
+
+	if (!e || !e->field)
+		return NULL;
+	for (i = 0; i < ARRAY_LEN(map); i++)
+		if (strcmp(e->field, map[i][0]) == 0)
+			return map[i][1];
+	return e->field;
+}
+
+static json_t *people_json(struct web_ctx *c, const struct output_draft *d, bool lead)
+{
+	json_t *people = people_options(c->db, &c->actor, c->actor.org.id), *x;
+	size_t i;
+
+	json_array_foreach(people, i, x)
 	{
-		json_array_append_new(
-		    sugs, json_pack("{sO sO sb}", "id", json_object_get(x, "id"), "title",
-				    json_object_get(x, "title"), "checked",
-				    !sug || json_integer_value(json_object_get(x, "id")) == sug));
-	}
-	people = people_options(c->db, &c->actor, c->actor.org.id);
-	json_array_foreach(people, i, x) label_field(c, x, "category", "cat_", "category_label");
-	{
-		json_t *ctx =
-		    json_pack("{so so so ss? sb}", "kinds",
-			      kind_options(c, web_field(c, "kind", NULL)), "suggestions", sugs,
-			      "people", people, "error", error, "has_session", sess != NULL);
+		int64_t id = json_integer_value(json_object_get(x, "id"));
 
-		if (sess) {
-			json_object_set(ctx, "session_title", json_object_get(sess, "title"));
-			json_object_set(ctx, "session_id", json_object_get(sess, "id"));
-			json_decref(sess);
+		label_field(c, x, "category", "cat_", "category_label");
+		json_object_set_new(
+		    x, "selected",
+		    json_boolean(lead ? id == d->lead : id_in(d->cosigners, d->ncosigners, id)));
+	}
+	return people;
+}
+
+/* output_form renders the draft form for d; error (NULL: none) is shown beside its field
+ * (e->field) and at the top. */
+static int output_form(struct web_ctx *c, int status, const struct output_draft *d,
+		       const struct verr *e)
+{
+	json_t *sugs = json_array(), *sources = json_array(), *ctx, *fe = json_object();
+	const char *field = field_of(e), *msg = e ? web_verr_text(c, e) : NULL;
+	struct session_record rec;
+	struct session s;
+	size_t i;
+	bool has_session = false;
+
+	session_init(&s);
+	session_record_init(&rec);
+	if (d->session_id && session_read(c->db, d->session_id, &s) == ERR_OK) {
+		has_session = true;
+		if (session_record_read(c->db, d->session_id, false, &rec) != ERR_OK) {
+			session_record_release(&rec);
+			session_record_init(&rec);
 		}
-		return web_render(c, status, "output_new", ctx);
 	}
+	for (i = 0; i < rec.nsuggestions; i++) {
+		const struct suggestion *x = &rec.suggestions[i];
+
+		json_array_append_new(
+		    sugs,
+		    json_pack("{sI ss sb}", "id", (json_int_t)x->id, "title", x->title, "checked",
+			      d->suggestions_given ? id_in(d->suggestions, d->nsuggestions, x->id)
+						   : true));
+	}
+	for (i = 0; i < d->sug.nsources; i++) {
+		const struct suggestion_source *x = &d->sug.sources[i];
+
+		json_array_append_new(sources,
+				      json_pack("{ss sI ss sb}", "kind", x->kind, "id",
+						(json_int_t)x->id, "excerpt", x->excerpt,
+						"is_remark", strcmp(x->kind, "remark") == 0));
+	}
+	if (field && msg)
+		json_object_set_new(fe, field, json_string(msg));
+	ctx = json_pack("{so so so so so ss ss ss ss so ss? sb}", "kinds", kind_options(c, d->kind),
+			"suggestions", sugs, "people", people_json(c, d, true), "cosigner_people",
+			people_json(c, d, false), "sources", sources, "title",
+			d->title ? d->title : "", "body", d->body ? d->body : "", "date",
+			d->date ? d->date : "", "error_field", field ? field : "", "field_error",
+			fe, "error", msg, "has_session", has_session);
+	if (d->sug.id) {
+		json_object_set_new(
+		    ctx, "from_suggestion",
+		    json_pack("{sI ss}", "id", (json_int_t)d->sug.id, "title", d->sug.title));
+	}
+	if (has_session) {
+		json_object_set_new(ctx, "session_title", json_string(s.title));
+		json_object_set_new(ctx, "session_id", json_integer(s.id));
+	}
+	session_record_release(&rec);
+	session_release(&s);
+	return web_render(c, status, "output_new", ctx);
+}
+
+static void draft_init(struct output_draft *d)
+{
+	memset(d, 0, sizeof(*d));
+	suggestion_init(&d->sug);
+	buf_init(&d->text, 1 << 20);
+}
+
+static void draft_release(struct output_draft *d)
+{
+	suggestion_release(&d->sug);
+	buf_fini(&d->text);
 }
 
 int h_output_new(struct web_ctx *c)
 {
-	return output_form(c, 200, NULL);
+	const char *sid = http_query(c->req, "session_id"),
+		   *sg = http_query(c->req, "suggestion_id");
+	struct output_draft d;
+	int64_t v;
+	int rc;
+
+	draft_init(&d);
+	if (sg && *sg) {
+		/* only a suggestion the caller may read: 404 for one of an unrelated body */
+		if (num_parse(sg, strlen(sg), 1, INT64_MAX, &v)) {
+			draft_release(&d);
+			return web_fail(c, ERR_NOT_FOUND);
+		}
+		rc = draft_suggestion(c, v, &d);
+		if (rc) {
+			draft_release(&d);
+			return web_answer(c, rc, NULL);
+		}
+		draft_from_suggestion(c, &d);
+	} else if (sid && num_parse(sid, strlen(sid), 1, INT64_MAX, &v) == ERR_OK &&
+		   session_authorize(c->db, &c->actor, v, AUTHZ_READ, NULL) == ERR_OK) {
+		d.session_id = v;
+	}
+	rc = output_form(c, 200, &d, NULL);
+	draft_release(&d);
+	return rc;
 }
 
 int h_outputs_post(struct web_ctx *c)
@@ -163,8 +346,15 @@ int h_outputs_post(struct web_ctx *c)
 	int64_t id;
 	int rc = web_output_create(c, &id, &e);
 
-	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		return output_form(c, 422, web_verr_text(c, &e));
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
+		struct output_draft d;
+
+		draft_init(&d);
+		draft_from_request(c, &d);
+		rc = output_form(c, rc == ERR_CONFLICT ? 409 : 422, &d, &e);
+		draft_release(&d);
+		return rc;
+	}
 	if (rc)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/outputs/%lld", (long long)id);
@@ -203,8 +393,67 @@ static json_t *options(struct web_ctx *c, const char *prefix, const char *const 
 	return arr;
 }
 
-static int output_page(struct web_ctx *c, int status, int64_t id, const char *error)
+/* posted_has: value was sent in field name (one of a list of form values). */
+static bool posted_has(struct web_ctx *c, const char *name, const char *value)
 {
+	const char *vals[DRAFT_MAX_LINKS];
+	size_t i, n;
+	bool present;
+
+	if (web_list_field(c, name, vals, DRAFT_MAX_LINKS, &n, &present))
+		return false;
+	for (i = 0; i < n; i++)
+		if (strcmp(vals[i], value) == 0)
+			return true;
+	return false;
+}
+
+/* mark_posted sets flag on each item of arr whose key (an id or a text) was sent in field. */
+static void mark_posted(struct web_ctx *c, json_t *arr, const char *key, const char *field,
+			const char *flag)
+{
+	char v[48];
+	json_t *x, *k;
+	size_t i;
+
+	json_array_foreach(arr, i, x)
+	{
+		k = json_object_get(x, key);
+		if (json_is_integer(k))
+			snprintf(v, sizeof(v), "%lld", (long long)json_integer_value(k));
+		else
+			snprintf(v, sizeof(v), "%s", json_is_string(k) ? json_string_value(k) : "");
+		json_object_set_new(x, flag, json_boolean(posted_has(c, field, v)));
+	}
+}
+
+/* typed_fields returns {name: what was sent, "" when nothing} for the fields names. */
+static json_t *typed_fields(struct web_ctx *c, const char *const *names, size_t n)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *v = web_field(c, names[i], NULL);
+
+		json_object_set_new(o, names[i], json_string(v ? v : ""));
+	}
+	return o;
+}
+
+/* output_page shows output id; refused, the form of again ("workflow": the move posted,
+ * "adoptions": the adoption form; NULL: none) shows what was sent, error beside it. */
+static int output_page(struct web_ctx *c, int status, int64_t id, const char *error,
+		       const char *again)
+{
+	static const char *const move_fields[] = {
+	    "reason",  "reply_text",	 "reply_due",	     "issue",
+	    "sent_to", "instruction_by", "instruction_text", "note"};
+	static const char *const adoption_fields[] = {"title", "issuer", "reference", "date",
+						      "link"};
+	const char *posted_to =
+	    again && strcmp(again, "workflow") == 0 ? web_field(c, "to", NULL) : NULL;
+	json_t *handlers, *grade_opts, *sat_opts, *kind_opts, *page;
 	static const char *const grades[] = {"A", "B", "C", "D"};
 	static const char *const sats[] = {"satisfied", "basically_satisfied", "dissatisfied"};
 	static const char *const akinds[] = {"instruction", "department", "policy", "escalation",
@@ -225,8 +474,16 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 	}
 	role = output_role_of(c->db, &c->actor, &h);
 	n = output_moves(c->db, &c->actor, &h, steps, ARRAY_LEN(steps));
-	for (i = 0; i < n; i++)
-		json_array_append_new(forms, move_form(c, steps[i]));
+	for (i = 0; i < n; i++) {
+		json_t *f = move_form(c, steps[i]);
+
+		if (posted_to && strcmp(posted_to, steps[i]->to) == 0) {
+			json_object_set_new(f, "typed",
+					    typed_fields(c, move_fields, ARRAY_LEN(move_fields)));
+			json_object_set_new(f, "error", json_string(error));
+		}
+		json_array_append_new(forms, f);
+	}
 	if (c->actor.user.id && person_find_by_user(c->db, c->actor.user.id, &p) == ERR_OK)
 		me = p.id;
 	o = output_to_json(&out);
@@ -258,14 +515,27 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 		label_field(c, json_array_get(json_object_get(o, "adoptions"), i), "kind",
 			    "adoption_", "kind_label");
 	output_release(&out);
-	return web_render(
-	    c, status, "output",
-	    json_pack("{so so so so so so ss? sb sb}", "output", o, "forms", forms, "handlers",
-		      handler_list_json(c->db, &c->actor), "grades",
-		      options(c, "grade_", grades, ARRAY_LEN(grades)), "satisfactions",
-		      options(c, "sat_", sats, ARRAY_LEN(sats)), "adoption_kinds",
-		      options(c, "adoption_", akinds, ARRAY_LEN(akinds)), "error", error,
-		      "can_adopt", (role & OROLE_STAFF) != 0, "staff", (role & OROLE_STAFF) != 0));
+	handlers = handler_list_json(c->db, &c->actor);
+	grade_opts = options(c, "grade_", grades, ARRAY_LEN(grades));
+	sat_opts = options(c, "sat_", sats, ARRAY_LEN(sats));
+	kind_opts = options(c, "adoption_", akinds, ARRAY_LEN(akinds));
+	if (posted_to) {
+		mark_posted(c, handlers, "id", "lead_handler_id", "lead_selected");
+		mark_posted(c, handlers, "id", "co_handler_ids", "co_selected");
+		mark_posted(c, grade_opts, "value", "grade", "selected");
+		mark_posted(c, sat_opts, "value", "satisfaction", "selected");
+	}
+	page = json_pack("{so so so so so so ss? sb sb}", "output", o, "forms", forms, "handlers",
+			 handlers, "grades", grade_opts, "satisfactions", sat_opts,
+			 "adoption_kinds", kind_opts, "error", error, "can_adopt",
+			 (role & OROLE_STAFF) != 0, "staff", (role & OROLE_STAFF) != 0);
+	if (again && strcmp(again, "adoptions") == 0) {
+		mark_posted(c, kind_opts, "value", "kind", "selected");
+		json_object_set_new(page, "adoption_typed",
+				    typed_fields(c, adoption_fields, ARRAY_LEN(adoption_fields)));
+		json_object_set_new(page, "adoption_error", json_string(error));
+	}
+	return web_render(c, status, "output", page);
 }
 
 int h_output_page(struct web_ctx *c)
@@ -273,7 +543,7 @@ int h_output_page(struct web_ctx *c)
 	struct output_head h;
 	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
-	return rc ? web_answer(c, rc, NULL) : output_page(c, 200, h.id, NULL);
+	return rc ? web_answer(c, rc, NULL) : output_page(c, 200, h.id, NULL, NULL);
 }
 
 /* after_action redirects back to the output, or shows it again with the error. */
@@ -283,7 +553,8 @@ static int after_action(struct web_ctx *c, int rc, const struct verr *e, const c
 	char loc[80];
 
 	if ((rc == ERR_INVALID || rc == ERR_CONFLICT) && id)
-		return output_page(c, rc == ERR_CONFLICT ? 409 : 422, id, web_verr_text(c, e));
+		return output_page(c, rc == ERR_CONFLICT ? 409 : 422, id, web_verr_text(c, e),
+				   anchor);
 	if (rc)
 		return web_answer(c, rc, e);
 	snprintf(loc, sizeof(loc), "/outputs/%lld#%s", (long long)id, anchor);

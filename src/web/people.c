@@ -642,8 +642,11 @@ static json_t *person_view(struct web_ctx *c, const struct person *p)
 
 /* form_view returns the values of the person form: p's, and when re-shown after a refusal
  * the username as typed. */
-static json_t *form_view(struct web_ctx *c, const struct person *p, bool reshown)
+/* form_view is the person form's data for p; reshown with e (a refused submission), it
+ * carries the username typed and e's message beside its field (field_error.<field>). */
+static json_t *form_view(struct web_ctx *c, const struct person *p, const struct verr *e)
 {
+	bool reshown = e != NULL;
 	json_t *j = person_to_json(p, true);
 	const char *typed = reshown ? web_field(c, "username", NULL) : NULL;
 	struct user u;
@@ -654,6 +657,9 @@ static json_t *form_view(struct web_ctx *c, const struct person *p, bool reshown
 		json_object_set_new(j, "username", json_string(u.username));
 	json_object_set_new(j, "categories", category_options(c, p->category));
 	json_object_set_new(j, "orgs", org_options(c, p->org_id));
+	json_object_set_new(j, "field_error",
+			    e && e->field ? json_pack("{ss}", e->field, web_verr_text(c, e))
+					  : json_object());
 	return j;
 }
 
@@ -714,8 +720,9 @@ int h_people_page(struct web_ctx *c)
 /* person_page renders person p (stored) with the edit form showing form (p itself, or the
  * refused values) and an error. */
 static int person_page(struct web_ctx *c, int status, const struct person *p, const struct org *o,
-		       const struct person *form, const char *error)
+		       const struct person *form, const struct verr *e)
 {
+	const char *error = e ? web_verr_text(c, e) : NULL;
 	bool edit = can_manage(c, o);
 	struct user u;
 	json_t *view = person_view(c, p);
@@ -726,8 +733,8 @@ static int person_page(struct web_ctx *c, int status, const struct person *p, co
 		    json_pack("{ss ss}", "username", u.username, "display_name", u.display_name));
 	return web_render(c, status, "person",
 			  json_pack("{so so* sb ss? sb}", "person", view, "form",
-				    edit ? form_view(c, form, error != NULL) : NULL, "edit", edit,
-				    "error", error, "saved", http_query(c->req, "saved") != NULL));
+				    edit ? form_view(c, form, e) : NULL, "edit", edit, "error",
+				    error, "saved", http_query(c->req, "saved") != NULL));
 }
 
 int h_person_page(struct web_ctx *c)
@@ -751,19 +758,19 @@ int h_person_post(struct web_ctx *c)
 
 	if ((rc == ERR_INVALID || rc == ERR_CONFLICT) &&
 	    org_get(c->db, before.org_id, &o) == ERR_OK)
-		return person_page(c, rc == ERR_CONFLICT ? 409 : 422, &before, &o, &p,
-				   web_verr_text(c, &e));
+		return person_page(c, rc == ERR_CONFLICT ? 409 : 422, &before, &o, &p, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/people/%lld?saved=1", (long long)p.id);
 	return web_redirect(c, loc);
 }
 
-static int new_page(struct web_ctx *c, int status, const struct person *form, const char *error)
+static int new_page(struct web_ctx *c, int status, const struct person *form, const struct verr *e)
 {
-	return web_render(
-	    c, status, "person_new",
-	    json_pack("{so ss?}", "form", form_view(c, form, error != NULL), "error", error));
+	const char *error = e ? web_verr_text(c, e) : NULL;
+
+	return web_render(c, status, "person_new",
+			  json_pack("{so ss?}", "form", form_view(c, form, e), "error", error));
 }
 
 int h_person_new_page(struct web_ctx *c)
@@ -784,7 +791,7 @@ int h_person_new_post(struct web_ctx *c)
 	int rc = create_person(c, &p, &e);
 
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		return new_page(c, rc == ERR_CONFLICT ? 409 : 422, &p, web_verr_text(c, &e));
+		return new_page(c, rc == ERR_CONFLICT ? 409 : 422, &p, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/people/%lld?saved=1", (long long)p.id);

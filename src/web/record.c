@@ -301,7 +301,8 @@ int h_session_op_post(struct web_ctx *c)
 		/* the operation may have changed the session: show it as it is now */
 		if (session_head(c->db, h.id, &h))
 			return web_fail(c, ERR_NOT_FOUND);
-		return sess_page(c, rc == ERR_CONFLICT ? 409 : 422, &h, web_verr_text(c, &e));
+		return sess_page_again(c, rc == ERR_CONFLICT ? 409 : 422, &h, op->name, &e,
+				       web_verr_text(c, &e));
 	}
 	if (rc)
 		return web_answer(c, rc, &e);

@@ -85,6 +85,15 @@ const char *web_verr_text(const struct web_ctx *c, const struct verr *e)
 	return strcmp(c->lang, "en") == 0 ? e->en : e->zh;
 }
 
+json_t *web_field_error(const struct web_ctx *c, const struct verr *e)
+{
+	json_t *o = json_object();
+
+	if (e && e->field && *e->field)
+		json_object_set_new(o, e->field, json_string(web_verr_text(c, e)));
+	return o;
+}
+
 int web_answer(struct web_ctx *c, int rc, const struct verr *e)
 {
 	if (rc == ERR_CONFLICT && e && e->code)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "model/room.h"
 #include "view/markdown.h"
 #include "view/view.h"
 
@@ -471,8 +472,9 @@ static void draft_from_request(struct web_ctx *c, int64_t id, struct session_dra
 
 /* session_form renders the new/edit form for d; action is the form's target. */
 static int session_form(struct web_ctx *c, int status, const struct session_draft *d,
-			const char *action, const char *error)
+			const char *action, const struct verr *e)
 {
+	const char *error = e ? web_verr_text(c, e) : NULL;
 	static const int fmts[] = {FORMAT_EXPERT, FORMAT_COUNTERPART, FORMAT_SECTOR, FORMAT_JOINT};
 	struct topic_filter tf = {0, NULL, NULL};
 	struct topics all = {0};
@@ -534,12 +536,13 @@ static int session_form(struct web_ctx *c, int status, const struct session_draf
 		       d->department ? d->department : "");
 	if (d->id)
 		json_object_set_new(sj, "id", json_integer(d->id));
-	return web_render(c, status, "session_form",
-			  json_pack("{so so so so ss ss ss ss? sb}", "session", sj, "topics",
-				    topics, "formats", formats, "orgs", orgs, "starts_input",
-				    starts, "ends_input", ends, "action", action, "error", error,
-				    "internal",
-				    !d->visibility || strcmp(d->visibility, "public") != 0));
+	return web_render(
+	    c, status, "session_form",
+	    json_pack("{so so so so ss ss ss ss? sb so}", "session", sj, "topics", topics,
+		      "formats", formats, "orgs", orgs, "starts_input", starts, "ends_input", ends,
+		      "action", action, "error", error, "internal",
+		      !d->visibility || strcmp(d->visibility, "public") != 0, "field_error",
+		      e && e->field && error ? json_pack("{ss}", e->field, error) : json_object()));
 }
 
 int h_session_new(struct web_ctx *c)
@@ -575,7 +578,7 @@ int h_sessions_post(struct web_ctx *c)
 		struct session_draft d;
 
 		draft_from_request(c, 0, &d);
-		return session_form(c, 422, &d, "/sessions", web_verr_text(c, &e));
+		return session_form(c, 422, &d, "/sessions", &e);
 	}
 	if (rc)
 		return web_answer(c, rc, &e);
@@ -673,10 +676,110 @@ static void page_record(struct web_ctx *c, const struct session_head *h,
 	}
 }
 
+/* statements_json lists the accepted statements of the session's opinion map, which a
+ * suggestion may cite as its sources ([{id, text}]). */
+static json_t *statements_json(struct web_ctx *c, int64_t session_id)
+{
+	struct statement_list l;
+	json_t *a = json_array();
+	size_t i;
+
+	if (statement_list(c->db, session_id, false, 0, &l) == ERR_OK)
+		for (i = 0; i < l.n; i++)
+			json_array_append_new(a,
+					      json_pack("{sI ss}", "id", (json_int_t)l.items[i].id,
+							"text", l.items[i].text));
+	statement_list_release(&l);
+	return a;
+}
+
+static bool posted_has(struct web_ctx *c, const char *name, const char *value)
+{
+	const char *vals[MAX_REFS];
+	size_t i, n;
+	bool present;
+
+	if (web_list_field(c, name, vals, MAX_REFS, &n, &present))
+		return false;
+	for (i = 0; i < n; i++)
+		if (strcmp(vals[i], value) == 0)
+			return true;
+	return false;
+}
+
+/* mark sets flag on each item of list whose "id" (or id_key) value, as text after prefix,
+ * was posted in field name. */
+static void mark(struct web_ctx *c, json_t *list, const char *id_key, const char *field,
+		 const char *prefix, const char *flag)
+{
+	char v[48];
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(list, i, x)
+	{
+		json_t *id = json_object_get(x, id_key);
+
+		if (json_is_integer(id))
+			snprintf(v, sizeof(v), "%s%lld", prefix, (long long)json_integer_value(id));
+		else
+			snprintf(v, sizeof(v), "%s%s", prefix,
+				 json_string_value(id) ? json_string_value(id) : "");
+		json_object_set_new(x, flag, json_boolean(posted_has(c, field, v)));
+	}
+}
+
+/* page_again adds to the page's context ctx what was sent to the form of op that was
+ * refused (again.<op>.<field>, the boxes and options it had chosen) and the error beside
+ * its field (field_error.<op>_<field>), so that nothing typed is lost. */
+static void page_again(struct web_ctx *c, json_t *ctx, const char *op, const struct verr *e)
+{
+	static const char *const names[] = {"title",	"body",	     "role", "owner",
+					    "due_date", "person_id", "kind"};
+	json_t *vals = json_object(), *fe = json_object();
+	char key[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(names); i++) {
+		const char *v = web_field(c, names[i], NULL);
+
+		json_object_set_new(vals, names[i], json_string(v ? v : ""));
+	}
+	json_object_set_new(vals, "is_difference",
+			    json_boolean(posted_has(c, "kind", "difference")));
+	json_object_set_new(ctx, "again", json_pack("{so}", op, vals));
+	if (e && e->field) {
+		snprintf(key, sizeof(key), "%s_%s", op, e->field);
+		json_object_set_new(fe, key, json_string(web_verr_text(c, e)));
+	}
+	json_object_set_new(ctx, "field_error", fe);
+	if (strcmp(op, "remarks") == 0)
+		mark(c, json_object_get(ctx, "invitees"), "person_id", "person_id", "",
+		     "speaker_selected");
+	if (strcmp(op, "suggestions") == 0) {
+		mark(c, json_object_get(ctx, "invitees"), "person_id", "proposer_ids", "",
+		     "proposer_checked");
+		mark(c, json_object_get(ctx, "remarks"), "id", "sources",
+		     "remark:", "source_checked");
+		mark(c, json_object_get(ctx, "statements"), "id", "sources",
+		     "statement:", "source_checked");
+	}
+	if (strcmp(op, "invitations") == 0) {
+		mark(c, json_object_get(ctx, "people"), "id", "person_id", "", "selected");
+		mark(c, json_object_get(ctx, "invite_roles"), "value", "role", "", "selected");
+	}
+}
+
+int sess_page(struct web_ctx *c, int status, const struct session_head *h, const char *error)
+{
+	return sess_page_again(c, status, h, NULL, NULL, error);
+}
+
 /* session_page renders the session for the caller: what anyone may see of it, and for
  * those who run it the controls to run it. Signed-in callers who may see the session see
  * its record; the session's own body (insider) also sees invitees' names and the topic. */
-int sess_page(struct web_ctx *c, int status, const struct session_head *h, const char *error)
+int sess_page_again(struct web_ctx *c, int status, const struct session_head *h, const char *op,
+		    const struct verr *e, const char *error)
 {
 	static const char *const invite_roles[] = {"member", "host",	 "speaker",
 						   "expert", "official", "observer"};
@@ -751,6 +854,10 @@ int sess_page(struct web_ctx *c, int status, const struct session_head *h, const
 	json_object_set(ctx, "invitations", json_object_get(sj, "invitations"));
 	json_object_set(ctx, "remarks", json_object_get(sj, "remarks"));
 	json_object_set_new(ctx, "domain_label", label_of(c, "domain_", s.domain));
+	if (open && signed_in)
+		json_object_set_new(ctx, "statements", statements_json(c, h->id));
+	if (op)
+		page_again(c, ctx, op, e);
 	session_record_release(&r);
 	session_release(&s);
 	return web_render(c, status, "session", ctx);
@@ -809,8 +916,7 @@ int h_session_edit_post(struct web_ctx *c)
 
 		draft_from_request(c, h.id, &d);
 		snprintf(loc, sizeof(loc), "/sessions/%lld/edit", (long long)h.id);
-		return session_form(c, rc == ERR_CONFLICT ? 409 : 422, &d, loc,
-				    web_verr_text(c, &e));
+		return session_form(c, rc == ERR_CONFLICT ? 409 : 422, &d, loc, &e);
 	}
 	if (rc)
 		return web_answer(c, rc, &e);

@@ -52,6 +52,12 @@ int sess_answer(struct web_ctx *c, int status, int64_t id);
 /* sess_page renders the session page (status, with error shown when not NULL). */
 int sess_page(struct web_ctx *c, int status, const struct session_head *h, const char *error);
 
+/* sess_page_again renders the session page after the form of record operation op (its
+ * path segment) was refused with e: that form shows again what was sent, with e's message
+ * (error) beside its field. */
+int sess_page_again(struct web_ctx *c, int status, const struct session_head *h, const char *op,
+		    const struct verr *e, const char *error);
+
 /* Labels for pages: a time for people ("2024-07-10 14:30", "" for 0), the labels of a
  * set of formats as o["format_labels"], and o[out] = the catalog entry prefix + o[field]. */
 void sess_when(int64_t t, char *out, size_t n);

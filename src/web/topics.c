@@ -333,8 +333,9 @@ static json_t *origin_options(struct web_ctx *c, const char *selected)
 
 /* topics_page lists the topics (with ?status= and ?domain=) and the form for a new one,
  * re-filled from the request when error is set. */
-static int topics_page(struct web_ctx *c, int status, const char *error)
+static int topics_page(struct web_ctx *c, int status, const struct verr *e)
 {
+	const char *error = e ? web_verr_text(c, e) : NULL;
 	struct topic_filter f = {0, NULL, NULL};
 	struct topics l = {0};
 	struct domains dl = {0};
@@ -364,6 +365,11 @@ static int topics_page(struct web_ctx *c, int status, const char *error)
 	json_object_set_new(form, "description", json_string(v ? v : ""));
 	v = error ? web_field(c, "proposer", NULL) : NULL;
 	json_object_set_new(form, "proposer", json_string(v ? v : ""));
+	v = error ? web_field(c, "plan_month", NULL) : NULL;
+	json_object_set_new(form, "plan_month", json_string(v ? v : ""));
+	v = error ? web_field(c, "plan_year", NULL) : NULL;
+	json_object_set_new(form, "plan_year", json_string(v ? v : ""));
+	json_object_set_new(form, "field_error", web_field_error(c, e));
 	rc = web_render(
 	    c, status, "topics",
 	    json_pack("{so so so so ss? sb}", "topics", items, "form", form, "domains",
@@ -387,7 +393,7 @@ int h_topics_post(struct web_ctx *c)
 	int rc = create_topic(c, &id, &e);
 
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		return topics_page(c, 422, web_verr_text(c, &e));
+		return topics_page(c, 422, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/topics/%lld", (long long)id);
@@ -396,9 +402,12 @@ int h_topics_post(struct web_ctx *c)
 
 /* topic_page shows t (authorized for reading by the caller) with its pipeline moves, its
  * sessions and, for those who may change it, the edit form. */
-static int topic_page(struct web_ctx *c, int status, const struct topic *t, const char *error)
+static int topic_page(struct web_ctx *c, int status, const struct topic *t, const struct verr *e)
 {
-	json_t *tj = topic_page_json(c, t), *moves = json_array(), *sessions = json_array();
+	const char *error = e ? web_verr_text(c, e) : NULL;
+	static const char *const fields[] = {"title", "proposer", "description"};
+	json_t *tj = topic_page_json(c, t), *moves = json_array(), *sessions = json_array(), *form;
+	const char *dom, *org;
 	bool can_edit = topic_decide(&c->actor, t, AUTHZ_WRITE) == ERR_OK;
 	struct topic_sessions ts = {0};
 	struct domains dl = {0};
@@ -435,14 +444,26 @@ static int topic_page(struct web_ctx *c, int status, const struct topic *t, cons
 		domains_release(&dl);
 		return web_fail(c, rc);
 	}
-	rc =
-	    web_render(c, status, "topic",
-		       json_pack("{so so so so so ss? sb sb}", "topic", tj, "moves", moves,
-				 "sessions", sessions, "domains", domain_options(c, &dl, t->domain),
-				 "origins", origin_options(c, t->origin), "error", error,
-				 "can_edit", can_edit, "can_schedule",
-				 can_edit && (strcmp(t->status, "approved") == 0 ||
-					      strcmp(t->status, "scheduled") == 0)));
+	/* refused: the edit form shows what was sent, not what is stored */
+	form = json_object();
+	for (i = 0; i < ARRAY_LEN(fields); i++) {
+		const char *v = error ? web_field(c, fields[i], NULL) : NULL;
+
+		if (v)
+			json_object_set_new(form, fields[i], json_string(v));
+		else if (json_object_get(tj, fields[i]))
+			json_object_set(form, fields[i], json_object_get(tj, fields[i]));
+	}
+	json_object_set_new(form, "field_error", web_field_error(c, e));
+	dom = error && web_field(c, "domain", NULL) ? web_field(c, "domain", NULL) : t->domain;
+	org = error && web_field(c, "origin", NULL) ? web_field(c, "origin", NULL) : t->origin;
+	rc = web_render(c, status, "topic",
+			json_pack("{so so so so so so ss? sb sb}", "topic", tj, "form", form,
+				  "moves", moves, "sessions", sessions, "domains",
+				  domain_options(c, &dl, dom), "origins", origin_options(c, org),
+				  "error", error, "can_edit", can_edit, "can_schedule",
+				  can_edit && (strcmp(t->status, "approved") == 0 ||
+					       strcmp(t->status, "scheduled") == 0)));
 	domains_release(&dl);
 	return rc;
 }
@@ -476,7 +497,7 @@ int h_topic_post(struct web_ctx *c)
 		return web_answer(c, rc, NULL);
 	rc = prc ? prc : change_topic(c, &t, &r, &e);
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
-		rc = topic_page(c, rc == ERR_CONFLICT ? 409 : 422, &t, web_verr_text(c, &e));
+		rc = topic_page(c, rc == ERR_CONFLICT ? 409 : 422, &t, &e);
 		topic_release(&t);
 		return rc;
 	}

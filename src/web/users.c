@@ -352,8 +352,9 @@ static int user_row(const struct user *u, void *ud)
 	return json_array_append_new(r->rows, j) ? ERR_NOMEM : ERR_OK;
 }
 
-static int users_page(struct web_ctx *c, int status, const char *error)
+static int users_page(struct web_ctx *c, int status, const struct verr *e)
 {
+	const char *error = e ? web_verr_text(c, e) : NULL;
 	struct user_rows r = {json_array(), c};
 	const char *v;
 	json_t *form;
@@ -371,6 +372,7 @@ static int users_page(struct web_ctx *c, int status, const char *error)
 	json_object_set_new(form, "username", json_string(v ? v : ""));
 	v = error ? web_field(c, "display_name", NULL) : NULL;
 	json_object_set_new(form, "display_name", json_string(v ? v : ""));
+	json_object_set_new(form, "field_error", web_field_error(c, e));
 	v = error ? web_field(c, "role", NULL) : NULL;
 	if (error && (web_int_field(c, "org_id", &org_id, &present) || !present))
 		org_id = c->actor.org.id;
@@ -392,19 +394,38 @@ int h_users_post(struct web_ctx *c)
 	int rc = create_user(c, &u, &e);
 
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		return users_page(c, rc == ERR_CONFLICT ? 409 : 422, web_verr_text(c, &e));
+		return users_page(c, rc == ERR_CONFLICT ? 409 : 422, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	return web_redirect(c, "/admin/users");
 }
 
-static int user_page(struct web_ctx *c, int status, const struct user *u, const char *error)
+/* user_page shows account u; refused (error), its form shows what was sent instead. */
+static int user_page(struct web_ctx *c, int status, const struct user *u, const struct verr *e)
 {
+	const char *error = e ? web_verr_text(c, e) : NULL;
+	json_t *uj = user_to_json(u);
+	const char *role = u->role, *v;
+	int64_t org_id = u->org_id, id;
+	bool present, on;
+
+	if (error) {
+		v = web_field(c, "display_name", NULL);
+		if (v)
+			json_object_set_new(uj, "display_name", json_string(v));
+		v = web_field(c, "role", NULL);
+		role = v ? v : role;
+		if (web_int_field(c, "org_id", &id, &present) == ERR_OK && present)
+			org_id = id;
+		if (web_bool_field(c, "disabled", &on, &present) == ERR_OK)
+			json_object_set_new(uj, "disabled", json_boolean(present && on));
+	}
 	return web_render(c, status, "user",
-			  json_pack("{so so so ss? sb sb}", "user", user_to_json(u), "roles",
-				    role_options(c, u->role), "orgs", org_options(c, u->org_id),
-				    "error", error, "saved", http_query(c->req, "saved") != NULL,
-				    "self", u->id == c->actor.user.id));
+			  json_pack("{so so so ss? sb sb so}", "user", uj, "roles",
+				    role_options(c, role), "orgs", org_options(c, org_id), "error",
+				    error, "saved", http_query(c->req, "saved") != NULL, "self",
+				    u->id == c->actor.user.id, "field_error",
+				    web_field_error(c, e)));
 }
 
 int h_user_page(struct web_ctx *c)
@@ -425,18 +446,30 @@ int h_user_post(struct web_ctx *c)
 	int rc = update_user(c, web_id(c, "id"), &before, &u, &e);
 
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		return user_page(c, rc == ERR_CONFLICT ? 409 : 422, &before, web_verr_text(c, &e));
+		return user_page(c, rc == ERR_CONFLICT ? 409 : 422, &before, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/admin/users/%lld?saved=1", (long long)u.id);
 	return web_redirect(c, loc);
 }
 
-static int account_page(struct web_ctx *c, int status, const char *error)
+/* verr_of_key fills e with the catalog's message key, in both languages, for field. */
+static void verr_of_key(struct verr *e, const char *code, const char *field, const char *key)
 {
-	return web_render(
-	    c, status, "account",
-	    json_pack("{ss? sb}", "error", error, "saved", http_query(c->req, "saved") != NULL));
+	e->code = code;
+	e->field = field;
+	snprintf(e->zh, sizeof(e->zh), "%s", view_text("zh", key));
+	snprintf(e->en, sizeof(e->en), "%s", view_text("en", key));
+}
+
+/* account_page shows the password form; refused (e), its message beside the field it
+ * names (passwords are never sent back). */
+static int account_page(struct web_ctx *c, int status, const struct verr *e)
+{
+	return web_render(c, status, "account",
+			  json_pack("{ss? sb so}", "error", e ? web_verr_text(c, e) : NULL, "saved",
+				    http_query(c->req, "saved") != NULL, "field_error",
+				    web_field_error(c, e)));
 }
 
 int h_account_page(struct web_ctx *c)
@@ -452,14 +485,18 @@ int h_account_password(struct web_ctx *c)
 	struct verr e;
 	int rc;
 
-	if (!pw || !*pw)
-		return account_page(c, 422, view_text(c->lang, "account_pw_missing"));
-	if (!again || strcmp(pw, again) != 0)
-		return account_page(c, 422, view_text(c->lang, "account_pw_mismatch"));
+	if (!pw || !*pw) {
+		verr_of_key(&e, "required", "password", "account_pw_missing");
+		return account_page(c, 422, &e);
+	}
+	if (!again || strcmp(pw, again) != 0) {
+		verr_of_key(&e, "invalid", "password_again", "account_pw_mismatch");
+		return account_page(c, 422, &e);
+	}
 	/* the account page edits the caller's own account through the same rules */
 	rc = update_user(c, c->actor.user.id, &before, &u, &e);
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		return account_page(c, 422, web_verr_text(c, &e));
+		return account_page(c, 422, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	/* a new password ends every sign-in, this one too: sign in again */

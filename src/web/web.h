@@ -103,6 +103,11 @@ int web_need_signin(struct web_ctx *c);
 /* web_verr_text returns e's message in the request's language (borrowed from e). */
 const char *web_verr_text(const struct web_ctx *c, const struct verr *e);
 
+/* web_field_error returns {e->field: message in the request's language} for a form shown
+ * again with its error beside the field ({} when e is NULL or names no field). New
+ * reference. */
+json_t *web_field_error(const struct web_ctx *c, const struct verr *e);
+
 /* web_fail answers an internal failure rc (logged) with the right status. */
 int web_fail(struct web_ctx *c, int rc);
 

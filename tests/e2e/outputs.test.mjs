@@ -46,7 +46,7 @@ test('from a suggestion to a policy, proven in the statistics', async () => {
   const org = await signIn('organizer');
   // 1. draft a proposal from the first suggestion of the women's-employment session
   await org.goto('/sessions/1#suggestions');
-  await org.locator('#suggestions a', { hasText: '起草成果' }).first().click();
+  await org.locator('#suggestions a', { hasText: '据此起草' }).first().click();
   await org.waitForURL(/\/outputs\/new\?suggestion_id=\d+/);
   await org.getByLabel('类型').selectOption('proposal');
   await org.getByLabel('标题').fill('关于试行育后岗位保留制度的提案');
