@@ -261,22 +261,6 @@ bool invitee_linked(struct db *db, int64_t user_id)
 					 user_id) == ERR_OK;
 }
 
-json_t *invitations_of_user(struct db *db, int64_t user_id)
-{
-	struct db_stmt *st;
-	json_t *a = json_array();
-
-	if (db_prepare(db, sql_my_invitations, &st))
-		return a;
-	if (db_bind_int(st, 1, user_id) == ERR_OK &&
-	    rows_json(st,
-		      "i:id i:session_id s:title t:starts_at s:venue s:status s:role s:rsvp"
-		      " b:attended",
-		      a) < 0)
-		json_array_clear(a);
-	return a;
-}
-
 /* --- remarks --- */
 
 static const char sql_next_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM remark"

@@ -799,63 +799,6 @@ static const char sql_list[] = SQL_LIST_FROM " ORDER BY s.id LIMIT ?10";
 static const char sql_list_by_start[] =
     SQL_LIST_FROM " ORDER BY s.starts_at DESC NULLS LAST, s.id DESC LIMIT ?10 OFFSET ?11";
 
-int session_list(struct db *db, const struct actor *a, const struct session_filter *f,
-		 int64_t after, int limit, json_t *items)
-{
-	struct db_stmt *st;
-	int64_t from = 0, to = 0;
-	int rc;
-
-	if (f->year) {
-		char y0[24], y1[24];
-
-		snprintf(y0, sizeof(y0), "%04d-01-01", f->year);
-		snprintf(y1, sizeof(y1), "%04d-01-01", f->year + 1);
-		if (time_parse(y0, &from) || time_parse(y1, &to))
-			return ERR_INVALID;
-	}
-	rc = db_prepare(db, f->by_start ? sql_list_by_start : sql_list, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, after);
-	if (!rc)
-		rc = db_bind_int(st, 2, 1); /* public sessions are always listed */
-	if (!rc)
-		rc = db_bind_int(st, 3, f->public_only);
-	if (!rc)
-		rc = db_bind_str(st, 4, scope_path(a));
-	if (!rc)
-		rc = db_bind_int(st, 5, f->year);
-	if (!rc)
-		rc = db_bind_int(st, 6, from);
-	if (!rc)
-		rc = db_bind_int(st, 7, to);
-	if (!rc)
-		rc = db_bind_str(st, 8, f->domain);
-	if (!rc)
-		rc = db_bind_str(st, 9, f->status);
-	if (!rc)
-		rc = db_bind_int(st, 10, limit);
-	if (!rc && f->by_start)
-		rc = db_bind_int(st, 11, f->offset);
-	if (rc) {
-		db_done(st);
-		return rc;
-	}
-	while ((rc = db_step(st)) == DB_ROW) {
-		json_t *s = row_json(st, SESSION_SPEC);
-
-		json_object_set_new(s, "formats", formats_json((int)db_col_int(st, 12)));
-		json_object_set_new(s, "year",
-				    db_col_null(st, 20)
-					? json_null()
-					: json_integer(time_year(db_col_int(st, 20))));
-		json_array_append_new(items, s);
-	}
-	db_done(st);
-	return rc < 0 ? rc : ERR_OK;
-}
-
 struct list_acc {
 	struct session *items;
 	size_t n;

@@ -236,10 +236,8 @@ struct session_filter {
 	int offset;
 };
 
-int session_list(struct db *db, const struct actor *a, const struct session_filter *f,
-		 int64_t after, int limit, json_t *items) WARN_UNUSED;
-
-/* session_list_read is session_list into an array of structs: *out (caller releases with
+/* session_list_read lists the sessions a may see that pass f, after id `after` (or from
+ * offset, by_start), into an array of structs: *out (caller releases with
  * session_list_release) gets up to limit sessions, *n how many. */
 int session_list_read(struct db *db, const struct actor *a, const struct session_filter *f,
 		      int64_t after, int limit, struct session **out, size_t *n) WARN_UNUSED;
@@ -281,13 +279,9 @@ int my_invitations_read(struct db *db, int64_t user_id, struct my_invitation **o
 			size_t *n) WARN_UNUSED;
 void my_invitations_release(struct my_invitation *list, size_t n);
 
-/* invitations_of_user returns the invitations of the person linked to user_id (JSON, for
- * the dashboard until it reads my_invitations_read). */
 /* invitee_linked reports whether account user_id is linked to a person (who can be
  * invited and answer). */
 bool invitee_linked(struct db *db, int64_t user_id);
-
-json_t *invitations_of_user(struct db *db, int64_t user_id);
 
 /* people_options lists [{id,name,category,affiliation}] of the people an actor may invite
  * to a session of org_id: those in the actor's scope and the session body's own. */

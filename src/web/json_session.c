@@ -167,3 +167,15 @@ json_t *my_invitation_to_json(const struct my_invitation *x)
 			 time_json(x->starts_at), "venue", x->venue, "status", x->status, "role",
 			 x->role, "rsvp", x->rsvp, "attended", x->attended);
 }
+
+json_t *session_get_json(struct db *db, int64_t id)
+{
+	struct session s;
+	json_t *x = NULL;
+
+	session_init(&s);
+	if (session_read(db, id, &s) == ERR_OK)
+		x = session_to_json(&s, true);
+	session_release(&s);
+	return x;
+}

@@ -32,6 +32,10 @@ json_t *commitment_to_json(const struct commitment *x);
 json_t *suggestion_to_json(const struct suggestion *x);
 json_t *my_invitation_to_json(const struct my_invitation *x);
 
+/* session_get_json reads session id (session_read) and gives session_to_json(full) of it,
+ * or NULL when there is none or it cannot be read. */
+json_t *session_get_json(struct db *db, int64_t id);
+
 /* session_record_to_json adds r to o: invitations, remarks (when with_remarks),
  * commitments, agreed, differences, suggestions. */
 void session_record_to_json(json_t *o, const struct session_record *r, bool names,

@@ -292,31 +292,26 @@ static void test_list(void **state)
 {
 	struct mfix *f = *state;
 	struct session_filter flt = {0};
-	json_t *items = json_array(), *x;
-	size_t i;
+	struct session *list = NULL;
+	size_t i, n = 0;
 	bool seen_internal = false;
 
-	assert_int_equal(session_list(f->db, &f->other_org, &flt, 0, 500, items), ERR_OK);
-	json_array_foreach(items, i, x)
-	{
-		const char *vis = json_string_value(json_object_get(x, "visibility"));
-		const char *title = json_string_value(json_object_get(x, "title"));
-
+	assert_int_equal(session_list_read(f->db, &f->other_org, &flt, 0, 500, &list, &n), ERR_OK);
+	for (i = 0; i < n; i++) {
 		/* an unrelated body sees public sessions (not drafts) and the one it is linked to
 		 */
-		if (strcmp(vis, "internal") == 0)
-			seen_internal |= strcmp(title, "联动聊") != 0;
+		if (strcmp(list[i].visibility, "internal") == 0)
+			seen_internal |= strcmp(list[i].title, "联动聊") != 0;
 		else
-			assert_string_not_equal(json_string_value(json_object_get(x, "status")),
-						"draft");
+			assert_string_not_equal(list[i].status, "draft");
 	}
 	assert_false(seen_internal);
-	json_array_clear(items);
+	session_list_release(list, n);
 	flt.public_only = true;
-	assert_int_equal(session_list(f->db, &f->anon, &flt, 0, 500, items), ERR_OK);
-	json_array_foreach(items, i, x)
-	    assert_string_equal(json_string_value(json_object_get(x, "visibility")), "public");
-	json_decref(items);
+	assert_int_equal(session_list_read(f->db, &f->anon, &flt, 0, 500, &list, &n), ERR_OK);
+	for (i = 0; i < n; i++)
+		assert_string_equal(list[i].visibility, "public");
+	session_list_release(list, n);
 }
 
 static void test_read_struct(void **state)
