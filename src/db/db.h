@@ -63,6 +63,9 @@ double db_col_double(struct db_stmt *st, int i);
 const char *db_col_text(struct db_stmt *st, int i); /* "" for NULL */
 size_t db_col_len(struct db_stmt *st, int i);
 bool db_col_null(struct db_stmt *st, int i);
+/* db_col_dup returns a heap copy (strdup) of column i's text ("" for NULL), for the caller
+ * to free; NULL when out of memory. */
+char *db_col_dup(struct db_stmt *st, int i);
 
 /* db_done resets st so the connection holds no read lock; accepts NULL. */
 void db_done(struct db_stmt *st);

@@ -104,7 +104,7 @@ static const char sql_adoptions[] =
 
 static char *dup_col(struct db_stmt *st, int i, int *rc)
 {
-	char *p = strdup(db_col_text(st, i));
+	char *p = db_col_dup(st, i);
 
 	if (!p)
 		*rc = ERR_NOMEM;

@@ -629,12 +629,6 @@ static void *grow(void *arr_p, size_t *n, size_t sz)
 	return p + (*n)++ * sz;
 }
 
-/* text_of returns a copy of column i ("" for NULL); NULL when out of memory. */
-static char *text_of(struct db_stmt *st, int i)
-{
-	return strdup(db_col_text(st, i));
-}
-
 void suggestion_init(struct suggestion *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -660,7 +654,7 @@ static int proposer_row(struct db_stmt *st, void *ud)
 	struct suggestion *s = ud;
 	struct suggestion_proposer *p = grow(&s->proposers, &s->nproposers, sizeof(*p));
 
-	if (!p || !(p->name = text_of(st, 1)))
+	if (!p || !(p->name = db_col_dup(st, 1)))
 		return ERR_NOMEM;
 	p->id = db_col_int(st, 0);
 	p->public_name = db_col_int(st, 3) != 0;
@@ -672,7 +666,7 @@ static int source_row(struct db_stmt *st, void *ud)
 	struct suggestion *s = ud;
 	struct suggestion_source *x = grow(&s->sources, &s->nsources, sizeof(*x));
 
-	if (!x || !(x->excerpt = text_of(st, 2)))
+	if (!x || !(x->excerpt = db_col_dup(st, 2)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 1);
 	return copy_field(x->kind, sizeof(x->kind), db_col_text(st, 0));
@@ -692,8 +686,8 @@ int suggestion_read(struct db *db, int64_t id, struct suggestion *s)
 	s->org_id = db_col_int(st, 2);
 	s->position = db_col_int(st, 5);
 	s->created_at = db_col_int(st, 6);
-	s->title = text_of(st, 3);
-	s->body = text_of(st, 4);
+	s->title = db_col_dup(st, 3);
+	s->body = db_col_dup(st, 4);
 	db_done(st);
 	rc = s->title && s->body ? ERR_OK : ERR_NOMEM;
 	if (!rc)
@@ -764,7 +758,7 @@ static int invitation_row(struct db_stmt *st, void *ud)
 	struct invitation *x = grow(&r->invitations, &r->ninvitations, sizeof(*x));
 	int rc;
 
-	if (!x || !(x->name = text_of(st, 2)) || !(x->affiliation = text_of(st, 4)))
+	if (!x || !(x->name = db_col_dup(st, 2)) || !(x->affiliation = db_col_dup(st, 4)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
 	x->person_id = db_col_int(st, 1);
@@ -783,8 +777,8 @@ static int remark_row(struct db_stmt *st, void *ud)
 	struct session_record *r = ud;
 	struct remark *x = grow(&r->remarks, &r->nremarks, sizeof(*x));
 
-	if (!x || !(x->speaker = text_of(st, 2)) || !(x->role = text_of(st, 3)) ||
-	    !(x->body = text_of(st, 4)))
+	if (!x || !(x->speaker = db_col_dup(st, 2)) || !(x->role = db_col_dup(st, 3)) ||
+	    !(x->body = db_col_dup(st, 4)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
 	x->person_id = db_col_int(st, 1);
@@ -799,7 +793,7 @@ static int commitment_row(struct db_stmt *st, void *ud)
 	struct commitment *x = grow(&r->commitments, &r->ncommitments, sizeof(*x));
 	int rc;
 
-	if (!x || !(x->owner = text_of(st, 1)) || !(x->body = text_of(st, 3)))
+	if (!x || !(x->owner = db_col_dup(st, 1)) || !(x->body = db_col_dup(st, 3)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
 	x->owner_id = db_col_int(st, 2);
@@ -820,7 +814,7 @@ static int point_row(struct db_stmt *st, void *ud)
 	struct point_acc *acc = ud;
 	struct session_point *x = grow(acc->arr, acc->n, sizeof(*x));
 
-	if (!x || !(x->body = text_of(st, 1)))
+	if (!x || !(x->body = db_col_dup(st, 1)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
 	return ERR_OK;
@@ -885,7 +879,7 @@ static int my_row(struct db_stmt *st, void *ud)
 	struct my_invitation *x = grow(&acc->items, &acc->n, sizeof(*x));
 	int rc;
 
-	if (!x || !(x->title = text_of(st, 2)) || !(x->venue = text_of(st, 4)))
+	if (!x || !(x->title = db_col_dup(st, 2)) || !(x->venue = db_col_dup(st, 4)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
 	x->session_id = db_col_int(st, 1);

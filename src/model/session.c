@@ -284,12 +284,6 @@ static const char sql_read[] = "SELECT " SESSION_COLS ", s.starts_at, o.path FRO
 			       " JOIN org o ON o.id = s.org_id JOIN topic t ON t.id = s.topic_id"
 			       " WHERE s.id = ?";
 
-/* dup_col returns a copy of text column i ("" for NULL), or NULL when out of memory. */
-static char *dup_col(struct db_stmt *st, int i)
-{
-	return strdup(db_col_text(st, i));
-}
-
 void session_init(struct session *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -324,13 +318,13 @@ static int session_from_row(struct db_stmt *st, struct session *s)
 	s->created_at = db_col_int(st, 17);
 	s->updated_at = db_col_int(st, 18);
 	s->closed_at = db_col_int(st, 19);
-	s->topic_title = dup_col(st, 4);
-	s->title = dup_col(st, 6);
-	s->summary = dup_col(st, 7);
-	s->venue = dup_col(st, 10);
-	s->organizer_unit = dup_col(st, 11);
-	s->department = dup_col(st, 13);
-	s->rules_version = dup_col(st, 15);
+	s->topic_title = db_col_dup(st, 4);
+	s->title = db_col_dup(st, 6);
+	s->summary = db_col_dup(st, 7);
+	s->venue = db_col_dup(st, 10);
+	s->organizer_unit = db_col_dup(st, 11);
+	s->department = db_col_dup(st, 13);
+	s->rules_version = db_col_dup(st, 15);
 	if (!s->topic_title || !s->title || !s->summary || !s->venue || !s->organizer_unit ||
 	    !s->department || !s->rules_version)
 		return ERR_NOMEM;

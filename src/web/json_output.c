@@ -2,22 +2,12 @@
  * json_output.c - outputs to JSON (see json_output.h).
  */
 #include "json_output.h"
+#include "web.h"
 
 #include <string.h>
 
 #include "base/utf8.h"
 #include "base/util.h"
-
-/* time_json: a time of 0 is absent (null); else the body's local time. */
-static json_t *time_json(int64_t t)
-{
-	char s[26];
-
-	if (!t)
-		return json_null();
-	time_local(t, s);
-	return json_string(s);
-}
 
 json_t *output_adoption_to_json(const struct output_adoption *a)
 {
@@ -31,7 +21,7 @@ json_t *output_adoption_to_json(const struct output_adoption *a)
 	json_object_set_new(x, "date", json_string(a->date));
 	json_object_set_new(x, "link", json_string(a->link));
 	json_object_set_new(x, "note", json_string(a->note));
-	json_object_set_new(x, "created_at", time_json(a->created_at));
+	json_object_set_new(x, "created_at", web_time_json(a->created_at));
 	return x;
 }
 
@@ -59,7 +49,7 @@ static void add_parts(json_t *x, const struct output *o)
 							 (json_int_t)a->person_id, "name", a->name,
 							 "category", a->category, "role", a->role,
 							 "confirmed", a->confirmed, "confirmed_at",
-							 time_json(a->confirmed_at)));
+							 web_time_json(a->confirmed_at)));
 	}
 	for (i = 0; i < o->nunits; i++)
 		json_array_append_new(units, json_pack("{sI ss ss}", "id",
@@ -77,9 +67,9 @@ static void add_parts(json_t *x, const struct output *o)
 	for (i = 0; i < o->nsessions; i++) {
 		const struct output_session *s = &o->sessions[i];
 
-		json_array_append_new(sess,
-				      json_pack("{sI ss so}", "id", (json_int_t)s->id, "title",
-						s->title, "starts_at", time_json(s->starts_at)));
+		json_array_append_new(sess, json_pack("{sI ss so}", "id", (json_int_t)s->id,
+						      "title", s->title, "starts_at",
+						      web_time_json(s->starts_at)));
 		json_array_append_new(ses_ids, json_integer((json_int_t)s->id));
 	}
 	for (i = 0; i < o->nevents; i++) {
@@ -88,8 +78,8 @@ static void add_parts(json_t *x, const struct output *o)
 
 		json_array_append_new(
 		    events, json_pack("{sI so ss ss ss ss so}", "id", (json_int_t)v->id, "at",
-				      time_json(v->at), "by", v->by, "from", v->from, "to", v->to,
-				      "note", v->note, "data", data ? data : json_null()));
+				      web_time_json(v->at), "by", v->by, "from", v->from, "to",
+				      v->to, "note", v->note, "data", data ? data : json_null()));
 	}
 	json_object_set_new(x, "char_count",
 			    json_integer((json_int_t)utf8_count(o->body, strlen(o->body))));
@@ -147,7 +137,7 @@ json_t *output_to_json(const struct output *o)
 		json_object_set_new(x, texts[i].key, json_string(v ? v : ""));
 	}
 	for (i = 0; i < ARRAY_LEN(times); i++)
-		json_object_set_new(x, times[i].key, time_json(times[i].t));
+		json_object_set_new(x, times[i].key, web_time_json(times[i].t));
 	json_object_set_new(x, "reopened", json_boolean(o->reopened));
 	json_object_set_new(x, "overdue", json_boolean(o->overdue));
 	json_object_set_new(x, "adoption_count", json_integer((json_int_t)o->adoption_count));
@@ -207,8 +197,8 @@ static json_t *briefs(struct db *db, json_t *ids, size_t *adopted)
 			json_array_append_new(
 			    arr, json_pack("{sI ss ss ss so sb so}", "id", (json_int_t)o.id, "kind",
 					   o.kind, "title", o.title, "state", o.state, "dated_at",
-					   time_json(o.dated_at), "adopted", o.adoption_count > 0,
-					   "adoptions", adoptions_json(&o)));
+					   web_time_json(o.dated_at), "adopted",
+					   o.adoption_count > 0, "adoptions", adoptions_json(&o)));
 			if (adopted)
 				*adopted += o.adoption_count > 0;
 		}
