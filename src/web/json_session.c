@@ -113,7 +113,7 @@ json_t *suggestion_to_json(const struct suggestion *x)
 	return o;
 }
 
-static json_t *points_json(const struct session_point *p, size_t n)
+json_t *session_points_to_json(const struct session_point *p, size_t n)
 {
 	json_t *a = json_array();
 	size_t i;
@@ -143,8 +143,9 @@ void session_record_to_json(json_t *o, const struct session_record *r, bool name
 	for (i = 0; i < r->ncommitments; i++)
 		json_array_append_new(a, commitment_to_json(&r->commitments[i]));
 	json_object_set_new(o, "commitments", a);
-	json_object_set_new(o, "agreed", points_json(r->agreed, r->nagreed));
-	json_object_set_new(o, "differences", points_json(r->differences, r->ndifferences));
+	json_object_set_new(o, "agreed", session_points_to_json(r->agreed, r->nagreed));
+	json_object_set_new(o, "differences",
+			    session_points_to_json(r->differences, r->ndifferences));
 	a = json_array();
 	for (i = 0; i < r->nsuggestions; i++)
 		json_array_append_new(a, suggestion_to_json(&r->suggestions[i]));

@@ -31,6 +31,8 @@ json_t *remark_to_json(const struct remark *x);
 json_t *commitment_to_json(const struct commitment *x);
 json_t *suggestion_to_json(const struct suggestion *x);
 json_t *my_invitation_to_json(const struct my_invitation *x);
+/* session_points_to_json: [{id, body}] of n agreed points or differences. */
+json_t *session_points_to_json(const struct session_point *p, size_t n);
 
 /* session_get_json reads session id (session_read) and gives session_to_json(full) of it,
  * or NULL when there is none or it cannot be read. */
