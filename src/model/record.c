@@ -490,14 +490,10 @@ json_t *suggestion_get(struct db *db, int64_t id)
 	struct db_stmt *st;
 	json_t *s = NULL, *a;
 
-	if (db_prepare(db, sql_sug_get, &st))
+	if (db_get_row(db, sql_sug_get, &st, "i", id))
 		return NULL;
-	if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW)
-		s = row_json(st, "i:id i:session_id i:org_id s:title s:body i:position"
-				 " t:created_at");
+	s = row_json(st, "i:id i:session_id i:org_id s:title s:body i:position t:created_at");
 	db_done(st);
-	if (!s)
-		return NULL;
 	a = json_array();
 	(void)rows_json_by_id(db, sql_sug_proposers, id, "i:id s:name s:category b:public_name", a);
 	json_object_set_new(s, "proposers", a);
@@ -597,16 +593,11 @@ static const char sql_people_options[] =
 
 json_t *people_options(struct db *db, const struct actor *a, int64_t org_id)
 {
-	struct db_stmt *st;
-	json_t *arr = json_array();
+	struct rows_json r = {"i:id s:name s:category s:affiliation", json_array()};
 
-	if (db_prepare(db, sql_people_options, &st))
-		return arr;
-	if (db_bind_str(st, 1, scope_path(a)) == ERR_OK && db_bind_int(st, 2, org_id) == ERR_OK)
-		(void)rows_json(st, "i:id s:name s:category s:affiliation", arr);
-	else
-		db_done(st);
-	return arr;
+	if (db_each(db, sql_people_options, rows_json_row, &r, "si", scope_path(a), org_id))
+		json_array_clear(r.arr);
+	return r.arr;
 }
 
 /* --- the record as structs (session.h) --- */

@@ -183,15 +183,25 @@ static const char sql_category_counts[] =
 
 static json_t *points_of(struct db *db, int64_t id, const char *kind)
 {
-	struct db_stmt *st;
-	json_t *a = json_array();
+	struct rows_json r = {"i:id s:body", json_array()};
 
-	if (db_prepare(db, sql_points, &st))
-		return a;
-	if (db_bind_int(st, 1, id) == ERR_OK && db_bind_str(st, 2, kind) == ERR_OK &&
-	    rows_json(st, "i:id s:body", a) < 0)
-		json_array_clear(a);
-	return a;
+	if (db_each(db, sql_points, rows_json_row, &r, "is", id, kind))
+		json_array_clear(r.arr);
+	return r.arr;
+}
+
+struct id_acc {
+	int64_t ids[512];
+	size_t n;
+};
+
+static int id_of(struct db_stmt *st, void *ud)
+{
+	struct id_acc *acc = ud;
+
+	if (acc->n < ARRAY_LEN(acc->ids))
+		acc->ids[acc->n++] = db_col_int(st, 0);
+	return ERR_OK;
 }
 
 json_t *session_get(struct db *db, int64_t id, int detail, bool names)
@@ -200,19 +210,14 @@ json_t *session_get(struct db *db, int64_t id, int detail, bool names)
 	json_t *s = NULL, *a, *v;
 	size_t i;
 
-	if (db_prepare(db, sql_get, &st))
+	if (db_get_row(db, sql_get, &st, "i", id))
 		return NULL;
-	if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW) {
-		s = row_json(st, SESSION_SPEC);
-		json_object_set_new(s, "formats", formats_json((int)db_col_int(st, 12)));
-		json_object_set_new(s, "year",
-				    db_col_null(st, 20)
-					? json_null()
-					: json_integer(time_year(db_col_int(st, 20))));
-	}
+	s = row_json(st, SESSION_SPEC);
+	json_object_set_new(s, "formats", formats_json((int)db_col_int(st, 12)));
+	json_object_set_new(s, "year",
+			    db_col_null(st, 20) ? json_null()
+						: json_integer(time_year(db_col_int(st, 20))));
 	db_done(st);
-	if (!s)
-		return NULL;
 	a = json_array();
 	if (rows_json_by_id(db, sql_linked, id, "i:id s:name", a) == ERR_OK) {
 		json_t *ids = json_array();
@@ -260,19 +265,17 @@ json_t *session_get(struct db *db, int64_t id, int detail, bool names)
 	json_object_set_new(s, "agreed", points_of(db, id, "agreed"));
 	json_object_set_new(s, "differences", points_of(db, id, "difference"));
 	a = json_array();
-	if (db_prepare(db, sql_suggestion_ids, &st) == ERR_OK) {
-		int64_t ids[512];
-		size_t n = 0, k;
+	{
+		struct id_acc *ids = calloc(1, sizeof(*ids));
+		size_t k;
 
-		if (db_bind_int(st, 1, id) == ERR_OK)
-			while (n < ARRAY_LEN(ids) && db_step(st) == DB_ROW)
-				ids[n++] = db_col_int(st, 0);
-		db_done(st);
-		for (k = 0; k < n; k++) {
-			v = suggestion_get(db, ids[k]);
-			if (v)
-				json_array_append_new(a, v);
-		}
+		if (ids && db_each(db, sql_suggestion_ids, id_of, ids, "i", id) == ERR_OK)
+			for (k = 0; k < ids->n; k++) {
+				v = suggestion_get(db, ids->ids[k]);
+				if (v)
+					json_array_append_new(a, v);
+			}
+		free(ids);
 	}
 	json_object_set_new(s, "suggestions", a);
 	return s;
