@@ -60,13 +60,10 @@ static int session_brief_read(struct db *db, int64_t id, struct session_brief *b
 static int source_row(struct db_stmt *st, void *ud)
 {
 	struct lineage_suggestion *s = ud;
-	struct lineage_source *grown = realloc(s->sources, (s->nsources + 1) * sizeof(*grown)), *x;
+	struct lineage_source *x = array_grow(&s->sources, &s->nsources, sizeof(*x));
 
-	if (!grown)
+	if (!x)
 		return ERR_NOMEM;
-	s->sources = grown;
-	x = &grown[s->nsources++];
-	memset(x, 0, sizeof(*x));
 	snprintf(x->kind, sizeof(x->kind), "%s", db_col_text(st, 0));
 	x->id = db_col_int(st, 1);
 	x->text = db_col_dup(st, 2);
@@ -91,15 +88,11 @@ static void lineage_suggestion_release(struct lineage_suggestion *s)
  * no longer there is left out. */
 static int add_suggestion(struct db *db, struct output_lineage *l, int64_t id)
 {
-	struct lineage_suggestion *grown, *s;
+	struct lineage_suggestion *s = array_grow(&l->suggestions, &l->nsuggestions, sizeof(*s));
 	int rc;
 
-	grown = realloc(l->suggestions, (l->nsuggestions + 1) * sizeof(*grown));
-	if (!grown)
+	if (!s)
 		return ERR_NOMEM;
-	l->suggestions = grown;
-	s = &grown[l->nsuggestions];
-	memset(s, 0, sizeof(*s));
 	suggestion_init(&s->suggestion);
 	rc = suggestion_read(db, id, &s->suggestion);
 	if (rc == ERR_OK)
@@ -110,12 +103,11 @@ static int add_suggestion(struct db *db, struct output_lineage *l, int64_t id)
 		if (rc == ERR_NOT_FOUND)
 			rc = ERR_OK;
 	}
-	if (rc) {
+	if (rc) { /* left out */
 		lineage_suggestion_release(s);
-		return rc == ERR_NOT_FOUND ? ERR_OK : rc;
+		l->nsuggestions--;
 	}
-	l->nsuggestions++;
-	return ERR_OK;
+	return rc == ERR_NOT_FOUND ? ERR_OK : rc;
 }
 
 int output_lineage(struct db *db, int64_t id, struct output_lineage *l)

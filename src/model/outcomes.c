@@ -22,12 +22,11 @@ static const char sql_outputs_of_sug[] =
 static int id_row(struct db_stmt *st, void *ud)
 {
 	struct outcome_ids *x = ud;
-	int64_t *grown = realloc(x->ids, (x->n + 1) * sizeof(*grown));
+	int64_t *id = array_grow(&x->ids, &x->n, sizeof(*id));
 
-	if (!grown)
+	if (!id)
 		return ERR_NOMEM;
-	x->ids = grown;
-	x->ids[x->n++] = db_col_int(st, 0);
+	*id = db_col_int(st, 0);
 	return ERR_OK;
 }
 

@@ -602,24 +602,6 @@ json_t *people_options(struct db *db, const struct actor *a, int64_t org_id)
 
 /* --- the record as structs (session.h) --- */
 
-/* grow makes room for one more element of size sz in the array *arr_p (a pointer to any
- * object pointer) of *n elements: the new element, zeroed, or NULL when out of memory
- * (the array is then unchanged). The pointer is copied with memcpy, not written through a
- * void ** (object pointers share one representation here; no aliasing of types). */
-static void *grow(void *arr_p, size_t *n, size_t sz)
-{
-	void *base;
-	char *p;
-
-	memcpy(&base, arr_p, sizeof(base));
-	p = realloc(base, (*n + 1) * sz);
-	if (!p)
-		return NULL;
-	memcpy(arr_p, &p, sizeof(p));
-	memset(p + *n * sz, 0, sz);
-	return p + (*n)++ * sz;
-}
-
 void suggestion_init(struct suggestion *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -643,7 +625,7 @@ void suggestion_release(struct suggestion *s)
 static int proposer_row(struct db_stmt *st, void *ud)
 {
 	struct suggestion *s = ud;
-	struct suggestion_proposer *p = grow(&s->proposers, &s->nproposers, sizeof(*p));
+	struct suggestion_proposer *p = array_grow(&s->proposers, &s->nproposers, sizeof(*p));
 
 	if (!p || !(p->name = db_col_dup(st, 1)))
 		return ERR_NOMEM;
@@ -655,7 +637,7 @@ static int proposer_row(struct db_stmt *st, void *ud)
 static int source_row(struct db_stmt *st, void *ud)
 {
 	struct suggestion *s = ud;
-	struct suggestion_source *x = grow(&s->sources, &s->nsources, sizeof(*x));
+	struct suggestion_source *x = array_grow(&s->sources, &s->nsources, sizeof(*x));
 
 	if (!x || !(x->excerpt = db_col_dup(st, 2)))
 		return ERR_NOMEM;
@@ -746,7 +728,7 @@ static const char sql_rec_suggestions[] =
 static int invitation_row(struct db_stmt *st, void *ud)
 {
 	struct session_record *r = ud;
-	struct invitation *x = grow(&r->invitations, &r->ninvitations, sizeof(*x));
+	struct invitation *x = array_grow(&r->invitations, &r->ninvitations, sizeof(*x));
 	int rc;
 
 	if (!x || !(x->name = db_col_dup(st, 2)) || !(x->affiliation = db_col_dup(st, 4)))
@@ -766,7 +748,7 @@ static int invitation_row(struct db_stmt *st, void *ud)
 static int remark_row(struct db_stmt *st, void *ud)
 {
 	struct session_record *r = ud;
-	struct remark *x = grow(&r->remarks, &r->nremarks, sizeof(*x));
+	struct remark *x = array_grow(&r->remarks, &r->nremarks, sizeof(*x));
 
 	if (!x || !(x->speaker = db_col_dup(st, 2)) || !(x->role = db_col_dup(st, 3)) ||
 	    !(x->body = db_col_dup(st, 4)))
@@ -781,7 +763,7 @@ static int remark_row(struct db_stmt *st, void *ud)
 static int commitment_row(struct db_stmt *st, void *ud)
 {
 	struct session_record *r = ud;
-	struct commitment *x = grow(&r->commitments, &r->ncommitments, sizeof(*x));
+	struct commitment *x = array_grow(&r->commitments, &r->ncommitments, sizeof(*x));
 	int rc;
 
 	if (!x || !(x->owner = db_col_dup(st, 1)) || !(x->body = db_col_dup(st, 3)))
@@ -803,7 +785,7 @@ struct point_acc {
 static int point_row(struct db_stmt *st, void *ud)
 {
 	struct point_acc *acc = ud;
-	struct session_point *x = grow(acc->arr, acc->n, sizeof(*x));
+	struct session_point *x = array_grow(acc->arr, acc->n, sizeof(*x));
 
 	if (!x || !(x->body = db_col_dup(st, 1)))
 		return ERR_NOMEM;
@@ -819,7 +801,7 @@ struct id_acc {
 static int id_row(struct db_stmt *st, void *ud)
 {
 	struct id_acc *acc = ud;
-	int64_t *x = grow(&acc->ids, &acc->n, sizeof(*x));
+	int64_t *x = array_grow(&acc->ids, &acc->n, sizeof(*x));
 
 	if (!x)
 		return ERR_NOMEM;
@@ -849,7 +831,7 @@ int session_record_read(struct db *db, int64_t id, bool with_remarks, struct ses
 	if (!rc)
 		rc = db_each(db, sql_rec_suggestions, id_row, &sugs, "i", id);
 	for (i = 0; !rc && i < sugs.n; i++) {
-		struct suggestion *x = grow(&r->suggestions, &r->nsuggestions, sizeof(*x));
+		struct suggestion *x = array_grow(&r->suggestions, &r->nsuggestions, sizeof(*x));
 
 		rc = x ? suggestion_read(db, sugs.ids[i], x) : ERR_NOMEM;
 	}
@@ -867,7 +849,7 @@ struct my_acc {
 static int my_row(struct db_stmt *st, void *ud)
 {
 	struct my_acc *acc = ud;
-	struct my_invitation *x = grow(&acc->items, &acc->n, sizeof(*x));
+	struct my_invitation *x = array_grow(&acc->items, &acc->n, sizeof(*x));
 	int rc;
 
 	if (!x || !(x->title = db_col_dup(st, 2)) || !(x->venue = db_col_dup(st, 4)))
