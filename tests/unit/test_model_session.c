@@ -31,29 +31,28 @@ static void test_create_update(void **state)
 	struct mfix *f = *state;
 	struct session_in in;
 	struct verr e = {0};
-	json_t *s;
+	struct session s;
 	int64_t id =
 	    sfix_session(f, &f->city_org, &f->city, topic_id, "停车专家聊", NULL, FORMAT_EXPERT);
 
-	s = session_get(f->db, id, SESSION_BRIEF, true);
-	assert_non_null(s);
-	assert_string_equal(json_string_value(json_object_get(s, "title")), "停车专家聊");
-	assert_string_equal(json_string_value(json_object_get(s, "status")), "draft");
-	assert_string_equal(json_string_value(json_object_get(s, "visibility")), "internal");
-	assert_int_equal(json_integer_value(json_object_get(s, "org_id")), f->city.id);
-	json_decref(s);
+	session_init(&s);
+	assert_int_equal(session_read(f->db, id, &s), ERR_OK);
+	assert_string_equal(s.title, "停车专家聊");
+	assert_string_equal(s.status, "draft");
+	assert_string_equal(s.visibility, "internal");
+	assert_int_equal(s.org_id, f->city.id);
 
 	session_in_init(&in);
 	in.title = "停车难专家聊";
 	in.venue = "市政协三楼";
 	assert_int_equal(mfix_begin(f), ERR_OK);
 	assert_int_equal(mfix_commit(f, session_update(f->db, &f->city_org, id, &in, &e)), ERR_OK);
-	s = session_get(f->db, id, SESSION_BRIEF, true);
-	assert_string_equal(json_string_value(json_object_get(s, "title")), "停车难专家聊");
-	assert_string_equal(json_string_value(json_object_get(s, "venue")), "市政协三楼");
+	assert_int_equal(session_read(f->db, id, &s), ERR_OK);
+	assert_string_equal(s.title, "停车难专家聊");
+	assert_string_equal(s.venue, "市政协三楼");
 	/* what was not given is kept */
-	assert_string_equal(json_string_value(json_object_get(s, "visibility")), "internal");
-	json_decref(s);
+	assert_string_equal(s.visibility, "internal");
+	session_release(&s);
 
 	assert_int_equal(session_update(f->db, &f->city_org, 999999, &in, &e), ERR_NOT_FOUND);
 }
