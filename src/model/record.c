@@ -485,7 +485,9 @@ static const char sql_sug_sources[] =
     " AND r.id = ss.source_id LEFT JOIN statement st ON ss.kind = 'statement'"
     " AND st.id = ss.source_id WHERE ss.suggestion_id = ? ORDER BY ss.kind, ss.source_id";
 
-json_t *suggestion_get(struct db *db, int64_t id)
+/* suggestion_audit_json is what the audit log records of suggestion id (and what
+ * suggestion_get answers). */
+static json_t *suggestion_audit_json(struct db *db, int64_t id)
 {
 	struct db_stmt *st;
 	json_t *s = NULL, *a;
@@ -501,6 +503,11 @@ json_t *suggestion_get(struct db *db, int64_t id)
 	(void)rows_json_by_id(db, sql_sug_sources, id, "s:kind i:id s:excerpt", a);
 	json_object_set_new(s, "sources", a);
 	return s;
+}
+
+json_t *suggestion_get(struct db *db, int64_t id)
+{
+	return suggestion_audit_json(db, id);
 }
 
 /* check_source: a suggestion's source is a remark or a statement (of the live opinion map)
@@ -580,7 +587,7 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 		rc = search_put(db, "suggestion", *id, session_id, h.org_id, title, body);
 	if (rc)
 		return rc;
-	after = suggestion_get(db, *id);
+	after = suggestion_audit_json(db, *id);
 	rc = audit_write(db, who, h.org_id, "suggestion.create", "suggestion", *id, NULL, after);
 	json_decref(after);
 	return rc;

@@ -204,7 +204,9 @@ static int id_of(struct db_stmt *st, void *ud)
 	return ERR_OK;
 }
 
-json_t *session_get(struct db *db, int64_t id, int detail, bool names)
+/* session_audit_json is what the audit log records of session id (and the brief part of
+ * session_get): its columns, formats, year, linked bodies and participants by category. */
+static json_t *session_audit_json(struct db *db, int64_t id)
 {
 	struct db_stmt *st;
 	json_t *s = NULL, *a, *v;
@@ -231,7 +233,15 @@ json_t *session_get(struct db *db, int64_t id, int detail, bool names)
 		json_object_set_new(s, "participants_by_category", a);
 	else
 		json_decref(a);
-	if (!detail)
+	return s;
+}
+
+json_t *session_get(struct db *db, int64_t id, int detail, bool names)
+{
+	json_t *s = session_audit_json(db, id), *a, *v;
+	size_t i;
+
+	if (!s || !detail)
 		return s;
 	a = json_array();
 	if (rows_json_by_id(db, sql_invitations, id,
@@ -485,15 +495,14 @@ static int set_links(struct db *db, int64_t id, const struct session_in *in)
 
 static int index_session(struct db *db, int64_t id)
 {
-	json_t *s = session_get(db, id, false, false);
+	struct session x;
 	int rc;
 
-	if (!s)
-		return ERR_NOT_FOUND;
-	rc = search_put(db, "session", id, id, json_integer_value(json_object_get(s, "org_id")),
-			json_string_value(json_object_get(s, "title")),
-			json_string_value(json_object_get(s, "summary")));
-	json_decref(s);
+	session_init(&x);
+	rc = session_read(db, id, &x);
+	if (!rc)
+		rc = search_put(db, "session", id, id, x.org_id, x.title, x.summary);
+	session_release(&x);
 	return rc;
 }
 
@@ -536,53 +545,41 @@ int session_create(struct db *db, const struct actor *who, int64_t org_id,
 		rc = index_session(db, *id);
 	if (rc)
 		return rc;
-	after = session_get(db, *id, false, true);
+	after = session_audit_json(db, *id);
 	rc = audit_write(db, who, org_id, "session.create", "session", *id, NULL, after);
 	json_decref(after);
 	return rc;
 }
 
-static int64_t stored_time(json_t *s, const char *key)
-{
-	const char *t = json_string_value(json_object_get(s, key));
-	int64_t v = 0;
-
-	if (t && time_parse(t, &v))
-		v = 0;
-	return v;
-}
-
 int session_update(struct db *db, const struct actor *who, int64_t id, const struct session_in *in,
 		   struct verr *e)
 {
-	json_t *before = session_get(db, id, false, true), *after, *f;
+	json_t *before, *after;
 	struct session_vals v;
+	struct session old;
 	struct org org;
-	int64_t old_topic;
-	size_t i;
 	int rc;
 
-	if (!before)
-		return ERR_NOT_FOUND;
-	old_topic = json_integer_value(json_object_get(before, "topic_id"));
-	v.topic_id = in->topic_id ? in->topic_id : old_topic;
-	v.title = merged_text(in->title, before, "title");
-	v.summary = merged_text(in->summary, before, "summary");
-	v.venue = merged_text(in->venue, before, "venue");
-	v.organizer_unit = merged_text(in->organizer_unit, before, "organizer_unit");
-	v.department = merged_text(in->department, before, "department");
-	v.visibility = merged_text(in->visibility, before, "visibility");
-	v.starts_at = in->starts_at >= 0 ? in->starts_at : stored_time(before, "starts_at");
-	v.ends_at = in->ends_at >= 0 ? in->ends_at : stored_time(before, "ends_at");
-	v.formats = in->formats;
-	if (v.formats < 0) {
-		v.formats = 0;
-		json_array_foreach(json_object_get(before, "formats"), i, f) v.formats |=
-		    format_parse(json_string_value(f));
+	session_init(&old);
+	rc = session_read(db, id, &old);
+	if (rc) {
+		session_release(&old);
+		return rc;
 	}
-	rc = org_get(db, json_integer_value(json_object_get(before, "org_id")), &org);
+	before = session_audit_json(db, id);
+	v.topic_id = in->topic_id ? in->topic_id : old.topic_id;
+	v.title = in->title ? in->title : old.title;
+	v.summary = in->summary ? in->summary : old.summary;
+	v.venue = in->venue ? in->venue : old.venue;
+	v.organizer_unit = in->organizer_unit ? in->organizer_unit : old.organizer_unit;
+	v.department = in->department ? in->department : old.department;
+	v.visibility = in->visibility ? in->visibility : old.visibility;
+	v.starts_at = in->starts_at >= 0 ? in->starts_at : old.starts_at;
+	v.ends_at = in->ends_at >= 0 ? in->ends_at : old.ends_at;
+	v.formats = in->formats >= 0 ? in->formats : old.formats;
+	rc = org_get(db, old.org_id, &org);
 	if (!rc)
-		rc = session_validate(db, &org, &v, old_topic, in, e);
+		rc = session_validate(db, &org, &v, old.topic_id, in, e);
 	if (!rc)
 		rc = db_exec(db, sql_update, "issiissnssii", v.topic_id, v.title, v.summary,
 			     v.starts_at, v.ends_at, v.venue, v.organizer_unit, v.formats,
@@ -592,11 +589,12 @@ int session_update(struct db *db, const struct actor *who, int64_t id, const str
 	if (!rc)
 		rc = index_session(db, id);
 	if (!rc) {
-		after = session_get(db, id, false, true);
+		after = session_audit_json(db, id);
 		rc = audit_write(db, who, org.id, "session.update", "session", id, before, after);
 		json_decref(after);
 	}
 	json_decref(before);
+	session_release(&old);
 	return rc;
 }
 
