@@ -102,6 +102,15 @@ typedef int (*db_row_fn)(struct db_stmt *st, void *ud);
 int db_each(struct db *db, const char *sql, db_row_fn fn, void *ud, const char *types,
 	    ...) WARN_UNUSED;
 
+/* db_ids_row is a db_each callback that collects the first column of each row as an
+ * integer into a struct db_ids (start it {NULL, 0}; free(ids) afterwards, also on error).
+ * ERR_NOMEM when out of memory. */
+struct db_ids {
+	int64_t *ids;
+	size_t n;
+};
+int db_ids_row(struct db_stmt *st, void *ud);
+
 /* Transactions. db_begin_write takes the write lock at once (BEGIN IMMEDIATE), so a
  * read-then-write transaction never fails half-way with "busy". */
 int db_begin_write(struct db *db) WARN_UNUSED;

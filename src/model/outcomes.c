@@ -19,15 +19,15 @@ static const char sql_outputs_of_session[] =
 static const char sql_outputs_of_sug[] =
     "SELECT output_id FROM output_suggestion WHERE suggestion_id = ? ORDER BY output_id";
 
-static int id_row(struct db_stmt *st, void *ud)
+/* outputs_of reads the output ids of sql for id into *out. */
+static int outputs_of(struct db *db, const char *sql, int64_t id, struct outcome_ids *out)
 {
-	struct outcome_ids *x = ud;
-	int64_t *id = array_grow(&x->ids, &x->n, sizeof(*id));
+	struct db_ids ids = {NULL, 0};
+	int rc = db_each(db, sql, db_ids_row, &ids, "i", id);
 
-	if (!id)
-		return ERR_NOMEM;
-	*id = db_col_int(st, 0);
-	return ERR_OK;
+	out->ids = ids.ids;
+	out->n = ids.n;
+	return rc;
 }
 
 int session_outcomes(struct db *db, int64_t session_id, struct session_outcomes *x)
@@ -48,10 +48,10 @@ int session_outcomes(struct db *db, int64_t session_id, struct session_outcomes 
 			rc = ERR_NOMEM;
 	}
 	for (i = 0; !rc && i < x->record.nsuggestions; i++)
-		rc = db_each(db, sql_outputs_of_sug, id_row, &x->suggestion_outputs[i], "i",
-			     x->record.suggestions[i].id);
+		rc = outputs_of(db, sql_outputs_of_sug, x->record.suggestions[i].id,
+				&x->suggestion_outputs[i]);
 	if (!rc)
-		rc = db_each(db, sql_outputs_of_session, id_row, &x->outputs, "i", session_id);
+		rc = outputs_of(db, sql_outputs_of_session, session_id, &x->outputs);
 	return rc;
 }
 

@@ -800,27 +800,11 @@ static int point_row(struct db_stmt *st, void *ud)
 	return ERR_OK;
 }
 
-struct id_acc {
-	int64_t *ids;
-	size_t n;
-};
-
-static int id_row(struct db_stmt *st, void *ud)
-{
-	struct id_acc *acc = ud;
-	int64_t *x = array_grow(&acc->ids, &acc->n, sizeof(*x));
-
-	if (!x)
-		return ERR_NOMEM;
-	*x = db_col_int(st, 0);
-	return ERR_OK;
-}
-
 int session_record_read(struct db *db, int64_t id, bool with_remarks, struct session_record *r)
 {
 	struct point_acc agreed = {&r->agreed, &r->nagreed};
 	struct point_acc diffs = {&r->differences, &r->ndifferences};
-	struct id_acc sugs = {NULL, 0};
+	struct db_ids sugs = {NULL, 0};
 	size_t i;
 	int rc;
 
@@ -836,7 +820,7 @@ int session_record_read(struct db *db, int64_t id, bool with_remarks, struct ses
 		rc = db_each(db, sql_rec_points, point_row, &diffs, "is", id, "difference");
 	/* the suggestions' ids first: each one's reading runs statements of its own */
 	if (!rc)
-		rc = db_each(db, sql_rec_suggestions, id_row, &sugs, "i", id);
+		rc = db_each(db, sql_rec_suggestions, db_ids_row, &sugs, "i", id);
 	for (i = 0; !rc && i < sugs.n; i++) {
 		struct suggestion *x = array_grow(&r->suggestions, &r->nsuggestions, sizeof(*x));
 

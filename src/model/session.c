@@ -190,20 +190,6 @@ static json_t *points_of(struct db *db, int64_t id, const char *kind)
 	return r.arr;
 }
 
-struct id_acc {
-	int64_t ids[512];
-	size_t n;
-};
-
-static int id_of(struct db_stmt *st, void *ud)
-{
-	struct id_acc *acc = ud;
-
-	if (acc->n < ARRAY_LEN(acc->ids))
-		acc->ids[acc->n++] = db_col_int(st, 0);
-	return ERR_OK;
-}
-
 /* session_audit_json is what the audit log records of session id (and the brief part of
  * session_get): its columns, formats, year, linked bodies and participants by category. */
 static json_t *session_audit_json(struct db *db, int64_t id)
@@ -276,16 +262,16 @@ json_t *session_get(struct db *db, int64_t id, int detail, bool names)
 	json_object_set_new(s, "differences", points_of(db, id, "difference"));
 	a = json_array();
 	{
-		struct id_acc *ids = calloc(1, sizeof(*ids));
+		struct db_ids ids = {NULL, 0};
 		size_t k;
 
-		if (ids && db_each(db, sql_suggestion_ids, id_of, ids, "i", id) == ERR_OK)
-			for (k = 0; k < ids->n; k++) {
-				v = suggestion_get(db, ids->ids[k]);
+		if (db_each(db, sql_suggestion_ids, db_ids_row, &ids, "i", id) == ERR_OK)
+			for (k = 0; k < ids.n; k++) {
+				v = suggestion_get(db, ids.ids[k]);
 				if (v)
 					json_array_append_new(a, v);
 			}
-		free(ids);
+		free(ids.ids);
 	}
 	json_object_set_new(s, "suggestions", a);
 	return s;
