@@ -607,6 +607,52 @@ json_t *people_options(struct db *db, const struct actor *a, int64_t org_id)
 	return r.arr;
 }
 
+struct option_acc {
+	struct person_option *items;
+	size_t n;
+};
+
+static int option_row(struct db_stmt *st, void *ud)
+{
+	struct option_acc *acc = ud;
+	struct person_option *x = array_grow(&acc->items, &acc->n, sizeof(*x));
+
+	if (!x)
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	x->name = db_col_dup(st, 1);
+	snprintf(x->category, sizeof(x->category), "%s", db_col_text(st, 2));
+	x->affiliation = db_col_dup(st, 3);
+	return x->name && x->affiliation ? ERR_OK : ERR_NOMEM;
+}
+
+int people_options_read(struct db *db, const struct actor *a, int64_t org_id,
+			struct person_option **out, size_t *n)
+{
+	struct option_acc acc = {NULL, 0};
+	int rc = db_each(db, sql_people_options, option_row, &acc, "si", scope_path(a), org_id);
+
+	if (rc) {
+		people_options_release(acc.items, acc.n);
+		acc.items = NULL;
+		acc.n = 0;
+	}
+	*out = acc.items;
+	*n = acc.n;
+	return rc;
+}
+
+void people_options_release(struct person_option *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].name);
+		free(list[i].affiliation);
+	}
+	free(list);
+}
+
 /* --- the record as structs (session.h) --- */
 
 void suggestion_init(struct suggestion *s)

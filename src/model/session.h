@@ -284,9 +284,22 @@ void my_invitations_release(struct my_invitation *list, size_t n);
 bool invitee_linked(struct db *db, int64_t user_id);
 
 /* people_options lists [{id,name,category,affiliation}] of the people an actor may invite
- * to a session of org_id: those in the actor's scope and the session body's own (JSON, for
- * the session page's invitation form and the new-output form; not typed yet). */
+ * to a session of org_id: those in the actor's scope and the session body's own (JSON, left
+ * only for the new-output form; everything else reads people_options_read). */
 json_t *people_options(struct db *db, const struct actor *a, int64_t org_id);
+
+/* A person who may be invited (people_options_read): texts owned, "" when empty. */
+struct person_option {
+	int64_t id;
+	char *name, *affiliation;
+	char category[16];
+};
+
+/* people_options_read is people_options as structs (at most 2000, by category and name):
+ * *out (caller releases with people_options_release) and *n how many. */
+int people_options_read(struct db *db, const struct actor *a, int64_t org_id,
+			struct person_option **out, size_t *n) WARN_UNUSED;
+void people_options_release(struct person_option *list, size_t n);
 
 int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 	       const char *role, const char *body, int64_t *id, struct verr *e) WARN_UNUSED;

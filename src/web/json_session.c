@@ -171,3 +171,20 @@ json_t *session_get_json(struct db *db, int64_t id)
 	session_release(&s);
 	return x;
 }
+
+json_t *people_options_json(struct db *db, const struct actor *a, int64_t org_id)
+{
+	struct person_option *list;
+	json_t *arr = json_array();
+	size_t i, n;
+
+	if (people_options_read(db, a, org_id, &list, &n) != ERR_OK)
+		return arr;
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr,
+				      json_pack("{sI ss ss ss}", "id", (json_int_t)list[i].id,
+						"name", list[i].name, "category", list[i].category,
+						"affiliation", list[i].affiliation));
+	people_options_release(list, n);
+	return arr;
+}
