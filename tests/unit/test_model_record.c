@@ -421,6 +421,32 @@ static void test_suggestions(void **state)
 	suggestion_release(&g);
 }
 
+/* who may be invited: the caller's scope and the session body's own, not another city's */
+static void test_people_options(void **state)
+{
+	struct mfix *f = *state;
+	struct person_option *list = NULL;
+	size_t i, n = 0;
+	bool seen_speaker = false, seen_outsider = false;
+
+	assert_int_equal(people_options_read(f->db, &f->city_org, f->city.id, &list, &n), ERR_OK);
+	for (i = 0; i < n; i++) {
+		seen_speaker |= list[i].id == speaker;
+		seen_outsider |= list[i].id == outsider;
+		if (list[i].id == official) {
+			assert_string_equal(list[i].category, "official");
+			assert_string_equal(list[i].affiliation, "市住建局");
+		}
+	}
+	assert_true(seen_speaker);
+	assert_false(seen_outsider);
+	people_options_release(list, n);
+	/* an anonymous caller's scope holds nothing */
+	assert_int_equal(people_options_read(f->db, &f->anon, 0, &list, &n), ERR_OK);
+	assert_int_equal(n, 0);
+	people_options_release(list, n);
+}
+
 /* the chain of an output back to its session (output_lineage), and what came of the
  * session (session_outcomes), as structs */
 static void test_lineage(void **state)
@@ -540,13 +566,10 @@ static void test_record_struct(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_remarks),
-	    cmocka_unit_test(test_closed_record),
-	    cmocka_unit_test(test_invitations),
-	    cmocka_unit_test(test_commitments),
-	    cmocka_unit_test(test_points),
-	    cmocka_unit_test(test_suggestions),
-	    cmocka_unit_test(test_record_struct),
+	    cmocka_unit_test(test_remarks),	   cmocka_unit_test(test_closed_record),
+	    cmocka_unit_test(test_invitations),	   cmocka_unit_test(test_commitments),
+	    cmocka_unit_test(test_points),	   cmocka_unit_test(test_suggestions),
+	    cmocka_unit_test(test_people_options), cmocka_unit_test(test_record_struct),
 	    cmocka_unit_test(test_lineage), /* adds a suggestion: last */
 	};
 
