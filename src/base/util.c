@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -197,4 +198,18 @@ int time_year(int64_t t)
 
 	gmtime_r(&tt, &tm);
 	return tm.tm_year + 1900;
+}
+
+void *array_grow(void *arr_p, size_t *n, size_t sz)
+{
+	void *base;
+	char *p;
+
+	memcpy(&base, arr_p, sizeof(base));
+	p = realloc(base, (*n + 1) * sz);
+	if (!p)
+		return NULL;
+	memcpy(arr_p, &p, sizeof(p));
+	memset(p + *n * sz, 0, sz);
+	return p + (*n)++ * sz;
 }

@@ -12,6 +12,12 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* array_grow makes room for one more element of size sz in the array *arr_p (arr_p is the
+ * address of any object pointer) of *n elements: returns the new element, zeroed, with *n
+ * one more; or NULL when out of memory (the array is then unchanged). The pointer is
+ * copied with memcpy, not written through a void ** (no aliasing of types). */
+void *array_grow(void *arr_p, size_t *n, size_t sz);
+
 /* num_parse parses a decimal integer in p[0..n) (optional '-', digits only, no spaces) within
  * [min, max] into *out. ERR_INVALID otherwise; *out unchanged on error. */
 int num_parse(const char *p, size_t n, int64_t min, int64_t max, int64_t *out) WARN_UNUSED;

@@ -64,6 +64,9 @@ double db_col_double(struct db_stmt *st, int i);
 const char *db_col_text(struct db_stmt *st, int i); /* "" for NULL */
 size_t db_col_len(struct db_stmt *st, int i);
 bool db_col_null(struct db_stmt *st, int i);
+/* db_col_dup returns a heap copy (strdup) of column i's text ("" for NULL), for the caller
+ * to free; NULL when out of memory. */
+char *db_col_dup(struct db_stmt *st, int i);
 
 /* db_done resets st so the connection holds no read lock; accepts NULL. */
 void db_done(struct db_stmt *st);
@@ -99,6 +102,15 @@ int db_get_int(struct db *db, const char *sql, int64_t *out, const char *types, 
 typedef int (*db_row_fn)(struct db_stmt *st, void *ud);
 int db_each(struct db *db, const char *sql, db_row_fn fn, void *ud, const char *types,
 	    ...) WARN_UNUSED;
+
+/* db_ids_row is a db_each callback that collects the first column of each row as an
+ * integer into a struct db_ids (start it {NULL, 0}; free(ids) afterwards, also on error).
+ * ERR_NOMEM when out of memory. */
+struct db_ids {
+	int64_t *ids;
+	size_t n;
+};
+int db_ids_row(struct db_stmt *st, void *ud);
 
 /* Transactions. db_begin_write takes the write lock at once (BEGIN IMMEDIATE), so a
  * read-then-write transaction never fails half-way with "busy". */

@@ -250,6 +250,11 @@ size_t db_col_len(struct db_stmt *st, int i)
 	return (size_t)sqlite3_column_bytes(st->st, i);
 }
 
+char *db_col_dup(struct db_stmt *st, int i)
+{
+	return strdup(db_col_text(st, i));
+}
+
 bool db_col_null(struct db_stmt *st, int i)
 {
 	return sqlite3_column_type(st->st, i) == SQLITE_NULL;

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #include "base/log.h"
+#include "base/util.h"
 
 /* bind_all binds the parameters named by types from ap to st. */
 static int bind_all(struct db_stmt *st, const char *types, va_list ap)
@@ -124,4 +125,15 @@ int db_each(struct db *db, const char *sql, db_row_fn fn, void *ud, const char *
 	}
 	db_done(st);
 	return rc == DB_DONE ? ERR_OK : rc;
+}
+
+int db_ids_row(struct db_stmt *st, void *ud)
+{
+	struct db_ids *acc = ud;
+	int64_t *x = array_grow(&acc->ids, &acc->n, sizeof(*x));
+
+	if (!x)
+		return ERR_NOMEM;
+	*x = db_col_int(st, 0);
+	return ERR_OK;
 }

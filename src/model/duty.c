@@ -134,7 +134,7 @@ static int item_row(struct db_stmt *st, void *ud)
 	d->items = grown;
 	x = &grown[d->n];
 	memset(x, 0, sizeof(*x));
-	x->session_title = strdup(db_col_text(st, 4));
+	x->session_title = db_col_dup(st, 4);
 	if (!x->session_title)
 		return ERR_NOMEM;
 	d->n++;

@@ -19,45 +19,53 @@ static const char sql_outputs_of_session[] =
 static const char sql_outputs_of_sug[] =
     "SELECT output_id FROM output_suggestion WHERE suggestion_id = ? ORDER BY output_id";
 
-static json_t *outputs_by(struct db *db, const char *sql, int64_t id)
+/* outputs_of reads the output ids of sql for id into *out. */
+static int outputs_of(struct db *db, const char *sql, int64_t id, struct outcome_ids *out)
 {
-	struct db_stmt *st;
-	json_t *a = json_array();
-	int64_t ids[256];
-	size_t n = 0, i;
+	struct db_ids ids = {NULL, 0};
+	int rc = db_each(db, sql, db_ids_row, &ids, "i", id);
 
-	if (db_prepare(db, sql, &st))
-		return a;
-	if (db_bind_int(st, 1, id) == ERR_OK)
-		while (n < ARRAY_LEN(ids) && db_step(st) == DB_ROW)
-			ids[n++] = db_col_int(st, 0);
-	db_done(st);
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_integer((json_int_t)ids[i]));
-	return a;
+	out->ids = ids.ids;
+	out->n = ids.n;
+	return rc;
 }
 
-json_t *session_outcomes(struct db *db, int64_t session_id)
+int session_outcomes(struct db *db, int64_t session_id, struct session_outcomes *x)
 {
-	json_t *s = session_get(db, session_id, true, false), *sugs, *x, *outputs;
+	size_t i;
+	int rc;
+
+	memset(x, 0, sizeof(*x));
+	session_init(&x->session);
+	session_record_init(&x->record);
+	rc = session_read(db, session_id, &x->session);
+	if (!rc)
+		rc = session_record_read(db, session_id, false, &x->record);
+	if (!rc && x->record.nsuggestions) {
+		x->suggestion_outputs =
+		    calloc(x->record.nsuggestions, sizeof(*x->suggestion_outputs));
+		if (!x->suggestion_outputs)
+			rc = ERR_NOMEM;
+	}
+	for (i = 0; !rc && i < x->record.nsuggestions; i++)
+		rc = outputs_of(db, sql_outputs_of_sug, x->record.suggestions[i].id,
+				&x->suggestion_outputs[i]);
+	if (!rc)
+		rc = outputs_of(db, sql_outputs_of_session, session_id, &x->outputs);
+	return rc;
+}
+
+void session_outcomes_release(struct session_outcomes *x)
+{
 	size_t i;
 
-	if (!s)
-		return NULL;
-	sugs = json_deep_copy(json_object_get(s, "suggestions"));
-	json_array_foreach(sugs, i, x) json_object_set_new(
-	    x, "outputs",
-	    outputs_by(db, sql_outputs_of_sug, json_integer_value(json_object_get(x, "id"))));
-	outputs = outputs_by(db, sql_outputs_of_session, session_id);
-	x = json_pack("{s{sO sO sO sO sO} sO so so s{si si}}", "session", "id",
-		      json_object_get(s, "id"), "title", json_object_get(s, "title"), "starts_at",
-		      json_object_get(s, "starts_at"), "status", json_object_get(s, "status"),
-		      "visibility", json_object_get(s, "visibility"), "agreed",
-		      json_object_get(s, "agreed"), "suggestions", sugs, "outputs", outputs,
-		      "counts", "suggestions", (int)json_array_size(sugs), "outputs",
-		      (int)json_array_size(outputs));
-	json_decref(s);
-	return x;
+	for (i = 0; x->suggestion_outputs && i < x->record.nsuggestions; i++)
+		free(x->suggestion_outputs[i].ids);
+	free(x->suggestion_outputs);
+	free(x->outputs.ids);
+	session_release(&x->session);
+	session_record_release(&x->record);
+	memset(x, 0, sizeof(*x));
 }
 
 int session_outcomes_authorize(struct db *db, const struct actor *a, int64_t session_id)

@@ -104,7 +104,7 @@ static const char sql_adoptions[] =
 
 static char *dup_col(struct db_stmt *st, int i, int *rc)
 {
-	char *p = strdup(db_col_text(st, i));
+	char *p = db_col_dup(st, i);
 
 	if (!p)
 		*rc = ERR_NOMEM;
@@ -211,19 +211,7 @@ static int read_row(struct db_stmt *st, struct output *o)
 	return rc;
 }
 
-/* a growable array of parts: grow makes room for one more element of size sz */
-static void *grow(void **arr, size_t *n, size_t sz)
-{
-	char *p = realloc(*arr, (*n + 1) * sz);
-
-	if (!p)
-		return NULL;
-	*arr = p;
-	memset(p + *n * sz, 0, sz);
-	return p + (*n)++ * sz;
-}
-
-#define GROW(arr, n) grow((void **)&(arr), &(n), sizeof(*(arr)))
+#define GROW(arr, n) array_grow(&(arr), &(n), sizeof(*(arr)))
 
 static int author_row(struct db_stmt *st, void *ud)
 {

@@ -18,6 +18,7 @@
 
 #include "base/buf.h"
 #include "model/model.h"
+#include "model/session.h" /* suggestions and sessions of a lineage */
 
 #define OPINION_REPORT_MAX_CHARS 1500
 
@@ -307,16 +308,70 @@ int output_list(struct db *db, const struct actor *a, const struct output_filter
 		int limit, struct output_list *l) WARN_UNUSED;
 void output_list_release(struct output_list *l);
 
-/* output_lineage returns the chain back of output o: {"suggestions": [suggestion with its
- * "sources" (remarks, statements) and "session"], "sessions": [sessions cited directly]}.
- * (The output itself, its events and adoptions the caller has in o.) */
-json_t *output_lineage(struct db *db, const struct output *o);
+/* --- lineage (lineage.c) and outcomes (outcomes.c): typed chains for src/web ---
+ *
+ * Texts are owned (never NULL: "" when empty) and freed by the matching _release. */
 
-/* session_outcomes returns everything that came of a session: {"session", "agreed",
- * "suggestions": [… "outputs": [ids of the outputs made of it]], "outputs": [ids of the
- * outputs made of its suggestions or citing it], "counts": {"suggestions", "outputs"}}. The
- * caller reads each output (output_get) for its answer. */
-json_t *session_outcomes(struct db *db, int64_t session_id);
+/* A session as a link of a chain: enough to name it and find it. */
+struct session_brief {
+	int64_t id, topic_id, starts_at; /* starts_at 0: not set */
+	char *title, *venue, *topic_title;
+	char status[16], visibility[16], domain[64];
+};
+
+/* Where a suggestion came from, as the lineage shows it: the remark's text and speaker
+ * ("" for a statement of the opinion map, or a remark without a speaker). */
+struct lineage_source {
+	char kind[16]; /* "remark" or "statement" */
+	int64_t id;
+	char *text, *speaker;
+	bool is_statement; /* an opinion-map statement (no speaker shown) */
+};
+
+struct lineage_suggestion {
+	struct suggestion suggestion; /* with its proposers (its own sources: below) */
+	struct lineage_source *sources;
+	size_t nsources;
+	bool has_session;
+	struct session_brief session; /* the session it was made at */
+};
+
+/* The chain of an output: session -> suggestions -> the output -> its events and
+ * adoptions (in output). */
+struct output_lineage {
+	struct output output;			/* read by output_get, with every part */
+	struct lineage_suggestion *suggestions; /* the suggestions it was made of */
+	size_t nsuggestions;
+	struct session_brief *sessions; /* the sessions it cites directly */
+	size_t nsessions;
+};
+
+/* output_lineage reads output id and its chain back into l (initialized by it; release it
+ * with output_lineage_release in every case). ERR_NOT_FOUND when the output is absent.
+ * Authorization is the caller's (output_authorize). */
+int output_lineage(struct db *db, int64_t id, struct output_lineage *l) WARN_UNUSED;
+void output_lineage_release(struct output_lineage *l);
+
+/* What came of a session: its agreed points, its suggestions each with the outputs made of
+ * it, and the outputs made of its suggestions or citing it (ids, in id order; the caller
+ * reads each with output_get for its answer). */
+struct outcome_ids {
+	int64_t *ids;
+	size_t n;
+};
+
+struct session_outcomes {
+	struct session session;
+	struct session_record record;		/* agreed points and suggestions (no remarks) */
+	struct outcome_ids *suggestion_outputs; /* one per record.suggestions */
+	struct outcome_ids outputs;
+};
+
+/* session_outcomes reads what came of session_id into x (initialized by it; release it
+ * with session_outcomes_release in every case). ERR_NOT_FOUND when no such session.
+ * Authorization: session_outcomes_authorize. */
+int session_outcomes(struct db *db, int64_t session_id, struct session_outcomes *x) WARN_UNUSED;
+void session_outcomes_release(struct session_outcomes *x);
 
 /* session_outcomes_authorize: what came of a session is as visible as the session itself
  * (authz_decide: ERR_AUTH anonymous, ERR_NOT_FOUND absent or not visible). */

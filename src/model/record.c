@@ -261,22 +261,6 @@ bool invitee_linked(struct db *db, int64_t user_id)
 					 user_id) == ERR_OK;
 }
 
-json_t *invitations_of_user(struct db *db, int64_t user_id)
-{
-	struct db_stmt *st;
-	json_t *a = json_array();
-
-	if (db_prepare(db, sql_my_invitations, &st))
-		return a;
-	if (db_bind_int(st, 1, user_id) == ERR_OK &&
-	    rows_json(st,
-		      "i:id i:session_id s:title t:starts_at s:venue s:status s:role s:rsvp"
-		      " b:attended",
-		      a) < 0)
-		json_array_clear(a);
-	return a;
-}
-
 /* --- remarks --- */
 
 static const char sql_next_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM remark"
@@ -501,19 +485,17 @@ static const char sql_sug_sources[] =
     " AND r.id = ss.source_id LEFT JOIN statement st ON ss.kind = 'statement'"
     " AND st.id = ss.source_id WHERE ss.suggestion_id = ? ORDER BY ss.kind, ss.source_id";
 
-json_t *suggestion_get(struct db *db, int64_t id)
+/* suggestion_audit_json is what the audit log records of suggestion id (and what
+ * suggestion_get answers). */
+static json_t *suggestion_audit_json(struct db *db, int64_t id)
 {
 	struct db_stmt *st;
 	json_t *s = NULL, *a;
 
-	if (db_prepare(db, sql_sug_get, &st))
+	if (db_get_row(db, sql_sug_get, &st, "i", id))
 		return NULL;
-	if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW)
-		s = row_json(st, "i:id i:session_id i:org_id s:title s:body i:position"
-				 " t:created_at");
+	s = row_json(st, "i:id i:session_id i:org_id s:title s:body i:position t:created_at");
 	db_done(st);
-	if (!s)
-		return NULL;
 	a = json_array();
 	(void)rows_json_by_id(db, sql_sug_proposers, id, "i:id s:name s:category b:public_name", a);
 	json_object_set_new(s, "proposers", a);
@@ -521,6 +503,11 @@ json_t *suggestion_get(struct db *db, int64_t id)
 	(void)rows_json_by_id(db, sql_sug_sources, id, "s:kind i:id s:excerpt", a);
 	json_object_set_new(s, "sources", a);
 	return s;
+}
+
+json_t *suggestion_get(struct db *db, int64_t id)
+{
+	return suggestion_audit_json(db, id);
 }
 
 /* check_source: a suggestion's source is a remark or a statement (of the live opinion map)
@@ -600,7 +587,7 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 		rc = search_put(db, "suggestion", *id, session_id, h.org_id, title, body);
 	if (rc)
 		return rc;
-	after = suggestion_get(db, *id);
+	after = suggestion_audit_json(db, *id);
 	rc = audit_write(db, who, h.org_id, "suggestion.create", "suggestion", *id, NULL, after);
 	json_decref(after);
 	return rc;
@@ -613,43 +600,60 @@ static const char sql_people_options[] =
 
 json_t *people_options(struct db *db, const struct actor *a, int64_t org_id)
 {
-	struct db_stmt *st;
-	json_t *arr = json_array();
+	struct rows_json r = {"i:id s:name s:category s:affiliation", json_array()};
 
-	if (db_prepare(db, sql_people_options, &st))
-		return arr;
-	if (db_bind_str(st, 1, scope_path(a)) == ERR_OK && db_bind_int(st, 2, org_id) == ERR_OK)
-		(void)rows_json(st, "i:id s:name s:category s:affiliation", arr);
-	else
-		db_done(st);
-	return arr;
+	if (db_each(db, sql_people_options, rows_json_row, &r, "si", scope_path(a), org_id))
+		json_array_clear(r.arr);
+	return r.arr;
+}
+
+struct option_acc {
+	struct person_option *items;
+	size_t n;
+};
+
+static int option_row(struct db_stmt *st, void *ud)
+{
+	struct option_acc *acc = ud;
+	struct person_option *x = array_grow(&acc->items, &acc->n, sizeof(*x));
+
+	if (!x)
+		return ERR_NOMEM;
+	x->id = db_col_int(st, 0);
+	x->name = db_col_dup(st, 1);
+	snprintf(x->category, sizeof(x->category), "%s", db_col_text(st, 2));
+	x->affiliation = db_col_dup(st, 3);
+	return x->name && x->affiliation ? ERR_OK : ERR_NOMEM;
+}
+
+int people_options_read(struct db *db, const struct actor *a, int64_t org_id,
+			struct person_option **out, size_t *n)
+{
+	struct option_acc acc = {NULL, 0};
+	int rc = db_each(db, sql_people_options, option_row, &acc, "si", scope_path(a), org_id);
+
+	if (rc) {
+		people_options_release(acc.items, acc.n);
+		acc.items = NULL;
+		acc.n = 0;
+	}
+	*out = acc.items;
+	*n = acc.n;
+	return rc;
+}
+
+void people_options_release(struct person_option *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].name);
+		free(list[i].affiliation);
+	}
+	free(list);
 }
 
 /* --- the record as structs (session.h) --- */
-
-/* grow makes room for one more element of size sz in the array *arr_p (a pointer to any
- * object pointer) of *n elements: the new element, zeroed, or NULL when out of memory
- * (the array is then unchanged). The pointer is copied with memcpy, not written through a
- * void ** (object pointers share one representation here; no aliasing of types). */
-static void *grow(void *arr_p, size_t *n, size_t sz)
-{
-	void *base;
-	char *p;
-
-	memcpy(&base, arr_p, sizeof(base));
-	p = realloc(base, (*n + 1) * sz);
-	if (!p)
-		return NULL;
-	memcpy(arr_p, &p, sizeof(p));
-	memset(p + *n * sz, 0, sz);
-	return p + (*n)++ * sz;
-}
-
-/* text_of returns a copy of column i ("" for NULL); NULL when out of memory. */
-static char *text_of(struct db_stmt *st, int i)
-{
-	return strdup(db_col_text(st, i));
-}
 
 void suggestion_init(struct suggestion *s)
 {
@@ -674,9 +678,9 @@ void suggestion_release(struct suggestion *s)
 static int proposer_row(struct db_stmt *st, void *ud)
 {
 	struct suggestion *s = ud;
-	struct suggestion_proposer *p = grow(&s->proposers, &s->nproposers, sizeof(*p));
+	struct suggestion_proposer *p = array_grow(&s->proposers, &s->nproposers, sizeof(*p));
 
-	if (!p || !(p->name = text_of(st, 1)))
+	if (!p || !(p->name = db_col_dup(st, 1)))
 		return ERR_NOMEM;
 	p->id = db_col_int(st, 0);
 	p->public_name = db_col_int(st, 3) != 0;
@@ -686,9 +690,9 @@ static int proposer_row(struct db_stmt *st, void *ud)
 static int source_row(struct db_stmt *st, void *ud)
 {
 	struct suggestion *s = ud;
-	struct suggestion_source *x = grow(&s->sources, &s->nsources, sizeof(*x));
+	struct suggestion_source *x = array_grow(&s->sources, &s->nsources, sizeof(*x));
 
-	if (!x || !(x->excerpt = text_of(st, 2)))
+	if (!x || !(x->excerpt = db_col_dup(st, 2)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 1);
 	return copy_field(x->kind, sizeof(x->kind), db_col_text(st, 0));
@@ -708,8 +712,8 @@ int suggestion_read(struct db *db, int64_t id, struct suggestion *s)
 	s->org_id = db_col_int(st, 2);
 	s->position = db_col_int(st, 5);
 	s->created_at = db_col_int(st, 6);
-	s->title = text_of(st, 3);
-	s->body = text_of(st, 4);
+	s->title = db_col_dup(st, 3);
+	s->body = db_col_dup(st, 4);
 	db_done(st);
 	rc = s->title && s->body ? ERR_OK : ERR_NOMEM;
 	if (!rc)
@@ -777,10 +781,10 @@ static const char sql_rec_suggestions[] =
 static int invitation_row(struct db_stmt *st, void *ud)
 {
 	struct session_record *r = ud;
-	struct invitation *x = grow(&r->invitations, &r->ninvitations, sizeof(*x));
+	struct invitation *x = array_grow(&r->invitations, &r->ninvitations, sizeof(*x));
 	int rc;
 
-	if (!x || !(x->name = text_of(st, 2)) || !(x->affiliation = text_of(st, 4)))
+	if (!x || !(x->name = db_col_dup(st, 2)) || !(x->affiliation = db_col_dup(st, 4)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
 	x->person_id = db_col_int(st, 1);
@@ -797,10 +801,10 @@ static int invitation_row(struct db_stmt *st, void *ud)
 static int remark_row(struct db_stmt *st, void *ud)
 {
 	struct session_record *r = ud;
-	struct remark *x = grow(&r->remarks, &r->nremarks, sizeof(*x));
+	struct remark *x = array_grow(&r->remarks, &r->nremarks, sizeof(*x));
 
-	if (!x || !(x->speaker = text_of(st, 2)) || !(x->role = text_of(st, 3)) ||
-	    !(x->body = text_of(st, 4)))
+	if (!x || !(x->speaker = db_col_dup(st, 2)) || !(x->role = db_col_dup(st, 3)) ||
+	    !(x->body = db_col_dup(st, 4)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
 	x->person_id = db_col_int(st, 1);
@@ -812,10 +816,10 @@ static int remark_row(struct db_stmt *st, void *ud)
 static int commitment_row(struct db_stmt *st, void *ud)
 {
 	struct session_record *r = ud;
-	struct commitment *x = grow(&r->commitments, &r->ncommitments, sizeof(*x));
+	struct commitment *x = array_grow(&r->commitments, &r->ncommitments, sizeof(*x));
 	int rc;
 
-	if (!x || !(x->owner = text_of(st, 1)) || !(x->body = text_of(st, 3)))
+	if (!x || !(x->owner = db_col_dup(st, 1)) || !(x->body = db_col_dup(st, 3)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
 	x->owner_id = db_col_int(st, 2);
@@ -834,27 +838,11 @@ struct point_acc {
 static int point_row(struct db_stmt *st, void *ud)
 {
 	struct point_acc *acc = ud;
-	struct session_point *x = grow(acc->arr, acc->n, sizeof(*x));
+	struct session_point *x = array_grow(acc->arr, acc->n, sizeof(*x));
 
-	if (!x || !(x->body = text_of(st, 1)))
+	if (!x || !(x->body = db_col_dup(st, 1)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
-	return ERR_OK;
-}
-
-struct id_acc {
-	int64_t *ids;
-	size_t n;
-};
-
-static int id_row(struct db_stmt *st, void *ud)
-{
-	struct id_acc *acc = ud;
-	int64_t *x = grow(&acc->ids, &acc->n, sizeof(*x));
-
-	if (!x)
-		return ERR_NOMEM;
-	*x = db_col_int(st, 0);
 	return ERR_OK;
 }
 
@@ -862,7 +850,7 @@ int session_record_read(struct db *db, int64_t id, bool with_remarks, struct ses
 {
 	struct point_acc agreed = {&r->agreed, &r->nagreed};
 	struct point_acc diffs = {&r->differences, &r->ndifferences};
-	struct id_acc sugs = {NULL, 0};
+	struct db_ids sugs = {NULL, 0};
 	size_t i;
 	int rc;
 
@@ -878,9 +866,9 @@ int session_record_read(struct db *db, int64_t id, bool with_remarks, struct ses
 		rc = db_each(db, sql_rec_points, point_row, &diffs, "is", id, "difference");
 	/* the suggestions' ids first: each one's reading runs statements of its own */
 	if (!rc)
-		rc = db_each(db, sql_rec_suggestions, id_row, &sugs, "i", id);
+		rc = db_each(db, sql_rec_suggestions, db_ids_row, &sugs, "i", id);
 	for (i = 0; !rc && i < sugs.n; i++) {
-		struct suggestion *x = grow(&r->suggestions, &r->nsuggestions, sizeof(*x));
+		struct suggestion *x = array_grow(&r->suggestions, &r->nsuggestions, sizeof(*x));
 
 		rc = x ? suggestion_read(db, sugs.ids[i], x) : ERR_NOMEM;
 	}
@@ -898,10 +886,10 @@ struct my_acc {
 static int my_row(struct db_stmt *st, void *ud)
 {
 	struct my_acc *acc = ud;
-	struct my_invitation *x = grow(&acc->items, &acc->n, sizeof(*x));
+	struct my_invitation *x = array_grow(&acc->items, &acc->n, sizeof(*x));
 	int rc;
 
-	if (!x || !(x->title = text_of(st, 2)) || !(x->venue = text_of(st, 4)))
+	if (!x || !(x->title = db_col_dup(st, 2)) || !(x->venue = db_col_dup(st, 4)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
 	x->session_id = db_col_int(st, 1);

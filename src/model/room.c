@@ -312,7 +312,7 @@ static int read_statement(struct db_stmt *st, struct statement *s)
 	s->session_id = db_col_int(st, 1);
 	s->org_id = db_col_int(st, 2);
 	s->participant_id = db_col_null(st, 3) ? 0 : db_col_int(st, 3);
-	s->text = strdup(db_col_text(st, 4));
+	s->text = db_col_dup(st, 4);
 	if (!s->text)
 		return ERR_NOMEM;
 	s->created_at = db_col_int(st, 6);

@@ -76,28 +76,17 @@ json_t *row_json(struct db_stmt *st, const char *spec)
 	return o;
 }
 
-int rows_json(struct db_stmt *st, const char *spec, json_t *arr)
+int rows_json_row(struct db_stmt *st, void *ud)
 {
-	int rc;
+	struct rows_json *acc = ud;
 
-	while ((rc = db_step(st)) == DB_ROW)
-		json_array_append_new(arr, row_json(st, spec));
-	db_done(st);
-	return rc;
+	json_array_append_new(acc->arr, row_json(st, acc->spec));
+	return ERR_OK;
 }
 
 int rows_json_by_id(struct db *db, const char *sql, int64_t id, const char *spec, json_t *arr)
 {
-	struct db_stmt *st;
-	int rc = db_prepare(db, sql, &st);
+	struct rows_json acc = {spec, arr};
 
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, id);
-	if (rc) {
-		db_done(st);
-		return rc;
-	}
-	rc = rows_json(st, spec, arr);
-	return rc < 0 ? rc : ERR_OK;
+	return db_each(db, sql, rows_json_row, &acc, "i", id);
 }

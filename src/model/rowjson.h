@@ -15,9 +15,12 @@
  * d real, j JSON text (parsed; null when empty). A name of "_" skips the column. */
 json_t *row_json(struct db_stmt *st, const char *spec);
 
-/* rows_json steps st to the end, appending row_json of each row to arr. Returns 0 or the
- * failing db_step code. Resets st. */
-int rows_json(struct db_stmt *st, const char *spec, json_t *arr);
+/* rows_json_row is a db_each callback appending row_json(st, spec) of each row to arr. */
+struct rows_json {
+	const char *spec;
+	json_t *arr;
+};
+int rows_json_row(struct db_stmt *st, void *ud);
 
 /* rows_json_by_id runs sql with id as its one parameter and appends its rows to arr;
  * ERR_OK or the error (arr keeps what was read). */

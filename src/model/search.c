@@ -305,7 +305,7 @@ static int hit_row(struct db_stmt *st, void *ud)
 	snprintf(h->kind, sizeof(h->kind), "%s", db_col_text(st, 0));
 	h->id = db_col_int(st, 1);
 	h->session_id = db_col_int(st, 5);
-	h->title = strdup(db_col_text(st, 2));
+	h->title = db_col_dup(st, 2);
 	if (!h->title)
 		return ERR_NOMEM;
 	return excerpt(has_body || !title[0] ? body : title, r->tm, h);

@@ -183,36 +183,29 @@ static const char sql_category_counts[] =
 
 static json_t *points_of(struct db *db, int64_t id, const char *kind)
 {
-	struct db_stmt *st;
-	json_t *a = json_array();
+	struct rows_json r = {"i:id s:body", json_array()};
 
-	if (db_prepare(db, sql_points, &st))
-		return a;
-	if (db_bind_int(st, 1, id) == ERR_OK && db_bind_str(st, 2, kind) == ERR_OK &&
-	    rows_json(st, "i:id s:body", a) < 0)
-		json_array_clear(a);
-	return a;
+	if (db_each(db, sql_points, rows_json_row, &r, "is", id, kind))
+		json_array_clear(r.arr);
+	return r.arr;
 }
 
-json_t *session_get(struct db *db, int64_t id, int detail, bool names)
+/* session_audit_json is what the audit log records of session id (and the brief part of
+ * session_get): its columns, formats, year, linked bodies and participants by category. */
+static json_t *session_audit_json(struct db *db, int64_t id)
 {
 	struct db_stmt *st;
 	json_t *s = NULL, *a, *v;
 	size_t i;
 
-	if (db_prepare(db, sql_get, &st))
+	if (db_get_row(db, sql_get, &st, "i", id))
 		return NULL;
-	if (db_bind_int(st, 1, id) == ERR_OK && db_step(st) == DB_ROW) {
-		s = row_json(st, SESSION_SPEC);
-		json_object_set_new(s, "formats", formats_json((int)db_col_int(st, 12)));
-		json_object_set_new(s, "year",
-				    db_col_null(st, 20)
-					? json_null()
-					: json_integer(time_year(db_col_int(st, 20))));
-	}
+	s = row_json(st, SESSION_SPEC);
+	json_object_set_new(s, "formats", formats_json((int)db_col_int(st, 12)));
+	json_object_set_new(s, "year",
+			    db_col_null(st, 20) ? json_null()
+						: json_integer(time_year(db_col_int(st, 20))));
 	db_done(st);
-	if (!s)
-		return NULL;
 	a = json_array();
 	if (rows_json_by_id(db, sql_linked, id, "i:id s:name", a) == ERR_OK) {
 		json_t *ids = json_array();
@@ -226,7 +219,15 @@ json_t *session_get(struct db *db, int64_t id, int detail, bool names)
 		json_object_set_new(s, "participants_by_category", a);
 	else
 		json_decref(a);
-	if (!detail)
+	return s;
+}
+
+json_t *session_get(struct db *db, int64_t id, int detail, bool names)
+{
+	json_t *s = session_audit_json(db, id), *a, *v;
+	size_t i;
+
+	if (!s || !detail)
 		return s;
 	a = json_array();
 	if (rows_json_by_id(db, sql_invitations, id,
@@ -260,19 +261,17 @@ json_t *session_get(struct db *db, int64_t id, int detail, bool names)
 	json_object_set_new(s, "agreed", points_of(db, id, "agreed"));
 	json_object_set_new(s, "differences", points_of(db, id, "difference"));
 	a = json_array();
-	if (db_prepare(db, sql_suggestion_ids, &st) == ERR_OK) {
-		int64_t ids[512];
-		size_t n = 0, k;
+	{
+		struct db_ids ids = {NULL, 0};
+		size_t k;
 
-		if (db_bind_int(st, 1, id) == ERR_OK)
-			while (n < ARRAY_LEN(ids) && db_step(st) == DB_ROW)
-				ids[n++] = db_col_int(st, 0);
-		db_done(st);
-		for (k = 0; k < n; k++) {
-			v = suggestion_get(db, ids[k]);
-			if (v)
-				json_array_append_new(a, v);
-		}
+		if (db_each(db, sql_suggestion_ids, db_ids_row, &ids, "i", id) == ERR_OK)
+			for (k = 0; k < ids.n; k++) {
+				v = suggestion_get(db, ids.ids[k]);
+				if (v)
+					json_array_append_new(a, v);
+			}
+		free(ids.ids);
 	}
 	json_object_set_new(s, "suggestions", a);
 	return s;
@@ -283,12 +282,6 @@ json_t *session_get(struct db *db, int64_t id, int detail, bool names)
 static const char sql_read[] = "SELECT " SESSION_COLS ", s.starts_at, o.path FROM session s"
 			       " JOIN org o ON o.id = s.org_id JOIN topic t ON t.id = s.topic_id"
 			       " WHERE s.id = ?";
-
-/* dup_col returns a copy of text column i ("" for NULL), or NULL when out of memory. */
-static char *dup_col(struct db_stmt *st, int i)
-{
-	return strdup(db_col_text(st, i));
-}
 
 void session_init(struct session *s)
 {
@@ -324,13 +317,13 @@ static int session_from_row(struct db_stmt *st, struct session *s)
 	s->created_at = db_col_int(st, 17);
 	s->updated_at = db_col_int(st, 18);
 	s->closed_at = db_col_int(st, 19);
-	s->topic_title = dup_col(st, 4);
-	s->title = dup_col(st, 6);
-	s->summary = dup_col(st, 7);
-	s->venue = dup_col(st, 10);
-	s->organizer_unit = dup_col(st, 11);
-	s->department = dup_col(st, 13);
-	s->rules_version = dup_col(st, 15);
+	s->topic_title = db_col_dup(st, 4);
+	s->title = db_col_dup(st, 6);
+	s->summary = db_col_dup(st, 7);
+	s->venue = db_col_dup(st, 10);
+	s->organizer_unit = db_col_dup(st, 11);
+	s->department = db_col_dup(st, 13);
+	s->rules_version = db_col_dup(st, 15);
 	if (!s->topic_title || !s->title || !s->summary || !s->venue || !s->organizer_unit ||
 	    !s->department || !s->rules_version)
 		return ERR_NOMEM;
@@ -495,15 +488,14 @@ static int set_links(struct db *db, int64_t id, const struct session_in *in)
 
 static int index_session(struct db *db, int64_t id)
 {
-	json_t *s = session_get(db, id, false, false);
+	struct session x;
 	int rc;
 
-	if (!s)
-		return ERR_NOT_FOUND;
-	rc = search_put(db, "session", id, id, json_integer_value(json_object_get(s, "org_id")),
-			json_string_value(json_object_get(s, "title")),
-			json_string_value(json_object_get(s, "summary")));
-	json_decref(s);
+	session_init(&x);
+	rc = session_read(db, id, &x);
+	if (!rc)
+		rc = search_put(db, "session", id, id, x.org_id, x.title, x.summary);
+	session_release(&x);
 	return rc;
 }
 
@@ -546,53 +538,41 @@ int session_create(struct db *db, const struct actor *who, int64_t org_id,
 		rc = index_session(db, *id);
 	if (rc)
 		return rc;
-	after = session_get(db, *id, false, true);
+	after = session_audit_json(db, *id);
 	rc = audit_write(db, who, org_id, "session.create", "session", *id, NULL, after);
 	json_decref(after);
 	return rc;
 }
 
-static int64_t stored_time(json_t *s, const char *key)
-{
-	const char *t = json_string_value(json_object_get(s, key));
-	int64_t v = 0;
-
-	if (t && time_parse(t, &v))
-		v = 0;
-	return v;
-}
-
 int session_update(struct db *db, const struct actor *who, int64_t id, const struct session_in *in,
 		   struct verr *e)
 {
-	json_t *before = session_get(db, id, false, true), *after, *f;
+	json_t *before, *after;
 	struct session_vals v;
+	struct session old;
 	struct org org;
-	int64_t old_topic;
-	size_t i;
 	int rc;
 
-	if (!before)
-		return ERR_NOT_FOUND;
-	old_topic = json_integer_value(json_object_get(before, "topic_id"));
-	v.topic_id = in->topic_id ? in->topic_id : old_topic;
-	v.title = merged_text(in->title, before, "title");
-	v.summary = merged_text(in->summary, before, "summary");
-	v.venue = merged_text(in->venue, before, "venue");
-	v.organizer_unit = merged_text(in->organizer_unit, before, "organizer_unit");
-	v.department = merged_text(in->department, before, "department");
-	v.visibility = merged_text(in->visibility, before, "visibility");
-	v.starts_at = in->starts_at >= 0 ? in->starts_at : stored_time(before, "starts_at");
-	v.ends_at = in->ends_at >= 0 ? in->ends_at : stored_time(before, "ends_at");
-	v.formats = in->formats;
-	if (v.formats < 0) {
-		v.formats = 0;
-		json_array_foreach(json_object_get(before, "formats"), i, f) v.formats |=
-		    format_parse(json_string_value(f));
+	session_init(&old);
+	rc = session_read(db, id, &old);
+	if (rc) {
+		session_release(&old);
+		return rc;
 	}
-	rc = org_get(db, json_integer_value(json_object_get(before, "org_id")), &org);
+	before = session_audit_json(db, id);
+	v.topic_id = in->topic_id ? in->topic_id : old.topic_id;
+	v.title = in->title ? in->title : old.title;
+	v.summary = in->summary ? in->summary : old.summary;
+	v.venue = in->venue ? in->venue : old.venue;
+	v.organizer_unit = in->organizer_unit ? in->organizer_unit : old.organizer_unit;
+	v.department = in->department ? in->department : old.department;
+	v.visibility = in->visibility ? in->visibility : old.visibility;
+	v.starts_at = in->starts_at >= 0 ? in->starts_at : old.starts_at;
+	v.ends_at = in->ends_at >= 0 ? in->ends_at : old.ends_at;
+	v.formats = in->formats >= 0 ? in->formats : old.formats;
+	rc = org_get(db, old.org_id, &org);
 	if (!rc)
-		rc = session_validate(db, &org, &v, old_topic, in, e);
+		rc = session_validate(db, &org, &v, old.topic_id, in, e);
 	if (!rc)
 		rc = db_exec(db, sql_update, "issiissnssii", v.topic_id, v.title, v.summary,
 			     v.starts_at, v.ends_at, v.venue, v.organizer_unit, v.formats,
@@ -602,11 +582,12 @@ int session_update(struct db *db, const struct actor *who, int64_t id, const str
 	if (!rc)
 		rc = index_session(db, id);
 	if (!rc) {
-		after = session_get(db, id, false, true);
+		after = session_audit_json(db, id);
 		rc = audit_write(db, who, org.id, "session.update", "session", id, before, after);
 		json_decref(after);
 	}
 	json_decref(before);
+	session_release(&old);
 	return rc;
 }
 
@@ -805,63 +786,6 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 static const char sql_list[] = SQL_LIST_FROM " ORDER BY s.id LIMIT ?10";
 static const char sql_list_by_start[] =
     SQL_LIST_FROM " ORDER BY s.starts_at DESC NULLS LAST, s.id DESC LIMIT ?10 OFFSET ?11";
-
-int session_list(struct db *db, const struct actor *a, const struct session_filter *f,
-		 int64_t after, int limit, json_t *items)
-{
-	struct db_stmt *st;
-	int64_t from = 0, to = 0;
-	int rc;
-
-	if (f->year) {
-		char y0[24], y1[24];
-
-		snprintf(y0, sizeof(y0), "%04d-01-01", f->year);
-		snprintf(y1, sizeof(y1), "%04d-01-01", f->year + 1);
-		if (time_parse(y0, &from) || time_parse(y1, &to))
-			return ERR_INVALID;
-	}
-	rc = db_prepare(db, f->by_start ? sql_list_by_start : sql_list, &st);
-	if (rc)
-		return rc;
-	rc = db_bind_int(st, 1, after);
-	if (!rc)
-		rc = db_bind_int(st, 2, 1); /* public sessions are always listed */
-	if (!rc)
-		rc = db_bind_int(st, 3, f->public_only);
-	if (!rc)
-		rc = db_bind_str(st, 4, scope_path(a));
-	if (!rc)
-		rc = db_bind_int(st, 5, f->year);
-	if (!rc)
-		rc = db_bind_int(st, 6, from);
-	if (!rc)
-		rc = db_bind_int(st, 7, to);
-	if (!rc)
-		rc = db_bind_str(st, 8, f->domain);
-	if (!rc)
-		rc = db_bind_str(st, 9, f->status);
-	if (!rc)
-		rc = db_bind_int(st, 10, limit);
-	if (!rc && f->by_start)
-		rc = db_bind_int(st, 11, f->offset);
-	if (rc) {
-		db_done(st);
-		return rc;
-	}
-	while ((rc = db_step(st)) == DB_ROW) {
-		json_t *s = row_json(st, SESSION_SPEC);
-
-		json_object_set_new(s, "formats", formats_json((int)db_col_int(st, 12)));
-		json_object_set_new(s, "year",
-				    db_col_null(st, 20)
-					? json_null()
-					: json_integer(time_year(db_col_int(st, 20))));
-		json_array_append_new(items, s);
-	}
-	db_done(st);
-	return rc < 0 ? rc : ERR_OK;
-}
 
 struct list_acc {
 	struct session *items;

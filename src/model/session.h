@@ -6,12 +6,12 @@
  * Sessions, their record and duty records are read into C structs (session_read,
  * session_record_read, suggestion_read, session_list_read, duty_record_read), which their
  * caller releases; src/web makes the JSON (web/json_session.c, web/duty.c). The JSON
- * readers that remain here (session_get, session_list, suggestion_get, topic_get...) serve
- * modules not moved to the structs yet. Writes take borrowed input structs whose NULL
- * fields mean "leave as it is", validate everything before writing, write their audit rows
- * in the caller's transaction, and report people's errors in struct verr.
- * Who may do what to a session is session_authorize's answer, for every caller.
- * Every function takes the connection to use and is safe on any thread with its own one.
+ * readers that remain here (session_get, suggestion_get, people_options) serve only the
+ * new-output form of web/output_pages.c until it reads the structs. Writes take borrowed input
+ * structs whose NULL fields mean "leave as it is", validate everything before writing, write their
+ * audit rows in the caller's transaction, and report people's errors in struct verr. Who may do
+ * what to a session is session_authorize's answer, for every caller. Every function takes the
+ * connection to use and is safe on any thread with its own one.
  */
 #ifndef SHENLIAO_MODEL_SESSION_H
 #define SHENLIAO_MODEL_SESSION_H
@@ -206,12 +206,12 @@ void session_record_release(struct session_record *r);
 int session_record_read(struct db *db, int64_t id, bool with_remarks,
 			struct session_record *r) WARN_UNUSED;
 
-/* session_get returns the session as JSON: the older interface, still used by output.c,
- * the opinion map and the demo loader; new code reads struct session (session_read,
- * session_record_read) and makes its JSON in src/web (json_session.c).
- * session_get returns the session as JSON; with detail, also its invitations, remarks,
- * commitments, agreed points, differences and suggestions. contacts: include invitees'
- * names even when they did not agree to be named (for people who may see the record). */
+/* session_get returns the session as JSON; with detail, also its invitations, remarks,
+ * commitments, agreed points, differences and suggestions. names: include invitees' names
+ * even when they did not agree to be named. Left only for the new-output form
+ * (web/output_pages.c) until it reads session_read/suggestion_read; goes with it. Everything
+ * else reads struct session (session_read, session_record_read) and makes its JSON in
+ * src/web (json_session.c). */
 enum {
 	SESSION_BRIEF = 0,
 	SESSION_DETAIL = 1,
@@ -241,10 +241,8 @@ struct session_filter {
 	int offset;
 };
 
-int session_list(struct db *db, const struct actor *a, const struct session_filter *f,
-		 int64_t after, int limit, json_t *items) WARN_UNUSED;
-
-/* session_list_read is session_list into an array of structs: *out (caller releases with
+/* session_list_read lists the sessions a may see that pass f, after id `after` (or from
+ * offset, by_start), into an array of structs: *out (caller releases with
  * session_list_release) gets up to limit sessions, *n how many. */
 int session_list_read(struct db *db, const struct actor *a, const struct session_filter *f,
 		      int64_t after, int limit, struct session **out, size_t *n) WARN_UNUSED;
@@ -286,17 +284,27 @@ int my_invitations_read(struct db *db, int64_t user_id, struct my_invitation **o
 			size_t *n) WARN_UNUSED;
 void my_invitations_release(struct my_invitation *list, size_t n);
 
-/* invitations_of_user returns the invitations of the person linked to user_id (JSON, for
- * the dashboard until it reads my_invitations_read). */
 /* invitee_linked reports whether account user_id is linked to a person (who can be
  * invited and answer). */
 bool invitee_linked(struct db *db, int64_t user_id);
 
-json_t *invitations_of_user(struct db *db, int64_t user_id);
-
 /* people_options lists [{id,name,category,affiliation}] of the people an actor may invite
- * to a session of org_id: those in the actor's scope and the session body's own. */
+ * to a session of org_id: those in the actor's scope and the session body's own (JSON, left
+ * only for the new-output form; everything else reads people_options_read). */
 json_t *people_options(struct db *db, const struct actor *a, int64_t org_id);
+
+/* A person who may be invited (people_options_read): texts owned, "" when empty. */
+struct person_option {
+	int64_t id;
+	char *name, *affiliation;
+	char category[16];
+};
+
+/* people_options_read is people_options as structs (at most 2000, by category and name):
+ * *out (caller releases with people_options_release) and *n how many. */
+int people_options_read(struct db *db, const struct actor *a, int64_t org_id,
+			struct person_option **out, size_t *n) WARN_UNUSED;
+void people_options_release(struct person_option *list, size_t n);
 
 int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 	       const char *role, const char *body, int64_t *id, struct verr *e) WARN_UNUSED;
@@ -326,6 +334,8 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 		   const struct source_ref *sources, size_t nsources, int64_t *id,
 		   struct verr *e) WARN_UNUSED;
 
+/* suggestion_get returns suggestion id as JSON (what its audit rows record), or NULL. Left
+ * only for the new-output form, like session_get; new code reads suggestion_read. */
 json_t *suggestion_get(struct db *db, int64_t id);
 
 /* --- duty records (duty.c) ----------------------------------------------------------- */

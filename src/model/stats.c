@@ -249,8 +249,8 @@ static int org_row(struct db_stmt *st, void *ud)
 	o = &o[s->nby_org++];
 	memset(o, 0, sizeof(*o));
 	o->id = db_col_int(st, 0);
-	o->name = strdup(db_col_text(st, 1));
-	o->level = strdup(db_col_text(st, 2));
+	o->name = db_col_dup(st, 1);
+	o->level = db_col_dup(st, 2);
 	o->parent_id = db_col_null(st, 3) ? 0 : db_col_int(st, 3);
 	return o->name && o->level ? ERR_OK : ERR_NOMEM;
 }

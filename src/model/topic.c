@@ -129,19 +129,6 @@ static const char sql_domain_add[] = "INSERT INTO domain (org_id, code, name_zh,
 static const char sql_person_org[] = "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id"
 				     " WHERE p.id = ?";
 
-/* dup_col returns a heap copy of text column i (NULL when out of memory). */
-static char *dup_col(struct db_stmt *st, int i)
-{
-	size_t n = db_col_len(st, i);
-	char *s = malloc(n + 1);
-
-	if (s) {
-		memcpy(s, db_col_text(st, i), n);
-		s[n] = '\0';
-	}
-	return s;
-}
-
 /* topic_read fills *t from the current row of a TOPIC_COLS query. */
 static int topic_read(struct db_stmt *st, struct topic *t)
 {
@@ -150,10 +137,10 @@ static int topic_read(struct db_stmt *st, struct topic *t)
 	memset(t, 0, sizeof(*t));
 	t->id = db_col_int(st, 0);
 	t->org_id = db_col_int(st, 1);
-	t->title = dup_col(st, 2);
-	t->description = dup_col(st, 3);
-	t->proposer = dup_col(st, 4);
-	t->proposer_name = dup_col(st, 5);
+	t->title = db_col_dup(st, 2);
+	t->description = db_col_dup(st, 3);
+	t->proposer = db_col_dup(st, 4);
+	t->proposer_name = db_col_dup(st, 5);
 	t->proposer_id = db_col_int(st, 6);
 	rc = t->title && t->description && t->proposer && t->proposer_name ? ERR_OK : ERR_NOMEM;
 	if (!rc)
@@ -569,7 +556,7 @@ static int topic_session_row(struct db_stmt *st, void *ud)
 	s = &l->v[l->n];
 	memset(s, 0, sizeof(*s));
 	s->id = db_col_int(st, 0);
-	s->title = dup_col(st, 1);
+	s->title = db_col_dup(st, 1);
 	if (!s->title)
 		return ERR_NOMEM;
 	rc = copy_field(s->status, sizeof(s->status), db_col_text(st, 2));

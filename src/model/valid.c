@@ -86,13 +86,3 @@ int copy_field(char *dst, size_t cap, const char *src)
 	memcpy(dst, src, n + 1);
 	return ERR_OK;
 }
-
-const char *merged_text(const char *given, json_t *stored, const char *key)
-{
-	const char *v;
-
-	if (given)
-		return given;
-	v = json_string_value(json_object_get(stored, key));
-	return v ? v : "";
-}

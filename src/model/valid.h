@@ -16,9 +16,4 @@ int text_check(const char *s, const char *field, size_t min_chars, size_t max_ch
 /* copy_field copies the C string src into dst[cap]; ERR_TOO_BIG if it does not fit. */
 int copy_field(char *dst, size_t cap, const char *src) WARN_UNUSED;
 
-/* merged_text returns given when not NULL, else the string member key of stored ("" when
- * absent): the value an update should store. */
-#include <jansson.h>
-const char *merged_text(const char *given, json_t *stored, const char *key);
-
 #endif

@@ -2,22 +2,13 @@
  * json_output.c - outputs to JSON (see json_output.h).
  */
 #include "json_output.h"
+#include "sessions.h"
+#include "web.h"
 
 #include <string.h>
 
 #include "base/utf8.h"
 #include "base/util.h"
-
-/* time_json: a time of 0 is absent (null); else the body's local time. */
-static json_t *time_json(int64_t t)
-{
-	char s[26];
-
-	if (!t)
-		return json_null();
-	time_local(t, s);
-	return json_string(s);
-}
 
 json_t *output_adoption_to_json(const struct output_adoption *a)
 {
@@ -31,7 +22,7 @@ json_t *output_adoption_to_json(const struct output_adoption *a)
 	json_object_set_new(x, "date", json_string(a->date));
 	json_object_set_new(x, "link", json_string(a->link));
 	json_object_set_new(x, "note", json_string(a->note));
-	json_object_set_new(x, "created_at", time_json(a->created_at));
+	json_object_set_new(x, "created_at", web_time_json(a->created_at));
 	return x;
 }
 
@@ -59,7 +50,7 @@ static void add_parts(json_t *x, const struct output *o)
 							 (json_int_t)a->person_id, "name", a->name,
 							 "category", a->category, "role", a->role,
 							 "confirmed", a->confirmed, "confirmed_at",
-							 time_json(a->confirmed_at)));
+							 web_time_json(a->confirmed_at)));
 	}
 	for (i = 0; i < o->nunits; i++)
 		json_array_append_new(units, json_pack("{sI ss ss}", "id",
@@ -77,9 +68,9 @@ static void add_parts(json_t *x, const struct output *o)
 	for (i = 0; i < o->nsessions; i++) {
 		const struct output_session *s = &o->sessions[i];
 
-		json_array_append_new(sess,
-				      json_pack("{sI ss so}", "id", (json_int_t)s->id, "title",
-						s->title, "starts_at", time_json(s->starts_at)));
+		json_array_append_new(sess, json_pack("{sI ss so}", "id", (json_int_t)s->id,
+						      "title", s->title, "starts_at",
+						      web_time_json(s->starts_at)));
 		json_array_append_new(ses_ids, json_integer((json_int_t)s->id));
 	}
 	for (i = 0; i < o->nevents; i++) {
@@ -88,8 +79,8 @@ static void add_parts(json_t *x, const struct output *o)
 
 		json_array_append_new(
 		    events, json_pack("{sI so ss ss ss ss so}", "id", (json_int_t)v->id, "at",
-				      time_json(v->at), "by", v->by, "from", v->from, "to", v->to,
-				      "note", v->note, "data", data ? data : json_null()));
+				      web_time_json(v->at), "by", v->by, "from", v->from, "to",
+				      v->to, "note", v->note, "data", data ? data : json_null()));
 	}
 	json_object_set_new(x, "char_count",
 			    json_integer((json_int_t)utf8_count(o->body, strlen(o->body))));
@@ -147,7 +138,7 @@ json_t *output_to_json(const struct output *o)
 		json_object_set_new(x, texts[i].key, json_string(v ? v : ""));
 	}
 	for (i = 0; i < ARRAY_LEN(times); i++)
-		json_object_set_new(x, times[i].key, time_json(times[i].t));
+		json_object_set_new(x, times[i].key, web_time_json(times[i].t));
 	json_object_set_new(x, "reopened", json_boolean(o->reopened));
 	json_object_set_new(x, "overdue", json_boolean(o->overdue));
 	json_object_set_new(x, "adoption_count", json_integer((json_int_t)o->adoption_count));
@@ -177,38 +168,74 @@ json_t *output_get_json(struct db *db, int64_t id)
 	return x;
 }
 
-json_t *output_lineage_json(struct db *db, int64_t id)
+static json_t *session_brief_json(const struct session_brief *b)
 {
-	struct output o;
-	json_t *l = NULL, *x;
-
-	if (output_get(db, id, &o) == ERR_OK) {
-		l = output_lineage(db, &o);
-		x = output_to_json(&o);
-		json_object_set(l, "events", json_object_get(x, "events"));
-		json_object_set(l, "adoptions", json_object_get(x, "adoptions"));
-		json_object_set_new(l, "output", x);
-	}
-	output_release(&o);
-	return l;
+	return json_pack("{sI ss so ss ss ss sI ss ss}", "id", (json_int_t)b->id, "title", b->title,
+			 "starts_at", web_time_json(b->starts_at), "venue", b->venue, "status",
+			 b->status, "visibility", b->visibility, "topic_id",
+			 (json_int_t)b->topic_id, "topic_title", b->topic_title, "domain",
+			 b->domain);
 }
 
-/* briefs replaces the output ids of arr by briefs; counts the adopted ones */
-static json_t *briefs(struct db *db, json_t *ids, size_t *adopted)
+/* lineage_suggestion_json: the suggestion (suggestion_to_json) with the lineage's own
+ * sources (text and speaker of each remark) and the session it was made at. */
+static json_t *lineage_suggestion_json(const struct lineage_suggestion *s)
 {
-	json_t *arr = json_array(), *v;
+	json_t *x = suggestion_to_json(&s->suggestion), *src = json_array();
 	size_t i;
 
-	json_array_foreach(ids, i, v)
-	{
+	for (i = 0; i < s->nsources; i++)
+		json_array_append_new(src, json_pack("{ss sI ss ss sb}", "kind", s->sources[i].kind,
+						     "id", (json_int_t)s->sources[i].id, "text",
+						     s->sources[i].text, "speaker",
+						     s->sources[i].speaker, "is_statement",
+						     s->sources[i].is_statement));
+	json_object_set_new(x, "sources", src);
+	if (s->has_session)
+		json_object_set_new(x, "session", session_brief_json(&s->session));
+	return x;
+}
+
+json_t *output_lineage_to_json(const struct output_lineage *l)
+{
+	json_t *sugs = json_array(), *sessions = json_array(), *x = output_to_json(&l->output);
+	size_t i;
+
+	for (i = 0; i < l->nsuggestions; i++)
+		json_array_append_new(sugs, lineage_suggestion_json(&l->suggestions[i]));
+	for (i = 0; i < l->nsessions; i++)
+		json_array_append_new(sessions, session_brief_json(&l->sessions[i]));
+	return json_pack("{so so sO sO so}", "suggestions", sugs, "sessions", sessions, "events",
+			 json_object_get(x, "events"), "adoptions", json_object_get(x, "adoptions"),
+			 "output", x);
+}
+
+json_t *output_lineage_json(struct db *db, int64_t id)
+{
+	struct output_lineage l;
+	json_t *x = NULL;
+
+	if (output_lineage(db, id, &l) == ERR_OK)
+		x = output_lineage_to_json(&l);
+	output_lineage_release(&l);
+	return x;
+}
+
+/* briefs reads each output of ids for its brief; counts the adopted ones */
+static json_t *briefs(struct db *db, const struct outcome_ids *ids, size_t *adopted)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < ids->n; i++) {
 		struct output o;
 
-		if (output_get(db, json_integer_value(v), &o) == ERR_OK) {
+		if (output_get(db, ids->ids[i], &o) == ERR_OK) {
 			json_array_append_new(
 			    arr, json_pack("{sI ss ss ss so sb so}", "id", (json_int_t)o.id, "kind",
 					   o.kind, "title", o.title, "state", o.state, "dated_at",
-					   time_json(o.dated_at), "adopted", o.adoption_count > 0,
-					   "adoptions", adoptions_json(&o)));
+					   web_time_json(o.dated_at), "adopted",
+					   o.adoption_count > 0, "adoptions", adoptions_json(&o)));
 			if (adopted)
 				*adopted += o.adoption_count > 0;
 		}
@@ -219,17 +246,32 @@ static json_t *briefs(struct db *db, json_t *ids, size_t *adopted)
 
 json_t *session_outcomes_json(struct db *db, int64_t session_id)
 {
-	json_t *x = session_outcomes(db, session_id), *s;
+	struct session_outcomes x;
+	json_t *o = NULL, *sugs, *outputs;
 	size_t i, adopted = 0;
 
-	if (!x)
-		return NULL;
-	json_array_foreach(json_object_get(x, "suggestions"), i, s)
-	    json_object_set_new(s, "outputs", briefs(db, json_object_get(s, "outputs"), NULL));
-	json_object_set_new(x, "outputs", briefs(db, json_object_get(x, "outputs"), &adopted));
-	json_object_set_new(json_object_get(x, "counts"), "adopted",
-			    json_integer((json_int_t)adopted));
-	return x;
+	if (session_outcomes(db, session_id, &x) == ERR_OK) {
+		const struct session *s = &x.session;
+
+		sugs = json_array();
+		for (i = 0; i < x.record.nsuggestions; i++) {
+			json_t *g = suggestion_to_json(&x.record.suggestions[i]);
+
+			json_object_set_new(g, "outputs",
+					    briefs(db, &x.suggestion_outputs[i], NULL));
+			json_array_append_new(sugs, g);
+		}
+		outputs = briefs(db, &x.outputs, &adopted);
+		o = json_pack(
+		    "{s{sI ss so ss ss} so so so s{si si si}}", "session", "id", (json_int_t)s->id,
+		    "title", s->title, "starts_at", web_time_json(s->starts_at), "status",
+		    s->status, "visibility", s->visibility, "agreed",
+		    session_points_to_json(x.record.agreed, x.record.nagreed), "suggestions", sugs,
+		    "outputs", outputs, "counts", "suggestions", (int)json_array_size(sugs),
+		    "outputs", (int)json_array_size(outputs), "adopted", (int)adopted);
+	}
+	session_outcomes_release(&x);
+	return o;
 }
 
 json_t *handler_to_json(const struct handler *h)

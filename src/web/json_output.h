@@ -25,8 +25,10 @@ json_t *output_list_json(const struct output_list *l);
  * Authorization is the caller's. */
 json_t *output_get_json(struct db *db, int64_t id);
 
-/* output_lineage_json returns {"output", "suggestions", "sessions", "events", "adoptions"}
- * for output id, NULL when absent. */
+/* output_lineage_to_json returns (new reference) the chain l as {"suggestions" (each with
+ * its "sources" and "session"), "sessions", "events", "adoptions", "output"};
+ * output_lineage_json reads it for output id (output_lineage), NULL when absent. */
+json_t *output_lineage_to_json(const struct output_lineage *l);
 json_t *output_lineage_json(struct db *db, int64_t id);
 
 /* session_outcomes_json returns what came of a session with each output as a brief

@@ -11,16 +11,6 @@
 
 #include "base/util.h"
 
-static json_t *time_json(int64_t t)
-{
-	char iso[26];
-
-	if (!t)
-		return json_null();
-	time_local(t, iso);
-	return json_string(iso);
-}
-
 static json_t *id_or_null(int64_t id)
 {
 	return id ? json_integer(id) : json_null();
@@ -39,17 +29,17 @@ json_t *session_to_json(const struct session *s, bool full)
 	json_object_set_new(o, "domain", json_string(s->domain));
 	json_object_set_new(o, "title", json_string(s->title));
 	json_object_set_new(o, "summary", json_string(s->summary));
-	json_object_set_new(o, "starts_at", time_json(s->starts_at));
-	json_object_set_new(o, "ends_at", time_json(s->ends_at));
+	json_object_set_new(o, "starts_at", web_time_json(s->starts_at));
+	json_object_set_new(o, "ends_at", web_time_json(s->ends_at));
 	json_object_set_new(o, "venue", json_string(s->venue));
 	json_object_set_new(o, "organizer_unit", json_string(s->organizer_unit));
 	json_object_set_new(o, "department", json_string(s->department));
 	json_object_set_new(o, "visibility", json_string(s->visibility));
 	json_object_set_new(o, "rules_version", json_string(s->rules_version));
 	json_object_set_new(o, "status", json_string(s->status));
-	json_object_set_new(o, "created_at", time_json(s->created_at));
-	json_object_set_new(o, "updated_at", time_json(s->updated_at));
-	json_object_set_new(o, "closed_at", time_json(s->closed_at));
+	json_object_set_new(o, "created_at", web_time_json(s->created_at));
+	json_object_set_new(o, "updated_at", web_time_json(s->updated_at));
+	json_object_set_new(o, "closed_at", web_time_json(s->closed_at));
 	json_object_set_new(o, "formats", formats_json(s->formats));
 	json_object_set_new(o, "year",
 			    s->starts_at ? json_integer(time_year(s->starts_at)) : json_null());
@@ -88,14 +78,15 @@ json_t *remark_to_json(const struct remark *x)
 	return json_pack("{sI so ss ss ss sI so}", "id", (json_int_t)x->id, "person_id",
 			 id_or_null(x->person_id), "speaker", x->speaker, "role", x->role, "body",
 			 x->body, "position", (json_int_t)x->position, "created_at",
-			 time_json(x->created_at));
+			 web_time_json(x->created_at));
 }
 
 json_t *commitment_to_json(const struct commitment *x)
 {
 	return json_pack("{sI ss so ss ss ss so}", "id", (json_int_t)x->id, "owner", x->owner,
 			 "owner_id", id_or_null(x->owner_id), "body", x->body, "due_date",
-			 x->due_date, "status", x->status, "created_at", time_json(x->created_at));
+			 x->due_date, "status", x->status, "created_at",
+			 web_time_json(x->created_at));
 }
 
 json_t *suggestion_to_json(const struct suggestion *x)
@@ -103,7 +94,7 @@ json_t *suggestion_to_json(const struct suggestion *x)
 	json_t *o = json_pack("{sI sI sI ss ss sI so}", "id", (json_int_t)x->id, "session_id",
 			      (json_int_t)x->session_id, "org_id", (json_int_t)x->org_id, "title",
 			      x->title, "body", x->body, "position", (json_int_t)x->position,
-			      "created_at", time_json(x->created_at));
+			      "created_at", web_time_json(x->created_at));
 	json_t *a = json_array();
 	size_t i;
 
@@ -122,7 +113,7 @@ json_t *suggestion_to_json(const struct suggestion *x)
 	return o;
 }
 
-static json_t *points_json(const struct session_point *p, size_t n)
+json_t *session_points_to_json(const struct session_point *p, size_t n)
 {
 	json_t *a = json_array();
 	size_t i;
@@ -152,8 +143,9 @@ void session_record_to_json(json_t *o, const struct session_record *r, bool name
 	for (i = 0; i < r->ncommitments; i++)
 		json_array_append_new(a, commitment_to_json(&r->commitments[i]));
 	json_object_set_new(o, "commitments", a);
-	json_object_set_new(o, "agreed", points_json(r->agreed, r->nagreed));
-	json_object_set_new(o, "differences", points_json(r->differences, r->ndifferences));
+	json_object_set_new(o, "agreed", session_points_to_json(r->agreed, r->nagreed));
+	json_object_set_new(o, "differences",
+			    session_points_to_json(r->differences, r->ndifferences));
 	a = json_array();
 	for (i = 0; i < r->nsuggestions; i++)
 		json_array_append_new(a, suggestion_to_json(&r->suggestions[i]));
@@ -164,6 +156,35 @@ json_t *my_invitation_to_json(const struct my_invitation *x)
 {
 	return json_pack("{sI sI ss so ss ss ss ss sb}", "id", (json_int_t)x->id, "session_id",
 			 (json_int_t)x->session_id, "title", x->title, "starts_at",
-			 time_json(x->starts_at), "venue", x->venue, "status", x->status, "role",
-			 x->role, "rsvp", x->rsvp, "attended", x->attended);
+			 web_time_json(x->starts_at), "venue", x->venue, "status", x->status,
+			 "role", x->role, "rsvp", x->rsvp, "attended", x->attended);
+}
+
+json_t *session_get_json(struct db *db, int64_t id)
+{
+	struct session s;
+	json_t *x = NULL;
+
+	session_init(&s);
+	if (session_read(db, id, &s) == ERR_OK)
+		x = session_to_json(&s, true);
+	session_release(&s);
+	return x;
+}
+
+json_t *people_options_json(struct db *db, const struct actor *a, int64_t org_id)
+{
+	struct person_option *list;
+	json_t *arr = json_array();
+	size_t i, n;
+
+	if (people_options_read(db, a, org_id, &list, &n) != ERR_OK)
+		return arr;
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr,
+				      json_pack("{sI ss ss ss}", "id", (json_int_t)list[i].id,
+						"name", list[i].name, "category", list[i].category,
+						"affiliation", list[i].affiliation));
+	people_options_release(list, n);
+	return arr;
 }

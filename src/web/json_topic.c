@@ -3,21 +3,11 @@
  * the API's; pages add their labels to these objects and render them.
  */
 #include "json_topic.h"
+#include "web.h"
 
 #include <stddef.h>
 
 #include "base/util.h"
-
-/* time_json is a stored time as the API writes it (null when 0). */
-static json_t *time_json(int64_t t)
-{
-	char s[26];
-
-	if (!t)
-		return json_null();
-	time_local(t, s);
-	return json_string(s);
-}
 
 /* opt_json is an optional id or number: null when 0. */
 static json_t *opt_json(int64_t v)
@@ -34,8 +24,8 @@ json_t *topic_to_json(const struct topic *t)
 			 "proposer_id", opt_json(t->proposer_id), "proposer_name",
 			 t->proposer_name ? t->proposer_name : "", "status", t->status, "plan_year",
 			 opt_json(t->plan_year), "plan_month", opt_json(t->plan_month),
-			 "created_at", time_json(t->created_at), "updated_at",
-			 time_json(t->updated_at), "sessions", (json_int_t)t->sessions);
+			 "created_at", web_time_json(t->created_at), "updated_at",
+			 web_time_json(t->updated_at), "sessions", (json_int_t)t->sessions);
 }
 
 json_t *topics_to_json(const struct topics *l)

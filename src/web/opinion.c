@@ -8,6 +8,7 @@
  * with Retry-After). A vote is committed before it is acknowledged; the map is recomputed
  * by the background worker (model/live.c), which then wakes the event streams.
  */
+#include "sessions.h"
 #include "web.h"
 
 #include <pthread.h>
@@ -656,7 +657,7 @@ static int map_page(struct web_ctx *c, int status, const struct verr *e)
 	rc = map_context(c, ra.session.id, &ctx);
 	if (rc)
 		return web_fail(c, rc);
-	session = session_get(c->db, ra.session.id, false, false);
+	session = session_get_json(c->db, ra.session.id);
 	json_object_set_new(ctx, "session", session ? session : json_object());
 	json_object_set_new(ctx, "can_edit", json_boolean(ra.editable));
 	if (ra.has_room) {
@@ -818,7 +819,7 @@ static int phone_page(struct web_ctx *c, int status, const char *error, const ch
 	if (!notice && http_query(c->req, "posted"))
 		notice = view_text(c->lang, http_query(c->req, "pending") ? "room_posted_pending"
 									  : "room_posted_public");
-	session = session_get(c->db, ra.session.id, false, false);
+	session = session_get_json(c->db, ra.session.id);
 	snap = snapshot_get(c->db, ra.session.id, &version);
 	if (snap)
 		(void)map_decorate(snap, c->lang);

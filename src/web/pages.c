@@ -101,35 +101,35 @@ int h_lang(struct web_ctx *c)
 int h_dashboard(struct web_ctx *c)
 {
 	struct session_filter f = {0};
-	json_t *sessions = json_array(), *upcoming = json_array(), *inv, *x;
+	struct session *list = NULL;
+	struct my_invitation *inv = NULL;
+	json_t *upcoming = json_array();
 	char key[32], date[32];
-	int64_t t;
-	size_t i, pending = 0;
+	size_t i, n = 0, ninv = 0, pending = 0;
 
 	snprintf(key, sizeof(key), "role_%s", c->actor.user.role);
 	/* what is coming up and what waits for an answer */
-	if (session_list(c->db, &c->actor, &f, 0, 2000, sessions) == ERR_OK) {
-		json_array_foreach(sessions, i, x)
-		{
-			const char *st = json_string_value(json_object_get(x, "status"));
+	if (session_list_read(c->db, &c->actor, &f, 0, 2000, &list, &n) == ERR_OK) {
+		for (i = 0; i < n; i++) {
+			const struct session *x = &list[i];
 
-			if (strcmp(st, "scheduled") != 0 && strcmp(st, "live") != 0)
+			if (strcmp(x->status, "scheduled") != 0 && strcmp(x->status, "live") != 0)
 				continue;
-			if (!time_parse(json_string_value(json_object_get(x, "starts_at")), &t))
-				time_fmt(t, "%Y-%m-%d %H:%M", date, sizeof(date));
+			if (x->starts_at)
+				time_fmt(x->starts_at, "%Y-%m-%d %H:%M", date, sizeof(date));
 			else
 				date[0] = '\0';
 			json_array_append_new(
-			    upcoming, json_pack("{sO sO sO ss}", "id", json_object_get(x, "id"),
-						"title", json_object_get(x, "title"), "status",
-						json_object_get(x, "status"), "date", date));
+			    upcoming, json_pack("{sI ss ss ss}", "id", (json_int_t)x->id, "title",
+						x->title, "status", x->status, "date", date));
 		}
+		session_list_release(list, n);
 	}
-	json_decref(sessions);
-	inv = invitations_of_user(c->db, c->actor.user.id);
-	json_array_foreach(inv, i, x) pending +=
-	    strcmp(json_string_value(json_object_get(x, "rsvp")), "pending") == 0;
-	json_decref(inv);
+	if (my_invitations_read(c->db, c->actor.user.id, &inv, &ninv) == ERR_OK) {
+		for (i = 0; i < ninv; i++)
+			pending += strcmp(inv[i].rsvp, "pending") == 0;
+		my_invitations_release(inv, ninv);
+	}
 	return web_render(c, 200, "dashboard",
 			  json_pack("{ss ss so si sb}", "role_label", view_text(c->lang, key),
 				    "level_label", view_text(c->lang, c->actor.org.level),

@@ -135,6 +135,16 @@ int web_fail(struct web_ctx *c, int rc)
 	}
 }
 
+json_t *web_time_json(int64_t t)
+{
+	char iso[26];
+
+	if (!t)
+		return json_null();
+	time_local(t, iso);
+	return json_string(iso);
+}
+
 json_t *web_me_json(const struct web_ctx *c)
 {
 	const struct actor *a = &c->actor;

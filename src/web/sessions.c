@@ -832,7 +832,7 @@ int sess_page_again(struct web_ctx *c, int status, const struct session_head *h,
 	if (edit) {
 		json_t *x;
 
-		people = people_options(c->db, &c->actor, h->org_id);
+		people = people_options_json(c->db, &c->actor, h->org_id);
 		json_array_foreach(people, i, x)
 		    sess_label(c, x, "category", "cat_", "category_label");
 		for (i = 0; i < ARRAY_LEN(invite_roles); i++)

@@ -31,6 +31,16 @@ json_t *remark_to_json(const struct remark *x);
 json_t *commitment_to_json(const struct commitment *x);
 json_t *suggestion_to_json(const struct suggestion *x);
 json_t *my_invitation_to_json(const struct my_invitation *x);
+/* session_points_to_json: [{id, body}] of n agreed points or differences. */
+json_t *session_points_to_json(const struct session_point *p, size_t n);
+
+/* people_options_json: [{id, name, category, affiliation}] of the people a may invite to a
+ * session of org_id (people_options_read); empty when they cannot be read. */
+json_t *people_options_json(struct db *db, const struct actor *a, int64_t org_id);
+
+/* session_get_json reads session id (session_read) and gives session_to_json(full) of it,
+ * or NULL when there is none or it cannot be read. */
+json_t *session_get_json(struct db *db, int64_t id);
 
 /* session_record_to_json adds r to o: invitations, remarks (when with_remarks),
  * commitments, agreed, differences, suggestions. */

@@ -168,6 +168,10 @@ int web_list(struct web_ctx *c, json_t *items, int limit);
 int web_begin(struct web_ctx *c) WARN_UNUSED;
 int web_finish(struct web_ctx *c, int rc) WARN_UNUSED;
 
+/* web_time_json is a stored time (UTC seconds) as every answer writes it: in the body's
+ * zone, "2024-07-10T14:30:00+08:00", or null when 0 (not set). New reference. */
+json_t *web_time_json(int64_t t);
+
 /* web_me_json returns {"user":…, "org":…, "role":…} for the caller (new reference). */
 json_t *web_me_json(const struct web_ctx *c);
 

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -115,6 +116,24 @@ static void test_num_parse(void **state)
 	assert_true(v == INT64_MIN);
 }
 
+static void test_array_grow(void **state)
+{
+	int64_t *a = NULL, *x;
+	size_t n = 0, i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		x = array_grow(&a, &n, sizeof(*a));
+		assert_non_null(x);
+		assert_int_equal(*x, 0); /* zeroed */
+		*x = (int64_t)i;
+	}
+	assert_int_equal(n, 100);
+	for (i = 0; i < n; i++)
+		assert_int_equal(a[i], (int64_t)i);
+	free(a);
+}
+
 static void test_form(void **state)
 {
 	const char *body = "a=1&name=%E6%B7%B1%E8%81%8A+ok&empty=&flag&x=%2B%26";
@@ -145,8 +164,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_utf8_valid), cmocka_unit_test(test_utf8_invalid),
 	    cmocka_unit_test(test_utf8_count), cmocka_unit_test(test_buf_bounds),
-	    cmocka_unit_test(test_buf_html),   cmocka_unit_test(test_num_parse),
-	    cmocka_unit_test(test_form),
+	    cmocka_unit_test(test_buf_html),   cmocka_unit_test(test_array_grow),
+	    cmocka_unit_test(test_num_parse),  cmocka_unit_test(test_form),
 	};
 
 	return cmocka_run_group_tests_name("base", tests, NULL, NULL);

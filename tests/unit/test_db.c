@@ -129,6 +129,31 @@ static void test_constraints_and_cache(void **state)
 	db_rollback(f->db); /* harmless without a transaction */
 }
 
+/* the shared readers: db_col_dup copies a column's text, db_ids_row collects ids */
+static void test_col_dup_and_ids(void **state)
+{
+	struct fixture *f = *state;
+	struct db_ids ids = {NULL, 0};
+	struct db_stmt *st;
+	char *t;
+
+	assert_int_equal(db_get_row(f->db, "SELECT '深聊', NULL", &st, ""), ERR_OK);
+	t = db_col_dup(st, 0);
+	assert_string_equal(t, "深聊");
+	free(t);
+	t = db_col_dup(st, 1); /* NULL reads as "" */
+	assert_string_equal(t, "");
+	free(t);
+	db_done(st);
+	assert_int_equal(db_each(f->db, "SELECT 3 UNION ALL SELECT 1 UNION ALL SELECT ?",
+				 db_ids_row, &ids, "i", (int64_t)7),
+			 ERR_OK);
+	assert_int_equal(ids.n, 3);
+	assert_int_equal(ids.ids[0], 3);
+	assert_int_equal(ids.ids[2], 7);
+	free(ids.ids);
+}
+
 static void test_backup(void **state)
 {
 	struct fixture *f = *state;
@@ -151,6 +176,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_constraints_and_cache, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_col_dup_and_ids, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 	};
 

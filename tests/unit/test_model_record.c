@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "base/util.h"
+#include "model/output.h"
 #include "model/room.h"
 #include "session_fixture.h"
 
@@ -93,19 +94,18 @@ static void test_remarks(void **state)
 	struct mfix *f = *state;
 	struct verr e = {0};
 	int64_t id = 0, id2 = 0;
-	json_t *s;
+	struct session_record r;
 
 	assert_int_equal(
 	    add_remark(f, &f->city_org, live_id, speaker, "建议**分类**推进。", &id, &e), ERR_OK);
 	assert_true(id > 0);
 	assert_int_equal(add_remark(f, &f->city_org, live_id, official, "我们研究。", &id2, &e),
 			 ERR_OK);
-	s = session_get(f->db, live_id, SESSION_DETAIL, true);
-	assert_int_equal(json_array_size(json_object_get(s, "remarks")), 2);
-	assert_int_equal(json_integer_value(json_object_get(
-			     json_array_get(json_object_get(s, "remarks"), 1), "position")),
-			 2);
-	json_decref(s);
+	session_record_init(&r);
+	assert_int_equal(session_record_read(f->db, live_id, true, &r), ERR_OK);
+	assert_int_equal(r.nremarks, 2);
+	assert_int_equal(r.remarks[1].position, 2);
+	session_record_release(&r);
 	/* speaking is credited in the speaker's duty record, once */
 	assert_int_equal(duty_total(f, speaker), duty_points_of(f->db, f->city.id, "remark"));
 
@@ -165,7 +165,6 @@ static void test_invitations(void **state)
 	int64_t id = sfix_session(f, &f->city_org, &f->city, topic_id, "邀请测试", "internal",
 				  FORMAT_EXPERT);
 	int64_t member_person, inv = 0, inv2 = 0;
-	json_t *mine;
 	int rc;
 
 	/* the member's account is linked to a person: they answer their own invitation */
@@ -207,11 +206,6 @@ static void test_invitations(void **state)
 	assert_int_equal(mfix_begin(f), ERR_OK);
 	assert_int_equal(
 	    mfix_commit(f, invitation_answer(f->db, &f->city_member, inv, "accepted", &e)), ERR_OK);
-	mine = invitations_of_user(f->db, f->city_member.user.id);
-	assert_int_equal(json_array_size(mine), 1);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(mine, 0), "rsvp")),
-			    "accepted");
-	json_decref(mine);
 	{
 		struct my_invitation *list;
 		size_t n;
@@ -264,7 +258,7 @@ static void test_commitments(void **state)
 	int64_t id = 0, sid = 0, bad = 0;
 	int64_t expert =
 	    sfix_session(f, &f->city_org, &f->city, topic_id, "专家聊", "internal", FORMAT_EXPERT);
-	json_t *s;
+	struct session_record r;
 
 	/* only counterpart talks record commitments */
 	assert_int_equal(
@@ -288,11 +282,11 @@ static void test_commitments(void **state)
 	assert_int_equal(mfix_commit(f, commitment_add(f->db, &f->city_org, live_id, NULL, official,
 						       "三个月内出台方案", "2025-06-30", &id, &e)),
 			 ERR_OK);
-	s = session_get(f->db, live_id, SESSION_DETAIL, true);
-	assert_string_equal(json_string_value(json_object_get(
-				json_array_get(json_object_get(s, "commitments"), 0), "owner")),
-			    "住建局");
-	json_decref(s);
+	session_record_init(&r);
+	assert_int_equal(session_record_read(f->db, live_id, false, &r), ERR_OK);
+	assert_true(r.ncommitments >= 1);
+	assert_string_equal(r.commitments[0].owner, "住建局");
+	session_record_release(&r);
 	assert_int_equal(commitment_session(f->db, id, &sid), ERR_OK);
 	assert_int_equal(sid, live_id);
 	assert_int_equal(commitment_session(f->db, 999999, &sid), ERR_NOT_FOUND);
@@ -354,7 +348,8 @@ static void test_suggestions(void **state)
 	int64_t remark = 0, other_remark = 0, part = 0, st = 0, other_st = 0, id = 0;
 	int64_t props[1] = {speaker}, bad_props[1] = {outsider};
 	struct source_ref src[2];
-	json_t *s, *sources;
+	struct session_record rec;
+	struct suggestion g;
 	int rc;
 
 	assert_int_equal(add_remark(f, &f->city_org, live_id, speaker, "来源发言", &remark, &e),
@@ -408,25 +403,114 @@ static void test_suggestions(void **state)
 				assert_non_null(strstr(e.en, idtext));
 		}
 	}
-	s = session_get(f->db, live_id, SESSION_DETAIL, true);
-	assert_int_equal(json_array_size(json_object_get(s, "suggestions")), 0);
-	json_decref(s);
+	session_record_init(&rec);
+	assert_int_equal(session_record_read(f->db, live_id, false, &rec), ERR_OK);
+	assert_int_equal(rec.nsuggestions, 0);
+	session_record_release(&rec);
 
 	/* the good path: a remark and a statement of this session */
 	src[0] = src_of("remark", remark);
 	src[1] = src_of("statement", st);
 	assert_int_equal(add_suggestion(f, "分类推进加装电梯", props, 1, src, 2, &id, &e), ERR_OK);
-	s = suggestion_get(f->db, id);
-	assert_non_null(s);
-	sources = json_object_get(s, "sources");
-	assert_int_equal(json_array_size(sources), 2);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(sources, 1), "kind")),
-			    "statement");
-	assert_string_equal(
-	    json_string_value(json_object_get(json_array_get(sources, 1), "excerpt")),
-	    "应当分类推进");
-	assert_int_equal(json_array_size(json_object_get(s, "proposers")), 1);
-	json_decref(s);
+	suggestion_init(&g);
+	assert_int_equal(suggestion_read(f->db, id, &g), ERR_OK);
+	assert_int_equal(g.nsources, 2);
+	assert_string_equal(g.sources[1].kind, "statement");
+	assert_string_equal(g.sources[1].excerpt, "应当分类推进");
+	assert_int_equal(g.nproposers, 1);
+	suggestion_release(&g);
+}
+
+/* who may be invited: the caller's scope and the session body's own, not another city's */
+static void test_people_options(void **state)
+{
+	struct mfix *f = *state;
+	struct person_option *list = NULL;
+	size_t i, n = 0;
+	bool seen_speaker = false, seen_outsider = false;
+
+	assert_int_equal(people_options_read(f->db, &f->city_org, f->city.id, &list, &n), ERR_OK);
+	for (i = 0; i < n; i++) {
+		seen_speaker |= list[i].id == speaker;
+		seen_outsider |= list[i].id == outsider;
+		if (list[i].id == official) {
+			assert_string_equal(list[i].category, "official");
+			assert_string_equal(list[i].affiliation, "市住建局");
+		}
+	}
+	assert_true(seen_speaker);
+	assert_false(seen_outsider);
+	people_options_release(list, n);
+	/* an anonymous caller's scope holds nothing */
+	assert_int_equal(people_options_read(f->db, &f->anon, 0, &list, &n), ERR_OK);
+	assert_int_equal(n, 0);
+	people_options_release(list, n);
+}
+
+/* the chain of an output back to its session (output_lineage), and what came of the
+ * session (session_outcomes), as structs */
+static void test_lineage(void **state)
+{
+	struct mfix *f = *state;
+	struct verr e = {0};
+	int64_t remark = 0, sug = 0, out = 0, props[1] = {speaker};
+	struct source_ref src[1];
+	struct output_in in;
+	struct output_lineage l;
+	struct session_outcomes x;
+	size_t i;
+	bool found = false;
+	int rc;
+
+	assert_int_equal(add_remark(f, &f->city_org, live_id, speaker, "血缘发言", &remark, &e),
+			 ERR_OK);
+	src[0] = src_of("remark", remark);
+	assert_int_equal(add_suggestion(f, "血缘建议", props, 1, src, 1, &sug, &e), ERR_OK);
+	output_in_init(&in);
+	in.kind = "speech";
+	in.title = "血缘发言稿";
+	in.suggestions = &sug;
+	in.nsuggestions = 1;
+	in.sessions = &live_id;
+	in.nsessions = 1;
+	rc = mfix_begin(f);
+	if (!rc)
+		rc = output_create(f->db, &f->sys, f->city.id, &in, &out, &e);
+	assert_int_equal(mfix_commit(f, rc), ERR_OK);
+
+	assert_int_equal(output_lineage(f->db, out, &l), ERR_OK);
+	assert_int_equal(l.output.id, out);
+	assert_int_equal(l.nsuggestions, 1);
+	assert_int_equal(l.suggestions[0].suggestion.id, sug);
+	assert_int_equal(l.suggestions[0].suggestion.nproposers, 1);
+	assert_int_equal(l.suggestions[0].nsources, 1);
+	assert_string_equal(l.suggestions[0].sources[0].kind, "remark");
+	assert_string_equal(l.suggestions[0].sources[0].text, "血缘发言");
+	assert_string_equal(l.suggestions[0].sources[0].speaker, "张委员");
+	assert_true(l.suggestions[0].has_session);
+	assert_int_equal(l.suggestions[0].session.id, live_id);
+	assert_string_equal(l.suggestions[0].session.title, "加装电梯对口聊");
+	assert_int_equal(l.nsessions, 1);
+	assert_int_equal(l.sessions[0].id, live_id);
+	output_lineage_release(&l);
+	assert_int_equal(output_lineage(f->db, 999999, &l), ERR_NOT_FOUND);
+	output_lineage_release(&l);
+
+	assert_int_equal(session_outcomes(f->db, live_id, &x), ERR_OK);
+	assert_int_equal(x.session.id, live_id);
+	for (i = 0; i < x.record.nsuggestions; i++) {
+		if (x.record.suggestions[i].id != sug)
+			continue;
+		found = true;
+		assert_int_equal(x.suggestion_outputs[i].n, 1);
+		assert_int_equal(x.suggestion_outputs[i].ids[0], out);
+	}
+	assert_true(found);
+	assert_int_equal(x.outputs.n, 1); /* the output cites the session */
+	assert_int_equal(x.outputs.ids[0], out);
+	session_outcomes_release(&x);
+	assert_int_equal(session_outcomes(f->db, 999999, &x), ERR_NOT_FOUND);
+	session_outcomes_release(&x);
 }
 
 static void test_record_struct(void **state)
@@ -482,10 +566,11 @@ static void test_record_struct(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_remarks),	  cmocka_unit_test(test_closed_record),
-	    cmocka_unit_test(test_invitations),	  cmocka_unit_test(test_commitments),
-	    cmocka_unit_test(test_points),	  cmocka_unit_test(test_suggestions),
-	    cmocka_unit_test(test_record_struct),
+	    cmocka_unit_test(test_remarks),	   cmocka_unit_test(test_closed_record),
+	    cmocka_unit_test(test_invitations),	   cmocka_unit_test(test_commitments),
+	    cmocka_unit_test(test_points),	   cmocka_unit_test(test_suggestions),
+	    cmocka_unit_test(test_people_options), cmocka_unit_test(test_record_struct),
+	    cmocka_unit_test(test_lineage), /* adds a suggestion: last */
 	};
 
 	return cmocka_run_group_tests_name("model_record", tests, group_setup, mfix_teardown);

@@ -31,29 +31,28 @@ static void test_create_update(void **state)
 	struct mfix *f = *state;
 	struct session_in in;
 	struct verr e = {0};
-	json_t *s;
+	struct session s;
 	int64_t id =
 	    sfix_session(f, &f->city_org, &f->city, topic_id, "停车专家聊", NULL, FORMAT_EXPERT);
 
-	s = session_get(f->db, id, SESSION_BRIEF, true);
-	assert_non_null(s);
-	assert_string_equal(json_string_value(json_object_get(s, "title")), "停车专家聊");
-	assert_string_equal(json_string_value(json_object_get(s, "status")), "draft");
-	assert_string_equal(json_string_value(json_object_get(s, "visibility")), "internal");
-	assert_int_equal(json_integer_value(json_object_get(s, "org_id")), f->city.id);
-	json_decref(s);
+	session_init(&s);
+	assert_int_equal(session_read(f->db, id, &s), ERR_OK);
+	assert_string_equal(s.title, "停车专家聊");
+	assert_string_equal(s.status, "draft");
+	assert_string_equal(s.visibility, "internal");
+	assert_int_equal(s.org_id, f->city.id);
 
 	session_in_init(&in);
 	in.title = "停车难专家聊";
 	in.venue = "市政协三楼";
 	assert_int_equal(mfix_begin(f), ERR_OK);
 	assert_int_equal(mfix_commit(f, session_update(f->db, &f->city_org, id, &in, &e)), ERR_OK);
-	s = session_get(f->db, id, SESSION_BRIEF, true);
-	assert_string_equal(json_string_value(json_object_get(s, "title")), "停车难专家聊");
-	assert_string_equal(json_string_value(json_object_get(s, "venue")), "市政协三楼");
+	assert_int_equal(session_read(f->db, id, &s), ERR_OK);
+	assert_string_equal(s.title, "停车难专家聊");
+	assert_string_equal(s.venue, "市政协三楼");
 	/* what was not given is kept */
-	assert_string_equal(json_string_value(json_object_get(s, "visibility")), "internal");
-	json_decref(s);
+	assert_string_equal(s.visibility, "internal");
+	session_release(&s);
 
 	assert_int_equal(session_update(f->db, &f->city_org, 999999, &in, &e), ERR_NOT_FOUND);
 }
@@ -292,31 +291,26 @@ static void test_list(void **state)
 {
 	struct mfix *f = *state;
 	struct session_filter flt = {0};
-	json_t *items = json_array(), *x;
-	size_t i;
+	struct session *list = NULL;
+	size_t i, n = 0;
 	bool seen_internal = false;
 
-	assert_int_equal(session_list(f->db, &f->other_org, &flt, 0, 500, items), ERR_OK);
-	json_array_foreach(items, i, x)
-	{
-		const char *vis = json_string_value(json_object_get(x, "visibility"));
-		const char *title = json_string_value(json_object_get(x, "title"));
-
+	assert_int_equal(session_list_read(f->db, &f->other_org, &flt, 0, 500, &list, &n), ERR_OK);
+	for (i = 0; i < n; i++) {
 		/* an unrelated body sees public sessions (not drafts) and the one it is linked to
 		 */
-		if (strcmp(vis, "internal") == 0)
-			seen_internal |= strcmp(title, "联动聊") != 0;
+		if (strcmp(list[i].visibility, "internal") == 0)
+			seen_internal |= strcmp(list[i].title, "联动聊") != 0;
 		else
-			assert_string_not_equal(json_string_value(json_object_get(x, "status")),
-						"draft");
+			assert_string_not_equal(list[i].status, "draft");
 	}
 	assert_false(seen_internal);
-	json_array_clear(items);
+	session_list_release(list, n);
 	flt.public_only = true;
-	assert_int_equal(session_list(f->db, &f->anon, &flt, 0, 500, items), ERR_OK);
-	json_array_foreach(items, i, x)
-	    assert_string_equal(json_string_value(json_object_get(x, "visibility")), "public");
-	json_decref(items);
+	assert_int_equal(session_list_read(f->db, &f->anon, &flt, 0, 500, &list, &n), ERR_OK);
+	for (i = 0; i < n; i++)
+		assert_string_equal(list[i].visibility, "public");
+	session_list_release(list, n);
 }
 
 static void test_read_struct(void **state)
