@@ -11,7 +11,8 @@ export const SIZES = {
   phone: { width: 360, height: 740 },
 };
 
-// name: a short file-safe name; path: the URL; who: 'organizer' or 'anon'
+// name: a short file-safe name; path: the URL; who: 'organizer' or 'anon'; more: further
+// screenshots (screens.mjs) with the element `at` scrolled to the top. The demo's year is 2024.
 export function mainPages(joinCode) {
   return [
     { name: 'login', title: '登录', path: '/login', who: 'anon' },
@@ -19,15 +20,15 @@ export function mainPages(joinCode) {
     { name: 'sessions', title: '深聊会列表', path: '/sessions', who: 'organizer' },
     { name: 'session-draft', title: '深聊会（草稿）', path: '/sessions/7', who: 'organizer' },
     { name: 'session-scheduled', title: '深聊会（已安排）', path: '/sessions/6', who: 'organizer' },
-    { name: 'session-live', title: '深聊会（进行中）', path: '/sessions/5', who: 'organizer' },
+    { name: 'session-live', title: '深聊会（进行中）', path: '/sessions/5', who: 'organizer', more: [{ name: 'session-live-participants', at: '#participants' }] },
     { name: 'session-closed', title: '深聊会（已结束）', path: '/sessions/1', who: 'organizer' },
-    { name: 'map', title: '意见地图', path: '/sessions/5/map', who: 'organizer' },
+    { name: 'map', title: '观点地图', path: '/sessions/5/map', who: 'organizer', more: [{ name: 'map-categories', at: '#categories' }] },
     { name: 'topics', title: '议题', path: '/topics', who: 'organizer' },
-    { name: 'plan', title: '年度计划', path: '/topics/plan', who: 'organizer' },
+    { name: 'plan', title: '年度计划', path: '/topics/plan?year=2024', who: 'organizer' },
     { name: 'outputs', title: '成果列表', path: '/outputs', who: 'organizer' },
     { name: 'output-proposal', title: '成果（提案）', path: '/outputs/1', who: 'organizer' },
     { name: 'output-opinion', title: '成果（社情民意）', path: '/outputs/2', who: 'organizer' },
-    { name: 'stats', title: '统计', path: '/stats', who: 'organizer' },
+    { name: 'stats', title: '统计', path: '/stats?year=2024', who: 'organizer' },
     { name: 'people', title: '人员', path: '/people', who: 'organizer' },
     { name: 'search', title: '搜索', path: '/search?q=' + encodeURIComponent('人工智能'), who: 'organizer' },
     { name: 'join', title: '参与者手机页', path: `/j/${joinCode}`, who: 'anon' },
