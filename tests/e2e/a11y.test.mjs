@@ -7,7 +7,7 @@
 // place: the whole file runs in well under a minute.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startE2EServer, saveServerLog } from './browser.mjs';
+import { launchBrowser, startE2EServer, saveServerLog, DEMO_PASSWORD } from './browser.mjs';
 import { mainPages, openContexts, AXE_SOURCE, SIZES } from './pages.mjs';
 
 let srv, browser;
@@ -126,4 +126,58 @@ test('keyboard: skip link first, it moves focus to main; the phone menu opens wi
   assert.equal(await page.locator('.top .nav').isVisible(), true);
   await organizer.close();
   await anon.close();
+});
+
+// focusWalk presses Tab up to max times and returns, for each stop, the element's description
+// and whether its focus is visible (an outline or a box shadow).
+async function focusWalk(page, max) {
+  const stops = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const s = await page.evaluate(() => {
+      const e = document.activeElement;
+      if (!e || e === document.body) return null;
+      const cs = getComputedStyle(e);
+      return {
+        what: `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} "${(e.innerText || e.value || e.getAttribute('aria-label') || '').trim().slice(0, 20)}"`,
+        visible: (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2) || cs.boxShadow !== 'none',
+        last: e === [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, [tabindex="0"]')]
+          .filter((x) => x.offsetParent !== null && !x.disabled).pop(),
+      };
+    });
+    if (!s) break;
+    stops.push(s);
+    if (s.last) break;
+  }
+  return stops;
+}
+
+test('keyboard only: an organizer signs in, opens a session, every stop shows its focus, Tab reaches the end', async () => {
+  const ctx = await browser.newContext({ baseURL: srv.url, locale: 'zh-CN', viewport: SIZES.desktop });
+  const page = await ctx.newPage();
+  await page.goto('/login');
+  // Tab to the user name, type, Tab to the password, Enter submits
+  for (let i = 0; i < 30 && (await page.evaluate(() => document.activeElement.name)) !== 'username'; i++) await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'username');
+  await page.keyboard.type('organizer');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.type), 'password');
+  await page.keyboard.type(DEMO_PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL('**/dashboard');
+
+  // the 深聊会 link of the navigation, by Tab and Enter
+  for (let i = 0; i < 20 && (await page.evaluate(() => document.activeElement.getAttribute('href'))) !== '/sessions'; i++) await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForURL('**/sessions');
+
+  // a live session: every Tab stop shows its focus, and Tab gets to the last control
+  for (const path of ['/sessions/5', '/sessions/5/map', '/outputs/1']) {
+    await page.goto(path);
+    const stops = await focusWalk(page, 200);
+    const hidden = stops.filter((s) => !s.visible).map((s) => s.what);
+    assert.deepEqual(hidden, [], `${path}: focus not visible on ${hidden.join(', ')}`);
+    assert.equal(stops.at(-1)?.last, true, `${path}: Tab did not reach the last control (stopped at ${stops.at(-1)?.what})`);
+  }
+  await ctx.close();
 });
