@@ -2,7 +2,8 @@
 // class "js" at once, so the stylesheet folds the navigation behind the 菜单 button only
 // when a script can open it again (without script the links simply stay listed). The
 // button says whether the menu is open (aria-expanded); Escape closes it and gives focus
-// back to the button; Tab moves through the links and on into the page (no trap).
+// back to the button; Tab moves through the links and on into the page (no trap). The
+// link of the current section gets aria-current="page".
 (function () {
   'use strict';
   document.documentElement.className += ' js';
@@ -10,6 +11,12 @@
     var btn = document.getElementById('nav-toggle');
     var nav = document.getElementById('nav');
     if (!btn || !nav) return;
+    // the link of the section the page belongs to says so (aria-current)
+    var path = location.pathname, links = nav.querySelectorAll('a[href^="/"]');
+    for (var i = 0; i < links.length; i++) {
+      var href = links[i].getAttribute('href');
+      if (href !== '/' && (path === href || path.indexOf(href + '/') === 0)) links[i].setAttribute('aria-current', 'page');
+    }
     var top = btn.parentNode;
     function set(open) {
       btn.setAttribute('aria-expanded', open ? 'true' : 'false');

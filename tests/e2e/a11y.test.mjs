@@ -124,6 +124,8 @@ test('keyboard: skip link first, it moves focus to main; the phone menu opens wi
   await page.setViewportSize(SIZES.desktop);
   assert.equal(await toggle.isVisible(), false);
   assert.equal(await page.locator('.top .nav').isVisible(), true);
+  // the section's link says it is the current one
+  assert.equal(await page.locator('#nav a[aria-current="page"]').getAttribute('href'), '/sessions');
   await organizer.close();
   await anon.close();
 });
