@@ -46,8 +46,15 @@ try {
       }
     }
   }
-  // print previews: Chromium's own PDF of the page, first page rasterized
+  // the phone's menu, opened
   const page = pages.organizer;
+  await page.setViewportSize(SIZES.phone);
+  await page.goto('/sessions');
+  await page.locator('#nav-toggle').click();
+  await page.screenshot({ path: join(OUT, 'menu-open-phone.png') });
+  shrink(join(OUT, 'menu-open-phone.png'));
+
+  // print previews: Chromium's own PDF of the page, first page rasterized
   await page.setViewportSize(SIZES.desktop);
   for (const pg of mainPages(joinCode).filter((x) => PRINTS.includes(x.name))) {
     await page.goto(pg.path);
