@@ -140,7 +140,8 @@ if ! make --no-print-directory -j2 test-bins >"$out/build.log" 2>&1; then
 fi
 count build 1 0
 
-[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent >"$out/npm.log" 2>&1
+{ [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ]; } ||
+	npm ci --no-audit --no-fund --silent >"$out/npm.log" 2>&1
 
 run_unit build unit
 run_node http build/shenliao tests/http/*.test.mjs

@@ -155,13 +155,15 @@ bool map_decorate(json_t *s, const char *lang)
 			    json_object_get(json_object_get(x, "by_category"),
 					    json_string_value(json_object_get(y, "category")));
 
+			/* the column's label goes with each cell: a phone shows a row as a card */
 			json_array_append_new(
 			    cells,
 			    json_pack(
-				"{si}", "pct",
+				"{si sO?}", "pct",
 				st ? (int)(json_number_value(json_object_get(st, "share")) * 100 +
 					   0.5)
-				   : 0));
+				   : 0,
+				"label", json_object_get(y, "label")));
 		}
 		json_object_set_new(x, "cells", cells);
 		json_object_set_new(
