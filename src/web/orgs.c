@@ -230,8 +230,11 @@ int h_orgs_post(struct web_ctx *c)
 
 static int org_page(struct web_ctx *c, int status, const struct org *o, const char *error)
 {
+	json_t *j = org_to_json(o);
+
+	json_object_set_new(j, "level_label", json_string(view_text(c->lang, o->level)));
 	return web_render(c, status, "org",
-			  json_pack("{so ss? sb}", "org", org_to_json(o), "error", error, "saved",
+			  json_pack("{so ss? sb}", "org", j, "error", error, "saved",
 				    http_query(c->req, "saved") != NULL));
 }
 

@@ -1,0 +1,219 @@
+// HTTP test of issue 12 item 6: no raw identifiers in the Chinese UI. Every GET page of the
+// route table (src/web/routes.c) is rendered from the demo data in Chinese as the admin, an
+// organizer, a member and an anonymous visitor; the text a person sees (tags, scripts, styles
+// and unshown attributes stripped; alt/title/aria-label/placeholder and button values kept)
+// must not hold a code of the model (a state, kind, role, format, category, origin, level...)
+// as a whole word. The codes are collected from the code itself: the name tables of
+// src/model/*.c and the CHECK (x IN (...)) lists of migrations/*.sql.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { startServer, Client, DEMO_PASSWORD, ADMIN_PASSWORD } from '../lib/server.mjs';
+
+// Arrays of src/model whose strings are not codes shown to people (answers parsed from
+// spreadsheets, file suffixes, spreadsheet columns, field names of a form).
+const NOT_CODES = new Set(['yes', 'no', 'suffix', 'person_fields', 'extra_cols', 'field_rules',
+  'texts', 'from', 'to']);
+
+// modelCodes returns the set of lower-case code words of the model.
+export function modelCodes() {
+  const codes = new Set();
+  const word = /^[a-z][a-z_]*$/;
+  for (const f of readdirSync('src/model').filter((x) => x.endsWith('.c'))) {
+    const src = readFileSync(`src/model/${f}`, 'utf8');
+    // every array initializer: NAME[...] = { ... };
+    const re = /(\w+)\s*\[[A-Z_0-9]*\]\s*=\s*\{/g;
+    let m;
+    while ((m = re.exec(src))) {
+      if (NOT_CODES.has(m[1])) continue;
+      const end = src.indexOf('};', re.lastIndex);
+      const body = src.slice(re.lastIndex, end);
+      for (const s of body.matchAll(/"((?:[^"\\]|\\.)*)"/g)) if (word.test(s[1])) codes.add(s[1]);
+    }
+  }
+  for (const f of readdirSync('migrations').filter((x) => x.endsWith('.sql'))) {
+    const src = readFileSync(`migrations/${f}`, 'utf8');
+    for (const m of src.matchAll(/\bIN\s*\(([^)]*)\)/g))
+      for (const s of m[1].matchAll(/'([^']*)'/g)) if (word.test(s[1])) codes.add(s[1]);
+  }
+  return codes;
+}
+
+// GET page routes of the route table, e.g. "/sessions/{id}/map".
+function pageRoutes() {
+  const src = readFileSync('src/web/routes.c', 'utf8');
+  const out = [];
+  for (const m of src.matchAll(/\{GET, "([^"]+)", ACCESS_\w+, \w+, \d+, PAGE\}/g)) out.push(m[1]);
+  return out;
+}
+
+// Routes that are not pages of text: files, the language switch.
+const NOT_PAGES = new Set(['/static/{file}', '/lang', '/sessions/{id}.ics', '/outputs/{id}.pdf',
+  '/stats/report.pdf']);
+
+// Latin words legitimately shown in Chinese text.
+const ALLOWED = new Set(['PDF', 'CSV', 'XLSX', 'API', 'shenliao']);
+
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
+function decode(s) {
+  return s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (all, e) => {
+    if (e[0] === '#') return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+    return ENTITIES[e] ?? all;
+  });
+}
+
+// visibleText keeps what a person reads or hears of an HTML page.
+export function visibleText(html) {
+  let s = html.replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<script\b[\s\S]*?<\/script>/gi, ' ')
+    .replace(/<style\b[\s\S]*?<\/style>/gi, ' ')
+    .replace(/<template\b[\s\S]*?<\/template>/gi, ' ')
+    // text written in Latin on purpose: user names, codes to type, slugs
+    .replace(/<(code|kbd|samp)\b[^>]*>[\s\S]*?<\/\1>/gi, ' ');
+  s = s.replace(/<([a-zA-Z][\w-]*)((?:\s+[^\s=>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*\/?>/g, (all, tag, attrs) => {
+    const kept = [];
+    const a = {};
+    for (const m of attrs.matchAll(/([^\s=>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g))
+      a[m[1].toLowerCase()] = m[2] ?? m[3] ?? m[4] ?? '';
+    for (const k of ['alt', 'title', 'aria-label', 'placeholder']) if (a[k]) kept.push(a[k]);
+    const t = tag.toLowerCase();
+    if (a.value && t === 'input' && /^(submit|button|reset)$/i.test(a.type || ''))
+      kept.push(a.value);
+    return ` ${kept.join(' ')} `;
+  });
+  s = s.replace(/<\/[^>]*>/g, ' ');
+  return decode(s).replace(/\s+/g, ' ');
+}
+
+// rawWords returns the code words found in text, each once.
+export function rawWords(text, codes) {
+  const found = new Set();
+  // a word is a run of Latin letters, digits, '_' and '-' (so "sz-admin", "x_y" are one word)
+  for (const m of text.matchAll(/[A-Za-z0-9_][A-Za-z0-9_-]*/g)) {
+    const w = m[0];
+    if (ALLOWED.has(w)) continue;
+    if (codes.has(w)) found.add(w);
+  }
+  return [...found];
+}
+
+describe('i18n: no raw identifiers in the Chinese pages of the demo', () => {
+  let srv;
+  const codes = modelCodes();
+  const users = {};
+  let urls = [];
+  const covered = new Set();
+
+  before(async () => {
+    srv = await startServer();
+    const admin = new Client(srv.url);
+    await admin.login('admin', ADMIN_PASSWORD);
+    for (const u of ['organizer', 'member']) {
+      users[u] = new Client(srv.url);
+      await users[u].login(u, DEMO_PASSWORD);
+    }
+    users.admin = admin;
+    users.anonymous = new Client(srv.url);
+    for (const c of Object.values(users)) c.cookies.set('sl_lang', 'zh');
+
+    const all = async (path) => {
+      const items = [];
+      let next = `${path}${path.includes('?') ? '&' : '?'}limit=200`;
+      for (let i = 0; next && i < 20; i++) {
+        const r = await admin.get(next);
+        assert.equal(r.status, 200, `${next}: ${r.text}`);
+        items.push(...r.data.items);
+        next = r.data.next ? `${path}${path.includes('?') ? '&' : '?'}limit=200&cursor=${encodeURIComponent(r.data.next)}` : null;
+        if (r.data.next && typeof r.data.next === 'string' && r.data.next.startsWith('/')) next = r.data.next;
+      }
+      return items;
+    };
+    // one of each distinct value of the fields named (e.g. a session in each state)
+    const oneOfEach = (items, ...fields) => {
+      const seen = new Map();
+      for (const x of items) {
+        const k = fields.map((f) => x[f]).join('/');
+        if (!seen.has(k)) seen.set(k, x.id);
+      }
+      return [...seen.values()];
+    };
+    const sessions = await all('/api/v1/sessions');
+    const topics = await all('/api/v1/topics');
+    const outputs = await all('/api/v1/outputs');
+    const people = await all('/api/v1/people');
+    const orgs = await all('/api/v1/orgs');
+    const accounts = await all('/api/v1/users');
+    const ids = {
+      sessions: oneOfEach(sessions, 'status'),
+      topics: oneOfEach(topics, 'status', 'origin'),
+      outputs: oneOfEach(outputs, 'kind', 'state'),
+      people: oneOfEach(people, 'category'),
+      orgs: orgs.map((o) => o.id),
+      users: oneOfEach(accounts, 'role'),
+    };
+    // sessions 1 (the worked example) and any with an opinion room
+    if (!ids.sessions.includes(1)) ids.sessions.push(1);
+    const codesOfRooms = [];
+    for (const s of sessions) {
+      const r = await admin.get(`/api/v1/sessions/${s.id}/room`);
+      if (r.status === 200 && r.data.code) {
+        codesOfRooms.push(r.data.code);
+        if (!ids.sessions.includes(s.id)) ids.sessions.push(s.id);
+      }
+    }
+    const fill = (route) => {
+      const [, first] = route.split('/');
+      const key = { sessions: 'sessions', topics: 'topics', outputs: 'outputs', people: 'people' }[first]
+        ?? (route.startsWith('/admin/orgs') ? 'orgs' : route.startsWith('/admin/users') ? 'users' : null);
+      if (route.includes('{code}')) return codesOfRooms.map((c) => route.replace('{code}', c));
+      if (!route.includes('{id}')) return [route];
+      assert.ok(key, `no ids for ${route}`);
+      return ids[key].map((id) => route.replace('{id}', id));
+    };
+    for (const r of pageRoutes()) {
+      if (NOT_PAGES.has(r)) continue;
+      for (const u of fill(r)) urls.push({ route: r, url: u });
+    }
+    urls.push({ route: '/search', url: `/search?q=${encodeURIComponent('生育')}` });
+    urls.push({ route: '/search', url: `/search?q=${encodeURIComponent('营商环境')}` });
+    urls.push({ route: '/outputs/new', url: `/outputs/new?suggestion_id=1` });
+    urls.push({ route: '/stats', url: `/stats?year=2024` });
+    urls.push({ route: '/login', url: `/login?next=/dashboard` });
+    urls = urls.filter((x, i) => urls.findIndex((y) => y.url === x.url) === i);
+  });
+  after(async () => { await srv.stop(); });
+
+  test('the codes of the model are collected from the code', () => {
+    for (const w of ['draft', 'scheduled', 'live', 'closed', 'accepted', 'proposal', 'organizer',
+      'expert', 'counterpart', 'assigned', 'province', 'leader', 'instruction'])
+      assert.ok(codes.has(w), `${w} is among the codes`);
+  });
+
+  for (const who of ['organizer', 'admin', 'member', 'anonymous']) {
+    test(`every page in zh as ${who}`, async () => {
+      const bad = [];
+      let shown = 0;
+      for (const { route, url } of urls) {
+        const r = await users[who].get(url);
+        if (r.status !== 200 || !(r.headers.get('content-type') || '').startsWith('text/html')) continue;
+        shown++;
+        covered.add(route);
+        const words = rawWords(visibleText(r.text), codes);
+        if (words.length) bad.push(`${url}: ${words.join(', ')}`);
+      }
+      assert.ok(shown > 0, `${who} saw no page`);
+      assert.deepEqual(bad, [], `raw identifiers in the Chinese UI as ${who}:\n${bad.join('\n')}`);
+    });
+  }
+
+  test('every GET page of the route table was rendered', () => {
+    const missing = pageRoutes().filter((r) => !NOT_PAGES.has(r) && !covered.has(r));
+    assert.deepEqual(missing, [], `pages never rendered: ${missing.join(', ')}`);
+  });
+
+  test('the checker finds a raw word and keeps shown attributes', () => {
+    const html = '<p class="accepted">状态：accepted</p><button value="scheduled">draft</button>'
+      + '<input type="submit" value="live"><img alt="closed"><script>var proposal</script><code>member</code>';
+    assert.deepEqual(rawWords(visibleText(html), codes).sort(), ['accepted', 'closed', 'draft', 'live']);
+  });
+});
