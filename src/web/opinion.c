@@ -673,8 +673,20 @@ int h_map_page(struct web_ctx *c)
 	if (ra.editable) {
 		struct statement_list l;
 
-		if (statement_list(c->db, ra.session.id, true, 0, &l) == ERR_OK)
-			json_object_set_new(ctx, "moderation", statements_to_json(&l, false));
+		if (statement_list(c->db, ra.session.id, true, 0, &l) == ERR_OK) {
+			json_t *m = statements_to_json(&l, false), *x;
+			size_t i;
+			char key[48];
+
+			json_array_foreach(m, i, x)
+			{
+				snprintf(key, sizeof(key), "stmt_status_%s",
+					 json_string_value(json_object_get(x, "status")));
+				json_object_set_new(x, "status_label",
+						    json_string(view_text(c->lang, key)));
+			}
+			json_object_set_new(ctx, "moderation", m);
+		}
 		statement_list_release(&l);
 	}
 	return web_render(c, 200, "map", ctx);

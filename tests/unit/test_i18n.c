@@ -42,8 +42,8 @@ static int missing_in(const char *from, const char *to)
 		const json_t *w = json_object_get(b, key);
 
 		if (!w) {
-			print_error("i18n key \"%s\" is in the %s catalog and missing from %s\n", key,
-				    from, to);
+			print_error("i18n key \"%s\" is in the %s catalog and missing from %s\n",
+				    key, from, to);
 			bad++;
 		} else if (!json_is_string(v)) {
 			print_error("i18n key \"%s\" is not a string in %s\n", key, from);
