@@ -167,6 +167,29 @@ describe('i18n: no raw identifiers in the Chinese pages of the demo', () => {
     users.anonymous = new Client(srv.url);
     for (const c of Object.values(users)) c.cookies.set('sl_lang', 'zh');
 
+    // states the demo data does not hold, made through the API so their pages are seen too:
+    // a proposed and a rejected topic, an archived session, a pending and a removed
+    // statement (pre-moderation), commitments in progress, done and dropped, a declined
+    // invitation.
+    const org = users.organizer;
+    const ok = (r, what) => { assert.ok(r.status >= 200 && r.status < 300, `${what}: ${r.status} ${r.text}`); return r.data; };
+    ok(await org.post('/api/v1/topics', { title: '社区养老服务的数字化', origin: 'public', domain: 'society' }), 'topic');
+    const t2 = ok(await org.post('/api/v1/topics', { title: '未获通过的选题', origin: 'member', domain: 'society' }), 'topic');
+    ok(await org.post(`/api/v1/topics/${t2.id}/transition`, { to: 'rejected' }), 'reject topic');
+    const list = ok(await org.get('/api/v1/sessions?limit=200'), 'sessions').items;
+    const closed = list.find((x) => x.status === 'closed' && x.id !== 1);
+    ok(await org.post(`/api/v1/sessions/${closed.id}/transition`, { to: 'archived' }), 'archive');
+    const live = list.find((x) => x.status === 'live');
+    ok(await org.post(`/api/v1/sessions/${live.id}/room`, { moderation: 'pre', open: true }), 'room');
+    ok(await users.member.post(`/api/v1/sessions/${live.id}/statements`, { text: '应当为老年人提供更多数字技能培训' }), 'statement');
+    const st = ok(await users.member.post(`/api/v1/sessions/${live.id}/statements`, { text: '这条观点将被移除' }), 'statement');
+    ok(await org.patch(`/api/v1/statements/${st.id}`, { status: 'rejected' }), 'moderate');
+    const commitments = ok(await org.get('/api/v1/sessions/1'), 'session 1').commitments;
+    for (const [i, status] of ['in_progress', 'done', 'dropped'].entries())
+      if (commitments[i]) ok(await org.patch(`/api/v1/commitments/${commitments[i].id}`, { status }), 'commitment');
+    const inv = ok(await users.member.get('/api/v1/me/invitations'), 'invitations').items.find((x) => x.rsvp === 'pending');
+    if (inv) ok(await users.member.post(`/api/v1/invitations/${inv.id}/answer`, { answer: 'declined' }), 'answer');
+
     const all = async (path) => {
       const items = [];
       let next = `${path}${path.includes('?') ? '&' : '?'}limit=200`;
