@@ -150,23 +150,25 @@ struct audit_rows {
 static int audit_row(const struct audit_entry *e, void *ud)
 {
 	struct audit_rows *r = ud;
-	char when[21], key[64];
-	const char *entity = e->entity;
+	char when[21], key[96];
+	const char *entity = e->entity, *action = e->action;
+	json_t *row;
 
 	time_iso(e->at, when);
 	r->last = e->id;
-	/* the kind of object in the reader's words; an unknown kind is shown as recorded */
+	/* the kind of object and the action in the reader's words; an unknown one is shown as
+	 * recorded */
 	if (snprintf(key, sizeof(key), "audit_entity_%s", e->entity) < (int)sizeof(key) &&
 	    strcmp(view_text(r->lang, key), key) != 0)
 		entity = view_text(r->lang, key);
-	return json_array_append_new(r->rows, json_pack("{sI ss ss ss ss ss sI ss ss}", "id",
-							(json_int_t)e->id, "at", when, "user",
-							e->user, "action", e->action, "entity",
-							e->entity, "entity_label", entity,
-							"entity_id", (json_int_t)e->entity_id,
-							"address", e->address, "org", e->org))
-		   ? ERR_NOMEM
-		   : ERR_OK;
+	if (snprintf(key, sizeof(key), "audit_action_%s", e->action) < (int)sizeof(key) &&
+	    strcmp(view_text(r->lang, key), key) != 0)
+		action = view_text(r->lang, key);
+	row = json_pack("{sI ss ss ss ss ss ss sI ss ss}", "id", (json_int_t)e->id, "at", when,
+			"user", e->user, "action", e->action, "action_label", action, "entity",
+			e->entity, "entity_label", entity, "entity_id", (json_int_t)e->entity_id,
+			"address", e->address, "org", e->org);
+	return json_array_append_new(r->rows, row) ? ERR_NOMEM : ERR_OK;
 }
 
 int h_audit_page(struct web_ctx *c)

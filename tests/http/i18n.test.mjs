@@ -69,7 +69,24 @@ function labelTables() {
   };
   const steps = [...src('src/model/workflow.c').matchAll(/\{OKIND_\w+,\s*"(\w+)",\s*"(\w+)"/g)]
     .flatMap((m) => [m[1], m[2]]);
+  // the audit log's actions and kinds of object: the literals of every audit_write call,
+  // and the "thing.verb" literals handed to the model's audit helpers
+  const actions = new Set(), entities = new Set();
+  for (const dir of ['src/model', 'src/web', 'src/cli'])
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.c'))) {
+      const s = src(`${dir}/${f}`);
+      // audit_write(db, who, org, action, entity, id, before, after)
+      for (const m of s.matchAll(/\baudit_write\(([^;]*)\);/g)) {
+        const args = m[1].split(',').map((x) => x.trim());
+        const lit = (x) => /^"([a-z_.]+)"$/.exec(x || '')?.[1];
+        if (lit(args[3])) actions.add(lit(args[3]));
+        if (lit(args[4])) entities.add(lit(args[4]));
+      }
+      for (const m of s.matchAll(/"([a-z]+\.[a-z_]+)"/g)) if (!/\.[ch]$/.test(m[1])) actions.add(m[1]);
+    }
   return {
+    audit_action_: [...actions],
+    audit_entity_: [...entities],
     status_: array('src/model/session.c', 'session_moves'),
     topic_status_: array('src/model/topic.c', 'topic_moves'),
     ostate_: steps,
