@@ -32,11 +32,12 @@ static void label_field(struct web_ctx *c, json_t *o, const char *field, const c
 			const char *out)
 {
 	char key[96];
+	const char *v = json_string_value(json_object_get(o, field));
 
-	json_object_set_new(
-	    o, out,
-	    json_string(
-		label(c, prefix, json_string_value(json_object_get(o, field)), key, sizeof(key))));
+	/* no value (a grade not given yet): no label, rather than the bare prefix */
+	if (!v || !*v)
+		return;
+	json_object_set_new(o, out, json_string(label(c, prefix, v, key, sizeof(key))));
 }
 
 /* short_date turns "2024-07-25T00:00:00+08:00" into "2024-07-25" in place (copy). */

@@ -151,7 +151,7 @@ static int audit_row(const struct audit_entry *e, void *ud)
 {
 	struct audit_rows *r = ud;
 	char when[21], key[96];
-	const char *entity = e->entity, *action = e->action;
+	const char *entity = e->entity, *action = e->action, *address = e->address;
 	json_t *row;
 
 	time_iso(e->at, when);
@@ -164,10 +164,12 @@ static int audit_row(const struct audit_entry *e, void *ud)
 	if (snprintf(key, sizeof(key), "audit_action_%s", e->action) < (int)sizeof(key) &&
 	    strcmp(view_text(r->lang, key), key) != 0)
 		action = view_text(r->lang, key);
+	if (strcmp(address, "cli") == 0) /* written by the command line (actor_cli) */
+		address = view_text(r->lang, "audit_address_cli");
 	row = json_pack("{sI ss ss ss ss ss ss sI ss ss}", "id", (json_int_t)e->id, "at", when,
 			"user", e->user, "action", e->action, "action_label", action, "entity",
 			e->entity, "entity_label", entity, "entity_id", (json_int_t)e->entity_id,
-			"address", e->address, "org", e->org);
+			"address", address, "org", e->org);
 	return json_array_append_new(r->rows, row) ? ERR_NOMEM : ERR_OK;
 }
 

@@ -130,7 +130,7 @@ function decode(s) {
 
 // visibleText keeps what a person reads or hears of an HTML page.
 export function visibleText(html) {
-  let s = html.replace(/<!--[\s\S]*?-->/g, ' ')
+  let s = html.replace(/<!--[\s\S]*?-->/g, ' ').replace(/<![^>]*>/g, ' ')
     .replace(/<script\b[\s\S]*?<\/script>/gi, ' ')
     .replace(/<style\b[\s\S]*?<\/style>/gi, ' ')
     .replace(/<template\b[\s\S]*?<\/template>/gi, ' ')
@@ -153,14 +153,18 @@ export function visibleText(html) {
   return decode(s).replace(/\s+/g, ' ');
 }
 
-// rawWords returns the code words found in text, each once.
-export function rawWords(text, codes) {
+// rawWords returns the code words found in text, each once; with keys (the catalog's keys)
+// also the catalog keys and label prefixes shown bare (a label asked for an empty value,
+// "grade_", or for a key the catalog lacks, "status_foo").
+export function rawWords(text, codes, keys = null) {
   const found = new Set();
+  const prefixes = keys ? new Set([...keys].map((k) => k.replace(/[^_]*$/, '')).filter((p) => p)) : null;
   // a word is a run of Latin letters, digits, '_' and '-' (so "sz-admin", "x_y" are one word)
   for (const m of text.matchAll(/[A-Za-z0-9_][A-Za-z0-9_-]*/g)) {
     const w = m[0];
     if (ALLOWED.has(w)) continue;
     if (codes.has(w)) found.add(w);
+    else if (keys && (keys.has(w) || /_$/.test(w) || [...prefixes].some((p) => w.startsWith(p)))) found.add(w);
   }
   return [...found];
 }
@@ -168,6 +172,7 @@ export function rawWords(text, codes) {
 describe('i18n: no raw identifiers in the Chinese pages of the demo', () => {
   let srv;
   const codes = modelCodes();
+  const keys = new Set([...Object.keys(catalog('zh')), ...Object.keys(catalog('en'))]);
   const users = {};
   let urls = [];
   const covered = new Set();
@@ -303,7 +308,7 @@ describe('i18n: no raw identifiers in the Chinese pages of the demo', () => {
         if (r.status !== 200 || !(r.headers.get('content-type') || '').startsWith('text/html')) continue;
         shown++;
         covered.add(route);
-        const words = rawWords(visibleText(r.text), codes);
+        const words = rawWords(visibleText(r.text), codes, keys);
         if (words.length) bad.push(`${url}: ${words.join(', ')}`);
       }
       t.diagnostic(`${who}: ${shown} of ${urls.length} pages shown`);
@@ -320,7 +325,9 @@ describe('i18n: no raw identifiers in the Chinese pages of the demo', () => {
   test('the checker finds a raw word and keeps shown attributes', () => {
     const html = '<p class="accepted">状态：accepted</p><button value="scheduled">draft</button>'
       + '<input type="submit" value="live"><img alt="closed"><script>var proposal</script><code>member</code>'
-      + '<td translate="no">admin</td><input name="x" value="expert">';
+      + '<td translate="no">admin</td><input name="x" value="expert"><dd>grade_</dd><dd>status_nope</dd>';
     assert.deepEqual(rawWords(visibleText(html), codes).sort(), ['accepted', 'closed', 'draft', 'live']);
+    const keys = new Set(['status_draft', 'grade_A']);
+    assert.deepEqual(rawWords(visibleText(html), codes, keys).sort(), ['accepted', 'closed', 'draft', 'grade_', 'live', 'status_nope']);
   });
 });
