@@ -637,7 +637,7 @@ static int map_context(struct web_ctx *c, int64_t session, json_t **out)
 	buf_init(&b, 4 << 20);
 	ctx =
 	    json_pack("{so sI sb}", "snap", s, "version", (json_int_t)version, "show_groups", show);
-	if (map_svg(s, &b) == ERR_OK)
+	if (map_svg(s, view_text(c->lang, "room_title"), &b) == ERR_OK)
 		json_object_set_new(ctx, "map_svg", json_string(buf_cstr(&b)));
 	buf_fini(&b);
 	*out = ctx;
