@@ -251,8 +251,14 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 	for (i = 0; i < out.nevents; i++) {
 		x = json_array_get(json_object_get(o, "events"), i);
 		label_field(c, x, "to", "ostate_", "to_label");
-		json_object_set_new(x, "when",
-				    json_stringn(json_string_value(json_object_get(x, "at")), 16));
+		const char *at = json_string_value(json_object_get(x, "at"));
+		char when[17] = {0};
+
+		/* "2024-08-03T14:30:00+08:00" is shown "2024-08-03 14:30" */
+		snprintf(when, sizeof(when), "%.16s", at ? at : "");
+		if (when[10] == 'T')
+			when[10] = ' ';
+		json_object_set_new(x, "when", json_string(when));
 	}
 	for (i = 0; i < out.nadoptions; i++)
 		label_field(c, json_array_get(json_object_get(o, "adoptions"), i), "kind",
