@@ -11,9 +11,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { startServer, Client, DEMO_PASSWORD, ADMIN_PASSWORD } from '../lib/server.mjs';
 
 // Arrays of src/model whose strings are not codes shown to people (answers parsed from
-// spreadsheets, file suffixes, spreadsheet columns, field names of a form).
+// spreadsheets, file suffixes, spreadsheet columns, field names of a form, the Chinese
+// words of fields and codes in src/model/valid.c).
 const NOT_CODES = new Set(['yes', 'no', 'suffix', 'person_fields', 'extra_cols', 'field_rules',
-  'texts', 'from', 'to']);
+  'texts', 'from', 'to', 'field_zh', 'code_words']);
 
 // modelCodes returns the set of lower-case code words of the model.
 export function modelCodes() {
@@ -289,6 +290,16 @@ describe('i18n: no raw identifiers in the Chinese pages of the demo', () => {
           if (typeof cat[prefix + code] !== 'string') missing.push(`${lang}: ${prefix}${code}`);
     }
     assert.deepEqual(missing, [], `labels missing from the catalogs:\n${missing.join('\n')}`);
+  });
+
+  test("the model's Chinese words for codes (its messages) agree with the catalog", () => {
+    const zh = catalog('zh');
+    const prefix = { session: 'status_', topic: 'topic_status_', output: 'ostate_', kind: 'kind_', level: '' };
+    const rows = [...readFileSync('src/model/valid.c', 'utf8').matchAll(/\{"(\w+)", "(\w+)", "([^"]+)"\}/g)];
+    assert.ok(rows.length > 20, 'code_words rows');
+    const bad = rows.filter(([, ns, code, word]) => zh[prefix[ns] + code] !== word)
+      .map(([, ns, code, word]) => `${ns} ${code}: ${word} in valid.c, ${zh[prefix[ns] + code]} in the catalog`);
+    assert.deepEqual(bad, []);
   });
 
   test('the codes of the model are collected from the code', () => {
