@@ -169,8 +169,8 @@ static int org_validate(struct db *db, struct org *o, struct org *parent, struct
 		return rc;
 	if (level <= org_level_parse(parent->level))
 		return verr_set(e, "invalid", "level", "下级组织的级别必须低于上级（%s）",
-				"an org must be at a lower level than its parent (%s)",
-				parent->level);
+				"%.0san org must be at a lower level than its parent (%s)",
+				code_zh("level", parent->level), parent->level);
 	return ERR_OK;
 }
 

@@ -569,7 +569,7 @@ int output_check_kind(const char *kind, const char *body, int leads, struct verr
 				OPINION_REPORT_MAX_CHARS, chars, chars - OPINION_REPORT_MAX_CHARS);
 	if (strcmp(kind, "proposal") == 0 && leads != 1)
 		return verr_set(e, "invalid", "authors",
-				leads ? "提案只能有一位领衔人" : "提案需要一位领衔人（role: lead）",
+				leads ? "提案只能有一位领衔人" : "提案需要一位领衔人",
 				leads ? "a proposal has exactly one lead author"
 				      : "a proposal needs a lead author (role: lead)");
 	return ERR_OK;
@@ -714,8 +714,8 @@ static int check_update(struct db *db, const struct output_head *h, const struct
 
 	if (strcmp(h->state, "draft") != 0)
 		return verr_set(e, "not_draft", "state", "成果已提交（%s），不能再修改",
-				"the output was submitted (%s) and can no longer be changed",
-				h->state),
+				"%.0sthe output was submitted (%s) and can no longer be changed",
+				code_zh("output", h->state), h->state),
 		       ERR_CONFLICT;
 	if (in->kind && strcmp(in->kind, h->kind) != 0)
 		return verr_set(e, "invalid", "kind", "成果类型不能修改", "the kind cannot change");

@@ -738,8 +738,10 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 		    strcmp(session_moves[i].to, to) == 0)
 			break;
 	if (i == ARRAY_LEN(session_moves)) {
+		/* both formats share the arguments: the Chinese words, then the codes */
 		verr_set(e, "illegal_transition", "to", "深聊会不能从“%s”变为“%s”",
-			 "a session cannot go from %s to %s", h.status, to);
+			 "%.0s%.0sa session cannot go from %s to %s", code_zh("session", h.status),
+			 code_zh("session", to), h.status, to);
 		return ERR_CONFLICT;
 	}
 	if (strcmp(to, "scheduled") == 0) {

@@ -478,8 +478,10 @@ int topic_check_move(const char *from, const char *to, struct verr *e)
 	for (i = 0; i < ARRAY_LEN(topic_moves); i++)
 		if (strcmp(topic_moves[i].from, from) == 0 && strcmp(topic_moves[i].to, to) == 0)
 			return ERR_OK;
+	/* both formats share the arguments: the Chinese words, then the codes */
 	verr_set(e, "illegal_transition", "to", "议题不能从“%s”变为“%s”",
-		 "a topic cannot go from %s to %s", from, to);
+		 "%.0s%.0sa topic cannot go from %s to %s", code_zh("topic", from),
+		 code_zh("topic", to), from, to);
 	return ERR_CONFLICT;
 }
 

@@ -455,8 +455,10 @@ int output_move_check(struct db *db, const struct actor *a, const struct output_
 				"the target state (to) is required");
 	s = output_step_find(h->kind, h->state, m->to);
 	if (!s)
-		return verr_set(e, "illegal_transition", "to", "%s 不能从“%s”变为“%s”",
-				"a %s cannot go from %s to %s", h->kind, h->state, m->to),
+		return verr_set(e, "illegal_transition", "to", "%s不能从“%s”变为“%s”",
+				"%.0s%.0s%.0sa %s cannot go from %s to %s",
+				code_zh("kind", h->kind), code_zh("output", h->state),
+				code_zh("output", m->to), h->kind, h->state, m->to),
 		       ERR_CONFLICT;
 	if (!(role & s->who))
 		return ERR_FORBIDDEN;

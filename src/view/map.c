@@ -18,7 +18,7 @@ const char *map_group_color(int g)
 	return colors[g % 5];
 }
 
-int map_svg(const json_t *snapshot, struct buf *out)
+int map_svg(const json_t *snapshot, const char *name, struct buf *out)
 {
 	const json_t *parts = json_object_get(snapshot, "participants"), *p;
 	double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
@@ -52,8 +52,13 @@ int map_svg(const json_t *snapshot, struct buf *out)
 	sx = 560.0 / (maxx - minx);
 	sy = 360.0 / (maxy - miny);
 	rc = buf_puts(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 600 400\" "
-			   "role=\"img\" aria-label=\"观点地图 opinion map\" class=\"map\">"
-			   "<rect width=\"600\" height=\"400\" fill=\"#fafbfc\" rx=\"8\"/>");
+			   "role=\"img\" aria-label=\"");
+	if (!rc)
+		rc = buf_append_html(out, name, strlen(name));
+	if (!rc)
+		rc =
+		    buf_puts(out, "\" class=\"map\">"
+				  "<rect width=\"600\" height=\"400\" fill=\"#fafbfc\" rx=\"8\"/>");
 	json_array_foreach(parts, i, p)
 	{
 		const json_t *gj = json_object_get(p, "group");

@@ -13,8 +13,9 @@
 const char *map_group_color(int g);
 
 /* map_svg appends an SVG scatter of snapshot's participants (x, y, group) to out, scaled
- * to fit, with each group's label at its centre. */
-int map_svg(const json_t *snapshot, struct buf *out) WARN_UNUSED;
+ * to fit, with each group's label at its centre; name (escaped here) is its accessible
+ * name, in the reader's language. */
+int map_svg(const json_t *snapshot, const char *name, struct buf *out) WARN_UNUSED;
 
 /* map_decorate adds to snapshot what the map and phone pages show: each group's label
  * (A, B, ...) and colour, the statements' texts and percentages in the group cards, the

@@ -637,7 +637,7 @@ static int map_context(struct web_ctx *c, int64_t session, json_t **out)
 	buf_init(&b, 4 << 20);
 	ctx =
 	    json_pack("{so sI sb}", "snap", s, "version", (json_int_t)version, "show_groups", show);
-	if (map_svg(s, &b) == ERR_OK)
+	if (map_svg(s, view_text(c->lang, "room_title"), &b) == ERR_OK)
 		json_object_set_new(ctx, "map_svg", json_string(buf_cstr(&b)));
 	buf_fini(&b);
 	*out = ctx;
@@ -675,8 +675,20 @@ static int map_page(struct web_ctx *c, int status, const struct verr *e)
 	if (ra.editable) {
 		struct statement_list l;
 
-		if (statement_list(c->db, ra.session.id, true, 0, &l) == ERR_OK)
-			json_object_set_new(ctx, "moderation", statements_to_json(&l, false));
+		if (statement_list(c->db, ra.session.id, true, 0, &l) == ERR_OK) {
+			json_t *m = statements_to_json(&l, false), *x;
+			size_t i;
+			char key[48];
+
+			json_array_foreach(m, i, x)
+			{
+				snprintf(key, sizeof(key), "stmt_status_%s",
+					 json_string_value(json_object_get(x, "status")));
+				json_object_set_new(x, "status_label",
+						    json_string(view_text(c->lang, key)));
+			}
+			json_object_set_new(ctx, "moderation", m);
+		}
 		statement_list_release(&l);
 	}
 	if (e) {

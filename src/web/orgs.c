@@ -256,8 +256,11 @@ int h_orgs_post(struct web_ctx *c)
 
 static int org_page(struct web_ctx *c, int status, const struct org *o, const struct verr *e)
 {
+	json_t *j = org_to_json(o);
+
+	json_object_set_new(j, "level_label", json_string(view_text(c->lang, o->level)));
 	return web_render(c, status, "org",
-			  json_pack("{so ss? sb so}", "org", org_to_json(o), "error",
+			  json_pack("{so ss? sb so}", "org", j, "error",
 				    e ? web_verr_text(c, e) : NULL, "saved",
 				    http_query(c->req, "saved") != NULL, "field_error",
 				    web_field_error(c, e)));

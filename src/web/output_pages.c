@@ -33,11 +33,12 @@ static void label_field(struct web_ctx *c, json_t *o, const char *field, const c
 			const char *out)
 {
 	char key[96];
+	const char *v = json_string_value(json_object_get(o, field));
 
-	json_object_set_new(
-	    o, out,
-	    json_string(
-		label(c, prefix, json_string_value(json_object_get(o, field)), key, sizeof(key))));
+	/* no value (a grade not given yet): no label, rather than the bare prefix */
+	if (!v || !*v)
+		return;
+	json_object_set_new(o, out, json_string(label(c, prefix, v, key, sizeof(key))));
 }
 
 /* short_date turns "2024-07-25T00:00:00+08:00" into "2024-07-25" in place (copy). */
@@ -508,8 +509,14 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 	for (i = 0; i < out.nevents; i++) {
 		x = json_array_get(json_object_get(o, "events"), i);
 		label_field(c, x, "to", "ostate_", "to_label");
-		json_object_set_new(x, "when",
-				    json_stringn(json_string_value(json_object_get(x, "at")), 16));
+		const char *at = json_string_value(json_object_get(x, "at"));
+		char when[17] = {0};
+
+		/* "2024-08-03T14:30:00+08:00" is shown "2024-08-03 14:30" */
+		snprintf(when, sizeof(when), "%.16s", at ? at : "");
+		if (when[10] == 'T')
+			when[10] = ' ';
+		json_object_set_new(x, "when", json_string(when));
 	}
 	for (i = 0; i < out.nadoptions; i++)
 		label_field(c, json_array_get(json_object_get(o, "adoptions"), i), "kind",

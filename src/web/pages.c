@@ -144,28 +144,39 @@ int h_dashboard(struct web_ctx *c)
 struct audit_rows {
 	json_t *rows;
 	int64_t last; /* the oldest entry's id: the next page's cursor */
+	const char *lang;
 };
 
 static int audit_row(const struct audit_entry *e, void *ud)
 {
 	struct audit_rows *r = ud;
-	char when[21];
+	char when[21], key[96];
+	const char *entity = e->entity, *action = e->action, *address = e->address;
+	json_t *row;
 
 	time_iso(e->at, when);
 	r->last = e->id;
-	return json_array_append_new(
-		   r->rows,
-		   json_pack("{sI ss ss ss ss sI ss ss}", "id", (json_int_t)e->id, "at", when,
-			     "user", e->user, "action", e->action, "entity", e->entity, "entity_id",
-			     (json_int_t)e->entity_id, "address", e->address, "org", e->org))
-		   ? ERR_NOMEM
-		   : ERR_OK;
+	/* the kind of object and the action in the reader's words; an unknown one is shown as
+	 * recorded */
+	if (snprintf(key, sizeof(key), "audit_entity_%s", e->entity) < (int)sizeof(key) &&
+	    strcmp(view_text(r->lang, key), key) != 0)
+		entity = view_text(r->lang, key);
+	if (snprintf(key, sizeof(key), "audit_action_%s", e->action) < (int)sizeof(key) &&
+	    strcmp(view_text(r->lang, key), key) != 0)
+		action = view_text(r->lang, key);
+	if (strcmp(address, "cli") == 0) /* written by the command line (actor_cli) */
+		address = view_text(r->lang, "audit_address_cli");
+	row = json_pack("{sI ss ss ss ss ss ss sI ss ss}", "id", (json_int_t)e->id, "at", when,
+			"user", e->user, "action", e->action, "action_label", action, "entity",
+			e->entity, "entity_label", entity, "entity_id", (json_int_t)e->entity_id,
+			"address", address, "org", e->org);
+	return json_array_append_new(r->rows, row) ? ERR_NOMEM : ERR_OK;
 }
 
 int h_audit_page(struct web_ctx *c)
 {
 	const char *before = http_query(c->req, "before");
-	struct audit_rows r = {json_array(), 0};
+	struct audit_rows r = {json_array(), 0, c->lang};
 	int64_t b = INT64_MAX;
 	int rc;
 

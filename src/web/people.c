@@ -801,9 +801,20 @@ int h_person_new_post(struct web_ctx *c)
 static int import_page(struct web_ctx *c, int status, const char *text, const char *error,
 		       json_t *rows)
 {
+	json_t *headers = json_array(), *cats = json_array();
+	size_t i;
+
+	/* the English column names and the category codes, shown as codes to type */
+	for (i = 0; i < PERSON_NFIELDS; i++)
+		json_array_append_new(headers, json_string(person_fields[i].en));
+	json_array_append_new(headers, json_string("org"));
+	json_array_append_new(headers, json_string("public_name"));
+	for (i = 0; i < PERSON_NCATEGORIES; i++)
+		json_array_append_new(cats, json_string(person_category_codes[i]));
 	return web_render(c, status, "people_import",
-			  json_pack("{ss ss? sb so*}", "csv", text ? text : "", "error", error,
-				    "has_rows", json_array_size(rows) > 0, "rows", rows));
+			  json_pack("{ss ss? sb so* so so}", "csv", text ? text : "", "error",
+				    error, "has_rows", json_array_size(rows) > 0, "rows", rows,
+				    "header_codes", headers, "category_codes", cats));
 }
 
 int h_people_import_page(struct web_ctx *c)

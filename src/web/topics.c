@@ -431,9 +431,10 @@ static int topic_page(struct web_ctx *c, int status, const struct topic *t, cons
 	buf_fini(&md);
 	rc = topic_sessions(c->db, &c->actor, t->id, &ts);
 	for (i = 0; !rc && i < ts.n; i++)
-		json_array_append_new(sessions,
-				      json_pack("{sI ss ss}", "id", (json_int_t)ts.v[i].id, "title",
-						ts.v[i].title, "status", ts.v[i].status));
+		json_array_append_new(
+		    sessions, json_pack("{sI ss ss ss}", "id", (json_int_t)ts.v[i].id, "title",
+					ts.v[i].title, "status", ts.v[i].status, "status_label",
+					label(c, "status_", ts.v[i].status)));
 	topic_sessions_release(&ts);
 	if (!rc)
 		rc = domain_list(c->db, &c->actor.org, &dl);
