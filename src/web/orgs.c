@@ -259,11 +259,10 @@ static int org_page(struct web_ctx *c, int status, const struct org *o, const st
 	json_t *j = org_to_json(o);
 
 	json_object_set_new(j, "level_label", json_string(view_text(c->lang, o->level)));
-	return web_render(c, status, "org",
-			  json_pack("{so ss? sb so}", "org", j, "error",
-				    e ? web_verr_text(c, e) : NULL, "saved",
-				    http_query(c->req, "saved") != NULL, "field_error",
-				    web_field_error(c, e)));
+	return web_render(
+	    c, status, "org",
+	    json_pack("{so ss? sb so}", "org", j, "error", e ? web_verr_text(c, e) : NULL, "saved",
+		      http_query(c->req, "saved") != NULL, "field_error", web_field_error(c, e)));
 }
 
 int h_org_page(struct web_ctx *c)

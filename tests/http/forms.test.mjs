@@ -78,9 +78,15 @@ describe('forms keep what was typed; drafts start from suggestions', () => {
     assert.match(r.text, /id="body"[^>]*aria-invalid="true" aria-describedby="body-error"/);
     assert.match(r.text, /<p class="field-error" id="body-error">[^<]*1600/);
     // in English the message is English
-    const en = await form(org, '/outputs?lang=en', { kind: 'speech', title: '', from_suggestion: String(sug.id) });
+    const enc = await as('organizer');
+    assert.equal((await enc.get('/lang?to=en&next=/')).status, 303); // the sl_lang cookie
+    const en = await form(enc, '/outputs', { kind: 'speech', title: '', from_suggestion: String(sug.id) });
     assert.equal(en.status, 422);
     assert.match(en.text, /id="title-error">[^<]*[Tt]itle/);
+    assert.doesNotMatch(en.text, /id="title-error">[^<]*标题/);
+    // and in Chinese it is Chinese, naming the field in Chinese
+    const zh = await form(org, '/outputs', { kind: 'speech', title: '', from_suggestion: String(sug.id) });
+    assert.match(zh.text, /id="title-error">[^<]*标题/);
     // sent again correctly, the output is made from the suggestion
     const ok = await form(org, '/outputs', { kind: 'speech', title: '发言', body: '正文', suggestion_ids_present: '1', suggestion_ids: [String(sug.id)], from_suggestion: String(sug.id), session_id: '1' });
     assert.equal(ok.status, 303, ok.text.slice(0, 300));
