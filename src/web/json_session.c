@@ -106,9 +106,10 @@ json_t *suggestion_to_json(const struct suggestion *x)
 	json_object_set_new(o, "proposers", a);
 	a = json_array();
 	for (i = 0; i < x->nsources; i++)
-		json_array_append_new(a, json_pack("{ss sI ss}", "kind", x->sources[i].kind, "id",
-						   (json_int_t)x->sources[i].id, "excerpt",
-						   x->sources[i].excerpt));
+		json_array_append_new(a, json_pack("{ss sI ss sb}", "kind", x->sources[i].kind,
+						   "id", (json_int_t)x->sources[i].id, "excerpt",
+						   x->sources[i].excerpt, "is_statement",
+						   strcmp(x->sources[i].kind, "statement") == 0));
 	json_object_set_new(o, "sources", a);
 	return o;
 }

@@ -119,6 +119,9 @@ describe('forms keep what was typed; drafts start from suggestions', () => {
     const after = await org.get('/sessions/5');
     assert.ok(after.text.includes(`/outputs/new?suggestion_id=${s.id}`));
     assert.ok(after.text.includes('据此起草'));
+    // and shows the statement it cites: its text, marked as a statement, linked to the map
+    assert.ok(after.text.includes(`<a href="/sessions/5/map#statement-${st[0].id}">${esc(st[0].text)}</a>`),
+      'the statement source with its text');
     const draft = await org.get(`/outputs/new?suggestion_id=${s.id}`);
     assert.ok(draft.text.includes(`/sessions/5/map#statement-${st[0].id}`));
   });
