@@ -485,8 +485,7 @@ static const char sql_sug_sources[] =
     " AND r.id = ss.source_id LEFT JOIN statement st ON ss.kind = 'statement'"
     " AND st.id = ss.source_id WHERE ss.suggestion_id = ? ORDER BY ss.kind, ss.source_id";
 
-/* suggestion_audit_json is what the audit log records of suggestion id (and what
- * suggestion_get answers). */
+/* suggestion_audit_json is what the audit log records of suggestion id. */
 static json_t *suggestion_audit_json(struct db *db, int64_t id)
 {
 	struct db_stmt *st;
@@ -503,11 +502,6 @@ static json_t *suggestion_audit_json(struct db *db, int64_t id)
 	(void)rows_json_by_id(db, sql_sug_sources, id, "s:kind i:id s:excerpt", a);
 	json_object_set_new(s, "sources", a);
 	return s;
-}
-
-json_t *suggestion_get(struct db *db, int64_t id)
-{
-	return suggestion_audit_json(db, id);
 }
 
 /* check_source: a suggestion's source is a remark or a statement (of the live opinion map)
@@ -597,15 +591,6 @@ static const char sql_people_options[] =
     "SELECT p.id, p.name, p.category, p.affiliation FROM person p JOIN org o"
     " ON o.id = p.org_id WHERE substr(o.path, 1, length(?1)) = ?1 OR p.org_id = ?2"
     " ORDER BY p.category, p.name, p.id LIMIT 2000";
-
-json_t *people_options(struct db *db, const struct actor *a, int64_t org_id)
-{
-	struct rows_json r = {"i:id s:name s:category s:affiliation", json_array()};
-
-	if (db_each(db, sql_people_options, rows_json_row, &r, "si", scope_path(a), org_id))
-		json_array_clear(r.arr);
-	return r.arr;
-}
 
 struct option_acc {
 	struct person_option *items;

@@ -162,36 +162,12 @@ static const char sql_get[] = "SELECT " SESSION_COLS ", s.starts_at FROM session
 			      " WHERE s.id = ?";
 static const char sql_linked[] = "SELECT o.id, o.name FROM session_org so JOIN org o"
 				 " ON o.id = so.org_id WHERE so.session_id = ? ORDER BY o.id";
-static const char sql_invitations[] =
-    "SELECT i.id, i.person_id, p.name, p.category, p.affiliation, p.public_name, i.role,"
-    " i.rsvp, i.attended FROM invitation i JOIN person p ON p.id = i.person_id"
-    " WHERE i.session_id = ? ORDER BY i.id";
-static const char sql_remarks[] =
-    "SELECT r.id, r.person_id, COALESCE(p.name, ''), r.role, r.body, r.position,"
-    " r.created_at FROM remark r LEFT JOIN person p ON p.id = r.person_id"
-    " WHERE r.session_id = ? ORDER BY r.position, r.id";
-static const char sql_commitments[] =
-    "SELECT id, owner, owner_id, body, due_date, status, created_at FROM commitment"
-    " WHERE session_id = ? ORDER BY id";
-static const char sql_points[] = "SELECT id, body FROM session_point WHERE session_id = ?"
-				 " AND kind = ? ORDER BY position, id";
-static const char sql_suggestion_ids[] =
-    "SELECT id FROM suggestion WHERE session_id = ? ORDER BY position, id";
 static const char sql_category_counts[] =
     "SELECT p.category, COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
     " WHERE i.session_id = ? AND i.rsvp != 'declined' GROUP BY p.category ORDER BY 2 DESC";
 
-static json_t *points_of(struct db *db, int64_t id, const char *kind)
-{
-	struct rows_json r = {"i:id s:body", json_array()};
-
-	if (db_each(db, sql_points, rows_json_row, &r, "is", id, kind))
-		json_array_clear(r.arr);
-	return r.arr;
-}
-
-/* session_audit_json is what the audit log records of session id (and the brief part of
- * session_get): its columns, formats, year, linked bodies and participants by category. */
+/* session_audit_json is what the audit log records of session id: its columns, formats, year,
+ * linked bodies and participants by category. */
 static json_t *session_audit_json(struct db *db, int64_t id)
 {
 	struct db_stmt *st;
@@ -219,61 +195,6 @@ static json_t *session_audit_json(struct db *db, int64_t id)
 		json_object_set_new(s, "participants_by_category", a);
 	else
 		json_decref(a);
-	return s;
-}
-
-json_t *session_get(struct db *db, int64_t id, int detail, bool names)
-{
-	json_t *s = session_audit_json(db, id), *a, *v;
-	size_t i;
-
-	if (!s || !detail)
-		return s;
-	a = json_array();
-	if (rows_json_by_id(db, sql_invitations, id,
-			    "i:id i:person_id s:name s:category s:affiliation b:public_name s:role"
-			    " s:rsvp b:attended",
-			    a) == ERR_OK) {
-		if (!names) {
-			json_array_foreach(a, i,
-					   v) if (!json_is_true(json_object_get(v, "public_name")))
-			    json_object_set_new(v, "name", json_null());
-		}
-		json_object_set_new(s, "invitations", a);
-	} else {
-		json_decref(a);
-	}
-	a = json_array();
-	if (detail != SESSION_DETAIL_NO_RECORD &&
-	    rows_json_by_id(db, sql_remarks, id,
-			    "i:id n:person_id s:speaker s:role s:body i:position t:created_at",
-			    a) == ERR_OK)
-		json_object_set_new(s, "remarks", a);
-	else
-		json_decref(a);
-	a = json_array();
-	if (rows_json_by_id(db, sql_commitments, id,
-			    "i:id s:owner n:owner_id s:body s:due_date s:status t:created_at",
-			    a) == ERR_OK)
-		json_object_set_new(s, "commitments", a);
-	else
-		json_decref(a);
-	json_object_set_new(s, "agreed", points_of(db, id, "agreed"));
-	json_object_set_new(s, "differences", points_of(db, id, "difference"));
-	a = json_array();
-	{
-		struct db_ids ids = {NULL, 0};
-		size_t k;
-
-		if (db_each(db, sql_suggestion_ids, db_ids_row, &ids, "i", id) == ERR_OK)
-			for (k = 0; k < ids.n; k++) {
-				v = suggestion_get(db, ids.ids[k]);
-				if (v)
-					json_array_append_new(a, v);
-			}
-		free(ids.ids);
-	}
-	json_object_set_new(s, "suggestions", a);
 	return s;
 }
 

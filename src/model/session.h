@@ -5,12 +5,10 @@
  *
  * Sessions, their record and duty records are read into C structs (session_read,
  * session_record_read, suggestion_read, session_list_read, duty_record_read), which their
- * caller releases; src/web makes the JSON (web/json_session.c, web/duty.c). The JSON
- * readers that remain here (session_get, suggestion_get, people_options) serve only the
- * new-output form of web/output_pages.c until it reads the structs. Writes take borrowed input
- * structs whose NULL fields mean "leave as it is", validate everything before writing, write their
- * audit rows in the caller's transaction, and report people's errors in struct verr. Who may do
- * what to a session is session_authorize's answer, for every caller. Every function takes the
+ * caller releases; src/web makes the JSON (web/json_session.c, web/duty.c). Writes take borrowed
+ * input structs whose NULL fields mean "leave as it is", validate everything before writing, write
+ * their audit rows in the caller's transaction, and report people's errors in struct verr. Who may
+ * do what to a session is session_authorize's answer, for every caller. Every function takes the
  * connection to use and is safe on any thread with its own one.
  */
 #ifndef SHENLIAO_MODEL_SESSION_H
@@ -206,19 +204,6 @@ void session_record_release(struct session_record *r);
 int session_record_read(struct db *db, int64_t id, bool with_remarks,
 			struct session_record *r) WARN_UNUSED;
 
-/* session_get returns the session as JSON; with detail, also its invitations, remarks,
- * commitments, agreed points, differences and suggestions. names: include invitees' names
- * even when they did not agree to be named. Left only for the new-output form
- * (web/output_pages.c) until it reads session_read/suggestion_read; goes with it. Everything
- * else reads struct session (session_read, session_record_read) and makes its JSON in
- * src/web (json_session.c). */
-enum {
-	SESSION_BRIEF = 0,
-	SESSION_DETAIL = 1,
-	SESSION_DETAIL_NO_RECORD = 2, /* detail without the remarks (for outsiders) */
-};
-json_t *session_get(struct db *db, int64_t id, int detail, bool names);
-
 int session_create(struct db *db, const struct actor *who, int64_t org_id,
 		   const struct session_in *in, int64_t *id, struct verr *e) WARN_UNUSED;
 int session_update(struct db *db, const struct actor *who, int64_t id, const struct session_in *in,
@@ -288,11 +273,6 @@ void my_invitations_release(struct my_invitation *list, size_t n);
  * invited and answer). */
 bool invitee_linked(struct db *db, int64_t user_id);
 
-/* people_options lists [{id,name,category,affiliation}] of the people an actor may invite
- * to a session of org_id: those in the actor's scope and the session body's own (JSON, left
- * only for the new-output form; everything else reads people_options_read). */
-json_t *people_options(struct db *db, const struct actor *a, int64_t org_id);
-
 /* A person who may be invited (people_options_read): texts owned, "" when empty. */
 struct person_option {
 	int64_t id;
@@ -333,10 +313,6 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 		   const char *body, const int64_t *proposers, size_t nproposers,
 		   const struct source_ref *sources, size_t nsources, int64_t *id,
 		   struct verr *e) WARN_UNUSED;
-
-/* suggestion_get returns suggestion id as JSON (what its audit rows record), or NULL. Left
- * only for the new-output form, like session_get; new code reads suggestion_read. */
-json_t *suggestion_get(struct db *db, int64_t id);
 
 /* --- duty records (duty.c) ----------------------------------------------------------- */
 

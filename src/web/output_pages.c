@@ -3,6 +3,7 @@
  * a session's outcomes, and the statistics page; the tables of the statistics export.
  */
 #include "web.h"
+#include "sessions.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -222,7 +223,7 @@ static const char *field_of(const struct verr *e)
 
 static json_t *people_json(struct web_ctx *c, const struct output_draft *d, bool lead)
 {
-	json_t *people = people_options(c->db, &c->actor, c->actor.org.id), *x;
+	json_t *people = people_options_json(c->db, &c->actor, c->actor.org.id), *x;
 	size_t i;
 
 	json_array_foreach(people, i, x)
