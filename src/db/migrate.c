@@ -48,24 +48,17 @@ int db_latest_version(void)
 
 int db_schema_version(struct db *db, int *version)
 {
-	struct db_stmt *st;
+	int64_t v;
 	int rc;
 
 	rc = db_exec_script(db, sql_create);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, sql_max, &st);
+	rc = db_get_int(db, sql_max, &v, NULL);
 	if (rc)
-		return rc;
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		*version = (int)db_col_int(st, 0);
-		rc = ERR_OK;
-	} else if (rc == DB_DONE) {
-		rc = ERR_DB;
-	}
-	db_done(st);
-	return rc;
+		return rc == ERR_NOT_FOUND ? ERR_DB : rc; /* MAX() always has a row */
+	*version = (int)v;
+	return ERR_OK;
 }
 
 int db_migrate(struct db *db, int *version)

@@ -67,14 +67,13 @@ int db_exec(struct db *db, const char *sql, const char *types, ...)
 	return rc ? rc : db_run(st);
 }
 
-int db_get_row(struct db *db, const char *sql, struct db_stmt **st, const char *types, ...)
+/* first_row prepares and binds sql and steps it once: ERR_OK with *st on the row (the
+ * caller ends it with db_done), ERR_NOT_FOUND with nothing left to release. */
+static int first_row(struct db *db, const char *sql, struct db_stmt **st, const char *types,
+		     va_list ap)
 {
-	va_list ap;
-	int rc;
+	int rc = start(db, sql, st, types, ap);
 
-	va_start(ap, types);
-	rc = start(db, sql, st, types, ap);
-	va_end(ap);
 	if (rc)
 		return rc;
 	rc = db_step(*st);
@@ -85,6 +84,17 @@ int db_get_row(struct db *db, const char *sql, struct db_stmt **st, const char *
 	return rc == DB_DONE ? ERR_NOT_FOUND : rc;
 }
 
+int db_get_row(struct db *db, const char *sql, struct db_stmt **st, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = first_row(db, sql, st, types, ap);
+	va_end(ap);
+	return rc;
+}
+
 int db_get_int(struct db *db, const char *sql, int64_t *out, const char *types, ...)
 {
 	struct db_stmt *st;
@@ -92,19 +102,13 @@ int db_get_int(struct db *db, const char *sql, int64_t *out, const char *types, 
 	int rc;
 
 	va_start(ap, types);
-	rc = start(db, sql, &st, types, ap);
+	rc = first_row(db, sql, &st, types, ap);
 	va_end(ap);
 	if (rc)
 		return rc;
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		*out = db_col_int(st, 0);
-		rc = ERR_OK;
-	} else if (rc == DB_DONE) {
-		rc = ERR_NOT_FOUND;
-	}
+	*out = db_col_int(st, 0);
 	db_done(st);
-	return rc;
+	return ERR_OK;
 }
 
 int db_each(struct db *db, const char *sql, db_row_fn fn, void *ud, const char *types, ...)
