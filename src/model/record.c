@@ -753,7 +753,7 @@ static const char sql_rec_invitations[] =
     " WHERE i.session_id = ? ORDER BY i.id";
 static const char sql_rec_remarks[] =
     "SELECT r.id, COALESCE(r.person_id, 0), COALESCE(p.name, ''), r.role, r.body, r.position,"
-    " r.created_at FROM remark r LEFT JOIN person p ON p.id = r.person_id"
+    " r.created_at, r.erased FROM remark r LEFT JOIN person p ON p.id = r.person_id"
     " WHERE r.session_id = ? ORDER BY r.position, r.id";
 static const char sql_rec_commitments[] =
     "SELECT id, owner, COALESCE(owner_id, 0), body, due_date, status, created_at FROM commitment"
@@ -795,6 +795,7 @@ static int remark_row(struct db_stmt *st, void *ud)
 	x->person_id = db_col_int(st, 1);
 	x->position = db_col_int(st, 5);
 	x->created_at = db_col_int(st, 6);
+	x->erased = db_col_int(st, 7) != 0;
 	return ERR_OK;
 }
 

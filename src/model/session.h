@@ -142,6 +142,7 @@ struct invitation {
 struct remark {
 	int64_t id, person_id, position, created_at; /* person_id 0: none */
 	char *speaker, *role, *body;
+	bool erased; /* the speaker was erased (model/privacy.h): body and role are "" */
 };
 
 struct commitment {

@@ -75,10 +75,10 @@ json_t *invitation_to_json(const struct invitation *x, bool names)
 
 json_t *remark_to_json(const struct remark *x)
 {
-	return json_pack("{sI so ss ss ss sI so}", "id", (json_int_t)x->id, "person_id",
+	return json_pack("{sI so ss ss ss sI so sb}", "id", (json_int_t)x->id, "person_id",
 			 id_or_null(x->person_id), "speaker", x->speaker, "role", x->role, "body",
 			 x->body, "position", (json_int_t)x->position, "created_at",
-			 web_time_json(x->created_at));
+			 web_time_json(x->created_at), "erased", x->erased);
 }
 
 json_t *commitment_to_json(const struct commitment *x)

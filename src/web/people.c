@@ -23,6 +23,7 @@
 #include "model/person.h"
 #include "view/sheet.h"
 #include "view/view.h"
+#include "web/privacy.h"
 
 #define PEOPLE_PAGE   100    /* rows per page of /people, unless ?limit= */
 #define EXPORT_MAX    100000 /* most rows in one export */
@@ -637,6 +638,7 @@ static json_t *person_view(struct web_ctx *c, const struct person *p)
 	json_object_set_new(j, "category_label",
 			    json_string(person_category_label(p->category, c->lang)));
 	json_object_set_new(j, "org_name", json_string(name));
+	json_object_set_new(j, "name", web_person_name(c, p->name));
 	return j;
 }
 
@@ -725,16 +727,17 @@ static int person_page(struct web_ctx *c, int status, const struct person *p, co
 	const char *error = e ? web_verr_text(c, e) : NULL;
 	bool edit = can_manage(c, o);
 	struct user u;
-	json_t *view = person_view(c, p);
+	json_t *view = person_view(c, p), *data;
 
 	if (edit && p->user_id && user_get(c->db, p->user_id, &u) == ERR_OK)
 		json_object_set_new(
 		    view, "user",
 		    json_pack("{ss ss}", "username", u.username, "display_name", u.display_name));
-	return web_render(c, status, "person",
-			  json_pack("{so so* sb ss? sb}", "person", view, "form",
-				    edit ? form_view(c, form, e) : NULL, "edit", edit, "error",
-				    error, "saved", http_query(c->req, "saved") != NULL));
+	data = json_pack("{so so* sb ss? sb}", "person", view, "form",
+			 edit ? form_view(c, form, e) : NULL, "edit", edit, "error", error, "saved",
+			 http_query(c->req, "saved") != NULL);
+	web_person_privacy(c, p, data);
+	return web_render(c, status, "person", data);
 }
 
 int h_person_page(struct web_ctx *c)

@@ -9,6 +9,7 @@
 #include "web.h"
 
 #include "web/openapi.h"
+#include "web/privacy.h"
 
 #define GET   HTTP_GET
 #define POST  HTTP_POST
@@ -405,6 +406,15 @@ const struct route web_routes[] = {
      API("One person", NULL, OBJ(200, "person"))},
     {PATCH, "/api/v1/people/{id}", ACCESS_ORGANIZER, h_api_person_patch, 64 * KIB,
      API("Change a person", person_change, OBJ(200, "person"))},
+    {GET, "/api/v1/people/{id}/export", ACCESS_SIGNED_IN, h_api_person_export, 0,
+     API("Everything held about a person, as one JSON file (admins of the person's body or "
+	 "above, and the person themself; audited)",
+	 NULL, FILE_OF("application/json"))},
+    {HTTP_DELETE, "/api/v1/people/{id}", ACCESS_ADMIN, h_api_person_erase, 0,
+     API("Erase a person's personal data (admins of the person's body or above; 409 "
+	 "lead_author_active while they lead an output still being handled; 404 "
+	 "already_erased the second time)",
+	 no_input, NONE)},
     {GET, "/people", ACCESS_SIGNED_IN, h_people_page, 0, PAGE},
     {GET, "/people/new", ACCESS_ORGANIZER, h_person_new_page, 0, PAGE},
     {POST, "/people/new", ACCESS_ORGANIZER, h_person_new_post, 64 * KIB, PAGE},
@@ -412,6 +422,8 @@ const struct route web_routes[] = {
     {POST, "/people/import", ACCESS_ORGANIZER, h_people_import_post, 8 * 1024 * KIB, PAGE},
     {GET, "/people/{id}", ACCESS_SIGNED_IN, h_person_page, 0, PAGE},
     {POST, "/people/{id}", ACCESS_ORGANIZER, h_person_post, 64 * KIB, PAGE},
+    {GET, "/people/{id}/erase", ACCESS_ADMIN, h_person_erase_page, 0, PAGE},
+    {POST, "/people/{id}/erase", ACCESS_ADMIN, h_person_erase_post, 4 * KIB, PAGE},
     /* === end people === */
 
     /* === topics and sessions (topics.c, sessions.c, record.c) === */

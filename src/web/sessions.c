@@ -19,6 +19,7 @@
 #include "model/room.h"
 #include "view/markdown.h"
 #include "view/view.h"
+#include "web/privacy.h"
 
 /* read_time reads an optional time field into *out (-1 when absent, 0 when empty). */
 static int read_time(struct web_ctx *c, const char *name, int64_t *out, struct verr *e)
@@ -630,6 +631,8 @@ static void page_record(struct web_ctx *c, const struct session_head *h,
 		json_object_set_new(x, "session_id", json_integer(h->id));
 		json_object_set_new(x, "record_open", json_boolean(open));
 		json_object_set_new(x, "csrf", json_string(c->actor.csrf));
+		if (person_erased_name_id(v->name) && json_is_string(json_object_get(x, "name")))
+			json_object_set_new(x, "name", web_person_name(c, v->name));
 		if (strcmp(v->rsvp, "declined") != 0)
 			json_array_append_new(invitees, json_pack("{sI sO}", "person_id",
 								  (json_int_t)v->person_id, "name",
@@ -642,6 +645,9 @@ static void page_record(struct web_ctx *c, const struct session_head *h,
 		char excerpt[200];
 
 		x = json_array_get(arr, i);
+		if (person_erased_name_id(r->remarks[i].speaker))
+			json_object_set_new(x, "speaker",
+					    web_person_name(c, r->remarks[i].speaker));
 		remark_excerpt(body, excerpt, sizeof(excerpt));
 		json_object_set_new(x, "excerpt", json_string(excerpt));
 		buf_reset(&md);
