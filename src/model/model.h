@@ -278,7 +278,7 @@ struct audit_file {
 };
 
 /* audit_import records an import by who into org_id (action e.g. "people.import", or
- * "people.import.refused" for one refused as a whole): the files with their SHA-256 and
+ * "people.import_refused" for one refused as a whole): the files with their SHA-256 and
  * size, the rows added and refused, and extra (borrowed, may be NULL: more members for the
  * record, e.g. the counts of each kind). In the caller's write transaction. */
 int audit_import(struct db *db, const struct actor *who, int64_t org_id, const char *action,

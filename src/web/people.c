@@ -373,7 +373,7 @@ static int audit_people_import(struct web_ctx *c, const char *name, const char *
 	    json_pack("{s:s}", "reason", imp->file_err.code ? imp->file_err.code : "invalid_rows");
 	arc = web_begin(c);
 	if (!arc)
-		arc = audit_import(c->db, &c->actor, c->actor.org.id, "people.import.refused",
+		arc = audit_import(c->db, &c->actor, c->actor.org.id, "people.import_refused",
 				   "org", c->actor.org.id, &f, 1, 0,
 				   (int64_t)(imp->file_err.code ? imp->rows : imp->bad_rows), why);
 	arc = web_finish(c, arc);

@@ -241,7 +241,7 @@ describe('what the log records', () => {
     const bad = '姓名,类别\n审计丙,member\n,member\n审计丁,国王\n';
     const rb = await org.req('POST', '/api/v1/people/import', { body: bad, headers: { 'Content-Type': 'text/csv' } });
     assert.equal(rb.status, 422, rb.text);
-    const refused = actions('people.import.refused').at(-1);
+    const refused = actions('people.import_refused').at(-1);
     assert.ok(refused, 'a refused import is on record too');
     assert.deepEqual(refused.after.files, [{ name: null, sha256: createHash('sha256').update(bad).digest('hex'), bytes: Buffer.byteLength(bad) }]);
     assert.deepEqual([refused.after.rows_added, refused.after.rows_refused, refused.after.reason], [0, 2, 'invalid_rows']);
