@@ -104,9 +104,9 @@ static int cmd_verify(int argc, char **argv)
 	}
 	fault_text(k.fault, &zh, &en);
 	if (a.json) {
-		j = json_pack("{s:b, s:I, s:{s:I, s:s}}", "intact", k.fault == AUDIT_INTACT, "rows",
-			      (json_int_t)k.rows, "head", "id", (json_int_t)k.head_id, "hash",
-			      k.head_hash);
+		j = json_pack("{s:b, s:I, s:I, s:{s:I, s:s}}", "intact", k.fault == AUDIT_INTACT,
+			      "rows", (json_int_t)k.rows, "redacted", (json_int_t)k.redacted,
+			      "head", "id", (json_int_t)k.head_id, "hash", k.head_hash);
 		if (j && k.fault != AUDIT_INTACT) {
 			json_object_set_new(j, "row", json_integer(k.bad_id));
 			json_object_set_new(j, "fault", json_string(audit_fault_name(k.fault)));
@@ -121,10 +121,10 @@ static int cmd_verify(int argc, char **argv)
 	}
 	if (k.fault == AUDIT_INTACT) {
 		if (!a.json)
-			printf(
-			    "审计日志完整：%lld 行 / audit log intact: %lld rows (head #%lld %s)\n",
-			    (long long)k.rows, (long long)k.rows, (long long)k.head_id,
-			    k.head_hash);
+			printf("审计日志完整：%lld 行 / audit log intact: %lld rows (head #%lld %s;"
+			       " %lld before/after erased on record)\n",
+			       (long long)k.rows, (long long)k.rows, (long long)k.head_id,
+			       k.head_hash, (long long)k.redacted);
 		return EXIT_OK;
 	}
 	if (k.fault == AUDIT_ROW_MISSING)

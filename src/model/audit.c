@@ -4,12 +4,20 @@
  *
  * The chain. Every row holds prev_hash, the hash of the row before it (64 zeros for the
  * first), and hash = SHA-256(prev_hash as 32 bytes || "shenliao-audit-1" || the ten
- * fields id, at, user_id, org_id, action, entity, entity_id, before_json, after_json,
+ * fields id, at, user_id, org_id, action, entity, entity_id, before_sha256, after_sha256,
  * address, in that order), each field encoded as one byte of type and its value: 0x00 for
  * NULL; 0x01 and 8 bytes big-endian for an integer; 0x02, the length as 8 bytes big-endian
  * and the bytes for a text. Anything else SQLite may hold (a real, a blob: only a hand
  * could have put one there) is 0x03 or 0x04 with its bytes as text, so it never gives the
- * hash a writer made. Hashes are stored as lower-case hex.
+ * hash a writer made. before_sha256 and after_sha256 are the SHA-256 of before_json and
+ * after_json (NULL with them): the chain covers the JSON through them. All hashes are
+ * stored as lower-case hex.
+ *
+ * Erasure. Personal data in a row's before and after can be erased (PIPL) without breaking
+ * the chain: audit_redact writes a row "audit.redact" naming the entity, then sets the JSON
+ * of its earlier rows to NULL, keeping their SHA-256. The trigger allows that change and no
+ * other, and only with such a row after; audit_verify accepts a row without its JSON only
+ * then, and counts it.
  *
  * No forks. audit_write reads the newest row and inserts the next with id = its id + 1,
  * both in the caller's write transaction. In SQLite that transaction (BEGIN IMMEDIATE)
@@ -155,12 +163,13 @@ const char *audit_fault_name(enum audit_fault f)
 
 /* --- the fields of a stored row, read back --- */
 
-/* The columns in hashing order, then the chain and the type of each column. */
+/* The columns in hashing order, then the chain, the type of each column, and the JSON. */
 #define AUDIT_COLS                                                                                 \
-	"id, at, user_id, org_id, action, entity, entity_id, before_json, after_json, address,"    \
-	" prev_hash, hash, typeof(id), typeof(at), typeof(user_id), typeof(org_id),"               \
-	" typeof(action), typeof(entity), typeof(entity_id), typeof(before_json),"                 \
-	" typeof(after_json), typeof(address)"
+	"id, at, user_id, org_id, action, entity, entity_id, before_sha256, after_sha256,"         \
+	" address, prev_hash, hash, typeof(id), typeof(at), typeof(user_id), typeof(org_id),"      \
+	" typeof(action), typeof(entity), typeof(entity_id), typeof(before_sha256),"               \
+	" typeof(after_sha256), typeof(address), before_json, after_json"
+enum { COL_PREV = 10, COL_HASH = 11, COL_TYPES = 12, COL_BEFORE = 22, COL_AFTER = 23 };
 
 /* stored_fields reads the ten fields of the row st stands on (columns as AUDIT_COLS);
  * valid until st moves. */
@@ -169,7 +178,7 @@ static void stored_fields(struct db_stmt *st, struct audit_field f[AUDIT_NFIELDS
 	size_t k;
 
 	for (k = 0; k < AUDIT_NFIELDS; k++) {
-		const char *type = db_col_text(st, 12 + (int)k);
+		const char *type = db_col_text(st, COL_TYPES + (int)k);
 
 		memset(&f[k], 0, sizeof(f[k]));
 		if (strcmp(type, "null") == 0) {
@@ -192,8 +201,17 @@ static void stored_fields(struct db_stmt *st, struct audit_field f[AUDIT_NFIELDS
 static const char sql_head[] = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1";
 static const char sql_insert[] =
     "INSERT INTO audit (id, at, user_id, org_id, action, entity, entity_id, before_json,"
-    " after_json, address, prev_hash, hash) VALUES (?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?,"
-    " NULLIF(?, 0), ?, ?, ?, ?, ?)";
+    " after_json, address, prev_hash, hash, before_sha256, after_sha256) VALUES (?, ?,"
+    " NULLIF(?, 0), NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?)";
+
+/* json_digest writes the SHA-256 of text (hex) into out and returns out; NULL for NULL. */
+static const char *json_digest(const char *text, char out[65])
+{
+	if (!text)
+		return NULL;
+	audit_sha256_hex(text, strlen(text), out);
+	return out;
+}
 
 /* chain_head reads the newest row's id (0 when none) and hash (zeros when none; "" when
  * that row has none). */
@@ -225,7 +243,8 @@ int audit_write(struct db *db, const struct actor *who, int64_t org_id, const ch
 	const char *address = who ? who->address : NULL;
 	int64_t user_id = who ? who->user.id : 0, at = time_now(), last;
 	struct audit_field f[AUDIT_NFIELDS];
-	char prev[65], hash[65];
+	char prev[65], hash[65], bd[65], ad[65];
+	const char *bsum = json_digest(b, bd), *asum = json_digest(a, ad);
 	int rc;
 
 	rc = chain_head(db, &last, prev);
@@ -246,14 +265,14 @@ int audit_write(struct db *db, const struct actor *who, int64_t org_id, const ch
 		f[4] = f_text(action);
 		f[5] = f_text(entity);
 		f[6] = f_id(id);
-		f[7] = f_text(b);
-		f[8] = f_text(a);
+		f[7] = f_text(bsum);
+		f[8] = f_text(asum);
 		f[9] = f_text(address);
 		rc = row_hash(prev, f, hash);
 	}
 	if (!rc)
-		rc = db_exec(db, sql_insert, "iiiississsss", last + 1, at, user_id, org_id, action,
-			     entity, id, b, a, address, prev, hash);
+		rc = db_exec(db, sql_insert, "iiiississsssss", last + 1, at, user_id, org_id,
+			     action, entity, id, b, a, address, prev, hash, bsum, asum);
 	free(b);
 	free(a);
 	return rc;
@@ -264,7 +283,20 @@ int audit_write(struct db *db, const struct actor *who, int64_t org_id, const ch
 static const char sql_any_sealed[] = "SELECT 1 FROM audit WHERE hash IS NOT NULL LIMIT 1";
 static const char sql_next_unsealed[] = "SELECT " AUDIT_COLS " FROM audit"
 					" WHERE id > ? AND hash IS NULL ORDER BY id LIMIT 1";
-static const char sql_seal[] = "UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?";
+static const char sql_seal[] = "UPDATE audit SET prev_hash = ?, hash = ?, before_sha256 = ?,"
+			       " after_sha256 = ? WHERE id = ?";
+
+/* seal_digest is the SHA-256 (hex, into out) of the JSON in column col of the row at st,
+ * or the digest stored in column sum when the JSON is gone; NULL when neither is there. */
+static const char *seal_digest(struct db_stmt *st, int col, int sum, char out[65])
+{
+	if (!db_col_null(st, col))
+		return json_digest(db_col_text(st, col), out);
+	if (db_col_null(st, sum))
+		return NULL;
+	snprintf(out, 65, "%s", db_col_text(st, sum));
+	return out;
+}
 
 /* seal_rows seals every row without a hash, oldest first, in the caller's transaction,
  * when no row has one yet (see audit_seal). */
@@ -272,7 +304,8 @@ static int seal_rows(struct db *db, int64_t *sealed)
 {
 	struct audit_field f[AUDIT_NFIELDS];
 	struct db_stmt *st;
-	char prev[65], hash[65];
+	char prev[65], hash[65], bd[65], ad[65];
+	const char *bsum, *asum;
 	int64_t any, after = INT64_MIN, id, n = 0;
 	int rc = db_get_int(db, sql_any_sealed, &any, NULL);
 
@@ -291,10 +324,15 @@ static int seal_rows(struct db *db, int64_t *sealed)
 			return rc;
 		id = db_col_int(st, 0);
 		stored_fields(st, f);
+		/* (a digest already there stands for JSON erased: keep it) */
+		bsum = seal_digest(st, COL_BEFORE, 7, bd);
+		asum = seal_digest(st, COL_AFTER, 8, ad);
+		f[7] = f_text(bsum);
+		f[8] = f_text(asum);
 		rc = row_hash(prev, f, hash);
 		db_done(st);
 		if (!rc)
-			rc = db_exec(db, sql_seal, "ssi", prev, hash, id);
+			rc = db_exec(db, sql_seal, "ssssi", prev, hash, bsum, asum, id);
 		if (rc)
 			return rc;
 		memcpy(prev, hash, 65);
@@ -327,10 +365,12 @@ int audit_seal(struct db *db, int64_t *sealed)
 static const char sql_is_ours[] =
     "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table'"
     " AND name IN ('schema_migrations', 'audit', 'org', 'users')),"
-    " (SELECT count(*) FROM pragma_table_info('audit') WHERE name IN ('prev_hash', 'hash'))";
+    " (SELECT count(*) FROM pragma_table_info('audit')"
+    " WHERE name IN ('prev_hash', 'hash', 'before_sha256', 'after_sha256'))";
 static const char sql_walk[] = "SELECT " AUDIT_COLS " FROM audit ORDER BY id";
 
 struct walk {
+	struct db *db;
 	struct audit_check *out;
 	int64_t prev_id;
 	char prev_hash[65];
@@ -338,18 +378,51 @@ struct walk {
 
 enum { WALK_STOP = 1 };
 
+static const char sql_redacted[] = "SELECT 1 FROM audit WHERE action = 'audit.redact'"
+				   " AND entity = ? AND entity_id = ? AND id > ? LIMIT 1";
+
+/* json_matches checks the JSON in column col of the row at st against its SHA-256 in column
+ * sum: 0 when it matches, or when it was erased and a later "audit.redact" row records that
+ * (out->redacted counts such JSON); 1 when it does not; an error code when the check cannot
+ * be made. */
+static int json_matches(struct db *db, struct db_stmt *st, int col, int sum,
+			struct audit_check *out)
+{
+	char have[65];
+	int64_t one;
+	int rc;
+
+	if (!db_col_null(st, col)) {
+		if (db_col_null(st, sum))
+			return 1;
+		audit_sha256_hex(db_col_text(st, col), db_col_len(st, col), have);
+		return strcmp(have, db_col_text(st, sum)) != 0;
+	}
+	if (db_col_null(st, sum))
+		return 0;
+	rc = db_get_int(db, sql_redacted, &one, "sii", db_col_text(st, 5), db_col_int(st, 6),
+			db_col_int(st, 0));
+	if (rc == ERR_NOT_FOUND)
+		return 1; /* erased without a record */
+	if (rc)
+		return rc;
+	out->redacted++;
+	return 0;
+}
+
 static int walk_row(struct db_stmt *st, void *ud)
 {
 	struct walk *w = ud;
 	struct audit_check *out = w->out;
 	struct audit_field f[AUDIT_NFIELDS];
 	int64_t id = db_col_int(st, 0);
-	const char *prev = db_col_text(st, 10), *hash = db_col_text(st, 11);
+	const char *prev = db_col_text(st, COL_PREV), *hash = db_col_text(st, COL_HASH);
 	char want[65];
+	int rc;
 
 	out->rows++;
 	out->bad_id = id;
-	if (db_col_null(st, 11)) {
+	if (db_col_null(st, COL_HASH)) {
 		out->fault = AUDIT_NOT_SEALED;
 		return WALK_STOP;
 	}
@@ -367,6 +440,13 @@ static int walk_row(struct db_stmt *st, void *ud)
 		out->fault = AUDIT_CONTENT_CHANGED;
 		return WALK_STOP;
 	}
+	rc = json_matches(w->db, st, COL_BEFORE, 7, out);
+	if (!rc)
+		rc = json_matches(w->db, st, COL_AFTER, 8, out);
+	if (rc) {
+		out->fault = AUDIT_CONTENT_CHANGED;
+		return rc < 0 ? rc : WALK_STOP;
+	}
 	w->prev_id = id;
 	snprintf(w->prev_hash, sizeof(w->prev_hash), "%s", hash);
 	out->bad_id = 0;
@@ -382,6 +462,7 @@ int audit_verify(struct db *db, struct audit_check *out)
 
 	memset(out, 0, sizeof(*out));
 	memset(&w, 0, sizeof(w));
+	w.db = db;
 	w.out = out;
 	memcpy(w.prev_hash, zero_hash, 65);
 	rc = db_begin_read(db);
@@ -395,7 +476,7 @@ int audit_verify(struct db *db, struct audit_check *out)
 	tables = db_col_int(st, 0);
 	cols = db_col_int(st, 1);
 	db_done(st);
-	if (tables != 4 || cols != 2) {
+	if (tables != 4 || cols != 4) {
 		db_rollback(db);
 		return ERR_INVALID;
 	}
@@ -508,4 +589,36 @@ int audit_list(struct db *db, const struct actor *a, int64_t before, int limit,
 		return ERR_OK;
 	return db_each(db, sql_list, audit_row, &k, "isni", before,
 		       a->via == AUTH_SYSTEM ? "/" : a->org.path, root, (int64_t)limit);
+}
+
+static const char sql_redact_count[] =
+    "SELECT count(*) FROM audit WHERE entity = ? AND entity_id = ?"
+    " AND (before_json IS NOT NULL OR after_json IS NOT NULL)";
+static const char sql_redact[] =
+    "UPDATE audit SET before_json = NULL, after_json = NULL WHERE entity = ? AND entity_id = ?"
+    " AND id < ? AND (before_json IS NOT NULL OR after_json IS NOT NULL)";
+
+int audit_redact(struct db *db, const struct actor *who, int64_t org_id, const char *entity,
+		 int64_t entity_id, const char *reason, int64_t *rows)
+{
+	int64_t n = 0, mark;
+	json_t *rec;
+	int rc;
+
+	if (rows)
+		*rows = 0;
+	rc = db_get_int(db, sql_redact_count, &n, "si", entity, entity_id);
+	if (rc)
+		return rc;
+	rec = json_pack("{s:I, s:s?}", "rows", (json_int_t)n, "reason", reason);
+	rc = rec ? audit_write(db, who, org_id, "audit.redact", entity, entity_id, NULL, rec)
+		 : ERR_NOMEM;
+	json_decref(rec);
+	if (rc)
+		return rc;
+	mark = db_last_id(db);
+	rc = db_exec(db, sql_redact, "sii", entity, entity_id, mark);
+	if (!rc && rows)
+		*rows = n;
+	return rc;
 }

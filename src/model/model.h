@@ -251,6 +251,7 @@ enum audit_fault {
  * the newest rows and nothing else can only be seen against a head kept outside). */
 struct audit_check {
 	int64_t rows;
+	int64_t redacted; /* before/after JSON erased by audit_redact (recorded, so sound) */
 	enum audit_fault fault;
 	int64_t bad_id, missing_id;
 	int64_t head_id;
@@ -263,6 +264,16 @@ struct audit_check {
  * this shenliao once, which migrates and seals it); ERR_DB when it cannot be read. Never
  * writes. */
 int audit_verify(struct db *db, struct audit_check *out) WARN_UNUSED;
+
+/* audit_redact erases the before and after (the JSON, which may hold personal data) of
+ * every row about entity #entity_id, keeping their SHA-256 so that the chain still holds:
+ * first it writes a row "audit.redact" for the entity (after: rows erased, reason), which
+ * the database requires before it lets the JSON go (see migration 0008) and audit_verify
+ * before it accepts a row without it. For erasure of a person (PIPL): call it for each
+ * entity whose rows name them, in the erasure's write transaction. *rows (may be NULL)
+ * gets the rows erased. */
+int audit_redact(struct db *db, const struct actor *who, int64_t org_id, const char *entity,
+		 int64_t entity_id, const char *reason, int64_t *rows) WARN_UNUSED;
 
 /* audit_fault_name: "content_changed", "link_broken", "row_missing", "not_sealed", "intact". */
 const char *audit_fault_name(enum audit_fault f);

@@ -36,7 +36,7 @@ const verify = (db, ...more) => run(['audit', 'verify', '--db', db, ...more]);
 // test can play the careful forger who rewrites one row together with its hash.
 function sealed(prev, r) {
   const parts = [Buffer.from(prev, 'hex'), Buffer.from('shenliao-audit-1')];
-  for (const k of ['id', 'at', 'user_id', 'org_id', 'action', 'entity', 'entity_id', 'before_json', 'after_json', 'address']) {
+  for (const k of ['id', 'at', 'user_id', 'org_id', 'action', 'entity', 'entity_id', 'before_sha256', 'after_sha256', 'address']) {
     const v = r[k];
     if (v === null) parts.push(Buffer.from([0]));
     else if (typeof v === 'number') { const b = Buffer.alloc(9); b[0] = 1; b.writeBigInt64BE(BigInt(v), 1); parts.push(b); }
@@ -107,6 +107,8 @@ describe('audit verify', () => {
     const db = copy();
     const [prev, row] = rows(db, 'SELECT * FROM audit WHERE id IN (59, 60) ORDER BY id');
     assert.equal(sealed(row.prev_hash, row), row.hash, 'the chain is hashed as audit.c says');
+    for (const k of ['before', 'after'])
+      assert.equal(row[`${k}_sha256`], row[`${k}_json`] === null ? null : createHash('sha256').update(row[`${k}_json`]).digest('hex'));
     row.address = '10.0.0.99';
     const forged = sealed(prev.hash, row);
     assert.equal(sql(db, `DROP TRIGGER audit_no_update; UPDATE audit SET address = '10.0.0.99', hash = '${forged}' WHERE id = 60`).status, 0);

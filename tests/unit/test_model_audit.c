@@ -255,6 +255,58 @@ static void test_import_export_recorded(void **state)
 	assert_int_equal(check(f).fault, AUDIT_INTACT);
 }
 
+static void test_redaction(void **state)
+{
+	struct mfix *f = *state;
+	json_t *who = json_pack("{s:s, s:s}", "name", "张三", "phone", "13800000000");
+	struct audit_check k;
+	int64_t n, kept;
+
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(
+	    audit_write(f->db, &f->city_org, f->city.id, "person.create", "person", 999, NULL, who),
+	    ERR_OK);
+	assert_int_equal(mfix_commit(f, audit_write(f->db, &f->city_org, f->city.id,
+						    "person.update", "person", 999, who, who)),
+			 ERR_OK);
+	json_decref(who);
+	/* without a record of the erasure the database keeps the JSON */
+	assert_int_equal(db_exec_script(f->db, "UPDATE audit SET after_json = NULL"
+					       " WHERE entity = 'person' AND entity_id = 999"),
+			 ERR_DB);
+
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(mfix_commit(f, audit_redact(f->db, &f->city_admin, f->city.id, "person",
+						     999, "erasure", &n)),
+			 ERR_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(
+	    db_get_int(f->db,
+		       "SELECT count(*) FROM audit WHERE entity = 'person' AND entity_id"
+		       " = 999 AND before_json IS NULL AND after_json IS NULL"
+		       " AND after_sha256 IS NOT NULL",
+		       &kept, NULL),
+	    ERR_OK);
+	assert_int_equal(kept, 2);
+	assert_int_equal(count_rows(f, "audit.redact"), 1);
+	k = check(f);
+	assert_int_equal(k.fault, AUDIT_INTACT);
+	assert_int_equal(k.redacted, 3); /* the after of both rows, the before of the second */
+
+	/* erased is erased: nothing may be put back, nothing else goes */
+	assert_int_equal(db_exec_script(f->db, "UPDATE audit SET after_json = '{}'"
+					       " WHERE entity = 'person' AND entity_id = 999"
+					       " AND action = 'person.create'"),
+			 ERR_DB);
+	assert_int_equal(db_exec_script(f->db, "UPDATE audit SET after_json = NULL"
+					       " WHERE action = 'people.export'"),
+			 ERR_DB);
+	assert_int_equal(db_exec_script(f->db, "UPDATE audit SET after_sha256 = NULL"
+					       " WHERE entity = 'person' AND entity_id = 999"),
+			 ERR_DB);
+	assert_int_equal(check(f).fault, AUDIT_INTACT);
+}
+
 static void test_seal_old_rows(void **state)
 {
 	struct mfix *f = *state;
@@ -308,6 +360,15 @@ static void test_tampering_found(void **state)
 	struct audit_check now;
 
 	/* (the triggers were dropped by the test before) */
+	/* JSON erased without a record of it */
+	assert_int_equal(db_exec_script(f->db, "UPDATE audit SET after_json = NULL WHERE id = 4"
+					       " AND after_json IS NOT NULL"),
+			 ERR_OK);
+	assert_int_equal(db_changes(f->db), 1);
+	now = check(f);
+	assert_int_equal(now.fault, AUDIT_CONTENT_CHANGED);
+	assert_int_equal(now.bad_id, 4);
+	/* JSON changed */
 	assert_int_equal(db_exec_script(f->db, "UPDATE audit SET after_json = '{}' WHERE id = 3"),
 			 ERR_OK);
 	now = check(f);
@@ -345,6 +406,7 @@ int main(void)
 	    cmocka_unit_test(test_chain_intact_and_immutable),
 	    cmocka_unit_test(test_votes_counted_per_minute),
 	    cmocka_unit_test(test_import_export_recorded),
+	    cmocka_unit_test(test_redaction),
 	    /* these change the log by hand: last */
 	    cmocka_unit_test(test_seal_old_rows),
 	    cmocka_unit_test(test_tampering_found),
