@@ -19,6 +19,9 @@
 
 static const struct cli_opt verify_opts[] = {
     {"db", "FILE", NULL, "the database whose audit log to check (may be in use)", true},
+    {"anchor", "ID:HASH", NULL,
+     "a row and its hash written down before (a head printed by verify): it must still be there",
+     false},
     {"json", NULL, NULL, "print the finding as one JSON object (also when it fails)", false},
 };
 
@@ -33,7 +36,8 @@ const struct cli_cmd cli_cmd_audit_verify = {
     "Walks the audit log's hash chain: every row must hash to what it holds and link to the\n"
     "row before it. Exit 0 when intact; 1 naming the first row that does not match (content\n"
     "changed, link broken, row missing, not sealed); 2 when the check cannot run. The last\n"
-    "row's hash is printed: kept elsewhere, it shows later whether newest rows went missing.\n"
+    "row's id and hash are printed as ID:HASH: kept elsewhere and given back as --anchor, they\n"
+    "show whether the newest rows were removed or the chain rewritten since.\n"
     "With --json the finding is printed on stdout for exit 0 and 1 alike.\n",
     verify_opts,
     ARRAY_LEN(verify_opts),
@@ -60,6 +64,14 @@ static void fault_text(enum audit_fault f, const char **zh, const char **en)
 		*zh = "没有哈希（未封存的行）";
 		*en = "not sealed (no hash)";
 		break;
+	case AUDIT_ANCHOR_LOST:
+		*zh = "锚定的行已不存在（最新的行被删除）";
+		*en = "the anchored row is gone (the newest rows were removed)";
+		break;
+	case AUDIT_ANCHOR_CHANGED:
+		*zh = "与锚定的哈希不同（日志被重写）";
+		*en = "its hash is not the anchored one (the chain was rewritten)";
+		break;
 	default:
 		*zh = "完整";
 		*en = "intact";
@@ -70,7 +82,8 @@ static int cmd_verify(int argc, char **argv)
 {
 	struct audit_check k;
 	struct cli_args a;
-	const char *path, *zh, *en;
+	const char *path, *zh, *en, *anchor, *anchor_hash = NULL;
+	int64_t anchor_id = 0;
 	struct db *db;
 	json_t *j;
 	int rc;
@@ -79,13 +92,25 @@ static int cmd_verify(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	path = cli_arg(&a, "db");
+	anchor = cli_arg(&a, "anchor");
+	if (anchor) {
+		const char *colon = strchr(anchor, ':');
+
+		if (!colon ||
+		    num_parse(anchor, (size_t)(colon - anchor), 1, INT64_MAX, &anchor_id) ||
+		    strlen(colon + 1) != 64 || strspn(colon + 1, "0123456789abcdef") != 64)
+			return cli_usage(&cli_cmd_audit_verify,
+					 "--anchor takes ID:HASH, a row id and its 64 hex digits "
+					 "as verify prints them");
+		anchor_hash = colon + 1;
+	}
 	rc = store_open_existing(path, &db);
 	if (rc == ERR_NOT_FOUND) {
 		fprintf(stderr, "shenliao: 没有文件 %s / no such database file %s\n", path, path);
 		return EXIT_USAGE;
 	}
 	if (!rc)
-		rc = audit_verify(db, &k);
+		rc = audit_verify(db, anchor_id, anchor_hash, &k);
 	store_close(db);
 	if (rc == ERR_INVALID) {
 		fprintf(stderr,
@@ -121,7 +146,7 @@ static int cmd_verify(int argc, char **argv)
 	}
 	if (k.fault == AUDIT_INTACT) {
 		if (!a.json)
-			printf("审计日志完整：%lld 行 / audit log intact: %lld rows (head #%lld %s;"
+			printf("审计日志完整：%lld 行 / audit log intact: %lld rows (head %lld:%s;"
 			       " %lld before/after erased on record)\n",
 			       (long long)k.rows, (long long)k.rows, (long long)k.head_id,
 			       k.head_hash, (long long)k.redacted);

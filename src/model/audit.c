@@ -157,6 +157,10 @@ const char *audit_fault_name(enum audit_fault f)
 		return "row_missing";
 	case AUDIT_NOT_SEALED:
 		return "not_sealed";
+	case AUDIT_ANCHOR_LOST:
+		return "anchor_lost";
+	case AUDIT_ANCHOR_CHANGED:
+		return "anchor_changed";
 	}
 	return "unknown";
 }
@@ -372,6 +376,8 @@ static const char sql_walk[] = "SELECT " AUDIT_COLS " FROM audit ORDER BY id";
 struct walk {
 	struct db *db;
 	struct audit_check *out;
+	int64_t anchor_id;
+	char anchor_hash[65];
 	int64_t prev_id;
 	char prev_hash[65];
 };
@@ -447,21 +453,27 @@ static int walk_row(struct db_stmt *st, void *ud)
 		out->fault = AUDIT_CONTENT_CHANGED;
 		return rc < 0 ? rc : WALK_STOP;
 	}
+	if (id == w->anchor_id && strcmp(hash, w->anchor_hash) != 0) {
+		out->fault = AUDIT_ANCHOR_CHANGED;
+		return WALK_STOP;
+	}
 	w->prev_id = id;
 	snprintf(w->prev_hash, sizeof(w->prev_hash), "%s", hash);
 	out->bad_id = 0;
 	return ERR_OK;
 }
 
-int audit_verify(struct db *db, struct audit_check *out)
+int audit_verify(struct db *db, int64_t anchor_id, const char *anchor_hash, struct audit_check *out)
 {
 	struct walk w;
 	struct db_stmt *st;
 	int64_t tables, cols;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
 	memset(&w, 0, sizeof(w));
+	w.anchor_id = anchor_id;
+	snprintf(w.anchor_hash, sizeof(w.anchor_hash), "%s", anchor_hash ? anchor_hash : "");
+	memset(out, 0, sizeof(*out)); /* (after the copy: the anchor may be out's own head) */
 	w.db = db;
 	w.out = out;
 	memcpy(w.prev_hash, zero_hash, 65);
@@ -488,6 +500,10 @@ int audit_verify(struct db *db, struct audit_check *out)
 		out->rows--; /* the faulty row is named, not counted as sound */
 	out->head_id = w.prev_id;
 	memcpy(out->head_hash, w.prev_hash, 65);
+	if (!rc && anchor_id > w.prev_id) {
+		out->fault = AUDIT_ANCHOR_LOST;
+		out->bad_id = anchor_id;
+	}
 	return ERR_OK;
 }
 

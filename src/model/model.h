@@ -242,7 +242,9 @@ enum audit_fault {
 	AUDIT_CONTENT_CHANGED, /* the row's fields do not give its hash */
 	AUDIT_LINK_BROKEN,     /* its prev_hash is not the hash of the row before it */
 	AUDIT_ROW_MISSING,     /* ids jump: the row(s) before it are gone */
-	AUDIT_NOT_SEALED       /* a row without a hash after the chain began */
+	AUDIT_NOT_SEALED,      /* a row without a hash after the chain began */
+	AUDIT_ANCHOR_LOST,     /* the anchored row is gone: the newest rows were removed */
+	AUDIT_ANCHOR_CHANGED   /* the anchored row has another hash: the chain was rewritten */
 };
 
 /* What audit_verify reports: rows walked, the first fault and the row it is in (for
@@ -259,11 +261,14 @@ struct audit_check {
 };
 
 /* audit_verify walks the whole audit chain of db in one read transaction and fills out.
- * ERR_OK when the walk ran (out->fault says whether the chain holds); ERR_INVALID when db is
- * not a shenliao database or has no chain (the schema older than the chain: open it with
- * this shenliao once, which migrates and seals it); ERR_DB when it cannot be read. Never
- * writes. */
-int audit_verify(struct db *db, struct audit_check *out) WARN_UNUSED;
+ * With an anchor (anchor_id > 0: a row's id and hash written down earlier, e.g. a head
+ * printed by a past verify) the chain must also still hold that row with that hash, which
+ * is what shows the newest rows removed or the whole tail rewritten. ERR_OK when the walk
+ * ran (out->fault says whether the chain holds); ERR_INVALID when db is not a shenliao
+ * database or has no chain (the schema older than the chain: open it with this shenliao
+ * once, which migrates and seals it); ERR_DB when it cannot be read. Never writes. */
+int audit_verify(struct db *db, int64_t anchor_id, const char *anchor_hash,
+		 struct audit_check *out) WARN_UNUSED;
 
 /* audit_redact erases the before and after (the JSON, which may hold personal data) of
  * every row about entity #entity_id, keeping their SHA-256 so that the chain still holds:

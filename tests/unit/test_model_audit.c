@@ -32,7 +32,7 @@ static struct audit_check check(struct mfix *f)
 {
 	struct audit_check k;
 
-	assert_int_equal(audit_verify(f->db, &k), ERR_OK);
+	assert_int_equal(audit_verify(f->db, 0, NULL, &k), ERR_OK);
 	return k;
 }
 
@@ -87,6 +87,17 @@ static void test_chain_intact_and_immutable(void **state)
 	k = check(f);
 	assert_int_equal(k.fault, AUDIT_INTACT);
 	assert_int_equal(k.rows, rows + 1);
+
+	/* an anchor: a row and its hash written down before */
+	assert_int_equal(audit_verify(f->db, k.head_id, k.head_hash, &k), ERR_OK);
+	assert_int_equal(k.fault, AUDIT_INTACT);
+	assert_int_equal(audit_verify(f->db, k.head_id + 5, k.head_hash, &k), ERR_OK);
+	assert_int_equal(k.fault, AUDIT_ANCHOR_LOST);
+	assert_int_equal(k.bad_id, k.head_id + 5);
+	assert_int_equal(audit_verify(f->db, 2, k.head_hash, &k), ERR_OK);
+	assert_int_equal(k.fault, AUDIT_ANCHOR_CHANGED);
+	assert_int_equal(k.bad_id, 2);
+	assert_int_equal(k.rows, 1);
 
 	/* the database refuses changes to the log, even to a row's hash */
 	assert_int_equal(db_exec_script(f->db, "UPDATE audit SET action = 'x' WHERE id = 2"),
@@ -395,9 +406,9 @@ static void test_not_ours(void **state)
 
 	(void)f;
 	assert_int_equal(db_exec_script(f->db, "ALTER TABLE audit DROP COLUMN hash"), ERR_OK);
-	assert_int_equal(audit_verify(f->db, &k), ERR_INVALID);
+	assert_int_equal(audit_verify(f->db, 0, NULL, &k), ERR_INVALID);
 	assert_int_equal(db_exec_script(f->db, "DROP TABLE audit"), ERR_OK);
-	assert_int_equal(audit_verify(f->db, &k), ERR_INVALID);
+	assert_int_equal(audit_verify(f->db, 0, NULL, &k), ERR_INVALID);
 }
 
 int main(void)
