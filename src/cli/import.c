@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,11 +40,76 @@ const struct cli_cmd cli_cmd_import_polis = {
     cmd_import,
 };
 
+/* The files of a Pol.is export that polis_load reads, as the audit log records them. */
+static const char *const polis_files[] = {"votes.csv", "votes.bin", "comments.csv"};
+enum { POLIS_NFILES = 3 };
+
+struct polis_record {
+	struct audit_file f[POLIS_NFILES];
+	char path[POLIS_NFILES][4096];
+	size_t n;
+};
+
+/* hash_files finds the SHA-256 and size of each file of dir that polis_load reads (those
+ * that exist). ERR_IO when one exists but cannot be read. */
+static int hash_files(const char *dir, struct polis_record *r)
+{
+	unsigned char chunk[65536], bin[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state h;
+	size_t i, got;
+	FILE *f;
+
+	r->n = 0;
+	for (i = 0; i < POLIS_NFILES; i++) {
+		struct audit_file *af = &r->f[r->n];
+
+		if (cli_fmt(r->path[r->n], sizeof(r->path[0]), "%s/%s", dir, polis_files[i]))
+			return ERR_TOO_BIG;
+		f = fopen(r->path[r->n], "rb");
+		if (!f)
+			continue;
+		af->name = r->path[r->n];
+		af->bytes = 0;
+		crypto_hash_sha256_init(&h);
+		while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+			crypto_hash_sha256_update(&h, chunk, got);
+			af->bytes += (int64_t)got;
+		}
+		if (ferror(f)) {
+			fclose(f);
+			return ERR_IO;
+		}
+		fclose(f);
+		crypto_hash_sha256_final(&h, bin);
+		sodium_bin2hex(af->sha256, sizeof(af->sha256), bin, sizeof(bin));
+		r->n++;
+	}
+	return ERR_OK;
+}
+
+/* audit_polis records the import: the files with their SHA-256, the rows added. */
+static int audit_polis(struct db *db, const struct actor *sys, const struct room *room,
+		       int64_t session, const struct polis_record *r, const struct polis_conv *conv)
+{
+	json_t *counts = json_pack("{s:I, s:I, s:I}", "statements", (json_int_t)conv->n_statements,
+				   "participants", (json_int_t)conv->n_participants, "votes",
+				   (json_int_t)conv->n_votes);
+	int rc = counts ? audit_import(
+			      db, sys, room->org_id, "polis.import", "session", session, r->f, r->n,
+			      (int64_t)(conv->n_statements + conv->n_participants + conv->n_votes),
+			      0, counts)
+			: ERR_NOMEM;
+
+	json_decref(counts);
+	return rc;
+}
+
 static int cmd_import(int argc, char **argv)
 {
 	struct progress bar;
 	struct cli_args a;
 	struct polis_conv conv;
+	struct polis_record files;
 	struct actor sys;
 	struct room room;
 	struct verr e;
@@ -68,6 +134,10 @@ static int cmd_import(int argc, char **argv)
 	if (rc) {
 		polis_conv_fini(&conv);
 		return cli_fail("%s", why);
+	}
+	if (hash_files(a.pos[0], &files)) {
+		polis_conv_fini(&conv);
+		return cli_fail("cannot read the files of %s again to record them", a.pos[0]);
 	}
 	db = cli_open_db(cli_arg(&a, "db"));
 	if (!db) {
@@ -106,6 +176,8 @@ static int cmd_import(int argc, char **argv)
 			progress_cb(&bar, done + i + 1, total);
 	}
 	progress_end(&bar);
+	if (!rc)
+		rc = audit_polis(db, &sys, &room, session, &files, &conv);
 	if (!rc)
 		rc = store_commit(db);
 	if (rc)

@@ -12,6 +12,7 @@
 #include "room.h"
 #include "rowjson.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -424,10 +425,39 @@ static struct opinion_result **warm_slot(int64_t session)
 	return &live.warm[LIVE_MAX_WARM - 1].r;
 }
 
+static const char sql_tally_due[] = "SELECT 1 FROM vote_tally WHERE audited = 0 AND minute < ?"
+				    " LIMIT 1";
+
+/* tally_flush writes the audit rows of the vote counts of minutes that are over (see
+ * vote_tally_flush), taking the write lock only when there are some. */
+static void tally_flush(struct db *db)
+{
+	int64_t now = time_now(), n = 0, due;
+	int rc = db_get_int(db, sql_tally_due, &due, "i", now / 60);
+
+	if (rc == ERR_NOT_FOUND)
+		return;
+	if (!rc)
+		rc = db_begin_write(db);
+	if (!rc)
+		rc = vote_tally_flush(db, now, &n);
+	if (!rc)
+		rc = db_commit(db);
+	if (rc) {
+		db_rollback(db);
+		log_error("live: the vote counts could not be audited: %s", err_name(rc));
+		return;
+	}
+	if (n)
+		log_info("live: audited the vote counts of %lld statement-minutes", (long long)n);
+}
+
 static void *worker(void *arg)
 {
 	struct db *db = NULL;
 	int64_t todo[LIVE_MAX_DIRTY], busy_us = 0, pause_us;
+	struct timespec until;
+	bool idle;
 	size_t n, i;
 	(void)arg;
 
@@ -436,14 +466,24 @@ static void *worker(void *arg)
 		return NULL;
 	}
 	for (;;) {
+		/* the vote counts of a minute are audited soon after it ends, even when no
+		 * vote comes after it: wake a second into the next minute */
+		tally_flush(db);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 61 - until.tv_sec % 60;
+		until.tv_nsec = 0;
 		pthread_mutex_lock(&live.lock);
 		while (!live.stopping && live.ndirty == 0)
-			pthread_cond_wait(&live.wake, &live.lock);
+			if (pthread_cond_timedwait(&live.wake, &live.lock, &until) == ETIMEDOUT)
+				break;
 		if (live.stopping) {
 			pthread_mutex_unlock(&live.lock);
 			break;
 		}
+		idle = live.ndirty == 0;
 		pthread_mutex_unlock(&live.lock);
+		if (idle)
+			continue;
 		/* let the votes of the next moments arrive, then compute once for all; under
 		 * a steady stream of votes, rest four times as long as the last round took, so
 		 * the map costs at most a fifth of a core however large the room grows */

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -222,10 +223,92 @@ int auth_token_find(struct db *db, const char *token, struct actor *a) WARN_UNUS
 /* --- the audit log (audit.c) --- */
 
 /* audit_write records that who did action to entity #id, with before/after (either may be
- * NULL; borrowed). */
+ * NULL; borrowed). The row is chained to the one before it (see audit.c): call it inside the
+ * caller's write transaction (store_begin / web_begin), which is what keeps two writers from
+ * chaining onto the same row; outside one, a race is refused (ERR_CONFLICT), never forked. */
 int audit_write(struct db *db, const struct actor *who, int64_t org_id, const char *action,
 		const char *entity, int64_t id, const json_t *before,
 		const json_t *after) WARN_UNUSED;
+
+/* audit_seal gives the rows written before the chain existed (hash NULL) their hashes, in
+ * the order of their ids, in one write transaction of its own (call it outside any). Rows
+ * are sealed only while no row has a hash yet: an unsealed row after a sealed one is
+ * tampering, left for audit_verify to report. *sealed (may be NULL) gets the count. */
+int audit_seal(struct db *db, int64_t *sealed) WARN_UNUSED;
+
+/* What audit_verify found wrong first. */
+enum audit_fault {
+	AUDIT_INTACT = 0,
+	AUDIT_CONTENT_CHANGED, /* the row's fields do not give its hash */
+	AUDIT_LINK_BROKEN,     /* its prev_hash is not the hash of the row before it */
+	AUDIT_ROW_MISSING,     /* ids jump: the row(s) before it are gone */
+	AUDIT_NOT_SEALED,      /* a row without a hash after the chain began */
+	AUDIT_ANCHOR_LOST,     /* the anchored row is gone: the newest rows were removed */
+	AUDIT_ANCHOR_CHANGED   /* the anchored row has another hash: the chain was rewritten */
+};
+
+/* What audit_verify reports: rows walked, the first fault and the row it is in (for
+ * AUDIT_ROW_MISSING: bad_id is the first row after the gap, missing_id the first id gone),
+ * and the last row's id and hash (the chain's head, worth writing down elsewhere: deleting
+ * the newest rows and nothing else can only be seen against a head kept outside). */
+struct audit_check {
+	int64_t rows;
+	int64_t redacted; /* before/after JSON erased by audit_redact (recorded, so sound) */
+	enum audit_fault fault;
+	int64_t bad_id, missing_id;
+	int64_t head_id;
+	char head_hash[65];
+};
+
+/* audit_verify walks the whole audit chain of db in one read transaction and fills out.
+ * With an anchor (anchor_id > 0: a row's id and hash written down earlier, e.g. a head
+ * printed by a past verify) the chain must also still hold that row with that hash, which
+ * is what shows the newest rows removed or the whole tail rewritten. ERR_OK when the walk
+ * ran (out->fault says whether the chain holds); ERR_INVALID when db is not a shenliao
+ * database or has no chain (the schema older than the chain: open it with this shenliao
+ * once, which migrates and seals it); ERR_DB when it cannot be read. Never writes. */
+int audit_verify(struct db *db, int64_t anchor_id, const char *anchor_hash,
+		 struct audit_check *out) WARN_UNUSED;
+
+/* audit_redact erases the before and after (the JSON, which may hold personal data) of
+ * every row about entity #entity_id, keeping their SHA-256 so that the chain still holds:
+ * first it writes a row "audit.redact" for the entity (after: rows erased, reason), which
+ * the database requires before it lets the JSON go (see migration 0008) and audit_verify
+ * before it accepts a row without it. For erasure of a person (PIPL): call it for each
+ * entity whose rows name them, in the erasure's write transaction. *rows (may be NULL)
+ * gets the rows erased. */
+int audit_redact(struct db *db, const struct actor *who, int64_t org_id, const char *entity,
+		 int64_t entity_id, const char *reason, int64_t *rows) WARN_UNUSED;
+
+/* audit_fault_name: "content_changed", "link_broken", "row_missing", "not_sealed", "intact". */
+const char *audit_fault_name(enum audit_fault f);
+
+/* audit_sha256_hex writes the SHA-256 of p[0..n) as 64 lower-case hex digits into out. */
+void audit_sha256_hex(const void *p, size_t n, char out[65]);
+
+/* A file read by an import, as the audit log records it. */
+struct audit_file {
+	const char *name; /* as the user named it (NULL: not named, e.g. pasted text) */
+	char sha256[65];  /* of its bytes, hex (audit_sha256_hex) */
+	int64_t bytes;
+};
+
+/* audit_import records an import by who into org_id (action e.g. "people.import", or
+ * "people.import_refused" for one refused as a whole): the files with their SHA-256 and
+ * size, the rows added and refused, and extra (borrowed, may be NULL: more members for the
+ * record, e.g. the counts of each kind). In the caller's write transaction. */
+int audit_import(struct db *db, const struct actor *who, int64_t org_id, const char *action,
+		 const char *entity, int64_t entity_id, const struct audit_file *files,
+		 size_t nfiles, int64_t added, int64_t refused, const json_t *extra) WARN_UNUSED;
+
+/* audit_export records that who downloaded personal data: action e.g. "people.export", the
+ * file name handed out, its format ("csv", "xlsx", "pdf"), how many rows it holds (-1 when
+ * rows mean nothing, a PDF), and extra (borrowed, may be NULL: the filter used). Opens and
+ * commits its own write transaction (an export is a read: call it outside any) and should
+ * answer before the data goes out: what cannot be recorded is not handed out. */
+int audit_export(struct db *db, const struct actor *who, int64_t org_id, const char *action,
+		 const char *entity, int64_t entity_id, const char *file, const char *format,
+		 int64_t rows, const json_t *extra) WARN_UNUSED;
 
 /* One row of the audit log as the audit page shows it. */
 struct audit_entry {

@@ -455,9 +455,16 @@ static const char sql_vote[] =
     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (statement_id, participant_id)"
     " DO UPDATE SET value = excluded.value, at = excluded.at";
 
+static const char sql_tally[] =
+    "INSERT INTO vote_tally (statement_id, minute, session_id, org_id, agree, disagree, pass)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (statement_id, minute) DO UPDATE SET"
+    " agree = agree + excluded.agree, disagree = disagree + excluded.disagree,"
+    " pass = pass + excluded.pass";
+
 int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
 	     struct verr *e)
 {
+	int rc;
 
 	if (value < -1 || value > 1)
 		return verr_set(e, "invalid", "vote", "表态须为 1（赞成）、-1（反对）或 0（跳过）",
@@ -466,8 +473,82 @@ int vote_put(struct db *db, const struct statement_head *s, int64_t participant,
 		return verr_set(e, "not_votable", "statement", "该观点尚未通过审核或已被移除",
 				"this statement is not open for votes"),
 		       ERR_CONFLICT;
-	return db_exec(db, sql_vote, "iiini", s->id, participant, s->session_id, value,
-		       time_now_us());
+	rc =
+	    db_exec(db, sql_vote, "iiini", s->id, participant, s->session_id, value, time_now_us());
+	if (!rc)
+		rc = db_exec(db, sql_tally, "iiiinnn", s->id, time_now() / 60, s->session_id,
+			     s->org_id, value == 1, value == -1, value == 0);
+	return rc;
+}
+
+/* --- votes in the audit log: counts per statement per minute --- */
+
+static const char sql_tally_open[] =
+    "SELECT statement_id, minute, session_id, org_id, agree, disagree, pass FROM vote_tally"
+    " WHERE audited = 0 AND minute < ? ORDER BY minute, statement_id LIMIT 256";
+static const char sql_tally_done[] = "UPDATE vote_tally SET audited = 1"
+				     " WHERE statement_id = ? AND minute = ?";
+
+struct tally {
+	int64_t statement, minute, session, org, agree, disagree, pass;
+};
+
+struct tallies {
+	struct tally t[256];
+	size_t n;
+};
+
+static int tally_row(struct db_stmt *st, void *ud)
+{
+	struct tallies *l = ud;
+	struct tally *t = &l->t[l->n++];
+
+	t->statement = db_col_int(st, 0);
+	t->minute = db_col_int(st, 1);
+	t->session = db_col_int(st, 2);
+	t->org = db_col_int(st, 3);
+	t->agree = db_col_int(st, 4);
+	t->disagree = db_col_int(st, 5);
+	t->pass = db_col_int(st, 6);
+	return ERR_OK;
+}
+
+int vote_tally_flush(struct db *db, int64_t now, int64_t *written)
+{
+	struct tallies *l = malloc(sizeof(*l));
+	char from[21];
+	size_t i;
+	int rc = l ? ERR_OK : ERR_NOMEM;
+
+	if (written)
+		*written = 0;
+	while (!rc) {
+		l->n = 0;
+		rc = db_each(db, sql_tally_open, tally_row, l, "i", now / 60);
+		for (i = 0; !rc && i < l->n; i++) {
+			const struct tally *t = &l->t[i];
+			json_t *a;
+
+			time_iso(t->minute * 60, from);
+			a = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I}", "session",
+				      (json_int_t)t->session, "minute", from, "votes",
+				      (json_int_t)(t->agree + t->disagree + t->pass), "agree",
+				      (json_int_t)t->agree, "disagree", (json_int_t)t->disagree,
+				      "pass", (json_int_t)t->pass);
+			rc = a ? audit_write(db, NULL, t->org, "votes.counted", "statement",
+					     t->statement, NULL, a)
+			       : ERR_NOMEM;
+			json_decref(a);
+			if (!rc)
+				rc = db_exec(db, sql_tally_done, "ii", t->statement, t->minute);
+			if (!rc && written)
+				(*written)++;
+		}
+		if (l->n < 256)
+			break;
+	}
+	free(l);
+	return rc;
 }
 
 /* --- snapshots --- */

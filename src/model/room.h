@@ -149,7 +149,8 @@ int statement_list(struct db *db, int64_t session_id, bool all, int64_t particip
 		   struct statement_list *out) WARN_UNUSED;
 void statement_list_release(struct statement_list *l);
 
-/* vote_put records participant's vote (-1, 0, 1) on an accepted statement; the latest wins. */
+/* vote_put records participant's vote (-1, 0, 1) on an accepted statement; the latest wins.
+ * The vote is also counted in its statement's tally of the minute (vote_tally_flush). */
 int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
 	     struct verr *e) WARN_UNUSED;
 
@@ -157,6 +158,14 @@ int vote_put(struct db *db, const struct statement_head *s, int64_t participant,
  * its version (0 when none). snapshot_version reads only the version. */
 json_t *snapshot_get(struct db *db, int64_t session_id, int64_t *version);
 int64_t snapshot_version(struct db *db, int64_t session_id);
+
+/* Votes reach the audit log as counts: vote_put adds each vote to its statement's row of
+ * the minute (vote_tally); vote_tally_flush writes one audit row "votes.counted" (after:
+ * session, minute, votes, agree, disagree, pass) for every row of a minute before the one
+ * of now (unix seconds) not yet audited, and marks it audited, in the caller's write
+ * transaction. The live worker (live.c) calls it after each round of maps and once a minute
+ * when idle. *written (may be NULL) gets the rows written. */
+int vote_tally_flush(struct db *db, int64_t now, int64_t *written) WARN_UNUSED;
 
 /* A participant's latest vote on a statement (exports). */
 struct room_vote {

@@ -37,6 +37,12 @@ enum store_stage {
 int store_open(const char *path, int flags, struct db **out, int *version,
 	       enum store_stage *stage) WARN_UNUSED;
 
+/* store_open_existing opens the existing file path as it is, neither migrated nor sealed,
+ * for a command that inspects a database and must not change it (`audit verify`): whether
+ * it is a shenliao database at all is for that command to find out. ERR_NOT_FOUND when there
+ * is no such file; *out is the caller's, closed with store_close. */
+int store_open_existing(const char *path, struct db **out) WARN_UNUSED;
+
 /* store_close closes a connection from store_open; accepts NULL. */
 void store_close(struct db *db);
 

@@ -544,10 +544,10 @@ static int opinion_export(struct web_ctx *c, bool xlsx)
 	struct room_access ra;
 	struct statement_list l;
 	struct sheet sheets[3];
-	json_t *s, *rows[3], *hdr[3];
+	json_t *s, *rows[3], *hdr[3], *counts;
 	int64_t version;
-	char disp[96];
-	size_t i;
+	char disp[96], file[64];
+	size_t i, nst, nvotes, ngroups;
 	int rc = room_authorize(c->db, &c->actor, web_id(c, "id"), ROOM_MANAGE, &ra);
 
 	if (rc)
@@ -597,6 +597,9 @@ static int opinion_export(struct web_ctx *c, bool xlsx)
 		}
 		buf_fini(&part);
 	}
+	nst = json_array_size(rows[0]);
+	nvotes = json_array_size(rows[1]);
+	ngroups = json_array_size(rows[2]);
 	for (i = 0; i < 3; i++) {
 		json_decref(rows[i]);
 		json_decref(hdr[i]);
@@ -604,10 +607,21 @@ static int opinion_export(struct web_ctx *c, bool xlsx)
 	json_decref(s);
 	if (rc)
 		return web_fail(c, rc);
+	/* the votes of people leave the server: on record first, or not at all */
+	snprintf(file, sizeof(file), "opinion-%lld.%s", (long long)ra.session.id,
+		 xlsx ? "xlsx" : "csv");
+	counts = json_pack("{s:I, s:I}", "statements", (json_int_t)nst, "groups_rows",
+			   (json_int_t)ngroups);
+	rc = audit_export(c->db, &c->actor, ra.session.org_id, "opinion.export", "session",
+			  ra.session.id, file, xlsx ? "xlsx" : "csv", (int64_t)nvotes, counts);
+	json_decref(counts);
+	if (rc) {
+		buf_reset(&c->resp->body);
+		return web_fail(c, rc);
+	}
 	c->resp->status = 200;
 	c->resp->content_type = xlsx ? sheet_xlsx_type : sheet_csv_type;
-	snprintf(disp, sizeof(disp), "attachment; filename=\"opinion-%lld.%s\"",
-		 (long long)ra.session.id, xlsx ? "xlsx" : "csv");
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", file);
 	return http_resp_header(c->resp, "Content-Disposition", disp) ? web_fail(c, ERR_TOO_BIG)
 								      : 0;
 }

@@ -954,7 +954,7 @@ int h_output_pdf(struct web_ctx *c)
 {
 	struct output_head h;
 	struct output o;
-	json_t *doc;
+	json_t *doc, *authors;
 	char name[64];
 	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, &h, NULL);
 
@@ -962,9 +962,18 @@ int h_output_pdf(struct web_ctx *c)
 		return web_answer(c, rc, NULL);
 	rc = output_get(c->db, h.id, &o);
 	doc = rc ? NULL : output_doc(c, &o);
-	output_release(&o);
-	if (rc)
-		return web_fail(c, rc);
 	snprintf(name, sizeof(name), "output-%lld.pdf", (long long)h.id);
+	/* a document that names people (its authors) is personal data leaving the server */
+	if (!rc && o.nauthors) {
+		authors = json_pack("{s:I}", "authors", (json_int_t)o.nauthors);
+		rc = audit_export(c->db, &c->actor, h.org_id, "output.download", "output", h.id,
+				  name, "pdf", -1, authors);
+		json_decref(authors);
+	}
+	output_release(&o);
+	if (rc) {
+		json_decref(doc);
+		return web_fail(c, rc);
+	}
 	return send_pdf(c, doc, name);
 }

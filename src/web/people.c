@@ -331,8 +331,61 @@ static bool media_is(const char *ct, const char *type)
 	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* run_import imports the CSV file p[0..n) in one transaction: all rows or none. */
-static int run_import(struct web_ctx *c, const char *p, size_t n, struct person_import *imp)
+/* upload_name copies the file name a client gave its upload (Content-Disposition:
+ * attachment; filename="people.csv") into out[cap] and returns out; NULL when it gave none
+ * (or one that is not UTF-8 or does not fit). */
+static const char *upload_name(struct web_ctx *c, char *out, size_t cap)
+{
+	const char *cd = http_header(c->req, "Content-Disposition"), *p;
+	size_t n;
+
+	p = cd ? strstr(cd, "filename=") : NULL;
+	if (!p)
+		return NULL;
+	p += strlen("filename=");
+	if (*p == '"')
+		n = strcspn(++p, "\"");
+	else
+		n = strcspn(p, "; ");
+	if (n == 0 || n >= cap || !utf8_valid(p, n))
+		return NULL;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+/* audit_people_import records the import of p[0..n) named name (may be NULL): in the
+ * import's transaction when it went in; in one of its own when it was refused (the
+ * attempt stays on record although nothing of it was kept). */
+static int audit_people_import(struct web_ctx *c, const char *name, const char *p, size_t n,
+			       const struct person_import *imp, int rc)
+{
+	struct audit_file f = {name, {0}, (int64_t)n};
+	json_t *why;
+	int arc;
+
+	audit_sha256_hex(p, n, f.sha256);
+	if (!rc)
+		return audit_import(c->db, &c->actor, c->actor.org.id, "people.import", "org",
+				    c->actor.org.id, &f, 1, (int64_t)imp->imported, 0, NULL);
+	if (rc != ERR_INVALID)
+		return rc; /* not refused, failed: nothing to record */
+	why =
+	    json_pack("{s:s}", "reason", imp->file_err.code ? imp->file_err.code : "invalid_rows");
+	arc = web_begin(c);
+	if (!arc)
+		arc = audit_import(c->db, &c->actor, c->actor.org.id, "people.import_refused",
+				   "org", c->actor.org.id, &f, 1, 0,
+				   (int64_t)(imp->file_err.code ? imp->rows : imp->bad_rows), why);
+	arc = web_finish(c, arc);
+	json_decref(why);
+	return arc ? arc : rc;
+}
+
+/* run_import imports the CSV file p[0..n) (named name, may be NULL) in one transaction:
+ * all rows or none; audited either way. */
+static int run_import(struct web_ctx *c, const char *name, const char *p, size_t n,
+		      struct person_import *imp)
 {
 	int rc;
 
@@ -345,7 +398,11 @@ static int run_import(struct web_ctx *c, const char *p, size_t n, struct person_
 		rc = web_begin(c);
 	if (rc)
 		return rc;
-	return web_finish(c, person_import_csv(c->db, &c->actor, p, n, imp));
+	rc = person_import_csv(c->db, &c->actor, p, n, imp);
+	if (!rc)
+		rc = audit_people_import(c, name, p, n, imp, rc);
+	rc = web_finish(c, rc);
+	return rc == ERR_INVALID ? audit_people_import(c, name, p, n, imp, rc) : rc;
 }
 
 /* import_problems returns the listed row problems as [{line, column, field, message}] in
@@ -384,7 +441,7 @@ int h_api_people_import(struct web_ctx *c)
 {
 	const char *ct = http_header(c->req, "Content-Type");
 	struct person_import imp;
-	char zh[256], en[256];
+	char zh[256], en[256], name[256];
 	json_t *err;
 	int rc;
 
@@ -392,7 +449,8 @@ int h_api_people_import(struct web_ctx *c)
 		return web_error(c, 415, "unsupported_media_type", NULL,
 				 "请求体须为 CSV 文件（Content-Type: text/csv）",
 				 "the body must be a CSV file (Content-Type: text/csv)");
-	rc = run_import(c, c->req->body.p, c->req->body.n, &imp);
+	rc =
+	    run_import(c, upload_name(c, name, sizeof(name)), c->req->body.p, c->req->body.n, &imp);
 	if (rc == ERR_INVALID && imp.file_err.code) {
 		rc = web_error(c, 422, imp.file_err.code, NULL, imp.file_err.zh, imp.file_err.en);
 	} else if (rc == ERR_INVALID && imp.bad_rows) {
@@ -475,7 +533,9 @@ static int export(struct web_ctx *c, bool xlsx)
 	struct people_query pq;
 	struct person_filter f;
 	struct sheet s;
-	char when[21], cd[160];
+	char when[21], cd[160], file[128];
+	size_t nrows;
+	json_t *filter;
 	int rc;
 
 	if (read_query(c, &pq)) {
@@ -491,6 +551,7 @@ static int export(struct web_ctx *c, bool xlsx)
 	s.name = strcmp(c->lang, "en") == 0 ? "People" : "人员库";
 	s.header = export_header(c);
 	s.rows = x.rows;
+	nrows = json_array_size(x.rows);
 	if (!rc)
 		rc = xlsx ? sheet_xlsx(&s, 1, &c->resp->body) : sheet_csv(&s, &c->resp->body);
 	json_decref((json_t *)s.header);
@@ -506,8 +567,18 @@ static int export(struct web_ctx *c, bool xlsx)
 		return web_fail(c, rc);
 	}
 	time_iso(time_now(), when);
-	snprintf(cd, sizeof(cd), "attachment; filename=\"people-%s-%.4s%.2s%.2s.%s\"",
-		 pq.scope.slug, when, when + 5, when + 8, xlsx ? "xlsx" : "csv");
+	snprintf(file, sizeof(file), "people-%s-%.4s%.2s%.2s.%s", pq.scope.slug, when, when + 5,
+		 when + 8, xlsx ? "xlsx" : "csv");
+	snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", file);
+	/* personal data leaves the server: on record first, or not at all */
+	filter = json_pack("{s:s, s:s}", "category", pq.category, "q", pq.q);
+	rc = audit_export(c->db, &c->actor, pq.scope.id, "people.export", "org", pq.scope.id, file,
+			  xlsx ? "xlsx" : "csv", (int64_t)nrows, filter);
+	json_decref(filter);
+	if (rc) {
+		buf_reset(&c->resp->body);
+		return web_fail(c, rc);
+	}
 	c->resp->status = 200;
 	c->resp->content_type = xlsx ? sheet_xlsx_type : sheet_csv_type;
 	if (http_resp_header(c->resp, "Content-Disposition", cd) ||
@@ -834,7 +905,7 @@ int h_people_import_post(struct web_ctx *c)
 
 	if (!text || !*text)
 		return import_page(c, 422, "", view_text(c->lang, "people_import_empty"), NULL);
-	rc = run_import(c, text, strlen(text), &imp);
+	rc = run_import(c, NULL, text, strlen(text), &imp);
 	if (rc == ERR_INVALID && imp.file_err.code) {
 		rc = import_page(c, 422, text, web_verr_text(c, &imp.file_err), NULL);
 	} else if (rc == ERR_INVALID && imp.bad_rows) {

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { run, tempDir, startServer, Client, BIN, DEMO_PASSWORD, ADMIN_PASSWORD } from '../lib/server.mjs';
 
 const POLIS = resolve('tests/data/polis/scoop-hivemind.biodiversity');
-const COMMANDS = [['init'], ['serve'], ['demo'], ['user', 'add'], ['token', 'create'], ['backup'], ['import', 'polis'], ['opinion']];
+const COMMANDS = [['init'], ['serve'], ['demo'], ['user', 'add'], ['token', 'create'], ['backup'], ['import', 'polis'], ['opinion'], ['audit', 'verify']];
 
 // A pseudo-terminal on stderr only (stdout stays a pipe, so --json output can be read
 // apart from the bar), 100 columns wide: python3's pty module.

@@ -83,7 +83,7 @@ function labelTables() {
         if (lit(args[3])) actions.add(lit(args[3]));
         if (lit(args[4])) entities.add(lit(args[4]));
       }
-      for (const m of s.matchAll(/"([a-z]+\.[a-z_]+)"/g)) if (!/\.[ch]$/.test(m[1])) actions.add(m[1]);
+      for (const m of s.matchAll(/"([a-z]+\.[a-z_]+)"/g)) if (!/\.([ch]|csv|bin|xlsx|pdf)$/.test(m[1])) actions.add(m[1]); // (file names are no actions)
     }
   return {
     audit_action_: [...actions],
