@@ -624,7 +624,7 @@ int audit_redact(struct db *db, const struct actor *who, int64_t org_id, const c
 	if (rows)
 		*rows = 0;
 	rc = db_get_int(db, sql_redact_count, &n, "si", entity, entity_id);
-	if (rc)
+	if (rc || n == 0) /* nothing to erase: no record of it either */
 		return rc;
 	rec = json_pack("{s:I, s:s?}", "rows", (json_int_t)n, "reason", reason);
 	rc = rec ? audit_write(db, who, org_id, "audit.redact", entity, entity_id, NULL, rec)

@@ -503,6 +503,19 @@ static const char sql_e_statements[] =
     "UPDATE statement SET text = '', erased = 1 WHERE erased = 0"
     " AND participant_id IN (SELECT id FROM participant WHERE user_id = ?)";
 /* the name written beside a link (a topic's proposer, a commitment's owner) */
+static const char sql_e_topic_ids[] =
+    "SELECT id FROM topic WHERE proposer_id = ?2 AND instr(proposer, ?1) > 0 ORDER BY id";
+static const char sql_e_commitment_ids[] =
+    "SELECT id FROM commitment WHERE owner_id = ?2 AND instr(owner, ?1) > 0 ORDER BY id";
+/* ?1 the person, ?2 their account: suggestions that name them or quote their words */
+static const char sql_e_suggestion_ids[] =
+    "SELECT id FROM suggestion g"
+    " WHERE g.id IN (SELECT suggestion_id FROM suggestion_proposer WHERE person_id = ?1)"
+    " OR g.id IN (" CITES_THEIRS ") ORDER BY id";
+static const char sql_e_output_ids[] =
+    "SELECT DISTINCT output_id FROM output_author WHERE person_id = ? ORDER BY output_id";
+static const char sql_e_invitation_ids[] =
+    "SELECT id FROM invitation WHERE person_id = ? ORDER BY id";
 static const char sql_e_topics[] =
     "UPDATE topic SET proposer = replace(proposer, ?1, ?2), updated_at = ?3"
     " WHERE proposer_id = ?4 AND instr(proposer, ?1) > 0";
@@ -619,6 +632,67 @@ static int erase_account(struct db *db, int64_t user_id, const char *name, int64
 	return rc;
 }
 
+/* redact erases the before/after JSON of the audit rows about each of ids (of entity): they
+ * copy the names and texts the erasure clears. The chain keeps their SHA-256 (audit.c). */
+static int redact(struct db *db, const struct actor *who, int64_t org_id, const char *entity,
+		  const struct db_ids *ids)
+{
+	size_t i;
+	int rc = ERR_OK;
+
+	for (i = 0; !rc && i < ids->n; i++)
+		rc = audit_redact(db, who, org_id, entity, ids->ids[i], "erasure", NULL);
+	return rc;
+}
+
+/* erase_history redacts the audit rows that name person p: about the person, their
+ * account, their remarks and statements, and the topics and commitments that named them. */
+static int erase_history(struct db *db, const struct actor *who, const struct person *p,
+			 const struct db_ids *remarks)
+{
+	struct db_ids topics = {NULL, 0}, commitments = {NULL, 0}, statements = {NULL, 0};
+	struct db_ids suggestions = {NULL, 0}, outputs = {NULL, 0}, invitations = {NULL, 0};
+	int rc = audit_redact(db, who, p->org_id, "person", p->id, "erasure", NULL);
+
+	if (!rc && p->user_id)
+		rc = audit_redact(db, who, p->org_id, "user", p->user_id, "erasure", NULL);
+	if (!rc)
+		rc = redact(db, who, p->org_id, "remark", remarks);
+	if (!rc && p->user_id)
+		rc = db_each(db, sql_e_statement_ids, db_ids_row, &statements, "i", p->user_id);
+	if (!rc)
+		rc = redact(db, who, p->org_id, "statement", &statements);
+	if (!rc && p->name[0])
+		rc = db_each(db, sql_e_topic_ids, db_ids_row, &topics, "si", p->name, p->id);
+	if (!rc)
+		rc = redact(db, who, p->org_id, "topic", &topics);
+	if (!rc && p->name[0])
+		rc = db_each(db, sql_e_commitment_ids, db_ids_row, &commitments, "si", p->name,
+			     p->id);
+	if (!rc)
+		rc = redact(db, who, p->org_id, "commitment", &commitments);
+	if (!rc)
+		rc = db_each(db, sql_e_suggestion_ids, db_ids_row, &suggestions, "ii", p->id,
+			     p->user_id);
+	if (!rc)
+		rc = redact(db, who, p->org_id, "suggestion", &suggestions);
+	if (!rc)
+		rc = db_each(db, sql_e_output_ids, db_ids_row, &outputs, "i", p->id);
+	if (!rc)
+		rc = redact(db, who, p->org_id, "output", &outputs);
+	if (!rc)
+		rc = db_each(db, sql_e_invitation_ids, db_ids_row, &invitations, "i", p->id);
+	if (!rc)
+		rc = redact(db, who, p->org_id, "invitation", &invitations);
+	free(topics.ids);
+	free(commitments.ids);
+	free(statements.ids);
+	free(suggestions.ids);
+	free(outputs.ids);
+	free(invitations.ids);
+	return rc;
+}
+
 static int erase_audit(struct db *db, const struct actor *who, const struct person_erasure *r)
 {
 	/* ids and counts only: this row is kept for good, a name in it would undo the erasure */
@@ -672,10 +746,16 @@ int person_erase(struct db *db, const struct actor *who, int64_t id, struct pers
 	}
 	r.person_id = id;
 	r.org_id = p.org_id;
+	/* first the history, while the rows still say which texts were theirs */
+	rc = db_each(db, sql_e_remark_ids, db_ids_row, &remarks, "i", id);
+	if (!rc)
+		rc = erase_history(db, who, &p, &remarks);
+	if (rc) {
+		free(remarks.ids);
+		return rc;
+	}
 	snprintf(name, sizeof(name), PERSON_ERASED_NAME " #%lld", (long long)id);
 	rc = db_exec(db, sql_e_person, "siii", name, now, now, id);
-	if (!rc)
-		rc = db_each(db, sql_e_remark_ids, db_ids_row, &remarks, "i", id);
 	if (!rc && remarks.n)
 		rc = db_exec(db, sql_e_remarks, "ii", now, id);
 	for (i = 0; !rc && i < remarks.n; i++)

@@ -4,7 +4,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
+import { startServer, Client, DEMO_PASSWORD, run } from '../lib/server.mjs';
 
 let srv;
 before(async () => { srv = await startServer(); });
@@ -295,6 +295,15 @@ describe('erasure (DELETE /api/v1/people/{id})', () => {
     for (const w of [NAME, REMARK, STATEMENT, '13800138000', 'ouyang', 'pv-subject', '某隐私科技公司']) assert.ok(!rows[0].includes(w), `${w} in ${rows[0]}`);
     assert.match(rows[0], /"remarks":1/);
     assert.match(rows[0], /"statements":1/);
+  });
+
+  test('no row of the audit log still holds their name, contacts or words; the chain holds', async () => {
+    const all = sql(`SELECT id || ' ' || action || ' ' || COALESCE(before_json, '') || ' ' || COALESCE(after_json, '') FROM audit`);
+    for (const w of [NAME, REMARK, STATEMENT, '13800138000', '某隐私科技公司'])
+      assert.ok(!all.includes(w), `${w} is still in the audit log:\n${all.split('\n').filter((l) => l.includes(w)).join('\n')}`);
+    assert.ok(/audit\.redact/.test(all), 'the redaction is recorded');
+    const v = run(['audit', 'verify', '--db', srv.db]);
+    assert.equal(v.status, 0, v.stdout + v.stderr);
   });
 
   test('erasing twice: 404 already_erased', async () => {
