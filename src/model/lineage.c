@@ -6,6 +6,7 @@
 #include "output.h"
 #include "output_int.h"
 #include "session.h"
+#include "valid.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +19,12 @@
  * text; no speaker, the statement's author is not shown) */
 static const char sql_sug_sources[] =
     "SELECT ss.kind, ss.source_id, COALESCE(r.body, st.text, ''), COALESCE(p.name, ''),"
-    " ss.kind = 'statement'"
+    " ss.kind = 'statement', COALESCE(p.sector, ''), COALESCE(p.category, ''),"
+    " COALESCE(o.path, ''), COALESCE(p.public_name, 1)"
     " FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark' AND r.id = ss.source_id"
     " LEFT JOIN statement st ON ss.kind = 'statement' AND st.id = ss.source_id"
-    " LEFT JOIN person p ON p.id = r.person_id WHERE ss.suggestion_id = ? ORDER BY ss.source_id";
+    " LEFT JOIN person p ON p.id = r.person_id LEFT JOIN org o ON o.id = p.org_id"
+    " WHERE ss.suggestion_id = ? ORDER BY ss.source_id";
 static const char sql_session_brief[] =
     "SELECT s.id, s.title, s.starts_at, s.venue, s.status, s.visibility, t.id, t.title, t.domain"
     " FROM session s JOIN topic t ON t.id = s.topic_id WHERE s.id = ?";
@@ -73,7 +76,12 @@ static int source_row(struct db_stmt *st, void *ud)
 	x->text = db_col_dup(st, 2);
 	x->speaker = db_col_dup(st, 3);
 	x->is_statement = db_col_int(st, 4) != 0;
-	return x->text && x->speaker ? ERR_OK : ERR_NOMEM;
+	x->sector = db_col_dup(st, 5);
+	x->public_name = db_col_int(st, 8) != 0;
+	if (copy_field(x->category, sizeof(x->category), db_col_text(st, 6)) ||
+	    copy_field(x->person_path, sizeof(x->person_path), db_col_text(st, 7)))
+		return ERR_TOO_BIG;
+	return x->text && x->speaker && x->sector ? ERR_OK : ERR_NOMEM;
 }
 
 static void lineage_suggestion_release(struct lineage_suggestion *s)
@@ -84,15 +92,28 @@ static void lineage_suggestion_release(struct lineage_suggestion *s)
 	for (i = 0; i < s->nsources; i++) {
 		free(s->sources[i].text);
 		free(s->sources[i].speaker);
+		free(s->sources[i].sector);
 	}
 	free(s->sources);
 	brief_release(&s->session);
 }
 
-/* add_suggestion appends suggestion id with its sources and session to l; a suggestion
- * no longer there is left out. */
-static int add_suggestion(struct db *db, struct output_lineage *l, int64_t id)
+/* readable: may a read session id (session_authorize, AUTHZ_READ)? *ok false when not,
+ * or when it is not there. */
+static int readable(struct db *db, const struct actor *a, int64_t id, bool *ok)
 {
+	int rc = session_authorize(db, a, id, AUTHZ_READ, NULL);
+
+	*ok = rc == ERR_OK;
+	return rc == ERR_NOT_FOUND || rc == ERR_AUTH || rc == ERR_FORBIDDEN ? ERR_OK : rc;
+}
+
+/* add_suggestion appends suggestion id with its sources and session to l; a suggestion
+ * no longer there, or of a session a may not read, is left out. */
+static int add_suggestion(struct db *db, const struct actor *a, struct output_lineage *l,
+			  int64_t id)
+{
+	bool ok = false;
 	struct lineage_suggestion *s = array_grow(&l->suggestions, &l->nsuggestions, sizeof(*s));
 	int rc;
 
@@ -100,6 +121,10 @@ static int add_suggestion(struct db *db, struct output_lineage *l, int64_t id)
 		return ERR_NOMEM;
 	suggestion_init(&s->suggestion);
 	rc = suggestion_read(db, id, &s->suggestion);
+	if (rc == ERR_OK)
+		rc = readable(db, a, s->suggestion.session_id, &ok);
+	if (rc == ERR_OK && !ok)
+		rc = ERR_NOT_FOUND;
 	if (rc == ERR_OK)
 		rc = db_each(db, sql_sug_sources, source_row, s, "i", id);
 	if (rc == ERR_OK) {
@@ -115,21 +140,62 @@ static int add_suggestion(struct db *db, struct output_lineage *l, int64_t id)
 	return rc == ERR_NOT_FOUND ? ERR_OK : rc;
 }
 
-int output_lineage(struct db *db, int64_t id, struct output_lineage *l)
+/* drop_unreadable takes out of o's own lists the suggestions and sessions a may not read,
+ * so the output within the lineage names none of them either. */
+static int drop_unreadable(struct db *db, const struct actor *a, struct output *o)
+{
+	size_t i, n = 0;
+	bool ok;
+	int rc = ERR_OK;
+
+	for (i = 0; !rc && i < o->nsuggestions; i++) {
+		rc = readable(db, a, o->suggestions[i].session_id, &ok);
+		if (!rc && ok) {
+			o->suggestions[n++] = o->suggestions[i];
+			continue;
+		}
+		free(o->suggestions[i].title);
+		free(o->suggestions[i].session_title);
+	}
+	for (; i < o->nsuggestions; i++)
+		o->suggestions[n++] = o->suggestions[i];
+	o->nsuggestions = n;
+	n = 0;
+	for (i = 0; !rc && i < o->nsessions; i++) {
+		rc = readable(db, a, o->sessions[i].id, &ok);
+		if (!rc && ok) {
+			o->sessions[n++] = o->sessions[i];
+			continue;
+		}
+		free(o->sessions[i].title);
+	}
+	for (; i < o->nsessions; i++)
+		o->sessions[n++] = o->sessions[i];
+	o->nsessions = n;
+	return rc;
+}
+
+int output_lineage(struct db *db, const struct actor *a, int64_t id, struct output_lineage *l)
 {
 	size_t i;
+	bool ok;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
 	rc = output_get(db, id, &l->output);
+	if (!rc)
+		rc = drop_unreadable(db, a, &l->output);
 	for (i = 0; !rc && i < l->output.nsuggestions; i++)
-		rc = add_suggestion(db, l, l->output.suggestions[i].id);
+		rc = add_suggestion(db, a, l, l->output.suggestions[i].id);
 	if (!rc && l->output.nsessions) {
 		l->sessions = calloc(l->output.nsessions, sizeof(*l->sessions));
 		if (!l->sessions)
 			rc = ERR_NOMEM;
 	}
 	for (i = 0; !rc && i < l->output.nsessions; i++) {
+		rc = readable(db, a, l->output.sessions[i].id, &ok);
+		if (rc || !ok)
+			continue;
 		rc = session_brief_read(db, l->output.sessions[i].id, &l->sessions[l->nsessions]);
 		if (rc == ERR_OK)
 			l->nsessions++;

@@ -453,8 +453,7 @@ static const char sql_update[] = "UPDATE output SET title = ?, body = ?, dated_a
 static const char sql_sug_info[] =
     "SELECT s.session_id, s.title, s.body, o.path FROM suggestion s JOIN org o"
     " ON o.id = s.org_id WHERE s.id = ?";
-static const char sql_session_path[] = "SELECT o.path FROM session s JOIN org o ON o.id = s.org_id"
-				       " WHERE s.id = ?";
+static const char sql_sug_session[] = "SELECT session_id FROM suggestion WHERE id = ?";
 static const char sql_person_path[] = "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id"
 				      " WHERE p.id = ?";
 static const char sql_del_sug[] = "DELETE FROM output_suggestion WHERE output_id = ?";
@@ -493,33 +492,53 @@ bool output_related(const char *p, const char *org_path)
 			strncmp(org_path, p, strlen(p)) == 0);
 }
 
-static int check_links(struct db *db, const char *org_path, const struct output_in *in,
-		       struct verr *e)
+/* linkable: who may read session_id (session_authorize, the one path) and it belongs to
+ * org_path's branch (its body, below or above it). Anything else is as if it did not
+ * exist: *ok false. */
+static int linkable(struct db *db, const struct actor *who, const char *org_path,
+		    int64_t session_id, bool *ok)
+{
+	struct session_head sh;
+	int rc = session_authorize(db, who, session_id, AUTHZ_READ, &sh);
+
+	*ok = false;
+	if (rc == ERR_NOT_FOUND || rc == ERR_AUTH || rc == ERR_FORBIDDEN)
+		return ERR_OK;
+	if (rc)
+		return rc;
+	*ok = output_related(sh.org_path, org_path);
+	return ERR_OK;
+}
+
+/* check_links: every suggestion and session linked must be one who may read (through its
+ * session) in the output's branch; every author a person of the registry. */
+static int check_links(struct db *db, const struct actor *who, const char *org_path,
+		       const struct output_in *in, struct verr *e)
 {
 	char path[128];
 	size_t i;
+	bool ok;
 	int rc;
 
 	for (i = 0; in->suggestions && i < in->nsuggestions; i++) {
-		struct db_stmt *st;
+		int64_t session_id = 0;
 
-		rc = db_get_row(db, sql_sug_info, &st, "i", in->suggestions[i]);
-		if (rc == ERR_OK) {
-			rc = output_related(db_col_text(st, 3), org_path) ? ERR_OK : ERR_INVALID;
-			db_done(st);
-		}
-		if (rc == ERR_INVALID || rc == ERR_NOT_FOUND)
+		rc = db_get_int(db, sql_sug_session, &session_id, "i", in->suggestions[i]);
+		ok = false;
+		if (rc == ERR_OK)
+			rc = linkable(db, who, org_path, session_id, &ok);
+		if (rc && rc != ERR_NOT_FOUND)
+			return rc;
+		if (!ok)
 			return verr_set(e, "invalid", "suggestion_ids", "建议 %lld 不存在",
 					"suggestion %lld does not exist",
 					(long long)in->suggestions[i]);
-		if (rc)
-			return rc;
 	}
 	for (i = 0; in->sessions && i < in->nsessions; i++) {
-		rc = output_path_of(db, sql_session_path, in->sessions[i], path, sizeof(path));
+		rc = linkable(db, who, org_path, in->sessions[i], &ok);
 		if (rc)
 			return rc;
-		if (!output_related(path, org_path))
+		if (!ok)
 			return verr_set(e, "invalid", "session_ids", "深聊会 %lld 不存在",
 					"session %lld does not exist", (long long)in->sessions[i]);
 	}
@@ -623,8 +642,8 @@ static int set_links(struct db *db, int64_t id, const struct output_in *in)
 
 /* draft_body fills body with the draft's text (given, or made from the suggestions) and
  * checks everything about a new output of org_id (read-only). */
-static int draft_body(struct db *db, int64_t org_id, const struct output_in *in, struct buf *body,
-		      struct verr *e)
+static int draft_body(struct db *db, const struct actor *who, int64_t org_id,
+		      const struct output_in *in, struct buf *body, struct verr *e)
 {
 	struct org org;
 	int rc;
@@ -644,7 +663,7 @@ static int draft_body(struct db *db, int64_t org_id, const struct output_in *in,
 		return rc;
 	rc = org_get(db, org_id, &org);
 	if (!rc)
-		rc = check_links(db, org.path, in, e);
+		rc = check_links(db, who, org.path, in, e);
 	if (rc)
 		return rc;
 	if (in->body && *in->body)
@@ -660,13 +679,14 @@ static int draft_body(struct db *db, int64_t org_id, const struct output_in *in,
 	return rc;
 }
 
-int output_create_check(struct db *db, int64_t org_id, const struct output_in *in, struct verr *e)
+int output_create_check(struct db *db, const struct actor *who, int64_t org_id,
+			const struct output_in *in, struct verr *e)
 {
 	struct buf body;
 	int rc;
 
 	buf_init(&body, 1 << 20);
-	rc = draft_body(db, org_id, in, &body, e);
+	rc = draft_body(db, who, org_id, in, &body, e);
 	buf_fini(&body);
 	return rc;
 }
@@ -681,7 +701,7 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 	int rc;
 
 	buf_init(&body, 1 << 20);
-	rc = draft_body(db, org_id, in, &body, e);
+	rc = draft_body(db, who, org_id, in, &body, e);
 	if (!rc)
 		rc = db_exec(db, sql_insert, "isssiiiii", org_id, in->kind, in->title,
 			     buf_cstr(&body), in->dated_at ? in->dated_at : now,
@@ -704,8 +724,8 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 }
 
 /* check_update checks changing draft h (whose full value is before) with in (read-only). */
-static int check_update(struct db *db, const struct output_head *h, const struct output *before,
-			const struct output_in *in, struct verr *e)
+static int check_update(struct db *db, const struct actor *who, const struct output_head *h,
+			const struct output *before, const struct output_in *in, struct verr *e)
 {
 	const char *title = in->title ? in->title : before->title;
 	const char *body = in->body ? in->body : before->body;
@@ -723,7 +743,7 @@ static int check_update(struct db *db, const struct output_head *h, const struct
 	if (!rc)
 		rc = text_check(body, "body", 0, 200000, e);
 	if (!rc)
-		rc = check_links(db, h->org_path, in, e);
+		rc = check_links(db, who, h->org_path, in, e);
 	if (in->authors)
 		leads = count_leads(in);
 	else
@@ -734,14 +754,14 @@ static int check_update(struct db *db, const struct output_head *h, const struct
 	return rc;
 }
 
-int output_update_check(struct db *db, const struct output_head *h, const struct output_in *in,
-			struct verr *e)
+int output_update_check(struct db *db, const struct actor *who, const struct output_head *h,
+			const struct output_in *in, struct verr *e)
 {
 	struct output before;
 	int rc = output_get(db, h->id, &before);
 
 	if (!rc)
-		rc = check_update(db, h, &before, in, e);
+		rc = check_update(db, who, h, &before, in, e);
 	output_release(&before);
 	return rc;
 }
@@ -760,7 +780,7 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 	if (!rc)
 		rc = output_head(db, id, &h);
 	if (!rc)
-		rc = check_update(db, &h, &before, in, e);
+		rc = check_update(db, who, &h, &before, in, e);
 	if (rc)
 		goto out;
 	title = in->title ? in->title : before.title;

@@ -83,6 +83,15 @@ static int person_reachable(struct db *db, const struct actor *who, const struct
 	return rc;
 }
 
+bool person_nameable(const struct actor *a, const char *person_path, bool public_name)
+{
+	if (public_name || a->via == AUTH_SYSTEM)
+		return true;
+	/* person_authorize's rule: the person's body is the reader's or below it */
+	return a->via != AUTH_NONE && a->org.path[0] && person_path[0] &&
+	       strncmp(person_path, a->org.path, strlen(a->org.path)) == 0;
+}
+
 static int check_person(struct db *db, const struct actor *who, const struct session_head *h,
 			int64_t person_id, const char *field, struct verr *e)
 {
@@ -478,6 +487,10 @@ static const char sql_sug_get[] =
 static const char sql_sug_proposers[] =
     "SELECT p.id, p.name, p.category, p.public_name FROM suggestion_proposer sp"
     " JOIN person p ON p.id = sp.person_id WHERE sp.suggestion_id = ? ORDER BY p.id";
+static const char sql_sug_proposers_read[] =
+    "SELECT p.id, p.name, p.category, p.public_name, p.sector, o.path FROM suggestion_proposer sp"
+    " JOIN person p ON p.id = sp.person_id JOIN org o ON o.id = p.org_id"
+    " WHERE sp.suggestion_id = ? ORDER BY p.id";
 static const char sql_sug_sources[] =
     "SELECT ss.kind, ss.source_id, COALESCE(replace(replace(substr(r.body, 1, 120), '**', ''),"
     " char(10), ' '), substr(st.text, 1, 120), '')"
@@ -651,8 +664,10 @@ void suggestion_release(struct suggestion *s)
 
 	free(s->title);
 	free(s->body);
-	for (i = 0; i < s->nproposers; i++)
+	for (i = 0; i < s->nproposers; i++) {
 		free(s->proposers[i].name);
+		free(s->proposers[i].sector);
+	}
 	free(s->proposers);
 	for (i = 0; i < s->nsources; i++)
 		free(s->sources[i].excerpt);
@@ -665,10 +680,12 @@ static int proposer_row(struct db_stmt *st, void *ud)
 	struct suggestion *s = ud;
 	struct suggestion_proposer *p = array_grow(&s->proposers, &s->nproposers, sizeof(*p));
 
-	if (!p || !(p->name = db_col_dup(st, 1)))
+	if (!p || !(p->name = db_col_dup(st, 1)) || !(p->sector = db_col_dup(st, 4)))
 		return ERR_NOMEM;
 	p->id = db_col_int(st, 0);
 	p->public_name = db_col_int(st, 3) != 0;
+	if (copy_field(p->person_path, sizeof(p->person_path), db_col_text(st, 5)))
+		return ERR_TOO_BIG;
 	return copy_field(p->category, sizeof(p->category), db_col_text(st, 2));
 }
 
@@ -702,7 +719,7 @@ int suggestion_read(struct db *db, int64_t id, struct suggestion *s)
 	db_done(st);
 	rc = s->title && s->body ? ERR_OK : ERR_NOMEM;
 	if (!rc)
-		rc = db_each(db, sql_sug_proposers, proposer_row, s, "i", id);
+		rc = db_each(db, sql_sug_proposers_read, proposer_row, s, "i", id);
 	if (!rc)
 		rc = db_each(db, sql_sug_sources, source_row, s, "i", id);
 	if (rc)
@@ -722,12 +739,14 @@ void session_record_release(struct session_record *r)
 	for (i = 0; i < r->ninvitations; i++) {
 		free(r->invitations[i].name);
 		free(r->invitations[i].affiliation);
+		free(r->invitations[i].sector);
 	}
 	free(r->invitations);
 	for (i = 0; i < r->nremarks; i++) {
 		free(r->remarks[i].speaker);
 		free(r->remarks[i].role);
 		free(r->remarks[i].body);
+		free(r->remarks[i].sector);
 	}
 	free(r->remarks);
 	for (i = 0; i < r->ncommitments; i++) {
@@ -749,12 +768,13 @@ void session_record_release(struct session_record *r)
 
 static const char sql_rec_invitations[] =
     "SELECT i.id, i.person_id, p.name, p.category, p.affiliation, p.public_name, i.role,"
-    " i.rsvp, i.attended FROM invitation i JOIN person p ON p.id = i.person_id"
-    " WHERE i.session_id = ? ORDER BY i.id";
+    " i.rsvp, i.attended, p.sector, o.path FROM invitation i JOIN person p ON p.id = i.person_id"
+    " JOIN org o ON o.id = p.org_id WHERE i.session_id = ? ORDER BY i.id";
 static const char sql_rec_remarks[] =
     "SELECT r.id, COALESCE(r.person_id, 0), COALESCE(p.name, ''), r.role, r.body, r.position,"
-    " r.created_at FROM remark r LEFT JOIN person p ON p.id = r.person_id"
-    " WHERE r.session_id = ? ORDER BY r.position, r.id";
+    " r.created_at, COALESCE(p.sector, ''), COALESCE(p.category, ''), COALESCE(o.path, ''),"
+    " COALESCE(p.public_name, 1) FROM remark r LEFT JOIN person p ON p.id = r.person_id"
+    " LEFT JOIN org o ON o.id = p.org_id WHERE r.session_id = ? ORDER BY r.position, r.id";
 static const char sql_rec_commitments[] =
     "SELECT id, owner, COALESCE(owner_id, 0), body, due_date, status, created_at FROM commitment"
     " WHERE session_id = ? ORDER BY id";
@@ -769,8 +789,11 @@ static int invitation_row(struct db_stmt *st, void *ud)
 	struct invitation *x = array_grow(&r->invitations, &r->ninvitations, sizeof(*x));
 	int rc;
 
-	if (!x || !(x->name = db_col_dup(st, 2)) || !(x->affiliation = db_col_dup(st, 4)))
+	if (!x || !(x->name = db_col_dup(st, 2)) || !(x->affiliation = db_col_dup(st, 4)) ||
+	    !(x->sector = db_col_dup(st, 9)))
 		return ERR_NOMEM;
+	if (copy_field(x->person_path, sizeof(x->person_path), db_col_text(st, 10)))
+		return ERR_TOO_BIG;
 	x->id = db_col_int(st, 0);
 	x->person_id = db_col_int(st, 1);
 	x->public_name = db_col_int(st, 5) != 0;
@@ -789,12 +812,16 @@ static int remark_row(struct db_stmt *st, void *ud)
 	struct remark *x = array_grow(&r->remarks, &r->nremarks, sizeof(*x));
 
 	if (!x || !(x->speaker = db_col_dup(st, 2)) || !(x->role = db_col_dup(st, 3)) ||
-	    !(x->body = db_col_dup(st, 4)))
+	    !(x->body = db_col_dup(st, 4)) || !(x->sector = db_col_dup(st, 7)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
 	x->person_id = db_col_int(st, 1);
 	x->position = db_col_int(st, 5);
 	x->created_at = db_col_int(st, 6);
+	x->public_name = db_col_int(st, 10) != 0;
+	if (copy_field(x->category, sizeof(x->category), db_col_text(st, 8)) ||
+	    copy_field(x->person_path, sizeof(x->person_path), db_col_text(st, 9)))
+		return ERR_TOO_BIG;
 	return ERR_OK;
 }
 

@@ -602,7 +602,7 @@ int h_output_lineage_page(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	l = output_lineage_json(c->db, h.id);
+	l = output_lineage_json(c, h.id);
 	if (!l)
 		return web_fail(c, ERR_NOT_FOUND);
 	x = json_object_get(l, "output");
@@ -634,7 +634,7 @@ int h_session_outcomes_page(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	o = session_outcomes_json(c->db, id);
+	o = session_outcomes_json(c, id);
 	if (!o)
 		return web_fail(c, ERR_NOT_FOUND);
 	json_array_foreach(json_object_get(o, "suggestions"), i, x)

@@ -170,7 +170,7 @@ int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e)
 			return ERR_FORBIDDEN;
 		org_id = v;
 	}
-	rc = output_create_check(c->db, org_id, &f.in, e);
+	rc = output_create_check(c->db, &c->actor, org_id, &f.in, e);
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)
@@ -230,7 +230,7 @@ int h_api_output_patch(struct web_ctx *c)
 	if (!rc)
 		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h, NULL);
 	if (!rc)
-		rc = output_update_check(c->db, &h, &f.in, &e);
+		rc = output_update_check(c->db, &c->actor, &h, &f.in, &e);
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)
@@ -500,7 +500,7 @@ int h_api_output_lineage(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	l = output_lineage_json(c->db, h.id);
+	l = output_lineage_json(c, h.id);
 	return l ? web_json(c, 200, l) : web_fail(c, ERR_NOT_FOUND);
 }
 
@@ -512,7 +512,7 @@ int h_api_session_outcomes(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	o = session_outcomes_json(c->db, id);
+	o = session_outcomes_json(c, id);
 	return o ? web_json(c, 200, o) : web_fail(c, ERR_NOT_FOUND);
 }
 
