@@ -511,7 +511,7 @@ static int linkable(struct db *db, const struct actor *who, const char *org_path
 }
 
 /* check_links: every suggestion and session linked must be one who may read (through its
- * session) in the output's branch; every author a person of the registry. */
+ * session) in the output's branch; every author a person of the registry who may read. */
 static int check_links(struct db *db, const struct actor *who, const char *org_path,
 		       const struct output_in *in, struct verr *e)
 {
@@ -558,7 +558,8 @@ static int check_links(struct db *db, const struct actor *who, const char *org_p
 				    sizeof(path));
 		if (rc)
 			return rc;
-		if (!path[0])
+		/* a person who may not read (person_authorize's rule) is not in their registry */
+		if (!path[0] || strncmp(path, scope_path(who), strlen(scope_path(who))) != 0)
 			return verr_set(e, "invalid", "authors", "作者 %lld 不在人员库中",
 					"author %lld is not in the people registry",
 					(long long)in->authors[i].person_id);

@@ -377,10 +377,12 @@ struct session_outcomes {
 	struct outcome_ids outputs;
 };
 
-/* session_outcomes reads what came of session_id into x (initialized by it; release it
- * with session_outcomes_release in every case). ERR_NOT_FOUND when no such session.
- * Authorization: session_outcomes_authorize. */
-int session_outcomes(struct db *db, int64_t session_id, struct session_outcomes *x) WARN_UNUSED;
+/* session_outcomes reads what came of session_id into x as reader a may see it
+ * (initialized by it; release it with session_outcomes_release in every case): only the
+ * outputs a may read (output_authorize) are listed. ERR_NOT_FOUND when no such session.
+ * Authorization of the session: session_outcomes_authorize. */
+int session_outcomes(struct db *db, const struct actor *a, int64_t session_id,
+		     struct session_outcomes *x) WARN_UNUSED;
 void session_outcomes_release(struct session_outcomes *x);
 
 /* session_outcomes_authorize: what came of a session is as visible as the session itself

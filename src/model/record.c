@@ -21,8 +21,6 @@ static const char *const invite_roles[] = {"host",   "speaker",	 "expert",
 
 static const char sql_person_path[] = "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id"
 				      " WHERE p.id = ?";
-static const char sql_linked_paths[] = "SELECT o.path FROM session_org so JOIN org o"
-				       " ON o.id = so.org_id WHERE so.session_id = ?";
 
 static bool session_closed(const struct session_head *h)
 {
@@ -41,23 +39,14 @@ static int record_writable(const struct actor *who, const struct session_head *h
 	return ERR_CONFLICT;
 }
 
-/* person_reachable: the person belongs to the actor's scope, the session's body or one of
- * the session's linked bodies (or below them). */
-static int linked_path_row(struct db_stmt *st, void *ud)
-{
-	const char **path = ud;
-
-	if (strncmp(*path, db_col_text(st, 0), db_col_len(st, 0)) == 0)
-		*path = NULL; /* found: stop looking */
-	return *path ? ERR_OK : 1;
-}
-
-static int person_reachable(struct db *db, const struct actor *who, const struct session_head *h,
-			    int64_t person_id, bool *ok)
+/* person_reachable: who may read the person (person_authorize's rule: the person's body
+ * is within who's scope). A linked body's people are not reachable through the link: the
+ * session's organizers of a body that sees them invite them, so nobody learns of a person
+ * they may not read by naming their id. */
+static int person_reachable(struct db *db, const struct actor *who, int64_t person_id, bool *ok)
 {
 	struct db_stmt *st;
 	char path[128] = "";
-	const char *p = path;
 	int rc;
 
 	*ok = false;
@@ -70,17 +59,8 @@ static int person_reachable(struct db *db, const struct actor *who, const struct
 	db_done(st);
 	if (rc || !path[0])
 		return rc;
-	if (strncmp(path, scope_path(who), strlen(scope_path(who))) == 0 ||
-	    strncmp(path, h->org_path, strlen(h->org_path)) == 0) {
-		*ok = true;
-		return ERR_OK;
-	}
-	rc = db_each(db, sql_linked_paths, linked_path_row, &p, "i", h->id);
-	if (rc == 1) {
-		*ok = true;
-		rc = ERR_OK;
-	}
-	return rc;
+	*ok = strncmp(path, scope_path(who), strlen(scope_path(who))) == 0;
+	return ERR_OK;
 }
 
 bool person_nameable(const struct actor *a, const char *person_path, bool public_name)
@@ -92,11 +72,11 @@ bool person_nameable(const struct actor *a, const char *person_path, bool public
 	       strncmp(person_path, a->org.path, strlen(a->org.path)) == 0;
 }
 
-static int check_person(struct db *db, const struct actor *who, const struct session_head *h,
-			int64_t person_id, const char *field, struct verr *e)
+static int check_person(struct db *db, const struct actor *who, int64_t person_id,
+			const char *field, struct verr *e)
 {
 	bool ok;
-	int rc = person_reachable(db, who, h, person_id, &ok);
+	int rc = person_reachable(db, who, person_id, &ok);
 
 	if (rc)
 		return rc;
@@ -140,7 +120,7 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 	if (person_id <= 0)
 		return verr_set(e, "required", "person_id", "请选择受邀人员",
 				"person_id is required");
-	rc = check_person(db, who, &h, person_id, "person_id", e);
+	rc = check_person(db, who, person_id, "person_id", e);
 	if (rc)
 		return rc;
 	rc = db_exec(db, sql_invite, "iiisi", h.org_id, session_id, person_id, role, time_now());
@@ -221,7 +201,7 @@ int invitation_attend(struct db *db, const struct actor *who, int64_t session_id
 		rc = record_writable(who, &h, e);
 	if (rc)
 		return rc;
-	rc = check_person(db, who, &h, person_id, "person_id", e);
+	rc = check_person(db, who, person_id, "person_id", e);
 	if (rc)
 		return rc;
 	rc = db_get_row(db, sql_attend_find, &st, "ii", session_id, person_id);
@@ -304,7 +284,7 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 	if (!rc)
 		rc = text_check(role ? role : "", "role", 0, 50, e);
 	if (!rc && person_id > 0)
-		rc = check_person(db, who, &h, person_id, "person_id", e);
+		rc = check_person(db, who, person_id, "person_id", e);
 	if (!rc && person_id <= 0)
 		rc = verr_set(e, "required", "person_id", "请选择发言人",
 			      "person_id (the speaker) is required");
@@ -369,7 +349,7 @@ int commitment_add(struct db *db, const struct actor *who, int64_t session_id, c
 		return verr_set(e, "invalid", "due_date", "完成期限须为 YYYY-MM-DD 格式的日期",
 				"due_date must be a date YYYY-MM-DD");
 	if (owner_id > 0) {
-		rc = check_person(db, who, &h, owner_id, "owner_id", e);
+		rc = check_person(db, who, owner_id, "owner_id", e);
 		if (rc)
 			return rc;
 	}
@@ -568,7 +548,7 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 	if (!rc)
 		rc = text_check(body, "body", 0, 20000, e);
 	for (i = 0; !rc && i < nproposers; i++)
-		rc = check_person(db, who, &h, proposers[i], "proposer_ids", e);
+		rc = check_person(db, who, proposers[i], "proposer_ids", e);
 	for (i = 0; !rc && i < nsources; i++)
 		rc = check_source(db, session_id, &sources[i], e);
 	if (!rc)

@@ -253,8 +253,10 @@ void session_list_release(struct session *list, size_t n);
  * The record of a closed or archived session is read-only except for admins: remark_add,
  * invitation_attend, commitment_add, point_add and suggestion_add answer ERR_CONFLICT
  * (code "closed", field "status") otherwise; invitation_add refuses any closed session.
- * People named (speakers, invitees, proposers, owners) must be within reach: the caller's
- * scope, the session's body or its linked bodies (ERR_INVALID naming the field). */
+ * People named (speakers, invitees, proposers, owners) must be people the caller may read
+ * (person_authorize's rule: of the caller's body or below it); anyone else, a linked body's
+ * people included, is refused as if they did not exist (ERR_INVALID naming the field and
+ * the id). */
 
 int invitation_add(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 		   const char *role, int64_t *id, struct verr *e) WARN_UNUSED;

@@ -256,7 +256,7 @@ json_t *session_outcomes_json(struct web_ctx *c, int64_t session_id)
 
 	struct db *db = c->db;
 
-	if (session_outcomes(db, session_id, &x) == ERR_OK) {
+	if (session_outcomes(db, &c->actor, session_id, &x) == ERR_OK) {
 		const struct session *s = &x.session;
 
 		sugs = json_array();

@@ -93,6 +93,14 @@ describe('leaks (demo data)', () => {
     assert.equal(r.status, 201, r.text);
   });
 
+  test('authors of an output are people the caller may read', async () => {
+    const cityPerson = (await city.get('/api/v1/sessions/1')).data.invitations[0].person_id;
+    const r = await district.post('/api/v1/outputs', {
+      kind: 'proposal', title: '区里的提案', authors: [{ person_id: cityPerson, role: 'lead' }],
+    });
+    assertRefused(r, 'authors', cityPerson);
+  });
+
   test('a session links only bodies the caller may see', async () => {
     const ft = (await sibling.get('/api/v1/me')).data.org.id;
     const own9 = (await district.get(`/api/v1/sessions/${own}`)).data;
@@ -109,6 +117,26 @@ describe('leaks (demo data)', () => {
     assertRefused(r, 'linked_org_ids', ft);
   });
 
+  test('people named in a record are people the caller may read, a linked body\'s included', async () => {
+    const cityId = (await city.get('/api/v1/me')).data.org.id;
+    const own9 = (await district.get(`/api/v1/sessions/${own}`)).data;
+    const s = (await district.post('/api/v1/sessions', { title: '区市联动聊', topic_id: own9.topic_id, formats: ['joint'], linked_org_ids: [cityId] })).data;
+    assert.ok(s.id, JSON.stringify(s));
+    const cityPerson = (await city.get('/api/v1/sessions/1')).data.invitations[0].person_id;
+    assert.equal((await district.get(`/api/v1/people/${cityPerson}`)).status, 404, 'the district may not read the person');
+    let r = await district.post(`/api/v1/sessions/${s.id}/invitations`, { person_id: cityPerson, role: 'member' });
+    assertRefused(r, 'person_id', cityPerson);
+    r = await district.post(`/api/v1/sessions/${s.id}/remarks`, { person_id: cityPerson, body: '发言' });
+    assertRefused(r, 'person_id', cityPerson);
+    r = await district.post(`/api/v1/sessions/${s.id}/suggestions`, { title: '建议', proposer_ids: [cityPerson] });
+    assertRefused(r, 'proposer_ids', cityPerson);
+    const after = (await district.get(`/api/v1/sessions/${s.id}`)).data;
+    assert.equal(after.invitations.length + after.remarks.length + after.suggestions.length, 0, 'nothing written');
+    // the city, which may read both, invites its own person to the district's joint talk
+    r = await city.post(`/api/v1/sessions/${s.id}/invitations`, { person_id: cityPerson, role: 'member' });
+    assert.equal(r.status, 201, r.text);
+  });
+
   test('a session discusses only a topic the caller may read', async () => {
     const cityId = (await city.get('/api/v1/me')).data.org.id;
     const topics = (await city.get('/api/v1/topics?limit=500')).data.items;
@@ -117,6 +145,24 @@ describe('leaks (demo data)', () => {
     assert.equal((await district.get(`/api/v1/topics/${t.id}`)).status, 404);
     const r = await district.post('/api/v1/sessions', { title: '区里聊市里的议题', topic_id: t.id });
     assertRefused(r, 'topic_id', t.id);
+  });
+
+  test('outcomes list only the outputs the reader may read', async () => {
+    const mine = await city.get('/api/v1/sessions/1/outcomes');
+    const cityOnly = [];
+    for (const o of mine.data.outputs) {
+      if ((await district.get(`/api/v1/outputs/${o.id}`)).status === 404) cityOnly.push(o);
+    }
+    assert.ok(cityOnly.length > 0, 'the city has outputs of session 1 the district may not read');
+    for (const c of [district, sibling, anon]) {
+      const r = await c.get('/api/v1/sessions/1/outcomes');
+      assert.equal(r.status, 200);
+      const listed = [...r.data.outputs, ...r.data.suggestions.flatMap((g) => g.outputs)];
+      for (const o of listed) assert.equal((await c.get(`/api/v1/outputs/${o.id}`)).status, 200, `lists output ${o.id}`);
+      assert.ok(!listed.some((o) => cityOnly.some((x) => x.id === o.id)), r.text.slice(0, 300));
+      const page = await c.get('/sessions/1/outcomes');
+      for (const o of cityOnly) assert.ok(!page.text.includes(o.title), `the page shows output ${o.id}`);
+    }
   });
 
   test('a speaker with public_name = 0 is not named to anonymous readers', async () => {

@@ -153,6 +153,38 @@ static void test_session_ids(void **state)
 	    ERR_OK);
 }
 
+static void test_record_people(void **state)
+{
+	struct mfix *f = *state;
+	struct session_in in;
+	struct verr e = {0};
+	int64_t id = 0, inv = 0, linked[1] = {f->city.id};
+	int64_t city_person = sfix_person(f, &f->city, "市里的委员", "member", NULL);
+
+	/* a joint talk of the district with the city: the city's people are still not the
+	 * district's to name */
+	session_in_init(&in);
+	in.topic_id = district_topic;
+	in.title = "区市联动聊";
+	in.formats = FORMAT_JOINT;
+	in.linked_orgs = linked;
+	in.nlinked = 1;
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(
+	    mfix_commit(f, session_create(f->db, &f->district_org, f->district.id, &in, &id, &e)),
+	    ERR_OK);
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(mfix_commit(f, invitation_add(f->db, &f->district_org, id, city_person,
+						       "member", &inv, &e)),
+			 ERR_INVALID);
+	assert_string_equal(e.field, "person_id");
+	/* the city, which may read the person, may */
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(mfix_commit(f, invitation_add(f->db, &f->city_org, id, city_person,
+						       "member", &inv, &e)),
+			 ERR_OK);
+}
+
 static void test_lineage_hides(void **state)
 {
 	struct mfix *f = *state;
@@ -177,6 +209,62 @@ static void test_lineage_hides(void **state)
 	output_lineage_release(&l);
 }
 
+static bool listed(const struct outcome_ids *ids, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < ids->n; i++)
+		if (ids->ids[i] == id)
+			return true;
+	return false;
+}
+
+static void test_outcomes_hide(void **state)
+{
+	struct mfix *f = *state;
+	struct session_outcomes x;
+	struct verr e = {0};
+	int64_t id = 0, ses[1] = {city_public};
+
+	assert_int_equal(create(f, &f->city_org, &f->city, ses, 1, NULL, 0, &id, &e), ERR_OK);
+	assert_int_equal(session_outcomes(f->db, &f->city_org, city_public, &x), ERR_OK);
+	assert_true(listed(&x.outputs, id));
+	session_outcomes_release(&x);
+	/* the district and the public read the session, not the city's output */
+	assert_int_equal(session_outcomes(f->db, &f->district_org, city_public, &x), ERR_OK);
+	assert_false(listed(&x.outputs, id));
+	session_outcomes_release(&x);
+	assert_int_equal(session_outcomes(f->db, &f->anon, city_public, &x), ERR_OK);
+	assert_int_equal(x.outputs.n, 0);
+	session_outcomes_release(&x);
+}
+
+static void test_authors(void **state)
+{
+	struct mfix *f = *state;
+	struct output_author_in au[1];
+	struct output_in in;
+	struct verr e = {0};
+	int64_t id = 0;
+
+	au[0].person_id = sfix_person(f, &f->city, "市里的领衔人", "member", NULL);
+	snprintf(au[0].role, sizeof(au[0].role), "lead");
+	output_in_init(&in);
+	in.kind = "proposal";
+	in.title = "区里的提案";
+	in.authors = au;
+	in.nauthors = 1;
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(
+	    mfix_commit(f, output_create(f->db, &f->district_org, f->district.id, &in, &id, &e)),
+	    ERR_INVALID);
+	assert_string_equal(e.field, "authors");
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(
+	    mfix_commit(f, output_create(f->db, &f->city_org, f->district.id, &in, &id, &e)),
+	    ERR_OK);
+}
+
 static void test_nameable(void **state)
 {
 	struct mfix *f = *state;
@@ -194,9 +282,9 @@ static void test_nameable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_output_links),
-	    cmocka_unit_test(test_session_ids),
-	    cmocka_unit_test(test_lineage_hides),
+	    cmocka_unit_test(test_output_links),  cmocka_unit_test(test_session_ids),
+	    cmocka_unit_test(test_record_people), cmocka_unit_test(test_lineage_hides),
+	    cmocka_unit_test(test_outcomes_hide), cmocka_unit_test(test_authors),
 	    cmocka_unit_test(test_nameable),
 	};
 
