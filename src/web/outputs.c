@@ -162,8 +162,10 @@ int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e)
 		struct org o;
 
 		rc = org_get(c->db, v, &o);
-		if (rc == ERR_NOT_FOUND)
-			return verr_set(e, "invalid", "org_id", "组织不存在", "no such org");
+		/* a body out of sight is as unknown as a missing one */
+		if (rc == ERR_NOT_FOUND || (!rc && !actor_can_see_org(&c->actor, &o)))
+			return verr_set(e, "invalid", "org_id", "组织 %lld 不存在",
+					"org %lld does not exist", (long long)v);
 		if (rc)
 			return rc;
 		if (!org_is_within(&o, &c->actor.org))

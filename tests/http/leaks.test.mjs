@@ -101,6 +101,17 @@ describe('leaks (demo data)', () => {
     assertRefused(r, 'authors', cityPerson);
   });
 
+  test('a new topic or output belongs to a body the caller may see', async () => {
+    const ft = (await sibling.get('/api/v1/me')).data.org.id;
+    let r = await district.post('/api/v1/outputs', { kind: 'opinion_report', title: '别处的社情民意', org_id: ft });
+    assertRefused(r, 'org_id', ft);
+    r = await district.post('/api/v1/topics', { title: '别处的议题', domain: 'society', origin: 'member', org_id: ft });
+    assertRefused(r, 'org_id', ft);
+    // the same answer as for a body that does not exist
+    r = await district.post('/api/v1/topics', { title: '别处的议题', domain: 'society', origin: 'member', org_id: 999999 });
+    assertRefused(r, 'org_id', 999999);
+  });
+
   test('a session links only bodies the caller may see', async () => {
     const ft = (await sibling.get('/api/v1/me')).data.org.id;
     const own9 = (await district.get(`/api/v1/sessions/${own}`)).data;
