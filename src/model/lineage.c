@@ -109,11 +109,9 @@ static int readable(struct db *db, const struct actor *a, int64_t id, bool *ok)
 }
 
 /* add_suggestion appends suggestion id with its sources and session to l; a suggestion
- * no longer there, or of a session a may not read, is left out. */
-static int add_suggestion(struct db *db, const struct actor *a, struct output_lineage *l,
-			  int64_t id)
+ * no longer there is left out (drop_unreadable has left out those a may not read). */
+static int add_suggestion(struct db *db, struct output_lineage *l, int64_t id)
 {
-	bool ok = false;
 	struct lineage_suggestion *s = array_grow(&l->suggestions, &l->nsuggestions, sizeof(*s));
 	int rc;
 
@@ -121,10 +119,6 @@ static int add_suggestion(struct db *db, const struct actor *a, struct output_li
 		return ERR_NOMEM;
 	suggestion_init(&s->suggestion);
 	rc = suggestion_read(db, id, &s->suggestion);
-	if (rc == ERR_OK)
-		rc = readable(db, a, s->suggestion.session_id, &ok);
-	if (rc == ERR_OK && !ok)
-		rc = ERR_NOT_FOUND;
 	if (rc == ERR_OK)
 		rc = db_each(db, sql_sug_sources, source_row, s, "i", id);
 	if (rc == ERR_OK) {
@@ -178,7 +172,6 @@ static int drop_unreadable(struct db *db, const struct actor *a, struct output *
 int output_lineage(struct db *db, const struct actor *a, int64_t id, struct output_lineage *l)
 {
 	size_t i;
-	bool ok;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
@@ -186,16 +179,13 @@ int output_lineage(struct db *db, const struct actor *a, int64_t id, struct outp
 	if (!rc)
 		rc = drop_unreadable(db, a, &l->output);
 	for (i = 0; !rc && i < l->output.nsuggestions; i++)
-		rc = add_suggestion(db, a, l, l->output.suggestions[i].id);
+		rc = add_suggestion(db, l, l->output.suggestions[i].id);
 	if (!rc && l->output.nsessions) {
 		l->sessions = calloc(l->output.nsessions, sizeof(*l->sessions));
 		if (!l->sessions)
 			rc = ERR_NOMEM;
 	}
 	for (i = 0; !rc && i < l->output.nsessions; i++) {
-		rc = readable(db, a, l->output.sessions[i].id, &ok);
-		if (rc || !ok)
-			continue;
 		rc = session_brief_read(db, l->output.sessions[i].id, &l->sessions[l->nsessions]);
 		if (rc == ERR_OK)
 			l->nsessions++;
