@@ -98,18 +98,8 @@ static void lineage_suggestion_release(struct lineage_suggestion *s)
 	brief_release(&s->session);
 }
 
-/* readable: may a read session id (session_authorize, AUTHZ_READ)? *ok false when not,
- * or when it is not there. */
-static int readable(struct db *db, const struct actor *a, int64_t id, bool *ok)
-{
-	int rc = session_authorize(db, a, id, AUTHZ_READ, NULL);
-
-	*ok = rc == ERR_OK;
-	return rc == ERR_NOT_FOUND || rc == ERR_AUTH || rc == ERR_FORBIDDEN ? ERR_OK : rc;
-}
-
 /* add_suggestion appends suggestion id with its sources and session to l; a suggestion
- * no longer there is left out (drop_unreadable has left out those a may not read). */
+ * no longer there is left out (output_read has left out those a may not read). */
 static int add_suggestion(struct db *db, struct output_lineage *l, int64_t id)
 {
 	struct lineage_suggestion *s = array_grow(&l->suggestions, &l->nsuggestions, sizeof(*s));
@@ -134,50 +124,13 @@ static int add_suggestion(struct db *db, struct output_lineage *l, int64_t id)
 	return rc == ERR_NOT_FOUND ? ERR_OK : rc;
 }
 
-/* drop_unreadable takes out of o's own lists the suggestions and sessions a may not read,
- * so the output within the lineage names none of them either. */
-static int drop_unreadable(struct db *db, const struct actor *a, struct output *o)
-{
-	size_t i, n = 0;
-	bool ok;
-	int rc = ERR_OK;
-
-	for (i = 0; !rc && i < o->nsuggestions; i++) {
-		rc = readable(db, a, o->suggestions[i].session_id, &ok);
-		if (!rc && ok) {
-			o->suggestions[n++] = o->suggestions[i];
-			continue;
-		}
-		free(o->suggestions[i].title);
-		free(o->suggestions[i].session_title);
-	}
-	for (; i < o->nsuggestions; i++)
-		o->suggestions[n++] = o->suggestions[i];
-	o->nsuggestions = n;
-	n = 0;
-	for (i = 0; !rc && i < o->nsessions; i++) {
-		rc = readable(db, a, o->sessions[i].id, &ok);
-		if (!rc && ok) {
-			o->sessions[n++] = o->sessions[i];
-			continue;
-		}
-		free(o->sessions[i].title);
-	}
-	for (; i < o->nsessions; i++)
-		o->sessions[n++] = o->sessions[i];
-	o->nsessions = n;
-	return rc;
-}
-
 int output_lineage(struct db *db, const struct actor *a, int64_t id, struct output_lineage *l)
 {
 	size_t i;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	rc = output_get(db, id, &l->output);
-	if (!rc)
-		rc = drop_unreadable(db, a, &l->output);
+	rc = output_read(db, a, id, &l->output);
 	for (i = 0; !rc && i < l->output.nsuggestions; i++)
 		rc = add_suggestion(db, l, l->output.suggestions[i].id);
 	if (!rc && l->output.nsessions) {

@@ -338,6 +338,57 @@ int output_get(struct db *db, int64_t id, struct output *o)
 	return rc;
 }
 
+/* readable: may a read session id (session_authorize, AUTHZ_READ)? *ok false when not,
+ * or when it is not there. */
+static int readable(struct db *db, const struct actor *a, int64_t id, bool *ok)
+{
+	int rc = session_authorize(db, a, id, AUTHZ_READ, NULL);
+
+	*ok = rc == ERR_OK;
+	return rc == ERR_NOT_FOUND || rc == ERR_AUTH || rc == ERR_FORBIDDEN ? ERR_OK : rc;
+}
+
+/* drop_unreadable takes out of o's lists the suggestions and sessions a may not read. */
+static int drop_unreadable(struct db *db, const struct actor *a, struct output *o)
+{
+	size_t i, n = 0;
+	bool ok;
+	int rc = ERR_OK;
+
+	for (i = 0; !rc && i < o->nsuggestions; i++) {
+		rc = readable(db, a, o->suggestions[i].session_id, &ok);
+		if (!rc && ok) {
+			o->suggestions[n++] = o->suggestions[i];
+			continue;
+		}
+		free(o->suggestions[i].title);
+		free(o->suggestions[i].session_title);
+	}
+	for (; i < o->nsuggestions; i++)
+		o->suggestions[n++] = o->suggestions[i];
+	o->nsuggestions = n;
+	n = 0;
+	for (i = 0; !rc && i < o->nsessions; i++) {
+		rc = readable(db, a, o->sessions[i].id, &ok);
+		if (!rc && ok) {
+			o->sessions[n++] = o->sessions[i];
+			continue;
+		}
+		free(o->sessions[i].title);
+	}
+	for (; i < o->nsessions; i++)
+		o->sessions[n++] = o->sessions[i];
+	o->nsessions = n;
+	return rc;
+}
+
+int output_read(struct db *db, const struct actor *a, int64_t id, struct output *o)
+{
+	int rc = output_get(db, id, o);
+
+	return rc ? rc : drop_unreadable(db, a, o);
+}
+
 /* audit_json is what the audit log keeps of an output: its text and links (internal). */
 static json_t *audit_json(const struct output *o)
 {

@@ -130,6 +130,10 @@ void output_release(struct output *o);
  * (output_authorize). */
 int output_get(struct db *db, int64_t id, struct output *o) WARN_UNUSED;
 
+/* output_read is output_get for reader a: the suggestions and sessions of sessions a may
+ * not read (session_authorize) are left out of o, even when old data links them. */
+int output_read(struct db *db, const struct actor *a, int64_t id, struct output *o) WARN_UNUSED;
+
 /* output_create drafts an output in org_id. Every suggestion and session linked must be
  * one who may read (session_authorize, AUTHZ_READ, of the suggestion's session) in the
  * output's branch; any other id is refused as if it did not exist (ERR_INVALID naming

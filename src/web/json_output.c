@@ -157,12 +157,12 @@ json_t *output_list_json(const struct output_list *l)
 	return arr;
 }
 
-json_t *output_get_json(struct db *db, int64_t id)
+json_t *output_get_json(struct db *db, const struct actor *a, int64_t id)
 {
 	struct output o;
 	json_t *x = NULL;
 
-	if (output_get(db, id, &o) == ERR_OK)
+	if (output_read(db, a, id, &o) == ERR_OK)
 		x = output_to_json(&o);
 	output_release(&o);
 	return x;

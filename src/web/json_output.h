@@ -21,9 +21,9 @@ json_t *output_adoption_to_json(const struct output_adoption *a);
 /* output_list_json returns an array of the items of l (without parts). */
 json_t *output_list_json(const struct output_list *l);
 
-/* output_get_json reads output id (output_get) as JSON; NULL when absent or on error.
- * Authorization is the caller's. */
-json_t *output_get_json(struct db *db, int64_t id);
+/* output_get_json reads output id for reader a (output_read: what a may not read left out)
+ * as JSON; NULL when absent or on error. Authorization is the caller's. */
+json_t *output_get_json(struct db *db, const struct actor *a, int64_t id);
 
 /* output_lineage_to_json returns (new reference) the chain l as {"suggestions" (each with
  * its "sources" and "session"), "sessions", "events", "adoptions", "output"};

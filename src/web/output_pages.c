@@ -469,7 +469,7 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 	size_t i, n;
 	int role;
 
-	if (output_head(c->db, id, &h) || output_get(c->db, id, &out)) {
+	if (output_head(c->db, id, &h) || output_read(c->db, &c->actor, id, &out)) {
 		output_release(&out);
 		json_decref(forms);
 		return web_fail(c, ERR_NOT_FOUND);
@@ -960,7 +960,7 @@ int h_output_pdf(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	rc = output_get(c->db, h.id, &o);
+	rc = output_read(c->db, &c->actor, h.id, &o);
 	doc = rc ? NULL : output_doc(c, &o);
 	output_release(&o);
 	if (rc)

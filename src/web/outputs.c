@@ -141,7 +141,7 @@ static int read_output(struct web_ctx *c, struct output_form *f, struct verr *e)
 
 static int answer_output(struct web_ctx *c, int status, int64_t id)
 {
-	json_t *o = output_get_json(c->db, id);
+	json_t *o = output_get_json(c->db, &c->actor, id);
 
 	return o ? web_json(c, status, o) : web_fail(c, ERR_NOT_FOUND);
 }

@@ -201,6 +201,18 @@ static void test_lineage_hides(void **state)
 	assert_int_equal(l.output.nsuggestions, 0);
 	assert_int_equal(l.output.nsessions, 0);
 	output_lineage_release(&l);
+	/* the output itself, read by the district, names neither */
+	{
+		struct output o;
+
+		assert_int_equal(output_read(f->db, &f->district_org, id, &o), ERR_OK);
+		assert_int_equal(o.nsuggestions + o.nsessions, 0);
+		output_release(&o);
+		assert_int_equal(output_read(f->db, &f->city_org, id, &o), ERR_OK);
+		assert_int_equal(o.nsuggestions, 1);
+		assert_int_equal(o.nsessions, 1);
+		output_release(&o);
+	}
 	/* the city reads the whole chain */
 	assert_int_equal(output_lineage(f->db, &f->city_org, id, &l), ERR_OK);
 	assert_int_equal(l.nsuggestions, 1);
