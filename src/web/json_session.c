@@ -95,8 +95,9 @@ json_t *invitation_to_json(const struct web_ctx *c, const struct invitation *x)
 {
 	bool named = person_nameable(&c->actor, x->person_path, x->public_name);
 
-	return json_pack("{sI sI so ss ss sb ss ss sb}", "id", (json_int_t)x->id, "person_id",
-			 (json_int_t)x->person_id, "name",
+	/* not even the id: it would tie the person's appearances together */
+	return json_pack("{sI so so ss ss sb ss ss sb}", "id", (json_int_t)x->id, "person_id",
+			 named ? json_integer(x->person_id) : json_null(), "name",
 			 named ? json_string(x->name) : json_null(), "category", x->category,
 			 "affiliation", named ? x->affiliation : "", "public_name", x->public_name,
 			 "role", x->role, "rsvp", x->rsvp, "attended", x->attended);
@@ -104,8 +105,10 @@ json_t *invitation_to_json(const struct web_ctx *c, const struct invitation *x)
 
 json_t *remark_to_json(const struct web_ctx *c, const struct remark *x)
 {
+	bool named = person_nameable(&c->actor, x->person_path, x->public_name);
+
 	return json_pack("{sI so so ss ss sI so}", "id", (json_int_t)x->id, "person_id",
-			 id_or_null(x->person_id), "speaker",
+			 id_or_null(named ? x->person_id : 0), "speaker",
 			 person_shown_json(c, x->speaker, x->category, x->sector, x->person_path,
 					   x->public_name),
 			 "role", x->role, "body", x->body, "position", (json_int_t)x->position,

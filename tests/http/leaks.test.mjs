@@ -183,9 +183,11 @@ describe('leaks (demo data)', () => {
       assert.ok(!r.text.includes(hidden.name), `${path} names ${hidden.name}`);
     }
     const s = (await anon.get('/api/v1/sessions/1')).data;
-    const rm = s.remarks.find((x) => x.person_id === hidden.person_id || x.speaker === '界别群众（妇联界别）');
-    assert.ok(rm, 'the remark is still there');
-    assert.equal(rm.speaker, '界别群众（妇联界别）');
+    const rm = s.remarks.find((x) => x.speaker === '界别群众（妇联界别）');
+    assert.ok(rm, 'the remark is still there, its speaker shown by category and sector');
+    assert.equal(rm.person_id, null, 'nor the id that ties the person\'s remarks together');
+    assert.ok(!s.remarks.some((x) => x.person_id === hidden.person_id));
+    assert.ok(!s.invitations.some((x) => x.person_id === hidden.person_id));
     const en = await anon.get('/api/v1/sessions/1', { headers: { 'Accept-Language': 'en' } });
     assert.ok(en.data.remarks.some((x) => x.speaker === 'Sector representative (妇联界别)'), en.text.slice(0, 300));
     // the named ones stay named
