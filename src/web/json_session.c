@@ -132,15 +132,17 @@ json_t *suggestion_to_json(const struct web_ctx *c, const struct suggestion *x)
 	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; i < x->nproposers; i++)
+	for (i = 0; i < x->nproposers; i++) {
+		const struct suggestion_proposer *p = &x->proposers[i];
+		bool named = person_nameable(&c->actor, p->person_path, p->public_name);
+
 		json_array_append_new(
-		    a,
-		    json_pack("{sI so ss sb}", "id", (json_int_t)x->proposers[i].id, "name",
-			      person_shown_json(c, x->proposers[i].name, x->proposers[i].category,
-						x->proposers[i].sector, x->proposers[i].person_path,
-						x->proposers[i].public_name),
-			      "category", x->proposers[i].category, "public_name",
-			      x->proposers[i].public_name));
+		    a, json_pack("{so so ss sb}", "id", named ? json_integer(p->id) : json_null(),
+				 "name",
+				 person_shown_json(c, p->name, p->category, p->sector,
+						   p->person_path, p->public_name),
+				 "category", p->category, "public_name", p->public_name));
+	}
 	json_object_set_new(o, "proposers", a);
 	a = json_array();
 	for (i = 0; i < x->nsources; i++)

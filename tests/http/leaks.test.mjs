@@ -188,6 +188,8 @@ describe('leaks (demo data)', () => {
     assert.equal(rm.person_id, null, 'nor the id that ties the person\'s remarks together');
     assert.ok(!s.remarks.some((x) => x.person_id === hidden.person_id));
     assert.ok(!s.invitations.some((x) => x.person_id === hidden.person_id));
+    const proposers = s.suggestions.flatMap((g) => g.proposers);
+    assert.ok(proposers.some((p) => p.name === '界别群众（妇联界别）' && p.id === null), JSON.stringify(proposers));
     const en = await anon.get('/api/v1/sessions/1', { headers: { 'Accept-Language': 'en' } });
     assert.ok(en.data.remarks.some((x) => x.speaker === 'Sector representative (妇联界别)'), en.text.slice(0, 300));
     // the named ones stay named
