@@ -6,6 +6,7 @@
 #include "output.h"
 #include "output_int.h"
 #include "session.h"
+#include "valid.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +19,12 @@
  * text; no speaker, the statement's author is not shown) */
 static const char sql_sug_sources[] =
     "SELECT ss.kind, ss.source_id, COALESCE(r.body, st.text, ''), COALESCE(p.name, ''),"
-    " ss.kind = 'statement'"
+    " ss.kind = 'statement', COALESCE(p.sector, ''), COALESCE(p.category, ''),"
+    " COALESCE(o.path, ''), COALESCE(p.public_name, 1)"
     " FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark' AND r.id = ss.source_id"
     " LEFT JOIN statement st ON ss.kind = 'statement' AND st.id = ss.source_id"
-    " LEFT JOIN person p ON p.id = r.person_id WHERE ss.suggestion_id = ? ORDER BY ss.source_id";
+    " LEFT JOIN person p ON p.id = r.person_id LEFT JOIN org o ON o.id = p.org_id"
+    " WHERE ss.suggestion_id = ? ORDER BY ss.source_id";
 static const char sql_session_brief[] =
     "SELECT s.id, s.title, s.starts_at, s.venue, s.status, s.visibility, t.id, t.title, t.domain"
     " FROM session s JOIN topic t ON t.id = s.topic_id WHERE s.id = ?";
@@ -73,7 +76,12 @@ static int source_row(struct db_stmt *st, void *ud)
 	x->text = db_col_dup(st, 2);
 	x->speaker = db_col_dup(st, 3);
 	x->is_statement = db_col_int(st, 4) != 0;
-	return x->text && x->speaker ? ERR_OK : ERR_NOMEM;
+	x->sector = db_col_dup(st, 5);
+	x->public_name = db_col_int(st, 8) != 0;
+	if (copy_field(x->category, sizeof(x->category), db_col_text(st, 6)) ||
+	    copy_field(x->person_path, sizeof(x->person_path), db_col_text(st, 7)))
+		return ERR_TOO_BIG;
+	return x->text && x->speaker && x->sector ? ERR_OK : ERR_NOMEM;
 }
 
 static void lineage_suggestion_release(struct lineage_suggestion *s)
@@ -84,13 +92,14 @@ static void lineage_suggestion_release(struct lineage_suggestion *s)
 	for (i = 0; i < s->nsources; i++) {
 		free(s->sources[i].text);
 		free(s->sources[i].speaker);
+		free(s->sources[i].sector);
 	}
 	free(s->sources);
 	brief_release(&s->session);
 }
 
 /* add_suggestion appends suggestion id with its sources and session to l; a suggestion
- * no longer there is left out. */
+ * no longer there is left out (output_read has left out those a may not read). */
 static int add_suggestion(struct db *db, struct output_lineage *l, int64_t id)
 {
 	struct lineage_suggestion *s = array_grow(&l->suggestions, &l->nsuggestions, sizeof(*s));
@@ -115,13 +124,13 @@ static int add_suggestion(struct db *db, struct output_lineage *l, int64_t id)
 	return rc == ERR_NOT_FOUND ? ERR_OK : rc;
 }
 
-int output_lineage(struct db *db, int64_t id, struct output_lineage *l)
+int output_lineage(struct db *db, const struct actor *a, int64_t id, struct output_lineage *l)
 {
 	size_t i;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	rc = output_get(db, id, &l->output);
+	rc = output_read(db, a, id, &l->output);
 	for (i = 0; !rc && i < l->output.nsuggestions; i++)
 		rc = add_suggestion(db, l, l->output.suggestions[i].id);
 	if (!rc && l->output.nsessions) {

@@ -19,18 +19,30 @@ static const char sql_outputs_of_session[] =
 static const char sql_outputs_of_sug[] =
     "SELECT output_id FROM output_suggestion WHERE suggestion_id = ? ORDER BY output_id";
 
-/* outputs_of reads the output ids of sql for id into *out. */
-static int outputs_of(struct db *db, const char *sql, int64_t id, struct outcome_ids *out)
+/* outputs_of reads the output ids of sql for id into *out: those reader a may read
+ * (output_authorize, AUTHZ_READ), the others left out as if they did not exist. */
+static int outputs_of(struct db *db, const struct actor *a, const char *sql, int64_t id,
+		      struct outcome_ids *out)
 {
 	struct db_ids ids = {NULL, 0};
+	size_t i, n = 0;
 	int rc = db_each(db, sql, db_ids_row, &ids, "i", id);
 
+	for (i = 0; !rc && i < ids.n; i++) {
+		int r = output_authorize(db, a, ids.ids[i], AUTHZ_READ, NULL, NULL);
+
+		if (r == ERR_OK)
+			ids.ids[n++] = ids.ids[i];
+		else if (r != ERR_AUTH && r != ERR_NOT_FOUND && r != ERR_FORBIDDEN)
+			rc = r;
+	}
 	out->ids = ids.ids;
-	out->n = ids.n;
+	out->n = rc ? ids.n : n;
 	return rc;
 }
 
-int session_outcomes(struct db *db, int64_t session_id, struct session_outcomes *x)
+int session_outcomes(struct db *db, const struct actor *a, int64_t session_id,
+		     struct session_outcomes *x)
 {
 	size_t i;
 	int rc;
@@ -48,10 +60,10 @@ int session_outcomes(struct db *db, int64_t session_id, struct session_outcomes 
 			rc = ERR_NOMEM;
 	}
 	for (i = 0; !rc && i < x->record.nsuggestions; i++)
-		rc = outputs_of(db, sql_outputs_of_sug, x->record.suggestions[i].id,
+		rc = outputs_of(db, a, sql_outputs_of_sug, x->record.suggestions[i].id,
 				&x->suggestion_outputs[i]);
 	if (!rc)
-		rc = outputs_of(db, sql_outputs_of_session, session_id, &x->outputs);
+		rc = outputs_of(db, a, sql_outputs_of_session, session_id, &x->outputs);
 	return rc;
 }
 

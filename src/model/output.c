@@ -338,6 +338,57 @@ int output_get(struct db *db, int64_t id, struct output *o)
 	return rc;
 }
 
+/* readable: may a read session id (session_authorize, AUTHZ_READ)? *ok false when not,
+ * or when it is not there. */
+static int readable(struct db *db, const struct actor *a, int64_t id, bool *ok)
+{
+	int rc = session_authorize(db, a, id, AUTHZ_READ, NULL);
+
+	*ok = rc == ERR_OK;
+	return rc == ERR_NOT_FOUND || rc == ERR_AUTH || rc == ERR_FORBIDDEN ? ERR_OK : rc;
+}
+
+/* drop_unreadable takes out of o's lists the suggestions and sessions a may not read. */
+static int drop_unreadable(struct db *db, const struct actor *a, struct output *o)
+{
+	size_t i, n = 0;
+	bool ok;
+	int rc = ERR_OK;
+
+	for (i = 0; !rc && i < o->nsuggestions; i++) {
+		rc = readable(db, a, o->suggestions[i].session_id, &ok);
+		if (!rc && ok) {
+			o->suggestions[n++] = o->suggestions[i];
+			continue;
+		}
+		free(o->suggestions[i].title);
+		free(o->suggestions[i].session_title);
+	}
+	for (; i < o->nsuggestions; i++)
+		o->suggestions[n++] = o->suggestions[i];
+	o->nsuggestions = n;
+	n = 0;
+	for (i = 0; !rc && i < o->nsessions; i++) {
+		rc = readable(db, a, o->sessions[i].id, &ok);
+		if (!rc && ok) {
+			o->sessions[n++] = o->sessions[i];
+			continue;
+		}
+		free(o->sessions[i].title);
+	}
+	for (; i < o->nsessions; i++)
+		o->sessions[n++] = o->sessions[i];
+	o->nsessions = n;
+	return rc;
+}
+
+int output_read(struct db *db, const struct actor *a, int64_t id, struct output *o)
+{
+	int rc = output_get(db, id, o);
+
+	return rc ? rc : drop_unreadable(db, a, o);
+}
+
 /* audit_json is what the audit log keeps of an output: its text and links (internal). */
 static json_t *audit_json(const struct output *o)
 {
@@ -453,8 +504,7 @@ static const char sql_update[] = "UPDATE output SET title = ?, body = ?, dated_a
 static const char sql_sug_info[] =
     "SELECT s.session_id, s.title, s.body, o.path FROM suggestion s JOIN org o"
     " ON o.id = s.org_id WHERE s.id = ?";
-static const char sql_session_path[] = "SELECT o.path FROM session s JOIN org o ON o.id = s.org_id"
-				       " WHERE s.id = ?";
+static const char sql_sug_session[] = "SELECT session_id FROM suggestion WHERE id = ?";
 static const char sql_person_path[] = "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id"
 				      " WHERE p.id = ?";
 static const char sql_del_sug[] = "DELETE FROM output_suggestion WHERE output_id = ?";
@@ -493,33 +543,53 @@ bool output_related(const char *p, const char *org_path)
 			strncmp(org_path, p, strlen(p)) == 0);
 }
 
-static int check_links(struct db *db, const char *org_path, const struct output_in *in,
-		       struct verr *e)
+/* linkable: who may read session_id (session_authorize, the one path) and it belongs to
+ * org_path's branch (its body, below or above it). Anything else is as if it did not
+ * exist: *ok false. */
+static int linkable(struct db *db, const struct actor *who, const char *org_path,
+		    int64_t session_id, bool *ok)
+{
+	struct session_head sh;
+	int rc = session_authorize(db, who, session_id, AUTHZ_READ, &sh);
+
+	*ok = false;
+	if (rc == ERR_NOT_FOUND || rc == ERR_AUTH || rc == ERR_FORBIDDEN)
+		return ERR_OK;
+	if (rc)
+		return rc;
+	*ok = output_related(sh.org_path, org_path);
+	return ERR_OK;
+}
+
+/* check_links: every suggestion and session linked must be one who may read (through its
+ * session) in the output's branch; every author a person of the registry who may read. */
+static int check_links(struct db *db, const struct actor *who, const char *org_path,
+		       const struct output_in *in, struct verr *e)
 {
 	char path[128];
 	size_t i;
+	bool ok;
 	int rc;
 
 	for (i = 0; in->suggestions && i < in->nsuggestions; i++) {
-		struct db_stmt *st;
+		int64_t session_id = 0;
 
-		rc = db_get_row(db, sql_sug_info, &st, "i", in->suggestions[i]);
-		if (rc == ERR_OK) {
-			rc = output_related(db_col_text(st, 3), org_path) ? ERR_OK : ERR_INVALID;
-			db_done(st);
-		}
-		if (rc == ERR_INVALID || rc == ERR_NOT_FOUND)
+		rc = db_get_int(db, sql_sug_session, &session_id, "i", in->suggestions[i]);
+		ok = false;
+		if (rc == ERR_OK)
+			rc = linkable(db, who, org_path, session_id, &ok);
+		if (rc && rc != ERR_NOT_FOUND)
+			return rc;
+		if (!ok)
 			return verr_set(e, "invalid", "suggestion_ids", "建议 %lld 不存在",
 					"suggestion %lld does not exist",
 					(long long)in->suggestions[i]);
-		if (rc)
-			return rc;
 	}
 	for (i = 0; in->sessions && i < in->nsessions; i++) {
-		rc = output_path_of(db, sql_session_path, in->sessions[i], path, sizeof(path));
+		rc = linkable(db, who, org_path, in->sessions[i], &ok);
 		if (rc)
 			return rc;
-		if (!output_related(path, org_path))
+		if (!ok)
 			return verr_set(e, "invalid", "session_ids", "深聊会 %lld 不存在",
 					"session %lld does not exist", (long long)in->sessions[i]);
 	}
@@ -539,7 +609,8 @@ static int check_links(struct db *db, const char *org_path, const struct output_
 				    sizeof(path));
 		if (rc)
 			return rc;
-		if (!path[0])
+		/* a person who may not read (person_authorize's rule) is not in their registry */
+		if (!path[0] || strncmp(path, scope_path(who), strlen(scope_path(who))) != 0)
 			return verr_set(e, "invalid", "authors", "作者 %lld 不在人员库中",
 					"author %lld is not in the people registry",
 					(long long)in->authors[i].person_id);
@@ -623,8 +694,8 @@ static int set_links(struct db *db, int64_t id, const struct output_in *in)
 
 /* draft_body fills body with the draft's text (given, or made from the suggestions) and
  * checks everything about a new output of org_id (read-only). */
-static int draft_body(struct db *db, int64_t org_id, const struct output_in *in, struct buf *body,
-		      struct verr *e)
+static int draft_body(struct db *db, const struct actor *who, int64_t org_id,
+		      const struct output_in *in, struct buf *body, struct verr *e)
 {
 	struct org org;
 	int rc;
@@ -644,7 +715,7 @@ static int draft_body(struct db *db, int64_t org_id, const struct output_in *in,
 		return rc;
 	rc = org_get(db, org_id, &org);
 	if (!rc)
-		rc = check_links(db, org.path, in, e);
+		rc = check_links(db, who, org.path, in, e);
 	if (rc)
 		return rc;
 	if (in->body && *in->body)
@@ -660,13 +731,14 @@ static int draft_body(struct db *db, int64_t org_id, const struct output_in *in,
 	return rc;
 }
 
-int output_create_check(struct db *db, int64_t org_id, const struct output_in *in, struct verr *e)
+int output_create_check(struct db *db, const struct actor *who, int64_t org_id,
+			const struct output_in *in, struct verr *e)
 {
 	struct buf body;
 	int rc;
 
 	buf_init(&body, 1 << 20);
-	rc = draft_body(db, org_id, in, &body, e);
+	rc = draft_body(db, who, org_id, in, &body, e);
 	buf_fini(&body);
 	return rc;
 }
@@ -681,7 +753,7 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 	int rc;
 
 	buf_init(&body, 1 << 20);
-	rc = draft_body(db, org_id, in, &body, e);
+	rc = draft_body(db, who, org_id, in, &body, e);
 	if (!rc)
 		rc = db_exec(db, sql_insert, "isssiiiii", org_id, in->kind, in->title,
 			     buf_cstr(&body), in->dated_at ? in->dated_at : now,
@@ -704,8 +776,8 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 }
 
 /* check_update checks changing draft h (whose full value is before) with in (read-only). */
-static int check_update(struct db *db, const struct output_head *h, const struct output *before,
-			const struct output_in *in, struct verr *e)
+static int check_update(struct db *db, const struct actor *who, const struct output_head *h,
+			const struct output *before, const struct output_in *in, struct verr *e)
 {
 	const char *title = in->title ? in->title : before->title;
 	const char *body = in->body ? in->body : before->body;
@@ -723,7 +795,7 @@ static int check_update(struct db *db, const struct output_head *h, const struct
 	if (!rc)
 		rc = text_check(body, "body", 0, 200000, e);
 	if (!rc)
-		rc = check_links(db, h->org_path, in, e);
+		rc = check_links(db, who, h->org_path, in, e);
 	if (in->authors)
 		leads = count_leads(in);
 	else
@@ -734,14 +806,14 @@ static int check_update(struct db *db, const struct output_head *h, const struct
 	return rc;
 }
 
-int output_update_check(struct db *db, const struct output_head *h, const struct output_in *in,
-			struct verr *e)
+int output_update_check(struct db *db, const struct actor *who, const struct output_head *h,
+			const struct output_in *in, struct verr *e)
 {
 	struct output before;
 	int rc = output_get(db, h->id, &before);
 
 	if (!rc)
-		rc = check_update(db, h, &before, in, e);
+		rc = check_update(db, who, h, &before, in, e);
 	output_release(&before);
 	return rc;
 }
@@ -760,7 +832,7 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 	if (!rc)
 		rc = output_head(db, id, &h);
 	if (!rc)
-		rc = check_update(db, &h, &before, in, e);
+		rc = check_update(db, who, &h, &before, in, e);
 	if (rc)
 		goto out;
 	title = in->title ? in->title : before.title;

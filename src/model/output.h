@@ -130,7 +130,14 @@ void output_release(struct output *o);
  * (output_authorize). */
 int output_get(struct db *db, int64_t id, struct output *o) WARN_UNUSED;
 
-/* output_create drafts an output in org_id. An empty body is prefilled from the
+/* output_read is output_get for reader a: the suggestions and sessions of sessions a may
+ * not read (session_authorize) are left out of o, even when old data links them. */
+int output_read(struct db *db, const struct actor *a, int64_t id, struct output *o) WARN_UNUSED;
+
+/* output_create drafts an output in org_id. Every suggestion and session linked must be
+ * one who may read (session_authorize, AUTHZ_READ, of the suggestion's session) in the
+ * output's branch; any other id is refused as if it did not exist (ERR_INVALID naming
+ * suggestion_ids / session_ids and the id). An empty body is prefilled from the
  * suggestions. Kind rules: a proposal needs a lead author; an opinion report has at most
  * OPINION_REPORT_MAX_CHARS characters (refused with the count). */
 int output_create(struct db *db, const struct actor *who, int64_t org_id,
@@ -138,15 +145,16 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 
 /* output_create_check makes every check of output_create without writing (the web layer
  * validates before it opens its transaction; output_create checks again inside it). */
-int output_create_check(struct db *db, int64_t org_id, const struct output_in *in,
-			struct verr *e) WARN_UNUSED;
+int output_create_check(struct db *db, const struct actor *who, int64_t org_id,
+			const struct output_in *in, struct verr *e) WARN_UNUSED;
 
-/* output_update_check makes every check of output_update on output h without writing. */
-int output_update_check(struct db *db, const struct output_head *h, const struct output_in *in,
-			struct verr *e) WARN_UNUSED;
+/* output_update_check makes every check of output_update on output h for who without
+ * writing. */
+int output_update_check(struct db *db, const struct actor *who, const struct output_head *h,
+			const struct output_in *in, struct verr *e) WARN_UNUSED;
 
-/* output_update changes a draft (title, body, suggestions, authors...); other states:
- * ERR_CONFLICT. */
+/* output_update changes a draft (title, body, suggestions, authors...; the links checked as
+ * for output_create); other states: ERR_CONFLICT. */
 int output_update(struct db *db, const struct actor *who, int64_t id, const struct output_in *in,
 		  struct verr *e) WARN_UNUSED;
 
@@ -324,7 +332,10 @@ struct session_brief {
 struct lineage_source {
 	char kind[16]; /* "remark" or "statement" */
 	int64_t id;
-	char *text, *speaker;
+	char *text, *speaker, *sector; /* the speaker's name and sector */
+	char category[16];	       /* the speaker's category ("" when none) */
+	char person_path[128];	       /* the speaker's body, for person_nameable */
+	bool public_name;
 	bool is_statement; /* an opinion-map statement (no speaker shown) */
 };
 
@@ -346,10 +357,13 @@ struct output_lineage {
 	size_t nsessions;
 };
 
-/* output_lineage reads output id and its chain back into l (initialized by it; release it
- * with output_lineage_release in every case). ERR_NOT_FOUND when the output is absent.
- * Authorization is the caller's (output_authorize). */
-int output_lineage(struct db *db, int64_t id, struct output_lineage *l) WARN_UNUSED;
+/* output_lineage reads output id and its chain back into l as reader a may see it
+ * (initialized by it; release it with output_lineage_release in every case): suggestions
+ * and sessions of sessions a may not read (session_authorize) are left out, even when old
+ * data links them. ERR_NOT_FOUND when the output is absent. Authorization of the output
+ * itself is the caller's (output_authorize). */
+int output_lineage(struct db *db, const struct actor *a, int64_t id,
+		   struct output_lineage *l) WARN_UNUSED;
 void output_lineage_release(struct output_lineage *l);
 
 /* What came of a session: its agreed points, its suggestions each with the outputs made of
@@ -367,10 +381,12 @@ struct session_outcomes {
 	struct outcome_ids outputs;
 };
 
-/* session_outcomes reads what came of session_id into x (initialized by it; release it
- * with session_outcomes_release in every case). ERR_NOT_FOUND when no such session.
- * Authorization: session_outcomes_authorize. */
-int session_outcomes(struct db *db, int64_t session_id, struct session_outcomes *x) WARN_UNUSED;
+/* session_outcomes reads what came of session_id into x as reader a may see it
+ * (initialized by it; release it with session_outcomes_release in every case): only the
+ * outputs a may read (output_authorize) are listed. ERR_NOT_FOUND when no such session.
+ * Authorization of the session: session_outcomes_authorize. */
+int session_outcomes(struct db *db, const struct actor *a, int64_t session_id,
+		     struct session_outcomes *x) WARN_UNUSED;
 void session_outcomes_release(struct session_outcomes *x);
 
 /* session_outcomes_authorize: what came of a session is as visible as the session itself

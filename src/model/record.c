@@ -21,8 +21,6 @@ static const char *const invite_roles[] = {"host",   "speaker",	 "expert",
 
 static const char sql_person_path[] = "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id"
 				      " WHERE p.id = ?";
-static const char sql_linked_paths[] = "SELECT o.path FROM session_org so JOIN org o"
-				       " ON o.id = so.org_id WHERE so.session_id = ?";
 
 static bool session_closed(const struct session_head *h)
 {
@@ -41,23 +39,14 @@ static int record_writable(const struct actor *who, const struct session_head *h
 	return ERR_CONFLICT;
 }
 
-/* person_reachable: the person belongs to the actor's scope, the session's body or one of
- * the session's linked bodies (or below them). */
-static int linked_path_row(struct db_stmt *st, void *ud)
-{
-	const char **path = ud;
-
-	if (strncmp(*path, db_col_text(st, 0), db_col_len(st, 0)) == 0)
-		*path = NULL; /* found: stop looking */
-	return *path ? ERR_OK : 1;
-}
-
-static int person_reachable(struct db *db, const struct actor *who, const struct session_head *h,
-			    int64_t person_id, bool *ok)
+/* person_reachable: who may read the person (person_authorize's rule: the person's body
+ * is within who's scope). A linked body's people are not reachable through the link: the
+ * session's organizers of a body that sees them invite them, so nobody learns of a person
+ * they may not read by naming their id. */
+static int person_reachable(struct db *db, const struct actor *who, int64_t person_id, bool *ok)
 {
 	struct db_stmt *st;
 	char path[128] = "";
-	const char *p = path;
 	int rc;
 
 	*ok = false;
@@ -70,24 +59,24 @@ static int person_reachable(struct db *db, const struct actor *who, const struct
 	db_done(st);
 	if (rc || !path[0])
 		return rc;
-	if (strncmp(path, scope_path(who), strlen(scope_path(who))) == 0 ||
-	    strncmp(path, h->org_path, strlen(h->org_path)) == 0) {
-		*ok = true;
-		return ERR_OK;
-	}
-	rc = db_each(db, sql_linked_paths, linked_path_row, &p, "i", h->id);
-	if (rc == 1) {
-		*ok = true;
-		rc = ERR_OK;
-	}
-	return rc;
+	*ok = strncmp(path, scope_path(who), strlen(scope_path(who))) == 0;
+	return ERR_OK;
 }
 
-static int check_person(struct db *db, const struct actor *who, const struct session_head *h,
-			int64_t person_id, const char *field, struct verr *e)
+bool person_nameable(const struct actor *a, const char *person_path, bool public_name)
+{
+	if (public_name || a->via == AUTH_SYSTEM)
+		return true;
+	/* person_authorize's rule: the person's body is the reader's or below it */
+	return a->via != AUTH_NONE && a->org.path[0] && person_path[0] &&
+	       strncmp(person_path, a->org.path, strlen(a->org.path)) == 0;
+}
+
+static int check_person(struct db *db, const struct actor *who, int64_t person_id,
+			const char *field, struct verr *e)
 {
 	bool ok;
-	int rc = person_reachable(db, who, h, person_id, &ok);
+	int rc = person_reachable(db, who, person_id, &ok);
 
 	if (rc)
 		return rc;
@@ -131,7 +120,7 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 	if (person_id <= 0)
 		return verr_set(e, "required", "person_id", "请选择受邀人员",
 				"person_id is required");
-	rc = check_person(db, who, &h, person_id, "person_id", e);
+	rc = check_person(db, who, person_id, "person_id", e);
 	if (rc)
 		return rc;
 	rc = db_exec(db, sql_invite, "iiisi", h.org_id, session_id, person_id, role, time_now());
@@ -212,7 +201,7 @@ int invitation_attend(struct db *db, const struct actor *who, int64_t session_id
 		rc = record_writable(who, &h, e);
 	if (rc)
 		return rc;
-	rc = check_person(db, who, &h, person_id, "person_id", e);
+	rc = check_person(db, who, person_id, "person_id", e);
 	if (rc)
 		return rc;
 	rc = db_get_row(db, sql_attend_find, &st, "ii", session_id, person_id);
@@ -295,7 +284,7 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 	if (!rc)
 		rc = text_check(role ? role : "", "role", 0, 50, e);
 	if (!rc && person_id > 0)
-		rc = check_person(db, who, &h, person_id, "person_id", e);
+		rc = check_person(db, who, person_id, "person_id", e);
 	if (!rc && person_id <= 0)
 		rc = verr_set(e, "required", "person_id", "请选择发言人",
 			      "person_id (the speaker) is required");
@@ -360,7 +349,7 @@ int commitment_add(struct db *db, const struct actor *who, int64_t session_id, c
 		return verr_set(e, "invalid", "due_date", "完成期限须为 YYYY-MM-DD 格式的日期",
 				"due_date must be a date YYYY-MM-DD");
 	if (owner_id > 0) {
-		rc = check_person(db, who, &h, owner_id, "owner_id", e);
+		rc = check_person(db, who, owner_id, "owner_id", e);
 		if (rc)
 			return rc;
 	}
@@ -478,6 +467,10 @@ static const char sql_sug_get[] =
 static const char sql_sug_proposers[] =
     "SELECT p.id, p.name, p.category, p.public_name FROM suggestion_proposer sp"
     " JOIN person p ON p.id = sp.person_id WHERE sp.suggestion_id = ? ORDER BY p.id";
+static const char sql_sug_proposers_read[] =
+    "SELECT p.id, p.name, p.category, p.public_name, p.sector, o.path FROM suggestion_proposer sp"
+    " JOIN person p ON p.id = sp.person_id JOIN org o ON o.id = p.org_id"
+    " WHERE sp.suggestion_id = ? ORDER BY p.id";
 static const char sql_sug_sources[] =
     "SELECT ss.kind, ss.source_id, COALESCE(replace(replace(substr(r.body, 1, 120), '**', ''),"
     " char(10), ' '), substr(st.text, 1, 120), '')"
@@ -555,7 +548,7 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 	if (!rc)
 		rc = text_check(body, "body", 0, 20000, e);
 	for (i = 0; !rc && i < nproposers; i++)
-		rc = check_person(db, who, &h, proposers[i], "proposer_ids", e);
+		rc = check_person(db, who, proposers[i], "proposer_ids", e);
 	for (i = 0; !rc && i < nsources; i++)
 		rc = check_source(db, session_id, &sources[i], e);
 	if (!rc)
@@ -651,8 +644,10 @@ void suggestion_release(struct suggestion *s)
 
 	free(s->title);
 	free(s->body);
-	for (i = 0; i < s->nproposers; i++)
+	for (i = 0; i < s->nproposers; i++) {
 		free(s->proposers[i].name);
+		free(s->proposers[i].sector);
+	}
 	free(s->proposers);
 	for (i = 0; i < s->nsources; i++)
 		free(s->sources[i].excerpt);
@@ -665,10 +660,12 @@ static int proposer_row(struct db_stmt *st, void *ud)
 	struct suggestion *s = ud;
 	struct suggestion_proposer *p = array_grow(&s->proposers, &s->nproposers, sizeof(*p));
 
-	if (!p || !(p->name = db_col_dup(st, 1)))
+	if (!p || !(p->name = db_col_dup(st, 1)) || !(p->sector = db_col_dup(st, 4)))
 		return ERR_NOMEM;
 	p->id = db_col_int(st, 0);
 	p->public_name = db_col_int(st, 3) != 0;
+	if (copy_field(p->person_path, sizeof(p->person_path), db_col_text(st, 5)))
+		return ERR_TOO_BIG;
 	return copy_field(p->category, sizeof(p->category), db_col_text(st, 2));
 }
 
@@ -702,7 +699,7 @@ int suggestion_read(struct db *db, int64_t id, struct suggestion *s)
 	db_done(st);
 	rc = s->title && s->body ? ERR_OK : ERR_NOMEM;
 	if (!rc)
-		rc = db_each(db, sql_sug_proposers, proposer_row, s, "i", id);
+		rc = db_each(db, sql_sug_proposers_read, proposer_row, s, "i", id);
 	if (!rc)
 		rc = db_each(db, sql_sug_sources, source_row, s, "i", id);
 	if (rc)
@@ -722,12 +719,14 @@ void session_record_release(struct session_record *r)
 	for (i = 0; i < r->ninvitations; i++) {
 		free(r->invitations[i].name);
 		free(r->invitations[i].affiliation);
+		free(r->invitations[i].sector);
 	}
 	free(r->invitations);
 	for (i = 0; i < r->nremarks; i++) {
 		free(r->remarks[i].speaker);
 		free(r->remarks[i].role);
 		free(r->remarks[i].body);
+		free(r->remarks[i].sector);
 	}
 	free(r->remarks);
 	for (i = 0; i < r->ncommitments; i++) {
@@ -749,12 +748,14 @@ void session_record_release(struct session_record *r)
 
 static const char sql_rec_invitations[] =
     "SELECT i.id, i.person_id, p.name, p.category, p.affiliation, p.public_name, i.role,"
-    " i.rsvp, i.attended FROM invitation i JOIN person p ON p.id = i.person_id"
-    " WHERE i.session_id = ? ORDER BY i.id";
+    " i.rsvp, i.attended, p.sector, o.path FROM invitation i JOIN person p ON p.id = i.person_id"
+    " JOIN org o ON o.id = p.org_id WHERE i.session_id = ? ORDER BY i.id";
 static const char sql_rec_remarks[] =
     "SELECT r.id, COALESCE(r.person_id, 0), COALESCE(p.name, ''), r.role, r.body, r.position,"
-    " r.created_at, r.erased FROM remark r LEFT JOIN person p ON p.id = r.person_id"
-    " WHERE r.session_id = ? ORDER BY r.position, r.id";
+    " r.created_at, COALESCE(p.sector, ''), COALESCE(p.category, ''), COALESCE(o.path, ''),"
+    " COALESCE(p.public_name, 1), r.erased FROM remark r LEFT JOIN person p"
+    " ON p.id = r.person_id LEFT JOIN org o ON o.id = p.org_id WHERE r.session_id = ?"
+    " ORDER BY r.position, r.id";
 static const char sql_rec_commitments[] =
     "SELECT id, owner, COALESCE(owner_id, 0), body, due_date, status, created_at FROM commitment"
     " WHERE session_id = ? ORDER BY id";
@@ -769,8 +770,11 @@ static int invitation_row(struct db_stmt *st, void *ud)
 	struct invitation *x = array_grow(&r->invitations, &r->ninvitations, sizeof(*x));
 	int rc;
 
-	if (!x || !(x->name = db_col_dup(st, 2)) || !(x->affiliation = db_col_dup(st, 4)))
+	if (!x || !(x->name = db_col_dup(st, 2)) || !(x->affiliation = db_col_dup(st, 4)) ||
+	    !(x->sector = db_col_dup(st, 9)))
 		return ERR_NOMEM;
+	if (copy_field(x->person_path, sizeof(x->person_path), db_col_text(st, 10)))
+		return ERR_TOO_BIG;
 	x->id = db_col_int(st, 0);
 	x->person_id = db_col_int(st, 1);
 	x->public_name = db_col_int(st, 5) != 0;
@@ -789,13 +793,17 @@ static int remark_row(struct db_stmt *st, void *ud)
 	struct remark *x = array_grow(&r->remarks, &r->nremarks, sizeof(*x));
 
 	if (!x || !(x->speaker = db_col_dup(st, 2)) || !(x->role = db_col_dup(st, 3)) ||
-	    !(x->body = db_col_dup(st, 4)))
+	    !(x->body = db_col_dup(st, 4)) || !(x->sector = db_col_dup(st, 7)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
 	x->person_id = db_col_int(st, 1);
 	x->position = db_col_int(st, 5);
 	x->created_at = db_col_int(st, 6);
-	x->erased = db_col_int(st, 7) != 0;
+	x->public_name = db_col_int(st, 10) != 0;
+	x->erased = db_col_int(st, 11) != 0;
+	if (copy_field(x->category, sizeof(x->category), db_col_text(st, 8)) ||
+	    copy_field(x->person_path, sizeof(x->person_path), db_col_text(st, 9)))
+		return ERR_TOO_BIG;
 	return ERR_OK;
 }
 

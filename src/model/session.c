@@ -339,8 +339,12 @@ struct session_vals {
 	int formats;
 };
 
-static int session_validate(struct db *db, const struct org *org, const struct session_vals *v,
-			    int64_t old_topic, const struct session_in *in, struct verr *e)
+/* session_validate checks the merged values v of a session of org, changed by who: texts,
+ * times, a topic who may read in the session's branch (approved when it changes), linked
+ * bodies who may see. An id who may not read is refused as if it did not exist. */
+static int session_validate(struct db *db, const struct actor *who, const struct org *org,
+			    const struct session_vals *v, int64_t old_topic,
+			    const struct session_in *in, struct verr *e)
 {
 	struct topic_head th;
 	size_t i;
@@ -364,9 +368,15 @@ static int session_validate(struct db *db, const struct org *org, const struct s
 		return verr_set(e, "invalid", "ends_at", "结束时间早于开始时间",
 				"the end is before the start");
 	rc = topic_head(db, v->topic_id, &th);
+	if (rc == ERR_OK && v->topic_id != old_topic) {
+		rc = topic_authorize(db, who, v->topic_id, AUTHZ_READ, NULL);
+		if (rc == ERR_AUTH || rc == ERR_FORBIDDEN)
+			rc = ERR_NOT_FOUND;
+	}
 	if (rc == ERR_NOT_FOUND ||
 	    (!rc && !path_within(th.org_path, org->path) && !path_within(org->path, th.org_path)))
-		return verr_set(e, "invalid", "topic_id", "议题不存在", "no such topic");
+		return verr_set(e, "invalid", "topic_id", "议题 %lld 不存在",
+				"topic %lld does not exist", (long long)v->topic_id);
 	if (rc)
 		return rc;
 	if (v->topic_id != old_topic && strcmp(th.status, "approved") != 0 &&
@@ -380,7 +390,8 @@ static int session_validate(struct db *db, const struct org *org, const struct s
 		struct org lo;
 
 		rc = org_get(db, in->linked_orgs[i], &lo);
-		if (rc == ERR_NOT_FOUND || (!rc && lo.id == org->id))
+		if (rc == ERR_NOT_FOUND ||
+		    (!rc && (lo.id == org->id || !actor_can_see_org(who, &lo))))
 			return verr_set(e, "invalid", "linked_org_ids",
 					"联动组织 %lld 不存在或是本组织",
 					"linked org %lld does not exist or is the session's own",
@@ -445,7 +456,7 @@ int session_create(struct db *db, const struct actor *who, int64_t org_id,
 	v.formats = in->formats > 0 ? in->formats : 0;
 	rc = org_get(db, org_id, &org);
 	if (!rc)
-		rc = session_validate(db, &org, &v, 0, in, e);
+		rc = session_validate(db, who, &org, &v, 0, in, e);
 	if (rc)
 		return rc;
 	rc = db_exec(db, sql_insert, "iissiissnssiii", org_id, v.topic_id, v.title, v.summary,
@@ -493,7 +504,7 @@ int session_update(struct db *db, const struct actor *who, int64_t id, const str
 	v.formats = in->formats >= 0 ? in->formats : old.formats;
 	rc = org_get(db, old.org_id, &org);
 	if (!rc)
-		rc = session_validate(db, &org, &v, old.topic_id, in, e);
+		rc = session_validate(db, who, &org, &v, old.topic_id, in, e);
 	if (!rc)
 		rc = db_exec(db, sql_update, "issiissnssii", v.topic_id, v.title, v.summary,
 			     v.starts_at, v.ends_at, v.venue, v.organizer_unit, v.formats,

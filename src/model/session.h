@@ -131,19 +131,32 @@ int session_read(struct db *db, int64_t id, struct session *s) WARN_UNUSED;
  * if none. */
 int session_ics_sequence(struct db *db, int64_t id, int64_t *seq) WARN_UNUSED;
 
-/* The record of a session as structs; text members owned, "" when empty. */
+/* The record of a session as structs; text members owned, "" when empty. A person named
+ * in it comes with what decides whether a reader may see the name (person_nameable):
+ * public_name and the path of the person's body; and what shows them otherwise: the
+ * category code and the sector (界别). */
 struct invitation {
 	int64_t id, person_id;
-	char *name, *affiliation; /* the person's */
+	char *name, *affiliation, *sector; /* the person's */
 	char category[16], role[16], rsvp[16];
+	char person_path[128];
 	bool public_name, attended;
 };
 
 struct remark {
 	int64_t id, person_id, position, created_at; /* person_id 0: none */
-	char *speaker, *role, *body;
+	char *speaker, *role, *body, *sector;	     /* the speaker's name and sector */
+	char category[16];			     /* the speaker's ("" when none) */
+	char person_path[128];
+	bool public_name;
 	bool erased; /* the speaker was erased (model/privacy.h): body and role are "" */
 };
+
+/* person_nameable: may reader a see the name of a person of the body at person_path who
+ * agreed (public_name) or not to be named? Those who may read the person
+ * (person_authorize: their body or one above it) always; everyone else, anonymous readers
+ * included, only when the person agreed. */
+bool person_nameable(const struct actor *a, const char *person_path, bool public_name);
 
 struct commitment {
 	int64_t id, owner_id, created_at; /* owner_id 0: none */
@@ -158,8 +171,9 @@ struct session_point {
 
 struct suggestion_proposer {
 	int64_t id;
-	char *name;
+	char *name, *sector;
 	char category[16];
+	char person_path[128];
 	bool public_name;
 };
 
@@ -240,8 +254,10 @@ void session_list_release(struct session *list, size_t n);
  * The record of a closed or archived session is read-only except for admins: remark_add,
  * invitation_attend, commitment_add, point_add and suggestion_add answer ERR_CONFLICT
  * (code "closed", field "status") otherwise; invitation_add refuses any closed session.
- * People named (speakers, invitees, proposers, owners) must be within reach: the caller's
- * scope, the session's body or its linked bodies (ERR_INVALID naming the field). */
+ * People named (speakers, invitees, proposers, owners) must be people the caller may read
+ * (person_authorize's rule: of the caller's body or below it); anyone else, a linked body's
+ * people included, is refused as if they did not exist (ERR_INVALID naming the field and
+ * the id). */
 
 int invitation_add(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 		   const char *role, int64_t *id, struct verr *e) WARN_UNUSED;

@@ -157,12 +157,12 @@ json_t *output_list_json(const struct output_list *l)
 	return arr;
 }
 
-json_t *output_get_json(struct db *db, int64_t id)
+json_t *output_get_json(struct db *db, const struct actor *a, int64_t id)
 {
 	struct output o;
 	json_t *x = NULL;
 
-	if (output_get(db, id, &o) == ERR_OK)
+	if (output_read(db, a, id, &o) == ERR_OK)
 		x = output_to_json(&o);
 	output_release(&o);
 	return x;
@@ -179,30 +179,34 @@ static json_t *session_brief_json(const struct session_brief *b)
 
 /* lineage_suggestion_json: the suggestion (suggestion_to_json) with the lineage's own
  * sources (text and speaker of each remark) and the session it was made at. */
-static json_t *lineage_suggestion_json(const struct lineage_suggestion *s)
+static json_t *lineage_suggestion_json(const struct web_ctx *c, const struct lineage_suggestion *s)
 {
-	json_t *x = suggestion_to_json(&s->suggestion), *src = json_array();
+	json_t *x = suggestion_to_json(c, &s->suggestion), *src = json_array();
 	size_t i;
 
-	for (i = 0; i < s->nsources; i++)
-		json_array_append_new(src, json_pack("{ss sI ss ss sb}", "kind", s->sources[i].kind,
-						     "id", (json_int_t)s->sources[i].id, "text",
-						     s->sources[i].text, "speaker",
-						     s->sources[i].speaker, "is_statement",
-						     s->sources[i].is_statement));
+	for (i = 0; i < s->nsources; i++) {
+		const struct lineage_source *y = &s->sources[i];
+
+		json_array_append_new(
+		    src, json_pack("{ss sI ss so sb}", "kind", y->kind, "id", (json_int_t)y->id,
+				   "text", y->text, "speaker",
+				   person_shown_json(c, y->speaker, y->category, y->sector,
+						     y->person_path, y->public_name),
+				   "is_statement", y->is_statement));
+	}
 	json_object_set_new(x, "sources", src);
 	if (s->has_session)
 		json_object_set_new(x, "session", session_brief_json(&s->session));
 	return x;
 }
 
-json_t *output_lineage_to_json(const struct output_lineage *l)
+json_t *output_lineage_to_json(const struct web_ctx *c, const struct output_lineage *l)
 {
 	json_t *sugs = json_array(), *sessions = json_array(), *x = output_to_json(&l->output);
 	size_t i;
 
 	for (i = 0; i < l->nsuggestions; i++)
-		json_array_append_new(sugs, lineage_suggestion_json(&l->suggestions[i]));
+		json_array_append_new(sugs, lineage_suggestion_json(c, &l->suggestions[i]));
 	for (i = 0; i < l->nsessions; i++)
 		json_array_append_new(sessions, session_brief_json(&l->sessions[i]));
 	return json_pack("{so so sO sO so}", "suggestions", sugs, "sessions", sessions, "events",
@@ -210,13 +214,13 @@ json_t *output_lineage_to_json(const struct output_lineage *l)
 			 "output", x);
 }
 
-json_t *output_lineage_json(struct db *db, int64_t id)
+json_t *output_lineage_json(struct web_ctx *c, int64_t id)
 {
 	struct output_lineage l;
 	json_t *x = NULL;
 
-	if (output_lineage(db, id, &l) == ERR_OK)
-		x = output_lineage_to_json(&l);
+	if (output_lineage(c->db, &c->actor, id, &l) == ERR_OK)
+		x = output_lineage_to_json(c, &l);
 	output_lineage_release(&l);
 	return x;
 }
@@ -244,18 +248,20 @@ static json_t *briefs(struct db *db, const struct outcome_ids *ids, size_t *adop
 	return arr;
 }
 
-json_t *session_outcomes_json(struct db *db, int64_t session_id)
+json_t *session_outcomes_json(struct web_ctx *c, int64_t session_id)
 {
 	struct session_outcomes x;
 	json_t *o = NULL, *sugs, *outputs;
 	size_t i, adopted = 0;
 
-	if (session_outcomes(db, session_id, &x) == ERR_OK) {
+	struct db *db = c->db;
+
+	if (session_outcomes(db, &c->actor, session_id, &x) == ERR_OK) {
 		const struct session *s = &x.session;
 
 		sugs = json_array();
 		for (i = 0; i < x.record.nsuggestions; i++) {
-			json_t *g = suggestion_to_json(&x.record.suggestions[i]);
+			json_t *g = suggestion_to_json(c, &x.record.suggestions[i]);
 
 			json_object_set_new(g, "outputs",
 					    briefs(db, &x.suggestion_outputs[i], NULL));

@@ -21,20 +21,22 @@ json_t *output_adoption_to_json(const struct output_adoption *a);
 /* output_list_json returns an array of the items of l (without parts). */
 json_t *output_list_json(const struct output_list *l);
 
-/* output_get_json reads output id (output_get) as JSON; NULL when absent or on error.
- * Authorization is the caller's. */
-json_t *output_get_json(struct db *db, int64_t id);
+/* output_get_json reads output id for reader a (output_read: what a may not read left out)
+ * as JSON; NULL when absent or on error. Authorization is the caller's. */
+json_t *output_get_json(struct db *db, const struct actor *a, int64_t id);
 
 /* output_lineage_to_json returns (new reference) the chain l as {"suggestions" (each with
  * its "sources" and "session"), "sessions", "events", "adoptions", "output"};
- * output_lineage_json reads it for output id (output_lineage), NULL when absent. */
-json_t *output_lineage_to_json(const struct output_lineage *l);
-json_t *output_lineage_json(struct db *db, int64_t id);
+ * output_lineage_json reads it for output id as caller c may see it (output_lineage: what c
+ * may not read left out; people named as person_shown_json shows them), NULL when absent. */
+struct web_ctx;
+json_t *output_lineage_to_json(const struct web_ctx *c, const struct output_lineage *l);
+json_t *output_lineage_json(struct web_ctx *c, int64_t id);
 
 /* session_outcomes_json returns what came of a session with each output as a brief
  * {"id","kind","title","state","dated_at","adopted","adoptions"} and counts.adopted; NULL
- * when the session is absent. */
-json_t *session_outcomes_json(struct db *db, int64_t session_id);
+ * when the session is absent. People named as caller c may see them (person_shown_json). */
+json_t *session_outcomes_json(struct web_ctx *c, int64_t session_id);
 
 /* handler_to_json returns (new reference) a handling unit {"id","org_id","name"}. */
 json_t *handler_to_json(const struct handler *h);

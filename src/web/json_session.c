@@ -9,7 +9,9 @@
 
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/util.h"
+#include "view/view.h"
 
 static json_t *id_or_null(int64_t id)
 {
@@ -64,21 +66,53 @@ json_t *session_to_json(const struct session *s, bool full)
 	return o;
 }
 
-json_t *invitation_to_json(const struct invitation *x, bool names)
+json_t *person_shown_json(const struct web_ctx *c, const char *name, const char *category,
+			  const char *sector, const char *person_path, bool public_name)
 {
-	return json_pack("{sI sI so ss ss sb ss ss sb}", "id", (json_int_t)x->id, "person_id",
-			 (json_int_t)x->person_id, "name",
-			 names || x->public_name ? json_string(x->name) : json_null(), "category",
-			 x->category, "affiliation", x->affiliation, "public_name", x->public_name,
+	char key[32];
+	struct buf b;
+	json_t *j;
+	int rc;
+
+	if (!category[0] || person_nameable(&c->actor, person_path, public_name))
+		return json_string(name);
+	snprintf(key, sizeof(key), "cat_%s", category);
+	buf_init(&b, 1024);
+	rc = buf_puts(&b, view_text(c->lang, key));
+	if (!rc && sector[0])
+		rc = buf_puts(&b, view_text(c->lang, "unnamed_sector_open"));
+	if (!rc && sector[0])
+		rc = buf_puts(&b, sector);
+	if (!rc && sector[0])
+		rc = buf_puts(&b, view_text(c->lang, "unnamed_sector_close"));
+	/* never the name: at worst the category alone */
+	j = json_string(rc ? view_text(c->lang, key) : buf_cstr(&b));
+	buf_fini(&b);
+	return j;
+}
+
+json_t *invitation_to_json(const struct web_ctx *c, const struct invitation *x)
+{
+	bool named = person_nameable(&c->actor, x->person_path, x->public_name);
+
+	/* not even the id: it would tie the person's appearances together */
+	return json_pack("{sI so so ss ss sb ss ss sb}", "id", (json_int_t)x->id, "person_id",
+			 named ? json_integer(x->person_id) : json_null(), "name",
+			 named ? json_string(x->name) : json_null(), "category", x->category,
+			 "affiliation", named ? x->affiliation : "", "public_name", x->public_name,
 			 "role", x->role, "rsvp", x->rsvp, "attended", x->attended);
 }
 
-json_t *remark_to_json(const struct remark *x)
+json_t *remark_to_json(const struct web_ctx *c, const struct remark *x)
 {
-	return json_pack("{sI so ss ss ss sI so sb}", "id", (json_int_t)x->id, "person_id",
-			 id_or_null(x->person_id), "speaker", x->speaker, "role", x->role, "body",
-			 x->body, "position", (json_int_t)x->position, "created_at",
-			 web_time_json(x->created_at), "erased", x->erased);
+	bool named = person_nameable(&c->actor, x->person_path, x->public_name);
+
+	return json_pack("{sI so so ss ss sI so sb}", "id", (json_int_t)x->id, "person_id",
+			 id_or_null(named ? x->person_id : 0), "speaker",
+			 person_shown_json(c, x->speaker, x->category, x->sector, x->person_path,
+					   x->public_name),
+			 "role", x->role, "body", x->body, "position", (json_int_t)x->position,
+			 "created_at", web_time_json(x->created_at), "erased", x->erased);
 }
 
 json_t *commitment_to_json(const struct commitment *x)
@@ -89,7 +123,7 @@ json_t *commitment_to_json(const struct commitment *x)
 			 web_time_json(x->created_at));
 }
 
-json_t *suggestion_to_json(const struct suggestion *x)
+json_t *suggestion_to_json(const struct web_ctx *c, const struct suggestion *x)
 {
 	json_t *o = json_pack("{sI sI sI ss ss sI so}", "id", (json_int_t)x->id, "session_id",
 			      (json_int_t)x->session_id, "org_id", (json_int_t)x->org_id, "title",
@@ -98,11 +132,17 @@ json_t *suggestion_to_json(const struct suggestion *x)
 	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; i < x->nproposers; i++)
+	for (i = 0; i < x->nproposers; i++) {
+		const struct suggestion_proposer *p = &x->proposers[i];
+		bool named = person_nameable(&c->actor, p->person_path, p->public_name);
+
 		json_array_append_new(
-		    a, json_pack("{sI ss ss sb}", "id", (json_int_t)x->proposers[i].id, "name",
-				 x->proposers[i].name, "category", x->proposers[i].category,
-				 "public_name", x->proposers[i].public_name));
+		    a, json_pack("{so so ss sb}", "id", named ? json_integer(p->id) : json_null(),
+				 "name",
+				 person_shown_json(c, p->name, p->category, p->sector,
+						   p->person_path, p->public_name),
+				 "category", p->category, "public_name", p->public_name));
+	}
 	json_object_set_new(o, "proposers", a);
 	a = json_array();
 	for (i = 0; i < x->nsources; i++)
@@ -125,19 +165,19 @@ json_t *session_points_to_json(const struct session_point *p, size_t n)
 	return a;
 }
 
-void session_record_to_json(json_t *o, const struct session_record *r, bool names,
+void session_record_to_json(const struct web_ctx *c, json_t *o, const struct session_record *r,
 			    bool with_remarks)
 {
 	json_t *a = json_array();
 	size_t i;
 
 	for (i = 0; i < r->ninvitations; i++)
-		json_array_append_new(a, invitation_to_json(&r->invitations[i], names));
+		json_array_append_new(a, invitation_to_json(c, &r->invitations[i]));
 	json_object_set_new(o, "invitations", a);
 	if (with_remarks) {
 		a = json_array();
 		for (i = 0; i < r->nremarks; i++)
-			json_array_append_new(a, remark_to_json(&r->remarks[i]));
+			json_array_append_new(a, remark_to_json(c, &r->remarks[i]));
 		json_object_set_new(o, "remarks", a);
 	}
 	a = json_array();
@@ -149,7 +189,7 @@ void session_record_to_json(json_t *o, const struct session_record *r, bool name
 			    session_points_to_json(r->differences, r->ndifferences));
 	a = json_array();
 	for (i = 0; i < r->nsuggestions; i++)
-		json_array_append_new(a, suggestion_to_json(&r->suggestions[i]));
+		json_array_append_new(a, suggestion_to_json(c, &r->suggestions[i]));
 	json_object_set_new(o, "suggestions", a);
 }
 

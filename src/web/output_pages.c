@@ -469,7 +469,7 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 	size_t i, n;
 	int role;
 
-	if (output_head(c->db, id, &h) || output_get(c->db, id, &out)) {
+	if (output_head(c->db, id, &h) || output_read(c->db, &c->actor, id, &out)) {
 		output_release(&out);
 		json_decref(forms);
 		return web_fail(c, ERR_NOT_FOUND);
@@ -602,7 +602,7 @@ int h_output_lineage_page(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	l = output_lineage_json(c->db, h.id);
+	l = output_lineage_json(c, h.id);
 	if (!l)
 		return web_fail(c, ERR_NOT_FOUND);
 	x = json_object_get(l, "output");
@@ -634,7 +634,7 @@ int h_session_outcomes_page(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	o = session_outcomes_json(c->db, id);
+	o = session_outcomes_json(c, id);
 	if (!o)
 		return web_fail(c, ERR_NOT_FOUND);
 	json_array_foreach(json_object_get(o, "suggestions"), i, x)
@@ -960,7 +960,7 @@ int h_output_pdf(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	rc = output_get(c->db, h.id, &o);
+	rc = output_read(c->db, &c->actor, h.id, &o);
 	doc = rc ? NULL : output_doc(c, &o);
 	snprintf(name, sizeof(name), "output-%lld.pdf", (long long)h.id);
 	/* a document that names people (its authors) is personal data leaving the server */

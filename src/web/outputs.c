@@ -141,7 +141,7 @@ static int read_output(struct web_ctx *c, struct output_form *f, struct verr *e)
 
 static int answer_output(struct web_ctx *c, int status, int64_t id)
 {
-	json_t *o = output_get_json(c->db, id);
+	json_t *o = output_get_json(c->db, &c->actor, id);
 
 	return o ? web_json(c, status, o) : web_fail(c, ERR_NOT_FOUND);
 }
@@ -162,15 +162,17 @@ int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e)
 		struct org o;
 
 		rc = org_get(c->db, v, &o);
-		if (rc == ERR_NOT_FOUND)
-			return verr_set(e, "invalid", "org_id", "组织不存在", "no such org");
+		/* a body out of sight is as unknown as a missing one */
+		if (rc == ERR_NOT_FOUND || (!rc && !actor_can_see_org(&c->actor, &o)))
+			return verr_set(e, "invalid", "org_id", "组织 %lld 不存在",
+					"org %lld does not exist", (long long)v);
 		if (rc)
 			return rc;
 		if (!org_is_within(&o, &c->actor.org))
 			return ERR_FORBIDDEN;
 		org_id = v;
 	}
-	rc = output_create_check(c->db, org_id, &f.in, e);
+	rc = output_create_check(c->db, &c->actor, org_id, &f.in, e);
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)
@@ -230,7 +232,7 @@ int h_api_output_patch(struct web_ctx *c)
 	if (!rc)
 		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h, NULL);
 	if (!rc)
-		rc = output_update_check(c->db, &h, &f.in, &e);
+		rc = output_update_check(c->db, &c->actor, &h, &f.in, &e);
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)
@@ -500,7 +502,7 @@ int h_api_output_lineage(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	l = output_lineage_json(c->db, h.id);
+	l = output_lineage_json(c, h.id);
 	return l ? web_json(c, 200, l) : web_fail(c, ERR_NOT_FOUND);
 }
 
@@ -512,7 +514,7 @@ int h_api_session_outcomes(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
-	o = session_outcomes_json(c->db, id);
+	o = session_outcomes_json(c, id);
 	return o ? web_json(c, 200, o) : web_fail(c, ERR_NOT_FOUND);
 }
 

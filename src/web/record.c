@@ -32,8 +32,8 @@ int sess_str_field(struct web_ctx *c, const char *name, const char **v, struct v
 }
 
 /* record_item_json returns the JSON of object id in list of record r (NULL if absent). */
-static json_t *record_item_json(const struct session_record *r, const char *list, int64_t id,
-				bool names)
+static json_t *record_item_json(const struct web_ctx *c, const struct session_record *r,
+				const char *list, int64_t id)
 {
 	const struct session_point *pts = strcmp(list, "agreed") == 0 ? r->agreed : r->differences;
 	size_t npts = strcmp(list, "agreed") == 0 ? r->nagreed : r->ndifferences, i;
@@ -41,11 +41,11 @@ static json_t *record_item_json(const struct session_record *r, const char *list
 	if (strcmp(list, "invitations") == 0) {
 		for (i = 0; i < r->ninvitations; i++)
 			if (r->invitations[i].id == id)
-				return invitation_to_json(&r->invitations[i], names);
+				return invitation_to_json(c, &r->invitations[i]);
 	} else if (strcmp(list, "remarks") == 0) {
 		for (i = 0; i < r->nremarks; i++)
 			if (r->remarks[i].id == id)
-				return remark_to_json(&r->remarks[i]);
+				return remark_to_json(c, &r->remarks[i]);
 	} else if (strcmp(list, "commitments") == 0) {
 		for (i = 0; i < r->ncommitments; i++)
 			if (r->commitments[i].id == id)
@@ -71,7 +71,7 @@ static int created(struct web_ctx *c, const struct session_head *h, int64_t id, 
 	rc = session_record_read(c->db, h->id, true, &r);
 	if (rc)
 		return web_fail(c, rc);
-	x = record_item_json(&r, list, id, sess_insider(c, h->org_path));
+	x = record_item_json(c, &r, list, id);
 	session_record_release(&r);
 	if (!x)
 		x = json_pack("{sI}", "id", (json_int_t)id);
@@ -204,7 +204,7 @@ int sess_api_op(struct web_ctx *c, const char *name)
 		rc = suggestion_read(c->db, id, &g);
 		if (rc)
 			return web_fail(c, rc);
-		s = suggestion_to_json(&g);
+		s = suggestion_to_json(c, &g);
 		suggestion_release(&g);
 		return web_json(c, 201, s);
 	}

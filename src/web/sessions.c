@@ -121,7 +121,7 @@ json_t *sess_json(struct web_ctx *c, int64_t id, bool detail)
 	if (session_read(c->db, id, &s) == ERR_OK) {
 		o = session_to_json(&s, true);
 		if (detail && session_record_read(c->db, id, true, &r) == ERR_OK)
-			session_record_to_json(o, &r, sess_insider(c, s.org_path), true);
+			session_record_to_json(c, o, &r, true);
 		else if (detail)
 			o = (json_decref(o), NULL);
 	}
@@ -156,7 +156,8 @@ static int create_session(struct web_ctx *c, int64_t *id, struct verr *e)
 		org_id = t.org_id;
 		topic_release(&t);
 		if (rc == ERR_NOT_FOUND)
-			return verr_set(e, "invalid", "topic_id", "议题不存在", "no such topic");
+			return verr_set(e, "invalid", "topic_id", "议题 %lld 不存在",
+					"topic %lld does not exist", (long long)in.topic_id);
 		if (rc)
 			return rc;
 	}
@@ -611,7 +612,7 @@ static void remark_excerpt(const char *body, char *out, size_t cap)
 /* page_record adds the record of session to the page's session object sj, with the labels
  * and controls the page shows; invitees gets who may be named as a speaker. */
 static void page_record(struct web_ctx *c, const struct session_head *h,
-			const struct session_record *r, bool insider, bool with_remarks, json_t *sj,
+			const struct session_record *r, bool with_remarks, json_t *sj,
 			json_t *invitees)
 {
 	bool edit = session_editable(&c->actor, h), open = session_record_open(&c->actor, h);
@@ -619,7 +620,7 @@ static void page_record(struct web_ctx *c, const struct session_head *h,
 	struct buf md;
 	size_t i, k;
 
-	session_record_to_json(sj, r, insider, with_remarks);
+	session_record_to_json(c, sj, r, with_remarks);
 	arr = json_object_get(sj, "invitations");
 	for (i = 0; i < r->ninvitations; i++) {
 		const struct invitation *v = &r->invitations[i];
@@ -667,11 +668,13 @@ static void page_record(struct web_ctx *c, const struct session_head *h,
 		x = json_array_get(arr, i);
 		buf_init(&names, 4096);
 		for (k = 0; k < g->nproposers; k++) {
-			if (!insider && !g->proposers[k].public_name)
-				continue;
+			json_t *shown = json_object_get(
+			    json_array_get(json_object_get(x, "proposers"), k), "name");
+
 			if (names.n && buf_puts(&names, "、"))
 				break;
-			if (buf_puts(&names, g->proposers[k].name))
+			if (buf_puts(&names,
+				     json_string_value(shown) ? json_string_value(shown) : ""))
 				break;
 		}
 		if (names.n)
@@ -783,7 +786,8 @@ int sess_page(struct web_ctx *c, int status, const struct session_head *h, const
 
 /* session_page renders the session for the caller: what anyone may see of it, and for
  * those who run it the controls to run it. Signed-in callers who may see the session see
- * its record; the session's own body (insider) also sees invitees' names and the topic. */
+ * its record; the session's own body (insider) also sees the topic; people are named as
+ * person_nameable allows (session_record_to_json). */
 int sess_page_again(struct web_ctx *c, int status, const struct session_head *h, const char *op,
 		    const struct verr *e, const char *error)
 {
@@ -830,7 +834,7 @@ int sess_page_again(struct web_ctx *c, int status, const struct session_head *h,
 	for (i = 0; i < s.ncategories; i++)
 		json_object_set_new(json_array_get(cats, i), "label",
 				    label_of(c, "cat_", s.by_category[i].category));
-	page_record(c, h, &r, insider, signed_in, sj, invitees);
+	page_record(c, h, &r, signed_in, sj, invitees);
 	buf_init(&md, 4 << 20);
 	if (markdown_html(s.summary, strlen(s.summary), &md) == ERR_OK && md.n)
 		json_object_set_new(sj, "summary_html", json_string(buf_cstr(&md)));

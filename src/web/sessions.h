@@ -23,13 +23,14 @@
 
 /* --- JSON of a session and its record, the one place (json_session.c) ---
  * Each returns a new reference. full: with the linked bodies and the participant counts
- * (a session read by session_read; list rows have neither). names: invitees' names even
- * when they did not agree to be named (for the session's own body). */
+ * (a session read by session_read; list rows have neither). A person of the record is
+ * named to the caller c only when person_nameable says so: otherwise an invitee's name is
+ * null, and a speaker or proposer is shown by category and sector (person_shown_json). */
 json_t *session_to_json(const struct session *s, bool full);
-json_t *invitation_to_json(const struct invitation *x, bool names);
-json_t *remark_to_json(const struct remark *x);
+json_t *invitation_to_json(const struct web_ctx *c, const struct invitation *x);
+json_t *remark_to_json(const struct web_ctx *c, const struct remark *x);
 json_t *commitment_to_json(const struct commitment *x);
-json_t *suggestion_to_json(const struct suggestion *x);
+json_t *suggestion_to_json(const struct web_ctx *c, const struct suggestion *x);
 json_t *my_invitation_to_json(const struct my_invitation *x);
 /* session_points_to_json: [{id, body}] of n agreed points or differences. */
 json_t *session_points_to_json(const struct session_point *p, size_t n);
@@ -42,10 +43,16 @@ json_t *people_options_json(struct db *db, const struct actor *a, int64_t org_id
  * or NULL when there is none or it cannot be read. */
 json_t *session_get_json(struct db *db, int64_t id);
 
-/* session_record_to_json adds r to o: invitations, remarks (when with_remarks),
- * commitments, agreed, differences, suggestions. */
-void session_record_to_json(json_t *o, const struct session_record *r, bool names,
+/* session_record_to_json adds r to o as caller c may see it: invitations, remarks (when
+ * with_remarks), commitments, agreed, differences, suggestions. */
+void session_record_to_json(const struct web_ctx *c, json_t *o, const struct session_record *r,
 			    bool with_remarks);
+
+/* person_shown_json is how caller c sees a person of the record (new reference): the name
+ * when person_nameable allows it (or when there is no person: category ""), else the
+ * category's label with the sector, e.g. "政协委员（经济界）" / "CPPCC member (经济界)". */
+json_t *person_shown_json(const struct web_ctx *c, const char *name, const char *category,
+			  const char *sector, const char *person_path, bool public_name);
 
 /* --- the session (sessions.c) --- */
 

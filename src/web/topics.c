@@ -102,8 +102,10 @@ static int create_topic(struct web_ctx *c, int64_t *id, struct verr *e)
 	org = c->actor.org;
 	if (r.org_given) {
 		rc = org_get(c->db, r.org_id, &org);
-		if (rc == ERR_NOT_FOUND)
-			return verr_set(e, "invalid", "org_id", "组织不存在", "no such org");
+		/* a body out of sight is as unknown as a missing one */
+		if (rc == ERR_NOT_FOUND || (!rc && !actor_can_see_org(&c->actor, &org)))
+			return verr_set(e, "invalid", "org_id", "组织 %lld 不存在",
+					"org %lld does not exist", (long long)r.org_id);
 		if (rc)
 			return rc;
 	}

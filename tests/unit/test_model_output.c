@@ -220,20 +220,20 @@ static void test_create(void **state)
 	assert_int_equal(output_create(f->db, &f->sys, f->city.id, &in, &id, &e), ERR_INVALID);
 	assert_string_equal(e.field, "authors");
 	/* the read-only checks answer the same as the writes */
-	assert_int_equal(output_create_check(f->db, f->city.id, &in, &e), ERR_INVALID);
+	assert_int_equal(output_create_check(f->db, &f->sys, f->city.id, &in, &e), ERR_INVALID);
 	assert_string_equal(e.field, "authors");
 	in.nauthors = 1; /* the lead alone */
-	assert_int_equal(output_create_check(f->db, f->city.id, &in, &e), ERR_OK);
+	assert_int_equal(output_create_check(f->db, &f->sys, f->city.id, &in, &e), ERR_OK);
 	assert_int_equal(output_head(f->db, id, &h), ERR_OK);
 	in.kind = "speech";
-	assert_int_equal(output_update_check(f->db, &h, &in, &e), ERR_INVALID);
+	assert_int_equal(output_update_check(f->db, &f->sys, &h, &in, &e), ERR_INVALID);
 	assert_string_equal(e.field, "kind");
 	in.kind = NULL;
 	in.title = "";
-	assert_int_equal(output_update_check(f->db, &h, &in, &e), ERR_INVALID);
+	assert_int_equal(output_update_check(f->db, &f->sys, &h, &in, &e), ERR_INVALID);
 	assert_string_equal(e.field, "title");
 	in.title = "改了标题";
-	assert_int_equal(output_update_check(f->db, &h, &in, &e), ERR_OK);
+	assert_int_equal(output_update_check(f->db, &f->sys, &h, &in, &e), ERR_OK);
 	assert_int_equal(mfix_begin(f), ERR_OK);
 	assert_int_equal(mfix_commit(f, output_update(f->db, &f->sys, id, &in, &e)), ERR_OK);
 	assert_int_equal(output_get(f->db, id, &o), ERR_OK);

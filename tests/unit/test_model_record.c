@@ -478,7 +478,7 @@ static void test_lineage(void **state)
 		rc = output_create(f->db, &f->sys, f->city.id, &in, &out, &e);
 	assert_int_equal(mfix_commit(f, rc), ERR_OK);
 
-	assert_int_equal(output_lineage(f->db, out, &l), ERR_OK);
+	assert_int_equal(output_lineage(f->db, &f->sys, out, &l), ERR_OK);
 	assert_int_equal(l.output.id, out);
 	assert_int_equal(l.nsuggestions, 1);
 	assert_int_equal(l.suggestions[0].suggestion.id, sug);
@@ -493,10 +493,10 @@ static void test_lineage(void **state)
 	assert_int_equal(l.nsessions, 1);
 	assert_int_equal(l.sessions[0].id, live_id);
 	output_lineage_release(&l);
-	assert_int_equal(output_lineage(f->db, 999999, &l), ERR_NOT_FOUND);
+	assert_int_equal(output_lineage(f->db, &f->sys, 999999, &l), ERR_NOT_FOUND);
 	output_lineage_release(&l);
 
-	assert_int_equal(session_outcomes(f->db, live_id, &x), ERR_OK);
+	assert_int_equal(session_outcomes(f->db, &f->city_org, live_id, &x), ERR_OK);
 	assert_int_equal(x.session.id, live_id);
 	for (i = 0; i < x.record.nsuggestions; i++) {
 		if (x.record.suggestions[i].id != sug)
@@ -509,7 +509,7 @@ static void test_lineage(void **state)
 	assert_int_equal(x.outputs.n, 1); /* the output cites the session */
 	assert_int_equal(x.outputs.ids[0], out);
 	session_outcomes_release(&x);
-	assert_int_equal(session_outcomes(f->db, 999999, &x), ERR_NOT_FOUND);
+	assert_int_equal(session_outcomes(f->db, &f->city_org, 999999, &x), ERR_NOT_FOUND);
 	session_outcomes_release(&x);
 }
 

@@ -244,9 +244,17 @@ static void test_authorize_linked(void **state)
 	in.formats = FORMAT_JOINT;
 	in.linked_orgs = linked;
 	in.nlinked = 1;
+	/* the city cannot see the unrelated body: for it, that body does not exist (issue 10) */
 	assert_int_equal(mfix_begin(f), ERR_OK);
 	assert_int_equal(
-	    mfix_commit(f, session_create(f->db, &f->city_org, f->city.id, &in, &id, &e)), ERR_OK);
+	    mfix_commit(f, session_create(f->db, &f->city_org, f->city.id, &in, &id, &e)),
+	    ERR_INVALID);
+	assert_string_equal(e.field, "linked_org_ids");
+	/* the province, above both, links them */
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(
+	    mfix_commit(f, session_create(f->db, &f->province_org, f->city.id, &in, &id, &e)),
+	    ERR_OK);
 	/* a linked body reads the internal session but does not change it */
 	expect_authz(f, &f->other_org, id, ERR_OK, ERR_FORBIDDEN);
 	expect_authz(f, &f->district_org, id, ERR_NOT_FOUND, ERR_NOT_FOUND);
