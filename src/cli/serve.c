@@ -25,27 +25,16 @@ static const struct cli_opt serve_opts[] = {
     {"listen", "ADDR:PORT", "127.0.0.1:8080", "address and port; port 0 picks a free one", false},
     {"threads", "N", "one per CPU", "worker threads (1 to 256)", false},
     {"public-url", "URL", "http://<listen address>",
-     "where users reach this server (http:// or https://, no path); join links, QR codes and "
-     ".ics files are built from it, never from the Host header; https:// also sends HSTS and "
-     "marks cookies Secure",
-     false},
-    {"trust-proxy", "LIST", "none",
-     "reverse proxies whose X-Forwarded-For names the client: 'loopback' or addresses and "
-     "CIDR blocks, e.g. 127.0.0.1,10.0.0.0/8; the right-most entry that is not one of them is "
-     "the client, and only for connections from them (otherwise the header is ignored)",
-     false},
+     "where users reach the server; links that leave it are built from it", false},
+    {"trust-proxy", "LIST", "none", "proxies whose X-Forwarded-For is believed (see above)", false},
     {"secure-cookies", NULL, NULL, "mark cookies Secure (when served behind TLS)", false},
     {"sync-full", NULL, NULL, "SQLite synchronous=FULL instead of NORMAL", false},
     {"quiet", NULL, NULL, "no access log", false},
-    {"login-limit-pair", "N", "5",
-     "failed sign-ins of one account from one client address before each further try waits "
-     "1, 2, 4 ... s (429 with Retry-After); another address is not held up",
+    {"login-limit-pair", "N", "5", "failed sign-ins of one account from one address, then waits",
      false},
     {"login-limit-address", "N", "100",
-     "failed sign-ins from one client address, across accounts, before its tries wait the same "
-     "way",
-     false},
-    {"login-delay-max", "SECONDS", "300", "the longest wait between sign-in tries", false},
+     "failed sign-ins from one address (any account), then waits", false},
+    {"login-delay-max", "N", "300", "the longest wait between sign-in tries, in seconds", false},
     {"no-flood-limits", NULL, NULL,
      "no per-participant/address limits on statements and votes (load tests only)", false},
 };
@@ -93,7 +82,23 @@ const struct cli_cmd cli_cmd_serve = {
     0,
     "serve the web pages and the JSON API",
     "Migrates the database to the latest schema, then serves the web pages and the API\n"
-    "until SIGINT or SIGTERM (requests in flight finish first).\n",
+    "until SIGINT or SIGTERM (requests in flight finish first).\n"
+    "\n"
+    "--public-url URL: http:// or https:// and a host (and port), no path, e.g.\n"
+    "https://zx.example.cn. Join links, their QR codes and .ics files are built from it,\n"
+    "never from the request's Host header. With https:// every answer carries\n"
+    "Strict-Transport-Security (max-age=31536000) and cookies are marked Secure.\n"
+    "\n"
+    "--trust-proxy LIST: 'loopback' (127.0.0.0/8 and ::1) or a comma list of addresses and\n"
+    "CIDR blocks, e.g. 127.0.0.1,10.0.0.0/8. Only for connections from one of them is\n"
+    "X-Forwarded-For read: from the right, skipping entries that are trusted proxies; the\n"
+    "first other entry is the client. Without it the header is ignored.\n"
+    "\n"
+    "Sign-in throttling: after --login-limit-pair failures of one account from one address,\n"
+    "or --login-limit-address failures from one address, each further try from there waits\n"
+    "1, 2, 4 ... s up to --login-delay-max (429 with Retry-After). Another address is not\n"
+    "held up, so nobody can lock an account for its owner. Kept in memory: a restart\n"
+    "forgets it.\n",
     serve_opts,
     ARRAY_LEN(serve_opts),
     cmd_serve,
