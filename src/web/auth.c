@@ -8,7 +8,8 @@
  * with Retry-After until then. Nothing is ever charged to the account alone, so failures
  * from one address never stop the owner signing in from another: the account cannot be
  * locked by someone else. The client address is the connection's peer, or with `serve
- * --trust-proxy` the one its trusted proxy names (http/proxy.h).
+ * --trust-proxy` the one its trusted proxy names (http/proxy.h); IPv6 clients are counted
+ * by their /64.
  *
  * The throttle's state is kept in this process's memory (http/ratelimit.h, fixed size): it
  * is lost on restart and not shared between several serve processes on one database. A
@@ -16,8 +17,10 @@
  */
 #include "web.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "base/log.h"
 #include "base/util.h"
@@ -56,15 +59,35 @@ void web_login_stop(void)
 	login_pairs = login_addrs = NULL;
 }
 
+/* throttle_net writes into out[cap] the network a client address is throttled as: an IPv4
+ * address itself, an IPv6 address its /64 (one subscriber usually holds a whole /64, so
+ * counting single IPv6 addresses would let a guesser take a fresh one for each try). */
+static void throttle_net(const char *addr, char *out, size_t cap)
+{
+	static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+	unsigned char a[16];
+	char net[INET6_ADDRSTRLEN];
+
+	if (strchr(addr, ':') && inet_pton(AF_INET6, addr, a) == 1 && memcmp(a, mapped, 12) != 0) {
+		memset(a + 8, 0, 8);
+		if (inet_ntop(AF_INET6, a, net, sizeof(net))) {
+			snprintf(out, cap, "%s/64", net);
+			return;
+		}
+	}
+	snprintf(out, cap, "%s", addr);
+}
+
 int web_login_check(struct web_ctx *c, const char *username, const char *password, struct user *u,
 		    int *retry_after)
 {
-	char pkey[192], akey[64];
+	char pkey[192], akey[80], net[64];
 	int rc, w = 0;
 
 	*retry_after = 0;
-	snprintf(pkey, sizeof(pkey), "p:%s|%s", c->req->addr, username);
-	snprintf(akey, sizeof(akey), "a:%s", c->req->addr);
+	throttle_net(c->req->addr, net, sizeof(net));
+	snprintf(pkey, sizeof(pkey), "p:%s|%s", net, username);
+	snprintf(akey, sizeof(akey), "a:%s", net);
 	if (login_pairs && login_addrs) {
 		w = backoff_take(login_pairs, pkey);
 		if (!w) {

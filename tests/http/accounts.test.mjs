@@ -152,6 +152,15 @@ describe('--trust-proxy: the client address from a trusted proxy', () => {
     assert.ok(rows.some((x) => x.action === 'login.ok' && x.user === 'member' && x.address === '198.51.100.7'), JSON.stringify(rows.slice(0, 12)));
   });
 
+  test('IPv6 clients are counted by their /64', async () => {
+    for (let i = 0; i < 5; i++)
+      assert.equal((await login(srv.url, 'guest', `wrong-${i}`, xff(`2001:db8:1:2::${i + 1}`))).status, 401);
+    const same = await login(srv.url, 'guest', DEMO_PASSWORD, xff('2001:db8:1:2:ffff::99'));
+    assert.equal(same.status, 429, 'another address of the same /64 is the same client');
+    const other = await login(srv.url, 'guest', DEMO_PASSWORD, xff('2001:db8:1:3::5'));
+    assert.equal(other.status, 200, other.text);
+  });
+
   test('per-address limit across accounts', async () => {
     const a = xff('192.0.2.44');
     const users = ['guest', 'organizer', 'yt-organizer', 'ft-member', 'sz-admin', 'nobody1', 'nobody2', 'nobody3'];
