@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/log.h"
@@ -104,6 +105,17 @@ const struct cli_cmd cli_cmd_serve = {
     cmd_serve,
 };
 
+/* public_url_default sets the public URL to http://<listen's host>:<port> (--public-url
+ * not given). */
+static void public_url_default(const char *listen, unsigned port)
+{
+	const char *colon = strrchr(listen, ':');
+	int nhost = colon ? (int)(colon - listen) : (int)strlen(listen);
+
+	snprintf(web_options.public_url, sizeof(web_options.public_url), "http://%.*s:%u",
+		 nhost ? nhost : 7, nhost ? listen : "0.0.0.0", port);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	struct cli_args a;
@@ -193,6 +205,13 @@ static int cmd_serve(int argc, char **argv)
 		store_pool_fini();
 		return cli_fail("cannot start the opinion worker");
 	}
+	{
+		const char *colon = strrchr(listen, ':');
+
+		/* a port given: the default public URL is known before any request comes */
+		if (!web_options.public_url[0] && colon && strcmp(colon, ":0") != 0)
+			public_url_default(listen, (unsigned)atoi(colon + 1));
+	}
 	if (http_server_start(&cfg, &srv)) {
 		web_opinion_quiesce(NULL);
 		live_stop();
@@ -206,12 +225,10 @@ static int cmd_serve(int argc, char **argv)
 		const char *colon = strrchr(listen, ':');
 		int nhost = colon ? (int)(colon - listen) : (int)strlen(listen);
 
-		/* the default public URL needs the bound port (--listen with port 0); set
-		 * before the line below, which tells that requests may come */
+		/* with port 0 the default public URL needs the bound port; it is set before
+		 * the line below, which tells that requests may come (tests wait for it) */
 		if (!web_options.public_url[0])
-			snprintf(web_options.public_url, sizeof(web_options.public_url),
-				 "http://%.*s:%u", nhost ? nhost : 7, nhost ? listen : "0.0.0.0",
-				 http_server_port(srv));
+			public_url_default(listen, http_server_port(srv));
 		/* the host part is printed from listen itself, so no buffer can cut it short */
 		log_info("shenliao %s serving http://%.*s:%u/ (schema %d)", SHENLIAO_VERSION,
 			 nhost ? nhost : 7, nhost ? listen : "0.0.0.0", http_server_port(srv),
