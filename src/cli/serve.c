@@ -31,10 +31,10 @@ static const struct cli_opt serve_opts[] = {
     {"secure-cookies", NULL, NULL, "mark cookies Secure (when served behind TLS)", false},
     {"sync-full", NULL, NULL, "SQLite synchronous=FULL instead of NORMAL", false},
     {"quiet", NULL, NULL, "no access log", false},
-    {"login-limit-pair", "N", "5", "failed sign-ins of one account from one address, then waits",
+    {"login-limit-pair", "N", "5", "failed sign-ins of one account from one address per 15 min",
      false},
-    {"login-limit-address", "N", "100",
-     "failed sign-ins from one address (any account), then waits", false},
+    {"login-limit-address", "N", "100", "failed sign-ins from one address (any account) per 15 min",
+     false},
     {"login-delay-max", "N", "300", "the longest wait between sign-in tries, in seconds", false},
     {"no-flood-limits", NULL, NULL,
      "no per-participant/address limits on statements and votes (load tests only)", false},
@@ -98,8 +98,9 @@ const struct cli_cmd cli_cmd_serve = {
     "Sign-in throttling: after --login-limit-pair failures of one account from one address,\n"
     "or --login-limit-address failures from one address, each further try from there waits\n"
     "1, 2, 4 ... s up to --login-delay-max (429 with Retry-After). Another address is not\n"
-    "held up, so nobody can lock an account for its owner. Kept in memory: a restart\n"
-    "forgets it.\n",
+    "held up, so nobody can lock an account for its owner. The counts drain (one failure\n"
+    "every 15 min / limit), so a steady pace below the limit per 15 minutes never waits.\n"
+    "Kept in memory: a restart forgets it.\n",
     serve_opts,
     ARRAY_LEN(serve_opts),
     cmd_serve,

@@ -95,8 +95,9 @@ int ratelimit_hit(struct ratelimit *rl, const char *key, int max)
 
 struct backoff_slot {
 	char key[BACKOFF_KEY_MAX]; /* "" when free */
-	int count;		   /* tries counted since the key was last forgotten */
+	int count;		   /* tries counted and not yet drained */
 	int64_t last_ms;	   /* when the last of them was let through */
+	int64_t drain_from;	   /* the time from which the count drains */
 };
 
 struct backoff {
@@ -132,6 +133,8 @@ struct backoff *backoff_new(size_t slots, const struct backoff_rule *rule, backo
 		b->rule.first_ms = 1;
 	if (b->rule.max_ms < b->rule.first_ms)
 		b->rule.max_ms = b->rule.first_ms;
+	if (b->rule.drain_ms < 1)
+		b->rule.drain_ms = 1;
 	b->nsets = nsets;
 	b->clock = clock;
 	b->clock_ud = clock_ud;
@@ -164,6 +167,26 @@ static int64_t backoff_now(const struct backoff *b)
 	return b->clock ? b->clock(b->clock_ud) : time_now_us() / 1000;
 }
 
+/* backoff_drain gives back the tries of s that have drained by now. Under the lock. */
+static void backoff_drain(const struct backoff *b, struct backoff_slot *s, int64_t now)
+{
+	int64_t k;
+
+	if (s->count <= 0 || now <= s->drain_from) {
+		if (s->count <= 0)
+			s->drain_from = now;
+		return;
+	}
+	k = (now - s->drain_from) / b->rule.drain_ms;
+	if (k >= s->count) {
+		s->count = 0;
+		s->drain_from = now;
+	} else {
+		s->count -= (int)k;
+		s->drain_from += k * b->rule.drain_ms;
+	}
+}
+
 /* backoff_find returns key's slot (k: the key, cut), or NULL when it holds none. With
  * claim, a slot is taken for a key not held: a free one, one forgotten, or else the one
  * tried least recently of its set. Under the lock. */
@@ -184,7 +207,9 @@ static struct backoff_slot *backoff_find(struct backoff *b, const char *k, int64
 	for (i = 0; i < BACKOFF_WAYS; i++) {
 		struct backoff_slot *s = &set[i];
 
-		if (!s->key[0] || now - s->last_ms >= b->rule.forget_ms) {
+		if (s->key[0])
+			backoff_drain(b, s, now);
+		if (!s->key[0] || s->count == 0) {
 			pick = s;
 			break;
 		}
@@ -193,7 +218,7 @@ static struct backoff_slot *backoff_find(struct backoff *b, const char *k, int64
 	}
 	memset(pick, 0, sizeof(*pick));
 	memcpy(pick->key, k, strlen(k) + 1);
-	pick->last_ms = now;
+	pick->last_ms = pick->drain_from = now;
 	return pick;
 }
 
@@ -216,8 +241,7 @@ int backoff_take(struct backoff *b, const char *key)
 	backoff_key(key, k);
 	pthread_mutex_lock(&b->lock);
 	s = backoff_find(b, k, now, true);
-	if (now - s->last_ms >= b->rule.forget_ms)
-		s->count = 0;
+	backoff_drain(b, s, now);
 	until = s->last_ms + backoff_wait_ms(&b->rule, s->count);
 	if (s->count > 0 && now < until) {
 		int64_t left = until - now;

@@ -42,7 +42,10 @@ int ratelimit_hit(struct ratelimit *rl, const char *key, int max);
 /*
  * 2. Growing delays (struct backoff), for guesses such as sign-ins: a key may fail
  * `threshold` times freely; from then on each further try must wait first, 1, 2, 4 ... times
- * `first_ms`, up to `max_ms`. A key that has not been tried for `forget_ms` starts afresh.
+ * `first_ms`, up to `max_ms`, counted from the key's last try. The count drains: every
+ * `drain_ms` one counted try is given back (a leaky bucket), so a key that fails now and
+ * then at a steady pace, below threshold per threshold * drain_ms, never waits, and an idle
+ * key is forgotten; a burst of failures waits.
  *
  * A try is counted when it is let through (backoff_take), before its outcome is known, so
  * that many tries at once cannot all pass while the first ones are still being checked; a
@@ -53,7 +56,8 @@ int ratelimit_hit(struct ratelimit *rl, const char *key, int max);
  * Memory is fixed at creation: keys hash to a set of four slots; a new key takes a free
  * slot, one forgotten, or else the one tried least recently of the four. Under a flood of
  * distinct keys a key may so be forgotten (counted from zero again), never charged with
- * another key's tries. The state lives in this process only and is lost on restart.
+ * another key's tries. (Slots whose count has drained to zero count as free.) The state lives in
+ * this process only and is lost on restart.
  *
  * Threads: as above (one lock per backoff; backoff_free when no other thread uses it).
  */
@@ -62,10 +66,10 @@ int ratelimit_hit(struct ratelimit *rl, const char *key, int max);
 typedef int64_t (*backoff_clock)(void *ud);
 
 struct backoff_rule {
-	int threshold;	   /* tries let through before the first wait (at least 1) */
-	int64_t first_ms;  /* the first wait; each further try doubles it */
-	int64_t max_ms;	   /* the longest wait */
-	int64_t forget_ms; /* a key not tried for this long starts from zero */
+	int threshold;	  /* tries let through before the first wait (at least 1) */
+	int64_t first_ms; /* the first wait; each further try doubles it */
+	int64_t max_ms;	  /* the longest wait */
+	int64_t drain_ms; /* one counted try is given back every drain_ms */
 };
 
 struct backoff;

@@ -32,7 +32,9 @@ static struct backoff *login_pairs, *login_addrs;
 
 int web_login_start(void)
 {
-	struct backoff_rule pair = {5, 1000, 300000, 900000};
+	/* threshold failures per 15 minutes at a steady pace never wait (one drains every
+	 * 15 min / threshold); a burst beyond that waits 1, 2, 4 ... s */
+	struct backoff_rule pair = {5, 1000, 300000, 0};
 	struct backoff_rule addr = pair;
 
 	if (web_options.login_limit_pair > 0)
@@ -41,8 +43,8 @@ int web_login_start(void)
 	    web_options.login_limit_address > 0 ? web_options.login_limit_address : 100;
 	if (web_options.login_delay_max_s > 0)
 		pair.max_ms = addr.max_ms = (int64_t)web_options.login_delay_max_s * 1000;
-	if (pair.forget_ms < pair.max_ms * 2)
-		pair.forget_ms = addr.forget_ms = pair.max_ms * 2;
+	pair.drain_ms = 900000 / pair.threshold;
+	addr.drain_ms = 900000 / addr.threshold;
 	login_pairs = backoff_new(16384, &pair, NULL, NULL);
 	login_addrs = backoff_new(4096, &addr, NULL, NULL);
 	if (!login_pairs || !login_addrs) {

@@ -4,7 +4,8 @@
  * rather than count for another key, long keys, and exact counts under real threads.
  * Then the growing delays of sign-in throttling (struct backoff): free tries, waits of 1,
  * 2, 4 ... s up to the cap, keys apart (one address's guesses delay nobody else), a right
- * password clearing its key, idle keys forgotten, floods that forget but never blame, and
+ * password clearing its key, counts that drain (idle keys forgotten, a steady pace never
+ * waits), floods that forget but never blame, and
  * exactly `threshold` tries let through under real threads.
  * Time is the test's own clock, moved by hand.
  */
@@ -212,8 +213,8 @@ static void test_backoff_keys_apart(void **state)
 	backoff_free(b);
 }
 
-/* A right password clears its pair; a try given back is not counted; an idle key is
- * forgotten after forget_ms. */
+/* A right password clears its pair; a try given back is not counted; the count drains by
+ * one every drain_ms, so an idle key is forgotten and a steady pace never waits. */
 static void test_backoff_forgive_and_forget(void **state)
 {
 	_Atomic int64_t now = 0;
@@ -231,9 +232,19 @@ static void test_backoff_forgive_and_forget(void **state)
 	}
 	backoff_forgive(b, "nobody", true); /* not held: nothing happens */
 	backoff_forgive(b, "nobody", false);
+	/* one drain period: one try given back, so one try goes, then the wait again */
 	atomic_store(&now, 900000);
-	assert_int_equal(tries(b, "k", 5), 5); /* forgotten: five free tries again */
+	assert_int_equal(tries(b, "k", 5), 1);
 	assert_int_equal(backoff_take(b, "k"), 1);
+	/* five periods idle: forgotten, five free tries again */
+	atomic_store(&now, 900000 * 6);
+	assert_int_equal(tries(b, "k", 5), 5);
+	assert_int_equal(backoff_take(b, "k"), 1);
+	/* one failure per drain period, for ever: never a wait */
+	for (int i = 0; i < 100; i++) {
+		atomic_fetch_add(&now, 900000);
+		assert_int_equal(backoff_take(b, "steady"), 0);
+	}
 	backoff_free(b);
 }
 
