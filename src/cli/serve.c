@@ -6,11 +6,13 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/log.h"
 #include "base/util.h"
 #include "http/http.h"
+#include "http/proxy.h"
 #include "model/model.h"
 #include "model/output.h"
 #include "model/room.h"
@@ -23,16 +25,56 @@ static const struct cli_opt serve_opts[] = {
     {"db", "FILE", NULL, "the database (migrated to the latest schema first)", true},
     {"listen", "ADDR:PORT", "127.0.0.1:8080", "address and port; port 0 picks a free one", false},
     {"threads", "N", "one per CPU", "worker threads (1 to 256)", false},
+    {"public-url", "URL", "http://<listen address>",
+     "where users reach the server; links that leave it are built from it", false},
+    {"trust-proxy", "LIST", "none", "proxies whose X-Forwarded-For is believed (see above)", false},
     {"secure-cookies", NULL, NULL, "mark cookies Secure (when served behind TLS)", false},
     {"sync-full", NULL, NULL, "SQLite synchronous=FULL instead of NORMAL", false},
     {"quiet", NULL, NULL, "no access log", false},
-    {"login-limit-user", "N", "10", "failed sign-ins per username per 15 min", false},
-    {"login-limit-address", "N", "100", "failed sign-ins per client address per 15 min", false},
+    {"login-limit-pair", "N", "5", "failed sign-ins of one account from one address per 15 min",
+     false},
+    {"login-limit-address", "N", "100", "failed sign-ins from one address (any account) per 15 min",
+     false},
+    {"login-delay-max", "N", "300", "the longest wait between sign-in tries, in seconds", false},
     {"no-flood-limits", NULL, NULL,
      "no per-participant/address limits on statements and votes (load tests only)", false},
 };
 
 static int cmd_serve(int argc, char **argv);
+
+/* the trusted proxies of --trust-proxy (empty: none), read by the server's threads */
+static struct proxy_list proxies;
+
+/* public_url_set checks --public-url and stores it without a trailing slash: http:// or
+ * https://, then a host of letters, digits, ".-:[]" (a port and IPv6 literals included),
+ * and nothing after it but one "/". */
+static int public_url_set(const char *url)
+{
+	const char *h;
+	size_t n, i;
+
+	if (strncmp(url, "https://", 8) == 0)
+		h = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		h = url + 7;
+	else
+		return ERR_INVALID;
+	n = strcspn(h, "/");
+	if (n == 0 || (h[n] && strcmp(h + n, "/") != 0))
+		return ERR_INVALID;
+	for (i = 0; i < n; i++) {
+		char ch = h[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || strchr(".-:[]", ch)))
+			return ERR_INVALID;
+	}
+	if ((size_t)(h - url) + n >= sizeof(web_options.public_url))
+		return ERR_INVALID;
+	snprintf(web_options.public_url, sizeof(web_options.public_url), "%.*s",
+		 (int)((size_t)(h - url) + n), url);
+	return ERR_OK;
+}
 
 const struct cli_cmd cli_cmd_serve = {
     "serve",
@@ -41,11 +83,39 @@ const struct cli_cmd cli_cmd_serve = {
     0,
     "serve the web pages and the JSON API",
     "Migrates the database to the latest schema, then serves the web pages and the API\n"
-    "until SIGINT or SIGTERM (requests in flight finish first).\n",
+    "until SIGINT or SIGTERM (requests in flight finish first).\n"
+    "\n"
+    "--public-url URL: http:// or https:// and a host (and port), no path, e.g.\n"
+    "https://zx.example.cn. Join links, their QR codes and .ics files are built from it,\n"
+    "never from the request's Host header. With https:// every answer carries\n"
+    "Strict-Transport-Security (max-age=31536000) and cookies are marked Secure.\n"
+    "\n"
+    "--trust-proxy LIST: 'loopback' (127.0.0.0/8 and ::1) or a comma list of addresses and\n"
+    "CIDR blocks, e.g. 127.0.0.1,10.0.0.0/8. Only for connections from one of them is\n"
+    "X-Forwarded-For read: from the right, skipping entries that are trusted proxies; the\n"
+    "first other entry is the client. Without it the header is ignored.\n"
+    "\n"
+    "Sign-in throttling: after --login-limit-pair failures of one account from one address,\n"
+    "or --login-limit-address failures from one address, each further try from there waits\n"
+    "1, 2, 4 ... s up to --login-delay-max (429 with Retry-After). Another address is not\n"
+    "held up, so nobody can lock an account for its owner. The counts drain (one failure\n"
+    "every 15 min / limit), so a steady pace below the limit per 15 minutes never waits.\n"
+    "Kept in memory: a restart forgets it.\n",
     serve_opts,
     ARRAY_LEN(serve_opts),
     cmd_serve,
 };
+
+/* public_url_default sets the public URL to http://<listen's host>:<port> (--public-url
+ * not given). */
+static void public_url_default(const char *listen, unsigned port)
+{
+	const char *colon = strrchr(listen, ':');
+	int nhost = colon ? (int)(colon - listen) : (int)strlen(listen);
+
+	snprintf(web_options.public_url, sizeof(web_options.public_url), "http://%.*s:%u",
+		 nhost ? nhost : 7, nhost ? listen : "0.0.0.0", port);
+}
 
 static int cmd_serve(int argc, char **argv)
 {
@@ -67,11 +137,13 @@ static int cmd_serve(int argc, char **argv)
 	if (threads && num_parse(threads, strlen(threads), 1, 256, &nthreads))
 		return cli_usage(&cli_cmd_serve, "--threads must be a number from 1 to 256");
 	{
-		static const char *const lim[] = {"login-limit-user", "login-limit-address"};
-		int *dst[] = {&auth_limits.per_user, &auth_limits.per_address};
+		static const char *const lim[] = {"login-limit-pair", "login-limit-address",
+						  "login-delay-max"};
+		int *dst[] = {&web_options.login_limit_pair, &web_options.login_limit_address,
+			      &web_options.login_delay_max_s};
 		size_t i;
 
-		for (i = 0; i < 2; i++) {
+		for (i = 0; i < ARRAY_LEN(lim); i++) {
 			const char *v = cli_arg(&a, lim[i]);
 			int64_t x;
 
@@ -83,6 +155,17 @@ static int cmd_serve(int argc, char **argv)
 			*dst[i] = (int)x;
 		}
 	}
+	if (cli_arg(&a, "public-url") && public_url_set(cli_arg(&a, "public-url")))
+		return cli_usage(
+		    &cli_cmd_serve,
+		    "--public-url must be http:// or https:// and a host, with no path, "
+		    "e.g. https://zx.example.cn");
+	if (cli_arg(&a, "trust-proxy") && strcmp(cli_arg(&a, "trust-proxy"), "none") != 0 &&
+	    proxy_list_parse(cli_arg(&a, "trust-proxy"), &proxies))
+		return cli_usage(&cli_cmd_serve,
+				 "--trust-proxy must be 'loopback' or a comma list of up to %d "
+				 "addresses and CIDR blocks, e.g. 127.0.0.1,10.0.0.0/8",
+				 PROXY_MAX);
 	rc = store_open(cli_arg(&a, "db"), 0, &db, &version, &stage);
 	if (rc == ERR_NOT_FOUND && stage == STORE_STAGE_OPEN)
 		return cli_fail("no database at %s (create one with `shenliao init`)",
@@ -93,7 +176,8 @@ static int cmd_serve(int argc, char **argv)
 				cli_arg(&a, "db"));
 	store_close(db);
 	web_schema_version = version;
-	web_options.secure_cookies = cli_arg(&a, "secure-cookies") != NULL;
+	web_options.secure_cookies = cli_arg(&a, "secure-cookies") != NULL ||
+				     strncmp(web_options.public_url, "https://", 8) == 0;
 	if (store_pool_init(cli_arg(&a, "db"), cli_arg(&a, "sync-full") ? STORE_SYNC_FULL : 0))
 		return cli_fail("out of memory");
 	if (web_start())
@@ -113,12 +197,21 @@ static int cmd_serve(int argc, char **argv)
 	cfg.dispatch = web_dispatch;
 	cfg.quiet = cli_arg(&a, "quiet") != NULL;
 	cfg.on_quiesce = web_opinion_quiesce;
+	cfg.proxies = &proxies;
+	cfg.hsts = strncmp(web_options.public_url, "https://", 8) == 0;
 	if (cli_arg(&a, "no-flood-limits"))
 		web_opinion_no_limits();
 	if (web_opinion_start() || live_start(cli_arg(&a, "db"), 200, web_opinion_notify, NULL)) {
 		web_stop();
 		store_pool_fini();
 		return cli_fail("cannot start the opinion worker");
+	}
+	{
+		const char *colon = strrchr(listen, ':');
+
+		/* a port given: the default public URL is known before any request comes */
+		if (!web_options.public_url[0] && colon && strcmp(colon, ":0") != 0)
+			public_url_default(listen, (unsigned)atoi(colon + 1));
 	}
 	if (http_server_start(&cfg, &srv)) {
 		web_opinion_quiesce(NULL);
@@ -133,6 +226,10 @@ static int cmd_serve(int argc, char **argv)
 		const char *colon = strrchr(listen, ':');
 		int nhost = colon ? (int)(colon - listen) : (int)strlen(listen);
 
+		/* with port 0 the default public URL needs the bound port; it is set before
+		 * the line below, which tells that requests may come (tests wait for it) */
+		if (!web_options.public_url[0])
+			public_url_default(listen, http_server_port(srv));
 		/* the host part is printed from listen itself, so no buffer can cut it short */
 		log_info("shenliao %s serving http://%.*s:%u/ (schema %d)", SHENLIAO_VERSION,
 			 nhost ? nhost : 7, nhost ? listen : "0.0.0.0", http_server_port(srv),

@@ -53,6 +53,7 @@ struct http_req {
 	void *conn;	   /* the MHD connection (opaque) */
 	int64_t start_us;
 	bool body_too_big;
+	bool hsts; /* answer with Strict-Transport-Security (the server's config) */
 	/* filled when the response is sent, for the access log */
 	int status;
 	size_t bytes;
@@ -118,6 +119,7 @@ enum http_method http_method_parse(const char *s);
 /* --- the server --- */
 
 struct http_server;
+struct proxy_list;
 
 struct http_server_config {
 	const char *listen; /* "ADDR:PORT"; port 0 picks a free one */
@@ -133,6 +135,11 @@ struct http_server_config {
 	/* on_quiesce is called when the server stops accepting, before it waits for requests
 	 * in flight: the moment to end open-ended responses (event streams). May be NULL. */
 	void (*on_quiesce)(void *ud);
+	/* proxies: the reverse proxies whose X-Forwarded-For names the client (proxy.h); NULL
+	 * or empty: the header is ignored and the client is the connection's peer. Borrowed;
+	 * must outlive the server. */
+	const struct proxy_list *proxies;
+	bool hsts; /* every response carries Strict-Transport-Security: max-age=31536000 */
 };
 
 /* http_server_start binds and starts serving in background threads. *out is the caller's,

@@ -16,12 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "base/utf8.h"
 #include "base/util.h"
+#include "http/proxy.h"
 
 /* bodies over a route's limit but under this are read and dropped before the 413 */
 #define HTTP_DRAIN_LIMIT ((uint64_t)16 << 20)
@@ -168,6 +170,53 @@ static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
 			  out, (socklen_t)n);
 }
 
+/* xff_join appends one X-Forwarded-For header's value to the list being joined (ud). A
+ * list too long for the buffer is marked and then not believed at all. */
+struct xff_acc {
+	char buf[1024];
+	size_t n;
+	bool too_long;
+};
+
+static enum MHD_Result xff_join(void *ud, enum MHD_ValueKind kind, const char *key,
+				const char *value)
+{
+	struct xff_acc *x = ud;
+	size_t len = value ? strlen(value) : 0;
+	(void)kind;
+
+	if (!key || strcasecmp(key, "X-Forwarded-For") != 0 || x->too_long)
+		return MHD_YES;
+	if (x->n + len + 2 > sizeof(x->buf)) {
+		x->too_long = true;
+		return MHD_YES;
+	}
+	if (x->n)
+		x->buf[x->n++] = ',';
+	memcpy(x->buf + x->n, value, len);
+	x->n += len;
+	x->buf[x->n] = '\0';
+	return MHD_YES;
+}
+
+/* forwarded_addr replaces addr (the peer) by the client's address from X-Forwarded-For
+ * when the peer is a trusted proxy (proxy.h: read from the right, trusted hops skipped). */
+static void forwarded_addr(struct MHD_Connection *conn, const struct proxy_list *proxies,
+			   char *addr, size_t n)
+{
+	struct xff_acc x;
+	char peer[48];
+
+	if (!proxy_trusted(proxies, addr))
+		return;
+	memset(&x, 0, sizeof(x));
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, xff_join, &x);
+	if (!x.n || x.too_long)
+		return;
+	snprintf(peer, sizeof(peer), "%s", addr);
+	proxy_client(proxies, peer, x.buf, addr, n);
+}
+
 struct http_stream {
 	struct MHD_Connection *conn;
 	http_stream_fn fn;
@@ -255,6 +304,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_req *r
 	for (i = 0; i < resp->nheaders; i++)
 		MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (req->hsts)
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 	req->status = resp->status;
 	req->bytes = len;
 	ret = MHD_queue_response(conn, (unsigned)resp->status, r);
@@ -299,6 +350,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->method = http_method_parse(method);
 		req->path = url;
 		client_addr(conn, req->addr, sizeof(req->addr));
+		req->hsts = srv->cfg.hsts;
+		if (srv->cfg.proxies && srv->cfg.proxies->n)
+			forwarded_addr(conn, srv->cfg.proxies, req->addr, sizeof(req->addr));
 		*con_cls = req;
 		atomic_fetch_add(&srv->inflight, 1);
 		limit = srv->cfg.body_limit ? srv->cfg.body_limit(req, srv->cfg.ud) : 0;

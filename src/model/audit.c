@@ -26,7 +26,7 @@
  * (ERR_CONFLICT) instead of chaining beside it. Ids without gaps are what lets
  * audit_verify tell a missing row from a changed one.
  *
- * Triggers (migration 0008) refuse UPDATE and DELETE on the table. Someone who can drop
+ * Triggers (migration 0009) refuse UPDATE and DELETE on the table. Someone who can drop
  * them can also rewrite the whole tail of the chain with fresh hashes (there is no secret):
  * the chain proves the log against the head hash last written down somewhere else
  * (`shenliao audit verify` prints it), and shows any change that did not rewrite the rest.

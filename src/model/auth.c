@@ -1,5 +1,5 @@
 /*
- * auth.c - signing in: password checks with rate limits, browser sessions (cookie token,
+ * auth.c - signing in: password checks (audited), browser sessions (cookie token,
  * stored hashed, with a CSRF token) and API bearer tokens (stored hashed).
  */
 #include "model.h"
@@ -13,24 +13,17 @@
 #include "db/db.h"
 
 struct auth_limits auth_limits = {
-    .per_user = 10,
-    .per_address = 100,
-    .window_s = 900,
     .session_ttl_s = 12 * 3600,
 };
 
 static const char sql_pw[] = "SELECT password_hash FROM users WHERE username = ? AND disabled = 0";
-static const char sql_fail_count[] =
-    "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failure WHERE key = ? AND at > ?";
-static const char sql_fail_add[] = "INSERT INTO login_failure (key, at) VALUES (?, ?)";
-static const char sql_fail_clear[] = "DELETE FROM login_failure WHERE key = ?";
-static const char sql_fail_prune[] = "DELETE FROM login_failure WHERE at <= ?";
 static const char sql_sess_add[] = "INSERT INTO auth_session (token_hash, user_id, csrf_token,"
 				   " created_at, expires_at) VALUES (?, ?, ?, ?, ?)";
 static const char sql_sess_find[] =
-    "SELECT s.user_id, s.csrf_token FROM auth_session s JOIN users u ON u.id = s.user_id"
+    "SELECT s.user_id, s.csrf_token, s.id FROM auth_session s JOIN users u ON u.id = s.user_id"
     " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
 static const char sql_sess_del[] = "DELETE FROM auth_session WHERE token_hash = ?";
+static const char sql_sess_others[] = "DELETE FROM auth_session WHERE user_id = ? AND id <> ?";
 static const char sql_sess_prune[] = "DELETE FROM auth_session WHERE expires_at <= ?";
 static const char sql_tok_add[] =
     "INSERT INTO api_token (token_hash, user_id, created_at) VALUES (?, ?, ?)";
@@ -38,46 +31,19 @@ static const char sql_tok_find[] =
     "SELECT t.user_id FROM api_token t JOIN users u ON u.id = t.user_id"
     " WHERE t.token_hash = ? AND t.revoked = 0 AND u.disabled = 0";
 
-/* failures counts recent failures for key; *oldest gets the oldest one's time. */
-static int failures(struct db *db, const char *key, int64_t now, int *count, int64_t *oldest)
-{
-	struct db_stmt *st;
-	int rc = db_get_row(db, sql_fail_count, &st, "si", key, now - auth_limits.window_s);
-
-	if (rc)
-		return rc == ERR_NOT_FOUND ? ERR_DB : rc; /* COUNT(*) always has a row */
-	*count = (int)db_col_int(st, 0);
-	*oldest = db_col_int(st, 1);
-	db_done(st);
-	return ERR_OK;
-}
-
+/* Throttling of guesses is not here: it is the web layer's (web/auth.c, with the growing
+ * delays of http/ratelimit.h), keyed by account and address and by address, and it runs
+ * before auth_login is called. The table login_failure of the first schema, which counted
+ * failures per username, is no longer written. */
 int auth_login(struct db *db, const char *username, const char *password, const char *address,
-	       struct user *u, int *retry_after)
+	       struct user *u)
 {
-	char ukey[80], akey[64], hash[256];
+	char hash[256];
 	struct db_stmt *st;
-	int64_t now = time_now(), oldest;
-	int rc, count, limit;
+	struct actor who;
+	int rc;
 	bool found = false, ok;
 
-	snprintf(ukey, sizeof(ukey), "u:%s", username);
-	snprintf(akey, sizeof(akey), "a:%s", address ? address : "");
-	/* over the limit? check the name, then the address */
-	rc = failures(db, ukey, now, &count, &oldest);
-	limit = auth_limits.per_user;
-	if (!rc && count < limit) {
-		rc = failures(db, akey, now, &count, &oldest);
-		limit = auth_limits.per_address;
-	}
-	if (rc)
-		return rc;
-	if (count >= limit) {
-		*retry_after = (int)(oldest + auth_limits.window_s - now);
-		if (*retry_after < 1)
-			*retry_after = 1;
-		return ERR_LIMIT;
-	}
 	rc = db_get_row(db, sql_pw, &st, "s", username);
 	if (rc == ERR_OK) {
 		found = copy_field(hash, sizeof(hash), db_col_text(st, 0)) == ERR_OK;
@@ -89,33 +55,20 @@ int auth_login(struct db *db, const char *username, const char *password, const 
 	rc = db_begin_write(db);
 	if (rc)
 		return rc;
+	memset(&who, 0, sizeof(who));
+	who.address = address;
 	if (ok) {
-		rc = db_exec(db, sql_fail_clear, "s", ukey);
-		if (!rc)
-			rc = user_get_by_name(db, username, u);
+		rc = user_get_by_name(db, username, u);
 		if (!rc) {
-			struct actor who;
-
-			memset(&who, 0, sizeof(who));
 			who.user = *u;
-			who.address = address;
-			rc = audit_write(db, &who, u->org_id, "login", "user", u->id, NULL, NULL);
+			rc =
+			    audit_write(db, &who, u->org_id, "login.ok", "user", u->id, NULL, NULL);
 		}
 	} else {
-		rc = db_exec(db, sql_fail_add, "si", ukey, now);
-		if (!rc)
-			rc = db_exec(db, sql_fail_add, "si", akey, now);
-		if (!rc)
-			rc = db_exec(db, sql_fail_prune, "i", now - auth_limits.window_s);
-		if (!rc) {
-			json_t *what = json_pack("{ss}", "username", username);
-			struct actor who;
+		json_t *what = json_pack("{ss}", "username", username);
 
-			memset(&who, 0, sizeof(who));
-			who.address = address;
-			rc = audit_write(db, &who, 0, "login.failed", "user", 0, NULL, what);
-			json_decref(what);
-		}
+		rc = audit_write(db, &who, 0, "login.failed", "user", 0, NULL, what);
+		json_decref(what);
 	}
 	if (!rc)
 		rc = db_commit(db);
@@ -182,6 +135,7 @@ int auth_session_find(struct db *db, const char *token, struct actor *a)
 	if (rc)
 		return rc == ERR_NOT_FOUND ? ERR_AUTH : rc;
 	user_id = db_col_int(st, 0);
+	a->session_id = db_col_int(st, 2);
 	rc = copy_field(a->csrf, sizeof(a->csrf), db_col_text(st, 1));
 	db_done(st);
 	if (rc)
@@ -198,6 +152,26 @@ int auth_session_delete(struct db *db, const char *token)
 		return ERR_OK;
 	hash_token(token, 64, hash);
 	return db_exec(db, sql_sess_del, "s", hash);
+}
+
+int auth_session_end_others(struct db *db, const struct actor *a, int *ended)
+{
+	int64_t keep = a->via == AUTH_COOKIE ? a->session_id : 0;
+	json_t *after;
+	int rc;
+
+	*ended = 0;
+	if (a->via != AUTH_COOKIE && a->via != AUTH_BEARER)
+		return ERR_AUTH;
+	rc = db_exec(db, sql_sess_others, "ii", a->user.id, keep);
+	if (rc)
+		return rc;
+	*ended = db_changes(db);
+	after = json_pack("{si}", "ended", *ended);
+	rc = audit_write(db, a, a->user.org_id, "logout.everywhere", "user", a->user.id, NULL,
+			 after);
+	json_decref(after);
+	return rc;
 }
 
 int auth_token_create(struct db *db, int64_t user_id, char token[65])

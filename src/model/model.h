@@ -108,7 +108,11 @@ int user_create(struct db *db, const struct actor *who, struct user *u, const ch
 		struct verr *e) WARN_UNUSED;
 
 /* user_update stores u's display_name, role, org_id and disabled flag; when password is not
- * NULL it is validated and replaces the old one (and every sign-in of u is ended). */
+ * NULL it is validated and replaces the old one, and every other browser sign-in of u is
+ * ended (all of them when who is not u signed in by cookie; who's own stays). Disabling
+ * ends every sign-in of u. Audited "user.update" or "user.password", plus "user.role"
+ * when the role, the body or the handling unit changed. API tokens are not revoked (a
+ * disabled account's tokens stop working). */
 int user_update(struct db *db, const struct actor *who, const struct user *before, struct user *u,
 		const char *password, struct verr *e) WARN_UNUSED;
 
@@ -134,7 +138,8 @@ struct actor {
 	struct user user; /* id 0 for the command line's system actor */
 	struct org org;
 	enum role role;
-	char csrf[65]; /* for cookie sign-ins */
+	char csrf[65];	    /* for cookie sign-ins */
+	int64_t session_id; /* the auth_session row of a cookie sign-in, 0 otherwise */
 	const char *address;
 };
 
@@ -189,19 +194,17 @@ int user_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_
 /* --- sign-in (auth.c) --- */
 
 struct auth_limits {
-	int per_user;	 /* failures per username per window before 429 */
-	int per_address; /* failures per client address per window */
-	int window_s;
 	int session_ttl_s;
 };
 
 extern struct auth_limits auth_limits;
 
-/* auth_login checks username and password. On success fills *u. ERR_AUTH for wrong
- * credentials (recorded); ERR_LIMIT when too many recent failures, with *retry_after set
- * (seconds). Runs its own write transactions. */
+/* auth_login checks username and password. On success fills *u and audits "login.ok";
+ * ERR_AUTH for wrong credentials or a disabled account, audited "login.failed" (with the
+ * username tried). address is the client's, recorded in the audit row. Runs its own write
+ * transaction. Throttling guesses is the caller's (web/auth.c), before calling this. */
 int auth_login(struct db *db, const char *username, const char *password, const char *address,
-	       struct user *u, int *retry_after) WARN_UNUSED;
+	       struct user *u) WARN_UNUSED;
 
 /* auth_session_create starts a browser sign-in for user_id: token gets the cookie value
  * (64 hex), csrf the form token. Only the token's hash is stored. */
@@ -213,6 +216,12 @@ int auth_session_find(struct db *db, const char *token, struct actor *a) WARN_UN
 
 /* auth_session_delete ends the sign-in with that token (no error if none). */
 int auth_session_delete(struct db *db, const char *token) WARN_UNUSED;
+
+/* auth_session_end_others ends every browser sign-in of a's account but the one a is
+ * calling from (a cookie sign-in; a bearer caller keeps none), sets *ended to how many,
+ * and audits "logout.everywhere". API bearer tokens are not touched. In the caller's
+ * transaction. ERR_AUTH for an anonymous or system actor. */
+int auth_session_end_others(struct db *db, const struct actor *a, int *ended) WARN_UNUSED;
 
 /* auth_token_create makes an API bearer token for user_id (shown once, hash stored). */
 int auth_token_create(struct db *db, int64_t user_id, char token[65]) WARN_UNUSED;
@@ -273,7 +282,7 @@ int audit_verify(struct db *db, int64_t anchor_id, const char *anchor_hash,
 /* audit_redact erases the before and after (the JSON, which may hold personal data) of
  * every row about entity #entity_id, keeping their SHA-256 so that the chain still holds:
  * first it writes a row "audit.redact" for the entity (after: rows erased, reason), which
- * the database requires before it lets the JSON go (see migration 0008) and audit_verify
+ * the database requires before it lets the JSON go (see migration 0009) and audit_verify
  * before it accepts a row without it. For erasure of a person (PIPL): call it for each
  * entity whose rows name them, in the erasure's write transaction. *rows (may be NULL)
  * gets the rows erased. */

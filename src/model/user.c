@@ -27,7 +27,7 @@ static const char sql_update[] = "UPDATE users SET org_id = ?, display_name = ?,
 				 " disabled = ?, updated_at = ?, handler_id = NULLIF(?, 0)"
 				 " WHERE id = ?";
 static const char sql_set_pw[] = "UPDATE users SET password_hash = ? WHERE id = ?";
-static const char sql_end_sessions[] = "DELETE FROM auth_session WHERE user_id = ?";
+static const char sql_end_sessions[] = "DELETE FROM auth_session WHERE user_id = ? AND id <> ?";
 static const char sql_list[] =
     "SELECT u.id, u.org_id, u.username, u.display_name, u.role, u.disabled, u.created_at,"
     " u.updated_at, COALESCE(u.handler_id, 0) FROM users u JOIN org o ON o.id = u.org_id"
@@ -275,12 +275,17 @@ int user_update(struct db *db, const struct actor *who, const struct user *befor
 	if (rc)
 		return rc;
 	if (password || u->disabled) {
+		/* a new password ends the other sign-ins; the one that set it stays */
+		int64_t keep = !u->disabled && who->via == AUTH_COOKIE && who->user.id == u->id
+				   ? who->session_id
+				   : 0;
+
 		if (password) {
 			rc = set_password(db, u->id, password);
 			if (rc)
 				return rc;
 		}
-		rc = db_exec(db, sql_end_sessions, "i", u->id);
+		rc = db_exec(db, sql_end_sessions, "ii", u->id, keep);
 		if (rc)
 			return rc;
 	}
@@ -290,6 +295,20 @@ int user_update(struct db *db, const struct actor *who, const struct user *befor
 		json_object_set_new(a, "password_changed", json_true());
 	rc = audit_write(db, who, u->org_id, password ? "user.password" : "user.update", "user",
 			 u->id, b, a);
+	if (!rc && (strcmp(before->role, u->role) != 0 || before->org_id != u->org_id ||
+		    before->handler_id != u->handler_id)) {
+		/* who may do what changed: its own row, so the log answers "who made X an admin" */
+		json_t *rb = json_pack("{ss sI sO}", "role", before->role, "org_id",
+				       (json_int_t)before->org_id, "handler_id",
+				       json_object_get(b, "handler_id"));
+		json_t *ra =
+		    json_pack("{ss sI sO}", "role", u->role, "org_id", (json_int_t)u->org_id,
+			      "handler_id", json_object_get(a, "handler_id"));
+
+		rc = audit_write(db, who, u->org_id, "user.role", "user", u->id, rb, ra);
+		json_decref(rb);
+		json_decref(ra);
+	}
 	json_decref(b);
 	json_decref(a);
 	return rc;

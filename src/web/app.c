@@ -46,11 +46,14 @@ int web_start(void)
 	rc = web_openapi_init();
 	if (!rc)
 		rc = view_init();
+	if (!rc)
+		rc = web_login_start();
 	return rc;
 }
 
 void web_stop(void)
 {
+	web_login_stop();
 	view_fini();
 	web_openapi_fini();
 }

@@ -125,10 +125,12 @@ static json_t *statements_to_json(const struct statement_list *l, bool with_vote
 
 static json_t *room_to_json(struct web_ctx *c, const struct room *r)
 {
-	char url[128];
-	const char *host = http_header(c->req, "Host");
+	char url[320];
+	(void)c;
 
-	snprintf(url, sizeof(url), "http://%s/j/%s", host ? host : "127.0.0.1", r->code);
+	/* the link leaves the server (printed, in a QR code): from --public-url, never from
+	 * the request's Host header, which the client writes */
+	snprintf(url, sizeof(url), "%s/j/%s", web_options.public_url, r->code);
 	return json_pack("{sI ss sb sb ss ss}", "session_id", (json_int_t)r->session_id, "code",
 			 r->code, "open", r->open, "anonymous", r->anonymous, "moderation",
 			 r->moderation, "join_url", url);

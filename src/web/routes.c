@@ -371,6 +371,10 @@ const struct route web_routes[] = {
      API("Sign out of this session", no_input, NONE)},
     {GET, "/api/v1/me", ACCESS_SIGNED_IN, h_api_me, 0,
      API("Who is calling: user, body, role", NULL, OBJ(200, "me"))},
+    {POST, "/api/v1/me/sessions/revoke", ACCESS_SIGNED_IN, h_api_sessions_revoke, 16 * KIB,
+     API("Sign out everywhere else: ends every other browser sign-in of the caller's account "
+	 "(this one stays; API tokens are not revoked); answers {ended}",
+	 no_input, OBJ(200, "sessions_revoked"))},
     /* API: bodies and accounts */
     {GET, "/api/v1/orgs", ACCESS_SIGNED_IN, h_api_orgs_list, 0,
      API("The bodies the caller can see", paging_in, LIST("org"))},
@@ -583,6 +587,7 @@ const struct route web_routes[] = {
     {GET, "/dashboard", ACCESS_SIGNED_IN, h_dashboard, 0, PAGE},
     {GET, "/account", ACCESS_SIGNED_IN, h_account_page, 0, PAGE},
     {POST, "/account/password", ACCESS_SIGNED_IN, h_account_password, 16 * KIB, PAGE},
+    {POST, "/account/sessions/revoke", ACCESS_SIGNED_IN, h_account_sessions_revoke, 16 * KIB, PAGE},
     {GET, "/admin/orgs", ACCESS_ADMIN, h_orgs_page, 0, PAGE},
     {POST, "/admin/orgs", ACCESS_ADMIN, h_orgs_post, 64 * KIB, PAGE},
     {GET, "/admin/orgs/{id}", ACCESS_ADMIN, h_org_page, 0, PAGE},

@@ -25,28 +25,6 @@ static int ics_text(struct buf *b, const char *s)
 	return rc;
 }
 
-/* ics_host writes into out[cap] the address this deployment is reached at (the Host the
- * request came to, e.g. "zx.example.cn" or "127.0.0.1:8080"), for a UID no other deployment
- * makes; "shenliao" when the request names none fit for it. */
-static void ics_host(struct web_ctx *c, char *out, size_t cap)
-{
-	const char *h = http_header(c->req, "Host");
-	size_t n = h ? strlen(h) : 0, i;
-
-	for (i = 0; i < n; i++) {
-		char ch = h[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || strchr(".-:[]", ch)))
-			break;
-	}
-	if (n == 0 || i < n || n >= cap)
-		snprintf(out, cap, "shenliao");
-	else
-		for (i = 0; i <= n; i++)
-			out[i] = (char)((h[i] >= 'A' && h[i] <= 'Z') ? h[i] - 'A' + 'a' : h[i]);
-}
-
 /* ics_time writes t as an iCalendar UTC DATE-TIME ("20240710T063000Z") into out[20]. */
 static void ics_time(int64_t t, char *out)
 {
@@ -57,7 +35,8 @@ static void ics_time(int64_t t, char *out)
 		 iso + 17);
 }
 
-/* The event: UID "session-ID@HOST" (unique per deployment), DTSTAMP (when this file was
+/* The event: UID "session-ID@HOST" (unique per deployment: HOST is --public-url's), URL (the
+ * session's page at the public URL), DTSTAMP (when this file was
  * made), LAST-MODIFIED (the session's last change) and SEQUENCE (how often its time, place,
  * title or state changed), so a calendar updates the event it has instead of adding one. */
 int h_session_ics(struct web_ctx *c)
@@ -79,7 +58,8 @@ int h_session_ics(struct web_ctx *c)
 		session_release(&s);
 		return web_fail(c, rc);
 	}
-	ics_host(c, host, sizeof(host));
+	/* the UID names the deployment by its public URL's host, never by the Host header */
+	web_public_host(host, sizeof(host));
 	ics_time(time_now(), now);
 	ics_time(s.updated_at, modified);
 	rc = buf_printf(b,
@@ -108,6 +88,9 @@ int h_session_ics(struct web_ctx *c)
 		rc = buf_puts(b, "\r\nDESCRIPTION:");
 	if (!rc)
 		rc = ics_text(b, s.topic_title);
+	if (!rc)
+		rc = buf_printf(b, "\r\nURL:%s/sessions/%lld", web_options.public_url,
+				(long long)h.id);
 	if (!rc)
 		rc = buf_printf(b, "\r\nSTATUS:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
 				strcmp(h.status, "draft") == 0 ? "TENTATIVE" : "CONFIRMED");

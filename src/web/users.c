@@ -218,8 +218,13 @@ static int check_current(struct web_ctx *c, const struct user *u, const char *cu
 	if (!current || !*current)
 		return verr_set(e, "required", "current_password", "请填写当前密码",
 				"the current password is required");
-	rc = auth_login(c->db, u->username, current, c->req->addr, &tmp, &retry);
-	if (rc == ERR_AUTH || rc == ERR_LIMIT)
+	/* throttled like a sign-in, so a session left open cannot be used to guess it */
+	rc = web_login_check(c, u->username, current, &tmp, &retry);
+	if (rc == ERR_LIMIT)
+		return verr_set(
+		    e, "invalid", "current_password", "当前密码错误次数过多，请 %d 秒后再试",
+		    "too many wrong tries of the current password; try again in %d s", retry);
+	if (rc == ERR_AUTH)
 		return verr_set(e, "invalid", "current_password", "当前密码不正确",
 				"the current password is wrong");
 	return rc;
@@ -467,8 +472,9 @@ static void verr_of_key(struct verr *e, const char *code, const char *field, con
 static int account_page(struct web_ctx *c, int status, const struct verr *e)
 {
 	return web_render(c, status, "account",
-			  json_pack("{ss? sb so}", "error", e ? web_verr_text(c, e) : NULL, "saved",
-				    http_query(c->req, "saved") != NULL, "field_error",
+			  json_pack("{ss? sb sb so}", "error", e ? web_verr_text(c, e) : NULL,
+				    "saved", http_query(c->req, "saved") != NULL, "revoked",
+				    http_query(c->req, "revoked") != NULL, "field_error",
 				    web_field_error(c, e)));
 }
 
@@ -499,6 +505,6 @@ int h_account_password(struct web_ctx *c)
 		return account_page(c, 422, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
-	/* a new password ends every sign-in, this one too: sign in again */
-	return web_redirect(c, "/login?changed=1");
+	/* a new password ends every other sign-in of the account; this one stays */
+	return web_redirect(c, "/account?saved=1");
 }

@@ -66,11 +66,38 @@ bool csrf_valid(enum auth_via via, bool api, const char *token, const char *sess
 size_t web_body_limit(struct http_req *req, void *ud);
 void web_dispatch(struct http_req *req, struct http_resp *resp, void *ud);
 
-/* Options set by `serve`. */
+/* Options set by `serve` before web_start. */
 struct web_options {
-	bool secure_cookies;
+	bool secure_cookies; /* Secure on every cookie (also when public_url is https://) */
+	/* public_url: where this deployment is reached, "https://zx.example.cn" (no trailing
+	 * slash); every link that leaves the server (join links and their QR codes, .ics
+	 * files) is built from it, never from the request's Host header. serve sets it from
+	 * --public-url or to http://<listen address>:<bound port>. */
+	char public_url[256];
+	/* sign-in throttling (web/auth.c): failures of one account from one address, and of
+	 * one address across accounts, before each further try waits 1, 2, 4 ... s up to
+	 * login_delay_max_s. 0: the defaults (5, 100, 300). */
+	int login_limit_pair, login_limit_address, login_delay_max_s;
 };
 extern struct web_options web_options;
+
+/* web_public_host writes into out[cap] the host (and port) part of web_options.public_url,
+ * lower case, e.g. "zx.example.cn" or "127.0.0.1:8080"; "shenliao" when there is none. */
+void web_public_host(char *out, size_t cap);
+
+/* web_login_start makes the sign-in throttle from web_options (called by web_start);
+ * web_login_stop releases it (web_stop). */
+int web_login_start(void) WARN_UNUSED;
+void web_login_stop(void);
+
+/* web_login_check is the one way a password is checked for a request: the throttle by
+ * (account, client address) and by client address first (ERR_LIMIT with *retry_after in
+ * seconds when the caller must wait; nothing checked), then auth_login (ERR_AUTH for wrong
+ * credentials, audited; ERR_OK fills *u). A right password clears its pair's count. The
+ * throttle's state is in this process's memory (lost on restart, not shared by several
+ * serve processes); a later issue moves it to the database. Thread-safe. */
+int web_login_check(struct web_ctx *c, const char *username, const char *password, struct user *u,
+		    int *retry_after) WARN_UNUSED;
 
 /* --- answering (respond.c); each returns 0 so a handler can "return web_json(...)" --- */
 
@@ -182,6 +209,7 @@ void web_health_init(void);
 int h_health(struct web_ctx *c);
 int h_api_login(struct web_ctx *c);
 int h_api_logout(struct web_ctx *c);
+int h_api_sessions_revoke(struct web_ctx *c);
 int h_api_me(struct web_ctx *c);
 int h_api_orgs_list(struct web_ctx *c);
 int h_api_orgs_create(struct web_ctx *c);
@@ -335,6 +363,7 @@ int h_logout_post(struct web_ctx *c);
 int h_dashboard(struct web_ctx *c);
 int h_account_page(struct web_ctx *c);
 int h_account_password(struct web_ctx *c);
+int h_account_sessions_revoke(struct web_ctx *c);
 int h_orgs_page(struct web_ctx *c);
 int h_orgs_post(struct web_ctx *c);
 int h_org_page(struct web_ctx *c);

@@ -44,7 +44,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	log_set_level(LOG_ERROR);
 	signal(SIGPIPE, SIG_IGN);
 	fuzz_db_open();
-	auth_limits.per_user = auth_limits.per_address = 1000000; /* no 429 after a while */
+	web_options.login_limit_pair = web_options.login_limit_address = 1000000; /* no 429 */
 	web_opinion_no_limits();
 	FUZZ_ASSERT(db_pool_init(fdb.path, 0) == ERR_OK);
 	FUZZ_ASSERT(web_start() == ERR_OK);

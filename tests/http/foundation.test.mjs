@@ -92,9 +92,10 @@ describe('login', () => {
     const r = await anon().post('/api/v1/login', { username: 'a'.repeat(2 << 20), password: 'x' });
     assert.equal(r.status, 413);
   });
-  test('too many failures for one username: 429 with Retry-After, even with the right password', async () => {
+  test('too many failures of one account from one address: 429 with Retry-After, even with the right password', async () => {
+    // (the account is not locked: another address still signs in, tests/http/accounts.test.mjs)
     const c = anon();
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 5; i++) {
       const r = await c.post('/api/v1/login', { username: 'guest', password: `wrong-${i}` });
       assert.equal(r.status, 401);
     }
@@ -300,7 +301,7 @@ describe('users', () => {
     assertError(await m.patch(`/api/v1/users/${id('member')}`, { password: 'new-password-1', current_password: 'wrong-one' }), 422, null, 'current_password');
     const ok = await m.patch(`/api/v1/users/${id('member')}`, { password: 'new-password-1', current_password: DEMO_PASSWORD });
     assert.equal(ok.status, 200, ok.text);
-    assertError(await m.get('/api/v1/me'), 401); // a new password ends every sign-in
+    assert.equal((await m.get('/api/v1/me')).status, 200); // the other sign-ins end, not this one
     await new Client(srv.url).login('member', 'new-password-1');
     assertError(await admin.patch(`/api/v1/users/${id('sz-admin')}`, { role: 'member' }), 422, null, 'role');
   });
