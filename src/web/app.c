@@ -157,6 +157,16 @@ static void invalid_utf8_field(const char *p, size_t n, size_t bad, char *out, s
 	snprintf(out, cap, "%s", last_key);
 }
 
+/* utf8_cut cuts s before a UTF-8 sequence that truncation left incomplete: a long member
+ * name cut to fit a buffer must still be text the answer's JSON can carry. */
+static void utf8_cut(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && !utf8_valid(s, n))
+		s[--n] = '\0';
+}
+
 /* field_error answers 422 code ("unknown_field", "duplicate_field") naming field, with the
  * catalog's message "err_<code>" followed by the name. */
 static int field_error(struct web_ctx *c, const char *code, const char *field)
@@ -166,6 +176,8 @@ static int field_error(struct web_ctx *c, const char *code, const char *field)
 	snprintf(key, sizeof(key), "err_%s", code);
 	snprintf(zh, sizeof(zh), "%s：%s", view_text("zh", key), field);
 	snprintf(en, sizeof(en), "%s: %s", view_text("en", key), field);
+	utf8_cut(zh);
+	utf8_cut(en);
 	return web_error(c, 422, code, field, zh, en);
 }
 
@@ -241,6 +253,7 @@ static int check_members(const struct field_decl *list, json_t *obj, const char 
  * objects. null is "not given" (FIELD_NULLABLE says it clears), as the readers take it. */
 static int check_value(const struct field_decl *f, json_t *v, struct fault *x)
 {
+	char at[sizeof(x->path)];
 	size_t i, n;
 	json_t *it;
 	int64_t t;
@@ -289,6 +302,7 @@ static int check_value(const struct field_decl *f, json_t *v, struct fault *x)
 							 : "err_want_objects");
 	if ((f->flags & FIELD_NONEMPTY) && json_array_size(v) == 0)
 		return fault_at(x, "empty", "err_empty_list");
+	snprintf(at, sizeof(at), "%s", x->path); /* the members below overwrite x->path */
 	json_array_foreach(v, i, it)
 	{
 		if (f->type == FIELD_STRINGS && !json_is_string(it))
@@ -300,7 +314,7 @@ static int check_value(const struct field_decl *f, json_t *v, struct fault *x)
 
 			if (!json_is_object(it))
 				return fault_at(x, "invalid_type", "err_want_objects");
-			if (snprintf(prefix, sizeof(prefix), "%s[%zu].", x->path, i) < 0 ||
+			if (snprintf(prefix, sizeof(prefix), "%s[%zu].", at, i) < 0 ||
 			    check_members(f->members, it, prefix, x))
 				return ERR_INVALID;
 		}
@@ -320,6 +334,7 @@ static int check_members(const struct field_decl *list, json_t *obj, const char 
 	json_object_foreach(obj, key, v)
 	{
 		snprintf(x->path, sizeof(x->path), "%s%s", prefix, key);
+		utf8_cut(x->path);
 		f = member_decl(list, key);
 		if (!f)
 			return fault_at(x, "unknown_field", "err_unknown_field");
@@ -358,6 +373,8 @@ static int check_declared(struct web_ctx *c)
 		snprintf(zh, sizeof(zh), "%s：%s", x.path, view_text("zh", x.key));
 		snprintf(en, sizeof(en), "%s: %s", x.path, view_text("en", x.key));
 	}
+	utf8_cut(zh);
+	utf8_cut(en);
 	return web_error(c, 422, x.code, x.path, zh, en), ERR_INVALID;
 }
 

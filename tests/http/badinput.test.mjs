@@ -270,6 +270,26 @@ describe('bad input is refused with 422 naming the field, and nothing changes', 
     assert.deepEqual(undeclared, []);
   });
 
+  test('a fault inside a list of objects names the member; a long unknown name is still text', async () => {
+    const org = clients.org;
+    const before = await snapshot(org, ['/api/v1/outputs?limit=500']);
+    const authors = [{ person_id: fx.person, role: 'lead' }, { person_id: fx.person2, role: 7 }];
+    let r = await org.post('/api/v1/outputs', { kind: 'proposal', title: '两位作者', authors });
+    assert.equal(r.status, 422, r.text);
+    assert.equal(r.data.error.code, 'invalid_type');
+    assert.equal(r.data.error.field, 'authors[1].role');
+    r = await org.post('/api/v1/outputs', { kind: 'proposal', title: '两位作者', authors: [authors[0], { person_id: fx.person2, role: 'cosigner', colour: 'red' }] });
+    assert.equal(r.status, 422, r.text);
+    assert.equal(r.data.error.code, 'unknown_field');
+    assert.equal(r.data.error.field, 'authors[1].colour');
+    const long = '字段'.repeat(100);
+    r = await org.post('/api/v1/topics', { title: 'x', domain: 'society', origin: 'member', [long]: 1 });
+    assert.equal(r.status, 422, r.text);
+    assert.equal(r.data.error.code, 'unknown_field');
+    assert.ok(long.startsWith(r.data.error.field) && r.data.error.field.length > 10, r.data.error.field);
+    assert.deepEqual(await snapshot(org, ['/api/v1/outputs?limit=500']), before);
+  });
+
   test('each malformed variant: 422 naming the field, nothing changed; the valid body is accepted', async () => {
     const routes = await bodyRoutes();
     const failures = [];
