@@ -42,17 +42,25 @@ enum field_type {
 };
 
 /* Flags of a declared field. */
-#define FIELD_REQUIRED 1u /* the handler refuses a request without it */
-#define FIELD_NULLABLE 2u /* JSON null is accepted (it clears the value) */
-#define FIELD_QUERY    4u /* a query parameter (?name=), not a member of the body */
+#define FIELD_REQUIRED 1u  /* the handler refuses a request without it */
+#define FIELD_NULLABLE 2u  /* JSON null is accepted (it clears the value) */
+#define FIELD_QUERY    4u  /* a query parameter (?name=), not a member of the body */
+#define FIELD_NONBLANK 8u  /* text: when given, holds more than white space (a title, a name) */
+#define FIELD_NONEMPTY 16u /* a list: when given, holds at least one item */
+#define FIELD_RANGE    32u /* an integer: from field_decl.min to field_decl.max */
 
-/* One input field of a route. A list of them ends with an entry whose name is NULL. */
+/* One input field of a route. A list of them ends with an entry whose name is NULL. The
+ * dispatcher checks every body member against its declaration before the handler runs (the
+ * type, FIELD_NONBLANK, max_chars, FIELD_RANGE, FIELD_NONEMPTY, a FIELD_TIME that exists)
+ * and the OpenAPI document shows the same limits (maxLength, minimum/maximum, minItems). */
 struct field_decl {
 	const char *name;
 	enum field_type type;
 	unsigned flags;			  /* FIELD_* */
 	const char *desc;		  /* one line, English */
 	const struct field_decl *members; /* FIELD_OBJECTS: the members of each object */
+	size_t max_chars;		  /* FIELD_STRING: at most this many characters; 0: none */
+	long long min, max;		  /* FIELD_INTEGER with FIELD_RANGE: the range */
 };
 
 /* The shape of a route's successful answer. */

@@ -35,6 +35,12 @@ int verr_set(struct verr *e, const char *code, const char *field, const char *zh
 /* verr_type fills e for a field of the wrong JSON type (code "invalid_type"). */
 int verr_type(struct verr *e, const char *field, const char *type_zh, const char *type_en);
 
+/* text_blank reports whether the UTF-8 text s[0..n) holds nothing but white space: ASCII
+ * blanks and line ends, no-break spaces, the ideographic space U+3000 of Chinese input
+ * methods, the other Unicode spaces, zero-width spaces and the BOM. An empty text is blank.
+ * Pure, thread-safe. */
+bool text_blank(const char *s, size_t n);
+
 /* --- bodies --- */
 
 enum org_level { ORG_NATIONAL = 0, ORG_PROVINCE, ORG_CITY, ORG_DISTRICT };

@@ -151,6 +151,38 @@ int verr_type(struct verr *e, const char *field, const char *type_zh, const char
 	return ERR_INVALID;
 }
 
+/* space_len returns the length of the white space at s[0..n) (see text_blank), 0 if
+ * none. */
+static size_t space_len(const unsigned char *s, size_t n)
+{
+	unsigned cp;
+
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= 0x09 && s[0] <= 0x0d)))
+		return 1;
+	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2; /* U+0085, U+00A0 */
+	if (n < 3 || (s[0] & 0xf0) != 0xe0)
+		return 0;
+	cp = ((unsigned)(s[0] & 0x0f) << 12) | ((unsigned)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+	if (cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200b) || cp == 0x2028 || cp == 0x2029 ||
+	    cp == 0x202f || cp == 0x205f || cp == 0x3000 || cp == 0xfeff)
+		return 3;
+	return 0;
+}
+
+bool text_blank(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		k = space_len((const unsigned char *)s + i, n - i);
+		if (!k)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
 /* field_err fills e with code and field and the two messages already made (trimmed). */
 static int field_err(struct verr *e, const char *code, const char *field)
 {
@@ -182,6 +214,14 @@ int text_check(const char *s, const char *field, size_t min_chars, size_t max_ch
 			return field_err(e, "invalid", field);
 		}
 	chars = utf8_count(s, n);
+	if (min_chars >= 1 && chars >= 1 && text_blank(s, n)) {
+		/* a required text of only spaces says nothing: as if it were not given */
+		if (!e)
+			return ERR_INVALID;
+		snprintf(e->zh, sizeof(e->zh), "请填写%s（不能只有空格）", zh);
+		snprintf(e->en, sizeof(e->en), "%s is required (not only white space)", field);
+		return field_err(e, "required", field);
+	}
 	if (chars < min_chars) {
 		if (!e)
 			return ERR_INVALID;

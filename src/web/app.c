@@ -14,7 +14,9 @@
  *      header or csrf_token field); an anonymous form carries the double-submit cookie's
  *      token; bearer requests need none (403 csrf);
  *   6. the route's declared role (403);
- *   7. the JSON body's members against the route's declared fields (422 unknown_field);
+ *   7. the JSON body's members against the route's declared fields: declared (422
+ *      unknown_field), of the declared type, not blank, within their limits, dates that
+ *      exist (422 naming the field; check_declared);
  *   8. the handler, which checks org scope against what it touches.
  */
 #include "web.h"
@@ -158,6 +160,16 @@ static void invalid_utf8_field(const char *p, size_t n, size_t bad, char *out, s
 	snprintf(out, cap, "%s", last_key);
 }
 
+/* utf8_cut cuts s before a UTF-8 sequence that truncation left incomplete: a long member
+ * name cut to fit a buffer must still be text the answer's JSON can carry. */
+static void utf8_cut(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && !utf8_valid(s, n))
+		s[--n] = '\0';
+}
+
 /* field_error answers 422 code ("unknown_field", "duplicate_field") naming field, with the
  * catalog's message "err_<code>" followed by the name. */
 static int field_error(struct web_ctx *c, const char *code, const char *field)
@@ -167,6 +179,8 @@ static int field_error(struct web_ctx *c, const char *code, const char *field)
 	snprintf(key, sizeof(key), "err_%s", code);
 	snprintf(zh, sizeof(zh), "%s：%s", view_text("zh", key), field);
 	snprintf(en, sizeof(en), "%s: %s", view_text("en", key), field);
+	utf8_cut(zh);
+	utf8_cut(en);
 	return web_error(c, 422, code, field, zh, en);
 }
 
@@ -205,20 +219,166 @@ static void duplicate_key(const char *p, size_t n, size_t pos, char *out, size_t
 	json_decref(k);
 }
 
-/* check_declared refuses a member of the JSON body that the route does not declare. */
-static int check_declared(struct web_ctx *c)
+/* A fault of one body member found by check_value: the code, the catalog key of its
+ * message, the member's path ("title", "authors[0].role") and, for limits, two numbers. */
+struct fault {
+	const char *code;
+	const char *key;
+	char path[128];
+	long long a, b; /* too_long: limit and length; out_of_range: min and max */
+};
+
+/* member_decl finds name among the body members of list (NULL: not declared). */
+static const struct field_decl *member_decl(const struct field_decl *list, const char *name)
 {
+	const struct field_decl *f;
+
+	for (f = list; f && f->name; f++)
+		if (!(f->flags & FIELD_QUERY) && strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+static int fault_at(struct fault *x, const char *code, const char *key)
+{
+	x->code = code;
+	x->key = key;
+	return ERR_INVALID;
+}
+
+static int check_members(const struct field_decl *list, json_t *obj, const char *prefix,
+			 struct fault *x);
+
+/* check_value checks member v of the body against its declaration f (x->path names it):
+ * the JSON type the handler reads (a number is never taken for text nor text for a number),
+ * text not blank where FIELD_NONBLANK and within max_chars, an integer within its
+ * FIELD_RANGE, a time that exists, a list not empty where FIELD_NONEMPTY, the members of
+ * objects. null is "not given" (FIELD_NULLABLE says it clears), as the readers take it. */
+static int check_value(const struct field_decl *f, json_t *v, struct fault *x)
+{
+	char at[sizeof(x->path)];
+	size_t i, n;
+	json_t *it;
+	int64_t t;
+
+	if (json_is_null(v))
+		return ERR_OK;
+	switch (f->type) {
+	case FIELD_STRING:
+	case FIELD_TIME:
+		if (!json_is_string(v))
+			return fault_at(x, "invalid_type",
+					f->type == FIELD_TIME ? "err_want_time" : "err_want_text");
+		n = json_string_length(v);
+		if ((f->flags & FIELD_NONBLANK) && text_blank(json_string_value(v), n))
+			return fault_at(x, "required", "err_blank");
+		if (f->max_chars && utf8_count(json_string_value(v), n) > f->max_chars) {
+			x->a = (long long)f->max_chars;
+			x->b = (long long)utf8_count(json_string_value(v), n);
+			return fault_at(x, "too_long", "err_too_long");
+		}
+		if (f->type == FIELD_TIME && n && time_parse(json_string_value(v), &t))
+			return fault_at(x, "invalid_date", "err_invalid_date");
+		return ERR_OK;
+	case FIELD_INTEGER:
+		if (!json_is_integer(v))
+			return fault_at(x, "invalid_type", "err_want_integer");
+		if ((f->flags & FIELD_RANGE) &&
+		    (json_integer_value(v) < f->min || json_integer_value(v) > f->max)) {
+			x->a = f->min;
+			x->b = f->max;
+			return fault_at(x, "out_of_range", "err_out_of_range");
+		}
+		return ERR_OK;
+	case FIELD_BOOLEAN:
+		return json_is_boolean(v) ? ERR_OK
+					  : fault_at(x, "invalid_type", "err_want_boolean");
+	case FIELD_STRINGS:
+	case FIELD_IDS:
+	case FIELD_OBJECTS:
+		break;
+	}
+	if (!json_is_array(v))
+		return fault_at(x, "invalid_type",
+				f->type == FIELD_STRINGS ? "err_want_texts"
+				: f->type == FIELD_IDS	 ? "err_want_ids"
+							 : "err_want_objects");
+	if ((f->flags & FIELD_NONEMPTY) && json_array_size(v) == 0)
+		return fault_at(x, "empty", "err_empty_list");
+	snprintf(at, sizeof(at), "%s", x->path); /* the members below overwrite x->path */
+	json_array_foreach(v, i, it)
+	{
+		if (f->type == FIELD_STRINGS && !json_is_string(it))
+			return fault_at(x, "invalid_type", "err_want_texts");
+		if (f->type == FIELD_IDS && (!json_is_integer(it) || json_integer_value(it) < 1))
+			return fault_at(x, "invalid_type", "err_want_ids");
+		if (f->type == FIELD_OBJECTS) {
+			char prefix[128];
+
+			if (!json_is_object(it))
+				return fault_at(x, "invalid_type", "err_want_objects");
+			if (snprintf(prefix, sizeof(prefix), "%s[%zu].", at, i) < 0 ||
+			    check_members(f->members, it, prefix, x))
+				return ERR_INVALID;
+		}
+	}
+	return ERR_OK;
+}
+
+/* check_members checks every member of obj against list: declared (else unknown_field),
+ * then its value; x->path becomes prefix + the member's name. */
+static int check_members(const struct field_decl *list, json_t *obj, const char *prefix,
+			 struct fault *x)
+{
+	const struct field_decl *f;
 	const char *key;
 	json_t *v;
 
-	if (!c->route->doc || !c->route->doc->fields)
-		return ERR_OK; /* router_check makes every /api/ route that takes a body declare */
-	json_object_foreach(c->json, key, v)
+	json_object_foreach(obj, key, v)
 	{
-		if (!router_field(c->route, key, 0))
-			return field_error(c, "unknown_field", key), ERR_INVALID;
+		snprintf(x->path, sizeof(x->path), "%s%s", prefix, key);
+		utf8_cut(x->path);
+		f = member_decl(list, key);
+		if (!f)
+			return fault_at(x, "unknown_field", "err_unknown_field");
+		if (check_value(f, v, x))
+			return ERR_INVALID;
 	}
 	return ERR_OK;
+}
+
+/* check_declared checks the JSON body against the route's declared fields (check_members)
+ * before the handler runs, so a refused body changes nothing; answers 422 naming the
+ * field. */
+static int check_declared(struct web_ctx *c)
+{
+	struct fault x;
+	char zh[400], en[400];
+
+	if (!c->route->doc || !c->route->doc->fields)
+		return ERR_OK; /* router_check makes every /api/ route that takes a body declare */
+	memset(&x, 0, sizeof(x));
+	if (check_members(c->route->doc->fields, c->json, "", &x) == ERR_OK)
+		return ERR_OK;
+	if (strcmp(x.code, "too_long") == 0) {
+		snprintf(zh, sizeof(zh), "%s：%s（最多 %lld 个字符，现在 %lld 个）", x.path,
+			 view_text("zh", x.key), x.a, x.b);
+		snprintf(en, sizeof(en), "%s: %s (at most %lld characters, it has %lld)", x.path,
+			 view_text("en", x.key), x.a, x.b);
+	} else if (strcmp(x.code, "out_of_range") == 0) {
+		snprintf(zh, sizeof(zh), "%s：%s（须为 %lld 到 %lld）", x.path,
+			 view_text("zh", x.key), x.a, x.b);
+		snprintf(en, sizeof(en), "%s: %s (must be %lld to %lld)", x.path,
+			 view_text("en", x.key), x.a, x.b);
+	} else if (strcmp(x.code, "unknown_field") == 0) {
+		return field_error(c, "unknown_field", x.path), ERR_INVALID;
+	} else {
+		snprintf(zh, sizeof(zh), "%s：%s", x.path, view_text("zh", x.key));
+		snprintf(en, sizeof(en), "%s: %s", x.path, view_text("en", x.key));
+	}
+	utf8_cut(zh);
+	utf8_cut(en);
+	return web_error(c, 422, x.code, x.path, zh, en), ERR_INVALID;
 }
 
 static int parse_json_body(struct web_ctx *c)

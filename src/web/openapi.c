@@ -81,11 +81,29 @@ static json_t *field_schema(const struct field_decl *f)
 			      object_schema(f->members, false));
 		break;
 	case FIELD_TIME:
+		/* a date, a time, or "" (clears it); the dispatcher refuses one that does not
+		 * exist (2026-02-30) */
+		s = json_pack("{so s[{ss}{ss}{si}]}", "type", type_of("string", nul), "anyOf",
+			      "format", "date", "format", "date-time", "maxLength", 0);
+		break;
 	case FIELD_STRING:
 	default:
 		s = json_pack("{so}", "type", type_of("string", nul));
 		break;
 	}
+	if (s && f->max_chars)
+		json_object_set_new(s, "maxLength", json_integer((json_int_t)f->max_chars));
+	if (s && (f->flags & FIELD_NONBLANK)) {
+		/* more than white space: JSON Schema cannot say it, the extension does */
+		json_object_set_new(s, "minLength", json_integer(1));
+		json_object_set_new(s, "x-nonblank", json_true());
+	}
+	if (s && (f->flags & FIELD_RANGE)) {
+		json_object_set_new(s, "minimum", json_integer((json_int_t)f->min));
+		json_object_set_new(s, "maximum", json_integer((json_int_t)f->max));
+	}
+	if (s && (f->flags & FIELD_NONEMPTY))
+		json_object_set_new(s, "minItems", json_integer(1));
 	if (s && f->desc)
 		json_object_set_new(s, "description", json_string(f->desc));
 	return s;
@@ -230,12 +248,10 @@ static json_t *responses(const struct route *r, bool change)
 	snprintf(st, sizeof(st), "%d", d->status);
 	json_object_set_new(o, st, success_response(d));
 	if (router_takes_body(r) || has_query(r))
-		json_object_set_new(
-		    o, "400",
-		    error_response(router_takes_body(r)
-				       ? "malformed JSON, text that is not UTF-8, or a "
-					 "member of the wrong type"
-				       : "a query parameter that is not valid"));
+		json_object_set_new(o, "400",
+				    error_response(router_takes_body(r)
+						       ? "malformed JSON, or text that is not UTF-8"
+						       : "a query parameter that is not valid"));
 	if (r->access != ACCESS_PUBLIC || has_path_params(r))
 		json_object_set_new(o, "401", error_response("not signed in"));
 	if (r->access != ACCESS_PUBLIC || change)
@@ -259,8 +275,12 @@ static json_t *responses(const struct route *r, bool change)
 		json_object_set_new(
 		    o, "422",
 		    error_response(router_takes_body(r)
-				       ? "a field is not valid, or the body has a member the "
-					 "route does not declare (unknown_field) or one twice "
+				       ? "a field is not valid: of the wrong type "
+					 "(invalid_type), blank (blank), over its maxLength "
+					 "(too_long), outside its minimum/maximum (out_of_range), "
+					 "an empty list (empty), a date that does not exist "
+					 "(invalid_date); or the body has a member the route does "
+					 "not declare (unknown_field) or one twice "
 					 "(duplicate_field); error.field names it"
 				       : "the file is not valid; the problems are listed"));
 	return o;
@@ -403,9 +423,12 @@ json_t *openapi_document(const struct route *table, size_t n)
 	doc = json_pack(
 	    "{ss s{ss ss ss} s[{ss}] so s{s{s{ss ss ss} s{ss ss ss ss}} so}}", "openapi", "3.1.0",
 	    "info", "title", "shenliao API", "version", SHENLIAO_VERSION, "description",
-	    "深聊会 platform API. Bodies are JSON objects; a member the route does not declare "
-	    "is refused with 422 unknown_field, a member given twice with 422 duplicate_field "
-	    "(error.field names it). x-access says who may call an operation.",
+	    "深聊会 platform API. Bodies are JSON objects, checked against the declared fields "
+	    "before anything is done: a member the route does not declare is refused with 422 "
+	    "unknown_field, a member given twice with 422 duplicate_field, a member of the wrong "
+	    "type (a number is never taken for text, nor text for a number), blank where "
+	    "x-nonblank, over maxLength, outside minimum/maximum, or a date that does not exist "
+	    "with 422 (error.field names it). x-access says who may call an operation.",
 	    "servers", "url", "/", "paths", paths, "components", "securitySchemes", "bearer",
 	    "type", "http", "scheme", "bearer", "description",
 	    "an API token (Authorization: Bearer ...)", "cookie", "type", "apiKey", "in", "cookie",

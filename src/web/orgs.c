@@ -56,6 +56,8 @@ static int read_org_fields(struct web_ctx *c, struct org *o, bool with_level, st
 	size_t caps[] = {sizeof(o->name), sizeof(o->slug), sizeof(o->level)};
 	size_t i;
 
+	if (web_form_check(c, e))
+		return ERR_INVALID;
 	for (i = 0; i < (with_level ? 3u : 2u); i++) {
 		bool bad = false;
 		const char *v = web_field(c, names[i], &bad);

@@ -106,6 +106,8 @@ static int read_output(struct web_ctx *c, struct output_form *f, struct verr *e)
 	int rc;
 
 	output_in_init(&f->in);
+	if (web_form_check(c, e))
+		return ERR_INVALID;
 	for (i = 0; i < ARRAY_LEN(names); i++) {
 		bool bad = false;
 

@@ -226,6 +226,8 @@ static int create_person(struct web_ctx *c, struct person *p, struct verr *e)
 	if (!rc)
 		rc = apply_person(c, &in, p, e);
 	if (!rc)
+		rc = web_form_check(c, e);
+	if (!rc)
 		rc = web_begin(c);
 	if (!rc)
 		rc = web_finish(c, person_create(c->db, &c->actor, p, e));
@@ -247,6 +249,8 @@ static int update_person(struct web_ctx *c, struct person *before, struct person
 		return rc;
 	*p = *before;
 	rc = prc ? prc : apply_person(c, &in, p, e);
+	if (!rc)
+		rc = web_form_check(c, e);
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)

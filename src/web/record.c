@@ -163,7 +163,9 @@ static int run_op(struct web_ctx *c, const struct record_op *op, struct op_input
 
 	memset(in, 0, sizeof(*in));
 	memset(h, 0, sizeof(*h));
-	parsed = op->parse(c, in, e);
+	parsed = web_form_check(c, e);
+	if (!parsed)
+		parsed = op->parse(c, in, e);
 	/* who may not change the session hears that, whatever they sent */
 	rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, h);
 	if (!rc && op->record)

@@ -74,9 +74,6 @@ int web_verr(struct web_ctx *c, const struct verr *e)
 {
 	int status = strcmp(e->code, "conflict") == 0 ? 409 : 422;
 
-	if (c->api && strcmp(e->code, "invalid_type") == 0)
-		status = 400;
-
 	return web_error(c, status, e->code, e->field, e->zh, e->en);
 }
 
@@ -438,6 +435,35 @@ int web_id_list_field(struct web_ctx *c, const char *name, int64_t *out, size_t 
 				return ERR_INVALID;
 			out[(*n)++] = id;
 		}
+	}
+	return ERR_OK;
+}
+
+/* The form fields that carry a list (checkboxes, multiple selects): the only fields a page
+ * form may send more than once. */
+static const char *const form_lists[] = {
+    "formats",	      "linked_org_ids", "proposer_ids",	  "sources",
+    "suggestion_ids", "session_ids",	"co_handler_ids", "cosigners",
+};
+
+int web_form_check(struct web_ctx *c, struct verr *e)
+{
+	size_t i, j, k;
+
+	if (c->json)
+		return ERR_OK; /* a JSON body with a member twice never reaches a handler */
+	for (i = 1; i < c->form.n; i++) {
+		const char *name = c->form.items[i].name;
+
+		for (k = 0; k < ARRAY_LEN(form_lists) && strcmp(form_lists[k], name) != 0; k++)
+			;
+		if (k < ARRAY_LEN(form_lists))
+			continue;
+		for (j = 0; j < i; j++)
+			if (strcmp(c->form.items[j].name, name) == 0)
+				return verr_set(e, "duplicate_field", name, "%s：%s", "%s: %s",
+						view_text("zh", "err_duplicate_form_field"), name,
+						view_text("en", "err_duplicate_form_field"), name);
 	}
 	return ERR_OK;
 }

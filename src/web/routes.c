@@ -23,16 +23,22 @@
 #define REQ FIELD_REQUIRED
 #define NUL FIELD_NULLABLE
 #define Q   FIELD_QUERY
+#define NB  FIELD_NONBLANK /* text: not blank when given */
+#define NE  FIELD_NONEMPTY /* a list: not empty when given */
 
 /* clang-format off */
-#define TEXT(n, fl, d)    {n, FIELD_STRING, fl, d, NULL}
-#define INT(n, fl, d)     {n, FIELD_INTEGER, fl, d, NULL}
-#define BOOL(n, fl, d)    {n, FIELD_BOOLEAN, fl, d, NULL}
-#define TIME(n, fl, d)    {n, FIELD_TIME, fl, d, NULL}
-#define TEXTS(n, fl, d)   {n, FIELD_STRINGS, fl, d, NULL}
-#define IDS(n, fl, d)     {n, FIELD_IDS, fl, d, NULL}
-#define OBJS(n, fl, d, m) {n, FIELD_OBJECTS, fl, d, m}
-#define END               {NULL, 0, 0, NULL, NULL}
+#define TEXT(n, fl, d)    {n, FIELD_STRING, fl, d, NULL, 0, 0, 0}
+#define INT(n, fl, d)     {n, FIELD_INTEGER, fl, d, NULL, 0, 0, 0}
+#define BOOL(n, fl, d)    {n, FIELD_BOOLEAN, fl, d, NULL, 0, 0, 0}
+#define TIME(n, fl, d)    {n, FIELD_TIME, fl, d, NULL, 0, 0, 0}
+#define TEXTS(n, fl, d)   {n, FIELD_STRINGS, fl, d, NULL, 0, 0, 0}
+#define IDS(n, fl, d)     {n, FIELD_IDS, fl, d, NULL, 0, 0, 0}
+#define OBJS(n, fl, d, m) {n, FIELD_OBJECTS, fl, d, m, 0, 0, 0}
+#define END               {NULL, 0, 0, NULL, NULL, 0, 0, 0}
+/* a body's text declares its limit (STR: at most max characters; TEXT is for query
+ * parameters), an integer its range when it has one (INT_IN: lo to hi) */
+#define STR(n, fl, max, d)        {n, FIELD_STRING, fl, d, NULL, max, 0, 0}
+#define INT_IN(n, fl, lo, hi, d)  {n, FIELD_INTEGER, (fl) | FIELD_RANGE, d, NULL, 0, lo, hi}
 /* clang-format on */
 
 /* API(summary, fields, reply): an API route's declaration; reply is one of the below. */
@@ -57,59 +63,61 @@
 static const struct field_decl no_input[] = {END};
 
 static const struct field_decl login_in[] = {
-    TEXT("username", REQ, "the account's username"),
-    TEXT("password", REQ, "the account's password"),
+    STR("username", REQ | NB, 32, "the account's username"),
+    STR("password", REQ | NB, 256, "the account's password"),
     END,
 };
 
 static const struct field_decl paging_in[] = {PAGING, END};
 
 static const struct field_decl org_new[] = {
-    TEXT("name", REQ, "the body's name"),
-    TEXT("slug", REQ, "short unique name used in addresses and exports"),
-    TEXT("level", OPT, "province, city or district (default: one below the parent)"),
+    STR("name", REQ | NB, 100, "the body's name"),
+    STR("slug", REQ, 40, "short unique name used in addresses and exports"),
+    STR("level", OPT, 16, "province, city or district (default: one below the parent)"),
     INT("parent_id", OPT, "the parent body (default: the caller's)"),
     END,
 };
 
 static const struct field_decl org_change[] = {
-    TEXT("name", OPT, "the body's name"),
-    TEXT("slug", OPT, "short unique name"),
-    TEXT("level", OPT, "cannot be changed: refused with 422"),
+    STR("name", OPT | NB, 100, "the body's name"),
+    STR("slug", OPT, 40, "short unique name"),
+    STR("level", OPT, 16, "cannot be changed: refused with 422"),
     INT("parent_id", OPT, "cannot be changed: refused with 422"),
     END,
 };
 
 static const struct field_decl user_new[] = {
-    TEXT("username", REQ, "sign-in name"),
-    TEXT("password", REQ, "the first password"),
-    TEXT("display_name", OPT, "the name shown to others"),
-    TEXT("role", OPT, "member, organizer or admin (default member)"),
+    STR("username", REQ | NB, 32, "sign-in name"),
+    STR("password", REQ, 256, "the first password"),
+    STR("display_name", OPT | NB, 100, "the name shown to others"),
+    STR("role", OPT, 16, "member, organizer or admin (default member)"),
     INT("org_id", OPT, "the account's body (default: the caller's)"),
     INT("handler_id", NUL, "makes it a handling unit's account; null or 0 clears"),
     END,
 };
 
 static const struct field_decl user_change[] = {
-    TEXT("display_name", OPT, "the name shown to others"),
-    TEXT("role", OPT, "member, organizer or admin (managers only)"),
+    STR("display_name", OPT | NB, 100, "the name shown to others"),
+    STR("role", OPT, 16, "member, organizer or admin (managers only)"),
     BOOL("disabled", OPT, "a disabled account cannot sign in (managers only)"),
     INT("org_id", OPT, "move the account to another body (managers only)"),
     INT("handler_id", NUL, "the handling unit of the account; null or 0 clears"),
-    TEXT("password", OPT, "a new password"),
-    TEXT("current_password", OPT, "required when changing one's own password"),
+    STR("password", OPT, 256, "a new password"),
+    STR("current_password", OPT, 256, "required when changing one's own password"),
     END,
 };
 
 /* a person's fields (person_fields in model/person.c, plus the links) */
 #define PERSON_FIELDS(req)                                                                         \
-	TEXT("name", req, "the person's name"),                                                    \
-	    TEXT("category", req, "a category code, e.g. member, expert, citizen"),                \
-	    TEXT("sector", OPT, "the sector (界别)"),                                              \
-	    TEXT("committee", OPT, "the special committee"), TEXT("term", OPT, "the term (届次)"), \
-	    TEXT("affiliation", OPT, "the work unit"), TEXT("title", OPT, "the position held"),    \
-	    TEXT("phone", OPT, "contact phone (staff)"),                                           \
-	    TEXT("email", OPT, "contact email (staff)"),                                           \
+	STR("name", req | NB, 100, "the person's name"),                                           \
+	    STR("category", req, 64, "a category code, e.g. member, expert, citizen"),             \
+	    STR("sector", OPT, 100, "the sector (界别)"),                                          \
+	    STR("committee", OPT, 100, "the special committee"),                                   \
+	    STR("term", OPT, 50, "the term (届次)"),                                               \
+	    STR("affiliation", OPT, 200, "the work unit"),                                         \
+	    STR("title", OPT, 100, "the position held"),                                           \
+	    STR("phone", OPT, 30, "contact phone (staff)"),                                        \
+	    STR("email", OPT, 254, "contact email (staff)"),                                       \
 	    BOOL("public_name", OPT, "the name may be shown publicly"),                            \
 	    INT("org_id", OPT, "the person's body (default: the caller's)"),                       \
 	    INT("user_id", NUL, "the linked account; null unlinks")
@@ -133,9 +141,9 @@ static const struct field_decl people_export_query[] = {
 };
 
 static const struct field_decl domain_new[] = {
-    TEXT("code", REQ, "the domain's code"),
-    TEXT("name_zh", REQ, "the Chinese name"),
-    TEXT("name_en", OPT, "the English name (default: the Chinese)"),
+    STR("code", REQ, 32, "the domain's code"),
+    STR("name_zh", REQ | NB, 50, "the Chinese name"),
+    STR("name_en", OPT | NB, 50, "the English name (default: the Chinese)"),
     END,
 };
 
@@ -146,13 +154,15 @@ static const struct field_decl domain_new[] = {
 static const struct field_decl filter_query[] = {LIST_FILTERS, END};
 
 #define TOPIC_FIELDS(req)                                                                          \
-	TEXT("title", req, "the topic's title"), TEXT("description", OPT, "Markdown text"),        \
-	    TEXT("domain", req, "a domain code"),                                                  \
-	    TEXT("origin", req, "where the topic came from"),                                      \
-	    TEXT("proposer", OPT, "who proposed it (free text)"),                                  \
+	STR("title", req | NB, 200, "the topic's title"),                                          \
+	    STR("description", OPT, 20000, "Markdown text"),                                       \
+	    STR("domain", req, 32, "a domain code"),                                               \
+	    STR("origin", req, 32, "where the topic came from"),                                   \
+	    STR("proposer", OPT, 200, "who proposed it (free text)"),                              \
 	    INT("proposer_id", OPT, "who proposed it (a person)"),                                 \
-	    INT("plan_year", OPT, "the planned year"),                                             \
-	    INT("plan_month", OPT, "the planned month, 1 to 12 (0: none)")
+	    INT_IN("plan_year", NUL, 2000, 2100,                                                   \
+		   "the planned year, 2000 to 2100; null clears it"),                              \
+	    INT_IN("plan_month", OPT, 0, 12, "the planned month, 1 to 12 (0: none)")
 
 static const struct field_decl topic_new[] = {
     TOPIC_FIELDS(REQ),
@@ -162,20 +172,21 @@ static const struct field_decl topic_new[] = {
 static const struct field_decl topic_change[] = {TOPIC_FIELDS(OPT), END};
 
 static const struct field_decl transition_in[] = {
-    TEXT("to", REQ, "the target status"),
+    STR("to", REQ, 32, "the target status"),
     END,
 };
 
 #define SESSION_FIELDS(req)                                                                        \
-	TEXT("title", req, "the session's title"), TEXT("summary", OPT, "Markdown text"),          \
-	    TEXT("venue", OPT, "where it takes place"),                                            \
-	    TEXT("organizer_unit", OPT, "the organizing unit"),                                    \
-	    TEXT("department", OPT, "the department in charge"),                                   \
-	    TEXT("visibility", OPT, "public or internal"),                                         \
+	STR("title", req | NB, 200, "the session's title"),                                        \
+	    STR("summary", OPT, 20000, "Markdown text"),                                           \
+	    STR("venue", OPT, 200, "where it takes place"),                                        \
+	    STR("organizer_unit", OPT, 200, "the organizing unit"),                                \
+	    STR("department", OPT, 200, "the department in charge"),                               \
+	    STR("visibility", OPT, 16, "public or internal"),                                      \
 	    INT("topic_id", req, "the approved topic it discusses"),                               \
 	    TIME("starts_at", OPT, "start time (Beijing time, or ISO 8601 with an offset)"),       \
 	    TIME("ends_at", OPT, "end time"),                                                      \
-	    TEXTS("formats", OPT, "expert, counterpart, sector, joint"),                           \
+	    TEXTS("formats", NE, "expert, counterpart, sector, joint"),                            \
 	    IDS("linked_org_ids", OPT, "other bodies taking part")
 
 static const struct field_decl session_new[] = {SESSION_FIELDS(REQ), END};
@@ -183,7 +194,7 @@ static const struct field_decl session_change[] = {SESSION_FIELDS(OPT), END};
 
 static const struct field_decl invitation_new[] = {
     INT("person_id", REQ, "the person invited"),
-    TEXT("role", OPT, "their role in the session"),
+    STR("role", OPT, 50, "their role in the session"),
     END,
 };
 
@@ -195,46 +206,46 @@ static const struct field_decl attendance_in[] = {
 
 static const struct field_decl remark_new[] = {
     INT("person_id", REQ, "who spoke"),
-    TEXT("role", OPT, "the speaker's role"),
-    TEXT("body", REQ, "what was said"),
+    STR("role", OPT, 50, "the speaker's role"),
+    STR("body", REQ | NB, 50000, "what was said"),
     END,
 };
 
 static const struct field_decl commitment_new[] = {
-    TEXT("owner", OPT, "who committed (free text)"),
+    STR("owner", OPT, 200, "who committed (free text)"),
     INT("owner_id", OPT, "who committed (a person)"),
-    TEXT("body", REQ, "the commitment"),
+    STR("body", REQ | NB, 5000, "the commitment"),
     TIME("due_date", OPT, "when it is due (YYYY-MM-DD)"),
     END,
 };
 
 static const struct field_decl point_new[] = {
-    TEXT("kind", REQ, "agreed or difference"),
-    TEXT("body", REQ, "the point"),
+    STR("kind", REQ, 16, "agreed or difference"),
+    STR("body", REQ | NB, 5000, "the point"),
     END,
 };
 
 static const struct field_decl source_ref[] = {
-    TEXT("kind", REQ, "remark or statement"),
+    STR("kind", REQ, 16, "remark or statement"),
     INT("id", REQ, "its id"),
     END,
 };
 
 static const struct field_decl suggestion_new[] = {
-    TEXT("title", REQ, "the suggestion's title"),
-    TEXT("body", OPT, "Markdown text"),
+    STR("title", REQ | NB, 200, "the suggestion's title"),
+    STR("body", OPT, 20000, "Markdown text"),
     IDS("proposer_ids", OPT, "the people who proposed it"),
     OBJS("sources", NUL, "what in the record it comes from", source_ref),
     END,
 };
 
 static const struct field_decl status_in[] = {
-    TEXT("status", REQ, "the new status"),
+    STR("status", REQ, 32, "the new status"),
     END,
 };
 
 static const struct field_decl answer_in[] = {
-    TEXT("answer", REQ, "accepted or declined"),
+    STR("answer", REQ, 16, "accepted or declined"),
     END,
 };
 
@@ -244,9 +255,9 @@ static const struct field_decl year_query[] = {
 };
 
 static const struct field_decl duty_points_in[] = {
-    INT("attended", OPT, "points for attending a session"),
-    INT("remark", OPT, "points for a remark"),
-    INT("adopted", OPT, "points for an adopted output"),
+    INT_IN("attended", OPT, 0, 1000, "points for attending a session"),
+    INT_IN("remark", OPT, 0, 1000, "points for a remark"),
+    INT_IN("adopted", OPT, 0, 1000, "points for an adopted output"),
     END,
 };
 
@@ -261,13 +272,14 @@ static const struct field_decl output_query[] = {
 
 static const struct field_decl author_ref[] = {
     INT("person_id", REQ, "the author"),
-    TEXT("role", REQ, "lead or cosigner"),
+    STR("role", REQ, 16, "lead or cosigner"),
     END,
 };
 
 #define OUTPUT_FIELDS(req)                                                                         \
-	TEXT("kind", req, "the kind of output"), TEXT("title", req, "the output's title"),         \
-	    TEXT("body", OPT, "Markdown text"),                                                    \
+	STR("kind", req, 32, "the kind of output"),                                                \
+	    STR("title", req | NB, 200, "the output's title"),                                     \
+	    STR("body", OPT, 200000, "Markdown text"),                                             \
 	    IDS("suggestion_ids", OPT, "the suggestions it carries"),                              \
 	    IDS("session_ids", OPT, "the sessions it comes from"),                                 \
 	    OBJS("authors", NUL, "its authors", author_ref),                                       \
@@ -283,23 +295,23 @@ static const struct field_decl output_change[] = {OUTPUT_FIELDS(OPT), END};
 
 static const struct field_decl handler_ref[] = {
     INT("handler_id", OPT, "a handling unit by id"),
-    TEXT("name", OPT, "or by name (made when missing)"),
-    TEXT("role", OPT, "lead or co"),
+    STR("name", OPT | NB, 100, "or by name (made when missing)"),
+    STR("role", OPT, 16, "lead or co"),
     END,
 };
 
 static const struct field_decl output_move[] = {
-    TEXT("to", REQ, "the target state"),
-    TEXT("note", OPT, "a note on the step"),
-    TEXT("reason", OPT, "why (returns and rejections)"),
-    TEXT("reply_text", OPT, "the handling unit's reply"),
-    TEXT("reply", OPT, "the same as reply_text"),
-    TEXT("grade", OPT, "the grade given"),
-    TEXT("satisfaction", OPT, "the proposers' satisfaction"),
-    TEXT("issue", OPT, "the issue it was published in"),
-    TEXT("sent_to", OPT, "to whom it was sent"),
-    TEXT("instruction_by", OPT, "the leader who gave an instruction"),
-    TEXT("instruction_text", OPT, "the instruction"),
+    STR("to", REQ, 32, "the target state"),
+    STR("note", OPT, 5000, "a note on the step"),
+    STR("reason", OPT, 2000, "why (returns and rejections)"),
+    STR("reply_text", OPT, 50000, "the handling unit's reply"),
+    STR("reply", OPT, 50000, "the same as reply_text"),
+    STR("grade", OPT, 1, "the grade given"),
+    STR("satisfaction", OPT, 32, "the proposers' satisfaction"),
+    STR("issue", OPT, 100, "the issue it was published in"),
+    STR("sent_to", OPT, 200, "to whom it was sent"),
+    STR("instruction_by", OPT, 200, "the leader who gave an instruction"),
+    STR("instruction_text", OPT, 5000, "the instruction"),
     OBJS("handlers", OPT, "the handling units assigned", handler_ref),
     INT("lead_handler_id", OPT, "the lead handling unit"),
     IDS("co_handler_ids", OPT, "co-handling units"),
@@ -308,19 +320,19 @@ static const struct field_decl output_move[] = {
 };
 
 static const struct field_decl adoption_new[] = {
-    TEXT("kind", OPT, "the kind of adoption"),
-    TEXT("title", OPT, "the document adopting it"),
-    TEXT("name", OPT, "the same as title"),
-    TEXT("issuer", OPT, "who issued it"),
-    TEXT("reference", OPT, "its reference number"),
-    TEXT("date", OPT, "its date"),
-    TEXT("link", OPT, "a link to it"),
-    TEXT("note", OPT, "a note"),
+    STR("kind", OPT, 32, "the kind of adoption"),
+    STR("title", OPT | NB, 500, "the document adopting it"),
+    STR("name", OPT | NB, 500, "the same as title"),
+    STR("issuer", OPT, 200, "who issued it"),
+    STR("reference", OPT, 200, "its reference number"),
+    TIME("date", OPT, "its date (YYYY-MM-DD)"),
+    STR("link", OPT, 1000, "a link to it"),
+    STR("note", OPT, 5000, "a note"),
     END,
 };
 
 static const struct field_decl handler_new[] = {
-    TEXT("name", REQ, "the handling unit's name"),
+    STR("name", REQ | NB, 100, "the handling unit's name"),
     END,
 };
 
@@ -335,19 +347,19 @@ static const struct field_decl stats_query[] = {
 };
 
 static const struct field_decl statement_new[] = {
-    TEXT("text", REQ, "the statement"),
-    TEXT("category", OPT, "an anonymous participant's category"),
+    STR("text", REQ | NB, 280, "the statement"),
+    STR("category", OPT, 32, "an anonymous participant's category"),
     END,
 };
 
 static const struct field_decl vote_in[] = {
-    INT("vote", REQ, "1 agree, -1 disagree, 0 pass"),
-    TEXT("category", OPT, "an anonymous participant's category"),
+    INT_IN("vote", REQ, -1, 1, "1 agree, -1 disagree, 0 pass"),
+    STR("category", OPT, 32, "an anonymous participant's category"),
     END,
 };
 
 static const struct field_decl room_in[] = {
-    TEXT("moderation", OPT, "pre or post"),
+    STR("moderation", OPT, 16, "pre or post"),
     BOOL("anonymous", OPT, "anonymous participants may join"),
     BOOL("open", OPT, "the room takes statements and votes"),
     END,

@@ -59,6 +59,8 @@ static int read_session(struct web_ctx *c, struct session_in *in, int64_t *linke
 	int rc;
 
 	session_in_init(in);
+	if (web_form_check(c, e))
+		return ERR_INVALID;
 	for (i = 0; i < ARRAY_LEN(names); i++) {
 		bool bad = false;
 

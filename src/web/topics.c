@@ -53,7 +53,9 @@ static int parse_fields(struct web_ctx *c, struct topic_in *in, struct verr *e)
 	if (web_int_field(c, "plan_year", &v, &present))
 		return verr_type(e, "plan_year", "整数", "an integer");
 	if (present)
-		in->plan_year = (int)(v > 0 && v < 10000 ? v : (v <= 0 ? 0 : 1));
+		in->plan_year = (int)(v >= 0 && v < 10000 ? v : 1); /* 0: none; 1: refused */
+	else if (c->json && json_is_null(json_object_get(c->json, "plan_year")))
+		in->plan_year = 0; /* null clears the planned year */
 	if (web_int_field(c, "plan_month", &v, &present))
 		return verr_type(e, "plan_month", "整数", "an integer");
 	if (present)
@@ -67,7 +69,9 @@ static int parse_new(struct web_ctx *c, struct topic_req *r, struct verr *e)
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	rc = parse_fields(c, &r->in, e);
+	rc = web_form_check(c, e);
+	if (!rc)
+		rc = parse_fields(c, &r->in, e);
 	if (!rc && web_int_field(c, "org_id", &r->org_id, &r->org_given))
 		rc = verr_type(e, "org_id", "整数", "an integer");
 	return rc;
@@ -494,7 +498,9 @@ int h_topic_post(struct web_ctx *c)
 
 	memset(&r, 0, sizeof(r));
 	r.to = web_field(c, "to", NULL);
-	prc = r.to ? ERR_OK : parse_fields(c, &r.in, &e);
+	prc = web_form_check(c, &e);
+	if (!prc && !r.to)
+		prc = parse_fields(c, &r.in, &e);
 	rc = topic_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &t);
 	if (rc)
 		return web_answer(c, rc, NULL);

@@ -82,7 +82,9 @@ static int parse_user(struct web_ctx *c, struct user_in *in, struct verr *e)
 	int rc;
 
 	memset(in, 0, sizeof(*in));
-	rc = text_in(c, "username", &in->username, e);
+	rc = web_form_check(c, e);
+	if (!rc)
+		rc = text_in(c, "username", &in->username, e);
 	if (!rc)
 		rc = text_in(c, "display_name", &in->display_name, e);
 	if (!rc)

@@ -182,6 +182,13 @@ int web_list_field(struct web_ctx *c, const char *name, const char **out, size_t
 int web_id_list_field(struct web_ctx *c, const char *name, int64_t *out, size_t max, size_t *n,
 		      bool *present) WARN_UNUSED;
 
+/* web_form_check refuses a page form that sends a field of one value more than once
+ * (title=a&title=b: which one did the person mean?): ERR_INVALID with e naming it, code
+ * "duplicate_field". Lists (checkboxes, multiple selects) may repeat. ERR_OK for JSON bodies,
+ * which the dispatcher checks itself. Form handlers call it first, so the form comes back
+ * with the message and nothing changes. */
+int web_form_check(struct web_ctx *c, struct verr *e) WARN_UNUSED;
+
 /* web_page reads ?limit= (1..500, default 50) and ?cursor= (an id). On bad input answers
  * 400 and returns ERR_INVALID. */
 int web_page(struct web_ctx *c, int *limit, int64_t *after) WARN_UNUSED;

@@ -191,7 +191,7 @@ describe('orgs', () => {
     assertError(await c.post('/api/v1/orgs', { slug: 'okslug', name: 'x', level: 'village' }), 422, null, 'level');
     assertError(await c.post('/api/v1/orgs', { slug: 'okslug', name: 'x', level: 'city', parent_id: sz }), 422, null, 'level');
     assertError(await c.post('/api/v1/orgs', { slug: 'okslug', name: 'x', level: 'district', parent_id: 999999 }), 422, null, 'parent_id');
-    assertError(await c.post('/api/v1/orgs', { slug: 'okslug', name: 123, level: 'district' }), 400, 'invalid_type', 'name');
+    assertError(await c.post('/api/v1/orgs', { slug: 'okslug', name: 123, level: 'district' }), 422, 'invalid_type', 'name');
     assertError(await c.post('/api/v1/orgs', { slug: 'okslug', name: 'x'.repeat(101), level: 'district' }), 422, null, 'name');
     assert.equal((await c.get('/api/v1/orgs?limit=500')).data.items.length, before);
   });
@@ -315,7 +315,7 @@ describe('users', () => {
     assert.equal(r.data.disabled, true);
     assertError(await victim.get('/api/v1/me'), 401);
     assertError(await anon().post('/api/v1/login', { username: 'yt-organizer', password: DEMO_PASSWORD }), 401);
-    assertError(await admin.patch(`/api/v1/users/${g.id}`, { disabled: 'yes' }), 400, 'invalid_type', 'disabled');
+    assertError(await admin.patch(`/api/v1/users/${g.id}`, { disabled: 'yes' }), 422, 'invalid_type', 'disabled');
   });
 });
 

@@ -120,7 +120,7 @@ describe('statements and votes', () => {
     assert.equal(anonPost.status, 201, anonPost.text);
     assert.equal(anonPost.data.author, 'anonymous');
     assertError(await p.req('PUT', `/api/v1/statements/${s}/vote`, { json: { vote: 2 } }), 422, null, 'vote');
-    assertError(await p.req('PUT', `/api/v1/statements/${s}/vote`, { json: { vote: 'yes' } }), 400, null, 'vote');
+    assertError(await p.req('PUT', `/api/v1/statements/${s}/vote`, { json: { vote: 'yes' } }), 422, 'invalid_type', 'vote');
     assertError(await p.req('PUT', '/api/v1/statements/999999/vote', { json: { vote: 1 } }), 404);
     assertError(await p.req('PUT', `/api/v1/statements/${s}/vote`, { body: 'vote=1', headers: { 'Content-Type': 'text/plain' } }), 415);
     assertError(await org.post(`/api/v1/sessions/${id}/statements`, { text: '' }), 422, null, 'text');

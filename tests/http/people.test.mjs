@@ -111,7 +111,7 @@ describe('create', () => {
     assert.equal(below.status, 201, below.text);
     assert.equal(below.data.org_id, ft);
   });
-  test('validation: 422 naming the field, 400 for wrong types; nothing created', async () => {
+  test('validation: 422 naming the field, wrong types too (issue 10); nothing created', async () => {
     const c = await as('organizer');
     const before = await count();
     const bad = (o) => c.post('/api/v1/people', { name: '某人', category: 'member', ...o });
@@ -129,10 +129,10 @@ describe('create', () => {
     assertError(await bad({ affiliation: '单'.repeat(201) }), 422, 'too_long', 'affiliation');
     assertError(await bad({ org_id: 999999 }), 422, 'invalid', 'org_id');
     assertError(await bad({ user_id: 999999 }), 422, 'invalid', 'user_id');
-    assertError(await bad({ name: 123 }), 400, 'invalid_type', 'name');
-    assertError(await bad({ public_name: 'yes' }), 400, 'invalid_type', 'public_name');
-    assertError(await bad({ org_id: 'sz' }), 400, 'invalid_type', 'org_id');
-    assertError(await bad({ user_id: -1 }), 400, 'invalid_type', 'user_id');
+    assertError(await bad({ name: 123 }), 422, 'invalid_type', 'name');
+    assertError(await bad({ public_name: 'yes' }), 422, 'invalid_type', 'public_name');
+    assertError(await bad({ org_id: 'sz' }), 422, 'invalid_type', 'org_id');
+    assertError(await bad({ user_id: -1 }), 422, 'invalid_type', 'user_id');
     // the message is in the caller's language and names the field
     const en = await c.post('/api/v1/people', { category: 'member' }, { headers: { 'Accept-Language': 'en' } });
     assert.match(en.data.error.message, /name is required/);
@@ -165,7 +165,9 @@ describe('create', () => {
     const un = await c.patch(`/api/v1/people/${a.data.id}`, { user_id: null });
     assert.equal(un.status, 200, un.text);
     assert.equal(un.data.user_id, null);
-    const re = await c.patch(`/api/v1/people/${b.data.id}`, { user_id: String(uid) });
+    // an id is a JSON number: its decimal text is a string where a number belongs (issue 10)
+    assertError(await c.patch(`/api/v1/people/${b.data.id}`, { user_id: String(uid) }), 422, 'invalid_type', 'user_id');
+    const re = await c.patch(`/api/v1/people/${b.data.id}`, { user_id: uid });
     assert.equal(re.status, 200, re.text);
     assert.equal(re.data.user_id, uid);
     // an account of a body outside the caller's subtree cannot be linked: out of sight, it
@@ -233,7 +235,7 @@ describe('get and patch', () => {
     assertError(await c.patch(`/api/v1/people/${id}`, { name: '' }), 422, 'required', 'name');
     assertError(await c.patch(`/api/v1/people/${id}`, { phone: 'call me' }), 422, 'invalid', 'phone');
     assertError(await c.patch(`/api/v1/people/${id}`, { org_id: 999999 }), 422, 'invalid', 'org_id');
-    assertError(await c.patch(`/api/v1/people/${id}`, { title: 5 }), 400, 'invalid_type', 'title');
+    assertError(await c.patch(`/api/v1/people/${id}`, { title: 5 }), 422, 'invalid_type', 'title');
     assert.deepEqual((await c.get(`/api/v1/people/${id}`)).data, before);
   });
   test('patch: 403 for members; 404 for other branches, bodies above, missing', async () => {

@@ -63,7 +63,7 @@ describe('topics', () => {
     assertError(await c.post('/api/v1/topics', { title: 'x', domain: 'sports', origin: 'member' }), 422, null, 'domain');
     assertError(await c.post('/api/v1/topics', { title: 'x', domain: 'society', origin: 'mayor' }), 422, null, 'origin');
     assertError(await c.post('/api/v1/topics', { title: 'x'.repeat(201), domain: 'society', origin: 'member' }), 422, null, 'title');
-    assertError(await c.post('/api/v1/topics', { title: 5, domain: 'society', origin: 'member' }), 400, 'invalid_type', 'title');
+    assertError(await c.post('/api/v1/topics', { title: 5, domain: 'society', origin: 'member' }), 422, 'invalid_type', 'title');
     assert.equal((await c.get('/api/v1/topics?limit=500')).data.items.length, before);
   });
   test('a body extends its list of domains', async () => {
@@ -422,7 +422,7 @@ describe('duty records', () => {
     assert.equal(pts.status, 200, pts.text);
     assert.equal(pts.data.attended, 6);
     assertError(await c.patch('/api/v1/duty-points', { attended: 9 }), 403);
-    assertError(await admin.patch('/api/v1/duty-points', { remark: -1 }), 422, null, 'points');
+    assertError(await admin.patch('/api/v1/duty-points', { remark: -1 }), 422, 'out_of_range', 'remark');
     const page = await c.get(`/people/${ppl['张丽华']}/duty?year=2024`);
     assert.equal(page.status, 200);
     assert.match(page.text, new RegExp(`id="duty-total">${d.data.total}<`));

@@ -226,9 +226,21 @@ static void test_declared_fields_documented(void **state)
 
 	assert_string_equal(
 	    json_string_value(json_object_get(json_object_get(props, "title"), "type")), "string");
-	assert_string_equal(
-	    json_string_value(json_object_get(json_object_get(props, "plan_year"), "type")),
-	    "integer");
+	/* plan_year: an integer (null clears it) of its range */
+	assert_string_equal(json_string_value(json_array_get(
+				json_object_get(json_object_get(props, "plan_year"), "type"), 0)),
+			    "integer");
+	/* the limits the dispatcher enforces (issue 10, item 11) */
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(props, "plan_year"), "minimum")),
+	    2000);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(props, "plan_year"), "maximum")),
+	    2100);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(props, "title"), "maxLength")), 200);
+	assert_true(json_is_true(json_object_get(json_object_get(props, "title"), "x-nonblank")));
+	assert_null(json_object_get(json_object_get(props, "description"), "x-nonblank"));
 	assert_string_equal(json_string_value(json_object_get(op, "x-access")), "organizer");
 	/* the list's query parameters */
 	params = json_object_get(
@@ -261,9 +273,9 @@ static void test_declared_fields_documented(void **state)
 }
 
 static const struct field_decl some_fields[] = {
-    {"title", FIELD_STRING, FIELD_REQUIRED, "a title", NULL},
-    {"limit", FIELD_INTEGER, FIELD_QUERY, "page size", NULL},
-    {NULL, 0, 0, NULL, NULL},
+    {"title", FIELD_STRING, FIELD_REQUIRED, "a title", NULL, 200, 0, 0},
+    {"limit", FIELD_INTEGER, FIELD_QUERY, "page size", NULL, 0, 0, 0},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0},
 };
 static const struct route_doc doc_with_fields = {.summary = "make one",
 						 .fields = some_fields,
