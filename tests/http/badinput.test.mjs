@@ -65,6 +65,7 @@ const NONEMPTY_LISTS = new Set(['formats']);
 // caller may not do it, or it would end the session the test uses).
 const ROUTES = {
   'POST /api/v1/login': { as: 'anon', path: () => '/api/v1/login', body: () => ({ username: 'member', password: DEMO_PASSWORD }), probe: () => [] },
+  'POST /api/v1/me/sessions/revoke': { as: 'throwaway', path: () => '/api/v1/me/sessions/revoke', body: () => ({}), probe: () => ['/api/v1/me'], control: false }, // the valid body would end the member sessions the other rows use (accounts.test.mjs covers it),
   'POST /api/v1/logout': { as: 'throwaway', path: () => '/api/v1/logout', body: () => ({}), probe: () => ['/api/v1/me'] },
   'POST /api/v1/orgs': { as: 'szadmin', path: () => '/api/v1/orgs', body: () => ({ name: '坏输入测试区政协', slug: 'bi-new-district', level: 'district' }), probe: () => ['/api/v1/orgs?limit=500'] },
   'PATCH /api/v1/orgs/{id}': { as: 'szadmin', path: () => `/api/v1/orgs/${fx.org}`, body: () => ({ name: '改名后的测试区政协' }), probe: () => [`/api/v1/orgs/${fx.org}`] },
