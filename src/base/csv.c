@@ -257,13 +257,25 @@ int csv_end_record(struct buf *out)
 	return buf_append(out, "\r\n", 2);
 }
 
+/* fault records where and why a file is not text. */
+static int fault(struct csv_fault *why, size_t line, const char *zh, const char *en)
+{
+	why->line = line;
+	why->zh = zh;
+	why->en = en;
+	return ERR_INVALID;
+}
+
 /* convert appends p[0..n) converted from charset "from" to UTF-8 to out; the result must
- * be valid UTF-8 without NUL characters. */
-static int convert(const char *from, const char *p, size_t n, struct buf *out)
+ * be valid UTF-8 without NUL characters. Bytes that are not "from" are a fault (zh, en) on
+ * the line the text converted before them ends on. */
+static int convert(const char *from, const char *p, size_t n, struct buf *out,
+		   struct csv_fault *why, const char *zh, const char *en)
 {
 	char chunk[16384];
 	char *in = (char *)p; /* iconv's prototype; the input is not written to */
-	size_t inleft = n;
+	size_t inleft = n, line;
+	const char *z, *e2;
 	struct buf tmp;
 	iconv_t cd;
 	int rc = ERR_OK;
@@ -283,12 +295,13 @@ static int convert(const char *from, const char *p, size_t n, struct buf *out)
 		if (rc)
 			goto out;
 		if (k == (size_t)-1 && e != E2BIG) {
-			rc = ERR_INVALID; /* EILSEQ: not this charset; EINVAL: cut off at the end */
+			/* EILSEQ: not this charset; EINVAL: cut off at the end */
+			rc = fault(why, utf8_line_at(tmp.p ? tmp.p : "", tmp.n, tmp.n), zh, en);
 			goto out;
 		}
 	}
-	if (!utf8_valid(tmp.p ? tmp.p : "", tmp.n))
-		rc = ERR_INVALID;
+	if (utf8_check_text(tmp.p ? tmp.p : "", tmp.n, &line, &z, &e2) < tmp.n)
+		rc = fault(why, line, z, e2);
 	if (!rc)
 		rc = buf_append(out, tmp.p ? tmp.p : "", tmp.n);
 out:
@@ -297,25 +310,61 @@ out:
 	return rc;
 }
 
-int csv_decode(const char *p, size_t n, struct buf *out, enum csv_encoding *enc)
+/* mostly_utf8 reports whether more of p[0..n)'s sequences are well-formed UTF-8 multi-byte
+ * characters than ill-formed ones (each byte that starts no well-formed sequence counting
+ * as one; NUL bytes as neither): a UTF-8 file with a few bad bytes, not GB18030, whose
+ * pairs of bytes seldom happen to be UTF-8. */
+static bool mostly_utf8(const char *p, size_t n)
 {
+	size_t i = 0, good = 0, bad = 0;
+
+	while (i < n) {
+		size_t k = i + utf8_first_invalid(p + i, n - i), j;
+
+		for (j = i; j < k; j++)
+			good += (unsigned char)p[j] >= 0xc2; /* a lead byte of a valid sequence */
+		if (k == n)
+			break;
+		bad += p[k] != '\0';
+		i = k + 1;
+	}
+	return good > bad;
+}
+
+int csv_decode(const char *p, size_t n, struct buf *out, enum csv_encoding *enc,
+	       struct csv_fault *why)
+{
+	struct csv_fault none;
+	size_t bad;
+
+	if (!why)
+		why = &none;
+	memset(why, 0, sizeof(*why));
 	if (n >= 3 && memcmp(p, utf8_bom, 3) == 0) {
 		*enc = CSV_ENC_UTF8_BOM;
-		if (!utf8_valid(p + 3, n - 3))
-			return ERR_INVALID;
+		if (utf8_check_text(p, n, &why->line, &why->zh, &why->en) < n)
+			return ERR_INVALID; /* (the mark itself is valid UTF-8) */
 		return buf_append(out, p + 3, n - 3);
 	}
 	if (n >= 2 && (((unsigned char)p[0] == 0xff && (unsigned char)p[1] == 0xfe) ||
 		       ((unsigned char)p[0] == 0xfe && (unsigned char)p[1] == 0xff))) {
 		*enc = CSV_ENC_UTF16;
-		return convert("UTF-16", p, n, out); /* the mark gives the byte order */
+		/* the mark gives the byte order */
+		return convert("UTF-16", p, n, out, why, "无效的 UTF-16", "invalid UTF-16");
 	}
-	if (utf8_valid(p, n)) {
+	bad = utf8_check_text(p, n, &why->line, &why->zh, &why->en);
+	if (bad == n) {
 		*enc = CSV_ENC_UTF8;
 		return buf_append(out, p, n);
 	}
+	if (p[bad] == '\0' || mostly_utf8(p, n)) {
+		*enc = CSV_ENC_UTF8; /* a NUL is refused in any encoding */
+		return ERR_INVALID;
+	}
+	memset(why, 0, sizeof(*why));
 	*enc = CSV_ENC_GB18030;
-	return convert("GB18030", p, n, out);
+	return convert("GB18030", p, n, out, why, "既不是有效的 UTF-8，也不是有效的 GB18030",
+		       "neither valid UTF-8 nor valid GB18030");
 }
 
 const char *csv_encoding_name(enum csv_encoding enc)

@@ -90,12 +90,26 @@ enum csv_encoding {
 	CSV_ENC_GB18030,  /* not UTF-8: taken as GB18030, which covers GBK and GB2312 */
 };
 
+/* Where and why csv_decode refused a file. */
+struct csv_fault {
+	size_t line;	     /* physical line (from 1) of the first byte that is not text */
+	const char *zh, *en; /* what is wrong there ("无效的 UTF-8" ...; static strings) */
+};
+
 /* csv_decode appends the text of the file p[0..n) to out as UTF-8: a UTF-8 byte order
  * mark is dropped; valid UTF-8 is taken as it is; a UTF-16 byte order mark selects
  * UTF-16; anything else is converted from GB18030 with iconv. *enc gets the encoding
- * found. ERR_INVALID when the bytes are none of these or hold a NUL character;
- * ERR_TOO_BIG when out's bound is reached; ERR_NOMEM; out is left as it was on error. */
-int csv_decode(const char *p, size_t n, struct buf *out, enum csv_encoding *enc) WARN_UNUSED;
+ * found. ERR_INVALID when the bytes are not text in that encoding or hold a NUL
+ * character; ERR_TOO_BIG when out's bound is reached; ERR_NOMEM; out is left as it was on
+ * error. A file that is not valid UTF-8 is still taken for UTF-8 with a defect (and so
+ * refused, not read as GB18030) when it has a UTF-8 byte order mark or when more of its
+ * sequences are well-formed UTF-8 multi-byte characters than ill-formed ones, as in a
+ * UTF-8 file with a stray bad byte; GB18030 text is almost never so. On ERR_INVALID, *why
+ * (may be NULL) gets the physical line of the first byte that is not text (csv.h's line
+ * counting: a quoted field over several lines counts as several) and why: invalid UTF-8, a
+ * NUL byte, invalid UTF-16, or bytes that are neither UTF-8 nor GB18030. */
+int csv_decode(const char *p, size_t n, struct buf *out, enum csv_encoding *enc,
+	       struct csv_fault *why) WARN_UNUSED;
 
 /* csv_encoding_name returns "utf-8", "utf-8-bom", "utf-16" or "gb18030". */
 const char *csv_encoding_name(enum csv_encoding enc);

@@ -53,6 +53,33 @@ bool utf8_valid(const char *p, size_t n)
 	return utf8_first_invalid(p, n) == n;
 }
 
+size_t utf8_line_at(const char *p, size_t n, size_t off)
+{
+	size_t i, line = 1;
+
+	for (i = 0; i < off && i < n; i++)
+		if (p[i] == '\n' || (p[i] == '\r' && (i + 1 >= n || p[i + 1] != '\n')))
+			line++;
+	return line;
+}
+
+size_t utf8_check_text(const char *p, size_t n, size_t *line, const char **zh, const char **en)
+{
+	size_t bad = utf8_first_invalid(p, n);
+	bool nul;
+
+	if (bad == n)
+		return n;
+	nul = p[bad] == '\0';
+	if (line)
+		*line = utf8_line_at(p, n, bad);
+	if (zh)
+		*zh = nul ? "含有 NUL 字节" : "无效的 UTF-8";
+	if (en)
+		*en = nul ? "contains a NUL byte" : "invalid UTF-8";
+	return bad;
+}
+
 size_t utf8_count(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;

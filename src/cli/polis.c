@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/csv.h"
+#include "base/utf8.h"
 #include "base/util.h"
 
 #define IDMAP_DIRECT_LIMIT ((int64_t)1 << 24) /* ids below this use the direct table */
@@ -305,6 +306,20 @@ static void unmap_file(struct mapped *m)
 	if (m->base)
 		munmap(m->base, m->n);
 	memset(m, 0, sizeof(*m));
+}
+
+/* not_text refuses a file that is not text (utf8_check_text: invalid UTF-8, overlong forms,
+ * surrogates, code points above U+10FFFF, NUL bytes) before anything is read from it,
+ * naming its path and physical line, in Chinese and then in English. */
+static int not_text(const char *path, const struct mapped *f, char *why, size_t cap)
+{
+	const char *zh, *en;
+	size_t line;
+
+	if (utf8_check_text(f->p, f->n, &line, &zh, &en) == f->n)
+		return ERR_OK;
+	return why_set(why, cap, ERR_INVALID, "%s 第%zu行: %s (line %zu: %s)", path, line, zh, line,
+		       en);
 }
 
 /* column returns the index of the header field named name, or -1. */
@@ -718,7 +733,9 @@ int polis_load_progress(const char *dir, struct polis_conv *c, char *why, size_t
 	} else if (rc) {
 		return rc;
 	} else {
-		rc = load_votes_csv(c, path, &f, why, cap, progress, ud);
+		rc = not_text(path, &f, why, cap);
+		if (!rc)
+			rc = load_votes_csv(c, path, &f, why, cap, progress, ud);
 		if (!rc && progress)
 			progress(ud, f.n, f.n);
 		unmap_file(&f);
@@ -736,7 +753,9 @@ int polis_load_progress(const char *dir, struct polis_conv *c, char *why, size_t
 		return rc;
 	} else {
 		c->have_comments = true;
-		rc = load_comments(c, path, &f, &n_ad, &ad, why, cap);
+		rc = not_text(path, &f, why, cap);
+		if (!rc)
+			rc = load_comments(c, path, &f, &n_ad, &ad, why, cap);
 		unmap_file(&f);
 		if (rc) {
 			free(ad);
@@ -765,6 +784,9 @@ int polis_load_groups(const char *path, int64_t **ids, int32_t **groups, size_t 
 		return rc;
 	csv_reader_init(&r, f.p, f.n);
 	r.max_fields = (size_t)1 << 20; /* one column per comment */
+	rc = not_text(path, &f, why, cap);
+	if (rc)
+		goto done;
 	rc = csv_next(&r);
 	if (rc) {
 		rc = rc == ERR_NOT_FOUND ? why_set(why, cap, ERR_INVALID, "%s:1: empty file", path)

@@ -57,7 +57,10 @@ struct polis_conv {
 /* polis_load reads the conversation in dir into c (zeroed by the call; release with
  * polis_conv_fini, also after an error). On error returns ERR_NOT_FOUND (no vote file),
  * ERR_INVALID (bad content), ERR_IO, ERR_TOO_BIG or ERR_NOMEM, with a one-line reason naming
- * the file and line written to why[cap]. */
+ * the file and line written to why[cap]. A CSV file that is not text (invalid UTF-8,
+ * overlong forms, surrogates, code points above U+10FFFF, NUL bytes) is refused before any
+ * of it is read, with the reason "PATH 第N行: 无效的 UTF-8 (line N: invalid UTF-8)" (N the
+ * physical line; or "含有 NUL 字节" / "contains a NUL byte"). */
 int polis_load(const char *dir, struct polis_conv *c, char *why, size_t cap) WARN_UNUSED;
 
 /* polis_load_progress is polis_load telling progress (may be NULL; base/progress.h) how far

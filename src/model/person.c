@@ -791,6 +791,21 @@ static int file_problem(struct person_import *imp, const char *code, const char 
 	return ERR_INVALID;
 }
 
+/* line_problem records a problem of the whole file found on physical line `line`: "第 N 行：
+ * zh" and "line N: en", each followed by its tail. */
+static int line_problem(struct person_import *imp, const char *code, size_t line, const char *zh,
+			const char *en, const char *zh_tail, const char *en_tail)
+{
+	imp->file_err.code = code;
+	imp->file_err.field = NULL;
+	imp->file_line = line;
+	snprintf(imp->file_err.zh, sizeof(imp->file_err.zh), "第 %zu 行：%s%s", line, zh, zh_tail);
+	snprintf(imp->file_err.en, sizeof(imp->file_err.en), "line %zu: %s%s", line, en, en_tail);
+	whole_chars(imp->file_err.zh);
+	whole_chars(imp->file_err.en);
+	return ERR_INVALID;
+}
+
 /* read_header reads the column names from the first non-blank record. */
 static int read_header(struct import_ctx *x, struct csv_reader *r)
 {
@@ -878,8 +893,7 @@ static int import_pass(struct import_ctx *x, const char *text, size_t n)
 	if (rc == ERR_NOT_FOUND)
 		rc = ERR_OK;
 	if ((rc == ERR_INVALID || rc == ERR_TOO_BIG) && r.err)
-		rc = file_problem(x->imp, "invalid_csv", "第 %zu 行：%s", "line %zu: %s",
-				  r.err_line, r.err_zh, r.err_en);
+		rc = line_problem(x->imp, "invalid_csv", r.err_line, r.err_zh, r.err_en, "", "");
 	if (!rc && !x->imp->rows && !x->imp->file_err.code)
 		rc = file_problem(x->imp, "empty_file", "文件只有表头，没有数据行",
 				  "the file has a header but no rows");
@@ -894,22 +908,23 @@ int person_import_csv(struct db *db, const struct actor *who, const char *p, siz
 		      struct person_import *imp)
 {
 	struct import_ctx x = {db, who, imp, NULL, 0, false, false, 0};
+	struct csv_fault why;
 	struct buf text;
 	int rc;
 
-	imp->rows = imp->imported = imp->bad_rows = 0;
+	imp->rows = imp->imported = imp->bad_rows = imp->file_line = 0;
 	memset(&imp->file_err, 0, sizeof(imp->file_err));
 	imp->problems = NULL;
 	imp->nproblems = 0;
 	if (n == 0)
 		return file_problem(imp, "empty_file", "文件是空的", "the file is empty");
 	buf_init(&text, 2 * n + 16);
-	rc = csv_decode(p, n, &text, &imp->encoding);
+	rc = csv_decode(p, n, &text, &imp->encoding, &why);
 	if (rc == ERR_INVALID)
-		rc = file_problem(imp, "invalid_encoding",
-				  "无法识别文件的编码：请另存为 UTF-8 或 GBK（GB18030）编码的 CSV",
-				  "the file's encoding is not known: save it as CSV in UTF-8 or "
-				  "GBK (GB18030)");
+		rc = line_problem(
+		    imp, "invalid_encoding", why.line, why.zh, why.en,
+		    "。文件须为文本：请另存为 UTF-8 或 GBK（GB18030）编码的 CSV",
+		    "; the file must be text: save it as CSV in UTF-8 or GBK (GB18030)");
 	if (!rc)
 		rc = import_pass(&x, text.p ? text.p : "", text.n);
 	if (!rc && imp->bad_rows)

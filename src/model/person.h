@@ -188,7 +188,8 @@ struct person_import {
 	size_t bad_rows;			/* rows refused; every one is counted ... */
 	struct person_import_problem *problems; /* ... and the first max_listed problems are */
 	size_t nproblems;			/* listed here (person_import_release frees) */
-	struct verr file_err; /* a problem of the whole file (file_err.code set) */
+	struct verr file_err; /* a problem of the whole file (file_err.code set) ... */
+	size_t file_line;     /* ... and its physical line when it has one (else 0) */
 };
 
 /* person_import_csv imports persons from the CSV file p[0..n): encoding detected
@@ -200,8 +201,9 @@ struct person_import {
  * of spaces, and of the apostrophe exports put before formula-like text. Every row is validated
  * before any is written: either all rows are inserted (ERR_OK, imp->imported, an audit row
  * "person.import" each) or none (ERR_INVALID with imp->file_err.code set for a problem of
- * the whole file - empty, unknown or missing or repeated column, malformed CSV, unknown
- * encoding - or imp->bad_rows > 0 and imp->errors listing the rows' problems, line numbers
+ * the whole file - empty, unknown or missing or repeated column, malformed CSV, bytes that
+ * are not text (csv_decode: invalid UTF-8, NUL, not GB18030), with imp->file_line for the
+ * last three - or imp->bad_rows > 0 and imp->errors listing the rows' problems, line numbers
  * counted as an editor shows them, the header being line 1). Runs in the caller's write
  * transaction, which the caller rolls back on error. Line numbers refer to physical lines
  * (a quoted field may span several). */

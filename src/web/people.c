@@ -455,7 +455,13 @@ int h_api_people_import(struct web_ctx *c)
 				 "the body must be a CSV file (Content-Type: text/csv)");
 	rc =
 	    run_import(c, upload_name(c, name, sizeof(name)), c->req->body.p, c->req->body.n, &imp);
-	if (rc == ERR_INVALID && imp.file_err.code) {
+	if (rc == ERR_INVALID && imp.file_err.code && imp.file_line) {
+		/* a problem on one line of the file (not text, malformed CSV): the line too */
+		err = json_pack("{ss ss sI}", "code", imp.file_err.code, "message",
+				strcmp(c->lang, "en") == 0 ? imp.file_err.en : imp.file_err.zh,
+				"line", (json_int_t)imp.file_line);
+		rc = web_json(c, 422, json_pack("{so}", "error", err));
+	} else if (rc == ERR_INVALID && imp.file_err.code) {
 		rc = web_error(c, 422, imp.file_err.code, NULL, imp.file_err.zh, imp.file_err.en);
 	} else if (rc == ERR_INVALID && imp.bad_rows) {
 		import_summary(&imp, zh, en);

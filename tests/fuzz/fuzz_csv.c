@@ -102,16 +102,19 @@ static void same_records(const char *a, size_t an, const char *b, size_t bn)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data;
+	struct csv_fault why;
 	enum csv_encoding enc;
 	struct buf text, out;
 	int rc;
 
 	buf_init(&text, 2 * size + 16); /* the people import's bound */
-	rc = csv_decode(p, size, &text, &enc);
+	rc = csv_decode(p, size, &text, &enc, &why);
 	FUZZ_ASSERT(rc == ERR_OK || rc == ERR_INVALID);
 	FUZZ_ASSERT(strcmp(csv_encoding_name(enc), "unknown") != 0);
 	if (rc) {
 		FUZZ_ASSERT(text.n == 0);
+		/* the fault's line is one of the file's (a UTF-16 file has fewer bytes a line) */
+		FUZZ_ASSERT(why.zh && why.en && why.line >= 1 && why.line <= size + 1);
 		buf_fini(&text);
 		return 0;
 	}

@@ -47,6 +47,10 @@ for bin in "$build"/fuzz/fuzz_*; do
 	rows="$rows| $name | $secs | ${execs:-0} | $(( ${execs:-0} / secs )) | ${cov:-?} | ${added:-0} | $nseeds | $result |
 "
 done
+# the hand-written "## Long runs" section at the end of $out (longer runs of one target, with
+# what they were for) is kept below the new table
+kept=""
+[ -f "$out" ] && kept=$(sed -n '/^## Long runs/,$p' "$out")
 table="| target | seconds | executions | per second | coverage (edges) | new inputs | seeds | result |
 |---|---:|---:|---:|---:|---:|---:|---|
 $rows"
@@ -64,6 +68,10 @@ $rows"
 	echo
 	echo "\"executions\" is libFuzzer's stat::number_of_executed_units (-print_final_stats=1);"
 	echo "\"new inputs\" are those it found adding coverage (kept in $build/corpus/, not committed)."
+	if [ -n "$kept" ]; then
+		echo
+		printf '%s\n' "$kept"
+	fi
 } >"$out"
 echo
 printf '%s' "$table"

@@ -3,6 +3,7 @@
  * escaping, checked integer parsing; and urlencoded form decoding from src/http.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@
 #include "http/http.h"
 
 #define V(s) utf8_valid(s, sizeof(s) - 1)
+#define S(s) s, sizeof(s) - 1
 
 static void test_utf8_valid(void **state)
 {
@@ -50,6 +52,71 @@ static void test_utf8_invalid(void **state)
 	assert_false(utf8_valid("a\0b", 3)); /* NUL */
 	assert_int_equal(utf8_first_invalid("ab\xffz", 4), 2);
 	assert_int_equal(utf8_first_invalid("深\xe8", 4), 3);
+}
+
+/* The physical line of a byte, as an editor counts: LF, CRLF and a lone CR end a line. */
+static void test_utf8_line_at(void **state)
+{
+	static const char t[] = "a\nb\r\nc\rd\n\n\"e\nf\"";
+	(void)state;
+	assert_int_equal(utf8_line_at(t, sizeof(t) - 1, 0), 1);
+	assert_int_equal(utf8_line_at(t, sizeof(t) - 1, 1), 1); /* the LF itself is on line 1 */
+	assert_int_equal(utf8_line_at(t, sizeof(t) - 1, 2), 2);
+	assert_int_equal(utf8_line_at(t, sizeof(t) - 1, 4), 2); /* the LF of CRLF */
+	assert_int_equal(utf8_line_at(t, sizeof(t) - 1, 5), 3);
+	assert_int_equal(utf8_line_at(t, sizeof(t) - 1, 7), 4);	 /* after a lone CR */
+	assert_int_equal(utf8_line_at(t, sizeof(t) - 1, 9), 5);	 /* an empty line */
+	assert_int_equal(utf8_line_at(t, sizeof(t) - 1, 11), 6); /* a quoted field over two lines */
+	assert_int_equal(utf8_line_at(t, sizeof(t) - 1, 13), 7);
+	assert_int_equal(utf8_line_at(t, sizeof(t) - 1, 15), 7); /* the end */
+	assert_int_equal(utf8_line_at("", 0, 0), 1);
+}
+
+/* utf8_check_text: where a file stops being text, with its line and why. */
+static void test_utf8_check_text(void **state)
+{
+	static const struct {
+		const char *bad; /* put on line 3 */
+		size_t n;
+		bool nul;
+	} cases[] = {
+	    {"\xc0\xaf", 2, false},	    /* overlong '/' */
+	    {"\xe0\x80\xaf", 3, false},	    /* overlong 3-byte */
+	    {"\xf0\x80\x80\xaf", 4, false}, /* overlong 4-byte */
+	    {"\xed\xa0\x80", 3, false},	    /* surrogate U+D800 */
+	    {"\xf4\x90\x80\x80", 4, false}, /* above U+10FFFF */
+	    {"\xff", 1, false},		    /* never in UTF-8 */
+	    {"\x80", 1, false},		    /* lone continuation */
+	    {"\xe6\xb7", 2, false},	    /* truncated 深 */
+	    {"\0", 1, true},		    /* NUL */
+	};
+	const char *zh, *en;
+	size_t i, line;
+	(void)state;
+
+	assert_int_equal(utf8_check_text(S("深聊\n会\n"), &line, &zh, &en), 11);
+	assert_int_equal(utf8_check_text("", 0, &line, &zh, &en), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char t[64];
+		size_t n = 0, at;
+
+		memcpy(t, "id,\xe6\xb7\xb1\r\n\"x\ny\",", 14); /* a field over lines 2-3 */
+		n = 14;
+		memcpy(t + n, cases[i].bad, cases[i].n);
+		n += cases[i].n;
+		memcpy(t + n, "z\n4\n", 4);
+		n += 4;
+		line = 0;
+		zh = en = NULL;
+		at = utf8_check_text(t, n, &line, &zh, &en);
+		assert_int_equal(at, 14);
+		assert_int_equal(line, 3);
+		assert_string_equal(zh, cases[i].nul ? "含有 NUL 字节" : "无效的 UTF-8");
+		assert_string_equal(en, cases[i].nul ? "contains a NUL byte" : "invalid UTF-8");
+		assert_false(utf8_valid(t, n));
+	}
+	/* line may be NULL and so may the texts */
+	assert_int_equal(utf8_check_text(S("ok\xff"), NULL, NULL, NULL), 2);
 }
 
 static void test_utf8_count(void **state)
@@ -162,10 +229,11 @@ static void test_form(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_utf8_valid), cmocka_unit_test(test_utf8_invalid),
-	    cmocka_unit_test(test_utf8_count), cmocka_unit_test(test_buf_bounds),
-	    cmocka_unit_test(test_buf_html),   cmocka_unit_test(test_array_grow),
-	    cmocka_unit_test(test_num_parse),  cmocka_unit_test(test_form),
+	    cmocka_unit_test(test_utf8_valid),	 cmocka_unit_test(test_utf8_invalid),
+	    cmocka_unit_test(test_utf8_line_at), cmocka_unit_test(test_utf8_check_text),
+	    cmocka_unit_test(test_utf8_count),	 cmocka_unit_test(test_buf_bounds),
+	    cmocka_unit_test(test_buf_html),	 cmocka_unit_test(test_array_grow),
+	    cmocka_unit_test(test_num_parse),	 cmocka_unit_test(test_form),
 	};
 
 	return cmocka_run_group_tests_name("base", tests, NULL, NULL);

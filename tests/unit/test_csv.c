@@ -223,20 +223,20 @@ static void test_decode_utf8(void **state)
 	(void)state;
 
 	buf_init(&b, 1024);
-	assert_int_equal(csv_decode(S("张三,政协委员"), &b, &enc), ERR_OK);
+	assert_int_equal(csv_decode(S("张三,政协委员"), &b, &enc, NULL), ERR_OK);
 	assert_int_equal(enc, CSV_ENC_UTF8);
 	assert_string_equal(buf_cstr(&b), "张三,政协委员");
 	assert_string_equal(csv_encoding_name(enc), "utf-8");
 	buf_reset(&b);
-	assert_int_equal(csv_decode(S("\xef\xbb\xbf张三,政协委员"), &b, &enc), ERR_OK);
+	assert_int_equal(csv_decode(S("\xef\xbb\xbf张三,政协委员"), &b, &enc, NULL), ERR_OK);
 	assert_int_equal(enc, CSV_ENC_UTF8_BOM);
 	assert_string_equal(buf_cstr(&b), "张三,政协委员");
 	assert_string_equal(csv_encoding_name(enc), "utf-8-bom");
 	buf_reset(&b);
-	assert_int_equal(csv_decode("", 0, &b, &enc), ERR_OK);
+	assert_int_equal(csv_decode("", 0, &b, &enc, NULL), ERR_OK);
 	assert_int_equal(b.n, 0);
 	/* a BOM followed by bytes that are not UTF-8 is refused */
-	assert_int_equal(csv_decode(S("\xef\xbb\xbf\xd5\xc5"), &b, &enc), ERR_INVALID);
+	assert_int_equal(csv_decode(S("\xef\xbb\xbf\xd5\xc5"), &b, &enc, NULL), ERR_INVALID);
 	buf_fini(&b);
 }
 
@@ -251,24 +251,24 @@ static void test_decode_gb18030(void **state)
 	(void)state;
 
 	buf_init(&b, 1024);
-	assert_int_equal(csv_decode(S(gbk), &b, &enc), ERR_OK);
+	assert_int_equal(csv_decode(S(gbk), &b, &enc, NULL), ERR_OK);
 	assert_int_equal(enc, CSV_ENC_GB18030);
 	assert_string_equal(buf_cstr(&b), "张三,政协委员");
 	assert_string_equal(csv_encoding_name(enc), "gb18030");
 	buf_reset(&b);
-	assert_int_equal(csv_decode(S(gb4), &b, &enc), ERR_OK);
+	assert_int_equal(csv_decode(S(gb4), &b, &enc, NULL), ERR_OK);
 	assert_string_equal(buf_cstr(&b), "€😀");
 	buf_reset(&b);
 	/* neither: a lead byte cut off at the end; a NUL */
-	assert_int_equal(csv_decode(S("ok\xd5"), &b, &enc), ERR_INVALID);
+	assert_int_equal(csv_decode(S("ok\xd5"), &b, &enc, NULL), ERR_INVALID);
 	assert_int_equal(b.n, 0); /* out left as it was */
-	assert_int_equal(csv_decode(S("a\0b"), &b, &enc), ERR_INVALID);
+	assert_int_equal(csv_decode(S("a\0b"), &b, &enc, NULL), ERR_INVALID);
 	assert_int_equal(b.n, 0);
 	buf_fini(&b);
 
 	/* the bound of out holds for converted text */
 	buf_init(&b, 4);
-	assert_int_equal(csv_decode(S(gbk), &b, &enc), ERR_TOO_BIG);
+	assert_int_equal(csv_decode(S(gbk), &b, &enc, NULL), ERR_TOO_BIG);
 	buf_fini(&b);
 }
 
@@ -279,13 +279,69 @@ static void test_decode_utf16(void **state)
 	(void)state;
 
 	buf_init(&b, 1024);
-	assert_int_equal(csv_decode(S("\xff\xfe\xf1\x6d\x4a\x80,\x00"), &b, &enc), ERR_OK);
+	assert_int_equal(csv_decode(S("\xff\xfe\xf1\x6d\x4a\x80,\x00"), &b, &enc, NULL), ERR_OK);
 	assert_int_equal(enc, CSV_ENC_UTF16);
 	assert_string_equal(buf_cstr(&b), "深聊,");
 	buf_reset(&b);
-	assert_int_equal(csv_decode(S("\xfe\xff\x6d\xf1\x80\x4a"), &b, &enc), ERR_OK);
+	assert_int_equal(csv_decode(S("\xfe\xff\x6d\xf1\x80\x4a"), &b, &enc, NULL), ERR_OK);
 	assert_string_equal(buf_cstr(&b), "深聊");
 	buf_fini(&b);
+}
+
+/* A file that is not text is refused with the physical line of its first bad byte and why:
+ * UTF-8 (declared by a byte order mark, or mostly well-formed) with a bad sequence is
+ * invalid UTF-8 there, not taken for GB18030; bytes that are no GB18030 either are named as
+ * such; a NUL is refused in any encoding. */
+static void test_decode_faults(void **state)
+{
+	/* lines 1-2 well-formed UTF-8 with Chinese, a quoted field over lines 2-3, line 3 bad */
+#define HEAD "姓名,类别\n\"张\n三\","
+	static const struct {
+		const char *text;
+		size_t n;
+		size_t line;
+		const char *zh;
+	} cases[] = {
+	    {S(HEAD "\xc0\xaf委员\n李四,委员\n"), 3, "无效的 UTF-8"},
+	    {S(HEAD "\xe0\x80\xaf委员\n李四,委员\n"), 3, "无效的 UTF-8"},
+	    {S(HEAD "\xed\xa0\x80委员\n李四,委员\n"), 3, "无效的 UTF-8"},
+	    {S(HEAD "\xf4\x90\x80\x80委员\n李四,委员\n"), 3, "无效的 UTF-8"},
+	    {S(HEAD "\0委员\n李四,委员\n"), 3, "含有 NUL 字节"},
+	    {S("\xef\xbb\xbfname,category\r\nA,member\r\nB\xc0\xaf,member\r\n"), 3,
+	     "无效的 UTF-8"}, /* a byte order mark says UTF-8, whatever GB18030 makes of it */
+	    /* GBK "姓名,类别\r\n张三,委员\r\n" then a lead byte without its second byte */
+	    {S("\xd0\xd5\xc3\xfb,\xc0\xe0\xb1\xf0\r\n\xd5\xc5\xc8\xfd,\xce\xaf\xd4\xb1\r\n"
+	       "\xc0\xee\xcb\xc4\xd5,\xce\xaf\xd4\xb1\r\n"),
+	     3, "既不是有效的 UTF-8，也不是有效的 GB18030"},
+	    {S("\xd0\xd5\xc3\xfb,\xc0\xe0\xb1\xf0\n\xd5\xc5\0\n"), 2, "含有 NUL 字节"},
+	    {S("\xff\xfe"
+	       "a\0\n\0b\0\n\0\x00\xdc"),
+	     3, "无效的 UTF-16"}, /* a lone low surrogate */
+	};
+	struct csv_fault why;
+	enum csv_encoding enc;
+	struct buf b;
+	size_t i;
+	(void)state;
+
+	buf_init(&b, 1024);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&why, 0, sizeof(why));
+		assert_int_equal(csv_decode(cases[i].text, cases[i].n, &b, &enc, &why),
+				 ERR_INVALID);
+		assert_int_equal(b.n, 0);
+		assert_int_equal(why.line, cases[i].line);
+		assert_string_equal(why.zh, cases[i].zh);
+		assert_non_null(why.en);
+	}
+	/* the GB18030 of the cases above, whole, still imports */
+	assert_int_equal(csv_decode(S("\xd0\xd5\xc3\xfb,\xc0\xe0\xb1\xf0\r\n\xc0\xee\xcb\xc4\r\n"),
+				    &b, &enc, &why),
+			 ERR_OK);
+	assert_int_equal(enc, CSV_ENC_GB18030);
+	assert_string_equal(buf_cstr(&b), "姓名,类别\r\n李四\r\n");
+	buf_fini(&b);
+#undef HEAD
 }
 
 /* An import in GBK reads like one in UTF-8 once decoded. */
@@ -299,7 +355,7 @@ static void test_decode_then_read(void **state)
 	(void)state;
 
 	buf_init(&b, 1024);
-	assert_int_equal(csv_decode(S(gbk), &b, &enc), ERR_OK);
+	assert_int_equal(csv_decode(S(gbk), &b, &enc, NULL), ERR_OK);
 	csv_reader_init(&r, b.p, b.n);
 	expect_record(&r, 1, "姓名", "类别", NULL);
 	expect_record(&r, 2, "张三", "政协委员", NULL);
@@ -323,6 +379,7 @@ int main(void)
 	    cmocka_unit_test(test_decode_utf8),
 	    cmocka_unit_test(test_decode_gb18030),
 	    cmocka_unit_test(test_decode_utf16),
+	    cmocka_unit_test(test_decode_faults),
 	    cmocka_unit_test(test_decode_then_read),
 	};
 

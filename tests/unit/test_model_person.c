@@ -290,6 +290,33 @@ static void test_import_all_or_nothing(void **state)
 	assert_int_equal(count_people(f, &f->district) >= 1, 1);
 }
 
+/* A file with bytes that are not text is refused whole, naming the physical line. */
+static void test_import_not_text(void **state)
+{
+	struct mfix *f = *state;
+	static const char bad[] = "姓名,类别,工作单位\n"
+				  "导入甲,member,\"两行\n的单位\"\n"
+				  "导入乙\xed\xa0\x80,member,\n"
+				  "导入丙,member,\n";
+	struct person_import imp;
+	int before = count_people(f, &f->city);
+
+	memset(&imp, 0, sizeof(imp));
+	imp.scope = &f->city;
+	imp.default_org = f->city.id;
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(
+	    mfix_commit(f, person_import_csv(f->db, &f->city_org, bad, sizeof(bad) - 1, &imp)),
+	    ERR_INVALID);
+	assert_string_equal(imp.file_err.code, "invalid_encoding");
+	assert_int_equal(imp.file_line, 4);
+	assert_non_null(strstr(imp.file_err.zh, "第 4 行：无效的 UTF-8"));
+	assert_non_null(strstr(imp.file_err.en, "line 4: invalid UTF-8"));
+	assert_int_equal(imp.imported, 0);
+	person_import_release(&imp);
+	assert_int_equal(count_people(f, &f->city), before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +326,7 @@ int main(void)
 	    cmocka_unit_test(test_person_authorize),
 	    cmocka_unit_test(test_org_and_user_authorize),
 	    cmocka_unit_test(test_import_all_or_nothing),
+	    cmocka_unit_test(test_import_not_text),
 	};
 
 	return cmocka_run_group_tests_name("model_person", tests, mfix_setup, mfix_teardown);

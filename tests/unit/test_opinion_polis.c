@@ -346,6 +346,74 @@ static void test_loader_errors(void **state)
 	polis_conv_fini(&pc);
 }
 
+static void write_bytes(const char *dir, const char *name, const char *p, size_t n)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, n, f), n);
+	fclose(f);
+}
+
+/* Files that are not text are refused before anything is read from them: the reason names
+ * the file and the physical line (a quoted comment over two lines counts as two), in
+ * Chinese and then in English. */
+static void test_loader_not_text(void **state)
+{
+	static const char votes[] = "timestamp,datetime,comment-id,voter-id,vote\n"
+				    "1,x,1,1,1\n2,x,2,1,-1\n";
+	static const char *const bad[] = {"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80",
+					  "\xf4\x90\x80\x80", "\xff"};
+	char dir[512], why[512], text[256];
+	struct polis_conv pc;
+	size_t i;
+	int n;
+
+	(void)state;
+	make_dir("nottext", dir, sizeof(dir));
+	write_file(dir, "votes.csv", votes);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = snprintf(text, sizeof(text),
+			     "comment-id,moderated,comment-body\n1,0,\"two\nlines\"\n2,0,b%sd\n",
+			     bad[i]);
+		write_bytes(dir, "comments.csv", text, (size_t)n);
+		assert_int_equal(polis_load(dir, &pc, why, sizeof(why)), ERR_INVALID);
+		assert_non_null(strstr(why, "/comments.csv 第4行: 无效的 UTF-8"));
+		assert_non_null(strstr(why, "line 4: invalid UTF-8"));
+		polis_conv_fini(&pc);
+	}
+	/* a NUL, in votes.csv */
+	write_file(dir, "comments.csv", "comment-id,moderated\n1,0\n");
+	write_bytes(dir, "votes.csv", "timestamp,comment-id,voter-id,vote\n1,1,1,1\n2,1\0,2,1\n",
+		    sizeof("timestamp,comment-id,voter-id,vote\n1,1,1,1\n2,1\0,2,1\n") - 1);
+	assert_int_equal(polis_load(dir, &pc, why, sizeof(why)), ERR_INVALID);
+	assert_non_null(strstr(why, "/votes.csv 第3行: 含有 NUL 字节"));
+	assert_non_null(strstr(why, "line 3: contains a NUL byte"));
+	polis_conv_fini(&pc);
+	/* a byte order mark is fine; then the groups file */
+	write_file(dir, "votes.csv",
+		   "\xef\xbb\xbf"
+		   "timestamp,comment-id,voter-id,vote\n1,1,1,1\n");
+	assert_int_equal(polis_load(dir, &pc, why, sizeof(why)), ERR_OK);
+	polis_conv_fini(&pc);
+	{
+		int64_t *ids;
+		int32_t *groups;
+		size_t count;
+		char path[600];
+
+		write_file(dir, "participants-votes.csv",
+			   "participant,group-id\n1,0\n2\xc0\xaf,1\n");
+		snprintf(path, sizeof(path), "%s/participants-votes.csv", dir);
+		assert_int_equal(polis_load_groups(path, &ids, &groups, &count, why, sizeof(why)),
+				 ERR_INVALID);
+		assert_non_null(strstr(why, "participants-votes.csv 第3行: 无效的 UTF-8"));
+	}
+}
+
 static void put_le(unsigned char *p, uint64_t v, int n)
 {
 	int i;
@@ -425,7 +493,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_accuracy_vs_polis), cmocka_unit_test(test_shuffled_runs_agree),
 	    cmocka_unit_test(test_sign_detection),    cmocka_unit_test(test_loader_errors),
-	    cmocka_unit_test(test_binary_votes),
+	    cmocka_unit_test(test_loader_not_text),   cmocka_unit_test(test_binary_votes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
