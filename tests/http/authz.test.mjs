@@ -1,0 +1,309 @@
+// The authorization matrix (issue 10, item 3): every route of the table (`shenliao routes
+// --json`, made from src/web/routes.c) × every role (anonymous, guest, member, organizer,
+// admin, a handling unit's account) × the relation of the object the route names to the
+// caller's body (own, child, parent, unrelated; "-" for routes that name none), run against
+// a real server, compared with tests/authz/expected.tsv. Any difference fails and is
+// printed; a route without rows in the table fails, and so do rows of a route that is gone.
+// SHENLIAO_AUTHZ_WRITE=1 writes the table from what the server answered, for a person to
+// review with `git diff`.
+//
+// The callers all belong to the city body 深圳市政协 (sz). Its parent is the root (the
+// province), its child 盐田区政协 (sz-yantian); the unrelated body is a second city below the
+// root (gz), made here by the root's admin, who also makes, in each of the four bodies, one
+// object of every kind a route can name: the body itself, an account, a person, a topic, an
+// internal session with a commitment, an invitation and an open opinion room (its statement
+// and its join code), an output.
+//
+// A change is sent with a body that the route accepts only after authorization would fail
+// validation (an empty object or form, or a field with a value no one may set), so that an
+// allowed caller gets 422 (or 409) and nothing changes; whoever is not allowed gets 401
+// (pages: the sign-in page, recorded as "login"), 403 or 404. Every handler authorizes
+// before it validates (parse -> authorize -> validate), so a 422 where the table expects
+// 403/404 is an authorization bug. Routes that delete get an object made for the cell.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { startServer, Client, run, ADMIN_PASSWORD, DEMO_PASSWORD } from '../lib/server.mjs';
+
+const TABLE = resolve('tests/authz/expected.tsv');
+const HEADER = 'method\tpath\trole\trelation\tstatus';
+const ROLES = ['anonymous', 'guest', 'member', 'organizer', 'admin', 'handler'];
+const RELATIONS = ['own', 'child', 'parent', 'unrelated'];
+const CONCURRENCY = 4;
+const PASSWORD = 'matrix-pass-123';
+
+// The kind of object a route names, by the path segment before its first parameter
+// ("/api/v1/people/{id}/duty", "/people/{id}": people). A new kind of path fails the test
+// until it is added here (and the fixture makes such an object in every body).
+const KIND_OF_SEGMENT = {
+  orgs: 'org', users: 'user', people: 'person', topics: 'topic', sessions: 'session',
+  commitments: 'commitment', invitations: 'invitation', outputs: 'output',
+  statements: 'statement', j: 'join', static: 'file',
+};
+// Kinds whose value does not depend on a body: one row per role, relation "-".
+const UNBODIED = new Set(['file']);
+// Values of the parameters that are not the object's id.
+const OTHER_PARAMS = { op: 'remarks' };
+
+// The query a GET needs to reach its handler's authorization.
+const QUERY = { '/api/v1/search': '?q=深圳', '/search': '?q=深圳', '/lang': '?to=en' };
+
+// Request bodies, by "METHOD path". A JSON route not named gets {}, a page form nothing but
+// its CSRF token. Named here: routes where {} would be a valid change (all fields optional).
+const BODY = {
+  'PATCH /api/v1/orgs/{id}': { name: '' },
+  'PATCH /api/v1/users/{id}': { role: 'nonsense' },
+  'PATCH /api/v1/people/{id}': { name: '' },
+  'PATCH /api/v1/topics/{id}': { title: '' },
+  'PATCH /api/v1/sessions/{id}': { title: '' },
+  'PATCH /api/v1/outputs/{id}': { title: '' },
+  'PATCH /api/v1/duty-points': { attended: -1 },
+  'POST /api/v1/sessions/{id}/room': { moderation: 'nonsense' },
+  'POST /api/v1/outputs/{id}/adoptions': { kind: 'nonsense' },
+};
+// Page forms, by "METHOD path", where a form of nothing but the CSRF token would be a valid
+// change (forms are read leniently: a field not sent is left as it is).
+const FORM = {
+  'POST /admin/orgs/{id}': { name: '' },
+  'POST /admin/users/{id}': { role: 'nonsense' },
+  'POST /people/{id}': { name: '' },
+  'POST /topics/{id}': { title: '' },
+  'POST /sessions/{id}/edit': { title: '' },
+  'POST /sessions/{id}/room': { moderation: 'nonsense' },
+};
+// Raw-body routes: what they are sent (media type, bytes).
+const RAW = { 'POST /api/v1/people/import': { type: 'text/csv', body: '' } };
+// Routes whose call ends the caller's sign-in: each cell signs in afresh.
+const FRESH_SIGNIN = new Set(['POST /api/v1/logout', 'POST /logout']);
+
+let srv;
+const sessions = {}; // role -> Client signed in (anonymous: a client without sign-in)
+const objects = {}; // relation -> kind -> value of the path parameter
+const bodies = {}; // relation -> org id
+let root;
+
+before(async () => { srv = await startServer(); });
+after(async () => { await srv.stop(); });
+
+async function ok(r, what, status = [200, 201]) {
+  if (!status.includes(r.status)) throw new Error(`fixture: ${what}: ${r.status} ${r.text}`);
+  return r.data;
+}
+
+// makeObjects makes one object of every kind in body orgId (as the root's admin).
+async function makeObjects(rel, orgId, n) {
+  const o = { org: orgId };
+  o.user = (await ok(await root.post('/api/v1/users', { username: `matrix-user-${n}`, password: PASSWORD, role: 'member', org_id: orgId }), 'user')).id;
+  o.person = await makePerson(orgId, `矩阵人员${n}`);
+  const t = await ok(await root.post('/api/v1/topics', { title: `矩阵议题${n}`, domain: 'society', origin: 'member', org_id: orgId }), 'topic');
+  o.topic = t.id;
+  await ok(await root.post(`/api/v1/topics/${t.id}/transition`, { to: 'approved' }), 'approve topic');
+  const s = await ok(await root.post('/api/v1/sessions', { topic_id: t.id, title: `矩阵深聊会${n}`, formats: ['counterpart'], department: '市发展改革委', visibility: 'internal' }), 'session');
+  if (s.org_id !== orgId) throw new Error(`fixture: session ${s.id} in body ${s.org_id}, not ${orgId}`);
+  o.session = s.id;
+  o.commitment = (await ok(await root.post(`/api/v1/sessions/${s.id}/commitments`, { body: `矩阵承诺${n}` }), 'commitment')).id;
+  o.invitation = (await ok(await root.post(`/api/v1/sessions/${s.id}/invitations`, { person_id: o.person }), 'invitation')).id;
+  const room = await ok(await root.post(`/api/v1/sessions/${s.id}/room`, { open: true, anonymous: false, moderation: 'post' }), 'room');
+  o.join = room.code;
+  o.statement = (await ok(await root.post(`/api/v1/sessions/${s.id}/statements`, { text: `矩阵观点${n}` }), 'statement')).id;
+  o.output = (await ok(await root.post('/api/v1/outputs', { kind: 'opinion_report', title: `矩阵社情民意${n}`, org_id: orgId }), 'output')).id;
+  o.file = 'style.css';
+  objects[rel] = o;
+}
+
+let people = 0;
+async function makePerson(orgId, name) {
+  people++;
+  return (await ok(await root.post('/api/v1/people', { name: `${name}-${people}`, category: 'member', org_id: orgId }), 'person')).id;
+}
+
+async function signIn(username, password) {
+  const c = new Client(srv.url);
+  await c.login(username, password);
+  return c;
+}
+
+async function buildFixture() {
+  root = await signIn('admin', ADMIN_PASSWORD);
+  const orgs = (await ok(await root.get('/api/v1/orgs?limit=500'), 'orgs')).items;
+  const bySlug = (slug) => {
+    const o = orgs.find((x) => x.slug === slug);
+    if (!o) throw new Error(`fixture: no body ${slug}`);
+    return o.id;
+  };
+  bodies.parent = orgs.find((x) => !x.parent_id).id;
+  bodies.own = bySlug('sz');
+  bodies.child = bySlug('sz-yantian');
+  bodies.unrelated = (await ok(await root.post('/api/v1/orgs', { name: '广州市政协', slug: 'gz', level: 'city', parent_id: bodies.parent }), 'unrelated body')).id;
+  let n = 0;
+  for (const rel of RELATIONS) await makeObjects(rel, bodies[rel], ++n);
+
+  const szAdmin = await signIn('sz-admin', DEMO_PASSWORD);
+  const unit = await ok(await szAdmin.post('/api/v1/handlers', { name: '矩阵承办单位' }), 'handler');
+  await ok(await szAdmin.post('/api/v1/users', { username: 'matrix-handler', password: PASSWORD, role: 'member', handler_id: unit.id }), 'handler account');
+
+  sessions.anonymous = new Client(srv.url);
+  sessions.guest = await signIn('guest', DEMO_PASSWORD);
+  sessions.member = await signIn('member', DEMO_PASSWORD);
+  sessions.organizer = await signIn('organizer', DEMO_PASSWORD);
+  sessions.admin = szAdmin;
+  sessions.handler = await signIn('matrix-handler', PASSWORD);
+}
+
+const LOGINS = {
+  guest: ['guest', DEMO_PASSWORD], member: ['member', DEMO_PASSWORD],
+  organizer: ['organizer', DEMO_PASSWORD], admin: ['sz-admin', DEMO_PASSWORD],
+  handler: ['matrix-handler', PASSWORD],
+};
+
+// kindOf finds the kind of object route pattern p names: null when it names none, undefined
+// when the pattern is of a kind this test does not know.
+function kindOf(p) {
+  const m = /\/([^/{]+)\/\{[a-z]+\}/.exec(p);
+  if (!m) return null;
+  return KIND_OF_SEGMENT[m[1]];
+}
+
+// cellsOf lists the cells of route r: [{relation, path}] per role; throws naming what the
+// test does not know.
+function cellsOf(r) {
+  const kind = kindOf(r.path);
+  if (kind === undefined) throw new Error(`route ${r.method} ${r.path}: no object kind for its path in KIND_OF_SEGMENT of tests/http/authz.test.mjs`);
+  const fill = (rel) => r.path.replace(/\{([a-z]+)\}/g, (all, name, at) => {
+    const first = r.path.indexOf('{') === at;
+    if (first) return encodeURIComponent(objects[rel][kind]);
+    if (!(name in OTHER_PARAMS)) throw new Error(`route ${r.method} ${r.path}: no value for {${name}} in OTHER_PARAMS`);
+    return OTHER_PARAMS[name];
+  });
+  if (!kind || UNBODIED.has(kind)) return [{ relation: '-', path: fill('own'), kind }];
+  return RELATIONS.map((rel) => ({ relation: rel, path: fill(rel), kind, rel }));
+}
+
+// call makes one request as client c and returns its outcome: the HTTP status, or "login"
+// for a page that sends the caller to the sign-in page.
+async function call(c, r, path) {
+  const key = `${r.method} ${r.path}`;
+  const headers = {};
+  let body;
+  if (c.cookies.size) headers.Cookie = c.cookieHeader();
+  if (r.method !== 'GET') {
+    if (c.csrf) headers['X-CSRF-Token'] = c.csrf;
+    else if (!r.api) { // an anonymous form: the double-submit cookie and its token
+      headers.Cookie = 'sl_csrf=matrix-anonymous-token';
+      headers['X-CSRF-Token'] = 'matrix-anonymous-token';
+    }
+    if (RAW[key]) {
+      headers['Content-Type'] = RAW[key].type;
+      body = RAW[key].body;
+    } else if (r.api) {
+      if (r.method !== 'DELETE') {
+        headers['Content-Type'] = 'application/json';
+        body = JSON.stringify(BODY[key] || {});
+      }
+    } else {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(FORM[key] || {}).toString();
+    }
+  }
+  const res = await fetch(srv.url + path + (QUERY[r.path] || ''), { method: r.method, headers, body, redirect: 'manual' });
+  if ((res.headers.get('content-type') || '').startsWith('text/event-stream')) await res.body.cancel();
+  else await res.arrayBuffer();
+  const loc = res.headers.get('location') || '';
+  if (!r.api && res.status >= 300 && res.status < 400 && /^\/login(\?|$)/.test(loc)) return 'login';
+  return String(res.status);
+}
+
+async function runCell(cell) {
+  const { r, role } = cell;
+  const key = `${r.method} ${r.path}`;
+  let c = sessions[role];
+  let path = cell.path;
+  if (FRESH_SIGNIN.has(key) && role !== 'anonymous') c = await signIn(...LOGINS[role]);
+  if (r.method === 'DELETE' && cell.kind === 'person') {
+    // a deletion gets an object of its own, made for this cell
+    const id = await makePerson(bodies[cell.rel], '待删除人员');
+    path = r.path.replace('{id}', id);
+  } else if (r.method === 'DELETE' && cell.kind) {
+    throw new Error(`route ${key}: this test makes no fresh ${cell.kind} for a deletion`);
+  }
+  return call(c, r, path);
+}
+
+async function pool(items, n, fn) {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      items[i].got = await fn(items[i]);
+    }
+  }));
+}
+
+const rowKey = (x) => `${x.method}\t${x.path}\t${x.role}\t${x.relation}`;
+
+test('authorization matrix: every route × role × relation answers as tests/authz/expected.tsv says', async () => {
+  const listing = run(['routes', '--json']);
+  assert.equal(listing.status, 0, listing.stderr);
+  const routes = JSON.parse(listing.stdout);
+  assert.ok(routes.length > 50, 'the route table is listed');
+  await buildFixture();
+
+  const problems = [];
+  const cells = [];
+  for (const r of routes) {
+    let list;
+    try { list = cellsOf(r); } catch (e) { problems.push(e.message); continue; }
+    for (const role of ROLES) for (const x of list) cells.push({ r, role, ...x });
+  }
+  // reads first, all at once; then the changes, which could (if a handler wrongly let one
+  // through) change what a read sees
+  const reads = cells.filter((x) => x.r.method === 'GET');
+  const changes = cells.filter((x) => x.r.method !== 'GET');
+  const t0 = Date.now();
+  await pool(reads, CONCURRENCY, runCell);
+  await pool(changes, CONCURRENCY, runCell);
+  console.log(`authz matrix: ${cells.length} cells (${routes.length} routes × ${ROLES.length} roles × relations) in ${Date.now() - t0} ms`);
+
+  const got = cells.map((x) => ({ method: x.r.method, path: x.r.path, role: x.role, relation: x.relation, status: x.got }));
+  got.sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : rowKey(a) > rowKey(b) ? 1 : 0));
+  const text = [HEADER, ...got.map((x) => `${rowKey(x)}\t${x.status}`)].join('\n') + '\n';
+  if (process.env.SHENLIAO_AUTHZ_WRITE === '1') {
+    mkdirSync(dirname(TABLE), { recursive: true });
+    writeFileSync(TABLE, text);
+    console.log(`authz matrix: wrote ${TABLE} (${got.length} rows); review it with git diff`);
+    assert.deepEqual(problems, []);
+    return;
+  }
+
+  let lines;
+  try { lines = readFileSync(TABLE, 'utf8').split('\n').filter((l) => l !== ''); } catch (e) {
+    assert.fail(`no ${TABLE}: run with SHENLIAO_AUTHZ_WRITE=1 and review it (${e.message})`);
+  }
+  assert.equal(lines[0], HEADER, `${TABLE}: the first line is the header`);
+  const want = new Map();
+  for (const l of lines.slice(1)) {
+    const f = l.split('\t');
+    if (f.length !== 5) { problems.push(`${TABLE}: malformed row: ${l}`); continue; }
+    want.set(f.slice(0, 4).join('\t'), f[4]);
+  }
+  const known = new Set(routes.map((r) => `${r.method}\t${r.path}`));
+  const covered = new Set([...want.keys()].map((k) => k.split('\t').slice(0, 2).join('\t')));
+  for (const r of routes) {
+    if (!covered.has(`${r.method}\t${r.path}`)) problems.push(`new route without a row in tests/authz/expected.tsv: ${r.method} ${r.path}`);
+  }
+  for (const k of covered) if (!known.has(k)) problems.push(`rows in tests/authz/expected.tsv for a route that no longer exists: ${k.replace('\t', ' ')}`);
+  const seen = new Set();
+  for (const x of got) {
+    const k = rowKey(x);
+    seen.add(k);
+    if (!covered.has(`${x.method}\t${x.path}`)) continue;
+    if (!want.has(k)) problems.push(`no row for the cell ${k.replace(/\t/g, ' ')} (answered ${x.status})`);
+    else if (want.get(k) !== x.status) problems.push(`${k.replace(/\t/g, ' ')}: expected ${want.get(k)}, answered ${x.status}`);
+  }
+  for (const k of want.keys()) {
+    if (!seen.has(k) && known.has(k.split('\t').slice(0, 2).join('\t'))) problems.push(`row for a cell that is not run: ${k.replace(/\t/g, ' ')}`);
+  }
+  if (problems.length) console.log(`authz matrix: ${problems.length} differences:\n  ${problems.join('\n  ')}`);
+  assert.deepEqual(problems, [], `${problems.length} cells differ from tests/authz/expected.tsv`);
+});
