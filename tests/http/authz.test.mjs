@@ -82,6 +82,7 @@ const sessions = {}; // role -> Client signed in (anonymous: a client without si
 const objects = {}; // relation -> kind -> value of the path parameter
 const bodies = {}; // relation -> org id
 let root;
+let memberPerson; // the person linked to the demo account "member"
 
 before(async () => { srv = await startServer(); });
 after(async () => { await srv.stop(); });
@@ -103,7 +104,10 @@ async function makeObjects(rel, orgId, n) {
   if (s.org_id !== orgId) throw new Error(`fixture: session ${s.id} in body ${s.org_id}, not ${orgId}`);
   o.session = s.id;
   o.commitment = (await ok(await root.post(`/api/v1/sessions/${s.id}/commitments`, { body: `矩阵承诺${n}` }), 'commitment')).id;
-  o.invitation = (await ok(await root.post(`/api/v1/sessions/${s.id}/invitations`, { person_id: o.person }), 'invitation')).id;
+  // in the callers' own body the invitee is the member's own person: the one caller who
+  // may answer an invitation
+  const invitee = rel === 'own' ? memberPerson : o.person;
+  o.invitation = (await ok(await root.post(`/api/v1/sessions/${s.id}/invitations`, { person_id: invitee }), 'invitation')).id;
   const room = await ok(await root.post(`/api/v1/sessions/${s.id}/room`, { open: true, anonymous: false, moderation: 'post' }), 'room');
   o.join = room.code;
   o.statement = (await ok(await root.post(`/api/v1/sessions/${s.id}/statements`, { text: `矩阵观点${n}` }), 'statement')).id;
@@ -136,6 +140,11 @@ async function buildFixture() {
   bodies.own = bySlug('sz');
   bodies.child = bySlug('sz-yantian');
   bodies.unrelated = (await ok(await root.post('/api/v1/orgs', { name: '广州市政协', slug: 'gz', level: 'city', parent_id: bodies.parent }), 'unrelated body')).id;
+  const member = await signIn('member', DEMO_PASSWORD);
+  const memberId = (await ok(await member.get('/api/v1/me'), 'me')).user.id;
+  const linked = (await ok(await root.get(`/api/v1/people?limit=500&q=${encodeURIComponent('王委员')}`), 'people')).items.filter((p) => p.user_id === memberId);
+  if (linked.length !== 1) throw new Error(`fixture: the demo links ${linked.length} people to the account member`);
+  memberPerson = linked[0].id;
   let n = 0;
   for (const rel of RELATIONS) await makeObjects(rel, bodies[rel], ++n);
 
