@@ -316,3 +316,17 @@ test('authorization matrix: every route × role × relation answers as tests/aut
   if (problems.length) console.log(`authz matrix: ${problems.length} differences:\n  ${problems.join('\n  ')}`);
   assert.deepEqual(problems, [], `${problems.length} cells differ from tests/authz/expected.tsv`);
 });
+
+// What the matrix cannot show by a status: a list answers 200 but must hold only what the
+// caller may see. A handling unit's account sees only what is assigned to it.
+test('a handling unit lists no one in the registry, no topic, no output', async () => {
+  const h = sessions.handler;
+  assert.ok(h, 'the matrix made the fixture');
+  for (const path of ['/api/v1/people?limit=500', '/api/v1/topics?limit=500', '/api/v1/outputs?limit=500']) {
+    const r = await h.get(path);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.data.items, [], path);
+  }
+  const r = await h.get(`/api/v1/people?org=${bodies.own}`);
+  assert.equal(r.status, 403, r.text);
+});
