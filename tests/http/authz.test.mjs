@@ -12,7 +12,8 @@
 // root (gz), made here by the root's admin, who also makes, in each of the four bodies, one
 // object of every kind a route can name: the body itself, an account, a person, a topic, an
 // internal session with a commitment, an invitation and an open opinion room (its statement
-// and its join code), an output.
+// and its join code), a proposal assigned to a handling unit (in the callers' body to the
+// unit whose account is the "handler" caller).
 //
 // A change is sent with a body that the route accepts only after authorization would fail
 // validation (an empty object or form, or a field with a value no one may set), so that an
@@ -61,6 +62,9 @@ const BODY = {
   'PATCH /api/v1/duty-points': { attended: -1 },
   'POST /api/v1/sessions/{id}/room': { moderation: 'nonsense' },
   'POST /api/v1/outputs/{id}/adoptions': { kind: 'nonsense' },
+  // a move the table has from "assigned", for the staff and the lead handling unit, without
+  // its required reply
+  'POST /api/v1/outputs/{id}/transition': { to: 'replied' },
 };
 // Page forms, by "METHOD path", where a form of nothing but the CSRF token would be a valid
 // change (forms are read leniently: a field not sent is left as it is).
@@ -71,6 +75,7 @@ const FORM = {
   'POST /topics/{id}': { title: '' },
   'POST /sessions/{id}/edit': { title: '' },
   'POST /sessions/{id}/room': { moderation: 'nonsense' },
+  'POST /outputs/{id}/transition': { to: 'replied' },
 };
 // Raw-body routes: what they are sent (media type, bytes).
 const RAW = { 'POST /api/v1/people/import': { type: 'text/csv', body: '' } };
@@ -82,6 +87,7 @@ const sessions = {}; // role -> Client signed in (anonymous: a client without si
 const objects = {}; // relation -> kind -> value of the path parameter
 const bodies = {}; // relation -> org id
 let root;
+const units = {}; // handling units: own (of the callers' body, its account is "handler"), root
 let memberPerson; // the person linked to the demo account "member"
 
 before(async () => { srv = await startServer(); });
@@ -111,7 +117,12 @@ async function makeObjects(rel, orgId, n) {
   const room = await ok(await root.post(`/api/v1/sessions/${s.id}/room`, { open: true, anonymous: false, moderation: 'post' }), 'room');
   o.join = room.code;
   o.statement = (await ok(await root.post(`/api/v1/sessions/${s.id}/statements`, { text: `矩阵观点${n}` }), 'statement')).id;
-  o.output = (await ok(await root.post('/api/v1/outputs', { kind: 'opinion_report', title: `矩阵社情民意${n}`, org_id: orgId }), 'output')).id;
+  // the output: a proposal assigned to a handling unit, in the callers' body to the one
+  // whose account is the "handler" caller, elsewhere to a unit of the root (above them all)
+  const out = await ok(await root.post('/api/v1/outputs', { kind: 'proposal', title: `矩阵提案${n}`, org_id: orgId, authors: [{ person_id: o.person, role: 'lead' }] }), 'output');
+  o.output = out.id;
+  for (const move of [{ to: 'submitted' }, { to: 'accepted' }, { to: 'assigned', handlers: [{ handler_id: rel === 'own' ? units.own : units.root, role: 'lead' }] }])
+    await ok(await root.post(`/api/v1/outputs/${out.id}/transition`, move), `output to ${move.to}`);
   o.file = 'style.css';
   objects[rel] = o;
 }
@@ -140,6 +151,10 @@ async function buildFixture() {
   bodies.own = bySlug('sz');
   bodies.child = bySlug('sz-yantian');
   bodies.unrelated = (await ok(await root.post('/api/v1/orgs', { name: '广州市政协', slug: 'gz', level: 'city', parent_id: bodies.parent }), 'unrelated body')).id;
+  const szAdmin = await signIn('sz-admin', DEMO_PASSWORD);
+  units.own = (await ok(await szAdmin.post('/api/v1/handlers', { name: '矩阵承办单位' }), 'handler')).id;
+  units.root = (await ok(await root.post('/api/v1/handlers', { name: '矩阵省级承办单位' }), 'root handler')).id;
+  await ok(await szAdmin.post('/api/v1/users', { username: 'matrix-handler', password: PASSWORD, role: 'member', handler_id: units.own }), 'handler account');
   const member = await signIn('member', DEMO_PASSWORD);
   const memberId = (await ok(await member.get('/api/v1/me'), 'me')).user.id;
   const linked = (await ok(await root.get(`/api/v1/people?limit=500&q=${encodeURIComponent('王委员')}`), 'people')).items.filter((p) => p.user_id === memberId);
@@ -148,9 +163,6 @@ async function buildFixture() {
   let n = 0;
   for (const rel of RELATIONS) await makeObjects(rel, bodies[rel], ++n);
 
-  const szAdmin = await signIn('sz-admin', DEMO_PASSWORD);
-  const unit = await ok(await szAdmin.post('/api/v1/handlers', { name: '矩阵承办单位' }), 'handler');
-  await ok(await szAdmin.post('/api/v1/users', { username: 'matrix-handler', password: PASSWORD, role: 'member', handler_id: unit.id }), 'handler account');
 
   sessions.anonymous = new Client(srv.url);
   sessions.guest = await signIn('guest', DEMO_PASSWORD);
@@ -319,14 +331,17 @@ test('authorization matrix: every route × role × relation answers as tests/aut
 
 // What the matrix cannot show by a status: a list answers 200 but must hold only what the
 // caller may see. A handling unit's account sees only what is assigned to it.
-test('a handling unit lists no one in the registry, no topic, no output', async () => {
+test('a handling unit lists no one in the registry, no topic, and only the output assigned to it', async () => {
   const h = sessions.handler;
   assert.ok(h, 'the matrix made the fixture');
-  for (const path of ['/api/v1/people?limit=500', '/api/v1/topics?limit=500', '/api/v1/outputs?limit=500']) {
+  for (const path of ['/api/v1/people?limit=500', '/api/v1/topics?limit=500']) {
     const r = await h.get(path);
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.data.items, [], path);
   }
+  const outs = await h.get('/api/v1/outputs?limit=500');
+  assert.equal(outs.status, 200, outs.text);
+  assert.deepEqual(outs.data.items.map((x) => x.id), [objects.own.output]);
   const r = await h.get(`/api/v1/people?org=${bodies.own}`);
   assert.equal(r.status, 403, r.text);
 });
