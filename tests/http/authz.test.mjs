@@ -345,3 +345,23 @@ test('a handling unit lists no one in the registry, no topic, and only the outpu
   const r = await h.get(`/api/v1/people?org=${bodies.own}`);
   assert.equal(r.status, 403, r.text);
 });
+
+// The route's declared role is checked before the body is read: a caller who may not call
+// the route learns nothing from how its body is refused.
+test('a route\'s declared role comes before the body: a guest\'s bad body to an organizer route is 403', async () => {
+  const g = sessions.guest;
+  assert.ok(g, 'the matrix made the fixture');
+  const send = (method, path, body, type = 'application/json') => fetch(srv.url + path, {
+    method, body, redirect: 'manual',
+    headers: { Cookie: g.cookieHeader(), 'X-CSRF-Token': g.csrf, 'Content-Type': type },
+  }).then(async (r) => ({ status: r.status, text: await r.text() }));
+  for (const [method, path, body, type] of [
+    ['POST', '/api/v1/topics', '{"title":"一","title":"二"}'],
+    ['POST', '/api/v1/orgs', '{bad'],
+    ['PATCH', `/api/v1/sessions/${objects.own.session}`, 'title=x', 'text/plain'],
+    ['POST', '/topics', 'title=%FF', 'application/x-www-form-urlencoded'],
+  ]) {
+    const r = await send(method, path, body, type);
+    assert.equal(r.status, 403, `${method} ${path}: ${r.text}`);
+  }
+});
