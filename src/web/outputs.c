@@ -225,10 +225,13 @@ int h_api_output_patch(struct web_ctx *c)
 	struct output_form f;
 	struct output_head h;
 	struct verr e;
-	int rc = read_output(c, &f, &e);
+	/* parsed first, answered after the authorization: a body cannot tell a caller who may
+	 * not change the output anything */
+	int parsed = read_output(c, &f, &e);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h, NULL);
 
 	if (!rc)
-		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h, NULL);
+		rc = parsed;
 	if (!rc)
 		rc = output_update_check(c->db, &h, &f.in, &e);
 	if (!rc)
@@ -387,10 +390,13 @@ static int make_handlers(struct web_ctx *c, const struct output_head *h, struct 
 int web_output_transition(struct web_ctx *c, struct output_head *h, struct verr *e)
 {
 	struct transition_req r;
-	int rc = parse_transition(c, &r, e);
+	/* parsed first, answered after the output is found visible: who may make the move is
+	 * decided by the move, so a malformed one is answered to those who may read it */
+	int parsed = parse_transition(c, &r, e);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, h, NULL);
 
 	if (!rc)
-		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, h, NULL);
+		rc = parsed;
 	if (!rc)
 		rc = resolve_handlers(c, &r, e);
 	if (!rc)
@@ -446,19 +452,21 @@ int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e)
 			      &in.date, &in.link,  &in.note};
 	int64_t id;
 	size_t i;
-	int rc = ERR_OK;
+	int parsed = ERR_OK, rc;
 
-	for (i = 0; !rc && i < ARRAY_LEN(names); i++) {
+	for (i = 0; !parsed && i < ARRAY_LEN(names); i++) {
 		bool bad = false;
 
 		*dst[i] = web_field(c, names[i], &bad);
 		if (bad)
-			rc = verr_type(e, names[i], "字符串", "a string");
+			parsed = verr_type(e, names[i], "字符串", "a string");
 	}
-	if (!rc && !in.title)
+	if (!parsed && !in.title)
 		in.title = web_field(c, "name", NULL);
+	/* a malformed field is answered only to a caller who may record an adoption */
+	rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, h, NULL);
 	if (!rc)
-		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, h, NULL);
+		rc = parsed;
 	if (!rc)
 		rc = adoption_check(&in, e);
 	if (!rc)

@@ -89,6 +89,7 @@ const bodies = {}; // relation -> org id
 let root;
 const units = {}; // handling units: own (of the callers' body, its account is "handler"), root
 let memberPerson; // the person linked to the demo account "member"
+let answered = []; // the matrix's cells with what the server answered (.got)
 
 before(async () => { srv = await startServer(); });
 after(async () => { await srv.stop(); });
@@ -286,6 +287,7 @@ test('authorization matrix: every route × role × relation answers as tests/aut
   await pool(changes, CONCURRENCY, runCell);
   console.log(`authz matrix: ${cells.length} cells (${routes.length} routes × ${ROLES.length} roles × relations) in ${Date.now() - t0} ms`);
 
+  answered = cells;
   const got = cells.map((x) => ({ method: x.r.method, path: x.r.path, role: x.role, relation: x.relation, status: x.got }));
   got.sort((a, b) => (rowKey(a) < rowKey(b) ? -1 : rowKey(a) > rowKey(b) ? 1 : 0));
   const text = [HEADER, ...got.map((x) => `${rowKey(x)}\t${x.status}`)].join('\n') + '\n';
@@ -364,4 +366,39 @@ test('a route\'s declared role comes before the body: a guest\'s bad body to an 
     const r = await send(method, path, body, type);
     assert.equal(r.status, 403, `${method} ${path}: ${r.text}`);
   }
+});
+
+// A body of the wrong types cannot hide a missing authorization either: a handler parses
+// the request, but answers what it parsed only once the caller may see the object. For
+// every API change that names an object, each cell of the matrix in the callers' own body
+// or an unrelated one that refused the caller without showing the object (401, 404, or 403
+// for a role below the route's) is sent again with every declared field of the wrong type,
+// and must be refused the same way.
+const RANK = { guest: 1, member: 2, handler: 2, organizer: 3, admin: 4 };
+const NEEDS = { organizer: 3, admin: 4 };
+test('a body of the wrong types is refused only after authorization: the same 401/403/404', async () => {
+  assert.ok(answered.length, 'the matrix ran');
+  const doc = (await sessions.anonymous.get('/api/v1/openapi.json')).data;
+  const wrong = (schema) => {
+    const t = [].concat(schema.type).find((x) => x !== 'null');
+    return t === 'string' ? 5 : 'x';
+  };
+  const cells = answered.filter((x) => x.r.api && x.kind && ['PATCH', 'POST', 'PUT'].includes(x.r.method) &&
+    !RAW[`${x.r.method} ${x.r.path}`] && ['own', 'unrelated'].includes(x.relation) &&
+    (['401', '404'].includes(x.got) || (x.got === '403' && RANK[x.role] < (NEEDS[x.r.access] || 0))));
+  const problems = [];
+  await pool(cells, CONCURRENCY, async (x) => {
+    const op = doc.paths[x.r.path][x.r.method.toLowerCase()];
+    const props = op.requestBody?.content['application/json']?.schema?.properties || {};
+    const body = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, wrong(v)]));
+    const c = sessions[x.role];
+    const headers = { 'Content-Type': 'application/json' };
+    if (c.cookies.size) headers.Cookie = c.cookieHeader();
+    if (c.csrf) headers['X-CSRF-Token'] = c.csrf;
+    const res = await fetch(srv.url + x.path, { method: x.r.method, headers, body: JSON.stringify(body) });
+    const text = await res.text();
+    if (String(res.status) !== x.got) problems.push(`${x.r.method} ${x.r.path} ${x.role} ${x.relation}: ${x.got} with a well-typed body, ${res.status} with ${JSON.stringify(body)}: ${text}`);
+  });
+  console.log(`authz matrix: ${cells.length} refused cells sent again with a body of the wrong types`);
+  assert.deepEqual(problems, []);
 });
