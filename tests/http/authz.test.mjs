@@ -1,7 +1,8 @@
 // The authorization matrix (issue 10, item 3): every route of the table (`shenliao routes
 // --json`, made from src/web/routes.c) × every role (anonymous, guest, member, organizer,
 // admin, a handling unit's account) × the relation of the object the route names to the
-// caller's body (own, child, parent, unrelated; "-" for routes that name none), run against
+// caller's body (own, child, parent, unrelated, and "missing": an id or code no object has;
+// "-" for routes that name none), run against
 // a real server, compared with tests/authz/expected.tsv. Any difference fails and is
 // printed; a route without rows in the table fails, and so do rows of a route that is gone.
 // SHENLIAO_AUTHZ_WRITE=1 writes the table from what the server answered, for a person to
@@ -31,7 +32,11 @@ import { startServer, Client, run, ADMIN_PASSWORD, DEMO_PASSWORD } from '../lib/
 const TABLE = resolve('tests/authz/expected.tsv');
 const HEADER = 'method\tpath\trole\trelation\tstatus';
 const ROLES = ['anonymous', 'guest', 'member', 'organizer', 'admin', 'handler'];
-const RELATIONS = ['own', 'child', 'parent', 'unrelated'];
+// "missing": an id no object has. To a signed-in caller it is answered as an unrelated
+// body's object is (absent and out of sight look the same); to an anonymous one, on the
+// public routes of sessions and rooms, 404 where an existing internal session asks for a
+// sign-in (401), as the table records.
+const RELATIONS = ['own', 'child', 'parent', 'unrelated', 'missing'];
 const CONCURRENCY = 4;
 const PASSWORD = 'matrix-pass-123';
 
@@ -164,7 +169,8 @@ async function buildFixture() {
   const linked = (await ok(await root.get(`/api/v1/people?limit=500&q=${encodeURIComponent('王委员')}`), 'people')).items.filter((p) => p.user_id === memberId);
   if (linked.length !== 1) throw new Error(`fixture: the demo links ${linked.length} people to the account member`);
   memberPerson = linked[0].id;
-  await Promise.all(RELATIONS.map((rel, i) => makeObjects(rel, bodies[rel], i + 1)));
+  await Promise.all(RELATIONS.filter((rel) => rel !== 'missing').map((rel, i) => makeObjects(rel, bodies[rel], i + 1)));
+  objects.missing = Object.fromEntries(Object.keys(objects.own).map((k) => [k, k === 'join' ? 'nosuchcode' : 999999999]));
 
   sessions.anonymous = new Client(srv.url);
   Object.assign(sessions, { guest, member, organizer, admin: szAdmin, handler: await handler });
@@ -261,7 +267,9 @@ async function runCell(cell) {
   let c = sessions[role];
   let path = cell.path;
   if (FRESH_SIGNIN.has(key) && role !== 'anonymous') c = await signIn(...LOGINS[role]);
-  if (r.method === 'DELETE' && cell.kind === 'person') {
+  if (r.method === 'DELETE' && cell.rel === 'missing') {
+    // nothing to make: the id of no one
+  } else if (r.method === 'DELETE' && cell.kind === 'person') {
     // a deletion gets an object of its own, made for this cell
     const id = await makePerson(bodies[cell.rel], '待删除人员');
     path = r.path.replace('{id}', id);
