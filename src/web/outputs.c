@@ -162,7 +162,9 @@ int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e)
 		struct org o;
 
 		rc = org_get(c->db, v, &o);
-		if (rc == ERR_NOT_FOUND)
+		/* a body of another branch is as absent as one that does not exist; one above
+		 * the caller's is seen, but not theirs to draft in */
+		if (rc == ERR_NOT_FOUND || (!rc && !actor_can_see_org(&c->actor, &o)))
 			return verr_set(e, "invalid", "org_id", "组织不存在", "no such org");
 		if (rc)
 			return rc;
@@ -601,7 +603,8 @@ int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org)
 			rc = org_get_by_slug(c->db, o, org);
 		else
 			rc = org_get(c->db, id, org);
-		if (rc == ERR_NOT_FOUND)
+		/* a body of another branch is as absent as one that does not exist */
+		if (rc == ERR_NOT_FOUND || (!rc && !actor_can_see_org(&c->actor, org)))
 			return web_error(c, 404, "not_found", "org", "组织不存在", "no such org"),
 			       1;
 		if (rc)

@@ -102,7 +102,8 @@ static int create_topic(struct web_ctx *c, int64_t *id, struct verr *e)
 	org = c->actor.org;
 	if (r.org_given) {
 		rc = org_get(c->db, r.org_id, &org);
-		if (rc == ERR_NOT_FOUND)
+		/* a body of another branch is as absent as one that does not exist */
+		if (rc == ERR_NOT_FOUND || (!rc && !actor_can_see_org(&c->actor, &org)))
 			return verr_set(e, "invalid", "org_id", "组织不存在", "no such org");
 		if (rc)
 			return rc;

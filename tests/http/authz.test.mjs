@@ -437,3 +437,30 @@ test('a body of the wrong types is refused only after authorization: the same 40
   console.log(`authz matrix: ${cells.length} refused cells sent again with a body of the wrong types`);
   assert.deepEqual(problems, []);
 });
+
+// A body named inside a request (org_id, ?org=) that lies in another branch is answered as a
+// body that does not exist: the caller cannot tell the two apart (ARCHITECTURE.md, "an id
+// given inside a request that the caller may not see is refused as if it did not exist").
+test('a body of another branch named inside a request is answered as one that does not exist', async () => {
+  const { organizer, admin } = sessions;
+  assert.ok(organizer, 'the matrix made the fixture');
+  const asks = (org) => [
+    [organizer, 'POST', '/api/v1/topics', { title: '别处议题', domain: 'society', origin: 'member', org_id: org }],
+    [organizer, 'POST', '/api/v1/outputs', { kind: 'proposal', title: '别处提案', org_id: org }],
+    [organizer, 'POST', '/api/v1/people', { name: '别处人员', category: 'member', org_id: org }],
+    [admin, 'POST', '/api/v1/users', { username: `elsewhere-${org}`, password: PASSWORD, org_id: org }],
+    [admin, 'POST', '/api/v1/orgs', { name: '别处区政协', slug: `elsewhere-${org}`, level: 'district', parent_id: org }],
+    [organizer, 'GET', `/api/v1/people?org=${org}`],
+    [organizer, 'GET', `/api/v1/stats?org=${org}`],
+  ];
+  const problems = [];
+  const there = asks(bodies.unrelated), nowhere = asks(999999999);
+  for (let i = 0; i < there.length; i++) {
+    const [c, method, path, json] = there[i];
+    const a = await c.req(method, path, { json });
+    const b = await c.req(nowhere[i][1], nowhere[i][2], { json: nowhere[i][3] });
+    const say = (r) => `${r.status} ${r.data?.error?.code || ''} ${r.data?.error?.field || ''}`;
+    if (say(a) !== say(b)) problems.push(`${method} ${path.replace(/\d+$/, 'N')}: another branch's body ${say(a)}, no body ${say(b)}`);
+  }
+  assert.deepEqual(problems, []);
+});
