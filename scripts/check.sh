@@ -145,6 +145,8 @@ count build 1 0
 
 run_unit build unit
 run_node http build/shenliao tests/http/*.test.mjs
+# the authorization matrix (tests/http/authz.test.mjs) says how many cells it ran
+grep -m1 -o 'authz matrix: [0-9]* cells' "$out/http.log" || true
 if ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
 	run_node e2e build/shenliao tests/e2e/*.test.mjs
 fi

@@ -378,8 +378,10 @@ int person_authorize(struct db *db, const struct actor *a, int64_t id, enum auth
 	if (rc)
 		return rc;
 	self = a->via != AUTH_NONE && a->user.id && p->user_id == a->user.id;
-	visible =
-	    a->via == AUTH_SYSTEM || self || (a->via != AUTH_NONE && org_is_within(o, &a->org));
+	/* a handling unit's account sees only what is assigned to it (scope_path): no one in
+	 * the registry but its own person */
+	visible = a->via == AUTH_SYSTEM || self ||
+		  (a->via != AUTH_NONE && !a->user.handler_id && org_is_within(o, &a->org));
 	allowed = op == AUTHZ_READ ? visible : person_can_manage(a, o);
 	return authz_decide(a, visible, allowed);
 }
@@ -400,7 +402,8 @@ int person_authorize_org(struct db *db, const struct actor *a, int64_t org_id, e
 		return rc;
 	visible = a->via != AUTH_NONE && actor_can_see_org(a, o);
 	if (op == AUTHZ_READ)
-		allowed = visible && (a->via == AUTH_SYSTEM || org_is_within(o, &a->org));
+		allowed = visible && (a->via == AUTH_SYSTEM ||
+				      (!a->user.handler_id && org_is_within(o, &a->org)));
 	else
 		allowed = visible && person_can_manage(a, o);
 	return authz_decide(a, visible, allowed);

@@ -137,7 +137,8 @@ bool person_sees_contact(const struct actor *a);
 
 /* person_authorize loads person id into *p and its body into *o (either may be NULL) and
  * decides whether a may do op to it. Visible: the persons of the actor's body and of the
- * bodies below it, and the person linked to the actor's own account. READ allowed when
+ * bodies below it (not to a handling unit's account, which sees only what is assigned to
+ * it), and the person linked to the actor's own account. READ allowed when
  * visible; WRITE and MANAGE when person_can_manage the person's body. Returns what
  * authz_decide returns (a person of an unrelated body or of a body above: ERR_NOT_FOUND for
  * a signed-in caller), or ERR_NOT_FOUND when there is no such person (id 0 included). */
@@ -146,10 +147,10 @@ int person_authorize(struct db *db, const struct actor *a, int64_t id, enum auth
 
 /* person_authorize_org loads body org_id into *o (may be NULL) and decides whether a may do
  * op to the persons of that body as a whole: READ list and export them (the actor's body
- * and those below it), WRITE add persons to it, move persons into it, import into it
- * (person_can_manage). Visible: actor_can_see_org (a body above is seen: ERR_FORBIDDEN;
- * one of another branch is not: ERR_NOT_FOUND). Returns what authz_decide returns, or
- * ERR_NOT_FOUND when there is no such body. */
+ * and those below it; not a handling unit's account), WRITE add persons to it, move persons into
+ * it, import into it (person_can_manage). Visible: actor_can_see_org (a body above is seen:
+ * ERR_FORBIDDEN; one of another branch is not: ERR_NOT_FOUND). Returns what authz_decide returns,
+ * or ERR_NOT_FOUND when there is no such body. */
 int person_authorize_org(struct db *db, const struct actor *a, int64_t org_id, enum authz_op op,
 			 struct org *o) WARN_UNUSED;
 

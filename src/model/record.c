@@ -153,17 +153,19 @@ int invitation_answer(struct db *db, const struct actor *who, int64_t invitation
 	json_t *b, *a;
 	int rc;
 
-	if (!answer || (strcmp(answer, "accepted") != 0 && strcmp(answer, "declined") != 0))
-		return verr_set(e, "invalid", "answer",
-				"答复须为 accepted（接受）或 declined（谢绝）",
-				"answer must be accepted or declined");
-	/* not this user's invitation: it does not exist for them (ERR_NOT_FOUND) */
+	/* not this user's invitation: it does not exist for them (ERR_NOT_FOUND), whatever the
+	 * answer says, so the lookup comes before the answer is checked */
 	rc = db_get_row(db, sql_inv_of_user, &st, "ii", invitation_id, who->user.id);
 	if (rc)
 		return rc;
 	rc = copy_field(before, sizeof(before), db_col_text(st, 2));
 	org_id = db_col_int(st, 3);
 	db_done(st);
+	if (!rc &&
+	    (!answer || (strcmp(answer, "accepted") != 0 && strcmp(answer, "declined") != 0)))
+		return verr_set(e, "invalid", "answer",
+				"答复须为 accepted（接受）或 declined（谢绝）",
+				"answer must be accepted or declined");
 	if (!rc)
 		rc = db_exec(db, sql_answer, "sii", answer, time_now(), invitation_id);
 	if (rc)

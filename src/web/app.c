@@ -5,19 +5,19 @@
  *   1. route (404 unknown path, 405 known path with another method);
  *   2. who is calling: "Authorization: Bearer" token, else the session cookie;
  *   3. signed-in routes without a sign-in: 401 (API) or a redirect to /login (pages);
- *   4. body: /api/ changes must be JSON (415), well-formed (400 invalid_json), valid UTF-8
+ *   4. the route's declared role (403), before anything of the body is looked at;
+ *   5. body: /api/ changes must be JSON (415), well-formed (400 invalid_json), valid UTF-8
  *      (400 naming the field), each member once (422 duplicate_field naming it); page
  *      forms are urlencoded, valid UTF-8, and read leniently (helper fields such as csrf_token and
  *      *_present); routes marked ROUTE_RAW_BODY get the body as sent, for their handler to
  *      check and read;
- *   5. CSRF: a change authenticated by cookie carries the session's token (X-CSRF-Token
+ *   6. CSRF: a change authenticated by cookie carries the session's token (X-CSRF-Token
  *      header or csrf_token field); an anonymous form carries the double-submit cookie's
  *      token; bearer requests need none (403 csrf);
- *   6. the route's declared role (403);
  *   7. the JSON body's members against the route's declared fields: declared (422
  *      unknown_field), of the declared type, not blank, within their limits, dates that
  *      exist (422 naming the field; check_declared);
- *   8. the handler, which checks org scope against what it touches.
+ *   8. the handler, which authorizes what it touches before it validates the rest.
  */
 #include "web.h"
 
@@ -554,6 +554,13 @@ static void run(struct web_ctx *c)
 		web_need_signin(c);
 		return;
 	}
+	/* the declared role before the body: who may not call the route learns nothing from
+	 * how its body would be refused */
+	if ((r->access == ACCESS_ADMIN && c->actor.role < ROLE_ADMIN) ||
+	    (r->access == ACCESS_ORGANIZER && c->actor.role < ROLE_ORGANIZER)) {
+		web_error_key(c, 403, "forbidden");
+		return;
+	}
 	if (is_change(req->method)) {
 		if (!(r->methods & ROUTE_RAW_BODY) &&
 		    (c->api ? parse_json_body(c) : parse_form_body(c)) != ERR_OK)
@@ -562,11 +569,6 @@ static void run(struct web_ctx *c)
 			web_error_key(c, 403, "csrf");
 			return;
 		}
-	}
-	if ((r->access == ACCESS_ADMIN && c->actor.role < ROLE_ADMIN) ||
-	    (r->access == ACCESS_ORGANIZER && c->actor.role < ROLE_ORGANIZER)) {
-		web_error_key(c, 403, "forbidden");
-		return;
 	}
 	if (c->json && check_declared(c) != ERR_OK)
 		return;

@@ -41,14 +41,15 @@ int h_api_commitment_patch(struct web_ctx *c)
 	struct verr e;
 	const char *status = NULL;
 	int64_t id = web_id(c, "id"), sid = 0;
-	int rc;
-
-	rc = sess_str_field(c, "status", &status, &e);
+	/* parsed first, answered after the authorization */
+	int parsed = sess_str_field(c, "status", &status, &e);
 	/* following a commitment up goes on after the session closed: no record check */
-	if (!rc)
-		rc = commitment_session(c->db, id, &sid);
+	int rc = commitment_session(c->db, id, &sid);
+
 	if (!rc)
 		rc = session_authorize(c->db, &c->actor, sid, AUTHZ_WRITE, &h);
+	if (!rc)
+		rc = parsed;
 	if (!rc)
 		rc = web_begin(c);
 	if (!rc)

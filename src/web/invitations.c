@@ -59,17 +59,21 @@ int h_api_attendance(struct web_ctx *c)
 
 int h_api_invitation_answer(struct web_ctx *c)
 {
-	struct verr e;
+	struct verr e, pe;
 	const char *answer = NULL;
 	int64_t id = web_id(c, "id");
+	/* parse, but answer a malformed "answer" only after the invitation is found to be the
+	 * caller's: someone else's invitation is 404 whatever was sent */
+	int parsed = sess_str_field(c, "answer", &answer, &pe);
 	int rc = id ? ERR_OK : ERR_NOT_FOUND;
 
 	if (!rc)
-		rc = sess_str_field(c, "answer", &answer, &e);
-	if (!rc)
 		rc = web_begin(c);
 	if (!rc)
-		rc = web_finish(c, invitation_answer(c->db, &c->actor, id, answer, &e));
+		rc = web_finish(
+		    c, invitation_answer(c->db, &c->actor, id, parsed ? NULL : answer, &e));
+	if (rc == ERR_INVALID && parsed)
+		e = pe;
 	if (rc)
 		return web_answer(c, rc, &e);
 	return web_json(c, 200, json_pack("{sI ss}", "id", (json_int_t)id, "rsvp", answer));

@@ -385,7 +385,15 @@ int h_api_statement_vote(struct web_ctx *c)
 
 	if (!q.statement)
 		return web_error_key(c, 404, "not_found");
-	if (!c->json || web_int_field(c, "vote", &v, &present) || !present || v < -1 || v > 1)
+	if (!c->json || web_int_field(c, "vote", &v, &present) || !present || v < -1 || v > 1) {
+		struct statement_head s;
+		struct room_access ra;
+
+		/* a bad vote is named only to a caller who may vote on this statement; to anyone
+		 * else it is as absent (or as much in need of a sign-in) as with a good vote */
+		rc = statement_authorize(c->db, &c->actor, q.statement, ROOM_TAKE_PART, &s, &ra);
+		if (rc)
+			return web_answer(c, rc, NULL);
 		return web_error(c,
 				 c->json && json_object_get(c->json, "vote") &&
 					 !json_is_integer(json_object_get(c->json, "vote"))
@@ -393,6 +401,7 @@ int h_api_statement_vote(struct web_ctx *c)
 				     : 422,
 				 "invalid", "vote", "表态须为 1（赞成）、-1（反对）或 0（跳过）",
 				 "vote must be 1 (agree), -1 (disagree) or 0 (pass)");
+	}
 	q.value = (int)v;
 	rc = cast_vote(c, &q, &wait, &e);
 	if (rc)

@@ -229,10 +229,13 @@ int h_api_output_patch(struct web_ctx *c)
 	struct output_form f;
 	struct output_head h;
 	struct verr e;
-	int rc = read_output(c, &f, &e);
+	/* parsed first, answered after the authorization: a body cannot tell a caller who may
+	 * not change the output anything */
+	int parsed = read_output(c, &f, &e);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h, NULL);
 
 	if (!rc)
-		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h, NULL);
+		rc = parsed;
 	if (!rc)
 		rc = output_update_check(c->db, &c->actor, &h, &f.in, &e);
 	if (!rc)
@@ -391,10 +394,13 @@ static int make_handlers(struct web_ctx *c, const struct output_head *h, struct 
 int web_output_transition(struct web_ctx *c, struct output_head *h, struct verr *e)
 {
 	struct transition_req r;
-	int rc = parse_transition(c, &r, e);
+	/* parsed first, answered after the output is found visible: who may make the move is
+	 * decided by the move, so a malformed one is answered to those who may read it */
+	int parsed = parse_transition(c, &r, e);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, h, NULL);
 
 	if (!rc)
-		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, h, NULL);
+		rc = parsed;
 	if (!rc)
 		rc = resolve_handlers(c, &r, e);
 	if (!rc)
@@ -450,19 +456,21 @@ int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e)
 			      &in.date, &in.link,  &in.note};
 	int64_t id;
 	size_t i;
-	int rc = ERR_OK;
+	int parsed = ERR_OK, rc;
 
-	for (i = 0; !rc && i < ARRAY_LEN(names); i++) {
+	for (i = 0; !parsed && i < ARRAY_LEN(names); i++) {
 		bool bad = false;
 
 		*dst[i] = web_field(c, names[i], &bad);
 		if (bad)
-			rc = verr_type(e, names[i], "字符串", "a string");
+			parsed = verr_type(e, names[i], "字符串", "a string");
 	}
-	if (!rc && !in.title)
+	if (!parsed && !in.title)
 		in.title = web_field(c, "name", NULL);
+	/* a malformed field is answered only to a caller who may record an adoption */
+	rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, h, NULL);
 	if (!rc)
-		rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, h, NULL);
+		rc = parsed;
 	if (!rc)
 		rc = adoption_check(&in, e);
 	if (!rc)
@@ -597,7 +605,8 @@ int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org)
 			rc = org_get_by_slug(c->db, o, org);
 		else
 			rc = org_get(c->db, id, org);
-		if (rc == ERR_NOT_FOUND)
+		/* a body of another branch is as absent as one that does not exist */
+		if (rc == ERR_NOT_FOUND || (!rc && !actor_can_see_org(&c->actor, org)))
 			return web_error(c, 404, "not_found", "org", "组织不存在", "no such org"),
 			       1;
 		if (rc)

@@ -21,6 +21,7 @@
 #include "base/utf8.h"
 #include "base/util.h"
 #include "model/person.h"
+#include "model/session.h"
 #include "view/sheet.h"
 #include "view/view.h"
 #include "web/privacy.h"
@@ -67,6 +68,9 @@ static int read_query(struct web_ctx *c, struct people_query *pq)
 
 	memset(pq, 0, sizeof(*pq));
 	pq->scope = c->actor.org;
+	/* a handling unit's account lists no one (person_authorize): its scope holds nothing */
+	if (c->actor.user.handler_id)
+		snprintf(pq->scope.path, sizeof(pq->scope.path), "%s", scope_path(&c->actor));
 	if (cat && *cat) {
 		const char *code = person_category_parse(cat);
 
