@@ -8,6 +8,7 @@
  * milliseconds.
  */
 #include "person.h"
+#include "privacy.h"
 #include "valid.h"
 
 #include <stdarg.h>
@@ -478,6 +479,12 @@ int person_update(struct db *db, const struct actor *who, const struct person *b
 	json_t *b, *a;
 	int rc;
 
+	/* an erased person stays erased: a change would bring personal data back */
+	if (person_erased(db, p->id)) {
+		verr_set(e, "erased", "id", "此人的个人信息已删除，不能再修改",
+			 "this person's personal data has been erased; it cannot be changed");
+		return ERR_CONFLICT;
+	}
 	rc = person_validate(db, p, e);
 	if (rc)
 		return rc;

@@ -306,6 +306,15 @@ describe('erasure (DELETE /api/v1/people/{id})', () => {
     assert.equal(v.status, 0, v.stdout + v.stderr);
   });
 
+  test('an erased person cannot be changed: 409 erased, nothing written', async () => {
+    const admin = await as('sz-admin');
+    const r = await admin.req('PATCH', `/api/v1/people/${s.person}`, { json: { name: NAME, phone: '13800138000' } });
+    assertError(r, 409, 'erased');
+    const p = (await admin.get(`/api/v1/people/${s.person}`)).data;
+    assert.equal(p.name, `已删除的参与者 #${s.person}`);
+    assert.ok(!p.phone, 'no phone came back');
+  });
+
   test('erasing twice: 404 already_erased', async () => {
     assertError(await del(await as('sz-admin'), `/api/v1/people/${s.person}`), 404, 'already_erased');
   });
