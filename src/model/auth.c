@@ -154,6 +154,15 @@ int auth_session_delete(struct db *db, const char *token)
 	return db_exec(db, sql_sess_del, "s", hash);
 }
 
+int auth_sessions_end(struct db *db, int64_t user_id, int64_t keep, int *ended)
+{
+	int rc = db_exec(db, sql_sess_others, "ii", user_id, keep); /* ids start at 1 */
+
+	if (!rc && ended)
+		*ended = db_changes(db);
+	return rc;
+}
+
 int auth_session_end_others(struct db *db, const struct actor *a, int *ended)
 {
 	int64_t keep = a->via == AUTH_COOKIE ? a->session_id : 0;
@@ -163,10 +172,9 @@ int auth_session_end_others(struct db *db, const struct actor *a, int *ended)
 	*ended = 0;
 	if (a->via != AUTH_COOKIE && a->via != AUTH_BEARER)
 		return ERR_AUTH;
-	rc = db_exec(db, sql_sess_others, "ii", a->user.id, keep);
+	rc = auth_sessions_end(db, a->user.id, keep, ended);
 	if (rc)
 		return rc;
-	*ended = db_changes(db);
 	after = json_pack("{si}", "ended", *ended);
 	rc = audit_write(db, a, a->user.org_id, "logout.everywhere", "user", a->user.id, NULL,
 			 after);

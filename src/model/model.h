@@ -71,6 +71,9 @@ int org_get_root(struct db *db, struct org *o) WARN_UNUSED;
 
 /* org_is_within reports whether org "inner" is "outer" or below it (by path). */
 bool org_is_within(const struct org *inner, const struct org *outer);
+/* org_path_within: is the body at materialized path inner the one at outer or below it?
+ * (false for an empty outer) */
+bool org_path_within(const char *inner, const char *outer);
 
 /* org_create validates and inserts o (slug, name, level, parent_id set by the caller; a
  * parent_id of 0 makes a root, which only the command line does; an empty slug becomes
@@ -222,6 +225,10 @@ int auth_session_find(struct db *db, const char *token, struct actor *a) WARN_UN
 
 /* auth_session_delete ends the sign-in with that token (no error if none). */
 int auth_session_delete(struct db *db, const char *token) WARN_UNUSED;
+
+/* auth_sessions_end ends every browser sign-in of account user_id but session keep (0: all
+ * of them) and sets *ended (may be NULL) to how many. In the caller's transaction. */
+int auth_sessions_end(struct db *db, int64_t user_id, int64_t keep, int *ended) WARN_UNUSED;
 
 /* auth_session_end_others ends every browser sign-in of a's account but the one a is
  * calling from (a cookie sign-in; a bearer caller keeps none), sets *ended to how many,

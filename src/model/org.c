@@ -119,11 +119,16 @@ int org_get_root(struct db *db, struct org *o)
 	return rc;
 }
 
+bool org_path_within(const char *inner, const char *outer)
+{
+	size_t n = strlen(outer);
+
+	return n > 0 && strncmp(inner, outer, n) == 0;
+}
+
 bool org_is_within(const struct org *inner, const struct org *outer)
 {
-	size_t n = strlen(outer->path);
-
-	return n > 0 && strncmp(inner->path, outer->path, n) == 0;
+	return org_path_within(inner->path, outer->path);
 }
 
 static int slug_check(const char *s, struct verr *e)

@@ -465,16 +465,16 @@ bool output_state_final(const char *kind, const char *state)
 	return true;
 }
 
-static const char sql_sess_end[] = "DELETE FROM auth_session WHERE user_id = ?";
 static const char sql_tok_revoke[] =
     "UPDATE api_token SET revoked = 1 WHERE user_id = ? AND revoked = 0";
 
 int users_end_sign_ins(struct db *db, int64_t user_id, size_t *signins, size_t *tokens)
 {
-	int rc = db_exec(db, sql_sess_end, "i", user_id);
+	int ended = 0;
+	int rc = auth_sessions_end(db, user_id, 0, &ended);
 
 	if (!rc && signins)
-		*signins = (size_t)db_changes(db);
+		*signins = (size_t)ended;
 	if (!rc)
 		rc = db_exec(db, sql_tok_revoke, "i", user_id);
 	if (!rc && tokens)
@@ -590,14 +590,31 @@ static int scrub_snapshot(struct db *db, int64_t session, const struct db_ids *e
 	return rc;
 }
 
-/* erase_statements blanks the statements the account wrote, here and in the snapshots. */
-static int erase_statements(struct db *db, int64_t user_id, struct person_erasure *r)
+/* redact erases the before/after JSON of the audit rows about each of ids (of entity): they
+ * copy the names and texts the erasure clears. The chain keeps their SHA-256 (audit.c). */
+static int redact(struct db *db, const struct actor *who, int64_t org_id, const char *entity,
+		  const struct db_ids *ids)
+{
+	size_t i;
+	int rc = ERR_OK;
+
+	for (i = 0; !rc && i < ids->n; i++)
+		rc = audit_redact(db, who, org_id, entity, ids->ids[i], "erasure", NULL);
+	return rc;
+}
+
+/* erase_statements blanks the statements the account wrote, here, in the snapshots and in
+ * the audit history. */
+static int erase_statements(struct db *db, const struct actor *who, int64_t org_id, int64_t user_id,
+			    struct person_erasure *r)
 {
 	struct db_ids ids = {NULL, 0}, sessions = {NULL, 0};
 	size_t i;
 	int rc;
 
 	rc = db_each(db, sql_e_statement_ids, db_ids_row, &ids, "i", user_id);
+	if (!rc)
+		rc = redact(db, who, org_id, "statement", &ids);
 	if (!rc)
 		rc = db_each(db, sql_e_statement_sessions, db_ids_row, &sessions, "i", user_id);
 	if (!rc && ids.n)
@@ -632,25 +649,13 @@ static int erase_account(struct db *db, int64_t user_id, const char *name, int64
 	return rc;
 }
 
-/* redact erases the before/after JSON of the audit rows about each of ids (of entity): they
- * copy the names and texts the erasure clears. The chain keeps their SHA-256 (audit.c). */
-static int redact(struct db *db, const struct actor *who, int64_t org_id, const char *entity,
-		  const struct db_ids *ids)
-{
-	size_t i;
-	int rc = ERR_OK;
-
-	for (i = 0; !rc && i < ids->n; i++)
-		rc = audit_redact(db, who, org_id, entity, ids->ids[i], "erasure", NULL);
-	return rc;
-}
-
 /* erase_history redacts the audit rows that name person p: about the person, their
- * account, their remarks and statements, and the topics and commitments that named them. */
+ * account, their remarks, and the suggestions, outputs, invitations, topics and commitments
+ * that named them (their statements: erase_statements). */
 static int erase_history(struct db *db, const struct actor *who, const struct person *p,
 			 const struct db_ids *remarks)
 {
-	struct db_ids topics = {NULL, 0}, commitments = {NULL, 0}, statements = {NULL, 0};
+	struct db_ids topics = {NULL, 0}, commitments = {NULL, 0};
 	struct db_ids suggestions = {NULL, 0}, outputs = {NULL, 0}, invitations = {NULL, 0};
 	int rc = audit_redact(db, who, p->org_id, "person", p->id, "erasure", NULL);
 
@@ -658,10 +663,6 @@ static int erase_history(struct db *db, const struct actor *who, const struct pe
 		rc = audit_redact(db, who, p->org_id, "user", p->user_id, "erasure", NULL);
 	if (!rc)
 		rc = redact(db, who, p->org_id, "remark", remarks);
-	if (!rc && p->user_id)
-		rc = db_each(db, sql_e_statement_ids, db_ids_row, &statements, "i", p->user_id);
-	if (!rc)
-		rc = redact(db, who, p->org_id, "statement", &statements);
 	if (!rc && p->name[0])
 		rc = db_each(db, sql_e_topic_ids, db_ids_row, &topics, "si", p->name, p->id);
 	if (!rc)
@@ -686,7 +687,6 @@ static int erase_history(struct db *db, const struct actor *who, const struct pe
 		rc = redact(db, who, p->org_id, "invitation", &invitations);
 	free(topics.ids);
 	free(commitments.ids);
-	free(statements.ids);
 	free(suggestions.ids);
 	free(outputs.ids);
 	free(invitations.ids);
@@ -773,7 +773,7 @@ int person_erase(struct db *db, const struct actor *who, int64_t id, struct pers
 			r.commitments = (size_t)db_changes(db);
 	}
 	if (!rc && p.user_id)
-		rc = erase_statements(db, p.user_id, &r);
+		rc = erase_statements(db, who, p.org_id, p.user_id, &r);
 	if (!rc && p.user_id)
 		rc = erase_account(db, p.user_id, name, now, &r);
 	if (!rc)

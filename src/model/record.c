@@ -68,8 +68,7 @@ bool person_nameable(const struct actor *a, const char *person_path, bool public
 	if (public_name || a->via == AUTH_SYSTEM)
 		return true;
 	/* person_authorize's rule: the person's body is the reader's or below it */
-	return a->via != AUTH_NONE && a->org.path[0] && person_path[0] &&
-	       strncmp(person_path, a->org.path, strlen(a->org.path)) == 0;
+	return a->via != AUTH_NONE && org_path_within(person_path, a->org.path);
 }
 
 static int check_person(struct db *db, const struct actor *who, int64_t person_id,

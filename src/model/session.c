@@ -86,18 +86,13 @@ int session_head(struct db *db, int64_t id, struct session_head *h)
 	return rc;
 }
 
-static bool path_within(const char *inner, const char *outer)
-{
-	return strncmp(inner, outer, strlen(outer)) == 0;
-}
-
 bool session_visible(struct db *db, const struct actor *a, const struct session_head *h)
 {
 	int64_t one;
 
 	if (strcmp(h->visibility, "public") == 0 && strcmp(h->status, "draft") != 0)
 		return true;
-	if (path_within(h->org_path, scope_path(a)))
+	if (org_path_within(h->org_path, scope_path(a)))
 		return true;
 	return db_get_int(db, sql_linked_visible, &one, "is", h->id, scope_path(a)) == ERR_OK;
 }
@@ -106,7 +101,7 @@ bool session_editable(const struct actor *a, const struct session_head *h)
 {
 	if (a->via == AUTH_SYSTEM)
 		return true;
-	return a->role >= ROLE_ORGANIZER && path_within(h->org_path, scope_path(a));
+	return a->role >= ROLE_ORGANIZER && org_path_within(h->org_path, scope_path(a));
 }
 
 int session_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
@@ -373,8 +368,8 @@ static int session_validate(struct db *db, const struct actor *who, const struct
 		if (rc == ERR_AUTH || rc == ERR_FORBIDDEN)
 			rc = ERR_NOT_FOUND;
 	}
-	if (rc == ERR_NOT_FOUND ||
-	    (!rc && !path_within(th.org_path, org->path) && !path_within(org->path, th.org_path)))
+	if (rc == ERR_NOT_FOUND || (!rc && !org_path_within(th.org_path, org->path) &&
+				    !org_path_within(org->path, th.org_path)))
 		return verr_set(e, "invalid", "topic_id", "议题 %lld 不存在",
 				"topic %lld does not exist", (long long)v->topic_id);
 	if (rc)

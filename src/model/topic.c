@@ -40,11 +40,6 @@ const char *scope_path(const struct actor *a)
 	return a->via == AUTH_NONE || !a->org.path[0] ? "-" : a->org.path;
 }
 
-static bool path_within(const char *inner, const char *outer)
-{
-	return strncmp(inner, outer, strlen(outer)) == 0;
-}
-
 void topic_in_init(struct topic_in *in)
 {
 	memset(in, 0, sizeof(*in));
@@ -214,7 +209,7 @@ int topic_authorize(struct db *db, const struct actor *a, int64_t id, enum authz
 
 int topic_decide(const struct actor *a, const struct topic *t, enum authz_op op)
 {
-	bool visible = path_within(t->org_path, scope_path(a));
+	bool visible = org_path_within(t->org_path, scope_path(a));
 	bool allowed =
 	    visible && (op == AUTHZ_READ || a->via == AUTH_SYSTEM || a->role >= ROLE_ORGANIZER);
 
@@ -224,7 +219,7 @@ int topic_decide(const struct actor *a, const struct topic *t, enum authz_op op)
 int topic_authorize_create(const struct actor *a, const struct org *org)
 {
 	bool visible = actor_can_see_org(a, org);
-	bool allowed = path_within(org->path, scope_path(a)) &&
+	bool allowed = org_path_within(org->path, scope_path(a)) &&
 		       (a->via == AUTH_SYSTEM || a->role >= ROLE_ORGANIZER);
 
 	return authz_decide(a, visible, allowed);
@@ -357,7 +352,7 @@ static int topic_validate(struct db *db, const struct org *org, const struct top
 		return ERR_OK;
 	rc = db_get_row(db, sql_person_org, &st, "i", v->proposer_id);
 	if (rc == ERR_OK) {
-		rc = path_within(db_col_text(st, 0), org->path) ? ERR_OK : ERR_NOT_FOUND;
+		rc = org_path_within(db_col_text(st, 0), org->path) ? ERR_OK : ERR_NOT_FOUND;
 		db_done(st);
 	}
 	if (rc == ERR_NOT_FOUND)

@@ -27,7 +27,6 @@ static const char sql_update[] = "UPDATE users SET org_id = ?, display_name = ?,
 				 " disabled = ?, updated_at = ?, handler_id = NULLIF(?, 0)"
 				 " WHERE id = ?";
 static const char sql_set_pw[] = "UPDATE users SET password_hash = ? WHERE id = ?";
-static const char sql_end_sessions[] = "DELETE FROM auth_session WHERE user_id = ? AND id <> ?";
 static const char sql_list[] =
     "SELECT u.id, u.org_id, u.username, u.display_name, u.role, u.disabled, u.created_at,"
     " u.updated_at, COALESCE(u.handler_id, 0) FROM users u JOIN org o ON o.id = u.org_id"
@@ -285,7 +284,7 @@ int user_update(struct db *db, const struct actor *who, const struct user *befor
 			if (rc)
 				return rc;
 		}
-		rc = db_exec(db, sql_end_sessions, "ii", u->id, keep);
+		rc = auth_sessions_end(db, u->id, keep, NULL);
 		if (rc)
 			return rc;
 	}
