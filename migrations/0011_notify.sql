@@ -24,3 +24,8 @@ CREATE TABLE reminder_sent (
 );
 
 CREATE INDEX notification_unread ON notification(user_id) WHERE read_at IS NULL;
+
+-- What the reminder job looks at once a tick: outputs waiting for a reply, commitments not
+-- done.
+CREATE INDEX output_reply_due ON output(reply_due) WHERE state = 'assigned';
+CREATE INDEX commitment_due ON commitment(due_date) WHERE status IN ('open', 'in_progress');

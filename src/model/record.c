@@ -7,6 +7,7 @@
  */
 #include "session.h"
 #include "rowjson.h"
+#include "notify.h"
 #include "valid.h"
 
 #include <stdio.h>
@@ -135,6 +136,8 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 			  (json_int_t)person_id, "role", role);
 	rc = audit_write(db, who, h.org_id, "invitation.create", "invitation", *id, NULL, after);
 	json_decref(after);
+	if (!rc)
+		rc = notify_invited(db, session_id, person_id);
 	return rc;
 }
 
