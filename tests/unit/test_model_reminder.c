@@ -16,6 +16,7 @@
 #include "model/output.h"
 #include "model/person.h"
 #include "model/privacy.h"
+#include "model/scheduler.h"
 #include "session_fixture.h"
 
 static int64_t member_person; /* linked to the fixture's city_member account */
@@ -355,12 +356,43 @@ static void test_erase(void **state)
 	    0);
 }
 
+/* two processes: the one holding the lease runs the tick, the other waits its turn */
+static void test_scheduler_tick(void **state)
+{
+	struct mfix *f = *state;
+	struct db *other = NULL;
+	int64_t now, id = make_output(f, "关于学校门口交通的提案"), due;
+	bool ran = false;
+	int sent = -1;
+
+	assert_int_equal(time_parse("2033-01-01T09:00", &now), ERR_OK);
+	assert_int_equal(scheduler_tick(f->db, "proc-a", now, 125, &ran, &sent), ERR_OK);
+	assert_true(ran);
+	assert_int_equal(time_parse("2033-01-05T12:00", &due), ERR_OK);
+	move(f, id, "submitted", 0);
+	move(f, id, "accepted", 0);
+	move(f, id, "assigned", due);
+	assert_int_equal(db_open(f->path, 0, &other), ERR_OK);
+	assert_int_equal(scheduler_tick(other, "proc-b", now + 60, 125, &ran, &sent), ERR_OK);
+	assert_false(ran);
+	assert_int_equal(sent, 0);
+	assert_int_equal(scheduler_tick(f->db, "proc-a", now + 60, 125, &ran, &sent), ERR_OK);
+	assert_true(ran);
+	assert_int_equal(sent, 1);
+	/* proc-a stopped renewing: after its lease ran out proc-b takes over, nothing twice */
+	assert_int_equal(scheduler_tick(other, "proc-b", now + 300, 125, &ran, &sent), ERR_OK);
+	assert_true(ran);
+	assert_int_equal(sent, 0);
+	db_close(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_invitation_notifies), cmocka_unit_test(test_workflow_notifies),
 	    cmocka_unit_test(test_inbox_read),		cmocka_unit_test(test_reply_due),
 	    cmocka_unit_test(test_commitment_due),	cmocka_unit_test(test_erase),
+	    cmocka_unit_test(test_scheduler_tick),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
