@@ -50,7 +50,7 @@ void notification_title(const struct notification *n, const char *lang, char *ou
 
 json_t *notification_to_json(const struct notification *n, const char *lang)
 {
-	char title[1024];
+	char title[4096]; /* a subject of 500 characters of 4 bytes and the text around it */
 
 	notification_title(n, lang, title, sizeof(title));
 	return json_pack("{sI ss ss ss so sb}", "id", (json_int_t)n->id, "kind", n->kind, "title",

@@ -139,6 +139,14 @@ describe('the inbox', () => {
     assert.doesNotMatch((await new Client(srv.url).get('/sessions')).text, /class="bell"/);
   });
 
+  test('a title of the longest subject is whole', async () => {
+    const long = '长'.repeat(199) + '尾';
+    const s = await org.post('/api/v1/sessions', { topic_id: session.topic_id, title: long, formats: ['sector'] });
+    assert.equal(s.status, 201, s.text);
+    assert.equal((await org.post(`/api/v1/sessions/${s.data.id}/invitations`, { person_id: ppl['王委员'], role: 'member' })).status, 201);
+    assert.equal((await inbox(member)).items[0].title, `邀请您参加深聊会：${long}`);
+  });
+
   test('assignment tells the handling unit, the reply and an adoption tell the authors; a reminder comes from the scheduler', async () => {
     const handler = await as('hr-handler');
     const hrUnit = (await org.get('/api/v1/handlers')).data.items.find((h) => h.name === '市人力资源和社会保障局').id;
