@@ -163,10 +163,9 @@ int handler_authorize(struct db *db, const struct actor *a, int64_t id, enum aut
 	if (a->via == AUTH_SYSTEM)
 		return ERR_OK;
 	visible = a->via != AUTH_NONE &&
-		  (a->user.handler_id == h.id ||
-		   (!a->user.handler_id && a->org.path[0] &&
-		    (org_path_within(h.org_path, a->org.path) ||
-		     org_path_within(a->org.path, h.org_path))));
+		  (a->user.handler_id == h.id || (!a->user.handler_id && a->org.path[0] &&
+						  (org_path_within(h.org_path, a->org.path) ||
+						   org_path_within(a->org.path, h.org_path))));
 	allowed = op == AUTHZ_READ ? visible
 				   : visible && !a->user.handler_id && a->role >= ROLE_ORGANIZER &&
 					 org_path_within(h.org_path, a->org.path);
@@ -240,8 +239,8 @@ static const char sql_merge_accounts[] = "UPDATE users SET handler_id = ?2 WHERE
 static const char sql_merge_done[] = "UPDATE handler SET merged_into = ?2,"
 				     " disabled_at = COALESCE(disabled_at, ?3) WHERE id = ?1";
 
-int handler_merge(struct db *db, const struct actor *who, const struct handler *h,
-		  int64_t into_id, struct verr *e)
+int handler_merge(struct db *db, const struct actor *who, const struct handler *h, int64_t into_id,
+		  struct verr *e)
 {
 	struct handler into;
 	int64_t shared = 0, moved = 0, accounts = 0;

@@ -68,8 +68,8 @@ struct output_author {
 struct output_unit { /* a handling unit assigned to the output */
 	int64_t id;
 	char *name;
-	char role[8];	   /* lead | co */
-	char *opinion;	   /* a co unit's opinion (协办意见); "" when none or not shown */
+	char role[8];	    /* lead | co */
+	char *opinion;	    /* a co unit's opinion (协办意见); "" when none or not shown */
 	int64_t opinion_at; /* 0 when none */
 };
 
@@ -401,8 +401,8 @@ int session_outcomes_authorize(struct db *db, const struct actor *a,
 struct handler {
 	int64_t id, org_id;
 	char name[401];
-	char org_path[128]; /* of its body */
-	bool disabled;	    /* not offered for new assignments */
+	char org_path[128];  /* of its body */
+	bool disabled;	     /* not offered for new assignments */
 	int64_t merged_into; /* the unit it was merged into, 0 when none */
 };
 
@@ -457,8 +457,8 @@ int handler_update(struct db *db, const struct actor *who, const struct handler 
  * (ERR_CONFLICT code "disabled"); h not merged already (ERR_CONFLICT code "merged").
  * Audited "handler.merge" with what moved. In the write transaction; authorization of h is
  * the caller's. */
-int handler_merge(struct db *db, const struct actor *who, const struct handler *h,
-		  int64_t into_id, struct verr *e) WARN_UNUSED;
+int handler_merge(struct db *db, const struct actor *who, const struct handler *h, int64_t into_id,
+		  struct verr *e) WARN_UNUSED;
 
 /* --- a handling unit's queue and co-handlers' opinions (handler.c) --- */
 
@@ -469,8 +469,8 @@ struct assignment_opinion { /* a co unit's opinion on the lead's reply */
 
 struct assignment { /* an output assigned to the caller's unit */
 	int64_t output_id, reply_due, assigned_at, replied_at; /* times 0 when not set */
-	char kind[24], state[24], role[8];			/* role: lead | co */
-	char *title, *reply_grade;				/* reply_grade "" until replied */
+	char kind[24], state[24], role[8];		       /* role: lead | co */
+	char *title, *reply_grade;			       /* reply_grade "" until replied */
 	bool overdue;	 /* assigned, not replied, reply_due passed */
 	bool replied;	 /* the lead unit has replied (state after assigned) */
 	int64_t lead_id; /* the lead unit */
