@@ -333,8 +333,10 @@ static const struct field_decl adoption_new[] = {
 
 static const struct field_decl handler_new[] = {
     STR("name", REQ | NB, 100, "the handling unit's name"),
+    INT("org_id", OPT, "the unit's body: the caller's (default) or one below it"),
     END,
 };
+
 static const struct field_decl handler_change[] = {
     STR("name", OPT | NB, 100, "a new name (409 when the body has a unit of that name)"),
     BOOL("disabled", OPT,
@@ -562,7 +564,8 @@ const struct route web_routes[] = {
     {GET, "/api/v1/handlers", ACCESS_SIGNED_IN, h_api_handlers_list, 0,
      API("The handling units the caller can see", NULL, LIST("handler"))},
     {POST, "/api/v1/handlers", ACCESS_ORGANIZER, h_api_handlers_create, 16 * KIB,
-     API("Add a handling unit to the caller's body", handler_new, OBJ(201, "handler"))},
+     API("Add a handling unit to the caller's body or one below it", handler_new,
+	 OBJ(201, "handler"))},
     {PATCH, "/api/v1/handlers/{id}", ACCESS_ORGANIZER, h_api_handler_patch, 16 * KIB,
      API("Rename, disable or enable a handling unit of the caller's body or below", handler_change,
 	 OBJ(200, "handler"))},
