@@ -140,6 +140,15 @@ describe('handling units and organizers (demo data)', () => {
       [[unit['市妇女联合会'], '市妇女联合会', '建议同步完善托育服务配套，并加强宣传。']]);
     const o = (await org.get(`/api/v1/outputs/${id}`)).data.handlers.find((h) => h.role === 'co');
     assert.equal(o.opinion, '建议同步完善托育服务配套，并加强宣传。');
+    // and on the output's page; the lead author (the demo's member) reads the output but not
+    // the units' exchange
+    assert.match((await hr.get(`/outputs/${id}`)).text, /协办意见 · 市妇女联合会[\s\S]*建议同步完善托育服务配套，并加强宣传。/);
+    assert.match((await org.get(`/outputs/${id}`)).text, /建议同步完善托育服务配套，并加强宣传。/);
+    const author = await as('member');
+    const seen = await author.get(`/api/v1/outputs/${id}`);
+    assert.equal(seen.status, 200, seen.text);
+    assert.equal(seen.data.handlers.find((h) => h.role === 'co').opinion, null);
+    assert.ok(!(await author.get(`/outputs/${id}`)).text.includes('建议同步完善托育服务配套'));
     // audited with before and after
     const audit = await admin.get('/admin/audit');
     assert.equal(audit.status, 200);
