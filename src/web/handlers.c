@@ -56,32 +56,24 @@ bad:
 static json_t *queue_json(struct web_ctx *c, const struct assignment_key *k, int limit)
 {
 	struct assignment_list l;
-	json_t *items, *next = json_null();
+	json_t *items = NULL, *next = json_null();
 	char cur[80];
 	int rc = assignment_list(c->db, &c->actor, k, limit + 1, &l);
 
-	if (rc) {
-		assignment_list_release(&l);
-		return NULL;
-	}
-	if (l.n > (size_t)limit) {
+	if (!rc && l.n > (size_t)limit) { /* a row past the page: there is a next one */
 		const struct assignment *x = &l.items[limit - 1];
 
 		snprintf(cur, sizeof(cur), "%d.%lld.%lld", x->overdue ? 1 : 0,
 			 (long long)x->reply_due, (long long)x->output_id);
 		next = json_string(cur);
-		l.n = (size_t)limit + 1; /* released whole below */
 	}
-	items = json_array();
-	{
-		json_t *all = assignment_list_json(&l);
-		size_t i;
-
-		for (i = 0; i < json_array_size(all) && i < (size_t)limit; i++)
-			json_array_append(items, json_array_get(all, i));
-		json_decref(all);
-	}
+	if (!rc)
+		items = assignment_list_json(&l);
 	assignment_list_release(&l);
+	if (!items)
+		return NULL;
+	while (json_array_size(items) > (size_t)limit)
+		json_array_remove(items, json_array_size(items) - 1);
 	return json_pack("{so so}", "items", items, "next", next);
 }
 
