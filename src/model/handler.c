@@ -29,7 +29,7 @@ static const char sql_handler_get[] =
 static const char sql_handler_by_name[] =
     "SELECT h.id FROM handler h JOIN org o ON o.id = h.org_id"
     " WHERE (substr(o.path, 1, length(?1)) = ?1 OR instr(?1, '/' || o.id || '/') > 0)"
-    " AND h.name = ?2 ORDER BY h.id LIMIT 1";
+    " AND h.name = ?2 ORDER BY h.disabled_at IS NOT NULL, h.id LIMIT 1";
 
 /* list_scope is the path whose units a may see: its body, those below and above it. */
 static const char *list_scope(const struct actor *a)

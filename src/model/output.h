@@ -417,7 +417,8 @@ int handler_get(struct db *db, int64_t id, struct handler *out) WARN_UNUSED;
 
 /* handler_resolve finds the unit called name among those a may see (read-only): *id is its
  * id, or 0 when there is none yet (a workflow may name a unit the first time it is
- * assigned; the caller makes it with handler_create in its transaction). ERR_INVALID
+ * assigned; the caller makes it with handler_create in its transaction). An enabled unit
+ * of that name comes before a disabled one (which the assignment then refuses). ERR_INVALID
  * (field handlers) for an empty or over-long name. */
 int handler_resolve(struct db *db, const struct actor *a, const char *name, int64_t *id,
 		    struct verr *e) WARN_UNUSED;
