@@ -83,7 +83,8 @@ static const char sql_authors[] =
     " a.confirmed_at FROM output_author a JOIN person p ON p.id = a.person_id"
     " WHERE a.output_id = ? ORDER BY a.role = 'cosigner', p.id";
 static const char sql_handlers[] =
-    "SELECT h.id, h.name, oh.role FROM output_handler oh JOIN handler h ON h.id = oh.handler_id"
+    "SELECT h.id, h.name, oh.role, COALESCE(oh.opinion, ''), COALESCE(oh.opinion_at, 0)"
+    " FROM output_handler oh JOIN handler h ON h.id = oh.handler_id"
     " WHERE oh.output_id = ? ORDER BY oh.role = 'co', h.id";
 static const char sql_suggestions[] =
     "SELECT s.id, s.title, s.session_id, se.title FROM output_suggestion os"
@@ -127,8 +128,10 @@ static void release_parts(struct output *o)
 
 	for (i = 0; i < o->nauthors; i++)
 		free(o->authors[i].name);
-	for (i = 0; i < o->nunits; i++)
+	for (i = 0; i < o->nunits; i++) {
 		free(o->units[i].name);
+		free(o->units[i].opinion);
+	}
 	for (i = 0; i < o->nsuggestions; i++) {
 		free(o->suggestions[i].title);
 		free(o->suggestions[i].session_title);
@@ -241,6 +244,8 @@ static int unit_row(struct db_stmt *st, void *ud)
 	u->id = db_col_int(st, 0);
 	u->name = dup_col(st, 1, &rc);
 	copy_col(u->role, sizeof(u->role), st, 2, &rc);
+	u->opinion = dup_col(st, 3, &rc);
+	u->opinion_at = time_col(st, 4);
 	return rc;
 }
 
@@ -382,11 +387,32 @@ static int drop_unreadable(struct db *db, const struct actor *a, struct output *
 	return rc;
 }
 
+/* hide_opinions empties the co-handlers' opinions for a reader who is neither staff of the
+ * output's body nor one of its handling units (they are the units' internal exchange). */
+static int hide_opinions(struct db *db, const struct actor *a, struct output *o)
+{
+	struct output_head h;
+	size_t i;
+	int rc = output_head(db, o->id, &h);
+
+	if (rc)
+		return rc;
+	if (output_role_of(db, a, &h) & (OROLE_STAFF | OROLE_HANDLER))
+		return ERR_OK;
+	for (i = 0; i < o->nunits; i++) {
+		o->units[i].opinion[0] = '\0';
+		o->units[i].opinion_at = 0;
+	}
+	return ERR_OK;
+}
+
 int output_read(struct db *db, const struct actor *a, int64_t id, struct output *o)
 {
 	int rc = output_get(db, id, o);
 
-	return rc ? rc : drop_unreadable(db, a, o);
+	if (!rc)
+		rc = drop_unreadable(db, a, o);
+	return rc ? rc : hide_opinions(db, a, o);
 }
 
 /* audit_json is what the audit log keeps of an output: its text and links (internal). */

@@ -68,7 +68,9 @@ struct output_author {
 struct output_unit { /* a handling unit assigned to the output */
 	int64_t id;
 	char *name;
-	char role[8]; /* lead | co */
+	char role[8];	    /* lead | co */
+	char *opinion;	    /* a co unit's opinion (协办意见); "" when none or not shown */
+	int64_t opinion_at; /* 0 when none */
 };
 
 struct output_suggestion {
@@ -399,7 +401,9 @@ int session_outcomes_authorize(struct db *db, const struct actor *a,
 struct handler {
 	int64_t id, org_id;
 	char name[401];
-	char org_path[128]; /* of its body */
+	char org_path[128];  /* of its body */
+	bool disabled;	     /* not offered for new assignments */
+	int64_t merged_into; /* the unit it was merged into, 0 when none */
 };
 
 /* handler_create makes the unit name (1-100 characters) in org_id and audits it.
@@ -413,7 +417,8 @@ int handler_get(struct db *db, int64_t id, struct handler *out) WARN_UNUSED;
 
 /* handler_resolve finds the unit called name among those a may see (read-only): *id is its
  * id, or 0 when there is none yet (a workflow may name a unit the first time it is
- * assigned; the caller makes it with handler_create in its transaction). ERR_INVALID
+ * assigned; the caller makes it with handler_create in its transaction). An enabled unit
+ * of that name comes before a disabled one (which the assignment then refuses). ERR_INVALID
  * (field handlers) for an empty or over-long name. */
 int handler_resolve(struct db *db, const struct actor *a, const char *name, int64_t *id,
 		    struct verr *e) WARN_UNUSED;
@@ -428,6 +433,86 @@ struct handler_list {
  * most 1000). */
 int handler_list(struct db *db, const struct actor *a, struct handler_list *l) WARN_UNUSED;
 void handler_list_release(struct handler_list *l);
+
+/* handler_authorize loads unit id into *out (may be NULL) and decides whether a may do op
+ * to it. Visible: the units of a's body, of those below it and of those above it (as
+ * handler_list), and a unit's own accounts' unit. READ allowed when visible; WRITE (rename,
+ * disable, merge) for organizers and admins of the unit's body or a body above it, not for
+ * a handling unit's account. Returns what authz_decide returns (ERR_NOT_FOUND also when
+ * there is no such unit). */
+int handler_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
+		      struct handler *out) WARN_UNUSED;
+
+/* handler_update renames unit h (name not NULL: 1-100 characters; ERR_CONFLICT with e,
+ * code "conflict", when its body has a unit of that name) and/or enables or disables it
+ * (disabled: 1 disable, 0 enable, -1 keep; a merged unit stays disabled: ERR_CONFLICT
+ * code "merged"). Audited "handler.update" with before and after. In the write
+ * transaction; authorization is the caller's (handler_authorize, AUTHZ_WRITE). */
+int handler_update(struct db *db, const struct actor *who, const struct handler *h,
+		   const char *name, int disabled, struct verr *e) WARN_UNUSED;
+
+/* handler_merge moves the assignments and the accounts of unit h to unit into_id and
+ * disables h (merged_into = into_id). Where both were assigned to one output the row of
+ * into_id stays (lead if either was lead; h's opinion kept when into_id had none). Checks:
+ * into_id another unit that who may change (ERR_INVALID, field into_id), not disabled
+ * (ERR_CONFLICT code "disabled"); h not merged already (ERR_CONFLICT code "merged").
+ * Audited "handler.merge" with what moved. In the write transaction; authorization of h is
+ * the caller's. */
+int handler_merge(struct db *db, const struct actor *who, const struct handler *h, int64_t into_id,
+		  struct verr *e) WARN_UNUSED;
+
+/* --- a handling unit's queue and co-handlers' opinions (handler.c) --- */
+
+struct assignment_opinion { /* a co unit's opinion on the lead's reply */
+	int64_t handler_id, at;
+	char *name, *text;
+};
+
+struct assignment { /* an output assigned to the caller's unit */
+	int64_t output_id, reply_due, assigned_at, replied_at; /* times 0 when not set */
+	char kind[24], state[24], role[8];		       /* role: lead | co */
+	char *title, *reply_grade;			       /* reply_grade "" until replied */
+	bool overdue;	 /* assigned, not replied, reply_due passed */
+	bool replied;	 /* the lead unit has replied (state after assigned) */
+	int64_t lead_id; /* the lead unit */
+	char *lead_name;
+	struct assignment_opinion *opinions; /* the co units' opinions so far */
+	size_t nopinions;
+};
+
+/* the position after which a page of the queue starts: overdue first, then by reply_due,
+ * then by output id. Zeroed: the first page. */
+struct assignment_key {
+	bool set;
+	int overdue;
+	int64_t due, id;
+};
+
+struct assignment_list {
+	struct assignment *items;
+	size_t n;
+};
+
+/* assignment_list reads into l (initialized by it; release it with
+ * assignment_list_release in every case) up to limit outputs assigned to a's handling
+ * unit (lead or co) after key: overdue first, then by due date. Empty for an account that
+ * is not a handling unit's. */
+int assignment_list(struct db *db, const struct actor *a, const struct assignment_key *after,
+		    int limit, struct assignment_list *l) WARN_UNUSED;
+void assignment_list_release(struct assignment_list *l);
+
+/* output_co_opinion_check decides whether a may give the co-handlers' opinion text on
+ * output h (read-only): a's unit must be a co unit of it (ERR_FORBIDDEN otherwise; not
+ * visible: ERR_NOT_FOUND), the output assigned and not yet replied (ERR_CONFLICT, code
+ * "not_assigned"), text 1-5000 characters (ERR_INVALID, field text). */
+int output_co_opinion_check(struct db *db, const struct actor *a, const struct output_head *h,
+			    const char *text, struct verr *e) WARN_UNUSED;
+
+/* output_co_opinion stores (or replaces) the opinion of a's unit on output h after
+ * output_co_opinion_check; audited "output.co_opinion" with before and after. In the write
+ * transaction. */
+int output_co_opinion(struct db *db, const struct actor *a, const struct output_head *h,
+		      const char *text, struct verr *e) WARN_UNUSED;
 
 /* --- statistics (stats.c) --- */
 

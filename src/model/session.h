@@ -318,6 +318,30 @@ int commitment_session(struct db *db, int64_t id, int64_t *session_id) WARN_UNUS
 int commitment_set_status(struct db *db, const struct actor *who, int64_t id, const char *status,
 			  struct verr *e) WARN_UNUSED;
 
+/* A commitment with the session it was made at, for the organizers' list across
+ * sessions (commitlist.c). */
+struct commitment_item {
+	struct commitment c;
+	int64_t session_id, session_starts_at;
+	char *session_title;
+	bool overdue; /* due_date passed and still open or in progress */
+};
+
+struct commitment_list {
+	struct commitment_item *items;
+	size_t n;
+};
+
+/* commitment_list reads into l (initialized by it; release it with
+ * commitment_list_release in every case) up to limit commitments with id > after made at
+ * the sessions of a's body and the bodies below it, in id order; only_overdue keeps those
+ * whose due_date (in the body's time zone) passed and whose status is open or in_progress.
+ * Empty for anonymous callers and handling units' accounts; the route lets organizers
+ * and admins in. */
+int commitment_list(struct db *db, const struct actor *a, bool only_overdue, int64_t after,
+		    int limit, struct commitment_list *l) WARN_UNUSED;
+void commitment_list_release(struct commitment_list *l);
+
 int point_add(struct db *db, const struct actor *who, int64_t session_id, const char *kind,
 	      const char *body, int64_t *id, struct verr *e) WARN_UNUSED;
 

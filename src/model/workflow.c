@@ -113,6 +113,7 @@ static const char sql_leads[] = "SELECT COUNT(*) FROM output_author WHERE output
 				" AND role = 'lead'";
 static const char sql_handler_path[] = "SELECT o.path FROM handler h JOIN org o"
 				       " ON o.id = h.org_id WHERE h.id = ?";
+static const char sql_handler_off[] = "SELECT disabled_at IS NOT NULL FROM handler WHERE id = ?";
 
 /* three_parts: an opinion report is situation, analysis and suggestion. */
 static bool three_parts(const char *body)
@@ -156,6 +157,7 @@ static int check_assign(struct db *db, const struct output_head *h, const struct
 			struct verr *e)
 {
 	char path[128];
+	int64_t off = 0;
 	size_t i, k;
 	int rc;
 
@@ -180,6 +182,12 @@ static int check_assign(struct db *db, const struct output_head *h, const struct
 		if (!output_related(path, h->org_path))
 			return verr_set(e, "invalid", "handlers", "承办单位 %lld 不存在",
 					"handling unit %lld does not exist", (long long)hid);
+		rc = db_get_int(db, sql_handler_off, &off, "i", hid);
+		if (rc)
+			return rc;
+		if (off) /* disabled units are not offered for new assignments */
+			return verr_set(e, "disabled", "handlers", "承办单位 %lld 已停用",
+					"handling unit %lld is disabled", (long long)hid);
 	}
 	return ERR_OK;
 }

@@ -52,10 +52,16 @@ static void add_parts(json_t *x, const struct output *o)
 							 "confirmed", a->confirmed, "confirmed_at",
 							 web_time_json(a->confirmed_at)));
 	}
-	for (i = 0; i < o->nunits; i++)
-		json_array_append_new(units, json_pack("{sI ss ss}", "id",
-						       (json_int_t)o->units[i].id, "name",
-						       o->units[i].name, "role", o->units[i].role));
+	for (i = 0; i < o->nunits; i++) {
+		const struct output_unit *u = &o->units[i];
+		bool has = u->opinion[0] != '\0';
+
+		/* opinion: a co unit's 协办意见, null when none or not for this reader */
+		json_array_append_new(units, json_pack("{sI ss ss ss? so}", "id", (json_int_t)u->id,
+						       "name", u->name, "role", u->role, "opinion",
+						       has ? u->opinion : NULL, "opinion_at",
+						       web_time_json(has ? u->opinion_at : 0)));
+	}
 	for (i = 0; i < o->nsuggestions; i++) {
 		const struct output_suggestion *g = &o->suggestions[i];
 
@@ -282,8 +288,11 @@ json_t *session_outcomes_json(struct web_ctx *c, int64_t session_id)
 
 json_t *handler_to_json(const struct handler *h)
 {
-	return json_pack("{sI sI ss}", "id", (json_int_t)h->id, "org_id", (json_int_t)h->org_id,
-			 "name", h->name);
+	json_t *into = h->merged_into ? json_integer((json_int_t)h->merged_into) : json_null();
+
+	return json_pack("{sI sI ss sb so}", "id", (json_int_t)h->id, "org_id",
+			 (json_int_t)h->org_id, "name", h->name, "disabled", h->disabled,
+			 "merged_into", into);
 }
 
 json_t *handler_list_json(struct db *db, const struct actor *a)

@@ -38,7 +38,8 @@ json_t *output_lineage_json(struct web_ctx *c, int64_t id);
  * when the session is absent. People named as caller c may see them (person_shown_json). */
 json_t *session_outcomes_json(struct web_ctx *c, int64_t session_id);
 
-/* handler_to_json returns (new reference) a handling unit {"id","org_id","name"}. */
+/* handler_to_json returns (new reference) a handling unit {"id","org_id","name",
+ * "disabled","merged_into"}. */
 json_t *handler_to_json(const struct handler *h);
 
 /* handler_list_json returns the units a may see (handler_list) as an array; empty on

@@ -12,6 +12,7 @@
 #include "model/output.h"
 #include "model/person.h"
 #include "json_output.h"
+#include "json_handlers.h"
 #include "json_stats.h"
 #include "model/session.h"
 #include "view/view.h"
@@ -523,7 +524,7 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 		label_field(c, json_array_get(json_object_get(o, "adoptions"), i), "kind",
 			    "adoption_", "kind_label");
 	output_release(&out);
-	handlers = handler_list_json(c->db, &c->actor);
+	handlers = handler_choice_json(c->db, &c->actor);
 	grade_opts = options(c, "grade_", grades, ARRAY_LEN(grades));
 	sat_opts = options(c, "sat_", sats, ARRAY_LEN(sats));
 	kind_opts = options(c, "adoption_", akinds, ARRAY_LEN(akinds));

@@ -540,12 +540,27 @@ int h_api_handlers_create(struct web_ctx *c)
 	struct verr e;
 	bool bad = false;
 	const char *name = web_field(c, "name", &bad);
-	int64_t id;
-	int rc = bad ? verr_type(&e, "name", "字符串", "a string") : web_begin(c);
+	int64_t id, org_id = c->actor.org.id;
+	bool present = false;
+	int rc = bad ? verr_type(&e, "name", "字符串", "a string") : ERR_OK;
 
+	if (!rc && web_int_field(c, "org_id", &org_id, &present))
+		rc = verr_type(&e, "org_id", "整数", "an integer");
+	if (!rc && present) {
+		struct org o;
+		/* the caller's body or one below it; any other is as unknown as a missing one */
+		int found = org_get(c->db, org_id, &o);
+
+		if (found == ERR_NOT_FOUND || (!found && !org_is_within(&o, &c->actor.org)))
+			rc = verr_set(&e, "invalid", "org_id", "组织 %lld 不存在",
+				      "org %lld does not exist", (long long)org_id);
+		else
+			rc = found;
+	}
 	if (!rc)
-		rc =
-		    web_finish(c, handler_create(c->db, &c->actor, c->actor.org.id, name, &id, &e));
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, handler_create(c->db, &c->actor, org_id, name, &id, &e));
 	if (rc)
 		return web_answer(c, rc, &e);
 	rc = handler_get(c->db, id, &u);

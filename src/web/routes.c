@@ -333,6 +333,37 @@ static const struct field_decl adoption_new[] = {
 
 static const struct field_decl handler_new[] = {
     STR("name", REQ | NB, 100, "the handling unit's name"),
+    INT("org_id", OPT, "the unit's body: the caller's (default) or one below it"),
+    END,
+};
+
+static const struct field_decl handler_change[] = {
+    STR("name", OPT | NB, 100, "a new name (409 when the body has a unit of that name)"),
+    BOOL("disabled", OPT,
+	 "true: not offered for new assignments (its accounts keep reading "
+	 "what they have); false: offered again"),
+    END,
+};
+
+static const struct field_decl handler_merge_in[] = {
+    INT("into_id", REQ, "the unit that takes this one's assignments and accounts"),
+    END,
+};
+
+static const struct field_decl co_opinion_in[] = {
+    STR("text", REQ | NB, 5000, "the co-handling unit's opinion (协办意见)"),
+    END,
+};
+
+static const struct field_decl assignments_query[] = {
+    INT("limit", Q, "page size, 1 to 500 (default 50)"),
+    TEXT("cursor", Q, "where the page starts: the \"next\" of the page before"),
+    END,
+};
+
+static const struct field_decl commitments_query[] = {
+    TEXT("overdue", Q, "1: only those whose due_date passed and still open or in progress"),
+    PAGING,
     END,
 };
 
@@ -547,7 +578,26 @@ const struct route web_routes[] = {
     {GET, "/api/v1/handlers", ACCESS_SIGNED_IN, h_api_handlers_list, 0,
      API("The handling units the caller can see", NULL, LIST("handler"))},
     {POST, "/api/v1/handlers", ACCESS_ORGANIZER, h_api_handlers_create, 16 * KIB,
-     API("Add a handling unit to the caller's body", handler_new, OBJ(201, "handler"))},
+     API("Add a handling unit to the caller's body or one below it", handler_new,
+	 OBJ(201, "handler"))},
+    {PATCH, "/api/v1/handlers/{id}", ACCESS_ORGANIZER, h_api_handler_patch, 16 * KIB,
+     API("Rename, disable or enable a handling unit of the caller's body or below", handler_change,
+	 OBJ(200, "handler"))},
+    {POST, "/api/v1/handlers/{id}/merge", ACCESS_ORGANIZER, h_api_handler_merge, 16 * KIB,
+     API("Merge a handling unit into another: its assignments and accounts move, it is "
+	 "disabled",
+	 handler_merge_in, OBJ(200, "handler"))},
+    {GET, "/api/v1/me/assignments", ACCESS_SIGNED_IN, h_api_my_assignments, 0,
+     API("The outputs assigned to the caller's handling unit (lead or co), overdue first, "
+	 "then by reply due date; an account that is not a handling unit's gets no items",
+	 assignments_query, LIST("assignment"))},
+    {POST, "/api/v1/outputs/{id}/co-opinion", ACCESS_SIGNED_IN, h_api_output_co_opinion, 16 * KIB,
+     API("A co-handling unit's opinion on the lead's reply, while assigned (re-posting "
+	 "replaces it)",
+	 co_opinion_in, OBJ(200, "output"))},
+    {GET, "/api/v1/commitments", ACCESS_ORGANIZER, h_api_commitments_list, 0,
+     API("Commitments across the sessions of the caller's body and those below", commitments_query,
+	 LIST("commitment"))},
     {GET, "/api/v1/stats", ACCESS_SIGNED_IN, h_api_stats, 0,
      API("Statistics of a period", stats_query, OBJ(200, "stats"))},
     {GET, "/api/v1/stats.csv", ACCESS_SIGNED_IN, h_api_stats_csv, 0,
@@ -564,6 +614,14 @@ const struct route web_routes[] = {
     {POST, "/outputs/{id}/confirm", ACCESS_SIGNED_IN, h_output_confirm_post, 16 * KIB, PAGE},
     {POST, "/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_output_adoption_post, 64 * KIB, PAGE},
     {GET, "/sessions/{id}/outcomes", ACCESS_PUBLIC, h_session_outcomes_page, 0, PAGE},
+    {GET, "/assignments", ACCESS_SIGNED_IN, h_assignments_page, 0, PAGE},
+    {POST, "/assignments/{id}/reply", ACCESS_SIGNED_IN, h_assignment_reply_post, 256 * KIB, PAGE},
+    {POST, "/assignments/{id}/co-opinion", ACCESS_SIGNED_IN, h_assignment_opinion_post, 16 * KIB,
+     PAGE},
+    {GET, "/handlers", ACCESS_ORGANIZER, h_handlers_page, 0, PAGE},
+    {POST, "/handlers", ACCESS_ORGANIZER, h_handlers_post, 16 * KIB, PAGE},
+    {POST, "/handlers/{id}", ACCESS_ORGANIZER, h_handler_post, 16 * KIB, PAGE},
+    {GET, "/commitments", ACCESS_ORGANIZER, h_commitments_page, 0, PAGE},
     {GET, "/stats", ACCESS_SIGNED_IN, h_stats_page, 0, PAGE},
     {GET, "/stats/report.pdf", ACCESS_SIGNED_IN, h_stats_pdf, 0, PAGE},
     /* === end outputs === */

@@ -47,6 +47,7 @@ const KIND_OF_SEGMENT = {
   orgs: 'org', users: 'user', people: 'person', topics: 'topic', sessions: 'session',
   commitments: 'commitment', invitations: 'invitation', outputs: 'output',
   statements: 'statement', j: 'join', static: 'file', notifications: 'notification',
+  handlers: 'handler', assignments: 'output',
 };
 // Kinds whose value does not depend on a body: one row per role, relation "-".
 const UNBODIED = new Set(['file']);
@@ -71,6 +72,10 @@ const BODY = {
   // a move the table has from "assigned", for the staff and the lead handling unit, without
   // its required reply
   'POST /api/v1/outputs/{id}/transition': { to: 'replied' },
+  // a name with a control character: refused by the unit's rule, after authorization
+  'PATCH /api/v1/handlers/{id}': { name: '矩阵\u0001单位' },
+  'POST /api/v1/handlers/{id}/merge': { into_id: 0 },
+  'POST /api/v1/outputs/{id}/co-opinion': { text: '矩阵协办意见' },
 };
 // Page forms, by "METHOD path", where a form of nothing but the CSRF token would be a valid
 // change (forms are read leniently: a field not sent is left as it is).
@@ -82,6 +87,8 @@ const FORM = {
   'POST /sessions/{id}/edit': { title: '' },
   'POST /sessions/{id}/room': { moderation: 'nonsense' },
   'POST /outputs/{id}/transition': { to: 'replied' },
+  'POST /assignments/{id}/reply': { to: 'replied' },
+  'POST /handlers/{id}': { op: 'rename', name: '' },
 };
 // Raw-body routes: what they are sent (media type, bytes).
 const RAW = { 'POST /api/v1/people/import': { type: 'text/csv', body: '' } };
@@ -131,6 +138,8 @@ async function makeObjects(rel, orgId, n) {
   o.output = out.id;
   for (const move of [{ to: 'submitted' }, { to: 'accepted' }, { to: 'assigned', handlers: [{ handler_id: rel === 'own' ? units.own : units.root, role: 'lead' }] }])
     await ok(await root.post(`/api/v1/outputs/${out.id}/transition`, move), `output to ${move.to}`);
+  // a handling unit of the body (made by the root's admin, who manages every body)
+  o.handler = (await ok(await root.post('/api/v1/handlers', { name: `矩阵单位${n}`, org_id: orgId }), 'unit')).id;
   o.file = 'style.css';
   objects[rel] = o;
 }

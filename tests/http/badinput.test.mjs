@@ -95,6 +95,9 @@ const ROUTES = {
   'POST /api/v1/outputs/{id}/confirm': { as: 'org', path: () => `/api/v1/outputs/${fx.output}/confirm`, body: () => ({}), probe: () => [`/api/v1/outputs/${fx.output}`], control: false },
   'POST /api/v1/outputs/{id}/adoptions': { as: 'org', path: () => `/api/v1/outputs/${fx.output}/adoptions`, body: () => ({ kind: 'policy', title: '某项政策', date: '2025-03-01' }), probe: () => [`/api/v1/outputs/${fx.output}/lineage`] },
   'POST /api/v1/handlers': { as: 'org', path: () => '/api/v1/handlers', body: () => ({ name: '测试承办局' }), probe: () => ['/api/v1/handlers'] },
+  'PATCH /api/v1/handlers/{id}': { as: 'org', path: () => `/api/v1/handlers/${fx.handler2}`, body: () => ({ name: '坏输入改名局', disabled: false }), probe: () => ['/api/v1/handlers'] },
+  'POST /api/v1/handlers/{id}/merge': { as: 'org', path: () => `/api/v1/handlers/${fx.mergeFrom}/merge`, body: () => ({ into_id: fx.handler2 }), probe: () => ['/api/v1/handlers'] },
+  'POST /api/v1/outputs/{id}/co-opinion': { as: 'co', path: () => `/api/v1/outputs/${fx.assigned}/co-opinion`, body: () => ({ text: '协办单位的意见' }), probe: () => [`/api/v1/outputs/${fx.assigned}`] },
   'POST /api/v1/sessions/{id}/statements': { as: 'org', path: () => `/api/v1/sessions/${fx.session}/statements`, body: () => ({ text: '一条新的观点' }), probe: () => [`/api/v1/sessions/${fx.session}/statements`] },
   'PUT /api/v1/statements/{id}/vote': { as: 'member', path: () => `/api/v1/statements/${fx.statement}/vote`, body: () => ({ vote: 1 }), probe: () => [`/api/v1/sessions/${fx.session}/statements`] },
   'PATCH /api/v1/statements/{id}': { as: 'org', path: () => `/api/v1/statements/${fx.statement}`, body: () => ({ status: 'accepted' }), probe: () => [`/api/v1/sessions/${fx.session}/statements`] },
@@ -249,6 +252,16 @@ describe('bad input is refused with 422 naming the field, and nothing changes', 
     ok(await org.post(`/api/v1/sessions/${fx.session}/room`, { moderation: 'post', open: true }), 'room');
     fx.statement = ok(await org.post(`/api/v1/sessions/${fx.session}/statements`, { text: '测试观点' }), 'statement').id;
     fx.output = ok(await org.post('/api/v1/outputs', { kind: 'proposal', title: '测试提案', body: '正文', authors: [{ person_id: fx.person, role: 'lead' }] }), 'output').id;
+    // handling units: one with a co-handler's account on an assigned proposal, two to
+    // rename and merge
+    fx.handler = ok(await org.post('/api/v1/handlers', { name: '坏输入协办局' }), 'handler').id;
+    fx.handler2 = ok(await org.post('/api/v1/handlers', { name: '坏输入并入局' }), 'handler').id;
+    fx.mergeFrom = ok(await org.post('/api/v1/handlers', { name: '坏输入被并局' }), 'handler').id;
+    ok(await sz.post('/api/v1/users', { username: 'bi-co', password: 'long-enough-pass-1', role: 'guest', handler_id: fx.handler }), 'co account');
+    clients.co = await as('bi-co', 'long-enough-pass-1');
+    fx.assigned = ok(await org.post('/api/v1/outputs', { kind: 'proposal', title: '交办的测试提案', body: '正文', authors: [{ person_id: fx.person, role: 'lead' }] }), 'output').id;
+    for (const to of ['submitted', 'accepted']) ok(await org.post(`/api/v1/outputs/${fx.assigned}/transition`, { to }), to);
+    ok(await org.post(`/api/v1/outputs/${fx.assigned}/transition`, { to: 'assigned', lead_handler_id: fx.handler2, co_handler_ids: [fx.handler] }), 'assign');
   });
   after(async () => {
     console.log(`# bad input: ${tally.sent} malformed inputs sent, ${tally.accepted} accepted, ${tally.wrong} answered otherwise than 422 naming the field`);

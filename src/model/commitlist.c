@@ -1,0 +1,85 @@
+/*
+ * commitlist.c - the organizers' list of commitments across the sessions of their body and
+ * the bodies below it (承诺事项跟踪), with the overdue ones on their own (see session.h).
+ */
+#include "session.h"
+#include "valid.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "db/db.h"
+
+/* ?1 scope path, ?2 today (YYYY-MM-DD), ?3 only overdue, ?4 after, ?5 limit */
+static const char sql_commit_list[] =
+    "SELECT c.id, c.owner, COALESCE(c.owner_id, 0), c.body, COALESCE(c.due_date, ''),"
+    " c.status, c.created_at, s.id, s.title, COALESCE(s.starts_at, 0),"
+    " CASE WHEN COALESCE(c.due_date, '') != '' AND c.due_date < ?2"
+    "  AND c.status IN ('open', 'in_progress') THEN 1 ELSE 0 END"
+    " FROM commitment c JOIN session s ON s.id = c.session_id JOIN org g ON g.id = c.org_id"
+    " WHERE substr(g.path, 1, length(?1)) = ?1 AND c.id > ?4"
+    " AND (?3 = 0 OR (COALESCE(c.due_date, '') != '' AND c.due_date < ?2"
+    "  AND c.status IN ('open', 'in_progress')))"
+    " ORDER BY c.id LIMIT ?5";
+
+static char *dup_text(struct db_stmt *st, int i, int *rc)
+{
+	char *s = db_col_dup(st, i);
+
+	if (!s)
+		*rc = ERR_NOMEM;
+	return s;
+}
+
+static int commit_row(struct db_stmt *st, void *ud)
+{
+	struct commitment_list *l = ud;
+	struct commitment_item *x, *p = realloc(l->items, (l->n + 1) * sizeof(*p));
+	int rc = ERR_OK;
+
+	if (!p)
+		return ERR_NOMEM;
+	l->items = p;
+	x = &l->items[l->n++];
+	memset(x, 0, sizeof(*x));
+	x->c.id = db_col_int(st, 0);
+	x->c.owner = dup_text(st, 1, &rc);
+	x->c.owner_id = db_col_int(st, 2);
+	x->c.body = dup_text(st, 3, &rc);
+	if (copy_field(x->c.due_date, sizeof(x->c.due_date), db_col_text(st, 4)) ||
+	    copy_field(x->c.status, sizeof(x->c.status), db_col_text(st, 5)))
+		rc = ERR_TOO_BIG;
+	x->c.created_at = db_col_int(st, 6);
+	x->session_id = db_col_int(st, 7);
+	x->session_title = dup_text(st, 8, &rc);
+	x->session_starts_at = db_col_int(st, 9);
+	x->overdue = db_col_int(st, 10) != 0;
+	return rc;
+}
+
+int commitment_list(struct db *db, const struct actor *a, bool only_overdue, int64_t after,
+		    int limit, struct commitment_list *l)
+{
+	char today[16];
+
+	memset(l, 0, sizeof(*l));
+	if (a->via == AUTH_NONE || a->user.handler_id || !a->org.path[0])
+		return ERR_OK;
+	time_fmt(time_now(), "%Y-%m-%d", today, sizeof(today));
+	return db_each(db, sql_commit_list, commit_row, l, "ssnin", a->org.path, today,
+		       (int)only_overdue, after, limit);
+}
+
+void commitment_list_release(struct commitment_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->items[i].c.owner);
+		free(l->items[i].c.body);
+		free(l->items[i].session_title);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
