@@ -3,7 +3,8 @@
 // Debian's python3-aiosmtpd), never a mock. Checks the message (To, decoded Subject with
 // Chinese first, the full link from --public-url), that nothing is lost while the mail
 // server is down (retried with backoff, attempts counted in the database), that without
-// --smtp nothing is sent, and that the queue survives kill -9 of the server.
+// --smtp nothing is sent, that the queue survives kill -9 of the server, and STARTTLS with a
+// certificate that is checked (self-signed, vouched for by --smtp-ca).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,7 +17,7 @@ const PUBLIC = 'https://zx.example.cn';
 const FROM = 'noreply@shenliao.test';
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-let dir, mailDir, smtpPort, sink = null, srv = null;
+let dir, mailDir, smtpPort, sink = null, srv = null, dbDir;
 
 function freePort() {
   return new Promise((ok, fail) => {
@@ -109,11 +110,13 @@ before(async () => {
   smtpPort = await freePort();
   await sinkStart();
   srv = await startServer({ args: mailArgs(), keep: true });
+  dbDir = srv.dir; // kept: the database outlives the server (kill -9, restarts)
 });
 after(async () => {
   await sinkStop();
   if (srv) await srv.stop();
   rmSync(dir, { recursive: true, force: true });
+  if (dbDir) rmSync(dbDir, { recursive: true, force: true });
 });
 
 test('serve --help tells about --smtp, --mail-from, --smtp-user and the password variable', () => {
@@ -195,4 +198,25 @@ test('kill -9 before delivery; without --smtp nothing is sent; restarted with --
   const m = await waitMail('expert.three@example.cn');
   assert.ok(m.body.includes(`${PUBLIC}/sessions/${sessionId}`));
   assert.ok((await waitRow(db, 'expert.three@example.cn', (r) => r.sent_at !== null)).sent_at > 0);
+});
+
+test('STARTTLS: a server that requires it gets the mail over TLS; its certificate is checked (--smtp-ca)', async () => {
+  const cert = join(dir, 'cert.pem'), key = join(dir, 'key.pem');
+  const o = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  assert.equal(o.status, 0, o.stderr);
+  await sinkStop();
+  await sinkStart(['--tls', cert, key]);
+  // a certificate nobody vouches for is refused: the mail waits
+  const c = await organizer();
+  await invite(c, '邮件测试四', 'expert.four@example.cn');
+  const failed = await waitRow(srv.db, 'expert.four@example.cn', (r) => r.attempts >= 1);
+  assert.match(failed.last_error, /certificate|SSL/i, failed.last_error);
+  assert.equal(mails().filter((m) => m.rcpt_tos.includes('expert.four@example.cn')).length, 0);
+  const db = srv.db;
+  await srv.stop();
+  srv = await startServer({ existing: db, args: [...mailArgs(), '--smtp-ca', cert] });
+  const m = await waitMail('expert.four@example.cn');
+  assert.equal(m.tls, true, 'sent after STARTTLS');
+  assert.ok(m.subject.includes('社区养老服务深聊会'));
 });
