@@ -16,6 +16,7 @@
 #include "model/model.h"
 #include "model/output.h"
 #include "model/room.h"
+#include "model/scheduler.h"
 #include "model/store.h"
 #include "web/mailer.h"
 #include "web/web.h"
@@ -39,6 +40,8 @@ static const struct cli_opt serve_opts[] = {
     {"login-delay-max", "N", "300", "the longest wait between sign-in tries, in seconds", false},
     {"no-flood-limits", NULL, NULL,
      "no per-participant/address limits on statements and votes (load tests only)", false},
+    {"tick-seconds", "N", "60",
+     "how often the scheduler runs due jobs (reminders), 1 to 86400; 0: no scheduler", false},
     {"smtp", "HOST:PORT", "none: no e-mail",
      "send notifications by e-mail through this SMTP server (see above)", false},
     {"mail-from", "ADDR", NULL, "the sender address of the e-mails (needed with --smtp)", false},
@@ -110,6 +113,12 @@ const struct cli_cmd cli_cmd_serve = {
     "every 15 min / limit), so a steady pace below the limit per 15 minutes never waits.\n"
     "Kept in memory: a restart forgets it.\n"
     "\n"
+    "Scheduler: every --tick-seconds (SHENLIAO_TICK_SECONDS; default 60) a thread sends the\n"
+    "reminders that are due: reply_due to the handling units of an assigned proposal seven\n"
+    "days before its reply is due and on the day, commitment_due to a commitment's owner\n"
+    "seven days before its due date and on the day (China time), each once. Several\n"
+    "processes on one database take turns through a lease row, so one runs a tick at a time.\n"
+    "\n"
     "E-mail: with --smtp HOST:PORT and --mail-from ADDR a mailer thread sends each\n"
     "notification to the person's e-mail address through that SMTP server (STARTTLS when\n"
     "the server offers it), with the link built from --public-url. With --smtp-user the\n"
@@ -174,7 +183,7 @@ static int cmd_serve(int argc, char **argv)
 	enum store_stage stage;
 	struct db *db;
 	sigset_t set;
-	int64_t nthreads = 0;
+	int64_t nthreads = 0, tick_s = 60;
 	int rc, sig, version;
 
 	rc = cli_parse(argc, argv, 1, &cli_cmd_serve, &a);
@@ -203,6 +212,10 @@ static int cmd_serve(int argc, char **argv)
 			*dst[i] = (int)x;
 		}
 	}
+	if (cli_arg(&a, "tick-seconds") &&
+	    num_parse(cli_arg(&a, "tick-seconds"), strlen(cli_arg(&a, "tick-seconds")), 0, 86400,
+		      &tick_s))
+		return cli_usage(&cli_cmd_serve, "--tick-seconds must be a number from 0 to 86400");
 	if (cli_arg(&a, "public-url") && public_url_set(cli_arg(&a, "public-url")))
 		return cli_usage(
 		    &cli_cmd_serve,
@@ -264,7 +277,15 @@ static int cmd_serve(int argc, char **argv)
 		if (!web_options.public_url[0] && colon && strcmp(colon, ":0") != 0)
 			public_url_default(listen, (unsigned)atoi(colon + 1));
 	}
+	if (tick_s && scheduler_start(cli_arg(&a, "db"), (int)tick_s)) {
+		web_opinion_quiesce(NULL);
+		live_stop();
+		web_stop();
+		store_pool_fini();
+		return cli_fail("cannot start the scheduler");
+	}
 	if (http_server_start(&cfg, &srv)) {
+		scheduler_stop();
 		web_opinion_quiesce(NULL);
 		live_stop();
 		web_stop();
@@ -295,6 +316,7 @@ static int cmd_serve(int argc, char **argv)
 	log_info("signal %d: stopping (finishing requests in flight)", sig);
 	http_server_stop(srv, 10);
 	mailer_stop();
+	scheduler_stop();
 	live_stop();
 	web_stop();
 	stats_cache_clear();

@@ -5,6 +5,7 @@
 #include "output.h"
 #include "output_int.h"
 #include "session.h"
+#include "notify.h"
 #include "valid.h"
 
 #include <stdio.h>
@@ -115,5 +116,7 @@ int adoption_add(struct db *db, const struct actor *who, int64_t output_id,
 			  in->issuer, "reference", in->reference, "date", in->date);
 	rc = audit_write(db, who, h.org_id, "adoption.create", "output", output_id, NULL, after);
 	json_decref(after);
+	if (!rc)
+		rc = notify_output(db, output_id, NOTIFY_AUTHORS, "adoption");
 	return rc;
 }

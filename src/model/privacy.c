@@ -10,6 +10,7 @@
 #include "privacy.h"
 #include "output.h"
 #include "session.h"
+#include "notify.h"
 #include "valid.h"
 
 #include <stdio.h>
@@ -772,6 +773,9 @@ int person_erase(struct db *db, const struct actor *who, int64_t id, struct pers
 		if (!rc)
 			r.commitments = (size_t)db_changes(db);
 	}
+	/* the inbox and the e-mails hold their name, address and what they were told */
+	if (!rc)
+		rc = notify_erase(db, id, p.user_id);
 	if (!rc && p.user_id)
 		rc = erase_statements(db, who, p.org_id, p.user_id, &r);
 	if (!rc && p.user_id)

@@ -7,6 +7,7 @@
  */
 #include "session.h"
 #include "rowjson.h"
+#include "notify.h"
 #include "valid.h"
 
 #include <stdio.h>
@@ -15,7 +16,6 @@
 
 #include "base/util.h"
 #include "db/db.h"
-#include "model/notify.h"
 
 static const char *const invite_roles[] = {"host",   "speaker",	 "expert",
 					   "member", "official", "observer"};
@@ -89,29 +89,6 @@ static int check_person(struct db *db, const struct actor *who, int64_t person_i
 
 /* --- invitations --- */
 
-static const char sql_session_title[] = "SELECT title FROM session WHERE id = ?";
-
-/* invite_notify tells the invitee (inbox and e-mail) in the invitation's transaction. */
-static int invite_notify(struct db *db, const struct session_head *h, int64_t person_id)
-{
-	struct db_stmt *st;
-	char link[64];
-	char *title;
-	int rc;
-
-	rc = db_get_row(db, sql_session_title, &st, "i", h->id);
-	if (rc)
-		return rc;
-	title = db_col_dup(st, 0);
-	db_done(st);
-	if (!title)
-		return ERR_NOMEM;
-	snprintf(link, sizeof(link), "/sessions/%lld", (long long)h->id);
-	rc = notify_person(db, h->org_id, person_id, "invitation", title, link);
-	free(title);
-	return rc;
-}
-
 static const char sql_invite[] = "INSERT INTO invitation (org_id, session_id, person_id, role,"
 				 " created_at) VALUES (?, ?, ?, ?, ?)";
 
@@ -160,7 +137,7 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 	rc = audit_write(db, who, h.org_id, "invitation.create", "invitation", *id, NULL, after);
 	json_decref(after);
 	if (!rc)
-		rc = invite_notify(db, &h, person_id);
+		rc = notify_invited(db, session_id, person_id);
 	return rc;
 }
 

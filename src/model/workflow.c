@@ -15,6 +15,7 @@
 #include "output.h"
 #include "output_int.h"
 #include "session.h"
+#include "notify.h"
 #include "valid.h"
 
 #include <stddef.h>
@@ -521,6 +522,12 @@ int output_transition(struct db *db, const struct actor *who, int64_t id,
 	rc = audit_write(db, who, h.org_id, "output.transition", "output", id, b, a);
 	json_decref(b);
 	json_decref(a);
+	/* who is told: the handling units of an assignment (also one reopened), the authors of
+	 * a reply */
+	if (!rc && strcmp(m->to, "assigned") == 0)
+		rc = notify_output(db, id, NOTIFY_HANDLERS, "assignment");
+	if (!rc && strcmp(m->to, "replied") == 0)
+		rc = notify_output(db, id, NOTIFY_AUTHORS, "reply_received");
 out:
 	free(dump);
 	json_decref(data);

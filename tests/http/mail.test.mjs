@@ -151,7 +151,7 @@ test('an invitation reaches the person by e-mail: To, decoded Subject (zh first)
   assert.ok(zh >= 0 && en > zh, `Chinese first, then English: ${m.subject}`);
   assert.equal(m.content_type, 'text/plain');
   assert.equal(m.charset, 'utf-8');
-  assert.ok(m.body.includes(`${PUBLIC}/sessions/${sessionId}`), m.body);
+  assert.ok(m.body.includes(`${PUBLIC}/invitations`), m.body);
   assert.ok(m.body.includes('社区养老服务深聊会'), m.body);
   assert.match(m.body, /invit/i);
   const row = queueRow(srv.db, 'expert.one@example.cn');
@@ -196,7 +196,7 @@ test('kill -9 before delivery; without --smtp nothing is sent; restarted with --
   await srv.stop();
   srv = await startServer({ existing: db, args: mailArgs() });
   const m = await waitMail('expert.three@example.cn');
-  assert.ok(m.body.includes(`${PUBLIC}/sessions/${sessionId}`));
+  assert.ok(m.body.includes(`${PUBLIC}/invitations`));
   assert.ok((await waitRow(db, 'expert.three@example.cn', (r) => r.sent_at !== null)).sent_at > 0);
 });
 
