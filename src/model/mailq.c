@@ -32,6 +32,9 @@ static const char sql_due[] =
     "SELECT q.id, q.attempts, q.next_at, q.to_addr, q.notification_id, q.created_at, n.kind,"
     " n.subject, n.link FROM mail_queue q JOIN notification n ON n.id = q.notification_id"
     " WHERE q.sent_at IS NULL AND q.next_at <= ? ORDER BY q.next_at, q.id LIMIT 1";
+static const char sql_any_due[] =
+    "SELECT q.id FROM mail_queue q JOIN notification n ON n.id = q.notification_id"
+    " WHERE q.sent_at IS NULL AND q.next_at <= ? LIMIT 1";
 static const char sql_claim[] = "UPDATE mail_queue SET next_at = ? WHERE id = ? AND next_at = ?"
 				" AND sent_at IS NULL";
 
@@ -65,6 +68,11 @@ int mailq_claim(struct db *db, int64_t now, int64_t claim_s, struct mailq_item *
 	int rc;
 
 	memset(it, 0, sizeof(*it));
+	/* the idle mailer asks twice a second: a read first, so it takes no write lock (and
+	 * holds up no writer) when nothing is due */
+	rc = db_get_int(db, sql_any_due, &next_at, "i", now);
+	if (rc)
+		return rc;
 	rc = db_begin_write(db);
 	if (rc)
 		return rc;

@@ -220,3 +220,51 @@ test('STARTTLS: a server that requires it gets the mail over TLS; its certificat
   assert.equal(m.tls, true, 'sent after STARTTLS');
   assert.ok(m.subject.includes('社区养老服务深聊会'));
 });
+
+test('--smtp-user: AUTH after STARTTLS with the password from SHENLIAO_SMTP_PASSWORD; a wrong one is refused and the mail waits', async () => {
+  const bin = process.env.SHENLIAO_BIN || 'build/shenliao';
+  const u = spawnSync(bin, ['serve', '--db', srv.db, '--listen', '127.0.0.1:0', ...mailArgs(), '--smtp-user', 'mailer'],
+    { encoding: 'utf8', env: { ...process.env, SHENLIAO_SMTP_PASSWORD: '' } });
+  assert.equal(u.status, 2, u.stderr);
+  assert.match(u.stderr, /SHENLIAO_SMTP_PASSWORD/);
+  const cert = join(dir, 'cert.pem'), key = join(dir, 'key.pem');
+  await sinkStop();
+  await sinkStart(['--tls', cert, key, '--auth', 'mailer:s3cret-pass']);
+  const db = srv.db;
+  await srv.stop();
+  const tls = [...mailArgs(), '--smtp-ca', cert, '--smtp-user', 'mailer'];
+  srv = await startServer({ existing: db, args: tls, env: { SHENLIAO_SMTP_PASSWORD: 'wrong' } });
+  const c = await organizer();
+  await invite(c, '邮件测试五', 'expert.five@example.cn');
+  const failed = await waitRow(db, 'expert.five@example.cn', (r) => r.attempts >= 1);
+  assert.match(failed.last_error, /login|auth/i, failed.last_error);
+  assert.doesNotMatch(srv.log(), /wrong|s3cret/, 'no password in the log');
+  await srv.stop();
+  srv = await startServer({ existing: db, args: tls, env: { SHENLIAO_SMTP_PASSWORD: 's3cret-pass' } });
+  const m = await waitMail('expert.five@example.cn');
+  assert.equal(m.tls, true);
+  assert.equal(m.auth_user, 'mailer');
+});
+
+test('two servers on one database share the queue: every mail goes once', async () => {
+  await sinkStop();
+  await sinkStart();
+  const db = srv.db;
+  await srv.stop();
+  srv = await startServer({ existing: db, args: mailArgs() });
+  const second = await startServer({ existing: db, args: mailArgs() });
+  try {
+    const c = await organizer();
+    const to = [];
+    for (let i = 0; i < 12; i++) {
+      to.push(`many.${i}@example.cn`);
+      await invite(c, `邮件多${i}`, to[i]);
+    }
+    for (const a of to) await waitMail(a);
+    await sleep(1500); // a second copy would have come by now
+    for (const a of to) assert.equal(mails().filter((m) => m.rcpt_tos.includes(a)).length, 1, a);
+    assert.ok(/mailer: sending/.test(second.log()), 'the second server runs a mailer too');
+  } finally {
+    await second.stop();
+  }
+});

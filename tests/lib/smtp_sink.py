@@ -6,8 +6,11 @@ the headers as sent, the Subject decoded (RFC 2047), the text/plain body decoded
 raw message. A file appears whole (written aside, then renamed), so a reader never sees half.
 
     /usr/bin/python3 tests/lib/smtp_sink.py --port PORT --dir DIR [--tls CERT KEY]
+        [--auth USER:PASSWORD]
 
-With --tls the server offers STARTTLS (and requires it before MAIL). Prints "smtp-sink
+With --tls the server offers STARTTLS (and requires it before MAIL); with --auth it
+requires AUTH (PLAIN or LOGIN, only after STARTTLS) with that user and password, and
+records the user in "auth_user". Prints "smtp-sink
 listening on PORT" on stdout when ready; stops on SIGTERM or SIGINT.
 """
 import argparse
@@ -21,6 +24,7 @@ import ssl
 import sys
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Saver:
@@ -36,6 +40,7 @@ class Saver:
             'mail_from': envelope.mail_from,
             'rcpt_tos': envelope.rcpt_tos,
             'tls': bool(session.ssl),
+            'auth_user': session.auth_data if session.authenticated else None,
             'headers': {k: str(v) for k, v in msg.items()},
             'raw_headers': raw.split(b'\r\n\r\n', 1)[0].decode('ascii', 'replace'),
             'subject': str(msg['Subject']),
@@ -56,12 +61,21 @@ def main():
     ap.add_argument('--port', type=int, required=True)
     ap.add_argument('--dir', required=True)
     ap.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'))
+    ap.add_argument('--auth')
     a = ap.parse_args()
     kw = {}
     if a.tls:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(a.tls[0], a.tls[1])
         kw = {'tls_context': ctx, 'require_starttls': True}
+    if a.auth:
+        user, password = a.auth.split(':', 1)
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user
+                  and auth_data.password.decode() == password)
+            return AuthResult(success=ok, handled=False, auth_data=user if ok else None)
+        kw.update(authenticator=authenticator, auth_required=True, auth_require_tls=True)
     ctl = Controller(Saver(a.dir), hostname='127.0.0.1', port=a.port, **kw)
     ctl.start()
     print('smtp-sink listening on %d' % a.port, flush=True)
