@@ -19,12 +19,19 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 let dir, mailDir, smtpPort, sink = null, srv = null, dbDir;
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); });
-  });
+// freePort picks a free port below the ephemeral range (32768 and up on Linux), so that while
+// the SMTP server is down (the test stops and restarts it on the same port) no outgoing
+// connection or port-0 listener of another program can take it.
+async function freePort() {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const ok = await new Promise((done) => {
+      const s = createServer();
+      s.on('error', () => done(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => done(true)));
+    });
+    if (ok) return port;
+  }
 }
 
 async function sinkStart(extra = []) {
@@ -51,7 +58,7 @@ function mails() {
   return readdirSync(mailDir).filter((f) => f.endsWith('.json')).sort()
     .map((f) => JSON.parse(readFileSync(join(mailDir, f), 'utf8')));
 }
-async function waitMail(to, ms = 20000) {
+async function waitMail(to, ms = 30000) {
   const end = Date.now() + ms;
   for (;;) {
     const m = mails().find((x) => x.rcpt_tos.includes(to));
@@ -68,7 +75,7 @@ function queueRow(db, to) {
   assert.equal(rows.length, 1, `one queue row for ${to}: ${r.stdout}`);
   return rows[0];
 }
-async function waitRow(db, to, pred, ms = 20000) {
+async function waitRow(db, to, pred, ms = 30000) {
   const end = Date.now() + ms;
   for (;;) {
     const row = queueRow(db, to);
