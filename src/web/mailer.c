@@ -20,6 +20,7 @@
 #include "model/store.h"
 #include "view/view.h"
 #include "web.h"
+#include "web/json_notify.h"
 
 static struct smtp_server server;
 static pthread_t thread;
@@ -27,45 +28,44 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static bool running, stopping;
 
-/* mail_text: the catalog's text "mail.<name>" in lang (i18n/<lang>-mail.json), or
- * fallback when the catalog has none. (Keys are made here rather than written out, as the
- * catalog test reads every quoted word.word of the sources as an audit action.) */
-static const char *mail_text(const char *lang, const char *name, const char *fallback)
+/* mail_text: the catalog's text "mail.<name>" in lang (i18n/<lang>-mail.json), or ""
+ * when the catalog has none. (Keys are made here rather than written out, as the catalog
+ * test reads every quoted word.word of the sources as an audit action.) */
+static const char *mail_text(const char *lang, const char *name)
 {
 	char key[80];
 	const char *t;
 
 	snprintf(key, sizeof(key), "mail.%s", name);
 	t = view_text(lang, key);
-	return strcmp(t, key) == 0 ? fallback : t;
-}
-
-/* kind_text: the catalog's name of the kind in lang ("mail.kind.<kind>"), or the kind. */
-static const char *kind_text(const char *lang, const char *kind)
-{
-	char name[48];
-
-	snprintf(name, sizeof(name), "kind.%s", kind);
-	return mail_text(lang, name, kind);
+	return strcmp(t, key) == 0 ? "" : t;
 }
 
 int mailer_text(const char *kind, const char *subject, const char *link, const char *public_url,
 		int want_subject, struct buf *out)
 {
 	static const char *const langs[] = {"zh", "en"};
-	const char *sep[] = {"：", ": "};
+	static const char *const sep[] = {"：", ": "};
+	char title[2][4096]; /* as json_notify.c: the longest subject and the words around it */
+	struct notification n;
 	size_t i;
 	int rc = ERR_OK;
 
+	/* the title the inbox shows (json_notify.c), so the mail and the app say the same */
+	memset(&n, 0, sizeof(n));
+	snprintf(n.kind, sizeof(n.kind), "%s", kind);
+	n.subject = (char *)subject;
+	n.link = (char *)link;
+	for (i = 0; i < ARRAY_LEN(langs); i++)
+		notification_title(&n, langs[i], title[i], sizeof(title[i]));
 	if (want_subject)
-		return buf_printf(out, "%s%s%s / %s", kind_text("zh", kind), sep[0], subject,
-				  kind_text("en", kind));
+		return buf_printf(out, "%s / %s", title[0], title[1]);
 	for (i = 0; !rc && i < ARRAY_LEN(langs); i++)
-		rc = buf_printf(out, "%s%s%s\n%s%s%s%s\n\n", kind_text(langs[i], kind), sep[i],
-				subject, mail_text(langs[i], "open", ""), sep[i], public_url, link);
+		rc = buf_printf(out, "%s\n%s%s%s%s\n\n", title[i], mail_text(langs[i], "open"),
+				sep[i], public_url, link);
 	if (!rc)
-		rc = buf_printf(out, "-- \n%s\n%s\n", mail_text("zh", "footer", ""),
-				mail_text("en", "footer", ""));
+		rc = buf_printf(out, "-- \n%s\n%s\n", mail_text("zh", "footer"),
+				mail_text("en", "footer"));
 	return rc;
 }
 

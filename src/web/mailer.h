@@ -1,8 +1,8 @@
 /*
  * mailer.h - the mailer of `serve --smtp`: a thread that sends each due row of the mail
  * queue (model/mailq.h) through the SMTP server (http/smtp.h), the message made from the
- * notification and the catalogs (zh first, then en) with the full link from
- * web_options.public_url.
+ * notification with the titles the inbox shows (json_notify.h; zh first, then en) and the
+ * full link from web_options.public_url.
  *
  * Without mailer_start nothing is sent: rows stay queued (the in-app inbox still works).
  * Threads: mailer_start and mailer_stop from the main thread only, after web_start and

@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "model/notify.h"
 #include "view/view.h"
 
 static const char json_ctype[] = "application/json; charset=utf-8";
@@ -163,10 +164,16 @@ int web_render(struct web_ctx *c, int status, const char *name, json_t *data)
 	json_object_set_new(ctx, "path", json_string(c->req->path));
 	if (c->actor.via != AUTH_NONE) {
 		json_t *me = web_me_json(c);
+		int64_t unread = 0;
 
 		json_object_set_new(me, "is_admin", json_boolean(c->actor.role == ROLE_ADMIN));
 		json_object_set_new(me, "is_organizer",
 				    json_boolean(c->actor.role >= ROLE_ORGANIZER));
+		/* the unread count of the header: one indexed COUNT (notification_unread) */
+		if (c->db && notify_unread(c->db, &c->actor, &unread) == ERR_OK) {
+			json_object_set_new(me, "unread", json_integer((json_int_t)unread));
+			json_object_set_new(me, "has_unread", json_boolean(unread > 0));
+		}
 		json_object_set_new(ctx, "me", me);
 		json_object_set_new(ctx, "csrf", json_string(c->actor.csrf));
 	} else if (c->anon_csrf[0]) {

@@ -511,6 +511,20 @@ const struct route web_routes[] = {
     {GET, "/people/{id}/duty", ACCESS_SIGNED_IN, h_person_duty_page, 0, PAGE},
     /* === end sessions === */
 
+    /* === notifications (notifications.c) === */
+    {GET, "/api/v1/me/notifications", ACCESS_SIGNED_IN, h_api_notifications_list, 0,
+     API("The caller's notifications, newest first, with their title in the caller's language; "
+	 "answers {items, next, unread}",
+	 paging_in, LIST("notification"))},
+    {POST, "/api/v1/me/notifications/read", ACCESS_SIGNED_IN, h_api_notifications_read_all,
+     16 * KIB, API("Mark every notification of the caller read", no_input, NONE)},
+    {POST, "/api/v1/me/notifications/{id}/read", ACCESS_SIGNED_IN, h_api_notification_read,
+     16 * KIB, API("Mark one of the caller's notifications read", no_input, NONE)},
+    {GET, "/notifications", ACCESS_SIGNED_IN, h_notifications_page, 0, PAGE},
+    {POST, "/notifications/read", ACCESS_SIGNED_IN, h_notifications_read_all_post, 16 * KIB, PAGE},
+    {POST, "/notifications/{id}/read", ACCESS_SIGNED_IN, h_notification_read_post, 16 * KIB, PAGE},
+    /* === end notifications === */
+
     /* === outputs and statistics (outputs.c, output_pages.c) === */
     {GET, "/api/v1/outputs", ACCESS_SIGNED_IN, h_api_outputs_list, 0,
      API("Outputs the caller can see", output_query, LIST("output"))},

@@ -287,6 +287,15 @@ int h_invitation_answer_post(struct web_ctx *c);
 int h_person_duty_page(struct web_ctx *c);
 /* === end sessions === */
 
+/* === notifications (notifications.c) === */
+int h_api_notifications_list(struct web_ctx *c);
+int h_api_notification_read(struct web_ctx *c);
+int h_api_notifications_read_all(struct web_ctx *c);
+int h_notifications_page(struct web_ctx *c);
+int h_notification_read_post(struct web_ctx *c);
+int h_notifications_read_all_post(struct web_ctx *c);
+/* === end notifications === */
+
 /* === outputs and statistics (outputs.c, output_pages.c) === */
 int h_api_outputs_list(struct web_ctx *c);
 int h_api_outputs_create(struct web_ctx *c);

@@ -30,6 +30,7 @@ export function mainPages(joinCode) {
     { name: 'output-opinion', title: '成果（社情民意）', path: '/outputs/2', who: 'organizer' },
     { name: 'stats', title: '统计', path: '/stats?year=2024', who: 'organizer' },
     { name: 'people', title: '人员', path: '/people', who: 'organizer' },
+    { name: 'notifications', title: '通知', path: '/notifications', who: 'organizer' },
     { name: 'search', title: '搜索', path: '/search?q=' + encodeURIComponent('人工智能'), who: 'organizer' },
     { name: 'join', title: '参与者手机页', path: `/j/${joinCode}`, who: 'anon' },
   ];

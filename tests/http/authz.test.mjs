@@ -46,7 +46,7 @@ const PASSWORD = 'matrix-pass-123';
 const KIND_OF_SEGMENT = {
   orgs: 'org', users: 'user', people: 'person', topics: 'topic', sessions: 'session',
   commitments: 'commitment', invitations: 'invitation', outputs: 'output',
-  statements: 'statement', j: 'join', static: 'file',
+  statements: 'statement', j: 'join', static: 'file', notifications: 'notification',
 };
 // Kinds whose value does not depend on a body: one row per role, relation "-".
 const UNBODIED = new Set(['file']);
@@ -165,12 +165,26 @@ async function buildFixture() {
   units.own = (await ok(await szAdmin.post('/api/v1/handlers', { name: '矩阵承办单位' }), 'handler')).id;
   units.root = (await ok(await root.post('/api/v1/handlers', { name: '矩阵省级承办单位' }), 'root handler')).id;
   await ok(await szAdmin.post('/api/v1/users', { username: 'matrix-handler', password: PASSWORD, role: 'member', handler_id: units.own }), 'handler account');
+  // an account of the root's unit: the assignments of the other bodies' proposals notify it
+  await ok(await root.post('/api/v1/users', { username: 'matrix-root-handler', password: PASSWORD, role: 'member', handler_id: units.root }), 'root handler account');
   const handler = signIn('matrix-handler', PASSWORD);
   const memberId = (await ok(await member.get('/api/v1/me'), 'me')).user.id;
   const linked = (await ok(await root.get(`/api/v1/people?limit=500&q=${encodeURIComponent('王委员')}`), 'people')).items.filter((p) => p.user_id === memberId);
   if (linked.length !== 1) throw new Error(`fixture: the demo links ${linked.length} people to the account member`);
   memberPerson = linked[0].id;
   await Promise.all(RELATIONS.filter((rel) => rel !== 'missing').map((rel, i) => makeObjects(rel, bodies[rel], i + 1)));
+  // notifications belong to accounts, not bodies: "own" is one of the member's (the
+  // invitation of their person above), the others the root unit's account's assignments of
+  // the proposals of those bodies
+  const mine = (await ok(await member.get('/api/v1/me/notifications?limit=500'), 'inbox')).items;
+  objects.own.notification = mine.find((x) => x.kind === 'invitation').id;
+  const rootUnit = await signIn('matrix-root-handler', PASSWORD);
+  const theirs = (await ok(await rootUnit.get('/api/v1/me/notifications?limit=500'), 'root unit inbox')).items;
+  for (const rel of ['child', 'parent', 'unrelated']) {
+    const n = theirs.find((x) => x.kind === 'assignment' && x.link === `/outputs/${objects[rel].output}`);
+    if (!n) throw new Error(`fixture: no assignment notification for the ${rel} body's proposal`);
+    objects[rel].notification = n.id;
+  }
   objects.missing = Object.fromEntries(Object.keys(objects.own).map((k) => [k, k === 'join' ? 'nosuchcode' : 999999999]));
 
   sessions.anonymous = new Client(srv.url);

@@ -99,6 +99,8 @@ const ROUTES = {
   'PUT /api/v1/statements/{id}/vote': { as: 'member', path: () => `/api/v1/statements/${fx.statement}/vote`, body: () => ({ vote: 1 }), probe: () => [`/api/v1/sessions/${fx.session}/statements`] },
   'PATCH /api/v1/statements/{id}': { as: 'org', path: () => `/api/v1/statements/${fx.statement}`, body: () => ({ status: 'accepted' }), probe: () => [`/api/v1/sessions/${fx.session}/statements`] },
   'POST /api/v1/sessions/{id}/room': { as: 'org', path: () => `/api/v1/sessions/${fx.session}/room`, body: () => ({ moderation: 'post', anonymous: false, open: true }), probe: () => [`/api/v1/sessions/${fx.session}/room`] },
+  'POST /api/v1/me/notifications/{id}/read': { as: 'member', path: () => `/api/v1/me/notifications/${fx.notification}/read`, body: () => ({}), probe: () => ['/api/v1/me/notifications'] },
+  'POST /api/v1/me/notifications/read': { as: 'member', path: () => '/api/v1/me/notifications/read', body: () => ({}), probe: () => ['/api/v1/me/notifications'] },
 };
 
 // typesOf gives the JSON types a schema allows (["string"], ["integer", "null"]…).
@@ -243,6 +245,7 @@ describe('bad input is refused with 422 naming the field, and nothing changes', 
     assert.ok(mine, 'the member is a person of the organizer\'s body');
     ok(await org.post(`/api/v1/sessions/${fx.session}/invitations`, { person_id: mine.id }), 'invite the member');
     fx.invitation = (await clients.member.get('/api/v1/me/invitations')).data.items.find((i) => i.session_id === fx.session).id;
+    fx.notification = (await clients.member.get('/api/v1/me/notifications')).data.items.find((n) => n.kind === 'invitation').id;
     ok(await org.post(`/api/v1/sessions/${fx.session}/room`, { moderation: 'post', open: true }), 'room');
     fx.statement = ok(await org.post(`/api/v1/sessions/${fx.session}/statements`, { text: '测试观点' }), 'statement').id;
     fx.output = ok(await org.post('/api/v1/outputs', { kind: 'proposal', title: '测试提案', body: '正文', authors: [{ person_id: fx.person, role: 'lead' }] }), 'output').id;

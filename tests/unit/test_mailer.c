@@ -1,8 +1,8 @@
 /*
  * test_mailer.c - what the mail of a notification says (web/mailer.h): the subject and the
- * body in Chinese first, then English, from the catalogs (i18n/zh-mail.json, en-mail.json), with
- * the full link; and every kind of notification has its words in both catalogs, so no mail ever
- * shows a raw identifier.
+ * body in Chinese first, then English, with the titles the inbox shows (json_notify.c) and
+ * the full link; and every kind of notification has its title in both catalogs, so no mail
+ * ever shows a raw identifier.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,8 +41,9 @@ static void test_subject_and_body(void **state)
 	assert_int_equal(mailer_text("invitation", "社区养老服务深聊会", "/invitations",
 				     "https://zx.example.cn", 1, &b),
 			 ERR_OK);
-	assert_string_equal(buf_cstr(&b),
-			    "深聊会邀请：社区养老服务深聊会 / Invitation to a deep-talk session");
+	assert_string_equal(
+	    buf_cstr(&b),
+	    "邀请您参加深聊会：社区养老服务深聊会 / You are invited to: 社区养老服务深聊会");
 	buf_reset(&b);
 	assert_int_equal(mailer_text("invitation", "社区养老服务深聊会", "/invitations",
 				     "https://zx.example.cn", 0, &b),
@@ -52,9 +53,8 @@ static void test_subject_and_body(void **state)
 	assert_non_null(zh);
 	assert_non_null(en);
 	assert_true(zh < en);
-	assert_non_null(strstr(buf_cstr(&b), "深聊会邀请：社区养老服务深聊会\n"));
-	assert_non_null(
-	    strstr(buf_cstr(&b), "Invitation to a deep-talk session: 社区养老服务深聊会\n"));
+	assert_non_null(strstr(buf_cstr(&b), "邀请您参加深聊会：社区养老服务深聊会\n"));
+	assert_non_null(strstr(buf_cstr(&b), "You are invited to: 社区养老服务深聊会\n"));
 	assert_non_null(strstr(buf_cstr(&b), "\n-- \n"));
 	buf_fini(&b);
 }
@@ -68,7 +68,7 @@ static void test_every_kind_has_words(void **state)
 	(void)state;
 	for (i = 0; notify_kinds[i]; i++)
 		for (l = 0; l < 2; l++) {
-			snprintf(key, sizeof(key), "mail.kind.%s", notify_kinds[i]);
+			snprintf(key, sizeof(key), "notify_title_%s", notify_kinds[i]);
 			if (strcmp(view_text(langs[l], key), key) == 0)
 				fail_msg("%s: %s missing", langs[l], key);
 		}
