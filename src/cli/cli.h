@@ -23,7 +23,7 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
-enum { CLI_MAX_OPTS = 16, CLI_MAX_POS = 4 };
+enum { CLI_MAX_OPTS = 24, CLI_MAX_POS = 4 };
 
 /* One option of a command. The table of each command (a struct cli_cmd) is the only place
  * an option is described: cli_parse reads it, and `--help` is printed from it, so the help

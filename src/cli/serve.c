@@ -18,6 +18,7 @@
 #include "model/room.h"
 #include "model/scheduler.h"
 #include "model/store.h"
+#include "web/mailer.h"
 #include "web/web.h"
 
 extern int web_schema_version;
@@ -41,6 +42,13 @@ static const struct cli_opt serve_opts[] = {
      "no per-participant/address limits on statements and votes (load tests only)", false},
     {"tick-seconds", "N", "60",
      "how often the scheduler runs due jobs (reminders), 1 to 86400; 0: no scheduler", false},
+    {"smtp", "HOST:PORT", "none: no e-mail",
+     "send notifications by e-mail through this SMTP server (see above)", false},
+    {"mail-from", "ADDR", NULL, "the sender address of the e-mails (needed with --smtp)", false},
+    {"smtp-user", "USER", NULL,
+     "sign in to the SMTP server (password from SHENLIAO_SMTP_PASSWORD; TLS required)", false},
+    {"smtp-ca", "FILE", "the system's", "certificate authorities that vouch for the SMTP server",
+     false},
 };
 
 static int cmd_serve(int argc, char **argv);
@@ -109,7 +117,16 @@ const struct cli_cmd cli_cmd_serve = {
     "reminders that are due: reply_due to the handling units of an assigned proposal seven\n"
     "days before its reply is due and on the day, commitment_due to a commitment's owner\n"
     "seven days before its due date and on the day (China time), each once. Several\n"
-    "processes on one database take turns through a lease row, so one runs a tick at a time.\n",
+    "processes on one database take turns through a lease row, so one runs a tick at a time.\n"
+    "\n"
+    "E-mail: with --smtp HOST:PORT and --mail-from ADDR a mailer thread sends each\n"
+    "notification to the person's e-mail address through that SMTP server (STARTTLS when\n"
+    "the server offers it), with the link built from --public-url. With --smtp-user the\n"
+    "password is read from the environment variable SHENLIAO_SMTP_PASSWORD (never a flag)\n"
+    "and TLS is required. The mails wait in a queue in the database: a failed delivery is\n"
+    "retried after 1, 2, 4 ... s (at most an hour), and a restart picks the queue up again;\n"
+    "several servers on one database share it without sending a mail twice. Without\n"
+    "--smtp no mail is sent (the mails stay queued; the in-app inbox works as ever).\n",
     serve_opts,
     ARRAY_LEN(serve_opts),
     cmd_serve,
@@ -126,8 +143,39 @@ static void public_url_default(const char *listen, unsigned port)
 		 nhost ? nhost : 7, nhost ? listen : "0.0.0.0", port);
 }
 
+/* smtp_from_args fills *s from --smtp and its companions; 0, or a usage error's exit code
+ * (already reported). *on is false without --smtp. */
+static int smtp_from_args(const struct cli_args *a, struct smtp_server *s, bool *on)
+{
+	const char *user = cli_arg(a, "smtp-user"), *pass = getenv("SHENLIAO_SMTP_PASSWORD");
+	int rc;
+
+	*on = cli_arg(a, "smtp") != NULL;
+	if (!*on) {
+		if (cli_arg(a, "mail-from") || user || cli_arg(a, "smtp-ca"))
+			return cli_usage(&cli_cmd_serve,
+					 "--mail-from, --smtp-user and --smtp-ca need --smtp");
+		return 0;
+	}
+	if (!cli_arg(a, "mail-from"))
+		return cli_usage(&cli_cmd_serve,
+				 "--smtp needs --mail-from ADDR (the sender of the e-mails)");
+	if (user && !(pass && *pass))
+		return cli_usage(&cli_cmd_serve,
+				 "--smtp-user needs the password in SHENLIAO_SMTP_PASSWORD");
+	rc = smtp_server_set(s, cli_arg(a, "smtp"), cli_arg(a, "mail-from"), user,
+			     user ? pass : NULL, cli_arg(a, "smtp-ca"));
+	if (rc)
+		return cli_usage(&cli_cmd_serve,
+				 "--smtp must be HOST:PORT (e.g. smtp.example.cn:587) and "
+				 "--mail-from an address like noreply@example.cn");
+	return 0;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
+	struct smtp_server smtp;
+	bool smtp_on = false;
 	struct cli_args a;
 	struct http_server_config cfg;
 	struct http_server *srv;
@@ -179,6 +227,9 @@ static int cmd_serve(int argc, char **argv)
 				 "--trust-proxy must be 'loopback' or a comma list of up to %d "
 				 "addresses and CIDR blocks, e.g. 127.0.0.1,10.0.0.0/8",
 				 PROXY_MAX);
+	rc = smtp_from_args(&a, &smtp, &smtp_on);
+	if (rc)
+		return rc;
 	rc = store_open(cli_arg(&a, "db"), 0, &db, &version, &stage);
 	if (rc == ERR_NOT_FOUND && stage == STORE_STAGE_OPEN)
 		return cli_fail("no database at %s (create one with `shenliao init`)",
@@ -252,6 +303,10 @@ static int cmd_serve(int argc, char **argv)
 		if (!web_options.public_url[0])
 			public_url_default(listen, http_server_port(srv));
 		/* the host part is printed from listen itself, so no buffer can cut it short */
+		/* the mailer builds links from the public URL: started once it is known */
+		if (smtp_on && mailer_start(&smtp))
+			log_error("cannot start the mailer: notifications stay queued");
+		smtp_server_fini(&smtp);
 		log_info("shenliao %s serving http://%.*s:%u/ (schema %d)", SHENLIAO_VERSION,
 			 nhost ? nhost : 7, nhost ? listen : "0.0.0.0", http_server_port(srv),
 			 version);
@@ -260,6 +315,7 @@ static int cmd_serve(int argc, char **argv)
 		;
 	log_info("signal %d: stopping (finishing requests in flight)", sig);
 	http_server_stop(srv, 10);
+	mailer_stop();
 	scheduler_stop();
 	live_stop();
 	web_stop();
