@@ -90,18 +90,21 @@ static const struct field_decl user_new[] = {
     STR("username", REQ | NB, 32, "sign-in name"),
     STR("password", REQ, 256, "the first password"),
     STR("display_name", OPT | NB, 100, "the name shown to others"),
-    STR("role", OPT, 16, "member, organizer or admin (default member)"),
+    STR("role", OPT, 16, "member, organizer, leader (reads only), guest or admin (default member)"),
     INT("org_id", OPT, "the account's body (default: the caller's)"),
     INT("handler_id", NUL, "makes it a handling unit's account; null or 0 clears"),
+    INT("person_id", NUL, "links the account to this registry person (person.user_id)"),
     END,
 };
 
 static const struct field_decl user_change[] = {
     STR("display_name", OPT | NB, 100, "the name shown to others"),
-    STR("role", OPT, 16, "member, organizer or admin (managers only)"),
+    STR("role", OPT, 16, "member, organizer, leader, guest or admin (managers only)"),
     BOOL("disabled", OPT, "a disabled account cannot sign in (managers only)"),
     INT("org_id", OPT, "move the account to another body (managers only)"),
     INT("handler_id", NUL, "the handling unit of the account; null or 0 clears"),
+    INT("person_id", NUL,
+	"the registry person linked to the account; null unlinks (managers only)"),
     STR("password", OPT, 256, "a new password"),
     STR("current_password", OPT, 256, "required when changing one's own password"),
     END,
