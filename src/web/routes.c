@@ -334,6 +334,13 @@ static const struct field_decl adoption_new[] = {
     END,
 };
 
+static const struct field_decl instruction_new[] = {
+    STR("text", REQ | NB, 500, "the instruction (批示) as written"),
+    STR("by", OPT, 200, "who gave it: name and title (default: the caller's display name)"),
+    TIME("date", OPT, "its date (YYYY-MM-DD; default today)"),
+    END,
+};
+
 static const struct field_decl handler_new[] = {
     STR("name", REQ | NB, 100, "the handling unit's name"),
     END,
@@ -529,6 +536,12 @@ const struct route web_routes[] = {
      API("Confirm as a cosigner", no_input, OBJ(200, "output"))},
     {POST, "/api/v1/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_api_output_adoptions, 64 * KIB,
      API("Record an adoption of an output", adoption_new, OBJ(201, "adoption"))},
+    {POST, "/api/v1/outputs/{id}/instruction", ACCESS_SIGNED_IN, h_api_output_instruction, 16 * KIB,
+     API("Record a leader's instruction (批示): leaders and admins of the output's body or above",
+	 instruction_new, OBJ(201, "adoption"))},
+    {GET, "/api/v1/me/work", ACCESS_SIGNED_IN, h_api_me_work, 0,
+     API("My work: invitations, outputs, co-signing requests, duty record of the year", year_query,
+	 OBJ(200, "my_work"))},
     {GET, "/api/v1/outputs/{id}/lineage", ACCESS_SIGNED_IN, h_api_output_lineage, 0,
      API("Where an output comes from and what came of it", NULL, OBJ(200, "lineage"))},
     {GET, "/api/v1/sessions/{id}/outcomes", ACCESS_PUBLIC, h_api_session_outcomes, 0,
@@ -552,6 +565,9 @@ const struct route web_routes[] = {
     {POST, "/outputs/{id}/transition", ACCESS_SIGNED_IN, h_output_transition_post, 256 * KIB, PAGE},
     {POST, "/outputs/{id}/confirm", ACCESS_SIGNED_IN, h_output_confirm_post, 16 * KIB, PAGE},
     {POST, "/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_output_adoption_post, 64 * KIB, PAGE},
+    {POST, "/outputs/{id}/instruction", ACCESS_SIGNED_IN, h_output_instruction_post, 16 * KIB,
+     PAGE},
+    {GET, "/me", ACCESS_SIGNED_IN, h_my_work_page, 0, PAGE},
     {GET, "/sessions/{id}/outcomes", ACCESS_PUBLIC, h_session_outcomes_page, 0, PAGE},
     {GET, "/stats", ACCESS_SIGNED_IN, h_stats_page, 0, PAGE},
     {GET, "/stats/report.pdf", ACCESS_SIGNED_IN, h_stats_pdf, 0, PAGE},

@@ -7,6 +7,7 @@
  * 404 to a signed-in caller, one of their own body that is not theirs 403.
  */
 #include "web.h"
+#include "sessions.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -350,7 +351,7 @@ static int org_option(const struct org *o, void *ud)
 /* role_options returns [{value, label, selected}] for a role select. */
 static json_t *role_options(struct web_ctx *c, const char *selected)
 {
-	static const char *const roles[] = {"member", "organizer", "admin", "guest"};
+	static const char *const roles[] = {"member", "organizer", "leader", "admin", "guest"};
 	json_t *a = json_array();
 	char key[32];
 	size_t i;
@@ -361,6 +362,18 @@ static json_t *role_options(struct web_ctx *c, const char *selected)
 						   view_text(c->lang, key), "selected",
 						   selected && strcmp(selected, roles[i]) == 0));
 	}
+	return a;
+}
+
+/* person_options returns the persons of body org_id an account may be linked to, with the
+ * one linked (selected) marked; the page's select has "no one" first. */
+static json_t *person_options(struct web_ctx *c, int64_t org_id, int64_t selected)
+{
+	json_t *a = people_options_json(c->db, &c->actor, org_id), *x;
+	size_t i;
+
+	json_array_foreach(a, i, x) json_object_set_new(
+	    x, "selected", json_boolean(json_integer_value(json_object_get(x, "id")) == selected));
 	return a;
 }
 
@@ -419,9 +432,10 @@ static int users_page(struct web_ctx *c, int status, const struct verr *e)
 	if (error && (web_int_field(c, "org_id", &org_id, &present) || !present))
 		org_id = c->actor.org.id;
 	return web_render(c, status, "users",
-			  json_pack("{so so so so ss?}", "users", r.rows, "form", form, "roles",
+			  json_pack("{so so so so so ss?}", "users", r.rows, "form", form, "roles",
 				    role_options(c, v ? v : "member"), "orgs",
-				    org_options(c, org_id), "error", error));
+				    org_options(c, org_id), "people",
+				    person_options(c, c->actor.org.id, 0), "error", error));
 }
 
 int h_users_page(struct web_ctx *c)
@@ -463,9 +477,10 @@ static int user_page(struct web_ctx *c, int status, const struct user *u, const 
 			json_object_set_new(uj, "disabled", json_boolean(present && on));
 	}
 	return web_render(c, status, "user",
-			  json_pack("{so so so ss? sb sb so}", "user", uj, "roles",
-				    role_options(c, role), "orgs", org_options(c, org_id), "error",
-				    error, "saved", http_query(c->req, "saved") != NULL, "self",
+			  json_pack("{so so so so ss? sb sb so}", "user", uj, "roles",
+				    role_options(c, role), "orgs", org_options(c, org_id), "people",
+				    person_options(c, u->org_id, u->person_id), "error", error,
+				    "saved", http_query(c->req, "saved") != NULL, "self",
 				    u->id == c->actor.user.id, "field_error",
 				    web_field_error(c, e)));
 }
