@@ -26,7 +26,7 @@ struct demo_person {
 };
 
 static const struct demo_person people[] = {
-    {"li_vc", "李振华", "leader", "", "", "深圳市政协", "副主席", "sz", NULL, 1},
+    {"li_vc", "李振华", "leader", "", "", "深圳市政协", "副主席", "sz", "leader", 1},
     {"wang", "王委员", "member", "妇联界别", "社会和法制委员会", "深圳市妇女联合会", "委员", "sz",
      "member", 1},
     {"zhang", "张丽华", "member", "妇联界别", "社会和法制委员会", "深圳市某律师事务所", "合伙人",

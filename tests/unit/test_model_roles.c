@@ -324,6 +324,40 @@ static void test_instruction(void **state)
 	output_release(&o);
 }
 
+/* Migration 0011 rebuilt the accounts table with foreign keys off: they are on again, nothing
+ * dangles, the audit log's guards (0009) are still there, and accounts are still referenced
+ * by name (a sign-in row points to the new table). */
+static void test_migration_left_the_schema_whole(void **state)
+{
+	struct mfix *f = *state;
+	struct db_stmt *st;
+	int64_t v = 0;
+
+	assert_int_equal(db_get_int(f->db, "PRAGMA foreign_keys", &v, NULL), ERR_OK);
+	assert_int_equal(v, 1);
+	assert_int_equal(db_get_row(f->db, "PRAGMA foreign_key_check", &st, NULL), ERR_NOT_FOUND);
+	assert_int_equal(db_get_int(f->db,
+				    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
+				    " AND tbl_name = 'audit'",
+				    &v, NULL),
+			 ERR_OK);
+	assert_int_equal(v, 2);
+	assert_int_equal(
+	    db_get_int(f->db, "SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%users_new%'", &v,
+		       NULL),
+	    ERR_OK);
+	assert_int_equal(v, 0);
+	/* enforced again: an account of a body that does not exist is refused */
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_not_equal(
+	    mfix_commit(f, db_exec(f->db,
+				   "INSERT INTO users (org_id, username, display_name, role,"
+				   " password_hash, created_at, updated_at) VALUES (999999, 'x-fk',"
+				   " 'x', 'leader', '!', 0, 0)",
+				   NULL)),
+	    ERR_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +366,7 @@ int main(void)
 	    cmocka_unit_test(test_my_work),
 	    cmocka_unit_test(test_leader_reads_but_does_not_write),
 	    cmocka_unit_test(test_instruction),
+	    cmocka_unit_test(test_migration_left_the_schema_whole),
 	};
 
 	return cmocka_run_group_tests_name("model_roles", tests, mfix_setup, mfix_teardown);
