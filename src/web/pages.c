@@ -100,7 +100,8 @@ int h_lang(struct web_ctx *c)
 }
 
 /* body_figures gives the year's figures of the caller's body and of each body below it
- * (stats by_org) for a leader's dashboard: [{id,name,sessions,outputs,adopted}]. */
+ * (stats by_org) for the dashboard of a leader or an admin: [{id,name,sessions,outputs,
+ * adopted}]. */
 static json_t *body_figures(struct web_ctx *c)
 {
 	char a[24], b[24];
@@ -161,13 +162,14 @@ int h_dashboard(struct web_ctx *c)
 			pending += strcmp(inv[i].rsvp, "pending") == 0;
 		my_invitations_release(inv, ninv);
 	}
-	return web_render(c, 200, "dashboard",
-			  json_pack("{ss ss so si sb so*}", "role_label", view_text(c->lang, key),
-				    "level_label", view_text(c->lang, c->actor.org.level),
-				    "upcoming", upcoming, "pending", (int)pending, "organizer",
-				    c->actor.role >= ROLE_ORGANIZER && !c->actor.user.handler_id,
-				    "bodies",
-				    c->actor.role == ROLE_LEADER ? body_figures(c) : NULL));
+	return web_render(
+	    c, 200, "dashboard",
+	    json_pack("{ss ss so si sb so*}", "role_label", view_text(c->lang, key), "level_label",
+		      view_text(c->lang, c->actor.org.level), "upcoming", upcoming, "pending",
+		      (int)pending, "organizer",
+		      c->actor.role >= ROLE_ORGANIZER && !c->actor.user.handler_id, "bodies",
+		      c->actor.role == ROLE_LEADER || c->actor.role == ROLE_ADMIN ? body_figures(c)
+										  : NULL));
 }
 
 /* --- audit log --- */

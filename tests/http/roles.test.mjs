@@ -179,6 +179,10 @@ describe('roles (demo data)', () => {
     assert.match(dash.text, /id="bodies"/);
     for (const name of ['深圳市政协', '盐田区政协', '福田区政协']) assert.match(dash.text, new RegExp(name));
     assert.equal((await leader.get('/stats')).status, 200);
+    // the admin's dashboard has it too; an organizer's and a member's do not
+    assert.match((await admin.get('/dashboard')).text, /id="bodies"/);
+    assert.doesNotMatch((await org.get('/dashboard')).text, /id="bodies"/);
+    assert.doesNotMatch((await (await as('member')).get('/dashboard')).text, /id="bodies"/);
   });
 
   test('a leader changes nothing: every write is 403', async () => {
