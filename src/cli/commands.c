@@ -152,7 +152,7 @@ static const struct cli_opt user_opts[] = {
     {"db", "FILE", NULL, "the database", true},
     {"org", "SLUG", NULL, "the body the account belongs to", true},
     {"username", "U", NULL, "the sign-in name", true},
-    {"role", "ROLE", NULL, "admin|organizer|member|guest", true},
+    {"role", "ROLE", NULL, "admin|organizer|leader|member|guest", true},
     {"display-name", "NAME", NULL, "the name shown in the pages", false},
     {"password-file", "F", NULL, "read the password from the first line of F", false},
     {"json", NULL, NULL, "print the new user as one JSON object", false},
@@ -188,9 +188,10 @@ static int cmd_user(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (role_parse(cli_arg(&a, "role")) < 0)
-		return cli_usage(&cli_cmd_user_add,
-				 "unknown role '%s' (use admin, organizer, member or guest)",
-				 cli_arg(&a, "role"));
+		return cli_usage(
+		    &cli_cmd_user_add,
+		    "unknown role '%s' (use admin, organizer, leader, member or guest)",
+		    cli_arg(&a, "role"));
 	if (cli_password(&a, "SHENLIAO_PASSWORD", password, sizeof(password)))
 		return EXIT_FAIL;
 	db = cli_open_db(cli_arg(&a, "db"));

@@ -38,7 +38,8 @@ static const struct demo_user {
     {"member", "王委员", "member", "sz"},
     {"guest", "赵来宾", "guest", "sz"},
     {"yt-organizer", "刘组织（盐田）", "organizer", "sz-yantian"},
-    {"ft-member", "周委员（福田）", "member", "sz-futian"},
+    {"ft-member", "许委员（福田）", "member", "sz-futian"},
+    {"leader", "李振华", "leader", "sz"},
 };
 
 /* add_bodies makes the demo bodies and accounts below the root. */

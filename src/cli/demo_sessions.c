@@ -26,7 +26,7 @@ struct demo_person {
 };
 
 static const struct demo_person people[] = {
-    {"li_vc", "李振华", "leader", "", "", "深圳市政协", "副主席", "sz", NULL, 1},
+    {"li_vc", "李振华", "leader", "", "", "深圳市政协", "副主席", "sz", "leader", 1},
     {"wang", "王委员", "member", "妇联界别", "社会和法制委员会", "深圳市妇女联合会", "委员", "sz",
      "member", 1},
     {"zhang", "张丽华", "member", "妇联界别", "社会和法制委员会", "深圳市某律师事务所", "合伙人",
@@ -39,8 +39,8 @@ static const struct demo_person people[] = {
     {"yt_m1", "邓海鹏", "member", "盐田区政协", "", "盐田区某港航企业", "总经理", "sz-yantian",
      NULL, 1},
     {"yt_m2", "罗静", "member", "盐田区政协", "", "盐田区某社区", "书记", "sz-yantian", NULL, 0},
-    {"ft_m1", "许文博", "member", "福田区政协", "", "福田区某律师事务所", "律师", "sz-futian", NULL,
-     1},
+    {"ft_m1", "许文博", "member", "福田区政协", "", "福田区某律师事务所", "律师", "sz-futian",
+     "ft-member", 1},
     {"liu_e", "刘明远", "expert", "", "", "深圳大学人口研究所", "教授", "sz", NULL, 1},
     {"zhou_e", "周海宁", "expert", "", "", "某海洋大学（筹）", "筹建负责人", "sz", NULL, 1},
     {"wu_e", "吴清源", "expert", "", "", "某清洁能源研究院", "院长", "sz", NULL, 1},

@@ -15,6 +15,18 @@ static const char sql_create[] = "CREATE TABLE IF NOT EXISTS schema_migrations (
 				 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
 				 " applied_at INTEGER NOT NULL)";
 static const char sql_max[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+/* Foreign keys are not enforced while a migration runs (a table rebuild drops the old table,
+ * which would otherwise cascade into its children), and checked whole before it commits. */
+static const char sql_fk_off[] = "PRAGMA foreign_keys = OFF";
+static const char sql_fk_on[] = "PRAGMA foreign_keys = ON";
+static const char sql_fk_check[] = "PRAGMA foreign_key_check";
+/* fk_on turns enforcement back on after a migration, whatever its outcome. */
+static void fk_on(struct db *db)
+{
+	if (db_exec_script(db, sql_fk_on))
+		log_error("db: cannot turn foreign keys back on");
+}
+
 static const char sql_record[] = "INSERT INTO schema_migrations (version, name, applied_at)"
 				 " VALUES (?, ?, strftime('%s','now'))";
 
@@ -82,11 +94,26 @@ int db_migrate(struct db *db, int *version)
 			log_error("db: migration %04d is missing", next);
 			return ERR_NOT_FOUND;
 		}
-		rc = db_begin_write(db);
-		if (rc)
+		/* the pragma is a no-op inside a transaction: set it before BEGIN */
+		rc = db_exec_script(db, sql_fk_off);
+		if (!rc)
+			rc = db_begin_write(db);
+		if (rc) {
+			fk_on(db);
 			return rc;
+		}
 		rc = db_exec_script(db, f->data);
 		if (rc)
+			goto fail;
+		rc = db_get_row(db, sql_fk_check, &st, NULL);
+		if (rc == ERR_OK) {
+			log_error("db: migration %s leaves a reference to table %s dangling",
+				  f->name, db_col_text(st, 0));
+			db_done(st);
+			rc = ERR_DB;
+			goto fail;
+		}
+		if (rc != ERR_NOT_FOUND)
 			goto fail;
 		rc = db_prepare(db, sql_record, &st);
 		if (rc)
@@ -101,6 +128,9 @@ int db_migrate(struct db *db, int *version)
 		rc = db_commit(db);
 		if (rc)
 			goto fail;
+		rc = db_exec_script(db, sql_fk_on);
+		if (rc)
+			return rc;
 		log_info("db: applied %s", f->name);
 		cur = next;
 	}
@@ -109,6 +139,7 @@ int db_migrate(struct db *db, int *version)
 	return ERR_OK;
 fail:
 	db_rollback(db);
+	fk_on(db);
 	log_error("db: migration %s failed", f->name);
 	return rc;
 }

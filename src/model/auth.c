@@ -215,6 +215,13 @@ void actor_system(struct actor *a)
 	a->address = "cli";
 }
 
+bool actor_reads_as_staff(const struct actor *a)
+{
+	if (a->via == AUTH_SYSTEM)
+		return true;
+	return a->via != AUTH_NONE && (a->role >= ROLE_ORGANIZER || a->role == ROLE_LEADER);
+}
+
 bool actor_can_see_org(const struct actor *a, const struct org *o)
 {
 	char needle[32];

@@ -101,18 +101,25 @@ struct user {
 	char role[16];
 	bool disabled;
 	int64_t handler_id; /* a handling unit's account (承办单位), 0 otherwise */
+	int64_t person_id;  /* the registry person linked to it (person.user_id), 0 none */
 	int64_t created_at, updated_at;
 };
 
-enum role { ROLE_GUEST = 0, ROLE_MEMBER, ROLE_ORGANIZER, ROLE_ADMIN };
+/* The roles. A leader (领导) reads what an organizer of its body reads and changes nothing
+ * but its instructions (批示) on outputs; it sits below member on purpose, so that every
+ * "role >= ROLE_MEMBER / ROLE_ORGANIZER" test of a write refuses it, and the reads that are
+ * an organizer's grant it by name (actor_reads_as_staff). */
+enum role { ROLE_GUEST = 0, ROLE_LEADER, ROLE_MEMBER, ROLE_ORGANIZER, ROLE_ADMIN };
 
-/* role_parse returns the enum role for "guest".."admin", or -1. */
+/* role_parse returns the enum role for "guest", "leader", "member", "organizer", "admin",
+ * or -1. */
 int role_parse(const char *s);
 
 int user_get(struct db *db, int64_t id, struct user *u) WARN_UNUSED;
 int user_get_by_name(struct db *db, const char *username, struct user *u) WARN_UNUSED;
 
-/* user_create validates u and password, hashes the password (argon2id) and inserts. */
+/* user_create validates u and password, hashes the password (argon2id) and inserts. When
+ * u->person_id is set the account is linked to that registry person (user_link_person). */
 int user_create(struct db *db, const struct actor *who, struct user *u, const char *password,
 		struct verr *e) WARN_UNUSED;
 
@@ -124,6 +131,15 @@ int user_create(struct db *db, const struct actor *who, struct user *u, const ch
  * disabled account's tokens stop working). */
 int user_update(struct db *db, const struct actor *who, const struct user *before, struct user *u,
 		const char *password, struct verr *e) WARN_UNUSED;
+
+/* user_link_person links account u to registry person u->person_id (0: to no one) in place
+ * of old_person_id, inside the caller's write transaction, and audits "user.person". The
+ * person must be one who may read (person_authorize): ERR_INVALID with e naming person_id
+ * when there is no such person or who may not see it, or it is erased; ERR_CONFLICT (code
+ * "person_linked") when it is linked to another account. user_create and user_update call it
+ * when the person changes. */
+int user_link_person(struct db *db, const struct actor *who, const struct user *u,
+		     int64_t old_person_id, struct verr *e) WARN_UNUSED;
 
 /* user_list calls fn for users whose org is within scope, id > after, id order. */
 int user_list(struct db *db, const struct org *scope, int64_t after, int limit,
@@ -171,6 +187,10 @@ enum authz_op {
  *   signed in, not visible        -> ERR_NOT_FOUND (as if it did not exist; 404)
  *   signed in, visible, not allowed -> ERR_FORBIDDEN (403) */
 int authz_decide(const struct actor *a, bool visible, bool allowed);
+
+/* actor_reads_as_staff: may a read what organizers of its body read (organizers, admins,
+ * leaders; the command line). Only for reads: a write asks for ROLE_ORGANIZER. */
+bool actor_reads_as_staff(const struct actor *a);
 
 /* actor_system fills a for actions of the command line (audited as user NULL). */
 void actor_system(struct actor *a);

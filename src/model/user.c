@@ -3,6 +3,8 @@
  * only as argon2id hashes (libsodium's crypto_pwhash_str).
  */
 #include "model.h"
+#include "person.h"
+#include "privacy.h"
 #include "valid.h"
 
 #include <pthread.h>
@@ -12,11 +14,12 @@
 #include "base/util.h"
 #include "db/db.h"
 
-static const char *const role_names[] = {"guest", "member", "organizer", "admin"};
+static const char *const role_names[] = {"guest", "leader", "member", "organizer", "admin"};
 
 #define USER_COLS                                                                                  \
 	"id, org_id, username, display_name, role, disabled, created_at, updated_at,"              \
-	" COALESCE(handler_id, 0)"
+	" COALESCE(handler_id, 0),"                                                                \
+	" COALESCE((SELECT p.id FROM person p WHERE p.user_id = users.id), 0)"
 
 static const char sql_get[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
 static const char sql_get_name[] = "SELECT " USER_COLS " FROM users WHERE username = ?";
@@ -29,7 +32,9 @@ static const char sql_update[] = "UPDATE users SET org_id = ?, display_name = ?,
 static const char sql_set_pw[] = "UPDATE users SET password_hash = ? WHERE id = ?";
 static const char sql_list[] =
     "SELECT u.id, u.org_id, u.username, u.display_name, u.role, u.disabled, u.created_at,"
-    " u.updated_at, COALESCE(u.handler_id, 0) FROM users u JOIN org o ON o.id = u.org_id"
+    " u.updated_at, COALESCE(u.handler_id, 0),"
+    " COALESCE((SELECT p.id FROM person p WHERE p.user_id = u.id), 0)"
+    " FROM users u JOIN org o ON o.id = u.org_id"
     " WHERE u.id > ?1 AND substr(o.path, 1, length(?2)) = ?2 ORDER BY u.id LIMIT ?3";
 
 int role_parse(const char *s)
@@ -55,6 +60,7 @@ static int user_read(struct db_stmt *st, struct user *u)
 	u->created_at = db_col_int(st, 6);
 	u->updated_at = db_col_int(st, 7);
 	u->handler_id = db_col_int(st, 8);
+	u->person_id = db_col_int(st, 9);
 	return ERR_OK;
 }
 
@@ -190,8 +196,8 @@ static int user_validate(struct db *db, struct user *u, struct verr *e)
 		return rc;
 	if (role_parse(u->role) < 0)
 		return verr_set(e, "invalid", "role",
-				"角色须为 admin、organizer、member 或 guest 之一",
-				"role must be one of admin, organizer, member, guest");
+				"角色须为 admin、organizer、leader、member 或 guest 之一",
+				"role must be one of admin, organizer, leader, member, guest");
 	rc = org_get(db, u->org_id, &o);
 	if (rc == ERR_NOT_FOUND)
 		return verr_set(e, "invalid", "org_id", "所属组织不存在", "the org does not exist");
@@ -218,11 +224,60 @@ static json_t *user_audit_json(const struct user *u)
 
 	time_iso(u->created_at, created);
 	time_iso(u->updated_at, updated);
-	return json_pack("{sI sI ss ss ss sb ss ss so}", "id", (json_int_t)u->id, "org_id",
+	return json_pack("{sI sI ss ss ss sb ss ss so so}", "id", (json_int_t)u->id, "org_id",
 			 (json_int_t)u->org_id, "username", u->username, "display_name",
 			 u->display_name, "role", u->role, "disabled", u->disabled, "created_at",
 			 created, "updated_at", updated, "handler_id",
-			 u->handler_id ? json_integer(u->handler_id) : json_null());
+			 u->handler_id ? json_integer(u->handler_id) : json_null(), "person_id",
+			 u->person_id ? json_integer(u->person_id) : json_null());
+}
+
+static const char sql_unlink[] = "UPDATE person SET user_id = NULL, updated_at = ? WHERE id = ?";
+static const char sql_link[] = "UPDATE person SET user_id = ?, updated_at = ? WHERE id = ?";
+
+int user_link_person(struct db *db, const struct actor *who, const struct user *u,
+		     int64_t old_person_id, struct verr *e)
+{
+	int64_t now = time_now();
+	struct person p;
+	json_t *b, *a;
+	int rc;
+
+	if (u->person_id == old_person_id)
+		return ERR_OK;
+	if (u->person_id) {
+		/* a person out of the caller's sight is as unknown as a missing one */
+		rc = u->person_id > 0
+			 ? person_authorize(db, who, u->person_id, AUTHZ_READ, &p, NULL)
+			 : ERR_NOT_FOUND;
+		if (rc == ERR_NOT_FOUND || rc == ERR_FORBIDDEN || rc == ERR_AUTH ||
+		    (rc == ERR_OK && person_erased(db, p.id)))
+			return verr_set(e, "invalid", "person_id", "人员不存在",
+					"no such person in the registry");
+		if (rc)
+			return rc;
+		if (p.user_id && p.user_id != u->id)
+			return verr_set(e, "person_linked", "person_id", "该人员已关联到另一个账号",
+					"this person is already linked to another account"),
+			       ERR_CONFLICT;
+	}
+	if (old_person_id > 0) {
+		rc = db_exec(db, sql_unlink, "ii", now, old_person_id);
+		if (rc)
+			return rc;
+	}
+	if (u->person_id) {
+		rc = db_exec(db, sql_link, "iii", u->id, now, u->person_id);
+		if (rc)
+			return rc;
+	}
+	b = json_pack("{so}", "person_id",
+		      old_person_id ? json_integer(old_person_id) : json_null());
+	a = json_pack("{so}", "person_id", u->person_id ? json_integer(u->person_id) : json_null());
+	rc = audit_write(db, who, u->org_id, "user.person", "user", u->id, b, a);
+	json_decref(b);
+	json_decref(a);
+	return rc;
 }
 
 int user_create(struct db *db, const struct actor *who, struct user *u, const char *password,
@@ -254,6 +309,8 @@ int user_create(struct db *db, const struct actor *who, struct user *u, const ch
 	after = user_audit_json(u);
 	rc = audit_write(db, who, u->org_id, "user.create", "user", u->id, NULL, after);
 	json_decref(after);
+	if (!rc)
+		rc = user_link_person(db, who, u, 0, e);
 	return rc;
 }
 
@@ -310,6 +367,8 @@ int user_update(struct db *db, const struct actor *who, const struct user *befor
 	}
 	json_decref(b);
 	json_decref(a);
+	if (!rc)
+		rc = user_link_person(db, who, u, before->person_id, e);
 	return rc;
 }
 

@@ -44,9 +44,10 @@ json_t *user_to_json(const struct user *u)
 
 	time_iso(u->created_at, created);
 	time_iso(u->updated_at, updated);
-	return json_pack("{sI sI ss ss ss sb ss ss so}", "id", (json_int_t)u->id, "org_id",
+	return json_pack("{sI sI ss ss ss sb ss ss so so}", "id", (json_int_t)u->id, "org_id",
 			 (json_int_t)u->org_id, "username", u->username, "display_name",
 			 u->display_name, "role", u->role, "disabled", u->disabled, "created_at",
 			 created, "updated_at", updated, "handler_id",
-			 u->handler_id ? json_integer(u->handler_id) : json_null());
+			 u->handler_id ? json_integer(u->handler_id) : json_null(), "person_id",
+			 u->person_id ? json_integer(u->person_id) : json_null());
 }

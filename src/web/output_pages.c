@@ -15,6 +15,7 @@
 #include "json_handlers.h"
 #include "json_stats.h"
 #include "model/session.h"
+#include "model/roles.h"
 #include "view/view.h"
 
 static const char *label(struct web_ctx *c, const char *prefix, const char *v, char *key, size_t n)
@@ -538,6 +539,12 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 			 handlers, "grades", grade_opts, "satisfactions", sat_opts,
 			 "adoption_kinds", kind_opts, "error", error, "can_adopt",
 			 (role & OROLE_STAFF) != 0, "staff", (role & OROLE_STAFF) != 0);
+	json_object_set_new(
+	    page, "can_instruct",
+	    json_boolean(strcmp(h.state, "draft") != 0 &&
+			 instruction_authorize(c->db, &c->actor, id, NULL) == ERR_OK));
+	if (again && strcmp(again, "instruction") == 0)
+		json_object_set_new(page, "instruction_error", json_string(error));
 	if (again && strcmp(again, "adoptions") == 0) {
 		mark_posted(c, kind_opts, "value", "kind", "selected");
 		json_object_set_new(page, "adoption_typed",
@@ -584,6 +591,15 @@ int h_output_adoption_post(struct web_ctx *c)
 	struct verr e;
 
 	return after_action(c, web_adoption_add(c, &h, &e), &e, "adoptions");
+}
+
+int h_output_instruction_post(struct web_ctx *c)
+{
+	struct output_head h;
+	struct verr e;
+	int64_t aid;
+
+	return after_action(c, web_instruction_add(c, &h, &aid, &e), &e, "instruction");
 }
 
 int h_output_confirm_post(struct web_ctx *c)

@@ -11,6 +11,7 @@
 #include "base/embed.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "model/output.h"
 #include "model/session.h"
 #include "view/view.h"
 
@@ -98,6 +99,37 @@ int h_lang(struct web_ctx *c)
 	return web_redirect(c, next ? next : "/");
 }
 
+/* body_figures gives the year's figures of the caller's body and of each body below it
+ * (stats by_org) for the dashboard of a leader or an admin: [{id,name,sessions,outputs,
+ * adopted}]. */
+static json_t *body_figures(struct web_ctx *c)
+{
+	char a[24], b[24];
+	int year = time_year(time_now());
+	struct stats_query q = {0};
+	struct stats s;
+	json_t *rows = json_array();
+	size_t i;
+
+	snprintf(a, sizeof(a), "%04d-01-01", year);
+	snprintf(b, sizeof(b), "%04d-01-01", year + 1);
+	if (time_parse(a, &q.from) || time_parse(b, &q.to))
+		return rows;
+	q.org = &c->actor.org;
+	q.subtree = true;
+	q.lang = c->lang;
+	if (stats_compute(c->db, &q, &s) == ERR_OK)
+		for (i = 0; i < s.nby_org; i++)
+			json_array_append_new(
+			    rows, json_pack("{sI ss sI sI sI}", "id", (json_int_t)s.by_org[i].id,
+					    "name", s.by_org[i].name, "sessions",
+					    (json_int_t)s.by_org[i].sessions, "outputs",
+					    (json_int_t)s.by_org[i].outputs, "adopted",
+					    (json_int_t)s.by_org[i].adopted));
+	stats_release(&s);
+	return rows;
+}
+
 int h_dashboard(struct web_ctx *c)
 {
 	struct session_filter f = {0};
@@ -130,11 +162,14 @@ int h_dashboard(struct web_ctx *c)
 			pending += strcmp(inv[i].rsvp, "pending") == 0;
 		my_invitations_release(inv, ninv);
 	}
-	return web_render(c, 200, "dashboard",
-			  json_pack("{ss ss so si sb}", "role_label", view_text(c->lang, key),
-				    "level_label", view_text(c->lang, c->actor.org.level),
-				    "upcoming", upcoming, "pending", (int)pending, "organizer",
-				    c->actor.role >= ROLE_ORGANIZER && !c->actor.user.handler_id));
+	return web_render(
+	    c, 200, "dashboard",
+	    json_pack("{ss ss so si sb so*}", "role_label", view_text(c->lang, key), "level_label",
+		      view_text(c->lang, c->actor.org.level), "upcoming", upcoming, "pending",
+		      (int)pending, "organizer",
+		      c->actor.role >= ROLE_ORGANIZER && !c->actor.user.handler_id, "bodies",
+		      c->actor.role == ROLE_LEADER || c->actor.role == ROLE_ADMIN ? body_figures(c)
+										  : NULL));
 }
 
 /* --- audit log --- */

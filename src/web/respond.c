@@ -174,6 +174,7 @@ int web_render(struct web_ctx *c, int status, const char *name, json_t *data)
 			json_object_set_new(me, "unread", json_integer((json_int_t)unread));
 			json_object_set_new(me, "has_unread", json_boolean(unread > 0));
 		}
+		json_object_set_new(me, "is_leader", json_boolean(c->actor.role == ROLE_LEADER));
 		json_object_set_new(ctx, "me", me);
 		json_object_set_new(ctx, "csrf", json_string(c->actor.csrf));
 	} else if (c->anon_csrf[0]) {

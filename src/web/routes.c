@@ -90,18 +90,21 @@ static const struct field_decl user_new[] = {
     STR("username", REQ | NB, 32, "sign-in name"),
     STR("password", REQ, 256, "the first password"),
     STR("display_name", OPT | NB, 100, "the name shown to others"),
-    STR("role", OPT, 16, "member, organizer or admin (default member)"),
+    STR("role", OPT, 16, "member, organizer, leader (reads only), guest or admin (default member)"),
     INT("org_id", OPT, "the account's body (default: the caller's)"),
     INT("handler_id", NUL, "makes it a handling unit's account; null or 0 clears"),
+    INT("person_id", NUL, "links the account to this registry person (person.user_id)"),
     END,
 };
 
 static const struct field_decl user_change[] = {
     STR("display_name", OPT | NB, 100, "the name shown to others"),
-    STR("role", OPT, 16, "member, organizer or admin (managers only)"),
+    STR("role", OPT, 16, "member, organizer, leader, guest or admin (managers only)"),
     BOOL("disabled", OPT, "a disabled account cannot sign in (managers only)"),
     INT("org_id", OPT, "move the account to another body (managers only)"),
     INT("handler_id", NUL, "the handling unit of the account; null or 0 clears"),
+    INT("person_id", NUL,
+	"the registry person linked to the account; null unlinks (managers only)"),
     STR("password", OPT, 256, "a new password"),
     STR("current_password", OPT, 256, "required when changing one's own password"),
     END,
@@ -328,6 +331,13 @@ static const struct field_decl adoption_new[] = {
     TIME("date", OPT, "its date (YYYY-MM-DD)"),
     STR("link", OPT, 1000, "a link to it"),
     STR("note", OPT, 5000, "a note"),
+    END,
+};
+
+static const struct field_decl instruction_new[] = {
+    STR("text", REQ | NB, 500, "the instruction (批示) as written"),
+    STR("by", OPT, 200, "who gave it: name and title (default: the caller's display name)"),
+    TIME("date", OPT, "its date (YYYY-MM-DD; default today)"),
     END,
 };
 
@@ -571,6 +581,12 @@ const struct route web_routes[] = {
      API("Confirm as a cosigner", no_input, OBJ(200, "output"))},
     {POST, "/api/v1/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_api_output_adoptions, 64 * KIB,
      API("Record an adoption of an output", adoption_new, OBJ(201, "adoption"))},
+    {POST, "/api/v1/outputs/{id}/instruction", ACCESS_SIGNED_IN, h_api_output_instruction, 16 * KIB,
+     API("Record a leader's instruction (批示): leaders and admins of the output's body or above",
+	 instruction_new, OBJ(201, "adoption"))},
+    {GET, "/api/v1/me/work", ACCESS_SIGNED_IN, h_api_me_work, 0,
+     API("My work: invitations, outputs, co-signing requests, duty record of the year", year_query,
+	 OBJ(200, "my_work"))},
     {GET, "/api/v1/outputs/{id}/lineage", ACCESS_SIGNED_IN, h_api_output_lineage, 0,
      API("Where an output comes from and what came of it", NULL, OBJ(200, "lineage"))},
     {GET, "/api/v1/sessions/{id}/outcomes", ACCESS_PUBLIC, h_api_session_outcomes, 0,
@@ -613,6 +629,9 @@ const struct route web_routes[] = {
     {POST, "/outputs/{id}/transition", ACCESS_SIGNED_IN, h_output_transition_post, 256 * KIB, PAGE},
     {POST, "/outputs/{id}/confirm", ACCESS_SIGNED_IN, h_output_confirm_post, 16 * KIB, PAGE},
     {POST, "/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_output_adoption_post, 64 * KIB, PAGE},
+    {POST, "/outputs/{id}/instruction", ACCESS_SIGNED_IN, h_output_instruction_post, 16 * KIB,
+     PAGE},
+    {GET, "/me", ACCESS_SIGNED_IN, h_my_work_page, 0, PAGE},
     {GET, "/sessions/{id}/outcomes", ACCESS_PUBLIC, h_session_outcomes_page, 0, PAGE},
     {GET, "/assignments", ACCESS_SIGNED_IN, h_assignments_page, 0, PAGE},
     {POST, "/assignments/{id}/reply", ACCESS_SIGNED_IN, h_assignment_reply_post, 256 * KIB, PAGE},

@@ -7,6 +7,7 @@
  * 404 to a signed-in caller, one of their own body that is not theirs 403.
  */
 #include "web.h"
+#include "sessions.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -63,7 +64,9 @@ struct user_in {
 	bool disabled_given, disabled;
 	bool org_given;
 	int64_t org_id;
-	bool admin_fields; /* org_id or handler_id named in a JSON body */
+	bool person_given;
+	int64_t person_id; /* 0 (null, or "" in a form): linked to no one */
+	bool admin_fields; /* org_id, handler_id or person_id named in a JSON body */
 };
 
 /* text_in reads string field name into *out (NULL when not given). */
@@ -73,6 +76,33 @@ static int text_in(struct web_ctx *c, const char *name, const char **out, struct
 
 	*out = web_field(c, name, &bad);
 	return bad ? verr_type(e, name, "字符串", "a string") : ERR_OK;
+}
+
+/* person_in reads "person_id": an id, or null (JSON) / "" (form) for no one. */
+static int person_in(struct web_ctx *c, struct user_in *in, struct verr *e)
+{
+	const char *v;
+
+	if (c->json) {
+		json_t *j = json_object_get(c->json, "person_id");
+
+		if (!j)
+			return ERR_OK;
+		in->person_given = true;
+		if (json_is_null(j))
+			return ERR_OK;
+	} else {
+		v = web_field(c, "person_id", NULL);
+		if (!v)
+			return ERR_OK;
+		in->person_given = true;
+		if (!*v)
+			return ERR_OK;
+	}
+	if (web_int_field(c, "person_id", &in->person_id, &in->person_given) || in->person_id <= 0)
+		return verr_set(e, "invalid", "person_id", "人员不存在",
+				"no such person in the registry");
+	return ERR_OK;
 }
 
 /* parse_user reads the account fields of the request (JSON or form) into in, checking only
@@ -97,8 +127,11 @@ static int parse_user(struct web_ctx *c, struct user_in *in, struct verr *e)
 		rc = text_in(c, "password", &in->password, e);
 	if (!rc)
 		rc = text_in(c, "current_password", &in->current_password, e);
+	if (!rc)
+		rc = person_in(c, in, e);
 	in->admin_fields = c->json && (json_object_get(c->json, "org_id") ||
-				       json_object_get(c->json, "handler_id"));
+				       json_object_get(c->json, "handler_id") ||
+				       json_object_get(c->json, "person_id"));
 	return rc;
 }
 
@@ -189,6 +222,7 @@ static int create_user(struct web_ctx *c, struct user *u, struct verr *e)
 		rc = target_handler(c, u, e);
 	if (rc)
 		return rc;
+	u->person_id = in.person_given ? in.person_id : 0;
 	if (!u->username[0])
 		return verr_set(e, "required", "username", "请填写用户名", "username is required");
 	if (!in.password)
@@ -262,7 +296,7 @@ static int update_user(struct web_ctx *c, int64_t id, struct user *before, struc
 		u->disabled = in.disabled;
 	if (!manage) {
 		if (strcmp(before->role, u->role) != 0 || u->disabled != before->disabled ||
-		    in.admin_fields)
+		    in.admin_fields || (in.person_given && in.person_id != before->person_id))
 			return user_authorize(c->db, &c->actor, id, AUTHZ_MANAGE, NULL, NULL);
 	} else {
 		rc = target_org(c, &in, u, e);
@@ -270,6 +304,8 @@ static int update_user(struct web_ctx *c, int64_t id, struct user *before, struc
 			rc = target_handler(c, u, e);
 		if (rc)
 			return rc;
+		if (in.person_given)
+			u->person_id = in.person_id;
 		if (self && (strcmp(u->role, "admin") != 0 || u->disabled))
 			return verr_set(e, "invalid",
 					strcmp(u->role, "admin") ? "role" : "disabled",
@@ -315,7 +351,7 @@ static int org_option(const struct org *o, void *ud)
 /* role_options returns [{value, label, selected}] for a role select. */
 static json_t *role_options(struct web_ctx *c, const char *selected)
 {
-	static const char *const roles[] = {"member", "organizer", "admin", "guest"};
+	static const char *const roles[] = {"member", "organizer", "leader", "admin", "guest"};
 	json_t *a = json_array();
 	char key[32];
 	size_t i;
@@ -326,6 +362,18 @@ static json_t *role_options(struct web_ctx *c, const char *selected)
 						   view_text(c->lang, key), "selected",
 						   selected && strcmp(selected, roles[i]) == 0));
 	}
+	return a;
+}
+
+/* person_options returns the persons of body org_id an account may be linked to, with the
+ * one linked (selected) marked; the page's select has "no one" first. */
+static json_t *person_options(struct web_ctx *c, int64_t org_id, int64_t selected)
+{
+	json_t *a = people_options_json(c->db, &c->actor, org_id), *x;
+	size_t i;
+
+	json_array_foreach(a, i, x) json_object_set_new(
+	    x, "selected", json_boolean(json_integer_value(json_object_get(x, "id")) == selected));
 	return a;
 }
 
@@ -384,9 +432,10 @@ static int users_page(struct web_ctx *c, int status, const struct verr *e)
 	if (error && (web_int_field(c, "org_id", &org_id, &present) || !present))
 		org_id = c->actor.org.id;
 	return web_render(c, status, "users",
-			  json_pack("{so so so so ss?}", "users", r.rows, "form", form, "roles",
+			  json_pack("{so so so so so ss?}", "users", r.rows, "form", form, "roles",
 				    role_options(c, v ? v : "member"), "orgs",
-				    org_options(c, org_id), "error", error));
+				    org_options(c, org_id), "people",
+				    person_options(c, c->actor.org.id, 0), "error", error));
 }
 
 int h_users_page(struct web_ctx *c)
@@ -428,9 +477,10 @@ static int user_page(struct web_ctx *c, int status, const struct user *u, const 
 			json_object_set_new(uj, "disabled", json_boolean(present && on));
 	}
 	return web_render(c, status, "user",
-			  json_pack("{so so so ss? sb sb so}", "user", uj, "roles",
-				    role_options(c, role), "orgs", org_options(c, org_id), "error",
-				    error, "saved", http_query(c->req, "saved") != NULL, "self",
+			  json_pack("{so so so so ss? sb sb so}", "user", uj, "roles",
+				    role_options(c, role), "orgs", org_options(c, org_id), "people",
+				    person_options(c, u->org_id, u->person_id), "error", error,
+				    "saved", http_query(c->req, "saved") != NULL, "self",
 				    u->id == c->actor.user.id, "field_error",
 				    web_field_error(c, e)));
 }

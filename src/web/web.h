@@ -332,6 +332,11 @@ int h_output_page(struct web_ctx *c);
 int h_output_lineage_page(struct web_ctx *c);
 int h_output_transition_post(struct web_ctx *c);
 int h_output_confirm_post(struct web_ctx *c);
+/* roles.c: my work, a leader's instruction */
+int h_api_me_work(struct web_ctx *c);
+int h_my_work_page(struct web_ctx *c);
+int h_api_output_instruction(struct web_ctx *c);
+int h_output_instruction_post(struct web_ctx *c);
 int h_output_adoption_post(struct web_ctx *c);
 int h_session_outcomes_page(struct web_ctx *c);
 int h_stats_page(struct web_ctx *c);
@@ -344,6 +349,10 @@ int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e) WARN_UNUSE
 int web_output_transition(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
 int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
 int web_output_confirm(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
+/* web_instruction_add records a leader's instruction (批示) from the request's text, by and
+ * date fields on output {id} (roles.c); *adoption_id gets the adoption row. */
+int web_instruction_add(struct web_ctx *c, struct output_head *h, int64_t *adoption_id,
+			struct verr *e) WARN_UNUSED;
 /* web_stats_query reads ?year= [&quarter=1..4] or ?from=&to= (dates), ?org=, ?scope=. */
 int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org) WARN_UNUSED;
 /* web_stats_tables: see json_stats.h */

@@ -40,8 +40,8 @@ async function audit(page) {
 
 for (const lang of ['zh', 'en']) {
   test(`axe-core WCAG 2.1 A/AA and the 360-px width, every main page, ${lang}`, async () => {
-    const { organizer, anon, joinCode } = await openContexts(browser, srv.url, lang);
-    const pages = { organizer: await organizer.newPage(), anon: await anon.newPage() };
+    const { organizer, anon, member, leader, joinCode } = await openContexts(browser, srv.url, lang);
+    const pages = { organizer: await organizer.newPage(), anon: await anon.newPage(), member: await member.newPage(), leader: await leader.newPage() };
     const problems = [];
     for (const p of Object.values(pages)) {
       p.on('pageerror', (e) => problems.push(`pageerror ${e.message} @ ${p.url()}`));
@@ -69,12 +69,16 @@ for (const lang of ['zh', 'en']) {
     }
     await organizer.close();
     await anon.close();
+    await member.close();
+    await leader.close();
     assert.deepEqual(problems, [], `\n${problems.join('\n')}\n`);
   });
 }
 
 test('keyboard: skip link first, it moves focus to main; the phone menu opens with Enter, closes with Escape', async () => {
-  const { organizer, anon } = await openContexts(browser, srv.url, 'zh');
+  const { organizer, anon, member, leader } = await openContexts(browser, srv.url, 'zh');
+  await member.close();
+  await leader.close();
   const page = await organizer.newPage();
   await page.setViewportSize(SIZES.phone);
   await page.goto('/sessions');

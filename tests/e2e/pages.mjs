@@ -11,7 +11,7 @@ export const SIZES = {
   phone: { width: 360, height: 740 },
 };
 
-// name: a short file-safe name; path: the URL; who: 'organizer' or 'anon'; more: further
+// name: a short file-safe name; path: the URL; who: 'organizer', 'member', 'leader' or 'anon'; more: further
 // screenshots (screens.mjs) with the element `at` scrolled to the top. The demo's year is 2024.
 export function mainPages(joinCode) {
   return [
@@ -33,6 +33,9 @@ export function mainPages(joinCode) {
     { name: 'notifications', title: '通知', path: '/notifications', who: 'organizer' },
     { name: 'search', title: '搜索', path: '/search?q=' + encodeURIComponent('人工智能'), who: 'organizer' },
     { name: 'join', title: '参与者手机页', path: `/j/${joinCode}`, who: 'anon' },
+    { name: 'my-work', title: '我的工作（委员）', path: '/me', who: 'member' },
+    { name: 'dashboard-leader', title: '工作台（领导）', path: '/dashboard', who: 'leader' },
+    { name: 'output-leader', title: '成果（领导批示）', path: '/outputs/2', who: 'leader', more: [{ name: 'output-instruction', at: '#instruction' }] },
   ];
 }
 
@@ -50,6 +53,15 @@ export async function openContexts(browser, base, lang) {
   };
   const organizer = await make();
   const anon = await make();
+  const member = await make();
+  const leader = await make();
+  for (const [ctx, who] of [[member, 'member'], [leader, 'leader']]) {
+    const p = await ctx.newPage();
+    await p.goto('/login');
+    await login(p, who, DEMO_PASSWORD);
+    await p.waitForURL('**/dashboard');
+    await p.close();
+  }
   const page = await organizer.newPage();
   await page.goto('/login');
   await login(page, 'organizer', DEMO_PASSWORD);
@@ -57,5 +69,5 @@ export async function openContexts(browser, base, lang) {
   await page.goto('/sessions/5/map');
   const joinCode = (await page.locator('#join-code').innerText()).trim();
   await page.close();
-  return { organizer, anon, joinCode };
+  return { organizer, anon, member, leader, joinCode };
 }

@@ -27,8 +27,8 @@ const browser = await launchBrowser();
 try {
   mkdirSync(OUT, { recursive: true });
   for (const f of readdirSync(OUT)) if (f.endsWith('.png')) rmSync(join(OUT, f));
-  const { organizer, anon, joinCode } = await openContexts(browser, srv.url, 'zh');
-  const pages = { organizer: await organizer.newPage(), anon: await anon.newPage() };
+  const { organizer, anon, member, leader, joinCode } = await openContexts(browser, srv.url, 'zh');
+  const pages = { organizer: await organizer.newPage(), anon: await anon.newPage(), member: await member.newPage(), leader: await leader.newPage() };
   for (const [size, viewport] of Object.entries(SIZES)) {
     for (const p of Object.values(pages)) await p.setViewportSize(viewport);
     for (const pg of mainPages(joinCode)) {
@@ -69,6 +69,8 @@ try {
   }
   await organizer.close();
   await anon.close();
+  await member.close();
+  await leader.close();
   let total = 0;
   for (const f of readdirSync(OUT)) if (f.endsWith('.png')) total += statSync(join(OUT, f)).size;
   console.log(`docs/screens: ${readdirSync(OUT).filter((f) => f.endsWith('.png')).length} PNG files, ${(total / 1048576).toFixed(2)} MB`);

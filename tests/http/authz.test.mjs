@@ -1,6 +1,6 @@
 // The authorization matrix (issue 10, item 3): every route of the table (`shenliao routes
 // --json`, made from src/web/routes.c) × every role (anonymous, guest, member, organizer,
-// admin, a handling unit's account) × the relation of the object the route names to the
+// admin, a handling unit's account, a leader) × the relation of the object the route names to the
 // caller's body (own, child, parent, unrelated, and "missing": an id or code no object has;
 // "-" for routes that name none), run against
 // a real server, compared with tests/authz/expected.tsv. Any difference fails and is
@@ -31,7 +31,7 @@ import { startServer, Client, run, ADMIN_PASSWORD, DEMO_PASSWORD } from '../lib/
 
 const TABLE = resolve('tests/authz/expected.tsv');
 const HEADER = 'method\tpath\trole\trelation\tstatus';
-const ROLES = ['anonymous', 'guest', 'member', 'organizer', 'admin', 'handler'];
+const ROLES = ['anonymous', 'guest', 'member', 'organizer', 'admin', 'handler', 'leader'];
 // "missing": an id no object has. To a signed-in caller it is answered as an unrelated
 // body's object is (absent and out of sight look the same); to an anonymous one, on the
 // public routes of sessions and rooms, 404 where an existing internal session asks for a
@@ -177,6 +177,9 @@ async function buildFixture() {
   // an account of the root's unit: the assignments of the other bodies' proposals notify it
   await ok(await root.post('/api/v1/users', { username: 'matrix-root-handler', password: PASSWORD, role: 'member', handler_id: units.root }), 'root handler account');
   const handler = signIn('matrix-handler', PASSWORD);
+  // a leader (领导) of the callers' body: reads as an organizer, writes nothing but 批示
+  await ok(await szAdmin.post('/api/v1/users', { username: 'matrix-leader', password: PASSWORD, role: 'leader' }), 'leader account');
+  const leader = signIn('matrix-leader', PASSWORD);
   const memberId = (await ok(await member.get('/api/v1/me'), 'me')).user.id;
   const linked = (await ok(await root.get(`/api/v1/people?limit=500&q=${encodeURIComponent('王委员')}`), 'people')).items.filter((p) => p.user_id === memberId);
   if (linked.length !== 1) throw new Error(`fixture: the demo links ${linked.length} people to the account member`);
@@ -197,7 +200,7 @@ async function buildFixture() {
   objects.missing = Object.fromEntries(Object.keys(objects.own).map((k) => [k, k === 'join' ? 'nosuchcode' : 999999999]));
 
   sessions.anonymous = new Client(srv.url);
-  Object.assign(sessions, { guest, member, organizer, admin: szAdmin, handler: await handler });
+  Object.assign(sessions, { guest, member, organizer, admin: szAdmin, handler: await handler, leader: await leader });
   // the sign-ins that the cells of sign-out end, made now: before any cell has tried a
   // wrong sign-in that a throttle could count against this address
   const wanted = [];
@@ -208,7 +211,7 @@ async function buildFixture() {
 const LOGINS = {
   guest: ['guest', DEMO_PASSWORD], member: ['member', DEMO_PASSWORD],
   organizer: ['organizer', DEMO_PASSWORD], admin: ['sz-admin', DEMO_PASSWORD],
-  handler: ['matrix-handler', PASSWORD],
+  handler: ['matrix-handler', PASSWORD], leader: ['matrix-leader', PASSWORD],
 };
 
 // kindOf finds the kind of object route pattern p names: null when it names none, undefined
@@ -434,7 +437,7 @@ test('a route\'s declared role comes before the body: a guest\'s bad body to an 
 // route's) is refused the same way with every declared field of the wrong type; (2) a cell
 // refused 404 in an unrelated body gets, with the wrong types, exactly the answer that an id
 // no object has gets: the answer tells nothing about the object.
-const RANK = { guest: 1, member: 2, handler: 2, organizer: 3, admin: 4 };
+const RANK = { guest: 1, leader: 1, member: 2, handler: 2, organizer: 3, admin: 4 };
 const NEEDS = { organizer: 3, admin: 4 };
 test('a body of the wrong types tells nothing: refused as before, or as for an id that does not exist', async () => {
   assert.ok(answered.length, 'the matrix ran');

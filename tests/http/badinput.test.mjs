@@ -93,6 +93,7 @@ const ROUTES = {
   'PATCH /api/v1/outputs/{id}': { as: 'org', path: () => `/api/v1/outputs/${fx.output}`, body: () => ({ title: '改过的提案' }), probe: () => [`/api/v1/outputs/${fx.output}`] },
   'POST /api/v1/outputs/{id}/transition': { as: 'org', path: () => `/api/v1/outputs/${fx.output}/transition`, body: () => ({ to: 'submitted', note: '提交' }), probe: () => [`/api/v1/outputs/${fx.output}`] },
   'POST /api/v1/outputs/{id}/confirm': { as: 'org', path: () => `/api/v1/outputs/${fx.output}/confirm`, body: () => ({}), probe: () => [`/api/v1/outputs/${fx.output}`], control: false },
+  'POST /api/v1/outputs/{id}/instruction': { as: 'szadmin', path: () => `/api/v1/outputs/${fx.submitted}/instruction`, body: () => ({ text: '请研究办理。', by: '某领导', date: '2025-03-01' }), probe: () => [`/api/v1/outputs/${fx.submitted}`] },
   'POST /api/v1/outputs/{id}/adoptions': { as: 'org', path: () => `/api/v1/outputs/${fx.output}/adoptions`, body: () => ({ kind: 'policy', title: '某项政策', date: '2025-03-01' }), probe: () => [`/api/v1/outputs/${fx.output}/lineage`] },
   'POST /api/v1/handlers': { as: 'org', path: () => '/api/v1/handlers', body: () => ({ name: '测试承办局' }), probe: () => ['/api/v1/handlers'] },
   'PATCH /api/v1/handlers/{id}': { as: 'org', path: () => `/api/v1/handlers/${fx.handler2}`, body: () => ({ name: '坏输入改名局', disabled: false }), probe: () => ['/api/v1/handlers'] },
@@ -262,6 +263,8 @@ describe('bad input is refused with 422 naming the field, and nothing changes', 
     fx.assigned = ok(await org.post('/api/v1/outputs', { kind: 'proposal', title: '交办的测试提案', body: '正文', authors: [{ person_id: fx.person, role: 'lead' }] }), 'output').id;
     for (const to of ['submitted', 'accepted']) ok(await org.post(`/api/v1/outputs/${fx.assigned}/transition`, { to }), to);
     ok(await org.post(`/api/v1/outputs/${fx.assigned}/transition`, { to: 'assigned', lead_handler_id: fx.handler2, co_handler_ids: [fx.handler] }), 'assign');
+    fx.submitted = ok(await org.post('/api/v1/outputs', { kind: 'speech', title: '已提交的发言', body: '正文' }), 'output').id;
+    ok(await org.post(`/api/v1/outputs/${fx.submitted}/transition`, { to: 'submitted' }), 'submit');
   });
   after(async () => {
     console.log(`# bad input: ${tally.sent} malformed inputs sent, ${tally.accepted} accepted, ${tally.wrong} answered otherwise than 422 naming the field`);
