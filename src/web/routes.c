@@ -157,7 +157,7 @@ static const struct field_decl filter_query[] = {LIST_FILTERS, END};
 	STR("title", req | NB, 200, "the topic's title"),                                          \
 	    STR("description", OPT, 20000, "Markdown text"),                                       \
 	    STR("domain", req, 32, "a domain code"),                                               \
-	    STR("origin", req, 32, "where the topic came from"),                                   \
+	    STR("origin", OPT, 32, "where the topic came from (organizers; a member's: member)"),  \
 	    STR("proposer", OPT, 200, "who proposed it (free text)"),                              \
 	    INT("proposer_id", OPT, "who proposed it (a person)"),                                 \
 	    INT_IN("plan_year", NUL, 2000, 2100,                                                   \
@@ -167,6 +167,7 @@ static const struct field_decl filter_query[] = {LIST_FILTERS, END};
 static const struct field_decl topic_new[] = {
     TOPIC_FIELDS(REQ),
     INT("org_id", OPT, "the topic's body (default: the caller's)"),
+    STR("status", OPT, 32, "ignored: a new topic is always proposed"),
     END,
 };
 static const struct field_decl topic_change[] = {TOPIC_FIELDS(OPT), END};
@@ -449,12 +450,20 @@ const struct route web_routes[] = {
      API("Add a topic domain", domain_new, OBJ(201, "domain"))},
     {GET, "/api/v1/topics", ACCESS_SIGNED_IN, h_api_topics_list, 0,
      API("Topics the caller can see", filter_query, LIST("topic"))},
-    {POST, "/api/v1/topics", ACCESS_ORGANIZER, h_api_topics_create, 256 * KIB,
-     API("Propose a topic", topic_new, OBJ(201, "topic"))},
+    {POST, "/api/v1/topics", ACCESS_SIGNED_IN, h_api_topics_create, 256 * KIB,
+     API("Propose a topic (organizers; members linked to a person propose as themselves, "
+	 "origin member; 403 not_linked otherwise)",
+	 topic_new, OBJ(201, "topic"))},
     {GET, "/api/v1/topics/{id}", ACCESS_SIGNED_IN, h_api_topic_get, 0,
      API("One topic", NULL, OBJ(200, "topic"))},
-    {PATCH, "/api/v1/topics/{id}", ACCESS_ORGANIZER, h_api_topic_patch, 256 * KIB,
-     API("Change a topic", topic_change, OBJ(200, "topic"))},
+    {PATCH, "/api/v1/topics/{id}", ACCESS_SIGNED_IN, h_api_topic_patch, 256 * KIB,
+     API("Change a topic (organizers; its proposer while it is proposed: 409 "
+	 "topic_not_proposed after)",
+	 topic_change, OBJ(200, "topic"))},
+    {HTTP_DELETE, "/api/v1/topics/{id}", ACCESS_SIGNED_IN, h_api_topic_delete, 0,
+     API("Delete a proposed topic (its proposer or an organizer; 409 topic_not_proposed "
+	 "once decided)",
+	 no_input, NONE)},
     {POST, "/api/v1/topics/{id}/transition", ACCESS_ORGANIZER, h_api_topic_transition, 16 * KIB,
      API("Move a topic to another status", transition_in, OBJ(200, "topic"))},
     {GET, "/api/v1/sessions", ACCESS_PUBLIC, h_api_sessions_list, 0,
@@ -492,7 +501,7 @@ const struct route web_routes[] = {
     {PATCH, "/api/v1/duty-points", ACCESS_ADMIN, h_api_duty_points_set, 16 * KIB,
      API("Set the duty points of the caller's body", duty_points_in, OBJ(200, "duty_points"))},
     {GET, "/topics", ACCESS_SIGNED_IN, h_topics_page, 0, PAGE},
-    {POST, "/topics", ACCESS_ORGANIZER, h_topics_post, 256 * KIB, PAGE},
+    {POST, "/topics", ACCESS_SIGNED_IN, h_topics_post, 256 * KIB, PAGE},
     {GET, "/topics/plan", ACCESS_SIGNED_IN, h_topics_plan, 0, PAGE},
     {GET, "/topics/{id}", ACCESS_SIGNED_IN, h_topic_page, 0, PAGE},
     {POST, "/topics/{id}", ACCESS_ORGANIZER, h_topic_post, 256 * KIB, PAGE},

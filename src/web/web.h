@@ -123,6 +123,11 @@ int web_verr(struct web_ctx *c, const struct verr *e);
  *   ERR_NOT_FOUND no such object, or not visible to the caller at all: 404. */
 int web_answer(struct web_ctx *c, int rc, const struct verr *e);
 
+/* web_answer_why is web_answer for a caller that zeroed e before the action: a refusal
+ * (ERR_FORBIDDEN) that the model explained in e (e->code set, e.g. not_linked) is answered
+ * 403 with that code and message. */
+int web_answer_why(struct web_ctx *c, int rc, const struct verr *e);
+
 /* web_need_signin answers a caller who must sign in first: 401 under /api/, otherwise a
  * redirect to /login?next=<this page>. */
 int web_need_signin(struct web_ctx *c);
@@ -252,6 +257,7 @@ int h_api_topics_create(struct web_ctx *c);
 int h_api_topic_get(struct web_ctx *c);
 int h_api_topic_patch(struct web_ctx *c);
 int h_api_topic_transition(struct web_ctx *c);
+int h_api_topic_delete(struct web_ctx *c);
 int h_api_sessions_list(struct web_ctx *c);
 int h_api_sessions_create(struct web_ctx *c);
 int h_api_session_get(struct web_ctx *c);
