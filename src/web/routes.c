@@ -301,6 +301,10 @@ static const struct field_decl handler_ref[] = {
     END,
 };
 
+static const struct field_decl decline_in[] = {
+    STR("note", OPT, 2000, "why (optional)"),
+    END,
+};
 static const struct field_decl output_move[] = {
     STR("to", REQ, 32, "the target state"),
     STR("note", OPT, 5000, "a note on the step"),
@@ -523,16 +527,24 @@ const struct route web_routes[] = {
     /* === outputs and statistics (outputs.c, output_pages.c) === */
     {GET, "/api/v1/outputs", ACCESS_SIGNED_IN, h_api_outputs_list, 0,
      API("Outputs the caller can see", output_query, LIST("output"))},
-    {POST, "/api/v1/outputs", ACCESS_ORGANIZER, h_api_outputs_create, 1024 * KIB,
-     API("Draft an output", output_new, OBJ(201, "output"))},
+    {POST, "/api/v1/outputs", ACCESS_SIGNED_IN, h_api_outputs_create, 1024 * KIB,
+     API("Draft an output (organizers; a member linked to a person drafts as its lead "
+	 "author, not a special_report, from sessions they attended; 403 not_linked)",
+	 output_new, OBJ(201, "output"))},
     {GET, "/api/v1/outputs/{id}", ACCESS_SIGNED_IN, h_api_output_get, 0,
      API("One output with its workflow", NULL, OBJ(200, "output"))},
-    {PATCH, "/api/v1/outputs/{id}", ACCESS_ORGANIZER, h_api_output_patch, 1024 * KIB,
-     API("Change an output", output_change, OBJ(200, "output"))},
+    {PATCH, "/api/v1/outputs/{id}", ACCESS_SIGNED_IN, h_api_output_patch, 1024 * KIB,
+     API("Change a draft (its lead author or organizers; links kept unless named anew)",
+	 output_change, OBJ(200, "output"))},
+    {HTTP_DELETE, "/api/v1/outputs/{id}", ACCESS_SIGNED_IN, h_api_output_delete, 0,
+     API("Delete a draft (its lead author or organizers; 409 not_draft later)", no_input, NONE)},
     {POST, "/api/v1/outputs/{id}/transition", ACCESS_SIGNED_IN, h_api_output_transition, 256 * KIB,
      API("Move an output through its workflow", output_move, OBJ(200, "output"))},
     {POST, "/api/v1/outputs/{id}/confirm", ACCESS_SIGNED_IN, h_api_output_confirm, 16 * KIB,
      API("Confirm as a cosigner", no_input, OBJ(200, "output"))},
+    {POST, "/api/v1/outputs/{id}/decline", ACCESS_SIGNED_IN, h_api_output_decline, 16 * KIB,
+     API("Decline co-signing (the co-signer is removed from the authors)", decline_in,
+	 OBJ(200, "output"))},
     {POST, "/api/v1/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_api_output_adoptions, 64 * KIB,
      API("Record an adoption of an output", adoption_new, OBJ(201, "adoption"))},
     {GET, "/api/v1/outputs/{id}/lineage", ACCESS_SIGNED_IN, h_api_output_lineage, 0,

@@ -299,6 +299,8 @@ int h_api_outputs_create(struct web_ctx *c);
 int h_api_output_get(struct web_ctx *c);
 int h_api_output_patch(struct web_ctx *c);
 int h_api_output_transition(struct web_ctx *c);
+int h_api_output_delete(struct web_ctx *c);
+int h_api_output_decline(struct web_ctx *c);
 int h_api_output_confirm(struct web_ctx *c);
 int h_api_output_adoptions(struct web_ctx *c);
 int h_api_output_lineage(struct web_ctx *c);
@@ -328,6 +330,9 @@ int web_output_create(struct web_ctx *c, int64_t *id, struct verr *e) WARN_UNUSE
 int web_output_transition(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
 int web_adoption_add(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
 int web_output_confirm(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
+/* web_output_decline: parse -> authorize (a reader) -> output_decline_check -> one
+ * transaction (output_decline). The caller renders. */
+int web_output_decline(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
 /* web_stats_query reads ?year= [&quarter=1..4] or ?from=&to= (dates), ?org=, ?scope=. */
 int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org) WARN_UNUSED;
 /* web_stats_tables: see json_stats.h */
