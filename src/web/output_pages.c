@@ -503,6 +503,10 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 		json_object_set_new(x, "can_confirm",
 				    json_boolean(me && out.authors[i].person_id == me &&
 						 !out.authors[i].confirmed));
+		json_object_set_new(x, "can_decline",
+				    json_boolean(me && out.authors[i].person_id == me &&
+						 strcmp(out.authors[i].role, "cosigner") == 0 &&
+						 strcmp(out.state, "draft") == 0));
 	}
 	for (i = 0; i < out.nunits; i++)
 		json_object_set_new(json_array_get(json_object_get(o, "handlers"), i), "is_lead",
@@ -583,6 +587,18 @@ int h_output_adoption_post(struct web_ctx *c)
 	struct verr e;
 
 	return after_action(c, web_adoption_add(c, &h, &e), &e, "adoptions");
+}
+
+/* A co-signer who declined may no longer read the draft: back to the list of outputs. */
+int h_output_decline_post(struct web_ctx *c)
+{
+	struct output_head h;
+	struct verr e;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = web_output_decline(c, &h, &e);
+	return rc ? after_action(c, rc, &e, "authors") : web_redirect(c, "/outputs");
 }
 
 int h_output_confirm_post(struct web_ctx *c)

@@ -569,6 +569,7 @@ const struct route web_routes[] = {
     {GET, "/outputs/{id}/lineage", ACCESS_SIGNED_IN, h_output_lineage_page, 0, PAGE},
     {POST, "/outputs/{id}/transition", ACCESS_SIGNED_IN, h_output_transition_post, 256 * KIB, PAGE},
     {POST, "/outputs/{id}/confirm", ACCESS_SIGNED_IN, h_output_confirm_post, 16 * KIB, PAGE},
+    {POST, "/outputs/{id}/decline", ACCESS_SIGNED_IN, h_output_decline_post, 16 * KIB, PAGE},
     {POST, "/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_output_adoption_post, 64 * KIB, PAGE},
     {GET, "/sessions/{id}/outcomes", ACCESS_PUBLIC, h_session_outcomes_page, 0, PAGE},
     {GET, "/stats", ACCESS_SIGNED_IN, h_stats_page, 0, PAGE},

@@ -409,10 +409,11 @@ static int topics_page(struct web_ctx *c, int status, const struct verr *e)
 	json_object_set_new(form, "field_error", web_field_error(c, e));
 	rc = web_render(
 	    c, status, "topics",
-	    json_pack("{so so so so ss? sb}", "topics", items, "form", form, "domains",
+	    json_pack("{so so so so ss? sb sb}", "topics", items, "form", form, "domains",
 		      domain_options(c, &dl, error ? web_field(c, "domain", NULL) : NULL),
 		      "origins", origin_options(c, error ? web_field(c, "origin", NULL) : NULL),
-		      "error", error, "can_edit", c->actor.role >= ROLE_ORGANIZER));
+		      "error", error, "can_edit", c->actor.role >= ROLE_ORGANIZER, "can_propose",
+		      topic_authorize_create(&c->actor, &c->actor.org) == ERR_OK));
 	domains_release(&dl);
 	return rc;
 }

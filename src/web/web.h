@@ -318,6 +318,7 @@ int h_output_page(struct web_ctx *c);
 int h_output_lineage_page(struct web_ctx *c);
 int h_output_transition_post(struct web_ctx *c);
 int h_output_confirm_post(struct web_ctx *c);
+int h_output_decline_post(struct web_ctx *c);
 int h_output_adoption_post(struct web_ctx *c);
 int h_session_outcomes_page(struct web_ctx *c);
 int h_stats_page(struct web_ctx *c);
