@@ -93,6 +93,7 @@ const ROUTES = {
   'PATCH /api/v1/outputs/{id}': { as: 'org', path: () => `/api/v1/outputs/${fx.output}`, body: () => ({ title: '改过的提案' }), probe: () => [`/api/v1/outputs/${fx.output}`] },
   'POST /api/v1/outputs/{id}/transition': { as: 'org', path: () => `/api/v1/outputs/${fx.output}/transition`, body: () => ({ to: 'submitted', note: '提交' }), probe: () => [`/api/v1/outputs/${fx.output}`] },
   'POST /api/v1/outputs/{id}/confirm': { as: 'org', path: () => `/api/v1/outputs/${fx.output}/confirm`, body: () => ({}), probe: () => [`/api/v1/outputs/${fx.output}`], control: false },
+  'POST /api/v1/outputs/{id}/decline': { as: 'org', path: () => `/api/v1/outputs/${fx.output}/decline`, body: () => ({ note: '不联名' }), probe: () => [`/api/v1/outputs/${fx.output}`], control: false },
   'POST /api/v1/outputs/{id}/adoptions': { as: 'org', path: () => `/api/v1/outputs/${fx.output}/adoptions`, body: () => ({ kind: 'policy', title: '某项政策', date: '2025-03-01' }), probe: () => [`/api/v1/outputs/${fx.output}/lineage`] },
   'POST /api/v1/handlers': { as: 'org', path: () => '/api/v1/handlers', body: () => ({ name: '测试承办局' }), probe: () => ['/api/v1/handlers'] },
   'POST /api/v1/sessions/{id}/statements': { as: 'org', path: () => `/api/v1/sessions/${fx.session}/statements`, body: () => ({ text: '一条新的观点' }), probe: () => [`/api/v1/sessions/${fx.session}/statements`] },
