@@ -212,10 +212,12 @@ static int make_output(struct ctx *x, const char *kind, const char *title, const
 	memcpy(authors[0].role, "lead", sizeof("lead"));
 	authors[1].person_id = cosigner;
 	memcpy(authors[1].role, "cosigner", sizeof("cosigner"));
-	authors[1].confirmed = true; /* signed on paper before it was submitted */
 	in.authors = authors;
 	in.nauthors = cosigner ? 2 : 1;
 	rc = output_create(x->db, &x->sys, x->org, &in, out, x->e);
+	/* the co-signer signed on paper before it was submitted */
+	if (!rc && cosigner)
+		rc = output_confirm_on_paper(x->db, &x->sys, *out, cosigner);
 	if (rc)
 		return rc;
 	x->d->n_outputs++;

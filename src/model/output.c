@@ -524,7 +524,7 @@ static const char sql_add_sug_session[] =
     " SELECT ?1, session_id FROM suggestion WHERE id = ?2";
 static const char sql_add_auth[] =
     "INSERT INTO output_author (output_id, person_id, role, confirmed_at)"
-    " VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'lead' OR ?5 = 1 THEN ?4 ELSE NULLIF(?6, 0) END)";
+    " VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'lead' THEN ?4 ELSE NULLIF(?5, 0) END)";
 static const char sql_add_sug_sessions[] =
     "INSERT OR IGNORE INTO output_session (output_id, session_id)"
     " SELECT ?1, s.session_id FROM output_suggestion os JOIN suggestion s"
@@ -695,8 +695,8 @@ static int64_t confirmed_before(const struct output *before, int64_t person)
  * replaced only when in gives it, so an edit that names none keeps them all; a suggestion
  * brings its session along. A co-signer who stays keeps their confirmation (before: the
  * output as it was, NULL for a new one). */
-static int set_links(struct db *db, const struct actor *who, int64_t id,
-		     const struct output *before, const struct output_in *in)
+static int set_links(struct db *db, int64_t id, const struct output *before,
+		     const struct output_in *in)
 {
 	size_t i;
 	int rc = ERR_OK;
@@ -718,12 +718,10 @@ static int set_links(struct db *db, const struct actor *who, int64_t id,
 	}
 	if (!rc && in->authors) {
 		rc = db_exec(db, sql_del_auth, "i", id);
-		/* the lead author signs by leading; co-signers confirm themselves (or, for the
-		 * command line, confirmed on paper) */
+		/* the lead author signs by leading; co-signers confirm themselves */
 		for (i = 0; !rc && i < in->nauthors; i++)
-			rc = db_exec(db, sql_add_auth, "iisini", id, in->authors[i].person_id,
+			rc = db_exec(db, sql_add_auth, "iisii", id, in->authors[i].person_id,
 				     in->authors[i].role, time_now(),
-				     in->authors[i].confirmed && who->via == AUTH_SYSTEM,
 				     confirmed_before(before, in->authors[i].person_id));
 	}
 	return rc;
@@ -845,9 +843,7 @@ static int as_author(struct db *db, const struct actor *who, const char *kind,
 		 * refused by check_links */
 		if (in->authors[i].person_id == p.id || strcmp(in->authors[i].role, "lead") == 0)
 			continue;
-		f->authors[n] = in->authors[i];
-		f->authors[n].confirmed = false;
-		n++;
+		f->authors[n++] = in->authors[i];
 	}
 	f->in.authors = f->authors;
 	f->in.nauthors = n;
@@ -934,7 +930,7 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
-	rc = set_links(db, who, *id, NULL, in);
+	rc = set_links(db, *id, NULL, in);
 	if (rc)
 		return rc;
 	rc = output_get(db, *id, &o);
@@ -1025,7 +1021,7 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 					    : time_now() + 7 * 86400;
 	rc = db_exec(db, sql_update, "ssiiii", title, body, dated, deadline, time_now(), id);
 	if (!rc)
-		rc = set_links(db, who, id, &before, in);
+		rc = set_links(db, id, &before, in);
 	if (rc)
 		goto out;
 	rc = output_get(db, id, &now);

@@ -24,8 +24,7 @@
 
 struct output_author_in {
 	int64_t person_id;
-	char role[16];	/* lead | cosigner */
-	bool confirmed; /* a co-signature given on paper: honoured for the command line only */
+	char role[16]; /* lead | cosigner */
 };
 
 struct output_in {
@@ -307,6 +306,12 @@ int output_confirm_check(struct db *db, const struct actor *who, int64_t id,
  * (already confirmed: nothing to do); the lead author is notified (cosign_answer). Errors
  * as output_confirm_check. */
 int output_confirm(struct db *db, const struct actor *who, int64_t id, struct verr *e) WARN_UNUSED;
+
+/* output_confirm_on_paper records that co-signer person of output id confirmed on paper
+ * (imports and the demo: the command line only, ERR_FORBIDDEN for anyone else). Audited
+ * "output.confirm". */
+int output_confirm_on_paper(struct db *db, const struct actor *who, int64_t id,
+			    int64_t person) WARN_UNUSED;
 
 /* output_decline_check: may who decline co-signing output id now (read-only)?
  * ERR_FORBIDDEN when who is not one of its co-signers, ERR_CONFLICT (code not_draft) once

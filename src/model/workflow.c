@@ -703,6 +703,26 @@ static int notify_lead(struct db *db, const struct output_head *h)
 	return rc;
 }
 
+int output_confirm_on_paper(struct db *db, const struct actor *who, int64_t id, int64_t person)
+{
+	struct output_head h;
+	json_t *a;
+	int rc;
+
+	if (who->via != AUTH_SYSTEM)
+		return ERR_FORBIDDEN;
+	rc = output_head(db, id, &h);
+	if (!rc)
+		rc = db_exec(db, sql_confirm, "iii", time_now(), id, person);
+	if (rc)
+		return rc;
+	a = json_pack("{sI ss sb}", "person_id", (json_int_t)person, "role", "cosigner", "on_paper",
+		      1);
+	rc = audit_write(db, who, h.org_id, "output.confirm", "output", id, NULL, a);
+	json_decref(a);
+	return rc;
+}
+
 int output_decline_check(struct db *db, const struct actor *who, int64_t id, struct verr *e)
 {
 	struct output_head h;

@@ -122,7 +122,7 @@ static void test_member_output(void **state)
 
 	cosigner_person = add_person(f, "联名人", f->city_admin.user.id);
 	memset(authors, 0, sizeof(authors));
-	authors[0] = (struct output_author_in){cosigner_person, "lead", false};
+	authors[0] = (struct output_author_in){cosigner_person, "lead"};
 	output_in_init(&in);
 	in.kind = "special_report";
 	in.title = "专报";
@@ -131,7 +131,7 @@ static void test_member_output(void **state)
 			 ERR_FORBIDDEN);
 	assert_string_equal(e.code, "kind_not_allowed");
 	/* the member leads whatever authors says; a co-signer named as such co-signs */
-	authors[1] = (struct output_author_in){cosigner_person, "cosigner", false};
+	authors[1] = (struct output_author_in){cosigner_person, "cosigner"};
 	in.kind = "proposal";
 	in.title = "关于托育的提案";
 	in.authors = authors;
