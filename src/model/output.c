@@ -756,6 +756,13 @@ bool output_staff(const struct actor *a)
 	return a->via == AUTH_SYSTEM || a->role >= ROLE_ORGANIZER;
 }
 
+int output_authorize_draft(const struct actor *a)
+{
+	return authz_decide(a, true,
+			    output_staff(a) || (a->via != AUTH_NONE && a->role >= ROLE_MEMBER &&
+						!a->user.handler_id));
+}
+
 /* The input of a member's draft, made from what they sent (as_author). */
 struct author_fix {
 	struct output_in in;
@@ -786,6 +793,9 @@ static int as_author(struct db *db, const struct actor *who, const char *kind,
 	f->in = *in;
 	if (output_staff(who))
 		return ERR_OK;
+	rc = output_authorize_draft(who);
+	if (rc)
+		return rc;
 	rc = who->user.id ? person_find_by_user(db, who->user.id, &p) : ERR_NOT_FOUND;
 	if (rc == ERR_NOT_FOUND) {
 		verr_set(e, "not_linked", NULL,

@@ -138,6 +138,11 @@ int output_read(struct db *db, const struct actor *a, int64_t id, struct output 
  * command line) rather than as their own author. */
 bool output_staff(const struct actor *a);
 
+/* output_authorize_draft decides whether a may draft outputs at all (authz_decide): staff,
+ * and members (not guests, not handling units' accounts); which outputs, output_create
+ * says. */
+int output_authorize_draft(const struct actor *a) WARN_UNUSED;
+
 /* output_create drafts an output in org_id. A member (not output_staff) drafts as the lead
  * author: the person linked to their account leads whatever in->authors says of leads
  * (the others named are co-signers); kinds proposal, opinion_report, research_report and

@@ -406,7 +406,7 @@ test('a route\'s declared role comes before the body: a guest\'s bad body to an 
     ['POST', '/api/v1/people', '{"name":"一","name":"二"}'],
     ['POST', '/api/v1/orgs', '{bad'],
     ['PATCH', `/api/v1/sessions/${objects.own.session}`, 'title=x', 'text/plain'],
-    ['POST', '/outputs', 'title=%FF', 'application/x-www-form-urlencoded'],
+    ['POST', '/people/new', 'name=%FF', 'application/x-www-form-urlencoded'],
   ]) {
     const r = await send(method, path, body, type);
     assert.equal(r.status, 403, `${method} ${path}: ${r.text}`);
