@@ -15,6 +15,13 @@ function auditOf(db, action, id) {
   return (r.stdout.trim() ? JSON.parse(r.stdout) : []).map((x) => ({ before: x.before_json && JSON.parse(x.before_json), after: x.after_json && JSON.parse(x.after_json) }));
 }
 
+// form posts a page form as c would (with its CSRF token).
+function form(c, path, fields) {
+  const body = new URLSearchParams({ csrf_token: c.csrf });
+  for (const [k, v] of Object.entries(fields)) body.append(k, v);
+  return c.req('POST', path, { body: body.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Accept-Language': 'zh' } });
+}
+
 function assertError(r, status, code, field) {
   assert.equal(r.status, status, r.text);
   assert.ok(r.data && r.data.error, `error body expected: ${r.text}`);
@@ -158,6 +165,35 @@ describe('members author and co-sign (demo data)', () => {
     const sub = await member.post(`/api/v1/outputs/${id}/transition`, { to: 'submitted' });
     assert.equal(sub.status, 200, sub.text);
     assert.equal(sub.data.state, 'submitted');
+  });
+
+  test('pages: a member proposes from the topics page, drafts from /outputs/new, declines from the output page', async () => {
+    const page = await member.get('/topics');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /提议选题/);
+    assert.doesNotMatch(page.text, /id="origin"/, 'a member does not choose the origin');
+    const r = await form(member, '/topics', { title: '页面提议的选题', domain: 'society' });
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    const made = (await org.get('/api/v1/topics?limit=500&status=proposed')).data.items.find((t) => t.title === '页面提议的选题');
+    assert.ok(made && made.origin === 'member' && made.proposer_id === ppl['王委员']);
+    const nl = await form(loner, '/topics', { title: '未关联', domain: 'society' });
+    assert.equal(nl.status, 403);
+    assert.match(nl.text, /人员库/);
+    const nw = await member.get('/outputs/new');
+    assert.equal(nw.status, 200);
+    assert.doesNotMatch(nw.text, /id="lead_author"/, 'a member does not choose the lead');
+    assert.doesNotMatch(nw.text, /value="special_report"/);
+    assert.equal((await (await as('guest')).get('/outputs/new')).status, 403);
+    const d = await form(member, '/outputs', { kind: 'speech', title: '页面起草的发言', cosigners: String(ppl['陈建国']) });
+    assert.equal(d.status, 303, d.text.slice(0, 300));
+    const id = Number(/\/outputs\/(\d+)/.exec(d.headers.get('location'))[1]);
+    const seen = await chen.get(`/outputs/${id}`);
+    assert.match(seen.text, new RegExp(`action="/outputs/${id}/decline"`));
+    assert.doesNotMatch((await member.get(`/outputs/${id}`)).text, new RegExp(`action="/outputs/${id}/decline"`));
+    const dec = await form(chen, `/outputs/${id}/decline`, { note: '' });
+    assert.equal(dec.status, 303);
+    assert.equal(dec.headers.get('location'), '/outputs');
+    assert.ok(!(await member.get(`/api/v1/outputs/${id}`)).data.authors.some((a) => a.person_id === ppl['陈建国']));
   });
 
   test('the lead author edits and deletes a draft; links to suggestions survive every edit', async () => {
