@@ -215,6 +215,9 @@ static int make_output(struct ctx *x, const char *kind, const char *title, const
 	in.authors = authors;
 	in.nauthors = cosigner ? 2 : 1;
 	rc = output_create(x->db, &x->sys, x->org, &in, out, x->e);
+	/* the co-signer signed on paper before it was submitted */
+	if (!rc && cosigner)
+		rc = output_confirm_on_paper(x->db, &x->sys, *out, cosigner);
 	if (rc)
 		return rc;
 	x->d->n_outputs++;

@@ -6,6 +6,8 @@
  */
 #include "output.h"
 #include "output_int.h"
+#include "notify.h"
+#include "person.h"
 #include "session.h"
 #include "valid.h"
 
@@ -473,9 +475,11 @@ int output_role_of(struct db *db, const struct actor *a, const struct output_hea
 	if (a->via == AUTH_NONE)
 		return OROLE_NONE;
 	if (strncmp(h->org_path, scope, strlen(scope)) == 0) {
-		r |= OROLE_READER;
+		/* a draft is its authors' and the staff's until it is submitted */
 		if (a->role >= ROLE_ORGANIZER)
-			r |= OROLE_STAFF;
+			r |= OROLE_READER | OROLE_STAFF;
+		else if (actor_reads_as_staff(a) || strcmp(h->state, "draft") != 0)
+			r |= OROLE_READER; /* leaders read as the staff do, drafts too */
 	}
 	if (a->user.id &&
 	    role_lookup(db, sql_is_author, h->id, a->user.id, role, sizeof(role)) == ERR_OK &&
@@ -517,7 +521,8 @@ int output_authorize(struct db *db, const struct actor *a, int64_t id, enum auth
 	if (role)
 		*role = r;
 	return authz_decide(a, (r & OROLE_READER) != 0,
-			    op == AUTHZ_READ ? (r & OROLE_READER) != 0 : (r & OROLE_STAFF) != 0);
+			    op == AUTHZ_READ ? (r & OROLE_READER) != 0
+					     : (r & (OROLE_STAFF | OROLE_LEAD_AUTHOR)) != 0);
 }
 
 /* --- writing --- */
@@ -545,7 +550,16 @@ static const char sql_add_sug_session[] =
     " SELECT ?1, session_id FROM suggestion WHERE id = ?2";
 static const char sql_add_auth[] =
     "INSERT INTO output_author (output_id, person_id, role, confirmed_at)"
-    " VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'lead' THEN ?4 END)";
+    " VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'lead' THEN ?4 ELSE NULLIF(?5, 0) END)";
+static const char sql_add_sug_sessions[] =
+    "INSERT OR IGNORE INTO output_session (output_id, session_id)"
+    " SELECT ?1, s.session_id FROM output_suggestion os JOIN suggestion s"
+    " ON s.id = os.suggestion_id WHERE os.output_id = ?1";
+static const char sql_delete[] = "DELETE FROM output WHERE id = ?";
+static const char sql_attended[] =
+    "SELECT 1 FROM session s WHERE s.id = ?1 AND (EXISTS (SELECT 1 FROM invitation i"
+    " WHERE i.session_id = s.id AND i.person_id = ?2 AND i.attended = 1)"
+    " OR EXISTS (SELECT 1 FROM remark r WHERE r.session_id = s.id AND r.person_id = ?2))";
 
 int output_path_of(struct db *db, const char *sql, int64_t id, char *out, size_t n)
 {
@@ -690,32 +704,186 @@ static int prefill(struct db *db, const struct output_in *in, struct buf *out)
 	return rc;
 }
 
-static int set_links(struct db *db, int64_t id, const struct output_in *in)
+/* confirmed_before is when person confirmed co-signing output before (0: not, or no
+ * before). */
+static int64_t confirmed_before(const struct output *before, int64_t person)
+{
+	size_t i;
+
+	for (i = 0; before && i < before->nauthors; i++)
+		if (before->authors[i].person_id == person &&
+		    strcmp(before->authors[i].role, "cosigner") == 0)
+			return before->authors[i].confirmed_at;
+	return 0;
+}
+
+/* set_links stores the links in names: each list (suggestions, sessions, authors) is
+ * replaced only when in gives it, so an edit that names none keeps them all; a suggestion
+ * brings its session along. A co-signer who stays keeps their confirmation (before: the
+ * output as it was, NULL for a new one). */
+static int set_links(struct db *db, int64_t id, const struct output *before,
+		     const struct output_in *in)
 {
 	size_t i;
 	int rc = ERR_OK;
 
-	if (in->suggestions || in->sessions) {
+	if (in->suggestions) {
 		rc = db_exec(db, sql_del_sug, "i", id);
-		if (!rc)
-			rc = db_exec(db, sql_del_ses, "i", id);
-		for (i = 0; !rc && in->suggestions && i < in->nsuggestions; i++) {
-			/* a suggestion brings its session along */
+		for (i = 0; !rc && i < in->nsuggestions; i++) {
 			rc = db_exec(db, sql_add_sug, "ii", id, in->suggestions[i]);
 			if (!rc)
 				rc = db_exec(db, sql_add_sug_session, "ii", id, in->suggestions[i]);
 		}
-		for (i = 0; !rc && in->sessions && i < in->nsessions; i++)
+	}
+	if (!rc && in->sessions) {
+		rc = db_exec(db, sql_del_ses, "i", id);
+		for (i = 0; !rc && i < in->nsessions; i++)
 			rc = db_exec(db, sql_add_ses, "ii", id, in->sessions[i]);
+		if (!rc)
+			rc = db_exec(db, sql_add_sug_sessions, "i", id);
 	}
 	if (!rc && in->authors) {
 		rc = db_exec(db, sql_del_auth, "i", id);
 		/* the lead author signs by leading; co-signers confirm themselves */
 		for (i = 0; !rc && i < in->nauthors; i++)
-			rc = db_exec(db, sql_add_auth, "iisi", id, in->authors[i].person_id,
-				     in->authors[i].role, time_now());
+			rc = db_exec(db, sql_add_auth, "iisii", id, in->authors[i].person_id,
+				     in->authors[i].role, time_now(),
+				     confirmed_before(before, in->authors[i].person_id));
 	}
 	return rc;
+}
+
+/* notify_cosigners asks every co-signer of now who has not confirmed and was not one in
+ * before (NULL: a new output) to co-sign. */
+static int notify_cosigners(struct db *db, const struct output *now, const struct output *before)
+{
+	char link[40];
+	size_t i, k;
+	int rc = ERR_OK;
+
+	snprintf(link, sizeof(link), "/outputs/%lld", (long long)now->id);
+	for (i = 0; !rc && i < now->nauthors; i++) {
+		const struct output_author *a = &now->authors[i];
+		bool known = false;
+
+		if (strcmp(a->role, "cosigner") != 0 || a->confirmed)
+			continue;
+		for (k = 0; before && k < before->nauthors; k++)
+			known = known || before->authors[k].person_id == a->person_id;
+		if (!known)
+			rc = notify_person(db, now->org_id, a->person_id, "cosign_request",
+					   now->title, link);
+	}
+	return rc;
+}
+
+bool output_staff(const struct actor *a)
+{
+	return a->via == AUTH_SYSTEM || a->role >= ROLE_ORGANIZER;
+}
+
+int output_authorize_draft(const struct actor *a)
+{
+	return authz_decide(a, true,
+			    output_staff(a) || (a->via != AUTH_NONE && a->role >= ROLE_MEMBER &&
+						!a->user.handler_id));
+}
+
+/* The input of a member's draft, made from what they sent (as_author). */
+struct author_fix {
+	struct output_in in;
+	struct output_author_in authors[65];
+};
+
+/* attended_ok: did person attend session_id (invited and present, or spoke in it)? */
+static int attended_ok(struct db *db, int64_t session_id, int64_t person, bool *ok)
+{
+	int64_t one;
+	int rc = db_get_int(db, sql_attended, &one, "ii", session_id, person);
+
+	*ok = rc == ERR_OK;
+	return rc == ERR_NOT_FOUND ? ERR_OK : rc;
+}
+
+/* as_author makes f->in what member who may draft from in (see output_create): for staff
+ * f->in is in. kind is the output's kind; create: a new output (its authors are made even
+ * when in names none). */
+static int as_author(struct db *db, const struct actor *who, const char *kind,
+		     const struct output_in *in, bool create, struct author_fix *f, struct verr *e)
+{
+	struct person p;
+	size_t i, n = 0;
+	bool ok;
+	int rc;
+
+	f->in = *in;
+	if (output_staff(who))
+		return ERR_OK;
+	rc = output_authorize_draft(who);
+	if (rc)
+		return rc;
+	rc = who->user.id ? person_find_by_user(db, who->user.id, &p) : ERR_NOT_FOUND;
+	if (rc == ERR_NOT_FOUND) {
+		verr_set(e, "not_linked", NULL,
+			 "您的账号未关联人员库中的人员，请联系管理员关联后再起草",
+			 "your account is not linked to a person of the registry; ask an "
+			 "administrator to link it first");
+		return ERR_FORBIDDEN;
+	}
+	if (rc)
+		return rc;
+	if (kind && strcmp(kind, "special_report") == 0) {
+		verr_set(e, "kind_not_allowed", "kind", "专报由组织者起草",
+			 "special reports are drafted by the organizers");
+		return ERR_FORBIDDEN;
+	}
+	for (i = 0; in->suggestions && i < in->nsuggestions; i++) {
+		int64_t session_id;
+
+		rc = db_get_int(db, sql_sug_session, &session_id, "i", in->suggestions[i]);
+		if (rc == ERR_NOT_FOUND)
+			continue; /* check_links answers it */
+		if (!rc)
+			rc = attended_ok(db, session_id, p.id, &ok);
+		if (rc)
+			return rc;
+		/* one they may not read is answered as missing, by check_links */
+		if (!ok && session_authorize(db, who, session_id, AUTHZ_READ, NULL) != ERR_OK)
+			continue;
+		if (!ok)
+			return verr_set(e, "not_attended", "suggestion_ids",
+					"您没有参加建议 %lld 所在的深聊会",
+					"you did not take part in the session of suggestion %lld",
+					(long long)in->suggestions[i]);
+	}
+	for (i = 0; in->sessions && i < in->nsessions; i++) {
+		rc = attended_ok(db, in->sessions[i], p.id, &ok);
+		if (rc)
+			return rc;
+		if (!ok && session_authorize(db, who, in->sessions[i], AUTHZ_READ, NULL) != ERR_OK)
+			continue;
+		if (!ok)
+			return verr_set(e, "not_attended", "session_ids", "您没有参加深聊会 %lld",
+					"you did not take part in session %lld",
+					(long long)in->sessions[i]);
+	}
+	if (!create && !in->authors)
+		return ERR_OK;
+	/* the member leads; the co-signers they name co-sign */
+	memset(&f->authors[n], 0, sizeof(f->authors[n]));
+	f->authors[n].person_id = p.id;
+	snprintf(f->authors[n].role, sizeof(f->authors[n].role), "lead");
+	n++;
+	for (i = 0; in->authors && i < in->nauthors && n < ARRAY_LEN(f->authors); i++) {
+		/* another lead named is not theirs to name; a role neither lead nor cosigner is
+		 * refused by check_links */
+		if (in->authors[i].person_id == p.id || strcmp(in->authors[i].role, "lead") == 0)
+			continue;
+		f->authors[n++] = in->authors[i];
+	}
+	f->in.authors = f->authors;
+	f->in.nauthors = n;
+	return ERR_OK;
 }
 
 /* draft_body fills body with the draft's text (given, or made from the suggestions) and
@@ -760,11 +928,15 @@ static int draft_body(struct db *db, const struct actor *who, int64_t org_id,
 int output_create_check(struct db *db, const struct actor *who, int64_t org_id,
 			const struct output_in *in, struct verr *e)
 {
+	struct author_fix f;
 	struct buf body;
 	int rc;
 
+	rc = as_author(db, who, in->kind, in, true, &f, e);
+	if (rc)
+		return rc;
 	buf_init(&body, 1 << 20);
-	rc = draft_body(db, who, org_id, in, &body, e);
+	rc = draft_body(db, who, org_id, &f.in, &body, e);
 	buf_fini(&body);
 	return rc;
 }
@@ -772,12 +944,17 @@ int output_create_check(struct db *db, const struct actor *who, int64_t org_id,
 int output_create(struct db *db, const struct actor *who, int64_t org_id,
 		  const struct output_in *in, int64_t *id, struct verr *e)
 {
+	struct author_fix f;
 	struct buf body;
 	struct output o;
 	int64_t now = time_now();
 	json_t *after;
 	int rc;
 
+	rc = as_author(db, who, in->kind, in, true, &f, e);
+	if (rc)
+		return rc;
+	in = &f.in;
 	buf_init(&body, 1 << 20);
 	rc = draft_body(db, who, org_id, in, &body, e);
 	if (!rc)
@@ -789,11 +966,13 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
-	rc = set_links(db, *id, in);
+	rc = set_links(db, *id, NULL, in);
 	if (rc)
 		return rc;
 	rc = output_get(db, *id, &o);
 	after = rc ? NULL : audit_json(&o);
+	if (!rc)
+		rc = notify_cosigners(db, &o, NULL);
 	output_release(&o);
 	if (!rc)
 		rc = audit_write(db, who, org_id, "output.create", "output", *id, NULL, after);
@@ -835,11 +1014,14 @@ static int check_update(struct db *db, const struct actor *who, const struct out
 int output_update_check(struct db *db, const struct actor *who, const struct output_head *h,
 			const struct output_in *in, struct verr *e)
 {
+	struct author_fix f;
 	struct output before;
 	int rc = output_get(db, h->id, &before);
 
 	if (!rc)
-		rc = check_update(db, who, h, &before, in, e);
+		rc = as_author(db, who, h->kind, in, false, &f, e);
+	if (!rc)
+		rc = check_update(db, who, h, &before, &f.in, e);
 	output_release(&before);
 	return rc;
 }
@@ -847,6 +1029,7 @@ int output_update_check(struct db *db, const struct actor *who, const struct out
 int output_update(struct db *db, const struct actor *who, int64_t id, const struct output_in *in,
 		  struct verr *e)
 {
+	struct author_fix f;
 	struct output before, now;
 	struct output_head h;
 	const char *title, *body;
@@ -854,11 +1037,16 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 	json_t *b = NULL, *a = NULL;
 	int rc;
 
+	output_init(&now);
 	rc = output_get(db, id, &before);
 	if (!rc)
 		rc = output_head(db, id, &h);
 	if (!rc)
+		rc = as_author(db, who, h.kind, in, false, &f, e);
+	if (!rc) {
+		in = &f.in;
 		rc = check_update(db, who, &h, &before, in, e);
+	}
 	if (rc)
 		goto out;
 	title = in->title ? in->title : before.title;
@@ -869,7 +1057,7 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 					    : time_now() + 7 * 86400;
 	rc = db_exec(db, sql_update, "ssiiii", title, body, dated, deadline, time_now(), id);
 	if (!rc)
-		rc = set_links(db, id, in);
+		rc = set_links(db, id, &before, in);
 	if (rc)
 		goto out;
 	rc = output_get(db, id, &now);
@@ -878,10 +1066,47 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 		a = audit_json(&now);
 		rc = audit_write(db, who, h.org_id, "output.update", "output", id, b, a);
 	}
+	if (!rc)
+		rc = notify_cosigners(db, &now, &before);
 	output_release(&now);
 out:
 	json_decref(b);
 	json_decref(a);
+	output_release(&before);
+	return rc;
+}
+
+int output_delete_check(struct db *db, int64_t id, struct verr *e)
+{
+	struct output_head h;
+	int rc = output_head(db, id, &h);
+
+	if (rc)
+		return rc;
+	if (strcmp(h.state, "draft") != 0)
+		return verr_set(e, "not_draft", "state", "成果已提交（%s），不能删除",
+				"%.0sthe output was submitted (%s) and can no longer be deleted",
+				code_zh("output", h.state), h.state),
+		       ERR_CONFLICT;
+	return ERR_OK;
+}
+
+int output_delete(struct db *db, const struct actor *who, int64_t id, struct verr *e)
+{
+	struct output before;
+	json_t *b;
+	int rc = output_delete_check(db, id, e);
+
+	if (rc)
+		return rc;
+	rc = output_get(db, id, &before);
+	if (!rc)
+		rc = db_exec(db, sql_delete, "i", id);
+	if (!rc) {
+		b = audit_json(&before);
+		rc = audit_write(db, who, before.org_id, "output.delete", "output", id, b, NULL);
+		json_decref(b);
+	}
 	output_release(&before);
 	return rc;
 }
@@ -891,7 +1116,7 @@ out:
 static const char sql_list[] =
     "SELECT " OUTPUT_COLS " FROM output o JOIN org g ON g.id = o.org_id"
     " WHERE o.id > ?1"
-    " AND (substr(g.path, 1, length(?3)) = ?3"
+    " AND ((substr(g.path, 1, length(?3)) = ?3 AND (o.state <> 'draft' OR ?13 != 0))"
     "  OR (?4 != 0 AND EXISTS (SELECT 1 FROM output_handler oh WHERE oh.output_id = o.id"
     "   AND oh.handler_id = ?4))"
     "  OR (?5 != 0 AND EXISTS (SELECT 1 FROM output_author a JOIN person p"
@@ -923,9 +1148,9 @@ int output_list(struct db *db, const struct actor *a, const struct output_filter
 		if (time_parse(y0, &from) || time_parse(y1, &to))
 			return ERR_INVALID;
 	}
-	return db_each(db, sql_list, list_row, l, "iisiissniinn", after, time_now(), scope_path(a),
+	return db_each(db, sql_list, list_row, l, "iisiissniinnn", after, time_now(), scope_path(a),
 		       a->user.handler_id, a->user.id, f->kind, f->state, f->year, from, to,
-		       (int)f->overdue, limit);
+		       (int)f->overdue, limit, (int)actor_reads_as_staff(a));
 }
 
 void output_list_release(struct output_list *l)

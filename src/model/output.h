@@ -136,7 +136,23 @@ int output_get(struct db *db, int64_t id, struct output *o) WARN_UNUSED;
  * not read (session_authorize) are left out of o, even when old data links them. */
 int output_read(struct db *db, const struct actor *a, int64_t id, struct output *o) WARN_UNUSED;
 
-/* output_create drafts an output in org_id. Every suggestion and session linked must be
+/* output_staff reports whether a drafts outputs for the body (organizers, admins, the
+ * command line) rather than as their own author. */
+bool output_staff(const struct actor *a);
+
+/* output_authorize_draft decides whether a may draft outputs at all (authz_decide): staff,
+ * and members (not guests, not handling units' accounts); which outputs, output_create
+ * says. */
+int output_authorize_draft(const struct actor *a) WARN_UNUSED;
+
+/* output_create drafts an output in org_id. A member (not output_staff) drafts as the lead
+ * author: the person linked to their account leads whatever in->authors says of leads
+ * (the others named are co-signers); kinds proposal, opinion_report, research_report and
+ * speech only (ERR_FORBIDDEN, e code kind_not_allowed); every suggestion and session
+ * linked must be of a session they attended (invited and present, or spoke in it:
+ * ERR_INVALID naming suggestion_ids / session_ids). A member whose account is not linked
+ * to a person: ERR_FORBIDDEN, e code not_linked. Every co-signer is notified
+ * (cosign_request). Every suggestion and session linked must be
  * one who may read (session_authorize, AUTHZ_READ, of the suggestion's session) in the
  * output's branch; any other id is refused as if it did not exist (ERR_INVALID naming
  * suggestion_ids / session_ids and the id). An empty body is prefilled from the
@@ -156,9 +172,17 @@ int output_update_check(struct db *db, const struct actor *who, const struct out
 			const struct output_in *in, struct verr *e) WARN_UNUSED;
 
 /* output_update changes a draft (title, body, suggestions, authors...; the links checked as
- * for output_create); other states: ERR_CONFLICT. */
+ * for output_create, and for a member as for a member's output_create); other states:
+ * ERR_CONFLICT. The links to suggestions and to sessions are kept unless in names new
+ * ones (each list on its own); co-signers added are notified (cosign_request). */
 int output_update(struct db *db, const struct actor *who, int64_t id, const struct output_in *in,
 		  struct verr *e) WARN_UNUSED;
+
+/* output_delete removes draft id (who authorized for AUTHZ_WRITE by output_authorize)
+ * with its links, audited "output.delete" with what it was; other states: ERR_CONFLICT
+ * (code not_draft). output_delete_check is its check, read-only. */
+int output_delete_check(struct db *db, int64_t id, struct verr *e) WARN_UNUSED;
+int output_delete(struct db *db, const struct actor *who, int64_t id, struct verr *e) WARN_UNUSED;
 
 /* What a transition may carry besides "to" and "note" (NULL / 0 when absent). */
 struct output_move {
@@ -191,7 +215,8 @@ int output_role_of(struct db *db, const struct actor *a, const struct output_hea
 
 /* output_authorize loads output id for a and decides (authz_decide) whether a may do op:
  * AUTHZ_READ needs a reader (its body's people and those above, its authors, its handling
- * units); AUTHZ_WRITE (change the draft, record an adoption) needs staff. Moves along the
+ * units; a draft only its authors and staff); AUTHZ_WRITE (change or delete the draft,
+ * record an adoption) needs staff or the lead author. Moves along the
  * workflow and co-signing are authorized with AUTHZ_READ here and then by the workflow
  * table (output_move_check) or output_confirm, which answer ERR_FORBIDDEN. Fills *out and
  * *role (OROLE_ bits; either may be NULL) when the output exists. Returns ERR_OK,
@@ -285,8 +310,32 @@ int output_confirm_check(struct db *db, const struct actor *who, int64_t id,
 			 struct verr *e) WARN_UNUSED;
 
 /* output_confirm: a co-signer (the person linked to who) confirms before the deadline
- * (already confirmed: nothing to do). Errors as output_confirm_check. */
+ * (already confirmed: nothing to do); the lead author is notified (cosign_answer). Errors
+ * as output_confirm_check. */
 int output_confirm(struct db *db, const struct actor *who, int64_t id, struct verr *e) WARN_UNUSED;
+
+/* output_confirm_on_paper records that co-signer person of output id confirmed on paper
+ * (imports and the demo: the command line only, ERR_FORBIDDEN for anyone else). Audited
+ * "output.confirm". */
+int output_confirm_on_paper(struct db *db, const struct actor *who, int64_t id,
+			    int64_t person) WARN_UNUSED;
+
+/* output_decline_check: may who decline co-signing output id now (read-only)?
+ * ERR_FORBIDDEN when who is not one of its co-signers, ERR_CONFLICT (code not_draft) once
+ * it left the draft. */
+int output_decline_check(struct db *db, const struct actor *who, int64_t id,
+			 struct verr *e) WARN_UNUSED;
+
+/* output_decline: a co-signer declines (note: optional, up to 2000 characters): they are
+ * removed from the authors, so the proposal can be submitted without them; audited
+ * "output.decline" with their author row before, and the lead author is notified
+ * (cosign_answer). Errors as output_decline_check. */
+int output_decline(struct db *db, const struct actor *who, int64_t id, const char *note,
+		   struct verr *e) WARN_UNUSED;
+
+/* output_cosigners_pending fills names (a buffer the caller owns) with the names of the
+ * co-signers of output id who have not confirmed, joined by "、", and *n with how many. */
+int output_cosigners_pending(struct db *db, int64_t id, struct buf *names, size_t *n) WARN_UNUSED;
 
 struct adoption_in {
 	const char *kind, *title, *issuer, *reference, *date, *link, *note;

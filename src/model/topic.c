@@ -8,6 +8,8 @@
  * a topic (topic_authorize).
  */
 #include "topic.h"
+#include "notify.h"
+#include "person.h"
 #include "session.h"
 #include "valid.h"
 
@@ -88,7 +90,8 @@ static int grow(void **v, size_t n, size_t *cap, size_t sz)
 	"t.id, t.org_id, t.title, t.description, t.proposer, COALESCE(p.name, ''),"                \
 	" COALESCE(t.proposer_id, 0), t.domain, t.origin, t.status, COALESCE(t.plan_year, 0),"     \
 	" COALESCE(t.plan_month, 0), t.created_at, t.updated_at,"                                  \
-	" (SELECT COUNT(*) FROM session s WHERE s.topic_id = t.id), o.path"
+	" (SELECT COUNT(*) FROM session s WHERE s.topic_id = t.id), o.path, COALESCE(p.user_id, "  \
+	"0)"
 #define TOPIC_FROM                                                                                 \
 	" FROM topic t JOIN org o ON o.id = t.org_id LEFT JOIN person p ON p.id = t.proposer_id"
 
@@ -104,6 +107,7 @@ static const char sql_update[] =
     " proposer_id = NULLIF(?, 0), plan_year = NULLIF(?, 0), plan_month = NULLIF(?, 0),"
     " updated_at = ? WHERE id = ?";
 static const char sql_status[] = "UPDATE topic SET status = ?, updated_at = ? WHERE id = ?";
+static const char sql_delete[] = "DELETE FROM topic WHERE id = ?";
 static const char sql_list[] =
     "SELECT " TOPIC_COLS TOPIC_FROM " WHERE t.id > ?1 AND substr(o.path, 1, length(?2)) = ?2"
     " AND (?3 = 0 OR t.plan_year = ?3 OR (t.plan_year IS NULL AND"
@@ -151,6 +155,7 @@ static int topic_read(struct db_stmt *st, struct topic *t)
 	t->sessions = db_col_int(st, 14);
 	if (!rc)
 		rc = copy_field(t->org_path, sizeof(t->org_path), db_col_text(st, 15));
+	t->proposer_user_id = db_col_int(st, 16);
 	if (rc)
 		topic_release(t);
 	return rc;
@@ -207,11 +212,18 @@ int topic_authorize(struct db *db, const struct actor *a, int64_t id, enum authz
 	return rc;
 }
 
+bool topic_staff(const struct actor *a)
+{
+	return a->via == AUTH_SYSTEM || a->role >= ROLE_ORGANIZER;
+}
+
 int topic_decide(const struct actor *a, const struct topic *t, enum authz_op op)
 {
 	bool visible = org_path_within(t->org_path, scope_path(a));
-	bool allowed =
-	    visible && (op == AUTHZ_READ || a->via == AUTH_SYSTEM || a->role >= ROLE_ORGANIZER);
+	/* the proposer's own account may correct or withdraw it (topic_edit_check) */
+	bool proposer = a->user.id && t->proposer_user_id == a->user.id;
+	bool allowed = visible && (op == AUTHZ_READ || topic_staff(a) ||
+				   (op == AUTHZ_WRITE && proposer && a->role >= ROLE_MEMBER));
 
 	return authz_decide(a, visible, allowed);
 }
@@ -219,10 +231,55 @@ int topic_decide(const struct actor *a, const struct topic *t, enum authz_op op)
 int topic_authorize_create(const struct actor *a, const struct org *org)
 {
 	bool visible = actor_can_see_org(a, org);
-	bool allowed = org_path_within(org->path, scope_path(a)) &&
-		       (a->via == AUTH_SYSTEM || a->role >= ROLE_ORGANIZER);
+	bool allowed =
+	    org_path_within(org->path, scope_path(a)) && (topic_staff(a) || a->role >= ROLE_MEMBER);
 
 	return authz_decide(a, visible, allowed);
+}
+
+int topic_as_proposer(struct db *db, const struct actor *a, struct topic_in *in, struct verr *e)
+{
+	struct person p;
+	int rc;
+
+	if (topic_staff(a))
+		return ERR_OK;
+	rc = a->user.id ? person_find_by_user(db, a->user.id, &p) : ERR_NOT_FOUND;
+	if (rc == ERR_NOT_FOUND) {
+		verr_set(e, "not_linked", NULL,
+			 "您的账号未关联人员库中的人员，请联系管理员关联后再提议",
+			 "your account is not linked to a person of the registry; ask an "
+			 "administrator to link it first");
+		return ERR_FORBIDDEN;
+	}
+	if (rc)
+		return rc;
+	in->origin = "member";
+	in->proposer = "";
+	in->proposer_id = p.id;
+	return ERR_OK;
+}
+
+int topic_edit_check(const struct actor *a, const struct topic *t, struct topic_in *in,
+		     struct verr *e)
+{
+	if ((!in || !topic_staff(a)) && strcmp(t->status, "proposed") != 0) {
+		verr_set(e, "topic_not_proposed", "status", "议题已%s，不能再由提议人修改或删除",
+			 "%.0sthe topic is %s: it can no longer be changed or deleted this way",
+			 code_zh("topic", t->status), t->status);
+		return ERR_CONFLICT;
+	}
+	if (!in && t->sessions > 0) {
+		verr_set(e, "topic_has_sessions", "status", "该议题已安排深聊会，不能删除",
+			 "sessions are held on this topic: it cannot be deleted");
+		return ERR_CONFLICT;
+	}
+	if (in && !topic_staff(a)) {
+		in->origin = NULL;
+		in->proposer = NULL;
+		in->proposer_id = -1;
+	}
+	return ERR_OK;
 }
 
 bool domain_valid(struct db *db, const struct org *org, const char *code)
@@ -425,7 +482,11 @@ int topic_create(struct db *db, const struct actor *who, int64_t org_id, const s
 	int64_t now = time_now();
 	int rc;
 
-	rc = topic_merge(NULL, in, &v, e);
+	struct topic_in mine = *in;
+
+	rc = topic_as_proposer(db, who, &mine, e);
+	if (!rc)
+		rc = topic_merge(NULL, &mine, &v, e);
 	if (!rc)
 		rc = org_get(db, org_id, &org);
 	if (!rc)
@@ -448,10 +509,14 @@ int topic_update(struct db *db, const struct actor *who, int64_t id, const struc
 	struct org org;
 	int rc;
 
+	struct topic_in mine = *in;
+
 	rc = topic_get(db, id, &before);
 	if (rc)
 		return rc;
-	rc = topic_merge(&before, in, &v, e);
+	rc = topic_edit_check(who, &before, &mine, e);
+	if (!rc)
+		rc = topic_merge(&before, &mine, &v, e);
 	if (!rc)
 		rc = org_get(db, before.org_id, &org);
 	if (!rc)
@@ -490,6 +555,22 @@ size_t topic_moves_from(const char *from, const char **to, size_t max)
 	return n;
 }
 
+/* notify_decision tells the proposer of topic id (when it names one) that it was decided. */
+static int notify_decision(struct db *db, int64_t id)
+{
+	struct topic t;
+	char link[40];
+	int rc = topic_get(db, id, &t);
+
+	if (rc)
+		return rc;
+	snprintf(link, sizeof(link), "/topics/%lld", (long long)id);
+	if (t.proposer_id)
+		rc = notify_person(db, t.org_id, t.proposer_id, "topic_decision", t.title, link);
+	topic_release(&t);
+	return rc;
+}
+
 int topic_transition(struct db *db, const struct actor *who, int64_t id, const char *to,
 		     struct verr *e)
 {
@@ -510,6 +591,32 @@ int topic_transition(struct db *db, const struct actor *who, int64_t id, const c
 	rc = audit_write(db, who, h.org_id, "topic.transition", "topic", id, b, a);
 	json_decref(b);
 	json_decref(a);
+	if (!rc && strcmp(h.status, "proposed") == 0 &&
+	    (strcmp(to, "approved") == 0 || strcmp(to, "rejected") == 0))
+		rc = notify_decision(db, id);
+	return rc;
+}
+
+int topic_delete(struct db *db, const struct actor *who, int64_t id, struct verr *e)
+{
+	struct topic before;
+	json_t *b;
+	int rc;
+
+	rc = topic_get(db, id, &before);
+	if (rc)
+		return rc;
+	rc = topic_edit_check(who, &before, NULL, e);
+	if (!rc)
+		rc = db_exec(db, sql_delete, "i", id);
+	if (!rc)
+		rc = search_drop(db, "topic", id);
+	if (!rc) {
+		b = audit_json(&before);
+		rc = audit_write(db, who, before.org_id, "topic.delete", "topic", id, b, NULL);
+		json_decref(b);
+	}
+	topic_release(&before);
 	return rc;
 }
 

@@ -31,14 +31,15 @@ struct topic {
 	int64_t id, org_id;
 	char *title;
 	char *description;
-	char *proposer;	     /* free text: who proposed it ("" when nobody is named) */
-	char *proposer_name; /* the name of proposer_id's person ("" when none) */
-	int64_t proposer_id; /* a person of the body; 0: none */
-	char domain[40];     /* a domain code (struct domain) */
-	char origin[16];     /* assigned (点题), member, sector, public */
-	char status[16];     /* proposed, approved, scheduled, concluded, rejected */
-	int plan_year;	     /* 0: not planned */
-	int plan_month;	     /* 1..12; 0: not planned */
+	char *proposer;		  /* free text: who proposed it ("" when nobody is named) */
+	char *proposer_name;	  /* the name of proposer_id's person ("" when none) */
+	int64_t proposer_id;	  /* a person of the body; 0: none */
+	int64_t proposer_user_id; /* the account linked to proposer_id's person; 0: none */
+	char domain[40];	  /* a domain code (struct domain) */
+	char origin[16];	  /* assigned (点题), member, sector, public */
+	char status[16];	  /* proposed, approved, scheduled, concluded, rejected */
+	int plan_year;		  /* 0: not planned */
+	int plan_month;		  /* 1..12; 0: not planned */
 	int64_t created_at, updated_at;
 	int64_t sessions;   /* how many sessions are held on it */
 	char org_path[128]; /* the path of the topic's body ("/1/4/") */
@@ -82,7 +83,9 @@ int topic_get(struct db *db, int64_t id, struct topic *t) WARN_UNUSED;
  * *out when out is not NULL (the caller releases it; on any other answer out is left
  * empty). A topic is visible to those whose scope holds its body (scope_path: their own
  * body and those below it; nobody for anonymous callers and handling units); AUTHZ_WRITE
- * (edit, transition, schedule sessions on it) needs, besides, an organizer or admin.
+ * (edit, delete) needs, besides, an organizer or admin, or the account of its proposer
+ * (whose changes topic_edit_check then limits to a topic still proposed); AUTHZ_MANAGE
+ * (transition, schedule sessions on it) needs an organizer or admin.
  * Answers as authz_decide does: ERR_AUTH for anonymous callers, ERR_NOT_FOUND when the
  * topic does not exist or is not visible, ERR_FORBIDDEN when visible but not theirs to
  * change. */
@@ -93,9 +96,34 @@ int topic_authorize(struct db *db, const struct actor *a, int64_t id, enum authz
  * that shows what the caller may do with it: the same rule, no database. */
 int topic_decide(const struct actor *a, const struct topic *t, enum authz_op op) WARN_UNUSED;
 
-/* topic_authorize_create decides whether a may make a topic in org: organizers and admins
- * whose scope holds org. ERR_NOT_FOUND when org is outside what a may see at all. */
+/* topic_authorize_create decides whether a may make a topic in org: organizers, admins and
+ * members whose scope holds org (a member proposes: topic_as_proposer). ERR_NOT_FOUND when
+ * org is outside what a may see at all. */
 int topic_authorize_create(const struct actor *a, const struct org *org) WARN_UNUSED;
+
+/* topic_staff reports whether a vets topics (organizers, admins, the command line) rather
+ * than proposing them as a member. */
+bool topic_staff(const struct actor *a);
+
+/* topic_as_proposer makes in the proposal of member a (not topic_staff; staff: nothing to
+ * do): the person linked to a's account is the proposer (proposer_id, and no free-text
+ * proposer) and the origin is "member", whatever in said. ERR_FORBIDDEN with e (code
+ * not_linked) when a's account is not linked to a person of the registry. */
+int topic_as_proposer(struct db *db, const struct actor *a, struct topic_in *in,
+		      struct verr *e) WARN_UNUSED;
+
+/* topic_edit_check decides whether a, who may write t (topic_authorize), may change or
+ * delete it now, and makes in (NULL for a delete) what a proposer may change: a proposer
+ * who is not staff changes only a topic still proposed (ERR_CONFLICT, code
+ * topic_not_proposed, otherwise) and not where it came from or who proposed it (those
+ * fields of in are set to "unchanged"). A delete needs a proposed topic on which no
+ * session is held, by anyone. */
+int topic_edit_check(const struct actor *a, const struct topic *t, struct topic_in *in,
+		     struct verr *e) WARN_UNUSED;
+
+/* topic_delete removes topic id (topic_edit_check first), its search entry, and audits
+ * "topic.delete" with what it was. In the caller's transaction. */
+int topic_delete(struct db *db, const struct actor *who, int64_t id, struct verr *e) WARN_UNUSED;
 
 /* topic_check validates what topic_create (before == NULL) or topic_update (before: the
  * stored topic) would store for in, in org_id, without writing: required fields, lengths,
@@ -124,7 +152,8 @@ int topic_check_move(const char *from, const char *to, struct verr *e) WARN_UNUS
 size_t topic_moves_from(const char *from, const char **to, size_t max);
 
 /* topic_transition moves topic id to status to: ERR_CONFLICT (e filled) when the pipeline
- * does not allow it (topic_check_move). */
+ * does not allow it (topic_check_move). Approving or rejecting a proposed topic notifies
+ * its proposer ("topic_decision"). */
 int topic_transition(struct db *db, const struct actor *who, int64_t id, const char *to,
 		     struct verr *e) WARN_UNUSED;
 

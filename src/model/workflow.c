@@ -13,6 +13,7 @@
  * functions: output_transition finds the row, checks, applies, records.
  */
 #include "output.h"
+#include "notify.h"
 #include "output_int.h"
 #include "session.h"
 #include "notify.h"
@@ -145,6 +146,56 @@ static int check_submit(struct db *db, const struct output_head *h, const struct
 			     "an opinion report has three parts: situation (情况), analysis (分析) "
 			     "and suggestion (建议)");
 	db_done(st);
+	return rc;
+}
+
+static const char sql_pending[] =
+    "SELECT p.name FROM output_author a JOIN person p ON p.id = a.person_id"
+    " WHERE a.output_id = ? AND a.role = 'cosigner' AND a.confirmed_at IS NULL ORDER BY p.id";
+
+struct pending {
+	struct buf *names;
+	size_t n;
+};
+
+static int pending_row(struct db_stmt *st, void *ud)
+{
+	struct pending *p = ud;
+	int rc = p->n ? buf_puts(p->names, "、") : ERR_OK;
+
+	if (!rc)
+		rc = buf_puts(p->names, db_col_text(st, 0));
+	p->n++;
+	return rc == ERR_TOO_BIG ? ERR_OK : rc; /* the names are for people: enough is enough */
+}
+
+int output_cosigners_pending(struct db *db, int64_t id, struct buf *names, size_t *n)
+{
+	struct pending p = {names, 0};
+	int rc = db_each(db, sql_pending, pending_row, &p, "i", id);
+
+	*n = p.n;
+	return rc;
+}
+
+/* guard_cosigners: a proposal is submitted with every co-signer's confirmation (those who
+ * declined are no longer co-signers). */
+static int guard_cosigners(struct db *db, const struct output_head *h, struct verr *e)
+{
+	struct buf names;
+	size_t n = 0;
+	int rc;
+
+	if (output_kind_class(h->kind) != OKIND_PROPOSAL)
+		return ERR_OK;
+	buf_init(&names, 400);
+	rc = output_cosigners_pending(db, h->id, &names, &n);
+	if (!rc && n) {
+		verr_set(e, "cosigners_pending", "authors", "还有 %zu 位联名人未确认：%s",
+			 "%zu co-signer(s) have not confirmed yet: %s", n, buf_cstr(&names));
+		rc = ERR_CONFLICT;
+	}
+	buf_fini(&names);
 	return rc;
 }
 
@@ -398,8 +449,9 @@ static int apply_instruct(struct db *db, const struct actor *who, const struct o
 #define LEAD_HANDLER OROLE_LEAD_HANDLER
 
 const struct output_step output_steps[] = {
-    {OKIND_ANY, "draft", "submitted", STAFF | AUTHOR, 0, NULL, check_submit, NULL,
-     "checks the kind's rules: a proposal has one lead author; an opinion report has at most "
+    {OKIND_ANY, "draft", "submitted", STAFF | AUTHOR, 0, guard_cosigners, check_submit, NULL,
+     "a proposal waits for every co-signer's confirmation (409 cosigners_pending); checks the "
+     "kind's rules: a proposal has one lead author; an opinion report has at most "
      "1500 characters and the three parts 情况、分析、建议",
      NULL},
     {OKIND_PROPOSAL, "submitted", "accepted", STAFF, 0, NULL, NULL, apply_accept,
@@ -563,6 +615,8 @@ size_t output_moves(struct db *db, const struct actor *a, const struct output_he
 
 /* --- co-signing (before submission, outside the table) --- */
 
+static int notify_lead(struct db *db, const struct output_head *h);
+
 static const char sql_cosigner[] =
     "SELECT a.person_id, a.role, a.confirmed_at FROM output_author a JOIN person p"
     " ON p.id = a.person_id WHERE a.output_id = ? AND p.user_id = ?";
@@ -633,6 +687,105 @@ int output_confirm(struct db *db, const struct actor *who, int64_t id, struct ve
 	a = json_pack("{sI ss}", "person_id", (json_int_t)person, "role", role);
 	rc = audit_write(db, who, h.org_id, "output.confirm", "output", id, NULL, a);
 	json_decref(a);
+	if (!rc && strcmp(role, "cosigner") == 0)
+		rc = notify_lead(db, &h);
+	return rc;
+}
+
+static const char sql_lead_person[] = "SELECT a.person_id FROM output_author a"
+				      " WHERE a.output_id = ? AND a.role = 'lead'";
+static const char sql_title[] = "SELECT title FROM output WHERE id = ?";
+static const char sql_uncosign[] = "DELETE FROM output_author WHERE output_id = ?"
+				   " AND person_id = ? AND role = 'cosigner'";
+
+/* notify_lead tells the lead author of h that a co-signer answered (cosign_answer). */
+static int notify_lead(struct db *db, const struct output_head *h)
+{
+	struct db_stmt *st;
+	int64_t lead;
+	char link[40];
+	int rc = db_get_int(db, sql_lead_person, &lead, "i", h->id);
+
+	if (rc == ERR_NOT_FOUND)
+		return ERR_OK;
+	if (!rc)
+		rc = db_get_row(db, sql_title, &st, "i", h->id);
+	if (rc)
+		return rc;
+	snprintf(link, sizeof(link), "/outputs/%lld", (long long)h->id);
+	rc = notify_person(db, h->org_id, lead, "cosign_answer", db_col_text(st, 0), link);
+	db_done(st);
+	return rc;
+}
+
+int output_confirm_on_paper(struct db *db, const struct actor *who, int64_t id, int64_t person)
+{
+	struct output_head h;
+	json_t *a;
+	int rc;
+
+	if (who->via != AUTH_SYSTEM)
+		return ERR_FORBIDDEN;
+	rc = output_head(db, id, &h);
+	if (!rc)
+		rc = db_exec(db, sql_confirm, "iii", time_now(), id, person);
+	if (rc)
+		return rc;
+	a = json_pack("{sI ss sb}", "person_id", (json_int_t)person, "role", "cosigner", "on_paper",
+		      1);
+	rc = audit_write(db, who, h.org_id, "output.confirm", "output", id, NULL, a);
+	json_decref(a);
+	return rc;
+}
+
+int output_decline_check(struct db *db, const struct actor *who, int64_t id, struct verr *e)
+{
+	struct output_head h;
+	struct db_stmt *st;
+	int rc = db_get_row(db, sql_cosigner, &st, "ii", id, who->user.id);
+	bool cosigner;
+
+	if (rc == ERR_NOT_FOUND)
+		return ERR_FORBIDDEN;
+	if (rc)
+		return rc;
+	cosigner = strcmp(db_col_text(st, 1), "cosigner") == 0;
+	db_done(st);
+	if (!cosigner)
+		return ERR_FORBIDDEN; /* the lead author withdraws by deleting the draft */
+	rc = output_head(db, id, &h);
+	if (!rc && strcmp(h.state, "draft") != 0)
+		return verr_set(e, "not_draft", "state", "成果已提交，不能再退出联名",
+				"the output was submitted: co-signing can no longer be declined"),
+		       ERR_CONFLICT;
+	return rc;
+}
+
+int output_decline(struct db *db, const struct actor *who, int64_t id, const char *note,
+		   struct verr *e)
+{
+	struct output_head h;
+	int64_t person;
+	json_t *b, *a;
+	int rc = output_decline_check(db, who, id, e);
+
+	if (!rc && note)
+		rc = text_check(note, "note", 0, 2000, e);
+	if (!rc)
+		rc = output_head(db, id, &h);
+	if (!rc)
+		rc = db_get_int(db, sql_cosigner, &person, "ii", id, who->user.id);
+	if (!rc)
+		rc = db_exec(db, sql_uncosign, "ii", id, person);
+	if (rc)
+		return rc;
+	b = json_pack("{sI ss}", "person_id", (json_int_t)person, "role", "cosigner");
+	a = json_pack("{sI ss}", "person_id", (json_int_t)person, "note", note ? note : "");
+	rc = audit_write(db, who, h.org_id, "output.decline", "output", id, b, a);
+	json_decref(b);
+	json_decref(a);
+	if (!rc)
+		rc = notify_lead(db, &h);
 	return rc;
 }
 

@@ -87,7 +87,7 @@ int h_outputs_page(struct web_ctx *c)
 	}
 	return web_render(c, 200, "outputs",
 			  json_pack("{so sb sb}", "outputs", items, "can_create",
-				    c->actor.role >= ROLE_ORGANIZER && !c->actor.user.handler_id,
+				    c->actor.role >= ROLE_MEMBER && !c->actor.user.handler_id,
 				    "overdue", f.overdue));
 }
 
@@ -99,7 +99,8 @@ static json_t *kind_options(struct web_ctx *c, const char *selected)
 	char key[48];
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(kinds); i++)
+	/* special reports are the organizers' (output_create) */
+	for (i = 0; i < ARRAY_LEN(kinds) - (output_staff(&c->actor) ? 0 : 1); i++)
 		json_array_append_new(a, json_pack("{ss ss sb}", "value", kinds[i], "label",
 						   label(c, "kind_", kinds[i], key, sizeof(key)),
 						   "selected",
@@ -286,6 +287,8 @@ static int output_form(struct web_ctx *c, int status, const struct output_draft 
 			d->title ? d->title : "", "body", d->body ? d->body : "", "date",
 			d->date ? d->date : "", "error_field", field ? field : "", "field_error",
 			fe, "error", msg, "has_session", has_session);
+	/* a member drafts as the lead author: no lead to choose */
+	json_object_set_new(ctx, "is_staff", json_boolean(output_staff(&c->actor)));
 	if (d->sug.id) {
 		json_object_set_new(
 		    ctx, "from_suggestion",
@@ -319,8 +322,10 @@ int h_output_new(struct web_ctx *c)
 		   *sg = http_query(c->req, "suggestion_id");
 	struct output_draft d;
 	int64_t v;
-	int rc;
+	int rc = output_authorize_draft(&c->actor);
 
+	if (rc)
+		return web_answer(c, rc, NULL);
 	draft_init(&d);
 	if (sg && *sg) {
 		/* only a suggestion the caller may read: 404 for one of an unrelated body */
@@ -348,7 +353,10 @@ int h_outputs_post(struct web_ctx *c)
 	struct verr e;
 	char loc[64];
 	int64_t id;
-	int rc = web_output_create(c, &id, &e);
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = web_output_create(c, &id, &e);
 
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
 		struct output_draft d;
@@ -360,7 +368,7 @@ int h_outputs_post(struct web_ctx *c)
 		return rc;
 	}
 	if (rc)
-		return web_answer(c, rc, &e);
+		return web_answer_why(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/outputs/%lld", (long long)id);
 	return web_redirect(c, loc);
 }
@@ -505,6 +513,10 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 		json_object_set_new(x, "can_confirm",
 				    json_boolean(me && out.authors[i].person_id == me &&
 						 !out.authors[i].confirmed));
+		json_object_set_new(x, "can_decline",
+				    json_boolean(me && out.authors[i].person_id == me &&
+						 strcmp(out.authors[i].role, "cosigner") == 0 &&
+						 strcmp(out.state, "draft") == 0));
 	}
 	for (i = 0; i < out.nunits; i++)
 		json_object_set_new(json_array_get(json_object_get(o, "handlers"), i), "is_lead",
@@ -600,6 +612,18 @@ int h_output_instruction_post(struct web_ctx *c)
 	int64_t aid;
 
 	return after_action(c, web_instruction_add(c, &h, &aid, &e), &e, "instruction");
+}
+
+/* A co-signer who declined may no longer read the draft: back to the list of outputs. */
+int h_output_decline_post(struct web_ctx *c)
+{
+	struct output_head h;
+	struct verr e;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = web_output_decline(c, &h, &e);
+	return rc ? after_action(c, rc, &e, "authors") : web_redirect(c, "/outputs");
 }
 
 int h_output_confirm_post(struct web_ctx *c)

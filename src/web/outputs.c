@@ -211,9 +211,11 @@ int h_api_outputs_create(struct web_ctx *c)
 {
 	struct verr e;
 	int64_t id;
-	int rc = web_output_create(c, &id, &e);
+	int rc;
 
-	return rc ? web_answer(c, rc, &e) : answer_output(c, 201, id);
+	memset(&e, 0, sizeof(e));
+	rc = web_output_create(c, &id, &e);
+	return rc ? web_answer_why(c, rc, &e) : answer_output(c, 201, id);
 }
 
 int h_api_output_get(struct web_ctx *c)
@@ -229,11 +231,13 @@ int h_api_output_patch(struct web_ctx *c)
 	struct output_form f;
 	struct output_head h;
 	struct verr e;
+	int parsed, rc;
+
+	memset(&e, 0, sizeof(e));
 	/* parsed first, answered after the authorization: a body cannot tell a caller who may
 	 * not change the output anything */
-	int parsed = read_output(c, &f, &e);
-	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h, NULL);
-
+	parsed = read_output(c, &f, &e);
+	rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h, NULL);
 	if (!rc)
 		rc = parsed;
 	if (!rc)
@@ -242,7 +246,25 @@ int h_api_output_patch(struct web_ctx *c)
 		rc = web_begin(c);
 	if (!rc)
 		rc = web_finish(c, output_update(c->db, &c->actor, h.id, &f.in, &e));
-	return rc ? web_answer(c, rc, &e) : answer_output(c, 200, h.id);
+	return rc ? web_answer_why(c, rc, &e) : answer_output(c, 200, h.id);
+}
+
+/* DELETE /api/v1/outputs/{id}: the lead author or staff (output_authorize, AUTHZ_WRITE)
+ * deletes a draft (409 not_draft later) -> 204. */
+int h_api_output_delete(struct web_ctx *c)
+{
+	struct output_head h;
+	struct verr e;
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h, NULL);
+
+	memset(&e, 0, sizeof(e));
+	if (!rc)
+		rc = output_delete_check(c->db, h.id, &e);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, output_delete(c->db, &c->actor, h.id, &e));
+	return rc ? web_answer(c, rc, &e) : web_no_content(c);
 }
 
 /* A transition request, parsed whole before anything else happens. Handling units are
@@ -416,13 +438,76 @@ int web_output_transition(struct web_ctx *c, struct output_head *h, struct verr 
 	return web_finish(c, rc);
 }
 
+/* answer_pending answers 409 cosigners_pending (e) with, besides the message, the list
+ * of the co-signers still to confirm: "missing": [{"person_id","name"}]. */
+static int answer_pending(struct web_ctx *c, int64_t id, const struct verr *e)
+{
+	struct output o;
+	json_t *missing = json_array(), *err;
+	size_t i;
+	int rc = output_get(c->db, id, &o);
+
+	for (i = 0; !rc && i < o.nauthors; i++)
+		if (strcmp(o.authors[i].role, "cosigner") == 0 && !o.authors[i].confirmed)
+			json_array_append_new(missing, json_pack("{sI ss}", "person_id",
+								 (json_int_t)o.authors[i].person_id,
+								 "name", o.authors[i].name));
+	output_release(&o);
+	if (rc) {
+		json_decref(missing);
+		return web_fail(c, rc);
+	}
+	err = json_pack("{ss ss ss so}", "code", e->code, "message", web_verr_text(c, e), "field",
+			e->field ? e->field : "", "missing", missing);
+	return web_json(c, 409, json_pack("{so}", "error", err));
+}
+
 int h_api_output_transition(struct web_ctx *c)
 {
 	struct output_head h;
 	struct verr e;
-	int rc = web_output_transition(c, &h, &e);
+	int rc;
 
+	memset(&e, 0, sizeof(e));
+	rc = web_output_transition(c, &h, &e);
+	if (rc == ERR_CONFLICT && e.code && strcmp(e.code, "cosigners_pending") == 0)
+		return answer_pending(c, h.id, &e);
 	return rc ? web_answer(c, rc, &e) : answer_output(c, 200, h.id);
+}
+
+int web_output_decline(struct web_ctx *c, struct output_head *h, struct verr *e)
+{
+	bool bad = false;
+	const char *note = web_field(c, "note", &bad);
+	int rc = output_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_READ, h, NULL);
+
+	if (!rc && bad)
+		rc = verr_type(e, "note", "字符串", "a string");
+	if (!rc)
+		rc = output_decline_check(c->db, &c->actor, h->id, e);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, output_decline(c->db, &c->actor, h->id, note, e));
+	return rc;
+}
+
+/* POST /api/v1/outputs/{id}/decline: a co-signer declines; answers the output as the
+ * lead author and staff see it (the one who declined may no longer read a draft). */
+int h_api_output_decline(struct web_ctx *c)
+{
+	struct output_head h;
+	struct verr e;
+	json_t *o;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = web_output_decline(c, &h, &e);
+	if (rc)
+		return web_answer(c, rc, &e);
+	o = output_get_json(c->db, &c->actor, h.id);
+	return o ? web_json(c, 200, o)
+		 : web_json(c, 200, json_pack("{sI ss}", "id", (json_int_t)h.id, "state", h.state));
 }
 
 int web_output_confirm(struct web_ctx *c, struct output_head *h, struct verr *e)

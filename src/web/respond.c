@@ -101,6 +101,13 @@ int web_answer(struct web_ctx *c, int rc, const struct verr *e)
 	return web_fail(c, rc);
 }
 
+int web_answer_why(struct web_ctx *c, int rc, const struct verr *e)
+{
+	if (rc == ERR_FORBIDDEN && e && e->code)
+		return web_error(c, 403, e->code, e->field, e->zh, e->en);
+	return web_answer(c, rc, e);
+}
+
 int web_need_signin(struct web_ctx *c)
 {
 	char loc[600];

@@ -160,7 +160,7 @@ static const struct field_decl filter_query[] = {LIST_FILTERS, END};
 	STR("title", req | NB, 200, "the topic's title"),                                          \
 	    STR("description", OPT, 20000, "Markdown text"),                                       \
 	    STR("domain", req, 32, "a domain code"),                                               \
-	    STR("origin", req, 32, "where the topic came from"),                                   \
+	    STR("origin", OPT, 32, "where the topic came from (organizers; a member's: member)"),  \
 	    STR("proposer", OPT, 200, "who proposed it (free text)"),                              \
 	    INT("proposer_id", OPT, "who proposed it (a person)"),                                 \
 	    INT_IN("plan_year", NUL, 2000, 2100,                                                   \
@@ -170,6 +170,7 @@ static const struct field_decl filter_query[] = {LIST_FILTERS, END};
 static const struct field_decl topic_new[] = {
     TOPIC_FIELDS(REQ),
     INT("org_id", OPT, "the topic's body (default: the caller's)"),
+    STR("status", OPT, 32, "ignored: a new topic is always proposed"),
     END,
 };
 static const struct field_decl topic_change[] = {TOPIC_FIELDS(OPT), END};
@@ -303,6 +304,10 @@ static const struct field_decl handler_ref[] = {
     END,
 };
 
+static const struct field_decl decline_in[] = {
+    STR("note", OPT, 2000, "why (optional)"),
+    END,
+};
 static const struct field_decl output_move[] = {
     STR("to", REQ, 32, "the target state"),
     STR("note", OPT, 5000, "a note on the step"),
@@ -490,12 +495,20 @@ const struct route web_routes[] = {
      API("Add a topic domain", domain_new, OBJ(201, "domain"))},
     {GET, "/api/v1/topics", ACCESS_SIGNED_IN, h_api_topics_list, 0,
      API("Topics the caller can see", filter_query, LIST("topic"))},
-    {POST, "/api/v1/topics", ACCESS_ORGANIZER, h_api_topics_create, 256 * KIB,
-     API("Propose a topic", topic_new, OBJ(201, "topic"))},
+    {POST, "/api/v1/topics", ACCESS_SIGNED_IN, h_api_topics_create, 256 * KIB,
+     API("Propose a topic (organizers; members linked to a person propose as themselves, "
+	 "origin member; 403 not_linked otherwise)",
+	 topic_new, OBJ(201, "topic"))},
     {GET, "/api/v1/topics/{id}", ACCESS_SIGNED_IN, h_api_topic_get, 0,
      API("One topic", NULL, OBJ(200, "topic"))},
-    {PATCH, "/api/v1/topics/{id}", ACCESS_ORGANIZER, h_api_topic_patch, 256 * KIB,
-     API("Change a topic", topic_change, OBJ(200, "topic"))},
+    {PATCH, "/api/v1/topics/{id}", ACCESS_SIGNED_IN, h_api_topic_patch, 256 * KIB,
+     API("Change a topic (organizers; its proposer while it is proposed: 409 "
+	 "topic_not_proposed after)",
+	 topic_change, OBJ(200, "topic"))},
+    {HTTP_DELETE, "/api/v1/topics/{id}", ACCESS_SIGNED_IN, h_api_topic_delete, 0,
+     API("Delete a proposed topic (its proposer or an organizer; 409 topic_not_proposed "
+	 "once decided)",
+	 no_input, NONE)},
     {POST, "/api/v1/topics/{id}/transition", ACCESS_ORGANIZER, h_api_topic_transition, 16 * KIB,
      API("Move a topic to another status", transition_in, OBJ(200, "topic"))},
     {GET, "/api/v1/sessions", ACCESS_PUBLIC, h_api_sessions_list, 0,
@@ -533,7 +546,7 @@ const struct route web_routes[] = {
     {PATCH, "/api/v1/duty-points", ACCESS_ADMIN, h_api_duty_points_set, 16 * KIB,
      API("Set the duty points of the caller's body", duty_points_in, OBJ(200, "duty_points"))},
     {GET, "/topics", ACCESS_SIGNED_IN, h_topics_page, 0, PAGE},
-    {POST, "/topics", ACCESS_ORGANIZER, h_topics_post, 256 * KIB, PAGE},
+    {POST, "/topics", ACCESS_SIGNED_IN, h_topics_post, 256 * KIB, PAGE},
     {GET, "/topics/plan", ACCESS_SIGNED_IN, h_topics_plan, 0, PAGE},
     {GET, "/topics/{id}", ACCESS_SIGNED_IN, h_topic_page, 0, PAGE},
     {POST, "/topics/{id}", ACCESS_ORGANIZER, h_topic_post, 256 * KIB, PAGE},
@@ -569,16 +582,24 @@ const struct route web_routes[] = {
     /* === outputs and statistics (outputs.c, output_pages.c) === */
     {GET, "/api/v1/outputs", ACCESS_SIGNED_IN, h_api_outputs_list, 0,
      API("Outputs the caller can see", output_query, LIST("output"))},
-    {POST, "/api/v1/outputs", ACCESS_ORGANIZER, h_api_outputs_create, 1024 * KIB,
-     API("Draft an output", output_new, OBJ(201, "output"))},
+    {POST, "/api/v1/outputs", ACCESS_SIGNED_IN, h_api_outputs_create, 1024 * KIB,
+     API("Draft an output (organizers; a member linked to a person drafts as its lead "
+	 "author, not a special_report, from sessions they attended; 403 not_linked)",
+	 output_new, OBJ(201, "output"))},
     {GET, "/api/v1/outputs/{id}", ACCESS_SIGNED_IN, h_api_output_get, 0,
      API("One output with its workflow", NULL, OBJ(200, "output"))},
-    {PATCH, "/api/v1/outputs/{id}", ACCESS_ORGANIZER, h_api_output_patch, 1024 * KIB,
-     API("Change an output", output_change, OBJ(200, "output"))},
+    {PATCH, "/api/v1/outputs/{id}", ACCESS_SIGNED_IN, h_api_output_patch, 1024 * KIB,
+     API("Change a draft (its lead author or organizers; links kept unless named anew)",
+	 output_change, OBJ(200, "output"))},
+    {HTTP_DELETE, "/api/v1/outputs/{id}", ACCESS_SIGNED_IN, h_api_output_delete, 0,
+     API("Delete a draft (its lead author or organizers; 409 not_draft later)", no_input, NONE)},
     {POST, "/api/v1/outputs/{id}/transition", ACCESS_SIGNED_IN, h_api_output_transition, 256 * KIB,
      API("Move an output through its workflow", output_move, OBJ(200, "output"))},
     {POST, "/api/v1/outputs/{id}/confirm", ACCESS_SIGNED_IN, h_api_output_confirm, 16 * KIB,
      API("Confirm as a cosigner", no_input, OBJ(200, "output"))},
+    {POST, "/api/v1/outputs/{id}/decline", ACCESS_SIGNED_IN, h_api_output_decline, 16 * KIB,
+     API("Decline co-signing (the co-signer is removed from the authors)", decline_in,
+	 OBJ(200, "output"))},
     {POST, "/api/v1/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_api_output_adoptions, 64 * KIB,
      API("Record an adoption of an output", adoption_new, OBJ(201, "adoption"))},
     {POST, "/api/v1/outputs/{id}/instruction", ACCESS_SIGNED_IN, h_api_output_instruction, 16 * KIB,
@@ -621,13 +642,14 @@ const struct route web_routes[] = {
     {GET, "/api/v1/stats.xlsx", ACCESS_SIGNED_IN, h_api_stats_xlsx, 0,
      API("Statistics as a spreadsheet", stats_query, FILE_OF(XLSX))},
     {GET, "/outputs", ACCESS_SIGNED_IN, h_outputs_page, 0, PAGE},
-    {POST, "/outputs", ACCESS_ORGANIZER, h_outputs_post, 1024 * KIB, PAGE},
-    {GET, "/outputs/new", ACCESS_ORGANIZER, h_output_new, 0, PAGE},
+    {POST, "/outputs", ACCESS_SIGNED_IN, h_outputs_post, 1024 * KIB, PAGE},
+    {GET, "/outputs/new", ACCESS_SIGNED_IN, h_output_new, 0, PAGE},
     {GET, "/outputs/{id}.pdf", ACCESS_SIGNED_IN, h_output_pdf, 0, PAGE},
     {GET, "/outputs/{id}", ACCESS_SIGNED_IN, h_output_page, 0, PAGE},
     {GET, "/outputs/{id}/lineage", ACCESS_SIGNED_IN, h_output_lineage_page, 0, PAGE},
     {POST, "/outputs/{id}/transition", ACCESS_SIGNED_IN, h_output_transition_post, 256 * KIB, PAGE},
     {POST, "/outputs/{id}/confirm", ACCESS_SIGNED_IN, h_output_confirm_post, 16 * KIB, PAGE},
+    {POST, "/outputs/{id}/decline", ACCESS_SIGNED_IN, h_output_decline_post, 16 * KIB, PAGE},
     {POST, "/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_output_adoption_post, 64 * KIB, PAGE},
     {POST, "/outputs/{id}/instruction", ACCESS_SIGNED_IN, h_output_instruction_post, 16 * KIB,
      PAGE},

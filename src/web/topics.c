@@ -114,6 +114,9 @@ static int create_topic(struct web_ctx *c, int64_t *id, struct verr *e)
 			return rc;
 	}
 	rc = topic_authorize_create(&c->actor, &org);
+	/* a member proposes: their person, origin member (the model does it again inside) */
+	if (!rc)
+		rc = topic_as_proposer(c->db, &c->actor, &r.in, e);
 	if (!rc)
 		rc = topic_check(c->db, org.id, NULL, &r.in, e);
 	if (!rc)
@@ -128,8 +131,12 @@ static int create_topic(struct web_ctx *c, int64_t *id, struct verr *e)
 static int change_topic(struct web_ctx *c, const struct topic *t, const struct topic_req *r,
 			struct verr *e)
 {
-	int rc = r->to ? topic_check_move(t->status, r->to, e)
-		       : topic_check(c->db, t->org_id, t, &r->in, e);
+	struct topic_in in = r->in;
+	int rc =
+	    r->to ? topic_check_move(t->status, r->to, e) : topic_edit_check(&c->actor, t, &in, e);
+
+	if (!rc && !r->to)
+		rc = topic_check(c->db, t->org_id, t, &in, e);
 
 	if (!rc)
 		rc = web_begin(c);
@@ -182,9 +189,11 @@ int h_api_topics_create(struct web_ctx *c)
 {
 	struct verr e;
 	int64_t id;
-	int rc = create_topic(c, &id, &e);
+	int rc;
 
-	return rc ? web_answer(c, rc, &e) : answer_topic(c, 201, id);
+	memset(&e, 0, sizeof(e));
+	rc = create_topic(c, &id, &e);
+	return rc ? web_answer_why(c, rc, &e) : answer_topic(c, 201, id);
 }
 
 int h_api_topic_get(struct web_ctx *c)
@@ -200,8 +209,8 @@ int h_api_topic_get(struct web_ctx *c)
 	return j ? web_json(c, 200, j) : web_fail(c, ERR_NOMEM);
 }
 
-/* api_change: parse (with parse) -> authorize for writing -> change_topic -> render. */
-static int api_change(struct web_ctx *c,
+/* api_change: parse (with parse) -> authorize for op -> change_topic -> render. */
+static int api_change(struct web_ctx *c, enum authz_op op,
 		      int (*parse)(struct web_ctx *, struct topic_req *, struct verr *))
 {
 	struct topic_req r;
@@ -211,7 +220,7 @@ static int api_change(struct web_ctx *c,
 
 	memset(&r, 0, sizeof(r));
 	prc = parse(c, &r, &e);
-	rc = topic_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &t);
+	rc = topic_authorize(c->db, &c->actor, web_id(c, "id"), op, &t);
 	if (!rc)
 		rc = prc ? prc : change_topic(c, &t, &r, &e);
 	topic_release(&t);
@@ -225,12 +234,34 @@ static int parse_edit(struct web_ctx *c, struct topic_req *r, struct verr *e)
 
 int h_api_topic_patch(struct web_ctx *c)
 {
-	return api_change(c, parse_edit);
+	return api_change(c, AUTHZ_WRITE, parse_edit);
 }
 
+/* Moves are the vetting of topics: organizers only, the proposer not (AUTHZ_MANAGE). */
 int h_api_topic_transition(struct web_ctx *c)
 {
-	return api_change(c, parse_to);
+	return api_change(c, AUTHZ_MANAGE, parse_to);
+}
+
+/* DELETE /api/v1/topics/{id}: authorize (the proposer or an organizer) -> the check of
+ * topic_edit_check (a proposed topic without sessions) -> one transaction -> 204. */
+int h_api_topic_delete(struct web_ctx *c)
+{
+	struct topic t;
+	struct verr e;
+	int rc = topic_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &t);
+
+	memset(&e, 0, sizeof(e));
+	if (!rc)
+		rc = topic_edit_check(&c->actor, &t, NULL, &e);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, topic_delete(c->db, &c->actor, t.id, &e));
+	topic_release(&t);
+	if (rc)
+		return web_answer(c, rc, &e);
+	return web_no_content(c);
 }
 
 int h_api_domains(struct web_ctx *c)
@@ -378,10 +409,11 @@ static int topics_page(struct web_ctx *c, int status, const struct verr *e)
 	json_object_set_new(form, "field_error", web_field_error(c, e));
 	rc = web_render(
 	    c, status, "topics",
-	    json_pack("{so so so so ss? sb}", "topics", items, "form", form, "domains",
+	    json_pack("{so so so so ss? sb sb}", "topics", items, "form", form, "domains",
 		      domain_options(c, &dl, error ? web_field(c, "domain", NULL) : NULL),
 		      "origins", origin_options(c, error ? web_field(c, "origin", NULL) : NULL),
-		      "error", error, "can_edit", c->actor.role >= ROLE_ORGANIZER));
+		      "error", error, "can_edit", c->actor.role >= ROLE_ORGANIZER, "can_propose",
+		      topic_authorize_create(&c->actor, &c->actor.org) == ERR_OK));
 	domains_release(&dl);
 	return rc;
 }
@@ -396,12 +428,14 @@ int h_topics_post(struct web_ctx *c)
 	struct verr e;
 	char loc[64];
 	int64_t id;
-	int rc = create_topic(c, &id, &e);
+	int rc;
 
+	memset(&e, 0, sizeof(e));
+	rc = create_topic(c, &id, &e);
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
 		return topics_page(c, 422, &e);
 	if (rc)
-		return web_answer(c, rc, &e);
+		return web_answer_why(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/topics/%lld", (long long)id);
 	return web_redirect(c, loc);
 }
@@ -414,7 +448,7 @@ static int topic_page(struct web_ctx *c, int status, const struct topic *t, cons
 	static const char *const fields[] = {"title", "proposer", "description"};
 	json_t *tj = topic_page_json(c, t), *moves = json_array(), *sessions = json_array(), *form;
 	const char *dom, *org;
-	bool can_edit = topic_decide(&c->actor, t, AUTHZ_WRITE) == ERR_OK;
+	bool can_edit = topic_decide(&c->actor, t, AUTHZ_MANAGE) == ERR_OK;
 	struct topic_sessions ts = {0};
 	struct domains dl = {0};
 	const char *to[8];
@@ -501,7 +535,8 @@ int h_topic_post(struct web_ctx *c)
 	prc = web_form_check(c, &e);
 	if (!prc && !r.to)
 		prc = parse_fields(c, &r.in, &e);
-	rc = topic_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &t);
+	rc = topic_authorize(c->db, &c->actor, web_id(c, "id"), r.to ? AUTHZ_MANAGE : AUTHZ_WRITE,
+			     &t);
 	if (rc)
 		return web_answer(c, rc, NULL);
 	rc = prc ? prc : change_topic(c, &t, &r, &e);

@@ -123,6 +123,11 @@ int web_verr(struct web_ctx *c, const struct verr *e);
  *   ERR_NOT_FOUND no such object, or not visible to the caller at all: 404. */
 int web_answer(struct web_ctx *c, int rc, const struct verr *e);
 
+/* web_answer_why is web_answer for a caller that zeroed e before the action: a refusal
+ * (ERR_FORBIDDEN) that the model explained in e (e->code set, e.g. not_linked) is answered
+ * 403 with that code and message. */
+int web_answer_why(struct web_ctx *c, int rc, const struct verr *e);
+
 /* web_need_signin answers a caller who must sign in first: 401 under /api/, otherwise a
  * redirect to /login?next=<this page>. */
 int web_need_signin(struct web_ctx *c);
@@ -252,6 +257,7 @@ int h_api_topics_create(struct web_ctx *c);
 int h_api_topic_get(struct web_ctx *c);
 int h_api_topic_patch(struct web_ctx *c);
 int h_api_topic_transition(struct web_ctx *c);
+int h_api_topic_delete(struct web_ctx *c);
 int h_api_sessions_list(struct web_ctx *c);
 int h_api_sessions_create(struct web_ctx *c);
 int h_api_session_get(struct web_ctx *c);
@@ -302,6 +308,8 @@ int h_api_outputs_create(struct web_ctx *c);
 int h_api_output_get(struct web_ctx *c);
 int h_api_output_patch(struct web_ctx *c);
 int h_api_output_transition(struct web_ctx *c);
+int h_api_output_delete(struct web_ctx *c);
+int h_api_output_decline(struct web_ctx *c);
 int h_api_output_confirm(struct web_ctx *c);
 int h_api_output_adoptions(struct web_ctx *c);
 int h_api_output_lineage(struct web_ctx *c);
@@ -337,6 +345,7 @@ int h_api_me_work(struct web_ctx *c);
 int h_my_work_page(struct web_ctx *c);
 int h_api_output_instruction(struct web_ctx *c);
 int h_output_instruction_post(struct web_ctx *c);
+int h_output_decline_post(struct web_ctx *c);
 int h_output_adoption_post(struct web_ctx *c);
 int h_session_outcomes_page(struct web_ctx *c);
 int h_stats_page(struct web_ctx *c);
@@ -353,6 +362,9 @@ int web_output_confirm(struct web_ctx *c, struct output_head *h, struct verr *e)
  * date fields on output {id} (roles.c); *adoption_id gets the adoption row. */
 int web_instruction_add(struct web_ctx *c, struct output_head *h, int64_t *adoption_id,
 			struct verr *e) WARN_UNUSED;
+/* web_output_decline: parse -> authorize (a reader) -> output_decline_check -> one
+ * transaction (output_decline). The caller renders. */
+int web_output_decline(struct web_ctx *c, struct output_head *h, struct verr *e) WARN_UNUSED;
 /* web_stats_query reads ?year= [&quarter=1..4] or ?from=&to= (dates), ?org=, ?scope=. */
 int web_stats_query(struct web_ctx *c, struct stats_query *q, struct org *org) WARN_UNUSED;
 /* web_stats_tables: see json_stats.h */

@@ -305,6 +305,16 @@ async function runCell(cell) {
     // a deletion gets an object of its own, made for this cell
     const id = await makePerson(bodies[cell.rel], '待删除人员');
     path = r.path.replace('{id}', id);
+  } else if (r.method === 'DELETE' && cell.kind === 'topic') {
+    // a proposed topic (the state a topic can be deleted in), made for this cell
+    people++;
+    const t = await ok(await root.post('/api/v1/topics', { title: `待删除议题${people}`, domain: 'society', origin: 'member', org_id: bodies[cell.rel] }), 'topic');
+    path = r.path.replace('{id}', t.id);
+  } else if (r.method === 'DELETE' && cell.kind === 'output') {
+    // a draft (the state an output can be deleted in), made for this cell
+    people++;
+    const o = await ok(await root.post('/api/v1/outputs', { kind: 'speech', title: `待删除发言${people}`, org_id: bodies[cell.rel] }), 'output');
+    path = r.path.replace('{id}', o.id);
   } else if (r.method === 'DELETE' && cell.kind) {
     throw new Error(`route ${key}: this test makes no fresh ${cell.kind} for a deletion`);
   }
@@ -419,10 +429,10 @@ test('a route\'s declared role comes before the body: a guest\'s bad body to an 
     headers: { Cookie: g.cookieHeader(), 'X-CSRF-Token': g.csrf, 'Content-Type': type },
   }).then(async (r) => ({ status: r.status, text: await r.text() }));
   for (const [method, path, body, type] of [
-    ['POST', '/api/v1/topics', '{"title":"一","title":"二"}'],
+    ['POST', '/api/v1/people', '{"name":"一","name":"二"}'],
     ['POST', '/api/v1/orgs', '{bad'],
     ['PATCH', `/api/v1/sessions/${objects.own.session}`, 'title=x', 'text/plain'],
-    ['POST', '/topics', 'title=%FF', 'application/x-www-form-urlencoded'],
+    ['POST', '/people/new', 'name=%FF', 'application/x-www-form-urlencoded'],
   ]) {
     const r = await send(method, path, body, type);
     assert.equal(r.status, 403, `${method} ${path}: ${r.text}`);

@@ -94,6 +94,7 @@ const ROUTES = {
   'POST /api/v1/outputs/{id}/transition': { as: 'org', path: () => `/api/v1/outputs/${fx.output}/transition`, body: () => ({ to: 'submitted', note: '提交' }), probe: () => [`/api/v1/outputs/${fx.output}`] },
   'POST /api/v1/outputs/{id}/confirm': { as: 'org', path: () => `/api/v1/outputs/${fx.output}/confirm`, body: () => ({}), probe: () => [`/api/v1/outputs/${fx.output}`], control: false },
   'POST /api/v1/outputs/{id}/instruction': { as: 'szadmin', path: () => `/api/v1/outputs/${fx.submitted}/instruction`, body: () => ({ text: '请研究办理。', by: '某领导', date: '2025-03-01' }), probe: () => [`/api/v1/outputs/${fx.submitted}`] },
+  'POST /api/v1/outputs/{id}/decline': { as: 'org', path: () => `/api/v1/outputs/${fx.output}/decline`, body: () => ({ note: '不联名' }), probe: () => [`/api/v1/outputs/${fx.output}`], control: false },
   'POST /api/v1/outputs/{id}/adoptions': { as: 'org', path: () => `/api/v1/outputs/${fx.output}/adoptions`, body: () => ({ kind: 'policy', title: '某项政策', date: '2025-03-01' }), probe: () => [`/api/v1/outputs/${fx.output}/lineage`] },
   'POST /api/v1/handlers': { as: 'org', path: () => '/api/v1/handlers', body: () => ({ name: '测试承办局' }), probe: () => ['/api/v1/handlers'] },
   'PATCH /api/v1/handlers/{id}': { as: 'org', path: () => `/api/v1/handlers/${fx.handler2}`, body: () => ({ name: '坏输入改名局', disabled: false }), probe: () => ['/api/v1/handlers'] },

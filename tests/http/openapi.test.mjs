@@ -61,7 +61,8 @@ describe('GET /api/v1/openapi.json', () => {
   test('the document says what the server does', async () => {
     const d = (await anon().get('/api/v1/openapi.json')).data;
     const create = d.paths['/api/v1/topics'].post;
-    assert.equal(create['x-access'], 'organizer');
+    assert.equal(create['x-access'], 'signed_in'); // members propose topics (issue 11)
+    assert.equal(d.paths['/api/v1/sessions'].post['x-access'], 'organizer');
     const schema = create.requestBody.content['application/json'].schema;
     assert.equal(schema.additionalProperties, false);
     assert.equal(schema.properties.title.type, 'string');
@@ -136,8 +137,8 @@ describe('declared fields validate JSON bodies', () => {
 
   test('who may call comes first: a member gets 403, not 422, on an organizer route', async () => {
     const m = await as('member');
-    assertError(await m.post('/api/v1/topics', { title: 'x', bogus: 1 }), 403, 'forbidden');
-    assertError(await anon().post('/api/v1/topics', { title: 'x', bogus: 1 }), 401);
+    assertError(await m.post('/api/v1/sessions', { title: 'x', bogus: 1 }), 403, 'forbidden');
+    assertError(await anon().post('/api/v1/sessions', { title: 'x', bogus: 1 }), 401);
   });
 
   test('a route that reads no input refuses any member', async () => {

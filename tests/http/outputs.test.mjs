@@ -37,7 +37,7 @@ function assertError(r, status, code, field) {
 describe('workflows (demo data)', () => {
   let srv, org, member, handler;
   const as = async (u, p = DEMO_PASSWORD) => { const c = new Client(srv.url); await c.login(u, p); return c; };
-  let ppl, sug, hrUnit;
+  let ppl, sug, hrUnit, zhang;
   before(async () => {
     srv = await startServer();
     org = await as('organizer');
@@ -48,6 +48,13 @@ describe('workflows (demo data)', () => {
     for (const i of s.invitations) ppl[i.name] = i.person_id;
     sug = s.suggestions.map((x) => x.id);
     hrUnit = (await org.get('/api/v1/handlers')).data.items.find((h) => h.name === '市人力资源和社会保障局').id;
+    // 张丽华 co-signs the proposals below: her account confirms before each submission
+    // (a proposal is not submitted before every co-signer confirmed, issue 11)
+    const admin = await as('sz-admin');
+    const u = await admin.post('/api/v1/users', { username: 'zhang-lihua', display_name: '张丽华', role: 'member', password: 'member-pass-1' });
+    assert.equal(u.status, 201, u.text);
+    assert.equal((await admin.patch(`/api/v1/people/${ppl['张丽华']}`, { user_id: u.data.id })).status, 200);
+    zhang = await as('zhang-lihua', 'member-pass-1');
   });
   after(async () => { await srv.stop(); });
 
@@ -55,7 +62,10 @@ describe('workflows (demo data)', () => {
     kind: 'proposal', title: '关于完善育后返岗支持的提案', suggestion_ids: [sug[0], sug[2]],
     authors: [{ person_id: ppl['王委员'], role: 'lead' }, { person_id: ppl['张丽华'], role: 'cosigner' }], ...extra,
   });
-  const move = (c, id, to, extra = {}) => c.post(`/api/v1/outputs/${id}/transition`, { to, ...extra });
+  const move = async (c, id, to, extra = {}) => {
+    if (to === 'submitted') await zhang.post(`/api/v1/outputs/${id}/confirm`, {});
+    return c.post(`/api/v1/outputs/${id}/transition`, { to, ...extra });
+  };
 
   test('create: kinds, rules, prefilled text, validation', async () => {
     const r = await proposal();
@@ -70,7 +80,7 @@ describe('workflows (demo data)', () => {
     assertError(await org.post('/api/v1/outputs', { kind: 'speech' }), 422, null, 'title');
     assertError(await org.post('/api/v1/outputs', { kind: 'speech', title: 'x', suggestion_ids: [999999] }), 422, null, 'suggestion_ids');
     assertError(await org.post('/api/v1/outputs', { kind: 'speech', title: 'x', authors: [{ person_id: 999999, role: 'lead' }] }), 422, null, 'authors');
-    assertError(await member.post('/api/v1/outputs', { kind: 'speech', title: 'x' }), 403);
+    assertError(await member.post('/api/v1/outputs', { kind: 'special_report', title: 'x' }), 403);
     const long = '情况'.repeat(400) + '分析'.repeat(200) + '建议'.repeat(200);
     const lr = await org.post('/api/v1/outputs', { kind: 'opinion_report', title: '过长的信息', body: long });
     assertError(lr, 422, 'too_long', 'body');

@@ -81,7 +81,7 @@ describe('topics', () => {
     const yt = await as('yt-organizer');
     assert.ok((await yt.get('/api/v1/domains')).data.items.some((d) => d.code === 'party_building'));
   });
-  test('pipeline: legal moves 200, illegal 409; members may not create or move', async () => {
+  test('pipeline: legal moves 200, illegal 409; members propose but may not move', async () => {
     const c = await as('organizer');
     const t = await c.post('/api/v1/topics', { title: '流程测试', domain: 'economy', origin: 'public' });
     assertError(await c.post(`/api/v1/topics/${t.data.id}/transition`, { to: 'concluded' }), 409, 'illegal_transition');
@@ -90,7 +90,11 @@ describe('topics', () => {
     assert.equal((await c.post(`/api/v1/topics/${t.data.id}/transition`, { to: 'proposed' })).data.status, 'proposed');
     assert.equal((await c.post(`/api/v1/topics/${t.data.id}/transition`, { to: 'approved' })).data.status, 'approved');
     const m = await as('member');
-    assertError(await m.post('/api/v1/topics', { title: 'x', domain: 'society', origin: 'member' }), 403);
+    // a member proposes (issue 11: proposed, as their person), and may not vet
+    const mine = await m.post('/api/v1/topics', { title: 'x', domain: 'society', origin: 'member' });
+    assert.equal(mine.status, 201, mine.text);
+    assert.equal(mine.data.status, 'proposed');
+    assertError(await m.post(`/api/v1/topics/${mine.data.id}/transition`, { to: 'approved' }), 403);
     assertError(await m.post(`/api/v1/topics/${t.data.id}/transition`, { to: 'rejected' }), 403);
     assert.equal((await m.get(`/api/v1/topics/${t.data.id}`)).status, 200);
   });

@@ -191,11 +191,14 @@ static void test_create(void **state)
 	output_release(&o);
 	assert_int_equal(output_get(f->db, 999999, &o), ERR_NOT_FOUND);
 	output_release(&o);
-	/* lists: what the caller may see, filtered */
-	assert_int_equal(output_list(f->db, &f->city_member, &flt, 0, 100, &l), ERR_OK);
+	/* lists: what the caller may see, filtered; a draft is its authors' and the staff's */
+	assert_int_equal(output_list(f->db, &f->city_org, &flt, 0, 100, &l), ERR_OK);
 	assert_true(l.n >= 1);
 	assert_int_equal(l.items[l.n - 1].id, id);
 	assert_false(l.items[0].full);
+	output_list_release(&l);
+	assert_int_equal(output_list(f->db, &f->city_member, &flt, 0, 100, &l), ERR_OK);
+	assert_true(l.n == 0 || l.items[l.n - 1].id != id);
 	output_list_release(&l);
 	assert_int_equal(output_list(f->db, &f->other_org, &flt, 0, 100, &l), ERR_OK);
 	assert_int_equal(l.n, 0);
@@ -284,8 +287,10 @@ static void walk_row(const struct output_step *s, int k)
 	}
 	assert_int_equal(move(&f->sys, other, &m, &e), ERR_CONFLICT);
 	assert_string_equal(e.code, "illegal_transition");
-	/* by a reader without the row's role; by a foreign body; anonymous */
-	assert_int_equal(move(&f->city_guest, id, &m, &e), ERR_FORBIDDEN);
+	/* by a reader without the row's role (a draft has no readers but its authors and the
+	 * staff: not found); by a foreign body; anonymous */
+	assert_int_equal(move(&f->city_guest, id, &m, &e),
+			 strcmp(s->from, "draft") == 0 ? ERR_NOT_FOUND : ERR_FORBIDDEN);
 	assert_int_equal(move(&f->other_org, id, &m, &e), ERR_NOT_FOUND);
 	assert_int_equal(move(&f->anon, id, &m, &e), ERR_AUTH);
 	/* without each required field */
@@ -463,12 +468,21 @@ static void test_authorize(void **state)
 	struct mfix *f = *state;
 	struct output_head h;
 	int64_t id = make_output("speech", "授权"), did;
+	struct output_move sub;
+	struct verr se;
 	int role;
+
+	memset(&sub, 0, sizeof(sub));
+	sub.to = "submitted";
 
 	assert_int_equal(output_authorize(f->db, &f->city_org, id, AUTHZ_READ, &h, &role), ERR_OK);
 	assert_int_equal(h.id, id);
 	assert_true(role & OROLE_STAFF);
 	assert_int_equal(output_authorize(f->db, &f->city_org, id, AUTHZ_WRITE, &h, &role), ERR_OK);
+	/* a draft is its authors' and the staff's: a member of its body does not see it */
+	assert_int_equal(output_authorize(f->db, &f->city_member, id, AUTHZ_READ, &h, &role),
+			 ERR_NOT_FOUND);
+	assert_int_equal(move(&f->sys, id, &sub, &se), ERR_OK);
 	/* a reader of its body: read yes, change no */
 	assert_int_equal(output_authorize(f->db, &f->city_member, id, AUTHZ_READ, &h, &role),
 			 ERR_OK);
@@ -503,6 +517,7 @@ static void test_authorize(void **state)
 		    mfix_commit(f, output_create(f->db, &f->sys, f->district.id, &in, &did, &e)),
 		    ERR_OK);
 	}
+	assert_int_equal(move(&f->sys, did, &sub, &se), ERR_OK);
 	assert_int_equal(output_authorize(f->db, &f->city_member, did, AUTHZ_READ, &h, &role),
 			 ERR_OK);
 	assert_int_equal(output_authorize(f->db, &f->district_org, did, AUTHZ_WRITE, &h, &role),

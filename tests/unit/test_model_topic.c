@@ -310,7 +310,9 @@ static void test_authorize(void **state)
 	/* where a new topic may go */
 	assert_int_equal(topic_authorize_create(&f->city_org, &f->city), ERR_OK);
 	assert_int_equal(topic_authorize_create(&f->city_org, &f->district), ERR_OK);
-	assert_int_equal(topic_authorize_create(&f->city_member, &f->city), ERR_FORBIDDEN);
+	/* a member proposes (issue 11: as their person, topic_as_proposer); a guest does not */
+	assert_int_equal(topic_authorize_create(&f->city_member, &f->city), ERR_OK);
+	assert_int_equal(topic_authorize_create(&f->city_guest, &f->city), ERR_FORBIDDEN);
 	assert_int_equal(topic_authorize_create(&f->district_org, &f->city), ERR_FORBIDDEN);
 	assert_int_equal(topic_authorize_create(&f->other_org, &f->city), ERR_NOT_FOUND);
 	assert_int_equal(topic_authorize_create(&f->anon, &f->city), ERR_AUTH);
