@@ -28,8 +28,7 @@ int correction_reason_check(const struct session_head *h, const char *reason, st
 	bool blank = !reason || text_blank(reason, strlen(reason));
 
 	if (blank && closed(h))
-		return verr_set(e, "reason_required", "reason",
-				"深聊会已结束，更正记录须说明理由",
+		return verr_set(e, "reason_required", "reason", "深聊会已结束，更正记录须说明理由",
 				"the session is closed: a correction of its record needs a reason");
 	if (!reason)
 		return ERR_OK;
@@ -45,9 +44,8 @@ static json_t *with_reason(json_t *after, const char *reason)
 }
 
 /* audit_delete writes the audit row of a delete: after is NULL, or {"reason"} when given. */
-static int audit_delete(struct db *db, const struct actor *who, int64_t org_id,
-			const char *action, const char *entity, int64_t id, json_t *before,
-			const char *reason)
+static int audit_delete(struct db *db, const struct actor *who, int64_t org_id, const char *action,
+			const char *entity, int64_t id, json_t *before, const char *reason)
 {
 	json_t *after = reason && !text_blank(reason, strlen(reason)) ? json_object() : NULL;
 	int rc;
@@ -215,9 +213,9 @@ int remark_delete(struct db *db, const struct actor *who, int64_t id, const char
 		rc = head_of(db, r.session_id, reason, &h, e);
 	/* what cites it or counts it goes with it */
 	if (!rc)
-		rc = db_exec(db,
-			     "DELETE FROM suggestion_source WHERE kind = 'remark' AND source_id = ?",
-			     "i", id);
+		rc = db_exec(
+		    db, "DELETE FROM suggestion_source WHERE kind = 'remark' AND source_id = ?",
+		    "i", id);
 	if (!rc)
 		rc = search_drop(db, "remark", id);
 	if (!rc && r.person_id > 0)
@@ -313,8 +311,8 @@ int point_delete(struct db *db, const struct actor *who, int64_t id, const char 
 	if (!rc) {
 		b = json_pack("{sI ss ss}", "session_id", (json_int_t)p.session_id, "kind", p.kind,
 			      "body", p.body);
-		rc = audit_delete(db, who, h.org_id, "point.delete", "session_point", id, b,
-				  reason);
+		rc =
+		    audit_delete(db, who, h.org_id, "point.delete", "session_point", id, b, reason);
 	}
 	json_decref(b);
 	free(p.body);
@@ -366,7 +364,8 @@ int suggestion_update(struct db *db, const struct actor *who, int64_t id,
 	rc = db_exec(db, "UPDATE suggestion SET title = ?, body = ?, updated_at = ? WHERE id = ?",
 		     "ssii", t, bd, time_now(), id);
 	if (!rc && in->set_proposers)
-		rc = db_exec(db, "DELETE FROM suggestion_proposer WHERE suggestion_id = ?", "i", id);
+		rc =
+		    db_exec(db, "DELETE FROM suggestion_proposer WHERE suggestion_id = ?", "i", id);
 	for (i = 0; !rc && in->set_proposers && i < in->nproposers; i++) {
 		rc = db_exec(db,
 			     "INSERT INTO suggestion_proposer (suggestion_id, person_id)"
@@ -717,8 +716,9 @@ int statement_edit(struct db *db, const struct actor *who, int64_t id, const cha
 		rc = text_check(text, "text", 1, 280, e);
 	if (rc)
 		goto out;
-	rc = db_get_int(db, "SELECT id FROM statement WHERE session_id = ? AND text = ? AND id <> ?",
-			&other, "isi", s.session_id, text, id);
+	rc =
+	    db_get_int(db, "SELECT id FROM statement WHERE session_id = ? AND text = ? AND id <> ?",
+		       &other, "isi", s.session_id, text, id);
 	if (rc == ERR_OK) {
 		verr_set(e, "conflict", "text", "已有相同的观点", "the same statement exists");
 		rc = ERR_CONFLICT;
@@ -763,8 +763,8 @@ int statement_delete(struct db *db, const struct actor *who, int64_t id, const c
 	if (!rc) {
 		b = json_pack("{sI ss ss sI}", "session_id", (json_int_t)s.session_id, "text",
 			      s.text, "status", s.status, "votes", (json_int_t)s.votes);
-		rc = audit_delete(db, who, h.org_id, "statement.delete", "statement", id, b,
-				  reason);
+		rc =
+		    audit_delete(db, who, h.org_id, "statement.delete", "statement", id, b, reason);
 	}
 	json_decref(b);
 	free(s.text);
