@@ -346,9 +346,11 @@ int h_api_invitation_delete(struct web_ctx *c)
  * list on the page. */
 int h_record_item_post(struct web_ctx *c)
 {
+	/* http_param's answer lives until its next call: each is used at once */
 	const struct item_kind *k = kind_named(http_param(c->req, "kind"));
 	const char *action = http_param(c->req, "action");
 	bool drop = action && strcmp(action, "delete") == 0;
+	bool edit = action && strcmp(action, "edit") == 0;
 	struct change_in in;
 	struct session_head h;
 	struct verr e;
@@ -356,7 +358,7 @@ int h_record_item_post(struct web_ctx *c)
 	int64_t sid = web_id(c, "id"), id = web_id(c, "item");
 	int rc;
 
-	if (!k || !action || (!drop && strcmp(action, "edit") != 0))
+	if (!k || (!drop && !edit))
 		return web_error_key(c, 404, "not_found");
 	rc = run_change(c, k, id, sid, drop, &in, &h, &e);
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
