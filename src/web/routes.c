@@ -271,7 +271,7 @@ static const struct field_decl commitment_change[] = {
     STR("owner", OPT, 200, "who committed (free text)"),
     INT("owner_id", OPT, "who committed (a person; 0: none)"),
     STR("body", NB, 5000, "the commitment"),
-    STR("due_date", OPT, 10, "when it is due (YYYY-MM-DD; empty: none)"),
+    TIME("due_date", OPT, "when it is due (YYYY-MM-DD)"),
     STR("status", OPT, 32, "open, in_progress, done or dropped (the follow-up)"),
     REASON,
     END,
