@@ -760,6 +760,13 @@ int statement_delete(struct db *db, const struct actor *who, int64_t id, const c
 	/* its votes and tallies go with it (ON DELETE CASCADE) */
 	if (!rc)
 		rc = db_exec(db, "DELETE FROM statement WHERE id = ?", "i", id);
+	/* the stored map counted its votes: the one made next, from fewer votes, must be let
+	 * in (the store keeps a map made from fewer votes than its own out, live.c) */
+	if (!rc)
+		rc = db_exec(db,
+			     "UPDATE opinion_snapshot SET n_votes = (SELECT COUNT(*) FROM vote"
+			     " WHERE session_id = ?1) WHERE session_id = ?1",
+			     "i", s.session_id);
 	if (!rc) {
 		b = json_pack("{sI ss ss sI}", "session_id", (json_int_t)s.session_id, "text",
 			      s.text, "status", s.status, "votes", (json_int_t)s.votes);

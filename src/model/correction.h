@@ -113,7 +113,8 @@ int invitation_delete(struct db *db, const struct actor *who, int64_t id, const 
  * another statement of the session: ERR_CONFLICT); the caller authorized it through
  * statement_authorize(ROOM_MANAGE) and marks the session's map for recomputation
  * (live_touch) after the commit. statement_delete removes it with its votes and tallies
- * (the snapshot is recomputed from what is left: live_touch after the commit). */
+ * (the stored snapshot is marked as made from the votes left, so that the one recomputed
+ * after the commit, live_touch, replaces it). */
 int statement_edit(struct db *db, const struct actor *who, int64_t id, const char *text,
 		   const char *reason, struct verr *e) WARN_UNUSED;
 int statement_delete(struct db *db, const struct actor *who, int64_t id, const char *reason,

@@ -774,6 +774,10 @@ static int map_page(struct web_ctx *c, int status, const struct verr *e)
 			json_object_set_new(ctx, "moderation", m);
 		}
 		statement_list_release(&l);
+		/* a statement's delete form asks for the reason a closed session needs */
+		json_object_set_new(ctx, "fix_reason",
+				    json_boolean(strcmp(ra.session.status, "closed") == 0 ||
+						 strcmp(ra.session.status, "archived") == 0));
 	}
 	if (e) {
 		struct room_req q;

@@ -260,9 +260,23 @@ describe('deletes', () => {
     const sg = await c.post(`/api/v1/sessions/${f.session}/suggestions`, { title: '来自观点', sources: [{ kind: 'statement', id: f.statement }] });
     assert.equal(sg.status, 201, sg.text);
     assert.match((await c.get(`/api/v1/sessions/${f.session}/opinion.csv`)).text, /排班要照顾家庭G/);
+    const snapshot = async (want) => {
+      let snap;
+      for (let i = 0; i < 50; i++) {
+        snap = (await c.get(`/api/v1/sessions/${f.session}/opinion`)).data;
+        if (snap && snap.n_votes === want) break;
+        await new Promise((ok) => setTimeout(ok, 100));
+      }
+      return snap;
+    };
+    assert.equal((await snapshot(1)).n_votes, 1, 'the map counted the vote');
     const r = await del(c, `/api/v1/statements/${f.statement}`);
     assert.equal(r.status, 204, r.text);
     assert.equal(audits('statement', f.statement).at(-1).before.votes, 1);
+    // the map is recomputed without the statement and its vote
+    const snap = await snapshot(0);
+    assert.equal(snap.n_votes, 0, JSON.stringify(snap).slice(0, 300));
+    assert.ok(!JSON.stringify(snap).includes('排班要照顾家庭G'));
     const list = (await c.get(`/api/v1/sessions/${f.session}/statements`)).data.items;
     assert.ok(!list.some((x) => x.id === f.statement));
     assert.ok(!(await c.get(`/api/v1/sessions/${f.session}/opinion.csv`)).text.includes('排班要照顾家庭G'));
@@ -321,6 +335,7 @@ describe('pages', () => {
     assert.equal(yes.status, 303, yes.text.slice(0, 300));
     assert.equal((await c.get(`/api/v1/sessions/${f.session}`)).data.remarks.length, 0);
     // the map's statement delete form
+    assert.match((await c.get(`/sessions/${f.session}/map`)).text, new RegExp(`action="/statements/${f.statement}/delete"`));
     const st = await form(c, `/statements/${f.statement}/delete`, { reason: '重复' });
     assert.equal(st.status, 303, st.text.slice(0, 300));
   });
