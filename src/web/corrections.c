@@ -1,7 +1,8 @@
 /*
  * corrections.c - correcting and deleting items of a session's record: PATCH and DELETE of
- * /api/v1/{remarks,points,suggestions,commitments,invitations}/{id}, and the page forms
- * POST /sessions/{id}/{kind}/{item}/edit|delete of the session page.
+ * /api/v1/{remarks,points,suggestions,commitments,invitations}/{id}, and the pages: the
+ * correction form GET /sessions/{id}/{kind}/{item}/edit and the forms it and the session
+ * page post, POST /sessions/{id}/{kind}/{item}/edit|delete.
  *
  * One table of item kinds drives both: parse the request (no database), authorize through
  * the item's session (record_item_authorize, AUTHZ_WRITE: organizers of the session's body;
@@ -17,6 +18,7 @@
 
 #include "base/util.h"
 #include "model/correction.h"
+#include "view/view.h"
 
 /* What a correction may carry: each kind reads its own fields (NULL / -1: unchanged). */
 struct change_in {
@@ -341,6 +343,84 @@ int h_api_invitation_delete(struct web_ctx *c)
 	return api_change(c, "invitations", true);
 }
 
+/* edit_page renders the correction form of item id of kind k of session h, filled with
+ * the item as it is, with error (NULL: none) above it. */
+static int edit_page(struct web_ctx *c, const struct item_kind *k, const struct session_head *h,
+		     int64_t id, int status, const char *error)
+{
+	static const char *const roles[] = {"member", "host",	  "speaker",
+					    "expert", "official", "observer"};
+	struct session_record r;
+	json_t *item = NULL, *ctx;
+	char path[96], key[48];
+	size_t i;
+	int rc;
+
+	if (k->kind == RECORD_SUGGESTION) {
+		struct suggestion g;
+
+		suggestion_init(&g);
+		rc = suggestion_read(c->db, id, &g);
+		if (!rc)
+			item = suggestion_to_json(c, &g);
+		suggestion_release(&g);
+	} else {
+		session_record_init(&r);
+		rc = session_record_read(c->db, h->id, true, &r);
+		if (!rc && k->list) {
+			item = sess_record_item_json(c, &r, k->list, id);
+		} else if (!rc && !(item = sess_record_item_json(c, &r, "agreed", id))) {
+			item = sess_record_item_json(c, &r, "differences", id);
+			if (item)
+				json_object_set_new(item, "is_difference", json_true());
+		}
+		session_record_release(&r);
+	}
+	if (rc || !item)
+		return web_fail(c, rc ? rc : ERR_NOT_FOUND);
+	if (k->kind == RECORD_INVITATION) {
+		json_t *opts = json_array();
+		const char *role = json_string_value(json_object_get(item, "role"));
+
+		for (i = 0; i < ARRAY_LEN(roles); i++) {
+			snprintf(key, sizeof(key), "role_%s", roles[i]);
+			json_array_append_new(opts,
+					      json_pack("{ss ss sb}", "value", roles[i], "label",
+							view_text(c->lang, key), "selected",
+							role && strcmp(role, roles[i]) == 0));
+		}
+		json_object_set_new(item, "roles", opts);
+	}
+	snprintf(path, sizeof(path), "/sessions/%lld/%s/%lld", (long long)h->id, k->segment,
+		 (long long)id);
+	ctx = json_pack("{so sI ss ss sb ss?}", "item", item, "session_id", (json_int_t)h->id,
+			"kind", k->kind == RECORD_INVITATION ? "participants" : k->segment,
+			"fix_path", path, "fix_reason",
+			strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0,
+			"error", error);
+	snprintf(key, sizeof(key), "is_%.*s", (int)strlen(k->segment) - 1, k->segment);
+	json_object_set_new(ctx, key, json_true());
+	return web_render(c, status, "record_edit", ctx);
+}
+
+/* GET /sessions/{id}/{kind}/{item}/edit: the correction form of one item (organizers). */
+int h_record_item_page(struct web_ctx *c)
+{
+	const struct item_kind *k = kind_named(http_param(c->req, "kind"));
+	const char *action = http_param(c->req, "action");
+	bool edit = action && strcmp(action, "edit") == 0;
+	struct session_head h;
+	int64_t sid = web_id(c, "id"), id = web_id(c, "item");
+	int rc;
+
+	if (!k || !edit)
+		return web_error_key(c, 404, "not_found");
+	rc = record_item_authorize(c->db, &c->actor, k->kind, id, AUTHZ_WRITE, &h);
+	if (!rc && h.id != sid)
+		rc = ERR_NOT_FOUND;
+	return rc ? web_answer(c, rc, NULL) : edit_page(c, k, &h, id, 200, NULL);
+}
+
 /* POST /sessions/{id}/{kind}/{item}/{action}: the session page's edit and delete forms.
  * A refused form shows the session page again with the message; done, back to the item's
  * list on the page. */
@@ -361,11 +441,11 @@ int h_record_item_post(struct web_ctx *c)
 	if (!k || (!drop && !edit))
 		return web_error_key(c, 404, "not_found");
 	rc = run_change(c, k, id, sid, drop, &in, &h, &e);
-	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
-		if (session_head(c->db, h.id, &h))
-			return web_fail(c, ERR_NOT_FOUND);
+	if ((rc == ERR_INVALID || rc == ERR_CONFLICT) && !drop)
+		return edit_page(c, k, &h, id, rc == ERR_CONFLICT ? 409 : 422,
+				 web_verr_text(c, &e));
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
 		return sess_page(c, rc == ERR_CONFLICT ? 409 : 422, &h, web_verr_text(c, &e));
-	}
 	if (rc)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/sessions/%lld#%s", (long long)h.id,

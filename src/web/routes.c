@@ -579,6 +579,7 @@ const struct route web_routes[] = {
     /* the opinion room's form (opinion.c); before the generic record operations */
     {POST, "/sessions/{id}/room", ACCESS_ORGANIZER, h_room_post, 4 * KIB, PAGE},
     {POST, "/sessions/{id}/{op}", ACCESS_ORGANIZER, h_session_op_post, 256 * KIB, PAGE},
+    {GET, "/sessions/{id}/{kind}/{item}/{action}", ACCESS_ORGANIZER, h_record_item_page, 0, PAGE},
     {POST, "/sessions/{id}/{kind}/{item}/{action}", ACCESS_ORGANIZER, h_record_item_post, 256 * KIB,
      PAGE},
     {GET, "/invitations", ACCESS_SIGNED_IN, h_invitations_page, 0, PAGE},

@@ -295,6 +295,7 @@ int h_api_suggestion_delete(struct web_ctx *c);
 int h_api_commitment_delete(struct web_ctx *c);
 int h_api_invitation_patch(struct web_ctx *c);
 int h_api_invitation_delete(struct web_ctx *c);
+int h_record_item_page(struct web_ctx *c);
 int h_record_item_post(struct web_ctx *c);
 /* === end sessions === */
 

@@ -308,10 +308,24 @@ describe('pages', () => {
     const c = await as('organizer');
     const f = await fixture(c, 'P');
     const page = (await c.get(`/sessions/${f.session}`)).text;
-    assert.match(page, new RegExp(`action="/sessions/${f.session}/remarks/${f.remark}/edit"`));
+    assert.match(page, new RegExp(`href="/sessions/${f.session}/remarks/${f.remark}/edit"`));
     assert.match(page, new RegExp(`action="/sessions/${f.session}/remarks/${f.remark}/delete"`));
     assert.match(page, new RegExp(`action="/sessions/${f.session}/suggestions/${f.suggestion}/delete"`));
-    assert.match(page, new RegExp(`action="/sessions/${f.session}/commitments/${f.commitment}/edit"`));
+    assert.match(page, new RegExp(`href="/sessions/${f.session}/commitments/${f.commitment}/edit"`));
+    // each edit page: the form filled with the item as it is
+    for (const [kind, id, text] of [['remarks', f.remark, '建议试点灵活排班制度P'], ['points', f.point, '排班值得试点'],
+      ['suggestions', f.suggestion, '推行灵活排班P'], ['commitments', f.commitment, '三个月内提出方案'], ['invitations', f.invitation, 'value="speaker" selected']]) {
+      const ep = await c.get(`/sessions/${f.session}/${kind}/${id}/edit`);
+      assert.equal(ep.status, 200, `${kind}: ${ep.text.slice(0, 200)}`);
+      assert.ok(ep.text.includes(text), `${kind} edit page shows ${text}`);
+      assert.match(ep.text, new RegExp(`action="/sessions/${f.session}/${kind}/${id}/edit"`));
+    }
+    assert.equal((await (await as('member')).get(`/sessions/${f.session}/remarks/${f.remark}/edit`)).status, 403);
+    assert.equal((await (await as('yt-organizer')).get(`/sessions/${f.session}/remarks/${f.remark}/edit`)).status, 404);
+    // a refused correction comes back on the edit page with the message
+    const bad = await form(c, `/sessions/${f.session}/points/${f.point}/edit`, { kind: 'maybe', body: 'x' });
+    assert.equal(bad.status, 422);
+    assert.match(bad.text, /role="alert"/);
     assert.match(page, new RegExp(`action="/sessions/${f.session}/points/${f.point}/delete"`));
     assert.match(page, new RegExp(`action="/sessions/${f.session}/invitations/${f.invitation}/delete"`));
     // members see none of them
