@@ -841,18 +841,21 @@ int h_statement_moderate_post(struct web_ctx *c)
 	return web_redirect(c, loc);
 }
 
-/* POST /statements/{id}/delete: the map page's delete form (with the reason a closed
- * session asks for). */
+/* POST /statements/delete: the map page's delete form, statement_id with the reason a
+ * closed session asks for. */
 int h_statement_delete_post(struct web_ctx *c)
 {
 	struct verr e = {0};
 	struct statement_fix q = {0};
-	int64_t session;
+	int64_t session, id = 0;
+	bool present;
 	char loc[64];
 	int rc;
 
 	q.reason = web_field(c, "reason", NULL);
-	rc = correct(c, web_id(c, "id"), &q, true, &session, &e);
+	if (web_int_field(c, "statement_id", &id, &present) || id <= 0)
+		id = 0; /* no such statement: 404 */
+	rc = correct(c, id, &q, true, &session, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/sessions/%lld/map#moderation", (long long)session);

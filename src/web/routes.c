@@ -656,7 +656,7 @@ const struct route web_routes[] = {
     {GET, "/sessions/{id}/map", ACCESS_PUBLIC, h_map_page, 0, PAGE},
     {GET, "/sessions/{id}/map/live", ACCESS_PUBLIC, h_map_fragment, 0, PAGE},
     {POST, "/statements/{id}/moderate", ACCESS_ORGANIZER, h_statement_moderate_post, 4 * KIB, PAGE},
-    {POST, "/statements/{id}/delete", ACCESS_ORGANIZER, h_statement_delete_post, 4 * KIB, PAGE},
+    {POST, "/statements/delete", ACCESS_ORGANIZER, h_statement_delete_post, 4 * KIB, PAGE},
     {GET, "/j/{code}", ACCESS_PUBLIC, h_join_page, 0, PAGE},
     {POST, "/j/{code}/vote", ACCESS_PUBLIC, h_join_vote, 4 * KIB, PAGE},
     {POST, "/j/{code}/statements", ACCESS_PUBLIC, h_join_statement, 16 * KIB, PAGE},

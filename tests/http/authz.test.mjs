@@ -90,7 +90,7 @@ const FORM = {
   'POST /sessions/{id}/room': { moderation: 'nonsense' },
   'POST /outputs/{id}/transition': { to: 'replied' },
   // a reason over its limit: refused after the authorization, the statement stays
-  'POST /statements/{id}/delete': { reason: 'x'.repeat(501) },
+  'POST /statements/delete': { reason: 'x'.repeat(501) },
 };
 // Raw-body routes: what they are sent (media type, bytes).
 const RAW = { 'POST /api/v1/people/import': { type: 'text/csv', body: '' } };

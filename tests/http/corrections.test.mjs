@@ -349,8 +349,13 @@ describe('pages', () => {
     assert.equal(yes.status, 303, yes.text.slice(0, 300));
     assert.equal((await c.get(`/api/v1/sessions/${f.session}`)).data.remarks.length, 0);
     // the map's statement delete form
-    assert.match((await c.get(`/sessions/${f.session}/map`)).text, new RegExp(`action="/statements/${f.statement}/delete"`));
-    const st = await form(c, `/statements/${f.statement}/delete`, { reason: '重复' });
+    const map = (await c.get(`/sessions/${f.session}/map`)).text;
+    assert.match(map, /action="\/statements\/delete"/);
+    assert.match(map, new RegExp(`<option value="${f.statement}">`));
+    const st = await form(c, '/statements/delete', { statement_id: String(f.statement), reason: '重复' });
     assert.equal(st.status, 303, st.text.slice(0, 300));
+    assert.ok(!(await c.get(`/api/v1/sessions/${f.session}/statements`)).data.items.some((x) => x.id === f.statement));
+    assert.equal((await form(await as('yt-organizer'), '/statements/delete', { statement_id: String(g.statement) })).status, 404);
+    assert.equal((await form(c, '/statements/delete', { statement_id: String(g.statement), reason: 'x' })).status, 303, 'the form names any statement the caller may manage');
   });
 });
