@@ -378,6 +378,21 @@ static int edit_page(struct web_ctx *c, const struct item_kind *k, const struct 
 	}
 	if (rc || !item)
 		return web_fail(c, rc ? rc : ERR_NOT_FOUND);
+	if (error) { /* a refused form shows again what was sent */
+		static const char *const sent[] = {"role",  "body",	"title",
+						   "owner", "due_date", "kind"};
+		const char *v;
+
+		for (i = 0; i < ARRAY_LEN(sent); i++)
+			if ((v = web_field(c, sent[i], NULL)))
+				json_object_set_new(item, sent[i], json_string(v));
+		if ((v = web_field(c, "kind", NULL)))
+			json_object_set_new(item, "is_difference",
+					    json_boolean(strcmp(v, "difference") == 0));
+		if (k->kind == RECORD_INVITATION)
+			json_object_set_new(item, "attended",
+					    json_boolean(web_field(c, "attended", NULL) != NULL));
+	}
 	if (k->kind == RECORD_INVITATION) {
 		json_t *opts = json_array();
 		const char *role = json_string_value(json_object_get(item, "role"));
