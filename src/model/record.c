@@ -6,6 +6,7 @@
  * duty records of the people concerned.
  */
 #include "session.h"
+#include "correction.h"
 #include "rowjson.h"
 #include "notify.h"
 #include "valid.h"
@@ -925,4 +926,23 @@ void my_invitations_release(struct my_invitation *list, size_t n)
 		free(list[i].venue);
 	}
 	free(list);
+}
+
+/* --- shared with correction.c (correction.h) --- */
+
+int record_person_check(struct db *db, const struct actor *who, int64_t person_id,
+			const char *field, struct verr *e)
+{
+	return check_person(db, who, person_id, field, e);
+}
+
+int record_source_check(struct db *db, int64_t session_id, const struct source_ref *src,
+			struct verr *e)
+{
+	return check_source(db, session_id, src, e);
+}
+
+json_t *record_suggestion_json(struct db *db, int64_t id)
+{
+	return suggestion_audit_json(db, id);
 }

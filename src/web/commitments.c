@@ -1,6 +1,6 @@
 /*
  * commitments.c - a department's commitments made at a counterpart talk (对口聊), and
- * following them up after the session.
+ * following them up after the session (PATCH /api/v1/commitments/{id}: corrections.c).
  */
 #include "sessions.h"
 
@@ -33,28 +33,4 @@ int sess_act_commitment(struct web_ctx *c, const struct session_head *h, const s
 int h_api_commitments_create(struct web_ctx *c)
 {
 	return sess_api_op(c, "commitments");
-}
-
-int h_api_commitment_patch(struct web_ctx *c)
-{
-	struct session_head h;
-	struct verr e;
-	const char *status = NULL;
-	int64_t id = web_id(c, "id"), sid = 0;
-	/* parsed first, answered after the authorization */
-	int parsed = sess_str_field(c, "status", &status, &e);
-	/* following a commitment up goes on after the session closed: no record check */
-	int rc = commitment_session(c->db, id, &sid);
-
-	if (!rc)
-		rc = session_authorize(c->db, &c->actor, sid, AUTHZ_WRITE, &h);
-	if (!rc)
-		rc = parsed;
-	if (!rc)
-		rc = web_begin(c);
-	if (!rc)
-		rc = web_finish(c, commitment_set_status(c->db, &c->actor, id, status, &e));
-	if (rc)
-		return web_answer(c, rc, &e);
-	return web_json(c, 200, json_pack("{sI ss}", "id", (json_int_t)id, "status", status));
 }

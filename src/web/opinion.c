@@ -20,6 +20,7 @@
 #include "base/util.h"
 #include "http/ratelimit.h"
 #include "http/sse.h"
+#include "model/correction.h"
 #include "model/room.h"
 #include "model/session.h"
 #include "view/map.h"
@@ -432,17 +433,75 @@ static int moderate(struct web_ctx *c, int64_t id, const char *status, bool stat
 	return rc;
 }
 
+/* A correction of a statement by its session's organizers (model/correction.h): its text,
+ * the status with it, the reason a closed session asks for. */
+struct statement_fix {
+	const char *text, *status, *reason;
+	bool text_bad, status_bad, reason_bad;
+};
+
+/* correct: authorize (organizers of the session's body), validate, one transaction. */
+static int correct(struct web_ctx *c, int64_t id, const struct statement_fix *q, bool drop,
+		   int64_t *session, struct verr *e)
+{
+	struct statement_head s;
+	struct room_access ra;
+	int rc = statement_authorize(c->db, &c->actor, id, ROOM_MANAGE, &s, &ra);
+
+	if (rc)
+		return rc;
+	if (q->text_bad || q->status_bad || q->reason_bad)
+		return verr_type(e,
+				 q->text_bad	 ? "text"
+				 : q->status_bad ? "status"
+						 : "reason",
+				 "字符串", "a string");
+	rc = web_begin(c);
+	if (!rc && drop)
+		rc = statement_delete(c->db, &c->actor, s.id, q->reason, e);
+	if (!rc && !drop)
+		rc = statement_edit(c->db, &c->actor, s.id, q->text, q->reason, e);
+	if (!rc && !drop && q->status)
+		rc = statement_moderate(c->db, &c->actor, s.id, q->status, e);
+	rc = web_finish(c, rc);
+	if (!rc) {
+		live_touch(s.session_id); /* the map is recomputed without it */
+		*session = s.session_id;
+	}
+	return rc;
+}
+
 int h_api_statement_moderate(struct web_ctx *c)
 {
 	struct verr e = {0};
-	bool bad = false;
+	struct statement_fix q = {0};
 	int64_t id = web_id(c, "id"), session;
-	const char *status = web_field(c, "status", &bad);
-	int rc = moderate(c, id, status, bad, &session, &e);
+	int rc;
 
+	q.status = web_field(c, "status", &q.status_bad);
+	q.text = web_field(c, "text", &q.text_bad);
+	q.reason = web_field(c, "reason", &q.reason_bad);
+	if (q.text || q.text_bad) /* a correction of the text (and the status with it) */
+		rc = correct(c, id, &q, false, &session, &e);
+	else
+		rc = moderate(c, id, q.status, q.status_bad, &session, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	return statement_answer(c, 200, id);
+}
+
+int h_api_statement_delete(struct web_ctx *c)
+{
+	struct verr e = {0};
+	struct statement_fix q = {0};
+	int64_t session;
+	int rc;
+
+	q.reason = http_query(c->req, "reason");
+	rc = correct(c, web_id(c, "id"), &q, true, &session, &e);
+	if (rc)
+		return web_answer(c, rc, &e);
+	return web_no_content(c);
 }
 
 /* A change of the room's settings: -1 leaves a setting as it is. */
@@ -715,6 +774,10 @@ static int map_page(struct web_ctx *c, int status, const struct verr *e)
 			json_object_set_new(ctx, "moderation", m);
 		}
 		statement_list_release(&l);
+		/* a statement's delete form asks for the reason a closed session needs */
+		json_object_set_new(ctx, "fix_reason",
+				    json_boolean(strcmp(ra.session.status, "closed") == 0 ||
+						 strcmp(ra.session.status, "archived") == 0));
 	}
 	if (e) {
 		struct room_req q;
@@ -772,6 +835,27 @@ int h_statement_moderate_post(struct web_ctx *c)
 	char loc[64];
 	int rc = moderate(c, web_id(c, "id"), web_field(c, "status", NULL), false, &session, &e);
 
+	if (rc)
+		return web_answer(c, rc, &e);
+	snprintf(loc, sizeof(loc), "/sessions/%lld/map#moderation", (long long)session);
+	return web_redirect(c, loc);
+}
+
+/* POST /statements/delete: the map page's delete form, statement_id with the reason a
+ * closed session asks for. */
+int h_statement_delete_post(struct web_ctx *c)
+{
+	struct verr e = {0};
+	struct statement_fix q = {0};
+	int64_t session, id = 0;
+	bool present;
+	char loc[64];
+	int rc;
+
+	q.reason = web_field(c, "reason", NULL);
+	if (web_int_field(c, "statement_id", &id, &present) || id <= 0)
+		id = 0; /* no such statement: 404 */
+	rc = correct(c, id, &q, true, &session, &e);
 	if (rc)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/sessions/%lld/map#moderation", (long long)session);

@@ -31,9 +31,8 @@ int sess_str_field(struct web_ctx *c, const char *name, const char **v, struct v
 	return bad ? verr_type(e, name, "字符串", "a string") : ERR_OK;
 }
 
-/* record_item_json returns the JSON of object id in list of record r (NULL if absent). */
-static json_t *record_item_json(const struct web_ctx *c, const struct session_record *r,
-				const char *list, int64_t id)
+json_t *sess_record_item_json(const struct web_ctx *c, const struct session_record *r,
+			      const char *list, int64_t id)
 {
 	const struct session_point *pts = strcmp(list, "agreed") == 0 ? r->agreed : r->differences;
 	size_t npts = strcmp(list, "agreed") == 0 ? r->nagreed : r->ndifferences, i;
@@ -71,7 +70,7 @@ static int created(struct web_ctx *c, const struct session_head *h, int64_t id, 
 	rc = session_record_read(c->db, h->id, true, &r);
 	if (rc)
 		return web_fail(c, rc);
-	x = record_item_json(c, &r, list, id);
+	x = sess_record_item_json(c, &r, list, id);
 	session_record_release(&r);
 	if (!x)
 		x = json_pack("{sI}", "id", (json_int_t)id);

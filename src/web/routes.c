@@ -243,8 +243,60 @@ static const struct field_decl suggestion_new[] = {
     END,
 };
 
-static const struct field_decl status_in[] = {
-    STR("status", REQ, 32, "the new status"),
+/* corrections of the record (corrections.c): the fields of the create, all optional, and
+ * the reason a closed session's record asks for; a DELETE's reason is a query parameter */
+#define REASON STR("reason", OPT, 500, "why (required when the session is closed)")
+
+static const struct field_decl remark_change[] = {
+    INT("person_id", OPT, "who spoke"),
+    STR("role", OPT, 50, "the speaker's role"),
+    STR("body", NB, 50000, "what was said"),
+    REASON,
+    END,
+};
+
+static const struct field_decl point_change[] = {
+    STR("kind", OPT, 16, "agreed or difference"),
+    STR("body", NB, 5000, "the point"),
+    REASON,
+    END,
+};
+
+static const struct field_decl suggestion_change[] = {
+    STR("title", NB, 200, "the suggestion's title"),
+    STR("body", OPT, 20000, "Markdown text"),
+    IDS("proposer_ids", OPT, "the people who proposed it (replaces the list)"),
+    OBJS("sources", NUL, "what in the record it comes from (replaces the list)", source_ref),
+    REASON,
+    END,
+};
+
+static const struct field_decl commitment_change[] = {
+    STR("owner", OPT, 200, "who committed (free text)"),
+    INT("owner_id", OPT, "who committed (a person; 0: none)"),
+    STR("body", NB, 5000, "the commitment"),
+    TIME("due_date", OPT, "when it is due (YYYY-MM-DD)"),
+    STR("status", OPT, 32, "open, in_progress, done or dropped (the follow-up)"),
+    REASON,
+    END,
+};
+
+static const struct field_decl invitation_change[] = {
+    STR("role", OPT, 50, "their role in the session"),
+    BOOL("attended", OPT, "whether they attended"),
+    REASON,
+    END,
+};
+
+static const struct field_decl statement_change[] = {
+    STR("status", OPT, 32, "accepted or rejected (moderation)"),
+    STR("text", NB, 280, "the corrected text (organizers)"),
+    REASON,
+    END,
+};
+
+static const struct field_decl reason_query[] = {
+    TEXT("reason", Q, "why, at most 500 characters (required when the session is closed)"),
     END,
 };
 
@@ -533,8 +585,29 @@ const struct route web_routes[] = {
      API("Record a point agreed or a difference", point_new, OBJ(201, "point"))},
     {POST, "/api/v1/sessions/{id}/suggestions", ACCESS_ORGANIZER, h_api_suggestions_create,
      256 * KIB, API("Record a suggestion", suggestion_new, OBJ(201, "suggestion"))},
+    /* corrections and deletes of the record (corrections.c) */
+    {PATCH, "/api/v1/remarks/{id}", ACCESS_ORGANIZER, h_api_remark_patch, 256 * KIB,
+     API("Correct a remark", remark_change, OBJ(200, "remark"))},
+    {HTTP_DELETE, "/api/v1/remarks/{id}", ACCESS_ORGANIZER, h_api_remark_delete, 0,
+     API("Delete a remark (gone from the record, exports, search and suggestion sources)",
+	 reason_query, NONE)},
+    {PATCH, "/api/v1/points/{id}", ACCESS_ORGANIZER, h_api_point_patch, 64 * KIB,
+     API("Correct a point agreed or a difference", point_change, OBJ(200, "point"))},
+    {HTTP_DELETE, "/api/v1/points/{id}", ACCESS_ORGANIZER, h_api_point_delete, 0,
+     API("Delete a point agreed or a difference", reason_query, NONE)},
+    {PATCH, "/api/v1/suggestions/{id}", ACCESS_ORGANIZER, h_api_suggestion_patch, 256 * KIB,
+     API("Correct a suggestion", suggestion_change, OBJ(200, "suggestion"))},
+    {HTTP_DELETE, "/api/v1/suggestions/{id}", ACCESS_ORGANIZER, h_api_suggestion_delete, 0,
+     API("Delete a suggestion (409 in_use while an output was made from it)", reason_query, NONE)},
     {PATCH, "/api/v1/commitments/{id}", ACCESS_ORGANIZER, h_api_commitment_patch, 16 * KIB,
-     API("Follow a commitment up: its status", status_in, OBJ(200, "commitment"))},
+     API("Follow a commitment up (status) or correct it", commitment_change,
+	 OBJ(200, "commitment"))},
+    {HTTP_DELETE, "/api/v1/commitments/{id}", ACCESS_ORGANIZER, h_api_commitment_delete, 0,
+     API("Delete a commitment", reason_query, NONE)},
+    {PATCH, "/api/v1/invitations/{id}", ACCESS_ORGANIZER, h_api_invitation_patch, 16 * KIB,
+     API("Correct an invitation: role, attendance", invitation_change, OBJ(200, "invitation"))},
+    {HTTP_DELETE, "/api/v1/invitations/{id}", ACCESS_ORGANIZER, h_api_invitation_delete, 0,
+     API("Delete an invitation", reason_query, NONE)},
     {GET, "/api/v1/me/invitations", ACCESS_SIGNED_IN, h_api_my_invitations, 0,
      API("The caller's invitations", NULL, LIST("invitation"))},
     {POST, "/api/v1/invitations/{id}/answer", ACCESS_SIGNED_IN, h_api_invitation_answer, 16 * KIB,
@@ -560,6 +633,9 @@ const struct route web_routes[] = {
     /* the opinion room's form (opinion.c); before the generic record operations */
     {POST, "/sessions/{id}/room", ACCESS_ORGANIZER, h_room_post, 4 * KIB, PAGE},
     {POST, "/sessions/{id}/{op}", ACCESS_ORGANIZER, h_session_op_post, 256 * KIB, PAGE},
+    {GET, "/sessions/{id}/{kind}/{item}/{action}", ACCESS_ORGANIZER, h_record_item_page, 0, PAGE},
+    {POST, "/sessions/{id}/{kind}/{item}/{action}", ACCESS_ORGANIZER, h_record_item_post, 256 * KIB,
+     PAGE},
     {GET, "/invitations", ACCESS_SIGNED_IN, h_invitations_page, 0, PAGE},
     {POST, "/invitations/{id}/answer", ACCESS_SIGNED_IN, h_invitation_answer_post, 16 * KIB, PAGE},
     {GET, "/people/{id}/duty", ACCESS_SIGNED_IN, h_person_duty_page, 0, PAGE},
@@ -675,7 +751,9 @@ const struct route web_routes[] = {
     {HTTP_PUT, "/api/v1/statements/{id}/vote", ACCESS_PUBLIC, h_api_statement_vote, 4 * KIB,
      API("Vote on a statement", vote_in, OBJ(200, "vote"))},
     {PATCH, "/api/v1/statements/{id}", ACCESS_ORGANIZER, h_api_statement_moderate, 4 * KIB,
-     API("Moderate a statement", status_in, OBJ(200, "statement"))},
+     API("Moderate a statement, or correct its text", statement_change, OBJ(200, "statement"))},
+    {HTTP_DELETE, "/api/v1/statements/{id}", ACCESS_ORGANIZER, h_api_statement_delete, 0,
+     API("Delete a statement with its votes", reason_query, NONE)},
     {GET, "/api/v1/sessions/{id}/room", ACCESS_PUBLIC, h_api_room_get, 0,
      API("A session's opinion room", NULL, OBJ(200, "room"))},
     {POST, "/api/v1/sessions/{id}/room", ACCESS_ORGANIZER, h_api_room_set, 4 * KIB,
@@ -691,6 +769,7 @@ const struct route web_routes[] = {
     {GET, "/sessions/{id}/map", ACCESS_PUBLIC, h_map_page, 0, PAGE},
     {GET, "/sessions/{id}/map/live", ACCESS_PUBLIC, h_map_fragment, 0, PAGE},
     {POST, "/statements/{id}/moderate", ACCESS_ORGANIZER, h_statement_moderate_post, 4 * KIB, PAGE},
+    {POST, "/statements/delete", ACCESS_ORGANIZER, h_statement_delete_post, 4 * KIB, PAGE},
     {GET, "/j/{code}", ACCESS_PUBLIC, h_join_page, 0, PAGE},
     {POST, "/j/{code}/vote", ACCESS_PUBLIC, h_join_vote, 4 * KIB, PAGE},
     {POST, "/j/{code}/statements", ACCESS_PUBLIC, h_join_statement, 16 * KIB, PAGE},

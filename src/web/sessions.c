@@ -611,6 +611,22 @@ static void remark_excerpt(const char *body, char *out, size_t cap)
 	snprintf(out + o, cap - o, "%s", cut < n ? "…" : "");
 }
 
+/* fix_paths gives each object of list arr its "fix_path", /sessions/{id}/{kind}/{item}: where
+ * the page's correction forms post (web/corrections.c). */
+static void fix_paths(json_t *arr, int64_t session_id, const char *kind)
+{
+	char path[96];
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(arr, i, x)
+	{
+		snprintf(path, sizeof(path), "/sessions/%lld/%s/%lld", (long long)session_id, kind,
+			 (long long)json_integer_value(json_object_get(x, "id")));
+		json_object_set_new(x, "fix_path", json_string(path));
+	}
+}
+
 /* page_record adds the record of session to the page's session object sj, with the labels
  * and controls the page shows; invitees gets who may be named as a speaker. */
 static void page_record(struct web_ctx *c, const struct session_head *h,
@@ -685,6 +701,14 @@ static void page_record(struct web_ctx *c, const struct session_head *h,
 		json_object_set_new(x, "can_draft", json_boolean(edit));
 		buf_fini(&names);
 	}
+	if (!edit)
+		return;
+	fix_paths(json_object_get(sj, "invitations"), h->id, "invitations");
+	fix_paths(json_object_get(sj, "remarks"), h->id, "remarks");
+	fix_paths(json_object_get(sj, "commitments"), h->id, "commitments");
+	fix_paths(json_object_get(sj, "agreed"), h->id, "points");
+	fix_paths(json_object_get(sj, "differences"), h->id, "points");
+	fix_paths(arr, h->id, "suggestions");
 }
 
 /* statements_json lists the accepted statements of the session's opinion map, which a
@@ -863,6 +887,11 @@ int sess_page_again(struct web_ctx *c, int status, const struct session_head *h,
 	    "invite_roles", roles, "error", error);
 	json_object_set_new(ctx, "counterpart",
 			    json_boolean((s.formats & FORMAT_COUNTERPART) != 0));
+	/* the organizers' corrections (corrections.c): a closed record's need a reason */
+	json_object_set_new(ctx, "can_fix", json_boolean(edit));
+	json_object_set_new(
+	    ctx, "fix_reason",
+	    json_boolean(strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0));
 	json_object_set(ctx, "invitations", json_object_get(sj, "invitations"));
 	json_object_set(ctx, "remarks", json_object_get(sj, "remarks"));
 	json_object_set_new(ctx, "domain_label", label_of(c, "domain_", s.domain));

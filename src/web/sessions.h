@@ -128,6 +128,12 @@ int sess_parse_transition(struct web_ctx *c, struct op_input *in, struct verr *e
 int sess_act_transition(struct web_ctx *c, const struct session_head *h, const struct op_input *in,
 			int64_t *id, struct verr *e);
 
+/* sess_record_item_json returns the JSON of object id in list ("invitations", "remarks",
+ * "commitments", "agreed", "differences") of record r as caller c sees it in the session's
+ * JSON (new reference, NULL if absent). */
+json_t *sess_record_item_json(const struct web_ctx *c, const struct session_record *r,
+			      const char *list, int64_t id);
+
 /* sess_api_op answers an API call of the operation called name: 201 with the new object
  * (200 for attendance and transitions, which change what exists). */
 int sess_api_op(struct web_ctx *c, const char *name);

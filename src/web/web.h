@@ -291,6 +291,18 @@ int h_session_op_post(struct web_ctx *c);
 int h_invitations_page(struct web_ctx *c);
 int h_invitation_answer_post(struct web_ctx *c);
 int h_person_duty_page(struct web_ctx *c);
+/* corrections and deletes of the record (corrections.c) */
+int h_api_remark_patch(struct web_ctx *c);
+int h_api_remark_delete(struct web_ctx *c);
+int h_api_point_patch(struct web_ctx *c);
+int h_api_point_delete(struct web_ctx *c);
+int h_api_suggestion_patch(struct web_ctx *c);
+int h_api_suggestion_delete(struct web_ctx *c);
+int h_api_commitment_delete(struct web_ctx *c);
+int h_api_invitation_patch(struct web_ctx *c);
+int h_api_invitation_delete(struct web_ctx *c);
+int h_record_item_page(struct web_ctx *c);
+int h_record_item_post(struct web_ctx *c);
 /* === end sessions === */
 
 /* === notifications (notifications.c) === */
@@ -375,6 +387,8 @@ int h_api_statements_create(struct web_ctx *c);
 int h_api_statements_list(struct web_ctx *c);
 int h_api_statement_vote(struct web_ctx *c);
 int h_api_statement_moderate(struct web_ctx *c);
+int h_api_statement_delete(struct web_ctx *c);
+int h_statement_delete_post(struct web_ctx *c);
 int h_api_room_get(struct web_ctx *c);
 int h_api_room_set(struct web_ctx *c);
 int h_api_opinion(struct web_ctx *c);

@@ -48,11 +48,12 @@ const KIND_OF_SEGMENT = {
   commitments: 'commitment', invitations: 'invitation', outputs: 'output',
   statements: 'statement', j: 'join', static: 'file', notifications: 'notification',
   handlers: 'handler', assignments: 'output',
+  remarks: 'remark', points: 'point', suggestions: 'suggestion',
 };
 // Kinds whose value does not depend on a body: one row per role, relation "-".
 const UNBODIED = new Set(['file']);
 // Values of the parameters that are not the object's id.
-const OTHER_PARAMS = { op: 'remarks' };
+const OTHER_PARAMS = { op: 'remarks', kind: 'points', item: '999999999', action: 'edit' };
 
 // The query a GET needs to reach its handler's authorization.
 const QUERY = { '/api/v1/search': '?q=深圳', '/search': '?q=深圳', '/lang': '?to=en' };
@@ -76,6 +77,12 @@ const BODY = {
   'PATCH /api/v1/handlers/{id}': { name: '矩阵\u0001单位' },
   'POST /api/v1/handlers/{id}/merge': { into_id: 0 },
   'POST /api/v1/outputs/{id}/co-opinion': { text: '矩阵协办意见' },
+  // corrections of the record: a value the model refuses after the authorization
+  'PATCH /api/v1/remarks/{id}': { person_id: 999999999 },
+  'PATCH /api/v1/points/{id}': { kind: 'nonsense' },
+  'PATCH /api/v1/suggestions/{id}': { proposer_ids: [999999999] },
+  'PATCH /api/v1/commitments/{id}': { status: 'nonsense' },
+  'PATCH /api/v1/invitations/{id}': { role: 'nonsense' },
 };
 // Page forms, by "METHOD path", where a form of nothing but the CSRF token would be a valid
 // change (forms are read leniently: a field not sent is left as it is).
@@ -89,6 +96,8 @@ const FORM = {
   'POST /outputs/{id}/transition': { to: 'replied' },
   'POST /assignments/{id}/reply': { to: 'replied' },
   'POST /handlers/{id}': { op: 'rename', name: '' },
+  // a reason over its limit: refused after the authorization, the statement stays
+  'POST /statements/delete': { reason: 'x'.repeat(501) },
 };
 // Raw-body routes: what they are sent (media type, bytes).
 const RAW = { 'POST /api/v1/people/import': { type: 'text/csv', body: '' } };
@@ -132,6 +141,9 @@ async function makeObjects(rel, orgId, n) {
   const room = await ok(await root.post(`/api/v1/sessions/${s.id}/room`, { open: true, anonymous: false, moderation: 'post' }), 'room');
   o.join = room.code;
   o.statement = (await ok(await root.post(`/api/v1/sessions/${s.id}/statements`, { text: `矩阵观点${n}` }), 'statement')).id;
+  o.remark = await makeRecordItem('remark', o);
+  o.point = await makeRecordItem('point', o);
+  o.suggestion = await makeRecordItem('suggestion', o);
   // the output: a proposal assigned to a handling unit, in the callers' body to the one
   // whose account is the "handler" caller, elsewhere to a unit of the root (above them all)
   const out = await ok(await root.post('/api/v1/outputs', { kind: 'proposal', title: `矩阵提案${n}`, org_id: orgId, authors: [{ person_id: o.person, role: 'lead' }] }), 'output');
@@ -145,6 +157,26 @@ async function makeObjects(rel, orgId, n) {
 }
 
 let people = 0;
+// makeRecordItem makes one item of the record of session o.session (as the root's admin),
+// for the fixture and for a deletion's cell of its own.
+let recordItems = 0;
+async function makeRecordItem(kind, o) {
+  const n = ++recordItems;
+  const at = `/api/v1/sessions/${o.session}`;
+  const made = {
+    remark: () => root.post(`${at}/remarks`, { person_id: o.person, body: `矩阵发言${n}` }),
+    point: () => root.post(`${at}/points`, { kind: 'agreed', body: `矩阵共识${n}` }),
+    suggestion: () => root.post(`${at}/suggestions`, { title: `矩阵建议${n}` }),
+    commitment: () => root.post(`${at}/commitments`, { body: `待删除承诺${n}` }),
+    statement: () => root.post(`${at}/statements`, { text: `待删除观点${n}` }),
+  };
+  if (kind === 'invitation') {
+    const person = await makePerson(o.org, '待删除受邀人');
+    return (await ok(await root.post(`${at}/invitations`, { person_id: person }), 'invitation')).id;
+  }
+  return (await ok(await made[kind](), kind)).id;
+}
+
 async function makePerson(orgId, name) {
   people++;
   return (await ok(await root.post('/api/v1/people', { name: `${name}-${people}`, category: 'member', org_id: orgId }), 'person')).id;
@@ -315,6 +347,9 @@ async function runCell(cell) {
     people++;
     const o = await ok(await root.post('/api/v1/outputs', { kind: 'speech', title: `待删除发言${people}`, org_id: bodies[cell.rel] }), 'output');
     path = r.path.replace('{id}', o.id);
+  } else if (r.method === 'DELETE' && ['remark', 'point', 'suggestion', 'commitment', 'invitation', 'statement'].includes(cell.kind)) {
+    const id = await makeRecordItem(cell.kind, objects[cell.rel]);
+    path = r.path.replace('{id}', id);
   } else if (r.method === 'DELETE' && cell.kind) {
     throw new Error(`route ${key}: this test makes no fresh ${cell.kind} for a deletion`);
   }

@@ -87,6 +87,11 @@ const ROUTES = {
   'POST /api/v1/sessions/{id}/points': { as: 'org', path: () => `/api/v1/sessions/${fx.session}/points`, body: () => ({ kind: 'agreed', body: '一点共识' }), probe: () => [`/api/v1/sessions/${fx.session}`] },
   'POST /api/v1/sessions/{id}/suggestions': { as: 'org', path: () => `/api/v1/sessions/${fx.session}/suggestions`, body: () => ({ title: '一条建议', body: '建议的正文' }), probe: () => [`/api/v1/sessions/${fx.session}`] },
   'PATCH /api/v1/commitments/{id}': { as: 'org', path: () => `/api/v1/commitments/${fx.commitment}`, body: () => ({ status: 'in_progress' }), probe: () => [`/api/v1/sessions/${fx.session}`] },
+  // corrections of the record (issue 11)
+  'PATCH /api/v1/remarks/{id}': { as: 'org', path: () => `/api/v1/remarks/${fx.remark}`, body: () => ({ person_id: fx.person, role: '委员', body: '更正的发言', reason: '核对录音' }), probe: () => [`/api/v1/sessions/${fx.session}`] },
+  'PATCH /api/v1/points/{id}': { as: 'org', path: () => `/api/v1/points/${fx.point}`, body: () => ({ kind: 'difference', body: '更正的要点', reason: '核对' }), probe: () => [`/api/v1/sessions/${fx.session}`] },
+  'PATCH /api/v1/suggestions/{id}': { as: 'org', path: () => `/api/v1/suggestions/${fx.suggestion}`, body: () => ({ title: '更正的建议', body: '正文', proposer_ids: [fx.person], sources: [], reason: '核对' }), probe: () => [`/api/v1/sessions/${fx.session}`] },
+  'PATCH /api/v1/invitations/{id}': { as: 'org', path: () => `/api/v1/invitations/${fx.invitation2}`, body: () => ({ role: 'expert', attended: true, reason: '核对' }), probe: () => [`/api/v1/sessions/${fx.session}`] },
   'POST /api/v1/invitations/{id}/answer': { as: 'member', path: () => `/api/v1/invitations/${fx.invitation}/answer`, body: () => ({ answer: 'accepted' }), probe: () => ['/api/v1/me/invitations'] },
   'PATCH /api/v1/duty-points': { as: 'szadmin', path: () => '/api/v1/duty-points', body: () => ({ attended: 2, remark: 1, adopted: 3 }), probe: () => ['/api/v1/duty-points'] },
   'POST /api/v1/outputs': { as: 'org', path: () => '/api/v1/outputs', body: () => ({ kind: 'proposal', title: '一件提案', body: '提案正文', date: '2026-03-01', authors: [{ person_id: fx.person, role: 'lead' }] }), probe: () => ['/api/v1/outputs?limit=500'] },
@@ -243,6 +248,11 @@ describe('bad input is refused with 422 naming the field, and nothing changes', 
     await goLive(org, fx.session);
     ok(await org.post(`/api/v1/sessions/${fx.session}/invitations`, { person_id: fx.person }), 'invite');
     fx.commitment = ok(await org.post(`/api/v1/sessions/${fx.session}/commitments`, { owner: '某局', body: '测试承诺' }), 'commitment').id;
+    const invitee = ok(await org.post('/api/v1/people', { name: '更正测试的受邀人', category: 'member' }), 'person').id;
+    fx.invitation2 = ok(await org.post(`/api/v1/sessions/${fx.session}/invitations`, { person_id: invitee }), 'invite').id;
+    fx.remark = ok(await org.post(`/api/v1/sessions/${fx.session}/remarks`, { person_id: fx.person, body: '测试发言' }), 'remark').id;
+    fx.point = ok(await org.post(`/api/v1/sessions/${fx.session}/points`, { kind: 'agreed', body: '测试共识' }), 'point').id;
+    fx.suggestion = ok(await org.post(`/api/v1/sessions/${fx.session}/suggestions`, { title: '测试建议' }), 'suggestion').id;
     // the member's own invitation, to answer
     const me = (await clients.member.get('/api/v1/me')).data.user;
     const people = (await org.get('/api/v1/people?limit=500')).data.items;

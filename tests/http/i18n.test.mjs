@@ -277,6 +277,10 @@ describe('i18n: no raw identifiers in the Chinese pages of the demo', () => {
     urls.push({ route: '/outputs/new', url: `/outputs/new?suggestion_id=1` });
     urls.push({ route: '/stats', url: `/stats?year=2024` });
     urls.push({ route: '/login', url: `/login?next=/dashboard` });
+    // the correction pages of the record's items (issue 11), of session 1
+    const s1 = (await admin.get('/api/v1/sessions/1')).data;
+    for (const [kind, list] of [['remarks', s1.remarks], ['points', s1.agreed], ['suggestions', s1.suggestions], ['commitments', s1.commitments], ['invitations', s1.invitations]])
+      if (list && list.length) urls.push({ route: '/sessions/{id}/{kind}/{item}/{action}', url: `/sessions/1/${kind}/${list[0].id}/edit` });
     urls = urls.filter((x, i) => urls.findIndex((y) => y.url === x.url) === i);
   });
   after(async () => { await srv.stop(); });
