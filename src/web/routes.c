@@ -581,6 +581,7 @@ const struct route web_routes[] = {
     {GET, "/j/{code}", ACCESS_PUBLIC, h_join_page, 0, PAGE},
     {POST, "/j/{code}/vote", ACCESS_PUBLIC, h_join_vote, 4 * KIB, PAGE},
     {POST, "/j/{code}/statements", ACCESS_PUBLIC, h_join_statement, 16 * KIB, PAGE},
+    {POST, "/j/{code}/category", ACCESS_PUBLIC, h_join_category, 4 * KIB, PAGE},
     /* === end opinion === */
 
     /* === search (search.c) === */
