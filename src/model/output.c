@@ -768,6 +768,8 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 		return rc;
 	rc = output_get(db, *id, &o);
 	after = rc ? NULL : audit_json(&o);
+	if (!rc) /* found by its title and text, by who may read it (search.c) */
+		rc = search_put(db, "output", *id, 0, org_id, o.title, o.body);
 	output_release(&o);
 	if (!rc)
 		rc = audit_write(db, who, org_id, "output.create", "output", *id, NULL, after);
@@ -847,6 +849,8 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 	if (rc)
 		goto out;
 	rc = output_get(db, id, &now);
+	if (!rc)
+		rc = search_put(db, "output", id, 0, h.org_id, now.title, now.body);
 	if (!rc) {
 		b = audit_json(&before);
 		a = audit_json(&now);

@@ -9,6 +9,7 @@
  */
 #include "person.h"
 #include "privacy.h"
+#include "session.h"
 #include "valid.h"
 
 #include <stdarg.h>
@@ -437,6 +438,16 @@ static json_t *person_audit_json(const struct person *p)
 	(p)->org_id, (p)->user_id, (p)->name, (p)->category, (p)->sector, (p)->committee,          \
 	    (p)->term, (p)->affiliation, (p)->title, (p)->phone, (p)->email, (int)(p)->public_name
 
+/* person_index puts p into the search index: its name, sector, affiliation and title
+ * (never its contact data); search.c shows it only to who may read it. */
+static int person_index(struct db *db, const struct person *p)
+{
+	char body[sizeof(p->sector) + sizeof(p->affiliation) + sizeof(p->title) + 3];
+
+	snprintf(body, sizeof(body), "%s %s %s", p->sector, p->affiliation, p->title);
+	return search_put(db, "person", p->id, 0, p->org_id, p->name, body);
+}
+
 static int linked_elsewhere(struct verr *e)
 {
 	verr_set(e, "conflict", "user_id", "该账号已关联到另一位人员",
@@ -462,6 +473,9 @@ static int insert(struct db *db, const struct actor *who, struct person *p, cons
 		return rc;
 	p->id = db_last_id(db);
 	p->created_at = p->updated_at = now;
+	rc = person_index(db, p);
+	if (rc)
+		return rc;
 	after = person_audit_json(p);
 	rc = audit_write(db, who, p->org_id, action, "person", p->id, NULL, after);
 	json_decref(after);
@@ -492,6 +506,8 @@ int person_update(struct db *db, const struct actor *who, const struct person *b
 	rc = db_exec(db, sql_update, PERSON_ROW_TYPES "ii", PERSON_ROW(p), p->updated_at, p->id);
 	if (rc == ERR_CONFLICT && p->user_id)
 		return linked_elsewhere(e);
+	if (!rc)
+		rc = person_index(db, p);
 	if (rc)
 		return rc;
 	b = person_audit_json(before);

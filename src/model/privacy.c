@@ -619,6 +619,8 @@ static int erase_statements(struct db *db, const struct actor *who, int64_t org_
 		rc = db_each(db, sql_e_statement_sessions, db_ids_row, &sessions, "i", user_id);
 	if (!rc && ids.n)
 		rc = db_exec(db, sql_e_statements, "i", user_id);
+	for (i = 0; !rc && i < ids.n; i++)
+		rc = search_drop(db, "statement", ids.ids[i]);
 	for (i = 0; !rc && i < sessions.n; i++)
 		rc = scrub_snapshot(db, sessions.ids[i], &ids);
 	r->statements = ids.n;
@@ -756,6 +758,8 @@ int person_erase(struct db *db, const struct actor *who, int64_t id, struct pers
 	}
 	snprintf(name, sizeof(name), PERSON_ERASED_NAME " #%lld", (long long)id);
 	rc = db_exec(db, sql_e_person, "siii", name, now, now, id);
+	if (!rc) /* their name, sector, affiliation and title are no longer found */
+		rc = search_drop(db, "person", id);
 	if (!rc && remarks.n)
 		rc = db_exec(db, sql_e_remarks, "ii", now, id);
 	for (i = 0; !rc && i < remarks.n; i++)

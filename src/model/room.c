@@ -447,6 +447,28 @@ int statement_add(struct db *db, const struct room *r, int64_t participant, cons
 				 after);
 		json_decref(after);
 	}
+	/* an accepted statement is found by search (its text only, never who wrote it) */
+	if (!rc && strcmp(r->moderation, "pre") != 0)
+		rc = search_put(db, "statement", *id, r->session_id, r->org_id, "", text);
+	return rc;
+}
+
+static const char sql_st_text[] = "SELECT session_id, org_id, text, status = 'accepted'"
+				  " AND erased = 0 FROM statement WHERE id = ?";
+
+int statement_index(struct db *db, int64_t id)
+{
+	struct db_stmt *st;
+	int rc = db_get_row(db, sql_st_text, &st, "i", id);
+
+	if (rc == ERR_NOT_FOUND)
+		return search_drop(db, "statement", id);
+	if (rc)
+		return rc;
+	rc = db_col_int(st, 3) ? search_put(db, "statement", id, db_col_int(st, 0),
+					    db_col_int(st, 1), "", db_col_text(st, 2))
+			       : search_drop(db, "statement", id);
+	db_done(st);
 	return rc;
 }
 
@@ -465,6 +487,8 @@ int statement_moderate(struct db *db, const struct actor *who, int64_t id, const
 		rc = who->user.id
 			 ? db_exec(db, sql_st_mod, "siii", status, time_now(), who->user.id, id)
 			 : db_exec(db, sql_st_mod, "si0i", status, time_now(), id);
+	if (!rc)
+		rc = statement_index(db, id);
 	if (rc)
 		return rc;
 	b = json_pack("{ss}", "status", s.status);
@@ -647,6 +671,8 @@ int room_import_statement(struct db *db, const struct room *r, const char *exter
 
 	if (!rc)
 		*id = db_last_id(db);
+	if (!rc && !moderated_out)
+		rc = search_put(db, "statement", *id, r->session_id, r->org_id, "", text);
 	return rc;
 }
 

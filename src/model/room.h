@@ -99,6 +99,11 @@ struct statement_head {
 
 int statement_head(struct db *db, int64_t id, struct statement_head *s) WARN_UNUSED;
 
+/* statement_index puts statement id into the search index as it now is: its text when
+ * accepted (and not erased), else out of it; a correction of a statement's text or status
+ * calls it in the same transaction. */
+int statement_index(struct db *db, int64_t id) WARN_UNUSED;
+
 /* statement_authorize loads statement id (into *s) and authorizes op on its session's room
  * as room_authorize does; ERR_NOT_FOUND for an unknown statement. */
 int statement_authorize(struct db *db, const struct actor *a, int64_t id, enum room_op op,

@@ -368,6 +368,9 @@ static const struct field_decl room_in[] = {
 static const struct field_decl search_query[] = {
     TEXT("q", Q | REQ, "what to search for"),
     INT("limit", Q, "at most this many results, 1 to 200 (default 50)"),
+    TEXT("kind", Q,
+	 "only results of this kind: topic, session, remark, suggestion, output, statement or"
+	 " person"),
     END,
 };
 
