@@ -487,7 +487,8 @@ static const char sql_led[] =
     " WHERE a.person_id = ? AND a.role = 'lead' ORDER BY o.id";
 static const char sql_e_person[] =
     "UPDATE person SET name = ?, sector = '', committee = '', term = '', affiliation = '',"
-    " title = '', phone = '', email = '', public_name = 0, erased_at = ?, updated_at = ?"
+    " title = '', phone = '', email = '', public_name = 0, id_card_hash = NULL, erased_at = ?,"
+    " updated_at = ?"
     " WHERE id = ?";
 static const char sql_e_remark_ids[] =
     "SELECT id FROM remark WHERE person_id = ? AND erased = 0 ORDER BY id";
