@@ -22,6 +22,7 @@
 #include "base/csv.h"
 #include "base/utf8.h"
 #include "base/util.h"
+#include "base/xlsx.h"
 #include "db/db.h"
 
 #define F(field) offsetof(struct person, field), sizeof(((struct person *)0)->field)
@@ -1133,6 +1134,38 @@ static int import_pass(struct import_ctx *x, const char *text, size_t n)
 	return rc;
 }
 
+/* import_start resets imp's results and prepares x. */
+static void import_start(struct import_ctx *x, struct db *db, const struct actor *who,
+			 struct person_import *imp)
+{
+	memset(x, 0, sizeof(*x));
+	x->db = db;
+	x->who = who;
+	x->imp = imp;
+	imp->rows = imp->imported = imp->bad_rows = imp->file_line = 0;
+	imp->added = imp->updated = imp->unchanged = imp->refused = 0;
+	memset(&imp->file_err, 0, sizeof(imp->file_err));
+	imp->problems = imp->refusals = NULL;
+	imp->nproblems = imp->nrefusals = 0;
+}
+
+/* import_text reads the table text[0..n) (UTF-8) twice: every row checked, then, when all
+ * are good, every row written. */
+static int import_text(struct import_ctx *x, const char *text, size_t n)
+{
+	int rc = import_pass(x, text, n);
+
+	if (!rc && x->imp->bad_rows)
+		rc = ERR_INVALID;
+	if (!rc) {
+		x->write = true;
+		rc = import_pass(x, text, n);
+		if (!rc && x->imp->bad_rows)
+			rc = ERR_INVALID;
+	}
+	return rc;
+}
+
 int person_import_csv(struct db *db, const struct actor *who, const char *p, size_t n,
 		      struct person_import *imp)
 {
@@ -1141,15 +1174,7 @@ int person_import_csv(struct db *db, const struct actor *who, const char *p, siz
 	struct buf text;
 	int rc;
 
-	memset(&x, 0, sizeof(x));
-	x.db = db;
-	x.who = who;
-	x.imp = imp;
-	imp->rows = imp->imported = imp->bad_rows = imp->file_line = 0;
-	imp->added = imp->updated = imp->unchanged = imp->refused = 0;
-	memset(&imp->file_err, 0, sizeof(imp->file_err));
-	imp->problems = imp->refusals = NULL;
-	imp->nproblems = imp->nrefusals = 0;
+	import_start(&x, db, who, imp);
 	if (n == 0)
 		return file_problem(imp, "empty_file", "文件是空的", "the file is empty");
 	buf_init(&text, 2 * n + 16);
@@ -1160,15 +1185,33 @@ int person_import_csv(struct db *db, const struct actor *who, const char *p, siz
 		    "。文件须为文本：请另存为 UTF-8 或 GBK（GB18030）编码的 CSV",
 		    "; the file must be text: save it as CSV in UTF-8 or GBK (GB18030)");
 	if (!rc)
-		rc = import_pass(&x, text.p ? text.p : "", text.n);
-	if (!rc && imp->bad_rows)
-		rc = ERR_INVALID;
-	if (!rc) {
-		x.write = true;
-		rc = import_pass(&x, text.p ? text.p : "", text.n);
-		if (!rc && imp->bad_rows)
-			rc = ERR_INVALID;
-	}
+		rc = import_text(&x, text.p ? text.p : "", text.n);
+	buf_fini(&text);
+	return rc;
+}
+
+int person_import_xlsx(struct db *db, const struct actor *who, const char *p, size_t n,
+		       struct person_import *imp)
+{
+	struct import_ctx x;
+	struct xlsx_fault why = {NULL, NULL};
+	struct buf text;
+	int rc;
+
+	import_start(&x, db, who, imp);
+	imp->encoding = CSV_ENC_UTF8;
+	if (n == 0)
+		return file_problem(imp, "empty_file", "文件是空的", "the file is empty");
+	buf_init(&text, BUF_MAX_DEFAULT);
+	rc = xlsx_to_csv(p, n, &text, &why);
+	if (rc == ERR_INVALID)
+		rc = file_problem(imp, "invalid_xlsx", "无法读取 XLSX 文件：%s",
+				  "cannot read the XLSX file: %s", why.zh, why.en);
+	else if (rc == ERR_TOO_BIG)
+		rc = file_problem(imp, "invalid_xlsx", "XLSX 文件的内容过大",
+				  "the XLSX file holds too much");
+	if (!rc)
+		rc = import_text(&x, text.p ? text.p : "", text.n);
 	buf_fini(&text);
 	return rc;
 }

@@ -227,6 +227,13 @@ struct person_import {
 int person_import_csv(struct db *db, const struct actor *who, const char *p, size_t n,
 		      struct person_import *imp) WARN_UNUSED;
 
+/* person_import_xlsx imports persons from the first worksheet of the XLSX workbook
+ * p[0..n) (base/xlsx.h), read as person_import_csv reads a CSV file: the same header names,
+ * the same checks and matching, line numbers being the sheet's row numbers. A file that is
+ * not a workbook is a problem of the whole file (imp->file_err.code "invalid_xlsx"). */
+int person_import_xlsx(struct db *db, const struct actor *who, const char *p, size_t n,
+		       struct person_import *imp) WARN_UNUSED;
+
 /* person_import_release frees what person_import_csv left in imp (the problems). */
 void person_import_release(struct person_import *imp);
 

@@ -3,6 +3,8 @@
 # worksheets/sheet2.xml (found through the relationships), shared strings with a rich-text
 # run and a phonetic guide, inline strings, a phone stored as 1.3800138E+10, a row left out,
 # a column skipped, a boolean, and a second sheet that must not be read.
+# It also writes people-bad-row.xlsx: the same workbook whose sheet row 3 has a category
+# that does not exist, for the import's refusal naming the row.
 # Run: python3 tests/data/xlsx/make_minimal.py (from the repository root).
 import zipfile
 
@@ -53,10 +55,19 @@ SHEET1 = '''<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>不应读到</t></is></c></row></sheetData>
 </worksheet>'''
 
-with zipfile.ZipFile('tests/data/xlsx/people-minimal.xlsx', 'w', zipfile.ZIP_DEFLATED) as z:
-    for name, text in [('[Content_Types].xml', CT), ('_rels/.rels', RELS), ('xl/workbook.xml', WB),
-                       ('xl/_rels/workbook.xml.rels', WB_RELS), ('xl/sharedStrings.xml', SST),
-                       ('xl/worksheets/sheet1.xml', SHEET1), ('xl/worksheets/sheet2.xml', SHEET2)]:
-        zi = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
-        zi.compress_type = zipfile.ZIP_DEFLATED
-        z.writestr(zi, text.encode('utf-8'))
+BAD = SHEET2.replace('<c r="B3" t="inlineStr"><is><t>member</t></is></c>', '<c r="B3" t="inlineStr"><is><t>国王</t></is></c>')
+assert BAD != SHEET2
+
+
+def write(path, sheet2):
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as z:
+        for name, text in [('[Content_Types].xml', CT), ('_rels/.rels', RELS), ('xl/workbook.xml', WB),
+                           ('xl/_rels/workbook.xml.rels', WB_RELS), ('xl/sharedStrings.xml', SST),
+                           ('xl/worksheets/sheet1.xml', SHEET1), ('xl/worksheets/sheet2.xml', sheet2)]:
+            zi = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(zi, text.encode('utf-8'))
+
+
+write('tests/data/xlsx/people-minimal.xlsx', SHEET2)
+write('tests/data/xlsx/people-bad-row.xlsx', BAD)
