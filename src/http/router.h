@@ -79,8 +79,9 @@ struct route_doc {
 	const struct field_decl *fields; /* ends with {NULL}; NULL: reads no input at all */
 	int status;			 /* the success status: 200, 201, 204 */
 	enum reply_kind reply;
-	const char *entity;    /* REPLY_OBJECT/LIST: the entity ("topic"); FILE: media type */
-	const char *raw_media; /* ROUTE_RAW_BODY routes: the media type of the body sent */
+	const char *entity;	   /* REPLY_OBJECT/LIST: the entity ("topic"); FILE: media type */
+	const char *raw_media;	   /* ROUTE_RAW_BODY routes: the media type of the body sent */
+	const char *raw_media_alt; /* ... and another one it may be instead, or NULL */
 };
 
 struct route {

@@ -727,6 +727,8 @@ int statement_edit(struct db *db, const struct actor *who, int64_t id, const cha
 	if (rc != ERR_NOT_FOUND)
 		goto out;
 	rc = db_exec(db, "UPDATE statement SET text = ? WHERE id = ?", "si", text, id);
+	if (!rc) /* searched by its new text */
+		rc = statement_index(db, id);
 	if (rc)
 		goto out;
 	b = json_pack("{sI ss}", "session_id", (json_int_t)s.session_id, "text", s.text);

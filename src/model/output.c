@@ -973,6 +973,8 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 	after = rc ? NULL : audit_json(&o);
 	if (!rc)
 		rc = notify_cosigners(db, &o, NULL);
+	if (!rc) /* found by its title and text, by who may read it (search.c) */
+		rc = search_put(db, "output", *id, 0, org_id, o.title, o.body);
 	output_release(&o);
 	if (!rc)
 		rc = audit_write(db, who, org_id, "output.create", "output", *id, NULL, after);
@@ -1061,6 +1063,8 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 	if (rc)
 		goto out;
 	rc = output_get(db, id, &now);
+	if (!rc)
+		rc = search_put(db, "output", id, 0, h.org_id, now.title, now.body);
 	if (!rc) {
 		b = audit_json(&before);
 		a = audit_json(&now);
@@ -1102,6 +1106,8 @@ int output_delete(struct db *db, const struct actor *who, int64_t id, struct ver
 	rc = output_get(db, id, &before);
 	if (!rc)
 		rc = db_exec(db, sql_delete, "i", id);
+	if (!rc) /* a deleted draft is found by nobody */
+		rc = search_drop(db, "output", id);
 	if (!rc) {
 		b = audit_json(&before);
 		rc = audit_write(db, who, before.org_id, "output.delete", "output", id, b, NULL);

@@ -9,6 +9,7 @@
  */
 #include "person.h"
 #include "privacy.h"
+#include "session.h"
 #include "valid.h"
 
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include "base/csv.h"
 #include "base/utf8.h"
 #include "base/util.h"
+#include "base/xlsx.h"
 #include "db/db.h"
 
 #define F(field) offsetof(struct person, field), sizeof(((struct person *)0)->field)
@@ -437,6 +439,16 @@ static json_t *person_audit_json(const struct person *p)
 	(p)->org_id, (p)->user_id, (p)->name, (p)->category, (p)->sector, (p)->committee,          \
 	    (p)->term, (p)->affiliation, (p)->title, (p)->phone, (p)->email, (int)(p)->public_name
 
+/* person_index puts p into the search index: its name, sector, affiliation and title
+ * (never its contact data); search.c shows it only to who may read it. */
+static int person_index(struct db *db, const struct person *p)
+{
+	char body[sizeof(p->sector) + sizeof(p->affiliation) + sizeof(p->title) + 3];
+
+	snprintf(body, sizeof(body), "%s %s %s", p->sector, p->affiliation, p->title);
+	return search_put(db, "person", p->id, 0, p->org_id, p->name, body);
+}
+
 static int linked_elsewhere(struct verr *e)
 {
 	verr_set(e, "conflict", "user_id", "该账号已关联到另一位人员",
@@ -462,6 +474,9 @@ static int insert(struct db *db, const struct actor *who, struct person *p, cons
 		return rc;
 	p->id = db_last_id(db);
 	p->created_at = p->updated_at = now;
+	rc = person_index(db, p);
+	if (rc)
+		return rc;
 	after = person_audit_json(p);
 	rc = audit_write(db, who, p->org_id, action, "person", p->id, NULL, after);
 	json_decref(after);
@@ -492,6 +507,8 @@ int person_update(struct db *db, const struct actor *who, const struct person *b
 	rc = db_exec(db, sql_update, PERSON_ROW_TYPES "ii", PERSON_ROW(p), p->updated_at, p->id);
 	if (rc == ERR_CONFLICT && p->user_id)
 		return linked_elsewhere(e);
+	if (!rc)
+		rc = person_index(db, p);
 	if (rc)
 		return rc;
 	b = person_audit_json(before);
@@ -530,11 +547,11 @@ int person_list(struct db *db, const struct org *scope, const struct person_filt
 /* --- import --- */
 
 /* Columns of an import beyond the text fields. */
-enum { COL_ORG = PERSON_NFIELDS, COL_PUBLIC, COL_NKINDS, COL_NONE = -1 };
+enum { COL_ORG = PERSON_NFIELDS, COL_PUBLIC, COL_ID_CARD, COL_NKINDS, COL_NONE = -1 };
 
 static const struct {
 	const char *zh, *en;
-} extra_cols[] = {{"所属组织", "org"}, {"公开姓名", "public_name"}};
+} extra_cols[] = {{"所属组织", "org"}, {"公开姓名", "public_name"}, {"身份证号", "id_card"}};
 
 /* clip returns how many bytes of s[0..n) to show when echoing a cell in a message: at most
  * max, never cutting a character in two. */
@@ -570,6 +587,9 @@ struct import_ctx {
 	bool write;
 	bool row_bad; /* the current row has a problem already */
 	size_t cap_problems;
+	bool given[COL_NKINDS]; /* the current row's cells that are not empty */
+	char id_hash[65];	/* the current row's ID-card hash, "" when none */
+	size_t cap_refusals;
 };
 
 static const char *col_zh(int kind)
@@ -681,6 +701,38 @@ static const struct import_col *find_col(const struct import_ctx *x, int k)
 	return NULL;
 }
 
+/* id_card_hash checks the ID-card number s[0..n) (18 characters, the last a check
+ * character per GB 11643, or the 15 digits of the old cards) and writes the hex SHA-256 of
+ * it (a final x upper-cased) into out; "" for an empty cell. */
+static int id_card_hash(const char *s, size_t n, char out[65], struct verr *e)
+{
+	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+	char num[19];
+	size_t i;
+	int sum = 0;
+	bool ok = n == 15 || n == 18;
+
+	out[0] = '\0';
+	if (!n)
+		return ERR_OK;
+	for (i = 0; ok && i < n; i++) {
+		num[i] = s[i] == 'x' ? 'X' : s[i];
+		ok = (num[i] >= '0' && num[i] <= '9') || (i == 17 && num[i] == 'X');
+	}
+	if (ok && n == 18) {
+		for (i = 0; i < 17; i++)
+			sum += (num[i] - '0') * w[i];
+		ok = "10X98765432"[sum % 11] == num[17];
+	}
+	if (!ok) /* the number is not echoed: it is personal data */
+		return verr_set(e, "invalid", "id_card",
+				"身份证号无效：须为 18 位（末位为校验码，可为 X）或 15 位数字",
+				"the ID-card number is not valid: 18 characters (the last a check "
+				"character, which may be X) or 15 digits");
+	audit_sha256_hex(num, n, out);
+	return ERR_OK;
+}
+
 /* import_cell applies the cell s[0..n) (trimmed) of column col to p; a problem with it is
  * left in e and reported as ERR_INVALID. */
 static int import_cell(struct import_ctx *x, const struct import_col *col, const char *s, size_t n,
@@ -690,6 +742,8 @@ static int import_cell(struct import_ctx *x, const struct import_col *col, const
 	const char *code;
 	int k = col ? col->kind : COL_NONE;
 
+	if (k >= 0)
+		x->given[k] = n > 0;
 	if (k == COL_NONE) {
 		if (!n)
 			return ERR_OK;
@@ -723,6 +777,8 @@ static int import_cell(struct import_ctx *x, const struct import_col *col, const
 					clip(small, n, ECHO), small);
 		snprintf(p->category, sizeof(p->category), "%s", code);
 		return person_check(p, PERSON_CATEGORY, e);
+	case COL_ID_CARD:
+		return id_card_hash(small, n, x->id_hash, e);
 	case COL_PUBLIC:
 		if (parse_public(small, &p->public_name))
 			return verr_set(e, "invalid", "public_name",
@@ -733,6 +789,172 @@ static int import_cell(struct import_ctx *x, const struct import_col *col, const
 	default: /* COL_ORG */
 		return cell_org(x, small, p, e);
 	}
+}
+
+static const char sql_set_hash[] = "UPDATE person SET id_card_hash = NULLIF(?, '') WHERE id = ?";
+static const char sql_get_hash[] = "SELECT COALESCE(id_card_hash, '') FROM person WHERE id = ?";
+/* the persons a row may be: of the scope (?2), not erased, and not known by another ID card
+ * (?3, the row's hash, '' when it has none) */
+#define MATCH_FROM                                                                                 \
+	"SELECT p.id FROM person p JOIN org o ON o.id = p.org_id"                                  \
+	" WHERE substr(o.path, 1, length(?2)) = ?2 AND p.erased_at IS NULL"                        \
+	" AND (?3 = '' OR p.id_card_hash IS NULL OR p.id_card_hash = ?3)"
+static const char sql_match_hash[] = MATCH_FROM " AND p.id_card_hash = ?1 ORDER BY p.id LIMIT 2";
+static const char sql_match_phone[] = MATCH_FROM " AND p.phone = ?1 ORDER BY p.id LIMIT 2";
+static const char sql_match_name[] =
+    MATCH_FROM " AND p.name = ?1 AND p.affiliation = ?4 ORDER BY p.id LIMIT 2";
+
+/* refusal lists a valid row that is not applied (line, why). */
+static int refusal(struct import_ctx *x, size_t line, const char *code, const char *zh,
+		   const char *en)
+{
+	struct person_import *imp = x->imp;
+	size_t max = imp->max_listed ? imp->max_listed : 1000;
+	struct person_import_problem *pb;
+
+	imp->refused++;
+	if (imp->nrefusals >= max)
+		return ERR_OK;
+	if (imp->nrefusals == x->cap_refusals) {
+		size_t cap = x->cap_refusals ? 2 * x->cap_refusals : 16;
+		void *q = realloc(imp->refusals, cap * sizeof(*imp->refusals));
+
+		if (!q)
+			return ERR_NOMEM;
+		imp->refusals = q;
+		x->cap_refusals = cap;
+	}
+	pb = &imp->refusals[imp->nrefusals++];
+	memset(pb, 0, sizeof(*pb));
+	pb->line = line;
+	snprintf(pb->code, sizeof(pb->code), "%s", code);
+	snprintf(pb->zh, sizeof(pb->zh), "%s", zh);
+	snprintf(pb->en, sizeof(pb->en), "%s", en);
+	return ERR_OK;
+}
+
+/* match finds the person row p is, by its ID-card hash, else phone, else name and
+ * affiliation: *id (0: none), *many when the key that found one found more. */
+static int match(struct import_ctx *x, const struct person *p, int64_t *id, bool *many)
+{
+	const char *scope = x->imp->scope ? x->imp->scope->path : "-";
+	struct db_ids ids = {NULL, 0};
+	int rc = ERR_OK;
+
+	*id = 0;
+	*many = false;
+	if (x->id_hash[0])
+		rc = db_each(x->db, sql_match_hash, db_ids_row, &ids, "sss", x->id_hash, scope,
+			     x->id_hash);
+	if (!rc && !ids.n && p->phone[0])
+		rc = db_each(x->db, sql_match_phone, db_ids_row, &ids, "sss", p->phone, scope,
+			     x->id_hash);
+	if (!rc && !ids.n)
+		rc = db_each(x->db, sql_match_name, db_ids_row, &ids, "ssss", p->name, scope,
+			     x->id_hash, p->affiliation);
+	if (!rc && ids.n) {
+		*id = ids.ids[0];
+		*many = ids.n > 1;
+	}
+	free(ids.ids);
+	return rc;
+}
+
+/* merge_row copies into m the cells of the row (p) that are not empty; true when m
+ * changed. */
+static bool merge_row(const struct import_ctx *x, const struct person *p, struct person *m)
+{
+	bool changed = false;
+	int f;
+
+	for (f = 0; f < PERSON_NFIELDS; f++) {
+		const char *v = person_text(p, (enum person_field)f);
+
+		if (x->given[f] && strcmp(v, person_text(m, (enum person_field)f)) != 0) {
+			snprintf(text_of(m, (enum person_field)f), person_fields[f].cap, "%s", v);
+			changed = true;
+		}
+	}
+	if (x->given[COL_ORG] && m->org_id != p->org_id) {
+		m->org_id = p->org_id;
+		changed = true;
+	}
+	if (x->given[COL_PUBLIC] && m->public_name != p->public_name) {
+		m->public_name = p->public_name;
+		changed = true;
+	}
+	return changed;
+}
+
+static int stored_hash(struct db *db, int64_t id, char *out, size_t n)
+{
+	struct db_stmt *st;
+	int rc = db_get_row(db, sql_get_hash, &st, "i", id);
+
+	if (rc)
+		return rc;
+	rc = copy_field(out, n, db_col_text(st, 0));
+	db_done(st);
+	return rc;
+}
+
+/* import_apply writes valid row p (line): adds it, or updates the person it matches. */
+static int import_apply(struct import_ctx *x, struct person *p, size_t line)
+{
+	struct person before, m;
+	char stored[80] = "";
+	struct verr e;
+	int64_t id;
+	bool many, changed;
+	int rc = match(x, p, &id, &many);
+
+	memset(&e, 0, sizeof(e));
+	if (rc)
+		return rc;
+	if (many)
+		return refusal(
+		    x, line, "ambiguous",
+		    "此行与人员库中的多位人员相符（身份证号、电话或姓名与工作单位相同），"
+		    "无法确定更新哪一位；请补充身份证号或在人员库中合并后再导入",
+		    "this row matches several people of the registry (same ID card, "
+		    "phone, or name and affiliation); add the ID-card number or merge "
+		    "them, then import again");
+	if (!id) {
+		rc = insert(x->db, x->who, p, "person.import", &e);
+		if (!rc && x->id_hash[0])
+			rc = db_exec(x->db, sql_set_hash, "si", x->id_hash, p->id);
+		if (rc == ERR_INVALID || rc == ERR_CONFLICT)
+			return row_problem(x, line, NULL, &e); /* validated already */
+		if (!rc) {
+			x->imp->added++;
+			x->imp->imported++;
+		}
+		return rc;
+	}
+	rc = person_get(x->db, id, &before);
+	if (!rc)
+		rc = stored_hash(x->db, id, stored, sizeof(stored));
+	if (rc)
+		return rc;
+	m = before;
+	changed = merge_row(x, p, &m);
+	if (x->id_hash[0] && strcmp(stored, x->id_hash) != 0) {
+		rc = db_exec(x->db, sql_set_hash, "si", x->id_hash, id);
+		changed = true;
+	}
+	if (!rc && !changed) {
+		x->imp->unchanged++;
+		return ERR_OK;
+	}
+	if (!rc)
+		rc = person_update(x->db, x->who, &before, &m, &e);
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
+		return row_problem(x, line, NULL, &e);
+	if (!rc) {
+		x->imp->updated++;
+		x->imp->imported++;
+	}
+	return rc;
 }
 
 /* import_row builds a person from the current record, records every problem of its
@@ -748,6 +970,8 @@ static int import_row(struct import_ctx *x, struct csv_reader *r)
 	memset(&e, 0, sizeof(e));
 	p.org_id = x->imp->default_org;
 	x->row_bad = false;
+	memset(x->given, 0, sizeof(x->given));
+	x->id_hash[0] = '\0';
 	for (i = 0; i < r->nfields && !rc; i++) {
 		const struct import_col *col = i < x->ncols ? &x->cols[i] : NULL;
 		const char *s = csv_field(r, i, &n);
@@ -772,12 +996,7 @@ static int import_row(struct import_ctx *x, struct csv_reader *r)
 	}
 	if (rc || x->row_bad || !x->write)
 		return rc;
-	rc = insert(x->db, x->who, &p, "person.import", &e);
-	if (rc == ERR_INVALID || rc == ERR_CONFLICT)
-		rc = row_problem(x, line, NULL, &e); /* validated already; kept for safety */
-	if (!rc)
-		x->imp->imported++;
-	return rc;
+	return import_apply(x, &p, line);
 }
 
 static int file_problem(struct person_import *imp, const char *code, const char *zh, const char *en,
@@ -849,10 +1068,11 @@ static int read_header(struct import_ctx *x, struct csv_reader *r)
 			return file_problem(
 			    x->imp, "unknown_column",
 			    "第 %zu 列的表头“%.*s”无法识别。可用：姓名、类别、界别、"
-			    "专委会、届次、工作单位、职务、电话、邮箱、所属组织、公开姓名",
+			    "专委会、届次、工作单位、职务、电话、邮箱、所属组织、公开姓名、"
+			    "身份证号",
 			    "column %zu: the header '%.*s' is not known; use name, "
 			    "category, sector, committee, term, affiliation, title, "
-			    "phone, email, org, public_name",
+			    "phone, email, org, public_name, id_card",
 			    i + 1, clip(copy, n, ECHO), copy);
 		if (k >= 0 && seen[k])
 			return file_problem(x->imp, "duplicate_column", "表头“%.*s”出现了两次",
@@ -914,18 +1134,47 @@ static int import_pass(struct import_ctx *x, const char *text, size_t n)
 	return rc;
 }
 
+/* import_start resets imp's results and prepares x. */
+static void import_start(struct import_ctx *x, struct db *db, const struct actor *who,
+			 struct person_import *imp)
+{
+	memset(x, 0, sizeof(*x));
+	x->db = db;
+	x->who = who;
+	x->imp = imp;
+	imp->rows = imp->imported = imp->bad_rows = imp->file_line = 0;
+	imp->added = imp->updated = imp->unchanged = imp->refused = 0;
+	memset(&imp->file_err, 0, sizeof(imp->file_err));
+	imp->problems = imp->refusals = NULL;
+	imp->nproblems = imp->nrefusals = 0;
+}
+
+/* import_text reads the table text[0..n) (UTF-8) twice: every row checked, then, when all
+ * are good, every row written. */
+static int import_text(struct import_ctx *x, const char *text, size_t n)
+{
+	int rc = import_pass(x, text, n);
+
+	if (!rc && x->imp->bad_rows)
+		rc = ERR_INVALID;
+	if (!rc) {
+		x->write = true;
+		rc = import_pass(x, text, n);
+		if (!rc && x->imp->bad_rows)
+			rc = ERR_INVALID;
+	}
+	return rc;
+}
+
 int person_import_csv(struct db *db, const struct actor *who, const char *p, size_t n,
 		      struct person_import *imp)
 {
-	struct import_ctx x = {db, who, imp, NULL, 0, false, false, 0};
+	struct import_ctx x;
 	struct csv_fault why;
 	struct buf text;
 	int rc;
 
-	imp->rows = imp->imported = imp->bad_rows = imp->file_line = 0;
-	memset(&imp->file_err, 0, sizeof(imp->file_err));
-	imp->problems = NULL;
-	imp->nproblems = 0;
+	import_start(&x, db, who, imp);
 	if (n == 0)
 		return file_problem(imp, "empty_file", "文件是空的", "the file is empty");
 	buf_init(&text, 2 * n + 16);
@@ -936,15 +1185,33 @@ int person_import_csv(struct db *db, const struct actor *who, const char *p, siz
 		    "。文件须为文本：请另存为 UTF-8 或 GBK（GB18030）编码的 CSV",
 		    "; the file must be text: save it as CSV in UTF-8 or GBK (GB18030)");
 	if (!rc)
-		rc = import_pass(&x, text.p ? text.p : "", text.n);
-	if (!rc && imp->bad_rows)
-		rc = ERR_INVALID;
-	if (!rc) {
-		x.write = true;
-		rc = import_pass(&x, text.p ? text.p : "", text.n);
-		if (!rc && imp->bad_rows)
-			rc = ERR_INVALID;
-	}
+		rc = import_text(&x, text.p ? text.p : "", text.n);
+	buf_fini(&text);
+	return rc;
+}
+
+int person_import_xlsx(struct db *db, const struct actor *who, const char *p, size_t n,
+		       struct person_import *imp)
+{
+	struct import_ctx x;
+	struct xlsx_fault why = {NULL, NULL};
+	struct buf text;
+	int rc;
+
+	import_start(&x, db, who, imp);
+	imp->encoding = CSV_ENC_UTF8;
+	if (n == 0)
+		return file_problem(imp, "empty_file", "文件是空的", "the file is empty");
+	buf_init(&text, BUF_MAX_DEFAULT);
+	rc = xlsx_to_csv(p, n, &text, &why);
+	if (rc == ERR_INVALID)
+		rc = file_problem(imp, "invalid_xlsx", "无法读取 XLSX 文件：%s",
+				  "cannot read the XLSX file: %s", why.zh, why.en);
+	else if (rc == ERR_TOO_BIG)
+		rc = file_problem(imp, "invalid_xlsx", "XLSX 文件的内容过大",
+				  "the XLSX file holds too much");
+	if (!rc)
+		rc = import_text(&x, text.p ? text.p : "", text.n);
 	buf_fini(&text);
 	return rc;
 }
@@ -952,6 +1219,7 @@ int person_import_csv(struct db *db, const struct actor *who, const char *p, siz
 void person_import_release(struct person_import *imp)
 {
 	free(imp->problems);
-	imp->problems = NULL;
-	imp->nproblems = 0;
+	free(imp->refusals);
+	imp->problems = imp->refusals = NULL;
+	imp->nproblems = imp->nrefusals = 0;
 }

@@ -185,7 +185,12 @@ struct person_import {
 	/* results */
 	enum csv_encoding encoding;		/* of the file */
 	size_t rows;				/* data rows read (blank lines not counted) */
-	size_t imported;			/* persons inserted */
+	size_t imported;			/* rows applied: added + updated */
+	size_t added, updated, unchanged;	/* new persons; matched and changed; matched
+						 * and already as in the file */
+	size_t refused;				/* valid rows not applied (refusals) */
+	struct person_import_problem *refusals; /* why, for the first max_listed of them */
+	size_t nrefusals;
 	size_t bad_rows;			/* rows refused; every one is counted ... */
 	struct person_import_problem *problems; /* ... and the first max_listed problems are */
 	size_t nproblems;			/* listed here (person_import_release frees) */
@@ -208,8 +213,26 @@ struct person_import {
  * counted as an editor shows them, the header being line 1). Runs in the caller's write
  * transaction, which the caller rolls back on error. Line numbers refer to physical lines
  * (a quoted field may span several). */
+/*
+ * Re-importing: a row is first matched to a person of the scope (not erased) by the
+ * SHA-256 of its ID-card number (the optional column 身份证号/id_card: 18 characters with a
+ * valid check character, or 15 digits; only the hash is stored, in person.id_card_hash),
+ * else by its phone, else by its name and affiliation; a person whose stored hash differs
+ * from the row's is never its match. A match is updated with the row's non-empty cells
+ * (an empty cell keeps what is there; audited "person.update") or counted unchanged; no
+ * match adds a person ("person.import"). A row matching two or more persons by the first
+ * key that finds any is refused (code "ambiguous", listed in refusals) and the others are
+ * still applied. imp->added / updated / unchanged / refused count them.
+ */
 int person_import_csv(struct db *db, const struct actor *who, const char *p, size_t n,
 		      struct person_import *imp) WARN_UNUSED;
+
+/* person_import_xlsx imports persons from the first worksheet of the XLSX workbook
+ * p[0..n) (base/xlsx.h), read as person_import_csv reads a CSV file: the same header names,
+ * the same checks and matching, line numbers being the sheet's row numbers. A file that is
+ * not a workbook is a problem of the whole file (imp->file_err.code "invalid_xlsx"). */
+int person_import_xlsx(struct db *db, const struct actor *who, const char *p, size_t n,
+		       struct person_import *imp) WARN_UNUSED;
 
 /* person_import_release frees what person_import_csv left in imp (the problems). */
 void person_import_release(struct person_import *imp);

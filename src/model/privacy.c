@@ -488,7 +488,8 @@ static const char sql_led[] =
     " WHERE a.person_id = ? AND a.role = 'lead' ORDER BY o.id";
 static const char sql_e_person[] =
     "UPDATE person SET name = ?, sector = '', committee = '', term = '', affiliation = '',"
-    " title = '', phone = '', email = '', public_name = 0, erased_at = ?, updated_at = ?"
+    " title = '', phone = '', email = '', public_name = 0, id_card_hash = NULL, erased_at = ?,"
+    " updated_at = ?"
     " WHERE id = ?";
 static const char sql_e_remark_ids[] =
     "SELECT id FROM remark WHERE person_id = ? AND erased = 0 ORDER BY id";
@@ -620,6 +621,8 @@ static int erase_statements(struct db *db, const struct actor *who, int64_t org_
 		rc = db_each(db, sql_e_statement_sessions, db_ids_row, &sessions, "i", user_id);
 	if (!rc && ids.n)
 		rc = db_exec(db, sql_e_statements, "i", user_id);
+	for (i = 0; !rc && i < ids.n; i++)
+		rc = search_drop(db, "statement", ids.ids[i]);
 	for (i = 0; !rc && i < sessions.n; i++)
 		rc = scrub_snapshot(db, sessions.ids[i], &ids);
 	r->statements = ids.n;
@@ -757,6 +760,8 @@ int person_erase(struct db *db, const struct actor *who, int64_t id, struct pers
 	}
 	snprintf(name, sizeof(name), PERSON_ERASED_NAME " #%lld", (long long)id);
 	rc = db_exec(db, sql_e_person, "siii", name, now, now, id);
+	if (!rc) /* their name, sector, affiliation and title are no longer found */
+		rc = search_drop(db, "person", id);
 	if (!rc && remarks.n)
 		rc = db_exec(db, sql_e_remarks, "ii", now, id);
 	for (i = 0; !rc && i < remarks.n; i++)

@@ -215,6 +215,10 @@ static int find_or_add(struct db *db, const struct room *r, const char *sql_find
 	int rc = anon ? db_get_int(db, sql_find, id, "is", r->session_id, anon)
 		      : db_get_int(db, sql_find, id, "ii", r->session_id, user);
 
+	/* an anonymous browser may declare its category after its first vote: the declaration
+	 * replaces the default it was counted under (a signed-in one has its registry's) */
+	if (rc == ERR_OK && anon && category_ok(category))
+		return db_exec(db, sql_part_cat, "si", category, *id);
 	if (rc != ERR_NOT_FOUND)
 		return rc;
 	rc = anon ? db_exec(db, sql_part_add, "ii0ssi", r->org_id, r->session_id, anon,
@@ -243,6 +247,27 @@ int participant_of_anon(struct db *db, const struct room *r, const char *anon_ha
 			const char *category, int64_t *id)
 {
 	return find_or_add(db, r, sql_part_anon, 0, anon_hash, category, id);
+}
+
+static const char sql_part_cat_get[] = "SELECT category FROM participant WHERE id = ?";
+
+bool participant_category_valid(const char *category)
+{
+	return category_ok(category);
+}
+
+int participant_category_get(struct db *db, int64_t id, char *out, size_t n)
+{
+	struct db_stmt *st;
+	int rc;
+
+	out[0] = '\0';
+	rc = db_get_row(db, sql_part_cat_get, &st, "i", id);
+	if (rc)
+		return rc;
+	rc = copy_field(out, n, db_col_text(st, 0));
+	db_done(st);
+	return rc;
 }
 
 int participant_category(struct db *db, int64_t id, const char *category, struct verr *e)
@@ -422,6 +447,28 @@ int statement_add(struct db *db, const struct room *r, int64_t participant, cons
 				 after);
 		json_decref(after);
 	}
+	/* an accepted statement is found by search (its text only, never who wrote it) */
+	if (!rc && strcmp(r->moderation, "pre") != 0)
+		rc = search_put(db, "statement", *id, r->session_id, r->org_id, "", text);
+	return rc;
+}
+
+static const char sql_st_text[] = "SELECT session_id, org_id, text, status = 'accepted'"
+				  " AND erased = 0 FROM statement WHERE id = ?";
+
+int statement_index(struct db *db, int64_t id)
+{
+	struct db_stmt *st;
+	int rc = db_get_row(db, sql_st_text, &st, "i", id);
+
+	if (rc == ERR_NOT_FOUND)
+		return search_drop(db, "statement", id);
+	if (rc)
+		return rc;
+	rc = db_col_int(st, 3) ? search_put(db, "statement", id, db_col_int(st, 0),
+					    db_col_int(st, 1), "", db_col_text(st, 2))
+			       : search_drop(db, "statement", id);
+	db_done(st);
 	return rc;
 }
 
@@ -440,6 +487,8 @@ int statement_moderate(struct db *db, const struct actor *who, int64_t id, const
 		rc = who->user.id
 			 ? db_exec(db, sql_st_mod, "siii", status, time_now(), who->user.id, id)
 			 : db_exec(db, sql_st_mod, "si0i", status, time_now(), id);
+	if (!rc)
+		rc = statement_index(db, id);
 	if (rc)
 		return rc;
 	b = json_pack("{ss}", "status", s.status);
@@ -622,6 +671,8 @@ int room_import_statement(struct db *db, const struct room *r, const char *exter
 
 	if (!rc)
 		*id = db_last_id(db);
+	if (!rc && !moderated_out)
+		rc = search_put(db, "statement", *id, r->session_id, r->org_id, "", text);
 	return rc;
 }
 

@@ -74,11 +74,19 @@ int room_set(struct db *db, const struct actor *who, int64_t session_id, int ano
 
 /* participant_of_user / participant_of_anon return (making it on first use) the session's
  * participant for a signed-in user (its category from the linked person, else "citizen")
- * or an anonymous browser (anon_hash: the hash of its cookie). */
+ * or an anonymous browser (anon_hash: the hash of its cookie; a valid category it declares,
+ * on its first or any later call, is stored on the participant, NULL keeps what is). */
 int participant_of_user(struct db *db, const struct room *r, const struct user *u,
 			int64_t *id) WARN_UNUSED;
 int participant_of_anon(struct db *db, const struct room *r, const char *anon_hash,
 			const char *category, int64_t *id) WARN_UNUSED;
+
+/* participant_category_valid: category is one of the participant categories. */
+bool participant_category_valid(const char *category);
+
+/* participant_category_get reads participant id's category into out (n bytes);
+ * ERR_NOT_FOUND when there is no such participant. */
+int participant_category_get(struct db *db, int64_t id, char *out, size_t n) WARN_UNUSED;
 
 /* participant_category sets a participant's declared category. */
 int participant_category(struct db *db, int64_t id, const char *category,
@@ -90,6 +98,11 @@ struct statement_head {
 };
 
 int statement_head(struct db *db, int64_t id, struct statement_head *s) WARN_UNUSED;
+
+/* statement_index puts statement id into the search index as it now is: its text when
+ * accepted (and not erased), else out of it; a correction of a statement's text or status
+ * calls it in the same transaction. */
+int statement_index(struct db *db, int64_t id) WARN_UNUSED;
 
 /* statement_authorize loads statement id (into *s) and authorizes op on its session's room
  * as room_authorize does; ERR_NOT_FOUND for an unknown statement. */

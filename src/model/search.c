@@ -1,6 +1,6 @@
 /*
- * search.c - one search over topics, sessions, remarks and suggestions, in Chinese and
- * English, filtered to what the searcher may see.
+ * search.c - one search over topics, sessions, remarks, suggestions, outputs, statements of
+ * opinion rooms and people, in Chinese and English, filtered to what the searcher may see.
  *
  * The index is an FTS5 table tokenized by our CJK bigram tokenizer (db/fts_cjk.c). Each
  * indexed object has a fixed rowid derived from its kind and id, so re-indexing is a delete
@@ -21,7 +21,19 @@
 #include "base/util.h"
 #include "db/db.h"
 
-static const char *const kinds[] = {"topic", "session", "remark", "suggestion"};
+/* The kinds indexed, in the order of their rowids (ref * 8 + index): never reorder. */
+static const char *const kinds[] = {"topic",  "session",   "remark", "suggestion",
+				    "output", "statement", "person"};
+
+bool search_kind_valid(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; kind && i < ARRAY_LEN(kinds); i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return true;
+	return false;
+}
 
 static int64_t index_rowid(const char *kind, int64_t ref)
 {
@@ -252,17 +264,37 @@ static struct search_hit *hits_add(struct search_hits *h)
 	return &h->v[h->n++];
 }
 
-/* Who may see a hit: topics of the caller's branch; records and suggestions of public
- * sessions, of the branch's sessions and of sessions linked to the branch. */
+/* Who may see a hit (?2 the actor's scope path, ?5 its account, ?6 its handling unit, ?8
+ * whether it is signed in):
+ * - topics of the caller's branch;
+ * - sessions, remarks, suggestions and (accepted) statements of public sessions, of the
+ *   branch's sessions and of sessions linked to the branch; statements also of a public
+ *   session whose room takes anonymous phones (room_authorize READ: anyone may read them);
+ * - outputs as output_authorize READ decides: signed in, and of the branch, or the caller is
+ *   one of its authors or handling units (drafts included: the same rule);
+ * - people as person_authorize READ decides: signed in, and of the caller's body or one
+ *   below it (a handling unit's account: none of them), or the caller's own person.
+ * ?7 is the kind asked for, '' for every kind. */
 #define SEARCH_VISIBLE                                                                             \
+	"  (?7 = '' OR f.kind = ?7) AND ("                                                         \
 	"  (f.kind = 'topic' AND substr(o.path, 1, length(?2)) = ?2)"                              \
-	"  OR (f.kind != 'topic' AND ((s.visibility = 'public' AND s.status != 'draft')"           \
+	"  OR (f.kind IN ('session', 'remark', 'suggestion', 'statement')"                         \
+	"   AND ((s.visibility = 'public' AND s.status != 'draft')"                                \
 	"   OR substr(so.path, 1, length(?2)) = ?2"                                                \
 	"   OR EXISTS (SELECT 1 FROM session_org sl JOIN org lo ON lo.id = sl.org_id"              \
-	"    WHERE sl.session_id = s.id AND substr(lo.path, 1, length(?2)) = ?2)))"
+	"    WHERE sl.session_id = s.id AND substr(lo.path, 1, length(?2)) = ?2)))"                \
+	"  OR (f.kind = 'statement' AND s.visibility = 'public' AND EXISTS (SELECT 1 FROM room rm" \
+	"   WHERE rm.session_id = s.id AND rm.anonymous = 1))"                                     \
+	"  OR (f.kind = 'output' AND ?8 AND (substr(o.path, 1, length(?2)) = ?2"                   \
+	"   OR EXISTS (SELECT 1 FROM output_author oa JOIN person ap ON ap.id = oa.person_id"      \
+	"    WHERE oa.output_id = f.ref AND ap.user_id = ?5)"                                      \
+	"   OR EXISTS (SELECT 1 FROM output_handler oh WHERE oh.output_id = f.ref"                 \
+	"    AND oh.handler_id = ?6)))"                                                            \
+	"  OR (f.kind = 'person' AND ?8 AND (substr(o.path, 1, length(?2)) = ?2"                   \
+	"   OR EXISTS (SELECT 1 FROM person sp WHERE sp.id = f.ref AND sp.user_id = ?5))))"
 #define SEARCH_COLS                                                                                \
-	"SELECT f.kind, f.ref, CASE WHEN f.kind = 'remark' THEN COALESCE(s.title, '')"             \
-	" ELSE f.title END, f.title, f.body, f.session"
+	"SELECT f.kind, f.ref, CASE WHEN f.kind IN ('remark', 'statement')"                        \
+	" THEN COALESCE(s.title, '') ELSE f.title END, f.title, f.body, f.session"
 #define SEARCH_JOINS                                                                               \
 	" JOIN org o ON o.id = f.org"                                                              \
 	" LEFT JOIN session s ON s.id = f.session AND f.kind != 'topic'"                           \
@@ -314,19 +346,24 @@ static int hit_row(struct db_stmt *st, void *ud)
 /* run_query appends up to limit hits of sql; top: how many best-ranked hits it looks at
  * (its ?4), 0 for a query that takes every hit. */
 static int run_query(struct db *db, const char *sql, int64_t top, const struct actor *a,
-		     const struct buf *fq, const struct terms *tm, int limit,
+		     const struct buf *fq, const struct terms *tm, const char *kind, int limit,
 		     struct search_hits *out)
 {
 	struct run r = {tm, out};
+	int64_t user = a->via != AUTH_NONE ? a->user.id : 0;
+	int64_t handler = a->via != AUTH_NONE ? a->user.handler_id : 0;
+	int64_t signed_in = a->via != AUTH_NONE;
 
-	/* the FTS query text is bound as a string: buf_cstr ends it */
+	/* the FTS query text is bound as a string: buf_cstr ends it; ?4 is unused (NULL) in
+	 * the query over every hit */
 	if (top)
-		return db_each(db, sql, hit_row, &r, "ssii", buf_cstr(fq), scope_path(a),
-			       (int64_t)limit, top);
-	return db_each(db, sql, hit_row, &r, "ssi", buf_cstr(fq), scope_path(a), (int64_t)limit);
+		return db_each(db, sql, hit_row, &r, "ssiiiisi", buf_cstr(fq), scope_path(a),
+			       (int64_t)limit, top, user, handler, kind ? kind : "", signed_in);
+	return db_each(db, sql, hit_row, &r, "ssi0iisi", buf_cstr(fq), scope_path(a),
+		       (int64_t)limit, user, handler, kind ? kind : "", signed_in);
 }
 
-int search_query(struct db *db, const struct actor *a, const char *q, int limit,
+int search_query(struct db *db, const struct actor *a, const char *q, const char *kind, int limit,
 		 struct search_hits *out)
 {
 	struct terms tm;
@@ -334,17 +371,20 @@ int search_query(struct db *db, const struct actor *a, const char *q, int limit,
 	size_t before = out->n;
 	int rc;
 
+	if (kind && *kind && !search_kind_valid(kind))
+		return ERR_INVALID;
 	split_terms(q, &tm);
 	if (tm.n == 0)
 		return ERR_INVALID;
 	buf_init(&fq, 4096);
 	rc = fts_query(&tm, &fq);
 	if (!rc)
-		rc = run_query(db, sql_query_top, (int64_t)limit * 4, a, &fq, &tm, limit, out);
+		rc =
+		    run_query(db, sql_query_top, (int64_t)limit * 4, a, &fq, &tm, kind, limit, out);
 	if (!rc && out->n - before < (size_t)limit) {
 		/* too few of the best hits were visible: look at them all */
 		hits_truncate(out, before);
-		rc = run_query(db, sql_query, 0, a, &fq, &tm, limit, out);
+		rc = run_query(db, sql_query, 0, a, &fq, &tm, kind, limit, out);
 	}
 	if (rc)
 		hits_truncate(out, before);

@@ -1,5 +1,6 @@
 /*
- * search.h - one search over topics, sessions, remarks and suggestions (search.c), with
+ * search.h - one search over topics, sessions, remarks, suggestions, outputs, statements
+ * and people (search.c), with
  * typed results. The model finds what the searcher may see and cuts an excerpt of plain
  * text around the first match, with the offsets of every match in it; making HTML of it
  * (escaping, <mark>) is the view's job (view/snippet.h).
@@ -22,10 +23,13 @@ struct db; /* the connection (db/db.h): only the model opens it up */
 #define SEARCH_MAX_MARKS 100
 
 struct search_hit {
-	char kind[16];	    /* "topic", "session", "remark", "suggestion" */
+	char kind[16];	    /* "topic", "session", "remark", "suggestion", "output",
+			     * "statement", "person" */
 	int64_t id;	    /* of the object of that kind */
-	int64_t session_id; /* the session a remark or suggestion belongs to; 0 otherwise */
-	char *title;	    /* the title shown (a remark's: its session's); owned */
+	int64_t session_id; /* the session a remark, suggestion or statement belongs to; 0
+			     * otherwise */
+	char *title;	    /* the title shown (a remark's, a statement's: its session's);
+			     * owned */
 	char *text;	    /* the excerpt, plain UTF-8 text; owned */
 	size_t text_len;
 	bool cut_before, cut_after; /* the excerpt starts or ends inside the text */
@@ -42,12 +46,17 @@ struct search_hits {
 void search_hits_init(struct search_hits *h);
 void search_hits_release(struct search_hits *h);
 
+/* search_kind_valid: kind is one of the kinds indexed. */
+bool search_kind_valid(const char *kind);
+
 /* search_query appends to out the hits for q that a may see, best matches first, at most
- * limit: topics of the actor's branch; the records and suggestions of public sessions, of
- * the branch's sessions and of sessions linked to it (anonymous callers: public sessions
- * only). q is split at spaces; all terms must match. ERR_INVALID when q has nothing to
- * search for. */
-int search_query(struct db *db, const struct actor *a, const char *q, int limit,
+ * limit: topics of the actor's branch; the records, suggestions and accepted statements of
+ * public sessions, of the branch's sessions and of sessions linked to it (anonymous
+ * callers: public sessions only); outputs and people only to signed-in callers who may read
+ * them (output_authorize, person_authorize). kind (NULL or "": every kind) keeps the hits of
+ * one kind. q is split at spaces; all terms must match. ERR_INVALID when q has nothing to
+ * search for or kind is unknown. */
+int search_query(struct db *db, const struct actor *a, const char *q, const char *kind, int limit,
 		 struct search_hits *out) WARN_UNUSED;
 
 #endif

@@ -401,7 +401,8 @@ int duty_record_read(struct db *db, int64_t person_id, int year, struct duty_rec
 /* --- search (search.c) --------------------------------------------------------------- */
 
 /* search_put (re)indexes one object; search_drop removes it. kind: topic, session, remark,
- * suggestion. */
+ * suggestion, output, statement (an accepted one: statement_index), person (never its
+ * contact data). */
 int search_put(struct db *db, const char *kind, int64_t ref, int64_t session_id, int64_t org_id,
 	       const char *title, const char *body) WARN_UNUSED;
 int search_drop(struct db *db, const char *kind, int64_t ref) WARN_UNUSED;

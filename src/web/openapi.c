@@ -360,11 +360,16 @@ static json_t *operation(const struct route *r, enum http_method m)
 		json_object_set_new(op, "parameters", params);
 	else
 		json_decref(params);
-	if (r->methods & ROUTE_RAW_BODY)
-		json_object_set_new(op, "requestBody",
-				    json_pack("{sb s{s{s{ss}}}}", "required", 1, "content",
-					      d->raw_media, "schema", "type", "string"));
-	else if (router_takes_body(r))
+	if (r->methods & ROUTE_RAW_BODY) {
+		json_t *body = json_pack("{sb s{s{s{ss}}}}", "required", 1, "content", d->raw_media,
+					 "schema", "type", "string");
+
+		if (d->raw_media_alt)
+			json_object_set_new(json_object_get(body, "content"), d->raw_media_alt,
+					    json_pack("{s{ss ss}}", "schema", "type", "string",
+						      "format", "binary"));
+		json_object_set_new(op, "requestBody", body);
+	} else if (router_takes_body(r))
 		json_object_set_new(op, "requestBody",
 				    json_pack("{sb s{s{so}}}", "required", any_required(d->fields),
 					      "content", "application/json", "schema",

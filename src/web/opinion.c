@@ -892,6 +892,27 @@ static const char *vote_label(struct web_ctx *c, int v)
 	return view_text(c->lang, v == 1 ? "room_agree" : v == -1 ? "room_disagree" : "room_pass");
 }
 
+/* The categories a phone may declare on the join page, in the order offered. */
+static const char *const phone_categories[] = {"citizen",    "member",	     "expert",
+					       "official",   "entrepreneur", "sector_rep",
+					       "social_org", "think_tank"};
+
+/* phone_category_options: the join page's choices, the participant's own (mine) selected. */
+static json_t *phone_category_options(struct web_ctx *c, const char *mine)
+{
+	json_t *a = json_array();
+	char key[32];
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(phone_categories); i++) {
+		snprintf(key, sizeof(key), "cat_%s", phone_categories[i]);
+		json_array_append_new(a, json_pack("{ss ss sb}", "value", phone_categories[i],
+						   "label", view_text(c->lang, key), "selected",
+						   strcmp(mine, phone_categories[i]) == 0));
+	}
+	return a;
+}
+
 /* phone_page renders the join page: the next statement to vote on, the participant's own
  * votes (each can be changed), and what the last post did: ?voted=ID after a vote (the vote
  * as stored), ?posted=1 after a statement (&pending=1 under pre-moderation). */
@@ -903,6 +924,7 @@ static int phone_page(struct web_ctx *c, int status, const char *error, const ch
 	const char *vq = http_query(c->req, "voted");
 	int64_t pid, version, just = vq ? strtoll(vq, NULL, 10) : 0;
 	const char *counted = NULL;
+	char mine_cat[24];
 	size_t i, voted = 0;
 	int rc =
 	    room_authorize_code(c->db, &c->actor, http_param(c->req, "code"), ROOM_TAKE_PART, &ra);
@@ -912,6 +934,8 @@ static int phone_page(struct web_ctx *c, int status, const char *error, const ch
 	if (rc)
 		return web_answer(c, rc, NULL);
 	pid = known_participant(c, &ra.room);
+	if (!pid || participant_category_get(c->db, pid, mine_cat, sizeof(mine_cat)))
+		snprintf(mine_cat, sizeof(mine_cat), "citizen");
 	if (web_anon_csrf(c))
 		return web_fail(c, ERR_TOO_BIG);
 	rc = statement_list(c->db, ra.session.id, false, pid, &l);
@@ -952,6 +976,10 @@ static int phone_page(struct web_ctx *c, int status, const char *error, const ch
 			"anonymous", c->actor.via == AUTH_NONE);
 	if (snap)
 		json_object_set_new(ctx, "snap", snap);
+	if (c->actor.via == AUTH_NONE) {
+		json_object_set_new(ctx, "categories", phone_category_options(c, mine_cat));
+		json_object_set_new(ctx, "declared", json_boolean(http_query(c->req, "declared")));
+	}
 	if (error && c->req->method == HTTP_POST) {
 		/* a refused statement comes back as typed */
 		const char *typed = web_field(c, "text", NULL);
@@ -1020,5 +1048,38 @@ int h_join_statement(struct web_ctx *c)
 		memset(&s, 0, sizeof(s));
 	snprintf(loc, sizeof(loc), "/j/%s?posted=1%s", q.code,
 		 strcmp(s.status, "pending") == 0 ? "&pending=1" : "");
+	return web_redirect(c, loc);
+}
+
+/* h_join_category: an anonymous phone declares what it is (member, expert...) on the join
+ * page, before or after its votes; the category view of the map counts it so. A signed-in
+ * phone is counted under its registry person's category and is not asked. */
+int h_join_category(struct web_ctx *c)
+{
+	const char *category = web_field(c, "category", NULL);
+	struct room_access ra;
+	struct verr e = {0};
+	char loc[96];
+	int64_t pid;
+	int rc =
+	    room_authorize_code(c->db, &c->actor, http_param(c->req, "code"), ROOM_TAKE_PART, &ra);
+
+	if (rc)
+		return join_answer(c, rc, &e);
+	if (!participant_category_valid(category)) {
+		verr_set(&e, "invalid", "category", "身份类别无效", "unknown category");
+		return join_answer(c, ERR_INVALID, &e);
+	}
+	if (c->actor.via == AUTH_NONE) {
+		rc = web_begin(c);
+		if (rc)
+			return join_answer(c, rc, &e);
+		rc = participant_for(c, &ra.room, category, &pid);
+		rc = web_finish(c, rc);
+		if (rc)
+			return join_answer(c, rc, &e);
+		live_touch(ra.session.id);
+	}
+	snprintf(loc, sizeof(loc), "/j/%s?declared=1", ra.room.code);
 	return web_redirect(c, loc);
 }

@@ -390,9 +390,9 @@ static int audit_people_import(struct web_ctx *c, const char *name, const char *
 	return arc ? arc : rc;
 }
 
-/* run_import imports the CSV file p[0..n) (named name, may be NULL) in one transaction:
- * all rows or none; audited either way. */
-static int run_import(struct web_ctx *c, const char *name, const char *p, size_t n,
+/* run_import imports the CSV file p[0..n) (an XLSX workbook when xlsx; named name, may be
+ * NULL) in one transaction: all rows or none; audited either way. */
+static int run_import(struct web_ctx *c, const char *name, const char *p, size_t n, bool xlsx,
 		      struct person_import *imp)
 {
 	int rc;
@@ -406,7 +406,8 @@ static int run_import(struct web_ctx *c, const char *name, const char *p, size_t
 		rc = web_begin(c);
 	if (rc)
 		return rc;
-	rc = person_import_csv(c->db, &c->actor, p, n, imp);
+	rc = xlsx ? person_import_xlsx(c->db, &c->actor, p, n, imp)
+		  : person_import_csv(c->db, &c->actor, p, n, imp);
 	if (!rc)
 		rc = audit_people_import(c, name, p, n, imp, rc);
 	rc = web_finish(c, rc);
@@ -431,6 +432,33 @@ static json_t *import_problems(const struct web_ctx *c, const struct person_impo
 	return rows;
 }
 
+/* import_refusals returns the rows not applied as [{line, code, message}] (new
+ * reference). */
+static json_t *import_refusals(const struct web_ctx *c, const struct person_import *imp)
+{
+	bool en = strcmp(c->lang, "en") == 0;
+	json_t *rows = json_array();
+	size_t i;
+
+	for (i = 0; i < imp->nrefusals; i++) {
+		const struct person_import_problem *pb = &imp->refusals[i];
+
+		json_array_append_new(rows,
+				      json_pack("{sI ss ss}", "line", (json_int_t)pb->line, "code",
+						pb->code, "message", en ? pb->en : pb->zh));
+	}
+	return rows;
+}
+
+/* import_counts: what an import did, as the API answers it (new reference). */
+static json_t *import_counts(const struct web_ctx *c, const struct person_import *imp)
+{
+	return json_pack("{sI sI sI sI sI so}", "imported", (json_int_t)imp->imported, "added",
+			 (json_int_t)imp->added, "updated", (json_int_t)imp->updated, "unchanged",
+			 (json_int_t)imp->unchanged, "refused", (json_int_t)imp->refused,
+			 "refusals", import_refusals(c, imp));
+}
+
 /* import_summary writes the message of a refused import into zh and en. */
 static void import_summary(const struct person_import *imp, char zh[256], char en[256])
 {
@@ -453,12 +481,18 @@ int h_api_people_import(struct web_ctx *c)
 	json_t *err;
 	int rc;
 
-	if (!media_is(ct, "text/csv"))
+	bool xlsx = media_is(ct, sheet_xlsx_type);
+
+	if (!xlsx && !media_is(ct, "text/csv"))
 		return web_error(c, 415, "unsupported_media_type", NULL,
-				 "请求体须为 CSV 文件（Content-Type: text/csv）",
-				 "the body must be a CSV file (Content-Type: text/csv)");
-	rc =
-	    run_import(c, upload_name(c, name, sizeof(name)), c->req->body.p, c->req->body.n, &imp);
+				 "请求体须为 CSV 文件（Content-Type: text/csv）或 XLSX 工作簿"
+				 "（Content-Type: application/vnd.openxmlformats-officedocument."
+				 "spreadsheetml.sheet）",
+				 "the body must be a CSV file (Content-Type: text/csv) or an XLSX "
+				 "workbook (Content-Type: application/vnd.openxmlformats-"
+				 "officedocument.spreadsheetml.sheet)");
+	rc = run_import(c, upload_name(c, name, sizeof(name)), c->req->body.p, c->req->body.n, xlsx,
+			&imp);
 	if (rc == ERR_INVALID && imp.file_err.code && imp.file_line) {
 		/* a problem on one line of the file (not text, malformed CSV): the line too */
 		err = json_pack("{ss ss sI}", "code", imp.file_err.code, "message",
@@ -476,9 +510,13 @@ int h_api_people_import(struct web_ctx *c)
 	} else if (rc) {
 		rc = web_fail(c, rc);
 	} else {
-		rc = web_json(c, 200,
-			      json_pack("{sI ss}", "imported", (json_int_t)imp.imported, "encoding",
-					csv_encoding_name(imp.encoding)));
+		json_t *j = import_counts(c, &imp);
+
+		json_object_set_new(j, "format", json_string(xlsx ? "xlsx" : "csv"));
+		if (!xlsx)
+			json_object_set_new(j, "encoding",
+					    json_string(csv_encoding_name(imp.encoding)));
+		rc = web_json(c, 200, j);
 	}
 	person_import_release(&imp);
 	return rc;
@@ -768,6 +806,28 @@ static int page_row(const struct person *p, void *ud)
 	return json_array_append_new(r->rows, person_view(r->c, p)) ? ERR_NOMEM : ERR_OK;
 }
 
+/* import_counts_query: the counts of the import just done (?added=&updated=&unchanged=
+ * &refused=, the page's redirect after an import), NULL when there are none. */
+static json_t *import_counts_query(struct web_ctx *c)
+{
+	static const char *const names[] = {"added", "updated", "unchanged", "refused"};
+	json_t *j;
+	size_t i;
+
+	if (!http_query(c->req, "added"))
+		return NULL;
+	j = json_object();
+	for (i = 0; i < ARRAY_LEN(names); i++) {
+		const char *v = http_query(c->req, names[i]);
+		int64_t k = 0;
+
+		if (!v || num_parse(v, strlen(v), 0, 1000000000, &k) != ERR_OK)
+			k = 0;
+		json_object_set_new(j, names[i], json_integer((json_int_t)k));
+	}
+	return j;
+}
+
 int h_people_page(struct web_ctx *c)
 {
 	struct page_rows r = {c, NULL, 0, 0, 0};
@@ -795,13 +855,14 @@ int h_people_page(struct web_ctx *c)
 		json_decref(next);
 		next = filter_url("/people", &pq, http_query(c->req, "limit") ? limit : 0, r.last);
 	}
-	return web_render(c, 200, "people",
-			  json_pack("{so so ss sb so so so ss? sb}", "people", r.rows, "categories",
-				    category_options(c, pq.category), "q", pq.q, "staff",
-				    is_staff(c), "next", next, "export_csv",
-				    filter_url("/api/v1/people.csv", &pq, 0, 0), "export_xlsx",
-				    filter_url("/api/v1/people.xlsx", &pq, 0, 0), "imported",
-				    imported, "empty", json_array_size(r.rows) == 0));
+	return web_render(
+	    c, 200, "people",
+	    json_pack("{so so ss sb so so so ss? sb so?}", "people", r.rows, "categories",
+		      category_options(c, pq.category), "q", pq.q, "staff", is_staff(c), "next",
+		      next, "export_csv", filter_url("/api/v1/people.csv", &pq, 0, 0),
+		      "export_xlsx", filter_url("/api/v1/people.xlsx", &pq, 0, 0), "imported",
+		      http_query(c->req, "added") ? NULL : imported, "empty",
+		      json_array_size(r.rows) == 0, "import_counts", import_counts_query(c)));
 }
 
 /* person_page renders person p (stored) with the edit form showing form (p itself, or the
@@ -886,8 +947,10 @@ int h_person_new_post(struct web_ctx *c)
 	return web_redirect(c, loc);
 }
 
+/* import_page renders the import page: text the pasted table, error and rows (the bad rows)
+ * of a refused import, counts (import_counts) of one that left rows out. */
 static int import_page(struct web_ctx *c, int status, const char *text, const char *error,
-		       json_t *rows)
+		       json_t *rows, json_t *counts)
 {
 	json_t *headers = json_array(), *cats = json_array();
 	size_t i;
@@ -897,39 +960,47 @@ static int import_page(struct web_ctx *c, int status, const char *text, const ch
 		json_array_append_new(headers, json_string(person_fields[i].en));
 	json_array_append_new(headers, json_string("org"));
 	json_array_append_new(headers, json_string("public_name"));
+	json_array_append_new(headers, json_string("id_card"));
 	for (i = 0; i < PERSON_NCATEGORIES; i++)
 		json_array_append_new(cats, json_string(person_category_codes[i]));
-	return web_render(c, status, "people_import",
-			  json_pack("{ss ss? sb so* so so}", "csv", text ? text : "", "error",
-				    error, "has_rows", json_array_size(rows) > 0, "rows", rows,
-				    "header_codes", headers, "category_codes", cats));
+	return web_render(
+	    c, status, "people_import",
+	    json_pack("{ss ss? sb so* so so so* so*}", "csv", text ? text : "", "error", error,
+		      "has_rows", json_array_size(rows) > 0, "rows", rows, "header_codes", headers,
+		      "category_codes", cats, "counts", counts, "refusals",
+		      counts ? json_incref(json_object_get(counts, "refusals")) : NULL));
 }
 
 int h_people_import_page(struct web_ctx *c)
 {
-	return import_page(c, 200, NULL, NULL, NULL);
+	return import_page(c, 200, NULL, NULL, NULL, NULL);
 }
 
 int h_people_import_post(struct web_ctx *c)
 {
 	const char *text = web_field(c, "csv", NULL);
 	struct person_import imp;
-	char zh[256], en[256], loc[64];
+	char zh[256], en[256], loc[160];
 	int rc;
 
 	if (!text || !*text)
-		return import_page(c, 422, "", view_text(c->lang, "people_import_empty"), NULL);
-	rc = run_import(c, NULL, text, strlen(text), &imp);
+		return import_page(c, 422, "", view_text(c->lang, "people_import_empty"), NULL,
+				   NULL);
+	rc = run_import(c, NULL, text, strlen(text), false, &imp);
 	if (rc == ERR_INVALID && imp.file_err.code) {
-		rc = import_page(c, 422, text, web_verr_text(c, &imp.file_err), NULL);
+		rc = import_page(c, 422, text, web_verr_text(c, &imp.file_err), NULL, NULL);
 	} else if (rc == ERR_INVALID && imp.bad_rows) {
 		import_summary(&imp, zh, en);
 		rc = import_page(c, 422, text, strcmp(c->lang, "en") == 0 ? en : zh,
-				 import_problems(c, &imp));
+				 import_problems(c, &imp), NULL);
 	} else if (rc) {
 		rc = web_fail(c, rc);
+	} else if (imp.refused) { /* the others went in: say which did not, and why */
+		rc = import_page(c, 200, text, NULL, NULL, import_counts(c, &imp));
 	} else {
-		snprintf(loc, sizeof(loc), "/people?imported=%zu", imp.imported);
+		snprintf(loc, sizeof(loc),
+			 "/people?imported=%zu&added=%zu&updated=%zu&unchanged=%zu&refused=%zu",
+			 imp.imported, imp.added, imp.updated, imp.unchanged, imp.refused);
 		rc = web_redirect(c, loc);
 	}
 	person_import_release(&imp);

@@ -45,6 +45,10 @@
 #define API(sum, f, reply) (&(const struct route_doc){.summary = (sum), .fields = (f), reply})
 #define API_RAW(sum, media, f, reply)                                                              \
 	(&(const struct route_doc){.summary = (sum), .fields = (f), .raw_media = (media), reply})
+/* API_RAW2: a raw body of either media type */
+#define API_RAW2(sum, media, alt, f, reply)                                                        \
+	(&(const struct route_doc){                                                                \
+	    .summary = (sum), .fields = (f), .raw_media = (media), .raw_media_alt = (alt), reply})
 #define OBJ(st, e)     .status = (st), .reply = REPLY_OBJECT, .entity = (e)
 #define LIST(e)	       .status = 200, .reply = REPLY_LIST, .entity = (e)
 #define NONE	       .status = 204, .reply = REPLY_NONE
@@ -466,6 +470,9 @@ static const struct field_decl room_in[] = {
 static const struct field_decl search_query[] = {
     TEXT("q", Q | REQ, "what to search for"),
     INT("limit", Q, "at most this many results, 1 to 200 (default 50)"),
+    TEXT("kind", Q,
+	 "only results of this kind: topic, session, remark, suggestion, output, statement or"
+	 " person"),
     END,
 };
 
@@ -514,8 +521,9 @@ const struct route web_routes[] = {
      API("Export people as a spreadsheet", people_export_query, FILE_OF(XLSX))},
     {POST | ROUTE_RAW_BODY, "/api/v1/people/import", ACCESS_ORGANIZER, h_api_people_import,
      8 * 1024 * KIB,
-     API_RAW("Import people from a CSV file (UTF-8 or GB18030)", CSV, NULL,
-	     OBJ(200, "import_result"))},
+     API_RAW2("Import people from a CSV file (UTF-8 or GB18030) or an XLSX workbook (its first"
+	      " sheet); people already in the registry are matched and updated",
+	      CSV, XLSX, NULL, OBJ(200, "import_result"))},
     {GET, "/api/v1/people/{id}", ACCESS_SIGNED_IN, h_api_person_get, 0,
      API("One person", NULL, OBJ(200, "person"))},
     {PATCH, "/api/v1/people/{id}", ACCESS_ORGANIZER, h_api_person_patch, 64 * KIB,
@@ -773,6 +781,7 @@ const struct route web_routes[] = {
     {GET, "/j/{code}", ACCESS_PUBLIC, h_join_page, 0, PAGE},
     {POST, "/j/{code}/vote", ACCESS_PUBLIC, h_join_vote, 4 * KIB, PAGE},
     {POST, "/j/{code}/statements", ACCESS_PUBLIC, h_join_statement, 16 * KIB, PAGE},
+    {POST, "/j/{code}/category", ACCESS_PUBLIC, h_join_category, 4 * KIB, PAGE},
     /* === end opinion === */
 
     /* === search (search.c) === */

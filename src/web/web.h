@@ -402,6 +402,7 @@ int h_statement_moderate_post(struct web_ctx *c);
 int h_join_page(struct web_ctx *c);
 int h_join_vote(struct web_ctx *c);
 int h_join_statement(struct web_ctx *c);
+int h_join_category(struct web_ctx *c);
 
 /* The live side: web_opinion_start starts the event streams' heartbeat;
  * web_opinion_notify is model/live.c's notifier (a new snapshot: wake its streams);

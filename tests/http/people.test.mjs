@@ -498,14 +498,22 @@ describe('export', () => {
   test('an export imports again as it is', async () => {
     const c = await as('organizer');
     const r = await getBytes(c, `/api/v1/people.csv?q=${encodeURIComponent('导出测试')}`);
+    // the same file again: the person is matched (issue 11: re-imports update, never
+    // duplicate) and nothing changes
     const again = await csv(c, r.bytes);
     assert.equal(again.status, 200, again.text);
-    assert.equal(again.data.imported, 1);
-    const twins = await all(c, `&q=${encodeURIComponent('导出测试')}`);
-    assert.equal(twins.length, 2);
-    assert.equal(twins[1].phone, '+86 20 1234'); // the apostrophe against formulas is dropped
-    assert.equal(twins[1].affiliation, '某院, 二所');
-    assert.equal(twins[1].category, 'expert');
+    assert.deepEqual([again.data.added, again.data.updated, again.data.unchanged], [0, 0, 1]);
+    assert.equal((await all(c, `&q=${encodeURIComponent('导出测试')}`)).length, 1);
+    // edited (a new name) and imported again: matched by its phone, which must come back
+    // without the apostrophe the export puts before formula-like text
+    const edited = Buffer.from(r.bytes.toString('utf8').replace('导出测试,', '导出测试改,'));
+    const upd = await csv(c, edited);
+    assert.equal(upd.status, 200, upd.text);
+    assert.deepEqual([upd.data.added, upd.data.updated], [0, 1]);
+    const [p] = await all(c, `&q=${encodeURIComponent('导出测试改')}`);
+    assert.equal(p.phone, '+86 20 1234'); // the apostrophe against formulas is dropped
+    assert.equal(p.affiliation, '某院, 二所');
+    assert.equal(p.category, 'expert');
   });
   test('XLSX: a zip with the sheet and the rows', async () => {
     const c = await as('organizer');
@@ -643,7 +651,8 @@ describe('pages', () => {
     assert.equal((await form(c, '/people/import', { csv: '' })).status, 422);
     const ok = await form(c, '/people/import', { csv: '姓名,类别\n页面甲,member\n页面乙,市民\n' });
     assert.equal(ok.status, 303);
-    assert.equal(ok.headers.get('location'), '/people?imported=2');
+    assert.equal(ok.headers.get('location'), '/people?imported=2&added=2&updated=0&unchanged=0&refused=0');
+    assert.match((await c.get(ok.headers.get('location'))).text, /导入完成： 新增 <strong>2<\/strong>/);
     assert.match((await c.get('/people?imported=2')).text, /导入完成，新增人员：2/);
     assert.equal((await (await as('member')).get('/people/import')).status, 403);
   });

@@ -135,7 +135,7 @@ static bool found(struct mfix *f, const char *q, const char *kind, int64_t id)
 	size_t i;
 
 	search_hits_init(&h);
-	assert_int_equal(search_query(f->db, &f->city_org, q, 50, &h), ERR_OK);
+	assert_int_equal(search_query(f->db, &f->city_org, q, NULL, 50, &h), ERR_OK);
 	for (i = 0; i < h.n; i++)
 		if (strcmp(h.v[i].kind, kind) == 0 && h.v[i].id == id)
 			yes = true;

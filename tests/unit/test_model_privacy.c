@@ -214,7 +214,7 @@ static void test_export_then_erase(void **state)
 			 1);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM vote WHERE participant_id = ?", part), 1);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM invitation WHERE person_id = ?", pid), 1);
-	assert_int_equal(search_query(f->db, &f->city_admin, "骐骥驰骋", 10, &hits), 0);
+	assert_int_equal(search_query(f->db, &f->city_admin, "骐骥驰骋", NULL, 10, &hits), 0);
 	assert_int_equal(hits.n, 0);
 	search_hits_release(&hits);
 	/* the account: disabled, renamed, signed out everywhere */

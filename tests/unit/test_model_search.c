@@ -94,7 +94,7 @@ static void test_two_character_word(void **state)
 	struct search_hits h;
 
 	search_hits_init(&h);
-	assert_int_equal(search_query(f->db, &f->city_member, "湿地", 50, &h), ERR_OK);
+	assert_int_equal(search_query(f->db, &f->city_member, "湿地", NULL, 50, &h), ERR_OK);
 	assert_int_equal(h.n, 3); /* the topic and both remarks */
 	assert_true(has(&h, "remark", PUB_REMARK, &hit));
 	assert_string_equal(hit->title, "公开的深聊"); /* a remark shows its session's title */
@@ -106,14 +106,15 @@ static void test_two_character_word(void **state)
 	assert_int_equal(h.n, 0);
 
 	/* English in any case; all terms must match */
-	assert_int_equal(search_query(f->db, &f->city_member, "wetland 市民", 50, &h), ERR_OK);
+	assert_int_equal(search_query(f->db, &f->city_member, "wetland 市民", NULL, 50, &h),
+			 ERR_OK);
 	assert_int_equal(h.n, 1);
 	assert_true(has(&h, "remark", PUB_REMARK, NULL));
 	search_hits_release(&h);
-	assert_int_equal(search_query(f->db, &f->city_member, "量子", 50, &h), ERR_OK);
+	assert_int_equal(search_query(f->db, &f->city_member, "量子", NULL, 50, &h), ERR_OK);
 	assert_int_equal(h.n, 0);
 	/* nothing to search for */
-	assert_int_equal(search_query(f->db, &f->city_member, " \xe3\x80\x80 ", 50, &h),
+	assert_int_equal(search_query(f->db, &f->city_member, " \xe3\x80\x80 ", NULL, 50, &h),
 			 ERR_INVALID);
 	search_hits_release(&h);
 }
@@ -125,25 +126,25 @@ static void test_visibility(void **state)
 
 	search_hits_init(&h);
 	/* anonymous: only the record of the public session */
-	assert_int_equal(search_query(f->db, &f->anon, "湿地", 50, &h), ERR_OK);
+	assert_int_equal(search_query(f->db, &f->anon, "湿地", NULL, 50, &h), ERR_OK);
 	assert_int_equal(h.n, 1);
 	assert_true(has(&h, "remark", PUB_REMARK, NULL));
 	search_hits_release(&h);
 	/* an unrelated body: the public record, nothing internal of the city's */
-	assert_int_equal(search_query(f->db, &f->other_org, "湿地", 50, &h), ERR_OK);
+	assert_int_equal(search_query(f->db, &f->other_org, "湿地", NULL, 50, &h), ERR_OK);
 	assert_false(has(&h, "topic", ids.topic, NULL));
 	assert_false(has(&h, "remark", INT_REMARK, NULL));
 	assert_int_equal(h.n, 1);
 	search_hits_release(&h);
-	assert_int_equal(search_query(f->db, &f->other_org, "预算", 50, &h), ERR_OK);
+	assert_int_equal(search_query(f->db, &f->other_org, "预算", NULL, 50, &h), ERR_OK);
 	assert_int_equal(h.n, 0);
 	search_hits_release(&h);
 	/* the body above sees its branch */
-	assert_int_equal(search_query(f->db, &f->province_org, "预算", 50, &h), ERR_OK);
+	assert_int_equal(search_query(f->db, &f->province_org, "预算", NULL, 50, &h), ERR_OK);
 	assert_int_equal(h.n, 1);
 	search_hits_release(&h);
 	/* the limit */
-	assert_int_equal(search_query(f->db, &f->city_member, "湿地", 2, &h), ERR_OK);
+	assert_int_equal(search_query(f->db, &f->city_member, "湿地", NULL, 2, &h), ERR_OK);
 	assert_int_equal(h.n, 2);
 	search_hits_release(&h);
 }
@@ -156,7 +157,7 @@ static void test_snippet_html(void **state)
 	struct buf b;
 
 	search_hits_init(&h);
-	assert_int_equal(search_query(f->db, &f->city_member, "保护", 50, &h), ERR_OK);
+	assert_int_equal(search_query(f->db, &f->city_member, "保护", NULL, 50, &h), ERR_OK);
 	assert_true(has(&h, "topic", ids.topic, &hit));
 	buf_init(&b, 4096);
 	assert_int_equal(snippet_html(&b, hit->text, hit->text_len, hit->mark_off, hit->mark_len,
@@ -178,12 +179,95 @@ static void test_snippet_html(void **state)
 	}
 }
 
+#define OUTPUT_DRAFT  201
+#define PUB_STATEMENT 301
+#define INT_STATEMENT 302
+#define CITY_PERSON   401
+
+/* more_kinds indexes an output of the city, a statement of each session and a person of
+ * the city registry, all with the word 红树林 (mangrove). */
+static int more_kinds(struct mfix *f)
+{
+	int rc = mfix_begin(f);
+
+	if (!rc)
+		rc = search_put(f->db, "output", OUTPUT_DRAFT, 0, f->city.id,
+				"关于保护红树林的提案", "建议划定红树林保护红线。");
+	if (!rc)
+		rc = search_put(f->db, "statement", PUB_STATEMENT, ids.pub, f->city.id, "",
+				"红树林应当向市民开放");
+	if (!rc)
+		rc = search_put(f->db, "statement", INT_STATEMENT, ids.internal, f->city.id, "",
+				"红树林修复资金不足");
+	if (!rc)
+		rc = search_put(f->db, "person", CITY_PERSON, 0, f->city.id, "林红树",
+				"农工党 红树林研究所 研究员");
+	return mfix_commit(f, rc);
+}
+
+static void test_more_kinds(void **state)
+{
+	struct mfix *f = *state;
+	const struct search_hit *hit = NULL;
+	struct search_hits h;
+
+	assert_int_equal(more_kinds(f), ERR_OK);
+	search_hits_init(&h);
+	/* a member of the body: every kind */
+	assert_int_equal(search_query(f->db, &f->city_member, "红树", NULL, 50, &h), ERR_OK);
+	assert_int_equal(h.n, 4);
+	assert_true(has(&h, "output", OUTPUT_DRAFT, &hit));
+	assert_string_equal(hit->title, "关于保护红树林的提案");
+	assert_int_equal(hit->session_id, 0);
+	assert_true(has(&h, "statement", PUB_STATEMENT, &hit));
+	assert_string_equal(hit->title, "公开的深聊"); /* a statement shows its session's title */
+	assert_int_equal(hit->session_id, ids.pub);
+	assert_true(has(&h, "statement", INT_STATEMENT, NULL));
+	assert_true(has(&h, "person", CITY_PERSON, &hit));
+	assert_string_equal(hit->title, "林红树");
+	search_hits_release(&h);
+	/* the kind filter */
+	assert_int_equal(search_query(f->db, &f->city_member, "红树", "person", 50, &h), ERR_OK);
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, "person", CITY_PERSON, NULL));
+	search_hits_release(&h);
+	assert_int_equal(search_query(f->db, &f->city_member, "红树", "nonsense", 50, &h),
+			 ERR_INVALID);
+	search_hits_release(&h);
+	/* anonymous: the statement of the public session only; never a person or an output */
+	assert_int_equal(search_query(f->db, &f->anon, "红树", NULL, 50, &h), ERR_OK);
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, "statement", PUB_STATEMENT, NULL));
+	search_hits_release(&h);
+	/* an unrelated body: the public statement, no person, output or internal statement */
+	assert_int_equal(search_query(f->db, &f->other_org, "红树", NULL, 50, &h), ERR_OK);
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, "statement", PUB_STATEMENT, NULL));
+	search_hits_release(&h);
+	/* the body above sees the city's people and outputs */
+	assert_int_equal(search_query(f->db, &f->province_org, "红树", NULL, 50, &h), ERR_OK);
+	assert_int_equal(h.n, 4);
+	search_hits_release(&h);
+	/* a body below does not see the city's registry nor its outputs */
+	assert_int_equal(search_query(f->db, &f->district_org, "红树", NULL, 50, &h), ERR_OK);
+	assert_false(has(&h, "person", CITY_PERSON, NULL));
+	assert_false(has(&h, "output", OUTPUT_DRAFT, NULL));
+	search_hits_release(&h);
+	/* a dropped person is no longer found */
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(mfix_commit(f, search_drop(f->db, "person", CITY_PERSON)), ERR_OK);
+	assert_int_equal(search_query(f->db, &f->city_member, "红树", "person", 50, &h), ERR_OK);
+	assert_int_equal(h.n, 0);
+	search_hits_release(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_two_character_word),
 	    cmocka_unit_test(test_visibility),
 	    cmocka_unit_test(test_snippet_html),
+	    cmocka_unit_test(test_more_kinds),
 	};
 
 	return cmocka_run_group_tests_name("model_search", tests, group_setup, group_teardown);
