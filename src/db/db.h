@@ -67,6 +67,9 @@ bool db_col_null(struct db_stmt *st, int i);
 /* db_col_dup returns a heap copy (strdup) of column i's text ("" for NULL), for the caller
  * to free; NULL when out of memory. */
 char *db_col_dup(struct db_stmt *st, int i);
+/* db_col_dup_rc is db_col_dup that also sets *rc to ERR_NOMEM when out of memory (and
+ * leaves it alone otherwise), so a row reader copies several columns and checks once. */
+char *db_col_dup_rc(struct db_stmt *st, int i, int *rc);
 
 /* db_done resets st so the connection holds no read lock; accepts NULL. */
 void db_done(struct db_stmt *st);

@@ -141,3 +141,12 @@ int db_ids_row(struct db_stmt *st, void *ud)
 	*x = db_col_int(st, 0);
 	return ERR_OK;
 }
+
+char *db_col_dup_rc(struct db_stmt *st, int i, int *rc)
+{
+	char *p = db_col_dup(st, i);
+
+	if (!p)
+		*rc = ERR_NOMEM;
+	return p;
+}

@@ -23,36 +23,24 @@ static const char sql_commit_list[] =
     "  AND c.status IN ('open', 'in_progress')))"
     " ORDER BY c.id LIMIT ?5";
 
-static char *dup_text(struct db_stmt *st, int i, int *rc)
-{
-	char *s = db_col_dup(st, i);
-
-	if (!s)
-		*rc = ERR_NOMEM;
-	return s;
-}
-
 static int commit_row(struct db_stmt *st, void *ud)
 {
 	struct commitment_list *l = ud;
-	struct commitment_item *x, *p = realloc(l->items, (l->n + 1) * sizeof(*p));
+	struct commitment_item *x = array_grow(&l->items, &l->n, sizeof(*x));
 	int rc = ERR_OK;
 
-	if (!p)
+	if (!x)
 		return ERR_NOMEM;
-	l->items = p;
-	x = &l->items[l->n++];
-	memset(x, 0, sizeof(*x));
 	x->c.id = db_col_int(st, 0);
-	x->c.owner = dup_text(st, 1, &rc);
+	x->c.owner = db_col_dup_rc(st, 1, &rc);
 	x->c.owner_id = db_col_int(st, 2);
-	x->c.body = dup_text(st, 3, &rc);
+	x->c.body = db_col_dup_rc(st, 3, &rc);
 	if (copy_field(x->c.due_date, sizeof(x->c.due_date), db_col_text(st, 4)) ||
 	    copy_field(x->c.status, sizeof(x->c.status), db_col_text(st, 5)))
 		rc = ERR_TOO_BIG;
 	x->c.created_at = db_col_int(st, 6);
 	x->session_id = db_col_int(st, 7);
-	x->session_title = dup_text(st, 8, &rc);
+	x->session_title = db_col_dup_rc(st, 8, &rc);
 	x->session_starts_at = db_col_int(st, 9);
 	x->overdue = db_col_int(st, 10) != 0;
 	return rc;
@@ -64,7 +52,10 @@ int commitment_list(struct db *db, const struct actor *a, bool only_overdue, int
 	char today[16];
 
 	memset(l, 0, sizeof(*l));
-	if (a->via == AUTH_NONE || a->user.handler_id || !a->org.path[0])
+	/* the staff's follow-up list: organizers, admins and leaders (who read as they do) */
+	if (!actor_reads_as_staff(a) || a->user.handler_id)
+		return authz_decide(a, true, false);
+	if (!a->org.path[0])
 		return ERR_OK;
 	time_fmt(time_now(), "%Y-%m-%d", today, sizeof(today));
 	return db_each(db, sql_commit_list, commit_row, l, "ssnin", a->org.path, today,

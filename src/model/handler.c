@@ -313,36 +313,24 @@ static const char sql_queue_units[] =
     " JOIN handler h ON h.id = oh.handler_id WHERE oh.output_id = ?"
     " ORDER BY oh.role = 'co', h.id";
 
-static char *dup_text(struct db_stmt *st, int i, int *rc)
-{
-	char *s = db_col_dup(st, i);
-
-	if (!s)
-		*rc = ERR_NOMEM;
-	return s;
-}
-
 static int queue_row(struct db_stmt *st, void *ud)
 {
 	struct assignment_list *l = ud;
-	struct assignment *x, *p = realloc(l->items, (l->n + 1) * sizeof(*p));
+	struct assignment *x = array_grow(&l->items, &l->n, sizeof(*x));
 	int rc = ERR_OK;
 
-	if (!p)
+	if (!x)
 		return ERR_NOMEM;
-	l->items = p;
-	x = &l->items[l->n++];
-	memset(x, 0, sizeof(*x));
 	x->output_id = db_col_int(st, 0);
 	if (copy_field(x->kind, sizeof(x->kind), db_col_text(st, 1)) ||
 	    copy_field(x->state, sizeof(x->state), db_col_text(st, 3)) ||
 	    copy_field(x->role, sizeof(x->role), db_col_text(st, 4)))
 		rc = ERR_TOO_BIG;
-	x->title = dup_text(st, 2, &rc);
+	x->title = db_col_dup_rc(st, 2, &rc);
 	x->reply_due = db_col_int(st, 5);
 	x->assigned_at = db_col_int(st, 6);
 	x->replied_at = db_col_int(st, 7);
-	x->reply_grade = dup_text(st, 8, &rc);
+	x->reply_grade = db_col_dup_rc(st, 8, &rc);
 	x->overdue = db_col_int(st, 9) != 0;
 	x->replied = strcmp(x->state, "assigned") != 0 && x->replied_at != 0;
 	return rc;
@@ -357,7 +345,7 @@ static int queue_unit_row(struct db_stmt *st, void *ud)
 	if (strcmp(db_col_text(st, 2), "lead") == 0) {
 		x->lead_id = db_col_int(st, 0);
 		free(x->lead_name);
-		x->lead_name = dup_text(st, 1, &rc);
+		x->lead_name = db_col_dup_rc(st, 1, &rc);
 		return rc;
 	}
 	if (!db_col_int(st, 5))
@@ -368,8 +356,8 @@ static int queue_unit_row(struct db_stmt *st, void *ud)
 	x->opinions = p;
 	p = &x->opinions[x->nopinions++];
 	p->handler_id = db_col_int(st, 0);
-	p->name = dup_text(st, 1, &rc);
-	p->text = dup_text(st, 3, &rc);
+	p->name = db_col_dup_rc(st, 1, &rc);
+	p->text = db_col_dup_rc(st, 3, &rc);
 	p->at = db_col_int(st, 4);
 	return rc;
 }

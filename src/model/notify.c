@@ -53,50 +53,34 @@ static int deliver(struct db *db, int64_t org_id, int64_t user_id, int64_t perso
 	return rc;
 }
 
+/* Who a notification reaches, in the same columns for a person and for an account: the
+ * account (0: none, or disabled), the person (0: none), the address ("" for none), and
+ * whether anyone is to be told at all (a disabled account is not, through notify_user; a
+ * person whose account is disabled still gets the e-mail). */
 static const char sql_person[] =
-    "SELECT p.user_id, p.email, u.disabled FROM person p LEFT JOIN users u ON u.id = p.user_id"
+    "SELECT CASE WHEN COALESCE(u.disabled, 0) = 0 THEN COALESCE(p.user_id, 0) ELSE 0 END,"
+    " p.id, p.email, 1 FROM person p LEFT JOIN users u ON u.id = p.user_id"
     " WHERE p.id = ? AND p.erased_at IS NULL";
-
-int notify_person(struct db *db, int64_t org_id, int64_t person_id, const char *kind,
-		  const char *subject, const char *link)
-{
-	struct db_stmt *st;
-	int64_t user_id;
-	char *email;
-	int rc;
-
-	rc = db_get_row(db, sql_person, &st, "i", person_id);
-	if (rc)
-		return rc == ERR_NOT_FOUND ? ERR_OK : rc; /* gone or erased: nobody to tell */
-	user_id = db_col_int(st, 2) ? 0 : db_col_int(st, 0);
-	email = db_col_dup(st, 1);
-	db_done(st);
-	if (!email)
-		return ERR_NOMEM;
-	rc = deliver(db, org_id, user_id, person_id, kind, subject, link, email);
-	free(email);
-	return rc;
-}
-
 static const char sql_user[] =
-    "SELECT u.disabled, p.id, p.email FROM users u"
+    "SELECT u.id, COALESCE(p.id, 0), COALESCE(p.email, ''), u.disabled = 0 FROM users u"
     " LEFT JOIN person p ON p.user_id = u.id AND p.erased_at IS NULL WHERE u.id = ?";
 
-int notify_user(struct db *db, int64_t org_id, int64_t user_id, const char *kind,
-		const char *subject, const char *link)
+/* reach delivers to the recipient sql finds for id; nobody found (gone, erased): ERR_OK */
+static int reach(struct db *db, const char *sql, int64_t id, int64_t org_id, const char *kind,
+		 const char *subject, const char *link)
 {
 	struct db_stmt *st;
-	int64_t person_id;
+	int64_t user_id, person_id;
 	char *email;
-	int rc;
+	int rc = db_get_row(db, sql, &st, "i", id);
 
-	rc = db_get_row(db, sql_user, &st, "i", user_id);
 	if (rc)
 		return rc == ERR_NOT_FOUND ? ERR_OK : rc;
-	if (db_col_int(st, 0)) {
+	if (!db_col_int(st, 3)) {
 		db_done(st);
 		return ERR_OK;
 	}
+	user_id = db_col_int(st, 0);
 	person_id = db_col_int(st, 1);
 	email = db_col_dup(st, 2);
 	db_done(st);
@@ -105,6 +89,18 @@ int notify_user(struct db *db, int64_t org_id, int64_t user_id, const char *kind
 	rc = deliver(db, org_id, user_id, person_id, kind, subject, link, email);
 	free(email);
 	return rc;
+}
+
+int notify_person(struct db *db, int64_t org_id, int64_t person_id, const char *kind,
+		  const char *subject, const char *link)
+{
+	return reach(db, sql_person, person_id, org_id, kind, subject, link);
+}
+
+int notify_user(struct db *db, int64_t org_id, int64_t user_id, const char *kind,
+		const char *subject, const char *link)
+{
+	return reach(db, sql_user, user_id, org_id, kind, subject, link);
 }
 
 int notify_handler(struct db *db, int64_t org_id, int64_t handler_id, const char *kind,

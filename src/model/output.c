@@ -105,15 +105,6 @@ static const char sql_adoptions[] =
 
 /* --- the typed value --- */
 
-static char *dup_col(struct db_stmt *st, int i, int *rc)
-{
-	char *p = db_col_dup(st, i);
-
-	if (!p)
-		*rc = ERR_NOMEM;
-	return p;
-}
-
 static int64_t time_col(struct db_stmt *st, int i)
 {
 	return db_col_null(st, i) ? 0 : db_col_int(st, i);
@@ -185,24 +176,24 @@ static int read_row(struct db_stmt *st, struct output *o)
 
 	o->id = db_col_int(st, 0);
 	o->org_id = db_col_int(st, 1);
-	o->org_name = dup_col(st, 2, &rc);
+	o->org_name = db_col_dup_rc(st, 2, &rc);
 	copy_col(o->kind, sizeof(o->kind), st, 3, &rc);
-	o->title = dup_col(st, 4, &rc);
-	o->body = dup_col(st, 5, &rc);
+	o->title = db_col_dup_rc(st, 4, &rc);
+	o->body = db_col_dup_rc(st, 5, &rc);
 	copy_col(o->state, sizeof(o->state), st, 6, &rc);
-	o->number = dup_col(st, 7, &rc);
+	o->number = db_col_dup_rc(st, 7, &rc);
 	o->dated_at = time_col(st, 8);
 	o->cosign_deadline = time_col(st, 9);
-	o->reason = dup_col(st, 10, &rc);
+	o->reason = db_col_dup_rc(st, 10, &rc);
 	o->reply_due = time_col(st, 11);
-	o->reply_text = dup_col(st, 12, &rc);
-	o->reply_grade = dup_col(st, 13, &rc);
-	o->satisfaction = dup_col(st, 14, &rc);
+	o->reply_text = db_col_dup_rc(st, 12, &rc);
+	o->reply_grade = db_col_dup_rc(st, 13, &rc);
+	o->satisfaction = db_col_dup_rc(st, 14, &rc);
 	o->reopened = db_col_int(st, 15) != 0;
-	o->bulletin_issue = dup_col(st, 16, &rc);
-	o->sent_to = dup_col(st, 17, &rc);
-	o->instruction_by = dup_col(st, 18, &rc);
-	o->instruction_text = dup_col(st, 19, &rc);
+	o->bulletin_issue = db_col_dup_rc(st, 16, &rc);
+	o->sent_to = db_col_dup_rc(st, 17, &rc);
+	o->instruction_by = db_col_dup_rc(st, 18, &rc);
+	o->instruction_text = db_col_dup_rc(st, 19, &rc);
 	o->submitted_at = time_col(st, 20);
 	o->accepted_at = time_col(st, 21);
 	o->assigned_at = time_col(st, 22);
@@ -227,7 +218,7 @@ static int author_row(struct db_stmt *st, void *ud)
 	if (!a)
 		return ERR_NOMEM;
 	a->person_id = db_col_int(st, 0);
-	a->name = dup_col(st, 1, &rc);
+	a->name = db_col_dup_rc(st, 1, &rc);
 	copy_col(a->category, sizeof(a->category), st, 2, &rc);
 	copy_col(a->role, sizeof(a->role), st, 3, &rc);
 	a->confirmed = db_col_int(st, 4) != 0;
@@ -244,9 +235,9 @@ static int unit_row(struct db_stmt *st, void *ud)
 	if (!u)
 		return ERR_NOMEM;
 	u->id = db_col_int(st, 0);
-	u->name = dup_col(st, 1, &rc);
+	u->name = db_col_dup_rc(st, 1, &rc);
 	copy_col(u->role, sizeof(u->role), st, 2, &rc);
-	u->opinion = dup_col(st, 3, &rc);
+	u->opinion = db_col_dup_rc(st, 3, &rc);
 	u->opinion_at = time_col(st, 4);
 	return rc;
 }
@@ -260,9 +251,9 @@ static int suggestion_row(struct db_stmt *st, void *ud)
 	if (!g)
 		return ERR_NOMEM;
 	g->id = db_col_int(st, 0);
-	g->title = dup_col(st, 1, &rc);
+	g->title = db_col_dup_rc(st, 1, &rc);
 	g->session_id = db_col_int(st, 2);
-	g->session_title = dup_col(st, 3, &rc);
+	g->session_title = db_col_dup_rc(st, 3, &rc);
 	return rc;
 }
 
@@ -275,7 +266,7 @@ static int session_row(struct db_stmt *st, void *ud)
 	if (!x)
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
-	x->title = dup_col(st, 1, &rc);
+	x->title = db_col_dup_rc(st, 1, &rc);
 	x->starts_at = time_col(st, 2);
 	return rc;
 }
@@ -290,11 +281,11 @@ static int event_row(struct db_stmt *st, void *ud)
 		return ERR_NOMEM;
 	v->id = db_col_int(st, 0);
 	v->at = time_col(st, 1);
-	v->by = dup_col(st, 2, &rc);
+	v->by = db_col_dup_rc(st, 2, &rc);
 	copy_col(v->from, sizeof(v->from), st, 3, &rc);
 	copy_col(v->to, sizeof(v->to), st, 4, &rc);
-	v->note = dup_col(st, 5, &rc);
-	v->data = dup_col(st, 6, &rc);
+	v->note = db_col_dup_rc(st, 5, &rc);
+	v->data = db_col_dup_rc(st, 6, &rc);
 	return rc;
 }
 
@@ -308,12 +299,12 @@ static int adoption_row(struct db_stmt *st, void *ud)
 		return ERR_NOMEM;
 	a->id = db_col_int(st, 0);
 	copy_col(a->kind, sizeof(a->kind), st, 1, &rc);
-	a->title = dup_col(st, 2, &rc);
-	a->issuer = dup_col(st, 3, &rc);
-	a->reference = dup_col(st, 4, &rc);
+	a->title = db_col_dup_rc(st, 2, &rc);
+	a->issuer = db_col_dup_rc(st, 3, &rc);
+	a->reference = db_col_dup_rc(st, 4, &rc);
 	copy_col(a->date, sizeof(a->date), st, 5, &rc);
-	a->link = dup_col(st, 6, &rc);
-	a->note = dup_col(st, 7, &rc);
+	a->link = db_col_dup_rc(st, 6, &rc);
+	a->note = db_col_dup_rc(st, 7, &rc);
 	a->created_at = time_col(st, 8);
 	return rc;
 }

@@ -114,6 +114,12 @@ void person_export_release(struct person_export *x)
 		free(x->votes[i].statement_text);
 	for (i = 0; i < x->nstatements; i++)
 		free(x->statements[i].text);
+	for (i = 0; i < x->nnotifications; i++) {
+		free(x->notifications[i].subject);
+		free(x->notifications[i].link);
+		free(x->notifications[i].mailed_to);
+	}
+	free(x->notifications);
 	free(x->signins);
 	free(x->tokens);
 	free(x->invitations);
@@ -178,6 +184,11 @@ static const char sql_x_statements[] =
 static const char sql_x_duty[] =
     "SELECT id, points, COALESCE(session_id, 0), ref_id, at, year, kind FROM duty_record"
     " WHERE person_id = ? ORDER BY at, id";
+static const char sql_x_notifications[] =
+    "SELECT n.id, n.created_at, COALESCE(n.read_at, 0), n.kind, n.subject, n.link,"
+    " COALESCE(q.to_addr, ''), COALESCE(q.sent_at, 0) FROM notification n"
+    " LEFT JOIN mail_queue q ON q.notification_id = n.id"
+    " WHERE n.person_id = ?1 OR (?2 <> 0 AND n.user_id = ?2) ORDER BY n.id";
 static const char sql_x_audit[] =
     "SELECT id, at, COALESCE(entity_id, 0), action, entity, COALESCE(address, '') FROM audit"
     " WHERE (entity = 'person' AND entity_id = ?1)"
@@ -356,6 +367,26 @@ static int duty_row(struct db_stmt *st, void *ud)
 	return CODE(r->kind, 6) ? ERR_TOO_BIG : ERR_OK;
 }
 
+static int notification_row(struct db_stmt *st, void *ud)
+{
+	struct person_export *x = ud;
+	struct pexport_notification *r =
+	    array_grow(&x->notifications, &x->nnotifications, sizeof(*r));
+
+	if (!r)
+		return ERR_NOMEM;
+	r->subject = db_col_dup(st, 4);
+	r->link = db_col_dup(st, 5);
+	r->mailed_to = db_col_dup(st, 6);
+	if (!r->subject || !r->link || !r->mailed_to)
+		return ERR_NOMEM;
+	r->id = db_col_int(st, 0);
+	r->created_at = db_col_int(st, 1);
+	r->read_at = db_col_int(st, 2);
+	r->mail_sent_at = db_col_int(st, 7);
+	return CODE(r->kind, 3) ? ERR_TOO_BIG : ERR_OK;
+}
+
 static int audit_row(struct db_stmt *st, void *ud)
 {
 	struct person_export *x = ud;
@@ -382,13 +413,13 @@ static int audit_row(struct db_stmt *st, void *ud)
 static int export_audit(struct db *db, const struct actor *who, const struct person_export *x)
 {
 	json_t *after = json_pack(
-	    "{sI sI sI sI sI sI sI sI sI sI sI sI}", "person_id", (json_int_t)x->person.id,
+	    "{sI sI sI sI sI sI sI sI sI sI sI sI sI}", "person_id", (json_int_t)x->person.id,
 	    "user_id", (json_int_t)x->person.user_id, "invitations", (json_int_t)x->ninvitations,
 	    "remarks", (json_int_t)x->nremarks, "suggestions", (json_int_t)x->nsuggestions,
 	    "outputs", (json_int_t)x->noutputs, "topics", (json_int_t)x->ntopics, "commitments",
 	    (json_int_t)x->ncommitments, "votes", (json_int_t)x->nvotes, "statements",
-	    (json_int_t)x->nstatements, "duty", (json_int_t)x->nduty, "audit",
-	    (json_int_t)x->naudit);
+	    (json_int_t)x->nstatements, "duty", (json_int_t)x->nduty, "notifications",
+	    (json_int_t)x->nnotifications, "audit", (json_int_t)x->naudit);
 	int rc;
 
 	if (!after)
@@ -445,6 +476,8 @@ int person_export_read(struct db *db, const struct actor *who, int64_t id, struc
 		rc = db_each(db, sql_x_statements, statement_row, x, "i", uid);
 	if (!rc)
 		rc = db_each(db, sql_x_duty, duty_row, x, "i", pid);
+	if (!rc)
+		rc = db_each(db, sql_x_notifications, notification_row, x, "ii", pid, uid);
 	if (!rc)
 		rc = db_each(db, sql_x_audit, audit_row, x, "iii", pid, uid,
 			     (int64_t)PEXPORT_AUDIT_MAX + 1);

@@ -138,6 +138,14 @@ struct pexport_duty {
 	char kind[16];
 };
 
+struct pexport_notification {		 /* a notification to the person or their account */
+	int64_t id, created_at, read_at; /* read_at 0: unread */
+	char kind[32];
+	char *subject, *link;
+	char *mailed_to;      /* the address its e-mail went (or goes) to; "" for none */
+	int64_t mail_sent_at; /* 0: not sent (yet) */
+};
+
 struct pexport_audit { /* an audit row about the person or their account, or by the account */
 	int64_t id, at, entity_id;
 	char action[64], entity[32], address[64];
@@ -175,6 +183,8 @@ struct person_export {
 	size_t nstatements;
 	struct pexport_duty *duty;
 	size_t nduty;
+	struct pexport_notification *notifications;
+	size_t nnotifications;
 	struct pexport_audit *audit;
 	size_t naudit;
 	bool audit_truncated; /* more than PEXPORT_AUDIT_MAX rows: the newest are listed */

@@ -336,8 +336,9 @@ struct commitment_list {
  * commitment_list_release in every case) up to limit commitments with id > after made at
  * the sessions of a's body and the bodies below it, in id order; only_overdue keeps those
  * whose due_date (in the body's time zone) passed and whose status is open or in_progress.
- * Empty for anonymous callers and handling units' accounts; the route lets organizers
- * and admins in. */
+ * For organizers, admins and leaders (actor_reads_as_staff); others get what
+ * authz_decide answers for a list they may not read (ERR_AUTH anonymous, else
+ * ERR_FORBIDDEN), handling units' accounts included. */
 int commitment_list(struct db *db, const struct actor *a, bool only_overdue, int64_t after,
 		    int limit, struct commitment_list *l) WARN_UNUSED;
 void commitment_list_release(struct commitment_list *l);

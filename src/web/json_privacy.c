@@ -170,6 +170,18 @@ json_t *person_export_to_json(const struct person_export *x)
 	}
 	json_object_set_new(o, "duty_record", list);
 	list = json_array();
+	for (i = 0; i < x->nnotifications; i++) {
+		const struct pexport_notification *r = &x->notifications[i];
+
+		json_array_append_new(
+		    list, json_pack("{sI ss ss ss so so ss? so}", "id", (json_int_t)r->id, "kind",
+				    r->kind, "subject", r->subject, "link", r->link, "created_at",
+				    T(r->created_at), "read_at", T(r->read_at), "mailed_to",
+				    r->mailed_to[0] ? r->mailed_to : NULL, "mail_sent_at",
+				    T(r->mail_sent_at)));
+	}
+	json_object_set_new(o, "notifications", list);
+	list = json_array();
 	for (i = 0; i < x->naudit; i++) {
 		const struct pexport_audit *r = &x->audit[i];
 

@@ -99,13 +99,23 @@ int h_lang(struct web_ctx *c)
 	return web_redirect(c, next ? next : "/");
 }
 
-/* body_figures gives the year's figures of the caller's body and of each body below it
+/* dashboard_year is the year the dashboard counts: ?year= (2000 to 2100), else this one. */
+static int dashboard_year(struct web_ctx *c)
+{
+	const char *y = http_query(c->req, "year");
+	int64_t v;
+
+	if (y && num_parse(y, strlen(y), 2000, 2100, &v) == ERR_OK)
+		return (int)v;
+	return time_year(time_now());
+}
+
+/* body_figures gives the figures of year of the caller's body and of each body below it
  * (stats by_org) for the dashboard of a leader or an admin: [{id,name,sessions,outputs,
  * adopted}]. */
-static json_t *body_figures(struct web_ctx *c)
+static json_t *body_figures(struct web_ctx *c, int year)
 {
 	char a[24], b[24];
-	int year = time_year(time_now());
 	struct stats_query q = {0};
 	struct stats s;
 	json_t *rows = json_array();
@@ -138,6 +148,8 @@ int h_dashboard(struct web_ctx *c)
 	json_t *upcoming = json_array();
 	char key[32], date[32];
 	size_t i, n = 0, ninv = 0, pending = 0;
+	int year = dashboard_year(c);
+	bool overview = c->actor.role == ROLE_LEADER || c->actor.role == ROLE_ADMIN;
 
 	snprintf(key, sizeof(key), "role_%s", c->actor.user.role);
 	/* what is coming up and what waits for an answer */
@@ -164,12 +176,11 @@ int h_dashboard(struct web_ctx *c)
 	}
 	return web_render(
 	    c, 200, "dashboard",
-	    json_pack("{ss ss so si sb so*}", "role_label", view_text(c->lang, key), "level_label",
-		      view_text(c->lang, c->actor.org.level), "upcoming", upcoming, "pending",
-		      (int)pending, "organizer",
+	    json_pack("{ss ss so si sb so* si}", "role_label", view_text(c->lang, key),
+		      "level_label", view_text(c->lang, c->actor.org.level), "upcoming", upcoming,
+		      "pending", (int)pending, "organizer",
 		      c->actor.role >= ROLE_ORGANIZER && !c->actor.user.handler_id, "bodies",
-		      c->actor.role == ROLE_LEADER || c->actor.role == ROLE_ADMIN ? body_figures(c)
-										  : NULL));
+		      overview ? body_figures(c, year) : NULL, "year", year));
 }
 
 /* --- audit log --- */

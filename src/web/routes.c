@@ -716,7 +716,7 @@ const struct route web_routes[] = {
      API("A co-handling unit's opinion on the lead's reply, while assigned (re-posting "
 	 "replaces it)",
 	 co_opinion_in, OBJ(200, "output"))},
-    {GET, "/api/v1/commitments", ACCESS_ORGANIZER, h_api_commitments_list, 0,
+    {GET, "/api/v1/commitments", ACCESS_SIGNED_IN, h_api_commitments_list, 0,
      API("Commitments across the sessions of the caller's body and those below", commitments_query,
 	 LIST("commitment"))},
     {GET, "/api/v1/stats", ACCESS_SIGNED_IN, h_api_stats, 0,
@@ -746,7 +746,7 @@ const struct route web_routes[] = {
     {GET, "/handlers", ACCESS_ORGANIZER, h_handlers_page, 0, PAGE},
     {POST, "/handlers", ACCESS_ORGANIZER, h_handlers_post, 16 * KIB, PAGE},
     {POST, "/handlers/{id}", ACCESS_ORGANIZER, h_handler_post, 16 * KIB, PAGE},
-    {GET, "/commitments", ACCESS_ORGANIZER, h_commitments_page, 0, PAGE},
+    {GET, "/commitments", ACCESS_SIGNED_IN, h_commitments_page, 0, PAGE},
     {GET, "/stats", ACCESS_SIGNED_IN, h_stats_page, 0, PAGE},
     {GET, "/stats/report.pdf", ACCESS_SIGNED_IN, h_stats_pdf, 0, PAGE},
     /* === end outputs === */

@@ -154,7 +154,7 @@ static int create_session(struct web_ctx *c, int64_t *id, struct verr *e)
 	/* the session belongs to its topic's body: a topic the caller may plan sessions for
 	 * (one they cannot see does not exist for them) */
 	if (in.topic_id > 0) {
-		rc = topic_authorize(c->db, &c->actor, in.topic_id, AUTHZ_WRITE, &t);
+		rc = topic_authorize(c->db, &c->actor, in.topic_id, AUTHZ_MANAGE, &t);
 		org_id = t.org_id;
 		topic_release(&t);
 		if (rc == ERR_NOT_FOUND)

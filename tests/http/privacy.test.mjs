@@ -138,6 +138,10 @@ describe('export (GET /api/v1/people/{id}/export)', () => {
     assert.ok(x.duty_record.some((d) => d.kind === 'remark' && d.ref_id === s.remark), JSON.stringify(x.duty_record));
     assert.ok(x.duty_record.some((d) => d.kind === 'attended'), JSON.stringify(x.duty_record));
     assert.ok(x.audit.some((a) => a.action === 'person.create' && a.entity_id === s.person));
+    // what the platform told them: the invitation and the co-signing request
+    const kinds = x.notifications.map((n) => n.kind);
+    assert.ok(kinds.includes('invitation') && kinds.includes('cosign_request'), JSON.stringify(x.notifications));
+    assert.ok(x.notifications.every((n) => typeof n.subject === 'string' && n.link.startsWith('/')));
   });
 
   test('the person themself may export their own data', async () => {
@@ -281,6 +285,7 @@ describe('erasure (DELETE /api/v1/people/{id})', () => {
     assert.equal(x.remarks.length, 1);
     assert.equal(x.remarks[0].erased, true);
     assert.equal(x.account.disabled, true);
+    assert.deepEqual(x.notifications, [], 'notifications and their e-mails are gone');
 
     // the account: disabled, its sign-ins ended, no new sign-in
     assertError(await subject.get('/api/v1/me'), 401);

@@ -179,6 +179,12 @@ describe('roles (demo data)', () => {
     assert.match(dash.text, /id="bodies"/);
     for (const name of ['深圳市政协', '盐田区政协', '福田区政协']) assert.match(dash.text, new RegExp(name));
     assert.equal((await leader.get('/stats')).status, 200);
+    // the year it counts is shown and can be chosen: the demo's sessions are of 2024
+    const y2024 = await leader.get('/dashboard?year=2024');
+    assert.match(y2024.text, /本级及下级组织概况 · 2024/);
+    const cells = [...y2024.text.matchAll(/data-label="深聊会">(\d+)</g)].map((m) => Number(m[1]));
+    assert.ok(cells.some((n) => n > 0), `2024 counts sessions: ${cells}`);
+    assert.match((await leader.get('/dashboard?year=1900')).text, new RegExp(`· ${new Date().getUTCFullYear()}<`));
     // the admin's dashboard has it too; an organizer's and a member's do not
     assert.match((await admin.get('/dashboard')).text, /id="bodies"/);
     assert.doesNotMatch((await org.get('/dashboard')).text, /id="bodies"/);

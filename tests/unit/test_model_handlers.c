@@ -516,8 +516,11 @@ static void test_commitments(void **state)
 	assert_int_equal(commitment_list(f->db, &f->other_org, false, 0, 500, &l), ERR_OK);
 	assert_int_equal(l.n, 0);
 	commitment_list_release(&l);
-	assert_int_equal(commitment_list(f->db, &f->anon, false, 0, 500, &l), ERR_OK);
+	/* anonymous callers must sign in, members may not read the staff's list */
+	assert_int_equal(commitment_list(f->db, &f->anon, false, 0, 500, &l), ERR_AUTH);
 	assert_int_equal(l.n, 0);
+	commitment_list_release(&l);
+	assert_int_equal(commitment_list(f->db, &f->city_member, false, 0, 500, &l), ERR_FORBIDDEN);
 	commitment_list_release(&l);
 }
 
