@@ -56,7 +56,7 @@ function shots(joinCode, ids) {
     { name: 'admin-orgs', who: 'sz-admin', path: '/admin/orgs' },
     { name: 'admin-audit', who: 'sz-admin', path: '/admin/audit' },
     // leader
-    { name: 'leader-dashboard', who: 'leader', path: '/dashboard' },
+    { name: 'leader-dashboard', who: 'leader', path: '/dashboard?year=2024' },
     { name: 'leader-instruction', who: 'leader', path: '/outputs/2', at: '#instruction' },
     // handling unit
     { name: 'handler-assignments', who: HANDLER_USER, path: '/assignments' },
