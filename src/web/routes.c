@@ -630,7 +630,7 @@ const struct route web_routes[] = {
     {POST, "/topics", ACCESS_SIGNED_IN, h_topics_post, 256 * KIB, PAGE},
     {GET, "/topics/plan", ACCESS_SIGNED_IN, h_topics_plan, 0, PAGE},
     {GET, "/topics/{id}", ACCESS_SIGNED_IN, h_topic_page, 0, PAGE},
-    {POST, "/topics/{id}", ACCESS_ORGANIZER, h_topic_post, 256 * KIB, PAGE},
+    {POST, "/topics/{id}", ACCESS_SIGNED_IN, h_topic_post, 256 * KIB, PAGE},
     {GET, "/sessions", ACCESS_PUBLIC, h_sessions_page, 0, PAGE},
     {POST, "/sessions", ACCESS_ORGANIZER, h_sessions_post, 256 * KIB, PAGE},
     {GET, "/sessions/new", ACCESS_ORGANIZER, h_session_new, 0, PAGE},

@@ -448,7 +448,10 @@ static int topic_page(struct web_ctx *c, int status, const struct topic *t, cons
 	static const char *const fields[] = {"title", "proposer", "description"};
 	json_t *tj = topic_page_json(c, t), *moves = json_array(), *sessions = json_array(), *form;
 	const char *dom, *org;
-	bool can_edit = topic_decide(&c->actor, t, AUTHZ_MANAGE) == ERR_OK;
+	bool can_manage = topic_decide(&c->actor, t, AUTHZ_MANAGE) == ERR_OK;
+	/* its proposer edits or withdraws it while it is proposed (topic_edit_check) */
+	bool can_edit = topic_decide(&c->actor, t, AUTHZ_WRITE) == ERR_OK &&
+			topic_edit_check(&c->actor, t, NULL, NULL) == ERR_OK;
 	struct topic_sessions ts = {0};
 	struct domains dl = {0};
 	const char *to[8];
@@ -499,12 +502,13 @@ static int topic_page(struct web_ctx *c, int status, const struct topic *t, cons
 	dom = error && web_field(c, "domain", NULL) ? web_field(c, "domain", NULL) : t->domain;
 	org = error && web_field(c, "origin", NULL) ? web_field(c, "origin", NULL) : t->origin;
 	rc = web_render(c, status, "topic",
-			json_pack("{so so so so so so ss? sb sb}", "topic", tj, "form", form,
+			json_pack("{so so so so so so ss? sb sb sb sb}", "topic", tj, "form", form,
 				  "moves", moves, "sessions", sessions, "domains",
 				  domain_options(c, &dl, dom), "origins", origin_options(c, org),
-				  "error", error, "can_edit", can_edit, "can_schedule",
-				  can_edit && (strcmp(t->status, "approved") == 0 ||
-					       strcmp(t->status, "scheduled") == 0)));
+				  "error", error, "can_manage", can_manage, "can_edit",
+				  can_manage || can_edit, "can_withdraw", can_edit, "can_schedule",
+				  can_manage && (strcmp(t->status, "approved") == 0 ||
+						 strcmp(t->status, "scheduled") == 0)));
 	domains_release(&dl);
 	return rc;
 }
@@ -521,17 +525,51 @@ int h_topic_page(struct web_ctx *c)
 	return rc;
 }
 
-/* The topic page posts either a move ("to") or an edit of its fields. */
+/* topic_withdraw: the proposer (or the staff) takes back a topic still proposed: the same
+ * rule and transaction as DELETE /api/v1/topics/{id}, then the list of topics. */
+static int topic_withdraw(struct web_ctx *c)
+{
+	struct topic t;
+	struct verr e;
+	int rc = web_form_check(c, &e);
+
+	memset(&t, 0, sizeof(t));
+	if (!rc)
+		rc = topic_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &t);
+	if (rc) {
+		topic_release(&t);
+		return web_answer(c, rc, &e);
+	}
+	rc = topic_edit_check(&c->actor, &t, NULL, &e);
+	if (!rc)
+		rc = web_begin(c);
+	if (!rc)
+		rc = web_finish(c, topic_delete(c->db, &c->actor, t.id, &e));
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
+		rc = topic_page(c, rc == ERR_CONFLICT ? 409 : 422, &t, &e);
+		topic_release(&t);
+		return rc;
+	}
+	topic_release(&t);
+	return rc ? web_answer(c, rc, &e) : web_redirect(c, "/topics");
+}
+
+/* The topic page posts a move ("to"), a withdrawal (op=withdraw) or an edit of its
+ * fields. */
 int h_topic_post(struct web_ctx *c)
 {
 	struct topic_req r;
 	struct topic t;
 	struct verr e;
+	const char *op;
 	char loc[64];
 	int prc, rc;
 
 	memset(&r, 0, sizeof(r));
 	r.to = web_field(c, "to", NULL);
+	op = web_field(c, "op", NULL);
+	if (!r.to && op && strcmp(op, "withdraw") == 0)
+		return topic_withdraw(c);
 	prc = web_form_check(c, &e);
 	if (!prc && !r.to)
 		prc = parse_fields(c, &r.in, &e);

@@ -177,6 +177,21 @@ describe('members author and co-sign (demo data)', () => {
     assert.equal(r.status, 303, r.text.slice(0, 300));
     const made = (await org.get('/api/v1/topics?limit=500&status=proposed')).data.items.find((t) => t.title === '页面提议的选题');
     assert.ok(made && made.origin === 'member' && made.proposer_id === ppl['王委员']);
+    // its page: the proposer edits it (not where it came from) and withdraws it
+    const tp = await member.get(`/topics/${made.id}`);
+    assert.match(tp.text, /action="\/topics\/\d+"/);
+    assert.doesNotMatch(tp.text, /id="origin"/, 'the proposer does not change the origin');
+    assert.match(tp.text, /name="op" value="withdraw"/);
+    assert.doesNotMatch(tp.text, /data-to="approved"/, 'vetting is the organizer\'s');
+    const ed = await form(member, `/topics/${made.id}`, { title: '页面改过的选题', domain: 'society', description: '补充说明' });
+    assert.equal(ed.status, 303, ed.text.slice(0, 300));
+    assert.equal((await member.get(`/api/v1/topics/${made.id}`)).data.title, '页面改过的选题');
+    assert.equal((await form(member, `/topics/${made.id}`, { to: 'approved' })).status, 403);
+    assert.doesNotMatch((await (await as('ft-member')).get('/topics')).text, /页面改过的选题/);
+    const wd = await form(member, `/topics/${made.id}`, { op: 'withdraw' });
+    assert.equal(wd.status, 303, wd.text.slice(0, 300));
+    assert.equal(wd.headers.get('location'), '/topics');
+    assert.equal((await member.get(`/api/v1/topics/${made.id}`)).status, 404);
     const nl = await form(loner, '/topics', { title: '未关联', domain: 'society' });
     assert.equal(nl.status, 403);
     assert.match(nl.text, /人员库/);
