@@ -197,6 +197,7 @@ test("a member's whole day, on a phone", async () => {
   await co.waitForURL(`**${outputPath}**`);
   assert.equal(await co.getByRole('button', { name: '确认联名' }).count(), 0, 'confirmed once');
   assert.match(await co.locator('dl.facts').innerText(), /李红梅（联名 · 已确认）/);
+  assert.equal(await co.locator('form.move').count(), 0, 'the co-signer does not submit the lead author\'s draft');
   await screenshot(co, 'memberday-06-cosigner-confirmed');
 
   // 5. the member submits on the page
