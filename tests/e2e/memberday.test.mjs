@@ -137,6 +137,11 @@ test("a member's whole day, on a phone", async () => {
   await me.waitForURL('**/invitations**');
   assert.match(await me.locator(`#invitation-${inv.id} .rsvp`).innerText(), /已接受|接受/);
   assert.equal((await org.get(`/api/v1/sessions/${session.id}`)).data.invitations.find((i) => i.person_id === wang).rsvp, 'accepted');
+  // accepted: no second "接受", but they may still decline; no stray "·" for the missing date
+  const answered = me.locator(`#invitation-${inv.id}`);
+  assert.equal(await answered.getByRole('button', { name: '接受', exact: true }).count(), 0, 'no accept button once accepted');
+  assert.equal(await answered.getByRole('button', { name: '谢绝', exact: true }).count(), 1);
+  assert.doesNotMatch(await answered.locator('.meta').innerText(), /^\s*·/);
   await screenshot(me, 'memberday-02-invitation-accepted');
 
   // office work (API): the session is held, 王委员 attends and speaks, a suggestion is
@@ -232,8 +237,10 @@ test("a member's whole day, on a phone", async () => {
   const replyNote = me.locator('li.notification.unread', { hasText: '您的提案已获答复：关于在老旧小区嵌入日间照料中心的提案' });
   assert.equal(await replyNote.count(), 1, 'the reply is in the notifications');
   await screenshot(me, 'memberday-09-reply-notification');
-  await replyNote.locator('a.title').click();
+  const before = await count(me);
+  await replyNote.locator('.title').click();
   await me.waitForURL(`**${outputPath}**`);
+  assert.equal(await count(me), before - 1, 'opening a notification marks it read');
   assert.match(await me.locator('main').innerText(), /我局将联合民政部门在三个街道试点嵌入式日间照料中心/);
   assert.match(await me.locator('.status').first().innerText(), /已答复/);
   await screenshot(me, 'memberday-10-reply');
