@@ -176,14 +176,9 @@ test("a member's whole day, on a phone", async () => {
   assert.equal(refused.status, 409, refused.text);
   assert.equal(refused.data.error.code, 'cosigners_pending');
   assert.match(refused.text, /李红梅/);
-  // and on the page: the submit form is not offered, or answers with the reason
-  const submitForm = me.locator('form.move[data-to="submitted"]');
-  if (await submitForm.count()) {
-    await submitForm.locator('button[type=submit]').click();
-    await me.waitForLoadState();
-    assert.match(await me.locator('body').innerText(), /联名|李红梅/);
-    assert.equal((await org.get(`/api/v1/outputs/${id}`)).data.state, 'draft');
-  }
+  // and on the page: no submit form, but the reason, naming who is awaited
+  assert.equal(await me.locator('form.move[data-to="submitted"]').count(), 0, 'no submit before the confirmation');
+  assert.match(await me.locator('#cosign-waiting').innerText(), /等待联名人确认后方可提交：李红梅/);
 
   // 4. the co-signer gets the e-mail, follows its link, signs in and confirms
   const mail = await waitMail(COSIGNER_MAIL, (m) => /请您联名/.test(m.subject));
@@ -207,6 +202,7 @@ test("a member's whole day, on a phone", async () => {
 
   // 5. the member submits on the page
   await me.goto(outputPath);
+  assert.equal(await me.locator('#cosign-waiting').count(), 0, 'nobody awaited any more');
   await me.locator('form.move[data-to="submitted"] button[type=submit]').click();
   await me.waitForURL(/\/outputs\/\d+#workflow$/);
   assert.equal((await org.get(`/api/v1/outputs/${id}`)).data.state, 'submitted');
