@@ -796,6 +796,27 @@ static int attended_ok(struct db *db, int64_t session_id, int64_t person, bool *
 	return rc == ERR_NOT_FOUND ? ERR_OK : rc;
 }
 
+int output_authorize_draft_from(struct db *db, const struct actor *a, int64_t session_id)
+{
+	struct person p;
+	bool ok = false;
+	int rc = output_authorize_draft(a);
+
+	if (rc)
+		return rc;
+	if (output_staff(a))
+		return session_authorize(db, a, session_id, AUTHZ_WRITE, NULL);
+	rc = a->user.id ? person_find_by_user(db, a->user.id, &p) : ERR_NOT_FOUND;
+	if (rc && rc != ERR_NOT_FOUND)
+		return rc;
+	if (!rc) {
+		rc = attended_ok(db, session_id, p.id, &ok);
+		if (rc)
+			return rc;
+	}
+	return authz_decide(a, true, ok);
+}
+
 /* as_author makes f->in what member who may draft from in (see output_create): for staff
  * f->in is in. kind is the output's kind; create: a new output (its authors are made even
  * when in names none). */

@@ -145,6 +145,14 @@ bool output_staff(const struct actor *a);
  * says. */
 int output_authorize_draft(const struct actor *a) WARN_UNUSED;
 
+/* output_authorize_draft_from decides whether a may draft an output from the suggestions
+ * of session_id (authz_decide; the session's visibility is session_authorize's): staff
+ * who may change the session (session_authorize AUTHZ_WRITE); a member (output_authorize_draft)
+ * whose account is linked to a person who attended it (invited and present, or spoke in it), as
+ * output_create checks. */
+int output_authorize_draft_from(struct db *db, const struct actor *a,
+				int64_t session_id) WARN_UNUSED;
+
 /* output_create drafts an output in org_id. A member (not output_staff) drafts as the lead
  * author: the person linked to their account leads whatever in->authors says of leads
  * (the others named are co-signers); kinds proposal, opinion_report, research_report and

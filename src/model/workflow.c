@@ -444,12 +444,11 @@ static int apply_instruct(struct db *db, const struct actor *who, const struct o
 /* --- the table --- */
 
 #define STAFF	     OROLE_STAFF
-#define AUTHOR	     OROLE_AUTHOR
 #define LEAD_AUTHOR  OROLE_LEAD_AUTHOR
 #define LEAD_HANDLER OROLE_LEAD_HANDLER
 
 const struct output_step output_steps[] = {
-    {OKIND_ANY, "draft", "submitted", STAFF | AUTHOR, 0, guard_cosigners, check_submit, NULL,
+    {OKIND_ANY, "draft", "submitted", STAFF | LEAD_AUTHOR, 0, guard_cosigners, check_submit, NULL,
      "a proposal waits for every co-signer's confirmation (409 cosigners_pending); checks the "
      "kind's rules: a proposal has one lead author; an opinion report has at most "
      "1500 characters and the three parts 情况、分析、建议",

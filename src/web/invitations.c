@@ -96,13 +96,20 @@ static int my_invitations(struct web_ctx *c, bool page, json_t **items)
 		json_t *x = my_invitation_to_json(v);
 
 		if (page) {
+			bool open =
+			    strcmp(v->status, "closed") != 0 && strcmp(v->status, "archived") != 0;
+
 			sess_when(v->starts_at, date, sizeof(date));
-			json_object_set_new(x, "date", json_string(date));
+			if (date[0])
+				json_object_set_new(x, "date", json_string(date));
 			sess_label(c, x, "role", "role_", "role_label");
 			sess_label(c, x, "rsvp", "rsvp_", "rsvp_label");
-			json_object_set_new(x, "open",
-					    json_boolean(strcmp(v->status, "closed") != 0 &&
-							 strcmp(v->status, "archived") != 0));
+			json_object_set_new(x, "open", json_boolean(open));
+			/* the answer not given yet: accepted can still decline and back */
+			json_object_set_new(x, "can_accept",
+					    json_boolean(open && strcmp(v->rsvp, "accepted") != 0));
+			json_object_set_new(x, "can_decline",
+					    json_boolean(open && strcmp(v->rsvp, "declined") != 0));
 			json_object_set_new(x, "csrf", json_string(c->actor.csrf));
 		}
 		json_array_append_new(*items, x);

@@ -115,12 +115,38 @@ int h_notifications_page(struct web_ctx *c)
 				    "unread", (json_int_t)unread, "more", next != 0));
 }
 
+/* own_link copies the link of the caller's notification id into out (empty when it is not
+ * theirs, or not a path of this site). */
+static void own_link(struct web_ctx *c, int64_t id, char *out, size_t n)
+{
+	struct notification_list l;
+
+	out[0] = '\0';
+	if (notify_list(c->db, &c->actor, id + 1, 1, &l) != ERR_OK)
+		return;
+	if (l.n == 1 && l.items[0].id == id && l.items[0].link && l.items[0].link[0] == '/' &&
+	    l.items[0].link[1] != '/' && l.items[0].link[1] != '\\')
+		snprintf(out, n, "%s", l.items[0].link);
+	notification_list_release(&l);
+}
+
+/* POST /notifications/{id}/read marks it read; with open=1 (the title's button on the
+ * page) it then opens the notification's own link. */
 int h_notification_read_post(struct web_ctx *c)
 {
 	int64_t id = web_id(c, "id");
+	const char *open = web_field(c, "open", NULL);
+	char link[512];
 	int rc = id ? mark(c, id) : ERR_NOT_FOUND;
 
-	return rc ? web_fail(c, rc) : web_redirect(c, "/notifications");
+	if (rc)
+		return web_fail(c, rc);
+	if (open && strcmp(open, "1") == 0) {
+		own_link(c, id, link, sizeof(link));
+		if (link[0])
+			return web_redirect(c, link);
+	}
+	return web_redirect(c, "/notifications");
 }
 
 int h_notifications_read_all_post(struct web_ctx *c)

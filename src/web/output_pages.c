@@ -455,6 +455,19 @@ static json_t *typed_fields(struct web_ctx *c, const char *const *names, size_t 
 
 /* output_page shows output id; refused, the form of again ("workflow": the move posted,
  * "adoptions": the adoption form; NULL: none) shows what was sent, error beside it. */
+/* cosign_waiting tells who may submit draft id why they cannot yet: "cosign_waiting", the
+ * names of the co-signers who have not confirmed (none: nothing added). */
+static void cosign_waiting(struct web_ctx *c, json_t *page, int64_t id)
+{
+	struct buf names;
+	size_t n = 0;
+
+	buf_init(&names, 64 * 1024);
+	if (output_cosigners_pending(c->db, id, &names, &n) == ERR_OK && n)
+		json_object_set_new(page, "cosign_waiting", json_string(buf_cstr(&names)));
+	buf_fini(&names);
+}
+
 static int output_page(struct web_ctx *c, int status, int64_t id, const char *error,
 		       const char *again)
 {
@@ -555,6 +568,8 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 	    page, "can_instruct",
 	    json_boolean(strcmp(h.state, "draft") != 0 &&
 			 instruction_authorize(c->db, &c->actor, id, NULL) == ERR_OK));
+	if (strcmp(h.state, "draft") == 0 && (role & (OROLE_STAFF | OROLE_LEAD_AUTHOR)))
+		cosign_waiting(c, page, id);
 	if (again && strcmp(again, "instruction") == 0)
 		json_object_set_new(page, "instruction_error", json_string(error));
 	if (again && strcmp(again, "adoptions") == 0) {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "model/output.h"
 #include "model/room.h"
 #include "view/markdown.h"
 #include "view/view.h"
@@ -634,6 +635,8 @@ static void page_record(struct web_ctx *c, const struct session_head *h,
 			json_t *invitees)
 {
 	bool edit = session_editable(&c->actor, h), open = session_record_open(&c->actor, h);
+	bool draft = r->nsuggestions && c->actor.via != AUTH_NONE &&
+		     output_authorize_draft_from(c->db, &c->actor, h->id) == ERR_OK;
 	json_t *arr, *x;
 	struct buf md;
 	size_t i, k;
@@ -698,7 +701,7 @@ static void page_record(struct web_ctx *c, const struct session_head *h,
 		if (names.n)
 			json_object_set_new(x, "proposer_names", json_string(buf_cstr(&names)));
 		json_object_set_new(x, "show_sources", json_boolean(c->actor.via != AUTH_NONE));
-		json_object_set_new(x, "can_draft", json_boolean(edit));
+		json_object_set_new(x, "can_draft", json_boolean(draft));
 		buf_fini(&names);
 	}
 	if (!edit)

@@ -153,6 +153,8 @@ describe('members author and co-sign (demo data)', () => {
     assert.deepEqual(blocked.data.error.missing.map((m) => m.person_id).sort(), [ppl['陈建国'], ppl['黄志明']].sort());
     assertError(await org.post(`/api/v1/outputs/${id}/transition`, { to: 'submitted' }), 409, 'cosigners_pending');
     assert.equal((await chen.post(`/api/v1/outputs/${id}/confirm`, {})).status, 200);
+    // the lead author submits, not a co-signer (who may read the draft, not move it)
+    assertError(await chen.post(`/api/v1/outputs/${id}/transition`, { to: 'submitted' }), 403);
     const still = await member.post(`/api/v1/outputs/${id}/transition`, { to: 'submitted' });
     assertError(still, 409, 'cosigners_pending');
     assert.doesNotMatch(still.data.error.message, /陈建国/);

@@ -131,6 +131,25 @@ describe('the inbox', () => {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     });
     assert.equal(f404.status, 404);
+    // an unread one's title opens it: marked read, then on to its own link (never elsewhere)
+    const s4 = (await org.post('/api/v1/sessions', { topic_id: session.topic_id, title: '第四场通知测试', formats: ['sector'] })).data;
+    assert.equal((await org.post(`/api/v1/sessions/${s4.id}/invitations`, { person_id: ppl['王委员'], role: 'member' })).status, 201);
+    const n4 = (await inbox(member)).items[0];
+    assert.equal(n4.link, '/invitations');
+    const listed = await member.get('/notifications');
+    assert.match(listed.text, new RegExp(`<button type="submit" class="link title">邀请您参加深聊会：第四场通知测试</button>`));
+    const opened = await member.req('POST', `/notifications/${n4.id}/read`, {
+      body: new URLSearchParams({ csrf_token: member.csrf, open: '1' }).toString(),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(opened.status, 303, opened.text);
+    assert.equal(opened.headers.get('location'), '/invitations');
+    assert.equal((await inbox(member)).unread, 0);
+    const o404 = await other.req('POST', `/notifications/${n4.id}/read`, {
+      body: new URLSearchParams({ csrf_token: other.csrf, open: '1' }).toString(),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(o404.status, 404);
     // English page
     const en = await member.get('/notifications', { headers: { 'Accept-Language': 'en' } });
     assert.match(en.text, /You are invited to: 第三场通知测试/);
