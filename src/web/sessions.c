@@ -220,14 +220,15 @@ int h_api_session_patch(struct web_ctx *c)
 	int64_t linked[MAX_LINKED];
 	struct session_head h;
 	struct session_in in;
-	struct verr e;
+	struct verr e, why = {0};
 	int parsed = read_session(c, &in, linked, &e), rc;
 
 	if (!parsed && in.topic_id < 0)
 		parsed = verr_set(&e, "invalid", "topic_id", "议题不存在", "no such topic");
-	rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
-	if (!rc)
-		rc = session_record_check(&c->actor, &h, &e);
+	rc = session_authorize_change(c->db, &c->actor, web_id(c, "id"), &h, &why);
+	if (rc)
+		return web_answer_why(c, rc, &why);
+	rc = session_record_check(&c->actor, &h, &e);
 	if (!rc)
 		rc = parsed;
 	if (!rc)
@@ -921,10 +922,11 @@ int h_session_edit(struct web_ctx *c)
 	struct session_draft d;
 	struct session s;
 	char action[64];
-	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
+	struct verr e = {0};
+	int rc = session_authorize_change(c->db, &c->actor, web_id(c, "id"), &h, &e);
 
 	if (rc)
-		return web_answer(c, rc, NULL);
+		return web_answer_why(c, rc, &e);
 	session_init(&s);
 	rc = session_read(c->db, h.id, &s);
 	if (rc)
@@ -944,10 +946,11 @@ int h_session_edit_post(struct web_ctx *c)
 	struct verr e;
 	char loc[64];
 	int parsed = read_session(c, &in, linked, &e);
-	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
+	struct verr why = {0};
+	int rc = session_authorize_change(c->db, &c->actor, web_id(c, "id"), &h, &why);
 
 	if (rc)
-		return web_answer(c, rc, NULL);
+		return web_answer_why(c, rc, &why);
 	rc = session_record_check(&c->actor, &h, &e);
 	if (!rc)
 		rc = parsed;
