@@ -470,10 +470,9 @@ int point_add(struct db *db, const struct actor *who, int64_t session_id, const 
 
 static const char sql_sug_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM suggestion"
 				  " WHERE session_id = ?";
-static const char sql_sug[] =
-    "INSERT INTO suggestion (org_id, session_id, title, body, position,"
-    " created_by, created_at, updated_at, by_org_id)"
-    " VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?)";
+static const char sql_sug[] = "INSERT INTO suggestion (org_id, session_id, title, body, position,"
+			      " created_by, created_at, updated_at, by_org_id)"
+			      " VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?)";
 static const char sql_sug_proposer[] = "INSERT INTO suggestion_proposer (suggestion_id, person_id)"
 				       " VALUES (?, ?)";
 static const char sql_sug_source[] = "INSERT INTO suggestion_source (suggestion_id, kind,"
@@ -576,8 +575,8 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 		rc = next_position(db, sql_sug_pos, session_id, &pos);
 	if (rc)
 		return rc;
-	rc = db_exec(db, sql_sug, "iissiiiii", h.org_id, session_id, title, body, pos,
-		     who->user.id, now, now, by_org(who, &h));
+	rc = db_exec(db, sql_sug, "iissiiiii", h.org_id, session_id, title, body, pos, who->user.id,
+		     now, now, by_org(who, &h));
 	if (rc)
 		return rc;
 	*id = db_last_id(db);

@@ -184,7 +184,7 @@ struct remark {
 	char category[16];			     /* the speaker's ("" when none) */
 	char person_path[128];
 	bool public_name;
-	bool erased; /* the speaker was erased (model/privacy.h): body and role are "" */
+	bool erased;	   /* the speaker was erased (model/privacy.h): body and role are "" */
 	int64_t by_org_id; /* the body that recorded it */
 	char by_org_name[512];
 };
@@ -408,7 +408,11 @@ int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, cons
 		    int points, struct verr *e) WARN_UNUSED;
 
 /* duty_credit records that person earned kind for ref (once: a second credit for the same
- * person, kind and ref changes nothing); duty_revoke takes it back. */
+ * person, kind and ref changes nothing) at a session or output of org_id; duty_revoke takes
+ * it back. A linked body's member at a joint session (the person's body is a linked body
+ * of session_id or below one) is credited in their own body's record, with their own
+ * body's points; otherwise the people of org_id and the bodies below it in org_id's, and
+ * anyone else in their own body's. */
 int duty_credit(struct db *db, int64_t org_id, int64_t person_id, const char *kind,
 		int64_t session_id, int64_t ref_id, int64_t at) WARN_UNUSED;
 int duty_revoke(struct db *db, int64_t person_id, const char *kind, int64_t ref_id) WARN_UNUSED;
@@ -425,6 +429,9 @@ struct duty_item {
 	int64_t id, points, session_id, ref_id, at; /* session_id 0: none (an adoption) */
 	char kind[16];				    /* attended, remark, adopted */
 	char *session_title;			    /* "" when none */
+	int64_t org_id;				    /* the body credited (the person's) */
+	bool joint;	     /* at a session another body hosted (a joint session) */
+	char host_name[512]; /* the session's body ("" when none) */
 };
 
 struct duty_record {

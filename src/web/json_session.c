@@ -123,8 +123,8 @@ json_t *remark_to_json(const struct web_ctx *c, const struct remark *x)
 				person_shown_json(c, x->speaker, x->category, x->sector,
 						  x->person_path, x->public_name),
 				"role", x->role, "body", x->body, "position",
-				(json_int_t)x->position, "created_at",
-				web_time_json(x->created_at), "erased", x->erased),
+				(json_int_t)x->position, "created_at", web_time_json(x->created_at),
+				"erased", x->erased),
 		      x->by_org_id, x->by_org_name);
 }
 
