@@ -1,11 +1,11 @@
 /*
  * test_model_joint.c - joint sessions (联合聊) in the model, against a real SQLite file: a
- * session of the city linked to its district (as the demo's city session with 盐田区). The linked body's organizer may add to the
- * record (session_authorize_record) but not change the session (session_authorize_change:
- * ERR_FORBIDDEN, code joint_host_only); it invites its own people and not the host's; what it
- * adds carries its body (by_org_id); it corrects only what its body added; its member's
- * attendance is credited in its own duty record; the statistics count the session for both
- * bodies. A body that is not linked sees nothing; a linked body's member writes nothing.
+ * session of the city linked to its district (as the demo's city session with 盐田区). The linked
+ * body's organizer may add to the record (session_authorize_record) but not change the session
+ * (session_authorize_change: ERR_FORBIDDEN, code joint_host_only); it invites its own people and
+ * not the host's; what it adds carries its body (by_org_id); it corrects only what its body added;
+ * its member's attendance is credited in its own duty record; the statistics count the session for
+ * both bodies. A body that is not linked sees nothing; a linked body's member writes nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,8 +20,10 @@
 #include "session_fixture.h"
 
 static struct actor district_member; /* a member of the linked body */
-static int64_t joint_id, host_person, own_person; /* the session; people of the city, the district */
-static int64_t third_person;			  /* of the other city: not linked */
+static int64_t joint_id;	     /* the session of the city linked to the district */
+static int64_t host_person;	     /* of the city */
+static int64_t own_person;	     /* of the district */
+static int64_t third_person;	     /* of the other city: not linked */
 
 static int group_setup(void **state)
 {
@@ -117,8 +119,9 @@ static void test_invite_own_people(void **state)
 	bool seen = false;
 
 	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(invitation_add(f->db, &f->district_org, joint_id, own_person, "member", &id, &e),
-			 ERR_OK);
+	assert_int_equal(
+	    invitation_add(f->db, &f->district_org, joint_id, own_person, "member", &id, &e),
+	    ERR_OK);
 	assert_int_equal(mfix_commit(f, ERR_OK), ERR_OK);
 	/* the host's people and a third body's are out of reach */
 	assert_int_equal(mfix_begin(f), ERR_OK);
@@ -132,8 +135,8 @@ static void test_invite_own_people(void **state)
 	db_rollback(f->db);
 	/* the host invites its own: its body */
 	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(invitation_add(f->db, &f->city_org, joint_id, host_person, "host", &id, &e),
-			 ERR_OK);
+	assert_int_equal(
+	    invitation_add(f->db, &f->city_org, joint_id, host_person, "host", &id, &e), ERR_OK);
 	assert_int_equal(mfix_commit(f, ERR_OK), ERR_OK);
 	record_of(f, &r);
 	assert_int_equal(r.ninvitations, 2);
@@ -160,14 +163,14 @@ static void test_remarks_points_suggestions(void **state)
 	int64_t id = 0, props[1] = {0};
 
 	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(
-	    remark_add(f->db, &f->district_org, joint_id, own_person, "委员", "外市的看法", &id, &e),
-	    ERR_OK);
-	assert_int_equal(point_add(f->db, &f->district_org, joint_id, "agreed", "通勤要便利", &id, &e),
+	assert_int_equal(remark_add(f->db, &f->district_org, joint_id, own_person, "委员",
+				    "外市的看法", &id, &e),
 			 ERR_OK);
+	assert_int_equal(
+	    point_add(f->db, &f->district_org, joint_id, "agreed", "通勤要便利", &id, &e), ERR_OK);
 	props[0] = own_person;
-	assert_int_equal(suggestion_add(f->db, &f->district_org, joint_id, "开通跨市公交", "", props,
-					1, NULL, 0, &id, &e),
+	assert_int_equal(suggestion_add(f->db, &f->district_org, joint_id, "开通跨市公交", "",
+					props, 1, NULL, 0, &id, &e),
 			 ERR_OK);
 	assert_int_equal(mfix_commit(f, ERR_OK), ERR_OK);
 	/* not in the host's people's name */
@@ -202,9 +205,9 @@ static void test_corrections(void **state)
 	struct session_record r;
 
 	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(
-	    remark_add(f->db, &f->city_org, joint_id, host_person, "", "市里的看法", &host_remark, &e),
-	    ERR_OK);
+	assert_int_equal(remark_add(f->db, &f->city_org, joint_id, host_person, "", "市里的看法",
+				    &host_remark, &e),
+			 ERR_OK);
 	assert_int_equal(mfix_commit(f, ERR_OK), ERR_OK);
 	record_of(f, &r);
 	for (size_t i = 0; i < r.nremarks; i++)
@@ -220,13 +223,13 @@ static void test_corrections(void **state)
 					       AUTHZ_WRITE, &h),
 			 ERR_FORBIDDEN);
 	/* the host: everything */
-	assert_int_equal(record_item_authorize(f->db, &f->city_org, RECORD_REMARK, own_remark,
-					       AUTHZ_WRITE, &h),
-			 ERR_OK);
+	assert_int_equal(
+	    record_item_authorize(f->db, &f->city_org, RECORD_REMARK, own_remark, AUTHZ_WRITE, &h),
+	    ERR_OK);
 	/* a body not linked: nothing */
-	assert_int_equal(record_item_authorize(f->db, &f->other_org, RECORD_REMARK, own_remark,
-					       AUTHZ_WRITE, &h),
-			 ERR_NOT_FOUND);
+	assert_int_equal(
+	    record_item_authorize(f->db, &f->other_org, RECORD_REMARK, own_remark, AUTHZ_WRITE, &h),
+	    ERR_NOT_FOUND);
 	assert_int_equal(record_item_authorize(f->db, &district_member, RECORD_REMARK, own_remark,
 					       AUTHZ_WRITE, &h),
 			 ERR_FORBIDDEN);
@@ -241,7 +244,8 @@ static void test_duty_in_own_body(void **state)
 	bool attended = false;
 
 	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(duty_set_points(f->db, &f->sys, f->district.id, "attended", 9, &e), ERR_OK);
+	assert_int_equal(duty_set_points(f->db, &f->sys, f->district.id, "attended", 9, &e),
+			 ERR_OK);
 	assert_int_equal(invitation_attend(f->db, &f->district_org, joint_id, own_person, true, &e),
 			 ERR_OK);
 	assert_int_equal(invitation_attend(f->db, &f->city_org, joint_id, host_person, true, &e),
