@@ -144,6 +144,7 @@ describe('joint sessions (demo data)', () => {
     // a commitment (counterpart talks) and the opinion room are the host's
     r = await yt.post(`/api/v1/sessions/${session}/commitments`, { body: '承诺' });
     assertError(r, 403, 'joint_host_only');
+    assertError(await yt.post(`/api/v1/sessions/${session}/room`, { open: true }), 403);
     // the edit page and form too
     assert.equal((await yt.get(`/sessions/${session}/edit`)).status, 403);
     assert.equal((await form(yt, `/sessions/${session}/edit`, { title: '改名', topic_id: 1 })).status, 403);
