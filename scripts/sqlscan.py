@@ -109,20 +109,29 @@ def scan_file(path, macros):
     run, start, i = [], None, 0
     while i < len(toks):
         t, pos = toks[i]
+        i0 = i
         piece, i = expand(toks, i, macros, {})
         if piece is not None:
             if not run:
                 start = code.count("\n", 0, pos) + 1
+                name = decl_name(toks, i0)
             run.append(piece)
             continue
         i += 1
         if run:
             s = "".join(run)
             if SQL_START.match(s) and len(s.split()) > 1:
-                yield start, s
+                yield start, s, name
             run = []
     if run and SQL_START.match("".join(run)):
-        yield start, "".join(run)
+        yield start, "".join(run), name
+
+
+def decl_name(toks, i):
+    """NAME when the tokens before i read NAME [ ] = (a static const char NAME[] = ...)."""
+    if i >= 4 and [t for t, _ in toks[i - 3:i]] == ["[", "]", "="]:
+        return toks[i - 4][0]
+    return None
 
 
 def expand(toks, i, macros, args):
@@ -224,8 +233,8 @@ class PG:
 
 def apply_schema(url, root):
     pgschema = os.path.join(root, "build", "pgschema")
-    if not os.path.exists(pgschema):
-        subprocess.run(["make", "-C", root, "-s", "build/pgschema"], check=True)
+    subprocess.run(["make", "-C", root, "-s", "build/pgschema"], check=True,
+                   capture_output=True)
     text = subprocess.run([pgschema], check=True, capture_output=True).stdout
     subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c",
                     "DROP SCHEMA public CASCADE", "-c", "CREATE SCHEMA public"],
@@ -250,14 +259,19 @@ def main():
     if args.schema:
         apply_schema(args.db, root)
     pg = PG(args.db)
-    scanned = failed = skipped = 0
+    scanned = failed = skipped = variants = 0
     seen = {}
     for path in files:
         rel = os.path.relpath(path, root)
         if os.path.basename(path) in DRIVER_FILES:
             continue
         macros = {}
-        for line, sql in scan_file(path, macros):
+        found = list(scan_file(path, macros))
+        names = {n for _, _, n in found if n}
+        for line, sql, name in found:
+            if name and name + "_pg" in names:
+                variants += 1  # the SQLite text of a statement written for each dialect
+                continue
             if SQLITE_ONLY.search(sql):
                 skipped += 1
                 continue
@@ -269,8 +283,9 @@ def main():
                 print("%s:%d: %s" % (rel, line, first))
                 if args.v:
                     print("    " + to_dollar(sql))
-    print("sqlscan: %d statements scanned, %d failed to prepare (%d SQLite-driver statements"
-          " not prepared)" % (scanned, failed, skipped))
+    print("sqlscan: %d statements scanned, %d failed to prepare (not prepared: %d SQLite-driver"
+          " statements, %d SQLite texts of statements with a _pg twin)"
+          % (scanned, failed, skipped, variants))
     return 1 if failed else 0
 
 

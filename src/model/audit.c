@@ -568,7 +568,7 @@ static const char sql_list[] =
     "SELECT a.id, a.at, COALESCE(u.username, ''), a.action, a.entity,"
     " COALESCE(a.entity_id, 0), COALESCE(a.address, ''), COALESCE(o.name, '')"
     " FROM audit a LEFT JOIN users u ON u.id = a.user_id LEFT JOIN org o ON o.id = a.org_id"
-    " WHERE a.id < ?1 AND (o.id IS NULL AND ?3 OR substr(o.path, 1, length(?2)) = ?2)"
+    " WHERE a.id < ?1 AND (o.id IS NULL AND ?3 != 0 OR substr(o.path, 1, length(?2)) = ?2)"
     " ORDER BY a.id DESC LIMIT ?4";
 
 struct audit_each {

@@ -186,9 +186,9 @@ static const char sql_attend_find[] =
 static const char sql_attend_add[] =
     "INSERT INTO invitation (org_id, session_id, person_id, role, rsvp, attended, created_at)"
     " VALUES (?, ?, ?, 'member', 'accepted', 1, ?)";
-static const char sql_attend_set[] =
-    "UPDATE invitation SET attended = ?1, rsvp = CASE WHEN ?1 AND rsvp = 'pending'"
-    " THEN 'accepted' ELSE rsvp END WHERE id = ?2";
+static const char sql_attend_set[] = "UPDATE invitation SET attended = CAST(?1 AS INTEGER), rsvp = "
+				     "CASE WHEN ?1 != 0 AND rsvp = 'pending'"
+				     " THEN 'accepted' ELSE rsvp END WHERE id = ?2";
 
 int invitation_attend(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 		      bool attended, struct verr *e)
@@ -478,7 +478,7 @@ static const char sql_sug_proposers_read[] =
     " WHERE sp.suggestion_id = ? ORDER BY p.id";
 static const char sql_sug_sources[] =
     "SELECT ss.kind, ss.source_id, COALESCE(replace(replace(substr(r.body, 1, 120), '**', ''),"
-    " char(10), ' '), substr(st.text, 1, 120), '')"
+    " '\n', ' '), substr(st.text, 1, 120), '')"
     " FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark'"
     " AND r.id = ss.source_id LEFT JOIN statement st ON ss.kind = 'statement'"
     " AND st.id = ss.source_id WHERE ss.suggestion_id = ? ORDER BY ss.kind, ss.source_id";
