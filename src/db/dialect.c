@@ -11,6 +11,9 @@
  *     1)): the model compares them with 0 and 1 and binds integers, on both dialects;
  *   - every other INTEGER -> BIGINT (ids, counts and the unix-second timestamps);
  *   - REAL -> DOUBLE PRECISION, BLOB -> BYTEA;
+ *   - TEXT -> TEXT COLLATE "C": text compares and sorts byte by byte, as SQLite's BINARY
+ *     does, whatever the database's locale (and lower() changes ASCII letters only, as
+ *     SQLite's does);
  *   - the JSON columns (json_columns[] below, and any column named *_json) -> json, not
  *     jsonb: json keeps the exact text, which the audit chain hashes;
  *   - table options after a CREATE TABLE's column list (STRICT, WITHOUT ROWID) are dropped;
@@ -216,6 +219,7 @@ struct xlate {
 	char pending[64]; /* a flag column whose CHECK is still to be written */
 	int depth;	  /* parentheses open in a CREATE TABLE */
 	bool defining;	  /* STMT_TABLE or STMT_ALTER: column definitions are read */
+	bool at_name;	  /* the next word names a column (a column may be called "text") */
 };
 
 /* flush_check writes the CHECK of a flag column once its definition ends. */
@@ -295,11 +299,9 @@ static int type_word(struct xlate *x, const char **pp, int *rc)
 		    (n > 5 && strcmp(x->col + n - 5, "_json") == 0) ||
 		    listed(json_columns, sizeof(json_columns) / sizeof(char *), x->table, x->col);
 
-		if (js) {
-			*rc = buf_puts(x->out, "json");
-			*pp = p + 4;
-			return 1;
-		}
+		*rc = buf_puts(x->out, js ? "json" : "TEXT COLLATE \"C\"");
+		*pp = p + 4;
+		return 1;
 	}
 	if (word_at(p, "AUTOINCREMENT")) {
 		*pp = p + 13;
@@ -317,6 +319,7 @@ static int translate_stmt(struct xlate *x, const char *p, const char *end, enum 
 	x->depth = 0;
 	x->defining = kind == STMT_TABLE || kind == STMT_ALTER;
 	x->col[0] = x->pending[0] = '\0';
+	x->at_name = false;
 	while (!rc && p < end) {
 		if (*p == '\'' || *p == '"') {
 			const char *s = p;
@@ -338,13 +341,20 @@ static int translate_stmt(struct xlate *x, const char *p, const char *end, enum 
 			p = s;
 		} else if (is_ident(*p) && (isalpha((unsigned char)*p) || *p == '_')) {
 			const char *s = p;
+			bool name = x->at_name;
 
-			if (!type_word(x, &p, &rc)) {
+			x->at_name = false;
+			if (name || !type_word(x, &p, &rc)) {
 				while (is_ident(*p))
 					p++;
 				rc = buf_append(x->out, s, (size_t)(p - s));
 				if (x->defining)
 					ident_copy(s, x->col, sizeof(x->col));
+				/* ALTER TABLE t ADD [COLUMN] name */
+				if (kind == STMT_ALTER &&
+				    (word_at(s, "COLUMN") ||
+				     (word_at(s, "ADD") && !word_at(skip_space(p), "COLUMN"))))
+					x->at_name = true;
 			}
 		} else {
 			if (kind == STMT_TABLE && (*p == ',' || *p == ')') && x->depth == 1)
@@ -353,6 +363,8 @@ static int translate_stmt(struct xlate *x, const char *p, const char *end, enum 
 				rc = flush_check(x);
 			if (!rc && *p == '(')
 				x->depth++;
+			if (kind == STMT_TABLE && x->depth == 1 && (*p == '(' || *p == ','))
+				x->at_name = true;
 			if (!rc && *p == ')' && --x->depth == 0 && kind == STMT_TABLE) {
 				/* the column list ends: table options (STRICT, WITHOUT ROWID) go */
 				rc = buf_putc(x->out, ')');

@@ -66,15 +66,18 @@ static void test_flags_and_json(void **state)
 		  "CREATE TABLE audit (id INTEGER PRIMARY KEY, before_json TEXT, after_json TEXT,"
 		  " note TEXT);\n"
 		  "CREATE TABLE rules (params TEXT NOT NULL DEFAULT '{}', data TEXT);\n"
+		  "CREATE TABLE statement (text TEXT NOT NULL);\n"
 		  "ALTER TABLE remark ADD COLUMN erased INTEGER NOT NULL DEFAULT 0;\n",
 		  &dropped);
 	/* the CHECK goes at the end of the definition, before its white space */
-	assert_non_null(strstr(t, "revoked SMALLINT NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))\n)"));
-	assert_non_null(strstr(t, "before_json json, after_json json, note TEXT"));
-	/* params is JSON in rules; data is JSON in output_event only */
-	assert_non_null(strstr(t, "params json NOT NULL DEFAULT '{}', data TEXT"));
 	assert_non_null(
-	    strstr(t, "erased SMALLINT NOT NULL DEFAULT 0 CHECK (erased IN (0, 1));"));
+	    strstr(t, "revoked SMALLINT NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))\n)"));
+	assert_non_null(strstr(t, "before_json json, after_json json, note TEXT COLLATE \"C\")"));
+	/* params is JSON in rules; data is JSON in output_event only */
+	assert_non_null(strstr(t, "params json NOT NULL DEFAULT '{}', data TEXT COLLATE \"C\")"));
+	/* a column called text */
+	assert_non_null(strstr(t, "(text TEXT COLLATE \"C\" NOT NULL)"));
+	assert_non_null(strstr(t, "erased SMALLINT NOT NULL DEFAULT 0 CHECK (erased IN (0, 1));"));
 	free(t);
 }
 
@@ -95,7 +98,7 @@ static void test_dropped(void **state)
 	/* PRAGMA goes without a word; the virtual table, the trigger and the FTS write count */
 	assert_int_equal(dropped, 3);
 	assert_null(strstr(t, "PRAGMA"));
-	assert_non_null(strstr(t, "CREATE TABLE k (v TEXT);"));
+	assert_non_null(strstr(t, "CREATE TABLE k (v TEXT COLLATE \"C\");"));
 	assert_null(strstr(t, "STRICT"));
 	assert_null(strstr(t, "fts5"));
 	assert_null(strstr(t, "TRIGGER"));
@@ -132,7 +135,8 @@ static void test_migrations(void **state)
 			assert_non_null(strstr(t, "ADD CONSTRAINT users_role_check"));
 		}
 		if (strcmp(f->name + 11, "0009_audit_chain.sql") == 0) {
-			assert_non_null(strstr(t, "ALTER TABLE audit ADD COLUMN prev_hash TEXT;"));
+			assert_non_null(strstr(
+			    t, "ALTER TABLE audit ADD COLUMN prev_hash TEXT COLLATE \"C\";"));
 			assert_non_null(strstr(t, "CREATE FUNCTION audit_guard()"));
 			assert_null(strstr(t, "SELECT RAISE(ABORT"));
 		}
@@ -143,8 +147,9 @@ static void test_migrations(void **state)
 	assert_true(n >= 14);
 
 	/* a migration with a statement that has no translation needs its PostgreSQL file */
-	assert_int_equal(db_pg_migration_sql("9999_x.sql", "CREATE TRIGGER t AFTER INSERT ON k"
-							   " BEGIN SELECT 1; END;",
+	assert_int_equal(db_pg_migration_sql("9999_x.sql",
+					     "CREATE TRIGGER t AFTER INSERT ON k"
+					     " BEGIN SELECT 1; END;",
 					     &t),
 			 ERR_INVALID);
 	assert_null(t);
@@ -188,8 +193,8 @@ static void test_tsvector(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_types),	  cmocka_unit_test(test_flags_and_json),
-	    cmocka_unit_test(test_dropped),	  cmocka_unit_test(test_migrations),
+	    cmocka_unit_test(test_types),    cmocka_unit_test(test_flags_and_json),
+	    cmocka_unit_test(test_dropped),  cmocka_unit_test(test_migrations),
 	    cmocka_unit_test(test_tsvector),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
