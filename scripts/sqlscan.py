@@ -29,6 +29,7 @@ SQLITE_ONLY = re.compile(r"^\s*(PRAGMA|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|V
                          r"ANALYZE)\b|sqlite_master|sqlite_schema", re.I)
 # the SQLite driver's own files, and the translator (its strings are words, not SQL)
 DRIVER_FILES = {"db_sqlite.c", "fts_cjk.c", "dialect.c"}
+INT4_OID = 23
 ESC = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "0": "\0"}
 
 
@@ -218,6 +219,11 @@ class PG:
         L.PQresultErrorMessage.argtypes = [ctypes.c_void_p]
         L.PQclear.argtypes = [ctypes.c_void_p]
         L.PQfinish.argtypes = [ctypes.c_void_p]
+        L.PQdescribePrepared.restype = ctypes.c_void_p
+        L.PQdescribePrepared.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        L.PQnparams.argtypes = [ctypes.c_void_p]
+        L.PQparamtype.restype = ctypes.c_uint
+        L.PQparamtype.argtypes = [ctypes.c_void_p, ctypes.c_int]
         self.conn = L.PQconnectdb(url.encode())
         if L.PQstatus(self.conn) != 0:
             sys.exit("sqlscan: cannot connect: " + L.PQerrorMessage(self.conn).decode())
@@ -229,6 +235,13 @@ class PG:
         msg = None if ok else self.lib.PQresultErrorMessage(r).decode().strip()
         self.lib.PQclear(r)
         return msg
+
+    def param_types(self, name):
+        """The type OID PostgreSQL settled on for each parameter of a prepared statement."""
+        r = self.lib.PQdescribePrepared(self.conn, name.encode())
+        types = [self.lib.PQparamtype(r, i) for i in range(self.lib.PQnparams(r))]
+        self.lib.PQclear(r)
+        return types
 
 
 def apply_schema(url, root):
@@ -252,6 +265,8 @@ def main():
     ap.add_argument("--db", required=True, help="libpq URI of a scratch database")
     ap.add_argument("--schema", action="store_true", help="re-create its schema first")
     ap.add_argument("-v", action="store_true", help="print each failing statement's text")
+    ap.add_argument("-w", action="store_true",
+                    help="also list the parameters PostgreSQL types as 32-bit integers")
     ap.add_argument("files", nargs="*")
     args = ap.parse_args()
     files = args.files or sorted(glob.glob(os.path.join(root, "src/model/*.c")) +
@@ -259,7 +274,7 @@ def main():
     if args.schema:
         apply_schema(args.db, root)
     pg = PG(args.db)
-    scanned = failed = skipped = variants = 0
+    scanned = failed = skipped = variants = int4 = 0
     seen = {}
     for path in files:
         rel = os.path.relpath(path, root)
@@ -277,6 +292,16 @@ def main():
                 continue
             scanned += 1
             msg = pg.prepare("s%d" % scanned, to_dollar(sql))
+            if not msg:
+                # a parameter typed integer (int4) by a comparison with a literal would
+                # refuse ids and times past 2^31 (2038): the model binds 64-bit integers
+                narrow = [i + 1 for i, t in enumerate(pg.param_types("s%d" % scanned))
+                          if t == INT4_OID]
+                if narrow:
+                    int4 += 1
+                    if args.w:
+                        print("%s:%d: warning: parameters typed integer (32 bits): %s"
+                              % (rel, line, ", ".join("$%d" % k for k in narrow)))
             if msg:
                 failed += 1
                 first = msg.splitlines()[0]
@@ -286,6 +311,8 @@ def main():
     print("sqlscan: %d statements scanned, %d failed to prepare (not prepared: %d SQLite-driver"
           " statements, %d SQLite texts of statements with a _pg twin)"
           % (scanned, failed, skipped, variants))
+    print("sqlscan: %d statements with a parameter typed as a 32-bit integer (-w lists them)"
+          % int4)
     return 1 if failed else 0
 
 

@@ -121,7 +121,7 @@ static struct audit_field f_int(int64_t v)
 	return f;
 }
 
-/* f_id is an id column written with NULLIF(?, 0): NULL for 0. */
+/* f_id is an id column written with NULLIF(CAST(? AS BIGINT), 0): NULL for 0. */
 static struct audit_field f_id(int64_t v)
 {
 	struct audit_field f = {v ? 'i' : 'n', v, NULL, 0};
@@ -206,7 +206,8 @@ static const char sql_head[] = "SELECT id, hash FROM audit ORDER BY id DESC LIMI
 static const char sql_insert[] =
     "INSERT INTO audit (id, at, user_id, org_id, action, entity, entity_id, before_json,"
     " after_json, address, prev_hash, hash, before_sha256, after_sha256) VALUES (?, ?,"
-    " NULLIF(?, 0), NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?)";
+    " NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?, ?, NULLIF(CAST(? AS BIGINT), "
+    "0), ?, ?, ?, ?, ?, ?, ?)";
 
 /* json_digest writes the SHA-256 of text (hex) into out and returns out; NULL for NULL. */
 static const char *json_digest(const char *text, char out[65])

@@ -261,7 +261,7 @@ static const char sql_next_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM r
 				   " WHERE session_id = ?";
 static const char sql_remark[] = "INSERT INTO remark (org_id, session_id, person_id, role, body,"
 				 " position, created_by, created_at, updated_at)"
-				 " VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
+				 " VALUES (?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?)";
 
 static int next_position(struct db *db, const char *sql, int64_t session_id, int64_t *pos)
 {
@@ -319,7 +319,7 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 
 static const char sql_commit[] = "INSERT INTO commitment (org_id, session_id, owner, owner_id,"
 				 " body, due_date, created_at, updated_at)"
-				 " VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?)";
+				 " VALUES (?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?)";
 static const char sql_commit_get[] = "SELECT c.org_id, c.status FROM commitment c WHERE c.id = ?";
 static const char sql_commit_set[] = "UPDATE commitment SET status = ?, updated_at = ?"
 				     " WHERE id = ?";
@@ -459,9 +459,9 @@ int point_add(struct db *db, const struct actor *who, int64_t session_id, const 
 
 static const char sql_sug_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM suggestion"
 				  " WHERE session_id = ?";
-static const char sql_sug[] =
-    "INSERT INTO suggestion (org_id, session_id, title, body, position,"
-    " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
+static const char sql_sug[] = "INSERT INTO suggestion (org_id, session_id, title, body, position,"
+			      " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
+			      "NULLIF(CAST(? AS BIGINT), 0), ?, ?)";
 static const char sql_sug_proposer[] = "INSERT INTO suggestion_proposer (suggestion_id, person_id)"
 				       " VALUES (?, ?)";
 static const char sql_sug_source[] = "INSERT INTO suggestion_source (suggestion_id, kind,"

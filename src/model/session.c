@@ -312,10 +312,12 @@ int session_ics_sequence(struct db *db, int64_t id, int64_t *seq)
 static const char sql_insert[] =
     "INSERT INTO session (org_id, topic_id, title, summary, starts_at, ends_at, venue,"
     " organizer_unit, formats, department, visibility, created_by, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
+    " VALUES (?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?, "
+    "?, NULLIF(CAST(? AS BIGINT), 0), ?, ?)";
 static const char sql_update[] =
-    "UPDATE session SET topic_id = ?, title = ?, summary = ?, starts_at = NULLIF(?, 0),"
-    " ends_at = NULLIF(?, 0),"
+    "UPDATE session SET topic_id = ?, title = ?, summary = ?, starts_at = NULLIF(CAST(? AS "
+    "BIGINT), 0),"
+    " ends_at = NULLIF(CAST(? AS BIGINT), 0),"
     " venue = ?, organizer_unit = ?, formats = ?, department = ?, visibility = ?,"
     " updated_at = ? WHERE id = ?";
 static const char sql_unlink[] = "DELETE FROM session_org WHERE session_id = ?";

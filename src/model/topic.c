@@ -101,10 +101,12 @@ static const char sql_head[] = "SELECT t.id, t.org_id, t.status, o.path FROM top
 static const char sql_insert[] =
     "INSERT INTO topic (org_id, title, description, domain, origin, proposer, proposer_id,"
     " plan_year, plan_month, created_by, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), NULLIF(?, 0), NULLIF(?, 0), ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), "
+    "NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?, ?)";
 static const char sql_update[] =
     "UPDATE topic SET title = ?, description = ?, domain = ?, origin = ?, proposer = ?,"
-    " proposer_id = NULLIF(?, 0), plan_year = NULLIF(?, 0), plan_month = NULLIF(?, 0),"
+    " proposer_id = NULLIF(CAST(? AS BIGINT), 0), plan_year = NULLIF(CAST(? AS BIGINT), 0), "
+    "plan_month = NULLIF(CAST(? AS BIGINT), 0),"
     " updated_at = ? WHERE id = ?";
 static const char sql_status[] = "UPDATE topic SET status = ?, updated_at = ? WHERE id = ?";
 static const char sql_delete[] = "DELETE FROM topic WHERE id = ?";

@@ -538,7 +538,7 @@ int output_move_check(struct db *db, const struct actor *a, const struct output_
 
 static const char sql_event[] =
     "INSERT INTO output_event (output_id, org_id, at, user_id,"
-    " from_state, to_state, note, data) VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?)";
+    " from_state, to_state, note, data) VALUES (?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?)";
 static const char sql_state[] =
     "UPDATE output SET state = ?1, updated_at = ?2,"
     " submitted_at = CASE WHEN ?1 = 'submitted' THEN ?3 ELSE submitted_at END,"
