@@ -372,6 +372,14 @@ static const char sql_is_ours[] =
     " AND name IN ('schema_migrations', 'audit', 'org', 'users')),"
     " (SELECT count(*) FROM pragma_table_info('audit')"
     " WHERE name IN ('prev_hash', 'hash', 'before_sha256', 'after_sha256'))";
+/* the same question of PostgreSQL's catalog */
+static const char sql_is_ours_pg[] =
+    "SELECT (SELECT count(*) FROM information_schema.tables"
+    " WHERE table_schema = current_schema()"
+    " AND table_name IN ('schema_migrations', 'audit', 'org', 'users')),"
+    " (SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()"
+    " AND table_name = 'audit'"
+    " AND column_name IN ('prev_hash', 'hash', 'before_sha256', 'after_sha256'))";
 static const char sql_walk[] = "SELECT " AUDIT_COLS " FROM audit ORDER BY id";
 
 struct walk {
@@ -481,7 +489,8 @@ int audit_verify(struct db *db, int64_t anchor_id, const char *anchor_hash, stru
 	rc = db_begin_read(db);
 	if (rc)
 		return rc;
-	rc = db_get_row(db, sql_is_ours, &st, NULL);
+	rc =
+	    db_get_row(db, db_dialect(db) == DB_POSTGRES ? sql_is_ours_pg : sql_is_ours, &st, NULL);
 	if (rc) {
 		db_rollback(db);
 		return rc == ERR_NOT_FOUND ? ERR_INVALID : rc;

@@ -541,8 +541,9 @@ int person_list(struct db *db, const struct org *scope, const struct person_filt
 	const char *q = filter && filter->q ? filter->q : "";
 	struct person_each k = {fn, ud};
 
+	/* a negative limit is none: SQLite reads LIMIT -1 so, PostgreSQL refuses it */
 	return db_each(db, sql_list, person_row, &k, "isssi", after, scope->path, cat, q,
-		       (int64_t)limit);
+		       limit < 0 ? INT64_MAX : (int64_t)limit);
 }
 
 /* --- import --- */
