@@ -620,6 +620,7 @@ int audit_list(struct db *db, const struct actor *a, int64_t before, int limit,
 static const char sql_redact_count[] =
     "SELECT count(*) FROM audit WHERE entity = ? AND entity_id = ?"
     " AND (before_json IS NOT NULL OR after_json IS NOT NULL)";
+static const char sql_redact_mark[] = "SELECT MAX(id) FROM audit";
 static const char sql_redact[] =
     "UPDATE audit SET before_json = NULL, after_json = NULL WHERE entity = ? AND entity_id = ?"
     " AND id < ? AND (before_json IS NOT NULL OR after_json IS NOT NULL)";
@@ -642,8 +643,11 @@ int audit_redact(struct db *db, const struct actor *who, int64_t org_id, const c
 	json_decref(rec);
 	if (rc)
 		return rc;
-	mark = db_last_id(db);
-	rc = db_exec(db, sql_redact, "sii", entity, entity_id, mark);
+	/* the row just written is the newest (audit_write gives the id itself, so the driver's
+	 * last insert id is not it on PostgreSQL, where that is the identity's sequence) */
+	rc = db_get_int(db, sql_redact_mark, &mark, NULL);
+	if (!rc)
+		rc = db_exec(db, sql_redact, "sii", entity, entity_id, mark);
 	if (!rc && rows)
 		*rows = n;
 	return rc;
