@@ -376,20 +376,19 @@ static const char sql_query[] = SEARCH_COLS " FROM search_index f" SEARCH_JOINS
  * for better hits) ranks them, the newest SEARCH_RANK_WINDOW first as above. The rank is
  * taken after the window, so only those are ranked. The query over every hit names ?4 (it
  * is NULL there) so that PostgreSQL knows the type of every parameter. */
-#define PG_RANK(t) "-ts_rank(" t ", CAST(?1 AS tsquery), 1)"
+#define PG_RANK(alias) "-ts_rank(" alias ".terms, CAST(?1 AS tsquery), 1)"
 static const char sql_query_top_pg[] =
     SEARCH_COLS " FROM (SELECT rid, r FROM (SELECT w.rid, " PG_RANK(
-	"w.terms") " AS r FROM"
-		   " (SELECT rowid AS rid, terms FROM search_index WHERE terms @@ CAST(?1 AS "
-		   "tsquery)"
-		   " ORDER BY rowid DESC LIMIT " SEARCH_RANK_WINDOW
-		   ") w) x ORDER BY r, rid LIMIT ?4)"
-		   " m JOIN search_index f ON f.rowid = m.rid" SEARCH_JOINS
-		   " WHERE (" SEARCH_VISIBLE ") ORDER BY m.r, m.rid LIMIT ?3";
+	"w") " AS r FROM"
+	     " (SELECT rowid AS rid, terms FROM search_index WHERE terms @@ CAST(?1 AS "
+	     "tsquery)"
+	     " ORDER BY rowid DESC LIMIT " SEARCH_RANK_WINDOW ") w) x ORDER BY r, rid LIMIT ?4)"
+	     " m JOIN search_index f ON f.rowid = m.rid" SEARCH_JOINS " WHERE (" SEARCH_VISIBLE
+	     ") ORDER BY m.r, m.rid LIMIT ?3";
 static const char sql_query_pg[] =
     SEARCH_COLS " FROM search_index f" SEARCH_JOINS
 		" WHERE f.terms @@ CAST(?1 AS tsquery) AND CAST(?4 AS BIGINT) IS NULL"
-		" AND (" SEARCH_VISIBLE ") ORDER BY " PG_RANK("f.terms") ", f.rowid LIMIT ?3";
+		" AND (" SEARCH_VISIBLE ") ORDER BY " PG_RANK("f") ", f.rowid LIMIT ?3";
 
 struct run {
 	const struct terms *tm;

@@ -398,10 +398,13 @@ static void test_tampering_found(void **state)
 	assert_int_equal(now.bad_id, 3);
 	assert_int_equal(now.rows, 2);
 	assert_string_equal(audit_fault_name(now.fault), "content_changed");
-	/* a number that is no longer an integer, though it reads as the same integer */
-	assert_int_equal(db_exec_script(f->db, "UPDATE audit SET at = at + 0.25 WHERE id = 2"),
-			 ERR_OK);
-	assert_int_equal(check(f).bad_id, 2);
+	/* a number that is no longer an integer, though it reads as the same integer (SQLite
+	 * only: a PostgreSQL BIGINT column cannot hold anything else) */
+	if (db_dialect(f->db) == DB_SQLITE) {
+		assert_int_equal(
+		    db_exec_script(f->db, "UPDATE audit SET at = at + 0.25 WHERE id = 2"), ERR_OK);
+		assert_int_equal(check(f).bad_id, 2);
+	}
 	assert_int_equal(db_exec_script(f->db, "UPDATE audit SET prev_hash = hash WHERE id = 1"),
 			 ERR_OK);
 	now = check(f);
