@@ -11,6 +11,8 @@ CREATE TABLE search_index (
 	ref BIGINT NOT NULL,
 	session BIGINT NOT NULL DEFAULT 0,
 	org BIGINT NOT NULL,
-	terms tsvector NOT NULL
+	-- empty for a row written without it (shenliao copy from SQLite, whose FTS5 table has
+	-- no such column): cjk_fill_terms (src/db/cjk.c) makes it afterwards
+	terms tsvector NOT NULL DEFAULT ''
 );
 CREATE INDEX search_index_terms ON search_index USING gin (terms);

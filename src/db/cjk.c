@@ -10,7 +10,10 @@
  */
 #include "cjk.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "db.h"
 
 /* utf8_next decodes the code point at p[i] (well-formed UTF-8 assumed; SQLite gives us
  * what was stored, which we validate on the way in) and returns its length, at least 1. */
@@ -226,4 +229,81 @@ int cjk_tsquery_term(const char *term, bool prefix, struct buf *out, int *ntoken
 			out->p[before] = '\0';
 	}
 	return q.rc;
+}
+
+/* --- PostgreSQL: terms for rows written without them --- */
+
+#define FILL_BATCH 500
+
+static const char sql_fill_next[] =
+    "SELECT rowid, title, body FROM search_index WHERE rowid > ? AND terms = ''::tsvector"
+    " ORDER BY rowid LIMIT 500";
+static const char sql_fill_set[] =
+    "UPDATE search_index SET terms = CAST(? AS tsvector) WHERE rowid = ?";
+
+struct fill_row {
+	int64_t rowid;
+	char *title, *body;
+};
+
+struct fill_batch {
+	struct fill_row v[FILL_BATCH];
+	size_t n;
+};
+
+static int fill_collect(struct db_stmt *st, void *ud)
+{
+	struct fill_batch *b = ud;
+	struct fill_row *r;
+	int rc = ERR_OK;
+
+	if (b->n == FILL_BATCH)
+		return ERR_OK;
+	r = &b->v[b->n];
+	r->rowid = db_col_int(st, 0);
+	r->title = db_col_dup_rc(st, 1, &rc);
+	r->body = db_col_dup_rc(st, 2, &rc);
+	b->n++;
+	return rc;
+}
+
+int cjk_fill_terms(struct db *db, int64_t *filled)
+{
+	struct fill_batch *b;
+	struct buf tsv;
+	int64_t after = 0, n = 0;
+	size_t i;
+	int rc = ERR_OK;
+
+	if (filled)
+		*filled = 0;
+	if (db_dialect(db) != DB_POSTGRES)
+		return ERR_OK;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return ERR_NOMEM;
+	buf_init(&tsv, BUF_MAX_DEFAULT);
+	do {
+		/* a batch read whole, then written: no statement is open while another runs */
+		b->n = 0;
+		rc = db_each(db, sql_fill_next, fill_collect, b, "i", after);
+		for (i = 0; !rc && i < b->n; i++) {
+			rc = cjk_tsvector(b->v[i].title, b->v[i].body, &tsv);
+			if (!rc && tsv.n) {
+				rc = db_exec(db, sql_fill_set, "si", buf_cstr(&tsv), b->v[i].rowid);
+				n++;
+			}
+		}
+		if (b->n)
+			after = b->v[b->n - 1].rowid;
+		for (i = 0; i < b->n; i++) {
+			free(b->v[i].title);
+			free(b->v[i].body);
+		}
+	} while (!rc && b->n == FILL_BATCH);
+	buf_fini(&tsv);
+	free(b);
+	if (!rc && filled)
+		*filled = n;
+	return rc;
 }

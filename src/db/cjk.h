@@ -6,6 +6,7 @@
 #define SHENLIAO_DB_CJK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 
@@ -25,5 +26,12 @@ int cjk_tsvector(const char *title, const char *body, struct buf *out) WARN_UNUS
  * (a lone CJK character: the bigrams it starts). *ntokens gets the term's token count; a
  * term with none appends nothing. */
 int cjk_tsquery_term(const char *term, bool prefix, struct buf *out, int *ntokens) WARN_UNUSED;
+
+struct db;
+
+/* cjk_fill_terms makes the terms of every search_index row of a PostgreSQL database whose
+ * terms are empty (rows copied from SQLite: shenliao copy calls it after the copy, in its
+ * transaction); *filled (may be NULL) counts them. Nothing to do on SQLite (ERR_OK). */
+int cjk_fill_terms(struct db *db, int64_t *filled) WARN_UNUSED;
 
 #endif
