@@ -23,7 +23,7 @@
 #include "db/cjk.h"
 #include "db/db.h"
 
-#define TOP 20
+#define TOP  20
 #define MAXQ 64
 
 static double now_ms(void)
@@ -194,8 +194,8 @@ static void trgm_sql(int nterms, struct buf *q, struct buf *qn)
 
 	buf_init(&w, 4096);
 	for (i = 0; i < nterms; i++)
-		if (buf_printf(&w, "%s(title ILIKE $%d OR body ILIKE $%d)", i ? " AND " : "",
-			       i + 2, i + 2))
+		if (buf_printf(&w, "%s(title ILIKE $%d OR body ILIKE $%d)", i ? " AND " : "", i + 2,
+			       i + 2))
 			die("sql", "too long");
 	buf_reset(q);
 	buf_reset(qn);
@@ -204,8 +204,10 @@ static void trgm_sql(int nterms, struct buf *q, struct buf *qn)
 		       " w.body) AS r FROM (SELECT rowid AS rid, title, body FROM search_index"
 		       " WHERE %s ORDER BY rowid DESC LIMIT 4000) w) x ORDER BY r, rid LIMIT 80",
 		       buf_cstr(&w)) ||
-	    buf_printf(qn, "SELECT COUNT(*) FROM search_index WHERE %s AND CAST($1 AS TEXT)"
-		       " IS NOT NULL", buf_cstr(&w)))
+	    buf_printf(qn,
+		       "SELECT COUNT(*) FROM search_index WHERE %s AND CAST($1 AS TEXT)"
+		       " IS NOT NULL",
+		       buf_cstr(&w)))
 		die("sql", "too long");
 	buf_fini(&w);
 }
@@ -402,13 +404,13 @@ int main(int argc, char **argv)
 		top_s += k;
 		ov_b += overlap(&rs, &rb);
 		ov_t += overlap(&rs, &rt);
-		printf("| %s | %lld | %ld | %ld | %.2f | %.2f | %.2f | %d/%d | %d/%d |\n", queries[i],
-		       (long long)n_s, n_b, n_t, ms, mb, mt, overlap(&rs, &rb), k, overlap(&rs, &rt),
-		       k);
+		printf("| %s | %lld | %ld | %ld | %.2f | %.2f | %.2f | %d/%d | %d/%d |\n",
+		       queries[i], (long long)n_s, n_b, n_t, ms, mb, mt, overlap(&rs, &rb), k,
+		       overlap(&rs, &rt), k);
 		fflush(stdout);
 	}
-	printf("| **all %d queries** | | | | %.1f | %.1f | %.1f | %d/%d | %d/%d |\n", nq, sum_s, sum_b,
-	       sum_t, ov_b, top_s, ov_t, top_s);
+	printf("| **all %d queries** | | | | %.1f | %.1f | %.1f | %d/%d | %d/%d |\n", nq, sum_s,
+	       sum_b, sum_t, ov_b, top_s, ov_t, top_s);
 	PQfinish(c);
 	db_close(db);
 	free(envcopy);
