@@ -44,7 +44,7 @@ LIB_SRCS := $(sort $(wildcard src/base/*.c src/db/*.c src/http/*.c src/view/*.c 
 LIB_SRCS := $(filter-out src/cli/main.c,$(LIB_SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/embedded.o
 EMBED_FILES := $(sort $(wildcard templates/*.mustache templates/*/*.mustache static/* \
-	migrations/*.sql i18n/*.json))
+	migrations/*.sql migrations/pg/*.sql i18n/*.json))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # Fuzz targets (tests/fuzz/README.md): linked with libFuzzer under FUZZ=1, otherwise with a
@@ -92,7 +92,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libshenliao.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"; $(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libshenliao.a $(LDLIBS_ALL) -lcmocka
 
-test-bins: $(UNIT_BINS) $(BUILD)/shenliao
+test-bins: $(UNIT_BINS) $(BUILD)/shenliao $(BUILD)/pgschema
+
+# pgschema prints the PostgreSQL text of the migrations (src/db/dialect.c); scripts/sqlscan.py
+# applies it to a scratch PostgreSQL database.
+$(BUILD)/pgschema: tools/pgschema.c $(BUILD)/libshenliao.a
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"; $(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libshenliao.a $(LDLIBS_ALL)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(filter %.o,$(FUZZ_MAIN)) $(BUILD)/libshenliao.a
 	@mkdir -p $(dir $@)

@@ -24,6 +24,10 @@
 struct db;
 struct db_stmt;
 
+/* Which SQL a connection speaks, for the few statements written twice (docs/POSTGRESQL.md). */
+enum db_dialect { DB_SQLITE = 0, DB_POSTGRES = 1 };
+enum db_dialect db_dialect(const struct db *db);
+
 enum db_open_flags {
 	DB_OPEN_CREATE = 1,   /* create the file if missing (default: it must exist) */
 	DB_OPEN_SYNC_FULL = 2 /* synchronous=FULL instead of NORMAL */

@@ -10,63 +10,9 @@
  * bigrams give exact recall for every >= 2-character substring (DESIGN.md).
  */
 #include <sqlite3.h>
-#include <string.h>
 
+#include "cjk.h"
 #include "db_internal.h"
-
-/* utf8_next decodes the code point at p[i] (well-formed UTF-8 assumed; SQLite gives us
- * what was stored, which we validate on the way in) and returns its length, at least 1. */
-static int utf8_next(const unsigned char *p, int n, int i, unsigned *cp)
-{
-	unsigned c = p[i];
-
-	if (c < 0x80 || i + 1 >= n) {
-		*cp = c;
-		return 1;
-	}
-	if ((c & 0xE0) == 0xC0) {
-		*cp = ((c & 0x1F) << 6) | (p[i + 1] & 0x3F);
-		return 2;
-	}
-	if ((c & 0xF0) == 0xE0 && i + 2 < n) {
-		*cp = ((c & 0x0F) << 12) | ((unsigned)(p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
-		return 3;
-	}
-	if ((c & 0xF8) == 0xF0 && i + 3 < n) {
-		*cp = ((c & 0x07) << 18) | ((unsigned)(p[i + 1] & 0x3F) << 12) |
-		      ((unsigned)(p[i + 2] & 0x3F) << 6) | (p[i + 3] & 0x3F);
-		return 4;
-	}
-	*cp = c;
-	return 1;
-}
-
-static int is_cjk(unsigned cp)
-{
-	return (cp >= 0x4E00 && cp <= 0x9FFF) ||   /* CJK unified ideographs */
-	       (cp >= 0x3400 && cp <= 0x4DBF) ||   /* extension A */
-	       (cp >= 0x20000 && cp <= 0x2FA1F) || /* extensions B.., compatibility supplement */
-	       (cp >= 0xF900 && cp <= 0xFAFF) ||   /* compatibility ideographs */
-	       (cp >= 0x3040 && cp <= 0x30FF) ||   /* kana */
-	       (cp >= 0xAC00 && cp <= 0xD7AF);	   /* hangul */
-}
-
-/* is_word: letters and digits outside CJK that make up words (ASCII alphanumerics, and
- * anything non-ASCII that is not punctuation or space in the ranges we know). */
-static int is_word(unsigned cp)
-{
-	if (cp < 0x80)
-		return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
-		       (cp >= 'A' && cp <= 'Z');
-	if (cp >= 0x2000 && cp <= 0x2BFF) /* punctuation, symbols, arrows, math */
-		return 0;
-	if (cp >= 0x3000 && cp <= 0x303F) /* CJK punctuation */
-		return 0;
-	if (cp >= 0xFF00 && cp <= 0xFFEF) /* full-width forms: letters and digits only */
-		return (cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) ||
-		       (cp >= 0xFF41 && cp <= 0xFF5A);
-	return cp >= 0xC0;
-}
 
 struct cjk_tok {
 	int unused;
@@ -87,71 +33,27 @@ static void cjk_delete(Fts5Tokenizer *t)
 	(void)t;
 }
 
-#define WORD_MAX 64
+/* FTS5's emit takes flags first; cjk_tokens' does not. */
+struct fts_emit {
+	void *ctx;
+	int (*emit)(void *, int, const char *, int, int, int);
+};
+
+static int fts_emit_tok(void *ud, const char *tok, int len, int start, int end)
+{
+	struct fts_emit *e = ud;
+
+	return e->emit(e->ctx, 0, tok, len, start, end);
+}
 
 static int cjk_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int n,
 			int (*emit)(void *, int, const char *, int, int, int))
 {
-	const unsigned char *p = (const unsigned char *)text;
-	int i = 0, rc = SQLITE_OK;
+	struct fts_emit e = {ctx, emit};
 	(void)t;
 	(void)flags;
 
-	while (i < n && rc == SQLITE_OK) {
-		unsigned cp;
-		int len = utf8_next(p, n, i, &cp);
-
-		if (is_cjk(cp)) {
-			/* a run of CJK characters: bigrams, or the character alone */
-			int start = i, next = i + len, count = 0;
-
-			while (next <= n) {
-				unsigned cp2;
-				int len2;
-
-				if (next == n)
-					break;
-				len2 = utf8_next(p, n, next, &cp2);
-				if (!is_cjk(cp2))
-					break;
-				rc = emit(ctx, 0, text + start, next + len2 - start, start,
-					  next + len2);
-				if (rc != SQLITE_OK)
-					return rc;
-				count++;
-				start = next;
-				next += len2;
-			}
-			if (count == 0)
-				rc = emit(ctx, 0, text + i, len, i, i + len);
-			i = next;
-		} else if (is_word(cp)) {
-			char word[WORD_MAX * 4];
-			int start = i, w = 0;
-
-			while (i < n) {
-				int l = utf8_next(p, n, i, &cp);
-
-				if (!is_word(cp) || is_cjk(cp))
-					break;
-				if (w + l <= (int)sizeof(word)) {
-					int k;
-
-					for (k = 0; k < l; k++) {
-						char ch = text[i + k];
-
-						word[w++] =
-						    (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
-					}
-				}
-				i += l;
-			}
-			rc = emit(ctx, 0, word, w, start, i);
-		} else {
-			i += len;
-		}
-	}
-	return rc;
+	return cjk_tokens(text, n, fts_emit_tok, &e);
 }
 
 int fts_cjk_register(sqlite3 *h)

@@ -17,7 +17,8 @@
 
 static const char sql_adopt[] =
     "INSERT INTO adoption (org_id, output_id, kind, title, issuer, reference, date, link,"
-    " note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?)";
+    " note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), "
+    "0), ?)";
 static const char sql_adopt_count[] = "SELECT COUNT(*) FROM adoption WHERE output_id = ?";
 static const char sql_authors_of[] = "SELECT person_id FROM output_author WHERE output_id = ?";
 

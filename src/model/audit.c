@@ -121,7 +121,7 @@ static struct audit_field f_int(int64_t v)
 	return f;
 }
 
-/* f_id is an id column written with NULLIF(?, 0): NULL for 0. */
+/* f_id is an id column written with NULLIF(CAST(? AS BIGINT), 0): NULL for 0. */
 static struct audit_field f_id(int64_t v)
 {
 	struct audit_field f = {v ? 'i' : 'n', v, NULL, 0};
@@ -206,7 +206,8 @@ static const char sql_head[] = "SELECT id, hash FROM audit ORDER BY id DESC LIMI
 static const char sql_insert[] =
     "INSERT INTO audit (id, at, user_id, org_id, action, entity, entity_id, before_json,"
     " after_json, address, prev_hash, hash, before_sha256, after_sha256) VALUES (?, ?,"
-    " NULLIF(?, 0), NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?)";
+    " NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?, ?, NULLIF(CAST(? AS BIGINT), "
+    "0), ?, ?, ?, ?, ?, ?, ?)";
 
 /* json_digest writes the SHA-256 of text (hex) into out and returns out; NULL for NULL. */
 static const char *json_digest(const char *text, char out[65])
@@ -371,6 +372,14 @@ static const char sql_is_ours[] =
     " AND name IN ('schema_migrations', 'audit', 'org', 'users')),"
     " (SELECT count(*) FROM pragma_table_info('audit')"
     " WHERE name IN ('prev_hash', 'hash', 'before_sha256', 'after_sha256'))";
+/* the same question of PostgreSQL's catalog */
+static const char sql_is_ours_pg[] =
+    "SELECT (SELECT count(*) FROM information_schema.tables"
+    " WHERE table_schema = current_schema()"
+    " AND table_name IN ('schema_migrations', 'audit', 'org', 'users')),"
+    " (SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()"
+    " AND table_name = 'audit'"
+    " AND column_name IN ('prev_hash', 'hash', 'before_sha256', 'after_sha256'))";
 static const char sql_walk[] = "SELECT " AUDIT_COLS " FROM audit ORDER BY id";
 
 struct walk {
@@ -480,7 +489,8 @@ int audit_verify(struct db *db, int64_t anchor_id, const char *anchor_hash, stru
 	rc = db_begin_read(db);
 	if (rc)
 		return rc;
-	rc = db_get_row(db, sql_is_ours, &st, NULL);
+	rc =
+	    db_get_row(db, db_dialect(db) == DB_POSTGRES ? sql_is_ours_pg : sql_is_ours, &st, NULL);
 	if (rc) {
 		db_rollback(db);
 		return rc == ERR_NOT_FOUND ? ERR_INVALID : rc;
@@ -568,7 +578,7 @@ static const char sql_list[] =
     "SELECT a.id, a.at, COALESCE(u.username, ''), a.action, a.entity,"
     " COALESCE(a.entity_id, 0), COALESCE(a.address, ''), COALESCE(o.name, '')"
     " FROM audit a LEFT JOIN users u ON u.id = a.user_id LEFT JOIN org o ON o.id = a.org_id"
-    " WHERE a.id < ?1 AND (o.id IS NULL AND ?3 OR substr(o.path, 1, length(?2)) = ?2)"
+    " WHERE a.id < ?1 AND (o.id IS NULL AND ?3 != 0 OR substr(o.path, 1, length(?2)) = ?2)"
     " ORDER BY a.id DESC LIMIT ?4";
 
 struct audit_each {
@@ -610,6 +620,7 @@ int audit_list(struct db *db, const struct actor *a, int64_t before, int limit,
 static const char sql_redact_count[] =
     "SELECT count(*) FROM audit WHERE entity = ? AND entity_id = ?"
     " AND (before_json IS NOT NULL OR after_json IS NOT NULL)";
+static const char sql_redact_mark[] = "SELECT MAX(id) FROM audit";
 static const char sql_redact[] =
     "UPDATE audit SET before_json = NULL, after_json = NULL WHERE entity = ? AND entity_id = ?"
     " AND id < ? AND (before_json IS NOT NULL OR after_json IS NOT NULL)";
@@ -632,8 +643,11 @@ int audit_redact(struct db *db, const struct actor *who, int64_t org_id, const c
 	json_decref(rec);
 	if (rc)
 		return rc;
-	mark = db_last_id(db);
-	rc = db_exec(db, sql_redact, "sii", entity, entity_id, mark);
+	/* the row just written is the newest (audit_write gives the id itself, so the driver's
+	 * last insert id is not it on PostgreSQL, where that is the identity's sequence) */
+	rc = db_get_int(db, sql_redact_mark, &mark, NULL);
+	if (!rc)
+		rc = db_exec(db, sql_redact, "sii", entity, entity_id, mark);
 	if (!rc && rows)
 		*rows = n;
 	return rc;

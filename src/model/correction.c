@@ -483,9 +483,9 @@ int suggestion_delete(struct db *db, const struct actor *who, int64_t id, const 
 static const char sql_commit_get[] =
     "SELECT session_id, owner, COALESCE(owner_id, 0), body, COALESCE(due_date, ''), status"
     " FROM commitment WHERE id = ?";
-static const char sql_commit_set[] =
-    "UPDATE commitment SET owner = ?, owner_id = NULLIF(?, 0), body = ?, due_date = NULLIF(?, ''),"
-    " status = ?, updated_at = ? WHERE id = ?";
+static const char sql_commit_set[] = "UPDATE commitment SET owner = ?, owner_id = NULLIF(CAST(? AS "
+				     "BIGINT), 0), body = ?, due_date = NULLIF(?, ''),"
+				     " status = ?, updated_at = ? WHERE id = ?";
 
 struct commitment_row {
 	int64_t session_id, owner_id;

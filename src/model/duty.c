@@ -24,7 +24,8 @@ static const char sql_set[] = "INSERT INTO duty_points (org_id, kind, points) VA
 			      " ON CONFLICT (org_id, kind) DO UPDATE SET points = excluded.points";
 static const char sql_credit[] =
     "INSERT INTO duty_record (org_id, person_id, kind, points, session_id, ref_id, year, at)"
-    " VALUES (?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?) ON CONFLICT (person_id, kind, ref_id) DO NOTHING";
+    " VALUES (?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?) ON CONFLICT (person_id, kind, "
+    "ref_id) DO NOTHING";
 static const char sql_revoke[] = "DELETE FROM duty_record WHERE person_id = ? AND kind = ?"
 				 " AND ref_id = ?";
 static const char sql_items[] =

@@ -174,7 +174,7 @@ int handler_authorize(struct db *db, const struct actor *a, int64_t id, enum aut
 
 static const char sql_handler_rename[] = "UPDATE handler SET name = ? WHERE id = ?";
 static const char sql_handler_disable[] =
-    "UPDATE handler SET disabled_at = CASE WHEN ?1 THEN COALESCE(disabled_at, ?2) END"
+    "UPDATE handler SET disabled_at = CASE WHEN ?1 != 0 THEN COALESCE(disabled_at, ?2) END"
     " WHERE id = ?3";
 
 static json_t *handler_audit_json(const struct handler *h)

@@ -40,7 +40,7 @@ static const char sql_votes[] = "SELECT participant_id, statement_id, value, at 
 static const char sql_store[] =
     "INSERT INTO opinion_snapshot (session_id, org_id, version, computed_at, n_votes, snapshot)"
     " VALUES (?1, (SELECT org_id FROM session WHERE id = ?1), 1, ?2, ?3, ?4)"
-    " ON CONFLICT (session_id) DO UPDATE SET version = version + 1,"
+    " ON CONFLICT (session_id) DO UPDATE SET version = opinion_snapshot.version + 1,"
     " computed_at = excluded.computed_at, n_votes = excluded.n_votes,"
     " snapshot = excluded.snapshot"
     /* votes are never taken back, only changed: a map made from fewer votes than the

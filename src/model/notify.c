@@ -28,7 +28,7 @@ bool notify_kind_known(const char *kind)
 
 static const char sql_insert[] =
     "INSERT INTO notification (org_id, user_id, person_id, kind, subject, link, created_at)"
-    " VALUES (?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?)";
+    " VALUES (?, NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?)";
 static const char sql_mail[] = "INSERT INTO mail_queue (notification_id, to_addr, next_at,"
 			       " created_at) VALUES (?, ?, ?, ?)";
 
@@ -192,7 +192,7 @@ static int reader(const struct actor *a, int64_t *user_id)
 
 static const char sql_list[] =
     "SELECT id, kind, subject, link, created_at, read_at IS NOT NULL FROM notification"
-    " WHERE user_id = ?1 AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3";
+    " WHERE user_id = ?1 AND (CAST(?2 AS BIGINT) = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3";
 
 static int list_row(struct db_stmt *st, void *ud)
 {
@@ -297,9 +297,9 @@ int notify_mark_all_read(struct db *db, const struct actor *a, int64_t now, int 
 
 static const char sql_erase_mail[] =
     "DELETE FROM mail_queue WHERE notification_id IN (SELECT id FROM notification"
-    " WHERE person_id = ?1 OR (?2 != 0 AND user_id = ?2))";
+    " WHERE person_id = ?1 OR (CAST(?2 AS BIGINT) != 0 AND user_id = ?2))";
 static const char sql_erase[] =
-    "DELETE FROM notification WHERE person_id = ?1 OR (?2 != 0 AND user_id = ?2)";
+    "DELETE FROM notification WHERE person_id = ?1 OR (CAST(?2 AS BIGINT) != 0 AND user_id = ?2)";
 
 int notify_erase(struct db *db, int64_t person_id, int64_t user_id)
 {

@@ -20,8 +20,9 @@ static const char sql_get[] = "SELECT " ORG_COLS " FROM org WHERE id = ?";
 static const char sql_get_slug[] = "SELECT " ORG_COLS " FROM org WHERE slug = ?";
 static const char sql_get_root[] =
     "SELECT " ORG_COLS " FROM org WHERE parent_id IS NULL AND id > ? ORDER BY id LIMIT 1";
-static const char sql_insert[] = "INSERT INTO org (parent_id, slug, name, level, path, created_at,"
-				 " updated_at) VALUES (NULLIF(?, 0), ?, ?, ?, '', ?, ?)";
+static const char sql_insert[] =
+    "INSERT INTO org (parent_id, slug, name, level, path, created_at,"
+    " updated_at) VALUES (NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, '', ?, ?)";
 static const char sql_set_path[] = "UPDATE org SET path = ?, slug = ? WHERE id = ?";
 static const char sql_update[] = "UPDATE org SET slug = ?, name = ?, updated_at = ? WHERE id = ?";
 static const char sql_list[] =

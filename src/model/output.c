@@ -520,7 +520,7 @@ int output_authorize(struct db *db, const struct actor *a, int64_t id, enum auth
 
 static const char sql_insert[] =
     "INSERT INTO output (org_id, kind, title, body, dated_at, cosign_deadline, created_by,"
-    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
+    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?)";
 static const char sql_update[] = "UPDATE output SET title = ?, body = ?, dated_at = ?,"
 				 " cosign_deadline = ?, updated_at = ? WHERE id = ?";
 static const char sql_sug_info[] =
@@ -532,20 +532,20 @@ static const char sql_person_path[] = "SELECT o.path FROM person p JOIN org o ON
 static const char sql_del_sug[] = "DELETE FROM output_suggestion WHERE output_id = ?";
 static const char sql_del_ses[] = "DELETE FROM output_session WHERE output_id = ?";
 static const char sql_del_auth[] = "DELETE FROM output_author WHERE output_id = ?";
-static const char sql_add_sug[] = "INSERT OR IGNORE INTO output_suggestion (output_id,"
-				  " suggestion_id) VALUES (?, ?)";
-static const char sql_add_ses[] = "INSERT OR IGNORE INTO output_session (output_id, session_id)"
-				  " VALUES (?, ?)";
+static const char sql_add_sug[] = "INSERT INTO output_suggestion (output_id,"
+				  " suggestion_id) VALUES (?, ?) ON CONFLICT DO NOTHING";
+static const char sql_add_ses[] = "INSERT INTO output_session (output_id, session_id)"
+				  " VALUES (?, ?) ON CONFLICT DO NOTHING";
 static const char sql_add_sug_session[] =
-    "INSERT OR IGNORE INTO output_session (output_id, session_id)"
-    " SELECT ?1, session_id FROM suggestion WHERE id = ?2";
+    "INSERT INTO output_session (output_id, session_id)"
+    " SELECT ?1, session_id FROM suggestion WHERE id = ?2 ON CONFLICT DO NOTHING";
 static const char sql_add_auth[] =
     "INSERT INTO output_author (output_id, person_id, role, confirmed_at)"
-    " VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'lead' THEN ?4 ELSE NULLIF(?5, 0) END)";
+    " VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'lead' THEN ?4 ELSE NULLIF(CAST(?5 AS BIGINT), 0) END)";
 static const char sql_add_sug_sessions[] =
-    "INSERT OR IGNORE INTO output_session (output_id, session_id)"
+    "INSERT INTO output_session (output_id, session_id)"
     " SELECT ?1, s.session_id FROM output_suggestion os JOIN suggestion s"
-    " ON s.id = os.suggestion_id WHERE os.output_id = ?1";
+    " ON s.id = os.suggestion_id WHERE os.output_id = ?1 ON CONFLICT DO NOTHING";
 static const char sql_delete[] = "DELETE FROM output WHERE id = ?";
 static const char sql_attended[] =
     "SELECT 1 FROM session s WHERE s.id = ?1 AND (EXISTS (SELECT 1 FROM invitation i"
@@ -1135,11 +1135,13 @@ static const char sql_list[] =
     "SELECT " OUTPUT_COLS " FROM output o JOIN org g ON g.id = o.org_id"
     " WHERE o.id > ?1"
     " AND ((substr(g.path, 1, length(?3)) = ?3 AND (o.state <> 'draft' OR ?13 != 0))"
-    "  OR (?4 != 0 AND EXISTS (SELECT 1 FROM output_handler oh WHERE oh.output_id = o.id"
+    "  OR (CAST(?4 AS BIGINT) != 0 AND EXISTS (SELECT 1 FROM output_handler oh WHERE oh.output_id "
+    "= o.id"
     "   AND oh.handler_id = ?4))"
-    "  OR (?5 != 0 AND EXISTS (SELECT 1 FROM output_author a JOIN person p"
+    "  OR (CAST(?5 AS BIGINT) != 0 AND EXISTS (SELECT 1 FROM output_author a JOIN person p"
     "   ON p.id = a.person_id WHERE a.output_id = o.id AND p.user_id = ?5)))"
-    " AND (?6 IS NULL OR o.kind = ?6) AND (?7 IS NULL OR o.state = ?7)"
+    " AND (CAST(?6 AS TEXT) IS NULL OR o.kind = ?6)"
+    " AND (CAST(?7 AS TEXT) IS NULL OR o.state = ?7)"
     " AND (?8 = 0 OR (o.dated_at >= ?9 AND o.dated_at < ?10))"
     " AND (?11 = 0 OR (o.state = 'assigned' AND o.reply_due < ?2))"
     " ORDER BY o.id LIMIT ?12";

@@ -65,9 +65,10 @@ static const char sql_by_user[] = "SELECT " PERSON_COLS " FROM person p WHERE p.
 static const char sql_insert[] =
     "INSERT INTO person (org_id, user_id, name, category, sector, committee, term,"
     " affiliation, title, phone, email, public_name, created_at, updated_at)"
-    " VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " VALUES (?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_update[] =
-    "UPDATE person SET org_id = ?, user_id = NULLIF(?, 0), name = ?, category = ?, sector = ?,"
+    "UPDATE person SET org_id = ?, user_id = NULLIF(CAST(? AS BIGINT), 0), name = ?, category = ?, "
+    "sector = ?,"
     " committee = ?, term = ?, affiliation = ?, title = ?, phone = ?, email = ?,"
     " public_name = ?, updated_at = ? WHERE id = ?";
 static const char sql_list[] = "SELECT " PERSON_COLS " FROM person p JOIN org o ON o.id = p.org_id"
@@ -540,8 +541,9 @@ int person_list(struct db *db, const struct org *scope, const struct person_filt
 	const char *q = filter && filter->q ? filter->q : "";
 	struct person_each k = {fn, ud};
 
+	/* a negative limit is none: SQLite reads LIMIT -1 so, PostgreSQL refuses it */
 	return db_each(db, sql_list, person_row, &k, "isssi", after, scope->path, cat, q,
-		       (int64_t)limit);
+		       limit < 0 ? INT64_MAX : (int64_t)limit);
 }
 
 /* --- import --- */

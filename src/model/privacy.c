@@ -188,11 +188,11 @@ static const char sql_x_notifications[] =
     "SELECT n.id, n.created_at, COALESCE(n.read_at, 0), n.kind, n.subject, n.link,"
     " COALESCE(q.to_addr, ''), COALESCE(q.sent_at, 0) FROM notification n"
     " LEFT JOIN mail_queue q ON q.notification_id = n.id"
-    " WHERE n.person_id = ?1 OR (?2 <> 0 AND n.user_id = ?2) ORDER BY n.id";
+    " WHERE n.person_id = ?1 OR (CAST(?2 AS BIGINT) <> 0 AND n.user_id = ?2) ORDER BY n.id";
 static const char sql_x_audit[] =
     "SELECT id, at, COALESCE(entity_id, 0), action, entity, COALESCE(address, '') FROM audit"
     " WHERE (entity = 'person' AND entity_id = ?1)"
-    " OR (?2 != 0 AND (user_id = ?2 OR (entity = 'user' AND entity_id = ?2)))"
+    " OR (CAST(?2 AS BIGINT) != 0 AND (user_id = ?2 OR (entity = 'user' AND entity_id = ?2)))"
     " ORDER BY id DESC LIMIT ?3";
 
 /* CODE copies column i into the fixed array f of the row (too long: ERR_TOO_BIG). */

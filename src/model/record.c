@@ -195,9 +195,9 @@ static const char sql_attend_find[] =
 static const char sql_attend_add[] =
     "INSERT INTO invitation (org_id, session_id, person_id, role, rsvp, attended, created_at,"
     " by_org_id) VALUES (?, ?, ?, 'member', 'accepted', 1, ?, ?)";
-static const char sql_attend_set[] =
-    "UPDATE invitation SET attended = ?1, rsvp = CASE WHEN ?1 AND rsvp = 'pending'"
-    " THEN 'accepted' ELSE rsvp END WHERE id = ?2";
+static const char sql_attend_set[] = "UPDATE invitation SET attended = CAST(?1 AS INTEGER), rsvp = "
+				     "CASE WHEN ?1 != 0 AND rsvp = 'pending'"
+				     " THEN 'accepted' ELSE rsvp END WHERE id = ?2";
 
 int invitation_attend(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 		      bool attended, struct verr *e)
@@ -271,7 +271,7 @@ static const char sql_next_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM r
 				   " WHERE session_id = ?";
 static const char sql_remark[] = "INSERT INTO remark (org_id, session_id, person_id, role, body,"
 				 " position, created_by, created_at, updated_at, by_org_id)"
-				 " VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?)";
+				 " VALUES (?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?)";
 
 static int next_position(struct db *db, const char *sql, int64_t session_id, int64_t *pos)
 {
@@ -330,7 +330,7 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 
 static const char sql_commit[] = "INSERT INTO commitment (org_id, session_id, owner, owner_id,"
 				 " body, due_date, created_at, updated_at, by_org_id)"
-				 " VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?)";
+				 " VALUES (?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?, ?)";
 static const char sql_commit_get[] = "SELECT c.org_id, c.status FROM commitment c WHERE c.id = ?";
 static const char sql_commit_set[] = "UPDATE commitment SET status = ?, updated_at = ?"
 				     " WHERE id = ?";
@@ -472,7 +472,7 @@ static const char sql_sug_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM su
 				  " WHERE session_id = ?";
 static const char sql_sug[] = "INSERT INTO suggestion (org_id, session_id, title, body, position,"
 			      " created_by, created_at, updated_at, by_org_id)"
-			      " VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?)";
+			      " VALUES (?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?)";
 static const char sql_sug_proposer[] = "INSERT INTO suggestion_proposer (suggestion_id, person_id)"
 				       " VALUES (?, ?)";
 static const char sql_sug_source[] = "INSERT INTO suggestion_source (suggestion_id, kind,"
@@ -493,7 +493,7 @@ static const char sql_sug_proposers_read[] =
     " WHERE sp.suggestion_id = ? ORDER BY p.id";
 static const char sql_sug_sources[] =
     "SELECT ss.kind, ss.source_id, COALESCE(replace(replace(substr(r.body, 1, 120), '**', ''),"
-    " char(10), ' '), substr(st.text, 1, 120), '')"
+    " '\n', ' '), substr(st.text, 1, 120), '')"
     " FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark'"
     " AND r.id = ss.source_id LEFT JOIN statement st ON ss.kind = 'statement'"
     " AND st.id = ss.source_id WHERE ss.suggestion_id = ? ORDER BY ss.kind, ss.source_id";

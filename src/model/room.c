@@ -507,8 +507,8 @@ static const char sql_vote[] =
 static const char sql_tally[] =
     "INSERT INTO vote_tally (statement_id, minute, session_id, org_id, agree, disagree, pass)"
     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (statement_id, minute) DO UPDATE SET"
-    " agree = agree + excluded.agree, disagree = disagree + excluded.disagree,"
-    " pass = pass + excluded.pass";
+    " agree = vote_tally.agree + excluded.agree,"
+    " disagree = vote_tally.disagree + excluded.disagree, pass = vote_tally.pass + excluded.pass";
 
 int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
 	     struct verr *e)

@@ -19,6 +19,7 @@
 #include "base/buf.h"
 #include "base/utf8.h"
 #include "base/util.h"
+#include "db/cjk.h"
 #include "db/db.h"
 
 /* The kinds indexed, in the order of their rowids (ref * 8 + index): never reorder. */
@@ -48,6 +49,27 @@ static int64_t index_rowid(const char *kind, int64_t ref)
 static const char sql_del[] = "DELETE FROM search_index WHERE rowid = ?";
 static const char sql_put[] = "INSERT INTO search_index (rowid, title, body, kind, ref, session,"
 			      " org) VALUES (?, ?, ?, ?, ?, ?, ?)";
+/* PostgreSQL: a plain table (migrations/pg/0002_sessions.sql); the tokens, made here by the
+ * same tokenizer as SQLite's index, go in as a tsvector */
+static const char sql_put_pg[] = "INSERT INTO search_index (rowid, title, body, kind, ref,"
+				 " session, org, terms) VALUES (?, ?, ?, ?, ?, ?, ?,"
+				 " CAST(? AS tsvector))";
+
+/* put_pg is search_put's insert on PostgreSQL. */
+static int put_pg(struct db *db, int64_t rowid, const char *kind, int64_t ref, int64_t session_id,
+		  int64_t org_id, const char *title, const char *body)
+{
+	struct buf tsv;
+	int rc;
+
+	buf_init(&tsv, BUF_MAX_DEFAULT);
+	rc = cjk_tsvector(title, body, &tsv);
+	if (!rc)
+		rc = db_exec(db, sql_put_pg, "isssiiis", rowid, title, body, kind, ref, session_id,
+			     org_id, buf_cstr(&tsv));
+	buf_fini(&tsv);
+	return rc;
+}
 
 int search_drop(struct db *db, const char *kind, int64_t ref)
 {
@@ -63,6 +85,9 @@ int search_put(struct db *db, const char *kind, int64_t ref, int64_t session_id,
 	if (rowid < 0)
 		return ERR_INVALID;
 	rc = search_drop(db, kind, ref);
+	if (!rc && db_dialect(db) == DB_POSTGRES)
+		return put_pg(db, rowid, kind, ref, session_id, org_id, title ? title : "",
+			      body ? body : "");
 	if (!rc)
 		rc = db_exec(db, sql_put, "isssiii", rowid, title ? title : "", body ? body : "",
 			     kind, ref, session_id, org_id);
@@ -120,6 +145,37 @@ static int fts_query(const struct terms *tm, struct buf *out)
 			rc = buf_putc(out, '"');
 		if (!rc && utf8_count(t, n) == 1 && (unsigned char)t[0] >= 0xE0)
 			rc = buf_putc(out, '*');
+	}
+	return rc;
+}
+
+/* pg_query writes the PostgreSQL tsquery for the terms, the same match as fts_query's: each
+ * term its tokens in sequence, all terms required, a lone CJK character as a prefix. A term
+ * without tokens (punctuation only) is left out, as FTS5 leaves out an empty phrase; *n gets
+ * how many terms are left. */
+static int pg_query(const struct terms *tm, struct buf *out, size_t *n)
+{
+	size_t i;
+	int rc = ERR_OK;
+
+	*n = 0;
+	for (i = 0; !rc && i < tm->n; i++) {
+		const char *t = tm->t[i];
+		size_t len = strlen(t), before = out->n;
+		bool prefix = utf8_count(t, len) == 1 && (unsigned char)t[0] >= 0xE0;
+		int ntok = 0;
+
+		if (*n)
+			rc = buf_puts(out, " & ");
+		if (!rc)
+			rc = cjk_tsquery_term(t, prefix, out, &ntok);
+		if (!rc && ntok == 0) {
+			out->n = before;
+			if (out->p)
+				out->p[before] = '\0';
+		} else if (!rc) {
+			(*n)++;
+		}
 	}
 	return rc;
 }
@@ -285,12 +341,12 @@ static struct search_hit *hits_add(struct search_hits *h)
 	"    WHERE sl.session_id = s.id AND substr(lo.path, 1, length(?2)) = ?2)))"                \
 	"  OR (f.kind = 'statement' AND s.visibility = 'public' AND EXISTS (SELECT 1 FROM room rm" \
 	"   WHERE rm.session_id = s.id AND rm.anonymous = 1))"                                     \
-	"  OR (f.kind = 'output' AND ?8 AND (substr(o.path, 1, length(?2)) = ?2"                   \
+	"  OR (f.kind = 'output' AND ?8 != 0 AND (substr(o.path, 1, length(?2)) = ?2"              \
 	"   OR EXISTS (SELECT 1 FROM output_author oa JOIN person ap ON ap.id = oa.person_id"      \
 	"    WHERE oa.output_id = f.ref AND ap.user_id = ?5)"                                      \
 	"   OR EXISTS (SELECT 1 FROM output_handler oh WHERE oh.output_id = f.ref"                 \
 	"    AND oh.handler_id = ?6)))"                                                            \
-	"  OR (f.kind = 'person' AND ?8 AND (substr(o.path, 1, length(?2)) = ?2"                   \
+	"  OR (f.kind = 'person' AND ?8 != 0 AND (substr(o.path, 1, length(?2)) = ?2"              \
 	"   OR EXISTS (SELECT 1 FROM person sp WHERE sp.id = f.ref AND sp.user_id = ?5))))"
 #define SEARCH_COLS                                                                                \
 	"SELECT f.kind, f.ref, CASE WHEN f.kind IN ('remark', 'statement')"                        \
@@ -315,6 +371,24 @@ static const char sql_query_top[] =
 static const char sql_query[] = SEARCH_COLS " FROM search_index f" SEARCH_JOINS
 					    " WHERE search_index MATCH ?1 AND (" SEARCH_VISIBLE
 					    ") ORDER BY rank, f.rowid LIMIT ?3";
+/* The same two on PostgreSQL: ?1 is a tsquery (pg_query), the GIN index finds the hits,
+ * ts_rank (normalized by the text's length, as bm25 is; negated, as FTS5's rank is smaller
+ * for better hits) ranks them, the newest SEARCH_RANK_WINDOW first as above. The rank is
+ * taken after the window, so only those are ranked. The query over every hit names ?4 (it
+ * is NULL there) so that PostgreSQL knows the type of every parameter. */
+#define PG_RANK(alias) "-ts_rank(" alias ".terms, CAST(?1 AS tsquery), 1)"
+static const char sql_query_top_pg[] =
+    SEARCH_COLS " FROM (SELECT rid, r FROM (SELECT w.rid, " PG_RANK(
+	"w") " AS r FROM"
+	     " (SELECT rowid AS rid, terms FROM search_index WHERE terms @@ CAST(?1 AS "
+	     "tsquery)"
+	     " ORDER BY rowid DESC LIMIT " SEARCH_RANK_WINDOW ") w) x ORDER BY r, rid LIMIT ?4)"
+	     " m JOIN search_index f ON f.rowid = m.rid" SEARCH_JOINS " WHERE (" SEARCH_VISIBLE
+	     ") ORDER BY m.r, m.rid LIMIT ?3";
+static const char sql_query_pg[] =
+    SEARCH_COLS " FROM search_index f" SEARCH_JOINS
+		" WHERE f.terms @@ CAST(?1 AS tsquery) AND CAST(?4 AS BIGINT) IS NULL"
+		" AND (" SEARCH_VISIBLE ") ORDER BY " PG_RANK("f") ", f.rowid LIMIT ?3";
 
 struct run {
 	const struct terms *tm;
@@ -369,6 +443,7 @@ int search_query(struct db *db, const struct actor *a, const char *q, const char
 	struct terms tm;
 	struct buf fq;
 	size_t before = out->n;
+	bool pg = db_dialect(db) == DB_POSTGRES;
 	int rc;
 
 	if (kind && *kind && !search_kind_valid(kind))
@@ -377,14 +452,24 @@ int search_query(struct db *db, const struct actor *a, const char *q, const char
 	if (tm.n == 0)
 		return ERR_INVALID;
 	buf_init(&fq, 4096);
-	rc = fts_query(&tm, &fq);
+	if (pg) {
+		size_t nq;
+
+		rc = pg_query(&tm, &fq, &nq);
+		if (!rc && nq == 0) { /* nothing searchable: no hits, as FTS5 finds none */
+			buf_fini(&fq);
+			return ERR_OK;
+		}
+	} else {
+		rc = fts_query(&tm, &fq);
+	}
 	if (!rc)
-		rc =
-		    run_query(db, sql_query_top, (int64_t)limit * 4, a, &fq, &tm, kind, limit, out);
+		rc = run_query(db, pg ? sql_query_top_pg : sql_query_top, (int64_t)limit * 4, a,
+			       &fq, &tm, kind, limit, out);
 	if (!rc && out->n - before < (size_t)limit) {
 		/* too few of the best hits were visible: look at them all */
 		hits_truncate(out, before);
-		rc = run_query(db, sql_query, 0, a, &fq, &tm, kind, limit, out);
+		rc = run_query(db, pg ? sql_query_pg : sql_query, 0, a, &fq, &tm, kind, limit, out);
 	}
 	if (rc)
 		hits_truncate(out, before);

@@ -362,10 +362,12 @@ int session_ics_sequence(struct db *db, int64_t id, int64_t *seq)
 static const char sql_insert[] =
     "INSERT INTO session (org_id, topic_id, title, summary, starts_at, ends_at, venue,"
     " organizer_unit, formats, department, visibility, created_by, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
+    " VALUES (?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?, "
+    "?, NULLIF(CAST(? AS BIGINT), 0), ?, ?)";
 static const char sql_update[] =
-    "UPDATE session SET topic_id = ?, title = ?, summary = ?, starts_at = NULLIF(?, 0),"
-    " ends_at = NULLIF(?, 0),"
+    "UPDATE session SET topic_id = ?, title = ?, summary = ?, starts_at = NULLIF(CAST(? AS "
+    "BIGINT), 0),"
+    " ends_at = NULLIF(CAST(? AS BIGINT), 0),"
     " venue = ?, organizer_unit = ?, formats = ?, department = ?, visibility = ?,"
     " updated_at = ? WHERE id = ?";
 static const char sql_unlink[] = "DELETE FROM session_org WHERE session_id = ?";
@@ -756,12 +758,13 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 	"SELECT " SESSION_COLS ", s.starts_at, o.path FROM session s JOIN org o"                   \
 	" ON o.id = s.org_id JOIN topic t ON t.id = s.topic_id"                                    \
 	" WHERE s.id > ?1"                                                                         \
-	" AND ((s.visibility = 'public' AND s.status != 'draft' AND ?2 IS NOT NULL)"               \
+	" AND ((s.visibility = 'public' AND s.status != 'draft' AND CAST(?2 AS TEXT) IS NOT NULL)" \
 	"  OR (?3 = 0 AND (substr(o.path, 1, length(?4)) = ?4 OR EXISTS (SELECT 1 FROM"            \
 	"   session_org so JOIN org lo ON lo.id = so.org_id WHERE so.session_id = s.id"            \
 	"   AND substr(lo.path, 1, length(?4)) = ?4))))"                                           \
 	" AND (?5 = 0 OR (s.starts_at >= ?6 AND s.starts_at < ?7))"                                \
-	" AND (?8 IS NULL OR t.domain = ?8) AND (?9 IS NULL OR s.status = ?9)"
+	" AND (CAST(?8 AS TEXT) IS NULL OR t.domain = ?8)"                                         \
+	" AND (CAST(?9 AS TEXT) IS NULL OR s.status = ?9)"
 static const char sql_list[] = SQL_LIST_FROM " ORDER BY s.id LIMIT ?10";
 static const char sql_list_by_start[] =
     SQL_LIST_FROM " ORDER BY s.starts_at DESC NULLS LAST, s.id DESC LIMIT ?10 OFFSET ?11";

@@ -22,7 +22,7 @@
 
 /* The scope condition on a row's org: ?1 its path prefix, ?2 1 for subtree, ?3 org id. */
 #define IN_SCOPE(alias)                                                                            \
-	" (CASE WHEN ?2 THEN " alias ".org_id IN (SELECT id FROM org WHERE"                        \
+	" (CASE WHEN ?2 != 0 THEN " alias ".org_id IN (SELECT id FROM org WHERE"                   \
 	" substr(path, 1, length(?1)) = ?1) ELSE " alias ".org_id = ?3 END)"
 #define SESSIONS_IN                                                                                \
 	" FROM session s WHERE" IN_SCOPE("s") " AND s.status != 'draft' AND s.starts_at >= ?4"     \
@@ -37,9 +37,13 @@ static const char sql_by_domain[] =
 static const char sql_formats[] = "SELECT s.formats, COUNT(*)" SESSIONS_IN " GROUP BY s.formats";
 static const char sql_by_unit[] =
     "SELECT s.organizer_unit, COUNT(*)" SESSIONS_IN " GROUP BY s.organizer_unit ORDER BY 2 DESC, 1";
+/* the month in China time: strftime is SQLite's, EXTRACT PostgreSQL's */
 static const char sql_by_month[] =
     "SELECT CAST(strftime('%m', s.starts_at + 28800, 'unixepoch') AS INTEGER), COUNT(*)" SESSIONS_IN
     " GROUP BY 1";
+static const char sql_by_month_pg[] =
+    "SELECT CAST(EXTRACT(MONTH FROM to_timestamp(s.starts_at + 28800) AT TIME ZONE 'UTC')"
+    " AS INTEGER), COUNT(*)" SESSIONS_IN " GROUP BY 1";
 static const char sql_participants[] =
     "SELECT p.category, COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
     " JOIN session s ON s.id = i.session_id WHERE" IN_SCOPE(
@@ -56,30 +60,33 @@ static const char sql_adoption_kinds[] =
     "SELECT a.kind, COUNT(*) FROM adoption a JOIN output o ON o.id = a.output_id WHERE" IN_SCOPE(
 	"o") " AND o.dated_at >= ?4 AND o.dated_at < ?5 GROUP BY a.kind";
 static const char sql_rates[] =
-    "SELECT SUM(o.submitted_at IS NOT NULL), SUM(o.accepted_at IS NOT NULL),"
-    " SUM(o.assigned_at IS NOT NULL), SUM(o.replied_at IS NOT NULL),"
-    " SUM(o.satisfaction IS NOT NULL),"
-    " SUM(o.satisfaction IN ('satisfied', 'basically_satisfied')),"
-    " SUM(o.satisfaction = 'satisfied'), SUM(o.state = 'not_accepted')" OUTPUTS_IN
+    "SELECT SUM(CASE WHEN o.submitted_at IS NOT NULL THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN o.accepted_at IS NOT NULL THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN o.assigned_at IS NOT NULL THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN o.replied_at IS NOT NULL THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN o.satisfaction IS NOT NULL THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN o.satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN o.satisfaction = 'satisfied' THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN o.state = 'not_accepted' THEN 1 ELSE 0 END)" OUTPUTS_IN
     " AND o.kind = 'proposal'";
 /* (the inner SELECT computes each output's first session once; filtering on the alias in
  * the same SELECT ran the correlated subquery twice) */
 static const char sql_days_session[] =
     "SELECT d FROM (SELECT (o.dated_at + 28800) / 86400 - (SELECT MIN(se.starts_at + 28800)"
     " / 86400 FROM output_session os JOIN session se ON se.id = os.session_id"
-    " WHERE os.output_id = o.id) AS d" OUTPUTS_IN ") WHERE d IS NOT NULL ORDER BY d";
+    " WHERE os.output_id = o.id) AS d" OUTPUTS_IN ") x WHERE d IS NOT NULL ORDER BY d";
 static const char sql_days_reply[] =
     "SELECT (o.replied_at + 28800) / 86400"
     " - (o.submitted_at + 28800) / 86400 AS d" OUTPUTS_IN " AND o.replied_at IS NOT NULL"
     " AND o.submitted_at IS NOT NULL ORDER BY d";
 static const char sql_orgs[] =
-    "SELECT o.id, o.name, o.level, o.parent_id FROM org o WHERE CASE WHEN ?2 THEN"
+    "SELECT o.id, o.name, o.level, o.parent_id FROM org o WHERE CASE WHEN ?2 != 0 THEN"
     " substr(o.path, 1, length(?1)) = ?1 ELSE o.id = ?3 END ORDER BY o.path";
 /* each body's own figures, all bodies in scope at once */
 static const char sql_org_sessions[] = "SELECT s.org_id, COUNT(*)" SESSIONS_IN " GROUP BY s.org_id";
 static const char sql_org_outputs[] =
-    "SELECT o.org_id, COUNT(*), SUM(EXISTS (SELECT 1 FROM adoption a WHERE a.output_id = "
-    "o.id))" OUTPUTS_IN " GROUP BY o.org_id";
+    "SELECT o.org_id, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM adoption a"
+    " WHERE a.output_id = o.id) THEN 1 ELSE 0 END)" OUTPUTS_IN " GROUP BY o.org_id";
 
 /* joint sessions (联合聊): those with linked bodies, held in the period, that the scope
  * hosted or joined as a linked body (each once), and the outputs that came of them */
@@ -366,7 +373,8 @@ static int compute(struct db *db, const struct stats_query *q, struct stats *s)
 	if (!rc)
 		rc = db_each(db, sql_by_unit, pair_row, &s->by_unit, Q_TYPES, Q_ARGS(q));
 	if (!rc)
-		rc = db_each(db, sql_by_month, month_row, s, Q_TYPES, Q_ARGS(q));
+		rc = db_each(db, db_dialect(db) == DB_POSTGRES ? sql_by_month_pg : sql_by_month,
+			     month_row, s, Q_TYPES, Q_ARGS(q));
 	if (!rc)
 		rc = db_each(db, sql_participants, pair_row, &s->participants_by_category, Q_TYPES,
 			     Q_ARGS(q));

@@ -101,19 +101,26 @@ static const char sql_head[] = "SELECT t.id, t.org_id, t.status, o.path FROM top
 static const char sql_insert[] =
     "INSERT INTO topic (org_id, title, description, domain, origin, proposer, proposer_id,"
     " plan_year, plan_month, created_by, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), NULLIF(?, 0), NULLIF(?, 0), ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), "
+    "NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?, ?)";
 static const char sql_update[] =
     "UPDATE topic SET title = ?, description = ?, domain = ?, origin = ?, proposer = ?,"
-    " proposer_id = NULLIF(?, 0), plan_year = NULLIF(?, 0), plan_month = NULLIF(?, 0),"
+    " proposer_id = NULLIF(CAST(? AS BIGINT), 0), plan_year = NULLIF(CAST(? AS BIGINT), 0), "
+    "plan_month = NULLIF(CAST(? AS BIGINT), 0),"
     " updated_at = ? WHERE id = ?";
 static const char sql_status[] = "UPDATE topic SET status = ?, updated_at = ? WHERE id = ?";
 static const char sql_delete[] = "DELETE FROM topic WHERE id = ?";
+/* the year of creation in China time: strftime is SQLite's, EXTRACT PostgreSQL's */
+#define TOPIC_LIST(YEAR)                                                                           \
+	"SELECT " TOPIC_COLS TOPIC_FROM " WHERE t.id > ?1 AND substr(o.path, 1, length(?2)) = ?2"  \
+	" AND (?3 = 0 OR t.plan_year = ?3 OR (t.plan_year IS NULL AND " YEAR " = ?3))"             \
+	" AND (CAST(?4 AS TEXT) IS NULL OR t.domain = ?4)"                                         \
+	" AND (CAST(?5 AS TEXT) IS NULL OR t.status = ?5)"                                         \
+	" ORDER BY t.id LIMIT ?6"
 static const char sql_list[] =
-    "SELECT " TOPIC_COLS TOPIC_FROM " WHERE t.id > ?1 AND substr(o.path, 1, length(?2)) = ?2"
-    " AND (?3 = 0 OR t.plan_year = ?3 OR (t.plan_year IS NULL AND"
-    " CAST(strftime('%Y', t.created_at + 28800, 'unixepoch') AS INTEGER) = ?3))"
-    " AND (?4 IS NULL OR t.domain = ?4) AND (?5 IS NULL OR t.status = ?5)"
-    " ORDER BY t.id LIMIT ?6";
+    TOPIC_LIST("CAST(strftime('%Y', t.created_at + 28800, 'unixepoch') AS INTEGER)");
+static const char sql_list_pg[] = TOPIC_LIST(
+    "CAST(EXTRACT(YEAR FROM to_timestamp(t.created_at + 28800) AT TIME ZONE 'UTC') AS INTEGER)");
 static const char sql_sessions[] = "SELECT id, title, status FROM session WHERE topic_id = ?"
 				   " ORDER BY id";
 static const char sql_domain_ok[] =
@@ -635,8 +642,8 @@ static int topic_row(struct db_stmt *st, void *ud)
 int topic_list(struct db *db, const struct actor *a, const struct topic_filter *f, int64_t after,
 	       int limit, struct topics *out)
 {
-	return db_each(db, sql_list, topic_row, out, "isnssn", after, scope_path(a), f->year,
-		       f->domain, f->status, limit);
+	return db_each(db, db_dialect(db) == DB_POSTGRES ? sql_list_pg : sql_list, topic_row, out,
+		       "isnssn", after, scope_path(a), f->year, f->domain, f->status, limit);
 }
 
 void topic_sessions_release(struct topic_sessions *l)

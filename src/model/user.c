@@ -25,10 +25,12 @@ static const char sql_get[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
 static const char sql_get_name[] = "SELECT " USER_COLS " FROM users WHERE username = ?";
 static const char sql_insert[] =
     "INSERT INTO users (org_id, username, display_name, role, password_hash, disabled,"
-    " created_at, updated_at, handler_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))";
-static const char sql_update[] = "UPDATE users SET org_id = ?, display_name = ?, role = ?,"
-				 " disabled = ?, updated_at = ?, handler_id = NULLIF(?, 0)"
-				 " WHERE id = ?";
+    " created_at, updated_at, handler_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS "
+    "BIGINT), 0))";
+static const char sql_update[] =
+    "UPDATE users SET org_id = ?, display_name = ?, role = ?,"
+    " disabled = ?, updated_at = ?, handler_id = NULLIF(CAST(? AS BIGINT), 0)"
+    " WHERE id = ?";
 static const char sql_set_pw[] = "UPDATE users SET password_hash = ? WHERE id = ?";
 static const char sql_list[] =
     "SELECT u.id, u.org_id, u.username, u.display_name, u.role, u.disabled, u.created_at,"

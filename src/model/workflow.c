@@ -292,9 +292,10 @@ static int check_evaluate(struct db *db, const struct output_head *h, const stru
 
 static const char sql_set_reason[] = "UPDATE output SET reason = ? WHERE id = ?";
 static const char sql_set_number[] =
-    "UPDATE output SET number = ?1 || printf('%04d', (SELECT COUNT(*) FROM output"
-    " WHERE org_id = ?2 AND kind = 'proposal' AND number != '' AND number LIKE ?1 || '%'"
-    ") + 1) WHERE id = ?3";
+    "UPDATE output SET number = ?1 || (SELECT CASE WHEN c.n < 10 THEN '000' WHEN c.n < 100"
+    " THEN '00' WHEN c.n < 1000 THEN '0' ELSE '' END || c.n FROM (SELECT COUNT(*) + 1 AS n"
+    " FROM output WHERE org_id = ?2 AND kind = 'proposal' AND number != ''"
+    " AND number LIKE ?1 || '%') c) WHERE id = ?3";
 static const char sql_clear_handlers[] = "DELETE FROM output_handler WHERE output_id = ?";
 static const char sql_add_handler[] = "INSERT INTO output_handler (output_id, handler_id, role)"
 				      " VALUES (?, ?, ?)";
@@ -537,7 +538,7 @@ int output_move_check(struct db *db, const struct actor *a, const struct output_
 
 static const char sql_event[] =
     "INSERT INTO output_event (output_id, org_id, at, user_id,"
-    " from_state, to_state, note, data) VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?)";
+    " from_state, to_state, note, data) VALUES (?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?)";
 static const char sql_state[] =
     "UPDATE output SET state = ?1, updated_at = ?2,"
     " submitted_at = CASE WHEN ?1 = 'submitted' THEN ?3 ELSE submitted_at END,"

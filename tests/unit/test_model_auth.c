@@ -30,11 +30,12 @@ static int64_t audit_count(struct mfix *f, const char *action, int64_t id, const
 {
 	int64_t n = -1;
 
-	assert_int_equal(db_get_int(f->db,
-				    "SELECT COUNT(*) FROM audit WHERE action = ?1 AND (?2 = 0 OR"
-				    " entity_id = ?2) AND (?3 IS NULL OR address = ?3)",
-				    &n, "sis", action, id, address),
-			 ERR_OK);
+	assert_int_equal(
+	    db_get_int(f->db,
+		       "SELECT COUNT(*) FROM audit WHERE action = ?1 AND (?2 = 0 OR"
+		       " entity_id = ?2) AND (CAST(?3 AS TEXT) IS NULL OR address = ?3)",
+		       &n, "sis", action, id, address),
+	    ERR_OK);
 	return n;
 }
 

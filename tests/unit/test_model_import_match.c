@@ -96,7 +96,7 @@ static void test_reimport(void **state)
 	assert_int_equal(db_get_int(f->db,
 				    "SELECT COUNT(*) FROM person p, audit l WHERE"
 				    " instr(p.name || p.affiliation || p.title || p.phone, ?1) > 0"
-				    " OR instr(COALESCE(l.after_json, ''), ?1) > 0",
+				    " OR instr(COALESCE(CAST(l.after_json AS TEXT), ''), ?1) > 0",
 				    &n, "s", card),
 			 ERR_OK);
 	assert_int_equal(n, 0);

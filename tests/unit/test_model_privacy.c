@@ -226,11 +226,12 @@ static void test_export_then_erase(void **state)
 	assert_int_equal(auth_token_find(f->db, api, &self), ERR_AUTH);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM auth_session WHERE user_id = ?", u.id), 0);
 	/* the audit row: no before, ids and counts after, no name */
-	assert_int_equal(db_get_row(f->db,
-				    "SELECT COALESCE(before_json, ''), after_json FROM audit"
-				    " WHERE action = 'person.erase' AND entity_id = ?",
-				    &st, "i", pid),
-			 0);
+	assert_int_equal(
+	    db_get_row(f->db,
+		       "SELECT COALESCE(CAST(before_json AS TEXT), ''), after_json FROM audit"
+		       " WHERE action = 'person.erase' AND entity_id = ?",
+		       &st, "i", pid),
+	    0);
 	assert_string_equal(db_col_text(st, 0), "");
 	assert_null(strstr(db_col_text(st, 1), NAME));
 	assert_null(strstr(db_col_text(st, 1), "pv-subject"));
