@@ -188,6 +188,9 @@ describe('escalation (demo data)', () => {
     const l = ok(await org.get(`/api/v1/outputs/${r.output_id}/lineage`), 200);
     assert.deepEqual(l.suggestions.map((s) => [s.id, s.session.id]), [[suggestion.id, session.id]]);
     assert.deepEqual(l.escalated_from.map((x) => [x.output_id, x.from_org.id]), [[output.id, yantian.id]]);
+    const lp = await org.get(`/outputs/${r.output_id}/lineage`);
+    assert.equal(lp.status, 200);
+    assert.ok(lp.text.includes(`href="/outputs/${output.id}"`) && lp.text.includes('增开港区公交夜班线'), 'the lineage page across bodies');
     assertError(await org.post(`/api/v1/escalations/${toCity.id}/adopt`, {}), 409, 'adopted');
     // the district's output counts it as an adoption by escalation, and says where it went
     const o = ok(await yt.get(`/api/v1/outputs/${output.id}`), 200);

@@ -30,9 +30,9 @@ static const char sql_user_notes[] =
     "SELECT COUNT(*) FROM notification WHERE user_id = ? AND kind = ?";
 static const char sql_person_notes[] =
     "SELECT COUNT(*) FROM notification WHERE person_id = ? AND kind = ?";
-static const char sql_audits[] =
-    "SELECT COUNT(*) FROM audit WHERE entity_id = ? AND action = ?";
-static const char sql_adoptions[] = "SELECT COUNT(*) FROM adoption WHERE output_id = ? AND kind = ?";
+static const char sql_audits[] = "SELECT COUNT(*) FROM audit WHERE entity_id = ? AND action = ?";
+static const char sql_adoptions[] =
+    "SELECT COUNT(*) FROM adoption WHERE output_id = ? AND kind = ?";
 
 /* report drafts a research report of org by who (the system actor when NULL) from
  * suggestion sug (0: none), led by person lead (0: none). */
@@ -73,8 +73,8 @@ static void submit(struct mfix *f, int64_t id)
 	sfix_check(mfix_commit(f, rc), &e, "submit");
 }
 
-static int send(struct mfix *f, const struct actor *a, int64_t output, int64_t to,
-		const char *note, int64_t *id, struct verr *e)
+static int send(struct mfix *f, const struct actor *a, int64_t output, int64_t to, const char *note,
+		int64_t *id, struct verr *e)
 {
 	int rc = mfix_begin(f);
 
@@ -147,11 +147,9 @@ static void test_escalation(void **state)
 	assert_string_equal(e.field, "to_org_id");
 	assert_int_equal(send(f, &f->district_org, out, f->district.id, "上报", &to_city, &e),
 			 ERR_INVALID);
-	assert_int_equal(send(f, &f->district_org, out, 987654, "上报", &to_city, &e),
-			 ERR_INVALID);
-	assert_int_equal(count(f, "SELECT COUNT(*) FROM escalation WHERE output_id = ? AND ? = ''",
-			       out, ""),
-			 0);
+	assert_int_equal(send(f, &f->district_org, out, 987654, "上报", &to_city, &e), ERR_INVALID);
+	assert_int_equal(
+	    count(f, "SELECT COUNT(*) FROM escalation WHERE output_id = ? AND ? = ''", out, ""), 0);
 
 	/* the parent by default; once pending, not again; further up, yes */
 	assert_int_equal(send(f, &f->district_org, out, 0, "请市里统筹", &to_city, &e), ERR_OK);
@@ -164,8 +162,8 @@ static void test_escalation(void **state)
 	assert_int_equal(send(f, &f->district_org, out, f->city.id, "再报", &again, &e),
 			 ERR_CONFLICT);
 	assert_string_equal(e.code, "pending");
-	assert_int_equal(send(f, &f->district_org, out, f->province.id, "涉及省管港口", &to_prov, &e),
-			 ERR_OK);
+	assert_int_equal(
+	    send(f, &f->district_org, out, f->province.id, "涉及省管港口", &to_prov, &e), ERR_OK);
 	assert_int_equal(count(f, sql_audits, to_city, "escalation.create"), 1);
 	assert_int_equal(count(f, sql_audits, to_prov, "escalation.create"), 1);
 	/* the root has no parent */
@@ -176,8 +174,7 @@ static void test_escalation(void **state)
 
 	/* escalation_received: the target's organizers and admins, not its members */
 	assert_int_equal(count(f, sql_user_notes, f->city_org.user.id, "escalation_received"), 1);
-	assert_int_equal(count(f, sql_user_notes, f->city_admin.user.id, "escalation_received"),
-			 1);
+	assert_int_equal(count(f, sql_user_notes, f->city_admin.user.id, "escalation_received"), 1);
 	assert_int_equal(count(f, sql_user_notes, f->city_member.user.id, "escalation_received"),
 			 0);
 	assert_int_equal(count(f, sql_user_notes, f->province_org.user.id, "escalation_received"),
@@ -306,7 +303,8 @@ static void test_escalation(void **state)
 	assert_int_equal(count(f, sql_adoptions, out, "escalation"), 1);
 	assert_int_equal(count(f, sql_audits, to_city, "escalation.adopt"), 1);
 	/* a declined one cannot be adopted either */
-	assert_int_equal(answer(f, &f->province_org, to_prov, "declined", "由市级办理", &e), ERR_OK);
+	assert_int_equal(answer(f, &f->province_org, to_prov, "declined", "由市级办理", &e),
+			 ERR_OK);
 	assert_int_equal(escalation_get(f->db, to_prov, &x), ERR_OK);
 	assert_int_equal(escalation_adopt_check(f->db, &f->province_org, &x, NULL, &e),
 			 ERR_CONFLICT);
