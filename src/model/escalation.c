@@ -27,9 +27,9 @@
 	" x.created_at, COALESCE(x.result_output_id, 0), o.title, o.kind, o.state, fo.name,"       \
 	" t.name, COALESCE(u.display_name, '')"
 #define ESC_FROM                                                                                   \
-	" FROM escalation x JOIN output o ON o.id = x.output_id JOIN org fo ON fo.id ="            \
-	" x.from_org_id JOIN org t ON t.id = x.to_org_id LEFT JOIN users u ON u.id = "             \
-	"x.answered_by"
+	" FROM escalation x JOIN output o ON o.id = x.output_id"                                   \
+	" JOIN org fo ON fo.id = x.from_org_id JOIN org t ON t.id = x.to_org_id"                   \
+	" LEFT JOIN users u ON x.answered_by = u.id"
 
 static const char sql_get[] = "SELECT " ESC_COLS ESC_FROM " WHERE x.id = ?";
 static const char sql_list_in[] =

@@ -423,6 +423,11 @@ void web_escalation_page(struct web_ctx *c, json_t *page, const struct output_he
 		tg = targets(c->db, h->org_id);
 		may = json_array_size(tg) > 0;
 	}
+	if (!may && json_array_size(items) == 0) { /* nothing to show this reader */
+		json_decref(tg);
+		json_decref(x);
+		return;
+	}
 	json_object_set_new(x, "can_escalate", json_boolean(may));
 	json_object_set_new(x, "targets", tg ? tg : json_array());
 	if (again && strcmp(again, "escalate") == 0 && error) {
