@@ -12,8 +12,19 @@
 #include "db/db.h"
 
 const char *const notify_kinds[] = {
-    "invitation",     "cosign_request", "cosign_answer",  "assignment",	    "reply_due",
-    "reply_received", "adoption",	"commitment_due", "topic_decision", NULL,
+    "invitation",
+    "cosign_request",
+    "cosign_answer",
+    "assignment",
+    "reply_due",
+    "reply_received",
+    "adoption",
+    "commitment_due",
+    "topic_decision",
+    /* escalation.c */
+    "escalation_received",
+    "escalation_answered",
+    NULL,
 };
 
 bool notify_kind_known(const char *kind)

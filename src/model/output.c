@@ -6,6 +6,7 @@
  */
 #include "output.h"
 #include "output_int.h"
+#include "escalation.h"
 #include "notify.h"
 #include "person.h"
 #include "session.h"
@@ -487,6 +488,9 @@ int output_role_of(struct db *db, const struct actor *a, const struct output_hea
 		if (strcmp(role, "lead") == 0)
 			r |= OROLE_LEAD_HANDLER;
 	}
+	/* an output escalated to a's body is read there (escalation.c: never a draft) */
+	if (!(r & OROLE_READER) && escalation_reads(db, a, h))
+		r |= OROLE_READER;
 	/* an admin may record what an author said on paper */
 	if ((r & OROLE_STAFF) && a->role == ROLE_ADMIN)
 		r |= OROLE_LEAD_AUTHOR;

@@ -2,6 +2,7 @@
  * json_output.c - outputs to JSON (see json_output.h).
  */
 #include "json_output.h"
+#include "escalations.h"
 #include "sessions.h"
 #include "web.h"
 
@@ -171,6 +172,8 @@ json_t *output_get_json(struct db *db, const struct actor *a, int64_t id)
 	if (output_read(db, a, id, &o) == ERR_OK)
 		x = output_to_json(&o);
 	output_release(&o);
+	if (x) /* sent to a higher body, and what it answered (escalations.c) */
+		json_object_set_new(x, "escalations", escalations_of_output_json(db, a, id));
 	return x;
 }
 
@@ -228,6 +231,12 @@ json_t *output_lineage_json(struct web_ctx *c, int64_t id)
 	if (output_lineage(c->db, &c->actor, id, &l) == ERR_OK)
 		x = output_lineage_to_json(c, &l);
 	output_lineage_release(&l);
+	if (x) { /* across bodies: the lower body's outputs it was made from, and where it went */
+		json_object_set_new(x, "escalated_from",
+				    escalation_origins_json(c->db, &c->actor, id));
+		json_object_set_new(x, "escalations",
+				    escalations_of_output_json(c->db, &c->actor, id));
+	}
 	return x;
 }
 

@@ -12,6 +12,7 @@
 #include "model/output.h"
 #include "model/person.h"
 #include "json_output.h"
+#include "escalations.h"
 #include "json_handlers.h"
 #include "json_stats.h"
 #include "model/session.h"
@@ -578,7 +579,13 @@ static int output_page(struct web_ctx *c, int status, int64_t id, const char *er
 				    typed_fields(c, adoption_fields, ARRAY_LEN(adoption_fields)));
 		json_object_set_new(page, "adoption_error", json_string(error));
 	}
+	web_escalation_page(c, page, &h, role, error, again);
 	return web_render(c, status, "output", page);
+}
+
+int web_output_page_again(struct web_ctx *c, int status, const char *error, const char *again)
+{
+	return output_page(c, status, web_id(c, "id"), error, again);
 }
 
 int h_output_page(struct web_ctx *c)

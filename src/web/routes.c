@@ -360,6 +360,29 @@ static const struct field_decl handler_ref[] = {
     END,
 };
 
+/* escalation to a higher body (escalations.c) */
+static const struct field_decl escalate_in[] = {
+    STR("note", REQ | NB, 2000, "why the higher body should take it up"),
+    INT("to_org_id", OPT, "a body above the output's (default: its parent)"),
+    END,
+};
+static const struct field_decl escalations_query[] = {
+    PAGING,
+    TEXT("direction", Q, "incoming (default: sent to the caller's body) or outgoing (sent by it)"),
+    END,
+};
+static const struct field_decl escalation_answer_in[] = {
+    STR("decision", REQ, 16, "accepted or declined"),
+    STR("note", OPT, 2000, "the answer's note, shown to the sending body"),
+    END,
+};
+static const struct field_decl escalation_adopt_in[] = {
+    STR("kind", OPT, 24, "the new output's kind (default: the escalated output's)"),
+    STR("title", OPT | NB, 200, "its title (default: the escalated output's)"),
+    STR("body", OPT, 200000, "its text (default: the escalated output's)"),
+    END,
+};
+
 static const struct field_decl decline_in[] = {
     STR("note", OPT, 2000, "why (optional)"),
     END,
@@ -716,6 +739,22 @@ const struct route web_routes[] = {
      API("A co-handling unit's opinion on the lead's reply, while assigned (re-posting "
 	 "replaces it)",
 	 co_opinion_in, OBJ(200, "output"))},
+    {POST, "/api/v1/outputs/{id}/escalate", ACCESS_SIGNED_IN, h_api_output_escalate, 16 * KIB,
+     API("Escalate a submitted output to the parent body or one further up (organizers and "
+	 "admins of its body; 409 not_submitted, no_parent, pending)",
+	 escalate_in, OBJ(201, "escalation"))},
+    {GET, "/api/v1/escalations", ACCESS_SIGNED_IN, h_api_escalations_list, 0,
+     API("Escalations sent to the caller's body, or with direction=outgoing sent by it "
+	 "(those who read as staff)",
+	 escalations_query, LIST("escalation"))},
+    {POST, "/api/v1/escalations/{id}/answer", ACCESS_SIGNED_IN, h_api_escalation_answer, 16 * KIB,
+     API("Accept or decline an escalation (organizers and admins of the target body; 409 "
+	 "answered)",
+	 escalation_answer_in, OBJ(200, "escalation"))},
+    {POST, "/api/v1/escalations/{id}/adopt", ACCESS_SIGNED_IN, h_api_escalation_adopt, 1024 * KIB,
+     API("Make an accepted escalation a draft output of the target body, with the lineage of "
+	 "the escalated output; answers {escalation, output_id} (409 not_accepted, adopted)",
+	 escalation_adopt_in, OBJ(201, "escalation_adopted"))},
     {GET, "/api/v1/commitments", ACCESS_SIGNED_IN, h_api_commitments_list, 0,
      API("Commitments across the sessions of the caller's body and those below", commitments_query,
 	 LIST("commitment"))},
@@ -737,6 +776,10 @@ const struct route web_routes[] = {
     {POST, "/outputs/{id}/adoptions", ACCESS_ORGANIZER, h_output_adoption_post, 64 * KIB, PAGE},
     {POST, "/outputs/{id}/instruction", ACCESS_SIGNED_IN, h_output_instruction_post, 16 * KIB,
      PAGE},
+    {POST, "/outputs/{id}/escalate", ACCESS_SIGNED_IN, h_output_escalate_post, 16 * KIB, PAGE},
+    {GET, "/escalations", ACCESS_SIGNED_IN, h_escalations_page, 0, PAGE},
+    {POST, "/escalations/{id}/answer", ACCESS_SIGNED_IN, h_escalation_answer_post, 16 * KIB, PAGE},
+    {POST, "/escalations/{id}/adopt", ACCESS_SIGNED_IN, h_escalation_adopt_post, 1024 * KIB, PAGE},
     {GET, "/me", ACCESS_SIGNED_IN, h_my_work_page, 0, PAGE},
     {GET, "/sessions/{id}/outcomes", ACCESS_PUBLIC, h_session_outcomes_page, 0, PAGE},
     {GET, "/assignments", ACCESS_SIGNED_IN, h_assignments_page, 0, PAGE},

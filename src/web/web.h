@@ -338,6 +338,17 @@ int h_assignments_page(struct web_ctx *c);
 int h_assignment_reply_post(struct web_ctx *c);
 int h_assignment_opinion_post(struct web_ctx *c);
 int h_handlers_page(struct web_ctx *c);
+/* escalation to a higher body (escalations.c); web_output_page_again shows the output page
+ * of route parameter id again with error beside the form again names (output_pages.c) */
+int h_api_output_escalate(struct web_ctx *c);
+int h_api_escalations_list(struct web_ctx *c);
+int h_api_escalation_answer(struct web_ctx *c);
+int h_api_escalation_adopt(struct web_ctx *c);
+int h_escalations_page(struct web_ctx *c);
+int h_output_escalate_post(struct web_ctx *c);
+int h_escalation_answer_post(struct web_ctx *c);
+int h_escalation_adopt_post(struct web_ctx *c);
+int web_output_page_again(struct web_ctx *c, int status, const char *error, const char *again);
 int h_handlers_post(struct web_ctx *c);
 int h_handler_post(struct web_ctx *c);
 int h_commitments_page(struct web_ctx *c);

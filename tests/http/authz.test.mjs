@@ -49,6 +49,7 @@ const KIND_OF_SEGMENT = {
   statements: 'statement', j: 'join', static: 'file', notifications: 'notification',
   handlers: 'handler', assignments: 'output',
   remarks: 'remark', points: 'point', suggestions: 'suggestion',
+  escalations: 'escalation',
 };
 // Kinds whose value does not depend on a body: one row per role, relation "-".
 const UNBODIED = new Set(['file']);
@@ -217,6 +218,12 @@ async function buildFixture() {
   if (linked.length !== 1) throw new Error(`fixture: the demo links ${linked.length} people to the account member`);
   memberPerson = linked[0].id;
   await Promise.all(RELATIONS.filter((rel) => rel !== 'missing').map((rel, i) => makeObjects(rel, bodies[rel], i + 1)));
+  // escalations (issue 15) belong to the body that sent them: each body's proposal sent to
+  // its parent; the root sends none, so the parent's is the child body's proposal sent
+  // straight to the root, over the callers' body
+  const escalate = async (output, extra = {}) => (await ok(await root.post(`/api/v1/outputs/${output}/escalate`, { note: '矩阵上报', ...extra }), 'escalation')).id;
+  for (const rel of ['own', 'child', 'unrelated']) objects[rel].escalation = await escalate(objects[rel].output);
+  objects.parent.escalation = await escalate(objects.child.output, { to_org_id: bodies.parent });
   // notifications belong to accounts, not bodies: "own" is one of the member's (the
   // invitation of their person above), the others the root unit's account's assignments of
   // the proposals of those bodies

@@ -105,6 +105,11 @@ const ROUTES = {
   'PATCH /api/v1/handlers/{id}': { as: 'org', path: () => `/api/v1/handlers/${fx.handler2}`, body: () => ({ name: '坏输入改名局', disabled: false }), probe: () => ['/api/v1/handlers'] },
   'POST /api/v1/handlers/{id}/merge': { as: 'org', path: () => `/api/v1/handlers/${fx.mergeFrom}/merge`, body: () => ({ into_id: fx.handler2 }), probe: () => ['/api/v1/handlers'] },
   'POST /api/v1/outputs/{id}/co-opinion': { as: 'co', path: () => `/api/v1/outputs/${fx.assigned}/co-opinion`, body: () => ({ text: '协办单位的意见' }), probe: () => [`/api/v1/outputs/${fx.assigned}`] },
+  // escalation to a higher body (issue 15): the city's speech to the province; a district's
+  // reports escalated to the city, one pending (answered), one accepted (adopted)
+  'POST /api/v1/outputs/{id}/escalate': { as: 'org', path: () => `/api/v1/outputs/${fx.submitted}/escalate`, body: () => ({ note: '请省政协关注', to_org_id: fx.root }), probe: () => [`/api/v1/outputs/${fx.submitted}`] },
+  'POST /api/v1/escalations/{id}/answer': { as: 'org', path: () => `/api/v1/escalations/${fx.escPending}/answer`, body: () => ({ decision: 'accepted', note: '纳入市级专报' }), probe: () => ['/api/v1/escalations'] },
+  'POST /api/v1/escalations/{id}/adopt': { as: 'org', path: () => `/api/v1/escalations/${fx.escAccepted}/adopt`, body: () => ({ kind: 'special_report', title: '市级专报', body: '专报正文' }), probe: () => ['/api/v1/escalations', '/api/v1/outputs?limit=500'] },
   'POST /api/v1/sessions/{id}/statements': { as: 'org', path: () => `/api/v1/sessions/${fx.session}/statements`, body: () => ({ text: '一条新的观点' }), probe: () => [`/api/v1/sessions/${fx.session}/statements`] },
   'PUT /api/v1/statements/{id}/vote': { as: 'member', path: () => `/api/v1/statements/${fx.statement}/vote`, body: () => ({ vote: 1 }), probe: () => [`/api/v1/sessions/${fx.session}/statements`] },
   'PATCH /api/v1/statements/{id}': { as: 'org', path: () => `/api/v1/statements/${fx.statement}`, body: () => ({ status: 'accepted' }), probe: () => [`/api/v1/sessions/${fx.session}/statements`] },
@@ -276,6 +281,16 @@ describe('bad input is refused with 422 naming the field, and nothing changes', 
     ok(await org.post(`/api/v1/outputs/${fx.assigned}/transition`, { to: 'assigned', lead_handler_id: fx.handler2, co_handler_ids: [fx.handler] }), 'assign');
     fx.submitted = ok(await org.post('/api/v1/outputs', { kind: 'speech', title: '已提交的发言', body: '正文' }), 'output').id;
     ok(await org.post(`/api/v1/outputs/${fx.submitted}/transition`, { to: 'submitted' }), 'submit');
+    fx.root = ok(await clients.admin.get('/api/v1/me'), 'me').org.id;
+    const yt = await as('yt-organizer');
+    const esc = [];
+    for (const title of ['待答复的区级报告', '已接受的区级报告']) {
+      const id = ok(await yt.post('/api/v1/outputs', { kind: 'research_report', title, body: '正文' }), 'district output').id;
+      ok(await yt.post(`/api/v1/outputs/${id}/transition`, { to: 'submitted' }), 'submit');
+      esc.push(ok(await yt.post(`/api/v1/outputs/${id}/escalate`, { note: '请市政协关注' }), 'escalate').id);
+    }
+    [fx.escPending, fx.escAccepted] = esc;
+    ok(await org.post(`/api/v1/escalations/${fx.escAccepted}/answer`, { decision: 'accepted' }), 'accept');
   });
   after(async () => {
     console.log(`# bad input: ${tally.sent} malformed inputs sent, ${tally.accepted} accepted, ${tally.wrong} answered otherwise than 422 naming the field`);
