@@ -1,4 +1,4 @@
--- 0015: escalation (上报上级) of an output to a higher body: the output's body sends it to its
+-- 0016: escalation (上报上级) of an output to a higher body: the output's body sends it to its
 -- parent or a body further up, which accepts or declines it with a note; an accepted one may
 -- become an output of the higher body (result_output_id), whose lineage reaches back through
 -- the lower body's output to its suggestions and sessions (src/model/escalation.c).
