@@ -4,6 +4,7 @@
  * (defaults 5, 2, 5); a credit is recorded once per person, kind and thing credited, with
  * the points in force at the time.
  */
+#include "rules.h"
 #include "session.h"
 #include "valid.h"
 
@@ -33,17 +34,29 @@ static const char sql_items[] =
     " FROM duty_record d LEFT JOIN session s ON s.id = d.session_id"
     " WHERE d.person_id = ? AND d.year = ? ORDER BY d.at, d.id";
 
-int duty_points_of(struct db *db, int64_t org_id, const char *kind)
+static int duty_points_default(const char *kind)
 {
-	int64_t points;
 	size_t i;
 
-	if (db_get_int(db, sql_points, &points, "is", org_id, kind) == ERR_OK && points >= 0)
-		return (int)points;
 	for (i = 0; i < ARRAY_LEN(defaults); i++)
 		if (strcmp(kind, defaults[i].kind) == 0)
 			return defaults[i].points;
 	return 0;
+}
+
+int duty_points_of(struct db *db, int64_t org_id, const char *kind)
+{
+	struct rules rules;
+	int64_t points;
+	int n;
+
+	if (db_get_int(db, sql_points, &points, "is", org_id, kind) == ERR_OK && points >= 0)
+		return (int)points;
+	if (rules_in_force_of(db, org_id, &rules) != ERR_OK)
+		return duty_points_default(kind);
+	n = rules_duty_points(&rules, kind);
+	rules_release(&rules);
+	return n < 0 ? duty_points_default(kind) : n;
 }
 
 int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, const char *kind,
@@ -74,11 +87,31 @@ int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, cons
 	return rc;
 }
 
+/* credit_points: the points of kind that body org_id set itself (duty page), else those of
+ * the work rules: of the session's own version for a credit earned in a session, of the
+ * version in force otherwise. */
+static int credit_points(struct db *db, int64_t org_id, int64_t session_id, const char *kind)
+{
+	struct rules rules;
+	int64_t points;
+	int n;
+
+	if (db_get_int(db, sql_points, &points, "is", org_id, kind) == ERR_OK && points >= 0)
+		return (int)points;
+	if ((session_id ? rules_for_session(db, session_id, &rules)
+			: rules_in_force_of(db, org_id, &rules)) != ERR_OK)
+		return duty_points_default(kind);
+	n = rules_duty_points(&rules, kind);
+	rules_release(&rules);
+	return n < 0 ? 0 : n;
+}
+
 int duty_credit(struct db *db, int64_t org_id, int64_t person_id, const char *kind,
 		int64_t session_id, int64_t ref_id, int64_t at)
 {
 	return db_exec(db, sql_credit, "iisniini", org_id, person_id, kind,
-		       duty_points_of(db, org_id, kind), session_id, ref_id, time_year(at), at);
+		       credit_points(db, org_id, session_id, kind), session_id, ref_id,
+		       time_year(at), at);
 }
 
 int duty_revoke(struct db *db, int64_t person_id, const char *kind, int64_t ref_id)
