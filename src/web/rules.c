@@ -300,6 +300,12 @@ static int rules_page(struct web_ctx *c, int status, const struct org *o, const 
 		json_object_set_new(j, "default_text", json_string(dflt ? dflt : ""));
 		json_object_set_new(j, "value", json_string(sent ? sent : ""));
 		json_object_set_new(j, "integer", json_boolean(strcmp(p[i].type, "integer") == 0));
+		if (p[i].unit[0]) {
+			char key[48];
+
+			snprintf(key, sizeof(key), "rules_unit_%s", p[i].unit);
+			json_object_set_new(j, "unit_label", json_string(view_text(c->lang, key)));
+		}
 		free(dflt);
 		json_array_append_new(params, j);
 	}
