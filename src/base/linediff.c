@@ -82,8 +82,7 @@ void linediff_release(struct linediff *d)
 	d->n = 0;
 }
 
-int linediff_make(const char *old, size_t on, const char *new_text, size_t nn,
-		  struct linediff *d)
+int linediff_make(const char *old, size_t on, const char *new_text, size_t nn, struct linediff *d)
 {
 	struct lines a, b;
 	size_t head = 0, tail = 0, ma, mb, i, j, k;

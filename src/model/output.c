@@ -985,10 +985,11 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 	buf_init(&body, 1 << 20);
 	rc = draft_body(db, who, org_id, in, &body, e);
 	if (!rc)
-		rc = db_exec(db, sql_insert, "isssiiiii", org_id, in->kind, in->title,
-			     buf_cstr(&body), in->dated_at ? in->dated_at : now,
-			     in->cosign_deadline ? in->cosign_deadline : cosign_due(db, org_id, now),
-			     who->user.id, now, now);
+		rc =
+		    db_exec(db, sql_insert, "isssiiiii", org_id, in->kind, in->title,
+			    buf_cstr(&body), in->dated_at ? in->dated_at : now,
+			    in->cosign_deadline ? in->cosign_deadline : cosign_due(db, org_id, now),
+			    who->user.id, now, now);
 	buf_fini(&body);
 	if (rc)
 		return rc;

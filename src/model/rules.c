@@ -32,12 +32,12 @@
 
 static const struct rules_param catalogue[] = {
     {"requirements", "object", "", 1, 10000,
-     "各形式（专家聊、对口聊、界别聊、联动聊）须邀请的人员类别（或对口部门人员、联动组织）及最少人数",
+     "各形式（专家聊、对口聊、界别聊、联动聊）须邀请的人员类别（或对口部门人员、联动组织）及最少人"
+     "数",
      "who each format must invite: format (expert, counterpart, sector, joint) -> [{what: a "
      "person category, or department_official, linked_org; min: at least}]",
      "深聊会排期时检查邀请", "checked when a session is scheduled", DEFAULT_REQUIREMENTS},
-    {"min_participants", "integer", "people", 0, 10000,
-     "深聊会结束前至少须到会的人数（0 为不限）",
+    {"min_participants", "integer", "people", 0, 10000, "深聊会结束前至少须到会的人数（0 为不限）",
      "how many must have attended before a session is closed (0: no minimum)",
      "深聊会结束时按其排期时的版本检查",
      "checked when a session is closed, under the version it was scheduled with", "0"},
@@ -47,15 +47,14 @@ static const struct rules_param catalogue[] = {
     {"cosign_days", "integer", "days", 1, 365, "联名人确认的期限（天）",
      "days co-signers have to confirm a proposal", "未填截止时间时定联名确认截止",
      "sets the co-signing deadline of a draft that gives none", "7"},
-    {"duty_points", "object", "points", 0, 1000,
-     "履职积分：到会、发言、建议被采纳各得的分值",
+    {"duty_points", "object", "points", 0, 1000, "履职积分：到会、发言、建议被采纳各得的分值",
      "duty points per kind: attended, remark, adopted",
      "记录履职时计分（本组织在履职页另设的分值优先）",
      "points credited in duty records (points a body set on its duty page come first)",
      "{\"attended\":5,\"remark\":2,\"adopted\":5}"},
-    {"max_proposal_chars", "integer", "characters", 0, 1000000,
-     "提案正文的最多字数（0 为不限）", "the longest proposal text, in characters (0: no limit)",
-     "提交提案时检查", "checked when a proposal is submitted", "0"},
+    {"max_proposal_chars", "integer", "characters", 0, 1000000, "提案正文的最多字数（0 为不限）",
+     "the longest proposal text, in characters (0: no limit)", "提交提案时检查",
+     "checked when a proposal is submitted", "0"},
 };
 
 static const char *const formats[] = {"expert", "counterpart", "sector", "joint"};
@@ -90,9 +89,18 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 static int bad_type(const struct rules_param *p, struct verr *e)
 {
 	/* static texts, so e may outlive params ("params" "." name: no audit action) */
-	static const char *const param_fields[] = {
-	    "params" ".requirements", "params" ".min_participants", "params" ".reply_days",
-	    "params" ".cosign_days",  "params" ".duty_points",	    "params" ".max_proposal_chars"};
+	static const char *const param_fields[] = {"params"
+						   ".requirements",
+						   "params"
+						   ".min_participants",
+						   "params"
+						   ".reply_days",
+						   "params"
+						   ".cosign_days",
+						   "params"
+						   ".duty_points",
+						   "params"
+						   ".max_proposal_chars"};
 	_Static_assert(ARRAY_LEN(param_fields) == ARRAY_LEN(catalogue), "one field per parameter");
 
 	verr_set(e, "invalid_type", param_fields[p - catalogue],
@@ -143,9 +151,9 @@ static bool duty_points_ok(const json_t *v, const struct rules_param *p)
 
 	if (!json_is_object(v))
 		return false;
-	json_object_foreach((json_t *)v, key, n)
-	if (!in_list(key, duty_kinds, ARRAY_LEN(duty_kinds)) || !int_in(n, p))
-		return false;
+	json_object_foreach((json_t *)v, key,
+			    n) if (!in_list(key, duty_kinds, ARRAY_LEN(duty_kinds)) ||
+				   !int_in(n, p)) return false;
 	return true;
 }
 
@@ -255,8 +263,7 @@ int rules_in_force(struct db *db, const struct org *org, struct rules *r)
 	return load_row(rc, st, r);
 }
 
-int rules_of_session(struct db *db, const struct org *org, const char *version,
-		     struct rules *r)
+int rules_of_session(struct db *db, const struct org *org, const char *version, struct rules *r)
 {
 	struct db_stmt *st = NULL;
 	int rc = ERR_NOT_FOUND;
@@ -338,7 +345,7 @@ int rules_duty_points(const struct rules *r, const char *kind)
 	for (i = 0; i < ARRAY_LEN(duty_kinds); i++)
 		if (strcmp(kind, duty_kinds[i]) == 0)
 			return json_is_integer(d) && json_integer_value(d) >= 0 &&
-					   json_integer_value(d) <= 1000
+				       json_integer_value(d) <= 1000
 				   ? (int)json_integer_value(d)
 				   : dflt[i];
 	return -1;
@@ -388,8 +395,9 @@ int rules_min_of(const struct rules *r, const char *format, const char *what)
 static const char sql_list[] = "SELECT " VERSION_COLS " FROM rules r LEFT JOIN org c"
 			       " ON c.id = r.copied_from_org_id WHERE r.org_id = ?"
 			       " ORDER BY r.effective_from DESC, r.id DESC";
-static const char sql_get[] = "SELECT " VERSION_COLS " FROM rules r LEFT JOIN org c"
-			      " ON c.id = r.copied_from_org_id WHERE r.org_id = ? AND r.version = ?";
+static const char sql_get[] =
+    "SELECT " VERSION_COLS " FROM rules r LEFT JOIN org c"
+    " ON c.id = r.copied_from_org_id WHERE r.org_id = ? AND r.version = ?";
 static const char sql_add[] =
     "INSERT INTO rules (org_id, version, title, body, params, effective_from, created_at,"
     " copied_from_org_id, copied_from_version) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?)";
@@ -482,8 +490,7 @@ int rules_list(struct db *db, int64_t org_id, struct rules_versions *l)
 	return rc;
 }
 
-int rules_version_get(struct db *db, int64_t org_id, const char *version,
-		      struct rules_version *v)
+int rules_version_get(struct db *db, int64_t org_id, const char *version, struct rules_version *v)
 {
 	struct db_stmt *st;
 	int rc;
@@ -596,8 +603,8 @@ int rules_create(struct db *db, const struct actor *who, const struct org *org,
 }
 
 /* copy_name picks the name of a copy of src in org (see rules_copy) into out[cap]. */
-static int copy_name(struct db *db, const struct org *org, const char *src, char *out,
-		     size_t cap, struct verr *e)
+static int copy_name(struct db *db, const struct org *org, const char *src, char *out, size_t cap,
+		     struct verr *e)
 {
 	int64_t n;
 	int k, rc;
@@ -620,9 +627,9 @@ static int copy_name(struct db *db, const struct org *org, const char *src, char
 	       ERR_CONFLICT;
 }
 
-int rules_copy(struct db *db, const struct actor *who, const struct org *target,
-	       int64_t src_org_id, const char *src_version, const char *as_version, char *out,
-	       size_t cap, struct verr *e)
+int rules_copy(struct db *db, const struct actor *who, const struct org *target, int64_t src_org_id,
+	       const char *src_version, const char *as_version, char *out, size_t cap,
+	       struct verr *e)
 {
 	struct rules_version src;
 	struct org from;
@@ -639,9 +646,9 @@ int rules_copy(struct db *db, const struct actor *who, const struct org *target,
 	if (rc == ERR_FORBIDDEN)
 		rc = ERR_NOT_FOUND;
 	if (rc)
-		return rc == ERR_NOT_FOUND ? verr_set(e, "not_found", "from_org_id",
-						      "找不到来源组织或无权查看其规则",
-						      "no such source body (or not readable)"),
+		return rc == ERR_NOT_FOUND
+		       ? verr_set(e, "not_found", "from_org_id", "找不到来源组织或无权查看其规则",
+				  "no such source body (or not readable)"),
 		       ERR_NOT_FOUND : rc;
 	if (from.id == target->id)
 		return verr_set(e, "same_body", "from_org_id",
@@ -656,19 +663,19 @@ int rules_copy(struct db *db, const struct actor *who, const struct org *target,
 	if (rc)
 		return rc;
 	if (as_version && as_version[0])
-		rc = copy_field(out, cap, as_version) ? verr_set(e, "too_long", "new_version",
-								 "版本号太长", "version too long")
-						      : ERR_OK;
+		rc = copy_field(out, cap, as_version)
+			 ? verr_set(e, "too_long", "new_version", "版本号太长", "version too long")
+			 : ERR_OK;
 	else
 		rc = copy_name(db, target, src.version, out, cap, e);
 	if (!rc)
 		rc = insert_version(db, target, out, src.title, src.body, src.params, time_now(),
 				    from.id, src.version, &id, e);
 	if (!rc) {
-		after = json_pack("{ss ss sO s{sI ss ss}}", "version", out, "title", src.title,
-				  "params", src.params, "copied_from", "org_id",
-				  (json_int_t)from.id, "org_slug", from.slug, "version",
-				  src.version);
+		after =
+		    json_pack("{ss ss sO s{sI ss ss}}", "version", out, "title", src.title,
+			      "params", src.params, "copied_from", "org_id", (json_int_t)from.id,
+			      "org_slug", from.slug, "version", src.version);
 		rc = audit_write(db, who, target->id, "rules.copy", "rules", id, NULL, after);
 		json_decref(after);
 	}
@@ -744,12 +751,11 @@ int rules_diff_make(struct db *db, int64_t org_id, const char *from, const char 
 	for (i = 0; !rc && i < ARRAY_LEN(catalogue); i++)
 		rc = add_change(d, catalogue[i].name);
 	/* a name outside the catalogue (stored before it existed): the key of either side */
-	json_object_foreach(d->from.params, key, v)
-	if (!rc && !param_of(key))
-		rc = add_change(d, key);
-	json_object_foreach(d->to.params, key, v)
-	if (!rc && !param_of(key) && !json_object_get(d->from.params, key))
-		rc = add_change(d, key);
+	json_object_foreach(d->from.params, key, v) if (!rc && !param_of(key)) rc =
+	    add_change(d, key);
+	json_object_foreach(d->to.params, key,
+			    v) if (!rc && !param_of(key) && !json_object_get(d->from.params, key))
+	    rc = add_change(d, key);
 	if (!rc)
 		rc = linediff_make(d->from.body, strlen(d->from.body), d->to.body,
 				   strlen(d->to.body), &ld);

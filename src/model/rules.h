@@ -99,9 +99,9 @@ int rules_create(struct db *db, const struct actor *who, const struct org *org,
  * the source; audited (rules.copy). It decides the source itself: ERR_NOT_FOUND when the
  * source body is not visible to who or has no such version, ERR_FORBIDDEN when it is the
  * target itself. The name of the new version is written to out[cap]. */
-int rules_copy(struct db *db, const struct actor *who, const struct org *target,
-	       int64_t src_org_id, const char *src_version, const char *as_version, char *out,
-	       size_t cap, struct verr *e) WARN_UNUSED;
+int rules_copy(struct db *db, const struct actor *who, const struct org *target, int64_t src_org_id,
+	       const char *src_version, const char *as_version, char *out, size_t cap,
+	       struct verr *e) WARN_UNUSED;
 
 /* One changed parameter: old and new are its values in force under each version (the
  * stated value, else the default; owned). */

@@ -54,10 +54,10 @@ static json_t *param_json(const struct rules_param *p)
 {
 	json_t *d = json_loads(p->default_json, JSON_DECODE_ANY, NULL);
 
-	return json_pack("{ss ss ss sI sI ss ss ss ss so}", "name", p->name, "type", p->type, "unit",
-			 p->unit, "min", (json_int_t)p->min, "max", (json_int_t)p->max, "zh", p->zh,
-			 "en", p->en, "enforced_zh", p->enforced_zh, "enforced_en", p->enforced_en,
-			 "default", d ? d : json_null());
+	return json_pack("{ss ss ss sI sI ss ss ss ss so}", "name", p->name, "type", p->type,
+			 "unit", p->unit, "min", (json_int_t)p->min, "max", (json_int_t)p->max,
+			 "zh", p->zh, "en", p->en, "enforced_zh", p->enforced_zh, "enforced_en",
+			 p->enforced_en, "default", d ? d : json_null());
 }
 
 /* --- API --- */
@@ -83,7 +83,8 @@ int h_api_rules_list(struct web_ctx *c)
 		rc = rules_list(c->db, o.id, &l);
 	if (rc)
 		return web_answer(c, rc, NULL);
-	rc = web_json(c, 200, json_pack("{so so}", "items", versions_json(&l), "next", json_null()));
+	rc =
+	    web_json(c, 200, json_pack("{so so}", "items", versions_json(&l), "next", json_null()));
 	rules_versions_release(&l);
 	return rc;
 }
@@ -165,8 +166,8 @@ int h_api_rules_copy(struct web_ctx *c)
 		return web_answer(c, rc, &e);
 	rc = web_begin(c);
 	if (!rc)
-		rc = web_finish(c, rules_copy(c->db, &c->actor, &o, from, v[0], v[1], made,
-					      sizeof(made), &e));
+		rc = web_finish(
+		    c, rules_copy(c->db, &c->actor, &o, from, v[0], v[1], made, sizeof(made), &e));
 	if (rc == ERR_NOT_FOUND && e.code)
 		return web_error(c, 404, e.code, e.field, e.zh, e.en);
 	if (rc)
@@ -193,11 +194,11 @@ static json_t *diff_to_json(const struct rules_diff *d)
 		const struct linediff_line *x = &d->lines[i];
 
 		json_array_append_new(
-		    lines, json_pack("{ss ss# so so}", "op", op_name(x->op), "text", x->p, x->n,
-				     "old_line", x->old_no ? json_integer((json_int_t)x->old_no)
-							   : json_null(),
-				     "new_line", x->new_no ? json_integer((json_int_t)x->new_no)
-							   : json_null()));
+		    lines,
+		    json_pack(
+			"{ss ss# so so}", "op", op_name(x->op), "text", x->p, x->n, "old_line",
+			x->old_no ? json_integer((json_int_t)x->old_no) : json_null(), "new_line",
+			x->new_no ? json_integer((json_int_t)x->new_no) : json_null()));
 	}
 	return json_pack("{ss ss so so}", "from", d->from.version, "to", d->to.version, "params",
 			 params, "lines", lines);
@@ -289,14 +290,18 @@ static int rules_page(struct web_ctx *c, int status, const struct org *o, const 
 	}
 	items = versions_json(&l);
 	for (i = 0; i < l.n && i + 1 < l.n; i++) /* each version offers a diff to the older */
-		json_object_set_new(json_array_get(items, i), "older", json_string(l.v[i + 1].version));
+		json_object_set_new(json_array_get(items, i), "older",
+				    json_string(l.v[i + 1].version));
 	for (i = 0; i < n; i++) {
 		json_t *j = param_json(&p[i]);
-		const char *sent = form ? json_string_value(json_object_get(form, p[i].name)) : NULL;
-		char *dflt = json_dumps(json_object_get(j, "default"), JSON_ENCODE_ANY | JSON_COMPACT);
+		const char *sent =
+		    form ? json_string_value(json_object_get(form, p[i].name)) : NULL;
+		char *dflt =
+		    json_dumps(json_object_get(j, "default"), JSON_ENCODE_ANY | JSON_COMPACT);
 
 		json_object_set_new(j, "meaning", json_string(en ? p[i].en : p[i].zh));
-		json_object_set_new(j, "enforced", json_string(en ? p[i].enforced_en : p[i].enforced_zh));
+		json_object_set_new(j, "enforced",
+				    json_string(en ? p[i].enforced_en : p[i].enforced_zh));
 		json_object_set_new(j, "default_text", json_string(dflt ? dflt : ""));
 		json_object_set_new(j, "value", json_string(sent ? sent : ""));
 		json_object_set_new(j, "integer", json_boolean(strcmp(p[i].type, "integer") == 0));
@@ -309,13 +314,13 @@ static int rules_page(struct web_ctx *c, int status, const struct org *o, const 
 		free(dflt);
 		json_array_append_new(params, j);
 	}
-	rc = web_render(
-	    c, status, "rules",
-	    json_pack("{so so so sb ss? so so* sb sb}", "org", org_to_json(o), "items", items,
-		      "params", params, "can_manage", actor_can_manage_org(&c->actor, o), "error",
-		      e && e->code ? web_verr_text(c, e) : NULL, "field_error", web_field_error(c, e),
-		      "form", form, "saved", http_query(c->req, "saved") != NULL, "has_items",
-		      l.n > 0));
+	rc = web_render(c, status, "rules",
+			json_pack("{so so so sb ss? so so* sb sb}", "org", org_to_json(o), "items",
+				  items, "params", params, "can_manage",
+				  actor_can_manage_org(&c->actor, o), "error",
+				  e && e->code ? web_verr_text(c, e) : NULL, "field_error",
+				  web_field_error(c, e), "form", form, "saved",
+				  http_query(c->req, "saved") != NULL, "has_items", l.n > 0));
 	rules_versions_release(&l);
 	return rc;
 }
@@ -333,10 +338,11 @@ int h_rules_page(struct web_ctx *c)
 /* sent_form is what the add form sent, to show it again after a refusal. */
 static json_t *sent_form(struct web_ctx *c)
 {
-	static const char *const names[] = {
-	    "version",	      "title",	       "body",		"effective_from",
-	    "p_requirements", "p_min_participants", "p_reply_days", "p_cosign_days",
-	    "p_duty_points",  "p_max_proposal_chars"};
+	static const char *const names[] = {"version",	      "title",
+					    "body",	      "effective_from",
+					    "p_requirements", "p_min_participants",
+					    "p_reply_days",   "p_cosign_days",
+					    "p_duty_points",  "p_max_proposal_chars"};
 	json_t *f = json_object();
 	size_t i;
 
@@ -345,9 +351,9 @@ static json_t *sent_form(struct web_ctx *c)
 		const char *s = web_field(c, names[i], &bad);
 
 		/* the parameters go back under their own names (the page's list reads them) */
-		json_object_set_new(f, names[i][0] == 'p' && names[i][1] == '_' ? names[i] + 2
-										 : names[i],
-				    json_string(s && !bad ? s : ""));
+		json_object_set_new(
+		    f, names[i][0] == 'p' && names[i][1] == '_' ? names[i] + 2 : names[i],
+		    json_string(s && !bad ? s : ""));
 	}
 	return f;
 }
@@ -415,8 +421,11 @@ int h_rules_copy_post(struct web_ctx *c)
 						      sizeof(made), &e));
 	}
 	if (rc == ERR_INVALID || rc == ERR_CONFLICT || (rc == ERR_NOT_FOUND && e.code))
-		return rules_page(c, rc == ERR_CONFLICT ? 409 : rc == ERR_NOT_FOUND ? 404 : 422, &o,
-				  &e, NULL);
+		return rules_page(c,
+				  rc == ERR_CONFLICT	? 409
+				  : rc == ERR_NOT_FOUND ? 404
+							: 422,
+				  &o, &e, NULL);
 	if (rc)
 		return web_answer(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/orgs/%lld/rules?saved=1", (long long)o.id);
@@ -436,8 +445,8 @@ static json_t *diff_rows(const struct rules_diff *d)
 		size_t dels = 0, adds = 0, k;
 
 		if (x->op == LINEDIFF_SAME) {
-			json_array_append_new(rows, json_pack("{ss# ss# sI sI sb}", "left", x->p, x->n,
-							      "right", x->p, x->n, "left_no",
+			json_array_append_new(rows, json_pack("{ss# ss# sI sI sb}", "left", x->p,
+							      x->n, "right", x->p, x->n, "left_no",
 							      (json_int_t)x->old_no, "right_no",
 							      (json_int_t)x->new_no, "same", 1));
 			i++;
@@ -454,14 +463,18 @@ static json_t *diff_rows(const struct rules_diff *d)
 
 			if (l) {
 				json_object_set_new(row, "left", json_stringn(l->p, l->n));
-				json_object_set_new(row, "left_no", json_integer((json_int_t)l->old_no));
+				json_object_set_new(row, "left_no",
+						    json_integer((json_int_t)l->old_no));
 			}
 			if (r) {
 				json_object_set_new(row, "right", json_stringn(r->p, r->n));
 				json_object_set_new(row, "right_no",
 						    json_integer((json_int_t)r->new_no));
 			}
-			json_object_set_new(row, l && r ? "changed" : l ? "removed" : "added",
+			json_object_set_new(row,
+					    l && r ? "changed"
+					    : l	   ? "removed"
+						   : "added",
 					    json_true());
 			json_array_append_new(rows, row);
 		}

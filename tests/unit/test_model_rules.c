@@ -94,9 +94,9 @@ static int64_t expert_session(struct mfix *f, const struct org *org, int n, int6
 		if (people)
 			people[i] = p;
 		assert_int_equal(mfix_begin(f), ERR_OK);
-		assert_int_equal(mfix_commit(f, invitation_add(f->db, &f->sys, s, p, "expert", &inv,
-							       &e)),
-				 ERR_OK);
+		assert_int_equal(
+		    mfix_commit(f, invitation_add(f->db, &f->sys, s, p, "expert", &inv, &e)),
+		    ERR_OK);
 	}
 	return s;
 }
@@ -203,12 +203,12 @@ static void test_min_participants_keeps_version(void **state)
 	assert_string_equal(e.code, "requirements_unmet");
 	assert_string_equal(e.field, "attendance");
 	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(mfix_commit(f, invitation_attend(f->db, &f->sys, late, people[0], true, &e)),
-			 ERR_OK);
+	assert_int_equal(
+	    mfix_commit(f, invitation_attend(f->db, &f->sys, late, people[0], true, &e)), ERR_OK);
 	assert_int_equal(move_session(f, late, "closed", &e), ERR_INVALID);
 	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(mfix_commit(f, invitation_attend(f->db, &f->sys, late, people[1], true, &e)),
-			 ERR_OK);
+	assert_int_equal(
+	    mfix_commit(f, invitation_attend(f->db, &f->sys, late, people[1], true, &e)), ERR_OK);
 	/* and a third version loosening it does not change the late session's either way */
 	add(f, &o, "v3", "{\"min_participants\":5}", now - 5);
 	assert_int_equal(move_session(f, late, "closed", &e), ERR_OK);
@@ -307,9 +307,9 @@ static void test_reply_days_by_version(void **state)
 	size_t i;
 
 	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(mfix_commit(f, handler_create(f->db, &f->sys, o.id, "规则测试局", &handler,
-						       &e)),
-			 ERR_OK);
+	assert_int_equal(
+	    mfix_commit(f, handler_create(f->db, &f->sys, o.id, "规则测试局", &handler, &e)),
+	    ERR_OK);
 	add(f, &o, "v1", "{\"reply_days\":15}", now - 1000);
 	id = proposal(f, &o, "正文");
 	for (i = 0; i < ARRAY_LEN(path); i++)
@@ -372,8 +372,8 @@ static void test_duty_points_by_version(void **state)
 	assert_int_equal(duty_points_of(f->db, o.id, "remark"), 2); /* not stated: default */
 	/* the body's own setting (duty page) comes first */
 	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(
-	    mfix_commit(f, duty_set_points(f->db, &f->sys, o.id, "attended", 1, &e)), ERR_OK);
+	assert_int_equal(mfix_commit(f, duty_set_points(f->db, &f->sys, o.id, "attended", 1, &e)),
+			 ERR_OK);
 	assert_int_equal(duty_points_of(f->db, o.id, "attended"), 1);
 }
 
@@ -397,7 +397,8 @@ static void test_versions_copy_diff(void **state)
 	p = json_pack("{si}", "reply_days", 60);
 	in.params = p;
 	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(mfix_commit(f, rules_create(f->db, &f->city_admin, &src, &in, &e)), ERR_OK);
+	assert_int_equal(mfix_commit(f, rules_create(f->db, &f->city_admin, &src, &in, &e)),
+			 ERR_OK);
 	/* the same version again: conflict; a date that is not YYYY-MM-DD: invalid */
 	assert_int_equal(mfix_begin(f), ERR_OK);
 	assert_int_equal(mfix_commit(f, rules_create(f->db, &f->sys, &src, &in, &e)), ERR_CONFLICT);
@@ -440,14 +441,14 @@ static void test_versions_copy_diff(void **state)
 	/* copies: the same name when free, then -copy, -copy2; copied_from kept; audited */
 	for (rc = 0; rc < 3; rc++) {
 		assert_int_equal(mfix_begin(f), ERR_OK);
-		assert_int_equal(mfix_commit(f, rules_copy(f->db, &f->sys, &dst, src.id, "1.0", NULL,
-							   made, sizeof(made), &e)),
+		assert_int_equal(mfix_commit(f, rules_copy(f->db, &f->sys, &dst, src.id, "1.0",
+							   NULL, made, sizeof(made), &e)),
 				 ERR_OK);
 		assert_string_equal(made, rc == 0 ? "1.0" : rc == 1 ? "1.0-copy" : "1.0-copy2");
 	}
 	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(mfix_commit(f, rules_copy(f->db, &f->sys, &dst, src.id, "1.1", "own",
-						   made, sizeof(made), &e)),
+	assert_int_equal(mfix_commit(f, rules_copy(f->db, &f->sys, &dst, src.id, "1.1", "own", made,
+						   sizeof(made), &e)),
 			 ERR_OK);
 	assert_int_equal(rules_list(f->db, dst.id, &l), ERR_OK);
 	assert_int_equal(l.n, 4);
@@ -467,17 +468,17 @@ static void test_versions_copy_diff(void **state)
 			       src.id),
 			 2);
 	/* a source version that does not exist, a source out of sight, the target itself */
-	assert_int_equal(rules_copy(f->db, &f->sys, &dst, src.id, "nope", NULL, made, sizeof(made),
-				    &e),
-			 ERR_NOT_FOUND);
+	assert_int_equal(
+	    rules_copy(f->db, &f->sys, &dst, src.id, "nope", NULL, made, sizeof(made), &e),
+	    ERR_NOT_FOUND);
 	assert_string_equal(e.field, "version");
-	assert_int_equal(rules_copy(f->db, &f->city_admin, &f->city, f->other.id, "1.0", NULL,
-				    made, sizeof(made), &e),
+	assert_int_equal(rules_copy(f->db, &f->city_admin, &f->city, f->other.id, "1.0", NULL, made,
+				    sizeof(made), &e),
 			 ERR_NOT_FOUND);
 	assert_string_equal(e.field, "from_org_id");
-	assert_int_equal(rules_copy(f->db, &f->sys, &src, src.id, "1.0", NULL, made, sizeof(made),
-				    &e),
-			 ERR_INVALID);
+	assert_int_equal(
+	    rules_copy(f->db, &f->sys, &src, src.id, "1.0", NULL, made, sizeof(made), &e),
+	    ERR_INVALID);
 }
 
 static void test_authorize(void **state)
@@ -527,10 +528,10 @@ static void test_linediff(void **state)
 
 	(void)state;
 	diff_ops("", "", "");
-	diff_ops("a\n", "a", "=");		 /* a final newline makes no line */
-	diff_ops("a\r\nb\n", "a\nb\n", "==");	 /* CRLF is LF */
-	diff_ops("a\nb\nc\n", "a\nc\n", "=-=");	 /* one removed */
-	diff_ops("a\nc\n", "a\nb\nc\n", "=+=");	 /* one added */
+	diff_ops("a\n", "a", "=");		    /* a final newline makes no line */
+	diff_ops("a\r\nb\n", "a\nb\n", "==");	    /* CRLF is LF */
+	diff_ops("a\nb\nc\n", "a\nc\n", "=-=");	    /* one removed */
+	diff_ops("a\nc\n", "a\nb\nc\n", "=+=");	    /* one added */
 	diff_ops("a\nb\nc\n", "a\nx\nc\n", "=-+="); /* one changed */
 	diff_ops("x\na\nb\n", "a\nb\ny\n", "-==+"); /* the LCS keeps a, b */
 	diff_ops("a\nb\n", "", "--");
