@@ -243,27 +243,27 @@ int h_api_rules_diff(struct web_ctx *c)
  * that does not read is named in e. New reference in *out. */
 static int form_params(struct web_ctx *c, json_t **out, struct verr *e)
 {
-	static const char *const fields[] = {"p_requirements", "p_min_participants",
-					     "p_reply_days",   "p_cosign_days",
-					     "p_duty_points",  "p_max_proposal_chars"};
 	size_t i, n;
 	const struct rules_param *p = rules_params(&n);
 	json_t *params = json_object();
 
 	if (!params)
 		return ERR_NOMEM;
-	for (i = 0; i < n && i < ARRAY_LEN(fields); i++) {
+	for (i = 0; i < n; i++) {
 		bool bad = false;
-		const char *s = web_field(c, fields[i], &bad);
+		char name[64];
+		const char *s;
 		json_t *v;
 
+		snprintf(name, sizeof(name), "p_%s", p[i].name);
+		s = web_field(c, name, &bad);
 		if (!s || !s[0] || text_blank(s, strlen(s)))
 			continue;
 		v = json_loads(s, JSON_DECODE_ANY, NULL);
 		if (!v) {
 			json_decref(params);
-			return verr_set(e, "invalid_type", fields[i], "%s 不是有效的值",
-					"%s does not read", p[i].name);
+			return verr_set(e, "invalid_type", "params", "规则参数 %s 的值无法识别",
+					"the value of parameter %s does not read", p[i].name);
 		}
 		json_object_set_new(params, p[i].name, v);
 	}
@@ -338,22 +338,25 @@ int h_rules_page(struct web_ctx *c)
 /* sent_form is what the add form sent, to show it again after a refusal. */
 static json_t *sent_form(struct web_ctx *c)
 {
-	static const char *const names[] = {"version",	      "title",
-					    "body",	      "effective_from",
-					    "p_requirements", "p_min_participants",
-					    "p_reply_days",   "p_cosign_days",
-					    "p_duty_points",  "p_max_proposal_chars"};
+	static const char *const names[] = {"version", "title", "body", "effective_from"};
+	size_t i, n;
+	const struct rules_param *p = rules_params(&n);
 	json_t *f = json_object();
-	size_t i;
 
-	for (i = 0; f && i < ARRAY_LEN(names); i++) {
+	for (i = 0; f && i < ARRAY_LEN(names) + n; i++) {
 		bool bad = false;
-		const char *s = web_field(c, names[i], &bad);
+		char field[64];
+		const char *s, *key;
 
-		/* the parameters go back under their own names (the page's list reads them) */
-		json_object_set_new(
-		    f, names[i][0] == 'p' && names[i][1] == '_' ? names[i] + 2 : names[i],
-		    json_string(s && !bad ? s : ""));
+		if (i < ARRAY_LEN(names)) {
+			key = names[i];
+			s = web_field(c, key, &bad);
+		} else { /* the parameters go back under their own names (the page reads them) */
+			key = p[i - ARRAY_LEN(names)].name;
+			snprintf(field, sizeof(field), "p_%s", key);
+			s = web_field(c, field, &bad);
+		}
+		json_object_set_new(f, key, json_string(s && !bad ? s : ""));
 	}
 	return f;
 }

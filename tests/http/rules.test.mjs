@@ -241,6 +241,10 @@ describe('work rules (issue 15)', () => {
     assert.equal(r.status, 422);
     assert.match(r.text, /cosign_days/);
     assert.match(r.text, /value="yt-4"/);
+    r = await form(ytAdmin, `/orgs/${ids.yt}/rules`, { version: 'yt-4', title: '坏的表单', p_duty_points: '{remark:' });
+    assert.equal(r.status, 422);
+    assert.match(r.text, /duty_points/);
+    assert.ok(!(await ytAdmin.get(`/api/v1/orgs/${ids.yt}/rules`)).data.items.some((x) => x.version === 'yt-4'));
     r = await form(ytAdmin, `/orgs/${ids.yt}/rules/copy`, { from_org_id: String(ids.sz), version: '2.0' });
     assert.equal(r.status, 303, r.text);
     assert.equal((await form(ytOrg, `/orgs/${ids.yt}/rules`, { version: 'yt-5', title: '组织者' })).status, 403);
