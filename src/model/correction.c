@@ -79,15 +79,59 @@ static int item_session(struct db *db, enum record_kind kind, int64_t id, int64_
 	return ERR_NOT_FOUND;
 }
 
+/* item_by_org_path gives the path of the body that added item id (a text of the row). */
+static int item_by_org_path(struct db *db, enum record_kind kind, int64_t id, struct db_stmt **st)
+{
+	switch (kind) {
+	case RECORD_REMARK:
+		return db_get_row(db,
+				  "SELECT o.path FROM remark x JOIN org o"
+				  " ON o.id = COALESCE(x.by_org_id, x.org_id) WHERE x.id = ?",
+				  st, "i", id);
+	case RECORD_POINT:
+		return db_get_row(db,
+				  "SELECT o.path FROM session_point x JOIN org o"
+				  " ON o.id = COALESCE(x.by_org_id, x.org_id) WHERE x.id = ?",
+				  st, "i", id);
+	case RECORD_SUGGESTION:
+		return db_get_row(db,
+				  "SELECT o.path FROM suggestion x JOIN org o"
+				  " ON o.id = COALESCE(x.by_org_id, x.org_id) WHERE x.id = ?",
+				  st, "i", id);
+	case RECORD_COMMITMENT:
+		return db_get_row(db,
+				  "SELECT o.path FROM commitment x JOIN org o"
+				  " ON o.id = COALESCE(x.by_org_id, x.org_id) WHERE x.id = ?",
+				  st, "i", id);
+	case RECORD_INVITATION:
+		return db_get_row(db,
+				  "SELECT o.path FROM invitation x JOIN org o"
+				  " ON o.id = COALESCE(x.by_org_id, x.org_id) WHERE x.id = ?",
+				  st, "i", id);
+	}
+	return ERR_NOT_FOUND;
+}
+
 int record_item_authorize(struct db *db, const struct actor *a, enum record_kind kind, int64_t id,
 			  enum authz_op op, struct session_head *h)
 {
+	struct db_stmt *st;
 	int64_t sid = 0;
+	bool own;
 	int rc = id > 0 ? item_session(db, kind, id, &sid) : ERR_NOT_FOUND;
 
 	if (rc)
 		return rc;
-	return session_authorize(db, a, sid, op, h);
+	rc = session_authorize(db, a, sid, op, h);
+	if (rc != ERR_FORBIDDEN || op != AUTHZ_WRITE || !session_joint_editor(db, a, h))
+		return rc;
+	/* a linked body corrects what it added, the host everything */
+	rc = item_by_org_path(db, kind, id, &st);
+	if (rc)
+		return rc == ERR_NOT_FOUND ? ERR_FORBIDDEN : rc;
+	own = org_path_within(db_col_text(st, 0), scope_path(a));
+	db_done(st);
+	return own ? ERR_OK : ERR_FORBIDDEN;
 }
 
 /* head_of reads the session of an item into h and checks the reason it asks for. */

@@ -40,7 +40,9 @@ enum record_kind {
 
 /* record_item_authorize finds the session item id of kind belongs to and answers
  * session_authorize(op) of it (h filled when the item exists). ERR_NOT_FOUND for an
- * unknown item; otherwise what session_authorize returns. */
+ * unknown item; otherwise what session_authorize returns — except that of a joint session
+ * a linked body's editor (session_joint_editor) may WRITE the items its own body added
+ * (their by_org_id within the editor's scope), and no others (ERR_FORBIDDEN). */
 int record_item_authorize(struct db *db, const struct actor *a, enum record_kind kind, int64_t id,
 			  enum authz_op op, struct session_head *h) WARN_UNUSED;
 

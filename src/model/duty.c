@@ -20,6 +20,7 @@ static const struct {
 	int points;
 } defaults[] = {{"attended", 5}, {"remark", 2}, {"adopted", 5}};
 
+static const char sql_session_org[] = "SELECT org_id FROM session WHERE id = ?";
 static const char sql_points[] = "SELECT points FROM duty_points WHERE org_id = ? AND kind = ?";
 static const char sql_set[] = "INSERT INTO duty_points (org_id, kind, points) VALUES (?, ?, ?)"
 			      " ON CONFLICT (org_id, kind) DO UPDATE SET points = excluded.points";
@@ -30,8 +31,9 @@ static const char sql_revoke[] = "DELETE FROM duty_record WHERE person_id = ? AN
 				 " AND ref_id = ?";
 static const char sql_items[] =
     "SELECT d.id, d.kind, d.points, COALESCE(d.session_id, 0), COALESCE(s.title, ''),"
-    " d.ref_id, d.at"
+    " d.ref_id, d.at, d.org_id, COALESCE(s.org_id, d.org_id), COALESCE(so.name, '')"
     " FROM duty_record d LEFT JOIN session s ON s.id = d.session_id"
+    " LEFT JOIN org so ON so.id = s.org_id"
     " WHERE d.person_id = ? AND d.year = ? ORDER BY d.at, d.id";
 
 static int duty_points_default(const char *kind)
@@ -87,31 +89,50 @@ int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, cons
 	return rc;
 }
 
-/* credit_points: the points of kind that body org_id set itself (duty page), else those of
- * the work rules: of the session's own version for a credit earned in a session, of the
- * version in force otherwise. */
+/* credit_points: the points of kind that body org_id (the one credited) set itself (duty
+ * page), else those of its work rules: for a credit earned in a session it hosts, of the
+ * session's own version (the one it was scheduled under); otherwise (no session, or a
+ * member of a linked body of a joint session) of the version in force for org_id. */
 static int credit_points(struct db *db, int64_t org_id, int64_t session_id, const char *kind)
 {
 	struct rules rules;
-	int64_t points;
+	int64_t points, host = 0;
 	int n;
 
 	if (db_get_int(db, sql_points, &points, "is", org_id, kind) == ERR_OK && points >= 0)
 		return (int)points;
-	if ((session_id ? rules_for_session(db, session_id, &rules)
-			: rules_in_force_of(db, org_id, &rules)) != ERR_OK)
+	if (session_id && db_get_int(db, sql_session_org, &host, "i", session_id) != ERR_OK)
+		host = 0;
+	if ((session_id && host == org_id ? rules_for_session(db, session_id, &rules)
+					  : rules_in_force_of(db, org_id, &rules)) != ERR_OK)
 		return duty_points_default(kind);
 	n = rules_duty_points(&rules, kind);
 	rules_release(&rules);
 	return n < 0 ? 0 : n;
 }
 
+/* the body a credit at session ?3 (0: an output) of body ?2 goes to: for a member of a
+ * linked body of a joint session (the person's body is one or below one), the person's
+ * own body; for the people of ?2 and the bodies below it, ?2; for anyone else, their own */
+static const char sql_credit_org[] =
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM session_org so JOIN org lo ON lo.id = so.org_id"
+    " WHERE so.session_id = ?3 AND substr(po.path, 1, length(lo.path)) = lo.path) THEN po.id"
+    " WHEN substr(po.path, 1, length(ho.path)) = ho.path THEN ho.id ELSE po.id END"
+    " FROM person p JOIN org po ON po.id = p.org_id JOIN org ho ON ho.id = ?2 WHERE p.id = ?1";
+
 int duty_credit(struct db *db, int64_t org_id, int64_t person_id, const char *kind,
 		int64_t session_id, int64_t ref_id, int64_t at)
 {
-	return db_exec(db, sql_credit, "iisniini", org_id, person_id, kind,
-		       credit_points(db, org_id, session_id, kind), session_id, ref_id,
-		       time_year(at), at);
+	int64_t to = org_id;
+	int rc = db_get_int(db, sql_credit_org, &to, "iii", person_id, org_id, session_id);
+
+	if (rc == ERR_NOT_FOUND)
+		to = org_id;
+	else if (rc)
+		return rc;
+	return db_exec(db, sql_credit, "iisniini", to, person_id, kind,
+		       credit_points(db, to, session_id, kind), session_id, ref_id, time_year(at),
+		       at);
 }
 
 int duty_revoke(struct db *db, int64_t person_id, const char *kind, int64_t ref_id)
@@ -176,7 +197,11 @@ static int item_row(struct db_stmt *st, void *ud)
 	x->session_id = db_col_int(st, 3);
 	x->ref_id = db_col_int(st, 5);
 	x->at = db_col_int(st, 6);
+	x->org_id = db_col_int(st, 7);
+	x->joint = x->session_id && db_col_int(st, 8) != x->org_id;
 	d->total += x->points;
+	if (copy_field(x->host_name, sizeof(x->host_name), db_col_text(st, 9)))
+		return ERR_TOO_BIG;
 	return copy_field(x->kind, sizeof(x->kind), db_col_text(st, 1));
 }
 

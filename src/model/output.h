@@ -611,6 +611,10 @@ struct stats {
 	struct stats_counts by_domain, by_format, by_unit, participants_by_category, outputs,
 	    outputs_by_state, adoptions_by_kind;
 	int64_t by_month[12];
+	struct { /* joint sessions (联合聊) the scope hosted or joined as a linked body */
+		int64_t hosted, joined, total;
+		int64_t outputs; /* outputs linked to those sessions */
+	} joint;
 	struct {
 		int64_t submitted, accepted, not_accepted, assigned, replied, evaluated, satisfied,
 		    satisfied_or_basically;

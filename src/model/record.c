@@ -24,6 +24,13 @@ static const char *const invite_roles[] = {"host",   "speaker",	 "expert",
 static const char sql_person_path[] = "SELECT o.path FROM person p JOIN org o ON o.id = p.org_id"
 				      " WHERE p.id = ?";
 
+/* by_org is the body credited with what who adds to session h (the record's by_org_id):
+ * who's own, the session's for the command line. */
+static int64_t by_org(const struct actor *who, const struct session_head *h)
+{
+	return who->via != AUTH_SYSTEM && who->org.id ? who->org.id : h->org_id;
+}
+
 static bool session_closed(const struct session_head *h)
 {
 	return strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0;
@@ -91,7 +98,7 @@ static int check_person(struct db *db, const struct actor *who, int64_t person_i
 /* --- invitations --- */
 
 static const char sql_invite[] = "INSERT INTO invitation (org_id, session_id, person_id, role,"
-				 " created_at) VALUES (?, ?, ?, ?, ?)";
+				 " created_at, by_org_id) VALUES (?, ?, ?, ?, ?, ?)";
 
 int invitation_add(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
 		   const char *role, int64_t *id, struct verr *e)
@@ -124,7 +131,8 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 	rc = check_person(db, who, person_id, "person_id", e);
 	if (rc)
 		return rc;
-	rc = db_exec(db, sql_invite, "iiisi", h.org_id, session_id, person_id, role, time_now());
+	rc = db_exec(db, sql_invite, "iiisii", h.org_id, session_id, person_id, role, time_now(),
+		     by_org(who, &h));
 	if (rc == ERR_CONFLICT) {
 		verr_set(e, "conflict", "person_id", "此人已受邀",
 			 "this person is already invited");
@@ -133,8 +141,9 @@ int invitation_add(struct db *db, const struct actor *who, int64_t session_id, i
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
-	after = json_pack("{sI sI ss}", "session_id", (json_int_t)session_id, "person_id",
-			  (json_int_t)person_id, "role", role);
+	after = json_pack("{sI sI ss sI}", "session_id", (json_int_t)session_id, "person_id",
+			  (json_int_t)person_id, "role", role, "by_org_id",
+			  (json_int_t)by_org(who, &h));
 	rc = audit_write(db, who, h.org_id, "invitation.create", "invitation", *id, NULL, after);
 	json_decref(after);
 	if (!rc)
@@ -184,8 +193,8 @@ int invitation_answer(struct db *db, const struct actor *who, int64_t invitation
 static const char sql_attend_find[] =
     "SELECT id, attended FROM invitation WHERE session_id = ? AND person_id = ?";
 static const char sql_attend_add[] =
-    "INSERT INTO invitation (org_id, session_id, person_id, role, rsvp, attended, created_at)"
-    " VALUES (?, ?, ?, 'member', 'accepted', 1, ?)";
+    "INSERT INTO invitation (org_id, session_id, person_id, role, rsvp, attended, created_at,"
+    " by_org_id) VALUES (?, ?, ?, 'member', 'accepted', 1, ?, ?)";
 static const char sql_attend_set[] =
     "UPDATE invitation SET attended = ?1, rsvp = CASE WHEN ?1 AND rsvp = 'pending'"
     " THEN 'accepted' ELSE rsvp END WHERE id = ?2";
@@ -220,7 +229,8 @@ int invitation_attend(struct db *db, const struct actor *who, int64_t session_id
 	rc = ERR_OK;
 	if (!inv && attended) {
 		/* someone came who was not invited: record them as a participant */
-		rc = db_exec(db, sql_attend_add, "iiii", h.org_id, session_id, person_id, now);
+		rc = db_exec(db, sql_attend_add, "iiiii", h.org_id, session_id, person_id, now,
+			     by_org(who, &h));
 		inv = db_last_id(db);
 	} else if (inv) {
 		rc = db_exec(db, sql_attend_set, "ni", (int)attended, inv);
@@ -260,8 +270,8 @@ bool invitee_linked(struct db *db, int64_t user_id)
 static const char sql_next_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM remark"
 				   " WHERE session_id = ?";
 static const char sql_remark[] = "INSERT INTO remark (org_id, session_id, person_id, role, body,"
-				 " position, created_by, created_at, updated_at)"
-				 " VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
+				 " position, created_by, created_at, updated_at, by_org_id)"
+				 " VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?)";
 
 static int next_position(struct db *db, const char *sql, int64_t session_id, int64_t *pos)
 {
@@ -297,8 +307,8 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 		rc = next_position(db, sql_next_pos, session_id, &pos);
 	if (rc)
 		return rc;
-	rc = db_exec(db, sql_remark, "iiissiiii", h.org_id, session_id, person_id, role ? role : "",
-		     body, pos, who->user.id, now, now);
+	rc = db_exec(db, sql_remark, "iiissiiiii", h.org_id, session_id, person_id,
+		     role ? role : "", body, pos, who->user.id, now, now, by_org(who, &h));
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
@@ -308,8 +318,9 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 				 h.starts_at ? h.starts_at : now);
 	if (rc)
 		return rc;
-	after = json_pack("{sI sI ss ss}", "session_id", (json_int_t)session_id, "person_id",
-			  (json_int_t)person_id, "role", role ? role : "", "body", body);
+	after = json_pack("{sI sI ss ss sI}", "session_id", (json_int_t)session_id, "person_id",
+			  (json_int_t)person_id, "role", role ? role : "", "body", body,
+			  "by_org_id", (json_int_t)by_org(who, &h));
 	rc = audit_write(db, who, h.org_id, "remark.create", "remark", *id, NULL, after);
 	json_decref(after);
 	return rc;
@@ -318,8 +329,8 @@ int remark_add(struct db *db, const struct actor *who, int64_t session_id, int64
 /* --- commitments --- */
 
 static const char sql_commit[] = "INSERT INTO commitment (org_id, session_id, owner, owner_id,"
-				 " body, due_date, created_at, updated_at)"
-				 " VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?)";
+				 " body, due_date, created_at, updated_at, by_org_id)"
+				 " VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?)";
 static const char sql_commit_get[] = "SELECT c.org_id, c.status FROM commitment c WHERE c.id = ?";
 static const char sql_commit_set[] = "UPDATE commitment SET status = ?, updated_at = ?"
 				     " WHERE id = ?";
@@ -358,9 +369,9 @@ int commitment_add(struct db *db, const struct actor *who, int64_t session_id, c
 		if (rc)
 			return rc;
 	}
-	rc = db_exec(db, sql_commit, "iisissii", h.org_id, session_id, owner,
+	rc = db_exec(db, sql_commit, "iisissiii", h.org_id, session_id, owner,
 		     owner_id > 0 ? owner_id : (int64_t)0, body,
-		     due_date && *due_date ? due_date : NULL, now, now);
+		     due_date && *due_date ? due_date : NULL, now, now, by_org(who, &h));
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
@@ -418,7 +429,7 @@ int commitment_set_status(struct db *db, const struct actor *who, int64_t id, co
 static const char sql_point_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM session_point"
 				    " WHERE session_id = ?";
 static const char sql_point[] = "INSERT INTO session_point (org_id, session_id, kind, body,"
-				" position, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+				" position, created_at, by_org_id) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 int point_add(struct db *db, const struct actor *who, int64_t session_id, const char *kind,
 	      const char *body, int64_t *id, struct verr *e)
@@ -443,13 +454,13 @@ int point_add(struct db *db, const struct actor *who, int64_t session_id, const 
 	if (!rc)
 		rc = next_position(db, sql_point_pos, session_id, &pos);
 	if (!rc)
-		rc = db_exec(db, sql_point, "iissii", h.org_id, session_id, kind, body, pos,
-			     time_now());
+		rc = db_exec(db, sql_point, "iissiii", h.org_id, session_id, kind, body, pos,
+			     time_now(), by_org(who, &h));
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
-	after = json_pack("{sI ss ss}", "session_id", (json_int_t)session_id, "kind", kind, "body",
-			  body);
+	after = json_pack("{sI ss ss sI}", "session_id", (json_int_t)session_id, "kind", kind,
+			  "body", body, "by_org_id", (json_int_t)by_org(who, &h));
 	rc = audit_write(db, who, h.org_id, "point.create", "session_point", *id, NULL, after);
 	json_decref(after);
 	return rc;
@@ -459,9 +470,9 @@ int point_add(struct db *db, const struct actor *who, int64_t session_id, const 
 
 static const char sql_sug_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM suggestion"
 				  " WHERE session_id = ?";
-static const char sql_sug[] =
-    "INSERT INTO suggestion (org_id, session_id, title, body, position,"
-    " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?)";
+static const char sql_sug[] = "INSERT INTO suggestion (org_id, session_id, title, body, position,"
+			      " created_by, created_at, updated_at, by_org_id)"
+			      " VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?)";
 static const char sql_sug_proposer[] = "INSERT INTO suggestion_proposer (suggestion_id, person_id)"
 				       " VALUES (?, ?)";
 static const char sql_sug_source[] = "INSERT INTO suggestion_source (suggestion_id, kind,"
@@ -469,6 +480,10 @@ static const char sql_sug_source[] = "INSERT INTO suggestion_source (suggestion_
 static const char sql_sug_get[] =
     "SELECT s.id, s.session_id, s.org_id, s.title, s.body, s.position, s.created_at"
     " FROM suggestion s WHERE s.id = ?";
+static const char sql_sug_read[] =
+    "SELECT s.id, s.session_id, s.org_id, s.title, s.body, s.position, s.created_at,"
+    " COALESCE(s.by_org_id, s.org_id), COALESCE(bo.name, '') FROM suggestion s"
+    " LEFT JOIN org bo ON bo.id = COALESCE(s.by_org_id, s.org_id) WHERE s.id = ?";
 static const char sql_sug_proposers[] =
     "SELECT p.id, p.name, p.category, p.public_name FROM suggestion_proposer sp"
     " JOIN person p ON p.id = sp.person_id WHERE sp.suggestion_id = ? ORDER BY p.id";
@@ -560,8 +575,8 @@ int suggestion_add(struct db *db, const struct actor *who, int64_t session_id, c
 		rc = next_position(db, sql_sug_pos, session_id, &pos);
 	if (rc)
 		return rc;
-	rc = db_exec(db, sql_sug, "iissiiii", h.org_id, session_id, title, body, pos, who->user.id,
-		     now, now);
+	rc = db_exec(db, sql_sug, "iissiiiii", h.org_id, session_id, title, body, pos, who->user.id,
+		     now, now, by_org(who, &h));
 	if (rc)
 		return rc;
 	*id = db_last_id(db);
@@ -691,9 +706,14 @@ int suggestion_read(struct db *db, int64_t id, struct suggestion *s)
 	int rc;
 
 	suggestion_release(s);
-	rc = db_get_row(db, sql_sug_get, &st, "i", id);
+	rc = db_get_row(db, sql_sug_read, &st, "i", id);
 	if (rc)
 		return rc;
+	s->by_org_id = db_col_int(st, 7);
+	if (copy_field(s->by_org_name, sizeof(s->by_org_name), db_col_text(st, 8))) {
+		db_done(st);
+		return ERR_TOO_BIG;
+	}
 	s->id = db_col_int(st, 0);
 	s->session_id = db_col_int(st, 1);
 	s->org_id = db_col_int(st, 2);
@@ -753,19 +773,25 @@ void session_record_release(struct session_record *r)
 
 static const char sql_rec_invitations[] =
     "SELECT i.id, i.person_id, p.name, p.category, p.affiliation, p.public_name, i.role,"
-    " i.rsvp, i.attended, p.sector, o.path FROM invitation i JOIN person p ON p.id = i.person_id"
-    " JOIN org o ON o.id = p.org_id WHERE i.session_id = ? ORDER BY i.id";
+    " i.rsvp, i.attended, p.sector, o.path, COALESCE(i.by_org_id, i.org_id), COALESCE(bo.name, '')"
+    " FROM invitation i JOIN person p ON p.id = i.person_id"
+    " JOIN org o ON o.id = p.org_id LEFT JOIN org bo ON bo.id = COALESCE(i.by_org_id, i.org_id)"
+    " WHERE i.session_id = ? ORDER BY i.id";
 static const char sql_rec_remarks[] =
     "SELECT r.id, COALESCE(r.person_id, 0), COALESCE(p.name, ''), r.role, r.body, r.position,"
     " r.created_at, COALESCE(p.sector, ''), COALESCE(p.category, ''), COALESCE(o.path, ''),"
-    " COALESCE(p.public_name, 1), r.erased FROM remark r LEFT JOIN person p"
-    " ON p.id = r.person_id LEFT JOIN org o ON o.id = p.org_id WHERE r.session_id = ?"
+    " COALESCE(p.public_name, 1), r.erased, COALESCE(r.by_org_id, r.org_id),"
+    " COALESCE(bo.name, '') FROM remark r LEFT JOIN person p"
+    " ON p.id = r.person_id LEFT JOIN org o ON o.id = p.org_id"
+    " LEFT JOIN org bo ON bo.id = COALESCE(r.by_org_id, r.org_id) WHERE r.session_id = ?"
     " ORDER BY r.position, r.id";
 static const char sql_rec_commitments[] =
     "SELECT id, owner, COALESCE(owner_id, 0), body, due_date, status, created_at FROM commitment"
     " WHERE session_id = ? ORDER BY id";
-static const char sql_rec_points[] = "SELECT id, body FROM session_point WHERE session_id = ?"
-				     " AND kind = ? ORDER BY position, id";
+static const char sql_rec_points[] =
+    "SELECT sp.id, sp.body, COALESCE(sp.by_org_id, sp.org_id), COALESCE(bo.name, '')"
+    " FROM session_point sp LEFT JOIN org bo ON bo.id = COALESCE(sp.by_org_id, sp.org_id)"
+    " WHERE sp.session_id = ? AND sp.kind = ? ORDER BY sp.position, sp.id";
 static const char sql_rec_suggestions[] =
     "SELECT id FROM suggestion WHERE session_id = ? ORDER BY position, id";
 
@@ -784,7 +810,10 @@ static int invitation_row(struct db_stmt *st, void *ud)
 	x->person_id = db_col_int(st, 1);
 	x->public_name = db_col_int(st, 5) != 0;
 	x->attended = db_col_int(st, 8) != 0;
-	rc = copy_field(x->category, sizeof(x->category), db_col_text(st, 3));
+	x->by_org_id = db_col_int(st, 11);
+	rc = copy_field(x->by_org_name, sizeof(x->by_org_name), db_col_text(st, 12));
+	if (!rc)
+		rc = copy_field(x->category, sizeof(x->category), db_col_text(st, 3));
 	if (!rc)
 		rc = copy_field(x->role, sizeof(x->role), db_col_text(st, 6));
 	if (!rc)
@@ -806,7 +835,9 @@ static int remark_row(struct db_stmt *st, void *ud)
 	x->created_at = db_col_int(st, 6);
 	x->public_name = db_col_int(st, 10) != 0;
 	x->erased = db_col_int(st, 11) != 0;
-	if (copy_field(x->category, sizeof(x->category), db_col_text(st, 8)) ||
+	x->by_org_id = db_col_int(st, 12);
+	if (copy_field(x->by_org_name, sizeof(x->by_org_name), db_col_text(st, 13)) ||
+	    copy_field(x->category, sizeof(x->category), db_col_text(st, 8)) ||
 	    copy_field(x->person_path, sizeof(x->person_path), db_col_text(st, 9)))
 		return ERR_TOO_BIG;
 	return ERR_OK;
@@ -842,7 +873,8 @@ static int point_row(struct db_stmt *st, void *ud)
 	if (!x || !(x->body = db_col_dup(st, 1)))
 		return ERR_NOMEM;
 	x->id = db_col_int(st, 0);
-	return ERR_OK;
+	x->by_org_id = db_col_int(st, 2);
+	return copy_field(x->by_org_name, sizeof(x->by_org_name), db_col_text(st, 3));
 }
 
 int session_record_read(struct db *db, int64_t id, bool with_remarks, struct session_record *r)

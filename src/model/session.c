@@ -124,10 +124,60 @@ int session_authorize(struct db *db, const struct actor *a, int64_t id, enum aut
 	return authz_decide(a, visible, allowed);
 }
 
+bool session_joint_editor(struct db *db, const struct actor *a, const struct session_head *h)
+{
+	int64_t one;
+
+	if (a->via == AUTH_NONE || a->via == AUTH_SYSTEM || a->role < ROLE_ORGANIZER ||
+	    a->user.handler_id)
+		return false;
+	return db_get_int(db, sql_linked_visible, &one, "is", h->id, scope_path(a)) == ERR_OK;
+}
+
+int session_authorize_record(struct db *db, const struct actor *a, int64_t id,
+			     struct session_head *out, bool *joint)
+{
+	struct session_head h;
+	int rc = session_authorize(db, a, id, AUTHZ_WRITE, &h);
+
+	if (out)
+		*out = h;
+	if (joint)
+		*joint = false;
+	if (rc != ERR_FORBIDDEN || !session_joint_editor(db, a, &h))
+		return rc;
+	if (joint)
+		*joint = true;
+	return ERR_OK;
+}
+
+int session_authorize_change(struct db *db, const struct actor *a, int64_t id,
+			     struct session_head *out, struct verr *e)
+{
+	struct session_head h;
+	int rc = session_authorize(db, a, id, AUTHZ_WRITE, &h);
+
+	if (out)
+		*out = h;
+	if (rc == ERR_FORBIDDEN && session_joint_editor(db, a, &h))
+		verr_set(e, "joint_host_only", "id",
+			 "联合聊中，联动组织可邀请本组织人员并记录出席、发言、共识和建议，"
+			 "但深聊会本身（名称、时间、形式、状态、联动组织）只能由主办组织修改",
+			 "in a joint session a linked body may invite its own people and record "
+			 "attendance, remarks, points and suggestions, but only the host body may "
+			 "change the session itself (title, time, formats, status, linked bodies)");
+	return rc;
+}
+
 bool session_record_open(const struct actor *a, const struct session_head *h)
 {
 	if (!session_editable(a, h))
 		return false;
+	return session_record_state_open(a, h);
+}
+
+bool session_record_state_open(const struct actor *a, const struct session_head *h)
+{
 	if (strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0)
 		return a->role == ROLE_ADMIN;
 	return true;
@@ -135,7 +185,7 @@ bool session_record_open(const struct actor *a, const struct session_head *h)
 
 int session_record_check(const struct actor *a, const struct session_head *h, struct verr *e)
 {
-	if (session_record_open(a, h))
+	if (session_record_state_open(a, h))
 		return ERR_OK;
 	verr_set(e, "closed", "status", "深聊会已结束，记录只读（仅管理员可修改）",
 		 "the session is closed: its record is read-only except for admins");

@@ -80,12 +80,45 @@ bool session_editable(const struct actor *a, const struct session_head *h);
 int session_authorize(struct db *db, const struct actor *a, int64_t id, enum authz_op op,
 		      struct session_head *out) WARN_UNUSED;
 
+/* --- joint sessions (联合聊) ---
+ *
+ * A session with linked bodies (session_org) is written to by them too: organizers and
+ * admins of a linked body (or of a body above one, whose scope holds it) may invite their
+ * own people (those they may read: person_authorize's rule, never the host's), record
+ * attendance, remarks, agreed points, differences and suggestions. They may not change the
+ * session itself (its fields, state, links, room): that stays session_authorize's WRITE,
+ * the host's editors. What they add is marked with their body (by_org_id, migration 0015),
+ * and they may correct only what their body added (record_item_authorize). */
+
+/* session_joint_editor: is a an organizer or admin of a body linked to session h (its
+ * scope holds a linked body) — not a handling unit's account, not the command line. */
+bool session_joint_editor(struct db *db, const struct actor *a, const struct session_head *h);
+
+/* session_authorize_record: may a add to the record of session id? The session's editors
+ * (session_authorize WRITE) and, of a joint session, its linked bodies' editors
+ * (session_joint_editor), for whom *joint (may be NULL) becomes true. Fills *out (may be
+ * NULL) whenever the session exists. Returns what session_authorize returns. Whether the
+ * record is still open (closed sessions) is session_record_check's. */
+int session_authorize_record(struct db *db, const struct actor *a, int64_t id,
+			     struct session_head *out, bool *joint) WARN_UNUSED;
+
+/* session_authorize_change is session_authorize(WRITE) for a change of the session itself
+ * (its fields, state, linked bodies), which also says why a linked body's editor is
+ * refused: ERR_FORBIDDEN with e filled (code "joint_host_only"). */
+int session_authorize_change(struct db *db, const struct actor *a, int64_t id,
+			     struct session_head *out, struct verr *e) WARN_UNUSED;
+
 /* session_record_open: the record (remarks, suggestions...) may be changed by a — any
  * state before closed for editors, closed/archived only for admins. */
 bool session_record_open(const struct actor *a, const struct session_head *h);
 
-/* session_record_check is session_record_open as an answer: ERR_OK, or ERR_CONFLICT with e
- * filled (code "closed", field "status") when the record is read-only to a. */
+/* session_record_state_open: the record of h is open to a caller already authorized to
+ * write it (session_authorize_record): before closed, or an admin. */
+bool session_record_state_open(const struct actor *a, const struct session_head *h);
+
+/* session_record_check is session_record_state_open as an answer, for a caller already
+ * authorized to write the record: ERR_OK, or ERR_CONFLICT with e filled (code "closed",
+ * field "status") when the record is read-only to a. */
 int session_record_check(const struct actor *a, const struct session_head *h,
 			 struct verr *e) WARN_UNUSED;
 
@@ -141,6 +174,8 @@ struct invitation {
 	char category[16], role[16], rsvp[16];
 	char person_path[128];
 	bool public_name, attended;
+	int64_t by_org_id; /* the body that invited them (joint sessions: maybe a linked one) */
+	char by_org_name[512];
 };
 
 struct remark {
@@ -149,7 +184,9 @@ struct remark {
 	char category[16];			     /* the speaker's ("" when none) */
 	char person_path[128];
 	bool public_name;
-	bool erased; /* the speaker was erased (model/privacy.h): body and role are "" */
+	bool erased;	   /* the speaker was erased (model/privacy.h): body and role are "" */
+	int64_t by_org_id; /* the body that recorded it */
+	char by_org_name[512];
 };
 
 /* person_nameable: may reader a see the name of a person of the body at person_path who
@@ -167,6 +204,8 @@ struct commitment {
 struct session_point {
 	int64_t id;
 	char *body;
+	int64_t by_org_id; /* the body that recorded it */
+	char by_org_name[512];
 };
 
 struct suggestion_proposer {
@@ -185,6 +224,8 @@ struct suggestion_source {
 
 struct suggestion {
 	int64_t id, session_id, org_id, position, created_at;
+	int64_t by_org_id; /* the body that recorded it (org_id: the session's) */
+	char by_org_name[512];
 	char *title, *body;
 	struct suggestion_proposer *proposers;
 	size_t nproposers;
@@ -367,7 +408,11 @@ int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, cons
 		    int points, struct verr *e) WARN_UNUSED;
 
 /* duty_credit records that person earned kind for ref (once: a second credit for the same
- * person, kind and ref changes nothing); duty_revoke takes it back. */
+ * person, kind and ref changes nothing) at a session or output of org_id; duty_revoke takes
+ * it back. A linked body's member at a joint session (the person's body is a linked body
+ * of session_id or below one) is credited in their own body's record, with their own
+ * body's points; otherwise the people of org_id and the bodies below it in org_id's, and
+ * anyone else in their own body's. */
 int duty_credit(struct db *db, int64_t org_id, int64_t person_id, const char *kind,
 		int64_t session_id, int64_t ref_id, int64_t at) WARN_UNUSED;
 int duty_revoke(struct db *db, int64_t person_id, const char *kind, int64_t ref_id) WARN_UNUSED;
@@ -384,6 +429,9 @@ struct duty_item {
 	int64_t id, points, session_id, ref_id, at; /* session_id 0: none (an adoption) */
 	char kind[16];				    /* attended, remark, adopted */
 	char *session_title;			    /* "" when none */
+	int64_t org_id;				    /* the body credited (the person's) */
+	bool joint;	     /* at a session another body hosted (a joint session) */
+	char host_name[512]; /* the session's body ("" when none) */
 };
 
 struct duty_record {

@@ -81,6 +81,21 @@ static const char sql_org_outputs[] =
     "SELECT o.org_id, COUNT(*), SUM(EXISTS (SELECT 1 FROM adoption a WHERE a.output_id = "
     "o.id))" OUTPUTS_IN " GROUP BY o.org_id";
 
+/* joint sessions (联合聊): those with linked bodies, held in the period, that the scope
+ * hosted or joined as a linked body (each once), and the outputs that came of them */
+#define JOINT_HELD                                                                                 \
+	" s.status != 'draft' AND s.starts_at >= ?4 AND s.starts_at < ?5"                          \
+	" AND EXISTS (SELECT 1 FROM session_org sl WHERE sl.session_id = s.id)"
+#define JOINT_JOINED                                                                               \
+	" EXISTS (SELECT 1 FROM session_org so WHERE so.session_id = s.id AND" IN_SCOPE("so") ")"
+static const char sql_joint_hosted[] =
+    "SELECT COUNT(*) FROM session s WHERE" IN_SCOPE("s") " AND" JOINT_HELD;
+static const char sql_joint_joined[] =
+    "SELECT COUNT(*) FROM session s WHERE NOT" IN_SCOPE("s") " AND" JOINT_HELD " AND" JOINT_JOINED;
+static const char sql_joint_outputs[] =
+    "SELECT COUNT(DISTINCT os.output_id) FROM output_session os JOIN session s"
+    " ON s.id = os.session_id WHERE" JOINT_HELD " AND (" IN_SCOPE("s") " OR" JOINT_JOINED ")";
+
 /* Q binds a query's five parameters (see IN_SCOPE) */
 #define Q_TYPES	  "siiii"
 #define Q_ARGS(q) (q)->org->path, (int64_t)(q)->subtree, (q)->org->id, (q)->from, (q)->to
@@ -335,6 +350,13 @@ static int compute(struct db *db, const struct stats_query *q, struct stats *s)
 		rc = scalar(db, sql_suggestions, q, &s->suggestions);
 	if (!rc)
 		rc = scalar(db, sql_adopted, q, &s->adopted);
+	if (!rc)
+		rc = scalar(db, sql_joint_hosted, q, &s->joint.hosted);
+	if (!rc)
+		rc = scalar(db, sql_joint_joined, q, &s->joint.joined);
+	if (!rc)
+		rc = scalar(db, sql_joint_outputs, q, &s->joint.outputs);
+	s->joint.total = s->joint.hosted + s->joint.joined;
 	if (!rc)
 		rc = counts(db, sql_by_domain, q, domains, ARRAY_LEN(domains), &s->by_domain);
 	for (i = 0; !rc && i < ARRAY_LEN(fmts); i++)

@@ -12,7 +12,9 @@
 #include "view/view.h"
 
 /* duty_to_json is the one JSON of a duty record (the API's and the page's):
- * {"year","total","items":[{id,kind,points,session_id,session_title,ref_id,at}]}. */
+ * {"year","total","items":[{id,kind,points,session_id,session_title,ref_id,at,org_id,joint,
+ * host_org_name}]}: org_id the body credited, joint whether another body hosted the session
+ * (host_org_name, null otherwise). */
 static json_t *duty_to_json(const struct duty_record *d)
 {
 	json_t *items = json_array();
@@ -24,11 +26,13 @@ static json_t *duty_to_json(const struct duty_record *d)
 
 		time_local(x->at, at);
 		json_array_append_new(
-		    items, json_pack("{sI ss sI so ss sI ss}", "id", (json_int_t)x->id, "kind",
-				     x->kind, "points", (json_int_t)x->points, "session_id",
-				     x->session_id ? json_integer(x->session_id) : json_null(),
-				     "session_title", x->session_title, "ref_id",
-				     (json_int_t)x->ref_id, "at", at));
+		    items,
+		    json_pack("{sI ss sI so ss sI ss sI sb so}", "id", (json_int_t)x->id, "kind",
+			      x->kind, "points", (json_int_t)x->points, "session_id",
+			      x->session_id ? json_integer(x->session_id) : json_null(),
+			      "session_title", x->session_title, "ref_id", (json_int_t)x->ref_id,
+			      "at", at, "org_id", (json_int_t)x->org_id, "joint", x->joint,
+			      "host_org_name", x->joint ? json_string(x->host_name) : json_null()));
 	}
 	return json_pack("{si sI so}", "year", d->year, "total", (json_int_t)d->total, "items",
 			 items);

@@ -18,6 +18,15 @@ static json_t *id_or_null(int64_t id)
 	return id ? json_integer(id) : json_null();
 }
 
+/* by_org adds to item o the body that added it to a session's record, "org_id" and
+ * "org_name" (joint sessions: the host's or a linked body's), and returns o. */
+static json_t *by_org(json_t *o, int64_t org_id, const char *name)
+{
+	json_object_set_new(o, "org_id", id_or_null(org_id));
+	json_object_set_new(o, "org_name", json_string(name));
+	return o;
+}
+
 json_t *session_to_json(const struct session *s, bool full)
 {
 	json_t *o = json_object(), *linked, *ids, *counts;
@@ -96,23 +105,27 @@ json_t *invitation_to_json(const struct web_ctx *c, const struct invitation *x)
 	bool named = person_nameable(&c->actor, x->person_path, x->public_name);
 
 	/* not even the id: it would tie the person's appearances together */
-	return json_pack("{sI so so ss ss sb ss ss sb}", "id", (json_int_t)x->id, "person_id",
-			 named ? json_integer(x->person_id) : json_null(), "name",
-			 named ? json_string(x->name) : json_null(), "category", x->category,
-			 "affiliation", named ? x->affiliation : "", "public_name", x->public_name,
-			 "role", x->role, "rsvp", x->rsvp, "attended", x->attended);
+	return by_org(json_pack("{sI so so ss ss sb ss ss sb}", "id", (json_int_t)x->id,
+				"person_id", named ? json_integer(x->person_id) : json_null(),
+				"name", named ? json_string(x->name) : json_null(), "category",
+				x->category, "affiliation", named ? x->affiliation : "",
+				"public_name", x->public_name, "role", x->role, "rsvp", x->rsvp,
+				"attended", x->attended),
+		      x->by_org_id, x->by_org_name);
 }
 
 json_t *remark_to_json(const struct web_ctx *c, const struct remark *x)
 {
 	bool named = person_nameable(&c->actor, x->person_path, x->public_name);
 
-	return json_pack("{sI so so ss ss sI so sb}", "id", (json_int_t)x->id, "person_id",
-			 id_or_null(named ? x->person_id : 0), "speaker",
-			 person_shown_json(c, x->speaker, x->category, x->sector, x->person_path,
-					   x->public_name),
-			 "role", x->role, "body", x->body, "position", (json_int_t)x->position,
-			 "created_at", web_time_json(x->created_at), "erased", x->erased);
+	return by_org(json_pack("{sI so so ss ss sI so sb}", "id", (json_int_t)x->id, "person_id",
+				id_or_null(named ? x->person_id : 0), "speaker",
+				person_shown_json(c, x->speaker, x->category, x->sector,
+						  x->person_path, x->public_name),
+				"role", x->role, "body", x->body, "position",
+				(json_int_t)x->position, "created_at", web_time_json(x->created_at),
+				"erased", x->erased),
+		      x->by_org_id, x->by_org_name);
 }
 
 json_t *commitment_to_json(const struct commitment *x)
@@ -125,10 +138,11 @@ json_t *commitment_to_json(const struct commitment *x)
 
 json_t *suggestion_to_json(const struct web_ctx *c, const struct suggestion *x)
 {
-	json_t *o = json_pack("{sI sI sI ss ss sI so}", "id", (json_int_t)x->id, "session_id",
-			      (json_int_t)x->session_id, "org_id", (json_int_t)x->org_id, "title",
-			      x->title, "body", x->body, "position", (json_int_t)x->position,
-			      "created_at", web_time_json(x->created_at));
+	json_t *o = by_org(json_pack("{sI sI ss ss sI so}", "id", (json_int_t)x->id, "session_id",
+				     (json_int_t)x->session_id, "title", x->title, "body", x->body,
+				     "position", (json_int_t)x->position, "created_at",
+				     web_time_json(x->created_at)),
+			   x->by_org_id ? x->by_org_id : x->org_id, x->by_org_name);
 	json_t *a = json_array();
 	size_t i;
 
@@ -154,14 +168,19 @@ json_t *suggestion_to_json(const struct web_ctx *c, const struct suggestion *x)
 	return o;
 }
 
+json_t *session_point_to_json(const struct session_point *p)
+{
+	return by_org(json_pack("{sI ss}", "id", (json_int_t)p->id, "body", p->body), p->by_org_id,
+		      p->by_org_name);
+}
+
 json_t *session_points_to_json(const struct session_point *p, size_t n)
 {
 	json_t *a = json_array();
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		json_array_append_new(
-		    a, json_pack("{sI ss}", "id", (json_int_t)p[i].id, "body", p[i].body));
+		json_array_append_new(a, session_point_to_json(&p[i]));
 	return a;
 }
 

@@ -97,6 +97,11 @@ json_t *stats_to_json(const struct stats *s)
 	json_object_set_new(r, "median_days_submission_to_reply",
 			    stats_rate_json(s->median_days_submission_to_reply));
 	json_object_set_new(r, "by_org", orgs);
+	json_object_set_new(r, "joint_sessions",
+			    json_pack("{sI sI sI}", "hosted", (json_int_t)s->joint.hosted, "joined",
+				      (json_int_t)s->joint.joined, "total",
+				      (json_int_t)s->joint.total));
+	json_object_set_new(r, "joint_outputs", json_integer((json_int_t)s->joint.outputs));
 	return r;
 }
 
@@ -224,5 +229,13 @@ json_t *web_stats_tables(struct web_ctx *c, const struct stats *s)
 		     json_pack("[ssss]", en ? "Body" : "组织", en ? "Sessions" : "场次",
 			       en ? "Outputs" : "成果", en ? "Adopted" : "采纳"),
 		     rows));
+	rows = json_array();
+	json_array_append_new(rows, row(c, "stats_joint_hosted", json_integer(s->joint.hosted)));
+	json_array_append_new(rows, row(c, "stats_joint_joined", json_integer(s->joint.joined)));
+	json_array_append_new(rows, row(c, "stats_joint_total", json_integer(s->joint.total)));
+	json_array_append_new(rows, row(c, "stats_joint_outputs", json_integer(s->joint.outputs)));
+	json_array_append_new(
+	    t, table(en ? "Joint sessions" : "联合聊",
+		     json_pack("[ss]", en ? "Figure" : "指标", en ? "Value" : "数值"), rows));
 	return t;
 }

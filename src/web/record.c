@@ -52,8 +52,7 @@ json_t *sess_record_item_json(const struct web_ctx *c, const struct session_reco
 	} else {
 		for (i = 0; i < npts; i++)
 			if (pts[i].id == id)
-				return json_pack("{sI ss}", "id", (json_int_t)id, "body",
-						 pts[i].body);
+				return session_point_to_json(&pts[i]);
 	}
 	return NULL;
 }
@@ -133,13 +132,13 @@ static int act_suggestion(struct web_ctx *c, const struct session_head *h,
 }
 
 static const struct record_op ops[] = {
-    {"invitations", "invitations", false, sess_parse_invite, sess_act_invite},
-    {"attendance", NULL, true, sess_parse_attend, sess_act_attend},
-    {"remarks", "remarks", true, parse_remark, act_remark},
-    {"commitments", "commitments", true, sess_parse_commitment, sess_act_commitment},
-    {"points", NULL, true, parse_point, act_point},
-    {"suggestions", "suggestions", true, parse_suggestion, act_suggestion},
-    {"transition", NULL, false, sess_parse_transition, sess_act_transition},
+    {"invitations", "invitations", false, true, sess_parse_invite, sess_act_invite},
+    {"attendance", NULL, true, true, sess_parse_attend, sess_act_attend},
+    {"remarks", "remarks", true, true, parse_remark, act_remark},
+    {"commitments", "commitments", true, false, sess_parse_commitment, sess_act_commitment},
+    {"points", NULL, true, true, parse_point, act_point},
+    {"suggestions", "suggestions", true, true, parse_suggestion, act_suggestion},
+    {"transition", NULL, false, false, sess_parse_transition, sess_act_transition},
 };
 
 static const struct record_op *op_named(const char *name)
@@ -158,15 +157,23 @@ static const struct record_op *op_named(const char *name)
 static int run_op(struct web_ctx *c, const struct record_op *op, struct op_input *in,
 		  struct session_head *h, int64_t *id, struct verr *e)
 {
+	struct verr why = {0};
 	int parsed, rc;
 
 	memset(in, 0, sizeof(*in));
 	memset(h, 0, sizeof(*h));
+	memset(e, 0, sizeof(*e));
 	parsed = web_form_check(c, e);
 	if (!parsed)
 		parsed = op->parse(c, in, e);
-	/* who may not change the session hears that, whatever they sent */
-	rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, h);
+	/* who may not change the session hears that, whatever they sent; a joint session's
+	 * linked bodies add to its record but do not change the session itself */
+	if (op->joint)
+		rc = session_authorize_record(c->db, &c->actor, web_id(c, "id"), h, NULL);
+	else
+		rc = session_authorize_change(c->db, &c->actor, web_id(c, "id"), h, &why);
+	if (rc == ERR_FORBIDDEN)
+		*e = why; /* the reason, if any: not what was wrong with the input */
 	if (!rc && op->record)
 		rc = session_record_check(&c->actor, h, e);
 	if (!rc)
@@ -190,7 +197,7 @@ int sess_api_op(struct web_ctx *c, const char *name)
 	int rc = run_op(c, op, &in, &h, &id, &e);
 
 	if (rc)
-		return web_answer(c, rc, &e);
+		return web_answer_why(c, rc, &e);
 	if (op->act == sess_act_transition)
 		return sess_answer(c, 200, h.id);
 	if (op->act == sess_act_attend)
@@ -306,7 +313,7 @@ int h_session_op_post(struct web_ctx *c)
 				       web_verr_text(c, &e));
 	}
 	if (rc)
-		return web_answer(c, rc, &e);
+		return web_answer_why(c, rc, &e);
 	snprintf(loc, sizeof(loc), "/sessions/%lld#%s", (long long)h.id,
 		 op->act == sess_act_attend ? "participants" : op->name);
 	return web_redirect(c, loc);

@@ -220,14 +220,15 @@ int h_api_session_patch(struct web_ctx *c)
 	int64_t linked[MAX_LINKED];
 	struct session_head h;
 	struct session_in in;
-	struct verr e;
+	struct verr e, why = {0};
 	int parsed = read_session(c, &in, linked, &e), rc;
 
 	if (!parsed && in.topic_id < 0)
 		parsed = verr_set(&e, "invalid", "topic_id", "议题不存在", "no such topic");
-	rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
-	if (!rc)
-		rc = session_record_check(&c->actor, &h, &e);
+	rc = session_authorize_change(c->db, &c->actor, web_id(c, "id"), &h, &why);
+	if (rc)
+		return web_answer_why(c, rc, &why);
+	rc = session_record_check(&c->actor, &h, &e);
 	if (!rc)
 		rc = parsed;
 	if (!rc)
@@ -628,13 +629,42 @@ static void fix_paths(json_t *arr, int64_t session_id, const char *kind)
 	}
 }
 
+/* mark_bodies gives each item of list arr added by another body than the session's own
+ * (a linked body of a joint session) "by_linked", for the page's label naming the body; and,
+ * for a linked body's editor (joint), "can_fix" false on what another body added, which
+ * only its body may correct (record_item_authorize). */
+static void mark_bodies(struct web_ctx *c, json_t *arr, const struct session_head *h, bool joint)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(arr, i, x)
+	{
+		json_int_t by = json_integer_value(json_object_get(x, "org_id"));
+		struct org o;
+		bool own = false;
+
+		json_object_set_new(x, "by_linked", json_boolean(by && by != h->org_id));
+		if (!joint)
+			continue;
+		if (by && org_get(c->db, by, &o) == ERR_OK)
+			own = org_path_within(o.path, scope_path(&c->actor));
+		if (!own)
+			json_object_set_new(x, "can_fix", json_false());
+	}
+}
+
 /* page_record adds the record of session to the page's session object sj, with the labels
- * and controls the page shows; invitees gets who may be named as a speaker. */
+ * and controls the page shows; invitees gets who may be named as a speaker. A linked body's
+ * editor of a joint session (joint) gets the controls for what it may do: record and correct
+ * what its body adds, about its own people. */
 static void page_record(struct web_ctx *c, const struct session_head *h,
 			const struct session_record *r, bool with_remarks, json_t *sj,
-			json_t *invitees)
+			json_t *invitees, bool joint)
 {
-	bool edit = session_editable(&c->actor, h), open = session_record_open(&c->actor, h);
+	bool edit = session_editable(&c->actor, h);
+	bool open =
+	    session_record_open(&c->actor, h) || (joint && session_record_state_open(&c->actor, h));
 	bool draft = r->nsuggestions && c->actor.via != AUTH_NONE &&
 		     output_authorize_draft_from(c->db, &c->actor, h->id) == ERR_OK;
 	json_t *arr, *x;
@@ -651,11 +681,16 @@ static void page_record(struct web_ctx *c, const struct session_head *h,
 		json_object_set_new(x, "role_label", label_of(c, "role_", v->role));
 		json_object_set_new(x, "rsvp_label", label_of(c, "rsvp_", v->rsvp));
 		json_object_set_new(x, "session_id", json_integer(h->id));
-		json_object_set_new(x, "record_open", json_boolean(open));
+		/* a linked body records only its own people */
+		json_object_set_new(
+		    x, "record_open",
+		    json_boolean(open && (!joint ||
+					  org_path_within(v->person_path, scope_path(&c->actor)))));
 		json_object_set_new(x, "csrf", json_string(c->actor.csrf));
 		if (person_erased_name_id(v->name) && json_is_string(json_object_get(x, "name")))
 			json_object_set_new(x, "name", web_person_name(c, v->name));
-		if (strcmp(v->rsvp, "declined") != 0)
+		if (strcmp(v->rsvp, "declined") != 0 &&
+		    (!joint || org_path_within(v->person_path, scope_path(&c->actor))))
 			json_array_append_new(invitees, json_pack("{sI sO}", "person_id",
 								  (json_int_t)v->person_id, "name",
 								  json_object_get(x, "name")));
@@ -704,7 +739,12 @@ static void page_record(struct web_ctx *c, const struct session_head *h,
 		json_object_set_new(x, "can_draft", json_boolean(draft));
 		buf_fini(&names);
 	}
-	if (!edit)
+	mark_bodies(c, json_object_get(sj, "invitations"), h, joint);
+	mark_bodies(c, json_object_get(sj, "remarks"), h, joint);
+	mark_bodies(c, json_object_get(sj, "agreed"), h, joint);
+	mark_bodies(c, json_object_get(sj, "differences"), h, joint);
+	mark_bodies(c, arr, h, joint);
+	if (!edit && !joint)
 		return;
 	fix_paths(json_object_get(sj, "invitations"), h->id, "invitations");
 	fix_paths(json_object_get(sj, "remarks"), h->id, "remarks");
@@ -822,7 +862,10 @@ int sess_page_again(struct web_ctx *c, int status, const struct session_head *h,
 {
 	static const char *const invite_roles[] = {"member", "host",	 "speaker",
 						   "expert", "official", "observer"};
-	bool edit = session_editable(&c->actor, h), open = session_record_open(&c->actor, h);
+	bool edit = session_editable(&c->actor, h);
+	bool joint = !edit && session_joint_editor(c->db, &c->actor, h);
+	bool open =
+	    session_record_open(&c->actor, h) || (joint && session_record_state_open(&c->actor, h));
 	bool insider = sess_insider(c, h->org_path);
 	bool signed_in = c->actor.via != AUTH_NONE;
 	struct session s;
@@ -863,15 +906,16 @@ int sess_page_again(struct web_ctx *c, int status, const struct session_head *h,
 	for (i = 0; i < s.ncategories; i++)
 		json_object_set_new(json_array_get(cats, i), "label",
 				    label_of(c, "cat_", s.by_category[i].category));
-	page_record(c, h, &r, signed_in, sj, invitees);
+	page_record(c, h, &r, signed_in, sj, invitees, joint);
 	buf_init(&md, 4 << 20);
 	if (markdown_html(s.summary, strlen(s.summary), &md) == ERR_OK && md.n)
 		json_object_set_new(sj, "summary_html", json_string(buf_cstr(&md)));
 	buf_fini(&md);
-	if (edit) {
+	if (edit || joint) {
 		json_t *x;
 
-		people = people_options_json(c->db, &c->actor, h->org_id);
+		/* a linked body invites its own people, never the host's */
+		people = people_options_json(c->db, &c->actor, joint ? c->actor.org.id : h->org_id);
 		json_array_foreach(people, i, x)
 		    sess_label(c, x, "category", "cat_", "category_label");
 		for (i = 0; i < ARRAY_LEN(invite_roles); i++)
@@ -888,10 +932,15 @@ int sess_page_again(struct web_ctx *c, int status, const struct session_head *h,
 	    edit && strcmp(h->status, "closed") != 0 && strcmp(h->status, "archived") != 0,
 	    "invitees", invitees, "categories", cats, "people", people ? people : json_array(),
 	    "invite_roles", roles, "error", error);
+	json_object_set_new(ctx, "joint_editor", json_boolean(joint));
+	if (joint)
+		json_object_set_new(ctx, "can_invite",
+				    json_boolean(strcmp(h->status, "closed") != 0 &&
+						 strcmp(h->status, "archived") != 0));
 	json_object_set_new(ctx, "counterpart",
 			    json_boolean((s.formats & FORMAT_COUNTERPART) != 0));
 	/* the organizers' corrections (corrections.c): a closed record's need a reason */
-	json_object_set_new(ctx, "can_fix", json_boolean(edit));
+	json_object_set_new(ctx, "can_fix", json_boolean(edit || joint));
 	json_object_set_new(
 	    ctx, "fix_reason",
 	    json_boolean(strcmp(h->status, "closed") == 0 || strcmp(h->status, "archived") == 0));
@@ -921,10 +970,11 @@ int h_session_edit(struct web_ctx *c)
 	struct session_draft d;
 	struct session s;
 	char action[64];
-	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
+	struct verr e = {0};
+	int rc = session_authorize_change(c->db, &c->actor, web_id(c, "id"), &h, &e);
 
 	if (rc)
-		return web_answer(c, rc, NULL);
+		return web_answer_why(c, rc, &e);
 	session_init(&s);
 	rc = session_read(c->db, h.id, &s);
 	if (rc)
@@ -944,10 +994,11 @@ int h_session_edit_post(struct web_ctx *c)
 	struct verr e;
 	char loc[64];
 	int parsed = read_session(c, &in, linked, &e);
-	int rc = session_authorize(c->db, &c->actor, web_id(c, "id"), AUTHZ_WRITE, &h);
+	struct verr why = {0};
+	int rc = session_authorize_change(c->db, &c->actor, web_id(c, "id"), &h, &why);
 
 	if (rc)
-		return web_answer(c, rc, NULL);
+		return web_answer_why(c, rc, &why);
 	rc = session_record_check(&c->actor, &h, &e);
 	if (!rc)
 		rc = parsed;

@@ -32,8 +32,11 @@ json_t *remark_to_json(const struct web_ctx *c, const struct remark *x);
 json_t *commitment_to_json(const struct commitment *x);
 json_t *suggestion_to_json(const struct web_ctx *c, const struct suggestion *x);
 json_t *my_invitation_to_json(const struct my_invitation *x);
-/* session_points_to_json: [{id, body}] of n agreed points or differences. */
+/* session_points_to_json: [{id, body, org_id, org_name}] of n agreed points or differences
+ * (org_*: the body that recorded it); session_point_to_json one of them. Every item of the
+ * record carries the body that added it, so a joint session shows which body added what. */
 json_t *session_points_to_json(const struct session_point *p, size_t n);
+json_t *session_point_to_json(const struct session_point *p);
 
 /* people_options_json: [{id, name, category, affiliation}] of the people a may invite to a
  * session of org_id (people_options_read); empty when they cannot be read. */
@@ -111,6 +114,7 @@ struct record_op {
 	const char *name; /* the page form's path segment */
 	const char *list; /* where the new object appears in the session JSON (NULL: none) */
 	bool record;	  /* a change of the record (closed: admins only) */
+	bool joint;	  /* a joint session's linked bodies may do it too */
 	op_parse_fn parse;
 	op_act_fn act;
 };
