@@ -106,7 +106,7 @@ static int fields_ok(const struct field_decl *list)
 	const struct field_decl *f, *g;
 
 	for (f = list; f->name; f++) {
-		if (!f->name[0] || f->type < FIELD_STRING || f->type > FIELD_OBJECTS || !f->desc)
+		if (!f->name[0] || f->type < FIELD_STRING || f->type > FIELD_OBJECT || !f->desc)
 			return 0;
 		if ((f->type == FIELD_OBJECTS) != (f->members != NULL))
 			return 0;

@@ -39,6 +39,7 @@ enum field_type {
 	FIELD_STRINGS,	  /* an array of strings */
 	FIELD_IDS,	  /* an array of positive integer ids */
 	FIELD_OBJECTS,	  /* an array of objects whose members field_decl.members declares */
+	FIELD_OBJECT,	  /* one JSON object whose members the handler (the model) checks */
 };
 
 /* Flags of a declared field. */

@@ -4,6 +4,7 @@
  * (defaults 5, 2, 5); a credit is recorded once per person, kind and thing credited, with
  * the points in force at the time.
  */
+#include "rules.h"
 #include "session.h"
 #include "valid.h"
 
@@ -19,6 +20,7 @@ static const struct {
 	int points;
 } defaults[] = {{"attended", 5}, {"remark", 2}, {"adopted", 5}};
 
+static const char sql_session_org[] = "SELECT org_id FROM session WHERE id = ?";
 static const char sql_points[] = "SELECT points FROM duty_points WHERE org_id = ? AND kind = ?";
 static const char sql_set[] = "INSERT INTO duty_points (org_id, kind, points) VALUES (?, ?, ?)"
 			      " ON CONFLICT (org_id, kind) DO UPDATE SET points = excluded.points";
@@ -35,17 +37,29 @@ static const char sql_items[] =
     " LEFT JOIN org so ON so.id = s.org_id"
     " WHERE d.person_id = ? AND d.year = ? ORDER BY d.at, d.id";
 
-int duty_points_of(struct db *db, int64_t org_id, const char *kind)
+static int duty_points_default(const char *kind)
 {
-	int64_t points;
 	size_t i;
 
-	if (db_get_int(db, sql_points, &points, "is", org_id, kind) == ERR_OK && points >= 0)
-		return (int)points;
 	for (i = 0; i < ARRAY_LEN(defaults); i++)
 		if (strcmp(kind, defaults[i].kind) == 0)
 			return defaults[i].points;
 	return 0;
+}
+
+int duty_points_of(struct db *db, int64_t org_id, const char *kind)
+{
+	struct rules rules;
+	int64_t points;
+	int n;
+
+	if (db_get_int(db, sql_points, &points, "is", org_id, kind) == ERR_OK && points >= 0)
+		return (int)points;
+	if (rules_in_force_of(db, org_id, &rules) != ERR_OK)
+		return duty_points_default(kind);
+	n = rules_duty_points(&rules, kind);
+	rules_release(&rules);
+	return n < 0 ? duty_points_default(kind) : n;
 }
 
 int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, const char *kind,
@@ -76,6 +90,28 @@ int duty_set_points(struct db *db, const struct actor *who, int64_t org_id, cons
 	return rc;
 }
 
+/* credit_points: the points of kind that body org_id (the one credited) set itself (duty
+ * page), else those of its work rules: for a credit earned in a session it hosts, of the
+ * session's own version (the one it was scheduled under); otherwise (no session, or a
+ * member of a linked body of a joint session) of the version in force for org_id. */
+static int credit_points(struct db *db, int64_t org_id, int64_t session_id, const char *kind)
+{
+	struct rules rules;
+	int64_t points, host = 0;
+	int n;
+
+	if (db_get_int(db, sql_points, &points, "is", org_id, kind) == ERR_OK && points >= 0)
+		return (int)points;
+	if (session_id && db_get_int(db, sql_session_org, &host, "i", session_id) != ERR_OK)
+		host = 0;
+	if ((session_id && host == org_id ? rules_for_session(db, session_id, &rules)
+					  : rules_in_force_of(db, org_id, &rules)) != ERR_OK)
+		return duty_points_default(kind);
+	n = rules_duty_points(&rules, kind);
+	rules_release(&rules);
+	return n < 0 ? 0 : n;
+}
+
 /* the body a credit at session ?3 (0: an output) of body ?2 goes to: for a member of a
  * linked body of a joint session (the person's body is one or below one), the person's
  * own body; for the people of ?2 and the bodies below it, ?2; for anyone else, their own */
@@ -96,7 +132,8 @@ int duty_credit(struct db *db, int64_t org_id, int64_t person_id, const char *ki
 	else if (rc)
 		return rc;
 	return db_exec(db, sql_credit, "iisniini", to, person_id, kind,
-		       duty_points_of(db, to, kind), session_id, ref_id, time_year(at), at);
+		       credit_points(db, to, session_id, kind), session_id, ref_id, time_year(at),
+		       at);
 }
 
 int duty_revoke(struct db *db, int64_t person_id, const char *kind, int64_t ref_id)

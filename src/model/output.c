@@ -9,6 +9,7 @@
 #include "escalation.h"
 #include "notify.h"
 #include "person.h"
+#include "rules.h"
 #include "session.h"
 #include "valid.h"
 
@@ -957,6 +958,20 @@ int output_create_check(struct db *db, const struct actor *who, int64_t org_id,
 	return rc;
 }
 
+/* cosign_due is the co-signing deadline of a draft of org_id that names none: the work
+ * rules' cosign_days from now (7 when they cannot be read). */
+static int64_t cosign_due(struct db *db, int64_t org_id, int64_t now)
+{
+	struct rules rules;
+	int days = 7;
+
+	if (rules_in_force_of(db, org_id, &rules) == ERR_OK) {
+		days = rules_cosign_days(&rules);
+		rules_release(&rules);
+	}
+	return now + (int64_t)days * 86400;
+}
+
 int output_create(struct db *db, const struct actor *who, int64_t org_id,
 		  const struct output_in *in, int64_t *id, struct verr *e)
 {
@@ -974,10 +989,11 @@ int output_create(struct db *db, const struct actor *who, int64_t org_id,
 	buf_init(&body, 1 << 20);
 	rc = draft_body(db, who, org_id, in, &body, e);
 	if (!rc)
-		rc = db_exec(db, sql_insert, "isssiiiii", org_id, in->kind, in->title,
-			     buf_cstr(&body), in->dated_at ? in->dated_at : now,
-			     in->cosign_deadline ? in->cosign_deadline : now + 7 * 86400,
-			     who->user.id, now, now);
+		rc =
+		    db_exec(db, sql_insert, "isssiiiii", org_id, in->kind, in->title,
+			    buf_cstr(&body), in->dated_at ? in->dated_at : now,
+			    in->cosign_deadline ? in->cosign_deadline : cosign_due(db, org_id, now),
+			    who->user.id, now, now);
 	buf_fini(&body);
 	if (rc)
 		return rc;
@@ -1072,7 +1088,7 @@ int output_update(struct db *db, const struct actor *who, int64_t id, const stru
 	dated = in->dated_at ? in->dated_at : before.dated_at ? before.dated_at : time_now();
 	deadline = in->cosign_deadline	    ? in->cosign_deadline
 		   : before.cosign_deadline ? before.cosign_deadline
-					    : time_now() + 7 * 86400;
+					    : cosign_due(db, h.org_id, time_now());
 	rc = db_exec(db, sql_update, "ssiiii", title, body, dated, deadline, time_now(), id);
 	if (!rc)
 		rc = set_links(db, id, &before, in);

@@ -7,6 +7,7 @@
  */
 #include "session.h"
 #include "rowjson.h"
+#include "rules.h"
 #include "valid.h"
 
 #include <stdio.h>
@@ -581,6 +582,8 @@ static const char sql_count_dept[] =
     " AND (?2 = '' OR instr(p.affiliation, ?2) > 0 OR instr(?2, p.affiliation) > 0)"
     " AND p.affiliation != ''";
 static const char sql_count_linked[] = "SELECT COUNT(*) FROM session_org WHERE session_id = ?1";
+static const char sql_count_attended[] =
+    "SELECT COUNT(*) FROM invitation WHERE session_id = ?1 AND attended = 1";
 
 static int count_of(struct db *db, const char *sql, int64_t id, const char *arg, int *n)
 {
@@ -699,6 +702,29 @@ static int check_requirements(struct db *db, const struct session_head *h,
 	return ERR_INVALID;
 }
 
+/* check_attendance: a session is closed with at least min_participants present, under
+ * the rules it was scheduled with (rules_for_session), not the ones in force now. */
+static int check_attendance(struct db *db, int64_t id, struct verr *e)
+{
+	struct rules rules;
+	int min, n = 0, rc;
+
+	rc = rules_for_session(db, id, &rules);
+	if (rc)
+		return rc;
+	min = rules_min_participants(&rules);
+	rules_release(&rules);
+	if (min <= 0)
+		return ERR_OK;
+	rc = count_of(db, sql_count_attended, id, NULL, &n);
+	if (rc || n >= min)
+		return rc;
+	return verr_set(e, "requirements_unmet", "attendance",
+			"按工作规则（min_participants）至少须 %d 人到会才能结束，现有 %d 人",
+			"the work rules (min_participants) need %d present to close; %d are", min,
+			n);
+}
+
 int session_transition(struct db *db, const struct actor *who, int64_t id, const char *to,
 		       struct verr *e)
 {
@@ -738,6 +764,11 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 		if (!rc)
 			rc = db_exec(db, sql_topic_scheduled, "ii", now, h.topic_id);
 		rules_release(&rules);
+		if (rc)
+			return rc;
+	}
+	if (strcmp(to, "closed") == 0) {
+		rc = check_attendance(db, id, e);
 		if (rc)
 			return rc;
 	}

@@ -265,7 +265,24 @@ size_t rules_requirements(const struct rules *r, const char *format, struct rule
  * it requires none). */
 int rules_min_of(const struct rules *r, const char *format, const char *what);
 
-/* rules_add records a new version for org (admins). params must be a JSON object. */
+/* rules_min_participants: how many must have attended before a session can be closed
+ * (params.min_participants; 0 = no minimum). Read from the session's own version. */
+int rules_min_participants(const struct rules *r);
+
+/* rules_cosign_days: how many days co-signers have to confirm a proposal when no deadline
+ * is given (params.cosign_days; 7). */
+int rules_cosign_days(const struct rules *r);
+
+/* rules_duty_points: the points of duty kind ("attended", "remark", "adopted") under r
+ * (params.duty_points; 5, 2, 5); -1 for a kind the rules do not know. */
+int rules_duty_points(const struct rules *r, const char *kind);
+
+/* rules_max_proposal_chars: the longest proposal text that can be submitted, in
+ * characters (params.max_proposal_chars; 0 = no limit). */
+int rules_max_proposal_chars(const struct rules *r);
+
+/* rules_add records a new version for org (admins). params must be a JSON object of known
+ * parameters (rules_check_params in rules.h). */
 int rules_add(struct db *db, const struct actor *who, const struct org *org, const char *version,
 	      const char *title, const char *body, const json_t *params, int64_t effective_from,
 	      struct verr *e) WARN_UNUSED;

@@ -15,6 +15,7 @@
 #include "output.h"
 #include "notify.h"
 #include "output_int.h"
+#include "rules.h"
 #include "session.h"
 #include "notify.h"
 #include "valid.h"
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "base/util.h"
 #include "db/db.h"
 
@@ -122,6 +124,36 @@ static bool three_parts(const char *body)
 	return strstr(body, "情况") && strstr(body, "分析") && strstr(body, "建议");
 }
 
+/* check_proposal_length: a proposal is submitted within the work rules'
+ * max_proposal_chars (the rules in force for its body now; 0: no limit). */
+static int check_proposal_length(struct db *db, const struct output_head *h, struct verr *e)
+{
+	struct rules rules;
+	struct db_stmt *st;
+	size_t n;
+	int max, rc;
+
+	rc = rules_in_force_of(db, h->org_id, &rules);
+	if (rc)
+		return rc;
+	max = rules_max_proposal_chars(&rules);
+	rules_release(&rules);
+	if (max <= 0)
+		return ERR_OK;
+	rc = db_get_row(db, sql_body, &st, "i", h->id);
+	if (rc)
+		return rc;
+	n = utf8_count(db_col_text(st, 0), db_col_len(st, 0));
+	db_done(st);
+	if (n <= (size_t)max)
+		return ERR_OK;
+	return verr_set(e, "too_long", "body",
+			"提案正文 %zu 字，超过工作规则（max_proposal_chars）的 %d 字",
+			"the proposal has %zu characters, more than the work rules' "
+			"max_proposal_chars of %d",
+			n, max);
+}
+
 static int check_submit(struct db *db, const struct output_head *h, const struct output_move *m,
 			struct verr *e)
 {
@@ -132,7 +164,9 @@ static int check_submit(struct db *db, const struct output_head *h, const struct
 	(void)m;
 	if (output_kind_class(h->kind) == OKIND_PROPOSAL) {
 		rc = db_get_int(db, sql_leads, &leads, "i", h->id);
-		return rc ? rc : output_check_kind(h->kind, "", (int)leads, e);
+		if (!rc)
+			rc = output_check_kind(h->kind, "", (int)leads, e);
+		return rc ? rc : check_proposal_length(db, h, e);
 	}
 	if (output_kind_class(h->kind) != OKIND_OPINION)
 		return ERR_OK;
@@ -336,10 +370,9 @@ static int apply_not_accept(struct db *db, const struct actor *who, const struct
 static int reply_days(struct db *db, int64_t org_id)
 {
 	struct rules rules;
-	struct org org;
 	int days = 90;
 
-	if (org_get(db, org_id, &org) == ERR_OK && rules_in_force(db, &org, &rules) == ERR_OK) {
+	if (rules_in_force_of(db, org_id, &rules) == ERR_OK) {
 		days = rules_reply_days(&rules);
 		rules_release(&rules);
 	}

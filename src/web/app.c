@@ -293,6 +293,8 @@ static int check_value(const struct field_decl *f, json_t *v, struct fault *x)
 	case FIELD_BOOLEAN:
 		return json_is_boolean(v) ? ERR_OK
 					  : fault_at(x, "invalid_type", "err_want_boolean");
+	case FIELD_OBJECT:
+		return json_is_object(v) ? ERR_OK : fault_at(x, "invalid_type", "err_want_object");
 	case FIELD_STRINGS:
 	case FIELD_IDS:
 	case FIELD_OBJECTS:

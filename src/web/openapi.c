@@ -80,6 +80,9 @@ static json_t *field_schema(const struct field_decl *f)
 		s = json_pack("{so so}", "type", type_of("array", nul), "items",
 			      object_schema(f->members, false));
 		break;
+	case FIELD_OBJECT:
+		s = json_pack("{so sb}", "type", type_of("object", nul), "additionalProperties", 1);
+		break;
 	case FIELD_TIME:
 		/* a date, a time, or "" (clears it); the dispatcher refuses one that does not
 		 * exist (2026-02-30) */

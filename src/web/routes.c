@@ -90,6 +90,31 @@ static const struct field_decl org_change[] = {
     END,
 };
 
+/* work rules (rules.c; model/rules.h) */
+static const struct field_decl rules_new[] = {
+    STR("version", REQ | NB, 20, "the version's name, unique in the body (e.g. 2.0)"),
+    STR("title", REQ | NB, 200, "the title of the rules"),
+    STR("body", OPT, 100000, "the written text"),
+    {"params", FIELD_OBJECT, OPT,
+     "the parameters the software enforces, each one of GET /api/v1/rules/params (422 "
+     "naming an unknown one or one of the wrong type); not stated: its default",
+     NULL, 0, 0, 0},
+    TIME("effective_from", OPT, "the day it takes effect, YYYY-MM-DD (default: now)"),
+    END,
+};
+static const struct field_decl rules_copy_in[] = {
+    INT("from_org_id", REQ, "the body whose version is copied (readable by the caller)"),
+    STR("version", REQ | NB, 20, "the version of that body to copy"),
+    STR("new_version", OPT | NB, 20,
+	"the name of the copy (default: the same name when free, else <version>-copy)"),
+    END,
+};
+static const struct field_decl rules_diff_query[] = {
+    TEXT("from", Q, "the older version"),
+    TEXT("to", Q, "the newer version"),
+    END,
+};
+
 static const struct field_decl user_new[] = {
     STR("username", REQ | NB, 32, "sign-in name"),
     STR("password", REQ, 256, "the first password"),
@@ -570,6 +595,28 @@ const struct route web_routes[] = {
     {GET, "/people/{id}/erase", ACCESS_ADMIN, h_person_erase_page, 0, PAGE},
     {POST, "/people/{id}/erase", ACCESS_ADMIN, h_person_erase_post, 4 * KIB, PAGE},
     /* === end people === */
+
+    /* === work rules (rules.c) === */
+    {GET, "/api/v1/rules/params", ACCESS_SIGNED_IN, h_api_rules_params, 0,
+     API("The parameters of the work rules the software knows and enforces", NULL,
+	 LIST("rules_param"))},
+    {GET, "/api/v1/orgs/{id}/rules", ACCESS_SIGNED_IN, h_api_rules_list, 0,
+     API("The work rules versions of a body (the body, those below and above it read)", NULL,
+	 LIST("rules_version"))},
+    {POST, "/api/v1/orgs/{id}/rules", ACCESS_ADMIN, h_api_rules_create, 512 * KIB,
+     API("Add a version of a body's work rules (its admins; an existing version 409)", rules_new,
+	 OBJ(201, "rules_version"))},
+    {GET, "/api/v1/orgs/{id}/rules/diff", ACCESS_SIGNED_IN, h_api_rules_diff, 0,
+     API("Compare two versions: the changed parameters and a line diff of the text",
+	 rules_diff_query, OBJ(200, "rules_diff"))},
+    {POST, "/api/v1/orgs/{id}/rules/copy", ACCESS_ADMIN, h_api_rules_copy, 16 * KIB,
+     API("Copy another body's version into this body (its admins; copied_from names the source)",
+	 rules_copy_in, OBJ(201, "rules_version"))},
+    {GET, "/orgs/{id}/rules", ACCESS_SIGNED_IN, h_rules_page, 0, PAGE},
+    {POST, "/orgs/{id}/rules", ACCESS_ADMIN, h_rules_post, 512 * KIB, PAGE},
+    {POST, "/orgs/{id}/rules/copy", ACCESS_ADMIN, h_rules_copy_post, 16 * KIB, PAGE},
+    {GET, "/orgs/{id}/rules/diff", ACCESS_SIGNED_IN, h_rules_diff_page, 0, PAGE},
+    /* === end work rules === */
 
     /* === topics and sessions (topics.c, sessions.c, record.c) === */
     {GET, "/api/v1/domains", ACCESS_SIGNED_IN, h_api_domains, 0,

@@ -249,6 +249,18 @@ int h_person_page(struct web_ctx *c);
 int h_person_post(struct web_ctx *c);
 /* === end people === */
 
+/* === work rules (rules.c) === */
+int h_api_rules_params(struct web_ctx *c);
+int h_api_rules_list(struct web_ctx *c);
+int h_api_rules_create(struct web_ctx *c);
+int h_api_rules_diff(struct web_ctx *c);
+int h_api_rules_copy(struct web_ctx *c);
+int h_rules_page(struct web_ctx *c);
+int h_rules_post(struct web_ctx *c);
+int h_rules_copy_post(struct web_ctx *c);
+int h_rules_diff_page(struct web_ctx *c);
+/* === end work rules === */
+
 /* === topics and sessions (topics.c, sessions.c, record.c) === */
 int h_api_domains(struct web_ctx *c);
 int h_api_domains_create(struct web_ctx *c);

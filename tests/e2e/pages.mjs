@@ -31,6 +31,8 @@ export function mainPages(joinCode) {
     { name: 'stats', title: '统计', path: '/stats?year=2024', who: 'organizer' },
     { name: 'people', title: '人员', path: '/people', who: 'organizer' },
     { name: 'notifications', title: '通知', path: '/notifications', who: 'organizer' },
+    { name: 'rules', title: '工作规则', path: '/orgs/2/rules', who: 'organizer' },
+    { name: 'rules-diff', title: '工作规则比较', path: '/orgs/2/rules/diff?from=2.0&to=2.0', who: 'organizer' },
     { name: 'search', title: '搜索', path: '/search?q=' + encodeURIComponent('人工智能'), who: 'organizer' },
     { name: 'join', title: '参与者手机页', path: `/j/${joinCode}`, who: 'anon' },
     { name: 'my-work', title: '我的工作（委员）', path: '/me', who: 'member' },

@@ -116,6 +116,9 @@ const ROUTES = {
   'POST /api/v1/sessions/{id}/room': { as: 'org', path: () => `/api/v1/sessions/${fx.session}/room`, body: () => ({ moderation: 'post', anonymous: false, open: true }), probe: () => [`/api/v1/sessions/${fx.session}/room`] },
   'POST /api/v1/me/notifications/{id}/read': { as: 'member', path: () => `/api/v1/me/notifications/${fx.notification}/read`, body: () => ({}), probe: () => ['/api/v1/me/notifications'] },
   'POST /api/v1/me/notifications/read': { as: 'member', path: () => '/api/v1/me/notifications/read', body: () => ({}), probe: () => ['/api/v1/me/notifications'] },
+  // work rules (issue 15)
+  'POST /api/v1/orgs/{id}/rules': { as: 'szadmin', path: () => `/api/v1/orgs/${fx.szOrg}/rules`, body: () => ({ version: 'bi-1', title: '坏输入测试规则', body: '正文', params: { reply_days: 30 }, effective_from: '2025-01-01' }), probe: () => [`/api/v1/orgs/${fx.szOrg}/rules`] },
+  'POST /api/v1/orgs/{id}/rules/copy': { as: 'szadmin', path: () => `/api/v1/orgs/${fx.org}/rules/copy`, body: () => ({ from_org_id: fx.szOrg, version: '2.0', new_version: 'bi-copy' }), probe: () => [`/api/v1/orgs/${fx.org}/rules`] },
 };
 
 // typesOf gives the JSON types a schema allows (["string"], ["integer", "null"]…).
@@ -158,6 +161,10 @@ function variants(key, base, schema) {
       const [lo, hi] = RANGES[name] || [s.minimum, s.maximum];
       if (Number.isInteger(lo)) add(name, `below ${lo}`, lo - 1);
       if (Number.isInteger(hi)) add(name, `above ${hi}`, hi + 1);
+    } else if (t.includes('object')) {
+      add(name, 'a string where an object belongs', 'x');
+      add(name, 'a number where an object belongs', 1);
+      add(name, 'an array where an object belongs', [{ x: 1 }]);
     } else if (t.includes('boolean')) {
       add(name, 'a string where a boolean belongs', 'yes');
       add(name, 'the text "true"', 'true');
@@ -240,6 +247,7 @@ describe('bad input is refused with 422 naming the field, and nothing changes', 
     const org = clients.org;
     const sz = clients.szadmin;
     fx.org = ok(await sz.post('/api/v1/orgs', { name: '坏输入测试区', slug: 'bi-district', level: 'district' }), 'org').id;
+    fx.szOrg = (await sz.get('/api/v1/me')).data.org.id;
     fx.user = ok(await sz.post('/api/v1/users', { username: 'bi-user', password: 'long-enough-pass-1', role: 'member' }), 'user').id;
     fx.person = ok(await org.post('/api/v1/people', { name: '测试参与者', category: 'member' }), 'person').id;
     fx.person2 = ok(await org.post('/api/v1/people', { name: '第二位参与者', category: 'expert' }), 'person').id;

@@ -14,7 +14,7 @@ import { startServer, Client, DEMO_PASSWORD, ADMIN_PASSWORD } from '../lib/serve
 // spreadsheets, file suffixes, spreadsheet columns, field names of a form, the Chinese
 // words of fields and codes in src/model/valid.c).
 const NOT_CODES = new Set(['yes', 'no', 'suffix', 'person_fields', 'extra_cols', 'field_rules',
-  'texts', 'from', 'to', 'field_zh', 'code_words']);
+  'texts', 'from', 'to', 'field_zh', 'code_words', 'catalogue', 'param_fields']);
 
 // modelCodes returns the set of lower-case code words of the model.
 export function modelCodes() {
@@ -261,7 +261,7 @@ describe('i18n: no raw identifiers in the Chinese pages of the demo', () => {
     }
     const fill = (route) => {
       const [, first] = route.split('/');
-      const key = { sessions: 'sessions', topics: 'topics', outputs: 'outputs', people: 'people' }[first]
+      const key = { sessions: 'sessions', topics: 'topics', outputs: 'outputs', people: 'people', orgs: 'orgs' }[first]
         ?? (route.startsWith('/admin/orgs') ? 'orgs' : route.startsWith('/admin/users') ? 'users' : null);
       if (route.includes('{code}')) return codesOfRooms.map((c) => route.replace('{code}', c));
       if (!route.includes('{id}')) return [route];
@@ -276,6 +276,7 @@ describe('i18n: no raw identifiers in the Chinese pages of the demo', () => {
     urls.push({ route: '/search', url: `/search?q=${encodeURIComponent('营商环境')}` });
     urls.push({ route: '/outputs/new', url: `/outputs/new?suggestion_id=1` });
     urls.push({ route: '/stats', url: `/stats?year=2024` });
+    urls.push({ route: '/orgs/{id}/rules/diff', url: `/orgs/${orgs.find((o) => o.slug === 'sz').id}/rules/diff?from=2.0&to=2.0` });
     urls.push({ route: '/login', url: `/login?next=/dashboard` });
     // the correction pages of the record's items (issue 11), of session 1
     const s1 = (await admin.get('/api/v1/sessions/1')).data;
