@@ -269,9 +269,10 @@ bool invitee_linked(struct db *db, int64_t user_id)
 
 static const char sql_next_pos[] = "SELECT COALESCE(MAX(position), 0) + 1 FROM remark"
 				   " WHERE session_id = ?";
-static const char sql_remark[] = "INSERT INTO remark (org_id, session_id, person_id, role, body,"
-				 " position, created_by, created_at, updated_at, by_org_id)"
-				 " VALUES (?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?)";
+static const char sql_remark[] =
+    "INSERT INTO remark (org_id, session_id, person_id, role, body,"
+    " position, created_by, created_at, updated_at, by_org_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?)";
 
 static int next_position(struct db *db, const char *sql, int64_t session_id, int64_t *pos)
 {
