@@ -22,6 +22,7 @@ enum err {
 	ERR_EXISTS = -9,    /* refused to overwrite something that exists */
 	ERR_AUTH = -10,	    /* not signed in, or credentials wrong (401 / sign-in page) */
 	ERR_LIMIT = -11,    /* rate limited */
+	ERR_UNSUPPORTED = -12, /* not possible on this backend (e.g. db_backup on PostgreSQL) */
 };
 
 /* err_name returns a static lower-case name for code, for logs ("nomem", "db"...). */

@@ -8,6 +8,9 @@
  * from input. Statements are prepared once per connection and cached by their SQL text's
  * address, so SQL must be a string literal (or otherwise live as long as the process).
  *
+ * Drivers: db_sqlite.c for a file path, db_pg.c (libpq) for a postgresql:// URI; db.c
+ * dispatches (db_internal.h).
+ *
  * Threads: a struct db is one connection and belongs to one thread at a time. db_thread()
  * hands each worker thread its own connection to the file given to db_pool_init().
  */
@@ -29,8 +32,17 @@ enum db_open_flags {
 	DB_OPEN_SYNC_FULL = 2 /* synchronous=FULL instead of NORMAL */
 };
 
-/* db_open opens a connection to path with WAL, foreign keys and a busy timeout set.
- * *out is the caller's, closed with db_close. */
+enum db_dialect { DB_SQLITE = 0, DB_POSTGRES = 1 };
+enum db_dialect db_dialect(const struct db *db);
+bool db_is_uri(const char *path); /* a postgresql:// or postgres:// URI */
+
+/* db_safe_name copies path to buf (cap bytes) with the password of a URI masked
+ * ("postgresql://u:***@host/db"), for messages; returns buf (truncated when too long). */
+const char *db_safe_name(const char *path, char *buf, size_t cap);
+
+/* db_open opens a connection: a file path is SQLite (WAL, foreign keys and a busy timeout
+ * set), a postgresql:// URI is PostgreSQL (db_pg.c; with DB_OPEN_CREATE a missing database
+ * is created on that server). *out is the caller's, closed with db_close. */
 int db_open(const char *path, int flags, struct db **out) WARN_UNUSED;
 
 /* db_close finalizes cached statements and closes; accepts NULL. */
@@ -129,7 +141,8 @@ int db_changes(struct db *db);
 const char *db_errmsg(struct db *db);
 
 /* db_backup copies the database to path consistently (online backup), even while others
- * write. Refuses (ERR_EXISTS) when path exists. */
+ * write. Refuses (ERR_EXISTS) when path exists. On PostgreSQL: ERR_UNSUPPORTED, with
+ * db_errmsg saying to use pg_dump. */
 int db_backup(struct db *db, const char *path) WARN_UNUSED;
 /* db_backup_progress is db_backup telling progress (may be NULL) of the pages copied. */
 int db_backup_progress(struct db *db, const char *path, progress_fn progress, void *ud) WARN_UNUSED;
