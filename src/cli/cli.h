@@ -101,6 +101,10 @@ int cli_fmt(char *out, size_t cap, const char *fmt, ...)
 struct db;
 struct db *cli_open_db(const char *path);
 
+/* cli_db_name gives path fit for a message: a URI's password masked. The text lives in one
+ * of two static buffers (so two names fit in one message); not thread-safe. */
+const char *cli_db_name(const char *path);
+
 /* cli_init_runtime starts libsodium; call before anything else. */
 int cli_init_runtime(void);
 

@@ -37,8 +37,8 @@
 #include "db_internal.h"
 
 #define DB_PG_WRITE_KEY 0x5348454e4c49414fll /* "SHENLIAO": the one writers' lock */
-#define PG_MAX_PARAMS 1000
-#define PG_BOOLOID 16
+#define PG_MAX_PARAMS	1000
+#define PG_BOOLOID	16
 
 struct pg_db {
 	struct db base;
@@ -245,8 +245,7 @@ int db_pg_open(const char *uri, int flags, struct db **out)
 	r = PQexec(db->c, "SET client_encoding = 'UTF8'; SET client_min_messages = warning;"
 			  " SET TIME ZONE 'UTC'");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		log_error("db: cannot set up the session on %s: %s", safe,
-			  PQresultErrorMessage(r));
+		log_error("db: cannot set up the session on %s: %s", safe, PQresultErrorMessage(r));
 		PQclear(r);
 		rc = ERR_DB;
 		goto fail;
@@ -503,8 +502,7 @@ static PGresult *exec_guarded(struct pg_db *db, struct pg_stmt *s)
 
 	if (guard)
 		PQclear(PQexec(db->c, "SAVEPOINT db_stmt"));
-	r = PQexecPrepared(db->c, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL,
-			   0);
+	r = PQexecPrepared(db->c, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0);
 	if (!guard)
 		return r;
 	st = PQresultStatus(r);

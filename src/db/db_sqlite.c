@@ -147,7 +147,8 @@ static int lite_bind_int(struct db_stmt *st, int i, int64_t v)
 
 static int lite_bind_text(struct db_stmt *st, int i, const char *p, size_t n)
 {
-	return bind_rc(st, sqlite3_bind_text64(LST(st)->st, i, p, n, SQLITE_TRANSIENT, SQLITE_UTF8));
+	return bind_rc(st,
+		       sqlite3_bind_text64(LST(st)->st, i, p, n, SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
 static int lite_bind_null(struct db_stmt *st, int i)

@@ -28,6 +28,45 @@ static void remove_files(const char *path)
 	}
 }
 
+/* open_uri is store_open for a PostgreSQL URI: no files to look at. With STORE_CREATE the
+ * database is created on its server when missing, and refused (ERR_EXISTS) when it already
+ * holds a schema; failing after that leaves the (empty) database behind. */
+static int open_uri(const char *path, int flags, struct db **out, int *version,
+		    enum store_stage *stage)
+{
+	bool create = (flags & STORE_CREATE) != 0;
+	struct db *db;
+	int rc, v = 0;
+
+	rc = db_open(path, create ? DB_OPEN_CREATE : 0, &db);
+	if (rc)
+		return rc;
+	if (create) {
+		rc = db_schema_version(db, &v);
+		if (!rc && v > 0)
+			rc = ERR_EXISTS;
+		if (rc) {
+			db_close(db);
+			return rc;
+		}
+	}
+	if (stage)
+		*stage = STORE_STAGE_MIGRATE;
+	rc = db_migrate(db, &v);
+	if (!rc)
+		rc = audit_seal(db, NULL);
+	if (rc) {
+		db_close(db);
+		return rc;
+	}
+	if (stage)
+		*stage = STORE_STAGE_NONE;
+	if (version)
+		*version = v;
+	*out = db;
+	return ERR_OK;
+}
+
 int store_open(const char *path, int flags, struct db **out, int *version, enum store_stage *stage)
 {
 	bool create = (flags & STORE_CREATE) != 0;
@@ -38,6 +77,8 @@ int store_open(const char *path, int flags, struct db **out, int *version, enum 
 	*out = NULL;
 	if (stage)
 		*stage = STORE_STAGE_OPEN;
+	if (db_is_uri(path))
+		return open_uri(path, flags, out, version, stage);
 	if (stat(path, &sb) == 0) {
 		if (create)
 			return ERR_EXISTS;
@@ -76,9 +117,37 @@ int store_open_existing(const char *path, struct db **out)
 	struct stat sb;
 
 	*out = NULL;
+	if (db_is_uri(path))
+		return db_open(path, 0, out);
 	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 		return ERR_NOT_FOUND;
 	return db_open(path, 0, out);
+}
+
+bool store_exists(const char *path)
+{
+	struct stat sb;
+	struct db *db;
+	int v = 0;
+
+	if (!db_is_uri(path))
+		return stat(path, &sb) == 0;
+	if (db_open(path, 0, &db))
+		return false;
+	if (db_schema_version(db, &v))
+		v = 0;
+	db_close(db);
+	return v > 0;
+}
+
+bool store_is_uri(const char *path)
+{
+	return db_is_uri(path);
+}
+
+const char *store_safe_name(const char *path, char *buf, size_t cap)
+{
+	return db_safe_name(path, buf, cap);
 }
 
 void store_close(struct db *db)
@@ -89,7 +158,8 @@ void store_close(struct db *db)
 void store_discard(struct db *db, const char *path)
 {
 	db_close(db);
-	remove_files(path);
+	if (!db_is_uri(path)) /* a PostgreSQL database stays, as CREATE DATABASE made it */
+		remove_files(path);
 }
 
 int store_begin(struct db *db)

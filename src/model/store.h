@@ -12,6 +12,9 @@
 #ifndef SHENLIAO_MODEL_STORE_H
 #define SHENLIAO_MODEL_STORE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "base/err.h"
 #include "base/progress.h"
 
@@ -42,6 +45,17 @@ int store_open(const char *path, int flags, struct db **out, int *version,
  * it is a shenliao database at all is for that command to find out. ERR_NOT_FOUND when there
  * is no such file; *out is the caller's, closed with store_close. */
 int store_open_existing(const char *path, struct db **out) WARN_UNUSED;
+
+/* store_exists tells whether path holds a database: the file exists, or (a PostgreSQL URI)
+ * the database can be opened and has a schema. */
+bool store_exists(const char *path);
+
+/* store_is_uri tells a postgresql:// URI from a file path. */
+bool store_is_uri(const char *path);
+
+/* store_safe_name copies path to buf (cap bytes) with a URI's password masked, for
+ * messages; returns buf. */
+const char *store_safe_name(const char *path, char *buf, size_t cap);
 
 /* store_close closes a connection from store_open; accepts NULL. */
 void store_close(struct db *db);
