@@ -89,7 +89,8 @@ static void test_uri_helpers(void **state)
 			    "postgresql://u:***@h:5/db");
 	assert_string_equal(db_safe_name("postgresql://u@h/db", b, sizeof(b)),
 			    "postgresql://u@h/db");
-	assert_null(strstr(db_safe_name("postgres://h/db?password=secret", b, sizeof(b)), "secret"));
+	assert_null(
+	    strstr(db_safe_name("postgres://h/db?password=secret", b, sizeof(b)), "secret"));
 	assert_string_equal(db_safe_name("/tmp/a.db", b, sizeof(b)), "/tmp/a.db");
 }
 
@@ -135,7 +136,7 @@ static void test_placeholders_and_types(void **state)
 	assert_string_equal(db_col_text(st, 1), "它's ?");
 	assert_int_equal(db_col_len(st, 1), strlen("它's ?"));
 	assert_true(db_col_double(st, 2) == 2.5);
-	assert_int_equal(db_col_int(st, 3), 1);		/* boolean true */
+	assert_int_equal(db_col_int(st, 3), 1);	      /* boolean true */
 	assert_string_equal(db_col_text(st, 3), "1"); /* as SQLite's integer */
 	assert_string_equal(db_col_text(st, 4), "?");
 	assert_false(db_col_null(st, 0));
@@ -276,9 +277,8 @@ static void test_write_lock(void **state)
 	struct db *reader;
 	pthread_t t;
 
-	assert_int_equal(db_exec(f->db, "INSERT INTO t (s, n) VALUES (?, ?)", "si", "c",
-				 (int64_t)0),
-			 ERR_OK);
+	assert_int_equal(
+	    db_exec(f->db, "INSERT INTO t (s, n) VALUES (?, ?)", "si", "c", (int64_t)0), ERR_OK);
 	assert_int_equal(db_open(f->uri, 0, &reader), ERR_OK);
 	assert_int_equal(db_begin_write(f->db), ERR_OK);
 	assert_int_equal(pthread_create(&t, NULL, second_writer, &w), 0);
