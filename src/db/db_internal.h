@@ -9,6 +9,8 @@
 #ifndef SHENLIAO_DB_INTERNAL_H
 #define SHENLIAO_DB_INTERNAL_H
 
+#include <sqlite3.h>
+
 #include "db.h"
 
 struct db_driver {
@@ -56,9 +58,8 @@ struct db_stmt {
 int db_sqlite_open(const char *path, int flags, struct db **out) WARN_UNUSED;
 int db_pg_open(const char *uri, int flags, struct db **out) WARN_UNUSED;
 
-/* fts_cjk_register adds the "cjk" FTS5 tokenizer to SQLite connection h (fts_cjk.c);
- * h is a sqlite3 *, kept opaque so this header needs no driver's API. */
-int fts_cjk_register(void *h);
+/* fts_cjk_register adds the "cjk" FTS5 tokenizer to connection h (fts_cjk.c). */
+int fts_cjk_register(sqlite3 *h);
 
 /* db_pg_migration_sql gives the PostgreSQL text of an embedded migration (name like
  * "0001_foundation.sql", sql its SQLite text): migrations/pg/<name> when embedded, else

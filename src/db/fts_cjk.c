@@ -154,9 +154,8 @@ static int cjk_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
 	return rc;
 }
 
-int fts_cjk_register(void *handle)
+int fts_cjk_register(sqlite3 *h)
 {
-	sqlite3 *h = handle;
 	static fts5_tokenizer tok = {cjk_create, cjk_delete, cjk_tokenize};
 	fts5_api *api = NULL;
 	sqlite3_stmt *st = NULL;

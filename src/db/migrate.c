@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/embed.h"
 #include "base/log.h"
@@ -37,9 +38,7 @@ static void fk_on(struct db *db)
 }
 
 static const char sql_record[] = "INSERT INTO schema_migrations (version, name, applied_at)"
-				 " VALUES (?, ?, strftime('%s','now'))";
-static const char sql_record_pg[] = "INSERT INTO schema_migrations (version, name, applied_at)"
-				    " VALUES (?, ?, CAST(extract(epoch FROM now()) AS bigint))";
+				 " VALUES (?, ?, ?)";
 
 /* migration_number returns NNNN of "migrations/NNNN_x.sql", or -1 if f is not one. */
 static int migration_number(const struct embed_file *f)
@@ -115,11 +114,13 @@ static int migrate_pg(struct db *db, int *version)
 			goto out;
 		rc = db_exec_script(db, sql);
 		if (!rc)
-			rc = db_prepare(db, sql_record_pg, &st);
+			rc = db_prepare(db, sql_record, &st);
 		if (!rc) {
 			rc = db_bind_int(st, 1, next);
 			if (!rc)
 				rc = db_bind_str(st, 2, f->name + 11);
+			if (!rc)
+				rc = db_bind_int(st, 3, (int64_t)time(NULL));
 			if (!rc)
 				rc = db_run(st);
 		}
@@ -198,6 +199,8 @@ int db_migrate(struct db *db, int *version)
 		rc = db_bind_int(st, 1, next);
 		if (!rc)
 			rc = db_bind_str(st, 2, f->name + 11);
+		if (!rc) /* the time from C: strftime('%s') is SQLite's own */
+			rc = db_bind_int(st, 3, (int64_t)time(NULL));
 		if (!rc)
 			rc = db_run(st);
 		if (rc)
