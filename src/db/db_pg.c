@@ -236,8 +236,9 @@ int db_pg_open(const char *uri, int flags, struct db **out)
 		db->c = connect_as(uri, NULL);
 	}
 	if (!db->c || PQstatus(db->c) != CONNECTION_OK) {
-		log_error("db: cannot connect to %s: %s", safe,
-			  db->c ? PQerrorMessage(db->c) : "out of memory");
+		if (!(flags & DB_OPEN_QUIET))
+			log_error("db: cannot connect to %s: %s", safe,
+				  db->c ? PQerrorMessage(db->c) : "out of memory");
 		rc = ERR_DB;
 		goto fail;
 	}

@@ -132,7 +132,7 @@ bool store_exists(const char *path)
 
 	if (!db_is_uri(path))
 		return stat(path, &sb) == 0;
-	if (db_open(path, 0, &db))
+	if (db_open(path, DB_OPEN_QUIET, &db))
 		return false;
 	if (db_schema_version(db, &v))
 		v = 0;
