@@ -28,7 +28,7 @@ struct db;
 struct db_stmt;
 
 enum db_open_flags {
-	DB_OPEN_CREATE = 1,   /* create the file if missing (default: it must exist) */
+	DB_OPEN_CREATE = 1,    /* create the file if missing (default: it must exist) */
 	DB_OPEN_SYNC_FULL = 2, /* synchronous=FULL instead of NORMAL */
 	DB_OPEN_QUIET = 4      /* PostgreSQL: a failure to connect is not logged (a probe) */
 };
