@@ -149,6 +149,17 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
 	return ERR_OK;
 }
 
+int db_prepare_uncached(struct db *db, const char *sql, struct db_stmt **out)
+{
+	return db->drv->stmt_new(db, sql, out);
+}
+
+void db_finalize(struct db_stmt *st)
+{
+	if (st)
+		st->db->drv->stmt_free(st);
+}
+
 int db_bind_int(struct db_stmt *st, int i, int64_t v)
 {
 	return st->db->drv->bind_int(st, i, v);

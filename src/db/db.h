@@ -148,6 +148,37 @@ int db_backup(struct db *db, const char *path) WARN_UNUSED;
 /* db_backup_progress is db_backup telling progress (may be NULL) of the pages copied. */
 int db_backup_progress(struct db *db, const char *path, progress_fn progress, void *ud) WARN_UNUSED;
 
+/* db_prepare_uncached prepares sql outside the statement cache, for SQL made at run time
+ * from catalogue names (never from input: db_copy); the caller ends it with db_finalize. */
+int db_prepare_uncached(struct db *db, const char *sql, struct db_stmt **out) WARN_UNUSED;
+void db_finalize(struct db_stmt *st); /* accepts NULL */
+
+/* --- copying a whole database (copy.c) --- */
+
+struct db_copy_table {
+	char name[64];
+	bool is_virtual, is_virtual_to; /* an SQLite virtual table (FTS5) on the source / target */
+	int64_t rows_from, rows_to;	/* its rows in the source, and in the target after */
+};
+
+struct db_copy_report {
+	struct db_copy_table *t; /* in the order copied (parents first) */
+	size_t n;
+};
+
+/* db_copy copies every row of every table both from and to have (ids kept) in one write
+ * transaction on to, after deleting what to's tables hold; from is read in one snapshot.
+ * Both must be at the same schema version. Row counts are compared per table before the
+ * commit (ERR_CONFLICT when one differs, nothing committed). progress (may be NULL) gets
+ * rows done of the total. *rep gets the tables; free it with db_copy_report_free. */
+int db_copy(struct db *from, struct db *to, progress_fn progress, void *ud,
+	    struct db_copy_report *rep) WARN_UNUSED;
+void db_copy_report_free(struct db_copy_report *rep);
+
+/* db_copy_empty sets *empty unless db holds a body (org) or an audit row: what its
+ * migrations alone put there does not count. */
+int db_copy_empty(struct db *db, bool *empty) WARN_UNUSED;
+
 /* --- per-thread connections (see top of file) --- */
 
 /* db_pool_init records the database path for db_thread; call once before threads start. */

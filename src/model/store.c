@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -214,4 +215,79 @@ void store_pool_fini(void)
 struct db *store_thread(void)
 {
 	return db_thread();
+}
+
+/* open_copy_target opens (creating when missing) the database a copy goes to: ERR_EXISTS
+ * when it holds data and replace is false; with replace, a file is made anew and a
+ * PostgreSQL database has its schema dropped and migrated again. */
+static int open_copy_target(const char *path, bool replace, struct db **out)
+{
+	bool empty = true;
+	struct db *db;
+	int rc;
+
+	*out = NULL;
+	if (!store_exists(path))
+		return store_open(path, STORE_CREATE, out, NULL, NULL);
+	rc = store_open(path, 0, &db, NULL, NULL);
+	if (rc)
+		return rc;
+	rc = db_copy_empty(db, &empty);
+	if (rc || empty) {
+		if (rc)
+			db_close(db);
+		else
+			*out = db;
+		return rc;
+	}
+	if (!replace) {
+		db_close(db);
+		return ERR_EXISTS;
+	}
+	if (!db_is_uri(path)) {
+		store_discard(db, path);
+		return store_open(path, STORE_CREATE, out, NULL, NULL);
+	}
+	rc = db_exec_script(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+	if (!rc)
+		rc = db_migrate(db, NULL);
+	if (rc) {
+		db_close(db);
+		return rc;
+	}
+	*out = db;
+	return ERR_OK;
+}
+
+int store_copy(const char *from, const char *to, bool replace, progress_fn progress,
+	       store_copy_table_fn table, void *ud, enum store_copy_stage *stage)
+{
+	struct db *src = NULL, *dst = NULL;
+	struct db_copy_report rep = {NULL, 0};
+	size_t i;
+	int rc, v1 = 0, v2 = 0;
+
+	*stage = STORE_COPY_FROM;
+	if (strcmp(from, to) == 0)
+		return ERR_INVALID;
+	rc = store_open(from, 0, &src, &v1, NULL);
+	if (rc)
+		return rc;
+	*stage = STORE_COPY_TO;
+	rc = open_copy_target(to, replace, &dst);
+	if (rc)
+		goto out;
+	rc = db_schema_version(dst, &v2);
+	if (!rc && v1 != v2)
+		rc = ERR_CONFLICT; /* (both were migrated to this binary's latest) */
+	*stage = STORE_COPY_ROWS;
+	if (!rc)
+		rc = db_copy(src, dst, progress, ud, &rep);
+	for (i = 0; !rc && table && i < rep.n; i++)
+		table(ud, rep.t[i].name, rep.t[i].rows_from, rep.t[i].rows_to);
+	db_copy_report_free(&rep);
+out:
+	db_close(src);
+	db_close(dst);
+	return rc;
 }

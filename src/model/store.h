@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 #include "base/progress.h"
@@ -56,6 +57,18 @@ bool store_is_uri(const char *path);
 /* store_safe_name copies path to buf (cap bytes) with a URI's password masked, for
  * messages; returns buf. */
 const char *store_safe_name(const char *path, char *buf, size_t cap);
+
+/* store_copy copies every row of the database from to the database to (either a file or a
+ * URI; `shenliao copy`), ids kept, in one transaction on to, and compares the row counts
+ * of every table (db_copy in src/db/copy.c). to is created when missing; ERR_EXISTS when
+ * it holds data and replace is false (with replace it is emptied first). Both are migrated
+ * to the latest schema. After the commit, table(ud, name, rows in from, rows in to) is
+ * called for each table copied, parents first. *stage says which side failed.
+ * ERR_INVALID when from and to are the same. */
+enum store_copy_stage { STORE_COPY_FROM, STORE_COPY_TO, STORE_COPY_ROWS };
+typedef void (*store_copy_table_fn)(void *ud, const char *name, int64_t from, int64_t to);
+int store_copy(const char *from, const char *to, bool replace, progress_fn progress,
+	       store_copy_table_fn table, void *ud, enum store_copy_stage *stage) WARN_UNUSED;
 
 /* store_close closes a connection from store_open; accepts NULL. */
 void store_close(struct db *db);
