@@ -319,6 +319,7 @@ static int copy_table(struct db *from, struct db *to, struct db_copy_table *t,
 			rc = db_run(dst);
 		if (rc) {
 			log_error("copy: a row of %s does not go in: %s", t->name, db_errmsg(to));
+			rc = ERR_DB; /* (ERR_CONFLICT says the counts differ) */
 			break;
 		}
 		(*done)++;
@@ -507,7 +508,7 @@ int db_copy(struct db *from, struct db *to, progress_fn progress, void *ud,
 		if (rc == ERR_OK) {
 			log_error("copy: a row of %s refers to a missing row", db_col_text(st, 0));
 			db_done(st);
-			rc = ERR_CONFLICT;
+			rc = ERR_DB;
 		} else if (rc == ERR_NOT_FOUND) {
 			rc = ERR_OK;
 		}
