@@ -60,8 +60,9 @@ static void copy_table(void *ud, const char *name, int64_t from, int64_t to)
 	ui->rows += to;
 	ui->ntables++;
 	if (ui->tables)
-		json_array_append_new(ui->tables, json_pack("{s:s,s:I,s:I}", "table", name, "from",
-							    (json_int_t)from, "to", (json_int_t)to));
+		json_array_append_new(ui->tables,
+				      json_pack("{s:s,s:I,s:I}", "table", name, "from",
+						(json_int_t)from, "to", (json_int_t)to));
 	else
 		printf("  %-28s %8lld -> %8lld %s\n", name, (long long)from, (long long)to,
 		       from == to ? "ok" : "DIFFERS");
@@ -95,9 +96,10 @@ static int cmd_copy(int argc, char **argv)
 		if (rc == ERR_INVALID)
 			return cli_fail("--from and --to are the same database");
 		if (rc == ERR_EXISTS)
-			return cli_fail("%s holds data; refusing to overwrite it (give --replace to "
-					"empty it first)",
-					cli_db_name(to));
+			return cli_fail(
+			    "%s holds data; refusing to overwrite it (give --replace to "
+			    "empty it first)",
+			    cli_db_name(to));
 		if (stage == STORE_COPY_FROM)
 			return cli_fail("cannot open the database %s (see the log above)",
 					cli_db_name(from));

@@ -25,8 +25,8 @@
 #include "db_internal.h"
 
 #define COPY_MAX_TABLES 256
-#define COPY_MAX_COLS 128
-#define COPY_NAME_MAX 64
+#define COPY_MAX_COLS	128
+#define COPY_NAME_MAX	64
 
 struct copy_cols {
 	char name[COPY_MAX_COLS][COPY_NAME_MAX];
@@ -117,8 +117,8 @@ static int list_tables(struct db *db, struct table_list *l)
 	int rc;
 
 	l->n = 0;
-	rc = db_each(db, db_dialect(db) == DB_POSTGRES ? sql_pg_tables : sql_lite_tables,
-		     table_row, l, NULL);
+	rc = db_each(db, db_dialect(db) == DB_POSTGRES ? sql_pg_tables : sql_lite_tables, table_row,
+		     l, NULL);
 	if (rc)
 		return rc;
 	for (i = j = 0; i < l->n; i++)
@@ -147,8 +147,8 @@ static int list_cols(struct db *db, const char *table, bool is_virtual, struct c
 	c->n = 0;
 	if (is_virtual)
 		snprintf(c->name[c->n++], COPY_NAME_MAX, "rowid");
-	return db_each(db, db_dialect(db) == DB_POSTGRES ? sql_pg_cols : sql_lite_cols, col_row,
-		       c, "s", table);
+	return db_each(db, db_dialect(db) == DB_POSTGRES ? sql_pg_cols : sql_lite_cols, col_row, c,
+		       "s", table);
 }
 
 static bool has_col(const struct copy_cols *c, const char *name)
@@ -265,8 +265,8 @@ static int exec_dynamic(struct db *db, const char *sql)
 
 /* build_sql writes the SELECT on the source and the INSERT on the target of table's
  * shared columns c. */
-static int build_sql(const struct db *to, const char *table, const struct copy_cols *c,
-		     char **sel, char **ins)
+static int build_sql(const struct db *to, const char *table, const struct copy_cols *c, char **sel,
+		     char **ins)
 {
 	size_t cap = 128 + c->n * (COPY_NAME_MAX + 8), i, a = 0, b = 0;
 	char *s = malloc(cap), *t = malloc(cap);
