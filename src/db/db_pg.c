@@ -354,6 +354,47 @@ static bool first_word_is(const char *sql, const char *w)
 	return strncasecmp(sql, w, n) == 0 && !isalnum((unsigned char)sql[n]);
 }
 
+/* prepare_typed prepares text as name, letting the server infer every parameter's type.
+ * A parameter it cannot infer (42P08, e.g. "? IS NULL OR address = ?" read left to right)
+ * is declared text and the statement prepared again, as SQLite would take any value there.
+ * Inside a transaction a failed attempt would abort it, so the attempts run under a
+ * savepoint (prepared statements outlive a rollback). Returns the last result. */
+static PGresult *prepare_typed(struct pg_db *db, const char *name, const char *text, int n)
+{
+	bool intx = PQtransactionStatus(db->c) == PQTRANS_INTRANS;
+	Oid *types = n ? calloc((size_t)n, sizeof(*types)) : NULL;
+	PGresult *r = NULL;
+	int tries;
+
+	if (intx)
+		PQclear(PQexec(db->c, "SAVEPOINT db_prepare"));
+	for (tries = 0; tries <= n; tries++) {
+		const char *m, *dollar;
+		long k;
+
+		PQclear(r);
+		r = PQprepare(db->c, name, text, n, types);
+		/* 42P08 from a protocol-level Parse, 42P18 from SQL PREPARE */
+		if (PQresultStatus(r) == PGRES_COMMAND_OK || !types ||
+		    !(sqlstate_is(r, "42P08") || sqlstate_is(r, "42P18")))
+			break;
+		m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+		dollar = m ? strchr(m, '$') : NULL;
+		k = dollar ? strtol(dollar + 1, NULL, 10) : 0;
+		if (k < 1 || k > n || types[k - 1])
+			break;
+		types[k - 1] = 25; /* text */
+		if (intx)
+			PQclear(PQexec(db->c, "ROLLBACK TO SAVEPOINT db_prepare"));
+	}
+	if (intx)
+		PQclear(PQexec(db->c, PQresultStatus(r) == PGRES_COMMAND_OK
+					  ? "RELEASE SAVEPOINT db_prepare"
+					  : "ROLLBACK TO SAVEPOINT db_prepare"));
+	free(types);
+	return r;
+}
+
 static int pg_stmt_new(struct db *d, const char *sql, struct db_stmt **out)
 {
 	struct pg_db *db = PDB(d);
@@ -378,7 +419,7 @@ static int pg_stmt_new(struct db *d, const char *sql, struct db_stmt **out)
 			goto nomem;
 	}
 	snprintf(s->name, sizeof(s->name), "s%u", ++db->next_name);
-	r = PQprepare(db->c, s->name, text, 0, NULL);
+	r = prepare_typed(db, s->name, text, s->nparams);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		set_err(db, PQresultErrorMessage(r));
 		log_error("db: prepare failed: %s: %s", db->errmsg, sql);

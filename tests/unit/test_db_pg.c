@@ -168,6 +168,20 @@ static void test_placeholders_and_types(void **state)
 	assert_true(db_col_int(st, 0) == INT64_MAX);
 	assert_int_equal(db_col_int(st, 1), -7);
 	db_done(st);
+	/* a parameter the server cannot type from its first use is taken as text, also
+	 * inside a transaction (which the failed first attempt must not abort) */
+	assert_int_equal(db_begin_write(f->db), ERR_OK);
+	assert_int_equal(
+	    db_get_row(f->db, "SELECT count(*) FROM t WHERE (?1 IS NULL OR s = ?1)", &st, "s", "b"),
+	    ERR_OK);
+	assert_int_equal(db_col_int(st, 0), 1);
+	db_done(st);
+	assert_int_equal(db_get_row(f->db, "SELECT count(*) FROM t WHERE (?1 IS NULL OR s = ?1)",
+				    &st, "s", NULL),
+			 ERR_OK);
+	assert_int_equal(db_col_int(st, 0), 2);
+	db_done(st);
+	assert_int_equal(db_commit(f->db), ERR_OK);
 	/* no row */
 	assert_int_equal(db_get_row(f->db, "SELECT n FROM t WHERE s = ?", &st, "s", "none"),
 			 ERR_NOT_FOUND);

@@ -107,8 +107,7 @@ static void test_copy_to_sqlite(void **state)
 	assert_int_equal(store_copy(f->path, to, true, NULL, on_table, &t, &stage), ERR_OK);
 	assert_true(t.saw_org && t.all_match);
 	check_copy(f, to);
-	assert_int_equal(store_copy(f->path, f->path, true, NULL, NULL, NULL, &stage),
-			 ERR_INVALID);
+	assert_int_equal(store_copy(f->path, f->path, true, NULL, NULL, NULL, &stage), ERR_INVALID);
 }
 
 static void test_copy_through_postgres(void **state)
