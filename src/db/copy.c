@@ -14,6 +14,10 @@
  * The statements are made from catalogue names at run time, so they are prepared outside
  * the statement cache (db_prepare_uncached); names are checked to be plain identifiers and
  * quoted.
+ *
+ * A table made from other rows (the search index, whose PostgreSQL form holds tokens made in
+ * C) is named by the caller as derived: emptied here, filled by the caller's hook in the
+ * same transaction, its row count compared like every other.
  */
 #include "db.h"
 
@@ -418,8 +422,19 @@ void db_copy_report_free(struct db_copy_report *r)
 	r->n = 0;
 }
 
-int db_copy(struct db *from, struct db *to, progress_fn progress, void *ud,
-	    struct db_copy_report *rep)
+/* is_derived tells whether table is one hook fills itself. */
+static bool is_derived(const struct db_copy_hook *hook, const char *table)
+{
+	size_t i;
+
+	for (i = 0; hook && hook->derived && hook->derived[i]; i++)
+		if (strcmp(hook->derived[i], table) == 0)
+			return true;
+	return false;
+}
+
+int db_copy(struct db *from, struct db *to, const struct db_copy_hook *hook, progress_fn progress,
+	    void *ud, struct db_copy_report *rep)
 {
 	struct table_list src = {NULL, 0, 0}, dst = {NULL, 0, 0};
 	struct copy_cols *cf = NULL, *ct = NULL, *shared = NULL;
@@ -484,6 +499,10 @@ int db_copy(struct db *from, struct db *to, progress_fn progress, void *ud,
 		rc = exec_dynamic(to, sql);
 	}
 	for (i = 0; i < src.n && !rc; i++) {
+		if (is_derived(hook, src.t[i].name)) {
+			done += (uint64_t)src.t[i].rows_from;
+			continue;
+		}
 		rc = list_cols(from, src.t[i].name, src.t[i].is_virtual, cf);
 		if (!rc)
 			rc = list_cols(to, src.t[i].name, src.t[i].is_virtual_to, ct);
@@ -499,6 +518,8 @@ int db_copy(struct db *from, struct db *to, progress_fn progress, void *ud,
 		}
 		rc = copy_table(from, to, &src.t[i], shared, progress, ud, &done, total);
 	}
+	if (!rc && hook && hook->fill)
+		rc = hook->fill(from, to, hook->ud);
 	if (!rc && !lite_to)
 		rc = reset_sequences(to);
 	if (!rc && lite_to) {

@@ -168,11 +168,19 @@ struct db_copy_report {
 
 /* db_copy copies every row of every table both from and to have (ids kept) in one write
  * transaction on to, after deleting what to's tables hold; from is read in one snapshot.
- * Both must be at the same schema version. Row counts are compared per table before the
- * commit (ERR_CONFLICT when one differs, nothing committed). progress (may be NULL) gets
- * rows done of the total. *rep gets the tables; free it with db_copy_report_free. */
-int db_copy(struct db *from, struct db *to, progress_fn progress, void *ud,
-	    struct db_copy_report *rep) WARN_UNUSED;
+ * Both must be at the same schema version. The tables named in derived (NULL-terminated;
+ * may be NULL), e.g. an index made from other rows, are emptied but not copied: fill(from,
+ * to, ud) is called for them inside the transaction, after the other tables. Row counts
+ * are compared per table, derived ones too, before the commit (ERR_CONFLICT when one
+ * differs, nothing committed). progress (may be NULL) gets rows done of the total. *rep
+ * gets the tables; free it with db_copy_report_free. */
+struct db_copy_hook {
+	const char *const *derived;
+	int (*fill)(struct db *from, struct db *to, void *ud);
+	void *ud;
+};
+int db_copy(struct db *from, struct db *to, const struct db_copy_hook *hook, progress_fn progress,
+	    void *ud, struct db_copy_report *rep) WARN_UNUSED;
 void db_copy_report_free(struct db_copy_report *rep);
 
 /* db_copy_empty sets *empty unless db holds a body (org) or an audit row: what its

@@ -12,6 +12,7 @@
 
 #include "db/db.h"
 #include "model/model.h"
+#include "model/session.h"
 
 /* remove_files unlinks path and the WAL and shared-memory files SQLite keeps beside it. */
 static void remove_files(const char *path)
@@ -217,6 +218,31 @@ struct db *store_thread(void)
 	return db_thread();
 }
 
+/* search_copy fills the search index of to from from's, through search_put (so each side
+ * stores it its own way: FTS5 on SQLite, tokens in C on PostgreSQL): db_copy's hook. */
+static const char sql_search_rows[] =
+    "SELECT kind, ref, session, org, title, body FROM search_index ORDER BY rowid";
+
+struct search_copy_ctx {
+	struct db *to;
+};
+
+static int search_copy_row(struct db_stmt *st, void *ud)
+{
+	struct search_copy_ctx *c = ud;
+
+	return search_put(c->to, db_col_text(st, 0), db_col_int(st, 1), db_col_int(st, 2),
+			  db_col_int(st, 3), db_col_text(st, 4), db_col_text(st, 5));
+}
+
+static int search_copy(struct db *from, struct db *to, void *ud)
+{
+	struct search_copy_ctx c = {to};
+
+	(void)ud;
+	return db_each(from, sql_search_rows, search_copy_row, &c, NULL);
+}
+
 /* open_copy_target opens (creating when missing) the database a copy goes to: ERR_EXISTS
  * when it holds data and replace is false; with replace, a file is made anew and a
  * PostgreSQL database has its schema dropped and migrated again. */
@@ -263,6 +289,8 @@ int store_copy(const char *from, const char *to, bool replace, progress_fn progr
 	       store_copy_table_fn table, void *ud, enum store_copy_stage *stage)
 {
 	struct db *src = NULL, *dst = NULL;
+	static const char *const derived[] = {"search_index", NULL};
+	const struct db_copy_hook hook = {derived, search_copy, NULL};
 	struct db_copy_report rep = {NULL, 0};
 	size_t i;
 	int rc, v1 = 0, v2 = 0;
@@ -282,7 +310,7 @@ int store_copy(const char *from, const char *to, bool replace, progress_fn progr
 		rc = ERR_CONFLICT; /* (both were migrated to this binary's latest) */
 	*stage = STORE_COPY_ROWS;
 	if (!rc)
-		rc = db_copy(src, dst, progress, ud, &rep);
+		rc = db_copy(src, dst, &hook, progress, ud, &rep);
 	for (i = 0; !rc && table && i < rep.n; i++)
 		table(ud, rep.t[i].name, rep.t[i].rows_from, rep.t[i].rows_to);
 	db_copy_report_free(&rep);
