@@ -21,7 +21,8 @@
  * transaction go on after a failed statement. A statement that fails inside a transaction
  * is therefore run under a savepoint when it may fail with a constraint (any INSERT,
  * UPDATE or DELETE), and rolled back to it, so the model can catch ERR_CONFLICT and carry
- * on as it does on SQLite.
+ * on as it does on SQLite. SAVEPOINT, the statement and RELEASE go to the server in one
+ * round trip (libpq's pipeline mode), so the guard costs little more than the statement.
  */
 #include "db.h"
 
@@ -534,6 +535,52 @@ static int pg_bind_double(struct db_stmt *st, int i, double v)
 	return set_val(st, i, b, (size_t)n);
 }
 
+/* exec_pipelined sends SAVEPOINT, the statement and RELEASE in one round trip (libpq's
+ * pipeline mode) and returns the statement's result; when it failed, the RELEASE was
+ * skipped by the server and the savepoint is rolled back to. NULL when the pipeline
+ * cannot be used (the caller then goes one statement at a time). */
+static PGresult *exec_pipelined(struct pg_db *db, struct pg_stmt *s)
+{
+	PGresult *r, *mine = NULL;
+	int cmd = 0, nulls = 0;
+
+	if (!PQenterPipelineMode(db->c))
+		return NULL;
+	if (!PQsendQueryParams(db->c, "SAVEPOINT db_stmt", 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQsendQueryPrepared(db->c, s->name, s->nparams, (const char *const *)s->vals, NULL,
+				 NULL, 0) ||
+	    !PQsendQueryParams(db->c, "RELEASE SAVEPOINT db_stmt", 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQpipelineSync(db->c)) {
+		log_error("db: pipeline: %s", PQerrorMessage(db->c));
+		PQexitPipelineMode(db->c);
+		return NULL;
+	}
+	/* each command's results end in a NULL; then comes the sync (after an error the
+	 * later commands come back as PGRES_PIPELINE_ABORTED) */
+	while (nulls < 8) {
+		r = PQgetResult(db->c);
+		if (!r) {
+			cmd++;
+			nulls++;
+			continue;
+		}
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (cmd == 1 && !mine)
+			mine = r;
+		else
+			PQclear(r);
+	}
+	PQexitPipelineMode(db->c);
+	if (!mine)
+		return NULL;
+	if (PQresultStatus(mine) != PGRES_COMMAND_OK && PQresultStatus(mine) != PGRES_TUPLES_OK)
+		PQclear(PQexec(db->c, "ROLLBACK TO SAVEPOINT db_stmt"));
+	return mine;
+}
+
 /* exec_guarded runs s; inside a transaction a statement that may fail on a constraint runs
  * under a savepoint, so its failure leaves the transaction usable (see the top). */
 static PGresult *exec_guarded(struct pg_db *db, struct pg_stmt *s)
@@ -542,11 +589,14 @@ static PGresult *exec_guarded(struct pg_db *db, struct pg_stmt *s)
 	PGresult *r;
 	ExecStatusType st;
 
-	if (guard)
-		PQclear(PQexec(db->c, "SAVEPOINT db_stmt"));
-	r = PQexecPrepared(db->c, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0);
 	if (!guard)
+		return PQexecPrepared(db->c, s->name, s->nparams, (const char *const *)s->vals,
+				      NULL, NULL, 0);
+	r = exec_pipelined(db, s);
+	if (r)
 		return r;
+	PQclear(PQexec(db->c, "SAVEPOINT db_stmt"));
+	r = PQexecPrepared(db->c, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0);
 	st = PQresultStatus(r);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		PQclear(PQexec(db->c, "RELEASE SAVEPOINT db_stmt"));
