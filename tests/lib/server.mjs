@@ -116,3 +116,20 @@ export class Client {
 }
 
 export function writeFile(path, text) { writeFileSync(path, text); }
+
+// sqlite3Sync runs the sqlite3 shell as spawnSync('sqlite3', args, {encoding: 'utf8'}) would
+// (args: flags such as -json, -bail, -readonly, then the database, then SQL), so a test can
+// look into its server's database; when the database is a PostgreSQL URI (SHENLIAO_TEST_PG)
+// the SQL goes to psql instead, with -json as a JSON array of row objects as sqlite3 gives it
+// ("" for no rows) and plain output as sqlite3's 'a|b' lines.
+export function sqlite3Sync(args) {
+  const i = args.findIndex((a) => !a.startsWith('-'));
+  const flags = args.slice(0, i), db = args[i], sql = args.slice(i + 1).join(' ');
+  if (!/^postgres(ql)?:\/\//.test(db || '')) return spawnSync('sqlite3', args, { encoding: 'utf8' });
+  const psql = (text) => spawnSync('psql', [db, '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-F', '|', '-c', text], { encoding: 'utf8' });
+  if (!flags.includes('-json')) return psql(sql);
+  const body = sql.trim().replace(/;\s*$/, '');
+  const r = psql(`SELECT coalesce(json_agg(t), '[]') FROM (${body}) t`);
+  if (r.status === 0 && r.stdout.trim() === '[]') r.stdout = '';
+  return r;
+}
