@@ -121,7 +121,7 @@ export function writeFile(path, text) { writeFileSync(path, text); }
 // (args: flags such as -json, -bail, -readonly, then the database, then SQL), so a test can
 // look into its server's database; when the database is a PostgreSQL URI (SHENLIAO_TEST_PG)
 // the SQL goes to psql instead, with -json as a JSON array of row objects as sqlite3 gives it
-// ("" for no rows) and plain output as sqlite3's 'a|b' lines.
+// ("" for no rows; json columns as their text) and plain output as sqlite3's 'a|b' lines.
 export function sqlite3Sync(args) {
   const i = args.findIndex((a) => !a.startsWith('-'));
   const flags = args.slice(0, i), db = args[i], sql = args.slice(i + 1).join(' ');
@@ -130,6 +130,10 @@ export function sqlite3Sync(args) {
   if (!flags.includes('-json')) return psql(sql);
   const body = sql.trim().replace(/;\s*$/, '');
   const r = psql(`SELECT coalesce(json_agg(t), '[]') FROM (${body}) t`);
-  if (r.status === 0 && r.stdout.trim() === '[]') r.stdout = '';
+  if (r.status !== 0) return r;
+  // json columns come back as JSON values: as text, as sqlite3 gives them
+  const rows = JSON.parse(r.stdout).map((row) => Object.fromEntries(Object.entries(row).map(
+    ([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : v])));
+  r.stdout = rows.length ? JSON.stringify(rows) : '';
   return r;
 }
