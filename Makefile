@@ -25,7 +25,7 @@ OPT = -O2 -g
 endif
 
 CC ?= cc
-PKGS = libmicrohttpd sqlite3 jansson libsodium md4c-html xlsxwriter pangocairo cairo-pdf libqrencode \
+PKGS = libmicrohttpd sqlite3 libpq jansson libsodium md4c-html xlsxwriter pangocairo cairo-pdf libqrencode \
 	libcurl libzip libxml-2.0
 # -isystem: warnings in library headers (glib, pango) are not ours to fix
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed "s/-I/-isystem /g")

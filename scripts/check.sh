@@ -4,7 +4,9 @@
 # Suites: format (clang-format), layers (scripts/layers.sh), unit (cmocka), http (node:test
 # against a live server), e2e (playwright-core + Debian chromium), then unit and http again
 # under ASan+UBSan, with the fuzz targets' seed and regression inputs (fuzz-corpus) replayed
-# once under ASan+UBSan too.
+# once under ASan+UBSan too; then the model's unit tests, the PostgreSQL driver's and the HTTP
+# suites again against PostgreSQL 15 (unit-pg, http-pg): a private server started by
+# scripts/pg.sh in a temporary directory on a free loopback port, stopped at the end.
 # Exits non-zero when anything failed. Called by `make check` (after scripts/deps.sh check).
 set -u
 cd "$(dirname "$0")/.."
@@ -35,14 +37,16 @@ tap_counts() {
 	fi
 }
 
-# run_unit BUILD_DIR LABEL
+# run_unit BUILD_DIR LABEL [PATTERN]: the unit tests (PATTERN: only test_PATTERN*)
 run_unit() {
 	dir=$1
 	label=$2
+	pat=${3:-}
 	log="$out/$label.log"
 	: >"$log"
 	crashed=0
-	for t in "$dir"/tests/test_*; do
+	for t in "$dir"/tests/test_$pat*; do
+		case $t in *.d) continue ;; esac
 		[ -x "$t" ] || continue
 		if ! CMOCKA_MESSAGE_OUTPUT=TAP "$t" >>"$log" 2>&1; then
 			# a failed assertion shows as "not ok"; a crash or sanitizer abort may not
@@ -166,6 +170,22 @@ else
 	tail -40 "$out/build-asan.log"
 	count build-asan 0 1
 fi
+
+# 4. the model's unit tests and the HTTP suites on PostgreSQL (each test makes a database of
+# its own on this server: tests/unit/model_fixture.h, tests/lib/server.mjs)
+pgdir=$(mktemp -d /tmp/shenliao-check-pg.XXXXXX)
+if pg_uri=$(sh scripts/pg.sh start "$pgdir" 55440 2>"$out/pg.log"); then
+	count pg-start 1 0
+	export SHENLIAO_TEST_PG="$pg_uri"
+	run_unit build unit-pg-db db_pg
+	run_unit build unit-pg model_
+	run_node http-pg build/shenliao tests/http/*.test.mjs
+	unset SHENLIAO_TEST_PG
+else
+	cat "$out/pg.log"
+	count pg-start 0 1
+fi
+sh scripts/pg.sh stop "$pgdir"
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -30,6 +30,8 @@ const char *err_name(int code)
 		return "auth";
 	case ERR_LIMIT:
 		return "limit";
+	case ERR_UNSUPPORTED:
+		return "unsupported";
 	}
 	return "unknown";
 }

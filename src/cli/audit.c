@@ -106,7 +106,8 @@ static int cmd_verify(int argc, char **argv)
 	}
 	rc = store_open_existing(path, &db);
 	if (rc == ERR_NOT_FOUND) {
-		fprintf(stderr, "shenliao: 没有文件 %s / no such database file %s\n", path, path);
+		fprintf(stderr, "shenliao: 没有文件 %s / no such database file %s\n",
+			cli_db_name(path), cli_db_name(path));
 		return EXIT_USAGE;
 	}
 	if (!rc)
@@ -117,14 +118,14 @@ static int cmd_verify(int argc, char **argv)
 			"shenliao: %s 不是 shenliao 数据库，或尚无审计链 / %s is not a shenliao "
 			"database with an audit chain (%s; a database of an older version gets "
 			"its chain when this shenliao opens it once, e.g. `shenliao serve`)\n",
-			path, path, "no audit chain");
+			cli_db_name(path), cli_db_name(path), "no audit chain");
 		return EXIT_USAGE;
 	}
 	if (rc) {
 		fprintf(stderr,
 			"shenliao: 无法读取 %s / cannot read %s as a database (is it a shenliao "
 			"database?)\n",
-			path, path);
+			cli_db_name(path), cli_db_name(path));
 		return EXIT_USAGE;
 	}
 	fault_text(k.fault, &zh, &en);

@@ -96,7 +96,7 @@ static int env_name(const char *opt, char *out, size_t cap)
 const struct cli_cmd *const cli_commands[] = {
     &cli_cmd_init,	   &cli_cmd_serve,  &cli_cmd_demo,	   &cli_cmd_user_add,
     &cli_cmd_token_create, &cli_cmd_backup, &cli_cmd_import_polis, &cli_cmd_opinion,
-    &cli_cmd_audit_verify, &cli_cmd_routes,
+    &cli_cmd_audit_verify, &cli_cmd_routes, &cli_cmd_copy,
 };
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
 
@@ -263,6 +263,15 @@ int cli_password(const struct cli_args *a, const char *env, char *out, size_t ca
 	return 0;
 }
 
+const char *cli_db_name(const char *path)
+{
+	static char buf[2][1024];
+	static int next;
+
+	next = !next;
+	return store_safe_name(path, buf[next], sizeof(buf[next]));
+}
+
 struct db *cli_open_db(const char *path)
 {
 	enum store_stage stage;
@@ -271,12 +280,12 @@ struct db *cli_open_db(const char *path)
 
 	rc = store_open(path, 0, &db, NULL, &stage);
 	if (rc == ERR_NOT_FOUND && stage == STORE_STAGE_OPEN)
-		cli_fail("no database at %s (create one with `shenliao init`)", path);
+		cli_fail("no database at %s (create one with `shenliao init`)", cli_db_name(path));
 	else if (rc && stage == STORE_STAGE_MIGRATE)
 		cli_fail("cannot migrate the database %s (is it from a newer shenliao? see the log "
 			 "above)",
-			 path);
+			 cli_db_name(path));
 	else if (rc)
-		cli_fail("cannot open the database %s", path);
+		cli_fail("cannot open the database %s", cli_db_name(path));
 	return rc ? NULL : db;
 }

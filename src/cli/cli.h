@@ -101,14 +101,18 @@ int cli_fmt(char *out, size_t cap, const char *fmt, ...)
 struct db;
 struct db *cli_open_db(const char *path);
 
+/* cli_db_name gives path fit for a message: a URI's password masked. The text lives in one
+ * of two static buffers (so two names fit in one message); not thread-safe. */
+const char *cli_db_name(const char *path);
+
 /* cli_init_runtime starts libsodium; call before anything else. */
 int cli_init_runtime(void);
 
 /* the commands' tables (commands.c, serve.c, demo.c, import.c, opinion.c, audit.c,
- * routes.c) */
+ * routes.c, copy.c) */
 extern const struct cli_cmd cli_cmd_init, cli_cmd_serve, cli_cmd_demo, cli_cmd_user_add,
     cli_cmd_token_create, cli_cmd_backup, cli_cmd_import_polis, cli_cmd_opinion,
-    cli_cmd_audit_verify, cli_cmd_routes;
+    cli_cmd_audit_verify, cli_cmd_routes, cli_cmd_copy;
 
 /* cli_json_out prints the JSON value v (stolen) as one document on stdout, with a newline;
  * EXIT_OK, or EXIT_FAIL when v is NULL (out of memory) or stdout cannot be written. */

@@ -7,7 +7,12 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 #include "base/util.h"
 #include "cli/progress.h"
@@ -72,14 +77,17 @@ int init_database(const char *path, const char *org_name, const char *slug, cons
 	memcpy(u.role, "admin", sizeof("admin"));
 	rc = store_open(path, STORE_CREATE, &db, NULL, &stage);
 	if (rc == ERR_EXISTS)
-		return cli_fail("%s exists; refusing to overwrite it (give a new file name)", path);
+		return cli_fail("%s exists; refusing to overwrite it (give a new %s)",
+				cli_db_name(path),
+				store_is_uri(path) ? "database name" : "file name");
 	if (rc && stage == STORE_STAGE_MIGRATE)
-		return cli_fail("cannot create the schema in %s (see the log above)", path);
+		return cli_fail("cannot create the schema in %s (see the log above)",
+				cli_db_name(path));
 	if (rc)
 		return cli_fail(
 		    "cannot create the database %s (does its folder exist, may this user "
-		    "write there?)",
-		    path);
+		    "write there? is the server up?)",
+		    cli_db_name(path));
 	actor_system(&sys);
 	memset(&e, 0, sizeof(e));
 	rc = store_begin(db);
@@ -96,7 +104,8 @@ int init_database(const char *path, const char *org_name, const char *slug, cons
 		store_discard(db, path);
 		if (e.code)
 			return cli_fail("%s", e.en);
-		return cli_fail("cannot initialize %s: %s (see the log above)", path, err_name(rc));
+		return cli_fail("cannot initialize %s: %s (see the log above)", cli_db_name(path),
+				err_name(rc));
 	}
 	if (out)
 		*out = db;
@@ -142,9 +151,9 @@ static int cmd_init(int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	if (a.json)
-		return cli_json_out(json_pack("{s:s,s:o,s:o}", "db", cli_arg(&a, "db"), "org",
-					      org_json(&o), "admin", user_json(&u, o.slug)));
-	printf("created %s\n", cli_arg(&a, "db"));
+		return cli_json_out(json_pack("{s:s,s:o,s:o}", "db", cli_db_name(cli_arg(&a, "db")),
+					      "org", org_json(&o), "admin", user_json(&u, o.slug)));
+	printf("created %s\n", cli_db_name(cli_arg(&a, "db")));
 	return EXIT_OK;
 }
 
@@ -321,6 +330,30 @@ const struct cli_cmd cli_cmd_backup = {
     cmd_backup,
 };
 
+/* backup_pg backs up a PostgreSQL database with pg_dump (custom format, for pg_restore)
+ * when it is installed, and otherwise says to use it. */
+static int backup_pg(const char *uri, const char *out)
+{
+	char *const argv[] = {"pg_dump",   "--format=custom", "--file",
+			      (char *)out, (char *)uri,	      NULL};
+	struct stat sb;
+	pid_t pid;
+	int status;
+
+	if (posix_spawnp(&pid, "pg_dump", NULL, NULL, argv, environ) != 0)
+		return cli_fail("%s is a PostgreSQL database: back it up with pg_dump "
+				"(pg_dump --format=custom --file %s URI), which is not installed "
+				"here",
+				cli_db_name(uri), out);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return cli_fail("pg_dump of %s failed (see its message above)", cli_db_name(uri));
+	if (stat(out, &sb) != 0)
+		return cli_fail("the copy %s is gone", out);
+	printf("backed up %s with pg_dump to %s (%lld bytes; restore with pg_restore)\n",
+	       cli_db_name(uri), out, (long long)sb.st_size);
+	return EXIT_OK;
+}
+
 static int cmd_backup(int argc, char **argv)
 {
 	struct progress bar;
@@ -335,6 +368,8 @@ static int cmd_backup(int argc, char **argv)
 	if (stat(a.pos[0], &sb) == 0)
 		return cli_fail("%s exists; refusing to overwrite it (give a new file name)",
 				a.pos[0]);
+	if (store_is_uri(cli_arg(&a, "db")))
+		return backup_pg(cli_arg(&a, "db"), a.pos[0]);
 	db = cli_open_db(cli_arg(&a, "db"));
 	if (!db)
 		return EXIT_FAIL;
@@ -352,8 +387,8 @@ static int cmd_backup(int argc, char **argv)
 	if (stat(a.pos[0], &sb) != 0)
 		return cli_fail("the copy %s is gone", a.pos[0]);
 	if (a.json)
-		return cli_json_out(json_pack("{s:s,s:s,s:I}", "db", cli_arg(&a, "db"), "path",
-					      a.pos[0], "bytes", (json_int_t)sb.st_size));
+		return cli_json_out(json_pack("{s:s,s:s,s:I}", "db", cli_db_name(cli_arg(&a, "db")),
+					      "path", a.pos[0], "bytes", (json_int_t)sb.st_size));
 	printf("backed up to %s (%lld bytes)\n", a.pos[0], (long long)sb.st_size);
 	return EXIT_OK;
 }

@@ -217,7 +217,6 @@ static int cmd_demo(int argc, char **argv)
 	struct cli_args a;
 	const char *path;
 	char password[300];
-	struct stat sb;
 	struct db *db = NULL;
 	bool created = false;
 	size_t i;
@@ -227,7 +226,7 @@ static int cmd_demo(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	path = cli_arg(&a, "db");
-	if (stat(path, &sb) != 0) {
+	if (!store_exists(path)) {
 		if (cli_password(&a, "SHENLIAO_ADMIN_PASSWORD", password, sizeof(password)))
 			return EXIT_FAIL;
 		rc = init_database(path, "广东省政协", "gd", "province", "admin", password, &db,
@@ -247,9 +246,9 @@ static int cmd_demo(int argc, char **argv)
 	store_close(db);
 	if (rc)
 		return cli_fail("cannot load the demo data into %s: %s (see the message above)",
-				path, err_name(rc));
+				cli_db_name(path), err_name(rc));
 	if (a.json)
-		return cli_json_out(report_json(path, created, &rep));
+		return cli_json_out(report_json(cli_db_name(path), created, &rep));
 	if (cli_arg(&a, "quiet"))
 		return EXIT_OK;
 	if (rep.already) {

@@ -233,11 +233,11 @@ static int cmd_serve(int argc, char **argv)
 	rc = store_open(cli_arg(&a, "db"), 0, &db, &version, &stage);
 	if (rc == ERR_NOT_FOUND && stage == STORE_STAGE_OPEN)
 		return cli_fail("no database at %s (create one with `shenliao init`)",
-				cli_arg(&a, "db"));
+				cli_db_name(cli_arg(&a, "db")));
 	if (rc)
 		return cli_fail("cannot %s the database %s",
 				stage == STORE_STAGE_MIGRATE ? "migrate" : "open",
-				cli_arg(&a, "db"));
+				cli_db_name(cli_arg(&a, "db")));
 	store_close(db);
 	web_schema_version = version;
 	web_options.secure_cookies = cli_arg(&a, "secure-cookies") != NULL ||

@@ -8,6 +8,9 @@
  * from input. Statements are prepared once per connection and cached by their SQL text's
  * address, so SQL must be a string literal (or otherwise live as long as the process).
  *
+ * Drivers: db_sqlite.c for a file path, db_pg.c (libpq) for a postgresql:// URI; db.c
+ * dispatches (db_internal.h).
+ *
  * Threads: a struct db is one connection and belongs to one thread at a time. db_thread()
  * hands each worker thread its own connection to the file given to db_pool_init().
  */
@@ -29,12 +32,20 @@ enum db_dialect { DB_SQLITE = 0, DB_POSTGRES = 1 };
 enum db_dialect db_dialect(const struct db *db);
 
 enum db_open_flags {
-	DB_OPEN_CREATE = 1,   /* create the file if missing (default: it must exist) */
-	DB_OPEN_SYNC_FULL = 2 /* synchronous=FULL instead of NORMAL */
+	DB_OPEN_CREATE = 1,    /* create the file if missing (default: it must exist) */
+	DB_OPEN_SYNC_FULL = 2, /* synchronous=FULL instead of NORMAL */
+	DB_OPEN_QUIET = 4      /* PostgreSQL: a failure to connect is not logged (a probe) */
 };
 
-/* db_open opens a connection to path with WAL, foreign keys and a busy timeout set.
- * *out is the caller's, closed with db_close. */
+bool db_is_uri(const char *path); /* a postgresql:// or postgres:// URI */
+
+/* db_safe_name copies path to buf (cap bytes) with the password of a URI masked
+ * ("postgresql://u:***@host/db"), for messages; returns buf (truncated when too long). */
+const char *db_safe_name(const char *path, char *buf, size_t cap);
+
+/* db_open opens a connection: a file path is SQLite (WAL, foreign keys and a busy timeout
+ * set), a postgresql:// URI is PostgreSQL (db_pg.c; with DB_OPEN_CREATE a missing database
+ * is created on that server). *out is the caller's, closed with db_close. */
 int db_open(const char *path, int flags, struct db **out) WARN_UNUSED;
 
 /* db_close finalizes cached statements and closes; accepts NULL. */
@@ -133,10 +144,50 @@ int db_changes(struct db *db);
 const char *db_errmsg(struct db *db);
 
 /* db_backup copies the database to path consistently (online backup), even while others
- * write. Refuses (ERR_EXISTS) when path exists. */
+ * write. Refuses (ERR_EXISTS) when path exists. On PostgreSQL: ERR_UNSUPPORTED, with
+ * db_errmsg saying to use pg_dump. */
 int db_backup(struct db *db, const char *path) WARN_UNUSED;
 /* db_backup_progress is db_backup telling progress (may be NULL) of the pages copied. */
 int db_backup_progress(struct db *db, const char *path, progress_fn progress, void *ud) WARN_UNUSED;
+
+/* db_prepare_uncached prepares sql outside the statement cache, for SQL made at run time
+ * from catalogue names (never from input: db_copy); the caller ends it with db_finalize. */
+int db_prepare_uncached(struct db *db, const char *sql, struct db_stmt **out) WARN_UNUSED;
+void db_finalize(struct db_stmt *st); /* accepts NULL */
+
+/* --- copying a whole database (copy.c) --- */
+
+struct db_copy_table {
+	char name[64];
+	bool is_virtual, is_virtual_to; /* an SQLite virtual table (FTS5) on the source / target */
+	int64_t rows_from, rows_to;	/* its rows in the source, and in the target after */
+};
+
+struct db_copy_report {
+	struct db_copy_table *t; /* in the order copied (parents first) */
+	size_t n;
+};
+
+/* db_copy copies every row of every table both from and to have (ids kept) in one write
+ * transaction on to, after deleting what to's tables hold; from is read in one snapshot.
+ * Both must be at the same schema version. The tables named in derived (NULL-terminated;
+ * may be NULL), e.g. an index made from other rows, are emptied but not copied: fill(from,
+ * to, ud) is called for them inside the transaction, after the other tables. Row counts
+ * are compared per table, derived ones too, before the commit (ERR_CONFLICT when one
+ * differs, nothing committed). progress (may be NULL) gets rows done of the total. *rep
+ * gets the tables; free it with db_copy_report_free. */
+struct db_copy_hook {
+	const char *const *derived;
+	int (*fill)(struct db *from, struct db *to, void *ud);
+	void *ud;
+};
+int db_copy(struct db *from, struct db *to, const struct db_copy_hook *hook, progress_fn progress,
+	    void *ud, struct db_copy_report *rep) WARN_UNUSED;
+void db_copy_report_free(struct db_copy_report *rep);
+
+/* db_copy_empty sets *empty unless db holds a body (org) or an audit row: what its
+ * migrations alone put there does not count. */
+int db_copy_empty(struct db *db, bool *empty) WARN_UNUSED;
 
 /* --- per-thread connections (see top of file) --- */
 

@@ -1,11 +1,6 @@
 /*
- * db_sqlite.c - the SQLite driver behind db.h.
- *
- * Each connection keeps a cache of prepared statements keyed by the address of their SQL
- * text (always a literal), so each statement is compiled once per connection. The cache is
- * an open-addressing hash table that doubles when it is half full, so it is as large as
- * the program's set of statements and no larger; each statement is allocated on its own,
- * so the pointers callers borrow stay valid when the table grows.
+ * db_sqlite.c - the SQLite driver behind db.h (reached through db.c's dispatch table; the
+ * statement cache and the per-thread pool are db.c's).
  */
 #include "db.h"
 
@@ -18,13 +13,13 @@
 #include "base/log.h"
 #include "db_internal.h"
 
-#define DB_CACHE_MIN 64 /* slots of a new connection's table (a power of two) */
-
-struct db_stmt {
-	const char *sql;
+struct lite_stmt {
+	struct db_stmt base;
 	sqlite3_stmt *st;
-	struct db *db;
 };
+
+#define LST(s) ((struct lite_stmt *)(s))
+#define LDB(d) ((struct lite_db *)(d))
 
 /*
  * Writers in this process take write_lock before BEGIN IMMEDIATE. SQLite lets one
@@ -37,23 +32,25 @@ struct db_stmt {
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local int write_lock_held;
 
-struct db {
+struct lite_db {
+	struct db base;
 	sqlite3 *h;
 	bool holds_write_lock;
-	struct db_stmt **cache; /* cap slots, NULL when empty */
-	size_t cap, ncache;
-	struct db *next_in_pool;
 };
 
-int db_open(const char *path, int flags, struct db **out)
+static const struct db_driver lite_driver;
+
+int db_sqlite_open(const char *path, int flags, struct db **out)
 {
 	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-	struct db *db;
+	struct lite_db *db;
 	int rc;
 
 	db = calloc(1, sizeof(*db));
 	if (!db)
 		return ERR_NOMEM;
+	db->base.drv = &lite_driver;
+	db->base.dialect = DB_SQLITE;
 	if (flags & DB_OPEN_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
 	rc = sqlite3_open_v2(path, &db->h, oflags, NULL);
@@ -69,12 +66,13 @@ int db_open(const char *path, int flags, struct db **out)
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	if (db_exec_script(
-		db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA mmap_size=268435456;"))
+		&db->base,
+		"PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA mmap_size=268435456;"))
 		goto fail;
-	if (db_exec_script(db, (flags & DB_OPEN_SYNC_FULL) ? "PRAGMA synchronous=FULL;"
-							   : "PRAGMA synchronous=NORMAL;"))
+	if (db_exec_script(&db->base, (flags & DB_OPEN_SYNC_FULL) ? "PRAGMA synchronous=FULL;"
+								  : "PRAGMA synchronous=NORMAL;"))
 		goto fail;
-	*out = db;
+	*out = &db->base;
 	return ERR_OK;
 fail:
 	sqlite3_close(db->h);
@@ -82,27 +80,17 @@ fail:
 	return ERR_DB;
 }
 
-void db_close(struct db *db)
+static void lite_close(struct db *d)
 {
-	size_t i;
+	struct lite_db *db = LDB(d);
 
-	if (!db)
-		return;
-	if (db->holds_write_lock)
-		db_rollback(db);
-	for (i = 0; i < db->cap; i++) {
-		if (db->cache[i]) {
-			sqlite3_finalize(db->cache[i]->st);
-			free(db->cache[i]);
-		}
-	}
-	free(db->cache);
 	sqlite3_close(db->h);
 	free(db);
 }
 
-int db_exec_script(struct db *db, const char *sql)
+static int lite_exec_script(struct db *d, const char *sql)
 {
+	struct lite_db *db = LDB(d);
 	char *msg = NULL;
 
 	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -113,53 +101,11 @@ int db_exec_script(struct db *db, const char *sql)
 	return ERR_OK;
 }
 
-static size_t slot_of(const char *sql, size_t cap)
+static int lite_stmt_new(struct db *d, const char *sql, struct db_stmt **out)
 {
-	uint64_t h = (uint64_t)(uintptr_t)sql * 0x9e3779b97f4a7c15ull;
+	struct lite_db *db = LDB(d);
+	struct lite_stmt *s = calloc(1, sizeof(*s));
 
-	return (size_t)(h >> 32) & (cap - 1);
-}
-
-/* cache_grow doubles the table (or makes the first one) and places every statement again. */
-static int cache_grow(struct db *db)
-{
-	size_t cap = db->cap ? db->cap * 2 : DB_CACHE_MIN, i, j;
-	struct db_stmt **t = calloc(cap, sizeof(*t));
-
-	if (!t)
-		return ERR_NOMEM;
-	for (i = 0; i < db->cap; i++) {
-		if (!db->cache[i])
-			continue;
-		for (j = slot_of(db->cache[i]->sql, cap); t[j]; j = (j + 1) & (cap - 1))
-			;
-		t[j] = db->cache[i];
-	}
-	free(db->cache);
-	db->cache = t;
-	db->cap = cap;
-	return ERR_OK;
-}
-
-int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
-{
-	struct db_stmt *s;
-	size_t i;
-
-	if (db->cap) {
-		for (i = slot_of(sql, db->cap); db->cache[i]; i = (i + 1) & (db->cap - 1)) {
-			if (db->cache[i]->sql == sql) {
-				s = db->cache[i];
-				sqlite3_reset(s->st);
-				sqlite3_clear_bindings(s->st);
-				*out = s;
-				return ERR_OK;
-			}
-		}
-	}
-	if ((db->ncache + 1) * 2 > db->cap && cache_grow(db))
-		return ERR_NOMEM;
-	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ERR_NOMEM;
 	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) !=
@@ -168,55 +114,56 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
 		free(s);
 		return ERR_DB;
 	}
-	s->sql = sql;
-	s->db = db;
-	for (i = slot_of(sql, db->cap); db->cache[i]; i = (i + 1) & (db->cap - 1))
-		;
-	db->cache[i] = s;
-	db->ncache++;
-	*out = s;
+	s->base.sql = sql;
+	s->base.db = d;
+	*out = &s->base;
 	return ERR_OK;
+}
+
+static void lite_stmt_reset(struct db_stmt *st)
+{
+	sqlite3_reset(LST(st)->st);
+	sqlite3_clear_bindings(LST(st)->st);
+}
+
+static void lite_stmt_free(struct db_stmt *st)
+{
+	sqlite3_finalize(LST(st)->st);
+	free(st);
 }
 
 static int bind_rc(struct db_stmt *st, int rc)
 {
 	if (rc == SQLITE_OK)
 		return ERR_OK;
-	log_error("db: bind failed: %s", sqlite3_errmsg(st->db->h));
+	log_error("db: bind failed: %s", sqlite3_errmsg(LDB(st->db)->h));
 	return rc == SQLITE_NOMEM ? ERR_NOMEM : ERR_DB;
 }
 
-int db_bind_int(struct db_stmt *st, int i, int64_t v)
+static int lite_bind_int(struct db_stmt *st, int i, int64_t v)
 {
-	return bind_rc(st, sqlite3_bind_int64(st->st, i, v));
+	return bind_rc(st, sqlite3_bind_int64(LST(st)->st, i, v));
 }
 
-int db_bind_text(struct db_stmt *st, int i, const char *p, size_t n)
+static int lite_bind_text(struct db_stmt *st, int i, const char *p, size_t n)
 {
-	return bind_rc(
-	    st, sqlite3_bind_text64(st->st, i, p ? p : "", n, SQLITE_TRANSIENT, SQLITE_UTF8));
+	return bind_rc(st,
+		       sqlite3_bind_text64(LST(st)->st, i, p, n, SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
-int db_bind_str(struct db_stmt *st, int i, const char *s)
+static int lite_bind_null(struct db_stmt *st, int i)
 {
-	if (!s)
-		return db_bind_null(st, i);
-	return db_bind_text(st, i, s, strlen(s));
+	return bind_rc(st, sqlite3_bind_null(LST(st)->st, i));
 }
 
-int db_bind_null(struct db_stmt *st, int i)
+static int lite_bind_double(struct db_stmt *st, int i, double v)
 {
-	return bind_rc(st, sqlite3_bind_null(st->st, i));
+	return bind_rc(st, sqlite3_bind_double(LST(st)->st, i, v));
 }
 
-int db_bind_double(struct db_stmt *st, int i, double v)
+static int lite_step(struct db_stmt *st)
 {
-	return bind_rc(st, sqlite3_bind_double(st->st, i, v));
-}
-
-int db_step(struct db_stmt *st)
-{
-	int rc = sqlite3_step(st->st);
+	int rc = sqlite3_step(LST(st)->st);
 
 	if (rc == SQLITE_ROW)
 		return DB_ROW;
@@ -224,60 +171,43 @@ int db_step(struct db_stmt *st)
 		return DB_DONE;
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return ERR_CONFLICT;
-	log_error("db: step failed (%d): %s", rc, sqlite3_errmsg(st->db->h));
+	log_error("db: step failed (%d): %s", rc, sqlite3_errmsg(LDB(st->db)->h));
 	return ERR_DB;
 }
 
-int64_t db_col_int(struct db_stmt *st, int i)
+static int64_t lite_col_int(struct db_stmt *st, int i)
 {
-	return sqlite3_column_int64(st->st, i);
+	return sqlite3_column_int64(LST(st)->st, i);
 }
 
-double db_col_double(struct db_stmt *st, int i)
+static double lite_col_double(struct db_stmt *st, int i)
 {
-	return sqlite3_column_double(st->st, i);
+	return sqlite3_column_double(LST(st)->st, i);
 }
 
-const char *db_col_text(struct db_stmt *st, int i)
+static const char *lite_col_text(struct db_stmt *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st->st, i);
+	const unsigned char *t = sqlite3_column_text(LST(st)->st, i);
 
 	return t ? (const char *)t : "";
 }
 
-size_t db_col_len(struct db_stmt *st, int i)
+static size_t lite_col_len(struct db_stmt *st, int i)
 {
-	return (size_t)sqlite3_column_bytes(st->st, i);
+	return (size_t)sqlite3_column_bytes(LST(st)->st, i);
 }
 
-char *db_col_dup(struct db_stmt *st, int i)
+static bool lite_col_null(struct db_stmt *st, int i)
 {
-	return strdup(db_col_text(st, i));
+	return sqlite3_column_type(LST(st)->st, i) == SQLITE_NULL;
 }
 
-bool db_col_null(struct db_stmt *st, int i)
+static void lite_done(struct db_stmt *st)
 {
-	return sqlite3_column_type(st->st, i) == SQLITE_NULL;
+	sqlite3_reset(LST(st)->st);
 }
 
-void db_done(struct db_stmt *st)
-{
-	if (st)
-		sqlite3_reset(st->st);
-}
-
-int db_run(struct db_stmt *st)
-{
-	int rc;
-
-	do
-		rc = db_step(st);
-	while (rc == DB_ROW);
-	db_done(st);
-	return rc;
-}
-
-static void write_unlock(struct db *db)
+static void write_unlock(struct lite_db *db)
 {
 	if (db->holds_write_lock) {
 		db->holds_write_lock = false;
@@ -286,8 +216,9 @@ static void write_unlock(struct db *db)
 	}
 }
 
-int db_begin_write(struct db *db)
+static int lite_begin_write(struct db *d)
 {
+	struct lite_db *db = LDB(d);
 	bool took = false;
 	int rc;
 
@@ -296,55 +227,54 @@ int db_begin_write(struct db *db)
 		write_lock_held = 1;
 		db->holds_write_lock = took = true;
 	}
-	rc = db_exec_script(db, "BEGIN IMMEDIATE");
+	rc = lite_exec_script(d, "BEGIN IMMEDIATE");
 	if (rc && took) /* (a BEGIN inside an open transaction keeps that one's lock) */
 		write_unlock(db);
 	return rc;
 }
 
-int db_begin_read(struct db *db)
+static int lite_begin_read(struct db *d)
 {
-	return db_exec_script(db, "BEGIN");
+	return lite_exec_script(d, "BEGIN");
 }
 
-int db_commit(struct db *db)
+static int lite_commit(struct db *d)
 {
-	int rc = db_exec_script(db, "COMMIT");
+	struct lite_db *db = LDB(d);
+	int rc = lite_exec_script(d, "COMMIT");
 
 	if (sqlite3_get_autocommit(db->h))
 		write_unlock(db);
 	return rc;
 }
 
-void db_rollback(struct db *db)
+static void lite_rollback(struct db *d)
 {
+	struct lite_db *db = LDB(d);
+
 	if (!sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	write_unlock(db);
 }
 
-int64_t db_last_id(struct db *db)
+static int64_t lite_last_id(struct db *d)
 {
-	return sqlite3_last_insert_rowid(db->h);
+	return sqlite3_last_insert_rowid(LDB(d)->h);
 }
 
-int db_changes(struct db *db)
+static int lite_changes(struct db *d)
 {
-	return sqlite3_changes(db->h);
+	return sqlite3_changes(LDB(d)->h);
 }
 
-const char *db_errmsg(struct db *db)
+static const char *lite_errmsg(struct db *d)
 {
-	return sqlite3_errmsg(db->h);
+	return sqlite3_errmsg(LDB(d)->h);
 }
 
-int db_backup(struct db *db, const char *path)
+static int lite_backup(struct db *d, const char *path, progress_fn progress, void *ud)
 {
-	return db_backup_progress(db, path, NULL, NULL);
-}
-
-int db_backup_progress(struct db *db, const char *path, progress_fn progress, void *ud)
-{
+	struct lite_db *db = LDB(d);
 	sqlite3 *dst = NULL;
 	sqlite3_backup *b;
 	struct stat sb;
@@ -388,49 +318,29 @@ int db_backup_progress(struct db *db, const char *path, progress_fn progress, vo
 	return rc == SQLITE_OK ? ERR_OK : ERR_DB;
 }
 
-/* --- per-thread connections --- */
-
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *pool_path;
-static int pool_flags;
-static struct db *pool_all;
-static _Thread_local struct db *thread_db;
-
-int db_pool_init(const char *path, int flags)
-{
-	pool_path = strdup(path);
-	pool_flags = flags & ~DB_OPEN_CREATE;
-	return pool_path ? ERR_OK : ERR_NOMEM;
-}
-
-struct db *db_thread(void)
-{
-	struct db *db;
-
-	if (thread_db)
-		return thread_db;
-	if (!pool_path || db_open(pool_path, pool_flags, &db))
-		return NULL;
-	pthread_mutex_lock(&pool_lock);
-	db->next_in_pool = pool_all;
-	pool_all = db;
-	pthread_mutex_unlock(&pool_lock);
-	thread_db = db;
-	return db;
-}
-
-void db_pool_fini(void)
-{
-	struct db *db, *next;
-
-	pthread_mutex_lock(&pool_lock);
-	for (db = pool_all; db; db = next) {
-		next = db->next_in_pool;
-		db_close(db);
-	}
-	pool_all = NULL;
-	pthread_mutex_unlock(&pool_lock);
-	thread_db = NULL;
-	free(pool_path);
-	pool_path = NULL;
-}
+static const struct db_driver lite_driver = {
+    .close = lite_close,
+    .exec_script = lite_exec_script,
+    .stmt_new = lite_stmt_new,
+    .stmt_reset = lite_stmt_reset,
+    .stmt_free = lite_stmt_free,
+    .bind_int = lite_bind_int,
+    .bind_text = lite_bind_text,
+    .bind_null = lite_bind_null,
+    .bind_double = lite_bind_double,
+    .step = lite_step,
+    .col_int = lite_col_int,
+    .col_double = lite_col_double,
+    .col_text = lite_col_text,
+    .col_len = lite_col_len,
+    .col_null = lite_col_null,
+    .done = lite_done,
+    .begin_write = lite_begin_write,
+    .begin_read = lite_begin_read,
+    .commit = lite_commit,
+    .rollback = lite_rollback,
+    .last_id = lite_last_id,
+    .changes = lite_changes,
+    .errmsg = lite_errmsg,
+    .backup = lite_backup,
+};

@@ -2,6 +2,12 @@
  * migrate.c - numbered SQL migrations embedded in the binary (migrations/NNNN_name.sql).
  * Each runs in its own transaction and is recorded in schema_migrations, so a partly
  * applied migration never stays behind.
+ *
+ * On PostgreSQL the same numbered migrations run, each as the text db_pg_migration_sql
+ * gives (a file of migrations/pg/ or the SQLite text translated); the foreign-key pragmas
+ * are SQLite's alone (PostgreSQL checks every reference as it goes), and a session-level
+ * advisory lock is held around the whole run so two processes starting at once on one
+ * database do not both migrate.
  */
 #include "db.h"
 
@@ -11,6 +17,9 @@
 
 #include "base/embed.h"
 #include "base/log.h"
+#include "db_internal.h"
+
+#define DB_PG_MIGRATE_KEY 0x5348454e4d494752ll /* "SHENMIGR" */
 
 static const char sql_create[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
 				 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
@@ -74,12 +83,80 @@ int db_schema_version(struct db *db, int *version)
 	return ERR_OK;
 }
 
+/* migrate_pg is db_migrate on PostgreSQL, called with the migration lock held. */
+static int migrate_pg(struct db *db, int *version)
+{
+	const struct embed_file *f;
+	struct db_stmt *st;
+	char *sql = NULL;
+	int cur, next, rc;
+
+	rc = db_schema_version(db, &cur);
+	if (rc)
+		return rc;
+	if (cur > db_latest_version()) {
+		log_error("db: schema %d is newer than this binary (%d)", cur, db_latest_version());
+		return ERR_CONFLICT;
+	}
+	for (next = cur + 1; next <= db_latest_version(); next++) {
+		for (f = embed_files; f->name; f++)
+			if (migration_number(f) == next)
+				break;
+		if (!f->name) {
+			log_error("db: migration %04d is missing", next);
+			return ERR_NOT_FOUND;
+		}
+		rc = db_pg_migration_sql(f->name + 11, f->data, &sql);
+		if (rc)
+			return rc;
+		rc = db_begin_write(db);
+		if (rc)
+			goto out;
+		rc = db_exec_script(db, sql);
+		if (!rc)
+			rc = db_prepare(db, sql_record, &st);
+		if (!rc) {
+			rc = db_bind_int(st, 1, next);
+			if (!rc)
+				rc = db_bind_str(st, 2, f->name + 11);
+			if (!rc)
+				rc = db_bind_int(st, 3, (int64_t)time(NULL));
+			if (!rc)
+				rc = db_run(st);
+		}
+		if (!rc)
+			rc = db_commit(db);
+		if (rc) {
+			db_rollback(db);
+			log_error("db: migration %s failed on PostgreSQL", f->name);
+			goto out;
+		}
+		free(sql);
+		sql = NULL;
+		log_info("db: applied %s", f->name);
+		cur = next;
+	}
+	if (version)
+		*version = cur;
+out:
+	free(sql);
+	return rc;
+}
+
 int db_migrate(struct db *db, int *version)
 {
 	const struct embed_file *f;
 	struct db_stmt *st;
 	int cur, next, rc;
 
+	if (db_dialect(db) == DB_POSTGRES) {
+		rc = db_pg_lock(db, DB_PG_MIGRATE_KEY);
+		if (rc)
+			return rc;
+		rc = migrate_pg(db, version);
+		db_pg_unlock(db, DB_PG_MIGRATE_KEY);
+		return rc;
+	}
 	rc = db_schema_version(db, &cur);
 	if (rc)
 		return rc;

@@ -12,6 +12,10 @@
 #ifndef SHENLIAO_MODEL_STORE_H
 #define SHENLIAO_MODEL_STORE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "base/err.h"
 #include "base/progress.h"
 
@@ -42,6 +46,29 @@ int store_open(const char *path, int flags, struct db **out, int *version,
  * it is a shenliao database at all is for that command to find out. ERR_NOT_FOUND when there
  * is no such file; *out is the caller's, closed with store_close. */
 int store_open_existing(const char *path, struct db **out) WARN_UNUSED;
+
+/* store_exists tells whether path holds a database: the file exists, or (a PostgreSQL URI)
+ * the database can be opened and has a schema. */
+bool store_exists(const char *path);
+
+/* store_is_uri tells a postgresql:// URI from a file path. */
+bool store_is_uri(const char *path);
+
+/* store_safe_name copies path to buf (cap bytes) with a URI's password masked, for
+ * messages; returns buf. */
+const char *store_safe_name(const char *path, char *buf, size_t cap);
+
+/* store_copy copies every row of the database from to the database to (either a file or a
+ * URI; `shenliao copy`), ids kept, in one transaction on to, and compares the row counts
+ * of every table (db_copy in src/db/copy.c). to is created when missing; ERR_EXISTS when
+ * it holds data and replace is false (with replace it is emptied first). Both are migrated
+ * to the latest schema. After the commit, table(ud, name, rows in from, rows in to) is
+ * called for each table copied, parents first. *stage says which side failed.
+ * ERR_INVALID when from and to are the same. */
+enum store_copy_stage { STORE_COPY_FROM, STORE_COPY_TO, STORE_COPY_ROWS };
+typedef void (*store_copy_table_fn)(void *ud, const char *name, int64_t from, int64_t to);
+int store_copy(const char *from, const char *to, bool replace, progress_fn progress,
+	       store_copy_table_fn table, void *ud, enum store_copy_stage *stage) WARN_UNUSED;
 
 /* store_close closes a connection from store_open; accepts NULL. */
 void store_close(struct db *db);

@@ -13,19 +13,19 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { run, tempDir, startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
+import { run, tempDir, startServer, Client, DEMO_PASSWORD, sqlite3Sync } from '../lib/server.mjs';
 
 const POLIS = resolve('tests/data/polis/scoop-hivemind.biodiversity');
 
 // sql runs statements on the database file db with the sqlite3 tool: {status, stdout, stderr}.
 function sql(db, text) {
-  const r = spawnSync('sqlite3', ['-bail', db, text], { encoding: 'utf8' });
+  const r = sqlite3Sync(['-bail', db, text]);
   return { status: r.status, stdout: r.stdout.trim(), stderr: r.stderr };
 }
 
 // rows runs a query and returns its rows as objects.
 function rows(db, text) {
-  const r = spawnSync('sqlite3', ['-json', db, text], { encoding: 'utf8' });
+  const r = sqlite3Sync(['-json', db, text]);
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim() ? JSON.parse(r.stdout) : [];
 }

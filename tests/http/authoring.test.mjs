@@ -6,11 +6,11 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
+import { startServer, Client, DEMO_PASSWORD, sqlite3Sync } from '../lib/server.mjs';
 
 // auditOf reads the audit rows of action on entity_id from the database file (sqlite3 -json).
 function auditOf(db, action, id) {
-  const r = spawnSync('sqlite3', ['-json', db, `SELECT before_json, after_json FROM audit WHERE action = '${action}' AND entity_id = ${Number(id)} ORDER BY id`], { encoding: 'utf8' });
+  const r = sqlite3Sync(['-json', db, `SELECT before_json, after_json FROM audit WHERE action = '${action}' AND entity_id = ${Number(id)} ORDER BY id`]);
   assert.equal(r.status, 0, r.stderr);
   return (r.stdout.trim() ? JSON.parse(r.stdout) : []).map((x) => ({ before: x.before_json && JSON.parse(x.before_json), after: x.after_json && JSON.parse(x.after_json) }));
 }
@@ -49,7 +49,7 @@ describe('members author and co-sign (demo data)', () => {
   // notes gives the notifications of kind addressed to person (the table notification of
   // migrations/0010_notifications.sql; the inbox API is another part of issue 11).
   function notes(person, kind) {
-    const r = spawnSync('sqlite3', ['-json', srv.db, `SELECT kind, subject, link FROM notification WHERE person_id = ${Number(person)} AND kind = '${kind}' ORDER BY id`], { encoding: 'utf8' });
+    const r = sqlite3Sync(['-json', srv.db, `SELECT kind, subject, link FROM notification WHERE person_id = ${Number(person)} AND kind = '${kind}' ORDER BY id`]);
     assert.equal(r.status, 0, r.stderr);
     return r.stdout.trim() ? JSON.parse(r.stdout) : [];
   }

@@ -6,7 +6,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
+import { startServer, Client, DEMO_PASSWORD, sqlite3Sync } from '../lib/server.mjs';
 
 let srv;
 before(async () => { srv = await startServer(); });
@@ -26,9 +26,8 @@ function assertError(r, status, code, field) {
 }
 // audit rows of an entity, newest last, with before/after parsed
 function audits(entity, id) {
-  const r = spawnSync('sqlite3', ['-json', srv.db,
-    `SELECT action, before_json, after_json FROM audit WHERE entity = '${entity}' AND entity_id = ${Number(id)} ORDER BY id`],
-  { encoding: 'utf8' });
+  const r = sqlite3Sync(['-json', srv.db,
+    `SELECT action, before_json, after_json FROM audit WHERE entity = '${entity}' AND entity_id = ${Number(id)} ORDER BY id`]);
   assert.equal(r.status, 0, r.stderr);
   const rows = r.stdout.trim() ? JSON.parse(r.stdout) : [];
   return rows.map((x) => ({ action: x.action, before: x.before_json ? JSON.parse(x.before_json) : null, after: x.after_json ? JSON.parse(x.after_json) : null }));

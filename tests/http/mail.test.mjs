@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, Client, DEMO_PASSWORD, tempDir } from '../lib/server.mjs';
+import { startServer, Client, DEMO_PASSWORD, tempDir, sqlite3Sync } from '../lib/server.mjs';
 
 const PUBLIC = 'https://zx.example.cn';
 const FROM = 'noreply@shenliao.test';
@@ -68,8 +68,8 @@ async function waitMail(to, ms = 30000) {
   }
 }
 function queueRow(db, to) {
-  const r = spawnSync('sqlite3', ['-json', db,
-    `SELECT attempts, next_at, sent_at, last_error FROM mail_queue WHERE to_addr = '${to}'`], { encoding: 'utf8' });
+  const r = sqlite3Sync(['-json', db,
+    `SELECT attempts, next_at, sent_at, last_error FROM mail_queue WHERE to_addr = '${to}'`]);
   assert.equal(r.status, 0, r.stderr);
   const rows = r.stdout.trim() ? JSON.parse(r.stdout) : [];
   assert.equal(rows.length, 1, `one queue row for ${to}: ${r.stdout}`);

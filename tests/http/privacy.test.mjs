@@ -4,7 +4,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, Client, DEMO_PASSWORD, run } from '../lib/server.mjs';
+import { startServer, Client, DEMO_PASSWORD, run, sqlite3Sync } from '../lib/server.mjs';
 
 let srv;
 before(async () => { srv = await startServer(); });
@@ -26,7 +26,7 @@ function assertError(r, status, code) {
   }
 }
 function sql(query) {
-  const r = spawnSync('sqlite3', ['-readonly', srv.db, query], { encoding: 'utf8' });
+  const r = sqlite3Sync(['-readonly', srv.db, query]);
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }

@@ -1,5 +1,7 @@
-// Starts a real shenliao server on a fresh SQLite file for a test file, and gives the tests
-// a small HTTP client that keeps cookies like a browser does.
+// Starts a real shenliao server on a fresh SQLite file for a test file (or, when
+// SHENLIAO_TEST_PG holds a PostgreSQL base URI such as postgresql://postgres@127.0.0.1:55440/
+// from scripts/pg.sh, on a fresh database of that server), and gives the tests a small HTTP
+// client that keeps cookies like a browser does.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,11 +21,24 @@ export function tempDir() {
   return mkdtempSync(join(tmpdir(), 'shenliao-test-'));
 }
 
+// PG is the PostgreSQL base URI the suites run against ('' for SQLite).
+export const PG = process.env.SHENLIAO_TEST_PG || '';
+let pgSeq = 0;
+
+// freshDb names a new database for a test: a file in dir on SQLite, else a database of its
+// own on the PG server (`init`/`demo` create it; the throw-away server keeps it).
+export function freshDb(dir, name = 'test.db') {
+  if (!PG) return join(dir, name);
+  const base = PG.endsWith('/') ? PG : `${PG}/`;
+  const leaf = dir.split('-').pop().toLowerCase().replace(/[^a-z0-9]/g, '');
+  return `${base}t_${process.pid}_${++pgSeq}_${leaf}`;
+}
+
 // startServer creates a database with the demo data (unless opts.empty) and serves it on a
 // free port. Returns {url, db, dir, proc, stop(), log()}.
 export async function startServer(opts = {}) {
   const dir = tempDir();
-  const db = opts.existing || join(dir, 'test.db');
+  const db = opts.existing || freshDb(dir);
   const env = { SHENLIAO_ADMIN_PASSWORD: ADMIN_PASSWORD };
   if (!opts.existing) {
     const r = opts.empty
@@ -101,3 +116,24 @@ export class Client {
 }
 
 export function writeFile(path, text) { writeFileSync(path, text); }
+
+// sqlite3Sync runs the sqlite3 shell as spawnSync('sqlite3', args, {encoding: 'utf8'}) would
+// (args: flags such as -json, -bail, -readonly, then the database, then SQL), so a test can
+// look into its server's database; when the database is a PostgreSQL URI (SHENLIAO_TEST_PG)
+// the SQL goes to psql instead, with -json as a JSON array of row objects as sqlite3 gives it
+// ("" for no rows; json columns as their text) and plain output as sqlite3's 'a|b' lines.
+export function sqlite3Sync(args) {
+  const i = args.findIndex((a) => !a.startsWith('-'));
+  const flags = args.slice(0, i), db = args[i], sql = args.slice(i + 1).join(' ');
+  if (!/^postgres(ql)?:\/\//.test(db || '')) return spawnSync('sqlite3', args, { encoding: 'utf8' });
+  const psql = (text) => spawnSync('psql', [db, '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-F', '|', '-c', text], { encoding: 'utf8' });
+  if (!flags.includes('-json')) return psql(sql);
+  const body = sql.trim().replace(/;\s*$/, '');
+  const r = psql(`SELECT coalesce(json_agg(t), '[]') FROM (${body}) t`);
+  if (r.status !== 0) return r;
+  // json columns come back as JSON values: as text, as sqlite3 gives them
+  const rows = JSON.parse(r.stdout).map((row) => Object.fromEntries(Object.entries(row).map(
+    ([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : v])));
+  r.stdout = rows.length ? JSON.stringify(rows) : '';
+  return r;
+}

@@ -1,5 +1,7 @@
 /*
- * model_fixture.h - a real temporary SQLite database for the model's unit tests: migrated,
+ * model_fixture.h - a real temporary database for the model's unit tests (SQLite, or a new
+ * PostgreSQL database on the server SHENLIAO_TEST_PG names, e.g. postgresql://postgres@
+ * 127.0.0.1:55440/ from scripts/pg.sh): migrated,
  * with a province, one of its cities, a district of that city and an unrelated city, and an
  * actor of each role in the city (admin, organizer, member, guest), an organizer of the
  * district, of the province and of the unrelated city, an anonymous caller and the system
@@ -18,13 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db/db.h"
 #include "model/model.h"
 
 struct mfix {
 	char dir[64];
-	char path[128];
+	char path[512]; /* the database file, or a postgresql:// URI */
 	struct db *db;
 	struct org province, city, district, other;
 	struct actor sys, anon;
@@ -75,6 +78,28 @@ static int mfix_actor(struct mfix *f, const struct org *org, const char *usernam
 	return 0;
 }
 
+/* mfix_db_path names the fixture's database: dir/model.db, or under SHENLIAO_TEST_PG a
+ * database of its own on that server (created by DB_OPEN_CREATE; the server is a
+ * throw-away one, so it is left there). */
+static void mfix_db_path(const char *dir, char *out, size_t cap)
+{
+	const char *pg = getenv("SHENLIAO_TEST_PG");
+	static int seq;
+
+	if (pg && *pg) {
+		const char *leaf = strrchr(dir, '-');
+
+		snprintf(out, cap, "%s%st_model_%ld_%d_%s", pg,
+			 pg[strlen(pg) - 1] == '/' ? "" : "/", (long)getpid(), ++seq,
+			 leaf ? leaf + 1 : "x");
+		for (char *p = out + strlen(pg); *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a'); /* unquoted names fold to lower case */
+		return;
+	}
+	snprintf(out, cap, "%s/model.db", dir);
+}
+
 static int mfix_setup(void **state)
 {
 	struct mfix *f = calloc(1, sizeof(*f));
@@ -84,7 +109,7 @@ static int mfix_setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/shenliao-modeltest-XXXXXX");
 	if (!mkdtemp(f->dir))
 		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/model.db", f->dir);
+	mfix_db_path(f->dir, f->path, sizeof(f->path));
 	if (db_open(f->path, DB_OPEN_CREATE, &f->db) || db_migrate(f->db, NULL))
 		return -1;
 	actor_system(&f->sys);
