@@ -14,6 +14,7 @@
  */
 #include "model/bundle.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -335,6 +336,7 @@ static int xrow_fn(struct db_stmt *st, void *ud)
 	for (c = 0; q->types[c] && !rc; c++) {
 		int i = (int)c;
 
+		assert(q->names[c]); /* a name for every type letter */
 		v = NULL;
 		switch (q->types[c]) {
 		case 'u':
@@ -419,7 +421,7 @@ static const struct xq queries[] = {
      {"uid", "org", "title", "summary", "starts_at", "ends_at", "venue", "organizer_unit",
       "formats", "department", "visibility", "rules_version", "status", "created_at",
       "updated_at", "closed_at"},
-     "uttttnnttittztiin",
+     "utttnnttittztiin",
      true},
     {"invitations", BK_INVITATION, "invitation",
      "SELECT i.id, o.slug, i.person_id, i.role, i.rsvp, i.attended, i.responded_at,"
@@ -505,7 +507,7 @@ static const struct xq q_person = {
     " JOIN org o ON o.id = p.org_id WHERE p.id = ?",
     {"uid", "org", "name", "category", "sector", "committee", "term", "affiliation", "title",
      "phone", "email", "public_name", "id_card_hash", "erased_at"},
-    "utttttttttbzn",
+    "uttttttttttbzn",
     false};
 
 static const char sql_linked[] = "SELECT o.slug FROM session_org so JOIN org o ON o.id = so.org_id"
@@ -737,9 +739,12 @@ int bundle_export(struct db *db, int64_t session_id, const struct bundle_key *k,
 		if (rc)
 			unlink(path);
 	}
-	if (rc)
+	if (rc) {
+		if (!e || !e->code)
+			log_error("bundle: exporting session %lld failed: %s (%s)",
+				  (long long)session_id, err_name(rc), db_errmsg(db));
 		db_rollback(db);
-	else {
+	} else {
 		r->session_id = session_id;
 		r->bytes = nfile;
 		snprintf(r->session_uid, sizeof(r->session_uid), "%s", suid);
