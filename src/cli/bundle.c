@@ -88,13 +88,13 @@ static json_t *counts_json(const struct bundle_report *r, bool import)
 		if (!import)
 			json_object_set_new(o, name, json_integer(r->count[k]));
 		else
-			json_object_set_new(
-			    o, name,
-			    json_pack("{s:I,s:I,s:I,s:I,s:I}", "in_bundle", (json_int_t)r->count[k],
-				      "added", (json_int_t)r->added[k], "merged",
-				      (json_int_t)r->merged[k], "updated",
-				      (json_int_t)r->updated[k], "unchanged",
-				      (json_int_t)r->unchanged[k]));
+			json_object_set_new(o, name,
+					    json_pack("{s:I,s:I,s:I,s:I,s:I}", "in_bundle",
+						      (json_int_t)r->count[k], "added",
+						      (json_int_t)r->added[k], "merged",
+						      (json_int_t)r->merged[k], "updated",
+						      (json_int_t)r->updated[k], "unchanged",
+						      (json_int_t)r->unchanged[k]));
 	}
 	return o;
 }
@@ -141,13 +141,15 @@ static int cmd_export(int argc, char **argv)
 		return rc;
 	sid = cli_arg(&a, "session");
 	if (num_parse(sid, strlen(sid), 1, INT64_MAX, &id))
-		return cli_usage(&cli_cmd_bundle_export, "--session takes a session's id (a number)");
+		return cli_usage(&cli_cmd_bundle_export,
+				 "--session takes a session's id (a number)");
 	memset(&e, 0, sizeof(e));
 	rc = bundle_key_load(cli_arg(&a, "key"), &k, &e);
 	if (!rc && !k.has_secret)
-		return cli_fail("%s 是公钥；导出需要 .secret 私钥（%s is a public key; exporting needs "
-				"the .secret file）",
-				cli_arg(&a, "key"), cli_arg(&a, "key"));
+		return cli_fail(
+		    "%s 是公钥；导出需要 .secret 私钥（%s is a public key; exporting needs "
+		    "the .secret file）",
+		    cli_arg(&a, "key"), cli_arg(&a, "key"));
 	if (rc)
 		return refusal(&e, "cannot read the key");
 	db = cli_open_db(cli_arg(&a, "db"));
@@ -161,11 +163,10 @@ static int cmd_export(int argc, char **argv)
 	if (rc)
 		return refusal(&e, "cannot export the session (see the log above)");
 	if (a.json)
-		return cli_json_out(json_pack("{s:s,s:I,s:s,s:s,s:s,s:I,s:o}", "file",
-					      cli_arg(&a, "out"), "session", (json_int_t)id,
-					      "session_uid", r.session_uid, "sha256", r.sha256, "key",
-					      r.fingerprint, "bytes", (json_int_t)r.bytes, "counts",
-					      counts_json(&r, false)));
+		return cli_json_out(json_pack(
+		    "{s:s,s:I,s:s,s:s,s:s,s:I,s:o}", "file", cli_arg(&a, "out"), "session",
+		    (json_int_t)id, "session_uid", r.session_uid, "sha256", r.sha256, "key",
+		    r.fingerprint, "bytes", (json_int_t)r.bytes, "counts", counts_json(&r, false)));
 	printf("已导出 / exported session %lld to %s (%zu bytes, SHA-256 %s, key %s): "
 	       "%lld people, %lld invitations, %lld remarks, %lld points, %lld commitments, "
 	       "%lld suggestions, %lld statements, %lld votes\n",
@@ -219,7 +220,12 @@ static int cmd_import(int argc, char **argv)
 	rc = bundle_key_load(cli_arg(&a, "trust"), &k, &e);
 	if (rc)
 		return refusal(&e, "cannot read the trusted key");
-	sodium_memzero(k.sk, sizeof(k.sk));
+	if (k.has_secret) {
+		sodium_memzero(&k, sizeof(k));
+		return cli_fail(
+		    "--trust 须是公钥 .pub 文件，私钥不应离开导出的机器（--trust takes the "
+		    ".pub file; the .secret key stays on the exporting machine）");
+	}
 	db = cli_open_db(cli_arg(&a, "db"));
 	if (!db)
 		return EXIT_FAIL;
@@ -235,8 +241,8 @@ static int cmd_import(int argc, char **argv)
 	}
 	if (a.json)
 		return cli_json_out(json_pack(
-		    "{s:s,s:I,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "file", a.pos[0], "session",
-		    (json_int_t)r.session_id, "session_uid", r.session_uid, "source",
+		    "{s:s,s:I,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:b,s:o}", "file", a.pos[0],
+		    "session", (json_int_t)r.session_id, "session_uid", r.session_uid, "source",
 		    r.source_slug, "sha256", r.sha256, "key", r.fingerprint, "added",
 		    (json_int_t)added, "merged", (json_int_t)merged, "updated", (json_int_t)updated,
 		    "unchanged", (json_int_t)unchanged, "snapshot_recomputed",

@@ -35,7 +35,7 @@ static const char magic[8] = {'S', 'H', 'L', 'B', 'N', 'D', 'L', '1'};
 enum { HEAD_LEN = 8 + 4 + 64 + 32 };
 
 static const char *const kind_names[BK_NKINDS] = {
-    "topic",	   "session",	  "person",   "invitation", "remark",	  "point",
+    "topic",	  "session",	 "person",    "invitation", "remark",	  "point",
     "commitment", "participant", "statement", "vote",	    "suggestion", "opinion_snapshot",
 };
 
@@ -102,7 +102,8 @@ int bundle_keygen(const char *base, struct bundle_key *out, struct verr *e)
 
 	if (snprintf(sec, sizeof(sec), "%s.secret", base) >= (int)sizeof(sec) ||
 	    snprintf(pub, sizeof(pub), "%s.pub", base) >= (int)sizeof(pub))
-		return verr_set(e, "bundle_key_name", "out", "文件名太长", "the file name is too long");
+		return verr_set(e, "bundle_key_name", "out", "文件名太长",
+				"the file name is too long");
 	if (stat(sec, &sb) == 0 || stat(pub, &sb) == 0) {
 		verr_set(e, "bundle_key_exists", "out", "%s.secret 或 %s.pub 已存在，不覆盖",
 			 "%s.secret or %s.pub exists; refusing to overwrite it", base, base);
@@ -120,8 +121,8 @@ int bundle_keygen(const char *base, struct bundle_key *out, struct verr *e)
 	sodium_memzero(line, sizeof(line));
 	if (!rc) {
 		memcpy(line, pub_tag, sizeof(pub_tag) - 1);
-		sodium_bin2base64(line + sizeof(pub_tag) - 1, sizeof(line) - sizeof(pub_tag),
-				  k.pk, sizeof(k.pk), sodium_base64_VARIANT_ORIGINAL);
+		sodium_bin2base64(line + sizeof(pub_tag) - 1, sizeof(line) - sizeof(pub_tag), k.pk,
+				  sizeof(k.pk), sodium_base64_VARIANT_ORIGINAL);
 		end_line(line, sizeof(line));
 		rc = write_new(pub, 0644, line);
 		if (rc)
@@ -133,9 +134,10 @@ int bundle_keygen(const char *base, struct bundle_key *out, struct verr *e)
 			verr_set(e, "bundle_key_exists", "out", "%s 已存在，不覆盖",
 				 "%s exists; refusing to overwrite it", base);
 		else
-			verr_set(e, "bundle_key_write", "out", "无法写入 %s（目录存在吗？可写吗？）",
-				 "cannot write %s (does the folder exist, may this user write there?)",
-				 sec);
+			verr_set(
+			    e, "bundle_key_write", "out", "无法写入 %s（目录存在吗？可写吗？）",
+			    "cannot write %s (does the folder exist, may this user write there?)",
+			    sec);
 		return rc == ERR_EXISTS ? ERR_EXISTS : ERR_IO;
 	}
 	if (out)
@@ -185,7 +187,8 @@ int bundle_key_load(const char *path, struct bundle_key *k, struct verr *e)
 	return ERR_OK;
 bad:
 	sodium_memzero(line, sizeof(line));
-	verr_set(e, "bundle_key_invalid", "key", "%s 不是 shenliao 密钥文件（应为 bundle keygen 生成的）",
+	verr_set(e, "bundle_key_invalid", "key",
+		 "%s 不是 shenliao 密钥文件（应为 bundle keygen 生成的）",
 		 "%s is not a shenliao key file (make one with `shenliao bundle keygen`)", path);
 	return ERR_INVALID;
 }
@@ -227,7 +230,7 @@ struct bx {
 	struct db *db;
 	char inst[33];
 	unsigned char pkey[crypto_generichash_KEYBYTES]; /* for participants' pseudonyms */
-	int64_t *people;				  /* persons referred to, unsorted */
+	int64_t *people;				 /* persons referred to, unsorted */
 	size_t npeople, cap_people;
 	int64_t count[BK_NKINDS];
 };
@@ -292,7 +295,7 @@ static int add_person(struct bx *x, int64_t id)
  *   k  a suggestion source's id, of the kind named by the text column before it
  *   j  JSON text, embedded */
 struct xq {
-	const char *key;  /* the content's member */
+	const char *key; /* the content's member */
 	enum bundle_kind kind;
 	const char *self; /* the kind of the row's own uid */
 	const char *sql;  /* one parameter: the session id */
@@ -352,8 +355,9 @@ static int xrow_fn(struct db_stmt *st, void *ud)
 			v = json_stringn(db_col_text(st, i), db_col_len(st, i));
 			break;
 		case 'z':
-			v = db_col_null(st, i) ? json_null()
-					       : json_stringn(db_col_text(st, i), db_col_len(st, i));
+			v = db_col_null(st, i)
+				? json_null()
+				: json_stringn(db_col_text(st, i), db_col_len(st, i));
 			break;
 		case 'b':
 			v = json_boolean(db_col_int(st, i) != 0);
@@ -406,7 +410,9 @@ static int xrow_fn(struct db_stmt *st, void *ud)
 #define ORGJ(t) " JOIN org o ON o.id = " t ".org_id"
 
 static const struct xq queries[] = {
-    {"topic", BK_TOPIC, "topic",
+    {"topic",
+     BK_TOPIC,
+     "topic",
      "SELECT t.id, o.slug, t.title, t.description, t.domain, t.origin, t.status, t.created_at,"
      " t.updated_at FROM topic t" ORGJ("t") " WHERE t.id = (SELECT topic_id FROM session"
 					    " WHERE id = ?)",
@@ -414,84 +420,109 @@ static const struct xq queries[] = {
       "updated_at"},
      "uttttttii",
      true},
-    {"session", BK_SESSION, "session",
+    {"session",
+     BK_SESSION,
+     "session",
      "SELECT s.id, o.slug, s.title, s.summary, s.starts_at, s.ends_at, s.venue,"
      " s.organizer_unit, s.formats, s.department, s.visibility, s.rules_version, s.status,"
      " s.created_at, s.updated_at, s.closed_at FROM session s" ORGJ("s") " WHERE s.id = ?",
      {"uid", "org", "title", "summary", "starts_at", "ends_at", "venue", "organizer_unit",
-      "formats", "department", "visibility", "rules_version", "status", "created_at",
-      "updated_at", "closed_at"},
+      "formats", "department", "visibility", "rules_version", "status", "created_at", "updated_at",
+      "closed_at"},
      "utttnnttittztiin",
      true},
-    {"invitations", BK_INVITATION, "invitation",
+    {"invitations",
+     BK_INVITATION,
+     "invitation",
      "SELECT i.id, o.slug, i.person_id, i.role, i.rsvp, i.attended, i.responded_at,"
      " i.created_at FROM invitation i" ORGJ("i") " WHERE i.session_id = ? ORDER BY i.id",
      {"uid", "org", "person", "role", "rsvp", "attended", "responded_at", "created_at"},
      "utpttbni",
      false},
-    {"remarks", BK_REMARK, "remark",
+    {"remarks",
+     BK_REMARK,
+     "remark",
      "SELECT r.id, o.slug, r.person_id, r.role, r.body, r.position, r.erased, r.created_at,"
      " r.updated_at FROM remark r" ORGJ("r") " WHERE r.session_id = ? ORDER BY r.id",
-     {"uid", "org", "person", "role", "body", "position", "erased", "created_at",
-      "updated_at"},
+     {"uid", "org", "person", "role", "body", "position", "erased", "created_at", "updated_at"},
      "utpttibii",
      false},
-    {"points", BK_POINT, "point",
-     "SELECT p.id, o.slug, p.kind, p.body, p.position, p.created_at FROM session_point p"
-     ORGJ("p") " WHERE p.session_id = ? ORDER BY p.id",
+    {"points",
+     BK_POINT,
+     "point",
+     "SELECT p.id, o.slug, p.kind, p.body, p.position, p.created_at FROM session_point p" ORGJ(
+	 "p") " WHERE p.session_id = ? ORDER BY p.id",
      {"uid", "org", "kind", "body", "position", "created_at"},
      "utttii",
      false},
-    {"commitments", BK_COMMITMENT, "commitment",
+    {"commitments",
+     BK_COMMITMENT,
+     "commitment",
      "SELECT c.id, o.slug, c.owner, c.owner_id, c.body, c.due_date, c.status, c.created_at,"
      " c.updated_at FROM commitment c" ORGJ("c") " WHERE c.session_id = ? ORDER BY c.id",
      {"uid", "org", "owner", "owner_person", "body", "due_date", "status", "created_at",
       "updated_at"},
      "uttptztii",
      false},
-    {"room", BK_NKINDS, "room",
+    {"room",
+     BK_NKINDS,
+     "room",
      "SELECT code, open, anonymous, moderation, created_at FROM room WHERE session_id = ?",
      {"code", "open", "anonymous", "moderation", "created_at"},
      "tbbti",
      true},
-    {"participants", BK_PARTICIPANT, "participant",
+    {"participants",
+     BK_PARTICIPANT,
+     "participant",
      "SELECT id, category, created_at FROM participant WHERE session_id = ? ORDER BY id",
      {"uid", "category", "created_at"},
      "uti",
      false},
-    {"statements", BK_STATEMENT, "statement",
+    {"statements",
+     BK_STATEMENT,
+     "statement",
      "SELECT s.id, o.slug, s.participant_id, s.text, s.status, s.erased, s.created_at,"
      " s.moderated_at FROM statement s" ORGJ("s") " WHERE s.session_id = ? ORDER BY s.id",
      {"uid", "org", "participant", "text", "status", "erased", "created_at", "moderated_at"},
      "utqttbin",
      false},
-    {"votes", BK_VOTE, "vote",
+    {"votes",
+     BK_VOTE,
+     "vote",
      "SELECT statement_id, participant_id, value, at FROM vote WHERE session_id = ?"
      " ORDER BY statement_id, participant_id",
      {"statement", "participant", "value", "at"},
      "xqii",
      false},
-    {"suggestions", BK_SUGGESTION, "suggestion",
+    {"suggestions",
+     BK_SUGGESTION,
+     "suggestion",
      "SELECT s.id, o.slug, s.title, s.body, s.position, s.created_at, s.updated_at"
      " FROM suggestion s" ORGJ("s") " WHERE s.session_id = ? ORDER BY s.id",
      {"uid", "org", "title", "body", "position", "created_at", "updated_at"},
      "utttiii",
      false},
-    {"suggestion_proposers", BK_NKINDS, "",
+    {"suggestion_proposers",
+     BK_NKINDS,
+     "",
      "SELECT sp.suggestion_id, sp.person_id FROM suggestion_proposer sp"
      " JOIN suggestion s ON s.id = sp.suggestion_id WHERE s.session_id = ?"
      " ORDER BY sp.suggestion_id, sp.person_id",
      {"suggestion", "person"},
      "gp",
      false},
-    {"suggestion_sources", BK_NKINDS, "",
+    {"suggestion_sources",
+     BK_NKINDS,
+     "",
      "SELECT ss.suggestion_id, ss.kind, ss.source_id FROM suggestion_source ss"
      " JOIN suggestion s ON s.id = ss.suggestion_id WHERE s.session_id = ?"
      " ORDER BY ss.suggestion_id, ss.kind, ss.source_id",
      {"suggestion", "kind", "source"},
      "gtk",
      false},
-    {"opinion_snapshot", BK_SNAPSHOT, "",
+    {"opinion_snapshot",
+     BK_SNAPSHOT,
+     "",
      "SELECT version, computed_at, n_votes, snapshot FROM opinion_snapshot WHERE session_id = ?",
      {"version", "computed_at", "n_votes", "snapshot"},
      "iiij",
@@ -698,11 +729,11 @@ int bundle_export(struct db *db, int64_t session_id, const struct bundle_key *k,
 		hex_encode(h, sizeof(h), r->sha256);
 		memcpy(r->count, x.count, sizeof(r->count));
 		r->count[BK_PERSON] = (int64_t)x.npeople;
-		json_object_set_new(manifest, "session",
-				    json_pack("{s:I,s:s,s:s}", "id", (json_int_t)session_id, "uid",
-					      suid, "title",
-					      json_string_value(json_object_get(
-						  json_object_get(content, "session"), "title"))));
+		json_object_set_new(
+		    manifest, "session",
+		    json_pack("{s:I,s:s,s:s}", "id", (json_int_t)session_id, "uid", suid, "title",
+			      json_string_value(
+				  json_object_get(json_object_get(content, "session"), "title"))));
 		json_object_set_new(manifest, "created", json_integer(time_now()));
 		json_object_set_new(manifest, "counts", counts_json(r->count));
 		json_object_set_new(manifest, "content_sha256", json_string(r->sha256));
@@ -717,9 +748,10 @@ int bundle_export(struct db *db, int64_t session_id, const struct bundle_key *k,
 				 "%s exists; refusing to overwrite it (give a new file name)",
 				 path);
 		else if (rc)
-			verr_set(e, "bundle_write", "out", "无法写入 %s（目录存在吗？可写吗？）",
-				 "cannot write %s (does the folder exist, may this user write there?)",
-				 path);
+			verr_set(
+			    e, "bundle_write", "out", "无法写入 %s（目录存在吗？可写吗？）",
+			    "cannot write %s (does the folder exist, may this user write there?)",
+			    path);
 	}
 	if (!rc) {
 		int64_t org = json_integer_value(json_object_get(audit, "org"));
@@ -730,7 +762,8 @@ int bundle_export(struct db *db, int64_t session_id, const struct bundle_key *k,
 		json_object_set_new(audit, "key", json_string(k->fingerprint));
 		json_object_set_new(audit, "counts", counts_json(r->count));
 		actor_system(&sys);
-		rc = audit_write(db, &sys, org, "bundle.export", "session", session_id, NULL, audit);
+		rc =
+		    audit_write(db, &sys, org, "bundle.export", "session", session_id, NULL, audit);
 		if (rc)
 			unlink(path);
 	}
@@ -843,8 +876,8 @@ static int map_get(struct bi *x, const char *kind, const char *uid, int64_t *id)
 
 	if (rc != ERR_NOT_FOUND)
 		return rc;
-	if (strncmp(uid, x->inst, n) != 0 || uid[n] != '/' || strncmp(uid + n + 1, kind, strlen(kind)) ||
-	    uid[n + 1 + strlen(kind)] != '/')
+	if (strncmp(uid, x->inst, n) != 0 || uid[n] != '/' ||
+	    strncmp(uid + n + 1, kind, strlen(kind)) || uid[n + 1 + strlen(kind)] != '/')
 		return ERR_NOT_FOUND;
 	for (k = 0; k < ARRAY_LEN(own_rows); k++)
 		if (strcmp(own_rows[k].kind, kind) == 0) {
@@ -926,8 +959,8 @@ static bool isnull(const json_t *o, const char *k)
 
 static int bad_row(struct bi *x, const char *what)
 {
-	verr_set(x->e, "bundle_malformed", what, "会议包中的%s不完整", "a %s in the bundle is incomplete",
-		 what);
+	verr_set(x->e, "bundle_malformed", what, "会议包中的%s不完整",
+		 "a %s in the bundle is incomplete", what);
 	return ERR_INVALID;
 }
 
@@ -1000,9 +1033,11 @@ static int sess_exec(struct bi *x, const char *sql, const json_t *s, int64_t a, 
 	for (i = 0; i < 2 && !rc; i++)
 		rc = db_bind_str(st, i + 1, S(s, txt[i]));
 	if (!rc)
-		rc = isnull(s, "starts_at") ? db_bind_null(st, 3) : db_bind_int(st, 3, I(s, "starts_at"));
+		rc = isnull(s, "starts_at") ? db_bind_null(st, 3)
+					    : db_bind_int(st, 3, I(s, "starts_at"));
 	if (!rc)
-		rc = isnull(s, "ends_at") ? db_bind_null(st, 4) : db_bind_int(st, 4, I(s, "ends_at"));
+		rc = isnull(s, "ends_at") ? db_bind_null(st, 4)
+					  : db_bind_int(st, 4, I(s, "ends_at"));
 	if (!rc)
 		rc = db_bind_str(st, 5, S(s, "venue"));
 	if (!rc)
@@ -1053,7 +1088,8 @@ static int imp_session(struct bi *x, const json_t *s)
 			x->r->updated[BK_SESSION]++;
 		}
 	} else if (rc == ERR_NOT_FOUND) {
-		rc = sess_exec(x, sql_sess_insert, s, x->host.id, x->topic, I(s, "created_at"), true);
+		rc = sess_exec(x, sql_sess_insert, s, x->host.id, x->topic, I(s, "created_at"),
+			       true);
 		if (!rc) {
 			x->session = db_last_id(x->db);
 			rc = added(x, BK_SESSION, s, x->session);
@@ -1158,8 +1194,8 @@ static int inv_refresh(struct bi *x, const json_t *v, int64_t id, bool *changed)
 	*changed = false;
 	if (rc)
 		return rc;
-	*changed = strcmp(db_col_text(st, 0), S(v, "rsvp")) != 0 ||
-		   db_col_int(st, 1) != attended || db_col_int(st, 2) != I(v, "responded_at");
+	*changed = strcmp(db_col_text(st, 0), S(v, "rsvp")) != 0 || db_col_int(st, 1) != attended ||
+		   db_col_int(st, 2) != I(v, "responded_at");
 	db_done(st);
 	if (!*changed)
 		return ERR_OK;
@@ -1222,20 +1258,21 @@ static int imp_remark(struct bi *x, const json_t *v)
 		return rc;
 	rc = need(x, "person", json_object_get(v, "person"), &person);
 	if (!rc)
-		rc = person ? db_exec(x->db,
-				      "INSERT INTO remark (org_id, session_id, person_id, role, body,"
-				      " position, erased, created_at, updated_at)"
-				      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				      "iiissinii", org, x->session, person, S(v, "role"),
-				      S(v, "body"), I(v, "position"), (int)erased,
-				      I(v, "created_at"), I(v, "updated_at"))
-			    : db_exec(x->db,
-				      "INSERT INTO remark (org_id, session_id, person_id, role, body,"
-				      " position, erased, created_at, updated_at)"
-				      " VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)",
-				      "iissinii", org, x->session, S(v, "role"), S(v, "body"),
-				      I(v, "position"), (int)erased, I(v, "created_at"),
-				      I(v, "updated_at"));
+		rc = person
+			 ? db_exec(x->db,
+				   "INSERT INTO remark (org_id, session_id, person_id, role, body,"
+				   " position, erased, created_at, updated_at)"
+				   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				   "iiissinii", org, x->session, person, S(v, "role"), S(v, "body"),
+				   I(v, "position"), (int)erased, I(v, "created_at"),
+				   I(v, "updated_at"))
+			 : db_exec(x->db,
+				   "INSERT INTO remark (org_id, session_id, person_id, role, body,"
+				   " position, erased, created_at, updated_at)"
+				   " VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+				   "iissinii", org, x->session, S(v, "role"), S(v, "body"),
+				   I(v, "position"), (int)erased, I(v, "created_at"),
+				   I(v, "updated_at"));
 	if (!rc)
 		id = db_last_id(x->db);
 	if (!rc && !erased)
@@ -1311,13 +1348,12 @@ static int imp_room(struct bi *x, const json_t *v)
 	}
 	if (rc != ERR_NOT_FOUND)
 		return rc ? rc : ERR_CONFLICT;
-	return db_exec(x->db,
-		       "INSERT INTO room (session_id, org_id, code, open, anonymous, moderation,"
-		       " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		       "iisnnsi", x->session, x->host.id, code,
-		       json_is_true(json_object_get(v, "open")),
-		       json_is_true(json_object_get(v, "anonymous")), S(v, "moderation"),
-		       I(v, "created_at"));
+	return db_exec(
+	    x->db,
+	    "INSERT INTO room (session_id, org_id, code, open, anonymous, moderation,"
+	    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    "iisnnsi", x->session, x->host.id, code, json_is_true(json_object_get(v, "open")),
+	    json_is_true(json_object_get(v, "anonymous")), S(v, "moderation"), I(v, "created_at"));
 }
 
 static int imp_participant(struct bi *x, const json_t *v)
@@ -1408,11 +1444,12 @@ static int imp_suggestion(struct bi *x, const json_t *v)
 
 	if (rc != ERR_NOT_FOUND)
 		return rc;
-	rc = db_exec(x->db,
-		     "INSERT INTO suggestion (org_id, session_id, title, body, position, created_at,"
-		     " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		     "iissiii", org, x->session, S(v, "title"), S(v, "body"), I(v, "position"),
-		     I(v, "created_at"), I(v, "updated_at"));
+	rc =
+	    db_exec(x->db,
+		    "INSERT INTO suggestion (org_id, session_id, title, body, position, created_at,"
+		    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		    "iissiii", org, x->session, S(v, "title"), S(v, "body"), I(v, "position"),
+		    I(v, "created_at"), I(v, "updated_at"));
 	if (!rc)
 		id = db_last_id(x->db);
 	if (!rc)
@@ -1431,10 +1468,11 @@ static int imp_proposer(struct bi *x, const json_t *v)
 	if (!rc && (!sg || !person))
 		return bad_row(x, "suggestion_proposer");
 	return rc ? rc
-		  : db_exec(x->db,
-			    "INSERT INTO suggestion_proposer (suggestion_id, person_id) VALUES (?, ?)"
-			    " ON CONFLICT (suggestion_id, person_id) DO NOTHING",
-			    "ii", sg, person);
+		  : db_exec(
+			x->db,
+			"INSERT INTO suggestion_proposer (suggestion_id, person_id) VALUES (?, ?)"
+			" ON CONFLICT (suggestion_id, person_id) DO NOTHING",
+			"ii", sg, person);
 }
 
 static int imp_source(struct bi *x, const json_t *v)
@@ -1451,10 +1489,11 @@ static int imp_source(struct bi *x, const json_t *v)
 	if (!rc && (!sg || !src))
 		return bad_row(x, "suggestion_source");
 	return rc ? rc
-		  : db_exec(x->db,
-			    "INSERT INTO suggestion_source (suggestion_id, kind, source_id)"
-			    " VALUES (?, ?, ?) ON CONFLICT (suggestion_id, kind, source_id) DO NOTHING",
-			    "isi", sg, kind, src);
+		  : db_exec(
+			x->db,
+			"INSERT INTO suggestion_source (suggestion_id, kind, source_id)"
+			" VALUES (?, ?, ?) ON CONFLICT (suggestion_id, kind, source_id) DO NOTHING",
+			"isi", sg, kind, src);
 }
 
 /* each runs fn over the array member key of c. */
@@ -1516,13 +1555,12 @@ static json_t *report_json(const struct bundle_report *r)
 	int k;
 
 	for (k = 0; o && k < BK_NKINDS; k++)
-		json_object_set_new(o, kind_names[k],
-				    json_pack("{s:I,s:I,s:I,s:I,s:I}", "in_bundle",
-					      (json_int_t)r->count[k], "added",
-					      (json_int_t)r->added[k], "merged",
-					      (json_int_t)r->merged[k], "updated",
-					      (json_int_t)r->updated[k], "unchanged",
-					      (json_int_t)r->unchanged[k]));
+		json_object_set_new(
+		    o, kind_names[k],
+		    json_pack("{s:I,s:I,s:I,s:I,s:I}", "in_bundle", (json_int_t)r->count[k],
+			      "added", (json_int_t)r->added[k], "merged", (json_int_t)r->merged[k],
+			      "updated", (json_int_t)r->updated[k], "unchanged",
+			      (json_int_t)r->unchanged[k]));
 	return o;
 }
 
@@ -1540,18 +1578,20 @@ static int verify(const unsigned char *b, size_t n, const struct bundle_key *tru
 		return verr_set(e, "bundle_not_bundle", "file", "%s 不是 shenliao 会议包",
 				"%s is not a shenliao session bundle", path);
 	if (rd32(b + 8) != BUNDLE_FORMAT)
-		return verr_set(e, "bundle_format", "file",
-				"%s 是第 %u 版格式的会议包，本程序只读第 %d 版（请升级 shenliao）",
-				"%s is a bundle of format %u; this shenliao reads format %d (upgrade it)",
-				path, (unsigned)rd32(b + 8), BUNDLE_FORMAT);
+		return verr_set(
+		    e, "bundle_format", "file",
+		    "%s 是第 %u 版格式的会议包，本程序只读第 %d 版（请升级 shenliao）",
+		    "%s is a bundle of format %u; this shenliao reads format %d (upgrade it)", path,
+		    (unsigned)rd32(b + 8), BUNDLE_FORMAT);
 	memset(&signer, 0, sizeof(signer));
 	memcpy(signer.pk, b + 12 + 64, 32);
 	fingerprint(&signer);
 	if (sodium_memcmp(signer.pk, trusted->pk, 32) != 0) {
-		verr_set(e, "bundle_untrusted", "trust",
-			 "会议包由密钥 %s 签名，不是所信任的密钥 %s；未导入",
-			 "the bundle is signed by key %s, not by the trusted key %s; nothing imported",
-			 signer.fingerprint, trusted->fingerprint);
+		verr_set(
+		    e, "bundle_untrusted", "trust",
+		    "会议包由密钥 %s 签名，不是所信任的密钥 %s；未导入",
+		    "the bundle is signed by key %s, not by the trusted key %s; nothing imported",
+		    signer.fingerprint, trusted->fingerprint);
 		return ERR_FORBIDDEN;
 	}
 	plen = n - HEAD_LEN;
@@ -1642,10 +1682,10 @@ int bundle_import(struct db *db, const char *path, const struct bundle_key *trus
 	if (!rc)
 		rc = apply(&x, content);
 	if (rc == ERR_CONFLICT && !e->code)
-		verr_set(e, "bundle_conflict", "file",
-			 "会议包中有数据不符合本库的规则（%s）；未导入",
-			 "a row of the bundle breaks a rule of this database (%s); nothing imported",
-			 db_errmsg(db));
+		verr_set(
+		    e, "bundle_conflict", "file", "会议包中有数据不符合本库的规则（%s）；未导入",
+		    "a row of the bundle breaks a rule of this database (%s); nothing imported",
+		    db_errmsg(db));
 	if (!rc) {
 		audit = json_pack("{s:s,s:s,s:s,s:s,s:o}", "file", path, "sha256", r->sha256, "key",
 				  trusted->fingerprint, "source", r->source_slug, "counts",
@@ -1706,10 +1746,11 @@ int bundle_closed_pending(struct db *db, int64_t *ids, size_t cap, size_t *n)
 
 int bundle_mark_exported(struct db *db, int64_t session_id, const char *path)
 {
-	return db_exec(db,
-		       "INSERT INTO bundle_exported (session_id, closed_at, path, at)"
-		       " VALUES (?1, (SELECT COALESCE(closed_at, 0) FROM session WHERE id = ?1), ?2,"
-		       " ?3) ON CONFLICT (session_id) DO UPDATE SET closed_at = excluded.closed_at,"
-		       " path = excluded.path, at = excluded.at",
-		       "isi", session_id, path, time_now());
+	return db_exec(
+	    db,
+	    "INSERT INTO bundle_exported (session_id, closed_at, path, at)"
+	    " VALUES (?1, (SELECT COALESCE(closed_at, 0) FROM session WHERE id = ?1), ?2,"
+	    " ?3) ON CONFLICT (session_id) DO UPDATE SET closed_at = excluded.closed_at,"
+	    " path = excluded.path, at = excluded.at",
+	    "isi", session_id, path, time_now());
 }

@@ -72,8 +72,7 @@ struct bundle_report {
 	int64_t session_id; /* export: the session; import: the local session */
 	size_t bytes;	    /* of the file */
 	int64_t count[BK_NKINDS];
-	int64_t added[BK_NKINDS], merged[BK_NKINDS], updated[BK_NKINDS],
-	    unchanged[BK_NKINDS];
+	int64_t added[BK_NKINDS], merged[BK_NKINDS], updated[BK_NKINDS], unchanged[BK_NKINDS];
 	bool snapshot_recomputed; /* import: the opinion map was computed again here */
 };
 
