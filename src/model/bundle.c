@@ -1728,13 +1728,13 @@ out:
 
 static const char sql_pending[] =
     "SELECT s.id FROM session s LEFT JOIN bundle_exported b ON b.session_id = s.id"
-    " WHERE s.status = 'closed' AND (b.session_id IS NULL OR"
+    " WHERE s.status = 'closed' AND s.closed_at >= ? AND (b.session_id IS NULL OR"
     " b.closed_at < COALESCE(s.closed_at, 0)) ORDER BY s.id LIMIT 64";
 
-int bundle_closed_pending(struct db *db, int64_t *ids, size_t cap, size_t *n)
+int bundle_closed_pending(struct db *db, int64_t since, int64_t *ids, size_t cap, size_t *n)
 {
 	struct db_ids all = {NULL, 0};
-	int rc = db_each(db, sql_pending, db_ids_row, &all, "");
+	int rc = db_each(db, sql_pending, db_ids_row, &all, "i", since);
 	size_t i;
 
 	*n = 0;

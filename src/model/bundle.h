@@ -103,9 +103,11 @@ int bundle_export(struct db *db, int64_t session_id, const struct bundle_key *k,
 int bundle_import(struct db *db, const char *path, const struct bundle_key *trusted,
 		  struct bundle_report *r, struct verr *e) WARN_UNUSED;
 
-/* Venue mode: bundle_closed_pending puts into ids[cap] the sessions that are closed and
- * not exported since they closed (ascending), *n how many. */
-int bundle_closed_pending(struct db *db, int64_t *ids, size_t cap, size_t *n) WARN_UNUSED;
+/* Venue mode: bundle_closed_pending puts into ids[cap] the sessions that are closed, closed
+ * at or after since (unix seconds), and not exported since they closed (ascending), *n how
+ * many. */
+int bundle_closed_pending(struct db *db, int64_t since, int64_t *ids, size_t cap,
+			  size_t *n) WARN_UNUSED;
 
 /* bundle_mark_exported records that session_id's bundle at its current closed_at was
  * written to path. */
