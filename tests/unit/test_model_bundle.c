@@ -98,12 +98,18 @@ static int64_t sum(const int64_t *v)
 
 /* the rows a session's record holds, in the target (one session there) */
 static const char *const tables[] = {
-    "SELECT COUNT(*) FROM session",	    "SELECT COUNT(*) FROM invitation",
-    "SELECT COUNT(*) FROM remark",	    "SELECT COUNT(*) FROM session_point",
-    "SELECT COUNT(*) FROM commitment",	    "SELECT COUNT(*) FROM suggestion",
-    "SELECT COUNT(*) FROM suggestion_source", "SELECT COUNT(*) FROM suggestion_proposer",
-    "SELECT COUNT(*) FROM participant",	    "SELECT COUNT(*) FROM statement",
-    "SELECT COUNT(*) FROM vote",	    "SELECT COUNT(*) FROM person",
+    "SELECT COUNT(*) FROM session",
+    "SELECT COUNT(*) FROM invitation",
+    "SELECT COUNT(*) FROM remark",
+    "SELECT COUNT(*) FROM session_point",
+    "SELECT COUNT(*) FROM commitment",
+    "SELECT COUNT(*) FROM suggestion",
+    "SELECT COUNT(*) FROM suggestion_source",
+    "SELECT COUNT(*) FROM suggestion_proposer",
+    "SELECT COUNT(*) FROM participant",
+    "SELECT COUNT(*) FROM statement",
+    "SELECT COUNT(*) FROM vote",
+    "SELECT COUNT(*) FROM person",
     "SELECT COUNT(*) FROM audit",
 };
 
@@ -244,8 +250,8 @@ static void test_bundle_roundtrip(void **state)
 
 	/* a later bundle with one more remark adds exactly that one */
 	assert_int_equal(mfix_begin(f), 0);
-	ok(remark_add(f->db, &f->city_org, sid, p2, "official", "我们会研究补偿办法。", &id, &e), &e,
-	   "remark 2");
+	ok(remark_add(f->db, &f->city_org, sid, p2, "official", "我们会研究补偿办法。", &id, &e),
+	   &e, "remark 2");
 	assert_int_equal(mfix_commit(f, 0), 0);
 	snprintf(path2, sizeof(path2), "%s/s1-later.bundle", f->dir);
 	ok(bundle_export(f->db, sid, &key, path2, &r, &e), &e, "export 2");
@@ -327,7 +333,8 @@ static void test_bundle_round_trip_back(void **state)
 
 	topic = sfix_topic(f, &f->city, "社区养老");
 	p1 = sfix_person(f, &f->city, "王五", "member", "某街道");
-	sid = sfix_session(f, &f->city_org, &f->city, topic, "养老深聊会", "internal", FORMAT_SECTOR);
+	sid =
+	    sfix_session(f, &f->city_org, &f->city, topic, "养老深聊会", "internal", FORMAT_SECTOR);
 	assert_int_equal(mfix_begin(f), 0);
 	ok(invitation_add(f->db, &f->city_org, sid, p1, "member", &id, &e), &e, "invite");
 	assert_int_equal(mfix_commit(f, 0), 0);
@@ -347,9 +354,10 @@ static void test_bundle_round_trip_back(void **state)
 	/* the venue adds a remark (as the system would through its own pages) */
 	actor_system(&venue_admin);
 	assert_int_equal(db_begin_write(venue), 0);
-	assert_int_equal(db_get_int(venue, "SELECT id FROM person WHERE name = '王五'", &vp, ""), 0);
-	ok(remark_add(venue, &venue_admin, r.session_id, vp, "member", "会场记下的发言", &id, &e), &e,
-	   "venue remark");
+	assert_int_equal(db_get_int(venue, "SELECT id FROM person WHERE name = '王五'", &vp, ""),
+			 0);
+	ok(remark_add(venue, &venue_admin, r.session_id, vp, "member", "会场记下的发言", &id, &e),
+	   &e, "venue remark");
 	assert_int_equal(db_commit(venue), 0);
 	snprintf(back, sizeof(back), "%s/to-office.bundle", f->dir);
 	ok(bundle_export(venue, r.session_id, &key, back, &r, &e), &e, "export at the venue");
