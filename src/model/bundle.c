@@ -1127,18 +1127,23 @@ static const char sql_person_insert[] =
     " phone, email, public_name, id_card_hash, erased_at, created_at, updated_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, 0), ?, ?)";
 
-/* match finds a registry person the bundle's person is, as the people import would. */
-static int match(struct bi *x, const json_t *p, int64_t *id)
+/* match finds a registry person the bundle's person is, as the people import would: among
+ * the people of the person's body (the receiving body when the target lacks it) and the
+ * bodies below it. */
+static int match(struct bi *x, const json_t *p, int64_t org_id, int64_t *id)
 {
-	const char *hash = S(p, "id_card_hash"), *phone = S(p, "phone");
+	const char *hash = S(p, "id_card_hash"), *phone = S(p, "phone"), *scope = x->host.path;
+	struct org o;
 	int rc = ERR_NOT_FOUND;
 
+	if (org_id != x->host.id && org_get(x->db, org_id, &o) == ERR_OK)
+		scope = o.path;
 	if (hash[0])
-		rc = db_get_int(x->db, sql_match_hash, id, "sss", hash, x->host.path, hash);
+		rc = db_get_int(x->db, sql_match_hash, id, "sss", hash, scope, hash);
 	if (rc == ERR_NOT_FOUND && phone[0])
-		rc = db_get_int(x->db, sql_match_phone, id, "sss", phone, x->host.path, hash);
+		rc = db_get_int(x->db, sql_match_phone, id, "sss", phone, scope, hash);
 	if (rc == ERR_NOT_FOUND && S(p, "name")[0])
-		rc = db_get_int(x->db, sql_match_name, id, "ssss", S(p, "name"), x->host.path, hash,
+		rc = db_get_int(x->db, sql_match_name, id, "ssss", S(p, "name"), scope, hash,
 				S(p, "affiliation"));
 	return rc;
 }
@@ -1152,8 +1157,9 @@ static int imp_person(struct bi *x, const json_t *p)
 
 	if (rc != ERR_NOT_FOUND)
 		return rc;
+	org = org_local(x, json_object_get(p, "org"));
 	if (!erased) {
-		rc = match(x, p, &id);
+		rc = match(x, p, org, &id);
 		if (!rc) {
 			x->r->merged[BK_PERSON]++;
 			return map_put(x, "person", S(p, "uid"), id);
@@ -1161,7 +1167,6 @@ static int imp_person(struct bi *x, const json_t *p)
 		if (rc != ERR_NOT_FOUND)
 			return rc;
 	}
-	org = org_local(x, json_object_get(p, "org"));
 	rc = db_exec(x->db, sql_person_insert, "isssssssssnsiii", org, S(p, "name"),
 		     S(p, "category"), S(p, "sector"), S(p, "committee"), S(p, "term"),
 		     S(p, "affiliation"), S(p, "title"), S(p, "phone"), S(p, "email"),
