@@ -801,6 +801,7 @@ struct bi {
 	struct org host; /* the receiving body (the source's slug) */
 	char inst[33];	 /* this database's name: its own rows come back by it */
 	int64_t session, topic;
+	int64_t credit_at; /* the duty records credit the year the session took place */
 	struct bundle_report *r;
 	struct verr *e;
 };
@@ -1079,6 +1080,7 @@ static int imp_session(struct bi *x, const json_t *s)
 
 	if (!json_is_object(s))
 		return bad_row(x, "session");
+	x->credit_at = isnull(s, "starts_at") ? time_now() : I(s, "starts_at");
 	rc = known(x, BK_SESSION, s, &x->session);
 	if (rc == ERR_OK) {
 		rc = db_get_int(x->db, sql_sess_updated, &at, "i", x->session);
@@ -1189,25 +1191,46 @@ static const char sql_inv_state[] =
 static const char sql_inv_update[] =
     "UPDATE invitation SET rsvp = ?, attended = ?, responded_at = ? WHERE id = ?";
 
+static const char sql_inv_person[] = "SELECT person_id FROM invitation WHERE id = ?";
+
+/* credit_attended credits (or takes back) the attendance of invitation id in its person's
+ * duty record, as recording it in the session would. */
+static int credit_attended(struct bi *x, int64_t id, bool attended)
+{
+	int64_t person;
+	int rc = db_get_int(x->db, sql_inv_person, &person, "i", id);
+
+	if (rc)
+		return rc;
+	return attended ? duty_credit(x->db, x->host.id, person, "attended", x->session, id,
+				      x->credit_at)
+			: duty_revoke(x->db, person, "attended", id);
+}
+
 /* inv_refresh brings invitation id to the bundle's answer and attendance; *changed. */
 static int inv_refresh(struct bi *x, const json_t *v, int64_t id, bool *changed)
 {
 	struct db_stmt *st;
 	int attended = json_is_true(json_object_get(v, "attended"));
 	int rc = db_get_row(x->db, sql_inv_state, &st, "i", id);
+	bool was;
 
 	*changed = false;
 	if (rc)
 		return rc;
 	*changed = strcmp(db_col_text(st, 0), S(v, "rsvp")) != 0 || db_col_int(st, 1) != attended ||
 		   db_col_int(st, 2) != I(v, "responded_at");
+	was = db_col_int(st, 1) != 0;
 	db_done(st);
 	if (!*changed)
 		return ERR_OK;
-	return isnull(v, "responded_at")
-		   ? db_exec(x->db, sql_inv_update, "sn0i", S(v, "rsvp"), attended, id)
-		   : db_exec(x->db, sql_inv_update, "snii", S(v, "rsvp"), attended,
-			     I(v, "responded_at"), id);
+	rc = isnull(v, "responded_at")
+		 ? db_exec(x->db, sql_inv_update, "sn0i", S(v, "rsvp"), attended, id)
+		 : db_exec(x->db, sql_inv_update, "snii", S(v, "rsvp"), attended,
+			   I(v, "responded_at"), id);
+	if (!rc && attended != was)
+		rc = credit_attended(x, id, attended);
+	return rc;
 }
 
 static int imp_invitation(struct bi *x, const json_t *v)
@@ -1250,6 +1273,8 @@ static int imp_invitation(struct bi *x, const json_t *v)
 	if (!rc && !isnull(v, "responded_at"))
 		rc = db_exec(x->db, "UPDATE invitation SET responded_at = ? WHERE id = ?", "ii",
 			     I(v, "responded_at"), id);
+	if (!rc && json_is_true(json_object_get(v, "attended")))
+		rc = credit_attended(x, id, true);
 	return rc ? rc : added(x, BK_INVITATION, v, id);
 }
 
@@ -1282,6 +1307,8 @@ static int imp_remark(struct bi *x, const json_t *v)
 		id = db_last_id(x->db);
 	if (!rc && !erased)
 		rc = search_put(x->db, "remark", id, x->session, org, "", S(v, "body"));
+	if (!rc && person)
+		rc = duty_credit(x->db, x->host.id, person, "remark", x->session, id, x->credit_at);
 	return rc ? rc : added(x, BK_REMARK, v, id);
 }
 

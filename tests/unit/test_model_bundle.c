@@ -110,6 +110,7 @@ static const char *const tables[] = {
     "SELECT COUNT(*) FROM statement",
     "SELECT COUNT(*) FROM vote",
     "SELECT COUNT(*) FROM person",
+    "SELECT COUNT(*) FROM duty_record",
     "SELECT COUNT(*) FROM audit",
 };
 
@@ -234,6 +235,9 @@ static void test_bundle_roundtrip(void **state)
 	assert_int_equal(count(db2, "SELECT COUNT(*) FROM audit WHERE action = 'bundle.import'"),
 			 1);
 	assert_int_equal(count(db2, "SELECT COUNT(*) FROM opinion_snapshot"), 1);
+	/* the duty records count the attendance and the remark, as recording them would */
+	assert_int_equal(count(db2, "SELECT COUNT(*) FROM duty_record WHERE kind = 'attended'"), 1);
+	assert_int_equal(count(db2, "SELECT COUNT(*) FROM duty_record WHERE kind = 'remark'"), 1);
 	/* the source side of the sources: the imported remark */
 	assert_int_equal(count(db2, "SELECT COUNT(*) FROM suggestion_source ss JOIN remark r"
 				    " ON r.id = ss.source_id WHERE ss.kind = 'remark'"),
@@ -245,7 +249,7 @@ static void test_bundle_roundtrip(void **state)
 	assert_int_equal(sum(r.added) + sum(r.merged) + sum(r.updated), 0);
 	assert_int_equal(r.unchanged[BK_REMARK], 1);
 	snapshot_counts(db2, after);
-	before[12]++; /* bundle.import audited */
+	before[13]++; /* bundle.import audited */
 	assert_memory_equal(before, after, sizeof(tables) / sizeof(tables[0]) * sizeof(int64_t));
 
 	/* a later bundle with one more remark adds exactly that one */
