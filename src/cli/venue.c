@@ -32,7 +32,7 @@ static struct {
 	char *db_path, *dir;
 	struct bundle_key key;
 	int interval_ms;
-	int64_t since; /* sessions closed from then on are exported */
+	int64_t since;			  /* sessions closed from then on are exported */
 	int64_t failed[VENUE_MAX_FAILED]; /* refused once: logged once, not retried */
 	size_t nfailed;
 } venue = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
@@ -124,8 +124,7 @@ static void *venue_main(void *arg)
 	return NULL;
 }
 
-int venue_start(const char *db_path, const char *dir, const struct bundle_key *k,
-		int interval_ms)
+int venue_start(const char *db_path, const char *dir, const struct bundle_key *k, int interval_ms)
 {
 	venue.db_path = strdup(db_path);
 	venue.dir = strdup(dir);

@@ -12,8 +12,8 @@
 #include "model/bundle.h"
 
 /* venue_start starts the exporter: every interval_ms it looks for sessions closed since it
- * started and not yet exported and writes each one's bundle to dir/session-<id>-<UTC time>.bundle (logged).
- * k (copied) must hold the secret key. */
+ * started and not yet exported and writes each one's bundle to dir/session-<id>-<UTC time>.bundle
+ * (logged). k (copied) must hold the secret key. */
 int venue_start(const char *db_path, const char *dir, const struct bundle_key *k,
 		int interval_ms) WARN_UNUSED;
 
