@@ -920,13 +920,19 @@ static int need(struct bi *x, const char *kind, const json_t *uid, int64_t *id)
 
 static const char sql_org_slug[] = "SELECT id FROM org WHERE slug = ?";
 
-/* org_local: the local body of slug, or the receiving body when the target has none. */
+static const char sql_org_scope[] =
+    "SELECT o.id FROM org o WHERE o.slug = ?1 AND (substr(o.path, 1, length(?2)) = ?2"
+    " OR o.id IN (SELECT org_id FROM session_org WHERE session_id = ?3))";
+
+/* org_local: the local body of slug when it is the receiving body, one below it or a body
+ * linked to the session; else the receiving body (a bundle places rows nowhere else). */
 static int64_t org_local(struct bi *x, const json_t *slug)
 {
 	int64_t id;
 
 	if (json_is_string(slug) &&
-	    db_get_int(x->db, sql_org_slug, &id, "s", json_string_value(slug)) == ERR_OK)
+	    db_get_int(x->db, sql_org_scope, &id, "ssi", json_string_value(slug), x->host.path,
+		       x->session) == ERR_OK)
 		return id;
 	return x->host.id;
 }
@@ -1000,9 +1006,8 @@ static int imp_topic(struct bi *x, const json_t *t)
 	rc = db_exec(x->db,
 		     "INSERT INTO topic (org_id, title, description, domain, origin, status,"
 		     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		     "isssssii", org_local(x, json_object_get(t, "org")), S(t, "title"),
-		     S(t, "description"), S(t, "domain"), S(t, "origin"), S(t, "status"),
-		     I(t, "created_at"), I(t, "updated_at"));
+		     "isssssii", x->host.id, S(t, "title"), S(t, "description"), S(t, "domain"),
+		     S(t, "origin"), S(t, "status"), I(t, "created_at"), I(t, "updated_at"));
 	if (!rc)
 		x->topic = db_last_id(x->db);
 	if (!rc)
@@ -1278,35 +1283,44 @@ static int imp_invitation(struct bi *x, const json_t *v)
 	return rc ? rc : added(x, BK_INVITATION, v, id);
 }
 
+static const char sql_person_erased[] =
+    "SELECT id FROM person WHERE id = ? AND erased_at IS NOT NULL";
+
 static int imp_remark(struct bi *x, const json_t *v)
 {
 	int64_t id, person, org = org_local(x, json_object_get(v, "org"));
 	bool erased = json_is_true(json_object_get(v, "erased"));
+	const char *body = S(v, "body");
 	int rc = known(x, BK_REMARK, v, &id);
 
 	if (rc != ERR_NOT_FOUND)
 		return rc;
 	rc = need(x, "person", json_object_get(v, "person"), &person);
+	/* a speaker erased here since the bundle was made: their words do not come back */
+	if (!rc && person && db_get_int(x->db, sql_person_erased, &id, "i", person) == ERR_OK) {
+		erased = true;
+		body = "";
+	}
 	if (!rc)
-		rc = person
-			 ? db_exec(x->db,
-				   "INSERT INTO remark (org_id, session_id, person_id, role, body,"
-				   " position, erased, created_at, updated_at)"
-				   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				   "iiissinii", org, x->session, person, S(v, "role"), S(v, "body"),
-				   I(v, "position"), (int)erased, I(v, "created_at"),
-				   I(v, "updated_at"))
-			 : db_exec(x->db,
-				   "INSERT INTO remark (org_id, session_id, person_id, role, body,"
-				   " position, erased, created_at, updated_at)"
-				   " VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)",
-				   "iissinii", org, x->session, S(v, "role"), S(v, "body"),
-				   I(v, "position"), (int)erased, I(v, "created_at"),
-				   I(v, "updated_at"));
+		rc =
+		    person
+			? db_exec(x->db,
+				  "INSERT INTO remark (org_id, session_id, person_id, role, body,"
+				  " position, erased, created_at, updated_at)"
+				  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				  "iiissinii", org, x->session, person, S(v, "role"), body,
+				  I(v, "position"), (int)erased, I(v, "created_at"),
+				  I(v, "updated_at"))
+			: db_exec(x->db,
+				  "INSERT INTO remark (org_id, session_id, person_id, role, body,"
+				  " position, erased, created_at, updated_at)"
+				  " VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+				  "iissinii", org, x->session, S(v, "role"), body, I(v, "position"),
+				  (int)erased, I(v, "created_at"), I(v, "updated_at"));
 	if (!rc)
 		id = db_last_id(x->db);
 	if (!rc && !erased)
-		rc = search_put(x->db, "remark", id, x->session, org, "", S(v, "body"));
+		rc = search_put(x->db, "remark", id, x->session, org, "", body);
 	if (!rc && person)
 		rc = duty_credit(x->db, x->host.id, person, "remark", x->session, id, x->credit_at);
 	return rc ? rc : added(x, BK_REMARK, v, id);

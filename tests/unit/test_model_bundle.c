@@ -317,6 +317,23 @@ static void test_bundle_roundtrip(void **state)
 	assert_non_null(strstr(e.en, "'city'"));
 	assert_int_equal(count(db3, "SELECT COUNT(*) FROM session"), 0);
 
+	/* 张三 is erased at the office; a later bundle does not bring their words back */
+	assert_int_equal(db_begin_write(db2), 0);
+	assert_int_equal(db_exec(db2, "UPDATE person SET erased_at = 1 WHERE name = '张三'", ""),
+			 0);
+	assert_int_equal(db_commit(db2), 0);
+	assert_int_equal(mfix_begin(f), 0);
+	ok(remark_add(f->db, &f->city_org, sid, p1, "member", "张三的第二次发言", &id, &e), &e,
+	   "remark 3");
+	assert_int_equal(mfix_commit(f, 0), 0);
+	snprintf(path2, sizeof(path2), "%s/s1-latest.bundle", f->dir);
+	ok(bundle_export(f->db, sid, &key, path2, &r, &e), &e, "export 3");
+	ok(bundle_import(db2, path2, &key, &r, &e), &e, "import 3");
+	assert_int_equal(r.added[BK_REMARK], 1);
+	assert_int_equal(count(db2, "SELECT COUNT(*) FROM remark WHERE body LIKE '%第二次%'"), 0);
+	assert_int_equal(count(db2, "SELECT COUNT(*) FROM remark WHERE erased = 1 AND body = ''"),
+			 1);
+
 	db_close(db2);
 	db_close(db3);
 }
