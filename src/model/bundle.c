@@ -1081,6 +1081,7 @@ static int imp_session(struct bi *x, const json_t *s)
 	const json_t *linked;
 	size_t i;
 	int64_t at;
+	bool changed = true;
 	int rc;
 
 	if (!json_is_object(s))
@@ -1089,7 +1090,8 @@ static int imp_session(struct bi *x, const json_t *s)
 	rc = known(x, BK_SESSION, s, &x->session);
 	if (rc == ERR_OK) {
 		rc = db_get_int(x->db, sql_sess_updated, &at, "i", x->session);
-		if (!rc && I(s, "updated_at") > at) {
+		changed = I(s, "updated_at") > at;
+		if (!rc && changed) {
 			rc = sess_exec(x, sql_sess_update, s, x->session, 0, 0, false);
 			x->r->unchanged[BK_SESSION]--;
 			x->r->updated[BK_SESSION]++;
@@ -1102,7 +1104,7 @@ static int imp_session(struct bi *x, const json_t *s)
 			rc = added(x, BK_SESSION, s, x->session);
 		}
 	}
-	if (!rc)
+	if (!rc && changed)
 		rc = search_put(x->db, "session", x->session, x->session, x->host.id, S(s, "title"),
 				S(s, "summary"));
 	linked = json_object_get(s, "linked_orgs");
