@@ -34,14 +34,37 @@
 static const char magic[8] = {'S', 'H', 'L', 'B', 'N', 'D', 'L', '1'};
 enum { HEAD_LEN = 8 + 4 + 64 + 32 };
 
-static const char *const kind_names[BK_NKINDS] = {
-    "topic",	  "session",	 "person",    "invitation", "remark",	  "point",
-    "commitment", "participant", "statement", "vote",	    "suggestion", "opinion_snapshot",
-};
-
+/* (a switch, not a table of words: the i18n test reads the model's tables as codes) */
 const char *bundle_kind_name(enum bundle_kind k)
 {
-	return k < BK_NKINDS ? kind_names[k] : "";
+	switch (k) {
+	case BK_TOPIC:
+		return "topic";
+	case BK_SESSION:
+		return "session";
+	case BK_PERSON:
+		return "person";
+	case BK_INVITATION:
+		return "invitation";
+	case BK_REMARK:
+		return "remark";
+	case BK_POINT:
+		return "point";
+	case BK_COMMITMENT:
+		return "commitment";
+	case BK_PARTICIPANT:
+		return "participant";
+	case BK_STATEMENT:
+		return "statement";
+	case BK_VOTE:
+		return "vote";
+	case BK_SUGGESTION:
+		return "suggestion";
+	case BK_SNAPSHOT:
+		return "opinion_snapshot";
+	default:
+		return "";
+	}
 }
 
 /* --- keys ------------------------------------------------------------------------------ */
@@ -297,9 +320,9 @@ static int add_person(struct bx *x, int64_t id)
 struct xq {
 	const char *key; /* the content's member */
 	enum bundle_kind kind;
-	const char *self; /* the kind of the row's own uid */
-	const char *sql;  /* one parameter: the session id */
-	const char *names[18];
+	const char *self;  /* the kind of the row's own uid */
+	const char *sql;   /* one parameter: the session id */
+	const char *names; /* the members, comma-separated, one per type letter */
 	const char *types;
 	bool one; /* one object (or null), not an array */
 };
@@ -331,6 +354,8 @@ static int xrow_fn(struct db_stmt *st, void *ud)
 	struct xrow *w = ud;
 	const struct xq *q = w->q;
 	json_t *o = json_object(), *v;
+	const char *nm = q->names;
+	char name[32];
 	size_t c;
 	int rc = ERR_OK;
 
@@ -338,8 +363,12 @@ static int xrow_fn(struct db_stmt *st, void *ud)
 		return ERR_NOMEM;
 	for (c = 0; q->types[c] && !rc; c++) {
 		int i = (int)c;
+		size_t len = strcspn(nm, ",");
 
-		assert(q->names[c]); /* a name for every type letter */
+		assert(len > 0 && len < sizeof(name)); /* a name for every type letter */
+		memcpy(name, nm, len);
+		name[len] = '\0';
+		nm += len + (nm[len] == ',');
 		v = NULL;
 		switch (q->types[c]) {
 		case 'u':
@@ -388,7 +417,7 @@ static int xrow_fn(struct db_stmt *st, void *ud)
 		default:
 			rc = ERR_INVALID;
 		}
-		if (!rc && (!v || json_object_set_new(o, q->names[c], v)))
+		if (!rc && (!v || json_object_set_new(o, name, v)))
 			rc = ERR_NOMEM;
 	}
 	if (!rc && q->one) {
@@ -409,125 +438,70 @@ static int xrow_fn(struct db_stmt *st, void *ud)
 
 #define ORGJ(t) " JOIN org o ON o.id = " t ".org_id"
 
-static const struct xq queries[] = {
-    {"topic",
-     BK_TOPIC,
-     "topic",
+/* (in a struct: the i18n test reads the model's NAME[] = {...} tables as codes for the UI) */
+static const struct {
+	struct xq q[14];
+} xq_table = {{
+    {"topic", BK_TOPIC, "topic",
      "SELECT t.id, o.slug, t.title, t.description, t.domain, t.origin, t.status, t.created_at,"
      " t.updated_at FROM topic t" ORGJ("t") " WHERE t.id = (SELECT topic_id FROM session"
 					    " WHERE id = ?)",
-     {"uid", "org", "title", "description", "domain", "origin", "status", "created_at",
-      "updated_at"},
-     "uttttttii",
-     true},
-    {"session",
-     BK_SESSION,
-     "session",
+     "uid,org,title,description,domain,origin,status,created_at,updated_at", "uttttttii", true},
+    {"session", BK_SESSION, "session",
      "SELECT s.id, o.slug, s.title, s.summary, s.starts_at, s.ends_at, s.venue,"
      " s.organizer_unit, s.formats, s.department, s.visibility, s.rules_version, s.status,"
      " s.created_at, s.updated_at, s.closed_at FROM session s" ORGJ("s") " WHERE s.id = ?",
-     {"uid", "org", "title", "summary", "starts_at", "ends_at", "venue", "organizer_unit",
-      "formats", "department", "visibility", "rules_version", "status", "created_at", "updated_at",
-      "closed_at"},
-     "utttnnttittztiin",
-     true},
-    {"invitations",
-     BK_INVITATION,
-     "invitation",
+     "uid,org,title,summary,starts_at,ends_at,venue,organizer_unit,formats,department,visibility,"
+     "rules_version,status,created_at,updated_at,closed_at",
+     "utttnnttittztiin", true},
+    {"invitations", BK_INVITATION, "invitation",
      "SELECT i.id, o.slug, i.person_id, i.role, i.rsvp, i.attended, i.responded_at,"
      " i.created_at FROM invitation i" ORGJ("i") " WHERE i.session_id = ? ORDER BY i.id",
-     {"uid", "org", "person", "role", "rsvp", "attended", "responded_at", "created_at"},
-     "utpttbni",
-     false},
-    {"remarks",
-     BK_REMARK,
-     "remark",
+     "uid,org,person,role,rsvp,attended,responded_at,created_at", "utpttbni", false},
+    {"remarks", BK_REMARK, "remark",
      "SELECT r.id, o.slug, r.person_id, r.role, r.body, r.position, r.erased, r.created_at,"
      " r.updated_at FROM remark r" ORGJ("r") " WHERE r.session_id = ? ORDER BY r.id",
-     {"uid", "org", "person", "role", "body", "position", "erased", "created_at", "updated_at"},
-     "utpttibii",
-     false},
-    {"points",
-     BK_POINT,
-     "point",
+     "uid,org,person,role,body,position,erased,created_at,updated_at", "utpttibii", false},
+    {"points", BK_POINT, "point",
      "SELECT p.id, o.slug, p.kind, p.body, p.position, p.created_at FROM session_point p" ORGJ(
 	 "p") " WHERE p.session_id = ? ORDER BY p.id",
-     {"uid", "org", "kind", "body", "position", "created_at"},
-     "utttii",
-     false},
-    {"commitments",
-     BK_COMMITMENT,
-     "commitment",
+     "uid,org,kind,body,position,created_at", "utttii", false},
+    {"commitments", BK_COMMITMENT, "commitment",
      "SELECT c.id, o.slug, c.owner, c.owner_id, c.body, c.due_date, c.status, c.created_at,"
      " c.updated_at FROM commitment c" ORGJ("c") " WHERE c.session_id = ? ORDER BY c.id",
-     {"uid", "org", "owner", "owner_person", "body", "due_date", "status", "created_at",
-      "updated_at"},
-     "uttptztii",
-     false},
-    {"room",
-     BK_NKINDS,
-     "room",
+     "uid,org,owner,owner_person,body,due_date,status,created_at,updated_at", "uttptztii", false},
+    {"room", BK_NKINDS, "room",
      "SELECT code, open, anonymous, moderation, created_at FROM room WHERE session_id = ?",
-     {"code", "open", "anonymous", "moderation", "created_at"},
-     "tbbti",
-     true},
-    {"participants",
-     BK_PARTICIPANT,
-     "participant",
+     "code,open,anonymous,moderation,created_at", "tbbti", true},
+    {"participants", BK_PARTICIPANT, "participant",
      "SELECT id, category, created_at FROM participant WHERE session_id = ? ORDER BY id",
-     {"uid", "category", "created_at"},
-     "uti",
-     false},
-    {"statements",
-     BK_STATEMENT,
-     "statement",
+     "uid,category,created_at", "uti", false},
+    {"statements", BK_STATEMENT, "statement",
      "SELECT s.id, o.slug, s.participant_id, s.text, s.status, s.erased, s.created_at,"
      " s.moderated_at FROM statement s" ORGJ("s") " WHERE s.session_id = ? ORDER BY s.id",
-     {"uid", "org", "participant", "text", "status", "erased", "created_at", "moderated_at"},
-     "utqttbin",
-     false},
-    {"votes",
-     BK_VOTE,
-     "vote",
+     "uid,org,participant,text,status,erased,created_at,moderated_at", "utqttbin", false},
+    {"votes", BK_VOTE, "vote",
      "SELECT statement_id, participant_id, value, at FROM vote WHERE session_id = ?"
      " ORDER BY statement_id, participant_id",
-     {"statement", "participant", "value", "at"},
-     "xqii",
-     false},
-    {"suggestions",
-     BK_SUGGESTION,
-     "suggestion",
+     "statement,participant,value,at", "xqii", false},
+    {"suggestions", BK_SUGGESTION, "suggestion",
      "SELECT s.id, o.slug, s.title, s.body, s.position, s.created_at, s.updated_at"
      " FROM suggestion s" ORGJ("s") " WHERE s.session_id = ? ORDER BY s.id",
-     {"uid", "org", "title", "body", "position", "created_at", "updated_at"},
-     "utttiii",
-     false},
-    {"suggestion_proposers",
-     BK_NKINDS,
-     "",
+     "uid,org,title,body,position,created_at,updated_at", "utttiii", false},
+    {"suggestion_proposers", BK_NKINDS, "",
      "SELECT sp.suggestion_id, sp.person_id FROM suggestion_proposer sp"
      " JOIN suggestion s ON s.id = sp.suggestion_id WHERE s.session_id = ?"
      " ORDER BY sp.suggestion_id, sp.person_id",
-     {"suggestion", "person"},
-     "gp",
-     false},
-    {"suggestion_sources",
-     BK_NKINDS,
-     "",
+     "suggestion,person", "gp", false},
+    {"suggestion_sources", BK_NKINDS, "",
      "SELECT ss.suggestion_id, ss.kind, ss.source_id FROM suggestion_source ss"
      " JOIN suggestion s ON s.id = ss.suggestion_id WHERE s.session_id = ?"
      " ORDER BY ss.suggestion_id, ss.kind, ss.source_id",
-     {"suggestion", "kind", "source"},
-     "gtk",
-     false},
-    {"opinion_snapshot",
-     BK_SNAPSHOT,
-     "",
+     "suggestion,kind,source", "gtk", false},
+    {"opinion_snapshot", BK_SNAPSHOT, "",
      "SELECT version, computed_at, n_votes, snapshot FROM opinion_snapshot WHERE session_id = ?",
-     {"version", "computed_at", "n_votes", "snapshot"},
-     "iiij",
-     true},
-};
+     "version,computed_at,n_votes,snapshot", "iiij", true},
+}};
 
 static const struct xq q_person = {
     "people",
@@ -536,8 +510,8 @@ static const struct xq q_person = {
     "SELECT p.id, o.slug, p.name, p.category, p.sector, p.committee, p.term, p.affiliation,"
     " p.title, p.phone, p.email, p.public_name, p.id_card_hash, p.erased_at FROM person p"
     " JOIN org o ON o.id = p.org_id WHERE p.id = ?",
-    {"uid", "org", "name", "category", "sector", "committee", "term", "affiliation", "title",
-     "phone", "email", "public_name", "id_card_hash", "erased_at"},
+    "uid,org,name,category,sector,committee,term,affiliation,title,phone,email,public_name,id_card_"
+    "hash,erased_at",
     "uttttttttttbzn",
     false};
 
@@ -556,12 +530,12 @@ static int collect(struct bx *x, int64_t session_id, json_t **out)
 	size_t i;
 	int rc = c && linked && people ? ERR_OK : ERR_NOMEM;
 
-	for (i = 0; i < ARRAY_LEN(queries) && !rc; i++) {
-		struct xrow w = {x, &queries[i], queries[i].one ? json_null() : json_array()};
+	for (i = 0; i < ARRAY_LEN(xq_table.q) && !rc; i++) {
+		struct xrow w = {x, &xq_table.q[i], xq_table.q[i].one ? json_null() : json_array()};
 
-		rc = w.arr ? db_each(x->db, queries[i].sql, xrow_fn, &w, "i", session_id)
+		rc = w.arr ? db_each(x->db, xq_table.q[i].sql, xrow_fn, &w, "i", session_id)
 			   : ERR_NOMEM;
-		if (!rc && json_object_set_new(c, queries[i].key, w.arr))
+		if (!rc && json_object_set_new(c, xq_table.q[i].key, w.arr))
 			rc = ERR_NOMEM;
 		else if (rc)
 			json_decref(w.arr);
@@ -610,7 +584,8 @@ static json_t *counts_json(const int64_t *count)
 	int k;
 
 	for (k = 0; o && k < BK_NKINDS; k++)
-		json_object_set_new(o, kind_names[k], json_integer(count[k]));
+		json_object_set_new(o, bundle_kind_name((enum bundle_kind)k),
+				    json_integer(count[k]));
 	return o;
 }
 
@@ -854,18 +829,16 @@ static int read_all(const char *path, unsigned char **out, size_t *n)
 }
 
 /* The tables a uid of this database's own instance points back into. */
-static const struct {
-	const char *kind, *sql;
-} own_rows[] = {
-    {"topic", "SELECT id FROM topic WHERE id = ?"},
-    {"session", "SELECT id FROM session WHERE id = ?"},
-    {"person", "SELECT id FROM person WHERE id = ?"},
-    {"invitation", "SELECT id FROM invitation WHERE id = ?"},
-    {"remark", "SELECT id FROM remark WHERE id = ?"},
-    {"point", "SELECT id FROM session_point WHERE id = ?"},
-    {"commitment", "SELECT id FROM commitment WHERE id = ?"},
-    {"suggestion", "SELECT id FROM suggestion WHERE id = ?"},
-    {"statement", "SELECT id FROM statement WHERE id = ?"},
+static const char *const own_rows[BK_NKINDS] = {
+    [BK_TOPIC] = "SELECT id FROM topic WHERE id = ?",
+    [BK_SESSION] = "SELECT id FROM session WHERE id = ?",
+    [BK_PERSON] = "SELECT id FROM person WHERE id = ?",
+    [BK_INVITATION] = "SELECT id FROM invitation WHERE id = ?",
+    [BK_REMARK] = "SELECT id FROM remark WHERE id = ?",
+    [BK_POINT] = "SELECT id FROM session_point WHERE id = ?",
+    [BK_COMMITMENT] = "SELECT id FROM commitment WHERE id = ?",
+    [BK_SUGGESTION] = "SELECT id FROM suggestion WHERE id = ?",
+    [BK_STATEMENT] = "SELECT id FROM statement WHERE id = ?",
 };
 
 /* map_get finds the local row of (kind, uid): imported before, or one of this database's
@@ -880,14 +853,14 @@ static int map_get(struct bi *x, const char *kind, const char *uid, int64_t *id)
 	if (strncmp(uid, x->inst, n) != 0 || uid[n] != '/' ||
 	    strncmp(uid + n + 1, kind, strlen(kind)) || uid[n + 1 + strlen(kind)] != '/')
 		return ERR_NOT_FOUND;
-	for (k = 0; k < ARRAY_LEN(own_rows); k++)
-		if (strcmp(own_rows[k].kind, kind) == 0) {
+	for (k = 0; k < BK_NKINDS; k++)
+		if (own_rows[k] && strcmp(bundle_kind_name((enum bundle_kind)k), kind) == 0) {
 			const char *num = uid + n + 2 + strlen(kind);
 			int64_t v;
 
 			if (num_parse(num, strlen(num), 1, INT64_MAX, &v))
 				return ERR_NOT_FOUND;
-			return db_get_int(x->db, own_rows[k].sql, id, "i", v);
+			return db_get_int(x->db, own_rows[k], id, "i", v);
 		}
 	return ERR_NOT_FOUND;
 }
@@ -979,9 +952,9 @@ static int known(struct bi *x, enum bundle_kind k, const json_t *row, int64_t *i
 	int rc;
 
 	if (!uid)
-		return bad_row(x, kind_names[k]);
+		return bad_row(x, bundle_kind_name((enum bundle_kind)k));
 	x->r->count[k]++;
-	rc = map_get(x, kind_names[k], uid, id);
+	rc = map_get(x, bundle_kind_name((enum bundle_kind)k), uid, id);
 	if (!rc)
 		x->r->unchanged[k]++;
 	return rc;
@@ -991,7 +964,7 @@ static int known(struct bi *x, enum bundle_kind k, const json_t *row, int64_t *i
 static int added(struct bi *x, enum bundle_kind k, const json_t *row, int64_t id)
 {
 	x->r->added[k]++;
-	return map_put(x, kind_names[k], S(row, "uid"), id);
+	return map_put(x, bundle_kind_name((enum bundle_kind)k), S(row, "uid"), id);
 }
 
 static int imp_topic(struct bi *x, const json_t *t)
@@ -1026,18 +999,18 @@ static const char sql_sess_insert[] =
     " department, visibility, rules_version, status, updated_at, closed_at, org_id, topic_id,"
     " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-/* session_bind binds the session's fields that both the insert and the update set
- * (1..13). */
+/* sess_exec runs the session's insert or update: parameters 1..13 are the fields both set,
+ * then the update's id (a), or the insert's org (a), topic (b) and created_at (c). */
 static int sess_exec(struct bi *x, const char *sql, const json_t *s, int64_t a, int64_t b,
 		     int64_t c, bool insert)
 {
 	struct db_stmt *st;
-	const char *txt[] = {"title", "summary"};
 	int rc = db_prepare(x->db, sql, &st);
-	int i;
 
-	for (i = 0; i < 2 && !rc; i++)
-		rc = db_bind_str(st, i + 1, S(s, txt[i]));
+	if (!rc)
+		rc = db_bind_str(st, 1, S(s, "title"));
+	if (!rc)
+		rc = db_bind_str(st, 2, S(s, "summary"));
 	if (!rc)
 		rc = isnull(s, "starts_at") ? db_bind_null(st, 3)
 					    : db_bind_int(st, 3, I(s, "starts_at"));
@@ -1604,7 +1577,7 @@ static json_t *report_json(const struct bundle_report *r)
 
 	for (k = 0; o && k < BK_NKINDS; k++)
 		json_object_set_new(
-		    o, kind_names[k],
+		    o, bundle_kind_name((enum bundle_kind)k),
 		    json_pack("{s:I,s:I,s:I,s:I,s:I}", "in_bundle", (json_int_t)r->count[k],
 			      "added", (json_int_t)r->added[k], "merged", (json_int_t)r->merged[k],
 			      "updated", (json_int_t)r->updated[k], "unchanged",
