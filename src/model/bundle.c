@@ -592,8 +592,34 @@ static json_t *counts_json(const int64_t *count)
 static const char sql_org_of_session[] =
     "SELECT o.slug, o.name, o.id FROM session s JOIN org o ON o.id = s.org_id WHERE s.id = ?";
 
-/* write_file writes the bundle bytes to the new file path. */
+static int write_part(const char *path, const unsigned char *p, size_t n);
+
+/* write_file writes the bundle bytes to the new file path: into path.part first, then
+ * renamed into place whole (not over an existing file), so whoever copies the folder (a
+ * USB stick in venue mode) never takes half a bundle. */
 static int write_file(const char *path, const unsigned char *p, size_t n)
+{
+	char tmp[4096];
+	int rc = snprintf(tmp, sizeof(tmp), "%s.part", path) < (int)sizeof(tmp)
+		     ? write_part(tmp, p, n)
+		     : ERR_TOO_BIG;
+
+	if (rc)
+		return rc;
+	/* rename, not link: USB sticks are often FAT, which has no links (the name was
+	 * checked free before; the .part file is exclusive to this writer) */
+	if (access(path, F_OK) == 0)
+		rc = ERR_EXISTS;
+	else if (rename(tmp, path) != 0)
+		rc = ERR_IO;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+/* write_part writes p[0..n) to the new file path and syncs it; nothing is left on
+ * failure. */
+static int write_part(const char *path, const unsigned char *p, size_t n)
 {
 	size_t off = 0;
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);

@@ -196,10 +196,10 @@ describe('venue mode', () => {
     const r = await c.post('/api/v1/sessions/5/transition', { to: 'closed' });
     assert.equal(r.status, 200, r.text);
     let files = [];
-    for (let i = 0; i < 100 && !files.length; i++) {
+    // the file is in place (renamed into it whole) before the line is logged
+    for (let i = 0; i < 150 && !/venue: session 5 closed/.test(srv.log()); i++)
       await new Promise((ok2) => setTimeout(ok2, 100));
-      files = readdirSync(outDir).filter((f) => /^session-5-\d{8}T\d{6}Z\.bundle$/.test(f));
-    }
+    files = readdirSync(outDir).filter((f) => /^session-5-\d{8}T\d{6}Z\.bundle$/.test(f));
     assert.equal(files.length, 1, `the bundle is written: ${srv.log().slice(-2000)}`);
     assert.match(srv.log(), /venue: session 5 closed: bundle written to .*session-5-/);
     await new Promise((ok2) => setTimeout(ok2, 1500));
