@@ -94,9 +94,10 @@ static int env_name(const char *opt, char *out, size_t cap)
 }
 
 const struct cli_cmd *const cli_commands[] = {
-    &cli_cmd_init,	   &cli_cmd_serve,  &cli_cmd_demo,	   &cli_cmd_user_add,
-    &cli_cmd_token_create, &cli_cmd_backup, &cli_cmd_import_polis, &cli_cmd_opinion,
-    &cli_cmd_audit_verify, &cli_cmd_routes, &cli_cmd_copy,
+    &cli_cmd_init,	    &cli_cmd_serve,	    &cli_cmd_demo,	   &cli_cmd_user_add,
+    &cli_cmd_token_create,  &cli_cmd_backup,	    &cli_cmd_import_polis, &cli_cmd_opinion,
+    &cli_cmd_audit_verify,  &cli_cmd_routes,	    &cli_cmd_copy,	   &cli_cmd_bundle_keygen,
+    &cli_cmd_bundle_export, &cli_cmd_bundle_import,
 };
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
 

@@ -113,6 +113,8 @@ int cli_init_runtime(void);
 extern const struct cli_cmd cli_cmd_init, cli_cmd_serve, cli_cmd_demo, cli_cmd_user_add,
     cli_cmd_token_create, cli_cmd_backup, cli_cmd_import_polis, cli_cmd_opinion,
     cli_cmd_audit_verify, cli_cmd_routes, cli_cmd_copy;
+/* signed session bundles (bundle.c) */
+extern const struct cli_cmd cli_cmd_bundle_keygen, cli_cmd_bundle_export, cli_cmd_bundle_import;
 
 /* cli_json_out prints the JSON value v (stolen) as one document on stdout, with a newline;
  * EXIT_OK, or EXIT_FAIL when v is NULL (out of memory) or stdout cannot be written. */

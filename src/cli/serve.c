@@ -7,9 +7,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/log.h"
+#include "cli/venue.h"
 #include "base/util.h"
 #include "http/http.h"
 #include "http/proxy.h"
@@ -49,6 +53,9 @@ static const struct cli_opt serve_opts[] = {
      "sign in to the SMTP server (password from SHENLIAO_SMTP_PASSWORD; TLS required)", false},
     {"smtp-ca", "FILE", "the system's", "certificate authorities that vouch for the SMTP server",
      false},
+    {"venue-export", "DIR", NULL,
+     "venue mode: write each session's signed bundle here when it closes", false},
+    {"bundle-key", "NAME.secret", NULL, "the key venue mode signs with (`bundle keygen`)", false},
 };
 
 static int cmd_serve(int argc, char **argv);
@@ -126,7 +133,13 @@ const struct cli_cmd cli_cmd_serve = {
     "and TLS is required. The mails wait in a queue in the database: a failed delivery is\n"
     "retried after 1, 2, 4 ... s (at most an hour), and a restart picks the queue up again;\n"
     "several servers on one database share it without sending a mail twice. Without\n"
-    "--smtp no mail is sent (the mails stay queued; the in-app inbox works as ever).\n",
+    "--smtp no mail is sent (the mails stay queued; the in-app inbox works as ever).\n"
+    "\n"
+    "Venue mode (a laptop in the room, no network beyond the room's Wi-Fi): with\n"
+    "--venue-export DIR --bundle-key NAME.secret, every session that closes while the server\n"
+    "runs is written as a signed bundle to DIR/session-<id>-<UTC time>.bundle (the path is\n"
+    "logged), to be carried to the office and imported with `shenliao bundle import`. The\n"
+    "room's pages load nothing from outside the server. See docs/FEDERATION.md.\n",
     serve_opts,
     ARRAY_LEN(serve_opts),
     cmd_serve,
@@ -172,10 +185,39 @@ static int smtp_from_args(const struct cli_args *a, struct smtp_server *s, bool 
 	return 0;
 }
 
+/* venue_from_args loads --bundle-key for --venue-export; 0, or an exit code (reported).
+ * *on is false without --venue-export. */
+static int venue_from_args(const struct cli_args *a, struct bundle_key *k, bool *on)
+{
+	const char *dir = cli_arg(a, "venue-export"), *key = cli_arg(a, "bundle-key");
+	struct verr e;
+	struct stat sb;
+
+	*on = dir != NULL;
+	if (!dir && !key)
+		return 0;
+	if (!dir || !key)
+		return cli_usage(&cli_cmd_serve,
+				 "--venue-export DIR and --bundle-key NAME.secret go "
+				 "together");
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || access(dir, W_OK) != 0)
+		return cli_fail("--venue-export %s is not a folder this user may write to "
+				"（%s 不是可写的目录）",
+				dir, dir);
+	memset(&e, 0, sizeof(e));
+	if (bundle_key_load(key, k, &e))
+		return cli_fail("%s（%s）", e.zh, e.en);
+	if (!k->has_secret)
+		return cli_fail(
+		    "--bundle-key takes the .secret file（--bundle-key 须是 .secret 私钥）");
+	return 0;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	struct smtp_server smtp;
-	bool smtp_on = false;
+	struct bundle_key venue_key;
+	bool smtp_on = false, venue_on = false;
 	struct cli_args a;
 	struct http_server_config cfg;
 	struct http_server *srv;
@@ -228,6 +270,9 @@ static int cmd_serve(int argc, char **argv)
 				 "addresses and CIDR blocks, e.g. 127.0.0.1,10.0.0.0/8",
 				 PROXY_MAX);
 	rc = smtp_from_args(&a, &smtp, &smtp_on);
+	if (rc)
+		return rc;
+	rc = venue_from_args(&a, &venue_key, &venue_on);
 	if (rc)
 		return rc;
 	rc = store_open(cli_arg(&a, "db"), 0, &db, &version, &stage);
@@ -311,10 +356,15 @@ static int cmd_serve(int argc, char **argv)
 			 nhost ? nhost : 7, nhost ? listen : "0.0.0.0", http_server_port(srv),
 			 version);
 	}
+	if (venue_on &&
+	    venue_start(cli_arg(&a, "db"), cli_arg(&a, "venue-export"), &venue_key, 1000))
+		log_error("cannot start venue mode: no bundles will be written");
+	sodium_memzero(&venue_key, sizeof(venue_key));
 	while (sigwait(&set, &sig) != 0)
 		;
 	log_info("signal %d: stopping (finishing requests in flight)", sig);
 	http_server_stop(srv, 10);
+	venue_stop();
 	mailer_stop();
 	scheduler_stop();
 	live_stop();
