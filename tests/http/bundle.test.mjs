@@ -8,7 +8,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, tempDir, startServer, Client, ADMIN_PASSWORD, DEMO_PASSWORD } from '../lib/server.mjs';
+import { run, tempDir, startServer, Client, ADMIN_PASSWORD, DEMO_PASSWORD, PG, freshDb } from '../lib/server.mjs';
 
 const env = { SHENLIAO_ADMIN_PASSWORD: ADMIN_PASSWORD, SHENLIAO_NO_PROGRESS: '1' };
 let dir, demo, key;
@@ -144,6 +144,47 @@ describe('bundle export and import', () => {
     const a = ok(['bundle', 'import', '--db', target, '--trust', `${key}.pub`, out]);
     assert.equal(a.counts.vote.added, e.counts.vote);
     assert.equal(a.snapshot_recomputed, true);
+  });
+});
+
+// Between the backends (issue 15 "from SQLite into PostgreSQL"): runs when SHENLIAO_TEST_PG
+// names a server (make check's http-pg stage), skipped otherwise.
+describe('bundle between SQLite and PostgreSQL', { skip: !PG && 'SHENLIAO_TEST_PG not set' }, () => {
+  test('a SQLite session imports into PostgreSQL, again changes nothing, and comes back', () => {
+    const bundle = join(dir, 'to-pg.bundle');
+    const src = ok(['bundle', 'export', '--db', demo, '--session', '5', '--key', `${key}.secret`, '--out', bundle]);
+    assert.ok(src.counts.vote > 0 && src.counts.statement > 0, JSON.stringify(src.counts));
+    const pg = freshDb(tempDir(), 'pg');
+    assert.match(pg, /^postgresql:/);
+    ok(['init', '--db', pg, '--org', '目标 sz', '--slug', 'sz', '--level', 'city', '--admin', 'admin']);
+    const rows = auditRows(pg);
+    const a = ok(['bundle', 'import', '--db', pg, '--trust', `${key}.pub`, bundle]);
+    for (const [kind, n] of Object.entries(src.counts)) {
+      assert.equal(a.counts[kind].in_bundle, n, kind);
+      if (kind !== 'opinion_snapshot')
+        assert.equal(a.counts[kind].added + a.counts[kind].merged, n, `${kind} all imported`);
+    }
+    assert.equal(auditRows(pg), rows + 1, 'the import is audited on PostgreSQL');
+    const again = ok(['bundle', 'import', '--db', pg, '--trust', `${key}.pub`, bundle]);
+    assert.equal(again.added, 0);
+    assert.equal(again.updated, 0);
+
+    // a tampered copy is refused on PostgreSQL too, and nothing changes
+    const bad = join(dir, 'to-pg-bad.bundle');
+    const bytes = readFileSync(bundle);
+    bytes[bytes.length - 10] ^= 1;
+    writeFileSync(bad, bytes);
+    assert.equal(run(['bundle', 'import', '--db', pg, '--trust', `${key}.pub`, bad], env).status, 1);
+    assert.equal(auditRows(pg), rows + 2, 'only the two good imports wrote to the log');
+
+    // and back: PostgreSQL -> a fresh SQLite database holds as much as the original
+    const back = join(dir, 'from-pg.bundle');
+    const out = ok(['bundle', 'export', '--db', pg, '--session', String(a.session), '--key', `${key}.secret`, '--out', back]);
+    assert.deepEqual(out.counts, src.counts);
+    const sq = fresh('from-pg.db', 'sz');
+    const b = ok(['bundle', 'import', '--db', sq, '--trust', `${key}.pub`, back]);
+    for (const [kind, n] of Object.entries(src.counts))
+      assert.equal(b.counts[kind].in_bundle, n, kind);
   });
 });
 
