@@ -132,6 +132,7 @@ bench:
 	@sh bench/stats.sh
 	@sh bench/votes.sh
 	@sh bench/opinion.sh
+	@sh bench/backends.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
