@@ -133,6 +133,7 @@ bench:
 	@sh bench/votes.sh
 	@sh bench/opinion.sh
 	@sh bench/backends.sh
+	@sh bench/locksim.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
