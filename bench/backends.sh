@@ -181,7 +181,7 @@ as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -t 60 -o "$PG_OPTS" st
 	tail -20 "$PGDIR/log" >&2
 	exit 1
 }
-note_cmd "initdb -D \$PGDIR/data -A trust -U postgres -E UTF8 --locale=C.UTF-8; pg_ctl -D \$PGDIR/data -o \"$PG_OPTS\" start   # PostgreSQL $("$PGBIN/postgres" --version | cut -d' ' -f3)"
+note_cmd "initdb -D \$PGDIR/data -A trust -U postgres -E UTF8 --locale=C.UTF-8; pg_ctl -D \$PGDIR/data -o \"$(echo "$PG_OPTS" | sed "s|$PGDIR|\$PGDIR|")\" start   # PostgreSQL $("$PGBIN/postgres" --version | cut -d' ' -f3)"
 PG_PID=$(head -n 1 "$PGDIR/data/postmaster.pid")
 PGURL=postgresql://postgres@127.0.0.1:$PG_PORT/shenliao
 COPY_T0=$(date +%s.%N)
