@@ -132,6 +132,8 @@ bench:
 	@sh bench/stats.sh
 	@sh bench/votes.sh
 	@sh bench/opinion.sh
+	@sh bench/backends.sh
+	@sh bench/locksim.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

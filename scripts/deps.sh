@@ -12,7 +12,7 @@ set -eu
 
 build_pkgs="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libmd4c-dev libmd4c-html0-dev libxlsxwriter-dev libpango1.0-dev libcairo2-dev fonts-noto-cjk libqrencode-dev libcurl4-openssl-dev libzip-dev libxml2-dev libpq-dev"
 check_pkgs="$build_pkgs libcmocka-dev clang-format nodejs npm chromium poppler-utils sqlite3 python3-aiosmtpd postgresql-15"
-bench_pkgs="$build_pkgs wrk nginx-light python3-numpy python3-sklearn"
+bench_pkgs="$build_pkgs wrk nginx-light python3-numpy python3-sklearn postgresql-15"
 fuzz_pkgs="$build_pkgs clang libclang-rt-dev"
 
 case "${1:-run}" in
