@@ -33,6 +33,8 @@ static struct {
 	struct bundle_key key;
 	int interval_ms;
 	int64_t since;			  /* sessions closed from then on are exported */
+	struct db *db;			  /* the thread's connection, opened by venue_start */
+	struct db_ids at_start;		  /* closed already at the start (closed_before) */
 	int64_t failed[VENUE_MAX_FAILED]; /* refused once: logged once, not retried */
 	size_t nfailed;
 } venue = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
@@ -43,6 +45,18 @@ static bool failed_before(int64_t id)
 
 	for (i = 0; i < venue.nfailed; i++)
 		if (venue.failed[i] == id)
+			return true;
+	return false;
+}
+
+/* closed_before: id was closed already when venue mode started (closed in the second of
+ * the start or earlier, see bundle_closed_at_start). */
+static bool closed_before(const struct db_ids *at_start, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < at_start->n; i++)
+		if (at_start->ids[i] == id)
 			return true;
 	return false;
 }
@@ -88,13 +102,10 @@ static void export_one(struct db *db, int64_t id)
 
 static void *venue_main(void *arg)
 {
-	struct db *db = NULL;
+	struct db *db = venue.db;
+	struct db_ids at_start = venue.at_start;
 
 	(void)arg;
-	if (store_open(venue.db_path, 0, &db, NULL, NULL)) {
-		log_error("venue: cannot open %s: no bundles will be written", venue.db_path);
-		return NULL;
-	}
 	pthread_mutex_lock(&venue.lock);
 	while (!venue.stopping) {
 		struct timespec until;
@@ -105,7 +116,7 @@ static void *venue_main(void *arg)
 		if (bundle_closed_pending(db, venue.since, ids, 64, &n))
 			log_error("venue: cannot list the closed sessions");
 		for (i = 0; i < n; i++)
-			if (!failed_before(ids[i]))
+			if (!failed_before(ids[i]) && !closed_before(&at_start, ids[i]))
 				export_one(db, ids[i]);
 		pthread_mutex_lock(&venue.lock);
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -120,6 +131,7 @@ static void *venue_main(void *arg)
 			;
 	}
 	pthread_mutex_unlock(&venue.lock);
+	free(at_start.ids);
 	store_close(db);
 	return NULL;
 }
@@ -137,7 +149,19 @@ int venue_start(const char *db_path, const char *dir, const struct bundle_key *k
 	venue.interval_ms = interval_ms > 0 ? interval_ms : 1000;
 	venue.stopping = false;
 	venue.since = time_now();
+	/* before the server takes requests: a session closed from now on is not in at_start */
+	if (store_open(venue.db_path, 0, &venue.db, NULL, NULL)) {
+		log_error("venue: cannot open %s: no bundles will be written", venue.db_path);
+		free(venue.db_path);
+		free(venue.dir);
+		return ERR_IO;
+	}
+	memset(&venue.at_start, 0, sizeof(venue.at_start));
+	if (bundle_closed_at_start(venue.db, venue.since, &venue.at_start))
+		log_error("venue: cannot list the sessions closed at the start");
 	if (pthread_create(&venue.thread, NULL, venue_main, NULL) != 0) {
+		store_close(venue.db);
+		free(venue.at_start.ids);
 		free(venue.db_path);
 		free(venue.dir);
 		return ERR_IO;

@@ -1776,7 +1776,7 @@ out:
 static const char sql_pending[] =
     "SELECT s.id FROM session s LEFT JOIN bundle_exported b ON b.session_id = s.id"
     " WHERE s.status = 'closed' AND s.closed_at >= ? AND (b.session_id IS NULL OR"
-    " b.closed_at < COALESCE(s.closed_at, 0)) ORDER BY s.id LIMIT 64";
+    " b.closed_at < COALESCE(s.closed_at, 0)) ORDER BY s.closed_at DESC, s.id LIMIT 64";
 
 int bundle_closed_pending(struct db *db, int64_t since, int64_t *ids, size_t cap, size_t *n)
 {
@@ -1789,6 +1789,14 @@ int bundle_closed_pending(struct db *db, int64_t since, int64_t *ids, size_t cap
 		ids[(*n)++] = all.ids[i];
 	free(all.ids);
 	return rc;
+}
+
+static const char sql_closed_at_start[] =
+    "SELECT id FROM session WHERE status = 'closed' AND closed_at >= ? ORDER BY id";
+
+int bundle_closed_at_start(struct db *db, int64_t since, struct db_ids *out)
+{
+	return db_each(db, sql_closed_at_start, db_ids_row, out, "i", since);
 }
 
 int bundle_mark_exported(struct db *db, int64_t session_id, const char *path)

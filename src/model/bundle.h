@@ -24,8 +24,8 @@
 
 #include "base/err.h"
 #include "model/model.h"
+#include "db/db.h"
 
-struct db;
 
 enum { BUNDLE_FORMAT = 1 };
 
@@ -108,6 +108,12 @@ int bundle_import(struct db *db, const char *path, const struct bundle_key *trus
  * many. */
 int bundle_closed_pending(struct db *db, int64_t since, int64_t *ids, size_t cap,
 			  size_t *n) WARN_UNUSED;
+
+/* bundle_closed_at_start fills *out ({NULL, 0} to start; free(out->ids) after) with the
+ * sessions already closed at since or later when venue mode starts: a database made in the
+ * same second as the start (the demo closes its past sessions "now") would otherwise have
+ * them all taken for sessions that just closed. */
+int bundle_closed_at_start(struct db *db, int64_t since, struct db_ids *out) WARN_UNUSED;
 
 /* bundle_mark_exported records that session_id's bundle at its current closed_at was
  * written to path. */
