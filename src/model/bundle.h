@@ -26,7 +26,6 @@
 #include "model/model.h"
 #include "db/db.h"
 
-
 enum { BUNDLE_FORMAT = 1 };
 
 /* the largest bundle read or written (64 MiB): nothing grows memory past it */
