@@ -611,8 +611,8 @@ int live_start(const char *db_path, int debounce_ms, live_notify_fn fn, void *ud
 		return ERR_IO;
 	}
 	live.running = true;
-	live.listening = db_is_uri(db_path) &&
-			 pthread_create(&live.listener, NULL, listen_loop, NULL) == 0;
+	live.listening =
+	    db_is_uri(db_path) && pthread_create(&live.listener, NULL, listen_loop, NULL) == 0;
 	if (db_is_uri(db_path) && !live.listening)
 		log_error("live: cannot start the listener: other processes' maps go unheard");
 	return ERR_OK;
