@@ -414,6 +414,11 @@ static struct {
 	size_t nwarm;
 } live = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
+int64_t live_lock_key(int64_t session_id)
+{
+	return LIVE_LOCK_BASE + session_id;
+}
+
 void live_touch(int64_t session_id)
 {
 	size_t i;
@@ -523,7 +528,7 @@ static void *worker(void *arg)
 		for (i = 0; i < n; i++) {
 			int64_t version = 0, t0 = time_now_us();
 			bool got = false;
-			int rc = db_try_lock(db, LIVE_LOCK_BASE + todo[i], &got);
+			int rc = db_try_lock(db, live_lock_key(todo[i]), &got);
 
 			if (!rc && !got) {
 				/* another process computes it now: again next round, so the
@@ -536,7 +541,7 @@ static void *worker(void *arg)
 			if (!rc)
 				rc = compute(db, todo[i], warm_slot(todo[i]), &version);
 			if (got)
-				db_unlock(db, LIVE_LOCK_BASE + todo[i]);
+				db_unlock(db, live_lock_key(todo[i]));
 			if (rc) {
 				log_error("live: session %lld: %s", (long long)todo[i],
 					  err_name(rc));

@@ -215,6 +215,10 @@ int live_start(const char *db_path, int debounce_ms, live_notify_fn fn, void *ud
 /* live_stop finishes the computation in progress and stops the worker. */
 void live_stop(void);
 
+/* live_lock_key is the advisory lock the worker holds while it computes session_id's map
+ * (PostgreSQL; one process at a time per session, see live.c). */
+int64_t live_lock_key(int64_t session_id);
+
 /* live_touch marks a session changed; thread-safe, cheap, never blocks on a computation. */
 void live_touch(int64_t session_id);
 
