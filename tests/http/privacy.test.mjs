@@ -294,7 +294,7 @@ describe('erasure (DELETE /api/v1/people/{id})', () => {
   });
 
   test('the audit row says who erased whom with ids and counts only', async () => {
-    const rows = sql(`SELECT COALESCE(before_json, 'NULL') || '|' || after_json FROM audit WHERE action = 'person.erase' AND entity_id = ${s.person}`).trim().split('\n');
+    const rows = sql(`SELECT COALESCE(CAST(before_json AS TEXT), 'NULL') || '|' || CAST(after_json AS TEXT) FROM audit WHERE action = 'person.erase' AND entity_id = ${s.person}`).trim().split('\n');
     assert.equal(rows.length, 1, rows.join('\n'));
     assert.ok(rows[0].startsWith('NULL|'), rows[0]);
     for (const w of [NAME, REMARK, STATEMENT, '13800138000', 'ouyang', 'pv-subject', '某隐私科技公司']) assert.ok(!rows[0].includes(w), `${w} in ${rows[0]}`);
@@ -303,7 +303,7 @@ describe('erasure (DELETE /api/v1/people/{id})', () => {
   });
 
   test('no row of the audit log still holds their name, contacts or words; the chain holds', async () => {
-    const all = sql(`SELECT id || ' ' || action || ' ' || COALESCE(before_json, '') || ' ' || COALESCE(after_json, '') FROM audit`);
+    const all = sql(`SELECT id || ' ' || action || ' ' || COALESCE(CAST(before_json AS TEXT), '') || ' ' || COALESCE(CAST(after_json AS TEXT), '') FROM audit`);
     for (const w of [NAME, REMARK, STATEMENT, '13800138000', '某隐私科技公司'])
       assert.ok(!all.includes(w), `${w} is still in the audit log:\n${all.split('\n').filter((l) => l.includes(w)).join('\n')}`);
     assert.ok(/audit\.redact/.test(all), 'the redaction is recorded');
