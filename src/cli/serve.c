@@ -42,6 +42,9 @@ static const struct cli_opt serve_opts[] = {
     {"login-limit-address", "N", "100", "failed sign-ins from one address (any account) per 15 min",
      false},
     {"login-delay-max", "N", "300", "the longest wait between sign-in tries, in seconds", false},
+    {"processes", "N", "1",
+     "serve processes sharing this database (PostgreSQL): in-memory limits are divided by N",
+     false},
     {"no-flood-limits", NULL, NULL,
      "no per-participant/address limits on statements and votes (load tests only)", false},
     {"tick-seconds", "N", "60",
@@ -119,6 +122,14 @@ const struct cli_cmd cli_cmd_serve = {
     "held up, so nobody can lock an account for its owner. The counts drain (one failure\n"
     "every 15 min / limit), so a steady pace below the limit per 15 minutes never waits.\n"
     "Kept in memory: a restart forgets it.\n"
+    "\n"
+    "Many processes (PostgreSQL): sign-ins, CSRF tokens, snapshots, the scheduler's lease and\n"
+    "the mail queue are in the database and shared. The sign-in throttle and the flood limits\n"
+    "on statements and votes are kept in each process's memory, sharded: give every process\n"
+    "--processes N (N serve processes behind the load balancer) and each allows 1/N of every\n"
+    "limit (at least 1), so that round robin over N allows what one process would. Live maps\n"
+    "reach viewers on every process (LISTEN/NOTIFY on the channel shenliao_live) and a\n"
+    "session's map is computed by one process at a time (an advisory lock).\n"
     "\n"
     "Scheduler: every --tick-seconds (SHENLIAO_TICK_SECONDS; default 60) a thread sends the\n"
     "reminders that are due: reply_due to the handling units of an assigned proposal seven\n"
@@ -237,9 +248,9 @@ static int cmd_serve(int argc, char **argv)
 		return cli_usage(&cli_cmd_serve, "--threads must be a number from 1 to 256");
 	{
 		static const char *const lim[] = {"login-limit-pair", "login-limit-address",
-						  "login-delay-max"};
+						  "login-delay-max", "processes"};
 		int *dst[] = {&web_options.login_limit_pair, &web_options.login_limit_address,
-			      &web_options.login_delay_max_s};
+			      &web_options.login_delay_max_s, &web_options.processes};
 		size_t i;
 
 		for (i = 0; i < ARRAY_LEN(lim); i++) {

@@ -150,6 +150,29 @@ int db_backup(struct db *db, const char *path) WARN_UNUSED;
 /* db_backup_progress is db_backup telling progress (may be NULL) of the pages copied. */
 int db_backup_progress(struct db *db, const char *path, progress_fn progress, void *ud) WARN_UNUSED;
 
+/* --- many processes on one database (docs/POSTGRESQL.md "Many processes") ---
+ *
+ * PostgreSQL: LISTEN/NOTIFY and session-level advisory locks. SQLite (one serving process
+ * per file): notifying does nothing, listening is ERR_UNSUPPORTED, a try-lock always gets
+ * the lock. A channel is 1 to 63 lower-case letters, digits or '_' (ERR_INVALID else). */
+
+/* db_notify sends payload (at most 7999 bytes) on channel. Inside a transaction it is
+ * delivered at the commit, and not at all on a rollback. */
+int db_notify(struct db *db, const char *channel, const char *payload) WARN_UNUSED;
+
+/* db_listen subscribes this connection to channel (use a connection of its own). */
+int db_listen(struct db *db, const char *channel) WARN_UNUSED;
+
+/* db_wait_notify waits up to timeout_ms for a notification on a channel this connection
+ * listens to and copies its payload into payload[cap] (cut when longer). ERR_OK with one,
+ * ERR_NOT_FOUND when none came in time, ERR_DB when the connection is lost. */
+int db_wait_notify(struct db *db, int timeout_ms, char *payload, size_t cap) WARN_UNUSED;
+
+/* db_try_lock tries the session-level advisory lock key without waiting: *got tells
+ * whether this connection now holds it (release with db_unlock). */
+int db_try_lock(struct db *db, int64_t key, bool *got) WARN_UNUSED;
+void db_unlock(struct db *db, int64_t key);
+
 /* db_prepare_uncached prepares sql outside the statement cache, for SQL made at run time
  * from catalogue names (never from input: db_copy); the caller ends it with db_finalize. */
 int db_prepare_uncached(struct db *db, const char *sql, struct db_stmt **out) WARN_UNUSED;

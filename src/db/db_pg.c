@@ -27,14 +27,17 @@
 #include "db.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "db_internal.h"
 
 #define DB_PG_WRITE_KEY 0x5348454e4c49414fll /* "SHENLIAO": the one writers' lock */
@@ -812,6 +815,116 @@ void db_pg_unlock(struct db *d, int64_t key)
 		return;
 	snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%lld)", (long long)key);
 	PQclear(PQexec(db->c, sql));
+}
+
+/* --- LISTEN / NOTIFY and try-locks (db.h) --- */
+
+/* channel_ok: 1 to 63 of [a-z0-9_], so the name can go into LISTEN's text as it is. */
+static bool channel_ok(const char *ch)
+{
+	size_t n = 0;
+
+	if (!ch)
+		return false;
+	for (; ch[n]; n++)
+		if (!((ch[n] >= 'a' && ch[n] <= 'z') || (ch[n] >= '0' && ch[n] <= '9') ||
+		      ch[n] == '_') ||
+		    n >= 63)
+			return false;
+	return n > 0;
+}
+
+int db_notify(struct db *d, const char *channel, const char *payload)
+{
+	struct pg_db *db = PDB(d);
+	const char *vals[2];
+
+	if (!channel_ok(channel) || !payload || strlen(payload) > 7999)
+		return ERR_INVALID;
+	if (d->dialect != DB_POSTGRES)
+		return ERR_OK;
+	vals[0] = channel;
+	vals[1] = payload;
+	return check_result(
+	    db, PQexecParams(db->c, "SELECT pg_notify($1, $2)", 2, NULL, vals, NULL, NULL, 0),
+	    "notify");
+}
+
+int db_listen(struct db *d, const char *channel)
+{
+	char sql[96];
+
+	if (!channel_ok(channel))
+		return ERR_INVALID;
+	if (d->dialect != DB_POSTGRES)
+		return ERR_UNSUPPORTED;
+	snprintf(sql, sizeof(sql), "LISTEN %s", channel);
+	return check_result(PDB(d), PQexec(PDB(d)->c, sql), "listen");
+}
+
+int db_wait_notify(struct db *d, int timeout_ms, char *payload, size_t cap)
+{
+	struct pg_db *db = PDB(d);
+	int64_t until = time_now_us() + (int64_t)timeout_ms * 1000;
+
+	if (d->dialect != DB_POSTGRES)
+		return ERR_UNSUPPORTED;
+	for (;;) {
+		PGnotify *n;
+		struct pollfd p;
+		int64_t left;
+
+		if (!PQconsumeInput(db->c)) {
+			set_err(db, PQerrorMessage(db->c));
+			return ERR_DB;
+		}
+		n = PQnotifies(db->c);
+		if (n) {
+			if (cap)
+				snprintf(payload, cap, "%s", n->extra ? n->extra : "");
+			PQfreemem(n);
+			return ERR_OK;
+		}
+		left = until - time_now_us();
+		if (left <= 0)
+			return ERR_NOT_FOUND;
+		p.fd = PQsocket(db->c);
+		p.events = POLLIN;
+		p.revents = 0;
+		if (p.fd < 0) {
+			set_err(db, "the connection is gone");
+			return ERR_DB;
+		}
+		if (poll(&p, 1, (int)((left + 999) / 1000)) < 0 && errno != EINTR) {
+			set_err(db, strerror(errno));
+			return ERR_IO;
+		}
+	}
+}
+
+int db_try_lock(struct db *d, int64_t key, bool *got)
+{
+	struct pg_db *db = PDB(d);
+	char sql[64];
+	PGresult *r;
+
+	*got = true;
+	if (d->dialect != DB_POSTGRES)
+		return ERR_OK;
+	snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%lld)", (long long)key);
+	r = PQexec(db->c, sql);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		*got = false;
+		return check_result(db, r, "try lock");
+	}
+	*got = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return ERR_OK;
+}
+
+void db_unlock(struct db *d, int64_t key)
+{
+	db_pg_unlock(d, key);
 }
 
 static const struct db_driver pg_driver = {

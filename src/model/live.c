@@ -8,6 +8,15 @@
  * stores the snapshot with a new version and tells the web layer (which wakes the pages
  * listening on server-sent events). One worker means never more than one computation per
  * session at a time; nothing in memory is the only copy: the snapshot is in the database.
+ *
+ * Many processes on one PostgreSQL database (docs/POSTGRESQL.md "Many processes"): a
+ * session is computed under a session-level advisory lock on its id (a process that finds
+ * it taken leaves the session dirty and tries again next round, so one process computes a
+ * session at a time); the transaction that stores a snapshot also sends
+ * NOTIFY shenliao_live '<session> <version>' (delivered at the commit), and a listener
+ * thread per process, on a connection of its own, hands every such notice to the same
+ * notify function the local worker calls, so viewers on every process hear of it. On
+ * SQLite both are no-ops: one process, today's behaviour.
  */
 #include "room.h"
 #include "rowjson.h"
@@ -30,6 +39,10 @@ static const char *const categories[] = {"member",	 "leader",     "expert",
 					 "entrepreneur", "sector_rep", "social_org",
 					 "official",	 "think_tank", "citizen"};
 #define NCAT (sizeof(categories) / sizeof(categories[0]))
+
+/* the channel of new snapshots, and the advisory lock space of computations (+ session id) */
+static const char live_channel[] = "shenliao_live";
+#define LIVE_LOCK_BASE (0x4f50494eLL << 32) /* "OPIN" */
 
 static const char sql_st[] = "SELECT id, text, status FROM statement WHERE session_id = ?"
 			     " ORDER BY id";
@@ -342,12 +355,20 @@ static int compute(struct db *db, int64_t session_id, struct opinion_result **wa
 	if (rc)
 		goto out;
 	rc = db_exec(db, sql_store, "iiis", session_id, time_now(), (int64_t)l.n_votes, text);
+	if (!rc) {
+		/* every process hears of the new version when it is committed */
+		char note[48];
+		int64_t v = snapshot_version(db, session_id);
+
+		snprintf(note, sizeof(note), "%lld %lld", (long long)session_id, (long long)v);
+		rc = db_notify(db, live_channel, note);
+		if (version)
+			*version = v;
+	}
 	if (!rc)
 		rc = db_commit(db);
 	if (rc)
 		db_rollback(db);
-	if (!rc && version)
-		*version = snapshot_version(db, session_id);
 	if (!rc && warm && r) {
 		opinion_result_free(*warm);
 		*warm = r;
@@ -384,12 +405,19 @@ static struct {
 	char *path;
 	live_notify_fn notify;
 	void *ud;
+	pthread_t listener;
+	bool listening;
 	struct {
 		int64_t session;
 		struct opinion_result *r;
 	} warm[LIVE_MAX_WARM];
 	size_t nwarm;
 } live = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+int64_t live_lock_key(int64_t session_id)
+{
+	return LIVE_LOCK_BASE + session_id;
+}
 
 void live_touch(int64_t session_id)
 {
@@ -499,8 +527,21 @@ static void *worker(void *arg)
 		busy_us = time_now_us();
 		for (i = 0; i < n; i++) {
 			int64_t version = 0, t0 = time_now_us();
-			int rc = compute(db, todo[i], warm_slot(todo[i]), &version);
+			bool got = false;
+			int rc = db_try_lock(db, live_lock_key(todo[i]), &got);
 
+			if (!rc && !got) {
+				/* another process computes it now: again next round, so the
+				 * votes that came meanwhile are counted */
+				log_info("live: session %lld is being computed by another process",
+					 (long long)todo[i]);
+				live_touch(todo[i]);
+				continue;
+			}
+			if (!rc)
+				rc = compute(db, todo[i], warm_slot(todo[i]), &version);
+			if (got)
+				db_unlock(db, live_lock_key(todo[i]));
 			if (rc) {
 				log_error("live: session %lld: %s", (long long)todo[i],
 					  err_name(rc));
@@ -512,6 +553,49 @@ static void *worker(void *arg)
 				live.notify(todo[i], version, live.ud);
 		}
 		busy_us = time_now_us() - busy_us;
+	}
+	db_close(db);
+	return NULL;
+}
+
+/* listen_loop (the listener thread, PostgreSQL only) passes the snapshots other processes
+ * (and this one) store to live.notify; it reconnects after a lost connection. */
+static void *listen_loop(void *arg)
+{
+	struct db *db = NULL;
+	char note[64];
+	(void)arg;
+
+	for (;;) {
+		long long session, version;
+		int rc;
+
+		pthread_mutex_lock(&live.lock);
+		if (live.stopping) {
+			pthread_mutex_unlock(&live.lock);
+			break;
+		}
+		pthread_mutex_unlock(&live.lock);
+		if (!db) {
+			if (db_open(live.path, 0, &db) || db_listen(db, live_channel)) {
+				log_error("live: cannot listen for other processes' snapshots");
+				db_close(db);
+				db = NULL;
+				sleep(1);
+				continue;
+			}
+		}
+		rc = db_wait_notify(db, 250, note, sizeof(note));
+		if (rc == ERR_NOT_FOUND)
+			continue;
+		if (rc) {
+			log_error("live: the listening connection failed: %s", db_errmsg(db));
+			db_close(db);
+			db = NULL;
+			continue;
+		}
+		if (sscanf(note, "%lld %lld", &session, &version) == 2 && live.notify)
+			live.notify(session, version, live.ud);
 	}
 	db_close(db);
 	return NULL;
@@ -532,6 +616,10 @@ int live_start(const char *db_path, int debounce_ms, live_notify_fn fn, void *ud
 		return ERR_IO;
 	}
 	live.running = true;
+	live.listening =
+	    db_is_uri(db_path) && pthread_create(&live.listener, NULL, listen_loop, NULL) == 0;
+	if (db_is_uri(db_path) && !live.listening)
+		log_error("live: cannot start the listener: other processes' maps go unheard");
 	return ERR_OK;
 }
 
@@ -546,6 +634,9 @@ void live_stop(void)
 	pthread_cond_signal(&live.wake);
 	pthread_mutex_unlock(&live.lock);
 	pthread_join(live.thread, NULL);
+	if (live.listening)
+		pthread_join(live.listener, NULL);
+	live.listening = false;
 	live.running = false;
 	for (i = 0; i < live.nwarm; i++)
 		opinion_result_free(live.warm[i].r);

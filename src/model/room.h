@@ -209,11 +209,17 @@ typedef void (*live_notify_fn)(int64_t session_id, int64_t version, void *ud);
 
 /* live_start starts the worker that recomputes dirty sessions off the request path, with
  * its own connection to db_path: at most one computation per session at a time (one
- * worker), debounced (debounce_ms after the first change it waits for more). */
+ * worker; across processes on PostgreSQL, an advisory lock per session), debounced
+ * (debounce_ms after the first change it waits for more). On PostgreSQL a listener thread
+ * also passes to fn the snapshots other processes store (NOTIFY shenliao_live). */
 int live_start(const char *db_path, int debounce_ms, live_notify_fn fn, void *ud) WARN_UNUSED;
 
 /* live_stop finishes the computation in progress and stops the worker. */
 void live_stop(void);
+
+/* live_lock_key is the advisory lock the worker holds while it computes session_id's map
+ * (PostgreSQL; one process at a time per session, see live.c). */
+int64_t live_lock_key(int64_t session_id);
 
 /* live_touch marks a session changed; thread-safe, cheap, never blocks on a computation. */
 void live_touch(int64_t session_id);

@@ -43,6 +43,9 @@ int web_login_start(void)
 	    web_options.login_limit_address > 0 ? web_options.login_limit_address : 100;
 	if (web_options.login_delay_max_s > 0)
 		pair.max_ms = addr.max_ms = (int64_t)web_options.login_delay_max_s * 1000;
+	/* sharded over serve --processes N: each process lets through its share */
+	pair.threshold = limit_share(pair.threshold, web_options.processes);
+	addr.threshold = limit_share(addr.threshold, web_options.processes);
 	pair.drain_ms = 900000 / pair.threshold;
 	addr.drain_ms = 900000 / addr.threshold;
 	login_pairs = backoff_new(16384, &pair, NULL, NULL);

@@ -79,6 +79,19 @@ int web_opinion_start(void)
 {
 	struct sse_hub_config cfg = {
 	    .event = "snapshot", .keepalive_us = 15000000, .beat_ms = 5000};
+	static bool sharded;
+
+	/* N processes behind a load balancer: each keeps its share of every flood limit */
+	if (!sharded && web_options.processes > 1) {
+		int n = web_options.processes;
+
+		olimits.statements_per_participant =
+		    limit_share(olimits.statements_per_participant, n);
+		olimits.statements_per_address = limit_share(olimits.statements_per_address, n);
+		olimits.votes_per_participant = limit_share(olimits.votes_per_participant, n);
+		olimits.votes_per_address = limit_share(olimits.votes_per_address, n);
+		sharded = true;
+	}
 
 	/* the hub lives as long as the process: streams may end after the server quiesced */
 	if (!hub)

@@ -78,8 +78,18 @@ struct web_options {
 	 * one address across accounts, before each further try waits 1, 2, 4 ... s up to
 	 * login_delay_max_s. 0: the defaults (5, 100, 300). */
 	int login_limit_pair, login_limit_address, login_delay_max_s;
+	/* processes: how many serve processes share the database (serve --processes); the
+	 * in-memory limits (sign-in throttle, flood limits) are divided by it, so that behind a
+	 * load balancer the whole service allows what one process would. 0 or 1: one. */
+	int processes;
 };
 extern struct web_options web_options;
+
+/* limit_share is one process's share of limit among n (at least 1; n < 2: all of it). */
+static inline int limit_share(int limit, int n)
+{
+	return n < 2 ? limit : limit / n > 0 ? limit / n : 1;
+}
 
 /* web_public_host writes into out[cap] the host (and port) part of web_options.public_url,
  * lower case, e.g. "zx.example.cn" or "127.0.0.1:8080"; "shenliao" when there is none. */

@@ -2,7 +2,8 @@
  * test_db_pg.c - the PostgreSQL driver (src/db/db_pg.c) on a real server: placeholders,
  * typed columns (integers, text, NULL, doubles, booleans), constraint errors as
  * ERR_CONFLICT (and the transaction going on after one), transactions, last_id, changes,
- * creating a missing database, and the write lock across two connections.
+ * creating a missing database, the write lock across two connections, LISTEN/NOTIFY
+ * (db_listen, db_notify, db_wait_notify) and try-locks between two connections.
  *
  * Runs when SHENLIAO_TEST_PG holds a server's base URI (postgresql://user@host:port/, as
  * scripts/pg.sh start prints it); each test gets a new database on it. Without it the
@@ -277,6 +278,14 @@ static void *second_writer(void *arg)
 	return NULL;
 }
 
+static int64_t time_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void sleep_ms(int ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -311,10 +320,92 @@ static void test_write_lock(void **state)
 	db_close(reader);
 }
 
+/* LISTEN/NOTIFY: a notice sent in a transaction reaches a listener on another connection
+ * at the commit, not before and not after a rollback; a bad channel name is refused. */
+static void test_listen_notify(void **state)
+{
+	struct fixture *f = *state;
+	struct db *l;
+	char got[64];
+	int64_t t0;
+
+	assert_int_equal(db_open(f->uri, 0, &l), ERR_OK);
+	assert_int_equal(db_listen(l, "shenliao_test"), ERR_OK);
+	assert_int_equal(db_listen(l, "bad; DROP TABLE t"), ERR_INVALID);
+	assert_int_equal(db_notify(f->db, "Bad-Name", "x"), ERR_INVALID);
+	/* nothing yet: the wait ends when its time is up */
+	t0 = time_now_ms();
+	assert_int_equal(db_wait_notify(l, 200, got, sizeof(got)), ERR_NOT_FOUND);
+	assert_true(time_now_ms() - t0 >= 150);
+	/* sent inside a transaction: held back until the commit */
+	assert_int_equal(db_begin_write(f->db), ERR_OK);
+	assert_int_equal(db_notify(f->db, "shenliao_test", "7 42"), ERR_OK);
+	assert_int_equal(db_wait_notify(l, 200, got, sizeof(got)), ERR_NOT_FOUND);
+	assert_int_equal(db_commit(f->db), ERR_OK);
+	got[0] = '\0';
+	assert_int_equal(db_wait_notify(l, 2000, got, sizeof(got)), ERR_OK);
+	assert_string_equal(got, "7 42");
+	/* rolled back: never delivered */
+	assert_int_equal(db_begin_write(f->db), ERR_OK);
+	assert_int_equal(db_notify(f->db, "shenliao_test", "gone"), ERR_OK);
+	db_rollback(f->db);
+	/* outside a transaction: at once; a long payload is cut to the buffer */
+	assert_int_equal(db_notify(f->db, "shenliao_test", "0123456789abcdef"), ERR_OK);
+	assert_int_equal(db_wait_notify(l, 2000, got, 8), ERR_OK);
+	assert_string_equal(got, "0123456");
+	assert_int_equal(db_wait_notify(l, 200, got, sizeof(got)), ERR_NOT_FOUND);
+	db_close(l);
+}
+
+/* try-locks: one connection holds a key, another does not get it until it is released. */
+static void test_try_lock(void **state)
+{
+	struct fixture *f = *state;
+	struct db *o;
+	bool got = false;
+
+	assert_int_equal(db_open(f->uri, 0, &o), ERR_OK);
+	assert_int_equal(db_try_lock(f->db, 77, &got), ERR_OK);
+	assert_true(got);
+	assert_int_equal(db_try_lock(o, 77, &got), ERR_OK);
+	assert_false(got);
+	assert_int_equal(db_try_lock(o, 78, &got), ERR_OK); /* another key is free */
+	assert_true(got);
+	db_unlock(f->db, 77);
+	assert_int_equal(db_try_lock(o, 77, &got), ERR_OK);
+	assert_true(got);
+	db_unlock(o, 77);
+	db_unlock(o, 78);
+	db_close(o);
+}
+
+/* On SQLite (one process per file) notifying does nothing, listening is unsupported and a
+ * try-lock always gets the lock. */
+static void test_sqlite_noops(void **state)
+{
+	char path[] = "/tmp/test_db_pg_XXXXXX";
+	struct db *db;
+	bool got = false;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(db_open(path, DB_OPEN_CREATE, &db), ERR_OK);
+	assert_int_equal(db_notify(db, "shenliao_live", "1 2"), ERR_OK);
+	assert_int_equal(db_listen(db, "shenliao_live"), ERR_UNSUPPORTED);
+	assert_int_equal(db_try_lock(db, 1, &got), ERR_OK);
+	assert_true(got);
+	db_unlock(db, 1);
+	db_close(db);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest always[] = {
 	    cmocka_unit_test(test_uri_helpers),
+	    cmocka_unit_test(test_sqlite_noops),
 	};
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_create_and_open, setup, teardown),
@@ -322,6 +413,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transactions_ids_changes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_lock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_listen_notify, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_try_lock, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests_name("db_uri", always, NULL, NULL);
 

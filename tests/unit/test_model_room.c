@@ -15,6 +15,11 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <unistd.h>
+
 #include "model_fixture.h"
 #include "model/room.h"
 #include "model/session.h"
@@ -244,6 +249,90 @@ static void test_votes(void **state)
 	assert_int_equal(statement_head(f->db, pending, &hp), ERR_OK);
 	assert_int_equal(put_vote(f, &hp, p1, 1, &e), ERR_CONFLICT);
 	assert_string_equal(e.code, "not_votable");
+}
+
+/* what live_start's notify function heard */
+static struct {
+	pthread_mutex_t lock;
+	int n;
+	int64_t session, version;
+} heard = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void on_snapshot(int64_t session, int64_t version, void *ud)
+{
+	(void)ud;
+	pthread_mutex_lock(&heard.lock);
+	heard.n++;
+	heard.session = session;
+	heard.version = version;
+	pthread_mutex_unlock(&heard.lock);
+}
+
+/* wait_heard waits up to ms for a notice of version (any when 0); true when it came. */
+static bool wait_heard(int64_t session, int64_t version, int ms)
+{
+	for (int i = 0; i < ms / 20; i++) {
+		bool ok;
+
+		pthread_mutex_lock(&heard.lock);
+		ok = heard.n > 0 && heard.session == session &&
+		     (!version || heard.version == version);
+		pthread_mutex_unlock(&heard.lock);
+		if (ok)
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
+/* The live worker: a touched session gets a snapshot and the notify function hears of it.
+ * On PostgreSQL a session whose lock another process holds is not computed until the lock
+ * is free, and a snapshot another process announces (NOTIFY shenliao_live) is heard too. */
+static void test_live_worker(void **state)
+{
+	struct mfix *f = *state;
+	int64_t s = make_session(f, "public", "live"), id, p1, v;
+	struct room r = make_room(f, s, 1, "post");
+	struct statement_head h;
+	struct verr e = {0};
+	struct db *other = NULL;
+	bool got = false, pg = db_dialect(f->db) == DB_POSTGRES;
+
+	assert_int_equal(add_statement(f, &r, "应当多开几场", &id, &e), ERR_OK);
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(mfix_commit(f, participant_of_anon(f->db, &r, "hash-live", "expert", &p1)),
+			 ERR_OK);
+	assert_int_equal(statement_head(f->db, id, &h), ERR_OK);
+	assert_int_equal(put_vote(f, &h, p1, 1, &e), ERR_OK);
+	heard.n = 0;
+	if (pg) {
+		/* another process computes this session: the worker must wait for it */
+		assert_int_equal(db_open(f->path, 0, &other), ERR_OK);
+		assert_int_equal(db_try_lock(other, live_lock_key(s), &got), ERR_OK);
+		assert_true(got);
+	}
+	assert_int_equal(live_start(f->path, 10, on_snapshot, NULL), ERR_OK);
+	usleep(300000); /* the listener is subscribed */
+	live_touch(s);
+	if (pg) {
+		assert_false(wait_heard(s, 0, 800));
+		assert_int_equal(snapshot_version(f->db, s), 0);
+		db_unlock(other, live_lock_key(s));
+	}
+	assert_true(wait_heard(s, 0, 5000));
+	v = snapshot_version(f->db, s);
+	assert_true(v > 0);
+	assert_true(wait_heard(s, v, 1000));
+	if (pg) {
+		/* a snapshot stored by another process is heard through LISTEN */
+		char note[48];
+
+		snprintf(note, sizeof(note), "%lld %lld", (long long)s, (long long)(v + 41));
+		assert_int_equal(db_notify(other, "shenliao_live", note), ERR_OK);
+		assert_true(wait_heard(s, v + 41, 2000));
+		db_close(other);
+	}
+	live_stop();
 }
 
 static void test_moderation(void **state)
@@ -508,6 +597,7 @@ int main(void)
 	    cmocka_unit_test(test_room_set_get),
 	    cmocka_unit_test(test_statement_create),
 	    cmocka_unit_test(test_votes),
+	    cmocka_unit_test(test_live_worker),
 	    cmocka_unit_test(test_moderation),
 	    cmocka_unit_test(test_authors_categories_exports),
 	    cmocka_unit_test(test_authorize_internal),
