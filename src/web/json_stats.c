@@ -97,10 +97,10 @@ json_t *stats_to_json(const struct stats *s)
 	json_object_set_new(r, "median_days_submission_to_reply",
 			    stats_rate_json(s->median_days_submission_to_reply));
 	json_object_set_new(r, "by_org", orgs);
-	json_object_set_new(r, "joint_sessions",
-			    json_pack("{sI sI sI}", "hosted", (json_int_t)s->joint.hosted, "joined",
-				      (json_int_t)s->joint.joined, "total",
-				      (json_int_t)s->joint.total));
+	/* joint_sessions: hosted or joined, each counted once; the two parts beside it */
+	json_object_set_new(r, "joint_sessions", json_integer((json_int_t)s->joint.total));
+	json_object_set_new(r, "joint_sessions_hosted", json_integer((json_int_t)s->joint.hosted));
+	json_object_set_new(r, "joint_sessions_joined", json_integer((json_int_t)s->joint.joined));
 	json_object_set_new(r, "joint_outputs", json_integer((json_int_t)s->joint.outputs));
 	return r;
 }
