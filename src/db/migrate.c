@@ -83,6 +83,34 @@ int db_schema_version(struct db *db, int *version)
 	return ERR_OK;
 }
 
+/* current_version reads the schema version into *cur; ERR_CONFLICT when it is newer than
+ * this binary's migrations. */
+static int current_version(struct db *db, int *cur)
+{
+	int rc = db_schema_version(db, cur);
+
+	if (rc)
+		return rc;
+	if (*cur > db_latest_version()) {
+		log_error("db: schema %d is newer than this binary (%d)", *cur,
+			  db_latest_version());
+		return ERR_CONFLICT;
+	}
+	return ERR_OK;
+}
+
+/* find_migration returns the embedded migration numbered n (logged when missing). */
+static const struct embed_file *find_migration(int n)
+{
+	const struct embed_file *f;
+
+	for (f = embed_files; f->name; f++)
+		if (migration_number(f) == n)
+			return f;
+	log_error("db: migration %04d is missing", n);
+	return NULL;
+}
+
 /* migrate_pg is db_migrate on PostgreSQL, called with the migration lock held. */
 static int migrate_pg(struct db *db, int *version)
 {
@@ -91,21 +119,13 @@ static int migrate_pg(struct db *db, int *version)
 	char *sql = NULL;
 	int cur, next, rc;
 
-	rc = db_schema_version(db, &cur);
+	rc = current_version(db, &cur);
 	if (rc)
 		return rc;
-	if (cur > db_latest_version()) {
-		log_error("db: schema %d is newer than this binary (%d)", cur, db_latest_version());
-		return ERR_CONFLICT;
-	}
 	for (next = cur + 1; next <= db_latest_version(); next++) {
-		for (f = embed_files; f->name; f++)
-			if (migration_number(f) == next)
-				break;
-		if (!f->name) {
-			log_error("db: migration %04d is missing", next);
+		f = find_migration(next);
+		if (!f)
 			return ERR_NOT_FOUND;
-		}
 		rc = db_pg_migration_sql(f->name + 11, f->data, &sql);
 		if (rc)
 			return rc;
@@ -157,21 +177,13 @@ int db_migrate(struct db *db, int *version)
 		db_pg_unlock(db, DB_PG_MIGRATE_KEY);
 		return rc;
 	}
-	rc = db_schema_version(db, &cur);
+	rc = current_version(db, &cur);
 	if (rc)
 		return rc;
-	if (cur > db_latest_version()) {
-		log_error("db: schema %d is newer than this binary (%d)", cur, db_latest_version());
-		return ERR_CONFLICT;
-	}
 	for (next = cur + 1; next <= db_latest_version(); next++) {
-		for (f = embed_files; f->name; f++)
-			if (migration_number(f) == next)
-				break;
-		if (!f->name) {
-			log_error("db: migration %04d is missing", next);
+		f = find_migration(next);
+		if (!f)
 			return ERR_NOT_FOUND;
-		}
 		/* the pragma is a no-op inside a transaction: set it before BEGIN */
 		rc = db_exec_script(db, sql_fk_off);
 		if (!rc)

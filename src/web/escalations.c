@@ -339,7 +339,10 @@ static int back_to_list(struct web_ctx *c, int rc, const struct verr *e, const c
 	return web_redirect(c, to);
 }
 
-int h_escalation_answer_post(struct web_ctx *c)
+/* list_form_post runs a form of the list page: act on the escalation of the path, then to
+ * the page fmt names with the id act gave (a %lld), or the list again with the error. */
+static int list_form_post(struct web_ctx *c, int (*act)(struct web_ctx *, int64_t *, struct verr *),
+			  const char *fmt)
 {
 	struct verr e;
 	int64_t id = 0;
@@ -349,24 +352,19 @@ int h_escalation_answer_post(struct web_ctx *c)
 	memset(&e, 0, sizeof(e));
 	rc = web_form_check(c, &e);
 	if (!rc)
-		rc = web_answer_escalation(c, &id, &e);
-	snprintf(loc, sizeof(loc), "/escalations#escalation-%lld", (long long)id);
+		rc = act(c, &id, &e);
+	snprintf(loc, sizeof(loc), fmt, (long long)id);
 	return back_to_list(c, rc, &e, loc);
+}
+
+int h_escalation_answer_post(struct web_ctx *c)
+{
+	return list_form_post(c, web_answer_escalation, "/escalations#escalation-%lld");
 }
 
 int h_escalation_adopt_post(struct web_ctx *c)
 {
-	struct verr e;
-	int64_t out = 0;
-	char loc[64];
-	int rc;
-
-	memset(&e, 0, sizeof(e));
-	rc = web_form_check(c, &e);
-	if (!rc)
-		rc = web_adopt_escalation(c, &out, &e);
-	snprintf(loc, sizeof(loc), "/outputs/%lld", (long long)out);
-	return back_to_list(c, rc, &e, loc);
+	return list_form_post(c, web_adopt_escalation, "/outputs/%lld");
 }
 
 /* the output page's form posts here; errors are shown on the output page (output_pages.c
