@@ -110,21 +110,7 @@ JSON="Content-Type: application/json"
 start_shenliao "$DB" --no-flood-limits
 
 # the session page: a public 2024 session with remarks (the first with at least 15)
-PAGE=$(curl -sf "$SL_URL/api/v1/sessions?year=2024&limit=100" | $PY -c '
-import json, sys, urllib.request
-base = sys.argv[1]
-best = None
-for s in json.load(sys.stdin)["items"]:
-    if s["visibility"] != "public":
-        continue
-    d = json.load(urllib.request.urlopen(base + "/api/v1/sessions/%d" % s["id"]))
-    n = len(d.get("remarks") or [])
-    if n >= 15:
-        best = (s["id"], n)
-        break
-    if best is None or n > best[1]:
-        best = (s["id"], n)
-print("%d %d" % best)' "$SL_URL")
+PAGE=$(pick_session_page "$SL_URL")
 PAGE_REMARKS=${PAGE#* }
 PAGE=${PAGE% *}
 

@@ -527,3 +527,23 @@ write_report() {
 		echo '```'
 	} >"$OUT"
 }
+
+# pick_session_page URL: "ID N" of the public 2024 session whose page the benchmarks load
+# (the first with at least 15 remarks, else the one with most), asked of the server at URL.
+pick_session_page() {
+	curl -sf "$1/api/v1/sessions?year=2024&limit=100" | $PY -c '
+import json, sys, urllib.request
+base = sys.argv[1]
+best = None
+for s in json.load(sys.stdin)["items"]:
+    if s["visibility"] != "public":
+        continue
+    d = json.load(urllib.request.urlopen(base + "/api/v1/sessions/%d" % s["id"]))
+    n = len(d.get("remarks") or [])
+    if n >= 15:
+        best = (s["id"], n)
+        break
+    if best is None or n > best[1]:
+        best = (s["id"], n)
+print("%d %d" % best)' "$1"
+}

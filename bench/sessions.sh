@@ -56,22 +56,7 @@ start_shenliao "$DB"
 start_nginx
 
 # a public 2024 session with remarks (the first generated one with at least 15)
-SID=$(curl -sf "$SL_URL/api/v1/sessions?year=2024&limit=100" | $PY -c '
-import json, sys, urllib.request
-items = json.load(sys.stdin)["items"]
-base = sys.argv[1]
-best = None
-for s in items:
-    if s["visibility"] != "public":
-        continue
-    d = json.load(urllib.request.urlopen(base + "/api/v1/sessions/%d" % s["id"]))
-    n = len(d.get("remarks") or [])
-    if n >= 15:
-        best = (s["id"], n)
-        break
-    if best is None or n > best[1]:
-        best = (s["id"], n)
-print("%d %d" % best)' "$SL_URL")
+SID=$(pick_session_page "$SL_URL")
 NREM_PAGE=${SID#* }
 SID=${SID% *}
 echo "bench: session page /sessions/$SID ($NREM_PAGE remarks)" >&2
