@@ -56,32 +56,27 @@ static json_t *list_json(const struct escalation_list *l)
 	return a;
 }
 
-json_t *escalations_of_output_json(struct db *db, const struct actor *a, int64_t id)
+/* listed_json is the JSON array of what list gave (an empty one when it failed). */
+static json_t *listed_json(struct db *db, const struct actor *a, int64_t id,
+			   int (*list)(struct db *, const struct actor *, int64_t,
+				       struct escalation_list *))
 {
 	struct escalation_list l;
 	json_t *x;
 
-	if (escalation_of_output(db, a, id, &l) != ERR_OK) {
-		escalation_list_release(&l);
-		return json_array();
-	}
-	x = list_json(&l);
+	x = list(db, a, id, &l) == ERR_OK ? list_json(&l) : json_array();
 	escalation_list_release(&l);
 	return x;
 }
 
+json_t *escalations_of_output_json(struct db *db, const struct actor *a, int64_t id)
+{
+	return listed_json(db, a, id, escalation_of_output);
+}
+
 json_t *escalation_origins_json(struct db *db, const struct actor *a, int64_t id)
 {
-	struct escalation_list l;
-	json_t *x;
-
-	if (escalation_origins(db, a, id, &l) != ERR_OK) {
-		escalation_list_release(&l);
-		return json_array();
-	}
-	x = list_json(&l);
-	escalation_list_release(&l);
-	return x;
+	return listed_json(db, a, id, escalation_origins);
 }
 
 /* answer_escalation answers escalation id as the caller may read it. */
