@@ -23,6 +23,7 @@
 #include "model/scheduler.h"
 #include "model/store.h"
 #include "web/mailer.h"
+#include "web/pagecache.h"
 #include "web/web.h"
 
 extern int web_schema_version;
@@ -44,6 +45,9 @@ static const struct cli_opt serve_opts[] = {
     {"login-delay-max", "N", "300", "the longest wait between sign-in tries, in seconds", false},
     {"processes", "N", "1",
      "serve processes sharing this database (PostgreSQL): in-memory limits are divided by N",
+     false},
+    {"page-cache-mb", "N", "64",
+     "memory for public pages kept for signed-out visitors (with gzip/br), 0 to 65536 MiB; 0: none",
      false},
     {"no-flood-limits", NULL, NULL,
      "no per-participant/address limits on statements and votes (load tests only)", false},
@@ -264,6 +268,16 @@ static int cmd_serve(int argc, char **argv)
 						 lim[i]);
 			*dst[i] = (int)x;
 		}
+	}
+	web_options.page_cache_mb = PAGECACHE_DEFAULT_MB;
+	if (cli_arg(&a, "page-cache-mb")) {
+		int64_t mb;
+
+		if (num_parse(cli_arg(&a, "page-cache-mb"), strlen(cli_arg(&a, "page-cache-mb")), 0,
+			      65536, &mb))
+			return cli_usage(&cli_cmd_serve,
+					 "--page-cache-mb must be a number from 0 to 65536");
+		web_options.page_cache_mb = (int)mb;
 	}
 	if (cli_arg(&a, "tick-seconds") &&
 	    num_parse(cli_arg(&a, "tick-seconds"), strlen(cli_arg(&a, "tick-seconds")), 0, 86400,

@@ -98,6 +98,12 @@ const char *http_header(const struct http_req *req, const char *name);
 const char *http_query(const struct http_req *req, const char *name);
 const char *http_cookie(const struct http_req *req, const char *name);
 
+/* http_query_canon appends the request's query arguments to out as "?k=v&k2" (each name
+ * and value percent-encoded again, in the order sent), nothing when there are none: a text
+ * that tells two requests' queries apart, for a cache key. ERR_TOO_BIG past out's bound.
+ * Thread: the request's worker. */
+int http_query_canon(const struct http_req *req, struct buf *out) WARN_UNUSED;
+
 /* http_query_invalid_utf8 returns the name of the first query argument whose name or value
  * is not valid UTF-8 ("?" when the name itself is not), or NULL when all are text.
  * Thread: the request's worker. */

@@ -60,6 +60,54 @@ const char *http_cookie(const struct http_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
 }
 
+struct query_acc {
+	struct buf *out;
+	int rc;
+	bool first;
+};
+
+static int put_escaped(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int rc = ERR_OK;
+
+	for (; *s && !rc; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~", ch))
+			rc = buf_putc(b, (char)ch);
+		else
+			rc = buf_printf(b, "%%%c%c", hex[ch >> 4], hex[ch & 15]);
+	}
+	return rc;
+}
+
+static enum MHD_Result arg_canon(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	struct query_acc *q = cls;
+	(void)kind;
+
+	q->rc = buf_putc(q->out, q->first ? '?' : '&');
+	q->first = false;
+	if (!q->rc)
+		q->rc = put_escaped(q->out, key);
+	if (!q->rc && value)
+		q->rc = buf_putc(q->out, '=');
+	if (!q->rc && value)
+		q->rc = put_escaped(q->out, value);
+	return q->rc ? MHD_NO : MHD_YES;
+}
+
+int http_query_canon(const struct http_req *req, struct buf *out)
+{
+	struct query_acc q = {out, ERR_OK, true};
+
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, arg_canon, &q);
+	return q.rc;
+}
+
 static enum MHD_Result arg_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
 				const char *value)
 {

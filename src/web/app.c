@@ -30,6 +30,7 @@
 #include "base/util.h"
 #include "view/view.h"
 #include "web/openapi.h"
+#include "web/pagecache.h"
 
 struct web_options web_options;
 
@@ -50,11 +51,14 @@ int web_start(void)
 		rc = view_init();
 	if (!rc)
 		rc = web_login_start();
+	if (!rc)
+		rc = pagecache_init((size_t)web_options.page_cache_mb << 20);
 	return rc;
 }
 
 void web_stop(void)
 {
+	pagecache_fini();
 	web_login_stop();
 	view_fini();
 	web_openapi_fini();
@@ -574,7 +578,7 @@ static void run(struct web_ctx *c)
 	}
 	if (c->json && check_declared(c) != ERR_OK)
 		return;
-	r->handler(c);
+	pagecache_handle(c); /* the handler, or a signed-out visitor's page kept from it */
 }
 
 void web_dispatch(struct http_req *req, struct http_resp *resp, void *ud)
