@@ -63,14 +63,51 @@ echo "bench: session page /sessions/$SID ($NREM_PAGE remarks)" >&2
 
 # ---- throughput --------------------------------------------------------------------------
 
+# the public pages' own bytes for nginx to serve beside them (issue 14: "nginx serving a
+# static file of the same size"): the session page as sent and gzip-compressed, the list page
+NGINX_BASE=${NGINX_URL%/page.html}
+curl -sf -o "$TMP/www/session.html" "$SL_URL/sessions/$SID"
+curl -sf -H 'Accept-Encoding: gzip' -o "$TMP/www/session.html.gz" "$SL_URL/sessions/$SID"
+curl -sf -o "$TMP/www/list.html" "$SL_URL/sessions?year=2024"
+chmod a+r "$TMP/www/"*
+PAGE_BYTES=$(wc -c <"$TMP/www/session.html" | tr -d ' ')
+PAGE_GZ_BYTES=$(wc -c <"$TMP/www/session.html.gz" | tr -d ' ')
+LIST_BYTES=$(wc -c <"$TMP/www/list.html" | tr -d ' ')
+note_cmd "curl -sf -o \$TMP/www/session.html \$SL_URL/sessions/$SID   # $PAGE_BYTES bytes; with -H 'Accept-Encoding: gzip' into session.html.gz ($PAGE_GZ_BYTES bytes); /sessions?year=2024 into list.html ($LIST_BYTES bytes)"
+
 bench_wrk nginx-static "$NGINX_PID" "$NGINX_URL"
+bench_wrk nginx-list-bytes "$NGINX_PID" "$NGINX_BASE/list.html"
 bench_wrk sessions-page-2024 "$SL_PID" "$SL_URL/sessions?year=2024"
 bench_wrk api-sessions-2024 "$SL_PID" "$SL_URL/api/v1/sessions?year=2024&limit=50"
+bench_wrk nginx-page-bytes "$NGINX_PID" "$NGINX_BASE/session.html"
 bench_wrk session-page "$SL_PID" "$SL_URL/sessions/$SID"
+bench_wrk nginx-page-gzip-bytes "$NGINX_PID" "$NGINX_BASE/session.html.gz"
+bench_wrk session-page-gzip "$SL_PID" "$SL_URL/sessions/$SID" -H 'Accept-Encoding: gzip'
+bench_wrk session-page-304 "$SL_PID" "$SL_URL/sessions/$SID" \
+	-H "If-None-Match: $(curl -sf -D - -o /dev/null "$SL_URL/sessions/$SID" | tr -d '\r' | awk 'tolower($1) == "etag:" { print $2 }')"
 # the same page with 2 connections: its latency without waiting behind 63 others
 BW_C=2
 bench_wrk session-page-c2 "$SL_PID" "$SL_URL/sessions/$SID"
 BW_C=""
+
+# ---- the organizer while the public load runs ---------------------------------------------
+# An organizer signed in (cookie) reads the session page (their view: the record, the
+# controls; never cached) over 2 connections, first alone, then while 64 other connections
+# load the public page; the aim is p99 under 100 ms.
+curl -sf -c "$TMP/jar" -H 'Content-Type: application/json' \
+	-d '{"username":"organizer","password":"shenliao-demo"}' "$SL_URL/api/v1/login" >/dev/null
+ORG_COOKIE=$(awk '$6 == "sl_session" { print "sl_session=" $7 }' "$TMP/jar")
+note_cmd "curl -sf -c \$TMP/jar -H 'Content-Type: application/json' -d '{\"username\":\"organizer\",\"password\":\"shenliao-demo\"}' \$SL_URL/api/v1/login   # the organizer's sl_session cookie"
+BW_C=2
+bench_wrk organizer-alone "$SL_PID" "$SL_URL/sessions/$SID" -H "Cookie: $ORG_COOKIE"
+wrk -t1 -c"$CONNECTIONS" -d"$((DURATION + WARMUP + 2))s" "$SL_URL/sessions/$SID" >"$TMP/public-load.txt" 2>&1 &
+LOAD_PID=$!
+note_cmd "wrk -t1 -c$CONNECTIONS -d$((DURATION + WARMUP + 2))s $SL_URL/sessions/$SID &   # the public load, in the background during the next run"
+sleep 1
+bench_wrk organizer-under-public-load "$SL_PID" "$SL_URL/sessions/$SID" -H "Cookie: $ORG_COOKIE"
+BW_C=""
+wait "$LOAD_PID" || true
+PUBLIC_RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$TMP/public-load.txt")
 bench_wrk api-search-rotating "$SL_PID" "$SL_URL/api/v1/search" -s bench/search.lua
 
 # ---- search latency, one request at a time -------------------------------------------------
@@ -142,6 +179,22 @@ per_query() { # FORMAT: per query: remarks containing it, results, median and ma
 # ---- report ---------------------------------------------------------------------------------
 
 PAGE_P99=$(awk -F'\t' '$1 == "session-page" { print $6 }' "$ROWS")
+# col ROW COLUMN: a figure of a row (3 req/s, 6 p99 ms, 8 requests, 12 server CPU s)
+col() { awk -F'\t' -v r="$1" -v c="$2" '$1 == r { print $c }' "$ROWS"; }
+# beside ROW NGINX-ROW: "0.62x nginx (req/s), 0.40x (req per CPU-s)" against nginx serving the same bytes
+beside() {
+	awk -F'\t' -v a="$1" -v b="$2" '$1 == a { ar = $3; an = $8; ac = $12 } $1 == b { br = $3; bn = $8; bc = $12 }
+		END { printf "%.2fx nginx serving the same bytes by req/s (%.0f vs %.0f), %.2fx by req per CPU-s (%.0f vs %.0f)",
+			br ? ar / br : 0, ar, br, (bc && bn && ac) ? (an / ac) / (bn / bc) : 0, ac ? an / ac : 0, bc ? bn / bc : 0 }' "$ROWS"
+}
+verdict_ge() { awk -v v="$1" -v aim="$2" 'BEGIN { if (v + 0 >= aim + 0) print "meets"; else print "misses" }'; }
+ratio_of() { awk -F'\t' -v a="$1" -v b="$2" '$1 == a { ar = $3 } $1 == b { br = $3 } END { printf "%.2f", br ? ar / br : 0 }' "$ROWS"; }
+GZ_P99=$(col session-page-gzip 6)
+ORG_P99=$(col organizer-under-public-load 6)
+ORG_ALONE_P99=$(col organizer-alone 6)
+PAGE_RATIO=$(ratio_of session-page nginx-page-bytes)
+GZ_RATIO=$(ratio_of session-page-gzip nginx-page-gzip-bytes)
+LIST_RATIO=$(ratio_of sessions-page-2024 nginx-list-bytes)
 LIST_P99=$(awk -F'\t' '$1 == "sessions-page-2024" { print $6 }' "$ROWS")
 API_P99=$(awk -F'\t' '$1 == "api-sessions-2024" { print $6 }' "$ROWS")
 verdict() { awk -v v="$1" -v aim="$2" 'BEGIN { if (v + 0 < aim + 0) print "meets"; else print "misses" }'; }
@@ -175,7 +228,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { r = 0; if (b > 0) r = a / b; printf "
 	echo
 	echo "### Against the aims"
 	echo
+	echo "- public session page ($PAGE_BYTES bytes), 64 connections: $(beside session-page nginx-page-bytes); must reach 0.5x: $(verdict_ge "$PAGE_RATIO" 0.5), aim 0.8x: $(verdict_ge "$PAGE_RATIO" 0.8)"
+	echo "- the same page gzip-compressed ($PAGE_GZ_BYTES bytes): $(beside session-page-gzip nginx-page-gzip-bytes); p99 $GZ_P99 ms; 0.5x: $(verdict_ge "$GZ_RATIO" 0.5)"
+	echo "- the session list page ($LIST_BYTES bytes): $(beside sessions-page-2024 nginx-list-bytes); 0.3x: $(verdict_ge "$LIST_RATIO" 0.3)"
 	echo "- session page p99 under 10 ms (64 connections): $PAGE_P99 ms, $(verdict "$PAGE_P99" 10)"
+	echo "- the organizer (signed in, 2 connections, the session page) while 64 connections load the public page ($PUBLIC_RPS req/s meanwhile): p99 $ORG_P99 ms (alone: $ORG_ALONE_P99 ms); p99 under 100 ms: $(verdict "$ORG_P99" 100)"
 	echo "- session list page p99 under 10 ms: $LIST_P99 ms, $(verdict "$LIST_P99" 10); JSON list p99 $API_P99 ms, $(verdict "$API_P99" 10)"
 	echo "- search p99 under 50 ms (one at a time): $S_P99 ms, $(verdict "$S_P99" 50)"
 } >>"$EXTRA"
