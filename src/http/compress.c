@@ -69,8 +69,8 @@ enum http_coding http_coding_pick(const char *ae)
 		end = strchr(p, ',');
 		if (!end)
 			end = p + strlen(p);
-		for (tok_end = p; tok_end < end && *tok_end != ';' && *tok_end != ' ' &&
-				  *tok_end != '\t';
+		for (tok_end = p;
+		     tok_end < end && *tok_end != ';' && *tok_end != ' ' && *tok_end != '\t';
 		     tok_end++)
 			;
 		len = (size_t)(tok_end - p);

@@ -44,10 +44,10 @@ struct entry {
 	size_t key_len;
 	enum page_kind kind;
 	struct page_version v;
-	int64_t made;		      /* time_now() when rendered */
-	char tag[TAG_HEX + 1];	      /* hex hash of the identity body */
-	struct buf body[HTTP_CODINGS];	/* [HTTP_CODING_IDENTITY] always */
-	bool tried[HTTP_CODINGS];	/* coding made (or found not worth it) */
+	int64_t made;		       /* time_now() when rendered */
+	char tag[TAG_HEX + 1];	       /* hex hash of the identity body */
+	struct buf body[HTTP_CODINGS]; /* [HTTP_CODING_IDENTITY] always */
+	bool tried[HTTP_CODINGS];      /* coding made (or found not worth it) */
 	size_t bytes;
 };
 
@@ -232,8 +232,8 @@ static bool inm_matches(const char *inm, const char *etag)
 			p += 2;
 		if (*p != '"')
 			return false; /* malformed: no match, the page is sent */
-		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' ' ||
-						 p[n] == '\t'))
+		if (strncmp(p, etag, n) == 0 &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
 			return true;
 		p = strchr(p + 1, '"');
 		if (p)
@@ -269,7 +269,8 @@ static void answer(struct web_ctx *c, const char *tag, enum http_coding coding, 
 	buf_reset(&r->body);
 	r->static_body = NULL;
 	r->static_len = 0;
-	if (http_resp_header(r, "ETag", etag) || http_resp_header(r, "Cache-Control", cache_control) ||
+	if (http_resp_header(r, "ETag", etag) ||
+	    http_resp_header(r, "Cache-Control", cache_control) ||
 	    http_resp_header(r, "Vary", vary) ||
 	    http_resp_header(r, "X-Page-Cache", hit ? "hit" : "miss"))
 		log_warn("pagecache: too many headers");
@@ -403,14 +404,14 @@ static void send_coded(struct web_ctx *c, uint64_t hash, const char *key, size_t
 {
 	struct buf z;
 
-	if (coding == HTTP_CODING_IDENTITY || !http_compressible(html_type, n)) {
-		answer(c, tag, HTTP_CODING_IDENTITY, identity, n, hit);
-		return;
-	}
 	buf_init(&z, n + 1024);
-	if (http_compress(coding, identity, n, &z)) {
+	if (coding == HTTP_CODING_IDENTITY || !http_compressible(html_type, n) ||
+	    http_compress(coding, identity, n, &z)) {
+		/* not worth it (or it failed): identity, and the entry remembers (an empty body) */
 		buf_fini(&z);
 		answer(c, tag, HTTP_CODING_IDENTITY, identity, n, hit);
+		if (coding != HTTP_CODING_IDENTITY)
+			attach(hash, key, kn, tag, coding, &z);
 		return;
 	}
 	answer(c, tag, coding, z.p, z.n, hit);

@@ -41,8 +41,8 @@
 
 struct web_ctx;
 
-#define PAGECACHE_TTL_S		  600
-#define PAGECACHE_DEFAULT_MB	  64
+#define PAGECACHE_TTL_S	     600
+#define PAGECACHE_DEFAULT_MB 64
 
 /* pagecache_init sets the bound in bytes (0: no cache, every request renders). Call before
  * serving; again to change it (the entries are dropped). */
