@@ -88,10 +88,10 @@ static char *page(size_t n)
 	unsigned k = 0;
 
 	assert_non_null(p);
-	while (o < n)
+	for (; o < n; k++)
 		o += (size_t)snprintf(p + o, n + 64 - o,
 				      "<li id=\"point-%u\">委员建议第%u条：推进托育服务</li>\n", k,
-				      k * 7919u % 1000u), k++;
+				      k * 7919u % 1000u);
 	return p;
 }
 
