@@ -11,6 +11,7 @@
 #include "web/pagecache.h"
 
 #include <pthread.h>
+#include <time.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@
 #include "model/pagever.h"
 #include "web/web.h"
 
-enum { NBUCKETS = 4096, KEY_MAX = 2048, TAG_HEX = 32 };
+enum { NBUCKETS = 4096, KEY_MAX = 2048, TAG_HEX = 32, FLIGHTS = 32, FLIGHT_WAIT_MS = 2000 };
 
 enum page_kind { PAGE_NONE = 0, PAGE_SESSION, PAGE_LIST };
 
@@ -51,13 +52,27 @@ struct entry {
 	size_t bytes;
 };
 
+/* A render in flight: the first request that misses a page renders it while the others
+ * for the same page and versions wait for its entry (a change to a page watched by
+ * thousands would otherwise be rendered by each of them at once). key is the renderer's. */
+struct flight {
+	bool busy;
+	uint64_t hash, seq;
+	const char *key;
+	size_t key_len;
+	struct page_version v;
+};
+
 static struct {
 	pthread_mutex_t lock;
+	pthread_cond_t landed; /* a flight ended */
+	struct flight flight[FLIGHTS];
+	uint64_t flight_seq;
 	struct entry *bucket[NBUCKETS];
 	struct entry *head, *tail;
 	size_t bytes, max_bytes, entries;
 	uint64_t hits, misses, not_modified, evictions;
-} pc = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} pc = {.lock = PTHREAD_MUTEX_INITIALIZER, .landed = PTHREAD_COND_INITIALIZER};
 
 static const char cache_control[] = "public, max-age=0, must-revalidate";
 static const char vary[] = "Accept-Encoding, Accept-Language, Cookie";
@@ -352,11 +367,18 @@ static struct entry *make_entry(const char *key, size_t n, uint64_t hash, enum p
 	return e;
 }
 
-/* insert puts e in the table in place of an entry of the same key (the lock held). */
+/* insert puts e (taken) in the table in place of an entry of the same key, unless that one
+ * was made at newer versions (the lock held). */
 static void insert(struct entry *e)
 {
 	struct entry *old = find(e->hash, e->key, e->key_len);
 
+	if (old && old->v.session >= e->v.session && old->v.shared >= e->v.shared &&
+	    old->v.lists >= e->v.lists && memcmp(&old->v, &e->v, sizeof(e->v)) != 0) {
+		/* rendered at older versions than the entry kept meanwhile: useless */
+		entry_free(e);
+		return;
+	}
 	if (old) {
 		unlink_entry(old);
 		entry_free(old);
@@ -419,17 +441,95 @@ static void send_coded(struct web_ctx *c, uint64_t hash, const char *key, size_t
 	buf_fini(&z);
 }
 
+/* lookup answers c from the valid entry of key (the lock held): 1 when answered, 2 when the
+ * entry lacks coding and its identity body was copied into copy (tag set) for the caller
+ * to compress, 0 when there is no valid entry. */
+static int lookup(struct web_ctx *c, uint64_t hash, const char *key, size_t n,
+		  const struct page_version *v, enum http_coding coding, char *tag,
+		  struct buf *copy)
+{
+	struct entry *e = find(hash, key, n);
+
+	if (!e || !same_version(e, v) || time_now() - e->made >= PAGECACHE_TTL_S)
+		return 0;
+	touch(e);
+	pc.hits++;
+	snprintf(tag, TAG_HEX + 1, "%s", e->tag);
+	if (e->tried[coding]) {
+		/* made, or found not worth it for this page (empty): identity */
+		if (coding != HTTP_CODING_IDENTITY && e->body[coding].n)
+			answer(c, tag, coding, e->body[coding].p, e->body[coding].n, true);
+		else
+			answer(c, tag, HTTP_CODING_IDENTITY, e->body[0].p, e->body[0].n, true);
+		return 1;
+	}
+	if (buf_append(copy, e->body[0].p, e->body[0].n))
+		return 0;
+	return 2;
+}
+
+static struct flight *flight_find(uint64_t hash, const char *key, size_t n,
+				  const struct page_version *v)
+{
+	size_t i;
+
+	for (i = 0; i < FLIGHTS; i++) {
+		struct flight *f = &pc.flight[i];
+
+		if (f->busy && f->hash == hash && f->key_len == n && memcmp(f->key, key, n) == 0 &&
+		    memcmp(&f->v, v, sizeof(*v)) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+static struct flight *flight_take(uint64_t hash, const char *key, size_t n,
+				  const struct page_version *v)
+{
+	size_t i;
+
+	for (i = 0; i < FLIGHTS; i++) {
+		struct flight *f = &pc.flight[i];
+
+		if (!f->busy) {
+			*f = (struct flight){true, hash, ++pc.flight_seq, key, n, *v};
+			return f;
+		}
+	}
+	return NULL; /* all taken: render without one */
+}
+
+/* flight_wait waits (the lock held) until f's render with sequence seq has ended, at most
+ * FLIGHT_WAIT_MS. */
+static void flight_wait(const struct flight *f, uint64_t seq)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += FLIGHT_WAIT_MS / 1000;
+	until.tv_nsec += (long)(FLIGHT_WAIT_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (f->busy && f->seq == seq)
+		if (pthread_cond_timedwait(&pc.landed, &pc.lock, &until))
+			break;
+}
+
 void pagecache_handle(struct web_ctx *c)
 {
 	enum page_kind kind = pc.max_bytes ? page_kind(c) : PAGE_NONE;
 	enum http_coding coding;
 	struct page_version v;
 	char key[KEY_MAX], tag[TAG_HEX + 1];
+	struct flight *mine = NULL, *other;
 	struct buf kb, copy;
-	struct entry *e;
+	struct entry *e = NULL;
 	int64_t sid = 0;
 	uint64_t hash;
-	bool have = false;
+	bool waited = false;
+	int found;
 
 	if (kind == PAGE_NONE || c->actor.via != AUTH_NONE ||
 	    (c->req->method != HTTP_GET && c->req->method != HTTP_HEAD)) {
@@ -445,59 +545,54 @@ void pagecache_handle(struct web_ctx *c)
 		c->route->handler(c);
 		return;
 	}
-	memcpy(key, kb.p, kb.n);
-	key[kb.n] = '\0';
+	memcpy(key, kb.p, kb.n + 1);
 	hash = key_hash(key, kb.n);
 	coding = http_coding_pick(http_header(c->req, "Accept-Encoding"));
 	buf_init(&copy, BUF_MAX_DEFAULT);
 	pthread_mutex_lock(&pc.lock);
-	e = find(hash, key, kb.n);
-	if (e && (!same_version(e, &v) || time_now() - e->made >= PAGECACHE_TTL_S))
-		e = NULL;
-	if (e) {
-		touch(e);
-		pc.hits++;
-		snprintf(tag, sizeof(tag), "%s", e->tag);
-		if (e->tried[coding] && (coding == HTTP_CODING_IDENTITY || e->body[coding].n)) {
-			answer(c, tag, coding, e->body[coding].p, e->body[coding].n, true);
-			pthread_mutex_unlock(&pc.lock);
-			buf_fini(&kb);
-			return;
+	for (;;) {
+		found = lookup(c, hash, key, kb.n, &v, coding, tag, &copy);
+		if (found)
+			break;
+		other = flight_find(hash, key, kb.n, &v);
+		if (!other) {
+			mine = waited ? NULL : flight_take(hash, key, kb.n, &v);
+			break;
 		}
-		if (e->tried[coding]) { /* not worth it for this page: identity */
-			answer(c, tag, HTTP_CODING_IDENTITY, e->body[0].p, e->body[0].n, true);
-			pthread_mutex_unlock(&pc.lock);
-			buf_fini(&kb);
-			return;
-		}
-		have = buf_append(&copy, e->body[0].p, e->body[0].n) == ERR_OK;
-	} else {
-		pc.misses++;
+		if (waited)
+			break; /* its page was not kept: render it here too */
+		flight_wait(other, other->seq);
+		waited = true;
 	}
+	if (!found)
+		pc.misses++;
 	pthread_mutex_unlock(&pc.lock);
-	if (have) {
+	if (found == 2)
 		send_coded(c, hash, key, kb.n, tag, coding, copy.p, copy.n, true);
-		buf_fini(&copy);
+	buf_fini(&copy);
+	if (found) {
 		buf_fini(&kb);
 		return;
 	}
-	buf_fini(&copy);
 	c->route->handler(c);
-	if (keepable(c->resp) && c->resp->body.n <= pc.max_bytes / 8) {
-		struct buf page = c->resp->body;
-
-		e = make_entry(key, kb.n, hash, kind, &v, &page);
-		if (e) {
-			snprintf(tag, sizeof(tag), "%s", e->tag);
-			pthread_mutex_lock(&pc.lock);
-			insert(e);
-			pthread_mutex_unlock(&pc.lock);
-			/* the handler's body is the identity body: answer from a copy of it */
-			buf_init(&copy, BUF_MAX_DEFAULT);
-			if (buf_append(&copy, page.p, page.n) == ERR_OK)
-				send_coded(c, hash, key, kb.n, tag, coding, copy.p, copy.n, false);
-			buf_fini(&copy);
-		}
+	if (keepable(c->resp) && c->resp->body.n <= pc.max_bytes / 8)
+		e = make_entry(key, kb.n, hash, kind, &v, &c->resp->body);
+	pthread_mutex_lock(&pc.lock);
+	if (e) {
+		snprintf(tag, sizeof(tag), "%s", e->tag);
+		insert(e);
+	}
+	if (mine) {
+		mine->busy = false;
+		pthread_cond_broadcast(&pc.landed);
+	}
+	pthread_mutex_unlock(&pc.lock);
+	if (e) {
+		/* the handler's body is the identity body: answer from a copy of it */
+		buf_init(&copy, BUF_MAX_DEFAULT);
+		if (buf_append(&copy, c->resp->body.p, c->resp->body.n) == ERR_OK)
+			send_coded(c, hash, key, kb.n, tag, coding, copy.p, copy.n, false);
+		buf_fini(&copy);
 	}
 	buf_fini(&kb);
 }

@@ -28,6 +28,10 @@
  * pagecache_init; the least recently used entries are evicted first; a page larger than an
  * eighth of the bound is not kept.
  *
+ * One render per change: the first request that misses a page renders it; others for the
+ * same page at the same versions wait for its entry (at most 2 s) instead of rendering it
+ * too, so a change to a page that thousands are watching costs one render.
+ *
  * Threads: one lock guards the table; bodies are copied into the response under it and
  * compressed outside it. All functions are thread-safe.
  */

@@ -76,6 +76,8 @@ async function publicSession() {
   return { id: s.data.id, topic: t.data.id, path: `/sessions/${s.data.id}` };
 }
 
+const ok = (r, status = 200) => assert.equal(r.status, status, r.text);
+
 describe('a kept public page', () => {
   test('served again with a strong ETag, public revalidation and Vary', async () => {
     const s = await publicSession();
@@ -201,7 +203,6 @@ describe('the page changes after each kind of change that shows on it', () => {
     assert.equal((await page(s.path)).headers['x-page-cache'], 'hit', 'and is kept again');
     return r.text;
   }
-  const ok = (r, status = 200) => assert.equal(r.status, status, r.text);
 
   test('session fields, status, the record and its corrections (through this server)', async () => {
     const s = await publicSession();
@@ -273,5 +274,4 @@ describe('the session list', () => {
     assert.equal((await page('/sessions?year=2024')).headers['x-page-cache'], 'miss', 'every list page is checked against the list generation');
     assert.ok(y.length > 0);
   });
-  const ok = (r, status = 200) => assert.equal(r.status, status, r.text);
 });
