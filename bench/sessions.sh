@@ -108,6 +108,32 @@ bench_wrk organizer-under-public-load "$SL_PID" "$SL_URL/sessions/$SID" -H "Cook
 BW_C=""
 wait "$LOAD_PID" || true
 PUBLIC_RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$TMP/public-load.txt")
+
+# ---- the public page while it changes ------------------------------------------------------
+# The admin changes the session (its venue: shown on the page) ten times a second while 64
+# connections load the public page: each change is one render (the others wait for it), the
+# rest are served from the cache; the writes are counted.
+curl -sf -c "$TMP/jar-admin" -H 'Content-Type: application/json' \
+	-d "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" "$SL_URL/api/v1/login" >"$TMP/admin-login.json"
+ADMIN_CSRF=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["csrf_token"])' "$TMP/admin-login.json")
+(
+	k=0
+	end=$(($(date +%s) + DURATION + WARMUP + 2))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		curl -s -o /dev/null -w '%{http_code}\n' -b "$TMP/jar-admin" -X PATCH -H 'Content-Type: application/json' \
+			-H "X-CSRF-Token: $ADMIN_CSRF" -d "{\"venue\":\"会场 $k\"}" "$SL_URL/api/v1/sessions/$SID"
+		k=$((k + 1))
+		sleep 0.1
+	done >"$TMP/writes.txt"
+) &
+WRITER_PID=$!
+note_cmd "every 0.1 s while the next run lasts: curl -X PATCH -b \$TMP/jar-admin -H 'X-CSRF-Token: …' -d '{\"venue\":\"会场 k\"}' \$SL_URL/api/v1/sessions/$SID   # the admin, signed in"
+sleep 1
+bench_wrk session-page-while-changing "$SL_PID" "$SL_URL/sessions/$SID"
+wait "$WRITER_PID" || true
+WRITES_OK=$(grep -c '^200$' "$TMP/writes.txt" || true)
+WRITES_ALL=$(wc -l <"$TMP/writes.txt" | tr -d ' ')
+LAST_VENUE=$(curl -sf "$SL_URL/sessions/$SID" | grep -o '会场 [0-9]*' | head -1)
 bench_wrk api-search-rotating "$SL_PID" "$SL_URL/api/v1/search" -s bench/search.lua
 
 # ---- search latency, one request at a time -------------------------------------------------
@@ -232,6 +258,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { r = 0; if (b > 0) r = a / b; printf "
 	echo "- the same page gzip-compressed ($PAGE_GZ_BYTES bytes): $(beside session-page-gzip nginx-page-gzip-bytes); p99 $GZ_P99 ms; 0.5x: $(verdict_ge "$GZ_RATIO" 0.5)"
 	echo "- the session list page ($LIST_BYTES bytes): $(beside sessions-page-2024 nginx-list-bytes); 0.3x: $(verdict_ge "$LIST_RATIO" 0.3)"
 	echo "- session page p99 under 10 ms (64 connections): $PAGE_P99 ms, $(verdict "$PAGE_P99" 10)"
+	echo "- the public page while the admin changes it ten times a second ($WRITES_OK of $WRITES_ALL changes answered 200 during the run; afterwards the page shows \"$LAST_VENUE\", the last one sent was \"会场 $((WRITES_ALL - 1))\"): $(col session-page-while-changing 3) req/s, p99 $(col session-page-while-changing 6) ms, $(beside session-page-while-changing nginx-page-bytes | sed 's/ nginx serving the same bytes/ nginx (same bytes)/')"
 	echo "- the organizer (signed in, 2 connections, the session page) while 64 connections load the public page ($PUBLIC_RPS req/s meanwhile): p99 $ORG_P99 ms (alone: $ORG_ALONE_P99 ms); p99 under 100 ms: $(verdict "$ORG_P99" 100)"
 	echo "- session list page p99 under 10 ms: $LIST_P99 ms, $(verdict "$LIST_P99" 10); JSON list p99 $API_P99 ms, $(verdict "$API_P99" 10)"
 	echo "- search p99 under 50 ms (one at a time): $S_P99 ms, $(verdict "$S_P99" 50)"
