@@ -8,7 +8,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
-import { startServer, Client, DEMO_PASSWORD, ADMIN_PASSWORD, sqlite3Sync } from '../lib/server.mjs';
+import { startServer, Client, DEMO_PASSWORD, ADMIN_PASSWORD, sqlite3Sync, run } from '../lib/server.mjs';
 
 let srv, org;
 before(async () => {
@@ -273,5 +273,55 @@ describe('the session list', () => {
     assert.ok((await page('/sessions')).text.includes('列表外部改名的会'));
     assert.equal((await page('/sessions?year=2024')).headers['x-page-cache'], 'miss', 'every list page is checked against the list generation');
     assert.ok(y.length > 0);
+  });
+});
+
+describe('the bound (serve --page-cache-mb)', () => {
+  // raw GET against another server's URL
+  const get = (base, path) => new Promise((okk, fail) => {
+    const r = request(base + path, (res) => {
+      res.resume();
+      res.on('end', () => okk({ status: res.statusCode, headers: res.headers }));
+    });
+    r.on('error', fail);
+    r.end();
+  });
+
+  test('1 MiB: the least recently used pages are evicted, the recent ones kept', async () => {
+    const small = await startServer({ args: ['--page-cache-mb', '1'] });
+    try {
+      // ~2-3 KB per (empty) list page: 600 of them are over 1 MiB
+      for (let p = 1; p <= 600; p++) assert.equal((await get(small.url, `/sessions?page=${p}`)).status, 200);
+      assert.equal((await get(small.url, '/sessions?page=600')).headers['x-page-cache'], 'hit', 'the newest kept');
+      assert.equal((await get(small.url, '/sessions?page=550')).headers['x-page-cache'], 'hit');
+      assert.equal((await get(small.url, '/sessions?page=1')).headers['x-page-cache'], 'miss', 'the oldest evicted');
+      assert.equal((await get(small.url, '/sessions?page=2')).headers['x-page-cache'], 'miss');
+      assert.equal((await get(small.url, '/sessions?page=1')).headers['x-page-cache'], 'hit', 'kept again');
+    } finally {
+      await small.stop();
+    }
+  });
+
+  test('0: no cache, every page rendered and not to be stored', async () => {
+    const none = await startServer({ args: ['--page-cache-mb', '0'] });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = await get(none.url, '/sessions');
+        assert.equal(r.status, 200);
+        assert.equal(r.headers['x-page-cache'], undefined);
+        assert.equal(r.headers.etag, undefined);
+        assert.equal(r.headers['cache-control'], 'no-store');
+      }
+    } finally {
+      await none.stop();
+    }
+  });
+
+  test('a bound that is not a number from 0 to 65536 is refused', () => {
+    for (const v of ['-1', 'abc', '65537', '']) {
+      const r = run(['serve', '--db', srv.db, '--listen', '127.0.0.1:0', '--page-cache-mb', v]);
+      assert.equal(r.status, 2, `${v}: ${r.stderr}`);
+      assert.match(r.stderr, /--page-cache-mb must be a number from 0 to 65536/);
+    }
   });
 });
