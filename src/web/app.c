@@ -58,6 +58,15 @@ int web_start(void)
 
 void web_stop(void)
 {
+	struct pagecache_stats st;
+
+	pagecache_stats(&st);
+	if (st.max_bytes)
+		log_info("pagecache: %llu hits, %llu misses, %llu not modified, %llu evicted; %zu "
+			 "pages in %zu of %zu bytes",
+			 (unsigned long long)st.hits, (unsigned long long)st.misses,
+			 (unsigned long long)st.not_modified, (unsigned long long)st.evictions,
+			 st.entries, st.bytes, st.max_bytes);
 	pagecache_fini();
 	web_login_stop();
 	view_fini();
