@@ -77,8 +77,11 @@ void web_opinion_notify(int64_t session, int64_t version, void *ud)
 
 int web_opinion_start(void)
 {
-	struct sse_hub_config cfg = {
-	    .event = "snapshot", .keepalive_us = 15000000, .beat_ms = 5000};
+	struct sse_hub_config cfg = {.event = "snapshot",
+				     .keepalive_us = 15000000,
+				     .beat_ms = 5000,
+				     .max_streams = web_options.max_streams,
+				     .stuck_us = 30000000};
 	static bool sharded;
 
 	/* N processes behind a load balancer: each keeps its share of every flood limit */
@@ -608,6 +611,18 @@ int h_api_events(struct web_ctx *c)
 	if (!hub)
 		return web_fail(c, ERR_IO);
 	rc = sse_hub_attach(hub, ra.session.id, snapshot_version(c->db, ra.session.id), c->resp);
+	if (rc == ERR_LIMIT) {
+		/* viewers past the limit poll the snapshot instead (static/live.js) and try the
+		 * stream again later; the connections of votes and sign-ins stay free */
+		if (http_resp_header(c->resp, "Retry-After", "60"))
+			log_warn("web: too many headers");
+		return web_json(
+		    c, 503,
+		    json_pack("{s{ss ss ss ss si}}", "error", "code", "too_many_streams", "message",
+			      view_text(c->lang, "err_too_many_streams"), "message_zh",
+			      view_text("zh", "err_too_many_streams"), "message_en",
+			      view_text("en", "err_too_many_streams"), "retry_after", 60));
+	}
 	return rc ? web_fail(c, rc) : 0;
 }
 

@@ -82,6 +82,10 @@ struct web_options {
 	 * in-memory limits (sign-in throttle, flood limits) are divided by it, so that behind a
 	 * load balancer the whole service allows what one process would. 0 or 1: one. */
 	int processes;
+	/* max_streams: the live maps' event streams open at once (http/sse.h); past it a new
+	 * one gets 503 with Retry-After. serve sets it (--max-streams, by default from the
+	 * open-file limit); 0: no limit. */
+	size_t max_streams;
 };
 extern struct web_options web_options;
 
