@@ -232,12 +232,13 @@ static double vote(const char *statement, int k)
 	int fd = socket(AF_INET, SOCK_STREAM, 0), n;
 	ssize_t r;
 
-	n = snprintf(req, sizeof(req),
-		     "PUT /api/v1/statements/%s/vote HTTP/1.1\r\nHost: bench\r\n"
-		     "Content-Type: application/json\r\nConnection: close\r\n"
-		     "Cookie: sl_anon=feed%04x%08x0123456789abcdef0123456789abcdef0123456789abcdef\r\n"
-		     "Content-Length: 10\r\n\r\n{\"vote\":1}",
-		     statement, (unsigned)k & 0xffff, (unsigned)getpid());
+	n = snprintf(
+	    req, sizeof(req),
+	    "PUT /api/v1/statements/%s/vote HTTP/1.1\r\nHost: bench\r\n"
+	    "Content-Type: application/json\r\nConnection: close\r\n"
+	    "Cookie: sl_anon=feed%04x%08x0123456789abcdef0123456789abcdef0123456789abcdef\r\n"
+	    "Content-Length: 10\r\n\r\n{\"vote\":1}",
+	    statement, (unsigned)k & 0xffff, (unsigned)getpid());
 	if (fd < 0 || connect(fd, (struct sockaddr *)&server, sizeof(server)) ||
 	    write(fd, req, (size_t)n) != n) {
 		if (fd >= 0)
@@ -269,7 +270,8 @@ int main(int argc, char **argv)
 	long nd = 0, missed = 0;
 
 	if (argc != 9) {
-		fprintf(stderr, "usage: streams HOST PORT SESSION N NSRC STATEMENT HOLD_S PROBES\n");
+		fprintf(stderr,
+			"usage: streams HOST PORT SESSION N NSRC STATEMENT HOLD_S PROBES\n");
 		return 2;
 	}
 	server.sin_family = AF_INET;
