@@ -14,11 +14,13 @@
  *
  * A write that falls short keeps the unsent rest of that one event (at most a line or two)
  * and waits for EPOLLOUT; meanwhile newer versions only raise the topic's version, and the
- * latest is sent once the rest went. A socket that took no byte for stuck_us is dropped.
+ * latest is sent once the rest went. A client whose socket has not sent everything for
+ * stuck_us since a write first fell short is dropped.
  */
 #include "sse.h"
 
 #include <errno.h>
+#include <linux/sockios.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,7 +46,7 @@ struct sse_client {
 	struct sse_hub *hub;
 	int fd; /* the taken socket; -1 while the server has the stream */
 	int64_t topic, sent, last_us;
-	int64_t stuck_since; /* when a write last fell short; 0: the socket took everything */
+	int64_t stuck_since; /* when a write first fell short; 0: the socket has sent all */
 	bool started;
 	unsigned char pend_off, pend_len; /* the unsent rest of one event, in pend */
 	char pend[SSE_MSG_MAX];
@@ -201,7 +204,8 @@ static bool client_write(struct sse_hub *h, struct sse_client *c, const char *ms
 		memcpy(c->pend, msg + w, len - (size_t)w);
 		c->pend_off = 0;
 		c->pend_len = (unsigned char)(len - (size_t)w);
-		c->stuck_since = now;
+		if (!c->stuck_since)
+			c->stuck_since = now;
 		if (want_out(h, c, true)) {
 			drop(h, c);
 			return false;
@@ -300,7 +304,6 @@ static void flush(struct sse_hub *h, struct sse_client *c, int64_t now)
 	}
 	c->pend_off = (unsigned char)(c->pend_off + w);
 	c->pend_len = (unsigned char)(c->pend_len - w);
-	c->stuck_since = c->pend_len ? now : 0;
 	if (c->pend_len)
 		return;
 	if (want_out(h, c, false)) {
@@ -330,7 +333,21 @@ static void readable(struct sse_hub *h, struct sse_client *c)
 	}
 }
 
-/* beat sends keep-alives to the silent and drops the stuck. */
+/* unsent: the bytes c's socket holds that the viewer has not acknowledged; -1: unknown.
+ * Only a client that once could not take a write is asked: a healthy one never fills its
+ * buffer with events of a few dozen bytes, and one that filled it caught up when this is 0
+ * at any beat. */
+static int unsent(const struct sse_client *c)
+{
+	int q = -1;
+
+	return ioctl(c->fd, SIOCOUTQ, &q) == 0 ? q : -1;
+}
+
+/* beat sends keep-alives to the silent and drops the stuck: a client is stuck from the
+ * first write its socket could not take until its socket has sent everything (a viewer
+ * that never reads trickles in a byte now and then as the kernel squeezes its buffers, so
+ * "took a byte" does not count as catching up). */
 static void beat(struct sse_hub *h, int64_t now)
 {
 	static const char ka[] = ": keep-alive\n\n";
@@ -344,7 +361,9 @@ static void beat(struct sse_hub *h, int64_t now)
 			tnext = t->next; /* t goes when its last client is dropped */
 			for (; c; c = next) {
 				next = c->next;
-				if (c->pend_len && now - c->stuck_since >= h->cfg.stuck_us) {
+				if (c->stuck_since && !c->pend_len && unsent(c) == 0)
+					c->stuck_since = 0; /* it caught up */
+				if (c->stuck_since && now - c->stuck_since >= h->cfg.stuck_us) {
 					atomic_fetch_add(&h->dropped_stuck, 1);
 					drop(h, c);
 				} else if (!c->pend_len && now - c->last_us >= h->cfg.keepalive_us)

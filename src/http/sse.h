@@ -15,9 +15,9 @@
  * stream's socket in its epoll set, encodes each update once per topic and writes that one
  * buffer to every subscriber with non-blocking writes. A stream costs no server connection,
  * no thread and no timer, about 200 bytes of the hub's memory and the kernel's socket. A
- * client whose socket takes nothing (its buffer stays full) for stuck_us is dropped: what
- * it missed is never queued, only the rest of one event (its browser reconnects and gets
- * the latest version in its hello).
+ * client whose socket stays behind (it could not take a write, and has not sent all since)
+ * for stuck_us is dropped: what it missed is never queued, only the rest of one event (its
+ * browser reconnects and gets the latest version in its hello).
  *
  * Past max_streams, sse_hub_attach refuses (ERR_LIMIT): the caller answers 503, and the
  * descriptors and connections that requests need stay theirs.
@@ -45,7 +45,8 @@ struct sse_hub_config {
 	unsigned beat_ms;     /* how often the fan-out looks for silent and stuck clients; 0:
 				 never by itself (call sse_hub_beat) */
 	size_t max_streams;   /* streams at once (attached, not yet ended); 0: no limit */
-	int64_t stuck_us;     /* a socket that takes no byte this long is dropped; 0: 30 s */
+	int64_t stuck_us;     /* a socket that cannot send all it holds this long is dropped
+				 (from the first write it could not take); 0: 30 s */
 	int sndbuf;	      /* SO_SNDBUF of each stream's socket; 0: the kernel's default */
 	sse_clock clock;      /* NULL: time_now_us */
 	void *clock_ud;
