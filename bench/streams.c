@@ -16,8 +16,9 @@
  *    participant) on a connection of its own, takes the time its 200 arrived (the vote is
  *    committed before it is acknowledged), and waits up to 10 s until every stream got a
  *    newer version: each stream's delay is its receipt time less the acknowledgement's.
- * 5. Prints one line "delays n p50 p99 max missed", the per-version spread under load, and
- *    how many streams were still open at the end.
+ * 5. Prints one line "delays n p50 p99 max missed", the per-version spread under load, how
+ *    many events (new versions) the streams received once all were open, and how many
+ *    streams were still open at the end.
  * Exits 1 when a stream could not be opened.
  */
 #define _GNU_SOURCE
@@ -61,6 +62,8 @@ static int ep;
 static struct conn *conns;
 static long nconns, nopen, nclosed;
 static int64_t max_version;
+static int ready;	  /* every stream was open */
+static long long nevents; /* new versions received by any stream once ready */
 /* per version seen while holding: first and last receipt, count */
 #define VMAX 65536
 static double v_first[VMAX], v_last[VMAX];
@@ -126,6 +129,7 @@ static void scan(struct conn *c, const char *p, size_t n, double t)
 			nopen++;
 		}
 		if (v > c->version) {
+			nevents += ready && c->version >= 0;
 			c->version = v;
 			c->got_at = t;
 			if (v > max_version)
@@ -313,6 +317,7 @@ int main(int argc, char **argv)
 	       t_ready - t0, nclosed);
 	/* 2. one more */
 	extra_stream(request);
+	ready = 1;
 	printf("ready %ld\n", nopen);
 	fflush(stdout);
 	/* 3. hold */
@@ -381,6 +386,7 @@ int main(int argc, char **argv)
 			}
 		printf("spread %ld %.1f %.1f %ld\n", nv, nv ? sum / (double)nv : 0, worst, full);
 	}
+	printf("events %lld\n", nevents);
 	printf("open-at-end %ld\n", nopen);
 	return nopen == n ? 0 : 1;
 }

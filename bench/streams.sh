@@ -102,6 +102,11 @@ export BENCH_STATEMENTS
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SL_PID/status"; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$SL_PID/status"; }
+fanout_ticks() { # CPU clock ticks of the server's fan-out thread (src/http/sse.c names it)
+	for t in /proc/"$SL_PID"/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = sse-fanout ] && sed 's/^.*) //' "$t/stat" | awk '{ print $12 + $13 }'
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
 
 bench_wrk nginx "$NGINX_PID" "$NGINX_URL"
 BENCH_NONCE=a1b2c3d4
@@ -131,11 +136,13 @@ while ! grep -q '^ready' "$TMP/streams.out" 2>/dev/null; do
 done
 cat "$TMP/streams.out" >&2
 RSS1=$(rss_kb)
+FAN0=$(fanout_ticks)
 BENCH_NONCE=b1b2c3d4
 bench_wrk votes-with-streams "$SL_PID" "$SL_URL/" -s bench/votes.lua
 RSS2=$(rss_kb)
 wait "$CL_PID" || echo "bench: the stream client reports streams lost (see below)" >&2
 HWM=$(hwm_kb)
+FAN1=$(fanout_ticks)
 cat "$TMP/streams.out" >&2
 
 opened=$(awk '/^opened/ { print $2 }' "$TMP/streams.out")
@@ -147,6 +154,9 @@ read -r _ sv savg smax sfull <<EOF
 $(grep '^spread' "$TMP/streams.out")
 EOF
 atend=$(awk '/^open-at-end/ { print $2 }' "$TMP/streams.out")
+nev=$(awk '/^events/ { print $2 }' "$TMP/streams.out")
+fan_s=$(awk -v a="$FAN0" -v b="$FAN1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / hz }')
+fan_us=$(awk -v s="$fan_s" -v n="$nev" 'BEGIN { printf "%.1f", n > 0 ? s * 1e6 / n : 0 }')
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
@@ -160,6 +170,7 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo "| … p50 / p99 / max ms | $d50 / $d99 / $dmax |"
 	echo "| versions fanned out during votes-with-streams; mean / worst spread first→last stream ms; versions that reached every stream | $sv; $savg / $smax; $sfull |"
 	echo "| streams still open at the end | $atend |"
+	echo "| events received once all were open / fan-out thread CPU s meanwhile / µs of fan-out CPU per event | $nev / $fan_s / $fan_us |"
 	echo "| server RSS before streams / with $N open / after the vote run / peak (MiB) | $((RSS0 / 1024)) / $((RSS1 / 1024)) / $((RSS2 / 1024)) / $((HWM / 1024)) |"
 	echo "| server RSS per stream (KiB) | $(awk -v a="$RSS0" -v b="$RSS1" -v n="$N" 'BEGIN { printf "%.2f", (b - a) / n }') |"
 	echo "| load average at start / end | $LOAD_START / $LOAD_END |"
