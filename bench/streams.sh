@@ -156,7 +156,7 @@ EOF
 atend=$(awk '/^open-at-end/ { print $2 }' "$TMP/streams.out")
 nev=$(awk '/^events/ { print $2 }' "$TMP/streams.out")
 fan_s=$(awk -v a="$FAN0" -v b="$FAN1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / hz }')
-fan_us=$(awk -v s="$fan_s" -v n="$nev" 'BEGIN { printf "%.1f", n > 0 ? s * 1e6 / n : 0 }')
+fan_us=$(awk -v s="$fan_s" -v n="$nev" 'BEGIN { printf "%.1f", (n > 0 ? s * 1e6 / n : 0) }')
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
