@@ -3,14 +3,16 @@
  *
  * A stream lives in two places in turn. First on the server: sse_hub_attach makes the
  * response, its read function returns the hello, and on its next call (the hello was sent)
- * takes the socket (http_stream_take) and queues the client for the fan-out. Then on the
- * fan-out thread, which alone owns from there on the client, its socket and the per-topic
- * lists of subscribers: it adopts queued clients into its epoll set, and on each wake-up
- * encodes one message per notified topic and writes it to each subscriber.
+ * takes the socket (http_stream_take) and queues the client for one of the fan-out loops
+ * (in turn). Then on that loop's thread, which alone owns from there on the client, its
+ * socket and the loop's per-topic lists of subscribers: it adopts queued clients into its
+ * epoll set, and on each wake-up encodes one message per notified topic and writes it to
+ * each of its subscribers. Every loop hears of every notify.
  *
- * The lock guards what both sides see: the versions, the count of streams, the queue of
- * taken sockets, the topics notified since the fan-out last looked, and closing. A notify
- * only records and wakes (an eventfd); no write happens under the lock.
+ * The hub's lock guards what both sides see: the versions, the count of streams, each
+ * loop's queue of taken sockets and the topics notified since it last looked, and closing.
+ * A notify only records and wakes the loops (an eventfd each); no write happens under the
+ * lock.
  *
  * A write that falls short keeps the unsent rest of that one event (at most a line or two)
  * and waits for EPOLLOUT; meanwhile newer versions only raise the topic's version, and the
@@ -37,9 +39,10 @@
 #include "base/log.h"
 #include "base/util.h"
 
-#define SSE_TOPICS  512	 /* versions remembered, and topics noted between two wake-ups */
-#define SSE_BUCKETS 1024 /* of the fan-out's table of topics with subscribers */
-#define SSE_MSG_MAX 96	 /* one event: "event: <name>\ndata: {"version":N}\n\n" */
+#define SSE_TOPICS	512  /* versions remembered, and topics noted between two wake-ups */
+#define SSE_BUCKETS	1024 /* of the fan-out's table of topics with subscribers */
+#define SSE_MSG_MAX	96   /* one event: "event: <name>\ndata: {"version":N}\n\n" */
+#define SSE_MAX_THREADS 16
 
 struct sse_topic;
 
@@ -65,24 +68,33 @@ struct sse_note {
 	int64_t topic, version;
 };
 
+/* One fan-out thread: its epoll set, its clients by topic, and what the others hand it. */
+struct sse_loop {
+	struct sse_hub *hub;
+	int ep, wake_fd;
+	pthread_t thread;
+	bool running;
+	struct sse_topic *buckets[SSE_BUCKETS]; /* the thread's own */
+	/* under the hub's lock */
+	bool beat_asked, notes_lost;
+	struct sse_client *incoming;
+	struct sse_note notes[SSE_TOPICS];
+	size_t nnotes;
+};
+
 struct sse_hub {
 	pthread_mutex_t lock;
 	struct sse_hub_config cfg;
 	/* under the lock */
 	size_t nclients;
-	bool closing, beat_asked, notes_lost;
-	struct sse_client *incoming;
-	struct sse_note notes[SSE_TOPICS];
-	size_t nnotes;
+	bool closing;
+	unsigned next_loop; /* the loop the next taken socket goes to */
 	struct {
 		int64_t topic, version;
 	} versions[SSE_TOPICS];
 	size_t nversions;
-	/* the fan-out thread's */
-	int ep, wake_fd;
-	pthread_t thread;
-	bool running;
-	struct sse_topic *buckets[SSE_BUCKETS];
+	struct sse_loop *loops;
+	unsigned nloops;
 	_Atomic uint64_t events, refused, dropped_stuck;
 };
 
@@ -119,11 +131,11 @@ static void set_version(struct sse_hub *h, int64_t topic, int64_t version)
 	h->nversions++;
 }
 
-static void wake_fanout(struct sse_hub *h)
+static void wake_loop(struct sse_loop *l)
 {
 	uint64_t one = 1;
 
-	if (write(h->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+	if (write(l->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		log_warn("sse: cannot wake the fan-out: %s", strerror(errno));
 }
 
@@ -134,29 +146,30 @@ static void client_gone(struct sse_hub *h)
 	pthread_mutex_unlock(&h->lock);
 }
 
-/* --- the fan-out thread --- */
+/* --- a fan-out loop (its own thread) --- */
 
-static struct sse_topic **bucket_of(struct sse_hub *h, int64_t id)
+static struct sse_topic **bucket_of(struct sse_loop *l, int64_t id)
 {
 	uint64_t x = (uint64_t)id * 0x9e3779b97f4a7c15ULL;
 
-	return &h->buckets[(x >> 32) % SSE_BUCKETS];
+	return &l->buckets[(x >> 32) % SSE_BUCKETS];
 }
 
-static struct sse_topic *topic_find(struct sse_hub *h, int64_t id)
+static struct sse_topic *topic_find(struct sse_loop *l, int64_t id)
 {
-	for (struct sse_topic *t = *bucket_of(h, id); t; t = t->next)
+	for (struct sse_topic *t = *bucket_of(l, id); t; t = t->next)
 		if (t->id == id)
 			return t;
 	return NULL;
 }
 
 /* drop ends c's stream: out of the epoll set and its topic, socket closed, freed. */
-static void drop(struct sse_hub *h, struct sse_client *c)
+static void drop(struct sse_loop *l, struct sse_client *c)
 {
+	struct sse_hub *h = l->hub;
 	struct sse_topic *t = c->t;
 
-	(void)epoll_ctl(h->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	(void)epoll_ctl(l->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -165,7 +178,7 @@ static void drop(struct sse_hub *h, struct sse_client *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	if (t && !t->head) {
-		struct sse_topic **pp = bucket_of(h, t->id);
+		struct sse_topic **pp = bucket_of(l, t->id);
 
 		while (*pp != t)
 			pp = &(*pp)->next;
@@ -176,25 +189,26 @@ static void drop(struct sse_hub *h, struct sse_client *c)
 	client_gone(h);
 }
 
-static int want_out(struct sse_hub *h, struct sse_client *c, bool out)
+static int want_out(struct sse_loop *l, struct sse_client *c, bool out)
 {
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | (out ? EPOLLOUT : 0u),
 				 .data.ptr = c};
 
-	return epoll_ctl(h->ep, EPOLL_CTL_MOD, c->fd, &ev);
+	return epoll_ctl(l->ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
 /* client_write sends msg[0..len) to c, keeping what the socket did not take; version > 0
  * is the version msg announces. Returns false when c was dropped. */
-static bool client_write(struct sse_hub *h, struct sse_client *c, const char *msg, size_t len,
+static bool client_write(struct sse_loop *l, struct sse_client *c, const char *msg, size_t len,
 			 int64_t version, int64_t now)
 {
+	struct sse_hub *h = l->hub;
 	ssize_t w = send(c->fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 	if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		w = 0;
 	if (w < 0) {
-		drop(h, c);
+		drop(l, c);
 		return false;
 	}
 	atomic_fetch_add_explicit(&h->events, 1, memory_order_relaxed);
@@ -207,16 +221,17 @@ static bool client_write(struct sse_hub *h, struct sse_client *c, const char *ms
 		c->pend_len = (unsigned char)(len - (size_t)w);
 		if (!c->stuck_since)
 			c->stuck_since = now;
-		if (want_out(h, c, true)) {
-			drop(h, c);
+		if (want_out(l, c, true)) {
+			drop(l, c);
 			return false;
 		}
 	}
 	return true;
 }
 
-static size_t event_msg(const struct sse_hub *h, int64_t version, char *buf)
+static size_t event_msg(const struct sse_loop *l, int64_t version, char *buf)
 {
+	const struct sse_hub *h = l->hub;
 	int n = snprintf(buf, SSE_MSG_MAX, "event: %s\ndata: {\"version\":%lld}\n\n", h->cfg.event,
 			 (long long)version);
 
@@ -224,8 +239,9 @@ static size_t event_msg(const struct sse_hub *h, int64_t version, char *buf)
 }
 
 /* catch_up sends c the topic's latest version if it has not had it. */
-static void catch_up(struct sse_hub *h, struct sse_client *c, int64_t now)
+static void catch_up(struct sse_loop *l, struct sse_client *c, int64_t now)
 {
+	struct sse_hub *h = l->hub;
 	char msg[SSE_MSG_MAX];
 	int64_t v;
 	size_t n;
@@ -233,14 +249,15 @@ static void catch_up(struct sse_hub *h, struct sse_client *c, int64_t now)
 	pthread_mutex_lock(&h->lock);
 	v = version_of(h, c->topic);
 	pthread_mutex_unlock(&h->lock);
-	if (v > c->sent && (n = event_msg(h, v, msg)) > 0)
-		(void)client_write(h, c, msg, n, v, now);
+	if (v > c->sent && (n = event_msg(l, v, msg)) > 0)
+		(void)client_write(l, c, msg, n, v, now);
 }
 
-static void adopt(struct sse_hub *h, struct sse_client *c, int64_t now)
+static void adopt(struct sse_loop *l, struct sse_client *c, int64_t now)
 {
+	struct sse_hub *h = l->hub;
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
-	struct sse_topic *t = topic_find(h, c->topic);
+	struct sse_topic *t = topic_find(l, c->topic);
 
 	if (h->cfg.sndbuf > 0)
 		(void)setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &h->cfg.sndbuf,
@@ -254,8 +271,8 @@ static void adopt(struct sse_hub *h, struct sse_client *c, int64_t now)
 			return;
 		}
 		t->id = c->topic;
-		t->next = *bucket_of(h, t->id);
-		*bucket_of(h, t->id) = t;
+		t->next = *bucket_of(l, t->id);
+		*bucket_of(l, t->id) = t;
 	}
 	c->t = t;
 	c->prev = NULL;
@@ -263,19 +280,19 @@ static void adopt(struct sse_hub *h, struct sse_client *c, int64_t now)
 	if (t->head)
 		t->head->prev = c;
 	t->head = c;
-	if (epoll_ctl(h->ep, EPOLL_CTL_ADD, c->fd, &ev)) {
+	if (epoll_ctl(l->ep, EPOLL_CTL_ADD, c->fd, &ev)) {
 		log_warn("sse: cannot watch a stream: %s", strerror(errno));
-		drop(h, c);
+		drop(l, c);
 		return;
 	}
-	catch_up(h, c, now);
+	catch_up(l, c, now);
 }
 
 /* fan_out writes topic's event of version to every subscriber that has not had it. */
-static void fan_out(struct sse_hub *h, struct sse_topic *t, int64_t version, int64_t now)
+static void fan_out(struct sse_loop *l, struct sse_topic *t, int64_t version, int64_t now)
 {
 	char msg[SSE_MSG_MAX];
-	size_t n = event_msg(h, version, msg);
+	size_t n = event_msg(l, version, msg);
 	struct sse_client *c, *next;
 
 	if (!n)
@@ -283,40 +300,40 @@ static void fan_out(struct sse_hub *h, struct sse_topic *t, int64_t version, int
 	for (c = t->head; c; c = next) {
 		next = c->next;
 		if (c->sent < version && !c->pend_len)
-			(void)client_write(h, c, msg, n, version, now);
+			(void)client_write(l, c, msg, n, version, now);
 	}
 }
 
 /* flush sends c's unsent rest (EPOLLOUT), then the latest version if it missed one. */
-static void flush(struct sse_hub *h, struct sse_client *c, int64_t now)
+static void flush(struct sse_loop *l, struct sse_client *c, int64_t now)
 {
 	ssize_t w;
 
 	if (!c->pend_len) {
-		(void)want_out(h, c, false);
+		(void)want_out(l, c, false);
 		return;
 	}
 	w = send(c->fd, c->pend + c->pend_off, c->pend_len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (w <= 0) {
-		drop(h, c);
+		drop(l, c);
 		return;
 	}
 	c->pend_off = (unsigned char)(c->pend_off + w);
 	c->pend_len = (unsigned char)(c->pend_len - w);
 	if (c->pend_len)
 		return;
-	if (want_out(h, c, false)) {
-		drop(h, c);
+	if (want_out(l, c, false)) {
+		drop(l, c);
 		return;
 	}
-	catch_up(h, c, now);
+	catch_up(l, c, now);
 }
 
 /* readable: a viewer sends nothing after its request; read and forget whatever comes,
  * and drop the stream at the end of the connection. */
-static void readable(struct sse_hub *h, struct sse_client *c)
+static void readable(struct sse_loop *l, struct sse_client *c)
 {
 	char junk[1024];
 
@@ -329,7 +346,7 @@ static void readable(struct sse_hub *h, struct sse_client *c)
 			return;
 		if (r < 0 && errno == EINTR)
 			continue;
-		drop(h, c);
+		drop(l, c);
 		return;
 	}
 }
@@ -349,12 +366,13 @@ static int unsent(const struct sse_client *c)
  * first write its socket could not take until its socket has sent everything (a viewer
  * that never reads trickles in a byte now and then as the kernel squeezes its buffers, so
  * "took a byte" does not count as catching up). */
-static void beat(struct sse_hub *h, int64_t now)
+static void beat(struct sse_loop *l, int64_t now)
 {
+	struct sse_hub *h = l->hub;
 	static const char ka[] = ": keep-alive\n\n";
 
 	for (size_t b = 0; b < SSE_BUCKETS; b++) {
-		struct sse_topic *t = h->buckets[b], *tnext;
+		struct sse_topic *t = l->buckets[b], *tnext;
 
 		for (; t; t = tnext) {
 			struct sse_client *c = t->head, *next;
@@ -366,24 +384,43 @@ static void beat(struct sse_hub *h, int64_t now)
 					c->stuck_since = 0; /* it caught up */
 				if (c->stuck_since && now - c->stuck_since >= h->cfg.stuck_us) {
 					atomic_fetch_add(&h->dropped_stuck, 1);
-					drop(h, c);
+					drop(l, c);
 				} else if (!c->pend_len && now - c->last_us >= h->cfg.keepalive_us)
-					(void)client_write(h, c, ka, sizeof(ka) - 1, 0, now);
+					(void)client_write(l, c, ka, sizeof(ka) - 1, 0, now);
 			}
 		}
 	}
 }
 
-static void drop_all(struct sse_hub *h)
+static void catch_up_all(struct sse_loop *l, int64_t now)
+{
+	for (size_t b = 0; b < SSE_BUCKETS; b++) {
+		struct sse_topic *t = l->buckets[b], *tnext;
+
+		for (; t; t = tnext) {
+			struct sse_client *c = t->head, *next;
+
+			tnext = t->next; /* t goes when its last client is dropped */
+			for (; c; c = next) {
+				next = c->next;
+				if (!c->pend_len)
+					catch_up(l, c, now);
+			}
+		}
+	}
+}
+
+static void drop_all(struct sse_loop *l)
 {
 	for (size_t b = 0; b < SSE_BUCKETS; b++)
-		while (h->buckets[b])
-			drop(h, h->buckets[b]->head);
+		while (l->buckets[b])
+			drop(l, l->buckets[b]->head);
 }
 
 static void *fanout_main(void *arg)
 {
-	struct sse_hub *h = arg;
+	struct sse_loop *l = arg;
+	struct sse_hub *h = l->hub;
 	struct epoll_event evs[256];
 	struct sse_note notes[SSE_TOPICS];
 	int64_t next_beat = time_now_us() + (int64_t)h->cfg.beat_ms * 1000;
@@ -401,37 +438,37 @@ static void *fanout_main(void *arg)
 
 			timeout = left > 0 ? (int)(left / 1000) + 1 : 0;
 		}
-		n = epoll_wait(h->ep, evs, (int)ARRAY_LEN(evs), timeout);
+		n = epoll_wait(l->ep, evs, (int)ARRAY_LEN(evs), timeout);
 		now = hub_now(h);
 		for (int i = 0; i < n; i++) {
 			struct sse_client *c = evs[i].data.ptr;
 			uint64_t count;
 
 			if (!c) {
-				if (read(h->wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+				if (read(l->wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 					log_warn("sse: eventfd: %s", strerror(errno));
 				continue;
 			}
 			/* a client dropped earlier in this batch is not in evs twice: each fd
 			 * is reported once per epoll_wait */
 			if (evs[i].events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP))
-				drop(h, c);
+				drop(l, c);
 			else if (evs[i].events & EPOLLOUT)
-				flush(h, c, now);
+				flush(l, c, now);
 			else if (evs[i].events & EPOLLIN)
-				readable(h, c);
+				readable(l, c);
 		}
 		pthread_mutex_lock(&h->lock);
 		closing = h->closing;
-		in = h->incoming;
-		h->incoming = NULL;
-		nnotes = h->nnotes;
-		memcpy(notes, h->notes, nnotes * sizeof(notes[0]));
-		h->nnotes = 0;
-		lost = h->notes_lost;
-		h->notes_lost = false;
-		beat_now = h->beat_asked;
-		h->beat_asked = false;
+		in = l->incoming;
+		l->incoming = NULL;
+		nnotes = l->nnotes;
+		memcpy(notes, l->notes, nnotes * sizeof(notes[0]));
+		l->nnotes = 0;
+		lost = l->notes_lost;
+		l->notes_lost = false;
+		beat_now = l->beat_asked;
+		l->beat_asked = false;
 		pthread_mutex_unlock(&h->lock);
 		for (; in; in = next) {
 			next = in->next;
@@ -440,32 +477,26 @@ static void *fanout_main(void *arg)
 				free(in);
 				client_gone(h);
 			} else
-				adopt(h, in, now);
+				adopt(l, in, now);
 		}
 		if (closing)
 			break;
 		for (size_t i = 0; i < nnotes; i++) {
-			struct sse_topic *t = topic_find(h, notes[i].topic);
+			struct sse_topic *t = topic_find(l, notes[i].topic);
 
 			if (t)
-				fan_out(h, t, notes[i].version, now);
+				fan_out(l, t, notes[i].version, now);
 		}
 		if (lost) /* more topics than notes: every subscriber catches up */
-			for (size_t b = 0; b < SSE_BUCKETS; b++)
-				for (struct sse_topic *t = h->buckets[b]; t; t = t->next)
-					for (struct sse_client *c = t->head, *cn; c; c = cn) {
-						cn = c->next;
-						if (!c->pend_len)
-							catch_up(h, c, now);
-					}
+			catch_up_all(l, now);
 		if (h->cfg.beat_ms && time_now_us() >= next_beat) {
 			beat_now = true;
 			next_beat = time_now_us() + (int64_t)h->cfg.beat_ms * 1000;
 		}
 		if (beat_now)
-			beat(h, now);
+			beat(l, now);
 	}
-	drop_all(h);
+	drop_all(l);
 	return NULL;
 }
 
@@ -475,6 +506,7 @@ static long client_read(void *ud, struct http_stream *s, char *buf, size_t max)
 {
 	struct sse_client *c = ud;
 	struct sse_hub *h = c->hub;
+	struct sse_loop *l;
 	int64_t v;
 	int fd, n;
 
@@ -510,10 +542,11 @@ static long client_read(void *ud, struct http_stream *s, char *buf, size_t max)
 		client_gone(h);
 		return -1;
 	}
-	c->next = h->incoming;
-	h->incoming = c;
+	l = &h->loops[h->next_loop++ % h->nloops];
+	c->next = l->incoming;
+	l->incoming = c;
 	pthread_mutex_unlock(&h->lock);
-	wake_fanout(h);
+	wake_loop(l);
 	return -1;
 }
 
@@ -527,10 +560,35 @@ static void client_free(void *ud)
 
 /* --- the hub --- */
 
+static void loops_stop(struct sse_hub *h)
+{
+	for (unsigned i = 0; i < h->nloops; i++) {
+		struct sse_loop *l = &h->loops[i];
+
+		if (l->running) {
+			wake_loop(l);
+			pthread_join(l->thread, NULL);
+			l->running = false;
+		}
+	}
+}
+
+static void loops_free(struct sse_hub *h)
+{
+	for (unsigned i = 0; i < h->nloops; i++) {
+		if (h->loops[i].ep >= 0)
+			close(h->loops[i].ep);
+		if (h->loops[i].wake_fd >= 0)
+			close(h->loops[i].wake_fd);
+	}
+	free(h->loops);
+}
+
 struct sse_hub *sse_hub_new(const struct sse_hub_config *cfg)
 {
 	struct sse_hub *h = calloc(1, sizeof(*h));
-	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned i;
 
 	if (!h)
 		return NULL;
@@ -541,22 +599,43 @@ struct sse_hub *sse_hub_new(const struct sse_hub_config *cfg)
 		h->cfg.keepalive_us = 15000000;
 	if (h->cfg.stuck_us <= 0)
 		h->cfg.stuck_us = 30000000;
-	h->ep = epoll_create1(EPOLL_CLOEXEC);
-	h->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (h->ep < 0 || h->wake_fd < 0 || epoll_ctl(h->ep, EPOLL_CTL_ADD, h->wake_fd, &ev) ||
-	    pthread_mutex_init(&h->lock, NULL) != 0)
-		goto fail;
-	if (pthread_create(&h->thread, NULL, fanout_main, h) != 0) {
-		pthread_mutex_destroy(&h->lock);
-		goto fail;
+	h->nloops = h->cfg.threads ? h->cfg.threads : ncpu > 0 ? (unsigned)ncpu : 1;
+	if (h->nloops > SSE_MAX_THREADS)
+		h->nloops = SSE_MAX_THREADS;
+	if (pthread_mutex_init(&h->lock, NULL) != 0) {
+		free(h);
+		return NULL;
 	}
-	h->running = true;
+	h->loops = calloc(h->nloops, sizeof(*h->loops));
+	if (!h->loops)
+		goto fail;
+	for (i = 0; i < h->nloops; i++) {
+		struct sse_loop *l = &h->loops[i];
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+
+		l->hub = h;
+		l->ep = epoll_create1(EPOLL_CLOEXEC);
+		l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (l->ep < 0 || l->wake_fd < 0 ||
+		    epoll_ctl(l->ep, EPOLL_CTL_ADD, l->wake_fd, &ev) ||
+		    pthread_create(&l->thread, NULL, fanout_main, l) != 0) {
+			/* the loops after this one have no descriptors yet */
+			for (unsigned j = i + 1; j < h->nloops; j++)
+				h->loops[j].ep = h->loops[j].wake_fd = -1;
+			goto fail;
+		}
+		l->running = true;
+	}
 	return h;
 fail:
-	if (h->ep >= 0)
-		close(h->ep);
-	if (h->wake_fd >= 0)
-		close(h->wake_fd);
+	pthread_mutex_lock(&h->lock);
+	h->closing = true;
+	pthread_mutex_unlock(&h->lock);
+	if (h->loops) {
+		loops_stop(h);
+		loops_free(h);
+	}
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 	return NULL;
 }
@@ -609,28 +688,35 @@ void sse_hub_notify(struct sse_hub *h, int64_t topic, int64_t version)
 
 	pthread_mutex_lock(&h->lock);
 	set_version(h, topic, version);
-	for (i = 0; i < h->nnotes; i++)
-		if (h->notes[i].topic == topic) {
-			if (version > h->notes[i].version)
-				h->notes[i].version = version;
-			break;
-		}
-	if (i == h->nnotes) {
-		if (h->nnotes < SSE_TOPICS)
-			h->notes[h->nnotes++] = (struct sse_note){topic, version};
+	for (unsigned k = 0; k < h->nloops; k++) {
+		struct sse_loop *l = &h->loops[k];
+
+		for (i = 0; i < l->nnotes; i++)
+			if (l->notes[i].topic == topic) {
+				if (version > l->notes[i].version)
+					l->notes[i].version = version;
+				break;
+			}
+		if (i < l->nnotes)
+			continue;
+		if (l->nnotes < SSE_TOPICS)
+			l->notes[l->nnotes++] = (struct sse_note){topic, version};
 		else
-			h->notes_lost = true;
+			l->notes_lost = true;
 	}
 	pthread_mutex_unlock(&h->lock);
-	wake_fanout(h);
+	for (unsigned k = 0; k < h->nloops; k++)
+		wake_loop(&h->loops[k]);
 }
 
 void sse_hub_beat(struct sse_hub *h)
 {
 	pthread_mutex_lock(&h->lock);
-	h->beat_asked = true;
+	for (unsigned k = 0; k < h->nloops; k++)
+		h->loops[k].beat_asked = true;
 	pthread_mutex_unlock(&h->lock);
-	wake_fanout(h);
+	for (unsigned k = 0; k < h->nloops; k++)
+		wake_loop(&h->loops[k]);
 }
 
 size_t sse_hub_clients(struct sse_hub *h)
@@ -653,17 +739,10 @@ void sse_hub_stats(struct sse_hub *h, struct sse_hub_stats *out)
 
 void sse_hub_close(struct sse_hub *h)
 {
-	bool join;
-
 	pthread_mutex_lock(&h->lock);
 	h->closing = true;
-	join = h->running;
-	h->running = false;
 	pthread_mutex_unlock(&h->lock);
-	if (join) {
-		wake_fanout(h);
-		pthread_join(h->thread, NULL);
-	}
+	loops_stop(h);
 }
 
 void sse_hub_free(struct sse_hub *h)
@@ -671,8 +750,7 @@ void sse_hub_free(struct sse_hub *h)
 	if (!h)
 		return;
 	sse_hub_close(h);
-	close(h->ep);
-	close(h->wake_fd);
+	loops_free(h);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
 }

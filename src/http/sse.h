@@ -11,9 +11,10 @@
  * stream.
  *
  * The server sends the headers and the hello; then the hub takes the socket
- * (http_stream_take) and the stream leaves the server: one fan-out thread holds every
- * stream's socket in its epoll set, encodes each update once per topic and writes that one
- * buffer to every subscriber with non-blocking writes. A stream costs no server connection,
+ * (http_stream_take) and the stream leaves the server: a fan-out thread (one per CPU, the
+ * streams dealt out in turn) holds the stream's socket in its epoll set, encodes each update
+ * once per topic and writes that one buffer to each of its subscribers with non-blocking
+ * writes. A stream costs no server connection,
  * no thread and no timer, about 200 bytes of the hub's memory and the kernel's socket. A
  * client whose socket stays behind (it could not take a write, and has not sent all since)
  * for stuck_us is dropped: what it missed is never queued, only the rest of one event (its
@@ -48,13 +49,15 @@ struct sse_hub_config {
 	int64_t stuck_us;     /* a socket that cannot send all it holds this long is dropped
 				 (from the first write it could not take); 0: 30 s */
 	int sndbuf;	      /* SO_SNDBUF of each stream's socket; 0: the kernel's default */
+	unsigned threads;     /* fan-out threads (streams are dealt out in turn); 0: one per
+				 CPU (at most 16) */
 	sse_clock clock;      /* NULL: time_now_us */
 	void *clock_ud;
 };
 
 struct sse_hub;
 
-/* sse_hub_new makes a hub and starts its fan-out thread (the caller owns it:
+/* sse_hub_new makes a hub and starts its fan-out threads (the caller owns it:
  * sse_hub_free). NULL when out of memory or the thread cannot start. */
 struct sse_hub *sse_hub_new(const struct sse_hub_config *cfg);
 
@@ -86,7 +89,7 @@ struct sse_hub_stats {
 void sse_hub_stats(struct sse_hub *hub, struct sse_hub_stats *out);
 
 /* sse_hub_close ends every stream (each sends nothing more and its socket is closed),
- * refuses new ones, and stops the fan-out thread. */
+ * refuses new ones, and stops the fan-out threads. */
 void sse_hub_close(struct sse_hub *hub);
 
 /* sse_hub_free closes the hub if needed and releases it; accepts NULL. */
