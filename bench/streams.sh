@@ -170,14 +170,14 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo "| … p50 / p99 / max ms | $d50 / $d99 / $dmax |"
 	echo "| versions fanned out during votes-with-streams; mean / worst spread first→last stream ms; versions that reached every stream | $sv; $savg / $smax; $sfull |"
 	echo "| streams still open at the end | $atend |"
-	echo "| events received once all were open / fan-out thread CPU s meanwhile / µs of fan-out CPU per event | $nev / $fan_s / $fan_us |"
+	echo "| events received once all were open / fan-out threads' CPU s meanwhile / µs of fan-out CPU per event | $nev / $fan_s / $fan_us |"
 	echo "| server RSS before streams / with $N open / after the vote run / peak (MiB) | $((RSS0 / 1024)) / $((RSS1 / 1024)) / $((RSS2 / 1024)) / $((HWM / 1024)) |"
 	echo "| server RSS per stream (KiB) | $(awk -v a="$RSS0" -v b="$RSS1" -v n="$N" 'BEGIN { printf "%.2f", (b - a) / n }') |"
 	echo "| load average at start / end | $LOAD_START / $LOAD_END |"
 	echo
 	echo "The delay includes the map worker's debounce (200 ms, src/cli/serve.c's live_start) and"
-	echo "the recomputation of the session's map; the spread is the fan-out's own part (one"
-	echo "thread writing one encoded event to every socket). votes-with-streams against"
+	echo "the recomputation of the session's map; the spread is the fan-out's own part (the"
+	echo "fan-out loops, one per CPU, writing one encoded event to every socket). votes-with-streams against"
 	echo "votes-no-streams shows what the open streams and their updates cost the voters."
 } >"$EXTRA"
 
