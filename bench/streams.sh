@@ -48,12 +48,15 @@ PY=/usr/bin/python3
 # requests (src/cli/serve.c) and some for itself; raising the hard limit needs
 # CAP_SYS_RESOURCE (root outside a container)
 NOFILE=$((N + 5000))
+# shellcheck disable=SC3045 # ulimit -H: dash and bash have it (the bench runs on Linux)
 if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt "$NOFILE" ]; then
+	# shellcheck disable=SC3045
 	ulimit -Hn "$NOFILE" 2>/dev/null || {
 		echo "bench: $N streams need an open-file limit of $NOFILE, and the hard limit here is $(ulimit -Hn) (raising it needs CAP_SYS_RESOURCE: ulimit -Hn $NOFILE as root, or LimitNOFILE= in systemd)" >&2
 		exit 1
 	}
 fi
+# shellcheck disable=SC3045
 ulimit -n "$NOFILE"
 note_cmd "ulimit -Hn $NOFILE; ulimit -n $NOFILE   # for the server and the client"
 NSRC=$((N / 25000 + 1))
