@@ -39,7 +39,7 @@
 #include "base/log.h"
 #include "base/util.h"
 
-#define SSE_TOPICS	512  /* versions remembered, and topics noted between two wake-ups */
+#define SSE_TOPICS	512  /* topics whose version the hub remembers (a loop keeps its own) */
 #define SSE_BUCKETS	1024 /* of the fan-out's table of topics with subscribers */
 #define SSE_MSG_MAX	96   /* one event: "event: <name>\ndata: {"version":N}\n\n" */
 #define SSE_MAX_THREADS 16
@@ -59,7 +59,7 @@ struct sse_client {
 };
 
 struct sse_topic {
-	int64_t id;
+	int64_t id, version; /* the latest version the loop heard of */
 	struct sse_client *head;
 	struct sse_topic *next; /* in its bucket */
 };
@@ -76,10 +76,10 @@ struct sse_loop {
 	bool running;
 	struct sse_topic *buckets[SSE_BUCKETS]; /* the thread's own */
 	/* under the hub's lock */
-	bool beat_asked, notes_lost;
+	bool beat_asked, notes_lost; /* lost: no memory for a note */
 	struct sse_client *incoming;
-	struct sse_note notes[SSE_TOPICS];
-	size_t nnotes;
+	struct sse_note *notes; /* the topics notified since the loop last looked */
+	size_t nnotes, cap;
 };
 
 struct sse_hub {
@@ -249,6 +249,8 @@ static void catch_up(struct sse_loop *l, struct sse_client *c, int64_t now)
 	pthread_mutex_lock(&h->lock);
 	v = version_of(h, c->topic);
 	pthread_mutex_unlock(&h->lock);
+	if (c->t && c->t->version > v) /* the hub's table forgets topics, the loop does not */
+		v = c->t->version;
 	if (v > c->sent && (n = event_msg(l, v, msg)) > 0)
 		(void)client_write(l, c, msg, n, v, now);
 }
@@ -271,6 +273,7 @@ static void adopt(struct sse_loop *l, struct sse_client *c, int64_t now)
 			return;
 		}
 		t->id = c->topic;
+		t->version = -1;
 		t->next = *bucket_of(l, t->id);
 		*bucket_of(l, t->id) = t;
 	}
@@ -295,6 +298,8 @@ static void fan_out(struct sse_loop *l, struct sse_topic *t, int64_t version, in
 	size_t n = event_msg(l, version, msg);
 	struct sse_client *c, *next;
 
+	if (version > t->version)
+		t->version = version;
 	if (!n)
 		return;
 	for (c = t->head; c; c = next) {
@@ -422,7 +427,8 @@ static void *fanout_main(void *arg)
 	struct sse_loop *l = arg;
 	struct sse_hub *h = l->hub;
 	struct epoll_event evs[256];
-	struct sse_note notes[SSE_TOPICS];
+	struct sse_note *notes = NULL; /* the array the loop took; swapped back empty */
+	size_t cap = 0;
 	int64_t next_beat = time_now_us() + (int64_t)h->cfg.beat_ms * 1000;
 
 	(void)prctl(PR_SET_NAME, "sse-fanout", 0, 0, 0); /* for top -H, perf, the bench */
@@ -462,9 +468,17 @@ static void *fanout_main(void *arg)
 		closing = h->closing;
 		in = l->incoming;
 		l->incoming = NULL;
-		nnotes = l->nnotes;
-		memcpy(notes, l->notes, nnotes * sizeof(notes[0]));
-		l->nnotes = 0;
+		{
+			struct sse_note *full = l->notes;
+			size_t full_cap = l->cap;
+
+			nnotes = l->nnotes;
+			l->notes = notes;
+			l->cap = cap;
+			l->nnotes = 0;
+			notes = full;
+			cap = full_cap;
+		}
 		lost = l->notes_lost;
 		l->notes_lost = false;
 		beat_now = l->beat_asked;
@@ -487,7 +501,7 @@ static void *fanout_main(void *arg)
 			if (t)
 				fan_out(l, t, notes[i].version, now);
 		}
-		if (lost) /* more topics than notes: every subscriber catches up */
+		if (lost) /* a note could not be kept: every subscriber catches up */
 			catch_up_all(l, now);
 		if (h->cfg.beat_ms && time_now_us() >= next_beat) {
 			beat_now = true;
@@ -497,6 +511,7 @@ static void *fanout_main(void *arg)
 			beat(l, now);
 	}
 	drop_all(l);
+	free(notes);
 	return NULL;
 }
 
@@ -580,6 +595,7 @@ static void loops_free(struct sse_hub *h)
 			close(h->loops[i].ep);
 		if (h->loops[i].wake_fd >= 0)
 			close(h->loops[i].wake_fd);
+		free(h->loops[i].notes);
 	}
 	free(h->loops);
 }
@@ -699,10 +715,18 @@ void sse_hub_notify(struct sse_hub *h, int64_t topic, int64_t version)
 			}
 		if (i < l->nnotes)
 			continue;
-		if (l->nnotes < SSE_TOPICS)
-			l->notes[l->nnotes++] = (struct sse_note){topic, version};
-		else
-			l->notes_lost = true;
+		if (l->nnotes == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 16;
+			struct sse_note *more = realloc(l->notes, cap * sizeof(*more));
+
+			if (!more) {
+				l->notes_lost = true;
+				continue;
+			}
+			l->notes = more;
+			l->cap = cap;
+		}
+		l->notes[l->nnotes++] = (struct sse_note){topic, version};
 	}
 	pthread_mutex_unlock(&h->lock);
 	for (unsigned k = 0; k < h->nloops; k++)

@@ -23,7 +23,8 @@
  * Past max_streams, sse_hub_attach refuses (ERR_LIMIT): the caller answers 503, and the
  * descriptors and connections that requests need stay theirs.
  *
- * The hub remembers the latest version of the last 512 topics notified.
+ * The hub remembers the latest version of the last 512 topics notified, and each fan-out
+ * loop that of every topic it has a stream of.
  *
  * Threads: every function is thread-safe (one lock per hub) except sse_hub_free, which must
  * run after every stream attached to the hub ended (after the server stopped).

@@ -435,6 +435,25 @@ static void test_stuck_client_dropped(void **state)
 	fix_stop(f);
 }
 
+/* More topics notified at once than a loop keeps notes of (512): its subscribers still
+ * get their topic's latest version (the loop then looks at every subscriber). */
+static void test_many_topics_at_once(void **state)
+{
+	struct fix *f = fix_start(0);
+	struct client a;
+	size_t at;
+
+	(void)state;
+	client_open(f, &a, 700);
+	at = client_wait(&a, 0, "event: hello");
+	assert_true(at > 0);
+	for (int64_t t = 1; t <= 1400; t++)
+		sse_hub_notify(f->hub, t, t == 700 ? 42 : 1);
+	assert_true(client_wait(&a, at, "event: snapshot\ndata: {\"version\":42}\n\n") > 0);
+	client_close(&a);
+	fix_stop(f);
+}
+
 /* close ends the streams (the server's quiesce does it here) and refuses new ones. */
 static void test_close_ends_streams(void **state)
 {
@@ -471,6 +490,7 @@ int main(void)
 	    cmocka_unit_test(test_close_ends_streams),
 	    cmocka_unit_test(test_stream_limit),
 	    cmocka_unit_test(test_stuck_client_dropped),
+	    cmocka_unit_test(test_many_topics_at_once),
 	};
 
 	return cmocka_run_group_tests_name("sse", tests, NULL, NULL);
