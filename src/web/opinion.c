@@ -588,6 +588,16 @@ int h_api_room_set(struct web_ctx *c)
 	return rc ? web_answer(c, rc, &e) : web_json(c, 200, room_to_json(c, &r));
 }
 
+/* viewer_fetch marks the answer to a live page's refetch or poll: the connection closes
+ * after it. A viewer's next fetch comes seconds later; kept open in between, every viewer
+ * would hold one of the server's connections for requests (HTTP_MAX_CONNECTIONS), and
+ * thousands of viewers would fill them, locking voters and staff out once more. */
+static void viewer_fetch(struct web_ctx *c)
+{
+	if (http_resp_header(c->resp, "Connection", "close"))
+		log_warn("web: too many headers");
+}
+
 int h_api_opinion(struct web_ctx *c)
 {
 	struct room_access ra;
@@ -597,6 +607,7 @@ int h_api_opinion(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
+	viewer_fetch(c);
 	s = opinion_json(c, ra.session.id, &version);
 	return s ? web_json(c, 200, s) : web_fail(c, ERR_DB);
 }
@@ -835,6 +846,7 @@ int h_map_fragment(struct web_ctx *c)
 		rc = map_context(c, ra.session.id, &ctx);
 	if (rc)
 		return web_answer(c, rc, NULL);
+	viewer_fetch(c);
 	return web_render(c, 200, "map_live", ctx);
 }
 

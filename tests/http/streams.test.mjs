@@ -1,7 +1,9 @@
 // HTTP tests of the live map's event streams on one process (issue 14): a stream hears of
 // a vote's new snapshot; past `serve --max-streams 5` a new stream gets 503 with
 // Retry-After and a message in Chinese and English, while a vote, a sign-in and an
-// organizer's pages are still answered; a viewer that leaves frees its place.
+// organizer's pages are still answered; a viewer that leaves frees its place; a viewer's
+// poll and refetch close their connection (kept open, thousands of viewers would fill the
+// server's connections for requests).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -133,4 +135,35 @@ test('past --max-streams: 503 with Retry-After, while votes, sign-ins and organi
   assert.ok(again, 'a new stream fits once one was closed');
   streams = [...streams.slice(1), again];
   for (const s of streams) s.close();
+});
+
+// a raw HTTP/1.1 request (keep-alive by default): resolves {text, closedByServer} once the
+// answer is in and the server closed the connection, or 1.5 s passed with it open
+function rawGet(path) {
+  return new Promise((ok) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let buf = '';
+    let timer = null;
+    sock.setEncoding('utf8');
+    sock.on('data', (d) => {
+      buf += d;
+      if (!timer && buf.includes('\r\n\r\n')) timer = setTimeout(() => { sock.destroy(); ok({ text: buf, closedByServer: false }); }, 1500);
+    });
+    sock.on('end', () => { clearTimeout(timer); ok({ text: buf, closedByServer: true }); });
+    sock.write(`GET ${path} HTTP/1.1\r\nHost: test\r\n\r\n`);
+  });
+}
+
+test("a viewer's poll and refetch do not keep a connection of the server", async () => {
+  const { id } = await liveSession();
+  for (const path of [`/api/v1/sessions/${id}/opinion`, `/sessions/${id}/map/live`]) {
+    const r = await rawGet(path);
+    assert.match(r.text, /^HTTP\/1\.1 200/, path);
+    assert.match(r.text, /\r\nconnection: close\r\n/i, path);
+    assert.equal(r.closedByServer, true, `${path}: the server closed the connection`);
+  }
+  // other requests keep theirs (keep-alive as before)
+  const h = await rawGet('/api/v1/health');
+  assert.match(h.text, /^HTTP\/1\.1 200/);
+  assert.equal(h.closedByServer, false);
 });
