@@ -134,6 +134,7 @@ bench:
 	@sh bench/opinion.sh
 	@sh bench/backends.sh
 	@sh bench/locksim.sh
+	@sh bench/streams.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
