@@ -37,8 +37,10 @@ static void test_session_record(void **state)
 {
 	struct mfix *f = *state;
 	int64_t topic = sfix_topic(f, &f->city, "版本议题");
-	int64_t a = sfix_session(f, &f->city_org, &f->city, topic, "版本会甲", "public", FORMAT_SECTOR);
-	int64_t b = sfix_session(f, &f->city_org, &f->city, topic, "版本会乙", "public", FORMAT_SECTOR);
+	int64_t a =
+	    sfix_session(f, &f->city_org, &f->city, topic, "版本会甲", "public", FORMAT_SECTOR);
+	int64_t b =
+	    sfix_session(f, &f->city_org, &f->city, topic, "版本会乙", "public", FORMAT_SECTOR);
 	int64_t p1 = sfix_person(f, &f->city, "版本委员甲", "member", NULL);
 	int64_t p2 = sfix_person(f, &f->city, "版本委员乙", "member", NULL);
 	struct page_version va, vb, v2;
@@ -51,9 +53,8 @@ static void test_session_record(void **state)
 	assert_true(va.session > 0); /* created: bumped already */
 	/* the record (an invitation): the session's version only */
 	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(mfix_commit(f, invitation_add(f->db, &f->city_org, a, p1, "speaker", &id,
-						       &e)),
-			 ERR_OK);
+	assert_int_equal(
+	    mfix_commit(f, invitation_add(f->db, &f->city_org, a, p1, "speaker", &id, &e)), ERR_OK);
 	v2 = ver(f, a);
 	assert_true(v2.session > va.session);
 	assert_int_equal(v2.shared, va.shared);
