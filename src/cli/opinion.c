@@ -417,7 +417,7 @@ static int cmd_opinion(int argc, char **argv)
 	t0 = now_s();
 	c0 = cpu_now_s();
 	progress_begin(&bar, "read polis", "B", 0);
-	rc = polis_load_progress(dir, &c, why, sizeof(why), progress_cb, &bar);
+	rc = polis_load_threads(dir, &c, why, sizeof(why), progress_cb, &bar, (int)threads);
 	progress_end(&bar);
 	if (rc) {
 		polis_conv_fini(&c);

@@ -68,6 +68,11 @@ int polis_load(const char *dir, struct polis_conv *c, char *why, size_t cap) WAR
 int polis_load_progress(const char *dir, struct polis_conv *c, char *why, size_t cap,
 			progress_fn progress, void *ud) WARN_UNUSED;
 
+/* polis_load_threads is polis_load_progress reading a large votes.bin on up to `threads`
+ * threads (opinion/par.h); the result is the same as with one. */
+int polis_load_threads(const char *dir, struct polis_conv *c, char *why, size_t cap,
+		       progress_fn progress, void *ud, int threads) WARN_UNUSED;
+
 /* polis_conv_fini releases everything c holds. */
 void polis_conv_fini(struct polis_conv *c);
 
