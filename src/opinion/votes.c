@@ -197,6 +197,49 @@ static void scatter_part(void *arg, size_t part)
 	}
 }
 
+/* The per-part counts are added up, and later turned into cursors, participant by
+ * participant: parts of PC_PART participants, each independent of the others. */
+#define PC_PART ((size_t)1 << 16)
+
+struct pc_ctx {
+	const struct scan_ctx *sc;
+	size_t n_vparts;
+	uint32_t *pcount;      /* phase 0: the sums */
+	const uint32_t *prow;  /* phase 1: row of each participant or NO_INDEX */
+	const size_t *row_ptr; /* phase 1 */
+	bool cursors;	       /* false: phase 0 */
+};
+
+static void pc_part(void *arg, size_t part)
+{
+	struct pc_ctx *c = arg;
+	const size_t np = c->sc->in->n_participants;
+	uint32_t *pc = c->sc->pc;
+	size_t i, p, lo = part * PC_PART, hi = lo + PC_PART < np ? lo + PC_PART : np;
+
+	if (!c->cursors) {
+		for (p = 0; p < c->n_vparts; p++)
+			for (i = lo; i < hi; i++)
+				c->pcount[i] += pc[p * np + i];
+		return;
+	}
+	/* the parts' counts become their cursors: part p's votes of a participant follow those
+	 * of parts 0 .. p-1 in the participant's row */
+	for (i = lo; i < hi; i++) {
+		size_t at;
+
+		if (c->prow[i] == NO_INDEX)
+			continue;
+		at = c->row_ptr[c->prow[i]];
+		for (p = 0; p < c->n_vparts; p++) {
+			uint32_t n = pc[p * np + i];
+
+			pc[p * np + i] = (uint32_t)at;
+			at += n;
+		}
+	}
+}
+
 /* ---- per-row sort and dedupe ---------------------------------------------------------- */
 
 struct dedupe_ctx {
@@ -408,6 +451,7 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 	size_t *bounds = NULL;
 	struct vote_matrix *m;
 	struct scan_ctx sc;
+	struct pc_ctx pcc;
 	size_t i, r, p, n_parts, n_vparts, raw, w;
 	int rc = ERR_NOMEM;
 
@@ -444,12 +488,14 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 		rc = ERR_INVALID;
 		goto fail;
 	}
-	for (p = 0; p < n_vparts; p++) {
-		for (i = 0; i < in->n_participants; i++)
-			pcount[i] += sc.pc[p * in->n_participants + i];
+	pcc.sc = &sc;
+	pcc.n_vparts = n_vparts;
+	pcc.pcount = pcount;
+	pcc.cursors = false;
+	par_run(threads, (in->n_participants + PC_PART - 1) / PC_PART, pc_part, &pcc);
+	for (p = 0; p < n_vparts; p++)
 		for (i = 0; i < in->n_statements; i++)
 			sused[i] |= sc.su[p * in->n_statements + i];
-	}
 	free(sc.su);
 	sc.su = NULL;
 
@@ -480,21 +526,10 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 	for (r = 0; r < m->n_rows; r++)
 		m->row_ptr[r + 1] += m->row_ptr[r];
 	raw = m->row_ptr[m->n_rows];
-	/* the parts' counts become their cursors: part p's votes of a participant follow those
-	 * of parts 0 .. p-1 in the participant's row */
-	for (i = 0; i < in->n_participants; i++) {
-		size_t at;
-
-		if (prow[i] == NO_INDEX)
-			continue;
-		at = m->row_ptr[prow[i]];
-		for (p = 0; p < n_vparts; p++) {
-			uint32_t n = sc.pc[p * in->n_participants + i];
-
-			sc.pc[p * in->n_participants + i] = (uint32_t)at;
-			at += n;
-		}
-	}
+	pcc.prow = prow;
+	pcc.row_ptr = m->row_ptr;
+	pcc.cursors = true;
+	par_run(threads, (in->n_participants + PC_PART - 1) / PC_PART, pc_part, &pcc);
 	free(pcount);
 	pcount = NULL;
 	free(sused);
