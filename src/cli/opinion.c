@@ -417,7 +417,9 @@ static int cmd_opinion(int argc, char **argv)
 	t0 = now_s();
 	c0 = cpu_now_s();
 	progress_begin(&bar, "read polis", "B", 0);
-	rc = polis_load_threads(dir, &c, why, sizeof(why), progress_cb, &bar, (int)threads);
+	rc = hold_pct > 0
+		 ? polis_load_threads(dir, &c, why, sizeof(why), progress_cb, &bar, (int)threads)
+		 : polis_load_deferred(dir, &c, why, sizeof(why), progress_cb, &bar, (int)threads);
 	progress_end(&bar);
 	if (rc) {
 		polis_conv_fini(&c);
@@ -442,16 +444,14 @@ static int cmd_opinion(int argc, char **argv)
 		more.votes = c.votes + in.n_votes;
 		more.n_votes = hold;
 	}
-	rc = vote_matrix_build(&in, params.threads, &m);
+	rc = hold_pct > 0 ? vote_matrix_build(&in, params.threads, &m)
+			  : polis_build_matrix(&c, params.threads, &m);
 	if (rc) {
 		cli_fail("%s: cannot build the vote matrix: %s", dir, err_name(rc));
 		goto done;
 	}
-	if (hold_pct == 0) { /* the votes are in the matrix now; give their memory back */
-		free(c.votes);
-		c.votes = NULL;
-		c.n_votes = 0;
-	}
+	if (hold_pct == 0) /* the votes are in the matrix now; give their memory back */
+		polis_release_votes(&c);
 	t2 = now_s();
 	c2 = cpu_now_s();
 	rc = opinion_compute(m, NULL, &params, &r);

@@ -212,6 +212,47 @@ static int statement_index(struct polis_conv *c, int64_t id, uint32_t *out)
 	return ERR_OK;
 }
 
+static uint64_t rd_le64(const unsigned char *p);
+static uint32_t rd_le32(const unsigned char *p);
+
+void polis_decode(const void *ctx, size_t first, size_t n, struct opinion_vote *out)
+{
+	const struct polis_conv *c = ctx;
+	const uint32_t *pd = c->pmap->direct, *sd = c->smap->direct;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const unsigned char *p = c->records + (first + i) * POLIS_BIN_RECORD;
+
+		out[i].time = (int64_t)rd_le64(p);
+		out[i].participant = pd[rd_le32(p + 12)] - 1;
+		out[i].statement = sd[rd_le32(p + 8)] - 1;
+		out[i].value = (int8_t)p[16] * c->agree_sign;
+	}
+}
+
+int polis_build_matrix(const struct polis_conv *c, int threads, struct vote_matrix **out)
+{
+	struct opinion_input in;
+
+	polis_input(c, &in);
+	if (!c->votes && c->records)
+		return vote_matrix_build_decoded(&in, polis_decode, c, threads, out);
+	return vote_matrix_build(&in, threads, out);
+}
+
+void polis_release_votes(struct polis_conv *c)
+{
+	free(c->votes);
+	c->votes = NULL;
+	if (c->records_map)
+		munmap(c->records_map, c->records_map_n);
+	c->records = NULL;
+	c->records_map = NULL;
+	c->records_map_n = 0;
+	c->n_votes = 0;
+}
+
 ptrdiff_t polis_statement_index(const struct polis_conv *c, int64_t id)
 {
 	uint32_t i = idmap_find(c->smap, id);
@@ -232,6 +273,8 @@ void polis_conv_fini(struct polis_conv *c)
 	free(c->plus);
 	free(c->minus);
 	free(c->votes);
+	if (c->records_map)
+		munmap(c->records_map, c->records_map_n);
 	idmap_free(c->pmap);
 	idmap_free(c->smap);
 	memset(c, 0, sizeof(*c));
@@ -563,12 +606,14 @@ static void bin_fill_part(void *arg, size_t part)
 		const unsigned char *p = b->rec + i * POLIS_BIN_RECORD;
 		const int8_t vote = (int8_t)p[16];
 		const uint32_t si = sd[rd_le32(p + 8)] - 1;
-		struct opinion_vote *v = &b->votes[i];
+		if (b->votes) {
+			struct opinion_vote *v = &b->votes[i];
 
-		v->time = (int64_t)rd_le64(p);
-		v->participant = pd[rd_le32(p + 12)] - 1;
-		v->statement = si;
-		v->value = vote;
+			v->time = (int64_t)rd_le64(p);
+			v->participant = pd[rd_le32(p + 12)] - 1;
+			v->statement = si;
+			v->value = vote;
+		}
 		if (plus) {
 			plus[si] += vote == 1;
 			minus[si] += vote == -1;
@@ -631,7 +676,7 @@ static size_t firsts(atomic_uint *first, uint32_t max, uint32_t **ids)
 /* load_votes_bin_par reads the n records at rec (see above). ERR_NOT_FOUND, with nothing
  * changed in c, when an id is too large for it: the caller reads the file the other way. */
 static int load_votes_bin_par(struct polis_conv *c, const char *path, const unsigned char *rec,
-			      size_t n, int threads, char *why, size_t cap)
+			      size_t n, int threads, bool *defer, char *why, size_t cap)
 {
 	struct bin_ctx b;
 	uint32_t *pids = NULL, *sids = NULL, pmax = 0, smax = 0;
@@ -692,18 +737,22 @@ static int load_votes_bin_par(struct polis_conv *c, const char *path, const unsi
 		if (participant_index(c, pids[i], &pi))
 			goto nomem;
 	}
-	c->votes = malloc((n ? n : 1) * sizeof(*c->votes));
-	if (!c->votes)
-		goto nomem;
 	if (b.n_parts * c->n_statements <= BIN_COUNTS) {
 		b.plus = malloc((b.n_parts * c->n_statements + 1) * sizeof(*b.plus));
 		b.minus = malloc((b.n_parts * c->n_statements + 1) * sizeof(*b.minus));
 		if (!b.plus || !b.minus)
 			goto nomem;
+	} else {
+		*defer = false; /* the votes are counted from the array below */
 	}
-	c->cap_votes = n ? n : 1;
+	if (!*defer) {
+		c->votes = malloc((n ? n : 1) * sizeof(*c->votes));
+		if (!c->votes)
+			goto nomem;
+		c->cap_votes = n ? n : 1;
+	}
 	b.c = c;
-	b.votes = c->votes;
+	b.votes = c->votes; /* NULL when deferred: pass 2 only counts */
 	par_run(threads, b.n_parts, bin_fill_part, &b);
 	for (k = 0; b.plus && k < b.n_parts; k++) {
 		for (i = 0; i < c->n_statements; i++) {
@@ -734,7 +783,7 @@ done:
 }
 
 static int load_votes_bin(struct polis_conv *c, const char *path, char *why, size_t cap,
-			  progress_fn progress, void *ud, int threads)
+			  progress_fn progress, void *ud, int threads, bool defer)
 {
 	enum { CHUNK = 1 << 16 };
 	unsigned char head[POLIS_BIN_HEADER], *buf = NULL;
@@ -759,15 +808,21 @@ static int load_votes_bin(struct polis_conv *c, const char *path, char *why, siz
 			     path, (unsigned long long)n);
 		goto done;
 	}
-	if (threads > 1 && n >= BIN_PAR_MIN) {
+	if ((threads > 1 || defer) && n >= BIN_PAR_MIN) {
 		struct mapped m;
 
 		rc = map_file(path, &m, why, cap);
 		if (rc)
 			goto done;
 		rc = load_votes_bin_par(c, path, (const unsigned char *)m.p + POLIS_BIN_HEADER,
-					(size_t)n, threads, why, cap);
-		unmap_file(&m);
+					(size_t)n, threads, &defer, why, cap);
+		if (!rc && defer) { /* the votes stay in the file: polis_decode reads them */
+			c->records = (const unsigned char *)m.p + POLIS_BIN_HEADER;
+			c->records_map = m.base;
+			c->records_map_n = m.n;
+		} else {
+			unmap_file(&m);
+		}
 		if (rc != ERR_NOT_FOUND) {
 			if (!rc && progress)
 				progress(ud, n, n);
@@ -958,7 +1013,7 @@ static void decide_sign(struct polis_conv *c, const int64_t *ad, size_t n_ad)
 		c->sign_swapped += (uint64_t)(llabs(a - q) + llabs(d - p));
 	}
 	c->agree_sign = c->sign_swapped < c->sign_same ? -1 : 1;
-	if (c->agree_sign < 0)
+	if (c->agree_sign < 0 && c->votes) /* (deferred votes: polis_decode negates) */
 		for (i = 0; i < c->n_votes; i++)
 			c->votes[i].value = (int8_t)-c->votes[i].value;
 }
@@ -974,8 +1029,23 @@ int polis_load_progress(const char *dir, struct polis_conv *c, char *why, size_t
 	return polis_load_threads(dir, c, why, cap, progress, ud, 1);
 }
 
+static int load_all(const char *dir, struct polis_conv *c, char *why, size_t cap,
+		    progress_fn progress, void *ud, int threads, bool defer);
+
 int polis_load_threads(const char *dir, struct polis_conv *c, char *why, size_t cap,
 		       progress_fn progress, void *ud, int threads)
+{
+	return load_all(dir, c, why, cap, progress, ud, threads, false);
+}
+
+int polis_load_deferred(const char *dir, struct polis_conv *c, char *why, size_t cap,
+			progress_fn progress, void *ud, int threads)
+{
+	return load_all(dir, c, why, cap, progress, ud, threads, true);
+}
+
+static int load_all(const char *dir, struct polis_conv *c, char *why, size_t cap,
+		    progress_fn progress, void *ud, int threads, bool defer)
 {
 	char path[4096];
 	struct mapped f;
@@ -1000,7 +1070,7 @@ int polis_load_threads(const char *dir, struct polis_conv *c, char *why, size_t 
 		    stat(bin, &sb) != 0)
 			return rc; /* the reason names votes.csv */
 		c->binary = true;
-		rc = load_votes_bin(c, bin, why, cap, progress, ud, threads);
+		rc = load_votes_bin(c, bin, why, cap, progress, ud, threads, defer);
 		if (rc)
 			return rc;
 	} else if (rc) {

@@ -148,8 +148,18 @@ static int number_used(const int64_t *ids, size_t n, const uint32_t *used, uint3
 #define VOTE_CURSOR_MEMORY ((size_t)128 << 20) /* bytes of per-part cursors at most */
 enum { VOTE_MAX_PARTS = 64 };
 
+/* Where the votes are: an array, or a decoder (vote_matrix_build_decoded). */
+struct vote_src {
+	const struct opinion_vote *votes;
+	opinion_decode_fn *decode;
+	const void *ctx;
+};
+
+enum { DECODE_CHUNK = 256 }; /* votes decoded at a time */
+
 struct scan_ctx {
 	const struct opinion_input *in;
+	const struct vote_src *vs;
 	size_t per;   /* votes per part */
 	uint32_t *pc; /* [n_parts][n_participants]: counts, then cursors */
 	uint8_t *su;  /* [n_parts][n_statements]: statement used */
@@ -159,24 +169,51 @@ struct scan_ctx {
 	atomic_int bad;
 };
 
+/* src_chunk returns votes first .. first + n - 1 (n <= DECODE_CHUNK): in place, or decoded
+ * into buf. */
+static const struct opinion_vote *src_chunk(const struct vote_src *s, size_t first, size_t n,
+					    struct opinion_vote *buf)
+{
+	if (s->votes)
+		return s->votes + first;
+	s->decode(s->ctx, first, n, buf);
+	return buf;
+}
+
+static struct opinion_vote src_one(const struct vote_src *s, size_t i)
+{
+	struct opinion_vote v;
+
+	if (s->votes)
+		return s->votes[i];
+	s->decode(s->ctx, i, 1, &v);
+	return v;
+}
+
 static void count_part(void *arg, size_t part)
 {
 	struct scan_ctx *c = arg;
 	const struct opinion_input *in = c->in;
 	uint32_t *pc = c->pc + part * in->n_participants;
 	uint8_t *su = c->su + part * in->n_statements;
-	size_t i, hi = (part + 1) * c->per < in->n_votes ? (part + 1) * c->per : in->n_votes;
+	size_t i, k, hi = (part + 1) * c->per < in->n_votes ? (part + 1) * c->per : in->n_votes;
+	struct opinion_vote buf[DECODE_CHUNK];
 
-	for (i = part * c->per; i < hi; i++) {
-		const struct opinion_vote *v = &in->votes[i];
+	for (i = part * c->per; i < hi; i += DECODE_CHUNK) {
+		const size_t n = hi - i < DECODE_CHUNK ? hi - i : DECODE_CHUNK;
+		const struct opinion_vote *vv = src_chunk(c->vs, i, n, buf);
 
-		if (v->participant >= in->n_participants || v->statement >= in->n_statements ||
-		    v->value == -2) {
-			atomic_store(&c->bad, 1);
-			return;
+		for (k = 0; k < n; k++) {
+			const struct opinion_vote *v = &vv[k];
+
+			if (v->participant >= in->n_participants ||
+			    v->statement >= in->n_statements || v->value == -2) {
+				atomic_store(&c->bad, 1);
+				return;
+			}
+			pc[v->participant]++;
+			su[v->statement] = 1;
 		}
-		pc[v->participant]++;
-		su[v->statement] = 1;
 	}
 }
 
@@ -185,15 +222,21 @@ static void scatter_part(void *arg, size_t part)
 	struct scan_ctx *c = arg;
 	const struct opinion_input *in = c->in;
 	uint32_t *pc = c->pc + part * in->n_participants;
-	size_t i, hi = (part + 1) * c->per < in->n_votes ? (part + 1) * c->per : in->n_votes;
+	size_t i, k, hi = (part + 1) * c->per < in->n_votes ? (part + 1) * c->per : in->n_votes;
+	struct opinion_vote buf[DECODE_CHUNK];
 
-	for (i = part * c->per; i < hi; i++) {
-		const struct opinion_vote *v = &in->votes[i];
-		const uint32_t pos = pc[v->participant]++;
+	for (i = part * c->per; i < hi; i += DECODE_CHUNK) {
+		const size_t n = hi - i < DECODE_CHUNK ? hi - i : DECODE_CHUNK;
+		const struct opinion_vote *vv = src_chunk(c->vs, i, n, buf);
 
-		c->col[pos] = c->scol[v->statement];
-		c->src[pos] = (uint32_t)i;
-		c->val[pos] = (int8_t)v->value;
+		for (k = 0; k < n; k++) {
+			const struct opinion_vote *v = &vv[k];
+			const uint32_t pos = pc[v->participant]++;
+
+			c->col[pos] = c->scol[v->statement];
+			c->src[pos] = (uint32_t)(i + k);
+			c->val[pos] = (int8_t)v->value;
+		}
 	}
 }
 
@@ -244,6 +287,7 @@ static void pc_part(void *arg, size_t part)
 
 struct dedupe_ctx {
 	const struct opinion_input *in;
+	const struct vote_src *vs;
 	size_t n_cols;
 	const size_t *bounds;
 	const size_t *row_ptr;
@@ -345,7 +389,6 @@ static void dedupe_part(void *arg, size_t part)
 	uint32_t last = 0;
 	unsigned col_bits = 0;
 	int8_t *sval = NULL;
-	const struct opinion_vote *v = c->in->votes;
 
 	while (col_bits < 32 && ((size_t)1 << col_bits) < c->n_cols)
 		col_bits++;
@@ -411,7 +454,10 @@ static void dedupe_part(void *arg, size_t part)
 
 			if (w > 0 && scol[at] == col[w - 1]) {
 				/* a repeated vote: keep the later one */
-				if (later(&v[ssrc[at]], &v[last])) {
+				const struct opinion_vote a = src_one(c->vs, ssrc[at]),
+							  b = src_one(c->vs, last);
+
+				if (later(&a, &b)) {
 					last = ssrc[at];
 					val[w - 1] = sval[at];
 				}
@@ -444,7 +490,26 @@ static size_t *row_parts(const size_t *row_ptr, size_t n_rows, size_t min_weight
 	return bounds;
 }
 
+static int build(const struct opinion_input *in, const struct vote_src *vs, int threads,
+		 struct vote_matrix **out);
+
 int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_matrix **out)
+{
+	const struct vote_src vs = {in->votes, NULL, NULL};
+
+	return build(in, &vs, threads, out);
+}
+
+int vote_matrix_build_decoded(const struct opinion_input *in, opinion_decode_fn *decode,
+			      const void *ctx, int threads, struct vote_matrix **out)
+{
+	const struct vote_src vs = {NULL, decode, ctx};
+
+	return build(in, &vs, threads, out);
+}
+
+static int build(const struct opinion_input *in, const struct vote_src *vs, int threads,
+		 struct vote_matrix **out)
 {
 	uint32_t *pcount = NULL, *sused = NULL, *prow = NULL, *scol = NULL, *src = NULL;
 	uint32_t *len = NULL;
@@ -470,6 +535,7 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 	if (n_vparts < 1)
 		n_vparts = 1;
 	sc.in = in;
+	sc.vs = vs;
 	sc.per = (in->n_votes + n_vparts - 1) / n_vparts;
 	sc.per = sc.per ? sc.per : 1;
 	atomic_init(&sc.bad, 0);
@@ -557,6 +623,7 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 		struct dedupe_ctx dc;
 
 		dc.in = in;
+		dc.vs = vs;
 		dc.n_cols = m->n_cols;
 		dc.bounds = bounds;
 		dc.row_ptr = m->row_ptr;

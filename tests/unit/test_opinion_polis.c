@@ -548,6 +548,60 @@ static void test_binary_votes_threads(void **state)
 		assert_same_conv(&one, &two);
 		polis_conv_fini(&two);
 	}
+
+	/* deferred: the matrix straight from the mapped file, with the sign the comments tell
+	 * (here agree = -1: agrees and disagrees are swapped against the file's counts) */
+	{
+		char path[600];
+		struct vote_matrix *ma = NULL, *mb = NULL;
+		FILE *f;
+		size_t i;
+
+		snprintf(path, sizeof(path), "%s/comments.csv", dir);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("comment-id,agrees,disagrees,moderated\n", f);
+		for (i = 0; i < one.n_statements; i++)
+			fprintf(f, "%lld,%llu,%llu,%d\n", (long long)one.statement_ids[i],
+				(unsigned long long)one.minus[i], (unsigned long long)one.plus[i],
+				i == 3 ? -1 : 0);
+		fclose(f);
+		polis_conv_fini(&one);
+		assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1),
+				 ERR_OK);
+		assert_int_equal(one.agree_sign, -1);
+		for (threads = 1; threads <= 2; threads++) {
+			assert_int_equal(
+			    polis_load_deferred(dir, &two, why2, sizeof(why2), NULL, NULL, threads),
+			    ERR_OK);
+			assert_null(two.votes);
+			assert_non_null(two.records);
+			assert_int_equal(two.n_votes, n);
+			assert_int_equal(two.agree_sign, -1);
+			assert_int_equal(polis_build_matrix(&one, 1, &ma), ERR_OK);
+			assert_int_equal(polis_build_matrix(&two, threads, &mb), ERR_OK);
+			assert_int_equal(ma->n_rows, mb->n_rows);
+			assert_int_equal(ma->n_cols, mb->n_cols);
+			assert_int_equal(ma->nnz, mb->nnz);
+			assert_int_equal(mb->n_moderated, 1);
+			assert_memory_equal(ma->row_ids, mb->row_ids,
+					    ma->n_rows * sizeof(*ma->row_ids));
+			assert_memory_equal(ma->col_ids, mb->col_ids,
+					    ma->n_cols * sizeof(*ma->col_ids));
+			assert_memory_equal(ma->row_ptr, mb->row_ptr,
+					    (ma->n_rows + 1) * sizeof(*ma->row_ptr));
+			assert_memory_equal(ma->col, mb->col, ma->nnz * sizeof(*ma->col));
+			assert_memory_equal(ma->val, mb->val, ma->nnz);
+			assert_true(ma->nnz < n); /* repeated pairs were resolved */
+			vote_matrix_free(ma);
+			vote_matrix_free(mb);
+			polis_release_votes(&two);
+			assert_null(two.records);
+			assert_int_equal(two.n_votes, 0);
+			polis_conv_fini(&two);
+		}
+		unlink(path);
+	}
 	polis_conv_fini(&one);
 
 	write_bin(dir, n, 60000, 400, 612345, 7, SIZE_MAX);
