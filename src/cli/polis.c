@@ -619,6 +619,18 @@ static void bin_fill_part(void *arg, size_t part)
 			minus[si] += vote == -1;
 		}
 	}
+	if (b->votes) {
+		/* the part's records are read for the last time: out of the process's resident
+		 * memory with them (they stay in the page cache), so that the mapped file and the
+		 * array of votes are not both resident at the end */
+		const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+		uintptr_t a =
+		    ((uintptr_t)(b->rec + lo * POLIS_BIN_RECORD) + page - 1) & ~(page - 1);
+		uintptr_t z = (uintptr_t)(b->rec + hi * POLIS_BIN_RECORD) & ~(page - 1);
+
+		if (z > a)
+			(void)madvise((void *)a, z - a, MADV_DONTNEED);
+	}
 }
 
 /* firsts lists the ids seen (first[id] != 0, id <= max) ordered by their first record: a
