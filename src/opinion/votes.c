@@ -385,7 +385,7 @@ static void dedupe_part(void *arg, size_t part)
 	struct dedupe_ctx *c = arg;
 	size_t r, lo = c->bounds[part], hi = c->bounds[part + 1], n, i, w, cap = 0;
 	uint64_t *key = NULL, *tmp = NULL;
-	uint32_t *scol = NULL, *ssrc = NULL, *cnt = malloc((ROW_BUCKET_MAX + 2) * sizeof(*cnt));
+	uint32_t *cnt = malloc((ROW_BUCKET_MAX + 2) * sizeof(*cnt));
 	uint32_t last = 0;
 	unsigned col_bits = 0;
 	int8_t *sval = NULL;
@@ -412,24 +412,18 @@ static void dedupe_part(void *arg, size_t part)
 		if (n > cap) {
 			free(key);
 			free(tmp);
-			free(scol);
-			free(ssrc);
 			free(sval);
 			cap = n < 256 ? 256 : n;
 			key = malloc(cap * sizeof(*key));
 			tmp = malloc(cap * sizeof(*tmp));
-			scol = malloc(cap * sizeof(*scol));
-			ssrc = malloc(cap * sizeof(*ssrc));
 			sval = malloc(cap);
-			if (!key || !tmp || !scol || !ssrc || !sval) {
+			if (!key || !tmp || !sval) {
 				atomic_store(&c->failed, 1);
 				break;
 			}
 		}
 		for (i = 0; i < n; i++) {
 			key[i] = (uint64_t)col[i] << 32 | i;
-			scol[i] = col[i];
-			ssrc[i] = src[i];
 			sval[i] = val[i];
 		}
 		if (n <= ROW_BUCKET_MAX) {
@@ -450,30 +444,30 @@ static void dedupe_part(void *arg, size_t part)
 		}
 		w = 0;
 		for (i = 0; i < n; i++) {
-			uint32_t at = (uint32_t)sorted[i];
+			/* the column from the key (col is overwritten as we go), the source
+			 * from src (read only) */
+			const uint32_t at = (uint32_t)sorted[i], cl = (uint32_t)(sorted[i] >> 32);
 
-			if (w > 0 && scol[at] == col[w - 1]) {
+			if (w > 0 && cl == col[w - 1]) {
 				/* a repeated vote: keep the later one */
-				const struct opinion_vote a = src_one(c->vs, ssrc[at]),
+				const struct opinion_vote a = src_one(c->vs, src[at]),
 							  b = src_one(c->vs, last);
 
 				if (later(&a, &b)) {
-					last = ssrc[at];
+					last = src[at];
 					val[w - 1] = sval[at];
 				}
 				continue;
 			}
-			col[w] = scol[at];
+			col[w] = cl;
 			val[w] = sval[at];
-			last = ssrc[at];
+			last = src[at];
 			w++;
 		}
 		c->len[r] = (uint32_t)w;
 	}
 	free(key);
 	free(tmp);
-	free(scol);
-	free(ssrc);
 	free(sval);
 	free(cnt);
 }
