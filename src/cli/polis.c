@@ -540,6 +540,7 @@ static uint32_t rd_le32(const unsigned char *p)
 #define BIN_PAR_MIN  (2 * BIN_PART)    /* records from which the threads pay off */
 #define BIN_COUNTS   ((size_t)1 << 22) /* per-part +1/-1 counters at most, else counted after */
 #define BIN_NO_ERROR SIZE_MAX
+#define BIN_PM_IDS   ((uint32_t)1 << 14) /* pass 1 counts +1/-1 for comment-ids below this */
 
 struct bin_ctx {
 	const unsigned char *rec; /* the first record */
@@ -550,6 +551,8 @@ struct bin_ctx {
 	const struct polis_conv *c;
 	struct opinion_vote *votes;
 	uint32_t *plus, *minus; /* [n_parts][n_statements], or NULL */
+	uint32_t **pm;		/* [n_parts]: pass 1's +1/-1 counts by comment-id, or NULL */
+	uint32_t *pm_cap;	/* [n_parts]: comment-ids they cover */
 };
 
 static void first_min(atomic_uint *first, uint32_t id, uint32_t at)
@@ -567,7 +570,8 @@ static void bin_scan_part(void *arg, size_t part)
 {
 	struct bin_ctx *b = arg;
 	size_t i, lo = part * BIN_PART, hi = lo + BIN_PART < b->n ? lo + BIN_PART : b->n;
-	uint32_t pmax = 0, smax = 0;
+	uint32_t pmax = 0, smax = 0, pm_cap = 0, *pm = NULL;
+	bool counting = true;
 
 	b->bad[part] = BIN_NO_ERROR;
 	for (i = lo; i < hi; i++) {
@@ -580,6 +584,29 @@ static void bin_scan_part(void *arg, size_t part)
 			b->bad[part] = i;
 			break;
 		}
+		/* the +1/-1 counts by comment-id, while the ids are small: pass 2 is then only
+		 * needed for an array of votes */
+		if (counting && cid >= pm_cap) {
+			uint32_t nc = pm_cap ? 2 * pm_cap : 1024, *q;
+
+			while (nc <= cid)
+				nc *= 2;
+			q = nc <= BIN_PM_IDS ? realloc(pm, 2 * (size_t)nc * sizeof(*pm)) : NULL;
+			if (!q) {
+				free(pm);
+				pm = NULL;
+				counting = false;
+			} else {
+				memset(q + 2 * (size_t)pm_cap, 0,
+				       2 * (size_t)(nc - pm_cap) * sizeof(*q));
+				pm = q;
+				pm_cap = nc;
+			}
+		}
+		if (counting) {
+			pm[2 * cid] += vote == 1;
+			pm[2 * cid + 1] += vote == -1;
+		}
 		pmax = vid > pmax ? vid : pmax;
 		smax = cid > smax ? cid : smax;
 		first_min(b->pfirst, vid, (uint32_t)(i + 1));
@@ -587,6 +614,8 @@ static void bin_scan_part(void *arg, size_t part)
 	}
 	b->pmax[part] = pmax;
 	b->smax[part] = smax;
+	b->pm[part] = pm;
+	b->pm_cap[part] = counting ? pm_cap : 0;
 }
 
 static void bin_fill_part(void *arg, size_t part)
@@ -693,6 +722,7 @@ static int load_votes_bin_par(struct polis_conv *c, const char *path, const unsi
 	struct bin_ctx b;
 	uint32_t *pids = NULL, *sids = NULL, pmax = 0, smax = 0;
 	size_t np = 0, ns = 0, i, k, bad = BIN_NO_ERROR;
+	bool counted;
 	int rc = ERR_NOMEM;
 
 	memset(&b, 0, sizeof(b));
@@ -705,7 +735,9 @@ static int load_votes_bin_par(struct polis_conv *c, const char *path, const unsi
 	b.bad = malloc(b.n_parts * sizeof(*b.bad));
 	b.pmax = malloc(b.n_parts * sizeof(*b.pmax));
 	b.smax = malloc(b.n_parts * sizeof(*b.smax));
-	if (!b.pfirst || !b.sfirst || !b.bad || !b.pmax || !b.smax)
+	b.pm = calloc(b.n_parts, sizeof(*b.pm));
+	b.pm_cap = calloc(b.n_parts, sizeof(*b.pm_cap));
+	if (!b.pfirst || !b.sfirst || !b.bad || !b.pmax || !b.smax || !b.pm || !b.pm_cap)
 		goto nomem;
 	par_run(threads, b.n_parts, bin_scan_part, &b);
 	for (k = 0; k < b.n_parts; k++) {
@@ -749,7 +781,28 @@ static int load_votes_bin_par(struct polis_conv *c, const char *path, const unsi
 		if (participant_index(c, pids[i], &pi))
 			goto nomem;
 	}
-	if (b.n_parts * c->n_statements <= BIN_COUNTS) {
+	counted = true;
+	for (k = 0; k < b.n_parts; k++)
+		counted = counted && b.pm[k];
+	for (k = 0; counted && k < b.n_parts; k++) {
+		for (i = 0; i < b.pm_cap[k]; i++) {
+			uint32_t si;
+
+			if (!b.pm[k][2 * i] && !b.pm[k][2 * i + 1])
+				continue;
+			si = c->smap->direct[i] - 1; /* (a counted id was seen: it has an index) */
+			c->plus[si] += b.pm[k][2 * i];
+			c->minus[si] += b.pm[k][2 * i + 1];
+		}
+	}
+	if (counted && *defer) { /* pass 2 would only count: done already */
+		c->n_votes = n;
+		rc = ERR_OK;
+		goto done;
+	}
+	if (counted) {
+		/* pass 2 only writes the votes */
+	} else if (b.n_parts * c->n_statements <= BIN_COUNTS) {
 		b.plus = malloc((b.n_parts * c->n_statements + 1) * sizeof(*b.plus));
 		b.minus = malloc((b.n_parts * c->n_statements + 1) * sizeof(*b.minus));
 		if (!b.plus || !b.minus)
@@ -772,7 +825,7 @@ static int load_votes_bin_par(struct polis_conv *c, const char *path, const unsi
 			c->minus[i] += b.minus[k * c->n_statements + i];
 		}
 	}
-	for (i = 0; !b.plus && i < n; i++) { /* too many statements for counters per part */
+	for (i = 0; !counted && !b.plus && i < n; i++) { /* too many statements for counters */
 		c->plus[c->votes[i].statement] += c->votes[i].value == 1;
 		c->minus[c->votes[i].statement] += c->votes[i].value == -1;
 	}
@@ -789,6 +842,10 @@ done:
 	free(b.smax);
 	free(b.plus);
 	free(b.minus);
+	for (k = 0; b.pm && k < b.n_parts; k++)
+		free(b.pm[k]);
+	free(b.pm);
+	free(b.pm_cap);
 	free(pids);
 	free(sids);
 	return rc;

@@ -539,6 +539,14 @@ static void test_binary_votes_threads(void **state)
 
 	(void)state;
 	make_dir("binpar", dir, sizeof(dir));
+	/* comment-ids up to 30000: past those whose votes the first pass counts */
+	write_bin(dir, n, 60000, 30000, SIZE_MAX, 0, SIZE_MAX);
+	assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1), ERR_OK);
+	assert_int_equal(polis_load_threads(dir, &two, why2, sizeof(why2), NULL, NULL, 2), ERR_OK);
+	assert_same_conv(&one, &two);
+	polis_conv_fini(&one);
+	polis_conv_fini(&two);
+
 	write_bin(dir, n, 60000, 400, SIZE_MAX, 0, SIZE_MAX);
 	assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1), ERR_OK);
 	assert_true(one.n_participants > 50000);
