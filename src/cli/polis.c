@@ -225,7 +225,8 @@ void polis_decode(const void *ctx, size_t first, size_t n, struct opinion_vote *
 		const unsigned char *p = c->records + (first + i) * POLIS_BIN_RECORD;
 
 		out[i].time = (int64_t)rd_le64(p);
-		out[i].participant = pd[rd_le32(p + 12)] - 1;
+		out[i].participant =
+		    c->participants_dense ? rd_le32(p + 12) : pd[rd_le32(p + 12)] - 1;
 		out[i].statement = sd[rd_le32(p + 8)] - 1;
 		out[i].value = (int8_t)p[16] * c->agree_sign;
 	}
@@ -763,7 +764,24 @@ static int load_votes_bin_par(struct polis_conv *c, const char *path, const unsi
 	ns = firsts(b.sfirst, smax, &sids);
 	if (ns == SIZE_MAX)
 		goto nomem;
-	np = firsts(b.pfirst, pmax, &pids);
+	if (*defer) {
+		/* deferred votes are read twice more, each time mapping the voter-id to its
+		 * index: voters are numbered in id order, and when the ids are 0 .. n-1 the index
+		 * is the id, with no table to look up */
+		np = 0;
+		for (i = 0; i <= pmax; i++)
+			np += atomic_load_explicit(&b.pfirst[i], memory_order_relaxed) != 0;
+		pids = malloc((np + 1) * sizeof(*pids));
+		if (!pids)
+			goto nomem;
+		np = 0;
+		for (i = 0; i <= pmax; i++)
+			if (atomic_load_explicit(&b.pfirst[i], memory_order_relaxed))
+				pids[np++] = (uint32_t)i;
+		c->participants_dense = np == (size_t)pmax + 1;
+	} else {
+		np = firsts(b.pfirst, pmax, &pids);
+	}
 	if (np == SIZE_MAX)
 		goto nomem;
 	free(b.pfirst);

@@ -56,6 +56,7 @@ struct polis_conv {
 	const unsigned char *records;
 	void *records_map;
 	size_t records_map_n;
+	bool participants_dense; /* deferred: voter-id i has index i */
 	struct polis_idmap *pmap, *smap;
 };
 
@@ -81,7 +82,9 @@ int polis_load_threads(const char *dir, struct polis_conv *c, char *why, size_t 
 /* polis_load_deferred is polis_load_threads leaving the votes of a large votes.bin in the
  * mapped file instead of an array of them (800 MB for 50 million; c->votes stays NULL, and
  * c->records points at them): polis_build_matrix then builds the matrix straight from the
- * file. Other conversations load as with polis_load_threads. */
+ * file. Other conversations load as with polis_load_threads. Voters of deferred votes are
+ * numbered in ascending id order, not in order of first appearance (the matrix is the same:
+ * it orders rows by id). */
 int polis_load_deferred(const char *dir, struct polis_conv *c, char *why, size_t cap,
 			progress_fn progress, void *ud, int threads) WARN_UNUSED;
 

@@ -474,9 +474,10 @@ static void test_binary_votes(void **state)
 
 /* write_bin writes n pseudo-random records (voter-ids below voters, comment-ids below
  * comments, votes -1/0/+1, some repeated pairs) to dir/votes.bin; record bad_at (if < n) gets
- * the vote bad_vote and record big_at (if < n) a voter-id of 2^30. */
+ * the vote bad_vote and record big_at (if < n) a voter-id of 2^30; voter-ids are multiples of
+ * vmul. */
 static void write_bin(const char *dir, size_t n, uint32_t voters, uint32_t comments, size_t bad_at,
-		      int8_t bad_vote, size_t big_at)
+		      int8_t bad_vote, size_t big_at, uint32_t vmul)
 {
 	char path[600];
 	unsigned char head[POLIS_BIN_HEADER], rec[POLIS_BIN_RECORD];
@@ -496,8 +497,8 @@ static void write_bin(const char *dir, size_t n, uint32_t voters, uint32_t comme
 		x ^= x << 17;
 		put_le(rec, 1000 + i / 3, 8);
 		put_le(rec + 8, (uint32_t)(x % comments), 4);
-		put_le(rec + 12, i == big_at ? (uint32_t)1 << 30 : (uint32_t)((x >> 20) % voters),
-		       4);
+		put_le(rec + 12,
+		       i == big_at ? (uint32_t)1 << 30 : (uint32_t)((x >> 20) % voters) * vmul, 4);
 		rec[16] = (unsigned char)(i == bad_at ? bad_vote : (int8_t)((x >> 40) % 3) - 1);
 		fwrite(rec, 1, sizeof(rec), f);
 	}
@@ -540,14 +541,14 @@ static void test_binary_votes_threads(void **state)
 	(void)state;
 	make_dir("binpar", dir, sizeof(dir));
 	/* comment-ids up to 30000: past those whose votes the first pass counts */
-	write_bin(dir, n, 60000, 30000, SIZE_MAX, 0, SIZE_MAX);
+	write_bin(dir, n, 60000, 30000, SIZE_MAX, 0, SIZE_MAX, 1);
 	assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1), ERR_OK);
 	assert_int_equal(polis_load_threads(dir, &two, why2, sizeof(why2), NULL, NULL, 2), ERR_OK);
 	assert_same_conv(&one, &two);
 	polis_conv_fini(&one);
 	polis_conv_fini(&two);
 
-	write_bin(dir, n, 60000, 400, SIZE_MAX, 0, SIZE_MAX);
+	write_bin(dir, n, 60000, 400, SIZE_MAX, 0, SIZE_MAX, 1);
 	assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1), ERR_OK);
 	assert_true(one.n_participants > 50000);
 	for (threads = 2; threads <= 3; threads++) {
@@ -584,6 +585,7 @@ static void test_binary_votes_threads(void **state)
 			    ERR_OK);
 			assert_null(two.votes);
 			assert_non_null(two.records);
+			assert_true(two.participants_dense);
 			assert_int_equal(two.n_votes, n);
 			assert_int_equal(two.agree_sign, -1);
 			assert_int_equal(polis_build_matrix(&one, 1, &ma), ERR_OK);
@@ -612,7 +614,31 @@ static void test_binary_votes_threads(void **state)
 	}
 	polis_conv_fini(&one);
 
-	write_bin(dir, n, 60000, 400, 612345, 7, SIZE_MAX);
+	/* deferred with voter-ids that are not 0 .. n-1: the index table again */
+	{
+		struct vote_matrix *ma = NULL, *mb = NULL;
+
+		write_bin(dir, n, 60000, 400, SIZE_MAX, 0, SIZE_MAX, 3);
+		assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1),
+				 ERR_OK);
+		assert_int_equal(polis_load_deferred(dir, &two, why2, sizeof(why2), NULL, NULL, 2),
+				 ERR_OK);
+		assert_false(two.participants_dense);
+		assert_int_equal(polis_build_matrix(&one, 1, &ma), ERR_OK);
+		assert_int_equal(polis_build_matrix(&two, 2, &mb), ERR_OK);
+		assert_int_equal(ma->nnz, mb->nnz);
+		assert_memory_equal(ma->row_ids, mb->row_ids, ma->n_rows * sizeof(*ma->row_ids));
+		assert_memory_equal(ma->row_ptr, mb->row_ptr,
+				    (ma->n_rows + 1) * sizeof(*ma->row_ptr));
+		assert_memory_equal(ma->col, mb->col, ma->nnz * sizeof(*ma->col));
+		assert_memory_equal(ma->val, mb->val, ma->nnz);
+		vote_matrix_free(ma);
+		vote_matrix_free(mb);
+		polis_conv_fini(&one);
+		polis_conv_fini(&two);
+	}
+
+	write_bin(dir, n, 60000, 400, 612345, 7, SIZE_MAX, 1);
 	assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1),
 			 ERR_INVALID);
 	assert_int_equal(polis_load_threads(dir, &two, why2, sizeof(why2), NULL, NULL, 2),
@@ -622,7 +648,7 @@ static void test_binary_votes_threads(void **state)
 	polis_conv_fini(&one);
 	polis_conv_fini(&two);
 
-	write_bin(dir, n, 60000, 400, SIZE_MAX, 0, 400000);
+	write_bin(dir, n, 60000, 400, SIZE_MAX, 0, 400000, 1);
 	assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1), ERR_OK);
 	assert_int_equal(polis_load_threads(dir, &two, why2, sizeof(why2), NULL, NULL, 2), ERR_OK);
 	assert_same_conv(&one, &two);
