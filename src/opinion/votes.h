@@ -74,7 +74,8 @@ int vote_matrix_build(const struct opinion_input *in, int threads,
 typedef void opinion_decode_fn(const void *ctx, size_t first, size_t n, struct opinion_vote *out);
 
 /* vote_matrix_build_decoded is vote_matrix_build for in->n_votes votes that decode(ctx, ...)
- * produces (in->votes is not read), a few hundred at a time, each vote about three times:
+ * produces (in->votes is not read), a few hundred at a time, each vote twice (and once more
+ * for each repeat of a participant-statement pair):
  * the votes need not be held in memory at once. The same matrix as from an array of them. */
 int vote_matrix_build_decoded(const struct opinion_input *in, opinion_decode_fn *decode,
 			      const void *ctx, int threads, struct vote_matrix **out) WARN_UNUSED;
