@@ -35,6 +35,10 @@ static void sort_ids(struct id_index *a, struct id_index *tmp, size_t n, size_t 
 	static const uint64_t flip = (uint64_t)1 << 63;
 	size_t i, shift;
 
+	for (i = 1; i < n && a[i - 1].id < a[i].id; i++)
+		;
+	if (i >= n) /* already in order (ids numbered in id order, as deferred votes are) */
+		return;
 	for (shift = 0; shift < 64; shift += 16) {
 		size_t sum = 0;
 		const uint64_t d0 = n ? (((uint64_t)a[0].id ^ flip) >> shift) & 0xffff : 0;
