@@ -25,6 +25,12 @@
 #include "web/mailer.h"
 #include "web/web.h"
 
+/* Group commit of votes (model/votequeue.c): a batch is closed at this many votes, or when
+ * its oldest vote has waited this long; the commit itself takes most of a batch's time, and
+ * the votes that come meanwhile make the next batch. */
+#define VOTE_BATCH_MAX	   1024
+#define VOTE_BATCH_WAIT_US 500
+
 extern int web_schema_version;
 
 static const struct cli_opt serve_opts[] = {
@@ -321,7 +327,9 @@ static int cmd_serve(int argc, char **argv)
 	cfg.hsts = strncmp(web_options.public_url, "https://", 8) == 0;
 	if (cli_arg(&a, "no-flood-limits"))
 		web_opinion_no_limits();
-	if (web_opinion_start() || live_start(cli_arg(&a, "db"), 200, web_opinion_notify, NULL)) {
+	if (web_opinion_start() || live_start(cli_arg(&a, "db"), 200, web_opinion_notify, NULL) ||
+	    vote_queue_start(VOTE_BATCH_MAX, VOTE_BATCH_WAIT_US)) {
+		live_stop();
 		web_stop();
 		store_pool_fini();
 		return cli_fail("cannot start the opinion worker");
@@ -335,6 +343,7 @@ static int cmd_serve(int argc, char **argv)
 	}
 	if (tick_s && scheduler_start(cli_arg(&a, "db"), (int)tick_s)) {
 		web_opinion_quiesce(NULL);
+		vote_queue_stop();
 		live_stop();
 		web_stop();
 		store_pool_fini();
@@ -343,6 +352,7 @@ static int cmd_serve(int argc, char **argv)
 	if (http_server_start(&cfg, &srv)) {
 		scheduler_stop();
 		web_opinion_quiesce(NULL);
+		vote_queue_stop();
 		live_stop();
 		web_stop();
 		store_pool_fini();
@@ -375,6 +385,7 @@ static int cmd_serve(int argc, char **argv)
 		;
 	log_info("signal %d: stopping (finishing requests in flight)", sig);
 	http_server_stop(srv, 10);
+	vote_queue_stop(); /* after the server: the votes in flight are written and answered */
 	venue_stop();
 	mailer_stop();
 	scheduler_stop();

@@ -54,6 +54,7 @@ struct http_req {
 	int64_t start_us;
 	bool body_too_big;
 	bool hsts; /* answer with Strict-Transport-Security (the server's config) */
+	struct http_deferred *deferred; /* set by http_defer */
 	/* filled when the response is sent, for the access log */
 	int status;
 	size_t bytes;
@@ -73,6 +74,20 @@ void http_stream_suspend(struct http_stream *s);
 /* http_stream_resume wakes a parked connection so fn is called again. Thread-safe; call
  * only while the stream is alive (before ud_free ran). */
 void http_stream_resume(struct http_stream *s);
+
+/* A deferred response: dispatch may leave its answer for later, to be given from another
+ * thread (e.g. once a batch of writes committed). dispatch calls http_defer(req, resp),
+ * which takes resp as it stands (the headers so far; resp is left empty, and what dispatch
+ * puts in it afterwards is dropped); once dispatch returns, the connection waits without a
+ * thread. The other thread completes http_deferred_resp(d) (status, body, headers) and
+ * calls http_deferred_answer(d) exactly once; the connection's worker then sends it. The
+ * request (req and its lookups) stays valid until then. NULL when out of memory (answer at
+ * once instead). */
+struct http_deferred;
+struct http_resp;
+struct http_deferred *http_defer(struct http_req *req, struct http_resp *resp);
+struct http_resp *http_deferred_resp(struct http_deferred *d);
+void http_deferred_answer(struct http_deferred *d);
 
 struct http_resp_header {
 	char *name;

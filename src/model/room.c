@@ -249,6 +249,13 @@ int participant_of_anon(struct db *db, const struct room *r, const char *anon_ha
 	return find_or_add(db, r, sql_part_anon, 0, anon_hash, category, id);
 }
 
+int participant_find(struct db *db, int64_t session_id, int64_t user, const char *anon_hash,
+		     int64_t *id)
+{
+	return user > 0 ? db_get_int(db, sql_part_user, id, "ii", session_id, user)
+			: db_get_int(db, sql_part_anon, id, "is", session_id, anon_hash);
+}
+
 static const char sql_part_cat_get[] = "SELECT category FROM participant WHERE id = ?";
 
 bool participant_category_valid(const char *category)

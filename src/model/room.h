@@ -167,6 +167,38 @@ void statement_list_release(struct statement_list *l);
 int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
 	     struct verr *e) WARN_UNUSED;
 
+/* --- group commit (votequeue.c) ---
+ *
+ * Votes from every request thread go to one writer that commits them in batches: a batch is
+ * closed when it holds max_batch votes or when its oldest vote has waited delay_us, written
+ * in one transaction (db_begin_write_shared), and only after its commit is each vote's
+ * done(ud, rc) called, on the writer thread: ERR_OK when the vote is a row; ERR_CONFLICT
+ * when, inside the transaction, the statement was no longer accepted or its room or session
+ * no longer took votes; another error when the batch failed (nothing of it committed). The
+ * sessions of the committed votes are marked changed (live_touch). */
+typedef void (*vote_done_fn)(void *ud, int rc);
+
+/* vote_queue_start starts the writer (its connection from store_thread); vote_queue_stop
+ * writes what is queued, answers it, and stops. */
+int vote_queue_start(int max_batch, int delay_us) WARN_UNUSED;
+void vote_queue_stop(void);
+bool vote_queue_running(void);
+
+/* vote_queue_put checks the vote as vote_put does (errors returned now, done never called),
+ * then queues it: ERR_OK, and done is called exactly once later. ERR_UNSUPPORTED when the
+ * writer is not running (vote with vote_put in a transaction instead); ERR_TOO_BIG when the
+ * queue is full (the writer is far behind). Thread-safe. */
+int vote_queue_put(const struct statement_head *s, int64_t participant, int value,
+		   vote_done_fn done, void *ud, struct verr *e) WARN_UNUSED;
+
+/* vote_queue_stats: batches committed (or failed) and the votes in them, since start. */
+void vote_queue_stats(uint64_t *batches, uint64_t *votes);
+
+/* participant_find is participant_of_user (user > 0) / participant_of_anon without making
+ * one and without storing a category: ERR_NOT_FOUND when there is none yet. */
+int participant_find(struct db *db, int64_t session_id, int64_t user, const char *anon_hash,
+		     int64_t *id) WARN_UNUSED;
+
 /* snapshot_get returns the latest snapshot of a session (NULL when none); *version gets
  * its version (0 when none). snapshot_version reads only the version. */
 json_t *snapshot_get(struct db *db, int64_t session_id, int64_t *version);

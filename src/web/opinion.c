@@ -23,6 +23,7 @@
 #include "model/correction.h"
 #include "model/room.h"
 #include "model/session.h"
+#include "model/store.h"
 #include "view/map.h"
 #include "view/qr.h"
 #include "view/sheet.h"
@@ -359,16 +360,13 @@ struct vote_req {
  * the address is counted before any database work, then one transaction holds the
  * authorization's reads and the write (each separate read would take and drop the
  * database's shared lock again). *wait gets the seconds to wait on ERR_LIMIT. */
-static int cast_vote(struct web_ctx *c, const struct vote_req *q, int *wait, struct verr *e)
+static int write_vote(struct web_ctx *c, const struct vote_req *q, int *wait, struct verr *e)
 {
 	struct statement_head s;
 	struct room_access ra;
 	int64_t pid;
 	int rc;
 
-	rc = over_limit("va", c->req->addr, 0, olimits.votes_per_address, wait);
-	if (rc)
-		return rc;
 	rc = web_begin(c);
 	if (rc)
 		return rc;
@@ -387,6 +385,116 @@ static int cast_vote(struct web_ctx *c, const struct vote_req *q, int *wait, str
 	if (!rc)
 		live_touch(s.session_id);
 	return rc;
+}
+
+static int cast_vote(struct web_ctx *c, const struct vote_req *q, int *wait, struct verr *e)
+{
+	int rc = over_limit("va", c->req->addr, 0, olimits.votes_per_address, wait);
+
+	return rc ? rc : write_vote(c, q, wait, e);
+}
+
+/* --- the API's votes by group commit (model/votequeue.c) ---
+ *
+ * A vote from a participant the room already knows is checked here, as in write_vote, but
+ * in a read transaction; then the request is deferred (web_defer) and the vote queued for
+ * the writer, which answers on its thread once the vote's batch committed. A vote that must
+ * write more than the vote (a new participant, a declared category) goes write_vote's way,
+ * in a transaction of its own. */
+
+#define VOTE_QUEUED 1
+
+struct vote_later {
+	struct web_ctx *c; /* web_defer's */
+	int64_t statement;
+	int value;
+};
+
+static int busy_answer(struct web_ctx *c)
+{
+	if (http_resp_header(c->resp, "Retry-After", "1"))
+		log_warn("web: too many headers");
+	return web_error(c, 503, "busy", NULL, "表态人数过多，请稍后再试",
+			 "too many votes at once, please try again in a moment");
+}
+
+static void vote_committed(void *ud, int rc)
+{
+	struct vote_later *l = ud;
+	struct web_ctx *c = l->c;
+	struct verr e = {0};
+
+	if (rc == ERR_OK)
+		web_json(c, 200,
+			 json_pack("{sI si}", "statement_id", (json_int_t)l->statement, "vote",
+				   l->value));
+	else if (rc == ERR_CONFLICT) /* closed (or moderated away) while it was queued */
+		web_answer(c, closed_err(&e, true), &e);
+	else
+		web_fail(c, rc);
+	web_deferred_send(c);
+	free(l);
+}
+
+/* queue_vote: VOTE_QUEUED when the answer is deferred to the writer; ERR_UNSUPPORTED when
+ * the vote must go write_vote's way; another error to answer now. */
+static int queue_vote(struct web_ctx *c, const struct vote_req *q, int *wait, struct verr *e)
+{
+	const char *cookie = http_cookie(c->req, "sl_anon");
+	bool anon = c->actor.via == AUTH_NONE;
+	struct statement_head s;
+	struct room_access ra;
+	struct vote_later *l;
+	int64_t pid = 0;
+	char hash[65];
+	int rc, found;
+
+	if (!vote_queue_running() || q->category || q->code ||
+	    (anon && (!cookie || strlen(cookie) != 64)))
+		return ERR_UNSUPPORTED;
+	rc = store_begin_read(c->db);
+	if (rc)
+		return rc;
+	rc = statement_authorize(c->db, &c->actor, q->statement, ROOM_TAKE_PART, &s, &ra);
+	if (!rc && !room_accepts(&ra))
+		rc = closed_err(e, true);
+	found = ERR_NOT_FOUND;
+	if (!rc) {
+		if (anon)
+			hash_token(cookie, 64, hash);
+		found = participant_find(c->db, ra.room.session_id, anon ? 0 : c->actor.user.id,
+					 anon ? hash : NULL, &pid);
+	}
+	store_rollback(c->db);
+	if (rc)
+		return rc;
+	if (found == ERR_NOT_FOUND)
+		return ERR_UNSUPPORTED; /* the participant is made with the first vote */
+	if (found)
+		return found;
+	rc = over_limit("vp", NULL, pid, olimits.votes_per_participant, wait);
+	if (rc)
+		return rc;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return ERR_NOMEM;
+	l->statement = q->statement;
+	l->value = q->value;
+	l->c = web_defer(c);
+	if (!l->c) {
+		free(l);
+		return ERR_NOMEM;
+	}
+	rc = vote_queue_put(&s, pid, q->value, vote_committed, l, e);
+	if (rc) { /* deferred already: the answer goes on the deferred context */
+		if (rc == ERR_TOO_BIG || rc == ERR_UNSUPPORTED)
+			busy_answer(l->c);
+		else
+			web_answer(l->c, rc, e);
+		web_deferred_send(l->c);
+		free(l);
+	}
+	return VOTE_QUEUED;
 }
 
 int h_api_statement_vote(struct web_ctx *c)
@@ -417,7 +525,13 @@ int h_api_statement_vote(struct web_ctx *c)
 				 "vote must be 1 (agree), -1 (disagree) or 0 (pass)");
 	}
 	q.value = (int)v;
-	rc = cast_vote(c, &q, &wait, &e);
+	rc = over_limit("va", c->req->addr, 0, olimits.votes_per_address, &wait);
+	if (!rc)
+		rc = queue_vote(c, &q, &wait, &e);
+	if (rc == VOTE_QUEUED)
+		return 0;
+	if (rc == ERR_UNSUPPORTED)
+		rc = write_vote(c, &q, &wait, &e);
 	if (rc)
 		return api_answer(c, rc, wait, &e);
 	return web_json(
