@@ -31,6 +31,15 @@
 #define VOTE_BATCH_MAX	   1024
 #define VOTE_BATCH_WAIT_US 500
 
+/* vote_hold_ms: SHENLIAO_VOTE_HOLD_MS, for crash tests only (votequeue.c's hold_ms). */
+static int vote_hold_ms(void)
+{
+	const char *s = getenv("SHENLIAO_VOTE_HOLD_MS");
+	int64_t v;
+
+	return s && num_parse(s, strlen(s), 0, 10000, &v) == ERR_OK ? (int)v : 0;
+}
+
 extern int web_schema_version;
 
 static const struct cli_opt serve_opts[] = {
@@ -328,7 +337,7 @@ static int cmd_serve(int argc, char **argv)
 	if (cli_arg(&a, "no-flood-limits"))
 		web_opinion_no_limits();
 	if (web_opinion_start() || live_start(cli_arg(&a, "db"), 200, web_opinion_notify, NULL) ||
-	    vote_queue_start(VOTE_BATCH_MAX, VOTE_BATCH_WAIT_US)) {
+	    vote_queue_start(VOTE_BATCH_MAX, VOTE_BATCH_WAIT_US, vote_hold_ms())) {
 		live_stop();
 		web_stop();
 		store_pool_fini();

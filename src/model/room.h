@@ -178,9 +178,11 @@ int vote_put(struct db *db, const struct statement_head *s, int64_t participant,
  * sessions of the committed votes are marked changed (live_touch). */
 typedef void (*vote_done_fn)(void *ud, int rc);
 
-/* vote_queue_start starts the writer (its connection from store_thread); vote_queue_stop
- * writes what is queued, answers it, and stops. */
-int vote_queue_start(int max_batch, int delay_us) WARN_UNUSED;
+/* vote_queue_start starts the writer (its connection from store_thread); hold_ms > 0 makes
+ * it wait that long inside each batch's transaction before the commit (crash tests: a kill
+ * then finds written votes not yet committed, which must not have been answered).
+ * vote_queue_stop writes what is queued, answers it, and stops. */
+int vote_queue_start(int max_batch, int delay_us, int hold_ms) WARN_UNUSED;
 void vote_queue_stop(void);
 bool vote_queue_running(void);
 

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "base/util.h"
@@ -53,6 +54,7 @@ static struct {
 	size_t cap, head, n;
 	int max_batch;
 	int delay_us;
+	int hold_ms;
 	uint64_t batches, votes;
 } vq = {.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
@@ -127,6 +129,8 @@ static int write_batch(struct db *db, struct queued_vote *v, size_t n, struct qu
 			rc = db_exec(db, sql_vq_tally, "iiiinnn", t.statement, minute, t.session,
 				     t.org, t.agree, t.disagree, t.pass);
 	}
+	if (!rc && vq.hold_ms > 0) /* a crash test's window: written, not yet committed */
+		usleep((useconds_t)vq.hold_ms * 1000);
 	if (!rc)
 		rc = db_commit(db);
 	if (rc)
@@ -225,7 +229,7 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-int vote_queue_start(int max_batch, int delay_us)
+int vote_queue_start(int max_batch, int delay_us, int hold_ms)
 {
 	pthread_mutex_lock(&vq.lock);
 	if (vq.running) {
@@ -234,6 +238,7 @@ int vote_queue_start(int max_batch, int delay_us)
 	}
 	vq.max_batch = max_batch > 0 ? max_batch : 512;
 	vq.delay_us = delay_us >= 0 ? delay_us : 0;
+	vq.hold_ms = hold_ms > 0 ? hold_ms : 0;
 	vq.cap = (size_t)vq.max_batch * 64;
 	vq.q = calloc(vq.cap, sizeof(*vq.q));
 	vq.head = vq.n = 0;
