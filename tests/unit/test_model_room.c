@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "model/store.h"
 #include "model_fixture.h"
 #include "model/room.h"
 #include "model/session.h"
@@ -249,6 +250,119 @@ static void test_votes(void **state)
 	assert_int_equal(statement_head(f->db, pending, &hp), ERR_OK);
 	assert_int_equal(put_vote(f, &hp, p1, 1, &e), ERR_CONFLICT);
 	assert_string_equal(e.code, "not_votable");
+}
+
+/* what the vote writer answered (vote_queue_put's done) */
+struct answered {
+	pthread_mutex_t lock;
+	int n, rc[8];
+};
+
+static void on_vote_done(void *ud, int rc)
+{
+	struct answered *a = ud;
+
+	pthread_mutex_lock(&a->lock);
+	a->rc[a->n++] = rc;
+	pthread_mutex_unlock(&a->lock);
+}
+
+static int answered_n(struct answered *a)
+{
+	int n;
+
+	pthread_mutex_lock(&a->lock);
+	n = a->n;
+	pthread_mutex_unlock(&a->lock);
+	return n;
+}
+
+static int64_t count_votes(struct mfix *f, int64_t statement)
+{
+	int64_t n = -1;
+
+	assert_int_equal(db_get_int(f->db, "SELECT COUNT(*) FROM vote WHERE statement_id = ?", &n,
+				    "i", statement),
+			 ERR_OK);
+	return n;
+}
+
+/* Group commit: votes queued from several callers are written in one batch and answered
+ * after its commit, each a row with its tally; a vote whose room closed after it was checked
+ * is refused in the batch (ERR_CONFLICT) without failing the others; checks that fail at
+ * once are returned at once and never answered later. */
+static void test_vote_queue(void **state)
+{
+	struct mfix *f = *state;
+	int64_t s = make_session(f, "public", "live"), s2 = make_session(f, "public", "live");
+	struct room r = make_room(f, s, 1, "post"), r2 = make_room(f, s2, 1, "post");
+	struct answered a[3] = {{.lock = PTHREAD_MUTEX_INITIALIZER},
+				{.lock = PTHREAD_MUTEX_INITIALIZER},
+				{.lock = PTHREAD_MUTEX_INITIALIZER}};
+	int64_t id, id2, p1, p2, p3, agree = -1;
+	struct statement_head h, h2;
+	struct statement st;
+	struct verr e = {0};
+	int i;
+
+	assert_int_equal(add_statement(f, &r, "社区食堂要办好", &id, &e), ERR_OK);
+	assert_int_equal(add_statement(f, &r2, "晚上也要开门", &id2, &e), ERR_OK);
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(participant_of_anon(f->db, &r, "hash-q1", NULL, &p1), ERR_OK);
+	assert_int_equal(participant_of_anon(f->db, &r, "hash-q2", NULL, &p2), ERR_OK);
+	assert_int_equal(mfix_commit(f, participant_of_anon(f->db, &r2, "hash-q3", NULL, &p3)),
+			 ERR_OK);
+	assert_int_equal(statement_head(f->db, id, &h), ERR_OK);
+	assert_int_equal(statement_head(f->db, id2, &h2), ERR_OK);
+
+	/* not running: the caller votes the other way */
+	assert_false(vote_queue_running());
+	assert_int_equal(vote_queue_put(&h, p1, 1, on_vote_done, &a[0], &e), ERR_UNSUPPORTED);
+
+	/* the writer waits up to 200 ms for a batch to fill: all three go in one */
+	assert_int_equal(store_pool_init(f->path, 0), ERR_OK);
+	assert_int_equal(vote_queue_start(16, 200000, 0), ERR_OK);
+	assert_true(vote_queue_running());
+	assert_int_equal(vote_queue_put(&h, p1, 3, on_vote_done, &a[0], &e), ERR_INVALID);
+	/* the second room closes after its vote was checked, before the batch is written */
+	assert_int_equal(vote_queue_put(&h, p1, 1, on_vote_done, &a[0], &e), ERR_OK);
+	assert_int_equal(vote_queue_put(&h2, p3, -1, on_vote_done, &a[2], &e), ERR_OK);
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(mfix_commit(f, room_set(f->db, &f->city_org, s2, -1, NULL, 0, &r2, &e)),
+			 ERR_OK);
+	assert_int_equal(vote_queue_put(&h, p2, 1, on_vote_done, &a[1], &e), ERR_OK);
+	assert_int_equal(answered_n(&a[0]) + answered_n(&a[1]) + answered_n(&a[2]), 0);
+	for (i = 0; i < 300 && answered_n(&a[0]) + answered_n(&a[1]) + answered_n(&a[2]) < 3; i++)
+		usleep(10000);
+	assert_int_equal(answered_n(&a[0]), 1);
+	assert_int_equal(a[0].rc[0], ERR_OK);
+	assert_int_equal(answered_n(&a[1]), 1);
+	assert_int_equal(a[1].rc[0], ERR_OK);
+	assert_int_equal(answered_n(&a[2]), 1);
+	assert_int_equal(a[2].rc[0], ERR_CONFLICT);
+	assert_int_equal(count_votes(f, id), 2);
+	assert_int_equal(count_votes(f, id2), 0);
+	assert_int_equal(statement_get(f->db, id, &st), ERR_OK);
+	assert_int_equal(st.agree, 2);
+	statement_release(&st);
+	/* the tally of the minute counts the batch's votes once each, in one row */
+	assert_int_equal(db_get_int(f->db,
+				    "SELECT SUM(agree) FROM vote_tally WHERE statement_id = ?",
+				    &agree, "i", id),
+			 ERR_OK);
+	assert_int_equal(agree, 2);
+
+	/* the latest vote wins; stopping writes and answers what is queued */
+	assert_int_equal(vote_queue_put(&h, p1, 0, on_vote_done, &a[0], &e), ERR_OK);
+	vote_queue_stop();
+	assert_false(vote_queue_running());
+	assert_int_equal(answered_n(&a[0]), 2);
+	assert_int_equal(a[0].rc[1], ERR_OK);
+	assert_int_equal(statement_get(f->db, id, &st), ERR_OK);
+	assert_int_equal(st.agree, 1);
+	assert_int_equal(st.pass, 1);
+	statement_release(&st);
+	store_pool_fini();
 }
 
 /* what live_start's notify function heard */
@@ -597,6 +711,7 @@ int main(void)
 	    cmocka_unit_test(test_room_set_get),
 	    cmocka_unit_test(test_statement_create),
 	    cmocka_unit_test(test_votes),
+	    cmocka_unit_test(test_vote_queue),
 	    cmocka_unit_test(test_live_worker),
 	    cmocka_unit_test(test_moderation),
 	    cmocka_unit_test(test_authors_categories_exports),
