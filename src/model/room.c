@@ -249,13 +249,6 @@ int participant_of_anon(struct db *db, const struct room *r, const char *anon_ha
 	return find_or_add(db, r, sql_part_anon, 0, anon_hash, category, id);
 }
 
-int participant_find(struct db *db, int64_t session_id, int64_t user, const char *anon_hash,
-		     int64_t *id)
-{
-	return user > 0 ? db_get_int(db, sql_part_user, id, "ii", session_id, user)
-			: db_get_int(db, sql_part_anon, id, "is", session_id, anon_hash);
-}
-
 static const char sql_part_cat_get[] = "SELECT category FROM participant WHERE id = ?";
 
 bool participant_category_valid(const char *category)
@@ -517,11 +510,8 @@ static const char sql_tally[] =
     " agree = vote_tally.agree + excluded.agree,"
     " disagree = vote_tally.disagree + excluded.disagree, pass = vote_tally.pass + excluded.pass";
 
-int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
-	     struct verr *e)
+int vote_check(const struct statement_head *s, int value, struct verr *e)
 {
-	int rc;
-
 	if (value < -1 || value > 1)
 		return verr_set(e, "invalid", "vote", "表态须为 1（赞成）、-1（反对）或 0（跳过）",
 				"vote must be 1 (agree), -1 (disagree) or 0 (pass)");
@@ -529,6 +519,16 @@ int vote_put(struct db *db, const struct statement_head *s, int64_t participant,
 		return verr_set(e, "not_votable", "statement", "该观点尚未通过审核或已被移除",
 				"this statement is not open for votes"),
 		       ERR_CONFLICT;
+	return ERR_OK;
+}
+
+int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
+	     struct verr *e)
+{
+	int rc = vote_check(s, value, e);
+
+	if (rc)
+		return rc;
 	rc =
 	    db_exec(db, sql_vote, "iiini", s->id, participant, s->session_id, value, time_now_us());
 	if (!rc)

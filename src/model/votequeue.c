@@ -2,25 +2,28 @@
  * votequeue.c - group commit of votes: one writer thread, batches, an answer per vote after
  * its batch committed (room.h "Group commit").
  *
- * Request threads check a vote (vote_queue_put: the value, the statement accepted) and queue
- * it with a function to call when it is durable. The writer takes what is queued, waiting at
- * most delay_us after the oldest vote for more (a batch is closed by size or by that timer),
- * and writes the batch in one transaction on its own connection: one upsert per vote, whose
- * WHERE re-checks inside the transaction that the statement is accepted and its room and
- * session still take votes (a vote checked by its request before the session closed but
- * written after is refused, ERR_CONFLICT, as it would have been in one transaction), then one
- * tally upsert per statement of the batch (the per-minute counts the audit log receives).
- * One commit (one fsync at most) for the batch; only then is each vote's function called,
- * with ERR_OK, and each session it touched marked changed (live_touch). A vote whose upsert
- * fails does not fail the others: the statement is undone alone (SQLite goes on after a
- * failed statement; the PostgreSQL driver runs each write under a savepoint). When the
- * commit fails, every vote of the batch gets the error: nothing of it was acknowledged.
+ * Request threads queue a vote as asked (struct vote_ask) with a function to call when it
+ * is settled. The writer takes what is queued, waiting at most delay_us after the oldest
+ * vote for more (a batch is closed by size or by that timer), and settles the batch in one
+ * transaction on its own connection: for each vote the checks a vote in a transaction of
+ * its own makes (statement_authorize, room_accepts, the participant found or made, the
+ * per-participant limit, vote_put's checks), then the vote's upsert; then one tally upsert
+ * per statement of the batch (the per-minute counts the audit log receives). The checks run
+ * inside the transaction that writes, so no close or moderation can come between a check
+ * and its write; and they read on the writer's connection, whose page cache stays warm
+ * (a request thread's read transaction would start each vote on a cold one, the writer
+ * having changed the file since). One commit (one fsync at most) for the batch; only then is
+ * each vote's function called, and each session with a committed vote marked changed
+ * (live_touch). A refused vote does not fail the others: its checks wrote nothing but
+ * perhaps its participant (made on first use, as a room's visitor), and a failed statement
+ * is undone alone (SQLite goes on after it; the PostgreSQL driver runs each write under a
+ * savepoint). When the commit fails every vote of the batch gets the error: nothing of it
+ * was acknowledged.
  *
  * The transaction is db_begin_write_shared: on PostgreSQL several processes' batches run at
- * once (they only upsert and add to counters), while every writer that reads then decides
- * (db_begin_write: closing a session, moderating, the audit log's hash chain, the tally's
- * flush to the audit log) waits for them and they for it. docs/POSTGRESQL.md "The write
- * lock" has the reasoning per read.
+ * once, while every writer that reads then decides under db_begin_write (closing a session,
+ * moderating, the audit log's hash chain, the tally's flush to the audit log) waits for them
+ * and they for it. docs/POSTGRESQL.md "The write lock" has the reasoning per read.
  */
 #include "room.h"
 
@@ -36,13 +39,14 @@
 #include "store.h"
 
 struct queued_vote {
-	struct statement_head s;
-	int64_t participant;
-	int value;
+	const struct vote_ask *a;
 	int64_t at_us; /* when queued */
 	vote_done_fn done;
 	void *ud;
-	int rc;
+	/* settled by the writer */
+	struct statement_head s;
+	int rc, wait;
+	struct verr e;
 };
 
 static struct {
@@ -60,15 +64,9 @@ static struct {
 	.wake = PTHREAD_COND_INITIALIZER,
 	.idle = PTHREAD_COND_INITIALIZER};
 
-/* the upsert re-checks what the request checked before queueing, inside the transaction */
 static const char sql_vq_vote[] =
     "INSERT INTO vote (statement_id, participant_id, session_id, value, at)"
-    " SELECT CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), CAST(?3 AS BIGINT), CAST(?4 AS INTEGER),"
-    " CAST(?5 AS BIGINT) WHERE EXISTS (SELECT 1 FROM statement st"
-    " JOIN room r ON r.session_id = st.session_id JOIN session se ON se.id = st.session_id"
-    " WHERE st.id = ?1 AND st.status = 'accepted' AND r.open = ?6"
-    " AND se.status NOT IN ('closed', 'archived'))"
-    " ON CONFLICT (statement_id, participant_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (statement_id, participant_id)"
     " DO UPDATE SET value = excluded.value, at = excluded.at";
 
 static const char sql_vq_tally[] =
@@ -86,11 +84,48 @@ static int cmp_vote_statement(const void *a, const void *b)
 {
 	const struct queued_vote *x = *(const struct queued_vote *const *)a;
 	const struct queued_vote *y = *(const struct queued_vote *const *)b;
+	int64_t p = x->rc ? 0 : x->s.id, q = y->rc ? 0 : y->s.id; /* refused: no statement */
 
-	return (x->s.id > y->s.id) - (x->s.id < y->s.id);
+	return (p > q) - (p < q);
 }
 
-/* write_batch writes v[0..n) in one transaction; each v[i].rc gets its vote's result. */
+/* settle checks one vote inside the batch's transaction and writes it; v->rc, v->e, v->wait
+ * get the outcome. Returns ERR_DB only when the connection failed (the batch fails). */
+static int settle(struct db *db, struct queued_vote *v, int64_t now_us)
+{
+	const struct vote_ask *a = v->a;
+	struct room_access ra;
+	int64_t pid = 0;
+	int rc, tries;
+
+	rc = statement_authorize(db, &a->actor, a->statement, ROOM_TAKE_PART, &v->s, &ra);
+	if (!rc && !room_accepts(&ra)) {
+		verr_set(&v->e, "closed", "session", "本场深聊会已停止表态",
+			 "this session is not taking votes");
+		rc = ERR_CONFLICT;
+	}
+	/* a participant another process made at the same moment: found on the second try */
+	for (tries = 0; !rc && tries < 2; tries++) {
+		rc = a->actor.via != AUTH_NONE
+			 ? participant_of_user(db, &ra.room, &a->actor.user, &pid)
+			 : participant_of_anon(db, &ra.room, a->anon_hash, a->category, &pid);
+		if (rc != ERR_CONFLICT)
+			break;
+		if (tries == 0)
+			rc = ERR_OK;
+	}
+	if (!rc && a->limit)
+		rc = a->limit(pid, &v->wait);
+	if (!rc)
+		rc = vote_check(&v->s, a->value, &v->e);
+	if (!rc)
+		rc = db_exec(db, sql_vq_vote, "iiini", v->s.id, pid, v->s.session_id, a->value,
+			     now_us);
+	v->rc = rc;
+	return rc == ERR_DB ? rc : ERR_OK;
+}
+
+/* write_batch settles v[0..n) in one transaction; each v[i].rc gets its vote's result. */
 static int write_batch(struct db *db, struct queued_vote *v, size_t n, struct queued_vote **by)
 {
 	int64_t now_us = time_now_us(), minute = time_now() / 60;
@@ -99,17 +134,11 @@ static int write_batch(struct db *db, struct queued_vote *v, size_t n, struct qu
 
 	if (rc)
 		return rc;
-	for (i = 0; i < n; i++) {
-		v[i].rc = db_exec(db, sql_vq_vote, "iiinin", v[i].s.id, v[i].participant,
-				  v[i].s.session_id, v[i].value, now_us, 1);
-		if (v[i].rc == ERR_OK && db_changes(db) == 0)
-			v[i].rc = ERR_CONFLICT; /* closed or moderated away meanwhile */
-		else if (v[i].rc != ERR_OK && v[i].rc != ERR_CONFLICT)
-			break; /* the connection failed: the batch fails */
+	for (i = 0; i < n && !rc; i++) {
+		rc = settle(db, &v[i], now_us);
 		by[i] = &v[i];
 	}
-	if (i < n) {
-		rc = v[i].rc;
+	if (rc) {
 		db_rollback(db);
 		return rc;
 	}
@@ -118,12 +147,13 @@ static int write_batch(struct db *db, struct queued_vote *v, size_t n, struct qu
 	for (i = 0; i < n && !rc; i = j) {
 		struct tally_sum t = {by[i]->s.id, by[i]->s.session_id, by[i]->s.org_id, 0, 0, 0};
 
-		for (j = i; j < n && by[j]->s.id == t.statement; j++) {
+		for (j = i; j < n && (by[j]->rc ? 0 : by[j]->s.id) == (by[i]->rc ? 0 : t.statement);
+		     j++) {
 			if (by[j]->rc)
 				continue;
-			t.agree += by[j]->value == 1;
-			t.disagree += by[j]->value == -1;
-			t.pass += by[j]->value == 0;
+			t.agree += by[j]->a->value == 1;
+			t.disagree += by[j]->a->value == -1;
+			t.pass += by[j]->a->value == 0;
 		}
 		if (t.agree + t.disagree + t.pass)
 			rc = db_exec(db, sql_vq_tally, "iiiinnn", t.statement, minute, t.session,
@@ -210,7 +240,7 @@ static void *writer(void *arg)
 					if (s == k)
 						sessions[k++] = b[i].s.session_id;
 				}
-				b[i].done(b[i].ud, r);
+				b[i].done(b[i].ud, r, rc ? NULL : &b[i].e, b[i].wait);
 			}
 			for (i = 0; i < k; i++)
 				live_touch(sessions[i]);
@@ -239,7 +269,7 @@ int vote_queue_start(int max_batch, int delay_us, int hold_ms)
 	vq.max_batch = max_batch > 0 ? max_batch : 512;
 	vq.delay_us = delay_us >= 0 ? delay_us : 0;
 	vq.hold_ms = hold_ms > 0 ? hold_ms : 0;
-	vq.cap = (size_t)vq.max_batch * 64;
+	vq.cap = (size_t)vq.max_batch * 16;
 	vq.q = calloc(vq.cap, sizeof(*vq.q));
 	vq.head = vq.n = 0;
 	vq.stopping = false;
@@ -284,18 +314,10 @@ bool vote_queue_running(void)
 	return r;
 }
 
-int vote_queue_put(const struct statement_head *s, int64_t participant, int value,
-		   vote_done_fn done, void *ud, struct verr *e)
+int vote_queue_put(const struct vote_ask *a, vote_done_fn done, void *ud)
 {
 	struct queued_vote *v;
 
-	if (value < -1 || value > 1)
-		return verr_set(e, "invalid", "vote", "表态须为 1（赞成）、-1（反对）或 0（跳过）",
-				"vote must be 1 (agree), -1 (disagree) or 0 (pass)");
-	if (strcmp(s->status, "accepted") != 0)
-		return verr_set(e, "not_votable", "statement", "该观点尚未通过审核或已被移除",
-				"this statement is not open for votes"),
-		       ERR_CONFLICT;
 	pthread_mutex_lock(&vq.lock);
 	if (!vq.running || vq.stopping) {
 		pthread_mutex_unlock(&vq.lock);
@@ -306,13 +328,11 @@ int vote_queue_put(const struct statement_head *s, int64_t participant, int valu
 		return ERR_TOO_BIG;
 	}
 	v = &vq.q[(vq.head + vq.n) % vq.cap];
-	v->s = *s;
-	v->participant = participant;
-	v->value = value;
+	memset(v, 0, sizeof(*v));
+	v->a = a;
 	v->at_us = time_now_us();
 	v->done = done;
 	v->ud = ud;
-	v->rc = ERR_OK;
 	if (vq.n++ == 0 || vq.n >= (size_t)vq.max_batch)
 		pthread_cond_signal(&vq.wake);
 	pthread_mutex_unlock(&vq.lock);

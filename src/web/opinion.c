@@ -23,7 +23,6 @@
 #include "model/correction.h"
 #include "model/room.h"
 #include "model/session.h"
-#include "model/store.h"
 #include "view/map.h"
 #include "view/qr.h"
 #include "view/sheet.h"
@@ -396,19 +395,21 @@ static int cast_vote(struct web_ctx *c, const struct vote_req *q, int *wait, str
 
 /* --- the API's votes by group commit (model/votequeue.c) ---
  *
- * A vote from a participant the room already knows is checked here, as in write_vote, but
- * in a read transaction; then the request is deferred (web_defer) and the vote queued for
- * the writer, which answers on its thread once the vote's batch committed. A vote that must
- * write more than the vote (a new participant, a declared category) goes write_vote's way,
- * in a transaction of its own. */
-
-#define VOTE_QUEUED 1
+ * The address is counted here; then the request is deferred (web_defer) and the vote, as
+ * asked, queued for the writer, which checks it inside its batch's transaction as
+ * write_vote would (the same answers for the same refusals), counts it against the
+ * participant's limit, and answers on its thread once the batch committed. */
 
 struct vote_later {
 	struct web_ctx *c; /* web_defer's */
-	int64_t statement;
-	int value;
+	struct vote_ask a;
+	char category[24];
 };
+
+static int participant_limit(int64_t participant, int *wait)
+{
+	return over_limit("vp", NULL, participant, olimits.votes_per_participant, wait);
+}
 
 static int busy_answer(struct web_ctx *c)
 {
@@ -418,83 +419,68 @@ static int busy_answer(struct web_ctx *c)
 			 "too many votes at once, please try again in a moment");
 }
 
-static void vote_committed(void *ud, int rc)
+static void vote_settled(void *ud, int rc, const struct verr *e, int wait)
 {
 	struct vote_later *l = ud;
 	struct web_ctx *c = l->c;
-	struct verr e = {0};
 
 	if (rc == ERR_OK)
 		web_json(c, 200,
-			 json_pack("{sI si}", "statement_id", (json_int_t)l->statement, "vote",
-				   l->value));
-	else if (rc == ERR_CONFLICT) /* closed (or moderated away) while it was queued */
-		web_answer(c, closed_err(&e, true), &e);
+			 json_pack("{sI si}", "statement_id", (json_int_t)l->a.statement, "vote",
+				   l->a.value));
 	else
-		web_fail(c, rc);
+		api_answer(c, rc, wait, e);
 	web_deferred_send(c);
 	free(l);
 }
 
-/* queue_vote: VOTE_QUEUED when the answer is deferred to the writer; ERR_UNSUPPORTED when
- * the vote must go write_vote's way; another error to answer now. */
-static int queue_vote(struct web_ctx *c, const struct vote_req *q, int *wait, struct verr *e)
+/* queue_vote: ERR_OK when the answer is deferred to the writer; ERR_UNSUPPORTED when the
+ * writer is not running (vote with write_vote); another error to answer now. */
+static int queue_vote(struct web_ctx *c, const struct vote_req *q)
 {
 	const char *cookie = http_cookie(c->req, "sl_anon");
-	bool anon = c->actor.via == AUTH_NONE;
-	struct statement_head s;
-	struct room_access ra;
 	struct vote_later *l;
-	int64_t pid = 0;
-	char hash[65];
-	int rc, found;
+	char token[65];
+	int rc;
 
-	if (!vote_queue_running() || q->category || q->code ||
-	    (anon && (!cookie || strlen(cookie) != 64)))
+	if (!vote_queue_running())
 		return ERR_UNSUPPORTED;
-	rc = store_begin_read(c->db);
-	if (rc)
-		return rc;
-	rc = statement_authorize(c->db, &c->actor, q->statement, ROOM_TAKE_PART, &s, &ra);
-	if (!rc && !room_accepts(&ra))
-		rc = closed_err(e, true);
-	found = ERR_NOT_FOUND;
-	if (!rc) {
-		if (anon)
-			hash_token(cookie, 64, hash);
-		found = participant_find(c->db, ra.room.session_id, anon ? 0 : c->actor.user.id,
-					 anon ? hash : NULL, &pid);
-	}
-	store_rollback(c->db);
-	if (rc)
-		return rc;
-	if (found == ERR_NOT_FOUND)
-		return ERR_UNSUPPORTED; /* the participant is made with the first vote */
-	if (found)
-		return found;
-	rc = over_limit("vp", NULL, pid, olimits.votes_per_participant, wait);
-	if (rc)
-		return rc;
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return ERR_NOMEM;
-	l->statement = q->statement;
-	l->value = q->value;
+	l->a.actor = c->actor;
+	l->a.statement = q->statement;
+	l->a.value = q->value;
+	l->a.limit = participant_limit;
+	if (q->category) {
+		snprintf(l->category, sizeof(l->category), "%s", q->category);
+		l->a.category = l->category;
+	}
+	if (c->actor.via == AUTH_NONE) {
+		/* as participant_for: the browser's cookie, or a new one with this answer */
+		if (cookie && strlen(cookie) == 64) {
+			snprintf(token, sizeof(token), "%s", cookie);
+		} else {
+			rand_token(32, token);
+			if (web_set_cookie(c, "sl_anon", token, 365L * 86400, true)) {
+				free(l);
+				return ERR_TOO_BIG;
+			}
+		}
+		hash_token(token, 64, l->a.anon_hash);
+	}
 	l->c = web_defer(c);
 	if (!l->c) {
 		free(l);
 		return ERR_NOMEM;
 	}
-	rc = vote_queue_put(&s, pid, q->value, vote_committed, l, e);
+	rc = vote_queue_put(&l->a, vote_settled, l);
 	if (rc) { /* deferred already: the answer goes on the deferred context */
-		if (rc == ERR_TOO_BIG || rc == ERR_UNSUPPORTED)
-			busy_answer(l->c);
-		else
-			web_answer(l->c, rc, e);
+		busy_answer(l->c);
 		web_deferred_send(l->c);
 		free(l);
 	}
-	return VOTE_QUEUED;
+	return ERR_OK;
 }
 
 int h_api_statement_vote(struct web_ctx *c)
@@ -526,10 +512,11 @@ int h_api_statement_vote(struct web_ctx *c)
 	}
 	q.value = (int)v;
 	rc = over_limit("va", c->req->addr, 0, olimits.votes_per_address, &wait);
-	if (!rc)
-		rc = queue_vote(c, &q, &wait, &e);
-	if (rc == VOTE_QUEUED)
-		return 0;
+	if (!rc) {
+		rc = queue_vote(c, &q);
+		if (rc == ERR_OK)
+			return 0; /* answered by the writer */
+	}
 	if (rc == ERR_UNSUPPORTED)
 		rc = write_vote(c, &q, &wait, &e);
 	if (rc)

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "model/store.h"
@@ -256,13 +257,16 @@ static void test_votes(void **state)
 struct answered {
 	pthread_mutex_t lock;
 	int n, rc[8];
+	char code[8][16];
 };
 
-static void on_vote_done(void *ud, int rc)
+static void on_vote_done(void *ud, int rc, const struct verr *e, int wait)
 {
 	struct answered *a = ud;
 
+	(void)wait;
 	pthread_mutex_lock(&a->lock);
+	snprintf(a->code[a->n], sizeof(a->code[0]), "%s", e && e->code ? e->code : "");
 	a->rc[a->n++] = rc;
 	pthread_mutex_unlock(&a->lock);
 }
@@ -287,63 +291,96 @@ static int64_t count_votes(struct mfix *f, int64_t statement)
 	return n;
 }
 
-/* Group commit: votes queued from several callers are written in one batch and answered
- * after its commit, each a row with its tally; a vote whose room closed after it was checked
- * is refused in the batch (ERR_CONFLICT) without failing the others; checks that fail at
- * once are returned at once and never answered later. */
+static int limit_third(int64_t participant, int *wait)
+{
+	static int seen;
+
+	(void)participant;
+	if (++seen == 3) {
+		*wait = 7;
+		return ERR_LIMIT;
+	}
+	return ERR_OK;
+}
+
+static struct vote_ask anon_vote(struct mfix *f, int64_t statement, int value, const char *hash)
+{
+	struct vote_ask a;
+
+	memset(&a, 0, sizeof(a));
+	a.actor = f->anon;
+	a.statement = statement;
+	a.value = value;
+	snprintf(a.anon_hash, sizeof(a.anon_hash), "%s", hash);
+	return a;
+}
+
+/* Group commit: votes queued from several callers are checked and written in one batch and
+ * answered after its commit, each a row with its tally, new participants made on the way; a
+ * vote refused by a check (its room closed after it was queued, a bad value, a statement
+ * not visible, the participant's limit) is answered with its error without failing the
+ * others; stopping writes what is queued. */
 static void test_vote_queue(void **state)
 {
 	struct mfix *f = *state;
 	int64_t s = make_session(f, "public", "live"), s2 = make_session(f, "public", "live");
+	int64_t s3 = make_session(f, "internal", "live");
 	struct room r = make_room(f, s, 1, "post"), r2 = make_room(f, s2, 1, "post");
-	struct answered a[3] = {{.lock = PTHREAD_MUTEX_INITIALIZER},
-				{.lock = PTHREAD_MUTEX_INITIALIZER},
-				{.lock = PTHREAD_MUTEX_INITIALIZER}};
-	int64_t id, id2, p1, p2, p3, agree = -1;
-	struct statement_head h, h2;
+	struct room r3 = make_room(f, s3, 1, "post");
+	struct answered a = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	struct vote_ask v[8];
+	int64_t id, id2, id3, agree = -1;
 	struct statement st;
 	struct verr e = {0};
 	int i;
 
 	assert_int_equal(add_statement(f, &r, "社区食堂要办好", &id, &e), ERR_OK);
 	assert_int_equal(add_statement(f, &r2, "晚上也要开门", &id2, &e), ERR_OK);
-	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(participant_of_anon(f->db, &r, "hash-q1", NULL, &p1), ERR_OK);
-	assert_int_equal(participant_of_anon(f->db, &r, "hash-q2", NULL, &p2), ERR_OK);
-	assert_int_equal(mfix_commit(f, participant_of_anon(f->db, &r2, "hash-q3", NULL, &p3)),
-			 ERR_OK);
-	assert_int_equal(statement_head(f->db, id, &h), ERR_OK);
-	assert_int_equal(statement_head(f->db, id2, &h2), ERR_OK);
+	assert_int_equal(add_statement(f, &r3, "内部讨论的观点", &id3, &e), ERR_OK);
 
 	/* not running: the caller votes the other way */
+	v[0] = anon_vote(f, id, 1, "hash-q1");
 	assert_false(vote_queue_running());
-	assert_int_equal(vote_queue_put(&h, p1, 1, on_vote_done, &a[0], &e), ERR_UNSUPPORTED);
+	assert_int_equal(vote_queue_put(&v[0], on_vote_done, &a), ERR_UNSUPPORTED);
 
-	/* the writer waits up to 200 ms for a batch to fill: all three go in one */
+	/* the writer waits up to 300 ms for a batch to fill: all go in one */
 	assert_int_equal(store_pool_init(f->path, 0), ERR_OK);
-	assert_int_equal(vote_queue_start(16, 200000, 0), ERR_OK);
+	assert_int_equal(vote_queue_start(16, 300000, 0), ERR_OK);
 	assert_true(vote_queue_running());
-	assert_int_equal(vote_queue_put(&h, p1, 3, on_vote_done, &a[0], &e), ERR_INVALID);
-	/* the second room closes after its vote was checked, before the batch is written */
-	assert_int_equal(vote_queue_put(&h, p1, 1, on_vote_done, &a[0], &e), ERR_OK);
-	assert_int_equal(vote_queue_put(&h2, p3, -1, on_vote_done, &a[2], &e), ERR_OK);
-	assert_int_equal(mfix_begin(f), ERR_OK);
-	assert_int_equal(mfix_commit(f, room_set(f->db, &f->city_org, s2, -1, NULL, 0, &r2, &e)),
-			 ERR_OK);
-	assert_int_equal(vote_queue_put(&h, p2, 1, on_vote_done, &a[1], &e), ERR_OK);
-	assert_int_equal(answered_n(&a[0]) + answered_n(&a[1]) + answered_n(&a[2]), 0);
-	for (i = 0; i < 300 && answered_n(&a[0]) + answered_n(&a[1]) + answered_n(&a[2]) < 3; i++)
+	v[1] = anon_vote(f, id2, -1, "hash-q3"); /* its room closes before the batch */
+	v[2] = anon_vote(f, id, 1, "hash-q2");
+	v[3] = anon_vote(f, id, 3, "hash-q4");	/* a bad value */
+	v[4] = anon_vote(f, id3, 1, "hash-q5"); /* an internal session: not for anonymous */
+	v[5] = anon_vote(f, id, -1, "hash-q6"); /* its participant is over the limit */
+	v[5].limit = limit_third;
+	v[0].limit = v[2].limit = limit_third;
+	for (i = 0; i <= 5; i++) {
+		assert_int_equal(vote_queue_put(&v[i], on_vote_done, &a), ERR_OK);
+		if (i == 1) {
+			assert_int_equal(mfix_begin(f), ERR_OK);
+			assert_int_equal(
+			    mfix_commit(f, room_set(f->db, &f->city_org, s2, -1, NULL, 0, &r2, &e)),
+			    ERR_OK);
+		}
+	}
+	assert_int_equal(answered_n(&a), 0);
+	for (i = 0; i < 300 && answered_n(&a) < 6; i++)
 		usleep(10000);
-	assert_int_equal(answered_n(&a[0]), 1);
-	assert_int_equal(a[0].rc[0], ERR_OK);
-	assert_int_equal(answered_n(&a[1]), 1);
-	assert_int_equal(a[1].rc[0], ERR_OK);
-	assert_int_equal(answered_n(&a[2]), 1);
-	assert_int_equal(a[2].rc[0], ERR_CONFLICT);
+	assert_int_equal(answered_n(&a), 6);
+	assert_int_equal(a.rc[0], ERR_OK);
+	assert_int_equal(a.rc[1], ERR_CONFLICT);
+	assert_string_equal(a.code[1], "closed");
+	assert_int_equal(a.rc[2], ERR_OK);
+	assert_int_equal(a.rc[3], ERR_INVALID);
+	assert_string_equal(a.code[3], "invalid");
+	assert_true(a.rc[4] == ERR_NOT_FOUND || a.rc[4] == ERR_AUTH);
+	assert_int_equal(a.rc[5], ERR_LIMIT);
 	assert_int_equal(count_votes(f, id), 2);
 	assert_int_equal(count_votes(f, id2), 0);
+	assert_int_equal(count_votes(f, id3), 0);
 	assert_int_equal(statement_get(f->db, id, &st), ERR_OK);
 	assert_int_equal(st.agree, 2);
+	assert_int_equal(st.disagree, 0);
 	statement_release(&st);
 	/* the tally of the minute counts the batch's votes once each, in one row */
 	assert_int_equal(db_get_int(f->db,
@@ -353,11 +390,12 @@ static void test_vote_queue(void **state)
 	assert_int_equal(agree, 2);
 
 	/* the latest vote wins; stopping writes and answers what is queued */
-	assert_int_equal(vote_queue_put(&h, p1, 0, on_vote_done, &a[0], &e), ERR_OK);
+	v[6] = anon_vote(f, id, 0, "hash-q1");
+	assert_int_equal(vote_queue_put(&v[6], on_vote_done, &a), ERR_OK);
 	vote_queue_stop();
 	assert_false(vote_queue_running());
-	assert_int_equal(answered_n(&a[0]), 2);
-	assert_int_equal(a[0].rc[1], ERR_OK);
+	assert_int_equal(answered_n(&a), 7);
+	assert_int_equal(a.rc[6], ERR_OK);
 	assert_int_equal(statement_get(f->db, id, &st), ERR_OK);
 	assert_int_equal(st.agree, 1);
 	assert_int_equal(st.pass, 1);
