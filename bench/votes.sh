@@ -14,6 +14,13 @@
 #   votes-t1-rotating    -t1 -cN: N participants take turns over the N connections
 #   votes-sync-full      as votes-per-conn, server restarted with --sync-full (fsync at
 #                        every commit)
+#   votes-pg-per-conn    as votes-per-conn, on PostgreSQL 15: the same database copied
+#                        (`shenliao copy`) into a private server (initdb + pg_ctl in a temp
+#                        dir, synchronous_commit=on: a commit is answered after its WAL is
+#                        flushed), the server restarted on it; its "server CPU" includes the
+#                        PostgreSQL processes'
+# Votes are written by group commit (src/model/votequeue.c): one writer commits the votes of
+# all connections in batches, each answered after its batch committed.
 # Around each run the vote table is counted (python3's sqlite3, read-only): every 200 answer
 # must be a row (durability); the server's write/read system calls, bytes written and
 # context switches per vote come from /proc. Then, unless BENCH_PROFILE=0, a system call
@@ -27,6 +34,8 @@
 #   BENCH_STATEMENTS_N   statements in the room (default 200)
 #   BENCH_SYNC_FULL      0 to skip the --sync-full run (default 1)
 #   BENCH_PROFILE        0 to skip the profile and the database-layer runs (default 1)
+#   BENCH_PG             0 to skip the PostgreSQL run (default 1; needs postgresql-15)
+#   BENCH_PG_PORT        first port to try for PostgreSQL (default 55530)
 #   BENCH_KEEP           keep the temp dir (database) when set
 set -eu
 
@@ -38,6 +47,24 @@ lib_init votes "Vote ingestion over HTTP (PUT /api/v1/statements/{id}/vote), bes
 NSTAT=${BENCH_STATEMENTS_N:-200}
 SYNC_FULL=${BENCH_SYNC_FULL:-1}
 PROFILE=${BENCH_PROFILE:-1}
+RUN_PG=${BENCH_PG:-1}
+PGBIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+[ -x "$PGBIN/initdb" ] || RUN_PG=0
+PGDIR=""
+PG_PID=""
+COUNT_DB=""
+pg_cleanup() {
+	set +e
+	if [ -n "$PGDIR" ] && [ -f "$PGDIR/data/PG_VERSION" ]; then
+		as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -w -m fast stop >/dev/null 2>&1
+		[ -z "${BENCH_KEEP:-}" ] && rm -rf "$PGDIR"
+	fi
+	lib_cleanup
+}
+trap pg_cleanup EXIT
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
 PY=/usr/bin/python3
 : >"$TMP/durability"
 : >"$TMP/perio"
@@ -86,6 +113,10 @@ export BENCH_STATEMENTS
 echo "bench: session $SID, room open to anonymous participants, $NSTAT statements" >&2
 
 count_rows() { # "votes participants" in the vote and participant tables
+	if [ -n "$COUNT_DB" ]; then
+		psql "$COUNT_DB" -X -q -At -F ' ' -c "SELECT (SELECT COUNT(*) FROM vote), (SELECT COUNT(*) FROM participant)"
+		return
+	fi
 	$PY - "$DB" <<'EOF'
 import sqlite3, sys
 c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True, timeout=30)
@@ -126,7 +157,10 @@ vote_run() {
 	c0=$(proc_counters "$SL_PID")
 	BW_T=$threads
 	BW_WARMUP=0
-	bench_wrk "$name" "$SL_PID" "$SL_URL/" -s bench/votes.lua
+	# on PostgreSQL: the server's processes too (listed after the warm-up opened them)
+	VR_PIDS=""
+	[ -n "${PG_PID:-}" ] && VR_PIDS="$SL_PID $(pgrep -P "$PG_PID" | tr '\n' ' ')$PG_PID"
+	bench_wrk "$name" "${VR_PIDS:-$SL_PID}" "$SL_URL/" -s bench/votes.lua
 	BW_T=""
 	BW_WARMUP=""
 	c1=$(proc_counters "$SL_PID")
@@ -194,6 +228,37 @@ if [ "$SYNC_FULL" != 0 ]; then
 	stop_shenliao
 	start_shenliao "$DB" --no-flood-limits --sync-full
 	vote_run votes-sync-full "$CONNECTIONS" 1
+fi
+
+# ---- PostgreSQL ------------------------------------------------------------------------------
+
+if [ "$RUN_PG" != 0 ]; then
+	stop_shenliao
+	PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/shenliao-bench-votes-pg.XXXXXX")
+	[ "$(id -u)" = 0 ] && chown postgres "$PGDIR"
+	as_pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 \
+		>"$PGDIR/initdb.log" 2>&1 || {
+		cat "$PGDIR/initdb.log" >&2
+		exit 1
+	}
+	PG_PORT=${BENCH_PG_PORT:-55530}
+	while ! port_free "$PG_PORT"; do PG_PORT=$((PG_PORT + 1)); done
+	PG_OPTS="-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PGDIR -c synchronous_commit=on -c max_connections=100 -c shared_buffers=256MB"
+	as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -t 60 -o "$PG_OPTS" start >/dev/null || {
+		tail -20 "$PGDIR/log" >&2
+		exit 1
+	}
+	note_cmd "initdb -D \$PGDIR/data -A trust -U postgres -E UTF8 --locale=C.UTF-8; pg_ctl -D \$PGDIR/data -o \"$(echo "$PG_OPTS" | sed "s|$PGDIR|\$PGDIR|")\" start"
+	PGURL=postgresql://postgres@127.0.0.1:$PG_PORT/shenliao
+	"$SHENLIAO" copy --from "$DB" --to "$PGURL" >"$TMP/copy.log" 2>&1 || {
+		cat "$TMP/copy.log" >&2
+		exit 1
+	}
+	note_cmd "$SHENLIAO_SRC copy --from \$TMP/votes.db --to $PGURL"
+	PG_PID=$(head -n 1 "$PGDIR/data/postmaster.pid")
+	COUNT_DB=$PGURL
+	start_shenliao "$PGURL" --no-flood-limits
+	vote_run votes-pg-per-conn "$CONNECTIONS" 1
 fi
 
 # ---- report ----------------------------------------------------------------------------------

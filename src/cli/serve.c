@@ -29,7 +29,11 @@
  * its oldest vote has waited this long. 2 ms against 0.5 ms in one short bench/votes.sh run
  * each (64 connections, a loaded machine): bytes written per vote 6.0 KB -> 4.8 KB, votes
  * per server CPU-second 15,500 -> 18,400, p99 40 -> 20 ms. */
-#define VOTE_BATCH_MAX	   1024
+#define VOTE_BATCH_MAX 1024
+/* On PostgreSQL each vote's checks and write are round trips: several writers, each with a
+ * connection, keep batches going while others wait on the network. SQLite has one writer
+ * at a time anyway: one. */
+#define VOTE_WRITERS_PG	   6
 #define VOTE_BATCH_WAIT_US 2000
 
 /* vote_hold_ms: SHENLIAO_VOTE_HOLD_MS, for crash tests only (votequeue.c's hold_ms). */
@@ -338,7 +342,8 @@ static int cmd_serve(int argc, char **argv)
 	if (cli_arg(&a, "no-flood-limits"))
 		web_opinion_no_limits();
 	if (web_opinion_start() || live_start(cli_arg(&a, "db"), 200, web_opinion_notify, NULL) ||
-	    vote_queue_start(VOTE_BATCH_MAX, VOTE_BATCH_WAIT_US, vote_hold_ms())) {
+	    vote_queue_start(store_is_uri(cli_arg(&a, "db")) ? VOTE_WRITERS_PG : 1, VOTE_BATCH_MAX,
+			     VOTE_BATCH_WAIT_US, vote_hold_ms())) {
 		live_stop();
 		web_stop();
 		store_pool_fini();

@@ -196,11 +196,13 @@ struct vote_ask {
 
 typedef void (*vote_done_fn)(void *ud, int rc, const struct verr *e, int wait);
 
-/* vote_queue_start starts the writer (its connection from store_thread); hold_ms > 0 makes
+/* vote_queue_start starts the writers (1 to 16 threads, each with its connection from
+ * store_thread; more than one only helps on PostgreSQL, where a batch's round trips wait on
+ * the network and batches of several connections run at once); hold_ms > 0 makes
  * it wait that long inside each batch's transaction before the commit (crash tests: a kill
  * then finds written votes not yet committed, which must not have been answered).
  * vote_queue_stop writes what is queued, answers it, and stops. */
-int vote_queue_start(int max_batch, int delay_us, int hold_ms) WARN_UNUSED;
+int vote_queue_start(int writers, int max_batch, int delay_us, int hold_ms) WARN_UNUSED;
 void vote_queue_stop(void);
 bool vote_queue_running(void);
 

@@ -38,6 +38,8 @@
 #include "db/db.h"
 #include "store.h"
 
+enum { VQ_MAX_WRITERS = 16 };
+
 struct queued_vote {
 	const struct vote_ask *a;
 	int64_t at_us; /* when queued */
@@ -51,18 +53,17 @@ struct queued_vote {
 
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t wake, idle;
-	pthread_t thread;
-	bool running, stopping, busy;
+	pthread_cond_t wake;
+	pthread_t thread[VQ_MAX_WRITERS];
+	int nwriters;
+	bool running, stopping;
 	struct queued_vote *q; /* ring: head..head+n */
 	size_t cap, head, n;
 	int max_batch;
 	int delay_us;
 	int hold_ms;
 	uint64_t batches, votes;
-} vq = {.lock = PTHREAD_MUTEX_INITIALIZER,
-	.wake = PTHREAD_COND_INITIALIZER,
-	.idle = PTHREAD_COND_INITIALIZER};
+} vq = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 static const char sql_vq_vote[] =
     "INSERT INTO vote (statement_id, participant_id, session_id, value, at)"
@@ -87,6 +88,19 @@ static int cmp_vote_statement(const void *a, const void *b)
 	int64_t p = x->rc ? 0 : x->s.id, q = y->rc ? 0 : y->s.id; /* refused: no statement */
 
 	return (p > q) - (p < q);
+}
+
+static int cmp_vote_ask(const void *pa, const void *pb)
+{
+	const struct vote_ask *x = ((const struct queued_vote *)pa)->a;
+	const struct vote_ask *y = ((const struct queued_vote *)pb)->a;
+
+	if (x->statement != y->statement)
+		return (x->statement > y->statement) - (x->statement < y->statement);
+	if (x->actor.user.id != y->actor.user.id)
+		return (x->actor.user.id > y->actor.user.id) -
+		       (x->actor.user.id < y->actor.user.id);
+	return strcmp(x->anon_hash, y->anon_hash);
 }
 
 /* settle checks one vote inside the batch's transaction and writes it; v->rc, v->e, v->wait
@@ -134,6 +148,9 @@ static int write_batch(struct db *db, struct queued_vote *v, size_t n, struct qu
 
 	if (rc)
 		return rc;
+	/* in order of statement, then voter: concurrent batches (writers of this process and
+	 * of others, under the shared lock) lock vote and tally rows in the same order */
+	qsort(v, n, sizeof(*v), cmp_vote_ask);
 	for (i = 0; i < n && !rc; i++) {
 		rc = settle(db, &v[i], now_us);
 		by[i] = &v[i];
@@ -221,7 +238,8 @@ static void *writer(void *arg)
 				wait_until_us(realtime_us() + (deadline - time_now_us()));
 		}
 		n = batch_take(b, max);
-		vq.busy = true;
+		if (n == 0)
+			continue; /* another writer took them */
 		pthread_mutex_unlock(&vq.lock);
 
 		{
@@ -247,10 +265,8 @@ static void *writer(void *arg)
 		}
 
 		pthread_mutex_lock(&vq.lock);
-		vq.busy = false;
 		vq.batches++;
 		vq.votes += n;
-		pthread_cond_broadcast(&vq.idle);
 	}
 	pthread_mutex_unlock(&vq.lock);
 	free(b);
@@ -259,8 +275,10 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-int vote_queue_start(int max_batch, int delay_us, int hold_ms)
+int vote_queue_start(int writers, int max_batch, int delay_us, int hold_ms)
 {
+	int i;
+
 	pthread_mutex_lock(&vq.lock);
 	if (vq.running) {
 		pthread_mutex_unlock(&vq.lock);
@@ -273,10 +291,18 @@ int vote_queue_start(int max_batch, int delay_us, int hold_ms)
 	vq.q = calloc(vq.cap, sizeof(*vq.q));
 	vq.head = vq.n = 0;
 	vq.stopping = false;
-	if (!vq.q || pthread_create(&vq.thread, NULL, writer, NULL) != 0) {
+	writers = writers < 1 ? 1 : writers > VQ_MAX_WRITERS ? VQ_MAX_WRITERS : writers;
+	for (vq.nwriters = 0; vq.q && vq.nwriters < writers; vq.nwriters++)
+		if (pthread_create(&vq.thread[vq.nwriters], NULL, writer, NULL) != 0)
+			break;
+	if (!vq.q || vq.nwriters < writers) {
+		vq.stopping = true;
+		pthread_cond_broadcast(&vq.wake);
+		pthread_mutex_unlock(&vq.lock);
+		for (i = 0; i < vq.nwriters; i++)
+			pthread_join(vq.thread[i], NULL);
 		free(vq.q);
 		vq.q = NULL;
-		pthread_mutex_unlock(&vq.lock);
 		return ERR_IO;
 	}
 	vq.running = true;
@@ -291,10 +317,11 @@ void vote_queue_stop(void)
 		pthread_mutex_unlock(&vq.lock);
 		return;
 	}
-	vq.stopping = true; /* the writer drains what is queued first */
-	pthread_cond_signal(&vq.wake);
+	vq.stopping = true; /* the writers drain what is queued first */
+	pthread_cond_broadcast(&vq.wake);
 	pthread_mutex_unlock(&vq.lock);
-	pthread_join(vq.thread, NULL);
+	for (int i = 0; i < vq.nwriters; i++)
+		pthread_join(vq.thread[i], NULL);
 	pthread_mutex_lock(&vq.lock);
 	vq.running = false;
 	log_info("votes: %llu votes written in %llu batches", (unsigned long long)vq.votes,

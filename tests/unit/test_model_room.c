@@ -253,31 +253,36 @@ static void test_votes(void **state)
 	assert_string_equal(e.code, "not_votable");
 }
 
-/* what the vote writer answered (vote_queue_put's done) */
-struct answered {
-	pthread_mutex_t lock;
-	int n, rc[8];
-	char code[8][16];
+/* what the vote writer answered (vote_queue_put's done), one slot per vote */
+struct answer {
+	int rc;
+	char code[16];
 };
+
+static struct {
+	pthread_mutex_t lock;
+	int n;
+} answers = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void on_vote_done(void *ud, int rc, const struct verr *e, int wait)
 {
-	struct answered *a = ud;
+	struct answer *a = ud;
 
 	(void)wait;
-	pthread_mutex_lock(&a->lock);
-	snprintf(a->code[a->n], sizeof(a->code[0]), "%s", e && e->code ? e->code : "");
-	a->rc[a->n++] = rc;
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_lock(&answers.lock);
+	snprintf(a->code, sizeof(a->code), "%s", e && e->code ? e->code : "");
+	a->rc = rc;
+	answers.n++;
+	pthread_mutex_unlock(&answers.lock);
 }
 
-static int answered_n(struct answered *a)
+static int answered_n(void)
 {
 	int n;
 
-	pthread_mutex_lock(&a->lock);
-	n = a->n;
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_lock(&answers.lock);
+	n = answers.n;
+	pthread_mutex_unlock(&answers.lock);
 	return n;
 }
 
@@ -327,7 +332,7 @@ static void test_vote_queue(void **state)
 	int64_t s3 = make_session(f, "internal", "live");
 	struct room r = make_room(f, s, 1, "post"), r2 = make_room(f, s2, 1, "post");
 	struct room r3 = make_room(f, s3, 1, "post");
-	struct answered a = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	struct answer a[8];
 	struct vote_ask v[8];
 	int64_t id, id2, id3, agree = -1;
 	struct statement st;
@@ -341,11 +346,11 @@ static void test_vote_queue(void **state)
 	/* not running: the caller votes the other way */
 	v[0] = anon_vote(f, id, 1, "hash-q1");
 	assert_false(vote_queue_running());
-	assert_int_equal(vote_queue_put(&v[0], on_vote_done, &a), ERR_UNSUPPORTED);
+	assert_int_equal(vote_queue_put(&v[0], on_vote_done, &a[0]), ERR_UNSUPPORTED);
 
 	/* the writer waits up to 300 ms for a batch to fill: all go in one */
 	assert_int_equal(store_pool_init(f->path, 0), ERR_OK);
-	assert_int_equal(vote_queue_start(16, 300000, 0), ERR_OK);
+	assert_int_equal(vote_queue_start(1, 16, 300000, 0), ERR_OK);
 	assert_true(vote_queue_running());
 	v[1] = anon_vote(f, id2, -1, "hash-q3"); /* its room closes before the batch */
 	v[2] = anon_vote(f, id, 1, "hash-q2");
@@ -355,7 +360,7 @@ static void test_vote_queue(void **state)
 	v[5].limit = limit_third;
 	v[0].limit = v[2].limit = limit_third;
 	for (i = 0; i <= 5; i++) {
-		assert_int_equal(vote_queue_put(&v[i], on_vote_done, &a), ERR_OK);
+		assert_int_equal(vote_queue_put(&v[i], on_vote_done, &a[i]), ERR_OK);
 		if (i == 1) {
 			assert_int_equal(mfix_begin(f), ERR_OK);
 			assert_int_equal(
@@ -363,18 +368,18 @@ static void test_vote_queue(void **state)
 			    ERR_OK);
 		}
 	}
-	assert_int_equal(answered_n(&a), 0);
-	for (i = 0; i < 300 && answered_n(&a) < 6; i++)
+	assert_int_equal(answered_n(), 0);
+	for (i = 0; i < 300 && answered_n() < 6; i++)
 		usleep(10000);
-	assert_int_equal(answered_n(&a), 6);
-	assert_int_equal(a.rc[0], ERR_OK);
-	assert_int_equal(a.rc[1], ERR_CONFLICT);
-	assert_string_equal(a.code[1], "closed");
-	assert_int_equal(a.rc[2], ERR_OK);
-	assert_int_equal(a.rc[3], ERR_INVALID);
-	assert_string_equal(a.code[3], "invalid");
-	assert_true(a.rc[4] == ERR_NOT_FOUND || a.rc[4] == ERR_AUTH);
-	assert_int_equal(a.rc[5], ERR_LIMIT);
+	assert_int_equal(answered_n(), 6);
+	assert_int_equal(a[0].rc, ERR_OK);
+	assert_int_equal(a[1].rc, ERR_CONFLICT);
+	assert_string_equal(a[1].code, "closed");
+	assert_int_equal(a[2].rc, ERR_OK);
+	assert_int_equal(a[3].rc, ERR_INVALID);
+	assert_string_equal(a[3].code, "invalid");
+	assert_true(a[4].rc == ERR_NOT_FOUND || a[4].rc == ERR_AUTH);
+	assert_int_equal(a[5].rc, ERR_LIMIT);
 	assert_int_equal(count_votes(f, id), 2);
 	assert_int_equal(count_votes(f, id2), 0);
 	assert_int_equal(count_votes(f, id3), 0);
@@ -391,11 +396,11 @@ static void test_vote_queue(void **state)
 
 	/* the latest vote wins; stopping writes and answers what is queued */
 	v[6] = anon_vote(f, id, 0, "hash-q1");
-	assert_int_equal(vote_queue_put(&v[6], on_vote_done, &a), ERR_OK);
+	assert_int_equal(vote_queue_put(&v[6], on_vote_done, &a[6]), ERR_OK);
 	vote_queue_stop();
 	assert_false(vote_queue_running());
-	assert_int_equal(answered_n(&a), 7);
-	assert_int_equal(a.rc[6], ERR_OK);
+	assert_int_equal(answered_n(), 7);
+	assert_int_equal(a[6].rc, ERR_OK);
 	assert_int_equal(statement_get(f->db, id, &st), ERR_OK);
 	assert_int_equal(st.agree, 1);
 	assert_int_equal(st.pass, 1);
