@@ -291,8 +291,9 @@ P99=$(awk -F'\t' '$1 == "votes-per-conn" { print $6 }' "$ROWS")
 OKRATE=$(awk -F'\t' '$1 == "votes-per-conn" { s = $11 > 0 ? $11 : 1; printf "%.0f", ($8 - $9) / s }' "$ROWS")
 NGX=$(awk -F'\t' '$1 == "nginx-static" { printf "%.0f", $3 }' "$ROWS")
 # ratios against nginx: of req/s in this run, and of requests per server CPU-second
-RATIO=$(awk -F'\t' '$1 == "nginx-static" { n = $3; nc = $12 > 0 ? $8 / $12 : 0 } $1 == "votes-per-conn" { v = $3; vc = $12 > 0 ? $8 / $12 : 0 }
-	END { printf "%.3f %.3f", n > 0 ? v / n : 0, nc > 0 ? vc / nc : 0 }' "$ROWS")
+RATIO=$(awk -F'\t' '$1 == "nginx-static" { n = $3; nc = ($12 > 0 ? $8 / $12 : 0) }
+	$1 == "votes-per-conn" { v = $3; vc = ($12 > 0 ? $8 / $12 : 0) }
+	END { printf "%.3f %.3f", (n > 0 ? v / n : 0), (nc > 0 ? vc / nc : 0) }' "$ROWS")
 {
 	echo "### Durability and cost per vote"
 	echo
