@@ -14,8 +14,9 @@
 # counted. Writes bench/results/votes_crash.md, stops everything, removes the temp dir.
 #
 # Environment: see bench/lib.sh (BENCH_CONNECTIONS, SHENLIAO, BENCH_OUT), and
-#   BENCH_KILLS          how many kills (default 6)
-#   BENCH_SEGMENT        seconds of load per kill (default 5; 6 x 5 s = 30 s of load)
+#   BENCH_KILLS          how many kills (default 8)
+#   BENCH_SEGMENT        seconds per segment (default 6; the kill comes at 40-90% of it, so
+#                        8 segments are about 30 s of load before a kill)
 #   BENCH_STATEMENTS_N   statements in the room (default 100)
 #   SHENLIAO_VOTE_HOLD_MS  the server's vote writer waits this long inside each batch's
 #                        transaction before the commit (default 20; src/model/room.h
@@ -32,10 +33,10 @@ cd "$(dirname "$0")/.."
 
 lib_init votes_crash "Votes under kill -9: every acknowledged vote is a row"
 
-KILLS=${BENCH_KILLS:-6}
+KILLS=${BENCH_KILLS:-8}
 SHENLIAO_VOTE_HOLD_MS=${SHENLIAO_VOTE_HOLD_MS:-20}
 export SHENLIAO_VOTE_HOLD_MS
-SEG=${BENCH_SEGMENT:-5}
+SEG=${BENCH_SEGMENT:-6}
 NSTAT=${BENCH_STATEMENTS_N:-100}
 PY=/usr/bin/python3
 DB=$TMP/votes.db
