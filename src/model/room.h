@@ -211,9 +211,6 @@ bool vote_queue_running(void);
  * instead); ERR_TOO_BIG when the queue is full (the writer is far behind). Thread-safe. */
 int vote_queue_put(const struct vote_ask *a, vote_done_fn done, void *ud) WARN_UNUSED;
 
-/* vote_queue_stats: batches committed (or failed) and the votes in them, since start. */
-void vote_queue_stats(uint64_t *batches, uint64_t *votes);
-
 /* snapshot_get returns the latest snapshot of a session (NULL when none); *version gets
  * its version (0 when none). snapshot_version reads only the version. */
 json_t *snapshot_get(struct db *db, int64_t session_id, int64_t *version);

@@ -396,11 +396,3 @@ int vote_queue_put(const struct vote_ask *a, vote_done_fn done, void *ud)
 	pthread_mutex_unlock(&vq.lock);
 	return ERR_OK;
 }
-
-void vote_queue_stats(uint64_t *batches, uint64_t *votes)
-{
-	pthread_mutex_lock(&vq.lock);
-	*batches = vq.batches;
-	*votes = vq.votes;
-	pthread_mutex_unlock(&vq.lock);
-}
