@@ -131,6 +131,7 @@ bench:
 	@sh bench/sessions.sh
 	@sh bench/stats.sh
 	@sh bench/votes.sh
+	@sh bench/votes_crash.sh
 	@sh bench/opinion.sh
 	@sh bench/backends.sh
 	@sh bench/locksim.sh
