@@ -125,7 +125,7 @@ static int migrate_pg(struct db *db, int *version)
 	for (next = cur + 1; next <= db_latest_version(); next++) {
 		f = find_migration(next);
 		if (!f)
-			return ERR_NOT_FOUND;
+			continue; /* a number not taken (yet): parallel work reserves numbers */
 		rc = db_pg_migration_sql(f->name + 11, f->data, &sql);
 		if (rc)
 			return rc;
@@ -183,7 +183,7 @@ int db_migrate(struct db *db, int *version)
 	for (next = cur + 1; next <= db_latest_version(); next++) {
 		f = find_migration(next);
 		if (!f)
-			return ERR_NOT_FOUND;
+			continue; /* a number not taken (yet): parallel work reserves numbers */
 		/* the pragma is a no-op inside a transaction: set it before BEGIN */
 		rc = db_exec_script(db, sql_fk_off);
 		if (!rc)

@@ -59,4 +59,8 @@ bool search_kind_valid(const char *kind);
 int search_query(struct db *db, const struct actor *a, const char *q, const char *kind, int limit,
 		 struct search_hits *out) WARN_UNUSED;
 
+/* search_cache_clear forgets every kept answer (search_query keeps answers while nothing
+ * they depend on has changed: search.c). For tests and benchmarks of the uncached path. */
+void search_cache_clear(void);
+
 #endif
