@@ -1,17 +1,9 @@
 -- 0020 on PostgreSQL (follows the translation of migrations/0020_search_rank.sql, whose
 -- triggers are written here in PostgreSQL's way): the generation triggers, and each index
 -- row's token count, summed into search_stats by search_put and search_drop
--- (src/model/search.c) so that bm25's mean length is FTS5's. Rows already indexed are
--- counted here from their tsvector positions' last one is not their count, so they are
--- given ntok by cjk_fill_terms (src/db/cjk.c) at the next shenliao copy; a database made new
--- (init, demo, copy) has none at this point.
-CREATE TABLE search_stats (
-	id BIGINT PRIMARY KEY CHECK (id = 1),
-	generation BIGINT NOT NULL,
-	nrow BIGINT NOT NULL,
-	ntok BIGINT NOT NULL
-);
-INSERT INTO search_stats (id, generation, nrow, ntok) VALUES (1, 0, 0, 0);
+-- (src/model/search.c) so that bm25's mean length is FTS5's. A database is made new at the
+-- newest schema (init, demo, copy; copy counts the tokens of the rows it copies in
+-- cjk_fill_terms, src/db/cjk.c), so no row is indexed yet at this point.
 ALTER TABLE search_index ADD COLUMN ntok INTEGER NOT NULL DEFAULT 0;
 CREATE FUNCTION search_gen_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

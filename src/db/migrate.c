@@ -99,7 +99,8 @@ static int current_version(struct db *db, int *cur)
 	return ERR_OK;
 }
 
-/* find_migration returns the embedded migration numbered n (logged when missing). */
+/* find_migration returns the embedded migration numbered n, NULL when there is none (a
+ * number may be left out: helpers working in parallel are each given one). */
 static const struct embed_file *find_migration(int n)
 {
 	const struct embed_file *f;
@@ -107,7 +108,6 @@ static const struct embed_file *find_migration(int n)
 	for (f = embed_files; f->name; f++)
 		if (migration_number(f) == n)
 			return f;
-	log_error("db: migration %04d is missing", n);
 	return NULL;
 }
 

@@ -464,8 +464,8 @@ static int hit_row(struct db_stmt *st, void *ud)
 	return excerpt(has_body || !title[0] ? body : title, r->tm, h);
 }
 
-/* run_query appends up to limit hits of sql; q: ?1; top: ?4 (0 binds NULL); dfs: ?9
- * (SQLite only; NULL binds NULL). */
+/* run_query appends up to limit hits of sql; q: ?1; top: ?4 (0 binds NULL; always NULL on
+ * PostgreSQL); dfs: ?9 (SQLite only; NULL binds NULL). */
 static int run_query(struct db *db, const char *sql, const char *q, int64_t top,
 		     const struct actor *a, const struct plan *p, const char *kind, int limit,
 		     struct search_hits *out)
@@ -476,9 +476,6 @@ static int run_query(struct db *db, const char *sql, const char *q, int64_t top,
 	int64_t signed_in = a->via != AUTH_NONE;
 	const char *dfs = p->dfs.n ? buf_cstr((struct buf *)&p->dfs) : NULL;
 
-	if (p->pg && top)
-		return db_each(db, sql, hit_row, &r, "ssiiiisi", q, scope_path(a), (int64_t)limit,
-			       top, user, handler, kind ? kind : "", signed_in);
 	if (p->pg)
 		return db_each(db, sql, hit_row, &r, "ssi0iisi", q, scope_path(a), (int64_t)limit,
 			       user, handler, kind ? kind : "", signed_in);
@@ -693,8 +690,7 @@ static int search_pg(struct db *db, const struct actor *a, struct plan *p, const
 	if (!rc)
 		rc = buf_putc(&ids, '}');
 	if (!rc && top)
-		rc = run_query(db, sql_query_top_pg, buf_cstr(&ids), (int64_t)top, a, p, kind,
-			       limit, out);
+		rc = run_query(db, sql_query_top_pg, buf_cstr(&ids), 0, a, p, kind, limit, out);
 	buf_fini(&ids);
 	if (rc || out->n - before >= (size_t)limit || f.k.n <= (size_t)limit * 4) {
 		/* enough, or every hit was looked at */
