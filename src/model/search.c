@@ -389,17 +389,20 @@ static struct search_hit *hits_add(struct search_hits *h)
  * for visibility; when fewer than asked for are visible, the window is taken again over
  * the visible hits alone (sql_query, sql_query_pg), the same rule on both backends.
  */
-#define SEARCH_RANK_WINDOW "1000"
-#define RANK_WINDOW	   1000
+#define SEARCH_RANK_WINDOW "500"
+#define RANK_WINDOW	   500
 
 /* SQLite: the window and its ranks from FTS5 (?9: the phrases' hit counts or NULL, see
  * db/fts_cjk.c), the best ?4 of them, then who may see them. */
-static const char sql_query_top[] =
-    SEARCH_COLS ", m.n FROM (SELECT rid, r, n FROM (SELECT rid, r, count(*) OVER () AS n FROM"
-		" (SELECT rowid AS rid, cjk_bm25(search_index, ?9) AS r FROM search_index"
-		" WHERE search_index MATCH ?1 ORDER BY rowid DESC LIMIT " SEARCH_RANK_WINDOW
-		")) ORDER BY r, rid LIMIT ?4) m JOIN search_index f ON f.rowid = m.rid" SEARCH_JOINS
-		" WHERE (" SEARCH_VISIBLE ") ORDER BY m.r, m.rid LIMIT ?3";
+static const char sql_query_top[] = SEARCH_COLS
+    " FROM (SELECT rid, r FROM (SELECT rowid AS rid, cjk_bm25(search_index, ?9) AS r"
+    " FROM search_index WHERE search_index MATCH ?1 ORDER BY rowid DESC LIMIT " SEARCH_RANK_WINDOW
+    ") ORDER BY r, rid LIMIT ?4) m JOIN search_index f ON f.rowid = m.rid" SEARCH_JOINS
+    " WHERE (" SEARCH_VISIBLE ") ORDER BY m.r, m.rid LIMIT ?3";
+/* How many hits the window holds: whether the first way looked at every hit. */
+static const char sql_window_n[] =
+    "SELECT count(*) FROM (SELECT rowid FROM search_index WHERE search_index MATCH ?"
+    " ORDER BY rowid DESC LIMIT " SEARCH_RANK_WINDOW ")";
 /* The window over the visible hits: when the first way found too few. */
 static const char sql_query[] =
     "SELECT * FROM (" SEARCH_COLS ", cjk_bm25(search_index, ?9) AS r, f.rowid AS rid"
@@ -441,8 +444,6 @@ struct plan {
 struct run {
 	const struct terms *tm;
 	struct search_hits *out;
-	bool want_n;  /* sql_query_top: read the hits in the window (its column 6) */
-	int64_t nwin; /* into this; -1 while no row came */
 };
 
 static int hit_row(struct db_stmt *st, void *ud)
@@ -464,8 +465,6 @@ static int hit_row(struct db_stmt *st, void *ud)
 	h->title = db_col_dup(st, 2);
 	if (!h->title)
 		return ERR_NOMEM;
-	if (r->want_n)
-		r->nwin = db_col_int(st, 6);
 	return excerpt(has_body || !title[0] ? body : title, r->tm, h);
 }
 
@@ -473,9 +472,9 @@ static int hit_row(struct db_stmt *st, void *ud)
  * PostgreSQL); dfs: ?9 (SQLite only; NULL binds NULL). */
 static int run_query(struct db *db, const char *sql, const char *q, int64_t top,
 		     const struct actor *a, const struct plan *p, const char *kind, int limit,
-		     struct search_hits *out, int64_t *nwin)
+		     struct search_hits *out)
 {
-	struct run r = {&p->tm, out, nwin != NULL, -1};
+	struct run r = {&p->tm, out};
 	int rc;
 	int64_t user = a->via != AUTH_NONE ? a->user.id : 0;
 	int64_t handler = a->via != AUTH_NONE ? a->user.handler_id : 0;
@@ -491,8 +490,6 @@ static int run_query(struct db *db, const char *sql, const char *q, int64_t top,
 	else
 		rc = db_each(db, sql, hit_row, &r, "ssi0iisis", q, scope_path(a), (int64_t)limit,
 			     user, handler, kind ? kind : "", signed_in, dfs);
-	if (nwin)
-		*nwin = r.nwin;
 	return rc;
 }
 
@@ -700,8 +697,7 @@ static int search_pg(struct db *db, const struct actor *a, struct plan *p, const
 	if (!rc)
 		rc = buf_putc(&ids, '}');
 	if (!rc && top)
-		rc = run_query(db, sql_query_top_pg, buf_cstr(&ids), 0, a, p, kind, limit, out,
-			       NULL);
+		rc = run_query(db, sql_query_top_pg, buf_cstr(&ids), 0, a, p, kind, limit, out);
 	buf_fini(&ids);
 	if (rc || out->n - before >= (size_t)limit ||
 	    (f.k.n <= (size_t)limit * 4 && f.k.n < RANK_WINDOW)) {
@@ -713,7 +709,7 @@ static int search_pg(struct db *db, const struct actor *a, struct plan *p, const
 	 * first, each hit's rank kept at its place; then both put in rank order */
 	hits_truncate(out, before);
 	f.k.n = 0;
-	f.r = (struct run){&p->tm, out, false, -1};
+	f.r = (struct run){&p->tm, out};
 	rc = db_each(db, sql_query_pg, fallback_row, &f, "ssi0iisi", buf_cstr(&p->fq),
 		     scope_path(a), (int64_t)RANK_WINDOW, a->via != AUTH_NONE ? a->user.id : 0,
 		     a->via != AUTH_NONE ? a->user.handler_id : 0, kind ? kind : "",
@@ -888,16 +884,15 @@ static int search_uncached(struct db *db, const struct actor *a, const char *q, 
 	} else if (!rc) {
 		int64_t nwin = -1, top = (int64_t)limit * 4;
 
-		rc = run_query(db, sql_query_top, buf_cstr(&p.fq), top, a, &p, kind, limit, out,
-			       &nwin);
+		rc = run_query(db, sql_query_top, buf_cstr(&p.fq), top, a, &p, kind, limit, out);
+		if (!rc && out->n - before < (size_t)limit)
+			rc = db_get_int(db, sql_window_n, &nwin, "s", buf_cstr(&p.fq));
 		/* too few of the best hits were visible, and some hits were not looked at (a
 		 * full window, or more in it than the best looked at): the window over the
 		 * visible hits */
-		if (!rc && out->n - before < (size_t)limit &&
-		    (nwin < 0 || nwin > top || nwin >= RANK_WINDOW)) {
+		if (!rc && out->n - before < (size_t)limit && (nwin > top || nwin >= RANK_WINDOW)) {
 			hits_truncate(out, before);
-			rc = run_query(db, sql_query, buf_cstr(&p.fq), 0, a, &p, kind, limit, out,
-				       NULL);
+			rc = run_query(db, sql_query, buf_cstr(&p.fq), 0, a, &p, kind, limit, out);
 		}
 	}
 	if (rc == ERR_NOT_FOUND)
