@@ -392,12 +392,19 @@ static struct search_hit *hits_add(struct search_hits *h)
 #define SEARCH_RANK_WINDOW "500"
 #define RANK_WINDOW	   500
 
+/* The stored columns of the index read from FTS5's content table (its documented layout:
+ * id and c0, c1... in the order of the columns of migrations/0002_sessions.sql): a plain
+ * lookup by rowid, where a lookup through the FTS5 table opens a cursor of its own, about
+ * three times the cost (bench/results/search.md). */
+#define SEARCH_CONTENT                                                                             \
+	" (SELECT id AS rowid, c0 AS title, c1 AS body, c2 AS kind, c3 AS ref, c4 AS session,"     \
+	" c5 AS org FROM search_index_content)"
 /* SQLite: the window and its ranks from FTS5 (?9: the phrases' hit counts or NULL, see
  * db/fts_cjk.c), the best ?4 of them, then who may see them. */
 static const char sql_query_top[] = SEARCH_COLS
     " FROM (SELECT rid, r FROM (SELECT rowid AS rid, cjk_bm25(search_index, ?9) AS r"
     " FROM search_index WHERE search_index MATCH ?1 ORDER BY rowid DESC LIMIT " SEARCH_RANK_WINDOW
-    ") ORDER BY r, rid LIMIT ?4) m JOIN search_index f ON f.rowid = m.rid" SEARCH_JOINS
+    ") ORDER BY r, rid LIMIT ?4) m JOIN" SEARCH_CONTENT " f ON f.rowid = m.rid" SEARCH_JOINS
     " WHERE (" SEARCH_VISIBLE ") ORDER BY m.r, m.rid LIMIT ?3";
 /* How many hits the window holds: whether the first way looked at every hit. */
 static const char sql_window_n[] =
