@@ -338,6 +338,45 @@ static void test_bm25_order(void **state)
 	}
 }
 
+/* When too few of the best-ranked hits are visible (here: of the kind asked for), the window
+ * is taken again over the visible hits: a topic ranked below six remarks is still found,
+ * and the remarks of the internal session are passed over for an anonymous visitor. */
+static void test_fallback(void **state)
+{
+	struct mfix *f = *state;
+	struct search_hits h;
+	int64_t i;
+	int rc = ERR_OK;
+
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	for (i = 0; !rc && i < 6; i++)
+		rc = search_put(f->db, "remark", 400 + i, ids.internal, f->city.id, "", "珊瑚珊瑚");
+	if (!rc)
+		rc = search_put(f->db, "remark", 410, ids.pub, f->city.id, "",
+				"珊瑚礁的保护需要长期的监测和更多的志愿者参与");
+	if (!rc)
+		rc = search_put(f->db, "topic", 420, 0, f->city.id, "海洋保护",
+				"近岸海域的珊瑚礁、红树林与海草床的保护与修复计划");
+	assert_int_equal(mfix_commit(f, rc), ERR_OK);
+	search_hits_init(&h);
+	assert_int_equal(search_query(f->db, &f->city_member, "珊瑚", "topic", 1, &h), ERR_OK);
+	assert_int_equal(h.n, 1);
+	assert_string_equal(h.v[0].kind, "topic");
+	assert_int_equal(h.v[0].id, 420);
+	search_hits_release(&h);
+	assert_int_equal(search_query(f->db, &f->anon, "珊瑚", NULL, 1, &h), ERR_OK);
+	assert_int_equal(h.n, 1);
+	assert_string_equal(h.v[0].kind, "remark");
+	assert_int_equal(h.v[0].id, 410);
+	search_hits_release(&h);
+	/* a member sees the six remarks first: more matches in fewer tokens */
+	assert_int_equal(search_query(f->db, &f->city_member, "珊瑚", NULL, 8, &h), ERR_OK);
+	assert_int_equal(h.n, 8);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(h.v[i].id, 400 + i);
+	search_hits_release(&h);
+}
+
 /* A kept answer is not given once who may see it has changed: the public session made
  * internal hides its remarks from an anonymous visitor at once. */
 static void test_cache_follows_visibility(void **state)
@@ -380,6 +419,7 @@ int main(void)
 	    cmocka_unit_test(test_snippet_html),
 	    cmocka_unit_test(test_more_kinds),
 	    cmocka_unit_test(test_bm25_order),
+	    cmocka_unit_test(test_fallback),
 	    cmocka_unit_test(test_cache_follows_visibility),
 	};
 
