@@ -756,6 +756,12 @@ static struct cache_shard {
 	struct cache_slot slot[CACHE_WAYS];
 } cache[CACHE_SHARDS];
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static bool cache_on = true;
+
+void search_cache_enable(bool on)
+{
+	cache_on = on;
+}
 
 static void cache_init(void)
 {
@@ -926,7 +932,8 @@ int search_query(struct db *db, const struct actor *a, const char *q, const char
 	    key, sizeof(key), "%s\x1f%s\x1f%d\x1f%s\x1f%lld\x1f%lld\x1f%d", q, kind ? kind : "",
 	    limit, scope_path(a), (long long)(a->via != AUTH_NONE ? a->user.id : 0),
 	    (long long)(a->via != AUTH_NONE ? a->user.handler_id : 0), a->via != AUTH_NONE);
-	if (n < 0 || (size_t)n >= sizeof(key) || db_get_int(db, sql_generation, &gen, ""))
+	if (!cache_on || n < 0 || (size_t)n >= sizeof(key) ||
+	    db_get_int(db, sql_generation, &gen, ""))
 		gen = -1; /* too long to keep, or no generation to label it with */
 	if (gen >= 0 && cache_get(key, gen, out) == ERR_OK)
 		return ERR_OK;

@@ -63,4 +63,9 @@ int search_query(struct db *db, const struct actor *a, const char *q, const char
  * they depend on has changed: search.c). For tests and benchmarks of the uncached path. */
 void search_cache_clear(void);
 
+/* search_cache_enable turns the cache on (the default) or off (every query runs: for
+ * benchmarks of the uncached path; serve reads SHENLIAO_SEARCH_CACHE=off). Call before
+ * serving. */
+void search_cache_enable(bool on);
+
 #endif
