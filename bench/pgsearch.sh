@@ -51,6 +51,7 @@ SHENLIAO_ADMIN_PASSWORD=bench-pass-1 build/shenliao demo --db "$PGDB" --quiet >/
 "$TMP/gen_load" --db "$PGDB" --mode sessions --sessions 10000 --remarks "$NREMARKS" >"$TMP/gen.log"
 T1=$(date +%s)
 build/shenliao copy --from "$PGDB" --to "$DB" >/dev/null 2>"$TMP/copy.log"
+psql -q "$PGDB" -c "VACUUM ANALYZE search_index"
 T2=$(date +%s)
 {
 	echo "## Search: the same bm25 on SQLite (FTS5) and PostgreSQL (tsvector of the same bigrams)"
