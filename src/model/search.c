@@ -418,8 +418,11 @@ static const char sql_query[] =
 static const char sql_hits[] = "SELECT count(*) FROM search_index WHERE search_index MATCH ?";
 
 /* PostgreSQL: ?1 is a tsquery (pg_query), the GIN index finds the hits; the window's rows
- * are ranked here from their text (rank_pg), and the best checked for visibility in their
- * order (?1 then the array of their rowids). PostgreSQL must know the type of every
+ * are ranked here from their text (rank_add), and the best checked for visibility in their
+ * order (?1 then the array of their rowids). The queries by a tsquery are planned for it
+ * each time (db_each_planned): a walk down the rowids for a word in a third of the texts (3
+ * ms for 发展), the GIN index for a rarer one; a cached statement soon got one generic plan
+ * for every word (520 ms for 发展). PostgreSQL must know the type of every
  * parameter: ?4, unused, is named in a CAST. */
 static const char sql_window_pg[] =
     "SELECT rowid, title, body FROM search_index WHERE terms @@ CAST(? AS tsquery)"
@@ -679,24 +682,6 @@ static int fallback_row(struct db_stmt *st, void *ud)
 	return rc ? rc : hit_row(st, &f->r);
 }
 
-/* window_pg reads the window's rows into k. The statement is prepared for this query alone
- * (outside the statement cache): PostgreSQL plans it for this tsquery, a walk down the
- * rowids for a word in a third of the texts (3 ms for 发展), the GIN index for a rarer
- * one; a cached statement soon gets one generic plan for every word (520 ms for 发展). */
-static int window_pg(struct db *db, const struct plan *p, struct pg_rank *k)
-{
-	struct db_stmt *st;
-	int rc = db_prepare_uncached(db, sql_window_pg, &st);
-
-	if (rc)
-		return rc;
-	rc = db_bind_str(st, 1, buf_cstr((struct buf *)&p->fq));
-	while (!rc && (rc = db_step(st)) == DB_ROW)
-		rc = window_row(st, k);
-	db_finalize(st);
-	return rc == DB_DONE ? ERR_OK : rc;
-}
-
 /* search_pg: the top query and, when too few are visible, the fallback, on PostgreSQL. */
 static int search_pg(struct db *db, const struct actor *a, struct plan *p, const char *kind,
 		     int limit, struct search_hits *out)
@@ -708,7 +693,7 @@ static int search_pg(struct db *db, const struct actor *a, struct plan *p, const
 
 	rc = rank_init(db, p, &f.k);
 	if (!rc)
-		rc = window_pg(db, p, &f.k);
+		rc = db_each_planned(db, sql_window_pg, window_row, &f.k, "s", buf_cstr(&p->fq));
 	if (rc) {
 		free(f.k.v);
 		return rc;
@@ -735,10 +720,11 @@ static int search_pg(struct db *db, const struct actor *a, struct plan *p, const
 	hits_truncate(out, before);
 	f.k.n = 0;
 	f.r = (struct run){&p->tm, out};
-	rc = db_each(db, sql_query_pg, fallback_row, &f, "ssi0iisi", buf_cstr(&p->fq),
-		     scope_path(a), (int64_t)RANK_WINDOW, a->via != AUTH_NONE ? a->user.id : 0,
-		     a->via != AUTH_NONE ? a->user.handler_id : 0, kind ? kind : "",
-		     (int64_t)(a->via != AUTH_NONE));
+	rc = db_each_planned(db, sql_query_pg, fallback_row, &f, "ssi0iisi", buf_cstr(&p->fq),
+			     scope_path(a), (int64_t)RANK_WINDOW,
+			     a->via != AUTH_NONE ? a->user.id : 0,
+			     a->via != AUTH_NONE ? a->user.handler_id : 0, kind ? kind : "",
+			     (int64_t)(a->via != AUTH_NONE));
 	if (!rc)
 		rc = hits_order(out, before, f.k.v, f.k.n);
 	if (!rc)
