@@ -120,7 +120,9 @@ static void cjk_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
 	d = rank_data(api, fts, nval > 0 ? val[0] : NULL, &rc);
 	if (d)
 		rc = api->xInstCount(fts, &ninst);
-	for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
+	if (rc == SQLITE_OK && d->n == 1) /* one phrase: every instance is its */
+		freq[0] = (double)ninst;
+	for (i = 0; rc == SQLITE_OK && d->n > 1 && i < ninst; i++) {
 		int ip, ic, io;
 
 		rc = api->xInst(fts, i, &ip, &ic, &io);
