@@ -699,7 +699,8 @@ static int search_pg(struct db *db, const struct actor *a, struct plan *p, const
 		free(f.k.v);
 		return rc;
 	}
-	qsort(f.k.v, f.k.n, sizeof(f.k.v[0]), ranked_cmp);
+	if (f.k.n)
+		qsort(f.k.v, f.k.n, sizeof(f.k.v[0]), ranked_cmp);
 	top = (size_t)limit * 4 < f.k.n ? (size_t)limit * 4 : f.k.n;
 	buf_init(&ids, BUF_MAX_DEFAULT);
 	rc = buf_putc(&ids, '{');
