@@ -23,6 +23,7 @@
 #include "model/output.h"
 #include "model/room.h"
 #include "model/scheduler.h"
+#include "model/search.h"
 #include "model/store.h"
 #include "web/mailer.h"
 #include "web/pagecache.h"
@@ -457,6 +458,8 @@ static int cmd_serve(int argc, char **argv)
 		store_pool_fini();
 		return cli_fail("cannot start the scheduler");
 	}
+	if (getenv("SHENLIAO_SEARCH_CACHE") && strcmp(getenv("SHENLIAO_SEARCH_CACHE"), "off") == 0)
+		search_cache_enable(false); /* benchmarks of the uncached path */
 	if (http_server_start(&cfg, &srv)) {
 		scheduler_stop();
 		web_opinion_quiesce(NULL);
@@ -500,6 +503,7 @@ static int cmd_serve(int argc, char **argv)
 	live_stop();
 	web_stop();
 	stats_cache_clear();
+	search_cache_clear();
 	store_pool_fini();
 	log_info("stopped");
 	return EXIT_OK;

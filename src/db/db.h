@@ -121,6 +121,13 @@ typedef int (*db_row_fn)(struct db_stmt *st, void *ud);
 int db_each(struct db *db, const char *sql, db_row_fn fn, void *ud, const char *types,
 	    ...) WARN_UNUSED;
 
+/* db_each_planned is db_each with sql prepared for this call alone (outside the statement
+ * cache) and finalized after: PostgreSQL plans it for these parameters, where a cached
+ * statement soon gets one generic plan for all (the right plan for a text search depends on
+ * how common the word is: model/search.c). */
+int db_each_planned(struct db *db, const char *sql, db_row_fn fn, void *ud, const char *types,
+		    ...) WARN_UNUSED;
+
 /* db_ids_row is a db_each callback that collects the first column of each row as an
  * integer into a struct db_ids (start it {NULL, 0}; free(ids) afterwards, also on error).
  * ERR_NOMEM when out of memory. */
