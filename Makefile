@@ -137,6 +137,7 @@ bench:
 	@sh bench/backends.sh
 	@sh bench/locksim.sh
 	@sh bench/streams.sh
+	@sh bench/summary.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
