@@ -99,7 +99,9 @@ static int current_version(struct db *db, int *cur)
 	return ERR_OK;
 }
 
-/* find_migration returns the embedded migration numbered n (logged when missing). */
+/* find_migration returns the embedded migration numbered n, NULL for a number no
+ * migration has: numbers are handed out to work done in parallel, and one may be left
+ * unused, so a gap is skipped (logged) rather than refused. */
 static const struct embed_file *find_migration(int n)
 {
 	const struct embed_file *f;
@@ -107,7 +109,7 @@ static const struct embed_file *find_migration(int n)
 	for (f = embed_files; f->name; f++)
 		if (migration_number(f) == n)
 			return f;
-	log_error("db: migration %04d is missing", n);
+	log_info("db: no migration %04d (a number left unused), skipped", n);
 	return NULL;
 }
 
@@ -125,7 +127,7 @@ static int migrate_pg(struct db *db, int *version)
 	for (next = cur + 1; next <= db_latest_version(); next++) {
 		f = find_migration(next);
 		if (!f)
-			return ERR_NOT_FOUND;
+			continue;
 		rc = db_pg_migration_sql(f->name + 11, f->data, &sql);
 		if (rc)
 			return rc;
@@ -183,7 +185,7 @@ int db_migrate(struct db *db, int *version)
 	for (next = cur + 1; next <= db_latest_version(); next++) {
 		f = find_migration(next);
 		if (!f)
-			return ERR_NOT_FOUND;
+			continue;
 		/* the pragma is a no-op inside a transaction: set it before BEGIN */
 		rc = db_exec_script(db, sql_fk_off);
 		if (!rc)
