@@ -289,7 +289,8 @@ int store_copy(const char *from, const char *to, bool replace, progress_fn progr
 	       store_copy_table_fn table, void *ud, enum store_copy_stage *stage)
 {
 	struct db *src = NULL, *dst = NULL;
-	static const char *const derived[] = {"search_index", NULL};
+	/* session_list_count: the triggers that keep it fill it as the sessions arrive */
+	static const char *const derived[] = {"search_index", "session_list_count", NULL};
 	const struct db_copy_hook hook = {derived, search_copy, NULL};
 	struct db_copy_report rep = {NULL, 0};
 	size_t i;
