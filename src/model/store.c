@@ -12,6 +12,7 @@
 
 #include "db/db.h"
 #include "model/model.h"
+#include "model/output.h"
 #include "model/session.h"
 
 /* remove_files unlinks path and the WAL and shared-memory files SQLite keeps beside it. */
@@ -171,7 +172,10 @@ int store_begin(struct db *db)
 
 int store_commit(struct db *db)
 {
-	return db_commit(db);
+	/* the statistics summary changes in the same transaction as what it counts */
+	int rc = stats_refresh(db);
+
+	return rc ? rc : db_commit(db);
 }
 
 void store_rollback(struct db *db)
