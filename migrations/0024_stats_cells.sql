@@ -24,8 +24,9 @@ CREATE TABLE stats_cell (
 CREATE INDEX stats_cell_metric ON stats_cell(org_id, subtree, metric, ym);
 -- a month's outputs of every body, for making the cells of every body at once
 CREATE INDEX output_dated ON output(dated_at);
+-- (no id column: on PostgreSQL a trigger that used a sequence would change what lastval()
+-- gives the statement that fired it, which is how the writers learn a new row's id)
 CREATE TABLE stats_dirty (
-	id INTEGER PRIMARY KEY,
 	org_id INTEGER NOT NULL,
 	at INTEGER
 );

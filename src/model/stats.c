@@ -486,8 +486,8 @@ static int stats_copy(struct stats *dst, const struct stats *src)
 #define CELLS(so, oo)                                                                              \
 	{                                                                                          \
 		CELL_INS                                                                           \
-		    "SELECT s.org_id, 0, ?4, 'sessions', '', 0, COUNT(*) FROM session s" CELL_S(   \
-			so) " GROUP BY s.org_id",                                                  \
+		"SELECT s.org_id, 0, ?4, 'sessions', '', 0, COUNT(*) FROM session s" CELL_S(       \
+		    so) " GROUP BY s.org_id",                                                      \
 		    CELL_INS                                                                       \
 		    "SELECT s.org_id, 0, ?4, 'domain', t.domain, 0, COUNT(*) FROM session s"       \
 		    " JOIN topic t ON t.id = s.topic_id" CELL_S(                                   \
@@ -556,8 +556,8 @@ static const char sql_cell_rollup_all[] =
 	     " ON c.org_id = d.id AND c.subtree = 0 GROUP BY a.id, c.ym, c.metric, c.k, c.v";
 static const char sql_ancestors[] =
     "SELECT a.id FROM org a, org d WHERE d.id = ?1 AND substr(d.path, 1, length(a.path)) = a.path";
-static const char sql_dirty_any[] = "SELECT id FROM stats_dirty LIMIT 1";
-static const char sql_dirty_all[] = "SELECT id FROM stats_dirty WHERE org_id = 0 LIMIT 1";
+static const char sql_dirty_any[] = "SELECT org_id FROM stats_dirty LIMIT 1";
+static const char sql_dirty_all[] = "SELECT org_id FROM stats_dirty WHERE org_id = 0 LIMIT 1";
 static const char sql_dirty_count[] = "SELECT COUNT(*) FROM stats_dirty";
 static const char sql_dirty_take[] = "DELETE FROM stats_dirty RETURNING org_id, at";
 static const char sql_dirty_clear[] = "DELETE FROM stats_dirty";
