@@ -4,6 +4,8 @@
 -- (subtree 0) and those of the body and all below it (subtree 1), one row per figure:
 -- metric, a text key (a domain, a kind...) or an integer value v (the days of a median's
 -- distribution), and the count n. A period of whole months is a sum over a few rows.
+-- (WITHOUT ROWID: the rows are stored in key order, so a body's months are read in place;
+-- the PostgreSQL translation leaves it out.)
 --
 -- stats_dirty is where the triggers below note, in the same transaction as a change, the
 -- (body, time) whose month cells it touched: a session's start, an output's date, in the
@@ -19,9 +21,9 @@ CREATE TABLE stats_cell (
 	v INTEGER NOT NULL,
 	n INTEGER NOT NULL,
 	PRIMARY KEY (org_id, subtree, ym, metric, k, v)
-);
--- each body's figures of a kind over months (the bodies' rows of an answer)
-CREATE INDEX stats_cell_metric ON stats_cell(org_id, subtree, metric, ym);
+) WITHOUT ROWID;
+-- each body's figures of a kind over months (the bodies' rows of an answer), with the count
+CREATE INDEX stats_cell_metric ON stats_cell(org_id, subtree, metric, ym, n);
 -- a month's outputs of every body, for making the cells of every body at once
 CREATE INDEX output_dated ON output(dated_at);
 -- (no id column: on PostgreSQL a trigger that used a sequence would change what lastval()

@@ -638,6 +638,12 @@ int stats_compute_full(struct db *db, const struct stats_query *q, struct stats 
  * stats_dirty touched; called inside the write transaction, before its commit
  * (store_commit does), so the summary changes with the rows it sums. */
 int stats_refresh(struct db *db) WARN_UNUSED;
+
+/* stats_refresh_now is stats_refresh in a write transaction of its own, when anything is
+ * noted: for what writers outside the server's transactions (a bulk load, a command) left,
+ * and for the first making of the summary after the migration (store_open calls it). Not
+ * inside a transaction. */
+int stats_refresh_now(struct db *db) WARN_UNUSED;
 void stats_release(struct stats *s);
 
 /* stats_cache_clear frees the cached answers (at exit, so leak checkers see none). */

@@ -752,9 +752,7 @@ int stats_refresh(struct db *db)
 	return rc;
 }
 
-/* refresh_now refreshes what writers outside the server's transactions (a bulk load, a
- * command) left, in a transaction of its own. */
-static int refresh_now(struct db *db)
+int stats_refresh_now(struct db *db)
 {
 	int64_t one;
 	int rc = db_get_int(db, sql_dirty_any, &one, "");
@@ -1049,7 +1047,7 @@ int stats_compute(struct db *db, const struct stats_query *q, struct stats *s)
 
 	memset(s, 0, sizeof(*s));
 	if (whole_months(q, &ym0, &ym1)) {
-		rc = refresh_now(db);
+		rc = stats_refresh_now(db);
 		if (!rc)
 			return summary_read(db, q, ym0, ym1, s);
 		/* (a database that cannot be written here: the full computation answers) */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "db/db.h"
 #include "model/model.h"
 #include "model/output.h"
@@ -58,6 +59,10 @@ static int open_uri(const char *path, int flags, struct db **out, int *version,
 	rc = db_migrate(db, &v);
 	if (!rc)
 		rc = audit_seal(db, NULL);
+	/* a new summary (migration 0024), or what a bulk writer left, made now; if it cannot
+	 * be (a database opened only to be read), the next writer or reader does it */
+	if (!rc && stats_refresh_now(db))
+		log_warn("store: the statistics summary was not refreshed");
 	if (rc) {
 		db_close(db);
 		return rc;
@@ -101,6 +106,10 @@ int store_open(const char *path, int flags, struct db **out, int *version, enum 
 	rc = db_migrate(db, &v);
 	if (!rc) /* rows from before the audit chain get their hashes once, now */
 		rc = audit_seal(db, NULL);
+	/* a new summary (migration 0024), or what a bulk writer left, made now; if it cannot
+	 * be (a database opened only to be read), the next writer or reader does it */
+	if (!rc && stats_refresh_now(db))
+		log_warn("store: the statistics summary was not refreshed");
 	if (rc) {
 		db_close(db);
 		if (create)
