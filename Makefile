@@ -129,6 +129,7 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh
 	@sh bench/sessions.sh
+	@sh bench/lists.sh
 	@sh bench/stats.sh
 	@sh bench/votes.sh
 	@sh bench/opinion.sh
