@@ -497,9 +497,8 @@ static int stats_copy(struct stats *dst, const struct stats *src)
 		    CELL_INS "SELECT s.org_id, 0, ?4, 'unit', s.organizer_unit, 0, COUNT(*) FROM " \
 			     "session s" CELL_S(so) " GROUP BY s.org_id, s.organizer_unit",        \
 		    CELL_INS "SELECT s.org_id, 0, ?4, 'category', p.category, 0, COUNT(*) FROM "   \
-			     "invitation i"                                                        \
-			     " JOIN person p ON p.id = i.person_id JOIN session s ON s.id = "      \
-			     "i.session_id" CELL_S(                                                \
+			     "invitation i JOIN person p ON p.id = i.person_id"                    \
+			     " JOIN session s ON s.id = i.session_id" CELL_S(                      \
 				 so) " AND i.rsvp != 'declined' GROUP BY s.org_id, p.category",    \
 		    CELL_INS                                                                       \
 		    "SELECT s.org_id, 0, ?4, 'suggestions', '', 0, COUNT(*) FROM suggestion g"     \
