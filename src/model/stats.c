@@ -1007,7 +1007,7 @@ int stats_compute_full(struct db *db, const struct stats_query *q, struct stats 
 }
 
 /*
- * The cache. A statistics answer reads tens of thousands of rows and changes only when a
+ * The cache. A statistics answer (from the summary, or from the rows) changes only when a
  * session, output, adoption... changes, which bumps stats_generation (a trigger, in whatever
  * process writes). An answer is kept with the generation it was made at and given again,
  * as a copy, while the generation is the same. A write that lands during a computation
@@ -1038,25 +1038,31 @@ static bool same_query(const struct stats_slot *s, const struct stats_query *q)
 	       s->from == q->from && s->to == q->to;
 }
 
+/* answer makes the answer to q: from the summary for whole months, else from the rows. */
+static int answer(struct db *db, const struct stats_query *q, struct stats *s)
+{
+	int ym0, ym1;
+
+	if (whole_months(q, &ym0, &ym1) && stats_refresh_now(db) == ERR_OK) {
+		if (summary_read(db, q, ym0, ym1, s) == ERR_OK)
+			return ERR_OK;
+		stats_release(s);
+	}
+	/* (another period, or a database that cannot be written here) */
+	return compute(db, q, s);
+}
+
 int stats_compute(struct db *db, const struct stats_query *q, struct stats *s)
 {
 	int64_t gen = -1;
 	size_t i, victim = 0;
-	int ym0, ym1, rc = ERR_NOT_FOUND;
+	int rc = ERR_NOT_FOUND;
 
 	memset(s, 0, sizeof(*s));
-	if (whole_months(q, &ym0, &ym1)) {
-		rc = stats_refresh_now(db);
-		if (!rc)
-			return summary_read(db, q, ym0, ym1, s);
-		/* (a database that cannot be written here: the full computation answers) */
-		stats_release(s);
-		rc = ERR_NOT_FOUND;
-	}
 	if (db_get_int(db, sql_generation, &gen, ""))
 		gen = -1;
 	if (gen < 0)
-		return compute(db, q, s);
+		return answer(db, q, s);
 	pthread_mutex_lock(&cache.lock);
 	for (i = 0; i < STATS_CACHE_SLOTS; i++)
 		if (same_query(&cache.slot[i], q) && cache.slot[i].generation == gen) {
@@ -1067,7 +1073,7 @@ int stats_compute(struct db *db, const struct stats_query *q, struct stats *s)
 	pthread_mutex_unlock(&cache.lock);
 	if (rc != ERR_NOT_FOUND)
 		return rc;
-	rc = compute(db, q, s);
+	rc = answer(db, q, s);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&cache.lock);
