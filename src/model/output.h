@@ -644,6 +644,11 @@ int stats_refresh(struct db *db) WARN_UNUSED;
  * and for the first making of the summary after the migration (store_open calls it). Not
  * inside a transaction. */
 int stats_refresh_now(struct db *db) WARN_UNUSED;
+
+/* stats_copy_summary makes to's statistics summary (stats_cell, stats_dirty) the same rows
+ * as from's, inside a copy's write transaction on to (db_copy's fill hook): the summary
+ * and the notes of what it still lacks describe from's rows, which the copy brought. */
+int stats_copy_summary(struct db *from, struct db *to) WARN_UNUSED;
 void stats_release(struct stats *s);
 
 /* stats_cache_clear frees the cached answers (at exit, so leak checkers see none). */

@@ -1001,6 +1001,40 @@ static bool whole_months(const struct stats_query *q, int *ym0, int *ym1)
 	return !ym_start(*ym0, &a) && a == q->from && !ym_start(*ym1, &b) && b == q->to;
 }
 
+static const char sql_cells_all[] = "SELECT org_id, subtree, ym, metric, k, v, n FROM stats_cell";
+static const char sql_cell_put[] =
+    "INSERT INTO stats_cell (org_id, subtree, ym, metric, k, v, n) VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char sql_dirty_rows[] = "SELECT org_id, at FROM stats_dirty";
+static const char sql_dirty_put[] = "INSERT INTO stats_dirty (org_id, at) VALUES (?, ?)";
+
+static int cell_copy_row(struct db_stmt *st, void *ud)
+{
+	return db_exec(ud, sql_cell_put, "iiissii", db_col_int(st, 0), db_col_int(st, 1),
+		       db_col_int(st, 2), db_col_text(st, 3), db_col_text(st, 4), db_col_int(st, 5),
+		       db_col_int(st, 6));
+}
+
+static int dirty_copy_row(struct db_stmt *st, void *ud)
+{
+	if (db_col_null(st, 1))
+		return db_exec(ud, "INSERT INTO stats_dirty (org_id, at) VALUES (?, NULL)", "i",
+			       db_col_int(st, 0));
+	return db_exec(ud, sql_dirty_put, "ii", db_col_int(st, 0), db_col_int(st, 1));
+}
+
+int stats_copy_summary(struct db *from, struct db *to)
+{
+	int rc = db_exec(to, sql_dirty_clear, "");
+
+	if (!rc)
+		rc = db_exec(to, sql_cells_clear, "");
+	if (!rc)
+		rc = db_each(from, sql_cells_all, cell_copy_row, to, "");
+	if (!rc)
+		rc = db_each(from, sql_dirty_rows, dirty_copy_row, to, "");
+	return rc;
+}
+
 int stats_compute_full(struct db *db, const struct stats_query *q, struct stats *s)
 {
 	return compute(db, q, s);

@@ -298,13 +298,25 @@ static int open_copy_target(const char *path, bool replace, struct db **out)
 	return ERR_OK;
 }
 
+/* copy_fill fills the derived tables of a copy: the search index, then the statistics
+ * summary (stats_copy_summary). */
+static int copy_fill(struct db *from, struct db *to, void *ud)
+{
+	int rc = search_copy(from, to, ud);
+
+	return rc ? rc : stats_copy_summary(from, to);
+}
+
 int store_copy(const char *from, const char *to, bool replace, progress_fn progress,
 	       store_copy_table_fn table, void *ud, enum store_copy_stage *stage)
 {
 	struct db *src = NULL, *dst = NULL;
-	/* session_list_count: the triggers that keep it fill it as the sessions arrive */
-	static const char *const derived[] = {"search_index", "session_list_count", NULL};
-	const struct db_copy_hook hook = {derived, search_copy, NULL};
+	/* session_list_count: the triggers that keep it fill it as the sessions arrive; the
+	 * statistics summary is the source's as it is (copy_fill), not what the triggers note
+	 * while the rows arrive */
+	static const char *const derived[] = {"search_index", "session_list_count", "stats_cell",
+					      "stats_dirty", NULL};
+	const struct db_copy_hook hook = {derived, copy_fill, NULL};
 	struct db_copy_report rep = {NULL, 0};
 	size_t i;
 	int rc, v1 = 0, v2 = 0;
