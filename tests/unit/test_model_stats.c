@@ -66,7 +66,8 @@ static const char *const akinds[] = {"instruction", "policy", "media", "escalati
 /* ANY_ID(table): the id of a random row of table, 0 when it has none (the statements are
  * literals: the statement cache knows a statement by its text's address) */
 #define ANY_ID(db, table)                                                                          \
-	any_id(db, "SELECT COUNT(*) FROM " table, "SELECT id FROM " table " ORDER BY id LIMIT 1 OFFSET ?")
+	any_id(db, "SELECT COUNT(*) FROM " table,                                                  \
+	       "SELECT id FROM " table " ORDER BY id LIMIT 1 OFFSET ?")
 
 static int64_t any_id(struct db *db, const char *count, const char *nth)
 {
@@ -98,22 +99,25 @@ static void change(struct mfix *f)
 	switch (k) {
 	case 0:
 	case 1:
-		rc = db_exec(db,
-			     "INSERT INTO topic (org_id, title, domain, origin, created_at, updated_at)"
-			     " VALUES (?, 't', ?, 'member', ?, ?)",
-			     "isii", org_of(f), PICK(domains), now, now);
+		rc = db_exec(
+		    db,
+		    "INSERT INTO topic (org_id, title, domain, origin, created_at, updated_at)"
+		    " VALUES (?, 't', ?, 'member', ?, ?)",
+		    "isii", org_of(f), PICK(domains), now, now);
 		/* fall through: a session on a topic */
 		__attribute__((fallthrough));
 	case 2:
 	case 3:
 		if (!rc && ANY_ID(db, "topic"))
-			rc = db_exec(db,
-				     "INSERT INTO session (org_id, topic_id, title, starts_at, formats,"
-				     " organizer_unit, status, visibility, created_at, updated_at)"
-				     " VALUES (?, ?, 's', CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL ELSE CAST(? AS BIGINT) END, ?, ?, ?,"
-				     " 'public', ?, ?)",
-				     "iiiiissii", org_of(f), ANY_ID(db, "topic"), (int64_t)rnd(8), t,
-				     (int64_t)rnd(16), PICK(units), PICK(statuses), now, now);
+			rc = db_exec(
+			    db,
+			    "INSERT INTO session (org_id, topic_id, title, starts_at, formats,"
+			    " organizer_unit, status, visibility, created_at, updated_at)"
+			    " VALUES (?, ?, 's', CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL ELSE "
+			    "CAST(? AS BIGINT) END, ?, ?, ?,"
+			    " 'public', ?, ?)",
+			    "iiiiissii", org_of(f), ANY_ID(db, "topic"), (int64_t)rnd(8), t,
+			    (int64_t)rnd(16), PICK(units), PICK(statuses), now, now);
 		break;
 	case 4:
 		if (s)
@@ -124,8 +128,8 @@ static void change(struct mfix *f)
 		break;
 	case 5:
 		if (s)
-			rc = db_exec(db, "UPDATE session SET org_id = ? WHERE id = ?", "ii", org_of(f),
-				     s);
+			rc = db_exec(db, "UPDATE session SET org_id = ? WHERE id = ?", "ii",
+				     org_of(f), s);
 		break;
 	case 6:
 		rc = db_exec(db, "UPDATE topic SET domain = ? WHERE id = ?", "si", PICK(domains),
@@ -137,10 +141,11 @@ static void change(struct mfix *f)
 			     " VALUES (?, 'p', ?, ?, ?)",
 			     "isii", org_of(f), PICK(categories), now, now);
 		if (!rc && s)
-			rc = db_exec(db,
-				     "INSERT INTO invitation (org_id, session_id, person_id, role, rsvp,"
-				     " created_at) VALUES (?, ?, ?, 'expert', ?, ?)",
-				     "iiisi", org_of(f), s, ANY_ID(db, "person"), PICK(rsvps), now);
+			rc = db_exec(
+			    db,
+			    "INSERT INTO invitation (org_id, session_id, person_id, role, rsvp,"
+			    " created_at) VALUES (?, ?, ?, 'expert', ?, ?)",
+			    "iiisi", org_of(f), s, ANY_ID(db, "person"), PICK(rsvps), now);
 		break;
 	case 8:
 		rc = db_exec(db, "UPDATE invitation SET rsvp = ? WHERE id = ?", "si", PICK(rsvps),
@@ -157,43 +162,49 @@ static void change(struct mfix *f)
 				     "iiii", org_of(f), s, now, now);
 		break;
 	case 10:
-		rc = db_exec(db, "DELETE FROM suggestion WHERE id = ?", "i", ANY_ID(db, "suggestion"));
+		rc = db_exec(db, "DELETE FROM suggestion WHERE id = ?", "i",
+			     ANY_ID(db, "suggestion"));
 		break;
 	case 11:
 	case 12:
-		rc = db_exec(db,
-			     "INSERT INTO output (org_id, kind, title, state, dated_at, submitted_at,"
-			     " accepted_at, assigned_at, replied_at, satisfaction, created_at,"
-			     " updated_at) VALUES (?, ?, 'o', ?, ?, ?,"
-			     " CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL ELSE CAST(? AS BIGINT) END, ?,"
-			     " CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL ELSE CAST(? AS BIGINT) END,"
-			     " CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL ELSE CAST(? AS TEXT) END, ?, ?)",
-			     "issiiiiiiiisii", org_of(f), PICK(kinds), PICK(states), t,
-			     t - rnd(90) * 86400, (int64_t)rnd(2), t, t, (int64_t)rnd(2),
-			     t + rnd(120) * 86400, (int64_t)rnd(3), PICK(sats), now, now);
+		rc = db_exec(
+		    db,
+		    "INSERT INTO output (org_id, kind, title, state, dated_at, submitted_at,"
+		    " accepted_at, assigned_at, replied_at, satisfaction, created_at,"
+		    " updated_at) VALUES (?, ?, 'o', ?, ?, ?,"
+		    " CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL ELSE CAST(? AS BIGINT) END, ?,"
+		    " CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL ELSE CAST(? AS BIGINT) END,"
+		    " CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL ELSE CAST(? AS TEXT) END, ?, ?)",
+		    "issiiiiiiiisii", org_of(f), PICK(kinds), PICK(states), t, t - rnd(90) * 86400,
+		    (int64_t)rnd(2), t, t, (int64_t)rnd(2), t + rnd(120) * 86400, (int64_t)rnd(3),
+		    PICK(sats), now, now);
 		if (!rc && s && rnd(2))
-			rc = db_exec(db, "INSERT INTO output_session (output_id, session_id) VALUES (?, ?)",
-				     "ii", ANY_ID(db, "output"), s);
+			rc = db_exec(
+			    db, "INSERT INTO output_session (output_id, session_id) VALUES (?, ?)",
+			    "ii", ANY_ID(db, "output"), s);
 		break;
 	case 13:
 		if (o)
 			rc = db_exec(db,
-				     "UPDATE output SET state = ?, dated_at = ?, replied_at = ? WHERE id = ?",
+				     "UPDATE output SET state = ?, dated_at = ?, replied_at = ? "
+				     "WHERE id = ?",
 				     "siii", PICK(states), t, t + rnd(60) * 86400, o);
 		break;
 	case 14:
 		if (o)
-			rc = db_exec(db,
-				     "INSERT INTO adoption (org_id, output_id, kind, title, created_at)"
-				     " VALUES (?, ?, ?, 'a', ?)",
-				     "iisi", org_of(f), o, PICK(akinds), now);
+			rc = db_exec(
+			    db,
+			    "INSERT INTO adoption (org_id, output_id, kind, title, created_at)"
+			    " VALUES (?, ?, ?, 'a', ?)",
+			    "iisi", org_of(f), o, PICK(akinds), now);
 		if (!rc && rnd(3) == 0)
 			rc = db_exec(db, "DELETE FROM adoption WHERE id = ?", "i",
 				     ANY_ID(db, "adoption"));
 		break;
 	case 15:
 		if (s)
-			rc = db_exec(db, "INSERT INTO session_org (session_id, org_id) VALUES (?, ?)",
+			rc = db_exec(db,
+				     "INSERT INTO session_org (session_id, org_id) VALUES (?, ?)",
 				     "ii", s, org_of(f));
 		if (o && rnd(2))
 			rc = db_exec(db, "DELETE FROM output_session WHERE output_id = ?", "i", o);
@@ -202,10 +213,11 @@ static void change(struct mfix *f)
 		if (o && rnd(4) == 0)
 			rc = db_exec(db, "DELETE FROM output WHERE id = ?", "i", o);
 		else if (s)
-			rc = db_exec(db,
-				     "DELETE FROM session WHERE id = ? AND NOT EXISTS (SELECT 1 FROM"
-				     " output_session WHERE session_id = ?)",
-				     "ii", s, s);
+			rc =
+			    db_exec(db,
+				    "DELETE FROM session WHERE id = ? AND NOT EXISTS (SELECT 1 FROM"
+				    " output_session WHERE session_id = ?)",
+				    "ii", s, s);
 	}
 	assert_true(rc == ERR_OK || rc == ERR_CONFLICT);
 }
