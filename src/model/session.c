@@ -819,17 +819,7 @@ static const char sql_list_undated_asc[] =
 		  " ORDER BY s.id LIMIT ?10";
 /* only for an old "?page=N" address (session_list_seek) */
 static const char sql_list_seek[] =
-    "SELECT x.starts_at, x.id FROM (SELECT s.starts_at, s.id FROM session s JOIN org o"
-    " ON o.id = s.org_id JOIN topic t ON t.id = s.topic_id"
-    " WHERE s.id > ?1"
-    " AND ((s.visibility = 'public' AND s.status != 'draft' AND CAST(?2 AS TEXT) IS NOT NULL)"
-    "  OR (?3 = 0 AND (substr(o.path, 1, length(?4)) = ?4 OR EXISTS (SELECT 1 FROM"
-    "   session_org so JOIN org lo ON lo.id = so.org_id WHERE so.session_id = s.id"
-    "   AND substr(lo.path, 1, length(?4)) = ?4))))"
-    " AND (?5 = 0 OR (s.starts_at >= ?6 AND s.starts_at < ?7))"
-    " AND (CAST(?8 AS TEXT) IS NULL OR t.domain = ?8)"
-    " AND (CAST(?9 AS TEXT) IS NULL OR s.status = ?9)"
-    " ORDER BY s.starts_at DESC NULLS LAST, s.id DESC LIMIT 1 OFFSET ?10) x";
+    SQL_LIST_FROM " ORDER BY s.starts_at DESC NULLS LAST, s.id DESC LIMIT 1 OFFSET ?10";
 static const char sql_public_count[] =
     "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM session_list_count"
     " WHERE (?1 = 0 OR year = ?1) AND (CAST(?2 AS TEXT) IS NULL OR domain = ?2)"
@@ -949,21 +939,21 @@ int session_list_read(struct db *db, const struct actor *a, const struct session
 int session_list_seek(struct db *db, const struct actor *a, const struct session_filter *f,
 		      int offset, struct session_key *key)
 {
-	struct db_stmt *st;
+	struct list_acc acc = {NULL, 0};
 	int64_t from, to;
 	int rc;
 
 	if (offset < 0 || year_range(f, &from, &to))
 		return ERR_INVALID;
-	rc = db_get_row(db, sql_list_seek, &st, "iiisiiissn", (int64_t)0, (int64_t)1,
-			(int64_t)f->public_only, scope_path(a), (int64_t)f->year, from, to,
-			f->domain, f->status, offset);
-	if (rc)
-		return rc;
-	key->starts_at = db_col_null(st, 0) ? 0 : db_col_int(st, 0);
-	key->id = db_col_int(st, 1);
-	db_done(st);
-	return ERR_OK;
+	rc = db_each(db, sql_list_seek, list_row, &acc, "iiisiiissn", (int64_t)0, (int64_t)1,
+		     (int64_t)f->public_only, scope_path(a), (int64_t)f->year, from, to, f->domain,
+		     f->status, offset);
+	if (!rc && acc.n == 0)
+		rc = ERR_NOT_FOUND;
+	if (!rc)
+		*key = (struct session_key){acc.items[0].starts_at, acc.items[0].id};
+	session_list_release(acc.items, acc.n);
+	return rc;
 }
 
 int session_public_count(struct db *db, const struct session_filter *f, int64_t *n)
