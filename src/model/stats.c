@@ -958,9 +958,11 @@ static int summary_read(struct db *db, const struct stats_query *q, int ym0, int
 	if (!rc)
 		rc = scalar(db, sql_joint_outputs, q, &s->joint.outputs);
 	s->joint.total = s->joint.hosted + s->joint.joined;
-	qsort(s->by_unit.v, s->by_unit.n, sizeof(*s->by_unit.v), by_count_desc);
-	qsort(s->participants_by_category.v, s->participants_by_category.n,
-	      sizeof(*s->participants_by_category.v), by_count_desc);
+	if (s->by_unit.n > 1) /* (qsort wants an array, even of nothing) */
+		qsort(s->by_unit.v, s->by_unit.n, sizeof(*s->by_unit.v), by_count_desc);
+	if (s->participants_by_category.n > 1)
+		qsort(s->participants_by_category.v, s->participants_by_category.n,
+		      sizeof(*s->participants_by_category.v), by_count_desc);
 	for (i = 0; i < s->outputs.n; i++)
 		s->outputs_total += s->outputs.v[i].n;
 	s->proposals.submitted = u.rates[0];
