@@ -130,6 +130,7 @@ bench:
 	@sh bench/run.sh
 	@sh bench/sessions.sh
 	@sh bench/search.sh
+	@sh bench/lists.sh
 	@sh bench/stats.sh
 	@sh bench/votes.sh
 	@sh bench/votes_crash.sh

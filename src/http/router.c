@@ -126,9 +126,10 @@ static int doc_ok(const struct route *r)
 	const struct route_doc *d = r->doc;
 
 	if (!d || !d->summary || !d->summary[0] || d->reply < REPLY_OBJECT ||
-	    d->reply > REPLY_EVENTS || d->status < 200 || d->status > 299)
+	    d->reply > REPLY_LIST_TOTAL || d->status < 200 || d->status > 299)
 		return 0;
-	if ((d->reply == REPLY_OBJECT || d->reply == REPLY_LIST || d->reply == REPLY_FILE) &&
+	if ((d->reply == REPLY_OBJECT || d->reply == REPLY_LIST || d->reply == REPLY_LIST_TOTAL ||
+	     d->reply == REPLY_FILE) &&
 	    !d->entity)
 		return 0;
 	if (router_takes_body(r) && !d->fields)

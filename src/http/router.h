@@ -71,6 +71,7 @@ enum reply_kind {
 	REPLY_NONE,	  /* no body (204) */
 	REPLY_FILE,	  /* a file; route_doc.entity is its media type */
 	REPLY_EVENTS,	  /* a stream of server-sent events (text/event-stream) */
+	REPLY_LIST_TOTAL, /* REPLY_LIST with "total": how many the whole list holds, when kept */
 };
 
 /* route_doc declares an API route: what it does, what it reads, what it answers. */

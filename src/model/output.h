@@ -629,6 +629,26 @@ struct stats {
  * case) with the statistics for q (see docs/API.md): made once per change to the data it
  * counts and cached in between (see stats.c); s is the caller's copy. */
 int stats_compute(struct db *db, const struct stats_query *q, struct stats *s) WARN_UNUSED;
+
+/* stats_compute_full is stats_compute made from the rows every time, never from the
+ * summary or the cache: the check the tests compare stats_compute with. */
+int stats_compute_full(struct db *db, const struct stats_query *q, struct stats *s) WARN_UNUSED;
+
+/* stats_refresh makes again the summary cells (migration 0024) the changes noted in
+ * stats_dirty touched; called inside the write transaction, before its commit
+ * (store_commit does), so the summary changes with the rows it sums. */
+int stats_refresh(struct db *db) WARN_UNUSED;
+
+/* stats_refresh_now is stats_refresh in a write transaction of its own, when anything is
+ * noted: for what writers outside the server's transactions (a bulk load, a command) left,
+ * and for the first making of the summary after the migration (store_open calls it). Not
+ * inside a transaction. */
+int stats_refresh_now(struct db *db) WARN_UNUSED;
+
+/* stats_copy_summary makes to's statistics summary (stats_cell, stats_dirty) the same rows
+ * as from's, inside a copy's write transaction on to (db_copy's fill hook): the summary
+ * and the notes of what it still lacks describe from's rows, which the copy brought. */
+int stats_copy_summary(struct db *from, struct db *to) WARN_UNUSED;
 void stats_release(struct stats *s);
 
 /* stats_cache_clear frees the cached answers (at exit, so leak checkers see none). */

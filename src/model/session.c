@@ -797,8 +797,33 @@ int session_transition(struct db *db, const struct actor *who, int64_t id, const
 	" AND (CAST(?8 AS TEXT) IS NULL OR t.domain = ?8)"                                         \
 	" AND (CAST(?9 AS TEXT) IS NULL OR s.status = ?9)"
 static const char sql_list[] = SQL_LIST_FROM " ORDER BY s.id LIMIT ?10";
-static const char sql_list_by_start[] =
-    SQL_LIST_FROM " ORDER BY s.starts_at DESC NULLS LAST, s.id DESC LIMIT ?10 OFFSET ?11";
+/*
+ * The newest-first order, read by keyset: ?11/?12 the start and id of the key. Each
+ * statement is a range of the start index read in order (dated sessions), or of the ids
+ * (undated ones), so a page reads about its own rows whatever its number. Going forward
+ * the dated rows come first, then the undated; going back from a key the other way round,
+ * in ascending order (the caller reverses them).
+ */
+static const char sql_list_dated_desc[] =
+    SQL_LIST_FROM " AND s.starts_at IS NOT NULL AND s.starts_at <= ?11"
+		  " AND (s.starts_at < ?11 OR s.id < ?12) ORDER BY s.starts_at DESC, s.id DESC"
+		  " LIMIT ?10";
+static const char sql_list_undated_desc[] =
+    SQL_LIST_FROM " AND s.starts_at IS NULL AND s.id < ?12 AND ?11 IS NOT NULL"
+		  " ORDER BY s.id DESC LIMIT ?10";
+static const char sql_list_dated_asc[] =
+    SQL_LIST_FROM " AND s.starts_at IS NOT NULL AND s.starts_at >= ?11"
+		  " AND (s.starts_at > ?11 OR s.id > ?12) ORDER BY s.starts_at, s.id LIMIT ?10";
+static const char sql_list_undated_asc[] =
+    SQL_LIST_FROM " AND s.starts_at IS NULL AND s.id > ?12 AND ?11 IS NOT NULL"
+		  " ORDER BY s.id LIMIT ?10";
+/* only for an old "?page=N" address (session_list_seek) */
+static const char sql_list_seek[] =
+    SQL_LIST_FROM " ORDER BY s.starts_at DESC NULLS LAST, s.id DESC LIMIT 1 OFFSET ?10";
+static const char sql_public_count[] =
+    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM session_list_count"
+    " WHERE (?1 = 0 OR year = ?1) AND (CAST(?2 AS TEXT) IS NULL OR domain = ?2)"
+    " AND (CAST(?3 AS TEXT) IS NULL OR status = ?3)";
 
 struct list_acc {
 	struct session *items;
@@ -818,31 +843,89 @@ static int list_row(struct db_stmt *st, void *ud)
 	return session_from_row(st, &grown[acc->n - 1]);
 }
 
+/* year_range gives the start times of f's year ([*from, *to) in China time), 0 and 0 for
+ * none. */
+static int year_range(const struct session_filter *f, int64_t *from, int64_t *to)
+{
+	char y0[24], y1[24];
+
+	*from = *to = 0;
+	if (!f->year)
+		return ERR_OK;
+	snprintf(y0, sizeof(y0), "%04d-01-01", f->year);
+	snprintf(y1, sizeof(y1), "%04d-01-01", f->year + 1);
+	return time_parse(y0, from) || time_parse(y1, to) ? ERR_INVALID : ERR_OK;
+}
+
+struct list_query {
+	struct db *db;
+	const struct actor *a;
+	const struct session_filter *f;
+	int64_t from, to;
+};
+
+/* by_key runs one keyset statement for up to limit more rows into acc. */
+static int by_key(const struct list_query *q, const char *sql, int64_t start, int64_t id, int limit,
+		  struct list_acc *acc)
+{
+	const struct session_filter *f = q->f;
+
+	if (limit <= 0)
+		return ERR_OK;
+	/* public sessions are always listed (?2) */
+	return db_each(q->db, sql, list_row, acc, "iiisiiissnii", (int64_t)0, (int64_t)1,
+		       (int64_t)f->public_only, scope_path(q->a), (int64_t)f->year, q->from, q->to,
+		       f->domain, f->status, limit, start, id);
+}
+
+/* list_by_start reads the newest-first list from f's key (see the statements above). */
+static int list_by_start(const struct list_query *q, int limit, struct list_acc *acc)
+{
+	const struct session_filter *f = q->f;
+	bool undated_key = f->has_key && f->key.starts_at == 0;
+	struct session t;
+	size_t i;
+	int rc = ERR_OK;
+
+	if (!f->has_key || !f->before) {
+		if (!undated_key)
+			rc = by_key(q, sql_list_dated_desc,
+				    f->has_key ? f->key.starts_at : INT64_MAX,
+				    f->has_key ? f->key.id : INT64_MAX, limit, acc);
+		if (!rc)
+			rc = by_key(q, sql_list_undated_desc, 0,
+				    undated_key ? f->key.id : INT64_MAX, limit - (int)acc->n, acc);
+		return rc;
+	}
+	if (undated_key)
+		rc = by_key(q, sql_list_undated_asc, 0, f->key.id, limit, acc);
+	if (!rc)
+		rc = by_key(q, sql_list_dated_asc, undated_key ? INT64_MIN : f->key.starts_at,
+			    undated_key ? INT64_MIN : f->key.id, limit - (int)acc->n, acc);
+	for (i = 0; !rc && i < acc->n / 2; i++) {
+		t = acc->items[i];
+		acc->items[i] = acc->items[acc->n - 1 - i];
+		acc->items[acc->n - 1 - i] = t;
+	}
+	return rc;
+}
+
 int session_list_read(struct db *db, const struct actor *a, const struct session_filter *f,
 		      int64_t after, int limit, struct session **out, size_t *n)
 {
 	struct list_acc acc = {NULL, 0};
-	int64_t from = 0, to = 0;
+	struct list_query q = {db, a, f, 0, 0};
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (f->year) {
-		char y0[24], y1[24];
-
-		snprintf(y0, sizeof(y0), "%04d-01-01", f->year);
-		snprintf(y1, sizeof(y1), "%04d-01-01", f->year + 1);
-		if (time_parse(y0, &from) || time_parse(y1, &to))
-			return ERR_INVALID;
-	}
-	/* public sessions are always listed (?2) */
+	if (year_range(f, &q.from, &q.to))
+		return ERR_INVALID;
 	if (f->by_start)
-		rc = db_each(db, sql_list_by_start, list_row, &acc, "iiisiiissnn", after,
-			     (int64_t)1, (int64_t)f->public_only, scope_path(a), (int64_t)f->year,
-			     from, to, f->domain, f->status, limit, f->offset);
+		rc = list_by_start(&q, limit, &acc);
 	else
 		rc = db_each(db, sql_list, list_row, &acc, "iiisiiissn", after, (int64_t)1,
-			     (int64_t)f->public_only, scope_path(a), (int64_t)f->year, from, to,
+			     (int64_t)f->public_only, scope_path(a), (int64_t)f->year, q.from, q.to,
 			     f->domain, f->status, limit);
 	if (rc) {
 		session_list_release(acc.items, acc.n);
@@ -850,6 +933,57 @@ int session_list_read(struct db *db, const struct actor *a, const struct session
 	}
 	*out = acc.items;
 	*n = acc.n;
+	return ERR_OK;
+}
+
+int session_list_seek(struct db *db, const struct actor *a, const struct session_filter *f,
+		      int offset, struct session_key *key)
+{
+	struct list_acc acc = {NULL, 0};
+	int64_t from, to;
+	int rc;
+
+	if (offset < 0 || year_range(f, &from, &to))
+		return ERR_INVALID;
+	rc = db_each(db, sql_list_seek, list_row, &acc, "iiisiiissn", (int64_t)0, (int64_t)1,
+		     (int64_t)f->public_only, scope_path(a), (int64_t)f->year, from, to, f->domain,
+		     f->status, offset);
+	if (!rc && acc.n == 0)
+		rc = ERR_NOT_FOUND;
+	if (!rc)
+		*key = (struct session_key){acc.items[0].starts_at, acc.items[0].id};
+	session_list_release(acc.items, acc.n);
+	return rc;
+}
+
+int session_public_count(struct db *db, const struct session_filter *f, int64_t *n)
+{
+	*n = 0;
+	return db_get_int(db, sql_public_count, n, "iss", (int64_t)f->year, f->domain, f->status);
+}
+
+void session_key_format(const struct session_key *key, char *out, size_t n)
+{
+	if (key->starts_at)
+		snprintf(out, n, "%lld_%lld", (long long)key->starts_at, (long long)key->id);
+	else
+		snprintf(out, n, "n_%lld", (long long)key->id);
+}
+
+int session_key_parse(const char *text, struct session_key *key)
+{
+	const char *sep = text ? strchr(text, '_') : NULL;
+	int64_t start = 0, id;
+
+	if (!sep)
+		return ERR_INVALID;
+	if (!(sep - text == 1 && text[0] == 'n') &&
+	    (num_parse(text, (size_t)(sep - text), INT64_MIN + 1, INT64_MAX, &start) || !start))
+		return ERR_INVALID;
+	if (num_parse(sep + 1, strlen(sep + 1), 1, INT64_MAX, &id))
+		return ERR_INVALID;
+	key->starts_at = start;
+	key->id = id;
 	return ERR_OK;
 }
 

@@ -272,21 +272,47 @@ int session_update(struct db *db, const struct actor *who, int64_t id, const str
 int session_transition(struct db *db, const struct actor *who, int64_t id, const char *to,
 		       struct verr *e) WARN_UNUSED;
 
+/* A place in the newest-first order of the session list (by start, newest first, undated
+ * sessions last, by id newest first within the same start): the sort key and id of a row.
+ * starts_at 0: an undated session. */
+struct session_key {
+	int64_t starts_at, id;
+};
+
 struct session_filter {
 	int year;
 	const char *domain, *status;
 	bool public_only;
-	/* by_start: newest first (undated last), skipping offset rows, instead of by id
-	 * after the cursor */
-	bool by_start;
-	int offset;
+	/* by_start: newest first (undated last) instead of by id after the cursor; with
+	 * has_key, only the rows after key in that order (or before it, with before: the
+	 * page ending just before key, still newest first). Keyset paging: every page costs
+	 * what the first costs, whatever its number. */
+	bool by_start, has_key, before;
+	struct session_key key;
 };
 
-/* session_list_read lists the sessions a may see that pass f, after id `after` (or from
- * offset, by_start), into an array of structs: *out (caller releases with
- * session_list_release) gets up to limit sessions, *n how many. */
+/* session_list_read lists the sessions a may see that pass f, after id `after` (or in the
+ * newest-first order from f's key, by_start), into an array of structs: *out (caller
+ * releases with session_list_release) gets up to limit sessions, *n how many. */
 int session_list_read(struct db *db, const struct actor *a, const struct session_filter *f,
 		      int64_t after, int limit, struct session **out, size_t *n) WARN_UNUSED;
+
+/* session_list_seek gives in *key the key of the row at position `offset` (0 first) of the
+ * newest-first list a sees through f (its by_start and key fields are not read), for an
+ * old "?page=N" address: the one place the list is read with OFFSET, once, before a
+ * redirect to the keyset address. ERR_NOT_FOUND past the end. */
+int session_list_seek(struct db *db, const struct actor *a, const struct session_filter *f,
+		      int offset, struct session_key *key) WARN_UNUSED;
+
+/* session_public_count gives in *n how many sessions the public list holds that pass f's
+ * year, domain and status (not its key): a sum over the counts migration 0023 keeps,
+ * never a count of the sessions. */
+int session_public_count(struct db *db, const struct session_filter *f, int64_t *n) WARN_UNUSED;
+
+/* session_key_format writes key as "starts_at_id" ("n_id" undated) into out (at least 48
+ * bytes); session_key_parse reads that text back, ERR_INVALID when it is not one. */
+void session_key_format(const struct session_key *key, char *out, size_t n);
+int session_key_parse(const char *text, struct session_key *key) WARN_UNUSED;
 void session_list_release(struct session *list, size_t n);
 
 /* --- the record (record.c) -----------------------------------------------------------

@@ -10,8 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "db/db.h"
 #include "model/model.h"
+#include "model/output.h"
 #include "model/session.h"
 
 /* remove_files unlinks path and the WAL and shared-memory files SQLite keeps beside it. */
@@ -57,6 +59,10 @@ static int open_uri(const char *path, int flags, struct db **out, int *version,
 	rc = db_migrate(db, &v);
 	if (!rc)
 		rc = audit_seal(db, NULL);
+	/* a new summary (migration 0024), or what a bulk writer left, made now; if it cannot
+	 * be (a database opened only to be read), the next writer or reader does it */
+	if (!rc && stats_refresh_now(db))
+		log_warn("store: the statistics summary was not refreshed");
 	if (rc) {
 		db_close(db);
 		return rc;
@@ -100,6 +106,10 @@ int store_open(const char *path, int flags, struct db **out, int *version, enum 
 	rc = db_migrate(db, &v);
 	if (!rc) /* rows from before the audit chain get their hashes once, now */
 		rc = audit_seal(db, NULL);
+	/* a new summary (migration 0024), or what a bulk writer left, made now; if it cannot
+	 * be (a database opened only to be read), the next writer or reader does it */
+	if (!rc && stats_refresh_now(db))
+		log_warn("store: the statistics summary was not refreshed");
 	if (rc) {
 		db_close(db);
 		if (create)
@@ -176,7 +186,10 @@ int store_begin_read(struct db *db)
 
 int store_commit(struct db *db)
 {
-	return db_commit(db);
+	/* the statistics summary changes in the same transaction as what it counts */
+	int rc = stats_refresh(db);
+
+	return rc ? rc : db_commit(db);
 }
 
 void store_rollback(struct db *db)
@@ -290,12 +303,25 @@ static int open_copy_target(const char *path, bool replace, struct db **out)
 	return ERR_OK;
 }
 
+/* copy_fill fills the derived tables of a copy: the search index, then the statistics
+ * summary (stats_copy_summary). */
+static int copy_fill(struct db *from, struct db *to, void *ud)
+{
+	int rc = search_copy(from, to, ud);
+
+	return rc ? rc : stats_copy_summary(from, to);
+}
+
 int store_copy(const char *from, const char *to, bool replace, progress_fn progress,
 	       store_copy_table_fn table, void *ud, enum store_copy_stage *stage)
 {
 	struct db *src = NULL, *dst = NULL;
-	static const char *const derived[] = {"search_index", NULL};
-	const struct db_copy_hook hook = {derived, search_copy, NULL};
+	/* session_list_count: the triggers that keep it fill it as the sessions arrive; the
+	 * statistics summary is the source's as it is (copy_fill), not what the triggers note
+	 * while the rows arrive */
+	static const char *const derived[] = {"search_index", "session_list_count", "stats_cell",
+					      "stats_dirty", NULL};
+	const struct db_copy_hook hook = {derived, copy_fill, NULL};
 	struct db_copy_report rep = {NULL, 0};
 	size_t i;
 	int rc, v1 = 0, v2 = 0;

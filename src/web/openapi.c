@@ -211,11 +211,18 @@ static json_t *success_response(const struct route_doc *d)
 		return json_pack("{ss s{s{s{ss}}}}", "description", "server-sent events", "content",
 				 "text/event-stream", "schema", "type", "string");
 	case REPLY_LIST:
+	case REPLY_LIST_TOTAL:
 		schema = json_pack("{ss s{s{ss so} s{so ss}} s[s]}", "type", "object", "properties",
 				   "items", "type", "array", "items", ref(d->entity), "next",
 				   "type", type_of("string", true), "description",
 				   "the cursor of the next page, or null on the last", "required",
 				   "items");
+		if (schema && d->reply == REPLY_LIST_TOTAL)
+			json_object_set_new(
+			    json_object_get(schema, "properties"), "total",
+			    json_pack("{ss ss}", "type", "integer", "description",
+				      "how many the whole list holds (kept by the database, not "
+				      "counted per request); only where such a count is kept"));
 		break;
 	case REPLY_OBJECT:
 	default:
@@ -389,8 +396,10 @@ static void entity_schemas(json_t *schemas, const struct route *table, size_t n)
 	for (i = 0; i < n; i++) {
 		const struct route_doc *d = table[i].doc;
 
-		if (!d || (d->reply != REPLY_OBJECT && d->reply != REPLY_LIST) || !d->entity ||
-		    json_object_get(schemas, d->entity))
+		if (!d ||
+		    (d->reply != REPLY_OBJECT && d->reply != REPLY_LIST &&
+		     d->reply != REPLY_LIST_TOTAL) ||
+		    !d->entity || json_object_get(schemas, d->entity))
 			continue;
 		json_object_set_new(schemas, d->entity,
 				    json_pack("{ss ss}", "type", "object", "title", d->entity));

@@ -286,7 +286,12 @@ int web_page(struct web_ctx *c, int *limit, int64_t *after)
 
 int web_list(struct web_ctx *c, json_t *items, int limit)
 {
-	json_t *next = json_null();
+	return web_list_total(c, items, limit, -1);
+}
+
+int web_list_total(struct web_ctx *c, json_t *items, int limit, int64_t total)
+{
+	json_t *next = json_null(), *o;
 	char cur[24];
 
 	if ((int)json_array_size(items) > limit) {
@@ -298,7 +303,10 @@ int web_list(struct web_ctx *c, json_t *items, int limit)
 		while ((int)json_array_size(items) > limit)
 			json_array_remove(items, json_array_size(items) - 1);
 	}
-	return web_json(c, 200, json_pack("{so so}", "items", items, "next", next));
+	o = json_pack("{so so}", "items", items, "next", next);
+	if (o && total >= 0)
+		json_object_set_new(o, "total", json_integer(total));
+	return web_json(c, 200, o);
 }
 
 struct web_ctx *web_defer(struct web_ctx *c)

@@ -51,6 +51,7 @@
 	    .summary = (sum), .fields = (f), .raw_media = (media), .raw_media_alt = (alt), reply})
 #define OBJ(st, e)     .status = (st), .reply = REPLY_OBJECT, .entity = (e)
 #define LIST(e)	       .status = 200, .reply = REPLY_LIST, .entity = (e)
+#define LIST_TOTAL(e)  .status = 200, .reply = REPLY_LIST_TOTAL, .entity = (e)
 #define NONE	       .status = 204, .reply = REPLY_NONE
 #define FILE_OF(media) .status = 200, .reply = REPLY_FILE, .entity = (media)
 #define EVENTS	       .status = 200, .reply = REPLY_EVENTS
@@ -642,7 +643,9 @@ const struct route web_routes[] = {
     {POST, "/api/v1/topics/{id}/transition", ACCESS_ORGANIZER, h_api_topic_transition, 16 * KIB,
      API("Move a topic to another status", transition_in, OBJ(200, "topic"))},
     {GET, "/api/v1/sessions", ACCESS_PUBLIC, h_api_sessions_list, 0,
-     API("Sessions the caller can see (public ones for anyone)", filter_query, LIST("session"))},
+     API("Sessions the caller can see (public ones for anyone); an anonymous caller's list has "
+	 "its total",
+	 filter_query, LIST_TOTAL("session"))},
     {POST, "/api/v1/sessions", ACCESS_ORGANIZER, h_api_sessions_create, 256 * KIB,
      API("Plan a session", session_new, OBJ(201, "session"))},
     {GET, "/api/v1/sessions/{id}", ACCESS_PUBLIC, h_api_session_get, 0,

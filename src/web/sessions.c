@@ -176,7 +176,7 @@ int h_api_sessions_list(struct web_ctx *c)
 	const char *y = http_query(c->req, "year");
 	struct session *list;
 	json_t *items;
-	int64_t after, v;
+	int64_t after, v, total;
 	size_t i, n;
 	int limit, rc;
 
@@ -195,7 +195,11 @@ int h_api_sessions_list(struct web_ctx *c)
 	for (i = 0; i < n; i++)
 		json_array_append_new(items, session_to_json(&list[i], false));
 	session_list_release(list, n);
-	return web_list(c, items, limit);
+	/* the public list's total comes from the kept counts (migration 0023); a signed-in
+	 * caller's list (its bodies' sessions too) has none */
+	if (!f.public_only || session_public_count(c->db, &f, &total))
+		total = -1;
+	return web_list_total(c, items, limit, total);
 }
 
 int h_api_sessions_create(struct web_ctx *c)
@@ -295,33 +299,62 @@ void sess_label(struct web_ctx *c, json_t *o, const char *field, const char *pre
 
 enum { SESSIONS_PER_PAGE = 50 };
 
-/* page_link gives the /sessions address of another page with the same filters. */
-static json_t *page_link(const struct session_filter *f, int page)
+/* page_link gives the /sessions address of another page with the same filters: the page
+ * after (or, before set, ending before) key, numbered page; key NULL: the first page. The
+ * number only labels the page; the key says where it is (keyset paging). */
+static json_t *page_link(const struct session_filter *f, const struct session_key *key, bool before,
+			 int page)
 {
-	char url[256];
-	int n = snprintf(url, sizeof(url), "/sessions?page=%d", page);
+	char url[256], k[48];
+	int n = snprintf(url, sizeof(url), "/sessions?");
 
+	if (key) {
+		session_key_format(key, k, sizeof(k));
+		n += snprintf(url + n, sizeof(url) - (size_t)n, "%s=%s&page=%d&",
+			      before ? "before" : "after", k, page);
+	}
 	if (f->year)
-		n += snprintf(url + n, sizeof(url) - (size_t)n, "&year=%d", f->year);
+		n += snprintf(url + n, sizeof(url) - (size_t)n, "year=%d&", f->year);
 	if (f->domain &&
 	    strspn(f->domain, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(f->domain) &&
 	    strlen(f->domain) < 64)
-		snprintf(url + n, sizeof(url) - (size_t)n, "&domain=%s", f->domain);
+		n += snprintf(url + n, sizeof(url) - (size_t)n, "domain=%s&", f->domain);
+	url[n - 1] = '\0'; /* the last '&' or the '?' of the first page without filters */
 	return json_string(url);
+}
+
+/* old_page_redirect answers an old "/sessions?page=N" address (before keyset paging) with a
+ * redirect to the keyset address of the same page; page 1, or a page past the end, is
+ * simply the first page. Returns 1 when it answered. */
+static int old_page_redirect(struct web_ctx *c, const struct session_filter *f, int page)
+{
+	struct session_key key;
+	json_t *url;
+	int rc;
+
+	if (page <= 1 ||
+	    session_list_seek(c->db, &c->actor, f, (page - 1) * SESSIONS_PER_PAGE - 1, &key))
+		return 0;
+	url = page_link(f, &key, false, page);
+	rc = web_redirect(c, json_string_value(url));
+	json_decref(url);
+	return rc == 0 ? 1 : rc;
 }
 
 int h_sessions_page(struct web_ctx *c)
 {
 	struct session_filter f = {0};
 	const char *y = http_query(c->req, "year"), *d = http_query(c->req, "domain");
-	const char *p = http_query(c->req, "page");
+	const char *p = http_query(c->req, "page"), *after = http_query(c->req, "after");
+	const char *before = http_query(c->req, "before");
 	int page = 1;
-	bool more;
+	bool more, earlier;
 	json_t *groups, *years, *sj, *g = NULL;
 	json_t *domains, *dd;
-	int64_t v, cur_year = -1, now_year = time_year(time_now());
+	int64_t v, total = -1, cur_year = -1, now_year = time_year(time_now());
 	struct session *list;
-	size_t i, n;
+	struct session_key first = {0}, last = {0};
+	size_t i, n, skip = 0;
 	char date[32];
 
 	if (y && *y && num_parse(y, strlen(y), 1900, 9999, &v) == ERR_OK)
@@ -331,15 +364,44 @@ int h_sessions_page(struct web_ctx *c)
 	f.by_start = true;
 	if (p && *p && num_parse(p, strlen(p), 1, 100000, &v) == ERR_OK)
 		page = (int)v;
-	f.offset = (page - 1) * SESSIONS_PER_PAGE;
-	/* one more than a page tells whether there is a next one */
+	/* after= / before= the key of a row (the links below); an unreadable one is the first
+	 * page, as an unreadable page number always was */
+	if (before && *before && session_key_parse(before, &f.key) == ERR_OK)
+		f.has_key = f.before = true;
+	else if (after && *after && session_key_parse(after, &f.key) == ERR_OK)
+		f.has_key = true;
+	else if (page > 1 && old_page_redirect(c, &f, page))
+		return 0;
+	if (!f.has_key)
+		page = 1;
+	/* one more than a page tells whether there is a next one (a previous one, going
+	 * back) */
 	if (session_list_read(c->db, &c->actor, &f, 0, SESSIONS_PER_PAGE + 1, &list, &n))
 		return web_fail(c, ERR_DB);
-	more = n > SESSIONS_PER_PAGE;
+	if (f.before) {
+		earlier = n > SESSIONS_PER_PAGE;
+		skip = earlier ? n - SESSIONS_PER_PAGE : 0;
+		more = true;
+	} else {
+		earlier = f.has_key;
+		more = n > SESSIONS_PER_PAGE;
+	}
+	if (f.before && !earlier)
+		page = 1; /* back at the start, whatever the link said */
+	if (n > skip) {
+		first = (struct session_key){list[skip].starts_at, list[skip].id};
+		i = n - skip > SESSIONS_PER_PAGE ? skip + SESSIONS_PER_PAGE - 1 : n - 1;
+		last = (struct session_key){list[i].starts_at, list[i].id};
+	} else {
+		more = false;
+	}
+	/* the number of pages, for the public list, from the kept counts */
+	if (f.public_only && session_public_count(c->db, &f, &total))
+		total = -1;
 	groups = json_array();
 	years = json_array();
 	/* newest first, grouped by year; undated sessions last */
-	for (i = 0; i < n && i < SESSIONS_PER_PAGE; i++) {
+	for (i = skip; i < n && i < skip + SESSIONS_PER_PAGE; i++) {
 		const struct session *s = &list[i];
 		json_int_t sy = s->starts_at ? time_year(s->starts_at) : 0;
 
@@ -383,13 +445,18 @@ int h_sessions_page(struct web_ctx *c)
 		    json_boolean(f.domain && strcmp(f.domain, json_string_value(json_object_get(
 								  dd, "code"))) == 0));
 	}
-	return web_render(c, 200, "sessions",
-			  json_pack("{so so so sb so* so* sI sb}", "groups", groups, "years", years,
-				    "domains", domains, "can_create",
-				    c->actor.role >= ROLE_ORGANIZER, "prev_url",
-				    page > 1 ? page_link(&f, page - 1) : NULL, "next_url",
-				    more ? page_link(&f, page + 1) : NULL, "page", (json_int_t)page,
-				    "paged", page > 1 || more));
+	return web_render(
+	    c, 200, "sessions",
+	    json_pack("{so so so sb so* so* sI so* sb}", "groups", groups, "years", years,
+		      "domains", domains, "can_create", c->actor.role >= ROLE_ORGANIZER, "prev_url",
+		      !earlier	  ? NULL
+		      : page <= 2 ? page_link(&f, NULL, false, 1)
+				  : page_link(&f, &first, true, page - 1),
+		      "next_url", more ? page_link(&f, &last, false, page + 1) : NULL, "page",
+		      (json_int_t)page, "pages",
+		      total >= 0 ? json_integer((total + SESSIONS_PER_PAGE - 1) / SESSIONS_PER_PAGE)
+				 : NULL,
+		      "paged", earlier || more));
 }
 
 /* label_of is the catalog entry prefix + value in the request's language. */

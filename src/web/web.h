@@ -219,6 +219,9 @@ int web_page(struct web_ctx *c, int *limit, int64_t *after) WARN_UNUSED;
 /* web_list answers {"items": items, "next": cursor or null}: items holds up to limit+1
  * rows; a row past limit means there is a next page, after the id of row [limit-1]. */
 int web_list(struct web_ctx *c, json_t *items, int limit);
+/* web_list_total is web_list with "total": total (how many rows the whole list holds)
+ * added when total >= 0. */
+int web_list_total(struct web_ctx *c, json_t *items, int limit, int64_t total);
 
 /* Deferred answers (http.h http_defer): a handler whose work finishes on another thread
  * calls web_defer, which returns a context for that thread: the request, the response so far
