@@ -47,11 +47,31 @@
 static const char *const json_columns[] = {"rules.params", "output_event.data",
 					   "opinion_snapshot.snapshot"};
 
-/* Columns holding 0 or 1, as table.column. */
+/* Columns holding unix seconds besides every column named at or *_at, as table.column:
+ * timestamptz on PostgreSQL (the driver converts to and from seconds). */
+static const char *const time_columns[] = {"output.reply_due", "output.cosign_deadline",
+					   "rules.effective_from"};
+
+/* Columns holding 0 or 1, as table.column: boolean on PostgreSQL. */
 static const char *const flag_columns[] = {
     "users.disabled",	   "users_new.disabled", "api_token.revoked", "person.public_name",
     "invitation.attended", "output.reopened",	 "room.open",	      "room.anonymous",
     "remark.erased",	   "statement.erased",	 "vote_tally.audited"};
+
+/* is_flag_name: whether a column of that name (in any table) is a flag, for comparisons
+ * with 0 and 1 in an index's WHERE. */
+static bool is_flag_name(const char *col)
+{
+	size_t i, n = strlen(col);
+
+	for (i = 0; i < sizeof(flag_columns) / sizeof(flag_columns[0]); i++) {
+		const char *dot = strchr(flag_columns[i], '.');
+
+		if (dot && strlen(dot + 1) == n && strcmp(dot + 1, col) == 0)
+			return true;
+	}
+	return false;
+}
 
 /* Tables SQLite keeps as FTS5 virtual tables: writes to them have no translation. */
 static const char *const fts_tables[] = {"search_index"};
@@ -215,36 +235,43 @@ static enum stmt_kind stmt_classify(const char *p, char *table, size_t cap)
 struct xlate {
 	struct buf *out;
 	char table[64];
-	char col[64];	  /* the column being defined (the word before its type) */
-	char pending[64]; /* a flag column whose CHECK is still to be written */
-	int depth;	  /* parentheses open in a CREATE TABLE */
-	bool defining;	  /* STMT_TABLE or STMT_ALTER: column definitions are read */
-	bool at_name;	  /* the next word names a column (a column may be called "text") */
+	char col[64];  /* the column being defined (the word before its type) */
+	bool flag;     /* the column being defined is a flag: its DEFAULT 0/1 is FALSE/TRUE */
+	int depth;     /* parentheses open in a CREATE TABLE */
+	bool defining; /* STMT_TABLE or STMT_ALTER: column definitions are read */
+	bool at_name;  /* the next word names a column (a column may be called "text") */
 };
 
-/* flush_check writes the CHECK of a flag column once its definition ends. */
-static int flush_check(struct xlate *x)
+/* is_time_column: whether table.col holds unix seconds (timestamptz on PostgreSQL). */
+static bool is_time_column(const char *table, const char *col)
 {
-	int rc = ERR_OK;
+	size_t n = strlen(col);
 
-	if (x->pending[0]) {
-		/* written before the white space that ends the definition */
-		struct buf *b = x->out;
-		size_t n = b->n, k;
-		char tail[64];
+	return strcmp(col, "at") == 0 || (n > 3 && strcmp(col + n - 3, "_at") == 0) ||
+	       listed(time_columns, sizeof(time_columns) / sizeof(char *), table, col);
+}
 
-		while (n > 0 && b->n - n < sizeof(tail) - 1 && isspace((unsigned char)b->p[n - 1]))
-			n--;
-		k = b->n - n;
-		memcpy(tail, b->p + n, k);
-		b->n = n;
-		b->p[n] = '\0';
-		rc = buf_printf(b, " CHECK (%s IN (0, 1))", x->pending);
-		if (!rc)
-			rc = buf_append(b, tail, k);
-	}
-	x->pending[0] = '\0';
-	return rc;
+/* flag_literal: when p (after a flag's name) is "= 0", "!= 1", "<> 0"..., writes the
+ * operator and FALSE or TRUE, moves *pp past the digit and returns 1; else 0. */
+static int flag_literal(struct xlate *x, const char **pp, int *rc)
+{
+	const char *p = skip_space(*pp), *op = p, *d;
+	size_t k;
+
+	if (p[0] == '=')
+		k = 1;
+	else if ((p[0] == '!' || p[0] == '<') && (p[1] == '=' || (p[0] == '<' && p[1] == '>')))
+		k = 2;
+	else
+		return 0;
+	d = skip_space(p + k);
+	if ((d[0] != '0' && d[0] != '1') || is_ident(d[1]))
+		return 0;
+	*rc = buf_append(x->out, *pp, (size_t)(op - *pp) + k);
+	if (!*rc)
+		*rc = buf_puts(x->out, d[0] == '1' ? " TRUE" : " FALSE");
+	*pp = d + 1;
+	return 1;
 }
 
 /* type_word translates the word at *pp when it is a type SQLite spells its own way;
@@ -275,8 +302,10 @@ static int type_word(struct xlate *x, const char **pp, int *rc)
 		}
 		if (x->defining &&
 		    listed(flag_columns, sizeof(flag_columns) / sizeof(char *), x->table, x->col)) {
-			snprintf(x->pending, sizeof(x->pending), "%s", x->col);
-			*rc = buf_puts(x->out, "SMALLINT");
+			x->flag = true;
+			*rc = buf_puts(x->out, "BOOLEAN");
+		} else if (x->defining && is_time_column(x->table, x->col)) {
+			*rc = buf_puts(x->out, "TIMESTAMPTZ");
 		} else {
 			*rc = buf_puts(x->out, "BIGINT");
 		}
@@ -318,7 +347,8 @@ static int translate_stmt(struct xlate *x, const char *p, const char *end, enum 
 
 	x->depth = 0;
 	x->defining = kind == STMT_TABLE || kind == STMT_ALTER;
-	x->col[0] = x->pending[0] = '\0';
+	x->col[0] = '\0';
+	x->flag = false;
 	x->at_name = false;
 	while (!rc && p < end) {
 		if (*p == '\'' || *p == '"') {
@@ -350,6 +380,14 @@ static int translate_stmt(struct xlate *x, const char *p, const char *end, enum 
 				rc = buf_append(x->out, s, (size_t)(p - s));
 				if (x->defining)
 					ident_copy(s, x->col, sizeof(x->col));
+				if (!rc) {
+					char w[64];
+
+					/* WHERE audited = 0 (a partial index) */
+					ident_copy(s, w, sizeof(w));
+					if (is_flag_name(w))
+						flag_literal(x, &p, &rc);
+				}
 				/* ALTER TABLE t ADD [COLUMN] name */
 				if (kind == STMT_ALTER &&
 				    (word_at(s, "COLUMN") ||
@@ -357,10 +395,16 @@ static int translate_stmt(struct xlate *x, const char *p, const char *end, enum 
 					x->at_name = true;
 			}
 		} else {
-			if (kind == STMT_TABLE && (*p == ',' || *p == ')') && x->depth == 1)
-				rc = flush_check(x);
-			if (kind == STMT_ALTER && *p == ';')
-				rc = flush_check(x);
+			if ((kind == STMT_TABLE && (*p == ',' || *p == ')') && x->depth == 1) ||
+			    (kind == STMT_ALTER && *p == ';'))
+				x->flag = false;
+			if (x->flag && (*p == '0' || *p == '1') && !is_ident(p[1]) &&
+			    !is_ident(p[-1])) {
+				/* DEFAULT 0 of a flag */
+				rc = buf_puts(x->out, *p == '1' ? "TRUE" : "FALSE");
+				p++;
+				continue;
+			}
 			if (!rc && *p == '(')
 				x->depth++;
 			if (kind == STMT_TABLE && x->depth == 1 && (*p == '(' || *p == ','))
@@ -378,8 +422,6 @@ static int translate_stmt(struct xlate *x, const char *p, const char *end, enum 
 			p++;
 		}
 	}
-	if (!rc && kind == STMT_ALTER)
-		rc = flush_check(x);
 	return rc;
 }
 
