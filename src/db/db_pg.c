@@ -5,7 +5,9 @@
  * each statement's text is rewritten once to $1, $2... (quoted strings, quoted names and
  * comments are left alone) and prepared once per connection under the name "sN". Values
  * are sent as text (integers and doubles formatted here), NULL as NULL; a step runs the
- * statement and fetches its whole result, and later steps walk its rows.
+ * statement and fetches its whole result, and later steps walk its rows. Times
+ * (timestamptz) and flags (boolean) are converted to and from the model's unix seconds and
+ * 0/1 here ("Types" below).
  *
  * The write lock. The model relies on SQLite's BEGIN IMMEDIATE: inside a write
  * transaction it reads, decides, then writes, and no other writer can slip in between
