@@ -110,7 +110,7 @@ def scan_file(path, macros):
         body = m.group(3).replace("\\\n", " ")
         toks = TOKEN.findall(body)
         known = set(params or []) | set(macros)
-        if toks and all(t.startswith('"') or t in known or t in "()" for t in toks) and \
+        if toks and all(t.startswith('"') or t in known or t in ("(", ")", ",") for t in toks) and \
                 any(t.startswith('"') for t in toks):
             macros[m.group(1)] = (params, toks)
     # drop preprocessor lines from the scan of code

@@ -104,10 +104,10 @@ int db_run(struct db_stmt *st) WARN_UNUSED;
  *   '0'  nothing is read; binds NULL
  * A wrong letter is a programming error: logged, ERR_INVALID. */
 
-/* DB_PG_CHINA(t) is PostgreSQL's text for time column t (a timestamptz) as a timestamp in
- * China time (UTC+8, no daylight saving), for the statements that need a calendar there
- * (SQLite writes them with t + 28800 and strftime or / 86400). */
-#define DB_PG_CHINA(t) "((" t ") AT TIME ZONE 'UTC' + INTERVAL '8 hours')"
+/* DB_PG_CHINA(alias, col) is PostgreSQL's text for the time column alias.col (a
+ * timestamptz) as a timestamp in China time (UTC+8, no daylight saving), for the statements
+ * that need a calendar there (SQLite writes them with t + 28800 and strftime or / 86400). */
+#define DB_PG_CHINA(alias, col) "((" alias "." col ") AT TIME ZONE 'UTC' + INTERVAL '8 hours')"
 
 /* db_exec runs an INSERT/UPDATE/DELETE to completion. ERR_CONFLICT on a constraint. */
 int db_exec(struct db *db, const char *sql, const char *types, ...) WARN_UNUSED;

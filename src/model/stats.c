@@ -42,7 +42,7 @@ static const char sql_by_month[] =
     "SELECT CAST(strftime('%m', s.starts_at + 28800, 'unixepoch') AS INTEGER), COUNT(*)" SESSIONS_IN
     " GROUP BY 1";
 static const char sql_by_month_pg[] = "SELECT CAST(EXTRACT(MONTH FROM " DB_PG_CHINA(
-    "s.starts_at") ") AS INTEGER), COUNT(*)" SESSIONS_IN " GROUP BY 1";
+    "s", "starts_at") ") AS INTEGER), COUNT(*)" SESSIONS_IN " GROUP BY 1";
 static const char sql_participants[] =
     "SELECT p.category, COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
     " JOIN session s ON s.id = i.session_id WHERE" IN_SCOPE(
@@ -75,19 +75,19 @@ static const char sql_days_session[] =
     " / 86400 FROM output_session os JOIN session se ON se.id = os.session_id"
     " WHERE os.output_id = o.id) AS d" OUTPUTS_IN ") x WHERE d IS NOT NULL ORDER BY d";
 /* the same on PostgreSQL, where the times are timestamptz: days between dates */
-#define CN_DATE_PG(t) "CAST(" DB_PG_CHINA(t) " AS DATE)"
+#define CN_DATE_PG(alias, col) "CAST(" DB_PG_CHINA(alias, col) " AS DATE)"
 static const char sql_days_session_pg[] =
-    "SELECT d FROM (SELECT " CN_DATE_PG("o.dated_at") " - (SELECT MIN(" CN_DATE_PG(
-	"se.starts_at") ") FROM output_session os JOIN session se ON se.id = os.session_id"
-			" WHERE os.output_id = o.id) AS d" OUTPUTS_IN
-			") x WHERE d IS NOT NULL ORDER BY d";
+    "SELECT d FROM (SELECT " CN_DATE_PG("o", "dated_at") " - (SELECT MIN(" CN_DATE_PG(
+	"se", "starts_at") ") FROM output_session os JOIN session se ON se.id = os.session_id"
+			   " WHERE os.output_id = o.id) AS d" OUTPUTS_IN
+			   ") x WHERE d IS NOT NULL ORDER BY d";
 static const char sql_days_reply[] =
     "SELECT (o.replied_at + 28800) / 86400"
     " - (o.submitted_at + 28800) / 86400 AS d" OUTPUTS_IN " AND o.replied_at IS NOT NULL"
     " AND o.submitted_at IS NOT NULL ORDER BY d";
-static const char sql_days_reply_pg[] = "SELECT " CN_DATE_PG("o.replied_at") " - " CN_DATE_PG(
-    "o.submitted_at") " AS d" OUTPUTS_IN
-		      " AND o.replied_at IS NOT NULL AND o.submitted_at IS NOT NULL ORDER BY d";
+static const char sql_days_reply_pg[] = "SELECT " CN_DATE_PG("o", "replied_at") " - " CN_DATE_PG(
+    "o", "submitted_at") " AS d" OUTPUTS_IN
+			 " AND o.replied_at IS NOT NULL AND o.submitted_at IS NOT NULL ORDER BY d";
 static const char sql_orgs[] =
     "SELECT o.id, o.name, o.level, o.parent_id FROM org o WHERE CASE WHEN ?2 != 0 THEN"
     " substr(o.path, 1, length(?1)) = ?1 ELSE o.id = ?3 END ORDER BY o.path";
