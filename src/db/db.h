@@ -238,6 +238,12 @@ void db_pool_fini(void);
  * schema version now in force (may be NULL). */
 int db_migrate(struct db *db, int *version) WARN_UNUSED;
 
+/* db_drop_schema drops from a PostgreSQL database what the migrations made (their tables,
+ * with their indexes, sequences and triggers, their functions, schema_migrations) and
+ * nothing else of its schema, in one transaction: for copy --replace. ERR_UNSUPPORTED on
+ * SQLite (a file is made anew instead). */
+int db_drop_schema(struct db *db) WARN_UNUSED;
+
 /* db_schema_version reads the highest applied migration (0 for a new database). */
 int db_schema_version(struct db *db, int *version) WARN_UNUSED;
 

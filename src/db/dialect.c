@@ -466,6 +466,51 @@ int db_pg_translate(const char *sql, char **out, int *dropped)
 	return rc;
 }
 
+/* line_start: whether p begins a line of text (only white space before it on its line). */
+static bool line_start(const char *text, const char *p)
+{
+	while (p > text && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	return p == text || p[-1] == '\n';
+}
+
+int db_pg_drop_text(const char *pgsql, struct buf *out)
+{
+	const char *p;
+	int rc = ERR_OK;
+
+	for (p = pgsql; !rc && *p; p++) {
+		const char *w, *e;
+		char name[64];
+
+		if (!word_at(p, "CREATE") || !line_start(pgsql, p))
+			continue;
+		w = next_word(p);
+		if (word_at(w, "OR") && word_at(next_word(w), "REPLACE"))
+			w = next_word(next_word(w));
+		if (word_at(w, "TABLE")) {
+			w = next_word(w);
+			if (word_at(w, "IF"))
+				w = next_word(next_word(next_word(w)));
+			ident_copy(w, name, sizeof(name));
+			if (name[0])
+				rc =
+				    buf_printf(out, "DROP TABLE IF EXISTS \"%s\" CASCADE;\n", name);
+		} else if (word_at(w, "FUNCTION")) {
+			w = next_word(w);
+			ident_copy(w, name, sizeof(name));
+			e = strchr(w, '(');
+			if (name[0] && e && strchr(e, ')')) {
+				size_t n = (size_t)(strchr(e, ')') - e) + 1;
+
+				rc = buf_printf(out, "DROP FUNCTION IF EXISTS %s%.*s CASCADE;\n",
+						name, (int)n, e);
+			}
+		}
+	}
+	return rc;
+}
+
 int db_pg_migration_sql(const char *name, const char *sql, char **out)
 {
 	static const char replace[] = "-- pg: replace";

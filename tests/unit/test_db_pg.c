@@ -456,6 +456,46 @@ static void test_native_schema(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* db_drop_schema (copy --replace) drops what the migrations made and nothing else */
+static void test_drop_schema(void **state)
+{
+	struct fixture *f = *state;
+	int64_t n = -1;
+	int version = 0;
+
+	assert_int_equal(db_migrate(f->db, &version), ERR_OK);
+	assert_int_equal(version, db_latest_version());
+	assert_int_equal(db_exec_script(f->db,
+					"CREATE TABLE other_app (x int);"
+					" INSERT INTO other_app VALUES (7);"
+					" CREATE FUNCTION other_fn() RETURNS int LANGUAGE sql"
+					" AS 'SELECT 1'"),
+			 ERR_OK);
+	assert_int_equal(db_drop_schema(f->db), ERR_OK);
+	/* the fixture's t and the other application's table and function are there */
+	assert_int_equal(db_get_int(f->db,
+				    "SELECT COUNT(*) FROM information_schema.tables"
+				    " WHERE table_schema = 'public'",
+				    &n, NULL),
+			 ERR_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(scalar(f->db, "SELECT x FROM other_app"), 7);
+	assert_int_equal(scalar(f->db, "SELECT other_fn()"), 1);
+	/* ours are gone, functions too, so the migrations run again from the start */
+	assert_int_equal(db_get_int(f->db,
+				    "SELECT COUNT(*) FROM pg_proc p JOIN pg_namespace s"
+				    " ON s.oid = p.pronamespace WHERE s.nspname = 'public'"
+				    " AND p.proname != 'other_fn'",
+				    &n, NULL),
+			 ERR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(db_schema_version(f->db, &version), ERR_OK);
+	assert_int_equal(version, 0);
+	assert_int_equal(db_migrate(f->db, &version), ERR_OK);
+	assert_int_equal(version, db_latest_version());
+	assert_int_equal(scalar(f->db, "SELECT x FROM other_app"), 7);
+}
+
 static void test_conflicts(void **state)
 {
 	struct fixture *f = *state;
@@ -680,6 +720,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_placeholders_and_types, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_times_and_flags, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_native_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_drop_schema, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transactions_ids_changes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_lock, setup, teardown),
