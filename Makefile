@@ -26,7 +26,7 @@ endif
 
 CC ?= cc
 PKGS = libmicrohttpd sqlite3 libpq jansson libsodium md4c-html xlsxwriter pangocairo cairo-pdf libqrencode \
-	libcurl libzip libxml-2.0
+	libcurl libzip libxml-2.0 zlib libbrotlienc libbrotlidec
 # -isystem: warnings in library headers (glib, pango) are not ours to fix
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed "s/-I/-isystem /g")
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -134,6 +134,7 @@ bench:
 	@sh bench/opinion.sh
 	@sh bench/backends.sh
 	@sh bench/locksim.sh
+	@sh bench/streams.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

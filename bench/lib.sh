@@ -25,7 +25,7 @@
 
 HOST=127.0.0.1
 ADMIN_PASSWORD=bench-pass-1
-PKGS="libmicrohttpd sqlite3 jansson libsodium md4c-html xlsxwriter pangocairo cairo-pdf libqrencode libcurl libzip libxml-2.0 libpq"
+PKGS="libmicrohttpd sqlite3 jansson libsodium md4c-html xlsxwriter pangocairo cairo-pdf libqrencode libcurl libzip libxml-2.0 libpq zlib libbrotlienc libbrotlidec"
 
 lib_init() {
 	BENCH_NAME=$1

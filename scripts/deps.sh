@@ -10,7 +10,7 @@
 # postgresql-contrib-15 is only a virtual package it provides, which dpkg-query cannot see.)
 set -eu
 
-build_pkgs="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libmd4c-dev libmd4c-html0-dev libxlsxwriter-dev libpango1.0-dev libcairo2-dev fonts-noto-cjk libqrencode-dev libcurl4-openssl-dev libzip-dev libxml2-dev libpq-dev"
+build_pkgs="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libmd4c-dev libmd4c-html0-dev libxlsxwriter-dev libpango1.0-dev libcairo2-dev fonts-noto-cjk libqrencode-dev libcurl4-openssl-dev libzip-dev libxml2-dev libpq-dev zlib1g-dev libbrotli-dev"
 check_pkgs="$build_pkgs libcmocka-dev clang-format nodejs npm chromium poppler-utils sqlite3 python3-aiosmtpd postgresql-15"
 bench_pkgs="$build_pkgs wrk nginx-light python3-numpy python3-sklearn postgresql-15"
 fuzz_pkgs="$build_pkgs clang libclang-rt-dev"

@@ -32,14 +32,45 @@
     });
   }
 
-  var es = new EventSource('/api/v1/sessions/' + session + '/events');
-  es.addEventListener('snapshot', refresh);
-  es.addEventListener('hello', function (e) {
-    var seen = el.querySelector('[data-version]') || el;
-    try {
-      var v = JSON.parse(e.data).version;
-      var have = parseInt((document.getElementById('live') || document.getElementById('phone-live') || seen).getAttribute('data-version') || '0', 10);
-      if (v > have) refresh();
-    } catch (err) { /* ignore */ }
-  });
+  function have() {
+    var seen = document.getElementById('live') || document.getElementById('phone-live') ||
+      el.querySelector('[data-version]') || el;
+    return parseInt(seen.getAttribute('data-version') || '0', 10);
+  }
+
+  // Without a stream (the server's streams are full: 503, or it is unreachable) the page
+  // polls the snapshot's version every 10-15 s and tries the stream again after 60-90 s.
+  var poller = null;
+  function poll() {
+    fetch('/api/v1/sessions/' + session + '/opinion', { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) { if (s && s.version > have()) refresh(); })
+      .catch(function () {});
+  }
+  function fallback() {
+    if (poller) return;
+    poll();
+    poller = setInterval(poll, 10000 + Math.random() * 5000);
+    setTimeout(function () {
+      clearInterval(poller);
+      poller = null;
+      listen();
+    }, 60000 + Math.random() * 30000);
+  }
+
+  function listen() {
+    var es = new EventSource('/api/v1/sessions/' + session + '/events');
+    es.addEventListener('snapshot', refresh);
+    es.addEventListener('hello', function (e) {
+      try {
+        if (JSON.parse(e.data).version > have()) refresh();
+      } catch (err) { /* ignore */ }
+    });
+    // the browser reconnects by itself after a dropped stream; a refused one (503) is
+    // CLOSED for good
+    es.addEventListener('error', function () {
+      if (es.readyState === EventSource.CLOSED) fallback();
+    });
+  }
+  listen();
 }());

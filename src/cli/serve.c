@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sodium.h>
+#include <stdint.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,9 +25,64 @@
 #include "model/scheduler.h"
 #include "model/store.h"
 #include "web/mailer.h"
+#include "web/pagecache.h"
 #include "web/web.h"
 
 extern int web_schema_version;
+
+/*
+ * Open files. A viewer of a live map holds a socket as long as the page is open, so serve
+ * raises its open-file limit to the hard limit at start, and keeps HTTP_MAX_CONNECTIONS
+ * plus STREAM_RESERVE descriptors (database connections, files, listeners) out of the
+ * streams' reach: requests always find a descriptor and a connection, however many
+ * viewers wait. The default of --max-streams is what is left; --help computes it here.
+ */
+#define STREAM_RESERVE 512u
+static char streams_default[96];
+
+/* nofile_raise raises the soft open-file limit to the hard one; returns the soft limit now
+ * and the one it was (0 when unknown). */
+static uint64_t nofile_raise(uint64_t *was)
+{
+	struct rlimit rl;
+
+	*was = 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	*was = rl.rlim_cur;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t want = rl.rlim_max == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_max;
+
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			return want;
+	}
+	return *was;
+}
+
+/* streams_for is the default stream limit under nofile open files: what the reserve leaves,
+ * at least half of them when nofile is too small for the whole reserve. */
+static size_t streams_for(uint64_t nofile)
+{
+	uint64_t reserve = HTTP_MAX_CONNECTIONS + STREAM_RESERVE;
+
+	if (reserve > nofile / 2)
+		reserve = nofile / 2;
+	return (size_t)(nofile - reserve);
+}
+
+/* the limit --help shows is the one serve would take in this shell */
+__attribute__((constructor)) static void streams_default_init(void)
+{
+	struct rlimit rl;
+	uint64_t n = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		n = rl.rlim_max == RLIM_INFINITY ? (uint64_t)1 << 20 : rl.rlim_max;
+	snprintf(streams_default, sizeof(streams_default),
+		 "%zu here (open-file limit %llu, less %u for requests)", streams_for(n),
+		 (unsigned long long)n, HTTP_MAX_CONNECTIONS + STREAM_RESERVE);
+}
 
 static const struct cli_opt serve_opts[] = {
     {"db", "FILE", NULL, "the database (migrated to the latest schema first)", true},
@@ -45,6 +102,11 @@ static const struct cli_opt serve_opts[] = {
     {"processes", "N", "1",
      "serve processes sharing this database (PostgreSQL): in-memory limits are divided by N",
      false},
+    {"page-cache-mb", "N", "64",
+     "memory for public pages kept for signed-out visitors (with gzip/br), 0 to 65536 MiB; 0: none",
+     false},
+    {"max-streams", "N", streams_default,
+     "live-map event streams open at once (see above); past it a viewer gets 503", false},
     {"no-flood-limits", NULL, NULL,
      "no per-participant/address limits on statements and votes (load tests only)", false},
     {"tick-seconds", "N", "60",
@@ -130,6 +192,14 @@ const struct cli_cmd cli_cmd_serve = {
     "limit (at least 1), so that round robin over N allows what one process would. Live maps\n"
     "reach viewers on every process (LISTEN/NOTIFY on the channel shenliao_live) and a\n"
     "session's map is computed by one process at a time (an advisory lock).\n"
+    "\n"
+    "Live maps: each viewer's page holds an event stream (text/event-stream), served from\n"
+    "one thread's epoll set, not a connection of the server. serve raises its open-file\n"
+    "limit (RLIMIT_NOFILE) to the hard limit at start and logs it; --max-streams defaults to\n"
+    "that limit less 4,608 descriptors kept for requests, so viewers never lock out voters or\n"
+    "staff: past it a new stream gets 503 with Retry-After: 60 and the page polls the map\n"
+    "instead. A viewer whose socket takes no byte for 30 s is dropped. For more viewers,\n"
+    "raise the hard limit (ulimit -Hn, LimitNOFILE= in systemd).\n"
     "\n"
     "Scheduler: every --tick-seconds (SHENLIAO_TICK_SECONDS; default 60) a thread sends the\n"
     "reminders that are due: reply_due to the handling units of an assigned proposal seven\n"
@@ -264,6 +334,29 @@ static int cmd_serve(int argc, char **argv)
 						 lim[i]);
 			*dst[i] = (int)x;
 		}
+	}
+	web_options.page_cache_mb = PAGECACHE_DEFAULT_MB;
+	if (cli_arg(&a, "page-cache-mb")) {
+		int64_t mb;
+
+		if (num_parse(cli_arg(&a, "page-cache-mb"), strlen(cli_arg(&a, "page-cache-mb")), 0,
+			      65536, &mb))
+			return cli_usage(&cli_cmd_serve,
+					 "--page-cache-mb must be a number from 0 to 65536");
+		web_options.page_cache_mb = (int)mb;
+	}
+	{
+		uint64_t was, nofile = nofile_raise(&was);
+		int64_t x = (int64_t)streams_for(nofile);
+		const char *v = cli_arg(&a, "max-streams");
+
+		if (v && num_parse(v, strlen(v), 1, 100000000, &x))
+			return cli_usage(&cli_cmd_serve,
+					 "--max-streams must be a number from 1 to 100000000");
+		web_options.max_streams = (size_t)x;
+		log_info("open-file limit %llu (was %llu); at most %zu live-map streams",
+			 (unsigned long long)nofile, (unsigned long long)was,
+			 web_options.max_streams);
 	}
 	if (cli_arg(&a, "tick-seconds") &&
 	    num_parse(cli_arg(&a, "tick-seconds"), strlen(cli_arg(&a, "tick-seconds")), 0, 86400,

@@ -34,6 +34,11 @@ enum http_method {
 #define HTTP_MAX_PARAMS	 8
 #define HTTP_MAX_HEADERS 12
 #define HTTP_BODY_LIMIT	 ((size_t)1 << 20) /* default request body limit: 1 MiB */
+/* The connections the server holds at once for requests (shared by its threads, plus 16
+ * each). An event stream holds one only until its socket is taken (http_stream_take), so
+ * viewers never fill them; the descriptors streams may use are the process's limit less
+ * these (sse.h's max_streams). */
+#define HTTP_MAX_CONNECTIONS 4096u
 
 struct http_param {
 	const char *name;
@@ -74,6 +79,15 @@ void http_stream_suspend(struct http_stream *s);
  * only while the stream is alive (before ud_free ran). */
 void http_stream_resume(struct http_stream *s);
 
+/* http_stream_take hands the connection's socket to the caller, who writes the rest of
+ * the body on it (the response is HTTP/1.0: the body is every byte up to the close, no
+ * framing) and closes it. Call it from fn after every byte fn returned before was sent
+ * (fn is only called again once they were), then return -1: the server forgets the
+ * connection without a byte or a shutdown more. From then on the caller owns ud too
+ * (ud_free is not called). Returns the caller's descriptor (non-blocking, close-on-exec),
+ * or -1 when the socket cannot be taken (the stream goes on as before). */
+int http_stream_take(struct http_stream *s) WARN_UNUSED;
+
 struct http_resp_header {
 	char *name;
 	char *value;
@@ -97,6 +111,12 @@ struct http_resp {
 const char *http_header(const struct http_req *req, const char *name);
 const char *http_query(const struct http_req *req, const char *name);
 const char *http_cookie(const struct http_req *req, const char *name);
+
+/* http_query_canon appends the request's query arguments to out as "?k=v&k2" (each name
+ * and value percent-encoded again, in the order sent), nothing when there are none: a text
+ * that tells two requests' queries apart, for a cache key. ERR_TOO_BIG past out's bound.
+ * Thread: the request's worker. */
+int http_query_canon(const struct http_req *req, struct buf *out) WARN_UNUSED;
 
 /* http_query_invalid_utf8 returns the name of the first query argument whose name or value
  * is not valid UTF-8 ("?" when the name itself is not), or NULL when all are text.

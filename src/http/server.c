@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -58,6 +60,54 @@ const char *http_query(const struct http_req *req, const char *name)
 const char *http_cookie(const struct http_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+struct query_acc {
+	struct buf *out;
+	int rc;
+	bool first;
+};
+
+static int put_escaped(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int rc = ERR_OK;
+
+	for (; *s && !rc; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~", ch))
+			rc = buf_putc(b, (char)ch);
+		else
+			rc = buf_printf(b, "%%%c%c", hex[ch >> 4], hex[ch & 15]);
+	}
+	return rc;
+}
+
+static enum MHD_Result arg_canon(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	struct query_acc *q = cls;
+	(void)kind;
+
+	q->rc = buf_putc(q->out, q->first ? '?' : '&');
+	q->first = false;
+	if (!q->rc)
+		q->rc = put_escaped(q->out, key);
+	if (!q->rc && value)
+		q->rc = buf_putc(q->out, '=');
+	if (!q->rc && value)
+		q->rc = put_escaped(q->out, value);
+	return q->rc ? MHD_NO : MHD_YES;
+}
+
+int http_query_canon(const struct http_req *req, struct buf *out)
+{
+	struct query_acc q = {out, ERR_OK, true};
+
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, arg_canon, &q);
+	return q.rc;
 }
 
 static enum MHD_Result arg_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -224,6 +274,46 @@ struct http_stream {
 	void (*ud_free)(void *ud);
 };
 
+/*
+ * Taking a socket away from libmicrohttpd. MHD 0.9.75 has no call that gives a connection's
+ * socket to the application except for "101 Switching Protocols" (upgrade), and an event
+ * stream must answer 200. So http_stream_take keeps a duplicate of the descriptor and lets
+ * the response end: MHD then closes its descriptor, which leaves the socket open through
+ * ours. Closing alone would be harmless, but MHD shuts the socket down first (SHUT_WR, which
+ * acts on the socket, not the descriptor, and would send the viewer a FIN). The shutdown
+ * below stands in for libc's (the executable's definition wins over the C library's for the
+ * libraries it loads): for a descriptor marked here it does nothing, once, and any other
+ * call goes to the kernel unchanged. A mark outlives its descriptor only if MHD closed it
+ * without a shutdown; the next socket with that number then skips one shutdown before its
+ * close, and a close still sends the FIN of a socket nobody else holds.
+ */
+#define TAKEN_MAX (1 << 20) /* fs.nr_open's default: no descriptor is larger */
+static atomic_uchar taken[TAKEN_MAX];
+
+int shutdown(int fd, int how)
+{
+	if (fd >= 0 && fd < TAKEN_MAX && atomic_exchange(&taken[fd], 0))
+		return 0;
+	return (int)syscall(SYS_shutdown, fd, how);
+}
+
+int http_stream_take(struct http_stream *s)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(s->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	int fd, own;
+
+	if (!ci || ci->connect_fd < 0 || ci->connect_fd >= TAKEN_MAX)
+		return -1;
+	fd = ci->connect_fd;
+	own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (own < 0)
+		return -1;
+	atomic_store(&taken[fd], 1);
+	s->ud_free = NULL; /* ud is the caller's now */
+	return own;
+}
+
 void http_stream_suspend(struct http_stream *s)
 {
 	MHD_suspend_connection(s->conn);
@@ -283,6 +373,14 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_req *r
 						      stream_free);
 		if (!r) {
 			stream_free(hs);
+			resp_fini(resp);
+			return MHD_NO;
+		}
+		/* HTTP/1.0 framing (the body runs to the close, no chunks): the bytes a stream's
+		 * owner writes after http_stream_take need no framing, and the end of the
+		 * response adds none (a chunked one would write its last chunk) */
+		if (MHD_set_response_options(r, MHD_RF_HTTP_1_0_SERVER, MHD_RO_END) != MHD_YES) {
+			MHD_destroy_response(r);
 			resp_fini(resp);
 			return MHD_NO;
 		}
@@ -513,9 +611,9 @@ int http_server_start(const struct http_server_config *cfg, struct http_server *
 		    0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_CONNECTION_TIMEOUT,
 		    cfg->timeout_s ? cfg->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		    (size_t)32 * 1024, MHD_OPTION_CONNECTION_LIMIT, 4096u / threads + 16u,
-		    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED,
-		    on_completed, srv, MHD_OPTION_END);
+		    (size_t)32 * 1024, MHD_OPTION_CONNECTION_LIMIT,
+		    HTTP_MAX_CONNECTIONS / threads + 16u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
 
 		if (!d) {
 			log_error("http: cannot listen on %s", cfg->listen);

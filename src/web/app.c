@@ -30,6 +30,7 @@
 #include "base/util.h"
 #include "view/view.h"
 #include "web/openapi.h"
+#include "web/pagecache.h"
 
 struct web_options web_options;
 
@@ -50,11 +51,23 @@ int web_start(void)
 		rc = view_init();
 	if (!rc)
 		rc = web_login_start();
+	if (!rc)
+		rc = pagecache_init((size_t)web_options.page_cache_mb << 20);
 	return rc;
 }
 
 void web_stop(void)
 {
+	struct pagecache_stats st;
+
+	pagecache_stats(&st);
+	if (st.max_bytes)
+		log_info("pagecache: %llu hits, %llu misses, %llu not modified, %llu evicted; %zu "
+			 "pages in %zu of %zu bytes",
+			 (unsigned long long)st.hits, (unsigned long long)st.misses,
+			 (unsigned long long)st.not_modified, (unsigned long long)st.evictions,
+			 st.entries, st.bytes, st.max_bytes);
+	pagecache_fini();
 	web_login_stop();
 	view_fini();
 	web_openapi_fini();
@@ -574,7 +587,7 @@ static void run(struct web_ctx *c)
 	}
 	if (c->json && check_declared(c) != ERR_OK)
 		return;
-	r->handler(c);
+	pagecache_handle(c); /* the handler, or a signed-out visitor's page kept from it */
 }
 
 void web_dispatch(struct http_req *req, struct http_resp *resp, void *ud)

@@ -77,8 +77,11 @@ void web_opinion_notify(int64_t session, int64_t version, void *ud)
 
 int web_opinion_start(void)
 {
-	struct sse_hub_config cfg = {
-	    .event = "snapshot", .keepalive_us = 15000000, .beat_ms = 5000};
+	struct sse_hub_config cfg = {.event = "snapshot",
+				     .keepalive_us = 15000000,
+				     .beat_ms = 5000,
+				     .max_streams = web_options.max_streams,
+				     .stuck_us = 30000000};
 	static bool sharded;
 
 	/* N processes behind a load balancer: each keeps its share of every flood limit */
@@ -585,6 +588,16 @@ int h_api_room_set(struct web_ctx *c)
 	return rc ? web_answer(c, rc, &e) : web_json(c, 200, room_to_json(c, &r));
 }
 
+/* viewer_fetch marks the answer to a live page's refetch or poll: the connection closes
+ * after it. A viewer's next fetch comes seconds later; kept open in between, every viewer
+ * would hold one of the server's connections for requests (HTTP_MAX_CONNECTIONS), and
+ * thousands of viewers would fill them, locking voters and staff out once more. */
+static void viewer_fetch(struct web_ctx *c)
+{
+	if (http_resp_header(c->resp, "Connection", "close"))
+		log_warn("web: too many headers");
+}
+
 int h_api_opinion(struct web_ctx *c)
 {
 	struct room_access ra;
@@ -594,6 +607,7 @@ int h_api_opinion(struct web_ctx *c)
 
 	if (rc)
 		return web_answer(c, rc, NULL);
+	viewer_fetch(c);
 	s = opinion_json(c, ra.session.id, &version);
 	return s ? web_json(c, 200, s) : web_fail(c, ERR_DB);
 }
@@ -608,6 +622,18 @@ int h_api_events(struct web_ctx *c)
 	if (!hub)
 		return web_fail(c, ERR_IO);
 	rc = sse_hub_attach(hub, ra.session.id, snapshot_version(c->db, ra.session.id), c->resp);
+	if (rc == ERR_LIMIT) {
+		/* viewers past the limit poll the snapshot instead (static/live.js) and try the
+		 * stream again later; the connections of votes and sign-ins stay free */
+		if (http_resp_header(c->resp, "Retry-After", "60"))
+			log_warn("web: too many headers");
+		return web_json(
+		    c, 503,
+		    json_pack("{s{ss ss ss ss si}}", "error", "code", "too_many_streams", "message",
+			      view_text(c->lang, "err_too_many_streams"), "message_zh",
+			      view_text("zh", "err_too_many_streams"), "message_en",
+			      view_text("en", "err_too_many_streams"), "retry_after", 60));
+	}
 	return rc ? web_fail(c, rc) : 0;
 }
 
@@ -820,6 +846,7 @@ int h_map_fragment(struct web_ctx *c)
 		rc = map_context(c, ra.session.id, &ctx);
 	if (rc)
 		return web_answer(c, rc, NULL);
+	viewer_fetch(c);
 	return web_render(c, 200, "map_live", ctx);
 }
 

@@ -82,6 +82,13 @@ struct web_options {
 	 * in-memory limits (sign-in throttle, flood limits) are divided by it, so that behind a
 	 * load balancer the whole service allows what one process would. 0 or 1: one. */
 	int processes;
+	/* page_cache_mb: the bound of the cache of public pages (web/pagecache.h), in MiB;
+	 * 0: no cache. serve sets it (--page-cache-mb, default PAGECACHE_DEFAULT_MB). */
+	int page_cache_mb;
+	/* max_streams: the live maps' event streams open at once (http/sse.h); past it a new
+	 * one gets 503 with Retry-After. serve sets it (--max-streams, by default from the
+	 * open-file limit); 0: no limit. */
+	size_t max_streams;
 };
 extern struct web_options web_options;
 

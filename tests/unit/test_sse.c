@@ -3,7 +3,8 @@
  * with the known version, a snapshot event per new version to the topic's clients only,
  * older versions ignored, many clients woken by one notify, keep-alives after silence
  * (the hub's clock is the test's, moved by hand; once through sse_hub_beat, once through
- * the heartbeat thread), and close ending every stream. Clients are real sockets read by
+ * the fan-out's own beat), close ending every stream, the stream limit, and a viewer that
+ * never reads dropped while the others go on. Clients are real sockets read by
  * real threads; every wait is bounded by poll, none is a sleep.
  */
 #include <setjmp.h>
@@ -61,12 +62,15 @@ static void quiesce(void *ud)
 	sse_hub_close(((struct fix *)ud)->hub);
 }
 
-static struct fix *fix_start(unsigned beat_ms)
+static struct fix *fix_start_with(unsigned beat_ms, size_t max_streams, int sndbuf)
 {
 	struct fix *f = calloc(1, sizeof(*f));
 	struct sse_hub_config hc = {.event = "snapshot",
 				    .keepalive_us = 15000000,
 				    .beat_ms = beat_ms,
+				    .max_streams = max_streams,
+				    .stuck_us = 10000000,
+				    .sndbuf = sndbuf,
 				    .clock = fix_clock,
 				    .clock_ud = f};
 	struct http_server_config sc = {.listen = "127.0.0.1:0",
@@ -84,6 +88,11 @@ static struct fix *fix_start(unsigned beat_ms)
 	sc.ud = f;
 	assert_int_equal(http_server_start(&sc, &f->srv), 0);
 	return f;
+}
+
+static struct fix *fix_start(unsigned beat_ms)
+{
+	return fix_start_with(beat_ms, 0, 0);
 }
 
 static void fix_stop(struct fix *f)
@@ -295,6 +304,156 @@ static void test_keepalive_by_heartbeat_thread(void **state)
 	fix_stop(f);
 }
 
+/* wait_clients: until the hub counts n streams (a closed one is counted until the fan-out
+ * saw the close); false after 5 s. */
+static bool wait_clients(struct fix *f, size_t n)
+{
+	for (int i = 0; i < 500; i++) {
+		if (sse_hub_clients(f->hub) == n)
+			return true;
+		poll(NULL, 0, 10);
+	}
+	return false;
+}
+
+/* Past max_streams an attach is refused, with the response untouched; a closed stream
+ * frees its place. */
+static void test_stream_limit(void **state)
+{
+	struct fix *f = fix_start_with(0, 2, 0);
+	struct client a, b, c;
+	struct http_resp resp;
+	struct sse_hub_stats st;
+
+	(void)state;
+	client_open(f, &a, 5);
+	client_open(f, &b, 5);
+	assert_true(client_wait(&a, 0, "event: hello") > 0);
+	assert_true(client_wait(&b, 0, "event: hello") > 0);
+	memset(&resp, 0, sizeof(resp));
+	assert_int_equal(sse_hub_attach(f->hub, 5, 0, &resp), ERR_LIMIT);
+	assert_int_equal(resp.nheaders, 0);
+	assert_null(resp.stream);
+	/* over HTTP the third is answered as the dispatcher says (404 here) */
+	client_open(f, &c, 5);
+	assert_true(client_wait(&c, 0, " 404 ") > 0);
+	client_close(&c);
+	sse_hub_stats(f->hub, &st);
+	assert_int_equal(st.refused, 2);
+	client_close(&a);
+	assert_true(wait_clients(f, 1));
+	client_open(f, &c, 5);
+	assert_true(client_wait(&c, 0, "event: hello") > 0);
+	sse_hub_notify(f->hub, 5, 3);
+	assert_true(client_wait(&b, 0, "event: snapshot\ndata: {\"version\":3}\n\n") > 0);
+	assert_true(client_wait(&c, 0, "event: snapshot\ndata: {\"version\":3}\n\n") > 0);
+	client_close(&b);
+	client_close(&c);
+	assert_true(wait_clients(f, 0));
+	fix_stop(f);
+}
+
+/* A viewer that never reads: its socket fills, the hub keeps no more than the rest of one
+ * event, and once the socket took nothing for stuck_us the stream is dropped (closed),
+ * while a reading viewer of the same topic gets every update. */
+static void test_stuck_client_dropped(void **state)
+{
+	struct fix *f = fix_start_with(0, 0, 4096);
+	struct client slow, fast;
+	struct sse_hub_stats st;
+	int small = 4096;
+	int64_t v;
+	size_t at;
+	char want[64];
+
+	(void)state;
+	client_open(f, &slow, 9);
+	(void)setsockopt(slow.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	client_open(f, &fast, 9);
+	assert_true(client_wait(&slow, 0, "event: hello") > 0);
+	at = client_wait(&fast, 0, "event: hello");
+	assert_true(at > 0);
+	/* the slow one reads no more; the fast one reads each update before the next, so
+	 * none is coalesced away and the slow one's buffers fill */
+	for (v = 1; v <= 4000; v++) {
+		snprintf(want, sizeof(want), "{\"version\":%lld}\n\n", (long long)v);
+		sse_hub_notify(f->hub, 9, v);
+		at = client_wait(&fast, at, want);
+		assert_true(at > 0);
+		if (fast.n > sizeof(fast.buf) / 2) { /* keep reading into a fresh buffer */
+			fast.n = 0;
+			at = 0;
+		}
+	}
+	sse_hub_stats(f->hub, &st);
+	assert_int_equal(st.dropped_stuck, 0);
+	assert_int_equal(sse_hub_clients(f->hub), 2);
+	/* time passes: a beat before stuck_us keeps it, one after drops it */
+	atomic_fetch_add(&f->now_us, 5000000);
+	sse_hub_beat(f->hub);
+	poll(NULL, 0, 50);
+	assert_int_equal(sse_hub_clients(f->hub), 2);
+	/* updates go on (the fast one reads each), a second a beat: the slow one's buffers
+	 * fill to the brim (the kernel squeezes a never-read queue now and then and takes a
+	 * few bytes more, which is no catching up) and it is dropped after stuck_us */
+	for (int i = 0; i < 120 && sse_hub_clients(f->hub) == 2; i++, v++) {
+		snprintf(want, sizeof(want), "{\"version\":%lld}\n\n", (long long)v);
+		sse_hub_notify(f->hub, 9, v);
+		at = client_wait(&fast, at, want);
+		assert_true(at > 0);
+		if (fast.n > sizeof(fast.buf) / 2) {
+			fast.n = 0;
+			at = 0;
+		}
+		atomic_fetch_add(&f->now_us, 1000000);
+		sse_hub_beat(f->hub);
+		poll(NULL, 0, 5);
+	}
+	assert_true(wait_clients(f, 1));
+	sse_hub_stats(f->hub, &st);
+	assert_int_equal(st.dropped_stuck, 1);
+	/* the slow socket was closed: reading it now ends in EOF */
+	{
+		char sink[65536];
+		ssize_t r;
+		int rounds = 0;
+
+		do {
+			struct pollfd p = {.fd = slow.fd, .events = POLLIN};
+
+			if (poll(&p, 1, 1000) <= 0)
+				break;
+			r = read(slow.fd, sink, sizeof(sink));
+		} while (r > 0 && ++rounds < 10000);
+		assert_int_equal(r, 0);
+	}
+	/* the fast one goes on */
+	sse_hub_notify(f->hub, 9, 5000);
+	assert_true(client_wait(&fast, at, "{\"version\":5000}\n\n") > 0);
+	client_close(&slow);
+	client_close(&fast);
+	fix_stop(f);
+}
+
+/* More topics notified at once than a loop keeps notes of (512): its subscribers still
+ * get their topic's latest version (the loop then looks at every subscriber). */
+static void test_many_topics_at_once(void **state)
+{
+	struct fix *f = fix_start(0);
+	struct client a;
+	size_t at;
+
+	(void)state;
+	client_open(f, &a, 700);
+	at = client_wait(&a, 0, "event: hello");
+	assert_true(at > 0);
+	for (int64_t t = 1; t <= 1400; t++)
+		sse_hub_notify(f->hub, t, t == 700 ? 42 : 1);
+	assert_true(client_wait(&a, at, "event: snapshot\ndata: {\"version\":42}\n\n") > 0);
+	client_close(&a);
+	fix_stop(f);
+}
+
 /* close ends the streams (the server's quiesce does it here) and refuses new ones. */
 static void test_close_ends_streams(void **state)
 {
@@ -329,6 +488,9 @@ int main(void)
 	    cmocka_unit_test(test_keepalive_by_beat),
 	    cmocka_unit_test(test_keepalive_by_heartbeat_thread),
 	    cmocka_unit_test(test_close_ends_streams),
+	    cmocka_unit_test(test_stream_limit),
+	    cmocka_unit_test(test_stuck_client_dropped),
+	    cmocka_unit_test(test_many_topics_at_once),
 	};
 
 	return cmocka_run_group_tests_name("sse", tests, NULL, NULL);
