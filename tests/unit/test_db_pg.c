@@ -390,10 +390,13 @@ static int schema_col(struct db_stmt *st, void *ud)
 	db_done(q);
 	if (strcmp(want, got) != 0)
 		fail_msg("%s.%s is %s on PostgreSQL, not %s", table, col, got, want);
-	/* a rowid key (INTEGER PRIMARY KEY) is an identity unless it is another table's id */
-	if (pk && strcmp(col, "id") == 0) {
-		if (strcmp(ident, "YES") != 0)
-			fail_msg("%s.id is not an identity on PostgreSQL", table);
+	/* a rowid key (INTEGER PRIMARY KEY) named id is an identity; every identity is an
+	 * integer key of the SQLite schema (page_version.session_id is one too) */
+	if (pk && strcmp(col, "id") == 0 && strcmp(ident, "YES") != 0)
+		fail_msg("%s.id is not an identity on PostgreSQL", table);
+	if (strcmp(ident, "YES") == 0) {
+		if (!pk)
+			fail_msg("%s.%s is an identity on PostgreSQL, not a key", table, col);
 		c->idents++;
 	}
 	return ERR_OK;
