@@ -129,8 +129,10 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh
 	@sh bench/sessions.sh
+	@sh bench/search.sh
 	@sh bench/stats.sh
 	@sh bench/votes.sh
+	@sh bench/votes_crash.sh
 	@sh bench/opinion.sh
 	@sh bench/backends.sh
 	@sh bench/locksim.sh

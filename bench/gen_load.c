@@ -49,6 +49,7 @@
 #include <time.h>
 
 #include "base/err.h"
+#include "db/cjk.h"
 #include "db/db.h"
 
 static struct db *db;
@@ -191,6 +192,19 @@ static void exec(const char *sql)
 {
 	if (db_exec_script(db, sql))
 		die(sql);
+}
+
+/* begin and commit a write transaction the database's way (BEGIN IMMEDIATE on SQLite) */
+static void begin_w(void)
+{
+	if (db_begin_write(db))
+		die("begin");
+}
+
+static void commit_w(void)
+{
+	if (db_commit(db))
+		die("commit");
 }
 
 /* ---- text: a vocabulary of a few hundred words ---------------------------------------- */
@@ -533,9 +547,10 @@ static const char sql_suggestion[] =
     "INSERT INTO suggestion (org_id, session_id, title, body, position, created_by,"
     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_sugg_prop[] =
-    "INSERT OR IGNORE INTO suggestion_proposer (suggestion_id, person_id) VALUES (?, ?)";
-static const char sql_sugg_src[] = "INSERT OR IGNORE INTO suggestion_source (suggestion_id, kind,"
-				   " source_id) VALUES (?, 'remark', ?)";
+    "INSERT INTO suggestion_proposer (suggestion_id, person_id) VALUES (?, ?)"
+    " ON CONFLICT DO NOTHING";
+static const char sql_sugg_src[] = "INSERT INTO suggestion_source (suggestion_id, kind,"
+				   " source_id) VALUES (?, 'remark', ?) ON CONFLICT DO NOTHING";
 /* as src/model/search.c writes it: rowid = ref * 8 + kind (topic 0, session 1, remark 2,
  * suggestion 3) */
 static const char sql_index[] = "INSERT INTO search_index (rowid, title, body, kind, ref, session,"
@@ -550,7 +565,7 @@ static const char sql_adoption[] =
     "INSERT INTO adoption (org_id, output_id, kind, title, issuer, reference, date, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_out_session[] =
-    "INSERT OR IGNORE INTO output_session (output_id, session_id) VALUES (?, ?)";
+    "INSERT INTO output_session (output_id, session_id) VALUES (?, ?) ON CONFLICT DO NOTHING";
 
 static void index_row(const char *kind, int kind_no, int64_t ref, int64_t session, int64_t org,
 		      const char *title, const char *text)
@@ -719,7 +734,7 @@ static void mode_sessions(int nsessions, int nremarks)
 	if (!org)
 		die("no org sz: make the database with `shenliao demo`");
 	creator = query_int(sql_user_by_name, "organizer");
-	exec("BEGIN IMMEDIATE");
+	begin_w();
 	make_people(org, 600, &people, now);
 	r0 = rows_total;
 	for (i = 0; i < nsessions; i++) {
@@ -773,12 +788,12 @@ static void mode_sessions(int nsessions, int nremarks)
 			}
 		}
 		if ((i + 1) % 1000 == 0) {
-			exec("COMMIT");
-			exec("BEGIN IMMEDIATE");
+			commit_w();
+			begin_w();
 		}
 	}
 	exec(sql_closed_null);
-	exec("COMMIT");
+	commit_w();
 	t1 = now_s();
 	printf("gen_load: sessions mode: %d sessions (with topics), %lld remarks, %lld suggestions,"
 	       " %d people in org sz (id %lld)\n",
@@ -915,7 +930,7 @@ static void mode_stats(int want_orgs, int nsessions, int noutputs)
 	if (!root || !sz)
 		die("no root or sz org: make the database with `shenliao demo`");
 	creator = query_int(sql_user_by_name, "admin");
-	exec("BEGIN IMMEDIATE");
+	begin_w();
 	r0 = rows_total;
 	/* the tree: the root, the cities (sz is one), districts under them round-robin */
 	have = (int)query_int("SELECT COUNT(*) FROM org", NULL);
@@ -979,8 +994,8 @@ static void mode_stats(int want_orgs, int nsessions, int noutputs)
 				o->ns++;
 			}
 			if ((i + 1) % 5000 == 0) {
-				exec("COMMIT");
-				exec("BEGIN IMMEDIATE");
+				commit_w();
+				begin_w();
 			}
 		}
 		exec(sql_closed_null);
@@ -1119,8 +1134,8 @@ static void mode_stats(int want_orgs, int nsessions, int noutputs)
 				links++;
 			}
 			if ((i + 1) % 20000 == 0) {
-				exec("COMMIT");
-				exec("BEGIN IMMEDIATE");
+				commit_w();
+				begin_w();
 			}
 		}
 	}
@@ -1422,12 +1437,26 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	/* a loader's settings: this connection only, nothing the server keeps */
-	exec("PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;");
+	if (db_dialect(db) == DB_SQLITE)
+		exec(
+		    "PRAGMA synchronous=OFF; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;");
 	if (strcmp(mode, "sessions") == 0)
 		mode_sessions(sessions < 0 ? 10000 : (int)sessions, (int)remarks);
 	else
 		mode_stats((int)norg, sessions < 0 ? 50000 : (int)sessions, (int)outputs);
-	exec("PRAGMA wal_checkpoint(TRUNCATE)");
+	if (db_dialect(db) == DB_SQLITE) {
+		exec("PRAGMA wal_checkpoint(TRUNCATE)");
+	} else {
+		/* PostgreSQL: the index rows went in without their tsvector and token count, as
+		 * shenliao copy writes them; made here as copy does (db/cjk.c) */
+		int64_t filled = 0;
+
+		if (cjk_fill_terms(db, &filled) != ERR_OK) {
+			fprintf(stderr, "gen_load: cjk_fill_terms: %s\n", db_errmsg(db));
+			return 1;
+		}
+		printf("gen_load: search terms made for %lld rows\n", (long long)filled);
+	}
 	db_close(db);
 	return 0;
 }

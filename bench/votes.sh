@@ -14,6 +14,13 @@
 #   votes-t1-rotating    -t1 -cN: N participants take turns over the N connections
 #   votes-sync-full      as votes-per-conn, server restarted with --sync-full (fsync at
 #                        every commit)
+#   votes-pg-per-conn    as votes-per-conn, on PostgreSQL 15: the same database copied
+#                        (`shenliao copy`) into a private server (initdb + pg_ctl in a temp
+#                        dir, synchronous_commit=on: a commit is answered after its WAL is
+#                        flushed), the server restarted on it; its "server CPU" includes the
+#                        PostgreSQL processes'
+# Votes are written by group commit (src/model/votequeue.c): one writer commits the votes of
+# all connections in batches, each answered after its batch committed.
 # Around each run the vote table is counted (python3's sqlite3, read-only): every 200 answer
 # must be a row (durability); the server's write/read system calls, bytes written and
 # context switches per vote come from /proc. Then, unless BENCH_PROFILE=0, a system call
@@ -27,6 +34,8 @@
 #   BENCH_STATEMENTS_N   statements in the room (default 200)
 #   BENCH_SYNC_FULL      0 to skip the --sync-full run (default 1)
 #   BENCH_PROFILE        0 to skip the profile and the database-layer runs (default 1)
+#   BENCH_PG             0 to skip the PostgreSQL run (default 1; needs postgresql-15)
+#   BENCH_PG_PORT        first port to try for PostgreSQL (default 55530)
 #   BENCH_KEEP           keep the temp dir (database) when set
 set -eu
 
@@ -38,6 +47,24 @@ lib_init votes "Vote ingestion over HTTP (PUT /api/v1/statements/{id}/vote), bes
 NSTAT=${BENCH_STATEMENTS_N:-200}
 SYNC_FULL=${BENCH_SYNC_FULL:-1}
 PROFILE=${BENCH_PROFILE:-1}
+RUN_PG=${BENCH_PG:-1}
+PGBIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+[ -x "$PGBIN/initdb" ] || RUN_PG=0
+PGDIR=""
+PG_PID=""
+COUNT_DB=""
+pg_cleanup() {
+	set +e
+	if [ -n "$PGDIR" ] && [ -f "$PGDIR/data/PG_VERSION" ]; then
+		as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -w -m fast stop >/dev/null 2>&1
+		[ -z "${BENCH_KEEP:-}" ] && rm -rf "$PGDIR"
+	fi
+	lib_cleanup
+}
+trap pg_cleanup EXIT
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
 PY=/usr/bin/python3
 : >"$TMP/durability"
 : >"$TMP/perio"
@@ -86,6 +113,10 @@ export BENCH_STATEMENTS
 echo "bench: session $SID, room open to anonymous participants, $NSTAT statements" >&2
 
 count_rows() { # "votes participants" in the vote and participant tables
+	if [ -n "$COUNT_DB" ]; then
+		psql "$COUNT_DB" -X -q -At -F ' ' -c "SELECT (SELECT COUNT(*) FROM vote), (SELECT COUNT(*) FROM participant)"
+		return
+	fi
 	$PY - "$DB" <<'EOF'
 import sqlite3, sys
 c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True, timeout=30)
@@ -126,7 +157,10 @@ vote_run() {
 	c0=$(proc_counters "$SL_PID")
 	BW_T=$threads
 	BW_WARMUP=0
-	bench_wrk "$name" "$SL_PID" "$SL_URL/" -s bench/votes.lua
+	# on PostgreSQL: the server's processes too (listed after the warm-up opened them)
+	VR_PIDS=""
+	[ -n "${PG_PID:-}" ] && VR_PIDS="$SL_PID $(pgrep -P "$PG_PID" | tr '\n' ' ')$PG_PID"
+	bench_wrk "$name" "${VR_PIDS:-$SL_PID}" "$SL_URL/" -s bench/votes.lua
 	BW_T=""
 	BW_WARMUP=""
 	c1=$(proc_counters "$SL_PID")
@@ -196,6 +230,37 @@ if [ "$SYNC_FULL" != 0 ]; then
 	vote_run votes-sync-full "$CONNECTIONS" 1
 fi
 
+# ---- PostgreSQL ------------------------------------------------------------------------------
+
+if [ "$RUN_PG" != 0 ]; then
+	stop_shenliao
+	PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/shenliao-bench-votes-pg.XXXXXX")
+	[ "$(id -u)" = 0 ] && chown postgres "$PGDIR"
+	as_pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 \
+		>"$PGDIR/initdb.log" 2>&1 || {
+		cat "$PGDIR/initdb.log" >&2
+		exit 1
+	}
+	PG_PORT=${BENCH_PG_PORT:-55530}
+	while ! port_free "$PG_PORT"; do PG_PORT=$((PG_PORT + 1)); done
+	PG_OPTS="-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PGDIR -c synchronous_commit=on -c max_connections=100 -c shared_buffers=256MB"
+	as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -t 60 -o "$PG_OPTS" start >/dev/null || {
+		tail -20 "$PGDIR/log" >&2
+		exit 1
+	}
+	note_cmd "initdb -D \$PGDIR/data -A trust -U postgres -E UTF8 --locale=C.UTF-8; pg_ctl -D \$PGDIR/data -o \"$(echo "$PG_OPTS" | sed "s|$PGDIR|\$PGDIR|")\" start"
+	PGURL=postgresql://postgres@127.0.0.1:$PG_PORT/shenliao
+	"$SHENLIAO" copy --from "$DB" --to "$PGURL" >"$TMP/copy.log" 2>&1 || {
+		cat "$TMP/copy.log" >&2
+		exit 1
+	}
+	note_cmd "$SHENLIAO_SRC copy --from \$TMP/votes.db --to $PGURL"
+	PG_PID=$(head -n 1 "$PGDIR/data/postmaster.pid")
+	COUNT_DB=$PGURL
+	start_shenliao "$PGURL" --no-flood-limits
+	vote_run votes-pg-per-conn "$CONNECTIONS" 1
+fi
+
 # ---- report ----------------------------------------------------------------------------------
 
 durability_table() { # FORMAT
@@ -225,18 +290,22 @@ profile_summary() { # the busiest system calls per thread, from the profile
 P99=$(awk -F'\t' '$1 == "votes-per-conn" { print $6 }' "$ROWS")
 OKRATE=$(awk -F'\t' '$1 == "votes-per-conn" { s = $11 > 0 ? $11 : 1; printf "%.0f", ($8 - $9) / s }' "$ROWS")
 NGX=$(awk -F'\t' '$1 == "nginx-static" { printf "%.0f", $3 }' "$ROWS")
+# ratios against nginx: of req/s in this run, and of requests per server CPU-second
+RATIO=$(awk -F'\t' '$1 == "nginx-static" { n = $3; nc = ($12 > 0 ? $8 / $12 : 0) }
+	$1 == "votes-per-conn" { v = $3; vc = ($12 > 0 ? $8 / $12 : 0) }
+	END { printf "%.3f %.3f", (n > 0 ? v / n : 0), (nc > 0 ? vc / nc : 0) }' "$ROWS")
 {
 	echo "### Durability and cost per vote"
 	echo
-	echo "Vote rows counted before and after each measured run (every run's participants are new, and each votes on each statement once, so every 200 answer must add one row). \"durable: yes\" means no acknowledged vote is missing; the few rows beyond the answers are votes in flight when wrk stopped (at most one per connection), committed but never read by wrk. The server's default is synchronous=NORMAL in WAL mode: a committed vote survives the process dying, and with --sync-full (votes-sync-full) also the machine losing power. Per-vote figures: the server's /proc counters over the run (syscr, syscw, write_bytes of /proc/PID/io; voluntary_ctxt_switches of its threads) divided by the 200 answers."
+	echo "Vote rows counted before and after each measured run (every run's participants are new, and each votes on each statement once, so every 200 answer must add one row). \"durable: yes\" means no acknowledged vote is missing; the few rows beyond the answers are votes in flight when wrk stopped (at most one per connection), committed but never read by wrk. Votes are written by group commit (src/model/votequeue.c): each answer is sent after the commit of the batch holding its vote. SQLite runs in WAL mode with synchronous=NORMAL: a committed vote survives the process dying, and with --sync-full (votes-sync-full) also the machine losing power; PostgreSQL runs with synchronous_commit=on. Per-vote figures: the server's /proc counters over the run (syscr, syscw, write_bytes of /proc/PID/io; voluntary_ctxt_switches of its threads) divided by the 200 answers (the PostgreSQL row: the shenliao process only)."
 	echo
 	durability_table md
 	echo
 	echo "Session $SID, room open to anonymous participants, $NSTAT statements (ids $(echo "$ids" | cut -d, -f1)…$(echo "$ids" | awk -F, '{ print $NF }'))."
 	echo
-	echo "### Against the aim"
+	echo "### Against the target (issue 14: ≥ 0.25× nginx, aim ≥ 0.5×, p99 < 50 ms)"
 	echo
-	echo "- ≥ 20,000 durable votes/s at $CONNECTIONS connections: $OKRATE/s (votes-per-conn), $(awk -v v="$OKRATE" 'BEGIN { if (v >= 20000) print "meets"; else printf "misses (%.0f%% of the aim)", v / 200 }'); nginx serves its static file at $NGX/s"
+	echo "- votes-per-conn: $OKRATE durable votes/s; nginx serves its static file at $NGX/s in the same run: $(echo "$RATIO" | cut -d' ' -f1)× by requests per second, $(echo "$RATIO" | cut -d' ' -f2)× by requests per server CPU-second (the figure other load on the machine disturbs least; load average at start $LOAD_START)"
 	echo "- p99 under 50 ms: $P99 ms, $(awk -v v="$P99" 'BEGIN { if (v < 50) print "meets"; else print "misses" }')"
 	if [ -s "$TMP/profile.txt" ]; then
 		echo

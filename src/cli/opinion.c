@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -57,6 +59,15 @@ const struct cli_cmd cli_cmd_opinion = {
 static double now_s(void)
 {
 	return (double)time_now_us() / 1e6;
+}
+
+/* cpu_now_s is the process's CPU time, all threads (for --timings) */
+static double cpu_now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* ---- holding back the latest votes (for --recompute-after) ------------------------------ */
@@ -375,6 +386,7 @@ static int cmd_opinion(int argc, char **argv)
 	struct opinion_result *r = NULL, *r2 = NULL, *cold = NULL;
 	char why[600];
 	double t0, t1, t2, t3, t4 = 0, t5 = 0, t6 = 0, hold_pct = 0, ari = 0;
+	double c0, c1, c2;
 	size_t ari_n = 0, total_votes;
 	int64_t threads;
 	bool json, timings;
@@ -403,8 +415,11 @@ static int cmd_opinion(int argc, char **argv)
 	params.threads = (int)threads;
 
 	t0 = now_s();
+	c0 = cpu_now_s();
 	progress_begin(&bar, "read polis", "B", 0);
-	rc = polis_load_progress(dir, &c, why, sizeof(why), progress_cb, &bar);
+	rc = hold_pct > 0
+		 ? polis_load_threads(dir, &c, why, sizeof(why), progress_cb, &bar, (int)threads)
+		 : polis_load_deferred(dir, &c, why, sizeof(why), progress_cb, &bar, (int)threads);
 	progress_end(&bar);
 	if (rc) {
 		polis_conv_fini(&c);
@@ -416,6 +431,7 @@ static int cmd_opinion(int argc, char **argv)
 	}
 	total_votes = c.n_votes;
 	t1 = now_s();
+	c1 = cpu_now_s();
 	polis_input(&c, &in);
 	more = in;
 	if (hold_pct > 0) {
@@ -428,17 +444,16 @@ static int cmd_opinion(int argc, char **argv)
 		more.votes = c.votes + in.n_votes;
 		more.n_votes = hold;
 	}
-	rc = vote_matrix_build(&in, params.threads, &m);
+	rc = hold_pct > 0 ? vote_matrix_build(&in, params.threads, &m)
+			  : polis_build_matrix(&c, params.threads, &m);
 	if (rc) {
 		cli_fail("%s: cannot build the vote matrix: %s", dir, err_name(rc));
 		goto done;
 	}
-	if (hold_pct == 0) { /* the votes are in the matrix now; give their memory back */
-		free(c.votes);
-		c.votes = NULL;
-		c.n_votes = 0;
-	}
+	if (hold_pct == 0) /* the votes are in the matrix now; give their memory back */
+		polis_release_votes(&c);
 	t2 = now_s();
+	c2 = cpu_now_s();
 	rc = opinion_compute(m, NULL, &params, &r);
 	if (rc) {
 		cli_fail("%s: the computation failed: %s", dir, err_name(rc));
@@ -503,6 +518,19 @@ static int cmd_opinion(int argc, char **argv)
 		    t1 - t0, t2 - t1, t3 - t2, r->seconds[0], r->pca_passes, r->pca_residual,
 		    r->seconds[1], r->seconds[2], r->base_iters, r->seconds[3], r->seconds[4],
 		    r->n_participants, r->n_statements, total_votes, params.threads);
+	if (timings) {
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr,
+			"opinion: cpu: load %.3f s, matrix %.3f s, pca %.3f s, projection %.3f "
+			"s, base k-means %.3f s, groups %.3f s, statements %.3f s; the whole "
+			"process user %.3f s, sys %.3f s\n",
+			c1 - c0, c2 - c1, r->cpu_seconds[0], r->cpu_seconds[1], r->cpu_seconds[2],
+			r->cpu_seconds[3], r->cpu_seconds[4],
+			(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+			(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
+	}
 	if (!json) {
 		rc = compare_polis(dir, r, &ari, &ari_n);
 		if (rc) {

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "base/csv.h"
 #include "base/utf8.h"
 #include "base/util.h"
+#include "opinion/par.h"
 
 #define IDMAP_DIRECT_LIMIT ((int64_t)1 << 24) /* ids below this use the direct table */
 #define POLIS_MAX_VOTES	   ((size_t)UINT32_MAX - 1)
@@ -210,6 +212,48 @@ static int statement_index(struct polis_conv *c, int64_t id, uint32_t *out)
 	return ERR_OK;
 }
 
+static uint64_t rd_le64(const unsigned char *p);
+static uint32_t rd_le32(const unsigned char *p);
+
+void polis_decode(const void *ctx, size_t first, size_t n, struct opinion_vote *out)
+{
+	const struct polis_conv *c = ctx;
+	const uint32_t *pd = c->pmap->direct, *sd = c->smap->direct;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const unsigned char *p = c->records + (first + i) * POLIS_BIN_RECORD;
+
+		out[i].time = (int64_t)rd_le64(p);
+		out[i].participant =
+		    c->participants_dense ? rd_le32(p + 12) : pd[rd_le32(p + 12)] - 1;
+		out[i].statement = sd[rd_le32(p + 8)] - 1;
+		out[i].value = (int8_t)p[16] * c->agree_sign;
+	}
+}
+
+int polis_build_matrix(const struct polis_conv *c, int threads, struct vote_matrix **out)
+{
+	struct opinion_input in;
+
+	polis_input(c, &in);
+	if (!c->votes && c->records)
+		return vote_matrix_build_decoded(&in, polis_decode, c, threads, out);
+	return vote_matrix_build(&in, threads, out);
+}
+
+void polis_release_votes(struct polis_conv *c)
+{
+	free(c->votes);
+	c->votes = NULL;
+	if (c->records_map)
+		munmap(c->records_map, c->records_map_n);
+	c->records = NULL;
+	c->records_map = NULL;
+	c->records_map_n = 0;
+	c->n_votes = 0;
+}
+
 ptrdiff_t polis_statement_index(const struct polis_conv *c, int64_t id)
 {
 	uint32_t i = idmap_find(c->smap, id);
@@ -230,6 +274,8 @@ void polis_conv_fini(struct polis_conv *c)
 	free(c->plus);
 	free(c->minus);
 	free(c->votes);
+	if (c->records_map)
+		munmap(c->records_map, c->records_map_n);
 	idmap_free(c->pmap);
 	idmap_free(c->smap);
 	memset(c, 0, sizeof(*c));
@@ -482,8 +528,349 @@ static uint32_t rd_le32(const unsigned char *p)
 	return le32toh(v);
 }
 
+/* ---- votes.bin on several threads --------------------------------------------------------- */
+
+/* A large votes.bin is read in parts of BIN_PART records by up to `threads` threads, in two
+ * passes over the mapped file, with the same result as the one-thread loop below. Pass 1
+ * checks every vote and finds, for every voter-id and comment-id, the first record that has
+ * it (an atomic minimum per id); the ids then get their indices in that order, as the loop
+ * gives them. Pass 2 writes each record's vote to its own slot and counts +1 and -1 votes per
+ * part. Only for ids of the direct tables (below IDMAP_DIRECT_LIMIT); a file with larger ids
+ * is read by the loop. */
+#define BIN_PART     ((size_t)1 << 18)
+#define BIN_PAR_MIN  (2 * BIN_PART)    /* records from which the threads pay off */
+#define BIN_COUNTS   ((size_t)1 << 22) /* per-part +1/-1 counters at most, else counted after */
+#define BIN_NO_ERROR SIZE_MAX
+#define BIN_PM_IDS   ((uint32_t)1 << 14) /* pass 1 counts +1/-1 for comment-ids below this */
+
+struct bin_ctx {
+	const unsigned char *rec; /* the first record */
+	size_t n, n_parts;
+	atomic_uint *pfirst, *sfirst; /* [IDMAP_DIRECT_LIMIT]: first record + 1, 0 = unseen */
+	size_t *bad;		      /* [n_parts]: first bad record of the part, or BIN_NO_ERROR */
+	uint32_t *pmax, *smax;	      /* [n_parts]: largest ids of the part */
+	const struct polis_conv *c;
+	struct opinion_vote *votes;
+	uint32_t *plus, *minus; /* [n_parts][n_statements], or NULL */
+	uint32_t **pm;		/* [n_parts]: pass 1's +1/-1 counts by comment-id, or NULL */
+	uint32_t *pm_cap;	/* [n_parts]: comment-ids they cover */
+};
+
+static void first_min(atomic_uint *first, uint32_t id, uint32_t at)
+{
+	unsigned cur = atomic_load_explicit(&first[id], memory_order_relaxed);
+
+	while (cur == 0 || cur > at) {
+		if (atomic_compare_exchange_weak_explicit(
+			&first[id], &cur, at, memory_order_relaxed, memory_order_relaxed))
+			return;
+	}
+}
+
+static void bin_scan_part(void *arg, size_t part)
+{
+	struct bin_ctx *b = arg;
+	size_t i, lo = part * BIN_PART, hi = lo + BIN_PART < b->n ? lo + BIN_PART : b->n;
+	uint32_t pmax = 0, smax = 0, pm_cap = 0, *pm = NULL;
+	bool counting = true;
+
+	b->bad[part] = BIN_NO_ERROR;
+	for (i = lo; i < hi; i++) {
+		const unsigned char *p = b->rec + i * POLIS_BIN_RECORD;
+		const uint32_t cid = rd_le32(p + 8), vid = rd_le32(p + 12);
+		const int8_t vote = (int8_t)p[16];
+
+		if (vote < -1 || vote > 1 || cid >= IDMAP_DIRECT_LIMIT ||
+		    vid >= IDMAP_DIRECT_LIMIT) {
+			b->bad[part] = i;
+			break;
+		}
+		/* the +1/-1 counts by comment-id, while the ids are small: pass 2 is then only
+		 * needed for an array of votes */
+		if (counting && cid >= pm_cap) {
+			uint32_t nc = pm_cap ? 2 * pm_cap : 1024, *q;
+
+			while (nc <= cid)
+				nc *= 2;
+			q = nc <= BIN_PM_IDS ? realloc(pm, 2 * (size_t)nc * sizeof(*pm)) : NULL;
+			if (!q) {
+				free(pm);
+				pm = NULL;
+				counting = false;
+			} else {
+				memset(q + 2 * (size_t)pm_cap, 0,
+				       2 * (size_t)(nc - pm_cap) * sizeof(*q));
+				pm = q;
+				pm_cap = nc;
+			}
+		}
+		if (counting) {
+			pm[2 * cid] += vote == 1;
+			pm[2 * cid + 1] += vote == -1;
+		}
+		pmax = vid > pmax ? vid : pmax;
+		smax = cid > smax ? cid : smax;
+		first_min(b->pfirst, vid, (uint32_t)(i + 1));
+		first_min(b->sfirst, cid, (uint32_t)(i + 1));
+	}
+	b->pmax[part] = pmax;
+	b->smax[part] = smax;
+	b->pm[part] = pm;
+	b->pm_cap[part] = counting ? pm_cap : 0;
+}
+
+static void bin_fill_part(void *arg, size_t part)
+{
+	struct bin_ctx *b = arg;
+	const struct polis_conv *c = b->c;
+	size_t i, lo = part * BIN_PART, hi = lo + BIN_PART < b->n ? lo + BIN_PART : b->n;
+	uint32_t *plus = b->plus ? b->plus + part * c->n_statements : NULL;
+	uint32_t *minus = b->minus ? b->minus + part * c->n_statements : NULL;
+	const uint32_t *pd = c->pmap->direct, *sd = c->smap->direct;
+
+	if (plus) {
+		memset(plus, 0, c->n_statements * sizeof(*plus));
+		memset(minus, 0, c->n_statements * sizeof(*minus));
+	}
+	for (i = lo; i < hi; i++) {
+		const unsigned char *p = b->rec + i * POLIS_BIN_RECORD;
+		const int8_t vote = (int8_t)p[16];
+		const uint32_t si = sd[rd_le32(p + 8)] - 1;
+		if (b->votes) {
+			struct opinion_vote *v = &b->votes[i];
+
+			v->time = (int64_t)rd_le64(p);
+			v->participant = pd[rd_le32(p + 12)] - 1;
+			v->statement = si;
+			v->value = vote;
+		}
+		if (plus) {
+			plus[si] += vote == 1;
+			minus[si] += vote == -1;
+		}
+	}
+	if (b->votes) {
+		/* the part's records are read for the last time: out of the process's resident
+		 * memory with them (they stay in the page cache), so that the mapped file and the
+		 * array of votes are not both resident at the end */
+		const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+		uintptr_t a =
+		    ((uintptr_t)(b->rec + lo * POLIS_BIN_RECORD) + page - 1) & ~(page - 1);
+		uintptr_t z = (uintptr_t)(b->rec + hi * POLIS_BIN_RECORD) & ~(page - 1);
+
+		if (z > a)
+			(void)madvise((void *)a, z - a, MADV_DONTNEED);
+	}
+}
+
+/* firsts lists the ids seen (first[id] != 0, id <= max) ordered by their first record: a
+ * radix sort on the record number. ids gets them; returns how many (SIZE_MAX: no memory). */
+static size_t firsts(atomic_uint *first, uint32_t max, uint32_t **ids)
+{
+	uint64_t *a, *t;
+	size_t n = 0, i, shift, *count;
+
+	for (i = 0; i <= max; i++)
+		n += atomic_load_explicit(&first[i], memory_order_relaxed) != 0;
+	a = malloc((n + 1) * sizeof(*a));
+	t = malloc((n + 1) * sizeof(*t));
+	count = malloc(65536 * sizeof(*count));
+	*ids = malloc((n + 1) * sizeof(**ids));
+	if (!a || !t || !count || !*ids) {
+		free(a);
+		free(t);
+		free(count);
+		free(*ids);
+		*ids = NULL;
+		return SIZE_MAX;
+	}
+	n = 0;
+	for (i = 0; i <= max; i++) {
+		unsigned f = atomic_load_explicit(&first[i], memory_order_relaxed);
+
+		if (f)
+			a[n++] = (uint64_t)f << 32 | i;
+	}
+	for (shift = 32; shift < 64; shift += 16) {
+		size_t sum = 0;
+
+		memset(count, 0, 65536 * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[(a[i] >> shift) & 0xffff]++;
+		for (i = 0; i < 65536; i++) {
+			size_t k = count[i];
+
+			count[i] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			t[count[(a[i] >> shift) & 0xffff]++] = a[i];
+		memcpy(a, t, n * sizeof(*a));
+	}
+	for (i = 0; i < n; i++)
+		(*ids)[i] = (uint32_t)a[i];
+	free(a);
+	free(t);
+	free(count);
+	return n;
+}
+
+/* load_votes_bin_par reads the n records at rec (see above). ERR_NOT_FOUND, with nothing
+ * changed in c, when an id is too large for it: the caller reads the file the other way. */
+static int load_votes_bin_par(struct polis_conv *c, const char *path, const unsigned char *rec,
+			      size_t n, int threads, bool *defer, char *why, size_t cap)
+{
+	struct bin_ctx b;
+	uint32_t *pids = NULL, *sids = NULL, pmax = 0, smax = 0;
+	size_t np = 0, ns = 0, i, k, bad = BIN_NO_ERROR;
+	bool counted;
+	int rc = ERR_NOMEM;
+
+	memset(&b, 0, sizeof(b));
+	b.rec = rec;
+	b.n = n;
+	b.n_parts = (n + BIN_PART - 1) / BIN_PART;
+	/* zero pages until written: only the ids' own stretch of the tables is ever touched */
+	b.pfirst = calloc(IDMAP_DIRECT_LIMIT, sizeof(*b.pfirst));
+	b.sfirst = calloc(IDMAP_DIRECT_LIMIT, sizeof(*b.sfirst));
+	b.bad = malloc(b.n_parts * sizeof(*b.bad));
+	b.pmax = malloc(b.n_parts * sizeof(*b.pmax));
+	b.smax = malloc(b.n_parts * sizeof(*b.smax));
+	b.pm = calloc(b.n_parts, sizeof(*b.pm));
+	b.pm_cap = calloc(b.n_parts, sizeof(*b.pm_cap));
+	if (!b.pfirst || !b.sfirst || !b.bad || !b.pmax || !b.smax || !b.pm || !b.pm_cap)
+		goto nomem;
+	par_run(threads, b.n_parts, bin_scan_part, &b);
+	for (k = 0; k < b.n_parts; k++) {
+		if (b.bad[k] != BIN_NO_ERROR) {
+			bad = b.bad[k];
+			break;
+		}
+		pmax = b.pmax[k] > pmax ? b.pmax[k] : pmax;
+		smax = b.smax[k] > smax ? b.smax[k] : smax;
+	}
+	if (bad != BIN_NO_ERROR) {
+		const int8_t vote = (int8_t)rec[bad * POLIS_BIN_RECORD + 16];
+
+		if (vote >= -1 && vote <= 1) { /* a large id: not for this reader */
+			rc = ERR_NOT_FOUND;
+			goto done;
+		}
+		rc = why_set(why, cap, ERR_INVALID,
+			     "%s: record %llu: bad vote %d (expected -1, 0 or 1)", path,
+			     (unsigned long long)(bad + 1), vote);
+		goto done;
+	}
+	ns = firsts(b.sfirst, smax, &sids);
+	if (ns == SIZE_MAX)
+		goto nomem;
+	if (*defer) {
+		/* deferred votes are read twice more, each time mapping the voter-id to its
+		 * index: voters are numbered in id order, and when the ids are 0 .. n-1 the index
+		 * is the id, with no table to look up */
+		np = 0;
+		for (i = 0; i <= pmax; i++)
+			np += atomic_load_explicit(&b.pfirst[i], memory_order_relaxed) != 0;
+		pids = malloc((np + 1) * sizeof(*pids));
+		if (!pids)
+			goto nomem;
+		np = 0;
+		for (i = 0; i <= pmax; i++)
+			if (atomic_load_explicit(&b.pfirst[i], memory_order_relaxed))
+				pids[np++] = (uint32_t)i;
+		c->participants_dense = np == (size_t)pmax + 1;
+	} else {
+		np = firsts(b.pfirst, pmax, &pids);
+	}
+	if (np == SIZE_MAX)
+		goto nomem;
+	free(b.pfirst);
+	free(b.sfirst);
+	b.pfirst = b.sfirst = NULL;
+	for (i = 0; i < ns; i++) {
+		uint32_t si;
+
+		if (statement_index(c, sids[i], &si))
+			goto nomem;
+	}
+	for (i = 0; i < np; i++) {
+		uint32_t pi;
+
+		if (participant_index(c, pids[i], &pi))
+			goto nomem;
+	}
+	counted = true;
+	for (k = 0; k < b.n_parts; k++)
+		counted = counted && b.pm[k];
+	for (k = 0; counted && k < b.n_parts; k++) {
+		for (i = 0; i < b.pm_cap[k]; i++) {
+			uint32_t si;
+
+			if (!b.pm[k][2 * i] && !b.pm[k][2 * i + 1])
+				continue;
+			si = c->smap->direct[i] - 1; /* (a counted id was seen: it has an index) */
+			c->plus[si] += b.pm[k][2 * i];
+			c->minus[si] += b.pm[k][2 * i + 1];
+		}
+	}
+	if (counted && *defer) { /* pass 2 would only count: done already */
+		c->n_votes = n;
+		rc = ERR_OK;
+		goto done;
+	}
+	if (counted) {
+		/* pass 2 only writes the votes */
+	} else if (b.n_parts * c->n_statements <= BIN_COUNTS) {
+		b.plus = malloc((b.n_parts * c->n_statements + 1) * sizeof(*b.plus));
+		b.minus = malloc((b.n_parts * c->n_statements + 1) * sizeof(*b.minus));
+		if (!b.plus || !b.minus)
+			goto nomem;
+	} else {
+		*defer = false; /* the votes are counted from the array below */
+	}
+	if (!*defer) {
+		c->votes = malloc((n ? n : 1) * sizeof(*c->votes));
+		if (!c->votes)
+			goto nomem;
+		c->cap_votes = n ? n : 1;
+	}
+	b.c = c;
+	b.votes = c->votes; /* NULL when deferred: pass 2 only counts */
+	par_run(threads, b.n_parts, bin_fill_part, &b);
+	for (k = 0; b.plus && k < b.n_parts; k++) {
+		for (i = 0; i < c->n_statements; i++) {
+			c->plus[i] += b.plus[k * c->n_statements + i];
+			c->minus[i] += b.minus[k * c->n_statements + i];
+		}
+	}
+	for (i = 0; !counted && !b.plus && i < n; i++) { /* too many statements for counters */
+		c->plus[c->votes[i].statement] += c->votes[i].value == 1;
+		c->minus[c->votes[i].statement] += c->votes[i].value == -1;
+	}
+	c->n_votes = n;
+	rc = ERR_OK;
+	goto done;
+nomem:
+	rc = why_set(why, cap, ERR_NOMEM, "%s: out of memory for %zu votes", path, n);
+done:
+	free(b.pfirst);
+	free(b.sfirst);
+	free(b.bad);
+	free(b.pmax);
+	free(b.smax);
+	free(b.plus);
+	free(b.minus);
+	for (k = 0; b.pm && k < b.n_parts; k++)
+		free(b.pm[k]);
+	free(b.pm);
+	free(b.pm_cap);
+	free(pids);
+	free(sids);
+	return rc;
+}
+
 static int load_votes_bin(struct polis_conv *c, const char *path, char *why, size_t cap,
-			  progress_fn progress, void *ud)
+			  progress_fn progress, void *ud, int threads, bool defer)
 {
 	enum { CHUNK = 1 << 16 };
 	unsigned char head[POLIS_BIN_HEADER], *buf = NULL;
@@ -507,6 +894,28 @@ static int load_votes_bin(struct polis_conv *c, const char *path, char *why, siz
 		rc = why_set(why, cap, ERR_INVALID, "%s: size does not match its %llu records",
 			     path, (unsigned long long)n);
 		goto done;
+	}
+	if ((threads > 1 || defer) && n >= BIN_PAR_MIN) {
+		struct mapped m;
+
+		rc = map_file(path, &m, why, cap);
+		if (rc)
+			goto done;
+		rc = load_votes_bin_par(c, path, (const unsigned char *)m.p + POLIS_BIN_HEADER,
+					(size_t)n, threads, &defer, why, cap);
+		if (!rc && defer) { /* the votes stay in the file: polis_decode reads them */
+			c->records = (const unsigned char *)m.p + POLIS_BIN_HEADER;
+			c->records_map = m.base;
+			c->records_map_n = m.n;
+		} else {
+			unmap_file(&m);
+		}
+		if (rc != ERR_NOT_FOUND) {
+			if (!rc && progress)
+				progress(ud, n, n);
+			goto done;
+		}
+		rc = ERR_OK; /* ids too large for the tables: the loop below reads it */
 	}
 	c->votes = malloc((size_t)(n ? n : 1) * sizeof(*c->votes));
 	buf = malloc((size_t)CHUNK * POLIS_BIN_RECORD);
@@ -691,7 +1100,7 @@ static void decide_sign(struct polis_conv *c, const int64_t *ad, size_t n_ad)
 		c->sign_swapped += (uint64_t)(llabs(a - q) + llabs(d - p));
 	}
 	c->agree_sign = c->sign_swapped < c->sign_same ? -1 : 1;
-	if (c->agree_sign < 0)
+	if (c->agree_sign < 0 && c->votes) /* (deferred votes: polis_decode negates) */
 		for (i = 0; i < c->n_votes; i++)
 			c->votes[i].value = (int8_t)-c->votes[i].value;
 }
@@ -703,6 +1112,27 @@ int polis_load(const char *dir, struct polis_conv *c, char *why, size_t cap)
 
 int polis_load_progress(const char *dir, struct polis_conv *c, char *why, size_t cap,
 			progress_fn progress, void *ud)
+{
+	return polis_load_threads(dir, c, why, cap, progress, ud, 1);
+}
+
+static int load_all(const char *dir, struct polis_conv *c, char *why, size_t cap,
+		    progress_fn progress, void *ud, int threads, bool defer);
+
+int polis_load_threads(const char *dir, struct polis_conv *c, char *why, size_t cap,
+		       progress_fn progress, void *ud, int threads)
+{
+	return load_all(dir, c, why, cap, progress, ud, threads, false);
+}
+
+int polis_load_deferred(const char *dir, struct polis_conv *c, char *why, size_t cap,
+			progress_fn progress, void *ud, int threads)
+{
+	return load_all(dir, c, why, cap, progress, ud, threads, true);
+}
+
+static int load_all(const char *dir, struct polis_conv *c, char *why, size_t cap,
+		    progress_fn progress, void *ud, int threads, bool defer)
 {
 	char path[4096];
 	struct mapped f;
@@ -727,7 +1157,7 @@ int polis_load_progress(const char *dir, struct polis_conv *c, char *why, size_t
 		    stat(bin, &sb) != 0)
 			return rc; /* the reason names votes.csv */
 		c->binary = true;
-		rc = load_votes_bin(c, bin, why, cap, progress, ud);
+		rc = load_votes_bin(c, bin, why, cap, progress, ud, threads, defer);
 		if (rc)
 			return rc;
 	} else if (rc) {

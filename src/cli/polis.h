@@ -51,6 +51,12 @@ struct polis_conv {
 	uint64_t sign_same, sign_swapped; /* the evidence: summed count differences */
 	bool have_comments;
 	bool binary; /* votes came from votes.bin */
+	/* polis_load_deferred: the records of the mapped votes.bin, where the votes stay
+	 * (votes is then NULL, n_votes their number) */
+	const unsigned char *records;
+	void *records_map;
+	size_t records_map_n;
+	bool participants_dense; /* deferred: voter-id i has index i */
 	struct polis_idmap *pmap, *smap;
 };
 
@@ -68,10 +74,38 @@ int polis_load(const char *dir, struct polis_conv *c, char *why, size_t cap) WAR
 int polis_load_progress(const char *dir, struct polis_conv *c, char *why, size_t cap,
 			progress_fn progress, void *ud) WARN_UNUSED;
 
+/* polis_load_threads is polis_load_progress reading a large votes.bin on up to `threads`
+ * threads (opinion/par.h); the result is the same as with one. */
+int polis_load_threads(const char *dir, struct polis_conv *c, char *why, size_t cap,
+		       progress_fn progress, void *ud, int threads) WARN_UNUSED;
+
+/* polis_load_deferred is polis_load_threads leaving the votes of a large votes.bin in the
+ * mapped file instead of an array of them (800 MB for 50 million; c->votes stays NULL, and
+ * c->records points at them): polis_build_matrix then builds the matrix straight from the
+ * file. Other conversations load as with polis_load_threads. Voters of deferred votes are
+ * numbered in ascending id order, not in order of first appearance (the matrix is the same:
+ * it orders rows by id). */
+int polis_load_deferred(const char *dir, struct polis_conv *c, char *why, size_t cap,
+			progress_fn progress, void *ud, int threads) WARN_UNUSED;
+
+/* polis_build_matrix builds c's vote matrix (vote_matrix_build, or vote_matrix_build_decoded
+ * on deferred votes); the same matrix either way. */
+int polis_build_matrix(const struct polis_conv *c, int threads,
+		       struct vote_matrix **out) WARN_UNUSED;
+
+/* polis_decode is the opinion_decode_fn of deferred votes (ctx: the polis_conv): indices as
+ * polis_load gives them, values with the conversation's sign applied. */
+void polis_decode(const void *ctx, size_t first, size_t n, struct opinion_vote *out);
+
+/* polis_release_votes frees c's votes (array or mapping) once the matrix is built; n_votes
+ * becomes 0, the rest of c stays. */
+void polis_release_votes(struct polis_conv *c);
+
 /* polis_conv_fini releases everything c holds. */
 void polis_conv_fini(struct polis_conv *c);
 
-/* polis_input points in at c's arrays (borrowed: valid while c is). */
+/* polis_input points in at c's arrays (borrowed: valid while c is); in->votes is NULL for
+ * deferred votes (use polis_build_matrix). */
 void polis_input(const struct polis_conv *c, struct opinion_input *in);
 
 /* polis_statement_index returns the index of comment-id id in c, or -1. */

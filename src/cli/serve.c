@@ -23,10 +23,31 @@
 #include "model/output.h"
 #include "model/room.h"
 #include "model/scheduler.h"
+#include "model/search.h"
 #include "model/store.h"
 #include "web/mailer.h"
 #include "web/pagecache.h"
 #include "web/web.h"
+
+/* Group commit of votes (model/votequeue.c): a batch is closed at this many votes, or when
+ * its oldest vote has waited this long. 2 ms against 0.5 ms in one short bench/votes.sh run
+ * each (64 connections, a loaded machine): bytes written per vote 6.0 KB -> 4.8 KB, votes
+ * per server CPU-second 15,500 -> 18,400, p99 40 -> 20 ms. */
+#define VOTE_BATCH_MAX 1024
+/* On PostgreSQL each vote's checks and write are round trips: several writers, each with a
+ * connection, keep batches going while others wait on the network. SQLite has one writer
+ * at a time anyway: one. */
+#define VOTE_WRITERS_PG	   6
+#define VOTE_BATCH_WAIT_US 2000
+
+/* vote_hold_ms: SHENLIAO_VOTE_HOLD_MS, for crash tests only (votequeue.c's hold_ms). */
+static int vote_hold_ms(void)
+{
+	const char *s = getenv("SHENLIAO_VOTE_HOLD_MS");
+	int64_t v;
+
+	return s && num_parse(s, strlen(s), 0, 10000, &v) == ERR_OK ? (int)v : 0;
+}
 
 extern int web_schema_version;
 
@@ -414,7 +435,10 @@ static int cmd_serve(int argc, char **argv)
 	cfg.hsts = strncmp(web_options.public_url, "https://", 8) == 0;
 	if (cli_arg(&a, "no-flood-limits"))
 		web_opinion_no_limits();
-	if (web_opinion_start() || live_start(cli_arg(&a, "db"), 200, web_opinion_notify, NULL)) {
+	if (web_opinion_start() || live_start(cli_arg(&a, "db"), 200, web_opinion_notify, NULL) ||
+	    vote_queue_start(store_is_uri(cli_arg(&a, "db")) ? VOTE_WRITERS_PG : 1, VOTE_BATCH_MAX,
+			     VOTE_BATCH_WAIT_US, vote_hold_ms())) {
+		live_stop();
 		web_stop();
 		store_pool_fini();
 		return cli_fail("cannot start the opinion worker");
@@ -428,14 +452,18 @@ static int cmd_serve(int argc, char **argv)
 	}
 	if (tick_s && scheduler_start(cli_arg(&a, "db"), (int)tick_s)) {
 		web_opinion_quiesce(NULL);
+		vote_queue_stop();
 		live_stop();
 		web_stop();
 		store_pool_fini();
 		return cli_fail("cannot start the scheduler");
 	}
+	if (getenv("SHENLIAO_SEARCH_CACHE") && strcmp(getenv("SHENLIAO_SEARCH_CACHE"), "off") == 0)
+		search_cache_enable(false); /* benchmarks of the uncached path */
 	if (http_server_start(&cfg, &srv)) {
 		scheduler_stop();
 		web_opinion_quiesce(NULL);
+		vote_queue_stop();
 		live_stop();
 		web_stop();
 		store_pool_fini();
@@ -468,12 +496,14 @@ static int cmd_serve(int argc, char **argv)
 		;
 	log_info("signal %d: stopping (finishing requests in flight)", sig);
 	http_server_stop(srv, 10);
+	vote_queue_stop(); /* after the server: the votes in flight are written and answered */
 	venue_stop();
 	mailer_stop();
 	scheduler_stop();
 	live_stop();
 	web_stop();
 	stats_cache_clear();
+	search_cache_clear();
 	store_pool_fini();
 	log_info("stopped");
 	return EXIT_OK;

@@ -10,6 +10,7 @@
  */
 #include "cjk.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,7 +240,12 @@ static const char sql_fill_next[] =
     "SELECT rowid, title, body FROM search_index WHERE rowid > ? AND terms = ''::tsvector"
     " ORDER BY rowid LIMIT 500";
 static const char sql_fill_set[] =
-    "UPDATE search_index SET terms = CAST(? AS tsvector) WHERE rowid = ?";
+    "UPDATE search_index SET terms = CAST(? AS tsvector), ntok = ? WHERE rowid = ?";
+/* the totals bm25 reads (search.c), counted again over every row */
+static const char sql_fill_totals[] =
+    "UPDATE search_stats SET generation = generation + 1,"
+    " nrow = (SELECT count(*) FROM search_index),"
+    " ntok = (SELECT COALESCE(sum(ntok), 0) FROM search_index) WHERE id = 1";
 
 struct fill_row {
 	int64_t rowid;
@@ -288,9 +294,15 @@ int cjk_fill_terms(struct db *db, int64_t *filled)
 		b->n = 0;
 		rc = db_each(db, sql_fill_next, fill_collect, b, "i", after);
 		for (i = 0; !rc && i < b->n; i++) {
+			struct cjk_phrases none = {0};
+			int ntok = 0;
+
 			rc = cjk_tsvector(b->v[i].title, b->v[i].body, &tsv);
+			if (!rc)
+				rc = cjk_count(&none, b->v[i].title, b->v[i].body, NULL, &ntok);
 			if (!rc && tsv.n) {
-				rc = db_exec(db, sql_fill_set, "si", buf_cstr(&tsv), b->v[i].rowid);
+				rc = db_exec(db, sql_fill_set, "sni", buf_cstr(&tsv), ntok,
+					     b->v[i].rowid);
 				n++;
 			}
 		}
@@ -301,9 +313,133 @@ int cjk_fill_terms(struct db *db, int64_t *filled)
 			free(b->v[i].body);
 		}
 	} while (!rc && b->n == FILL_BATCH);
+	if (!rc)
+		rc = db_exec(db, sql_fill_totals, "");
 	buf_fini(&tsv);
 	free(b);
 	if (!rc && filled)
 		*filled = n;
 	return rc;
+}
+
+/* --- bm25, the same on both backends --- */
+
+struct phrase_build {
+	struct cjk_phrase *p;
+	size_t used;
+	int rc;
+};
+
+static int phrase_emit(void *ud, const char *tok, int len, int start, int end)
+{
+	struct phrase_build *b = ud;
+	(void)start;
+	(void)end;
+
+	if (b->p->ntok == CJK_MAX_PTOKENS || b->used + (size_t)len > sizeof(b->p->text)) {
+		b->rc = ERR_INVALID;
+		return b->rc;
+	}
+	memcpy(b->p->text + b->used, tok, (size_t)len);
+	b->p->off[b->p->ntok] = (int)b->used;
+	b->p->len[b->p->ntok] = len;
+	b->p->ntok++;
+	b->used += (size_t)len;
+	return 0;
+}
+
+int cjk_phrases_add(struct cjk_phrases *q, const char *term, bool prefix)
+{
+	struct phrase_build b;
+
+	if (q->n == CJK_MAX_PHRASES)
+		return ERR_INVALID;
+	b = (struct phrase_build){&q->p[q->n], 0, ERR_OK};
+	memset(b.p, 0, sizeof(*b.p));
+	cjk_tokens(term, (int)strlen(term), phrase_emit, &b);
+	if (b.rc)
+		return b.rc;
+	if (b.p->ntok) {
+		/* FTS5 reads a prefix on the phrase's last token; ours have one token */
+		b.p->prefix = prefix && b.p->ntok == 1;
+		q->n++;
+	}
+	return ERR_OK;
+}
+
+/* Matching runs shift-and over each column's tokens: bit j of state[i] says phrase i's
+ * tokens 0..j match the tokens that end at the current one. */
+struct counter {
+	const struct cjk_phrases *q;
+	uint32_t state[CJK_MAX_PHRASES];
+	double *freq;
+	int ntok;
+};
+
+static bool token_is(const struct cjk_phrase *p, int j, const char *tok, int len)
+{
+	int want = p->len[j];
+
+	if (p->prefix && j == p->ntok - 1)
+		return len >= want && memcmp(tok, p->text + p->off[j], (size_t)want) == 0;
+	return len == want && memcmp(tok, p->text + p->off[j], (size_t)want) == 0;
+}
+
+static int count_emit(void *ud, const char *tok, int len, int start, int end)
+{
+	struct counter *c = ud;
+	size_t i;
+	(void)start;
+	(void)end;
+
+	c->ntok++;
+	for (i = 0; i < c->q->n; i++) {
+		const struct cjk_phrase *p = &c->q->p[i];
+		uint32_t hit = 0, s = (c->state[i] << 1) | 1u;
+		int j;
+
+		for (j = 0; j < p->ntok; j++)
+			if (((s >> j) & 1u) && token_is(p, j, tok, len))
+				hit |= 1u << j;
+		c->state[i] = hit;
+		if ((hit >> (p->ntok - 1)) & 1u)
+			c->freq[i] += 1.0;
+	}
+	return 0;
+}
+
+int cjk_count(const struct cjk_phrases *q, const char *title, const char *body, double *freq,
+	      int *ntok)
+{
+	struct counter c = {q, {0}, freq, 0};
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		freq[i] = 0.0;
+	cjk_tokens(title, (int)strlen(title), count_emit, &c);
+	memset(c.state, 0, sizeof(c.state)); /* a phrase never spans the two columns */
+	cjk_tokens(body, (int)strlen(body), count_emit, &c);
+	*ntok = c.ntok;
+	return ERR_OK;
+}
+
+double cjk_idf(int64_t nrow, int64_t nhit)
+{
+	/* as fts5_aux.c's fts5Bm25GetData */
+	double idf = log(((double)(nrow - nhit) + 0.5) / ((double)nhit + 0.5));
+
+	return idf <= 0.0 ? 1e-6 : idf;
+}
+
+double cjk_bm25(const double *freq, const double *idf, size_t n, double ntok, double avgdl)
+{
+	/* as fts5_aux.c's fts5Bm25Function, term for term, so the doubles come out the same */
+	const double k1 = 1.2, b = 0.75;
+	double score = 0.0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		score += (idf ? idf[i] : 1.0) *
+			 ((freq[i] * (k1 + 1.0)) / (freq[i] + k1 * (1 - b + b * ntok / avgdl)));
+	return -1.0 * score;
 }

@@ -31,7 +31,47 @@ struct db;
 
 /* cjk_fill_terms makes the terms of every search_index row of a PostgreSQL database whose
  * terms are empty (rows copied from SQLite: shenliao copy calls it after the copy, in its
- * transaction); *filled (may be NULL) counts them. Nothing to do on SQLite (ERR_OK). */
+ * transaction), with their token counts, and counts the totals of search_stats again;
+ * *filled (may be NULL) counts them. Nothing to do on SQLite (ERR_OK). */
 int cjk_fill_terms(struct db *db, int64_t *filled) WARN_UNUSED;
+
+/* --- bm25, the same on both backends ---
+ *
+ * FTS5's bm25 (k1 = 1.2, b = 0.75, every column weight 1): for each phrase i of the query,
+ * idf_i * f_i * (k1 + 1) / (f_i + k1 * (1 - b + b * D / avgdl)), summed, negated (smaller is
+ * better, as FTS5's rank), where f_i counts the phrase's matches in the row (title and body,
+ * a phrase never spanning the two), D is the row's token count and avgdl the mean over every
+ * row. SQLite gets f_i and D from FTS5 (the auxiliary function cjk_bm25, fts_cjk.c);
+ * PostgreSQL from the text, by the same tokenizer (cjk_count). Both call cjk_bm25, so both
+ * give the same double for the same row. */
+#define CJK_MAX_PHRASES 8
+#define CJK_MAX_PTOKENS 32
+
+/* A query's phrases, each its tokens (copied), the last one a prefix when prefix is set. */
+struct cjk_phrases {
+	size_t n;
+	struct cjk_phrase {
+		char text[256];
+		int off[CJK_MAX_PTOKENS], len[CJK_MAX_PTOKENS];
+		int ntok;
+		bool prefix;
+	} p[CJK_MAX_PHRASES];
+};
+
+/* cjk_phrases_add adds the phrase of term (its tokens; a lone token with prefix set as a
+ * prefix); a term without tokens adds nothing. ERR_INVALID when full. */
+int cjk_phrases_add(struct cjk_phrases *q, const char *term, bool prefix) WARN_UNUSED;
+
+/* cjk_count sets freq[i] to the matches of phrase i in title and body, and *ntok to their
+ * tokens (FTS5's xInst and xColumnSize for the row). */
+int cjk_count(const struct cjk_phrases *q, const char *title, const char *body, double *freq,
+	      int *ntok) WARN_UNUSED;
+
+/* cjk_idf is FTS5's idf of a phrase found in nhit of nrow rows (1e-6 when not positive). */
+double cjk_idf(int64_t nrow, int64_t nhit);
+
+/* cjk_bm25 is the rank of a row (negated bm25, above); idf NULL: every idf 1, for a query of
+ * one phrase, where the idf is a common factor that leaves the order as it is. */
+double cjk_bm25(const double *freq, const double *idf, size_t n, double ntok, double avgdl);
 
 #endif

@@ -244,6 +244,11 @@ int db_begin_write(struct db *db)
 	return db->drv->begin_write(db);
 }
 
+int db_begin_write_shared(struct db *db)
+{
+	return db->drv->begin_write_shared(db);
+}
+
 int db_begin_read(struct db *db)
 {
 	return db->drv->begin_read(db);

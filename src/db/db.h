@@ -128,6 +128,13 @@ typedef int (*db_row_fn)(struct db_stmt *st, void *ud);
 int db_each(struct db *db, const char *sql, db_row_fn fn, void *ud, const char *types,
 	    ...) WARN_UNUSED;
 
+/* db_each_planned is db_each with sql prepared for this call alone (outside the statement
+ * cache) and finalized after: PostgreSQL plans it for these parameters, where a cached
+ * statement soon gets one generic plan for all (the right plan for a text search depends on
+ * how common the word is: model/search.c). */
+int db_each_planned(struct db *db, const char *sql, db_row_fn fn, void *ud, const char *types,
+		    ...) WARN_UNUSED;
+
 /* db_ids_row is a db_each callback that collects the first column of each row as an
  * integer into a struct db_ids (start it {NULL, 0}; free(ids) afterwards, also on error).
  * ERR_NOMEM when out of memory. */
@@ -140,6 +147,12 @@ int db_ids_row(struct db_stmt *st, void *ud);
 /* Transactions. db_begin_write takes the write lock at once (BEGIN IMMEDIATE), so a
  * read-then-write transaction never fails half-way with "busy". */
 int db_begin_write(struct db *db) WARN_UNUSED;
+/* db_begin_write_shared is a write transaction that may run beside others of its kind but
+ * never beside one of db_begin_write: for writes that are pure upserts and increments, whose
+ * reads decide nothing that another such writer could change (the vote batch, model/vote
+ * queue). SQLite: the same as db_begin_write (one writer at a time). PostgreSQL: BEGIN, then
+ * the writers' advisory lock in shared mode (pg_advisory_xact_lock_shared). */
+int db_begin_write_shared(struct db *db) WARN_UNUSED;
 int db_begin_read(struct db *db) WARN_UNUSED;
 int db_commit(struct db *db) WARN_UNUSED;
 void db_rollback(struct db *db); /* safe when no transaction is open */

@@ -32,6 +32,7 @@ struct db_driver {
 	bool (*col_null)(struct db_stmt *st, int i);
 	void (*done)(struct db_stmt *st);
 	int (*begin_write)(struct db *db);
+	int (*begin_write_shared)(struct db *db);
 	int (*begin_read)(struct db *db);
 	int (*commit)(struct db *db);
 	void (*rollback)(struct db *db);

@@ -981,6 +981,24 @@ static int pg_begin_write(struct db *d)
 	return rc;
 }
 
+/* pg_begin_write_shared: the writers' lock in shared mode. Shared holders run together
+ * (several processes' vote batches); an exclusive holder (db_begin_write) waits for them and
+ * they for it, so every read-then-write under the exclusive lock still sees no writer come
+ * in between. */
+static int pg_begin_write_shared(struct db *d)
+{
+	struct pg_db *db = PDB(d);
+	char sql[96];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock_shared(%lld)",
+		 (long long)DB_PG_WRITE_KEY);
+	rc = check_result(db, PQexec(db->c, sql), "begin");
+	if (rc)
+		PQclear(PQexec(db->c, "ROLLBACK"));
+	return rc;
+}
+
 static int pg_begin_read(struct db *d)
 {
 	/* one snapshot for the whole read, like an SQLite read transaction */
@@ -1206,6 +1224,7 @@ static const struct db_driver pg_driver = {
     .col_null = pg_col_null,
     .done = pg_done,
     .begin_write = pg_begin_write,
+    .begin_write_shared = pg_begin_write_shared,
     .begin_read = pg_begin_read,
     .commit = pg_commit,
     .rollback = pg_rollback,

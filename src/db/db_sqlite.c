@@ -336,6 +336,7 @@ static const struct db_driver lite_driver = {
     .col_null = lite_col_null,
     .done = lite_done,
     .begin_write = lite_begin_write,
+    .begin_write_shared = lite_begin_write, /* SQLite has one writer at a time */
     .begin_read = lite_begin_read,
     .commit = lite_commit,
     .rollback = lite_rollback,

@@ -8,8 +8,16 @@
  * word. A query is tokenized the same way, and FTS5 matches a phrase only at consecutive
  * positions, so any CJK string of two or more characters is found exactly where it occurs:
  * bigrams give exact recall for every >= 2-character substring (DESIGN.md).
+ *
+ * cjk_bm25(search_index, dfs) is the rank of a row: FTS5's bm25 computed by cjk_bm25 (cjk.c),
+ * the function PostgreSQL's ranking calls too, so both backends give the same number. dfs is
+ * NULL for a query of one phrase (its idf is a common factor: every idf 1, the same order),
+ * or the rows each phrase is found in, separated by spaces (search.c counts them), from which
+ * the idf are FTS5's. The row count and mean length are FTS5's own totals.
  */
 #include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cjk.h"
 #include "db_internal.h"
@@ -56,6 +64,81 @@ static int cjk_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
 	return cjk_tokens(text, n, fts_emit_tok, &e);
 }
 
+/* What stays the same for every row of one query (kept as FTS5 auxiliary data). */
+struct rank_data {
+	size_t n;
+	bool with_idf;
+	double avgdl, idf[CJK_MAX_PHRASES];
+};
+
+static struct rank_data *rank_data(const Fts5ExtensionApi *api, Fts5Context *fts,
+				   sqlite3_value *dfs, int *rc)
+{
+	struct rank_data *d = api->xGetAuxdata(fts, 0);
+	sqlite3_int64 nrow = 0, ntok = 0;
+	const char *p;
+	size_t i;
+
+	if (d)
+		return d;
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		*rc = SQLITE_NOMEM;
+		return NULL;
+	}
+	d->n = (size_t)api->xPhraseCount(fts);
+	if (d->n > CJK_MAX_PHRASES)
+		d->n = CJK_MAX_PHRASES;
+	*rc = api->xRowCount(fts, &nrow);
+	if (*rc == SQLITE_OK)
+		*rc = api->xColumnTotalSize(fts, -1, &ntok);
+	d->avgdl = nrow > 0 ? (double)ntok / (double)nrow : 1.0;
+	p = dfs && sqlite3_value_type(dfs) == SQLITE_TEXT ? (const char *)sqlite3_value_text(dfs)
+							  : NULL;
+	for (i = 0; p && *p && i < d->n; i++) {
+		char *end;
+		long long nhit = strtoll(p, &end, 10);
+
+		d->idf[i] = cjk_idf(nrow, nhit);
+		p = end;
+	}
+	d->with_idf = p != NULL;
+	if (*rc == SQLITE_OK)
+		*rc = api->xSetAuxdata(fts, d, free);
+	else
+		free(d);
+	return *rc == SQLITE_OK ? d : NULL;
+}
+
+static void cjk_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,
+		     sqlite3_value **val)
+{
+	double freq[CJK_MAX_PHRASES] = {0};
+	struct rank_data *d;
+	int rc = SQLITE_OK, ninst = 0, i, ntok = 0;
+
+	d = rank_data(api, fts, nval > 0 ? val[0] : NULL, &rc);
+	if (d)
+		rc = api->xInstCount(fts, &ninst);
+	if (rc == SQLITE_OK && d->n == 1) /* one phrase: every instance is its */
+		freq[0] = (double)ninst;
+	for (i = 0; rc == SQLITE_OK && d->n > 1 && i < ninst; i++) {
+		int ip, ic, io;
+
+		rc = api->xInst(fts, i, &ip, &ic, &io);
+		if (rc == SQLITE_OK && ip >= 0 && (size_t)ip < d->n)
+			freq[ip] += 1.0;
+	}
+	if (rc == SQLITE_OK)
+		rc = api->xColumnSize(fts, -1, &ntok);
+	if (rc != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	sqlite3_result_double(
+	    ctx, cjk_bm25(freq, d->with_idf ? d->idf : NULL, d->n, (double)ntok, d->avgdl));
+}
+
 int fts_cjk_register(sqlite3 *h)
 {
 	static fts5_tokenizer tok = {cjk_create, cjk_delete, cjk_tokenize};
@@ -71,5 +154,8 @@ int fts_cjk_register(sqlite3 *h)
 	sqlite3_finalize(st);
 	if (!api)
 		return SQLITE_ERROR;
-	return api->xCreateTokenizer(api, "cjk", NULL, &tok, NULL);
+	rc = api->xCreateTokenizer(api, "cjk", NULL, &tok, NULL);
+	if (rc == SQLITE_OK)
+		rc = api->xCreateFunction(api, "cjk_bm25", NULL, cjk_rank, NULL);
+	return rc;
 }

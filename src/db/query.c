@@ -137,6 +137,23 @@ int db_each(struct db *db, const char *sql, db_row_fn fn, void *ud, const char *
 	return rc == DB_DONE ? ERR_OK : rc;
 }
 
+int db_each_planned(struct db *db, const char *sql, db_row_fn fn, void *ud, const char *types, ...)
+{
+	struct db_stmt *st;
+	va_list ap;
+	int rc = db_prepare_uncached(db, sql, &st);
+
+	if (rc)
+		return rc;
+	va_start(ap, types);
+	rc = bind_all(st, types, ap);
+	va_end(ap);
+	while (!rc && (rc = db_step(st)) == DB_ROW)
+		rc = fn(st, ud);
+	db_finalize(st);
+	return rc == DB_DONE ? ERR_OK : rc;
+}
+
 int db_ids_row(struct db_stmt *st, void *ud)
 {
 	struct db_ids *acc = ud;

@@ -59,6 +59,7 @@ struct http_req {
 	int64_t start_us;
 	bool body_too_big;
 	bool hsts; /* answer with Strict-Transport-Security (the server's config) */
+	struct http_deferred *deferred; /* set by http_defer */
 	/* filled when the response is sent, for the access log */
 	int status;
 	size_t bytes;
@@ -87,6 +88,20 @@ void http_stream_resume(struct http_stream *s);
  * (ud_free is not called). Returns the caller's descriptor (non-blocking, close-on-exec),
  * or -1 when the socket cannot be taken (the stream goes on as before). */
 int http_stream_take(struct http_stream *s) WARN_UNUSED;
+
+/* A deferred response: dispatch may leave its answer for later, to be given from another
+ * thread (e.g. once a batch of writes committed). dispatch calls http_defer(req, resp),
+ * which takes resp as it stands (the headers so far; resp is left empty, and what dispatch
+ * puts in it afterwards is dropped); once dispatch returns, the connection waits without a
+ * thread. The other thread completes http_deferred_resp(d) (status, body, headers) and
+ * calls http_deferred_answer(d) exactly once; the connection's worker then sends it. The
+ * request (req and its lookups) stays valid until then. NULL when out of memory (answer at
+ * once instead). */
+struct http_deferred;
+struct http_resp;
+struct http_deferred *http_defer(struct http_req *req, struct http_resp *resp);
+struct http_resp *http_deferred_resp(struct http_deferred *d);
+void http_deferred_answer(struct http_deferred *d);
 
 struct http_resp_header {
 	char *name;

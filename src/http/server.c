@@ -345,6 +345,68 @@ static void stream_free(void *cls)
 	free(s);
 }
 
+struct http_deferred {
+	pthread_mutex_t lock;
+	struct MHD_Connection *conn;
+	struct http_resp resp;
+	bool suspended, answered;
+};
+
+struct http_deferred *http_defer(struct http_req *req, struct http_resp *resp)
+{
+	struct http_deferred *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	pthread_mutex_init(&d->lock, NULL);
+	d->conn = req->conn;
+	d->resp = *resp; /* moved: the body's buffer and the headers are d's now */
+	memset(resp, 0, sizeof(*resp));
+	req->deferred = d;
+	return d;
+}
+
+struct http_resp *http_deferred_resp(struct http_deferred *d)
+{
+	return &d->resp;
+}
+
+void http_deferred_answer(struct http_deferred *d)
+{
+	pthread_mutex_lock(&d->lock);
+	d->answered = true;
+	if (d->suspended) {
+		d->suspended = false;
+		MHD_resume_connection(d->conn);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_req *req,
+				 struct http_resp *resp);
+
+/* deferred_wait parks the connection until its answer comes (MHD_YES), or, when it came
+ * already, sends it. On the connection's worker. */
+static enum MHD_Result deferred_wait(struct MHD_Connection *conn, struct http_req *req)
+{
+	struct http_deferred *d = req->deferred;
+	struct http_resp resp;
+
+	pthread_mutex_lock(&d->lock);
+	if (!d->answered) {
+		d->suspended = true;
+		MHD_suspend_connection(conn);
+		pthread_mutex_unlock(&d->lock);
+		return MHD_YES;
+	}
+	pthread_mutex_unlock(&d->lock);
+	resp = d->resp;
+	req->deferred = NULL;
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+	return send_resp(conn, req, &resp);
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_req *req,
 				 struct http_resp *resp)
 {
@@ -486,6 +548,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (req->deferred)
+		return deferred_wait(conn, req); /* woken: its answer has come */
 	if (req->status)
 		return MHD_YES; /* already answered */
 	if (req->body_too_big)
@@ -495,6 +559,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	memset(&resp, 0, sizeof(resp));
 	buf_init(&resp.body, BUF_MAX_DEFAULT);
 	srv->cfg.dispatch(req, &resp, srv->cfg.ud);
+	if (req->deferred) {
+		resp_fini(&resp);
+		return deferred_wait(conn, req);
+	}
 	return send_resp(conn, req, &resp);
 }
 

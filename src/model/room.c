@@ -510,11 +510,8 @@ static const char sql_tally[] =
     " agree = vote_tally.agree + excluded.agree,"
     " disagree = vote_tally.disagree + excluded.disagree, pass = vote_tally.pass + excluded.pass";
 
-int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
-	     struct verr *e)
+int vote_check(const struct statement_head *s, int value, struct verr *e)
 {
-	int rc;
-
 	if (value < -1 || value > 1)
 		return verr_set(e, "invalid", "vote", "表态须为 1（赞成）、-1（反对）或 0（跳过）",
 				"vote must be 1 (agree), -1 (disagree) or 0 (pass)");
@@ -522,6 +519,16 @@ int vote_put(struct db *db, const struct statement_head *s, int64_t participant,
 		return verr_set(e, "not_votable", "statement", "该观点尚未通过审核或已被移除",
 				"this statement is not open for votes"),
 		       ERR_CONFLICT;
+	return ERR_OK;
+}
+
+int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
+	     struct verr *e)
+{
+	int rc = vote_check(s, value, e);
+
+	if (rc)
+		return rc;
 	rc =
 	    db_exec(db, sql_vote, "iiini", s->id, participant, s->session_id, value, time_now_us());
 	if (!rc)

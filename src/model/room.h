@@ -166,6 +166,50 @@ void statement_list_release(struct statement_list *l);
  * The vote is also counted in its statement's tally of the minute (vote_tally_flush). */
 int vote_put(struct db *db, const struct statement_head *s, int64_t participant, int value,
 	     struct verr *e) WARN_UNUSED;
+/* vote_check: vote_put's checks alone (the value; the statement accepted: ERR_CONFLICT). */
+int vote_check(const struct statement_head *s, int value, struct verr *e) WARN_UNUSED;
+
+/* --- group commit (votequeue.c) ---
+ *
+ * Votes from every request thread go to one writer that checks and writes them in batches:
+ * a batch is closed when it holds max_batch votes or when its oldest vote has waited
+ * delay_us, and is one transaction (db_begin_write_shared) on the writer's connection. Each
+ * vote is checked inside it as one vote in a transaction of its own would be (the statement
+ * visible to the voter and accepted, the room open to it and taking votes, the participant
+ * found or made, the per-participant limit), then written with its statement's tally of the
+ * minute. A vote refused by a check does not fail the others. Only after the commit is each
+ * vote's done(ud, rc, e, wait) called, on the writer thread: ERR_OK when the vote is a row;
+ * a refusal with its verr (ERR_LIMIT with the seconds to wait); another error when the batch
+ * failed (nothing of it committed). The sessions of committed votes are marked changed. */
+
+/* A vote as asked, owned by the caller until done is called. */
+struct vote_ask {
+	struct actor actor; /* the voter (AUTH_NONE: anonymous, by anon_hash) */
+	int64_t statement;
+	int value;
+	char anon_hash[65];   /* anonymous: the hash of its cookie */
+	const char *category; /* an anonymous voter's declared category, or NULL (static) */
+	/* limit counts one vote for participant; ERR_LIMIT with *wait seconds when over. May
+	 * be NULL. Called on the writer thread. */
+	int (*limit)(int64_t participant, int *wait);
+};
+
+typedef void (*vote_done_fn)(void *ud, int rc, const struct verr *e, int wait);
+
+/* vote_queue_start starts the writers (1 to 16 threads, each with its connection from
+ * store_thread; more than one only helps on PostgreSQL, where a batch's round trips wait on
+ * the network and batches of several connections run at once); hold_ms > 0 makes
+ * it wait that long inside each batch's transaction before the commit (crash tests: a kill
+ * then finds written votes not yet committed, which must not have been answered).
+ * vote_queue_stop writes what is queued, answers it, and stops. */
+int vote_queue_start(int writers, int max_batch, int delay_us, int hold_ms) WARN_UNUSED;
+void vote_queue_stop(void);
+bool vote_queue_running(void);
+
+/* vote_queue_put queues a vote: ERR_OK, and done(ud, ...) is called exactly once later.
+ * ERR_UNSUPPORTED when the writer is not running (vote with vote_put in a transaction
+ * instead); ERR_TOO_BIG when the queue is full (the writer is far behind). Thread-safe. */
+int vote_queue_put(const struct vote_ask *a, vote_done_fn done, void *ud) WARN_UNUSED;
 
 /* snapshot_get returns the latest snapshot of a session (NULL when none); *version gets
  * its version (0 when none). snapshot_version reads only the version. */

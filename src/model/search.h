@@ -59,4 +59,13 @@ bool search_kind_valid(const char *kind);
 int search_query(struct db *db, const struct actor *a, const char *q, const char *kind, int limit,
 		 struct search_hits *out) WARN_UNUSED;
 
+/* search_cache_clear forgets every kept answer (search_query keeps answers while nothing
+ * they depend on has changed: search.c). For tests and benchmarks of the uncached path. */
+void search_cache_clear(void);
+
+/* search_cache_enable turns the cache on (the default) or off (every query runs: for
+ * benchmarks of the uncached path; serve reads SHENLIAO_SEARCH_CACHE=off). Call before
+ * serving. */
+void search_cache_enable(bool on);
+
 #endif

@@ -169,6 +169,11 @@ int store_begin(struct db *db)
 	return db_begin_write(db);
 }
 
+int store_begin_read(struct db *db)
+{
+	return db_begin_read(db);
+}
+
 int store_commit(struct db *db)
 {
 	return db_commit(db);

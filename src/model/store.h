@@ -80,6 +80,9 @@ void store_discard(struct db *db, const char *path);
 /* A command's unit of work. store_begin takes the write lock at once; store_commit makes
  * the work durable; store_rollback undoes it (safe when no transaction is open). */
 int store_begin(struct db *db) WARN_UNUSED;
+/* store_begin_read opens a read transaction (one snapshot, no write lock); end it with
+ * store_rollback. */
+int store_begin_read(struct db *db) WARN_UNUSED;
 int store_commit(struct db *db) WARN_UNUSED;
 void store_rollback(struct db *db);
 

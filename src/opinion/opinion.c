@@ -24,6 +24,16 @@ static double clock_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* cpu_s is the CPU time of the whole process, every thread's: with the wall time of a phase it
+ * tells how many CPUs the phase kept busy, and whether more threads cost more work. */
+static double cpu_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 void opinion_params_default(struct opinion_params *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -455,7 +465,7 @@ int opinion_compute(const struct vote_matrix *m, const struct opinion_result *wa
 	uint32_t *blab = NULL, *glab = NULL;
 	int32_t *group = NULL;
 	size_t i, n_in, nrow = m->n_rows, ncol = m->n_cols;
-	double t0;
+	double t0, c0;
 	int rc = ERR_NOMEM;
 
 	if (!p) {
@@ -491,6 +501,7 @@ int opinion_compute(const struct vote_matrix *m, const struct opinion_result *wa
 			goto fail;
 	}
 	t0 = clock_s();
+	c0 = cpu_s();
 	pp.max_passes = p->pca_max_passes;
 	pp.tol = p->pca_tol;
 	pp.threads = p->threads;
@@ -498,7 +509,9 @@ int opinion_compute(const struct vote_matrix *m, const struct opinion_result *wa
 	if (rc)
 		goto fail;
 	r->seconds[0] = clock_s() - t0;
+	r->cpu_seconds[0] = cpu_s() - c0;
 	t0 = clock_s();
+	c0 = cpu_s();
 	rc = pca_project(m, &pc, p->threads, xy);
 	if (rc)
 		goto fail;
@@ -522,7 +535,9 @@ int opinion_compute(const struct vote_matrix *m, const struct opinion_result *wa
 	}
 
 	r->seconds[1] = clock_s() - t0;
+	r->cpu_seconds[1] = cpu_s() - c0;
 	t0 = clock_s();
+	c0 = cpu_s();
 
 	/* who is clustered */
 	rc = pick_in_conv(m, p, in, &n_in, &r->n_qualified);
@@ -564,7 +579,9 @@ int opinion_compute(const struct vote_matrix *m, const struct opinion_result *wa
 	}
 
 	r->seconds[2] = clock_s() - t0;
+	r->cpu_seconds[2] = cpu_s() - c0;
 	t0 = clock_s();
+	c0 = cpu_s();
 
 	/* groups of base clusters */
 	if (r->n_base > 0) {
@@ -589,11 +606,14 @@ int opinion_compute(const struct vote_matrix *m, const struct opinion_result *wa
 		}
 	}
 	r->seconds[3] = clock_s() - t0;
+	r->cpu_seconds[3] = cpu_s() - c0;
 	t0 = clock_s();
+	c0 = cpu_s();
 	rc = score_statements(m, p, group, r);
 	if (rc)
 		goto fail;
 	r->seconds[4] = clock_s() - t0;
+	r->cpu_seconds[4] = cpu_s() - c0;
 
 	free(w0);
 	free(w1);

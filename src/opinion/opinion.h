@@ -109,8 +109,9 @@ struct opinion_result {
 	bool too_few_voters; /* n_qualified < min_in_conv: latent groups are not stable */
 	unsigned pca_passes; /* passes over the votes the components took */
 	double pca_residual;
-	unsigned base_iters; /* assignments the base k-means took */
-	double seconds[5];   /* wall time of: PCA, projection, base k-means, groups, statements */
+	unsigned base_iters;   /* assignments the base k-means took */
+	double seconds[5];     /* wall time of: PCA, projection, base k-means, groups, statements */
+	double cpu_seconds[5]; /* CPU time of the process (all its threads) in the same phases */
 };
 
 /* opinion_compute runs the pipeline on m. warm (may be NULL) is an earlier result for the same

@@ -16,9 +16,12 @@
 typedef void par_fn(void *ctx, size_t part);
 
 /* par_run calls fn(ctx, p) once for every p in [0, n_parts), on up to `threads` threads
- * (the caller's thread is one of them), and returns when all calls have returned. Parts
- * run in no particular order. When a thread cannot be started the remaining threads do
- * its parts, so par_run cannot fail. Thread-safe; fn must be too. */
+ * (the caller's thread is one of them; the others come from a pool of workers started on
+ * first use and kept, asleep, for later calls), and returns when all calls have returned,
+ * without waiting for a worker that has not started on a part. Parts run in no particular
+ * order. When a thread cannot be started the remaining threads do its parts, so par_run
+ * cannot fail. Thread-safe; fn must be too. One call uses the pool at a time: a call made
+ * meanwhile (from another thread, or from inside fn) runs its parts on its own thread. */
 void par_run(int threads, size_t n_parts, par_fn *fn, void *ctx);
 
 /* par_split cuts [0, n) into at most max_parts contiguous ranges of items whose weights

@@ -17,7 +17,7 @@
 
 #include "par.h"
 
-enum { PCA_MAX_PARTS = 256, PCA_MAX_BLOCKS = 10 };
+enum { PCA_MAX_PARTS = 256, PCA_MAX_BLOCKS = 10, MUL_ROW_CHUNK = 512 };
 #define PCA_PART_VOTES	  ((size_t)1 << 20)
 #define PCA_PARTIAL_BYTES ((size_t)256 << 20) /* cap on the partial products' memory */
 
@@ -224,21 +224,27 @@ static void mul_part(void *arg, size_t part)
 	const uint32_t *col = m->col;
 	const int8_t *val = m->val;
 	size_t r, e, k;
+	double xs[MUL_ROW_CHUNK];
 
 	memset(w, 0, m->n_cols * PCA_BLOCK * sizeof(*w));
 	for (r = c->bounds[part]; r < c->bounds[part + 1]; r++) {
 		size_t lo = m->row_ptr[r], hi = m->row_ptr[r + 1];
 		double s[PCA_BLOCK] = {0};
 
+		/* a row's centred values are kept (up to MUL_ROW_CHUNK of them) for the second
+		 * loop, which then reads no column mean */
 		for (e = lo; e < hi; e++) {
 			const double x = (double)val[e] - center[col[e]];
 			const double *vj = v + (size_t)col[e] * PCA_BLOCK;
 
+			if (e - lo < MUL_ROW_CHUNK)
+				xs[e - lo] = x;
 			for (k = 0; k < PCA_BLOCK; k++)
 				s[k] += x * vj[k];
 		}
 		for (e = lo; e < hi; e++) {
-			const double x = (double)val[e] - center[col[e]];
+			const double x =
+			    e - lo < MUL_ROW_CHUNK ? xs[e - lo] : (double)val[e] - center[col[e]];
 			double *wj = w + (size_t)col[e] * PCA_BLOCK;
 
 			for (k = 0; k < PCA_BLOCK; k++)

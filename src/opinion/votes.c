@@ -18,7 +18,7 @@
 
 _Static_assert(sizeof(struct opinion_vote) == 16, "a vote takes 16 bytes");
 
-enum { ROW_SORT_SMALL = 32 };
+enum { ROW_SORT_SMALL = 32, ROW_BUCKET_MAX = 4096 };
 #define NO_INDEX UINT32_MAX
 
 struct id_index {
@@ -35,6 +35,10 @@ static void sort_ids(struct id_index *a, struct id_index *tmp, size_t n, size_t 
 	static const uint64_t flip = (uint64_t)1 << 63;
 	size_t i, shift;
 
+	for (i = 1; i < n && a[i - 1].id < a[i].id; i++)
+		;
+	if (i >= n) /* already in order (ids numbered in id order, as deferred votes are) */
+		return;
 	for (shift = 0; shift < 64; shift += 16) {
 		size_t sum = 0;
 		const uint64_t d0 = n ? (((uint64_t)a[0].id ^ flip) >> shift) & 0xffff : 0;
@@ -148,8 +152,18 @@ static int number_used(const int64_t *ids, size_t n, const uint32_t *used, uint3
 #define VOTE_CURSOR_MEMORY ((size_t)128 << 20) /* bytes of per-part cursors at most */
 enum { VOTE_MAX_PARTS = 64 };
 
+/* Where the votes are: an array, or a decoder (vote_matrix_build_decoded). */
+struct vote_src {
+	const struct opinion_vote *votes;
+	opinion_decode_fn *decode;
+	const void *ctx;
+};
+
+enum { DECODE_CHUNK = 256 }; /* votes decoded at a time */
+
 struct scan_ctx {
 	const struct opinion_input *in;
+	const struct vote_src *vs;
 	size_t per;   /* votes per part */
 	uint32_t *pc; /* [n_parts][n_participants]: counts, then cursors */
 	uint8_t *su;  /* [n_parts][n_statements]: statement used */
@@ -159,24 +173,51 @@ struct scan_ctx {
 	atomic_int bad;
 };
 
+/* src_chunk returns votes first .. first + n - 1 (n <= DECODE_CHUNK): in place, or decoded
+ * into buf. */
+static const struct opinion_vote *src_chunk(const struct vote_src *s, size_t first, size_t n,
+					    struct opinion_vote *buf)
+{
+	if (s->votes)
+		return s->votes + first;
+	s->decode(s->ctx, first, n, buf);
+	return buf;
+}
+
+static struct opinion_vote src_one(const struct vote_src *s, size_t i)
+{
+	struct opinion_vote v;
+
+	if (s->votes)
+		return s->votes[i];
+	s->decode(s->ctx, i, 1, &v);
+	return v;
+}
+
 static void count_part(void *arg, size_t part)
 {
 	struct scan_ctx *c = arg;
 	const struct opinion_input *in = c->in;
 	uint32_t *pc = c->pc + part * in->n_participants;
 	uint8_t *su = c->su + part * in->n_statements;
-	size_t i, hi = (part + 1) * c->per < in->n_votes ? (part + 1) * c->per : in->n_votes;
+	size_t i, k, hi = (part + 1) * c->per < in->n_votes ? (part + 1) * c->per : in->n_votes;
+	struct opinion_vote buf[DECODE_CHUNK];
 
-	for (i = part * c->per; i < hi; i++) {
-		const struct opinion_vote *v = &in->votes[i];
+	for (i = part * c->per; i < hi; i += DECODE_CHUNK) {
+		const size_t n = hi - i < DECODE_CHUNK ? hi - i : DECODE_CHUNK;
+		const struct opinion_vote *vv = src_chunk(c->vs, i, n, buf);
 
-		if (v->participant >= in->n_participants || v->statement >= in->n_statements ||
-		    v->value == -2) {
-			atomic_store(&c->bad, 1);
-			return;
+		for (k = 0; k < n; k++) {
+			const struct opinion_vote *v = &vv[k];
+
+			if (v->participant >= in->n_participants ||
+			    v->statement >= in->n_statements || v->value == -2) {
+				atomic_store(&c->bad, 1);
+				return;
+			}
+			pc[v->participant]++;
+			su[v->statement] = 1;
 		}
-		pc[v->participant]++;
-		su[v->statement] = 1;
 	}
 }
 
@@ -185,15 +226,64 @@ static void scatter_part(void *arg, size_t part)
 	struct scan_ctx *c = arg;
 	const struct opinion_input *in = c->in;
 	uint32_t *pc = c->pc + part * in->n_participants;
-	size_t i, hi = (part + 1) * c->per < in->n_votes ? (part + 1) * c->per : in->n_votes;
+	size_t i, k, hi = (part + 1) * c->per < in->n_votes ? (part + 1) * c->per : in->n_votes;
+	struct opinion_vote buf[DECODE_CHUNK];
 
-	for (i = part * c->per; i < hi; i++) {
-		const struct opinion_vote *v = &in->votes[i];
-		const uint32_t pos = pc[v->participant]++;
+	for (i = part * c->per; i < hi; i += DECODE_CHUNK) {
+		const size_t n = hi - i < DECODE_CHUNK ? hi - i : DECODE_CHUNK;
+		const struct opinion_vote *vv = src_chunk(c->vs, i, n, buf);
 
-		c->col[pos] = c->scol[v->statement];
-		c->src[pos] = (uint32_t)i;
-		c->val[pos] = (int8_t)v->value;
+		for (k = 0; k < n; k++) {
+			const struct opinion_vote *v = &vv[k];
+			const uint32_t pos = pc[v->participant]++;
+
+			c->col[pos] = c->scol[v->statement];
+			c->src[pos] = (uint32_t)(i + k);
+			c->val[pos] = (int8_t)v->value;
+		}
+	}
+}
+
+/* The per-part counts are added up, and later turned into cursors, participant by
+ * participant: parts of PC_PART participants, each independent of the others. */
+#define PC_PART ((size_t)1 << 16)
+
+struct pc_ctx {
+	const struct scan_ctx *sc;
+	size_t n_vparts;
+	uint32_t *pcount;      /* phase 0: the sums */
+	const uint32_t *prow;  /* phase 1: row of each participant or NO_INDEX */
+	const size_t *row_ptr; /* phase 1 */
+	bool cursors;	       /* false: phase 0 */
+};
+
+static void pc_part(void *arg, size_t part)
+{
+	struct pc_ctx *c = arg;
+	const size_t np = c->sc->in->n_participants;
+	uint32_t *pc = c->sc->pc;
+	size_t i, p, lo = part * PC_PART, hi = lo + PC_PART < np ? lo + PC_PART : np;
+
+	if (!c->cursors) {
+		for (p = 0; p < c->n_vparts; p++)
+			for (i = lo; i < hi; i++)
+				c->pcount[i] += pc[p * np + i];
+		return;
+	}
+	/* the parts' counts become their cursors: part p's votes of a participant follow those
+	 * of parts 0 .. p-1 in the participant's row */
+	for (i = lo; i < hi; i++) {
+		size_t at;
+
+		if (c->prow[i] == NO_INDEX)
+			continue;
+		at = c->row_ptr[c->prow[i]];
+		for (p = 0; p < c->n_vparts; p++) {
+			uint32_t n = pc[p * np + i];
+
+			pc[p * np + i] = (uint32_t)at;
+			at += n;
+		}
 	}
 }
 
@@ -201,6 +291,7 @@ static void scatter_part(void *arg, size_t part)
 
 struct dedupe_ctx {
 	const struct opinion_input *in;
+	const struct vote_src *vs;
 	size_t n_cols;
 	const size_t *bounds;
 	const size_t *row_ptr;
@@ -245,6 +336,43 @@ static void sort_keys(uint64_t *k, uint64_t *tmp, size_t n)
 	}
 }
 
+/* bucket_sort_keys sorts the distinct keys k[0..n) (column << 32 | position) into out[0..n)
+ * ascending: a counting sort on the column's top bits (bucket = column >> shift, about one key
+ * per bucket; cnt has room for the buckets + 1), then an insertion sort that only moves keys
+ * within their bucket; false (out unusable) when that takes over 16 moves a key, which only
+ * rows crowded into a narrow range of many columns do. A row of a few dozen votes among thousands
+ * of columns costs a few operations a vote and no branches that miss but the rare move (the bitmap
+ * it replaces lost about 30 cycles a vote to the branches of reading 157 mostly empty words per
+ * row). */
+static bool bucket_sort_keys(const uint64_t *k, uint64_t *out, size_t n, unsigned shift,
+			     size_t n_buckets, uint32_t *cnt)
+{
+	size_t i, j, sum = 0, moves = 0;
+
+	memset(cnt, 0, (n_buckets + 1) * sizeof(*cnt));
+	for (i = 0; i < n; i++)
+		cnt[(k[i] >> 32) >> shift]++;
+	for (i = 0; i < n_buckets; i++) {
+		uint32_t c = cnt[i];
+
+		cnt[i] = (uint32_t)sum;
+		sum += c;
+	}
+	for (i = 0; i < n; i++)
+		out[cnt[(k[i] >> 32) >> shift]++] = k[i];
+	for (i = 1; i < n; i++) {
+		uint64_t x = out[i];
+
+		for (j = i; j > 0 && out[j - 1] > x; j--)
+			out[j] = out[j - 1];
+		out[j] = x;
+		moves += i - j;
+		if (moves > 16 * n)
+			return false; /* columns crowded into few buckets: let the caller sort */
+	}
+	return true;
+}
+
 /* later reports whether vote a supersedes vote b (same pair). */
 static bool later(const struct opinion_vote *a, const struct opinion_vote *b)
 {
@@ -253,69 +381,30 @@ static bool later(const struct opinion_vote *a, const struct opinion_vote *b)
 	return a->value > b->value;
 }
 
-/* dedupe_bitmap is dedupe for a row whose columns fit a short bitmap: mark each column in
- * bm (remembering in slot[] which entry holds it, the later one for a repeat), then read the
- * marks in order. No comparisons of columns, so no mispredicted branches; bm is left clear. */
-static size_t dedupe_bitmap(uint32_t *col, int8_t *val, const uint32_t *src, size_t n,
-			    const struct opinion_vote *v, uint64_t *bm, uint32_t *slot,
-			    int8_t *sval)
-{
-	size_t i, w, lo = SIZE_MAX, hi = 0, o = 0;
-
-	for (i = 0; i < n; i++) {
-		uint32_t cl = col[i];
-		uint64_t bit = (uint64_t)1 << (cl & 63);
-
-		w = cl >> 6;
-		if (bm[w] & bit) {
-			if (later(&v[src[i]], &v[src[slot[cl]]]))
-				slot[cl] = (uint32_t)i;
-		} else {
-			bm[w] |= bit;
-			slot[cl] = (uint32_t)i;
-		}
-		lo = w < lo ? w : lo;
-		hi = w > hi ? w : hi;
-		sval[i] = val[i];
-	}
-	for (w = lo; w <= hi; w++) {
-		uint64_t word = bm[w];
-
-		while (word) {
-			uint32_t cl = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(word));
-
-			col[o] = cl;
-			val[o] = sval[slot[cl]];
-			o++;
-			word &= word - 1;
-		}
-		bm[w] = 0;
-	}
-	return o;
-}
-
 /* dedupe_part sorts each row of the part by column and keeps the latest vote of each column,
- * in place: with the bitmap when the matrix has few columns for the row's length, else by
- * sorting keys (column, then position, so equal columns keep input order). */
+ * in place: the keys (column, then position, so equal columns keep input order) of rows up
+ * to ROW_BUCKET_MAX votes go through bucket_sort_keys, longer rows through sort_keys. */
 static void dedupe_part(void *arg, size_t part)
 {
 	struct dedupe_ctx *c = arg;
 	size_t r, lo = c->bounds[part], hi = c->bounds[part + 1], n, i, w, cap = 0;
-	const size_t words = (c->n_cols + 63) / 64;
-	uint64_t *key = NULL, *tmp = NULL, *bm = calloc(words + 1, sizeof(*bm));
-	uint32_t *scol = NULL, *ssrc = NULL, *slot = malloc((c->n_cols + 1) * sizeof(*slot));
+	uint64_t *key = NULL, *tmp = NULL;
+	uint32_t *cnt = malloc((ROW_BUCKET_MAX + 2) * sizeof(*cnt));
 	uint32_t last = 0;
+	unsigned col_bits = 0;
 	int8_t *sval = NULL;
-	const struct opinion_vote *v = c->in->votes;
 
-	if (!bm || !slot) {
+	while (col_bits < 32 && ((size_t)1 << col_bits) < c->n_cols)
+		col_bits++;
+	if (!cnt) {
 		atomic_store(&c->failed, 1);
-		goto done;
+		return;
 	}
 	for (r = lo; r < hi; r++) {
 		uint32_t *col = c->col + c->row_ptr[r];
 		const uint32_t *src = c->src + c->row_ptr[r];
 		int8_t *val = c->val + c->row_ptr[r];
+		const uint64_t *sorted;
 
 		n = c->row_ptr[r + 1] - c->row_ptr[r];
 		for (i = 1; i < n && col[i - 1] < col[i]; i++)
@@ -327,58 +416,64 @@ static void dedupe_part(void *arg, size_t part)
 		if (n > cap) {
 			free(key);
 			free(tmp);
-			free(scol);
-			free(ssrc);
 			free(sval);
 			cap = n < 256 ? 256 : n;
 			key = malloc(cap * sizeof(*key));
 			tmp = malloc(cap * sizeof(*tmp));
-			scol = malloc(cap * sizeof(*scol));
-			ssrc = malloc(cap * sizeof(*ssrc));
 			sval = malloc(cap);
-			if (!key || !tmp || !scol || !ssrc || !sval) {
+			if (!key || !tmp || !sval) {
 				atomic_store(&c->failed, 1);
 				break;
 			}
 		}
-		if (words <= 16 * n + 64) {
-			c->len[r] = (uint32_t)dedupe_bitmap(col, val, src, n, v, bm, slot, sval);
-			continue;
-		}
 		for (i = 0; i < n; i++) {
 			key[i] = (uint64_t)col[i] << 32 | i;
-			scol[i] = col[i];
-			ssrc[i] = src[i];
 			sval[i] = val[i];
 		}
-		sort_keys(key, tmp, n);
+		if (n <= ROW_BUCKET_MAX) {
+			unsigned b = 4, shift;
+
+			while (b < 12 && ((size_t)1 << b) < n)
+				b++;
+			shift = col_bits > b ? col_bits - b : 0;
+			sorted = tmp;
+			if (!bucket_sort_keys(key, tmp, n, shift, ((c->n_cols - 1) >> shift) + 1,
+					      cnt)) {
+				sort_keys(key, tmp, n);
+				sorted = key;
+			}
+		} else {
+			sort_keys(key, tmp, n);
+			sorted = key;
+		}
 		w = 0;
 		for (i = 0; i < n; i++) {
-			uint32_t at = (uint32_t)key[i];
+			/* the column from the key (col is overwritten as we go), the source
+			 * from src (read only) */
+			const uint32_t at = (uint32_t)sorted[i], cl = (uint32_t)(sorted[i] >> 32);
 
-			if (w > 0 && scol[at] == col[w - 1]) {
+			if (w > 0 && cl == col[w - 1]) {
 				/* a repeated vote: keep the later one */
-				if (later(&v[ssrc[at]], &v[last])) {
-					last = ssrc[at];
+				const struct opinion_vote a = src_one(c->vs, src[at]),
+							  b = src_one(c->vs, last);
+
+				if (later(&a, &b)) {
+					last = src[at];
 					val[w - 1] = sval[at];
 				}
 				continue;
 			}
-			col[w] = scol[at];
+			col[w] = cl;
 			val[w] = sval[at];
-			last = ssrc[at];
+			last = src[at];
 			w++;
 		}
 		c->len[r] = (uint32_t)w;
 	}
-done:
 	free(key);
 	free(tmp);
-	free(scol);
-	free(ssrc);
 	free(sval);
-	free(bm);
-	free(slot);
+	free(cnt);
 }
 
 /* row_parts splits the rows of row_ptr into parts of about equal vote counts. */
@@ -393,13 +488,33 @@ static size_t *row_parts(const size_t *row_ptr, size_t n_rows, size_t min_weight
 	return bounds;
 }
 
+static int build(const struct opinion_input *in, const struct vote_src *vs, int threads,
+		 struct vote_matrix **out);
+
 int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_matrix **out)
+{
+	const struct vote_src vs = {in->votes, NULL, NULL};
+
+	return build(in, &vs, threads, out);
+}
+
+int vote_matrix_build_decoded(const struct opinion_input *in, opinion_decode_fn *decode,
+			      const void *ctx, int threads, struct vote_matrix **out)
+{
+	const struct vote_src vs = {NULL, decode, ctx};
+
+	return build(in, &vs, threads, out);
+}
+
+static int build(const struct opinion_input *in, const struct vote_src *vs, int threads,
+		 struct vote_matrix **out)
 {
 	uint32_t *pcount = NULL, *sused = NULL, *prow = NULL, *scol = NULL, *src = NULL;
 	uint32_t *len = NULL;
 	size_t *bounds = NULL;
 	struct vote_matrix *m;
 	struct scan_ctx sc;
+	struct pc_ctx pcc;
 	size_t i, r, p, n_parts, n_vparts, raw, w;
 	int rc = ERR_NOMEM;
 
@@ -418,6 +533,7 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 	if (n_vparts < 1)
 		n_vparts = 1;
 	sc.in = in;
+	sc.vs = vs;
 	sc.per = (in->n_votes + n_vparts - 1) / n_vparts;
 	sc.per = sc.per ? sc.per : 1;
 	atomic_init(&sc.bad, 0);
@@ -436,12 +552,14 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 		rc = ERR_INVALID;
 		goto fail;
 	}
-	for (p = 0; p < n_vparts; p++) {
-		for (i = 0; i < in->n_participants; i++)
-			pcount[i] += sc.pc[p * in->n_participants + i];
+	pcc.sc = &sc;
+	pcc.n_vparts = n_vparts;
+	pcc.pcount = pcount;
+	pcc.cursors = false;
+	par_run(threads, (in->n_participants + PC_PART - 1) / PC_PART, pc_part, &pcc);
+	for (p = 0; p < n_vparts; p++)
 		for (i = 0; i < in->n_statements; i++)
 			sused[i] |= sc.su[p * in->n_statements + i];
-	}
 	free(sc.su);
 	sc.su = NULL;
 
@@ -472,21 +590,10 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 	for (r = 0; r < m->n_rows; r++)
 		m->row_ptr[r + 1] += m->row_ptr[r];
 	raw = m->row_ptr[m->n_rows];
-	/* the parts' counts become their cursors: part p's votes of a participant follow those
-	 * of parts 0 .. p-1 in the participant's row */
-	for (i = 0; i < in->n_participants; i++) {
-		size_t at;
-
-		if (prow[i] == NO_INDEX)
-			continue;
-		at = m->row_ptr[prow[i]];
-		for (p = 0; p < n_vparts; p++) {
-			uint32_t n = sc.pc[p * in->n_participants + i];
-
-			sc.pc[p * in->n_participants + i] = (uint32_t)at;
-			at += n;
-		}
-	}
+	pcc.prow = prow;
+	pcc.row_ptr = m->row_ptr;
+	pcc.cursors = true;
+	par_run(threads, (in->n_participants + PC_PART - 1) / PC_PART, pc_part, &pcc);
 	free(pcount);
 	pcount = NULL;
 	free(sused);
@@ -514,6 +621,7 @@ int vote_matrix_build(const struct opinion_input *in, int threads, struct vote_m
 		struct dedupe_ctx dc;
 
 		dc.in = in;
+		dc.vs = vs;
 		dc.n_cols = m->n_cols;
 		dc.bounds = bounds;
 		dc.row_ptr = m->row_ptr;

@@ -68,6 +68,18 @@ struct vote_matrix {
 int vote_matrix_build(const struct opinion_input *in, int threads,
 		      struct vote_matrix **out) WARN_UNUSED;
 
+/* opinion_decode_fn writes the votes first .. first + n - 1 of a conversation to out[0..n),
+ * for votes that are kept in another form (a mapped file) rather than an array: the indices
+ * and values as in struct opinion_vote. Called from several threads at once. */
+typedef void opinion_decode_fn(const void *ctx, size_t first, size_t n, struct opinion_vote *out);
+
+/* vote_matrix_build_decoded is vote_matrix_build for in->n_votes votes that decode(ctx, ...)
+ * produces (in->votes is not read), a few hundred at a time, each vote twice (and once more
+ * for each repeat of a participant-statement pair):
+ * the votes need not be held in memory at once. The same matrix as from an array of them. */
+int vote_matrix_build_decoded(const struct opinion_input *in, opinion_decode_fn *decode,
+			      const void *ctx, int threads, struct vote_matrix **out) WARN_UNUSED;
+
 /* vote_matrix_merge makes a new matrix holding m's votes and more's: a vote in `more`
  * replaces m's vote on the same pair (they are newer: this is the live path, where votes
  * arrive in time order), among themselves the latest wins as in vote_matrix_build. New

@@ -362,16 +362,13 @@ struct vote_req {
  * the address is counted before any database work, then one transaction holds the
  * authorization's reads and the write (each separate read would take and drop the
  * database's shared lock again). *wait gets the seconds to wait on ERR_LIMIT. */
-static int cast_vote(struct web_ctx *c, const struct vote_req *q, int *wait, struct verr *e)
+static int write_vote(struct web_ctx *c, const struct vote_req *q, int *wait, struct verr *e)
 {
 	struct statement_head s;
 	struct room_access ra;
 	int64_t pid;
 	int rc;
 
-	rc = over_limit("va", c->req->addr, 0, olimits.votes_per_address, wait);
-	if (rc)
-		return rc;
 	rc = web_begin(c);
 	if (rc)
 		return rc;
@@ -390,6 +387,103 @@ static int cast_vote(struct web_ctx *c, const struct vote_req *q, int *wait, str
 	if (!rc)
 		live_touch(s.session_id);
 	return rc;
+}
+
+static int cast_vote(struct web_ctx *c, const struct vote_req *q, int *wait, struct verr *e)
+{
+	int rc = over_limit("va", c->req->addr, 0, olimits.votes_per_address, wait);
+
+	return rc ? rc : write_vote(c, q, wait, e);
+}
+
+/* --- the API's votes by group commit (model/votequeue.c) ---
+ *
+ * The address is counted here; then the request is deferred (web_defer) and the vote, as
+ * asked, queued for the writer, which checks it inside its batch's transaction as
+ * write_vote would (the same answers for the same refusals), counts it against the
+ * participant's limit, and answers on its thread once the batch committed. */
+
+struct vote_later {
+	struct web_ctx *c; /* web_defer's */
+	struct vote_ask a;
+	char category[24];
+};
+
+static int participant_limit(int64_t participant, int *wait)
+{
+	return over_limit("vp", NULL, participant, olimits.votes_per_participant, wait);
+}
+
+static int busy_answer(struct web_ctx *c)
+{
+	if (http_resp_header(c->resp, "Retry-After", "1"))
+		log_warn("web: too many headers");
+	return web_error(c, 503, "busy", NULL, "表态人数过多，请稍后再试",
+			 "too many votes at once, please try again in a moment");
+}
+
+static void vote_settled(void *ud, int rc, const struct verr *e, int wait)
+{
+	struct vote_later *l = ud;
+	struct web_ctx *c = l->c;
+
+	if (rc == ERR_OK)
+		web_json(c, 200,
+			 json_pack("{sI si}", "statement_id", (json_int_t)l->a.statement, "vote",
+				   l->a.value));
+	else
+		api_answer(c, rc, wait, e);
+	web_deferred_send(c);
+	free(l);
+}
+
+/* queue_vote: ERR_OK when the answer is deferred to the writer; ERR_UNSUPPORTED when the
+ * writer is not running (vote with write_vote); another error to answer now. */
+static int queue_vote(struct web_ctx *c, const struct vote_req *q)
+{
+	const char *cookie = http_cookie(c->req, "sl_anon");
+	struct vote_later *l;
+	char token[65];
+	int rc;
+
+	if (!vote_queue_running())
+		return ERR_UNSUPPORTED;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return ERR_NOMEM;
+	l->a.actor = c->actor;
+	l->a.statement = q->statement;
+	l->a.value = q->value;
+	l->a.limit = participant_limit;
+	if (q->category) {
+		snprintf(l->category, sizeof(l->category), "%s", q->category);
+		l->a.category = l->category;
+	}
+	if (c->actor.via == AUTH_NONE) {
+		/* as participant_for: the browser's cookie, or a new one with this answer */
+		if (cookie && strlen(cookie) == 64) {
+			snprintf(token, sizeof(token), "%s", cookie);
+		} else {
+			rand_token(32, token);
+			if (web_set_cookie(c, "sl_anon", token, 365L * 86400, true)) {
+				free(l);
+				return ERR_TOO_BIG;
+			}
+		}
+		hash_token(token, 64, l->a.anon_hash);
+	}
+	l->c = web_defer(c);
+	if (!l->c) {
+		free(l);
+		return ERR_NOMEM;
+	}
+	rc = vote_queue_put(&l->a, vote_settled, l);
+	if (rc) { /* deferred already: the answer goes on the deferred context */
+		busy_answer(l->c);
+		web_deferred_send(l->c);
+		free(l);
+	}
+	return ERR_OK;
 }
 
 int h_api_statement_vote(struct web_ctx *c)
@@ -420,7 +514,14 @@ int h_api_statement_vote(struct web_ctx *c)
 				 "vote must be 1 (agree), -1 (disagree) or 0 (pass)");
 	}
 	q.value = (int)v;
-	rc = cast_vote(c, &q, &wait, &e);
+	rc = over_limit("va", c->req->addr, 0, olimits.votes_per_address, &wait);
+	if (!rc) {
+		rc = queue_vote(c, &q);
+		if (rc == ERR_OK)
+			return 0; /* answered by the writer */
+	}
+	if (rc == ERR_UNSUPPORTED)
+		rc = write_vote(c, &q, &wait, &e);
 	if (rc)
 		return api_answer(c, rc, wait, &e);
 	return web_json(

@@ -301,6 +301,36 @@ int web_list(struct web_ctx *c, json_t *items, int limit)
 	return web_json(c, 200, json_pack("{so so}", "items", items, "next", next));
 }
 
+struct web_ctx *web_defer(struct web_ctx *c)
+{
+	struct web_ctx *later = calloc(1, sizeof(*later));
+	struct http_deferred *d;
+
+	if (!later)
+		return NULL;
+	d = http_defer(c->req, c->resp);
+	if (!d) {
+		free(later);
+		return NULL;
+	}
+	later->req = c->req;
+	later->resp = http_deferred_resp(d);
+	later->route = c->route;
+	later->actor = c->actor;
+	later->lang = c->lang;
+	later->api = c->api;
+	memcpy(later->anon_csrf, c->anon_csrf, sizeof(later->anon_csrf));
+	later->deferred = d;
+	c->deferred = d;
+	return later;
+}
+
+void web_deferred_send(struct web_ctx *later)
+{
+	http_deferred_answer(later->deferred);
+	free(later);
+}
+
 int web_begin(struct web_ctx *c)
 {
 	return store_begin(c->db);

@@ -38,12 +38,13 @@ struct web_ctx {
 	struct http_resp *resp;
 	struct db *db;
 	const struct route *route;
-	struct actor actor; /* actor.via == AUTH_NONE when anonymous */
-	const char *lang;   /* "zh" or "en" */
-	bool api;	    /* path under /api/ */
-	json_t *json;	    /* parsed JSON object body, or NULL */
-	struct form form;   /* parsed form body (pages) */
-	char anon_csrf[65]; /* double-submit token for forms of anonymous visitors */
+	struct actor actor;		/* actor.via == AUTH_NONE when anonymous */
+	const char *lang;		/* "zh" or "en" */
+	bool api;			/* path under /api/ */
+	json_t *json;			/* parsed JSON object body, or NULL */
+	struct form form;		/* parsed form body (pages) */
+	char anon_csrf[65];		/* double-submit token for forms of anonymous visitors */
+	struct http_deferred *deferred; /* web_defer: the answer comes from another thread */
 };
 
 /* The route table (routes.c). */
@@ -218,6 +219,16 @@ int web_page(struct web_ctx *c, int *limit, int64_t *after) WARN_UNUSED;
 /* web_list answers {"items": items, "next": cursor or null}: items holds up to limit+1
  * rows; a row past limit means there is a next page, after the id of row [limit-1]. */
 int web_list(struct web_ctx *c, json_t *items, int limit);
+
+/* Deferred answers (http.h http_defer): a handler whose work finishes on another thread
+ * calls web_defer, which returns a context for that thread: the request, the response so far
+ * (the headers and cookies set until now), the language and api flag; no database, body or
+ * form, and the actor as it was. The handler then leaves c->resp alone and returns. The
+ * other thread answers on the context with the usual web_json / web_error / web_answer,
+ * then calls web_deferred_send, which sends and frees it. NULL when out of memory (answer
+ * on c at once). */
+struct web_ctx *web_defer(struct web_ctx *c);
+void web_deferred_send(struct web_ctx *later);
 
 /* web_begin opens the write transaction of a user action; web_finish commits it (rc==0)
  * or rolls back. */

@@ -589,6 +589,23 @@ static void *second_writer(void *arg)
 	return NULL;
 }
 
+static void *shared_writer(void *arg)
+{
+	struct writer *w = arg;
+	struct db *db;
+
+	w->rc = db_open(w->uri, 0, &db);
+	if (w->rc)
+		return NULL;
+	w->rc = db_begin_write_shared(db);
+	w->began = 1;
+	if (!w->rc)
+		w->rc = db_commit(db);
+	w->done = 1;
+	db_close(db);
+	return NULL;
+}
+
 static int64_t time_now_ms(void)
 {
 	struct timespec ts;
@@ -629,6 +646,41 @@ static void test_write_lock(void **state)
 	/* it read the first writer's result, not the value before: 10 + 1 */
 	assert_int_equal(scalar(reader, "SELECT n FROM t WHERE s = 'c'"), 11);
 	db_close(reader);
+}
+
+/* The shared write lock (vote batches): two shared holders run at once; a writer taking the
+ * lock exclusively waits for both, and a shared one waits for an exclusive holder. */
+static void test_write_lock_shared(void **state)
+{
+	struct fixture *f = *state;
+	struct writer w = {f->uri, 0, 0, 0};
+	struct db *other;
+	pthread_t t;
+
+	assert_int_equal(
+	    db_exec(f->db, "INSERT INTO t (s, n) VALUES (?, ?)", "si", "d", (int64_t)0), ERR_OK);
+	assert_int_equal(db_open(f->uri, 0, &other), ERR_OK);
+	assert_int_equal(db_begin_write_shared(f->db), ERR_OK);
+	assert_int_equal(db_begin_write_shared(other), ERR_OK); /* does not wait */
+	assert_int_equal(pthread_create(&t, NULL, second_writer, &w), 0);
+	sleep_ms(300);
+	assert_int_equal(w.began, 0); /* the exclusive writer waits for both */
+	assert_int_equal(db_commit(f->db), ERR_OK);
+	sleep_ms(200);
+	assert_int_equal(w.began, 0);
+	assert_int_equal(db_commit(other), ERR_OK);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(w.rc, ERR_OK);
+	/* an exclusive holder keeps a shared one out until it commits */
+	assert_int_equal(db_begin_write(other), ERR_OK);
+	w.began = w.done = 0;
+	assert_int_equal(pthread_create(&t, NULL, shared_writer, &w), 0);
+	sleep_ms(300);
+	assert_int_equal(w.began, 0);
+	assert_int_equal(db_commit(other), ERR_OK);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(w.rc, ERR_OK);
+	db_close(other);
 }
 
 /* LISTEN/NOTIFY: a notice sent in a transaction reaches a listener on another connection
@@ -727,6 +779,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transactions_ids_changes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_lock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_write_lock_shared, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_listen_notify, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_try_lock, setup, teardown),
 	};

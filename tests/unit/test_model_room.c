@@ -18,8 +18,10 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "model/store.h"
 #include "model_fixture.h"
 #include "model/room.h"
 #include "model/session.h"
@@ -249,6 +251,161 @@ static void test_votes(void **state)
 	assert_int_equal(statement_head(f->db, pending, &hp), ERR_OK);
 	assert_int_equal(put_vote(f, &hp, p1, 1, &e), ERR_CONFLICT);
 	assert_string_equal(e.code, "not_votable");
+}
+
+/* what the vote writer answered (vote_queue_put's done), one slot per vote */
+struct answer {
+	int rc;
+	char code[16];
+};
+
+static struct {
+	pthread_mutex_t lock;
+	int n;
+} answers = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void on_vote_done(void *ud, int rc, const struct verr *e, int wait)
+{
+	struct answer *a = ud;
+
+	(void)wait;
+	pthread_mutex_lock(&answers.lock);
+	snprintf(a->code, sizeof(a->code), "%s", e && e->code ? e->code : "");
+	a->rc = rc;
+	answers.n++;
+	pthread_mutex_unlock(&answers.lock);
+}
+
+static int answered_n(void)
+{
+	int n;
+
+	pthread_mutex_lock(&answers.lock);
+	n = answers.n;
+	pthread_mutex_unlock(&answers.lock);
+	return n;
+}
+
+static int64_t count_votes(struct mfix *f, int64_t statement)
+{
+	int64_t n = -1;
+
+	assert_int_equal(db_get_int(f->db, "SELECT COUNT(*) FROM vote WHERE statement_id = ?", &n,
+				    "i", statement),
+			 ERR_OK);
+	return n;
+}
+
+static int limit_third(int64_t participant, int *wait)
+{
+	static int seen;
+
+	(void)participant;
+	if (++seen == 3) {
+		*wait = 7;
+		return ERR_LIMIT;
+	}
+	return ERR_OK;
+}
+
+static struct vote_ask anon_vote(struct mfix *f, int64_t statement, int value, const char *hash)
+{
+	struct vote_ask a;
+
+	memset(&a, 0, sizeof(a));
+	a.actor = f->anon;
+	a.statement = statement;
+	a.value = value;
+	snprintf(a.anon_hash, sizeof(a.anon_hash), "%s", hash);
+	return a;
+}
+
+/* Group commit: votes queued from several callers are checked and written in one batch and
+ * answered after its commit, each a row with its tally, new participants made on the way; a
+ * vote refused by a check (its room closed after it was queued, a bad value, a statement
+ * not visible, the participant's limit) is answered with its error without failing the
+ * others; stopping writes what is queued. */
+static void test_vote_queue(void **state)
+{
+	struct mfix *f = *state;
+	int64_t s = make_session(f, "public", "live"), s2 = make_session(f, "public", "live");
+	int64_t s3 = make_session(f, "internal", "live");
+	struct room r = make_room(f, s, 1, "post"), r2 = make_room(f, s2, 1, "post");
+	struct room r3 = make_room(f, s3, 1, "post");
+	struct answer a[8];
+	struct vote_ask v[8];
+	int64_t id, id2, id3, agree = -1;
+	struct statement st;
+	struct verr e = {0};
+	int i;
+
+	assert_int_equal(add_statement(f, &r, "社区食堂要办好", &id, &e), ERR_OK);
+	assert_int_equal(add_statement(f, &r2, "晚上也要开门", &id2, &e), ERR_OK);
+	assert_int_equal(add_statement(f, &r3, "内部讨论的观点", &id3, &e), ERR_OK);
+
+	/* not running: the caller votes the other way */
+	v[0] = anon_vote(f, id, 1, "hash-q1");
+	assert_false(vote_queue_running());
+	assert_int_equal(vote_queue_put(&v[0], on_vote_done, &a[0]), ERR_UNSUPPORTED);
+
+	/* the writer waits up to 300 ms for a batch to fill: all go in one */
+	assert_int_equal(store_pool_init(f->path, 0), ERR_OK);
+	assert_int_equal(vote_queue_start(1, 16, 300000, 0), ERR_OK);
+	assert_true(vote_queue_running());
+	v[1] = anon_vote(f, id2, -1, "hash-q3"); /* its room closes before the batch */
+	v[2] = anon_vote(f, id, 1, "hash-q2");
+	v[3] = anon_vote(f, id, 3, "hash-q4");	/* a bad value */
+	v[4] = anon_vote(f, id3, 1, "hash-q5"); /* an internal session: not for anonymous */
+	v[5] = anon_vote(f, id, -1, "hash-q6"); /* its participant is over the limit */
+	v[5].limit = limit_third;
+	v[0].limit = v[2].limit = limit_third;
+	for (i = 0; i <= 5; i++) {
+		assert_int_equal(vote_queue_put(&v[i], on_vote_done, &a[i]), ERR_OK);
+		if (i == 1) {
+			assert_int_equal(mfix_begin(f), ERR_OK);
+			assert_int_equal(
+			    mfix_commit(f, room_set(f->db, &f->city_org, s2, -1, NULL, 0, &r2, &e)),
+			    ERR_OK);
+		}
+	}
+	assert_int_equal(answered_n(), 0);
+	for (i = 0; i < 300 && answered_n() < 6; i++)
+		usleep(10000);
+	assert_int_equal(answered_n(), 6);
+	assert_int_equal(a[0].rc, ERR_OK);
+	assert_int_equal(a[1].rc, ERR_CONFLICT);
+	assert_string_equal(a[1].code, "closed");
+	assert_int_equal(a[2].rc, ERR_OK);
+	assert_int_equal(a[3].rc, ERR_INVALID);
+	assert_string_equal(a[3].code, "invalid");
+	assert_true(a[4].rc == ERR_NOT_FOUND || a[4].rc == ERR_AUTH);
+	assert_int_equal(a[5].rc, ERR_LIMIT);
+	assert_int_equal(count_votes(f, id), 2);
+	assert_int_equal(count_votes(f, id2), 0);
+	assert_int_equal(count_votes(f, id3), 0);
+	assert_int_equal(statement_get(f->db, id, &st), ERR_OK);
+	assert_int_equal(st.agree, 2);
+	assert_int_equal(st.disagree, 0);
+	statement_release(&st);
+	/* the tally of the minute counts the batch's votes once each, in one row */
+	assert_int_equal(db_get_int(f->db,
+				    "SELECT SUM(agree) FROM vote_tally WHERE statement_id = ?",
+				    &agree, "i", id),
+			 ERR_OK);
+	assert_int_equal(agree, 2);
+
+	/* the latest vote wins; stopping writes and answers what is queued */
+	v[6] = anon_vote(f, id, 0, "hash-q1");
+	assert_int_equal(vote_queue_put(&v[6], on_vote_done, &a[6]), ERR_OK);
+	vote_queue_stop();
+	assert_false(vote_queue_running());
+	assert_int_equal(answered_n(), 7);
+	assert_int_equal(a[6].rc, ERR_OK);
+	assert_int_equal(statement_get(f->db, id, &st), ERR_OK);
+	assert_int_equal(st.agree, 1);
+	assert_int_equal(st.pass, 1);
+	statement_release(&st);
+	store_pool_fini();
 }
 
 /* what live_start's notify function heard */
@@ -597,6 +754,7 @@ int main(void)
 	    cmocka_unit_test(test_room_set_get),
 	    cmocka_unit_test(test_statement_create),
 	    cmocka_unit_test(test_votes),
+	    cmocka_unit_test(test_vote_queue),
 	    cmocka_unit_test(test_live_worker),
 	    cmocka_unit_test(test_moderation),
 	    cmocka_unit_test(test_authors_categories_exports),

@@ -261,6 +261,156 @@ static void test_more_kinds(void **state)
 	search_hits_release(&h);
 }
 
+/* The ranking is FTS5's bm25 on both backends (k1 1.2, b 0.75): more matches beat fewer,
+ * a short text beats a long one, ties go to the older row. PostgreSQL's ts_rank (even
+ * normalized by length) puts the one-word remark first here: the order below fails there. */
+#define WHALE_TRIPLE 300 /* 鲸落 three times: 5 tokens, 3 matches */
+#define WHALE_TIE    301 /* 鲸落 alone, older */
+#define WHALE_ONE    302 /* 鲸落 alone: 1 token, 1 match */
+#define WHALE_LONG   303 /* 鲸落 once in a long text */
+
+static void test_bm25_order(void **state)
+{
+	static const int64_t want[] = {WHALE_TRIPLE, WHALE_TIE, WHALE_ONE, WHALE_LONG};
+	struct mfix *f = *state;
+	struct search_hits h;
+	size_t i;
+	int rc;
+
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	rc = search_put(
+	    f->db, "remark", WHALE_LONG, ids.pub, f->city.id, "",
+	    "鲸落之后，海底会形成一个持续几十年的生态系统，养活许多种深海生物和细菌群落");
+	if (!rc)
+		rc = search_put(f->db, "remark", WHALE_ONE, ids.pub, f->city.id, "", "鲸落");
+	if (!rc)
+		rc = search_put(f->db, "remark", WHALE_TRIPLE, ids.pub, f->city.id, "",
+				"鲸落鲸落鲸落");
+	if (!rc)
+		rc = search_put(f->db, "remark", WHALE_TIE, ids.pub, f->city.id, "", "鲸落！");
+	assert_int_equal(mfix_commit(f, rc), ERR_OK);
+	search_hits_init(&h);
+	assert_int_equal(search_query(f->db, &f->anon, "鲸落", NULL, 50, &h), ERR_OK);
+	assert_int_equal(h.n, ARRAY_LEN(want));
+	for (i = 0; i < ARRAY_LEN(want); i++) {
+		assert_string_equal(h.v[i].kind, "remark");
+		assert_int_equal(h.v[i].id, want[i]);
+	}
+	search_hits_release(&h);
+	/* on SQLite the same order is FTS5's own bm25 (its rank) */
+	if (db_dialect(f->db) == DB_SQLITE) {
+		struct db_ids got = {NULL, 0};
+
+		assert_int_equal(db_each(f->db,
+					 "SELECT ref FROM search_index WHERE search_index MATCH"
+					 " '\"鲸落\"' ORDER BY rank, rowid",
+					 db_ids_row, &got, ""),
+				 ERR_OK);
+		assert_int_equal(got.n, ARRAY_LEN(want));
+		for (i = 0; i < ARRAY_LEN(want); i++)
+			assert_int_equal(got.ids[i], want[i]);
+		free(got.ids);
+	}
+	/* two words: each weighed by its idf (the rarer word counts more), as FTS5 does: the
+	 * remark with the rare word twice beats the one with the common word three times */
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	rc = search_put(f->db, "remark", 310, ids.pub, f->city.id, "", "鲸落鲸落鲸落，海雪");
+	if (!rc)
+		rc = search_put(f->db, "remark", 311, ids.pub, f->city.id, "", "鲸落，海雪海雪");
+	assert_int_equal(mfix_commit(f, rc), ERR_OK);
+	assert_int_equal(search_query(f->db, &f->anon, "鲸落 海雪", NULL, 50, &h), ERR_OK);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.v[0].id, 311);
+	assert_int_equal(h.v[1].id, 310);
+	search_hits_release(&h);
+	if (db_dialect(f->db) == DB_SQLITE) {
+		struct db_ids got = {NULL, 0};
+
+		assert_int_equal(db_each(f->db,
+					 "SELECT ref FROM search_index WHERE search_index MATCH"
+					 " '\"鲸落\" \"海雪\"' ORDER BY rank, rowid",
+					 db_ids_row, &got, ""),
+				 ERR_OK);
+		assert_int_equal(got.n, 2);
+		assert_int_equal(got.ids[0], 311);
+		assert_int_equal(got.ids[1], 310);
+		free(got.ids);
+	}
+}
+
+/* When too few of the best-ranked hits are visible (here: of the kind asked for), the window
+ * is taken again over the visible hits: a topic ranked below six remarks is still found,
+ * and the remarks of the internal session are passed over for an anonymous visitor. */
+static void test_fallback(void **state)
+{
+	struct mfix *f = *state;
+	struct search_hits h;
+	int64_t i;
+	int rc = ERR_OK;
+
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	for (i = 0; !rc && i < 6; i++)
+		rc = search_put(f->db, "remark", 400 + i, ids.internal, f->city.id, "", "珊瑚珊瑚");
+	if (!rc)
+		rc = search_put(f->db, "remark", 410, ids.pub, f->city.id, "",
+				"珊瑚礁的保护需要长期的监测和更多的志愿者参与");
+	if (!rc)
+		rc = search_put(f->db, "topic", 420, 0, f->city.id, "海洋保护",
+				"近岸海域的珊瑚礁、红树林与海草床的保护与修复计划");
+	assert_int_equal(mfix_commit(f, rc), ERR_OK);
+	search_hits_init(&h);
+	assert_int_equal(search_query(f->db, &f->city_member, "珊瑚", "topic", 1, &h), ERR_OK);
+	assert_int_equal(h.n, 1);
+	assert_string_equal(h.v[0].kind, "topic");
+	assert_int_equal(h.v[0].id, 420);
+	search_hits_release(&h);
+	assert_int_equal(search_query(f->db, &f->anon, "珊瑚", NULL, 1, &h), ERR_OK);
+	assert_int_equal(h.n, 1);
+	assert_string_equal(h.v[0].kind, "remark");
+	assert_int_equal(h.v[0].id, 410);
+	search_hits_release(&h);
+	/* a member sees the six remarks first: more matches in fewer tokens */
+	assert_int_equal(search_query(f->db, &f->city_member, "珊瑚", NULL, 8, &h), ERR_OK);
+	assert_int_equal(h.n, 8);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(h.v[i].id, 400 + i);
+	search_hits_release(&h);
+}
+
+/* A kept answer is not given once who may see it has changed: the public session made
+ * internal hides its remarks from an anonymous visitor at once. */
+static void test_cache_follows_visibility(void **state)
+{
+	struct mfix *f = *state;
+	struct search_hits h;
+
+	search_hits_init(&h);
+	assert_int_equal(search_query(f->db, &f->anon, "湿地", NULL, 50, &h), ERR_OK);
+	assert_true(has(&h, "remark", PUB_REMARK, NULL));
+	search_hits_release(&h);
+	assert_int_equal(search_query(f->db, &f->anon, "湿地", NULL, 50, &h), ERR_OK);
+	assert_true(has(&h, "remark", PUB_REMARK, NULL)); /* the kept answer */
+	search_hits_release(&h);
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(mfix_commit(f, db_exec(f->db,
+						"UPDATE session SET visibility = 'internal'"
+						" WHERE id = ?",
+						"i", ids.pub)),
+			 ERR_OK);
+	assert_int_equal(search_query(f->db, &f->anon, "湿地", NULL, 50, &h), ERR_OK);
+	assert_false(has(&h, "remark", PUB_REMARK, NULL));
+	search_hits_release(&h);
+	assert_int_equal(mfix_begin(f), ERR_OK);
+	assert_int_equal(mfix_commit(f, db_exec(f->db,
+						"UPDATE session SET visibility = 'public'"
+						" WHERE id = ?",
+						"i", ids.pub)),
+			 ERR_OK);
+	assert_int_equal(search_query(f->db, &f->anon, "湿地", NULL, 50, &h), ERR_OK);
+	assert_true(has(&h, "remark", PUB_REMARK, NULL));
+	search_hits_release(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +418,9 @@ int main(void)
 	    cmocka_unit_test(test_visibility),
 	    cmocka_unit_test(test_snippet_html),
 	    cmocka_unit_test(test_more_kinds),
+	    cmocka_unit_test(test_bm25_order),
+	    cmocka_unit_test(test_fallback),
+	    cmocka_unit_test(test_cache_follows_visibility),
 	};
 
 	return cmocka_run_group_tests_name("model_search", tests, group_setup, group_teardown);

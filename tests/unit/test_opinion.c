@@ -14,12 +14,15 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "opinion/category.h"
 #include "opinion/kmeans.h"
 #include "opinion/opinion.h"
+#include "opinion/par.h"
 #include "opinion/pca.h"
 #include "opinion/repness.h"
 #include "opinion/votes.h"
@@ -1008,9 +1011,80 @@ static void test_ari(void **state)
 	assert_near(x, 1, 0);
 }
 
+/* ---- the thread pool ------------------------------------------------------------------- */
+
+struct par_probe {
+	atomic_uint hits[512];
+	int threads, nested;
+	size_t n;
+};
+
+static void probe_part(void *arg, size_t part)
+{
+	struct par_probe *p = arg;
+
+	atomic_fetch_add(&p->hits[part], 1);
+	if (p->nested && part % 7 == 0) { /* a call from inside a part runs on its own thread */
+		struct par_probe *q = calloc(1, sizeof(*q));
+
+		q->n = 20;
+		par_run(p->threads, q->n, probe_part, q);
+		for (size_t i = 0; i < q->n; i++)
+			assert_int_equal(atomic_load(&q->hits[i]), 1);
+		free(q);
+	}
+}
+
+/* run_probe makes rounds calls of n parts on `threads` threads; each part runs exactly once */
+static void run_probe(int threads, size_t n, int nested, unsigned rounds)
+{
+	struct par_probe *p = calloc(1, sizeof(*p));
+	unsigned r;
+	size_t i;
+
+	for (r = 0; r < rounds; r++) {
+		memset(p, 0, sizeof(*p));
+		p->threads = threads;
+		p->nested = nested;
+		p->n = n + r % 5;
+		par_run(threads, p->n, probe_part, p);
+		for (i = 0; i < p->n; i++)
+			assert_int_equal(atomic_load(&p->hits[i]), 1);
+		for (; i < 512; i++)
+			assert_int_equal(atomic_load(&p->hits[i]), 0);
+	}
+	free(p);
+}
+
+static void *probe_thread(void *arg)
+{
+	run_probe(*(int *)arg, 100, 0, 300);
+	return NULL;
+}
+
+/* par_run does every part once, call after call (workers that wake late take no part of a
+ * call that is over), from inside a part, and from several threads at once */
+static void test_par_run_each_part_once(void **state)
+{
+	pthread_t t[3];
+	int threads[3] = {2, 3, 4}, i;
+
+	(void)state;
+	run_probe(1, 50, 0, 10);
+	run_probe(2, 1, 0, 10);
+	run_probe(2, 64, 0, 2000);
+	run_probe(8, 300, 0, 200);
+	run_probe(2, 100, 1, 50);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, probe_thread, &threads[i]), 0);
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_par_run_each_part_once),
 	    cmocka_unit_test(test_latest_vote_wins),
 	    cmocka_unit_test(test_matrix_order_independent),
 	    cmocka_unit_test(test_matrix_wide_rows),

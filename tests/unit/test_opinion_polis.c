@@ -472,6 +472,190 @@ static void test_binary_votes(void **state)
 	polis_conv_fini(&pc);
 }
 
+/* write_bin writes n pseudo-random records (voter-ids below voters, comment-ids below
+ * comments, votes -1/0/+1, some repeated pairs) to dir/votes.bin; record bad_at (if < n) gets
+ * the vote bad_vote and record big_at (if < n) a voter-id of 2^30; voter-ids are multiples of
+ * vmul. */
+static void write_bin(const char *dir, size_t n, uint32_t voters, uint32_t comments, size_t bad_at,
+		      int8_t bad_vote, size_t big_at, uint32_t vmul)
+{
+	char path[600];
+	unsigned char head[POLIS_BIN_HEADER], rec[POLIS_BIN_RECORD];
+	uint64_t x = 88172645463325252ULL;
+	FILE *f;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/votes.bin", dir);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	memcpy(head, POLIS_BIN_MAGIC, 8);
+	put_le(head + 8, n, 8);
+	fwrite(head, 1, sizeof(head), f);
+	for (i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		put_le(rec, 1000 + i / 3, 8);
+		put_le(rec + 8, (uint32_t)(x % comments), 4);
+		put_le(rec + 12,
+		       i == big_at ? (uint32_t)1 << 30 : (uint32_t)((x >> 20) % voters) * vmul, 4);
+		rec[16] = (unsigned char)(i == bad_at ? bad_vote : (int8_t)((x >> 40) % 3) - 1);
+		fwrite(rec, 1, sizeof(rec), f);
+	}
+	fclose(f);
+}
+
+static void assert_same_conv(const struct polis_conv *a, const struct polis_conv *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n_participants, b->n_participants);
+	assert_int_equal(a->n_statements, b->n_statements);
+	assert_int_equal(a->n_votes, b->n_votes);
+	assert_memory_equal(a->participant_ids, b->participant_ids,
+			    a->n_participants * sizeof(*a->participant_ids));
+	assert_memory_equal(a->statement_ids, b->statement_ids,
+			    a->n_statements * sizeof(*a->statement_ids));
+	assert_memory_equal(a->plus, b->plus, a->n_statements * sizeof(*a->plus));
+	assert_memory_equal(a->minus, b->minus, a->n_statements * sizeof(*a->minus));
+	for (i = 0; i < a->n_votes; i++) {
+		assert_int_equal(a->votes[i].time, b->votes[i].time);
+		assert_int_equal(a->votes[i].participant, b->votes[i].participant);
+		assert_int_equal(a->votes[i].statement, b->votes[i].statement);
+		assert_int_equal(a->votes[i].value, b->votes[i].value);
+	}
+	assert_int_equal(a->agree_sign, b->agree_sign);
+}
+
+/* A votes.bin large enough to be read on several threads gives the same conversation as
+ * the one-thread reader: ids in order of first appearance, every vote, the sign evidence;
+ * the same error for a bad vote far into the file; and a voter-id too large for the
+ * threads' tables still reads. */
+static void test_binary_votes_threads(void **state)
+{
+	const size_t n = 700000;
+	char dir[512], why1[512], why2[512];
+	struct polis_conv one, two;
+	int threads;
+
+	(void)state;
+	make_dir("binpar", dir, sizeof(dir));
+	/* comment-ids up to 30000: past those whose votes the first pass counts */
+	write_bin(dir, n, 60000, 30000, SIZE_MAX, 0, SIZE_MAX, 1);
+	assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1), ERR_OK);
+	assert_int_equal(polis_load_threads(dir, &two, why2, sizeof(why2), NULL, NULL, 2), ERR_OK);
+	assert_same_conv(&one, &two);
+	polis_conv_fini(&one);
+	polis_conv_fini(&two);
+
+	write_bin(dir, n, 60000, 400, SIZE_MAX, 0, SIZE_MAX, 1);
+	assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1), ERR_OK);
+	assert_true(one.n_participants > 50000);
+	for (threads = 2; threads <= 3; threads++) {
+		assert_int_equal(
+		    polis_load_threads(dir, &two, why2, sizeof(why2), NULL, NULL, threads), ERR_OK);
+		assert_same_conv(&one, &two);
+		polis_conv_fini(&two);
+	}
+
+	/* deferred: the matrix straight from the mapped file, with the sign the comments tell
+	 * (here agree = -1: agrees and disagrees are swapped against the file's counts) */
+	{
+		char path[600];
+		struct vote_matrix *ma = NULL, *mb = NULL;
+		FILE *f;
+		size_t i;
+
+		snprintf(path, sizeof(path), "%s/comments.csv", dir);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("comment-id,agrees,disagrees,moderated\n", f);
+		for (i = 0; i < one.n_statements; i++)
+			fprintf(f, "%lld,%llu,%llu,%d\n", (long long)one.statement_ids[i],
+				(unsigned long long)one.minus[i], (unsigned long long)one.plus[i],
+				i == 3 ? -1 : 0);
+		fclose(f);
+		polis_conv_fini(&one);
+		assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1),
+				 ERR_OK);
+		assert_int_equal(one.agree_sign, -1);
+		for (threads = 1; threads <= 2; threads++) {
+			assert_int_equal(
+			    polis_load_deferred(dir, &two, why2, sizeof(why2), NULL, NULL, threads),
+			    ERR_OK);
+			assert_null(two.votes);
+			assert_non_null(two.records);
+			assert_true(two.participants_dense);
+			assert_int_equal(two.n_votes, n);
+			assert_int_equal(two.agree_sign, -1);
+			assert_int_equal(polis_build_matrix(&one, 1, &ma), ERR_OK);
+			assert_int_equal(polis_build_matrix(&two, threads, &mb), ERR_OK);
+			assert_int_equal(ma->n_rows, mb->n_rows);
+			assert_int_equal(ma->n_cols, mb->n_cols);
+			assert_int_equal(ma->nnz, mb->nnz);
+			assert_int_equal(mb->n_moderated, 1);
+			assert_memory_equal(ma->row_ids, mb->row_ids,
+					    ma->n_rows * sizeof(*ma->row_ids));
+			assert_memory_equal(ma->col_ids, mb->col_ids,
+					    ma->n_cols * sizeof(*ma->col_ids));
+			assert_memory_equal(ma->row_ptr, mb->row_ptr,
+					    (ma->n_rows + 1) * sizeof(*ma->row_ptr));
+			assert_memory_equal(ma->col, mb->col, ma->nnz * sizeof(*ma->col));
+			assert_memory_equal(ma->val, mb->val, ma->nnz);
+			assert_true(ma->nnz < n); /* repeated pairs were resolved */
+			vote_matrix_free(ma);
+			vote_matrix_free(mb);
+			polis_release_votes(&two);
+			assert_null(two.records);
+			assert_int_equal(two.n_votes, 0);
+			polis_conv_fini(&two);
+		}
+		unlink(path);
+	}
+	polis_conv_fini(&one);
+
+	/* deferred with voter-ids that are not 0 .. n-1: the index table again */
+	{
+		struct vote_matrix *ma = NULL, *mb = NULL;
+
+		write_bin(dir, n, 60000, 400, SIZE_MAX, 0, SIZE_MAX, 3);
+		assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1),
+				 ERR_OK);
+		assert_int_equal(polis_load_deferred(dir, &two, why2, sizeof(why2), NULL, NULL, 2),
+				 ERR_OK);
+		assert_false(two.participants_dense);
+		assert_int_equal(polis_build_matrix(&one, 1, &ma), ERR_OK);
+		assert_int_equal(polis_build_matrix(&two, 2, &mb), ERR_OK);
+		assert_int_equal(ma->nnz, mb->nnz);
+		assert_memory_equal(ma->row_ids, mb->row_ids, ma->n_rows * sizeof(*ma->row_ids));
+		assert_memory_equal(ma->row_ptr, mb->row_ptr,
+				    (ma->n_rows + 1) * sizeof(*ma->row_ptr));
+		assert_memory_equal(ma->col, mb->col, ma->nnz * sizeof(*ma->col));
+		assert_memory_equal(ma->val, mb->val, ma->nnz);
+		vote_matrix_free(ma);
+		vote_matrix_free(mb);
+		polis_conv_fini(&one);
+		polis_conv_fini(&two);
+	}
+
+	write_bin(dir, n, 60000, 400, 612345, 7, SIZE_MAX, 1);
+	assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1),
+			 ERR_INVALID);
+	assert_int_equal(polis_load_threads(dir, &two, why2, sizeof(why2), NULL, NULL, 2),
+			 ERR_INVALID);
+	assert_string_equal(why1, why2);
+	assert_non_null(strstr(why2, "record 612346: bad vote 7"));
+	polis_conv_fini(&one);
+	polis_conv_fini(&two);
+
+	write_bin(dir, n, 60000, 400, SIZE_MAX, 0, 400000, 1);
+	assert_int_equal(polis_load_threads(dir, &one, why1, sizeof(why1), NULL, NULL, 1), ERR_OK);
+	assert_int_equal(polis_load_threads(dir, &two, why2, sizeof(why2), NULL, NULL, 2), ERR_OK);
+	assert_same_conv(&one, &two);
+	polis_conv_fini(&one);
+	polis_conv_fini(&two);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -491,9 +675,10 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_accuracy_vs_polis), cmocka_unit_test(test_shuffled_runs_agree),
-	    cmocka_unit_test(test_sign_detection),    cmocka_unit_test(test_loader_errors),
-	    cmocka_unit_test(test_loader_not_text),   cmocka_unit_test(test_binary_votes),
+	    cmocka_unit_test(test_accuracy_vs_polis),	 cmocka_unit_test(test_shuffled_runs_agree),
+	    cmocka_unit_test(test_sign_detection),	 cmocka_unit_test(test_loader_errors),
+	    cmocka_unit_test(test_loader_not_text),	 cmocka_unit_test(test_binary_votes),
+	    cmocka_unit_test(test_binary_votes_threads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
