@@ -30,6 +30,17 @@ SQLITE_ONLY = re.compile(r"^\s*(PRAGMA|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|V
 # the SQLite driver's own files, and the translator (its strings are words, not SQL)
 DRIVER_FILES = {"db_sqlite.c", "fts_cjk.c", "dialect.c"}
 INT4_OID = 23
+FTS_MATCH = re.compile(r"\bsearch_index\s+MATCH\b", re.I)
+# types the driver (src/db/db_pg.c) does not turn back into what SQLite gives: the model
+# reads a time as unix seconds, and an interval, a timestamp without time zone, a date or a
+# time of day has no such reading (timestamptz and boolean columns are converted)
+UNCONVERTED = {1186: "interval", 1114: "timestamp", 1082: "date", 1083: "time",
+               1266: "timetz"}
+# a time column (timestamptz on PostgreSQL: src/db/dialect.c) joined to text with ||
+# would give ISO text on PostgreSQL and digits on SQLite
+TIME_CONCAT = re.compile(r"(?:\|\|\s*(?:\w+\.)?(?:at|\w+_at|reply_due|cosign_deadline|"
+                         r"effective_from)\b(?!\s*\())|(?:\b(?:at|\w+_at|reply_due|"
+                         r"cosign_deadline|effective_from)\s*\|\|)", re.I)
 ESC = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "0": "\0"}
 
 
@@ -100,7 +111,7 @@ def scan_file(path, macros):
         body = m.group(3).replace("\\\n", " ")
         toks = TOKEN.findall(body)
         known = set(params or []) | set(macros)
-        if toks and all(t.startswith('"') or t in known or t in "()" for t in toks) and \
+        if toks and all(t.startswith('"') or t in known or t in ("(", ")", ",") for t in toks) and \
                 any(t.startswith('"') for t in toks):
             macros[m.group(1)] = (params, toks)
     # drop preprocessor lines from the scan of code
@@ -224,6 +235,9 @@ class PG:
         L.PQnparams.argtypes = [ctypes.c_void_p]
         L.PQparamtype.restype = ctypes.c_uint
         L.PQparamtype.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        L.PQnfields.argtypes = [ctypes.c_void_p]
+        L.PQftype.restype = ctypes.c_uint
+        L.PQftype.argtypes = [ctypes.c_void_p, ctypes.c_int]
         self.conn = L.PQconnectdb(url.encode())
         if L.PQstatus(self.conn) != 0:
             sys.exit("sqlscan: cannot connect: " + L.PQerrorMessage(self.conn).decode())
@@ -237,11 +251,13 @@ class PG:
         return msg
 
     def param_types(self, name):
-        """The type OID PostgreSQL settled on for each parameter of a prepared statement."""
+        """The type OID PostgreSQL settled on for each parameter of a prepared statement,
+        and each result column's."""
         r = self.lib.PQdescribePrepared(self.conn, name.encode())
         types = [self.lib.PQparamtype(r, i) for i in range(self.lib.PQnparams(r))]
+        cols = [self.lib.PQftype(r, i) for i in range(self.lib.PQnfields(r))]
         self.lib.PQclear(r)
-        return types
+        return types, cols
 
 
 def apply_schema(url, root):
@@ -280,12 +296,16 @@ def main():
         rel = os.path.relpath(path, root)
         if os.path.basename(path) in DRIVER_FILES:
             continue
+        # the string macros of db.h (DB_PG_CHINA) are known in every file
         macros = {}
+        list(scan_file(os.path.join(root, "src/db/db.h"), macros))
         found = list(scan_file(path, macros))
         names = {n for _, _, n in found if n}
         for line, sql, name in found:
-            if name and name + "_pg" in names:
-                variants += 1  # the SQLite text of a statement written for each dialect
+            if (name and name + "_pg" in names) or FTS_MATCH.search(sql):
+                # the SQLite text of a statement written for each dialect (an FTS5 MATCH
+                # is SQLite's by construction, whatever its twin is called)
+                variants += 1
                 continue
             # PRAGMA, BEGIN IMMEDIATE... are the SQLite side of src/db; in the model they
             # are portability faults like any other
@@ -294,11 +314,20 @@ def main():
                 continue
             scanned += 1
             msg = pg.prepare("s%d" % scanned, to_dollar(sql))
+            if not msg and TIME_CONCAT.search(sql):
+                msg = "a time column joined to text with || (ISO text on PostgreSQL)"
+            if not msg:
+                ptypes, ctypes_ = pg.param_types("s%d" % scanned)
+                bad = ["$%d %s" % (i + 1, UNCONVERTED[t]) for i, t in enumerate(ptypes)
+                       if t in UNCONVERTED] + \
+                      ["column %d %s" % (i + 1, UNCONVERTED[t]) for i, t in enumerate(ctypes_)
+                       if t in UNCONVERTED]
+                if bad:
+                    msg = "typed as the driver does not convert: " + ", ".join(bad)
             if not msg:
                 # a parameter typed integer (int4) by a comparison with a literal would
                 # refuse ids and times past 2^31 (2038): the model binds 64-bit integers
-                narrow = [i + 1 for i, t in enumerate(pg.param_types("s%d" % scanned))
-                          if t == INT4_OID]
+                narrow = [i + 1 for i, t in enumerate(ptypes) if t == INT4_OID]
                 if narrow:
                     int4 += 1
                     if args.w:

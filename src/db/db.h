@@ -98,9 +98,16 @@ int db_run(struct db_stmt *st) WARN_UNUSED;
  *   'i'  int64_t (cast ints: va_arg reads 64 bits)
  *   'n'  int
  *   'd'  double
+ *   'z'  int64_t, 0 binds NULL (an unset time or id: NULLIF(?, 0) written once for both
+ *        dialects, as a time column is timestamptz on PostgreSQL)
  *   's'  const char * (NULL binds NULL)
  *   '0'  nothing is read; binds NULL
  * A wrong letter is a programming error: logged, ERR_INVALID. */
+
+/* DB_PG_CHINA(alias, col) is PostgreSQL's text for the time column alias.col (a
+ * timestamptz) as a timestamp in China time (UTC+8, no daylight saving), for the statements
+ * that need a calendar there (SQLite writes them with t + 28800 and strftime or / 86400). */
+#define DB_PG_CHINA(alias, col) "((" alias "." col ") AT TIME ZONE 'UTC' + INTERVAL '8 hours')"
 
 /* db_exec runs an INSERT/UPDATE/DELETE to completion. ERR_CONFLICT on a constraint. */
 int db_exec(struct db *db, const char *sql, const char *types, ...) WARN_UNUSED;
@@ -243,6 +250,12 @@ void db_pool_fini(void);
  * each in its own transaction, and records it in schema_migrations. *version gets the
  * schema version now in force (may be NULL). */
 int db_migrate(struct db *db, int *version) WARN_UNUSED;
+
+/* db_drop_schema drops from a PostgreSQL database what the migrations made (their tables,
+ * with their indexes, sequences and triggers, their functions, schema_migrations) and
+ * nothing else of its schema, in one transaction: for copy --replace. ERR_UNSUPPORTED on
+ * SQLite (a file is made anew instead). */
+int db_drop_schema(struct db *db) WARN_UNUSED;
 
 /* db_schema_version reads the highest applied migration (0 for a new database). */
 int db_schema_version(struct db *db, int *version) WARN_UNUSED;

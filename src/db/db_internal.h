@@ -75,6 +75,14 @@ int db_pg_migration_sql(const char *name, const char *sql, char **out);
  * tables, triggers, writes to the FTS5 index). dialect.c. */
 int db_pg_translate(const char *sql, char **out, int *dropped);
 
+struct buf;
+
+/* db_pg_drop_text appends to out the DROP statements of what the PostgreSQL text pgsql of a
+ * migration creates: "DROP TABLE IF EXISTS t CASCADE;" for each CREATE TABLE and "DROP
+ * FUNCTION IF EXISTS f(args) CASCADE;" for each CREATE FUNCTION (at the start of a line).
+ * Indexes, sequences and triggers go with their tables. dialect.c. */
+int db_pg_drop_text(const char *pgsql, struct buf *out);
+
 /* db_pg_lock / db_pg_unlock take and release a session-level advisory lock (key) on a
  * PostgreSQL connection, waiting for it: migrations use it so two processes starting at
  * once do not both migrate. */

@@ -5,7 +5,9 @@
  * each statement's text is rewritten once to $1, $2... (quoted strings, quoted names and
  * comments are left alone) and prepared once per connection under the name "sN". Values
  * are sent as text (integers and doubles formatted here), NULL as NULL; a step runs the
- * statement and fetches its whole result, and later steps walk its rows.
+ * statement and fetches its whole result, and later steps walk its rows. Times
+ * (timestamptz) and flags (boolean) are converted to and from the model's unix seconds and
+ * 0/1 here ("Types" below).
  *
  * The write lock. The model relies on SQLite's BEGIN IMMEDIATE: inside a write
  * transaction it reads, decides, then writes, and no other writer can slip in between
@@ -43,6 +45,8 @@
 #define DB_PG_WRITE_KEY 0x5348454e4c49414fll /* "SHENLIAO": the one writers' lock */
 #define PG_MAX_PARAMS	1000
 #define PG_BOOLOID	16
+#define PG_TIMESTAMPOID 1114
+#define PG_TSTZOID	1184
 
 struct pg_db {
 	struct db base;
@@ -60,9 +64,15 @@ struct pg_stmt {
 	bool writes; /* INSERT / UPDATE / DELETE: may fail on a constraint */
 	bool inserts;
 	char **vals; /* nparams values, NULL for NULL */
+	char *conv;  /* nparams: what the server typed each parameter (PCONV_...) */
 	PGresult *res;
 	int row, nrows;
+	char (*cells)[24]; /* per column of res: a time column's text as unix seconds */
+	int ncells;
 };
+
+/* What a parameter's type asks of the value the model binds (see "Types" below). */
+enum { PCONV_NONE, PCONV_TIME, PCONV_BOOL };
 
 #define PDB(d) ((struct pg_db *)(d))
 #define PST(s) ((struct pg_stmt *)(s))
@@ -248,7 +258,7 @@ int db_pg_open(const char *uri, int flags, struct db **out)
 	}
 	PQsetNoticeProcessor(db->c, notice_quiet, NULL);
 	r = PQexec(db->c, "SET client_encoding = 'UTF8'; SET client_min_messages = warning;"
-			  " SET TIME ZONE 'UTC'");
+			  " SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		log_error("db: cannot set up the session on %s: %s", safe, PQresultErrorMessage(r));
 		PQclear(r);
@@ -293,6 +303,148 @@ static int pg_exec_script(struct db *d, const char *sql)
 	struct pg_db *db = PDB(d);
 
 	return check_result(db, PQexec(db->c, sql), "script failed");
+}
+
+/* --- types ---
+ *
+ * The model reads and writes times as int64 unix seconds and flags as 0/1, on both
+ * backends; on PostgreSQL those columns are timestamptz and boolean (docs/POSTGRESQL.md,
+ * "Types chosen"). The conversion happens here and nowhere else: a parameter the server
+ * typed timestamptz (PQdescribePrepared at prepare time) gets an integer - bound as an int,
+ * a double or a text of digits, as shenliao copy does - as an ISO 8601 UTC text; one typed
+ * boolean gets 't' or 'f'. A timestamptz result column reads as unix seconds through
+ * db_col_int, db_col_double and db_col_text; a boolean as 1/0. The session's TimeZone is UTC
+ * and DateStyle ISO, so the server's text is "2026-12-07 23:15:08+00" (a fraction or
+ * another offset are parsed too). Times past year 9999 or before year 1 go as 'infinity' /
+ * '-infinity' and come back as INT64_MAX / INT64_MIN. */
+
+#define PG_TS_MAX 253402300799ll   /* 9999-12-31 23:59:59 UTC */
+#define PG_TS_MIN (-62135596800ll) /* 0001-01-01 00:00:00 UTC */
+
+/* days_from_civil: days since 1970-01-01 of y-m-d (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* civil_from_days: the y-m-d of z days since 1970-01-01. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* pg_time_text writes unix seconds t as a timestamptz literal into b[cap]. */
+static int pg_time_text(int64_t t, char *b, size_t cap)
+{
+	int64_t days, secs, y;
+	unsigned m, d;
+
+	if (t > PG_TS_MAX)
+		return snprintf(b, cap, "infinity");
+	if (t < PG_TS_MIN)
+		return snprintf(b, cap, "-infinity");
+	days = t / 86400;
+	secs = t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	return snprintf(b, cap, "%04" PRId64 "-%02u-%02u %02d:%02d:%02d+00", y, m, d,
+			(int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+}
+
+/* digits_at reads n decimal digits at *pp into *v; false when there are fewer. */
+static bool digits_at(const char **pp, int n, int64_t *v)
+{
+	const char *p = *pp;
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)p[i]))
+			return false;
+		*v = *v * 10 + (p[i] - '0');
+	}
+	*pp = p + n;
+	return true;
+}
+
+/* pg_time_secs parses the server's text of a timestamptz or timestamp (ISO DateStyle:
+ * "YYYY-MM-DD HH:MM:SS[.fff][+HH[:MM[:SS]]][ BC]", or [-]infinity) as unix seconds (a
+ * fraction is dropped: towards the past). 0 when it does not parse. */
+static int64_t pg_time_secs(const char *v)
+{
+	const char *p = v, *y0;
+	int64_t y = 0, mo, d, h, mi, sec, oh = 0, om = 0, os = 0, t;
+	int sign = 0;
+
+	if (strcmp(v, "infinity") == 0)
+		return INT64_MAX;
+	if (strcmp(v, "-infinity") == 0)
+		return INT64_MIN;
+	for (y0 = p; isdigit((unsigned char)*p); p++)
+		y = y * 10 + (*p - '0');
+	if (p - y0 < 4 || *p++ != '-' || !digits_at(&p, 2, &mo) || *p++ != '-' ||
+	    !digits_at(&p, 2, &d) || *p++ != ' ' || !digits_at(&p, 2, &h) || *p++ != ':' ||
+	    !digits_at(&p, 2, &mi) || *p++ != ':' || !digits_at(&p, 2, &sec))
+		return 0;
+	/* a fraction is always positive: dropping it is the floor */
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (!digits_at(&p, 2, &oh))
+			return 0;
+		if (*p == ':' && p++ && !digits_at(&p, 2, &om))
+			return 0;
+		if (*p == ':' && p++ && !digits_at(&p, 2, &os))
+			return 0;
+	}
+	if (strcmp(p, " BC") == 0)
+		y = 1 - y;
+	t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
+	return t - sign * (oh * 3600 + om * 60 + os);
+}
+
+/* is_time_oid: a timestamptz or timestamp column. */
+static bool is_time_oid(Oid t)
+{
+	return t == PG_TSTZOID || t == PG_TIMESTAMPOID;
+}
+
+/* int_text: whether p[n] is a decimal integer ([-]digits), as *v. */
+static bool int_text(const char *p, size_t n, int64_t *v)
+{
+	char b[24], *end;
+
+	if (n == 0 || n >= sizeof(b))
+		return false;
+	memcpy(b, p, n);
+	b[n] = '\0';
+	errno = 0;
+	*v = strtoll(b, &end, 10);
+	return *end == '\0' && errno == 0;
 }
 
 /* --- statements --- */
@@ -399,6 +551,44 @@ static PGresult *prepare_typed(struct pg_db *db, const char *name, const char *t
 	return r;
 }
 
+static void deallocate(struct pg_db *db, const char *name)
+{
+	char sql[40];
+
+	if (PQstatus(db->c) == CONNECTION_OK) {
+		snprintf(sql, sizeof(sql), "DEALLOCATE %s", name);
+		PQclear(PQexec(db->c, sql));
+	}
+}
+
+/* describe_params asks the server how it typed s's parameters and notes in s->conv which
+ * need the model's integers converted (times, booleans). */
+static int describe_params(struct pg_db *db, struct pg_stmt *s)
+{
+	PGresult *r = PQdescribePrepared(db->c, s->name);
+	int i;
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		set_err(db, r ? PQresultErrorMessage(r) : PQerrorMessage(db->c));
+		PQclear(r);
+		return ERR_DB;
+	}
+	s->conv = calloc((size_t)s->nparams, 1);
+	for (i = 0; s->conv && i < s->nparams && i < PQnparams(r); i++) {
+		Oid t = PQparamtype(r, i);
+
+		s->conv[i] = is_time_oid(t)    ? PCONV_TIME
+			     : t == PG_BOOLOID ? PCONV_BOOL
+					       : PCONV_NONE;
+	}
+	PQclear(r);
+	if (!s->conv) {
+		set_err(db, "out of memory");
+		return ERR_DB;
+	}
+	return ERR_OK;
+}
+
 static int pg_stmt_new(struct db *d, const char *sql, struct db_stmt **out)
 {
 	struct pg_db *db = PDB(d);
@@ -435,6 +625,13 @@ static int pg_stmt_new(struct db *d, const char *sql, struct db_stmt **out)
 	}
 	PQclear(r);
 	free(text);
+	if (s->nparams && describe_params(db, s)) {
+		log_error("db: describe failed: %s: %s", db->errmsg, sql);
+		deallocate(db, s->name);
+		free(s->vals);
+		free(s);
+		return ERR_DB;
+	}
 	s->writes = first_word_is(sql, "INSERT") || first_word_is(sql, "UPDATE") ||
 		    first_word_is(sql, "DELETE") || first_word_is(sql, "WITH");
 	s->inserts = first_word_is(sql, "INSERT") || first_word_is(sql, "WITH");
@@ -478,15 +675,12 @@ static void pg_stmt_reset(struct db_stmt *st)
 static void pg_stmt_free(struct db_stmt *st)
 {
 	struct pg_stmt *s = PST(st);
-	struct pg_db *db = PDB(st->db);
-	char sql[40];
 
 	pg_stmt_reset(st);
-	if (PQstatus(db->c) == CONNECTION_OK) {
-		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
-		PQclear(PQexec(db->c, sql));
-	}
+	deallocate(PDB(st->db), s->name);
 	free(s->vals);
+	free(s->conv);
+	free(s->cells);
 	free(s);
 }
 
@@ -512,16 +706,45 @@ static int set_val(struct db_stmt *st, int i, const char *p, size_t n)
 	return ERR_OK;
 }
 
+/* conv_of: how parameter i (from 1) is to be converted; PCONV_NONE when out of range. */
+static int conv_of(struct db_stmt *st, int i)
+{
+	struct pg_stmt *s = PST(st);
+
+	return s->conv && i >= 1 && i <= s->nparams ? s->conv[i - 1] : PCONV_NONE;
+}
+
+/* set_int keeps v as parameter i in the text its server type wants. */
+static int set_int(struct db_stmt *st, int i, int64_t v)
+{
+	char b[32];
+	int n;
+
+	switch (conv_of(st, i)) {
+	case PCONV_TIME:
+		n = pg_time_text(v, b, sizeof(b));
+		break;
+	case PCONV_BOOL:
+		n = snprintf(b, sizeof(b), "%s", v ? "t" : "f");
+		break;
+	default:
+		n = snprintf(b, sizeof(b), "%" PRId64, v);
+	}
+	return set_val(st, i, b, (size_t)n);
+}
+
 static int pg_bind_int(struct db_stmt *st, int i, int64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%" PRId64, v);
-
-	return set_val(st, i, b, (size_t)n);
+	return set_int(st, i, v);
 }
 
 static int pg_bind_text(struct db_stmt *st, int i, const char *p, size_t n)
 {
+	int64_t v;
+
+	/* an integer as text (shenliao copy binds every value so) into a time or a flag */
+	if (conv_of(st, i) != PCONV_NONE && int_text(p, n, &v))
+		return set_int(st, i, v);
 	return set_val(st, i, p, n);
 }
 
@@ -533,8 +756,14 @@ static int pg_bind_null(struct db_stmt *st, int i)
 static int pg_bind_double(struct db_stmt *st, int i, double v)
 {
 	char b[40];
-	int n = snprintf(b, sizeof(b), "%.17g", v);
+	int n;
 
+	if (conv_of(st, i) != PCONV_NONE && v > -9.2e18 && v < 9.2e18) {
+		int64_t t = (int64_t)v;
+
+		return set_int(st, i, (double)t > v ? t - 1 : t);
+	}
+	n = snprintf(b, sizeof(b), "%.17g", v);
 	return set_val(st, i, b, (size_t)n);
 }
 
@@ -657,12 +886,16 @@ static int64_t pg_col_int(struct db_stmt *st, int i)
 {
 	struct pg_stmt *s = PST(st);
 	const char *v;
+	Oid t;
 
 	if (pg_col_null(st, i))
 		return 0;
 	v = PQgetvalue(s->res, s->row, i);
-	if (PQftype(s->res, i) == PG_BOOLOID)
+	t = PQftype(s->res, i);
+	if (t == PG_BOOLOID)
 		return v[0] == 't';
+	if (is_time_oid(t))
+		return pg_time_secs(v);
 	return strtoll(v, NULL, 10);
 }
 
@@ -670,25 +903,51 @@ static double pg_col_double(struct db_stmt *st, int i)
 {
 	struct pg_stmt *s = PST(st);
 	const char *v;
+	Oid t;
 
 	if (pg_col_null(st, i))
 		return 0;
 	v = PQgetvalue(s->res, s->row, i);
-	if (PQftype(s->res, i) == PG_BOOLOID)
+	t = PQftype(s->res, i);
+	if (t == PG_BOOLOID)
 		return v[0] == 't';
+	if (is_time_oid(t))
+		return (double)pg_time_secs(v);
 	return strtod(v, NULL);
+}
+
+/* time_cell gives column i's time as the decimal text of its unix seconds (kept in
+ * s->cells until the next step), as SQLite would give an integer column's text. */
+static const char *time_cell(struct pg_stmt *s, int i, const char *v)
+{
+	int n = PQnfields(s->res);
+
+	if (s->ncells < n) {
+		char(*c)[24] = realloc(s->cells, (size_t)n * sizeof(*c));
+
+		if (!c)
+			return "";
+		s->cells = c;
+		s->ncells = n;
+	}
+	snprintf(s->cells[i], sizeof(s->cells[i]), "%" PRId64, pg_time_secs(v));
+	return s->cells[i];
 }
 
 static const char *pg_col_text(struct db_stmt *st, int i)
 {
 	struct pg_stmt *s = PST(st);
 	const char *v;
+	Oid t;
 
 	if (pg_col_null(st, i))
 		return "";
 	v = PQgetvalue(s->res, s->row, i);
-	if (PQftype(s->res, i) == PG_BOOLOID) /* as SQLite would: an integer */
+	t = PQftype(s->res, i);
+	if (t == PG_BOOLOID) /* as SQLite would: an integer */
 		return v[0] == 't' ? "1" : "0";
+	if (is_time_oid(t))
+		return time_cell(s, i, v);
 	return v;
 }
 
@@ -700,6 +959,8 @@ static size_t pg_col_len(struct db_stmt *st, int i)
 		return 0;
 	if (PQftype(s->res, i) == PG_BOOLOID)
 		return 1;
+	if (is_time_oid(PQftype(s->res, i)))
+		return strlen(pg_col_text(st, i));
 	return (size_t)PQgetlength(s->res, s->row, i);
 }
 

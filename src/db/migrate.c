@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/buf.h"
 #include "base/embed.h"
 #include "base/log.h"
 #include "db_internal.h"
@@ -97,6 +98,42 @@ static int current_version(struct db *db, int *cur)
 		return ERR_CONFLICT;
 	}
 	return ERR_OK;
+}
+
+int db_drop_schema(struct db *db)
+{
+	const struct embed_file *f;
+	struct buf b;
+	char *sql = NULL, *text;
+	int rc;
+
+	if (db_dialect(db) != DB_POSTGRES)
+		return ERR_UNSUPPORTED;
+	buf_init(&b, (size_t)1 << 20);
+	rc = buf_puts(&b, "DROP TABLE IF EXISTS schema_migrations CASCADE;\n");
+	for (f = embed_files; !rc && f->name; f++) {
+		if (migration_number(f) < 0)
+			continue;
+		rc = db_pg_migration_sql(f->name + 11, f->data, &sql);
+		if (!rc)
+			rc = db_pg_drop_text(sql, &b);
+		free(sql);
+		sql = NULL;
+	}
+	text = rc ? NULL : buf_detach(&b);
+	buf_fini(&b);
+	if (!rc && !text)
+		rc = ERR_NOMEM;
+	if (!rc)
+		rc = db_begin_write(db);
+	if (!rc) {
+		rc = db_exec_script(db, text);
+		rc = rc ? rc : db_commit(db);
+		if (rc)
+			db_rollback(db);
+	}
+	free(text);
+	return rc;
 }
 
 /* find_migration returns the embedded migration numbered n, NULL when there is none (a

@@ -26,6 +26,12 @@ static int bind_all(struct db_stmt *st, const char *types, va_list ap)
 		case 'd':
 			rc = db_bind_double(st, i + 1, va_arg(ap, double));
 			break;
+		case 'z': {
+			int64_t v = va_arg(ap, int64_t);
+
+			rc = v ? db_bind_int(st, i + 1, v) : db_bind_null(st, i + 1);
+			break;
+		}
 		case 's':
 			rc = db_bind_str(st, i + 1, va_arg(ap, const char *));
 			break;

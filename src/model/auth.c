@@ -16,12 +16,13 @@ struct auth_limits auth_limits = {
     .session_ttl_s = 12 * 3600,
 };
 
-static const char sql_pw[] = "SELECT password_hash FROM users WHERE username = ? AND disabled = 0";
+static const char sql_pw[] =
+    "SELECT password_hash FROM users WHERE username = ? AND disabled = FALSE";
 static const char sql_sess_add[] = "INSERT INTO auth_session (token_hash, user_id, csrf_token,"
 				   " created_at, expires_at) VALUES (?, ?, ?, ?, ?)";
 static const char sql_sess_find[] =
     "SELECT s.user_id, s.csrf_token, s.id FROM auth_session s JOIN users u ON u.id = s.user_id"
-    " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0";
+    " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = FALSE";
 static const char sql_sess_del[] = "DELETE FROM auth_session WHERE token_hash = ?";
 static const char sql_sess_others[] = "DELETE FROM auth_session WHERE user_id = ? AND id <> ?";
 static const char sql_sess_prune[] = "DELETE FROM auth_session WHERE expires_at <= ?";
@@ -29,7 +30,7 @@ static const char sql_tok_add[] =
     "INSERT INTO api_token (token_hash, user_id, created_at) VALUES (?, ?, ?)";
 static const char sql_tok_find[] =
     "SELECT t.user_id FROM api_token t JOIN users u ON u.id = t.user_id"
-    " WHERE t.token_hash = ? AND t.revoked = 0 AND u.disabled = 0";
+    " WHERE t.token_hash = ? AND t.revoked = FALSE AND u.disabled = FALSE";
 
 /* Throttling of guesses is not here: it is the web layer's (web/auth.c, with the growing
  * delays of http/ratelimit.h), keyed by account and address and by address, and it runs

@@ -1133,7 +1133,7 @@ static const char sql_match_name[] =
 static const char sql_person_insert[] =
     "INSERT INTO person (org_id, name, category, sector, committee, term, affiliation, title,"
     " phone, email, public_name, id_card_hash, erased_at, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, 0), ?, ?)";
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?, ?)";
 
 /* match finds a registry person the bundle's person is, as the people import would: among
  * the people of the person's body (the receiving body when the target lacks it) and the
@@ -1175,7 +1175,7 @@ static int imp_person(struct bi *x, const json_t *p)
 		if (rc != ERR_NOT_FOUND)
 			return rc;
 	}
-	rc = db_exec(x->db, sql_person_insert, "isssssssssnsiii", org, S(p, "name"),
+	rc = db_exec(x->db, sql_person_insert, "isssssssssnszii", org, S(p, "name"),
 		     S(p, "category"), S(p, "sector"), S(p, "committee"), S(p, "term"),
 		     S(p, "affiliation"), S(p, "title"), S(p, "phone"), S(p, "email"),
 		     json_is_true(json_object_get(p, "public_name")) ? 1 : 0, S(p, "id_card_hash"),
@@ -1193,7 +1193,7 @@ static int imp_person(struct bi *x, const json_t *p)
 static const char sql_inv_find[] =
     "SELECT id FROM invitation WHERE session_id = ? AND person_id = ?";
 static const char sql_inv_state[] =
-    "SELECT rsvp, attended, COALESCE(responded_at, 0) FROM invitation WHERE id = ?";
+    "SELECT rsvp, attended, responded_at FROM invitation WHERE id = ?";
 static const char sql_inv_update[] =
     "UPDATE invitation SET rsvp = ?, attended = ?, responded_at = ? WHERE id = ?";
 
@@ -1776,7 +1776,7 @@ out:
 static const char sql_pending[] =
     "SELECT s.id FROM session s LEFT JOIN bundle_exported b ON b.session_id = s.id"
     " WHERE s.status = 'closed' AND s.closed_at >= ? AND (b.session_id IS NULL OR"
-    " b.closed_at < COALESCE(s.closed_at, 0)) ORDER BY s.closed_at DESC, s.id LIMIT 64";
+    " b.closed_at < s.closed_at) ORDER BY s.closed_at DESC, s.id LIMIT 64";
 
 int bundle_closed_pending(struct db *db, int64_t since, int64_t *ids, size_t cap, size_t *n)
 {
@@ -1804,8 +1804,8 @@ int bundle_mark_exported(struct db *db, int64_t session_id, const char *path)
 	return db_exec(
 	    db,
 	    "INSERT INTO bundle_exported (session_id, closed_at, path, at)"
-	    " VALUES (?1, (SELECT COALESCE(closed_at, 0) FROM session WHERE id = ?1), ?2,"
+	    " VALUES (?1, (SELECT COALESCE(closed_at, ?4) FROM session WHERE id = ?1), ?2,"
 	    " ?3) ON CONFLICT (session_id) DO UPDATE SET closed_at = excluded.closed_at,"
 	    " path = excluded.path, at = excluded.at",
-	    "isi", session_id, path, time_now());
+	    "isii", session_id, path, time_now(), (int64_t)0);
 }

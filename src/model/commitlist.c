@@ -14,7 +14,7 @@
 /* ?1 scope path, ?2 today (YYYY-MM-DD), ?3 only overdue, ?4 after, ?5 limit */
 static const char sql_commit_list[] =
     "SELECT c.id, c.owner, COALESCE(c.owner_id, 0), c.body, COALESCE(c.due_date, ''),"
-    " c.status, c.created_at, s.id, s.title, COALESCE(s.starts_at, 0),"
+    " c.status, c.created_at, s.id, s.title, s.starts_at,"
     " CASE WHEN COALESCE(c.due_date, '') != '' AND c.due_date < ?2"
     "  AND c.status IN ('open', 'in_progress') THEN 1 ELSE 0 END"
     " FROM commitment c JOIN session s ON s.id = c.session_id JOIN org g ON g.id = c.org_id"

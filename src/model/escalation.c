@@ -23,7 +23,7 @@
 
 #define ESC_COLS                                                                                   \
 	"x.id, x.output_id, x.from_org_id, x.to_org_id, x.note, x.state, x.answer_note,"           \
-	" COALESCE(x.answered_by, 0), COALESCE(x.answered_at, 0), COALESCE(x.created_by, 0),"      \
+	" COALESCE(x.answered_by, 0), x.answered_at, COALESCE(x.created_by, 0),"                   \
 	" x.created_at, COALESCE(x.result_output_id, 0), o.title, o.kind, o.state, fo.name,"       \
 	" t.name, COALESCE(u.display_name, '')"
 #define ESC_FROM                                                                                   \
@@ -51,7 +51,7 @@ static const char sql_answer[] =
 static const char sql_adopted[] = "UPDATE escalation SET result_output_id = ? WHERE id = ?"
 				  " AND result_output_id IS NULL";
 static const char sql_staff_of[] =
-    "SELECT id FROM users WHERE org_id = ? AND role IN ('organizer', 'admin') AND disabled = 0"
+    "SELECT id FROM users WHERE org_id = ? AND role IN ('organizer', 'admin') AND disabled = FALSE"
     " ORDER BY id";
 static const char sql_reads[] =
     "SELECT 1 FROM escalation x JOIN org t ON t.id = x.to_org_id WHERE x.output_id = ?1"

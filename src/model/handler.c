@@ -296,12 +296,13 @@ int handler_merge(struct db *db, const struct actor *who, const struct handler *
 
 /* --- the queue --- */
 
-/* overdue (0/1), due, id: the keys of the order; ?3 = 0 is the first page */
+/* overdue (0/1), due, id: the keys of the order; ?3 = 0 is the first page; no due date
+ * sorts as ?8 = 0 (bound, not written: the time is a timestamptz on PostgreSQL) */
 static const char sql_queue[] =
     "SELECT id, kind, title, state, role, due, assigned_at, replied_at, grade, ov FROM ("
     " SELECT o.id AS id, o.kind AS kind, o.title AS title, o.state AS state, oh.role AS role,"
-    "  COALESCE(o.reply_due, 0) AS due, COALESCE(o.assigned_at, 0) AS assigned_at,"
-    "  COALESCE(o.replied_at, 0) AS replied_at, COALESCE(o.reply_grade, '') AS grade,"
+    "  COALESCE(o.reply_due, ?8) AS due, o.assigned_at AS assigned_at,"
+    "  o.replied_at AS replied_at, COALESCE(o.reply_grade, '') AS grade,"
     "  CASE WHEN o.state = 'assigned' AND o.reply_due IS NOT NULL AND o.reply_due < ?2"
     "   THEN 1 ELSE 0 END AS ov"
     " FROM output_handler oh JOIN output o ON o.id = oh.output_id WHERE oh.handler_id = ?1) q"
@@ -309,7 +310,7 @@ static const char sql_queue[] =
     " ORDER BY ov DESC, due, id LIMIT ?7";
 static const char sql_queue_units[] =
     "SELECT oh.handler_id, h.name, oh.role, COALESCE(oh.opinion, ''),"
-    " COALESCE(oh.opinion_at, 0), oh.opinion IS NOT NULL FROM output_handler oh"
+    " oh.opinion_at, oh.opinion IS NOT NULL FROM output_handler oh"
     " JOIN handler h ON h.id = oh.handler_id WHERE oh.output_id = ?"
     " ORDER BY oh.role = 'co', h.id";
 
@@ -371,8 +372,8 @@ int assignment_list(struct db *db, const struct actor *a, const struct assignmen
 	memset(l, 0, sizeof(*l));
 	if (!a->user.handler_id || a->via == AUTH_NONE)
 		return ERR_OK;
-	rc = db_each(db, sql_queue, queue_row, l, "iinniin", a->user.handler_id, time_now(),
-		     (int)after->set, after->overdue, after->due, after->id, limit);
+	rc = db_each(db, sql_queue, queue_row, l, "iinniini", a->user.handler_id, time_now(),
+		     (int)after->set, after->overdue, after->due, after->id, limit, (int64_t)0);
 	for (i = 0; !rc && i < l->n; i++)
 		rc = db_each(db, sql_queue_units, queue_unit_row, &l->items[i], "i",
 			     l->items[i].output_id);

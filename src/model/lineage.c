@@ -20,7 +20,7 @@
 static const char sql_sug_sources[] =
     "SELECT ss.kind, ss.source_id, COALESCE(r.body, st.text, ''), COALESCE(p.name, ''),"
     " ss.kind = 'statement', COALESCE(p.sector, ''), COALESCE(p.category, ''),"
-    " COALESCE(o.path, ''), COALESCE(p.public_name, 1)"
+    " COALESCE(o.path, ''), COALESCE(p.public_name, TRUE)"
     " FROM suggestion_source ss LEFT JOIN remark r ON ss.kind = 'remark' AND r.id = ss.source_id"
     " LEFT JOIN statement st ON ss.kind = 'statement' AND st.id = ss.source_id"
     " LEFT JOIN person p ON p.id = r.person_id LEFT JOIN org o ON o.id = p.org_id"

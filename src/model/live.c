@@ -453,7 +453,7 @@ static struct opinion_result **warm_slot(int64_t session)
 	return &live.warm[LIVE_MAX_WARM - 1].r;
 }
 
-static const char sql_tally_due[] = "SELECT 1 FROM vote_tally WHERE audited = 0 AND minute < ?"
+static const char sql_tally_due[] = "SELECT 1 FROM vote_tally WHERE audited = FALSE AND minute < ?"
 				    " LIMIT 1";
 
 /* tally_flush writes the audit rows of the vote counts of minutes that are over (see

@@ -69,11 +69,11 @@ static int deliver(struct db *db, int64_t org_id, int64_t user_id, int64_t perso
  * whether anyone is to be told at all (a disabled account is not, through notify_user; a
  * person whose account is disabled still gets the e-mail). */
 static const char sql_person[] =
-    "SELECT CASE WHEN COALESCE(u.disabled, 0) = 0 THEN COALESCE(p.user_id, 0) ELSE 0 END,"
+    "SELECT CASE WHEN COALESCE(u.disabled, FALSE) = FALSE THEN COALESCE(p.user_id, 0) ELSE 0 END,"
     " p.id, p.email, 1 FROM person p LEFT JOIN users u ON u.id = p.user_id"
     " WHERE p.id = ? AND p.erased_at IS NULL";
 static const char sql_user[] =
-    "SELECT u.id, COALESCE(p.id, 0), COALESCE(p.email, ''), u.disabled = 0 FROM users u"
+    "SELECT u.id, COALESCE(p.id, 0), COALESCE(p.email, ''), u.disabled = FALSE FROM users u"
     " LEFT JOIN person p ON p.user_id = u.id AND p.erased_at IS NULL WHERE u.id = ?";
 
 /* reach delivers to the recipient sql finds for id; nobody found (gone, erased): ERR_OK */
@@ -122,7 +122,8 @@ int notify_handler(struct db *db, int64_t org_id, int64_t handler_id, const char
 	int rc;
 
 	/* collect first: notify_user runs statements of its own */
-	rc = db_each(db, "SELECT id FROM users WHERE handler_id = ? AND disabled = 0 ORDER BY id",
+	rc = db_each(db,
+		     "SELECT id FROM users WHERE handler_id = ? AND disabled = FALSE ORDER BY id",
 		     db_ids_row, &ids, "i", handler_id);
 	for (i = 0; !rc && i < ids.n; i++)
 		rc = notify_user(db, org_id, ids.ids[i], kind, subject, link);

@@ -87,7 +87,7 @@ static const char sql_authors[] =
     " a.confirmed_at FROM output_author a JOIN person p ON p.id = a.person_id"
     " WHERE a.output_id = ? ORDER BY a.role = 'cosigner', p.id";
 static const char sql_handlers[] =
-    "SELECT h.id, h.name, oh.role, COALESCE(oh.opinion, ''), COALESCE(oh.opinion_at, 0)"
+    "SELECT h.id, h.name, oh.role, COALESCE(oh.opinion, ''), oh.opinion_at"
     " FROM output_handler oh JOIN handler h ON h.id = oh.handler_id"
     " WHERE oh.output_id = ? ORDER BY oh.role = 'co', h.id";
 static const char sql_suggestions[] =
@@ -545,8 +545,7 @@ static const char sql_add_sug_session[] =
     "INSERT INTO output_session (output_id, session_id)"
     " SELECT ?1, session_id FROM suggestion WHERE id = ?2 ON CONFLICT DO NOTHING";
 static const char sql_add_auth[] =
-    "INSERT INTO output_author (output_id, person_id, role, confirmed_at)"
-    " VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'lead' THEN ?4 ELSE NULLIF(CAST(?5 AS BIGINT), 0) END)";
+    "INSERT INTO output_author (output_id, person_id, role, confirmed_at) VALUES (?, ?, ?, ?)";
 static const char sql_add_sug_sessions[] =
     "INSERT INTO output_session (output_id, session_id)"
     " SELECT ?1, s.session_id FROM output_suggestion os JOIN suggestion s"
@@ -554,7 +553,7 @@ static const char sql_add_sug_sessions[] =
 static const char sql_delete[] = "DELETE FROM output WHERE id = ?";
 static const char sql_attended[] =
     "SELECT 1 FROM session s WHERE s.id = ?1 AND (EXISTS (SELECT 1 FROM invitation i"
-    " WHERE i.session_id = s.id AND i.person_id = ?2 AND i.attended = 1)"
+    " WHERE i.session_id = s.id AND i.person_id = ?2 AND i.attended = TRUE)"
     " OR EXISTS (SELECT 1 FROM remark r WHERE r.session_id = s.id AND r.person_id = ?2))";
 
 int output_path_of(struct db *db, const char *sql, int64_t id, char *out, size_t n)
@@ -742,9 +741,11 @@ static int set_links(struct db *db, int64_t id, const struct output *before,
 		rc = db_exec(db, sql_del_auth, "i", id);
 		/* the lead author signs by leading; co-signers confirm themselves */
 		for (i = 0; !rc && i < in->nauthors; i++)
-			rc = db_exec(db, sql_add_auth, "iisii", id, in->authors[i].person_id,
-				     in->authors[i].role, time_now(),
-				     confirmed_before(before, in->authors[i].person_id));
+			rc = db_exec(db, sql_add_auth, "iisz", id, in->authors[i].person_id,
+				     in->authors[i].role,
+				     strcmp(in->authors[i].role, "lead") == 0
+					 ? time_now()
+					 : confirmed_before(before, in->authors[i].person_id));
 	}
 	return rc;
 }

@@ -35,7 +35,7 @@ int64_t person_erased_name_id(const char *name)
 	return id;
 }
 
-static const char sql_erased_at[] = "SELECT COALESCE(erased_at, 0) FROM person WHERE id = ?";
+static const char sql_erased_at[] = "SELECT erased_at FROM person WHERE id = ?";
 
 bool person_erased(struct db *db, int64_t id)
 {
@@ -141,7 +141,7 @@ static const char sql_x_signins[] =
 static const char sql_x_tokens[] =
     "SELECT id, created_at, revoked FROM api_token WHERE user_id = ? ORDER BY id";
 static const char sql_x_invitations[] =
-    "SELECT i.id, i.session_id, i.created_at, COALESCE(i.responded_at, 0), s.title, i.role,"
+    "SELECT i.id, i.session_id, i.created_at, i.responded_at, s.title, i.role,"
     " i.rsvp, i.attended FROM invitation i JOIN session s ON s.id = i.session_id"
     " WHERE i.person_id = ? ORDER BY i.id";
 static const char sql_x_remarks[] =
@@ -164,7 +164,7 @@ static const char sql_x_suggestions[] =
     " WHERE g.id IN (SELECT suggestion_id FROM suggestion_proposer WHERE person_id = ?1)"
     " OR g.id IN (" CITES_THEIRS ") ORDER BY g.id";
 static const char sql_x_outputs[] =
-    "SELECT o.id, o.org_id, o.dated_at, COALESCE(a.confirmed_at, 0), o.title, o.kind, o.state,"
+    "SELECT o.id, o.org_id, o.dated_at, a.confirmed_at, o.title, o.kind, o.state,"
     " a.role FROM output_author a JOIN output o ON o.id = a.output_id WHERE a.person_id = ?"
     " ORDER BY o.id";
 static const char sql_x_topics[] =
@@ -185,8 +185,8 @@ static const char sql_x_duty[] =
     "SELECT id, points, COALESCE(session_id, 0), ref_id, at, year, kind FROM duty_record"
     " WHERE person_id = ? ORDER BY at, id";
 static const char sql_x_notifications[] =
-    "SELECT n.id, n.created_at, COALESCE(n.read_at, 0), n.kind, n.subject, n.link,"
-    " COALESCE(q.to_addr, ''), COALESCE(q.sent_at, 0) FROM notification n"
+    "SELECT n.id, n.created_at, n.read_at, n.kind, n.subject, n.link,"
+    " COALESCE(q.to_addr, ''), q.sent_at FROM notification n"
     " LEFT JOIN mail_queue q ON q.notification_id = n.id"
     " WHERE n.person_id = ?1 OR (CAST(?2 AS BIGINT) <> 0 AND n.user_id = ?2) ORDER BY n.id";
 static const char sql_x_audit[] =
@@ -500,7 +500,7 @@ bool output_state_final(const char *kind, const char *state)
 }
 
 static const char sql_tok_revoke[] =
-    "UPDATE api_token SET revoked = 1 WHERE user_id = ? AND revoked = 0";
+    "UPDATE api_token SET revoked = TRUE WHERE user_id = ? AND revoked = FALSE";
 
 int users_end_sign_ins(struct db *db, int64_t user_id, size_t *signins, size_t *tokens)
 {
@@ -521,21 +521,21 @@ static const char sql_led[] =
     " WHERE a.person_id = ? AND a.role = 'lead' ORDER BY o.id";
 static const char sql_e_person[] =
     "UPDATE person SET name = ?, sector = '', committee = '', term = '', affiliation = '',"
-    " title = '', phone = '', email = '', public_name = 0, id_card_hash = NULL, erased_at = ?,"
+    " title = '', phone = '', email = '', public_name = FALSE, id_card_hash = NULL, erased_at = ?,"
     " updated_at = ?"
     " WHERE id = ?";
 static const char sql_e_remark_ids[] =
-    "SELECT id FROM remark WHERE person_id = ? AND erased = 0 ORDER BY id";
-static const char sql_e_remarks[] = "UPDATE remark SET body = '', role = '', erased = 1,"
-				    " updated_at = ? WHERE person_id = ? AND erased = 0";
+    "SELECT id FROM remark WHERE person_id = ? AND erased = FALSE ORDER BY id";
+static const char sql_e_remarks[] = "UPDATE remark SET body = '', role = '', erased = TRUE,"
+				    " updated_at = ? WHERE person_id = ? AND erased = FALSE";
 static const char sql_e_statement_ids[] =
     "SELECT st.id FROM statement st JOIN participant pa ON pa.id = st.participant_id"
-    " WHERE pa.user_id = ? AND st.erased = 0 ORDER BY st.id";
+    " WHERE pa.user_id = ? AND st.erased = FALSE ORDER BY st.id";
 static const char sql_e_statement_sessions[] =
     "SELECT DISTINCT st.session_id FROM statement st JOIN participant pa"
-    " ON pa.id = st.participant_id WHERE pa.user_id = ? AND st.erased = 0 ORDER BY 1";
+    " ON pa.id = st.participant_id WHERE pa.user_id = ? AND st.erased = FALSE ORDER BY 1";
 static const char sql_e_statements[] =
-    "UPDATE statement SET text = '', erased = 1 WHERE erased = 0"
+    "UPDATE statement SET text = '', erased = TRUE WHERE erased = FALSE"
     " AND participant_id IN (SELECT id FROM participant WHERE user_id = ?)";
 /* the name written beside a link (a topic's proposer, a commitment's owner) */
 static const char sql_e_topic_ids[] =
@@ -558,7 +558,7 @@ static const char sql_e_commitments[] =
     "UPDATE commitment SET owner = replace(owner, ?1, ?2), updated_at = ?3"
     " WHERE owner_id = ?4 AND instr(owner, ?1) > 0";
 static const char sql_e_account[] =
-    "UPDATE users SET username = ?, display_name = ?, disabled = 1, password_hash = '!',"
+    "UPDATE users SET username = ?, display_name = ?, disabled = TRUE, password_hash = '!',"
     " updated_at = ? WHERE id = ?";
 static const char sql_snapshot[] = "SELECT snapshot FROM opinion_snapshot WHERE session_id = ?";
 static const char sql_snapshot_put[] =

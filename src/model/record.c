@@ -194,9 +194,9 @@ static const char sql_attend_find[] =
     "SELECT id, attended FROM invitation WHERE session_id = ? AND person_id = ?";
 static const char sql_attend_add[] =
     "INSERT INTO invitation (org_id, session_id, person_id, role, rsvp, attended, created_at,"
-    " by_org_id) VALUES (?, ?, ?, 'member', 'accepted', 1, ?, ?)";
-static const char sql_attend_set[] = "UPDATE invitation SET attended = CAST(?1 AS INTEGER), rsvp = "
-				     "CASE WHEN ?1 != 0 AND rsvp = 'pending'"
+    " by_org_id) VALUES (?, ?, ?, 'member', 'accepted', TRUE, ?, ?)";
+static const char sql_attend_set[] = "UPDATE invitation SET attended = ?1, rsvp = "
+				     "CASE WHEN ?1 AND rsvp = 'pending'"
 				     " THEN 'accepted' ELSE rsvp END WHERE id = ?2";
 
 int invitation_attend(struct db *db, const struct actor *who, int64_t session_id, int64_t person_id,
@@ -781,7 +781,7 @@ static const char sql_rec_invitations[] =
 static const char sql_rec_remarks[] =
     "SELECT r.id, COALESCE(r.person_id, 0), COALESCE(p.name, ''), r.role, r.body, r.position,"
     " r.created_at, COALESCE(p.sector, ''), COALESCE(p.category, ''), COALESCE(o.path, ''),"
-    " COALESCE(p.public_name, 1), r.erased, COALESCE(r.by_org_id, r.org_id),"
+    " COALESCE(p.public_name, TRUE), r.erased, COALESCE(r.by_org_id, r.org_id),"
     " COALESCE(bo.name, '') FROM remark r LEFT JOIN person p"
     " ON p.id = r.person_id LEFT JOIN org o ON o.id = p.org_id"
     " LEFT JOIN org bo ON bo.id = COALESCE(r.by_org_id, r.org_id) WHERE r.session_id = ?"

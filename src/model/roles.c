@@ -17,7 +17,7 @@
 
 static const char sql_my_outputs[] =
     "SELECT o.id, o.kind, o.title, o.state, a.role, a.confirmed_at IS NOT NULL, o.dated_at,"
-    " COALESCE(o.cosign_deadline, 0) FROM output_author a JOIN output o ON o.id = a.output_id"
+    " o.cosign_deadline FROM output_author a JOIN output o ON o.id = a.output_id"
     " WHERE a.person_id = ? ORDER BY o.id DESC LIMIT 200";
 
 static int my_output_row(struct db_stmt *st, void *ud)

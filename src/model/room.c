@@ -454,7 +454,7 @@ int statement_add(struct db *db, const struct room *r, int64_t participant, cons
 }
 
 static const char sql_st_text[] = "SELECT session_id, org_id, text, status = 'accepted'"
-				  " AND erased = 0 FROM statement WHERE id = ?";
+				  " AND erased = FALSE FROM statement WHERE id = ?";
 
 int statement_index(struct db *db, int64_t id)
 {
@@ -541,8 +541,8 @@ int vote_put(struct db *db, const struct statement_head *s, int64_t participant,
 
 static const char sql_tally_open[] =
     "SELECT statement_id, minute, session_id, org_id, agree, disagree, pass FROM vote_tally"
-    " WHERE audited = 0 AND minute < ? ORDER BY minute, statement_id LIMIT 256";
-static const char sql_tally_done[] = "UPDATE vote_tally SET audited = 1"
+    " WHERE audited = FALSE AND minute < ? ORDER BY minute, statement_id LIMIT 256";
+static const char sql_tally_done[] = "UPDATE vote_tally SET audited = TRUE"
 				     " WHERE statement_id = ? AND minute = ?";
 
 struct tally {

@@ -365,7 +365,7 @@ static struct search_hit *hits_add(struct search_hits *h)
 	"   OR EXISTS (SELECT 1 FROM session_org sl JOIN org lo ON lo.id = sl.org_id"              \
 	"    WHERE sl.session_id = s.id AND substr(lo.path, 1, length(?2)) = ?2)))"                \
 	"  OR (f.kind = 'statement' AND s.visibility = 'public' AND EXISTS (SELECT 1 FROM room rm" \
-	"   WHERE rm.session_id = s.id AND rm.anonymous = 1))"                                     \
+	"   WHERE rm.session_id = s.id AND rm.anonymous = TRUE))"                                  \
 	"  OR (f.kind = 'output' AND ?8 != 0 AND (substr(o.path, 1, length(?2)) = ?2"              \
 	"   OR EXISTS (SELECT 1 FROM output_author oa JOIN person ap ON ap.id = oa.person_id"      \
 	"    WHERE oa.output_id = f.ref AND ap.user_id = ?5)"                                      \

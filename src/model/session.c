@@ -57,7 +57,7 @@ void session_in_init(struct session_in *in)
 
 static const char sql_head[] =
     "SELECT s.id, s.org_id, s.topic_id, s.formats, s.status, s.visibility, o.path,"
-    " s.department, COALESCE(s.starts_at, 0) FROM session s JOIN org o ON o.id = s.org_id"
+    " s.department, s.starts_at FROM session s JOIN org o ON o.id = s.org_id"
     " WHERE s.id = ?";
 static const char sql_linked_visible[] =
     "SELECT 1 FROM session_org so JOIN org lo ON lo.id = so.org_id WHERE so.session_id = ?1"
@@ -363,12 +363,10 @@ int session_ics_sequence(struct db *db, int64_t id, int64_t *seq)
 static const char sql_insert[] =
     "INSERT INTO session (org_id, topic_id, title, summary, starts_at, ends_at, venue,"
     " organizer_unit, formats, department, visibility, created_by, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0), NULLIF(CAST(? AS BIGINT), 0), ?, ?, ?, ?, "
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
     "?, NULLIF(CAST(? AS BIGINT), 0), ?, ?)";
 static const char sql_update[] =
-    "UPDATE session SET topic_id = ?, title = ?, summary = ?, starts_at = NULLIF(CAST(? AS "
-    "BIGINT), 0),"
-    " ends_at = NULLIF(CAST(? AS BIGINT), 0),"
+    "UPDATE session SET topic_id = ?, title = ?, summary = ?, starts_at = ?, ends_at = ?,"
     " venue = ?, organizer_unit = ?, formats = ?, department = ?, visibility = ?,"
     " updated_at = ? WHERE id = ?";
 static const char sql_unlink[] = "DELETE FROM session_org WHERE session_id = ?";
@@ -507,7 +505,7 @@ int session_create(struct db *db, const struct actor *who, int64_t org_id,
 		rc = session_validate(db, who, &org, &v, 0, in, e);
 	if (rc)
 		return rc;
-	rc = db_exec(db, sql_insert, "iissiissnssiii", org_id, v.topic_id, v.title, v.summary,
+	rc = db_exec(db, sql_insert, "iisszzssnssiii", org_id, v.topic_id, v.title, v.summary,
 		     v.starts_at, v.ends_at, v.venue, v.organizer_unit, v.formats, v.department,
 		     v.visibility, who->user.id, now, now);
 	if (rc)
@@ -554,7 +552,7 @@ int session_update(struct db *db, const struct actor *who, int64_t id, const str
 	if (!rc)
 		rc = session_validate(db, who, &org, &v, old.topic_id, in, e);
 	if (!rc)
-		rc = db_exec(db, sql_update, "issiissnssii", v.topic_id, v.title, v.summary,
+		rc = db_exec(db, sql_update, "isszzssnssii", v.topic_id, v.title, v.summary,
 			     v.starts_at, v.ends_at, v.venue, v.organizer_unit, v.formats,
 			     v.department, v.visibility, time_now(), id);
 	if (!rc)
@@ -583,7 +581,7 @@ static const char sql_count_dept[] =
     " AND p.affiliation != ''";
 static const char sql_count_linked[] = "SELECT COUNT(*) FROM session_org WHERE session_id = ?1";
 static const char sql_count_attended[] =
-    "SELECT COUNT(*) FROM invitation WHERE session_id = ?1 AND attended = 1";
+    "SELECT COUNT(*) FROM invitation WHERE session_id = ?1 AND attended = TRUE";
 
 static int count_of(struct db *db, const char *sql, int64_t id, const char *arg, int *n)
 {

@@ -41,9 +41,8 @@ static const char sql_by_unit[] =
 static const char sql_by_month[] =
     "SELECT CAST(strftime('%m', s.starts_at + 28800, 'unixepoch') AS INTEGER), COUNT(*)" SESSIONS_IN
     " GROUP BY 1";
-static const char sql_by_month_pg[] =
-    "SELECT CAST(EXTRACT(MONTH FROM to_timestamp(s.starts_at + 28800) AT TIME ZONE 'UTC')"
-    " AS INTEGER), COUNT(*)" SESSIONS_IN " GROUP BY 1";
+static const char sql_by_month_pg[] = "SELECT CAST(EXTRACT(MONTH FROM " DB_PG_CHINA(
+    "s", "starts_at") ") AS INTEGER), COUNT(*)" SESSIONS_IN " GROUP BY 1";
 static const char sql_participants[] =
     "SELECT p.category, COUNT(*) FROM invitation i JOIN person p ON p.id = i.person_id"
     " JOIN session s ON s.id = i.session_id WHERE" IN_SCOPE(
@@ -75,10 +74,20 @@ static const char sql_days_session[] =
     "SELECT d FROM (SELECT (o.dated_at + 28800) / 86400 - (SELECT MIN(se.starts_at + 28800)"
     " / 86400 FROM output_session os JOIN session se ON se.id = os.session_id"
     " WHERE os.output_id = o.id) AS d" OUTPUTS_IN ") x WHERE d IS NOT NULL ORDER BY d";
+/* the same on PostgreSQL, where the times are timestamptz: days between dates */
+#define CN_DATE_PG(alias, col) "CAST(" DB_PG_CHINA(alias, col) " AS DATE)"
+static const char sql_days_session_pg[] =
+    "SELECT d FROM (SELECT " CN_DATE_PG("o", "dated_at") " - (SELECT MIN(" CN_DATE_PG(
+	"se", "starts_at") ") FROM output_session os JOIN session se ON se.id = os.session_id"
+			   " WHERE os.output_id = o.id) AS d" OUTPUTS_IN
+			   ") x WHERE d IS NOT NULL ORDER BY d";
 static const char sql_days_reply[] =
     "SELECT (o.replied_at + 28800) / 86400"
     " - (o.submitted_at + 28800) / 86400 AS d" OUTPUTS_IN " AND o.replied_at IS NOT NULL"
     " AND o.submitted_at IS NOT NULL ORDER BY d";
+static const char sql_days_reply_pg[] = "SELECT " CN_DATE_PG("o", "replied_at") " - " CN_DATE_PG(
+    "o", "submitted_at") " AS d" OUTPUTS_IN
+			 " AND o.replied_at IS NOT NULL AND o.submitted_at IS NOT NULL ORDER BY d";
 static const char sql_orgs[] =
     "SELECT o.id, o.name, o.level, o.parent_id FROM org o WHERE CASE WHEN ?2 != 0 THEN"
     " substr(o.path, 1, length(?1)) = ?1 ELSE o.id = ?3 END ORDER BY o.path";
@@ -341,6 +350,7 @@ static int compute(struct db *db, const struct stats_query *q, struct stats *s)
 	static const char *const akinds[] = {"instruction", "department", "policy", "escalation",
 					     "media"};
 	int64_t v[8] = {0};
+	bool pg = db_dialect(db) == DB_POSTGRES;
 	size_t i;
 	int rc = ERR_OK;
 
@@ -374,8 +384,8 @@ static int compute(struct db *db, const struct stats_query *q, struct stats *s)
 	if (!rc)
 		rc = db_each(db, sql_by_unit, pair_row, &s->by_unit, Q_TYPES, Q_ARGS(q));
 	if (!rc)
-		rc = db_each(db, db_dialect(db) == DB_POSTGRES ? sql_by_month_pg : sql_by_month,
-			     month_row, s, Q_TYPES, Q_ARGS(q));
+		rc = db_each(db, pg ? sql_by_month_pg : sql_by_month, month_row, s, Q_TYPES,
+			     Q_ARGS(q));
 	if (!rc)
 		rc = db_each(db, sql_participants, pair_row, &s->participants_by_category, Q_TYPES,
 			     Q_ARGS(q));
@@ -402,9 +412,11 @@ static int compute(struct db *db, const struct stats_query *q, struct stats *s)
 	s->reply_rate = rate(v[3], v[2]);
 	s->satisfaction_rate = rate(v[5], v[4]);
 	if (!rc)
-		rc = median(db, sql_days_session, q, &s->median_days_session_to_output);
+		rc = median(db, pg ? sql_days_session_pg : sql_days_session, q,
+			    &s->median_days_session_to_output);
 	if (!rc)
-		rc = median(db, sql_days_reply, q, &s->median_days_submission_to_reply);
+		rc = median(db, pg ? sql_days_reply_pg : sql_days_reply, q,
+			    &s->median_days_submission_to_reply);
 	/* the bodies in scope, each with its own figures (the roll-up's parts) */
 	if (!rc)
 		rc = db_each(db, sql_orgs, org_row, s, "sii", q->org->path, (int64_t)q->subtree,

@@ -292,7 +292,8 @@ static int open_copy_target(const char *path, bool replace, struct db **out)
 		store_discard(db, path);
 		return store_open(path, STORE_CREATE, out, NULL, NULL);
 	}
-	rc = db_exec_script(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+	/* only what the migrations made: other tables of the database stay */
+	rc = db_drop_schema(db);
 	if (!rc)
 		rc = db_migrate(db, NULL);
 	if (rc) {

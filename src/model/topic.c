@@ -119,8 +119,8 @@ static const char sql_delete[] = "DELETE FROM topic WHERE id = ?";
 	" ORDER BY t.id LIMIT ?6"
 static const char sql_list[] =
     TOPIC_LIST("CAST(strftime('%Y', t.created_at + 28800, 'unixepoch') AS INTEGER)");
-static const char sql_list_pg[] = TOPIC_LIST(
-    "CAST(EXTRACT(YEAR FROM to_timestamp(t.created_at + 28800) AT TIME ZONE 'UTC') AS INTEGER)");
+static const char sql_list_pg[] =
+    TOPIC_LIST("CAST(EXTRACT(YEAR FROM " DB_PG_CHINA("t", "created_at") ") AS INTEGER)");
 static const char sql_sessions[] = "SELECT id, title, status FROM session WHERE topic_id = ?"
 				   " ORDER BY id";
 static const char sql_domain_ok[] =

@@ -337,7 +337,7 @@ static const char sql_set_due[] = "UPDATE output SET reply_due = ? WHERE id = ?"
 static const char sql_set_reply[] =
     "UPDATE output SET reply_text = ?, reply_grade = ? WHERE id = ?";
 static const char sql_set_eval[] = "UPDATE output SET satisfaction = ? WHERE id = ?";
-static const char sql_reopen[] = "UPDATE output SET reopened = 1, satisfaction = NULL,"
+static const char sql_reopen[] = "UPDATE output SET reopened = TRUE, satisfaction = NULL,"
 				 " reply_text = '', reply_grade = NULL WHERE id = ?";
 static const char sql_set_issue[] = "UPDATE output SET bulletin_issue = ? WHERE id = ?";
 static const char sql_set_sent[] = "UPDATE output SET sent_to = ? WHERE id = ?";
@@ -653,7 +653,7 @@ static int notify_lead(struct db *db, const struct output_head *h);
 static const char sql_cosigner[] =
     "SELECT a.person_id, a.role, a.confirmed_at FROM output_author a JOIN person p"
     " ON p.id = a.person_id WHERE a.output_id = ? AND p.user_id = ?";
-static const char sql_deadline[] = "SELECT COALESCE(cosign_deadline, 0) FROM output WHERE id = ?";
+static const char sql_deadline[] = "SELECT cosign_deadline FROM output WHERE id = ?";
 static const char sql_confirm[] = "UPDATE output_author SET confirmed_at = ? WHERE output_id = ?"
 				  " AND person_id = ?";
 

@@ -251,7 +251,7 @@ describe('what the log records', () => {
     assert.equal(by[sts[0]].session, session);
     assert.match(by[sts[0]].minute, /^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/);
     assert.equal(counted[0].entity, 'statement');
-    assert.equal(rows(srv.db, `SELECT count(*) n FROM vote_tally WHERE session_id = ${session} AND audited = 0`)[0].n, 1, 'the vote of this minute waits for it to end');
+    assert.equal(rows(srv.db, `SELECT count(*) n FROM vote_tally WHERE session_id = ${session} AND audited = FALSE`)[0].n, 1, 'the vote of this minute waits for it to end');
     // the chain holds while the server writes
     const v = verify(srv.db);
     assert.equal(v.status, 0, v.stderr);

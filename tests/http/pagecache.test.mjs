@@ -248,7 +248,7 @@ describe('the page changes after each kind of change that shows on it', () => {
     await shows(s, async () => db(`UPDATE session SET rules_version = '外部规则版本' WHERE id = ${s.id}`), '外部规则版本');
     await shows(s, async () => db(`UPDATE person SET name = '张丽华乙' WHERE id = ${ppl['张丽华']}`), '张丽华乙');
     db(`UPDATE person SET name = '张丽华' WHERE id = ${ppl['张丽华']}`);
-    await shows(s, async () => db(`INSERT INTO session_point (org_id, session_id, kind, body, position, created_at) VALUES (${orgId}, ${s.id}, 'difference', '外部写入的分歧', 1, 0)`), '外部写入的分歧');
+    await shows(s, async () => db(`INSERT INTO session_point (org_id, session_id, kind, body, position, created_at) SELECT ${orgId}, ${s.id}, 'difference', '外部写入的分歧', 1, created_at FROM session WHERE id = ${s.id}`), '外部写入的分歧');
     await shows(s, async () => db(`DELETE FROM suggestion_proposer WHERE suggestion_id = (SELECT id FROM suggestion WHERE session_id = ${s.id})`), (t) => assert.ok(!t.includes('张丽华'), 'the proposer is gone'));
     // a linked body (joint session) named on the page, then renamed
     const other = Number(db(`SELECT id FROM org WHERE id <> ${orgId} ORDER BY id LIMIT 1`).trim());

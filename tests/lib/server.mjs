@@ -121,7 +121,10 @@ export function writeFile(path, text) { writeFileSync(path, text); }
 // (args: flags such as -json, -bail, -readonly, then the database, then SQL), so a test can
 // look into its server's database; when the database is a PostgreSQL URI (SHENLIAO_TEST_PG)
 // the SQL goes to psql instead, with -json as a JSON array of row objects as sqlite3 gives it
-// ("" for no rows; json columns as their text) and plain output as sqlite3's 'a|b' lines.
+// ("" for no rows; json columns as their text; a timestamptz as its unix seconds and a
+// boolean as 1/0, the integers SQLite stores for them) and plain output as sqlite3's 'a|b'
+// lines.
+const PG_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$/;
 export function sqlite3Sync(args) {
   const i = args.findIndex((a) => !a.startsWith('-'));
   const flags = args.slice(0, i), db = args[i], sql = args.slice(i + 1).join(' ');
@@ -131,9 +134,12 @@ export function sqlite3Sync(args) {
   const body = sql.trim().replace(/;\s*$/, '');
   const r = psql(`SELECT coalesce(json_agg(t), '[]') FROM (${body}) t`);
   if (r.status !== 0) return r;
-  // json columns come back as JSON values: as text, as sqlite3 gives them
+  // json columns come back as JSON values: as text, as sqlite3 gives them; json_agg writes a
+  // timestamptz as "2026-12-07T23:15:08+00:00" (the session is UTC) and a boolean as true
   const rows = JSON.parse(r.stdout).map((row) => Object.fromEntries(Object.entries(row).map(
-    ([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : v])));
+    ([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v)
+      : typeof v === 'boolean' ? Number(v)
+        : typeof v === 'string' && PG_TIME.test(v) ? Math.floor(Date.parse(v) / 1000) : v])));
   r.stdout = rows.length ? JSON.stringify(rows) : '';
   return r;
 }

@@ -1,6 +1,8 @@
 /*
  * test_db_pg.c - the PostgreSQL driver (src/db/db_pg.c) on a real server: placeholders,
- * typed columns (integers, text, NULL, doubles, booleans), constraint errors as
+ * typed columns (integers, text, NULL, doubles, booleans; unix seconds through timestamptz,
+ * 0/1 through boolean), the native types of the migrated schema against the SQLite one,
+ * constraint errors as
  * ERR_CONFLICT (and the transaction going on after one), transactions, last_id, changes,
  * creating a missing database, the write lock across two connections, LISTEN/NOTIFY
  * (db_listen, db_notify, db_wait_notify) and try-locks between two connections.
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -186,6 +189,314 @@ static void test_placeholders_and_types(void **state)
 	/* no row */
 	assert_int_equal(db_get_row(f->db, "SELECT n FROM t WHERE s = ?", &st, "s", "none"),
 			 ERR_NOT_FOUND);
+}
+
+/* time_back binds v into a timestamptz column and reads it back three ways: the driver's
+ * unix seconds (db_col_int, db_col_text), and the server's own EXTRACT(EPOCH) */
+static void time_back(struct db *db, int64_t v)
+{
+	struct db_stmt *st;
+	char want[24];
+
+	assert_int_equal(db_exec(db, "DELETE FROM tt", NULL), ERR_OK);
+	assert_int_equal(db_exec(db, "INSERT INTO tt (id, at) VALUES (1, ?)", "i", v), ERR_OK);
+	assert_int_equal(
+	    db_get_row(db,
+		       "SELECT at, CASE WHEN isfinite(at) THEN"
+		       " CAST(EXTRACT(EPOCH FROM at) AS BIGINT) END, isfinite(at) FROM tt",
+		       &st, NULL),
+	    ERR_OK);
+	assert_true(db_col_int(st, 0) == v);
+	snprintf(want, sizeof(want), "%lld", (long long)v);
+	assert_string_equal(db_col_text(st, 0), want);
+	assert_int_equal(db_col_len(st, 0), strlen(want));
+	assert_true(db_col_double(st, 0) == (double)v);
+	if (db_col_int(st, 2)) /* the server agrees on the instant */
+		assert_true(db_col_int(st, 1) == v);
+	db_done(st);
+}
+
+static void test_times_and_flags(void **state)
+{
+	static const int64_t times[] = {0,
+					1,
+					-1,
+					86399,
+					1700000000,
+					2147483648LL,
+					4102444800LL,
+					-86400 * 365LL,
+					253402300799LL /* 9999-12-31 23:59:59 */};
+	struct fixture *f = *state;
+	struct db_stmt *st;
+	int64_t v0 = -1;
+	size_t i;
+
+	assert_int_equal(db_exec_script(f->db, "CREATE TABLE tt (id bigint PRIMARY KEY,"
+					       " at timestamptz, b boolean)"),
+			 ERR_OK);
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+		time_back(f->db, times[i]);
+	/* past what a timestamptz holds: infinity, and back */
+	time_back(f->db, INT64_MAX);
+	time_back(f->db, INT64_MIN);
+	/* the text the server gets is the right instant, in UTC */
+	assert_int_equal(db_exec(f->db, "UPDATE tt SET at = ?", "i", (int64_t)1700000000), ERR_OK);
+	assert_int_equal(db_get_row(f->db,
+				    "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+				    " FROM tt",
+				    &st, NULL),
+			 ERR_OK);
+	assert_string_equal(db_col_text(st, 0), "2023-11-14 22:13:20");
+	db_done(st);
+	/* an integer as text (shenliao copy binds so) and a double go in as seconds too */
+	assert_int_equal(db_exec(f->db, "UPDATE tt SET at = ?", "s", "86400"), ERR_OK);
+	assert_int_equal(scalar(f->db, "SELECT CAST(EXTRACT(EPOCH FROM at) AS BIGINT) FROM tt"),
+			 86400);
+	assert_int_equal(db_exec(f->db, "UPDATE tt SET at = ?", "d", 90.75), ERR_OK);
+	assert_int_equal(scalar(f->db, "SELECT at FROM tt"), 90);
+	/* other text is the server's to read: an ISO time with its offset */
+	assert_int_equal(db_exec(f->db, "UPDATE tt SET at = ?", "s", "1970-01-02 08:00:00+08"),
+			 ERR_OK);
+	assert_int_equal(scalar(f->db, "SELECT at FROM tt"), 86400);
+	/* comparisons with a bound time, and MAX, read as seconds */
+	assert_int_equal(db_get_int(f->db, "SELECT COUNT(*) FROM tt WHERE at > ? AND at <= ?", &v0,
+				    "ii", (int64_t)86399, (int64_t)86400),
+			 ERR_OK);
+	assert_int_equal(v0, 1);
+	assert_int_equal(scalar(f->db, "SELECT MAX(at) FROM tt"), 86400);
+	/* a fraction goes (towards the past), a timestamp without zone reads as UTC, and
+	 * another session time zone changes the text, not the seconds */
+	assert_int_equal(scalar(f->db, "SELECT CAST('1970-01-01 00:00:01.75+00' AS timestamptz)"),
+			 1);
+	assert_int_equal(scalar(f->db, "SELECT CAST('1969-12-31 23:59:59.5+00' AS timestamptz)"),
+			 -1);
+	assert_int_equal(scalar(f->db, "SELECT CAST('2023-11-14 22:13:20' AS timestamp)"),
+			 1700000000);
+	assert_int_equal(scalar(f->db, "SELECT CAST('0044-03-15 12:00:00+00 BC' AS timestamptz)"),
+			 -63517780800LL); /* EXTRACT(EPOCH ...) says so */
+	assert_int_equal(db_exec_script(f->db, "SET TIME ZONE INTERVAL '+05:30' HOUR TO MINUTE"),
+			 ERR_OK);
+	assert_int_equal(db_get_row(f->db, "SELECT at, CAST(at AS text) FROM tt", &st, NULL),
+			 ERR_OK);
+	assert_int_equal(db_col_int(st, 0), 86400);
+	assert_non_null(strstr(db_col_text(st, 1), "+05:30"));
+	db_done(st);
+	assert_int_equal(db_exec_script(f->db, "SET TIME ZONE 'UTC'"), ERR_OK);
+	/* NULL reads as 0 and "" */
+	assert_int_equal(db_exec(f->db, "UPDATE tt SET at = ?", "0"), ERR_OK);
+	assert_int_equal(db_get_row(f->db, "SELECT at FROM tt", &st, NULL), ERR_OK);
+	assert_true(db_col_null(st, 0));
+	assert_int_equal(db_col_int(st, 0), 0);
+	assert_string_equal(db_col_text(st, 0), "");
+	db_done(st);
+
+	/* booleans: any integer in (0 false, else true), 1/0 out, as text "1"/"0" */
+	assert_int_equal(db_exec(f->db, "UPDATE tt SET b = ?", "i", (int64_t)5), ERR_OK);
+	assert_int_equal(scalar(f->db, "SELECT CASE WHEN b THEN 7 ELSE 8 END FROM tt"), 7);
+	assert_int_equal(db_exec(f->db, "UPDATE tt SET b = ?", "n", 0), ERR_OK);
+	assert_int_equal(db_get_row(f->db, "SELECT b, NOT b FROM tt", &st, NULL), ERR_OK);
+	assert_int_equal(db_col_int(st, 0), 0);
+	assert_string_equal(db_col_text(st, 0), "0");
+	assert_int_equal(db_col_int(st, 1), 1);
+	assert_string_equal(db_col_text(st, 1), "1");
+	db_done(st);
+	assert_int_equal(db_exec(f->db, "UPDATE tt SET b = ?", "s", "1"), ERR_OK); /* copy */
+	assert_int_equal(db_get_int(f->db, "SELECT COUNT(*) FROM tt WHERE b = ?", &v0, "n", 1),
+			 ERR_OK);
+	assert_int_equal(v0, 1);
+	assert_int_equal(db_get_int(f->db, "SELECT COUNT(*) FROM tt WHERE b = ?", &v0, "n", 0),
+			 ERR_OK);
+	assert_int_equal(v0, 0);
+}
+
+/* The native types of the schema: the SQLite schema (migrated in a file) says which
+ * columns there are; on PostgreSQL (migrated too) every time column must be timestamptz,
+ * every flag boolean, every rowid key an identity, every JSON column json, and every other
+ * integer bigint. A time column is one named at or *_at, or one of the three below (the
+ * rule src/db/dialect.c follows). */
+struct schema_check {
+	struct db *pg;
+	int times, flags, idents, others;
+};
+
+static bool in_list(const char *const *list, const char *table, const char *col)
+{
+	char key[160];
+
+	snprintf(key, sizeof(key), "%s.%s", table, col);
+	for (; *list; list++)
+		if (strcmp(*list, key) == 0)
+			return true;
+	return false;
+}
+
+static int schema_col(struct db_stmt *st, void *ud)
+{
+	static const char *const times[] = {"output.reply_due", "output.cosign_deadline",
+					    "rules.effective_from", NULL};
+	static const char *const flags[] = {"users.disabled",
+					    "api_token.revoked",
+					    "person.public_name",
+					    "invitation.attended",
+					    "output.reopened",
+					    "room.open",
+					    "room.anonymous",
+					    "remark.erased",
+					    "statement.erased",
+					    "vote_tally.audited",
+					    NULL};
+	static const char *const json[] = {"rules.params", "output_event.data",
+					   "opinion_snapshot.snapshot", NULL};
+	struct schema_check *c = ud;
+	const char *table = db_col_text(st, 0), *col = db_col_text(st, 1),
+		   *type = db_col_text(st, 2);
+	bool pk = db_col_int(st, 3) != 0;
+	size_t n = strlen(col);
+	char want[64] = "", got[64] = "", ident[8] = "";
+	struct db_stmt *q;
+
+	/* the fixture's table; SQLite's FTS5 tables; the migration runner's own table (one
+	 * CREATE for both dialects in migrate.c, read by nothing but the runner) */
+	if (strcmp(table, "t") == 0 || strncmp(table, "search_index", 12) == 0 ||
+	    strcmp(table, "schema_migrations") == 0)
+		return ERR_OK;
+	if (strcasecmp(type, "INTEGER") == 0) {
+		if (strcmp(col, "at") == 0 || (n > 3 && strcmp(col + n - 3, "_at") == 0) ||
+		    in_list(times, table, col)) {
+			snprintf(want, sizeof(want), "timestamp with time zone");
+			c->times++;
+		} else if (in_list(flags, table, col)) {
+			snprintf(want, sizeof(want), "boolean");
+			c->flags++;
+		} else {
+			snprintf(want, sizeof(want), "bigint");
+			c->others++;
+		}
+	} else if (strcasecmp(type, "TEXT") == 0 &&
+		   ((n > 5 && strcmp(col + n - 5, "_json") == 0) || in_list(json, table, col))) {
+		snprintf(want, sizeof(want), "json");
+	} else {
+		return ERR_OK;
+	}
+	assert_int_equal(db_get_row(c->pg,
+				    "SELECT data_type, is_identity FROM information_schema.columns"
+				    " WHERE table_schema = 'public' AND table_name = ?"
+				    " AND column_name = ?",
+				    &q, "ss", table, col),
+			 ERR_OK);
+	snprintf(got, sizeof(got), "%s", db_col_text(q, 0));
+	snprintf(ident, sizeof(ident), "%s", db_col_text(q, 1));
+	db_done(q);
+	if (strcmp(want, got) != 0)
+		fail_msg("%s.%s is %s on PostgreSQL, not %s", table, col, got, want);
+	/* a rowid key (INTEGER PRIMARY KEY) named id is an identity; every identity is an
+	 * integer key of the SQLite schema (page_version.session_id is one too) */
+	if (pk && strcmp(col, "id") == 0 && strcmp(ident, "YES") != 0)
+		fail_msg("%s.id is not an identity on PostgreSQL", table);
+	if (strcmp(ident, "YES") == 0) {
+		if (!pk)
+			fail_msg("%s.%s is an identity on PostgreSQL, not a key", table, col);
+		c->idents++;
+	}
+	return ERR_OK;
+}
+
+static void test_native_schema(void **state)
+{
+	struct fixture *f = *state;
+	struct schema_check c = {f->db, 0, 0, 0, 0};
+	char path[64];
+	struct db *lite = NULL;
+	int64_t n = -1;
+	int version;
+
+	snprintf(path, sizeof(path), "/tmp/test_db_pg_schema_%ld.db", (long)getpid());
+	unlink(path);
+	assert_int_equal(db_open(path, DB_OPEN_CREATE, &lite), ERR_OK);
+	assert_int_equal(db_migrate(lite, &version), ERR_OK);
+	assert_int_equal(db_migrate(f->db, &version), ERR_OK);
+	assert_int_equal(db_each(lite,
+				 "SELECT m.name, p.name, p.type, p.pk FROM sqlite_master m"
+				 " JOIN pragma_table_info(m.name) p WHERE m.type = 'table'"
+				 " ORDER BY m.name, p.cid",
+				 schema_col, &c, NULL),
+			 ERR_OK);
+	db_close(lite);
+	unlink(path);
+	/* the schema was seen: its dozens of times, its ten flags, its tables */
+	assert_true(c.times > 60);
+	assert_int_equal(c.flags, 10);
+	assert_true(c.idents > 20);
+	assert_true(c.others > 100);
+	/* and PostgreSQL has no time column the SQLite schema does not have, nor a smallint */
+	assert_int_equal(db_get_int(f->db,
+				    "SELECT COUNT(*) FROM information_schema.columns WHERE"
+				    " table_schema = 'public' AND data_type = 'timestamp with time"
+				    " zone'",
+				    &n, NULL),
+			 ERR_OK);
+	assert_int_equal(n, c.times);
+	assert_int_equal(db_get_int(f->db,
+				    "SELECT COUNT(*) FROM information_schema.columns WHERE"
+				    " table_schema = 'public' AND is_identity = 'YES'"
+				    " AND table_name != 't'",
+				    &n, NULL),
+			 ERR_OK);
+	assert_int_equal(n, c.idents);
+	assert_int_equal(db_get_int(f->db,
+				    "SELECT COUNT(*) FROM information_schema.columns WHERE"
+				    " table_schema = 'public' AND data_type = 'smallint'",
+				    &n, NULL),
+			 ERR_OK);
+	assert_int_equal(n, 0);
+	/* typeof() says what SQLite stores for them (the audit chain hashes it) */
+	assert_int_equal(db_get_int(f->db,
+				    "SELECT COUNT(*) WHERE typeof(now()) = 'integer'"
+				    " AND typeof(true) = 'integer'",
+				    &n, NULL),
+			 ERR_OK);
+	assert_int_equal(n, 1);
+}
+
+/* db_drop_schema (copy --replace) drops what the migrations made and nothing else */
+static void test_drop_schema(void **state)
+{
+	struct fixture *f = *state;
+	int64_t n = -1;
+	int version = 0;
+
+	assert_int_equal(db_migrate(f->db, &version), ERR_OK);
+	assert_int_equal(version, db_latest_version());
+	assert_int_equal(db_exec_script(f->db,
+					"CREATE TABLE other_app (x int);"
+					" INSERT INTO other_app VALUES (7);"
+					" CREATE FUNCTION other_fn() RETURNS int LANGUAGE sql"
+					" AS 'SELECT 1'"),
+			 ERR_OK);
+	assert_int_equal(db_drop_schema(f->db), ERR_OK);
+	/* the fixture's t and the other application's table and function are there */
+	assert_int_equal(db_get_int(f->db,
+				    "SELECT COUNT(*) FROM information_schema.tables"
+				    " WHERE table_schema = 'public'",
+				    &n, NULL),
+			 ERR_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(scalar(f->db, "SELECT x FROM other_app"), 7);
+	assert_int_equal(scalar(f->db, "SELECT other_fn()"), 1);
+	/* ours are gone, functions too, so the migrations run again from the start */
+	assert_int_equal(db_get_int(f->db,
+				    "SELECT COUNT(*) FROM pg_proc p JOIN pg_namespace s"
+				    " ON s.oid = p.pronamespace WHERE s.nspname = 'public'"
+				    " AND p.proname != 'other_fn'",
+				    &n, NULL),
+			 ERR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(db_schema_version(f->db, &version), ERR_OK);
+	assert_int_equal(version, 0);
+	assert_int_equal(db_migrate(f->db, &version), ERR_OK);
+	assert_int_equal(version, db_latest_version());
+	assert_int_equal(scalar(f->db, "SELECT x FROM other_app"), 7);
 }
 
 static void test_conflicts(void **state)
@@ -462,6 +773,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_create_and_open, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_placeholders_and_types, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_times_and_flags, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_native_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_drop_schema, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transactions_ids_changes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_lock, setup, teardown),

@@ -208,8 +208,8 @@ static void test_bundle_roundtrip(void **state)
 		assert_int_equal(db_exec(db2,
 					 "INSERT INTO person (org_id, name, category, affiliation,"
 					 " created_at, updated_at) VALUES (?, '张三', 'member',"
-					 " '某区住建局', 1, 1)",
-					 "i", t.id),
+					 " '某区住建局', ?, ?)",
+					 "iii", t.id, (int64_t)1, (int64_t)1),
 				 0);
 		assert_int_equal(db_commit(db2), 0);
 	}
@@ -229,7 +229,7 @@ static void test_bundle_roundtrip(void **state)
 	assert_int_equal(count(db2, "SELECT COUNT(*) FROM person"), 2);
 	assert_int_equal(count(db2, "SELECT COUNT(*) FROM suggestion_source"), 1);
 	assert_int_equal(count(db2, "SELECT COUNT(*) FROM suggestion_proposer"), 1);
-	assert_int_equal(count(db2, "SELECT COUNT(*) FROM invitation WHERE attended = 1"), 1);
+	assert_int_equal(count(db2, "SELECT COUNT(*) FROM invitation WHERE attended = TRUE"), 1);
 	assert_int_equal(count(db2, "SELECT COUNT(*) FROM commitment WHERE owner_id IS NOT NULL"),
 			 1);
 	assert_int_equal(count(db2, "SELECT COUNT(*) FROM audit WHERE action = 'bundle.import'"),
@@ -319,8 +319,9 @@ static void test_bundle_roundtrip(void **state)
 
 	/* 张三 is erased at the office; a later bundle does not bring their words back */
 	assert_int_equal(db_begin_write(db2), 0);
-	assert_int_equal(db_exec(db2, "UPDATE person SET erased_at = 1 WHERE name = '张三'", ""),
-			 0);
+	assert_int_equal(
+	    db_exec(db2, "UPDATE person SET erased_at = ? WHERE name = '张三'", "i", (int64_t)1),
+	    0);
 	assert_int_equal(db_commit(db2), 0);
 	assert_int_equal(mfix_begin(f), 0);
 	ok(remark_add(f->db, &f->city_org, sid, p1, "member", "张三的第二次发言", &id, &e), &e,
@@ -331,8 +332,8 @@ static void test_bundle_roundtrip(void **state)
 	ok(bundle_import(db2, path2, &key, &r, &e), &e, "import 3");
 	assert_int_equal(r.added[BK_REMARK], 1);
 	assert_int_equal(count(db2, "SELECT COUNT(*) FROM remark WHERE body LIKE '%第二次%'"), 0);
-	assert_int_equal(count(db2, "SELECT COUNT(*) FROM remark WHERE erased = 1 AND body = ''"),
-			 1);
+	assert_int_equal(
+	    count(db2, "SELECT COUNT(*) FROM remark WHERE erased = TRUE AND body = ''"), 1);
 
 	db_close(db2);
 	db_close(db3);

@@ -82,8 +82,8 @@ static void make_rec(struct mfix *f, struct rec *r, const char *word)
 static void close_rec(struct mfix *f, const struct rec *r)
 {
 	assert_int_equal(db_exec(f->db,
-				 "UPDATE session SET status = 'closed', closed_at = 1 WHERE id = ?",
-				 "i", r->session),
+				 "UPDATE session SET status = 'closed', closed_at = ? WHERE id = ?",
+				 "ii", (int64_t)1, r->session),
 			 ERR_OK);
 }
 

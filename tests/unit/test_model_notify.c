@@ -98,7 +98,8 @@ static void test_handler_accounts_and_bad_kind(void **state)
 				 hid, h1.user.id, h2.user.id),
 			 ERR_OK);
 	assert_int_equal(
-	    db_exec(f->db, "UPDATE users SET disabled = 1 WHERE id = ?", "i", h2.user.id), ERR_OK);
+	    db_exec(f->db, "UPDATE users SET disabled = TRUE WHERE id = ?", "i", h2.user.id),
+	    ERR_OK);
 	assert_int_equal(mfix_begin(f), ERR_OK);
 	assert_int_equal(mfix_commit(f, notify_handler(f->db, f->city.id, hid, "assignment", "提案",
 						       "/outputs/1")),

@@ -204,12 +204,12 @@ static void test_export_then_erase(void **state)
 			 remarks_before);
 	assert_int_equal(count(f,
 			       "SELECT COUNT(*) FROM remark WHERE id = ? AND body = ''"
-			       " AND role = '' AND erased = 1",
+			       " AND role = '' AND erased = TRUE",
 			       remark),
 			 1);
 	assert_int_equal(count(f,
 			       "SELECT COUNT(*) FROM statement WHERE id = ? AND text = ''"
-			       " AND erased = 1",
+			       " AND erased = TRUE",
 			       mine),
 			 1);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM vote WHERE participant_id = ?", part), 1);

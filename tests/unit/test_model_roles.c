@@ -367,8 +367,8 @@ enforced:
 	    mfix_commit(f, db_exec(f->db,
 				   "INSERT INTO users (org_id, username, display_name, role,"
 				   " password_hash, created_at, updated_at) VALUES (999999, 'x-fk',"
-				   " 'x', 'leader', '!', 0, 0)",
-				   NULL)),
+				   " 'x', 'leader', '!', ?, ?)",
+				   "ii", (int64_t)0, (int64_t)0)),
 	    ERR_OK);
 }
 
