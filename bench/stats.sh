@@ -231,7 +231,7 @@ verdict() { awk -v v="$1" -v aim="$2" 'BEGIN { if (v + 0 < aim + 0) print "meets
 	echo "a change to what statistics are made from), so no cached answer can serve them. The"
 	echo "\"-session-changed\" rows follow a change to a session the answer counts (its organizer"
 	echo "unit, another each time): the answer must count it, so it is read from the summary"
-	echo "cells that change refreshed in its own transaction (migration 0024, src/model/stats.c)."
+	echo "cells that change refreshed in its own transaction (migration 0022, src/model/stats.c)."
 	echo
 	echo "### One request at a time"
 	echo

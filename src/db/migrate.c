@@ -136,8 +136,7 @@ int db_drop_schema(struct db *db)
 	return rc;
 }
 
-/* find_migration returns the embedded migration numbered n, NULL when there is none (a
- * number may be left out: helpers working in parallel are each given one). */
+/* find_migration returns the embedded migration numbered n (logged when missing). */
 static const struct embed_file *find_migration(int n)
 {
 	const struct embed_file *f;
@@ -145,6 +144,7 @@ static const struct embed_file *find_migration(int n)
 	for (f = embed_files; f->name; f++)
 		if (migration_number(f) == n)
 			return f;
+	log_error("db: migration %04d is missing", n);
 	return NULL;
 }
 
@@ -162,7 +162,7 @@ static int migrate_pg(struct db *db, int *version)
 	for (next = cur + 1; next <= db_latest_version(); next++) {
 		f = find_migration(next);
 		if (!f)
-			continue; /* a number not taken (yet): parallel work reserves numbers */
+			return ERR_NOT_FOUND;
 		rc = db_pg_migration_sql(f->name + 11, f->data, &sql);
 		if (rc)
 			return rc;
@@ -220,7 +220,7 @@ int db_migrate(struct db *db, int *version)
 	for (next = cur + 1; next <= db_latest_version(); next++) {
 		f = find_migration(next);
 		if (!f)
-			continue; /* a number not taken (yet): parallel work reserves numbers */
+			return ERR_NOT_FOUND;
 		/* the pragma is a no-op inside a transaction: set it before BEGIN */
 		rc = db_exec_script(db, sql_fk_off);
 		if (!rc)

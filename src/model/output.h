@@ -634,7 +634,7 @@ int stats_compute(struct db *db, const struct stats_query *q, struct stats *s) W
  * summary or the cache: the check the tests compare stats_compute with. */
 int stats_compute_full(struct db *db, const struct stats_query *q, struct stats *s) WARN_UNUSED;
 
-/* stats_refresh makes again the summary cells (migration 0024) the changes noted in
+/* stats_refresh makes again the summary cells (migration 0022) the changes noted in
  * stats_dirty touched; called inside the write transaction, before its commit
  * (store_commit does), so the summary changes with the rows it sums. */
 int stats_refresh(struct db *db) WARN_UNUSED;

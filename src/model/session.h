@@ -305,7 +305,7 @@ int session_list_seek(struct db *db, const struct actor *a, const struct session
 		      int offset, struct session_key *key) WARN_UNUSED;
 
 /* session_public_count gives in *n how many sessions the public list holds that pass f's
- * year, domain and status (not its key): a sum over the counts migration 0023 keeps,
+ * year, domain and status (not its key): a sum over the counts migration 0021 keeps,
  * never a count of the sessions. */
 int session_public_count(struct db *db, const struct session_filter *f, int64_t *n) WARN_UNUSED;
 

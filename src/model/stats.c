@@ -471,7 +471,7 @@ static int stats_copy(struct stats *dst, const struct stats *src)
 }
 
 /*
- * The summary (migration 0024). stats_cell holds, per body and month (China time), the
+ * The summary (migration 0022). stats_cell holds, per body and month (China time), the
  * body's own figures (subtree 0) and the roll-up of it and every body below (subtree 1);
  * the triggers note in stats_dirty the (body, time) of every change, and stats_refresh
  * makes again only those months' cells from the rows (one body, one month: a few hundred

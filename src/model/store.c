@@ -59,7 +59,7 @@ static int open_uri(const char *path, int flags, struct db **out, int *version,
 	rc = db_migrate(db, &v);
 	if (!rc)
 		rc = audit_seal(db, NULL);
-	/* a new summary (migration 0024), or what a bulk writer left, made now; if it cannot
+	/* a new summary (migration 0022), or what a bulk writer left, made now; if it cannot
 	 * be (a database opened only to be read), the next writer or reader does it */
 	if (!rc && stats_refresh_now(db))
 		log_warn("store: the statistics summary was not refreshed");
@@ -106,7 +106,7 @@ int store_open(const char *path, int flags, struct db **out, int *version, enum 
 	rc = db_migrate(db, &v);
 	if (!rc) /* rows from before the audit chain get their hashes once, now */
 		rc = audit_seal(db, NULL);
-	/* a new summary (migration 0024), or what a bulk writer left, made now; if it cannot
+	/* a new summary (migration 0022), or what a bulk writer left, made now; if it cannot
 	 * be (a database opened only to be read), the next writer or reader does it */
 	if (!rc && stats_refresh_now(db))
 		log_warn("store: the statistics summary was not refreshed");

@@ -195,7 +195,7 @@ int h_api_sessions_list(struct web_ctx *c)
 	for (i = 0; i < n; i++)
 		json_array_append_new(items, session_to_json(&list[i], false));
 	session_list_release(list, n);
-	/* the public list's total comes from the kept counts (migration 0023); a signed-in
+	/* the public list's total comes from the kept counts (migration 0021); a signed-in
 	 * caller's list (its bodies' sessions too) has none */
 	if (!f.public_only || session_public_count(c->db, &f, &total))
 		total = -1;

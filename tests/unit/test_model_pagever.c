@@ -1,7 +1,7 @@
 /*
  * test_model_pagever.c - the page versions (model/pagever.h) follow the writes that show on
  * the public pages, each bumped in the writing transaction by the triggers of migration
- * 0022: a session's own record bumps its version and no other session's; a body, topic or
+ * 0020: a session's own record bumps its version and no other session's; a body, topic or
  * person changes the shared generation; a session added or changed bumps the list
  * generation; a rolled-back write bumps nothing. Runs on SQLite and on PostgreSQL.
  */

@@ -1,5 +1,5 @@
 /*
- * test_model_stats.c - the statistics summary (migration 0024, stats.c) against the full
+ * test_model_stats.c - the statistics summary (migration 0022, stats.c) against the full
  * computation: after a random series of changes to every kind of row the statistics are
  * made from (sessions, topics, invitations, people, suggestions, outputs, adoptions, links
  * to sessions and to linked bodies, a body moved in the tree), stats_compute (read from the

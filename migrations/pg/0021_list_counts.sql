@@ -1,5 +1,5 @@
 -- pg: replace
--- 0023 on PostgreSQL (replaces the translation of migrations/0023_list_counts.sql, whose
+-- 0021 on PostgreSQL (replaces the translation of migrations/0021_list_counts.sql, whose
 -- first fill and triggers use SQLite's strftime): session_list_count and one PL/pgSQL trigger
 -- function per table keeping it, the year of a start in China time by EXTRACT. A database
 -- is made new at the newest schema here, so the first fill finds nothing; it is kept for

@@ -1,4 +1,4 @@
--- 0024 on PostgreSQL (follows the translation of migrations/0024_stats_cells.sql): the
+-- 0022 on PostgreSQL (follows the translation of migrations/0022_stats_cells.sql): the
 -- triggers that note which statistics cells a change touched, one PL/pgSQL function per
 -- table, row triggers as SQLite's are.
 CREATE FUNCTION stats_mark_session() RETURNS trigger LANGUAGE plpgsql AS $$

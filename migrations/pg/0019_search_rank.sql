@@ -1,4 +1,4 @@
--- 0020 on PostgreSQL (follows the translation of migrations/0020_search_rank.sql, whose
+-- 0019 on PostgreSQL (follows the translation of migrations/0019_search_rank.sql, whose
 -- triggers are written here in PostgreSQL's way): the generation triggers, and each index
 -- row's token count, summed into search_stats by search_put and search_drop
 -- (src/model/search.c) so that bm25's mean length is FTS5's. A database is made new at the

@@ -1,4 +1,4 @@
--- 0022 on PostgreSQL (follows the translation of migrations/0022_page_version.sql): the
+-- 0020 on PostgreSQL (follows the translation of migrations/0020_page_version.sql): the
 -- page version triggers as PL/pgSQL functions, a row trigger per table as SQLite's.
 CREATE FUNCTION page_ver_bump(sid BIGINT) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN

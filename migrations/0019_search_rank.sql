@@ -1,10 +1,10 @@
--- 0020: what search's ranking and its cache need (src/model/search.c, docs/POSTGRESQL.md).
+-- 0019: what search's ranking and its cache need (src/model/search.c, docs/POSTGRESQL.md).
 --
 -- search_stats.generation counts every change to the search index (search_put and
 -- search_drop bump it: FTS5 tables take no triggers) and to the rows that decide who may see
 -- a hit (the triggers below), so a cached answer is given again exactly as long as nothing it
 -- depends on has changed. nrow and ntok are the totals FTS5 keeps for its bm25 (rows, tokens
--- of title and body): PostgreSQL ranks by them (migrations/pg/0020_search_rank.sql keeps
+-- of title and body): PostgreSQL ranks by them (migrations/pg/0019_search_rank.sql keeps
 -- them); SQLite's FTS5 keeps its own, and these stay 0 here.
 CREATE TABLE search_stats (
 	id INTEGER PRIMARY KEY CHECK (id = 1),
