@@ -11,9 +11,9 @@ CREATE TABLE session_list_count (
 	n BIGINT NOT NULL,
 	PRIMARY KEY (year, domain, status)
 );
-CREATE FUNCTION session_list_count_year(at BIGINT) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS $$
+CREATE FUNCTION session_list_count_year(at TIMESTAMPTZ) RETURNS BIGINT LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE WHEN at IS NULL THEN 0
-		ELSE CAST(EXTRACT(YEAR FROM to_timestamp(at + 28800) AT TIME ZONE 'UTC') AS BIGINT) END
+		ELSE CAST(EXTRACT(YEAR FROM (at + INTERVAL '8 hours') AT TIME ZONE 'UTC') AS BIGINT) END
 $$;
 INSERT INTO session_list_count (year, domain, status, n)
 SELECT session_list_count_year(s.starts_at), t.domain, s.status, COUNT(*)

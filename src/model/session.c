@@ -807,13 +807,13 @@ static const char sql_list_dated_desc[] =
 		  " AND (s.starts_at < ?11 OR s.id < ?12) ORDER BY s.starts_at DESC, s.id DESC"
 		  " LIMIT ?10";
 static const char sql_list_undated_desc[] =
-    SQL_LIST_FROM " AND s.starts_at IS NULL AND s.id < ?12 AND ?11 IS NOT NULL"
+    SQL_LIST_FROM " AND s.starts_at IS NULL AND s.id < ?12 AND CAST(?11 AS BIGINT) IS NOT NULL"
 		  " ORDER BY s.id DESC LIMIT ?10";
 static const char sql_list_dated_asc[] =
     SQL_LIST_FROM " AND s.starts_at IS NOT NULL AND s.starts_at >= ?11"
 		  " AND (s.starts_at > ?11 OR s.id > ?12) ORDER BY s.starts_at, s.id LIMIT ?10";
 static const char sql_list_undated_asc[] =
-    SQL_LIST_FROM " AND s.starts_at IS NULL AND s.id > ?12 AND ?11 IS NOT NULL"
+    SQL_LIST_FROM " AND s.starts_at IS NULL AND s.id > ?12 AND CAST(?11 AS BIGINT) IS NOT NULL"
 		  " ORDER BY s.id LIMIT ?10";
 /* only for an old "?page=N" address (session_list_seek) */
 static const char sql_list_seek[] =

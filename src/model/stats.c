@@ -495,7 +495,7 @@ static int stats_copy(struct stats *dst, const struct stats *src)
 	CELL_INS "SELECT o.org_id, 0, ?4, 'rate', '" name                                          \
 		 "', 0, COUNT(*) FROM output o" CELL_O(oo) " AND o.kind = 'proposal' AND " cond    \
 							   " GROUP BY o.org_id"
-#define CELLS(so, oo)                                                                              \
+#define CELLS(so, oo, dsess, dreply)                                                               \
 	{                                                                                          \
 		CELL_INS                                                                           \
 		"SELECT s.org_id, 0, ?4, 'sessions', '', 0, COUNT(*) FROM session s" CELL_S(       \
@@ -538,21 +538,33 @@ static int stats_copy(struct stats *dst, const struct stats *src)
 			      "o.satisfaction IN ('satisfied', 'basically_satisfied')"),           \
 		    CELL_RATE(oo, "satisfied", "o.satisfaction = 'satisfied'"),                    \
 		    CELL_RATE(oo, "not_accepted", "o.state = 'not_accepted'"),                     \
-		    CELL_INS                                                                       \
-		    "SELECT x.org_id, 0, ?4, 'dsess', '', x.d, COUNT(*) FROM (SELECT o.org_id,"    \
-		    " (o.dated_at + 28800) / 86400 - (SELECT MIN(se.starts_at + 28800) / 86400"    \
-		    " FROM output_session os JOIN session se ON se.id = os.session_id"             \
-		    " WHERE os.output_id = o.id) AS d FROM output o" CELL_O(                       \
-			oo) ") x WHERE x.d IS NOT NULL GROUP BY x.org_id, x.d",                    \
-		    CELL_INS                                                                       \
-		    "SELECT x.org_id, 0, ?4, 'dreply', '', x.d, COUNT(*) FROM (SELECT o.org_id,"   \
-		    " (o.replied_at + 28800) / 86400 - (o.submitted_at + 28800) / 86400 AS d"      \
-		    " FROM output o" CELL_O(oo) " AND o.replied_at IS NOT NULL"                    \
-						" AND o.submitted_at IS NOT NULL) x"               \
-						" GROUP BY x.org_id, x.d",                         \
+		    CELL_INS "SELECT x.org_id, 0, ?4, 'dsess', '', x.d, COUNT(*) FROM (SELECT "    \
+			     "o.org_id, " dsess " AS d FROM output o" CELL_O(                      \
+				 oo) ") x WHERE x.d IS NOT NULL GROUP BY x.org_id, x.d",           \
+		    CELL_INS "SELECT x.org_id, 0, ?4, 'dreply', '', x.d, COUNT(*) FROM (SELECT "   \
+			     "o.org_id, " dreply " AS d"                                           \
+			     " FROM output o" CELL_O(oo) " AND o.replied_at IS NOT NULL"           \
+							 " AND o.submitted_at IS NOT NULL) x"      \
+							 " GROUP BY x.org_id, x.d",                \
 	}
-static const char *const cells_one[] = CELLS("s.org_id = ?1", "o.org_id = ?1");
-static const char *const cells_all[] = CELLS("?1 = 0", "?1 = 0");
+/* the days from an output's first session to its date, and from its submission to its
+ * reply, in China time: SQLite's times are unix seconds, PostgreSQL's timestamptz */
+#define DAYS_SESSION                                                                               \
+	"(o.dated_at + 28800) / 86400 - (SELECT MIN(se.starts_at + 28800) / 86400"                 \
+	" FROM output_session os JOIN session se ON se.id = os.session_id"                         \
+	" WHERE os.output_id = o.id)"
+#define DAYS_REPLY "(o.replied_at + 28800) / 86400 - (o.submitted_at + 28800) / 86400"
+#define DAYS_SESSION_PG                                                                            \
+	"(" CN_DATE_PG("o", "dated_at") " - (SELECT MIN(" CN_DATE_PG(                              \
+	    "se", "starts_at") ") FROM output_session os JOIN session se ON se.id = os.session_id" \
+			       " WHERE os.output_id = o.id))"
+#define DAYS_REPLY_PG "(" CN_DATE_PG("o", "replied_at") " - " CN_DATE_PG("o", "submitted_at") ")"
+static const char *const cells_one[] =
+    CELLS("s.org_id = ?1", "o.org_id = ?1", DAYS_SESSION, DAYS_REPLY);
+static const char *const cells_all[] = CELLS("?1 = 0", "?1 = 0", DAYS_SESSION, DAYS_REPLY);
+static const char *const cells_one_pg[] =
+    CELLS("s.org_id = ?1", "o.org_id = ?1", DAYS_SESSION_PG, DAYS_REPLY_PG);
+static const char *const cells_all_pg[] = CELLS("?1 = 0", "?1 = 0", DAYS_SESSION_PG, DAYS_REPLY_PG);
 
 static const char sql_cell_clear[] =
     "DELETE FROM stats_cell WHERE org_id = ?1 AND subtree = ?2 AND ym = ?3";
@@ -672,7 +684,9 @@ static int dirty_row(struct db_stmt *st, void *ud)
 /* month_cells makes the own cells of month ym: of body org, or of every body (org 0). */
 static int month_cells(struct db *db, int64_t org, int ym)
 {
-	const char *const *sql = org ? cells_one : cells_all;
+	bool pg = db_dialect(db) == DB_POSTGRES;
+	const char *const *sql =
+	    org ? (pg ? cells_one_pg : cells_one) : (pg ? cells_all_pg : cells_all);
 	int64_t from, to;
 	size_t i;
 	int rc = ym_start(ym, &from);

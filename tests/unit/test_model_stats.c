@@ -113,10 +113,8 @@ static void change(struct mfix *f)
 			    db,
 			    "INSERT INTO session (org_id, topic_id, title, starts_at, formats,"
 			    " organizer_unit, status, visibility, created_at, updated_at)"
-			    " VALUES (?, ?, 's', CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL ELSE "
-			    "CAST(? AS BIGINT) END, ?, ?, ?,"
-			    " 'public', ?, ?)",
-			    "iiiiissii", org_of(f), ANY_ID(db, "topic"), (int64_t)rnd(8), t,
+			    " VALUES (?, ?, 's', ?, ?, ?, ?, 'public', ?, ?)",
+			    "iizissii", org_of(f), ANY_ID(db, "topic"), rnd(8) ? t : (int64_t)0,
 			    (int64_t)rnd(16), PICK(units), PICK(statuses), now, now);
 		break;
 	case 4:
@@ -171,13 +169,11 @@ static void change(struct mfix *f)
 		    db,
 		    "INSERT INTO output (org_id, kind, title, state, dated_at, submitted_at,"
 		    " accepted_at, assigned_at, replied_at, satisfaction, created_at,"
-		    " updated_at) VALUES (?, ?, 'o', ?, ?, ?,"
-		    " CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL ELSE CAST(? AS BIGINT) END, ?,"
-		    " CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL ELSE CAST(? AS BIGINT) END,"
+		    " updated_at) VALUES (?, ?, 'o', ?, ?, ?, ?, ?, ?,"
 		    " CASE WHEN CAST(? AS BIGINT) = 0 THEN NULL ELSE CAST(? AS TEXT) END, ?, ?)",
-		    "issiiiiiiiisii", org_of(f), PICK(kinds), PICK(states), t, t - rnd(90) * 86400,
-		    (int64_t)rnd(2), t, t, (int64_t)rnd(2), t + rnd(120) * 86400, (int64_t)rnd(3),
-		    PICK(sats), now, now);
+		    "issiizizisii", org_of(f), PICK(kinds), PICK(states), t, t - rnd(90) * 86400,
+		    rnd(2) ? t : (int64_t)0, t, rnd(2) ? t + rnd(120) * 86400 : (int64_t)0,
+		    (int64_t)rnd(3), PICK(sats), now, now);
 		if (!rc && s && rnd(2))
 			rc = db_exec(
 			    db, "INSERT INTO output_session (output_id, session_id) VALUES (?, ?)",
