@@ -106,7 +106,6 @@ note_cmd "\$TMP/gen_load --db \$TMP/backends.db --mode sessions --sessions $NSES
 TOKEN=$("$SHENLIAO" token create --db "$DB" --username organizer 2>/dev/null | tail -n 1)
 note_cmd "$SHENLIAO_SRC token create --db \$TMP/backends.db --username organizer   # -> \$TOKEN"
 AUTH="Authorization: Bearer $TOKEN"
-JSON="Content-Type: application/json"
 start_shenliao "$DB" --no-flood-limits
 
 # the session page: a public 2024 session with remarks (the first with at least 15)
@@ -115,35 +114,8 @@ PAGE_REMARKS=${PAGE#* }
 PAGE=${PAGE% *}
 
 # the vote room: a public session that still takes votes
-SID=$(curl -sf "$SL_URL/api/v1/sessions?limit=500" | $PY -c '
-import json, sys
-for s in json.load(sys.stdin)["items"]:
-    if s["visibility"] == "public" and s["status"] not in ("closed", "archived"):
-        print(s["id"]); break')
-[ -n "$SID" ] || {
-	echo "bench: no public session that takes votes" >&2
-	exit 1
-}
-curl -sf -X POST -H "$AUTH" -H "$JSON" -d '{"anonymous":true}' \
-	"$SL_URL/api/v1/sessions/$SID/room" >/dev/null
-note_cmd "curl -X POST -H 'Authorization: Bearer \$TOKEN' -H '$JSON' -d '{\"anonymous\":true}' \$SL_URL/api/v1/sessions/$SID/room"
-ids=""
-k=1
-while [ $k -le "$NSTAT" ]; do
-	# shellcheck disable=SC1111 # the Chinese quotes are part of the text
-	id=$(curl -sf -X POST -H "$AUTH" -H "$JSON" \
-		-d "{\"text\":\"第${k}条：建议把“妈妈岗”推广到更多新兴行业，并给予用人单位补贴。\"}" \
-		"$SL_URL/api/v1/sessions/$SID/statements" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
-	[ -n "$id" ] || {
-		echo "bench: could not post statement $k" >&2
-		exit 1
-	}
-	ids="$ids${ids:+,}$id"
-	k=$((k + 1))
-done
-note_cmd "$NSTAT x curl -X POST -H 'Authorization: Bearer \$TOKEN' -H '$JSON' -d '{\"text\":\"第N条：…\"}' \$SL_URL/api/v1/sessions/$SID/statements"
-BENCH_STATEMENTS=$ids
-export BENCH_STATEMENTS
+# shellcheck disable=SC1111 # the Chinese quotes are part of the text
+open_vote_room "$NSTAT" "建议把“妈妈岗”推广到更多新兴行业，并给予用人单位补贴。"
 # the session page's bytes, served by nginx as the reference
 mkdir -p "$TMP/www"
 curl -sf -o "$TMP/www/page.html" "$SL_URL/sessions/$PAGE"

@@ -547,3 +547,37 @@ for s in json.load(sys.stdin)["items"]:
         best = (s["id"], n)
 print("%d %d" % best)' "$1"
 }
+
+# open_vote_room N TEXT: opens the room of the first public session that still takes votes
+# (not closed or archived) to anonymous participants and posts N statements "第k条：TEXT",
+# as the organizer whose "$AUTH" header the caller set; sets and exports SID and
+# BENCH_STATEMENTS (the statement ids, comma-separated) and notes the commands.
+open_vote_room() {
+	SID=$(curl -sf "$SL_URL/api/v1/sessions?limit=500" | $PY -c '
+import json, sys
+for s in json.load(sys.stdin)["items"]:
+    if s["visibility"] == "public" and s["status"] not in ("closed", "archived"):
+        print(s["id"]); break')
+	[ -n "$SID" ] || {
+		echo "bench: no public session that takes votes in the demo data" >&2
+		exit 1
+	}
+	curl -sf -X POST -H "$AUTH" -H "Content-Type: application/json" -d '{"anonymous":true}' \
+		"$SL_URL/api/v1/sessions/$SID/room" >/dev/null
+	note_cmd "curl -X POST -H 'Authorization: Bearer \$TOKEN' -H 'Content-Type: application/json' -d '{\"anonymous\":true}' \$SL_URL/api/v1/sessions/$SID/room"
+	BENCH_STATEMENTS=""
+	_k=1
+	while [ "$_k" -le "$1" ]; do
+		_id=$(curl -sf -X POST -H "$AUTH" -H "Content-Type: application/json" \
+			-d "{\"text\":\"第${_k}条：$2\"}" \
+			"$SL_URL/api/v1/sessions/$SID/statements" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
+		[ -n "$_id" ] || {
+			echo "bench: could not post statement $_k" >&2
+			exit 1
+		}
+		BENCH_STATEMENTS="$BENCH_STATEMENTS${BENCH_STATEMENTS:+,}$_id"
+		_k=$((_k + 1))
+	done
+	note_cmd "$1 x curl -X POST -H 'Authorization: Bearer \$TOKEN' -H 'Content-Type: application/json' -d '{\"text\":\"第N条：…\"}' \$SL_URL/api/v1/sessions/$SID/statements"
+	export SID BENCH_STATEMENTS
+}

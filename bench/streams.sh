@@ -69,39 +69,11 @@ make_demo_db "$DB"
 TOKEN=$("$SHENLIAO" token create --db "$DB" --username organizer 2>/dev/null | tail -n 1)
 note_cmd "$SHENLIAO_SRC token create --db \$TMP/streams.db --username organizer   # -> \$TOKEN"
 AUTH="Authorization: Bearer $TOKEN"
-JSON="Content-Type: application/json"
 start_shenliao "$DB" --no-flood-limits --max-streams "$N"
 start_nginx
 
-SID=$(curl -sf "$SL_URL/api/v1/sessions?limit=500" | $PY -c '
-import json, sys
-for s in json.load(sys.stdin)["items"]:
-    if s["visibility"] == "public" and s["status"] not in ("closed", "archived"):
-        print(s["id"]); break')
-[ -n "$SID" ] || {
-	echo "bench: no public session that takes votes in the demo data" >&2
-	exit 1
-}
-curl -sf -X POST -H "$AUTH" -H "$JSON" -d '{"anonymous":true}' \
-	"$SL_URL/api/v1/sessions/$SID/room" >/dev/null
-note_cmd "curl -X POST -H 'Authorization: Bearer \$TOKEN' -H '$JSON' -d '{\"anonymous\":true}' \$SL_URL/api/v1/sessions/$SID/room"
-ids=""
-k=1
-while [ $k -le 20 ]; do
-	id=$(curl -sf -X POST -H "$AUTH" -H "$JSON" \
-		-d "{\"text\":\"第${k}条：建议延长男性产假，并由财政分担用人单位的成本。\"}" \
-		"$SL_URL/api/v1/sessions/$SID/statements" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
-	[ -n "$id" ] || {
-		echo "bench: could not post statement $k" >&2
-		exit 1
-	}
-	ids="$ids${ids:+,}$id"
-	k=$((k + 1))
-done
-note_cmd "20 x curl -X POST -H 'Authorization: Bearer \$TOKEN' -H '$JSON' -d '{\"text\":\"第N条：…\"}' \$SL_URL/api/v1/sessions/$SID/statements"
-BENCH_STATEMENTS=$ids
-FIRST=${ids%%,*}
-export BENCH_STATEMENTS
+open_vote_room 20 "建议延长男性产假，并由财政分担用人单位的成本。"
+FIRST=${BENCH_STATEMENTS%%,*}
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SL_PID/status"; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$SL_PID/status"; }

@@ -76,40 +76,12 @@ make_demo_db "$DB"
 TOKEN=$("$SHENLIAO" token create --db "$DB" --username organizer 2>/dev/null | tail -n 1)
 note_cmd "$SHENLIAO_SRC token create --db \$TMP/votes.db --username organizer   # -> \$TOKEN"
 AUTH="Authorization: Bearer $TOKEN"
-JSON="Content-Type: application/json"
 start_shenliao "$DB" --no-flood-limits
 start_nginx
 
-# a public session that still takes votes (not closed or archived)
-SID=$(curl -sf "$SL_URL/api/v1/sessions?limit=500" | $PY -c '
-import json, sys
-for s in json.load(sys.stdin)["items"]:
-    if s["visibility"] == "public" and s["status"] not in ("closed", "archived"):
-        print(s["id"]); break')
-if [ -z "$SID" ]; then
-	echo "bench: no public session that takes votes in the demo data" >&2
-	exit 1
-fi
-curl -sf -X POST -H "$AUTH" -H "$JSON" -d '{"anonymous":true}' \
-	"$SL_URL/api/v1/sessions/$SID/room" >"$TMP/room.json"
-note_cmd "curl -X POST -H 'Authorization: Bearer \$TOKEN' -H '$JSON' -d '{\"anonymous\":true}' \$SL_URL/api/v1/sessions/$SID/room"
-ids=""
-k=1
-while [ $k -le "$NSTAT" ]; do
-	# shellcheck disable=SC1111 # the Chinese quotes are part of the text
-	id=$(curl -sf -X POST -H "$AUTH" -H "$JSON" \
-		-d "{\"text\":\"第${k}条：建议把“妈妈岗”推广到更多新兴行业，并给予用人单位补贴。\"}" \
-		"$SL_URL/api/v1/sessions/$SID/statements" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
-	if [ -z "$id" ]; then
-		echo "bench: could not post statement $k" >&2
-		exit 1
-	fi
-	ids="$ids${ids:+,}$id"
-	k=$((k + 1))
-done
-note_cmd "$NSTAT x curl -X POST -H 'Authorization: Bearer \$TOKEN' -H '$JSON' -d '{\"text\":\"第N条：…\"}' \$SL_URL/api/v1/sessions/$SID/statements"
-BENCH_STATEMENTS=$ids
-export BENCH_STATEMENTS
+# a public session that still takes votes, its room open, NSTAT statements
+# shellcheck disable=SC1111 # the Chinese quotes are part of the text
+open_vote_room "$NSTAT" "建议把“妈妈岗”推广到更多新兴行业，并给予用人单位补贴。"
 echo "bench: session $SID, room open to anonymous participants, $NSTAT statements" >&2
 
 count_rows() { # "votes participants" in the vote and participant tables
@@ -301,7 +273,7 @@ RATIO=$(awk -F'\t' '$1 == "nginx-static" { n = $3; nc = ($12 > 0 ? $8 / $12 : 0)
 	echo
 	durability_table md
 	echo
-	echo "Session $SID, room open to anonymous participants, $NSTAT statements (ids $(echo "$ids" | cut -d, -f1)…$(echo "$ids" | awk -F, '{ print $NF }'))."
+	echo "Session $SID, room open to anonymous participants, $NSTAT statements (ids $(echo "$BENCH_STATEMENTS" | cut -d, -f1)…$(echo "$BENCH_STATEMENTS" | awk -F, '{ print $NF }'))."
 	echo
 	echo "### Against the target (issue 14: ≥ 0.25× nginx, aim ≥ 0.5×, p99 < 50 ms)"
 	echo

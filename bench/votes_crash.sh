@@ -43,31 +43,8 @@ DB=$TMP/votes.db
 make_demo_db "$DB"
 TOKEN=$("$SHENLIAO" token create --db "$DB" --username organizer 2>/dev/null | tail -n 1)
 AUTH="Authorization: Bearer $TOKEN"
-JSON="Content-Type: application/json"
 start_shenliao "$DB" --no-flood-limits
-SID=$(curl -sf "$SL_URL/api/v1/sessions?limit=500" | $PY -c '
-import json, sys
-for s in json.load(sys.stdin)["items"]:
-    if s["visibility"] == "public" and s["status"] not in ("closed", "archived"):
-        print(s["id"]); break')
-[ -n "$SID" ] || {
-	echo "bench: no public session that takes votes in the demo data" >&2
-	exit 1
-}
-curl -sf -X POST -H "$AUTH" -H "$JSON" -d '{"anonymous":true}' "$SL_URL/api/v1/sessions/$SID/room" >/dev/null
-ids=""
-k=1
-while [ $k -le "$NSTAT" ]; do
-	id=$(curl -sf -X POST -H "$AUTH" -H "$JSON" -d "{\"text\":\"第${k}条：社区食堂应当覆盖更多老人。\"}" \
-		"$SL_URL/api/v1/sessions/$SID/statements" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
-	[ -n "$id" ] || {
-		echo "bench: could not post statement $k" >&2
-		exit 1
-	}
-	ids="$ids${ids:+,}$id"
-	k=$((k + 1))
-done
-BENCH_STATEMENTS=$ids
+open_vote_room "$NSTAT" "社区食堂应当覆盖更多老人。"
 BENCH_VOTE_SLOTS=1
 export BENCH_STATEMENTS BENCH_VOTE_SLOTS
 note_cmd "SHENLIAO_ADMIN_PASSWORD=... $SHENLIAO_SRC demo --db \$TMP/votes.db; a room open to anonymous participants in session $SID with $NSTAT statements (as bench/votes.sh)"
