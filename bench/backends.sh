@@ -44,14 +44,7 @@ cd "$(dirname "$0")/.."
 
 lib_init backends "SQLite beside PostgreSQL, and 1 beside 3 serve processes behind nginx"
 
-case ${BENCH_SIZE:-small} in
-small) NSESSIONS=1000 NREMARKS=20000 ;;
-large) NSESSIONS=10000 NREMARKS=200000 ;;
-*)
-	echo "bench: BENCH_SIZE is small or large" >&2
-	exit 2
-	;;
-esac
+bench_size small
 NSESSIONS=${BENCH_SESSIONS:-$NSESSIONS}
 NREMARKS=${BENCH_REMARKS:-$NREMARKS}
 NSTAT=${BENCH_STATEMENTS_N:-100}

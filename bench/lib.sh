@@ -581,3 +581,16 @@ for s in json.load(sys.stdin)["items"]:
 	note_cmd "$1 x curl -X POST -H 'Authorization: Bearer \$TOKEN' -H 'Content-Type: application/json' -d '{\"text\":\"第N条：…\"}' \$SL_URL/api/v1/sessions/$SID/statements"
 	export SID BENCH_STATEMENTS
 }
+
+# bench_size DEFAULT: NSESSIONS and NREMARKS of BENCH_SIZE (or DEFAULT when unset): "small"
+# 1,000 sessions and 20,000 remarks, "large" 10,000 and 200,000
+bench_size() {
+	case ${BENCH_SIZE:-$1} in
+	small) NSESSIONS=1000 NREMARKS=20000 ;;
+	large) NSESSIONS=10000 NREMARKS=200000 ;;
+	*)
+		echo "bench: BENCH_SIZE is small or large" >&2
+		exit 2
+		;;
+	esac
+}

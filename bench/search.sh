@@ -30,14 +30,7 @@ cd "$(dirname "$0")/.."
 
 lib_init search "Search under 64 clients: 16 words (cached) and 1,000 distinct words (uncached), beside nginx"
 
-case ${BENCH_SIZE:-large} in
-large) NSESSIONS=10000 NREMARKS=200000 ;;
-small) NSESSIONS=1000 NREMARKS=20000 ;;
-*)
-	echo "bench: BENCH_SIZE is small or large" >&2
-	exit 1
-	;;
-esac
+bench_size large
 PY=/usr/bin/python3
 
 # ---- data ------------------------------------------------------------------------------
