@@ -32,6 +32,24 @@ static void remove_files(const char *path)
 	}
 }
 
+/* open_finish brings an opened database up to date: the migrations, the hashes of rows from
+ * before the audit chain (once), and the statistics summary of a new schema or of what a
+ * bulk writer left (if it cannot be made now, for a database opened only to be read, the
+ * next writer or reader makes it). */
+static int open_finish(struct db *db, int *v, enum store_stage *stage)
+{
+	int rc;
+
+	if (stage)
+		*stage = STORE_STAGE_MIGRATE;
+	rc = db_migrate(db, v);
+	if (!rc)
+		rc = audit_seal(db, NULL);
+	if (!rc && stats_refresh_now(db))
+		log_warn("store: the statistics summary was not refreshed");
+	return rc;
+}
+
 /* open_uri is store_open for a PostgreSQL URI: no files to look at. With STORE_CREATE the
  * database is created on its server when missing, and refused (ERR_EXISTS) when it already
  * holds a schema; failing after that leaves the (empty) database behind. */
@@ -54,15 +72,7 @@ static int open_uri(const char *path, int flags, struct db **out, int *version,
 			return rc;
 		}
 	}
-	if (stage)
-		*stage = STORE_STAGE_MIGRATE;
-	rc = db_migrate(db, &v);
-	if (!rc)
-		rc = audit_seal(db, NULL);
-	/* a new summary (migration 0022), or what a bulk writer left, made now; if it cannot
-	 * be (a database opened only to be read), the next writer or reader does it */
-	if (!rc && stats_refresh_now(db))
-		log_warn("store: the statistics summary was not refreshed");
+	rc = open_finish(db, &v, stage);
 	if (rc) {
 		db_close(db);
 		return rc;
@@ -101,15 +111,7 @@ int store_open(const char *path, int flags, struct db **out, int *version, enum 
 			remove_files(path);
 		return rc;
 	}
-	if (stage)
-		*stage = STORE_STAGE_MIGRATE;
-	rc = db_migrate(db, &v);
-	if (!rc) /* rows from before the audit chain get their hashes once, now */
-		rc = audit_seal(db, NULL);
-	/* a new summary (migration 0022), or what a bulk writer left, made now; if it cannot
-	 * be (a database opened only to be read), the next writer or reader does it */
-	if (!rc && stats_refresh_now(db))
-		log_warn("store: the statistics summary was not refreshed");
+	rc = open_finish(db, &v, stage);
 	if (rc) {
 		db_close(db);
 		if (create)
