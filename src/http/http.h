@@ -66,19 +66,11 @@ struct http_req {
 };
 
 /* A streamed response (server-sent events): the server calls fn whenever the connection
- * can take more bytes. fn writes up to max bytes into buf and returns how many; returns 0
- * when it has nothing now, after calling http_stream_suspend (the connection then waits
- * without a thread until http_stream_resume); returns -1 to end the response. ud_free
- * releases ud when the response is done. */
+ * can take more bytes. fn writes up to max bytes into buf and returns how many, or hands
+ * the socket over (http_stream_take); returns -1 to end the response. ud_free releases ud
+ * when the response is done. */
 struct http_stream;
 typedef long (*http_stream_fn)(void *ud, struct http_stream *s, char *buf, size_t max);
-
-/* http_stream_suspend parks the connection; call it from fn, then return 0. */
-void http_stream_suspend(struct http_stream *s);
-
-/* http_stream_resume wakes a parked connection so fn is called again. Thread-safe; call
- * only while the stream is alive (before ud_free ran). */
-void http_stream_resume(struct http_stream *s);
 
 /* http_stream_take hands the connection's socket to the caller, who writes the rest of
  * the body on it (the response is HTTP/1.0: the body is every byte up to the close, no

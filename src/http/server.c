@@ -314,16 +314,6 @@ int http_stream_take(struct http_stream *s)
 	return own;
 }
 
-void http_stream_suspend(struct http_stream *s)
-{
-	MHD_suspend_connection(s->conn);
-}
-
-void http_stream_resume(struct http_stream *s)
-{
-	MHD_resume_connection(s->conn);
-}
-
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct http_stream *s = cls;

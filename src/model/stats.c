@@ -14,6 +14,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -858,6 +859,20 @@ struct sums {
 	struct hist dsess, dreply;
 };
 
+/* the summary's metrics that are counts by key, and the figure each one adds to */
+static const struct {
+	const char *metric;
+	size_t off;
+} cell_counts[] = {
+    {"domain", offsetof(struct stats, by_domain)},
+    {"format", offsetof(struct stats, by_format)},
+    {"unit", offsetof(struct stats, by_unit)},
+    {"category", offsetof(struct stats, participants_by_category)},
+    {"okind", offsetof(struct stats, outputs)},
+    {"ostate", offsetof(struct stats, outputs_by_state)},
+    {"akind", offsetof(struct stats, adoptions_by_kind)},
+};
+
 static int sum_row(struct db_stmt *st, void *ud)
 {
 	static const char *const rates[] = {"submitted", "accepted",	"assigned",
@@ -869,26 +884,16 @@ static int sum_row(struct db_stmt *st, void *ud)
 	int64_t v = db_col_int(st, 2), n = db_col_int(st, 3);
 	size_t i;
 
+	for (i = 0; i < ARRAY_LEN(cell_counts); i++)
+		if (strcmp(m, cell_counts[i].metric) == 0)
+			return counts_add((struct stats_counts *)((char *)s + cell_counts[i].off),
+					  k, n, false);
 	if (strcmp(m, "sessions") == 0)
 		s->sessions += n;
 	else if (strcmp(m, "suggestions") == 0)
 		s->suggestions += n;
 	else if (strcmp(m, "adopted") == 0)
 		s->adopted += n;
-	else if (strcmp(m, "domain") == 0)
-		return counts_add(&s->by_domain, k, n, false);
-	else if (strcmp(m, "format") == 0)
-		return counts_add(&s->by_format, k, n, false);
-	else if (strcmp(m, "unit") == 0)
-		return counts_add(&s->by_unit, k, n, false);
-	else if (strcmp(m, "category") == 0)
-		return counts_add(&s->participants_by_category, k, n, false);
-	else if (strcmp(m, "okind") == 0)
-		return counts_add(&s->outputs, k, n, false);
-	else if (strcmp(m, "ostate") == 0)
-		return counts_add(&s->outputs_by_state, k, n, false);
-	else if (strcmp(m, "akind") == 0)
-		return counts_add(&s->adoptions_by_kind, k, n, false);
 	else if (strcmp(m, "dsess") == 0)
 		return hist_add(&u->dsess, v, n);
 	else if (strcmp(m, "dreply") == 0)
