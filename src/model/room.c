@@ -527,14 +527,24 @@ int vote_put(struct db *db, const struct statement_head *s, int64_t participant,
 {
 	int rc = vote_check(s, value, e);
 
-	if (rc)
-		return rc;
-	rc =
-	    db_exec(db, sql_vote, "iiini", s->id, participant, s->session_id, value, time_now_us());
 	if (!rc)
-		rc = db_exec(db, sql_tally, "iiiinnn", s->id, time_now() / 60, s->session_id,
-			     s->org_id, value == 1, value == -1, value == 0);
+		rc = vote_write(db, s, participant, value, time_now_us());
+	if (!rc)
+		rc = vote_tally_add(db, s, time_now() / 60, value == 1, value == -1, value == 0);
 	return rc;
+}
+
+int vote_write(struct db *db, const struct statement_head *s, int64_t participant, int value,
+	       int64_t at_us)
+{
+	return db_exec(db, sql_vote, "iiini", s->id, participant, s->session_id, value, at_us);
+}
+
+int vote_tally_add(struct db *db, const struct statement_head *s, int64_t minute, int agree,
+		   int disagree, int pass)
+{
+	return db_exec(db, sql_tally, "iiiinnn", s->id, minute, s->session_id, s->org_id, agree,
+		       disagree, pass);
 }
 
 /* --- votes in the audit log: counts per statement per minute --- */

@@ -168,6 +168,13 @@ int vote_put(struct db *db, const struct statement_head *s, int64_t participant,
 	     struct verr *e) WARN_UNUSED;
 /* vote_check: vote_put's checks alone (the value; the statement accepted: ERR_CONFLICT). */
 int vote_check(const struct statement_head *s, int value, struct verr *e) WARN_UNUSED;
+/* vote_write and vote_tally_add are vote_put's two writes, for a writer that checked the
+ * vote itself and counts several votes in one tally row (votequeue.c): the vote row (at_us
+ * its time), and agree/disagree/pass added to statement's tally of the minute. */
+int vote_write(struct db *db, const struct statement_head *s, int64_t participant, int value,
+	       int64_t at_us) WARN_UNUSED;
+int vote_tally_add(struct db *db, const struct statement_head *s, int64_t minute, int agree,
+		   int disagree, int pass) WARN_UNUSED;
 
 /* --- group commit (votequeue.c) ---
  *

@@ -65,19 +65,8 @@ static struct {
 	uint64_t batches, votes;
 } vq = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
-static const char sql_vq_vote[] =
-    "INSERT INTO vote (statement_id, participant_id, session_id, value, at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (statement_id, participant_id)"
-    " DO UPDATE SET value = excluded.value, at = excluded.at";
-
-static const char sql_vq_tally[] =
-    "INSERT INTO vote_tally (statement_id, minute, session_id, org_id, agree, disagree, pass)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (statement_id, minute) DO UPDATE SET"
-    " agree = vote_tally.agree + excluded.agree,"
-    " disagree = vote_tally.disagree + excluded.disagree, pass = vote_tally.pass + excluded.pass";
-
 struct tally_sum {
-	int64_t statement, session, org;
+	const struct statement_head *s;
 	int agree, disagree, pass;
 };
 
@@ -163,8 +152,7 @@ static int settle(struct db *db, struct queued_vote *v, struct anon_access *c, i
 	if (!rc)
 		rc = vote_check(&v->s, a->value, &v->e);
 	if (!rc)
-		rc = db_exec(db, sql_vq_vote, "iiini", v->s.id, pid, v->s.session_id, a->value,
-			     now_us);
+		rc = vote_write(db, &v->s, pid, a->value, now_us);
 	v->rc = rc;
 	return rc == ERR_DB ? rc : ERR_OK;
 }
@@ -193,9 +181,9 @@ static int write_batch(struct db *db, struct queued_vote *v, size_t n, struct qu
 	/* one tally upsert per statement: the votes sorted by statement, summed per run */
 	qsort(by, n, sizeof(*by), cmp_vote_statement);
 	for (i = 0; i < n && !rc; i = j) {
-		struct tally_sum t = {by[i]->s.id, by[i]->s.session_id, by[i]->s.org_id, 0, 0, 0};
+		struct tally_sum t = {&by[i]->s, 0, 0, 0};
 
-		for (j = i; j < n && (by[j]->rc ? 0 : by[j]->s.id) == (by[i]->rc ? 0 : t.statement);
+		for (j = i; j < n && (by[j]->rc ? 0 : by[j]->s.id) == (by[i]->rc ? 0 : t.s->id);
 		     j++) {
 			if (by[j]->rc)
 				continue;
@@ -204,8 +192,7 @@ static int write_batch(struct db *db, struct queued_vote *v, size_t n, struct qu
 			t.pass += by[j]->a->value == 0;
 		}
 		if (t.agree + t.disagree + t.pass)
-			rc = db_exec(db, sql_vq_tally, "iiiinnn", t.statement, minute, t.session,
-				     t.org, t.agree, t.disagree, t.pass);
+			rc = vote_tally_add(db, t.s, minute, t.agree, t.disagree, t.pass);
 	}
 	if (!rc && vq.hold_ms > 0) /* a crash test's window: written, not yet committed */
 		usleep((useconds_t)vq.hold_ms * 1000);
